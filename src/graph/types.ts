@@ -85,4 +85,13 @@ export interface ProjectGraph {
   /** Job nodes by workflow display path. */
   jobsByWorkflow: Map<string, JobNode[]>;
   issues: GraphIssue[];
+  /** YAML syntax and schema diagnostics of every parsed file. */
+  diagnostics: FileDiagnostic[];
+}
+
+export interface FileDiagnostic {
+  file: SourceFile;
+  ruleId: "yaml-syntax" | "workflow-schema" | "file-access";
+  message: string;
+  range: Range;
 }

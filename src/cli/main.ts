@@ -1,0 +1,283 @@
+/** The `credflow` command line: flags → options → lint → report → exit code. */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { Command, CommanderError, Option } from "commander";
+import { VERSION } from "../version.js";
+import { RULES } from "../rules/index.js";
+import { LEVEL_RANK, type Finding, type Level, type Settings } from "../rules/types.js";
+import { lint, type LintRequest, type LintResult } from "../engine/lint.js";
+import { UsageError } from "../discover/discover.js";
+import { offlinePins, type PinResolver } from "../knowledge/pins.js";
+import { renderGraph, type GraphFormat } from "../graph/render.js";
+import { ruleDoc } from "./docs.js";
+import { useColor } from "./color.js";
+import { formatText } from "../report/text.js";
+import { formatJson } from "../report/json.js";
+import { formatSarif } from "../report/sarif.js";
+import { formatRdjsonl } from "../report/rdjsonl.js";
+import { formatGithub } from "../report/github.js";
+import type { ReportInput } from "../report/types.js";
+import { runFixes } from "../engine/fix-run.js";
+import { loadConfig, ConfigError } from "../config/load.js";
+import { settingsFromConfig, ruleLevel as configRuleLevel, isIgnoredPath, isIgnoredFinding } from "../config/apply.js";
+import { defaultConfigText } from "../config/init.js";
+import { applySuppressions, unusedSuppressionFindings } from "../config/suppressions.js";
+import { createOnlineResolver } from "../knowledge/online.js";
+import { findRoot } from "../discover/loader.js";
+
+export interface CliIO {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  readStdin: () => Uint8Array;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  stdoutIsTTY: boolean;
+}
+
+type Format = "text" | "json" | "sarif" | "rdjsonl" | "github";
+
+interface LintFlags {
+  format: Format;
+  output?: string;
+  failLevel: Level | "none";
+  color?: boolean;
+  stdinFilename?: string;
+  visibility?: Settings["visibility"];
+  config?: string;
+  fix?: boolean;
+  unsafeFixes?: boolean;
+  diff?: boolean;
+  online?: boolean;
+  githubApiUrl?: string;
+  minRunnerVersion?: string;
+  reportUnusedSuppressions?: boolean;
+  exitZero?: boolean;
+}
+
+/** Runs the CLI; returns the exit code. Never throws for user errors. */
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  let exitCode = 0;
+  const program = new Command();
+  program
+    .name("credflow")
+    .description("Follows AWS credentials through GitHub Actions workflows and reports how they break or leak.")
+    .version(VERSION, "-V, --version")
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showSuggestionAfterError(true);
+
+  program
+    .command("lint [paths...]", { isDefault: true })
+    .description("lint repositories (directories) or single workflow/action files; `-` reads standard input")
+    .addOption(new Option("-f, --format <format>", "output format").choices(["text", "json", "sarif", "rdjsonl", "github"]).default("text"))
+    .option("-o, --output <file>", "write the report to a file instead of standard output")
+    .addOption(new Option("--fail-level <level>", "lowest level that makes the exit code 1").choices(["error", "warning", "note", "none"]).default("warning"))
+    .option("--exit-zero", "exit 0 even when there are findings (for SARIF uploads)")
+    .option("--color", "force colour in text output")
+    .option("--no-color", "disable colour")
+    .option("--stdin-filename <path>", "path that names standard input (decides workflow vs action)")
+    .addOption(new Option("--visibility <visibility>", "repository visibility, for rules whose risk depends on it").choices(["public", "private", "internal"]))
+    .option("-c, --config <file>", "configuration file (default: .credflow.yml in the repository root)")
+    .option("--min-runner-version <version>", "oldest actions/runner version your self-hosted runners run")
+    .option("--fix", "apply safe fixes in place")
+    .option("--unsafe-fixes", "also apply fixes that may change behaviour (with --fix or --diff)")
+    .option("--diff", "print the fixes as a unified diff; change nothing")
+    .option("--online", "resolve action refs through the GitHub API (network; uses GITHUB_TOKEN/GH_TOKEN)")
+    .option("--github-api-url <url>", "GitHub API base URL (GitHub Enterprise Server)")
+    .option("--report-unused-suppressions", "report `# credflow: ignore[...]` comments that suppress nothing")
+    .action(async (paths: string[], flags: LintFlags) => {
+      exitCode = await lintCommand(paths, flags, io);
+    });
+
+  program
+    .command("rules")
+    .description("list the rules")
+    .addOption(new Option("-f, --format <format>", "output format").choices(["text", "json"]).default("text"))
+    .action((flags: { format: "text" | "json" }) => {
+      if (flags.format === "json") {
+        io.stdout(`${JSON.stringify(RULES.map(({ check: _check, ...meta }) => meta), null, 2)}\n`);
+        return;
+      }
+      const width = Math.max(...RULES.map((r) => r.id.length));
+      for (const r of RULES) {
+        io.stdout(`${r.id.padEnd(width)}  ${r.defaultLevel.padEnd(7)}  ${r.fixable ? "fix" : "   "}  ${r.title}\n`);
+      }
+    });
+
+  program
+    .command("graph [paths...]")
+    .description("print the call graph with each job's credential timeline")
+    .addOption(new Option("-f, --format <format>", "graph format").choices(["mermaid", "dot", "json"]).default("mermaid"))
+    .option("-o, --output <file>", "write to a file")
+    .action(async (paths: string[], flags: { format: GraphFormat; output?: string }) => {
+      const result = await lint(baseRequest(paths, io, defaultSettings(), offlinePins()));
+      emit(io, flags.output, renderGraph(result.graph, flags.format));
+    });
+
+  program
+    .command("init")
+    .description("write a commented default .credflow.yml in the current directory")
+    .option("--force", "overwrite an existing file")
+    .action((flags: { force?: boolean }) => {
+      const target = path.join(io.cwd, ".credflow.yml");
+      if (fs.existsSync(target) && !flags.force) {
+        throw new UsageError(".credflow.yml already exists (use --force to overwrite)");
+      }
+      fs.writeFileSync(target, defaultConfigText());
+      io.stdout("wrote .credflow.yml\n");
+    });
+
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version exit 0; every usage error is 2.
+      return err.exitCode === 0 ? 0 : 2;
+    }
+    io.stderr(`credflow: ${oneLine(err)}\n`);
+    return 2;
+  }
+}
+
+function oneLine(err: unknown): string {
+  if (err instanceof UsageError || err instanceof ConfigError) return err.message;
+  const msg = err instanceof Error ? err.message : String(err);
+  return `internal error: ${msg.split("\n")[0]}`;
+}
+
+function defaultSettings(): Settings {
+  return { visibility: "unknown", fanoutThreshold: 2, pinPolicy: "sha" };
+}
+
+function baseRequest(paths: string[], io: CliIO, settings: Settings, pins: PinResolver): LintRequest {
+  return { paths, cwd: io.cwd, settings, pins };
+}
+
+function emit(io: CliIO, output: string | undefined, text: string): void {
+  if (output) fs.writeFileSync(path.resolve(io.cwd, output), text);
+  else io.stdout(text);
+}
+
+async function lintCommand(paths: string[], flags: LintFlags, io: CliIO): Promise<number> {
+  const stdin = paths.length === 1 && paths[0] === "-";
+  if (stdin && (flags.fix || flags.diff)) throw new UsageError("--fix and --diff need files, not standard input");
+  if (flags.unsafeFixes && !flags.fix && !flags.diff) throw new UsageError("--unsafe-fixes needs --fix or --diff");
+
+  // The configuration lives at the root of the (first) repository being linted.
+  const firstPath = stdin ? "." : (paths[0] ?? ".");
+  const abs = path.resolve(io.cwd, firstPath);
+  const root = fs.existsSync(abs) && fs.statSync(abs).isDirectory() ? abs : findRoot(abs, io.cwd);
+  const loaded = loadConfig({ root, explicitPath: flags.config ? path.resolve(io.cwd, flags.config) : undefined });
+  const config = loaded.config;
+  const settings = settingsFromConfig(config, {
+    ...(flags.visibility ? { visibility: flags.visibility } : {}),
+    ...(flags.minRunnerVersion ? { minRunnerVersion: flags.minRunnerVersion } : {}),
+  });
+
+  let pins: PinResolver = offlinePins();
+  let online: ReturnType<typeof createOnlineResolver> | undefined;
+  if (flags.online) {
+    online = createOnlineResolver({
+      apiUrl: flags.githubApiUrl ?? io.env.GITHUB_API_URL,
+      token: io.env.GITHUB_TOKEN || io.env.GH_TOKEN || undefined,
+      cacheFile: path.join(root, ".credflow", "pins.json"),
+      fallback: pins,
+      log: (m) => io.stderr(`credflow: ${m}\n`),
+    });
+    pins = online.resolver;
+  }
+
+  const request: LintRequest = {
+    ...baseRequest(stdin ? [] : paths, io, settings, pins),
+    stdin: stdin ? { bytes: io.readStdin(), filename: flags.stdinFilename ?? "stdin.yml" } : undefined,
+    ruleLevel: (id) => configRuleLevel(config, id),
+    ruleOptions: (id) => config.rules[id]?.options ?? {},
+    ignorePath: (p) => isIgnoredPath(config, p),
+  };
+
+  if (online) {
+    // Prefetch every remote ref once so rules can resolve synchronously.
+    const first = await lint(request);
+    await online.prefetch(remoteRefs(first));
+  }
+
+  let result: LintResult;
+  if (flags.fix || flags.diff) {
+    const fixed = await runFixes(request, { write: !!flags.fix, unsafe: !!flags.unsafeFixes });
+    for (const m of fixed.messages) io.stderr(`credflow: ${m}\n`);
+    if (flags.diff) {
+      emit(io, flags.output, fixed.diff);
+      return fixed.result.internalErrors.length ? 2 : 0;
+    }
+    result = fixed.result;
+  } else {
+    result = await lint(request);
+  }
+  for (const e of result.internalErrors) io.stderr(`credflow: internal error: ${e}\n`);
+
+  // Suppressions and configured ignores come last, after every rule ran.
+  const afterConfig = result.findings.filter((f) => {
+    const file = result.files.find((x) => x.path === f.location.path);
+    return !isIgnoredFinding(config, f.ruleId, file?.repoPath ?? f.location.path, f.location.range.start.line);
+  });
+  const sup = applySuppressions(afterConfig, result.files);
+  let findings: Finding[] = sup.kept;
+  if (flags.reportUnusedSuppressions) {
+    const level = configRuleLevel(config, "unused-suppression");
+    if (level !== "off") {
+      findings = [...findings, ...unusedSuppressionFindings(sup.unused).map((f) => (level ? { ...f, level } : f))];
+    }
+  }
+
+  const input: ReportInput = {
+    findings,
+    rules: [...RULES],
+    toolVersion: VERSION,
+    cwd: io.cwd,
+    ruleDoc,
+    suppressed: sup.suppressed,
+    fileText: (p) => result.files.find((f) => f.path === p)?.text,
+  };
+  const color = flags.format === "text" && useColor(flags.color, io.env, io.stdoutIsTTY && !flags.output);
+  switch (flags.format) {
+    case "json":
+      emit(io, flags.output, formatJson(input));
+      break;
+    case "sarif":
+      emit(io, flags.output, formatSarif(input));
+      break;
+    case "rdjsonl":
+      emit(io, flags.output, formatRdjsonl(input));
+      break;
+    case "github": {
+      const gh = formatGithub(input);
+      emit(io, flags.output, gh.annotations);
+      const summaryPath = io.env.GITHUB_STEP_SUMMARY;
+      if (summaryPath) fs.appendFileSync(summaryPath, gh.summary);
+      break;
+    }
+    default:
+      emit(io, flags.output, formatText(input, { color }));
+  }
+
+  if (result.internalErrors.length) return 2;
+  if (flags.exitZero || flags.failLevel === "none") return 0;
+  const threshold = LEVEL_RANK[flags.failLevel];
+  return findings.some((f) => LEVEL_RANK[f.level] >= threshold) ? 1 : 0;
+}
+
+function remoteRefs(result: LintResult): Array<{ action: string; ref: string }> {
+  const out = new Map<string, { action: string; ref: string }>();
+  const add = (u: { ref: { kind: string; owner?: string; repo?: string; ref?: string } } | undefined) => {
+    if (u?.ref.kind !== "remote") return;
+    const action = `${u.ref.owner}/${u.ref.repo}`.toLowerCase();
+    out.set(`${action}@${u.ref.ref}`, { action, ref: u.ref.ref! });
+  };
+  for (const w of result.graph.workflows) for (const j of w.jobs) {
+    add(j.uses);
+    j.steps.forEach((s) => add(s.uses));
+  }
+  for (const a of result.graph.actions.values()) a.steps.forEach((s) => add(s.uses));
+  return [...out.values()];
+}

@@ -1,0 +1,111 @@
+/**
+ * Reads and parses files on demand, each at most once, and refuses to leave a repository root.
+ * Workflows come from discovery; composite actions arrive as the graph follows `uses: ./…`.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { FileKind } from "../model/types.js";
+import { parseSourceFile, type ParsedFile } from "../parse/parse-file.js";
+
+export type LoadResult = { ok: true; parsed: ParsedFile } | { ok: false; message: string; missing?: boolean };
+
+export class FileLoader {
+  private readonly cache = new Map<string, LoadResult>();
+  /** Every successfully parsed file, in load order. */
+  readonly parsed: ParsedFile[] = [];
+
+  /** `overrides` replaces the bytes of files by absolute path (the fixer re-lints edited text). */
+  constructor(
+    readonly cwd: string,
+    private readonly overrides?: Map<string, Uint8Array>,
+  ) {}
+
+  /** Path as shown to users: relative to cwd, `/` separators. */
+  display(absPath: string): string {
+    const rel = path.relative(this.cwd, absPath);
+    return (rel === "" ? "." : rel).split(path.sep).join("/");
+  }
+
+  /** Loads a file from disk. `root` bounds where it (and its symlink target) may live. */
+  load(absPath: string, kind: FileKind, root: string | undefined): LoadResult {
+    const cached = this.cache.get(absPath);
+    if (cached) return cached;
+    const result = this.read(absPath, kind, root);
+    this.cache.set(absPath, result);
+    if (result.ok) this.parsed.push(result.parsed);
+    return result;
+  }
+
+  /** Parses text that did not come from disk (standard input). */
+  loadText(displayPath: string, repoPath: string, kind: FileKind, bytes: Uint8Array, root: string | undefined): ParsedFile {
+    const parsed = parseSourceFile({ path: displayPath, repoPath, kind, bytes, root });
+    this.parsed.push(parsed);
+    return parsed;
+  }
+
+  private read(absPath: string, kind: FileKind, root: string | undefined): LoadResult {
+    const shown = this.display(absPath);
+    let stat: fs.Stats;
+    try {
+      stat = fs.lstatSync(absPath);
+    } catch {
+      return { ok: false, message: `${shown}: no such file`, missing: true };
+    }
+    if (stat.isSymbolicLink()) {
+      let real: string;
+      try {
+        real = fs.realpathSync(absPath);
+      } catch {
+        return { ok: false, message: `${shown}: broken symbolic link`, missing: true };
+      }
+      if (root && !isInside(realRoot(root), real)) {
+        return { ok: false, message: `${shown}: symbolic link points outside the repository; not followed` };
+      }
+      stat = fs.statSync(real);
+    }
+    if (stat.isDirectory()) return { ok: false, message: `${shown}: is a directory, not a file`, missing: true };
+    if (!stat.isFile()) return { ok: false, message: `${shown}: not a regular file` };
+    let bytes: Uint8Array;
+    try {
+      bytes = this.overrides?.get(absPath) ?? fs.readFileSync(absPath);
+    } catch (err) {
+      return { ok: false, message: `${shown}: cannot read (${(err as NodeJS.ErrnoException).code ?? "error"})` };
+    }
+    const repoPath = root ? path.relative(root, absPath).split(path.sep).join("/") : shown;
+    return { ok: true, parsed: parseSourceFile({ path: shown, repoPath, absPath, root, kind, bytes }) };
+  }
+}
+
+const realRoots = new Map<string, string>();
+function realRoot(root: string): string {
+  let r = realRoots.get(root);
+  if (!r) {
+    try {
+      r = fs.realpathSync(root);
+    } catch {
+      r = root;
+    }
+    realRoots.set(root, r);
+  }
+  return r;
+}
+
+export function isInside(root: string, target: string): boolean {
+  const rel = path.relative(root, target);
+  return rel === "" || (!rel.startsWith("..") && !path.isAbsolute(rel));
+}
+
+/** The repository root for a lone file: nearest ancestor with `.git`, else the folder above `.github`. */
+export function findRoot(absFile: string, cwd: string): string {
+  let dir = path.dirname(absFile);
+  for (;;) {
+    if (fs.existsSync(path.join(dir, ".git"))) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  const parts = absFile.split(path.sep);
+  const gh = parts.lastIndexOf(".github");
+  if (gh > 0) return parts.slice(0, gh).join(path.sep) || path.sep;
+  return isInside(cwd, absFile) ? cwd : path.dirname(absFile);
+}

@@ -1,0 +1,138 @@
+/**
+ * One lint run: discover → parse → model → graph → rules → findings. Reads files, never prints.
+ */
+import * as path from "node:path";
+import type { SourceFile } from "../model/types.js";
+import type { Finding, Level, Rule, RuleContext, Settings } from "../rules/types.js";
+import { RULES } from "../rules/index.js";
+import { discover } from "../discover/discover.js";
+import { FileLoader } from "../discover/loader.js";
+import { buildGraph } from "../graph/build-graph.js";
+import type { FileDiagnostic, ProjectGraph } from "../graph/types.js";
+import { validateSchema } from "../parse/schema.js";
+import type { ParsedFile } from "../parse/parse-file.js";
+import type { PinResolver } from "../knowledge/pins.js";
+import { kindOf } from "../discover/discover.js";
+
+export interface LintRequest {
+  paths: string[];
+  cwd: string;
+  /** Standard input as the only file, named by `filename` (relative to cwd). */
+  stdin?: { bytes: Uint8Array; filename: string };
+  settings: Settings;
+  pins: PinResolver;
+  rules?: readonly Rule[];
+  /** Level configured for a rule ("off" disables it); undefined keeps the rule's own levels. */
+  ruleLevel?: (id: string) => Level | "off" | undefined;
+  ruleOptions?: (id: string) => Record<string, unknown>;
+  /** Repository-relative paths to skip entirely. */
+  ignorePath?: (repoPath: string) => boolean;
+  /** Replaces files' bytes (the fixer re-lints edited text without writing it). */
+  overrides?: Map<string, Uint8Array>;
+}
+
+export interface LintResult {
+  graph: ProjectGraph;
+  findings: Finding[];
+  files: SourceFile[];
+  rules: readonly Rule[];
+  /** Rules that threw: a bug in credflow, reported with exit code 2. */
+  internalErrors: string[];
+  roots: string[];
+}
+
+export async function lint(req: LintRequest): Promise<LintResult> {
+  const loader = new FileLoader(req.cwd, req.overrides);
+  const top: ParsedFile[] = [];
+  const accessDiagnostics: FileDiagnostic[] = [];
+  const zero = { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } };
+  const stub = (absPath: string): SourceFile => ({
+    path: loader.display(absPath),
+    repoPath: loader.display(absPath),
+    absPath,
+    kind: "workflow",
+    text: "",
+  });
+  let roots: string[] = [];
+
+  if (req.stdin) {
+    const abs = path.resolve(req.cwd, req.stdin.filename);
+    const root = req.cwd;
+    const repoPath = path.relative(root, abs).split(path.sep).join("/");
+    top.push(loader.loadText(loader.display(abs), repoPath, kindOf(abs), req.stdin.bytes, root));
+  } else {
+    const found = discover(req.paths, req.cwd);
+    roots = found.roots;
+    for (const n of found.notices) accessDiagnostics.push({ file: stub(n.absPath), ruleId: "file-access", message: n.message, range: zero });
+    for (const t of found.targets) {
+      const repoPath = path.relative(t.root, t.absPath).split(path.sep).join("/");
+      if (req.ignorePath?.(repoPath)) continue;
+      const res = loader.load(t.absPath, t.kind, t.root);
+      if (res.ok) top.push(res.parsed);
+      else accessDiagnostics.push({ file: stub(t.absPath), ruleId: "file-access", message: res.message.replace(/^[^:]*: /, ""), range: zero });
+    }
+  }
+
+  const graph = buildGraph({ loader, files: top });
+  graph.diagnostics.push(...accessDiagnostics);
+  for (const parsed of loader.parsed) {
+    for (const d of parsed.diagnostics) graph.diagnostics.push({ file: parsed.file, ...d });
+    if (parsed.usable && parsed.expandable) {
+      for (const d of await validateSchema(parsed.file)) graph.diagnostics.push({ file: parsed.file, ...d });
+    }
+  }
+
+  const rules = req.rules ?? RULES;
+  const byPath = new Map(graph.files.map((f) => [f.path, f]));
+  const findings: Finding[] = [];
+  const internalErrors: string[] = [];
+  for (const rule of rules) {
+    const configured = req.ruleLevel?.(rule.id);
+    if (configured === "off") continue;
+    const ctx: RuleContext = {
+      graph,
+      settings: req.settings,
+      pins: req.pins,
+      options: req.ruleOptions?.(rule.id) ?? {},
+      file: (p) => byPath.get(p),
+    };
+    let produced: Finding[];
+    try {
+      produced = rule.check(ctx);
+    } catch (err) {
+      internalErrors.push(`rule ${rule.id} failed: ${err instanceof Error ? err.message : String(err)}`);
+      continue;
+    }
+    for (const f of produced) {
+      // A configured level replaces the rule's own; unconfigured, a rule may vary the level per finding.
+      findings.push({ ...f, ruleId: rule.id, level: configured ?? f.level ?? rule.defaultLevel });
+    }
+  }
+  const visible = req.ignorePath
+    ? findings.filter((f) => {
+        const file = byPath.get(f.location.path);
+        return !(file && req.ignorePath!(file.repoPath));
+      })
+    : findings;
+  return { graph, findings: sortFindings(dedupe(visible)), files: graph.files, rules, internalErrors, roots };
+}
+
+function dedupe(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const key = `${f.ruleId}\0${f.location.path}\0${f.location.range.start.offset}\0${f.location.range.end.offset}\0${f.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+export function sortFindings(findings: Finding[]): Finding[] {
+  return [...findings].sort(
+    (a, b) =>
+      (a.location.path < b.location.path ? -1 : a.location.path > b.location.path ? 1 : 0) ||
+      a.location.range.start.line - b.location.range.start.line ||
+      a.location.range.start.column - b.location.range.start.column ||
+      (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0),
+  );
+}

@@ -1,0 +1,258 @@
+/**
+ * Builds the call graph: workflow → jobs → steps, with local composite actions expanded into the
+ * calling job (inputs substituted through every level) and local reusable workflows linked.
+ */
+import * as path from "node:path";
+import type { ActionModel, EntryMap, Job, Range, SourceFile, Step, Workflow } from "../model/types.js";
+import { buildAction, buildWorkflow } from "../parse/build-model.js";
+import type { FileLoader } from "../discover/loader.js";
+import { isInside } from "../discover/loader.js";
+import type { CallSite, GraphIssue, JobNode, ProjectGraph, TimelineStep } from "./types.js";
+import { substitute, type InputValues } from "./substitute.js";
+import { computeMatrix } from "./matrix.js";
+import { credentialTimeline } from "./credentials.js";
+import type { ParsedFile } from "../parse/parse-file.js";
+
+/** GitHub allows composite actions nested 10 deep; past that the run fails, and so do we. */
+export const MAX_COMPOSITE_DEPTH = 10;
+/** Reusable workflows may nest 10 levels (4 before 2025). */
+export const MAX_WORKFLOW_DEPTH = 10;
+/** A job whose expansion passes this many steps is cut short (composites called many times, nested). */
+export const MAX_TIMELINE_STEPS = 5000;
+
+export interface GraphInput {
+  loader: FileLoader;
+  /** Parsed top-level files (workflows and lone actions). */
+  files: ParsedFile[];
+}
+
+export function buildGraph(input: GraphInput): ProjectGraph {
+  const builder = new GraphBuilder(input.loader);
+  const workflows: Workflow[] = [];
+  const jobs: JobNode[] = [];
+  const jobsByWorkflow = new Map<string, JobNode[]>();
+  for (const parsed of input.files) {
+    if (!parsed.usable) continue;
+    if (parsed.file.kind === "action") {
+      builder.action(parsed);
+      continue;
+    }
+    const wf = builder.workflow(parsed);
+    workflows.push(wf);
+    const nodes = wf.jobs.map((job) => builder.jobNode(wf, job, undefined, undefined, [parsed.file.absPath ?? parsed.file.path]));
+    jobs.push(...nodes);
+    jobsByWorkflow.set(wf.file.path, nodes);
+  }
+  const files = input.loader.parsed.map((p) => p.file);
+  return { files, workflows, actions: builder.actions, jobs, jobsByWorkflow, issues: builder.issues, diagnostics: [] };
+}
+
+/** Every job node: top-level ones and those reached through reusable-workflow calls. */
+export function allJobNodes(graph: ProjectGraph): JobNode[] {
+  const out: JobNode[] = [];
+  const walk = (n: JobNode): void => {
+    out.push(n);
+    n.called?.jobs.forEach(walk);
+  };
+  graph.jobs.forEach(walk);
+  return out;
+}
+
+class GraphBuilder {
+  readonly actions = new Map<string, ActionModel>();
+  readonly issues: GraphIssue[] = [];
+  private readonly issueKeys = new Set<string>();
+  private readonly workflowModels = new Map<SourceFile, Workflow>();
+
+  constructor(private readonly loader: FileLoader) {}
+
+  workflow(parsed: ParsedFile): Workflow {
+    let wf = this.workflowModels.get(parsed.file);
+    if (!wf) {
+      wf = buildWorkflow(parsed.file);
+      this.workflowModels.set(parsed.file, wf);
+    }
+    return wf;
+  }
+
+  action(parsed: ParsedFile): ActionModel {
+    const key = parsed.file.absPath ?? parsed.file.path;
+    let model = this.actions.get(key);
+    if (!model) {
+      model = buildAction(parsed.file);
+      this.actions.set(key, model);
+    }
+    return model;
+  }
+
+  private issue(issue: GraphIssue): void {
+    const key = `${issue.kind}:${issue.file.path}:${issue.range.start.offset}`;
+    if (this.issueKeys.has(key)) return;
+    this.issueKeys.add(key);
+    this.issues.push(issue);
+  }
+
+  jobNode(workflow: Workflow, job: Job, inputs: InputValues | undefined, caller: JobNode | undefined, workflowStack: string[]): JobNode {
+    const timeline: TimelineStep[] = [];
+    const counter = { invocation: 0 };
+    this.expand(workflow.file, job.steps, [], inputs, new Map(), new Set(), timeline, counter);
+    const node: JobNode = {
+      workflow,
+      job,
+      timeline,
+      matrix: computeMatrix(job.strategy),
+      configureCalls: [],
+      activeCredentials: [],
+      caller,
+    };
+    const creds = credentialTimeline(timeline);
+    node.configureCalls = creds.calls;
+    node.activeCredentials = creds.active;
+    if (job.uses?.ref.kind === "local") this.linkReusable(node, job, inputs, workflowStack);
+    return node;
+  }
+
+  private linkReusable(node: JobNode, job: Job, inputs: InputValues | undefined, workflowStack: string[]): void {
+    const file = node.workflow.file;
+    const uses = job.uses!;
+    const target = this.resolveLocal(file, uses.node.range, uses.ref.kind === "local" ? uses.ref.path : "");
+    if (!target) return;
+    if (!/\.ya?ml$/i.test(target)) {
+      this.issue({ kind: "missing", file, range: uses.node.range, message: `\`${uses.node.value}\` is not a workflow file (.yml or .yaml)` });
+      return;
+    }
+    if (workflowStack.includes(target)) {
+      this.issue({ kind: "cycle", file, range: uses.node.range, message: `reusable workflow cycle: ${[...workflowStack, target].map((p) => this.loader.display(p)).join(" → ")}` });
+      return;
+    }
+    if (workflowStack.length > MAX_WORKFLOW_DEPTH) {
+      this.issue({ kind: "depth", file, range: uses.node.range, message: `reusable workflows nested more than ${MAX_WORKFLOW_DEPTH} levels deep; not followed further` });
+      return;
+    }
+    const loaded = this.loader.load(target, "workflow", file.root);
+    if (!loaded.ok) {
+      this.issue({ kind: loaded.missing ? "missing" : "outside", file, range: uses.node.range, message: `cannot follow \`${uses.node.value}\`: ${loaded.message}` });
+      return;
+    }
+    if (!loaded.parsed.usable) return;
+    const called = this.workflow(loaded.parsed);
+    const values: InputValues = new Map();
+    for (const [name, def] of called.callInputs) values.set(name.toLowerCase(), def.default ?? "");
+    for (const e of job.with.entries) values.set(e.key.toLowerCase(), substitute(e.value?.value ?? "", inputs));
+    node.called = {
+      workflow: called,
+      jobs: called.jobs.map((j) => this.jobNode(called, j, values, node, [...workflowStack, target])),
+    };
+  }
+
+  /** Resolves `./path` against the repository root; reports paths that leave it. */
+  private resolveLocal(file: SourceFile, range: Range, rel: string): string | undefined {
+    const root = file.root;
+    if (!root) {
+      this.issue({ kind: "missing", file, range, message: `cannot resolve \`${rel}\`: no repository root for standard input` });
+      return undefined;
+    }
+    const target = path.resolve(root, rel);
+    if (!isInside(root, target)) {
+      this.issue({ kind: "outside", file, range, message: `\`${rel}\` points outside the repository; not followed` });
+      return undefined;
+    }
+    return target;
+  }
+
+  private expand(
+    file: SourceFile,
+    steps: Step[],
+    chain: CallSite[],
+    inputs: InputValues | undefined,
+    outerEnv: Map<string, string>,
+    actionStack: Set<string>,
+    timeline: TimelineStep[],
+    counter: { invocation: number },
+  ): void {
+    for (const step of steps) {
+      if (timeline.length >= MAX_TIMELINE_STEPS) {
+        this.issue({ kind: "depth", file, range: step.range, message: `job expands to more than ${MAX_TIMELINE_STEPS} steps through composite actions; the rest is not analysed` });
+        return;
+      }
+      const env = new Map(outerEnv);
+      for (const [k, v] of resolvedEntries(step.env, inputs)) env.set(k, v);
+      timeline.push({
+        index: timeline.length,
+        file,
+        step,
+        chain,
+        with: resolvedEntries(step.with, inputs),
+        env,
+        if: step.if ? substitute(step.if.value, inputs) : undefined,
+        run: step.run ? substitute(step.run.value, inputs) : undefined,
+      });
+      const ref = step.uses?.ref;
+      if (ref?.kind !== "local") continue;
+      const composite = this.compositeFor(file, step, actionStack, chain.length);
+      if (!composite) continue;
+      const key = composite.file.absPath ?? composite.file.path;
+      const childInputs: InputValues = new Map();
+      const withValues = timeline[timeline.length - 1]!.with;
+      for (const [name, def] of composite.inputs) childInputs.set(name.toLowerCase(), def.default ?? "");
+      for (const [k, v] of withValues) childInputs.set(k.toLowerCase(), v);
+      const site: CallSite = { file, step, invocation: ++counter.invocation };
+      // Explicit env on the calling step overrides variables for every step inside the composite.
+      const childEnv = new Map(outerEnv);
+      for (const [k, v] of resolvedEntries(step.env, inputs)) childEnv.set(k, v);
+      actionStack.add(key);
+      this.expand(composite.file, composite.steps, [...chain, site], childInputs, childEnv, actionStack, timeline, counter);
+      actionStack.delete(key);
+    }
+  }
+
+  private compositeFor(file: SourceFile, step: Step, stack: Set<string>, depth: number): ActionModel | undefined {
+    const uses = step.uses!;
+    const rel = uses.ref.kind === "local" ? uses.ref.path : "";
+    const dir = this.resolveLocal(file, uses.node.range, rel);
+    if (!dir) return undefined;
+    if (/\.ya?ml$/i.test(dir) && dir.includes(`${path.sep}.github${path.sep}workflows${path.sep}`)) {
+      this.issue({ kind: "not-composite", file, range: uses.node.range, message: `\`${rel}\` is a workflow; call reusable workflows with a job-level \`uses:\`, not a step` });
+      return undefined;
+    }
+    let found: ParsedFile | undefined;
+    let lastError: string | undefined;
+    for (const name of ["action.yml", "action.yaml"]) {
+      const abs = path.join(dir, name);
+      const res = this.loader.load(abs, "action", file.root);
+      if (res.ok) {
+        found = res.parsed;
+        break;
+      }
+      if (!res.missing) lastError = res.message;
+    }
+    if (!found) {
+      this.issue({
+        kind: lastError ? "outside" : "missing",
+        file,
+        range: uses.node.range,
+        message: lastError ?? `\`${rel}\` has no action.yml or action.yaml`,
+      });
+      return undefined;
+    }
+    const key = found.file.absPath ?? found.file.path;
+    if (stack.has(key)) {
+      this.issue({ kind: "cycle", file, range: uses.node.range, message: `composite action cycle: \`${rel}\` is already being expanded in this chain` });
+      return undefined;
+    }
+    if (depth >= MAX_COMPOSITE_DEPTH) {
+      this.issue({ kind: "depth", file, range: uses.node.range, message: `composite actions nested more than ${MAX_COMPOSITE_DEPTH} levels deep (GitHub's limit); not followed further` });
+      return undefined;
+    }
+    if (!found.usable) return undefined;
+    const model = this.action(found);
+    if (model.using !== "composite") return undefined;
+    return model;
+  }
+}
+
+function resolvedEntries(map: EntryMap, inputs: InputValues | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const e of map.entries) out.set(e.key, substitute(e.value?.value ?? "", inputs));
+  return out;
+}

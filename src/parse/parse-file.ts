@@ -1,0 +1,162 @@
+/**
+ * Decodes and parses one file, once. The `yaml` Document is shared by the model builder, the schema
+ * validator and the fixer, so nothing parses the same text twice.
+ */
+import { isAlias, isCollection, isMap, isPair, isScalar, LineCounter, parseDocument, type Node } from "yaml";
+import type { FileKind, Range, SourceFile } from "../model/types.js";
+
+/** Files above this size are refused with a finding rather than parsed (workflows are rarely > 100 KB). */
+export const MAX_FILE_BYTES = 8 * 1024 * 1024;
+/** Alias expansion beyond this many nodes is treated as an alias bomb. */
+export const MAX_EXPANDED_NODES = 200_000;
+
+export interface ParseDiagnostic {
+  ruleId: "yaml-syntax" | "workflow-schema";
+  message: string;
+  range: Range;
+}
+
+export interface ParsedFile {
+  file: SourceFile;
+  diagnostics: ParseDiagnostic[];
+  /** True when the document is usable for the model (a mapping without fatal syntax errors). */
+  usable: boolean;
+  /** Whether the schema validator may walk the tree (false for alias bombs: it expands aliases). */
+  expandable: boolean;
+}
+
+const ZERO: Range = { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } };
+
+export interface RawInput {
+  path: string;
+  repoPath: string;
+  absPath?: string;
+  root?: string;
+  kind: FileKind;
+  bytes: Uint8Array;
+}
+
+const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+export function parseSourceFile(input: RawInput): ParsedFile {
+  const base = {
+    path: input.path,
+    repoPath: input.repoPath,
+    absPath: input.absPath,
+    root: input.root,
+    kind: input.kind,
+    bytes: input.bytes,
+  };
+  const fail = (message: string, text = ""): ParsedFile => ({
+    file: { ...base, text },
+    diagnostics: [{ ruleId: "yaml-syntax", message, range: ZERO }],
+    usable: false,
+    expandable: false,
+  });
+  if (input.bytes.length > MAX_FILE_BYTES) {
+    return fail(`file is ${input.bytes.length} bytes, above credflow's limit of ${MAX_FILE_BYTES} bytes; not linted`);
+  }
+  let text: string;
+  try {
+    // ignoreBOM keeps a leading U+FEFF in the string, so edits and offsets cover every original byte.
+    text = decoder.decode(input.bytes);
+  } catch {
+    return fail("file is not valid UTF-8; GitHub requires UTF-8 workflow files");
+  }
+  if (text.includes("\u0000")) return fail("file contains NUL bytes; it is not a YAML text file", text);
+
+  const lineCounter = new LineCounter();
+  let doc;
+  try {
+    doc = parseDocument(text, { lineCounter, keepSourceTokens: true, uniqueKeys: false, prettyErrors: false });
+  } catch (err) {
+    // The composer recurses per nesting level; absurd nesting exhausts the stack.
+    const why = err instanceof RangeError ? "nesting is too deep to parse" : "the YAML parser failed";
+    return fail(`${why}; not linted`, text);
+  }
+  const file: SourceFile = { ...base, text, doc, lineCounter };
+  const pos = (offset: number) => {
+    const p = lineCounter.linePos(offset);
+    return { line: p.line, column: p.col, offset };
+  };
+  const diagnostics: ParseDiagnostic[] = [];
+  for (const e of doc.errors) {
+    diagnostics.push({
+      ruleId: "yaml-syntax",
+      message: e.message.split("\n")[0] ?? "YAML syntax error",
+      range: { start: pos(e.pos[0]), end: pos(Math.max(e.pos[0], e.pos[1])) },
+    });
+  }
+  if (diagnostics.length > 0) return { file, diagnostics, usable: false, expandable: false };
+
+  const expanded = expandedSize(doc.contents as Node | null, doc, MAX_EXPANDED_NODES);
+  if (expanded === "deep") {
+    diagnostics.push({ ruleId: "yaml-syntax", message: "nesting is too deep to analyse; not linted", range: ZERO });
+    return { file, diagnostics, usable: false, expandable: false };
+  }
+  const expandable = expanded <= MAX_EXPANDED_NODES;
+  if (!expandable) {
+    diagnostics.push({
+      ruleId: "yaml-syntax",
+      message: `aliases expand to more than ${MAX_EXPANDED_NODES} nodes (an alias bomb?); schema validation skipped`,
+      range: ZERO,
+    });
+  }
+  const contents = doc.contents;
+  if (!contents || isScalar(contents) && (contents.value === null || contents.value === "")) {
+    diagnostics.push({ ruleId: "workflow-schema", message: `${input.kind === "action" ? "action" : "workflow"} file is empty`, range: ZERO });
+    return { file, diagnostics, usable: false, expandable: false };
+  }
+  if (!isMap(contents)) {
+    diagnostics.push({
+      ruleId: "workflow-schema",
+      message: `the document must be a mapping, not ${isScalar(contents) ? "a scalar" : "a list"}`,
+      range: { start: pos(contents.range?.[0] ?? 0), end: pos(contents.range?.[1] ?? 0) },
+    });
+    return { file, diagnostics, usable: false, expandable: false };
+  }
+  return { file, diagnostics, usable: true, expandable };
+}
+
+const MAX_DEPTH = 500;
+
+/**
+ * Counts nodes as they would be after alias expansion, memoised per anchored node, stopping early
+ * past `limit`. Returns "deep" when nesting exceeds what the recursive consumers can take.
+ */
+function expandedSize(root: Node | null, doc: { contents: unknown }, limit: number): number | "deep" {
+  const memo = new Map<Node, number>();
+  let deep = false;
+  const visit = (node: unknown, depth: number, resolving: Set<Node>): number => {
+    if (deep) return 0;
+    if (depth > MAX_DEPTH) {
+      deep = true;
+      return 0;
+    }
+    if (!node || typeof node !== "object") return 1;
+    if (isAlias(node)) {
+      const target = node.resolve(doc as never) as Node | undefined;
+      if (!target || resolving.has(target)) return 1;
+      const cached = memo.get(target);
+      if (cached !== undefined) return cached;
+      resolving.add(target);
+      const size = visit(target, depth + 1, resolving);
+      resolving.delete(target);
+      memo.set(target, size);
+      return size;
+    }
+    if (isPair(node)) return visit(node.key, depth + 1, resolving) + visit(node.value, depth + 1, resolving);
+    if (isCollection(node)) {
+      let total = 1;
+      for (const item of node.items) {
+        total += visit(item, depth + 1, resolving);
+        if (total > limit) return total;
+      }
+      if (node.anchor) memo.set(node as Node, total);
+      return total;
+    }
+    return 1;
+  };
+  const n = visit(root, 0, new Set());
+  return deep ? "deep" : n;
+}

@@ -1,0 +1,23 @@
+import type { Rule } from "../types.js";
+
+/** Files inside the repository that could not be linted: directories named like workflows, links leaving the repository. */
+export const fileAccess: Rule = {
+  id: "file-access",
+  title: "File could not be read",
+  description: "Reports files in the repository that credflow could not read: symbolic links leaving the repository, directories named like workflows, unreadable files.",
+  defaultLevel: "warning",
+  tags: ["correctness"],
+  precision: "very-high",
+  fixable: false,
+  check(ctx) {
+    return ctx.graph.diagnostics
+      .filter((d) => d.ruleId === "file-access")
+      .map((d) => ({
+        ruleId: "file-access",
+        level: "warning",
+        message: d.message,
+        location: { path: d.file.path, range: d.range },
+        related: [],
+      }));
+  },
+};

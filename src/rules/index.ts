@@ -1,0 +1,19 @@
+/** Every rule credflow knows, in the order `credflow rules` lists them. Adding a rule: one line here. */
+import type { Rule } from "./types.js";
+import { yamlSyntax } from "./builtin/yaml-syntax.js";
+import { workflowSchema } from "./builtin/workflow-schema.js";
+import { fileAccess } from "./builtin/file-access.js";
+import { localActionResolution } from "./builtin/local-action-resolution.js";
+import { matrixJobLimit } from "./builtin/matrix-job-limit.js";
+
+export const RULES: readonly Rule[] = [
+  yamlSyntax,
+  workflowSchema,
+  fileAccess,
+  localActionResolution,
+  matrixJobLimit,
+];
+
+export function ruleById(id: string): Rule | undefined {
+  return RULES.find((r) => r.id === id);
+}

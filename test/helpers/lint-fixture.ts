@@ -1,0 +1,31 @@
+/** Runs the engine in-process over a fixture repository, the way the CLI does (without config files). */
+import * as path from "node:path";
+import { lint, type LintResult } from "../../src/engine/lint.js";
+import { offlinePins } from "../../src/knowledge/pins.js";
+import type { Settings } from "../../src/rules/types.js";
+
+export const FIXTURES = path.resolve(__dirname, "..", "fixtures");
+export const SHARED = path.resolve(__dirname, "..", "..", "..", "shared");
+
+export async function lintDir(dir: string, settings: Partial<Settings> = {}, paths: string[] = ["."]): Promise<LintResult> {
+  return lint({
+    paths,
+    cwd: dir,
+    settings: { visibility: "unknown", fanoutThreshold: 2, pinPolicy: "sha", ...settings },
+    pins: offlinePins(),
+  });
+}
+
+export interface Expectation {
+  path: string;
+  line: number;
+  level?: string;
+}
+
+/** Findings of one rule as comparable {path, line, level} rows, sorted. */
+export function rows(result: LintResult, ruleId: string): Expectation[] {
+  return result.findings
+    .filter((f) => f.ruleId === ruleId)
+    .map((f) => ({ path: f.location.path, line: f.location.range.start.line, level: f.level }))
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line));
+}
