@@ -4,10 +4,13 @@
  * <rule-id> are compared; a case whose name starts with "clean" must expect nothing.
  */
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { FIXTURES, lintDir, rows, type Expectation } from "../helpers/lint-fixture.js";
 import { ruleById } from "../../src/rules/index.js";
+import { runFixes } from "../../src/engine/fix-run.js";
+import { offlinePins } from "../../src/knowledge/pins.js";
 import type { Settings } from "../../src/rules/types.js";
 
 interface CaseFile {
@@ -16,6 +19,9 @@ interface CaseFile {
   expect: Expectation[];
   /** Substrings the first finding's message must contain. */
   messageIncludes?: string[];
+  /** After `--fix` (plus `--unsafe-fixes` when `unsafe`): repository path → expected file, relative to the case. */
+  fixed?: Record<string, string>;
+  unsafe?: boolean;
 }
 
 const ruleDirs = fs.existsSync(FIXTURES) ? fs.readdirSync(FIXTURES).filter((d) => fs.statSync(path.join(FIXTURES, d)).isDirectory()) : [];
@@ -46,6 +52,27 @@ describe("rule fixtures", () => {
             for (const s of spec.messageIncludes) expect(msg).toContain(s);
           }
         });
+        if (spec.fixed) {
+          it(`${c}: --fix${spec.unsafe ? " --unsafe-fixes" : ""} gives the expected files, and a second run changes nothing`, async () => {
+            const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "credflow-fix-"));
+            fs.cpSync(dir, tmp, { recursive: true });
+            const request = {
+              paths: ["."],
+              cwd: tmp,
+              settings: { visibility: "unknown" as const, fanoutThreshold: 2, pinPolicy: "sha" as const, ...spec.settings },
+              pins: offlinePins(),
+            };
+            const first = await runFixes(request, { write: true, unsafe: !!spec.unsafe });
+            expect(first.messages).toEqual([]);
+            for (const [repoPath, expectedRel] of Object.entries(spec.fixed!)) {
+              const got = fs.readFileSync(path.join(tmp, repoPath), "utf8");
+              expect(got).toBe(fs.readFileSync(path.join(dir, expectedRel), "utf8"));
+            }
+            const second = await runFixes(request, { write: true, unsafe: !!spec.unsafe });
+            expect(second.written).toEqual([]);
+            fs.rmSync(tmp, { recursive: true, force: true });
+          });
+        }
       }
     });
   }
