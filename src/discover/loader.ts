@@ -51,7 +51,8 @@ export class FileLoader {
     } catch {
       return { ok: false, message: `${shown}: no such file`, missing: true };
     }
-    if (stat.isSymbolicLink()) {
+    if (stat.isSymbolicLink() || root) {
+      // Any component of the path may be a link (a linked folder holding action.yml), so check the real path.
       let real: string;
       try {
         real = fs.realpathSync(absPath);
@@ -61,7 +62,7 @@ export class FileLoader {
       if (root && !isInside(realRoot(root), real)) {
         return { ok: false, message: `${shown}: symbolic link points outside the repository; not followed` };
       }
-      stat = fs.statSync(real);
+      if (stat.isSymbolicLink()) stat = fs.statSync(real);
     }
     if (stat.isDirectory()) return { ok: false, message: `${shown}: is a directory, not a file`, missing: true };
     if (!stat.isFile()) return { ok: false, message: `${shown}: not a regular file` };
