@@ -120,25 +120,21 @@ function checkFixConsistent(fix: Fix): void {
   }
 }
 
-/** A fix's earliest edit by path, then offset: what "first" means when fixes conflict. */
-function firstEdit(fix: Fix): TextEdit | undefined {
-  let first: TextEdit | undefined;
-  for (const e of fix.edits) {
-    if (!first || e.path < first.path || (e.path === first.path && (e.start < first.start || (e.start === first.start && e.end < first.end)))) {
-      first = e;
-    }
-  }
-  return first;
+/** Path, then offset order of edits (code-unit string order: independent of the locale). */
+function compareEdits(a: TextEdit, b: TextEdit): number {
+  return (a.path < b.path ? -1 : a.path > b.path ? 1 : 0) || a.start - b.start || a.end - b.end;
 }
 
-/** Fix order for "first one wins": the same offset order `applyEdits` uses, then input order. */
+/**
+ * Fix order for "first one wins": by each fix's earliest edit in path and offset order (as
+ * `applyEdits` orders single edits), then input order. Fixes without edits go last.
+ */
 function sortFixes(fixes: readonly Fix[]): Fix[] {
   return fixes
-    .map((fix, index) => ({ fix, index, first: firstEdit(fix) }))
+    .map((fix, index) => ({ fix, index, first: [...fix.edits].sort(compareEdits)[0] }))
     .sort((x, y) => {
       if (!x.first || !y.first) return Number(!x.first) - Number(!y.first) || x.index - y.index;
-      const p = x.first.path < y.first.path ? -1 : x.first.path > y.first.path ? 1 : 0;
-      return p || x.first.start - y.first.start || x.first.end - y.first.end || x.index - y.index;
+      return compareEdits(x.first, y.first) || x.index - y.index;
     })
     .map((x) => x.fix);
 }

@@ -1,0 +1,265 @@
+/**
+ * SARIF 2.1.0 for GitHub code scanning (and reviewdog -f=sarif). upload-sarif validates the whole
+ * log against the schema and rejects it on any error, so every optional block is built to it.
+ */
+import type { Finding, Fix, Location, RuleMeta } from "../rules/types.js";
+import {
+  compareEdits,
+  compareFindings,
+  INFORMATION_URI,
+  reportPath,
+  ruleHelpUri,
+  ruleMap,
+  stringifyJson,
+  TOOL_NAME,
+  textLookup,
+} from "./common.js";
+import { LineIndex } from "./positions.js";
+import type { ReportInput } from "./types.js";
+
+export const SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json";
+const MAX_DESCRIPTION = 1024;
+const MAX_TAGS = 10;
+
+export interface SarifMessage {
+  text: string;
+  markdown?: string;
+}
+
+export interface SarifRegion {
+  startLine?: number;
+  startColumn?: number;
+  endLine?: number;
+  endColumn?: number;
+  charOffset?: number;
+  charLength?: number;
+}
+
+export interface SarifPhysicalLocation {
+  artifactLocation: { uri: string };
+  region: SarifRegion;
+}
+
+export interface SarifLocation {
+  id?: number;
+  physicalLocation: SarifPhysicalLocation;
+  message?: SarifMessage;
+}
+
+export interface SarifFix {
+  description: SarifMessage;
+  artifactChanges: Array<{
+    artifactLocation: { uri: string };
+    replacements: Array<{ deletedRegion: SarifRegion; insertedContent: { text: string } }>;
+  }>;
+}
+
+export interface SarifResult {
+  ruleId: string;
+  ruleIndex: number;
+  level: "error" | "warning" | "note";
+  message: SarifMessage;
+  locations: SarifLocation[];
+  relatedLocations?: SarifLocation[];
+  fixes?: SarifFix[];
+  suppressions?: Array<{ kind: "inSource"; justification: string }>;
+}
+
+export interface SarifRule {
+  id: string;
+  name: string;
+  shortDescription: SarifMessage;
+  fullDescription?: SarifMessage;
+  help?: SarifMessage & { markdown: string };
+  helpUri: string;
+  defaultConfiguration?: { level: "error" | "warning" | "note" };
+  properties?: { tags: string[]; precision: RuleMeta["precision"]; "security-severity"?: string };
+}
+
+export interface SarifLog {
+  $schema: string;
+  version: "2.1.0";
+  runs: Array<{
+    tool: {
+      driver: {
+        name: string;
+        version: string;
+        semanticVersion: string;
+        informationUri: string;
+        rules: SarifRule[];
+      };
+    };
+    automationDetails: { id: string };
+    columnKind: "utf16CodeUnits";
+    results: SarifResult[];
+  }>;
+}
+
+/** "unpinned-action" → "UnpinnedAction". */
+export function pascalCase(id: string): string {
+  return id
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((w) => w[0]!.toUpperCase() + w.slice(1))
+    .join("");
+}
+
+function truncate(s: string, max: number): string {
+  if (s.length <= max) return s;
+  let cut = max - 1;
+  // Do not split a surrogate pair.
+  if (/[\uD800-\uDBFF]/.test(s[cut - 1] ?? "")) cut--;
+  return `${s.slice(0, cut)}…`;
+}
+
+/** Relative, percent-encoded URI of a display path (no `./`). */
+export function artifactUri(p: string, cwd?: string): string {
+  return reportPath(p, cwd)
+    .split("/")
+    .map((seg) => encodeURIComponent(seg))
+    .join("/");
+}
+
+/**
+ * Plain-text SARIF messages treat `[text](n)` as a link to related location n, so literal
+ * brackets (and a backslash before one) are escaped as the specification asks.
+ */
+function escapeMessage(s: string): string {
+  return s.replace(/\\(?=[[\]])/g, "\\\\").replace(/[[\]]/g, (c) => `\\${c}`);
+}
+
+function region(loc: Location): SarifRegion {
+  const { start, end } = loc.range;
+  const startLine = Math.max(1, start.line);
+  const startColumn = Math.max(1, start.column);
+  const endLine = Math.max(startLine, end.line);
+  // SARIF forbids an end before the start; a model glitch must not make the whole upload fail.
+  const endColumn = endLine === startLine ? Math.max(startColumn, end.column) : Math.max(1, end.column);
+  return { startLine, startColumn, endLine, endColumn };
+}
+
+function ruleDescriptor(id: string, meta: RuleMeta | undefined, input: ReportInput): SarifRule {
+  if (!meta) return { id, name: pascalCase(id), shortDescription: { text: id }, helpUri: ruleHelpUri(id) };
+  const doc = input.ruleDoc?.(id);
+  const help = doc && doc.trim() !== "" ? doc : meta.description;
+  const properties: NonNullable<SarifRule["properties"]> = {
+    tags: meta.tags.slice(0, MAX_TAGS),
+    precision: meta.precision,
+  };
+  if (meta.securitySeverity !== undefined) properties["security-severity"] = meta.securitySeverity;
+  return {
+    id,
+    name: pascalCase(id),
+    shortDescription: { text: meta.title },
+    fullDescription: { text: truncate(meta.description, MAX_DESCRIPTION) },
+    help: { text: help, markdown: help },
+    helpUri: ruleHelpUri(id),
+    defaultConfiguration: { level: meta.defaultLevel },
+    properties,
+  };
+}
+
+export function buildSarif(input: ReportInput): SarifLog {
+  const metas = ruleMap(input);
+  const text = textLookup(input);
+  const indexes = new Map<string, LineIndex | undefined>();
+  const lineIndex = (p: string): LineIndex | undefined => {
+    if (!indexes.has(p)) {
+      const t = text(p);
+      indexes.set(p, t === undefined ? undefined : new LineIndex(t));
+    }
+    return indexes.get(p);
+  };
+
+  const entries: Array<{ finding: Finding; justification?: string }> = [
+    ...input.findings.map((finding) => ({ finding })),
+    ...(input.suppressed ?? []).map((s) => ({ finding: s.finding, justification: s.reason })),
+  ].sort((a, b) => compareFindings(a.finding, b.finding));
+
+  const ruleIds = [...new Set(entries.map((e) => e.finding.ruleId))].sort();
+  const ruleIndex = new Map(ruleIds.map((id, i) => [id, i]));
+  const rules = ruleIds.map((id) => ruleDescriptor(id, metas.get(id), input));
+
+  const physical = (loc: Location): SarifPhysicalLocation => ({
+    artifactLocation: { uri: artifactUri(loc.path, input.cwd) },
+    region: region(loc),
+  });
+
+  const fix = (f: Fix): SarifFix => {
+    const byFile = new Map<string, Fix["edits"]>();
+    for (const e of [...f.edits].sort(compareEdits)) {
+      const list = byFile.get(e.path) ?? [];
+      list.push(e);
+      byFile.set(e.path, list);
+    }
+    return {
+      description: { text: f.safe ? f.description : `${f.description} (unsafe: behaviour may change)` },
+      artifactChanges: [...byFile].map(([path, edits]) => {
+        const idx = lineIndex(path);
+        return {
+          artifactLocation: { uri: artifactUri(path, input.cwd) },
+          replacements: edits.map((e) => {
+            let deletedRegion: SarifRegion;
+            if (idx) {
+              const s = idx.at(e.start);
+              const t = idx.at(e.end);
+              deletedRegion = { startLine: s.line, startColumn: s.column, endLine: t.line, endColumn: t.column };
+            } else {
+              deletedRegion = { charOffset: e.start, charLength: e.end - e.start };
+            }
+            return { deletedRegion, insertedContent: { text: e.text } };
+          }),
+        };
+      }),
+    };
+  };
+
+  const results = entries.map(({ finding: f, justification }): SarifResult => {
+    let message = escapeMessage(f.message);
+    if (f.related.length > 0) {
+      message += ` Related: ${f.related.map((r, i) => `[${escapeMessage(r.message)}](${i + 1})`).join(", ")}.`;
+    }
+    const result: SarifResult = {
+      ruleId: f.ruleId,
+      ruleIndex: ruleIndex.get(f.ruleId)!,
+      level: f.level,
+      message: { text: message },
+      locations: [{ physicalLocation: physical(f.location) }],
+    };
+    if (f.related.length > 0) {
+      result.relatedLocations = f.related.map((r, i) => ({
+        id: i + 1,
+        physicalLocation: physical(r),
+        message: { text: r.message },
+      }));
+    }
+    if (f.fix && f.fix.edits.length > 0) result.fixes = [fix(f.fix)];
+    if (justification !== undefined) result.suppressions = [{ kind: "inSource", justification }];
+    return result;
+  });
+
+  return {
+    $schema: SARIF_SCHEMA_URI,
+    version: "2.1.0",
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: TOOL_NAME,
+            version: input.toolVersion,
+            semanticVersion: input.toolVersion,
+            informationUri: INFORMATION_URI,
+            rules,
+          },
+        },
+        automationDetails: { id: `${TOOL_NAME}/` },
+        columnKind: "utf16CodeUnits",
+        results,
+      },
+    ],
+  };
+}
+
+export function formatSarif(input: ReportInput): string {
+  return `${stringifyJson(buildSarif(input), 2)}\n`;
+}
