@@ -1,0 +1,181 @@
+/** Applying a loaded configuration: settings, rule levels, ignored paths and findings. */
+import type { Level, PinPolicy, Settings } from "../rules/types.js";
+import { normalizeRepoPath } from "./load.js";
+import type { CredflowConfig } from "./types.js";
+
+export const DEFAULT_SETTINGS: Readonly<Settings> = { visibility: "unknown", fanoutThreshold: 2, pinPolicy: "sha" };
+
+const PIN_POLICIES: readonly string[] = ["sha", "sha-all", "tag", "off"];
+
+function ruleOption(config: CredflowConfig, ruleId: string, option: string): unknown {
+  return Object.hasOwn(config.rules, ruleId) ? config.rules[ruleId]?.options[option] : undefined;
+}
+
+/**
+ * Settings for rules: CLI flags (defined values of `cli`) win over the file; within the file a
+ * rule option (`rules.unpinned-ref.policy`, `rules.oidc-fanout-no-retry.threshold`,
+ * `rules.composite-role-conflict.min-runner-version`) wins over its top-level shorthand.
+ */
+export function settingsFromConfig(config: CredflowConfig, cli: Partial<Settings> = {}): Settings {
+  const policyOption = ruleOption(config, "unpinned-ref", "policy");
+  const thresholdOption = ruleOption(config, "oidc-fanout-no-retry", "threshold");
+  const runnerOption = ruleOption(config, "composite-role-conflict", "min-runner-version");
+  const settings: Settings = {
+    visibility: cli.visibility ?? config.visibility ?? DEFAULT_SETTINGS.visibility,
+    fanoutThreshold:
+      cli.fanoutThreshold ??
+      (typeof thresholdOption === "number" ? thresholdOption : undefined) ??
+      config.fanoutThreshold ??
+      DEFAULT_SETTINGS.fanoutThreshold,
+    pinPolicy:
+      cli.pinPolicy ??
+      (typeof policyOption === "string" && PIN_POLICIES.includes(policyOption) ? (policyOption as PinPolicy) : undefined) ??
+      config.pinPolicy ??
+      DEFAULT_SETTINGS.pinPolicy,
+  };
+  const minRunnerVersion = cli.minRunnerVersion ?? (typeof runnerOption === "string" ? runnerOption : undefined) ?? config.minRunnerVersion;
+  if (minRunnerVersion !== undefined) settings.minRunnerVersion = minRunnerVersion;
+  return settings;
+}
+
+/**
+ * The level configured for `ruleId` (`off` disables it), else `defaultLevel` (undefined when no
+ * default is passed and the file sets no level).
+ */
+export function ruleLevel(config: CredflowConfig, ruleId: string, defaultLevel: Level): Level | "off";
+export function ruleLevel(config: CredflowConfig, ruleId: string, defaultLevel?: Level): Level | "off" | undefined;
+export function ruleLevel(config: CredflowConfig, ruleId: string, defaultLevel?: Level): Level | "off" | undefined {
+  const rule = Object.hasOwn(config.rules, ruleId) ? config.rules[ruleId] : undefined;
+  return rule?.level ?? defaultLevel;
+}
+
+/** The options configured for `ruleId` (empty when none). */
+export function ruleOptions(config: CredflowConfig, ruleId: string): Record<string, unknown> {
+  const rule = Object.hasOwn(config.rules, ruleId) ? config.rules[ruleId] : undefined;
+  return rule?.options ?? {};
+}
+
+/** Whether `repoPath` (relative to the repository root) matches one of the `ignore` globs. */
+export function isIgnoredPath(config: CredflowConfig, repoPath: string): boolean {
+  if (config.ignore.length === 0) return false;
+  const path = normalizeRepoPath(repoPath);
+  return config.ignore.some((glob) => cachedGlob(glob).test(path));
+}
+
+/**
+ * Whether an `ignore-findings` entry covers a finding of `ruleId` starting on `line` of the file
+ * at `repoPath` (relative to the repository root). Entry paths may be globs.
+ */
+export function isIgnoredFinding(config: CredflowConfig, ruleId: string, repoPath: string, line: number): boolean {
+  if (config.ignoreFindings.length === 0) return false;
+  const path = normalizeRepoPath(repoPath);
+  return config.ignoreFindings.some(
+    (entry) =>
+      (entry.rule === undefined || entry.rule === ruleId) &&
+      (entry.line === undefined || entry.line === line) &&
+      cachedGlob(entry.path).test(path),
+  );
+}
+
+const globCache = new Map<string, RegExp>();
+
+function cachedGlob(glob: string): RegExp {
+  let re = globCache.get(glob);
+  if (re === undefined) {
+    re = globToRegExp(glob);
+    if (globCache.size > 1000) globCache.clear();
+    globCache.set(glob, re);
+  }
+  return re;
+}
+
+/**
+ * Compiles a glob over repository-relative paths (`/` separators) to an anchored RegExp:
+ * - `*` matches any characters except `/` (dot files included), `?` one character except `/`;
+ * - `**` as a whole path segment matches any number of folders (`**‍/x.yml` matches `x.yml` and
+ *   `a/b/x.yml`; a trailing `/**` matches everything below); elsewhere it acts as `*`;
+ * - `{a,b}` matches either alternative (may nest; `*`, `?` work inside);
+ * - a trailing `/` means everything below that folder; a leading `./` or `/` is ignored;
+ *   backslashes are read as `/`; every other character is literal.
+ * The glob is anchored at the root: `ci.yml` matches `ci.yml` only, not `sub/ci.yml`.
+ */
+export function globToRegExp(glob: string): RegExp {
+  let g = normalizeRepoPath(glob).replace(/^\/+/, "");
+  if (g.endsWith("/")) g += "**";
+  return new RegExp(`^${globBody(g, true)}$`);
+}
+
+/** Converts a glob (or a brace alternative, `top` false) to a RegExp source without anchors. */
+function globBody(g: string, top: boolean): string {
+  let out = "";
+  let i = 0;
+  while (i < g.length) {
+    const c = g[i] as string;
+    if (c === "*") {
+      let j = i;
+      while (g[j] === "*") j++;
+      const segmentStart = i === 0 ? top : g[i - 1] === "/";
+      const segmentEnd = j === g.length ? top : g[j] === "/";
+      if (j - i >= 2 && segmentStart && segmentEnd) {
+        if (j === g.length) {
+          out += ".*";
+        } else {
+          out += "(?:[^/]+/)*";
+          j++; // the `/` after `**` is part of the repetition
+        }
+      } else {
+        out += "[^/]*";
+      }
+      i = j;
+      continue;
+    }
+    if (c === "?") {
+      out += "[^/]";
+      i++;
+      continue;
+    }
+    if (c === "{") {
+      const close = matchingBrace(g, i);
+      if (close !== -1) {
+        const alternatives = splitTopLevel(g.slice(i + 1, close));
+        if (alternatives.length > 1) {
+          out += `(?:${alternatives.map((a) => globBody(a, false)).join("|")})`;
+          i = close + 1;
+          continue;
+        }
+      }
+    }
+    out += escapeRegExp(c);
+    i++;
+  }
+  return out;
+}
+
+function matchingBrace(g: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < g.length; i++) {
+    if (g[i] === "{") depth++;
+    else if (g[i] === "}" && --depth === 0) return i;
+  }
+  return -1;
+}
+
+function splitTopLevel(s: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < s.length; i++) {
+    if (s[i] === "{") depth++;
+    else if (s[i] === "}") depth--;
+    else if (s[i] === "," && depth === 0) {
+      parts.push(s.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(s.slice(start));
+  return parts;
+}
+
+function escapeRegExp(c: string): string {
+  return /[.*+?^${}()|[\]\\/]/.test(c) ? `\\${c}` : c;
+}

@@ -1,0 +1,48 @@
+/** The configuration file, as loaded and validated (`.credflow.yml` or `--config FILE`). */
+import type { Level, PinPolicy, Visibility } from "../rules/types.js";
+
+/** Settings of one rule from `rules.<id>`. */
+export interface RuleConfig {
+  /** Level override; `off` disables the rule. Undefined: the rule's default level. */
+  level?: Level | "off";
+  /** The rule's options as written (kebab-case keys, e.g. `policy`, `min-runner-version`). */
+  options: Record<string, unknown>;
+}
+
+/** One `ignore-findings` entry. */
+export interface IgnoredFinding {
+  /** Rule id; any rule when undefined. */
+  rule?: string;
+  /** Path relative to the repository root, `/` separators; may be a glob. */
+  path: string;
+  /** Line of the finding's start; any line when undefined. */
+  line?: number;
+}
+
+export interface CredflowConfig {
+  /** Keyed by rule id; only rules mentioned in the file. */
+  rules: Record<string, RuleConfig>;
+  visibility?: Visibility;
+  /**
+   * Effective values: the rule option (`rules.composite-role-conflict.min-runner-version`,
+   * `rules.oidc-fanout-no-retry.threshold`, `rules.unpinned-ref.policy`) when set, otherwise the
+   * top-level shorthand (`min-runner-version`, `fanout-threshold`, `unpinned-ref-policy`).
+   */
+  minRunnerVersion?: string;
+  fanoutThreshold?: number;
+  pinPolicy?: PinPolicy;
+  /** Globs of repository-relative paths to skip. */
+  ignore: string[];
+  ignoreFindings: IgnoredFinding[];
+}
+
+export interface LoadedConfig {
+  /** Display path (relative to the current directory, `/` separators) of the file used; undefined if none. */
+  path?: string;
+  config: CredflowConfig;
+}
+
+/** An empty configuration: every default applies. */
+export function emptyConfig(): CredflowConfig {
+  return { rules: {}, ignore: [], ignoreFindings: [] };
+}
