@@ -9,6 +9,7 @@ const EXPECTED_RULES = [
   "yaml-syntax",
   "workflow-schema",
   "local-action-resolution",
+  "file-access",
   "matrix-job-limit",
   "composite-role-conflict",
   "credential-env-shadowing",
