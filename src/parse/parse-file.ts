@@ -68,7 +68,7 @@ export function parseSourceFile(input: RawInput): ParsedFile {
   const lineCounter = new LineCounter();
   let doc;
   try {
-    doc = parseDocument(text, { lineCounter, keepSourceTokens: true, uniqueKeys: false, prettyErrors: false });
+    doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false });
   } catch (err) {
     // The composer recurses per nesting level; absurd nesting exhausts the stack.
     const why = err instanceof RangeError ? "nesting is too deep to parse" : "the YAML parser failed";
