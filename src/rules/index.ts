@@ -5,6 +5,8 @@ import { workflowSchema } from "./builtin/workflow-schema.js";
 import { fileAccess } from "./builtin/file-access.js";
 import { localActionResolution } from "./builtin/local-action-resolution.js";
 import { matrixJobLimit } from "./builtin/matrix-job-limit.js";
+import { compositeRoleConflict } from "./composite-role-conflict.js";
+import { credentialEnvShadowing } from "./credential-env-shadowing.js";
 
 export const RULES: readonly Rule[] = [
   yamlSyntax,
@@ -12,6 +14,8 @@ export const RULES: readonly Rule[] = [
   fileAccess,
   localActionResolution,
   matrixJobLimit,
+  compositeRoleConflict,
+  credentialEnvShadowing,
 ];
 
 export function ruleById(id: string): Rule | undefined {
