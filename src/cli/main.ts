@@ -19,7 +19,7 @@ import { formatGithub } from "../report/github.js";
 import type { ReportInput } from "../report/types.js";
 import { runFixes } from "../engine/fix-run.js";
 import { loadConfig, ConfigError } from "../config/load.js";
-import { settingsFromConfig, ruleLevel as configRuleLevel, isIgnoredPath, isIgnoredFinding } from "../config/apply.js";
+import { settingsFromConfig, ruleLevel as configRuleLevel, ruleOptions as configRuleOptions, isIgnoredPath, isIgnoredFinding } from "../config/apply.js";
 import { defaultConfigText } from "../config/init.js";
 import { applySuppressions, unusedSuppressionFindings } from "../config/suppressions.js";
 import { createOnlineResolver } from "../knowledge/online.js";
@@ -123,7 +123,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       if (fs.existsSync(target) && !flags.force) {
         throw new UsageError(".credflow.yml already exists (use --force to overwrite)");
       }
-      fs.writeFileSync(target, defaultConfigText());
+      fs.writeFileSync(target, defaultConfigText(RULES));
       io.stdout("wrote .credflow.yml\n");
     });
 
@@ -168,7 +168,7 @@ async function lintCommand(paths: string[], flags: LintFlags, io: CliIO): Promis
   const firstPath = stdin ? "." : (paths[0] ?? ".");
   const abs = path.resolve(io.cwd, firstPath);
   const root = fs.existsSync(abs) && fs.statSync(abs).isDirectory() ? abs : findRoot(abs, io.cwd);
-  const loaded = loadConfig({ root, explicitPath: flags.config ? path.resolve(io.cwd, flags.config) : undefined });
+  const loaded = loadConfig({ root, cwd: io.cwd, explicitPath: flags.config ? path.resolve(io.cwd, flags.config) : undefined });
   const config = loaded.config;
   const settings = settingsFromConfig(config, {
     ...(flags.visibility ? { visibility: flags.visibility } : {}),
@@ -192,7 +192,7 @@ async function lintCommand(paths: string[], flags: LintFlags, io: CliIO): Promis
     ...baseRequest(stdin ? [] : paths, io, settings, pins),
     stdin: stdin ? { bytes: io.readStdin(), filename: flags.stdinFilename ?? "stdin.yml" } : undefined,
     ruleLevel: (id) => configRuleLevel(config, id),
-    ruleOptions: (id) => config.rules[id]?.options ?? {},
+    ruleOptions: (id) => configRuleOptions(config, id),
     ignorePath: (p) => isIgnoredPath(config, p),
   };
 
@@ -221,7 +221,8 @@ async function lintCommand(paths: string[], flags: LintFlags, io: CliIO): Promis
     const file = result.files.find((x) => x.path === f.location.path);
     return !isIgnoredFinding(config, f.ruleId, file?.repoPath ?? f.location.path, f.location.range.start.line);
   });
-  const sup = applySuppressions(afterConfig, result.files);
+  const activeRules = new Set(result.rules.filter((r) => configRuleLevel(config, r.id) !== "off").map((r) => r.id));
+  const sup = applySuppressions(afterConfig, result.files, { activeRules });
   let findings: Finding[] = sup.kept;
   if (flags.reportUnusedSuppressions) {
     const level = configRuleLevel(config, "unused-suppression");

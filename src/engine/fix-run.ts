@@ -54,16 +54,19 @@ export async function runFixes(request: LintRequest, opts: FixOptions): Promise<
       const before = syntaxErrors(file.text);
       let text = file.text;
       // Apply together; if the result breaks the YAML, retry one fix at a time to find the culprit.
-      const together = applyFixes(text, fixes);
-      if (syntaxErrors(together.text) <= before) {
-        text = together.text;
+      const together = tryApply(text, fixes);
+      if (together && syntaxErrors(together) <= before) {
+        text = together;
       } else {
         for (const fix of fixes) {
-          const one = applyFixes(text, [fix]);
-          if (syntaxErrors(one.text) > before) {
+          const one = tryApply(text, [fix]);
+          if (one === undefined) {
+            rejected.add(fixKey(fix));
+            messages.push(`${file.path}: dropped fix "${fix.description}": its edits do not fit the file`);
+          } else if (syntaxErrors(one) > before) {
             rejected.add(fixKey(fix));
             messages.push(`${file.path}: dropped fix "${fix.description}": the result would not parse`);
-          } else text = one.text;
+          } else text = one;
         }
       }
       if (text === file.text) continue;
@@ -95,6 +98,15 @@ export async function runFixes(request: LintRequest, opts: FixOptions): Promise<
     result = await lint(request);
   }
   return { result, diff, messages, written };
+}
+
+/** Applies fixes; undefined when a rule produced edits that overlap each other or leave the text. */
+function tryApply(text: string, fixes: Fix[]): string | undefined {
+  try {
+    return applyFixes(text, fixes).text;
+  } catch {
+    return undefined;
+  }
 }
 
 function usableFix(f: Finding, unsafe: boolean): Fix | undefined {

@@ -73,7 +73,7 @@ export function buildAction(file: SourceFile): ActionModel {
 
 function locatorFor(file: SourceFile): Locator {
   if (!file.doc || !file.lineCounter) throw new Error(`internal: ${file.path} was not parsed`);
-  return new Locator(file.lineCounter, file.doc);
+  return new Locator(file.lineCounter, file.doc, file.text.charCodeAt(0) === 0xfeff);
 }
 
 function inputEntries(loc: Locator, node: YNode): ActionInput[] {

@@ -4,6 +4,7 @@
  */
 import { isAlias, isCollection, isMap, isPair, isScalar, LineCounter, parseDocument, type Node } from "yaml";
 import type { FileKind, Range, SourceFile } from "../model/types.js";
+import { positionAt } from "./position.js";
 
 /** Files above this size are refused with a finding rather than parsed (workflows are rarely > 100 KB). */
 export const MAX_FILE_BYTES = 8 * 1024 * 1024;
@@ -75,10 +76,8 @@ export function parseSourceFile(input: RawInput): ParsedFile {
     return fail(`${why}; not linted`, text);
   }
   const file: SourceFile = { ...base, text, doc, lineCounter };
-  const pos = (offset: number) => {
-    const p = lineCounter.linePos(offset);
-    return { line: p.line, column: p.col, offset };
-  };
+  const hasBom = text.charCodeAt(0) === 0xfeff;
+  const pos = (offset: number) => positionAt(lineCounter, hasBom, offset);
   const diagnostics: ParseDiagnostic[] = [];
   for (const e of doc.errors) {
     diagnostics.push({

@@ -14,6 +14,7 @@ import { getActionSchema, ACTION_ROOT, convertActionTemplate } from "@actions/wo
 import type { ObjectReader } from "@actions/workflow-parser/templates/object-reader";
 import type { Range, SourceFile } from "../model/types.js";
 import type { ParseDiagnostic } from "./parse-file.js";
+import { positionAt } from "./position.js";
 
 const MAX_SCHEMA_ERRORS = 50;
 
@@ -68,8 +69,8 @@ function toRange(file: SourceFile, r?: { start: { line: number; column: number }
     return (starts[line - 1] ?? 0) + column - 1;
   };
   if (!r) return { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } };
-  return {
-    start: { ...r.start, offset: offset(r.start.line, r.start.column) },
-    end: { ...r.end, offset: offset(r.end.line, r.end.column) },
-  };
+  // workflow-parser counts a leading BOM as a column of line 1; positionAt does not.
+  const at = (p: { line: number; column: number }) =>
+    file.lineCounter ? positionAt(file.lineCounter, file.text.charCodeAt(0) === 0xfeff, offset(p.line, p.column)) : { ...p, offset: offset(p.line, p.column) };
+  return { start: at(r.start), end: at(r.end) };
 }

@@ -1,6 +1,7 @@
 /** Small typed helpers over `yaml` nodes: lookups, ranges and scalar text. */
 import { isAlias, isMap, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair, type YAMLMap } from "yaml";
 import type { Entry, EntryMap, Range, ScalarNode } from "../model/types.js";
+import { positionAt } from "./position.js";
 
 export type YNode = Node | null | undefined;
 
@@ -9,11 +10,11 @@ export class Locator {
   constructor(
     private readonly lc: LineCounter,
     private readonly doc: Document,
+    private readonly hasBom = false,
   ) {}
 
   pos(offset: number): Range["start"] {
-    const p = this.lc.linePos(offset);
-    return { line: p.line, column: p.col, offset };
+    return positionAt(this.lc, this.hasBom, offset);
   }
 
   span(start: number, end: number): Range {

@@ -115,6 +115,16 @@ describe("model", () => {
     expect(step.name!.range.end.column).toBe(19);
   });
 
+  it("does not count a leading BOM as a column, and keeps CRLF offsets exact", () => {
+    const file = parse("\uFEFFname: x\r\non: push\r\njobs:\r\n  j:\r\n    runs-on: ubuntu-latest\r\n    steps:\r\n      - run: echo\r\n");
+    const wf = buildWorkflow(file);
+    expect(wf.name!.range.start).toMatchObject({ line: 1, column: 7, offset: 7 });
+    expect(file.text.slice(wf.name!.range.start.offset, wf.name!.range.end.offset)).toBe("x");
+    const run = wf.jobs[0]!.steps[0]!.run!;
+    expect(run.range.start).toMatchObject({ line: 7, column: 14 });
+    expect(file.text.slice(run.range.start.offset, run.range.end.offset)).toBe("echo");
+  });
+
   it("models composite actions with inputs, defaults and outputs", () => {
     const file = parse(`name: a\ninputs:\n  role:\n    required: true\n  region:\n    default: us-east-1\noutputs:\n  id:\n    value: x\nruns:\n  using: composite\n  steps:\n    - run: echo\n      shell: bash\n`, "action");
     const a = buildAction(file);
