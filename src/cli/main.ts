@@ -217,8 +217,9 @@ async function lintCommand(paths: string[], flags: LintFlags, io: CliIO): Promis
   for (const e of result.internalErrors) io.stderr(`credflow: internal error: ${e}\n`);
 
   // Suppressions and configured ignores come last, after every rule ran.
+  const byPath = new Map(result.files.map((f) => [f.path, f]));
   const afterConfig = result.findings.filter((f) => {
-    const file = result.files.find((x) => x.path === f.location.path);
+    const file = byPath.get(f.location.path);
     return !isIgnoredFinding(config, f.ruleId, file?.repoPath ?? f.location.path, f.location.range.start.line);
   });
   const activeRules = new Set(result.rules.filter((r) => configRuleLevel(config, r.id) !== "off").map((r) => r.id));
@@ -238,7 +239,7 @@ async function lintCommand(paths: string[], flags: LintFlags, io: CliIO): Promis
     cwd: io.cwd,
     ruleDoc,
     suppressed: sup.suppressed,
-    fileText: (p) => result.files.find((f) => f.path === p)?.text,
+    fileText: (p) => byPath.get(p)?.text,
   };
   const color = flags.format === "text" && useColor(flags.color, io.env, io.stdoutIsTTY && !flags.output);
   switch (flags.format) {
