@@ -4,8 +4,11 @@
  * every variable that existed when the composite started for all steps inside it, so those steps
  * still run as the earlier role (aws-actions/configure-aws-credentials#307, actions/runner#1794).
  */
+import { Evaluator, Lexer, Parser, data } from "@actions/expressions";
+import { TokenType } from "@actions/expressions/lexer";
+import { falsy } from "@actions/expressions/result";
 import { allJobNodes } from "../graph/build-graph.js";
-import type { CallSite, ConfigureCall, JobNode, TimelineStep } from "../graph/types.js";
+import type { CallSite, ConfigureCall, JobNode, ProjectGraph, TimelineStep } from "../graph/types.js";
 import type { Finding, Level, RelatedLocation, RuleContext, Rule } from "./types.js";
 
 /** The runner release that stopped laying the composite's start snapshot over later exports. */
@@ -40,6 +43,99 @@ export function invocationSpans(timeline: TimelineStep[]): Map<number, Invocatio
   return spans;
 }
 
+// Functions whose result depends only on their arguments; status functions and hashFiles do not.
+const PURE_FUNCTIONS = new Set(["contains", "startswith", "endswith", "format", "join", "tojson", "fromjson"]);
+
+/**
+ * False only when a composite step's `if:` is decided false by the invocation's input values alone
+ * (`inputs.environment == 'prod'` with `environment: dev`); true when it runs or cannot be told.
+ * The engine substitutes only `${{ inputs.x }}` forms, so the bare `if: inputs.x == 'y'` form, the
+ * usual way shared login composites pick one configure step, is evaluated here.
+ */
+export function mayRun(condition: string | undefined, inputs: Map<string, string> | undefined): boolean {
+  if (!condition || !inputs) return true;
+  let text = condition.trim();
+  const wrapped = /^\$\{\{([\s\S]*)\}\}$/.exec(text);
+  if (wrapped) text = wrapped[1]!;
+  if (text.includes("${{") || text.includes("}}")) return true;
+  try {
+    const { tokens } = new Lexer(text).lex();
+    for (let i = 0; i < tokens.length; i++) {
+      const t = tokens[i]!;
+      if (t.type !== TokenType.IDENTIFIER || tokens[i - 1]?.type === TokenType.DOT) continue;
+      const name = t.lexeme.toLowerCase();
+      if (tokens[i + 1]?.type === TokenType.LEFT_PAREN) {
+        if (!PURE_FUNCTIONS.has(name)) return true;
+        continue;
+      }
+      // Any context but `inputs` (env, steps, github, ...) is only known at run time.
+      if (name !== "inputs") return true;
+      const next = tokens[i + 1];
+      const key = next?.type === TokenType.DOT ? tokens[i + 2] : next?.type === TokenType.LEFT_BRACKET ? tokens[i + 2] : undefined;
+      const keyName = key?.type === TokenType.IDENTIFIER || key?.type === TokenType.STRING ? String(key.value ?? key.lexeme) : undefined;
+      if (!keyName || !inputs.has(keyName.toLowerCase())) return true;
+    }
+    const expr = new Parser(tokens, ["inputs"], []).parse();
+    const values = new data.Dictionary();
+    for (const [k, v] of inputs) values.add(k, new data.StringData(v));
+    return !falsy(new Evaluator(expr, new data.Dictionary({ key: "inputs", value: values })).evaluate());
+  } catch {
+    return true;
+  }
+}
+
+/** A job timeline without the steps that statically cannot run, and its credential state. */
+export interface EffectiveTimeline {
+  spans: Map<number, InvocationSpan>;
+  /** Timeline indexes of expanded composite call steps. */
+  callSteps: Map<number, InvocationSpan>;
+  /** Timeline indexes of steps whose `if:` (or an enclosing call's) is false for the inputs passed. */
+  skipped: Set<number>;
+  calls: ConfigureCall[];
+  /** The configure call in effect before each timeline step, ignoring skipped calls. */
+  active: Array<ConfigureCall | undefined>;
+}
+
+export function effectiveTimeline(node: JobNode, graph: ProjectGraph): EffectiveTimeline {
+  const tl = node.timeline;
+  const spans = invocationSpans(tl);
+  const callSteps = new Map([...spans.values()].map((s) => [s.callIndex, s]));
+  const inputsByInvocation = new Map<number, Map<string, string> | undefined>();
+  const inputsOf = (span: InvocationSpan, file: TimelineStep["file"]): Map<string, string> | undefined => {
+    if (inputsByInvocation.has(span.site.invocation)) return inputsByInvocation.get(span.site.invocation);
+    const action = graph.actions.get(file.absPath ?? file.path);
+    let values: Map<string, string> | undefined;
+    if (action && span.callIndex >= 0) {
+      values = new Map();
+      for (const [name, input] of action.inputs) if (input.default !== undefined) values.set(name.toLowerCase(), input.default);
+      for (const [k, v] of tl[span.callIndex]!.with) values.set(k.toLowerCase(), v);
+      // Values that still hold an expression (`${{ matrix.env }}`) are known only at run time.
+      for (const [k, v] of values) if (v.includes("${{")) values.delete(k);
+    }
+    inputsByInvocation.set(span.site.invocation, values);
+    return values;
+  };
+  const skipped = new Set<number>();
+  for (const ts of tl) {
+    if (skipped.has(ts.index)) continue;
+    const site = ts.chain[ts.chain.length - 1];
+    const span = site && spans.get(site.invocation);
+    if (!span || mayRun(ts.step.if?.value, inputsOf(span, ts.file))) continue;
+    skipped.add(ts.index);
+    const own = callSteps.get(ts.index);
+    if (own) for (let j = own.callIndex + 1; j <= own.end; j++) skipped.add(j);
+  }
+  const calls = node.configureCalls.filter((c) => !skipped.has(c.timelineIndex));
+  const byIndex = new Map(calls.map((c) => [c.timelineIndex, c]));
+  const active: Array<ConfigureCall | undefined> = [];
+  let current: ConfigureCall | undefined;
+  for (const ts of tl) {
+    active.push(current);
+    current = byIndex.get(ts.index) ?? current;
+  }
+  return { spans, callSteps, skipped, calls, active };
+}
+
 /** What credentials a configure call sets, for comparison and messages; undefined when unclear. */
 export function identityOf(node: JobNode, call: ConfigureCall): { key: string; text: string } | undefined {
   if (call.role) return { key: `role:${call.role}`, text: `role \`${call.role}\`` };
@@ -71,7 +167,7 @@ function describeCall(from: string, ts: TimelineStep): string {
   return `by \`${top.step.uses!.node.value}\` at ${where(from, top.file.path, top.step.uses!.node.range.start.line)}, configure call at ${at}`;
 }
 
-type RunnerKind = "self-hosted" | "github-hosted" | "unknown";
+export type RunnerKind = "self-hosted" | "github-hosted" | "unknown";
 
 // GitHub-hosted images and larger runners: ubuntu-latest, ubuntu-24.04-arm, windows-2022,
 // macos-14-xlarge, ubuntu-latest-4-cores, ... A self-hosted runner answers to `self-hosted`
@@ -79,7 +175,8 @@ type RunnerKind = "self-hosted" | "github-hosted" | "unknown";
 const GITHUB_HOSTED = /^(ubuntu|windows|macos)-[a-z0-9][a-z0-9._-]*$/i;
 const MATRIX_LABEL = /^\$\{\{\s*matrix\.([A-Za-z_][\w-]*)\s*\}\}$/;
 
-function classifyLabels(labels: string[]): RunnerKind {
+/** How `runs-on` labels are served: `self-hosted`, or labels GitHub does not host, mean self-hosted. */
+export function classifyLabels(labels: string[]): RunnerKind {
   if (labels.some((l) => l.trim().toLowerCase() === "self-hosted")) return "self-hosted";
   if (labels.length === 0) return "unknown";
   return labels.every((l) => GITHUB_HOSTED.test(l.trim())) ? "github-hosted" : "self-hosted";
@@ -95,6 +192,7 @@ export function runnerKind(node: JobNode): { kind: RunnerKind; text: string } {
   if (!runsOn.dynamic) return { kind: classifyLabels(runsOn.labels), text: shown };
   // `runs-on: ${{ matrix.os }}` with literal matrix values: classify every value it can take.
   const kinds = new Set<RunnerKind>();
+  const resolved: string[] = [];
   for (const label of runsOn.labels) {
     const m = MATRIX_LABEL.exec(label.trim());
     if (!m) {
@@ -105,10 +203,12 @@ export function runnerKind(node: JobNode): { kind: RunnerKind; text: string } {
     const values = matrixValues(node, m[1]!);
     if (!values) return { kind: "unknown", text: shown };
     for (const v of values) kinds.add(v.includes("${{") ? "unknown" : classifyLabels([v]));
+    resolved.push(...values);
   }
-  if (kinds.has("self-hosted")) return { kind: "self-hosted", text: shown };
-  if (kinds.has("unknown") || kinds.size === 0) return { kind: "unknown", text: shown };
-  return { kind: "github-hosted", text: shown };
+  const withValues = resolved.length ? `${shown} with matrix values ${resolved.map((v) => `\`${v}\``).join(", ")}` : shown;
+  if (kinds.has("self-hosted")) return { kind: "self-hosted", text: withValues };
+  if (kinds.has("unknown") || kinds.size === 0) return { kind: "unknown", text: withValues };
+  return { kind: "github-hosted", text: withValues };
 }
 
 /** Literal values a matrix variable takes (axis values plus include entries), if all are known. */
@@ -176,21 +276,20 @@ export const compositeRoleConflict: Rule = {
     for (const node of allJobNodes(ctx.graph)) {
       const tl = node.timeline;
       if (node.configureCalls.length < 2) continue;
-      const spans = invocationSpans(tl);
-      const callSteps = new Set([...spans.values()].map((s) => s.callIndex));
-      const configureAt = new Set(node.configureCalls.map((c) => c.timelineIndex));
-      for (const call of node.configureCalls) {
+      const eff = effectiveTimeline(node, ctx.graph);
+      const configureAt = new Set(eff.calls.map((c) => c.timelineIndex));
+      for (const call of eff.calls) {
         const ts = tl[call.timelineIndex]!;
         if (ts.chain.length === 0) continue; // a direct workflow step: the runner bug cannot apply
         // The outermost composite on the chain that started while credentials were already exported:
         // its start snapshot is what steps inside it keep seeing on old runners.
         const depth = ts.chain.findIndex((site) => {
-          const span = spans.get(site.invocation);
-          return span !== undefined && span.callIndex >= 0 && node.activeCredentials[span.callIndex] !== undefined;
+          const span = eff.spans.get(site.invocation);
+          return span !== undefined && span.callIndex >= 0 && eff.active[span.callIndex] !== undefined;
         });
         if (depth < 0) continue;
-        const started = spans.get(ts.chain[depth]!.invocation)!;
-        const before = node.activeCredentials[started.callIndex]!;
+        const started = eff.spans.get(ts.chain[depth]!.invocation)!;
+        const before = eff.active[started.callIndex]!;
         const oldId = identityOf(node, before);
         const newId = identityOf(node, call);
         if (!oldId || !newId || oldId.key === newId.key) continue;
@@ -200,7 +299,7 @@ export const compositeRoleConflict: Rule = {
         const stale: TimelineStep[] = [];
         for (let j = call.timelineIndex + 1; j <= started.end; j++) {
           if (configureAt.has(j)) break;
-          if (!callSteps.has(j)) stale.push(tl[j]!);
+          if (!eff.callSteps.has(j) && !eff.skipped.has(j)) stale.push(tl[j]!);
         }
         if (stale.length === 0) continue;
 
