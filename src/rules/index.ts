@@ -7,6 +7,9 @@ import { localActionResolution } from "./builtin/local-action-resolution.js";
 import { matrixJobLimit } from "./builtin/matrix-job-limit.js";
 import { compositeRoleConflict } from "./composite-role-conflict.js";
 import { credentialEnvShadowing } from "./credential-env-shadowing.js";
+import { awsUnknownInput } from "./aws-unknown-input.js";
+import { awsInvalidInput } from "./aws-invalid-input.js";
+import { awsBooleanTrap } from "./aws-boolean-trap.js";
 
 export const RULES: readonly Rule[] = [
   yamlSyntax,
@@ -16,6 +19,9 @@ export const RULES: readonly Rule[] = [
   matrixJobLimit,
   compositeRoleConflict,
   credentialEnvShadowing,
+  awsUnknownInput,
+  awsInvalidInput,
+  awsBooleanTrap,
 ];
 
 export function ruleById(id: string): Rule | undefined {

@@ -1,0 +1,134 @@
+/**
+ * aws-boolean-trap: boolean inputs of configure-aws-credentials written in a form the resolved
+ * version misreads. v5+ throws on anything but true/True/TRUE/false/False/FALSE; v5+ reads
+ * `use-existing-credentials` as a plain string, so `false` turns it on; v1–v4 read anything but
+ * `true` as false, so `yes`/`on`/`1` silently mean false.
+ */
+import { BOOLEAN_INPUTS, booleanParsing } from "../knowledge/configure-aws-credentials.js";
+import type { Fix, Finding, Level, Rule } from "./types.js";
+import { configureSites, dedupeFindings, describeVersion, siteInputs, valueLocation, type ConfigureSite, type SiteInput } from "./support/configure-sites.js";
+
+const CORE_SCHEMA = new Set(["true", "True", "TRUE", "false", "False", "FALSE"]);
+/** Spellings people mean as "on" (YAML 1.1 booleans and shell habits). */
+const MEANT_TRUE = new Set(["yes", "y", "on", "1"]);
+/** Spellings people mean as "off". */
+const MEANT_FALSE = new Set(["no", "n", "off", "0", "false"]);
+
+export const awsBooleanTrap: Rule = {
+  id: "aws-boolean-trap",
+  title: "Boolean input the pinned configure-aws-credentials version misreads",
+  description:
+    "Reports boolean inputs of aws-actions/configure-aws-credentials that fail (v5+ accepts only true/True/TRUE/false/False/FALSE), that mean the opposite (`use-existing-credentials: false` on v5+), or that are silently false (`yes`, `on`, `1` on v1–v4).",
+  // Per finding: error where v5+ throws, warning where a value is silently misread. The default
+  // (used only when a configuration sets no level) matches the configuration schema's.
+  defaultLevel: "warning",
+  tags: ["correctness", "aws"],
+  precision: "very-high",
+  fixable: true,
+  check(ctx) {
+    const out: Finding[] = [];
+    for (const site of configureSites(ctx.graph)) {
+      const v = site.version;
+      // Unknown refs: how the code parses booleans cannot be told, so say nothing.
+      if (!v.semver || !v.inputs) continue;
+      const declared = new Set([...v.inputs].map((n) => n.toLowerCase()));
+      for (const input of siteInputs(site)) {
+        const name = input.key.toLowerCase();
+        // Inputs the version does not declare are ignored by it (aws-unknown-input reports them).
+        if (!BOOLEAN_INPUTS.has(name) || !declared.has(name) || input.value === undefined || input.value === "") continue;
+        const f = judge(site, input, name);
+        if (f) out.push(f);
+      }
+    }
+    return dedupeFindings(out);
+  },
+};
+
+function judge(site: ConfigureSite, input: SiteInput, name: string): Finding | undefined {
+  const value = input.value!;
+  const lower = value.toLowerCase();
+  const runs = `configure-aws-credentials ${describeVersion(site.version)}`;
+  const written = `\`${input.key}: ${value}\``;
+  let level: Level;
+  let message: string;
+  let replacement: string | undefined;
+  switch (booleanParsing(site.version, name)) {
+    case "strict":
+      if (CORE_SCHEMA.has(value)) return undefined;
+      level = "error";
+      replacement = MEANT_TRUE.has(lower) || lower === "true" ? "true" : MEANT_FALSE.has(lower) ? "false" : undefined;
+      message =
+        `${written} makes ${runs} fail: from v5 a boolean input must be one of true, True, TRUE, false, False, FALSE, and the step stops with ` +
+        `\`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\`` +
+        (replacement ? `. Write \`${replacement}\`` : "");
+      break;
+    case "string":
+      // v5+ tests `if (useExistingCredentials)`: any non-empty text turns the feature on.
+      if (!MEANT_FALSE.has(lower)) return undefined;
+      level = "warning";
+      message =
+        `${written} turns the feature ON in ${runs}: from v5 the action reads \`use-existing-credentials\` as text and any non-empty value enables it, ` +
+        `so when credentials are already valid it keeps them ("Pre-existing credentials are valid. No need to generate new ones.") instead of assuming the configured role. Remove the line to turn it off`;
+      break;
+    case "lenient":
+      if (!MEANT_TRUE.has(lower)) return undefined;
+      level = "warning";
+      replacement = "true";
+      message = `${written} is read as false by ${runs}: before v5 the action treats anything but \`true\` as false, so \`${input.key}\` is silently off. Write \`true\` if it should be on`;
+      break;
+    default:
+      return undefined;
+  }
+  const where = valueLocation(site, input);
+  const f: Finding = { ruleId: "aws-boolean-trap", level, message, location: where.location, related: where.related };
+  const fix = name === "use-existing-credentials" && level === "warning" && booleanParsing(site.version, name) === "string" ? removeLineFix(site, input) : replacement ? replaceFix(site, input, replacement) : undefined;
+  if (fix) f.fix = fix;
+  return f;
+}
+
+/**
+ * Rewrites the literal in the configure step's own `with:` (not a call site's: that value may feed
+ * other steps too). Unsafe: the step's behaviour changes (a failing step runs, or an input that was
+ * silently off turns on), which is the point, but it should be reviewed.
+ */
+function replaceFix(site: ConfigureSite, input: SiteInput, replacement: string): Fix | undefined {
+  const scalar = input.entry.value;
+  if (input.origin?.kind !== "step" || !scalar) return undefined;
+  const file = site.ts.file;
+  const start = scalar.range.start.offset;
+  const end = scalar.range.end.offset;
+  const raw = file.text.slice(start, end);
+  let text: string;
+  if (scalar.style === "PLAIN" || scalar.style === undefined) text = replacement;
+  else if (scalar.style === "QUOTE_SINGLE" && raw.startsWith("'")) text = `'${replacement}'`;
+  else if (scalar.style === "QUOTE_DOUBLE" && raw.startsWith('"')) text = `"${replacement}"`;
+  else return undefined; // block scalars: rewriting them in place is not worth the risk
+  return {
+    description: `write \`${input.key}: ${replacement}\``,
+    safe: false,
+    edits: [{ path: file.path, start, end, text }],
+  };
+}
+
+/**
+ * Deletes the `use-existing-credentials: …` line from a block mapping. Unsafe: credentials that
+ * were kept are replaced by a fresh role session afterwards, as the line intended.
+ */
+function removeLineFix(site: ConfigureSite, input: SiteInput): Fix | undefined {
+  const w = site.ts.step.with;
+  if (input.origin?.kind !== "step" || w.entries.length < 2 || site.ts.step.flow) return undefined;
+  const text = site.ts.file.text;
+  const keyStart = input.entry.keyRange.start.offset;
+  const valueEnd = input.entry.range.end.offset;
+  const lineStart = text.lastIndexOf("\n", keyStart - 1) + 1;
+  if (text.slice(lineStart, keyStart).trim() !== "") return undefined; // not alone on its line (flow mapping, `- key:`)
+  const nl = text.indexOf("\n", valueEnd);
+  const lineEnd = nl < 0 ? text.length : nl + 1;
+  const rest = text.slice(valueEnd, nl < 0 ? text.length : nl).trim();
+  if (rest !== "" && !rest.startsWith("#")) return undefined;
+  return {
+    description: `remove \`${input.key}: ${input.value}\``,
+    safe: false,
+    edits: [{ path: site.ts.file.path, start: lineStart, end: lineEnd, text: "" }],
+  };
+}
