@@ -7,6 +7,8 @@ import { localActionResolution } from "./builtin/local-action-resolution.js";
 import { matrixJobLimit } from "./builtin/matrix-job-limit.js";
 import { compositeRoleConflict } from "./composite-role-conflict.js";
 import { credentialEnvShadowing } from "./credential-env-shadowing.js";
+import { unpinnedRef } from "./unpinned-ref.js";
+import { outdatedActionRuntime } from "./outdated-action-runtime.js";
 import { awsUnknownInput } from "./aws-unknown-input.js";
 import { awsInvalidInput } from "./aws-invalid-input.js";
 import { awsBooleanTrap } from "./aws-boolean-trap.js";
@@ -19,6 +21,8 @@ export const RULES: readonly Rule[] = [
   matrixJobLimit,
   compositeRoleConflict,
   credentialEnvShadowing,
+  unpinnedRef,
+  outdatedActionRuntime,
   awsUnknownInput,
   awsInvalidInput,
   awsBooleanTrap,
