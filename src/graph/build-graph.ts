@@ -196,7 +196,7 @@ class GraphBuilder {
       const withValues = timeline[timeline.length - 1]!.with;
       for (const [name, def] of composite.inputs) childInputs.set(name.toLowerCase(), def.default ?? "");
       for (const [k, v] of withValues) childInputs.set(k.toLowerCase(), v);
-      const site: CallSite = { file, step, invocation: ++counter.invocation };
+      const site: CallSite = { file, step, invocation: ++counter.invocation, timelineIndex: timeline.length - 1 };
       // Explicit env on the calling step overrides variables for every step inside the composite.
       const childEnv = new Map(outerEnv);
       for (const [k, v] of resolvedEntries(step.env, inputs)) childEnv.set(k, v);

@@ -15,7 +15,9 @@ export function isConfigureRef(ref: UsesRef | undefined): ref is Extract<UsesRef
 export function configureCall(ts: TimelineStep): ConfigureCall | undefined {
   const ref = ts.step.uses?.ref;
   if (!isConfigureRef(ref)) return undefined;
-  const w = ts.with;
+  // The runner matches input names case-insensitively.
+  const w = new Map<string, string>();
+  for (const [k, v] of ts.with) w.set(k.toLowerCase(), v);
   const role = nonEmpty(w.get("role-to-assume"));
   const keyId = nonEmpty(w.get("aws-access-key-id"));
   const tokenFile = nonEmpty(w.get("web-identity-token-file"));

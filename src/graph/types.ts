@@ -8,6 +8,8 @@ export interface CallSite {
   step: Step;
   /** Identifies one invocation of a composite (unique within a job timeline). */
   invocation: number;
+  /** Timeline index of the calling step. */
+  timelineIndex: number;
 }
 
 /** One step in a job's execution order, after composite expansion. */
