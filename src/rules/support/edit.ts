@@ -76,18 +76,27 @@ function documentOf(file: SourceFile): Document {
  * must never be added there: a `#` would end the line in the middle of the collection.
  */
 export function isInFlowCollection(file: SourceFile, offset: number): boolean {
-  let inside = false;
-  visit(documentOf(file), {
-    Node(_key, node) {
-      if (!isCollection(node) || !node.flow || !node.range) return undefined;
-      if (node.range[0] <= offset && offset < node.range[1]) {
-        inside = true;
-        return visit.BREAK;
-      }
-      return undefined;
-    },
-  });
-  return inside;
+  return flowRangesOf(file).some(([start, end]) => start <= offset && offset < end);
+}
+
+/** Ranges of the file's flow collections, computed once per file (rules ask for many offsets). */
+const flowRangeCache = new WeakMap<SourceFile, Array<[number, number]>>();
+function flowRangesOf(file: SourceFile): Array<[number, number]> {
+  let ranges = flowRangeCache.get(file);
+  if (!ranges) {
+    const found: Array<[number, number]> = [];
+    visit(documentOf(file), {
+      Node(_key, node) {
+        if (!isCollection(node) || !node.flow || !node.range) return undefined;
+        found.push([node.range[0], node.range[1]]);
+        // Everything inside a flow collection is flow: no need to descend.
+        return visit.SKIP;
+      },
+    });
+    ranges = found;
+    flowRangeCache.set(file, ranges);
+  }
+  return ranges;
 }
 
 /**

@@ -71,7 +71,9 @@ export function nameOf(ref: RemoteRef): string {
 
 /** Whether the `uses:` value of a site sits inside a flow collection (`- { uses: … }`). */
 export function usesInFlow(site: UsesSite): boolean {
-  return site.step?.flow === true || isInFlowCollection(site.file, site.uses.node.range.start.offset);
+  // A block mapping cannot sit inside a flow collection, so a step written as a block map is not in one.
+  if (site.step) return site.step.flow;
+  return isInFlowCollection(site.file, site.uses.node.range.start.offset);
 }
 
 export interface RefRewrite {
