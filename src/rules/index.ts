@@ -12,6 +12,8 @@ import { outdatedActionRuntime } from "./outdated-action-runtime.js";
 import { awsUnknownInput } from "./aws-unknown-input.js";
 import { awsInvalidInput } from "./aws-invalid-input.js";
 import { awsBooleanTrap } from "./aws-boolean-trap.js";
+import { oidcFanoutNoRetry } from "./oidc-fanout-no-retry.js";
+import { missingIdTokenPermission } from "./missing-id-token-permission.js";
 
 export const RULES: readonly Rule[] = [
   yamlSyntax,
@@ -26,6 +28,8 @@ export const RULES: readonly Rule[] = [
   awsUnknownInput,
   awsInvalidInput,
   awsBooleanTrap,
+  oidcFanoutNoRetry,
+  missingIdTokenPermission,
 ];
 
 export function ruleById(id: string): Rule | undefined {

@@ -1,0 +1,201 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { FIXTURES, lintDir } from "../helpers/lint-fixture.js";
+import { applyFixes } from "../../src/fix/apply.js";
+import { idTokenIn } from "../../src/rules/support/permissions.js";
+import type { Permissions } from "../../src/model/types.js";
+import type { Finding } from "../../src/rules/types.js";
+
+const RULE = "missing-id-token-permission";
+const CAC = "aws-actions/configure-aws-credentials@7474bc4690e29a8392af63c5b98e7449536d5c3a";
+const fixture = (c: string) => path.join(FIXTURES, RULE, c);
+const ofRule = (r: Awaited<ReturnType<typeof lintDir>>): Finding[] => r.findings.filter((f) => f.ruleId === RULE);
+
+const tmpDirs: string[] = [];
+afterAll(() => {
+  for (const d of tmpDirs) fs.rmSync(d, { recursive: true, force: true });
+});
+
+async function lintFiles(files: Record<string, string>) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "credflow-idtoken-"));
+  tmpDirs.push(dir);
+  for (const [rel, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(dir, rel), text);
+  }
+  const result = await lintDir(dir);
+  expect(result.internalErrors).toEqual([]);
+  return result;
+}
+
+const oidcSteps = (indent: string, role = "deploy") => [
+  `${indent}steps:`,
+  `${indent}  - uses: ${CAC}`,
+  `${indent}    with:`,
+  `${indent}      role-to-assume: arn:aws:iam::123456789012:role/${role}`,
+  `${indent}      aws-region: us-east-1`,
+];
+
+describe("missing-id-token-permission", () => {
+  it("quotes the runtime error and points at the configure call", async () => {
+    const [f] = ofRule(await lintDir(fixture("job-permissions-block")));
+    expect(f!.message).toContain(
+      '"Credentials could not be loaded, please check your action inputs: Could not load credentials from any providers"',
+    );
+    expect(f!.related.map((r) => [r.path, r.range.start.line])).toEqual([[".github/workflows/deploy.yml", 15]]);
+  });
+
+  it("does not flag an expression-valued permissions block", async () => {
+    const text = ["on: push", "jobs:", "  deploy:", "    runs-on: ubuntu-latest", "    permissions: ${{ fromJSON(vars.PERMS) }}", ...oidcSteps("    "), ""].join("\n");
+    expect(ofRule(await lintFiles({ ".github/workflows/ci.yml": text }))).toHaveLength(0);
+  });
+
+  it("fixes `permissions:` without a value by writing a flow map after the colon", async () => {
+    const text = ["on: push", "jobs:", "  deploy:", "    runs-on: ubuntu-latest", "    permissions:   # none", ...oidcSteps("    "), ""].join("\n");
+    const [f] = ofRule(await lintFiles({ ".github/workflows/ci.yml": text }));
+    expect(f!.location.range.start.line).toBe(5);
+    expect(applyFixes(text, [f!.fix!]).text).toBe(text.replace("permissions:   # none", "permissions: { id-token: write }   # none"));
+  });
+
+  it("corrects `id-token: none` in place", async () => {
+    const text = ["on: push", "jobs:", "  deploy:", "    runs-on: ubuntu-latest", "    permissions:", "      id-token: none", "      contents: read", ...oidcSteps("    "), ""].join("\n");
+    const [f] = ofRule(await lintFiles({ ".github/workflows/ci.yml": text }));
+    expect(f!.message).toContain("sets `id-token: none`");
+    expect(applyFixes(text, [f!.fix!]).text).toBe(text.replace("id-token: none", "id-token: write"));
+  });
+
+  it("gives each job its own fix; the fixes apply together (CRLF and BOM kept)", async () => {
+    const lines = [
+      "\uFEFFon: push",
+      "permissions:",
+      "  contents: read",
+      "jobs:",
+      "  one:",
+      "    runs-on: ubuntu-latest",
+      ...oidcSteps("    ", "one"),
+      "  two:",
+      "    runs-on: ubuntu-latest",
+      ...oidcSteps("    ", "two"),
+      "",
+    ];
+    const text = lines.join("\r\n");
+    const result = await lintFiles({ ".github/workflows/ci.yml": text });
+    const found = ofRule(result);
+    expect(found.map((f) => f.location.range.start.line)).toEqual([5, 12]);
+    const source = result.files.find((f) => f.path === ".github/workflows/ci.yml")!.text;
+    const out = applyFixes(source, found.map((f) => f.fix!)).text;
+    const block = "    permissions:\r\n      contents: read\r\n      id-token: write\r\n";
+    expect(out).toBe(source.replace("  one:\r\n", `  one:\r\n${block}`).replace("  two:\r\n", `  two:\r\n${block}`));
+  });
+
+  it("flags the outermost caller that withholds the scope through nested reusable workflows", async () => {
+    const result = await lintFiles({
+      ".github/workflows/top.yml": [
+        "on: push",
+        "jobs:",
+        "  release:",
+        "    permissions:",
+        "      contents: read",
+        "    uses: ./.github/workflows/middle.yml",
+        "",
+      ].join("\n"),
+      ".github/workflows/middle.yml": ["on: workflow_call", "jobs:", "  stage:", "    uses: ./.github/workflows/leaf.yml", ""].join("\n"),
+      ".github/workflows/leaf.yml": ["on: workflow_call", "jobs:", "  apply:", "    runs-on: ubuntu-latest", ...oidcSteps("    "), ""].join("\n"),
+    });
+    const found = ofRule(result);
+    expect(found.map((f) => [f.location.path, f.location.range.start.line])).toEqual([[".github/workflows/top.yml", 6]]);
+    expect(found[0]!.message).toContain("the calling job `release`");
+  });
+
+  it("flags a caller with no permissions anywhere, with the unsafe block fix on the caller", async () => {
+    const result = await lintFiles({
+      ".github/workflows/top.yml": ["on: push", "jobs:", "  release:", "    uses: ./.github/workflows/leaf.yml", ""].join("\n"),
+      ".github/workflows/leaf.yml": ["on: workflow_call", "jobs:", "  apply:", "    runs-on: ubuntu-latest", ...oidcSteps("    "), ""].join("\n"),
+    });
+    const [f, ...rest] = ofRule(result);
+    expect(rest).toHaveLength(0);
+    expect(f!.location.range.start.line).toBe(4);
+    expect(f!.fix?.safe).toBe(false);
+    const text = result.files.find((x) => x.path === ".github/workflows/top.yml")!.text;
+    expect(applyFixes(text, [f!.fix!]).text).toContain("  release:\n    permissions:\n      contents: read\n      id-token: write\n    uses:");
+  });
+
+  it("quotes GitHub's validation error when the called workflow asks for id-token itself, and grants what it declares", async () => {
+    const result = await lintFiles({
+      ".github/workflows/top.yml": ["on: push", "jobs:", "  release:", "    uses: ./.github/workflows/leaf.yml", ""].join("\n"),
+      ".github/workflows/leaf.yml": [
+        "on: workflow_call",
+        "permissions:",
+        "  contents: read",
+        "  id-token: write",
+        "jobs:",
+        "  apply:",
+        "    runs-on: ubuntu-latest",
+        ...oidcSteps("    "),
+        "  publish:",
+        "    runs-on: ubuntu-latest",
+        "    permissions:",
+        "      packages: write",
+        "      contents: none",
+        "    steps:",
+        "      - run: echo publish",
+        "",
+      ].join("\n"),
+    });
+    const [f, ...rest] = ofRule(result);
+    expect(rest).toHaveLength(0);
+    expect(f!.location.path).toBe(".github/workflows/top.yml");
+    expect(f!.message).toContain(
+      "\"The nested job 'apply' is requesting 'id-token: write', but is only allowed 'id-token: none'.\"",
+    );
+    const text = result.files.find((x) => x.path === ".github/workflows/top.yml")!.text;
+    expect(applyFixes(text, [f!.fix!]).text).toBe(
+      text.replace("  release:\n", "  release:\n    permissions:\n      contents: read\n      id-token: write\n      packages: write\n"),
+    );
+  });
+
+  it("ignores calls that are not OIDC (role chaining, web identity token file)", async () => {
+    const text = [
+      "on: push",
+      "jobs:",
+      "  deploy:",
+      "    runs-on: ubuntu-latest",
+      "    steps:",
+      `      - uses: ${CAC}`,
+      "        with:",
+      "          role-to-assume: arn:aws:iam::123456789012:role/next",
+      "          role-chaining: true",
+      "          aws-region: us-east-1",
+      `      - uses: ${CAC}`,
+      "        with:",
+      "          role-to-assume: arn:aws:iam::123456789012:role/file",
+      "          web-identity-token-file: /tmp/token",
+      "          aws-region: us-east-1",
+      "",
+    ].join("\n");
+    expect(ofRule(await lintFiles({ ".github/workflows/ci.yml": text }))).toHaveLength(0);
+  });
+});
+
+describe("support/permissions idTokenIn", () => {
+  const base = { keyRange: undefined as never, range: undefined as never, flow: false, scopes: {} };
+  const entry = (key: string, value: string, isExpression = false) => ({
+    key,
+    keyRange: undefined as never,
+    range: undefined as never,
+    value: { value, range: undefined as never, isExpression },
+  });
+  it.each<[string, string, Permissions]>([
+    ["write-all", "granted", { ...base, kind: "write-all", entries: [] }],
+    ["read-all", "missing", { ...base, kind: "read-all", entries: [] }],
+    ["expression", "unknown", { ...base, kind: "expression", entries: [] }],
+    ["empty map", "missing", { ...base, kind: "map", entries: [] }],
+    ["id-token: write", "granted", { ...base, kind: "map", entries: [entry("id-token", "write")] }],
+    ["id-token: read", "missing", { ...base, kind: "map", entries: [entry("id-token", "read")] }],
+    ["id-token: ${{ }}", "unknown", { ...base, kind: "map", entries: [entry("id-token", "${{ x }}", true)] }],
+  ])("%s → %s", (_name, want, p) => {
+    expect(idTokenIn(p)).toBe(want);
+  });
+});
