@@ -1,0 +1,282 @@
+/**
+ * Issue 4: `--online` end to end. A fake GitHub REST API on 127.0.0.1 serves the endpoints
+ * src/knowledge/online.ts calls; the CLI runs in process with `--github-api-url` pointing at it
+ * (no test reaches the internet). Checked: unpinned-ref pins actions the offline table does not
+ * know to the commits the API served, the cache `.credflow/pins.json` makes a second run request
+ * nothing, and 404 / rate limit / bad token give one line on stderr, never the token, and the
+ * usual exit code.
+ */
+import * as fs from "node:fs";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import * as path from "node:path";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { cli, type CliRun } from "../helpers/cli.js";
+import { tempRepo } from "../helpers/temp-repo.js";
+
+const TOKEN = "secret-token-123";
+const sha = (c: string) => c.repeat(40);
+/** The annotated tag object v2 points at, and the commit it peels to. */
+const V2_TAG_OBJECT = sha("1");
+const V2_COMMIT = sha("a");
+const MAIN_HEAD = sha("b");
+const RELEASE_COMMIT = sha("c");
+const RELEASE = "v2.3.4";
+
+type Reply = [status: number, body: unknown, headers?: Record<string, string>];
+
+const refBody = (kind: string, name: string, type: string, s: string): Reply => [200, { ref: `refs/${kind}/${name}`, object: { type, sha: s } }];
+
+/** The fake API: request path → reply. Everything else is GitHub's 404. */
+function route(p: string): Reply {
+  const repo = "/repos/someorg/some-action";
+  switch (p) {
+    case `${repo}/git/ref/tags/v2`:
+      return refBody("tags", "v2", "tag", V2_TAG_OBJECT);
+    case `${repo}/git/tags/${V2_TAG_OBJECT}`:
+      return [200, { sha: V2_TAG_OBJECT, tag: "v2", object: { type: "commit", sha: V2_COMMIT } }];
+    case `${repo}/git/ref/heads/main`:
+      return refBody("heads", "main", "commit", MAIN_HEAD);
+    case `${repo}/releases/latest`:
+      return [200, { tag_name: RELEASE }];
+    case `${repo}/tags?per_page=100`:
+      return [
+        200,
+        [
+          { name: "v2", commit: { sha: V2_COMMIT } },
+          { name: RELEASE, commit: { sha: RELEASE_COMMIT } },
+          { name: "v1.9.0", commit: { sha: sha("d") } },
+        ],
+      ];
+    case repo:
+      return [200, { full_name: "someorg/some-action" }];
+    // Requests in flight when the rate limit hits still complete: answer this one like GitHub.
+    case "/repos/aws-actions/configure-aws-credentials/git/ref/tags/master":
+      return refBody("tags", "master", "commit", "ffc08eae7350b1061d7de219e2135c75561fb680");
+  }
+  if (p.startsWith("/repos/limited/")) {
+    return [403, { message: "API rate limit exceeded for installation." }, { "x-ratelimit-remaining": "0", "x-ratelimit-reset": "1893456000" }];
+  }
+  return [404, { message: "Not Found", documentation_url: "https://docs.github.com/rest" }];
+}
+
+let server: Server;
+let apiUrl: string;
+let requests: Array<{ path: string; authorization?: string }> = [];
+/** Every CLI run of a test, checked for the token afterwards. */
+let runs: CliRun[] = [];
+const dirs: string[] = [];
+
+beforeAll(async () => {
+  server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const p = req.url ?? "";
+    requests.push({ path: p, authorization: req.headers.authorization });
+    if (req.headers.authorization !== undefined && req.headers.authorization !== `Bearer ${TOKEN}`) {
+      res.writeHead(401, { "content-type": "application/json" });
+      res.end(JSON.stringify({ message: "Bad credentials" }));
+      return;
+    }
+    const [status, body, headers] = route(p);
+    res.writeHead(status, { "content-type": "application/json; charset=utf-8", ...(headers ?? {}) });
+    res.end(JSON.stringify(body));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+});
+
+beforeEach(() => {
+  requests = [];
+  runs = [];
+});
+
+afterEach(() => {
+  for (const r of runs) {
+    expect(r.stdout).not.toContain(TOKEN);
+    expect(r.stderr).not.toContain(TOKEN);
+    expect(r.stdout).not.toContain("secret-token");
+    expect(r.stderr).not.toContain("secret-token");
+  }
+  for (const d of dirs) {
+    const cache = path.join(d, ".credflow", "pins.json");
+    if (fs.existsSync(cache)) expect(fs.readFileSync(cache, "utf8")).not.toContain(TOKEN);
+  }
+});
+
+function repo(uses: string[]): string {
+  const steps = uses.map((u) => `      - uses: ${u}\n`).join("");
+  const dir = tempRepo({ ".github/workflows/ci.yml": `on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n${steps}      - run: make\n` });
+  dirs.push(dir);
+  return dir;
+}
+
+async function online(dir: string, args: string[], env: NodeJS.ProcessEnv = { GITHUB_TOKEN: TOKEN }): Promise<CliRun> {
+  const r = await cli([".", "--online", "--github-api-url", apiUrl, ...args], { cwd: dir, env });
+  runs.push(r);
+  return r;
+}
+
+/** stderr as lines; each message must be exactly one line. */
+function stderrLines(r: CliRun): string[] {
+  if (r.stderr === "") return [];
+  expect(r.stderr.endsWith("\n")).toBe(true);
+  return r.stderr.slice(0, -1).split("\n");
+}
+
+describe("--online against a fake GitHub API", () => {
+  it("offline, the unknown action gets no pin (the point of --online)", async () => {
+    const dir = repo(["someorg/some-action@v2"]);
+    const r = await cli([".", "--diff"], { cwd: dir, env: { GITHUB_TOKEN: TOKEN } });
+    expect(r.stdout).toBe("");
+    expect(requests).toEqual([]);
+    const text = await cli(["."], { cwd: dir });
+    expect(text.stdout).toContain("someorg/some-action@v2");
+    expect(text.stdout).toContain("--online");
+  });
+
+  it("pins a tag (annotated: peeled) and a branch to the commits the API served, and caches them", async () => {
+    const dir = repo(["someorg/some-action@v2", "someorg/some-action@main"]);
+    const safe = await online(dir, ["--diff"]);
+    expect(stderrLines(safe)).toEqual([]);
+    expect(safe.code).toBe(0);
+    expect(safe.stdout).toContain(`+      - uses: someorg/some-action@${V2_COMMIT} # v2\n`);
+    // The branch pin is unsafe: not without --unsafe-fixes.
+    expect(safe.stdout).toContain(" - uses: someorg/some-action@main\n");
+    expect(safe.stdout).not.toContain(V2_TAG_OBJECT);
+
+    // Every request carried the token, and only to the configured API.
+    expect(requests.length).toBeGreaterThan(0);
+    for (const q of requests) expect(q.authorization).toBe(`Bearer ${TOKEN}`);
+    const paths = requests.map((q) => q.path);
+    expect(paths).toContain("/repos/someorg/some-action/git/ref/tags/v2");
+    expect(paths).toContain(`/repos/someorg/some-action/git/tags/${V2_TAG_OBJECT}`);
+    expect(paths).toContain("/repos/someorg/some-action/git/ref/heads/main");
+
+    const cacheFile = path.join(dir, ".credflow", "pins.json");
+    expect(fs.existsSync(cacheFile)).toBe(true);
+    const cache = fs.readFileSync(cacheFile, "utf8");
+    expect(() => JSON.parse(cache)).not.toThrow();
+    expect(cache).toContain(V2_COMMIT);
+    expect(cache).toContain(RELEASE_COMMIT);
+
+    // A second run, unsafe fixes included, is answered from the cache: not one request.
+    requests = [];
+    const unsafe = await online(dir, ["--diff", "--unsafe-fixes"]);
+    expect(requests).toEqual([]);
+    expect(stderrLines(unsafe)).toEqual([]);
+    expect(unsafe.stdout).toContain(`+      - uses: someorg/some-action@${V2_COMMIT} # v2\n`);
+    // A branch is pinned to the newest release's commit, named in the comment.
+    expect(unsafe.stdout).toContain(`+      - uses: someorg/some-action@${RELEASE_COMMIT} # ${RELEASE}\n`);
+    expect(unsafe.stdout).not.toContain(MAIN_HEAD);
+    expect(fs.readFileSync(cacheFile, "utf8")).toBe(cache);
+
+    // The report uses the same answers: the branch is an error, the tag a warning, both fixable.
+    requests = [];
+    const report = await online(dir, ["--format", "json"]);
+    expect(requests).toEqual([]);
+    expect(report.code).toBe(1);
+    const findings = (JSON.parse(report.stdout) as { findings: Array<{ rule: string; line: number; level: string; message: string }> }).findings.filter(
+      (f) => f.rule === "unpinned-ref",
+    );
+    expect(findings.map((f) => [f.line, f.level])).toEqual([
+      [6, "warning"],
+      [7, "error"],
+    ]);
+    expect(findings[0]!.message).toContain(V2_COMMIT);
+    expect(findings[1]!.message).toContain(RELEASE);
+
+    // --fix writes the safe pin; the cache is not part of what --fix changes.
+    const fixed = await online(dir, ["--fix"]);
+    expect(requests).toEqual([]);
+    expect(stderrLines(fixed)).toEqual([]);
+    expect(fs.readFileSync(path.join(dir, ".github/workflows/ci.yml"), "utf8")).toContain(`- uses: someorg/some-action@${V2_COMMIT} # v2\n`);
+  });
+
+  it("GH_TOKEN is used when GITHUB_TOKEN is not set; without either, no authorization header", async () => {
+    const dir = repo(["someorg/some-action@v2"]);
+    await online(dir, ["--diff"], { GH_TOKEN: TOKEN });
+    expect(requests.length).toBeGreaterThan(0);
+    for (const q of requests) expect(q.authorization).toBe(`Bearer ${TOKEN}`);
+
+    const anon = repo(["someorg/some-action@v2"]);
+    requests = [];
+    const r = await online(anon, ["--diff"], {});
+    expect(requests.length).toBeGreaterThan(0);
+    for (const q of requests) expect(q.authorization).toBeUndefined();
+    expect(r.stdout).toContain(`someorg/some-action@${V2_COMMIT} # v2`);
+  });
+
+  it("a repository the API does not know: one line on stderr, the finding stays, exit 1", async () => {
+    const dir = repo(["someorg/gone@v1"]);
+    const r = await online(dir, []);
+    const lines = stderrLines(r);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^credflow: someorg\/gone: repository not found\b/);
+    expect(r.stdout).toMatch(/^\.github\/workflows\/ci\.yml:6:\d+: warning: .*someorg\/gone@v1.*\[unpinned-ref\]$/m);
+    expect(r.code).toBe(1);
+    expect(r.stdout + r.stderr).not.toContain(apiUrl.replace("http://", "") + "/repos");
+
+    const zero = await online(dir, ["--exit-zero", "--format", "sarif"]);
+    expect(zero.code).toBe(0);
+    expect(stderrLines(zero)).toHaveLength(1);
+  });
+
+  it("a missing ref in a known repository is no stderr message but the finding says so", async () => {
+    const dir = repo(["someorg/some-action@v9"]);
+    const r = await online(dir, []);
+    expect(stderrLines(r)).toEqual([]);
+    expect(r.stdout).toContain("no tag or branch named `v9` in someorg/some-action");
+    expect(r.code).toBe(1);
+  });
+
+  it("rate limit: one line naming the reset time, the rest falls back to the offline table, exit code as usual", async () => {
+    const dir = repo(["limited/some-action@v1", "limited/other@v3", "aws-actions/configure-aws-credentials@master"]);
+    const r = await online(dir, ["--diff"]);
+    const lines = stderrLines(r);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^credflow: GitHub API rate limit reached until 2030-01-01T00:00:00\.000Z; remaining refs use the offline table$/);
+    // The offline table still pins what it knows.
+    expect(r.stdout).toContain("+      - uses: aws-actions/configure-aws-credentials@ffc08eae7350b1061d7de219e2135c75561fb680 # master\n");
+    expect(r.stdout).not.toMatch(/^\+.*limited\//m);
+    expect(r.code).toBe(0);
+
+    const lint = await online(dir, []);
+    expect(stderrLines(lint)).toHaveLength(1);
+    expect(lint.code).toBe(1);
+    const ok = await online(dir, ["--fail-level", "none"]);
+    expect(ok.code).toBe(0);
+  });
+
+  it("a rejected token: one line, without the token", async () => {
+    const dir = repo(["someorg/some-action@v2"]);
+    const r = await online(dir, ["--diff"], { GITHUB_TOKEN: "wrong-secret-token-456" });
+    const lines = stderrLines(r);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain("401");
+    expect(r.stderr).not.toContain("wrong-secret-token-456");
+    expect(r.stdout).toBe("");
+    expect(r.code).toBe(0);
+  });
+
+  it("an unreachable API: one line, offline answers, no hang", async () => {
+    const dir = repo(["someorg/some-action@v2"]);
+    // A port nothing listens on: take one from a server and close it again.
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const started = Date.now();
+    const r = await cli([".", "--online", "--github-api-url", `http://127.0.0.1:${port}`], { cwd: dir, env: { GITHUB_TOKEN: TOKEN } });
+    runs.push(r);
+    const lines = stderrLines(r);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^credflow: GitHub API unreachable at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
+    expect(r.code).toBe(1);
+    // Bounded retries: 0.5 + 1 + 2 s of back-off at most.
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+});
