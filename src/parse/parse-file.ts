@@ -2,12 +2,18 @@
  * Decodes and parses one file, once. The `yaml` Document is shared by the model builder, the schema
  * validator and the fixer, so nothing parses the same text twice.
  */
-import { isAlias, isCollection, isMap, isPair, isScalar, LineCounter, parseDocument, type Node } from "yaml";
+import { isAlias, isCollection, isMap, isPair, isScalar, LineCounter, parseDocument, Parser, type CST, type Node } from "yaml";
 import type { FileKind, Range, SourceFile } from "../model/types.js";
 import { positionAt } from "./position.js";
 
 /** Files above this size are refused with a finding rather than parsed (workflows are rarely > 100 KB). */
 export const MAX_FILE_BYTES = 8 * 1024 * 1024;
+/**
+ * Collections nested deeper than this are refused before composing: the YAML composer recurses per
+ * level, and a stack overflow there floods the report with one error per level or, when V8 happens to
+ * compile a regular expression near the end of the stack, aborts the whole process.
+ */
+export const MAX_NESTING = 500;
 /** Alias expansion beyond this many nodes is treated as an alias bomb. */
 export const MAX_EXPANDED_NODES = 200_000;
 
@@ -66,6 +72,17 @@ export function parseSourceFile(input: RawInput): ParsedFile {
   }
   if (text.includes("\u0000")) return fail("file contains NUL bytes; it is not a YAML text file", text);
 
+  const tooDeep = nestingPastLimit(text, MAX_NESTING);
+  if (tooDeep !== undefined) {
+    const range = { start: tooDeep, end: tooDeep };
+    return {
+      file: { ...base, text },
+      diagnostics: [{ ruleId: "yaml-syntax", message: `collections nested more than ${MAX_NESTING} levels deep; not linted`, range }],
+      usable: false,
+      expandable: false,
+    };
+  }
+
   const lineCounter = new LineCounter();
   let doc;
   try {
@@ -115,6 +132,61 @@ export function parseSourceFile(input: RawInput): ParsedFile {
     return { file, diagnostics, usable: false, expandable: false };
   }
   return { file, diagnostics, usable: true, expandable };
+}
+
+/**
+ * Where collections first nest deeper than `limit`, or undefined when they never do. A linear scan
+ * gives an upper bound first (every flow level needs its own `[` or `{`; a block level needs more
+ * indentation or an indicator on its line); only when that bound is past the limit (a few files in a
+ * thousand) does the iterative CST parser measure the exact depth.
+ */
+function nestingPastLimit(text: string, limit: number): Range["start"] | undefined {
+  if (nestingBound(text) <= limit) return undefined;
+  const lineCounter = new LineCounter();
+  const stack: Array<{ token: CST.Token | null | undefined; depth: number }> = [];
+  for (const token of new Parser(lineCounter.addNewLine).parse(text)) stack.push({ token, depth: 0 });
+  while (stack.length > 0) {
+    const { token, depth } = stack.pop()!;
+    if (!token) continue;
+    if (token.type === "document") stack.push({ token: token.value, depth });
+    else if (token.type === "block-map" || token.type === "block-seq" || token.type === "flow-collection") {
+      if (depth + 1 > limit) return positionAt(lineCounter, text.charCodeAt(0) === 0xfeff, token.offset);
+      for (const item of token.items as CST.CollectionItem[]) {
+        stack.push({ token: item.key, depth: depth + 1 }, { token: item.value, depth: depth + 1 });
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Upper bound of collection nesting, without parsing. Flow levels: every `[` and `{` of the text.
+ * Block levels on a line: twice its indentation plus the `-`, `?` and `:` indicators on it (a
+ * sequence may sit at its parent mapping's indentation), plus one.
+ */
+export function nestingBound(text: string): number {
+  let brackets = 0;
+  let maxLine = 0;
+  let line = 0;
+  let indenting = true;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 13) {
+      if (line > maxLine) maxLine = line;
+      line = 0;
+      indenting = true;
+      continue;
+    }
+    if (c === 91 || c === 123) brackets++;
+    if (indenting && (c === 32 || c === 9)) {
+      line += 2;
+      continue;
+    }
+    indenting = false;
+    if (c === 45 || c === 63 || c === 58) line += 2;
+  }
+  if (line > maxLine) maxLine = line;
+  return maxLine + 1 + brackets;
 }
 
 const MAX_DEPTH = 500;
