@@ -14,6 +14,9 @@ import { awsInvalidInput } from "./aws-invalid-input.js";
 import { awsBooleanTrap } from "./aws-boolean-trap.js";
 import { oidcFanoutNoRetry } from "./oidc-fanout-no-retry.js";
 import { missingIdTokenPermission } from "./missing-id-token-permission.js";
+import { credentialsInCache } from "./credentials-in-cache.js";
+import { staticAwsKeys } from "./static-aws-keys.js";
+import { oidcUntrustedTrigger } from "./oidc-untrusted-trigger.js";
 
 export const RULES: readonly Rule[] = [
   yamlSyntax,
@@ -30,6 +33,9 @@ export const RULES: readonly Rule[] = [
   awsBooleanTrap,
   oidcFanoutNoRetry,
   missingIdTokenPermission,
+  credentialsInCache,
+  staticAwsKeys,
+  oidcUntrustedTrigger,
 ];
 
 export function ruleById(id: string): Rule | undefined {
