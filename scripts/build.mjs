@@ -1,19 +1,47 @@
 // Bundles the CLI into one ESM file. @actions/workflow-parser is ESM-only and imports JSON without
 // import attributes, which plain node refuses; bundling resolves that. `yaml`'s CJS build calls
 // `require`, hence the createRequire banner.
+//
+// The options are exported so a test can build into a temporary file and compare it with the
+// committed dist/credflow.mjs; running this file builds dist/credflow.mjs.
 import { build } from "esbuild";
+import * as path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
-await build({
-  entryPoints: ["src/cli/bin.ts"],
-  outfile: "dist/credflow.mjs",
-  bundle: true,
-  platform: "node",
-  format: "esm",
-  target: "node20",
-  legalComments: "none",
-  minifySyntax: true,
-  banner: {
-    js: "#!/usr/bin/env node\nimport { createRequire as __credflowCreateRequire } from 'node:module';\nconst require = __credflowCreateRequire(import.meta.url);",
-  },
-  logLevel: "warning",
-});
+/** The repository root: paths in the bundle's comments are relative to it whatever the cwd. */
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+/** Where `npm run build` writes the bundle. */
+export const OUTFILE = path.join(ROOT, "dist", "credflow.mjs");
+
+/**
+ * esbuild options for the CLI bundle.
+ * @param {{ outfile?: string }} [overrides] write somewhere else than dist/credflow.mjs
+ * @returns {import("esbuild").BuildOptions}
+ */
+export function buildOptions(overrides = {}) {
+  return {
+    absWorkingDir: ROOT,
+    entryPoints: ["src/cli/bin.ts"],
+    outfile: overrides.outfile ?? OUTFILE,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    legalComments: "none",
+    minifySyntax: true,
+    banner: {
+      js: "#!/usr/bin/env node\nimport { createRequire as __credflowCreateRequire } from 'node:module';\nconst require = __credflowCreateRequire(import.meta.url);",
+    },
+    logLevel: "warning",
+  };
+}
+
+/** Builds the bundle (to `outfile`, default dist/credflow.mjs). */
+export async function buildBundle(overrides = {}) {
+  await build(buildOptions(overrides));
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  await buildBundle();
+}

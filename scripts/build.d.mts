@@ -1,0 +1,7 @@
+// Types for scripts/build.mjs, for the tests that import it.
+import type { BuildOptions } from "esbuild";
+
+export declare const ROOT: string;
+export declare const OUTFILE: string;
+export declare function buildOptions(overrides?: { outfile?: string }): BuildOptions;
+export declare function buildBundle(overrides?: { outfile?: string }): Promise<void>;

@@ -1,0 +1,249 @@
+/**
+ * The pre-commit hooks (.pre-commit-hooks.yaml) installed and run by the real pre-commit (Debian's
+ * package), the way a user's repository gets them: pre-commit clones this repository, installs it
+ * with npm (`language: node`) and runs the `credflow` bin.
+ *
+ * pre-commit clones a commit, so the test snapshots the current working tree (tracked and
+ * untracked files git does not ignore) into a temporary git repository, with dist/credflow.mjs
+ * freshly built from these sources, and points pre-commit at that.
+ */
+import { spawnSync, type SpawnSyncReturns } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { build } from "esbuild";
+import { parse as parseYaml } from "yaml";
+import { buildOptions } from "../../scripts/build.mjs";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const FIXTURES = path.join(ROOT, "test", "fixtures-integration");
+/** Bounds every pre-commit run (the first one installs the hook with npm). */
+const RUN_TIMEOUT_MS = 4 * 60_000;
+const TEST_TIMEOUT_MS = 5 * 60_000;
+
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "credflow-pre-commit-"));
+/** pre-commit's own cache (hook environments), private to this test. */
+const preCommitHome = path.join(scratch, "pre-commit-home");
+
+let unavailable: string | undefined;
+let hookRepo = "";
+let hookRev = "";
+
+function sh(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeout?: number } = {}): SpawnSyncReturns<string> {
+  return spawnSync(cmd, args, { encoding: "utf8", cwd: opts.cwd, env: opts.env ?? process.env, timeout: opts.timeout ?? 60_000 });
+}
+
+function onPath(cmd: string): boolean {
+  return sh("sh", ["-c", `command -v ${cmd}`]).status === 0;
+}
+
+/** Installs Debian's pre-commit when it is missing; returns why it cannot run, if it cannot. */
+function ensurePreCommit(): string | undefined {
+  for (const tool of ["git", "node", "npm"]) if (!onPath(tool)) return `${tool} is not on PATH`;
+  if (onPath("pre-commit")) return undefined;
+  if (!onPath("apt-get")) return "pre-commit is not installed and there is no apt-get to install it";
+  if (process.getuid?.() !== 0) return "pre-commit is not installed and apt-get needs root";
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  const install = () => sh("apt-get", ["install", "-y", "--no-install-recommends", "pre-commit"], { env, timeout: 180_000 });
+  let res = install();
+  if (res.status !== 0) {
+    sh("apt-get", ["update"], { env, timeout: 180_000 });
+    res = install();
+  }
+  if (res.status !== 0 || !onPath("pre-commit")) return `apt-get install pre-commit failed: ${(res.stderr || res.stdout || "").trim().split("\n").at(-1)}`;
+  return undefined;
+}
+
+function git(cwd: string, ...args: string[]): string {
+  const res = sh("git", ["-c", "user.name=credflow test", "-c", "user.email=test@credflow.invalid", "-c", "commit.gpgsign=false", ...args], { cwd, env: cleanEnv() });
+  if (res.status !== 0) throw new Error(`git ${args.join(" ")} failed: ${res.stderr}`);
+  return res.stdout;
+}
+
+/** The environment without anything that would point git at another repository. */
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, PRE_COMMIT_HOME: preCommitHome, NO_COLOR: "1" };
+  for (const key of Object.keys(env)) if (/^GIT_(DIR|WORK_TREE|INDEX_FILE|OBJECT_DIRECTORY|COMMON_DIR)$/.test(key)) delete env[key];
+  return env;
+}
+
+/** This working tree as a one-commit repository, with dist/ built from it. */
+async function snapshotRepo(): Promise<{ dir: string; rev: string }> {
+  const dir = path.join(scratch, "credflow");
+  fs.mkdirSync(dir);
+  const listed = sh("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: ROOT, env: cleanEnv() });
+  if (listed.status !== 0) throw new Error(`git ls-files failed: ${listed.stderr}`);
+  for (const rel of new Set(listed.stdout.split("\0").filter(Boolean))) {
+    if (rel.startsWith("dist/")) continue;
+    const src = path.join(ROOT, rel);
+    const st = fs.lstatSync(src, { throwIfNoEntry: false });
+    if (!st || !(st.isFile() || st.isSymbolicLink())) continue; // deleted in the working tree
+    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    fs.cpSync(src, path.join(dir, rel), { verbatimSymlinks: true });
+  }
+  await build(buildOptions({ outfile: path.join(dir, "dist", "credflow.mjs") }));
+  git(dir, "init", "-q");
+  git(dir, "add", "-A");
+  git(dir, "add", "-f", "dist/credflow.mjs"); // dist/ may still be in .gitignore
+  git(dir, "commit", "-q", "--no-verify", "-m", "snapshot of the working tree");
+  return { dir, rev: git(dir, "rev-parse", "HEAD").trim() };
+}
+
+let repoCount = 0;
+/** A user's repository: a fixture with its files staged, as pre-commit sees them before a commit. */
+function userRepo(fixture: string, extra: Record<string, string> = {}): string {
+  const dir = path.join(scratch, `repo-${++repoCount}-${fixture}`);
+  fs.cpSync(path.join(FIXTURES, fixture), dir, { recursive: true });
+  for (const [rel, text] of Object.entries(extra)) fs.writeFileSync(path.join(dir, rel), text);
+  git(dir, "init", "-q");
+  git(dir, "add", "-A");
+  return dir;
+}
+
+function preCommit(cwd: string, args: string[]): { code: number | null; out: string } {
+  const res = sh("pre-commit", [...args], { cwd, env: cleanEnv(), timeout: RUN_TIMEOUT_MS });
+  if (res.error) throw res.error;
+  return { code: res.status, out: `${res.stdout}${res.stderr}` };
+}
+
+function tryRepo(cwd: string, hook: string, ...args: string[]) {
+  return preCommit(cwd, ["try-repo", hookRepo, hook, "--color", "never", "--verbose", ...args]);
+}
+
+beforeAll(async () => {
+  unavailable = ensurePreCommit();
+  if (unavailable) return;
+  ({ dir: hookRepo, rev: hookRev } = await snapshotRepo());
+}, TEST_TIMEOUT_MS);
+
+afterAll(() => {
+  fs.rmSync(scratch, { recursive: true, force: true });
+});
+
+describe(".pre-commit-hooks.yaml", () => {
+  const hooks = parseYaml(fs.readFileSync(path.join(ROOT, ".pre-commit-hooks.yaml"), "utf8")) as Array<Record<string, unknown>>;
+
+  it("declares the credflow and credflow-fix hooks", () => {
+    expect(hooks.map((h) => h.id)).toEqual(["credflow", "credflow-fix"]);
+    for (const h of hooks) {
+      expect(h).toMatchObject({ language: "node", types: ["yaml"], require_serial: true });
+    }
+    expect(hooks[0]!.entry).toBe("credflow");
+    expect(hooks[1]!.entry).toBe("credflow --fix");
+  });
+
+  it("selects workflows and action files, nothing else", () => {
+    const files = new RegExp(hooks[0]!.files as string); // pre-commit uses re.search
+    for (const p of [".github/workflows/ci.yml", ".github/workflows/ci.yaml", "action.yml", "action.yaml", ".github/actions/deploy/action.yml", "tools/lint/action.yaml"]) {
+      expect(files.test(p), p).toBe(true);
+    }
+    for (const p of [".github/dependabot.yml", ".github/workflows/old/ci.yml", "my-action.yml", "action.yml.orig", "docs/.github/workflows/ci.yml", "config.yml"]) {
+      expect(files.test(p), p).toBe(false);
+    }
+    expect(hooks[1]!.files).toBe(hooks[0]!.files);
+  });
+
+  it("installs with a plain npm install: the bin is the committed bundle and nothing builds at install", () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
+      bin: Record<string, string>;
+      files: string[];
+      scripts: Record<string, string>;
+    };
+    expect(pkg.bin.credflow).toBe("dist/credflow.mjs");
+    expect(pkg.files).toContain("dist");
+    for (const script of ["preinstall", "install", "postinstall", "prepare", "prepack"]) expect(pkg.scripts[script], script).toBeUndefined();
+  });
+});
+
+describe("pre-commit try-repo", () => {
+  it(
+    "fails on a bad workflow, reporting the problem inside the composite action it calls",
+    (ctx) => {
+      if (unavailable) return ctx.skip(unavailable);
+      const repo = userRepo("failing");
+      const res = tryRepo(repo, "credflow", "--all-files");
+      expect(res.code, res.out).toBe(1);
+      expect(res.out).toMatch(/^credflow\.+Failed$/m);
+      expect(res.out).toContain(".github/actions/deploy/action.yml:13:9: error:");
+      expect(res.out).toContain("[credential-env-shadowing]");
+      expect(res.out).toMatch(/\d+ errors?, .* in \d+ files?/);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    "given only the workflow, still follows it into the composite action",
+    (ctx) => {
+      if (unavailable) return ctx.skip(unavailable);
+      const repo = userRepo("failing");
+      const res = tryRepo(repo, "credflow", "--files", ".github/workflows/deploy.yml");
+      expect(res.code, res.out).toBe(1);
+      expect(res.out).toContain(".github/actions/deploy/action.yml:13:9: error:");
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    "passes on a clean repository",
+    (ctx) => {
+      if (unavailable) return ctx.skip(unavailable);
+      const repo = userRepo("clean");
+      const res = tryRepo(repo, "credflow", "--all-files");
+      expect(res.code, res.out).toBe(0);
+      expect(res.out).toMatch(/^credflow\.+Passed$/m);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    "credflow-fix rewrites the files it can fix and fails the commit",
+    (ctx) => {
+      if (unavailable) return ctx.skip(unavailable);
+      const repo = userRepo("failing");
+      const workflow = path.join(repo, ".github", "workflows", "deploy.yml");
+      const before = fs.readFileSync(workflow, "utf8");
+      const res = tryRepo(repo, "credflow-fix", "--all-files");
+      expect(res.code, res.out).toBe(1);
+      expect(res.out).toMatch(/files were modified by this hook/);
+      const after = fs.readFileSync(workflow, "utf8");
+      expect(after).not.toBe(before);
+      expect(after).toMatch(/aws-actions\/configure-aws-credentials@[0-9a-f]{40}/);
+      // What --fix cannot fix is still reported.
+      expect(res.out).toContain("[credential-env-shadowing]");
+    },
+    TEST_TIMEOUT_MS,
+  );
+});
+
+describe("the .pre-commit-config.yaml snippet in docs/integrations.md", () => {
+  const docs = fs.readFileSync(path.join(ROOT, "docs", "integrations.md"), "utf8");
+  const snippet = /<!-- snippet: pre-commit-config -->\n```yaml\n([\s\S]*?)```/.exec(docs)?.[1];
+
+  /** The snippet pointed at the snapshot instead of the published repository. */
+  function localConfig(): string {
+    const config = parseYaml(snippet!) as { repos: Array<{ repo: string; rev: string }> };
+    expect(config.repos[0]!.repo).toBe("https://github.com/credflow/credflow");
+    return snippet!.replace(config.repos[0]!.repo, hookRepo).replace(/rev: .*/, `rev: ${hookRev}`);
+  }
+
+  it("is there", () => {
+    expect(snippet).toBeDefined();
+  });
+
+  it(
+    "works with pre-commit run: fails on the bad repository, passes on the clean one",
+    (ctx) => {
+      if (unavailable) return ctx.skip(unavailable);
+      const bad = userRepo("failing", { ".pre-commit-config.yaml": localConfig() });
+      const failed = preCommit(bad, ["run", "--all-files", "--color", "never"]);
+      expect(failed.code, failed.out).toBe(1);
+      expect(failed.out).toContain("[credential-env-shadowing]");
+      const clean = userRepo("clean", { ".pre-commit-config.yaml": localConfig() });
+      const passed = preCommit(clean, ["run", "--all-files", "--color", "never"]);
+      expect(passed.code, passed.out).toBe(0);
+      expect(passed.out).toMatch(/^credflow\.+Passed$/m);
+    },
+    TEST_TIMEOUT_MS,
+  );
+});
