@@ -19,6 +19,12 @@ export const MAX_COMPOSITE_DEPTH = 10;
 export const MAX_WORKFLOW_DEPTH = 10;
 /** A job whose expansion passes this many steps is cut short (composites called many times, nested). */
 export const MAX_TIMELINE_STEPS = 5000;
+/**
+ * Steps and jobs that one top-level workflow may gain through composite actions and reusable
+ * workflows, all its jobs together. The per-job and per-depth limits alone still let a small file
+ * multiply (2,000 jobs × 5,000 composite steps; 8 jobs calling 8 jobs, nine workflows deep).
+ */
+export const MAX_EXPANSION = 50_000;
 
 export interface GraphInput {
   loader: FileLoader;
@@ -39,6 +45,7 @@ export function buildGraph(input: GraphInput): ProjectGraph {
     }
     const wf = builder.workflow(parsed);
     workflows.push(wf);
+    builder.resetExpansion();
     const nodes = wf.jobs.map((job) => builder.jobNode(wf, job, undefined, undefined, [parsed.file.absPath ?? parsed.file.path]));
     jobs.push(...nodes);
     jobsByWorkflow.set(wf.file.path, nodes);
@@ -63,6 +70,8 @@ class GraphBuilder {
   readonly issues: GraphIssue[] = [];
   private readonly issueKeys = new Set<string>();
   private readonly workflowModels = new Map<SourceFile, Workflow>();
+  /** Expansion spent by the current top-level workflow, and where to report running out. */
+  private expansion = { used: 0, reported: false, job: undefined as { file: SourceFile; job: Job } | undefined };
 
   constructor(private readonly loader: FileLoader) {}
 
@@ -85,6 +94,30 @@ class GraphBuilder {
     return model;
   }
 
+  resetExpansion(): void {
+    this.expansion = { used: 0, reported: false, job: undefined };
+  }
+
+  /** Takes `units` from the top-level workflow's expansion budget; false (reported once) when spent. */
+  private spend(units: number): boolean {
+    const budget = this.expansion;
+    if (budget.used + units <= MAX_EXPANSION) {
+      budget.used += units;
+      return true;
+    }
+    if (!budget.reported && budget.job) {
+      budget.reported = true;
+      const { file, job } = budget.job;
+      this.issue({
+        kind: "depth",
+        file,
+        range: job.idRange,
+        message: `this workflow's jobs expand to more than ${MAX_EXPANSION} steps and jobs through composite actions and reusable workflows; job \`${job.id}\` and the jobs after it are analysed only in part`,
+      });
+    }
+    return false;
+  }
+
   private issue(issue: GraphIssue): void {
     const key = `${issue.kind}:${issue.file.path}:${issue.range.start.offset}`;
     if (this.issueKeys.has(key)) return;
@@ -94,7 +127,8 @@ class GraphBuilder {
 
   jobNode(workflow: Workflow, job: Job, inputs: InputValues | undefined, caller: JobNode | undefined, workflowStack: string[]): JobNode {
     const timeline: TimelineStep[] = [];
-    const counter = { invocation: 0 };
+    const counter = { invocation: 0, called: caller !== undefined };
+    if (!caller) this.expansion.job = { file: workflow.file, job };
     this.expand(workflow.file, job.steps, [], inputs, new Map(), new Set(), timeline, counter);
     const node: JobNode = {
       workflow,
@@ -139,6 +173,7 @@ class GraphBuilder {
     const values: InputValues = new Map();
     for (const [name, def] of called.callInputs) values.set(name.toLowerCase(), def.default ?? "");
     for (const e of job.with.entries) values.set(e.key.toLowerCase(), substitute(e.value?.value ?? "", inputs));
+    if (!this.spend(called.jobs.length)) return;
     node.called = {
       workflow: called,
       jobs: called.jobs.map((j) => this.jobNode(called, j, values, node, [...workflowStack, target])),
@@ -168,13 +203,15 @@ class GraphBuilder {
     outerEnv: Map<string, string>,
     actionStack: Set<string>,
     timeline: TimelineStep[],
-    counter: { invocation: number },
+    counter: { invocation: number; called: boolean },
   ): void {
     for (const step of steps) {
       if (timeline.length >= MAX_TIMELINE_STEPS) {
         this.issue({ kind: "depth", file, range: step.range, message: `job expands to more than ${MAX_TIMELINE_STEPS} steps through composite actions; the rest is not analysed` });
         return;
       }
+      // The workflow's own steps are bounded by its size; steps reached through calls are not.
+      if ((chain.length > 0 || counter.called) && !this.spend(1)) return;
       const env = new Map(outerEnv);
       for (const [k, v] of resolvedEntries(step.env, inputs)) env.set(k, v);
       timeline.push({
