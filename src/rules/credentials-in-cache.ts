@@ -285,11 +285,15 @@ class JobScan {
         if (target) this.addEvent(`${HOME}/${target}`, false, writer(`\`aws codeartifact login --tool ${ca}\``, "a CodeArtifact token"), "a CodeArtifact token");
       }
       if (/\bgh\s+auth\s+login\b/.test(masked)) this.addEvent(`${HOME}/.config/gh/hosts.yml`, false, writer("`gh auth login`", "a GitHub token"), "a GitHub token");
-      const secret = secretIn(text + (line.body ? `\n${line.body}` : ""), secretEnv);
+      // A secret written out (echo/printf/cat or a here-document), or a command whose output is a credential;
+      // not a command that merely uses a secret (`curl -H "Authorization: …" > response.json`).
+      const fromBody = line.body ? secretIn(line.body, secretEnv) : undefined;
+      const fromLine = secretIn(text, secretEnv);
+      const secret = fromBody ?? (fromLine && (fromLine.output || writesValue(text)) ? fromLine : undefined);
       if (secret) {
         for (const target of redirectTargets(text)) {
           const p = this.shellPath(ts, target, local);
-          if (p) this.addEvent(p, false, writer("a shell redirect", secret), secret);
+          if (p) this.addEvent(p, false, writer("a shell redirect", secret.what), secret.what);
         }
       }
     }
@@ -604,21 +608,31 @@ export function redirectTargets(line: string): string[] {
   return out;
 }
 
-/** What credential a line (with its here-document) carries, if any. */
-export function secretIn(text: string, secretEnv: ReadonlySet<string>): string | undefined {
+/**
+ * What credential a line (or a here-document) mentions: a value (a secret, a credential variable,
+ * a configure call's secret output), or a command whose standard output is a credential.
+ */
+export function secretIn(text: string, secretEnv: ReadonlySet<string>): { what: string; output: boolean } | undefined {
+  // Commands whose output is the credential come first: their arguments may mention other secrets.
+  const output = (what: string) => ({ what, output: true });
+  if (/\baws\s+ecr\s+get-login-password\b/.test(text)) return output("the ECR password from `aws ecr get-login-password`");
+  if (/\baws\s+codeartifact\s+get-authorization-token\b/.test(text)) return output("a CodeArtifact token");
+  if (/\baws\s+sts\s+(?:assume-role|assume-role-with-web-identity|get-session-token|get-federation-token)\b/.test(text)) return output("temporary AWS credentials from `aws sts`");
+  if (/\baws\s+configure\s+export-credentials\b/.test(text)) return output("AWS credentials from `aws configure export-credentials`");
   const m = /\$\{\{[^}]*?\bsecrets\s*(?:\.\s*([A-Za-z_][\w-]*)|\[\s*'([^']+)'\s*\])/.exec(text);
-  if (m) return `the secret \`${m[1] ?? m[2]}\``;
-  if (/\boutputs\.aws-secret-access-key\b/.test(text)) return "the `aws-secret-access-key` output of a configure-aws-credentials step";
+  if (m) return { what: `the secret \`${m[1] ?? m[2]}\``, output: false };
+  if (/\boutputs\.aws-secret-access-key\b/.test(text)) return { what: "the `aws-secret-access-key` output of a configure-aws-credentials step", output: false };
   for (const name of secretEnv) {
     if (new RegExp(`\\$\\{?${name}\\b|\\benv\\.${name}\\b`).test(text)) {
-      return name === "AWS_SECRET_ACCESS_KEY" || name === "AWS_SESSION_TOKEN" ? `\`$${name}\`` : `\`$${name}\` (set from a secret)`;
+      return { what: name === "AWS_SECRET_ACCESS_KEY" || name === "AWS_SESSION_TOKEN" ? `\`$${name}\`` : `\`$${name}\` (set from a secret)`, output: false };
     }
   }
-  if (/\baws\s+ecr\s+get-login-password\b/.test(text)) return "the ECR password from `aws ecr get-login-password`";
-  if (/\baws\s+codeartifact\s+get-authorization-token\b/.test(text)) return "a CodeArtifact token";
-  if (/\baws\s+sts\s+(?:assume-role|assume-role-with-web-identity|get-session-token|get-federation-token)\b/.test(text)) return "temporary AWS credentials from `aws sts`";
-  if (/\baws\s+configure\s+export-credentials\b/.test(text)) return "AWS credentials from `aws configure export-credentials`";
   return undefined;
+}
+
+/** Does the line print a value into its redirect (`echo`, `printf`, `cat`, `tee` at the head of a pipeline)? */
+export function writesValue(line: string): boolean {
+  return /(?:^|[;&|(]\s*|\bthen\s+|\bdo\s+)(?:sudo\s+)?(?:echo|printf|cat|tee)\b/.test(maskQuotes(line).trimStart());
 }
 
 // ---------- locations ----------

@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { FIXTURES, lintDir } from "../helpers/lint-fixture.js";
-import { logicalLines, maskQuotes, redirectTargets, secretIn } from "../../src/rules/credentials-in-cache.js";
+import { logicalLines, maskQuotes, redirectTargets, secretIn, writesValue } from "../../src/rules/credentials-in-cache.js";
 
 const dir = (c: string) => path.join(FIXTURES, "credentials-in-cache", c);
 const findings = async (c: string, settings = {}) => (await lintDir(dir(c), settings)).findings.filter((f) => f.ruleId === "credentials-in-cache");
@@ -26,10 +26,16 @@ describe("shell scanning", () => {
     expect(lines[1]!.text).toMatch(/aws eks\s+update-kubeconfig/);
   });
   it("names the credential a line carries", () => {
-    expect(secretIn("echo ${{ secrets.KUBECONFIG_B64 }} | base64 -d", new Set())).toBe("the secret `KUBECONFIG_B64`");
-    expect(secretIn('echo "$AWS_SECRET_ACCESS_KEY"', new Set(["AWS_SECRET_ACCESS_KEY"]))).toBe("`$AWS_SECRET_ACCESS_KEY`");
-    expect(secretIn('echo "$TOKEN"', new Set(["TOKEN"]))).toContain("set from a secret");
+    expect(secretIn("echo ${{ secrets.KUBECONFIG_B64 }} | base64 -d", new Set())?.what).toBe("the secret `KUBECONFIG_B64`");
+    expect(secretIn('echo "$AWS_SECRET_ACCESS_KEY"', new Set(["AWS_SECRET_ACCESS_KEY"]))?.what).toBe("`$AWS_SECRET_ACCESS_KEY`");
+    expect(secretIn('echo "$TOKEN"', new Set(["TOKEN"]))?.what).toContain("set from a secret");
     expect(secretIn("echo hello", new Set(["TOKEN"]))).toBeUndefined();
+    expect(secretIn("aws sts assume-role --external-id ${{ secrets.EXT }} --role-arn x", new Set())).toEqual({ what: "temporary AWS credentials from `aws sts`", output: true });
+  });
+  it("tells printing a value from merely using a secret", () => {
+    expect(writesValue('echo "${{ secrets.X }}" | base64 -d > kubeconfig')).toBe(true);
+    expect(writesValue('if true; then printf %s "$T" > f; fi')).toBe(true);
+    expect(writesValue('curl -H "Authorization: Bearer ${{ secrets.T }}" https://x > response.json')).toBe(false);
   });
 });
 
