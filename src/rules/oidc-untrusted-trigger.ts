@@ -63,7 +63,7 @@ export const oidcUntrustedTrigger: Rule = {
   title: "OIDC role assumed on a trigger that outsiders control",
   description:
     "Reports OIDC configure-aws-credentials calls in jobs that run on pull_request_target, workflow_run or issue_comment (error when the job checks out the pull request's code), and notes OIDC calls on pull_request events, which fail for pull requests from forks.",
-  defaultLevel: "warning",
+  defaultLevel: "error",
   tags: ["security"],
   securitySeverity: "8.5",
   precision: "high",

@@ -35,7 +35,7 @@ export const staticAwsKeys: Rule = {
   title: "Long-lived AWS access keys instead of OIDC",
   description:
     "Reports configure-aws-credentials calls that pass `aws-access-key-id`/`aws-secret-access-key`: literal key text is an error, keys from secrets get a note on switching to GitHub's OIDC provider.",
-  defaultLevel: "note",
+  defaultLevel: "warning",
   tags: ["security"],
   securitySeverity: "7.5",
   precision: "very-high",
