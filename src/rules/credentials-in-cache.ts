@@ -32,8 +32,7 @@ const RULE_ID = "credentials-in-cache";
 /** A place on the runner that holds credentials, and what put them there when known. */
 interface Place extends CredLocation {
   what: string;
-  /** Present only after `writer` ran (checkout's token, files written from credentials). */
-  conditional: boolean;
+  /** The step that put credentials there, when one is seen before the save. */
   writer?: Writer;
 }
 
@@ -119,7 +118,7 @@ class JobScan {
     private readonly ctx: RuleContext,
     private readonly node: JobNode,
   ) {
-    for (const p of HOME_PLACES) this.places.push({ path: `${HOME}/${p.rel}`, dir: p.dir, what: p.what, conditional: false });
+    for (const p of HOME_PLACES) this.places.push({ path: `${HOME}/${p.rel}`, dir: p.dir, what: p.what });
     this.namedFiles();
     for (const ts of node.timeline) this.scanStep(ts);
   }
@@ -176,7 +175,7 @@ class JobScan {
       const p = this.shellPath(ts, w, local);
       if (!p) continue;
       const path = name === "DOCKER_CONFIG" ? `${p}/config.json` : p;
-      if (!this.places.some((x) => x.path === path)) this.places.push({ path, dir: false, what: `${what} (named by ${name} in ${where})`, conditional: false });
+      if (!this.places.some((x) => x.path === path)) this.places.push({ path, dir: false, what: `${what} (named by ${name} in ${where})` });
     }
   }
 
@@ -330,7 +329,7 @@ class JobScan {
         home.writer ??= { ...ev.writer, what: ev.what };
         continue;
       }
-      places.push({ path: ev.path, dir: ev.dir, what: ev.what, conditional: true, writer: { ...ev.writer, what: ev.what } });
+      places.push({ path: ev.path, dir: ev.dir, what: ev.what, writer: { ...ev.writer, what: ev.what } });
     }
     return places;
   }
