@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { FileKind } from "../model/types.js";
-import { parseSourceFile, type ParsedFile } from "../parse/parse-file.js";
+import { parseSourceFile, type ParsedFile, type RawInput } from "../parse/parse-file.js";
 
 export type LoadResult = { ok: true; parsed: ParsedFile } | { ok: false; message: string; missing?: boolean };
 
@@ -36,6 +36,18 @@ export class FileLoader {
     return result;
   }
 
+  /** Reads a file's bytes with the same checks as `load`, without parsing (for batch preparation). */
+  readRaw(absPath: string, kind: FileKind, root: string | undefined): { ok: true; raw: RawInput } | { ok: false; message: string; missing?: boolean } {
+    return this.check(absPath, kind, root);
+  }
+
+  /** Records a file parsed elsewhere (a worker), so later `load` calls share it. */
+  register(absPath: string, parsed: ParsedFile): void {
+    const result: LoadResult = { ok: true, parsed };
+    this.cache.set(absPath, result);
+    this.parsed.push(parsed);
+  }
+
   /** Parses text that did not come from disk (standard input). */
   loadText(displayPath: string, repoPath: string, kind: FileKind, bytes: Uint8Array, root: string | undefined): ParsedFile {
     const parsed = parseSourceFile({ path: displayPath, repoPath, kind, bytes, root });
@@ -44,6 +56,11 @@ export class FileLoader {
   }
 
   private read(absPath: string, kind: FileKind, root: string | undefined): LoadResult {
+    const res = this.check(absPath, kind, root);
+    return res.ok ? { ok: true, parsed: parseSourceFile(res.raw) } : res;
+  }
+
+  private check(absPath: string, kind: FileKind, root: string | undefined): { ok: true; raw: RawInput } | { ok: false; message: string; missing?: boolean } {
     const shown = this.display(absPath);
     let stat: fs.Stats;
     try {
@@ -73,7 +90,7 @@ export class FileLoader {
       return { ok: false, message: `${shown}: cannot read (${(err as NodeJS.ErrnoException).code ?? "error"})` };
     }
     const repoPath = root ? path.relative(root, absPath).split(path.sep).join("/") : shown;
-    return { ok: true, parsed: parseSourceFile({ path: shown, repoPath, absPath, root, kind, bytes }) };
+    return { ok: true, raw: { path: shown, repoPath, absPath, root, kind, bytes } };
   }
 }
 

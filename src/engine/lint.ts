@@ -10,7 +10,8 @@ import { FileLoader } from "../discover/loader.js";
 import { buildGraph } from "../graph/build-graph.js";
 import type { FileDiagnostic, ProjectGraph } from "../graph/types.js";
 import { validateSchema } from "../parse/schema.js";
-import type { ParsedFile } from "../parse/parse-file.js";
+import type { ParsedFile, RawInput } from "../parse/parse-file.js";
+import { prepareAll } from "./pool.js";
 import type { PinResolver } from "../knowledge/pins.js";
 import { kindOf } from "../discover/discover.js";
 
@@ -64,12 +65,19 @@ export async function lint(req: LintRequest): Promise<LintResult> {
     const found = discover(req.paths, req.cwd);
     roots = found.roots;
     for (const n of found.notices) accessDiagnostics.push({ file: stub(n.absPath), ruleId: "file-access", message: n.message, range: zero });
+    const raws: RawInput[] = [];
     for (const t of found.targets) {
       const repoPath = path.relative(t.root, t.absPath).split(path.sep).join("/");
       if (req.ignorePath?.(repoPath)) continue;
-      const res = loader.load(t.absPath, t.kind, t.root);
-      if (res.ok) top.push(res.parsed);
+      const res = loader.readRaw(t.absPath, t.kind, t.root);
+      if (res.ok) raws.push(res.raw);
       else accessDiagnostics.push({ file: stub(t.absPath), ruleId: "file-access", message: res.message.replace(/^[^:]*: /, ""), range: zero });
+    }
+    // Parse, model and schema-check every file up front, on both cores for large batches.
+    const prepared = await prepareAll(raws);
+    for (const p of prepared) {
+      loader.register(p.file.absPath!, p);
+      top.push(p);
     }
   }
 
@@ -77,9 +85,8 @@ export async function lint(req: LintRequest): Promise<LintResult> {
   graph.diagnostics.push(...accessDiagnostics);
   for (const parsed of loader.parsed) {
     for (const d of parsed.diagnostics) graph.diagnostics.push({ file: parsed.file, ...d });
-    if (parsed.usable && parsed.expandable) {
-      for (const d of await validateSchema(parsed.file)) graph.diagnostics.push({ file: parsed.file, ...d });
-    }
+    const schema = parsed.schema ?? (parsed.usable && parsed.expandable ? await validateSchema(parsed.file) : []);
+    for (const d of schema) graph.diagnostics.push({ file: parsed.file, ...d });
   }
 
   const rules = req.rules ?? RULES;

@@ -78,7 +78,7 @@ class GraphBuilder {
   workflow(parsed: ParsedFile): Workflow {
     let wf = this.workflowModels.get(parsed.file);
     if (!wf) {
-      wf = buildWorkflow(parsed.file);
+      wf = parsed.model && "jobs" in parsed.model ? parsed.model : buildWorkflow(parsed.file);
       this.workflowModels.set(parsed.file, wf);
     }
     return wf;
@@ -88,7 +88,7 @@ class GraphBuilder {
     const key = parsed.file.absPath ?? parsed.file.path;
     let model = this.actions.get(key);
     if (!model) {
-      model = buildAction(parsed.file);
+      model = parsed.model && "inputs" in parsed.model ? parsed.model : buildAction(parsed.file);
       this.actions.set(key, model);
     }
     return model;

@@ -3,7 +3,7 @@
  * validator and the fixer, so nothing parses the same text twice.
  */
 import { isAlias, isCollection, isMap, isPair, isScalar, LineCounter, parseDocument, Parser, type CST, type Node } from "yaml";
-import type { FileKind, Range, SourceFile } from "../model/types.js";
+import type { ActionModel, FileKind, Range, SourceFile, Workflow } from "../model/types.js";
 import { positionAt } from "./position.js";
 
 /** Files above this size are refused with a finding rather than parsed (workflows are rarely > 100 KB). */
@@ -30,6 +30,10 @@ export interface ParsedFile {
   usable: boolean;
   /** Whether the schema validator may walk the tree (false for alias bombs: it expands aliases). */
   expandable: boolean;
+  /** The model, when it was built ahead of the graph (in a worker thread). */
+  model?: Workflow | ActionModel;
+  /** GitHub schema diagnostics, when they were computed ahead of the graph. */
+  schema?: ParseDiagnostic[];
 }
 
 const ZERO: Range = { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } };
