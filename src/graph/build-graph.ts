@@ -127,7 +127,7 @@ class GraphBuilder {
 
   jobNode(workflow: Workflow, job: Job, inputs: InputValues | undefined, caller: JobNode | undefined, workflowStack: string[]): JobNode {
     const timeline: TimelineStep[] = [];
-    const counter = { invocation: 0, called: caller !== undefined };
+    const counter: ExpandState = { invocation: 0, called: caller !== undefined, checkouts: [] };
     if (!caller) this.expansion.job = { file: workflow.file, job };
     this.expand(workflow.file, job.steps, [], inputs, new Map(), new Set(), timeline, counter);
     const node: JobNode = {
@@ -203,7 +203,7 @@ class GraphBuilder {
     outerEnv: Map<string, string>,
     actionStack: Set<string>,
     timeline: TimelineStep[],
-    counter: { invocation: number; called: boolean },
+    counter: ExpandState,
   ): void {
     for (const step of steps) {
       if (timeline.length >= MAX_TIMELINE_STEPS) {
@@ -225,8 +225,14 @@ class GraphBuilder {
         run: step.run ? substitute(step.run.value, inputs) : undefined,
       });
       const ref = step.uses?.ref;
+      if (ref?.kind === "remote" && ref.owner.toLowerCase() === "actions" && ref.repo.toLowerCase() === "checkout" && !ref.subpath) {
+        recordCheckout(counter.checkouts, timeline[timeline.length - 1]!.with);
+      }
       if (ref?.kind !== "local") continue;
-      const composite = this.compositeFor(file, step, actionStack, chain.length);
+      const target = throughCheckouts(ref.path, counter.checkouts);
+      // A path inside another repository's checkout: its content is not here to read.
+      if (target === undefined) continue;
+      const composite = this.compositeFor(file, step, actionStack, chain.length, target);
       if (!composite) continue;
       const key = composite.file.absPath ?? composite.file.path;
       const childInputs: InputValues = new Map();
@@ -243,9 +249,8 @@ class GraphBuilder {
     }
   }
 
-  private compositeFor(file: SourceFile, step: Step, stack: Set<string>, depth: number): ActionModel | undefined {
+  private compositeFor(file: SourceFile, step: Step, stack: Set<string>, depth: number, rel: string): ActionModel | undefined {
     const uses = step.uses!;
-    const rel = uses.ref.kind === "local" ? uses.ref.path : "";
     const dir = this.resolveLocal(file, uses.node.range, rel);
     if (!dir) return undefined;
     if (/\.ya?ml$/i.test(dir) && dir.includes(`${path.sep}.github${path.sep}workflows${path.sep}`)) {
@@ -286,6 +291,40 @@ class GraphBuilder {
     if (model.using !== "composite") return undefined;
     return model;
   }
+}
+
+interface ExpandState {
+  invocation: number;
+  called: boolean;
+  /** Earlier `actions/checkout` steps of the job that put a repository into a sub-folder. */
+  checkouts: Array<{ prefix: string; sameRepo: boolean }>;
+}
+
+function normalizeRel(p: string): string {
+  return p.replace(/^(\.\/)+/, "").replace(/\/+$/, "");
+}
+
+function recordCheckout(checkouts: ExpandState["checkouts"], withValues: Map<string, string>): void {
+  const dir = normalizeRel(withValues.get("path") ?? "");
+  if (!dir || dir === ".") return;
+  const repo = (withValues.get("repository") ?? "").trim();
+  const sameRepo = repo === "" || /^\$\{\{\s*github\.repository\s*\}\}$/.test(repo);
+  checkouts.push({ prefix: dir, sameRepo });
+}
+
+/**
+ * Maps `./<checkout path>/rest` to `./rest` when that folder holds another checkout of this
+ * repository; undefined when it holds a different repository (nothing to follow offline).
+ */
+function throughCheckouts(rel: string, checkouts: ExpandState["checkouts"]): string | undefined {
+  const norm = normalizeRel(rel);
+  for (let i = checkouts.length - 1; i >= 0; i--) {
+    const c = checkouts[i]!;
+    if (norm === c.prefix || norm.startsWith(`${c.prefix}/`)) {
+      return c.sameRepo ? `./${norm.slice(c.prefix.length + 1)}` : undefined;
+    }
+  }
+  return rel;
 }
 
 function resolvedEntries(map: EntryMap, inputs: InputValues | undefined): Map<string, string> {

@@ -156,4 +156,30 @@ jobs:
     expect(msgs.some((m) => m.startsWith(".github/workflows/ci.yml:8") && m.includes("outside the repository"))).toBe(true);
     expect(msgs.some((m) => m.includes("nested more than 10"))).toBe(true);
   });
+
+  it("follows local actions inside a sub-folder checkout of the same repository, and leaves other repositories' alone", async () => {
+    const dir = tempRepo({
+      ".github/actions/assume/action.yml": ASSUME,
+      ".github/workflows/ci.yml": `on: push
+jobs:
+  j:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          path: ./self
+      - uses: ./self/.github/actions/assume
+        with:
+          role: arn:aws:iam::444444444444:role/d
+      - uses: actions/checkout@v4
+        with:
+          repository: octo/tools
+          path: tools
+      - uses: ./tools/.github/actions/anything
+`,
+    });
+    const r = await lintDir(dir);
+    expect(r.findings.filter((f) => f.ruleId === "local-action-resolution")).toEqual([]);
+    expect(r.graph.jobs[0]!.configureCalls[0]!.role).toBe("arn:aws:iam::444444444444:role/d");
+  });
 });
