@@ -168,6 +168,8 @@ export interface Workflow {
   permissions?: Permissions;
   env: EntryMap;
   jobs: Job[];
+  /** `on.workflow_run.workflows`: the workflows whose runs trigger this one (undefined when absent). */
+  workflowRunWorkflows?: string[];
   /** `on.workflow_call.inputs` names with defaults, for reusable workflows. */
   callInputs: Map<string, { default?: string; required: boolean }>;
 }

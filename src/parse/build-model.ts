@@ -47,6 +47,7 @@ export function buildWorkflow(file: SourceFile): Workflow {
     name: loc.scalar(loc.get(root, "name")),
     triggers,
     triggersRange: onPair ? loc.keyRange(onPair) : undefined,
+    workflowRunWorkflows: isMap(on) ? loc.stringList(loc.get(loc.get(on, "workflow_run"), "workflows")) : undefined,
     permissions: buildPermissions(loc, root),
     env: loc.entryMap(loc.pair(root, "env")),
     jobs,

@@ -7,7 +7,6 @@
 import { allJobNodes } from "../graph/build-graph.js";
 import type { ConfigureCall, JobNode, TimelineStep } from "../graph/types.js";
 import type { Job, Range, Workflow } from "../model/types.js";
-import { isScalar, isSeq } from "yaml";
 import type { Finding, Level, RelatedLocation, Rule, RuleContext } from "./types.js";
 
 const RULE_ID = "oidc-untrusted-trigger";
@@ -234,9 +233,7 @@ export function forkGuarded(workflow: Workflow, job: Job, seen = new Set<string>
  * workflow not in this repository, or a list the file does not spell out) count as yes.
  */
 function workflowRunCarriesOutsiderInput(ctx: RuleContext, wf: Workflow): boolean {
-  const doc = wf.file.doc;
-  const v = doc?.getIn(["on", "workflow_run", "workflows"], true);
-  const names = isSeq(v) ? v.items.map((i) => (isScalar(i) ? String(i.value) : "")) : isScalar(v) ? [String(v.value)] : undefined;
+  const names = wf.workflowRunWorkflows;
   if (!names?.length) return true;
   for (const name of names) {
     const upstream = ctx.graph.workflows.filter((w) => (w.name?.value ?? w.file.repoPath) === name || w.file.repoPath === name);
