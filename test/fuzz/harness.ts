@@ -22,9 +22,9 @@ export interface TimedRun extends CliRun {
 }
 
 /** Runs the CLI in process and measures it. */
-export async function runCli(args: string[], cwd: string): Promise<TimedRun> {
+export async function runCli(args: string[], cwd: string, stdin?: string | Uint8Array): Promise<TimedRun> {
   const started = performance.now();
-  const r = await cli(args, { cwd });
+  const r = await cli(args, { cwd, stdin });
   return { ...r, ms: performance.now() - started, timedOut: false, signal: null };
 }
 
@@ -60,14 +60,14 @@ export async function freshBundle(): Promise<string> {
  * Runs the bundled CLI as a real process, killed after `timeoutMs`. A real process is what shows a
  * stack overflow, an out-of-memory abort or a hang for what it is.
  */
-export async function runProcess(args: string[], cwd: string, timeoutMs = 30_000, nodeArgs: string[] = []): Promise<TimedRun> {
+export async function runProcess(args: string[], cwd: string, timeoutMs = 30_000, nodeArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<TimedRun> {
   const bundle = await freshBundle();
   const started = performance.now();
   const res = spawnSync(process.execPath, [...nodeArgs, bundle, ...args], {
     cwd,
     input: "",
     encoding: "utf8",
-    env: { PATH: process.env.PATH },
+    env: { ...env, PATH: process.env.PATH },
     timeout: timeoutMs,
     killSignal: "SIGKILL",
     maxBuffer: 256 * 1024 * 1024,
