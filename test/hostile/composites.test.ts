@@ -121,6 +121,20 @@ describe("reusable workflow cycles, chains and fan-out", () => {
     expect(r.stdout).toMatch(/^\.github\/workflows\/w0\.yml:\d+:\d+: warning: .*analysed only in part/m);
     expect(r.ms).toBeLessThan(30_000);
   });
+
+  it("a hundred copies of that bomb in one repository stay bounded as a whole", async () => {
+    const files: Record<string, string> = {};
+    for (let d = 0; d <= 9; d++) {
+      files[`.github/workflows/w${d}.yml`] =
+        d < 9 ? caller(`./.github/workflows/w${d + 1}.yml`, 8) : "on: workflow_call\njobs:\n  leaf:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo\n";
+    }
+    for (let i = 0; i < 100; i++) files[`.github/workflows/top${i}.yml`] = files[".github/workflows/w0.yml"]!.replace("workflow_call", "push");
+    const dir = tempRepo(files);
+    const r = await runProcess(["."], dir, 60_000, HEAP);
+    expectSane(r, { paths: [".github/workflows/top99.yml"], codes: [1] });
+    expect(r.stdout).toMatch(/^\.github\/workflows\/top99\.yml:\d+:\d+: warning: the workflows of this run expand to more than/m);
+    expect(r.ms).toBeLessThan(30_000);
+  });
 });
 
 describe("`uses:` paths that leave the repository or name the wrong thing", () => {
