@@ -100,11 +100,13 @@ export function parseSourceFile(input: RawInput): ParsedFile {
   const hasBom = text.charCodeAt(0) === 0xfeff;
   const pos = (offset: number) => positionAt(lineCounter, hasBom, offset);
   const diagnostics: ParseDiagnostic[] = [];
+  // Errors at the end of the text ("missing closing quote") span one character past it.
+  const clamp = (offset: number) => Math.min(Math.max(offset, 0), text.length);
   for (const e of doc.errors) {
     diagnostics.push({
       ruleId: "yaml-syntax",
       message: e.message.split("\n")[0] ?? "YAML syntax error",
-      range: { start: pos(e.pos[0]), end: pos(Math.max(e.pos[0], e.pos[1])) },
+      range: { start: pos(clamp(e.pos[0])), end: pos(clamp(Math.max(e.pos[0], e.pos[1]))) },
     });
   }
   if (diagnostics.length > 0) return { file, diagnostics, usable: false, expandable: false };

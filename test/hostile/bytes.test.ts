@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { tempRepo } from "../helpers/temp-repo.js";
+import { lintDir } from "../helpers/lint-fixture.js";
 import { expectFixWritesNothing, expectSane, pseudoRandomBytes, runCli, runProcess } from "../fuzz/harness.js";
 import { MAX_FILE_BYTES } from "../../src/parse/parse-file.js";
 
@@ -145,6 +146,22 @@ describe("documents that are not a mapping", () => {
     for (const input of [...Object.values(documents), ...Object.values(garbage)]) {
       const r = await runCli(["-", "--stdin-filename", WF], dir, input);
       expectSane(r, { paths: input.length ? [WF] : [] });
+    }
+  });
+});
+
+describe("syntax errors at the very end of a file", () => {
+  it("are located inside the file (not one character past its end)", async () => {
+    const texts = ["on: push\njobs:\n  j:\n    runs-on: [ubuntu\n", "on: push\nname: [", 'on: push\nname: "x', "on: push\nname: 'x", "\ufeff["];
+    const files: Record<string, string> = {};
+    texts.forEach((t, i) => (files[`.github/workflows/e${i}.yml`] = t));
+    const r = await lintDir(tempRepo(files));
+    const syntax = r.findings.filter((f) => f.ruleId === "yaml-syntax");
+    expect(syntax.length).toBeGreaterThanOrEqual(texts.length);
+    for (const f of syntax) {
+      const text = r.files.find((x) => x.path === f.location.path)!.text;
+      expect(f.location.range.end.offset, `${f.location.path}: ${f.message}`).toBeLessThanOrEqual(text.length);
+      expect(f.location.range.start.offset).toBeLessThanOrEqual(f.location.range.end.offset);
     }
   });
 });
