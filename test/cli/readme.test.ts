@@ -1,0 +1,28 @@
+/** The README stays honest: its rule table lists every rule, and its commands exist. */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { expect, it } from "vitest";
+import { RULES } from "../../src/rules/index.js";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const README = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+
+it("lists every rule, each with a doc page", () => {
+  for (const r of RULES) {
+    expect(README, r.id).toContain(`[\`${r.id}\`](docs/rules/${r.id}.md)`);
+    expect(fs.existsSync(path.join(ROOT, "docs", "rules", `${r.id}.md`)), r.id).toBe(true);
+  }
+});
+
+it("names only npm scripts that exist", () => {
+  const scripts = Object.keys((JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts);
+  for (const m of README.matchAll(/npm run ([a-z-]+)/g)) expect(scripts, m[0]).toContain(m[1]);
+  expect(README).toContain("npm ci && npm start");
+  expect(README).toContain("npm ci && npm test");
+});
+
+it("links only to files that exist", () => {
+  for (const m of README.matchAll(/\]\(((?:docs|schema|integrations)\/[^)#]+)\)/g)) {
+    expect(fs.existsSync(path.join(ROOT, m[1]!)), m[1]).toBe(true);
+  }
+});
