@@ -1,7 +1,7 @@
-import type { Rule } from "../types.js";
+import { diagnosticRule } from "./diagnostic-rule.js";
 
 /** Files inside the repository that could not be linted: directories named like workflows, links leaving the repository. */
-export const fileAccess: Rule = {
+export const fileAccess = diagnosticRule({
   id: "file-access",
   title: "File could not be read",
   description: "Reports files in the repository that credflow could not read: symbolic links leaving the repository, directories named like workflows, unreadable files.",
@@ -9,15 +9,4 @@ export const fileAccess: Rule = {
   tags: ["correctness"],
   precision: "very-high",
   fixable: false,
-  check(ctx) {
-    return ctx.graph.diagnostics
-      .filter((d) => d.ruleId === "file-access")
-      .map((d) => ({
-        ruleId: "file-access",
-        level: "warning",
-        message: d.message,
-        location: { path: d.file.path, range: d.range },
-        related: [],
-      }));
-  },
-};
+});

@@ -1,7 +1,7 @@
-import type { Rule } from "../types.js";
+import { diagnosticRule } from "./diagnostic-rule.js";
 
 /** YAML the parser rejects, files that are not UTF-8 text, alias bombs and size limits. */
-export const yamlSyntax: Rule = {
+export const yamlSyntax = diagnosticRule({
   id: "yaml-syntax",
   title: "File is not valid YAML",
   description: "Reports YAML syntax errors, files that are not UTF-8 text, alias bombs and files above the size limit.",
@@ -9,10 +9,4 @@ export const yamlSyntax: Rule = {
   tags: ["correctness"],
   precision: "very-high",
   fixable: false,
-  check(ctx) {
-    return ctx.graph.diagnostics
-      .filter((d) => d.ruleId === "yaml-syntax")
-      .map((d) => ({ message: d.message, location: { path: d.file.path, range: d.range } }))
-      .map((f) => ({ ...f, ruleId: "yaml-syntax", level: "error", related: [] }));
-  },
-};
+});

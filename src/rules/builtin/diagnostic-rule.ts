@@ -1,0 +1,20 @@
+/** Rules that report the diagnostics the parser and loader collected for a file, one kind each. */
+import type { FileDiagnostic } from "../../graph/types.js";
+import type { Rule, RuleMeta } from "../types.js";
+
+export function diagnosticRule(meta: RuleMeta & { id: FileDiagnostic["ruleId"] }): Rule {
+  return {
+    ...meta,
+    check(ctx) {
+      return ctx.graph.diagnostics
+        .filter((d) => d.ruleId === meta.id)
+        .map((d) => ({
+          ruleId: meta.id,
+          level: meta.defaultLevel,
+          message: d.message,
+          location: { path: d.file.path, range: d.range },
+          related: [],
+        }));
+    },
+  };
+}
