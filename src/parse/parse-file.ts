@@ -87,10 +87,10 @@ export function parseSourceFile(input: RawInput): ParsedFile {
     };
   }
 
-  const lineCounter = new LineCounter();
+  const lineCounter = linesOf(text);
   let doc;
   try {
-    doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false });
+    doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false });
   } catch (err) {
     // The composer recurses per nesting level; absurd nesting exhausts the stack.
     const why = err instanceof RangeError ? "nesting is too deep to parse" : "the YAML parser failed";
@@ -141,6 +141,18 @@ export function parseSourceFile(input: RawInput): ParsedFile {
 }
 
 /**
+ * Line starts read from the text itself. The parser's newline callbacks (`lineCounter` option) skip
+ * the line breaks inside tokens it cannot place (text after a broken flow collection at the top),
+ * which moved every later position up by those lines.
+ */
+function linesOf(text: string): LineCounter {
+  const lc = new LineCounter();
+  lc.addNewLine(0);
+  for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) lc.addNewLine(i + 1);
+  return lc;
+}
+
+/**
  * Where collections first nest deeper than `limit`, or undefined when they never do. A linear scan
  * gives an upper bound first (every flow level needs its own `[` or `{`; a block level needs more
  * indentation or an indicator on its line); only when that bound is past the limit (a few files in a
@@ -148,9 +160,9 @@ export function parseSourceFile(input: RawInput): ParsedFile {
  */
 function nestingPastLimit(text: string, limit: number): Range["start"] | undefined {
   if (nestingBound(text) <= limit) return undefined;
-  const lineCounter = new LineCounter();
+  const lineCounter = linesOf(text);
   const stack: Array<{ token: CST.Token | null | undefined; depth: number }> = [];
-  for (const token of new Parser(lineCounter.addNewLine).parse(text)) stack.push({ token, depth: 0 });
+  for (const token of new Parser().parse(text)) stack.push({ token, depth: 0 });
   while (stack.length > 0) {
     const { token, depth } = stack.pop()!;
     if (!token) continue;

@@ -150,8 +150,30 @@ describe("documents that are not a mapping", () => {
   });
 });
 
-describe("syntax errors at the very end of a file", () => {
-  it("are located inside the file (not one character past its end)", async () => {
+describe("syntax error positions", () => {
+  it("stay on the right line after text the parser cannot place (multi-line tokens at the top level)", async () => {
+    const texts = [
+      "{\nrun: |\n  echo \"${{ inputs.x }}\"\n  more\n  lines\nshell: bash\nname: x\n",
+      "\ufeff{\r\nrun: |\r\n  a \"${{ b }}\"\r\n  c\r\nname: [x\r\n",
+      "[a, b\nc: |\n  x\n  y\nd: e\n",
+    ];
+    const files: Record<string, string> = {};
+    texts.forEach((t, i) => (files[`.github/workflows/p${i}.yml`] = t));
+    const r = await lintDir(tempRepo(files));
+    const syntax = r.findings.filter((f) => f.ruleId === "yaml-syntax");
+    expect(syntax.length).toBeGreaterThan(texts.length);
+    for (const f of syntax) {
+      const text = r.files.find((x) => x.path === f.location.path)!.text;
+      for (const p of [f.location.range.start, f.location.range.end]) {
+        const before = text.slice(0, p.offset);
+        const line = before.split("\n").length;
+        const column = p.offset - (before.lastIndexOf("\n") + 1) + 1 - (line === 1 && text.startsWith("\ufeff") && p.offset > 0 ? 1 : 0);
+        expect({ line: p.line, column: p.column }, `${f.location.path} offset ${p.offset}: ${f.message}`).toEqual({ line, column });
+      }
+    }
+  });
+
+  it("at the very end of a file are located inside it (not one character past its end)", async () => {
     const texts = ["on: push\njobs:\n  j:\n    runs-on: [ubuntu\n", "on: push\nname: [", 'on: push\nname: "x', "on: push\nname: 'x", "\ufeff["];
     const files: Record<string, string> = {};
     texts.forEach((t, i) => (files[`.github/workflows/e${i}.yml`] = t));
