@@ -16,11 +16,12 @@ import * as path from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseDocument } from "yaml";
-import { lint, type LintRequest } from "../../src/engine/lint.js";
+import { lint, type LintRequest, type LintResult } from "../../src/engine/lint.js";
 import { runFixes } from "../../src/engine/fix-run.js";
 import { offlinePins } from "../../src/knowledge/pins.js";
 import { datasetWorkflows, fuzzRuns, fuzzSeed, realworldRepos, type CorpusRepo } from "./corpus.js";
 import { applyMutations, mutations, type Mutation } from "./mutate.js";
+import { expectSane, runCli } from "./harness.js";
 
 const RUNS = fuzzRuns(60);
 /** Per-test time: generous for the long campaign, a hang still fails. */
@@ -103,8 +104,40 @@ function fingerprint(findings: unknown): string {
   return JSON.stringify(findings);
 }
 
+/** Line and column of a string offset as credflow defines them: 1-based, UTF-16, a leading BOM is no column. */
+function lineColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset);
+  const line = before.split("\n").length;
+  const lineStart = before.lastIndexOf("\n") + 1;
+  const bom = line === 1 && text.charCodeAt(0) === 0xfeff && offset > 0 ? 1 : 0;
+  return { line, column: offset - lineStart + 1 - bom };
+}
+
+/** Every finding and related location names a linted file, and its offsets, lines and columns agree. */
+function expectPositionsValid(result: LintResult): void {
+  const texts = new Map(result.files.map((f) => [f.path, f.text]));
+  for (const f of result.findings) {
+    for (const loc of [f.location, ...f.related]) {
+      const text = texts.get(loc.path);
+      if (text === undefined) continue; // a path that could not be read (file-access findings)
+      const { start, end } = loc.range;
+      const where = `${f.ruleId} ${loc.path}:${start.line}:${start.column} [${start.offset}, ${end.offset}) of ${text.length}`;
+      expect(0 <= start.offset && start.offset <= end.offset && end.offset <= text.length, where).toBe(true);
+      expect({ line: start.line, column: start.column }, where).toEqual(lineColumn(text, start.offset));
+      expect({ line: end.line, column: end.column }, where).toEqual(lineColumn(text, end.offset));
+    }
+    for (const e of f.fix?.edits ?? []) {
+      const text = texts.get(e.path);
+      expect(text, `${f.ruleId}: fix edits unknown file ${e.path}`).toBeDefined();
+      expect(0 <= e.start && e.start <= e.end && e.end <= text!.length, `${f.ruleId}: edit [${e.start}, ${e.end}) of ${text!.length}`).toBe(true);
+    }
+  }
+}
+
+const FORMATS = ["text", "json", "sarif", "rdjsonl", "github"];
+
 /** Runs one case on the mutated target; restores every file it wrote. */
-async function check(t: Target, ms: Mutation[]): Promise<void> {
+async function check(t: Target, ms: Mutation[], format = "text"): Promise<void> {
   const abs = path.join(t.dir, t.file);
   const written = new Map<string, Buffer>();
   const write = (file: string, bytes: Uint8Array | string) => {
@@ -121,6 +154,9 @@ async function check(t: Target, ms: Mutation[]): Promise<void> {
     expect(first.internalErrors).toEqual([]);
     const second = await lint(req);
     expect(fingerprint(second.findings)).toBe(fingerprint(first.findings));
+    expectPositionsValid(first);
+    // The whole CLI, with a reporter, on the same files.
+    expectSane(await runCli(["--format", format, ...t.paths], t.dir), { codes: [0, 1] });
 
     const fixed = await runFixes(req, { write: false, unsafe: true });
     expect(fixed.result.internalErrors).toEqual([]);
@@ -156,8 +192,8 @@ describe("mutated real workflows", () => {
     `lint is total and deterministic, and fixes re-parse and settle (${RUNS} cases)`,
     async () => {
       await fc.assert(
-        fc.asyncProperty(fc.nat(), mutations, async (n, ms) => {
-          await check(targets[n % targets.length]!, ms);
+        fc.asyncProperty(fc.nat(), mutations, fc.constantFrom(...FORMATS), async (n, ms, format) => {
+          await check(targets[n % targets.length]!, ms, format);
         }),
         { numRuns: RUNS, seed: fuzzSeed() },
       );
