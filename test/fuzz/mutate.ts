@@ -23,6 +23,7 @@ const TOKENS = [
   "{", "}", "[", "]", ",", '"', "'", "|", ">-", "*x", "&x ", "!!str ", "!!map ", "!custom ", "? ", "- ", ": ",
   "#", "\t", "\r", "\n", "\r\n", "\ufeff", "${{", "}}", "${{ inputs.role }}", "---\n", "...\n", "%YAML 1.2\n",
   "<<: ", "~", "null", "true", "0x1F", "1e3", ".inf", "\\", "\u2028", "\u0085", "😀", "\u0001",
+  " # credflow: ignore[unpinned-ref] why", " # credflow: ignore[", " # credflow: ignore[] x", " # credflow: ignore[*, nope]",
 ];
 
 const SHAPES = ["[]", "{}", "~", "[a, b]", "{a: b}", "[{a: b}]", "{a: {b: c}}", "${{ fromJSON(inputs.x) }}", "''", "|\n  block", "!!binary aGk=", "*nowhere", "12345678901234567890"];

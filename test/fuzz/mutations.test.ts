@@ -17,6 +17,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseDocument } from "yaml";
 import { lint, type LintRequest, type LintResult } from "../../src/engine/lint.js";
+import type { Settings } from "../../src/rules/types.js";
 import { runFixes } from "../../src/engine/fix-run.js";
 import { offlinePins } from "../../src/knowledge/pins.js";
 import { datasetWorkflows, fuzzRuns, fuzzSeed, realworldRepos, type CorpusRepo } from "./corpus.js";
@@ -86,13 +87,21 @@ afterAll(() => {
   if (work) fs.rmSync(work, { recursive: true, force: true });
 });
 
-function request(t: Target): LintRequest {
-  return {
-    paths: t.paths,
-    cwd: t.dir,
-    settings: { visibility: "public", fanoutThreshold: 2, pinPolicy: "sha" },
-    pins: offlinePins(),
-  };
+const DEFAULT_SETTINGS: Settings = { visibility: "public", fanoutThreshold: 2, pinPolicy: "sha" };
+
+/** Every setting the rules read, in every value the configuration allows (and a few edge values). */
+const settings: fc.Arbitrary<Settings> = fc.record(
+  {
+    visibility: fc.constantFrom("public" as const, "private" as const, "internal" as const, "unknown" as const),
+    fanoutThreshold: fc.constantFrom(0, 1, 2, 3, 1000),
+    pinPolicy: fc.constantFrom("sha" as const, "sha-all" as const, "tag" as const, "off" as const),
+    minRunnerVersion: fc.constantFrom("2.200.0", "2.330.0", "9.9.9", "not-a-version"),
+  },
+  { requiredKeys: ["visibility", "fanoutThreshold", "pinPolicy"] },
+);
+
+function request(t: Target, s: Settings = DEFAULT_SETTINGS): LintRequest {
+  return { paths: t.paths, cwd: t.dir, settings: s, pins: offlinePins() };
 }
 
 function yamlErrors(text: string): number {
@@ -136,17 +145,30 @@ function expectPositionsValid(result: LintResult): void {
 
 const FORMATS = ["text", "json", "sarif", "rdjsonl", "github"];
 
-/** Runs one case on the mutated target; restores every file it wrote. */
-async function check(t: Target, ms: Mutation[], format = "text"): Promise<void> {
-  const abs = path.join(t.dir, t.file);
+interface Extra {
+  format?: string;
+  settings?: Settings;
+  /** A second file of the same repository, mutated too (its callers and callees are linted with it). */
+  second?: { target: Target; mutations: Mutation[] };
+}
+
+/** Runs one case on the mutated target(s); restores every file it wrote. */
+async function check(t: Target, ms: Mutation[], extra: Extra = {}): Promise<void> {
   const written = new Map<string, Buffer>();
   const write = (file: string, bytes: Uint8Array | string) => {
     if (!written.has(file)) written.set(file, fs.readFileSync(file));
     fs.writeFileSync(file, bytes);
   };
+  const format = extra.format ?? "text";
   try {
-    write(abs, applyMutations(t.original.toString("utf8"), ms));
-    const req = request(t);
+    write(path.join(t.dir, t.file), applyMutations(t.original.toString("utf8"), ms));
+    let paths = t.paths;
+    const other = extra.second;
+    if (other && other.target.dir === t.dir && other.target.file !== t.file) {
+      write(path.join(t.dir, other.target.file), applyMutations(other.target.original.toString("utf8"), other.mutations));
+      paths = [...new Set([...t.paths, ...other.target.paths])];
+    }
+    const req = { ...request(t, extra.settings), paths };
 
     const first = await lint(req);
     stats.cases++;
@@ -156,7 +178,7 @@ async function check(t: Target, ms: Mutation[], format = "text"): Promise<void> 
     expect(fingerprint(second.findings)).toBe(fingerprint(first.findings));
     expectPositionsValid(first);
     // The whole CLI, with a reporter, on the same files.
-    expectSane(await runCli(["--format", format, ...t.paths], t.dir), { codes: [0, 1] });
+    expectSane(await runCli(["--format", format, ...paths], t.dir), { codes: [0, 1] });
 
     const fixed = await runFixes(req, { write: false, unsafe: true });
     expect(fixed.result.internalErrors).toEqual([]);
@@ -193,11 +215,29 @@ describe("mutated real workflows", () => {
     async () => {
       await fc.assert(
         fc.asyncProperty(fc.nat(), mutations, fc.constantFrom(...FORMATS), async (n, ms, format) => {
-          await check(targets[n % targets.length]!, ms, format);
+          await check(targets[n % targets.length]!, ms, { format });
         }),
         { numRuns: RUNS, seed: fuzzSeed() },
       );
       console.log(`fuzz: ${stats.cases} cases, ${stats.refused} not analysable after mutation, ${stats.fixed} with fixes re-checked`);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    `two files of one real repository mutated at once, under any settings (${Math.ceil(RUNS / 2)} cases)`,
+    async () => {
+      // Real repositories only (the dataset's workflows stand alone).
+      const real = targets.filter((t) => path.basename(t.dir) !== "dataset");
+      await fc.assert(
+        fc.asyncProperty(fc.nat(), fc.nat(), mutations, mutations, settings, async (a, b, ms1, ms2, s) => {
+          const t = real[a % real.length]!;
+          const siblings = real.filter((x) => x.dir === t.dir && x.file !== t.file);
+          const second = siblings.length ? { target: siblings[b % siblings.length]!, mutations: ms2 } : undefined;
+          await check(t, ms1, { settings: s, ...(second ? { second } : {}) });
+        }),
+        { numRuns: Math.ceil(RUNS / 2), seed: fuzzSeed() },
+      );
     },
     TIMEOUT,
   );
