@@ -12,6 +12,9 @@ export async function prepareFile(input: RawInput): Promise<ParsedFile> {
   if (parsed.usable) {
     parsed.model = parsed.file.kind === "action" ? buildAction(parsed.file) : buildWorkflow(parsed.file);
     parsed.schema = parsed.expandable ? await validateSchema(parsed.file) : [];
+    // Model and schema results are all later stages need; the few edits that want the YAML tree
+    // re-parse one file on demand. Holding 1,500 trees costs more in GC than that.
+    parsed.file.doc = undefined;
   }
   return parsed;
 }
