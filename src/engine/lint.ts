@@ -90,6 +90,8 @@ export async function lint(req: LintRequest): Promise<LintResult> {
   }
 
   const rules = req.rules ?? RULES;
+  // Developer aid for profiling (`CREDFLOW_TIMING=1`); never set in normal use.
+  const timing = !!process.env.CREDFLOW_TIMING;
   const byPath = new Map(graph.files.map((f) => [f.path, f]));
   const findings: Finding[] = [];
   const internalErrors: string[] = [];
@@ -104,8 +106,10 @@ export async function lint(req: LintRequest): Promise<LintResult> {
       file: (p) => byPath.get(p),
     };
     let produced: Finding[];
+    const started = timing ? performance.now() : 0;
     try {
       produced = rule.check(ctx);
+      if (timing) process.stderr.write(`rule ${rule.id}: ${(performance.now() - started).toFixed(1)} ms\n`);
     } catch (err) {
       internalErrors.push(`rule ${rule.id} failed: ${err instanceof Error ? err.message : String(err)}`);
       continue;

@@ -106,6 +106,10 @@ function flowRangesOf(file: SourceFile): Array<[number, number]> {
  */
 export function isPlainSafe(value: string, inFlow: boolean): boolean {
   if (value === "" || value !== value.trim() || /[\r\n\t]/.test(value)) return false;
+  // Fast path for `owner/repo@ref`-like text: starts with a letter or digit, has only characters
+  // without YAML meaning in or out of flow context, and a `/` or `@`, so it cannot read as a number,
+  // boolean or null. Everything else goes through the parser.
+  if (/^[A-Za-z0-9][A-Za-z0-9_.\/@+-]*$/.test(value) && /[/@]/.test(value)) return true;
   try {
     const doc = parseDocument(inFlow ? `[${value}]` : value);
     if (doc.errors.length > 0) return false;
