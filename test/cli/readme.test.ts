@@ -26,3 +26,15 @@ it("links only to files that exist", () => {
     expect(fs.existsSync(path.join(ROOT, m[1]!)), m[1]).toBe(true);
   }
 });
+
+it("its workflow snippets are valid and lint clean", async () => {
+  const { tempRepo } = await import("../helpers/temp-repo.js");
+  const { lintDir } = await import("../helpers/lint-fixture.js");
+  const blocks = [...README.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!).filter((b) => /^jobs:/m.test(b));
+  expect(blocks.length).toBeGreaterThan(0);
+  for (const [i, block] of blocks.entries()) {
+    const dir = tempRepo({ [`.github/workflows/snippet${i}.yml`]: block });
+    const r = await lintDir(dir);
+    expect(r.findings.map((f) => `${f.ruleId}: ${f.message}`)).toEqual([]);
+  }
+});
