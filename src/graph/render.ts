@@ -102,7 +102,11 @@ export function renderGraph(graph: ProjectGraph, format: GraphFormat): string {
   let n = 0;
   const id = () => `n${n++}`;
   const lines: string[] = [];
-  const esc = format === "mermaid" ? (s: string) => s.replace(/"/g, "#quot;") : (s: string) => s.replace(/\\/g, "\\\\").replace(/"/g, '\\"');
+  // Labels hold names from the repository: quotes, backslashes and line breaks must not end them.
+  const esc =
+    format === "mermaid"
+      ? (s: string) => s.replace(/"/g, "#quot;").replace(/\r\n|\r|\n/g, "<br/>")
+      : (s: string) => s.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\r\n|\r|\n/g, "\\n");
   const node = (nid: string, label: string) =>
     lines.push(format === "mermaid" ? `  ${nid}["${esc(label)}"]` : `  ${nid} [label="${esc(label)}"];`);
   const edge = (a: string, b: string, label?: string) =>
@@ -121,7 +125,7 @@ export function renderGraph(graph: ProjectGraph, format: GraphFormat): string {
       const sid = id();
       const depth = step.chain.length ? ` (in ${step.chain.map((c) => c.uses).join(" → ")})` : "";
       const creds = step.configures ? `configures ${credText(step.configures)}` : credText(step.credentials);
-      node(sid, `${step.index}. ${step.label}${depth}\n${creds}`.replace(/\n/g, format === "mermaid" ? "<br/>" : "\\n"));
+      node(sid, `${step.index}. ${step.label}${depth}\n${creds}`);
       edge(prev, sid);
       prev = sid;
     }
