@@ -48,6 +48,7 @@ describe("size", () => {
     expect(r.stdout).toContain(`above credflow's limit of ${MAX_FILE_BYTES} bytes`);
     // Reading 20 MB and refusing it: the whole process in a few seconds, well under a hang.
     expect(r.ms).toBeLessThan(5_000);
+    console.log(`20 MB workflow refused: ${Math.round(r.ms)} ms (whole process)`);
     await expectFixWritesNothing(dir, ["."]);
   });
 
