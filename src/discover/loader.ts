@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { FileKind } from "../model/types.js";
-import { parseSourceFile, type ParsedFile, type RawInput } from "../parse/parse-file.js";
+import { MAX_FILE_BYTES, parseSourceFile, type ParsedFile, type RawInput } from "../parse/parse-file.js";
 
 export type LoadResult = { ok: true; parsed: ParsedFile } | { ok: false; message: string; missing?: boolean };
 
@@ -83,13 +83,18 @@ export class FileLoader {
     }
     if (stat.isDirectory()) return { ok: false, message: `${shown}: is a directory, not a file`, missing: true };
     if (!stat.isFile()) return { ok: false, message: `${shown}: not a regular file` };
+    const repoPath = root ? path.relative(root, absPath).split(path.sep).join("/") : shown;
+    const override = this.overrides?.get(absPath);
+    if (!override && stat.size > MAX_FILE_BYTES) {
+      // Refused by its size, unread: a 1.5 GB file would otherwise be read whole (and held) first.
+      return { ok: true, raw: { path: shown, repoPath, absPath, root, kind, bytes: new Uint8Array(0), size: stat.size } };
+    }
     let bytes: Uint8Array;
     try {
-      bytes = this.overrides?.get(absPath) ?? fs.readFileSync(absPath);
+      bytes = override ?? fs.readFileSync(absPath);
     } catch (err) {
       return { ok: false, message: `${shown}: cannot read (${(err as NodeJS.ErrnoException).code ?? "error"})` };
     }
-    const repoPath = root ? path.relative(root, absPath).split(path.sep).join("/") : shown;
     return { ok: true, raw: { path: shown, repoPath, absPath, root, kind, bytes } };
   }
 }

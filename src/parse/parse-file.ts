@@ -45,6 +45,8 @@ export interface RawInput {
   root?: string;
   kind: FileKind;
   bytes: Uint8Array;
+  /** Size on disk when the bytes were not read because the file is too large (`bytes` is then empty). */
+  size?: number;
 }
 
 const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
@@ -64,8 +66,9 @@ export function parseSourceFile(input: RawInput): ParsedFile {
     usable: false,
     expandable: false,
   });
-  if (input.bytes.length > MAX_FILE_BYTES) {
-    return fail(`file is ${input.bytes.length} bytes, above credflow's limit of ${MAX_FILE_BYTES} bytes; not linted`);
+  const size = input.size ?? input.bytes.length;
+  if (size > MAX_FILE_BYTES) {
+    return fail(`file is ${size} bytes, above credflow's limit of ${MAX_FILE_BYTES} bytes; not linted`);
   }
   let text: string;
   try {

@@ -4,6 +4,8 @@
  * or several documents. As workflows and as the action.yml of a composite the workflow calls.
  * Each: exit 0/1/2, a finding naming the file, no stack trace, no hang, `--fix` writes nothing.
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { tempRepo } from "../helpers/temp-repo.js";
 import { lintDir } from "../helpers/lint-fixture.js";
@@ -49,6 +51,27 @@ describe("size", () => {
     // Reading 20 MB and refusing it: the whole process in a few seconds, well under a hang.
     expect(r.ms).toBeLessThan(5_000);
     console.log(`20 MB workflow refused: ${Math.round(r.ms)} ms (whole process)`);
+    await expectFixWritesNothing(dir, ["."]);
+  });
+
+  it("1.5 GB and 3 GB workflows (sparse files) are refused by their size, unread", async () => {
+    const dir = tempRepo({ ".github/workflows/ok.yml": "on: push\njobs:\n  j:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo\n" });
+    const huge = [".github/workflows/huge.yml", ".github/workflows/huger.yml", "act/action.yml"];
+    fs.mkdirSync(path.join(dir, "act"));
+    const sparse = (file: string, size: number) => {
+      const fd = fs.openSync(path.join(dir, file), "w");
+      fs.ftruncateSync(fd, size);
+      fs.closeSync(fd);
+    };
+    sparse(huge[0]!, 1536 * 1024 * 1024);
+    sparse(huge[1]!, 3 * 1024 * 1024 * 1024);
+    sparse(huge[2]!, 1536 * 1024 * 1024);
+    fs.writeFileSync(path.join(dir, ".github/workflows/caller.yml"), CALLER);
+    const r = await runProcess(["."], dir, 30_000);
+    expectSane(r, { paths: huge, codes: [1] });
+    for (const p of huge) expect(r.stdout).toMatch(new RegExp(`^${p.replace(/[./]/g, "\\$&")}:1:1: error: file is \\d+ bytes, above credflow's limit`, "m"));
+    // Reading 1.5 GB takes seconds and as much memory; not reading it takes neither.
+    expect(r.ms).toBeLessThan(2_000);
     await expectFixWritesNothing(dir, ["."]);
   });
 
