@@ -31,27 +31,16 @@ export async function runCli(args: string[], cwd: string, stdin?: string | Uint8
 let bundlePath: string | undefined;
 
 /**
- * Bundles src/cli/bin.ts into a private temporary file (the same esbuild settings as
- * scripts/build.mjs), so process tests always run the current sources and never race another
- * build of dist/credflow.mjs.
+ * Bundles the CLI into a private temporary file with scripts/build.mjs's own options, so process
+ * tests always run the current sources (worker thread included) and never race another build of
+ * dist/credflow.mjs.
  */
 export async function freshBundle(): Promise<string> {
   if (bundlePath) return bundlePath;
-  const { build } = await import("esbuild");
+  // scripts/build.mjs is plain JavaScript without type declarations: type the one export used here.
+  const build = (await import(path.join(ROOT, "scripts", "build.mjs"))) as { buildBundle(o: { outfile: string }): Promise<void> };
   const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "credflow-bundle-")), "credflow.mjs");
-  await build({
-    entryPoints: [path.join(ROOT, "src/cli/bin.ts")],
-    outfile: out,
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    legalComments: "none",
-    banner: {
-      js: "import { createRequire as __credflowCreateRequire } from 'node:module';\nconst require = __credflowCreateRequire(import.meta.url);",
-    },
-    logLevel: "error",
-  });
+  await build.buildBundle({ outfile: out });
   bundlePath = out;
   return out;
 }
