@@ -5,6 +5,7 @@
  * drawn by fast-check, so a failing case prints (and shrinks to) the exact edits that broke it.
  */
 import fc from "fast-check";
+import { isMap, isScalar, isSeq, parseDocument, type Node } from "yaml";
 
 export type Mutation =
   | { op: "delete-line"; line: number }
@@ -17,7 +18,8 @@ export type Mutation =
   | { op: "insert-token"; at: number; token: string }
   | { op: "truncate"; at: number }
   | { op: "line-endings"; style: "crlf" | "cr" | "bom" | "bom-crlf" }
-  | { op: "insert-bytes"; at: number; bytes: number[] };
+  | { op: "insert-bytes"; at: number; bytes: number[] }
+  | { op: "yaml-set"; path: number; value: unknown };
 
 const TOKENS = [
   "{", "}", "[", "]", ",", '"', "'", "|", ">-", "*x", "&x ", "!!str ", "!!map ", "!custom ", "? ", "- ", ": ",
@@ -27,6 +29,14 @@ const TOKENS = [
 ];
 
 const SHAPES = ["[]", "{}", "~", "[a, b]", "{a: b}", "[{a: b}]", "{a: {b: c}}", "${{ fromJSON(inputs.x) }}", "''", "|\n  block", "!!binary aGk=", "*nowhere", "12345678901234567890"];
+
+/** Values a structure-aware edit puts in place of any node. */
+const VALUES: unknown[] = [
+  "x", "", 0, -1, 1e21, true, null, "${{ fromJSON(inputs.x) }}", "${{ github.event.pull_request.head.sha }}",
+  [], ["a", "b"], [{ a: "b" }], [[1, [2]]], {}, { a: "b" }, { uses: "./act", with: { x: ["y"] } },
+  { "role-to-assume": { a: 1 }, "aws-region": ["us-east-1"] }, { "id-token": "write" }, "write-all", "read-all",
+  "aws-actions/configure-aws-credentials@v4", "./", "./../../x", "docker://alpine",
+];
 
 /** Weighted towards edits that keep the YAML readable, so most cases reach the rules and the fixer. */
 export const mutation: fc.Arbitrary<Mutation> = fc.oneof(
@@ -41,6 +51,7 @@ export const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   { arbitrary: fc.record({ op: fc.constant("truncate" as const), at: fc.nat() }), weight: 1 },
   { arbitrary: fc.record({ op: fc.constant("line-endings" as const), style: fc.constantFrom("crlf" as const, "cr" as const, "bom" as const, "bom-crlf" as const) }), weight: 1 },
   { arbitrary: fc.record({ op: fc.constant("insert-bytes" as const), at: fc.nat(), bytes: fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 1, maxLength: 8 }) }), weight: 1 },
+  { arbitrary: fc.record({ op: fc.constant("yaml-set" as const), path: fc.nat(), value: fc.constantFrom(...VALUES) }), weight: 5 },
 );
 
 export const mutations: fc.Arbitrary<Mutation[]> = fc.array(mutation, { minLength: 1, maxLength: 5 });
@@ -70,6 +81,33 @@ function setValue(line: string, value: string): string {
 
 function getValue(line: string): string | undefined {
   return VALUE_LINE.exec(line.replace(/\r$/, ""))?.[2];
+}
+
+/** Replaces the value at the `n`-th node path of the parsed text (map values and sequence items, any depth). */
+function yamlSet(text: string, n: number, value: unknown): string {
+  const doc = parseDocument(text, { uniqueKeys: false });
+  if (doc.errors.length) return text;
+  const paths: Array<Array<string | number>> = [];
+  const walk = (node: unknown, p: Array<string | number>): void => {
+    if (isMap(node)) {
+      for (const item of node.items) {
+        if (!isScalar(item.key)) continue;
+        const q = [...p, String(item.key.value)];
+        paths.push(q);
+        walk(item.value, q);
+      }
+    } else if (isSeq(node)) node.items.forEach((item, i) => (paths.push([...p, i]), walk(item, [...p, i])));
+  };
+  walk(doc.contents, []);
+  const target = pick(paths, n);
+  if (!target) return text;
+  try {
+    doc.setIn(target, doc.createNode(value) as Node);
+    return doc.toString({ lineWidth: 0 });
+  } catch {
+    // Paths through aliases or odd keys cannot be set; leave the text as it is.
+    return text;
+  }
 }
 
 /** Applies one text-level mutation. */
@@ -138,6 +176,8 @@ function applyText(text: string, m: Exclude<Mutation, { op: "insert-bytes" }>): 
     }
     case "truncate":
       return text.slice(0, at(m.at));
+    case "yaml-set":
+      return yamlSet(text, m.path, m.value);
     case "line-endings": {
       const crlf = text.replace(/\r?\n/g, "\r\n");
       if (m.style === "crlf") return crlf;
