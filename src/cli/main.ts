@@ -23,7 +23,7 @@ import { settingsFromConfig, ruleLevel as configRuleLevel, ruleOptions as config
 import { defaultConfigText } from "../config/init.js";
 import { applySuppressions, unusedSuppressionFindings } from "../config/suppressions.js";
 import { createOnlineResolver } from "../knowledge/online.js";
-import { findRoot } from "../discover/loader.js";
+import { findRoot, isInside } from "../discover/loader.js";
 
 export interface CliIO {
   stdout: (text: string) => void;
@@ -155,8 +155,42 @@ function baseRequest(paths: string[], io: CliIO, settings: Settings, pins: PinRe
 }
 
 function emit(io: CliIO, output: string | undefined, text: string): void {
-  if (output) fs.writeFileSync(path.resolve(io.cwd, output), text);
-  else io.stdout(text);
+  if (!output) {
+    io.stdout(text);
+    return;
+  }
+  const target = path.resolve(io.cwd, output);
+  // Inside the working directory the report often lands in a checked-out pull request, which may
+  // have put a symbolic link (that could point anywhere), a FIFO (a hang) or a linked folder there.
+  // Paths outside it (/dev/stdout, /tmp/...) are the user's own choice and are written as given.
+  const guarded = isInside(io.cwd, target);
+  if (guarded) {
+    let st: fs.Stats | undefined;
+    try {
+      st = fs.lstatSync(target);
+    } catch {
+      st = undefined;
+    }
+    if (st?.isSymbolicLink()) throw new UsageError(`${output}: is a symbolic link; the report is not written through it`);
+    if (st && !st.isFile()) throw new UsageError(`${output}: not a regular file`);
+    let dir: string;
+    try {
+      dir = fs.realpathSync(path.dirname(target));
+    } catch (err) {
+      throw new UsageError(`${output}: cannot write (${(err as NodeJS.ErrnoException).code ?? "error"})`);
+    }
+    if (!isInside(fs.realpathSync(io.cwd), dir)) throw new UsageError(`${output}: its folder links outside the working directory; the report is not written there`);
+  }
+  const flags = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_TRUNC | (guarded ? (fs.constants.O_NOFOLLOW ?? 0) : 0);
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(target, flags, 0o666);
+    fs.writeFileSync(fd, text);
+  } catch (err) {
+    throw new UsageError(`${output}: cannot write (${(err as NodeJS.ErrnoException).code ?? "error"})`);
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
 }
 
 async function lintCommand(paths: string[], flags: LintFlags, io: CliIO): Promise<number> {
