@@ -30,8 +30,6 @@ export function buildOptions(overrides = {}) {
     target: "node20",
     legalComments: "none",
     minifySyntax: true,
-    // Lets the engine know it may start its worker thread (the bundle is the worker's script).
-    define: { __CREDFLOW_BUNDLE__: "true" },
     banner: {
       js: "#!/usr/bin/env node\nimport { createRequire as __credflowCreateRequire } from 'node:module';\nconst require = __credflowCreateRequire(import.meta.url);",
     },

@@ -11,7 +11,7 @@ import { buildGraph } from "../graph/build-graph.js";
 import type { FileDiagnostic, ProjectGraph } from "../graph/types.js";
 import { validateSchema } from "../parse/schema.js";
 import type { ParsedFile, RawInput } from "../parse/parse-file.js";
-import { prepareAll } from "./pool.js";
+import { prepareFile } from "./prepare.js";
 import type { PinResolver } from "../knowledge/pins.js";
 import { kindOf } from "../discover/discover.js";
 
@@ -73,9 +73,9 @@ export async function lint(req: LintRequest): Promise<LintResult> {
       if (res.ok) raws.push(res.raw);
       else accessDiagnostics.push({ file: stub(t.absPath), ruleId: "file-access", message: res.message.replace(/^[^:]*: /, ""), range: zero });
     }
-    // Parse, model and schema-check every file up front, on both cores for large batches.
-    const prepared = await prepareAll(raws);
-    for (const p of prepared) {
+    // Parse, model and schema-check every file up front.
+    for (const raw of raws) {
+      const p = await prepareFile(raw);
       loader.register(p.file.absPath!, p);
       top.push(p);
     }

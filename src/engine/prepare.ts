@@ -1,8 +1,8 @@
 /**
- * Per-file work that needs no other file: parse, build the model, check GitHub's schema. It runs in
- * the main thread or in a worker; what crosses threads is plain data (the `yaml` Document stays behind).
+ * Per-file work that needs no other file: parse, build the model, check GitHub's schema.
+ * (A worker thread for this was measured and removed: on this kind of 2-vCPU machine V8's own GC
+ * threads already use the second core, and the worker made a 1,503-file run 20% slower.)
  */
-import { LineCounter } from "yaml";
 import { parseSourceFile, type ParsedFile, type RawInput } from "../parse/parse-file.js";
 import { buildAction, buildWorkflow } from "../parse/build-model.js";
 import { validateSchema } from "../parse/schema.js";
@@ -17,26 +17,4 @@ export async function prepareFile(input: RawInput): Promise<ParsedFile> {
     parsed.file.doc = undefined;
   }
   return parsed;
-}
-
-/** What a worker sends back: the Document is dropped, the line index travels as its line starts. */
-export interface TransferredFile {
-  parsed: ParsedFile;
-  lineStarts?: number[];
-}
-
-export function forTransfer(parsed: ParsedFile): TransferredFile {
-  const lineStarts = parsed.file.lineCounter?.lineStarts;
-  parsed.file.doc = undefined;
-  parsed.file.lineCounter = undefined;
-  return { parsed, lineStarts };
-}
-
-export function fromTransfer(t: TransferredFile): ParsedFile {
-  if (t.lineStarts) {
-    const lc = new LineCounter();
-    lc.lineStarts.push(...t.lineStarts);
-    t.parsed.file.lineCounter = lc;
-  }
-  return t.parsed;
 }

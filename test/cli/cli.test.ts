@@ -134,25 +134,3 @@ describe("bundled binary", () => {
     expect(r.stdout).toContain("ci.yml:5:");
   });
 });
-
-describe("worker thread", () => {
-  it("gives the same report whether files are prepared in a worker or not", () => {
-    const files: Record<string, string> = {
-      ".github/actions/a/action.yml": "name: a\ndescription: a\nruns:\n  using: composite\n  steps:\n    - uses: aws-actions/configure-aws-credentials@v4\n      with:\n        role-to-assume: arn:aws:iam::123456789012:role/a\n        aws-region: us-east-1\n    - run: echo\n      shell: bash\n",
-    };
-    for (let i = 0; i < 12; i++) {
-      files[`.github/workflows/w${i}.yml`] =
-        i % 3 === 0
-          ? `on: push\njobs:\n  j:\n    runs-on: [ubuntu\n`
-          : `on: push\npermissions: {}\njobs:\n  j${i}:\n    runs-on: ubuntu-latest\n    stepz: []\n    steps:\n      - uses: actions/checkout@main\n      - uses: ./.github/actions/a\n`;
-    }
-    const dir = tempRepo(files);
-    const single = cliProcess([".", "--format", "json"], { cwd: dir, env: { CREDFLOW_WORKERS: "0" } });
-    const pooled = cliProcess([".", "--format", "json"], { cwd: dir, env: { CREDFLOW_WORKERS: "1" } });
-    expect(single.code).toBe(1);
-    expect(pooled.stderr).toBe("");
-    expect(pooled.code).toBe(single.code);
-    expect(pooled.stdout).toBe(single.stdout);
-    expect(JSON.parse(pooled.stdout).findings.length).toBeGreaterThan(12);
-  });
-});

@@ -32,7 +32,7 @@ let bundlePath: string | undefined;
 
 /**
  * Bundles the CLI into a private temporary file with scripts/build.mjs's own options, so process
- * tests always run the current sources (worker thread included) and never race another build of
+ * tests always run the current sources and never race another build of
  * dist/credflow.mjs.
  */
 export async function freshBundle(): Promise<string> {
