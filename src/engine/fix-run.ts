@@ -80,10 +80,12 @@ export async function runFixes(request: LintRequest, opts: FixOptions): Promise<
 
   let diff = "";
   const written: string[] = [];
+  let changed = 0;
   for (const [abs, original] of [...originals].sort((a, b) => (a[1].path < b[1].path ? -1 : 1))) {
     const after = result.files.find((f) => f.absPath === abs)?.text ?? new TextDecoder().decode(overrides.get(abs));
     if (after === original.text) continue;
     diff += unifiedDiff(original.path, original.text, after);
+    changed++;
     if (opts.write) {
       const res = writeFileAtomic(abs, after, { expectedBytes: original.bytes, root: original.root });
       if (res.ok) written.push(original.path);
@@ -93,10 +95,8 @@ export async function runFixes(request: LintRequest, opts: FixOptions): Promise<
       }
     }
   }
-  if (opts.write) {
-    // Report what is on disk now.
-    result = await lint(request);
-  }
+  // The last lint saw the edited text; it matches the disk unless a write was refused.
+  if (opts.write && written.length < changed) result = await lint(request);
   return { result, diff, messages, written };
 }
 
