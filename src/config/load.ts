@@ -2,7 +2,7 @@
  * Loading `.credflow.yml`: read, parse with `yaml` (keeping ranges), validate with ajv against
  * `schema/credflow.schema.json`, and report every problem at its line and column.
  */
-import { existsSync, readFileSync } from "node:fs";
+import * as fs from "node:fs";
 import * as nodePath from "node:path";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from "yaml";
@@ -52,37 +52,133 @@ export function formatProblem(path: string, p: ConfigProblem): string {
   return `${where}: ${p.message}`;
 }
 
+/** Configuration files larger than this are refused from their size on disk, unread. */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
 /**
  * Finds and loads the configuration: `explicitPath` (relative to `cwd`, default the current
  * directory) when given, else the first of `CONFIG_FILE_NAMES` at `root`. No file (and no
  * `explicitPath`) is an empty configuration. The display path is relative to `cwd`. Throws
  * `ConfigError`.
+ *
+ * A discovered file comes with the repository (a pull request may have added it): it must be a
+ * regular file whose real path is inside `root`. An explicit file is the user's choice and may live
+ * anywhere, but must be a regular file too. Either is refused above `MAX_CONFIG_BYTES`.
  */
 export function loadConfig(opts: { root: string; explicitPath?: string; cwd?: string }): LoadedConfig {
   const cwd = opts.cwd ?? process.cwd();
   let abs: string | undefined;
+  let stat: fs.Stats | undefined;
   if (opts.explicitPath !== undefined) {
     abs = nodePath.resolve(cwd, opts.explicitPath);
   } else {
     for (const name of CONFIG_FILE_NAMES) {
       const candidate = nodePath.resolve(opts.root, name);
-      if (existsSync(candidate)) {
-        abs = candidate;
-        break;
+      try {
+        stat = fs.lstatSync(candidate);
+      } catch {
+        continue;
       }
+      abs = candidate;
+      break;
     }
     if (abs === undefined) return { config: emptyConfig() };
   }
   const display = displayPath(abs, cwd);
-  let text: string;
-  try {
-    text = readFileSync(abs, "utf8");
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : (code ?? String(err));
-    throw new ConfigError(display, [{ message: `cannot read configuration file (${why})` }]);
+  const refuse = (why: string): never => {
+    throw new ConfigError(display, [{ message: why }]);
+  };
+
+  // The file actually opened: for a discovered link, its target once checked to be inside the root.
+  let target = abs;
+  if (opts.explicitPath === undefined && stat?.isSymbolicLink()) {
+    let real: string;
+    try {
+      real = fs.realpathSync(abs);
+    } catch (err) {
+      return refuse(`symbolic link to a missing or unreadable file (${errCode(err)}); not read`);
+    }
+    let realRoot: string;
+    try {
+      realRoot = fs.realpathSync(opts.root);
+    } catch {
+      realRoot = nodePath.resolve(opts.root);
+    }
+    if (!isWithin(realRoot, real)) return refuse("symbolic link points outside the repository; not read");
+    target = real;
   }
-  return { path: display, config: parseConfigText(text, display) };
+
+  try {
+    stat = fs.statSync(target);
+  } catch (err) {
+    return refuse(cannotRead(err));
+  }
+  checkStat(stat, refuse);
+
+  // O_NONBLOCK: should the file have become a FIFO since the check, opening it does not wait.
+  let fd: number;
+  try {
+    fd = fs.openSync(target, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+  } catch (err) {
+    return refuse(cannotRead(err));
+  }
+  let bytes: Buffer;
+  try {
+    const opened = fs.fstatSync(fd);
+    if (opened.dev !== stat.dev || opened.ino !== stat.ino) refuse("changed while being read; not read");
+    checkStat(opened, refuse);
+    bytes = readAtMost(fd, MAX_CONFIG_BYTES);
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    return refuse(cannotRead(err));
+  } finally {
+    fs.closeSync(fd);
+  }
+  if (bytes.length > MAX_CONFIG_BYTES) refuse(`larger than ${MAX_CONFIG_BYTES / (1024 * 1024)} MiB; not read`);
+  return { path: display, config: parseConfigText(bytes.toString("utf8"), display) };
+}
+
+function checkStat(stat: fs.Stats, refuse: (why: string) => never): void {
+  if (stat.isDirectory()) refuse("cannot read configuration file (is a directory)");
+  if (!stat.isFile()) refuse(`not a regular file (${fileKind(stat)}); not read`);
+  if (stat.size > MAX_CONFIG_BYTES) refuse(`larger than ${MAX_CONFIG_BYTES / (1024 * 1024)} MiB (${stat.size} bytes); not read`);
+}
+
+function fileKind(stat: fs.Stats): string {
+  if (stat.isFIFO()) return "a FIFO";
+  if (stat.isCharacterDevice()) return "a character device";
+  if (stat.isBlockDevice()) return "a block device";
+  if (stat.isSocket()) return "a socket";
+  return "not a file";
+}
+
+/** Up to `limit + 1` bytes (one more than allowed shows the file grew past the limit). */
+function readAtMost(fd: number, limit: number): Buffer {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  while (total <= limit) {
+    const chunk = Buffer.allocUnsafe(Math.min(64 * 1024, limit + 1 - total));
+    const n = fs.readSync(fd, chunk, 0, chunk.length, null);
+    if (n === 0) break;
+    chunks.push(chunk.subarray(0, n));
+    total += n;
+  }
+  return Buffer.concat(chunks, total);
+}
+
+function errCode(err: unknown): string {
+  return (err as NodeJS.ErrnoException | undefined)?.code ?? "error";
+}
+
+function cannotRead(err: unknown): string {
+  const code = errCode(err);
+  const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : code;
+  return `cannot read configuration file (${why})`;
+}
+
+function isWithin(root: string, target: string): boolean {
+  const rel = nodePath.relative(root, target);
+  return rel === "" || (rel !== ".." && !rel.startsWith(`..${nodePath.sep}`) && !nodePath.isAbsolute(rel));
 }
 
 /** Parses and validates configuration text; `displayPath` prefixes error messages. Throws `ConfigError`. */
@@ -117,9 +213,10 @@ export function parseConfigText(text: string, displayPath: string): CredflowConf
   return toConfig(data as RawConfig);
 }
 
+/** The first line of a parser message, without its position, escaped and capped (it may quote the file). */
 function oneLine(message: string): string {
   const first = message.split("\n")[0] ?? message;
-  return first.replace(/ at line \d+, column \d+:?\s*$/, "").trim();
+  return excerpt(first.replace(/ at line \d+, column \d+:?\s*$/, "").trim(), 160);
 }
 
 function displayPath(abs: string, cwd: string): string {
@@ -226,8 +323,39 @@ function describeValue(value: unknown): string {
   }
 }
 
+/** Longest excerpt of a value from the file quoted in a message. */
+const EXCERPT_CHARS = 40;
+
+/**
+ * A short, printable excerpt of text from the configuration file: control, line-separator and
+ * bidirectional-override characters escaped, at most `max` characters (`...` marks a cut). Messages
+ * never quote more of the file than this.
+ */
+export function excerpt(s: string, max = EXCERPT_CHARS): string {
+  const pieces = Array.from(s, escapeChar);
+  if (pieces.reduce((n, p) => n + p.length, 0) <= max) return pieces.join("");
+  let out = "";
+  for (const piece of pieces) {
+    if (out.length + piece.length > max - 3) break;
+    out += piece;
+  }
+  return `${out}...`;
+}
+
+function escapeChar(ch: string): string {
+  const c = ch.codePointAt(0) ?? 0;
+  if (ch === "\n") return "\\n";
+  if (ch === "\r") return "\\r";
+  if (ch === "\t") return "\\t";
+  if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) return `\\x${c.toString(16).padStart(2, "0")}`;
+  if ((c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) || c === 0x2028 || c === 0x2029 || c === 0x200e || c === 0x200f || c === 0xfeff || (c >= 0xd800 && c <= 0xdfff)) {
+    return `\\u${c.toString(16).padStart(4, "0")}`;
+  }
+  return ch;
+}
+
 function truncate(s: string): string {
-  return s.length > 40 ? `${s.slice(0, 37)}...` : s;
+  return excerpt(s);
 }
 
 function keyPathOf(instancePath: string): string[] {
@@ -239,7 +367,7 @@ function displayKeyPath(segments: string[]): string {
   let out = "";
   for (const seg of segments) {
     if (/^\d+$/.test(seg)) out += `[${seg}]`;
-    else out += out === "" ? seg : `.${seg}`;
+    else out += out === "" ? excerpt(seg) : `.${excerpt(seg)}`;
   }
   return out;
 }
@@ -396,17 +524,17 @@ function typeFitsParams(e: ErrorObject, t: JsonType): boolean {
 function unknownKeyMessage(segments: string[], key: string, e: ErrorObject): string {
   const parent = e.parentSchema as SchemaObject | undefined;
   const allowed = Object.keys((parent?.properties as SchemaObject | undefined) ?? {});
-  if (segments.length === 0) return `unknown key "${key}"${suggestion(key, allowed)}`;
+  if (segments.length === 0) return `unknown key "${excerpt(key)}"${suggestion(key, allowed)}`;
   if (segments.length === 1 && segments[0] === "rules") {
-    return `unknown rule id "${key}"${suggestion(key, KNOWN_RULE_IDS)}`;
+    return `unknown rule id "${excerpt(key)}"${suggestion(key, KNOWN_RULE_IDS)}`;
   }
   const where = displayKeyPath(segments);
   if (segments.length === 2 && segments[0] === "rules") {
     const options = allowed.filter((k) => k !== "level");
     const known = options.length > 0 ? `; known options: level, ${options.join(", ")}` : "; only level can be set";
-    return `${where}: unknown option "${key}"${suggestion(key, allowed)}${known}`;
+    return `${where}: unknown option "${excerpt(key)}"${suggestion(key, allowed)}${known}`;
   }
-  return `${where}: unknown key "${key}"${suggestion(key, allowed)}`;
+  return `${where}: unknown key "${excerpt(key)}"${suggestion(key, allowed)}`;
 }
 
 function errorMessage(segments: string[], e: ErrorObject): string {
@@ -431,7 +559,7 @@ function errorMessage(segments: string[], e: ErrorObject): string {
         const parts = e.data.split(":");
         const id = parts[0] ?? "";
         if (parts.length >= 3 && !KNOWN_RULE_IDS.includes(id)) {
-          return `${where}: unknown rule id "${id}"${suggestion(id, KNOWN_RULE_IDS)} in "${truncate(e.data)}"`;
+          return `${where}: unknown rule id "${excerpt(id)}"${suggestion(id, KNOWN_RULE_IDS)} in "${truncate(e.data)}"`;
         }
       }
       const custom = typeof parent.patternErrorMessage === "string" ? parent.patternErrorMessage : `must match ${String(params.pattern)}`;

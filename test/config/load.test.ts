@@ -1,8 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { ConfigError, loadConfig, parseConfigText, parseIgnoredFinding } from "../../src/config/load.js";
+import { ConfigError, excerpt, loadConfig, MAX_CONFIG_BYTES, parseConfigText, parseIgnoredFinding } from "../../src/config/load.js";
 
 function problem(text: string): ConfigError {
   try {
@@ -254,5 +255,111 @@ describe("loadConfig", () => {
     }
     expect(caught).toBeInstanceOf(ConfigError);
     expect((caught as ConfigError).message).toBe("missing.yml: cannot read configuration file (no such file)");
+  });
+
+  /** The one-line message of the ConfigError `load` throws. */
+  function refusal(load: () => unknown): string {
+    let caught: unknown;
+    try {
+      load();
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    const message = (caught as ConfigError).message;
+    expect(message).not.toContain("\n");
+    return message;
+  }
+
+  function freshRoot(name: string): string {
+    const root = join(dir, name);
+    mkdirSync(root);
+    return root;
+  }
+
+  it("follows a link at the root to a file inside the repository", () => {
+    const root = freshRoot("inner-link");
+    mkdirSync(join(root, "conf"));
+    writeFileSync(join(root, "conf", "credflow.yml"), "visibility: public\n");
+    symlinkSync(join("conf", "credflow.yml"), join(root, ".credflow.yml"));
+    expect(loadConfig({ root, cwd: root })).toEqual({ path: ".credflow.yml", config: expect.objectContaining({ visibility: "public" }) });
+  });
+
+  it("refuses a link at the root to a file outside the repository, quoting nothing of it", () => {
+    const root = freshRoot("outer-link");
+    writeFileSync(join(dir, "outside.yml"), "SECRET_CANARY_91: x\n");
+    symlinkSync(join(dir, "outside.yml"), join(root, ".credflow.yml"));
+    const message = refusal(() => loadConfig({ root, cwd: root }));
+    expect(message).toBe(".credflow.yml: symbolic link points outside the repository; not read");
+    // .credflow.yaml is a refused name too, and a link through a linked folder counts as well.
+    const yaml = freshRoot("outer-link-yaml");
+    symlinkSync(dir, join(yaml, "up"));
+    symlinkSync(join("up", "outside.yml"), join(yaml, ".credflow.yaml"));
+    expect(refusal(() => loadConfig({ root: yaml, cwd: yaml }))).toBe(".credflow.yaml: symbolic link points outside the repository; not read");
+  });
+
+  it("refuses a dangling link, a FIFO and a device at the root", () => {
+    const dangling = freshRoot("dangling");
+    symlinkSync("nowhere.yml", join(dangling, ".credflow.yml"));
+    expect(refusal(() => loadConfig({ root: dangling, cwd: dangling }))).toBe(
+      ".credflow.yml: symbolic link to a missing or unreadable file (ENOENT); not read",
+    );
+    const fifo = freshRoot("fifo");
+    execFileSync("mkfifo", [join(fifo, ".credflow.yml")]);
+    expect(refusal(() => loadConfig({ root: fifo, cwd: fifo }))).toBe(".credflow.yml: not a regular file (a FIFO); not read");
+    const device = freshRoot("device");
+    symlinkSync("/dev/zero", join(device, ".credflow.yml"));
+    expect(refusal(() => loadConfig({ root: device, cwd: device }))).toBe(".credflow.yml: symbolic link points outside the repository; not read");
+  });
+
+  it("an explicit --config may live anywhere but must be a regular file", () => {
+    const root = freshRoot("explicit");
+    writeFileSync(join(dir, "elsewhere.yml"), "visibility: private\n");
+    symlinkSync(join(dir, "elsewhere.yml"), join(root, "linked.yml"));
+    expect(loadConfig({ root, explicitPath: "linked.yml", cwd: root }).config.visibility).toBe("private");
+    expect(loadConfig({ root, explicitPath: join(dir, "elsewhere.yml"), cwd: root }).config.visibility).toBe("private");
+    execFileSync("mkfifo", [join(root, "fifo.yml")]);
+    expect(refusal(() => loadConfig({ root, explicitPath: "fifo.yml", cwd: root }))).toBe("fifo.yml: not a regular file (a FIFO); not read");
+    expect(refusal(() => loadConfig({ root, explicitPath: "/dev/zero", cwd: root }))).toMatch(/dev\/zero: not a regular file \(a character device\); not read$/);
+    expect(refusal(() => loadConfig({ root, explicitPath: dir, cwd: root }))).toMatch(/: cannot read configuration file \(is a directory\)$/);
+  });
+
+  it("refuses a file above the size limit from its size, unread", () => {
+    const root = freshRoot("huge");
+    writeFileSync(join(root, ".credflow.yml"), "");
+    truncateSync(join(root, ".credflow.yml"), MAX_CONFIG_BYTES + 1);
+    expect(refusal(() => loadConfig({ root, cwd: root }))).toBe(`.credflow.yml: larger than 1 MiB (${MAX_CONFIG_BYTES + 1} bytes); not read`);
+    truncateSync(join(root, ".credflow.yml"), MAX_CONFIG_BYTES);
+    // Exactly the limit is read (NUL bytes: a YAML error, not a refusal).
+    expect(refusal(() => loadConfig({ root, cwd: root }))).toMatch(/^\.credflow\.yml:\d+:\d+: /);
+  });
+});
+
+describe("quoting values in messages", () => {
+  it("excerpt escapes control characters and caps the length", () => {
+    expect(excerpt("plain")).toBe("plain");
+    expect(excerpt("a\nb\tc\rd\u0000e\u001bf\u007f")).toBe("a\\nb\\tc\\rd\\x00e\\x1bf\\x7f");
+    expect(excerpt("x\u202ey\u2028z")).toBe("x\\u202ey\\u2028z");
+    expect(excerpt("a".repeat(40))).toBe("a".repeat(40));
+    expect(excerpt("a".repeat(41))).toBe(`${"a".repeat(37)}...`);
+    expect(excerpt("\u0000".repeat(20))).toBe(`${"\\x00".repeat(9)}...`);
+  });
+
+  it("a scalar where a mapping belongs is quoted in a short, escaped excerpt", () => {
+    const environ = `AWS_SECRET_ACCESS_KEY=${"s".repeat(40)}\u0000PATH=/usr/bin\u0000HOME=/root`;
+    const e = problem(environ);
+    expect(e.message).toBe(`cfg.yml:1:1: top level: expected a mapping, got "AWS_SECRET_ACCESS_KEY=sssssssssssssss..."`);
+    expect(e.message).not.toContain("PATH=");
+  });
+
+  it("unknown keys and values are capped and escaped too", () => {
+    const long = `K${"k".repeat(100)}`;
+    const e = problem(`${long}: 1\nrules:\n  "bad\\u0007${"r".repeat(60)}": off\n`);
+    for (const p of e.problems) {
+      expect(p.message).not.toContain("k".repeat(40));
+      expect(p.message).not.toContain("r".repeat(40));
+      expect(p.message).not.toContain("\u0007");
+    }
+    expect(e.problems.some((p) => p.message.includes("\\x07"))).toBe(true);
   });
 });
