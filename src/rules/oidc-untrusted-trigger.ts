@@ -157,22 +157,76 @@ function gate(environment: EnvironmentGate | undefined): string {
 }
 
 /** The environment of the job, or of a job it needs (and does not run without), with `${{ inputs.x }}` read from the caller. */
-function environmentGate(node: JobNode, job: Job, seen = new Set<string>()): EnvironmentGate | undefined {
-  const own = job.environment?.value;
-  if (own) {
-    const input = /^\$\{\{\s*inputs\.([\w-]+)\s*\}\}$/.exec(own.trim());
-    const passed = input && node.caller ? node.caller.job.with.entries.find((e) => e.key === input[1])?.value?.value : undefined;
-    return { name: passed ?? own, via: job === node.job ? undefined : job.id };
-  }
-  if (/\b(?:always|failure|cancelled)\s*\(/.test(job.if?.value ?? "") || seen.has(job.id)) return undefined;
-  seen.add(job.id);
-  for (const id of job.needs) {
-    const dep = node.workflow.jobs.find((j) => j.id === id);
-    const found = dep ? environmentGate(node, dep, seen) : undefined;
-    if (found) return found;
-  }
-  return undefined;
+function environmentGate(node: JobNode, job: Job): EnvironmentGate | undefined {
+  const found = firstThroughNeeds(ENVIRONMENT, node.workflow, job, (j) => (j.environment?.value ? j : undefined));
+  if (!found) return undefined;
+  const own = found.environment!.value!;
+  const input = /^\$\{\{\s*inputs\.([\w-]+)\s*\}\}$/.exec(own.trim());
+  const passed = input && node.caller ? node.caller.job.with.entries.find((e) => e.key === input[1])?.value?.value : undefined;
+  return { name: passed ?? own, via: found === node.job ? undefined : found.id };
 }
+
+/** A `needs` edge that does not hold the job back: it runs after its needs fail or are skipped. */
+const RUNS_REGARDLESS = /\b(?:always|failure|cancelled)\s*\(/;
+
+type Memo<T> = WeakMap<Workflow, Map<Job, T | undefined>>;
+const ENVIRONMENT: Memo<Job> = new WeakMap();
+const GUARDED: Memo<true> = new WeakMap();
+
+/**
+ * The first answer `own` gives for `start` or, unless its `if:` runs it regardless, for the jobs it
+ * needs, depth first in `needs` order. Iterative, and memoised per workflow so every job is settled
+ * once (a job met again on a `needs` cycle, which GitHub rejects, answers nothing).
+ */
+function firstThroughNeeds<T>(memo: Memo<T>, workflow: Workflow, start: Job, own: (job: Job) => T | undefined): T | undefined {
+  let known = memo.get(workflow);
+  if (!known) memo.set(workflow, (known = new Map()));
+  let byId = JOBS_BY_ID.get(workflow);
+  if (!byId) {
+    byId = new Map();
+    // The first job of an id, as `jobs.find` picked.
+    for (const j of workflow.jobs) if (!byId.has(j.id)) byId.set(j.id, j);
+    JOBS_BY_ID.set(workflow, byId);
+  }
+  if (known.has(start)) return known.get(start);
+  const open = new Set<Job>();
+  const stack: Array<{ job: Job; next: number }> = [];
+  /** Settles a job without looking at its needs when it can; otherwise opens it. */
+  const enter = (job: Job): { done: true; value: T | undefined } | { done: false } => {
+    const value = own(job);
+    if (value !== undefined || RUNS_REGARDLESS.test(job.if?.value ?? "")) {
+      known.set(job, value);
+      return { done: true, value };
+    }
+    open.add(job);
+    stack.push({ job, next: 0 });
+    return { done: false };
+  };
+  const first = enter(start);
+  if (first.done) return first.value;
+  let result: T | undefined;
+  while (stack.length > 0) {
+    const frame = stack[stack.length - 1]!;
+    if (result !== undefined || frame.next >= frame.job.needs.length) {
+      // Found below (every open job above inherits it), or no need answered.
+      known.set(frame.job, result);
+      open.delete(frame.job);
+      stack.pop();
+      continue;
+    }
+    const dep = byId.get(frame.job.needs[frame.next++]!);
+    if (!dep || open.has(dep)) continue;
+    if (known.has(dep)) {
+      result = known.get(dep);
+      continue;
+    }
+    const r = enter(dep);
+    if (r.done) result = r.value;
+  }
+  return known.get(start);
+}
+
+const JOBS_BY_ID = new WeakMap<Workflow, Map<string, Job>>();
 
 /** The configure step's `uses`; for composites, the workflow's call site; for reusable workflows, the root caller's `uses:`. */
 function locate(node: JobNode, root: JobNode, ts: TimelineStep, related: RelatedLocation[]): { path: string; range: Range } {
@@ -217,15 +271,8 @@ function refusesForkCheckout(ctx: RuleContext, ref: string): boolean {
 }
 
 /** A job skipped for forks: its `if:` guards, or a job it needs does and it does not run regardless (`always()`...). */
-export function forkGuarded(workflow: Workflow, job: Job, seen = new Set<string>()): boolean {
-  const cond = job.if?.value ?? "";
-  if (FORK_GUARD.test(cond)) return true;
-  if (/\b(?:always|failure|cancelled)\s*\(/.test(cond) || seen.has(job.id)) return false;
-  seen.add(job.id);
-  return job.needs.some((id) => {
-    const dep = workflow.jobs.find((j) => j.id === id);
-    return !!dep && forkGuarded(workflow, dep, seen);
-  });
+export function forkGuarded(workflow: Workflow, job: Job): boolean {
+  return firstThroughNeeds(GUARDED, workflow, job, (j) => (FORK_GUARD.test(j.if?.value ?? "") ? true : undefined)) === true;
 }
 
 /**
