@@ -26,7 +26,8 @@ interface JobView {
   id: string;
   path: string;
   line: number;
-  matrix: { count: number | "unknown"; concurrency: number | "unknown"; maxParallel: number | null };
+  /** Counts past 2^53 (floating-point approximations) or past the largest double are "overflow". */
+  matrix: { count: number | "unknown" | "overflow"; concurrency: number | "unknown" | "overflow"; maxParallel: number | null };
   timeline: StepView[];
   calls?: { path: string; jobs: JobView[] };
 }
@@ -56,6 +57,12 @@ function cred(node: JobNode, call: ConfigureCall | undefined): CredView | null {
   };
 }
 
+/** A count JSON can carry exactly: integers up to 2^53; larger ones (or Infinity, which JSON prints as null) are "overflow". */
+function exactCount(n: number | "unknown" | undefined): number | "unknown" | "overflow" {
+  if (n === undefined || n === "unknown") return "unknown";
+  return Number.isSafeInteger(n) ? n : "overflow";
+}
+
 function jobView(node: JobNode): JobView {
   const callAt = new Map(node.configureCalls.map((c) => [c.timelineIndex, c]));
   const view: JobView = {
@@ -63,8 +70,8 @@ function jobView(node: JobNode): JobView {
     path: node.workflow.file.path,
     line: node.job.idRange.start.line,
     matrix: {
-      count: node.matrix.count,
-      concurrency: node.matrix.concurrency,
+      count: exactCount(node.matrix.count),
+      concurrency: exactCount(node.matrix.concurrency),
       maxParallel: node.matrix.maxParallel ?? null,
     },
     timeline: node.timeline.map((ts) => ({
@@ -89,6 +96,11 @@ export function graphView(graph: ProjectGraph): { version: 1; workflows: Array<{
       .map((w) => ({ path: w.file.path, jobs: (graph.jobsByWorkflow.get(w.file.path) ?? []).map(jobView) })),
     issues: graph.issues.map((i) => ({ path: i.file.path, line: i.range.start.line, message: i.message })),
   };
+}
+
+function countText(n: number | "unknown" | "overflow"): string {
+  if (n === "overflow") return "over 2^53";
+  return typeof n === "number" ? n.toLocaleString("en-US") : n;
 }
 
 function credText(c: CredView | null): string {
@@ -117,7 +129,7 @@ export function renderGraph(graph: ProjectGraph, format: GraphFormat): string {
     );
   const emitJob = (parent: string, job: JobView) => {
     const jid = id();
-    const m = job.matrix.count === 1 ? "" : ` · matrix ${job.matrix.count}, ${job.matrix.concurrency} at once`;
+    const m = job.matrix.count === 1 ? "" : ` · matrix ${countText(job.matrix.count)}, ${countText(job.matrix.concurrency)} at once`;
     node(jid, `job ${job.id}${m}`);
     edge(parent, jid);
     let prev = jid;

@@ -3,10 +3,10 @@
  * through every job, every job needing every earlier one, hundreds of jobs exchanging OIDC tokens
  * at once. Each: exit 0/1/2, no stack trace, a bounded time (a real process with a timeout).
  *
- * Sizes are those that finish today. Rules that compare jobs pairwise grow faster than linearly:
- * oidc-fanout-no-retry takes ~0.6 s for 200 parallel OIDC jobs without retry, ~3 s for 400, ~55 s
- * for 1,000, and runs out of 4 GB for 20,000; oidc-untrusted-trigger walks every `needs` chain from
- * every OIDC job (~10 s for a 3,000-job chain). Reported to the rules' owners.
+ * oidc-fanout-no-retry used to compare OIDC jobs pairwise (~55 s for 1,000 parallel jobs, out of 4 GB
+ * for 20,000, 93 s for a 5,000-job chain) and oidc-untrusted-trigger walked every `needs` chain with
+ * `jobs.find` (~10 s for a 3,000-job chain); both now work once per workflow, and the sizes below
+ * (20,000 parallel OIDC jobs, a 20,000-job OIDC chain) finish in a few seconds, mostly parsing.
  */
 import { describe, expect, it } from "vitest";
 import { tempRepo } from "../helpers/temp-repo.js";
@@ -42,6 +42,22 @@ const cases: Record<string, { text: string; ms: number }> = {
   "1,000 chained jobs exchanging OIDC tokens on pull_request_target": {
     text: `on: [push, pull_request_target]\npermissions: {id-token: write}\njobs:\n${jobs(1000, (i) => (i ? [`j${i - 1}`] : []), CONFIGURE)}`,
     ms: 30_000,
+  },
+  "2,000 parallel jobs exchanging OIDC tokens without retry": {
+    text: `on: [push, pull_request_target]\npermissions: {id-token: write}\njobs:\n${jobs(2000, () => [], CONFIGURE)}`,
+    ms: 20_000,
+  },
+  "20,000 parallel jobs exchanging OIDC tokens without retry": {
+    text: `on: [push, pull_request_target]\npermissions: {id-token: write}\njobs:\n${jobs(20_000, () => [], CONFIGURE)}`,
+    ms: 20_000,
+  },
+  "20,000 chained jobs exchanging OIDC tokens on pull_request_target": {
+    text: `on: [push, pull_request_target]\npermissions: {id-token: write}\njobs:\n${jobs(20_000, (i) => (i ? [`j${i - 1}`] : []), CONFIGURE)}`,
+    ms: 20_000,
+  },
+  "20,000 chained OIDC jobs, each guarded against forks": {
+    text: `on: [push, pull_request_target]\npermissions: {id-token: write}\njobs:\n${jobs(20_000, (i) => (i ? [`j${i - 1}`] : []), CONFIGURE, "    if: github.event.pull_request.head.repo.full_name == github.repository\n")}`,
+    ms: 20_000,
   },
   "needs naming missing jobs, itself, and non-strings": {
     text: `on: push\njobs:\n  a:\n    runs-on: x\n    needs: [a, nope, {x: 1}, [b], ~, 3]\n    steps:\n${ECHO}  b:\n    runs-on: x\n    needs: {a: b}\n    steps:\n${ECHO}`,
