@@ -22,7 +22,7 @@ import { loadConfig, ConfigError } from "../config/load.js";
 import { settingsFromConfig, ruleLevel as configRuleLevel, ruleOptions as configRuleOptions, isIgnoredPath, isIgnoredFinding } from "../config/apply.js";
 import { defaultConfigText } from "../config/init.js";
 import { applySuppressions, unusedSuppressionFindings } from "../config/suppressions.js";
-import { createOnlineResolver } from "../knowledge/online.js";
+import { createOnlineResolver, defaultPinCacheFile } from "../knowledge/online.js";
 import { findRoot, isInside } from "../discover/loader.js";
 
 export interface CliIO {
@@ -49,6 +49,7 @@ interface LintFlags {
   diff?: boolean;
   online?: boolean;
   githubApiUrl?: string;
+  pinCache?: string;
   minRunnerVersion?: string;
   reportUnusedSuppressions?: boolean;
   exitZero?: boolean;
@@ -84,6 +85,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     .option("--diff", "print the fixes as a unified diff; change nothing")
     .option("--online", "resolve action refs through the GitHub API (network; uses GITHUB_TOKEN/GH_TOKEN)")
     .option("--github-api-url <url>", "GitHub API base URL (GitHub Enterprise Server)")
+    .option("--pin-cache <file>", "file caching --online answers (default: credflow/pins.json in the user cache directory)")
     .option("--report-unused-suppressions", "report `# credflow: ignore[...]` comments that suppress nothing")
     .action(async (paths: string[], flags: LintFlags) => {
       exitCode = await lintCommand(paths, flags, io);
@@ -215,7 +217,8 @@ async function lintCommand(paths: string[], flags: LintFlags, io: CliIO): Promis
     online = createOnlineResolver({
       apiUrl: flags.githubApiUrl ?? io.env.GITHUB_API_URL,
       token: io.env.GITHUB_TOKEN || io.env.GH_TOKEN || undefined,
-      cacheFile: path.join(root, ".credflow", "pins.json"),
+      // In the user's cache directory, not the repository: a pull request could plant answers there.
+      cacheFile: flags.pinCache ? path.resolve(io.cwd, flags.pinCache) : defaultPinCacheFile(io.env),
       fallback: pins,
       log: (m) => io.stderr(`credflow: ${m}\n`),
     });

@@ -3,16 +3,22 @@
  * in prefetch(); afterwards `resolver` answers synchronously from what was fetched (or cached),
  * falling back to the offline table. Messages never include the token.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { randomBytes } from "node:crypto";
+import * as fs from "node:fs";
+import { homedir } from "node:os";
+import * as nodePath from "node:path";
 import { actionKey, BRANCH_LIKE_NAMES, isFullSha, type PinResolver, type RefInfo } from "./pins.js";
 
 export interface OnlineOptions {
   /** REST API root; default https://api.github.com (GHES: https://HOST/api/v3). */
   apiUrl?: string;
   token?: string;
-  /** JSON cache: read when the resolver is created, written atomically at the end of prefetch(). */
-  cacheFile: string;
+  /**
+   * JSON cache: read when the resolver is created, written atomically at the end of prefetch().
+   * Undefined: no cache. A path that is a symbolic link, not a regular file, or larger than
+   * `MAX_CACHE_BYTES` is neither read nor written (one message, then the run goes on without it).
+   */
+  cacheFile?: string;
   fetchImpl?: typeof fetch;
   /** Retries after the first attempt for 5xx and network errors; default 3. */
   maxRetries?: number;
@@ -92,13 +98,82 @@ function emptyCache(apiUrl: string): CacheFile {
   return { version: 1, apiUrl, refs: {}, releases: {} };
 }
 
-function readCache(file: string, apiUrl: string, log: (m: string) => void): CacheFile {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch {
-    return emptyCache(apiUrl); // No cache yet.
+/** A ref cache larger than this is not read (thousands of refs take well under a megabyte). */
+export const MAX_CACHE_BYTES = 8 * 1024 * 1024;
+
+/**
+ * The default ref cache, in the user's cache directory (never in the repository being linted,
+ * where a pull request could plant answers): `$XDG_CACHE_HOME/credflow/pins.json`, else
+ * `~/Library/Caches/credflow/pins.json` on macOS, `%LOCALAPPDATA%\credflow\pins.json` on Windows,
+ * `~/.cache/credflow/pins.json` elsewhere. Undefined when no home directory is known.
+ */
+export function defaultPinCacheFile(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform, home: string | undefined = safeHomedir()): string | undefined {
+  if (platform === "win32") {
+    const p = nodePath.win32;
+    const local = env.LOCALAPPDATA;
+    if (local && p.isAbsolute(local)) return p.join(local, "credflow", "pins.json");
+    const h = env.USERPROFILE || home;
+    return h && p.isAbsolute(h) ? p.join(h, "AppData", "Local", "credflow", "pins.json") : undefined;
   }
+  const p = nodePath.posix;
+  // The XDG spec ignores relative values.
+  const xdg = env.XDG_CACHE_HOME;
+  if (xdg && p.isAbsolute(xdg)) return p.join(xdg, "credflow", "pins.json");
+  const h = env.HOME || home;
+  if (!h || !p.isAbsolute(h)) return undefined;
+  return platform === "darwin" ? p.join(h, "Library", "Caches", "credflow", "pins.json") : p.join(h, ".cache", "credflow", "pins.json");
+}
+
+function safeHomedir(): string | undefined {
+  try {
+    return homedir() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function errorCode(err: unknown): string {
+  return isObject(err) && typeof err.code === "string" ? err.code : "error";
+}
+
+/** Why `file` must not be used as the cache, or undefined when it is fine (or does not exist yet). */
+function unusableCache(file: string): string | undefined {
+  let st: fs.Stats;
+  try {
+    st = fs.lstatSync(file);
+  } catch {
+    // Missing (not written yet) or unreachable: reading finds nothing, writing reports its error.
+    return undefined;
+  }
+  if (st.isSymbolicLink()) return "is a symbolic link";
+  if (!st.isFile()) return "is not a regular file";
+  if (st.size > MAX_CACHE_BYTES) return `is larger than ${MAX_CACHE_BYTES / (1024 * 1024)} MiB`;
+  return undefined;
+}
+
+/** The cache's text, read without following a link or waiting on a FIFO; undefined when there is none. */
+function readCacheText(file: string): string | undefined {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0));
+  } catch {
+    return undefined;
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    // Replaced since it was examined: not the file that was checked.
+    if (!st.isFile() || st.size > MAX_CACHE_BYTES) return undefined;
+    return fs.readFileSync(fd, "utf8");
+  } catch {
+    return undefined;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function readCache(file: string, apiUrl: string, log: (m: string) => void): CacheFile {
+  const text = readCacheText(file);
+  if (text === undefined) return emptyCache(apiUrl); // No cache yet.
   try {
     const parsed: unknown = JSON.parse(text);
     if (isObject(parsed) && parsed.version === 1 && parsed.apiUrl === apiUrl && isObject(parsed.refs) && isObject(parsed.releases)) {
@@ -125,7 +200,15 @@ export function createOnlineResolver(opts: OnlineOptions): OnlineResolver {
   // Belt and braces: no message is built from the token, but never let one through.
   const log = (m: string) => rawLog(token && token.length >= 4 ? m.split(token).join("***") : m);
 
-  const cache = readCache(opts.cacheFile, apiUrl, log);
+  let cacheFile = opts.cacheFile;
+  if (cacheFile !== undefined) {
+    const why = unusableCache(cacheFile);
+    if (why !== undefined) {
+      log(`ref cache ${cacheFile} ${why}; not using it`);
+      cacheFile = undefined;
+    }
+  }
+  const cache = cacheFile === undefined ? emptyCache(apiUrl) : readCache(cacheFile, apiUrl, log);
   let dirty = false;
 
   const headers: Record<string, string> = {
@@ -282,17 +365,35 @@ export function createOnlineResolver(opts: OnlineOptions): OnlineResolver {
     dirty = true;
   }
 
+  /** Atomically: a new file of our own (never through a link), renamed over the cache. */
   function writeCache(): void {
-    if (!dirty) return;
+    if (!dirty || cacheFile === undefined) return;
+    const file = cacheFile;
+    let tmp: string | undefined;
     try {
-      mkdirSync(dirname(opts.cacheFile), { recursive: true });
-      const tmp = `${opts.cacheFile}.${process.pid}.tmp`;
-      writeFileSync(tmp, JSON.stringify(cache) + "\n");
-      renameSync(tmp, opts.cacheFile);
+      fs.mkdirSync(nodePath.dirname(file), { recursive: true, mode: 0o700 });
+      // Examined again: something may have appeared there since the cache was read.
+      const why = unusableCache(file);
+      if (why !== undefined) {
+        log(`ref cache ${file} ${why}; not writing it`);
+        cacheFile = undefined;
+        return;
+      }
+      tmp = `${file}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
+      const flags = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | (fs.constants.O_NOFOLLOW ?? 0);
+      const fd = fs.openSync(tmp, flags, 0o600);
+      try {
+        fs.writeFileSync(fd, JSON.stringify(cache) + "\n");
+      } finally {
+        fs.closeSync(fd);
+      }
+      fs.renameSync(tmp, file);
+      tmp = undefined;
       dirty = false;
     } catch (err) {
-      const code = isObject(err) && typeof err.code === "string" ? err.code : "error";
-      log(`could not write the ref cache ${opts.cacheFile} (${code})`);
+      log(`could not write the ref cache ${file} (${errorCode(err)})`);
+    } finally {
+      if (tmp !== undefined) fs.rmSync(tmp, { force: true });
     }
   }
 

@@ -2,13 +2,15 @@
  * Issue 4: `--online` end to end. A fake GitHub REST API on 127.0.0.1 serves the endpoints
  * src/knowledge/online.ts calls; the CLI runs in process with `--github-api-url` pointing at it
  * (no test reaches the internet). Checked: unpinned-ref pins actions the offline table does not
- * know to the commits the API served, the cache `.credflow/pins.json` makes a second run request
- * nothing, and 404 / rate limit / bad token give one line on stderr, never the token, and the
- * usual exit code.
+ * know to the commits the API served, the cache (`--pin-cache`, here in a temporary folder) makes a
+ * second run request nothing, and 404 / rate limit / bad token give one line on stderr, never the
+ * token, and the usual exit code. A `.credflow/pins.json` planted in the repository is not used, and
+ * a cache path that is a link or not a regular file is neither read nor written.
  */
 import * as fs from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { cli, type CliRun } from "../helpers/cli.js";
@@ -101,11 +103,24 @@ afterEach(() => {
     expect(r.stdout).not.toContain("secret-token");
     expect(r.stderr).not.toContain("secret-token");
   }
-  for (const d of dirs) {
-    const cache = path.join(d, ".credflow", "pins.json");
+  // Only caches already made: looking one up must not create another (and another) folder.
+  for (const cache of [...dirs.map((d) => path.join(d, ".credflow", "pins.json")), ...caches.values()]) {
     if (fs.existsSync(cache)) expect(fs.readFileSync(cache, "utf8")).not.toContain(TOKEN);
   }
 });
+
+/** Each repository's own ref cache, outside it (never the user's real cache directory). */
+const caches = new Map<string, string>();
+function cacheOf(dir: string): string {
+  let file = caches.get(dir);
+  if (file === undefined) {
+    const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "credflow-pin-cache-"));
+    dirs.push(cacheDir);
+    file = path.join(cacheDir, "sub", "pins.json");
+    caches.set(dir, file);
+  }
+  return file;
+}
 
 function repo(uses: string[]): string {
   const steps = uses.map((u) => `      - uses: ${u}\n`).join("");
@@ -115,7 +130,7 @@ function repo(uses: string[]): string {
 }
 
 async function online(dir: string, args: string[], env: NodeJS.ProcessEnv = { GITHUB_TOKEN: TOKEN }): Promise<CliRun> {
-  const r = await cli([".", "--online", "--github-api-url", apiUrl, ...args], { cwd: dir, env });
+  const r = await cli([".", "--online", "--github-api-url", apiUrl, "--pin-cache", cacheOf(dir), ...args], { cwd: dir, env });
   runs.push(r);
   return r;
 }
@@ -156,8 +171,10 @@ describe("--online against a fake GitHub API", () => {
     expect(paths).toContain(`/repos/someorg/some-action/git/tags/${V2_TAG_OBJECT}`);
     expect(paths).toContain("/repos/someorg/some-action/git/ref/heads/main");
 
-    const cacheFile = path.join(dir, ".credflow", "pins.json");
+    const cacheFile = cacheOf(dir);
     expect(fs.existsSync(cacheFile)).toBe(true);
+    // Nothing is written into the repository.
+    expect(fs.existsSync(path.join(dir, ".credflow"))).toBe(false);
     const cache = fs.readFileSync(cacheFile, "utf8");
     expect(() => JSON.parse(cache)).not.toThrow();
     expect(cache).toContain(V2_COMMIT);
@@ -270,7 +287,7 @@ describe("--online against a fake GitHub API", () => {
     const port = (probe.address() as AddressInfo).port;
     await new Promise<void>((resolve) => probe.close(() => resolve()));
     const started = Date.now();
-    const r = await cli([".", "--online", "--github-api-url", `http://127.0.0.1:${port}`], { cwd: dir, env: { GITHUB_TOKEN: TOKEN } });
+    const r = await cli([".", "--online", "--github-api-url", `http://127.0.0.1:${port}`, "--pin-cache", cacheOf(dir)], { cwd: dir, env: { GITHUB_TOKEN: TOKEN } });
     runs.push(r);
     const lines = stderrLines(r);
     expect(lines).toHaveLength(1);
@@ -278,5 +295,77 @@ describe("--online against a fake GitHub API", () => {
     expect(r.code).toBe(1);
     // Bounded retries: 0.5 + 1 + 2 s of back-off at most.
     expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
+  it("a .credflow/pins.json planted in the repository is not used, and the default cache is the user's", async () => {
+    const dir = repo(["someorg/some-action@v2"]);
+    // What a pull request could add: v2 mapped to a commit of its choosing, fresh, for this API.
+    const planted = sha("e");
+    const plantedCache = {
+      version: 1,
+      apiUrl,
+      refs: { "someorg/some-action@v2": { fetchedAt: Date.now(), kind: "tag", commit: planted } },
+      releases: {},
+    };
+    fs.mkdirSync(path.join(dir, ".credflow"));
+    fs.writeFileSync(path.join(dir, ".credflow", "pins.json"), JSON.stringify(plantedCache));
+    const before = fs.readFileSync(path.join(dir, ".credflow", "pins.json"), "utf8");
+
+    // Without --pin-cache: the user cache directory (XDG_CACHE_HOME here), not the repository.
+    const xdg = fs.mkdtempSync(path.join(os.tmpdir(), "credflow-xdg-"));
+    dirs.push(xdg);
+    const r = await cli([".", "--online", "--github-api-url", apiUrl, "--diff"], { cwd: dir, env: { GITHUB_TOKEN: TOKEN, XDG_CACHE_HOME: xdg } });
+    runs.push(r);
+    expect(stderrLines(r)).toEqual([]);
+    expect(requests.map((q) => q.path)).toContain("/repos/someorg/some-action/git/ref/tags/v2");
+    expect(r.stdout).toContain(`+      - uses: someorg/some-action@${V2_COMMIT} # v2\n`);
+    expect(r.stdout).not.toContain(planted);
+    expect(fs.readFileSync(path.join(dir, ".credflow", "pins.json"), "utf8")).toBe(before);
+    const userCache = path.join(xdg, "credflow", "pins.json");
+    expect(fs.readFileSync(userCache, "utf8")).toContain(V2_COMMIT);
+
+    // --fix does not write the planted commit either.
+    const fixed = await online(dir, ["--fix"]);
+    expect(stderrLines(fixed)).toEqual([]);
+    const workflow = fs.readFileSync(path.join(dir, ".github/workflows/ci.yml"), "utf8");
+    expect(workflow).toContain(`someorg/some-action@${V2_COMMIT} # v2`);
+    expect(workflow).not.toContain(planted);
+  });
+
+  it("a cache path that is a symbolic link or not a regular file is neither read nor written: one line, then no cache", async () => {
+    const dir = repo(["someorg/some-action@v2"]);
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), "credflow-link-target-"));
+    dirs.push(outside);
+    const target = path.join(outside, "target.json");
+    const planted = sha("e");
+    fs.writeFileSync(target, JSON.stringify({ version: 1, apiUrl, refs: { "someorg/some-action@v2": { fetchedAt: Date.now(), kind: "tag", commit: planted } }, releases: {} }));
+    const before = fs.readFileSync(target, "utf8");
+    const link = path.join(outside, "link.json");
+    fs.symlinkSync(target, link);
+
+    const r = await cli([".", "--online", "--github-api-url", apiUrl, "--pin-cache", link, "--diff"], { cwd: dir, env: { GITHUB_TOKEN: TOKEN } });
+    runs.push(r);
+    const lines = stderrLines(r);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toBe(`credflow: ref cache ${link} is a symbolic link; not using it`);
+    expect(r.stdout).toContain(`someorg/some-action@${V2_COMMIT} # v2`);
+    expect(r.stdout).not.toContain(planted);
+    expect(fs.readFileSync(target, "utf8")).toBe(before);
+    expect(fs.lstatSync(link).isSymbolicLink()).toBe(true);
+
+    const folder = path.join(outside, "folder.json");
+    fs.mkdirSync(folder);
+    const d = await cli([".", "--online", "--github-api-url", apiUrl, "--pin-cache", folder, "--diff"], { cwd: dir, env: { GITHUB_TOKEN: TOKEN } });
+    runs.push(d);
+    expect(stderrLines(d)).toEqual([`credflow: ref cache ${folder} is not a regular file; not using it`]);
+    expect(d.stdout).toContain(`someorg/some-action@${V2_COMMIT} # v2`);
+
+    const big = path.join(outside, "big.json");
+    fs.writeFileSync(big, "");
+    fs.truncateSync(big, 8 * 1024 * 1024 + 1);
+    const b = await cli([".", "--online", "--github-api-url", apiUrl, "--pin-cache", big, "--diff"], { cwd: dir, env: { GITHUB_TOKEN: TOKEN } });
+    runs.push(b);
+    expect(stderrLines(b)).toEqual([`credflow: ref cache ${big} is larger than 8 MiB; not using it`]);
+    expect(fs.statSync(big).size).toBe(8 * 1024 * 1024 + 1);
   });
 });
