@@ -105,9 +105,10 @@ export const MAX_CACHE_BYTES = 8 * 1024 * 1024;
  * The default ref cache, in the user's cache directory (never in the repository being linted,
  * where a pull request could plant answers): `$XDG_CACHE_HOME/credflow/pins.json`, else
  * `~/Library/Caches/credflow/pins.json` on macOS, `%LOCALAPPDATA%\credflow\pins.json` on Windows,
- * `~/.cache/credflow/pins.json` elsewhere. Undefined when no home directory is known.
+ * `~/.cache/credflow/pins.json` elsewhere (`home`, default the OS's, when the environment names no
+ * home; `null` for none). Undefined when no home directory is known.
  */
-export function defaultPinCacheFile(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform, home: string | undefined = safeHomedir()): string | undefined {
+export function defaultPinCacheFile(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform, home: string | null = safeHomedir() ?? null): string | undefined {
   if (platform === "win32") {
     const p = nodePath.win32;
     const local = env.LOCALAPPDATA;

@@ -13,6 +13,7 @@ import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { defaultPinCacheFile } from "../../src/knowledge/online.js";
 import { cli, type CliRun } from "../helpers/cli.js";
 import { tempRepo } from "../helpers/temp-repo.js";
 
@@ -367,5 +368,18 @@ describe("--online against a fake GitHub API", () => {
     runs.push(b);
     expect(stderrLines(b)).toEqual([`credflow: ref cache ${big} is larger than 8 MiB; not using it`]);
     expect(fs.statSync(big).size).toBe(8 * 1024 * 1024 + 1);
+  });
+});
+
+describe("the default pin cache", () => {
+  it("is in the user cache directory of each platform", () => {
+    expect(defaultPinCacheFile({ XDG_CACHE_HOME: "/x/cache", HOME: "/home/u" }, "linux")).toBe("/x/cache/credflow/pins.json");
+    expect(defaultPinCacheFile({ XDG_CACHE_HOME: "relative", HOME: "/home/u" }, "linux")).toBe("/home/u/.cache/credflow/pins.json");
+    expect(defaultPinCacheFile({ HOME: "/Users/u" }, "darwin")).toBe("/Users/u/Library/Caches/credflow/pins.json");
+    expect(defaultPinCacheFile({ XDG_CACHE_HOME: "/x/cache", HOME: "/Users/u" }, "darwin")).toBe("/x/cache/credflow/pins.json");
+    expect(defaultPinCacheFile({ LOCALAPPDATA: "C:\\Users\\u\\AppData\\Local" }, "win32")).toBe("C:\\Users\\u\\AppData\\Local\\credflow\\pins.json");
+    expect(defaultPinCacheFile({ USERPROFILE: "C:\\Users\\u" }, "win32", null)).toBe("C:\\Users\\u\\AppData\\Local\\credflow\\pins.json");
+    expect(defaultPinCacheFile({}, "linux", null)).toBeUndefined();
+    expect(defaultPinCacheFile({}, "linux", "/home/fallback")).toBe("/home/fallback/.cache/credflow/pins.json");
   });
 });
