@@ -23079,6 +23079,64 @@ function useColor(flag, env, isTTY) {
 
 // src/report/common.ts
 import * as path6 from "node:path";
+
+// src/report/positions.ts
+function utf8Length(text, from = 0, to = text.length) {
+  let bytes = 0;
+  for (let i = from; i < to; i++) {
+    let c = text.charCodeAt(i);
+    if (c < 128) bytes += 1;
+    else if (c < 2048) bytes += 2;
+    else if (c >= 55296 && c <= 56319 && i + 1 < to) {
+      let next = text.charCodeAt(i + 1);
+      next >= 56320 && next <= 57343 ? (bytes += 4, i++) : bytes += 3;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+var LineIndex = class {
+  constructor(text) {
+    this.text = text;
+    this.starts = [text.startsWith("\uFEFF") ? 1 : 0];
+    for (let i = text.indexOf(`
+`); i !== -1; i = text.indexOf(`
+`, i + 1)) this.starts.push(i + 1);
+  }
+  text;
+  /** Offset of the first character of each line (index 0 is line 1). */
+  starts;
+  get lineCount() {
+    return this.starts.length;
+  }
+  /** Offset where `line` (1-based) starts, or undefined past the end. */
+  lineStart(line) {
+    return this.starts[line - 1];
+  }
+  /** Line and columns of a string offset (clamped into the text). */
+  at(offset) {
+    let off = Math.max(this.starts[0], Math.min(offset, this.text.length)), lo = 0, hi = this.starts.length - 1;
+    for (; lo < hi; ) {
+      let mid = lo + hi + 1 >> 1;
+      this.starts[mid] <= off ? lo = mid : hi = mid - 1;
+    }
+    let start = this.starts[lo];
+    return { line: lo + 1, column: off - start + 1, byteColumn: utf8Length(this.text, start, off) + 1 };
+  }
+  /**
+   * UTF-8 byte column of a model position. Uses its offset when that agrees with its line;
+   * otherwise converts its UTF-16 column within the line; undefined when neither fits the text.
+   */
+  byteColumn(pos) {
+    if (pos.offset >= 0 && pos.offset <= this.text.length && this.at(pos.offset).line === pos.line)
+      return this.at(pos.offset).byteColumn;
+    let start = this.lineStart(pos.line);
+    if (start === void 0) return;
+    let end = Math.min(start + pos.column - 1, this.text.length);
+    return utf8Length(this.text, start, end) + 1;
+  }
+};
+
+// src/report/common.ts
 var TOOL_NAME = "credflow", INFORMATION_URI = "https://github.com/credflow/credflow";
 function ruleHelpUri(id) {
   return `${INFORMATION_URI}/blob/main/docs/rules/${encodeURIComponent(id)}.md`;
@@ -23141,6 +23199,16 @@ function safeMultiline(s) {
 function ruleMap(input) {
   return new Map(input.rules.map((r) => [r.id, r]));
 }
+function lineIndexLookup(input) {
+  let text = textLookup(input), indexes = /* @__PURE__ */ new Map();
+  return (p) => {
+    if (!indexes.has(p)) {
+      let t = text(p);
+      indexes.set(p, t === void 0 ? void 0 : new LineIndex(t));
+    }
+    return indexes.get(p);
+  };
+}
 function textLookup(input) {
   let cache = /* @__PURE__ */ new Map();
   return (p) => (cache.has(p) || cache.set(p, input.fileText?.(p)), cache.get(p));
@@ -23179,72 +23247,10 @@ function formatText(input, opts) {
 `;
 }
 
-// src/report/positions.ts
-function utf8Length(text, from = 0, to = text.length) {
-  let bytes = 0;
-  for (let i = from; i < to; i++) {
-    let c = text.charCodeAt(i);
-    if (c < 128) bytes += 1;
-    else if (c < 2048) bytes += 2;
-    else if (c >= 55296 && c <= 56319 && i + 1 < to) {
-      let next = text.charCodeAt(i + 1);
-      next >= 56320 && next <= 57343 ? (bytes += 4, i++) : bytes += 3;
-    } else bytes += 3;
-  }
-  return bytes;
-}
-var LineIndex = class {
-  constructor(text) {
-    this.text = text;
-    this.starts = [text.startsWith("\uFEFF") ? 1 : 0];
-    for (let i = text.indexOf(`
-`); i !== -1; i = text.indexOf(`
-`, i + 1)) this.starts.push(i + 1);
-  }
-  text;
-  /** Offset of the first character of each line (index 0 is line 1). */
-  starts;
-  get lineCount() {
-    return this.starts.length;
-  }
-  /** Offset where `line` (1-based) starts, or undefined past the end. */
-  lineStart(line) {
-    return this.starts[line - 1];
-  }
-  /** Line and columns of a string offset (clamped into the text). */
-  at(offset) {
-    let off = Math.max(this.starts[0], Math.min(offset, this.text.length)), lo = 0, hi = this.starts.length - 1;
-    for (; lo < hi; ) {
-      let mid = lo + hi + 1 >> 1;
-      this.starts[mid] <= off ? lo = mid : hi = mid - 1;
-    }
-    let start = this.starts[lo];
-    return { line: lo + 1, column: off - start + 1, byteColumn: utf8Length(this.text, start, off) + 1 };
-  }
-  /**
-   * UTF-8 byte column of a model position. Uses its offset when that agrees with its line;
-   * otherwise converts its UTF-16 column within the line; undefined when neither fits the text.
-   */
-  byteColumn(pos) {
-    if (pos.offset >= 0 && pos.offset <= this.text.length && this.at(pos.offset).line === pos.line)
-      return this.at(pos.offset).byteColumn;
-    let start = this.lineStart(pos.line);
-    if (start === void 0) return;
-    let end = Math.min(start + pos.column - 1, this.text.length);
-    return utf8Length(this.text, start, end) + 1;
-  }
-};
-
 // src/report/json.ts
 var JSON_FORMAT_VERSION = 1;
 function buildJson(input) {
-  let text = textLookup(input), indexes = /* @__PURE__ */ new Map(), index2 = (p) => {
-    if (!indexes.has(p)) {
-      let t = text(p);
-      indexes.set(p, t === void 0 ? void 0 : new LineIndex(t));
-    }
-    return indexes.get(p);
-  }, edit = (e) => {
+  let index2 = lineIndexLookup(input), edit = (e) => {
     let idx = index2(e.path), s = idx?.at(e.start), t = idx?.at(e.end);
     return {
       path: reportPath(e.path, input.cwd),
@@ -23334,13 +23340,7 @@ function ruleDescriptor(id, meta, input) {
   };
 }
 function buildSarif(input) {
-  let metas = ruleMap(input), text = textLookup(input), indexes = /* @__PURE__ */ new Map(), lineIndex = (p) => {
-    if (!indexes.has(p)) {
-      let t = text(p);
-      indexes.set(p, t === void 0 ? void 0 : new LineIndex(t));
-    }
-    return indexes.get(p);
-  }, entries = [
+  let metas = ruleMap(input), lineIndex = lineIndexLookup(input), entries = [
     ...input.findings.map((finding4) => ({ finding: finding4 })),
     ...(input.suppressed ?? []).map((s) => ({ finding: s.finding, justification: s.reason }))
   ].sort((a, b) => compareFindings(a.finding, b.finding)), ruleIds = [...new Set(entries.map((e) => e.finding.ruleId))].sort(), ruleIndex = new Map(ruleIds.map((id, i) => [id, i])), rules = ruleIds.map((id) => ruleDescriptor(id, metas.get(id), input)), physical = (loc) => ({
@@ -23415,13 +23415,7 @@ function formatSarif(input) {
 // src/report/rdjsonl.ts
 var SEVERITY = { error: "ERROR", warning: "WARNING", note: "INFO" };
 function buildRdjsonl(input) {
-  let text = textLookup(input), indexes = /* @__PURE__ */ new Map(), lineIndex = (p) => {
-    if (!indexes.has(p)) {
-      let t = text(p);
-      indexes.set(p, t === void 0 ? void 0 : new LineIndex(t));
-    }
-    return indexes.get(p);
-  }, range2 = (loc) => {
+  let lineIndex = lineIndexLookup(input), range2 = (loc) => {
     let idx = lineIndex(loc.path), { start, end } = loc.range;
     return {
       start: { line: start.line, column: idx?.byteColumn(start) ?? start.column },

@@ -2,6 +2,7 @@
 import * as path from "node:path";
 import type { Finding, RuleMeta, TextEdit } from "../rules/types.js";
 import type { ReportInput } from "./types.js";
+import { LineIndex } from "./positions.js";
 
 export const TOOL_NAME = "credflow";
 export const INFORMATION_URI = "https://github.com/credflow/credflow";
@@ -123,6 +124,19 @@ export function ruleMap(input: ReportInput): Map<string, RuleMeta> {
 }
 
 /** Memoised `fileText`, so each file is indexed once per report. */
+/** Line index of each file's text, built once per file (undefined when the text is not available). */
+export function lineIndexLookup(input: ReportInput): (path: string) => LineIndex | undefined {
+  const text = textLookup(input);
+  const indexes = new Map<string, LineIndex | undefined>();
+  return (p) => {
+    if (!indexes.has(p)) {
+      const t = text(p);
+      indexes.set(p, t === undefined ? undefined : new LineIndex(t));
+    }
+    return indexes.get(p);
+  };
+}
+
 export function textLookup(input: ReportInput): (path: string) => string | undefined {
   const cache = new Map<string, string | undefined>();
   return (p) => {

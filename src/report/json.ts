@@ -11,10 +11,9 @@ import {
   sortFindings,
   stringifyJson,
   TOOL_NAME,
-  textLookup,
+  lineIndexLookup,
   type Counts,
 } from "./common.js";
-import { LineIndex } from "./positions.js";
 import type { ReportInput } from "./types.js";
 
 export const JSON_FORMAT_VERSION = 1;
@@ -74,15 +73,7 @@ export interface JsonReport {
 }
 
 export function buildJson(input: ReportInput): JsonReport {
-  const text = textLookup(input);
-  const indexes = new Map<string, LineIndex | undefined>();
-  const index = (p: string): LineIndex | undefined => {
-    if (!indexes.has(p)) {
-      const t = text(p);
-      indexes.set(p, t === undefined ? undefined : new LineIndex(t));
-    }
-    return indexes.get(p);
-  };
+  const index = lineIndexLookup(input);
   const edit = (e: TextEdit): JsonEdit => {
     const idx = index(e.path);
     const s = idx?.at(e.start);

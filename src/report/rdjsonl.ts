@@ -3,8 +3,7 @@
  * (1-based, end exclusive), fixes as suggestions.
  */
 import type { Finding, Level, Location } from "../rules/types.js";
-import { compareEdits, reportPath, ruleHelpUri, sortFindings, stringifyJson, TOOL_NAME, textLookup } from "./common.js";
-import { LineIndex } from "./positions.js";
+import { compareEdits, reportPath, ruleHelpUri, sortFindings, stringifyJson, TOOL_NAME, lineIndexLookup } from "./common.js";
 import type { ReportInput } from "./types.js";
 
 export interface RdPosition {
@@ -30,15 +29,7 @@ export interface RdDiagnostic {
 const SEVERITY: Record<Level, RdDiagnostic["severity"]> = { error: "ERROR", warning: "WARNING", note: "INFO" };
 
 export function buildRdjsonl(input: ReportInput): RdDiagnostic[] {
-  const text = textLookup(input);
-  const indexes = new Map<string, LineIndex | undefined>();
-  const lineIndex = (p: string): LineIndex | undefined => {
-    if (!indexes.has(p)) {
-      const t = text(p);
-      indexes.set(p, t === undefined ? undefined : new LineIndex(t));
-    }
-    return indexes.get(p);
-  };
+  const lineIndex = lineIndexLookup(input);
 
   const range = (loc: Location): RdRange => {
     const idx = lineIndex(loc.path);

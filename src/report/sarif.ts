@@ -12,9 +12,8 @@ import {
   ruleMap,
   stringifyJson,
   TOOL_NAME,
-  textLookup,
+  lineIndexLookup,
 } from "./common.js";
-import { LineIndex } from "./positions.js";
 import type { ReportInput } from "./types.js";
 
 export const SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -161,15 +160,7 @@ function ruleDescriptor(id: string, meta: RuleMeta | undefined, input: ReportInp
 
 export function buildSarif(input: ReportInput): SarifLog {
   const metas = ruleMap(input);
-  const text = textLookup(input);
-  const indexes = new Map<string, LineIndex | undefined>();
-  const lineIndex = (p: string): LineIndex | undefined => {
-    if (!indexes.has(p)) {
-      const t = text(p);
-      indexes.set(p, t === undefined ? undefined : new LineIndex(t));
-    }
-    return indexes.get(p);
-  };
+  const lineIndex = lineIndexLookup(input);
 
   const entries: Array<{ finding: Finding; justification?: string }> = [
     ...input.findings.map((finding) => ({ finding })),
