@@ -17162,6 +17162,33 @@ function closestName(name, candidates, opts = {}) {
   if (containing.length === 1) return { name: containing[0].name, distance: containing[0].distance, confidence: "likely" };
 }
 
+// src/rules/support/permissions.ts
+function idTokenIn(p) {
+  switch (p.kind) {
+    case "write-all":
+      return "granted";
+    case "read-all":
+      return "missing";
+    case "map": {
+      let entry = p.entries.find((e) => e.key === "id-token");
+      return entry ? !entry.value || entry.value.isExpression ? entry.value ? "unknown" : "missing" : entry.value.value.trim() === "write" ? "granted" : "missing" : "missing";
+    }
+    // An expression decides at run time; an invalid value is the schema rule's business.
+    default:
+      return "unknown";
+  }
+}
+function declaredPermissions(workflow, job) {
+  return job.permissions ? { where: "job", permissions: job.permissions, state: idTokenIn(job.permissions) } : workflow.permissions ? { where: "workflow", permissions: workflow.permissions, state: idTokenIn(workflow.permissions) } : { where: "default", state: "missing" };
+}
+function onlyWorkflowCall(workflow) {
+  return workflow.triggers.length > 0 && workflow.triggers.every((t) => t === "workflow_call");
+}
+function idTokenFor(node) {
+  let d = declaredPermissions(node.workflow, node.job);
+  return d.state === "unknown" ? { state: "unknown" } : d.state === "missing" && d.where !== "default" ? { state: "missing", lostAt: node, declared: d } : node.caller ? idTokenFor(node.caller) : d.where === "default" ? onlyWorkflowCall(node.workflow) ? { state: "caller-decides" } : { state: "missing", lostAt: node, declared: d } : { state: "granted" };
+}
+
 // src/rules/support/configure-sites.ts
 function configureSites(graph) {
   let out = [], reached = /* @__PURE__ */ new Set();
@@ -17295,19 +17322,8 @@ function usesWebIdentity(site) {
 }
 function idTokenPermission(node) {
   if (!node) return "unknown";
-  let perms = node.job.permissions ?? node.workflow.permissions, own;
-  if (perms)
-    if (perms.kind === "write-all") own = "write";
-    else if (perms.kind === "read-all") own = "none";
-    else if (perms.kind === "map") {
-      let level = perms.scopes["id-token"];
-      own = level === "write" ? "write" : level !== void 0 && level.includes("${{") ? "unknown" : "none";
-    } else own = "unknown";
-  if (own === "none" || own === "unknown") return own;
-  if (node.caller) return idTokenPermission(node.caller);
-  if (own === "write") return "write";
-  let t = node.workflow.triggers;
-  return t.length > 0 && t.every((x) => x === "workflow_call") ? "unknown" : "none";
+  let verdict = idTokenFor(node);
+  return verdict.state === "granted" ? "write" : verdict.state === "missing" ? "none" : "unknown";
 }
 function describeVersion(v) {
   let ref = /^[0-9a-f]{40}$/i.test(v.ref) ? v.ref.slice(0, 12) : v.ref;
@@ -17731,33 +17747,6 @@ function heaviestConcurrentSet(candidates, weight, concurrent, options = {}) {
     return { weight: w.reduce((s, x) => s + x, 0), members: [...items], exact: !1 };
   }
   return { weight: bestWeight, members: best.map((i) => items[i]), exact: !0 };
-}
-
-// src/rules/support/permissions.ts
-function idTokenIn(p) {
-  switch (p.kind) {
-    case "write-all":
-      return "granted";
-    case "read-all":
-      return "missing";
-    case "map": {
-      let entry = p.entries.find((e) => e.key === "id-token");
-      return entry ? !entry.value || entry.value.isExpression ? entry.value ? "unknown" : "missing" : entry.value.value.trim() === "write" ? "granted" : "missing" : "missing";
-    }
-    // An expression decides at run time; an invalid value is the schema rule's business.
-    default:
-      return "unknown";
-  }
-}
-function declaredPermissions(workflow, job) {
-  return job.permissions ? { where: "job", permissions: job.permissions, state: idTokenIn(job.permissions) } : workflow.permissions ? { where: "workflow", permissions: workflow.permissions, state: idTokenIn(workflow.permissions) } : { where: "default", state: "missing" };
-}
-function onlyWorkflowCall(workflow) {
-  return workflow.triggers.length > 0 && workflow.triggers.every((t) => t === "workflow_call");
-}
-function idTokenFor(node) {
-  let d = declaredPermissions(node.workflow, node.job);
-  return d.state === "unknown" ? { state: "unknown" } : d.state === "missing" && d.where !== "default" ? { state: "missing", lostAt: node, declared: d } : node.caller ? idTokenFor(node.caller) : d.where === "default" ? onlyWorkflowCall(node.workflow) ? { state: "caller-decides" } : { state: "missing", lostAt: node, declared: d } : { state: "granted" };
 }
 
 // src/rules/oidc-fanout-no-retry.ts

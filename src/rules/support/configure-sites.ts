@@ -9,6 +9,7 @@
  *     if (role?.value !== undefined && bad(role.value)) push(valueLocation(site, role));
  *   }
  */
+import { idTokenFor } from "./permissions.js";
 import { allJobNodes } from "../../graph/build-graph.js";
 import { configureCall, isConfigureRef } from "../../graph/credentials.js";
 import type { ConfigureCall, JobNode, ProjectGraph, TimelineStep } from "../../graph/types.js";
@@ -292,22 +293,9 @@ export function usesWebIdentity(site: ConfigureSite): { oidc: boolean; tokenFile
  */
 export function idTokenPermission(node: JobNode | undefined): "write" | "none" | "unknown" {
   if (!node) return "unknown";
-  const perms = node.job.permissions ?? node.workflow.permissions;
-  let own: "write" | "none" | "unknown" | undefined;
-  if (perms) {
-    if (perms.kind === "write-all") own = "write";
-    else if (perms.kind === "read-all") own = "none";
-    else if (perms.kind === "map") {
-      const level = perms.scopes["id-token"];
-      own = level === "write" ? "write" : level !== undefined && level.includes("${{") ? "unknown" : "none";
-    } else own = "unknown";
-  }
-  if (own === "none" || own === "unknown") return own;
-  // Granted here or not declared: the caller's grant is the ceiling.
-  if (node.caller) return idTokenPermission(node.caller);
-  if (own === "write") return "write";
-  const t = node.workflow.triggers;
-  return t.length > 0 && t.every((x) => x === "workflow_call") ? "unknown" : "none";
+  // One definition of the effective grant, shared with missing-id-token-permission.
+  const verdict = idTokenFor(node);
+  return verdict.state === "granted" ? "write" : verdict.state === "missing" ? "none" : "unknown";
 }
 
 /** "v2.2.0 (`@v2`)", "v4.3.1 (`@7474bc4690e2`)", or "`@ref`" when the code is not a release. */
