@@ -1,25 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { lintDir } from "../helpers/lint-fixture.js";
 import { tempRepo } from "../helpers/temp-repo.js";
+import { configureWorkflow } from "../helpers/configure-workflow.js";
 import type { Finding } from "../../src/rules/types.js";
 
 const RULE = "aws-boolean-trap";
+const workflow = (ref: string, withLines: string[], eol?: string): string => configureWorkflow(ref, withLines, { eol });
 
-function workflow(ref: string, withLines: string[], eol = "\n"): string {
-  return [
-    "on: push",
-    "permissions:",
-    "  id-token: write",
-    "jobs:",
-    "  j:",
-    "    runs-on: ubuntu-latest",
-    "    steps:",
-    `      - uses: aws-actions/configure-aws-credentials@${ref}`,
-    "        with:",
-    ...withLines.map((l) => `          ${l}`),
-    "",
-  ].join(eol);
-}
 
 async function findings(files: Record<string, string>): Promise<Finding[]> {
   const result = await lintDir(tempRepo(files));

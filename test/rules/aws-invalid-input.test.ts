@@ -1,25 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { lintDir } from "../helpers/lint-fixture.js";
 import { tempRepo } from "../helpers/temp-repo.js";
+import { configureWorkflow } from "../helpers/configure-workflow.js";
 import { runnerString } from "../../src/rules/support/configure-sites.js";
 import type { Finding } from "../../src/rules/types.js";
 
 const RULE = "aws-invalid-input";
+const workflow = (ref: string, withLines: string[], permissions?: string[]): string => configureWorkflow(ref, withLines, { permissions });
 
-function workflow(ref: string, withLines: string[], permissions = ["permissions:", "  id-token: write"]): string {
-  return [
-    "on: push",
-    ...permissions,
-    "jobs:",
-    "  j:",
-    "    runs-on: ubuntu-latest",
-    "    steps:",
-    `      - uses: aws-actions/configure-aws-credentials@${ref}`,
-    "        with:",
-    ...withLines.map((l) => `          ${l}`),
-    "",
-  ].join("\n");
-}
 
 async function findings(files: Record<string, string>): Promise<Finding[]> {
   const result = await lintDir(tempRepo(files));

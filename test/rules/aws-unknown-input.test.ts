@@ -1,27 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { lintDir } from "../helpers/lint-fixture.js";
 import { tempRepo } from "../helpers/temp-repo.js";
+import { configureWorkflow } from "../helpers/configure-workflow.js";
 import { closestName, editDistance } from "../../src/rules/support/closest.js";
 import type { Finding } from "../../src/rules/types.js";
 
 const RULE = "aws-unknown-input";
+const workflow = (ref: string, withLines: string[]): string => configureWorkflow(ref, withLines);
 
-/** A workflow with one configure step; `withLines` are the `with:` entries, one per line. */
-function workflow(ref: string, withLines: string[]): string {
-  return [
-    "on: push",
-    "permissions:",
-    "  id-token: write",
-    "jobs:",
-    "  j:",
-    "    runs-on: ubuntu-latest",
-    "    steps:",
-    `      - uses: aws-actions/configure-aws-credentials@${ref}`,
-    "        with:",
-    ...withLines.map((l) => `          ${l}`),
-    "",
-  ].join("\n");
-}
 
 async function findings(files: Record<string, string>, paths?: string[]): Promise<{ found: Finding[]; dir: string }> {
   const dir = tempRepo(files);
