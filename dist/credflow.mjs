@@ -16421,8 +16421,7 @@ var Parser2 = class {
   }
 };
 
-// src/rules/composite-role-conflict.ts
-var RUNNER_FIX_VERSION = "2.295.0";
+// src/graph/effective.ts
 function invocationSpans(timeline) {
   let spans = /* @__PURE__ */ new Map();
   for (let ts of timeline)
@@ -16464,7 +16463,7 @@ function mayRun(condition, inputs) {
     return !0;
   }
 }
-function effectiveTimeline(node, graph) {
+function computeEffectiveTimeline(node, graph) {
   let tl = node.timeline, spans = invocationSpans(tl), callSteps = new Map([...spans.values()].map((s) => [s.callIndex, s])), inputsByInvocation = /* @__PURE__ */ new Map(), inputsOf = (span, file) => {
     if (inputsByInvocation.has(span.site.invocation)) return inputsByInvocation.get(span.site.invocation);
     let action = graph.actions.get(file.absPath ?? file.path), values;
@@ -16489,6 +16488,14 @@ function effectiveTimeline(node, graph) {
     active.push(current), current = byIndex.get(ts.index) ?? current;
   return { spans, callSteps, skipped, calls, active };
 }
+var cache = /* @__PURE__ */ new WeakMap();
+function effectiveTimeline(node, graph) {
+  let eff = cache.get(node);
+  return eff || (eff = computeEffectiveTimeline(node, graph), cache.set(node, eff)), eff;
+}
+
+// src/rules/composite-role-conflict.ts
+var RUNNER_FIX_VERSION = "2.295.0";
 function identityOf(node, call) {
   if (call.role) return { key: `role:${call.role}`, text: `role \`${call.role}\`` };
   let keyId = node.timeline[call.timelineIndex]?.with.get("aws-access-key-id")?.trim();
@@ -23199,8 +23206,8 @@ function lineIndexLookup(input) {
   };
 }
 function textLookup(input) {
-  let cache = /* @__PURE__ */ new Map();
-  return (p) => (cache.has(p) || cache.set(p, input.fileText?.(p)), cache.get(p));
+  let cache2 = /* @__PURE__ */ new Map();
+  return (p) => (cache2.has(p) || cache2.set(p, input.fileText?.(p)), cache2.get(p));
 }
 
 // src/report/text.ts
@@ -25336,7 +25343,7 @@ function createOnlineResolver(opts) {
     let why = unusableCache(cacheFile);
     why !== void 0 && (log(`ref cache ${cacheFile} ${why}; not using it`), cacheFile = void 0);
   }
-  let cache = cacheFile === void 0 ? emptyCache(apiUrl) : readCache(cacheFile, apiUrl, log), dirty = !1, headers = {
+  let cache2 = cacheFile === void 0 ? emptyCache(apiUrl) : readCache(cacheFile, apiUrl, log), dirty = !1, headers = {
     accept: "application/vnd.github+json",
     "x-github-api-version": "2022-11-28",
     "user-agent": "credflow"
@@ -25391,7 +25398,7 @@ function createOnlineResolver(opts) {
   }
   let releaseWork = /* @__PURE__ */ new Map();
   function newestRelease2(action, repo) {
-    let cached = cache.releases[action];
+    let cached = cache2.releases[action];
     if (cached && Date.now() - cached.fetchedAt < ttlMs) return Promise.resolve(cached);
     let work = releaseWork.get(action);
     return work || (work = (async () => {
@@ -25409,7 +25416,7 @@ function createOnlineResolver(opts) {
         (!bv || newerThan(v, bv) || !newerThan(bv, v) && !best.commit && c.commit) && (best = c);
       }
       let entry = { fetchedAt: Date.now() };
-      return best && (entry.tag = best.tag, entry.commit = best.commit ?? (await refCommit(repo, "tags", best.tag, `${action}@${best.tag}`)).commit), cache.releases[action] = entry, dirty = !0, entry;
+      return best && (entry.tag = best.tag, entry.commit = best.commit ?? (await refCommit(repo, "tags", best.tag, `${action}@${best.tag}`)).commit), cache2.releases[action] = entry, dirty = !0, entry;
     })(), releaseWork.set(action, work)), work;
   }
   async function fetchRef(action, ref) {
@@ -25427,7 +25434,7 @@ function createOnlineResolver(opts) {
       let rel = await newestRelease2(action, repo);
       rel.tag && rel.commit && (entry.newestRelease = { tag: rel.tag, commit: rel.commit });
     }
-    entry.commit === void 0 && delete entry.commit, cache.refs[`${action}@${ref}`] = entry, dirty = !0;
+    entry.commit === void 0 && delete entry.commit, cache2.refs[`${action}@${ref}`] = entry, dirty = !0;
   }
   function writeCache() {
     if (!dirty || cacheFile === void 0) return;
@@ -25442,7 +25449,7 @@ function createOnlineResolver(opts) {
       tmp = `${file}.${process.pid}.${randomBytes2(6).toString("hex")}.tmp`;
       let flags = fs6.constants.O_WRONLY | fs6.constants.O_CREAT | fs6.constants.O_EXCL | (fs6.constants.O_NOFOLLOW ?? 0), fd = fs6.openSync(tmp, flags, 384);
       try {
-        fs6.writeFileSync(fd, JSON.stringify(cache) + `
+        fs6.writeFileSync(fd, JSON.stringify(cache2) + `
 `);
       } finally {
         fs6.closeSync(fd);
@@ -25459,7 +25466,7 @@ function createOnlineResolver(opts) {
     for (let r of refs) {
       let action = actionKey(r.action), ref = r.ref.trim();
       if (ref === "" || isFullSha(ref)) continue;
-      let key = `${action}@${ref}`, hit = cache.refs[key];
+      let key = `${action}@${ref}`, hit = cache2.refs[key];
       hit && Date.now() - hit.fetchedAt < ttlMs || todo.set(key, { action, ref });
     }
     let queue = [...todo.values()], halted = !1, worker = async () => {
@@ -25487,17 +25494,17 @@ function createOnlineResolver(opts) {
   }
   let resolver = {
     resolve(action, ref) {
-      let key = actionKey(action), r = ref.trim(), entry = cache.refs[`${key}@${r}`];
+      let key = actionKey(action), r = ref.trim(), entry = cache2.refs[`${key}@${r}`];
       return entry ? fromEntry(key, r, entry) : fallback.resolve(action, ref);
     },
     knows(action) {
       let key = actionKey(action);
-      return fallback.knows(key) || cache.releases[key] !== void 0 || Object.keys(cache.refs).some((k) => k.startsWith(`${key}@`));
+      return fallback.knows(key) || cache2.releases[key] !== void 0 || Object.keys(cache2.refs).some((k) => k.startsWith(`${key}@`));
     },
     newestMajor(action) {
       let known = fallback.newestMajor(action);
       if (known) return known;
-      let rel = cache.releases[actionKey(action)];
+      let rel = cache2.releases[actionKey(action)];
       return rel?.tag ? { major: rel.tag, tag: rel.tag } : void 0;
     },
     runtimeOf: (action, ref) => resolver.resolve(action, ref).runtime
