@@ -13911,13 +13911,8 @@ function diagnosticRule(meta) {
   return {
     ...meta,
     check(ctx) {
-      return ctx.graph.diagnostics.filter((d) => d.ruleId === meta.id).map((d) => ({
-        ruleId: meta.id,
-        level: meta.defaultLevel,
-        message: d.message,
-        location: { path: d.file.path, range: d.range },
-        related: []
-      }));
+      for (let d of ctx.graph.diagnostics)
+        d.ruleId === meta.id && ctx.report({ message: d.message, location: { path: d.file.path, range: d.range } });
     }
   };
 }
@@ -13965,13 +13960,8 @@ var localActionResolution = {
   precision: "high",
   fixable: !1,
   check(ctx) {
-    return ctx.graph.issues.map((i) => ({
-      ruleId: "local-action-resolution",
-      level: i.kind === "depth" ? "warning" : "error",
-      message: i.message,
-      location: { path: i.file.path, range: i.range },
-      related: []
-    }));
+    for (let i of ctx.graph.issues)
+      ctx.report({ level: i.kind === "depth" ? "warning" : "error", message: i.message, location: { path: i.file.path, range: i.range } });
   }
 };
 
@@ -15141,20 +15131,13 @@ var matrixJobLimit = {
   precision: "very-high",
   fixable: !1,
   check(ctx) {
-    let out = [], seen = /* @__PURE__ */ new Set();
     for (let node of allJobNodes(ctx.graph)) {
       let m = node.job.strategy?.matrix;
-      if (!m || !node.matrix.overLimit) continue;
-      let key = `${node.workflow.file.path}:${m.keyRange.start.offset}`;
-      seen.has(key) || (seen.add(key), out.push({
-        ruleId: "matrix-job-limit",
-        level: "error",
+      !m || !node.matrix.overLimit || ctx.report({
         message: `matrix of job \`${node.job.id}\` yields ${jobCount(node.matrix.count)} (${axesText(node.matrix.axisSizes)} after include/exclude); GitHub allows at most 256 per matrix`,
-        location: { path: node.workflow.file.path, range: m.keyRange },
-        related: []
-      }));
+        location: { path: node.workflow.file.path, range: m.keyRange }
+      });
     }
-    return out;
   }
 }, LISTED_AXES = 8;
 function jobCount(count) {
@@ -16580,7 +16563,6 @@ var compositeRoleConflict = {
   precision: "high",
   fixable: !1,
   check(ctx) {
-    let out = [], seen = /* @__PURE__ */ new Set();
     for (let node of allJobNodes(ctx.graph)) {
       let tl = node.timeline;
       if (node.configureCalls.length < 2) continue;
@@ -16599,10 +16581,7 @@ var compositeRoleConflict = {
         for (let j = call.timelineIndex + 1; j <= started.end && !configureAt.has(j); j++)
           !eff.callSteps.has(j) && !eff.skipped.has(j) && stale.push(tl[j]);
         if (stale.length === 0) continue;
-        let top = ts.chain[0], topUses = top.step.uses, path9 = top.file.path, earlierTs = tl[before.timelineIndex], { level, why } = levelFor(node, ctx), startedText = depth === 0 ? `\`${topUses.node.value}\` (this call) starts` : `\`${topUses.node.value}\` calls \`${started.site.step.uses.node.value}\` (${where(path9, started.site.file.path, started.site.step.uses.node.range.start.line)}), which starts`, firstStale = stale[0], n = stale.length, message3 = `In job \`${node.job.id}\`, ${startedText} while ${oldId.text} is exported (${describeCall(path9, earlierTs)}), then assumes ${newId.text} inside (${where(path9, ts.file.path, ts.step.uses.node.range.start.line)}). On runners older than v${RUNNER_FIX_VERSION} the ${n === 1 ? "step" : `${n} steps`} after that configure call inside the composite (${n === 1 ? "" : "first: "}${stepLabel(firstStale)}) still run${n === 1 ? "s" : ""} as ${oldId.text}; the new role takes effect only when the composite returns. ${why}`, key = `${path9}\0${topUses.node.range.start.offset}\0${message3}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        let related3 = [
+        let top = ts.chain[0], topUses = top.step.uses, path9 = top.file.path, earlierTs = tl[before.timelineIndex], { level, why } = levelFor(node, ctx), startedText = depth === 0 ? `\`${topUses.node.value}\` (this call) starts` : `\`${topUses.node.value}\` calls \`${started.site.step.uses.node.value}\` (${where(path9, started.site.file.path, started.site.step.uses.node.range.start.line)}), which starts`, firstStale = stale[0], n = stale.length, message3 = `In job \`${node.job.id}\`, ${startedText} while ${oldId.text} is exported (${describeCall(path9, earlierTs)}), then assumes ${newId.text} inside (${where(path9, ts.file.path, ts.step.uses.node.range.start.line)}). On runners older than v${RUNNER_FIX_VERSION} the ${n === 1 ? "step" : `${n} steps`} after that configure call inside the composite (${n === 1 ? "" : "first: "}${stepLabel(firstStale)}) still run${n === 1 ? "s" : ""} as ${oldId.text}; the new role takes effect only when the composite returns. ${why}`, related3 = [
           { path: ts.file.path, range: ts.step.uses.node.range, message: `configure call inside the composite: assumes ${newId.text}` },
           { path: earlierTs.file.path, range: earlierTs.step.uses.node.range, message: `earlier configure call: ${oldId.text}, exported before the composite started` }
         ];
@@ -16614,10 +16593,9 @@ var compositeRoleConflict = {
           path: firstStale.file.path,
           range: firstStale.step.range,
           message: `first step that still sees ${oldId.text} on runners older than v${RUNNER_FIX_VERSION}`
-        }), out.push({ ruleId: "composite-role-conflict", level, message: message3, location: { path: path9, range: topUses.node.range }, related: related3 });
+        }), ctx.report({ level, message: message3, location: { path: path9, range: topUses.node.range }, related: related3, via: { node, step: ts } });
       }
     }
-    return out;
   }
 };
 
@@ -16646,7 +16624,6 @@ var credentialEnvShadowing = {
   precision: "high",
   fixable: !1,
   check(ctx) {
-    let out = [], seen = /* @__PURE__ */ new Set();
     for (let node of allJobNodes(ctx.graph)) {
       if (node.configureCalls.length === 0) continue;
       let tl = node.timeline, eff = effectiveTimeline(node, ctx.graph), configureAt = new Map(node.configureCalls.map((c) => [c.timelineIndex, c]));
@@ -16669,20 +16646,15 @@ var credentialEnvShadowing = {
         let call = eff.active[masked[0].index], callTs = tl[call.timelineIndex], identity = identityOf(node, call)?.text ?? "the credentials it assumes";
         for (let entry of entries) {
           let value = holder.env.get(entry.key) ?? entry.value?.value ?? "";
-          if (passesActiveCredentials(entry.key, value, holder, callTs)) continue;
-          let key = `${holder.file.path}\0${entry.keyRange.start.offset}`;
-          seen.has(key) || (seen.add(key), out.push(finding(entry, holder, callTs, identity, masked, !!own)));
+          passesActiveCredentials(entry.key, value, holder, callTs) || ctx.report({ ...finding(entry, holder, callTs, identity, masked, !!own), key: "shadowing", via: { node, step: holder } });
         }
       }
     }
-    return out;
   }
 };
 function finding(entry, holder, callTs, identity, masked, isCall) {
   let path9 = holder.file.path, callAt = where(path9, callTs.file.path, callTs.step.uses.node.range.start.line), n = masked.length, subject = isCall ? `the ${n === 1 ? "step" : `${n} steps`} of \`${holder.step.uses.node.value}\` after that call (${n === 1 ? "" : "first: "}${stepLabel(masked[0])}) run${n === 1 ? "s" : ""}` : "this step runs";
   return {
-    ruleId: "credential-env-shadowing",
-    level: "error",
     message: `\`${entry.key}\` in this step's \`env:\` overrides the credentials configure-aws-credentials exports at ${callAt} (${identity}): explicit step env wins over exported variables on every runner version (v2.295.0 fixed only the composite start snapshot), so ${subject} with this \`${entry.key}\` instead of ${identity}. Remove the key from this step.`,
     location: { path: path9, range: entry.keyRange },
     related: [
@@ -16992,16 +16964,14 @@ var NO_PIN_NOTE = "no pin known offline; run with --online to resolve it, or pin
   tags: ["security", "supply-chain"],
   securitySeverity: "5.0",
   precision: "high",
-  fixable: !0,
+  fixable: "both",
   check(ctx) {
     let policy = policyOf(ctx);
     if (policy === "off") return [];
-    let out = [];
     for (let site of usesSites(ctx.graph)) {
-      let ref = site.uses.ref, finding4 = ref.kind === "remote" ? remoteFinding(ctx, site, ref, policy) : ref.kind === "docker" ? dockerFinding(site, ref, policy) : void 0;
-      finding4 && out.push(finding4);
+      let ref = site.uses.ref, report = ref.kind === "remote" ? remoteFinding(ctx, site, ref, policy) : ref.kind === "docker" ? dockerFinding(site, ref, policy) : void 0;
+      report && ctx.report(report);
     }
-    return out;
   }
 };
 function accepted(info, ref, policy) {
@@ -17046,14 +17016,12 @@ function remoteFinding(ctx, site, ref, policy) {
       edits: [rewrite.edit]
     }, advice2 = `${pin.advice}, with \`# ${pin.comment}\` as a comment${pin.extra ?? ""}.`;
   } else pin ? (fixNote = "the `uses:` value is a block or multi-line scalar; not rewritten automatically", advice2 = `${pin.advice}${pin.extra ?? ""}.`) : info.kind === "unknown" ? (fixNote = "credflow does not expand abbreviated or unknown refs; write the full 40-character commit SHA", advice2 = "Write the full commit SHA.") : (fixNote = `${NO_PIN_NOTE} (\`${repoOf(ref)}@${ref.ref}\`)`, advice2 = `No autofix: ${NO_PIN_NOTE}.`);
-  let finding4 = {
-    ruleId: RULE_ID,
+  let report = {
     level,
     message: `${capitalize(shown)} is not pinned to a commit: it names ${what}${why ? `; ${why}` : ""}. ${advice2}`,
-    location: { path: site.file.path, range: site.uses.node.range },
-    related: []
+    location: { path: site.file.path, range: site.uses.node.range }
   };
-  return fix && (finding4.fix = fix), fixNote && (finding4.fixNote = fixNote), finding4;
+  return fix && (report.fix = fix), fixNote && (report.fixNote = fixNote), report;
 }
 function dockerFinding(site, ref, policy) {
   if (ref.digest !== void 0 && DIGEST.test(ref.digest)) return;
@@ -17061,11 +17029,9 @@ function dockerFinding(site, ref, policy) {
   if (policy === "tag" && !latest && ref.digest === void 0) return;
   let shown = `\`${ref.raw.trim()}\``, what;
   return ref.digest !== void 0 ? what = `the digest \`${ref.digest}\`, which is not a sha256 image digest` : ref.tag === void 0 ? what = "neither a tag nor a digest, so it runs whatever `latest` is when the job starts" : what = `the image tag \`${ref.tag}\`; a tag can be pushed again with a different image`, {
-    ruleId: RULE_ID,
     level: "warning",
     message: `Docker image ${shown} is not pinned to a digest: it names ${what}. Pin the digest: \`docker://${ref.image}${ref.tag ? `:${ref.tag}` : ""}@sha256:<digest>\`.`,
     location: { path: site.file.path, range: site.uses.node.range },
-    related: [],
     fixNote: "credflow does not resolve image digests; pin `@sha256:` by hand"
   };
 }
@@ -17081,16 +17047,14 @@ var RULE_ID2 = "outdated-action-runtime", OUTDATED = /* @__PURE__ */ new Set(["n
   defaultLevel: "warning",
   tags: ["maintenance", "compatibility"],
   precision: "high",
-  fixable: !0,
+  fixable: "unsafe",
   check(ctx) {
-    let out = [];
     for (let site of usesSites(ctx.graph)) {
       let ref = site.uses.ref;
       if (ref.kind !== "remote" || ref.isWorkflow || site.kind !== "step") continue;
-      let finding4 = check(ctx, site, ref);
-      finding4 && out.push(finding4);
+      let report = check(ctx, site, ref);
+      report && ctx.report(report);
     }
-    return out;
   }
 };
 function runtimeOf(ref, info) {
@@ -17105,15 +17069,11 @@ function check(ctx, site, ref) {
   let repo = repoOf(ref), info = ctx.pins.resolve(repo, ref.ref), { runtime, code: release } = runtimeOf(ref, info);
   if (!runtime || !OUTDATED.has(runtime)) return;
   let shown = `\`${nameOf(ref)}@${ref.ref}\``, sha = info.kind === "sha", code4 = release ? sha ? info.tag ? ` (the commit of ${info.tag})` : ` (${release} code)` : release !== ref.ref ? ` (${release} code)` : "" : "", note = info.note && info.kind !== "sha" ? `; \`${ref.ref}\` is ${info.note}` : "", newest = ctx.pins.newestMajor(repo), upgrade;
-  newest ? newest.runtime && OUTDATED.has(newest.runtime) ? upgrade = `Its newest major, ${newest.major} (${newest.tag}), still runs on ${newest.runtime}; consider another action.` : upgrade = `The newest major is ${newest.major} (${newest.tag})${newest.runtime ? ` on ${newest.runtime}` : ""}; a major upgrade may change inputs and behaviour, so read its release notes.` : upgrade = "Move to a release of the action that runs on node20 or later.";
-  let finding4 = {
-    ruleId: RULE_ID2,
-    level: "warning",
+  return newest ? newest.runtime && OUTDATED.has(newest.runtime) ? upgrade = `Its newest major, ${newest.major} (${newest.tag}), still runs on ${newest.runtime}; consider another action.` : upgrade = `The newest major is ${newest.major} (${newest.tag})${newest.runtime ? ` on ${newest.runtime}` : ""}; a major upgrade may change inputs and behaviour, so read its release notes.` : upgrade = "Move to a release of the action that runs on node20 or later.", {
     message: `${shown} runs on ${runtime}${code4}${note}. Runners no longer ship ${runtime}: they run the action on a newer Node.js it was never tested with (the run shows a deprecation warning). ${upgrade}`,
     location: { path: site.file.path, range: site.uses.node.range },
-    related: []
-  }, fix = upgradeFix(ctx, site, ref, info, runtime);
-  return fix && (finding4.fix = fix), finding4;
+    fix: () => upgradeFix(ctx, site, ref, info, runtime)
+  };
 }
 function upgradeFix(ctx, site, ref, info, runtime) {
   let repo = repoOf(ref), newest = ctx.pins.newestMajor(repo);
@@ -17336,13 +17296,6 @@ function describeVersion(v) {
   let ref = /^[0-9a-f]{40}$/i.test(v.ref) ? v.ref.slice(0, 12) : v.ref;
   return v.tag ? v.tag === ref ? v.tag : `${v.tag} (\`@${ref}\`)` : `\`@${ref}\``;
 }
-function dedupeFindings(findings) {
-  let seen = /* @__PURE__ */ new Set();
-  return findings.filter((f) => {
-    let key = `${f.location.path}\0${f.location.range.start.offset}\0${f.message}`;
-    return seen.has(key) ? !1 : (seen.add(key), !0);
-  });
-}
 
 // src/rules/aws-unknown-input.ts
 var awsUnknownInput = {
@@ -17352,23 +17305,22 @@ var awsUnknownInput = {
   defaultLevel: "warning",
   tags: ["correctness", "aws"],
   precision: "very-high",
-  fixable: !0,
+  fixable: "safe",
   check(ctx) {
-    let everyInput = allInputNames(), known = new Set(everyInput.map((n) => n.toLowerCase())), out = [];
+    let everyInput = allInputNames(), known = new Set(everyInput.map((n) => n.toLowerCase()));
     for (let site of configureSites(ctx.graph)) {
       let v = site.version;
       if (!v.inputs || site.ts.step.with.dynamic) continue;
       let declared = new Set([...v.inputs].map((n) => n.toLowerCase()));
       for (let input of siteInputs(site)) {
         let name = input.key.toLowerCase();
-        declared.has(name) || out.push(finding2(site, input, declared, known, everyInput));
+        declared.has(name) || ctx.report(finding2(site, input, declared, known, everyInput));
       }
     }
-    return dedupeFindings(out);
   }
 };
 function finding2(site, input, declared, known, everyInput) {
-  let v = site.version, runs = describeVersion(v), key = input.key, name = key.toLowerCase(), ignored = `the action ignores it (the runner only warns "Unexpected input(s) '${key}'")`, base = { ruleId: "aws-unknown-input", level: "warning", location: keyLocation(site, input), related: [] };
+  let v = site.version, runs = describeVersion(v), key = input.key, name = key.toLowerCase(), ignored = `the action ignores it (the runner only warns "Unexpected input(s) '${key}'")`, base = { location: keyLocation(site, input) };
   if (known.has(name)) {
     let since = inputIntroducedIn(name);
     return { ...base, message: `\`${key}\` was added in ${since ?? "a later release"}; this step runs ${runs}, so ${ignored}. Use ${since ?? "a newer release"} or later, or drop the input.` };
@@ -17386,12 +17338,8 @@ function finding2(site, input, declared, known, everyInput) {
       message: `\`${key}\` is not an input of configure-aws-credentials ${runs}; did you mean \`${target}\`? That input was added in ${since ?? "a later release"}, so this version would ignore it too. As written, ${ignored}.`
     };
   }
-  let f = { ...base, message: `\`${key}\` is not an input of configure-aws-credentials ${runs}; did you mean \`${target}\`? As written, ${ignored}.` };
-  if (suggestion2.confidence === "typo") {
-    let fix = renameFix(site, input, target);
-    fix && (f.fix = fix);
-  }
-  return f;
+  let message3 = `\`${key}\` is not an input of configure-aws-credentials ${runs}; did you mean \`${target}\`? As written, ${ignored}.`;
+  return suggestion2.confidence === "typo" ? { ...base, message: message3, fix: () => renameFix(site, input, target) } : { ...base, message: message3 };
 }
 function renameFix(site, input, target) {
   if (site.ts.step.with.entries.some((e) => e.key.toLowerCase() === target.toLowerCase())) return;
@@ -17416,15 +17364,13 @@ var PARTITION = "aws|aws-cn|aws-us-gov|aws-iso(?:-[a-z])?|aws-eusc", ROLE_ARN = 
   precision: "very-high",
   fixable: !1,
   check(ctx) {
-    let out = [];
     for (let site of configureSites(ctx.graph)) {
       let report = (input, message3, level = "error") => {
         let where3 = valueLocation(site, input);
-        out.push({ ruleId: "aws-invalid-input", level, message: message3, location: where3.location, related: where3.related });
+        ctx.report({ level, message: message3, location: where3.location, related: where3.related });
       }, get = (name) => usable(site, name);
       checkRole(site, get("role-to-assume"), report), checkSessionName(get("role-session-name"), report), checkDuration(get("role-duration-seconds"), get("role-chaining"), report), checkRegion(site, get("aws-region"), report), checkManagedPolicies(get("managed-session-policies"), report);
     }
-    return dedupeFindings(out);
   }
 };
 function usable(site, name) {
@@ -17523,9 +17469,8 @@ var CORE_SCHEMA = /* @__PURE__ */ new Set(["true", "True", "TRUE", "false", "Fal
   defaultLevel: "warning",
   tags: ["correctness", "aws"],
   precision: "very-high",
-  fixable: !0,
+  fixable: "unsafe",
   check(ctx) {
-    let out = [];
     for (let site of configureSites(ctx.graph)) {
       let v = site.version;
       if (!v.semver || !v.inputs) continue;
@@ -17534,10 +17479,9 @@ var CORE_SCHEMA = /* @__PURE__ */ new Set(["true", "True", "TRUE", "false", "Fal
         let name = input.key.toLowerCase();
         if (!BOOLEAN_INPUTS.has(name) || !declared.has(name) || input.value === void 0 || input.value === "") continue;
         let f = judge(site, input, name);
-        f && out.push(f);
+        f && ctx.report(f);
       }
     }
-    return dedupeFindings(out);
   }
 };
 function judge(site, input, name) {
@@ -17558,8 +17502,8 @@ function judge(site, input, name) {
     default:
       return;
   }
-  let where3 = valueLocation(site, input), f = { ruleId: "aws-boolean-trap", level, message: message3, location: where3.location, related: where3.related }, fix = name === "use-existing-credentials" && level === "warning" && booleanParsing(site.version, name) === "string" ? removeLineFix(site, input) : replacement ? replaceFix(site, input, replacement) : void 0;
-  return fix && (f.fix = fix), f;
+  let where3 = valueLocation(site, input), removal = name === "use-existing-credentials" && level === "warning" && booleanParsing(site.version, name) === "string", fix = () => removal ? removeLineFix(site, input) : replacement ? replaceFix(site, input, replacement) : void 0;
+  return { level, message: message3, location: where3.location, related: where3.related, fix };
 }
 function replaceFix(site, input, replacement) {
   let scalar = input.entry.value;
@@ -17764,7 +17708,7 @@ var RULE_ID3 = "oidc-fanout-no-retry", IDP_ERROR = "Couldn't retrieve verificati
   defaultLevel: "warning",
   tags: ["reliability", "aws", "oidc"],
   precision: "high",
-  fixable: !0,
+  fixable: "both",
   check(ctx) {
     let threshold = thresholdOf(ctx), called = /* @__PURE__ */ new Set();
     for (let n of allJobNodes(ctx.graph)) n.called && called.add(n.called.workflow.file.path);
@@ -17782,15 +17726,12 @@ var RULE_ID3 = "oidc-fanout-no-retry", IDP_ERROR = "Couldn't retrieve verificati
         let set = fanout.heaviest(p, sum), total = p.weight + set.weight;
         if (!(total < threshold))
           for (let { call, off } of offCalls) {
-            let ts = p.node.timeline[call.timelineIndex], uses = ts.step.uses, key = `${ts.file.path}\0${uses.node.range.start.offset}`, finding4 = {
-              ruleId: RULE_ID3,
-              level: "warning",
+            let ts = p.node.timeline[call.timelineIndex], uses = ts.step.uses, key = `${ts.file.path}\0${uses.node.range.start.offset}`, report = {
               message: message(p, ts, off, set, total),
-              location: { path: ts.file.path, range: uses.node.range },
-              related: []
+              location: { path: ts.file.path, range: uses.node.range }
             };
-            off.fix ? finding4.fix = off.fix : off.fixNote && (finding4.fixNote = off.fixNote);
-            let here = { finding: finding4, total, sites: callSites(p, ts), peers: peers(set.members) }, prev = candidates.get(key);
+            off.fix ? report.fix = off.fix : off.fixNote && (report.fixNote = off.fixNote);
+            let here = { report, total, sites: callSites(p, ts), peers: peers(set.members) }, prev = candidates.get(key);
             if (!prev) candidates.set(key, here);
             else {
               let keep = total > prev.total ? here : prev;
@@ -17799,7 +17740,7 @@ var RULE_ID3 = "oidc-fanout-no-retry", IDP_ERROR = "Couldn't retrieve verificati
           }
       }
     }
-    return [...candidates.values()].map((c) => ({ ...c.finding, related: [...c.sites, ...c.peers] }));
+    for (let c of candidates.values()) ctx.report({ ...c.report, related: [...c.sites, ...c.peers] });
   }
 };
 function thresholdOf(ctx) {
@@ -18004,7 +17945,7 @@ function refText(v) {
 function retryOff(ctx, node, call) {
   let v = call.version, atLeast = versionAtLeast(v, RETRY_SINCE);
   if (atLeast === void 0) return;
-  let ts = node.timeline[call.timelineIndex], file = ctx.file(ts.file.path), maxParallel = "or limit how many of these jobs start together (`strategy.max-parallel`, or `needs:` between them)";
+  let ts = node.timeline[call.timelineIndex], file = ts.file, maxParallel = "or limit how many of these jobs start together (`strategy.max-parallel`, or `needs:` between them)";
   if (atLeast === !1) {
     let major = v.semver[0], newest = newestTag(major), off2 = {
       reason: `${refText(v)} runs ${v.tag} code, which has no retry (automatic retry arrived in ${RETRY_SINCE})`,
@@ -18175,7 +18116,7 @@ var RUNTIME_ERROR = "Credentials could not be loaded, please check your action i
   defaultLevel: "error",
   tags: ["correctness", "aws", "oidc", "permissions"],
   precision: "very-high",
-  fixable: !0,
+  fixable: "both",
   check(ctx) {
     let losses = /* @__PURE__ */ new Map();
     for (let node of allJobNodes(ctx.graph)) {
@@ -18190,22 +18131,24 @@ var RUNTIME_ERROR = "Credentials could not be loaded, please check your action i
       }
       losses.set(key, loss);
     }
-    return [...losses.values()].map((loss) => finding3(ctx, loss));
+    for (let loss of losses.values()) ctx.report(finding3(ctx, loss));
   }
 };
 function locationOf(holder, isCaller) {
   let job = holder.job;
   return isCaller && job.uses ? job.uses.keyRange : job.permissions?.keyRange ?? job.idRange;
 }
-function finding3(ctx, loss) {
-  let { holder, declared, isCaller } = loss, file = holder.workflow.file, fixResult = buildFix(ctx, holder, declared), f = {
-    ruleId: "missing-id-token-permission",
-    level: "error",
+function finding3(_ctx, loss) {
+  let { holder, declared, isCaller } = loss, file = holder.workflow.file;
+  return {
     message: message2(loss, isCaller),
     location: { path: file.path, range: locationOf(holder, isCaller) },
-    related: related(loss)
+    related: related(loss),
+    fix: () => {
+      let r = buildFix(holder, declared);
+      return r.fix ?? (r.note !== void 0 ? { note: r.note } : void 0);
+    }
   };
-  return fixResult.fix ? f.fix = fixResult.fix : fixResult.note && (f.fixNote = fixResult.note), f;
 }
 function code2(s) {
   return `\`${s.replace(/`/g, "'")}\``;
@@ -18263,10 +18206,8 @@ function insertLineAfter(path9, text, offset, line) {
 `);
   return { path: path9, start: at, end: at, text: needsBreak ? `${eol}${line}` : `${line}${eol}` };
 }
-function buildFix(ctx, holder, declared) {
-  let file = ctx.file(holder.workflow.file.path);
-  if (!file) return {};
-  let p = declared.permissions;
+function buildFix(holder, declared) {
+  let file = holder.workflow.file, p = declared.permissions;
   if (declared.where === "job" && p) return extendJobPermissions(file, p);
   if (declared.where === "workflow" && p) {
     if (p.kind !== "map") return { note: `the workflow's \`permissions: ${p.kind}\` cannot be copied with one scope changed; list the scopes the job needs plus \`id-token: write\`` };
@@ -18603,20 +18544,15 @@ var credentialsInCache = {
   precision: "high",
   fixable: !1,
   check(ctx) {
-    let out = [], seen = /* @__PURE__ */ new Set();
     for (let node of allJobNodes(ctx.graph)) {
       if (!node.timeline.some((ts) => saveKind(ts))) continue;
       let job = new JobScan(ctx, node);
       for (let ts of node.timeline) {
         let kind = saveKind(ts);
         if (kind)
-          for (let f of job.check(ts, kind)) {
-            let key = `${f.location.path}\0${f.location.range.start.offset}`;
-            seen.has(key) || (seen.add(key), out.push(f));
-          }
+          for (let r of job.check(ts, kind)) ctx.report({ ...r, key: "cache-path" });
       }
     }
-    return out;
   }
 }, JobScan = class {
   constructor(ctx, node) {
@@ -18812,13 +18748,7 @@ var credentialsInCache = {
       let site = ts.chain[0];
       related3.push({ path: site.file.path, range: site.step.uses?.node.range ?? site.step.range, message: `the job \`${this.node.job.id}\` reaches the \`${uses}\` step through this call` });
     }
-    return {
-      ruleId: RULE_ID4,
-      level,
-      message: message3,
-      location,
-      related: related3
-    };
+    return { level, message: message3, location, related: related3 };
   }
 }, NAMED_FILE_WHAT = {
   AWS_SHARED_CREDENTIALS_FILE: "the AWS credentials file",
@@ -19014,17 +18944,12 @@ var RULE_ID5 = "static-aws-keys", KEY_INPUTS = ["aws-access-key-id", "aws-secret
   precision: "very-high",
   fixable: !1,
   check(ctx) {
-    let out = [], seen = /* @__PURE__ */ new Set(), push = (f) => {
-      let key = `${f.location.path}\0${f.location.range.start.offset}`;
-      seen.has(key) || (seen.add(key), out.push(f));
-    };
     for (let node of allJobNodes(ctx.graph))
       for (let call of node.configureCalls) {
         let ts = node.timeline[call.timelineIndex];
         if (isConfigureRef(ts.step.uses?.ref))
-          for (let f of checkCall(ctx, node, ts)) push(f);
+          for (let r of checkCall(ctx, node, ts)) ctx.report({ ...r, key: "static-keys" });
       }
-    return out;
   }
 };
 function checkCall(ctx, node, ts) {
@@ -19040,13 +18965,11 @@ function checkCall(ctx, node, ts) {
     if (source.kind !== "literal") continue;
     let where3 = origin.via.length ? `, written here and passed ${origin.via.join(", then ")}` : "";
     key === "aws-access-key-id" ? out.push({
-      ruleId: RULE_ID5,
       level: "warning",
       message: `\`${key}\` of ${stepRef} is a literal access key ID${where3}: the ID is not the secret half, but it names a long-lived IAM user key and its AWS account to anyone who can read the repository. Keep it in a secret, or better, drop the keys and let the job assume a role through GitHub's OIDC provider (\`role-to-assume\` with \`permissions: id-token: write\`).`,
       location: { path: origin.file.path, range: origin.range },
       related: related2(ts, origin, callSite)
     }) : out.push({
-      ruleId: RULE_ID5,
       level: "error",
       message: `\`${key}\` of ${stepRef} is a literal ${key === "aws-session-token" ? "session token" : "secret access key"}${where3}: anyone who can read the repository, or any clone or fork of it, has the credential, and it stays in the Git history. Deactivate the key in IAM now, then pass keys only through \`\${{ secrets.\u2026 }}\`, or better, assume a role through GitHub's OIDC provider (\`role-to-assume\` with \`permissions: id-token: write\`).`,
       location: { path: origin.file.path, range: origin.range },
@@ -19060,7 +18983,6 @@ function checkCall(ctx, node, ts) {
   let anchorEntry = ts.step.with.entries.find((e) => e.key === (id ? "aws-access-key-id" : "aws-secret-access-key"));
   if (secret.source.kind === "variable")
     return out.push({
-      ruleId: RULE_ID5,
       level: "warning",
       message: `\`aws-secret-access-key\` of ${stepRef} comes from the configuration variable ${names(secret.source.names, "vars")}: variables are not secrets, their values are not masked in logs and are shown to everyone who can manage or read the repository's variables. Move the key to a secret, or better, assume a role through GitHub's OIDC provider and drop the keys.`,
       location: { path: secret.origin.file.path, range: secret.origin.range },
@@ -19068,7 +18990,6 @@ function checkCall(ctx, node, ts) {
     }), out;
   let all = [...sources.values()].flatMap((s) => s.source.kind === "secret" ? s.source.names : []), role = (ts.with.get("role-to-assume") ?? "").trim(), what = role ? `long-lived access keys (from ${names(unique(all), "secrets")}) to assume \`${role}\`` : `long-lived access keys from ${names(unique(all), "secrets")}`;
   return out.push({
-    ruleId: RULE_ID5,
     level: "note",
     message: `${capitalize2(stepRef)} signs in with ${what}. GitHub's OIDC provider can replace them with a short-lived token per job: create an IAM OIDC identity provider for \`token.actions.githubusercontent.com\` and a role whose trust policy accepts this repository's \`sub\` claim, grant the job \`permissions: id-token: write\`, set \`role-to-assume\` to that role and remove ${joinList2(present.map((k) => `\`${k}\``))}; then delete the IAM user's keys.`,
     location: { path: ts.file.path, range: anchorEntry.keyRange },
@@ -19191,7 +19112,6 @@ var RULE_ID6 = "oidc-untrusted-trigger", PRIVILEGED = {
   precision: "high",
   fixable: !1,
   check(ctx) {
-    let out = [], seen = /* @__PURE__ */ new Set();
     for (let node of allJobNodes(ctx.graph)) {
       let calls = node.configureCalls.filter((c) => c.oidc);
       if (!calls.length) continue;
@@ -19201,13 +19121,10 @@ var RULE_ID6 = "oidc-untrusted-trigger", PRIVILEGED = {
       for (let n of chain) events = narrowByEventName(events, n.job.if?.value ?? "");
       let jobForkGuarded = chain.some((n) => forkGuarded(n.workflow, n.job));
       for (let call of calls) {
-        let ts = node.timeline[call.timelineIndex], stepEvents = narrowByEventName(events, ts.if ?? ""), guarded = jobForkGuarded || FORK_GUARD.test(ts.if ?? ""), finding4 = judge2(ctx, node, root, call, ts, stepEvents, guarded);
-        if (!finding4) continue;
-        let key = `${finding4.location.path}\0${finding4.location.range.start.offset}`;
-        seen.has(key) || (seen.add(key), out.push(finding4));
+        let ts = node.timeline[call.timelineIndex], stepEvents = narrowByEventName(events, ts.if ?? ""), guarded = jobForkGuarded || FORK_GUARD.test(ts.if ?? ""), report = judge2(ctx, node, root, call, ts, stepEvents, guarded);
+        report && ctx.report({ ...report, key: "untrusted-trigger" });
       }
     }
-    return out;
   }
 };
 function judge2(ctx, node, root, call, ts, events, guarded) {
@@ -19229,7 +19146,7 @@ function judge2(ctx, node, root, call, ts, events, guarded) {
       level = environment ? "note" : "warning", message3 = `OIDC role ${role} is assumed in ${job}, which runs on ${list(privileged)}: anyone who can open a pull request or comment can start a run that assumes the role. ${reasons}.${gate(environment)} Keep such jobs free of pull request code and input, restrict the role's trust policy to the \`sub\` of trusted branches or environments, or assume the role from a \`push\` or \`workflow_dispatch\` workflow instead.`;
   } else
     level = "note", message3 = `OIDC role ${role} is assumed in ${job}, which runs on ${list(limited)}: pull requests from forks get a read-only token without \`id-token: write\`, so for them this step fails with "Credentials could not be loaded". Skip the job for forks with \`if: github.event.pull_request.head.repo.full_name == github.repository\`, or assume the role only on \`push\`.`;
-  return { ruleId: RULE_ID6, level, message: message3, location, related: related3 };
+  return { level, message: message3, location, related: related3 };
 }
 function gate(environment) {
   return environment ? ` ${environment.via ? `The job waits for job \`${environment.via}\`, which deploys` : "The job deploys"} to environment \`${environment.name}\`: if that environment requires reviewers, each run waits for an approval, which must come only after reading the pull request's current code.` : "";
@@ -19359,6 +19276,919 @@ var LEVEL_RANK = { note: 1, warning: 2, error: 3 };
 
 // src/engine/lint.ts
 import * as path4 from "node:path";
+
+// schema/credflow.schema.json
+var credflow_schema_default = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "https://raw.githubusercontent.com/credflow/credflow/main/schema/credflow.schema.json",
+  title: "credflow configuration",
+  description: "Configuration for credflow (`.credflow.yml` at the repository root, or `--config FILE`). Command-line flags win over this file.",
+  type: "object",
+  additionalProperties: !1,
+  properties: {
+    rules: {
+      type: [
+        "object",
+        "null"
+      ],
+      description: "Per-rule settings: a level (`error`, `warning`, `note` or `off`), or a mapping with an optional `level` and the rule's options. Unknown rule ids are errors.",
+      additionalProperties: !1,
+      properties: {
+        "yaml-syntax": {
+          description: "A workflow or action file is not valid YAML. Default level: error.",
+          default: "error",
+          anyOf: [
+            {
+              $ref: "#/definitions/level"
+            },
+            {
+              type: "object",
+              description: "Level and options for this rule.",
+              additionalProperties: !1,
+              properties: {
+                level: {
+                  $ref: "#/definitions/level"
+                }
+              }
+            }
+          ]
+        },
+        "workflow-schema": {
+          description: "A workflow or action file does not match GitHub's workflow or action schema. Default level: error.",
+          default: "error",
+          anyOf: [
+            {
+              $ref: "#/definitions/level"
+            },
+            {
+              type: "object",
+              description: "Level and options for this rule.",
+              additionalProperties: !1,
+              properties: {
+                level: {
+                  $ref: "#/definitions/level"
+                }
+              }
+            }
+          ]
+        },
+        "local-action-resolution": {
+          description: "A `uses: ./\u2026` reference does not resolve to an action or reusable workflow in the repository. Default level: error.",
+          default: "error",
+          anyOf: [
+            {
+              $ref: "#/definitions/level"
+            },
+            {
+              type: "object",
+              description: "Level and options for this rule.",
+              additionalProperties: !1,
+              properties: {
+                level: {
+                  $ref: "#/definitions/level"
+                }
+              }
+            }
+          ]
+        },
+        "file-access": {
+          description: "A file in the repository could not be read: a symbolic link leaving the repository, a directory named like a workflow, an unreadable file. Default level: warning.",
+          default: "warning",
+          anyOf: [
+            {
+              $ref: "#/definitions/level"
+            },
+            {
+              type: "object",
+              description: "Level and options for this rule.",
+              additionalProperties: !1,
+              properties: {
+                level: {
+                  $ref: "#/definitions/level"
+                }
+              }
+            }
+          ]
+        },
+        "matrix-job-limit": {
+          description: "A matrix expands to more jobs than GitHub allows (256). Default level: error.",
+          default: "error",
+          anyOf: [
+            {
+              $ref: "#/definitions/level"
+            },
+            {
+              type: "object",
+              description: "Level and options for this rule.",
+              additionalProperties: !1,
+              properties: {
+                level: {
+                  $ref: "#/definitions/level"
+                }
+              }
+            }
+          ]
+        },
+        "composite-role-conflict": {
+          description: "A composite action assumes an AWS role while earlier credentials are already in the environment; runners older than v2.295.0 keep the old credentials inside the composite. Default level: error. Options: min-runner-version.",
+          default: "error",
+          anyOf: [
+            {
+              $ref: "#/definitions/level"
+            },
+            {
+              type: "object",
+              description: "Level and options for this rule.",
+              additionalProperties: !1,
+              properties: {
+                level: {
+                  $ref: "#/definitions/level"
+                },
+                "min-runner-version": {
+                  type: "string",
+                  pattern: "^[0-9]+\\.[0-9]+\\.[0-9]+$",
+                  patternErrorMessage: 'expected a runner version such as "2.295.0"',
+                  description: "Lowest GitHub Actions runner version you run (for self-hosted or GitHub Enterprise Server runners). Overrides the top-level `min-runner-version`."
+                }
+              }
+            }
+          ]
+        },
+        "credential-env-shadowing": {
+          description: "An `env:` entry sets AWS credential variables that override the credentials exported by configure-aws-credentials. Default level: error.",
+          default: "error",
+          anyOf: [
+            {
+              $ref: "#/definitions/level"
+            },
+            {
+              type: "object",
+              description: "Level and options for this rule.",
+              additionalProperties: !1,
+              properties: {
+                level: {
+                  $ref: "#/definitions/level"
+                }
+              }
+            }
+          ]
+        },
+        "unpinned-ref": {
+          description: "An action or reusable workflow is referenced by a mutable tag or branch instead of a commit SHA. Default level: warning. Options: policy.",
+          default: "warning",
+          anyOf: [
+            {
+              $ref: "#/definitions/level"
+            },
+            {
+              type: "object",
+              description: "Level and options for this rule.",
+              additionalProperties: !1,
+              properties: {
+                level: {
+                  $ref: "#/definitions/level"
+                },
+                policy: {
+                  $ref: "#/definitions/pinPolicy",
+                  description: "Which references must be pinned to a commit SHA. Overrides the top-level `unpinned-ref-policy`."
+                }
+              }
+            }
+          ]
+        },
+        "credentials-in-cache": {
+          description: "A cache or artifact may upload AWS credential files. Default level: error.",
+          default: "error",
+          anyOf: [
+            {
+              $ref: "#/definitions/level"
+            },
+            {
+              type: "object",
+              description: "Level and options for this rule.",
+              additionalProperties: !1,
+              properties: {
+                level: {
+                  $ref: "#/definitions/level"
+                }
+              }
+            }
+          ]
+        },
+        "oidc-fanout-no-retry": {
+          description: "Many parallel jobs exchange OIDC tokens for AWS credentials with a configure-aws-credentials version or setting that does not retry. Default level: warning. Options: threshold.",
+          default: "warning",
+          anyOf: [
+            {
+              $ref: "#/definitions/level"
+            },
+            {
+              type: "object",
+              description: "Level and options for this rule.",
+              additionalProperties: !1,
+              properties: {
+                level: {
+                  $ref: "#/definitions/level"
+                },
+                threshold: {
+                  type: "integer",
+                  minimum: 2,
+                  description: "Number of parallel OIDC exchanges from which the rule reports. Overrides the top-level `fanout-threshold`."
+                }
+              }
+            }
+          ]
+        },
+        "missing-id-token-permission": {
+          description: "A job assumes an AWS role with OIDC but lacks the `id-token: write` permission. Default level: error.",
+          default: "error",
+          anyOf: [
+            {
+              $ref: "#/definitions/level"
+            },
+            {
+              type: "object",
+              description: "Level and options for this rule.",
+              additionalProperties: !1,
+              properties: {
+                level: {
+                  $ref: "#/definitions/level"
+                }
+              }
+            }
+          ]
+        },
+        "aws-unknown-input": {
+          description: "configure-aws-credentials is given an input that its version does not declare. Default level: warning.",
+          default: "warning",
+          anyOf: [
+            {
+              $ref: "#/definitions/level"
+            },
+            {
+              type: "object",
+              description: "Level and options for this rule.",
+              additionalProperties: !1,
+              properties: {
+                level: {
+                  $ref: "#/definitions/level"
+                }
+              }
+            }
+          ]
+        },
+        "aws-invalid-input": {
+          description: "configure-aws-credentials is given an input value that it rejects. Default level: error.",
+          default: "error",
+          anyOf: [
+            {
+              $ref: "#/definitions/level"
+            },
+            {
+              type: "object",
+              description: "Level and options for this rule.",
+              additionalProperties: !1,
+              properties: {
+                level: {
+                  $ref: "#/definitions/level"
+                }
+              }
+            }
+          ]
+        },
+        "aws-boolean-trap": {
+          description: "A boolean input of configure-aws-credentials is written in a form that v1\u2013v4 read as false and v5+ rejects. Default level: warning.",
+          default: "warning",
+          anyOf: [
+            {
+              $ref: "#/definitions/level"
+            },
+            {
+              type: "object",
+              description: "Level and options for this rule.",
+              additionalProperties: !1,
+              properties: {
+                level: {
+                  $ref: "#/definitions/level"
+                }
+              }
+            }
+          ]
+        },
+        "outdated-action-runtime": {
+          description: "An action runs on a Node.js runtime that GitHub has deprecated or removed. Default level: warning.",
+          default: "warning",
+          anyOf: [
+            {
+              $ref: "#/definitions/level"
+            },
+            {
+              type: "object",
+              description: "Level and options for this rule.",
+              additionalProperties: !1,
+              properties: {
+                level: {
+                  $ref: "#/definitions/level"
+                }
+              }
+            }
+          ]
+        },
+        "oidc-untrusted-trigger": {
+          description: "A workflow that untrusted events can trigger (pull_request_target, workflow_run, \u2026) assumes an AWS role with OIDC. Default level: error.",
+          default: "error",
+          anyOf: [
+            {
+              $ref: "#/definitions/level"
+            },
+            {
+              type: "object",
+              description: "Level and options for this rule.",
+              additionalProperties: !1,
+              properties: {
+                level: {
+                  $ref: "#/definitions/level"
+                }
+              }
+            }
+          ]
+        },
+        "static-aws-keys": {
+          description: "Long-lived AWS access keys are passed to configure-aws-credentials instead of using OIDC. Default level: warning.",
+          default: "warning",
+          anyOf: [
+            {
+              $ref: "#/definitions/level"
+            },
+            {
+              type: "object",
+              description: "Level and options for this rule.",
+              additionalProperties: !1,
+              properties: {
+                level: {
+                  $ref: "#/definitions/level"
+                }
+              }
+            }
+          ]
+        },
+        "unused-suppression": {
+          description: "A `# credflow: ignore[\u2026]` comment suppressed no finding. Default level: warning.",
+          default: "warning",
+          anyOf: [
+            {
+              $ref: "#/definitions/level"
+            },
+            {
+              type: "object",
+              description: "Level and options for this rule.",
+              additionalProperties: !1,
+              properties: {
+                level: {
+                  $ref: "#/definitions/level"
+                }
+              }
+            }
+          ]
+        }
+      }
+    },
+    visibility: {
+      type: "string",
+      enum: [
+        "public",
+        "private",
+        "internal"
+      ],
+      enumDescriptions: [
+        "Anyone can read the repository and open pull requests from forks.",
+        "Only collaborators can read the repository.",
+        "Members of the enterprise can read the repository."
+      ],
+      description: "Visibility of the repository, for rules whose risk depends on who can read it or open pull requests. Unknown when not set (and `--visibility` is not given)."
+    },
+    "min-runner-version": {
+      type: "string",
+      pattern: "^[0-9]+\\.[0-9]+\\.[0-9]+$",
+      patternErrorMessage: 'expected a runner version such as "2.295.0"',
+      description: 'Lowest GitHub Actions runner version you run, e.g. "2.295.0" (quote it). Used by composite-role-conflict; `rules.composite-role-conflict.min-runner-version` wins if both are set.',
+      examples: [
+        "2.295.0"
+      ]
+    },
+    "fanout-threshold": {
+      type: "integer",
+      minimum: 2,
+      default: 2,
+      description: "Number of parallel OIDC exchanges from which oidc-fanout-no-retry reports. `rules.oidc-fanout-no-retry.threshold` wins if both are set."
+    },
+    "unpinned-ref-policy": {
+      $ref: "#/definitions/pinPolicy",
+      description: "Shorthand for `rules.unpinned-ref.policy` (which wins if both are set)."
+    },
+    ignore: {
+      type: [
+        "array",
+        "null"
+      ],
+      description: "Files to skip: globs matched against paths relative to the repository root, with `/` separators. `**` matches any number of folders, `*` any characters except `/`, `?` one character except `/`, `{a,b}` either alternative; a trailing `/` matches everything below a folder. Globs are anchored at the root: `ci.yml` matches only `ci.yml` at the root, `**/ci.yml` matches it in any folder.",
+      items: {
+        type: "string",
+        minLength: 1,
+        description: "A glob relative to the repository root, e.g. `.github/workflows/experimental-*.yml`."
+      },
+      examples: [
+        [
+          ".github/workflows/experimental-*.yml",
+          "vendor/**"
+        ]
+      ]
+    },
+    "ignore-findings": {
+      type: [
+        "array",
+        "null"
+      ],
+      description: 'Individual findings to ignore, by rule id, file and line. Each item is either a mapping `{ rule, path, line }` (`rule` and `line` optional) or a string `"rule-id:path:line"`, `"rule-id:path"`, `"path:line"` or `"path"`. Paths are relative to the repository root and may be globs.',
+      items: {
+        anyOf: [
+          {
+            type: "string",
+            pattern: "^((yaml-syntax|workflow-schema|local-action-resolution|file-access|matrix-job-limit|composite-role-conflict|credential-env-shadowing|unpinned-ref|credentials-in-cache|oidc-fanout-no-retry|missing-id-token-permission|aws-unknown-input|aws-invalid-input|aws-boolean-trap|outdated-action-runtime|oidc-untrusted-trigger|static-aws-keys|unused-suppression):)?[^:]+(:[1-9][0-9]*)?$",
+            patternErrorMessage: 'expected "rule-id:path:line", "rule-id:path", "path:line" or "path" with a known rule id (use the mapping form for paths containing ":")',
+            description: '"rule-id:path:line", "rule-id:path", "path:line" or "path" (the path may not contain ":").'
+          },
+          {
+            type: "object",
+            additionalProperties: !1,
+            required: [
+              "path"
+            ],
+            properties: {
+              rule: {
+                $ref: "#/definitions/ruleId",
+                description: "Rule id; all rules when omitted."
+              },
+              path: {
+                type: "string",
+                minLength: 1,
+                description: "File path relative to the repository root (a glob is allowed)."
+              },
+              line: {
+                type: "integer",
+                minimum: 1,
+                description: "Line of the finding; any line when omitted."
+              }
+            }
+          }
+        ]
+      },
+      examples: [
+        [
+          "unpinned-ref:.github/workflows/release.yml:12",
+          {
+            rule: "static-aws-keys",
+            path: ".github/workflows/legacy.yml"
+          }
+        ]
+      ]
+    }
+  },
+  definitions: {
+    level: {
+      type: "string",
+      enum: [
+        "error",
+        "warning",
+        "note",
+        "off"
+      ],
+      enumDescriptions: [
+        "Report as an error.",
+        "Report as a warning.",
+        "Report as a note.",
+        "Do not run the rule."
+      ],
+      description: "Level of the rule's findings, or `off` to disable it."
+    },
+    pinPolicy: {
+      type: "string",
+      enum: [
+        "sha",
+        "sha-all",
+        "tag",
+        "off"
+      ],
+      enumDescriptions: [
+        "Require commit SHAs for third-party actions (default).",
+        "Require commit SHAs for every action, including GitHub-owned ones.",
+        "Accept version tags; report only branch references.",
+        "Do not check references."
+      ]
+    },
+    ruleId: {
+      type: "string",
+      enum: [
+        "yaml-syntax",
+        "workflow-schema",
+        "local-action-resolution",
+        "file-access",
+        "matrix-job-limit",
+        "composite-role-conflict",
+        "credential-env-shadowing",
+        "unpinned-ref",
+        "credentials-in-cache",
+        "oidc-fanout-no-retry",
+        "missing-id-token-permission",
+        "aws-unknown-input",
+        "aws-invalid-input",
+        "aws-boolean-trap",
+        "outdated-action-runtime",
+        "oidc-untrusted-trigger",
+        "static-aws-keys",
+        "unused-suppression"
+      ]
+    }
+  }
+};
+
+// src/config/schema.ts
+var configSchema = credflow_schema_default, ruleEntries = credflow_schema_default.properties.rules.properties ?? {}, KNOWN_RULE_IDS = Object.keys(ruleEntries);
+function isKnownRuleId(id) {
+  return Object.prototype.hasOwnProperty.call(ruleEntries, id);
+}
+var SCHEMA_DEFAULT_LEVELS = Object.fromEntries(
+  KNOWN_RULE_IDS.map((id) => [id, ruleEntries[id]?.default ?? "warning"])
+), SCHEMA_RULE_DESCRIPTIONS = Object.fromEntries(
+  KNOWN_RULE_IDS.map((id) => [id, (ruleEntries[id]?.description ?? "").replace(/\s*Default level:.*$/, "")])
+), EDITOR_KEYWORDS = [
+  "patternErrorMessage",
+  "enumDescriptions",
+  "markdownDescription",
+  "markdownEnumDescriptions",
+  "deprecationMessage",
+  "errorMessage",
+  "doNotSuggest",
+  "defaultSnippets"
+];
+
+// src/config/suppressions.ts
+var UNUSED_SUPPRESSION_RULE_ID = "unused-suppression";
+var DIRECTIVE = /^#\s*credflow:\s*ignore(?![\w-])(?:\s*\[([^\]]*)\])?(.*)$/;
+function isBlank(c) {
+  return c === " " || c === "	";
+}
+function isBlankOrEnd(c) {
+  return c === void 0 || c === " " || c === "	";
+}
+function scanQuoted(text, from, quote) {
+  for (let i = from; i < text.length; i++) {
+    let c = text[i];
+    if (quote === '"' && c === "\\")
+      i++;
+    else if (c === quote)
+      if (quote === "'" && text[i + 1] === "'") i++;
+      else return i + 1;
+  }
+  return -1;
+}
+function splitLines(text) {
+  let lines = [], start = text.startsWith("\uFEFF") ? 1 : 0, re = /\r\n|\n|\r/g, m;
+  for (; (m = re.exec(text)) !== null; )
+    lines.push({ start, next: m.index + m[0].length, text: text.slice(start, m.index) }), start = m.index + m[0].length;
+  return (start < text.length || lines.length === 0) && lines.push({ start, next: text.length, text: text.slice(start) }), lines;
+}
+function indentOf(text) {
+  let i = 0;
+  for (; text[i] === " "; ) i++;
+  return i;
+}
+function scanLines(text) {
+  let raw = splitLines(text), out = [], quote = null, flowDepth = 0, block = null;
+  return raw.forEach((r, idx) => {
+    let line = {
+      number: idx + 1,
+      start: r.start,
+      next: r.next,
+      text: r.text,
+      comment: -1,
+      commentOnly: !0,
+      blank: /^[ \t]*$/.test(r.text),
+      inBlock: !1,
+      blockLines: []
+    };
+    if (out.push(line), block) {
+      if (line.blank) {
+        line.inBlock = !0, block.header.blockLines.push(line.number);
+        return;
+      }
+      let indent = indentOf(r.text);
+      if (block.content === void 0 && (block.explicit !== void 0 ? block.content = Math.max(block.parent, 0) + block.explicit : indent > block.parent && (block.content = indent)), block.content !== void 0 && indent >= block.content) {
+        line.inBlock = !0, block.header.blockLines.push(line.number);
+        return;
+      }
+      block = null;
+    }
+    let t = r.text, i = 0, atValueStart = !0, tokenStart = -1, parentCol = -1;
+    if (quote !== null) {
+      let end = scanQuoted(t, 0, quote);
+      if (line.commentOnly = !1, end === -1) {
+        line.blank = !1;
+        return;
+      }
+      quote = null, atValueStart = !1, i = end;
+    }
+    for (; i < t.length; i++) {
+      let c = t[i];
+      if (!isBlank(c)) {
+        if (c === "#" && (i === 0 || isBlank(t[i - 1]))) {
+          line.comment = i;
+          break;
+        }
+        if (line.commentOnly = !1, atValueStart) {
+          if (c === '"' || c === "'") {
+            tokenStart = i;
+            let end = scanQuoted(t, i + 1, c);
+            if (end === -1) {
+              quote = c;
+              break;
+            }
+            i = end - 1, atValueStart = !1;
+            continue;
+          }
+          if (c === "&" || c === "!") {
+            for (; i + 1 < t.length && !isBlank(t[i + 1]); ) i++;
+            continue;
+          }
+          if ((c === "-" || c === "?") && isBlankOrEnd(t[i + 1]) && flowDepth === 0) {
+            parentCol = i;
+            continue;
+          }
+          if ((c === "|" || c === ">") && flowDepth === 0) {
+            let m = /^[|>]([1-9][+-]?|[+-][1-9]?)?(?=[ \t]|$)/.exec(t.slice(i)), rest = m ? t.slice(i + m[0].length) : "", restComment = /^[ \t]*(#.*)?$/.exec(rest);
+            if (m && restComment) {
+              let digit = /[1-9]/.exec(m[1] ?? "");
+              block = { parent: parentCol, header: line, ...digit ? { explicit: Number(digit[0]) } : {} }, restComment[1] !== void 0 && (line.comment = i + m[0].length + rest.indexOf("#"));
+              break;
+            }
+          }
+          if (c === "[" || c === "{") {
+            flowDepth++;
+            continue;
+          }
+          if ((c === "]" || c === "}") && flowDepth > 0) {
+            flowDepth--, atValueStart = !1;
+            continue;
+          }
+          if (c === "," && flowDepth > 0) continue;
+          tokenStart = i, atValueStart = !1;
+        }
+        if (c === ":" && (isBlankOrEnd(t[i + 1]) || flowDepth > 0 && ",]}".includes(t[i + 1]))) {
+          parentCol = tokenStart, atValueStart = !0;
+          continue;
+        }
+        flowDepth > 0 && (c === "," ? atValueStart = !0 : (c === "]" || c === "}") && flowDepth--);
+      }
+    }
+  }), out;
+}
+function parseSuppressions(file) {
+  if (!/credflow\s*:/i.test(file.text)) return [];
+  let lines = scanLines(file.text), result = [];
+  for (let idx = 0; idx < lines.length; idx++) {
+    let line = lines[idx];
+    if (line.comment < 0) continue;
+    let commentText = line.text.slice(line.comment).replace(/\s+$/, ""), m = DIRECTIVE.exec(commentText);
+    if (!m) continue;
+    let appliesTo;
+    if (!line.commentOnly)
+      appliesTo = [line.number, ...line.blockLines];
+    else {
+      let j = idx + 1;
+      for (; j < lines.length && lines[j].commentOnly && lines[j].comment >= 0; ) j++;
+      let target = lines[j];
+      appliesTo = target && !target.blank && !target.inBlock ? [target.number, ...target.blockLines] : [];
+    }
+    let rules = [...new Set((m[1] ?? "").split(/[\s,]+/).filter((s) => s.length > 0))], offset = line.start + line.comment, endOffset = offset + commentText.length, removal;
+    if (line.commentOnly)
+      removal = { start: line.start, end: line.next };
+    else {
+      let s = line.comment;
+      for (; s > 0 && isBlank(line.text[s - 1]); ) s--;
+      removal = { start: line.start + s, end: endOffset };
+    }
+    let suppression = {
+      path: file.path,
+      line: line.number,
+      appliesTo,
+      rules,
+      reason: (m[2] ?? "").trim(),
+      range: {
+        line: line.number,
+        column: line.comment + 1,
+        endColumn: line.comment + 1 + commentText.length,
+        offset,
+        endOffset
+      },
+      ownLine: line.commentOnly,
+      removal
+    };
+    if (m[1] !== void 0) {
+      let open = commentText.indexOf("[");
+      suppression.list = { start: offset + open + 1, end: offset + open + 1 + m[1].length };
+    }
+    result.push(suppression);
+  }
+  return result;
+}
+function applySuppressions(findings, files, opts = {}) {
+  let byPath = /* @__PURE__ */ new Map();
+  for (let file of files)
+    byPath.has(file.path) || byPath.set(file.path, parseSuppressions(file));
+  let used = /* @__PURE__ */ new Map(), kept = [], suppressed = [];
+  for (let finding4 of findings) {
+    let line = finding4.location.range.start.line, matches2 = (byPath.get(finding4.location.path) ?? []).filter(
+      (s) => s.appliesTo.includes(line) && s.rules.includes(finding4.ruleId)
+    );
+    if (matches2.length === 0) {
+      kept.push(finding4);
+      continue;
+    }
+    for (let s of matches2) {
+      let set = used.get(s);
+      set || used.set(s, set = /* @__PURE__ */ new Set()), set.add(finding4.ruleId);
+    }
+    suppressed.push({ finding: finding4, reason: (matches2.find((s) => s.reason !== "") ?? matches2[0]).reason });
+  }
+  let unused = [];
+  for (let list2 of byPath.values())
+    for (let s of list2) {
+      let usedRules = used.get(s), unusedRules = s.rules.filter(
+        (r) => r !== UNUSED_SUPPRESSION_RULE_ID && !usedRules?.has(r) && (opts.activeRules === void 0 || opts.activeRules.has(r) || !isKnownRuleId(r))
+      );
+      (unusedRules.length > 0 || s.rules.length === 0) && unused.push({ ...s, unusedRules });
+    }
+  return { kept, suppressed, unused };
+}
+function unusedSuppressionFindings(unused) {
+  return unused.map((s) => {
+    let unusedRules = s.unusedRules ?? s.rules, range2 = {
+      start: { line: s.range.line, column: s.range.column, offset: s.range.offset },
+      end: { line: s.range.line, column: s.range.endColumn, offset: s.range.endOffset }
+    }, finding4 = {
+      ruleId: UNUSED_SUPPRESSION_RULE_ID,
+      level: "warning",
+      message: unusedMessage(s, unusedRules),
+      location: { path: s.path, range: range2 },
+      related: []
+    }, fix = removalFix(s, unusedRules);
+    return fix && (finding4.fix = fix), finding4;
+  });
+}
+function unusedMessage(s, unusedRules) {
+  if (s.rules.length === 0)
+    return 'Suppression comment names no rule: write "# credflow: ignore[rule-id] reason".';
+  let ids = unusedRules.join(", "), where3 = s.appliesTo.length === 0 ? "it is not directly above a line" : `no such finding on line ${s.appliesTo[0]}${s.appliesTo.length > 1 ? " (or in the block scalar below it)" : ""}`, unknown = unusedRules.filter((r) => !isKnownRuleId(r)), unknownNote = unknown.length > 0 ? ` ${unknown.map((r) => `"${r}"`).join(", ")} ${unknown.length > 1 ? "are not known rule ids" : "is not a known rule id"}.` : "";
+  return `Unused suppression of ${ids}: ${where3}.${unknownNote}`;
+}
+function removalFix(s, unusedRules) {
+  let remaining = s.rules.filter((r) => !unusedRules.includes(r)), edit;
+  if (remaining.length === 0)
+    edit = { path: s.path, start: s.removal.start, end: s.removal.end, text: "" };
+  else if (s.list)
+    edit = { path: s.path, start: s.list.start, end: s.list.end, text: remaining.join(", ") };
+  else
+    return;
+  return {
+    description: remaining.length === 0 ? "Remove the suppression comment" : `Remove ${unusedRules.join(", ")} from the suppression`,
+    safe: !0,
+    edits: [edit]
+  };
+}
+
+// src/engine/findings.ts
+var locationKey = (path9, offset) => `${path9}\0${offset}`, FindingRegistry = class {
+  constructor(policy = {}) {
+    this.policy = policy;
+  }
+  policy;
+  pending = /* @__PURE__ */ new Map();
+  internalErrors = [];
+  /** Whether the rule runs at all. */
+  enabled(rule) {
+    return this.policy.ruleLevel?.(rule.id) !== "off";
+  }
+  /** The `report` function a rule's context gets. */
+  reporterFor(rule) {
+    let configured = this.policy.ruleLevel?.(rule.id);
+    return (r) => {
+      let level = configured && configured !== "off" ? configured : r.level ?? rule.defaultLevel, key = [rule.id, r.location.path, r.location.range.start.offset, r.location.range.end.offset, r.key ?? r.message].join("\0"), finding4 = { ruleId: rule.id, level, message: r.message, location: r.location, related: r.related ?? [] };
+      r.headline !== void 0 && (finding4.headline = r.headline), r.why !== void 0 && (finding4.why = r.why), r.hint !== void 0 && (finding4.hint = r.hint), r.label !== void 0 && (finding4.label = r.label), r.fixNote !== void 0 && (finding4.fixNote = r.fixNote);
+      let through = reachedThrough(r.via, finding4), prev = this.pending.get(key);
+      if (!prev) {
+        let p = { rule, finding: finding4, fix: r.fix, through: [], throughKeys: /* @__PURE__ */ new Set() };
+        addThrough(p, through), this.pending.set(key, p);
+        return;
+      }
+      LEVEL_RANK[level] > LEVEL_RANK[prev.finding.level] && (prev.finding = finding4, prev.fix = r.fix), addThrough(prev, through);
+    };
+  }
+  /** Records a rule that threw. */
+  ruleFailed(rule, err) {
+    this.internalErrors.push(`rule ${rule.id} failed: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  /** Applies ignores and suppressions; resolves fixes for the live findings. */
+  settle(files, activeRules) {
+    let byPath = new Map(files.map((f) => [f.path, f])), live = [], suppressed = [];
+    for (let p of this.pending.values()) {
+      let f = p.finding;
+      f.related = mergeRelated2(f, p.through);
+      let repoPath = byPath.get(f.location.path)?.repoPath ?? f.location.path;
+      if (this.policy.ignorePath?.(repoPath)) continue;
+      let entry = this.policy.ignoredFinding?.(f.ruleId, repoPath, f.location.range.start.line);
+      if (entry !== void 0) {
+        suppressed.push({ finding: f, reason: entry });
+        continue;
+      }
+      live.push(p);
+    }
+    let inline = applySuppressions(
+      live.map((p) => p.finding),
+      [...files],
+      { activeRules }
+    ), kept = new Set(inline.kept);
+    suppressed.push(...inline.suppressed);
+    let findings = [];
+    for (let p of live)
+      kept.has(p.finding) && (this.policy.fixes !== !1 && this.resolveFix(p), findings.push(p.finding));
+    if (this.policy.reportUnusedSuppressions && this.policy.ruleLevel?.(UNUSED_SUPPRESSION_RULE_ID) !== "off") {
+      let level = this.policy.ruleLevel?.(UNUSED_SUPPRESSION_RULE_ID);
+      for (let f of unusedSuppressionFindings(inline.unused))
+        level && level !== "off" && (f.level = level), this.policy.fixes === !1 && delete f.fix, findings.push(f);
+    }
+    return { findings, suppressed, internalErrors: this.internalErrors };
+  }
+  resolveFix(p) {
+    if (p.fix === void 0) return;
+    let outcome;
+    try {
+      outcome = typeof p.fix == "function" ? p.fix() : p.fix;
+    } catch (err) {
+      this.internalErrors.push(`rule ${p.rule.id} failed computing a fix: ${err instanceof Error ? err.message : String(err)}`);
+      return;
+    }
+    if (!outcome) return;
+    if ("note" in outcome) {
+      p.finding.fixNote ??= outcome.note;
+      return;
+    }
+    let allowed = p.rule.fixable;
+    if (!allowed || allowed === "safe" && !outcome.safe || allowed === "unsafe" && outcome.safe) {
+      let why = allowed ? `its metadata allows only ${allowed} fixes` : "its metadata says it does not fix", msg = `rule ${p.rule.id} returned a${outcome.safe ? " safe" : "n unsafe"} fix, but ${why}`;
+      this.internalErrors.includes(msg) || this.internalErrors.push(msg);
+      return;
+    }
+    outcome.edits.length > 0 && (p.finding.fix = outcome);
+  }
+};
+function addThrough(p, through) {
+  for (let r of through) {
+    let k = locationKey(r.path, r.range.start.offset);
+    p.throughKeys.has(k) || (p.throughKeys.add(k), p.through.push(r));
+  }
+}
+function mergeRelated2(f, through) {
+  if (through.length === 0) return f.related;
+  let seen = /* @__PURE__ */ new Set([locationKey(f.location.path, f.location.range.start.offset), ...f.related.map((r) => locationKey(r.path, r.range.start.offset))]), out = [...f.related];
+  for (let r of through) {
+    let k = locationKey(r.path, r.range.start.offset);
+    seen.has(k) || (seen.add(k), out.push(r));
+  }
+  return out;
+}
+function reachedThrough(via, f) {
+  if (!via) return [];
+  let at = f.location.path, callers = [], callerHolds = !1;
+  for (let n = via.node; n.caller; n = n.caller) {
+    let c = n.caller;
+    if (c.workflow.file.path === at) {
+      callerHolds = !0, callers.length = 0;
+      continue;
+    }
+    callers.push({
+      path: c.workflow.file.path,
+      range: c.job.uses?.keyRange ?? c.job.idRange,
+      message: `job \`${c.job.id}\` calls the reusable workflow holding job \`${n.job.id}\``
+    });
+  }
+  if (callerHolds || via.node.workflow.file.path === at) return callers;
+  let chain = via.step?.chain ?? [], stop = chain.findIndex((site) => site.file.path === at), sites = [];
+  for (let site of stop < 0 ? chain : chain.slice(0, stop)) {
+    let uses = site.step.uses;
+    uses && sites.push({ path: site.file.path, range: uses.node.range, message: `composite call in job \`${via.node.job.id}\` that reaches this step` });
+  }
+  return [...sites, ...callers];
+}
 
 // src/discover/discover.ts
 import * as fs2 from "node:fs";
@@ -22913,39 +23743,40 @@ async function lint(req) {
     let schema3 = parsed.schema ?? (parsed.usable && parsed.expandable ? await validateSchema(parsed.file) : []);
     for (let d of schema3) graph.diagnostics.push({ file: parsed.file, ...d });
   }
-  let rules = req.rules ?? RULES, timing = !!process.env.CREDFLOW_TIMING, byPath = new Map(graph.files.map((f) => [f.path, f])), findings = [], internalErrors = [];
+  let rules = req.rules ?? RULES, timing = !!process.env.CREDFLOW_TIMING, registry = new FindingRegistry({
+    ruleLevel: req.ruleLevel,
+    ignorePath: req.ignorePath,
+    ignoredFinding: req.ignoredFinding,
+    reportUnusedSuppressions: req.reportUnusedSuppressions,
+    fixes: req.fixes
+  }), active = /* @__PURE__ */ new Set();
   for (let rule of rules) {
-    let configured = req.ruleLevel?.(rule.id);
-    if (configured === "off") continue;
+    if (!registry.enabled(rule)) continue;
+    active.add(rule.id);
     let ctx = {
       graph,
       settings: req.settings,
       pins: req.pins,
       options: req.ruleOptions?.(rule.id) ?? {},
-      file: (p) => byPath.get(p)
-    }, produced, started = timing ? performance.now() : 0;
+      report: registry.reporterFor(rule)
+    }, started = timing ? performance.now() : 0;
     try {
-      produced = rule.check(ctx), timing && process.stderr.write(`rule ${rule.id}: ${(performance.now() - started).toFixed(1)} ms
+      rule.check(ctx), timing && process.stderr.write(`rule ${rule.id}: ${(performance.now() - started).toFixed(1)} ms
 `);
     } catch (err) {
-      internalErrors.push(`rule ${rule.id} failed: ${err instanceof Error ? err.message : String(err)}`);
-      continue;
+      registry.ruleFailed(rule, err);
     }
-    for (let f of produced)
-      findings.push({ ...f, ruleId: rule.id, level: configured ?? f.level ?? rule.defaultLevel });
   }
-  let visible2 = req.ignorePath ? findings.filter((f) => {
-    let file = byPath.get(f.location.path);
-    return !(file && req.ignorePath(file.repoPath));
-  }) : findings;
-  return { graph, findings: sortFindings(dedupe(visible2)), files: graph.files, rules, internalErrors, roots };
-}
-function dedupe(findings) {
-  let seen = /* @__PURE__ */ new Set();
-  return findings.filter((f) => {
-    let key = `${f.ruleId}\0${f.location.path}\0${f.location.range.start.offset}\0${f.location.range.end.offset}\0${f.message}`;
-    return seen.has(key) ? !1 : (seen.add(key), !0);
-  });
+  let settled = registry.settle(graph.files, active);
+  return {
+    graph,
+    findings: sortFindings(settled.findings),
+    suppressed: settled.suppressed,
+    files: graph.files,
+    rules,
+    internalErrors: settled.internalErrors,
+    roots
+  };
 }
 function sortFindings(findings) {
   return [...findings].sort(
@@ -23606,7 +24437,7 @@ function applyFixes(text, fixes) {
 }
 
 // src/fix/diff.ts
-function splitLines(text) {
+function splitLines2(text) {
   let lines = [], pos = 0;
   for (; pos < text.length; ) {
     let nl = text.indexOf(`
@@ -23687,7 +24518,7 @@ function quotePath(prefix, path9) {
 }
 function unifiedDiff(path9, before, after) {
   if (before === after) return "";
-  let clean = path9.replace(/^(\.\/)+/, ""), a = splitLines(before), b = splitLines(after), all = rows(a, b, diffLines(a, b)), out = [
+  let clean = path9.replace(/^(\.\/)+/, ""), a = splitLines2(before), b = splitLines2(after), all = rows(a, b, diffLines(a, b)), out = [
     `diff --git ${quotePath("a/", clean)} ${quotePath("b/", clean)}
 `,
     `--- ${quotePath("a/", clean)}
@@ -23895,561 +24726,6 @@ function fixKey(fix) {
 var import_ajv = __toESM(require_ajv(), 1), import_yaml7 = __toESM(require_dist(), 1);
 import * as fs5 from "node:fs";
 import * as nodePath from "node:path";
-
-// schema/credflow.schema.json
-var credflow_schema_default = {
-  $schema: "http://json-schema.org/draft-07/schema#",
-  $id: "https://raw.githubusercontent.com/credflow/credflow/main/schema/credflow.schema.json",
-  title: "credflow configuration",
-  description: "Configuration for credflow (`.credflow.yml` at the repository root, or `--config FILE`). Command-line flags win over this file.",
-  type: "object",
-  additionalProperties: !1,
-  properties: {
-    rules: {
-      type: [
-        "object",
-        "null"
-      ],
-      description: "Per-rule settings: a level (`error`, `warning`, `note` or `off`), or a mapping with an optional `level` and the rule's options. Unknown rule ids are errors.",
-      additionalProperties: !1,
-      properties: {
-        "yaml-syntax": {
-          description: "A workflow or action file is not valid YAML. Default level: error.",
-          default: "error",
-          anyOf: [
-            {
-              $ref: "#/definitions/level"
-            },
-            {
-              type: "object",
-              description: "Level and options for this rule.",
-              additionalProperties: !1,
-              properties: {
-                level: {
-                  $ref: "#/definitions/level"
-                }
-              }
-            }
-          ]
-        },
-        "workflow-schema": {
-          description: "A workflow or action file does not match GitHub's workflow or action schema. Default level: error.",
-          default: "error",
-          anyOf: [
-            {
-              $ref: "#/definitions/level"
-            },
-            {
-              type: "object",
-              description: "Level and options for this rule.",
-              additionalProperties: !1,
-              properties: {
-                level: {
-                  $ref: "#/definitions/level"
-                }
-              }
-            }
-          ]
-        },
-        "local-action-resolution": {
-          description: "A `uses: ./\u2026` reference does not resolve to an action or reusable workflow in the repository. Default level: error.",
-          default: "error",
-          anyOf: [
-            {
-              $ref: "#/definitions/level"
-            },
-            {
-              type: "object",
-              description: "Level and options for this rule.",
-              additionalProperties: !1,
-              properties: {
-                level: {
-                  $ref: "#/definitions/level"
-                }
-              }
-            }
-          ]
-        },
-        "file-access": {
-          description: "A file in the repository could not be read: a symbolic link leaving the repository, a directory named like a workflow, an unreadable file. Default level: warning.",
-          default: "warning",
-          anyOf: [
-            {
-              $ref: "#/definitions/level"
-            },
-            {
-              type: "object",
-              description: "Level and options for this rule.",
-              additionalProperties: !1,
-              properties: {
-                level: {
-                  $ref: "#/definitions/level"
-                }
-              }
-            }
-          ]
-        },
-        "matrix-job-limit": {
-          description: "A matrix expands to more jobs than GitHub allows (256). Default level: error.",
-          default: "error",
-          anyOf: [
-            {
-              $ref: "#/definitions/level"
-            },
-            {
-              type: "object",
-              description: "Level and options for this rule.",
-              additionalProperties: !1,
-              properties: {
-                level: {
-                  $ref: "#/definitions/level"
-                }
-              }
-            }
-          ]
-        },
-        "composite-role-conflict": {
-          description: "A composite action assumes an AWS role while earlier credentials are already in the environment; runners older than v2.295.0 keep the old credentials inside the composite. Default level: error. Options: min-runner-version.",
-          default: "error",
-          anyOf: [
-            {
-              $ref: "#/definitions/level"
-            },
-            {
-              type: "object",
-              description: "Level and options for this rule.",
-              additionalProperties: !1,
-              properties: {
-                level: {
-                  $ref: "#/definitions/level"
-                },
-                "min-runner-version": {
-                  type: "string",
-                  pattern: "^[0-9]+\\.[0-9]+\\.[0-9]+$",
-                  patternErrorMessage: 'expected a runner version such as "2.295.0"',
-                  description: "Lowest GitHub Actions runner version you run (for self-hosted or GitHub Enterprise Server runners). Overrides the top-level `min-runner-version`."
-                }
-              }
-            }
-          ]
-        },
-        "credential-env-shadowing": {
-          description: "An `env:` entry sets AWS credential variables that override the credentials exported by configure-aws-credentials. Default level: error.",
-          default: "error",
-          anyOf: [
-            {
-              $ref: "#/definitions/level"
-            },
-            {
-              type: "object",
-              description: "Level and options for this rule.",
-              additionalProperties: !1,
-              properties: {
-                level: {
-                  $ref: "#/definitions/level"
-                }
-              }
-            }
-          ]
-        },
-        "unpinned-ref": {
-          description: "An action or reusable workflow is referenced by a mutable tag or branch instead of a commit SHA. Default level: warning. Options: policy.",
-          default: "warning",
-          anyOf: [
-            {
-              $ref: "#/definitions/level"
-            },
-            {
-              type: "object",
-              description: "Level and options for this rule.",
-              additionalProperties: !1,
-              properties: {
-                level: {
-                  $ref: "#/definitions/level"
-                },
-                policy: {
-                  $ref: "#/definitions/pinPolicy",
-                  description: "Which references must be pinned to a commit SHA. Overrides the top-level `unpinned-ref-policy`."
-                }
-              }
-            }
-          ]
-        },
-        "credentials-in-cache": {
-          description: "A cache or artifact may upload AWS credential files. Default level: error.",
-          default: "error",
-          anyOf: [
-            {
-              $ref: "#/definitions/level"
-            },
-            {
-              type: "object",
-              description: "Level and options for this rule.",
-              additionalProperties: !1,
-              properties: {
-                level: {
-                  $ref: "#/definitions/level"
-                }
-              }
-            }
-          ]
-        },
-        "oidc-fanout-no-retry": {
-          description: "Many parallel jobs exchange OIDC tokens for AWS credentials with a configure-aws-credentials version or setting that does not retry. Default level: warning. Options: threshold.",
-          default: "warning",
-          anyOf: [
-            {
-              $ref: "#/definitions/level"
-            },
-            {
-              type: "object",
-              description: "Level and options for this rule.",
-              additionalProperties: !1,
-              properties: {
-                level: {
-                  $ref: "#/definitions/level"
-                },
-                threshold: {
-                  type: "integer",
-                  minimum: 2,
-                  description: "Number of parallel OIDC exchanges from which the rule reports. Overrides the top-level `fanout-threshold`."
-                }
-              }
-            }
-          ]
-        },
-        "missing-id-token-permission": {
-          description: "A job assumes an AWS role with OIDC but lacks the `id-token: write` permission. Default level: error.",
-          default: "error",
-          anyOf: [
-            {
-              $ref: "#/definitions/level"
-            },
-            {
-              type: "object",
-              description: "Level and options for this rule.",
-              additionalProperties: !1,
-              properties: {
-                level: {
-                  $ref: "#/definitions/level"
-                }
-              }
-            }
-          ]
-        },
-        "aws-unknown-input": {
-          description: "configure-aws-credentials is given an input that its version does not declare. Default level: warning.",
-          default: "warning",
-          anyOf: [
-            {
-              $ref: "#/definitions/level"
-            },
-            {
-              type: "object",
-              description: "Level and options for this rule.",
-              additionalProperties: !1,
-              properties: {
-                level: {
-                  $ref: "#/definitions/level"
-                }
-              }
-            }
-          ]
-        },
-        "aws-invalid-input": {
-          description: "configure-aws-credentials is given an input value that it rejects. Default level: error.",
-          default: "error",
-          anyOf: [
-            {
-              $ref: "#/definitions/level"
-            },
-            {
-              type: "object",
-              description: "Level and options for this rule.",
-              additionalProperties: !1,
-              properties: {
-                level: {
-                  $ref: "#/definitions/level"
-                }
-              }
-            }
-          ]
-        },
-        "aws-boolean-trap": {
-          description: "A boolean input of configure-aws-credentials is written in a form that v1\u2013v4 read as false and v5+ rejects. Default level: warning.",
-          default: "warning",
-          anyOf: [
-            {
-              $ref: "#/definitions/level"
-            },
-            {
-              type: "object",
-              description: "Level and options for this rule.",
-              additionalProperties: !1,
-              properties: {
-                level: {
-                  $ref: "#/definitions/level"
-                }
-              }
-            }
-          ]
-        },
-        "outdated-action-runtime": {
-          description: "An action runs on a Node.js runtime that GitHub has deprecated or removed. Default level: warning.",
-          default: "warning",
-          anyOf: [
-            {
-              $ref: "#/definitions/level"
-            },
-            {
-              type: "object",
-              description: "Level and options for this rule.",
-              additionalProperties: !1,
-              properties: {
-                level: {
-                  $ref: "#/definitions/level"
-                }
-              }
-            }
-          ]
-        },
-        "oidc-untrusted-trigger": {
-          description: "A workflow that untrusted events can trigger (pull_request_target, workflow_run, \u2026) assumes an AWS role with OIDC. Default level: error.",
-          default: "error",
-          anyOf: [
-            {
-              $ref: "#/definitions/level"
-            },
-            {
-              type: "object",
-              description: "Level and options for this rule.",
-              additionalProperties: !1,
-              properties: {
-                level: {
-                  $ref: "#/definitions/level"
-                }
-              }
-            }
-          ]
-        },
-        "static-aws-keys": {
-          description: "Long-lived AWS access keys are passed to configure-aws-credentials instead of using OIDC. Default level: warning.",
-          default: "warning",
-          anyOf: [
-            {
-              $ref: "#/definitions/level"
-            },
-            {
-              type: "object",
-              description: "Level and options for this rule.",
-              additionalProperties: !1,
-              properties: {
-                level: {
-                  $ref: "#/definitions/level"
-                }
-              }
-            }
-          ]
-        },
-        "unused-suppression": {
-          description: "A `# credflow: ignore[\u2026]` comment suppressed no finding. Default level: warning.",
-          default: "warning",
-          anyOf: [
-            {
-              $ref: "#/definitions/level"
-            },
-            {
-              type: "object",
-              description: "Level and options for this rule.",
-              additionalProperties: !1,
-              properties: {
-                level: {
-                  $ref: "#/definitions/level"
-                }
-              }
-            }
-          ]
-        }
-      }
-    },
-    visibility: {
-      type: "string",
-      enum: [
-        "public",
-        "private",
-        "internal"
-      ],
-      enumDescriptions: [
-        "Anyone can read the repository and open pull requests from forks.",
-        "Only collaborators can read the repository.",
-        "Members of the enterprise can read the repository."
-      ],
-      description: "Visibility of the repository, for rules whose risk depends on who can read it or open pull requests. Unknown when not set (and `--visibility` is not given)."
-    },
-    "min-runner-version": {
-      type: "string",
-      pattern: "^[0-9]+\\.[0-9]+\\.[0-9]+$",
-      patternErrorMessage: 'expected a runner version such as "2.295.0"',
-      description: 'Lowest GitHub Actions runner version you run, e.g. "2.295.0" (quote it). Used by composite-role-conflict; `rules.composite-role-conflict.min-runner-version` wins if both are set.',
-      examples: [
-        "2.295.0"
-      ]
-    },
-    "fanout-threshold": {
-      type: "integer",
-      minimum: 2,
-      default: 2,
-      description: "Number of parallel OIDC exchanges from which oidc-fanout-no-retry reports. `rules.oidc-fanout-no-retry.threshold` wins if both are set."
-    },
-    "unpinned-ref-policy": {
-      $ref: "#/definitions/pinPolicy",
-      description: "Shorthand for `rules.unpinned-ref.policy` (which wins if both are set)."
-    },
-    ignore: {
-      type: [
-        "array",
-        "null"
-      ],
-      description: "Files to skip: globs matched against paths relative to the repository root, with `/` separators. `**` matches any number of folders, `*` any characters except `/`, `?` one character except `/`, `{a,b}` either alternative; a trailing `/` matches everything below a folder. Globs are anchored at the root: `ci.yml` matches only `ci.yml` at the root, `**/ci.yml` matches it in any folder.",
-      items: {
-        type: "string",
-        minLength: 1,
-        description: "A glob relative to the repository root, e.g. `.github/workflows/experimental-*.yml`."
-      },
-      examples: [
-        [
-          ".github/workflows/experimental-*.yml",
-          "vendor/**"
-        ]
-      ]
-    },
-    "ignore-findings": {
-      type: [
-        "array",
-        "null"
-      ],
-      description: 'Individual findings to ignore, by rule id, file and line. Each item is either a mapping `{ rule, path, line }` (`rule` and `line` optional) or a string `"rule-id:path:line"`, `"rule-id:path"`, `"path:line"` or `"path"`. Paths are relative to the repository root and may be globs.',
-      items: {
-        anyOf: [
-          {
-            type: "string",
-            pattern: "^((yaml-syntax|workflow-schema|local-action-resolution|file-access|matrix-job-limit|composite-role-conflict|credential-env-shadowing|unpinned-ref|credentials-in-cache|oidc-fanout-no-retry|missing-id-token-permission|aws-unknown-input|aws-invalid-input|aws-boolean-trap|outdated-action-runtime|oidc-untrusted-trigger|static-aws-keys|unused-suppression):)?[^:]+(:[1-9][0-9]*)?$",
-            patternErrorMessage: 'expected "rule-id:path:line", "rule-id:path", "path:line" or "path" with a known rule id (use the mapping form for paths containing ":")',
-            description: '"rule-id:path:line", "rule-id:path", "path:line" or "path" (the path may not contain ":").'
-          },
-          {
-            type: "object",
-            additionalProperties: !1,
-            required: [
-              "path"
-            ],
-            properties: {
-              rule: {
-                $ref: "#/definitions/ruleId",
-                description: "Rule id; all rules when omitted."
-              },
-              path: {
-                type: "string",
-                minLength: 1,
-                description: "File path relative to the repository root (a glob is allowed)."
-              },
-              line: {
-                type: "integer",
-                minimum: 1,
-                description: "Line of the finding; any line when omitted."
-              }
-            }
-          }
-        ]
-      },
-      examples: [
-        [
-          "unpinned-ref:.github/workflows/release.yml:12",
-          {
-            rule: "static-aws-keys",
-            path: ".github/workflows/legacy.yml"
-          }
-        ]
-      ]
-    }
-  },
-  definitions: {
-    level: {
-      type: "string",
-      enum: [
-        "error",
-        "warning",
-        "note",
-        "off"
-      ],
-      enumDescriptions: [
-        "Report as an error.",
-        "Report as a warning.",
-        "Report as a note.",
-        "Do not run the rule."
-      ],
-      description: "Level of the rule's findings, or `off` to disable it."
-    },
-    pinPolicy: {
-      type: "string",
-      enum: [
-        "sha",
-        "sha-all",
-        "tag",
-        "off"
-      ],
-      enumDescriptions: [
-        "Require commit SHAs for third-party actions (default).",
-        "Require commit SHAs for every action, including GitHub-owned ones.",
-        "Accept version tags; report only branch references.",
-        "Do not check references."
-      ]
-    },
-    ruleId: {
-      type: "string",
-      enum: [
-        "yaml-syntax",
-        "workflow-schema",
-        "local-action-resolution",
-        "file-access",
-        "matrix-job-limit",
-        "composite-role-conflict",
-        "credential-env-shadowing",
-        "unpinned-ref",
-        "credentials-in-cache",
-        "oidc-fanout-no-retry",
-        "missing-id-token-permission",
-        "aws-unknown-input",
-        "aws-invalid-input",
-        "aws-boolean-trap",
-        "outdated-action-runtime",
-        "oidc-untrusted-trigger",
-        "static-aws-keys",
-        "unused-suppression"
-      ]
-    }
-  }
-};
-
-// src/config/schema.ts
-var configSchema = credflow_schema_default, ruleEntries = credflow_schema_default.properties.rules.properties ?? {}, KNOWN_RULE_IDS = Object.keys(ruleEntries);
-function isKnownRuleId(id) {
-  return Object.prototype.hasOwnProperty.call(ruleEntries, id);
-}
-var SCHEMA_DEFAULT_LEVELS = Object.fromEntries(
-  KNOWN_RULE_IDS.map((id) => [id, ruleEntries[id]?.default ?? "warning"])
-), SCHEMA_RULE_DESCRIPTIONS = Object.fromEntries(
-  KNOWN_RULE_IDS.map((id) => [id, (ruleEntries[id]?.description ?? "").replace(/\s*Default level:.*$/, "")])
-), EDITOR_KEYWORDS = [
-  "patternErrorMessage",
-  "enumDescriptions",
-  "markdownDescription",
-  "markdownEnumDescriptions",
-  "deprecationMessage",
-  "errorMessage",
-  "doNotSuggest",
-  "defaultSnippets"
-];
 
 // src/config/types.ts
 function emptyConfig() {
@@ -24896,12 +25172,13 @@ function isIgnoredPath(config, repoPath) {
   let path9 = normalizeRepoPath(repoPath);
   return config.ignore.some((glob) => cachedGlob(glob).test(path9));
 }
-function isIgnoredFinding(config, ruleId, repoPath, line) {
-  if (config.ignoreFindings.length === 0) return !1;
-  let path9 = normalizeRepoPath(repoPath);
-  return config.ignoreFindings.some(
-    (entry) => (entry.rule === void 0 || entry.rule === ruleId) && (entry.line === void 0 || entry.line === line) && cachedGlob(entry.path).test(path9)
+function ignoringEntry(config, ruleId, repoPath, line) {
+  if (config.ignoreFindings.length === 0) return;
+  let path9 = normalizeRepoPath(repoPath), entry = config.ignoreFindings.find(
+    (e) => (e.rule === void 0 || e.rule === ruleId) && (e.line === void 0 || e.line === line) && cachedGlob(e.path).test(path9)
   );
+  if (entry)
+    return `ignore-findings: ${[entry.rule, entry.path, entry.line].filter((x) => x !== void 0).join(":")}`;
 }
 var globCache = /* @__PURE__ */ new Map();
 function cachedGlob(glob) {
@@ -25011,240 +25288,6 @@ function defaultConfigText(rules) {
 }
 function oneLine3(s) {
   return s.replace(/\s+/g, " ").trim();
-}
-
-// src/config/suppressions.ts
-var UNUSED_SUPPRESSION_RULE_ID = "unused-suppression";
-var DIRECTIVE = /^#\s*credflow:\s*ignore(?![\w-])(?:\s*\[([^\]]*)\])?(.*)$/;
-function isBlank(c) {
-  return c === " " || c === "	";
-}
-function isBlankOrEnd(c) {
-  return c === void 0 || c === " " || c === "	";
-}
-function scanQuoted(text, from, quote) {
-  for (let i = from; i < text.length; i++) {
-    let c = text[i];
-    if (quote === '"' && c === "\\")
-      i++;
-    else if (c === quote)
-      if (quote === "'" && text[i + 1] === "'") i++;
-      else return i + 1;
-  }
-  return -1;
-}
-function splitLines2(text) {
-  let lines = [], start = text.startsWith("\uFEFF") ? 1 : 0, re = /\r\n|\n|\r/g, m;
-  for (; (m = re.exec(text)) !== null; )
-    lines.push({ start, next: m.index + m[0].length, text: text.slice(start, m.index) }), start = m.index + m[0].length;
-  return (start < text.length || lines.length === 0) && lines.push({ start, next: text.length, text: text.slice(start) }), lines;
-}
-function indentOf(text) {
-  let i = 0;
-  for (; text[i] === " "; ) i++;
-  return i;
-}
-function scanLines(text) {
-  let raw = splitLines2(text), out = [], quote = null, flowDepth = 0, block = null;
-  return raw.forEach((r, idx) => {
-    let line = {
-      number: idx + 1,
-      start: r.start,
-      next: r.next,
-      text: r.text,
-      comment: -1,
-      commentOnly: !0,
-      blank: /^[ \t]*$/.test(r.text),
-      inBlock: !1,
-      blockLines: []
-    };
-    if (out.push(line), block) {
-      if (line.blank) {
-        line.inBlock = !0, block.header.blockLines.push(line.number);
-        return;
-      }
-      let indent = indentOf(r.text);
-      if (block.content === void 0 && (block.explicit !== void 0 ? block.content = Math.max(block.parent, 0) + block.explicit : indent > block.parent && (block.content = indent)), block.content !== void 0 && indent >= block.content) {
-        line.inBlock = !0, block.header.blockLines.push(line.number);
-        return;
-      }
-      block = null;
-    }
-    let t = r.text, i = 0, atValueStart = !0, tokenStart = -1, parentCol = -1;
-    if (quote !== null) {
-      let end = scanQuoted(t, 0, quote);
-      if (line.commentOnly = !1, end === -1) {
-        line.blank = !1;
-        return;
-      }
-      quote = null, atValueStart = !1, i = end;
-    }
-    for (; i < t.length; i++) {
-      let c = t[i];
-      if (!isBlank(c)) {
-        if (c === "#" && (i === 0 || isBlank(t[i - 1]))) {
-          line.comment = i;
-          break;
-        }
-        if (line.commentOnly = !1, atValueStart) {
-          if (c === '"' || c === "'") {
-            tokenStart = i;
-            let end = scanQuoted(t, i + 1, c);
-            if (end === -1) {
-              quote = c;
-              break;
-            }
-            i = end - 1, atValueStart = !1;
-            continue;
-          }
-          if (c === "&" || c === "!") {
-            for (; i + 1 < t.length && !isBlank(t[i + 1]); ) i++;
-            continue;
-          }
-          if ((c === "-" || c === "?") && isBlankOrEnd(t[i + 1]) && flowDepth === 0) {
-            parentCol = i;
-            continue;
-          }
-          if ((c === "|" || c === ">") && flowDepth === 0) {
-            let m = /^[|>]([1-9][+-]?|[+-][1-9]?)?(?=[ \t]|$)/.exec(t.slice(i)), rest = m ? t.slice(i + m[0].length) : "", restComment = /^[ \t]*(#.*)?$/.exec(rest);
-            if (m && restComment) {
-              let digit = /[1-9]/.exec(m[1] ?? "");
-              block = { parent: parentCol, header: line, ...digit ? { explicit: Number(digit[0]) } : {} }, restComment[1] !== void 0 && (line.comment = i + m[0].length + rest.indexOf("#"));
-              break;
-            }
-          }
-          if (c === "[" || c === "{") {
-            flowDepth++;
-            continue;
-          }
-          if ((c === "]" || c === "}") && flowDepth > 0) {
-            flowDepth--, atValueStart = !1;
-            continue;
-          }
-          if (c === "," && flowDepth > 0) continue;
-          tokenStart = i, atValueStart = !1;
-        }
-        if (c === ":" && (isBlankOrEnd(t[i + 1]) || flowDepth > 0 && ",]}".includes(t[i + 1]))) {
-          parentCol = tokenStart, atValueStart = !0;
-          continue;
-        }
-        flowDepth > 0 && (c === "," ? atValueStart = !0 : (c === "]" || c === "}") && flowDepth--);
-      }
-    }
-  }), out;
-}
-function parseSuppressions(file) {
-  if (!/credflow\s*:/i.test(file.text)) return [];
-  let lines = scanLines(file.text), result = [];
-  for (let idx = 0; idx < lines.length; idx++) {
-    let line = lines[idx];
-    if (line.comment < 0) continue;
-    let commentText = line.text.slice(line.comment).replace(/\s+$/, ""), m = DIRECTIVE.exec(commentText);
-    if (!m) continue;
-    let appliesTo;
-    if (!line.commentOnly)
-      appliesTo = [line.number, ...line.blockLines];
-    else {
-      let j = idx + 1;
-      for (; j < lines.length && lines[j].commentOnly && lines[j].comment >= 0; ) j++;
-      let target = lines[j];
-      appliesTo = target && !target.blank && !target.inBlock ? [target.number, ...target.blockLines] : [];
-    }
-    let rules = [...new Set((m[1] ?? "").split(/[\s,]+/).filter((s) => s.length > 0))], offset = line.start + line.comment, endOffset = offset + commentText.length, removal;
-    if (line.commentOnly)
-      removal = { start: line.start, end: line.next };
-    else {
-      let s = line.comment;
-      for (; s > 0 && isBlank(line.text[s - 1]); ) s--;
-      removal = { start: line.start + s, end: endOffset };
-    }
-    let suppression = {
-      path: file.path,
-      line: line.number,
-      appliesTo,
-      rules,
-      reason: (m[2] ?? "").trim(),
-      range: {
-        line: line.number,
-        column: line.comment + 1,
-        endColumn: line.comment + 1 + commentText.length,
-        offset,
-        endOffset
-      },
-      ownLine: line.commentOnly,
-      removal
-    };
-    if (m[1] !== void 0) {
-      let open = commentText.indexOf("[");
-      suppression.list = { start: offset + open + 1, end: offset + open + 1 + m[1].length };
-    }
-    result.push(suppression);
-  }
-  return result;
-}
-function applySuppressions(findings, files, opts = {}) {
-  let byPath = /* @__PURE__ */ new Map();
-  for (let file of files)
-    byPath.has(file.path) || byPath.set(file.path, parseSuppressions(file));
-  let used = /* @__PURE__ */ new Map(), kept = [], suppressed = [];
-  for (let finding4 of findings) {
-    let line = finding4.location.range.start.line, matches2 = (byPath.get(finding4.location.path) ?? []).filter(
-      (s) => s.appliesTo.includes(line) && s.rules.includes(finding4.ruleId)
-    );
-    if (matches2.length === 0) {
-      kept.push(finding4);
-      continue;
-    }
-    for (let s of matches2) {
-      let set = used.get(s);
-      set || used.set(s, set = /* @__PURE__ */ new Set()), set.add(finding4.ruleId);
-    }
-    suppressed.push({ finding: finding4, reason: (matches2.find((s) => s.reason !== "") ?? matches2[0]).reason });
-  }
-  let unused = [];
-  for (let list2 of byPath.values())
-    for (let s of list2) {
-      let usedRules = used.get(s), unusedRules = s.rules.filter(
-        (r) => r !== UNUSED_SUPPRESSION_RULE_ID && !usedRules?.has(r) && (opts.activeRules === void 0 || opts.activeRules.has(r) || !isKnownRuleId(r))
-      );
-      (unusedRules.length > 0 || s.rules.length === 0) && unused.push({ ...s, unusedRules });
-    }
-  return { kept, suppressed, unused };
-}
-function unusedSuppressionFindings(unused) {
-  return unused.map((s) => {
-    let unusedRules = s.unusedRules ?? s.rules, range2 = {
-      start: { line: s.range.line, column: s.range.column, offset: s.range.offset },
-      end: { line: s.range.line, column: s.range.endColumn, offset: s.range.endOffset }
-    }, finding4 = {
-      ruleId: UNUSED_SUPPRESSION_RULE_ID,
-      level: "warning",
-      message: unusedMessage(s, unusedRules),
-      location: { path: s.path, range: range2 },
-      related: []
-    }, fix = removalFix(s, unusedRules);
-    return fix && (finding4.fix = fix), finding4;
-  });
-}
-function unusedMessage(s, unusedRules) {
-  if (s.rules.length === 0)
-    return 'Suppression comment names no rule: write "# credflow: ignore[rule-id] reason".';
-  let ids = unusedRules.join(", "), where3 = s.appliesTo.length === 0 ? "it is not directly above a line" : `no such finding on line ${s.appliesTo[0]}${s.appliesTo.length > 1 ? " (or in the block scalar below it)" : ""}`, unknown = unusedRules.filter((r) => !isKnownRuleId(r)), unknownNote = unknown.length > 0 ? ` ${unknown.map((r) => `"${r}"`).join(", ")} ${unknown.length > 1 ? "are not known rule ids" : "is not a known rule id"}.` : "";
-  return `Unused suppression of ${ids}: ${where3}.${unknownNote}`;
-}
-function removalFix(s, unusedRules) {
-  let remaining = s.rules.filter((r) => !unusedRules.includes(r)), edit;
-  if (remaining.length === 0)
-    edit = { path: s.path, start: s.removal.start, end: s.removal.end, text: "" };
-  else if (s.list)
-    edit = { path: s.path, start: s.list.start, end: s.list.end, text: remaining.join(", ") };
-  else
-    return;
-  return {
-    description: remaining.length === 0 ? "Remove the suppression comment" : `Remove ${unusedRules.join(", ")} from the suppression`,
-    safe: !0,
-    edits: [edit]
-  };
 }
 
 // src/knowledge/online.ts
@@ -25608,7 +25651,9 @@ async function lintCommand(paths, flags, io) {
     stdin: stdin ? { bytes: io.readStdin(), filename: flags.stdinFilename ?? "stdin.yml" } : void 0,
     ruleLevel: (id) => ruleLevel(config, id),
     ruleOptions: (id) => ruleOptions(config, id),
-    ignorePath: (p) => isIgnoredPath(config, p)
+    ignorePath: (p) => isIgnoredPath(config, p),
+    ignoredFinding: (rule, p, line) => ignoringEntry(config, rule, p, line),
+    reportUnusedSuppressions: !!flags.reportUnusedSuppressions
   };
   if (online) {
     let first = await lint(request);
@@ -25626,21 +25671,13 @@ async function lintCommand(paths, flags, io) {
     result = await lint(request);
   for (let e of result.internalErrors) io.stderr(`credflow: internal error: ${e}
 `);
-  let byPath = new Map(result.files.map((f) => [f.path, f])), afterConfig = result.findings.filter((f) => {
-    let file = byPath.get(f.location.path);
-    return !isIgnoredFinding(config, f.ruleId, file?.repoPath ?? f.location.path, f.location.range.start.line);
-  }), activeRules = new Set(result.rules.filter((r) => ruleLevel(config, r.id) !== "off").map((r) => r.id)), sup = applySuppressions(afterConfig, result.files, { activeRules }), findings = sup.kept;
-  if (flags.reportUnusedSuppressions) {
-    let level = ruleLevel(config, "unused-suppression");
-    level !== "off" && (findings = [...findings, ...unusedSuppressionFindings(sup.unused).map((f) => level ? { ...f, level } : f)]);
-  }
-  let input = {
+  let byPath = new Map(result.files.map((f) => [f.path, f])), findings = result.findings, input = {
     findings,
     rules: [...RULES],
     toolVersion: VERSION,
     cwd: io.cwd,
     ruleDoc,
-    suppressed: sup.suppressed,
+    suppressed: result.suppressed,
     fileText: (p) => byPath.get(p)?.text
   }, color = flags.format === "text" && useColor(flags.color, io.env, io.stdoutIsTTY && !flags.output);
   switch (flags.format) {

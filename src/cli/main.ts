@@ -19,9 +19,8 @@ import { formatGithub } from "../report/github.js";
 import type { ReportInput } from "../report/types.js";
 import { runFixes } from "../engine/fix-run.js";
 import { loadConfig, ConfigError } from "../config/load.js";
-import { settingsFromConfig, ruleLevel as configRuleLevel, ruleOptions as configRuleOptions, isIgnoredPath, isIgnoredFinding } from "../config/apply.js";
+import { settingsFromConfig, ruleLevel as configRuleLevel, ruleOptions as configRuleOptions, isIgnoredPath, ignoringEntry } from "../config/apply.js";
 import { defaultConfigText } from "../config/init.js";
-import { applySuppressions, unusedSuppressionFindings } from "../config/suppressions.js";
 import { createOnlineResolver, defaultPinCacheFile } from "../knowledge/online.js";
 import { findRoot, isInside } from "../discover/loader.js";
 
@@ -231,6 +230,8 @@ async function lintCommand(paths: string[], flags: LintFlags, io: CliIO): Promis
     ruleLevel: (id) => configRuleLevel(config, id),
     ruleOptions: (id) => configRuleOptions(config, id),
     ignorePath: (p) => isIgnoredPath(config, p),
+    ignoredFinding: (rule, p, line) => ignoringEntry(config, rule, p, line),
+    reportUnusedSuppressions: !!flags.reportUnusedSuppressions,
   };
 
   if (online) {
@@ -253,21 +254,9 @@ async function lintCommand(paths: string[], flags: LintFlags, io: CliIO): Promis
   }
   for (const e of result.internalErrors) io.stderr(`credflow: internal error: ${e}\n`);
 
-  // Suppressions and configured ignores come last, after every rule ran.
+  // The engine already applied levels, ignores and suppressions: these are the live findings.
   const byPath = new Map(result.files.map((f) => [f.path, f]));
-  const afterConfig = result.findings.filter((f) => {
-    const file = byPath.get(f.location.path);
-    return !isIgnoredFinding(config, f.ruleId, file?.repoPath ?? f.location.path, f.location.range.start.line);
-  });
-  const activeRules = new Set(result.rules.filter((r) => configRuleLevel(config, r.id) !== "off").map((r) => r.id));
-  const sup = applySuppressions(afterConfig, result.files, { activeRules });
-  let findings: Finding[] = sup.kept;
-  if (flags.reportUnusedSuppressions) {
-    const level = configRuleLevel(config, "unused-suppression");
-    if (level !== "off") {
-      findings = [...findings, ...unusedSuppressionFindings(sup.unused).map((f) => (level ? { ...f, level } : f))];
-    }
-  }
+  const findings: Finding[] = result.findings;
 
   const input: ReportInput = {
     findings,
@@ -275,7 +264,7 @@ async function lintCommand(paths: string[], flags: LintFlags, io: CliIO): Promis
     toolVersion: VERSION,
     cwd: io.cwd,
     ruleDoc,
-    suppressed: sup.suppressed,
+    suppressed: result.suppressed,
     fileText: (p) => byPath.get(p)?.text,
   };
   const color = flags.format === "text" && useColor(flags.color, io.env, io.stdoutIsTTY && !flags.output);

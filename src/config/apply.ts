@@ -67,14 +67,18 @@ export function isIgnoredPath(config: CredflowConfig, repoPath: string): boolean
  * at `repoPath` (relative to the repository root). Entry paths may be globs.
  */
 export function isIgnoredFinding(config: CredflowConfig, ruleId: string, repoPath: string, line: number): boolean {
-  if (config.ignoreFindings.length === 0) return false;
+  return ignoringEntry(config, ruleId, repoPath, line) !== undefined;
+}
+
+/** The `ignore-findings` entry that covers a finding, written as `rule:path:line` (undefined when none). */
+export function ignoringEntry(config: CredflowConfig, ruleId: string, repoPath: string, line: number): string | undefined {
+  if (config.ignoreFindings.length === 0) return undefined;
   const path = normalizeRepoPath(repoPath);
-  return config.ignoreFindings.some(
-    (entry) =>
-      (entry.rule === undefined || entry.rule === ruleId) &&
-      (entry.line === undefined || entry.line === line) &&
-      cachedGlob(entry.path).test(path),
+  const entry = config.ignoreFindings.find(
+    (e) => (e.rule === undefined || e.rule === ruleId) && (e.line === undefined || e.line === line) && cachedGlob(e.path).test(path),
   );
+  if (!entry) return undefined;
+  return `ignore-findings: ${[entry.rule, entry.path, entry.line].filter((x) => x !== undefined).join(":")}`;
 }
 
 const globCache = new Map<string, RegExp>();

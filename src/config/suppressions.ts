@@ -62,7 +62,7 @@ export const unusedSuppressionMeta: RuleMeta = {
   defaultLevel: "warning",
   tags: ["maintainability"],
   precision: "very-high",
-  fixable: true,
+  fixable: "safe",
 };
 
 // ---------------------------------------------------------------------------------------------

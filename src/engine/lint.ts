@@ -4,6 +4,7 @@
 import * as path from "node:path";
 import type { SourceFile } from "../model/types.js";
 import type { Finding, Level, Rule, RuleContext, Settings } from "../rules/types.js";
+import { FindingRegistry } from "./findings.js";
 import { RULES } from "../rules/index.js";
 import { discover } from "../discover/discover.js";
 import { FileLoader } from "../discover/loader.js";
@@ -28,13 +29,22 @@ export interface LintRequest {
   ruleOptions?: (id: string) => Record<string, unknown>;
   /** Repository-relative paths to skip entirely. */
   ignorePath?: (repoPath: string) => boolean;
+  /** The `ignore-findings` entry (described) that covers a finding, if any. */
+  ignoredFinding?: (ruleId: string, repoPath: string, line: number) => string | undefined;
+  /** Also report inline suppressions that suppress nothing. */
+  reportUnusedSuppressions?: boolean;
+  /** Compute fixes for the findings (default true). */
+  fixes?: boolean;
   /** Replaces files' bytes (the fixer re-lints edited text without writing it). */
   overrides?: Map<string, Uint8Array>;
 }
 
 export interface LintResult {
   graph: ProjectGraph;
+  /** Live findings: after levels, dedupe, ignores and suppressions. */
   findings: Finding[];
+  /** Findings an inline suppression or an `ignore-findings` entry hides, with the reason. */
+  suppressed: Array<{ finding: Finding; reason: string }>;
   files: SourceFile[];
   rules: readonly Rule[];
   /** Rules that threw: a bug in credflow, reported with exit code 2. */
@@ -92,50 +102,42 @@ export async function lint(req: LintRequest): Promise<LintResult> {
   const rules = req.rules ?? RULES;
   // Developer aid for profiling (`CREDFLOW_TIMING=1`); never set in normal use.
   const timing = !!process.env.CREDFLOW_TIMING;
-  const byPath = new Map(graph.files.map((f) => [f.path, f]));
-  const findings: Finding[] = [];
-  const internalErrors: string[] = [];
+  const registry = new FindingRegistry({
+    ruleLevel: req.ruleLevel,
+    ignorePath: req.ignorePath,
+    ignoredFinding: req.ignoredFinding,
+    reportUnusedSuppressions: req.reportUnusedSuppressions,
+    fixes: req.fixes,
+  });
+  const active = new Set<string>();
   for (const rule of rules) {
-    const configured = req.ruleLevel?.(rule.id);
-    if (configured === "off") continue;
+    if (!registry.enabled(rule)) continue;
+    active.add(rule.id);
     const ctx: RuleContext = {
       graph,
       settings: req.settings,
       pins: req.pins,
       options: req.ruleOptions?.(rule.id) ?? {},
-      file: (p) => byPath.get(p),
+      report: registry.reporterFor(rule),
     };
-    let produced: Finding[];
     const started = timing ? performance.now() : 0;
     try {
-      produced = rule.check(ctx);
+      rule.check(ctx);
       if (timing) process.stderr.write(`rule ${rule.id}: ${(performance.now() - started).toFixed(1)} ms\n`);
     } catch (err) {
-      internalErrors.push(`rule ${rule.id} failed: ${err instanceof Error ? err.message : String(err)}`);
-      continue;
-    }
-    for (const f of produced) {
-      // A configured level replaces the rule's own; unconfigured, a rule may vary the level per finding.
-      findings.push({ ...f, ruleId: rule.id, level: configured ?? f.level ?? rule.defaultLevel });
+      registry.ruleFailed(rule, err);
     }
   }
-  const visible = req.ignorePath
-    ? findings.filter((f) => {
-        const file = byPath.get(f.location.path);
-        return !(file && req.ignorePath!(file.repoPath));
-      })
-    : findings;
-  return { graph, findings: sortFindings(dedupe(visible)), files: graph.files, rules, internalErrors, roots };
-}
-
-function dedupe(findings: Finding[]): Finding[] {
-  const seen = new Set<string>();
-  return findings.filter((f) => {
-    const key = `${f.ruleId}\0${f.location.path}\0${f.location.range.start.offset}\0${f.location.range.end.offset}\0${f.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+  const settled = registry.settle(graph.files, active);
+  return {
+    graph,
+    findings: sortFindings(settled.findings),
+    suppressed: settled.suppressed,
+    files: graph.files,
+    rules,
+    internalErrors: settled.internalErrors,
+    roots,
+  };
 }
 
 export function sortFindings(findings: Finding[]): Finding[] {

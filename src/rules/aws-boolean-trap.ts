@@ -5,8 +5,8 @@
  * `true` as false, so `yes`/`on`/`1` silently mean false.
  */
 import { BOOLEAN_INPUTS, booleanParsing } from "../knowledge/configure-aws-credentials.js";
-import type { Fix, Finding, Level, Rule } from "./types.js";
-import { configureSites, dedupeFindings, describeVersion, siteInputs, valueLocation, type ConfigureSite, type SiteInput } from "./support/configure-sites.js";
+import type { Fix, Level, Report, Rule } from "./types.js";
+import { configureSites, describeVersion, siteInputs, valueLocation, type ConfigureSite, type SiteInput } from "./support/configure-sites.js";
 
 const CORE_SCHEMA = new Set(["true", "True", "TRUE", "false", "False", "FALSE"]);
 /** Spellings people mean as "on" (YAML 1.1 booleans and shell habits). */
@@ -24,9 +24,8 @@ export const awsBooleanTrap: Rule = {
   defaultLevel: "warning",
   tags: ["correctness", "aws"],
   precision: "very-high",
-  fixable: true,
+  fixable: "unsafe",
   check(ctx) {
-    const out: Finding[] = [];
     for (const site of configureSites(ctx.graph)) {
       const v = site.version;
       // Unknown refs: how the code parses booleans cannot be told, so say nothing.
@@ -37,14 +36,13 @@ export const awsBooleanTrap: Rule = {
         // Inputs the version does not declare are ignored by it (aws-unknown-input reports them).
         if (!BOOLEAN_INPUTS.has(name) || !declared.has(name) || input.value === undefined || input.value === "") continue;
         const f = judge(site, input, name);
-        if (f) out.push(f);
+        if (f) ctx.report(f);
       }
     }
-    return dedupeFindings(out);
   },
 };
 
-function judge(site: ConfigureSite, input: SiteInput, name: string): Finding | undefined {
+function judge(site: ConfigureSite, input: SiteInput, name: string): Report | undefined {
   const value = input.value!;
   const lower = value.toLowerCase();
   const runs = `configure-aws-credentials ${describeVersion(site.version)}`;
@@ -80,10 +78,9 @@ function judge(site: ConfigureSite, input: SiteInput, name: string): Finding | u
       return undefined;
   }
   const where = valueLocation(site, input);
-  const f: Finding = { ruleId: "aws-boolean-trap", level, message, location: where.location, related: where.related };
-  const fix = name === "use-existing-credentials" && level === "warning" && booleanParsing(site.version, name) === "string" ? removeLineFix(site, input) : replacement ? replaceFix(site, input, replacement) : undefined;
-  if (fix) f.fix = fix;
-  return f;
+  const removal = name === "use-existing-credentials" && level === "warning" && booleanParsing(site.version, name) === "string";
+  const fix = (): Fix | undefined => (removal ? removeLineFix(site, input) : replacement ? replaceFix(site, input, replacement) : undefined);
+  return { level, message, location: where.location, related: where.related, fix };
 }
 
 /**

@@ -3,10 +3,9 @@
  * at run time (role ARN shape, session name, session length, region, China audience, number of
  * managed session policies). Only literal values are judged, after composite input substitution.
  */
-import type { Finding, Level, Rule } from "./types.js";
+import type { Level, Rule } from "./types.js";
 import {
   configureSites,
-  dedupeFindings,
   idTokenPermission,
   siteInput,
   usesWebIdentity,
@@ -36,11 +35,10 @@ export const awsInvalidInput: Rule = {
   precision: "very-high",
   fixable: false,
   check(ctx) {
-    const out: Finding[] = [];
     for (const site of configureSites(ctx.graph)) {
       const report = (input: SiteInput, message: string, level: Level = "error") => {
         const where = valueLocation(site, input);
-        out.push({ ruleId: "aws-invalid-input", level, message, location: where.location, related: where.related });
+        ctx.report({ level, message, location: where.location, related: where.related });
       };
       const get = (name: string) => usable(site, name);
       checkRole(site, get("role-to-assume"), report);
@@ -49,7 +47,6 @@ export const awsInvalidInput: Rule = {
       checkRegion(site, get("aws-region"), report);
       checkManagedPolicies(get("managed-session-policies"), report);
     }
-    return dedupeFindings(out);
   },
 };
 

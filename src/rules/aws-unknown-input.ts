@@ -4,9 +4,9 @@
  * input from a newer release silently does nothing.
  */
 import { allInputNames, inputIntroducedIn } from "../knowledge/configure-aws-credentials.js";
-import type { Fix, Finding, Rule } from "./types.js";
+import type { Fix, Report, Rule } from "./types.js";
 import { closestName } from "./support/closest.js";
-import { configureSites, dedupeFindings, describeVersion, keyLocation, siteInputs, type ConfigureSite, type SiteInput } from "./support/configure-sites.js";
+import { configureSites, describeVersion, keyLocation, siteInputs, type ConfigureSite, type SiteInput } from "./support/configure-sites.js";
 
 export const awsUnknownInput: Rule = {
   id: "aws-unknown-input",
@@ -16,11 +16,10 @@ export const awsUnknownInput: Rule = {
   defaultLevel: "warning",
   tags: ["correctness", "aws"],
   precision: "very-high",
-  fixable: true,
+  fixable: "safe",
   check(ctx) {
     const everyInput = allInputNames();
     const known = new Set(everyInput.map((n) => n.toLowerCase()));
-    const out: Finding[] = [];
     for (const site of configureSites(ctx.graph)) {
       const v = site.version;
       // Unknown refs and non-release branches: which inputs exist cannot be told, so say nothing.
@@ -31,20 +30,19 @@ export const awsUnknownInput: Rule = {
         // The runner matches input names ignoring case (ActionRunner: OrdinalIgnoreCase), and the
         // action reads INPUT_<NAME> upper-cased, so `Role-To-Assume` works.
         if (declared.has(name)) continue;
-        out.push(finding(site, input, declared, known, everyInput));
+        ctx.report(finding(site, input, declared, known, everyInput));
       }
     }
-    return dedupeFindings(out);
   },
 };
 
-function finding(site: ConfigureSite, input: SiteInput, declared: Set<string>, known: Set<string>, everyInput: string[]): Finding {
+function finding(site: ConfigureSite, input: SiteInput, declared: Set<string>, known: Set<string>, everyInput: string[]): Report {
   const v = site.version;
   const runs = describeVersion(v);
   const key = input.key;
   const name = key.toLowerCase();
   const ignored = `the action ignores it (the runner only warns "Unexpected input(s) '${key}'")`;
-  const base = { ruleId: "aws-unknown-input", level: "warning" as const, location: keyLocation(site, input), related: [] };
+  const base = { location: keyLocation(site, input) };
 
   if (known.has(name)) {
     // A real input of a later release: a version mismatch, not a typo.
@@ -66,12 +64,8 @@ function finding(site: ConfigureSite, input: SiteInput, declared: Set<string>, k
       message: `\`${key}\` is not an input of configure-aws-credentials ${runs}; did you mean \`${target}\`? That input was added in ${since ?? "a later release"}, so this version would ignore it too. As written, ${ignored}.`,
     };
   }
-  const f: Finding = { ...base, message: `\`${key}\` is not an input of configure-aws-credentials ${runs}; did you mean \`${target}\`? As written, ${ignored}.` };
-  if (suggestion.confidence === "typo") {
-    const fix = renameFix(site, input, target);
-    if (fix) f.fix = fix;
-  }
-  return f;
+  const message = `\`${key}\` is not an input of configure-aws-credentials ${runs}; did you mean \`${target}\`? As written, ${ignored}.`;
+  return suggestion.confidence === "typo" ? { ...base, message, fix: () => renameFix(site, input, target) } : { ...base, message };
 }
 
 /**

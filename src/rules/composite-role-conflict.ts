@@ -7,7 +7,7 @@
 import { allJobNodes } from "../graph/build-graph.js";
 import type { ConfigureCall, JobNode, TimelineStep } from "../graph/types.js";
 import { effectiveTimeline } from "../graph/effective.js";
-import type { Finding, Level, RelatedLocation, RuleContext, Rule } from "./types.js";
+import type { Level, RelatedLocation, RuleContext, Rule } from "./types.js";
 
 /** The runner release that stopped laying the composite's start snapshot over later exports. */
 export const RUNNER_FIX_VERSION = "2.295.0";
@@ -147,8 +147,6 @@ export const compositeRoleConflict: Rule = {
   precision: "high",
   fixable: false,
   check(ctx) {
-    const out: Finding[] = [];
-    const seen = new Set<string>();
     for (const node of allJobNodes(ctx.graph)) {
       const tl = node.timeline;
       if (node.configureCalls.length < 2) continue;
@@ -196,9 +194,6 @@ export const compositeRoleConflict: Rule = {
           `On runners older than v${RUNNER_FIX_VERSION} the ${n === 1 ? "step" : `${n} steps`} after that configure call inside the composite ` +
           `(${n === 1 ? "" : "first: "}${stepLabel(firstStale)}) still run${n === 1 ? "s" : ""} as ${oldId.text}; the new role takes effect only when the composite returns. ${why}`;
 
-        const key = `${path}\0${topUses.node.range.start.offset}\0${message}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
         const related: RelatedLocation[] = [
           { path: ts.file.path, range: ts.step.uses!.node.range, message: `configure call inside the composite: assumes ${newId.text}` },
           { path: earlierTs.file.path, range: earlierTs.step.uses!.node.range, message: `earlier configure call: ${oldId.text}, exported before the composite started` },
@@ -215,9 +210,8 @@ export const compositeRoleConflict: Rule = {
           range: firstStale.step.range,
           message: `first step that still sees ${oldId.text} on runners older than v${RUNNER_FIX_VERSION}`,
         });
-        out.push({ ruleId: "composite-role-conflict", level, message, location: { path, range: topUses.node.range }, related });
+        ctx.report({ level, message, location: { path, range: topUses.node.range }, related, via: { node, step: ts } });
       }
     }
-    return out;
   },
 };

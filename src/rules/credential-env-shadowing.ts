@@ -7,7 +7,7 @@
 import { allJobNodes } from "../graph/build-graph.js";
 import type { ConfigureCall, TimelineStep } from "../graph/types.js";
 import type { Entry } from "../model/types.js";
-import type { Finding, Rule } from "./types.js";
+import type { Report, Rule } from "./types.js";
 import { effectiveTimeline } from "../graph/effective.js";
 import { identityOf, stepLabel, where } from "./composite-role-conflict.js";
 
@@ -48,8 +48,6 @@ export const credentialEnvShadowing: Rule = {
   precision: "high",
   fixable: false,
   check(ctx) {
-    const out: Finding[] = [];
-    const seen = new Set<string>();
     for (const node of allJobNodes(ctx.graph)) {
       if (node.configureCalls.length === 0) continue;
       const tl = node.timeline;
@@ -85,18 +83,15 @@ export const credentialEnvShadowing: Rule = {
         for (const entry of entries) {
           const value = holder.env.get(entry.key) ?? entry.value?.value ?? "";
           if (passesActiveCredentials(entry.key, value, holder, callTs)) continue;
-          const key = `${holder.file.path}\0${entry.keyRange.start.offset}`;
-          if (seen.has(key)) continue;
-          seen.add(key);
-          out.push(finding(entry, holder, callTs, identity, masked, !!own));
+          // One finding per env key, however many jobs reach the composite.
+          ctx.report({ ...finding(entry, holder, callTs, identity, masked, !!own), key: "shadowing", via: { node, step: holder } });
         }
       }
     }
-    return out;
   },
 };
 
-function finding(entry: Entry, holder: TimelineStep, callTs: TimelineStep, identity: string, masked: TimelineStep[], isCall: boolean): Finding {
+function finding(entry: Entry, holder: TimelineStep, callTs: TimelineStep, identity: string, masked: TimelineStep[], isCall: boolean): Report {
   const path = holder.file.path;
   const callAt = where(path, callTs.file.path, callTs.step.uses!.node.range.start.line);
   const n = masked.length;
@@ -108,8 +103,6 @@ function finding(entry: Entry, holder: TimelineStep, callTs: TimelineStep, ident
     `explicit step env wins over exported variables on every runner version (v2.295.0 fixed only the composite start snapshot), ` +
     `so ${subject} with this \`${entry.key}\` instead of ${identity}. Remove the key from this step.`;
   return {
-    ruleId: "credential-env-shadowing",
-    level: "error",
     message,
     location: { path, range: entry.keyRange },
     related: [

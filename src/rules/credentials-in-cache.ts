@@ -8,7 +8,7 @@ import type { JobNode, TimelineStep } from "../graph/types.js";
 import { isConfigureRef } from "../graph/credentials.js";
 import type { Range, SourceFile } from "../model/types.js";
 import { positionAt } from "../parse/position.js";
-import type { Finding, Level, RelatedLocation, Rule, RuleContext, Visibility } from "./types.js";
+import type { Level, RelatedLocation, Report, Rule, RuleContext, Visibility } from "./types.js";
 import {
   HOME,
   RUNNER_TEMP,
@@ -89,23 +89,16 @@ export const credentialsInCache: Rule = {
   precision: "high",
   fixable: false,
   check(ctx) {
-    const out: Finding[] = [];
-    const seen = new Set<string>();
     for (const node of allJobNodes(ctx.graph)) {
       if (!node.timeline.some((ts) => saveKind(ts))) continue;
       const job = new JobScan(ctx, node);
       for (const ts of node.timeline) {
         const kind = saveKind(ts);
         if (!kind) continue;
-        for (const f of job.check(ts, kind)) {
-          const key = `${f.location.path}\0${f.location.range.start.offset}`;
-          if (seen.has(key)) continue;
-          seen.add(key);
-          out.push(f);
-        }
+        // One finding per `path:` line, the worst of the jobs that reach it.
+        for (const r of job.check(ts, kind)) ctx.report({ ...r, key: "cache-path" });
       }
     }
-    return out;
   },
 };
 
@@ -334,7 +327,7 @@ class JobScan {
     return places;
   }
 
-  check(ts: TimelineStep, kind: SaveKind): Finding[] {
+  check(ts: TimelineStep, kind: SaveKind): Report[] {
     const value = ts.with.get("path");
     if (!value?.trim()) return [];
     const { patterns } = parsePathInput(value, this.resolver(ts));
@@ -359,7 +352,7 @@ class JobScan {
       entry.hits.push({ place, cov });
       byLine.set(key, entry);
     }
-    const out: Finding[] = [];
+    const out: Report[] = [];
     for (const { pattern, hits, intent } of byLine.values()) {
       out.push(this.finding(ts, kind, mode, patterns, pattern, hits, intent));
     }
@@ -374,7 +367,7 @@ class JobScan {
     pattern: PathPattern,
     hits: Array<{ place: Place; cov: Coverage }>,
     intent: boolean,
-  ): Finding {
+  ): Report {
     const visibility = this.ctx.settings.visibility;
     const level: Level = intent ? "note" : visibility === "private" || visibility === "internal" ? "warning" : "error";
     const uses = ts.step.uses!.node.value;
@@ -414,13 +407,7 @@ class JobScan {
       const site = ts.chain[0]!;
       related.push({ path: site.file.path, range: site.step.uses?.node.range ?? site.step.range, message: `the job \`${this.node.job.id}\` reaches the \`${uses}\` step through this call` });
     }
-    return {
-      ruleId: RULE_ID,
-      level,
-      message,
-      location,
-      related,
-    };
+    return { level, message, location, related };
   }
 }
 

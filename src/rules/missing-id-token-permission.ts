@@ -6,7 +6,7 @@
 import { allJobNodes } from "../graph/build-graph.js";
 import type { ConfigureCall, JobNode } from "../graph/types.js";
 import type { Entry, Permissions, Range, SourceFile } from "../model/types.js";
-import type { Finding, Fix, RelatedLocation, Rule, RuleContext, TextEdit } from "./types.js";
+import type { Fix, NoFix, RelatedLocation, Report, Rule, RuleContext, TextEdit } from "./types.js";
 import { declaredPermissions, idTokenFor, type Declared } from "./support/permissions.js";
 import { detectEol, indentationOf, nextLineStartOf } from "./support/edit.js";
 
@@ -40,7 +40,7 @@ export const missingIdTokenPermission: Rule = {
   defaultLevel: "error",
   tags: ["correctness", "aws", "oidc", "permissions"],
   precision: "very-high",
-  fixable: true,
+  fixable: "both",
   check(ctx) {
     const losses = new Map<string, Loss>();
     for (const node of allJobNodes(ctx.graph)) {
@@ -62,7 +62,7 @@ export const missingIdTokenPermission: Rule = {
       }
       losses.set(key, loss);
     }
-    return [...losses.values()].map((loss) => finding(ctx, loss));
+    for (const loss of losses.values()) ctx.report(finding(ctx, loss));
   },
 };
 
@@ -73,20 +73,18 @@ function locationOf(holder: JobNode, isCaller: boolean): Range {
   return job.permissions?.keyRange ?? job.idRange;
 }
 
-function finding(ctx: RuleContext, loss: Loss): Finding {
+function finding(_ctx: RuleContext, loss: Loss): Report {
   const { holder, declared, isCaller } = loss;
   const file = holder.workflow.file;
-  const fixResult = buildFix(ctx, holder, declared);
-  const f: Finding = {
-    ruleId: "missing-id-token-permission",
-    level: "error",
+  return {
     message: message(loss, isCaller),
     location: { path: file.path, range: locationOf(holder, isCaller) },
     related: related(loss),
+    fix: (): Fix | NoFix | undefined => {
+      const r = buildFix(holder, declared);
+      return r.fix ?? (r.note !== undefined ? { note: r.note } : undefined);
+    },
   };
-  if (fixResult.fix) f.fix = fixResult.fix;
-  else if (fixResult.note) f.fixNote = fixResult.note;
-  return f;
 }
 
 // ---------- message ----------
@@ -194,9 +192,8 @@ interface FixResult {
   note?: string;
 }
 
-function buildFix(ctx: RuleContext, holder: JobNode, declared: Declared): FixResult {
-  const file = ctx.file(holder.workflow.file.path);
-  if (!file) return {};
+function buildFix(holder: JobNode, declared: Declared): FixResult {
+  const file = holder.workflow.file;
   const p = declared.permissions;
   if (declared.where === "job" && p) return extendJobPermissions(file, p);
   if (declared.where === "workflow" && p) {

@@ -8,7 +8,7 @@ import { allJobNodes } from "../graph/build-graph.js";
 import type { ConfigureCall, JobNode, TimelineStep } from "../graph/types.js";
 import type { Entry, SourceFile, Workflow } from "../model/types.js";
 import { inputIntroducedIn, newestTag, versionAtLeast, type ConfigureVersion } from "../knowledge/configure-aws-credentials.js";
-import type { Finding, Fix, RelatedLocation, Rule, RuleContext, TextEdit } from "./types.js";
+import type { Fix, RelatedLocation, Report, Rule, RuleContext, TextEdit } from "./types.js";
 import { EXACT_LIMIT, heaviestConcurrentSet, NeedsOrder } from "./support/concurrency.js";
 import { onlyWorkflowCall } from "./support/permissions.js";
 import { isInFlowCollection, lineEndOf, lineStartOf, nextLineStartOf, trailingCommentAfter } from "./support/edit.js";
@@ -42,7 +42,7 @@ interface RetryOff {
 }
 
 interface Candidate {
-  finding: Finding;
+  report: Report;
   total: number;
   /** Composite call sites and reusable-workflow callers through which the step is reached. */
   sites: RelatedLocation[];
@@ -58,7 +58,7 @@ export const oidcFanoutNoRetry: Rule = {
   defaultLevel: "warning",
   tags: ["reliability", "aws", "oidc"],
   precision: "high",
-  fixable: true,
+  fixable: "both",
   check(ctx) {
     const threshold = thresholdOf(ctx);
     const called = new Set<string>();
@@ -89,16 +89,13 @@ export const oidcFanoutNoRetry: Rule = {
           const ts = p.node.timeline[call.timelineIndex]!;
           const uses = ts.step.uses!;
           const key = `${ts.file.path}\0${uses.node.range.start.offset}`;
-          const finding: Finding = {
-            ruleId: RULE_ID,
-            level: "warning",
+          const report: Report = {
             message: message(p, ts, off, set, total),
             location: { path: ts.file.path, range: uses.node.range },
-            related: [],
           };
-          if (off.fix) finding.fix = off.fix;
-          else if (off.fixNote) finding.fixNote = off.fixNote;
-          const here: Candidate = { finding, total, sites: callSites(p, ts), peers: peers(set.members) };
+          if (off.fix) report.fix = off.fix;
+          else if (off.fixNote) report.fixNote = off.fixNote;
+          const here: Candidate = { report, total, sites: callSites(p, ts), peers: peers(set.members) };
           const prev = candidates.get(key);
           if (!prev) candidates.set(key, here);
           else {
@@ -110,7 +107,7 @@ export const oidcFanoutNoRetry: Rule = {
         }
       }
     }
-    return [...candidates.values()].map((c) => ({ ...c.finding, related: [...c.sites, ...c.peers] }));
+    for (const c of candidates.values()) ctx.report({ ...c.report, related: [...c.sites, ...c.peers] });
   },
 };
 
@@ -486,7 +483,7 @@ function retryOff(ctx: RuleContext, node: JobNode, call: ConfigureCall): RetryOf
   // Unknown code: no guessing.
   if (atLeast === undefined) return undefined;
   const ts = node.timeline[call.timelineIndex]!;
-  const file = ctx.file(ts.file.path);
+  const file = ts.file;
   const maxParallel = "or limit how many of these jobs start together (`strategy.max-parallel`, or `needs:` between them)";
   if (atLeast === false) {
     const major = v.semver![0];

@@ -7,7 +7,7 @@
 import { allJobNodes } from "../graph/build-graph.js";
 import type { ConfigureCall, JobNode, TimelineStep } from "../graph/types.js";
 import type { Job, Range, Workflow } from "../model/types.js";
-import type { Finding, Level, RelatedLocation, Rule, RuleContext } from "./types.js";
+import type { Level, RelatedLocation, Report, Rule, RuleContext } from "./types.js";
 
 const RULE_ID = "oidc-untrusted-trigger";
 
@@ -68,8 +68,6 @@ export const oidcUntrustedTrigger: Rule = {
   precision: "high",
   fixable: false,
   check(ctx) {
-    const out: Finding[] = [];
-    const seen = new Set<string>();
     for (const node of allJobNodes(ctx.graph)) {
       const calls = node.configureCalls.filter((c) => c.oidc);
       if (!calls.length) continue;
@@ -85,19 +83,15 @@ export const oidcUntrustedTrigger: Rule = {
         const ts = node.timeline[call.timelineIndex]!;
         const stepEvents = narrowByEventName(events, ts.if ?? "");
         const guarded = jobForkGuarded || FORK_GUARD.test(ts.if ?? "");
-        const finding = judge(ctx, node, root, call, ts, stepEvents, guarded);
-        if (!finding) continue;
-        const key = `${finding.location.path}\0${finding.location.range.start.offset}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        out.push(finding);
+        const report = judge(ctx, node, root, call, ts, stepEvents, guarded);
+        // One finding per place, the worst of the jobs that reach it.
+        if (report) ctx.report({ ...report, key: "untrusted-trigger" });
       }
     }
-    return out;
   },
 };
 
-function judge(ctx: RuleContext, node: JobNode, root: JobNode, call: ConfigureCall, ts: TimelineStep, events: string[], guarded: boolean): Finding | undefined {
+function judge(ctx: RuleContext, node: JobNode, root: JobNode, call: ConfigureCall, ts: TimelineStep, events: string[], guarded: boolean): Report | undefined {
   // A fork guard keeps forks out of every event but issue_comment, where the commenter, not the pull request, starts the run.
   const privileged = events.filter((e) => PRIVILEGED[e] && !(guarded && e !== "issue_comment"));
   const limited = guarded ? [] : events.filter((e) => FORK_LIMITED.includes(e));
@@ -141,7 +135,7 @@ function judge(ctx: RuleContext, node: JobNode, root: JobNode, call: ConfigureCa
       `OIDC role ${role} is assumed in ${job}, which runs on ${list(limited)}: pull requests from forks get a read-only token without \`id-token: write\`, so for them this step fails with "Credentials could not be loaded". ` +
       `Skip the job for forks with \`if: github.event.pull_request.head.repo.full_name == github.repository\`, or assume the role only on \`push\`.`;
   }
-  return { ruleId: RULE_ID, level, message, location, related };
+  return { level, message, location, related };
 }
 
 interface EnvironmentGate {

@@ -5,7 +5,7 @@
 import { isConfigureRef } from "../graph/credentials.js";
 import { resolveConfigureVersion } from "../knowledge/configure-aws-credentials.js";
 import { isFullSha, type RefInfo } from "../knowledge/pins.js";
-import type { Finding, Fix, Rule, RuleContext } from "./types.js";
+import type { Fix, Report, Rule, RuleContext } from "./types.js";
 import { nameOf, repoOf, rewriteUsesRef, type RemoteRef, type UsesSite, usesSites } from "./support/uses-sites.js";
 
 const RULE_ID = "outdated-action-runtime";
@@ -18,17 +18,15 @@ export const outdatedActionRuntime: Rule = {
   defaultLevel: "warning",
   tags: ["maintenance", "compatibility"],
   precision: "high",
-  fixable: true,
+  fixable: "unsafe",
   check(ctx) {
-    const out: Finding[] = [];
     for (const site of usesSites(ctx.graph)) {
       const ref = site.uses.ref;
       // Reusable workflows and docker images have no Node.js runtime of their own.
       if (ref.kind !== "remote" || ref.isWorkflow || site.kind !== "step") continue;
-      const finding = check(ctx, site, ref);
-      if (finding) out.push(finding);
+      const report = check(ctx, site, ref);
+      if (report) ctx.report(report);
     }
-    return out;
   },
 };
 
@@ -44,7 +42,7 @@ function runtimeOf(ref: RemoteRef, info: RefInfo): { runtime?: string; code?: st
   return {};
 }
 
-function check(ctx: RuleContext, site: UsesSite, ref: RemoteRef): Finding | undefined {
+function check(ctx: RuleContext, site: UsesSite, ref: RemoteRef): Report | undefined {
   const repo = repoOf(ref);
   const info = ctx.pins.resolve(repo, ref.ref);
   const { runtime, code: release } = runtimeOf(ref, info);
@@ -68,18 +66,13 @@ function check(ctx: RuleContext, site: UsesSite, ref: RemoteRef): Finding | unde
   else if (newest.runtime && OUTDATED.has(newest.runtime)) upgrade = `Its newest major, ${newest.major} (${newest.tag}), still runs on ${newest.runtime}; consider another action.`;
   else upgrade = `The newest major is ${newest.major} (${newest.tag})${newest.runtime ? ` on ${newest.runtime}` : ""}; a major upgrade may change inputs and behaviour, so read its release notes.`;
 
-  const finding: Finding = {
-    ruleId: RULE_ID,
-    level: "warning",
+  return {
     message:
       `${shown} runs on ${runtime}${code}${note}. Runners no longer ship ${runtime}: they run the action on a newer Node.js ` +
       `it was never tested with (the run shows a deprecation warning). ${upgrade}`,
     location: { path: site.file.path, range: site.uses.node.range },
-    related: [],
+    fix: () => upgradeFix(ctx, site, ref, info, runtime),
   };
-  const fix = upgradeFix(ctx, site, ref, info, runtime);
-  if (fix) finding.fix = fix;
-  return finding;
 }
 
 /**

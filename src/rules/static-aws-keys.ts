@@ -7,7 +7,7 @@ import { allJobNodes } from "../graph/build-graph.js";
 import { isConfigureRef } from "../graph/credentials.js";
 import type { CallSite, JobNode, TimelineStep } from "../graph/types.js";
 import type { Entry, Range, SourceFile } from "../model/types.js";
-import type { Finding, RelatedLocation, Rule, RuleContext } from "./types.js";
+import type { RelatedLocation, Report, Rule, RuleContext } from "./types.js";
 
 const RULE_ID = "static-aws-keys";
 
@@ -41,30 +41,22 @@ export const staticAwsKeys: Rule = {
   precision: "very-high",
   fixable: false,
   check(ctx) {
-    const out: Finding[] = [];
-    const seen = new Set<string>();
-    const push = (f: Finding) => {
-      const key = `${f.location.path}\0${f.location.range.start.offset}`;
-      if (seen.has(key)) return;
-      seen.add(key);
-      out.push(f);
-    };
     for (const node of allJobNodes(ctx.graph)) {
       // A reusable workflow linted on its own has its inputs unset; its callers' nodes see the values.
       for (const call of node.configureCalls) {
         const ts = node.timeline[call.timelineIndex]!;
         if (!isConfigureRef(ts.step.uses?.ref)) continue;
-        for (const f of checkCall(ctx, node, ts)) push(f);
+        // One finding per place: the first job that reaches a key decides the wording.
+        for (const r of checkCall(ctx, node, ts)) ctx.report({ ...r, key: "static-keys" });
       }
     }
-    return out;
   },
 };
 
-function checkCall(ctx: RuleContext, node: JobNode, ts: TimelineStep): Finding[] {
+function checkCall(ctx: RuleContext, node: JobNode, ts: TimelineStep): Report[] {
   const present = KEY_INPUTS.filter((k) => (ts.with.get(k) ?? "").trim() !== "");
   if (!present.length) return [];
-  const out: Finding[] = [];
+  const out: Report[] = [];
   const sources = new Map<KeyInput, { source: Source; origin: Origin }>();
   for (const key of present) {
     const origin = originOf(ctx, node, ts, key);
@@ -79,7 +71,6 @@ function checkCall(ctx: RuleContext, node: JobNode, ts: TimelineStep): Finding[]
     const where = origin.via.length ? `, written here and passed ${origin.via.join(", then ")}` : "";
     if (key === "aws-access-key-id") {
       out.push({
-        ruleId: RULE_ID,
         level: "warning",
         message:
           `\`${key}\` of ${stepRef} is a literal access key ID${where}: the ID is not the secret half, but it names a long-lived IAM user key and its AWS account to anyone who can read the repository. ` +
@@ -89,7 +80,6 @@ function checkCall(ctx: RuleContext, node: JobNode, ts: TimelineStep): Finding[]
       });
     } else {
       out.push({
-        ruleId: RULE_ID,
         level: "error",
         message:
           `\`${key}\` of ${stepRef} is a literal ${key === "aws-session-token" ? "session token" : "secret access key"}${where}: anyone who can read the repository, or any clone or fork of it, has the credential, and it stays in the Git history. ` +
@@ -109,7 +99,6 @@ function checkCall(ctx: RuleContext, node: JobNode, ts: TimelineStep): Finding[]
   const anchorEntry = ts.step.with.entries.find((e) => e.key === (id ? "aws-access-key-id" : "aws-secret-access-key"))!;
   if (secret.source.kind === "variable") {
     out.push({
-      ruleId: RULE_ID,
       level: "warning",
       message:
         `\`aws-secret-access-key\` of ${stepRef} comes from the configuration variable ${names(secret.source.names, "vars")}: variables are not secrets, their values are not masked in logs and are shown to everyone who can manage or read the repository's variables. ` +
@@ -123,7 +112,6 @@ function checkCall(ctx: RuleContext, node: JobNode, ts: TimelineStep): Finding[]
   const role = (ts.with.get("role-to-assume") ?? "").trim();
   const what = role ? `long-lived access keys (from ${names(unique(all), "secrets")}) to assume \`${role}\`` : `long-lived access keys from ${names(unique(all), "secrets")}`;
   out.push({
-    ruleId: RULE_ID,
     level: "note",
     message:
       `${capitalize(stepRef)} signs in with ${what}. GitHub's OIDC provider can replace them with a short-lived token per job: ` +

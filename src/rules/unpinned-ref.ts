@@ -5,7 +5,7 @@
  */
 import { looksLikeVersion, BRANCH_LIKE_NAMES, type RefInfo } from "../knowledge/pins.js";
 import type { UsesRef } from "../model/types.js";
-import type { Finding, Fix, Level, PinPolicy, Rule, RuleContext } from "./types.js";
+import type { Fix, Level, PinPolicy, Report, Rule, RuleContext } from "./types.js";
 import { nameOf, repoOf, rewriteUsesRef, type RemoteRef, type UsesSite, usesSites } from "./support/uses-sites.js";
 
 const RULE_ID = "unpinned-ref";
@@ -40,18 +40,16 @@ export const unpinnedRef: Rule = {
   tags: ["security", "supply-chain"],
   securitySeverity: "5.0",
   precision: "high",
-  fixable: true,
+  fixable: "both",
   check(ctx) {
     const policy = policyOf(ctx);
     if (policy === "off") return [];
-    const out: Finding[] = [];
     for (const site of usesSites(ctx.graph)) {
       const ref = site.uses.ref;
-      const finding =
+      const report =
         ref.kind === "remote" ? remoteFinding(ctx, site, ref, policy) : ref.kind === "docker" ? dockerFinding(site, ref, policy) : undefined;
-      if (finding) out.push(finding);
+      if (report) ctx.report(report);
     }
-    return out;
   },
 };
 
@@ -63,7 +61,7 @@ function accepted(info: RefInfo, ref: RemoteRef, policy: PinPolicy): boolean {
   return policy === "sha" && GITHUB_OWNERS.has(ref.owner.toLowerCase()) && looksLikeVersion(ref.ref);
 }
 
-function remoteFinding(ctx: RuleContext, site: UsesSite, ref: RemoteRef, policy: PinPolicy): Finding | undefined {
+function remoteFinding(ctx: RuleContext, site: UsesSite, ref: RemoteRef, policy: PinPolicy): Report | undefined {
   const info = ctx.pins.resolve(repoOf(ref), ref.ref);
   if (accepted(info, ref, policy)) return undefined;
   const subject = site.kind === "job" || ref.isWorkflow ? "reusable workflow" : "action";
@@ -145,19 +143,17 @@ function remoteFinding(ctx: RuleContext, site: UsesSite, ref: RemoteRef, policy:
     advice = `No autofix: ${NO_PIN_NOTE}.`;
   }
 
-  const finding: Finding = {
-    ruleId: RULE_ID,
+  const report: Report = {
     level,
     message: `${capitalize(shown)} is not pinned to a commit: it names ${what}${why ? `; ${why}` : ""}. ${advice}`,
     location: { path: site.file.path, range: site.uses.node.range },
-    related: [],
   };
-  if (fix) finding.fix = fix;
-  if (fixNote) finding.fixNote = fixNote;
-  return finding;
+  if (fix) report.fix = fix;
+  if (fixNote) report.fixNote = fixNote;
+  return report;
 }
 
-function dockerFinding(site: UsesSite, ref: DockerRef, policy: PinPolicy): Finding | undefined {
+function dockerFinding(site: UsesSite, ref: DockerRef, policy: PinPolicy): Report | undefined {
   if (ref.digest !== undefined && DIGEST.test(ref.digest)) return undefined;
   const latest = ref.tag === undefined || ref.tag === "latest";
   // Under `tag`, image tags are accepted like action tags; an implicit or explicit `latest` is not a version.
@@ -168,11 +164,9 @@ function dockerFinding(site: UsesSite, ref: DockerRef, policy: PinPolicy): Findi
   else if (ref.tag === undefined) what = "neither a tag nor a digest, so it runs whatever `latest` is when the job starts";
   else what = `the image tag \`${ref.tag}\`; a tag can be pushed again with a different image`;
   return {
-    ruleId: RULE_ID,
     level: "warning",
     message: `Docker image ${shown} is not pinned to a digest: it names ${what}. Pin the digest: \`docker://${ref.image}${ref.tag ? `:${ref.tag}` : ""}@sha256:<digest>\`.`,
     location: { path: site.file.path, range: site.uses.node.range },
-    related: [],
     fixNote: "credflow does not resolve image digests; pin `@sha256:` by hand",
   };
 }

@@ -48,7 +48,7 @@ export const RULES: RuleMeta[] = [
     tags: ["security", "supply-chain"],
     securitySeverity: "5.5",
     precision: "very-high",
-    fixable: true,
+    fixable: "both",
   },
   {
     id: "credential-leak",
@@ -67,7 +67,7 @@ export const RULES: RuleMeta[] = [
     defaultLevel: "note",
     tags: ["correctness"],
     precision: "medium",
-    fixable: true,
+    fixable: "both",
   },
   {
     id: "never-reported",

@@ -9,7 +9,12 @@ describe("credential-env-shadowing", () => {
   it("reports a key inside a composite once, however often the composite runs", async () => {
     const found = ofRule(await lintDir(dir("composite-step-env")));
     expect(found).toHaveLength(1);
-    expect(found[0]!.related.map((r) => [r.path, r.range.start.line])).toEqual([[".github/actions/deploy/action.yml", 11]]);
+    // The rule's own related location first, then (added by the engine) both calls that reach the composite.
+    expect(found[0]!.related.map((r) => [r.path, r.range.start.line])).toEqual([
+      [".github/actions/deploy/action.yml", 11],
+      [".github/workflows/deploy.yml", 11],
+      [".github/workflows/deploy.yml", 12],
+    ]);
   });
 
   it("points at the configure call and the first masked step, and never prints the value", async () => {

@@ -6,15 +6,10 @@ export function diagnosticRule(meta: RuleMeta & { id: FileDiagnostic["ruleId"] }
   return {
     ...meta,
     check(ctx) {
-      return ctx.graph.diagnostics
-        .filter((d) => d.ruleId === meta.id)
-        .map((d) => ({
-          ruleId: meta.id,
-          level: meta.defaultLevel,
-          message: d.message,
-          location: { path: d.file.path, range: d.range },
-          related: [],
-        }));
+      for (const d of ctx.graph.diagnostics) {
+        if (d.ruleId !== meta.id) continue;
+        ctx.report({ message: d.message, location: { path: d.file.path, range: d.range } });
+      }
     },
   };
 }

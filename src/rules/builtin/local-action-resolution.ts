@@ -10,12 +10,8 @@ export const localActionResolution: Rule = {
   precision: "high",
   fixable: false,
   check(ctx) {
-    return ctx.graph.issues.map((i) => ({
-      ruleId: "local-action-resolution",
-      level: i.kind === "depth" ? "warning" : "error",
-      message: i.message,
-      location: { path: i.file.path, range: i.range },
-      related: [],
-    }));
+    for (const i of ctx.graph.issues) {
+      ctx.report({ level: i.kind === "depth" ? "warning" : "error", message: i.message, location: { path: i.file.path, range: i.range } });
+    }
   },
 };
