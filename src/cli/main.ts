@@ -22,7 +22,8 @@ import { loadConfig, ConfigError } from "../config/load.js";
 import { settingsFromConfig, ruleLevel as configRuleLevel, ruleOptions as configRuleOptions, isIgnoredPath, ignoringEntry } from "../config/apply.js";
 import { defaultConfigText } from "../config/init.js";
 import { createOnlineResolver, defaultPinCacheFile } from "../knowledge/online.js";
-import { findRoot, isInside } from "../discover/loader.js";
+import { findRoot } from "../discover/loader.js";
+import { isInside } from "../fs/paths.js";
 
 export interface CliIO {
   stdout: (text: string) => void;

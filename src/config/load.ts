@@ -3,6 +3,7 @@
  * `schema/credflow.schema.json`, and report every problem at its line and column.
  */
 import * as fs from "node:fs";
+import { isInside } from "../fs/paths.js";
 import * as nodePath from "node:path";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from "yaml";
@@ -104,7 +105,7 @@ export function loadConfig(opts: { root: string; explicitPath?: string; cwd?: st
     } catch {
       realRoot = nodePath.resolve(opts.root);
     }
-    if (!isWithin(realRoot, real)) return refuse("symbolic link points outside the repository; not read");
+    if (!isInside(realRoot, real)) return refuse("symbolic link points outside the repository; not read");
     target = real;
   }
 
@@ -176,10 +177,6 @@ function cannotRead(err: unknown): string {
   return `cannot read configuration file (${why})`;
 }
 
-function isWithin(root: string, target: string): boolean {
-  const rel = nodePath.relative(root, target);
-  return rel === "" || (rel !== ".." && !rel.startsWith(`..${nodePath.sep}`) && !nodePath.isAbsolute(rel));
-}
 
 /** Parses and validates configuration text; `displayPath` prefixes error messages. Throws `ConfigError`. */
 export function parseConfigText(text: string, displayPath: string): CredflowConfig {

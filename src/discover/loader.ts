@@ -3,6 +3,7 @@
  * Workflows come from discovery; composite actions arrive as the graph follows `uses: ./…`.
  */
 import * as fs from "node:fs";
+import { isInside } from "../fs/paths.js";
 import * as path from "node:path";
 import type { FileKind } from "../model/types.js";
 import { MAX_FILE_BYTES, parseSourceFile, type ParsedFile, type RawInput } from "../parse/parse-file.js";
@@ -113,10 +114,6 @@ function realRoot(root: string): string {
   return r;
 }
 
-export function isInside(root: string, target: string): boolean {
-  const rel = path.relative(root, target);
-  return rel === "" || (!rel.startsWith("..") && !path.isAbsolute(rel));
-}
 
 /** The repository root for a lone file: nearest ancestor with `.git`, else the folder above `.github`. */
 export function findRoot(absFile: string, cwd: string): string {

@@ -3,6 +3,7 @@
  * it was read, and never half-written (temp file in the same directory + fsync + rename).
  */
 import { randomBytes } from "node:crypto";
+import { isBelow } from "../fs/paths.js";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
@@ -26,10 +27,6 @@ function errorText(err: unknown): string {
   return e && typeof e === "object" && typeof e.code === "string" ? e.code : String(err);
 }
 
-function isInside(dir: string, target: string): boolean {
-  const rel = path.relative(dir, target);
-  return rel !== "" && rel !== ".." && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel);
-}
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
@@ -131,7 +128,7 @@ export function writeFileAtomic(absPath: string, text: string, opts: WriteOption
       } catch (err) {
         refuse(`cannot resolve root ${opts.root}: ${errorText(err)}`);
       }
-      if (!isInside(root, real)) refuse(`${target} resolves to ${real}, outside ${root}`);
+      if (!isBelow(root, real)) refuse(`${target} resolves to ${real}, outside ${root}`);
     }
     if (stat && !stat.isFile()) refuse(`${real} is not a regular file`);
     checkWritable(real, stat);

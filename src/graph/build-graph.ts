@@ -6,7 +6,7 @@ import * as path from "node:path";
 import type { ActionModel, EntryMap, Job, Range, SourceFile, Step, Workflow } from "../model/types.js";
 import { buildAction, buildWorkflow } from "../parse/build-model.js";
 import type { FileLoader } from "../discover/loader.js";
-import { isInside } from "../discover/loader.js";
+import { isInside } from "../fs/paths.js";
 import type { CallSite, GraphIssue, JobNode, ProjectGraph, TimelineStep } from "./types.js";
 import { substitute, type InputValues } from "./substitute.js";
 import { computeMatrix } from "./matrix.js";
