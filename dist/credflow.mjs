@@ -919,7 +919,7 @@ var require_suggestSimilar = __commonJS({
 // node_modules/commander/lib/command.js
 var require_command = __commonJS({
   "node_modules/commander/lib/command.js"(exports) {
-    var EventEmitter = __require("node:events").EventEmitter, childProcess = __require("node:child_process"), path9 = __require("node:path"), fs9 = __require("node:fs"), process2 = __require("node:process"), { Argument: Argument2, humanReadableArgName } = require_argument(), { CommanderError: CommanderError2 } = require_error(), { Help: Help2, stripColor } = require_help(), { Option: Option2, DualOptions } = require_option(), { suggestSimilar } = require_suggestSimilar(), Command2 = class _Command extends EventEmitter {
+    var EventEmitter = __require("node:events").EventEmitter, childProcess = __require("node:child_process"), path10 = __require("node:path"), fs9 = __require("node:fs"), process2 = __require("node:process"), { Argument: Argument2, humanReadableArgName } = require_argument(), { CommanderError: CommanderError2 } = require_error(), { Help: Help2, stripColor } = require_help(), { Option: Option2, DualOptions } = require_option(), { suggestSimilar } = require_suggestSimilar(), Command2 = class _Command extends EventEmitter {
       /**
        * Initialize a new `Command`.
        *
@@ -1688,9 +1688,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
         args = args.slice();
         let launchWithNode = !1, sourceExt = [".js", ".ts", ".tsx", ".mjs", ".cjs"];
         function findFile(baseDir, baseName) {
-          let localBin = path9.resolve(baseDir, baseName);
+          let localBin = path10.resolve(baseDir, baseName);
           if (fs9.existsSync(localBin)) return localBin;
-          if (sourceExt.includes(path9.extname(baseName))) return;
+          if (sourceExt.includes(path10.extname(baseName))) return;
           let foundExt = sourceExt.find(
             (ext) => fs9.existsSync(`${localBin}${ext}`)
           );
@@ -1705,17 +1705,17 @@ Expecting one of '${allowedValues.join("', '")}'`);
           } catch {
             resolvedScriptPath = this._scriptPath;
           }
-          executableDir = path9.resolve(
-            path9.dirname(resolvedScriptPath),
+          executableDir = path10.resolve(
+            path10.dirname(resolvedScriptPath),
             executableDir
           );
         }
         if (executableDir) {
           let localFile = findFile(executableDir, executableFile);
           if (!localFile && !subcommand._executableFile && this._scriptPath) {
-            let legacyName = path9.basename(
+            let legacyName = path10.basename(
               this._scriptPath,
-              path9.extname(this._scriptPath)
+              path10.extname(this._scriptPath)
             );
             legacyName !== this._name && (localFile = findFile(
               executableDir,
@@ -1724,7 +1724,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
           }
           executableFile = localFile || executableFile;
         }
-        launchWithNode = sourceExt.includes(path9.extname(executableFile));
+        launchWithNode = sourceExt.includes(path10.extname(executableFile));
         let proc;
         process2.platform !== "win32" ? launchWithNode ? (args.unshift(executableFile), args = incrementNodeInspectorPort(process2.execArgv).concat(args), proc = childProcess.spawn(process2.argv[0], args, { stdio: "inherit" })) : proc = childProcess.spawn(executableFile, args, { stdio: "inherit" }) : (this._checkForMissingExecutable(
           executableFile,
@@ -2415,7 +2415,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return {Command}
        */
       nameFromFilename(filename) {
-        return this._name = path9.basename(filename, path9.extname(filename)), this;
+        return this._name = path10.basename(filename, path10.extname(filename)), this;
       }
       /**
        * Get or set the directory for searching for executable subcommands of this command.
@@ -2428,8 +2428,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [path]
        * @return {(string|null|Command)}
        */
-      executableDir(path10) {
-        return path10 === void 0 ? this._executableDir : (this._executableDir = path10, this);
+      executableDir(path11) {
+        return path11 === void 0 ? this._executableDir : (this._executableDir = path11, this);
       }
       /**
        * Return program help documentation.
@@ -2671,15 +2671,15 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path9) {
-      let ctrl = callVisitor(key, node, visitor, path9);
+    function visit_(key, node, visitor, path10) {
+      let ctrl = callVisitor(key, node, visitor, path10);
       if (identity.isNode(ctrl) || identity.isPair(ctrl))
-        return replaceNode(key, path9, ctrl), visit_(key, ctrl, visitor, path9);
+        return replaceNode(key, path10, ctrl), visit_(key, ctrl, visitor, path10);
       if (typeof ctrl != "symbol") {
         if (identity.isCollection(node)) {
-          path9 = Object.freeze(path9.concat(node));
+          path10 = Object.freeze(path10.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            let ci = visit_(i, node.items[i], visitor, path9);
+            let ci = visit_(i, node.items[i], visitor, path10);
             if (typeof ci == "number")
               i = ci - 1;
             else {
@@ -2689,12 +2689,12 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path9 = Object.freeze(path9.concat(node));
-          let ck = visit_("key", node.key, visitor, path9);
+          path10 = Object.freeze(path10.concat(node));
+          let ck = visit_("key", node.key, visitor, path10);
           if (ck === BREAK)
             return BREAK;
           ck === REMOVE && (node.key = null);
-          let cv = visit_("value", node.value, visitor, path9);
+          let cv = visit_("value", node.value, visitor, path10);
           if (cv === BREAK)
             return BREAK;
           cv === REMOVE && (node.value = null);
@@ -2709,15 +2709,15 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path9) {
-      let ctrl = await callVisitor(key, node, visitor, path9);
+    async function visitAsync_(key, node, visitor, path10) {
+      let ctrl = await callVisitor(key, node, visitor, path10);
       if (identity.isNode(ctrl) || identity.isPair(ctrl))
-        return replaceNode(key, path9, ctrl), visitAsync_(key, ctrl, visitor, path9);
+        return replaceNode(key, path10, ctrl), visitAsync_(key, ctrl, visitor, path10);
       if (typeof ctrl != "symbol") {
         if (identity.isCollection(node)) {
-          path9 = Object.freeze(path9.concat(node));
+          path10 = Object.freeze(path10.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            let ci = await visitAsync_(i, node.items[i], visitor, path9);
+            let ci = await visitAsync_(i, node.items[i], visitor, path10);
             if (typeof ci == "number")
               i = ci - 1;
             else {
@@ -2727,12 +2727,12 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path9 = Object.freeze(path9.concat(node));
-          let ck = await visitAsync_("key", node.key, visitor, path9);
+          path10 = Object.freeze(path10.concat(node));
+          let ck = await visitAsync_("key", node.key, visitor, path10);
           if (ck === BREAK)
             return BREAK;
           ck === REMOVE && (node.key = null);
-          let cv = await visitAsync_("value", node.value, visitor, path9);
+          let cv = await visitAsync_("value", node.value, visitor, path10);
           if (cv === BREAK)
             return BREAK;
           cv === REMOVE && (node.value = null);
@@ -2755,22 +2755,22 @@ var require_visit = __commonJS({
         Seq: visitor.Collection
       }, visitor) : visitor;
     }
-    function callVisitor(key, node, visitor, path9) {
+    function callVisitor(key, node, visitor, path10) {
       if (typeof visitor == "function")
-        return visitor(key, node, path9);
+        return visitor(key, node, path10);
       if (identity.isMap(node))
-        return visitor.Map?.(key, node, path9);
+        return visitor.Map?.(key, node, path10);
       if (identity.isSeq(node))
-        return visitor.Seq?.(key, node, path9);
+        return visitor.Seq?.(key, node, path10);
       if (identity.isPair(node))
-        return visitor.Pair?.(key, node, path9);
+        return visitor.Pair?.(key, node, path10);
       if (identity.isScalar(node))
-        return visitor.Scalar?.(key, node, path9);
+        return visitor.Scalar?.(key, node, path10);
       if (identity.isAlias(node))
-        return visitor.Alias?.(key, node, path9);
+        return visitor.Alias?.(key, node, path10);
     }
-    function replaceNode(key, path9, node) {
-      let parent = path9[path9.length - 1];
+    function replaceNode(key, path10, node) {
+      let parent = path10[path10.length - 1];
       if (identity.isCollection(parent))
         parent.items[key] = node;
       else if (identity.isPair(parent))
@@ -3226,10 +3226,10 @@ var require_Collection = __commonJS({
   "node_modules/yaml/dist/nodes/Collection.js"(exports) {
     "use strict";
     var createNode = require_createNode(), identity = require_identity(), Node = require_Node();
-    function collectionFromPath(schema3, path9, value) {
+    function collectionFromPath(schema3, path10, value) {
       let v = value;
-      for (let i = path9.length - 1; i >= 0; --i) {
-        let k = path9[i];
+      for (let i = path10.length - 1; i >= 0; --i) {
+        let k = path10[i];
         if (typeof k == "number" && Number.isInteger(k) && k >= 0) {
           let a = [];
           a[k] = v, v = a;
@@ -3246,7 +3246,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path9) => path9 == null || typeof path9 == "object" && !!path9[Symbol.iterator]().next().done, Collection = class extends Node.NodeBase {
+    var isEmptyPath = (path10) => path10 == null || typeof path10 == "object" && !!path10[Symbol.iterator]().next().done, Collection = class extends Node.NodeBase {
       constructor(type, schema3) {
         super(type), Object.defineProperty(this, "schema", {
           value: schema3,
@@ -3269,11 +3269,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path9, value) {
-        if (isEmptyPath(path9))
+      addIn(path10, value) {
+        if (isEmptyPath(path10))
           this.add(value);
         else {
-          let [key, ...rest] = path9, node = this.get(key, !0);
+          let [key, ...rest] = path10, node = this.get(key, !0);
           if (identity.isCollection(node))
             node.addIn(rest, value);
           else if (node === void 0 && this.schema)
@@ -3286,8 +3286,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path9) {
-        let [key, ...rest] = path9;
+      deleteIn(path10) {
+        let [key, ...rest] = path10;
         if (rest.length === 0)
           return this.delete(key);
         let node = this.get(key, !0);
@@ -3300,8 +3300,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path9, keepScalar) {
-        let [key, ...rest] = path9, node = this.get(key, !0);
+      getIn(path10, keepScalar) {
+        let [key, ...rest] = path10, node = this.get(key, !0);
         return rest.length === 0 ? !keepScalar && identity.isScalar(node) ? node.value : node : identity.isCollection(node) ? node.getIn(rest, keepScalar) : void 0;
       }
       hasAllNullValues(allowScalar) {
@@ -3315,8 +3315,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path9) {
-        let [key, ...rest] = path9;
+      hasIn(path10) {
+        let [key, ...rest] = path10;
         if (rest.length === 0)
           return this.has(key);
         let node = this.get(key, !0);
@@ -3326,8 +3326,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path9, value) {
-        let [key, ...rest] = path9;
+      setIn(path10, value) {
+        let [key, ...rest] = path10;
         if (rest.length === 0)
           this.set(key, value);
         else {
@@ -5200,8 +5200,8 @@ var require_Document = __commonJS({
         assertCollection(this.contents) && this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path9, value) {
-        assertCollection(this.contents) && this.contents.addIn(path9, value);
+      addIn(path10, value) {
+        assertCollection(this.contents) && this.contents.addIn(path10, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -5262,8 +5262,8 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path9) {
-        return Collection.isEmptyPath(path9) ? this.contents == null ? !1 : (this.contents = null, !0) : assertCollection(this.contents) ? this.contents.deleteIn(path9) : !1;
+      deleteIn(path10) {
+        return Collection.isEmptyPath(path10) ? this.contents == null ? !1 : (this.contents = null, !0) : assertCollection(this.contents) ? this.contents.deleteIn(path10) : !1;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -5278,8 +5278,8 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path9, keepScalar) {
-        return Collection.isEmptyPath(path9) ? !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents : identity.isCollection(this.contents) ? this.contents.getIn(path9, keepScalar) : void 0;
+      getIn(path10, keepScalar) {
+        return Collection.isEmptyPath(path10) ? !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents : identity.isCollection(this.contents) ? this.contents.getIn(path10, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -5290,8 +5290,8 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path9) {
-        return Collection.isEmptyPath(path9) ? this.contents !== void 0 : identity.isCollection(this.contents) ? this.contents.hasIn(path9) : !1;
+      hasIn(path10) {
+        return Collection.isEmptyPath(path10) ? this.contents !== void 0 : identity.isCollection(this.contents) ? this.contents.hasIn(path10) : !1;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -5304,8 +5304,8 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path9, value) {
-        Collection.isEmptyPath(path9) ? this.contents = value : this.contents == null ? this.contents = Collection.collectionFromPath(this.schema, Array.from(path9), value) : assertCollection(this.contents) && this.contents.setIn(path9, value);
+      setIn(path10, value) {
+        Collection.isEmptyPath(path10) ? this.contents = value : this.contents == null ? this.contents = Collection.collectionFromPath(this.schema, Array.from(path10), value) : assertCollection(this.contents) && this.contents.setIn(path10, value);
       }
       /**
        * Change the YAML version and schema used by the document.
@@ -6700,9 +6700,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path9) => {
+    visit2.itemAtPath = (cst, path10) => {
       let item = cst;
-      for (let [field, index2] of path9) {
+      for (let [field, index2] of path10) {
         let tok = item?.[field];
         if (tok && "items" in tok)
           item = tok.items[index2];
@@ -6711,21 +6711,21 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path9) => {
-      let parent = visit2.itemAtPath(cst, path9.slice(0, -1)), field = path9[path9.length - 1][0], coll = parent?.[field];
+    visit2.parentCollection = (cst, path10) => {
+      let parent = visit2.itemAtPath(cst, path10.slice(0, -1)), field = path10[path10.length - 1][0], coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path9, item, visitor) {
-      let ctrl = visitor(item, path9);
+    function _visit(path10, item, visitor) {
+      let ctrl = visitor(item, path10);
       if (typeof ctrl == "symbol")
         return ctrl;
       for (let field of ["key", "value"]) {
         let token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            let ci = _visit(Object.freeze(path9.concat([[field, i]])), token.items[i], visitor);
+            let ci = _visit(Object.freeze(path10.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci == "number")
               i = ci - 1;
             else {
@@ -6734,10 +6734,10 @@ var require_cst_visit = __commonJS({
               ci === REMOVE && (token.items.splice(i, 1), i -= 1);
             }
           }
-          typeof ctrl == "function" && field === "key" && (ctrl = ctrl(item, path9));
+          typeof ctrl == "function" && field === "key" && (ctrl = ctrl(item, path10));
         }
       }
-      return typeof ctrl == "function" ? ctrl(item, path9) : ctrl;
+      return typeof ctrl == "function" ? ctrl(item, path10) : ctrl;
     }
     exports.visit = visit2;
   }
@@ -11182,8 +11182,8 @@ var require_utils = __commonJS({
         str[i] === token && ind++;
       return ind;
     }
-    function removeDotSegments(path9) {
-      let input = path9, output = [], nextSlash = -1, len = 0;
+    function removeDotSegments(path10) {
+      let input = path10, output = [], nextSlash = -1, len = 0;
       for (; len = input.length; ) {
         if (len === 1) {
           if (input === ".")
@@ -11238,10 +11238,10 @@ var require_utils = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path9) {
-      if (path9 === "" || path9[0] === "/")
-        return removeDotSegments(path9);
-      let segments = path9.split("/"), last = segments.length - 1, output = [], trailingDirectory = !1;
+    function removeDotSegmentsRelative(path10) {
+      if (path10 === "" || path10[0] === "/")
+        return removeDotSegments(path10);
+      let segments = path10.split("/"), last = segments.length - 1, output = [], trailingDirectory = !1;
       for (let i = 0; i <= last; i++) {
         let segment = segments[i];
         segment === "." || segment === ".." ? (segment === ".." && (output.length !== 0 && output[output.length - 1] !== ".." ? output.pop() : output.push("..")), trailingDirectory = i === last) : output.push(segment);
@@ -11486,8 +11486,8 @@ var require_schemes = __commonJS({
     }
     function wsSerialize(wsComponent) {
       if ((wsComponent.port === (wsIsSecure(wsComponent) ? 443 : 80) || wsComponent.port === "") && (wsComponent.port = void 0), typeof wsComponent.secure == "boolean" && (wsComponent.scheme = wsComponent.secure ? "wss" : "ws", wsComponent.secure = void 0), wsComponent.resourceName) {
-        let queryIndex = wsComponent.resourceName.indexOf("?"), path9 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path9 && path9 !== "/" ? path9 : void 0, wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1), wsComponent.resourceName = void 0;
+        let queryIndex = wsComponent.resourceName.indexOf("?"), path10 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path10 && path10 !== "/" ? path10 : void 0, wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1), wsComponent.resourceName = void 0;
       }
       return wsComponent.fragment = void 0, wsComponent;
     }
@@ -13885,7 +13885,7 @@ import * as fs8 from "node:fs";
 
 // src/cli/main.ts
 import * as fs7 from "node:fs";
-import * as path8 from "node:path";
+import * as path9 from "node:path";
 
 // node_modules/commander/esm.mjs
 var import_index = __toESM(require_commander(), 1), {
@@ -14155,11 +14155,12 @@ function inputEntries(loc, node) {
   let out = [];
   for (let item of node.items) {
     if (!(0, import_yaml2.isScalar)(item.key)) continue;
-    let def = loc.deref(item.value), dflt = loc.scalar(loc.get(def, "default")), req = loc.scalar(loc.get(def, "required"));
+    let def = loc.deref(item.value), dflt = loc.scalar(loc.get(def, "default")), req = loc.scalar(loc.get(def, "required")), type = loc.scalar(loc.get(def, "type"))?.value;
     out.push({
       name: String(item.key.value),
       default: dflt?.value,
       required: req?.value === "true",
+      ...type !== void 0 ? { type } : {},
       range: loc.range(item.key)
     });
   }
@@ -14278,246 +14279,18 @@ function combos(loc, node) {
   return out;
 }
 
-// src/discover/loader.ts
-import * as fs from "node:fs";
+// src/fs/paths.ts
 import * as path from "node:path";
-
-// src/parse/parse-file.ts
-var import_yaml3 = __toESM(require_dist(), 1);
-var MAX_FILE_BYTES = 8 * 1024 * 1024, MAX_NESTING = 500, MAX_EXPANDED_NODES = 2e5, ZERO = { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } }, decoder = new TextDecoder("utf-8", { fatal: !0, ignoreBOM: !0 });
-function parseSourceFile(input) {
-  let base = {
-    path: input.path,
-    repoPath: input.repoPath,
-    absPath: input.absPath,
-    root: input.root,
-    kind: input.kind,
-    bytes: input.bytes
-  }, fail = (message3, text2 = "") => ({
-    file: { ...base, text: text2 },
-    diagnostics: [{ ruleId: "yaml-syntax", message: message3, range: ZERO }],
-    usable: !1,
-    expandable: !1
-  }), size = input.size ?? input.bytes.length;
-  if (size > MAX_FILE_BYTES)
-    return fail(`file is ${size} bytes, above credflow's limit of ${MAX_FILE_BYTES} bytes; not linted`);
-  let text;
-  try {
-    text = decoder.decode(input.bytes);
-  } catch {
-    return fail("file is not valid UTF-8; GitHub requires UTF-8 workflow files");
-  }
-  if (text.includes("\0")) return fail("file contains NUL bytes; it is not a YAML text file", text);
-  let tooDeep = nestingPastLimit(text, MAX_NESTING);
-  if (tooDeep !== void 0) {
-    let range2 = { start: tooDeep, end: tooDeep };
-    return {
-      file: { ...base, text },
-      diagnostics: [{ ruleId: "yaml-syntax", message: `collections nested more than ${MAX_NESTING} levels deep; not linted`, range: range2 }],
-      usable: !1,
-      expandable: !1
-    };
-  }
-  let lineCounter = linesOf(text), doc;
-  try {
-    doc = (0, import_yaml3.parseDocument)(text, { uniqueKeys: !1, prettyErrors: !1 });
-  } catch (err) {
-    let why = err instanceof RangeError ? "nesting is too deep to parse" : "the YAML parser failed";
-    return fail(`${why}; not linted`, text);
-  }
-  let file = { ...base, text, doc, lineCounter }, hasBom2 = text.charCodeAt(0) === 65279, pos = (offset) => positionAt(lineCounter, hasBom2, offset), diagnostics = [], clamp = (offset) => Math.min(Math.max(offset, 0), text.length);
-  for (let e of doc.errors)
-    diagnostics.push({
-      ruleId: "yaml-syntax",
-      message: e.message.split(`
-`)[0] ?? "YAML syntax error",
-      range: { start: pos(clamp(e.pos[0])), end: pos(clamp(Math.max(e.pos[0], e.pos[1]))) }
-    });
-  if (diagnostics.length > 0) return { file, diagnostics, usable: !1, expandable: !1 };
-  let expanded = expandedSize(doc.contents, doc, MAX_EXPANDED_NODES);
-  if (expanded === "deep")
-    return diagnostics.push({ ruleId: "yaml-syntax", message: "nesting is too deep to analyse; not linted", range: ZERO }), { file, diagnostics, usable: !1, expandable: !1 };
-  let expandable = expanded <= MAX_EXPANDED_NODES;
-  expandable || diagnostics.push({
-    ruleId: "yaml-syntax",
-    message: `aliases expand to more than ${MAX_EXPANDED_NODES} nodes (an alias bomb?); schema validation skipped`,
-    range: ZERO
-  });
-  let contents = doc.contents;
-  return !contents || (0, import_yaml3.isScalar)(contents) && (contents.value === null || contents.value === "") ? (diagnostics.push({ ruleId: "workflow-schema", message: `${input.kind === "action" ? "action" : "workflow"} file is empty`, range: ZERO }), { file, diagnostics, usable: !1, expandable: !1 }) : (0, import_yaml3.isMap)(contents) ? { file, diagnostics, usable: !0, expandable } : (diagnostics.push({
-    ruleId: "workflow-schema",
-    message: `the document must be a mapping, not ${(0, import_yaml3.isScalar)(contents) ? "a scalar" : "a list"}`,
-    range: { start: pos(contents.range?.[0] ?? 0), end: pos(contents.range?.[1] ?? 0) }
-  }), { file, diagnostics, usable: !1, expandable: !1 });
-}
-function linesOf(text) {
-  let lc = new import_yaml3.LineCounter();
-  lc.addNewLine(0);
-  for (let i = text.indexOf(`
-`); i !== -1; i = text.indexOf(`
-`, i + 1)) lc.addNewLine(i + 1);
-  return lc;
-}
-function nestingPastLimit(text, limit) {
-  if (nestingBound(text) <= limit) return;
-  let lineCounter = linesOf(text), stack = [];
-  for (let token of new import_yaml3.Parser().parse(text)) stack.push({ token, depth: 0 });
-  for (; stack.length > 0; ) {
-    let { token, depth } = stack.pop();
-    if (token) {
-      if (token.type === "document") stack.push({ token: token.value, depth });
-      else if (token.type === "block-map" || token.type === "block-seq" || token.type === "flow-collection") {
-        if (depth + 1 > limit) return positionAt(lineCounter, text.charCodeAt(0) === 65279, token.offset);
-        for (let item of token.items)
-          stack.push({ token: item.key, depth: depth + 1 }, { token: item.value, depth: depth + 1 });
-      }
-    }
-  }
-}
-function nestingBound(text) {
-  let brackets = 0, maxLine = 0, line = 0, indenting = !0;
-  for (let i = 0; i < text.length; i++) {
-    let c = text.charCodeAt(i);
-    if (c === 10 || c === 13) {
-      line > maxLine && (maxLine = line), line = 0, indenting = !0;
-      continue;
-    }
-    if ((c === 91 || c === 123) && brackets++, indenting && (c === 32 || c === 9)) {
-      line += 2;
-      continue;
-    }
-    indenting = !1, (c === 45 || c === 63 || c === 58) && (line += 2);
-  }
-  return line > maxLine && (maxLine = line), maxLine + 1 + brackets;
-}
-var MAX_DEPTH = 500;
-function expandedSize(root, doc, limit) {
-  let memo = /* @__PURE__ */ new Map(), deep = !1, visit2 = (node, depth, resolving) => {
-    if (deep) return 0;
-    if (depth > MAX_DEPTH)
-      return deep = !0, 0;
-    if (!node || typeof node != "object") return 1;
-    if ((0, import_yaml3.isAlias)(node)) {
-      let target = node.resolve(doc);
-      if (!target || resolving.has(target)) return 1;
-      let cached = memo.get(target);
-      if (cached !== void 0) return cached;
-      resolving.add(target);
-      let size = visit2(target, depth + 1, resolving);
-      return resolving.delete(target), memo.set(target, size), size;
-    }
-    if ((0, import_yaml3.isPair)(node)) return visit2(node.key, depth + 1, resolving) + visit2(node.value, depth + 1, resolving);
-    if ((0, import_yaml3.isCollection)(node)) {
-      let total = 1;
-      for (let item of node.items)
-        if (total += visit2(item, depth + 1, resolving), total > limit) return total;
-      return node.anchor && memo.set(node, total), total;
-    }
-    return 1;
-  }, n = visit2(root, 0, /* @__PURE__ */ new Set());
-  return deep ? "deep" : n;
-}
-
-// src/discover/loader.ts
-var FileLoader = class {
-  /** `overrides` replaces the bytes of files by absolute path (the fixer re-lints edited text). */
-  constructor(cwd, overrides) {
-    this.cwd = cwd;
-    this.overrides = overrides;
-  }
-  cwd;
-  overrides;
-  cache = /* @__PURE__ */ new Map();
-  /** Every successfully parsed file, in load order. */
-  parsed = [];
-  /** Path as shown to users: relative to cwd, `/` separators. */
-  display(absPath) {
-    let rel = path.relative(this.cwd, absPath);
-    return (rel === "" ? "." : rel).split(path.sep).join("/");
-  }
-  /** Loads a file from disk. `root` bounds where it (and its symlink target) may live. */
-  load(absPath, kind, root) {
-    let cached = this.cache.get(absPath);
-    if (cached) return cached;
-    let result = this.read(absPath, kind, root);
-    return this.cache.set(absPath, result), result.ok && this.parsed.push(result.parsed), result;
-  }
-  /** Reads a file's bytes with the same checks as `load`, without parsing (for batch preparation). */
-  readRaw(absPath, kind, root) {
-    return this.check(absPath, kind, root);
-  }
-  /** Records a file parsed elsewhere (a worker), so later `load` calls share it. */
-  register(absPath, parsed) {
-    let result = { ok: !0, parsed };
-    this.cache.set(absPath, result), this.parsed.push(parsed);
-  }
-  /** Parses text that did not come from disk (standard input). */
-  loadText(displayPath3, repoPath, kind, bytes, root) {
-    let parsed = parseSourceFile({ path: displayPath3, repoPath, kind, bytes, root });
-    return this.parsed.push(parsed), parsed;
-  }
-  read(absPath, kind, root) {
-    let res = this.check(absPath, kind, root);
-    return res.ok ? { ok: !0, parsed: parseSourceFile(res.raw) } : res;
-  }
-  check(absPath, kind, root) {
-    let shown = this.display(absPath), stat;
-    try {
-      stat = fs.lstatSync(absPath);
-    } catch {
-      return { ok: !1, message: `${shown}: no such file`, missing: !0 };
-    }
-    if (stat.isSymbolicLink() || root) {
-      let real;
-      try {
-        real = fs.realpathSync(absPath);
-      } catch {
-        return { ok: !1, message: `${shown}: broken symbolic link`, missing: !0 };
-      }
-      if (root && !isInside(realRoot(root), real))
-        return { ok: !1, message: `${shown}: symbolic link points outside the repository; not followed` };
-      stat.isSymbolicLink() && (stat = fs.statSync(real));
-    }
-    if (stat.isDirectory()) return { ok: !1, message: `${shown}: is a directory, not a file`, missing: !0 };
-    if (!stat.isFile()) return { ok: !1, message: `${shown}: not a regular file` };
-    let repoPath = root ? path.relative(root, absPath).split(path.sep).join("/") : shown, override = this.overrides?.get(absPath);
-    if (!override && stat.size > MAX_FILE_BYTES)
-      return { ok: !0, raw: { path: shown, repoPath, absPath, root, kind, bytes: new Uint8Array(0), size: stat.size } };
-    let bytes;
-    try {
-      bytes = override ?? fs.readFileSync(absPath);
-    } catch (err) {
-      return { ok: !1, message: `${shown}: cannot read (${err.code ?? "error"})` };
-    }
-    return { ok: !0, raw: { path: shown, repoPath, absPath, root, kind, bytes } };
-  }
-}, realRoots = /* @__PURE__ */ new Map();
-function realRoot(root) {
-  let r = realRoots.get(root);
-  if (!r) {
-    try {
-      r = fs.realpathSync(root);
-    } catch {
-      r = root;
-    }
-    realRoots.set(root, r);
-  }
-  return r;
-}
 function isInside(root, target) {
   let rel = path.relative(root, target);
-  return rel === "" || !rel.startsWith("..") && !path.isAbsolute(rel);
+  return rel === "" || isDescendantRel(rel);
 }
-function findRoot(absFile, cwd) {
-  let dir = path.dirname(absFile);
-  for (; ; ) {
-    if (fs.existsSync(path.join(dir, ".git"))) return dir;
-    let parent = path.dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
-  }
-  let parts = absFile.split(path.sep), gh = parts.lastIndexOf(".github");
-  return gh > 0 ? parts.slice(0, gh).join(path.sep) || path.sep : isInside(cwd, absFile) ? cwd : path.dirname(absFile);
+function isBelow(root, target) {
+  let rel = path.relative(root, target);
+  return rel !== "" && isDescendantRel(rel);
+}
+function isDescendantRel(rel) {
+  return !path.isAbsolute(rel) && rel !== ".." && !rel.startsWith(`..${path.sep}`);
 }
 
 // src/graph/substitute.ts
@@ -14697,458 +14470,6 @@ function finish(count, product, axisSizes, maxParallel) {
     overLimit: count !== "unknown" && count > 256
   };
   return product !== void 0 && (info.product = product), maxParallel !== void 0 && (info.maxParallel = maxParallel), info;
-}
-
-// src/knowledge/data/configure-aws-credentials.json
-var configure_aws_credentials_default = { action: "aws-actions/configure-aws-credentials", source: "git tags of github.com/aws-actions/configure-aws-credentials, read 2026-11-27", defaultBranch: "main", inputs: ["aws-access-key-id", "aws-secret-access-key", "aws-session-token", "aws-region", "mask-aws-account-id", "role-to-assume", "role-duration-seconds", "role-session-name", "role-external-id", "role-skip-session-tagging", "web-identity-token-file", "audience", "http-proxy", "role-chaining", "inline-session-policy", "managed-session-policies", "output-credentials", "unset-current-credentials", "disable-retry", "retry-max-attempts", "special-characters-workaround", "use-existing-credentials", "output-env-credentials", "allowed-account-ids", "force-skip-oidc", "no-proxy", "action-timeout-s", "transitive-tag-keys", "aws-profile", "overwrite-aws-profile", "custom-tags", "sts-endpoint"], branches: { "1898": "e5247cb6a751bcfcc25c4b86188c4a2454b09704", "configure-aws-credentials": "a17646e2633d1f79886a1530ccce16c95a3bb8dc", "dependabot/npm_and_yarn/main/aws-sdk/client-sts-3.964.0": "a2335d6253bb1d4f31e1cab8d3f2fb8bbd10fdda", deps: "16fc0e42eafb2cd48758ab2f23f1e3047e995aee", devel: "6686d5a051b738567412c0e0fc38a15ce7062000", docs: "2748f18272ca98b98785a1da7f34ca3c3bb69437", "fix/tag-major-version-git-auth": "1b88572b3b97868e44eda1b31a1a943e14ee48a1", "integ-tests": "ffcda5377420f073d19fa96ee5aee8c96ca684b6", "kellertk-issue-template": "9c8f6dd1626a41ef4fa9881f3e72bb09dee5f2d9", "kellertk-patch-1": "a700f15c40c7ab63eb3aaffde845fb6a71b8ee45", "kellertk/1848": "f3a97d6e55d58890f4f993cbae7114daaf00a19d", main: "bcd4089080cf41e4db9dad11fce2a9397e670bbd", "release-please--branches--main--components--configure-aws-credentials": "a84fa2b2ff8ebb4e659fa2a5dfb9ffa4f4a20038", "v1-node16": "023daa7fe5f7f817faa31fc0fc4a8d0fb6224ed0", "v3-node20": "27bc1c5cc5d6367f0215d4d9d97bcbaa1274a332" }, tags: { "6.2.2": { commit: "517a711dbcd0e402f90c77e7e2f81e849156e31d", date: "2026-07-07", runs: "node24", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31], required: [3], defaults: { audience: "sts.amazonaws.com" } }, master: { commit: "ffc08eae7350b1061d7de219e2135c75561fb680", date: "2023-03-06", runs: "node16", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], required: [3], defaults: { audience: "sts.amazonaws.com" } }, v1: { commit: "67fbcbb121271f7775d2e7715933280b06314838", date: "2022-08-03", runs: "node12", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], required: [3], defaults: { audience: "sts.amazonaws.com" } }, "v1-node16": { commit: "e1e17a757e536f70e52b5a12b2e8d1d1c60e04ef", date: "2023-03-06", runs: "node16", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], required: [3], defaults: { audience: "sts.amazonaws.com" } }, "v1.0.0": { commit: "aa26d1f8263bab82a43a78fc0492f30464b7e20f", date: "2019-11-07", runs: "node12", inputs: [0, 1, 2, 3, 4], required: [0, 1, 3] }, "v1.0.1": { commit: "18a79864eb64e6ac546b7729e39a40d00163f418", date: "2019-11-25", runs: "node12", inputs: [0, 1, 2, 3, 4], required: [0, 1, 3] }, "v1.1.0": { commit: "d15e9e3279c3eb8e211a0a357c9cee1fefd5e055", date: "2020-02-06", runs: "node12", inputs: [0, 1, 2, 3, 4, 5, 6], required: [0, 1, 3] }, "v1.1.1": { commit: "e8a907912d99e85dc84677be1b435174e2b114c9", date: "2020-02-07", runs: "node12", inputs: [0, 1, 2, 3, 4, 5, 6], required: [0, 1, 3] }, "v1.1.2": { commit: "18a20dfee9cc631f063c8b382c11c9120015b21d", date: "2020-02-12", runs: "node12", inputs: [0, 1, 2, 3, 4, 5, 6], required: [0, 1, 3] }, "v1.2.0": { commit: "ee662900a535695aa526bd6dbba07d8f16805198", date: "2020-03-06", runs: "node12", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8], required: [0, 1, 3] }, "v1.3.0": { commit: "75aa8f1e41232efbfc5982c225f645ad07c86614", date: "2020-03-06", runs: "node12", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8], required: [3] }, "v1.3.1": { commit: "cf6b87e99e50b695a1e6714430321a801ef94c05", date: "2020-03-06", runs: "node12", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8], required: [3] }, "v1.3.2": { commit: "c9874b9244a57327cfa06e1677f108bc56c65279", date: "2020-03-18", runs: "node12", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8], required: [3] }, "v1.3.3": { commit: "b77dc228388218453070969c00c26dc392ecb114", date: "2020-04-02", runs: "node12", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8], required: [3] }, "v1.3.4": { commit: "2d01f93692c4b0188ad5bb2e2b2f74db77bf6668", date: "2020-05-18", runs: "node12", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8], required: [3] }, "v1.3.5": { commit: "9f7f57b0937985d7abff8126518690e671df49ec", date: "2020-05-27", runs: "node12", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8], required: [3] }, "v1.4.0": { commit: "58b282f00fd130fd5895dec93891394e7ee4589b", date: "2020-06-03", runs: "node12", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8], required: [3] }, "v1.4.1": { commit: "da082bd93714de23a05548c70272c22b02c13ede", date: "2020-06-09", runs: "node12", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8], required: [3] }, "v1.4.2": { commit: "9a78866a5646957b5cd9a0624d1ea35462050e6e", date: "2020-06-30", runs: "node12", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8], required: [3] }, "v1.4.3": { commit: "6835cc921677cab5a33485b4f0007051b39ed243", date: "2020-07-14", runs: "node12", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], required: [3] }, "v1.4.4": { commit: "1fa7ccadcd8e80d08a9a4d6c2e886c978acc4e96", date: "2020-07-17", runs: "node12", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], required: [3] }, "v1.5.0": { commit: "c0243dfafd0e99b12caca0d56b6de8e7fb8d20db", date: "2020-07-29", runs: "node12", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], required: [3] }, "v1.5.1": { commit: "f11c31495459045d1177abd501ebc6c7d3f96354", date: "2020-08-11", runs: "node12", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], required: [3] }, "v1.5.2": { commit: "7341ffc943aa3a30bf35a860bc098011f504e2e6", date: "2020-08-25", runs: "node12", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], required: [3] }, "v1.5.3": { commit: "32d908adfb55576ba0c59f3c557058e80b5194c3", date: "2020-10-05", runs: "node12", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], required: [3] }, "v1.5.4": { commit: "1417e62aeacec5e7fbe447bb7712d50847507342", date: "2020-10-29", runs: "node12", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], required: [3] }, "v1.5.5": { commit: "e97d7fbc8e0e5af69631c13daa0f4b5a8d88165b", date: "2020-11-24", runs: "node12", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], required: [3] }, "v1.5.6": { commit: "51e2d042f8c5cf77f151685c9338e989dc0b8fc8", date: "2021-01-26", runs: "node12", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], required: [3] }, "v1.5.7": { commit: "d2221ce3c7101a35ff049cc8fe652f5c9a64372d", date: "2021-02-08", runs: "node12", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], required: [3] }, "v1.5.8": { commit: "cefc5912bc61e2b5a3b049c839fc283c7712d4e0", date: "2021-03-02", runs: "node12", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], required: [3] }, "v1.5.9": { commit: "0309c38ebd10f90dfbb3889431bcf4ea38088012", date: "2021-05-10", runs: "node12", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], required: [3] }, "v1.5.10": { commit: "13d241b293754004c80624b5567555c4a39ffbe3", date: "2021-06-01", runs: "node12", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], required: [3] }, "v1.5.11": { commit: "0d9a5be0dceea74e09396820e1e522ba4a110d2f", date: "2021-07-19", runs: "node12", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], required: [3] }, "v1.6.0": { commit: "ea7b857d8a33dc2fb4ef5a724500044281b49a5e", date: "2021-11-23", runs: "node12", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10], required: [3] }, "v1.6.1": { commit: "05b148adc31e091bafbaf404f745055d4d3bc9d2", date: "2022-01-18", runs: "node12", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10], required: [3] }, "v1.7.0": { commit: "67fbcbb121271f7775d2e7715933280b06314838", date: "2022-08-03", runs: "node12", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], required: [3], defaults: { audience: "sts.amazonaws.com" } }, v2: { commit: "5fd3084fc36e372ff1fff382a39b10d03659f355", date: "2023-06-14", runs: "node16", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15], required: [3], defaults: { audience: "sts.amazonaws.com" } }, "v2.0.0": { commit: "e1e17a757e536f70e52b5a12b2e8d1d1c60e04ef", date: "2023-03-06", runs: "node16", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], required: [3], defaults: { audience: "sts.amazonaws.com" } }, "v2.1.0": { commit: "5727f247b64f324ec403ac56ae05e220fd02b65f", date: "2023-05-30", runs: "node16", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13], required: [3], defaults: { audience: "sts.amazonaws.com" } }, "v2.2.0": { commit: "5fd3084fc36e372ff1fff382a39b10d03659f355", date: "2023-06-14", runs: "node16", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15], required: [3], defaults: { audience: "sts.amazonaws.com" } }, v3: { commit: "50ac8dd1e1b10d09dac7b8727528b91bed831ac0", date: "2023-09-07", runs: "node16", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20], required: [3], defaults: { audience: "sts.amazonaws.com" } }, "v3.0.0": { commit: "ef93a73b1313f148011965ef7361f667f371f58b", date: "2023-08-23", runs: "node16", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19], required: [3], defaults: { audience: "sts.amazonaws.com" } }, "v3.0.1": { commit: "04b98b3f9e85f563fb061be8751a0352327246b0", date: "2023-08-24", runs: "node16", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20], required: [3], defaults: { audience: "sts.amazonaws.com" } }, "v3.0.2": { commit: "50ac8dd1e1b10d09dac7b8727528b91bed831ac0", date: "2023-09-07", runs: "node16", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20], required: [3], defaults: { audience: "sts.amazonaws.com" } }, v4: { commit: "7474bc4690e29a8392af63c5b98e7449536d5c3a", date: "2025-08-04", runs: "node20", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22], required: [3], defaults: { audience: "sts.amazonaws.com", "output-env-credentials": "true" } }, "v4.0.0": { commit: "8c3f20df09ac63af7b3ae3d7c91f105f857d8497", date: "2023-09-11", runs: "node20", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20], required: [3], defaults: { audience: "sts.amazonaws.com" } }, "v4.0.1": { commit: "010d0da01d0b5a38af31e9c3470dbfdabdecca3a", date: "2023-10-03", runs: "node20", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20], required: [3], defaults: { audience: "sts.amazonaws.com" } }, "v4.0.2": { commit: "e3dd6a429d7300a6a4c196c26e071d42e0343502", date: "2024-02-06", runs: "node20", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20], required: [3], defaults: { audience: "sts.amazonaws.com" } }, "v4.0.3": { commit: "4fc4975a852c8cd99761e2de1f4ba73402e44dd9", date: "2025-01-27", runs: "node20", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20], required: [3], defaults: { audience: "sts.amazonaws.com" } }, "v4.1.0": { commit: "ececac1a45f3b08a01d2dd070d28d111c5fe6722", date: "2025-02-10", runs: "node20", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21], required: [3], defaults: { audience: "sts.amazonaws.com" } }, "v4.2.0": { commit: "f24d7193d98baebaeacc7e2227925dd47cc267f5", date: "2025-05-06", runs: "node20", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21], required: [3], defaults: { audience: "sts.amazonaws.com" } }, "v4.2.1": { commit: "b47578312673ae6fa5b5096b330d9fbac3d116df", date: "2025-05-14", runs: "node20", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21], required: [3], defaults: { audience: "sts.amazonaws.com" } }, "v4.3.0": { commit: "d0834ad3a60a024346910e522a81b0002bd37fea", date: "2025-08-04", runs: "node20", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22], required: [3], defaults: { audience: "sts.amazonaws.com", "output-env-credentials": "true" } }, "v4.3.1": { commit: "7474bc4690e29a8392af63c5b98e7449536d5c3a", date: "2025-08-04", runs: "node20", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22], required: [3], defaults: { audience: "sts.amazonaws.com", "output-env-credentials": "true" } }, v5: { commit: "61815dcd50bd041e203e49132bacad1fd04d2708", date: "2025-11-24", runs: "node20", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26], required: [3], defaults: { audience: "sts.amazonaws.com", "output-env-credentials": "true" } }, "v5.0.0": { commit: "a03048d87541d1d9fcf2ecf528a4a65ba9bd7838", date: "2025-09-03", runs: "node20", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24], required: [3], defaults: { audience: "sts.amazonaws.com", "output-env-credentials": "true" } }, "v5.1.0": { commit: "00943011d9042930efac3dcd3a170e4273319bc8", date: "2025-10-06", runs: "node20", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26], required: [3], defaults: { audience: "sts.amazonaws.com", "output-env-credentials": "true" } }, "v5.1.1": { commit: "61815dcd50bd041e203e49132bacad1fd04d2708", date: "2025-11-24", runs: "node20", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26], required: [3], defaults: { audience: "sts.amazonaws.com", "output-env-credentials": "true" } }, v6: { commit: "e6de054238d6b7531b4efff3b6587d9aade6a06c", date: "2026-07-22", runs: "node24", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31], required: [3], defaults: { audience: "sts.amazonaws.com" } }, "v6.0.0": { commit: "8df5847569e6427dd6c4fb1cf565c83acfa8afa7", date: "2026-02-04", runs: "node24", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27], required: [3], defaults: { audience: "sts.amazonaws.com", "output-env-credentials": "true" } }, "v6.1.0": { commit: "ec61189d14ec14c8efccab744f656cffd0e33f37", date: "2026-04-06", runs: "node24", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29], required: [3], defaults: { audience: "sts.amazonaws.com" } }, "v6.1.1": { commit: "d979d5b3a71173a29b74b5b88418bfda9437d885", date: "2026-05-05", runs: "node24", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29], required: [3], defaults: { audience: "sts.amazonaws.com" } }, "v6.1.2": { commit: "acca2b1b2070338fb9fd1ca27ecee81d687e58e5", date: "2026-05-26", runs: "node24", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29], required: [3], defaults: { audience: "sts.amazonaws.com" } }, "v6.1.3": { commit: "99214aa6889fcddfa57764031d71add364327e59", date: "2026-05-28", runs: "node24", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29], required: [3], defaults: { audience: "sts.amazonaws.com" } }, "v6.2.0": { commit: "e7f100cf4c008499ea8adda475de1042d6975c7b", date: "2026-06-01", runs: "node24", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31], required: [3], defaults: { audience: "sts.amazonaws.com" } }, "v6.2.1": { commit: "254c19bd240aabef8777f48595e9d2d7b972184b", date: "2026-06-26", runs: "node24", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31], required: [3], defaults: { audience: "sts.amazonaws.com" } }, "v6.2.2": { commit: "517a711dbcd0e402f90c77e7e2f81e849156e31d", date: "2026-07-07", runs: "node24", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31], required: [3], defaults: { audience: "sts.amazonaws.com" } }, "v6.2.3": { commit: "e6de054238d6b7531b4efff3b6587d9aade6a06c", date: "2026-07-22", runs: "node24", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31], required: [3], defaults: { audience: "sts.amazonaws.com" } } } };
-
-// src/knowledge/configure-aws-credentials.ts
-var CONFIGURE_ACTION = "aws-actions/configure-aws-credentials", BOOLEAN_INPUTS = /* @__PURE__ */ new Set([
-  "mask-aws-account-id",
-  "role-skip-session-tagging",
-  "role-chaining",
-  "output-credentials",
-  "output-env-credentials",
-  "unset-current-credentials",
-  "disable-retry",
-  "special-characters-workaround",
-  "use-existing-credentials",
-  "force-skip-oidc",
-  "overwrite-aws-profile"
-]), FROZEN_TAGS = /* @__PURE__ */ new Map([["master", "v2.0.0"]]), RELEASE_NAME = /^v(\d+)\.(\d+)\.(\d+)$/, BARE_RELEASE_NAME = /^v?(\d+)\.(\d+)\.(\d+)$/, FLOATING_NAME = /^v?(\d+)(?:\.(\d+))?$/, FULL_SHA = /^[0-9a-f]{40}$/i, index;
-function compareSemver(a, b) {
-  for (let i = 0; i < 3; i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) - (b[i] ?? 0);
-  return 0;
-}
-function parseSemver(text, re) {
-  let m = re.exec(text);
-  return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : void 0;
-}
-function load() {
-  if (index) return index;
-  let table2 = configure_aws_credentials_default, tags = /* @__PURE__ */ new Map(), tagsByCommit = /* @__PURE__ */ new Map();
-  for (let [name, row] of Object.entries(table2.tags)) {
-    let names2 = (ids) => new Set((ids ?? []).map((i) => table2.inputs[i])), info = {
-      name,
-      commit: row.commit.toLowerCase(),
-      date: row.date ?? void 0,
-      runs: row.runs ?? void 0,
-      inputs: names2(row.inputs),
-      required: names2(row.required),
-      defaults: new Map(Object.entries(row.defaults ?? {})),
-      semver: parseSemver(name, BARE_RELEASE_NAME)
-    };
-    tags.set(name, info);
-    let list2 = tagsByCommit.get(info.commit) ?? [];
-    list2.push(info), tagsByCommit.set(info.commit, list2);
-  }
-  let releases = [...tags.values()].filter((t) => RELEASE_NAME.test(t.name)).sort((a, b) => compareSemver(a.semver, b.semver)), branches = /* @__PURE__ */ new Map(), branchesByCommit = /* @__PURE__ */ new Map();
-  for (let [name, commit] of Object.entries(table2.branches)) {
-    let c = commit.toLowerCase();
-    branches.set(name, c), branchesByCommit.set(c, [...branchesByCommit.get(c) ?? [], name]);
-  }
-  let introducedIn = /* @__PURE__ */ new Map();
-  for (let r of releases) for (let input of r.inputs) introducedIn.has(input) || introducedIn.set(input, r.name);
-  return index = {
-    tags,
-    releases,
-    tagsByCommit,
-    branches,
-    branchesByCommit,
-    defaultBranch: table2.defaultBranch ?? void 0,
-    introducedIn
-  }, index;
-}
-function releaseAt(ix, commit) {
-  return (ix.tagsByCommit.get(commit) ?? []).filter((t) => RELEASE_NAME.test(t.name)).sort((a, b) => compareSemver(b.semver, a.semver))[0];
-}
-function newestRelease(ix, major, minor) {
-  for (let i = ix.releases.length - 1; i >= 0; i--) {
-    let r = ix.releases[i];
-    if (!(major !== void 0 && r.semver[0] !== major) && !(minor !== void 0 && r.semver[1] !== minor))
-      return r;
-  }
-}
-function version(kind, ref, code4, own, extra = {}) {
-  let src = own ?? code4, v = { kind, ref };
-  return code4 && (v.tag = code4.name, v.semver = code4.semver), src && (src.runs && (v.runtime = src.runs), v.commit = src.commit, v.inputs = src.inputs, v.required = src.required, v.defaults = src.defaults), Object.assign(v, extra);
-}
-function codeOfTag(ix, tag) {
-  let alias = FROZEN_TAGS.get(tag.name);
-  return alias ? ix.tags.get(alias) : RELEASE_NAME.test(tag.name) ? tag : releaseAt(ix, tag.commit) ?? (tag.semver ? tag : void 0);
-}
-function fromSha(ix, ref) {
-  let sha = ref.toLowerCase(), tagged = ix.tagsByCommit.get(sha);
-  if (tagged?.length) {
-    let release = releaseAt(ix, sha);
-    if (release) return version("sha", ref, release, release);
-    let t = tagged[0], code4 = codeOfTag(ix, t), extra = { commit: sha };
-    return FROZEN_TAGS.has(t.name) && code4 && (extra.note = `the commit of the frozen tag \`${t.name}\` (${code4.name} code)`), version("sha", ref, code4, t, extra);
-  }
-  let heads = ix.branchesByCommit.get(sha);
-  if (heads?.length) {
-    if (ix.defaultBranch && heads.includes(ix.defaultBranch)) {
-      let newest = newestRelease(ix);
-      return version("sha", ref, newest, newest, {
-        commit: sha,
-        note: `head of \`${ix.defaultBranch}\` when the table was generated; treated as ${newest?.name ?? "the newest release"} code`
-      });
-    }
-    return {
-      kind: "sha",
-      ref,
-      commit: sha,
-      note: `head of branch \`${heads.join("`, `")}\` when the table was generated; not release code`
-    };
-  }
-  return { kind: "unknown", ref, note: "a commit the table does not know" };
-}
-function isConfigureAction(owner, repo, subpath) {
-  return `${owner}/${repo}`.toLowerCase() === CONFIGURE_ACTION && (subpath === void 0 || subpath.replace(/^\/+|\/+$/g, "") === "");
-}
-function resolveConfigureVersion(ref) {
-  let ix = load(), r = ref.trim();
-  if (FULL_SHA.test(r)) return fromSha(ix, r);
-  let tag = ix.tags.get(r), branchHead = ix.branches.get(r);
-  if (tag && FROZEN_TAGS.has(r) && branchHead === void 0) {
-    let code4 = codeOfTag(ix, tag);
-    return version("frozen-tag", r, code4, tag, {
-      note: `a tag left behind when the branch was renamed; it never moves and holds ${code4?.name ?? "old"} code on ${tag.runs ?? "an old runtime"}`
-    });
-  }
-  if (tag && branchHead !== void 0) {
-    let code4 = codeOfTag(ix, tag);
-    return version("branch", r, code4, tag, {
-      ambiguous: !0,
-      note: `\`${r}\` is both a tag (${code4?.name ?? tag.commit.slice(0, 7)} code) and a branch (head ${branchHead.slice(0, 7)}); the runner takes the tag, but which one runs cannot be told from the workflow`
-    });
-  }
-  if (tag) {
-    let floating = FLOATING_NAME.exec(r);
-    if (floating) {
-      let major = Number(floating[1]), minor = floating[2] === void 0 ? void 0 : Number(floating[2]), code4 = releaseAt(ix, tag.commit) ?? newestRelease(ix, major, minor);
-      return version("major", r, code4, tag);
-    }
-    return version("tag", r, codeOfTag(ix, tag), tag);
-  }
-  if (branchHead !== void 0) {
-    if (r === ix.defaultBranch) {
-      let newest = newestRelease(ix);
-      return version("branch", r, newest, newest, {
-        commit: branchHead,
-        note: `the default branch: moves with every merge; at least ${newest?.name ?? "the newest release"} code`
-      });
-    }
-    return { kind: "branch", ref: r, commit: branchHead, note: "a development branch; its code is not a release" };
-  }
-  return { kind: "unknown", ref: r };
-}
-function versionAtLeast(v, target) {
-  if (!v.semver) return;
-  let m = /^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?$/.exec(target.trim());
-  if (!m) throw new Error(`not a version: ${target}`);
-  return compareSemver(v.semver, [Number(m[1]), Number(m[2] ?? 0), Number(m[3] ?? 0)]) >= 0;
-}
-function inputIntroducedIn(name) {
-  return load().introducedIn.get(name);
-}
-function allInputNames() {
-  let all = /* @__PURE__ */ new Set();
-  for (let t of load().tags.values()) for (let i of t.inputs) all.add(i);
-  return [...all].sort();
-}
-function newestTag(major) {
-  let r = newestRelease(load(), major);
-  return r ? { tag: r.name, commit: r.commit, runtime: r.runs ?? "unknown" } : void 0;
-}
-function booleanParsing(v, name) {
-  if (!(!BOOLEAN_INPUTS.has(name) || !v.semver))
-    return v.semver[0] < 5 ? "lenient" : name === "use-existing-credentials" ? "string" : "strict";
-}
-
-// src/graph/credentials.ts
-function isConfigureRef(ref) {
-  return ref?.kind === "remote" && isConfigureAction(ref.owner, ref.repo, ref.subpath);
-}
-function configureCall(ts) {
-  let ref = ts.step.uses?.ref;
-  if (!isConfigureRef(ref)) return;
-  let w = /* @__PURE__ */ new Map();
-  for (let [k, v] of ts.with) w.set(k.toLowerCase(), v);
-  let role = nonEmpty(w.get("role-to-assume")), keyId = nonEmpty(w.get("aws-access-key-id")), tokenFile = nonEmpty(w.get("web-identity-token-file")), roleChaining = (w.get("role-chaining") ?? "").trim().toLowerCase() === "true";
-  return {
-    timelineIndex: ts.index,
-    version: resolveConfigureVersion(ref.ref),
-    role,
-    region: nonEmpty(w.get("aws-region")),
-    oidc: !!role && !keyId && !tokenFile && !roleChaining,
-    staticKeys: !!keyId,
-    roleChaining
-  };
-}
-function credentialTimeline(timeline) {
-  let calls = [], active = [], current;
-  for (let ts of timeline) {
-    active.push(current);
-    let call = configureCall(ts);
-    call && (calls.push(call), current = call);
-  }
-  return { calls, active };
-}
-function nonEmpty(v) {
-  let t = v?.trim();
-  return t || void 0;
-}
-
-// src/graph/build-graph.ts
-var MAX_COMPOSITE_DEPTH = 10, MAX_WORKFLOW_DEPTH = 10, MAX_TIMELINE_STEPS = 5e3, MAX_EXPANSION = 2e4, MAX_TOTAL_EXPANSION = 2e5;
-function buildGraph(input) {
-  let builder = new GraphBuilder(input.loader), workflows = [], jobs = [], jobsByWorkflow = /* @__PURE__ */ new Map();
-  for (let parsed of input.files) {
-    if (!parsed.usable) continue;
-    if (parsed.file.kind === "action") {
-      builder.action(parsed);
-      continue;
-    }
-    let wf = builder.workflow(parsed);
-    workflows.push(wf), builder.resetExpansion();
-    let nodes = wf.jobs.map((job) => builder.jobNode(wf, job, void 0, void 0, [parsed.file.absPath ?? parsed.file.path]));
-    jobs.push(...nodes), jobsByWorkflow.set(wf.file.path, nodes);
-  }
-  return { files: input.loader.parsed.map((p) => p.file), workflows, actions: builder.actions, jobs, jobsByWorkflow, issues: builder.issues, diagnostics: [] };
-}
-function allJobNodes(graph) {
-  let out = [], walk = (n) => {
-    out.push(n), n.called?.jobs.forEach(walk);
-  };
-  return graph.jobs.forEach(walk), out;
-}
-var GraphBuilder = class {
-  constructor(loader) {
-    this.loader = loader;
-  }
-  loader;
-  actions = /* @__PURE__ */ new Map();
-  issues = [];
-  issueKeys = /* @__PURE__ */ new Set();
-  workflowModels = /* @__PURE__ */ new Map();
-  /** Expansion spent by the current top-level workflow, and where to report running out. */
-  expansion = { used: 0, reported: !1, job: void 0 };
-  totalExpansion = 0;
-  workflow(parsed) {
-    let wf = this.workflowModels.get(parsed.file);
-    return wf || (wf = parsed.model && "jobs" in parsed.model ? parsed.model : buildWorkflow(parsed.file), this.workflowModels.set(parsed.file, wf)), wf;
-  }
-  action(parsed) {
-    let key = parsed.file.absPath ?? parsed.file.path, model = this.actions.get(key);
-    return model || (model = parsed.model && "inputs" in parsed.model ? parsed.model : buildAction(parsed.file), this.actions.set(key, model)), model;
-  }
-  resetExpansion() {
-    this.expansion = { used: 0, reported: !1, job: void 0 };
-  }
-  /** Takes `units` from the workflow's and the run's expansion budgets; false (reported once per workflow) when spent. */
-  spend(units) {
-    let budget = this.expansion, inWorkflow = budget.used + units <= MAX_EXPANSION;
-    if (inWorkflow && this.totalExpansion + units <= MAX_TOTAL_EXPANSION)
-      return budget.used += units, this.totalExpansion += units, !0;
-    if (!budget.reported && budget.job) {
-      budget.reported = !0;
-      let { file, job } = budget.job;
-      this.issue({
-        kind: "depth",
-        file,
-        range: job.idRange,
-        message: inWorkflow ? `the workflows of this run expand to more than ${MAX_TOTAL_EXPANSION} steps and jobs through composite actions and reusable workflows; job \`${job.id}\` and the jobs after it are analysed only in part` : `this workflow's jobs expand to more than ${MAX_EXPANSION} steps and jobs through composite actions and reusable workflows; job \`${job.id}\` and the jobs after it are analysed only in part`
-      });
-    }
-    return !1;
-  }
-  issue(issue) {
-    let key = `${issue.kind}:${issue.file.path}:${issue.range.start.offset}`;
-    this.issueKeys.has(key) || (this.issueKeys.add(key), this.issues.push(issue));
-  }
-  jobNode(workflow, job, inputs, caller, workflowStack) {
-    let timeline = [], counter = { invocation: 0, called: caller !== void 0, checkouts: [] };
-    caller || (this.expansion.job = { file: workflow.file, job }), this.expand(workflow.file, job.steps, [], inputs, /* @__PURE__ */ new Map(), /* @__PURE__ */ new Set(), timeline, counter);
-    let node = {
-      workflow,
-      job,
-      timeline,
-      matrix: computeMatrix(job.strategy),
-      configureCalls: [],
-      activeCredentials: [],
-      caller
-    }, creds = credentialTimeline(timeline);
-    return node.configureCalls = creds.calls, node.activeCredentials = creds.active, job.uses?.ref.kind === "local" && this.linkReusable(node, job, inputs, workflowStack), node;
-  }
-  linkReusable(node, job, inputs, workflowStack) {
-    let file = node.workflow.file, uses = job.uses, target = this.resolveLocal(file, uses.node.range, uses.ref.kind === "local" ? uses.ref.path : "");
-    if (!target) return;
-    if (!/\.ya?ml$/i.test(target)) {
-      this.issue({ kind: "missing", file, range: uses.node.range, message: `\`${uses.node.value}\` is not a workflow file (.yml or .yaml)` });
-      return;
-    }
-    if (workflowStack.includes(target)) {
-      this.issue({ kind: "cycle", file, range: uses.node.range, message: `reusable workflow cycle: ${[...workflowStack, target].map((p) => this.loader.display(p)).join(" \u2192 ")}` });
-      return;
-    }
-    if (workflowStack.length > MAX_WORKFLOW_DEPTH) {
-      this.issue({ kind: "depth", file, range: uses.node.range, message: `reusable workflows nested more than ${MAX_WORKFLOW_DEPTH} levels deep; not followed further` });
-      return;
-    }
-    let loaded = this.loader.load(target, "workflow", file.root);
-    if (!loaded.ok) {
-      this.issue({ kind: loaded.missing ? "missing" : "outside", file, range: uses.node.range, message: `cannot follow \`${uses.node.value}\`: ${loaded.message}` });
-      return;
-    }
-    if (!loaded.parsed.usable) return;
-    let called = this.workflow(loaded.parsed), values = /* @__PURE__ */ new Map();
-    for (let [name, def] of called.callInputs) values.set(name.toLowerCase(), def.default ?? "");
-    for (let e of job.with.entries) values.set(e.key.toLowerCase(), substitute(e.value?.value ?? "", inputs));
-    this.spend(called.jobs.length) && (node.called = {
-      workflow: called,
-      jobs: called.jobs.map((j) => this.jobNode(called, j, values, node, [...workflowStack, target]))
-    });
-  }
-  /** Resolves `./path` against the repository root; reports paths that leave it. */
-  resolveLocal(file, range2, rel) {
-    let root = file.root;
-    if (!root) {
-      this.issue({ kind: "missing", file, range: range2, message: `cannot resolve \`${rel}\`: no repository root for standard input` });
-      return;
-    }
-    let target = path2.resolve(root, rel);
-    if (!isInside(root, target)) {
-      this.issue({ kind: "outside", file, range: range2, message: `\`${rel}\` points outside the repository; not followed` });
-      return;
-    }
-    return target;
-  }
-  expand(file, steps, chain, inputs, outerEnv, actionStack, timeline, counter) {
-    for (let step of steps) {
-      if (timeline.length >= MAX_TIMELINE_STEPS) {
-        this.issue({ kind: "depth", file, range: step.range, message: `job expands to more than ${MAX_TIMELINE_STEPS} steps through composite actions; the rest is not analysed` });
-        return;
-      }
-      if ((chain.length > 0 || counter.called) && !this.spend(1)) return;
-      let env = new Map(outerEnv);
-      for (let [k, v] of resolvedEntries(step.env, inputs)) env.set(k, v);
-      timeline.push({
-        index: timeline.length,
-        file,
-        step,
-        chain,
-        with: resolvedEntries(step.with, inputs),
-        env,
-        if: step.if ? substitute(step.if.value, inputs) : void 0,
-        run: step.run ? substitute(step.run.value, inputs) : void 0
-      });
-      let ref = step.uses?.ref;
-      if (ref?.kind === "remote" && ref.owner.toLowerCase() === "actions" && ref.repo.toLowerCase() === "checkout" && !ref.subpath && recordCheckout(counter.checkouts, timeline[timeline.length - 1].with), ref?.kind !== "local") continue;
-      let target = throughCheckouts(ref.path, counter.checkouts);
-      if (target === void 0) continue;
-      let composite = this.compositeFor(file, step, actionStack, chain.length, target);
-      if (!composite) continue;
-      let key = composite.file.absPath ?? composite.file.path, childInputs = /* @__PURE__ */ new Map(), withValues = timeline[timeline.length - 1].with;
-      for (let [name, def] of composite.inputs) childInputs.set(name.toLowerCase(), def.default ?? "");
-      for (let [k, v] of withValues) childInputs.set(k.toLowerCase(), v);
-      let site = { file, step, invocation: ++counter.invocation, timelineIndex: timeline.length - 1 }, childEnv = new Map(outerEnv);
-      for (let [k, v] of resolvedEntries(step.env, inputs)) childEnv.set(k, v);
-      actionStack.add(key), this.expand(composite.file, composite.steps, [...chain, site], childInputs, childEnv, actionStack, timeline, counter), actionStack.delete(key);
-    }
-  }
-  compositeFor(file, step, stack, depth, rel) {
-    let uses = step.uses, dir = this.resolveLocal(file, uses.node.range, rel);
-    if (!dir) return;
-    if (/\.ya?ml$/i.test(dir) && dir.includes(`${path2.sep}.github${path2.sep}workflows${path2.sep}`)) {
-      this.issue({ kind: "not-composite", file, range: uses.node.range, message: `\`${rel}\` is a workflow; call reusable workflows with a job-level \`uses:\`, not a step` });
-      return;
-    }
-    let found, lastError;
-    for (let name of ["action.yml", "action.yaml"]) {
-      let abs = path2.join(dir, name), res = this.loader.load(abs, "action", file.root);
-      if (res.ok) {
-        found = res.parsed;
-        break;
-      }
-      res.missing || (lastError = res.message);
-    }
-    if (!found) {
-      this.issue({
-        kind: lastError ? "outside" : "missing",
-        file,
-        range: uses.node.range,
-        message: lastError ?? `\`${rel}\` has no action.yml or action.yaml`
-      });
-      return;
-    }
-    let key = found.file.absPath ?? found.file.path;
-    if (stack.has(key)) {
-      this.issue({ kind: "cycle", file, range: uses.node.range, message: `composite action cycle: \`${rel}\` is already being expanded in this chain` });
-      return;
-    }
-    if (depth >= MAX_COMPOSITE_DEPTH) {
-      this.issue({ kind: "depth", file, range: uses.node.range, message: `composite actions nested more than ${MAX_COMPOSITE_DEPTH} levels deep (GitHub's limit); not followed further` });
-      return;
-    }
-    if (!found.usable) return;
-    let model = this.action(found);
-    if (model.using === "composite")
-      return model;
-  }
-};
-function normalizeRel(p) {
-  return p.replace(/^(\.\/)+/, "").replace(/\/+$/, "");
-}
-function recordCheckout(checkouts, withValues) {
-  let dir = normalizeRel(withValues.get("path") ?? "");
-  if (!dir || dir === ".") return;
-  let repo = (withValues.get("repository") ?? "").trim(), sameRepo = repo === "" || /^\$\{\{\s*github\.repository\s*\}\}$/.test(repo);
-  checkouts.push({ prefix: dir, sameRepo });
-}
-function throughCheckouts(rel, checkouts) {
-  let norm = normalizeRel(rel);
-  for (let i = checkouts.length - 1; i >= 0; i--) {
-    let c = checkouts[i];
-    if (norm === c.prefix || norm.startsWith(`${c.prefix}/`))
-      return c.sameRepo ? `./${norm.slice(c.prefix.length + 1)}` : void 0;
-  }
-  return rel;
-}
-function resolvedEntries(map, inputs) {
-  let out = /* @__PURE__ */ new Map();
-  for (let e of map.entries) out.set(e.key, substitute(e.value?.value ?? "", inputs));
-  return out;
-}
-
-// src/rules/builtin/matrix-job-limit.ts
-var matrixJobLimit = {
-  id: "matrix-job-limit",
-  title: "Matrix yields more than 256 jobs",
-  description: "Reports job matrices whose combinations exceed GitHub's limit of 256 jobs per workflow run matrix.",
-  defaultLevel: "error",
-  tags: ["correctness"],
-  precision: "very-high",
-  fixable: !1,
-  check(ctx) {
-    for (let node of allJobNodes(ctx.graph)) {
-      let m = node.job.strategy?.matrix;
-      !m || !node.matrix.overLimit || ctx.report({
-        message: `matrix of job \`${node.job.id}\` yields ${jobCount(node.matrix.count)} (${axesText(node.matrix.axisSizes)} after include/exclude); GitHub allows at most 256 per matrix`,
-        location: { path: node.workflow.file.path, range: m.keyRange }
-      });
-    }
-  }
-}, LISTED_AXES = 8;
-function jobCount(count) {
-  if (count === "unknown") return "an unknown number of jobs";
-  if (!Number.isFinite(count)) return "more than 10^308 jobs";
-  if (count <= Number.MAX_SAFE_INTEGER) return `${count} ${count === 1 ? "job" : "jobs"}`;
-  let [mantissa, exponent] = count.toExponential(2).split("e");
-  return `about ${Number(mantissa)}\xD710^${Number(exponent)} jobs`;
-}
-function axesText(sizes) {
-  return sizes.length <= LISTED_AXES ? sizes.join("\xD7") : `${sizes.slice(0, LISTED_AXES - 2).join("\xD7")}\xD7\u2026\xD7${sizes[sizes.length - 1]} (${sizes.length} axes)`;
 }
 
 // node_modules/@actions/expressions/dist/ast.js
@@ -15942,7 +15263,7 @@ var fromjson = {
 };
 
 // node_modules/@actions/expressions/dist/funcs/join.js
-var join3 = {
+var join = {
   name: "join",
   description: "`join( array, optionalSeparator )`\n\nThe value for `array` can be an array or a string. All values in `array` are concatenated into a string. If you provide `optionalSeparator`, it is inserted between the concatenated values. Otherwise, the default separator `,` is used. Casts values to a string.",
   minArgs: 1,
@@ -15992,7 +15313,7 @@ var wellKnownFunctions = {
   endswith,
   format,
   fromjson,
-  join: join3,
+  join,
   startswith,
   tojson
 };
@@ -16192,7 +15513,7 @@ var allFeatureKeys = [
 };
 
 // node_modules/@actions/expressions/dist/parser.js
-var Parser2 = class {
+var Parser = class {
   /**
    * Constructs a new parser for the given tokens
    *
@@ -16404,7 +15725,378 @@ var Parser2 = class {
   }
 };
 
-// src/graph/effective.ts
+// src/graph/conditions.ts
+var PURE_FUNCTIONS = /* @__PURE__ */ new Set(["contains", "startswith", "endswith", "format", "join", "tojson", "fromjson"]);
+function decide(condition, known) {
+  if (condition === void 0) return "unknown";
+  let text = condition.trim();
+  if (text === "") return "unknown";
+  let wrapped = /^\$\{\{([\s\S]*)\}\}$/.exec(text);
+  if (wrapped && (text = wrapped[1]), text.includes("${{") || text.includes("}}")) return "unknown";
+  try {
+    let { tokens } = new Lexer(text).lex();
+    for (let i = 0; i < tokens.length; i++) {
+      let t = tokens[i];
+      if (t.type !== TokenType.IDENTIFIER || tokens[i - 1]?.type === TokenType.DOT) continue;
+      let name = t.lexeme.toLowerCase();
+      if (tokens[i + 1]?.type === TokenType.LEFT_PAREN) {
+        if (!PURE_FUNCTIONS.has(name)) return "unknown";
+        continue;
+      }
+      if (name !== "inputs" || !known.inputs) return "unknown";
+      let next = tokens[i + 1], key = next?.type === TokenType.DOT || next?.type === TokenType.LEFT_BRACKET ? tokens[i + 2] : void 0, keyName = key?.type === TokenType.IDENTIFIER || key?.type === TokenType.STRING ? String(key.value ?? key.lexeme) : void 0;
+      if (!keyName || !known.inputs.has(keyName.toLowerCase())) return "unknown";
+    }
+    let expr = new Parser(tokens, ["inputs"], []).parse(), inputs = new data_exports.Dictionary();
+    for (let [k, v] of known.inputs ?? []) inputs.add(k, toData(v));
+    let result = new Evaluator(expr, new data_exports.Dictionary({ key: "inputs", value: inputs })).evaluate();
+    return falsy(result) ? "false" : "true";
+  } catch {
+    return "unknown";
+  }
+}
+function toData(v) {
+  return typeof v == "boolean" ? new data_exports.BooleanData(v) : typeof v == "number" ? new data_exports.NumberData(v) : new data_exports.StringData(v);
+}
+function knownInputs(values, types) {
+  let out = /* @__PURE__ */ new Map();
+  for (let [k, v] of values) {
+    if (v.includes("${{")) continue;
+    let type = types?.get(k);
+    if (type === "boolean") {
+      let t = v.trim().toLowerCase();
+      (t === "true" || t === "false") && out.set(k, t === "true");
+      continue;
+    }
+    if (type === "number") {
+      let n = Number(v.trim());
+      v.trim() !== "" && Number.isFinite(n) && out.set(k, n);
+      continue;
+    }
+    out.set(k, v);
+  }
+  return out;
+}
+
+// src/knowledge/data/configure-aws-credentials.json
+var configure_aws_credentials_default = { action: "aws-actions/configure-aws-credentials", source: "git tags of github.com/aws-actions/configure-aws-credentials, read 2026-11-27", defaultBranch: "main", inputs: ["aws-access-key-id", "aws-secret-access-key", "aws-session-token", "aws-region", "mask-aws-account-id", "role-to-assume", "role-duration-seconds", "role-session-name", "role-external-id", "role-skip-session-tagging", "web-identity-token-file", "audience", "http-proxy", "role-chaining", "inline-session-policy", "managed-session-policies", "output-credentials", "unset-current-credentials", "disable-retry", "retry-max-attempts", "special-characters-workaround", "use-existing-credentials", "output-env-credentials", "allowed-account-ids", "force-skip-oidc", "no-proxy", "action-timeout-s", "transitive-tag-keys", "aws-profile", "overwrite-aws-profile", "custom-tags", "sts-endpoint"], branches: { "1898": "e5247cb6a751bcfcc25c4b86188c4a2454b09704", "configure-aws-credentials": "a17646e2633d1f79886a1530ccce16c95a3bb8dc", "dependabot/npm_and_yarn/main/aws-sdk/client-sts-3.964.0": "a2335d6253bb1d4f31e1cab8d3f2fb8bbd10fdda", deps: "16fc0e42eafb2cd48758ab2f23f1e3047e995aee", devel: "6686d5a051b738567412c0e0fc38a15ce7062000", docs: "2748f18272ca98b98785a1da7f34ca3c3bb69437", "fix/tag-major-version-git-auth": "1b88572b3b97868e44eda1b31a1a943e14ee48a1", "integ-tests": "ffcda5377420f073d19fa96ee5aee8c96ca684b6", "kellertk-issue-template": "9c8f6dd1626a41ef4fa9881f3e72bb09dee5f2d9", "kellertk-patch-1": "a700f15c40c7ab63eb3aaffde845fb6a71b8ee45", "kellertk/1848": "f3a97d6e55d58890f4f993cbae7114daaf00a19d", main: "bcd4089080cf41e4db9dad11fce2a9397e670bbd", "release-please--branches--main--components--configure-aws-credentials": "a84fa2b2ff8ebb4e659fa2a5dfb9ffa4f4a20038", "v1-node16": "023daa7fe5f7f817faa31fc0fc4a8d0fb6224ed0", "v3-node20": "27bc1c5cc5d6367f0215d4d9d97bcbaa1274a332" }, tags: { "6.2.2": { commit: "517a711dbcd0e402f90c77e7e2f81e849156e31d", date: "2026-07-07", runs: "node24", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31], required: [3], defaults: { audience: "sts.amazonaws.com" } }, master: { commit: "ffc08eae7350b1061d7de219e2135c75561fb680", date: "2023-03-06", runs: "node16", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], required: [3], defaults: { audience: "sts.amazonaws.com" } }, v1: { commit: "67fbcbb121271f7775d2e7715933280b06314838", date: "2022-08-03", runs: "node12", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], required: [3], defaults: { audience: "sts.amazonaws.com" } }, "v1-node16": { commit: "e1e17a757e536f70e52b5a12b2e8d1d1c60e04ef", date: "2023-03-06", runs: "node16", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], required: [3], defaults: { audience: "sts.amazonaws.com" } }, "v1.0.0": { commit: "aa26d1f8263bab82a43a78fc0492f30464b7e20f", date: "2019-11-07", runs: "node12", inputs: [0, 1, 2, 3, 4], required: [0, 1, 3] }, "v1.0.1": { commit: "18a79864eb64e6ac546b7729e39a40d00163f418", date: "2019-11-25", runs: "node12", inputs: [0, 1, 2, 3, 4], required: [0, 1, 3] }, "v1.1.0": { commit: "d15e9e3279c3eb8e211a0a357c9cee1fefd5e055", date: "2020-02-06", runs: "node12", inputs: [0, 1, 2, 3, 4, 5, 6], required: [0, 1, 3] }, "v1.1.1": { commit: "e8a907912d99e85dc84677be1b435174e2b114c9", date: "2020-02-07", runs: "node12", inputs: [0, 1, 2, 3, 4, 5, 6], required: [0, 1, 3] }, "v1.1.2": { commit: "18a20dfee9cc631f063c8b382c11c9120015b21d", date: "2020-02-12", runs: "node12", inputs: [0, 1, 2, 3, 4, 5, 6], required: [0, 1, 3] }, "v1.2.0": { commit: "ee662900a535695aa526bd6dbba07d8f16805198", date: "2020-03-06", runs: "node12", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8], required: [0, 1, 3] }, "v1.3.0": { commit: "75aa8f1e41232efbfc5982c225f645ad07c86614", date: "2020-03-06", runs: "node12", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8], required: [3] }, "v1.3.1": { commit: "cf6b87e99e50b695a1e6714430321a801ef94c05", date: "2020-03-06", runs: "node12", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8], required: [3] }, "v1.3.2": { commit: "c9874b9244a57327cfa06e1677f108bc56c65279", date: "2020-03-18", runs: "node12", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8], required: [3] }, "v1.3.3": { commit: "b77dc228388218453070969c00c26dc392ecb114", date: "2020-04-02", runs: "node12", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8], required: [3] }, "v1.3.4": { commit: "2d01f93692c4b0188ad5bb2e2b2f74db77bf6668", date: "2020-05-18", runs: "node12", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8], required: [3] }, "v1.3.5": { commit: "9f7f57b0937985d7abff8126518690e671df49ec", date: "2020-05-27", runs: "node12", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8], required: [3] }, "v1.4.0": { commit: "58b282f00fd130fd5895dec93891394e7ee4589b", date: "2020-06-03", runs: "node12", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8], required: [3] }, "v1.4.1": { commit: "da082bd93714de23a05548c70272c22b02c13ede", date: "2020-06-09", runs: "node12", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8], required: [3] }, "v1.4.2": { commit: "9a78866a5646957b5cd9a0624d1ea35462050e6e", date: "2020-06-30", runs: "node12", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8], required: [3] }, "v1.4.3": { commit: "6835cc921677cab5a33485b4f0007051b39ed243", date: "2020-07-14", runs: "node12", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], required: [3] }, "v1.4.4": { commit: "1fa7ccadcd8e80d08a9a4d6c2e886c978acc4e96", date: "2020-07-17", runs: "node12", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], required: [3] }, "v1.5.0": { commit: "c0243dfafd0e99b12caca0d56b6de8e7fb8d20db", date: "2020-07-29", runs: "node12", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], required: [3] }, "v1.5.1": { commit: "f11c31495459045d1177abd501ebc6c7d3f96354", date: "2020-08-11", runs: "node12", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], required: [3] }, "v1.5.2": { commit: "7341ffc943aa3a30bf35a860bc098011f504e2e6", date: "2020-08-25", runs: "node12", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], required: [3] }, "v1.5.3": { commit: "32d908adfb55576ba0c59f3c557058e80b5194c3", date: "2020-10-05", runs: "node12", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], required: [3] }, "v1.5.4": { commit: "1417e62aeacec5e7fbe447bb7712d50847507342", date: "2020-10-29", runs: "node12", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], required: [3] }, "v1.5.5": { commit: "e97d7fbc8e0e5af69631c13daa0f4b5a8d88165b", date: "2020-11-24", runs: "node12", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], required: [3] }, "v1.5.6": { commit: "51e2d042f8c5cf77f151685c9338e989dc0b8fc8", date: "2021-01-26", runs: "node12", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], required: [3] }, "v1.5.7": { commit: "d2221ce3c7101a35ff049cc8fe652f5c9a64372d", date: "2021-02-08", runs: "node12", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], required: [3] }, "v1.5.8": { commit: "cefc5912bc61e2b5a3b049c839fc283c7712d4e0", date: "2021-03-02", runs: "node12", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], required: [3] }, "v1.5.9": { commit: "0309c38ebd10f90dfbb3889431bcf4ea38088012", date: "2021-05-10", runs: "node12", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], required: [3] }, "v1.5.10": { commit: "13d241b293754004c80624b5567555c4a39ffbe3", date: "2021-06-01", runs: "node12", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], required: [3] }, "v1.5.11": { commit: "0d9a5be0dceea74e09396820e1e522ba4a110d2f", date: "2021-07-19", runs: "node12", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], required: [3] }, "v1.6.0": { commit: "ea7b857d8a33dc2fb4ef5a724500044281b49a5e", date: "2021-11-23", runs: "node12", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10], required: [3] }, "v1.6.1": { commit: "05b148adc31e091bafbaf404f745055d4d3bc9d2", date: "2022-01-18", runs: "node12", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10], required: [3] }, "v1.7.0": { commit: "67fbcbb121271f7775d2e7715933280b06314838", date: "2022-08-03", runs: "node12", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], required: [3], defaults: { audience: "sts.amazonaws.com" } }, v2: { commit: "5fd3084fc36e372ff1fff382a39b10d03659f355", date: "2023-06-14", runs: "node16", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15], required: [3], defaults: { audience: "sts.amazonaws.com" } }, "v2.0.0": { commit: "e1e17a757e536f70e52b5a12b2e8d1d1c60e04ef", date: "2023-03-06", runs: "node16", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], required: [3], defaults: { audience: "sts.amazonaws.com" } }, "v2.1.0": { commit: "5727f247b64f324ec403ac56ae05e220fd02b65f", date: "2023-05-30", runs: "node16", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13], required: [3], defaults: { audience: "sts.amazonaws.com" } }, "v2.2.0": { commit: "5fd3084fc36e372ff1fff382a39b10d03659f355", date: "2023-06-14", runs: "node16", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15], required: [3], defaults: { audience: "sts.amazonaws.com" } }, v3: { commit: "50ac8dd1e1b10d09dac7b8727528b91bed831ac0", date: "2023-09-07", runs: "node16", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20], required: [3], defaults: { audience: "sts.amazonaws.com" } }, "v3.0.0": { commit: "ef93a73b1313f148011965ef7361f667f371f58b", date: "2023-08-23", runs: "node16", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19], required: [3], defaults: { audience: "sts.amazonaws.com" } }, "v3.0.1": { commit: "04b98b3f9e85f563fb061be8751a0352327246b0", date: "2023-08-24", runs: "node16", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20], required: [3], defaults: { audience: "sts.amazonaws.com" } }, "v3.0.2": { commit: "50ac8dd1e1b10d09dac7b8727528b91bed831ac0", date: "2023-09-07", runs: "node16", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20], required: [3], defaults: { audience: "sts.amazonaws.com" } }, v4: { commit: "7474bc4690e29a8392af63c5b98e7449536d5c3a", date: "2025-08-04", runs: "node20", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22], required: [3], defaults: { audience: "sts.amazonaws.com", "output-env-credentials": "true" } }, "v4.0.0": { commit: "8c3f20df09ac63af7b3ae3d7c91f105f857d8497", date: "2023-09-11", runs: "node20", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20], required: [3], defaults: { audience: "sts.amazonaws.com" } }, "v4.0.1": { commit: "010d0da01d0b5a38af31e9c3470dbfdabdecca3a", date: "2023-10-03", runs: "node20", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20], required: [3], defaults: { audience: "sts.amazonaws.com" } }, "v4.0.2": { commit: "e3dd6a429d7300a6a4c196c26e071d42e0343502", date: "2024-02-06", runs: "node20", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20], required: [3], defaults: { audience: "sts.amazonaws.com" } }, "v4.0.3": { commit: "4fc4975a852c8cd99761e2de1f4ba73402e44dd9", date: "2025-01-27", runs: "node20", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20], required: [3], defaults: { audience: "sts.amazonaws.com" } }, "v4.1.0": { commit: "ececac1a45f3b08a01d2dd070d28d111c5fe6722", date: "2025-02-10", runs: "node20", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21], required: [3], defaults: { audience: "sts.amazonaws.com" } }, "v4.2.0": { commit: "f24d7193d98baebaeacc7e2227925dd47cc267f5", date: "2025-05-06", runs: "node20", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21], required: [3], defaults: { audience: "sts.amazonaws.com" } }, "v4.2.1": { commit: "b47578312673ae6fa5b5096b330d9fbac3d116df", date: "2025-05-14", runs: "node20", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21], required: [3], defaults: { audience: "sts.amazonaws.com" } }, "v4.3.0": { commit: "d0834ad3a60a024346910e522a81b0002bd37fea", date: "2025-08-04", runs: "node20", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22], required: [3], defaults: { audience: "sts.amazonaws.com", "output-env-credentials": "true" } }, "v4.3.1": { commit: "7474bc4690e29a8392af63c5b98e7449536d5c3a", date: "2025-08-04", runs: "node20", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22], required: [3], defaults: { audience: "sts.amazonaws.com", "output-env-credentials": "true" } }, v5: { commit: "61815dcd50bd041e203e49132bacad1fd04d2708", date: "2025-11-24", runs: "node20", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26], required: [3], defaults: { audience: "sts.amazonaws.com", "output-env-credentials": "true" } }, "v5.0.0": { commit: "a03048d87541d1d9fcf2ecf528a4a65ba9bd7838", date: "2025-09-03", runs: "node20", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24], required: [3], defaults: { audience: "sts.amazonaws.com", "output-env-credentials": "true" } }, "v5.1.0": { commit: "00943011d9042930efac3dcd3a170e4273319bc8", date: "2025-10-06", runs: "node20", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26], required: [3], defaults: { audience: "sts.amazonaws.com", "output-env-credentials": "true" } }, "v5.1.1": { commit: "61815dcd50bd041e203e49132bacad1fd04d2708", date: "2025-11-24", runs: "node20", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26], required: [3], defaults: { audience: "sts.amazonaws.com", "output-env-credentials": "true" } }, v6: { commit: "e6de054238d6b7531b4efff3b6587d9aade6a06c", date: "2026-07-22", runs: "node24", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31], required: [3], defaults: { audience: "sts.amazonaws.com" } }, "v6.0.0": { commit: "8df5847569e6427dd6c4fb1cf565c83acfa8afa7", date: "2026-02-04", runs: "node24", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27], required: [3], defaults: { audience: "sts.amazonaws.com", "output-env-credentials": "true" } }, "v6.1.0": { commit: "ec61189d14ec14c8efccab744f656cffd0e33f37", date: "2026-04-06", runs: "node24", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29], required: [3], defaults: { audience: "sts.amazonaws.com" } }, "v6.1.1": { commit: "d979d5b3a71173a29b74b5b88418bfda9437d885", date: "2026-05-05", runs: "node24", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29], required: [3], defaults: { audience: "sts.amazonaws.com" } }, "v6.1.2": { commit: "acca2b1b2070338fb9fd1ca27ecee81d687e58e5", date: "2026-05-26", runs: "node24", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29], required: [3], defaults: { audience: "sts.amazonaws.com" } }, "v6.1.3": { commit: "99214aa6889fcddfa57764031d71add364327e59", date: "2026-05-28", runs: "node24", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29], required: [3], defaults: { audience: "sts.amazonaws.com" } }, "v6.2.0": { commit: "e7f100cf4c008499ea8adda475de1042d6975c7b", date: "2026-06-01", runs: "node24", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31], required: [3], defaults: { audience: "sts.amazonaws.com" } }, "v6.2.1": { commit: "254c19bd240aabef8777f48595e9d2d7b972184b", date: "2026-06-26", runs: "node24", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31], required: [3], defaults: { audience: "sts.amazonaws.com" } }, "v6.2.2": { commit: "517a711dbcd0e402f90c77e7e2f81e849156e31d", date: "2026-07-07", runs: "node24", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31], required: [3], defaults: { audience: "sts.amazonaws.com" } }, "v6.2.3": { commit: "e6de054238d6b7531b4efff3b6587d9aade6a06c", date: "2026-07-22", runs: "node24", inputs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31], required: [3], defaults: { audience: "sts.amazonaws.com" } } } };
+
+// src/knowledge/configure-aws-credentials.ts
+var CONFIGURE_ACTION = "aws-actions/configure-aws-credentials", BOOLEAN_INPUTS = /* @__PURE__ */ new Set([
+  "mask-aws-account-id",
+  "role-skip-session-tagging",
+  "role-chaining",
+  "output-credentials",
+  "output-env-credentials",
+  "unset-current-credentials",
+  "disable-retry",
+  "special-characters-workaround",
+  "use-existing-credentials",
+  "force-skip-oidc",
+  "overwrite-aws-profile"
+]), FROZEN_TAGS = /* @__PURE__ */ new Map([["master", "v2.0.0"]]), RELEASE_NAME = /^v(\d+)\.(\d+)\.(\d+)$/, BARE_RELEASE_NAME = /^v?(\d+)\.(\d+)\.(\d+)$/, FLOATING_NAME = /^v?(\d+)(?:\.(\d+))?$/, FULL_SHA = /^[0-9a-f]{40}$/i, index;
+function compareSemver(a, b) {
+  for (let i = 0; i < 3; i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) - (b[i] ?? 0);
+  return 0;
+}
+function parseSemver(text, re) {
+  let m = re.exec(text);
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : void 0;
+}
+function load() {
+  if (index) return index;
+  let table2 = configure_aws_credentials_default, tags = /* @__PURE__ */ new Map(), tagsByCommit = /* @__PURE__ */ new Map();
+  for (let [name, row] of Object.entries(table2.tags)) {
+    let names2 = (ids) => new Set((ids ?? []).map((i) => table2.inputs[i])), info = {
+      name,
+      commit: row.commit.toLowerCase(),
+      date: row.date ?? void 0,
+      runs: row.runs ?? void 0,
+      inputs: names2(row.inputs),
+      required: names2(row.required),
+      defaults: new Map(Object.entries(row.defaults ?? {})),
+      semver: parseSemver(name, BARE_RELEASE_NAME)
+    };
+    tags.set(name, info);
+    let list2 = tagsByCommit.get(info.commit) ?? [];
+    list2.push(info), tagsByCommit.set(info.commit, list2);
+  }
+  let releases = [...tags.values()].filter((t) => RELEASE_NAME.test(t.name)).sort((a, b) => compareSemver(a.semver, b.semver)), branches = /* @__PURE__ */ new Map(), branchesByCommit = /* @__PURE__ */ new Map();
+  for (let [name, commit] of Object.entries(table2.branches)) {
+    let c = commit.toLowerCase();
+    branches.set(name, c), branchesByCommit.set(c, [...branchesByCommit.get(c) ?? [], name]);
+  }
+  let introducedIn = /* @__PURE__ */ new Map();
+  for (let r of releases) for (let input of r.inputs) introducedIn.has(input) || introducedIn.set(input, r.name);
+  return index = {
+    tags,
+    releases,
+    tagsByCommit,
+    branches,
+    branchesByCommit,
+    defaultBranch: table2.defaultBranch ?? void 0,
+    introducedIn
+  }, index;
+}
+function releaseAt(ix, commit) {
+  return (ix.tagsByCommit.get(commit) ?? []).filter((t) => RELEASE_NAME.test(t.name)).sort((a, b) => compareSemver(b.semver, a.semver))[0];
+}
+function newestRelease(ix, major, minor) {
+  for (let i = ix.releases.length - 1; i >= 0; i--) {
+    let r = ix.releases[i];
+    if (!(major !== void 0 && r.semver[0] !== major) && !(minor !== void 0 && r.semver[1] !== minor))
+      return r;
+  }
+}
+function version(kind, ref, code4, own, extra = {}) {
+  let src = own ?? code4, v = { kind, ref };
+  return code4 && (v.tag = code4.name, v.semver = code4.semver), src && (src.runs && (v.runtime = src.runs), v.commit = src.commit, v.inputs = src.inputs, v.required = src.required, v.defaults = src.defaults), Object.assign(v, extra);
+}
+function codeOfTag(ix, tag) {
+  let alias = FROZEN_TAGS.get(tag.name);
+  return alias ? ix.tags.get(alias) : RELEASE_NAME.test(tag.name) ? tag : releaseAt(ix, tag.commit) ?? (tag.semver ? tag : void 0);
+}
+function fromSha(ix, ref) {
+  let sha = ref.toLowerCase(), tagged = ix.tagsByCommit.get(sha);
+  if (tagged?.length) {
+    let release = releaseAt(ix, sha);
+    if (release) return version("sha", ref, release, release);
+    let t = tagged[0], code4 = codeOfTag(ix, t), extra = { commit: sha };
+    return FROZEN_TAGS.has(t.name) && code4 && (extra.note = `the commit of the frozen tag \`${t.name}\` (${code4.name} code)`), version("sha", ref, code4, t, extra);
+  }
+  let heads = ix.branchesByCommit.get(sha);
+  if (heads?.length) {
+    if (ix.defaultBranch && heads.includes(ix.defaultBranch)) {
+      let newest = newestRelease(ix);
+      return version("sha", ref, newest, newest, {
+        commit: sha,
+        note: `head of \`${ix.defaultBranch}\` when the table was generated; treated as ${newest?.name ?? "the newest release"} code`
+      });
+    }
+    return {
+      kind: "sha",
+      ref,
+      commit: sha,
+      note: `head of branch \`${heads.join("`, `")}\` when the table was generated; not release code`
+    };
+  }
+  return { kind: "unknown", ref, note: "a commit the table does not know" };
+}
+function isConfigureAction(owner, repo, subpath) {
+  return `${owner}/${repo}`.toLowerCase() === CONFIGURE_ACTION && (subpath === void 0 || subpath.replace(/^\/+|\/+$/g, "") === "");
+}
+function resolveConfigureVersion(ref) {
+  let ix = load(), r = ref.trim();
+  if (FULL_SHA.test(r)) return fromSha(ix, r);
+  let tag = ix.tags.get(r), branchHead = ix.branches.get(r);
+  if (tag && FROZEN_TAGS.has(r) && branchHead === void 0) {
+    let code4 = codeOfTag(ix, tag);
+    return version("frozen-tag", r, code4, tag, {
+      note: `a tag left behind when the branch was renamed; it never moves and holds ${code4?.name ?? "old"} code on ${tag.runs ?? "an old runtime"}`
+    });
+  }
+  if (tag && branchHead !== void 0) {
+    let code4 = codeOfTag(ix, tag);
+    return version("branch", r, code4, tag, {
+      ambiguous: !0,
+      note: `\`${r}\` is both a tag (${code4?.name ?? tag.commit.slice(0, 7)} code) and a branch (head ${branchHead.slice(0, 7)}); the runner takes the tag, but which one runs cannot be told from the workflow`
+    });
+  }
+  if (tag) {
+    let floating = FLOATING_NAME.exec(r);
+    if (floating) {
+      let major = Number(floating[1]), minor = floating[2] === void 0 ? void 0 : Number(floating[2]), code4 = releaseAt(ix, tag.commit) ?? newestRelease(ix, major, minor);
+      return version("major", r, code4, tag);
+    }
+    return version("tag", r, codeOfTag(ix, tag), tag);
+  }
+  if (branchHead !== void 0) {
+    if (r === ix.defaultBranch) {
+      let newest = newestRelease(ix);
+      return version("branch", r, newest, newest, {
+        commit: branchHead,
+        note: `the default branch: moves with every merge; at least ${newest?.name ?? "the newest release"} code`
+      });
+    }
+    return { kind: "branch", ref: r, commit: branchHead, note: "a development branch; its code is not a release" };
+  }
+  return { kind: "unknown", ref: r };
+}
+function versionAtLeast(v, target) {
+  if (!v.semver) return;
+  let m = /^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?$/.exec(target.trim());
+  if (!m) throw new Error(`not a version: ${target}`);
+  return compareSemver(v.semver, [Number(m[1]), Number(m[2] ?? 0), Number(m[3] ?? 0)]) >= 0;
+}
+function inputIntroducedIn(name) {
+  return load().introducedIn.get(name);
+}
+function allInputNames() {
+  let all = /* @__PURE__ */ new Set();
+  for (let t of load().tags.values()) for (let i of t.inputs) all.add(i);
+  return [...all].sort();
+}
+function newestTag(major) {
+  let r = newestRelease(load(), major);
+  return r ? { tag: r.name, commit: r.commit, runtime: r.runs ?? "unknown" } : void 0;
+}
+function booleanParsing(v, name) {
+  if (!(!BOOLEAN_INPUTS.has(name) || !v.semver))
+    return v.semver[0] < 5 ? "lenient" : name === "use-existing-credentials" ? "string" : "strict";
+}
+
+// src/graph/values.ts
+var envCache = /* @__PURE__ */ new WeakMap();
+function envAt(node, ts) {
+  let env = envCache.get(ts);
+  if (env) return env;
+  env = /* @__PURE__ */ new Map();
+  let add = (file, map, scope, substituted) => {
+    for (let e of map.entries) env.set(e.key, { name: e.key, text: substituted?.get(e.key) ?? e.value?.value ?? "", file, entry: e, scope });
+  };
+  add(node.workflow.file, node.workflow.env, "workflow"), add(node.workflow.file, node.job.env, "job");
+  for (let site of ts.chain) add(site.file, site.step.env, "call", node.timeline[site.timelineIndex]?.env);
+  return add(ts.file, ts.step.env, "step", ts.env), envCache.set(ts, env), env;
+}
+function envValue(node, ts, name) {
+  return envAt(node, ts).get(name);
+}
+var INPUT_REF = /^\s*\$\{\{\s*inputs(?:\.([A-Za-z_][\w-]*)|\[\s*'([^']+)'\s*\])\s*\}\}\s*$/, ENV_REF = /^\s*\$\{\{\s*env\s*\.\s*([A-Za-z_]\w*)\s*\}\}\s*$/;
+function lastEntry(map, lowerName) {
+  let found;
+  for (let e of map.entries) e.key.toLowerCase() === lowerName && (found = e);
+  return found;
+}
+function traceValue(graph, node, ts, start, opts = {}) {
+  let hops = [{ file: ts.file, entry: start, kind: "step" }], current = start, level = ts.chain.length, caller = node?.caller, inStep = !0;
+  for (let guard = 0; guard < 64; guard++) {
+    let raw = current.value?.isExpression ? current.value.value : void 0;
+    if (raw === void 0) break;
+    let input = INPUT_REF.exec(raw);
+    if (input) {
+      let name = input[1] ?? input[2], lower = name.toLowerCase();
+      if (level > 0) {
+        let site = ts.chain[level - 1], holder = site.step.uses?.node.value ?? "a composite action", through = { kind: "composite-input", name, holder }, passed = lastEntry(site.step.with, lower);
+        if (!passed) {
+          let inFile = level === ts.chain.length ? ts.file : ts.chain[level].file, def = actionInput(graph, inFile, lower);
+          def && def.default !== void 0 && hops.push({ file: inFile, input: def, kind: "default", through });
+          break;
+        }
+        hops.push({ file: site.file, entry: passed, kind: "call", through }), current = passed, level--, inStep = !1;
+        continue;
+      }
+      if (caller) {
+        let holder = caller.job.uses?.node.value ?? "a reusable workflow", through = { kind: "workflow-input", name, holder }, passed = lastEntry(caller.job.with, lower);
+        if (!passed) {
+          let wf = node?.workflow, def = wf ? [...wf.callInputs.values()].find((i) => i.name.toLowerCase() === lower) : void 0;
+          wf && def && def.default !== void 0 && hops.push({ file: wf.file, input: def, kind: "default", through });
+          break;
+        }
+        hops.push({ file: caller.workflow.file, entry: passed, kind: "workflow-call", through }), current = passed, caller = caller.caller, inStep = !1;
+        continue;
+      }
+      break;
+    }
+    let env = ENV_REF.exec(raw);
+    if (env && opts.env && inStep && node) {
+      let found = envValue(node, ts, env[1]);
+      if (!found || found.entry === current) break;
+      hops.push({ file: found.file, entry: found.entry, kind: "env", through: { kind: "env", name: env[1], holder: found.scope } }), current = found.entry, inStep = !1;
+      continue;
+    }
+    break;
+  }
+  return hops;
+}
+function actionInput(graph, file, lowerName) {
+  let action = graph.actions.get(file.absPath ?? file.path);
+  if (action) {
+    for (let input of action.inputs.values()) if (input.name.toLowerCase() === lowerName) return input;
+  }
+}
+function literalOrigin(hops) {
+  let last = hops[hops.length - 1];
+  if (last.input)
+    return last.input.default === void 0 || last.input.default.includes("${{") ? void 0 : { file: last.file, range: last.input.range, kind: "default" };
+  let scalar = last.entry?.value;
+  if (!(!scalar || scalar.isExpression))
+    return { file: last.file, range: scalar.range, entry: last.entry, kind: last.kind };
+}
+
+// src/graph/configure.ts
+function isConfigureRef(ref) {
+  return ref?.kind === "remote" && isConfigureAction(ref.owner, ref.repo, ref.subpath);
+}
+function configureCallOf(graph, node, ts) {
+  let ref = ts.step.uses?.ref;
+  if (!isConfigureRef(ref)) return;
+  let inputs = /* @__PURE__ */ new Map();
+  for (let e of ts.step.with.entries) inputs.set(e.key.toLowerCase(), readInput(graph, node, ts, e));
+  let text = (name) => inputs.get(name)?.text.trim() ?? "", role = text("role-to-assume") || void 0, keyId = text("aws-access-key-id") !== "", tokenFile = text("web-identity-token-file") !== "", roleChaining = text("role-chaining").toLowerCase() === "true";
+  return {
+    timelineIndex: ts.index,
+    step: ts,
+    version: resolveConfigureVersion(ref.ref),
+    inputs,
+    role,
+    region: text("aws-region") || void 0,
+    oidc: !!role && !keyId && !tokenFile && !roleChaining,
+    staticKeys: keyId,
+    roleChaining,
+    tokenFile: !!role && !keyId && !roleChaining && tokenFile
+  };
+}
+function readInput(graph, node, ts, entry) {
+  let text = ts.with.get(entry.key) ?? entry.value?.value ?? "", input = { key: entry.key, entry, text };
+  if (!entry.value) return input;
+  let origin = literalOrigin(traceValue(graph, node, ts, entry));
+  if (origin) {
+    input.origin = origin;
+    let literal = origin.entry?.value ? runnerString(origin.entry.value) : text;
+    literal.includes("${{") || (input.value = literal.trim());
+  } else text.includes("${{") || (input.value = text.trim());
+  return input;
+}
+var standalone = /* @__PURE__ */ new WeakMap();
+function unreachedConfigureCalls(graph, reached) {
+  let out = standalone.get(graph);
+  if (out) return out;
+  out = [];
+  for (let action of graph.actions.values())
+    for (let step of action.steps) {
+      if (!isConfigureRef(step.uses?.ref) || reached.has(`${action.file.path}\0${step.range.start.offset}`)) continue;
+      let raw = (m) => new Map(m.entries.map((e) => [e.key, e.value?.value ?? ""])), ts = {
+        index: -1,
+        file: action.file,
+        step,
+        chain: [],
+        with: raw(step.with),
+        env: raw(step.env),
+        if: step.if?.value,
+        run: step.run?.value,
+        skipped: !1
+      }, call = configureCallOf(graph, void 0, ts);
+      call && out.push(call);
+    }
+  return standalone.set(graph, out), out;
+}
+var NULLS = /* @__PURE__ */ new Set(["", "null", "Null", "NULL", "~"]), TRUES = /* @__PURE__ */ new Set(["true", "True", "TRUE"]), FALSES = /* @__PURE__ */ new Set(["false", "False", "FALSE"]), FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
+function runnerString(scalar) {
+  let text = scalar.value;
+  if (scalar.style !== void 0 && scalar.style !== "PLAIN") return text;
+  if (NULLS.has(text)) return "";
+  if (TRUES.has(text)) return "true";
+  if (FALSES.has(text)) return "false";
+  if (/^0x[0-9a-fA-F]+$/.test(text)) return String(parseInt(text.slice(2), 16));
+  if (/^0o[0-7]+$/.test(text)) return String(parseInt(text.slice(2), 8));
+  if (FLOAT.test(text)) {
+    let n = Number(text);
+    if (Number.isFinite(n)) return String(n);
+  }
+  return text;
+}
+
+// src/graph/timeline.ts
 function invocationSpans(timeline) {
   let spans = /* @__PURE__ */ new Map();
   for (let ts of timeline)
@@ -16414,67 +16106,342 @@ function invocationSpans(timeline) {
         span.end = ts.index;
         continue;
       }
-      let callIndex = ts.index - 1;
-      for (; callIndex >= 0 && timeline[callIndex].step !== site.step; ) callIndex--;
-      spans.set(site.invocation, { site, callIndex, end: ts.index });
+      spans.set(site.invocation, { site, callIndex: site.timelineIndex, end: ts.index });
     }
   return spans;
 }
-var PURE_FUNCTIONS = /* @__PURE__ */ new Set(["contains", "startswith", "endswith", "format", "join", "tojson", "fromjson"]);
-function mayRun(condition, inputs) {
-  if (!condition || !inputs) return !0;
-  let text = condition.trim(), wrapped = /^\$\{\{([\s\S]*)\}\}$/.exec(text);
-  if (wrapped && (text = wrapped[1]), text.includes("${{") || text.includes("}}")) return !0;
-  try {
-    let { tokens } = new Lexer(text).lex();
-    for (let i = 0; i < tokens.length; i++) {
-      let t = tokens[i];
-      if (t.type !== TokenType.IDENTIFIER || tokens[i - 1]?.type === TokenType.DOT) continue;
-      let name = t.lexeme.toLowerCase();
-      if (tokens[i + 1]?.type === TokenType.LEFT_PAREN) {
-        if (!PURE_FUNCTIONS.has(name)) return !0;
-        continue;
-      }
-      if (name !== "inputs") return !0;
-      let next = tokens[i + 1], key = next?.type === TokenType.DOT || next?.type === TokenType.LEFT_BRACKET ? tokens[i + 2] : void 0, keyName = key?.type === TokenType.IDENTIFIER || key?.type === TokenType.STRING ? String(key.value ?? key.lexeme) : void 0;
-      if (!keyName || !inputs.has(keyName.toLowerCase())) return !0;
+function analyseTimeline(graph, node, reusableInputs) {
+  let tl = node.timeline, spans = invocationSpans(tl);
+  node.invocations = spans, node.callSteps = new Map([...spans.values()].map((s) => [s.callIndex, s]));
+  let workflowInputs = reusableInputs ? typedWorkflowInputs(node, reusableInputs) : void 0;
+  node.skipped = workflowInputs !== void 0 && decide(node.job.if?.value, { inputs: workflowInputs }) === "false";
+  let byInvocation = /* @__PURE__ */ new Map(), compositeInputs = (span, ts) => {
+    if (byInvocation.has(span.site.invocation)) return byInvocation.get(span.site.invocation);
+    let action = graph.actions.get(ts.file.absPath ?? ts.file.path), values;
+    if (action) {
+      let raw = /* @__PURE__ */ new Map();
+      for (let [name, input] of action.inputs) input.default !== void 0 && raw.set(name.toLowerCase(), input.default);
+      for (let [k, v] of tl[span.callIndex].with) raw.set(k.toLowerCase(), v);
+      values = knownInputs(raw);
     }
-    let expr = new Parser2(tokens, ["inputs"], []).parse(), values = new data_exports.Dictionary();
-    for (let [k, v] of inputs) values.add(k, new data_exports.StringData(v));
-    return !falsy(new Evaluator(expr, new data_exports.Dictionary({ key: "inputs", value: values })).evaluate());
-  } catch {
-    return !0;
-  }
-}
-function computeEffectiveTimeline(node, graph) {
-  let tl = node.timeline, spans = invocationSpans(tl), callSteps = new Map([...spans.values()].map((s) => [s.callIndex, s])), inputsByInvocation = /* @__PURE__ */ new Map(), inputsOf = (span, file) => {
-    if (inputsByInvocation.has(span.site.invocation)) return inputsByInvocation.get(span.site.invocation);
-    let action = graph.actions.get(file.absPath ?? file.path), values;
-    if (action && span.callIndex >= 0) {
-      values = /* @__PURE__ */ new Map();
-      for (let [name, input] of action.inputs) input.default !== void 0 && values.set(name.toLowerCase(), input.default);
-      for (let [k, v] of tl[span.callIndex].with) values.set(k.toLowerCase(), v);
-      for (let [k, v] of values) v.includes("${{") && values.delete(k);
-    }
-    return inputsByInvocation.set(span.site.invocation, values), values;
-  }, skipped = /* @__PURE__ */ new Set();
+    return byInvocation.set(span.site.invocation, values), values;
+  };
   for (let ts of tl) {
-    if (skipped.has(ts.index)) continue;
-    let site = ts.chain[ts.chain.length - 1], span = site && spans.get(site.invocation);
-    if (!span || mayRun(ts.step.if?.value, inputsOf(span, ts.file))) continue;
-    skipped.add(ts.index);
-    let own = callSteps.get(ts.index);
-    if (own) for (let j = own.callIndex + 1; j <= own.end; j++) skipped.add(j);
+    if (ts.skipped) continue;
+    let site = ts.chain[ts.chain.length - 1], span = site && spans.get(site.invocation), inputs = span ? compositeInputs(span, ts) : workflowInputs;
+    if (!node.skipped && (!inputs || decide(ts.step.if?.value, { inputs }) !== "false")) continue;
+    ts.skipped = !0;
+    let own = node.callSteps.get(ts.index);
+    if (own) for (let j = own.callIndex + 1; j <= own.end; j++) tl[j].skipped = !0;
   }
-  let calls = node.configureCalls.filter((c) => !skipped.has(c.timelineIndex)), byIndex = new Map(calls.map((c) => [c.timelineIndex, c])), active = [], current;
-  for (let ts of tl)
-    active.push(current), current = byIndex.get(ts.index) ?? current;
-  return { spans, callSteps, skipped, calls, active };
+  let calls = [], skippedCalls = [], active = [], current;
+  for (let ts of tl) {
+    active.push(current);
+    let call = configureCallOf(graph, node, ts);
+    call && (ts.skipped ? skippedCalls.push(call) : (calls.push(call), current = call));
+  }
+  node.configureCalls = calls, node.skippedConfigureCalls = skippedCalls, node.activeCredentials = active;
 }
-var cache = /* @__PURE__ */ new WeakMap();
-function effectiveTimeline(node, graph) {
-  let eff = cache.get(node);
-  return eff || (eff = computeEffectiveTimeline(node, graph), cache.set(node, eff)), eff;
+function typedWorkflowInputs(node, values) {
+  let types = /* @__PURE__ */ new Map();
+  for (let [name, def] of node.workflow.callInputs) types.set(name.toLowerCase(), def.type);
+  return knownInputs(values, types);
+}
+
+// src/graph/build-graph.ts
+var MAX_COMPOSITE_DEPTH = 10, MAX_WORKFLOW_DEPTH = 10, MAX_TIMELINE_STEPS = 5e3, MAX_EXPANSION = 2e4, MAX_TOTAL_EXPANSION = 2e5;
+function buildGraph(input) {
+  let builder = new GraphBuilder(input.loader), workflows = [], jobs = [], jobsByWorkflow = /* @__PURE__ */ new Map();
+  for (let parsed of input.files) {
+    if (!parsed.usable) continue;
+    if (parsed.file.kind === "action") {
+      builder.action(parsed);
+      continue;
+    }
+    let wf = builder.workflow(parsed);
+    workflows.push(wf), builder.resetExpansion();
+    let nodes = wf.jobs.map((job) => builder.jobNode(wf, job, void 0, void 0, [parsed.file.absPath ?? parsed.file.path]));
+    jobs.push(...nodes), jobsByWorkflow.set(wf.file.path, nodes);
+  }
+  return { files: input.loader.parsed.map((p) => p.file), workflows, actions: builder.actions, jobs, jobsByWorkflow, issues: builder.issues, diagnostics: [] };
+}
+function allJobNodes(graph) {
+  let out = [], walk = (n) => {
+    out.push(n), n.called?.jobs.forEach(walk);
+  };
+  return graph.jobs.forEach(walk), out;
+}
+var GraphBuilder = class {
+  constructor(loader) {
+    this.loader = loader;
+  }
+  loader;
+  actions = /* @__PURE__ */ new Map();
+  issues = [];
+  issueKeys = /* @__PURE__ */ new Set();
+  workflowModels = /* @__PURE__ */ new Map();
+  /** Expansion spent by the current top-level workflow, and where to report running out. */
+  expansion = { used: 0, reported: !1, job: void 0 };
+  totalExpansion = 0;
+  workflow(parsed) {
+    let wf = this.workflowModels.get(parsed.file);
+    return wf || (wf = parsed.model && "jobs" in parsed.model ? parsed.model : buildWorkflow(parsed.file), this.workflowModels.set(parsed.file, wf)), wf;
+  }
+  action(parsed) {
+    let key = parsed.file.absPath ?? parsed.file.path, model = this.actions.get(key);
+    return model || (model = parsed.model && "inputs" in parsed.model ? parsed.model : buildAction(parsed.file), this.actions.set(key, model)), model;
+  }
+  resetExpansion() {
+    this.expansion = { used: 0, reported: !1, job: void 0 };
+  }
+  /** Takes `units` from the workflow's and the run's expansion budgets; false (reported once per workflow) when spent. */
+  spend(units) {
+    let budget = this.expansion, inWorkflow = budget.used + units <= MAX_EXPANSION;
+    if (inWorkflow && this.totalExpansion + units <= MAX_TOTAL_EXPANSION)
+      return budget.used += units, this.totalExpansion += units, !0;
+    if (!budget.reported && budget.job) {
+      budget.reported = !0;
+      let { file, job } = budget.job;
+      this.issue({
+        kind: "depth",
+        file,
+        range: job.idRange,
+        message: inWorkflow ? `the workflows of this run expand to more than ${MAX_TOTAL_EXPANSION} steps and jobs through composite actions and reusable workflows; job \`${job.id}\` and the jobs after it are analysed only in part` : `this workflow's jobs expand to more than ${MAX_EXPANSION} steps and jobs through composite actions and reusable workflows; job \`${job.id}\` and the jobs after it are analysed only in part`
+      });
+    }
+    return !1;
+  }
+  issue(issue) {
+    let key = `${issue.kind}:${issue.file.path}:${issue.range.start.offset}`;
+    this.issueKeys.has(key) || (this.issueKeys.add(key), this.issues.push(issue));
+  }
+  jobNode(workflow, job, inputs, caller, workflowStack) {
+    let timeline = [], counter = { invocation: 0, called: caller !== void 0, checkouts: [] };
+    caller || (this.expansion.job = { file: workflow.file, job }), this.expand(workflow.file, job.steps, [], inputs, /* @__PURE__ */ new Map(), /* @__PURE__ */ new Set(), timeline, counter);
+    let node = {
+      workflow,
+      job,
+      timeline,
+      matrix: computeMatrix(job.strategy),
+      invocations: /* @__PURE__ */ new Map(),
+      callSteps: /* @__PURE__ */ new Map(),
+      configureCalls: [],
+      skippedConfigureCalls: [],
+      activeCredentials: [],
+      skipped: !1,
+      caller
+    };
+    return analyseTimeline(this, node, caller ? inputs : void 0), job.uses?.ref.kind === "local" && !node.skipped && this.linkReusable(node, job, inputs, workflowStack), node;
+  }
+  linkReusable(node, job, inputs, workflowStack) {
+    let file = node.workflow.file, uses = job.uses, target = this.resolveLocal(file, uses.node.range, uses.ref.kind === "local" ? uses.ref.path : "");
+    if (!target) return;
+    if (!/\.ya?ml$/i.test(target)) {
+      this.issue({ kind: "missing", file, range: uses.node.range, message: `\`${uses.node.value}\` is not a workflow file (.yml or .yaml)` });
+      return;
+    }
+    if (workflowStack.includes(target)) {
+      this.issue({ kind: "cycle", file, range: uses.node.range, message: `reusable workflow cycle: ${[...workflowStack, target].map((p) => this.loader.display(p)).join(" \u2192 ")}` });
+      return;
+    }
+    if (workflowStack.length > MAX_WORKFLOW_DEPTH) {
+      this.issue({ kind: "depth", file, range: uses.node.range, message: `reusable workflows nested more than ${MAX_WORKFLOW_DEPTH} levels deep; not followed further` });
+      return;
+    }
+    let loaded = this.loader.load(target, "workflow", file.root);
+    if (!loaded.ok) {
+      this.issue({ kind: loaded.missing ? "missing" : "outside", file, range: uses.node.range, message: `cannot follow \`${uses.node.value}\`: ${loaded.message}` });
+      return;
+    }
+    if (!loaded.parsed.usable) return;
+    let called = this.workflow(loaded.parsed), values = /* @__PURE__ */ new Map();
+    for (let [name, def] of called.callInputs) values.set(name.toLowerCase(), def.default ?? "");
+    for (let e of job.with.entries) values.set(e.key.toLowerCase(), substitute(e.value?.value ?? "", inputs));
+    this.spend(called.jobs.length) && (node.called = {
+      workflow: called,
+      jobs: called.jobs.map((j) => this.jobNode(called, j, values, node, [...workflowStack, target]))
+    });
+  }
+  /** Resolves `./path` against the repository root; reports paths that leave it. */
+  resolveLocal(file, range2, rel) {
+    let root = file.root;
+    if (!root) {
+      this.issue({ kind: "missing", file, range: range2, message: `cannot resolve \`${rel}\`: no repository root for standard input` });
+      return;
+    }
+    let target = path2.resolve(root, rel);
+    if (!isInside(root, target)) {
+      this.issue({ kind: "outside", file, range: range2, message: `\`${rel}\` points outside the repository; not followed` });
+      return;
+    }
+    return target;
+  }
+  expand(file, steps, chain, inputs, outerEnv, actionStack, timeline, counter) {
+    for (let step of steps) {
+      if (timeline.length >= MAX_TIMELINE_STEPS) {
+        this.issue({ kind: "depth", file, range: step.range, message: `job expands to more than ${MAX_TIMELINE_STEPS} steps through composite actions; the rest is not analysed` });
+        return;
+      }
+      if ((chain.length > 0 || counter.called) && !this.spend(1)) return;
+      let env = new Map(outerEnv);
+      for (let [k, v] of resolvedEntries(step.env, inputs)) env.set(k, v);
+      timeline.push({
+        index: timeline.length,
+        file,
+        step,
+        chain,
+        with: resolvedEntries(step.with, inputs),
+        env,
+        if: step.if ? substitute(step.if.value, inputs) : void 0,
+        run: step.run ? substitute(step.run.value, inputs) : void 0,
+        skipped: !1
+      });
+      let ref = step.uses?.ref;
+      if (ref?.kind === "remote" && ref.owner.toLowerCase() === "actions" && ref.repo.toLowerCase() === "checkout" && !ref.subpath && recordCheckout(counter.checkouts, timeline[timeline.length - 1].with), ref?.kind !== "local") continue;
+      let target = throughCheckouts(ref.path, counter.checkouts);
+      if (target === void 0) continue;
+      let composite = this.compositeFor(file, step, actionStack, chain.length, target);
+      if (!composite) continue;
+      let key = composite.file.absPath ?? composite.file.path, childInputs = /* @__PURE__ */ new Map(), withValues = timeline[timeline.length - 1].with;
+      for (let [name, def] of composite.inputs) childInputs.set(name.toLowerCase(), def.default ?? "");
+      for (let [k, v] of withValues) childInputs.set(k.toLowerCase(), v);
+      let site = { file, step, invocation: ++counter.invocation, timelineIndex: timeline.length - 1 }, childEnv = new Map(outerEnv);
+      for (let [k, v] of resolvedEntries(step.env, inputs)) childEnv.set(k, v);
+      actionStack.add(key), this.expand(composite.file, composite.steps, [...chain, site], childInputs, childEnv, actionStack, timeline, counter), actionStack.delete(key);
+    }
+  }
+  compositeFor(file, step, stack, depth, rel) {
+    let uses = step.uses, dir = this.resolveLocal(file, uses.node.range, rel);
+    if (!dir) return;
+    if (/\.ya?ml$/i.test(dir) && dir.includes(`${path2.sep}.github${path2.sep}workflows${path2.sep}`)) {
+      this.issue({ kind: "not-composite", file, range: uses.node.range, message: `\`${rel}\` is a workflow; call reusable workflows with a job-level \`uses:\`, not a step` });
+      return;
+    }
+    let found, lastError;
+    for (let name of ["action.yml", "action.yaml"]) {
+      let abs = path2.join(dir, name), res = this.loader.load(abs, "action", file.root);
+      if (res.ok) {
+        found = res.parsed;
+        break;
+      }
+      res.missing || (lastError = res.message);
+    }
+    if (!found) {
+      this.issue({
+        kind: lastError ? "outside" : "missing",
+        file,
+        range: uses.node.range,
+        message: lastError ?? `\`${rel}\` has no action.yml or action.yaml`
+      });
+      return;
+    }
+    let key = found.file.absPath ?? found.file.path;
+    if (stack.has(key)) {
+      this.issue({ kind: "cycle", file, range: uses.node.range, message: `composite action cycle: \`${rel}\` is already being expanded in this chain` });
+      return;
+    }
+    if (depth >= MAX_COMPOSITE_DEPTH) {
+      this.issue({ kind: "depth", file, range: uses.node.range, message: `composite actions nested more than ${MAX_COMPOSITE_DEPTH} levels deep (GitHub's limit); not followed further` });
+      return;
+    }
+    if (!found.usable) return;
+    let model = this.action(found);
+    if (model.using === "composite")
+      return model;
+  }
+};
+function normalizeRel(p) {
+  return p.replace(/^(\.\/)+/, "").replace(/\/+$/, "");
+}
+function recordCheckout(checkouts, withValues) {
+  let dir = normalizeRel(withValues.get("path") ?? "");
+  if (!dir || dir === ".") return;
+  let repo = (withValues.get("repository") ?? "").trim(), sameRepo = repo === "" || /^\$\{\{\s*github\.repository\s*\}\}$/.test(repo);
+  checkouts.push({ prefix: dir, sameRepo });
+}
+function throughCheckouts(rel, checkouts) {
+  let norm = normalizeRel(rel);
+  for (let i = checkouts.length - 1; i >= 0; i--) {
+    let c = checkouts[i];
+    if (norm === c.prefix || norm.startsWith(`${c.prefix}/`))
+      return c.sameRepo ? `./${norm.slice(c.prefix.length + 1)}` : void 0;
+  }
+  return rel;
+}
+function resolvedEntries(map, inputs) {
+  let out = /* @__PURE__ */ new Map();
+  for (let e of map.entries) out.set(e.key, substitute(e.value?.value ?? "", inputs));
+  return out;
+}
+
+// src/rules/builtin/matrix-job-limit.ts
+var matrixJobLimit = {
+  id: "matrix-job-limit",
+  title: "Matrix yields more than 256 jobs",
+  description: "Reports job matrices whose combinations exceed GitHub's limit of 256 jobs per workflow run matrix.",
+  defaultLevel: "error",
+  tags: ["correctness"],
+  precision: "very-high",
+  fixable: !1,
+  check(ctx) {
+    for (let node of allJobNodes(ctx.graph)) {
+      let m = node.job.strategy?.matrix;
+      !m || !node.matrix.overLimit || ctx.report({
+        message: `matrix of job \`${node.job.id}\` yields ${jobCount(node.matrix.count)} (${axesText(node.matrix.axisSizes)} after include/exclude); GitHub allows at most 256 per matrix`,
+        location: { path: node.workflow.file.path, range: m.keyRange }
+      });
+    }
+  }
+}, LISTED_AXES = 8;
+function jobCount(count) {
+  if (count === "unknown") return "an unknown number of jobs";
+  if (!Number.isFinite(count)) return "more than 10^308 jobs";
+  if (count <= Number.MAX_SAFE_INTEGER) return `${count} ${count === 1 ? "job" : "jobs"}`;
+  let [mantissa, exponent] = count.toExponential(2).split("e");
+  return `about ${Number(mantissa)}\xD710^${Number(exponent)} jobs`;
+}
+function axesText(sizes) {
+  return sizes.length <= LISTED_AXES ? sizes.join("\xD7") : `${sizes.slice(0, LISTED_AXES - 2).join("\xD7")}\xD7\u2026\xD7${sizes[sizes.length - 1]} (${sizes.length} axes)`;
+}
+
+// src/graph/runner.ts
+var GITHUB_HOSTED = /^(ubuntu|windows|macos)-[a-z0-9][a-z0-9._-]*$/i, CODEBUILD = /^codebuild-/i, MATRIX_LABEL = /^\$\{\{\s*matrix\.([A-Za-z_][\w-]*)\s*\}\}$/;
+function classifyLabels(labels) {
+  return labels.some((l) => l.trim().toLowerCase() === "self-hosted") ? "self-hosted" : labels.length === 0 ? "unknown" : labels.some((l) => CODEBUILD.test(l.trim())) ? "codebuild" : labels.every((l) => GITHUB_HOSTED.test(l.trim())) ? "github-hosted" : "self-hosted";
+}
+function runnerKind(node) {
+  let runsOn = node.job.runsOn;
+  if (!runsOn) return { kind: "unknown", text: "no `runs-on`" };
+  let shown = `\`runs-on: ${runsOn.group ? `group ${runsOn.group}` : ""}${runsOn.group && runsOn.labels.length ? ", " : ""}${runsOn.labels.join(", ")}\``;
+  if (runsOn.group) return { kind: "self-hosted", text: shown };
+  if (runsOn.labels.some((l) => CODEBUILD.test(l.trim()))) return { kind: "codebuild", text: shown };
+  if (!runsOn.dynamic) return { kind: classifyLabels(runsOn.labels), text: shown };
+  let kinds = /* @__PURE__ */ new Set(), resolved = [];
+  for (let label2 of runsOn.labels) {
+    let m = MATRIX_LABEL.exec(label2.trim());
+    if (!m) {
+      if (label2.includes("${{")) return { kind: "unknown", text: shown };
+      kinds.add(classifyLabels([label2]));
+      continue;
+    }
+    let values = matrixValues(node, m[1]);
+    if (!values) return { kind: "unknown", text: shown };
+    for (let v of values) kinds.add(v.includes("${{") ? "unknown" : classifyLabels([v]));
+    resolved.push(...values);
+  }
+  let withValues = resolved.length ? `${shown} with matrix values ${resolved.map((v) => `\`${v}\``).join(", ")}` : shown;
+  return kinds.has("self-hosted") ? { kind: "self-hosted", text: withValues } : kinds.has("unknown") || kinds.size === 0 ? { kind: "unknown", text: withValues } : kinds.has("codebuild") ? { kind: "codebuild", text: withValues } : { kind: "github-hosted", text: withValues };
+}
+function matrixValues(node, name) {
+  let m = node.job.strategy?.matrix;
+  if (!m || m.dynamic || m.include === "dynamic") return;
+  let out = [], axis = m.axes.find((a) => a.name === name);
+  if (axis) {
+    if (!axis.values) return;
+    out.push(...axis.values);
+  }
+  for (let inc of m.include) inc[name] !== void 0 && out.push(inc[name]);
+  return out.length ? out : void 0;
 }
 
 // src/rules/composite-role-conflict.ts
@@ -16491,49 +16458,12 @@ function stepLabel(ts) {
   let first = (ts.run ?? "").trim().split(/\r?\n/)[0] ?? "";
   return first ? `\`run: ${first.length > 40 ? `${first.slice(0, 40)}\u2026` : first}\`` : `step ${ts.step.index + 1}`;
 }
-function where(from, path9, line) {
-  return from === path9 ? `line ${line}` : `${path9}:${line}`;
+function where(from, path10, line) {
+  return from === path10 ? `line ${line}` : `${path10}:${line}`;
 }
 function describeCall(from, ts) {
   let at = where(from, ts.file.path, ts.step.uses.node.range.start.line), top = ts.chain[0];
   return top ? `by \`${top.step.uses.node.value}\` at ${where(from, top.file.path, top.step.uses.node.range.start.line)}, configure call at ${at}` : at;
-}
-var GITHUB_HOSTED = /^(ubuntu|windows|macos)-[a-z0-9][a-z0-9._-]*$/i, MATRIX_LABEL = /^\$\{\{\s*matrix\.([A-Za-z_][\w-]*)\s*\}\}$/;
-function classifyLabels(labels) {
-  return labels.some((l) => l.trim().toLowerCase() === "self-hosted") ? "self-hosted" : labels.length === 0 ? "unknown" : labels.every((l) => GITHUB_HOSTED.test(l.trim())) ? "github-hosted" : "self-hosted";
-}
-function runnerKind(node) {
-  let runsOn = node.job.runsOn;
-  if (!runsOn) return { kind: "unknown", text: "no `runs-on`" };
-  let shown = `\`runs-on: ${runsOn.group ? `group ${runsOn.group}` : ""}${runsOn.group && runsOn.labels.length ? ", " : ""}${runsOn.labels.join(", ")}\``;
-  if (runsOn.group) return { kind: "self-hosted", text: shown };
-  if (!runsOn.dynamic) return { kind: classifyLabels(runsOn.labels), text: shown };
-  let kinds = /* @__PURE__ */ new Set(), resolved = [];
-  for (let label2 of runsOn.labels) {
-    let m = MATRIX_LABEL.exec(label2.trim());
-    if (!m) {
-      if (label2.includes("${{")) return { kind: "unknown", text: shown };
-      kinds.add(classifyLabels([label2]));
-      continue;
-    }
-    let values = matrixValues(node, m[1]);
-    if (!values) return { kind: "unknown", text: shown };
-    for (let v of values) kinds.add(v.includes("${{") ? "unknown" : classifyLabels([v]));
-    resolved.push(...values);
-  }
-  let withValues = resolved.length ? `${shown} with matrix values ${resolved.map((v) => `\`${v}\``).join(", ")}` : shown;
-  return kinds.has("self-hosted") ? { kind: "self-hosted", text: withValues } : kinds.has("unknown") || kinds.size === 0 ? { kind: "unknown", text: withValues } : { kind: "github-hosted", text: withValues };
-}
-function matrixValues(node, name) {
-  let m = node.job.strategy?.matrix;
-  if (!m || m.dynamic || m.include === "dynamic") return;
-  let out = [], axis = m.axes.find((a) => a.name === name);
-  if (axis) {
-    if (!axis.values) return;
-    out.push(...axis.values);
-  }
-  for (let inc of m.include) inc[name] !== void 0 && out.push(inc[name]);
-  return out.length ? out : void 0;
 }
 function parseRunnerVersion(v) {
   if (typeof v != "string" && typeof v != "number") return;
@@ -16549,7 +16479,10 @@ function levelFor(node, ctx) {
   if (min)
     return below(min, fix) ? { level: "error", why: `The configured minimum runner version ${String(configured)} is older than v${RUNNER_FIX_VERSION}, so this job is affected.` } : { level: "note", why: `The configured minimum runner version ${String(configured)} has the runner fix: ${fixed}` };
   let runner = runnerKind(node);
-  return runner.kind === "self-hosted" ? { level: "error", why: `The job runs on self-hosted runners (${runner.text}): unless all of them are v${RUNNER_FIX_VERSION} or newer, it is affected.` } : runner.kind === "github-hosted" ? { level: "note", why: `The job runs on GitHub-hosted runners (${runner.text}), which have the fix: ${fixed}` } : {
+  return runner.kind === "self-hosted" ? { level: "error", why: `The job runs on self-hosted runners (${runner.text}): unless all of them are v${RUNNER_FIX_VERSION} or newer, it is affected.` } : runner.kind === "codebuild" ? {
+    level: "warning",
+    why: `The job runs on AWS CodeBuild-hosted runners (${runner.text}), whose runner version CodeBuild chooses: those older than v${RUNNER_FIX_VERSION} are affected.`
+  } : runner.kind === "github-hosted" ? { level: "note", why: `The job runs on GitHub-hosted runners (${runner.text}), which have the fix: ${fixed}` } : {
     level: "warning",
     why: `The runner is decided at run time (${runner.text}): self-hosted or GHES runners older than v${RUNNER_FIX_VERSION} are affected, GitHub-hosted ones are not.`
   };
@@ -16566,22 +16499,22 @@ var compositeRoleConflict = {
     for (let node of allJobNodes(ctx.graph)) {
       let tl = node.timeline;
       if (node.configureCalls.length < 2) continue;
-      let eff = effectiveTimeline(node, ctx.graph), configureAt = new Set(eff.calls.map((c) => c.timelineIndex));
-      for (let call of eff.calls) {
+      let configureAt = new Set(node.configureCalls.map((c) => c.timelineIndex));
+      for (let call of node.configureCalls) {
         let ts = tl[call.timelineIndex];
         if (ts.chain.length === 0) continue;
         let depth = ts.chain.findIndex((site) => {
-          let span = eff.spans.get(site.invocation);
-          return span !== void 0 && span.callIndex >= 0 && eff.active[span.callIndex] !== void 0;
+          let span = node.invocations.get(site.invocation);
+          return span !== void 0 && span.callIndex >= 0 && node.activeCredentials[span.callIndex] !== void 0;
         });
         if (depth < 0) continue;
-        let started = eff.spans.get(ts.chain[depth].invocation), before = eff.active[started.callIndex], oldId = identityOf(node, before), newId = identityOf(node, call);
+        let started = node.invocations.get(ts.chain[depth].invocation), before = node.activeCredentials[started.callIndex], oldId = identityOf(node, before), newId = identityOf(node, call);
         if (!oldId || !newId || oldId.key === newId.key) continue;
         let stale = [];
         for (let j = call.timelineIndex + 1; j <= started.end && !configureAt.has(j); j++)
-          !eff.callSteps.has(j) && !eff.skipped.has(j) && stale.push(tl[j]);
+          !node.callSteps.has(j) && !tl[j].skipped && stale.push(tl[j]);
         if (stale.length === 0) continue;
-        let top = ts.chain[0], topUses = top.step.uses, path9 = top.file.path, earlierTs = tl[before.timelineIndex], { level, why } = levelFor(node, ctx), startedText = depth === 0 ? `\`${topUses.node.value}\` (this call) starts` : `\`${topUses.node.value}\` calls \`${started.site.step.uses.node.value}\` (${where(path9, started.site.file.path, started.site.step.uses.node.range.start.line)}), which starts`, firstStale = stale[0], n = stale.length, message3 = `In job \`${node.job.id}\`, ${startedText} while ${oldId.text} is exported (${describeCall(path9, earlierTs)}), then assumes ${newId.text} inside (${where(path9, ts.file.path, ts.step.uses.node.range.start.line)}). On runners older than v${RUNNER_FIX_VERSION} the ${n === 1 ? "step" : `${n} steps`} after that configure call inside the composite (${n === 1 ? "" : "first: "}${stepLabel(firstStale)}) still run${n === 1 ? "s" : ""} as ${oldId.text}; the new role takes effect only when the composite returns. ${why}`, related3 = [
+        let top = ts.chain[0], topUses = top.step.uses, path10 = top.file.path, earlierTs = tl[before.timelineIndex], { level, why } = levelFor(node, ctx), startedText = depth === 0 ? `\`${topUses.node.value}\` (this call) starts` : `\`${topUses.node.value}\` calls \`${started.site.step.uses.node.value}\` (${where(path10, started.site.file.path, started.site.step.uses.node.range.start.line)}), which starts`, firstStale = stale[0], n = stale.length, message3 = `In job \`${node.job.id}\`, ${startedText} while ${oldId.text} is exported (${describeCall(path10, earlierTs)}), then assumes ${newId.text} inside (${where(path10, ts.file.path, ts.step.uses.node.range.start.line)}). On runners older than v${RUNNER_FIX_VERSION} the ${n === 1 ? "step" : `${n} steps`} after that configure call inside the composite (${n === 1 ? "" : "first: "}${stepLabel(firstStale)}) still run${n === 1 ? "s" : ""} as ${oldId.text}; the new role takes effect only when the composite returns. ${why}`, related3 = [
           { path: ts.file.path, range: ts.step.uses.node.range, message: `configure call inside the composite: assumes ${newId.text}` },
           { path: earlierTs.file.path, range: earlierTs.step.uses.node.range, message: `earlier configure call: ${oldId.text}, exported before the composite started` }
         ];
@@ -16593,7 +16526,7 @@ var compositeRoleConflict = {
           path: firstStale.file.path,
           range: firstStale.step.range,
           message: `first step that still sees ${oldId.text} on runners older than v${RUNNER_FIX_VERSION}`
-        }), ctx.report({ level, message: message3, location: { path: path9, range: topUses.node.range }, related: related3, via: { node, step: ts } });
+        }), ctx.report({ level, message: message3, location: { path: path10, range: topUses.node.range }, related: related3, via: { node, step: ts } });
       }
     }
   }
@@ -16626,24 +16559,24 @@ var credentialEnvShadowing = {
   check(ctx) {
     for (let node of allJobNodes(ctx.graph)) {
       if (node.configureCalls.length === 0) continue;
-      let tl = node.timeline, eff = effectiveTimeline(node, ctx.graph), configureAt = new Map(node.configureCalls.map((c) => [c.timelineIndex, c]));
+      let tl = node.timeline, configureAt = new Map(node.configureCalls.map((c) => [c.timelineIndex, c]));
       for (let holder of tl) {
         let entries = holder.step.env.entries.filter((e) => SHADOWING_KEYS.has(e.key));
-        if (entries.length === 0 || configureAt.has(holder.index) || eff.skipped.has(holder.index)) continue;
-        let own = eff.callSteps.get(holder.index), targets = [];
+        if (entries.length === 0 || configureAt.has(holder.index) || holder.skipped) continue;
+        let own = node.callSteps.get(holder.index), targets = [];
         if (own)
           for (let j = holder.index + 1; j <= own.end; j++)
-            !eff.callSteps.has(j) && !configureAt.has(j) && !eff.skipped.has(j) && targets.push(tl[j]);
+            !node.callSteps.has(j) && !configureAt.has(j) && !tl[j].skipped && targets.push(tl[j]);
         else
           targets.push(holder);
-        let root = holder.chain.length > 0 ? eff.spans.get(holder.chain[0].invocation) : own;
+        let root = holder.chain.length > 0 ? node.invocations.get(holder.chain[0].invocation) : own;
         if (!root) continue;
         let masked = targets.filter((t) => {
-          let active = eff.active[t.index];
+          let active = node.activeCredentials[t.index];
           return active !== void 0 && active.timelineIndex > root.callIndex && active.timelineIndex <= root.end;
         });
         if (masked.length === 0) continue;
-        let call = eff.active[masked[0].index], callTs = tl[call.timelineIndex], identity = identityOf(node, call)?.text ?? "the credentials it assumes";
+        let call = node.activeCredentials[masked[0].index], callTs = tl[call.timelineIndex], identity = identityOf(node, call)?.text ?? "the credentials it assumes";
         for (let entry of entries) {
           let value = holder.env.get(entry.key) ?? entry.value?.value ?? "";
           passesActiveCredentials(entry.key, value, holder, callTs) || ctx.report({ ...finding(entry, holder, callTs, identity, masked, !!own), key: "shadowing", via: { node, step: holder } });
@@ -16653,10 +16586,10 @@ var credentialEnvShadowing = {
   }
 };
 function finding(entry, holder, callTs, identity, masked, isCall) {
-  let path9 = holder.file.path, callAt = where(path9, callTs.file.path, callTs.step.uses.node.range.start.line), n = masked.length, subject = isCall ? `the ${n === 1 ? "step" : `${n} steps`} of \`${holder.step.uses.node.value}\` after that call (${n === 1 ? "" : "first: "}${stepLabel(masked[0])}) run${n === 1 ? "s" : ""}` : "this step runs";
+  let path10 = holder.file.path, callAt = where(path10, callTs.file.path, callTs.step.uses.node.range.start.line), n = masked.length, subject = isCall ? `the ${n === 1 ? "step" : `${n} steps`} of \`${holder.step.uses.node.value}\` after that call (${n === 1 ? "" : "first: "}${stepLabel(masked[0])}) run${n === 1 ? "s" : ""}` : "this step runs";
   return {
     message: `\`${entry.key}\` in this step's \`env:\` overrides the credentials configure-aws-credentials exports at ${callAt} (${identity}): explicit step env wins over exported variables on every runner version (v2.295.0 fixed only the composite start snapshot), so ${subject} with this \`${entry.key}\` instead of ${identity}. Remove the key from this step.`,
-    location: { path: path9, range: entry.keyRange },
+    location: { path: path10, range: entry.keyRange },
     related: [
       { path: callTs.file.path, range: callTs.step.uses.node.range, message: `configure call whose exported credentials are overridden (${identity})` },
       ...isCall ? [{ path: masked[0].file.path, range: masked[0].step.range, message: `first step that runs with the explicit \`${entry.key}\`` }] : []
@@ -16803,7 +16736,7 @@ function offlinePins() {
 }
 
 // src/rules/support/edit.ts
-var import_yaml4 = __toESM(require_dist(), 1);
+var import_yaml3 = __toESM(require_dist(), 1);
 function lineStartOf(text, offset) {
   return text.lastIndexOf(`
 `, offset - 1) + 1;
@@ -16842,7 +16775,7 @@ function trailingCommentAfter(text, offset) {
     return { start: i, end, body: text.slice(i + 1, end).trim() };
 }
 function documentOf(file) {
-  return file.doc ?? (0, import_yaml4.parseDocument)(file.text, { uniqueKeys: !1 });
+  return file.doc ?? (0, import_yaml3.parseDocument)(file.text, { uniqueKeys: !1 });
 }
 function isInFlowCollection(file, offset) {
   return flowRangesOf(file).some(([start, end]) => start <= offset && offset < end);
@@ -16852,10 +16785,10 @@ function flowRangesOf(file) {
   let ranges = flowRangeCache.get(file);
   if (!ranges) {
     let found = [];
-    (0, import_yaml4.visit)(documentOf(file), {
+    (0, import_yaml3.visit)(documentOf(file), {
       Node(_key, node) {
-        if (!(!(0, import_yaml4.isCollection)(node) || !node.flow || !node.range))
-          return found.push([node.range[0], node.range[1]]), import_yaml4.visit.SKIP;
+        if (!(!(0, import_yaml3.isCollection)(node) || !node.flow || !node.range))
+          return found.push([node.range[0], node.range[1]]), import_yaml3.visit.SKIP;
       }
     }), ranges = found, flowRangeCache.set(file, ranges);
   }
@@ -16865,7 +16798,7 @@ function isPlainSafe(value, inFlow) {
   if (value === "" || value !== value.trim() || /[\r\n\t]/.test(value)) return !1;
   if (/^[A-Za-z0-9][A-Za-z0-9_.\/@+-]*$/.test(value) && /[/@]/.test(value)) return !0;
   try {
-    let doc = (0, import_yaml4.parseDocument)(inFlow ? `[${value}]` : value);
+    let doc = (0, import_yaml3.parseDocument)(inFlow ? `[${value}]` : value);
     if (doc.errors.length > 0) return !1;
     let parsed = doc.toJS();
     return (inFlow ? Array.isArray(parsed) && parsed.length === 1 ? parsed[0] : void 0 : parsed) === value;
@@ -17129,7 +17062,7 @@ function closestName(name, candidates, opts = {}) {
   if (containing.length === 1) return { name: containing[0].name, distance: containing[0].distance, confidence: "likely" };
 }
 
-// src/rules/support/permissions.ts
+// src/graph/permissions.ts
 function idTokenIn(p) {
   switch (p.kind) {
     case "write-all":
@@ -17157,108 +17090,24 @@ function idTokenFor(node) {
 }
 
 // src/rules/support/configure-sites.ts
+var sitesCache = /* @__PURE__ */ new WeakMap();
 function configureSites(graph) {
-  let out = [], reached = /* @__PURE__ */ new Set();
-  for (let node of allJobNodes(graph))
-    for (let call of node.configureCalls) {
-      let ts = node.timeline[call.timelineIndex];
-      ts && (reached.add(stepKey(ts.file, ts.step.range)), out.push({ node, ts, call, version: call.version, graph }));
-    }
-  for (let action of graph.actions.values())
-    for (let step of action.steps) {
-      if (!isConfigureRef(step.uses?.ref) || reached.has(stepKey(action.file, step.range))) continue;
-      let raw = (m) => new Map(m.entries.map((e) => [e.key, e.value?.value ?? ""])), ts = {
-        index: -1,
-        file: action.file,
-        step,
-        chain: [],
-        with: raw(step.with),
-        env: raw(step.env),
-        if: step.if?.value,
-        run: step.run?.value
-      }, call = configureCall(ts);
-      call && out.push({ ts, call, version: call.version, graph });
-    }
-  return out;
-}
-function stepKey(file, range2) {
-  return `${file.path}\0${range2.start.offset}`;
+  let out = sitesCache.get(graph);
+  if (out) return out;
+  out = [];
+  let reached = /* @__PURE__ */ new Set();
+  for (let node of allJobNodes(graph)) {
+    for (let call of [...node.configureCalls, ...node.skippedConfigureCalls]) reached.add(`${call.step.file.path}\0${call.step.step.range.start.offset}`);
+    for (let call of node.configureCalls) out.push({ node, ts: call.step, call, version: call.version });
+  }
+  for (let call of unreachedConfigureCalls(graph, reached)) out.push({ ts: call.step, call, version: call.version });
+  return sitesCache.set(graph, out), out;
 }
 function siteInput(site, name) {
-  let want = name.toLowerCase(), found;
-  for (let e of site.ts.step.with.entries) e.key.toLowerCase() === want && (found = e);
-  return found ? inputOf(site, found) : void 0;
+  return site.call.inputs.get(name.toLowerCase());
 }
 function siteInputs(site) {
-  return site.ts.step.with.entries.map((e) => inputOf(site, e));
-}
-function inputOf(site, entry) {
-  let text = site.ts.with.get(entry.key) ?? entry.value?.value ?? "", input = { key: entry.key, entry, text };
-  if (!entry.value) return input;
-  let origin = traceOrigin(site, entry);
-  if (origin) {
-    input.origin = origin;
-    let literal = origin.scalar ? runnerString(origin.scalar) : text;
-    literal.includes("${{") || (input.value = literal.trim());
-  } else text.includes("${{") || (input.value = text.trim());
-  return input;
-}
-var WHOLE_INPUT_EXPR = /^\s*\$\{\{\s*inputs(?:\.([A-Za-z_][\w-]*)|\[\s*'([^']+)'\s*\])\s*\}\}\s*$/;
-function inputReference(scalar) {
-  if (!scalar?.isExpression) return;
-  let m = WHOLE_INPUT_EXPR.exec(scalar.value);
-  return m ? (m[1] ?? m[2]).toLowerCase() : void 0;
-}
-function findEntry(map, name) {
-  let found;
-  for (let e of map.entries) e.key.toLowerCase() === name && (found = e);
-  return found;
-}
-function traceOrigin(site, entry) {
-  let scalar = entry.value;
-  if (scalar && !scalar.isExpression) return { file: site.ts.file, range: scalar.range, scalar, entry, kind: "step" };
-  let name = inputReference(scalar), chain = site.ts.chain, level = chain.length, node = site.node;
-  for (let guard = 0; name !== void 0 && guard < 64; guard++) {
-    if (level > 0) {
-      let call = chain[level - 1], e2 = findEntry(call.step.with, name);
-      if (!e2) {
-        let holder = level === chain.length ? site.ts.file : chain[level].file;
-        return defaultOrigin(site, holder, name);
-      }
-      if (scalar = e2.value, scalar && !scalar.isExpression) return { file: call.file, range: scalar.range, scalar, entry: e2, kind: "call" };
-      name = inputReference(scalar), level--;
-      continue;
-    }
-    let caller = node?.caller;
-    if (!caller) return;
-    let e = findEntry(caller.job.with, name);
-    if (!e) return;
-    if (scalar = e.value, scalar && !scalar.isExpression) return { file: caller.workflow.file, range: scalar.range, scalar, entry: e, kind: "workflow-call" };
-    name = inputReference(scalar), node = caller;
-  }
-}
-function defaultOrigin(site, holder, name) {
-  for (let action of site.graph.actions.values())
-    if (action.file === holder) {
-      for (let input of action.inputs.values())
-        if (input.name.toLowerCase() === name)
-          return input.default === void 0 || input.default.includes("${{") ? void 0 : { file: holder, range: input.range, kind: "default" };
-    }
-}
-var NULLS = /* @__PURE__ */ new Set(["", "null", "Null", "NULL", "~"]), TRUES = /* @__PURE__ */ new Set(["true", "True", "TRUE"]), FALSES = /* @__PURE__ */ new Set(["false", "False", "FALSE"]), FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
-function runnerString(scalar) {
-  let text = scalar.value;
-  if (scalar.style !== void 0 && scalar.style !== "PLAIN") return text;
-  if (NULLS.has(text)) return "";
-  if (TRUES.has(text)) return "true";
-  if (FALSES.has(text)) return "false";
-  if (/^0x[0-9a-fA-F]+$/.test(text)) return String(parseInt(text.slice(2), 16));
-  if (/^0o[0-7]+$/.test(text)) return String(parseInt(text.slice(2), 8));
-  if (FLOAT.test(text)) {
-    let n = Number(text);
-    if (Number.isFinite(n)) return String(n);
-  }
-  return text;
+  return [...site.call.inputs.values()].sort((a, b) => a.entry.range.start.offset - b.entry.range.start.offset);
 }
 function keyLocation(site, input) {
   return { path: site.ts.file.path, range: input.entry.keyRange };
@@ -17284,8 +17133,7 @@ function valueLocation(site, input) {
   return { location: inner, related: related3 };
 }
 function usesWebIdentity(site) {
-  let has = (n) => (siteInput(site, n)?.text.trim() ?? "") !== "", chaining = (siteInput(site, "role-chaining")?.value ?? "").toLowerCase() === "true", base = has("role-to-assume") && !has("aws-access-key-id") && !chaining, tokenFile = base && has("web-identity-token-file");
-  return { oidc: base && !tokenFile, tokenFile };
+  return { oidc: site.call.oidc, tokenFile: site.call.tokenFile };
 }
 function idTokenPermission(node) {
   if (!node) return "unknown";
@@ -17535,7 +17383,7 @@ function removeLineFix(site, input) {
     };
 }
 
-// src/rules/support/concurrency.ts
+// src/graph/concurrency.ts
 var NeedsOrder = class {
   /** Job id → row (its position among the distinct ids). */
   row = /* @__PURE__ */ new Map();
@@ -17754,8 +17602,8 @@ function factor(node) {
   return m.count === "unknown" ? { n: Math.min(UNKNOWN_MATRIX, m.maxParallel ?? UNKNOWN_MATRIX), unknown: !0 } : { n: typeof m.concurrency == "number" ? m.concurrency : m.count, unknown: !1 };
 }
 function participants(tops) {
-  let out = [], walk = (node, path9, weight, unknown) => {
-    let f = factor(node), here = [...path9, node], w = weight * f.n, u = unknown || f.unknown;
+  let out = [], walk = (node, path10, weight, unknown) => {
+    let f = factor(node), here = [...path10, node], w = weight * f.n, u = unknown || f.unknown;
     if (w !== 0) {
       node.configureCalls.some((c) => c.oidc) && out.push({ node, path: here, weight: w, unknown: u });
       for (let child of node.called?.jobs ?? []) walk(child, here, w, u);
@@ -17912,7 +17760,7 @@ function declares(v, input) {
   let since = inputIntroducedIn(input);
   return !!since && versionAtLeast(v, since) === !0;
 }
-function inputOf2(node, ts, v, name) {
+function inputOf(node, ts, v, name) {
   let fromWith;
   for (let [k, value] of ts.with) {
     if (k.toLowerCase() !== name || value.trim() === "") continue;
@@ -17954,15 +17802,15 @@ function retryOff(ctx, node, call) {
     return fix ? off2.fix = fix : off2.fixNote = "no newer release of this major in the table, or the ref could not be located in the `uses:` value", off2;
   }
   let scw = "special-characters-workaround";
-  if (declares(v, scw) && boolOf(inputOf2(node, ts, v, scw)) !== "false")
+  if (declares(v, scw) && boolOf(inputOf(node, ts, v, scw)) !== "false")
     return;
   let reasons = [], options = [], culprits = [];
   if (declares(v, "disable-retry")) {
-    let iv = inputOf2(node, ts, v, "disable-retry");
+    let iv = inputOf(node, ts, v, "disable-retry");
     boolOf(iv) === "true" && (reasons.push(`\`disable-retry: ${iv.value.trim()}\`${iv.origin ? ` (${iv.origin})` : ""} turns retry off`), options.push("drop `disable-retry: true`"), culprits.push(iv));
   }
   if (declares(v, "retry-max-attempts")) {
-    let iv = inputOf2(node, ts, v, "retry-max-attempts");
+    let iv = inputOf(node, ts, v, "retry-max-attempts");
     if (attemptsOf(iv) === 1) {
       let raw = iv.value.trim(), what = Number.parseInt(raw) === 1 ? "allows a single attempt" : "is raised to 1: a single attempt";
       reasons.push(`\`retry-max-attempts: ${raw}\`${iv.origin ? ` (${iv.origin})` : ""} ${what}`), options.push("raise `retry-max-attempts` to 2 or more (or drop it: the default is 12)"), culprits.push(iv);
@@ -18126,8 +17974,8 @@ var RUNTIME_ERROR = "Credentials could not be loaded, please check your action i
       if (verdict.state !== "missing") continue;
       let holder = verdict.lostAt, isCaller = holder !== node, range2 = locationOf(holder, isCaller), key = `${holder.workflow.file.path}\0${range2.start.offset}`, loss = losses.get(key) ?? { holder, declared: verdict.declared, isCaller, uses: [], seen: /* @__PURE__ */ new Set() };
       for (let call of calls) {
-        let ts = node.timeline[call.timelineIndex], stepKey2 = `${ts.file.path}\0${ts.step.range.start.offset}`;
-        loss.seen.has(stepKey2) || (loss.seen.add(stepKey2), loss.uses.push({ node, call }));
+        let ts = node.timeline[call.timelineIndex], stepKey = `${ts.file.path}\0${ts.step.range.start.offset}`;
+        loss.seen.has(stepKey) || (loss.seen.add(stepKey), loss.uses.push({ node, call }));
       }
       losses.set(key, loss);
     }
@@ -18201,10 +18049,10 @@ function related(loss) {
   let p = loss.declared.where === "workflow" ? loss.declared.permissions : void 0;
   return p && add({ path: loss.holder.workflow.file.path, range: p.keyRange, message: "workflow-level permissions the job inherits" }), out;
 }
-function insertLineAfter(path9, text, offset, line) {
+function insertLineAfter(path10, text, offset, line) {
   let eol = detectEol(text), at = nextLineStartOf(text, offset), needsBreak = at === text.length && !text.endsWith(`
 `);
-  return { path: path9, start: at, end: at, text: needsBreak ? `${eol}${line}` : `${line}${eol}` };
+  return { path: path10, start: at, end: at, text: needsBreak ? `${eol}${line}` : `${line}${eol}` };
 }
 function buildFix(holder, declared) {
   let file = holder.workflow.file, p = declared.permissions;
@@ -18259,34 +18107,34 @@ function requestedScopes(caller) {
     return levels.set("id-token", "write"), [...levels].filter(([, v]) => v !== "none").map(([k, v]) => `${k}: ${v}`);
 }
 function extendJobPermissions(file, p) {
-  let text = file.text, path9 = file.path;
+  let text = file.text, path10 = file.path;
   if (p.kind === "read-all")
     return { note: "`read-all` cannot be extended with one scope; replace it with a map of the scopes the job reads plus `id-token: write`" };
   if (p.kind !== "map") return {};
   let description = "add `id-token: write` to the job's `permissions:`", existing = p.entries.find((e) => e.key === "id-token");
   if (existing?.value && existing.valueRange) {
     let r = existing.valueRange;
-    return { fix: { description: "set `id-token: write` in the job's `permissions:`", safe: !0, edits: [{ path: path9, start: r.start.offset, end: r.end.offset, text: "write" }] } };
+    return { fix: { description: "set `id-token: write` in the job's `permissions:`", safe: !0, edits: [{ path: path10, start: r.start.offset, end: r.end.offset, text: "write" }] } };
   }
   if (existing) return {};
   if (p.flow) {
     let last = p.entries[p.entries.length - 1];
     if (last) {
       let at = last.range.end.offset;
-      return { fix: { description, safe: !0, edits: [{ path: path9, start: at, end: at, text: ", id-token: write" }] } };
+      return { fix: { description, safe: !0, edits: [{ path: path10, start: at, end: at, text: ", id-token: write" }] } };
     }
     let raw2 = text.slice(p.range.start.offset, p.range.end.offset);
-    return /^\{\s*\}$/.test(raw2) ? { fix: { description, safe: !0, edits: [{ path: path9, start: p.range.start.offset, end: p.range.end.offset, text: "{ id-token: write }" }] } } : {};
+    return /^\{\s*\}$/.test(raw2) ? { fix: { description, safe: !0, edits: [{ path: path10, start: p.range.start.offset, end: p.range.end.offset, text: "{ id-token: write }" }] } } : {};
   }
   if (p.entries.length > 0) {
     let indent = indentationOf(text, p.entries[0].keyRange.start.offset), last = p.entries[p.entries.length - 1];
-    return { fix: { description, safe: !0, edits: [insertLineAfter(path9, text, last.range.end.offset, `${indent}id-token: write`)] } };
+    return { fix: { description, safe: !0, edits: [insertLineAfter(path10, text, last.range.end.offset, `${indent}id-token: write`)] } };
   }
   let raw = text.slice(p.range.start.offset, p.range.end.offset);
   if (p.range.end.offset > p.range.start.offset && /^(~|null|Null|NULL)$/.test(raw))
-    return { fix: { description, safe: !0, edits: [{ path: path9, start: p.range.start.offset, end: p.range.end.offset, text: "{ id-token: write }" }] } };
+    return { fix: { description, safe: !0, edits: [{ path: path10, start: p.range.start.offset, end: p.range.end.offset, text: "{ id-token: write }" }] } };
   let colon = text.indexOf(":", p.keyRange.end.offset);
-  return colon < 0 || text.slice(p.keyRange.end.offset, colon).trim() !== "" ? {} : { fix: { description, safe: !0, edits: [{ path: path9, start: colon + 1, end: colon + 1, text: " { id-token: write }" }] } };
+  return colon < 0 || text.slice(p.keyRange.end.offset, colon).trim() !== "" ? {} : { fix: { description, safe: !0, edits: [{ path: path10, start: colon + 1, end: colon + 1, text: " { id-token: write }" }] } };
 }
 function copiedScopes(text, entries) {
   let lines = [], hasIdToken = !1;
@@ -18437,12 +18285,12 @@ function escapeRegex(c) {
 function isGlobSegment(seg) {
   return /[*?[]/.test(seg);
 }
-function pathMatches(pattern, path9) {
+function pathMatches(pattern, path10) {
   let memo = /* @__PURE__ */ new Map(), go = (pi, li) => {
     let key = pi * 1e4 + li, cached = memo.get(key);
     if (cached !== void 0) return cached;
     let result;
-    return pi === pattern.length ? result = li === path9.length : pattern[pi] === "**" ? result = go(pi + 1, li) || li < path9.length && go(pi, li + 1) : result = li < path9.length && segmentMatches(pattern[pi], path9[li]) && go(pi + 1, li + 1), memo.set(key, result), result;
+    return pi === pattern.length ? result = li === path10.length : pattern[pi] === "**" ? result = go(pi + 1, li) || li < path10.length && go(pi, li + 1) : result = li < path10.length && segmentMatches(pattern[pi], path10[li]) && go(pi + 1, li + 1), memo.set(key, result), result;
   };
   return go(0, 0);
 }
@@ -18490,10 +18338,10 @@ function coverWith(patterns, loc, mode) {
       return { pattern: by, item: "/" + item.join("/") };
   }
 }
-function matchInOrder(patterns, path9, implicitDescendants) {
+function matchInOrder(patterns, path10, implicitDescendants) {
   let by;
   for (let p of patterns)
-    (pathMatches(p.segments, path9) || implicitDescendants && pathMatches([...p.segments, "**"], path9)) && (by = p.negate ? void 0 : p);
+    (pathMatches(p.segments, path10) || implicitDescendants && pathMatches([...p.segments, "**"], path10)) && (by = p.negate ? void 0 : p);
   return by;
 }
 function searchRoots(positives) {
@@ -18503,8 +18351,8 @@ function searchRoots(positives) {
   });
   return roots.filter((r, i) => !roots.some((o, j) => j !== i && isPrefix(o, r) && (o.length < r.length || j < i)));
 }
-function isPrefix(prefix, path9) {
-  return prefix.length <= path9.length && prefix.every((s, i) => s === path9[i]);
+function isPrefix(prefix, path10) {
+  return prefix.length <= path10.length && prefix.every((s, i) => s === path10[i]);
 }
 function hiddenOnTheWay(roots, item) {
   let root = roots.find((r) => isPrefix(r, item));
@@ -18609,13 +18457,13 @@ var credentialsInCache = {
     for (let w of words) {
       let p = this.shellPath(ts, w, local);
       if (!p) continue;
-      let path9 = name === "DOCKER_CONFIG" ? `${p}/config.json` : p;
-      this.places.some((x) => x.path === path9) || this.places.push({ path: path9, dir: !1, what: `${what} (named by ${name} in ${where3})` });
+      let path10 = name === "DOCKER_CONFIG" ? `${p}/config.json` : p;
+      this.places.some((x) => x.path === path10) || this.places.push({ path: path10, dir: !1, what: `${what} (named by ${name} in ${where3})` });
     }
   }
   // ---------- writers ----------
-  addEvent(path9, dir, writer, what) {
-    this.events.push({ path: normalize2(path9), dir, writer, what });
+  addEvent(path10, dir, writer, what) {
+    this.events.push({ path: normalize2(path10), dir, writer, what });
   }
   scanStep(ts) {
     let ref = ts.step.uses?.ref;
@@ -19019,11 +18867,11 @@ function envEntry(node, ts, name) {
     if (entry) return { file: s.file, entry, value: s === scopes[0] ? ts.env.get(name) ?? entry.value?.value ?? "" : entry.value?.value ?? "" };
   }
 }
-var INPUT_REF = /^\$\{\{\s*inputs\s*\.\s*([A-Za-z_][\w-]*)\s*\}\}$/, ENV_REF = /^\$\{\{\s*env\s*\.\s*([A-Za-z_]\w*)\s*\}\}$/;
+var INPUT_REF2 = /^\$\{\{\s*inputs\s*\.\s*([A-Za-z_][\w-]*)\s*\}\}$/, ENV_REF2 = /^\$\{\{\s*env\s*\.\s*([A-Za-z_]\w*)\s*\}\}$/;
 function originOf(ctx, node, ts, key) {
   let file = ts.file, current = ts.step.with.entries.find((e) => e.key === key), chain = ts.chain, caller = node.caller, inStep = !0, via = [];
   for (let guard = 0; guard < 20; guard++) {
-    let raw = (current.value?.value ?? "").trim(), input = INPUT_REF.exec(raw);
+    let raw = (current.value?.value ?? "").trim(), input = INPUT_REF2.exec(raw);
     if (input && chain.length) {
       let name = input[1].toLowerCase(), site = chain[chain.length - 1];
       via.push(`through input \`${input[1]}\` of \`${site.step.uses?.node.value ?? "a composite action"}\``);
@@ -19044,7 +18892,7 @@ function originOf(ctx, node, ts, key) {
       file = caller.workflow.file, current = passed, caller = caller.caller, inStep = !1;
       continue;
     }
-    let env = ENV_REF.exec(raw);
+    let env = ENV_REF2.exec(raw);
     if (env && inStep) {
       let found = envEntry(node, ts, env[1]);
       if (found) {
@@ -19275,7 +19123,7 @@ var RULES = [
 var LEVEL_RANK = { note: 1, warning: 2, error: 3 };
 
 // src/engine/lint.ts
-import * as path4 from "node:path";
+import * as path5 from "node:path";
 
 // schema/credflow.schema.json
 var credflow_schema_default = {
@@ -20067,7 +19915,7 @@ function removalFix(s, unusedRules) {
 }
 
 // src/engine/findings.ts
-var locationKey = (path9, offset) => `${path9}\0${offset}`, FindingRegistry = class {
+var locationKey = (path10, offset) => `${path10}\0${offset}`, FindingRegistry = class {
   constructor(policy = {}) {
     this.policy = policy;
   }
@@ -20192,16 +20040,256 @@ function reachedThrough(via, f) {
 
 // src/discover/discover.ts
 import * as fs2 from "node:fs";
+import * as path4 from "node:path";
+
+// src/discover/loader.ts
+import * as fs from "node:fs";
 import * as path3 from "node:path";
+
+// src/parse/parse-file.ts
+var import_yaml4 = __toESM(require_dist(), 1);
+var MAX_FILE_BYTES = 8 * 1024 * 1024, MAX_NESTING = 500, MAX_EXPANDED_NODES = 2e5, ZERO = { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } }, decoder = new TextDecoder("utf-8", { fatal: !0, ignoreBOM: !0 });
+function parseSourceFile(input) {
+  let base = {
+    path: input.path,
+    repoPath: input.repoPath,
+    absPath: input.absPath,
+    root: input.root,
+    kind: input.kind,
+    bytes: input.bytes
+  }, fail = (message3, text2 = "") => ({
+    file: { ...base, text: text2 },
+    diagnostics: [{ ruleId: "yaml-syntax", message: message3, range: ZERO }],
+    usable: !1,
+    expandable: !1
+  }), size = input.size ?? input.bytes.length;
+  if (size > MAX_FILE_BYTES)
+    return fail(`file is ${size} bytes, above credflow's limit of ${MAX_FILE_BYTES} bytes; not linted`);
+  let text;
+  try {
+    text = decoder.decode(input.bytes);
+  } catch {
+    return fail("file is not valid UTF-8; GitHub requires UTF-8 workflow files");
+  }
+  if (text.includes("\0")) return fail("file contains NUL bytes; it is not a YAML text file", text);
+  let tooDeep = nestingPastLimit(text, MAX_NESTING);
+  if (tooDeep !== void 0) {
+    let range2 = { start: tooDeep, end: tooDeep };
+    return {
+      file: { ...base, text },
+      diagnostics: [{ ruleId: "yaml-syntax", message: `collections nested more than ${MAX_NESTING} levels deep; not linted`, range: range2 }],
+      usable: !1,
+      expandable: !1
+    };
+  }
+  let lineCounter = linesOf(text), doc;
+  try {
+    doc = (0, import_yaml4.parseDocument)(text, { uniqueKeys: !1, prettyErrors: !1 });
+  } catch (err) {
+    let why = err instanceof RangeError ? "nesting is too deep to parse" : "the YAML parser failed";
+    return fail(`${why}; not linted`, text);
+  }
+  let file = { ...base, text, doc, lineCounter }, hasBom2 = text.charCodeAt(0) === 65279, pos = (offset) => positionAt(lineCounter, hasBom2, offset), diagnostics = [], clamp = (offset) => Math.min(Math.max(offset, 0), text.length);
+  for (let e of doc.errors)
+    diagnostics.push({
+      ruleId: "yaml-syntax",
+      message: e.message.split(`
+`)[0] ?? "YAML syntax error",
+      range: { start: pos(clamp(e.pos[0])), end: pos(clamp(Math.max(e.pos[0], e.pos[1]))) }
+    });
+  if (diagnostics.length > 0) return { file, diagnostics, usable: !1, expandable: !1 };
+  let expanded = expandedSize(doc.contents, doc, MAX_EXPANDED_NODES);
+  if (expanded === "deep")
+    return diagnostics.push({ ruleId: "yaml-syntax", message: "nesting is too deep to analyse; not linted", range: ZERO }), { file, diagnostics, usable: !1, expandable: !1 };
+  let expandable = expanded <= MAX_EXPANDED_NODES;
+  expandable || diagnostics.push({
+    ruleId: "yaml-syntax",
+    message: `aliases expand to more than ${MAX_EXPANDED_NODES} nodes (an alias bomb?); schema validation skipped`,
+    range: ZERO
+  });
+  let contents = doc.contents;
+  return !contents || (0, import_yaml4.isScalar)(contents) && (contents.value === null || contents.value === "") ? (diagnostics.push({ ruleId: "workflow-schema", message: `${input.kind === "action" ? "action" : "workflow"} file is empty`, range: ZERO }), { file, diagnostics, usable: !1, expandable: !1 }) : (0, import_yaml4.isMap)(contents) ? { file, diagnostics, usable: !0, expandable } : (diagnostics.push({
+    ruleId: "workflow-schema",
+    message: `the document must be a mapping, not ${(0, import_yaml4.isScalar)(contents) ? "a scalar" : "a list"}`,
+    range: { start: pos(contents.range?.[0] ?? 0), end: pos(contents.range?.[1] ?? 0) }
+  }), { file, diagnostics, usable: !1, expandable: !1 });
+}
+function linesOf(text) {
+  let lc = new import_yaml4.LineCounter();
+  lc.addNewLine(0);
+  for (let i = text.indexOf(`
+`); i !== -1; i = text.indexOf(`
+`, i + 1)) lc.addNewLine(i + 1);
+  return lc;
+}
+function nestingPastLimit(text, limit) {
+  if (nestingBound(text) <= limit) return;
+  let lineCounter = linesOf(text), stack = [];
+  for (let token of new import_yaml4.Parser().parse(text)) stack.push({ token, depth: 0 });
+  for (; stack.length > 0; ) {
+    let { token, depth } = stack.pop();
+    if (token) {
+      if (token.type === "document") stack.push({ token: token.value, depth });
+      else if (token.type === "block-map" || token.type === "block-seq" || token.type === "flow-collection") {
+        if (depth + 1 > limit) return positionAt(lineCounter, text.charCodeAt(0) === 65279, token.offset);
+        for (let item of token.items)
+          stack.push({ token: item.key, depth: depth + 1 }, { token: item.value, depth: depth + 1 });
+      }
+    }
+  }
+}
+function nestingBound(text) {
+  let brackets = 0, maxLine = 0, line = 0, indenting = !0;
+  for (let i = 0; i < text.length; i++) {
+    let c = text.charCodeAt(i);
+    if (c === 10 || c === 13) {
+      line > maxLine && (maxLine = line), line = 0, indenting = !0;
+      continue;
+    }
+    if ((c === 91 || c === 123) && brackets++, indenting && (c === 32 || c === 9)) {
+      line += 2;
+      continue;
+    }
+    indenting = !1, (c === 45 || c === 63 || c === 58) && (line += 2);
+  }
+  return line > maxLine && (maxLine = line), maxLine + 1 + brackets;
+}
+var MAX_DEPTH = 500;
+function expandedSize(root, doc, limit) {
+  let memo = /* @__PURE__ */ new Map(), deep = !1, visit2 = (node, depth, resolving) => {
+    if (deep) return 0;
+    if (depth > MAX_DEPTH)
+      return deep = !0, 0;
+    if (!node || typeof node != "object") return 1;
+    if ((0, import_yaml4.isAlias)(node)) {
+      let target = node.resolve(doc);
+      if (!target || resolving.has(target)) return 1;
+      let cached = memo.get(target);
+      if (cached !== void 0) return cached;
+      resolving.add(target);
+      let size = visit2(target, depth + 1, resolving);
+      return resolving.delete(target), memo.set(target, size), size;
+    }
+    if ((0, import_yaml4.isPair)(node)) return visit2(node.key, depth + 1, resolving) + visit2(node.value, depth + 1, resolving);
+    if ((0, import_yaml4.isCollection)(node)) {
+      let total = 1;
+      for (let item of node.items)
+        if (total += visit2(item, depth + 1, resolving), total > limit) return total;
+      return node.anchor && memo.set(node, total), total;
+    }
+    return 1;
+  }, n = visit2(root, 0, /* @__PURE__ */ new Set());
+  return deep ? "deep" : n;
+}
+
+// src/discover/loader.ts
+var FileLoader = class {
+  /** `overrides` replaces the bytes of files by absolute path (the fixer re-lints edited text). */
+  constructor(cwd, overrides) {
+    this.cwd = cwd;
+    this.overrides = overrides;
+  }
+  cwd;
+  overrides;
+  cache = /* @__PURE__ */ new Map();
+  /** Every successfully parsed file, in load order. */
+  parsed = [];
+  /** Path as shown to users: relative to cwd, `/` separators. */
+  display(absPath) {
+    let rel = path3.relative(this.cwd, absPath);
+    return (rel === "" ? "." : rel).split(path3.sep).join("/");
+  }
+  /** Loads a file from disk. `root` bounds where it (and its symlink target) may live. */
+  load(absPath, kind, root) {
+    let cached = this.cache.get(absPath);
+    if (cached) return cached;
+    let result = this.read(absPath, kind, root);
+    return this.cache.set(absPath, result), result.ok && this.parsed.push(result.parsed), result;
+  }
+  /** Reads a file's bytes with the same checks as `load`, without parsing (for batch preparation). */
+  readRaw(absPath, kind, root) {
+    return this.check(absPath, kind, root);
+  }
+  /** Records a file parsed elsewhere (a worker), so later `load` calls share it. */
+  register(absPath, parsed) {
+    let result = { ok: !0, parsed };
+    this.cache.set(absPath, result), this.parsed.push(parsed);
+  }
+  /** Parses text that did not come from disk (standard input). */
+  loadText(displayPath3, repoPath, kind, bytes, root) {
+    let parsed = parseSourceFile({ path: displayPath3, repoPath, kind, bytes, root });
+    return this.parsed.push(parsed), parsed;
+  }
+  read(absPath, kind, root) {
+    let res = this.check(absPath, kind, root);
+    return res.ok ? { ok: !0, parsed: parseSourceFile(res.raw) } : res;
+  }
+  check(absPath, kind, root) {
+    let shown = this.display(absPath), stat;
+    try {
+      stat = fs.lstatSync(absPath);
+    } catch {
+      return { ok: !1, message: `${shown}: no such file`, missing: !0 };
+    }
+    if (stat.isSymbolicLink() || root) {
+      let real;
+      try {
+        real = fs.realpathSync(absPath);
+      } catch {
+        return { ok: !1, message: `${shown}: broken symbolic link`, missing: !0 };
+      }
+      if (root && !isInside(realRoot(root), real))
+        return { ok: !1, message: `${shown}: symbolic link points outside the repository; not followed` };
+      stat.isSymbolicLink() && (stat = fs.statSync(real));
+    }
+    if (stat.isDirectory()) return { ok: !1, message: `${shown}: is a directory, not a file`, missing: !0 };
+    if (!stat.isFile()) return { ok: !1, message: `${shown}: not a regular file` };
+    let repoPath = root ? path3.relative(root, absPath).split(path3.sep).join("/") : shown, override = this.overrides?.get(absPath);
+    if (!override && stat.size > MAX_FILE_BYTES)
+      return { ok: !0, raw: { path: shown, repoPath, absPath, root, kind, bytes: new Uint8Array(0), size: stat.size } };
+    let bytes;
+    try {
+      bytes = override ?? fs.readFileSync(absPath);
+    } catch (err) {
+      return { ok: !1, message: `${shown}: cannot read (${err.code ?? "error"})` };
+    }
+    return { ok: !0, raw: { path: shown, repoPath, absPath, root, kind, bytes } };
+  }
+}, realRoots = /* @__PURE__ */ new Map();
+function realRoot(root) {
+  let r = realRoots.get(root);
+  if (!r) {
+    try {
+      r = fs.realpathSync(root);
+    } catch {
+      r = root;
+    }
+    realRoots.set(root, r);
+  }
+  return r;
+}
+function findRoot(absFile, cwd) {
+  let dir = path3.dirname(absFile);
+  for (; ; ) {
+    if (fs.existsSync(path3.join(dir, ".git"))) return dir;
+    let parent = path3.dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  let parts = absFile.split(path3.sep), gh = parts.lastIndexOf(".github");
+  return gh > 0 ? parts.slice(0, gh).join(path3.sep) || path3.sep : isInside(cwd, absFile) ? cwd : path3.dirname(absFile);
+}
+
+// src/discover/discover.ts
 var UsageError = class extends Error {
 }, WORKFLOW_EXT = /\.ya?ml$/i;
 function kindOf(filePath) {
-  return /^action\.ya?ml$/i.test(path3.basename(filePath)) ? "action" : "workflow";
+  return /^action\.ya?ml$/i.test(path4.basename(filePath)) ? "action" : "workflow";
 }
 function discover(paths, cwd) {
   let out = { targets: [], roots: [], notices: [] }, seen = /* @__PURE__ */ new Set();
   for (let p of paths.length ? paths : ["."]) {
-    let abs = path3.resolve(cwd, p), stat;
+    let abs = path4.resolve(cwd, p), stat;
     try {
       stat = fs2.statSync(abs);
     } catch {
@@ -20229,7 +20317,7 @@ function discover(paths, cwd) {
   return out;
 }
 function workflowsIn(root, out) {
-  let dir = path3.join(root, ".github", "workflows"), names2;
+  let dir = path4.join(root, ".github", "workflows"), names2;
   try {
     names2 = fs2.readdirSync(dir).sort();
   } catch {
@@ -20238,7 +20326,7 @@ function workflowsIn(root, out) {
   let targets = [];
   for (let name of names2) {
     if (!WORKFLOW_EXT.test(name)) continue;
-    let abs = path3.join(dir, name), st;
+    let abs = path4.join(dir, name), st;
     try {
       st = fs2.statSync(abs);
     } catch {
@@ -20804,7 +20892,7 @@ var ExpressionToken = class extends ScalarToken {
   }
   static validateExpression(expression, allowedContext) {
     let { namedContexts, functions } = splitAllowedContext(allowedContext), result = new Lexer(expression).lex();
-    new Parser2(result.tokens, namedContexts, functions).parse();
+    new Parser(result.tokens, namedContexts, functions).parse();
   }
 };
 
@@ -22498,7 +22586,7 @@ function handleTemplateTokenErrors(root, context, defaultValue, f) {
 function ensureStatusFunction(condition, definitionInfo) {
   let allowedContext = definitionInfo?.allowedContext || [];
   try {
-    let { namedContexts, functions } = splitAllowedContext(allowedContext), result = new Lexer(condition).lex(), tree = new Parser2(result.tokens, namedContexts, functions).parse();
+    let { namedContexts, functions } = splitAllowedContext(allowedContext), result = new Lexer(condition).lex(), tree = new Parser(result.tokens, namedContexts, functions).parse();
     return walkTreeToFindStatusFunctionCalls(tree) ? condition : `success() && (${condition})`;
   } catch {
     return condition;
@@ -23718,7 +23806,7 @@ async function lint(req) {
     text: ""
   }), roots = [];
   if (req.stdin) {
-    let abs = path4.resolve(req.cwd, req.stdin.filename), root = req.cwd, repoPath = path4.relative(root, abs).split(path4.sep).join("/");
+    let abs = path5.resolve(req.cwd, req.stdin.filename), root = req.cwd, repoPath = path5.relative(root, abs).split(path5.sep).join("/");
     top.push(loader.loadText(loader.display(abs), repoPath, kindOf(abs), req.stdin.bytes, root));
   } else {
     let found = discover(req.paths, req.cwd);
@@ -23726,7 +23814,7 @@ async function lint(req) {
     for (let n of found.notices) accessDiagnostics.push({ file: stub(n.absPath), ruleId: "file-access", message: n.message, range: zero });
     let raws = [];
     for (let t of found.targets) {
-      let repoPath = path4.relative(t.root, t.absPath).split(path4.sep).join("/");
+      let repoPath = path5.relative(t.root, t.absPath).split(path5.sep).join("/");
       if (req.ignorePath?.(repoPath)) continue;
       let res = loader.readRaw(t.absPath, t.kind, t.root);
       res.ok ? raws.push(res.raw) : accessDiagnostics.push({ file: stub(t.absPath), ruleId: "file-access", message: res.message.replace(/^[^:]*: /, ""), range: zero });
@@ -23880,18 +23968,18 @@ ${creds}`), edge(prev, sid), prev = sid;
 // src/cli/docs.ts
 import * as fs3 from "node:fs";
 import { fileURLToPath } from "node:url";
-import * as path5 from "node:path";
+import * as path6 from "node:path";
 var docsDir;
 function findDocsDir() {
-  let here = path5.dirname(fileURLToPath(import.meta.url));
-  for (let candidate of [path5.join(here, "..", "docs", "rules"), path5.join(here, "..", "..", "docs", "rules")])
+  let here = path6.dirname(fileURLToPath(import.meta.url));
+  for (let candidate of [path6.join(here, "..", "docs", "rules"), path6.join(here, "..", "..", "docs", "rules")])
     if (fs3.existsSync(candidate)) return candidate;
   return null;
 }
 function ruleDoc(id) {
   if (docsDir === void 0 && (docsDir = findDocsDir()), !(!docsDir || !/^[a-z0-9-]+$/.test(id)))
     try {
-      return fs3.readFileSync(path5.join(docsDir, `${id}.md`), "utf8");
+      return fs3.readFileSync(path6.join(docsDir, `${id}.md`), "utf8");
     } catch {
       return;
     }
@@ -23905,7 +23993,7 @@ function useColor(flag, env, isTTY) {
 }
 
 // src/report/common.ts
-import * as path6 from "node:path";
+import * as path7 from "node:path";
 
 // src/report/positions.ts
 function utf8Length(text, from = 0, to = text.length) {
@@ -23997,9 +24085,9 @@ function summarize(counts, suppressed = 0) {
 }
 function reportPath(p, cwd) {
   let out = p;
-  if (cwd && path6.isAbsolute(p)) {
-    let rel = path6.relative(cwd, p);
-    rel !== "" && rel !== ".." && !rel.startsWith(`..${path6.sep}`) && !path6.isAbsolute(rel) && (out = rel.split(path6.sep).join("/"));
+  if (cwd && path7.isAbsolute(p)) {
+    let rel = path7.relative(cwd, p);
+    rel !== "" && rel !== ".." && !rel.startsWith(`..${path7.sep}`) && !path7.isAbsolute(rel) && (out = rel.split(path7.sep).join("/"));
   }
   return out.replace(/^(\.\/)+/, "");
 }
@@ -24037,8 +24125,8 @@ function lineIndexLookup(input) {
   };
 }
 function textLookup(input) {
-  let cache2 = /* @__PURE__ */ new Map();
-  return (p) => (cache2.has(p) || cache2.set(p, input.fileText?.(p)), cache2.get(p));
+  let cache = /* @__PURE__ */ new Map();
+  return (p) => (cache.has(p) || cache.set(p, input.fileText?.(p)), cache.get(p));
 }
 
 // src/report/text.ts
@@ -24181,10 +24269,10 @@ function buildSarif(input) {
     }
     return {
       description: { text: f.safe ? f.description : `${f.description} (unsafe: behaviour may change)` },
-      artifactChanges: [...byFile].map(([path9, edits]) => {
-        let idx = lineIndex(path9);
+      artifactChanges: [...byFile].map(([path10, edits]) => {
+        let idx = lineIndex(path10);
         return {
-          artifactLocation: { uri: artifactUri(path9, input.cwd) },
+          artifactLocation: { uri: artifactUri(path10, input.cwd) },
           replacements: edits.map((e) => {
             let deletedRegion;
             if (idx) {
@@ -24420,10 +24508,10 @@ function applyFixesToFiles(texts, fixes) {
     applied.push(fix);
   }
   let out = /* @__PURE__ */ new Map();
-  for (let [path9, edits] of accepted2) {
-    let result = applyEdits(texts.get(path9), edits);
-    if (result.deferred.length > 0) throw new Error(`internal: compatible edits deferred in ${path9}`);
-    out.set(path9, result.text);
+  for (let [path10, edits] of accepted2) {
+    let result = applyEdits(texts.get(path10), edits);
+    if (result.deferred.length > 0) throw new Error(`internal: compatible edits deferred in ${path10}`);
+    out.set(path10, result.text);
   }
   return { texts: out, applied, deferred, skipped };
 }
@@ -24506,8 +24594,8 @@ function rows(a, b, ops) {
 function range(firstIndex, count) {
   return count === 0 ? `${firstIndex},0` : count === 1 ? `${firstIndex + 1}` : `${firstIndex + 1},${count}`;
 }
-function quotePath(prefix, path9) {
-  let full = prefix + path9;
+function quotePath(prefix, path10) {
+  let full = prefix + path10;
   if (!/["\\\x00-\x1f\x7f]/.test(full)) return full;
   let escapes = { '"': '\\"', "\\": "\\\\", "	": "\\t", "\n": "\\n", "\r": "\\r" }, out = "";
   for (let ch of full) {
@@ -24516,9 +24604,9 @@ function quotePath(prefix, path9) {
   }
   return `"${out}"`;
 }
-function unifiedDiff(path9, before, after) {
+function unifiedDiff(path10, before, after) {
   if (before === after) return "";
-  let clean = path9.replace(/^(\.\/)+/, ""), a = splitLines2(before), b = splitLines2(after), all = rows(a, b, diffLines(a, b)), out = [
+  let clean = path10.replace(/^(\.\/)+/, ""), a = splitLines2(before), b = splitLines2(after), all = rows(a, b, diffLines(a, b)), out = [
     `diff --git ${quotePath("a/", clean)} ${quotePath("b/", clean)}
 `,
     `--- ${quotePath("a/", clean)}
@@ -24561,7 +24649,7 @@ function unifiedDiff(path9, before, after) {
 // src/fix/write.ts
 import { randomBytes } from "node:crypto";
 import * as fs4 from "node:fs";
-import * as path7 from "node:path";
+import * as path8 from "node:path";
 var Refusal = class extends Error {
 };
 function refuse(reason) {
@@ -24570,10 +24658,6 @@ function refuse(reason) {
 function errorText(err) {
   let e = err;
   return e && typeof e == "object" && typeof e.code == "string" ? e.code : String(err);
-}
-function isInside2(dir, target) {
-  let rel = path7.relative(dir, target);
-  return rel !== "" && rel !== ".." && !rel.startsWith(`..${path7.sep}`) && !path7.isAbsolute(rel);
 }
 function sameBytes(a, b) {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
@@ -24595,14 +24679,14 @@ function resolveTarget(absPath, mustExist) {
   link?.isSymbolicLink() && refuse(`${absPath} is a dangling symbolic link`);
   let dir;
   try {
-    dir = fs4.realpathSync(path7.dirname(absPath));
+    dir = fs4.realpathSync(path8.dirname(absPath));
   } catch (err) {
     refuse(`cannot resolve the directory of ${absPath}: ${errorText(err)}`);
   }
-  return { real: path7.join(dir, path7.basename(absPath)) };
+  return { real: path8.join(dir, path8.basename(absPath)) };
 }
 function checkWritable(real, stat) {
-  let dir = path7.dirname(real);
+  let dir = path8.dirname(real);
   stat && (stat.mode & 146) === 0 && refuse(`${real} is read-only`), (fs4.statSync(dir).mode & 146) === 0 && refuse(`directory ${dir} is read-only`);
   try {
     stat && fs4.accessSync(real, fs4.constants.W_OK), fs4.accessSync(dir, fs4.constants.W_OK | fs4.constants.X_OK);
@@ -24611,7 +24695,7 @@ function checkWritable(real, stat) {
   }
 }
 function writeTemp(real, bytes, stat) {
-  let dir = path7.dirname(real), tmp = path7.join(dir, `.${path7.basename(real)}.${process.pid}.${randomBytes(4).toString("hex")}.credflow-tmp`), fd = fs4.openSync(tmp, "wx", stat ? stat.mode & 4095 : 438);
+  let dir = path8.dirname(real), tmp = path8.join(dir, `.${path8.basename(real)}.${process.pid}.${randomBytes(4).toString("hex")}.credflow-tmp`), fd = fs4.openSync(tmp, "wx", stat ? stat.mode & 4095 : 438);
   try {
     if (fs4.writeFileSync(fd, bytes), stat) {
       fs4.fchmodSync(fd, stat.mode & 4095);
@@ -24638,17 +24722,17 @@ function syncDirectory(dir) {
   }
 }
 function writeFileAtomic(absPath, text, opts = {}) {
-  let target = path7.resolve(absPath);
+  let target = path8.resolve(absPath);
   try {
     let { real, stat } = resolveTarget(target, opts.expectedBytes !== void 0);
     if (opts.root !== void 0) {
       let root;
       try {
-        root = fs4.realpathSync(path7.resolve(opts.root));
+        root = fs4.realpathSync(path8.resolve(opts.root));
       } catch (err) {
         refuse(`cannot resolve root ${opts.root}: ${errorText(err)}`);
       }
-      isInside2(root, real) || refuse(`${target} resolves to ${real}, outside ${root}`);
+      isBelow(root, real) || refuse(`${target} resolves to ${real}, outside ${root}`);
     }
     stat && !stat.isFile() && refuse(`${real} is not a regular file`), checkWritable(real, stat), opts.expectedBytes && !sameBytes(opts.expectedBytes, fs4.readFileSync(real)) && refuse(`${target} changed since it was read`);
     let tmp = writeTemp(real, Buffer.from(text, "utf8"), stat);
@@ -24657,7 +24741,7 @@ function writeFileAtomic(absPath, text, opts = {}) {
     } catch (err) {
       throw fs4.rmSync(tmp, { force: !0 }), err;
     }
-    return syncDirectory(path7.dirname(real)), { ok: !0 };
+    return syncDirectory(path8.dirname(real)), { ok: !0 };
   } catch (err) {
     return { ok: !1, reason: (err instanceof Refusal ? err.message : `cannot write ${target}: ${errorText(err)}`).replace(/\s*[\r\n]+\s*/g, " ") };
   }
@@ -24723,8 +24807,8 @@ function fixKey(fix) {
 }
 
 // src/config/load.ts
-var import_ajv = __toESM(require_ajv(), 1), import_yaml7 = __toESM(require_dist(), 1);
 import * as fs5 from "node:fs";
+var import_ajv = __toESM(require_ajv(), 1), import_yaml7 = __toESM(require_dist(), 1);
 import * as nodePath from "node:path";
 
 // src/config/types.ts
@@ -24740,13 +24824,13 @@ var CONFIG_FILE_NAMES = [".credflow.yml", ".credflow.yaml"], ConfigError = class
   line;
   column;
   problems;
-  constructor(path9, problems) {
+  constructor(path10, problems) {
     let first = problems[0] ?? { message: "invalid configuration" };
-    super(formatProblem(path9, first)), this.path = path9, first.line !== void 0 && (this.line = first.line), first.column !== void 0 && (this.column = first.column), this.problems = problems;
+    super(formatProblem(path10, first)), this.path = path10, first.line !== void 0 && (this.line = first.line), first.column !== void 0 && (this.column = first.column), this.problems = problems;
   }
 };
-function formatProblem(path9, p) {
-  return `${p.line !== void 0 ? `${path9}:${p.line}:${p.column ?? 1}` : path9}: ${p.message}`;
+function formatProblem(path10, p) {
+  return `${p.line !== void 0 ? `${path10}:${p.line}:${p.column ?? 1}` : path10}: ${p.message}`;
 }
 var MAX_CONFIG_BYTES = 1024 * 1024;
 function loadConfig(opts) {
@@ -24782,7 +24866,7 @@ function loadConfig(opts) {
     } catch {
       realRoot2 = nodePath.resolve(opts.root);
     }
-    if (!isWithin(realRoot2, real)) return refuse2("symbolic link points outside the repository; not read");
+    if (!isInside(realRoot2, real)) return refuse2("symbolic link points outside the repository; not read");
     target = real;
   }
   try {
@@ -24830,10 +24914,6 @@ function errCode(err) {
 function cannotRead(err) {
   let code4 = errCode(err);
   return `cannot read configuration file (${code4 === "ENOENT" ? "no such file" : code4 === "EISDIR" ? "is a directory" : code4})`;
-}
-function isWithin(root, target) {
-  let rel = nodePath.relative(root, target);
-  return rel === "" || rel !== ".." && !rel.startsWith(`..${nodePath.sep}`) && !nodePath.isAbsolute(rel);
 }
 function parseConfigText(text, displayPath3) {
   let source = text.startsWith("\uFEFF") ? text.slice(1) : text, lineCounter = new import_yaml7.LineCounter(), doc = (0, import_yaml7.parseDocument)(source, { lineCounter, prettyErrors: !0, uniqueKeys: !0 });
@@ -25133,15 +25213,15 @@ function parseIgnoredFinding(item) {
     let out2 = { path: normalizeRepoPath(item.path) };
     return item.rule !== void 0 && (out2.rule = item.rule), item.line !== void 0 && (out2.line = item.line), out2;
   }
-  let parts = item.split(":"), rule, path9, line;
+  let parts = item.split(":"), rule, path10, line;
   if (parts.length >= 3)
-    [rule, path9] = [parts[0], parts.slice(1, -1).join(":")], line = Number(parts[parts.length - 1]);
+    [rule, path10] = [parts[0], parts.slice(1, -1).join(":")], line = Number(parts[parts.length - 1]);
   else if (parts.length === 2) {
     let [a, b] = parts;
-    /^\d+$/.test(b) ? [path9, line] = [a, Number(b)] : [rule, path9] = [a, b];
+    /^\d+$/.test(b) ? [path10, line] = [a, Number(b)] : [rule, path10] = [a, b];
   } else
-    path9 = item;
-  let out = { path: normalizeRepoPath(path9) };
+    path10 = item;
+  let out = { path: normalizeRepoPath(path10) };
   return rule !== void 0 && (out.rule = rule), line !== void 0 && (out.line = line), out;
 }
 function normalizeRepoPath(p) {
@@ -25169,13 +25249,13 @@ function ruleOptions(config, ruleId) {
 }
 function isIgnoredPath(config, repoPath) {
   if (config.ignore.length === 0) return !1;
-  let path9 = normalizeRepoPath(repoPath);
-  return config.ignore.some((glob) => cachedGlob(glob).test(path9));
+  let path10 = normalizeRepoPath(repoPath);
+  return config.ignore.some((glob) => cachedGlob(glob).test(path10));
 }
 function ignoringEntry(config, ruleId, repoPath, line) {
   if (config.ignoreFindings.length === 0) return;
-  let path9 = normalizeRepoPath(repoPath), entry = config.ignoreFindings.find(
-    (e) => (e.rule === void 0 || e.rule === ruleId) && (e.line === void 0 || e.line === line) && cachedGlob(e.path).test(path9)
+  let path10 = normalizeRepoPath(repoPath), entry = config.ignoreFindings.find(
+    (e) => (e.rule === void 0 || e.rule === ruleId) && (e.line === void 0 || e.line === line) && cachedGlob(e.path).test(path10)
   );
   if (entry)
     return `ignore-findings: ${[entry.rule, entry.path, entry.line].filter((x) => x !== void 0).join(":")}`;
@@ -25386,18 +25466,18 @@ function createOnlineResolver(opts) {
     let why = unusableCache(cacheFile);
     why !== void 0 && (log(`ref cache ${cacheFile} ${why}; not using it`), cacheFile = void 0);
   }
-  let cache2 = cacheFile === void 0 ? emptyCache(apiUrl) : readCache(cacheFile, apiUrl, log), dirty = !1, headers = {
+  let cache = cacheFile === void 0 ? emptyCache(apiUrl) : readCache(cacheFile, apiUrl, log), dirty = !1, headers = {
     accept: "application/vnd.github+json",
     "x-github-api-version": "2022-11-28",
     "user-agent": "credflow"
   };
   token && (headers.authorization = `Bearer ${token}`);
   let sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-  async function get(path9, what) {
+  async function get(path10, what) {
     for (let attempt = 0; ; attempt++) {
       let res;
       try {
-        res = await fetchImpl(`${apiUrl}${path9}`, { headers });
+        res = await fetchImpl(`${apiUrl}${path10}`, { headers });
       } catch (err) {
         if (attempt < maxRetries) {
           await sleep(retryDelayMs * 2 ** attempt);
@@ -25441,7 +25521,7 @@ function createOnlineResolver(opts) {
   }
   let releaseWork = /* @__PURE__ */ new Map();
   function newestRelease2(action, repo) {
-    let cached = cache2.releases[action];
+    let cached = cache.releases[action];
     if (cached && Date.now() - cached.fetchedAt < ttlMs) return Promise.resolve(cached);
     let work = releaseWork.get(action);
     return work || (work = (async () => {
@@ -25459,7 +25539,7 @@ function createOnlineResolver(opts) {
         (!bv || newerThan(v, bv) || !newerThan(bv, v) && !best.commit && c.commit) && (best = c);
       }
       let entry = { fetchedAt: Date.now() };
-      return best && (entry.tag = best.tag, entry.commit = best.commit ?? (await refCommit(repo, "tags", best.tag, `${action}@${best.tag}`)).commit), cache2.releases[action] = entry, dirty = !0, entry;
+      return best && (entry.tag = best.tag, entry.commit = best.commit ?? (await refCommit(repo, "tags", best.tag, `${action}@${best.tag}`)).commit), cache.releases[action] = entry, dirty = !0, entry;
     })(), releaseWork.set(action, work)), work;
   }
   async function fetchRef(action, ref) {
@@ -25477,7 +25557,7 @@ function createOnlineResolver(opts) {
       let rel = await newestRelease2(action, repo);
       rel.tag && rel.commit && (entry.newestRelease = { tag: rel.tag, commit: rel.commit });
     }
-    entry.commit === void 0 && delete entry.commit, cache2.refs[`${action}@${ref}`] = entry, dirty = !0;
+    entry.commit === void 0 && delete entry.commit, cache.refs[`${action}@${ref}`] = entry, dirty = !0;
   }
   function writeCache() {
     if (!dirty || cacheFile === void 0) return;
@@ -25492,7 +25572,7 @@ function createOnlineResolver(opts) {
       tmp = `${file}.${process.pid}.${randomBytes2(6).toString("hex")}.tmp`;
       let flags = fs6.constants.O_WRONLY | fs6.constants.O_CREAT | fs6.constants.O_EXCL | (fs6.constants.O_NOFOLLOW ?? 0), fd = fs6.openSync(tmp, flags, 384);
       try {
-        fs6.writeFileSync(fd, JSON.stringify(cache2) + `
+        fs6.writeFileSync(fd, JSON.stringify(cache) + `
 `);
       } finally {
         fs6.closeSync(fd);
@@ -25509,7 +25589,7 @@ function createOnlineResolver(opts) {
     for (let r of refs) {
       let action = actionKey(r.action), ref = r.ref.trim();
       if (ref === "" || isFullSha(ref)) continue;
-      let key = `${action}@${ref}`, hit = cache2.refs[key];
+      let key = `${action}@${ref}`, hit = cache.refs[key];
       hit && Date.now() - hit.fetchedAt < ttlMs || todo.set(key, { action, ref });
     }
     let queue = [...todo.values()], halted = !1, worker = async () => {
@@ -25537,17 +25617,17 @@ function createOnlineResolver(opts) {
   }
   let resolver = {
     resolve(action, ref) {
-      let key = actionKey(action), r = ref.trim(), entry = cache2.refs[`${key}@${r}`];
+      let key = actionKey(action), r = ref.trim(), entry = cache.refs[`${key}@${r}`];
       return entry ? fromEntry(key, r, entry) : fallback.resolve(action, ref);
     },
     knows(action) {
       let key = actionKey(action);
-      return fallback.knows(key) || cache2.releases[key] !== void 0 || Object.keys(cache2.refs).some((k) => k.startsWith(`${key}@`));
+      return fallback.knows(key) || cache.releases[key] !== void 0 || Object.keys(cache.refs).some((k) => k.startsWith(`${key}@`));
     },
     newestMajor(action) {
       let known = fallback.newestMajor(action);
       if (known) return known;
-      let rel = cache2.releases[actionKey(action)];
+      let rel = cache.releases[actionKey(action)];
       return rel?.tag ? { major: rel.tag, tag: rel.tag } : void 0;
     },
     runtimeOf: (action, ref) => resolver.resolve(action, ref).runtime
@@ -25574,7 +25654,7 @@ async function run(argv, io) {
     let result = await lint(baseRequest(paths, io, defaultSettings(), offlinePins()));
     emit(io, flags.output, renderGraph(result.graph, flags.format));
   }), program2.command("init").description("write a commented default .credflow.yml in the current directory").option("--force", "overwrite an existing file").action((flags) => {
-    let target = path8.join(io.cwd, ".credflow.yml");
+    let target = path9.join(io.cwd, ".credflow.yml");
     if (fs7.existsSync(target) && !flags.force)
       throw new UsageError(".credflow.yml already exists (use --force to overwrite)");
     fs7.writeFileSync(target, defaultConfigText(RULES)), io.stdout(`wrote .credflow.yml
@@ -25602,7 +25682,7 @@ function emit(io, output, text) {
     io.stdout(text);
     return;
   }
-  let target = path8.resolve(io.cwd, output), guarded = isInside(io.cwd, target);
+  let target = path9.resolve(io.cwd, output), guarded = isInside(io.cwd, target);
   if (guarded) {
     let st;
     try {
@@ -25614,7 +25694,7 @@ function emit(io, output, text) {
     if (st && !st.isFile()) throw new UsageError(`${output}: not a regular file`);
     let dir;
     try {
-      dir = fs7.realpathSync(path8.dirname(target));
+      dir = fs7.realpathSync(path9.dirname(target));
     } catch (err) {
       throw new UsageError(`${output}: cannot write (${err.code ?? "error"})`);
     }
@@ -25633,7 +25713,7 @@ async function lintCommand(paths, flags, io) {
   let stdin = paths.length === 1 && paths[0] === "-";
   if (stdin && (flags.fix || flags.diff)) throw new UsageError("--fix and --diff need files, not standard input");
   if (flags.unsafeFixes && !flags.fix && !flags.diff) throw new UsageError("--unsafe-fixes needs --fix or --diff");
-  let firstPath = stdin ? "." : paths[0] ?? ".", abs = path8.resolve(io.cwd, firstPath), root = fs7.existsSync(abs) && fs7.statSync(abs).isDirectory() ? abs : findRoot(abs, io.cwd), config = loadConfig({ root, cwd: io.cwd, explicitPath: flags.config ? path8.resolve(io.cwd, flags.config) : void 0 }).config, settings = settingsFromConfig(config, {
+  let firstPath = stdin ? "." : paths[0] ?? ".", abs = path9.resolve(io.cwd, firstPath), root = fs7.existsSync(abs) && fs7.statSync(abs).isDirectory() ? abs : findRoot(abs, io.cwd), config = loadConfig({ root, cwd: io.cwd, explicitPath: flags.config ? path9.resolve(io.cwd, flags.config) : void 0 }).config, settings = settingsFromConfig(config, {
     ...flags.visibility ? { visibility: flags.visibility } : {},
     ...flags.minRunnerVersion ? { minRunnerVersion: flags.minRunnerVersion } : {}
   }), pins = offlinePins(), online;
@@ -25641,7 +25721,7 @@ async function lintCommand(paths, flags, io) {
     apiUrl: flags.githubApiUrl ?? io.env.GITHUB_API_URL,
     token: io.env.GITHUB_TOKEN || io.env.GH_TOKEN || void 0,
     // In the user's cache directory, not the repository: a pull request could plant answers there.
-    cacheFile: flags.pinCache ? path8.resolve(io.cwd, flags.pinCache) : defaultPinCacheFile(io.env),
+    cacheFile: flags.pinCache ? path9.resolve(io.cwd, flags.pinCache) : defaultPinCacheFile(io.env),
     fallback: pins,
     log: (m) => io.stderr(`credflow: ${m}
 `)

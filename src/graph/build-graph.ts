@@ -10,7 +10,7 @@ import { isInside } from "../fs/paths.js";
 import type { CallSite, GraphIssue, JobNode, ProjectGraph, TimelineStep } from "./types.js";
 import { substitute, type InputValues } from "./substitute.js";
 import { computeMatrix } from "./matrix.js";
-import { credentialTimeline } from "./credentials.js";
+import { analyseTimeline } from "./timeline.js";
 import type { ParsedFile } from "../parse/parse-file.js";
 
 /** GitHub allows composite actions nested 10 deep; past that the run fails, and so do we. */
@@ -143,14 +143,16 @@ class GraphBuilder {
       job,
       timeline,
       matrix: computeMatrix(job.strategy),
+      invocations: new Map(),
+      callSteps: new Map(),
       configureCalls: [],
+      skippedConfigureCalls: [],
       activeCredentials: [],
+      skipped: false,
       caller,
     };
-    const creds = credentialTimeline(timeline);
-    node.configureCalls = creds.calls;
-    node.activeCredentials = creds.active;
-    if (job.uses?.ref.kind === "local") this.linkReusable(node, job, inputs, workflowStack);
+    analyseTimeline(this, node, caller ? inputs : undefined);
+    if (job.uses?.ref.kind === "local" && !node.skipped) this.linkReusable(node, job, inputs, workflowStack);
     return node;
   }
 
@@ -231,6 +233,7 @@ class GraphBuilder {
         env,
         if: step.if ? substitute(step.if.value, inputs) : undefined,
         run: step.run ? substitute(step.run.value, inputs) : undefined,
+        skipped: false,
       });
       const ref = step.uses?.ref;
       if (ref?.kind === "remote" && ref.owner.toLowerCase() === "actions" && ref.repo.toLowerCase() === "checkout" && !ref.subpath) {

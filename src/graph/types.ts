@@ -1,5 +1,5 @@
 /** The call graph: jobs with their expanded step timelines, matrices and credential state. */
-import type { ActionModel, Job, Range, SourceFile, Step, Workflow } from "../model/types.js";
+import type { ActionModel, Entry, Job, Range, SourceFile, Step, Workflow } from "../model/types.js";
 import type { ConfigureVersion } from "../knowledge/configure-aws-credentials.js";
 
 /** A `uses: ./…` call site that led into a composite action. */
@@ -28,6 +28,20 @@ export interface TimelineStep {
   if?: string;
   /** `run:` after substitution. */
   run?: string;
+  /**
+   * True when the step statically cannot run: its `if:` (or an enclosing composite call's) is false
+   * for the inputs its call site or reusable-workflow caller passes.
+   */
+  skipped: boolean;
+}
+
+/** Where one composite invocation sits in a job timeline. */
+export interface InvocationSpan {
+  site: CallSite;
+  /** Timeline index of the `uses: ./…` call step. */
+  callIndex: number;
+  /** Timeline index of the last step inside the invocation (at any depth). */
+  end: number;
 }
 
 export interface MatrixInfo {
@@ -44,15 +58,54 @@ export interface MatrixInfo {
   overLimit: boolean;
 }
 
-/** A configure-aws-credentials call in a timeline. */
+/** Where a literal value was written. */
+export interface ValueOrigin {
+  file: SourceFile;
+  /** The literal scalar, or (for an input default) the input's name in the action.yml. */
+  range: Range;
+  /** The `with:`/`env:` entry holding the literal, when there is one. */
+  entry?: Entry;
+  /**
+   * "step": the step's own entry; "call": a `uses: ./…` step's `with:`; "workflow-call": a job's
+   * `with:` calling a reusable workflow; "default": an input default; "env": an `env:` entry.
+   */
+  kind: "step" | "call" | "workflow-call" | "default" | "env";
+}
+
+/** One `with:` input of a configure-aws-credentials call. */
+export interface ConfigureInput {
+  /** The key as written (input names are case-insensitive). */
+  key: string;
+  /** The entry in the file holding the configure step. */
+  entry: Entry;
+  /** Text after composite/reusable-workflow input substitution (may still hold `${{ }}`). */
+  text: string;
+  /**
+   * What `core.getInput` returns: the runner's YAML typing applied (`True` → "true", `1e3` →
+   * "1000"), then trimmed. Undefined when an expression remains or the value is not a scalar.
+   */
+  value?: string;
+  /** Where the literal was written, when one place wrote it whole. */
+  origin?: ValueOrigin;
+}
+
+/** A configure-aws-credentials call: its version, its inputs as the action reads them, and how it authenticates. */
 export interface ConfigureCall {
+  /** Timeline index of the step; -1 for a step of an action no linted job reaches. */
   timelineIndex: number;
+  step: TimelineStep;
   version: ConfigureVersion;
+  /** `with:` inputs by lower-cased name (the last entry of a name wins, as the runner does). */
+  inputs: ReadonlyMap<string, ConfigureInput>;
   role?: string;
   region?: string;
+  /** Exchanges GitHub's OIDC token: `role-to-assume` without keys, token file or role chaining. */
   oidc: boolean;
+  /** Signs in with `aws-access-key-id` (long-lived or temporary keys). */
   staticKeys: boolean;
   roleChaining: boolean;
+  /** Uses `web-identity-token-file` instead of GitHub's token. */
+  tokenFile: boolean;
 }
 
 export interface JobNode {
@@ -61,9 +114,21 @@ export interface JobNode {
   /** Steps in execution order, composites expanded. Empty for reusable-workflow callers. */
   timeline: TimelineStep[];
   matrix: MatrixInfo;
+  /** Every composite invocation of the timeline, keyed by its invocation number. */
+  invocations: Map<number, InvocationSpan>;
+  /** Composite invocations by the timeline index of their call step. */
+  callSteps: Map<number, InvocationSpan>;
+  /** Configure calls that may run (statically skipped ones left out), in timeline order. */
   configureCalls: ConfigureCall[];
-  /** For each timeline index, the configure call in effect before that step runs (last one wins). */
+  /** Configure calls of steps that statically cannot run. */
+  skippedConfigureCalls: ConfigureCall[];
+  /**
+   * For each timeline index, the configure call in effect before that step runs (last one wins;
+   * calls inside a composite stay in effect after it returns; skipped calls do not count).
+   */
   activeCredentials: Array<ConfigureCall | undefined>;
+  /** The job's `if:` is false for the inputs its reusable-workflow caller passes. */
+  skipped: boolean;
   /** For a job calling a local reusable workflow: that workflow's job nodes. */
   called?: { workflow: Workflow; jobs: JobNode[] };
   /** The caller chain, for jobs reached through a reusable-workflow call. */

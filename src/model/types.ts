@@ -170,14 +170,16 @@ export interface Workflow {
   jobs: Job[];
   /** `on.workflow_run.workflows`: the workflows whose runs trigger this one (undefined when absent). */
   workflowRunWorkflows?: string[];
-  /** `on.workflow_call.inputs` names with defaults, for reusable workflows. */
-  callInputs: Map<string, { default?: string; required: boolean }>;
+  /** `on.workflow_call.inputs` names with defaults and types, for reusable workflows. */
+  callInputs: Map<string, ActionInput>;
 }
 
 export interface ActionInput {
   name: string;
   default?: string;
   required: boolean;
+  /** `type:` of a reusable workflow's input (boolean, number, string); actions' inputs are strings. */
+  type?: string;
   range: Range;
 }
 

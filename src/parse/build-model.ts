@@ -29,7 +29,7 @@ export function buildWorkflow(file: SourceFile): Workflow {
   else if (isSeq(on)) triggers = loc.stringList(on) ?? [];
   else if (isMap(on)) triggers = loc.entries(on).map((e) => e.key);
 
-  const callInputs = new Map<string, { default?: string; required: boolean }>();
+  const callInputs: Workflow["callInputs"] = new Map();
   const wfCall = isMap(on) ? loc.get(on, "workflow_call") : undefined;
   for (const input of inputEntries(loc, loc.get(wfCall, "inputs"))) callInputs.set(input.name, input);
 
@@ -85,10 +85,12 @@ function inputEntries(loc: Locator, node: YNode): ActionInput[] {
     const def = loc.deref(item.value as YNode);
     const dflt = loc.scalar(loc.get(def, "default"));
     const req = loc.scalar(loc.get(def, "required"));
+    const type = loc.scalar(loc.get(def, "type"))?.value;
     out.push({
       name: String(item.key.value),
       default: dflt?.value,
       required: req?.value === "true",
+      ...(type !== undefined ? { type } : {}),
       range: loc.range(item.key as YNode),
     });
   }

@@ -6,7 +6,7 @@
  */
 import { allJobNodes } from "../graph/build-graph.js";
 import type { ConfigureCall, JobNode, TimelineStep } from "../graph/types.js";
-import { effectiveTimeline } from "../graph/effective.js";
+import { runnerKind } from "../graph/runner.js";
 import type { Level, RelatedLocation, RuleContext, Rule } from "./types.js";
 
 /** The runner release that stopped laying the composite's start snapshot over later exports. */
@@ -43,64 +43,6 @@ function describeCall(from: string, ts: TimelineStep): string {
   return `by \`${top.step.uses!.node.value}\` at ${where(from, top.file.path, top.step.uses!.node.range.start.line)}, configure call at ${at}`;
 }
 
-export type RunnerKind = "self-hosted" | "github-hosted" | "unknown";
-
-// GitHub-hosted images and larger runners: ubuntu-latest, ubuntu-24.04-arm, windows-2022,
-// macos-14-xlarge, ubuntu-latest-4-cores, ... A self-hosted runner answers to `self-hosted`
-// plus its own labels; anything else is a label GitHub does not host.
-const GITHUB_HOSTED = /^(ubuntu|windows|macos)-[a-z0-9][a-z0-9._-]*$/i;
-const MATRIX_LABEL = /^\$\{\{\s*matrix\.([A-Za-z_][\w-]*)\s*\}\}$/;
-
-/** How `runs-on` labels are served: `self-hosted`, or labels GitHub does not host, mean self-hosted. */
-export function classifyLabels(labels: string[]): RunnerKind {
-  if (labels.some((l) => l.trim().toLowerCase() === "self-hosted")) return "self-hosted";
-  if (labels.length === 0) return "unknown";
-  return labels.every((l) => GITHUB_HOSTED.test(l.trim())) ? "github-hosted" : "self-hosted";
-}
-
-/** Self-hosted, GitHub-hosted, or unknown (an expression GitHub evaluates at run time). */
-export function runnerKind(node: JobNode): { kind: RunnerKind; text: string } {
-  const runsOn = node.job.runsOn;
-  if (!runsOn) return { kind: "unknown", text: "no `runs-on`" };
-  const shown = `\`runs-on: ${runsOn.group ? `group ${runsOn.group}` : ""}${runsOn.group && runsOn.labels.length ? ", " : ""}${runsOn.labels.join(", ")}\``;
-  // A runner group is an organisation's own pool; GitHub cannot tell us its runner version.
-  if (runsOn.group) return { kind: "self-hosted", text: shown };
-  if (!runsOn.dynamic) return { kind: classifyLabels(runsOn.labels), text: shown };
-  // `runs-on: ${{ matrix.os }}` with literal matrix values: classify every value it can take.
-  const kinds = new Set<RunnerKind>();
-  const resolved: string[] = [];
-  for (const label of runsOn.labels) {
-    const m = MATRIX_LABEL.exec(label.trim());
-    if (!m) {
-      if (label.includes("${{")) return { kind: "unknown", text: shown };
-      kinds.add(classifyLabels([label]));
-      continue;
-    }
-    const values = matrixValues(node, m[1]!);
-    if (!values) return { kind: "unknown", text: shown };
-    for (const v of values) kinds.add(v.includes("${{") ? "unknown" : classifyLabels([v]));
-    resolved.push(...values);
-  }
-  const withValues = resolved.length ? `${shown} with matrix values ${resolved.map((v) => `\`${v}\``).join(", ")}` : shown;
-  if (kinds.has("self-hosted")) return { kind: "self-hosted", text: withValues };
-  if (kinds.has("unknown") || kinds.size === 0) return { kind: "unknown", text: withValues };
-  return { kind: "github-hosted", text: withValues };
-}
-
-/** Literal values a matrix variable takes (axis values plus include entries), if all are known. */
-function matrixValues(node: JobNode, name: string): string[] | undefined {
-  const m = node.job.strategy?.matrix;
-  if (!m || m.dynamic || m.include === "dynamic") return undefined;
-  const out: string[] = [];
-  const axis = m.axes.find((a) => a.name === name);
-  if (axis) {
-    if (!axis.values) return undefined;
-    out.push(...axis.values);
-  }
-  for (const inc of m.include) if (inc[name] !== undefined) out.push(inc[name]);
-  return out.length ? out : undefined;
-}
-
 /** "2.290.0" → [2, 290, 0]; undefined when it is not a version. */
 function parseRunnerVersion(v: unknown): [number, number, number] | undefined {
   if (typeof v !== "string" && typeof v !== "number") return undefined;
@@ -128,6 +70,12 @@ function levelFor(node: JobNode, ctx: RuleContext): { level: Level; why: string 
   if (runner.kind === "self-hosted") {
     return { level: "error", why: `The job runs on self-hosted runners (${runner.text}): unless all of them are v${RUNNER_FIX_VERSION} or newer, it is affected.` };
   }
+  if (runner.kind === "codebuild") {
+    return {
+      level: "warning",
+      why: `The job runs on AWS CodeBuild-hosted runners (${runner.text}), whose runner version CodeBuild chooses: those older than v${RUNNER_FIX_VERSION} are affected.`,
+    };
+  }
   if (runner.kind === "github-hosted") {
     return { level: "note", why: `The job runs on GitHub-hosted runners (${runner.text}), which have the fix: ${fixed}` };
   }
@@ -150,20 +98,19 @@ export const compositeRoleConflict: Rule = {
     for (const node of allJobNodes(ctx.graph)) {
       const tl = node.timeline;
       if (node.configureCalls.length < 2) continue;
-      const eff = effectiveTimeline(node, ctx.graph);
-      const configureAt = new Set(eff.calls.map((c) => c.timelineIndex));
-      for (const call of eff.calls) {
+      const configureAt = new Set(node.configureCalls.map((c) => c.timelineIndex));
+      for (const call of node.configureCalls) {
         const ts = tl[call.timelineIndex]!;
         if (ts.chain.length === 0) continue; // a direct workflow step: the runner bug cannot apply
         // The outermost composite on the chain that started while credentials were already exported:
         // its start snapshot is what steps inside it keep seeing on old runners.
         const depth = ts.chain.findIndex((site) => {
-          const span = eff.spans.get(site.invocation);
-          return span !== undefined && span.callIndex >= 0 && eff.active[span.callIndex] !== undefined;
+          const span = node.invocations.get(site.invocation);
+          return span !== undefined && span.callIndex >= 0 && node.activeCredentials[span.callIndex] !== undefined;
         });
         if (depth < 0) continue;
-        const started = eff.spans.get(ts.chain[depth]!.invocation)!;
-        const before = eff.active[started.callIndex]!;
+        const started = node.invocations.get(ts.chain[depth]!.invocation)!;
+        const before = node.activeCredentials[started.callIndex]!;
         const oldId = identityOf(node, before);
         const newId = identityOf(node, call);
         if (!oldId || !newId || oldId.key === newId.key) continue;
@@ -173,7 +120,7 @@ export const compositeRoleConflict: Rule = {
         const stale: TimelineStep[] = [];
         for (let j = call.timelineIndex + 1; j <= started.end; j++) {
           if (configureAt.has(j)) break;
-          if (!eff.callSteps.has(j) && !eff.skipped.has(j)) stale.push(tl[j]!);
+          if (!node.callSteps.has(j) && !tl[j]!.skipped) stale.push(tl[j]!);
         }
         if (stale.length === 0) continue;
 

@@ -8,7 +8,6 @@ import { allJobNodes } from "../graph/build-graph.js";
 import type { ConfigureCall, TimelineStep } from "../graph/types.js";
 import type { Entry } from "../model/types.js";
 import type { Report, Rule } from "./types.js";
-import { effectiveTimeline } from "../graph/effective.js";
 import { identityOf, stepLabel, where } from "./composite-role-conflict.js";
 
 /** Variables that decide which credentials AWS SDKs and the CLI use. */
@@ -51,32 +50,31 @@ export const credentialEnvShadowing: Rule = {
     for (const node of allJobNodes(ctx.graph)) {
       if (node.configureCalls.length === 0) continue;
       const tl = node.timeline;
-      const eff = effectiveTimeline(node, ctx.graph);
       const configureAt = new Map<number, ConfigureCall>(node.configureCalls.map((c) => [c.timelineIndex, c]));
 
       for (const holder of tl) {
         const entries = holder.step.env.entries.filter((e) => SHADOWING_KEYS.has(e.key));
-        if (entries.length === 0 || configureAt.has(holder.index) || eff.skipped.has(holder.index)) continue;
+        if (entries.length === 0 || configureAt.has(holder.index) || holder.skipped) continue;
         // The steps this env reaches: the step itself, or every step inside the composite it calls.
-        const own = eff.callSteps.get(holder.index);
+        const own = node.callSteps.get(holder.index);
         const targets: TimelineStep[] = [];
         if (own) {
           for (let j = holder.index + 1; j <= own.end; j++) {
-            if (!eff.callSteps.has(j) && !configureAt.has(j) && !eff.skipped.has(j)) targets.push(tl[j]!);
+            if (!node.callSteps.has(j) && !configureAt.has(j) && !tl[j]!.skipped) targets.push(tl[j]!);
           }
         } else {
           targets.push(holder);
         }
         // Only credentials exported inside the same workflow-level composite invocation count: that is
         // the composite case. Top-level steps after a direct call are the ordinary job environment.
-        const root = holder.chain.length > 0 ? eff.spans.get(holder.chain[0]!.invocation) : own;
+        const root = holder.chain.length > 0 ? node.invocations.get(holder.chain[0]!.invocation) : own;
         if (!root) continue;
         const masked = targets.filter((t) => {
-          const active = eff.active[t.index];
+          const active = node.activeCredentials[t.index];
           return active !== undefined && active.timelineIndex > root.callIndex && active.timelineIndex <= root.end;
         });
         if (masked.length === 0) continue;
-        const call = eff.active[masked[0]!.index]!;
+        const call = node.activeCredentials[masked[0]!.index]!;
         const callTs = tl[call.timelineIndex]!;
         const identity = identityOf(node, call)?.text ?? "the credentials it assumes";
 

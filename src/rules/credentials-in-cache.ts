@@ -5,7 +5,7 @@
  */
 import { allJobNodes } from "../graph/build-graph.js";
 import type { JobNode, TimelineStep } from "../graph/types.js";
-import { isConfigureRef } from "../graph/credentials.js";
+import { isConfigureRef } from "../graph/configure.js";
 import type { Range, SourceFile } from "../model/types.js";
 import { positionAt } from "../parse/position.js";
 import type { Level, RelatedLocation, Report, Rule, RuleContext, Visibility } from "./types.js";

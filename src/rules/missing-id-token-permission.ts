@@ -7,7 +7,7 @@ import { allJobNodes } from "../graph/build-graph.js";
 import type { ConfigureCall, JobNode } from "../graph/types.js";
 import type { Entry, Permissions, Range, SourceFile } from "../model/types.js";
 import type { Fix, NoFix, RelatedLocation, Report, Rule, RuleContext, TextEdit } from "./types.js";
-import { declaredPermissions, idTokenFor, type Declared } from "./support/permissions.js";
+import { declaredPermissions, idTokenFor, type Declared } from "../graph/permissions.js";
 import { detectEol, indentationOf, nextLineStartOf } from "./support/edit.js";
 
 export const RUNTIME_ERROR =

@@ -9,8 +9,8 @@ import type { ConfigureCall, JobNode, TimelineStep } from "../graph/types.js";
 import type { Entry, SourceFile, Workflow } from "../model/types.js";
 import { inputIntroducedIn, newestTag, versionAtLeast, type ConfigureVersion } from "../knowledge/configure-aws-credentials.js";
 import type { Fix, RelatedLocation, Report, Rule, RuleContext, TextEdit } from "./types.js";
-import { EXACT_LIMIT, heaviestConcurrentSet, NeedsOrder } from "./support/concurrency.js";
-import { onlyWorkflowCall } from "./support/permissions.js";
+import { EXACT_LIMIT, heaviestConcurrentSet, NeedsOrder } from "../graph/concurrency.js";
+import { onlyWorkflowCall } from "../graph/permissions.js";
 import { isInFlowCollection, lineEndOf, lineStartOf, nextLineStartOf, trailingCommentAfter } from "./support/edit.js";
 
 export const RULE_ID = "oidc-fanout-no-retry";

@@ -2,7 +2,7 @@
  * Actions whose resolved code declares `runs.using: node12` or `node16`. Runners no longer ship
  * those Node.js versions and run such actions on a newer one they were never tested with.
  */
-import { isConfigureRef } from "../graph/credentials.js";
+import { isConfigureRef } from "../graph/configure.js";
 import { resolveConfigureVersion } from "../knowledge/configure-aws-credentials.js";
 import { isFullSha, type RefInfo } from "../knowledge/pins.js";
 import type { Fix, Report, Rule, RuleContext } from "./types.js";

@@ -4,7 +4,7 @@
  * (the key is in the repository and its history). Messages never repeat a key's text.
  */
 import { allJobNodes } from "../graph/build-graph.js";
-import { isConfigureRef } from "../graph/credentials.js";
+import { isConfigureRef } from "../graph/configure.js";
 import type { CallSite, JobNode, TimelineStep } from "../graph/types.js";
 import type { Entry, Range, SourceFile } from "../model/types.js";
 import type { RelatedLocation, Report, Rule, RuleContext } from "./types.js";

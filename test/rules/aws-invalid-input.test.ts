@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { lintDir } from "../helpers/lint-fixture.js";
 import { tempRepo } from "../helpers/temp-repo.js";
 import { configureWorkflow } from "../helpers/configure-workflow.js";
-import { runnerString } from "../../src/rules/support/configure-sites.js";
+import { runnerString } from "../../src/graph/configure.js";
 import type { Finding } from "../../src/rules/types.js";
 
 const RULE = "aws-invalid-input";

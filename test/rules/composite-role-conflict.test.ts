@@ -3,8 +3,8 @@ import { describe, expect, it } from "vitest";
 import { FIXTURES, lintDir } from "../helpers/lint-fixture.js";
 import { lint } from "../../src/engine/lint.js";
 import { offlinePins } from "../../src/knowledge/pins.js";
-import { classifyLabels } from "../../src/rules/composite-role-conflict.js";
-import { mayRun } from "../../src/graph/effective.js";
+import { classifyLabels } from "../../src/graph/runner.js";
+import { mayRun } from "../../src/graph/conditions.js";
 
 const dir = (c: string) => path.join(FIXTURES, "composite-role-conflict", c);
 const ofRule = (r: Awaited<ReturnType<typeof lintDir>>) => r.findings.filter((f) => f.ruleId === "composite-role-conflict");

@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { FIXTURES, lintDir } from "../helpers/lint-fixture.js";
 import { applyFixes } from "../../src/fix/apply.js";
-import { idTokenIn } from "../../src/rules/support/permissions.js";
+import { idTokenIn } from "../../src/graph/permissions.js";
 import type { Permissions } from "../../src/model/types.js";
 import type { Finding } from "../../src/rules/types.js";
 

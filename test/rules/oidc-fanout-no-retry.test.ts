@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { FIXTURES, lintDir } from "../helpers/lint-fixture.js";
 import { applyFixes } from "../../src/fix/apply.js";
-import { heaviestConcurrentSet, NeedsOrder } from "../../src/rules/support/concurrency.js";
+import { heaviestConcurrentSet, NeedsOrder } from "../../src/graph/concurrency.js";
 import type { Finding } from "../../src/rules/types.js";
 
 const RULE = "oidc-fanout-no-retry";

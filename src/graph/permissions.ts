@@ -5,8 +5,8 @@
  * the default never includes `id-token`. A job of a called reusable workflow gets at most what its
  * caller job grants: its own block (or its workflow's) can only narrow that.
  */
-import type { Job, Permissions, Workflow } from "../../model/types.js";
-import type { JobNode } from "../../graph/types.js";
+import type { Job, Permissions, Workflow } from "../model/types.js";
+import type { JobNode } from "./types.js";
 
 /** What one `permissions:` value says about `id-token: write`. */
 export type IdTokenState = "granted" | "missing" | "unknown";
