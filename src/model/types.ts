@@ -67,6 +67,8 @@ export interface EntryMap {
   range?: Range;
   /** True when the value is an expression rather than a mapping (`env: ${{ fromJSON(...) }}`). */
   dynamic: boolean;
+  /** True for a flow mapping `{ ... }`, which edits must respect. */
+  flow?: boolean;
   entries: Entry[];
 }
 

@@ -100,6 +100,7 @@ export class Locator {
       keyRange: this.keyRange(pair),
       range: value ? this.range(value) : undefined,
       dynamic: !!value && isScalar(value) && String(value.value ?? "").includes("${{"),
+      flow: !!value && isMap(value) && !!value.flow,
       entries: this.entries(value),
     };
   }

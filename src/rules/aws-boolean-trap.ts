@@ -6,6 +6,7 @@
  */
 import { BOOLEAN_INPUTS, booleanParsing } from "../knowledge/configure-aws-credentials.js";
 import type { Fix, Level, Report, Rule } from "./types.js";
+import { removeEntries, replaceScalar } from "../edit/yaml-edit.js";
 import { configureSites, describeVersion, siteInputs, valueLocation, type ConfigureSite, type SiteInput } from "./support/configure-sites.js";
 
 const CORE_SCHEMA = new Set(["true", "True", "TRUE", "false", "False", "FALSE"]);
@@ -91,41 +92,17 @@ function judge(site: ConfigureSite, input: SiteInput, name: string): Report | un
 function replaceFix(site: ConfigureSite, input: SiteInput, replacement: string): Fix | undefined {
   const scalar = input.entry.value;
   if (input.origin?.kind !== "step" || !scalar) return undefined;
-  const file = site.ts.file;
-  const start = scalar.range.start.offset;
-  const end = scalar.range.end.offset;
-  const raw = file.text.slice(start, end);
-  let text: string;
-  if (scalar.style === "PLAIN" || scalar.style === undefined) text = replacement;
-  else if (scalar.style === "QUOTE_SINGLE" && raw.startsWith("'")) text = `'${replacement}'`;
-  else if (scalar.style === "QUOTE_DOUBLE" && raw.startsWith('"')) text = `"${replacement}"`;
-  else return undefined; // block scalars: rewriting them in place is not worth the risk
-  return {
-    description: `write \`${input.key}: ${replacement}\``,
-    safe: false,
-    edits: [{ path: file.path, start, end, text }],
-  };
+  const edit = replaceScalar(site.ts.file, scalar, replacement, { typed: true });
+  return edit ? { description: `write \`${input.key}: ${replacement}\``, safe: false, edits: [edit] } : undefined;
 }
 
 /**
- * Deletes the `use-existing-credentials: …` line from a block mapping. Unsafe: credentials that
- * were kept are replaced by a fresh role session afterwards, as the line intended.
+ * Deletes the `use-existing-credentials: …` entry. Unsafe: credentials that were kept are replaced
+ * by a fresh role session afterwards, as the line intended.
  */
 function removeLineFix(site: ConfigureSite, input: SiteInput): Fix | undefined {
-  const w = site.ts.step.with;
-  if (input.origin?.kind !== "step" || w.entries.length < 2 || site.ts.step.flow) return undefined;
-  const text = site.ts.file.text;
-  const keyStart = input.entry.keyRange.start.offset;
-  const valueEnd = input.entry.range.end.offset;
-  const lineStart = text.lastIndexOf("\n", keyStart - 1) + 1;
-  if (text.slice(lineStart, keyStart).trim() !== "") return undefined; // not alone on its line (flow mapping, `- key:`)
-  const nl = text.indexOf("\n", valueEnd);
-  const lineEnd = nl < 0 ? text.length : nl + 1;
-  const rest = text.slice(valueEnd, nl < 0 ? text.length : nl).trim();
-  if (rest !== "" && !rest.startsWith("#")) return undefined;
-  return {
-    description: `remove \`${input.key}: ${input.value}\``,
-    safe: false,
-    edits: [{ path: site.ts.file.path, start: lineStart, end: lineEnd, text: "" }],
-  };
+  // Only a line of its own: an entry of a flow mapping is left for the user to remove.
+  if (input.origin?.kind !== "step" || site.ts.step.with.flow || site.ts.step.flow) return undefined;
+  const edits = removeEntries(site.ts.file, site.ts.step.with, [input.entry]);
+  return edits ? { description: `remove \`${input.key}: ${input.value}\``, safe: false, edits } : undefined;
 }

@@ -6,6 +6,7 @@
 import { allInputNames, inputIntroducedIn } from "../knowledge/configure-aws-credentials.js";
 import type { Fix, Report, Rule } from "./types.js";
 import { closestName } from "./support/closest.js";
+import { renameKey } from "../edit/yaml-edit.js";
 import { configureSites, describeVersion, keyLocation, siteInputs, type ConfigureSite, type SiteInput } from "./support/configure-sites.js";
 
 export const awsUnknownInput: Rule = {
@@ -76,16 +77,6 @@ function finding(site: ConfigureSite, input: SiteInput, declared: Set<string>, k
  */
 function renameFix(site: ConfigureSite, input: SiteInput, target: string): Fix | undefined {
   if (site.ts.step.with.entries.some((e) => e.key.toLowerCase() === target.toLowerCase())) return undefined;
-  const file = site.ts.file;
-  const { start, end } = input.entry.keyRange;
-  const raw = file.text.slice(start.offset, end.offset);
-  let text: string;
-  if (raw === input.key) text = target;
-  else if ((raw.startsWith('"') || raw.startsWith("'")) && raw.slice(1, -1) === input.key && raw.endsWith(raw[0]!)) text = `${raw[0]}${target}${raw[0]}`;
-  else return undefined;
-  return {
-    description: `rename \`${input.key}\` to \`${target}\``,
-    safe: true,
-    edits: [{ path: file.path, start: start.offset, end: end.offset, text }],
-  };
+  const edit = renameKey(site.ts.file, input.entry, target);
+  return edit ? { description: `rename \`${input.key}\` to \`${target}\``, safe: true, edits: [edit] } : undefined;
 }

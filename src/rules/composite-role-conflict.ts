@@ -7,6 +7,8 @@
 import { allJobNodes } from "../graph/build-graph.js";
 import type { ConfigureCall, JobNode, TimelineStep } from "../graph/types.js";
 import { runnerKind } from "../graph/runner.js";
+import { stepLabel, where } from "./support/labels.js";
+import { atLeast, parseVersion } from "../knowledge/version.js";
 import type { Level, RelatedLocation, RuleContext, Rule } from "./types.js";
 
 /** The runner release that stopped laying the composite's start snapshot over later exports. */
@@ -20,21 +22,6 @@ export function identityOf(node: JobNode, call: ConfigureCall): { key: string; t
   return undefined;
 }
 
-/** A short human name for a step: its `name:`, else its `uses:`, else the first line of `run:`. */
-export function stepLabel(ts: TimelineStep): string {
-  const name = ts.step.name?.value.trim();
-  if (name) return `\`${name}\``;
-  if (ts.step.uses) return `\`uses: ${ts.step.uses.node.value}\``;
-  const first = (ts.run ?? "").trim().split(/\r?\n/)[0] ?? "";
-  if (first) return `\`run: ${first.length > 40 ? `${first.slice(0, 40)}…` : first}\``;
-  return `step ${ts.step.index + 1}`;
-}
-
-/** "line 12" in the same file, else "path:12". */
-export function where(from: string, path: string, line: number): string {
-  return from === path ? `line ${line}` : `${path}:${line}`;
-}
-
 /** Where a configure call is, seen from `from`: its line, or the workflow call site that led to it. */
 function describeCall(from: string, ts: TimelineStep): string {
   const at = where(from, ts.file.path, ts.step.uses!.node.range.start.line);
@@ -43,26 +30,14 @@ function describeCall(from: string, ts: TimelineStep): string {
   return `by \`${top.step.uses!.node.value}\` at ${where(from, top.file.path, top.step.uses!.node.range.start.line)}, configure call at ${at}`;
 }
 
-/** "2.290.0" → [2, 290, 0]; undefined when it is not a version. */
-function parseRunnerVersion(v: unknown): [number, number, number] | undefined {
-  if (typeof v !== "string" && typeof v !== "number") return undefined;
-  const m = /^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?$/.exec(String(v).trim());
-  return m ? [Number(m[1]), Number(m[2] ?? 0), Number(m[3] ?? 0)] : undefined;
-}
-
-function below(a: [number, number, number], b: [number, number, number]): boolean {
-  for (let i = 0; i < 3; i++) if (a[i] !== b[i]) return a[i]! < b[i]!;
-  return false;
-}
-
 /** The level for a job, and the sentence that explains it. */
 function levelFor(node: JobNode, ctx: RuleContext): { level: Level; why: string } {
   const configured = ctx.settings.minRunnerVersion ?? ctx.options["min-runner-version"];
-  const min = parseRunnerVersion(configured);
-  const fix = parseRunnerVersion(RUNNER_FIX_VERSION)!;
+  const min = parseVersion(configured);
+  const fix = parseVersion(RUNNER_FIX_VERSION)!;
   const fixed = "steps inside the composite see the new role, and it stays active for the caller's later steps after the composite returns.";
   if (min) {
-    return below(min, fix)
+    return !atLeast(min, fix)
       ? { level: "error", why: `The configured minimum runner version ${String(configured)} is older than v${RUNNER_FIX_VERSION}, so this job is affected.` }
       : { level: "note", why: `The configured minimum runner version ${String(configured)} has the runner fix: ${fixed}` };
   }

@@ -8,7 +8,8 @@ import { allJobNodes } from "../graph/build-graph.js";
 import type { ConfigureCall, TimelineStep } from "../graph/types.js";
 import type { Entry } from "../model/types.js";
 import type { Report, Rule } from "./types.js";
-import { identityOf, stepLabel, where } from "./composite-role-conflict.js";
+import { identityOf } from "./composite-role-conflict.js";
+import { stepLabel, where } from "./support/labels.js";
 
 /** Variables that decide which credentials AWS SDKs and the CLI use. */
 export const SHADOWING_KEYS: ReadonlySet<string> = new Set([

@@ -5,10 +5,10 @@
  */
 import { allJobNodes } from "../graph/build-graph.js";
 import type { ConfigureCall, JobNode } from "../graph/types.js";
-import type { Entry, Permissions, Range, SourceFile } from "../model/types.js";
-import type { Fix, NoFix, RelatedLocation, Report, Rule, RuleContext, TextEdit } from "./types.js";
+import type { Permissions, Range, SourceFile } from "../model/types.js";
+import type { Fix, NoFix, RelatedLocation, Report, Rule, RuleContext } from "./types.js";
 import { declaredPermissions, idTokenFor, type Declared } from "../graph/permissions.js";
-import { detectEol, indentationOf, nextLineStartOf } from "./support/edit.js";
+import { addBlockFirst, entryTexts, setEntry } from "../edit/yaml-edit.js";
 
 export const RUNTIME_ERROR =
   "Credentials could not be loaded, please check your action inputs: Could not load credentials from any providers";
@@ -179,14 +179,6 @@ function related(loss: Loss): RelatedLocation[] {
 
 // ---------- fix ----------
 
-/** Inserts `line` (no line break) as a new line after the line holding `offset`. */
-function insertLineAfter(path: string, text: string, offset: number, line: string): TextEdit {
-  const eol = detectEol(text);
-  const at = nextLineStartOf(text, offset);
-  const needsBreak = at === text.length && !text.endsWith("\n");
-  return { path, start: at, end: at, text: needsBreak ? `${eol}${line}` : `${line}${eol}` };
-}
-
 interface FixResult {
   fix?: Fix;
   note?: string;
@@ -198,8 +190,8 @@ function buildFix(holder: JobNode, declared: Declared): FixResult {
   if (declared.where === "job" && p) return extendJobPermissions(file, p);
   if (declared.where === "workflow" && p) {
     if (p.kind !== "map") return { note: `the workflow's \`permissions: ${p.kind}\` cannot be copied with one scope changed; list the scopes the job needs plus \`id-token: write\`` };
-    const lines = copiedScopes(file.text, p.entries);
-    const edit = jobBlockEdit(file, holder, lines);
+    const lines = copiedScopes(file, p);
+    const edit = addBlockFirst(file, { keyRange: holder.job.idRange, range: holder.job.range }, "permissions", lines);
     if (!edit) return { note: "the job is not a block mapping; add `permissions:` by hand" };
     return {
       fix: {
@@ -212,7 +204,7 @@ function buildFix(holder: JobNode, declared: Declared): FixResult {
   // A reusable-workflow caller must grant what the called jobs declare, or GitHub rejects the call.
   const scopes = holder.called ? requestedScopes(holder) : NEW_BLOCK_SCOPES;
   if (!scopes) return { note: "the called workflow declares `read-all`, `write-all` or an expression; write the caller's `permissions:` by hand" };
-  const edit = jobBlockEdit(file, holder, scopes);
+  const edit = addBlockFirst(file, { keyRange: holder.job.idRange, range: holder.job.range }, "permissions", scopes);
   if (!edit) return { note: "the job is not a block mapping; add `permissions:` by hand" };
   const shown = scopes.join(", ");
   return {
@@ -266,87 +258,20 @@ function requestedScopes(caller: JobNode): string[] | undefined {
 
 /** Adds (or corrects) `id-token: write` in the job's own `permissions:` value. */
 function extendJobPermissions(file: SourceFile, p: Permissions): FixResult {
-  const text = file.text;
-  const path = file.path;
   if (p.kind === "read-all") {
     return { note: "`read-all` cannot be extended with one scope; replace it with a map of the scopes the job reads plus `id-token: write`" };
   }
   if (p.kind !== "map") return {};
-  const description = "add `id-token: write` to the job's `permissions:`";
   const existing = p.entries.find((e) => e.key === "id-token");
-  if (existing?.value && existing.valueRange) {
-    const r = existing.valueRange;
-    return { fix: { description: "set `id-token: write` in the job's `permissions:`", safe: true, edits: [{ path, start: r.start.offset, end: r.end.offset, text: "write" }] } };
-  }
-  if (existing) return {};
-  if (p.flow) {
-    const last = p.entries[p.entries.length - 1];
-    if (last) {
-      const at = last.range.end.offset;
-      return { fix: { description, safe: true, edits: [{ path, start: at, end: at, text: ", id-token: write" }] } };
-    }
-    // `{}`: keep the braces' span and write the one scope inside.
-    const raw = text.slice(p.range.start.offset, p.range.end.offset);
-    if (!/^\{\s*\}$/.test(raw)) return {};
-    return { fix: { description, safe: true, edits: [{ path, start: p.range.start.offset, end: p.range.end.offset, text: "{ id-token: write }" }] } };
-  }
-  if (p.entries.length > 0) {
-    const indent = indentationOf(text, p.entries[0]!.keyRange.start.offset);
-    const last = p.entries[p.entries.length - 1]!;
-    return { fix: { description, safe: true, edits: [insertLineAfter(path, text, last.range.end.offset, `${indent}id-token: write`)] } };
-  }
-  // `permissions:` with no value (or `~`/`null`): every scope none. Write a flow map in its place.
-  const raw = text.slice(p.range.start.offset, p.range.end.offset);
-  if (p.range.end.offset > p.range.start.offset && /^(~|null|Null|NULL)$/.test(raw)) {
-    return { fix: { description, safe: true, edits: [{ path, start: p.range.start.offset, end: p.range.end.offset, text: "{ id-token: write }" }] } };
-  }
-  const colon = text.indexOf(":", p.keyRange.end.offset);
-  if (colon < 0 || text.slice(p.keyRange.end.offset, colon).trim() !== "") return {};
-  return { fix: { description, safe: true, edits: [{ path, start: colon + 1, end: colon + 1, text: " { id-token: write }" }] } };
+  const edit = setEntry(file, p, "id-token", "write");
+  if (!edit) return {};
+  const description = existing ? "set `id-token: write` in the job's `permissions:`" : "add `id-token: write` to the job's `permissions:`";
+  return { fix: { description, safe: true, edits: [edit] } };
 }
 
-/** The workflow's scopes as `key: value` lines, with `id-token` set to `write` (added last when absent). */
-function copiedScopes(text: string, entries: readonly Entry[]): string[] {
-  const lines: string[] = [];
-  let hasIdToken = false;
-  for (const e of entries) {
-    const key = text.slice(e.keyRange.start.offset, e.keyRange.end.offset);
-    if (e.key === "id-token") {
-      hasIdToken = true;
-      lines.push(`${key}: write`);
-      continue;
-    }
-    const value = e.valueRange ? text.slice(e.valueRange.start.offset, e.valueRange.end.offset) : "";
-    lines.push(value ? `${key}: ${value}` : `${key}:`);
-  }
-  if (!hasIdToken) lines.push("id-token: write");
+/** The workflow's scopes as they are written, with `id-token` set to `write` (added last when absent). */
+function copiedScopes(file: SourceFile, p: Permissions): string[] {
+  const lines = entryTexts(file, p.entries).map((e) => (e.key === "id-token" ? `${e.text.slice(0, e.text.indexOf(":"))}: write` : e.text));
+  if (!p.entries.some((e) => e.key === "id-token")) lines.push("id-token: write");
   return lines;
-}
-
-/**
- * A new `permissions:` block as the job's first key: after the job's key line, indented like the
- * job's other keys, entries one step deeper (the step the job's own keys use).
- */
-function jobBlockEdit(file: SourceFile, holder: JobNode, scopes: readonly string[]): TextEdit | undefined {
-  const text = file.text;
-  const job = holder.job;
-  const keyLineEnd = nextLineStartOf(text, job.idRange.end.offset);
-  // The job's value must start on a later line (a block mapping), not `{ ... }` after the key.
-  const afterKey = text.slice(job.idRange.end.offset, keyLineEnd).replace(/\s+$/, "");
-  if (!/^\s*["']?\s*:\s*(&\S+\s*)?(#.*)?$/.test(afterKey)) return undefined;
-  const jobIndent = indentationOf(text, job.idRange.start.offset);
-  let childIndent: string | undefined;
-  for (let at = keyLineEnd; at < job.range.end.offset && at < text.length; at = nextLineStartOf(text, at)) {
-    const line = text.slice(at, nextLineStartOf(text, at)).replace(/\r?\n$/, "");
-    const trimmed = line.trim();
-    if (trimmed === "" || trimmed.startsWith("#")) continue;
-    childIndent = line.slice(0, line.length - line.trimStart().length);
-    break;
-  }
-  if (childIndent === undefined || childIndent.length <= jobIndent.length) return undefined;
-  const step = childIndent.slice(jobIndent.length);
-  const eol = detectEol(text);
-  const block = [`${childIndent}permissions:`, ...scopes.map((s) => `${childIndent}${step}${s}`)].join(eol) + eol;
-  if (keyLineEnd === text.length && !text.endsWith("\n")) return undefined;
-  return { path: file.path, start: keyLineEnd, end: keyLineEnd, text: block };
 }

@@ -11,7 +11,8 @@ import { inputIntroducedIn, newestTag, versionAtLeast, type ConfigureVersion } f
 import type { Fix, RelatedLocation, Report, Rule, RuleContext, TextEdit } from "./types.js";
 import { EXACT_LIMIT, heaviestConcurrentSet, NeedsOrder } from "../graph/concurrency.js";
 import { onlyWorkflowCall } from "../graph/permissions.js";
-import { isInFlowCollection, lineEndOf, lineStartOf, nextLineStartOf, trailingCommentAfter } from "./support/edit.js";
+import { removeEntries, replaceRefInScalar } from "../edit/yaml-edit.js";
+import { isFullSha, shortRef } from "../knowledge/version.js";
 
 export const RULE_ID = "oidc-fanout-no-retry";
 export const IDP_ERROR = "Couldn't retrieve verification key from your identity provider";
@@ -474,7 +475,7 @@ function attemptsOf(iv: InputValue | undefined): number | "unknown" {
 }
 
 function refText(v: ConfigureVersion): string {
-  return /^[0-9a-f]{40}$/i.test(v.ref) ? `\`@${v.ref.slice(0, 7)}…\`` : `\`@${v.ref}\``;
+  return isFullSha(v.ref) ? `\`@${shortRef(v.ref, 7)}…\`` : `\`@${v.ref}\``;
 }
 
 function retryOff(ctx: RuleContext, node: JobNode, call: ConfigureCall): RetryOff | undefined {
@@ -536,7 +537,7 @@ function retryOff(ctx: RuleContext, node: JobNode, call: ConfigureCall): RetryOf
       : `the value comes ${notLiteral.origin}; change what the composite call or the reusable-workflow caller passes`;
   }
   else if (file) {
-    const edits = removeEntries(file, ts, culprits.map((c) => c.entry!));
+    const edits = removeEntries(file, ts.step.with, culprits.map((c) => c.entry!));
     if (edits) {
       off.fix = {
         description: `remove ${culprits.map((c) => `\`${c.entry!.key}\``).join(" and ")} so the action retries the token exchange (12 attempts)`,
@@ -550,74 +551,15 @@ function retryOff(ctx: RuleContext, node: JobNode, call: ConfigureCall): RetryOf
 
 // ---------- fixes ----------
 
-/** Deletes `with:` entries: whole lines in a block mapping, entry plus one comma in a flow mapping. */
-function removeEntries(file: SourceFile, ts: TimelineStep, remove: readonly Entry[]): TextEdit[] | undefined {
-  const text = file.text;
-  const map = ts.step.with;
-  const all = map.entries;
-  if (!map.range) return undefined;
-  const flow = text[map.range.start.offset] === "{";
-  const drop = new Set(remove);
-  if (all.every((e) => drop.has(e))) return undefined;
-  const edits: TextEdit[] = [];
-  if (!flow) {
-    for (const e of remove) {
-      const start = lineStartOf(text, e.keyRange.start.offset);
-      if (text.slice(start, e.keyRange.start.offset).trim() !== "") return undefined;
-      if (lineStartOf(text, e.range.end.offset) !== start) return undefined;
-      const rest = text.slice(e.range.end.offset, nextLineStartOf(text, e.range.end.offset));
-      if (!/^[ \t]*(#.*)?\r?\n?$/.test(rest)) return undefined;
-      edits.push({ path: file.path, start, end: nextLineStartOf(text, e.range.end.offset), text: "" });
-    }
-    return edits;
-  }
-  // Flow mapping: remove each run of adjacent dropped entries with the comma on one side.
-  const between = (a: number, b: number): boolean => /^\s*,\s*$/.test(text.slice(a, b));
-  for (let i = 0; i < all.length; i++) {
-    if (!drop.has(all[i]!)) continue;
-    let j = i;
-    while (j + 1 < all.length && drop.has(all[j + 1]!)) j++;
-    for (let k = i; k < j; k++) if (!between(all[k]!.range.end.offset, all[k + 1]!.range.start.offset)) return undefined;
-    if (i > 0) {
-      const prev = all[i - 1]!;
-      if (!between(prev.range.end.offset, all[i]!.range.start.offset)) return undefined;
-      edits.push({ path: file.path, start: prev.range.end.offset, end: all[j]!.range.end.offset, text: "" });
-    } else {
-      const next = all[j + 1]!;
-      if (!between(all[j]!.range.end.offset, next.range.start.offset)) return undefined;
-      edits.push({ path: file.path, start: all[i]!.range.start.offset, end: next.range.start.offset, text: "" });
-    }
-    i = j;
-  }
-  return edits;
-}
-
 /**
  * Moves a pre-v1.6.1 ref to the newest release of its major: a tag becomes that tag; a commit SHA
  * becomes that release's commit, with its `# vX.Y.Z` comment updated or added (never inside a flow
  * mapping).
  */
 function upgradeFix(file: SourceFile, ts: TimelineStep, v: ConfigureVersion, newest: { tag: string; commit: string }): Fix | undefined {
-  const uses = ts.step.uses!;
-  const text = file.text;
-  const start = uses.node.range.start.offset;
-  const end = uses.node.range.end.offset;
-  const raw = text.slice(start, end);
-  const at = raw.lastIndexOf(`@${v.ref}`);
-  if (at < 0) return undefined;
-  const refStart = start + at + 1;
-  const refEnd = refStart + v.ref.length;
-  const isSha = /^[0-9a-f]{40}$/i.test(v.ref);
-  const edits: TextEdit[] = [{ path: file.path, start: refStart, end: refEnd, text: isSha ? newest.commit : newest.tag }];
-  // A `#` comment inside a flow mapping would end the line in the middle of it.
-  if (isSha && !isInFlowCollection(file, start)) {
-    const rest = text.slice(end, lineEndOf(text, end));
-    const comment = trailingCommentAfter(text, end);
-    if (rest.trim() === "") edits.push({ path: file.path, start: end, end, text: ` # ${newest.tag}` });
-    else if (comment && /\bv?\d+\.\d+(\.\d+)?\b/.test(comment.body)) {
-      edits.push({ path: file.path, start: comment.start, end: comment.end, text: `# ${newest.tag}` });
-    }
-  }
+  const isSha = isFullSha(v.ref);
+  const edits = replaceRefInScalar(file, ts.step.uses!.node, v.ref, isSha ? newest.commit : newest.tag, isSha ? newest.tag : undefined);
+  if (!edits) return undefined;
   return {
     description: `upgrade ${refText(v)} to ${newest.tag}, the newest release of v${v.semver![0]} (retries since ${RETRY_SINCE}); newer code runs`,
     safe: false,

@@ -7,6 +7,8 @@
 import { allJobNodes } from "../graph/build-graph.js";
 import type { ConfigureCall, JobNode, TimelineStep } from "../graph/types.js";
 import type { Job, Range, Workflow } from "../model/types.js";
+import { stepLabel } from "./support/labels.js";
+import { parseVersion } from "../knowledge/version.js";
 import type { Level, RelatedLocation, Report, Rule, RuleContext } from "./types.js";
 
 const RULE_ID = "oidc-untrusted-trigger";
@@ -257,10 +259,9 @@ export function checksOutHead(ctx: RuleContext, ts: TimelineStep, event: string)
 
 function refusesForkCheckout(ctx: RuleContext, ref: string): boolean {
   const info = ctx.pins.resolve("actions/checkout", ref);
-  const m = /^v?(\d+)(?:\.(\d+))?/.exec(info.tag ?? info.newestRelease?.tag ?? "");
-  if (!m) return false;
-  const major = Number(m[1]);
-  const minor = Number(m[2] ?? 0);
+  const v = parseVersion(info.tag ?? info.newestRelease?.tag);
+  if (!v) return false;
+  const [major, minor] = v;
   return major >= 7 || ((major === 5 || major === 6) && minor >= 1) || (major === 4 && minor >= 4);
 }
 
@@ -285,8 +286,7 @@ function workflowRunCarriesOutsiderInput(ctx: RuleContext, wf: Workflow): boolea
 }
 
 function headLabel(ts: TimelineStep): string {
-  const name = ts.step.name?.value ?? ts.step.id?.value;
-  const label = name ? `step "${name}"` : `the step at line ${ts.step.range.start.line}`;
+  const label = stepLabel(ts);
   const ref = ts.with.get("ref");
   return ref && ts.step.uses ? `${label}, \`ref: ${ref.trim()}\`` : label;
 }

@@ -4,7 +4,8 @@
  */
 import { isConfigureRef } from "../graph/configure.js";
 import { resolveConfigureVersion } from "../knowledge/configure-aws-credentials.js";
-import { isFullSha, type RefInfo } from "../knowledge/pins.js";
+import type { RefInfo } from "../knowledge/pins.js";
+import { isFullSha } from "../knowledge/version.js";
 import type { Fix, Report, Rule, RuleContext } from "./types.js";
 import { nameOf, repoOf, rewriteUsesRef, type RemoteRef, type UsesSite, usesSites } from "./support/uses-sites.js";
 

@@ -9,6 +9,8 @@ import type { CallSite, JobNode, TimelineStep } from "../graph/types.js";
 import type { Entry, Range, SourceFile } from "../model/types.js";
 import type { RelatedLocation, Report, Rule, RuleContext } from "./types.js";
 
+import { stepLabel } from "./support/labels.js";
+
 const RULE_ID = "static-aws-keys";
 
 const KEY_INPUTS = ["aws-access-key-id", "aws-secret-access-key", "aws-session-token"] as const;
@@ -221,9 +223,9 @@ function originOf(ctx: RuleContext, node: JobNode, ts: TimelineStep, key: string
 // ---------- wording ----------
 
 function configureLabel(ts: TimelineStep): string {
-  const name = ts.step.name?.value ?? ts.step.id?.value;
   const uses = ts.step.uses?.node.value ?? "configure-aws-credentials";
-  return name ? `the \`${uses}\` step "${name}"` : `the \`${uses}\` step at line ${ts.step.range.start.line}${ts.chain.length ? ` of ${ts.file.path}` : ""}`;
+  const named = ts.step.name ?? ts.step.id;
+  return named ? `the \`${uses}\` step ${stepLabel(ts)}` : `the \`${uses}\` step at ${ts.chain.length ? `${ts.file.path}:` : "line "}${ts.step.range.start.line}`;
 }
 
 function callSiteRelated(node: JobNode, ts: TimelineStep): RelatedLocation[] {

@@ -23,20 +23,8 @@ export interface RelatedLocation extends Location {
   message: string;
 }
 
-/** A replacement of `[start, end)` (string offsets into the file's text) by `text`. */
-export interface TextEdit {
-  path: string;
-  start: number;
-  end: number;
-  text: string;
-}
-
-export interface Fix {
-  description: string;
-  /** Safe: the same code runs afterwards. Unsafe: behaviour may change. */
-  safe: boolean;
-  edits: TextEdit[];
-}
+export type { Fix, TextEdit } from "../edit/types.js";
+import type { Fix } from "../edit/types.js";
 
 /** Why a finding has no fix although its rule fixes others (shown as "no fix: …"). */
 export interface NoFix {

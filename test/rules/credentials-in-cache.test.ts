@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { FIXTURES, lintDir } from "../helpers/lint-fixture.js";
-import { logicalLines, maskQuotes, redirectTargets, secretIn, writesValue } from "../../src/rules/credentials-in-cache.js";
+import { logicalLines, maskQuotes, redirectTargets, secretIn, writesValue } from "../../src/rules/support/shell.js";
 
 const dir = (c: string) => path.join(FIXTURES, "credentials-in-cache", c);
 const findings = async (c: string, settings = {}) => (await lintDir(dir(c), settings)).findings.filter((f) => f.ruleId === "credentials-in-cache");

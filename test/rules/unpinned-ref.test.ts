@@ -16,7 +16,7 @@ import {
   lineStartOf,
   replaceScalarEdit,
   trailingCommentAfter,
-} from "../../src/rules/support/edit.js";
+} from "../../src/edit/text.js";
 
 const RULE = "unpinned-ref";
 const dir = (c: string) => path.join(FIXTURES, RULE, c);

@@ -15,6 +15,7 @@ import { unreachedConfigureCalls } from "../../graph/configure.js";
 import type { ConfigureCall, ConfigureInput, JobNode, ProjectGraph, TimelineStep } from "../../graph/types.js";
 import type { ConfigureVersion } from "../../knowledge/configure-aws-credentials.js";
 import type { Location, RelatedLocation } from "../types.js";
+import { shortRef } from "../../knowledge/version.js";
 
 /** One configure-aws-credentials step as it runs in one job (a composite reached twice gives two sites). */
 export interface ConfigureSite {
@@ -132,7 +133,7 @@ export function idTokenPermission(node: JobNode | undefined): "write" | "none" |
 
 /** "v2.2.0 (`@v2`)", "v4.3.1 (`@7474bc4690e2`)", or "`@ref`" when the code is not a release. */
 export function describeVersion(v: ConfigureVersion): string {
-  const ref = /^[0-9a-f]{40}$/i.test(v.ref) ? v.ref.slice(0, 12) : v.ref;
+  const ref = shortRef(v.ref);
   if (!v.tag) return `\`@${ref}\``;
   return v.tag === ref ? v.tag : `${v.tag} (\`@${ref}\`)`;
 }

@@ -7,8 +7,7 @@
 import { allJobNodes } from "../../graph/build-graph.js";
 import type { ProjectGraph } from "../../graph/types.js";
 import type { ActionModel, Job, SourceFile, Step, Uses, UsesRef, Workflow } from "../../model/types.js";
-import type { TextEdit } from "../types.js";
-import { isInFlowCollection, isMultiline, scalarTextLike, trailingCommentAfter } from "./edit.js";
+import { replaceScalarWithComment, type CommentedReplacement } from "../../edit/yaml-edit.js";
 
 export type RemoteRef = Extract<UsesRef, { kind: "remote" }>;
 
@@ -69,39 +68,12 @@ export function nameOf(ref: RemoteRef): string {
   return ref.subpath ? `${ref.owner}/${ref.repo}/${ref.subpath}` : `${ref.owner}/${ref.repo}`;
 }
 
-/** Whether the `uses:` value of a site sits inside a flow collection (`- { uses: … }`). */
-export function usesInFlow(site: UsesSite): boolean {
-  // A block mapping cannot sit inside a flow collection, so a step written as a block map is not in one.
-  if (site.step) return site.step.flow;
-  return isInFlowCollection(site.file, site.uses.node.range.start.offset);
-}
-
-export interface RefRewrite {
-  edit: TextEdit;
-  /** True when a `# comment` was wanted but not written because the value is in a flow collection. */
-  commentDropped: boolean;
-  /** True when the line's comment is a tool directive, left exactly as it was (no ref comment added). */
-  directiveKept?: boolean;
-}
-
-/**
- * Comments that tools read from their first word (`# credflow: ignore[…]`, `# renovate: …`,
- * `# noqa`, `# yamllint disable-line`): text put in front would break them.
- */
-const DIRECTIVE_COMMENT = /^(?:[\w.-]+:|(?:noqa|nosec|nolint|yamllint|pragma|eslint-disable[\w-]*)(?![\w-]))/i;
+export type RefRewrite = CommentedReplacement;
 
 /**
  * Rewrites a remote `uses:` to `name@newRef`, keeping the value's quotes, and sets the trailing
- * comment to `# comment` when one is given:
- * - no comment on the line: ` # comment` is appended after the value;
- * - a comment whose first word is a version or a commit (`v4`, `v4.1.0`, `1a2b3c4`), or a word
- *   `isRefWord` accepts (e.g. a branch or tag name of the action): that word is replaced, the rest
- *   of the comment is kept;
- * - a tool directive (`# credflow: ignore[…]`, `# renovate: …`, `# noqa`): left as it is, and no
- *   ref comment is written (reported as `directiveKept`);
- * - any other comment: `comment` is put in front of its text, so the line keeps one comment.
- * Inside flow collections no comment is written (it would cut the collection). Undefined when the
- * value cannot be rewritten in place (block or multi-line scalars).
+ * comment to `# comment` when one is given (see replaceScalarWithComment for how an existing comment
+ * is kept or updated). Undefined when the value cannot be rewritten in place.
  */
 export function rewriteUsesRef(
   site: UsesSite,
@@ -110,29 +82,7 @@ export function rewriteUsesRef(
   comment?: string,
   isRefWord?: (word: string) => boolean,
 ): RefRewrite | undefined {
-  const { file } = site;
-  const node = site.uses.node;
-  if (isMultiline(file, node)) return undefined;
-  const inFlow = usesInFlow(site);
-  const value = scalarTextLike(node, `${nameOf(ref)}@${newRef}`, inFlow);
-  if (value === undefined) return undefined;
-  const start = node.range.start.offset;
-  const end = node.range.end.offset;
-  if (comment === undefined || inFlow) {
-    return { edit: { path: file.path, start, end, text: value }, commentDropped: comment !== undefined };
-  }
-  const existing = trailingCommentAfter(file.text, end);
-  if (!existing) return { edit: { path: file.path, start, end, text: `${value} # ${comment}` }, commentDropped: false };
-  const gap = file.text.slice(end, existing.start);
-  const first = existing.body.split(/\s/, 1)[0] ?? "";
-  const refLike =
-    first === comment ||
-    /^v?\d+(\.\d+)*([-+][0-9A-Za-z.-]+)?$/.test(first) ||
-    /^[0-9a-f]{7,40}$/i.test(first) ||
-    (first !== "" && isRefWord?.(first) === true);
-  if (!refLike && DIRECTIVE_COMMENT.test(existing.body)) {
-    return { edit: { path: file.path, start, end, text: value }, commentDropped: false, directiveKept: true };
-  }
-  const body = existing.body === "" ? comment : refLike ? comment + existing.body.slice(first.length) : `${comment} ${existing.body}`;
-  return { edit: { path: file.path, start, end: existing.end, text: `${value}${gap}# ${body}` }, commentDropped: false };
+  // A block mapping cannot sit inside a flow collection, so a step written as a block map is not in one.
+  const inFlow = site.step ? site.step.flow : undefined;
+  return replaceScalarWithComment(site.file, site.uses.node, `${nameOf(ref)}@${newRef}`, { comment, isRefWord, inFlow });
 }

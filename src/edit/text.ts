@@ -4,8 +4,8 @@
  * All offsets are string offsets into `SourceFile.text` (which keeps a leading BOM).
  */
 import { isCollection, parseDocument, visit, type Document } from "yaml";
-import type { ScalarNode, SourceFile } from "../../model/types.js";
-import type { TextEdit } from "../types.js";
+import type { ScalarNode, SourceFile } from "../model/types.js";
+import type { TextEdit } from "./types.js";
 
 /** Offset of the first character of the line holding `offset`. */
 export function lineStartOf(text: string, offset: number): number {

@@ -1,0 +1,123 @@
+/**
+ * Reading `run:` scripts the way credential rules need: logical lines (continuations joined,
+ * here-documents attached), quoted text masked, the files a line redirects to, and whether a line
+ * writes a credential (a secret, a credential variable, or a command whose output is one).
+ * A deliberately small reader, not a shell parser: it errs toward "not seen".
+ */
+
+interface ShellLine {
+  text: string;
+  /** Here-document body fed to this line, if any. */
+  body?: string;
+}
+
+/** Lines of a script with `\` continuations joined and here-document bodies attached. */
+export function logicalLines(script: string): ShellLine[] {
+  const raw = script.split(/\r?\n/);
+  const out: ShellLine[] = [];
+  for (let i = 0; i < raw.length; i++) {
+    let text = raw[i]!;
+    while (text.endsWith("\\") && i + 1 < raw.length) text = text.slice(0, -1) + " " + raw[++i]!;
+    // `<<EOF` / `<<-'EOF'` outside quotes starts a here-document; `<<<` is a here-string.
+    const at = maskQuotes(text).search(/<<(?!<)/);
+    const hd = at >= 0 ? /^<<-?\s*(["']?)([A-Za-z_][\w-]*)\1/.exec(text.slice(at)) : null;
+    let body: string | undefined;
+    if (hd) {
+      const end = hd[2]!;
+      const lines: string[] = [];
+      while (i + 1 < raw.length && raw[i + 1]!.trim() !== end) lines.push(raw[++i]!);
+      i++;
+      body = lines.join("\n");
+    }
+    out.push({ text, body });
+  }
+  return out;
+}
+
+/** The line with quoted text replaced by `_` (quotes kept), so operators inside strings are not seen. */
+export function maskQuotes(line: string): string {
+  let out = "";
+  let quote: string | undefined;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (quote) {
+      if (c === "\\" && quote === '"' && i + 1 < line.length) {
+        out += "__";
+        i++;
+        continue;
+      }
+      if (c === quote) {
+        quote = undefined;
+        out += c;
+      } else out += "_";
+      continue;
+    }
+    if (c === "\\" && i + 1 < line.length) {
+      out += "__";
+      i++;
+      continue;
+    }
+    if (c === "'" || c === '"') quote = c;
+    out += c;
+  }
+  return out;
+}
+
+const NOT_FILES = /^(?:\/dev\/|&)|\bGITHUB_(?:ENV|OUTPUT|STEP_SUMMARY|PATH|STATE)\b/;
+
+/** Files a line writes its standard output to: `> f`, `>> f`, `&> f`, `1> f`, `tee [-a] f…`. */
+export function redirectTargets(line: string): string[] {
+  const masked = maskQuotes(line);
+  const out: string[] = [];
+  const word = (from: number): string => {
+    let i = from;
+    while (i < masked.length && /\s/.test(masked[i]!)) i++;
+    let j = i;
+    while (j < masked.length && !/[\s;|&<>()]/.test(masked[j]!)) j++;
+    return line.slice(i, j);
+  };
+  for (const m of masked.matchAll(/(^|[^<>&\d=-]|&|1)(>>?)(?![&(>])/g)) {
+    const pre = m[1]!;
+    if (/\d/.test(pre) && pre !== "1") continue;
+    const w = word(m.index + m[0].length);
+    if (w && !NOT_FILES.test(w)) out.push(w);
+  }
+  for (const m of masked.matchAll(/(?:^|[|;&]\s*|\s)tee\b((?:\s+-{1,2}[A-Za-z-]+)*)/g)) {
+    let i = m.index + m[0].length;
+    for (;;) {
+      const w = word(i);
+      if (!w || /^[-|;&]/.test(w)) break;
+      if (!NOT_FILES.test(w)) out.push(w);
+      i = line.indexOf(w, i) + w.length;
+    }
+  }
+  return out;
+}
+
+/**
+ * What credential a line (or a here-document) mentions: a value (a secret, a credential variable,
+ * a configure call's secret output), or a command whose standard output is a credential.
+ */
+export function secretIn(text: string, secretEnv: ReadonlySet<string>): { what: string; output: boolean } | undefined {
+  // Commands whose output is the credential come first: their arguments may mention other secrets.
+  const output = (what: string) => ({ what, output: true });
+  if (/\baws\s+ecr\s+get-login-password\b/.test(text)) return output("the ECR password from `aws ecr get-login-password`");
+  if (/\baws\s+codeartifact\s+get-authorization-token\b/.test(text)) return output("a CodeArtifact token");
+  if (/\baws\s+sts\s+(?:assume-role|assume-role-with-web-identity|get-session-token|get-federation-token)\b/.test(text)) return output("temporary AWS credentials from `aws sts`");
+  if (/\baws\s+configure\s+export-credentials\b/.test(text)) return output("AWS credentials from `aws configure export-credentials`");
+  const m = /\$\{\{[^}]*?\bsecrets\s*(?:\.\s*([A-Za-z_][\w-]*)|\[\s*'([^']+)'\s*\])/.exec(text);
+  if (m) return { what: `the secret \`${m[1] ?? m[2]}\``, output: false };
+  if (/\boutputs\.aws-secret-access-key\b/.test(text)) return { what: "the `aws-secret-access-key` output of a configure-aws-credentials step", output: false };
+  for (const name of secretEnv) {
+    if (new RegExp(`\\$\\{?${name}\\b|\\benv\\.${name}\\b`).test(text)) {
+      return { what: name === "AWS_SECRET_ACCESS_KEY" || name === "AWS_SESSION_TOKEN" ? `\`$${name}\`` : `\`$${name}\` (set from a secret)`, output: false };
+    }
+  }
+  return undefined;
+}
+
+/** Does the line print a value into its redirect (`echo`, `printf`, `cat`, `tee` at the head of a pipeline)? */
+export function writesValue(line: string): boolean {
+  return /(?:^|[;&|(]\s*|\bthen\s+|\bdo\s+)(?:sudo\s+)?(?:echo|printf|cat|tee)\b/.test(maskQuotes(line).trimStart());
+}
+
