@@ -11161,7 +11161,7 @@ var require_utils = __commonJS({
       let input = bracketed ? host.slice(1, -1) : host;
       if (bracketed && isIPvFuture(input))
         return input = input.toLowerCase(), { host: `[${input}]`, escapedHost: input, isIPV6: !1, isIPVFuture: !0 };
-      if (findToken2(input, ":") < 2)
+      if (findToken(input, ":") < 2)
         return { host, isIPV6: !1, error: bracketed };
       let zoneIdentifier = "", zoneSeparator = input.indexOf("%");
       if (zoneSeparator !== -1) {
@@ -11176,7 +11176,7 @@ var require_utils = __commonJS({
         isIPV6: !0
       };
     }
-    function findToken2(str, token) {
+    function findToken(str, token) {
       let ind = 0;
       for (let i = 0; i < str.length; i++)
         str[i] === token && ind++;
@@ -14060,6 +14060,7 @@ var Locator = class {
       keyRange: this.keyRange(pair),
       range: value ? this.range(value) : void 0,
       dynamic: !!value && (0, import_yaml.isScalar)(value) && String(value.value ?? "").includes("${{"),
+      flow: !!value && (0, import_yaml.isMap)(value) && !!value.flow,
       entries: this.entries(value)
     };
   }
@@ -14161,7 +14162,8 @@ function inputEntries(loc, node) {
       default: dflt?.value,
       required: req?.value === "true",
       ...type !== void 0 ? { type } : {},
-      range: loc.range(item.key)
+      range: loc.range(item.key),
+      ...dflt ? { defaultRange: dflt.range } : {}
     });
   }
   return out;
@@ -15945,6 +15947,25 @@ function booleanParsing(v, name) {
     return v.semver[0] < 5 ? "lenient" : name === "use-existing-credentials" ? "string" : "strict";
 }
 
+// src/parse/locate.ts
+function findWord(file, within, token) {
+  let text = file.text, lc = file.lineCounter;
+  if (!lc || !token) return;
+  let from = within.start.offset, end = within.end.offset;
+  for (; ; ) {
+    let at = text.indexOf(token, from);
+    if (at < 0 || at + token.length > end) return;
+    let before = at > 0 ? text[at - 1] : `
+`, after = text[at + token.length] ?? `
+`;
+    if (!/[\w./~*!$-]/.test(before) && !/[\w./*-]/.test(after)) {
+      let bom = text.startsWith("\uFEFF");
+      return { start: positionAt(lc, bom, at), end: positionAt(lc, bom, at + token.length) };
+    }
+    from = at + 1;
+  }
+}
+
 // src/graph/values.ts
 var envCache = /* @__PURE__ */ new WeakMap();
 function envAt(node, ts) {
@@ -16021,6 +16042,22 @@ function literalOrigin(hops) {
   let scalar = last.entry?.value;
   if (!(!scalar || scalar.isExpression))
     return { file: last.file, range: scalar.range, entry: last.entry, kind: last.kind };
+}
+function locateInValue(graph, node, ts, key, piece) {
+  let own = ts.step.with.entries.find((e) => e.key === key), tries = [{ file: ts.file, range: own?.valueRange }];
+  for (let site of [...ts.chain].reverse())
+    for (let e of site.step.with.entries) tries.push({ file: site.file, range: e.valueRange });
+  for (let file of [ts.file, ...ts.chain.map((c) => c.file)]) {
+    let action = graph.actions.get(file.absPath ?? file.path);
+    for (let input of action?.inputs.values() ?? []) tries.push({ file, range: input.defaultRange });
+  }
+  for (let c = node.caller; c; c = c.caller)
+    for (let e of c.job.with.entries) tries.push({ file: c.workflow.file, range: e.valueRange });
+  for (let t of tries) {
+    if (!t.range) continue;
+    let hit = findWord(t.file, t.range, piece);
+    if (hit) return { file: t.file, range: hit };
+  }
 }
 
 // src/graph/configure.ts
@@ -16896,7 +16933,7 @@ function renameKey(file, entry, newKey) {
   return { path: file.path, start: start.offset, end: end.offset, text };
 }
 function isFlow(file, map) {
-  return !!map.range && file.text[map.range.start.offset] === "{";
+  return map.flow ?? (!!map.range && file.text[map.range.start.offset] === "{");
 }
 function removeEntries(file, map, remove) {
   let text = file.text, all = map.entries;
@@ -17493,7 +17530,7 @@ function replaceFix(site, input, replacement) {
   return edit ? { description: `write \`${input.key}: ${replacement}\``, safe: !1, edits: [edit] } : void 0;
 }
 function removeLineFix(site, input) {
-  if (input.origin?.kind !== "step") return;
+  if (input.origin?.kind !== "step" || site.ts.step.with.flow || site.ts.step.flow) return;
   let edits = removeEntries(site.ts.file, site.ts.step.with, [input.entry]);
   return edits ? { description: `remove \`${input.key}: ${input.value}\``, safe: !1, edits } : void 0;
 }
@@ -18766,43 +18803,10 @@ function stepRange(ts) {
   return ts.step.uses?.node.range ?? ts.step.run?.range ?? ts.step.range;
 }
 function locatePattern(ctx, node, ts, text) {
-  let entry = ts.step.with.entries.find((e) => e.key === "path"), tries = [{ file: ts.file, range: entry?.valueRange }];
-  for (let site of [...ts.chain].reverse())
-    for (let e of site.step.with.entries) tries.push({ file: site.file, range: e.valueRange });
-  for (let site of [ts, ...ts.chain]) {
-    let action = [...ctx.graph.actions.values()].find((a) => a.file.path === site.file.path);
-    if (!action) continue;
-    let starts = [...action.inputs.values()].map((i) => i.range.start.offset).sort((a, b) => a - b);
-    for (let input of action.inputs.values()) {
-      let next = starts.find((o) => o > input.range.start.offset) ?? action.file.text.length;
-      tries.push({ file: action.file, range: { start: input.range.start, end: { ...input.range.end, offset: next } } });
-    }
-  }
-  for (let c = node.caller; c; c = c.caller)
-    for (let e of c.job.with.entries) tries.push({ file: c.workflow.file, range: e.valueRange });
-  for (let t of tries) {
-    if (!t.range) continue;
-    let hit = findToken(t.file, t.range, text);
-    if (hit) return { path: t.file.path, range: hit };
-  }
+  let hit = locateInValue(ctx.graph, node, ts, "path", text);
+  if (hit) return { path: hit.file.path, range: hit.range };
+  let entry = ts.step.with.entries.find((e) => e.key === "path");
   return { path: ts.file.path, range: entry?.keyRange ?? ts.step.range };
-}
-function findToken(file, within, token) {
-  let text = file.text, lc = file.lineCounter;
-  if (!lc || !token) return;
-  let from = within.start.offset, end = within.end.offset;
-  for (; ; ) {
-    let at = text.indexOf(token, from);
-    if (at < 0 || at + token.length > end) return;
-    let before = at > 0 ? text[at - 1] : `
-`, after = text[at + token.length] ?? `
-`;
-    if (!/[\w./~*!$-]/.test(before) && !/[\w./*-]/.test(after)) {
-      let bom = text.startsWith("\uFEFF");
-      return { start: positionAt(lc, bom, at), end: positionAt(lc, bom, at + token.length) };
-    }
-    from = at + 1;
-  }
 }
 
 // src/rules/static-aws-keys.ts

@@ -3,7 +3,8 @@
  * the step), and a `with:`/`env:` value followed through `${{ inputs.x }}` and `${{ env.X }}` up to
  * the literal a user wrote. Computed here once, so rules point at the text a user must change.
  */
-import type { ActionInput, Entry, EntryMap, ScalarNode, SourceFile } from "../model/types.js";
+import type { ActionInput, Entry, EntryMap, Range, ScalarNode, SourceFile } from "../model/types.js";
+import { findWord } from "../parse/locate.js";
 import type { JobNode, ProjectGraph, TimelineStep, ValueOrigin } from "./types.js";
 
 /** The part of the graph value tracing needs (available while the graph is being built). */
@@ -155,4 +156,30 @@ export function literalOrigin(hops: readonly ValueHop[]): ValueOrigin | undefine
   const scalar: ScalarNode | undefined = last.entry?.value;
   if (!scalar || scalar.isExpression) return undefined;
   return { file: last.file, range: scalar.range, entry: last.entry, kind: last.kind };
+}
+
+/**
+ * Where a piece of a step's `with:` value is written: in the step's own entry, else in a value that
+ * may have been substituted into it (a composite call site's `with:`, a composite input's default, a
+ * reusable-workflow caller's `with:`). Undefined when the piece is written nowhere literally.
+ */
+export function locateInValue(graph: GraphActions, node: JobNode, ts: TimelineStep, key: string, piece: string): { file: SourceFile; range: Range } | undefined {
+  const own = ts.step.with.entries.find((e) => e.key === key);
+  const tries: Array<{ file: SourceFile; range?: Range }> = [{ file: ts.file, range: own?.valueRange }];
+  for (const site of [...ts.chain].reverse()) {
+    for (const e of site.step.with.entries) tries.push({ file: site.file, range: e.valueRange });
+  }
+  for (const file of [ts.file, ...ts.chain.map((c) => c.file)]) {
+    const action = graph.actions.get(file.absPath ?? file.path);
+    for (const input of action?.inputs.values() ?? []) tries.push({ file, range: input.defaultRange });
+  }
+  for (let c = node.caller; c; c = c.caller) {
+    for (const e of c.job.with.entries) tries.push({ file: c.workflow.file, range: e.valueRange });
+  }
+  for (const t of tries) {
+    if (!t.range) continue;
+    const hit = findWord(t.file, t.range, piece);
+    if (hit) return { file: t.file, range: hit };
+  }
+  return undefined;
 }

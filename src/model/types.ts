@@ -182,6 +182,8 @@ export interface ActionInput {
   required: boolean;
   /** `type:` of a reusable workflow's input (boolean, number, string); actions' inputs are strings. */
   type?: string;
+  /** Range of the `default:` value, when there is one. */
+  defaultRange?: Range;
   range: Range;
 }
 

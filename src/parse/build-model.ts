@@ -92,6 +92,7 @@ function inputEntries(loc: Locator, node: YNode): ActionInput[] {
       required: req?.value === "true",
       ...(type !== undefined ? { type } : {}),
       range: loc.range(item.key as YNode),
+      ...(dflt ? { defaultRange: dflt.range } : {}),
     });
   }
   return out;

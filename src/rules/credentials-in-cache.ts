@@ -6,8 +6,8 @@
 import { allJobNodes } from "../graph/build-graph.js";
 import type { JobNode, TimelineStep } from "../graph/types.js";
 import { isConfigureRef } from "../graph/configure.js";
-import type { Range, SourceFile } from "../model/types.js";
-import { positionAt } from "../parse/position.js";
+import type { Range } from "../model/types.js";
+import { locateInValue } from "../graph/values.js";
 import type { Level, RelatedLocation, Report, Rule, RuleContext, Visibility } from "./types.js";
 import {
   HOME,
@@ -235,52 +235,10 @@ function stepRange(ts: TimelineStep): Range {
 }
 
 
-/**
- * The line of `path:` that holds the pattern: in the step itself, else where its text came from
- * (a call site's `with:`, an input default, a reusable workflow caller's `with:`); else the `path` key.
- */
+/** The line of `path:` that holds the pattern, where the user wrote it; else the `path` key. */
 function locatePattern(ctx: RuleContext, node: JobNode, ts: TimelineStep, text: string): { path: string; range: Range } {
+  const hit = locateInValue(ctx.graph, node, ts, "path", text);
+  if (hit) return { path: hit.file.path, range: hit.range };
   const entry = ts.step.with.entries.find((e) => e.key === "path");
-  const tries: Array<{ file: SourceFile; range?: Range }> = [{ file: ts.file, range: entry?.valueRange }];
-  for (const site of [...ts.chain].reverse()) {
-    for (const e of site.step.with.entries) tries.push({ file: site.file, range: e.valueRange });
-  }
-  // A value substituted from an input default: search the inputs of the composites on the way.
-  for (const site of [ts, ...ts.chain]) {
-    const action = [...ctx.graph.actions.values()].find((a) => a.file.path === site.file.path);
-    if (!action) continue;
-    const starts = [...action.inputs.values()].map((i) => i.range.start.offset).sort((a, b) => a - b);
-    for (const input of action.inputs.values()) {
-      const next = starts.find((o) => o > input.range.start.offset) ?? action.file.text.length;
-      tries.push({ file: action.file, range: { start: input.range.start, end: { ...input.range.end, offset: next } } });
-    }
-  }
-  for (let c = node.caller; c; c = c.caller) {
-    for (const e of c.job.with.entries) tries.push({ file: c.workflow.file, range: e.valueRange });
-  }
-  for (const t of tries) {
-    if (!t.range) continue;
-    const hit = findToken(t.file, t.range, text);
-    if (hit) return { path: t.file.path, range: hit };
-  }
   return { path: ts.file.path, range: entry?.keyRange ?? ts.step.range };
-}
-
-function findToken(file: SourceFile, within: Range, token: string): Range | undefined {
-  const text = file.text;
-  const lc = file.lineCounter;
-  if (!lc || !token) return undefined;
-  let from = within.start.offset;
-  const end = within.end.offset;
-  for (;;) {
-    const at = text.indexOf(token, from);
-    if (at < 0 || at + token.length > end) return undefined;
-    const before = at > 0 ? text[at - 1]! : "\n";
-    const after = text[at + token.length] ?? "\n";
-    if (!/[\w./~*!$-]/.test(before) && !/[\w./*-]/.test(after)) {
-      const bom = text.startsWith("\uFEFF");
-      return { start: positionAt(lc, bom, at), end: positionAt(lc, bom, at + token.length) };
-    }
-    from = at + 1;
-  }
 }
