@@ -47,8 +47,8 @@ var require_error = __commonJS({
        * @param {string} code an id string representing the error
        * @param {string} message human-readable description of the error
        */
-      constructor(exitCode, code4, message3) {
-        super(message3), Error.captureStackTrace(this, this.constructor), this.name = this.constructor.name, this.code = code4, this.exitCode = exitCode, this.nestedError = void 0;
+      constructor(exitCode, code3, message3) {
+        super(message3), Error.captureStackTrace(this, this.constructor), this.name = this.constructor.name, this.code = code3, this.exitCode = exitCode, this.nestedError = void 0;
       }
     }, InvalidArgumentError2 = class extends CommanderError2 {
       /**
@@ -1220,8 +1220,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return never
        * @private
        */
-      _exit(exitCode, code4, message3) {
-        this._exitCallback && this._exitCallback(new CommanderError2(exitCode, code4, message3)), process2.exit(exitCode);
+      _exit(exitCode, code3, message3) {
+        this._exitCallback && this._exitCallback(new CommanderError2(exitCode, code3, message3)), process2.exit(exitCode);
       }
       /**
        * Register callback `fn` for the command.
@@ -1736,14 +1736,14 @@ Expecting one of '${allowedValues.join("', '")}'`);
           });
         });
         let exitCallback = this._exitCallback;
-        proc.on("close", (code4) => {
-          code4 = code4 ?? 1, exitCallback ? exitCallback(
+        proc.on("close", (code3) => {
+          code3 = code3 ?? 1, exitCallback ? exitCallback(
             new CommanderError2(
-              code4,
+              code3,
               "commander.executeSubCommandAsync",
               "(close)"
             )
-          ) : process2.exit(code4);
+          ) : process2.exit(code3);
         }), proc.on("error", (err) => {
           if (err.code === "ENOENT")
             this._checkForMissingExecutable(
@@ -2108,8 +2108,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
         ), typeof this._showHelpAfterError == "string" ? this._outputConfiguration.writeErr(`${this._showHelpAfterError}
 `) : this._showHelpAfterError && (this._outputConfiguration.writeErr(`
 `), this.outputHelp({ error: !0 }));
-        let config = errorOptions || {}, exitCode = config.exitCode || 1, code4 = config.code || "commander.error";
-        this._exit(exitCode, code4, message3);
+        let config = errorOptions || {}, exitCode = config.exitCode || 1, code3 = config.code || "commander.error";
+        this._exit(exitCode, code3, message3);
       }
       /**
        * Apply any option related environment variables, if option does
@@ -3492,8 +3492,8 @@ var require_stringifyString = __commonJS({
             case "u":
               {
                 str += json.slice(start, i);
-                let code4 = json.substr(i + 2, 4);
-                switch (code4) {
+                let code3 = json.substr(i + 2, 4);
+                switch (code3) {
                   case "0000":
                     str += "\\0";
                     break;
@@ -3519,7 +3519,7 @@ var require_stringifyString = __commonJS({
                     str += "\\P";
                     break;
                   default:
-                    code4.substr(0, 2) === "00" ? str += "\\x" + code4.substr(2) : str += json.substr(i, 6);
+                    code3.substr(0, 2) === "00" ? str += "\\x" + code3.substr(2) : str += json.substr(i, 6);
                 }
                 i += 5, start = i + 1;
               }
@@ -5389,16 +5389,16 @@ var require_errors = __commonJS({
   "node_modules/yaml/dist/errors.js"(exports) {
     "use strict";
     var YAMLError = class extends Error {
-      constructor(name, pos, code4, message3) {
-        super(), this.name = name, this.code = code4, this.message = message3, this.pos = pos;
+      constructor(name, pos, code3, message3) {
+        super(), this.name = name, this.code = code3, this.message = message3, this.pos = pos;
       }
     }, YAMLParseError = class extends YAMLError {
-      constructor(pos, code4, message3) {
-        super("YAMLParseError", pos, code4, message3);
+      constructor(pos, code3, message3) {
+        super("YAMLParseError", pos, code3, message3);
       }
     }, YAMLWarning = class extends YAMLError {
-      constructor(pos, code4, message3) {
-        super("YAMLWarning", pos, code4, message3);
+      constructor(pos, code3, message3) {
+        super("YAMLWarning", pos, code3, message3);
       }
     }, prettifyError = (src, lc) => (error) => {
       if (error.pos[0] === -1)
@@ -5976,7 +5976,7 @@ var require_resolve_flow_scalar = __commonJS({
     "use strict";
     var Scalar = require_Scalar(), resolveEnd = require_resolve_end();
     function resolveFlowScalar(scalar, strict, onError) {
-      let { offset, type, source, end } = scalar, _type, value, _onError = (rel, code4, msg) => onError(offset + rel, code4, msg);
+      let { offset, type, source, end } = scalar, _type, value, _onError = (rel, code3, msg) => onError(offset + rel, code3, msg);
       switch (type) {
         case "scalar":
           _type = Scalar.Scalar.PLAIN, value = plainValue(source, _onError);
@@ -6139,9 +6139,9 @@ var require_resolve_flow_scalar = __commonJS({
       "	": "	"
     };
     function parseCharCode(source, offset, length, onError) {
-      let cc = source.substr(offset, length), code4 = cc.length === length && /^[0-9a-fA-F]+$/.test(cc) ? parseInt(cc, 16) : NaN;
+      let cc = source.substr(offset, length), code3 = cc.length === length && /^[0-9a-fA-F]+$/.test(cc) ? parseInt(cc, 16) : NaN;
       try {
-        return String.fromCodePoint(code4);
+        return String.fromCodePoint(code3);
       } catch {
         let raw = source.substr(offset - 2, length + 2);
         return onError(offset - 2, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`), raw;
@@ -6344,9 +6344,9 @@ var require_composer = __commonJS({
     }
     var Composer = class {
       constructor(options = {}) {
-        this.doc = null, this.atDirectives = !1, this.prelude = [], this.errors = [], this.warnings = [], this.onError = (source, code4, message3, warning) => {
+        this.doc = null, this.atDirectives = !1, this.prelude = [], this.errors = [], this.warnings = [], this.onError = (source, code3, message3, warning) => {
           let pos = getErrorPos(source);
-          warning ? this.warnings.push(new errors.YAMLWarning(pos, code4, message3)) : this.errors.push(new errors.YAMLParseError(pos, code4, message3));
+          warning ? this.warnings.push(new errors.YAMLWarning(pos, code3, message3)) : this.errors.push(new errors.YAMLParseError(pos, code3, message3));
         }, this.directives = new directives.Directives({ version: options.version || "1.2" }), this.options = options;
       }
       decorate(doc, afterDoc) {
@@ -6475,12 +6475,12 @@ var require_cst_scalar = __commonJS({
     var resolveBlockScalar = require_resolve_block_scalar(), resolveFlowScalar = require_resolve_flow_scalar(), errors = require_errors(), stringifyString = require_stringifyString();
     function resolveAsScalar(token, strict = !0, onError) {
       if (token) {
-        let _onError = (pos, code4, message3) => {
+        let _onError = (pos, code3, message3) => {
           let offset = typeof pos == "number" ? pos : Array.isArray(pos) ? pos[0] : pos.offset;
           if (onError)
-            onError(offset, code4, message3);
+            onError(offset, code3, message3);
           else
-            throw new errors.YAMLParseError([offset, offset + 1], code4, message3);
+            throw new errors.YAMLParseError([offset, offset + 1], code3, message3);
         };
         switch (token.type) {
           case "scalar":
@@ -8763,8 +8763,8 @@ var require_code = __commonJS({
     };
     exports.Name = Name;
     var _Code = class extends _CodeOrName {
-      constructor(code4) {
-        super(), this._items = typeof code4 == "string" ? [code4] : code4;
+      constructor(code3) {
+        super(), this._items = typeof code3 == "string" ? [code3] : code3;
       }
       toString() {
         return this.str;
@@ -8787,10 +8787,10 @@ var require_code = __commonJS({
     exports._Code = _Code;
     exports.nil = new _Code("");
     function _(strs, ...args) {
-      let code4 = [strs[0]], i = 0;
+      let code3 = [strs[0]], i = 0;
       for (; i < args.length; )
-        addCodeArg(code4, args[i]), code4.push(strs[++i]);
-      return new _Code(code4);
+        addCodeArg(code3, args[i]), code3.push(strs[++i]);
+      return new _Code(code3);
     }
     exports._ = _;
     var plus = new _Code("+");
@@ -8801,8 +8801,8 @@ var require_code = __commonJS({
       return optimize(expr), new _Code(expr);
     }
     exports.str = str;
-    function addCodeArg(code4, arg) {
-      arg instanceof _Code ? code4.push(...arg._items) : arg instanceof Name ? code4.push(arg) : code4.push(interpolate(arg));
+    function addCodeArg(code3, arg) {
+      arg instanceof _Code ? code3.push(...arg._items) : arg instanceof Name ? code3.push(arg) : code3.push(interpolate(arg));
     }
     exports.addCodeArg = addCodeArg;
     function optimize(expr) {
@@ -8956,7 +8956,7 @@ var require_scope = __commonJS({
         }, usedValues, getCode);
       }
       _reduceValues(values, valueCode, usedValues = {}, getCode) {
-        let code4 = code_1.nil;
+        let code3 = code_1.nil;
         for (let prefix in values) {
           let vs = values[prefix];
           if (!vs)
@@ -8969,15 +8969,15 @@ var require_scope = __commonJS({
             let c = valueCode(name);
             if (c) {
               let def = this.opts.es5 ? exports.varKinds.var : exports.varKinds.const;
-              code4 = (0, code_1._)`${code4}${def} ${name} = ${c};${this.opts._n}`;
+              code3 = (0, code_1._)`${code3}${def} ${name} = ${c};${this.opts._n}`;
             } else if (c = getCode?.(name))
-              code4 = (0, code_1._)`${code4}${c}${this.opts._n}`;
+              code3 = (0, code_1._)`${code3}${c}${this.opts._n}`;
             else
               throw new ValueError(name);
             nameSet.set(name, UsedValueState.Completed);
           });
         }
-        return code4;
+        return code3;
       }
     };
     exports.ValueScope = ValueScope;
@@ -9109,8 +9109,8 @@ var require_codegen = __commonJS({
         return this.error.names;
       }
     }, AnyCode = class extends Node {
-      constructor(code4) {
-        super(), this.code = code4;
+      constructor(code3) {
+        super(), this.code = code3;
       }
       render({ _n }) {
         return `${this.code};` + _n;
@@ -9129,7 +9129,7 @@ var require_codegen = __commonJS({
         super(), this.nodes = nodes;
       }
       render(opts) {
-        return this.nodes.reduce((code4, n) => code4 + n.render(opts), "");
+        return this.nodes.reduce((code3, n) => code3 + n.render(opts), "");
       }
       optimizeNodes() {
         let { nodes } = this, i = nodes.length;
@@ -9163,8 +9163,8 @@ var require_codegen = __commonJS({
         super(nodes), this.condition = condition;
       }
       render(opts) {
-        let code4 = `if(${this.condition})` + super.render(opts);
-        return this.else && (code4 += "else " + this.else.render(opts)), code4;
+        let code3 = `if(${this.condition})` + super.render(opts);
+        return this.else && (code3 += "else " + this.else.render(opts)), code3;
       }
       optimizeNodes() {
         super.optimizeNodes();
@@ -9252,8 +9252,8 @@ var require_codegen = __commonJS({
     Return.kind = "return";
     var Try = class extends BlockNode {
       render(opts) {
-        let code4 = "try" + super.render(opts);
-        return this.catch && (code4 += this.catch.render(opts)), this.finally && (code4 += this.finally.render(opts)), code4;
+        let code3 = "try" + super.render(opts);
+        return this.catch && (code3 += this.catch.render(opts)), this.finally && (code3 += this.finally.render(opts)), code3;
       }
       optimizeNodes() {
         var _a, _b;
@@ -9344,10 +9344,10 @@ var require_codegen = __commonJS({
       }
       // returns code for object literal for the passed argument list of key-value pairs
       object(...keyValues) {
-        let code4 = ["{"];
+        let code3 = ["{"];
         for (let [key, value] of keyValues)
-          code4.length > 1 && code4.push(","), code4.push(key), (key !== value || this.opts.es5) && (code4.push(":"), (0, code_1.addCodeArg)(code4, value));
-        return code4.push("}"), new code_1._Code(code4);
+          code3.length > 1 && code3.push(","), code3.push(key), (key !== value || this.opts.es5) && (code3.push(":"), (0, code_1.addCodeArg)(code3, value));
+        return code3.push("}"), new code_1._Code(code3);
       }
       // `if` clause (or statement if `thenBody` and, optionally, `elseBody` are passed)
       if(condition, thenBody, elseBody) {
@@ -11094,16 +11094,16 @@ var require_utils = __commonJS({
       return cp < 2048 ? BYTE_HEX[192 | cp >> 6] + BYTE_HEX[128 | cp & 63] : cp < 65536 ? BYTE_HEX[224 | cp >> 12] + BYTE_HEX[128 | cp >> 6 & 63] + BYTE_HEX[128 | cp & 63] : BYTE_HEX[240 | cp >> 18] + BYTE_HEX[128 | cp >> 12 & 63] + BYTE_HEX[128 | cp >> 6 & 63] + BYTE_HEX[128 | cp & 63];
     }
     function stringArrayToHexStripped(input) {
-      let acc = "", code4 = 0, i = 0;
+      let acc = "", code3 = 0, i = 0;
       for (i = 0; i < input.length; i++)
-        if (code4 = input[i].charCodeAt(0), code4 !== 48) {
-          if (!(code4 >= 48 && code4 <= 57 || code4 >= 65 && code4 <= 70 || code4 >= 97 && code4 <= 102))
+        if (code3 = input[i].charCodeAt(0), code3 !== 48) {
+          if (!(code3 >= 48 && code3 <= 57 || code3 >= 65 && code3 <= 70 || code3 >= 97 && code3 <= 102))
             return "";
           acc += input[i];
           break;
         }
       for (i += 1; i < input.length; i++) {
-        if (code4 = input[i].charCodeAt(0), !(code4 >= 48 && code4 <= 57 || code4 >= 65 && code4 <= 70 || code4 >= 97 && code4 <= 102))
+        if (code3 = input[i].charCodeAt(0), !(code3 >= 48 && code3 <= 57 || code3 >= 65 && code3 <= 70 || code3 >= 97 && code3 <= 102))
           return "";
         acc += input[i];
       }
@@ -11285,14 +11285,14 @@ var require_utils = __commonJS({
         if (isPathCharacter(ch))
           output += ch;
         else {
-          let code4 = input.charCodeAt(i);
-          if (code4 < 128)
-            output += isEscapeSafe(code4) ? ch : BYTE_HEX[code4];
-          else if (code4 < 55296 || code4 > 57343)
-            output += percentEncodeNonAscii(code4);
-          else if (code4 <= 56319 && i + 1 < input.length) {
+          let code3 = input.charCodeAt(i);
+          if (code3 < 128)
+            output += isEscapeSafe(code3) ? ch : BYTE_HEX[code3];
+          else if (code3 < 55296 || code3 > 57343)
+            output += percentEncodeNonAscii(code3);
+          else if (code3 <= 56319 && i + 1 < input.length) {
             let low = input.charCodeAt(i + 1);
-            low >= 56320 && low <= 57343 ? (output += percentEncodeNonAscii(65536 + (code4 - 55296 << 10) + (low - 56320)), i++) : output += percentEncodeNonAscii(65533);
+            low >= 56320 && low <= 57343 ? (output += percentEncodeNonAscii(65536 + (code3 - 55296 << 10) + (low - 56320)), i++) : output += percentEncodeNonAscii(65533);
           } else
             output += percentEncodeNonAscii(65533);
         }
@@ -11313,14 +11313,14 @@ var require_utils = __commonJS({
         if (ch === "/" && (firstSegment = !1), isPathCharacter(ch) && (ch !== ":" || !firstSegment))
           output += ch;
         else {
-          let code4 = input.charCodeAt(i);
-          if (code4 < 128)
-            output += BYTE_HEX[code4];
-          else if (code4 < 55296 || code4 > 57343)
-            output += percentEncodeNonAscii(code4);
-          else if (code4 <= 56319 && i + 1 < input.length) {
+          let code3 = input.charCodeAt(i);
+          if (code3 < 128)
+            output += BYTE_HEX[code3];
+          else if (code3 < 55296 || code3 > 57343)
+            output += percentEncodeNonAscii(code3);
+          else if (code3 <= 56319 && i + 1 < input.length) {
             let low = input.charCodeAt(i + 1);
-            low >= 56320 && low <= 57343 ? (output += percentEncodeNonAscii(65536 + (code4 - 55296 << 10) + (low - 56320)), i++) : output += percentEncodeNonAscii(65533);
+            low >= 56320 && low <= 57343 ? (output += percentEncodeNonAscii(65536 + (code3 - 55296 << 10) + (low - 56320)), i++) : output += percentEncodeNonAscii(65533);
           } else
             output += percentEncodeNonAscii(65533);
         }
@@ -11341,14 +11341,14 @@ var require_utils = __commonJS({
         if (isAllowed(ch))
           output += ch;
         else {
-          let code4 = input.charCodeAt(i);
-          if (code4 < 128)
-            output += BYTE_HEX[code4];
-          else if (code4 < 55296 || code4 > 57343)
-            output += percentEncodeNonAscii(code4);
-          else if (code4 <= 56319 && i + 1 < input.length) {
+          let code3 = input.charCodeAt(i);
+          if (code3 < 128)
+            output += BYTE_HEX[code3];
+          else if (code3 < 55296 || code3 > 57343)
+            output += percentEncodeNonAscii(code3);
+          else if (code3 <= 56319 && i + 1 < input.length) {
             let low = input.charCodeAt(i + 1);
-            low >= 56320 && low <= 57343 ? (output += percentEncodeNonAscii(65536 + (code4 - 55296 << 10) + (low - 56320)), i++) : output += percentEncodeNonAscii(65533);
+            low >= 56320 && low <= 57343 ? (output += percentEncodeNonAscii(65536 + (code3 - 55296 << 10) + (low - 56320)), i++) : output += percentEncodeNonAscii(65533);
           } else
             output += percentEncodeNonAscii(65533);
         }
@@ -11382,14 +11382,14 @@ var require_utils = __commonJS({
         if (isQueryFragmentCharacter(ch))
           output += ch;
         else {
-          let code4 = input.charCodeAt(i);
-          if (code4 < 128)
-            output += isEscapeSafe(code4) ? ch : BYTE_HEX[code4];
-          else if (code4 < 55296 || code4 > 57343)
-            output += percentEncodeNonAscii(code4);
-          else if (code4 <= 56319 && i + 1 < input.length) {
+          let code3 = input.charCodeAt(i);
+          if (code3 < 128)
+            output += isEscapeSafe(code3) ? ch : BYTE_HEX[code3];
+          else if (code3 < 55296 || code3 > 57343)
+            output += percentEncodeNonAscii(code3);
+          else if (code3 <= 56319 && i + 1 < input.length) {
             let low = input.charCodeAt(i + 1);
-            low >= 56320 && low <= 57343 ? (output += percentEncodeNonAscii(65536 + (code4 - 55296 << 10) + (low - 56320)), i++) : output += percentEncodeNonAscii(65533);
+            low >= 56320 && low <= 57343 ? (output += percentEncodeNonAscii(65536 + (code3 - 55296 << 10) + (low - 56320)), i++) : output += percentEncodeNonAscii(65533);
           } else
             output += percentEncodeNonAscii(65533);
         }
@@ -13504,7 +13504,7 @@ var require_format = __commonJS({
             }
           }
           function getFormat(fmtDef) {
-            let code4 = fmtDef instanceof RegExp ? (0, codegen_1.regexpCode)(fmtDef) : opts.code.formats ? (0, codegen_1._)`${opts.code.formats}${(0, codegen_1.getProperty)(schema3)}` : void 0, fmt = gen.scopeValue("formats", { key: schema3, ref: fmtDef, code: code4 });
+            let code3 = fmtDef instanceof RegExp ? (0, codegen_1.regexpCode)(fmtDef) : opts.code.formats ? (0, codegen_1._)`${opts.code.formats}${(0, codegen_1.getProperty)(schema3)}` : void 0, fmt = gen.scopeValue("formats", { key: schema3, ref: fmtDef, code: code3 });
             return typeof fmtDef == "object" && !(fmtDef instanceof RegExp) ? [fmtDef.type || "string", fmtDef.validate, (0, codegen_1._)`${fmt}.validate`] : ["string", fmtDef, fmt];
           }
           function validCondition() {
@@ -15850,9 +15850,9 @@ function newestRelease(ix, major, minor) {
       return r;
   }
 }
-function version(kind, ref, code4, own, extra = {}) {
-  let src = own ?? code4, v = { kind, ref };
-  return code4 && (v.tag = code4.name, v.semver = code4.semver), src && (src.runs && (v.runtime = src.runs), v.commit = src.commit, v.inputs = src.inputs, v.required = src.required, v.defaults = src.defaults), Object.assign(v, extra);
+function version(kind, ref, code3, own, extra = {}) {
+  let src = own ?? code3, v = { kind, ref };
+  return code3 && (v.tag = code3.name, v.semver = code3.semver), src && (src.runs && (v.runtime = src.runs), v.commit = src.commit, v.inputs = src.inputs, v.required = src.required, v.defaults = src.defaults), Object.assign(v, extra);
 }
 function codeOfTag(ix, tag) {
   let alias = FROZEN_TAGS.get(tag.name);
@@ -15863,8 +15863,8 @@ function fromSha(ix, ref) {
   if (tagged?.length) {
     let release = releaseAt(ix, sha);
     if (release) return version("sha", ref, release, release);
-    let t = tagged[0], code4 = codeOfTag(ix, t), extra = { commit: sha };
-    return FROZEN_TAGS.has(t.name) && code4 && (extra.note = `the commit of the frozen tag \`${t.name}\` (${code4.name} code)`), version("sha", ref, code4, t, extra);
+    let t = tagged[0], code3 = codeOfTag(ix, t), extra = { commit: sha };
+    return FROZEN_TAGS.has(t.name) && code3 && (extra.note = `the commit of the frozen tag \`${t.name}\` (${code3.name} code)`), version("sha", ref, code3, t, extra);
   }
   let heads = ix.branchesByCommit.get(sha);
   if (heads?.length) {
@@ -15892,23 +15892,23 @@ function resolveConfigureVersion(ref) {
   if (FULL_SHA.test(r)) return fromSha(ix, r);
   let tag = ix.tags.get(r), branchHead = ix.branches.get(r);
   if (tag && FROZEN_TAGS.has(r) && branchHead === void 0) {
-    let code4 = codeOfTag(ix, tag);
-    return version("frozen-tag", r, code4, tag, {
-      note: `a tag left behind when the branch was renamed; it never moves and holds ${code4?.name ?? "old"} code on ${tag.runs ?? "an old runtime"}`
+    let code3 = codeOfTag(ix, tag);
+    return version("frozen-tag", r, code3, tag, {
+      note: `a tag left behind when the branch was renamed; it never moves and holds ${code3?.name ?? "old"} code on ${tag.runs ?? "an old runtime"}`
     });
   }
   if (tag && branchHead !== void 0) {
-    let code4 = codeOfTag(ix, tag);
-    return version("branch", r, code4, tag, {
+    let code3 = codeOfTag(ix, tag);
+    return version("branch", r, code3, tag, {
       ambiguous: !0,
-      note: `\`${r}\` is both a tag (${code4?.name ?? tag.commit.slice(0, 7)} code) and a branch (head ${branchHead.slice(0, 7)}); the runner takes the tag, but which one runs cannot be told from the workflow`
+      note: `\`${r}\` is both a tag (${code3?.name ?? tag.commit.slice(0, 7)} code) and a branch (head ${branchHead.slice(0, 7)}); the runner takes the tag, but which one runs cannot be told from the workflow`
     });
   }
   if (tag) {
     let floating = FLOATING_NAME.exec(r);
     if (floating) {
-      let major = Number(floating[1]), minor = floating[2] === void 0 ? void 0 : Number(floating[2]), code4 = releaseAt(ix, tag.commit) ?? newestRelease(ix, major, minor);
-      return version("major", r, code4, tag);
+      let major = Number(floating[1]), minor = floating[2] === void 0 ? void 0 : Number(floating[2]), code3 = releaseAt(ix, tag.commit) ?? newestRelease(ix, major, minor);
+      return version("major", r, code3, tag);
     }
     return version("tag", r, codeOfTag(ix, tag), tag);
   }
@@ -15945,6 +15945,17 @@ function newestTag(major) {
 function booleanParsing(v, name) {
   if (!(!BOOLEAN_INPUTS.has(name) || !v.semver))
     return v.semver[0] < 5 ? "lenient" : name === "use-existing-credentials" ? "string" : "strict";
+}
+var RETRY_SINCE = "v1.6.1";
+function declaresInput(v, name) {
+  if (v.inputs) return v.inputs.has(name);
+  let since = inputIntroducedIn(name);
+  return !!since && versionAtLeast(v, since) === !0;
+}
+function retryAttempts(text) {
+  if (text === void 0) return 12;
+  let n = Number.parseInt(text.trim());
+  return n ? n < 1 ? 1 : n : 12;
 }
 
 // src/parse/locate.ts
@@ -16093,6 +16104,14 @@ function readInput(graph, node, ts, entry) {
     literal.includes("${{") || (input.value = literal.trim());
   } else text.includes("${{") || (input.value = text.trim());
   return input;
+}
+function effectiveInput(node, call, name) {
+  let input = call.inputs.get(name), fromWith = input && input.text.trim() !== "" ? { text: input.text, input } : void 0, fromEnv;
+  if (node && versionAtLeast(call.version, "v4.2.0") === !0) {
+    let env = envValue(node, call.step, name.toUpperCase().replace(/-/g, "_"));
+    env && env.text.trim() !== "" && (fromEnv = { text: env.text, env });
+  }
+  return call.version.tag === "v4.2.0" ? fromEnv ?? fromWith : fromWith ?? fromEnv;
 }
 var standalone = /* @__PURE__ */ new WeakMap();
 function unreachedConfigureCalls(graph, reached) {
@@ -16411,6 +16430,370 @@ function resolvedEntries(map, inputs) {
   return out;
 }
 
+// src/graph/concurrency.ts
+var NeedsOrder = class {
+  /** Job id → row (its position among the distinct ids). */
+  row = /* @__PURE__ */ new Map();
+  /** Row → tracked column, or -1. */
+  col;
+  /** Row → strongly connected component. */
+  comp;
+  /** Row → the rows it needs (ids that name no job left out). */
+  edges;
+  /** 32-bit words per bitset. */
+  words;
+  /** Tracked jobs, in the order of `jobs`. */
+  tracked = [];
+  /** Component → bits of the tracked jobs it waits for / that wait for it (with itself when it is a cycle). */
+  anc;
+  desc;
+  constructor(jobs, track = () => !0) {
+    let needs = [];
+    for (let j of jobs) {
+      let r = this.row.get(j.id);
+      r === void 0 ? (this.row.set(j.id, needs.length), needs.push(j.needs)) : needs[r] = j.needs;
+    }
+    let n = needs.length;
+    this.col = new Int32Array(n).fill(-1);
+    for (let [id, r] of this.row)
+      track(id) && (this.col[r] = this.tracked.length, this.tracked.push(id));
+    this.edges = needs.map((ids) => {
+      let out = [];
+      for (let id of ids) {
+        let t = this.row.get(id);
+        t !== void 0 && out.push(t);
+      }
+      return out;
+    });
+    let { comp, order } = components(this.edges);
+    this.comp = comp, this.words = Math.ceil(this.tracked.length / 32);
+    let m = order.length;
+    if (m * this.words * 32 > 1073741824) return;
+    let w = this.words, anc = new Uint32Array(m * w), desc = new Uint32Array(m * w), own = new Uint32Array(m * w), cyclic = new Uint8Array(m);
+    for (let r = 0; r < n; r++) {
+      let c = comp[r];
+      this.col[r] >= 0 && (own[c * w + (this.col[r] >>> 5)] |= 1 << (this.col[r] & 31));
+      for (let t of this.edges[r]) comp[t] === c && (cyclic[c] = 1);
+    }
+    for (let c of order) {
+      for (let r of order.members(c))
+        for (let t of this.edges[r]) {
+          let d = comp[t];
+          if (d !== c)
+            for (let k = 0; k < w; k++) anc[c * w + k] |= anc[d * w + k] | own[d * w + k];
+        }
+      if (cyclic[c]) for (let k = 0; k < w; k++) anc[c * w + k] |= own[c * w + k];
+    }
+    for (let i = m - 1; i >= 0; i--) {
+      let c = order[i];
+      if (cyclic[c]) for (let k = 0; k < w; k++) desc[c * w + k] |= own[c * w + k];
+      for (let r of order.members(c))
+        for (let t of this.edges[r]) {
+          let d = comp[t];
+          if (d !== c)
+            for (let k = 0; k < w; k++) desc[d * w + k] |= desc[c * w + k] | own[c * w + k];
+        }
+    }
+    this.anc = anc, this.desc = desc;
+  }
+  /** The tracked column of a job, or -1. */
+  columnOf(id) {
+    let r = this.row.get(id);
+    return r === void 0 ? -1 : this.col[r];
+  }
+  /**
+   * Bits (over tracked columns) of the jobs `id` waits for and of the jobs waiting for it, or undefined
+   * for an unknown job or when the order is too large for bitsets.
+   */
+  reach(id) {
+    let r = this.row.get(id);
+    if (r === void 0 || !this.anc || !this.desc) return;
+    let c = this.comp[r], w = this.words;
+    return { ancestors: this.anc.subarray(c * w, c * w + w), descendants: this.desc.subarray(c * w, c * w + w) };
+  }
+  /** Tracked jobs `id` waits for (transitively). */
+  ancestorsOf(id) {
+    let out = /* @__PURE__ */ new Set(), r = this.row.get(id);
+    if (r === void 0) return out;
+    for (let t of this.walk(r)) this.col[t] >= 0 && out.add(this.tracked[this.col[t]]);
+    return out;
+  }
+  /** True when a `needs` path leads from one job to the other. */
+  ordered(a, b) {
+    let ra = this.row.get(a), rb = this.row.get(b);
+    if (ra === void 0 || rb === void 0) return !1;
+    let cb = this.col[rb], ca = this.col[ra];
+    if (this.anc && this.desc && (cb >= 0 || ca >= 0)) {
+      let [r, c] = cb >= 0 ? [ra, cb] : [rb, ca], at = this.comp[r] * this.words + (c >>> 5), bit = 1 << (c & 31);
+      return ((this.anc[at] | this.desc[at]) & bit) !== 0;
+    }
+    return this.walk(ra).has(rb) || this.walk(rb).has(ra);
+  }
+  /** True when two different jobs can be running at the same moment. */
+  concurrent(a, b) {
+    return a !== b && !this.ordered(a, b);
+  }
+  /** Rows reachable from `r` through `needs` (itself only through a cycle); iterative. */
+  walk(r) {
+    let seen = /* @__PURE__ */ new Set(), stack = [...this.edges[r]];
+    for (; stack.length > 0; ) {
+      let t = stack.pop();
+      if (!seen.has(t)) {
+        seen.add(t);
+        for (let u of this.edges[t]) stack.push(u);
+      }
+    }
+    return seen;
+  }
+};
+function components(edges) {
+  let n = edges.length, index2 = new Int32Array(n).fill(-1), low = new Int32Array(n), onStack = new Uint8Array(n), comp = new Int32Array(n).fill(-1), stack = [], groups = [], callRow = [], callEdge = [], next = 0;
+  for (let s = 0; s < n; s++)
+    if (!(index2[s] >= 0))
+      for (callRow.push(s), callEdge.push(0), index2[s] = low[s] = next++, stack.push(s), onStack[s] = 1; callRow.length > 0; ) {
+        let top = callRow.length - 1, v = callRow[top], out = edges[v], e = callEdge[top];
+        if (e < out.length) {
+          callEdge[top] = e + 1;
+          let u = out[e];
+          index2[u] < 0 ? (index2[u] = low[u] = next++, stack.push(u), onStack[u] = 1, callRow.push(u), callEdge.push(0)) : onStack[u] && (low[v] = Math.min(low[v], index2[u]));
+          continue;
+        }
+        if (callRow.pop(), callEdge.pop(), callRow.length > 0) {
+          let parent = callRow[callRow.length - 1];
+          low[parent] = Math.min(low[parent], low[v]);
+        }
+        if (low[v] === index2[v]) {
+          let group = [], u;
+          do
+            u = stack.pop(), onStack[u] = 0, comp[u] = groups.length, group.push(u);
+          while (u !== v);
+          groups.push(group);
+        }
+      }
+  let order = groups.map((_, i) => i);
+  return order.members = (c) => groups[c], { comp, order };
+}
+var EXACT_LIMIT = 20, SEARCH_BUDGET = 2e5, OutOfBudget = class extends Error {
+};
+function heaviestConcurrentSet(candidates, weight, concurrent, options = {}) {
+  let items = candidates.filter((c) => weight(c) > 0).sort((a, b) => weight(b) - weight(a)), n = items.length, w = items.map(weight), adj = items.map((a) => items.map((b) => a !== b && concurrent(a, b))), limited = n > (options.exactLimit ?? EXACT_LIMIT), budget = options.budget ?? SEARCH_BUDGET, visited = 0, best = [], bestWeight = 0, search = (chosen, chosenWeight, open) => {
+    if (limited && ++visited > budget) throw new OutOfBudget();
+    chosenWeight > bestWeight && (bestWeight = chosenWeight, best = [...chosen]);
+    let remaining = open.reduce((s, i) => s + w[i], 0);
+    for (let k = 0; k < open.length; k++) {
+      if (chosenWeight + remaining <= bestWeight) return;
+      let v = open[k], next = open.slice(k + 1).filter((u) => adj[v][u]);
+      search([...chosen, v], chosenWeight + w[v], next), remaining -= w[v];
+    }
+  };
+  try {
+    search([], 0, items.map((_, i) => i));
+  } catch (e) {
+    if (!(e instanceof OutOfBudget)) throw e;
+    return { weight: w.reduce((s, x) => s + x, 0), members: [...items], exact: !1 };
+  }
+  return { weight: bestWeight, members: best.map((i) => items[i]), exact: !0 };
+}
+var UNKNOWN_MATRIX = 2;
+function factor(node) {
+  let m = node.matrix;
+  return m.count === "unknown" ? { n: Math.min(UNKNOWN_MATRIX, m.maxParallel ?? UNKNOWN_MATRIX), unknown: !0 } : { n: typeof m.concurrency == "number" ? m.concurrency : m.count, unknown: !1 };
+}
+function participants(tops, takesPart) {
+  let out = [], walk = (node, path10, weight, unknown) => {
+    let f = factor(node), here = [...path10, node], w = weight * f.n, u = unknown || f.unknown;
+    if (w !== 0) {
+      takesPart(node) && out.push({ node, path: here, weight: w, unknown: u });
+      for (let child of node.called?.jobs ?? []) walk(child, here, w, u);
+    }
+  };
+  for (let t of tops) walk(t, [], 1, !1);
+  return out;
+}
+var EXACTNESS_BUDGET = 1 << 24, ConcurrentJobs = class {
+  constructor(parts) {
+    this.parts = parts;
+    let members = /* @__PURE__ */ new Map(), info = /* @__PURE__ */ new Map(), created = [];
+    parts.forEach((p, i) => {
+      for (let l = 0; l < p.path.length; l++) {
+        let key = l === 0 ? null : p.path[l - 1], m = members.get(key);
+        m || (members.set(key, m = /* @__PURE__ */ new Map()), info.set(key, { workflow: p.path[l].workflow, parent: l <= 1 ? null : p.path[l - 2] }), created.push(key));
+        let id = p.path[l].job.id, list2 = m.get(id);
+        list2 || m.set(id, list2 = []), list2.push(i);
+      }
+    });
+    for (let key of created) {
+      let { workflow, parent } = info.get(key);
+      this.stages.set(key, this.stage(workflow.jobs, members.get(key), key ? this.stages.get(parent) : void 0));
+    }
+    for (let i = created.length - 1; i >= 0; i--) {
+      let s = this.stages.get(created[i]);
+      s.parent && !(s.antichain && s.subExact) && (s.parent.subExact = !1);
+    }
+    this.byWeight = parts.map((_, i) => i).sort((a, b) => parts[b].weight - parts[a].weight || a - b);
+  }
+  parts;
+  stages = /* @__PURE__ */ new Map();
+  byWeight;
+  budget = EXACTNESS_BUDGET;
+  stage(jobs, members, parent) {
+    let order = new NeedsOrder(jobs, (id) => members.has(id)), cols = order.tracked.length, below = [], weight = new Float64Array(cols), unknownBits = new Uint32Array(order.words), all = new Uint32Array(order.words), totalWeight = 0, totalCount = 0, uniform = !0;
+    order.tracked.forEach((id, c) => {
+      let list2 = members.get(id);
+      below.push(list2);
+      for (let i of list2) {
+        let p = this.parts[i];
+        weight[c] += p.weight, p.unknown && (unknownBits[c >>> 5] |= 1 << (c & 31));
+      }
+      all[c >>> 5] |= 1 << (c & 31), totalWeight += weight[c], totalCount += list2.length, (list2.length !== 1 || weight[c] !== weight[0]) && (uniform = !1);
+    });
+    let antichain = !0;
+    for (let id of order.tracked) {
+      let r = order.reach(id);
+      if (!r || r.ancestors.some((w) => w !== 0)) {
+        antichain = !1;
+        break;
+      }
+    }
+    return { order, below, weight, unknownBits, all, totalWeight, totalCount, uniform, antichain, subExact: !0, parent, memo: /* @__PURE__ */ new Map() };
+  }
+  stageAt(p, level) {
+    return this.stages.get(level === 0 ? null : p.path[level - 1]);
+  }
+  /** Bits of the stage's participants' jobs that can run with job `id`, or undefined without bitsets. */
+  concurrentBits(s, id) {
+    let r = s.order.reach(id);
+    if (!r) return;
+    let out = new Uint32Array(s.order.words);
+    for (let k = 0; k < out.length; k++) out[k] = ~(r.ancestors[k] | r.descendants[k]) & s.all[k];
+    let c = s.order.columnOf(id);
+    return c >= 0 && (out[c >>> 5] &= ~(1 << (c & 31))), out;
+  }
+  /** Sum over the participants of one stage that can run with job `id` of it. */
+  levelSum(s, id) {
+    let c = s.order.columnOf(id), memo = s.memo.get(c);
+    if (memo) return memo;
+    let conc = this.concurrentBits(s, id), out;
+    if (conc) {
+      let bits = 0, unknown = !1;
+      for (let k = 0; k < conc.length; k++)
+        bits += popcount(conc[k]), conc[k] & s.unknownBits[k] && (unknown = !0);
+      let weight = 0, count = 0;
+      s.uniform ? (weight = bits * (s.weight[0] ?? 0), count = bits) : forEachBit(conc, (b) => {
+        weight += s.weight[b], count += s.below[b].length;
+      }), out = { weight, count, unknown, exact: s.subExact && (s.antichain || bits === 0 || this.pairwiseConcurrent(s, conc, bits)) };
+    } else {
+      let own = c >= 0 ? s.weight[c] : 0;
+      out = { weight: s.totalWeight - own, count: s.totalCount - (c >= 0 ? s.below[c].length : 0), unknown: s.unknownBits.some((w) => w !== 0), exact: !1 };
+    }
+    return s.memo.set(c, out), out;
+  }
+  /** No job of `conc` waits for another one of it (within the exactness budget). */
+  pairwiseConcurrent(s, conc, bits) {
+    if (bits * conc.length > this.budget) return !1;
+    this.budget -= bits * conc.length;
+    let ok = !0;
+    return forEachBit(conc, (b) => {
+      if (!ok) return;
+      let anc = s.order.reach(s.order.tracked[b]).ancestors;
+      for (let k = 0; k < conc.length; k++) anc[k] & conc[k] && (ok = !1);
+    }), ok;
+  }
+  /** Sum over every participant that can run together with `p`. */
+  others(p) {
+    let out = { weight: 0, count: 0, unknown: !1, exact: !0 };
+    for (let l = 0; l < p.path.length; l++) {
+      let part = this.levelSum(this.stageAt(p, l), p.path[l].job.id);
+      out.weight += part.weight, out.count += part.count, out.unknown ||= part.unknown, out.exact &&= part.exact;
+    }
+    return out;
+  }
+  /** Whether two participants can run at the same moment (counted together, when the stage has no bitsets). */
+  together(a, b) {
+    let i = 0;
+    for (; i < a.path.length && i < b.path.length && a.path[i] === b.path[i]; ) i++;
+    if (i >= a.path.length || i >= b.path.length) return !1;
+    let s = this.stageAt(a, i), x = a.path[i].job.id, y = b.path[i].job.id;
+    return s.order.reach(x) ? s.order.concurrent(x, y) : x !== y;
+  }
+  /** Every participant counted with `p`, in workflow order. */
+  counted(p) {
+    let found = [];
+    for (let l = 0; l < p.path.length; l++) {
+      let s = this.stageAt(p, l), conc = this.concurrentBits(s, p.path[l].job.id);
+      if (!conc) return this.parts.filter((q) => q !== p && this.together(p, q));
+      forEachBit(conc, (b) => found.push(...s.below[b]));
+    }
+    return found.sort((a, b) => a - b).map((i) => this.parts[i]);
+  }
+  /**
+   * The heaviest set of participants that run together with `p`, given the sum over all of them;
+   * above the exact-search limit, the `listed` heaviest members (the sum stays the whole sum).
+   */
+  heaviest(p, sum, listed) {
+    if (sum.count <= EXACT_LIMIT) {
+      let others = this.counted(p), set = heaviestConcurrentSet(others, (q) => q.weight, (a, b) => this.together(a, b));
+      return { weight: set.weight, members: set.members, count: set.members.length, unknown: set.members.some((m) => m.unknown), exact: set.exact };
+    }
+    let members = [];
+    for (let i of this.byWeight) {
+      if (members.length >= listed) break;
+      let q = this.parts[i];
+      q !== p && this.together(p, q) && members.push(q);
+    }
+    return { weight: sum.weight, members, count: sum.count, unknown: sum.unknown, exact: sum.exact };
+  }
+};
+function popcount(x) {
+  return x -= x >>> 1 & 1431655765, x = (x & 858993459) + (x >>> 2 & 858993459), Math.imul(x + (x >>> 4) & 252645135, 16843009) >>> 24;
+}
+function forEachBit(bits, f) {
+  for (let k = 0; k < bits.length; k++) {
+    let w = bits[k];
+    for (; w !== 0; ) {
+      let low = w & -w;
+      f(k * 32 + 31 - Math.clz32(low)), w ^= low;
+    }
+  }
+}
+
+// src/rules/support/wording.ts
+function code(s) {
+  return `\`${s.replace(/`/g, "'")}\``;
+}
+function plural(n, word) {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+function joinList(items) {
+  return items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
+}
+function capitalize(s) {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+// src/rules/support/matrix-text.ts
+function matrixText(node) {
+  let m = node.matrix;
+  if (!node.job.strategy?.matrix) return "1 job";
+  if (m.count === "unknown") {
+    let counted = Math.min(UNKNOWN_MATRIX, m.maxParallel ?? UNKNOWN_MATRIX);
+    return `a matrix of unknown size${m.maxParallel !== void 0 ? ` with max-parallel ${m.maxParallel}` : ""} (counted as ${counted})`;
+  }
+  let sizes = m.axisSizes, s;
+  return sizes.length >= 2 || sizes.length === 1 && m.product !== m.count ? s = `${sizes.join("\xD7")} matrix = ${plural(m.count, "job")}${m.product !== m.count ? " after include/exclude" : ""}` : s = `a matrix of ${plural(m.count, "job")}`, m.maxParallel !== void 0 && m.maxParallel < m.count && (s += `, at most ${m.maxParallel} at once (max-parallel)`), s;
+}
+var LISTED_AXES = 8;
+function jobCount(count) {
+  if (count === "unknown") return "an unknown number of jobs";
+  if (!Number.isFinite(count)) return "more than 10^308 jobs";
+  if (count <= Number.MAX_SAFE_INTEGER) return `${count} ${count === 1 ? "job" : "jobs"}`;
+  let [mantissa, exponent] = count.toExponential(2).split("e");
+  return `about ${Number(mantissa)}\xD710^${Number(exponent)} jobs`;
+}
+function axesText(sizes) {
+  return sizes.length <= LISTED_AXES ? sizes.join("\xD7") : `${sizes.slice(0, LISTED_AXES - 2).join("\xD7")}\xD7\u2026\xD7${sizes[sizes.length - 1]} (${sizes.length} axes)`;
+}
+
 // src/rules/builtin/matrix-job-limit.ts
 var matrixJobLimit = {
   id: "matrix-job-limit",
@@ -16429,17 +16812,7 @@ var matrixJobLimit = {
       });
     }
   }
-}, LISTED_AXES = 8;
-function jobCount(count) {
-  if (count === "unknown") return "an unknown number of jobs";
-  if (!Number.isFinite(count)) return "more than 10^308 jobs";
-  if (count <= Number.MAX_SAFE_INTEGER) return `${count} ${count === 1 ? "job" : "jobs"}`;
-  let [mantissa, exponent] = count.toExponential(2).split("e");
-  return `about ${Number(mantissa)}\xD710^${Number(exponent)} jobs`;
-}
-function axesText(sizes) {
-  return sizes.length <= LISTED_AXES ? sizes.join("\xD7") : `${sizes.slice(0, LISTED_AXES - 2).join("\xD7")}\xD7\u2026\xD7${sizes[sizes.length - 1]} (${sizes.length} axes)`;
-}
+};
 
 // src/graph/runner.ts
 var GITHUB_HOSTED = /^(ubuntu|windows|macos)-[a-z0-9][a-z0-9._-]*$/i, CODEBUILD = /^codebuild-/i, MATRIX_LABEL = /^\$\{\{\s*matrix\.([A-Za-z_][\w-]*)\s*\}\}$/;
@@ -17103,8 +17476,8 @@ function remoteFinding(ctx, site, ref, policy) {
       break;
     case "tag-and-branch":
       if (what = `${r}, ${info.note ?? "both a tag and a branch"}`, why = "the branch moves, and a reader cannot tell which of the two a run used", info.commit) {
-        let code4 = info.tag ? `, ${info.tag} code` : "";
-        pin = { commit: info.commit, comment: ref.ref, safe: !0, advice: `Pin the commit the tag names, ${info.commit}${code4} (what runs today)` };
+        let code3 = info.tag ? `, ${info.tag} code` : "";
+        pin = { commit: info.commit, comment: ref.ref, safe: !0, advice: `Pin the commit the tag names, ${info.commit}${code3} (what runs today)` };
       }
       break;
     case "branch": {
@@ -17145,9 +17518,6 @@ function dockerFinding(site, ref, policy) {
     fixNote: "credflow does not resolve image digests; pin `@sha256:` by hand"
   };
 }
-function capitalize(s) {
-  return s.charAt(0).toUpperCase() + s.slice(1);
-}
 
 // src/rules/outdated-action-runtime.ts
 var RULE_ID2 = "outdated-action-runtime", OUTDATED = /* @__PURE__ */ new Set(["node12", "node16"]), outdatedActionRuntime = {
@@ -17178,9 +17548,9 @@ function runtimeOf(ref, info) {
 function check(ctx, site, ref) {
   let repo = repoOf(ref), info = ctx.pins.resolve(repo, ref.ref), { runtime, code: release } = runtimeOf(ref, info);
   if (!runtime || !OUTDATED.has(runtime)) return;
-  let shown = `\`${nameOf(ref)}@${ref.ref}\``, sha = info.kind === "sha", code4 = release ? sha ? info.tag ? ` (the commit of ${info.tag})` : ` (${release} code)` : release !== ref.ref ? ` (${release} code)` : "" : "", note = info.note && info.kind !== "sha" ? `; \`${ref.ref}\` is ${info.note}` : "", newest = ctx.pins.newestMajor(repo), upgrade;
+  let shown = `\`${nameOf(ref)}@${ref.ref}\``, sha = info.kind === "sha", code3 = release ? sha ? info.tag ? ` (the commit of ${info.tag})` : ` (${release} code)` : release !== ref.ref ? ` (${release} code)` : "" : "", note = info.note && info.kind !== "sha" ? `; \`${ref.ref}\` is ${info.note}` : "", newest = ctx.pins.newestMajor(repo), upgrade;
   return newest ? newest.runtime && OUTDATED.has(newest.runtime) ? upgrade = `Its newest major, ${newest.major} (${newest.tag}), still runs on ${newest.runtime}; consider another action.` : upgrade = `The newest major is ${newest.major} (${newest.tag})${newest.runtime ? ` on ${newest.runtime}` : ""}; a major upgrade may change inputs and behaviour, so read its release notes.` : upgrade = "Move to a release of the action that runs on node20 or later.", {
-    message: `${shown} runs on ${runtime}${code4}${note}. Runners no longer ship ${runtime}: they run the action on a newer Node.js it was never tested with (the run shows a deprecation warning). ${upgrade}`,
+    message: `${shown} runs on ${runtime}${code3}${note}. Runners no longer ship ${runtime}: they run the action on a newer Node.js it was never tested with (the run shows a deprecation warning). ${upgrade}`,
     location: { path: site.file.path, range: site.uses.node.range },
     fix: () => upgradeFix(ctx, site, ref, info, runtime)
   };
@@ -17535,173 +17905,8 @@ function removeLineFix(site, input) {
   return edits ? { description: `remove \`${input.key}: ${input.value}\``, safe: !1, edits } : void 0;
 }
 
-// src/graph/concurrency.ts
-var NeedsOrder = class {
-  /** Job id → row (its position among the distinct ids). */
-  row = /* @__PURE__ */ new Map();
-  /** Row → tracked column, or -1. */
-  col;
-  /** Row → strongly connected component. */
-  comp;
-  /** Row → the rows it needs (ids that name no job left out). */
-  edges;
-  /** 32-bit words per bitset. */
-  words;
-  /** Tracked jobs, in the order of `jobs`. */
-  tracked = [];
-  /** Component → bits of the tracked jobs it waits for / that wait for it (with itself when it is a cycle). */
-  anc;
-  desc;
-  constructor(jobs, track = () => !0) {
-    let needs = [];
-    for (let j of jobs) {
-      let r = this.row.get(j.id);
-      r === void 0 ? (this.row.set(j.id, needs.length), needs.push(j.needs)) : needs[r] = j.needs;
-    }
-    let n = needs.length;
-    this.col = new Int32Array(n).fill(-1);
-    for (let [id, r] of this.row)
-      track(id) && (this.col[r] = this.tracked.length, this.tracked.push(id));
-    this.edges = needs.map((ids) => {
-      let out = [];
-      for (let id of ids) {
-        let t = this.row.get(id);
-        t !== void 0 && out.push(t);
-      }
-      return out;
-    });
-    let { comp, order } = components(this.edges);
-    this.comp = comp, this.words = Math.ceil(this.tracked.length / 32);
-    let m = order.length;
-    if (m * this.words * 32 > 1073741824) return;
-    let w = this.words, anc = new Uint32Array(m * w), desc = new Uint32Array(m * w), own = new Uint32Array(m * w), cyclic = new Uint8Array(m);
-    for (let r = 0; r < n; r++) {
-      let c = comp[r];
-      this.col[r] >= 0 && (own[c * w + (this.col[r] >>> 5)] |= 1 << (this.col[r] & 31));
-      for (let t of this.edges[r]) comp[t] === c && (cyclic[c] = 1);
-    }
-    for (let c of order) {
-      for (let r of order.members(c))
-        for (let t of this.edges[r]) {
-          let d = comp[t];
-          if (d !== c)
-            for (let k = 0; k < w; k++) anc[c * w + k] |= anc[d * w + k] | own[d * w + k];
-        }
-      if (cyclic[c]) for (let k = 0; k < w; k++) anc[c * w + k] |= own[c * w + k];
-    }
-    for (let i = m - 1; i >= 0; i--) {
-      let c = order[i];
-      if (cyclic[c]) for (let k = 0; k < w; k++) desc[c * w + k] |= own[c * w + k];
-      for (let r of order.members(c))
-        for (let t of this.edges[r]) {
-          let d = comp[t];
-          if (d !== c)
-            for (let k = 0; k < w; k++) desc[d * w + k] |= desc[c * w + k] | own[c * w + k];
-        }
-    }
-    this.anc = anc, this.desc = desc;
-  }
-  /** The tracked column of a job, or -1. */
-  columnOf(id) {
-    let r = this.row.get(id);
-    return r === void 0 ? -1 : this.col[r];
-  }
-  /**
-   * Bits (over tracked columns) of the jobs `id` waits for and of the jobs waiting for it, or undefined
-   * for an unknown job or when the order is too large for bitsets.
-   */
-  reach(id) {
-    let r = this.row.get(id);
-    if (r === void 0 || !this.anc || !this.desc) return;
-    let c = this.comp[r], w = this.words;
-    return { ancestors: this.anc.subarray(c * w, c * w + w), descendants: this.desc.subarray(c * w, c * w + w) };
-  }
-  /** Tracked jobs `id` waits for (transitively). */
-  ancestorsOf(id) {
-    let out = /* @__PURE__ */ new Set(), r = this.row.get(id);
-    if (r === void 0) return out;
-    for (let t of this.walk(r)) this.col[t] >= 0 && out.add(this.tracked[this.col[t]]);
-    return out;
-  }
-  /** True when a `needs` path leads from one job to the other. */
-  ordered(a, b) {
-    let ra = this.row.get(a), rb = this.row.get(b);
-    if (ra === void 0 || rb === void 0) return !1;
-    let cb = this.col[rb], ca = this.col[ra];
-    if (this.anc && this.desc && (cb >= 0 || ca >= 0)) {
-      let [r, c] = cb >= 0 ? [ra, cb] : [rb, ca], at = this.comp[r] * this.words + (c >>> 5), bit = 1 << (c & 31);
-      return ((this.anc[at] | this.desc[at]) & bit) !== 0;
-    }
-    return this.walk(ra).has(rb) || this.walk(rb).has(ra);
-  }
-  /** True when two different jobs can be running at the same moment. */
-  concurrent(a, b) {
-    return a !== b && !this.ordered(a, b);
-  }
-  /** Rows reachable from `r` through `needs` (itself only through a cycle); iterative. */
-  walk(r) {
-    let seen = /* @__PURE__ */ new Set(), stack = [...this.edges[r]];
-    for (; stack.length > 0; ) {
-      let t = stack.pop();
-      if (!seen.has(t)) {
-        seen.add(t);
-        for (let u of this.edges[t]) stack.push(u);
-      }
-    }
-    return seen;
-  }
-};
-function components(edges) {
-  let n = edges.length, index2 = new Int32Array(n).fill(-1), low = new Int32Array(n), onStack = new Uint8Array(n), comp = new Int32Array(n).fill(-1), stack = [], groups = [], callRow = [], callEdge = [], next = 0;
-  for (let s = 0; s < n; s++)
-    if (!(index2[s] >= 0))
-      for (callRow.push(s), callEdge.push(0), index2[s] = low[s] = next++, stack.push(s), onStack[s] = 1; callRow.length > 0; ) {
-        let top = callRow.length - 1, v = callRow[top], out = edges[v], e = callEdge[top];
-        if (e < out.length) {
-          callEdge[top] = e + 1;
-          let u = out[e];
-          index2[u] < 0 ? (index2[u] = low[u] = next++, stack.push(u), onStack[u] = 1, callRow.push(u), callEdge.push(0)) : onStack[u] && (low[v] = Math.min(low[v], index2[u]));
-          continue;
-        }
-        if (callRow.pop(), callEdge.pop(), callRow.length > 0) {
-          let parent = callRow[callRow.length - 1];
-          low[parent] = Math.min(low[parent], low[v]);
-        }
-        if (low[v] === index2[v]) {
-          let group = [], u;
-          do
-            u = stack.pop(), onStack[u] = 0, comp[u] = groups.length, group.push(u);
-          while (u !== v);
-          groups.push(group);
-        }
-      }
-  let order = groups.map((_, i) => i);
-  return order.members = (c) => groups[c], { comp, order };
-}
-var EXACT_LIMIT = 20, SEARCH_BUDGET = 2e5, OutOfBudget = class extends Error {
-};
-function heaviestConcurrentSet(candidates, weight, concurrent, options = {}) {
-  let items = candidates.filter((c) => weight(c) > 0).sort((a, b) => weight(b) - weight(a)), n = items.length, w = items.map(weight), adj = items.map((a) => items.map((b) => a !== b && concurrent(a, b))), limited = n > (options.exactLimit ?? EXACT_LIMIT), budget = options.budget ?? SEARCH_BUDGET, visited = 0, best = [], bestWeight = 0, search = (chosen, chosenWeight, open) => {
-    if (limited && ++visited > budget) throw new OutOfBudget();
-    chosenWeight > bestWeight && (bestWeight = chosenWeight, best = [...chosen]);
-    let remaining = open.reduce((s, i) => s + w[i], 0);
-    for (let k = 0; k < open.length; k++) {
-      if (chosenWeight + remaining <= bestWeight) return;
-      let v = open[k], next = open.slice(k + 1).filter((u) => adj[v][u]);
-      search([...chosen, v], chosenWeight + w[v], next), remaining -= w[v];
-    }
-  };
-  try {
-    search([], 0, items.map((_, i) => i));
-  } catch (e) {
-    if (!(e instanceof OutOfBudget)) throw e;
-    return { weight: w.reduce((s, x) => s + x, 0), members: [...items], exact: !1 };
-  }
-  return { weight: bestWeight, members: best.map((i) => items[i]), exact: !0 };
-}
-
 // src/rules/oidc-fanout-no-retry.ts
-var RULE_ID3 = "oidc-fanout-no-retry", IDP_ERROR = "Couldn't retrieve verification key from your identity provider", RETRY_SINCE = "v1.6.1", UNKNOWN_MATRIX = 2, MAX_RELATED_JOBS = 10, MAX_LISTED_JOBS = 12, oidcFanoutNoRetry = {
+var RULE_ID3 = "oidc-fanout-no-retry", IDP_ERROR = "Couldn't retrieve verification key from your identity provider", MAX_RELATED_JOBS = 10, MAX_LISTED_JOBS = 12, oidcFanoutNoRetry = {
   id: RULE_ID3,
   title: "Parallel OIDC token exchanges without retry",
   description: "Reports configure-aws-credentials OIDC calls that do not retry (a version before v1.6.1, `disable-retry: true`, `retry-max-attempts: 1`) in workflows where several jobs can exchange OIDC tokens at the same time.",
@@ -17715,15 +17920,15 @@ var RULE_ID3 = "oidc-fanout-no-retry", IDP_ERROR = "Couldn't retrieve verificati
     let candidates = /* @__PURE__ */ new Map();
     for (let wf of ctx.graph.workflows) {
       if (onlyWorkflowCall(wf) && called.has(wf.file.path)) continue;
-      let tops = ctx.graph.jobsByWorkflow.get(wf.file.path) ?? [], parts = participants(tops);
+      let tops = ctx.graph.jobsByWorkflow.get(wf.file.path) ?? [], parts = participants(tops, (node) => node.configureCalls.some((c) => c.oidc));
       if (parts.length === 0) continue;
-      let fanout = new Fanout(parts);
+      let fanout = new ConcurrentJobs(parts);
       for (let p of parts) {
         let offCalls = p.node.configureCalls.filter((c) => c.oidc).map((c) => ({ call: c, off: retryOff(ctx, p.node, c) })).filter((x) => !!x.off);
         if (offCalls.length === 0) continue;
         let sum = fanout.others(p);
         if (p.weight + sum.weight < threshold) continue;
-        let set = fanout.heaviest(p, sum), total = p.weight + set.weight;
+        let set = fanout.heaviest(p, sum, MAX_LISTED_JOBS), total = p.weight + set.weight;
         if (!(total < threshold))
           for (let { call, off } of offCalls) {
             let ts = p.node.timeline[call.timelineIndex], uses = ts.step.uses, key = `${ts.file.path}\0${uses.node.range.start.offset}`, report = {
@@ -17749,195 +17954,21 @@ function thresholdOf(ctx) {
   let o = ctx.options.threshold;
   return typeof o == "number" && Number.isFinite(o) ? o : 2;
 }
-function factor(node) {
-  let m = node.matrix;
-  return m.count === "unknown" ? { n: Math.min(UNKNOWN_MATRIX, m.maxParallel ?? UNKNOWN_MATRIX), unknown: !0 } : { n: typeof m.concurrency == "number" ? m.concurrency : m.count, unknown: !1 };
-}
-function participants(tops) {
-  let out = [], walk = (node, path10, weight, unknown) => {
-    let f = factor(node), here = [...path10, node], w = weight * f.n, u = unknown || f.unknown;
-    if (w !== 0) {
-      node.configureCalls.some((c) => c.oidc) && out.push({ node, path: here, weight: w, unknown: u });
-      for (let child of node.called?.jobs ?? []) walk(child, here, w, u);
-    }
-  };
-  for (let t of tops) walk(t, [], 1, !1);
-  return out;
-}
-var EXACTNESS_BUDGET = 1 << 24, Fanout = class {
-  constructor(parts) {
-    this.parts = parts;
-    let members = /* @__PURE__ */ new Map(), info = /* @__PURE__ */ new Map(), created = [];
-    parts.forEach((p, i) => {
-      for (let l = 0; l < p.path.length; l++) {
-        let key = l === 0 ? null : p.path[l - 1], m = members.get(key);
-        m || (members.set(key, m = /* @__PURE__ */ new Map()), info.set(key, { workflow: p.path[l].workflow, parent: l <= 1 ? null : p.path[l - 2] }), created.push(key));
-        let id = p.path[l].job.id, list2 = m.get(id);
-        list2 || m.set(id, list2 = []), list2.push(i);
-      }
-    });
-    for (let key of created) {
-      let { workflow, parent } = info.get(key);
-      this.stages.set(key, this.stage(workflow.jobs, members.get(key), key ? this.stages.get(parent) : void 0));
-    }
-    for (let i = created.length - 1; i >= 0; i--) {
-      let s = this.stages.get(created[i]);
-      s.parent && !(s.antichain && s.subExact) && (s.parent.subExact = !1);
-    }
-    this.byWeight = parts.map((_, i) => i).sort((a, b) => parts[b].weight - parts[a].weight || a - b);
+function inputOf(node, call, name) {
+  let eff = effectiveInput(node, call, name);
+  if (!eff) return;
+  if (eff.env) {
+    let scope = eff.env.scope === "job" ? `job env of \`${node.job.id}\`` : eff.env.scope === "workflow" ? "workflow env" : "step env";
+    return { value: eff.text, origin: `from \`${eff.env.name}\` in the ${scope}`, env: !0 };
   }
-  parts;
-  stages = /* @__PURE__ */ new Map();
-  byWeight;
-  budget = EXACTNESS_BUDGET;
-  stage(jobs, members, parent) {
-    let order = new NeedsOrder(jobs, (id) => members.has(id)), cols = order.tracked.length, below = [], weight = new Float64Array(cols), unknownBits = new Uint32Array(order.words), all = new Uint32Array(order.words), totalWeight = 0, totalCount = 0, uniform = !0;
-    order.tracked.forEach((id, c) => {
-      let list2 = members.get(id);
-      below.push(list2);
-      for (let i of list2) {
-        let p = this.parts[i];
-        weight[c] += p.weight, p.unknown && (unknownBits[c >>> 5] |= 1 << (c & 31));
-      }
-      all[c >>> 5] |= 1 << (c & 31), totalWeight += weight[c], totalCount += list2.length, (list2.length !== 1 || weight[c] !== weight[0]) && (uniform = !1);
-    });
-    let antichain = !0;
-    for (let id of order.tracked) {
-      let r = order.reach(id);
-      if (!r || r.ancestors.some((w) => w !== 0)) {
-        antichain = !1;
-        break;
-      }
-    }
-    return { order, below, weight, unknownBits, all, totalWeight, totalCount, uniform, antichain, subExact: !0, parent, memo: /* @__PURE__ */ new Map() };
-  }
-  stageAt(p, level) {
-    return this.stages.get(level === 0 ? null : p.path[level - 1]);
-  }
-  /** Bits of the stage's participants' jobs that can run with job `id`, or undefined without bitsets. */
-  concurrentBits(s, id) {
-    let r = s.order.reach(id);
-    if (!r) return;
-    let out = new Uint32Array(s.order.words);
-    for (let k = 0; k < out.length; k++) out[k] = ~(r.ancestors[k] | r.descendants[k]) & s.all[k];
-    let c = s.order.columnOf(id);
-    return c >= 0 && (out[c >>> 5] &= ~(1 << (c & 31))), out;
-  }
-  /** Sum over the participants of one stage that can run with job `id` of it. */
-  levelSum(s, id) {
-    let c = s.order.columnOf(id), memo = s.memo.get(c);
-    if (memo) return memo;
-    let conc = this.concurrentBits(s, id), out;
-    if (conc) {
-      let bits = 0, unknown = !1;
-      for (let k = 0; k < conc.length; k++)
-        bits += popcount(conc[k]), conc[k] & s.unknownBits[k] && (unknown = !0);
-      let weight = 0, count = 0;
-      s.uniform ? (weight = bits * (s.weight[0] ?? 0), count = bits) : forEachBit(conc, (b) => {
-        weight += s.weight[b], count += s.below[b].length;
-      }), out = { weight, count, unknown, exact: s.subExact && (s.antichain || bits === 0 || this.pairwiseConcurrent(s, conc, bits)) };
-    } else {
-      let own = c >= 0 ? s.weight[c] : 0;
-      out = { weight: s.totalWeight - own, count: s.totalCount - (c >= 0 ? s.below[c].length : 0), unknown: s.unknownBits.some((w) => w !== 0), exact: !1 };
-    }
-    return s.memo.set(c, out), out;
-  }
-  /** No job of `conc` waits for another one of it (within the exactness budget). */
-  pairwiseConcurrent(s, conc, bits) {
-    if (bits * conc.length > this.budget) return !1;
-    this.budget -= bits * conc.length;
-    let ok = !0;
-    return forEachBit(conc, (b) => {
-      if (!ok) return;
-      let anc = s.order.reach(s.order.tracked[b]).ancestors;
-      for (let k = 0; k < conc.length; k++) anc[k] & conc[k] && (ok = !1);
-    }), ok;
-  }
-  /** Sum over every participant that can run together with `p`. */
-  others(p) {
-    let out = { weight: 0, count: 0, unknown: !1, exact: !0 };
-    for (let l = 0; l < p.path.length; l++) {
-      let part = this.levelSum(this.stageAt(p, l), p.path[l].job.id);
-      out.weight += part.weight, out.count += part.count, out.unknown ||= part.unknown, out.exact &&= part.exact;
-    }
-    return out;
-  }
-  /** Whether two participants can run at the same moment (counted together, when the stage has no bitsets). */
-  together(a, b) {
-    let i = 0;
-    for (; i < a.path.length && i < b.path.length && a.path[i] === b.path[i]; ) i++;
-    if (i >= a.path.length || i >= b.path.length) return !1;
-    let s = this.stageAt(a, i), x = a.path[i].job.id, y = b.path[i].job.id;
-    return s.order.reach(x) ? s.order.concurrent(x, y) : x !== y;
-  }
-  /** Every participant counted with `p`, in workflow order. */
-  counted(p) {
-    let found = [];
-    for (let l = 0; l < p.path.length; l++) {
-      let s = this.stageAt(p, l), conc = this.concurrentBits(s, p.path[l].job.id);
-      if (!conc) return this.parts.filter((q) => q !== p && this.together(p, q));
-      forEachBit(conc, (b) => found.push(...s.below[b]));
-    }
-    return found.sort((a, b) => a - b).map((i) => this.parts[i]);
-  }
-  /** The heaviest set of participants that run together with `p`, given the sum over all of them. */
-  heaviest(p, sum) {
-    if (sum.count <= EXACT_LIMIT) {
-      let others = this.counted(p), set = heaviestConcurrentSet(others, (q) => q.weight, (a, b) => this.together(a, b));
-      return { weight: set.weight, members: set.members, count: set.members.length, unknown: set.members.some((m) => m.unknown), exact: set.exact };
-    }
-    let members = [];
-    for (let i of this.byWeight) {
-      if (members.length >= MAX_LISTED_JOBS) break;
-      let q = this.parts[i];
-      q !== p && this.together(p, q) && members.push(q);
-    }
-    return { weight: sum.weight, members, count: sum.count, unknown: sum.unknown, exact: sum.exact };
-  }
-};
-function popcount(x) {
-  return x -= x >>> 1 & 1431655765, x = (x & 858993459) + (x >>> 2 & 858993459), Math.imul(x + (x >>> 4) & 252645135, 16843009) >>> 24;
-}
-function forEachBit(bits, f) {
-  for (let k = 0; k < bits.length; k++) {
-    let w = bits[k];
-    for (; w !== 0; ) {
-      let low = w & -w;
-      f(k * 32 + 31 - Math.clz32(low)), w ^= low;
-    }
-  }
-}
-function declares(v, input) {
-  if (v.inputs) return v.inputs.has(input);
-  let since = inputIntroducedIn(input);
-  return !!since && versionAtLeast(v, since) === !0;
-}
-function inputOf(node, ts, v, name) {
-  let fromWith;
-  for (let [k, value] of ts.with) {
-    if (k.toLowerCase() !== name || value.trim() === "") continue;
-    let entry = ts.step.with.entries.find((e) => e.key.toLowerCase() === name), literal = entry?.value && !entry.value.isExpression && entry.value.value === value ? entry : void 0;
-    fromWith = literal ? { value, entry: literal } : { value, origin: `from \`${entry?.value?.value ?? value}\`` };
-  }
-  let fromEnv;
-  if (versionAtLeast(v, "v4.2.0") === !0) {
-    let envName = name.toUpperCase().replace(/-/g, "_"), hit = [
-      ["step env", ts.env.get(envName)],
-      [`job env of \`${node.job.id}\``, node.job.env.entries.find((e) => e.key === envName)?.value?.value],
-      ["workflow env", node.workflow.env.entries.find((e) => e.key === envName)?.value?.value]
-    ].find(([, val]) => val !== void 0 && val.trim() !== "");
-    hit && (fromEnv = { value: hit[1], origin: `from \`${envName}\` in the ${hit[0]}`, env: !0 });
-  }
-  return v.tag === "v4.2.0" ? fromEnv ?? fromWith : fromWith ?? fromEnv;
+  let input = eff.input;
+  return input.origin?.kind === "step" ? { value: eff.text, entry: input.entry } : { value: eff.text, origin: `from \`${input.entry.value?.value ?? eff.text}\`` };
 }
 function boolOf(iv) {
   return iv ? iv.value.includes("${{") ? "unknown" : iv.value.trim().toLowerCase() === "true" ? "true" : "false" : "false";
 }
 function attemptsOf(iv) {
-  if (!iv) return 12;
-  if (iv.value.includes("${{")) return "unknown";
-  let n = Number.parseInt(iv.value.trim());
-  return n ? n < 1 ? 1 : n : 12;
+  return iv?.value.includes("${{") ? "unknown" : retryAttempts(iv?.value);
 }
 function refText(v) {
   return isFullSha(v.ref) ? `\`@${shortRef(v.ref, 7)}\u2026\`` : `\`@${v.ref}\``;
@@ -17954,15 +17985,15 @@ function retryOff(ctx, node, call) {
     return fix ? off2.fix = fix : off2.fixNote = "no newer release of this major in the table, or the ref could not be located in the `uses:` value", off2;
   }
   let scw = "special-characters-workaround";
-  if (declares(v, scw) && boolOf(inputOf(node, ts, v, scw)) !== "false")
+  if (declaresInput(v, scw) && boolOf(inputOf(node, call, scw)) !== "false")
     return;
   let reasons = [], options = [], culprits = [];
-  if (declares(v, "disable-retry")) {
-    let iv = inputOf(node, ts, v, "disable-retry");
+  if (declaresInput(v, "disable-retry")) {
+    let iv = inputOf(node, call, "disable-retry");
     boolOf(iv) === "true" && (reasons.push(`\`disable-retry: ${iv.value.trim()}\`${iv.origin ? ` (${iv.origin})` : ""} turns retry off`), options.push("drop `disable-retry: true`"), culprits.push(iv));
   }
-  if (declares(v, "retry-max-attempts")) {
-    let iv = inputOf(node, ts, v, "retry-max-attempts");
+  if (declaresInput(v, "retry-max-attempts")) {
+    let iv = inputOf(node, call, "retry-max-attempts");
     if (attemptsOf(iv) === 1) {
       let raw = iv.value.trim(), what = Number.parseInt(raw) === 1 ? "allows a single attempt" : "is raised to 1: a single attempt";
       reasons.push(`\`retry-max-attempts: ${raw}\`${iv.origin ? ` (${iv.origin})` : ""} ${what}`), options.push("raise `retry-max-attempts` to 2 or more (or drop it: the default is 12)"), culprits.push(iv);
@@ -17991,22 +18022,6 @@ function upgradeFix2(file, ts, v, newest) {
       safe: !1,
       edits
     };
-}
-function code(s) {
-  return `\`${s.replace(/`/g, "'")}\``;
-}
-function plural(n, word) {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
-}
-function matrixText(node) {
-  let m = node.matrix;
-  if (!node.job.strategy?.matrix) return "1 job";
-  if (m.count === "unknown") {
-    let counted = Math.min(UNKNOWN_MATRIX, m.maxParallel ?? UNKNOWN_MATRIX);
-    return `a matrix of unknown size${m.maxParallel !== void 0 ? ` with max-parallel ${m.maxParallel}` : ""} (counted as ${counted})`;
-  }
-  let sizes = m.axisSizes, s;
-  return sizes.length >= 2 || sizes.length === 1 && m.product !== m.count ? s = `${sizes.join("\xD7")} matrix = ${plural(m.count, "job")}${m.product !== m.count ? " after include/exclude" : ""}` : s = `a matrix of ${plural(m.count, "job")}`, m.maxParallel !== void 0 && m.maxParallel < m.count && (s += `, at most ${m.maxParallel} at once (max-parallel)`), s;
 }
 function ownTerm(p) {
   let s = matrixText(p.node), scaled = !1;
@@ -18110,12 +18125,9 @@ function finding3(_ctx, loss) {
     }
   };
 }
-function code2(s) {
-  return `\`${s.replace(/`/g, "'")}\``;
-}
 function describeCall2(u) {
-  let ts = u.node.timeline[u.call.timelineIndex], role = u.call.role ? ` assumes ${code2(u.call.role)}` : " assumes a role", via = ts.chain.length > 0 ? ` (inside composite ${code2(ts.chain[0].step.uses?.node.value ?? "")})` : "";
-  return `${role} through OIDC with ${code2(ts.step.uses?.node.value ?? "aws-actions/configure-aws-credentials")}${via}`;
+  let ts = u.node.timeline[u.call.timelineIndex], role = u.call.role ? ` assumes ${code(u.call.role)}` : " assumes a role", via = ts.chain.length > 0 ? ` (inside composite ${code(ts.chain[0].step.uses?.node.value ?? "")})` : "";
+  return `${role} through OIDC with ${code(ts.step.uses?.node.value ?? "aws-actions/configure-aws-credentials")}${via}`;
 }
 function whyMissing(declared, who) {
   let p = declared.permissions;
@@ -18130,10 +18142,10 @@ function message2(loss, isCaller) {
   let { holder, declared } = loss, first = loss.uses[0], more = loss.uses.length > 1 ? ` (and ${loss.uses.length - 1} more OIDC call${loss.uses.length > 2 ? "s" : ""})` : "", consequence = `Without it the runner issues no OIDC token, the action falls back to the default credential chain and fails with "${RUNTIME_ERROR}".`;
   if (!isCaller) {
     let fixHint2 = declared.where === "job" ? "Add `id-token: write` to the job's `permissions:`." : "Give the job a `permissions:` block with `id-token: write` (and the scopes it needs).";
-    return `job ${code2(holder.job.id)}${describeCall2(first)}${more}, but ${whyMissing(declared, "the job")}. ${consequence} ${fixHint2}`;
+    return `job ${code(holder.job.id)}${describeCall2(first)}${more}, but ${whyMissing(declared, "the job")}. ${consequence} ${fixHint2}`;
   }
-  let target = holder.called?.workflow.file.repoPath ?? holder.job.uses?.node.value ?? "", requester = requesterBelow(loss), outcome = requester ? `The called side asks for \`id-token: write\` itself (job ${code2(requester.job.id)}), so GitHub rejects the run before it starts: "The nested job '${requester.job.id}' is requesting 'id-token: write', but is only allowed 'id-token: ${allowedIdToken(declared)}'."` : consequence;
-  return `job ${code2(first.node.job.id)} of reusable workflow ${code2(target)}${describeCall2(first)}${more}, but the calling job ${code2(holder.job.id)} grants a called workflow at most its own permissions, and ${whyMissing(declared, "the calling job")}. ${outcome} Grant \`id-token: write\` in the permissions of ${code2(holder.job.id)}.`;
+  let target = holder.called?.workflow.file.repoPath ?? holder.job.uses?.node.value ?? "", requester = requesterBelow(loss), outcome = requester ? `The called side asks for \`id-token: write\` itself (job ${code(requester.job.id)}), so GitHub rejects the run before it starts: "The nested job '${requester.job.id}' is requesting 'id-token: write', but is only allowed 'id-token: ${allowedIdToken(declared)}'."` : consequence;
+  return `job ${code(first.node.job.id)} of reusable workflow ${code(target)}${describeCall2(first)}${more}, but the calling job ${code(holder.job.id)} grants a called workflow at most its own permissions, and ${whyMissing(declared, "the calling job")}. ${outcome} Grant \`id-token: write\` in the permissions of ${code(holder.job.id)}.`;
 }
 function requesterBelow(loss) {
   for (let u of loss.uses)
@@ -18790,9 +18802,6 @@ function literalRoot(p) {
   let i = p.segments.findIndex((s) => /[*?[]/.test(s));
   return "/" + (i < 0 ? p.segments : p.segments.slice(0, i)).join("/");
 }
-function joinList(items) {
-  return items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
-}
 function hiddenExcluded(ctx, ref, includeHidden) {
   let info = ctx.pins.resolve("actions/upload-artifact", ref), v = parseVersion(info.tag ?? info.newestRelease?.tag);
   if (v && v[0] === 3 && v[1] === 2 && v[2] === 0) return !0;
@@ -18867,7 +18876,7 @@ function checkCall(ctx, node, ts) {
   let all = [...sources.values()].flatMap((s) => s.source.kind === "secret" ? s.source.names : []), role = (ts.with.get("role-to-assume") ?? "").trim(), what = role ? `long-lived access keys (from ${names(unique(all), "secrets")}) to assume \`${role}\`` : `long-lived access keys from ${names(unique(all), "secrets")}`;
   return out.push({
     level: "note",
-    message: `${capitalize2(stepRef)} signs in with ${what}. GitHub's OIDC provider can replace them with a short-lived token per job: create an IAM OIDC identity provider for \`token.actions.githubusercontent.com\` and a role whose trust policy accepts this repository's \`sub\` claim, grant the job \`permissions: id-token: write\`, set \`role-to-assume\` to that role and remove ${joinList2(present.map((k) => `\`${k}\``))}; then delete the IAM user's keys.`,
+    message: `${capitalize(stepRef)} signs in with ${what}. GitHub's OIDC provider can replace them with a short-lived token per job: create an IAM OIDC identity provider for \`token.actions.githubusercontent.com\` and a role whose trust policy accepts this repository's \`sub\` claim, grant the job \`permissions: id-token: write\`, set \`role-to-assume\` to that role and remove ${joinList(present.map((k) => `\`${k}\``))}; then delete the IAM user's keys.`,
     location: { path: ts.file.path, range: anchorEntry.keyRange },
     related: callSite
   }), out;
@@ -18949,16 +18958,10 @@ function related2(ts, origin, extra) {
   return origin.file.path === ts.file.path && origin.range.start.offset >= ts.step.range.start.offset && origin.range.start.offset < ts.step.range.end.offset || out.push({ path: ts.file.path, range: ts.step.uses.node.range, message: "the configure-aws-credentials step that receives the key" }), [...out, ...extra];
 }
 function names(list2, ctxName) {
-  return joinList2(list2.map((n) => `\`${ctxName}.${n}\``));
-}
-function joinList2(items) {
-  return items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
+  return joinList(list2.map((n) => `\`${ctxName}.${n}\``));
 }
 function unique(list2) {
   return [...new Set(list2)];
-}
-function capitalize2(s) {
-  return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
 // src/rules/oidc-untrusted-trigger.ts
@@ -19122,8 +19125,7 @@ function rootOf(node) {
   return n;
 }
 function list(events) {
-  let q = events.map((e) => `\`${e}\``);
-  return q.length <= 1 ? q.join("") : `${q.slice(0, -1).join(", ")} and ${q[q.length - 1]}`;
+  return joinList(events.map((e) => `\`${e}\``));
 }
 
 // src/rules/index.ts
@@ -20571,8 +20573,8 @@ function parseFileReference(ref) {
 
 // node_modules/@actions/workflow-parser/dist/templates/template-validation-error.js
 var TemplateValidationError = class {
-  constructor(rawMessage, prefix, code4, range2) {
-    this.rawMessage = rawMessage, this.prefix = prefix, this.code = code4, this.range = range2;
+  constructor(rawMessage, prefix, code3, range2) {
+    this.rawMessage = rawMessage, this.prefix = prefix, this.code = code3, this.range = range2;
   }
   get message() {
     return this.prefix ? `${this.prefix}: ${this.rawMessage}` : this.rawMessage;
@@ -24170,7 +24172,7 @@ function fixHint(f) {
   return f.fix ? f.fix.safe ? " (fixable)" : " (fixable with --unsafe-fixes)" : "";
 }
 function formatText(input, opts) {
-  let paint = (code4, s) => opts.color ? `${code4}${s}${ANSI.reset}` : s, lines = [], findings = sortFindings2(input.findings);
+  let paint = (code3, s) => opts.color ? `${code3}${s}${ANSI.reset}` : s, lines = [], findings = sortFindings2(input.findings);
   for (let f of findings) {
     let { start } = f.location.range, where3 = `${oneLine(reportPath(f.location.path, input.cwd))}:${start.line}:${start.column}:`;
     lines.push(
@@ -24593,13 +24595,13 @@ function diffLines(a, b) {
   for (; pre < a.length && pre < b.length && a[pre] === b[pre]; ) pre++;
   let suf = 0;
   for (; suf < a.length - pre && suf < b.length - pre && a[a.length - 1 - suf] === b[b.length - 1 - suf]; ) suf++;
-  let ids = /* @__PURE__ */ new Map(), code4 = (lines) => {
+  let ids = /* @__PURE__ */ new Map(), code3 = (lines) => {
     let out = new Int32Array(lines.length);
     return lines.forEach((line, i) => {
       let id = ids.get(line);
       id === void 0 && ids.set(line, id = ids.size), out[i] = id;
     }), out;
-  }, midA = code4(a.slice(pre, a.length - suf)), midB = code4(b.slice(pre, b.length - suf)), mid = myers(midA, midB, 2e3) ?? [
+  }, midA = code3(a.slice(pre, a.length - suf)), midB = code3(b.slice(pre, b.length - suf)), mid = myers(midA, midB, 2e3) ?? [
     ...new Array(midA.length).fill("-"),
     ...new Array(midB.length).fill("+")
   ];
@@ -24627,8 +24629,8 @@ function quotePath(prefix, path10) {
   if (!/["\\\x00-\x1f\x7f]/.test(full)) return full;
   let escapes = { '"': '\\"', "\\": "\\\\", "	": "\\t", "\n": "\\n", "\r": "\\r" }, out = "";
   for (let ch of full) {
-    let code4 = ch.codePointAt(0);
-    escapes[ch] !== void 0 ? out += escapes[ch] : code4 < 32 || code4 === 127 ? out += `\\${code4.toString(8).padStart(3, "0")}` : out += ch;
+    let code3 = ch.codePointAt(0);
+    escapes[ch] !== void 0 ? out += escapes[ch] : code3 < 32 || code3 === 127 ? out += `\\${code3.toString(8).padStart(3, "0")}` : out += ch;
   }
   return `"${out}"`;
 }
@@ -24940,8 +24942,8 @@ function errCode(err) {
   return err?.code ?? "error";
 }
 function cannotRead(err) {
-  let code4 = errCode(err);
-  return `cannot read configuration file (${code4 === "ENOENT" ? "no such file" : code4 === "EISDIR" ? "is a directory" : code4})`;
+  let code3 = errCode(err);
+  return `cannot read configuration file (${code3 === "ENOENT" ? "no such file" : code3 === "EISDIR" ? "is a directory" : code3})`;
 }
 function parseConfigText(text, displayPath3) {
   let source = text.startsWith("\uFEFF") ? text.slice(1) : text, lineCounter = new import_yaml7.LineCounter(), doc = (0, import_yaml7.parseDocument)(source, { lineCounter, prettyErrors: !0, uniqueKeys: !0 });
@@ -25511,8 +25513,8 @@ function createOnlineResolver(opts) {
           await sleep(retryDelayMs * 2 ** attempt);
           continue;
         }
-        let code4 = isObject(err) && isObject(err.cause) && typeof err.cause.code == "string" ? err.cause.code : "network error";
-        throw new ApiProblem(`GitHub API unreachable at ${apiUrl} (${code4}) after ${attempt + 1} attempts; using the offline table`, !0);
+        let code3 = isObject(err) && isObject(err.cause) && typeof err.cause.code == "string" ? err.cause.code : "network error";
+        throw new ApiProblem(`GitHub API unreachable at ${apiUrl} (${code3}) after ${attempt + 1} attempts; using the offline table`, !0);
       }
       if (res.status >= 500 && attempt < maxRetries) {
         await res.body?.cancel().catch(() => {
@@ -25826,7 +25828,7 @@ function remoteRefs(result) {
 }
 
 // src/cli/bin.ts
-var code3 = await run(process.argv.slice(2), {
+var code2 = await run(process.argv.slice(2), {
   stdout: (t) => process.stdout.write(t),
   stderr: (t) => process.stderr.write(t),
   readStdin: () => fs8.readFileSync(0),
@@ -25836,4 +25838,4 @@ var code3 = await run(process.argv.slice(2), {
 });
 process.env.CREDFLOW_REPORT_RSS && process.stderr.write(`credflow-max-rss-kb=${process.resourceUsage().maxRSS}
 `);
-process.exitCode = code3;
+process.exitCode = code2;

@@ -347,3 +347,21 @@ export function booleanParsing(v: ConfigureVersion, name: string): "lenient" | "
   if (v.semver[0] < 5) return "lenient";
   return name === "use-existing-credentials" ? "string" : "strict";
 }
+
+/** First release with automatic retry (exponential backoff) around the token exchange. */
+export const RETRY_SINCE = "v1.6.1";
+
+/** Whether the resolved code reads an input: declared by its action.yml, or added in a release it includes. */
+export function declaresInput(v: ConfigureVersion, name: string): boolean {
+  if (v.inputs) return v.inputs.has(name);
+  const since = inputIntroducedIn(name);
+  return !!since && versionAtLeast(v, since) === true;
+}
+
+/** The attempts `retry-max-attempts` yields (v3+): `parseInt(x) || 12`, raised to 1 when below 1. */
+export function retryAttempts(text: string | undefined): number {
+  if (text === undefined) return 12;
+  const n = Number.parseInt(text.trim());
+  if (!n) return 12;
+  return n < 1 ? 1 : n;
+}

@@ -24,6 +24,7 @@ import {
 import { CredentialFiles, type Place } from "./support/credential-files.js";
 import { stepLabel } from "./support/labels.js";
 import { parseVersion } from "../knowledge/version.js";
+import { joinList } from "./support/wording.js";
 
 const RULE_ID = "credentials-in-cache";
 
@@ -206,10 +207,6 @@ function literalRoot(p: PathPattern): string {
   return "/" + (i < 0 ? p.segments : p.segments.slice(0, i)).join("/");
 }
 
-function joinList(items: string[]): string {
-  if (items.length <= 1) return items.join("");
-  return `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
-}
 
 /** upload-artifact skips dot-files from v3.2.0 (where the input was ignored) and v4.4.0, unless `include-hidden-files: true`. */
 function hiddenExcluded(ctx: RuleContext, ref: string, includeHidden: string | undefined): boolean {

@@ -9,6 +9,7 @@ import type { Permissions, Range, SourceFile } from "../model/types.js";
 import type { Fix, NoFix, RelatedLocation, Report, Rule, RuleContext } from "./types.js";
 import { declaredPermissions, idTokenFor, type Declared } from "../graph/permissions.js";
 import { addBlockFirst, entryTexts, setEntry } from "../edit/yaml-edit.js";
+import { code } from "./support/wording.js";
 
 export const RUNTIME_ERROR =
   "Credentials could not be loaded, please check your action inputs: Could not load credentials from any providers";
@@ -89,9 +90,6 @@ function finding(_ctx: RuleContext, loss: Loss): Report {
 
 // ---------- message ----------
 
-function code(s: string): string {
-  return `\`${s.replace(/`/g, "'")}\``;
-}
 
 function describeCall(u: OidcUse): string {
   const ts = u.node.timeline[u.call.timelineIndex]!;

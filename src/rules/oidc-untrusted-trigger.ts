@@ -8,6 +8,7 @@ import { allJobNodes } from "../graph/build-graph.js";
 import type { ConfigureCall, JobNode, TimelineStep } from "../graph/types.js";
 import type { Job, Range, Workflow } from "../model/types.js";
 import { stepLabel } from "./support/labels.js";
+import { joinList } from "./support/wording.js";
 import { parseVersion } from "../knowledge/version.js";
 import type { Level, RelatedLocation, Report, Rule, RuleContext } from "./types.js";
 
@@ -319,6 +320,5 @@ function rootOf(node: JobNode): JobNode {
 }
 
 function list(events: string[]): string {
-  const q = events.map((e) => `\`${e}\``);
-  return q.length <= 1 ? q.join("") : `${q.slice(0, -1).join(", ")} and ${q[q.length - 1]}`;
+  return joinList(events.map((e) => `\`${e}\``));
 }

@@ -10,6 +10,7 @@ import type { Entry, Range, SourceFile } from "../model/types.js";
 import type { RelatedLocation, Report, Rule, RuleContext } from "./types.js";
 
 import { stepLabel } from "./support/labels.js";
+import { capitalize, joinList } from "./support/wording.js";
 
 const RULE_ID = "static-aws-keys";
 
@@ -248,14 +249,8 @@ function names(list: string[], ctxName: string): string {
   return joinList(list.map((n) => `\`${ctxName}.${n}\``));
 }
 
-function joinList(items: string[]): string {
-  return items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
-}
 
 function unique(list: string[]): string[] {
   return [...new Set(list)];
 }
 
-function capitalize(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
-}

@@ -7,6 +7,7 @@ import { looksLikeVersion, BRANCH_LIKE_NAMES, type RefInfo } from "../knowledge/
 import type { UsesRef } from "../model/types.js";
 import type { Fix, Level, PinPolicy, Report, Rule, RuleContext } from "./types.js";
 import { nameOf, repoOf, rewriteUsesRef, type RemoteRef, type UsesSite, usesSites } from "./support/uses-sites.js";
+import { capitalize } from "./support/wording.js";
 
 const RULE_ID = "unpinned-ref";
 const POLICIES: readonly PinPolicy[] = ["sha", "sha-all", "tag", "off"];
@@ -171,6 +172,3 @@ function dockerFinding(site: UsesSite, ref: DockerRef, policy: PinPolicy): Repor
   };
 }
 
-function capitalize(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
-}
