@@ -18843,7 +18843,7 @@ function checkCall(ctx, node, ts) {
   let out = [], sources = /* @__PURE__ */ new Map();
   for (let key of present) {
     let origin = originOf(ctx, node, ts, key);
-    sources.set(key, { source: classify(node, ts, ts.with.get(key) ?? ""), origin });
+    sources.set(key, { source: classify(node, ts, tracedText(ctx, node, ts, key)), origin });
   }
   let stepRef = configureLabel(ts), callSite = callSiteRelated(node, ts);
   for (let [key, { source, origin }] of sources) {
@@ -18890,56 +18890,25 @@ function classify(node, ts, value, depth = 0) {
   if (vars.length) return { kind: "variable", names: unique(vars) };
   let env = /^\$\{\{\s*env\s*\.\s*([A-Za-z_]\w*)\s*\}\}$/.exec(v);
   if (env && depth < 5) {
-    let found = envEntry(node, ts, env[1]);
-    if (found?.value !== void 0) return classify(node, ts, found.value, depth + 1);
+    let found = envValue(node, ts, env[1]);
+    if (found) return classify(node, ts, found.text, depth + 1);
   }
   return { kind: "other" };
 }
-function envEntry(node, ts, name) {
-  let scopes = [{ file: ts.file, entries: ts.step.env.entries }];
-  for (let site of [...ts.chain].reverse()) scopes.push({ file: site.file, entries: site.step.env.entries });
-  scopes.push({ file: node.workflow.file, entries: node.job.env.entries }), scopes.push({ file: node.workflow.file, entries: node.workflow.env.entries });
-  for (let s of scopes) {
-    let entry = s.entries.find((e) => e.key === name);
-    if (entry) return { file: s.file, entry, value: s === scopes[0] ? ts.env.get(name) ?? entry.value?.value ?? "" : entry.value?.value ?? "" };
-  }
-}
-var INPUT_REF2 = /^\$\{\{\s*inputs\s*\.\s*([A-Za-z_][\w-]*)\s*\}\}$/, ENV_REF2 = /^\$\{\{\s*env\s*\.\s*([A-Za-z_]\w*)\s*\}\}$/;
 function originOf(ctx, node, ts, key) {
-  let file = ts.file, current = ts.step.with.entries.find((e) => e.key === key), chain = ts.chain, caller = node.caller, inStep = !0, via = [];
-  for (let guard = 0; guard < 20; guard++) {
-    let raw = (current.value?.value ?? "").trim(), input = INPUT_REF2.exec(raw);
-    if (input && chain.length) {
-      let name = input[1].toLowerCase(), site = chain[chain.length - 1];
-      via.push(`through input \`${input[1]}\` of \`${site.step.uses?.node.value ?? "a composite action"}\``);
-      let passed = site.step.with.entries.find((e) => e.key.toLowerCase() === name);
-      if (passed) {
-        file = site.file, current = passed, chain = chain.slice(0, -1), inStep = !1;
-        continue;
-      }
-      let action = [...ctx.graph.actions.values()].find((a) => a.file.path === file.path), def = action ? [...action.inputs.values()].find((i) => i.name.toLowerCase() === name) : void 0;
-      if (def) return { file, range: def.range, via: [...via.slice(0, -1), `${via[via.length - 1]} (its default)`] };
-      break;
-    }
-    if (input && caller) {
-      let name = input[1].toLowerCase();
-      via.push(`through input \`${input[1]}\` of the reusable workflow \`${caller.job.uses?.node.value ?? ""}\``);
-      let passed = caller.job.with.entries.find((e) => e.key.toLowerCase() === name);
-      if (!passed) break;
-      file = caller.workflow.file, current = passed, caller = caller.caller, inStep = !1;
-      continue;
-    }
-    let env = ENV_REF2.exec(raw);
-    if (env && inStep) {
-      let found = envEntry(node, ts, env[1]);
-      if (found) {
-        via.push(`through \`env.${env[1]}\``), file = found.file, current = found.entry, inStep = !1;
-        continue;
-      }
-    }
-    break;
+  let entry = ts.step.with.entries.find((e) => e.key === key), hops = traceValue(ctx.graph, node, ts, entry, { env: !0 }), via = [];
+  for (let hop of hops.slice(1)) {
+    let t = hop.through;
+    t.kind === "env" ? via.push(`through \`env.${t.name}\``) : t.kind === "workflow-input" ? via.push(`through input \`${t.name}\` of the reusable workflow \`${t.holder}\``) : via.push(`through input \`${t.name}\` of \`${t.holder}\`${hop.kind === "default" ? " (its default)" : ""}`);
   }
-  return { file, range: current.keyRange, via };
+  let last = hops[hops.length - 1];
+  return { file: last.file, range: last.input?.range ?? last.entry.keyRange, via };
+}
+function tracedText(ctx, node, ts, key) {
+  let entry = ts.step.with.entries.find((e) => e.key === key);
+  if (!entry) return ts.with.get(key) ?? "";
+  let hops = traceValue(ctx.graph, node, ts, entry, { env: !0 }), last = hops[hops.length - 1];
+  return hops.length === 1 ? ts.with.get(key) ?? entry.value?.value ?? "" : last.input ? last.input.default ?? "" : last.entry?.value?.value ?? "";
 }
 function configureLabel(ts) {
   let uses = ts.step.uses?.node.value ?? "configure-aws-credentials";

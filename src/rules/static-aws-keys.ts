@@ -5,11 +5,12 @@
  */
 import { allJobNodes } from "../graph/build-graph.js";
 import { isConfigureRef } from "../graph/configure.js";
-import type { CallSite, JobNode, TimelineStep } from "../graph/types.js";
-import type { Entry, Range, SourceFile } from "../model/types.js";
+import type { JobNode, TimelineStep } from "../graph/types.js";
+import type { Range, SourceFile } from "../model/types.js";
 import type { RelatedLocation, Report, Rule, RuleContext } from "./types.js";
 
 import { stepLabel } from "./support/labels.js";
+import { envValue, traceValue } from "../graph/values.js";
 import { capitalize, joinList } from "./support/wording.js";
 
 const RULE_ID = "static-aws-keys";
@@ -63,7 +64,7 @@ function checkCall(ctx: RuleContext, node: JobNode, ts: TimelineStep): Report[] 
   const sources = new Map<KeyInput, { source: Source; origin: Origin }>();
   for (const key of present) {
     const origin = originOf(ctx, node, ts, key);
-    sources.set(key, { source: classify(node, ts, ts.with.get(key) ?? ""), origin });
+    sources.set(key, { source: classify(node, ts, tracedText(ctx, node, ts, key)), origin });
   }
   const stepRef = configureLabel(ts);
   const callSite = callSiteRelated(node, ts);
@@ -137,88 +138,40 @@ function classify(node: JobNode, ts: TimelineStep, value: string, depth = 0): So
   if (vars.length) return { kind: "variable", names: unique(vars) };
   const env = /^\$\{\{\s*env\s*\.\s*([A-Za-z_]\w*)\s*\}\}$/.exec(v);
   if (env && depth < 5) {
-    const found = envEntry(node, ts, env[1]!);
-    if (found?.value !== undefined) return classify(node, ts, found.value, depth + 1);
+    const found = envValue(node, ts, env[1]!);
+    if (found) return classify(node, ts, found.text, depth + 1);
   }
   return { kind: "other" };
 }
 
-/** `env.NAME` as the step sees it: its own `env:`, its call sites', the job's, the workflow's. */
-function envEntry(node: JobNode, ts: TimelineStep, name: string): { file: SourceFile; entry: Entry; value: string } | undefined {
-  const scopes: Array<{ file: SourceFile; entries: Entry[] }> = [{ file: ts.file, entries: ts.step.env.entries }];
-  for (const site of [...ts.chain].reverse()) scopes.push({ file: site.file, entries: site.step.env.entries });
-  scopes.push({ file: node.workflow.file, entries: node.job.env.entries });
-  scopes.push({ file: node.workflow.file, entries: node.workflow.env.entries });
-  for (const s of scopes) {
-    const entry = s.entries.find((e) => e.key === name);
-    if (entry) return { file: s.file, entry, value: s === scopes[0] ? (ts.env.get(name) ?? entry.value?.value ?? "") : (entry.value?.value ?? "") };
-  }
-  return undefined;
-}
-
 // ---------- following a value to where it is written ----------
 
-const INPUT_REF = /^\$\{\{\s*inputs\s*\.\s*([A-Za-z_][\w-]*)\s*\}\}$/;
-const ENV_REF = /^\$\{\{\s*env\s*\.\s*([A-Za-z_]\w*)\s*\}\}$/;
-
 /**
- * The entry whose text becomes the input's value: the step's own `with:` entry, or, when that is
- * `${{ inputs.x }}`, the call site's `with: x` (or the composite's default, or a reusable workflow
- * caller's `with: x`), or, for `${{ env.X }}`, the `env:` entry that sets X. Locations point at
- * keys, never at the value text.
+ * The entry whose text becomes the input's value (the graph's value trace, `env.X` included):
+ * locations point at keys, never at the value text, and `via` says how the value travels.
  */
 function originOf(ctx: RuleContext, node: JobNode, ts: TimelineStep, key: string): Origin {
-  let file = ts.file;
-  let current: Entry = ts.step.with.entries.find((e) => e.key === key)!;
-  let chain: CallSite[] = ts.chain;
-  let caller: JobNode | undefined = node.caller;
-  let inStep = true;
+  const entry = ts.step.with.entries.find((e) => e.key === key)!;
+  const hops = traceValue(ctx.graph, node, ts, entry, { env: true });
   const via: string[] = [];
-  for (let guard = 0; guard < 20; guard++) {
-    const raw = (current.value?.value ?? "").trim();
-    const input = INPUT_REF.exec(raw);
-    if (input && chain.length) {
-      const name = input[1]!.toLowerCase();
-      const site = chain[chain.length - 1]!;
-      via.push(`through input \`${input[1]}\` of \`${site.step.uses?.node.value ?? "a composite action"}\``);
-      const passed = site.step.with.entries.find((e) => e.key.toLowerCase() === name);
-      if (passed) {
-        file = site.file;
-        current = passed;
-        chain = chain.slice(0, -1);
-        inStep = false;
-        continue;
-      }
-      const action = [...ctx.graph.actions.values()].find((a) => a.file.path === file.path);
-      const def = action ? [...action.inputs.values()].find((i) => i.name.toLowerCase() === name) : undefined;
-      if (def) return { file, range: def.range, via: [...via.slice(0, -1), `${via[via.length - 1]!} (its default)`] };
-      break;
-    }
-    if (input && caller) {
-      const name = input[1]!.toLowerCase();
-      via.push(`through input \`${input[1]}\` of the reusable workflow \`${caller.job.uses?.node.value ?? ""}\``);
-      const passed = caller.job.with.entries.find((e) => e.key.toLowerCase() === name);
-      if (!passed) break;
-      file = caller.workflow.file;
-      current = passed;
-      caller = caller.caller;
-      inStep = false;
-      continue;
-    }
-    const env = ENV_REF.exec(raw);
-    if (env && inStep) {
-      const found = envEntry(node, ts, env[1]!);
-      if (found) {
-        via.push(`through \`env.${env[1]}\``);
-        file = found.file;
-        current = found.entry;
-        inStep = false;
-        continue;
-      }
-    }
-    break;
+  for (const hop of hops.slice(1)) {
+    const t = hop.through!;
+    if (t.kind === "env") via.push(`through \`env.${t.name}\``);
+    else if (t.kind === "workflow-input") via.push(`through input \`${t.name}\` of the reusable workflow \`${t.holder}\``);
+    else via.push(`through input \`${t.name}\` of \`${t.holder}\`${hop.kind === "default" ? " (its default)" : ""}`);
   }
-  return { file, range: current.keyRange, via };
+  const last = hops[hops.length - 1]!;
+  return { file: last.file, range: last.input?.range ?? last.entry!.keyRange, via };
+}
+
+/** The text a trace ends at: the step's own value after substitution, else the literal where it is written. */
+function tracedText(ctx: RuleContext, node: JobNode, ts: TimelineStep, key: string): string {
+  const entry = ts.step.with.entries.find((e) => e.key === key);
+  if (!entry) return ts.with.get(key) ?? "";
+  const hops = traceValue(ctx.graph, node, ts, entry, { env: true });
+  const last = hops[hops.length - 1]!;
+  if (hops.length === 1) return ts.with.get(key) ?? entry.value?.value ?? "";
+  return last.input ? (last.input.default ?? "") : (last.entry?.value?.value ?? "");
 }
 
 // ---------- wording ----------
