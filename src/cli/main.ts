@@ -1,7 +1,7 @@
 /** The `credflow` command line: flags → options → lint → report → exit code. */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { VERSION } from "../version.js";
 import { RULES } from "../rules/index.js";
 import { LEVEL_RANK, type Finding, type Level, type Settings } from "../rules/types.js";
@@ -53,6 +53,7 @@ interface LintFlags {
   minRunnerVersion?: string;
   reportUnusedSuppressions?: boolean;
   exitZero?: boolean;
+  onlineTimeout?: number;
 }
 
 /** Runs the CLI; returns the exit code. Never throws for user errors. */
@@ -86,6 +87,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     .option("--online", "resolve action refs through the GitHub API (network; uses GITHUB_TOKEN/GH_TOKEN)")
     .option("--github-api-url <url>", "GitHub API base URL (GitHub Enterprise Server)")
     .option("--pin-cache <file>", "file caching --online answers (default: credflow/pins.json in the user cache directory)")
+    .option("--online-timeout <seconds>", "longest wait for one GitHub API request; the online phase stops after six times that (default 5)", parseOnlineTimeout)
     .option("--report-unused-suppressions", "report `# credflow: ignore[...]` comments that suppress nothing")
     .action(async (paths: string[], flags: LintFlags) => {
       exitCode = await lintCommand(paths, flags, io);
@@ -140,6 +142,12 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     io.stderr(`credflow: ${oneLine(err)}\n`);
     return 2;
   }
+}
+
+function parseOnlineTimeout(value: string): number {
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n) || n <= 0 || n > 600) throw new InvalidArgumentError("expected a number of seconds above 0 and at most 600");
+  return n;
 }
 
 function oneLine(err: unknown): string {
@@ -219,6 +227,7 @@ async function lintCommand(paths: string[], flags: LintFlags, io: CliIO): Promis
       token: io.env.GITHUB_TOKEN || io.env.GH_TOKEN || undefined,
       // In the user's cache directory, not the repository: a pull request could plant answers there.
       cacheFile: flags.pinCache ? path.resolve(io.cwd, flags.pinCache) : defaultPinCacheFile(io.env),
+      ...(flags.onlineTimeout !== undefined ? { requestTimeoutMs: flags.onlineTimeout * 1000 } : {}),
       fallback: pins,
       log: (m) => io.stderr(`credflow: ${m}\n`),
     });
