@@ -54,6 +54,11 @@ interface LintFlags {
   reportUnusedSuppressions?: boolean;
   exitZero?: boolean;
   onlineTimeout?: number;
+  sarifCategory?: string;
+  // TODO(lead): wire into settings
+  defaultTokenPermissions?: "permissive" | "restricted";
+  // TODO(lead): wire into settings
+  repository?: string;
 }
 
 /** Runs the CLI; returns the exit code. Never throws for user errors. */
@@ -88,6 +93,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     .option("--github-api-url <url>", "GitHub API base URL (GitHub Enterprise Server)")
     .option("--pin-cache <file>", "file caching --online answers (default: credflow/pins.json in the user cache directory)")
     .option("--online-timeout <seconds>", "longest wait for one GitHub API request; the online phase stops after six times that (default 5)", parseOnlineTimeout)
+    .option("--sarif-category <category>", "code-scanning category: SARIF automationDetails.id becomes `<category>/` (default credflow)", parseSarifCategory)
+    .addOption(new Option("--default-token-permissions <mode>", "the repository's or organisation's default GITHUB_TOKEN permissions").choices(["permissive", "restricted"]))
+    .option("--repository <owner/name>", "the repository being linted, as owner/name", parseRepository)
     .option("--report-unused-suppressions", "report `# credflow: ignore[...]` comments that suppress nothing")
     .action(async (paths: string[], flags: LintFlags) => {
       exitCode = await lintCommand(paths, flags, io);
@@ -148,6 +156,16 @@ function parseOnlineTimeout(value: string): number {
   const n = Number(value);
   if (value.trim() === "" || !Number.isFinite(n) || n <= 0 || n > 600) throw new InvalidArgumentError("expected a number of seconds above 0 and at most 600");
   return n;
+}
+
+function parseSarifCategory(value: string): string {
+  if (value.replace(/\/+$/, "").trim() === "" || /[\u0000-\u001f]/.test(value)) throw new InvalidArgumentError("expected a non-empty category without control characters");
+  return value;
+}
+
+function parseRepository(value: string): string {
+  if (!/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/.test(value) || /\/\.\.?$/.test(value)) throw new InvalidArgumentError("expected owner/name");
+  return value;
 }
 
 function oneLine(err: unknown): string {
@@ -293,7 +311,7 @@ async function lintCommand(paths: string[], flags: LintFlags, io: CliIO): Promis
       emit(io, flags.output, formatJson(input));
       break;
     case "sarif":
-      emit(io, flags.output, formatSarif(input));
+      emit(io, flags.output, formatSarif(input, { category: flags.sarifCategory }));
       break;
     case "rdjsonl":
       emit(io, flags.output, formatRdjsonl(input));
