@@ -17802,18 +17802,18 @@ function checkSessionName(input, report) {
 }
 function checkDuration(input, chaining, report) {
   if (!input || input.value === "") return;
-  let text = input.value, integer = /^[-+]?\d+$/.test(text), seconds = Number.parseInt(text, 10);
-  if (Number.isNaN(seconds) || seconds === 0) {
+  let text = input.value, integer = /^[-+]?\d+$/.test(text), seconds2 = Number.parseInt(text, 10);
+  if (Number.isNaN(seconds2) || seconds2 === 0) {
     integer || report(input, `\`role-duration-seconds: ${text}\` is not a whole number of seconds; the action reads it with parseInt, gets nothing, and silently uses its default session length instead`, "warning");
     return;
   }
   let limit = chained(chaining) ? CHAINED_MAX_DURATION : MAX_DURATION;
-  if (!integer && seconds >= MIN_DURATION && seconds <= limit) {
-    report(input, `\`role-duration-seconds: ${text}\` is not a whole number of seconds; the action's parseInt reads it as ${seconds}. Write \`${seconds}\``, "warning");
+  if (!integer && seconds2 >= MIN_DURATION && seconds2 <= limit) {
+    report(input, `\`role-duration-seconds: ${text}\` is not a whole number of seconds; the action's parseInt reads it as ${seconds2}. Write \`${seconds2}\``, "warning");
     return;
   }
-  let quote = integer ? `\`role-duration-seconds: ${text}\`` : `\`role-duration-seconds: ${text}\` (read by the action as ${seconds})`;
-  seconds < MIN_DURATION ? report(input, `${quote} is below AWS's minimum of ${MIN_DURATION} seconds; STS rejects the call with "Value '${seconds}' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to ${MIN_DURATION}"`) : seconds > MAX_DURATION ? report(input, `${quote} is above AWS's maximum of ${MAX_DURATION} seconds (12 hours); STS rejects the call with "Value '${seconds}' at 'durationSeconds' failed to satisfy constraint: Member must have value less than or equal to ${MAX_DURATION}"`) : seconds > limit && report(
+  let quote = integer ? `\`role-duration-seconds: ${text}\`` : `\`role-duration-seconds: ${text}\` (read by the action as ${seconds2})`;
+  seconds2 < MIN_DURATION ? report(input, `${quote} is below AWS's minimum of ${MIN_DURATION} seconds; STS rejects the call with "Value '${seconds2}' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to ${MIN_DURATION}"`) : seconds2 > MAX_DURATION ? report(input, `${quote} is above AWS's maximum of ${MAX_DURATION} seconds (12 hours); STS rejects the call with "Value '${seconds2}' at 'durationSeconds' failed to satisfy constraint: Member must have value less than or equal to ${MAX_DURATION}"`) : seconds2 > limit && report(
     input,
     `${quote} with \`role-chaining: ${chaining.value}\`: a session assumed by role chaining lasts at most ${CHAINED_MAX_DURATION} seconds; STS rejects the call with "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining."`
   );
@@ -24253,7 +24253,7 @@ function ruleDescriptor(id, meta, input) {
     properties
   };
 }
-function buildSarif(input) {
+function buildSarif(input, opts = {}) {
   let metas = ruleMap(input), lineIndex = lineIndexLookup(input), entries = [
     ...input.findings.map((finding4) => ({ finding: finding4 })),
     ...(input.suppressed ?? []).map((s) => ({ finding: s.finding, justification: s.reason }))
@@ -24314,15 +24314,15 @@ function buildSarif(input) {
             rules
           }
         },
-        automationDetails: { id: `${TOOL_NAME}/` },
+        automationDetails: { id: `${opts.category?.replace(/\/+$/, "") || TOOL_NAME}/` },
         columnKind: "utf16CodeUnits",
         results
       }
     ]
   };
 }
-function formatSarif(input) {
-  return `${stringifyJson(buildSarif(input), 2)}
+function formatSarif(input, opts = {}) {
+  return `${stringifyJson(buildSarif(input, opts), 2)}
 `;
 }
 
@@ -25374,7 +25374,7 @@ import { randomBytes as randomBytes2 } from "node:crypto";
 import * as fs6 from "node:fs";
 import { homedir } from "node:os";
 import * as nodePath2 from "node:path";
-var ApiProblem = class extends Error {
+var DEFAULT_REQUEST_TIMEOUT_MS = 5e3, BUDGET_PER_REQUEST_TIMEOUT = 6, MAX_RESPONSE_BYTES = 4 * 1024 * 1024, MAX_REDIRECTS = 5, ApiProblem = class extends Error {
   halt;
   constructor(message3, halt) {
     super(message3), this.halt = halt;
@@ -25458,6 +25458,44 @@ function readCache(file, apiUrl, log) {
     return log(`ref cache ${file} is not valid JSON; ignoring it`), emptyCache(apiUrl);
   }
 }
+function positive(value, fallback) {
+  return value !== void 0 && Number.isFinite(value) && value > 0 ? value : fallback;
+}
+function seconds(ms) {
+  return `${Number((ms / 1e3).toFixed(2))} s`;
+}
+function originOf2(url) {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return url;
+  }
+}
+function abortProblem(signal) {
+  let reason = signal.reason;
+  return reason instanceof ApiProblem ? reason : new ApiProblem("online lookups stopped", !0);
+}
+async function readBody(res, limit) {
+  let declared = Number(res.headers.get("content-length") ?? "");
+  if (Number.isFinite(declared) && declared > limit) {
+    await res.body?.cancel().catch(() => {
+    });
+    return;
+  }
+  if (!res.body) return "";
+  let reader = res.body.getReader(), chunks = [], size = 0;
+  for (; ; ) {
+    let { done, value } = await reader.read();
+    if (done) break;
+    if (size += value.byteLength, size > limit) {
+      await reader.cancel().catch(() => {
+      });
+      return;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
 function createOnlineResolver(opts) {
   let apiUrl = (opts.apiUrl ?? "https://api.github.com").replace(/\/+$/, ""), token = opts.token?.trim() || void 0, fetchImpl = opts.fetchImpl ?? fetch, maxRetries = Math.max(0, opts.maxRetries ?? 3), retryDelayMs = Math.max(0, opts.retryDelayMs ?? 500), ttlMs = (opts.cacheTtlSeconds ?? 86400) * 1e3, concurrency = Math.max(1, opts.concurrency ?? 4), fallback = opts.fallback, rawLog = opts.log ?? ((m) => process.stderr.write(`${m}
 `)), log = (m) => rawLog(token && token.length >= 4 ? m.split(token).join("***") : m), cacheFile = opts.cacheFile;
@@ -25471,45 +25509,109 @@ function createOnlineResolver(opts) {
     "user-agent": "credflow"
   };
   token && (headers.authorization = `Bearer ${token}`);
-  let sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  let requestTimeoutMs = positive(opts.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS), budgetMs = positive(opts.budgetMs, BUDGET_PER_REQUEST_TIMEOUT * requestTimeoutMs), maxResponseBytes = positive(opts.maxResponseBytes, MAX_RESPONSE_BYTES), apiOrigin = originOf2(apiUrl), phase = new AbortController(), sleep = (ms) => new Promise((resolve7) => {
+    if (phase.signal.aborted) return resolve7();
+    let done = () => {
+      clearTimeout(timer), phase.signal.removeEventListener("abort", done), resolve7();
+    }, timer = setTimeout(done, ms);
+    phase.signal.addEventListener("abort", done, { once: !0 });
+  }), phaseProblem = () => abortProblem(phase.signal);
+  async function exchange(path10, what) {
+    let url = `${apiUrl}${path10}`;
+    for (let hop = 0; ; hop++) {
+      if (phase.signal.aborted) throw phaseProblem();
+      let request = new AbortController(), onPhaseEnd = () => request.abort(phase.signal.reason);
+      phase.signal.addEventListener("abort", onPhaseEnd, { once: !0 });
+      let timer = setTimeout(
+        () => request.abort(new ApiProblem(`GitHub API at ${apiUrl} did not answer ${what} within ${seconds(requestTimeoutMs)} (--online-timeout); remaining refs use the offline table`, !0)),
+        requestTimeoutMs
+      );
+      try {
+        let res;
+        try {
+          res = await fetchImpl(url, { headers, redirect: "manual", signal: request.signal });
+        } catch (err) {
+          throw request.signal.aborted ? abortProblem(request.signal) : err;
+        }
+        if (res.status >= 300 && res.status < 400 && res.headers.has("location")) {
+          await res.body?.cancel().catch(() => {
+          });
+          let target;
+          try {
+            target = new URL(res.headers.get("location"), url);
+          } catch {
+            throw new ApiProblem(`could not resolve ${what}: the GitHub API answered HTTP ${res.status} with an unusable Location; remaining refs use the offline table`, !0);
+          }
+          if (target.origin !== apiOrigin)
+            throw new ApiProblem(
+              `could not resolve ${what}: the GitHub API redirected to another origin (${target.origin}), which is not followed with the token; remaining refs use the offline table`,
+              !0
+            );
+          if (hop >= MAX_REDIRECTS)
+            throw new ApiProblem(`could not resolve ${what}: more than ${MAX_REDIRECTS} redirects from the GitHub API; remaining refs use the offline table`, !0);
+          url = target.href;
+          continue;
+        }
+        let body = await readBody(res, maxResponseBytes).catch((err) => {
+          throw request.signal.aborted ? abortProblem(request.signal) : err;
+        });
+        if (body === void 0)
+          throw new ApiProblem(
+            `could not resolve ${what}: the GitHub API sent more than ${maxResponseBytes / (1024 * 1024)} MiB; remaining refs use the offline table`,
+            !0
+          );
+        return { status: res.status, headers: res.headers, text: body };
+      } finally {
+        clearTimeout(timer), phase.signal.removeEventListener("abort", onPhaseEnd);
+      }
+    }
+  }
   async function get(path10, what) {
     for (let attempt = 0; ; attempt++) {
       let res;
       try {
-        res = await fetchImpl(`${apiUrl}${path10}`, { headers });
+        res = await exchange(path10, what);
       } catch (err) {
-        if (attempt < maxRetries) {
+        if (err instanceof ApiProblem) throw err;
+        if (attempt < maxRetries && !phase.signal.aborted) {
           await sleep(retryDelayMs * 2 ** attempt);
           continue;
         }
+        if (phase.signal.aborted) throw phaseProblem();
         let code3 = isObject(err) && isObject(err.cause) && typeof err.cause.code == "string" ? err.cause.code : "network error";
         throw new ApiProblem(`GitHub API unreachable at ${apiUrl} (${code3}) after ${attempt + 1} attempts; using the offline table`, !0);
       }
       if (res.status >= 500 && attempt < maxRetries) {
-        await res.body?.cancel().catch(() => {
-        }), await sleep(retryDelayMs * 2 ** attempt);
+        if (await sleep(retryDelayMs * 2 ** attempt), phase.signal.aborted) throw phaseProblem();
         continue;
       }
-      let body;
+      let body, json = !0;
       try {
-        body = await res.json();
+        body = JSON.parse(res.text);
       } catch {
-        body = void 0;
+        json = !1;
       }
-      if (res.status === 200 || res.status === 404) return { status: res.status, body };
+      if (res.status === 200) {
+        if (!json) throw new ApiProblem(`could not resolve ${what}: the GitHub API answered HTTP 200 with a body that is not JSON; remaining refs use the offline table`, !0);
+        return { status: 200, body };
+      }
+      if (res.status === 404) return { status: 404, body };
       let remaining = res.headers.get("x-ratelimit-remaining"), bodyMessage = isObject(body) && typeof body.message == "string" ? body.message : "";
       if (res.status === 429 || res.status === 403 && (remaining === "0" || res.headers.has("retry-after") || /rate limit/i.test(bodyMessage))) {
         let reset = Number(res.headers.get("x-ratelimit-reset")), when = Number.isFinite(reset) && reset > 0 ? ` until ${new Date(reset * 1e3).toISOString()}` : "", hint = token ? "" : " (set GITHUB_TOKEN for a higher limit)";
         throw new ApiProblem(`GitHub API rate limit reached${when}${hint}; remaining refs use the offline table`, !0);
       }
-      throw res.status === 401 ? new ApiProblem("GitHub API rejected the token (401 Unauthorized): check that it is valid and not expired; using the offline table", !0) : res.status === 403 ? new ApiProblem(`${what}: 403 Forbidden from the GitHub API (no access to the repository, or SSO authorisation needed); using the offline table`, !1) : res.status >= 500 ? new ApiProblem(`GitHub API answered HTTP ${res.status} for ${what} after ${attempt + 1} attempts; using the offline table`, !0) : new ApiProblem(`${what}: unexpected HTTP ${res.status} from the GitHub API; using the offline table`, !1);
+      throw res.status === 401 ? new ApiProblem("GitHub API rejected the token (401 Unauthorized): check that it is valid and not expired; using the offline table", !0) : res.status === 403 ? new ApiProblem(`${what}: 403 Forbidden from the GitHub API (no access to the repository, or SSO authorisation needed); using the offline table`, !1) : res.status >= 500 ? new ApiProblem(`GitHub API answered HTTP ${res.status} for ${what} after ${attempt + 1} attempts; using the offline table`, !0) : res.status >= 300 && res.status < 400 ? new ApiProblem(`could not resolve ${what}: the GitHub API answered HTTP ${res.status} without a Location; remaining refs use the offline table`, !0) : new ApiProblem(`${what}: unexpected HTTP ${res.status} from the GitHub API; using the offline table`, !1);
     }
   }
   async function refCommit(repo, kind, name, what) {
     let res = await get(`/repos/${repo}/git/ref/${kind}/${pathOf(name)}`, what);
     if (res.status === 404) return { found: !1 };
     let body = res.body;
-    if (Array.isArray(body) && (body = body.find((r) => isObject(r) && r.ref === `refs/${kind}/${name}`)), !isObject(body) || body.ref !== `refs/${kind}/${name}` || !isObject(body.object)) return { found: !1 };
+    if (Array.isArray(body) && (body = body.find((r) => isObject(r) && r.ref === `refs/${kind}/${name}`), body === void 0))
+      return { found: !1 };
+    if (!isObject(body) || body.ref !== `refs/${kind}/${name}` || !isObject(body.object))
+      throw new ApiProblem(`could not resolve ${what}: the GitHub API's answer for refs/${kind}/${name} is not that Git ref; remaining refs use the offline table`, !0);
     let object = body.object;
     for (let depth = 0; object.type === "tag" && depth < PEEL_DEPTH; depth++) {
       let tag = await get(`/repos/${repo}/git/tags/${pathOf(String(object.sha))}`, what);
@@ -25591,15 +25693,36 @@ function createOnlineResolver(opts) {
       let key = `${action}@${ref}`, hit = cache.refs[key];
       hit && Date.now() - hit.fetchedAt < ttlMs || todo.set(key, { action, ref });
     }
-    let queue = [...todo.values()], halted = !1, worker = async () => {
+    let queue = [...todo.values()];
+    if (queue.length === 0) {
+      writeCache();
+      return;
+    }
+    let total = queue.length, done = 0, halted = !1;
+    phase = new AbortController();
+    let budget = setTimeout(
+      () => phase.abort(
+        new ApiProblem(
+          `online lookups stopped after ${seconds(budgetMs)}, the limit for the whole online phase (${BUDGET_PER_REQUEST_TIMEOUT} \xD7 --online-timeout); ${done} of ${total} refs resolved, the rest use the offline table`,
+          !0
+        )
+      ),
+      budgetMs
+    ), worker = async () => {
       for (let item = queue.shift(); item && !halted; item = queue.shift())
         try {
-          await fetchRef(item.action, item.ref);
+          await fetchRef(item.action, item.ref), done++;
         } catch (err) {
-          err instanceof ApiProblem ? err.halt ? (halted || log(err.message), halted = !0) : log(err.message) : log(`${item.action}@${item.ref}: ${err instanceof Error ? err.name : "error"} while resolving; using the offline table`);
+          if (halted) break;
+          err instanceof ApiProblem ? err.halt ? (halted = !0, log(err.message), phase.signal.aborted || phase.abort(err)) : log(err.message) : log(`${item.action}@${item.ref}: ${err instanceof Error ? err.name : "error"} while resolving; using the offline table`);
         }
     };
-    await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker)), writeCache();
+    try {
+      await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
+    } finally {
+      clearTimeout(budget);
+    }
+    writeCache();
   }
   function fromEntry(action, ref, e) {
     let info = { kind: e.kind, action, ref, source: "online" };
@@ -25637,7 +25760,7 @@ function createOnlineResolver(opts) {
 // src/cli/main.ts
 async function run(argv, io) {
   let exitCode = 0, program2 = new Command();
-  program2.name("credflow").description("Follows AWS credentials through GitHub Actions workflows and reports how they break or leak.").version(VERSION, "-V, --version").exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).showSuggestionAfterError(!0), program2.command("lint [paths...]", { isDefault: !0 }).description("lint repositories (directories) or single workflow/action files; `-` reads standard input").addOption(new Option("-f, --format <format>", "output format").choices(["text", "json", "sarif", "rdjsonl", "github"]).default("text")).option("-o, --output <file>", "write the report to a file instead of standard output").addOption(new Option("--fail-level <level>", "lowest level that makes the exit code 1").choices(["error", "warning", "note", "none"]).default("warning")).option("--exit-zero", "exit 0 even when there are findings (for SARIF uploads)").option("--color", "force colour in text output").option("--no-color", "disable colour").option("--stdin-filename <path>", "path that names standard input (decides workflow vs action)").addOption(new Option("--visibility <visibility>", "repository visibility, for rules whose risk depends on it").choices(["public", "private", "internal"])).option("-c, --config <file>", "configuration file (default: .credflow.yml in the repository root)").option("--min-runner-version <version>", "oldest actions/runner version your self-hosted runners run").option("--fix", "apply safe fixes in place").option("--unsafe-fixes", "also apply fixes that may change behaviour (with --fix or --diff)").option("--diff", "print the fixes as a unified diff; change nothing").option("--online", "resolve action refs through the GitHub API (network; uses GITHUB_TOKEN/GH_TOKEN)").option("--github-api-url <url>", "GitHub API base URL (GitHub Enterprise Server)").option("--pin-cache <file>", "file caching --online answers (default: credflow/pins.json in the user cache directory)").option("--report-unused-suppressions", "report `# credflow: ignore[...]` comments that suppress nothing").action(async (paths, flags) => {
+  program2.name("credflow").description("Follows AWS credentials through GitHub Actions workflows and reports how they break or leak.").version(VERSION, "-V, --version").exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).showSuggestionAfterError(!0), program2.command("lint [paths...]", { isDefault: !0 }).description("lint repositories (directories) or single workflow/action files; `-` reads standard input").addOption(new Option("-f, --format <format>", "output format").choices(["text", "json", "sarif", "rdjsonl", "github"]).default("text")).option("-o, --output <file>", "write the report to a file instead of standard output").addOption(new Option("--fail-level <level>", "lowest level that makes the exit code 1").choices(["error", "warning", "note", "none"]).default("warning")).option("--exit-zero", "exit 0 even when there are findings (for SARIF uploads)").option("--color", "force colour in text output").option("--no-color", "disable colour").option("--stdin-filename <path>", "path that names standard input (decides workflow vs action)").addOption(new Option("--visibility <visibility>", "repository visibility, for rules whose risk depends on it").choices(["public", "private", "internal"])).option("-c, --config <file>", "configuration file (default: .credflow.yml in the repository root)").option("--min-runner-version <version>", "oldest actions/runner version your self-hosted runners run").option("--fix", "apply safe fixes in place").option("--unsafe-fixes", "also apply fixes that may change behaviour (with --fix or --diff)").option("--diff", "print the fixes as a unified diff; change nothing").option("--online", "resolve action refs through the GitHub API (network; uses GITHUB_TOKEN/GH_TOKEN)").option("--github-api-url <url>", "GitHub API base URL (GitHub Enterprise Server)").option("--pin-cache <file>", "file caching --online answers (default: credflow/pins.json in the user cache directory)").option("--online-timeout <seconds>", "longest wait for one GitHub API request; the online phase stops after six times that (default 5)", parseOnlineTimeout).option("--sarif-category <category>", "code-scanning category: SARIF automationDetails.id becomes `<category>/` (default credflow)", parseSarifCategory).addOption(new Option("--default-token-permissions <mode>", "the repository's or organisation's default GITHUB_TOKEN permissions").choices(["permissive", "restricted"])).option("--repository <owner/name>", "the repository being linted, as owner/name", parseRepository).option("--report-unused-suppressions", "report `# credflow: ignore[...]` comments that suppress nothing").action(async (paths, flags) => {
     exitCode = await lintCommand(paths, flags, io);
   }), program2.command("rules").description("list the rules").addOption(new Option("-f, --format <format>", "output format").choices(["text", "json"]).default("text")).action((flags) => {
     if (flags.format === "json") {
@@ -25665,6 +25788,19 @@ async function run(argv, io) {
     return err instanceof CommanderError ? err.exitCode === 0 ? 0 : 2 : (io.stderr(`credflow: ${oneLine4(err)}
 `), 2);
   }
+}
+function parseOnlineTimeout(value) {
+  let n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n) || n <= 0 || n > 600) throw new InvalidArgumentError("expected a number of seconds above 0 and at most 600");
+  return n;
+}
+function parseSarifCategory(value) {
+  if (value.replace(/\/+$/, "").trim() === "" || /[\u0000-\u001f]/.test(value)) throw new InvalidArgumentError("expected a non-empty category without control characters");
+  return value;
+}
+function parseRepository(value) {
+  if (!/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/.test(value) || /\/\.\.?$/.test(value)) throw new InvalidArgumentError("expected owner/name");
+  return value;
 }
 function oneLine4(err) {
   return err instanceof UsageError || err instanceof ConfigError ? err.message : `internal error: ${(err instanceof Error ? err.message : String(err)).split(`
@@ -25721,6 +25857,7 @@ async function lintCommand(paths, flags, io) {
     token: io.env.GITHUB_TOKEN || io.env.GH_TOKEN || void 0,
     // In the user's cache directory, not the repository: a pull request could plant answers there.
     cacheFile: flags.pinCache ? path9.resolve(io.cwd, flags.pinCache) : defaultPinCacheFile(io.env),
+    ...flags.onlineTimeout !== void 0 ? { requestTimeoutMs: flags.onlineTimeout * 1e3 } : {},
     fallback: pins,
     log: (m) => io.stderr(`credflow: ${m}
 `)
@@ -25764,7 +25901,7 @@ async function lintCommand(paths, flags, io) {
       emit(io, flags.output, formatJson(input));
       break;
     case "sarif":
-      emit(io, flags.output, formatSarif(input));
+      emit(io, flags.output, formatSarif(input, { category: flags.sarifCategory }));
       break;
     case "rdjsonl":
       emit(io, flags.output, formatRdjsonl(input));

@@ -1,7 +1,7 @@
 /** The `credflow` command line: flags → options → lint → report → exit code. */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { VERSION } from "../version.js";
 import { RULES } from "../rules/index.js";
 import { LEVEL_RANK, type Finding, type Level, type Settings } from "../rules/types.js";
@@ -53,6 +53,12 @@ interface LintFlags {
   minRunnerVersion?: string;
   reportUnusedSuppressions?: boolean;
   exitZero?: boolean;
+  onlineTimeout?: number;
+  sarifCategory?: string;
+  // TODO(lead): wire into settings
+  defaultTokenPermissions?: "permissive" | "restricted";
+  // TODO(lead): wire into settings
+  repository?: string;
 }
 
 /** Runs the CLI; returns the exit code. Never throws for user errors. */
@@ -86,6 +92,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     .option("--online", "resolve action refs through the GitHub API (network; uses GITHUB_TOKEN/GH_TOKEN)")
     .option("--github-api-url <url>", "GitHub API base URL (GitHub Enterprise Server)")
     .option("--pin-cache <file>", "file caching --online answers (default: credflow/pins.json in the user cache directory)")
+    .option("--online-timeout <seconds>", "longest wait for one GitHub API request; the online phase stops after six times that (default 5)", parseOnlineTimeout)
+    .option("--sarif-category <category>", "code-scanning category: SARIF automationDetails.id becomes `<category>/` (default credflow)", parseSarifCategory)
+    .addOption(new Option("--default-token-permissions <mode>", "the repository's or organisation's default GITHUB_TOKEN permissions").choices(["permissive", "restricted"]))
+    .option("--repository <owner/name>", "the repository being linted, as owner/name", parseRepository)
     .option("--report-unused-suppressions", "report `# credflow: ignore[...]` comments that suppress nothing")
     .action(async (paths: string[], flags: LintFlags) => {
       exitCode = await lintCommand(paths, flags, io);
@@ -140,6 +150,22 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     io.stderr(`credflow: ${oneLine(err)}\n`);
     return 2;
   }
+}
+
+function parseOnlineTimeout(value: string): number {
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n) || n <= 0 || n > 600) throw new InvalidArgumentError("expected a number of seconds above 0 and at most 600");
+  return n;
+}
+
+function parseSarifCategory(value: string): string {
+  if (value.replace(/\/+$/, "").trim() === "" || /[\u0000-\u001f]/.test(value)) throw new InvalidArgumentError("expected a non-empty category without control characters");
+  return value;
+}
+
+function parseRepository(value: string): string {
+  if (!/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/.test(value) || /\/\.\.?$/.test(value)) throw new InvalidArgumentError("expected owner/name");
+  return value;
 }
 
 function oneLine(err: unknown): string {
@@ -219,6 +245,7 @@ async function lintCommand(paths: string[], flags: LintFlags, io: CliIO): Promis
       token: io.env.GITHUB_TOKEN || io.env.GH_TOKEN || undefined,
       // In the user's cache directory, not the repository: a pull request could plant answers there.
       cacheFile: flags.pinCache ? path.resolve(io.cwd, flags.pinCache) : defaultPinCacheFile(io.env),
+      ...(flags.onlineTimeout !== undefined ? { requestTimeoutMs: flags.onlineTimeout * 1000 } : {}),
       fallback: pins,
       log: (m) => io.stderr(`credflow: ${m}\n`),
     });
@@ -274,7 +301,7 @@ async function lintCommand(paths: string[], flags: LintFlags, io: CliIO): Promis
       emit(io, flags.output, formatJson(input));
       break;
     case "sarif":
-      emit(io, flags.output, formatSarif(input));
+      emit(io, flags.output, formatSarif(input, { category: flags.sarifCategory }));
       break;
     case "rdjsonl":
       emit(io, flags.output, formatRdjsonl(input));

@@ -2,6 +2,11 @@
  * Optional online ref resolution through the GitHub REST API. Everything network-bound happens
  * in prefetch(); afterwards `resolver` answers synchronously from what was fetched (or cached),
  * falling back to the offline table. Messages never include the token.
+ *
+ * prefetch() never keeps a run waiting for long: every request (body included) has a timeout,
+ * the whole prefetch a budget, and an answer credflow cannot use (a redirect to another origin,
+ * which is not followed with the token; a body that is not JSON; a body above
+ * `MAX_RESPONSE_BYTES`) stops the lookups with one line instead of passing for a missing ref.
  */
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
@@ -31,7 +36,28 @@ export interface OnlineOptions {
   cacheTtlSeconds?: number;
   /** Parallel requests; default 4. */
   concurrency?: number;
+  /**
+   * Longest wait for one request, from sending it to the end of its body, in ms; default
+   * `DEFAULT_REQUEST_TIMEOUT_MS`. A request that runs out stops the remaining lookups (no retry).
+   */
+  requestTimeoutMs?: number;
+  /** Longest time one prefetch() may take, retries and back-off included; default six request timeouts. */
+  budgetMs?: number;
+  /** Largest response body read, in bytes (after decompression); default `MAX_RESPONSE_BYTES`. */
+  maxResponseBytes?: number;
 }
+
+/** Default timeout of one API request (`--online-timeout`). */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 5_000;
+/** The online phase's budget is this many request timeouts. */
+export const BUDGET_PER_REQUEST_TIMEOUT = 6;
+/**
+ * A response body larger than this is not used. The largest answers credflow asks for (a release
+ * with its notes and asset list, a page of 100 tags) stay well below it.
+ */
+export const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
+/** Same-origin redirects followed per request (GitHub answers 301 for a renamed repository). */
+const MAX_REDIRECTS = 5;
 
 export interface OnlineResolver {
   prefetch(refs: Array<{ action: string; ref: string }>): Promise<void>;
@@ -188,6 +214,57 @@ function readCache(file: string, apiUrl: string, log: (m: string) => void): Cach
   }
 }
 
+/** `value` when it is a positive finite number, else `fallback`. */
+function positive(value: number | undefined, fallback: number): number {
+  return value !== undefined && Number.isFinite(value) && value > 0 ? value : fallback;
+}
+
+/** "5 s", "0.25 s": a duration in ms for a message. */
+function seconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(2))} s`;
+}
+
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return url;
+  }
+}
+
+/** The problem an aborted request reports: the timeout's or the budget's, whichever aborted it. */
+function abortProblem(signal: AbortSignal): ApiProblem {
+  const reason: unknown = signal.reason;
+  return reason instanceof ApiProblem ? reason : new ApiProblem("online lookups stopped", true);
+}
+
+/**
+ * A response's body as text, or undefined when it is larger than `limit` bytes (declared or
+ * counted while reading: the rest is never downloaded).
+ */
+async function readBody(res: Response, limit: number): Promise<string | undefined> {
+  const declared = Number(res.headers.get("content-length") ?? "");
+  if (Number.isFinite(declared) && declared > limit) {
+    await res.body?.cancel().catch(() => undefined);
+    return undefined;
+  }
+  if (!res.body) return "";
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
 export function createOnlineResolver(opts: OnlineOptions): OnlineResolver {
   const apiUrl = (opts.apiUrl ?? "https://api.github.com").replace(/\/+$/, "");
   const token = opts.token?.trim() || undefined;
@@ -219,35 +296,127 @@ export function createOnlineResolver(opts: OnlineOptions): OnlineResolver {
   };
   if (token) headers.authorization = `Bearer ${token}`;
 
-  const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+  const requestTimeoutMs = positive(opts.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS);
+  const budgetMs = positive(opts.budgetMs, BUDGET_PER_REQUEST_TIMEOUT * requestTimeoutMs);
+  const maxResponseBytes = positive(opts.maxResponseBytes, MAX_RESPONSE_BYTES);
+  const apiOrigin = originOf(apiUrl);
+
+  /** The running prefetch's budget: aborted when it runs out or when the lookups halt. */
+  let phase: AbortController = new AbortController();
+
+  /** Waits `ms`, or less when the phase ends first. */
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      if (phase.signal.aborted) return resolve();
+      const done = () => {
+        clearTimeout(timer);
+        phase.signal.removeEventListener("abort", done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      phase.signal.addEventListener("abort", done, { once: true });
+    });
+
+  /** Why the phase was aborted, as the problem every request then reports. */
+  const phaseProblem = (): ApiProblem => abortProblem(phase.signal);
+
+  /**
+   * One HTTP exchange, body included, within the request timeout: the response's status, headers
+   * and text, redirects within the API's origin followed (with the token), none to another origin.
+   */
+  async function exchange(path: string, what: string): Promise<{ status: number; headers: Headers; text: string }> {
+    let url = `${apiUrl}${path}`;
+    for (let hop = 0; ; hop++) {
+      if (phase.signal.aborted) throw phaseProblem();
+      const request = new AbortController();
+      const onPhaseEnd = () => request.abort(phase.signal.reason);
+      phase.signal.addEventListener("abort", onPhaseEnd, { once: true });
+      const timer = setTimeout(
+        () => request.abort(new ApiProblem(`GitHub API at ${apiUrl} did not answer ${what} within ${seconds(requestTimeoutMs)} (--online-timeout); remaining refs use the offline table`, true)),
+        requestTimeoutMs,
+      );
+      try {
+        let res: Response;
+        try {
+          res = await fetchImpl(url, { headers, redirect: "manual", signal: request.signal });
+        } catch (err) {
+          if (request.signal.aborted) throw abortProblem(request.signal);
+          throw err;
+        }
+        if (res.status >= 300 && res.status < 400 && res.headers.has("location")) {
+          await res.body?.cancel().catch(() => undefined);
+          let target: URL;
+          try {
+            target = new URL(res.headers.get("location")!, url);
+          } catch {
+            throw new ApiProblem(`could not resolve ${what}: the GitHub API answered HTTP ${res.status} with an unusable Location; remaining refs use the offline table`, true);
+          }
+          if (target.origin !== apiOrigin) {
+            // The token is for the API; it is not sent anywhere else, so the answer cannot be had.
+            throw new ApiProblem(
+              `could not resolve ${what}: the GitHub API redirected to another origin (${target.origin}), which is not followed with the token; remaining refs use the offline table`,
+              true,
+            );
+          }
+          if (hop >= MAX_REDIRECTS) {
+            throw new ApiProblem(`could not resolve ${what}: more than ${MAX_REDIRECTS} redirects from the GitHub API; remaining refs use the offline table`, true);
+          }
+          url = target.href;
+          continue;
+        }
+        const body = await readBody(res, maxResponseBytes).catch((err: unknown) => {
+          if (request.signal.aborted) throw abortProblem(request.signal);
+          throw err;
+        });
+        if (body === undefined) {
+          throw new ApiProblem(
+            `could not resolve ${what}: the GitHub API sent more than ${maxResponseBytes / (1024 * 1024)} MiB; remaining refs use the offline table`,
+            true,
+          );
+        }
+        return { status: res.status, headers: res.headers, text: body };
+      } finally {
+        clearTimeout(timer);
+        phase.signal.removeEventListener("abort", onPhaseEnd);
+      }
+    }
+  }
 
   /** GET with bounded retries; returns 200 and 404 answers, throws ApiProblem for the rest. */
   async function get(path: string, what: string): Promise<ApiResponse> {
     for (let attempt = 0; ; attempt++) {
-      let res: Response;
+      let res: { status: number; headers: Headers; text: string };
       try {
-        res = await fetchImpl(`${apiUrl}${path}`, { headers });
+        res = await exchange(path, what);
       } catch (err) {
-        if (attempt < maxRetries) {
+        if (err instanceof ApiProblem) throw err;
+        if (attempt < maxRetries && !phase.signal.aborted) {
           await sleep(retryDelayMs * 2 ** attempt);
           continue;
         }
+        if (phase.signal.aborted) throw phaseProblem();
         // Only the error code: a message could quote request details.
         const code = isObject(err) && isObject(err.cause) && typeof err.cause.code === "string" ? err.cause.code : "network error";
         throw new ApiProblem(`GitHub API unreachable at ${apiUrl} (${code}) after ${attempt + 1} attempts; using the offline table`, true);
       }
       if (res.status >= 500 && attempt < maxRetries) {
-        await res.body?.cancel().catch(() => undefined);
         await sleep(retryDelayMs * 2 ** attempt);
+        if (phase.signal.aborted) throw phaseProblem();
         continue;
       }
       let body: unknown;
+      let json = true;
       try {
-        body = await res.json();
+        body = JSON.parse(res.text);
       } catch {
-        body = undefined;
+        json = false;
       }
-      if (res.status === 200 || res.status === 404) return { status: res.status, body };
+      if (res.status === 200) {
+        // A 200 that is not JSON (a proxy's login page, a truncated answer) says nothing about the ref.
+        if (!json) throw new ApiProblem(`could not resolve ${what}: the GitHub API answered HTTP 200 with a body that is not JSON; remaining refs use the offline table`, true);
+        return { status: 200, body };
+      }
+      if (res.status === 404) return { status: 404, body };
       const remaining = res.headers.get("x-ratelimit-remaining");
       const bodyMessage = isObject(body) && typeof body.message === "string" ? body.message : "";
       if (res.status === 429 || (res.status === 403 && (remaining === "0" || res.headers.has("retry-after") || /rate limit/i.test(bodyMessage)))) {
@@ -265,6 +434,9 @@ export function createOnlineResolver(opts: OnlineOptions): OnlineResolver {
       if (res.status >= 500) {
         throw new ApiProblem(`GitHub API answered HTTP ${res.status} for ${what} after ${attempt + 1} attempts; using the offline table`, true);
       }
+      if (res.status >= 300 && res.status < 400) {
+        throw new ApiProblem(`could not resolve ${what}: the GitHub API answered HTTP ${res.status} without a Location; remaining refs use the offline table`, true);
+      }
       throw new ApiProblem(`${what}: unexpected HTTP ${res.status} from the GitHub API; using the offline table`, false);
     }
   }
@@ -275,8 +447,14 @@ export function createOnlineResolver(opts: OnlineOptions): OnlineResolver {
     if (res.status === 404) return { found: false };
     let body = res.body;
     // Some servers answer a prefix match with an array: keep only the exact ref.
-    if (Array.isArray(body)) body = body.find((r: unknown) => isObject(r) && r.ref === `refs/${kind}/${name}`);
-    if (!isObject(body) || body.ref !== `refs/${kind}/${name}` || !isObject(body.object)) return { found: false };
+    if (Array.isArray(body)) {
+      body = body.find((r: unknown) => isObject(r) && r.ref === `refs/${kind}/${name}`);
+      if (body === undefined) return { found: false };
+    }
+    if (!isObject(body) || body.ref !== `refs/${kind}/${name}` || !isObject(body.object)) {
+      // Not a missing ref: an answer that is not the ref asked for says nothing either way.
+      throw new ApiProblem(`could not resolve ${what}: the GitHub API's answer for refs/${kind}/${name} is not that Git ref; remaining refs use the offline table`, true);
+    }
     let object = body.object;
     for (let depth = 0; object.type === "tag" && depth < PEEL_DEPTH; depth++) {
       const tag = await get(`/repos/${repo}/git/tags/${pathOf(String(object.sha))}`, what);
@@ -411,16 +589,38 @@ export function createOnlineResolver(opts: OnlineOptions): OnlineResolver {
       todo.set(key, { action, ref });
     }
     const queue = [...todo.values()];
+    if (queue.length === 0) {
+      writeCache();
+      return;
+    }
+    const total = queue.length;
+    let done = 0;
     let halted = false;
+    phase = new AbortController();
+    const budget = setTimeout(
+      () =>
+        phase.abort(
+          new ApiProblem(
+            `online lookups stopped after ${seconds(budgetMs)}, the limit for the whole online phase (${BUDGET_PER_REQUEST_TIMEOUT} × --online-timeout); ${done} of ${total} refs resolved, the rest use the offline table`,
+            true,
+          ),
+        ),
+      budgetMs,
+    );
     const worker = async () => {
       for (let item = queue.shift(); item && !halted; item = queue.shift()) {
         try {
           await fetchRef(item.action, item.ref);
+          done++;
         } catch (err) {
+          // Once halted, what the other requests in flight run into is a consequence: one line is enough.
+          if (halted) break;
           if (err instanceof ApiProblem) {
             if (err.halt) {
-              if (!halted) log(err.message);
               halted = true;
+              log(err.message);
+              // Requests still in flight end now instead of running into their own timeouts.
+              if (!phase.signal.aborted) phase.abort(err);
             } else log(err.message);
           } else {
             log(`${item.action}@${item.ref}: ${err instanceof Error ? err.name : "error"} while resolving; using the offline table`);
@@ -428,7 +628,11 @@ export function createOnlineResolver(opts: OnlineOptions): OnlineResolver {
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
+    try {
+      await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
+    } finally {
+      clearTimeout(budget);
+    }
     writeCache();
   }
 

@@ -158,7 +158,8 @@ function ruleDescriptor(id: string, meta: RuleMeta | undefined, input: ReportInp
   };
 }
 
-export function buildSarif(input: ReportInput): SarifLog {
+/** `category`: the code-scanning category; `automationDetails.id` is `<category>/` (default `credflow/`). */
+export function buildSarif(input: ReportInput, opts: { category?: string } = {}): SarifLog {
   const metas = ruleMap(input);
   const lineIndex = lineIndexLookup(input);
 
@@ -243,7 +244,7 @@ export function buildSarif(input: ReportInput): SarifLog {
             rules,
           },
         },
-        automationDetails: { id: `${TOOL_NAME}/` },
+        automationDetails: { id: `${opts.category?.replace(/\/+$/, "") || TOOL_NAME}/` },
         columnKind: "utf16CodeUnits",
         results,
       },
@@ -251,6 +252,6 @@ export function buildSarif(input: ReportInput): SarifLog {
   };
 }
 
-export function formatSarif(input: ReportInput): string {
-  return `${stringifyJson(buildSarif(input), 2)}\n`;
+export function formatSarif(input: ReportInput, opts: { category?: string } = {}): string {
+  return `${stringifyJson(buildSarif(input, opts), 2)}\n`;
 }

@@ -2,6 +2,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
 import { RULES } from "../../src/rules/index.js";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -39,4 +40,27 @@ it("its workflow snippets are valid and lint clean", async () => {
     const findings = r.findings.filter((f) => !(f.ruleId === "unpinned-ref" && f.message.includes("credflow/credflow@v0.1.0")));
     expect(findings.map((f) => `${f.ruleId}: ${f.message}`)).toEqual([]);
   }
+});
+
+it("its code-scanning workflows grant exactly what public and private repositories need", () => {
+  interface Workflow {
+    permissions?: unknown;
+    jobs: Record<string, { permissions?: Record<string, string>; steps: Array<{ uses?: string }> }>;
+  }
+  const blocks = [...README.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!).filter((b) => /^jobs:/m.test(b));
+  const uploading = blocks
+    .map((b) => parseYaml(b) as Workflow)
+    .filter((wf) => Object.values(wf.jobs).some((j) => j.steps.some((s) => /^(credflow\/credflow|github\/codeql-action\/upload-sarif)@/.test(s.uses ?? ""))));
+  // The plain upload-sarif job, the Action's job and its matrix example.
+  expect(uploading.length).toBeGreaterThanOrEqual(3);
+  for (const wf of uploading) {
+    // Nothing at the workflow level; the job asks for exactly these three.
+    expect(wf.permissions).toEqual({});
+    for (const job of Object.values(wf.jobs)) {
+      expect(job.permissions).toEqual({ contents: "read", "security-events": "write", actions: "read" });
+    }
+  }
+  // Each permission is explained where the snippets are, private repositories included.
+  expect(README).toMatch(/actions: read +# private and internal repositories: upload-sarif reads the workflow run/);
+  expect(README).toMatch(/A public repository needs `contents: read` and `security-events: write`; a private or internal one\s+also `actions: read`/);
 });

@@ -1,8 +1,16 @@
 /**
  * The composite action (action.yml) run the way a runner runs it: every `run:` step in order with
  * `bash --noprofile --norc -eo pipefail`, its `env:` and `if:` evaluated with GitHub's own
- * expression library against `inputs`, `github` and `steps`, a fresh `$GITHUB_OUTPUT` per step, and
- * the `uses:` upload step recorded (with its evaluated `with:`) instead of run.
+ * expression library against `inputs`, `github`, `matrix` and `steps`, the runner's `GITHUB_*`
+ * variables, a fresh `$GITHUB_OUTPUT` per step, and the `uses:` upload step recorded (with its
+ * evaluated `with:`) instead of run. Several runs can share one job (its `$RUNNER_TEMP` and job
+ * summary), as two uses of the action in one job do.
+ *
+ * Covered: the upload decision for push, pull requests from the same repository, from a fork,
+ * inside a fork and from a deleted fork, Dependabot runs and `upload-sarif` false/always; the
+ * category (derived from workflow, job, matrix and paths, or given) in the upload step and in the
+ * SARIF's automationDetails.id; one SARIF file per run (job, attempt, index) under $RUNNER_TEMP;
+ * the outputs; one titled job-summary section per run saying what went to code scanning.
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -11,6 +19,7 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { Evaluator, Lexer, Parser, data } from "@actions/expressions";
+import { deriveCategory, uploadDecision, workflowPathFromRef } from "../../scripts/action/run.mjs";
 import type { FunctionDefinition } from "@actions/expressions/funcs/info";
 import { falsy } from "@actions/expressions/result";
 
@@ -65,7 +74,11 @@ interface ActionRun {
   /** What the job would show: failure when any step failed. */
   conclusion: "success" | "failure";
   stdout: string;
+  /** What this run added to the job summary. */
   summary: string;
+  /** The whole job summary after this run. */
+  jobSummary: string;
+  /** The `sarif-file` output. */
   sarifFile: string;
   runnerTemp: string;
 }
@@ -136,14 +149,54 @@ function workspaceFrom(fixture: string): string {
   return dir;
 }
 
-function runAction(opts: { workspace: string; with?: Record<string, string>; event: unknown; token?: string }): ActionRun {
+/** The runner's variables for a job of `acme/widget`'s credflow workflow, on a push to main. */
+const RUNNER_ENV: Record<string, string> = {
+  GITHUB_REPOSITORY: "acme/widget",
+  GITHUB_WORKFLOW: "credflow",
+  GITHUB_WORKFLOW_REF: "acme/widget/.github/workflows/credflow.yml@refs/heads/main",
+  GITHUB_JOB: "credflow",
+  GITHUB_RUN_ID: "4242",
+  GITHUB_RUN_ATTEMPT: "1",
+  GITHUB_EVENT_NAME: "push",
+  GITHUB_ACTOR: "octocat",
+};
+
+/** One job on the runner: its `$RUNNER_TEMP`, job summary, variables and matrix. */
+interface Job {
+  runner: string;
+  runnerTemp: string;
+  summaryFile: string;
+  eventPath: string;
+  env: Record<string, string>;
+  matrix: Record<string, unknown> | null;
+}
+
+function newJob(opts: { env?: Record<string, string>; matrix?: Record<string, unknown> | null; event?: unknown } = {}): Job {
   const runner = tempDir("credflow-runner-");
   const runnerTemp = path.join(runner, "temp");
   fs.mkdirSync(runnerTemp);
+  const summaryFile = path.join(runner, "step_summary.md");
+  fs.writeFileSync(summaryFile, "");
   const eventPath = path.join(runner, "event.json");
-  fs.writeFileSync(eventPath, JSON.stringify(opts.event));
-  const summary = path.join(runner, "step_summary.md");
-  fs.writeFileSync(summary, "");
+  fs.writeFileSync(eventPath, JSON.stringify(opts.event ?? {}));
+  return { runner, runnerTemp, summaryFile, eventPath, env: { ...RUNNER_ENV, ...opts.env }, matrix: opts.matrix ?? null };
+}
+
+let stepCount = 0;
+function runAction(opts: {
+  workspace: string;
+  with?: Record<string, string>;
+  event?: unknown;
+  token?: string;
+  job?: Job;
+  env?: Record<string, string>;
+  matrix?: Record<string, unknown> | null;
+}): ActionRun {
+  const job = opts.job ?? newJob({ env: opts.env, matrix: opts.matrix, event: opts.event });
+  if (opts.job && opts.event !== undefined) fs.writeFileSync(job.eventPath, JSON.stringify(opts.event));
+  const { runner, runnerTemp, eventPath } = job;
+  const summary = job.summaryFile;
+  const summaryBefore = fs.readFileSync(summary, "utf8").length;
 
   const inputs: Record<string, string> = {};
   for (const [name, def] of Object.entries(ACTION.inputs)) inputs[name] = String(def.default ?? "");
@@ -151,14 +204,23 @@ function runAction(opts: { workspace: string; with?: Record<string, string>; eve
     expect(ACTION.inputs, `input ${name} is declared`).toHaveProperty([name]);
     inputs[name] = value;
   }
-  const github = { token: opts.token ?? "ghs_simulated", workspace: opts.workspace, action_path: ROOT, event_path: eventPath };
+  const github = {
+    token: opts.token ?? "ghs_simulated",
+    workspace: opts.workspace,
+    action_path: ROOT,
+    event_path: eventPath,
+    job: job.env.GITHUB_JOB,
+    actor: job.env.GITHUB_ACTOR,
+    event_name: job.env.GITHUB_EVENT_NAME,
+    repository: job.env.GITHUB_REPOSITORY,
+  };
   const steps: Record<string, { outputs: Record<string, string>; outcome: Status; conclusion: Status }> = {};
-  const contexts = (): Record<string, unknown> => ({ inputs, github, steps, runner: { temp: runnerTemp, os: "Linux" } });
+  const contexts = (): Record<string, unknown> => ({ inputs, github, matrix: job.matrix, steps, runner: { temp: runnerTemp, os: "Linux" } });
 
   const records: StepRecord[] = [];
   let jobStatus: "success" | "failure" = "success";
   let stdout = "";
-  ACTION.runs.steps.forEach((step, index) => {
+  ACTION.runs.steps.forEach((step) => {
     const ctx = contexts();
     if (!condition(step.if, ctx, jobStatus)) {
       records.push({ step, status: "skipped", stdout: "", stderr: "" });
@@ -169,9 +231,10 @@ function runAction(opts: { workspace: string; with?: Record<string, string>; eve
       // The upload itself needs GitHub; record what it would be given.
       const withValues = Object.fromEntries(Object.entries(step.with ?? {}).map(([k, v]) => [k, substitute(v, ctx, jobStatus)]));
       records.push({ step, status: "success", stdout: "", stderr: "", with: withValues });
+      if (step.id) steps[step.id] = { outputs: {}, outcome: "success", conclusion: "success" };
       return;
     }
-    const outputFile = path.join(runner, `output_${index}`);
+    const outputFile = path.join(runner, `output_${++stepCount}`);
     fs.writeFileSync(outputFile, "");
     const stepEnv = Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, substitute(v, ctx, jobStatus)]));
     expect(step.shell).toBe("bash");
@@ -183,6 +246,7 @@ function runAction(opts: { workspace: string; with?: Record<string, string>; eve
         HOME: os.homedir(),
         CI: "true",
         GITHUB_ACTIONS: "true",
+        ...job.env,
         GITHUB_ACTION_PATH: ROOT,
         GITHUB_WORKSPACE: opts.workspace,
         GITHUB_EVENT_PATH: eventPath,
@@ -201,19 +265,21 @@ function runAction(opts: { workspace: string; with?: Record<string, string>; eve
   });
 
   const outputs = Object.fromEntries(Object.entries(ACTION.outputs).map(([k, v]) => [k, substitute(v.value, contexts(), jobStatus)]));
+  const fullSummary = fs.readFileSync(summary, "utf8");
   return {
     steps: records,
     outputs,
     conclusion: jobStatus,
     stdout,
-    summary: fs.readFileSync(summary, "utf8"),
-    sarifFile: path.join(runnerTemp, "credflow.sarif"),
+    summary: fullSummary.slice(summaryBefore),
+    jobSummary: fullSummary,
+    sarifFile: outputs["sarif-file"] ?? "",
     runnerTemp,
   };
 }
 
 interface SarifLog {
-  runs: Array<{ results: Array<{ ruleId: string; level: string; locations: Array<{ physicalLocation: { artifactLocation: { uri: string } } }> }> }>;
+  runs: Array<{ automationDetails: { id: string }; results: Array<{ ruleId: string; level: string; locations: Array<{ physicalLocation: { artifactLocation: { uri: string } } }> }> }>;
 }
 
 function readSarif(file: string): SarifLog {
@@ -245,10 +311,10 @@ describe("action.yml", () => {
     expect(fs.readFileSync(path.join(ROOT, "scripts", "action", "run.mjs"), "utf8")).toContain('path.join(actionPath, "dist", "credflow.mjs")');
   });
 
-  it("pins upload-sarif by a full commit SHA and uploads under the credflow category", () => {
+  it("pins upload-sarif by a full commit SHA and uploads under the run's category", () => {
     const upload = ACTION.runs.steps.find((s) => s.uses?.startsWith("github/codeql-action/upload-sarif@"));
     expect(upload?.uses).toMatch(/^github\/codeql-action\/upload-sarif@[0-9a-f]{40}$/);
-    expect(upload?.with?.category).toBe("credflow");
+    expect(upload?.with).toEqual({ sarif_file: "${{ steps.credflow.outputs.sarif-file }}", category: "${{ steps.credflow.outputs.category }}" });
     // The SHA is a real release of codeql-action v4 (runs on node24).
     const pins = JSON.parse(fs.readFileSync(path.join(ROOT, "src", "knowledge", "data", "pins.json"), "utf8")) as {
       actions: Record<string, { tags: Record<string, string> }>;
@@ -260,13 +326,15 @@ describe("action.yml", () => {
     expect(tags).toContain(comment?.[1]);
   });
 
-  it("uploads SARIF even after the main step failed, unless the run was cancelled or gave no SARIF", () => {
+  it("uploads SARIF even after the main step failed, unless the run was cancelled, gave no SARIF or decided against it", () => {
     const upload = ACTION.runs.steps.find((s) => s.uses?.startsWith("github/codeql-action/upload-sarif@"))!;
-    const ctx = (sarif: string, enabled = "true") => ({ inputs: { "upload-sarif": enabled }, steps: { credflow: { outputs: { "sarif-file": sarif } } } });
+    const ctx = (sarif: string, decided = "true") => ({ inputs: {}, steps: { credflow: { outputs: { "sarif-file": sarif, upload: decided } } } });
     expect(condition(upload.if, ctx("/tmp/credflow.sarif"), "failure")).toBe(true);
     expect(condition(upload.if, ctx("/tmp/credflow.sarif"), "success")).toBe(true);
     expect(condition(upload.if, ctx(""), "failure")).toBe(false);
     expect(condition(upload.if, ctx("/tmp/credflow.sarif", "false"), "success")).toBe(false);
+    // A main step that never got to decide (it crashed) uploads nothing.
+    expect(condition(upload.if, { inputs: {}, steps: { credflow: { outputs: {} } } }, "failure")).toBe(false);
     const last = ACTION.runs.steps[ACTION.runs.steps.length - 1]!;
     expect(condition(last.if, ctx(""), "failure")).toBe(true);
   });
@@ -301,8 +369,14 @@ describe("the action on a repository with findings", () => {
     expect(results.length).toBeGreaterThanOrEqual(2);
   });
 
-  it("hands the SARIF file to upload-sarif", () => {
-    expect(uploadStep(run).with).toEqual({ sarif_file: run.sarifFile, category: "credflow" });
+  it("hands the SARIF file to upload-sarif under the category of the workflow and job", () => {
+    expect(run.outputs.category).toBe(".github/workflows/credflow.yml:credflow");
+    expect(uploadStep(run).with).toEqual({ sarif_file: run.sarifFile, category: ".github/workflows/credflow.yml:credflow" });
+    expect(readSarif(run.sarifFile).runs[0]!.automationDetails.id).toBe(".github/workflows/credflow.yml:credflow/");
+    // Its own file under $RUNNER_TEMP, named by job and attempt.
+    expect(run.sarifFile.startsWith(run.runnerTemp + path.sep)).toBe(true);
+    expect(path.basename(run.sarifFile)).toBe("credflow-credflow-1-1.sarif");
+    expect(run.outputs["sarif-uploaded"]).toBe("true");
     const results = readSarif(run.sarifFile).runs.flatMap((r) => r.results);
     const shadowing = results.find((r) => r.ruleId === "credential-env-shadowing");
     // Found inside the composite the workflow calls, with a repository-relative URI.
@@ -312,8 +386,9 @@ describe("the action on a repository with findings", () => {
 
   it("prints annotations and writes the step summary", () => {
     expect(run.stdout).toMatch(/^::error file=\.github\/actions\/deploy\/action\.yml,line=13,.*title=credential-env-shadowing::/m);
-    expect(run.summary).toMatch(/^## credflow$/m);
+    expect(run.summary).toMatch(/^## credflow: `\.github\/workflows\/credflow\.yml:credflow`$/m);
     expect(run.summary).toMatch(/^\| Error \| \.github\/actions\/deploy\/action\.yml:13 \| `credential-env-shadowing` \|/m);
+    expect(run.summary).toMatch(/^Code scanning: the SARIF report is uploaded under the category `\.github\/workflows\/credflow\.yml:credflow`\.$/m);
   });
 
   it("reads the visibility from the event payload", () => {
@@ -391,7 +466,7 @@ describe("the action's inputs", () => {
   it("a bad input or configuration fails the job without an upload", () => {
     const badLevel = runAction({ workspace: workspaceFrom("failing"), with: { "fail-level": "loud" }, event: {} });
     expect(badLevel.stdout).toMatch(/^::error title=credflow::fail-level must be one of/m);
-    expect(badLevel.outputs).toEqual({ "sarif-file": "", findings: "", "exit-code": "2" });
+    expect(badLevel.outputs).toEqual({ "sarif-file": "", findings: "", "exit-code": "2", category: "", "sarif-uploaded": "false" });
     expect(uploadStep(badLevel).status).toBe("skipped");
     expect(lastStep(badLevel).exitCode).toBe(2);
 
@@ -439,11 +514,17 @@ describe("suppressions", () => {
 describe("the action on a clean repository", () => {
   it("passes with zero findings and still uploads", () => {
     const run = runAction({ workspace: workspaceFrom("clean"), event: { repository: { private: false } } });
-    expect(run.outputs).toEqual({ "sarif-file": run.sarifFile, findings: "0", "exit-code": "0" });
+    expect(run.outputs).toEqual({
+      "sarif-file": run.sarifFile,
+      findings: "0",
+      "exit-code": "0",
+      category: ".github/workflows/credflow.yml:credflow",
+      "sarif-uploaded": "true",
+    });
     expect(readSarif(run.sarifFile).runs.flatMap((r) => r.results)).toEqual([]);
     expect(uploadStep(run).status).toBe("success");
     expect(run.stdout).not.toMatch(/^::(error|warning|notice) file=/m);
-    expect(run.summary).toMatch(/^## credflow$/m);
+    expect(run.summary).toMatch(/^## credflow: `\.github\/workflows\/credflow\.yml:credflow`$/m);
     expect(lastStep(run).status).toBe("success");
     expect(run.conclusion).toBe("success");
   });
@@ -460,7 +541,7 @@ describe("the workflow snippet in docs/integrations.md", () => {
   it("gives the job code-scanning permissions and only passes declared inputs", () => {
     const wf = parseYaml(snippet) as Workflow;
     const job = Object.values(wf.jobs)[0]!;
-    expect(job.permissions).toMatchObject({ contents: "read", "security-events": "write" });
+    expect(job.permissions).toEqual({ contents: "read", "security-events": "write", actions: "read" });
     const step = job.steps.find((s) => s.uses?.startsWith("credflow/credflow@"));
     expect(step).toBeDefined();
     for (const key of Object.keys(step!.with ?? {})) expect(ACTION.inputs).toHaveProperty([key]);
@@ -474,5 +555,281 @@ describe("the workflow snippet in docs/integrations.md", () => {
     const findings = (JSON.parse(r.stdout) as { findings: Array<{ rule: string; message: string }> }).findings;
     expect(findings.map((f) => f.rule)).toEqual(["unpinned-ref"]);
     expect(findings[0]!.message).toContain("credflow/credflow@v0.1.0");
+  });
+});
+
+/** A `pull_request` payload of acme/widget whose head is `head` (null: the fork was deleted). */
+function pullRequest(head: { full_name: string; fork: boolean } | null): unknown {
+  return {
+    action: "synchronize",
+    number: 7,
+    pull_request: { number: 7, head: { ref: "patch-1", repo: head }, base: { ref: "main", repo: { full_name: "acme/widget", fork: false } } },
+    repository: { full_name: "acme/widget", private: false, visibility: "public" },
+  };
+}
+
+describe("when the action uploads to code scanning", () => {
+  const PR = { GITHUB_EVENT_NAME: "pull_request", GITHUB_WORKFLOW_REF: "acme/widget/.github/workflows/credflow.yml@refs/pull/7/merge" };
+
+  it("a pull request from a fork: no upload, the annotations and the summary still report and say why; the job fails only on the findings", () => {
+    const run = runAction({ workspace: workspaceFrom("failing"), env: PR, event: pullRequest({ full_name: "someone/widget", fork: true }) });
+    expect(mainStep(run).status, mainStep(run).stderr).toBe("success");
+    expect(uploadStep(run).status).toBe("skipped");
+    expect(run.outputs).toMatchObject({ "exit-code": "1", "sarif-uploaded": "false", category: ".github/workflows/credflow.yml:credflow" });
+    // The report was still written, for whoever wants it (an artifact, a later step).
+    expect(readSarif(run.sarifFile).runs[0]!.results.length).toBe(Number(run.outputs.findings));
+    expect(run.stdout).toMatch(/^::error file=\.github\/actions\/deploy\/action\.yml,line=13,/m);
+    expect(run.summary).toMatch(/^\| Error \| \.github\/actions\/deploy\/action\.yml:13 \|/m);
+    expect(run.summary).toContain(
+      "Code scanning: not uploaded, because this is a pull request from a fork (someone/widget): its token is read-only and cannot upload to code scanning. The annotations and this summary are the whole report.",
+    );
+    expect(run.stdout).toMatch(/^credflow: not uploading the SARIF report: this is a pull request from a fork \(someone\/widget\)/m);
+    // What fails the job is the findings, in the last step, as on any other event.
+    expect(lastStep(run).exitCode).toBe(1);
+    expect(run.steps.filter((s) => s.status === "failure")).toEqual([lastStep(run)]);
+
+    const clean = runAction({ workspace: workspaceFrom("clean"), env: PR, event: pullRequest({ full_name: "someone/widget", fork: true }) });
+    expect(uploadStep(clean).status).toBe("skipped");
+    expect(clean.conclusion).toBe("success");
+    expect(clean.summary).toMatch(/not uploaded, because this is a pull request from a fork/);
+  });
+
+  it("a pull request from a deleted fork (no head repository) is not uploaded either", () => {
+    const run = runAction({ workspace: workspaceFrom("clean"), env: PR, event: pullRequest(null) });
+    expect(uploadStep(run).status).toBe("skipped");
+    expect(run.summary).toMatch(/not uploaded, because this pull request comes from a repository that no longer exists \(a deleted fork\)/);
+    expect(run.conclusion).toBe("success");
+  });
+
+  it("a pull request from a branch of the repository uploads, and so does one inside a fork (head and base both the fork)", () => {
+    const same = runAction({ workspace: workspaceFrom("failing"), env: PR, event: pullRequest({ full_name: "acme/widget", fork: false }) });
+    expect(uploadStep(same).status).toBe("success");
+    expect(uploadStep(same).with).toEqual({ sarif_file: same.sarifFile, category: ".github/workflows/credflow.yml:credflow" });
+    expect(same.outputs["sarif-uploaded"]).toBe("true");
+    expect(same.summary).toMatch(/^Code scanning: the SARIF report is uploaded under the category /m);
+
+    // In the fork's own workflow runs, its token can write: `head.repo.fork` alone would be wrong.
+    const inFork = pullRequest({ full_name: "someone/widget", fork: true }) as { repository: { full_name: string } };
+    inFork.repository.full_name = "someone/widget";
+    const run = runAction({ workspace: workspaceFrom("clean"), env: { ...PR, GITHUB_REPOSITORY: "someone/widget" }, event: inFork });
+    expect(uploadStep(run).status).toBe("success");
+  });
+
+  it("a push uploads", () => {
+    const run = runAction({ workspace: workspaceFrom("failing"), event: { ref: "refs/heads/main", repository: { full_name: "acme/widget", private: true } } });
+    expect(uploadStep(run).status).toBe("success");
+    expect(run.outputs["sarif-uploaded"]).toBe("true");
+    expect(run.conclusion).toBe("failure");
+  });
+
+  it("a Dependabot run: no upload (pull request or push), reported and explained", () => {
+    for (const [env, event] of [
+      [{ ...PR, GITHUB_ACTOR: "dependabot[bot]" }, pullRequest({ full_name: "acme/widget", fork: false })],
+      [{ GITHUB_ACTOR: "dependabot[bot]" }, { ref: "refs/heads/dependabot/npm_and_yarn/x", repository: { full_name: "acme/widget" } }],
+    ] as const) {
+      const run = runAction({ workspace: workspaceFrom("failing"), env, event });
+      expect(uploadStep(run).status).toBe("skipped");
+      expect(run.outputs["sarif-uploaded"]).toBe("false");
+      expect(run.summary).toContain("Code scanning: not uploaded, because this is a Dependabot run, whose token is read-only by default (`upload-sarif: always` uploads when the workflow grants Dependabot `security-events: write`).");
+      expect(run.stdout).toMatch(/^::error file=/m);
+      expect(lastStep(run).exitCode).toBe(1);
+    }
+  });
+
+  it("upload-sarif: always uploads on a fork's pull request; false never uploads, and the summary says so", () => {
+    const always = runAction({ workspace: workspaceFrom("clean"), with: { "upload-sarif": "always" }, env: PR, event: pullRequest({ full_name: "someone/widget", fork: true }) });
+    expect(uploadStep(always).status).toBe("success");
+    const never = runAction({ workspace: workspaceFrom("clean"), with: { "upload-sarif": "false" }, event: {} });
+    expect(uploadStep(never).status).toBe("skipped");
+    expect(never.summary).toContain("Code scanning: not uploaded, because the `upload-sarif` input is `false`.");
+    const bad = runAction({ workspace: workspaceFrom("clean"), with: { "upload-sarif": "yes" }, event: {} });
+    expect(bad.stdout).toMatch(/^::error title=credflow::upload-sarif must be one of true, false, always, not "yes"$/m);
+    expect(uploadStep(bad).status).toBe("skipped");
+    expect(bad.conclusion).toBe("failure");
+  });
+});
+
+describe("two runs in one job", () => {
+  /** One workspace holding two repositories: one with findings, one clean. */
+  function twoRepos(): string {
+    const ws = tempDir("credflow-ws-");
+    for (const [dir, fixture] of [
+      ["infra", "failing"],
+      ["app", "clean"],
+    ]) {
+      fs.cpSync(path.join(FIXTURES, fixture!), path.join(ws, dir!), { recursive: true });
+      fs.mkdirSync(path.join(ws, dir!, ".git"));
+    }
+    return ws;
+  }
+
+  it("two paths: each its own category, SARIF file, outputs and titled summary section; neither replaces the other", () => {
+    const ws = twoRepos();
+    const job = newJob();
+    const first = runAction({ workspace: ws, job, with: { paths: "infra", "fail-level": "none" }, event: {} });
+    const second = runAction({ workspace: ws, job, with: { paths: "app", "fail-level": "none" }, event: {} });
+
+    expect(first.outputs.category).toBe(".github/workflows/credflow.yml:credflow/paths:infra");
+    expect(second.outputs.category).toBe(".github/workflows/credflow.yml:credflow/paths:app");
+    expect(path.basename(first.sarifFile)).toBe("credflow-credflow-1-1.sarif");
+    expect(path.basename(second.sarifFile)).toBe("credflow-credflow-1-2.sarif");
+
+    // The first output still points at the first report, which the second run left alone.
+    const a = readSarif(first.sarifFile);
+    const b = readSarif(second.sarifFile);
+    expect(a.runs[0]!.results.length).toBe(Number(first.outputs.findings));
+    expect(Number(first.outputs.findings)).toBeGreaterThan(0);
+    expect(b.runs[0]!.results).toEqual([]);
+    expect(a.runs[0]!.automationDetails.id).toBe(`${first.outputs.category}/`);
+    expect(b.runs[0]!.automationDetails.id).toBe(`${second.outputs.category}/`);
+    expect(uploadStep(first).with).toEqual({ sarif_file: first.sarifFile, category: first.outputs.category });
+    expect(uploadStep(second).with).toEqual({ sarif_file: second.sarifFile, category: second.outputs.category });
+
+    // Two sections, titled apart, in order.
+    const titles = [...second.jobSummary.matchAll(/^## credflow: (.*)$/gm)].map((m) => m[1]);
+    expect(titles).toEqual(["`.github/workflows/credflow.yml:credflow/paths:infra`", "`.github/workflows/credflow.yml:credflow/paths:app`"]);
+    expect(first.summary).toMatch(/^Paths: `infra`$/m);
+    expect(first.summary).toMatch(/^\| Error \| infra\/\.github\/actions\/deploy\/action\.yml:13 \|/m);
+    expect(second.summary).toMatch(/^Paths: `app`$/m);
+    expect(second.summary).not.toMatch(/^\| Error/m);
+  });
+
+  it("the same paths twice (other arguments): the second run's derived category is numbered", () => {
+    const ws = workspaceFrom("failing");
+    const job = newJob();
+    const first = runAction({ workspace: ws, job, with: { "fail-level": "none" }, event: {} });
+    const second = runAction({ workspace: ws, job, with: { "fail-level": "none", args: "--report-unused-suppressions" }, event: {} });
+    expect(first.outputs.category).toBe(".github/workflows/credflow.yml:credflow");
+    expect(second.outputs.category).toBe(".github/workflows/credflow.yml:credflow/run:2");
+    expect(first.sarifFile).not.toBe(second.sarifFile);
+    expect(fs.existsSync(first.sarifFile)).toBe(true);
+  });
+
+  it("an explicit category is used as given; given twice in one job, the second run warns that it replaces the first's alerts", () => {
+    const ws = twoRepos();
+    const job = newJob();
+    const first = runAction({ workspace: ws, job, with: { paths: "infra", category: "credflow-infra/", "fail-level": "none" }, event: {} });
+    expect(first.outputs.category).toBe("credflow-infra");
+    expect(readSarif(first.sarifFile).runs[0]!.automationDetails.id).toBe("credflow-infra/");
+    expect(first.stdout).not.toMatch(/^::warning title=credflow::/m);
+    const second = runAction({ workspace: ws, job, with: { paths: "app", category: "credflow-infra", "fail-level": "none" }, event: {} });
+    expect(second.outputs.category).toBe("credflow-infra");
+    expect(second.stdout).toMatch(/^::warning title=credflow::category "credflow-infra" was already used by an earlier credflow step in this job/m);
+  });
+
+  it("a matrix: each combination's job gets its category from the matrix values, numbers included", () => {
+    const categories = [20, 22].map((node) => {
+      const run = runAction({ workspace: workspaceFrom("clean"), matrix: { os: "ubuntu-latest", node }, event: {} });
+      expect(mainStep(run).env?.CREDFLOW_MATRIX).toBe(JSON.stringify({ os: "ubuntu-latest", node }, null, 2));
+      expect(readSarif(run.sarifFile).runs[0]!.automationDetails.id).toBe(`${run.outputs.category}/`);
+      return run.outputs.category;
+    });
+    expect(categories).toEqual([".github/workflows/credflow.yml:credflow/node:20/os:ubuntu-latest", ".github/workflows/credflow.yml:credflow/node:22/os:ubuntu-latest"]);
+  });
+
+  it("a re-run (attempt 2) writes another file", () => {
+    const run = runAction({ workspace: workspaceFrom("clean"), env: { GITHUB_RUN_ATTEMPT: "2", GITHUB_JOB: "lint" }, event: {} });
+    expect(path.basename(run.sarifFile)).toBe("credflow-lint-2-1.sarif");
+    expect(run.outputs.category).toBe(".github/workflows/credflow.yml:lint");
+  });
+});
+
+describe("inputs for the engine's settings", () => {
+  it("default-token-permissions, repository (default: the run's repository) and min-runner-version become flags", () => {
+    const defaults = runAction({ workspace: workspaceFrom("clean"), event: {} });
+    expect(defaults.stdout).toMatch(/^credflow --format github .*--repository acme\/widget -- \.$/m);
+    expect(defaults.stdout).not.toMatch(/--default-token-permissions|--min-runner-version/);
+
+    const run = runAction({
+      workspace: workspaceFrom("clean"),
+      with: { "default-token-permissions": "restricted", repository: "acme/other", "min-runner-version": "2.320.0" },
+      event: {},
+    });
+    expect(run.stdout).toMatch(/^credflow --format sarif .*--default-token-permissions restricted --repository acme\/other --min-runner-version 2\.320\.0 -- \.$/m);
+    expect(run.stdout).toMatch(/^credflow --format github .*--default-token-permissions restricted --repository acme\/other --min-runner-version 2\.320\.0 -- \.$/m);
+    expect(run.outputs["exit-code"]).toBe("0");
+    expect(mainStep(run).env).toMatchObject({
+      CREDFLOW_INPUT_DEFAULT_TOKEN_PERMISSIONS: "restricted",
+      CREDFLOW_INPUT_REPOSITORY: "acme/other",
+      CREDFLOW_INPUT_MIN_RUNNER_VERSION: "2.320.0",
+    });
+  });
+
+  it("bad values fail the job without an upload", () => {
+    for (const [input, value, message] of [
+      ["default-token-permissions", "write-all", /default-token-permissions must be one of permissive, restricted/],
+      ["repository", "not a repo", /repository must be owner\/name/],
+      ["min-runner-version", "latest", /min-runner-version must be a runner version like 2\.320\.0/],
+      ["category", "\n/", /category must be a non-empty line of text/],
+    ] as const) {
+      const run = runAction({ workspace: workspaceFrom("clean"), with: { [input]: value }, event: {} });
+      expect(run.stdout, input).toMatch(message);
+      expect(run.outputs["exit-code"], input).toBe("2");
+      expect(uploadStep(run).status, input).toBe("skipped");
+      expect(run.conclusion, input).toBe("failure");
+    }
+    const reserved = runAction({ workspace: workspaceFrom("clean"), with: { args: "--sarif-category=x" }, event: {} });
+    expect(reserved.stdout).toMatch(/args must not contain --sarif-category: the action sets it \(use the category input\)/);
+  });
+});
+
+describe("run.mjs decisions", () => {
+  it("uploadDecision", () => {
+    const pr = (head: { full_name?: string; fork?: boolean } | null, base = "acme/widget") => ({ pull_request: { head: { repo: head } }, repository: { full_name: base } });
+    expect(uploadDecision({ mode: "true", eventName: "push", event: {} })).toEqual({ upload: true });
+    expect(uploadDecision({ mode: "true", eventName: "pull_request", event: pr({ full_name: "Acme/Widget", fork: false }) }).upload).toBe(true);
+    expect(uploadDecision({ mode: "true", eventName: "pull_request", event: pr({ full_name: "x/widget", fork: true }) }).upload).toBe(false);
+    expect(uploadDecision({ mode: "true", eventName: "pull_request_review", event: pr({ full_name: "x/widget", fork: true }) }).upload).toBe(false);
+    // Without names, the fork flag decides.
+    expect(uploadDecision({ mode: "true", eventName: "pull_request", event: { pull_request: { head: { repo: { fork: true } } } } }).upload).toBe(false);
+    // pull_request_target runs in the base repository with its token.
+    expect(uploadDecision({ mode: "true", eventName: "pull_request_target", event: pr({ full_name: "x/widget", fork: true }) }).upload).toBe(true);
+    expect(uploadDecision({ mode: "true", eventName: "push", actor: "dependabot[bot]" }).upload).toBe(false);
+    expect(uploadDecision({ mode: "always", eventName: "push", actor: "dependabot[bot]" }).upload).toBe(true);
+    expect(uploadDecision({ mode: "false", eventName: "push" }).upload).toBe(false);
+  });
+
+  it("deriveCategory and workflowPathFromRef", () => {
+    expect(workflowPathFromRef("acme/widget/.github/workflows/ci.yml@refs/heads/main")).toBe(".github/workflows/ci.yml");
+    expect(workflowPathFromRef("acme/widget/.github/workflows/a@b.yml@refs/tags/v1")).toBe(".github/workflows/a@b.yml");
+    expect(workflowPathFromRef(undefined)).toBeUndefined();
+    const base = { workflowRef: "acme/widget/.github/workflows/ci.yml@refs/heads/main", job: "lint", paths: ["."] };
+    expect(deriveCategory({ ...base, matrix: "null" })).toBe(".github/workflows/ci.yml:lint");
+    expect(deriveCategory({ ...base, matrix: '{"os":"ubuntu","include":{"x":1},"flag":true}' })).toBe('.github/workflows/ci.yml:lint/flag:true/include:{"x":1}/os:ubuntu');
+    const long = deriveCategory({ ...base, matrix: JSON.stringify({ big: "x".repeat(200) }) });
+    expect(long).toMatch(/^\.github\/workflows\/ci\.yml:lint\/big:sha256:[0-9a-f]{12}$/);
+    expect(deriveCategory({ ...base, paths: ["infra", "app dir"] })).toBe(".github/workflows/ci.yml:lint/paths:infra,app dir");
+    // Without GITHUB_WORKFLOW_REF (older GitHub Enterprise Server): the workflow's name.
+    expect(deriveCategory({ workflow: "CI", job: "lint", paths: ["."] })).toBe("CI:lint");
+  });
+});
+
+describe("the matrix snippet in docs/integrations.md", () => {
+  const docs = fs.readFileSync(path.join(ROOT, "docs", "integrations.md"), "utf8");
+  const snippet = /<!-- snippet: matrix -->\n```yaml\n([\s\S]*?)```/.exec(docs)?.[1] ?? "";
+
+  it("is clean under credflow except for the documented unpinned tag of credflow itself", () => {
+    expect(snippet).toContain("matrix:");
+    const ws = tempDir("credflow-doc-");
+    fs.mkdirSync(path.join(ws, ".github", "workflows"), { recursive: true });
+    fs.writeFileSync(path.join(ws, ".github", "workflows", "credflow.yml"), snippet);
+    const r = spawnSync(process.execPath, [BUNDLE, ".", "--format", "json"], { cwd: ws, encoding: "utf8" });
+    const findings = (JSON.parse(r.stdout) as { findings: Array<{ rule: string; message: string }> }).findings;
+    expect(findings.map((f) => f.rule)).toEqual(["unpinned-ref"]);
+    expect(findings[0]!.message).toContain("credflow/credflow@v0.1.0");
+  });
+
+  it("names the categories the action derives for it", () => {
+    const wf = parseYaml(snippet) as { jobs: Record<string, { strategy: { matrix: { repo: string[] } } }> };
+    const [jobId, job] = Object.entries(wf.jobs)[0]!;
+    for (const repo of job.strategy.matrix.repo) {
+      const category = deriveCategory({
+        workflowRef: "acme/widget/.github/workflows/credflow.yml@refs/heads/main",
+        job: jobId,
+        matrix: JSON.stringify({ repo }),
+        paths: [repo],
+      });
+      expect(docs).toContain(`\`${category}\``);
+    }
   });
 });

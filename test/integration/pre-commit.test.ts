@@ -6,6 +6,11 @@
  * pre-commit clones a commit, so the test snapshots the current working tree (tracked and
  * untracked files git does not ignore) into a temporary git repository, with dist/credflow.mjs
  * freshly built from these sources, and points pre-commit at that.
+ *
+ * The hooks run when a workflow, an action or `.credflow.yml` is staged, and then lint the whole
+ * repository (pass_filenames: false); a commit of anything else skips them. The last test installs
+ * both hooks with `pre-commit install` from a local clone pinned by `rev: <full commit SHA>` and
+ * makes real commits: a README alone (skipped), `.credflow.yml` alone, a workflow.
  */
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 import * as fs from "node:fs";
@@ -124,21 +129,44 @@ afterAll(() => {
 describe(".pre-commit-hooks.yaml", () => {
   const hooks = parseYaml(fs.readFileSync(path.join(ROOT, ".pre-commit-hooks.yaml"), "utf8")) as Array<Record<string, unknown>>;
 
-  it("declares the credflow and credflow-fix hooks", () => {
+  it("declares the credflow and credflow-fix hooks, which lint the whole repository", () => {
     expect(hooks.map((h) => h.id)).toEqual(["credflow", "credflow-fix"]);
     for (const h of hooks) {
-      expect(h).toMatchObject({ language: "node", types: ["yaml"], require_serial: true });
+      expect(h).toMatchObject({ language: "node", types: ["yaml"], require_serial: true, pass_filenames: false });
     }
     expect(hooks[0]!.entry).toBe("credflow");
     expect(hooks[1]!.entry).toBe("credflow --fix");
   });
 
-  it("selects workflows and action files, nothing else", () => {
+  it("selects workflows, action files and the configuration, nothing else", () => {
     const files = new RegExp(hooks[0]!.files as string); // pre-commit uses re.search
-    for (const p of [".github/workflows/ci.yml", ".github/workflows/ci.yaml", "action.yml", "action.yaml", ".github/actions/deploy/action.yml", "tools/lint/action.yaml"]) {
+    for (const p of [
+      ".github/workflows/ci.yml",
+      ".github/workflows/ci.yaml",
+      "action.yml",
+      "action.yaml",
+      ".github/actions/deploy/action.yml",
+      "tools/lint/action.yaml",
+      ".credflow.yml",
+      ".credflow.yaml",
+      "ci/.credflow.yml",
+    ]) {
       expect(files.test(p), p).toBe(true);
     }
-    for (const p of [".github/dependabot.yml", ".github/workflows/old/ci.yml", "my-action.yml", "action.yml.orig", "docs/.github/workflows/ci.yml", "config.yml"]) {
+    for (const p of [
+      ".github/dependabot.yml",
+      ".github/workflows/old/ci.yml",
+      "my-action.yml",
+      "action.yml.orig",
+      "docs/.github/workflows/ci.yml",
+      "config.yml",
+      "README.md",
+      "credflow.yml",
+      "my.credflow.yml",
+      ".credflow.yml.bak",
+      // Not yet: infrastructure-as-code files come with their rules.
+      "main.tf",
+    ]) {
       expect(files.test(p), p).toBe(false);
     }
     expect(hooks[1]!.files).toBe(hooks[0]!.files);
@@ -173,7 +201,7 @@ describe("pre-commit try-repo", () => {
   );
 
   it(
-    "given only the workflow, still follows it into the composite action",
+    "given only the workflow, lints the repository: the problem in the composite action it calls is reported",
     (ctx) => {
       if (unavailable) return ctx.skip(unavailable);
       const repo = userRepo("failing");
@@ -243,6 +271,124 @@ describe("the .pre-commit-config.yaml snippet in docs/integrations.md", () => {
       const passed = preCommit(clean, ["run", "--all-files", "--color", "never"]);
       expect(passed.code, passed.out).toBe(0);
       expect(passed.out).toMatch(/^credflow\.+Passed$/m);
+    },
+    TEST_TIMEOUT_MS,
+  );
+});
+
+describe("both hooks installed from a local clone at a full commit SHA, on real commits", () => {
+  /** The user's clone of credflow, as `repo:` in .pre-commit-config.yaml. */
+  let clone = "";
+  let sha = "";
+
+  beforeAll(() => {
+    if (unavailable) return;
+    clone = path.join(scratch, "credflow-clone");
+    git(scratch, "clone", "-q", hookRepo, clone);
+    sha = git(clone, "rev-parse", "HEAD").trim();
+  });
+
+  /** A committed repository (the fixture, committed without hooks) with both hooks installed. */
+  function installed(fixture: string): string {
+    const config = ["repos:", `  - repo: ${clone}`, `    rev: ${sha}`, "    hooks:", "      - id: credflow", "      - id: credflow-fix", ""].join("\n");
+    const repo = userRepo(fixture, { ".pre-commit-config.yaml": config, "README.md": "# project\n" });
+    git(repo, "commit", "-q", "--no-verify", "-m", "initial");
+    const res = preCommit(repo, ["install"]);
+    expect(res.code, res.out).toBe(0);
+    return repo;
+  }
+
+  /** `git commit` as a user types it: the installed hook runs pre-commit. */
+  function commit(repo: string, message: string): { code: number | null; out: string } {
+    const res = sh("git", ["-c", "user.name=credflow test", "-c", "user.email=test@credflow.invalid", "-c", "commit.gpgsign=false", "commit", "-m", message], {
+      cwd: repo,
+      env: cleanEnv(),
+      timeout: RUN_TIMEOUT_MS,
+    });
+    if (res.error) throw res.error;
+    return { code: res.status, out: `${res.stdout}${res.stderr}` };
+  }
+
+  const commits = (repo: string) => Number(git(repo, "rev-list", "--count", "HEAD").trim());
+
+  it(
+    "rev is the full SHA of the clone's commit",
+    (ctx) => {
+      if (unavailable) return ctx.skip(unavailable);
+      expect(sha).toMatch(/^[0-9a-f]{40}$/);
+      expect(sha).toBe(hookRev);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    "a commit that touches only a README skips both hooks and goes through",
+    (ctx) => {
+      if (unavailable) return ctx.skip(unavailable);
+      const repo = installed("failing");
+      fs.appendFileSync(path.join(repo, "README.md"), "More words.\n");
+      git(repo, "add", "README.md");
+      const res = commit(repo, "docs only");
+      expect(res.code, res.out).toBe(0);
+      expect(res.out).toMatch(/^credflow\.+\(no files to check\)Skipped$/m);
+      expect(res.out).toMatch(/^credflow \(apply safe fixes\)\.+\(no files to check\)Skipped$/m);
+      expect(commits(repo)).toBe(2);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    "a commit of .credflow.yml alone runs both hooks on the repository, and its findings stop the commit",
+    (ctx) => {
+      if (unavailable) return ctx.skip(unavailable);
+      const repo = installed("failing");
+      fs.writeFileSync(path.join(repo, ".credflow.yml"), "rules:\n  unpinned-ref: off\n");
+      git(repo, "add", ".credflow.yml");
+      const res = commit(repo, "configure credflow");
+      expect(res.code, res.out).toBe(1);
+      expect(res.out).toMatch(/^credflow\.+Failed$/m);
+      // The configuration applies (no unpinned-ref), and is not itself linted as a workflow.
+      expect(res.out).toContain(".github/actions/deploy/action.yml:13:9: error:");
+      expect(res.out).not.toContain("[unpinned-ref]");
+      expect(res.out).not.toMatch(/\.credflow\.yml:\d+:\d+:/);
+      expect(commits(repo)).toBe(1);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    "a commit of a workflow: credflow reports, credflow-fix pins and fails the commit so the fix can be reviewed",
+    (ctx) => {
+      if (unavailable) return ctx.skip(unavailable);
+      const repo = installed("failing");
+      const workflow = path.join(repo, ".github", "workflows", "deploy.yml");
+      fs.appendFileSync(workflow, "# touched\n");
+      git(repo, "add", ".github/workflows/deploy.yml");
+      const res = commit(repo, "touch the workflow");
+      expect(res.code, res.out).toBe(1);
+      expect(res.out).toMatch(/^credflow\.+Failed$/m);
+      expect(res.out).toMatch(/^credflow \(apply safe fixes\)\.+Failed$/m);
+      expect(res.out).toMatch(/files were modified by this hook/);
+      expect(fs.readFileSync(workflow, "utf8")).toMatch(/aws-actions\/configure-aws-credentials@[0-9a-f]{40}/);
+      expect(commits(repo)).toBe(1);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    "a commit of a clean workflow passes both hooks",
+    (ctx) => {
+      if (unavailable) return ctx.skip(unavailable);
+      const repo = installed("clean");
+      const workflows = path.join(repo, ".github", "workflows");
+      const name = fs.readdirSync(workflows)[0]!;
+      fs.appendFileSync(path.join(workflows, name), "# touched\n");
+      git(repo, "add", "-A");
+      const res = commit(repo, "touch the clean workflow");
+      expect(res.code, res.out).toBe(0);
+      expect(res.out).toMatch(/^credflow\.+Passed$/m);
+      expect(res.out).toMatch(/^credflow \(apply safe fixes\)\.+Passed$/m);
+      expect(commits(repo)).toBe(2);
     },
     TEST_TIMEOUT_MS,
   );

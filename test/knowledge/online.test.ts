@@ -286,3 +286,218 @@ describe("online resolver", () => {
     expect(messages.some((m) => m.includes("***"))).toBe(true);
   });
 });
+
+/**
+ * An API that misbehaves, on its own server: `/stall` accepts and never answers, `/drip` sends the
+ * headers and then nothing, `/slow` answers like GitHub after a delay, `/moved` redirects to
+ * another origin (the `elsewhere` server, which counts what reaches it), `/renamed` redirects
+ * within its own origin, `/garbage` and `/shape` answer 200 with what is not a ref, `/huge` and
+ * `/huge-chunked` send more than the cap, `/secondary` is GitHub's secondary rate limit.
+ */
+describe("online resolver against an API that misbehaves", () => {
+  let hostile: Server;
+  let hostileUrl: string;
+  let elsewhere: Server;
+  let elsewhereUrl: string;
+  let elsewhereRequests: Array<{ path: string; authorization?: string }> = [];
+  let hostileRequests: string[] = [];
+  /** Bytes the /huge-chunked handler managed to write before the client hung up. */
+  let hugeWritten = 0;
+  const HUGE = 32 * 1024 * 1024;
+
+  beforeAll(async () => {
+    elsewhere = createServer((req, res) => {
+      elsewhereRequests.push({ path: req.url ?? "", authorization: req.headers.authorization });
+      res.writeHead(404, { "content-type": "application/json" });
+      res.end(JSON.stringify({ message: "Not Found" }));
+    });
+    await new Promise<void>((r) => elsewhere.listen(0, "127.0.0.1", r));
+    elsewhereUrl = `http://127.0.0.1:${(elsewhere.address() as AddressInfo).port}`;
+
+    hostile = createServer((req, res) => {
+      const url = req.url ?? "";
+      hostileRequests.push(url);
+      const [, mode] = /^\/([^/]+)/.exec(url) ?? [];
+      const rest = url.slice(mode ? mode.length + 1 : 0);
+      const json = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+        res.writeHead(status, { "content-type": "application/json", ...headers });
+        res.end(JSON.stringify(body));
+      };
+      switch (mode) {
+        case "stall":
+          return; // never answers
+        case "drip":
+          res.writeHead(200, { "content-type": "application/json" });
+          res.write('{"ref": "refs/tags/v1", ');
+          return; // and never finishes
+        case "slow": {
+          const [status, body] = route(rest);
+          setTimeout(() => json(status, body), 150);
+          return;
+        }
+        case "moved":
+          res.writeHead(301, { location: `${elsewhereUrl}${rest}` });
+          res.end();
+          return;
+        case "renamed": {
+          if (rest.startsWith("/repos/acme/old-name/")) {
+            res.writeHead(301, { location: `/renamed${rest.replace("/repos/acme/old-name/", "/repos/acme/widget/")}` });
+            res.end();
+            return;
+          }
+          const [status, body] = route(rest);
+          return json(status, body);
+        }
+        case "garbage":
+          res.writeHead(200, { "content-type": "text/html" });
+          res.end("<html><body>Please sign in to the proxy</body></html>");
+          return;
+        case "shape":
+          return json(200, { message: "all good" });
+        case "huge":
+          res.writeHead(200, { "content-type": "application/json", "content-length": String(HUGE) });
+          res.end(Buffer.alloc(HUGE, 0x20));
+          return;
+        case "huge-chunked": {
+          res.writeHead(200, { "content-type": "application/json" });
+          hugeWritten = 0;
+          const chunk = Buffer.alloc(64 * 1024, 0x20);
+          const pump = () => {
+            while (hugeWritten < HUGE && !res.destroyed) {
+              hugeWritten += chunk.length;
+              if (!res.write(chunk)) return void res.once("drain", pump);
+            }
+            res.end();
+          };
+          pump();
+          return;
+        }
+        case "secondary":
+          return json(403, { message: "You have exceeded a secondary rate limit." }, { "retry-after": "3600" });
+        default:
+          return json(404, { message: "Not Found" });
+      }
+    });
+    await new Promise<void>((r) => hostile.listen(0, "127.0.0.1", r));
+    hostileUrl = `http://127.0.0.1:${(hostile.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    for (const s of [hostile, elsewhere]) {
+      s.closeAllConnections();
+      await new Promise<void>((r) => s.close(() => r()));
+    }
+  });
+
+  beforeEach(() => {
+    elsewhereRequests = [];
+    hostileRequests = [];
+  });
+
+  function misbehaving(mode: string, extra: Partial<Parameters<typeof createOnlineResolver>[0]> = {}) {
+    return make({ apiUrl: `${hostileUrl}/${mode}`, ...extra });
+  }
+
+  /** Runs a prefetch and returns how long it took, in ms. */
+  async function timed(p: Promise<void>): Promise<number> {
+    const started = performance.now();
+    await p;
+    return performance.now() - started;
+  }
+
+  it("a server that accepts and never answers: the request times out once, one line, offline answers", async () => {
+    const { prefetch, resolver } = misbehaving("stall", { requestTimeoutMs: 300, maxRetries: 3 });
+    const ms = await timed(prefetch([{ action: W, ref: "v1" }, { action: W, ref: "v2" }, { action: "acme/other", ref: "v3" }]));
+    expect(ms).toBeLessThan(2_000);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatch(/^GitHub API at http:\/\/127\.0\.0\.1:\d+\/stall did not answer acme\/\S+@v\d within 0\.3 s \(--online-timeout\); remaining refs use the offline table$/);
+    // A timeout is not retried: at most one request per worker ever went out.
+    expect(hostileRequests.length).toBeLessThanOrEqual(3);
+    expect(resolver.resolve(W, "v1")).toMatchObject({ source: "shape" });
+    expect(resolver.resolve(W, "v1").note).toBeUndefined();
+    expect(existsSync(join(dir, "cache", "refs.json"))).toBe(false);
+  });
+
+  it("a server that sends headers and then stalls the body: the timeout covers the body too", async () => {
+    const { prefetch, resolver } = misbehaving("drip", { requestTimeoutMs: 300 });
+    const ms = await timed(prefetch([{ action: W, ref: "v1" }]));
+    expect(ms).toBeLessThan(2_000);
+    expect(messages).toEqual([expect.stringMatching(/did not answer acme\/widget@v1 within 0\.3 s/)]);
+    expect(resolver.resolve(W, "v1").source).toBe("shape");
+  });
+
+  it("the whole online phase has a budget: what was resolved in time is kept (and cached), the rest is offline", async () => {
+    const refs = ["v1", "v2", "both", "main", "feature/x", "master", "nope", "v9", "v8", "v7"].map((ref) => ({ action: W, ref }));
+    const { prefetch, resolver } = misbehaving("slow", { requestTimeoutMs: 1_000, budgetMs: 500, concurrency: 1 });
+    const ms = await timed(prefetch(refs));
+    expect(ms).toBeGreaterThanOrEqual(450);
+    expect(ms).toBeLessThan(1_500);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatch(/^online lookups stopped after 0\.5 s, the limit for the whole online phase \(6 × --online-timeout\); 1 of 10 refs resolved, the rest use the offline table$/);
+    // v1 takes two requests (tag, branch) of 150 ms each: done in time.
+    expect(resolver.resolve(W, "v1")).toMatchObject({ kind: "tag", commit: COMMITS.v1, source: "online" });
+    expect(resolver.resolve(W, "main").source).not.toBe("online");
+    const cached = JSON.parse(readFileSync(join(dir, "cache", "refs.json"), "utf8")) as { refs: Record<string, unknown> };
+    expect(Object.keys(cached.refs)).toEqual([`${W}@v1`]);
+  });
+
+  it("back-off between retries ends with the budget", async () => {
+    const { prefetch } = make({ apiUrl: `${apiUrl}`, maxRetries: 5, retryDelayMs: 60_000, budgetMs: 300, requestTimeoutMs: 300 });
+    const ms = await timed(prefetch([{ action: "acme/flaky", ref: "v1" }]));
+    expect(ms).toBeLessThan(1_500);
+    expect(messages).toEqual([expect.stringMatching(/^online lookups stopped after 0\.3 s/)]);
+  });
+
+  it("a redirect to another origin is not followed (the token stays home) and is 'could not resolve', not a missing ref", async () => {
+    const { prefetch, resolver } = misbehaving("moved", { concurrency: 1 });
+    await prefetch([{ action: W, ref: "v1" }, { action: W, ref: "v2" }]);
+    expect(elsewhereRequests).toEqual([]);
+    expect(messages).toEqual([
+      `could not resolve ${W}@v1: the GitHub API redirected to another origin (${elsewhereUrl}), which is not followed with the token; remaining refs use the offline table`,
+    ]);
+    expect(hostileRequests).toHaveLength(1);
+    const info = resolver.resolve(W, "v1");
+    expect(info.source).toBe("shape");
+    expect(info.note ?? "").not.toMatch(/no tag or branch/);
+  });
+
+  it("a redirect within the API's origin (a renamed repository) is followed with the token", async () => {
+    const { prefetch, resolver } = misbehaving("renamed");
+    await prefetch([{ action: "acme/old-name", ref: "v1" }]);
+    expect(messages).toEqual([]);
+    expect(resolver.resolve("acme/old-name", "v1")).toMatchObject({ kind: "tag", commit: COMMITS.v1, source: "online" });
+  });
+
+  it("a body that is not JSON, or JSON that is not the ref, is 'could not resolve'", async () => {
+    for (const mode of ["garbage", "shape"]) {
+      messages = [];
+      const { prefetch, resolver } = misbehaving(mode);
+      await prefetch([{ action: W, ref: "v1" }]);
+      expect(messages, mode).toHaveLength(1);
+      expect(messages[0], mode).toMatch(/^could not resolve acme\/widget@v1: the GitHub API( answered HTTP 200 with a body that is not JSON|'s answer for refs\/tags\/v1 is not that Git ref); remaining refs use the offline table$/);
+      expect(resolver.resolve(W, "v1").source, mode).toBe("shape");
+      expect(resolver.resolve(W, "v1").note, mode).toBeUndefined();
+    }
+  });
+
+  it("a huge body is capped: declared or streamed, it is not read past the limit", async () => {
+    for (const mode of ["huge", "huge-chunked"]) {
+      messages = [];
+      const { prefetch, resolver } = misbehaving(mode, { maxResponseBytes: 1024 * 1024 });
+      const ms = await timed(prefetch([{ action: W, ref: "v1" }]));
+      expect(ms, mode).toBeLessThan(3_000);
+      expect(messages, mode).toEqual([`could not resolve ${W}@v1: the GitHub API sent more than 1 MiB; remaining refs use the offline table`]);
+      expect(resolver.resolve(W, "v1").source, mode).toBe("shape");
+    }
+    // The client hung up long before the 32 MiB were sent.
+    expect(hugeWritten).toBeLessThan(HUGE);
+  });
+
+  it("a secondary rate limit (403 with Retry-After) stops at once, without waiting for it", async () => {
+    const { prefetch } = misbehaving("secondary", { concurrency: 1 });
+    const ms = await timed(prefetch([{ action: W, ref: "v1" }, { action: W, ref: "v2" }]));
+    expect(ms).toBeLessThan(1_000);
+    expect(messages).toEqual(["GitHub API rate limit reached; remaining refs use the offline table"]);
+    expect(hostileRequests).toHaveLength(1);
+  });
+});

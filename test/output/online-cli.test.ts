@@ -6,7 +6,13 @@
  * second run request nothing, and 404 / rate limit / bad token give one line on stderr, never the
  * token, and the usual exit code. A `.credflow/pins.json` planted in the repository is not used, and
  * a cache path that is a link or not a regular file is neither read nor written.
+ *
+ * An API that misbehaves never holds a run up: a server that accepts and never answers costs one
+ * request timeout (`--online-timeout`, default 5 s), measured on the real process; a redirect to
+ * another origin, a body that is not JSON and a huge body are "could not resolve", one line, never
+ * "no tag or branch named"; rate limits stop the lookups at once.
  */
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -14,7 +20,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { defaultPinCacheFile } from "../../src/knowledge/online.js";
-import { cli, type CliRun } from "../helpers/cli.js";
+import { BUNDLE, cli, type CliRun } from "../helpers/cli.js";
 import { tempRepo } from "../helpers/temp-repo.js";
 
 const TOKEN = "secret-token-123";
@@ -368,6 +374,142 @@ describe("--online against a fake GitHub API", () => {
     runs.push(b);
     expect(stderrLines(b)).toEqual([`credflow: ref cache ${big} is larger than 8 MiB; not using it`]);
     expect(fs.statSync(big).size).toBe(8 * 1024 * 1024 + 1);
+  });
+});
+
+describe("--online against an API that misbehaves", () => {
+  let hostile: Server;
+  let hostileUrl: string;
+  let elsewhere: Server;
+  let elsewhereUrl: string;
+  let elsewhereHits = 0;
+
+  beforeAll(async () => {
+    elsewhere = createServer((_req, res) => {
+      elsewhereHits++;
+      res.writeHead(404, { "content-type": "application/json" });
+      res.end(JSON.stringify({ message: "Not Found" }));
+    });
+    await new Promise<void>((resolve) => elsewhere.listen(0, "127.0.0.1", resolve));
+    elsewhereUrl = `http://127.0.0.1:${(elsewhere.address() as AddressInfo).port}`;
+    hostile = createServer((req, res) => {
+      const url = req.url ?? "";
+      const mode = /^\/([^/]+)/.exec(url)?.[1];
+      switch (mode) {
+        case "stall":
+          return; // accepts the connection, never answers
+        case "moved":
+          res.writeHead(302, { location: `${elsewhereUrl}${url.slice("/moved".length)}` });
+          res.end();
+          return;
+        case "garbage":
+          res.writeHead(200, { "content-type": "application/json" });
+          res.end("{\"ref\": \"refs/tags/v2\", \"object\": ");
+          return;
+        case "huge":
+          res.writeHead(200, { "content-type": "application/json", "content-length": String(64 * 1024 * 1024) });
+          res.end(Buffer.alloc(64 * 1024 * 1024, 0x20));
+          return;
+        case "limited":
+          res.writeHead(429, { "content-type": "application/json", "retry-after": "3600" });
+          res.end(JSON.stringify({ message: "API rate limit exceeded" }));
+          return;
+      }
+      res.writeHead(404, { "content-type": "application/json" });
+      res.end(JSON.stringify({ message: "Not Found" }));
+    });
+    await new Promise<void>((resolve) => hostile.listen(0, "127.0.0.1", resolve));
+    hostileUrl = `http://127.0.0.1:${(hostile.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    for (const s of [hostile, elsewhere]) {
+      s.closeAllConnections();
+      await new Promise<void>((resolve) => s.close(() => resolve()));
+    }
+  });
+
+  async function against(mode: string, dir: string, args: string[] = []): Promise<CliRun & { ms: number }> {
+    const started = performance.now();
+    const r = await cli([".", "--online", "--github-api-url", `${hostileUrl}/${mode}`, "--pin-cache", cacheOf(dir), ...args], { cwd: dir, env: { GITHUB_TOKEN: TOKEN } });
+    runs.push(r);
+    return { ...r, ms: performance.now() - started };
+  }
+
+  it("a stalled API: --online-timeout bounds the wait, one line, then the offline tables", async () => {
+    const dir = repo(["someorg/some-action@v2", "someorg/other@v1", "aws-actions/configure-aws-credentials@v4"]);
+    const r = await against("stall", dir, ["--online-timeout", "0.5", "--format", "json"]);
+    expect(stderrLines(r)).toEqual([
+      expect.stringMatching(/^credflow: GitHub API at http:\/\/127\.0\.0\.1:\d+\/stall did not answer someorg\/\S+@v\d within 0\.5 s \(--online-timeout\); remaining refs use the offline table$/),
+    ]);
+    expect(r.ms).toBeLessThan(5_000);
+    // The offline table still answers what it knows.
+    const findings = (JSON.parse(r.stdout) as { findings: Array<{ rule: string; message: string }> }).findings.filter((f) => f.rule === "unpinned-ref");
+    expect(findings.map((f) => f.message).join("\n")).toContain("aws-actions/configure-aws-credentials@v4");
+    expect(findings.map((f) => f.message).join("\n")).not.toMatch(/no tag or branch named/);
+    expect(r.code).toBe(1);
+  });
+
+  it("a stalled API with the default timeout, as a real process: about five seconds, and the process exits", async () => {
+    const dir = repo(["someorg/some-action@v2"]);
+    const started = performance.now();
+    const child = spawn(process.execPath, [BUNDLE, ".", "--online", "--github-api-url", `${hostileUrl}/stall`, "--pin-cache", cacheOf(dir)], {
+      cwd: dir,
+      env: { PATH: process.env.PATH, GITHUB_TOKEN: TOKEN },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const killer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+    const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
+    clearTimeout(killer);
+    const ms = performance.now() - started;
+    runs.push({ code: code ?? -1, stdout, stderr });
+    expect(stderr).toMatch(/^credflow: GitHub API at \S+ did not answer someorg\/some-action@v2 within 5 s \(--online-timeout\); remaining refs use the offline table\n$/);
+    expect(code).toBe(1);
+    expect(ms).toBeGreaterThanOrEqual(5_000);
+    expect(ms).toBeLessThan(15_000);
+  }, 40_000);
+
+  it("rejects a timeout that is not a positive number of seconds", async () => {
+    const dir = repo(["someorg/some-action@v2"]);
+    for (const bad of ["0", "-1", "soon", "601"]) {
+      const r = await cli([".", "--online", "--online-timeout", bad], { cwd: dir });
+      expect(r.code, bad).toBe(2);
+      expect(r.stderr, bad).toMatch(/--online-timeout/);
+    }
+  });
+
+  it("a redirect to another origin, a body that is not JSON, a huge body: 'could not resolve', never 'no tag or branch'", async () => {
+    const reasons: Record<string, RegExp> = {
+      moved: new RegExp(`redirected to another origin \\(${elsewhereUrl.replace(/[.]/g, "\\.")}\\), which is not followed with the token`),
+      garbage: /answered HTTP 200 with a body that is not JSON/,
+      huge: /sent more than 4 MiB/,
+    };
+    for (const [mode, reason] of Object.entries(reasons)) {
+      const dir = repo(["someorg/some-action@v2"]);
+      const r = await against(mode, dir);
+      const lines = stderrLines(r);
+      expect(lines, mode).toHaveLength(1);
+      expect(lines[0], mode).toMatch(/^credflow: could not resolve someorg\/some-action@v2: /);
+      expect(lines[0], mode).toMatch(reason);
+      expect(lines[0], mode).toMatch(/; remaining refs use the offline table$/);
+      expect(r.stdout, mode).toMatch(/^\.github\/workflows\/ci\.yml:6:\d+: warning: .*someorg\/some-action@v2.*\[unpinned-ref\]$/m);
+      expect(r.stdout, mode).not.toMatch(/no tag or branch named/);
+      expect(r.code, mode).toBe(1);
+      // Nothing was learned, so nothing was cached.
+      expect(fs.existsSync(cacheOf(dir)), mode).toBe(false);
+    }
+    expect(elsewhereHits).toBe(0);
+  });
+
+  it("a rate limit with Retry-After: one line at once, no waiting", async () => {
+    const dir = repo(["someorg/some-action@v2", "someorg/other@v1"]);
+    const r = await against("limited", dir);
+    expect(stderrLines(r)).toEqual(["credflow: GitHub API rate limit reached; remaining refs use the offline table"]);
+    expect(r.ms).toBeLessThan(5_000);
+    expect(r.code).toBe(1);
   });
 });
 
