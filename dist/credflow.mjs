@@ -19913,8 +19913,32 @@ function removalFix(s, unusedRules) {
   };
 }
 
+// src/graph/reach.ts
+var cache = /* @__PURE__ */ new WeakMap();
+function callersByFile(graph) {
+  let index2 = cache.get(graph);
+  if (index2) return index2;
+  index2 = /* @__PURE__ */ new Map();
+  let seen = /* @__PURE__ */ new Set(), add = (target, c) => {
+    let k = `${target}\0${c.file.path}\0${c.range.start.offset}`;
+    if (seen.has(k)) return;
+    seen.add(k);
+    let list2 = index2.get(target);
+    list2 || index2.set(target, list2 = []), list2.push(c);
+  };
+  for (let node of allJobNodes(graph)) {
+    for (let ts of node.timeline) {
+      let site = ts.chain[ts.chain.length - 1];
+      site?.step.uses && add(ts.file.path, { file: site.file, range: site.step.uses.node.range, kind: "composite", job: node.job.id });
+    }
+    let c = node.caller;
+    c?.job.uses && add(node.workflow.file.path, { file: c.workflow.file, range: c.job.uses.keyRange, kind: "workflow", job: c.job.id });
+  }
+  return cache.set(graph, index2), index2;
+}
+
 // src/engine/findings.ts
-var locationKey = (path10, offset) => `${path10}\0${offset}`, FindingRegistry = class {
+var MAX_CALLERS = 10, locationKey = (path10, offset) => `${path10}\0${offset}`, FindingRegistry = class {
   constructor(policy = {}) {
     this.policy = policy;
   }
@@ -19933,7 +19957,7 @@ var locationKey = (path10, offset) => `${path10}\0${offset}`, FindingRegistry = 
       r.headline !== void 0 && (finding4.headline = r.headline), r.why !== void 0 && (finding4.why = r.why), r.hint !== void 0 && (finding4.hint = r.hint), r.label !== void 0 && (finding4.label = r.label), r.fixNote !== void 0 && (finding4.fixNote = r.fixNote);
       let through = reachedThrough(r.via, finding4), prev = this.pending.get(key);
       if (!prev) {
-        let p = { rule, finding: finding4, fix: r.fix, through: [], throughKeys: /* @__PURE__ */ new Set() };
+        let p = { rule, finding: finding4, fix: r.fix, hasVia: !!r.via, through: [], throughKeys: /* @__PURE__ */ new Set() };
         addThrough(p, through), this.pending.set(key, p);
         return;
       }
@@ -19945,11 +19969,11 @@ var locationKey = (path10, offset) => `${path10}\0${offset}`, FindingRegistry = 
     this.internalErrors.push(`rule ${rule.id} failed: ${err instanceof Error ? err.message : String(err)}`);
   }
   /** Applies ignores and suppressions; resolves fixes for the live findings. */
-  settle(files, activeRules) {
-    let byPath = new Map(files.map((f) => [f.path, f])), live = [], suppressed = [];
+  settle(graph, activeRules) {
+    let files = graph.files, byPath = new Map(files.map((f) => [f.path, f])), live = [], suppressed = [], callers = callersByFile(graph);
     for (let p of this.pending.values()) {
       let f = p.finding;
-      f.related = mergeRelated2(f, p.through);
+      p.hasVia || addThrough(p, fileCallers(callers.get(f.location.path))), f.related = mergeRelated2(f, p.through);
       let repoPath = byPath.get(f.location.path)?.repoPath ?? f.location.path;
       if (this.policy.ignorePath?.(repoPath)) continue;
       let entry = this.policy.ignoredFinding?.(f.ruleId, repoPath, f.location.range.start.line);
@@ -19998,6 +20022,13 @@ var locationKey = (path10, offset) => `${path10}\0${offset}`, FindingRegistry = 
     outcome.edits.length > 0 && (p.finding.fix = outcome);
   }
 };
+function fileCallers(list2) {
+  return list2 ? list2.slice(0, MAX_CALLERS).map((c) => ({
+    path: c.file.path,
+    range: c.range,
+    message: c.kind === "composite" ? `composite call in job \`${c.job}\` that reaches this file` : `job \`${c.job}\` calls this reusable workflow`
+  })) : [];
+}
 function addThrough(p, through) {
   for (let r of through) {
     let k = locationKey(r.path, r.range.start.offset);
@@ -23854,7 +23885,7 @@ async function lint(req) {
       registry.ruleFailed(rule, err);
     }
   }
-  let settled = registry.settle(graph.files, active);
+  let settled = registry.settle(graph, active);
   return {
     graph,
     findings: sortFindings(settled.findings),
@@ -24124,8 +24155,8 @@ function lineIndexLookup(input) {
   };
 }
 function textLookup(input) {
-  let cache = /* @__PURE__ */ new Map();
-  return (p) => (cache.has(p) || cache.set(p, input.fileText?.(p)), cache.get(p));
+  let cache2 = /* @__PURE__ */ new Map();
+  return (p) => (cache2.has(p) || cache2.set(p, input.fileText?.(p)), cache2.get(p));
 }
 
 // src/report/text.ts
@@ -25503,7 +25534,7 @@ function createOnlineResolver(opts) {
     let why = unusableCache(cacheFile);
     why !== void 0 && (log(`ref cache ${cacheFile} ${why}; not using it`), cacheFile = void 0);
   }
-  let cache = cacheFile === void 0 ? emptyCache(apiUrl) : readCache(cacheFile, apiUrl, log), dirty = !1, headers = {
+  let cache2 = cacheFile === void 0 ? emptyCache(apiUrl) : readCache(cacheFile, apiUrl, log), dirty = !1, headers = {
     accept: "application/vnd.github+json",
     "x-github-api-version": "2022-11-28",
     "user-agent": "credflow"
@@ -25622,7 +25653,7 @@ function createOnlineResolver(opts) {
   }
   let releaseWork = /* @__PURE__ */ new Map();
   function newestRelease2(action, repo) {
-    let cached = cache.releases[action];
+    let cached = cache2.releases[action];
     if (cached && Date.now() - cached.fetchedAt < ttlMs) return Promise.resolve(cached);
     let work = releaseWork.get(action);
     return work || (work = (async () => {
@@ -25640,7 +25671,7 @@ function createOnlineResolver(opts) {
         (!bv || newerThan(v, bv) || !newerThan(bv, v) && !best.commit && c.commit) && (best = c);
       }
       let entry = { fetchedAt: Date.now() };
-      return best && (entry.tag = best.tag, entry.commit = best.commit ?? (await refCommit(repo, "tags", best.tag, `${action}@${best.tag}`)).commit), cache.releases[action] = entry, dirty = !0, entry;
+      return best && (entry.tag = best.tag, entry.commit = best.commit ?? (await refCommit(repo, "tags", best.tag, `${action}@${best.tag}`)).commit), cache2.releases[action] = entry, dirty = !0, entry;
     })(), releaseWork.set(action, work)), work;
   }
   async function fetchRef(action, ref) {
@@ -25658,7 +25689,7 @@ function createOnlineResolver(opts) {
       let rel = await newestRelease2(action, repo);
       rel.tag && rel.commit && (entry.newestRelease = { tag: rel.tag, commit: rel.commit });
     }
-    entry.commit === void 0 && delete entry.commit, cache.refs[`${action}@${ref}`] = entry, dirty = !0;
+    entry.commit === void 0 && delete entry.commit, cache2.refs[`${action}@${ref}`] = entry, dirty = !0;
   }
   function writeCache() {
     if (!dirty || cacheFile === void 0) return;
@@ -25673,7 +25704,7 @@ function createOnlineResolver(opts) {
       tmp = `${file}.${process.pid}.${randomBytes2(6).toString("hex")}.tmp`;
       let flags = fs6.constants.O_WRONLY | fs6.constants.O_CREAT | fs6.constants.O_EXCL | (fs6.constants.O_NOFOLLOW ?? 0), fd = fs6.openSync(tmp, flags, 384);
       try {
-        fs6.writeFileSync(fd, JSON.stringify(cache) + `
+        fs6.writeFileSync(fd, JSON.stringify(cache2) + `
 `);
       } finally {
         fs6.closeSync(fd);
@@ -25690,7 +25721,7 @@ function createOnlineResolver(opts) {
     for (let r of refs) {
       let action = actionKey(r.action), ref = r.ref.trim();
       if (ref === "" || isFullSha2(ref)) continue;
-      let key = `${action}@${ref}`, hit = cache.refs[key];
+      let key = `${action}@${ref}`, hit = cache2.refs[key];
       hit && Date.now() - hit.fetchedAt < ttlMs || todo.set(key, { action, ref });
     }
     let queue = [...todo.values()];
@@ -25739,17 +25770,17 @@ function createOnlineResolver(opts) {
   }
   let resolver = {
     resolve(action, ref) {
-      let key = actionKey(action), r = ref.trim(), entry = cache.refs[`${key}@${r}`];
+      let key = actionKey(action), r = ref.trim(), entry = cache2.refs[`${key}@${r}`];
       return entry ? fromEntry(key, r, entry) : fallback.resolve(action, ref);
     },
     knows(action) {
       let key = actionKey(action);
-      return fallback.knows(key) || cache.releases[key] !== void 0 || Object.keys(cache.refs).some((k) => k.startsWith(`${key}@`));
+      return fallback.knows(key) || cache2.releases[key] !== void 0 || Object.keys(cache2.refs).some((k) => k.startsWith(`${key}@`));
     },
     newestMajor(action) {
       let known = fallback.newestMajor(action);
       if (known) return known;
-      let rel = cache.releases[actionKey(action)];
+      let rel = cache2.releases[actionKey(action)];
       return rel?.tag ? { major: rel.tag, tag: rel.tag } : void 0;
     },
     runtimeOf: (action, ref) => resolver.resolve(action, ref).runtime

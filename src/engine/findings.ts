@@ -9,12 +9,19 @@ import type { SourceFile } from "../model/types.js";
 import type { Finding, Fix, Level, NoFix, RelatedLocation, Report, Rule, RuleMeta, Via } from "../rules/types.js";
 import { LEVEL_RANK } from "../rules/types.js";
 import { applySuppressions, unusedSuppressionFindings, UNUSED_SUPPRESSION_RULE_ID } from "../config/suppressions.js";
+import type { ProjectGraph } from "../graph/types.js";
+import { callersByFile, type Caller } from "../graph/reach.js";
+
+/** At most this many calls are listed as "reached through" for a file many jobs use. */
+const MAX_CALLERS = 10;
 
 /** A finding whose level and place are settled but whose fix may not be computed yet. */
 interface Pending {
   rule: RuleMeta;
   finding: Finding;
   fix?: Report["fix"];
+  /** The rule said which job reaches the location (else the file's callers are listed). */
+  hasVia: boolean;
   /** Call sites and callers that reach the location, in the order first seen. */
   through: RelatedLocation[];
   throughKeys: Set<string>;
@@ -68,7 +75,7 @@ export class FindingRegistry {
       const through = reachedThrough(r.via, finding);
       const prev = this.pending.get(key);
       if (!prev) {
-        const p: Pending = { rule, finding, fix: r.fix, through: [], throughKeys: new Set() };
+        const p: Pending = { rule, finding, fix: r.fix, hasVia: !!r.via, through: [], throughKeys: new Set() };
         addThrough(p, through);
         this.pending.set(key, p);
         return;
@@ -89,12 +96,15 @@ export class FindingRegistry {
   }
 
   /** Applies ignores and suppressions; resolves fixes for the live findings. */
-  settle(files: readonly SourceFile[], activeRules: ReadonlySet<string>): SettledFindings {
+  settle(graph: ProjectGraph, activeRules: ReadonlySet<string>): SettledFindings {
+    const files = graph.files;
     const byPath = new Map(files.map((f) => [f.path, f]));
     const live: Pending[] = [];
     const suppressed: Array<{ finding: Finding; reason: string }> = [];
+    const callers = callersByFile(graph);
     for (const p of this.pending.values()) {
       const f = p.finding;
+      if (!p.hasVia) addThrough(p, fileCallers(callers.get(f.location.path)));
       f.related = mergeRelated(f, p.through);
       const repoPath = byPath.get(f.location.path)?.repoPath ?? f.location.path;
       if (this.policy.ignorePath?.(repoPath)) continue;
@@ -153,6 +163,16 @@ export class FindingRegistry {
     }
     if (outcome.edits.length > 0) p.finding.fix = outcome;
   }
+}
+
+/** The calls that reach a composite action or reusable workflow file, for a finding in it that no job was named for. */
+function fileCallers(list: readonly Caller[] | undefined): RelatedLocation[] {
+  if (!list) return [];
+  return list.slice(0, MAX_CALLERS).map((c) => ({
+    path: c.file.path,
+    range: c.range,
+    message: c.kind === "composite" ? `composite call in job \`${c.job}\` that reaches this file` : `job \`${c.job}\` calls this reusable workflow`,
+  }));
 }
 
 function addThrough(p: Pending, through: RelatedLocation[]): void {

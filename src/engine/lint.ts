@@ -128,7 +128,7 @@ export async function lint(req: LintRequest): Promise<LintResult> {
       registry.ruleFailed(rule, err);
     }
   }
-  const settled = registry.settle(graph.files, active);
+  const settled = registry.settle(graph, active);
   return {
     graph,
     findings: sortFindings(settled.findings),
