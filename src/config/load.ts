@@ -3,7 +3,7 @@
  * `schema/credflow.schema.json`, and report every problem at its line and column.
  */
 import * as fs from "node:fs";
-import { isInside } from "../fs/paths.js";
+import { readFileSafely, type Refusal } from "../fs/safe-read.js";
 import * as nodePath from "node:path";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from "yaml";
@@ -69,114 +69,50 @@ export const MAX_CONFIG_BYTES = 1024 * 1024;
 export function loadConfig(opts: { root: string; explicitPath?: string; cwd?: string }): LoadedConfig {
   const cwd = opts.cwd ?? process.cwd();
   let abs: string | undefined;
-  let stat: fs.Stats | undefined;
   if (opts.explicitPath !== undefined) {
     abs = nodePath.resolve(cwd, opts.explicitPath);
   } else {
-    for (const name of CONFIG_FILE_NAMES) {
-      const candidate = nodePath.resolve(opts.root, name);
-      try {
-        stat = fs.lstatSync(candidate);
-      } catch {
-        continue;
-      }
-      abs = candidate;
-      break;
-    }
+    abs = CONFIG_FILE_NAMES.map((name) => nodePath.resolve(opts.root, name)).find(exists);
     if (abs === undefined) return { config: emptyConfig() };
   }
   const display = displayPath(abs, cwd);
-  const refuse = (why: string): never => {
-    throw new ConfigError(display, [{ message: why }]);
-  };
+  // A discovered file is bounded by the repository; an explicit one is the user's choice.
+  const read = readFileSafely(abs, { root: opts.explicitPath === undefined ? opts.root : undefined, maxBytes: MAX_CONFIG_BYTES });
+  if (!read.ok) throw new ConfigError(display, [{ message: refusalMessage(read) }]);
+  return { path: display, config: parseConfigText(read.bytes.toString("utf8"), display) };
+}
 
-  // The file actually opened: for a discovered link, its target once checked to be inside the root.
-  let target = abs;
-  if (opts.explicitPath === undefined && stat?.isSymbolicLink()) {
-    let real: string;
-    try {
-      real = fs.realpathSync(abs);
-    } catch (err) {
-      return refuse(`symbolic link to a missing or unreadable file (${errCode(err)}); not read`);
-    }
-    let realRoot: string;
-    try {
-      realRoot = fs.realpathSync(opts.root);
-    } catch {
-      realRoot = nodePath.resolve(opts.root);
-    }
-    if (!isInside(realRoot, real)) return refuse("symbolic link points outside the repository; not read");
-    target = real;
-  }
-
+/** Whether anything (a dangling link too) is at `abs`. */
+function exists(abs: string): boolean {
   try {
-    stat = fs.statSync(target);
-  } catch (err) {
-    return refuse(cannotRead(err));
+    fs.lstatSync(abs);
+    return true;
+  } catch {
+    return false;
   }
-  checkStat(stat, refuse);
+}
 
-  // O_NONBLOCK: should the file have become a FIFO since the check, opening it does not wait.
-  let fd: number;
-  try {
-    fd = fs.openSync(target, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
-  } catch (err) {
-    return refuse(cannotRead(err));
+function refusalMessage(r: Refusal): string {
+  const mib = `${MAX_CONFIG_BYTES / (1024 * 1024)} MiB`;
+  switch (r.reason) {
+    case "missing":
+    case "error":
+      return `cannot read configuration file (${r.code === "ENOENT" ? "no such file" : r.code === "EISDIR" ? "is a directory" : r.code})`;
+    case "dangling-link":
+      return `symbolic link to a missing or unreadable file (${r.code}); not read`;
+    case "link":
+    case "outside":
+      return "symbolic link points outside the repository; not read";
+    case "directory":
+      return "cannot read configuration file (is a directory)";
+    case "not-regular":
+      return `not a regular file (${r.kind}); not read`;
+    case "too-large":
+      return r.size === undefined ? `larger than ${mib}; not read` : `larger than ${mib} (${r.size} bytes); not read`;
+    case "changed":
+      return "changed while being read; not read";
   }
-  let bytes: Buffer;
-  try {
-    const opened = fs.fstatSync(fd);
-    if (opened.dev !== stat.dev || opened.ino !== stat.ino) refuse("changed while being read; not read");
-    checkStat(opened, refuse);
-    bytes = readAtMost(fd, MAX_CONFIG_BYTES);
-  } catch (err) {
-    if (err instanceof ConfigError) throw err;
-    return refuse(cannotRead(err));
-  } finally {
-    fs.closeSync(fd);
-  }
-  if (bytes.length > MAX_CONFIG_BYTES) refuse(`larger than ${MAX_CONFIG_BYTES / (1024 * 1024)} MiB; not read`);
-  return { path: display, config: parseConfigText(bytes.toString("utf8"), display) };
 }
-
-function checkStat(stat: fs.Stats, refuse: (why: string) => never): void {
-  if (stat.isDirectory()) refuse("cannot read configuration file (is a directory)");
-  if (!stat.isFile()) refuse(`not a regular file (${fileKind(stat)}); not read`);
-  if (stat.size > MAX_CONFIG_BYTES) refuse(`larger than ${MAX_CONFIG_BYTES / (1024 * 1024)} MiB (${stat.size} bytes); not read`);
-}
-
-function fileKind(stat: fs.Stats): string {
-  if (stat.isFIFO()) return "a FIFO";
-  if (stat.isCharacterDevice()) return "a character device";
-  if (stat.isBlockDevice()) return "a block device";
-  if (stat.isSocket()) return "a socket";
-  return "not a file";
-}
-
-/** Up to `limit + 1` bytes (one more than allowed shows the file grew past the limit). */
-function readAtMost(fd: number, limit: number): Buffer {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  while (total <= limit) {
-    const chunk = Buffer.allocUnsafe(Math.min(64 * 1024, limit + 1 - total));
-    const n = fs.readSync(fd, chunk, 0, chunk.length, null);
-    if (n === 0) break;
-    chunks.push(chunk.subarray(0, n));
-    total += n;
-  }
-  return Buffer.concat(chunks, total);
-}
-
-function errCode(err: unknown): string {
-  return (err as NodeJS.ErrnoException | undefined)?.code ?? "error";
-}
-
-function cannotRead(err: unknown): string {
-  const code = errCode(err);
-  const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : code;
-  return `cannot read configuration file (${why})`;
-}
-
 
 /** Parses and validates configuration text; `displayPath` prefixes error messages. Throws `ConfigError`. */
 export function parseConfigText(text: string, displayPath: string): CredflowConfig {
