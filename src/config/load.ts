@@ -8,6 +8,7 @@ import * as nodePath from "node:path";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from "yaml";
 import type { Level, PinPolicy, Visibility } from "../rules/types.js";
+import { closestName } from "../rules/support/closest.js";
 import { configSchema, EDITOR_KEYWORDS, KNOWN_RULE_IDS } from "./schema.js";
 import { emptyConfig, type CredflowConfig, type IgnoredFinding, type LoadedConfig, type RuleConfig } from "./types.js";
 
@@ -305,34 +306,14 @@ function displayKeyPath(segments: string[]): string {
   return out;
 }
 
-function suggestion(word: string, candidates: readonly string[]): string {
+/** ` (did you mean "x"?)` for a misspelt key, value or rule id; empty when nothing stands out. */
+export function suggestion(word: string, candidates: readonly string[]): string {
+  // A unique completion of a shortened word (`warn` → `warning`) first.
   const lower = word.toLowerCase();
   const prefixed = lower.length >= 3 ? candidates.filter((c) => c.toLowerCase().startsWith(lower)) : [];
   if (prefixed.length === 1) return ` (did you mean "${prefixed[0]}"?)`;
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestDistance) {
-      best = c;
-      bestDistance = d;
-    }
-  }
-  const limit = Math.max(2, Math.floor(word.length / 3));
-  return best !== undefined && bestDistance <= limit ? ` (did you mean "${best}"?)` : "";
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      cur[j] = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost);
-    }
-    prev = cur;
-  }
-  return prev[b.length] ?? 0;
+  const best = closestName(word, candidates, { maxDistance: Math.max(2, Math.floor(word.length / 3)) });
+  return best ? ` (did you mean "${best.name}"?)` : "";
 }
 
 interface Located {
