@@ -117,6 +117,25 @@ describe("globToRegExp", () => {
     expect(matches("a.yml", "aXyml")).toBe(false);
     expect(matches("{unclosed", "{unclosed")).toBe(true);
   });
+
+  it("characters picomatch would read as syntax stay literal", () => {
+    expect(matches("[ab].yml", "[ab].yml")).toBe(true);
+    expect(matches("[ab].yml", "a.yml")).toBe(false);
+    expect(matches("!x.yml", "!x.yml")).toBe(true);
+    expect(matches("!x.yml", "y.yml")).toBe(false);
+    expect(matches("@(a).yml", "@(a).yml")).toBe(true);
+    expect(matches("{a}.yml", "{a}.yml")).toBe(true);
+    expect(matches("a,b.yml", "a,b.yml")).toBe(true);
+    expect(matches("a|b$^.yml", "a|b$^.yml")).toBe(true);
+  });
+
+  it("** crosses folders only as a whole segment; a folder glob never matches a file named like the folder", () => {
+    expect(matches("**{a,b}.yml", "x/a.yml")).toBe(false);
+    expect(matches("***/x.yml", "a/b/x.yml")).toBe(true);
+    expect(matches("vendor/", "vendor")).toBe(false);
+    expect(matches("vendor/**", "vendor")).toBe(false);
+    expect(matches("./", "ci.yml")).toBe(false);
+  });
 });
 
 describe("isIgnoredPath and isIgnoredFinding", () => {
