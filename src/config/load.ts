@@ -5,25 +5,19 @@
 import * as fs from "node:fs";
 import { readFileSafely, type Refusal } from "../fs/safe-read.js";
 import * as nodePath from "node:path";
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import type { ValidateFunction } from "ajv";
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from "yaml";
 import type { Level, PinPolicy, Visibility } from "../rules/types.js";
-import { closestName } from "../rules/support/closest.js";
-import { configSchema, EDITOR_KEYWORDS, KNOWN_RULE_IDS } from "./schema.js";
+import { describeErrors, excerpt, type ConfigProblem, type Located } from "./messages.js";
+import { configSchema, newAjv } from "./schema.js";
 import { emptyConfig, type CredflowConfig, type IgnoredFinding, type LoadedConfig, type RuleConfig } from "./types.js";
 
 export type { CredflowConfig, LoadedConfig } from "./types.js";
+export type { ConfigProblem } from "./messages.js";
+export { excerpt } from "./messages.js";
 
 /** File names looked up at the repository root, in order. */
 export const CONFIG_FILE_NAMES: readonly string[] = [".credflow.yml", ".credflow.yaml"];
-
-/** One problem found in a configuration file (1-based line and column, UTF-16 columns). */
-export interface ConfigProblem {
-  line?: number;
-  column?: number;
-  /** What is wrong, naming the bad key or value (without the path and position prefix). */
-  message: string;
-}
 
 /**
  * A configuration file that cannot be read, parsed or validated. `message` is one line,
@@ -141,7 +135,7 @@ export function parseConfigText(text: string, displayPath: string): CredflowConf
 
   const validate = validator();
   if (!validate(data)) {
-    const problems = describeErrors(validate.errors ?? [], doc, lineCounter);
+    const problems = describeErrors(validate.errors ?? [], configSchema, (segments, key) => locate(doc, lineCounter, segments, key));
     throw new ConfigError(displayPath, problems);
   }
   return toConfig(data as RawConfig);
@@ -164,161 +158,8 @@ function displayPath(abs: string, cwd: string): string {
 let compiled: ValidateFunction | undefined;
 
 function validator(): ValidateFunction {
-  if (compiled === undefined) {
-    const ajv = new Ajv({ allErrors: true, verbose: true, allowUnionTypes: true });
-    ajv.addVocabulary([...EDITOR_KEYWORDS]);
-    compiled = ajv.compile(configSchema);
-  }
+  compiled ??= newAjv().compile(configSchema);
   return compiled;
-}
-
-type SchemaObject = Record<string, unknown>;
-
-function resolveRef(schema: unknown): SchemaObject | undefined {
-  if (typeof schema !== "object" || schema === null) return undefined;
-  const s = schema as SchemaObject;
-  const ref = s.$ref;
-  if (typeof ref !== "string" || !ref.startsWith("#/")) return s;
-  let node: unknown = configSchema;
-  for (const seg of ref.slice(2).split("/")) {
-    if (typeof node !== "object" || node === null) return undefined;
-    node = (node as SchemaObject)[unescapePointer(seg)];
-  }
-  return typeof node === "object" && node !== null ? (node as SchemaObject) : undefined;
-}
-
-function unescapePointer(seg: string): string {
-  return seg.replace(/~1/g, "/").replace(/~0/g, "~");
-}
-
-type JsonType = "null" | "boolean" | "integer" | "number" | "string" | "array" | "object";
-
-function jsonType(value: unknown): JsonType {
-  if (value === null || value === undefined) return "null";
-  if (Array.isArray(value)) return "array";
-  if (typeof value === "number") return Number.isInteger(value) ? "integer" : "number";
-  if (typeof value === "boolean") return "boolean";
-  if (typeof value === "string") return "string";
-  return "object";
-}
-
-function schemaTypes(schema: SchemaObject): string[] | undefined {
-  const t = schema.type;
-  if (typeof t === "string") return [t];
-  if (Array.isArray(t)) return t.filter((x): x is string => typeof x === "string");
-  return undefined;
-}
-
-function typeFits(schema: SchemaObject, t: JsonType): boolean {
-  const types = schemaTypes(schema);
-  if (types === undefined) return true;
-  return types.includes(t) || (t === "integer" && types.includes("number"));
-}
-
-const TYPE_WORDS: Record<string, string> = {
-  string: "a string",
-  integer: "an integer",
-  number: "a number",
-  boolean: "true or false",
-  object: "a mapping",
-  array: "a list",
-  null: "nothing",
-};
-
-function describeTypes(types: string[]): string {
-  // `null` is accepted only to let a key stand empty; do not advertise it.
-  const shown = types.length > 1 ? types.filter((t) => t !== "null") : types;
-  return joinOr(shown.map((t) => TYPE_WORDS[t] ?? t));
-}
-
-function describeSchema(schema: SchemaObject): string {
-  if (Array.isArray(schema.enum)) return `one of ${schema.enum.map((v) => String(v)).join(", ")}`;
-  const types = schemaTypes(schema);
-  return types ? describeTypes(types) : "a valid value";
-}
-
-function joinOr(items: string[]): string {
-  if (items.length <= 1) return items[0] ?? "";
-  return `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]}`;
-}
-
-function describeValue(value: unknown): string {
-  switch (jsonType(value)) {
-    case "null":
-      return "an empty value";
-    case "array":
-      return "a list";
-    case "object":
-      return "a mapping";
-    case "string":
-      return `"${truncate(String(value))}"`;
-    default:
-      return String(value);
-  }
-}
-
-/** Longest excerpt of a value from the file quoted in a message. */
-const EXCERPT_CHARS = 40;
-
-/**
- * A short, printable excerpt of text from the configuration file: control, line-separator and
- * bidirectional-override characters escaped, at most `max` characters (`...` marks a cut). Messages
- * never quote more of the file than this.
- */
-export function excerpt(s: string, max = EXCERPT_CHARS): string {
-  const pieces = Array.from(s, escapeChar);
-  if (pieces.reduce((n, p) => n + p.length, 0) <= max) return pieces.join("");
-  let out = "";
-  for (const piece of pieces) {
-    if (out.length + piece.length > max - 3) break;
-    out += piece;
-  }
-  return `${out}...`;
-}
-
-function escapeChar(ch: string): string {
-  const c = ch.codePointAt(0) ?? 0;
-  if (ch === "\n") return "\\n";
-  if (ch === "\r") return "\\r";
-  if (ch === "\t") return "\\t";
-  if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) return `\\x${c.toString(16).padStart(2, "0")}`;
-  if ((c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) || c === 0x2028 || c === 0x2029 || c === 0x200e || c === 0x200f || c === 0xfeff || (c >= 0xd800 && c <= 0xdfff)) {
-    return `\\u${c.toString(16).padStart(4, "0")}`;
-  }
-  return ch;
-}
-
-function truncate(s: string): string {
-  return excerpt(s);
-}
-
-function keyPathOf(instancePath: string): string[] {
-  return instancePath === "" ? [] : instancePath.slice(1).split("/").map(unescapePointer);
-}
-
-/** `rules.unpinned-ref.policy`, `ignore-findings[0].line`. */
-function displayKeyPath(segments: string[]): string {
-  let out = "";
-  for (const seg of segments) {
-    if (/^\d+$/.test(seg)) out += `[${seg}]`;
-    else out += out === "" ? excerpt(seg) : `.${excerpt(seg)}`;
-  }
-  return out;
-}
-
-/** ` (did you mean "x"?)` for a misspelt key, value or rule id; empty when nothing stands out. */
-export function suggestion(word: string, candidates: readonly string[]): string {
-  // A unique completion of a shortened word (`warn` → `warning`) first.
-  const lower = word.toLowerCase();
-  const prefixed = lower.length >= 3 ? candidates.filter((c) => c.toLowerCase().startsWith(lower)) : [];
-  if (prefixed.length === 1) return ` (did you mean "${prefixed[0]}"?)`;
-  const best = closestName(word, candidates, { maxDistance: Math.max(2, Math.floor(word.length / 3)) });
-  return best ? ` (did you mean "${best.name}"?)` : "";
-}
-
-interface Located {
-  line: number;
-  column: number;
 }
 
 /** Position of the value at `segments` (or of `key` inside it); falls back to the nearest ancestor. */
@@ -371,123 +212,6 @@ function nodeRange(node: unknown): readonly number[] | undefined {
 function position(lineCounter: LineCounter, offset: number): Located {
   const p = lineCounter.linePos(offset);
   return { line: p.line, column: p.col };
-}
-
-function describeErrors(errors: ErrorObject[], doc: Document, lineCounter: LineCounter): ConfigProblem[] {
-  const dropped = new Set<ErrorObject>();
-  const synthetic: Array<{ instancePath: string; message: string }> = [];
-
-  // `anyOf` (a level string or a mapping; a string or a mapping item): keep only the errors of
-  // the alternatives whose type fits the value, or say which types were expected.
-  for (const e of errors) {
-    if (e.keyword !== "anyOf") continue;
-    dropped.add(e);
-    const branches = (Array.isArray(e.schema) ? e.schema : []).map(resolveRef).filter((b): b is SchemaObject => !!b);
-    const t = jsonType(e.data);
-    const fitting = branches.filter((b) => typeFits(b, t));
-    const unfit = new Set<unknown>(branches.filter((b) => !typeFits(b, t)));
-    for (const x of errors) {
-      if (x === e || x.instancePath !== e.instancePath) continue;
-      if (unfit.has(x.parentSchema) || (x.keyword === "type" && fitting.length > 0 && !typeFitsParams(x, t))) dropped.add(x);
-    }
-    if (fitting.length === 0) {
-      const where = displayKeyPath(keyPathOf(e.instancePath)) || "top level";
-      synthetic.push({
-        instancePath: e.instancePath,
-        message: `${where}: expected ${joinOr(branches.map(describeSchema))}, got ${describeValue(e.data)}`,
-      });
-    }
-  }
-
-  const problems: ConfigProblem[] = [];
-  for (const s of synthetic) {
-    problems.push({ ...locate(doc, lineCounter, keyPathOf(s.instancePath)), message: s.message });
-  }
-  for (const e of errors) {
-    if (dropped.has(e)) continue;
-    const segments = keyPathOf(e.instancePath);
-    if (e.keyword === "additionalProperties") {
-      const key = String((e.params as { additionalProperty?: unknown }).additionalProperty);
-      problems.push({ ...locate(doc, lineCounter, segments, key), message: unknownKeyMessage(segments, key, e) });
-      continue;
-    }
-    problems.push({ ...locate(doc, lineCounter, segments), message: errorMessage(segments, e) });
-  }
-
-  const seen = new Set<string>();
-  return problems
-    .filter((p) => {
-      const id = `${p.line}:${p.column}:${p.message}`;
-      if (seen.has(id)) return false;
-      seen.add(id);
-      return true;
-    })
-    .sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
-}
-
-function typeList(value: unknown): string[] {
-  if (typeof value === "string") return value.split(",");
-  return Array.isArray(value) ? value.map(String) : [];
-}
-
-function typeFitsParams(e: ErrorObject, t: JsonType): boolean {
-  const types = typeList((e.params as { type?: unknown }).type);
-  return types.includes(t) || (t === "integer" && types.includes("number"));
-}
-
-function unknownKeyMessage(segments: string[], key: string, e: ErrorObject): string {
-  const parent = e.parentSchema as SchemaObject | undefined;
-  const allowed = Object.keys((parent?.properties as SchemaObject | undefined) ?? {});
-  if (segments.length === 0) return `unknown key "${excerpt(key)}"${suggestion(key, allowed)}`;
-  if (segments.length === 1 && segments[0] === "rules") {
-    return `unknown rule id "${excerpt(key)}"${suggestion(key, KNOWN_RULE_IDS)}`;
-  }
-  const where = displayKeyPath(segments);
-  if (segments.length === 2 && segments[0] === "rules") {
-    const options = allowed.filter((k) => k !== "level");
-    const known = options.length > 0 ? `; known options: level, ${options.join(", ")}` : "; only level can be set";
-    return `${where}: unknown option "${excerpt(key)}"${suggestion(key, allowed)}${known}`;
-  }
-  return `${where}: unknown key "${excerpt(key)}"${suggestion(key, allowed)}`;
-}
-
-function errorMessage(segments: string[], e: ErrorObject): string {
-  const where = displayKeyPath(segments) || "top level";
-  const params = e.params as Record<string, unknown>;
-  const parent = (e.parentSchema ?? {}) as SchemaObject;
-  switch (e.keyword) {
-    case "type": {
-      const expected = typeList(params.type);
-      return `${where}: expected ${describeTypes(expected)}, got ${describeValue(e.data)}`;
-    }
-    case "enum": {
-      const allowed = Array.isArray(params.allowedValues) ? params.allowedValues.map(String) : [];
-      const hint = typeof e.data === "string" ? suggestion(e.data, allowed) : "";
-      if (allowed.length === KNOWN_RULE_IDS.length && allowed.every((v, i) => v === KNOWN_RULE_IDS[i])) {
-        return `${where}: unknown rule id ${describeValue(e.data)}${hint}`;
-      }
-      return `${where}: invalid value ${describeValue(e.data)}${hint}; expected one of ${allowed.join(", ")}`;
-    }
-    case "pattern": {
-      if (segments[0] === "ignore-findings" && typeof e.data === "string") {
-        const parts = e.data.split(":");
-        const id = parts[0] ?? "";
-        if (parts.length >= 3 && !KNOWN_RULE_IDS.includes(id)) {
-          return `${where}: unknown rule id "${excerpt(id)}"${suggestion(id, KNOWN_RULE_IDS)} in "${truncate(e.data)}"`;
-        }
-      }
-      const custom = typeof parent.patternErrorMessage === "string" ? parent.patternErrorMessage : `must match ${String(params.pattern)}`;
-      return `${where}: invalid value ${describeValue(e.data)}; ${custom}`;
-    }
-    case "minimum":
-      return `${where}: must be at least ${String(params.limit)}, got ${describeValue(e.data)}`;
-    case "minLength":
-      return `${where}: must not be empty`;
-    case "required":
-      return `${where}: missing required key "${String(params.missingProperty)}"`;
-    default:
-      return `${where}: ${e.message ?? "invalid value"}`;
-  }
 }
 
 // ---------------------------------------------------------------------------------------------

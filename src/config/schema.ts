@@ -1,4 +1,5 @@
 /** The configuration schema (`schema/credflow.schema.json`) and the facts derived from it. */
+import { Ajv } from "ajv";
 import schemaJson from "../../schema/credflow.schema.json" with { type: "json" };
 import type { Level } from "../rules/types.js";
 
@@ -44,3 +45,10 @@ export const EDITOR_KEYWORDS: readonly string[] = [
   "doNotSuggest",
   "defaultSnippets",
 ];
+
+/** ajv as the configuration is validated: every error, with the data and schema behind it. */
+export function newAjv(): Ajv {
+  const ajv = new Ajv({ allErrors: true, verbose: true, allowUnionTypes: true });
+  ajv.addVocabulary([...EDITOR_KEYWORDS]);
+  return ajv;
+}
