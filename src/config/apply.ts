@@ -1,42 +1,14 @@
 /** Applying a loaded configuration: settings, rule levels, ignored paths and findings. */
 import picomatch from "picomatch/posix.js";
-import type { Level, PinPolicy, Settings } from "../rules/types.js";
+import type { Level, Settings } from "../rules/types.js";
 import { normalizeRepoPath } from "./load.js";
 import type { CredflowConfig } from "./types.js";
 
-export const DEFAULT_SETTINGS: Readonly<Settings> = { visibility: "unknown", fanoutThreshold: 2, pinPolicy: "sha" };
+export const DEFAULT_SETTINGS: Readonly<Settings> = { visibility: "unknown" };
 
-const PIN_POLICIES: readonly string[] = ["sha", "sha-all", "tag", "off"];
-
-function ruleOption(config: CredflowConfig, ruleId: string, option: string): unknown {
-  return Object.hasOwn(config.rules, ruleId) ? config.rules[ruleId]?.options[option] : undefined;
-}
-
-/**
- * Settings for rules: CLI flags (defined values of `cli`) win over the file; within the file a
- * rule option (`rules.unpinned-ref.policy`, `rules.oidc-fanout-no-retry.threshold`,
- * `rules.composite-role-conflict.min-runner-version`) wins over its top-level shorthand.
- */
+/** Settings for rules: a CLI flag (a defined value of `cli`) wins over the file. */
 export function settingsFromConfig(config: CredflowConfig, cli: Partial<Settings> = {}): Settings {
-  const policyOption = ruleOption(config, "unpinned-ref", "policy");
-  const thresholdOption = ruleOption(config, "oidc-fanout-no-retry", "threshold");
-  const runnerOption = ruleOption(config, "composite-role-conflict", "min-runner-version");
-  const settings: Settings = {
-    visibility: cli.visibility ?? config.visibility ?? DEFAULT_SETTINGS.visibility,
-    fanoutThreshold:
-      cli.fanoutThreshold ??
-      (typeof thresholdOption === "number" ? thresholdOption : undefined) ??
-      config.fanoutThreshold ??
-      DEFAULT_SETTINGS.fanoutThreshold,
-    pinPolicy:
-      cli.pinPolicy ??
-      (typeof policyOption === "string" && PIN_POLICIES.includes(policyOption) ? (policyOption as PinPolicy) : undefined) ??
-      config.pinPolicy ??
-      DEFAULT_SETTINGS.pinPolicy,
-  };
-  const minRunnerVersion = cli.minRunnerVersion ?? (typeof runnerOption === "string" ? runnerOption : undefined) ?? config.minRunnerVersion;
-  if (minRunnerVersion !== undefined) settings.minRunnerVersion = minRunnerVersion;
-  return settings;
+  return { visibility: cli.visibility ?? config.visibility ?? DEFAULT_SETTINGS.visibility };
 }
 
 /**
@@ -50,10 +22,15 @@ export function ruleLevel(config: CredflowConfig, ruleId: string, defaultLevel?:
   return rule?.level ?? defaultLevel;
 }
 
-/** The options configured for `ruleId` (empty when none). */
-export function ruleOptions(config: CredflowConfig, ruleId: string): Record<string, unknown> {
+/**
+ * The options configured for `ruleId` (`rules.<id>.<option>`, top-level shorthands folded in by the
+ * loader) under the command line's (`cli`, keyed by rule id); empty when none. The engine adds the
+ * defaults from the rule's metadata and checks every value against the option's schema.
+ */
+export function ruleOptions(config: CredflowConfig, ruleId: string, cli: Readonly<Record<string, Record<string, unknown>>> = {}): Record<string, unknown> {
   const rule = Object.hasOwn(config.rules, ruleId) ? config.rules[ruleId] : undefined;
-  return rule?.options ?? {};
+  const flags = Object.hasOwn(cli, ruleId) ? cli[ruleId] : undefined;
+  return { ...rule?.options, ...flags };
 }
 
 /** Whether `repoPath` (relative to the repository root) matches one of the `ignore` globs. */

@@ -7,9 +7,9 @@ import { readFileSafely, type Refusal } from "../fs/safe-read.js";
 import * as nodePath from "node:path";
 import type { ValidateFunction } from "ajv";
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from "yaml";
-import type { Level, PinPolicy, Visibility } from "../rules/types.js";
+import type { Level, Visibility } from "../rules/types.js";
 import { describeErrors, excerpt, type ConfigProblem, type Located } from "./messages.js";
-import { configSchema, newAjv } from "./schema.js";
+import { configSchema, newAjv, OPTION_ALIASES } from "./schema.js";
 import { emptyConfig, type CredflowConfig, type IgnoredFinding, type LoadedConfig, type RuleConfig } from "./types.js";
 
 export type { CredflowConfig, LoadedConfig } from "./types.js";
@@ -220,11 +220,10 @@ function position(lineCounter: LineCounter, offset: number): Located {
 interface RawConfig {
   rules?: Record<string, string | Record<string, unknown>> | null;
   visibility?: Exclude<Visibility, "unknown">;
-  "min-runner-version"?: string;
-  "fanout-threshold"?: number;
-  "unpinned-ref-policy"?: PinPolicy;
   ignore?: string[] | null;
   "ignore-findings"?: Array<string | { rule?: string; path: string; line?: number }> | null;
+  /** The option shorthands (`OPTION_ALIASES`). */
+  [alias: string]: unknown;
 }
 
 function toConfig(raw: RawConfig): CredflowConfig {
@@ -242,14 +241,13 @@ function toConfig(raw: RawConfig): CredflowConfig {
     config.rules[id] = rule;
   }
   if (raw.visibility !== undefined) config.visibility = raw.visibility;
-
-  const minRunner = config.rules["composite-role-conflict"]?.options["min-runner-version"] ?? raw["min-runner-version"];
-  if (typeof minRunner === "string") config.minRunnerVersion = minRunner;
-  const threshold = config.rules["oidc-fanout-no-retry"]?.options.threshold ?? raw["fanout-threshold"];
-  if (typeof threshold === "number") config.fanoutThreshold = threshold;
-  const policy = config.rules["unpinned-ref"]?.options.policy ?? raw["unpinned-ref-policy"];
-  if (typeof policy === "string") config.pinPolicy = policy as PinPolicy;
-
+  // A top-level shorthand is the rule option it stands for, unless the rule sets that option itself.
+  for (const [alias, { rule, option }] of Object.entries(OPTION_ALIASES)) {
+    const value = raw[alias];
+    if (value === undefined || value === null) continue;
+    const target = (config.rules[rule] ??= { options: {} });
+    if (!Object.hasOwn(target.options, option)) target.options[option] = value;
+  }
   config.ignore = (raw.ignore ?? []).map(normalizeRepoPath);
   config.ignoreFindings = (raw["ignore-findings"] ?? []).map(parseIgnoredFinding);
   return config;

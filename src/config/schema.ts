@@ -34,6 +34,16 @@ export const SCHEMA_RULE_DESCRIPTIONS: Readonly<Record<string, string>> = Object
   KNOWN_RULE_IDS.map((id) => [id, (ruleEntries[id]?.description ?? "").replace(/\s*Default level:.*$/, "")]),
 );
 
+/**
+ * Top-level shorthands for rule options, kept as documented aliases: `unpinned-ref-policy: tag` is
+ * `rules.unpinned-ref.policy: tag`; the rule option wins when both are set.
+ */
+export const OPTION_ALIASES: Readonly<Record<string, { rule: string; option: string }>> = {
+  "min-runner-version": { rule: "composite-role-conflict", option: "min-runner-version" },
+  "fanout-threshold": { rule: "oidc-fanout-no-retry", option: "threshold" },
+  "unpinned-ref-policy": { rule: "unpinned-ref", option: "policy" },
+};
+
 /** Non-standard annotation keywords the schema uses for editors (VS Code / yaml-language-server). */
 export const EDITOR_KEYWORDS: readonly string[] = [
   "patternErrorMessage",

@@ -5,19 +5,18 @@ import { emptyConfig } from "../../src/config/types.js";
 
 const cfg = (text: string) => parseConfigText(text, "cfg.yml");
 
-describe("settingsFromConfig", () => {
+describe("settingsFromConfig and the options each rule is given", () => {
   it("defaults", () => {
-    expect(settingsFromConfig(emptyConfig(), {})).toEqual({ visibility: "unknown", fanoutThreshold: 2, pinPolicy: "sha" });
+    expect(settingsFromConfig(emptyConfig(), {})).toEqual({ visibility: "unknown" });
+    expect(ruleOptions(emptyConfig(), "unpinned-ref")).toEqual({});
   });
 
-  it("takes each key from the file", () => {
+  it("takes each key from the file; a top-level shorthand is the rule option it stands for", () => {
     const config = cfg('visibility: public\nmin-runner-version: "2.290.0"\nfanout-threshold: 6\nunpinned-ref-policy: tag\n');
-    expect(settingsFromConfig(config, {})).toEqual({
-      visibility: "public",
-      minRunnerVersion: "2.290.0",
-      fanoutThreshold: 6,
-      pinPolicy: "tag",
-    });
+    expect(settingsFromConfig(config, {})).toEqual({ visibility: "public" });
+    expect(ruleOptions(config, "composite-role-conflict")).toEqual({ "min-runner-version": "2.290.0" });
+    expect(ruleOptions(config, "oidc-fanout-no-retry")).toEqual({ threshold: 6 });
+    expect(ruleOptions(config, "unpinned-ref")).toEqual({ policy: "tag" });
   });
 
   it("rule options win over the top-level shorthands", () => {
@@ -32,17 +31,18 @@ describe("settingsFromConfig", () => {
         '  composite-role-conflict: { min-runner-version: "2.299.0" }',
       ].join("\n"),
     );
-    expect(settingsFromConfig(config, {})).toMatchObject({ pinPolicy: "sha-all", fanoutThreshold: 3, minRunnerVersion: "2.299.0" });
-    // Also for a configuration built by hand, without the merge done by the loader.
-    const byHand = { ...emptyConfig(), pinPolicy: "tag" as const, rules: { "unpinned-ref": { options: { policy: "off" } } } };
-    expect(settingsFromConfig(byHand, {}).pinPolicy).toBe("off");
+    expect(ruleOptions(config, "unpinned-ref")).toEqual({ policy: "sha-all" });
+    expect(ruleOptions(config, "oidc-fanout-no-retry")).toEqual({ threshold: 3 });
+    expect(ruleOptions(config, "composite-role-conflict")).toEqual({ "min-runner-version": "2.299.0" });
   });
 
   it("CLI flags win over the file; undefined flags do not", () => {
     const config = cfg('visibility: public\nmin-runner-version: "2.290.0"\nfanout-threshold: 6\nunpinned-ref-policy: tag\n');
-    expect(
-      settingsFromConfig(config, { visibility: "private", minRunnerVersion: "2.300.0", fanoutThreshold: 9, pinPolicy: "off" }),
-    ).toEqual({ visibility: "private", minRunnerVersion: "2.300.0", fanoutThreshold: 9, pinPolicy: "off" });
+    expect(settingsFromConfig(config, { visibility: "private" })).toEqual({ visibility: "private" });
+    expect(ruleOptions(config, "composite-role-conflict", { "composite-role-conflict": { "min-runner-version": "2.300.0" } })).toEqual({
+      "min-runner-version": "2.300.0",
+    });
+    expect(ruleOptions(config, "unpinned-ref", { "composite-role-conflict": { "min-runner-version": "2.300.0" } })).toEqual({ policy: "tag" });
     expect(settingsFromConfig(config, { visibility: undefined }).visibility).toBe("public");
   });
 });
