@@ -126,7 +126,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       if (fs.existsSync(target) && !flags.force) {
         throw new UsageError(".credflow.yml already exists (use --force to overwrite)");
       }
-      fs.writeFileSync(target, defaultConfigText(RULES));
+      fs.writeFileSync(target, defaultConfigText());
       io.stdout("wrote .credflow.yml\n");
     });
 

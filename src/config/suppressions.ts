@@ -11,8 +11,11 @@
  */
 import { Parser } from "yaml";
 import type { Range, SourceFile } from "../model/types.js";
-import type { Finding, RuleMeta, TextEdit } from "../rules/types.js";
+import type { Finding, TextEdit } from "../rules/types.js";
+import { UNUSED_SUPPRESSION_RULE_ID } from "../rules/builtin/unused-suppression.js";
 import { isKnownRuleId } from "./schema.js";
+
+export { UNUSED_SUPPRESSION_RULE_ID };
 
 /** Where a suppression comment is: 1-based line and columns (UTF-16; a BOM is not counted) and string offsets into `SourceFile.text`. */
 export interface SuppressionRange {
@@ -49,19 +52,6 @@ export interface UnusedSuppression extends Suppression {
   /** The rule ids that suppressed nothing (all of `rules`, or a part of them). */
   unusedRules: string[];
 }
-
-export const UNUSED_SUPPRESSION_RULE_ID = "unused-suppression";
-
-/** Metadata for the findings `unusedSuppressionFindings` produces. */
-export const unusedSuppressionMeta: RuleMeta = {
-  id: UNUSED_SUPPRESSION_RULE_ID,
-  title: "Unused suppression comment",
-  description: "A `# credflow: ignore[…]` comment names a rule that reported nothing on the line it covers.",
-  defaultLevel: "warning",
-  tags: ["maintainability"],
-  precision: "very-high",
-  fixable: "safe",
-};
 
 // ---------------------------------------------------------------------------------------------
 // Finding the comments
@@ -263,7 +253,10 @@ export function applySuppressions(
   return { kept, suppressed, unused };
 }
 
-/** `unused-suppression` findings (level warning) on the comments, with a fix that removes what is unused. */
+/**
+ * `unused-suppression` findings (level warning) on the comments, with a fix that removes what is
+ * unused; the rule's registry entry is src/rules/builtin/unused-suppression.ts.
+ */
 export function unusedSuppressionFindings(unused: Suppression[]): Finding[] {
   return unused.map((s) => {
     const unusedRules = (s as Partial<UnusedSuppression>).unusedRules ?? s.rules;
