@@ -19,7 +19,7 @@ import { formatGithub } from "../report/github.js";
 import type { ReportInput } from "../report/types.js";
 import { runFixes } from "../engine/fix-run.js";
 import { loadConfig, ConfigError } from "../config/load.js";
-import { settingsFromConfig, ruleLevel as configRuleLevel, ruleOptions as configRuleOptions, isIgnoredPath, ignoringEntry } from "../config/apply.js";
+import { settingsFromConfig, ruleLevel as configRuleLevel, ruleOptions as configRuleOptions, isIgnoredPath, ignoringEntry, ignoreEntries } from "../config/apply.js";
 import { defaultConfigText } from "../config/init.js";
 import { optionProblem } from "../config/options.js";
 import { createOnlineResolver, defaultPinCacheFile } from "../knowledge/online.js";
@@ -250,6 +250,7 @@ async function lintCommand(paths: string[], flags: LintFlags, io: CliIO): Promis
     ruleOptions: (id) => configRuleOptions(config, id, cliOptions),
     ignorePath: (p) => isIgnoredPath(config, p),
     ignoredFinding: (rule, p, line) => ignoringEntry(config, rule, p, line),
+    ignoreEntries: ignoreEntries(config),
     reportUnusedSuppressions: !!flags.reportUnusedSuppressions,
   };
 

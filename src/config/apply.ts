@@ -1,8 +1,8 @@
 /** Applying a loaded configuration: settings, rule levels, ignored paths and findings. */
 import picomatch from "picomatch/posix.js";
-import type { Level, Settings } from "../rules/types.js";
+import type { Level, Location, Settings } from "../rules/types.js";
 import { normalizeRepoPath } from "./load.js";
-import type { CredflowConfig } from "./types.js";
+import type { CredflowConfig, IgnoredFinding } from "./types.js";
 
 export const DEFAULT_SETTINGS: Readonly<Settings> = { visibility: "unknown" };
 
@@ -55,8 +55,17 @@ export function ignoringEntry(config: CredflowConfig, ruleId: string, repoPath: 
   const entry = config.ignoreFindings.find(
     (e) => (e.rule === undefined || e.rule === ruleId) && (e.line === undefined || e.line === line) && cachedGlob(e.path).test(path),
   );
-  if (!entry) return undefined;
+  return entry ? describeEntry(entry) : undefined;
+}
+
+/** `ignore-findings: rule:path:line` (the parts the entry has): how a hidden finding names its reason. */
+function describeEntry(entry: IgnoredFinding): string {
   return `ignore-findings: ${[entry.rule, entry.path, entry.line].filter((x) => x !== undefined).join(":")}`;
+}
+
+/** Every `ignore-findings` entry with where it is written, described as `ignoringEntry` describes it. */
+export function ignoreEntries(config: CredflowConfig): Array<{ reason: string; rule?: string; location?: Location }> {
+  return config.ignoreFindings.map((e) => ({ reason: describeEntry(e), ...(e.rule ? { rule: e.rule } : {}), ...(e.location ? { location: e.location } : {}) }));
 }
 
 const globCache = new Map<string, RegExp>();

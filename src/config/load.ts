@@ -7,7 +7,7 @@ import { readFileSafely, type Refusal } from "../fs/safe-read.js";
 import * as nodePath from "node:path";
 import type { ValidateFunction } from "ajv";
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from "yaml";
-import type { Level, Visibility } from "../rules/types.js";
+import type { Level, Location, Visibility } from "../rules/types.js";
 import { describeErrors, excerpt, type ConfigProblem, type Located } from "./messages.js";
 import { configSchema, newAjv, OPTION_ALIASES } from "./schema.js";
 import { emptyConfig, type CredflowConfig, type IgnoredFinding, type LoadedConfig, type RuleConfig } from "./types.js";
@@ -138,7 +138,7 @@ export function parseConfigText(text: string, displayPath: string): CredflowConf
     const problems = describeErrors(validate.errors ?? [], configSchema, (segments, key) => locate(doc, lineCounter, segments, key));
     throw new ConfigError(displayPath, problems);
   }
-  return toConfig(data as RawConfig);
+  return toConfig(data as RawConfig, (i) => entryLocation(doc, lineCounter, displayPath, i));
 }
 
 /** The first line of a parser message, without its position, escaped and capped (it may quote the file). */
@@ -226,7 +226,7 @@ interface RawConfig {
   [alias: string]: unknown;
 }
 
-function toConfig(raw: RawConfig): CredflowConfig {
+function toConfig(raw: RawConfig, entryAt: (index: number) => Location | undefined): CredflowConfig {
   const config = emptyConfig();
   for (const [id, value] of Object.entries(raw.rules ?? {})) {
     const rule: RuleConfig = { options: {} };
@@ -249,8 +249,22 @@ function toConfig(raw: RawConfig): CredflowConfig {
     if (!Object.hasOwn(target.options, option)) target.options[option] = value;
   }
   config.ignore = (raw.ignore ?? []).map(normalizeRepoPath);
-  config.ignoreFindings = (raw["ignore-findings"] ?? []).map(parseIgnoredFinding);
+  config.ignoreFindings = (raw["ignore-findings"] ?? []).map((item, i) => {
+    const entry = parseIgnoredFinding(item);
+    const at = entryAt(i);
+    if (at) entry.location = at;
+    return entry;
+  });
   return config;
+}
+
+/** Where `ignore-findings[index]` is written (for findings about the entry itself). */
+function entryLocation(doc: Document, lineCounter: LineCounter, path: string, index: number): Location | undefined {
+  const node = doc.getIn(["ignore-findings", index], true);
+  const range = nodeRange(node);
+  if (!range) return undefined;
+  const at = (offset: number) => ({ ...position(lineCounter, offset), offset });
+  return { path, range: { start: at(range[0] as number), end: at(range[1] as number) } };
 }
 
 /** `rule-id:path:line`, `rule-id:path`, `path:line` or `path` (a path without `:`), or the mapping form. */

@@ -11,9 +11,10 @@
  */
 import { Parser } from "yaml";
 import type { Range, SourceFile } from "../model/types.js";
-import type { Finding, TextEdit } from "../rules/types.js";
+import type { Finding, Location, TextEdit } from "../rules/types.js";
 import { UNUSED_SUPPRESSION_RULE_ID } from "../rules/builtin/unused-suppression.js";
-import { isKnownRuleId } from "./schema.js";
+import { suggestion } from "./messages.js";
+import { isKnownRuleId, KNOWN_RULE_IDS } from "./schema.js";
 
 export { UNUSED_SUPPRESSION_RULE_ID };
 
@@ -254,27 +255,73 @@ export function applySuppressions(
 }
 
 /**
- * `unused-suppression` findings (level warning) on the comments, with a fix that removes what is
- * unused; the rule's registry entry is src/rules/builtin/unused-suppression.ts.
+ * The `unused-suppression` findings (src/rules/builtin/unused-suppression.ts) for the comments: with
+ * `reportUnused` (`--report-unused-suppressions`), every comment, or the part of its list, that
+ * suppressed nothing; without it, only rule ids that do not exist — a misspelt id silently suppresses
+ * nothing — each named with the closest known id.
  */
+export function suppressionFindings(unused: UnusedSuppression[], opts: { reportUnused: boolean }): Finding[] {
+  if (opts.reportUnused) return unusedSuppressionFindings(unused);
+  const out: Finding[] = [];
+  for (const s of unused) {
+    const unknown = s.unusedRules.filter((r) => !isKnownRuleId(r));
+    if (unknown.length === 0) continue;
+    const names = unknown.map((r) => `"${r}"${suggestion(r, KNOWN_RULE_IDS)}`).join(", ");
+    const one = unknown.length === 1;
+    out.push({
+      ruleId: UNUSED_SUPPRESSION_RULE_ID,
+      level: "warning",
+      message: `Suppression names ${one ? "an unknown rule id" : "unknown rule ids"} ${names}: ${one ? "it suppresses" : "they suppress"} nothing.`,
+      location: { path: s.path, range: commentRange(s) },
+      related: [],
+    });
+  }
+  return out;
+}
+
+/** `unused-suppression` findings (level warning) on the comments, with a fix that removes what is unused. */
 export function unusedSuppressionFindings(unused: Suppression[]): Finding[] {
   return unused.map((s) => {
     const unusedRules = (s as Partial<UnusedSuppression>).unusedRules ?? s.rules;
-    const range: Range = {
-      start: { line: s.range.line, column: s.range.column, offset: s.range.offset },
-      end: { line: s.range.line, column: s.range.endColumn, offset: s.range.endOffset },
-    };
     const finding: Finding = {
       ruleId: UNUSED_SUPPRESSION_RULE_ID,
       level: "warning",
       message: unusedMessage(s, unusedRules),
-      location: { path: s.path, range },
+      location: { path: s.path, range: commentRange(s) },
       related: [],
     };
     const fix = removalFix(s, unusedRules);
     if (fix) finding.fix = fix;
     return finding;
   });
+}
+
+/**
+ * `unused-suppression` findings for `ignore-findings` entries that hid no finding, at the entry in the
+ * configuration file (`--report-unused-suppressions`). `reason` is the entry as `ignoringEntry`
+ * describes it (`ignore-findings: rule:path:line`).
+ */
+export function unusedIgnoreEntryFindings(entries: ReadonlyArray<{ reason: string; location?: Location }>): Finding[] {
+  const out: Finding[] = [];
+  for (const e of entries) {
+    if (!e.location) continue;
+    const entry = e.reason.replace(/^ignore-findings: /, "");
+    out.push({
+      ruleId: UNUSED_SUPPRESSION_RULE_ID,
+      level: "warning",
+      message: `Unused ignore-findings entry "${entry}": it hides no finding.`,
+      location: e.location,
+      related: [],
+    });
+  }
+  return out;
+}
+
+function commentRange(s: Suppression): Range {
+  return {
+    start: { line: s.range.line, column: s.range.column, offset: s.range.offset },
+    end: { line: s.range.line, column: s.range.endColumn, offset: s.range.endOffset },
+  };
 }
 
 function unusedMessage(s: Suppression, unusedRules: string[]): string {
@@ -288,7 +335,9 @@ function unusedMessage(s: Suppression, unusedRules: string[]): string {
       : `no such finding on line ${s.appliesTo[0]}${s.appliesTo.length > 1 ? ` (or in the block scalar below it)` : ""}`;
   const unknown = unusedRules.filter((r) => !isKnownRuleId(r));
   const unknownNote =
-    unknown.length > 0 ? ` ${unknown.map((r) => `"${r}"`).join(", ")} ${unknown.length > 1 ? "are not known rule ids" : "is not a known rule id"}.` : "";
+    unknown.length > 0
+      ? ` ${unknown.map((r) => `"${r}"${suggestion(r, KNOWN_RULE_IDS)}`).join(", ")} ${unknown.length > 1 ? "are not known rule ids" : "is not a known rule id"}.`
+      : "";
   return `Unused suppression of ${ids}: ${where}.${unknownNote}`;
 }
 

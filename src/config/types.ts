@@ -1,5 +1,5 @@
 /** The configuration file, as loaded and validated (`.credflow.yml` or `--config FILE`). */
-import type { Level, Visibility } from "../rules/types.js";
+import type { Level, Location, Visibility } from "../rules/types.js";
 
 /** Settings of one rule from `rules.<id>`. */
 export interface RuleConfig {
@@ -20,6 +20,8 @@ export interface IgnoredFinding {
   path: string;
   /** Line of the finding's start; any line when undefined. */
   line?: number;
+  /** Where the entry is written in the configuration file (for reporting an entry that hides nothing). */
+  location?: Location;
 }
 
 export interface CredflowConfig {

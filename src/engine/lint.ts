@@ -4,7 +4,7 @@
 import * as path from "node:path";
 import type { SourceFile } from "../model/types.js";
 import type { Finding, Level, Rule, RuleContext, Settings } from "../rules/types.js";
-import { FindingRegistry } from "./findings.js";
+import { FindingRegistry, type FindingPolicy } from "./findings.js";
 import { RULES } from "../rules/index.js";
 import { discover } from "../discover/discover.js";
 import { FileLoader } from "../discover/loader.js";
@@ -36,6 +36,8 @@ export interface LintRequest {
   ignorePath?: (repoPath: string) => boolean;
   /** The `ignore-findings` entry (described) that covers a finding, if any. */
   ignoredFinding?: (ruleId: string, repoPath: string, line: number) => string | undefined;
+  /** Every `ignore-findings` entry, described as `ignoredFinding` describes it, with where it is written. */
+  ignoreEntries?: FindingPolicy["ignoreEntries"];
   /** Also report inline suppressions that suppress nothing. */
   reportUnusedSuppressions?: boolean;
   /** Compute fixes for the findings (default true). */
@@ -111,6 +113,7 @@ export async function lint(req: LintRequest): Promise<LintResult> {
     ruleLevel: req.ruleLevel,
     ignorePath: req.ignorePath,
     ignoredFinding: req.ignoredFinding,
+    ignoreEntries: req.ignoreEntries,
     reportUnusedSuppressions: req.reportUnusedSuppressions,
     fixes: req.fixes,
   });

@@ -58,7 +58,7 @@ describe("parseConfigText: valid files", () => {
     expect(config.visibility).toBe("public");
     // Rule options win over the top-level shorthands (the rules above are as written).
     expect(config.ignore).toEqual(["vendor/**", "experimental.yml"]);
-    expect(config.ignoreFindings).toEqual([
+    expect(config.ignoreFindings.map(({ location: _, ...entry }) => entry)).toEqual([
       { rule: "unpinned-ref", path: ".github/workflows/ci.yml", line: 12 },
       { rule: "static-aws-keys", path: "legacy.yml" },
       { path: ".github/workflows/other.yml", line: 7 },
@@ -75,6 +75,14 @@ describe("parseConfigText: valid files", () => {
       "oidc-fanout-no-retry": { options: { threshold: 5 } },
       "unpinned-ref": { options: { policy: "off" } },
     });
+  });
+
+  it("keeps where each ignore-findings entry is written", () => {
+    const config = parseConfigText("visibility: public\nignore-findings:\n  - unpinned-ref:a.yml:3\n  - { path: b.yml }\n", "cfg.yml");
+    expect(config.ignoreFindings.map((e) => [e.location?.path, e.location?.range.start.line, e.location?.range.start.column])).toEqual([
+      ["cfg.yml", 3, 5],
+      ["cfg.yml", 4, 5],
+    ]);
   });
 
   it("treats an empty file, a comment-only file and empty keys as an empty configuration", () => {

@@ -13,7 +13,7 @@ export const unusedSuppression: Rule = {
   id: UNUSED_SUPPRESSION_RULE_ID,
   title: "Suppression that suppresses nothing",
   description:
-    "Reports `# credflow: ignore[…]` comments, or rule ids in them, that suppress nothing on the line they cover (with `--report-unused-suppressions`).",
+    "Reports `# credflow: ignore[…]` comments naming a rule id that does not exist (always), and, with `--report-unused-suppressions`, comments and `ignore-findings` entries that hide no finding.",
   defaultLevel: "warning",
   tags: ["maintainability"],
   precision: "very-high",
