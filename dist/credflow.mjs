@@ -876,7 +876,7 @@ var require_option = __commonJS({
 // node_modules/commander/lib/suggestSimilar.js
 var require_suggestSimilar = __commonJS({
   "node_modules/commander/lib/suggestSimilar.js"(exports) {
-    function editDistance3(a, b) {
+    function editDistance2(a, b) {
       if (Math.abs(a.length - b.length) > 3)
         return Math.max(a.length, b.length);
       let d = [];
@@ -906,7 +906,7 @@ var require_suggestSimilar = __commonJS({
       let similar = [], bestDistance = 3, minSimilarity = 0.4;
       return candidates.forEach((candidate) => {
         if (candidate.length <= 1) return;
-        let distance = editDistance3(word, candidate), length = Math.max(word.length, candidate.length);
+        let distance = editDistance2(word, candidate), length = Math.max(word.length, candidate.length);
         (length - distance) / length > minSimilarity && (distance < bestDistance ? (bestDistance = distance, similar = [candidate]) : distance === bestDistance && similar.push(candidate));
       }), similar.sort((a, b) => a.localeCompare(b)), searchingOptions && (similar = similar.map((candidate) => `--${candidate}`)), similar.length > 1 ? `
 (Did you mean one of ${similar.join(", ")}?)` : similar.length === 1 ? `
@@ -919,7 +919,7 @@ var require_suggestSimilar = __commonJS({
 // node_modules/commander/lib/command.js
 var require_command = __commonJS({
   "node_modules/commander/lib/command.js"(exports) {
-    var EventEmitter = __require("node:events").EventEmitter, childProcess = __require("node:child_process"), path10 = __require("node:path"), fs9 = __require("node:fs"), process2 = __require("node:process"), { Argument: Argument2, humanReadableArgName } = require_argument(), { CommanderError: CommanderError2 } = require_error(), { Help: Help2, stripColor } = require_help(), { Option: Option2, DualOptions } = require_option(), { suggestSimilar } = require_suggestSimilar(), Command2 = class _Command extends EventEmitter {
+    var EventEmitter = __require("node:events").EventEmitter, childProcess = __require("node:child_process"), path10 = __require("node:path"), fs10 = __require("node:fs"), process2 = __require("node:process"), { Argument: Argument2, humanReadableArgName } = require_argument(), { CommanderError: CommanderError2 } = require_error(), { Help: Help2, stripColor } = require_help(), { Option: Option2, DualOptions } = require_option(), { suggestSimilar } = require_suggestSimilar(), Command2 = class _Command extends EventEmitter {
       /**
        * Initialize a new `Command`.
        *
@@ -1672,7 +1672,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} subcommandName
        */
       _checkForMissingExecutable(executableFile, executableDir, subcommandName) {
-        if (fs9.existsSync(executableFile)) return;
+        if (fs10.existsSync(executableFile)) return;
         let executableDirMessage = executableDir ? `searched for local subcommand relative to directory '${executableDir}'` : "no directory for search for local subcommand, use .executableDir() to supply a custom directory", executableMissing = `'${executableFile}' does not exist
  - if '${subcommandName}' is not meant to be an executable command, remove description parameter from '.command()' and use '.description()' instead
  - if the default executable name is not suitable, use the executableFile option to supply a custom name or path
@@ -1689,10 +1689,10 @@ Expecting one of '${allowedValues.join("', '")}'`);
         let launchWithNode = !1, sourceExt = [".js", ".ts", ".tsx", ".mjs", ".cjs"];
         function findFile(baseDir, baseName) {
           let localBin = path10.resolve(baseDir, baseName);
-          if (fs9.existsSync(localBin)) return localBin;
+          if (fs10.existsSync(localBin)) return localBin;
           if (sourceExt.includes(path10.extname(baseName))) return;
           let foundExt = sourceExt.find(
-            (ext) => fs9.existsSync(`${localBin}${ext}`)
+            (ext) => fs10.existsSync(`${localBin}${ext}`)
           );
           if (foundExt) return `${localBin}${foundExt}`;
         }
@@ -1701,7 +1701,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
         if (this._scriptPath) {
           let resolvedScriptPath;
           try {
-            resolvedScriptPath = fs9.realpathSync(this._scriptPath);
+            resolvedScriptPath = fs10.realpathSync(this._scriptPath);
           } catch {
             resolvedScriptPath = this._scriptPath;
           }
@@ -5419,11 +5419,11 @@ var require_errors = __commonJS({
       if (/[^ ]/.test(lineStr)) {
         let count = 1, end = error.linePos[1];
         end?.line === line && end.col > col && (count = Math.max(1, Math.min(end.col - col, 80 - ci)));
-        let pointer = " ".repeat(ci) + "^".repeat(count);
+        let pointer2 = " ".repeat(ci) + "^".repeat(count);
         error.message += `:
 
 ${lineStr}
-${pointer}
+${pointer2}
 `;
       }
     };
@@ -5852,7 +5852,7 @@ var require_resolve_block_scalar = __commonJS({
       let start = scalar.offset, header = parseBlockScalarHeader(scalar, ctx.options.strict, onError);
       if (!header)
         return { value: "", type: null, comment: "", range: [start, start, start] };
-      let type = header.mode === ">" ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL, lines = scalar.source ? splitLines3(scalar.source) : [], chompStart = lines.length;
+      let type = header.mode === ">" ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL, lines = scalar.source ? splitLines2(scalar.source) : [], chompStart = lines.length;
       for (let i = lines.length - 1; i >= 0; --i) {
         let content = lines[i][1];
         if (content === "" || content === "\r")
@@ -5960,7 +5960,7 @@ var require_resolve_block_scalar = __commonJS({
       }
       return { mode, indent, chomp, comment, length };
     }
-    function splitLines3(source) {
+    function splitLines2(source) {
       let split = source.split(/\n( *)/), first = split[0], m = first.match(/^( *)/), lines = [m?.[1] ? [m[1], first.slice(m[1].length)] : ["", first]];
       for (let i = 1; i < split.length; i += 2)
         lines.push([split[i], split[i + 1]]);
@@ -7386,7 +7386,7 @@ var require_parser = __commonJS({
         for (let it of fc.items)
           it.sep && !it.value && !includesToken(it.start, "explicit-key-ind") && !includesToken(it.sep, "map-value-ind") && (it.key && (it.value = it.key), delete it.key, isFlowToken(it.value) ? it.value.end ? arrayPushArray(it.value.end, it.sep) : it.value.end = it.sep : arrayPushArray(it.start, it.sep), delete it.sep);
     }
-    var Parser3 = class {
+    var Parser4 = class {
       /**
        * @param onNewLine - If defined, called separately with the start position of
        *   each new line (in `parse()`, including the start of input).
@@ -7740,8 +7740,8 @@ var require_parser = __commonJS({
             case "scalar":
             case "single-quoted-scalar":
             case "double-quoted-scalar": {
-              let fs9 = this.flowScalar(this.type);
-              atNextItem || it.value ? (map.items.push({ start, key: fs9, sep: [] }), this.onKeyLine = !0) : it.sep ? this.stack.push(fs9) : (Object.assign(it, { key: fs9, sep: [] }), this.onKeyLine = !0);
+              let fs10 = this.flowScalar(this.type);
+              atNextItem || it.value ? (map.items.push({ start, key: fs10, sep: [] }), this.onKeyLine = !0) : it.sep ? this.stack.push(fs10) : (Object.assign(it, { key: fs10, sep: [] }), this.onKeyLine = !0);
               return;
             }
             default: {
@@ -7839,8 +7839,8 @@ var require_parser = __commonJS({
             case "scalar":
             case "single-quoted-scalar":
             case "double-quoted-scalar": {
-              let fs9 = this.flowScalar(this.type);
-              !it || it.value ? fc.items.push({ start: [], key: fs9, sep: [] }) : it.sep ? this.stack.push(fs9) : Object.assign(it, { key: fs9, sep: [] });
+              let fs10 = this.flowScalar(this.type);
+              !it || it.value ? fc.items.push({ start: [], key: fs10, sep: [] }) : it.sep ? this.stack.push(fs10) : Object.assign(it, { key: fs10, sep: [] });
               return;
             }
             case "flow-map-end":
@@ -7963,7 +7963,7 @@ var require_parser = __commonJS({
         }
       }
     };
-    exports.Parser = Parser3;
+    exports.Parser = Parser4;
   }
 });
 
@@ -8061,677 +8061,6 @@ var require_dist = __commonJS({
     exports.stringify = publicApi.stringify;
     exports.visit = visit2.visit;
     exports.visitAsync = visit2.visitAsync;
-  }
-});
-
-// node_modules/cronstrue/dist/cronstrue.js
-var require_cronstrue = __commonJS({
-  "node_modules/cronstrue/dist/cronstrue.js"(exports, module) {
-    (function(root, factory) {
-      typeof exports == "object" && typeof module == "object" ? module.exports = factory() : typeof define == "function" && define.amd ? define("cronstrue", [], factory) : typeof exports == "object" ? exports.cronstrue = factory() : root.cronstrue = factory();
-    })(globalThis, () => (
-      /******/
-      (() => {
-        "use strict";
-        var __webpack_modules__ = {
-          /***/
-          949: (
-            /***/
-            ((__unused_webpack_module, exports2, __webpack_require__2) => {
-              Object.defineProperty(exports2, "__esModule", { value: !0 }), exports2.CronParser = void 0;
-              var rangeValidator_1 = __webpack_require__2(515), CronParser = (function() {
-                function CronParser2(expression, dayOfWeekStartIndexZero, monthStartIndexZero) {
-                  dayOfWeekStartIndexZero === void 0 && (dayOfWeekStartIndexZero = !0), monthStartIndexZero === void 0 && (monthStartIndexZero = !1), this.expression = expression, this.dayOfWeekStartIndexZero = dayOfWeekStartIndexZero, this.monthStartIndexZero = monthStartIndexZero;
-                }
-                return CronParser2.prototype.parse = function() {
-                  var _a, parsed, expression = (_a = this.expression) !== null && _a !== void 0 ? _a : "";
-                  if (expression === "@reboot")
-                    return parsed = ["@reboot", "", "", "", "", "", ""], parsed;
-                  if (expression.startsWith("@")) {
-                    var special = this.parseSpecial(this.expression);
-                    parsed = this.extractParts(special);
-                  } else
-                    parsed = this.extractParts(this.expression);
-                  return this.normalize(parsed), this.validate(parsed), parsed;
-                }, CronParser2.prototype.parseSpecial = function(expression) {
-                  var specialExpressions = {
-                    "@yearly": "0 0 1 1 *",
-                    "@annually": "0 0 1 1 *",
-                    "@monthly": "0 0 1 * *",
-                    "@weekly": "0 0 * * 0",
-                    "@daily": "0 0 * * *",
-                    "@midnight": "0 0 * * *",
-                    "@hourly": "0 * * * *",
-                    "@reboot": "@reboot"
-                  }, special = specialExpressions[expression];
-                  if (!special)
-                    throw new Error("Unknown special expression.");
-                  return special;
-                }, CronParser2.prototype.extractParts = function(expression) {
-                  if (!this.expression)
-                    throw new Error("cron expression is empty");
-                  for (var parsed = expression.trim().split(/[ ]+/), i = 0; i < parsed.length; i++)
-                    if (parsed[i].includes(",")) {
-                      var arrayElement = parsed[i].split(",").map(function(item) {
-                        return item.trim();
-                      }).filter(function(item) {
-                        return item !== "";
-                      }).map(function(item) {
-                        return isNaN(Number(item)) ? item : Number(item);
-                      }).filter(function(item) {
-                        return item !== null && item !== "";
-                      });
-                      arrayElement.length === 0 && arrayElement.push("*"), arrayElement.sort(function(a, b) {
-                        return a !== null && b !== null ? a - b : 0;
-                      }), parsed[i] = arrayElement.map(function(item) {
-                        return item !== null ? item.toString() : "";
-                      }).join(",");
-                    }
-                  if (parsed.length < 5)
-                    throw new Error("Expression has only ".concat(parsed.length, " part").concat(parsed.length == 1 ? "" : "s", ". At least 5 parts are required."));
-                  if (parsed.length == 5)
-                    parsed.unshift(""), parsed.push("");
-                  else if (parsed.length == 6) {
-                    var isYearWithNoSecondsPart = /\d{4}$/.test(parsed[5]) || parsed[4] == "?" || parsed[2] == "?";
-                    isYearWithNoSecondsPart ? parsed.unshift("") : parsed.push("");
-                  } else if (parsed.length > 7)
-                    throw new Error("Expression has ".concat(parsed.length, " parts; too many!"));
-                  return parsed;
-                }, CronParser2.prototype.normalize = function(expressionParts) {
-                  var _this = this;
-                  if (expressionParts[3] = expressionParts[3].replace("?", "*"), expressionParts[5] = expressionParts[5].replace("?", "*"), expressionParts[2] = expressionParts[2].replace("?", "*"), expressionParts[0].indexOf("0/") == 0 && (expressionParts[0] = expressionParts[0].replace("0/", "*/")), expressionParts[1].indexOf("0/") == 0 && (expressionParts[1] = expressionParts[1].replace("0/", "*/")), expressionParts[2].indexOf("0/") == 0 && (expressionParts[2] = expressionParts[2].replace("0/", "*/")), expressionParts[3].indexOf("1/") == 0 && (expressionParts[3] = expressionParts[3].replace("1/", "*/")), expressionParts[4].indexOf("1/") == 0 && (expressionParts[4] = expressionParts[4].replace("1/", "*/")), expressionParts[6].indexOf("1/") == 0 && (expressionParts[6] = expressionParts[6].replace("1/", "*/")), expressionParts[5] = expressionParts[5].replace(/(^\d)|([^#/\s]\d)/g, function(t) {
-                    var dowDigits = t.replace(/\D/, ""), dowDigitsAdjusted = dowDigits;
-                    return _this.dayOfWeekStartIndexZero ? dowDigits == "7" && (dowDigitsAdjusted = "0") : dowDigitsAdjusted = (parseInt(dowDigits) - 1).toString(), t.replace(dowDigits, dowDigitsAdjusted);
-                  }), expressionParts[5] == "L" && (expressionParts[5] = "6"), expressionParts[3] == "?" && (expressionParts[3] = "*"), expressionParts[3].indexOf("W") > -1 && (expressionParts[3].indexOf(",") > -1 || expressionParts[3].indexOf("-") > -1))
-                    throw new Error("The 'W' character can be specified only when the day-of-month is a single day, not a range or list of days.");
-                  var days = {
-                    SUN: 0,
-                    MON: 1,
-                    TUE: 2,
-                    WED: 3,
-                    THU: 4,
-                    FRI: 5,
-                    SAT: 6
-                  };
-                  for (var day in days)
-                    expressionParts[5] = expressionParts[5].replace(new RegExp(day, "gi"), days[day].toString());
-                  expressionParts[4] = expressionParts[4].replace(/(^\d{1,2})|([^#/\s]\d{1,2})/g, function(t) {
-                    var dowDigits = t.replace(/\D/, ""), dowDigitsAdjusted = dowDigits;
-                    return _this.monthStartIndexZero && (dowDigitsAdjusted = (parseInt(dowDigits) + 1).toString()), t.replace(dowDigits, dowDigitsAdjusted);
-                  });
-                  var months = {
-                    JAN: 1,
-                    FEB: 2,
-                    MAR: 3,
-                    APR: 4,
-                    MAY: 5,
-                    JUN: 6,
-                    JUL: 7,
-                    AUG: 8,
-                    SEP: 9,
-                    OCT: 10,
-                    NOV: 11,
-                    DEC: 12
-                  };
-                  for (var month in months)
-                    expressionParts[4] = expressionParts[4].replace(new RegExp(month, "gi"), months[month].toString());
-                  expressionParts[0] == "0" && (expressionParts[0] = ""), !/\*|\-|\,|\//.test(expressionParts[2]) && (/\*|\//.test(expressionParts[1]) || /\*|\//.test(expressionParts[0])) && (expressionParts[2] += "-".concat(expressionParts[2]));
-                  for (var i = 0; i < expressionParts.length; i++)
-                    if (expressionParts[i].indexOf(",") != -1 && (expressionParts[i] = expressionParts[i].split(",").filter(function(str) {
-                      return str !== "";
-                    }).join(",") || "*"), expressionParts[i] == "*/1" && (expressionParts[i] = "*"), expressionParts[i].indexOf("/") > -1 && !/^\*|\-|\,/.test(expressionParts[i])) {
-                      var stepRangeThrough = null;
-                      switch (i) {
-                        case 4:
-                          stepRangeThrough = "12";
-                          break;
-                        case 5:
-                          stepRangeThrough = "6";
-                          break;
-                        case 6:
-                          stepRangeThrough = "9999";
-                          break;
-                        default:
-                          stepRangeThrough = null;
-                          break;
-                      }
-                      if (stepRangeThrough !== null) {
-                        var parts = expressionParts[i].split("/");
-                        expressionParts[i] = "".concat(parts[0], "-").concat(stepRangeThrough, "/").concat(parts[1]);
-                      }
-                    }
-                }, CronParser2.prototype.validate = function(parsed) {
-                  var standardCronPartCharacters = "0-9,\\-*/";
-                  this.validateOnlyExpectedCharactersFound(parsed[0], standardCronPartCharacters), this.validateOnlyExpectedCharactersFound(parsed[1], standardCronPartCharacters), this.validateOnlyExpectedCharactersFound(parsed[2], standardCronPartCharacters), this.validateOnlyExpectedCharactersFound(parsed[3], "0-9,\\-*/LW"), this.validateOnlyExpectedCharactersFound(parsed[4], standardCronPartCharacters), this.validateOnlyExpectedCharactersFound(parsed[5], "0-9,\\-*/L#"), this.validateOnlyExpectedCharactersFound(parsed[6], standardCronPartCharacters), this.validateAnyRanges(parsed);
-                }, CronParser2.prototype.validateAnyRanges = function(parsed) {
-                  rangeValidator_1.default.secondRange(parsed[0]), rangeValidator_1.default.minuteRange(parsed[1]), rangeValidator_1.default.hourRange(parsed[2]), rangeValidator_1.default.dayOfMonthRange(parsed[3]), rangeValidator_1.default.monthRange(parsed[4], this.monthStartIndexZero), rangeValidator_1.default.dayOfWeekRange(parsed[5], this.dayOfWeekStartIndexZero);
-                }, CronParser2.prototype.validateOnlyExpectedCharactersFound = function(cronPart, allowedCharsExpression) {
-                  var invalidChars = cronPart.match(new RegExp("[^".concat(allowedCharsExpression, "]+"), "gi"));
-                  if (invalidChars && invalidChars.length)
-                    throw new Error("Expression contains invalid values: '".concat(invalidChars.toString(), "'"));
-                }, CronParser2;
-              })();
-              exports2.CronParser = CronParser;
-            })
-          ),
-          /***/
-          333: (
-            /***/
-            ((__unused_webpack_module, exports2, __webpack_require__2) => {
-              Object.defineProperty(exports2, "__esModule", { value: !0 }), exports2.ExpressionDescriptor = void 0;
-              var stringUtilities_1 = __webpack_require__2(823), cronParser_1 = __webpack_require__2(949), ExpressionDescriptor = (function() {
-                function ExpressionDescriptor2(expression, options) {
-                  if (this.expression = expression, this.options = options, this.expressionParts = new Array(5), !this.options.locale && ExpressionDescriptor2.defaultLocale && (this.options.locale = ExpressionDescriptor2.defaultLocale), !ExpressionDescriptor2.locales[this.options.locale]) {
-                    var fallBackLocale = Object.keys(ExpressionDescriptor2.locales)[0];
-                    console.warn("Locale '".concat(this.options.locale, "' could not be found; falling back to '").concat(fallBackLocale, "'.")), this.options.locale = fallBackLocale;
-                  }
-                  this.i18n = ExpressionDescriptor2.locales[this.options.locale], options.use24HourTimeFormat === void 0 && (options.use24HourTimeFormat = this.i18n.use24HourTimeFormatByDefault());
-                }
-                return ExpressionDescriptor2.toString = function(expression, _a) {
-                  var _b = _a === void 0 ? {} : _a, _c = _b.throwExceptionOnParseError, throwExceptionOnParseError = _c === void 0 ? !0 : _c, _d = _b.verbose, verbose = _d === void 0 ? !1 : _d, _e = _b.dayOfWeekStartIndexZero, dayOfWeekStartIndexZero = _e === void 0 ? !0 : _e, _f = _b.monthStartIndexZero, monthStartIndexZero = _f === void 0 ? !1 : _f, use24HourTimeFormat = _b.use24HourTimeFormat, _g = _b.locale, locale = _g === void 0 ? null : _g, options = {
-                    throwExceptionOnParseError,
-                    verbose,
-                    dayOfWeekStartIndexZero,
-                    monthStartIndexZero,
-                    use24HourTimeFormat,
-                    locale
-                  };
-                  options.tzOffset && console.warn("'tzOffset' option has been deprecated and is no longer supported.");
-                  var descripter = new ExpressionDescriptor2(expression, options);
-                  return descripter.getFullDescription();
-                }, ExpressionDescriptor2.initialize = function(localesLoader, defaultLocale) {
-                  defaultLocale === void 0 && (defaultLocale = "en"), ExpressionDescriptor2.specialCharacters = ["/", "-", ",", "*"], ExpressionDescriptor2.defaultLocale = defaultLocale, localesLoader.load(ExpressionDescriptor2.locales);
-                }, ExpressionDescriptor2.prototype.getFullDescription = function() {
-                  var _a, _b, description = "";
-                  try {
-                    var parser = new cronParser_1.CronParser(this.expression, this.options.dayOfWeekStartIndexZero, this.options.monthStartIndexZero);
-                    if (this.expressionParts = parser.parse(), this.expressionParts[0] === "@reboot")
-                      return ((_b = (_a = this.i18n).atReboot) === null || _b === void 0 ? void 0 : _b.call(_a)) || "Run once, at startup";
-                    var timeSegment = this.getTimeOfDayDescription(), dayOfMonthDesc = this.getDayOfMonthDescription(), monthDesc = this.getMonthDescription(), dayOfWeekDesc = this.getDayOfWeekDescription(), yearDesc = this.getYearDescription();
-                    description += timeSegment + dayOfMonthDesc + dayOfWeekDesc + monthDesc + yearDesc, description = this.transformVerbosity(description, !!this.options.verbose), description = description.charAt(0).toLocaleUpperCase() + description.substr(1);
-                  } catch (ex) {
-                    if (!this.options.throwExceptionOnParseError)
-                      description = this.i18n.anErrorOccuredWhenGeneratingTheExpressionD();
-                    else
-                      throw "".concat(ex);
-                  }
-                  return description;
-                }, ExpressionDescriptor2.prototype.getTimeOfDayDescription = function() {
-                  var secondsExpression = this.expressionParts[0], minuteExpression = this.expressionParts[1], hourExpression = this.expressionParts[2], description = "";
-                  if (!stringUtilities_1.StringUtilities.containsAny(minuteExpression, ExpressionDescriptor2.specialCharacters) && !stringUtilities_1.StringUtilities.containsAny(hourExpression, ExpressionDescriptor2.specialCharacters) && !stringUtilities_1.StringUtilities.containsAny(secondsExpression, ExpressionDescriptor2.specialCharacters))
-                    description += this.i18n.atSpace() + this.formatTime(hourExpression, minuteExpression, secondsExpression);
-                  else if (!secondsExpression && minuteExpression.indexOf("-") > -1 && !(minuteExpression.indexOf(",") > -1) && !(minuteExpression.indexOf("/") > -1) && !stringUtilities_1.StringUtilities.containsAny(hourExpression, ExpressionDescriptor2.specialCharacters)) {
-                    var minuteParts = minuteExpression.split("-");
-                    description += stringUtilities_1.StringUtilities.format(this.i18n.everyMinuteBetweenX0AndX1(), this.formatTime(hourExpression, minuteParts[0], ""), this.formatTime(hourExpression, minuteParts[1], ""));
-                  } else if (!secondsExpression && hourExpression.indexOf(",") > -1 && hourExpression.indexOf("-") == -1 && hourExpression.indexOf("/") == -1 && !stringUtilities_1.StringUtilities.containsAny(minuteExpression, ExpressionDescriptor2.specialCharacters)) {
-                    var hourParts = hourExpression.split(",");
-                    description += this.i18n.at();
-                    for (var i = 0; i < hourParts.length; i++)
-                      description += " ", description += this.formatTime(hourParts[i], minuteExpression, ""), i < hourParts.length - 2 && (description += ","), i == hourParts.length - 2 && (description += this.i18n.spaceAnd());
-                  } else {
-                    var secondsDescription = this.getSecondsDescription(), minutesDescription = this.getMinutesDescription(), hoursDescription = this.getHoursDescription();
-                    if (description += secondsDescription, description && minutesDescription && (description += ", "), description += minutesDescription, minutesDescription === hoursDescription)
-                      return description;
-                    description && hoursDescription && (description += ", "), description += hoursDescription;
-                  }
-                  return description;
-                }, ExpressionDescriptor2.prototype.getSecondsDescription = function() {
-                  var _this = this, description = this.getSegmentDescription(this.expressionParts[0], this.i18n.everySecond(), function(s) {
-                    return s;
-                  }, function(s) {
-                    return stringUtilities_1.StringUtilities.format(_this.i18n.everyX0Seconds(s), s);
-                  }, function(s) {
-                    return _this.i18n.secondsX0ThroughX1PastTheMinute();
-                  }, function(s) {
-                    return s == "0" ? "" : parseInt(s) < 20 ? _this.i18n.atX0SecondsPastTheMinute(s) : _this.i18n.atX0SecondsPastTheMinuteGt20() || _this.i18n.atX0SecondsPastTheMinute(s);
-                  });
-                  return description;
-                }, ExpressionDescriptor2.prototype.getMinutesDescription = function() {
-                  var _this = this, secondsExpression = this.expressionParts[0], hourExpression = this.expressionParts[2], description = this.getSegmentDescription(this.expressionParts[1], this.i18n.everyMinute(), function(s) {
-                    return s;
-                  }, function(s) {
-                    return stringUtilities_1.StringUtilities.format(_this.i18n.everyX0Minutes(s), s);
-                  }, function(s) {
-                    return _this.i18n.minutesX0ThroughX1PastTheHour();
-                  }, function(s) {
-                    try {
-                      return s == "0" && hourExpression.indexOf("/") == -1 && secondsExpression == "" ? _this.i18n.everyHour() : parseInt(s) < 20 ? _this.i18n.atX0MinutesPastTheHour(s) : _this.i18n.atX0MinutesPastTheHourGt20() || _this.i18n.atX0MinutesPastTheHour(s);
-                    } catch {
-                      return _this.i18n.atX0MinutesPastTheHour(s);
-                    }
-                  });
-                  return description;
-                }, ExpressionDescriptor2.prototype.getHoursDescription = function() {
-                  var _this = this, expression = this.expressionParts[2], hourIndex = 0, rangeEndValues = [];
-                  expression.split("/")[0].split(",").forEach(function(range2) {
-                    var rangeParts = range2.split("-");
-                    rangeParts.length === 2 && rangeEndValues.push({ value: rangeParts[1], index: hourIndex + 1 }), hourIndex += rangeParts.length;
-                  });
-                  var evaluationIndex = 0, description = this.getSegmentDescription(expression, this.i18n.everyHour(), function(s) {
-                    var match = rangeEndValues.find(function(r) {
-                      return r.value === s && r.index === evaluationIndex;
-                    }), isRangeEndWithNonZeroMinute = match && _this.expressionParts[1] !== "0";
-                    return evaluationIndex++, isRangeEndWithNonZeroMinute ? _this.formatTime(s, "59", "") : _this.formatTime(s, "0", "");
-                  }, function(s) {
-                    return stringUtilities_1.StringUtilities.format(_this.i18n.everyX0Hours(s), s);
-                  }, function(s) {
-                    return _this.i18n.betweenX0AndX1();
-                  }, function(s) {
-                    return _this.i18n.atX0();
-                  });
-                  return description;
-                }, ExpressionDescriptor2.prototype.getDayOfWeekDescription = function() {
-                  var _this = this, daysOfWeekNames = this.i18n.daysOfTheWeek(), description = null;
-                  return this.expressionParts[5] == "*" ? description = "" : description = this.getSegmentDescription(this.expressionParts[5], this.i18n.commaEveryDay(), function(s, form) {
-                    var exp = s;
-                    s.indexOf("#") > -1 ? exp = s.substring(0, s.indexOf("#")) : s.indexOf("L") > -1 && (exp = exp.replace("L", ""));
-                    var parsedExp = parseInt(exp), description2 = _this.i18n.daysOfTheWeekInCase ? _this.i18n.daysOfTheWeekInCase(form)[parsedExp] : daysOfWeekNames[parsedExp];
-                    if (s.indexOf("#") > -1) {
-                      var dayOfWeekOfMonthDescription = null, dayOfWeekOfMonthNumber = s.substring(s.indexOf("#") + 1), dayOfWeekNumber = s.substring(0, s.indexOf("#"));
-                      switch (dayOfWeekOfMonthNumber) {
-                        case "1":
-                          dayOfWeekOfMonthDescription = _this.i18n.first(dayOfWeekNumber);
-                          break;
-                        case "2":
-                          dayOfWeekOfMonthDescription = _this.i18n.second(dayOfWeekNumber);
-                          break;
-                        case "3":
-                          dayOfWeekOfMonthDescription = _this.i18n.third(dayOfWeekNumber);
-                          break;
-                        case "4":
-                          dayOfWeekOfMonthDescription = _this.i18n.fourth(dayOfWeekNumber);
-                          break;
-                        case "5":
-                          dayOfWeekOfMonthDescription = _this.i18n.fifth(dayOfWeekNumber);
-                          break;
-                      }
-                      description2 = dayOfWeekOfMonthDescription + " " + description2;
-                    }
-                    return description2;
-                  }, function(s) {
-                    return parseInt(s) == 1 ? "" : stringUtilities_1.StringUtilities.format(_this.i18n.commaEveryX0DaysOfTheWeek(s), s);
-                  }, function(s) {
-                    var beginFrom = s.substring(0, s.indexOf("-")), domSpecified = _this.expressionParts[3] != "*";
-                    return domSpecified ? _this.i18n.commaAndX0ThroughX1(beginFrom) : _this.i18n.commaX0ThroughX1(beginFrom);
-                  }, function(s) {
-                    var format2 = null;
-                    if (s.indexOf("#") > -1) {
-                      var dayOfWeekOfMonthNumber = s.substring(s.indexOf("#") + 1), dayOfWeek = s.substring(0, s.indexOf("#"));
-                      format2 = _this.i18n.commaOnThe(dayOfWeekOfMonthNumber, dayOfWeek).trim() + _this.i18n.spaceX0OfTheMonth();
-                    } else if (s.indexOf("L") > -1)
-                      format2 = _this.i18n.commaOnTheLastX0OfTheMonth(s.replace("L", ""));
-                    else {
-                      var domSpecified = _this.expressionParts[3] != "*";
-                      format2 = domSpecified ? _this.i18n.commaAndOnX0() : _this.i18n.commaOnlyOnX0(s);
-                    }
-                    return format2;
-                  }), description;
-                }, ExpressionDescriptor2.prototype.getMonthDescription = function() {
-                  var _this = this, monthNames = this.i18n.monthsOfTheYear(), description = this.getSegmentDescription(this.expressionParts[4], "", function(s, form) {
-                    return form && _this.i18n.monthsOfTheYearInCase ? _this.i18n.monthsOfTheYearInCase(form)[parseInt(s) - 1] : monthNames[parseInt(s) - 1];
-                  }, function(s) {
-                    return parseInt(s) == 1 ? "" : stringUtilities_1.StringUtilities.format(_this.i18n.commaEveryX0Months(s), s);
-                  }, function(s) {
-                    return _this.i18n.commaMonthX0ThroughMonthX1() || _this.i18n.commaX0ThroughX1();
-                  }, function(s) {
-                    return _this.i18n.commaOnlyInMonthX0 ? _this.i18n.commaOnlyInMonthX0() : _this.i18n.commaOnlyInX0();
-                  });
-                  return description;
-                }, ExpressionDescriptor2.prototype.getDayOfMonthDescription = function() {
-                  var _this = this, description = null, expression = this.expressionParts[3];
-                  switch (expression) {
-                    case "L":
-                      description = this.i18n.commaOnTheLastDayOfTheMonth();
-                      break;
-                    case "WL":
-                    case "LW":
-                      description = this.i18n.commaOnTheLastWeekdayOfTheMonth();
-                      break;
-                    default:
-                      var weekDayNumberMatches = expression.match(/(\d{1,2}W)|(W\d{1,2})/);
-                      if (weekDayNumberMatches) {
-                        var dayNumber = parseInt(weekDayNumberMatches[0].replace("W", "")), dayString = dayNumber == 1 ? this.i18n.firstWeekday() : stringUtilities_1.StringUtilities.format(this.i18n.weekdayNearestDayX0(), dayNumber.toString());
-                        description = stringUtilities_1.StringUtilities.format(this.i18n.commaOnTheX0OfTheMonth(), dayString);
-                        break;
-                      } else {
-                        var lastDayOffSetMatches = expression.match(/L-(\d{1,2})/);
-                        if (lastDayOffSetMatches) {
-                          var offSetDays = lastDayOffSetMatches[1];
-                          description = stringUtilities_1.StringUtilities.format(this.i18n.commaDaysBeforeTheLastDayOfTheMonth(offSetDays), offSetDays);
-                          break;
-                        } else {
-                          if (expression == "*" && this.expressionParts[5] != "*")
-                            return "";
-                          description = this.getSegmentDescription(expression, this.i18n.commaEveryDay(), function(s) {
-                            return s == "L" ? _this.i18n.lastDay() : _this.i18n.dayX0 ? stringUtilities_1.StringUtilities.format(_this.i18n.dayX0(), s) : s;
-                          }, function(s) {
-                            return s == "1" ? _this.i18n.commaEveryDay() : _this.i18n.commaEveryX0Days(s);
-                          }, function(s) {
-                            return _this.i18n.commaBetweenDayX0AndX1OfTheMonth(s);
-                          }, function(s) {
-                            return _this.i18n.commaOnDayX0OfTheMonth(s);
-                          });
-                        }
-                        break;
-                      }
-                  }
-                  return description;
-                }, ExpressionDescriptor2.prototype.getYearDescription = function() {
-                  var _this = this, description = this.getSegmentDescription(this.expressionParts[6], "", function(s) {
-                    return /^\d+$/.test(s) ? new Date(parseInt(s), 1).getFullYear().toString() : s;
-                  }, function(s) {
-                    return stringUtilities_1.StringUtilities.format(_this.i18n.commaEveryX0Years(s), s);
-                  }, function(s) {
-                    return _this.i18n.commaYearX0ThroughYearX1() || _this.i18n.commaX0ThroughX1();
-                  }, function(s) {
-                    return _this.i18n.commaOnlyInYearX0 ? _this.i18n.commaOnlyInYearX0() : _this.i18n.commaOnlyInX0();
-                  });
-                  return description;
-                }, ExpressionDescriptor2.prototype.getSegmentDescription = function(expression, allDescription, getSingleItemDescription, getIncrementDescriptionFormat, getRangeDescriptionFormat, getDescriptionFormat) {
-                  var description = null, doesExpressionContainIncrement = expression.indexOf("/") > -1, doesExpressionContainRange = expression.indexOf("-") > -1, doesExpressionContainMultipleValues = expression.indexOf(",") > -1;
-                  if (!expression)
-                    description = "";
-                  else if (expression === "*")
-                    description = allDescription;
-                  else if (!doesExpressionContainIncrement && !doesExpressionContainRange && !doesExpressionContainMultipleValues)
-                    description = stringUtilities_1.StringUtilities.format(getDescriptionFormat(expression), getSingleItemDescription(expression));
-                  else if (doesExpressionContainMultipleValues) {
-                    for (var segments = expression.split(","), descriptionContent = "", i = 0; i < segments.length; i++)
-                      if (i > 0 && segments.length > 2 && (descriptionContent += ",", i < segments.length - 1 && (descriptionContent += " ")), i > 0 && segments.length > 1 && (i == segments.length - 1 || segments.length == 2) && (descriptionContent += "".concat(this.i18n.spaceAnd(), " ")), segments[i].indexOf("/") > -1 || segments[i].indexOf("-") > -1) {
-                        var isSegmentRangeWithoutIncrement = segments[i].indexOf("-") > -1 && segments[i].indexOf("/") == -1, currentDescriptionContent = this.getSegmentDescription(segments[i], allDescription, getSingleItemDescription, getIncrementDescriptionFormat, isSegmentRangeWithoutIncrement ? this.i18n.commaX0ThroughX1 : getRangeDescriptionFormat, getDescriptionFormat);
-                        isSegmentRangeWithoutIncrement && (currentDescriptionContent = currentDescriptionContent.replace(", ", "")), descriptionContent += currentDescriptionContent;
-                      } else doesExpressionContainIncrement ? descriptionContent += this.getSegmentDescription(segments[i], allDescription, getSingleItemDescription, getIncrementDescriptionFormat, getRangeDescriptionFormat, getDescriptionFormat) : descriptionContent += getSingleItemDescription(segments[i]);
-                    doesExpressionContainIncrement ? description = descriptionContent : description = stringUtilities_1.StringUtilities.format(getDescriptionFormat(expression), descriptionContent);
-                  } else if (doesExpressionContainIncrement) {
-                    var segments = expression.split("/");
-                    if (description = stringUtilities_1.StringUtilities.format(getIncrementDescriptionFormat(segments[1]), segments[1]), segments[0].indexOf("-") > -1) {
-                      var rangeSegmentDescription = this.generateRangeSegmentDescription(segments[0], getRangeDescriptionFormat, getSingleItemDescription);
-                      rangeSegmentDescription.indexOf(", ") != 0 && (description += ", "), description += rangeSegmentDescription;
-                    } else if (segments[0].indexOf("*") == -1) {
-                      var rangeItemDescription = stringUtilities_1.StringUtilities.format(getDescriptionFormat(segments[0]), getSingleItemDescription(segments[0]));
-                      rangeItemDescription = rangeItemDescription.replace(", ", ""), description += stringUtilities_1.StringUtilities.format(this.i18n.commaStartingX0(), rangeItemDescription);
-                    }
-                  } else doesExpressionContainRange && (description = this.generateRangeSegmentDescription(expression, getRangeDescriptionFormat, getSingleItemDescription));
-                  return description;
-                }, ExpressionDescriptor2.prototype.generateRangeSegmentDescription = function(rangeExpression, getRangeDescriptionFormat, getSingleItemDescription) {
-                  var description = "", rangeSegments = rangeExpression.split("-"), rangeSegment1Description = getSingleItemDescription(rangeSegments[0], 1), rangeSegment2Description = getSingleItemDescription(rangeSegments[1], 2), rangeDescriptionFormat = getRangeDescriptionFormat(rangeExpression);
-                  return description += stringUtilities_1.StringUtilities.format(rangeDescriptionFormat, rangeSegment1Description, rangeSegment2Description), description;
-                }, ExpressionDescriptor2.prototype.formatTime = function(hourExpression, minuteExpression, secondExpression) {
-                  var hourOffset = 0, minuteOffset = 0, hour = parseInt(hourExpression) + hourOffset, minute = parseInt(minuteExpression) + minuteOffset;
-                  minute >= 60 ? (minute -= 60, hour += 1) : minute < 0 && (minute += 60, hour -= 1), hour >= 24 ? hour = hour - 24 : hour < 0 && (hour = 24 + hour);
-                  var period = "", setPeriodBeforeTime = !1;
-                  this.options.use24HourTimeFormat || (setPeriodBeforeTime = !!(this.i18n.setPeriodBeforeTime && this.i18n.setPeriodBeforeTime()), period = setPeriodBeforeTime ? "".concat(this.getPeriod(hour), " ") : " ".concat(this.getPeriod(hour)), hour > 12 && (hour -= 12), hour === 0 && (hour = 12));
-                  var second = "";
-                  return secondExpression && (second = ":".concat(("00" + secondExpression).substring(secondExpression.length))), "".concat(setPeriodBeforeTime ? period : "").concat(("00" + hour.toString()).substring(hour.toString().length), ":").concat(("00" + minute.toString()).substring(minute.toString().length)).concat(second).concat(setPeriodBeforeTime ? "" : period);
-                }, ExpressionDescriptor2.prototype.transformVerbosity = function(description, useVerboseFormat) {
-                  if (!useVerboseFormat && (description = description.replace(new RegExp(", ".concat(this.i18n.everyMinute()), "g"), ""), description = description.replace(new RegExp(", ".concat(this.i18n.everyHour()), "g"), ""), description = description.replace(new RegExp(this.i18n.commaEveryDay(), "g"), ""), description = description.replace(/\, ?$/, ""), this.i18n.conciseVerbosityReplacements))
-                    for (var _i = 0, _a = Object.entries(this.i18n.conciseVerbosityReplacements()); _i < _a.length; _i++) {
-                      var _b = _a[_i], key = _b[0], value = _b[1];
-                      description = description.replace(new RegExp(key, "g"), value);
-                    }
-                  return description;
-                }, ExpressionDescriptor2.prototype.getPeriod = function(hour) {
-                  return hour >= 12 ? this.i18n.pm && this.i18n.pm() || "PM" : this.i18n.am && this.i18n.am() || "AM";
-                }, ExpressionDescriptor2.locales = {}, ExpressionDescriptor2;
-              })();
-              exports2.ExpressionDescriptor = ExpressionDescriptor;
-            })
-          ),
-          /***/
-          747: (
-            /***/
-            ((__unused_webpack_module, exports2, __webpack_require__2) => {
-              Object.defineProperty(exports2, "__esModule", { value: !0 }), exports2.enLocaleLoader = void 0;
-              var en_1 = __webpack_require__2(486), enLocaleLoader = (function() {
-                function enLocaleLoader2() {
-                }
-                return enLocaleLoader2.prototype.load = function(availableLocales) {
-                  availableLocales.en = new en_1.en();
-                }, enLocaleLoader2;
-              })();
-              exports2.enLocaleLoader = enLocaleLoader;
-            })
-          ),
-          /***/
-          486: (
-            /***/
-            ((__unused_webpack_module, exports2) => {
-              Object.defineProperty(exports2, "__esModule", { value: !0 }), exports2.en = void 0;
-              var en = (function() {
-                function en2() {
-                }
-                return en2.prototype.atX0SecondsPastTheMinuteGt20 = function() {
-                  return null;
-                }, en2.prototype.atX0MinutesPastTheHourGt20 = function() {
-                  return null;
-                }, en2.prototype.commaMonthX0ThroughMonthX1 = function() {
-                  return null;
-                }, en2.prototype.commaYearX0ThroughYearX1 = function() {
-                  return null;
-                }, en2.prototype.use24HourTimeFormatByDefault = function() {
-                  return !1;
-                }, en2.prototype.anErrorOccuredWhenGeneratingTheExpressionD = function() {
-                  return "An error occurred when generating the expression description. Check the cron expression syntax.";
-                }, en2.prototype.everyMinute = function() {
-                  return "every minute";
-                }, en2.prototype.everyHour = function() {
-                  return "every hour";
-                }, en2.prototype.atSpace = function() {
-                  return "At ";
-                }, en2.prototype.everyMinuteBetweenX0AndX1 = function() {
-                  return "Every minute between %s and %s";
-                }, en2.prototype.at = function() {
-                  return "At";
-                }, en2.prototype.spaceAnd = function() {
-                  return " and";
-                }, en2.prototype.everySecond = function() {
-                  return "every second";
-                }, en2.prototype.everyX0Seconds = function() {
-                  return "every %s seconds";
-                }, en2.prototype.secondsX0ThroughX1PastTheMinute = function() {
-                  return "seconds %s through %s past the minute";
-                }, en2.prototype.atX0SecondsPastTheMinute = function() {
-                  return "at %s seconds past the minute";
-                }, en2.prototype.everyX0Minutes = function() {
-                  return "every %s minutes";
-                }, en2.prototype.minutesX0ThroughX1PastTheHour = function() {
-                  return "minutes %s through %s past the hour";
-                }, en2.prototype.atX0MinutesPastTheHour = function() {
-                  return "at %s minutes past the hour";
-                }, en2.prototype.everyX0Hours = function() {
-                  return "every %s hours";
-                }, en2.prototype.betweenX0AndX1 = function() {
-                  return "between %s and %s";
-                }, en2.prototype.atX0 = function() {
-                  return "at %s";
-                }, en2.prototype.commaEveryDay = function() {
-                  return ", every day";
-                }, en2.prototype.commaEveryX0DaysOfTheWeek = function() {
-                  return ", every %s days of the week";
-                }, en2.prototype.commaX0ThroughX1 = function() {
-                  return ", %s through %s";
-                }, en2.prototype.commaAndX0ThroughX1 = function() {
-                  return ", %s through %s";
-                }, en2.prototype.first = function() {
-                  return "first";
-                }, en2.prototype.second = function() {
-                  return "second";
-                }, en2.prototype.third = function() {
-                  return "third";
-                }, en2.prototype.fourth = function() {
-                  return "fourth";
-                }, en2.prototype.fifth = function() {
-                  return "fifth";
-                }, en2.prototype.commaOnThe = function() {
-                  return ", on the ";
-                }, en2.prototype.spaceX0OfTheMonth = function() {
-                  return " %s of the month";
-                }, en2.prototype.lastDay = function() {
-                  return "the last day";
-                }, en2.prototype.commaOnTheLastX0OfTheMonth = function() {
-                  return ", on the last %s of the month";
-                }, en2.prototype.commaOnlyOnX0 = function() {
-                  return ", only on %s";
-                }, en2.prototype.commaAndOnX0 = function() {
-                  return ", and on %s";
-                }, en2.prototype.commaEveryX0Months = function() {
-                  return ", every %s months";
-                }, en2.prototype.commaOnlyInX0 = function() {
-                  return ", only in %s";
-                }, en2.prototype.commaOnTheLastDayOfTheMonth = function() {
-                  return ", on the last day of the month";
-                }, en2.prototype.commaOnTheLastWeekdayOfTheMonth = function() {
-                  return ", on the last weekday of the month";
-                }, en2.prototype.commaDaysBeforeTheLastDayOfTheMonth = function() {
-                  return ", %s days before the last day of the month";
-                }, en2.prototype.firstWeekday = function() {
-                  return "first weekday";
-                }, en2.prototype.weekdayNearestDayX0 = function() {
-                  return "weekday nearest day %s";
-                }, en2.prototype.commaOnTheX0OfTheMonth = function() {
-                  return ", on the %s of the month";
-                }, en2.prototype.commaEveryX0Days = function() {
-                  return ", every %s days";
-                }, en2.prototype.commaBetweenDayX0AndX1OfTheMonth = function() {
-                  return ", between day %s and %s of the month";
-                }, en2.prototype.commaOnDayX0OfTheMonth = function() {
-                  return ", on day %s of the month";
-                }, en2.prototype.commaEveryHour = function() {
-                  return ", every hour";
-                }, en2.prototype.commaEveryX0Years = function() {
-                  return ", every %s years";
-                }, en2.prototype.commaStartingX0 = function() {
-                  return ", starting %s";
-                }, en2.prototype.daysOfTheWeek = function() {
-                  return ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
-                }, en2.prototype.monthsOfTheYear = function() {
-                  return [
-                    "January",
-                    "February",
-                    "March",
-                    "April",
-                    "May",
-                    "June",
-                    "July",
-                    "August",
-                    "September",
-                    "October",
-                    "November",
-                    "December"
-                  ];
-                }, en2.prototype.atReboot = function() {
-                  return "Run once, at startup";
-                }, en2;
-              })();
-              exports2.en = en;
-            })
-          ),
-          /***/
-          515: (
-            /***/
-            ((__unused_webpack_module, exports2) => {
-              Object.defineProperty(exports2, "__esModule", { value: !0 });
-              function assert(value, message3) {
-                if (!value)
-                  throw new Error(message3);
-              }
-              var RangeValidator = (function() {
-                function RangeValidator2() {
-                }
-                return RangeValidator2.secondRange = function(parse) {
-                  for (var parsed = parse.split(","), i = 0; i < parsed.length; i++)
-                    if (!isNaN(parseInt(parsed[i], 10))) {
-                      var second = parseInt(parsed[i], 10);
-                      assert(second >= 0 && second <= 59, "seconds part must be >= 0 and <= 59");
-                    }
-                }, RangeValidator2.minuteRange = function(parse) {
-                  for (var parsed = parse.split(","), i = 0; i < parsed.length; i++)
-                    if (!isNaN(parseInt(parsed[i], 10))) {
-                      var minute = parseInt(parsed[i], 10);
-                      assert(minute >= 0 && minute <= 59, "minutes part must be >= 0 and <= 59");
-                    }
-                }, RangeValidator2.hourRange = function(parse) {
-                  for (var parsed = parse.split(","), i = 0; i < parsed.length; i++)
-                    if (!isNaN(parseInt(parsed[i], 10))) {
-                      var hour = parseInt(parsed[i], 10);
-                      assert(hour >= 0 && hour <= 23, "hours part must be >= 0 and <= 23");
-                    }
-                }, RangeValidator2.dayOfMonthRange = function(parse) {
-                  for (var parsed = parse.split(","), i = 0; i < parsed.length; i++)
-                    if (!isNaN(parseInt(parsed[i], 10))) {
-                      var dayOfMonth = parseInt(parsed[i], 10);
-                      assert(dayOfMonth >= 1 && dayOfMonth <= 31, "DOM part must be >= 1 and <= 31");
-                    }
-                }, RangeValidator2.monthRange = function(parse, monthStartIndexZero) {
-                  for (var parsed = parse.split(","), i = 0; i < parsed.length; i++)
-                    if (!isNaN(parseInt(parsed[i], 10))) {
-                      var month = parseInt(parsed[i], 10);
-                      assert(month >= 1 && month <= 12, monthStartIndexZero ? "month part must be >= 0 and <= 11" : "month part must be >= 1 and <= 12");
-                    }
-                }, RangeValidator2.dayOfWeekRange = function(parse, dayOfWeekStartIndexZero) {
-                  for (var parsed = parse.split(","), i = 0; i < parsed.length; i++)
-                    if (!isNaN(parseInt(parsed[i], 10))) {
-                      var dayOfWeek = parseInt(parsed[i], 10);
-                      assert(dayOfWeek >= 0 && dayOfWeek <= 6, dayOfWeekStartIndexZero ? "DOW part must be >= 0 and <= 6" : "DOW part must be >= 1 and <= 7");
-                    }
-                }, RangeValidator2;
-              })();
-              exports2.default = RangeValidator;
-            })
-          ),
-          /***/
-          823: (
-            /***/
-            ((__unused_webpack_module, exports2) => {
-              Object.defineProperty(exports2, "__esModule", { value: !0 }), exports2.StringUtilities = void 0;
-              var StringUtilities = (function() {
-                function StringUtilities2() {
-                }
-                return StringUtilities2.format = function(template) {
-                  for (var values = [], _i = 1; _i < arguments.length; _i++)
-                    values[_i - 1] = arguments[_i];
-                  return template.replace(/%s/g, function(substring) {
-                    for (var args = [], _i2 = 1; _i2 < arguments.length; _i2++)
-                      args[_i2 - 1] = arguments[_i2];
-                    return values.shift();
-                  });
-                }, StringUtilities2.containsAny = function(text, searchStrings) {
-                  return searchStrings.some(function(c) {
-                    return text.indexOf(c) > -1;
-                  });
-                }, StringUtilities2;
-              })();
-              exports2.StringUtilities = StringUtilities;
-            })
-          )
-          /******/
-        }, __webpack_module_cache__ = {};
-        function __webpack_require__(moduleId) {
-          var cachedModule = __webpack_module_cache__[moduleId];
-          if (cachedModule !== void 0)
-            return cachedModule.exports;
-          var module2 = __webpack_module_cache__[moduleId] = {
-            /******/
-            // no module.id needed
-            /******/
-            // no module.loaded needed
-            /******/
-            exports: {}
-            /******/
-          };
-          return __webpack_modules__[moduleId](module2, module2.exports, __webpack_require__), module2.exports;
-        }
-        var __webpack_exports__ = {};
-        return (() => {
-          var exports2 = __webpack_exports__;
-          Object.defineProperty(exports2, "__esModule", { value: !0 }), exports2.toString = void 0;
-          var expressionDescriptor_1 = __webpack_require__(333), enLocaleLoader_1 = __webpack_require__(747);
-          expressionDescriptor_1.ExpressionDescriptor.initialize(new enLocaleLoader_1.enLocaleLoader()), exports2.default = expressionDescriptor_1.ExpressionDescriptor;
-          var toString = expressionDescriptor_1.ExpressionDescriptor.toString;
-          exports2.toString = toString;
-        })(), __webpack_exports__;
-      })()
-    ));
   }
 });
 
@@ -13880,11 +13209,1778 @@ var require_ajv = __commonJS({
   }
 });
 
+// node_modules/cronstrue/dist/cronstrue.js
+var require_cronstrue = __commonJS({
+  "node_modules/cronstrue/dist/cronstrue.js"(exports, module) {
+    (function(root, factory) {
+      typeof exports == "object" && typeof module == "object" ? module.exports = factory() : typeof define == "function" && define.amd ? define("cronstrue", [], factory) : typeof exports == "object" ? exports.cronstrue = factory() : root.cronstrue = factory();
+    })(globalThis, () => (
+      /******/
+      (() => {
+        "use strict";
+        var __webpack_modules__ = {
+          /***/
+          949: (
+            /***/
+            ((__unused_webpack_module, exports2, __webpack_require__2) => {
+              Object.defineProperty(exports2, "__esModule", { value: !0 }), exports2.CronParser = void 0;
+              var rangeValidator_1 = __webpack_require__2(515), CronParser = (function() {
+                function CronParser2(expression, dayOfWeekStartIndexZero, monthStartIndexZero) {
+                  dayOfWeekStartIndexZero === void 0 && (dayOfWeekStartIndexZero = !0), monthStartIndexZero === void 0 && (monthStartIndexZero = !1), this.expression = expression, this.dayOfWeekStartIndexZero = dayOfWeekStartIndexZero, this.monthStartIndexZero = monthStartIndexZero;
+                }
+                return CronParser2.prototype.parse = function() {
+                  var _a, parsed, expression = (_a = this.expression) !== null && _a !== void 0 ? _a : "";
+                  if (expression === "@reboot")
+                    return parsed = ["@reboot", "", "", "", "", "", ""], parsed;
+                  if (expression.startsWith("@")) {
+                    var special = this.parseSpecial(this.expression);
+                    parsed = this.extractParts(special);
+                  } else
+                    parsed = this.extractParts(this.expression);
+                  return this.normalize(parsed), this.validate(parsed), parsed;
+                }, CronParser2.prototype.parseSpecial = function(expression) {
+                  var specialExpressions = {
+                    "@yearly": "0 0 1 1 *",
+                    "@annually": "0 0 1 1 *",
+                    "@monthly": "0 0 1 * *",
+                    "@weekly": "0 0 * * 0",
+                    "@daily": "0 0 * * *",
+                    "@midnight": "0 0 * * *",
+                    "@hourly": "0 * * * *",
+                    "@reboot": "@reboot"
+                  }, special = specialExpressions[expression];
+                  if (!special)
+                    throw new Error("Unknown special expression.");
+                  return special;
+                }, CronParser2.prototype.extractParts = function(expression) {
+                  if (!this.expression)
+                    throw new Error("cron expression is empty");
+                  for (var parsed = expression.trim().split(/[ ]+/), i = 0; i < parsed.length; i++)
+                    if (parsed[i].includes(",")) {
+                      var arrayElement = parsed[i].split(",").map(function(item) {
+                        return item.trim();
+                      }).filter(function(item) {
+                        return item !== "";
+                      }).map(function(item) {
+                        return isNaN(Number(item)) ? item : Number(item);
+                      }).filter(function(item) {
+                        return item !== null && item !== "";
+                      });
+                      arrayElement.length === 0 && arrayElement.push("*"), arrayElement.sort(function(a, b) {
+                        return a !== null && b !== null ? a - b : 0;
+                      }), parsed[i] = arrayElement.map(function(item) {
+                        return item !== null ? item.toString() : "";
+                      }).join(",");
+                    }
+                  if (parsed.length < 5)
+                    throw new Error("Expression has only ".concat(parsed.length, " part").concat(parsed.length == 1 ? "" : "s", ". At least 5 parts are required."));
+                  if (parsed.length == 5)
+                    parsed.unshift(""), parsed.push("");
+                  else if (parsed.length == 6) {
+                    var isYearWithNoSecondsPart = /\d{4}$/.test(parsed[5]) || parsed[4] == "?" || parsed[2] == "?";
+                    isYearWithNoSecondsPart ? parsed.unshift("") : parsed.push("");
+                  } else if (parsed.length > 7)
+                    throw new Error("Expression has ".concat(parsed.length, " parts; too many!"));
+                  return parsed;
+                }, CronParser2.prototype.normalize = function(expressionParts) {
+                  var _this = this;
+                  if (expressionParts[3] = expressionParts[3].replace("?", "*"), expressionParts[5] = expressionParts[5].replace("?", "*"), expressionParts[2] = expressionParts[2].replace("?", "*"), expressionParts[0].indexOf("0/") == 0 && (expressionParts[0] = expressionParts[0].replace("0/", "*/")), expressionParts[1].indexOf("0/") == 0 && (expressionParts[1] = expressionParts[1].replace("0/", "*/")), expressionParts[2].indexOf("0/") == 0 && (expressionParts[2] = expressionParts[2].replace("0/", "*/")), expressionParts[3].indexOf("1/") == 0 && (expressionParts[3] = expressionParts[3].replace("1/", "*/")), expressionParts[4].indexOf("1/") == 0 && (expressionParts[4] = expressionParts[4].replace("1/", "*/")), expressionParts[6].indexOf("1/") == 0 && (expressionParts[6] = expressionParts[6].replace("1/", "*/")), expressionParts[5] = expressionParts[5].replace(/(^\d)|([^#/\s]\d)/g, function(t) {
+                    var dowDigits = t.replace(/\D/, ""), dowDigitsAdjusted = dowDigits;
+                    return _this.dayOfWeekStartIndexZero ? dowDigits == "7" && (dowDigitsAdjusted = "0") : dowDigitsAdjusted = (parseInt(dowDigits) - 1).toString(), t.replace(dowDigits, dowDigitsAdjusted);
+                  }), expressionParts[5] == "L" && (expressionParts[5] = "6"), expressionParts[3] == "?" && (expressionParts[3] = "*"), expressionParts[3].indexOf("W") > -1 && (expressionParts[3].indexOf(",") > -1 || expressionParts[3].indexOf("-") > -1))
+                    throw new Error("The 'W' character can be specified only when the day-of-month is a single day, not a range or list of days.");
+                  var days = {
+                    SUN: 0,
+                    MON: 1,
+                    TUE: 2,
+                    WED: 3,
+                    THU: 4,
+                    FRI: 5,
+                    SAT: 6
+                  };
+                  for (var day in days)
+                    expressionParts[5] = expressionParts[5].replace(new RegExp(day, "gi"), days[day].toString());
+                  expressionParts[4] = expressionParts[4].replace(/(^\d{1,2})|([^#/\s]\d{1,2})/g, function(t) {
+                    var dowDigits = t.replace(/\D/, ""), dowDigitsAdjusted = dowDigits;
+                    return _this.monthStartIndexZero && (dowDigitsAdjusted = (parseInt(dowDigits) + 1).toString()), t.replace(dowDigits, dowDigitsAdjusted);
+                  });
+                  var months = {
+                    JAN: 1,
+                    FEB: 2,
+                    MAR: 3,
+                    APR: 4,
+                    MAY: 5,
+                    JUN: 6,
+                    JUL: 7,
+                    AUG: 8,
+                    SEP: 9,
+                    OCT: 10,
+                    NOV: 11,
+                    DEC: 12
+                  };
+                  for (var month in months)
+                    expressionParts[4] = expressionParts[4].replace(new RegExp(month, "gi"), months[month].toString());
+                  expressionParts[0] == "0" && (expressionParts[0] = ""), !/\*|\-|\,|\//.test(expressionParts[2]) && (/\*|\//.test(expressionParts[1]) || /\*|\//.test(expressionParts[0])) && (expressionParts[2] += "-".concat(expressionParts[2]));
+                  for (var i = 0; i < expressionParts.length; i++)
+                    if (expressionParts[i].indexOf(",") != -1 && (expressionParts[i] = expressionParts[i].split(",").filter(function(str) {
+                      return str !== "";
+                    }).join(",") || "*"), expressionParts[i] == "*/1" && (expressionParts[i] = "*"), expressionParts[i].indexOf("/") > -1 && !/^\*|\-|\,/.test(expressionParts[i])) {
+                      var stepRangeThrough = null;
+                      switch (i) {
+                        case 4:
+                          stepRangeThrough = "12";
+                          break;
+                        case 5:
+                          stepRangeThrough = "6";
+                          break;
+                        case 6:
+                          stepRangeThrough = "9999";
+                          break;
+                        default:
+                          stepRangeThrough = null;
+                          break;
+                      }
+                      if (stepRangeThrough !== null) {
+                        var parts = expressionParts[i].split("/");
+                        expressionParts[i] = "".concat(parts[0], "-").concat(stepRangeThrough, "/").concat(parts[1]);
+                      }
+                    }
+                }, CronParser2.prototype.validate = function(parsed) {
+                  var standardCronPartCharacters = "0-9,\\-*/";
+                  this.validateOnlyExpectedCharactersFound(parsed[0], standardCronPartCharacters), this.validateOnlyExpectedCharactersFound(parsed[1], standardCronPartCharacters), this.validateOnlyExpectedCharactersFound(parsed[2], standardCronPartCharacters), this.validateOnlyExpectedCharactersFound(parsed[3], "0-9,\\-*/LW"), this.validateOnlyExpectedCharactersFound(parsed[4], standardCronPartCharacters), this.validateOnlyExpectedCharactersFound(parsed[5], "0-9,\\-*/L#"), this.validateOnlyExpectedCharactersFound(parsed[6], standardCronPartCharacters), this.validateAnyRanges(parsed);
+                }, CronParser2.prototype.validateAnyRanges = function(parsed) {
+                  rangeValidator_1.default.secondRange(parsed[0]), rangeValidator_1.default.minuteRange(parsed[1]), rangeValidator_1.default.hourRange(parsed[2]), rangeValidator_1.default.dayOfMonthRange(parsed[3]), rangeValidator_1.default.monthRange(parsed[4], this.monthStartIndexZero), rangeValidator_1.default.dayOfWeekRange(parsed[5], this.dayOfWeekStartIndexZero);
+                }, CronParser2.prototype.validateOnlyExpectedCharactersFound = function(cronPart, allowedCharsExpression) {
+                  var invalidChars = cronPart.match(new RegExp("[^".concat(allowedCharsExpression, "]+"), "gi"));
+                  if (invalidChars && invalidChars.length)
+                    throw new Error("Expression contains invalid values: '".concat(invalidChars.toString(), "'"));
+                }, CronParser2;
+              })();
+              exports2.CronParser = CronParser;
+            })
+          ),
+          /***/
+          333: (
+            /***/
+            ((__unused_webpack_module, exports2, __webpack_require__2) => {
+              Object.defineProperty(exports2, "__esModule", { value: !0 }), exports2.ExpressionDescriptor = void 0;
+              var stringUtilities_1 = __webpack_require__2(823), cronParser_1 = __webpack_require__2(949), ExpressionDescriptor = (function() {
+                function ExpressionDescriptor2(expression, options) {
+                  if (this.expression = expression, this.options = options, this.expressionParts = new Array(5), !this.options.locale && ExpressionDescriptor2.defaultLocale && (this.options.locale = ExpressionDescriptor2.defaultLocale), !ExpressionDescriptor2.locales[this.options.locale]) {
+                    var fallBackLocale = Object.keys(ExpressionDescriptor2.locales)[0];
+                    console.warn("Locale '".concat(this.options.locale, "' could not be found; falling back to '").concat(fallBackLocale, "'.")), this.options.locale = fallBackLocale;
+                  }
+                  this.i18n = ExpressionDescriptor2.locales[this.options.locale], options.use24HourTimeFormat === void 0 && (options.use24HourTimeFormat = this.i18n.use24HourTimeFormatByDefault());
+                }
+                return ExpressionDescriptor2.toString = function(expression, _a) {
+                  var _b = _a === void 0 ? {} : _a, _c = _b.throwExceptionOnParseError, throwExceptionOnParseError = _c === void 0 ? !0 : _c, _d = _b.verbose, verbose = _d === void 0 ? !1 : _d, _e = _b.dayOfWeekStartIndexZero, dayOfWeekStartIndexZero = _e === void 0 ? !0 : _e, _f = _b.monthStartIndexZero, monthStartIndexZero = _f === void 0 ? !1 : _f, use24HourTimeFormat = _b.use24HourTimeFormat, _g = _b.locale, locale = _g === void 0 ? null : _g, options = {
+                    throwExceptionOnParseError,
+                    verbose,
+                    dayOfWeekStartIndexZero,
+                    monthStartIndexZero,
+                    use24HourTimeFormat,
+                    locale
+                  };
+                  options.tzOffset && console.warn("'tzOffset' option has been deprecated and is no longer supported.");
+                  var descripter = new ExpressionDescriptor2(expression, options);
+                  return descripter.getFullDescription();
+                }, ExpressionDescriptor2.initialize = function(localesLoader, defaultLocale) {
+                  defaultLocale === void 0 && (defaultLocale = "en"), ExpressionDescriptor2.specialCharacters = ["/", "-", ",", "*"], ExpressionDescriptor2.defaultLocale = defaultLocale, localesLoader.load(ExpressionDescriptor2.locales);
+                }, ExpressionDescriptor2.prototype.getFullDescription = function() {
+                  var _a, _b, description = "";
+                  try {
+                    var parser = new cronParser_1.CronParser(this.expression, this.options.dayOfWeekStartIndexZero, this.options.monthStartIndexZero);
+                    if (this.expressionParts = parser.parse(), this.expressionParts[0] === "@reboot")
+                      return ((_b = (_a = this.i18n).atReboot) === null || _b === void 0 ? void 0 : _b.call(_a)) || "Run once, at startup";
+                    var timeSegment = this.getTimeOfDayDescription(), dayOfMonthDesc = this.getDayOfMonthDescription(), monthDesc = this.getMonthDescription(), dayOfWeekDesc = this.getDayOfWeekDescription(), yearDesc = this.getYearDescription();
+                    description += timeSegment + dayOfMonthDesc + dayOfWeekDesc + monthDesc + yearDesc, description = this.transformVerbosity(description, !!this.options.verbose), description = description.charAt(0).toLocaleUpperCase() + description.substr(1);
+                  } catch (ex) {
+                    if (!this.options.throwExceptionOnParseError)
+                      description = this.i18n.anErrorOccuredWhenGeneratingTheExpressionD();
+                    else
+                      throw "".concat(ex);
+                  }
+                  return description;
+                }, ExpressionDescriptor2.prototype.getTimeOfDayDescription = function() {
+                  var secondsExpression = this.expressionParts[0], minuteExpression = this.expressionParts[1], hourExpression = this.expressionParts[2], description = "";
+                  if (!stringUtilities_1.StringUtilities.containsAny(minuteExpression, ExpressionDescriptor2.specialCharacters) && !stringUtilities_1.StringUtilities.containsAny(hourExpression, ExpressionDescriptor2.specialCharacters) && !stringUtilities_1.StringUtilities.containsAny(secondsExpression, ExpressionDescriptor2.specialCharacters))
+                    description += this.i18n.atSpace() + this.formatTime(hourExpression, minuteExpression, secondsExpression);
+                  else if (!secondsExpression && minuteExpression.indexOf("-") > -1 && !(minuteExpression.indexOf(",") > -1) && !(minuteExpression.indexOf("/") > -1) && !stringUtilities_1.StringUtilities.containsAny(hourExpression, ExpressionDescriptor2.specialCharacters)) {
+                    var minuteParts = minuteExpression.split("-");
+                    description += stringUtilities_1.StringUtilities.format(this.i18n.everyMinuteBetweenX0AndX1(), this.formatTime(hourExpression, minuteParts[0], ""), this.formatTime(hourExpression, minuteParts[1], ""));
+                  } else if (!secondsExpression && hourExpression.indexOf(",") > -1 && hourExpression.indexOf("-") == -1 && hourExpression.indexOf("/") == -1 && !stringUtilities_1.StringUtilities.containsAny(minuteExpression, ExpressionDescriptor2.specialCharacters)) {
+                    var hourParts = hourExpression.split(",");
+                    description += this.i18n.at();
+                    for (var i = 0; i < hourParts.length; i++)
+                      description += " ", description += this.formatTime(hourParts[i], minuteExpression, ""), i < hourParts.length - 2 && (description += ","), i == hourParts.length - 2 && (description += this.i18n.spaceAnd());
+                  } else {
+                    var secondsDescription = this.getSecondsDescription(), minutesDescription = this.getMinutesDescription(), hoursDescription = this.getHoursDescription();
+                    if (description += secondsDescription, description && minutesDescription && (description += ", "), description += minutesDescription, minutesDescription === hoursDescription)
+                      return description;
+                    description && hoursDescription && (description += ", "), description += hoursDescription;
+                  }
+                  return description;
+                }, ExpressionDescriptor2.prototype.getSecondsDescription = function() {
+                  var _this = this, description = this.getSegmentDescription(this.expressionParts[0], this.i18n.everySecond(), function(s) {
+                    return s;
+                  }, function(s) {
+                    return stringUtilities_1.StringUtilities.format(_this.i18n.everyX0Seconds(s), s);
+                  }, function(s) {
+                    return _this.i18n.secondsX0ThroughX1PastTheMinute();
+                  }, function(s) {
+                    return s == "0" ? "" : parseInt(s) < 20 ? _this.i18n.atX0SecondsPastTheMinute(s) : _this.i18n.atX0SecondsPastTheMinuteGt20() || _this.i18n.atX0SecondsPastTheMinute(s);
+                  });
+                  return description;
+                }, ExpressionDescriptor2.prototype.getMinutesDescription = function() {
+                  var _this = this, secondsExpression = this.expressionParts[0], hourExpression = this.expressionParts[2], description = this.getSegmentDescription(this.expressionParts[1], this.i18n.everyMinute(), function(s) {
+                    return s;
+                  }, function(s) {
+                    return stringUtilities_1.StringUtilities.format(_this.i18n.everyX0Minutes(s), s);
+                  }, function(s) {
+                    return _this.i18n.minutesX0ThroughX1PastTheHour();
+                  }, function(s) {
+                    try {
+                      return s == "0" && hourExpression.indexOf("/") == -1 && secondsExpression == "" ? _this.i18n.everyHour() : parseInt(s) < 20 ? _this.i18n.atX0MinutesPastTheHour(s) : _this.i18n.atX0MinutesPastTheHourGt20() || _this.i18n.atX0MinutesPastTheHour(s);
+                    } catch {
+                      return _this.i18n.atX0MinutesPastTheHour(s);
+                    }
+                  });
+                  return description;
+                }, ExpressionDescriptor2.prototype.getHoursDescription = function() {
+                  var _this = this, expression = this.expressionParts[2], hourIndex = 0, rangeEndValues = [];
+                  expression.split("/")[0].split(",").forEach(function(range2) {
+                    var rangeParts = range2.split("-");
+                    rangeParts.length === 2 && rangeEndValues.push({ value: rangeParts[1], index: hourIndex + 1 }), hourIndex += rangeParts.length;
+                  });
+                  var evaluationIndex = 0, description = this.getSegmentDescription(expression, this.i18n.everyHour(), function(s) {
+                    var match = rangeEndValues.find(function(r) {
+                      return r.value === s && r.index === evaluationIndex;
+                    }), isRangeEndWithNonZeroMinute = match && _this.expressionParts[1] !== "0";
+                    return evaluationIndex++, isRangeEndWithNonZeroMinute ? _this.formatTime(s, "59", "") : _this.formatTime(s, "0", "");
+                  }, function(s) {
+                    return stringUtilities_1.StringUtilities.format(_this.i18n.everyX0Hours(s), s);
+                  }, function(s) {
+                    return _this.i18n.betweenX0AndX1();
+                  }, function(s) {
+                    return _this.i18n.atX0();
+                  });
+                  return description;
+                }, ExpressionDescriptor2.prototype.getDayOfWeekDescription = function() {
+                  var _this = this, daysOfWeekNames = this.i18n.daysOfTheWeek(), description = null;
+                  return this.expressionParts[5] == "*" ? description = "" : description = this.getSegmentDescription(this.expressionParts[5], this.i18n.commaEveryDay(), function(s, form) {
+                    var exp = s;
+                    s.indexOf("#") > -1 ? exp = s.substring(0, s.indexOf("#")) : s.indexOf("L") > -1 && (exp = exp.replace("L", ""));
+                    var parsedExp = parseInt(exp), description2 = _this.i18n.daysOfTheWeekInCase ? _this.i18n.daysOfTheWeekInCase(form)[parsedExp] : daysOfWeekNames[parsedExp];
+                    if (s.indexOf("#") > -1) {
+                      var dayOfWeekOfMonthDescription = null, dayOfWeekOfMonthNumber = s.substring(s.indexOf("#") + 1), dayOfWeekNumber = s.substring(0, s.indexOf("#"));
+                      switch (dayOfWeekOfMonthNumber) {
+                        case "1":
+                          dayOfWeekOfMonthDescription = _this.i18n.first(dayOfWeekNumber);
+                          break;
+                        case "2":
+                          dayOfWeekOfMonthDescription = _this.i18n.second(dayOfWeekNumber);
+                          break;
+                        case "3":
+                          dayOfWeekOfMonthDescription = _this.i18n.third(dayOfWeekNumber);
+                          break;
+                        case "4":
+                          dayOfWeekOfMonthDescription = _this.i18n.fourth(dayOfWeekNumber);
+                          break;
+                        case "5":
+                          dayOfWeekOfMonthDescription = _this.i18n.fifth(dayOfWeekNumber);
+                          break;
+                      }
+                      description2 = dayOfWeekOfMonthDescription + " " + description2;
+                    }
+                    return description2;
+                  }, function(s) {
+                    return parseInt(s) == 1 ? "" : stringUtilities_1.StringUtilities.format(_this.i18n.commaEveryX0DaysOfTheWeek(s), s);
+                  }, function(s) {
+                    var beginFrom = s.substring(0, s.indexOf("-")), domSpecified = _this.expressionParts[3] != "*";
+                    return domSpecified ? _this.i18n.commaAndX0ThroughX1(beginFrom) : _this.i18n.commaX0ThroughX1(beginFrom);
+                  }, function(s) {
+                    var format2 = null;
+                    if (s.indexOf("#") > -1) {
+                      var dayOfWeekOfMonthNumber = s.substring(s.indexOf("#") + 1), dayOfWeek = s.substring(0, s.indexOf("#"));
+                      format2 = _this.i18n.commaOnThe(dayOfWeekOfMonthNumber, dayOfWeek).trim() + _this.i18n.spaceX0OfTheMonth();
+                    } else if (s.indexOf("L") > -1)
+                      format2 = _this.i18n.commaOnTheLastX0OfTheMonth(s.replace("L", ""));
+                    else {
+                      var domSpecified = _this.expressionParts[3] != "*";
+                      format2 = domSpecified ? _this.i18n.commaAndOnX0() : _this.i18n.commaOnlyOnX0(s);
+                    }
+                    return format2;
+                  }), description;
+                }, ExpressionDescriptor2.prototype.getMonthDescription = function() {
+                  var _this = this, monthNames = this.i18n.monthsOfTheYear(), description = this.getSegmentDescription(this.expressionParts[4], "", function(s, form) {
+                    return form && _this.i18n.monthsOfTheYearInCase ? _this.i18n.monthsOfTheYearInCase(form)[parseInt(s) - 1] : monthNames[parseInt(s) - 1];
+                  }, function(s) {
+                    return parseInt(s) == 1 ? "" : stringUtilities_1.StringUtilities.format(_this.i18n.commaEveryX0Months(s), s);
+                  }, function(s) {
+                    return _this.i18n.commaMonthX0ThroughMonthX1() || _this.i18n.commaX0ThroughX1();
+                  }, function(s) {
+                    return _this.i18n.commaOnlyInMonthX0 ? _this.i18n.commaOnlyInMonthX0() : _this.i18n.commaOnlyInX0();
+                  });
+                  return description;
+                }, ExpressionDescriptor2.prototype.getDayOfMonthDescription = function() {
+                  var _this = this, description = null, expression = this.expressionParts[3];
+                  switch (expression) {
+                    case "L":
+                      description = this.i18n.commaOnTheLastDayOfTheMonth();
+                      break;
+                    case "WL":
+                    case "LW":
+                      description = this.i18n.commaOnTheLastWeekdayOfTheMonth();
+                      break;
+                    default:
+                      var weekDayNumberMatches = expression.match(/(\d{1,2}W)|(W\d{1,2})/);
+                      if (weekDayNumberMatches) {
+                        var dayNumber = parseInt(weekDayNumberMatches[0].replace("W", "")), dayString = dayNumber == 1 ? this.i18n.firstWeekday() : stringUtilities_1.StringUtilities.format(this.i18n.weekdayNearestDayX0(), dayNumber.toString());
+                        description = stringUtilities_1.StringUtilities.format(this.i18n.commaOnTheX0OfTheMonth(), dayString);
+                        break;
+                      } else {
+                        var lastDayOffSetMatches = expression.match(/L-(\d{1,2})/);
+                        if (lastDayOffSetMatches) {
+                          var offSetDays = lastDayOffSetMatches[1];
+                          description = stringUtilities_1.StringUtilities.format(this.i18n.commaDaysBeforeTheLastDayOfTheMonth(offSetDays), offSetDays);
+                          break;
+                        } else {
+                          if (expression == "*" && this.expressionParts[5] != "*")
+                            return "";
+                          description = this.getSegmentDescription(expression, this.i18n.commaEveryDay(), function(s) {
+                            return s == "L" ? _this.i18n.lastDay() : _this.i18n.dayX0 ? stringUtilities_1.StringUtilities.format(_this.i18n.dayX0(), s) : s;
+                          }, function(s) {
+                            return s == "1" ? _this.i18n.commaEveryDay() : _this.i18n.commaEveryX0Days(s);
+                          }, function(s) {
+                            return _this.i18n.commaBetweenDayX0AndX1OfTheMonth(s);
+                          }, function(s) {
+                            return _this.i18n.commaOnDayX0OfTheMonth(s);
+                          });
+                        }
+                        break;
+                      }
+                  }
+                  return description;
+                }, ExpressionDescriptor2.prototype.getYearDescription = function() {
+                  var _this = this, description = this.getSegmentDescription(this.expressionParts[6], "", function(s) {
+                    return /^\d+$/.test(s) ? new Date(parseInt(s), 1).getFullYear().toString() : s;
+                  }, function(s) {
+                    return stringUtilities_1.StringUtilities.format(_this.i18n.commaEveryX0Years(s), s);
+                  }, function(s) {
+                    return _this.i18n.commaYearX0ThroughYearX1() || _this.i18n.commaX0ThroughX1();
+                  }, function(s) {
+                    return _this.i18n.commaOnlyInYearX0 ? _this.i18n.commaOnlyInYearX0() : _this.i18n.commaOnlyInX0();
+                  });
+                  return description;
+                }, ExpressionDescriptor2.prototype.getSegmentDescription = function(expression, allDescription, getSingleItemDescription, getIncrementDescriptionFormat, getRangeDescriptionFormat, getDescriptionFormat) {
+                  var description = null, doesExpressionContainIncrement = expression.indexOf("/") > -1, doesExpressionContainRange = expression.indexOf("-") > -1, doesExpressionContainMultipleValues = expression.indexOf(",") > -1;
+                  if (!expression)
+                    description = "";
+                  else if (expression === "*")
+                    description = allDescription;
+                  else if (!doesExpressionContainIncrement && !doesExpressionContainRange && !doesExpressionContainMultipleValues)
+                    description = stringUtilities_1.StringUtilities.format(getDescriptionFormat(expression), getSingleItemDescription(expression));
+                  else if (doesExpressionContainMultipleValues) {
+                    for (var segments = expression.split(","), descriptionContent = "", i = 0; i < segments.length; i++)
+                      if (i > 0 && segments.length > 2 && (descriptionContent += ",", i < segments.length - 1 && (descriptionContent += " ")), i > 0 && segments.length > 1 && (i == segments.length - 1 || segments.length == 2) && (descriptionContent += "".concat(this.i18n.spaceAnd(), " ")), segments[i].indexOf("/") > -1 || segments[i].indexOf("-") > -1) {
+                        var isSegmentRangeWithoutIncrement = segments[i].indexOf("-") > -1 && segments[i].indexOf("/") == -1, currentDescriptionContent = this.getSegmentDescription(segments[i], allDescription, getSingleItemDescription, getIncrementDescriptionFormat, isSegmentRangeWithoutIncrement ? this.i18n.commaX0ThroughX1 : getRangeDescriptionFormat, getDescriptionFormat);
+                        isSegmentRangeWithoutIncrement && (currentDescriptionContent = currentDescriptionContent.replace(", ", "")), descriptionContent += currentDescriptionContent;
+                      } else doesExpressionContainIncrement ? descriptionContent += this.getSegmentDescription(segments[i], allDescription, getSingleItemDescription, getIncrementDescriptionFormat, getRangeDescriptionFormat, getDescriptionFormat) : descriptionContent += getSingleItemDescription(segments[i]);
+                    doesExpressionContainIncrement ? description = descriptionContent : description = stringUtilities_1.StringUtilities.format(getDescriptionFormat(expression), descriptionContent);
+                  } else if (doesExpressionContainIncrement) {
+                    var segments = expression.split("/");
+                    if (description = stringUtilities_1.StringUtilities.format(getIncrementDescriptionFormat(segments[1]), segments[1]), segments[0].indexOf("-") > -1) {
+                      var rangeSegmentDescription = this.generateRangeSegmentDescription(segments[0], getRangeDescriptionFormat, getSingleItemDescription);
+                      rangeSegmentDescription.indexOf(", ") != 0 && (description += ", "), description += rangeSegmentDescription;
+                    } else if (segments[0].indexOf("*") == -1) {
+                      var rangeItemDescription = stringUtilities_1.StringUtilities.format(getDescriptionFormat(segments[0]), getSingleItemDescription(segments[0]));
+                      rangeItemDescription = rangeItemDescription.replace(", ", ""), description += stringUtilities_1.StringUtilities.format(this.i18n.commaStartingX0(), rangeItemDescription);
+                    }
+                  } else doesExpressionContainRange && (description = this.generateRangeSegmentDescription(expression, getRangeDescriptionFormat, getSingleItemDescription));
+                  return description;
+                }, ExpressionDescriptor2.prototype.generateRangeSegmentDescription = function(rangeExpression, getRangeDescriptionFormat, getSingleItemDescription) {
+                  var description = "", rangeSegments = rangeExpression.split("-"), rangeSegment1Description = getSingleItemDescription(rangeSegments[0], 1), rangeSegment2Description = getSingleItemDescription(rangeSegments[1], 2), rangeDescriptionFormat = getRangeDescriptionFormat(rangeExpression);
+                  return description += stringUtilities_1.StringUtilities.format(rangeDescriptionFormat, rangeSegment1Description, rangeSegment2Description), description;
+                }, ExpressionDescriptor2.prototype.formatTime = function(hourExpression, minuteExpression, secondExpression) {
+                  var hourOffset = 0, minuteOffset = 0, hour = parseInt(hourExpression) + hourOffset, minute = parseInt(minuteExpression) + minuteOffset;
+                  minute >= 60 ? (minute -= 60, hour += 1) : minute < 0 && (minute += 60, hour -= 1), hour >= 24 ? hour = hour - 24 : hour < 0 && (hour = 24 + hour);
+                  var period = "", setPeriodBeforeTime = !1;
+                  this.options.use24HourTimeFormat || (setPeriodBeforeTime = !!(this.i18n.setPeriodBeforeTime && this.i18n.setPeriodBeforeTime()), period = setPeriodBeforeTime ? "".concat(this.getPeriod(hour), " ") : " ".concat(this.getPeriod(hour)), hour > 12 && (hour -= 12), hour === 0 && (hour = 12));
+                  var second = "";
+                  return secondExpression && (second = ":".concat(("00" + secondExpression).substring(secondExpression.length))), "".concat(setPeriodBeforeTime ? period : "").concat(("00" + hour.toString()).substring(hour.toString().length), ":").concat(("00" + minute.toString()).substring(minute.toString().length)).concat(second).concat(setPeriodBeforeTime ? "" : period);
+                }, ExpressionDescriptor2.prototype.transformVerbosity = function(description, useVerboseFormat) {
+                  if (!useVerboseFormat && (description = description.replace(new RegExp(", ".concat(this.i18n.everyMinute()), "g"), ""), description = description.replace(new RegExp(", ".concat(this.i18n.everyHour()), "g"), ""), description = description.replace(new RegExp(this.i18n.commaEveryDay(), "g"), ""), description = description.replace(/\, ?$/, ""), this.i18n.conciseVerbosityReplacements))
+                    for (var _i = 0, _a = Object.entries(this.i18n.conciseVerbosityReplacements()); _i < _a.length; _i++) {
+                      var _b = _a[_i], key = _b[0], value = _b[1];
+                      description = description.replace(new RegExp(key, "g"), value);
+                    }
+                  return description;
+                }, ExpressionDescriptor2.prototype.getPeriod = function(hour) {
+                  return hour >= 12 ? this.i18n.pm && this.i18n.pm() || "PM" : this.i18n.am && this.i18n.am() || "AM";
+                }, ExpressionDescriptor2.locales = {}, ExpressionDescriptor2;
+              })();
+              exports2.ExpressionDescriptor = ExpressionDescriptor;
+            })
+          ),
+          /***/
+          747: (
+            /***/
+            ((__unused_webpack_module, exports2, __webpack_require__2) => {
+              Object.defineProperty(exports2, "__esModule", { value: !0 }), exports2.enLocaleLoader = void 0;
+              var en_1 = __webpack_require__2(486), enLocaleLoader = (function() {
+                function enLocaleLoader2() {
+                }
+                return enLocaleLoader2.prototype.load = function(availableLocales) {
+                  availableLocales.en = new en_1.en();
+                }, enLocaleLoader2;
+              })();
+              exports2.enLocaleLoader = enLocaleLoader;
+            })
+          ),
+          /***/
+          486: (
+            /***/
+            ((__unused_webpack_module, exports2) => {
+              Object.defineProperty(exports2, "__esModule", { value: !0 }), exports2.en = void 0;
+              var en = (function() {
+                function en2() {
+                }
+                return en2.prototype.atX0SecondsPastTheMinuteGt20 = function() {
+                  return null;
+                }, en2.prototype.atX0MinutesPastTheHourGt20 = function() {
+                  return null;
+                }, en2.prototype.commaMonthX0ThroughMonthX1 = function() {
+                  return null;
+                }, en2.prototype.commaYearX0ThroughYearX1 = function() {
+                  return null;
+                }, en2.prototype.use24HourTimeFormatByDefault = function() {
+                  return !1;
+                }, en2.prototype.anErrorOccuredWhenGeneratingTheExpressionD = function() {
+                  return "An error occurred when generating the expression description. Check the cron expression syntax.";
+                }, en2.prototype.everyMinute = function() {
+                  return "every minute";
+                }, en2.prototype.everyHour = function() {
+                  return "every hour";
+                }, en2.prototype.atSpace = function() {
+                  return "At ";
+                }, en2.prototype.everyMinuteBetweenX0AndX1 = function() {
+                  return "Every minute between %s and %s";
+                }, en2.prototype.at = function() {
+                  return "At";
+                }, en2.prototype.spaceAnd = function() {
+                  return " and";
+                }, en2.prototype.everySecond = function() {
+                  return "every second";
+                }, en2.prototype.everyX0Seconds = function() {
+                  return "every %s seconds";
+                }, en2.prototype.secondsX0ThroughX1PastTheMinute = function() {
+                  return "seconds %s through %s past the minute";
+                }, en2.prototype.atX0SecondsPastTheMinute = function() {
+                  return "at %s seconds past the minute";
+                }, en2.prototype.everyX0Minutes = function() {
+                  return "every %s minutes";
+                }, en2.prototype.minutesX0ThroughX1PastTheHour = function() {
+                  return "minutes %s through %s past the hour";
+                }, en2.prototype.atX0MinutesPastTheHour = function() {
+                  return "at %s minutes past the hour";
+                }, en2.prototype.everyX0Hours = function() {
+                  return "every %s hours";
+                }, en2.prototype.betweenX0AndX1 = function() {
+                  return "between %s and %s";
+                }, en2.prototype.atX0 = function() {
+                  return "at %s";
+                }, en2.prototype.commaEveryDay = function() {
+                  return ", every day";
+                }, en2.prototype.commaEveryX0DaysOfTheWeek = function() {
+                  return ", every %s days of the week";
+                }, en2.prototype.commaX0ThroughX1 = function() {
+                  return ", %s through %s";
+                }, en2.prototype.commaAndX0ThroughX1 = function() {
+                  return ", %s through %s";
+                }, en2.prototype.first = function() {
+                  return "first";
+                }, en2.prototype.second = function() {
+                  return "second";
+                }, en2.prototype.third = function() {
+                  return "third";
+                }, en2.prototype.fourth = function() {
+                  return "fourth";
+                }, en2.prototype.fifth = function() {
+                  return "fifth";
+                }, en2.prototype.commaOnThe = function() {
+                  return ", on the ";
+                }, en2.prototype.spaceX0OfTheMonth = function() {
+                  return " %s of the month";
+                }, en2.prototype.lastDay = function() {
+                  return "the last day";
+                }, en2.prototype.commaOnTheLastX0OfTheMonth = function() {
+                  return ", on the last %s of the month";
+                }, en2.prototype.commaOnlyOnX0 = function() {
+                  return ", only on %s";
+                }, en2.prototype.commaAndOnX0 = function() {
+                  return ", and on %s";
+                }, en2.prototype.commaEveryX0Months = function() {
+                  return ", every %s months";
+                }, en2.prototype.commaOnlyInX0 = function() {
+                  return ", only in %s";
+                }, en2.prototype.commaOnTheLastDayOfTheMonth = function() {
+                  return ", on the last day of the month";
+                }, en2.prototype.commaOnTheLastWeekdayOfTheMonth = function() {
+                  return ", on the last weekday of the month";
+                }, en2.prototype.commaDaysBeforeTheLastDayOfTheMonth = function() {
+                  return ", %s days before the last day of the month";
+                }, en2.prototype.firstWeekday = function() {
+                  return "first weekday";
+                }, en2.prototype.weekdayNearestDayX0 = function() {
+                  return "weekday nearest day %s";
+                }, en2.prototype.commaOnTheX0OfTheMonth = function() {
+                  return ", on the %s of the month";
+                }, en2.prototype.commaEveryX0Days = function() {
+                  return ", every %s days";
+                }, en2.prototype.commaBetweenDayX0AndX1OfTheMonth = function() {
+                  return ", between day %s and %s of the month";
+                }, en2.prototype.commaOnDayX0OfTheMonth = function() {
+                  return ", on day %s of the month";
+                }, en2.prototype.commaEveryHour = function() {
+                  return ", every hour";
+                }, en2.prototype.commaEveryX0Years = function() {
+                  return ", every %s years";
+                }, en2.prototype.commaStartingX0 = function() {
+                  return ", starting %s";
+                }, en2.prototype.daysOfTheWeek = function() {
+                  return ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+                }, en2.prototype.monthsOfTheYear = function() {
+                  return [
+                    "January",
+                    "February",
+                    "March",
+                    "April",
+                    "May",
+                    "June",
+                    "July",
+                    "August",
+                    "September",
+                    "October",
+                    "November",
+                    "December"
+                  ];
+                }, en2.prototype.atReboot = function() {
+                  return "Run once, at startup";
+                }, en2;
+              })();
+              exports2.en = en;
+            })
+          ),
+          /***/
+          515: (
+            /***/
+            ((__unused_webpack_module, exports2) => {
+              Object.defineProperty(exports2, "__esModule", { value: !0 });
+              function assert(value, message3) {
+                if (!value)
+                  throw new Error(message3);
+              }
+              var RangeValidator = (function() {
+                function RangeValidator2() {
+                }
+                return RangeValidator2.secondRange = function(parse) {
+                  for (var parsed = parse.split(","), i = 0; i < parsed.length; i++)
+                    if (!isNaN(parseInt(parsed[i], 10))) {
+                      var second = parseInt(parsed[i], 10);
+                      assert(second >= 0 && second <= 59, "seconds part must be >= 0 and <= 59");
+                    }
+                }, RangeValidator2.minuteRange = function(parse) {
+                  for (var parsed = parse.split(","), i = 0; i < parsed.length; i++)
+                    if (!isNaN(parseInt(parsed[i], 10))) {
+                      var minute = parseInt(parsed[i], 10);
+                      assert(minute >= 0 && minute <= 59, "minutes part must be >= 0 and <= 59");
+                    }
+                }, RangeValidator2.hourRange = function(parse) {
+                  for (var parsed = parse.split(","), i = 0; i < parsed.length; i++)
+                    if (!isNaN(parseInt(parsed[i], 10))) {
+                      var hour = parseInt(parsed[i], 10);
+                      assert(hour >= 0 && hour <= 23, "hours part must be >= 0 and <= 23");
+                    }
+                }, RangeValidator2.dayOfMonthRange = function(parse) {
+                  for (var parsed = parse.split(","), i = 0; i < parsed.length; i++)
+                    if (!isNaN(parseInt(parsed[i], 10))) {
+                      var dayOfMonth = parseInt(parsed[i], 10);
+                      assert(dayOfMonth >= 1 && dayOfMonth <= 31, "DOM part must be >= 1 and <= 31");
+                    }
+                }, RangeValidator2.monthRange = function(parse, monthStartIndexZero) {
+                  for (var parsed = parse.split(","), i = 0; i < parsed.length; i++)
+                    if (!isNaN(parseInt(parsed[i], 10))) {
+                      var month = parseInt(parsed[i], 10);
+                      assert(month >= 1 && month <= 12, monthStartIndexZero ? "month part must be >= 0 and <= 11" : "month part must be >= 1 and <= 12");
+                    }
+                }, RangeValidator2.dayOfWeekRange = function(parse, dayOfWeekStartIndexZero) {
+                  for (var parsed = parse.split(","), i = 0; i < parsed.length; i++)
+                    if (!isNaN(parseInt(parsed[i], 10))) {
+                      var dayOfWeek = parseInt(parsed[i], 10);
+                      assert(dayOfWeek >= 0 && dayOfWeek <= 6, dayOfWeekStartIndexZero ? "DOW part must be >= 0 and <= 6" : "DOW part must be >= 1 and <= 7");
+                    }
+                }, RangeValidator2;
+              })();
+              exports2.default = RangeValidator;
+            })
+          ),
+          /***/
+          823: (
+            /***/
+            ((__unused_webpack_module, exports2) => {
+              Object.defineProperty(exports2, "__esModule", { value: !0 }), exports2.StringUtilities = void 0;
+              var StringUtilities = (function() {
+                function StringUtilities2() {
+                }
+                return StringUtilities2.format = function(template) {
+                  for (var values = [], _i = 1; _i < arguments.length; _i++)
+                    values[_i - 1] = arguments[_i];
+                  return template.replace(/%s/g, function(substring) {
+                    for (var args = [], _i2 = 1; _i2 < arguments.length; _i2++)
+                      args[_i2 - 1] = arguments[_i2];
+                    return values.shift();
+                  });
+                }, StringUtilities2.containsAny = function(text, searchStrings) {
+                  return searchStrings.some(function(c) {
+                    return text.indexOf(c) > -1;
+                  });
+                }, StringUtilities2;
+              })();
+              exports2.StringUtilities = StringUtilities;
+            })
+          )
+          /******/
+        }, __webpack_module_cache__ = {};
+        function __webpack_require__(moduleId) {
+          var cachedModule = __webpack_module_cache__[moduleId];
+          if (cachedModule !== void 0)
+            return cachedModule.exports;
+          var module2 = __webpack_module_cache__[moduleId] = {
+            /******/
+            // no module.id needed
+            /******/
+            // no module.loaded needed
+            /******/
+            exports: {}
+            /******/
+          };
+          return __webpack_modules__[moduleId](module2, module2.exports, __webpack_require__), module2.exports;
+        }
+        var __webpack_exports__ = {};
+        return (() => {
+          var exports2 = __webpack_exports__;
+          Object.defineProperty(exports2, "__esModule", { value: !0 }), exports2.toString = void 0;
+          var expressionDescriptor_1 = __webpack_require__(333), enLocaleLoader_1 = __webpack_require__(747);
+          expressionDescriptor_1.ExpressionDescriptor.initialize(new enLocaleLoader_1.enLocaleLoader()), exports2.default = expressionDescriptor_1.ExpressionDescriptor;
+          var toString = expressionDescriptor_1.ExpressionDescriptor.toString;
+          exports2.toString = toString;
+        })(), __webpack_exports__;
+      })()
+    ));
+  }
+});
+
+// node_modules/picomatch/lib/constants.js
+var require_constants = __commonJS({
+  "node_modules/picomatch/lib/constants.js"(exports, module) {
+    "use strict";
+    var WIN_NO_SLASH = "[^\\\\/]", ONE_CHAR = "(?=.)", QMARK = "[^/]", END_ANCHOR = "(?:\\/|$)", START_ANCHOR = "(?:^|\\/)", DOTS_SLASH = `\\.{1,2}${END_ANCHOR}`, NO_DOT = "(?!\\.)", NO_DOTS = `(?!${START_ANCHOR}${DOTS_SLASH})`, NO_DOT_SLASH = `(?!\\.{0,1}${END_ANCHOR})`, NO_DOTS_SLASH = `(?!${DOTS_SLASH})`, QMARK_NO_DOT = "[^.\\/]", STAR = `${QMARK}*?`, SEP = "/", POSIX_CHARS = {
+      DOT_LITERAL: "\\.",
+      PLUS_LITERAL: "\\+",
+      QMARK_LITERAL: "\\?",
+      SLASH_LITERAL: "\\/",
+      ONE_CHAR,
+      QMARK,
+      END_ANCHOR,
+      DOTS_SLASH,
+      NO_DOT,
+      NO_DOTS,
+      NO_DOT_SLASH,
+      NO_DOTS_SLASH,
+      QMARK_NO_DOT,
+      STAR,
+      START_ANCHOR,
+      SEP
+    }, WINDOWS_CHARS = {
+      ...POSIX_CHARS,
+      SLASH_LITERAL: "[\\\\/]",
+      QMARK: WIN_NO_SLASH,
+      STAR: `${WIN_NO_SLASH}*?`,
+      DOTS_SLASH: "\\.{1,2}(?:[\\\\/]|$)",
+      NO_DOT: "(?!\\.)",
+      NO_DOTS: "(?!(?:^|[\\\\/])\\.{1,2}(?:[\\\\/]|$))",
+      NO_DOT_SLASH: "(?!\\.{0,1}(?:[\\\\/]|$))",
+      NO_DOTS_SLASH: "(?!\\.{1,2}(?:[\\\\/]|$))",
+      QMARK_NO_DOT: "[^.\\\\/]",
+      START_ANCHOR: "(?:^|[\\\\/])",
+      END_ANCHOR: "(?:[\\\\/]|$)",
+      SEP: "\\"
+    }, POSIX_REGEX_SOURCE = {
+      __proto__: null,
+      alnum: "a-zA-Z0-9",
+      alpha: "a-zA-Z",
+      ascii: "\\x00-\\x7F",
+      blank: " \\t",
+      cntrl: "\\x00-\\x1F\\x7F",
+      digit: "0-9",
+      graph: "\\x21-\\x7E",
+      lower: "a-z",
+      print: "\\x20-\\x7E ",
+      punct: "\\-!\"#$%&'()\\*+,./:;<=>?@[\\]^_`{|}~",
+      space: " \\t\\r\\n\\v\\f",
+      upper: "A-Z",
+      word: "A-Za-z0-9_",
+      xdigit: "A-Fa-f0-9"
+    };
+    module.exports = {
+      DEFAULT_MAX_EXTGLOB_RECURSION: 0,
+      MAX_LENGTH: 1024 * 64,
+      POSIX_REGEX_SOURCE,
+      // regular expressions
+      REGEX_BACKSLASH: /\\(?![*+?^${}(|)[\]])/g,
+      REGEX_NON_SPECIAL_CHARS: /^[^@![\].,$*+?^{}()|\\/]+/,
+      REGEX_SPECIAL_CHARS: /[-*+?.^${}(|)[\]]/,
+      REGEX_SPECIAL_CHARS_BACKREF: /(\\?)((\W)(\3*))/g,
+      REGEX_SPECIAL_CHARS_GLOBAL: /([-*+?.^${}(|)[\]])/g,
+      REGEX_REMOVE_BACKSLASH: /(?:\[.*?[^\\]\]|\\(?=.))/g,
+      // Replace globs with equivalent patterns to reduce parsing time.
+      REPLACEMENTS: {
+        __proto__: null,
+        "***": "*",
+        "**/**": "**",
+        "**/**/**": "**"
+      },
+      // Digits
+      CHAR_0: 48,
+      /* 0 */
+      CHAR_9: 57,
+      /* 9 */
+      // Alphabet chars.
+      CHAR_UPPERCASE_A: 65,
+      /* A */
+      CHAR_LOWERCASE_A: 97,
+      /* a */
+      CHAR_UPPERCASE_Z: 90,
+      /* Z */
+      CHAR_LOWERCASE_Z: 122,
+      /* z */
+      CHAR_LEFT_PARENTHESES: 40,
+      /* ( */
+      CHAR_RIGHT_PARENTHESES: 41,
+      /* ) */
+      CHAR_ASTERISK: 42,
+      /* * */
+      // Non-alphabetic chars.
+      CHAR_AMPERSAND: 38,
+      /* & */
+      CHAR_AT: 64,
+      /* @ */
+      CHAR_BACKWARD_SLASH: 92,
+      /* \ */
+      CHAR_CARRIAGE_RETURN: 13,
+      /* \r */
+      CHAR_CIRCUMFLEX_ACCENT: 94,
+      /* ^ */
+      CHAR_COLON: 58,
+      /* : */
+      CHAR_COMMA: 44,
+      /* , */
+      CHAR_DOT: 46,
+      /* . */
+      CHAR_DOUBLE_QUOTE: 34,
+      /* " */
+      CHAR_EQUAL: 61,
+      /* = */
+      CHAR_EXCLAMATION_MARK: 33,
+      /* ! */
+      CHAR_FORM_FEED: 12,
+      /* \f */
+      CHAR_FORWARD_SLASH: 47,
+      /* / */
+      CHAR_GRAVE_ACCENT: 96,
+      /* ` */
+      CHAR_HASH: 35,
+      /* # */
+      CHAR_HYPHEN_MINUS: 45,
+      /* - */
+      CHAR_LEFT_ANGLE_BRACKET: 60,
+      /* < */
+      CHAR_LEFT_CURLY_BRACE: 123,
+      /* { */
+      CHAR_LEFT_SQUARE_BRACKET: 91,
+      /* [ */
+      CHAR_LINE_FEED: 10,
+      /* \n */
+      CHAR_NO_BREAK_SPACE: 160,
+      /* \u00A0 */
+      CHAR_PERCENT: 37,
+      /* % */
+      CHAR_PLUS: 43,
+      /* + */
+      CHAR_QUESTION_MARK: 63,
+      /* ? */
+      CHAR_RIGHT_ANGLE_BRACKET: 62,
+      /* > */
+      CHAR_RIGHT_CURLY_BRACE: 125,
+      /* } */
+      CHAR_RIGHT_SQUARE_BRACKET: 93,
+      /* ] */
+      CHAR_SEMICOLON: 59,
+      /* ; */
+      CHAR_SINGLE_QUOTE: 39,
+      /* ' */
+      CHAR_SPACE: 32,
+      /*   */
+      CHAR_TAB: 9,
+      /* \t */
+      CHAR_UNDERSCORE: 95,
+      /* _ */
+      CHAR_VERTICAL_LINE: 124,
+      /* | */
+      CHAR_ZERO_WIDTH_NOBREAK_SPACE: 65279,
+      /* \uFEFF */
+      /**
+       * Create EXTGLOB_CHARS
+       */
+      extglobChars(chars) {
+        return {
+          "!": { type: "negate", open: "(?:(?!(?:", close: `))${chars.STAR})` },
+          "?": { type: "qmark", open: "(?:", close: ")?" },
+          "+": { type: "plus", open: "(?:", close: ")+" },
+          "*": { type: "star", open: "(?:", close: ")*" },
+          "@": { type: "at", open: "(?:", close: ")" }
+        };
+      },
+      /**
+       * Create GLOB_CHARS
+       */
+      globChars(win322) {
+        return win322 === !0 ? WINDOWS_CHARS : POSIX_CHARS;
+      }
+    };
+  }
+});
+
+// node_modules/picomatch/lib/utils.js
+var require_utils2 = __commonJS({
+  "node_modules/picomatch/lib/utils.js"(exports) {
+    "use strict";
+    var {
+      REGEX_BACKSLASH,
+      REGEX_REMOVE_BACKSLASH,
+      REGEX_SPECIAL_CHARS,
+      REGEX_SPECIAL_CHARS_GLOBAL
+    } = require_constants();
+    exports.isObject = (val) => val !== null && typeof val == "object" && !Array.isArray(val);
+    exports.hasRegexChars = (str) => REGEX_SPECIAL_CHARS.test(str);
+    exports.isRegexChar = (str) => str.length === 1 && exports.hasRegexChars(str);
+    exports.escapeRegex = (str) => str.replace(REGEX_SPECIAL_CHARS_GLOBAL, "\\$1");
+    exports.toPosixSlashes = (str) => str.replace(REGEX_BACKSLASH, "/");
+    exports.isWindows = () => {
+      if (typeof navigator < "u" && navigator.platform) {
+        let platform = navigator.platform.toLowerCase();
+        return platform === "win32" || platform === "windows";
+      }
+      return typeof process < "u" && process.platform ? process.platform === "win32" : !1;
+    };
+    exports.removeBackslashes = (str) => str.replace(REGEX_REMOVE_BACKSLASH, (match) => match === "\\" ? "" : match);
+    exports.escapeLast = (input, char, lastIdx) => {
+      let idx = input.lastIndexOf(char, lastIdx);
+      return idx === -1 ? input : input[idx - 1] === "\\" ? exports.escapeLast(input, char, idx - 1) : `${input.slice(0, idx)}\\${input.slice(idx)}`;
+    };
+    exports.removePrefix = (input, state = {}) => {
+      let output = input;
+      return output.startsWith("./") && (output = output.slice(2), state.prefix = "./"), output;
+    };
+    exports.wrapOutput = (input, state = {}, options = {}) => {
+      let prepend = options.contains ? "" : "^", append = options.contains ? "" : "$", output = `${prepend}(?:${input})${append}`;
+      return state.negated === !0 && (output = `(?:^(?!${output}).*$)`), output;
+    };
+    exports.basename = (path10, { windows } = {}) => {
+      let segs = path10.split(windows ? /[\\/]/ : "/"), last = segs[segs.length - 1];
+      return last === "" ? segs[segs.length - 2] : last;
+    };
+  }
+});
+
+// node_modules/picomatch/lib/scan.js
+var require_scan = __commonJS({
+  "node_modules/picomatch/lib/scan.js"(exports, module) {
+    "use strict";
+    var utils = require_utils2(), {
+      CHAR_ASTERISK,
+      /* * */
+      CHAR_AT,
+      /* @ */
+      CHAR_BACKWARD_SLASH,
+      /* \ */
+      CHAR_COMMA,
+      /* , */
+      CHAR_DOT,
+      /* . */
+      CHAR_EXCLAMATION_MARK,
+      /* ! */
+      CHAR_FORWARD_SLASH,
+      /* / */
+      CHAR_LEFT_CURLY_BRACE,
+      /* { */
+      CHAR_LEFT_PARENTHESES,
+      /* ( */
+      CHAR_LEFT_SQUARE_BRACKET,
+      /* [ */
+      CHAR_PLUS,
+      /* + */
+      CHAR_QUESTION_MARK,
+      /* ? */
+      CHAR_RIGHT_CURLY_BRACE,
+      /* } */
+      CHAR_RIGHT_PARENTHESES,
+      /* ) */
+      CHAR_RIGHT_SQUARE_BRACKET
+      /* ] */
+    } = require_constants(), isPathSeparator = (code3) => code3 === CHAR_FORWARD_SLASH || code3 === CHAR_BACKWARD_SLASH, depth = (token) => {
+      token.isPrefix !== !0 && (token.depth = token.isGlobstar ? 1 / 0 : 1);
+    }, scan2 = (input, options) => {
+      let opts = options || {}, length = input.length - 1, scanToEnd = opts.parts === !0 || opts.tokens === !0 || opts.scanToEnd === !0, slashes = [], tokens = [], parts = [], str = input, index2 = -1, start = 0, lastIndex = 0, isBrace = !1, isBracket = !1, isGlob = !1, isExtglob = !1, isGlobstar = !1, braceEscaped = !1, backslashes = !1, negated = !1, negatedExtglob = !1, finished = !1, braces = 0, prev, code3, token = { value: "", depth: 0, isGlob: !1 }, eos = () => index2 >= length, peek = () => str.charCodeAt(index2 + 1), advance = () => (prev = code3, str.charCodeAt(++index2));
+      for (; index2 < length; ) {
+        code3 = advance();
+        let next;
+        if (code3 === CHAR_BACKWARD_SLASH) {
+          backslashes = token.backslashes = !0, code3 = advance(), code3 === CHAR_LEFT_CURLY_BRACE && (braceEscaped = !0);
+          continue;
+        }
+        if (braceEscaped === !0 || code3 === CHAR_LEFT_CURLY_BRACE) {
+          for (braces++; eos() !== !0 && (code3 = advance()); ) {
+            if (code3 === CHAR_BACKWARD_SLASH) {
+              backslashes = token.backslashes = !0, advance();
+              continue;
+            }
+            if (code3 === CHAR_LEFT_CURLY_BRACE) {
+              braces++;
+              continue;
+            }
+            if (braceEscaped !== !0 && code3 === CHAR_DOT && (code3 = advance()) === CHAR_DOT) {
+              if (isBrace = token.isBrace = !0, isGlob = token.isGlob = !0, finished = !0, scanToEnd === !0)
+                continue;
+              break;
+            }
+            if (braceEscaped !== !0 && code3 === CHAR_COMMA) {
+              if (isBrace = token.isBrace = !0, isGlob = token.isGlob = !0, finished = !0, scanToEnd === !0)
+                continue;
+              break;
+            }
+            if (code3 === CHAR_RIGHT_CURLY_BRACE && (braces--, braces === 0)) {
+              braceEscaped = !1, isBrace = token.isBrace = !0, finished = !0;
+              break;
+            }
+          }
+          if (scanToEnd === !0)
+            continue;
+          break;
+        }
+        if (code3 === CHAR_FORWARD_SLASH) {
+          if (slashes.push(index2), tokens.push(token), token = { value: "", depth: 0, isGlob: !1 }, finished === !0) continue;
+          if (prev === CHAR_DOT && index2 === start + 1) {
+            start += 2;
+            continue;
+          }
+          lastIndex = index2 + 1;
+          continue;
+        }
+        if (opts.noext !== !0 && (code3 === CHAR_PLUS || code3 === CHAR_AT || code3 === CHAR_ASTERISK || code3 === CHAR_QUESTION_MARK || code3 === CHAR_EXCLAMATION_MARK) === !0 && peek() === CHAR_LEFT_PARENTHESES) {
+          if (isGlob = token.isGlob = !0, isExtglob = token.isExtglob = !0, finished = !0, code3 === CHAR_EXCLAMATION_MARK && index2 === start && (negatedExtglob = !0), scanToEnd === !0) {
+            let parens = 0;
+            for (; eos() !== !0 && (code3 = advance()); ) {
+              if (code3 === CHAR_BACKWARD_SLASH) {
+                backslashes = token.backslashes = !0, advance();
+                continue;
+              }
+              if (code3 === CHAR_LEFT_PARENTHESES) {
+                parens++;
+                continue;
+              }
+              if (code3 === CHAR_RIGHT_PARENTHESES && --parens === 0) {
+                finished = !0;
+                break;
+              }
+            }
+            continue;
+          }
+          break;
+        }
+        if (code3 === CHAR_ASTERISK) {
+          if (prev === CHAR_ASTERISK && (isGlobstar = token.isGlobstar = !0), isGlob = token.isGlob = !0, finished = !0, scanToEnd === !0)
+            continue;
+          break;
+        }
+        if (code3 === CHAR_QUESTION_MARK) {
+          if (isGlob = token.isGlob = !0, finished = !0, scanToEnd === !0)
+            continue;
+          break;
+        }
+        if (code3 === CHAR_LEFT_SQUARE_BRACKET) {
+          for (; eos() !== !0 && (next = advance()); ) {
+            if (next === CHAR_BACKWARD_SLASH) {
+              backslashes = token.backslashes = !0, advance();
+              continue;
+            }
+            if (next === CHAR_RIGHT_SQUARE_BRACKET) {
+              isBracket = token.isBracket = !0, isGlob = token.isGlob = !0, finished = !0;
+              break;
+            }
+          }
+          if (scanToEnd === !0)
+            continue;
+          break;
+        }
+        if (opts.nonegate !== !0 && code3 === CHAR_EXCLAMATION_MARK && index2 === start) {
+          negated = token.negated = !0, start++;
+          continue;
+        }
+        if (opts.noparen !== !0 && code3 === CHAR_LEFT_PARENTHESES) {
+          if (isGlob = token.isGlob = !0, scanToEnd === !0) {
+            let parens = 1;
+            for (; eos() !== !0 && (code3 = advance()); ) {
+              if (code3 === CHAR_BACKWARD_SLASH) {
+                backslashes = token.backslashes = !0, advance();
+                continue;
+              }
+              if (code3 === CHAR_LEFT_PARENTHESES) {
+                parens++;
+                continue;
+              }
+              if (code3 === CHAR_RIGHT_PARENTHESES && --parens === 0) {
+                finished = !0;
+                break;
+              }
+            }
+            continue;
+          }
+          break;
+        }
+        if (isGlob === !0) {
+          if (finished = !0, scanToEnd === !0)
+            continue;
+          break;
+        }
+      }
+      opts.noext === !0 && (isExtglob = !1, isGlob = !1);
+      let base = str, prefix = "", glob = "";
+      start > 0 && (prefix = str.slice(0, start), str = str.slice(start), lastIndex -= start), base && isGlob === !0 && lastIndex > 0 ? (base = str.slice(0, lastIndex), glob = str.slice(lastIndex)) : isGlob === !0 ? (base = "", glob = str) : base = str, base && base !== "" && base !== "/" && base !== str && isPathSeparator(base.charCodeAt(base.length - 1)) && (base = base.slice(0, -1)), opts.unescape === !0 && (glob && (glob = utils.removeBackslashes(glob)), base && backslashes === !0 && (base = utils.removeBackslashes(base)));
+      let state = {
+        prefix,
+        input,
+        start,
+        base,
+        glob,
+        isBrace,
+        isBracket,
+        isGlob,
+        isExtglob,
+        isGlobstar,
+        negated,
+        negatedExtglob
+      };
+      if (opts.tokens === !0 && (state.maxDepth = 0, isPathSeparator(code3) || tokens.push(token), state.tokens = tokens), opts.parts === !0 || opts.tokens === !0) {
+        let prevIndex;
+        for (let idx = 0; idx < slashes.length; idx++) {
+          let n2 = prevIndex !== void 0 ? prevIndex + 1 : start, i = slashes[idx], value2 = input.slice(n2, i);
+          opts.tokens && (idx === 0 && start !== 0 ? (tokens[idx].isPrefix = !0, tokens[idx].value = prefix) : tokens[idx].value = value2, depth(tokens[idx]), state.maxDepth += tokens[idx].depth), i >= start && (parts.push(value2), prevIndex = i);
+        }
+        let n = prevIndex !== void 0 ? prevIndex + 1 : start, value = input.slice(n);
+        parts.push(value), opts.tokens && prevIndex && prevIndex + 1 < input.length && (tokens[tokens.length - 1].value = value, depth(tokens[tokens.length - 1]), state.maxDepth += tokens[tokens.length - 1].depth), state.slashes = slashes, state.parts = parts;
+      }
+      return state;
+    };
+    module.exports = scan2;
+  }
+});
+
+// node_modules/picomatch/lib/parse.js
+var require_parse = __commonJS({
+  "node_modules/picomatch/lib/parse.js"(exports, module) {
+    "use strict";
+    var constants6 = require_constants(), utils = require_utils2(), {
+      MAX_LENGTH,
+      POSIX_REGEX_SOURCE,
+      REGEX_NON_SPECIAL_CHARS,
+      REGEX_SPECIAL_CHARS_BACKREF,
+      REPLACEMENTS
+    } = constants6, expandRange = (args, options) => {
+      if (typeof options.expandRange == "function")
+        return options.expandRange(...args, options);
+      args.sort();
+      let value = `[${args.join("-")}]`;
+      try {
+        new RegExp(value);
+      } catch {
+        return args.map((v) => utils.escapeRegex(v)).join("..");
+      }
+      return value;
+    }, syntaxError = (type, char) => `Missing ${type}: "${char}" - use "\\\\${char}" to match literal characters`, splitTopLevel = (input) => {
+      let parts = [], bracket = 0, paren = 0, quote = 0, value = "", escaped = !1;
+      for (let ch of input) {
+        if (escaped === !0) {
+          value += ch, escaped = !1;
+          continue;
+        }
+        if (ch === "\\") {
+          value += ch, escaped = !0;
+          continue;
+        }
+        if (ch === '"') {
+          quote = quote === 1 ? 0 : 1, value += ch;
+          continue;
+        }
+        if (quote === 0) {
+          if (ch === "[")
+            bracket++;
+          else if (ch === "]" && bracket > 0)
+            bracket--;
+          else if (bracket === 0) {
+            if (ch === "(")
+              paren++;
+            else if (ch === ")" && paren > 0)
+              paren--;
+            else if (ch === "|" && paren === 0) {
+              parts.push(value), value = "";
+              continue;
+            }
+          }
+        }
+        value += ch;
+      }
+      return parts.push(value), parts;
+    }, isPlainBranch = (branch) => {
+      let escaped = !1;
+      for (let ch of branch) {
+        if (escaped === !0) {
+          escaped = !1;
+          continue;
+        }
+        if (ch === "\\") {
+          escaped = !0;
+          continue;
+        }
+        if (/[?*+@!()[\]{}]/.test(ch))
+          return !1;
+      }
+      return !0;
+    }, normalizeSimpleBranch = (branch) => {
+      let value = branch.trim(), changed = !0;
+      for (; changed === !0; )
+        changed = !1, /^@\([^\\()[\]{}|]+\)$/.test(value) && (value = value.slice(2, -1), changed = !0);
+      if (isPlainBranch(value))
+        return value.replace(/\\(.)/g, "$1");
+    }, hasRepeatedCharPrefixOverlap = (branches) => {
+      let values = branches.map(normalizeSimpleBranch).filter(Boolean);
+      for (let i = 0; i < values.length; i++)
+        for (let j = i + 1; j < values.length; j++) {
+          let a = values[i], b = values[j], char = a[0];
+          if (!(!char || a !== char.repeat(a.length) || b !== char.repeat(b.length)) && (a === b || a.startsWith(b) || b.startsWith(a)))
+            return !0;
+        }
+      return !1;
+    }, parseRepeatedExtglob = (pattern, requireEnd = !0) => {
+      if (pattern[0] !== "+" && pattern[0] !== "*" || pattern[1] !== "(")
+        return;
+      let bracket = 0, paren = 0, quote = 0, escaped = !1;
+      for (let i = 1; i < pattern.length; i++) {
+        let ch = pattern[i];
+        if (escaped === !0) {
+          escaped = !1;
+          continue;
+        }
+        if (ch === "\\") {
+          escaped = !0;
+          continue;
+        }
+        if (ch === '"') {
+          quote = quote === 1 ? 0 : 1;
+          continue;
+        }
+        if (quote !== 1) {
+          if (ch === "[") {
+            bracket++;
+            continue;
+          }
+          if (ch === "]" && bracket > 0) {
+            bracket--;
+            continue;
+          }
+          if (!(bracket > 0)) {
+            if (ch === "(") {
+              paren++;
+              continue;
+            }
+            if (ch === ")" && (paren--, paren === 0))
+              return requireEnd === !0 && i !== pattern.length - 1 ? void 0 : {
+                type: pattern[0],
+                body: pattern.slice(2, i),
+                end: i
+              };
+          }
+        }
+      }
+    }, buildCharClassStar = (chars) => `${chars.length === 1 ? utils.escapeRegex(chars[0]) : `[${chars.map((ch) => utils.escapeRegex(ch)).join("")}]`}*`, getStarExtglobSequenceChars = (pattern) => {
+      let index2 = 0, chars = [];
+      for (; index2 < pattern.length; ) {
+        let match = parseRepeatedExtglob(pattern.slice(index2), !1);
+        if (!match || match.type !== "*")
+          return;
+        let branches = splitTopLevel(match.body).map((branch2) => branch2.trim());
+        if (branches.length !== 1)
+          return;
+        let branch = normalizeSimpleBranch(branches[0]);
+        if (!branch || branch.length !== 1)
+          return;
+        chars.push(branch), index2 += match.end + 1;
+      }
+      if (!(chars.length < 1))
+        return chars;
+    }, repeatedExtglobRecursion = (pattern) => {
+      let depth = 0, value = pattern.trim(), match = parseRepeatedExtglob(value);
+      for (; match; )
+        depth++, value = match.body.trim(), match = parseRepeatedExtglob(value);
+      return depth;
+    }, analyzeRepeatedExtglob = (body, options) => {
+      if (options.maxExtglobRecursion === !1)
+        return { risky: !1 };
+      let max = typeof options.maxExtglobRecursion == "number" ? options.maxExtglobRecursion : constants6.DEFAULT_MAX_EXTGLOB_RECURSION, branches = splitTopLevel(body).map((branch) => branch.trim());
+      if (branches.length > 1 && (branches.some((branch) => branch === "") || branches.some((branch) => /^[*?]+$/.test(branch)) || hasRepeatedCharPrefixOverlap(branches)))
+        return { risky: !0 };
+      let safeChars = [], sawStarSequence = !1, combinable = !0;
+      for (let branch of branches) {
+        let chars = getStarExtglobSequenceChars(branch);
+        if (chars) {
+          sawStarSequence = !0, safeChars.push(...chars);
+          continue;
+        }
+        let literal = normalizeSimpleBranch(branch);
+        if (literal && literal.length === 1) {
+          safeChars.push(literal);
+          continue;
+        }
+        if (combinable = !1, repeatedExtglobRecursion(branch) > max)
+          return { risky: !0 };
+      }
+      return sawStarSequence ? combinable ? { risky: !0, safeOutput: buildCharClassStar([...new Set(safeChars)]) } : { risky: !0 } : { risky: !1 };
+    }, parse = (input, options) => {
+      if (typeof input != "string")
+        throw new TypeError("Expected a string");
+      input = REPLACEMENTS[input] || input;
+      let opts = { ...options }, max = typeof opts.maxLength == "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH, len = input.length;
+      if (len > max)
+        throw new SyntaxError(`Input length: ${len}, exceeds maximum allowed length: ${max}`);
+      let bos = { type: "bos", value: "", output: opts.prepend || "" }, tokens = [bos], capture = opts.capture ? "" : "?:", PLATFORM_CHARS = constants6.globChars(opts.windows), EXTGLOB_CHARS = constants6.extglobChars(PLATFORM_CHARS), {
+        DOT_LITERAL,
+        PLUS_LITERAL,
+        SLASH_LITERAL,
+        ONE_CHAR,
+        DOTS_SLASH,
+        NO_DOT,
+        NO_DOT_SLASH,
+        NO_DOTS_SLASH,
+        QMARK,
+        QMARK_NO_DOT,
+        STAR,
+        START_ANCHOR
+      } = PLATFORM_CHARS, globstar = (opts2) => `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`, nodot = opts.dot ? "" : NO_DOT, qmarkNoDot = opts.dot ? QMARK : QMARK_NO_DOT, star = opts.bash === !0 ? globstar(opts) : STAR;
+      opts.capture && (star = `(${star})`), typeof opts.noext == "boolean" && (opts.noextglob = opts.noext);
+      let state = {
+        input,
+        index: -1,
+        start: 0,
+        dot: opts.dot === !0,
+        consumed: "",
+        output: "",
+        prefix: "",
+        backtrack: !1,
+        negated: !1,
+        brackets: 0,
+        braces: 0,
+        parens: 0,
+        quotes: 0,
+        globstar: !1,
+        tokens
+      };
+      input = utils.removePrefix(input, state), len = input.length;
+      let extglobs = [], braces = [], stack = [], prev = bos, value, eos = () => state.index === len - 1, peek = state.peek = (n = 1) => input[state.index + n], advance = state.advance = () => input[++state.index] || "", remaining = () => input.slice(state.index + 1), consume = (value2 = "", num = 0) => {
+        state.consumed += value2, state.index += num;
+      }, append = (token) => {
+        state.output += token.output != null ? token.output : token.value, consume(token.value);
+      }, negate = () => {
+        let count = 1;
+        for (; peek() === "!" && (peek(2) !== "(" || peek(3) === "?"); )
+          advance(), state.start++, count++;
+        return count % 2 === 0 ? !1 : (state.negated = !0, state.start++, !0);
+      }, increment = (type) => {
+        state[type]++, stack.push(type);
+      }, decrement = (type) => {
+        state[type]--, stack.pop();
+      }, push = (tok) => {
+        if (prev.type === "globstar") {
+          let isBrace = state.braces > 0 && (tok.type === "comma" || tok.type === "brace"), isExtglob = tok.extglob === !0 || extglobs.length && (tok.type === "pipe" || tok.type === "paren");
+          tok.type !== "slash" && tok.type !== "paren" && !isBrace && !isExtglob && (state.output = state.output.slice(0, -prev.output.length), prev.type = "star", prev.value = "*", prev.output = star, state.output += prev.output);
+        }
+        if (extglobs.length && tok.type !== "paren" && (extglobs[extglobs.length - 1].inner += tok.value), (tok.value || tok.output) && append(tok), prev && prev.type === "text" && tok.type === "text") {
+          prev.output = (prev.output || prev.value) + tok.value, prev.value += tok.value;
+          return;
+        }
+        tok.prev = prev, tokens.push(tok), prev = tok;
+      }, extglobOpen = (type, value2) => {
+        let token = { ...EXTGLOB_CHARS[value2], conditions: 1, inner: "" };
+        token.prev = prev, token.parens = state.parens, token.output = state.output, token.startIndex = state.index, token.tokensIndex = tokens.length;
+        let output = (opts.capture ? "(" : "") + token.open;
+        increment("parens"), push({ type, value: value2, output: state.output ? "" : ONE_CHAR }), push({ type: "paren", extglob: !0, value: advance(), output }), extglobs.push(token);
+      }, extglobClose = (token) => {
+        let literal = input.slice(token.startIndex, state.index + 1), body = input.slice(token.startIndex + 2, state.index), analysis = analyzeRepeatedExtglob(body, opts);
+        if ((token.type === "plus" || token.type === "star") && analysis.risky) {
+          let safeOutput = analysis.safeOutput ? (token.output ? "" : ONE_CHAR) + (opts.capture ? `(${analysis.safeOutput})` : analysis.safeOutput) : void 0, open = tokens[token.tokensIndex];
+          open.type = "text", open.value = literal, open.output = safeOutput || utils.escapeRegex(literal);
+          for (let i = token.tokensIndex + 1; i < tokens.length; i++)
+            tokens[i].value = "", tokens[i].output = "", delete tokens[i].suffix;
+          state.output = token.output + open.output, state.backtrack = !0, push({ type: "paren", extglob: !0, value, output: "" }), decrement("parens");
+          return;
+        }
+        let output = token.close + (opts.capture ? ")" : ""), rest;
+        if (token.type === "negate") {
+          let extglobStar = star;
+          if (token.inner && token.inner.length > 1 && token.inner.includes("/") && (extglobStar = globstar(opts)), (extglobStar !== star || eos() || /^\)+$/.test(remaining())) && (output = token.close = `)$))${extglobStar}`), token.inner.includes("*") && (rest = remaining()) && /^\.[^\\/.]+$/.test(rest)) {
+            let expression = parse(rest, { ...options, fastpaths: !1 }).output;
+            output = token.close = `)${expression})${extglobStar})`;
+          }
+          token.prev.type === "bos" && (state.negatedExtglob = !0);
+        }
+        push({ type: "paren", extglob: !0, value, output }), decrement("parens");
+      };
+      if (opts.fastpaths !== !1 && !/(^[*!]|[/()[\]{}"])/.test(input)) {
+        let backslashes = !1, output = input.replace(REGEX_SPECIAL_CHARS_BACKREF, (m, esc, chars, first, rest, index2) => first === "\\" ? (backslashes = !0, m) : first === "?" ? esc ? esc + first + (rest ? QMARK.repeat(rest.length) : "") : index2 === 0 ? qmarkNoDot + (rest ? QMARK.repeat(rest.length) : "") : QMARK.repeat(chars.length) : first === "." ? DOT_LITERAL.repeat(chars.length) : first === "*" ? esc ? esc + first + (rest ? star : "") : star : esc ? m : `\\${m}`);
+        return backslashes === !0 && (opts.unescape === !0 ? output = output.replace(/\\/g, "") : output = output.replace(/\\+/g, (m) => m.length % 2 === 0 ? "\\\\" : m ? "\\" : "")), output === input && opts.contains === !0 ? (state.output = input, state) : (state.output = utils.wrapOutput(output, state, options), state);
+      }
+      for (; !eos(); ) {
+        if (value = advance(), value === "\0")
+          continue;
+        if (value === "\\") {
+          let next = peek();
+          if (next === "/" && opts.bash !== !0 || next === "." || next === ";")
+            continue;
+          if (!next) {
+            value += "\\", push({ type: "text", value });
+            continue;
+          }
+          let match = /^\\+/.exec(remaining()), slashes = 0;
+          if (match && match[0].length > 2 && (slashes = match[0].length, state.index += slashes, slashes % 2 !== 0 && (value += "\\")), opts.unescape === !0 ? value = advance() : value += advance(), state.brackets === 0) {
+            push({ type: "text", value });
+            continue;
+          }
+        }
+        if (state.brackets > 0 && (value !== "]" || prev.value === "[" || prev.value === "[^")) {
+          if (opts.posix !== !1 && value === ":") {
+            let inner = prev.value.slice(1);
+            if (inner.includes("[") && (prev.posix = !0, inner.includes(":"))) {
+              let idx = prev.value.lastIndexOf("["), pre = prev.value.slice(0, idx), rest2 = prev.value.slice(idx + 2), posix3 = POSIX_REGEX_SOURCE[rest2];
+              if (posix3) {
+                prev.value = pre + posix3, state.backtrack = !0, advance(), !bos.output && tokens.indexOf(prev) === 1 && (bos.output = ONE_CHAR);
+                continue;
+              }
+            }
+          }
+          (value === "[" && peek() !== ":" || value === "-" && peek() === "]") && (value = `\\${value}`), value === "]" && (prev.value === "[" || prev.value === "[^") && (value = `\\${value}`), opts.posix === !0 && value === "!" && prev.value === "[" && (value = "^"), prev.value += value, append({ value });
+          continue;
+        }
+        if (state.quotes === 1 && value !== '"') {
+          value = utils.escapeRegex(value), prev.value += value, append({ value });
+          continue;
+        }
+        if (value === '"') {
+          state.quotes = state.quotes === 1 ? 0 : 1, opts.keepQuotes === !0 && push({ type: "text", value });
+          continue;
+        }
+        if (value === "(") {
+          increment("parens"), push({ type: "paren", value });
+          continue;
+        }
+        if (value === ")") {
+          if (state.parens === 0 && opts.strictBrackets === !0)
+            throw new SyntaxError(syntaxError("opening", "("));
+          let extglob = extglobs[extglobs.length - 1];
+          if (extglob && state.parens === extglob.parens + 1) {
+            extglobClose(extglobs.pop());
+            continue;
+          }
+          push({ type: "paren", value, output: state.parens ? ")" : "\\)" }), decrement("parens");
+          continue;
+        }
+        if (value === "[") {
+          if (opts.nobracket === !0 || !remaining().includes("]")) {
+            if (opts.nobracket !== !0 && opts.strictBrackets === !0)
+              throw new SyntaxError(syntaxError("closing", "]"));
+            value = `\\${value}`;
+          } else
+            increment("brackets");
+          push({ type: "bracket", value });
+          continue;
+        }
+        if (value === "]") {
+          if (opts.nobracket === !0 || prev && prev.type === "bracket" && prev.value.length === 1) {
+            push({ type: "text", value, output: `\\${value}` });
+            continue;
+          }
+          if (state.brackets === 0) {
+            if (opts.strictBrackets === !0)
+              throw new SyntaxError(syntaxError("opening", "["));
+            push({ type: "text", value, output: `\\${value}` });
+            continue;
+          }
+          decrement("brackets");
+          let prevValue = prev.value.slice(1);
+          if (prev.posix !== !0 && prevValue[0] === "^" && !prevValue.includes("/") && (value = `/${value}`), prev.value += value, append({ value }), opts.literalBrackets === !1 || utils.hasRegexChars(prevValue))
+            continue;
+          let escaped = utils.escapeRegex(prev.value);
+          if (state.output = state.output.slice(0, -prev.value.length), opts.literalBrackets === !0) {
+            state.output += escaped, prev.value = escaped;
+            continue;
+          }
+          prev.value = `(${capture}${escaped}|${prev.value})`, state.output += prev.value;
+          continue;
+        }
+        if (value === "{" && opts.nobrace !== !0) {
+          increment("braces");
+          let open = {
+            type: "brace",
+            value,
+            output: "(",
+            outputIndex: state.output.length,
+            tokensIndex: state.tokens.length
+          };
+          braces.push(open), push(open);
+          continue;
+        }
+        if (value === "}") {
+          let brace = braces[braces.length - 1];
+          if (opts.nobrace === !0 || !brace) {
+            push({ type: "text", value, output: value });
+            continue;
+          }
+          let output = ")";
+          if (brace.dots === !0) {
+            let arr = tokens.slice(), range2 = [];
+            for (let i = arr.length - 1; i >= 0 && (tokens.pop(), arr[i].type !== "brace"); i--)
+              arr[i].type !== "dots" && range2.unshift(arr[i].value);
+            output = expandRange(range2, opts), state.backtrack = !0;
+          }
+          if (brace.comma !== !0 && brace.dots !== !0) {
+            let out = state.output.slice(0, brace.outputIndex), toks = state.tokens.slice(brace.tokensIndex);
+            brace.value = brace.output = "\\{", value = output = "\\}", state.output = out;
+            for (let t of toks)
+              state.output += t.output || t.value;
+          }
+          push({ type: "brace", value, output }), decrement("braces"), braces.pop();
+          continue;
+        }
+        if (value === "|") {
+          extglobs.length > 0 && extglobs[extglobs.length - 1].conditions++, push({ type: "text", value });
+          continue;
+        }
+        if (value === ",") {
+          let output = value, brace = braces[braces.length - 1];
+          brace && stack[stack.length - 1] === "braces" && (brace.comma = !0, output = "|"), push({ type: "comma", value, output });
+          continue;
+        }
+        if (value === "/") {
+          if (prev.type === "dot" && state.index === state.start + 1) {
+            state.start = state.index + 1, state.consumed = "", state.output = "", tokens.pop(), prev = bos;
+            continue;
+          }
+          push({ type: "slash", value, output: SLASH_LITERAL });
+          continue;
+        }
+        if (value === ".") {
+          if (state.braces > 0 && prev.type === "dot") {
+            prev.value === "." && (prev.output = DOT_LITERAL);
+            let brace = braces[braces.length - 1];
+            prev.type = "dots", prev.output += value, prev.value += value, brace.dots = !0;
+            continue;
+          }
+          if (state.braces + state.parens === 0 && prev.type !== "bos" && prev.type !== "slash") {
+            push({ type: "text", value, output: DOT_LITERAL });
+            continue;
+          }
+          push({ type: "dot", value, output: DOT_LITERAL });
+          continue;
+        }
+        if (value === "?") {
+          if (!(prev && prev.value === "(") && opts.noextglob !== !0 && peek() === "(" && peek(2) !== "?") {
+            extglobOpen("qmark", value);
+            continue;
+          }
+          if (prev && prev.type === "paren") {
+            let next = peek(), output = value;
+            (prev.value === "(" && !/[!=<:]/.test(next) || next === "<" && !/<([!=]|\w+>)/.test(remaining())) && (output = `\\${value}`), push({ type: "text", value, output });
+            continue;
+          }
+          if (opts.dot !== !0 && (prev.type === "slash" || prev.type === "bos")) {
+            push({ type: "qmark", value, output: QMARK_NO_DOT });
+            continue;
+          }
+          push({ type: "qmark", value, output: QMARK });
+          continue;
+        }
+        if (value === "!") {
+          if (opts.noextglob !== !0 && peek() === "(" && (peek(2) !== "?" || !/[!=<:]/.test(peek(3)))) {
+            extglobOpen("negate", value);
+            continue;
+          }
+          if (opts.nonegate !== !0 && state.index === 0) {
+            negate();
+            continue;
+          }
+        }
+        if (value === "+") {
+          if (opts.noextglob !== !0 && peek() === "(" && peek(2) !== "?") {
+            extglobOpen("plus", value);
+            continue;
+          }
+          if (prev && prev.value === "(" || opts.regex === !1) {
+            push({ type: "plus", value, output: PLUS_LITERAL });
+            continue;
+          }
+          if (prev && (prev.type === "bracket" || prev.type === "paren" || prev.type === "brace") || state.parens > 0) {
+            push({ type: "plus", value });
+            continue;
+          }
+          push({ type: "plus", value: PLUS_LITERAL });
+          continue;
+        }
+        if (value === "@") {
+          if (opts.noextglob !== !0 && peek() === "(" && peek(2) !== "?") {
+            push({ type: "at", extglob: !0, value, output: "" });
+            continue;
+          }
+          push({ type: "text", value });
+          continue;
+        }
+        if (value !== "*") {
+          (value === "$" || value === "^") && (value = `\\${value}`);
+          let match = REGEX_NON_SPECIAL_CHARS.exec(remaining());
+          match && (value += match[0], state.index += match[0].length), push({ type: "text", value });
+          continue;
+        }
+        if (prev && (prev.type === "globstar" || prev.star === !0)) {
+          prev.type = "star", prev.star = !0, prev.value += value, prev.output = star, state.backtrack = !0, state.globstar = !0, consume(value);
+          continue;
+        }
+        let rest = remaining();
+        if (opts.noextglob !== !0 && /^\([^?]/.test(rest)) {
+          extglobOpen("star", value);
+          continue;
+        }
+        if (prev.type === "star") {
+          if (opts.noglobstar === !0) {
+            consume(value);
+            continue;
+          }
+          let prior = prev.prev, before = prior.prev, isStart = prior.type === "slash" || prior.type === "bos", afterStar = before && (before.type === "star" || before.type === "globstar");
+          if (opts.bash === !0 && (!isStart || rest[0] && rest[0] !== "/")) {
+            push({ type: "star", value, output: "" });
+            continue;
+          }
+          let isBrace = state.braces > 0 && (prior.type === "comma" || prior.type === "brace"), isExtglob = extglobs.length && (prior.type === "pipe" || prior.type === "paren");
+          if (!isStart && prior.type !== "paren" && !isBrace && !isExtglob) {
+            push({ type: "star", value, output: "" });
+            continue;
+          }
+          for (; rest.slice(0, 3) === "/**"; ) {
+            let after = input[state.index + 4];
+            if (after && after !== "/")
+              break;
+            rest = rest.slice(3), consume("/**", 3);
+          }
+          let isEnd = eos() || state.parens > 0 && rest === ")".repeat(state.parens) && !extglobs.some((extglob) => extglob.type === "negate");
+          if (prior.type === "bos" && eos()) {
+            prev.type = "globstar", prev.value += value, prev.output = globstar(opts), state.output = prev.output, state.globstar = !0, consume(value);
+            continue;
+          }
+          if (prior.type === "slash" && prior.prev.type !== "bos" && !afterStar && isEnd) {
+            state.output = state.output.slice(0, -(prior.output + prev.output).length), prior.output = `(?:${prior.output}`, prev.type = "globstar", prev.output = globstar(opts) + (opts.strictSlashes ? ")" : "|$)"), prev.value += value, state.globstar = !0, state.output += prior.output + prev.output, consume(value);
+            continue;
+          }
+          if (prior.type === "slash" && prior.prev.type !== "bos" && rest[0] === "/") {
+            let end = rest[1] !== void 0 ? "|$" : "";
+            state.output = state.output.slice(0, -(prior.output + prev.output).length), prior.output = `(?:${prior.output}`, prev.type = "globstar", prev.output = `${globstar(opts)}${SLASH_LITERAL}|${SLASH_LITERAL}${end})`, prev.value += value, state.output += prior.output + prev.output, state.globstar = !0, consume(value + advance()), push({ type: "slash", value: "/", output: "" });
+            continue;
+          }
+          if (prior.type === "bos" && rest[0] === "/") {
+            prev.type = "globstar", prev.value += value, prev.output = `(?:^|${SLASH_LITERAL}|${globstar(opts)}${SLASH_LITERAL})`, state.output = prev.output, state.globstar = !0, consume(value + advance()), push({ type: "slash", value: "/", output: "" });
+            continue;
+          }
+          state.output = state.output.slice(0, -prev.output.length), prev.type = "globstar", prev.output = globstar(opts), prev.value += value, state.output += prev.output, state.globstar = !0, consume(value);
+          continue;
+        }
+        let token = { type: "star", value, output: star };
+        if (opts.bash === !0) {
+          token.output = ".*?", (prev.type === "bos" || prev.type === "slash") && (token.output = nodot + token.output), push(token);
+          continue;
+        }
+        if (prev && (prev.type === "bracket" || prev.type === "paren") && opts.regex === !0) {
+          token.output = value, push(token);
+          continue;
+        }
+        (state.index === state.start || prev.type === "slash" || prev.type === "dot") && (prev.type === "dot" ? (state.output += NO_DOT_SLASH, prev.output += NO_DOT_SLASH) : opts.dot === !0 ? (state.output += NO_DOTS_SLASH, prev.output += NO_DOTS_SLASH) : (state.output += nodot, prev.output += nodot), peek() !== "*" && (state.output += ONE_CHAR, prev.output += ONE_CHAR)), push(token);
+      }
+      for (; state.brackets > 0; ) {
+        if (opts.strictBrackets === !0) throw new SyntaxError(syntaxError("closing", "]"));
+        state.output = utils.escapeLast(state.output, "["), decrement("brackets");
+      }
+      for (; state.parens > 0; ) {
+        if (opts.strictBrackets === !0) throw new SyntaxError(syntaxError("closing", ")"));
+        state.output = utils.escapeLast(state.output, "("), decrement("parens");
+      }
+      for (; state.braces > 0; ) {
+        if (opts.strictBrackets === !0) throw new SyntaxError(syntaxError("closing", "}"));
+        state.output = utils.escapeLast(state.output, "{"), decrement("braces");
+      }
+      if (opts.strictSlashes !== !0 && (prev.type === "star" || prev.type === "bracket") && push({ type: "maybe_slash", value: "", output: `${SLASH_LITERAL}?` }), state.backtrack === !0) {
+        state.output = "";
+        for (let token of state.tokens)
+          state.output += token.output != null ? token.output : token.value, token.suffix && (state.output += token.suffix);
+      }
+      return state;
+    };
+    parse.fastpaths = (input, options) => {
+      let opts = { ...options }, max = typeof opts.maxLength == "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH, len = input.length;
+      if (len > max)
+        throw new SyntaxError(`Input length: ${len}, exceeds maximum allowed length: ${max}`);
+      input = REPLACEMENTS[input] || input;
+      let {
+        DOT_LITERAL,
+        SLASH_LITERAL,
+        ONE_CHAR,
+        DOTS_SLASH,
+        NO_DOT,
+        NO_DOTS,
+        NO_DOTS_SLASH,
+        STAR,
+        START_ANCHOR
+      } = constants6.globChars(opts.windows), nodot = opts.dot ? NO_DOTS : NO_DOT, slashDot = opts.dot ? NO_DOTS_SLASH : NO_DOT, capture = opts.capture ? "" : "?:", state = { negated: !1, prefix: "" }, star = opts.bash === !0 ? ".*?" : STAR;
+      opts.capture && (star = `(${star})`);
+      let globstar = (opts2) => opts2.noglobstar === !0 ? star : `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`, create = (str) => {
+        switch (str) {
+          case "*":
+            return `${nodot}${ONE_CHAR}${star}`;
+          case ".*":
+            return `${DOT_LITERAL}${ONE_CHAR}${star}`;
+          case "*.*":
+            return `${nodot}${star}${DOT_LITERAL}${ONE_CHAR}${star}`;
+          case "*/*":
+            return `${nodot}${star}${SLASH_LITERAL}${ONE_CHAR}${slashDot}${star}`;
+          case "**":
+            return nodot + globstar(opts);
+          case "**/*":
+            return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${slashDot}${ONE_CHAR}${star}`;
+          case "**/*.*":
+            return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${slashDot}${star}${DOT_LITERAL}${ONE_CHAR}${star}`;
+          case "**/.*":
+            return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${DOT_LITERAL}${ONE_CHAR}${star}`;
+          default: {
+            let match = /^(.*?)\.(\w+)$/.exec(str);
+            if (!match) return;
+            let source2 = create(match[1]);
+            return source2 ? source2 + DOT_LITERAL + match[2] : void 0;
+          }
+        }
+      }, output = utils.removePrefix(input, state), source = create(output);
+      return source && opts.strictSlashes !== !0 && (source += `${SLASH_LITERAL}?`), source;
+    };
+    module.exports = parse;
+  }
+});
+
+// node_modules/picomatch/lib/picomatch.js
+var require_picomatch = __commonJS({
+  "node_modules/picomatch/lib/picomatch.js"(exports, module) {
+    "use strict";
+    var scan2 = require_scan(), parse = require_parse(), utils = require_utils2(), constants6 = require_constants(), isObject2 = (val) => val && typeof val == "object" && !Array.isArray(val), picomatch2 = (glob, options, returnState = !1) => {
+      if (Array.isArray(glob)) {
+        let fns = glob.map((input) => picomatch2(input, options, returnState));
+        return (str) => {
+          for (let isMatch of fns) {
+            let state2 = isMatch(str);
+            if (state2) return state2;
+          }
+          return !1;
+        };
+      }
+      let isState = isObject2(glob) && glob.tokens && glob.input;
+      if (glob === "" || typeof glob != "string" && !isState)
+        throw new TypeError("Expected pattern to be a non-empty string");
+      let opts = options || {}, posix3 = opts.windows, regex = isState ? picomatch2.compileRe(glob, options) : picomatch2.makeRe(glob, options, !1, !0), state = regex.state;
+      delete regex.state;
+      let isIgnored = () => !1;
+      if (opts.ignore) {
+        let ignoreOpts = { ...options, ignore: null, onMatch: null, onResult: null };
+        isIgnored = picomatch2(opts.ignore, ignoreOpts, returnState);
+      }
+      let matcher = (input, returnObject = !1) => {
+        let { isMatch, match, output } = picomatch2.test(input, regex, options, { glob, posix: posix3 }), result = { glob, state, regex, posix: posix3, input, output, match, isMatch };
+        return typeof opts.onResult == "function" && opts.onResult(result), isMatch === !1 ? (result.isMatch = !1, returnObject ? result : !1) : isIgnored(input) ? (typeof opts.onIgnore == "function" && opts.onIgnore(result), result.isMatch = !1, returnObject ? result : !1) : (typeof opts.onMatch == "function" && opts.onMatch(result), returnObject ? result : !0);
+      };
+      return returnState && (matcher.state = state), matcher;
+    };
+    picomatch2.test = (input, regex, options, { glob, posix: posix3 } = {}) => {
+      if (typeof input != "string")
+        throw new TypeError("Expected input to be a string");
+      if (input === "")
+        return { isMatch: !1, output: "" };
+      let opts = options || {}, format2 = opts.format || (posix3 ? utils.toPosixSlashes : null), match = input === glob, output = match && format2 ? format2(input) : input;
+      return match === !1 && (output = format2 ? format2(input) : input, match = output === glob), (match === !1 || opts.capture === !0) && (opts.matchBase === !0 || opts.basename === !0 ? match = picomatch2.matchBase(input, regex, options, posix3) : match = regex.exec(output)), { isMatch: !!match, match, output };
+    };
+    picomatch2.matchBase = (input, glob, options, posix3 = options && options.windows) => (glob instanceof RegExp ? glob : picomatch2.makeRe(glob, options)).test(utils.basename(input, { windows: posix3 }));
+    picomatch2.isMatch = (str, patterns, options) => picomatch2(patterns, options)(str);
+    picomatch2.parse = (pattern, options) => Array.isArray(pattern) ? pattern.map((p) => picomatch2.parse(p, options)) : parse(pattern, { ...options, fastpaths: !1 });
+    picomatch2.scan = (input, options) => scan2(input, options);
+    picomatch2.compileRe = (state, options, returnOutput = !1, returnState = !1) => {
+      if (returnOutput === !0)
+        return state.output;
+      let opts = options || {}, prepend = opts.contains ? "" : "^", append = opts.contains ? "" : "$", source = `${prepend}(?:${state.output})${append}`;
+      state && state.negated === !0 && (source = `^(?!${source}).*$`);
+      let regex = picomatch2.toRegex(source, options);
+      return returnState === !0 && (regex.state = state), regex;
+    };
+    picomatch2.makeRe = (input, options = {}, returnOutput = !1, returnState = !1) => {
+      if (!input || typeof input != "string")
+        throw new TypeError("Expected a non-empty string");
+      let parsed = { negated: !1, fastpaths: !0 };
+      return options.fastpaths !== !1 && (input[0] === "." || input[0] === "*") && (parsed.output = parse.fastpaths(input, options)), parsed.output || (parsed = parse(input, options)), picomatch2.compileRe(parsed, options, returnOutput, returnState);
+    };
+    picomatch2.toRegex = (source, options) => {
+      try {
+        let opts = options || {};
+        return new RegExp(source, opts.flags || (opts.nocase ? "i" : ""));
+      } catch (err) {
+        if (options && options.debug === !0) throw err;
+        return /$^/;
+      }
+    };
+    picomatch2.constants = constants6;
+    module.exports = picomatch2;
+  }
+});
+
+// node_modules/picomatch/posix.js
+var require_posix = __commonJS({
+  "node_modules/picomatch/posix.js"(exports, module) {
+    "use strict";
+    module.exports = require_picomatch();
+  }
+});
+
 // src/cli/bin.ts
-import * as fs8 from "node:fs";
+import * as fs9 from "node:fs";
 
 // src/cli/main.ts
-import * as fs7 from "node:fs";
+import * as fs8 from "node:fs";
 import * as path9 from "node:path";
 
 // node_modules/commander/esm.mjs
@@ -15191,31 +16287,31 @@ var format = {
   minArgs: 1,
   maxArgs: 255,
   call: (...args) => {
-    let fs9 = args[0].coerceString(), result = [], index2 = 0;
-    for (; index2 < fs9.length; ) {
-      let lbrace = fs9.indexOf("{", index2), rbrace = fs9.indexOf("}", index2);
+    let fs10 = args[0].coerceString(), result = [], index2 = 0;
+    for (; index2 < fs10.length; ) {
+      let lbrace = fs10.indexOf("{", index2), rbrace = fs10.indexOf("}", index2);
       if (lbrace >= 0 && (rbrace < 0 || rbrace > lbrace)) {
-        if (safeCharAt(fs9, lbrace + 1) === "{") {
-          result.push(fs9.substr(index2, lbrace - index2 + 1)), index2 = lbrace + 2;
+        if (safeCharAt(fs10, lbrace + 1) === "{") {
+          result.push(fs10.substr(index2, lbrace - index2 + 1)), index2 = lbrace + 2;
           continue;
         }
         if (rbrace > lbrace + 1) {
-          let argIndex = readArgIndex(fs9, lbrace + 1);
+          let argIndex = readArgIndex(fs10, lbrace + 1);
           if (argIndex.success) {
             if (1 + argIndex.result > args.length - 1)
-              throw new Error(`The following format string references more arguments than were supplied: ${fs9}`);
-            lbrace > index2 && result.push(fs9.substr(index2, lbrace - index2)), result.push(`${args[1 + argIndex.result].coerceString()}`), index2 = rbrace + 1;
+              throw new Error(`The following format string references more arguments than were supplied: ${fs10}`);
+            lbrace > index2 && result.push(fs10.substr(index2, lbrace - index2)), result.push(`${args[1 + argIndex.result].coerceString()}`), index2 = rbrace + 1;
             continue;
           }
         }
-        throw new Error(`The following format string is invalid: ${fs9}`);
+        throw new Error(`The following format string is invalid: ${fs10}`);
       } else if (rbrace >= 0)
-        if (safeCharAt(fs9, rbrace + 1) === "}")
-          result.push(fs9.substr(index2, rbrace - index2 + 1)), index2 = rbrace + 2;
+        if (safeCharAt(fs10, rbrace + 1) === "}")
+          result.push(fs10.substr(index2, rbrace - index2 + 1)), index2 = rbrace + 2;
         else
-          throw new Error(`The following format string is invalid: ${fs9}`);
+          throw new Error(`The following format string is invalid: ${fs10}`);
       else {
-        result.push(fs9.substr(index2));
+        result.push(fs10.substr(index2));
         break;
       }
     }
@@ -16904,7 +18000,7 @@ function describeCall(from, ts) {
   return top ? `by \`${top.step.uses.node.value}\` at ${where(from, top.file.path, top.step.uses.node.range.start.line)}, configure call at ${at}` : at;
 }
 function levelFor(node, ctx) {
-  let configured = ctx.settings.minRunnerVersion ?? ctx.options["min-runner-version"], min = parseVersion(configured), fix = parseVersion(RUNNER_FIX_VERSION), fixed = "steps inside the composite see the new role, and it stays active for the caller's later steps after the composite returns.";
+  let configured = ctx.options["min-runner-version"], min = parseVersion(configured), fix = parseVersion(RUNNER_FIX_VERSION), fixed = "steps inside the composite see the new role, and it stays active for the caller's later steps after the composite returns.";
   if (min)
     return atLeast(min, fix) ? { level: "note", why: `The configured minimum runner version ${String(configured)} has the runner fix: ${fixed}` } : { level: "error", why: `The configured minimum runner version ${String(configured)} is older than v${RUNNER_FIX_VERSION}, so this job is affected.` };
   let runner = runnerKind(node);
@@ -16924,6 +18020,17 @@ var compositeRoleConflict = {
   tags: ["correctness", "aws", "composite"],
   precision: "high",
   fixable: !1,
+  options: {
+    "min-runner-version": {
+      description: "Lowest GitHub Actions runner version your jobs run on (self-hosted or GitHub Enterprise Server runners); when unset, each job's `runs-on` decides.",
+      schema: {
+        type: "string",
+        pattern: "^[0-9]+\\.[0-9]+\\.[0-9]+$",
+        patternErrorMessage: 'expected a runner version such as "2.295.0"',
+        examples: ["2.295.0"]
+      }
+    }
+  },
   check(ctx) {
     for (let node of allJobNodes(ctx.graph)) {
       let tl = node.timeline;
@@ -17429,12 +18536,9 @@ function rewriteUsesRef(site, ref, newRef, comment, isRefWord) {
 }
 
 // src/rules/unpinned-ref.ts
-var RULE_ID = "unpinned-ref", POLICIES = ["sha", "sha-all", "tag", "off"], GITHUB_OWNERS = /* @__PURE__ */ new Set(["actions", "github"]), DIGEST = /^sha256:[0-9a-f]{64}$/i;
-function asPolicy(v) {
-  return typeof v == "string" && POLICIES.includes(v) ? v : void 0;
-}
+var RULE_ID = "unpinned-ref", GITHUB_OWNERS = /* @__PURE__ */ new Set(["actions", "github"]), DIGEST = /^sha256:[0-9a-f]{64}$/i;
 function policyOf(ctx) {
-  return asPolicy(ctx.settings.pinPolicy) ?? asPolicy(ctx.options.policy) ?? "sha";
+  return ctx.options.policy;
 }
 function short(sha) {
   return sha.slice(0, 12);
@@ -17448,6 +18552,22 @@ var NO_PIN_NOTE = "no pin known offline; run with --online to resolve it, or pin
   securitySeverity: "5.0",
   precision: "high",
   fixable: "both",
+  options: {
+    policy: {
+      description: "Which references must be pinned to a commit SHA.",
+      schema: {
+        type: "string",
+        enum: ["sha", "sha-all", "tag", "off"],
+        enumDescriptions: [
+          "Require commit SHAs, except version tags of GitHub's own actions (actions/*, github/*).",
+          "Require commit SHAs for every action, including GitHub-owned ones.",
+          "Accept version tags and image tags; report branches and other mutable refs only.",
+          "Do not check references."
+        ]
+      },
+      default: "sha"
+    }
+  },
   check(ctx) {
     let policy = policyOf(ctx);
     if (policy === "off") return [];
@@ -17914,6 +19034,14 @@ var RULE_ID3 = "oidc-fanout-no-retry", IDP_ERROR = "Couldn't retrieve verificati
   tags: ["reliability", "aws", "oidc"],
   precision: "high",
   fixable: "both",
+  options: {
+    threshold: {
+      description: "Number of OIDC token exchanges that can run at the same time from which calls without retry are reported.",
+      // One exchange alone is no fan-out: the configuration has always required 2 or more.
+      schema: { type: "integer", minimum: 2 },
+      default: 2
+    }
+  },
   check(ctx) {
     let threshold = thresholdOf(ctx), called = /* @__PURE__ */ new Set();
     for (let n of allJobNodes(ctx.graph)) n.called && called.add(n.called.workflow.file.path);
@@ -17949,10 +19077,7 @@ var RULE_ID3 = "oidc-fanout-no-retry", IDP_ERROR = "Couldn't retrieve verificati
   }
 };
 function thresholdOf(ctx) {
-  let s = ctx.settings.fanoutThreshold;
-  if (typeof s == "number" && Number.isFinite(s)) return s;
-  let o = ctx.options.threshold;
-  return typeof o == "number" && Number.isFinite(o) ? o : 2;
+  return ctx.options.threshold;
 }
 function inputOf(node, call, name) {
   let eff = effectiveInput(node, call, name);
@@ -19097,6 +20222,19 @@ function list(events) {
   return joinList(events.map((e) => `\`${e}\``));
 }
 
+// src/rules/builtin/unused-suppression.ts
+var UNUSED_SUPPRESSION_RULE_ID = "unused-suppression", unusedSuppression = {
+  id: UNUSED_SUPPRESSION_RULE_ID,
+  title: "Suppression that suppresses nothing",
+  description: "Reports `# credflow: ignore[\u2026]` comments naming a rule id that does not exist (always), and, with `--report-unused-suppressions`, comments and `ignore-findings` entries that hide no finding.",
+  defaultLevel: "warning",
+  tags: ["maintainability"],
+  precision: "very-high",
+  fixable: "safe",
+  check() {
+  }
+};
+
 // src/rules/index.ts
 var RULES = [
   yamlSyntax,
@@ -19115,7 +20253,8 @@ var RULES = [
   missingIdTokenPermission,
   credentialsInCache,
   staticAwsKeys,
-  oidcUntrustedTrigger
+  oidcUntrustedTrigger,
+  unusedSuppression
 ];
 
 // src/rules/types.ts
@@ -19123,6 +20262,12 @@ var LEVEL_RANK = { note: 1, warning: 2, error: 3 };
 
 // src/engine/lint.ts
 import * as path5 from "node:path";
+
+// src/config/suppressions.ts
+var import_yaml4 = __toESM(require_dist(), 1);
+
+// src/config/schema.ts
+var import_ajv = __toESM(require_ajv(), 1);
 
 // schema/credflow.schema.json
 var credflow_schema_default = {
@@ -19142,361 +20287,396 @@ var credflow_schema_default = {
       additionalProperties: !1,
       properties: {
         "yaml-syntax": {
-          description: "A workflow or action file is not valid YAML. Default level: error.",
+          description: "Reports YAML syntax errors, files that are not UTF-8 text, alias bombs and files above the size limit. Default level: error.",
           default: "error",
-          anyOf: [
-            {
-              $ref: "#/definitions/level"
-            },
-            {
-              type: "object",
-              description: "Level and options for this rule.",
-              additionalProperties: !1,
-              properties: {
-                level: {
-                  $ref: "#/definitions/level"
-                }
+          if: {
+            type: "string"
+          },
+          then: {
+            $ref: "#/definitions/level"
+          },
+          else: {
+            type: "object",
+            description: "Level for this rule.",
+            additionalProperties: !1,
+            properties: {
+              level: {
+                $ref: "#/definitions/level"
               }
             }
-          ]
+          }
         },
         "workflow-schema": {
-          description: "A workflow or action file does not match GitHub's workflow or action schema. Default level: error.",
+          description: "Reports keys, values and expressions that GitHub's own workflow and action schema rejects. Default level: error.",
           default: "error",
-          anyOf: [
-            {
-              $ref: "#/definitions/level"
-            },
-            {
-              type: "object",
-              description: "Level and options for this rule.",
-              additionalProperties: !1,
-              properties: {
-                level: {
-                  $ref: "#/definitions/level"
-                }
+          if: {
+            type: "string"
+          },
+          then: {
+            $ref: "#/definitions/level"
+          },
+          else: {
+            type: "object",
+            description: "Level for this rule.",
+            additionalProperties: !1,
+            properties: {
+              level: {
+                $ref: "#/definitions/level"
               }
             }
-          ]
-        },
-        "local-action-resolution": {
-          description: "A `uses: ./\u2026` reference does not resolve to an action or reusable workflow in the repository. Default level: error.",
-          default: "error",
-          anyOf: [
-            {
-              $ref: "#/definitions/level"
-            },
-            {
-              type: "object",
-              description: "Level and options for this rule.",
-              additionalProperties: !1,
-              properties: {
-                level: {
-                  $ref: "#/definitions/level"
-                }
-              }
-            }
-          ]
+          }
         },
         "file-access": {
-          description: "A file in the repository could not be read: a symbolic link leaving the repository, a directory named like a workflow, an unreadable file. Default level: warning.",
+          description: "Reports files in the repository that credflow could not read: symbolic links leaving the repository, directories named like workflows, unreadable files. Default level: warning.",
           default: "warning",
-          anyOf: [
-            {
-              $ref: "#/definitions/level"
-            },
-            {
-              type: "object",
-              description: "Level and options for this rule.",
-              additionalProperties: !1,
-              properties: {
-                level: {
-                  $ref: "#/definitions/level"
-                }
+          if: {
+            type: "string"
+          },
+          then: {
+            $ref: "#/definitions/level"
+          },
+          else: {
+            type: "object",
+            description: "Level for this rule.",
+            additionalProperties: !1,
+            properties: {
+              level: {
+                $ref: "#/definitions/level"
               }
             }
-          ]
+          }
+        },
+        "local-action-resolution": {
+          description: "Reports `uses: ./\u2026` references that point to nothing, leave the repository, form a cycle, or nest deeper than GitHub allows. Default level: error.",
+          default: "error",
+          if: {
+            type: "string"
+          },
+          then: {
+            $ref: "#/definitions/level"
+          },
+          else: {
+            type: "object",
+            description: "Level for this rule.",
+            additionalProperties: !1,
+            properties: {
+              level: {
+                $ref: "#/definitions/level"
+              }
+            }
+          }
         },
         "matrix-job-limit": {
-          description: "A matrix expands to more jobs than GitHub allows (256). Default level: error.",
+          description: "Reports job matrices whose combinations exceed GitHub's limit of 256 jobs per workflow run matrix. Default level: error.",
           default: "error",
-          anyOf: [
-            {
-              $ref: "#/definitions/level"
-            },
-            {
-              type: "object",
-              description: "Level and options for this rule.",
-              additionalProperties: !1,
-              properties: {
-                level: {
-                  $ref: "#/definitions/level"
-                }
+          if: {
+            type: "string"
+          },
+          then: {
+            $ref: "#/definitions/level"
+          },
+          else: {
+            type: "object",
+            description: "Level for this rule.",
+            additionalProperties: !1,
+            properties: {
+              level: {
+                $ref: "#/definitions/level"
               }
             }
-          ]
+          }
         },
         "composite-role-conflict": {
-          description: "A composite action assumes an AWS role while earlier credentials are already in the environment; runners older than v2.295.0 keep the old credentials inside the composite. Default level: error. Options: min-runner-version.",
+          description: "Reports a local composite action that starts after one role was exported, assumes a different role inside, and runs further steps: on runners older than v2.295.0 those steps still run as the first role. Default level: error. Options: min-runner-version.",
           default: "error",
-          anyOf: [
-            {
-              $ref: "#/definitions/level"
-            },
-            {
-              type: "object",
-              description: "Level and options for this rule.",
-              additionalProperties: !1,
-              properties: {
-                level: {
-                  $ref: "#/definitions/level"
-                },
-                "min-runner-version": {
-                  type: "string",
-                  pattern: "^[0-9]+\\.[0-9]+\\.[0-9]+$",
-                  patternErrorMessage: 'expected a runner version such as "2.295.0"',
-                  description: "Lowest GitHub Actions runner version you run (for self-hosted or GitHub Enterprise Server runners). Overrides the top-level `min-runner-version`."
-                }
+          if: {
+            type: "string"
+          },
+          then: {
+            $ref: "#/definitions/level"
+          },
+          else: {
+            type: "object",
+            description: "Level and options for this rule.",
+            additionalProperties: !1,
+            properties: {
+              level: {
+                $ref: "#/definitions/level"
+              },
+              "min-runner-version": {
+                type: "string",
+                pattern: "^[0-9]+\\.[0-9]+\\.[0-9]+$",
+                patternErrorMessage: 'expected a runner version such as "2.295.0"',
+                examples: [
+                  "2.295.0"
+                ],
+                description: "Lowest GitHub Actions runner version your jobs run on (self-hosted or GitHub Enterprise Server runners); when unset, each job's `runs-on` decides. Overrides the top-level `min-runner-version`."
               }
             }
-          ]
+          }
         },
         "credential-env-shadowing": {
-          description: "An `env:` entry sets AWS credential variables that override the credentials exported by configure-aws-credentials. Default level: error.",
+          description: "Reports explicit step-level env (AWS_ACCESS_KEY_ID, AWS_SESSION_TOKEN, AWS_PROFILE, ...) on a composite call or a composite's step that overrides credentials a configure-aws-credentials call inside the composite exports. Default level: error.",
           default: "error",
-          anyOf: [
-            {
-              $ref: "#/definitions/level"
-            },
-            {
-              type: "object",
-              description: "Level and options for this rule.",
-              additionalProperties: !1,
-              properties: {
-                level: {
-                  $ref: "#/definitions/level"
-                }
+          if: {
+            type: "string"
+          },
+          then: {
+            $ref: "#/definitions/level"
+          },
+          else: {
+            type: "object",
+            description: "Level for this rule.",
+            additionalProperties: !1,
+            properties: {
+              level: {
+                $ref: "#/definitions/level"
               }
             }
-          ]
+          }
         },
         "unpinned-ref": {
-          description: "An action or reusable workflow is referenced by a mutable tag or branch instead of a commit SHA. Default level: warning. Options: policy.",
+          description: "Reports `uses:` of remote actions, reusable workflows and `docker://` images whose ref can change under the workflow: branches (error), tags and image tags (warning). Default level: warning. Options: policy.",
           default: "warning",
-          anyOf: [
-            {
-              $ref: "#/definitions/level"
-            },
-            {
-              type: "object",
-              description: "Level and options for this rule.",
-              additionalProperties: !1,
-              properties: {
-                level: {
-                  $ref: "#/definitions/level"
-                },
-                policy: {
-                  $ref: "#/definitions/pinPolicy",
-                  description: "Which references must be pinned to a commit SHA. Overrides the top-level `unpinned-ref-policy`."
-                }
+          if: {
+            type: "string"
+          },
+          then: {
+            $ref: "#/definitions/level"
+          },
+          else: {
+            type: "object",
+            description: "Level and options for this rule.",
+            additionalProperties: !1,
+            properties: {
+              level: {
+                $ref: "#/definitions/level"
+              },
+              policy: {
+                type: "string",
+                enum: [
+                  "sha",
+                  "sha-all",
+                  "tag",
+                  "off"
+                ],
+                enumDescriptions: [
+                  "Require commit SHAs, except version tags of GitHub's own actions (actions/*, github/*).",
+                  "Require commit SHAs for every action, including GitHub-owned ones.",
+                  "Accept version tags and image tags; report branches and other mutable refs only.",
+                  "Do not check references."
+                ],
+                description: "Which references must be pinned to a commit SHA. Overrides the top-level `unpinned-ref-policy`.",
+                default: "sha"
               }
             }
-          ]
-        },
-        "credentials-in-cache": {
-          description: "A cache or artifact may upload AWS credential files. Default level: error.",
-          default: "error",
-          anyOf: [
-            {
-              $ref: "#/definitions/level"
-            },
-            {
-              type: "object",
-              description: "Level and options for this rule.",
-              additionalProperties: !1,
-              properties: {
-                level: {
-                  $ref: "#/definitions/level"
-                }
-              }
-            }
-          ]
-        },
-        "oidc-fanout-no-retry": {
-          description: "Many parallel jobs exchange OIDC tokens for AWS credentials with a configure-aws-credentials version or setting that does not retry. Default level: warning. Options: threshold.",
-          default: "warning",
-          anyOf: [
-            {
-              $ref: "#/definitions/level"
-            },
-            {
-              type: "object",
-              description: "Level and options for this rule.",
-              additionalProperties: !1,
-              properties: {
-                level: {
-                  $ref: "#/definitions/level"
-                },
-                threshold: {
-                  type: "integer",
-                  minimum: 2,
-                  description: "Number of parallel OIDC exchanges from which the rule reports. Overrides the top-level `fanout-threshold`."
-                }
-              }
-            }
-          ]
-        },
-        "missing-id-token-permission": {
-          description: "A job assumes an AWS role with OIDC but lacks the `id-token: write` permission. Default level: error.",
-          default: "error",
-          anyOf: [
-            {
-              $ref: "#/definitions/level"
-            },
-            {
-              type: "object",
-              description: "Level and options for this rule.",
-              additionalProperties: !1,
-              properties: {
-                level: {
-                  $ref: "#/definitions/level"
-                }
-              }
-            }
-          ]
-        },
-        "aws-unknown-input": {
-          description: "configure-aws-credentials is given an input that its version does not declare. Default level: warning.",
-          default: "warning",
-          anyOf: [
-            {
-              $ref: "#/definitions/level"
-            },
-            {
-              type: "object",
-              description: "Level and options for this rule.",
-              additionalProperties: !1,
-              properties: {
-                level: {
-                  $ref: "#/definitions/level"
-                }
-              }
-            }
-          ]
-        },
-        "aws-invalid-input": {
-          description: "configure-aws-credentials is given an input value that it rejects. Default level: error.",
-          default: "error",
-          anyOf: [
-            {
-              $ref: "#/definitions/level"
-            },
-            {
-              type: "object",
-              description: "Level and options for this rule.",
-              additionalProperties: !1,
-              properties: {
-                level: {
-                  $ref: "#/definitions/level"
-                }
-              }
-            }
-          ]
-        },
-        "aws-boolean-trap": {
-          description: "A boolean input of configure-aws-credentials is written in a form that v1\u2013v4 read as false and v5+ rejects. Default level: warning.",
-          default: "warning",
-          anyOf: [
-            {
-              $ref: "#/definitions/level"
-            },
-            {
-              type: "object",
-              description: "Level and options for this rule.",
-              additionalProperties: !1,
-              properties: {
-                level: {
-                  $ref: "#/definitions/level"
-                }
-              }
-            }
-          ]
+          }
         },
         "outdated-action-runtime": {
-          description: "An action runs on a Node.js runtime that GitHub has deprecated or removed. Default level: warning.",
+          description: "Reports actions whose pinned ref resolves to code declaring `runs.using: node12` or `node16`, and names the newest major and its runtime. Default level: warning.",
           default: "warning",
-          anyOf: [
-            {
-              $ref: "#/definitions/level"
-            },
-            {
-              type: "object",
-              description: "Level and options for this rule.",
-              additionalProperties: !1,
-              properties: {
-                level: {
-                  $ref: "#/definitions/level"
-                }
+          if: {
+            type: "string"
+          },
+          then: {
+            $ref: "#/definitions/level"
+          },
+          else: {
+            type: "object",
+            description: "Level for this rule.",
+            additionalProperties: !1,
+            properties: {
+              level: {
+                $ref: "#/definitions/level"
               }
             }
-          ]
+          }
         },
-        "oidc-untrusted-trigger": {
-          description: "A workflow that untrusted events can trigger (pull_request_target, workflow_run, \u2026) assumes an AWS role with OIDC. Default level: error.",
-          default: "error",
-          anyOf: [
-            {
-              $ref: "#/definitions/level"
-            },
-            {
-              type: "object",
-              description: "Level and options for this rule.",
-              additionalProperties: !1,
-              properties: {
-                level: {
-                  $ref: "#/definitions/level"
-                }
+        "aws-unknown-input": {
+          description: "Reports `with:` keys of aws-actions/configure-aws-credentials that the resolved version does not declare (typos, or inputs of a later release), which the action silently ignores. Default level: warning.",
+          default: "warning",
+          if: {
+            type: "string"
+          },
+          then: {
+            $ref: "#/definitions/level"
+          },
+          else: {
+            type: "object",
+            description: "Level for this rule.",
+            additionalProperties: !1,
+            properties: {
+              level: {
+                $ref: "#/definitions/level"
               }
             }
-          ]
+          }
+        },
+        "aws-invalid-input": {
+          description: "Reports literal configure-aws-credentials inputs that fail at run time: role ARNs, session names, session durations, regions, China-region audiences and managed session policy counts outside what AWS STS accepts. Default level: error.",
+          default: "error",
+          if: {
+            type: "string"
+          },
+          then: {
+            $ref: "#/definitions/level"
+          },
+          else: {
+            type: "object",
+            description: "Level for this rule.",
+            additionalProperties: !1,
+            properties: {
+              level: {
+                $ref: "#/definitions/level"
+              }
+            }
+          }
+        },
+        "aws-boolean-trap": {
+          description: "Reports boolean inputs of aws-actions/configure-aws-credentials that fail (v5+ accepts only true/True/TRUE/false/False/FALSE), that mean the opposite (`use-existing-credentials: false` on v5+), or that are silently false (`yes`, `on`, `1` on v1\u2013v4). Default level: warning.",
+          default: "warning",
+          if: {
+            type: "string"
+          },
+          then: {
+            $ref: "#/definitions/level"
+          },
+          else: {
+            type: "object",
+            description: "Level for this rule.",
+            additionalProperties: !1,
+            properties: {
+              level: {
+                $ref: "#/definitions/level"
+              }
+            }
+          }
+        },
+        "oidc-fanout-no-retry": {
+          description: "Reports configure-aws-credentials OIDC calls that do not retry (a version before v1.6.1, `disable-retry: true`, `retry-max-attempts: 1`) in workflows where several jobs can exchange OIDC tokens at the same time. Default level: warning. Options: threshold.",
+          default: "warning",
+          if: {
+            type: "string"
+          },
+          then: {
+            $ref: "#/definitions/level"
+          },
+          else: {
+            type: "object",
+            description: "Level and options for this rule.",
+            additionalProperties: !1,
+            properties: {
+              level: {
+                $ref: "#/definitions/level"
+              },
+              threshold: {
+                type: "integer",
+                minimum: 2,
+                description: "Number of OIDC token exchanges that can run at the same time from which calls without retry are reported. Overrides the top-level `fanout-threshold`.",
+                default: 2
+              }
+            }
+          }
+        },
+        "missing-id-token-permission": {
+          description: "Reports jobs that assume an AWS role through OIDC with configure-aws-credentials (directly, through composite actions or in a called reusable workflow) while their effective permissions lack `id-token: write`. Default level: error.",
+          default: "error",
+          if: {
+            type: "string"
+          },
+          then: {
+            $ref: "#/definitions/level"
+          },
+          else: {
+            type: "object",
+            description: "Level for this rule.",
+            additionalProperties: !1,
+            properties: {
+              level: {
+                $ref: "#/definitions/level"
+              }
+            }
+          }
+        },
+        "credentials-in-cache": {
+          description: "Reports actions/cache, actions/cache/save and actions/upload-artifact steps whose `path:` takes a file that holds credentials (~/.aws, Docker and Kubernetes config, a checkout's persisted token, files written from secrets). Default level: error.",
+          default: "error",
+          if: {
+            type: "string"
+          },
+          then: {
+            $ref: "#/definitions/level"
+          },
+          else: {
+            type: "object",
+            description: "Level for this rule.",
+            additionalProperties: !1,
+            properties: {
+              level: {
+                $ref: "#/definitions/level"
+              }
+            }
+          }
         },
         "static-aws-keys": {
-          description: "Long-lived AWS access keys are passed to configure-aws-credentials instead of using OIDC. Default level: warning.",
+          description: "Reports configure-aws-credentials calls that pass `aws-access-key-id`/`aws-secret-access-key`: literal key text is an error, keys from secrets get a note on switching to GitHub's OIDC provider. Default level: warning.",
           default: "warning",
-          anyOf: [
-            {
-              $ref: "#/definitions/level"
-            },
-            {
-              type: "object",
-              description: "Level and options for this rule.",
-              additionalProperties: !1,
-              properties: {
-                level: {
-                  $ref: "#/definitions/level"
-                }
+          if: {
+            type: "string"
+          },
+          then: {
+            $ref: "#/definitions/level"
+          },
+          else: {
+            type: "object",
+            description: "Level for this rule.",
+            additionalProperties: !1,
+            properties: {
+              level: {
+                $ref: "#/definitions/level"
               }
             }
-          ]
+          }
+        },
+        "oidc-untrusted-trigger": {
+          description: "Reports OIDC configure-aws-credentials calls in jobs that run on pull_request_target, workflow_run or issue_comment (error when the job checks out the pull request's code), and notes OIDC calls on pull_request events, which fail for pull requests from forks. Default level: error.",
+          default: "error",
+          if: {
+            type: "string"
+          },
+          then: {
+            $ref: "#/definitions/level"
+          },
+          else: {
+            type: "object",
+            description: "Level for this rule.",
+            additionalProperties: !1,
+            properties: {
+              level: {
+                $ref: "#/definitions/level"
+              }
+            }
+          }
         },
         "unused-suppression": {
-          description: "A `# credflow: ignore[\u2026]` comment suppressed no finding. Default level: warning.",
+          description: "Reports `# credflow: ignore[\u2026]` comments naming a rule id that does not exist (always), and, with `--report-unused-suppressions`, comments and `ignore-findings` entries that hide no finding. Default level: warning.",
           default: "warning",
-          anyOf: [
-            {
-              $ref: "#/definitions/level"
-            },
-            {
-              type: "object",
-              description: "Level and options for this rule.",
-              additionalProperties: !1,
-              properties: {
-                level: {
-                  $ref: "#/definitions/level"
-                }
+          if: {
+            type: "string"
+          },
+          then: {
+            $ref: "#/definitions/level"
+          },
+          else: {
+            type: "object",
+            description: "Level for this rule.",
+            additionalProperties: !1,
+            properties: {
+              level: {
+                $ref: "#/definitions/level"
               }
             }
-          ]
+          }
         }
       }
     },
@@ -19518,20 +20698,33 @@ var credflow_schema_default = {
       type: "string",
       pattern: "^[0-9]+\\.[0-9]+\\.[0-9]+$",
       patternErrorMessage: 'expected a runner version such as "2.295.0"',
-      description: 'Lowest GitHub Actions runner version you run, e.g. "2.295.0" (quote it). Used by composite-role-conflict; `rules.composite-role-conflict.min-runner-version` wins if both are set.',
       examples: [
         "2.295.0"
-      ]
+      ],
+      description: "Shorthand for `rules.composite-role-conflict.min-runner-version` (which wins if both are set): Lowest GitHub Actions runner version your jobs run on (self-hosted or GitHub Enterprise Server runners); when unset, each job's `runs-on` decides."
     },
     "fanout-threshold": {
       type: "integer",
       minimum: 2,
-      default: 2,
-      description: "Number of parallel OIDC exchanges from which oidc-fanout-no-retry reports. `rules.oidc-fanout-no-retry.threshold` wins if both are set."
+      description: "Shorthand for `rules.oidc-fanout-no-retry.threshold` (which wins if both are set): Number of OIDC token exchanges that can run at the same time from which calls without retry are reported.",
+      default: 2
     },
     "unpinned-ref-policy": {
-      $ref: "#/definitions/pinPolicy",
-      description: "Shorthand for `rules.unpinned-ref.policy` (which wins if both are set)."
+      type: "string",
+      enum: [
+        "sha",
+        "sha-all",
+        "tag",
+        "off"
+      ],
+      enumDescriptions: [
+        "Require commit SHAs, except version tags of GitHub's own actions (actions/*, github/*).",
+        "Require commit SHAs for every action, including GitHub-owned ones.",
+        "Accept version tags and image tags; report branches and other mutable refs only.",
+        "Do not check references."
+      ],
+      description: "Shorthand for `rules.unpinned-ref.policy` (which wins if both are set): Which references must be pinned to a commit SHA.",
+      default: "sha"
     },
     ignore: {
       type: [
@@ -19558,37 +20751,38 @@ var credflow_schema_default = {
       ],
       description: 'Individual findings to ignore, by rule id, file and line. Each item is either a mapping `{ rule, path, line }` (`rule` and `line` optional) or a string `"rule-id:path:line"`, `"rule-id:path"`, `"path:line"` or `"path"`. Paths are relative to the repository root and may be globs.',
       items: {
-        anyOf: [
-          {
-            type: "string",
-            pattern: "^((yaml-syntax|workflow-schema|local-action-resolution|file-access|matrix-job-limit|composite-role-conflict|credential-env-shadowing|unpinned-ref|credentials-in-cache|oidc-fanout-no-retry|missing-id-token-permission|aws-unknown-input|aws-invalid-input|aws-boolean-trap|outdated-action-runtime|oidc-untrusted-trigger|static-aws-keys|unused-suppression):)?[^:]+(:[1-9][0-9]*)?$",
-            patternErrorMessage: 'expected "rule-id:path:line", "rule-id:path", "path:line" or "path" with a known rule id (use the mapping form for paths containing ":")',
-            description: '"rule-id:path:line", "rule-id:path", "path:line" or "path" (the path may not contain ":").'
-          },
-          {
-            type: "object",
-            additionalProperties: !1,
-            required: [
-              "path"
-            ],
-            properties: {
-              rule: {
-                $ref: "#/definitions/ruleId",
-                description: "Rule id; all rules when omitted."
-              },
-              path: {
-                type: "string",
-                minLength: 1,
-                description: "File path relative to the repository root (a glob is allowed)."
-              },
-              line: {
-                type: "integer",
-                minimum: 1,
-                description: "Line of the finding; any line when omitted."
-              }
+        if: {
+          type: "string"
+        },
+        then: {
+          type: "string",
+          pattern: "^((yaml-syntax|workflow-schema|file-access|local-action-resolution|matrix-job-limit|composite-role-conflict|credential-env-shadowing|unpinned-ref|outdated-action-runtime|aws-unknown-input|aws-invalid-input|aws-boolean-trap|oidc-fanout-no-retry|missing-id-token-permission|credentials-in-cache|static-aws-keys|oidc-untrusted-trigger|unused-suppression):)?[^:]+(:[1-9][0-9]*)?$",
+          patternErrorMessage: 'expected "rule-id:path:line", "rule-id:path", "path:line" or "path" with a known rule id (use the mapping form for paths containing ":")',
+          description: '"rule-id:path:line", "rule-id:path", "path:line" or "path" (the path may not contain ":").'
+        },
+        else: {
+          type: "object",
+          additionalProperties: !1,
+          required: [
+            "path"
+          ],
+          properties: {
+            rule: {
+              $ref: "#/definitions/ruleId",
+              description: "Rule id; all rules when omitted."
+            },
+            path: {
+              type: "string",
+              minLength: 1,
+              description: "File path relative to the repository root (a glob is allowed)."
+            },
+            line: {
+              type: "integer",
+              minimum: 1,
+              description: "Line of the finding; any line when omitted."
             }
           }
-        ]
+        }
       },
       examples: [
         [
@@ -19618,41 +20812,26 @@ var credflow_schema_default = {
       ],
       description: "Level of the rule's findings, or `off` to disable it."
     },
-    pinPolicy: {
-      type: "string",
-      enum: [
-        "sha",
-        "sha-all",
-        "tag",
-        "off"
-      ],
-      enumDescriptions: [
-        "Require commit SHAs for third-party actions (default).",
-        "Require commit SHAs for every action, including GitHub-owned ones.",
-        "Accept version tags; report only branch references.",
-        "Do not check references."
-      ]
-    },
     ruleId: {
       type: "string",
       enum: [
         "yaml-syntax",
         "workflow-schema",
-        "local-action-resolution",
         "file-access",
+        "local-action-resolution",
         "matrix-job-limit",
         "composite-role-conflict",
         "credential-env-shadowing",
         "unpinned-ref",
-        "credentials-in-cache",
-        "oidc-fanout-no-retry",
-        "missing-id-token-permission",
+        "outdated-action-runtime",
         "aws-unknown-input",
         "aws-invalid-input",
         "aws-boolean-trap",
-        "outdated-action-runtime",
-        "oidc-untrusted-trigger",
+        "oidc-fanout-no-retry",
+        "missing-id-token-permission",
+        "credentials-in-cache",
         "static-aws-keys",
+        "oidc-untrusted-trigger",
         "unused-suppression"
       ]
     }
@@ -19660,15 +20839,15 @@ var credflow_schema_default = {
 };
 
 // src/config/schema.ts
-var configSchema = credflow_schema_default, ruleEntries = credflow_schema_default.properties.rules.properties ?? {}, KNOWN_RULE_IDS = Object.keys(ruleEntries);
+var configSchema = credflow_schema_default, KNOWN_RULE_IDS = RULES.map((r) => r.id);
 function isKnownRuleId(id) {
-  return Object.prototype.hasOwnProperty.call(ruleEntries, id);
+  return KNOWN_RULE_IDS.includes(id);
 }
-var SCHEMA_DEFAULT_LEVELS = Object.fromEntries(
-  KNOWN_RULE_IDS.map((id) => [id, ruleEntries[id]?.default ?? "warning"])
-), SCHEMA_RULE_DESCRIPTIONS = Object.fromEntries(
-  KNOWN_RULE_IDS.map((id) => [id, (ruleEntries[id]?.description ?? "").replace(/\s*Default level:.*$/, "")])
-), EDITOR_KEYWORDS = [
+var OPTION_ALIASES = {
+  "min-runner-version": { rule: "composite-role-conflict", option: "min-runner-version" },
+  "fanout-threshold": { rule: "oidc-fanout-no-retry", option: "threshold" },
+  "unpinned-ref-policy": { rule: "unpinned-ref", option: "policy" }
+}, EDITOR_KEYWORDS = [
   "patternErrorMessage",
   "enumDescriptions",
   "markdownDescription",
@@ -19678,166 +20857,245 @@ var SCHEMA_DEFAULT_LEVELS = Object.fromEntries(
   "doNotSuggest",
   "defaultSnippets"
 ];
+function newAjv() {
+  let ajv2 = new import_ajv.Ajv({ allErrors: !0, verbose: !0, allowUnionTypes: !0 });
+  return ajv2.addVocabulary([...EDITOR_KEYWORDS]), ajv2;
+}
+
+// src/config/messages.ts
+function describeErrors(errors, root, locate3) {
+  let problems = [];
+  for (let e of errors) {
+    if (e.keyword === "if") continue;
+    let segments = keyPathOf(e.instancePath);
+    if (e.keyword === "additionalProperties") {
+      let key = String(e.params.additionalProperty);
+      problems.push({ ...locate3(segments, key), message: unknownKeyMessage(segments, key, e) });
+      continue;
+    }
+    problems.push({ ...locate3(segments), message: valueProblem(displayKeyPath(segments) || "top level", e, root, segments) });
+  }
+  let seen = /* @__PURE__ */ new Set();
+  return problems.filter((p) => {
+    let id = `${p.line}:${p.column}:${p.message}`;
+    return seen.has(id) ? !1 : (seen.add(id), !0);
+  }).sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+}
+function valueProblem(where3, e, root, segments = []) {
+  let params = e.params, parent = e.parentSchema ?? {};
+  switch (e.keyword) {
+    case "type": {
+      let expected = describeTypes(typeList(params.type)), other = typeChosenAlternative(e, root);
+      return `${where3}: expected ${other ? `${describeSchema(other)} or ${expected}` : expected}, got ${describeValue(e.data)}`;
+    }
+    case "enum": {
+      let allowed = Array.isArray(params.allowedValues) ? params.allowedValues.map(String) : [], hint = typeof e.data == "string" ? suggestion(e.data, allowed) : "";
+      return allowed.length === KNOWN_RULE_IDS.length && allowed.every((v, i) => v === KNOWN_RULE_IDS[i]) ? `${where3}: unknown rule id ${describeValue(e.data)}${hint}` : `${where3}: invalid value ${describeValue(e.data)}${hint}; expected one of ${allowed.join(", ")}`;
+    }
+    case "pattern": {
+      if (segments[0] === "ignore-findings" && typeof e.data == "string") {
+        let parts = e.data.split(":"), id = parts[0] ?? "";
+        if (parts.length >= 3 && !KNOWN_RULE_IDS.includes(id))
+          return `${where3}: unknown rule id "${excerpt(id)}"${suggestion(id, KNOWN_RULE_IDS)} in "${excerpt(e.data)}"`;
+      }
+      let custom = typeof parent.patternErrorMessage == "string" ? parent.patternErrorMessage : `must match ${String(params.pattern)}`;
+      return `${where3}: invalid value ${describeValue(e.data)}; ${custom}`;
+    }
+    case "minimum":
+      return `${where3}: must be at least ${String(params.limit)}, got ${describeValue(e.data)}`;
+    case "minLength":
+      return `${where3}: must not be empty`;
+    case "required":
+      return `${where3}: missing required key "${String(params.missingProperty)}"`;
+    default:
+      return `${where3}: ${e.message ?? "invalid value"}`;
+  }
+}
+function typeChosenAlternative(e, root) {
+  let m = /^#(.*)\/else\/type$/.exec(e.schemaPath);
+  if (!m) return;
+  let holder = pointer(root, m[1]), test = holder?.if;
+  if (!(!holder || !test || test.type === void 0 || holder.then === void 0))
+    return resolveRef(holder.then, root);
+}
+function unknownKeyMessage(segments, key, e) {
+  let parent = e.parentSchema, allowed = Object.keys(parent?.properties ?? {});
+  if (segments.length === 0) return `unknown key "${excerpt(key)}"${suggestion(key, allowed)}`;
+  if (segments.length === 1 && segments[0] === "rules")
+    return `unknown rule id "${excerpt(key)}"${suggestion(key, KNOWN_RULE_IDS)}`;
+  let where3 = displayKeyPath(segments);
+  if (segments.length === 2 && segments[0] === "rules") {
+    let options = allowed.filter((k) => k !== "level"), known = options.length > 0 ? `; known options: level, ${options.join(", ")}` : "; only level can be set";
+    return `${where3}: unknown option "${excerpt(key)}"${suggestion(key, allowed)}${known}`;
+  }
+  return `${where3}: unknown key "${excerpt(key)}"${suggestion(key, allowed)}`;
+}
+function suggestion(word, candidates) {
+  let lower = word.toLowerCase(), prefixed = lower.length >= 3 ? candidates.filter((c) => c.toLowerCase().startsWith(lower)) : [];
+  if (prefixed.length === 1) return ` (did you mean "${prefixed[0]}"?)`;
+  let best = closestName(word, candidates, { maxDistance: Math.max(2, Math.floor(word.length / 3)) });
+  return best ? ` (did you mean "${best.name}"?)` : "";
+}
+function pointer(root, path10) {
+  let node = root;
+  for (let seg of path10.split("/").slice(1)) {
+    if (typeof node != "object" || node === null) return;
+    node = node[unescapePointer(seg)];
+  }
+  return typeof node == "object" && node !== null ? node : void 0;
+}
+function resolveRef(schema3, root) {
+  if (typeof schema3 != "object" || schema3 === null) return;
+  let ref = schema3.$ref;
+  return typeof ref == "string" && ref.startsWith("#/") ? pointer(root, ref.slice(1)) : schema3;
+}
+function unescapePointer(seg) {
+  return seg.replace(/~1/g, "/").replace(/~0/g, "~");
+}
+function jsonType(value) {
+  return value == null ? "null" : Array.isArray(value) ? "array" : typeof value == "number" ? Number.isInteger(value) ? "integer" : "number" : typeof value == "boolean" ? "boolean" : typeof value == "string" ? "string" : "object";
+}
+function typeList(value) {
+  return typeof value == "string" ? value.split(",") : Array.isArray(value) ? value.map(String) : [];
+}
+var TYPE_WORDS = {
+  string: "a string",
+  integer: "an integer",
+  number: "a number",
+  boolean: "true or false",
+  object: "a mapping",
+  array: "a list",
+  null: "nothing"
+};
+function describeTypes(types) {
+  let shown = types.length > 1 ? types.filter((t) => t !== "null") : types;
+  return joinOr(shown.map((t) => TYPE_WORDS[t] ?? t));
+}
+function describeSchema(schema3) {
+  if (Array.isArray(schema3.enum)) return `one of ${schema3.enum.map((v) => String(v)).join(", ")}`;
+  let t = schema3.type, types = typeof t == "string" ? [t] : Array.isArray(t) ? t.map(String) : void 0;
+  return types ? describeTypes(types) : "a valid value";
+}
+function joinOr(items) {
+  return items.length <= 1 ? items[0] ?? "" : `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]}`;
+}
+function describeValue(value) {
+  switch (jsonType(value)) {
+    case "null":
+      return "an empty value";
+    case "array":
+      return "a list";
+    case "object":
+      return "a mapping";
+    case "string":
+      return `"${excerpt(String(value))}"`;
+    default:
+      return String(value);
+  }
+}
+var EXCERPT_CHARS = 40;
+function excerpt(s, max = EXCERPT_CHARS) {
+  let pieces = Array.from(s, escapeChar);
+  if (pieces.reduce((n, p) => n + p.length, 0) <= max) return pieces.join("");
+  let out = "";
+  for (let piece of pieces) {
+    if (out.length + piece.length > max - 3) break;
+    out += piece;
+  }
+  return `${out}...`;
+}
+function escapeChar(ch) {
+  let c = ch.codePointAt(0) ?? 0;
+  return ch === `
+` ? "\\n" : ch === "\r" ? "\\r" : ch === "	" ? "\\t" : c < 32 || c >= 127 && c <= 159 ? `\\x${c.toString(16).padStart(2, "0")}` : c >= 8234 && c <= 8238 || c >= 8294 && c <= 8297 || c === 8232 || c === 8233 || c === 8206 || c === 8207 || c === 65279 || c >= 55296 && c <= 57343 ? `\\u${c.toString(16).padStart(4, "0")}` : ch;
+}
+function keyPathOf(instancePath) {
+  return instancePath === "" ? [] : instancePath.slice(1).split("/").map(unescapePointer);
+}
+function displayKeyPath(segments) {
+  let out = "";
+  for (let seg of segments)
+    /^\d+$/.test(seg) ? out += `[${seg}]` : out += out === "" ? excerpt(seg) : `.${excerpt(seg)}`;
+  return out;
+}
 
 // src/config/suppressions.ts
-var UNUSED_SUPPRESSION_RULE_ID = "unused-suppression";
 var DIRECTIVE = /^#\s*credflow:\s*ignore(?![\w-])(?:\s*\[([^\]]*)\])?(.*)$/;
-function isBlank(c) {
-  return c === " " || c === "	";
+function lineStarts(text) {
+  let starts = [text.startsWith("\uFEFF") ? 1 : 0];
+  for (let i = text.indexOf(`
+`); i !== -1; i = text.indexOf(`
+`, i + 1)) starts.push(i + 1);
+  return starts;
 }
-function isBlankOrEnd(c) {
-  return c === void 0 || c === " " || c === "	";
-}
-function scanQuoted(text, from, quote) {
-  for (let i = from; i < text.length; i++) {
-    let c = text[i];
-    if (quote === '"' && c === "\\")
-      i++;
-    else if (c === quote)
-      if (quote === "'" && text[i + 1] === "'") i++;
-      else return i + 1;
+function lineOf(starts, offset) {
+  let lo = 0, hi = starts.length - 1;
+  for (; lo < hi; ) {
+    let mid = lo + hi + 1 >> 1;
+    starts[mid] <= offset ? lo = mid : hi = mid - 1;
   }
-  return -1;
+  return lo + 1;
 }
-function splitLines(text) {
-  let lines = [], start = text.startsWith("\uFEFF") ? 1 : 0, re = /\r\n|\n|\r/g, m;
-  for (; (m = re.exec(text)) !== null; )
-    lines.push({ start, next: m.index + m[0].length, text: text.slice(start, m.index) }), start = m.index + m[0].length;
-  return (start < text.length || lines.length === 0) && lines.push({ start, next: text.length, text: text.slice(start) }), lines;
-}
-function indentOf(text) {
-  let i = 0;
-  for (; text[i] === " "; ) i++;
-  return i;
-}
-function scanLines(text) {
-  let raw = splitLines(text), out = [], quote = null, flowDepth = 0, block = null;
-  return raw.forEach((r, idx) => {
-    let line = {
-      number: idx + 1,
-      start: r.start,
-      next: r.next,
-      text: r.text,
-      comment: -1,
-      commentOnly: !0,
-      blank: /^[ \t]*$/.test(r.text),
-      inBlock: !1,
-      blockLines: []
-    };
-    if (out.push(line), block) {
-      if (line.blank) {
-        line.inBlock = !0, block.header.blockLines.push(line.number);
-        return;
-      }
-      let indent = indentOf(r.text);
-      if (block.content === void 0 && (block.explicit !== void 0 ? block.content = Math.max(block.parent, 0) + block.explicit : indent > block.parent && (block.content = indent)), block.content !== void 0 && indent >= block.content) {
-        line.inBlock = !0, block.header.blockLines.push(line.number);
-        return;
-      }
-      block = null;
+function scan(text, starts) {
+  let result = { comments: [], blockLines: /* @__PURE__ */ new Map(), inBlock: /* @__PURE__ */ new Set() }, stack = [...new import_yaml4.Parser().parse(text)];
+  for (; stack.length > 0; ) {
+    let t = stack.pop();
+    if (typeof t != "object" || t === null) continue;
+    if (Array.isArray(t)) {
+      for (let x of t) stack.push(x);
+      continue;
     }
-    let t = r.text, i = 0, atValueStart = !0, tokenStart = -1, parentCol = -1;
-    if (quote !== null) {
-      let end = scanQuoted(t, 0, quote);
-      if (line.commentOnly = !1, end === -1) {
-        line.blank = !1;
-        return;
-      }
-      quote = null, atValueStart = !1, i = end;
-    }
-    for (; i < t.length; i++) {
-      let c = t[i];
-      if (!isBlank(c)) {
-        if (c === "#" && (i === 0 || isBlank(t[i - 1]))) {
-          line.comment = i;
-          break;
-        }
-        if (line.commentOnly = !1, atValueStart) {
-          if (c === '"' || c === "'") {
-            tokenStart = i;
-            let end = scanQuoted(t, i + 1, c);
-            if (end === -1) {
-              quote = c;
-              break;
-            }
-            i = end - 1, atValueStart = !1;
-            continue;
-          }
-          if (c === "&" || c === "!") {
-            for (; i + 1 < t.length && !isBlank(t[i + 1]); ) i++;
-            continue;
-          }
-          if ((c === "-" || c === "?") && isBlankOrEnd(t[i + 1]) && flowDepth === 0) {
-            parentCol = i;
-            continue;
-          }
-          if ((c === "|" || c === ">") && flowDepth === 0) {
-            let m = /^[|>]([1-9][+-]?|[+-][1-9]?)?(?=[ \t]|$)/.exec(t.slice(i)), rest = m ? t.slice(i + m[0].length) : "", restComment = /^[ \t]*(#.*)?$/.exec(rest);
-            if (m && restComment) {
-              let digit = /[1-9]/.exec(m[1] ?? "");
-              block = { parent: parentCol, header: line, ...digit ? { explicit: Number(digit[0]) } : {} }, restComment[1] !== void 0 && (line.comment = i + m[0].length + rest.indexOf("#"));
-              break;
-            }
-          }
-          if (c === "[" || c === "{") {
-            flowDepth++;
-            continue;
-          }
-          if ((c === "]" || c === "}") && flowDepth > 0) {
-            flowDepth--, atValueStart = !1;
-            continue;
-          }
-          if (c === "," && flowDepth > 0) continue;
-          tokenStart = i, atValueStart = !1;
-        }
-        if (c === ":" && (isBlankOrEnd(t[i + 1]) || flowDepth > 0 && ",]}".includes(t[i + 1]))) {
-          parentCol = tokenStart, atValueStart = !0;
-          continue;
-        }
-        flowDepth > 0 && (c === "," ? atValueStart = !0 : (c === "]" || c === "}") && flowDepth--);
+    let token = t;
+    if (token.type === "comment" && typeof token.offset == "number" && typeof token.source == "string")
+      result.comments.push({ offset: token.offset, source: token.source });
+    else if (token.type === "block-scalar" && typeof token.offset == "number" && typeof token.source == "string") {
+      let props = Array.isArray(token.props) ? token.props : [], last = props[props.length - 1], contentStart = last ? last.offset + last.source.length : token.offset;
+      if (token.source.length > 0) {
+        let header = lineOf(starts, token.offset), lines = result.blockLines.get(header) ?? [];
+        for (let l = lineOf(starts, contentStart); l <= lineOf(starts, contentStart + token.source.length - 1); l++)
+          lines.push(l), result.inBlock.add(l);
+        result.blockLines.set(header, lines);
       }
     }
-  }), out;
+    for (let v of Object.values(token)) typeof v == "object" && v !== null && stack.push(v);
+  }
+  return result.comments.sort((a, b) => a.offset - b.offset), result;
 }
 function parseSuppressions(file) {
   if (!/credflow\s*:/i.test(file.text)) return [];
-  let lines = scanLines(file.text), result = [];
-  for (let idx = 0; idx < lines.length; idx++) {
-    let line = lines[idx];
-    if (line.comment < 0) continue;
-    let commentText = line.text.slice(line.comment).replace(/\s+$/, ""), m = DIRECTIVE.exec(commentText);
+  let text = file.text, starts = lineStarts(text), { comments, blockLines, inBlock } = scan(text, starts), lineText = (line) => text.slice(starts[line - 1], (starts[line] ?? text.length + 1) - 1).replace(/\r$/, ""), blank = (s) => /^[ \t]*$/.test(s), commentOnly = /* @__PURE__ */ new Set();
+  for (let c of comments) {
+    let line = lineOf(starts, c.offset);
+    blank(text.slice(starts[line - 1], c.offset)) && commentOnly.add(line);
+  }
+  let result = [];
+  for (let c of comments) {
+    let commentText = c.source.replace(/\s+$/, ""), m = DIRECTIVE.exec(commentText);
     if (!m) continue;
-    let appliesTo;
-    if (!line.commentOnly)
-      appliesTo = [line.number, ...line.blockLines];
+    let line = lineOf(starts, c.offset), lineStart = starts[line - 1], ownLine = commentOnly.has(line), appliesTo;
+    if (!ownLine)
+      appliesTo = [line, ...blockLines.get(line) ?? []];
     else {
-      let j = idx + 1;
-      for (; j < lines.length && lines[j].commentOnly && lines[j].comment >= 0; ) j++;
-      let target = lines[j];
-      appliesTo = target && !target.blank && !target.inBlock ? [target.number, ...target.blockLines] : [];
+      let target = line + 1;
+      for (; commentOnly.has(target); ) target++;
+      appliesTo = target <= starts.length && !blank(lineText(target)) && !inBlock.has(target) ? [target, ...blockLines.get(target) ?? []] : [];
     }
-    let rules = [...new Set((m[1] ?? "").split(/[\s,]+/).filter((s) => s.length > 0))], offset = line.start + line.comment, endOffset = offset + commentText.length, removal;
-    if (line.commentOnly)
-      removal = { start: line.start, end: line.next };
+    let rules = [...new Set((m[1] ?? "").split(/[\s,]+/).filter((s) => s.length > 0))], offset = c.offset, endOffset = offset + commentText.length, removal;
+    if (ownLine)
+      removal = { start: lineStart, end: starts[line] ?? text.length };
     else {
-      let s = line.comment;
-      for (; s > 0 && isBlank(line.text[s - 1]); ) s--;
-      removal = { start: line.start + s, end: endOffset };
+      let s = offset;
+      for (; s > lineStart && (text[s - 1] === " " || text[s - 1] === "	"); ) s--;
+      removal = { start: s, end: endOffset };
     }
-    let suppression = {
+    let column = offset - lineStart + 1, suppression = {
       path: file.path,
-      line: line.number,
+      line,
       appliesTo,
       rules,
       reason: (m[2] ?? "").trim(),
-      range: {
-        line: line.number,
-        column: line.comment + 1,
-        endColumn: line.comment + 1 + commentText.length,
-        offset,
-        endOffset
-      },
-      ownLine: line.commentOnly,
+      range: { line, column, endColumn: column + commentText.length, offset, endOffset },
+      ownLine,
       removal
     };
     if (m[1] !== void 0) {
@@ -19877,25 +21135,60 @@ function applySuppressions(findings, files, opts = {}) {
     }
   return { kept, suppressed, unused };
 }
+function suppressionFindings(unused, opts) {
+  if (opts.reportUnused) return unusedSuppressionFindings(unused);
+  let out = [];
+  for (let s of unused) {
+    let unknown = s.unusedRules.filter((r) => !isKnownRuleId(r));
+    if (unknown.length === 0) continue;
+    let names2 = unknown.map((r) => `"${r}"${suggestion(r, KNOWN_RULE_IDS)}`).join(", "), one = unknown.length === 1;
+    out.push({
+      ruleId: UNUSED_SUPPRESSION_RULE_ID,
+      level: "warning",
+      message: `Suppression names ${one ? "an unknown rule id" : "unknown rule ids"} ${names2}: ${one ? "it suppresses" : "they suppress"} nothing.`,
+      location: { path: s.path, range: commentRange(s) },
+      related: []
+    });
+  }
+  return out;
+}
 function unusedSuppressionFindings(unused) {
   return unused.map((s) => {
-    let unusedRules = s.unusedRules ?? s.rules, range2 = {
-      start: { line: s.range.line, column: s.range.column, offset: s.range.offset },
-      end: { line: s.range.line, column: s.range.endColumn, offset: s.range.endOffset }
-    }, finding4 = {
+    let unusedRules = s.unusedRules ?? s.rules, finding4 = {
       ruleId: UNUSED_SUPPRESSION_RULE_ID,
       level: "warning",
       message: unusedMessage(s, unusedRules),
-      location: { path: s.path, range: range2 },
+      location: { path: s.path, range: commentRange(s) },
       related: []
     }, fix = removalFix(s, unusedRules);
     return fix && (finding4.fix = fix), finding4;
   });
 }
+function unusedIgnoreEntryFindings(entries) {
+  let out = [];
+  for (let e of entries) {
+    if (!e.location) continue;
+    let entry = e.reason.replace(/^ignore-findings: /, "");
+    out.push({
+      ruleId: UNUSED_SUPPRESSION_RULE_ID,
+      level: "warning",
+      message: `Unused ignore-findings entry "${entry}": it hides no finding.`,
+      location: e.location,
+      related: []
+    });
+  }
+  return out;
+}
+function commentRange(s) {
+  return {
+    start: { line: s.range.line, column: s.range.column, offset: s.range.offset },
+    end: { line: s.range.line, column: s.range.endColumn, offset: s.range.endOffset }
+  };
+}
 function unusedMessage(s, unusedRules) {
   if (s.rules.length === 0)
     return 'Suppression comment names no rule: write "# credflow: ignore[rule-id] reason".';
-  let ids = unusedRules.join(", "), where3 = s.appliesTo.length === 0 ? "it is not directly above a line" : `no such finding on line ${s.appliesTo[0]}${s.appliesTo.length > 1 ? " (or in the block scalar below it)" : ""}`, unknown = unusedRules.filter((r) => !isKnownRuleId(r)), unknownNote = unknown.length > 0 ? ` ${unknown.map((r) => `"${r}"`).join(", ")} ${unknown.length > 1 ? "are not known rule ids" : "is not a known rule id"}.` : "";
+  let ids = unusedRules.join(", "), where3 = s.appliesTo.length === 0 ? "it is not directly above a line" : `no such finding on line ${s.appliesTo[0]}${s.appliesTo.length > 1 ? " (or in the block scalar below it)" : ""}`, unknown = unusedRules.filter((r) => !isKnownRuleId(r)), unknownNote = unknown.length > 0 ? ` ${unknown.map((r) => `"${r}"${suggestion(r, KNOWN_RULE_IDS)}`).join(", ")} ${unknown.length > 1 ? "are not known rule ids" : "is not a known rule id"}.` : "";
   return `Unused suppression of ${ids}: ${where3}.${unknownNote}`;
 }
 function removalFix(s, unusedRules) {
@@ -19970,7 +21263,7 @@ var MAX_CALLERS = 10, locationKey = (path10, offset) => `${path10}\0${offset}`, 
   }
   /** Applies ignores and suppressions; resolves fixes for the live findings. */
   settle(graph, activeRules) {
-    let files = graph.files, byPath = new Map(files.map((f) => [f.path, f])), live = [], suppressed = [], callers = callersByFile(graph);
+    let files = graph.files, byPath = new Map(files.map((f) => [f.path, f])), live = [], suppressed = [], callers = callersByFile(graph), usedEntries = /* @__PURE__ */ new Set();
     for (let p of this.pending.values()) {
       let f = p.finding;
       p.hasVia || addThrough(p, fileCallers(callers.get(f.location.path))), f.related = mergeRelated2(f, p.through);
@@ -19978,7 +21271,7 @@ var MAX_CALLERS = 10, locationKey = (path10, offset) => `${path10}\0${offset}`, 
       if (this.policy.ignorePath?.(repoPath)) continue;
       let entry = this.policy.ignoredFinding?.(f.ruleId, repoPath, f.location.range.start.line);
       if (entry !== void 0) {
-        suppressed.push({ finding: f, reason: entry });
+        usedEntries.add(entry), suppressed.push({ finding: f, reason: entry });
         continue;
       }
       live.push(p);
@@ -19992,10 +21285,13 @@ var MAX_CALLERS = 10, locationKey = (path10, offset) => `${path10}\0${offset}`, 
     let findings = [];
     for (let p of live)
       kept.has(p.finding) && (this.policy.fixes !== !1 && this.resolveFix(p), findings.push(p.finding));
-    if (this.policy.reportUnusedSuppressions && this.policy.ruleLevel?.(UNUSED_SUPPRESSION_RULE_ID) !== "off") {
-      let level = this.policy.ruleLevel?.(UNUSED_SUPPRESSION_RULE_ID);
-      for (let f of unusedSuppressionFindings(inline.unused))
-        level && level !== "off" && (f.level = level), this.policy.fixes === !1 && delete f.fix, findings.push(f);
+    let unusedLevel = this.policy.ruleLevel?.(UNUSED_SUPPRESSION_RULE_ID);
+    if (unusedLevel !== "off") {
+      let reportUnused = !!this.policy.reportUnusedSuppressions, entries = reportUnused ? (this.policy.ignoreEntries ?? []).filter((e) => !usedEntries.has(e.reason) && (e.rule === void 0 || activeRules.has(e.rule))) : [];
+      for (let f of [...suppressionFindings(inline.unused, { reportUnused }), ...unusedIgnoreEntryFindings(entries)]) {
+        let file = byPath.get(f.location.path);
+        file && this.policy.ignorePath?.(file.repoPath) || (unusedLevel && (f.level = unusedLevel), this.policy.fixes === !1 && delete f.fix, findings.push(f));
+      }
     }
     return { findings, suppressed, internalErrors: this.internalErrors };
   }
@@ -20069,15 +21365,104 @@ function reachedThrough(via, f) {
 }
 
 // src/discover/discover.ts
-import * as fs2 from "node:fs";
+import * as fs3 from "node:fs";
 import * as path4 from "node:path";
 
 // src/discover/loader.ts
+import * as fs2 from "node:fs";
+
+// src/fs/safe-read.ts
 import * as fs from "node:fs";
+function inspectFile(absPath, opts) {
+  let lst;
+  try {
+    lst = fs.lstatSync(absPath);
+  } catch (err) {
+    return { ok: !1, reason: "missing", code: errCode(err) };
+  }
+  let isLink = lst.isSymbolicLink();
+  if (isLink && opts.links === "refuse") return { ok: !1, reason: "link" };
+  let real = absPath;
+  if (isLink || opts.root !== void 0) {
+    try {
+      real = fs.realpathSync(absPath);
+    } catch (err) {
+      return isLink ? { ok: !1, reason: "dangling-link", code: errCode(err) } : { ok: !1, reason: "error", code: errCode(err) };
+    }
+    if (opts.root !== void 0 && !isInside(realRoot(opts.root), real)) return { ok: !1, reason: "outside" };
+  }
+  let stat = lst;
+  if (isLink)
+    try {
+      stat = fs.statSync(real);
+    } catch (err) {
+      return { ok: !1, reason: "dangling-link", code: errCode(err) };
+    }
+  let refused = refuseStat(stat, opts.maxBytes);
+  return refused ? { ok: !1, ...refused } : { ok: !0, real, stat };
+}
+function readFileSafely(absPath, opts) {
+  let inspected = inspectFile(absPath, opts);
+  if (!inspected.ok) return inspected;
+  let { real, stat } = inspected, flags = fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0) | (opts.links === "refuse" ? fs.constants.O_NOFOLLOW ?? 0 : 0), fd;
+  try {
+    fd = fs.openSync(real, flags);
+  } catch (err) {
+    return { ok: !1, reason: "error", code: errCode(err) };
+  }
+  try {
+    let opened = fs.fstatSync(fd);
+    if (opened.dev !== stat.dev || opened.ino !== stat.ino) return { ok: !1, reason: "changed" };
+    let refused = refuseStat(opened, opts.maxBytes);
+    if (refused) return { ok: !1, ...refused };
+    let bytes = readAtMost(fd, opts.maxBytes);
+    return bytes.length > opts.maxBytes ? { ok: !1, reason: "too-large" } : { ok: !0, real, bytes };
+  } catch (err) {
+    return { ok: !1, reason: "error", code: errCode(err) };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+function fileKind(stat) {
+  return stat.isFIFO() ? "a FIFO" : stat.isCharacterDevice() ? "a character device" : stat.isBlockDevice() ? "a block device" : stat.isSocket() ? "a socket" : "not a file";
+}
+function refuseStat(stat, maxBytes) {
+  if (stat.isDirectory()) return { reason: "directory" };
+  if (!stat.isFile()) return { reason: "not-regular", kind: fileKind(stat) };
+  if (stat.size > maxBytes) return { reason: "too-large", size: stat.size };
+}
+function readAtMost(fd, limit) {
+  let chunks = [], total = 0;
+  for (; total <= limit; ) {
+    let chunk = Buffer.allocUnsafe(Math.min(65536, limit + 1 - total)), n = fs.readSync(fd, chunk, 0, chunk.length, null);
+    if (n === 0) break;
+    chunks.push(chunk.subarray(0, n)), total += n;
+  }
+  return Buffer.concat(chunks, total);
+}
+function errCode(err) {
+  let code3 = err?.code;
+  return typeof code3 == "string" ? code3 : "error";
+}
+var realRoots = /* @__PURE__ */ new Map();
+function realRoot(root) {
+  let r = realRoots.get(root);
+  if (r === void 0) {
+    try {
+      r = fs.realpathSync(root);
+    } catch {
+      r = root;
+    }
+    realRoots.set(root, r);
+  }
+  return r;
+}
+
+// src/discover/loader.ts
 import * as path3 from "node:path";
 
 // src/parse/parse-file.ts
-var import_yaml4 = __toESM(require_dist(), 1);
+var import_yaml5 = __toESM(require_dist(), 1);
 var MAX_FILE_BYTES = 8 * 1024 * 1024, MAX_NESTING = 500, MAX_EXPANDED_NODES = 2e5, ZERO = { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } }, decoder = new TextDecoder("utf-8", { fatal: !0, ignoreBOM: !0 });
 function parseSourceFile(input) {
   let base = {
@@ -20114,7 +21499,7 @@ function parseSourceFile(input) {
   }
   let lineCounter = linesOf(text), doc;
   try {
-    doc = (0, import_yaml4.parseDocument)(text, { uniqueKeys: !1, prettyErrors: !1 });
+    doc = (0, import_yaml5.parseDocument)(text, { uniqueKeys: !1, prettyErrors: !1 });
   } catch (err) {
     let why = err instanceof RangeError ? "nesting is too deep to parse" : "the YAML parser failed";
     return fail(`${why}; not linted`, text);
@@ -20138,14 +21523,14 @@ function parseSourceFile(input) {
     range: ZERO
   });
   let contents = doc.contents;
-  return !contents || (0, import_yaml4.isScalar)(contents) && (contents.value === null || contents.value === "") ? (diagnostics.push({ ruleId: "workflow-schema", message: `${input.kind === "action" ? "action" : "workflow"} file is empty`, range: ZERO }), { file, diagnostics, usable: !1, expandable: !1 }) : (0, import_yaml4.isMap)(contents) ? { file, diagnostics, usable: !0, expandable } : (diagnostics.push({
+  return !contents || (0, import_yaml5.isScalar)(contents) && (contents.value === null || contents.value === "") ? (diagnostics.push({ ruleId: "workflow-schema", message: `${input.kind === "action" ? "action" : "workflow"} file is empty`, range: ZERO }), { file, diagnostics, usable: !1, expandable: !1 }) : (0, import_yaml5.isMap)(contents) ? { file, diagnostics, usable: !0, expandable } : (diagnostics.push({
     ruleId: "workflow-schema",
-    message: `the document must be a mapping, not ${(0, import_yaml4.isScalar)(contents) ? "a scalar" : "a list"}`,
+    message: `the document must be a mapping, not ${(0, import_yaml5.isScalar)(contents) ? "a scalar" : "a list"}`,
     range: { start: pos(contents.range?.[0] ?? 0), end: pos(contents.range?.[1] ?? 0) }
   }), { file, diagnostics, usable: !1, expandable: !1 });
 }
 function linesOf(text) {
-  let lc = new import_yaml4.LineCounter();
+  let lc = new import_yaml5.LineCounter();
   lc.addNewLine(0);
   for (let i = text.indexOf(`
 `); i !== -1; i = text.indexOf(`
@@ -20155,7 +21540,7 @@ function linesOf(text) {
 function nestingPastLimit(text, limit) {
   if (nestingBound(text) <= limit) return;
   let lineCounter = linesOf(text), stack = [];
-  for (let token of new import_yaml4.Parser().parse(text)) stack.push({ token, depth: 0 });
+  for (let token of new import_yaml5.Parser().parse(text)) stack.push({ token, depth: 0 });
   for (; stack.length > 0; ) {
     let { token, depth } = stack.pop();
     if (token) {
@@ -20191,7 +21576,7 @@ function expandedSize(root, doc, limit) {
     if (depth > MAX_DEPTH)
       return deep = !0, 0;
     if (!node || typeof node != "object") return 1;
-    if ((0, import_yaml4.isAlias)(node)) {
+    if ((0, import_yaml5.isAlias)(node)) {
       let target = node.resolve(doc);
       if (!target || resolving.has(target)) return 1;
       let cached = memo.get(target);
@@ -20200,8 +21585,8 @@ function expandedSize(root, doc, limit) {
       let size = visit2(target, depth + 1, resolving);
       return resolving.delete(target), memo.set(target, size), size;
     }
-    if ((0, import_yaml4.isPair)(node)) return visit2(node.key, depth + 1, resolving) + visit2(node.value, depth + 1, resolving);
-    if ((0, import_yaml4.isCollection)(node)) {
+    if ((0, import_yaml5.isPair)(node)) return visit2(node.key, depth + 1, resolving) + visit2(node.value, depth + 1, resolving);
+    if ((0, import_yaml5.isCollection)(node)) {
       let total = 1;
       for (let item of node.items)
         if (total += visit2(item, depth + 1, resolving), total > limit) return total;
@@ -20255,53 +21640,35 @@ var FileLoader = class {
     return res.ok ? { ok: !0, parsed: parseSourceFile(res.raw) } : res;
   }
   check(absPath, kind, root) {
-    let shown = this.display(absPath), stat;
-    try {
-      stat = fs.lstatSync(absPath);
-    } catch {
-      return { ok: !1, message: `${shown}: no such file`, missing: !0 };
-    }
-    if (stat.isSymbolicLink() || root) {
-      let real;
-      try {
-        real = fs.realpathSync(absPath);
-      } catch {
+    let shown = this.display(absPath), override = this.overrides?.get(absPath), opts = { root, maxBytes: override ? 1 / 0 : MAX_FILE_BYTES }, bytes = override, res = override ? inspectFile(absPath, opts) : readFileSafely(absPath, opts);
+    res.ok && "bytes" in res && (bytes = res.bytes);
+    let repoPath = root ? path3.relative(root, absPath).split(path3.sep).join("/") : shown;
+    if (res.ok) return { ok: !0, raw: { path: shown, repoPath, absPath, root, kind, bytes: bytes ?? new Uint8Array(0) } };
+    switch (res.reason) {
+      case "missing":
+        return { ok: !1, message: `${shown}: no such file`, missing: !0 };
+      case "dangling-link":
         return { ok: !1, message: `${shown}: broken symbolic link`, missing: !0 };
-      }
-      if (root && !isInside(realRoot(root), real))
+      case "link":
+      case "outside":
         return { ok: !1, message: `${shown}: symbolic link points outside the repository; not followed` };
-      stat.isSymbolicLink() && (stat = fs.statSync(real));
+      case "directory":
+        return { ok: !1, message: `${shown}: is a directory, not a file`, missing: !0 };
+      case "not-regular":
+        return { ok: !1, message: `${shown}: not a regular file` };
+      case "too-large":
+        return { ok: !0, raw: { path: shown, repoPath, absPath, root, kind, bytes: new Uint8Array(0), size: res.size ?? MAX_FILE_BYTES + 1 } };
+      case "changed":
+        return { ok: !1, message: `${shown}: changed while being read; not read` };
+      case "error":
+        return { ok: !1, message: `${shown}: cannot read (${res.code})` };
     }
-    if (stat.isDirectory()) return { ok: !1, message: `${shown}: is a directory, not a file`, missing: !0 };
-    if (!stat.isFile()) return { ok: !1, message: `${shown}: not a regular file` };
-    let repoPath = root ? path3.relative(root, absPath).split(path3.sep).join("/") : shown, override = this.overrides?.get(absPath);
-    if (!override && stat.size > MAX_FILE_BYTES)
-      return { ok: !0, raw: { path: shown, repoPath, absPath, root, kind, bytes: new Uint8Array(0), size: stat.size } };
-    let bytes;
-    try {
-      bytes = override ?? fs.readFileSync(absPath);
-    } catch (err) {
-      return { ok: !1, message: `${shown}: cannot read (${err.code ?? "error"})` };
-    }
-    return { ok: !0, raw: { path: shown, repoPath, absPath, root, kind, bytes } };
   }
-}, realRoots = /* @__PURE__ */ new Map();
-function realRoot(root) {
-  let r = realRoots.get(root);
-  if (!r) {
-    try {
-      r = fs.realpathSync(root);
-    } catch {
-      r = root;
-    }
-    realRoots.set(root, r);
-  }
-  return r;
-}
+};
 function findRoot(absFile, cwd) {
   let dir = path3.dirname(absFile);
   for (; ; ) {
-    if (fs.existsSync(path3.join(dir, ".git"))) return dir;
+    if (fs2.existsSync(path3.join(dir, ".git"))) return dir;
     let parent = path3.dirname(dir);
     if (parent === dir) break;
     dir = parent;
@@ -20321,13 +21688,13 @@ function discover(paths, cwd) {
   for (let p of paths.length ? paths : ["."]) {
     let abs = path4.resolve(cwd, p), stat;
     try {
-      stat = fs2.statSync(abs);
+      stat = fs3.statSync(abs);
     } catch {
       throw new UsageError(`${p}: no such file or directory`);
     }
     if (stat.isDirectory()) {
       try {
-        fs2.accessSync(abs, fs2.constants.R_OK | fs2.constants.X_OK);
+        fs3.accessSync(abs, fs3.constants.R_OK | fs3.constants.X_OK);
       } catch {
         throw new UsageError(`${p}: permission denied`);
       }
@@ -20336,7 +21703,7 @@ function discover(paths, cwd) {
         seen.has(t.absPath) || (seen.add(t.absPath), out.targets.push(t));
     } else if (stat.isFile()) {
       try {
-        fs2.accessSync(abs, fs2.constants.R_OK);
+        fs3.accessSync(abs, fs3.constants.R_OK);
       } catch {
         throw new UsageError(`${p}: permission denied`);
       }
@@ -20349,7 +21716,7 @@ function discover(paths, cwd) {
 function workflowsIn(root, out) {
   let dir = path4.join(root, ".github", "workflows"), names2;
   try {
-    names2 = fs2.readdirSync(dir).sort();
+    names2 = fs3.readdirSync(dir).sort();
   } catch {
     return [];
   }
@@ -20358,7 +21725,7 @@ function workflowsIn(root, out) {
     if (!WORKFLOW_EXT.test(name)) continue;
     let abs = path4.join(dir, name), st;
     try {
-      st = fs2.statSync(abs);
+      st = fs3.statSync(abs);
     } catch {
       targets.push({ absPath: abs, kind: "workflow", root });
       continue;
@@ -22112,10 +23479,10 @@ function getWorkflowSchema() {
 }
 
 // node_modules/@actions/workflow-parser/dist/workflows/yaml-object-reader.js
-var import_yaml5 = __toESM(require_dist(), 1);
+var import_yaml6 = __toESM(require_dist(), 1);
 var YamlObjectReader = class _YamlObjectReader {
   constructor(fileId, content) {
-    this.lineCounter = new import_yaml5.LineCounter(), this.errors = [], this.doc = (0, import_yaml5.parseDocument)(content, {
+    this.lineCounter = new import_yaml6.LineCounter(), this.errors = [], this.doc = (0, import_yaml6.parseDocument)(content, {
       lineCounter: this.lineCounter,
       keepSourceTokens: !0,
       uniqueKeys: !1
@@ -22127,20 +23494,20 @@ var YamlObjectReader = class _YamlObjectReader {
   }
   *getNodes(node, aliasResolutionStack) {
     let range2 = this.getRange(node);
-    if ((0, import_yaml5.isDocument)(node)) {
+    if ((0, import_yaml6.isDocument)(node)) {
       yield new ParseEvent(EventType.DocumentStart);
       for (let item of this.getNodes(node.contents, /* @__PURE__ */ new Set()))
         yield item;
       yield new ParseEvent(EventType.DocumentEnd);
     }
-    if ((0, import_yaml5.isCollection)(node)) {
-      (0, import_yaml5.isSeq)(node) ? yield new ParseEvent(EventType.SequenceStart, new SequenceToken(this.fileId, range2, void 0)) : (0, import_yaml5.isMap)(node) && (yield new ParseEvent(EventType.MappingStart, new MappingToken(this.fileId, range2, void 0)));
+    if ((0, import_yaml6.isCollection)(node)) {
+      (0, import_yaml6.isSeq)(node) ? yield new ParseEvent(EventType.SequenceStart, new SequenceToken(this.fileId, range2, void 0)) : (0, import_yaml6.isMap)(node) && (yield new ParseEvent(EventType.MappingStart, new MappingToken(this.fileId, range2, void 0)));
       for (let item of node.items)
         for (let child of this.getNodes(item, aliasResolutionStack))
           yield child;
-      (0, import_yaml5.isSeq)(node) ? yield new ParseEvent(EventType.SequenceEnd) : (0, import_yaml5.isMap)(node) && (yield new ParseEvent(EventType.MappingEnd));
+      (0, import_yaml6.isSeq)(node) ? yield new ParseEvent(EventType.SequenceEnd) : (0, import_yaml6.isMap)(node) && (yield new ParseEvent(EventType.MappingEnd));
     }
-    if ((0, import_yaml5.isScalar)(node) && (yield new ParseEvent(EventType.Literal, _YamlObjectReader.getLiteralToken(this.fileId, range2, node))), (0, import_yaml5.isAlias)(node)) {
+    if ((0, import_yaml6.isScalar)(node) && (yield new ParseEvent(EventType.Literal, _YamlObjectReader.getLiteralToken(this.fileId, range2, node))), (0, import_yaml6.isAlias)(node)) {
       let resolved = node.resolve(this.doc);
       if (resolved) {
         if (aliasResolutionStack.has(resolved))
@@ -22150,7 +23517,7 @@ var YamlObjectReader = class _YamlObjectReader {
       }
       return;
     }
-    if ((0, import_yaml5.isPair)(node)) {
+    if ((0, import_yaml6.isPair)(node)) {
       let scalarKey = node.key;
       range2 = this.getRange(scalarKey);
       let key = scalarKey.value;
@@ -23826,6 +25193,37 @@ async function prepareFile(input) {
   return parsed.usable && (parsed.model = parsed.file.kind === "action" ? buildAction(parsed.file) : buildWorkflow(parsed.file), parsed.schema = parsed.expandable ? await validateSchema(parsed.file) : [], parsed.file.doc = void 0), parsed;
 }
 
+// src/config/options.ts
+var validators = /* @__PURE__ */ new WeakMap(), ajv;
+function validatorOf(option) {
+  let v = validators.get(option);
+  return v === void 0 && (ajv ??= newAjv(), v = ajv.compile(option.schema), validators.set(option, v)), v;
+}
+function optionProblem(rule, name, value, where3 = `rules.${rule.id}.${name}`) {
+  let option = rule.options && Object.hasOwn(rule.options, name) ? rule.options[name] : void 0;
+  if (!option) {
+    let known = Object.keys(rule.options ?? {});
+    return `${where3}: unknown option of ${rule.id}${known.length > 0 ? ` (known: ${known.join(", ")})` : " (it has none)"}`;
+  }
+  let validate = validatorOf(option);
+  if (validate(value)) return;
+  let e = (validate.errors ?? [])[0];
+  return e ? valueProblem(where3, e, option.schema) : `${where3}: invalid value`;
+}
+function resolveRuleOptions(rule, given = {}) {
+  let options = {};
+  for (let [name, option] of Object.entries(rule.options ?? {}))
+    option.default !== void 0 && (options[name] = option.default);
+  let problems = [];
+  for (let [name, value] of Object.entries(given)) {
+    if (value === void 0) continue;
+    let problem = optionProblem(rule, name, value);
+    problem ? problems.push(problem) : options[name] = value;
+  }
+  if (problems.length > 0) throw new Error(problems.join("; "));
+  return options;
+}
+
 // src/engine/lint.ts
 async function lint(req) {
   let loader = new FileLoader(req.cwd, req.overrides), top = [], accessDiagnostics = [], zero = { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } }, stub = (absPath) => ({
@@ -23865,20 +25263,23 @@ async function lint(req) {
     ruleLevel: req.ruleLevel,
     ignorePath: req.ignorePath,
     ignoredFinding: req.ignoredFinding,
+    ignoreEntries: req.ignoreEntries,
     reportUnusedSuppressions: req.reportUnusedSuppressions,
     fixes: req.fixes
   }), active = /* @__PURE__ */ new Set();
   for (let rule of rules) {
     if (!registry.enabled(rule)) continue;
     active.add(rule.id);
-    let ctx = {
-      graph,
-      settings: req.settings,
-      pins: req.pins,
-      options: req.ruleOptions?.(rule.id) ?? {},
-      report: registry.reporterFor(rule)
-    }, started = timing ? performance.now() : 0;
+    let started = timing ? performance.now() : 0;
     try {
+      let ctx = {
+        graph,
+        settings: req.settings,
+        pins: req.pins,
+        // Defaults from the rule's metadata, then the options given; an invalid one fails the rule.
+        options: resolveRuleOptions(rule, req.ruleOptions?.(rule.id)),
+        report: registry.reporterFor(rule)
+      };
       rule.check(ctx), timing && process.stderr.write(`rule ${rule.id}: ${(performance.now() - started).toFixed(1)} ms
 `);
     } catch (err) {
@@ -23996,20 +25397,20 @@ ${creds}`), edge(prev, sid), prev = sid;
 }
 
 // src/cli/docs.ts
-import * as fs3 from "node:fs";
+import * as fs4 from "node:fs";
 import { fileURLToPath } from "node:url";
 import * as path6 from "node:path";
 var docsDir;
 function findDocsDir() {
   let here = path6.dirname(fileURLToPath(import.meta.url));
   for (let candidate of [path6.join(here, "..", "docs", "rules"), path6.join(here, "..", "..", "docs", "rules")])
-    if (fs3.existsSync(candidate)) return candidate;
+    if (fs4.existsSync(candidate)) return candidate;
   return null;
 }
 function ruleDoc(id) {
   if (docsDir === void 0 && (docsDir = findDocsDir()), !(!docsDir || !/^[a-z0-9-]+$/.test(id)))
     try {
-      return fs3.readFileSync(path6.join(docsDir, `${id}.md`), "utf8");
+      return fs4.readFileSync(path6.join(docsDir, `${id}.md`), "utf8");
     } catch {
       return;
     }
@@ -24463,7 +25864,7 @@ function formatGithub(input) {
 }
 
 // src/engine/fix-run.ts
-var import_yaml6 = __toESM(require_dist(), 1);
+var import_yaml7 = __toESM(require_dist(), 1);
 
 // src/fix/apply.ts
 function sameEdit(a, b) {
@@ -24555,7 +25956,7 @@ function applyFixes(text, fixes) {
 }
 
 // src/fix/diff.ts
-function splitLines2(text) {
+function splitLines(text) {
   let lines = [], pos = 0;
   for (; pos < text.length; ) {
     let nl = text.indexOf(`
@@ -24636,7 +26037,7 @@ function quotePath(prefix, path10) {
 }
 function unifiedDiff(path10, before, after) {
   if (before === after) return "";
-  let clean = path10.replace(/^(\.\/)+/, ""), a = splitLines2(before), b = splitLines2(after), all = rows(a, b, diffLines(a, b)), out = [
+  let clean = path10.replace(/^(\.\/)+/, ""), a = splitLines(before), b = splitLines(after), all = rows(a, b, diffLines(a, b)), out = [
     `diff --git ${quotePath("a/", clean)} ${quotePath("b/", clean)}
 `,
     `--- ${quotePath("a/", clean)}
@@ -24678,7 +26079,7 @@ function unifiedDiff(path10, before, after) {
 
 // src/fix/write.ts
 import { randomBytes } from "node:crypto";
-import * as fs4 from "node:fs";
+import * as fs5 from "node:fs";
 import * as path8 from "node:path";
 var Refusal = class extends Error {
 };
@@ -24694,22 +26095,22 @@ function sameBytes(a, b) {
 }
 function resolveTarget(absPath, mustExist) {
   try {
-    let real = fs4.realpathSync(absPath);
-    return { real, stat: fs4.statSync(real) };
+    let real = fs5.realpathSync(absPath);
+    return { real, stat: fs5.statSync(real) };
   } catch (err) {
     err.code !== "ENOENT" && refuse(`cannot resolve ${absPath}: ${errorText(err)}`);
   }
   mustExist && refuse(`${absPath} no longer exists (changed since it was read)`);
   let link;
   try {
-    link = fs4.lstatSync(absPath);
+    link = fs5.lstatSync(absPath);
   } catch {
     link = void 0;
   }
   link?.isSymbolicLink() && refuse(`${absPath} is a dangling symbolic link`);
   let dir;
   try {
-    dir = fs4.realpathSync(path8.dirname(absPath));
+    dir = fs5.realpathSync(path8.dirname(absPath));
   } catch (err) {
     refuse(`cannot resolve the directory of ${absPath}: ${errorText(err)}`);
   }
@@ -24717,36 +26118,36 @@ function resolveTarget(absPath, mustExist) {
 }
 function checkWritable(real, stat) {
   let dir = path8.dirname(real);
-  stat && (stat.mode & 146) === 0 && refuse(`${real} is read-only`), (fs4.statSync(dir).mode & 146) === 0 && refuse(`directory ${dir} is read-only`);
+  stat && (stat.mode & 146) === 0 && refuse(`${real} is read-only`), (fs5.statSync(dir).mode & 146) === 0 && refuse(`directory ${dir} is read-only`);
   try {
-    stat && fs4.accessSync(real, fs4.constants.W_OK), fs4.accessSync(dir, fs4.constants.W_OK | fs4.constants.X_OK);
+    stat && fs5.accessSync(real, fs5.constants.W_OK), fs5.accessSync(dir, fs5.constants.W_OK | fs5.constants.X_OK);
   } catch (err) {
     refuse(`${stat ? real : dir} is not writable: ${errorText(err)}`);
   }
 }
 function writeTemp(real, bytes, stat) {
-  let dir = path8.dirname(real), tmp = path8.join(dir, `.${path8.basename(real)}.${process.pid}.${randomBytes(4).toString("hex")}.credflow-tmp`), fd = fs4.openSync(tmp, "wx", stat ? stat.mode & 4095 : 438);
+  let dir = path8.dirname(real), tmp = path8.join(dir, `.${path8.basename(real)}.${process.pid}.${randomBytes(4).toString("hex")}.credflow-tmp`), fd = fs5.openSync(tmp, "wx", stat ? stat.mode & 4095 : 438);
   try {
-    if (fs4.writeFileSync(fd, bytes), stat) {
-      fs4.fchmodSync(fd, stat.mode & 4095);
+    if (fs5.writeFileSync(fd, bytes), stat) {
+      fs5.fchmodSync(fd, stat.mode & 4095);
       try {
-        fs4.fchownSync(fd, stat.uid, stat.gid);
+        fs5.fchownSync(fd, stat.uid, stat.gid);
       } catch {
       }
     }
-    fs4.fsyncSync(fd);
+    fs5.fsyncSync(fd);
   } catch (err) {
-    throw fs4.closeSync(fd), fs4.rmSync(tmp, { force: !0 }), err;
+    throw fs5.closeSync(fd), fs5.rmSync(tmp, { force: !0 }), err;
   }
-  return fs4.closeSync(fd), tmp;
+  return fs5.closeSync(fd), tmp;
 }
 function syncDirectory(dir) {
   try {
-    let fd = fs4.openSync(dir, "r");
+    let fd = fs5.openSync(dir, "r");
     try {
-      fs4.fsyncSync(fd);
+      fs5.fsyncSync(fd);
     } finally {
-      fs4.closeSync(fd);
+      fs5.closeSync(fd);
     }
   } catch {
   }
@@ -24758,18 +26159,18 @@ function writeFileAtomic(absPath, text, opts = {}) {
     if (opts.root !== void 0) {
       let root;
       try {
-        root = fs4.realpathSync(path8.resolve(opts.root));
+        root = fs5.realpathSync(path8.resolve(opts.root));
       } catch (err) {
         refuse(`cannot resolve root ${opts.root}: ${errorText(err)}`);
       }
       isBelow(root, real) || refuse(`${target} resolves to ${real}, outside ${root}`);
     }
-    stat && !stat.isFile() && refuse(`${real} is not a regular file`), checkWritable(real, stat), opts.expectedBytes && !sameBytes(opts.expectedBytes, fs4.readFileSync(real)) && refuse(`${target} changed since it was read`);
+    stat && !stat.isFile() && refuse(`${real} is not a regular file`), checkWritable(real, stat), opts.expectedBytes && !sameBytes(opts.expectedBytes, fs5.readFileSync(real)) && refuse(`${target} changed since it was read`);
     let tmp = writeTemp(real, Buffer.from(text, "utf8"), stat);
     try {
-      opts.expectedBytes && !sameBytes(opts.expectedBytes, fs4.readFileSync(real)) && refuse(`${target} changed since it was read`), fs4.renameSync(tmp, real);
+      opts.expectedBytes && !sameBytes(opts.expectedBytes, fs5.readFileSync(real)) && refuse(`${target} changed since it was read`), fs5.renameSync(tmp, real);
     } catch (err) {
-      throw fs4.rmSync(tmp, { force: !0 }), err;
+      throw fs5.rmSync(tmp, { force: !0 }), err;
     }
     return syncDirectory(path8.dirname(real)), { ok: !0 };
   } catch (err) {
@@ -24780,7 +26181,7 @@ function writeFileAtomic(absPath, text, opts = {}) {
 // src/engine/fix-run.ts
 var MAX_PASSES = 5;
 function syntaxErrors(text) {
-  return (0, import_yaml6.parseDocument)(text, { uniqueKeys: !1 }).errors.length;
+  return (0, import_yaml7.parseDocument)(text, { uniqueKeys: !1 }).errors.length;
 }
 async function runFixes(request, opts) {
   let overrides = /* @__PURE__ */ new Map(), originals = /* @__PURE__ */ new Map(), messages = [], rejected = /* @__PURE__ */ new Set(), encoder = new TextEncoder(), result = await lint({ ...request, overrides });
@@ -24837,8 +26238,8 @@ function fixKey(fix) {
 }
 
 // src/config/load.ts
-import * as fs5 from "node:fs";
-var import_ajv = __toESM(require_ajv(), 1), import_yaml7 = __toESM(require_dist(), 1);
+import * as fs6 from "node:fs";
+var import_yaml8 = __toESM(require_dist(), 1);
 import * as nodePath from "node:path";
 
 // src/config/types.ts
@@ -24864,89 +26265,44 @@ function formatProblem(path10, p) {
 }
 var MAX_CONFIG_BYTES = 1024 * 1024;
 function loadConfig(opts) {
-  let cwd = opts.cwd ?? process.cwd(), abs, stat;
+  let cwd = opts.cwd ?? process.cwd(), abs;
   if (opts.explicitPath !== void 0)
     abs = nodePath.resolve(cwd, opts.explicitPath);
-  else {
-    for (let name of CONFIG_FILE_NAMES) {
-      let candidate = nodePath.resolve(opts.root, name);
-      try {
-        stat = fs5.lstatSync(candidate);
-      } catch {
-        continue;
-      }
-      abs = candidate;
-      break;
-    }
-    if (abs === void 0) return { config: emptyConfig() };
-  }
-  let display = displayPath2(abs, cwd), refuse2 = (why) => {
-    throw new ConfigError(display, [{ message: why }]);
-  }, target = abs;
-  if (opts.explicitPath === void 0 && stat?.isSymbolicLink()) {
-    let real;
-    try {
-      real = fs5.realpathSync(abs);
-    } catch (err) {
-      return refuse2(`symbolic link to a missing or unreadable file (${errCode(err)}); not read`);
-    }
-    let realRoot2;
-    try {
-      realRoot2 = fs5.realpathSync(opts.root);
-    } catch {
-      realRoot2 = nodePath.resolve(opts.root);
-    }
-    if (!isInside(realRoot2, real)) return refuse2("symbolic link points outside the repository; not read");
-    target = real;
-  }
+  else if (abs = CONFIG_FILE_NAMES.map((name) => nodePath.resolve(opts.root, name)).find(exists), abs === void 0) return { config: emptyConfig() };
+  let display = displayPath2(abs, cwd), read = readFileSafely(abs, { root: opts.explicitPath === void 0 ? opts.root : void 0, maxBytes: MAX_CONFIG_BYTES });
+  if (!read.ok) throw new ConfigError(display, [{ message: refusalMessage(read) }]);
+  return { path: display, config: parseConfigText(read.bytes.toString("utf8"), display) };
+}
+function exists(abs) {
   try {
-    stat = fs5.statSync(target);
-  } catch (err) {
-    return refuse2(cannotRead(err));
+    return fs6.lstatSync(abs), !0;
+  } catch {
+    return !1;
   }
-  checkStat(stat, refuse2);
-  let fd;
-  try {
-    fd = fs5.openSync(target, fs5.constants.O_RDONLY | (fs5.constants.O_NONBLOCK ?? 0));
-  } catch (err) {
-    return refuse2(cannotRead(err));
+}
+function refusalMessage(r) {
+  let mib = `${MAX_CONFIG_BYTES / 1048576} MiB`;
+  switch (r.reason) {
+    case "missing":
+    case "error":
+      return `cannot read configuration file (${r.code === "ENOENT" ? "no such file" : r.code === "EISDIR" ? "is a directory" : r.code})`;
+    case "dangling-link":
+      return `symbolic link to a missing or unreadable file (${r.code}); not read`;
+    case "link":
+    case "outside":
+      return "symbolic link points outside the repository; not read";
+    case "directory":
+      return "cannot read configuration file (is a directory)";
+    case "not-regular":
+      return `not a regular file (${r.kind}); not read`;
+    case "too-large":
+      return r.size === void 0 ? `larger than ${mib}; not read` : `larger than ${mib} (${r.size} bytes); not read`;
+    case "changed":
+      return "changed while being read; not read";
   }
-  let bytes;
-  try {
-    let opened = fs5.fstatSync(fd);
-    (opened.dev !== stat.dev || opened.ino !== stat.ino) && refuse2("changed while being read; not read"), checkStat(opened, refuse2), bytes = readAtMost(fd, MAX_CONFIG_BYTES);
-  } catch (err) {
-    if (err instanceof ConfigError) throw err;
-    return refuse2(cannotRead(err));
-  } finally {
-    fs5.closeSync(fd);
-  }
-  return bytes.length > MAX_CONFIG_BYTES && refuse2(`larger than ${MAX_CONFIG_BYTES / (1024 * 1024)} MiB; not read`), { path: display, config: parseConfigText(bytes.toString("utf8"), display) };
-}
-function checkStat(stat, refuse2) {
-  stat.isDirectory() && refuse2("cannot read configuration file (is a directory)"), stat.isFile() || refuse2(`not a regular file (${fileKind(stat)}); not read`), stat.size > MAX_CONFIG_BYTES && refuse2(`larger than ${MAX_CONFIG_BYTES / (1024 * 1024)} MiB (${stat.size} bytes); not read`);
-}
-function fileKind(stat) {
-  return stat.isFIFO() ? "a FIFO" : stat.isCharacterDevice() ? "a character device" : stat.isBlockDevice() ? "a block device" : stat.isSocket() ? "a socket" : "not a file";
-}
-function readAtMost(fd, limit) {
-  let chunks = [], total = 0;
-  for (; total <= limit; ) {
-    let chunk = Buffer.allocUnsafe(Math.min(65536, limit + 1 - total)), n = fs5.readSync(fd, chunk, 0, chunk.length, null);
-    if (n === 0) break;
-    chunks.push(chunk.subarray(0, n)), total += n;
-  }
-  return Buffer.concat(chunks, total);
-}
-function errCode(err) {
-  return err?.code ?? "error";
-}
-function cannotRead(err) {
-  let code3 = errCode(err);
-  return `cannot read configuration file (${code3 === "ENOENT" ? "no such file" : code3 === "EISDIR" ? "is a directory" : code3})`;
 }
 function parseConfigText(text, displayPath3) {
-  let source = text.startsWith("\uFEFF") ? text.slice(1) : text, lineCounter = new import_yaml7.LineCounter(), doc = (0, import_yaml7.parseDocument)(source, { lineCounter, prettyErrors: !0, uniqueKeys: !0 });
+  let source = text.startsWith("\uFEFF") ? text.slice(1) : text, lineCounter = new import_yaml8.LineCounter(), doc = (0, import_yaml8.parseDocument)(source, { lineCounter, prettyErrors: !0, uniqueKeys: !0 });
   if (doc.errors.length > 0)
     throw new ConfigError(
       displayPath3,
@@ -24964,10 +26320,10 @@ function parseConfigText(text, displayPath3) {
   if (data == null) return emptyConfig();
   let validate = validator();
   if (!validate(data)) {
-    let problems = describeErrors(validate.errors ?? [], doc, lineCounter);
+    let problems = describeErrors(validate.errors ?? [], configSchema, (segments, key) => locate2(doc, lineCounter, segments, key));
     throw new ConfigError(displayPath3, problems);
   }
-  return toConfig(data);
+  return toConfig(data, (i) => entryLocation(doc, lineCounter, displayPath3, i));
 }
 function oneLine2(message3) {
   let first = message3.split(`
@@ -24980,138 +26336,22 @@ function displayPath2(abs, cwd) {
 }
 var compiled;
 function validator() {
-  if (compiled === void 0) {
-    let ajv = new import_ajv.Ajv({ allErrors: !0, verbose: !0, allowUnionTypes: !0 });
-    ajv.addVocabulary([...EDITOR_KEYWORDS]), compiled = ajv.compile(configSchema);
-  }
-  return compiled;
-}
-function resolveRef(schema3) {
-  if (typeof schema3 != "object" || schema3 === null) return;
-  let s = schema3, ref = s.$ref;
-  if (typeof ref != "string" || !ref.startsWith("#/")) return s;
-  let node = configSchema;
-  for (let seg of ref.slice(2).split("/")) {
-    if (typeof node != "object" || node === null) return;
-    node = node[unescapePointer(seg)];
-  }
-  return typeof node == "object" && node !== null ? node : void 0;
-}
-function unescapePointer(seg) {
-  return seg.replace(/~1/g, "/").replace(/~0/g, "~");
-}
-function jsonType(value) {
-  return value == null ? "null" : Array.isArray(value) ? "array" : typeof value == "number" ? Number.isInteger(value) ? "integer" : "number" : typeof value == "boolean" ? "boolean" : typeof value == "string" ? "string" : "object";
-}
-function schemaTypes(schema3) {
-  let t = schema3.type;
-  if (typeof t == "string") return [t];
-  if (Array.isArray(t)) return t.filter((x) => typeof x == "string");
-}
-function typeFits(schema3, t) {
-  let types = schemaTypes(schema3);
-  return types === void 0 ? !0 : types.includes(t) || t === "integer" && types.includes("number");
-}
-var TYPE_WORDS = {
-  string: "a string",
-  integer: "an integer",
-  number: "a number",
-  boolean: "true or false",
-  object: "a mapping",
-  array: "a list",
-  null: "nothing"
-};
-function describeTypes(types) {
-  let shown = types.length > 1 ? types.filter((t) => t !== "null") : types;
-  return joinOr(shown.map((t) => TYPE_WORDS[t] ?? t));
-}
-function describeSchema(schema3) {
-  if (Array.isArray(schema3.enum)) return `one of ${schema3.enum.map((v) => String(v)).join(", ")}`;
-  let types = schemaTypes(schema3);
-  return types ? describeTypes(types) : "a valid value";
-}
-function joinOr(items) {
-  return items.length <= 1 ? items[0] ?? "" : `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]}`;
-}
-function describeValue(value) {
-  switch (jsonType(value)) {
-    case "null":
-      return "an empty value";
-    case "array":
-      return "a list";
-    case "object":
-      return "a mapping";
-    case "string":
-      return `"${truncate2(String(value))}"`;
-    default:
-      return String(value);
-  }
-}
-var EXCERPT_CHARS = 40;
-function excerpt(s, max = EXCERPT_CHARS) {
-  let pieces = Array.from(s, escapeChar);
-  if (pieces.reduce((n, p) => n + p.length, 0) <= max) return pieces.join("");
-  let out = "";
-  for (let piece of pieces) {
-    if (out.length + piece.length > max - 3) break;
-    out += piece;
-  }
-  return `${out}...`;
-}
-function escapeChar(ch) {
-  let c = ch.codePointAt(0) ?? 0;
-  return ch === `
-` ? "\\n" : ch === "\r" ? "\\r" : ch === "	" ? "\\t" : c < 32 || c >= 127 && c <= 159 ? `\\x${c.toString(16).padStart(2, "0")}` : c >= 8234 && c <= 8238 || c >= 8294 && c <= 8297 || c === 8232 || c === 8233 || c === 8206 || c === 8207 || c === 65279 || c >= 55296 && c <= 57343 ? `\\u${c.toString(16).padStart(4, "0")}` : ch;
-}
-function truncate2(s) {
-  return excerpt(s);
-}
-function keyPathOf(instancePath) {
-  return instancePath === "" ? [] : instancePath.slice(1).split("/").map(unescapePointer);
-}
-function displayKeyPath(segments) {
-  let out = "";
-  for (let seg of segments)
-    /^\d+$/.test(seg) ? out += `[${seg}]` : out += out === "" ? excerpt(seg) : `.${excerpt(seg)}`;
-  return out;
-}
-function suggestion(word, candidates) {
-  let lower = word.toLowerCase(), prefixed = lower.length >= 3 ? candidates.filter((c) => c.toLowerCase().startsWith(lower)) : [];
-  if (prefixed.length === 1) return ` (did you mean "${prefixed[0]}"?)`;
-  let best, bestDistance = 1 / 0;
-  for (let c of candidates) {
-    let d = editDistance2(word.toLowerCase(), c.toLowerCase());
-    d < bestDistance && (best = c, bestDistance = d);
-  }
-  let limit = Math.max(2, Math.floor(word.length / 3));
-  return best !== void 0 && bestDistance <= limit ? ` (did you mean "${best}"?)` : "";
-}
-function editDistance2(a, b) {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      let cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      cur[j] = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost);
-    }
-    prev = cur;
-  }
-  return prev[b.length] ?? 0;
+  return compiled ??= newAjv().compile(configSchema), compiled;
 }
 function locate2(doc, lineCounter, segments, key) {
   let node = doc.contents, keyOffset, found = !0, steps = key === void 0 ? segments : [...segments, key];
   for (let i = 0; i < steps.length; i++) {
     let seg = steps[i];
-    if ((0, import_yaml7.isAlias)(node) && (node = node.resolve(doc)), (0, import_yaml7.isMap)(node)) {
-      let pair = node.items.find((p) => ((0, import_yaml7.isScalar)(p.key) ? String(p.key.value) : String(p.key)) === seg);
+    if ((0, import_yaml8.isAlias)(node) && (node = node.resolve(doc)), (0, import_yaml8.isMap)(node)) {
+      let pair = node.items.find((p) => ((0, import_yaml8.isScalar)(p.key) ? String(p.key.value) : String(p.key)) === seg);
       if (pair === void 0) {
         found = !1;
         break;
       }
       let k = pair.key;
-      if (keyOffset = (0, import_yaml7.isScalar)(k) && k.range ? k.range[0] : keyOffset, key !== void 0 && i === steps.length - 1) return position(lineCounter, keyOffset ?? 0);
+      if (keyOffset = (0, import_yaml8.isScalar)(k) && k.range ? k.range[0] : keyOffset, key !== void 0 && i === steps.length - 1) return position(lineCounter, keyOffset ?? 0);
       node = pair.value;
-    } else if ((0, import_yaml7.isSeq)(node)) {
+    } else if ((0, import_yaml8.isSeq)(node)) {
       let item = node.items[Number(seg)];
       if (item === void 0) {
         found = !1;
@@ -25123,7 +26363,7 @@ function locate2(doc, lineCounter, segments, key) {
       break;
     }
   }
-  let range2 = nodeRange(node), empty = (0, import_yaml7.isScalar)(node) && node.value === null && node.source === "";
+  let range2 = nodeRange(node), empty = (0, import_yaml8.isScalar)(node) && node.value === null && node.source === "";
   return found && range2 && !empty ? position(lineCounter, range2[0]) : keyOffset !== void 0 ? position(lineCounter, keyOffset) : range2 && !empty ? position(lineCounter, range2[0]) : { line: 1, column: 1 };
 }
 function nodeRange(node) {
@@ -25135,91 +26375,7 @@ function position(lineCounter, offset) {
   let p = lineCounter.linePos(offset);
   return { line: p.line, column: p.col };
 }
-function describeErrors(errors, doc, lineCounter) {
-  let dropped = /* @__PURE__ */ new Set(), synthetic = [];
-  for (let e of errors) {
-    if (e.keyword !== "anyOf") continue;
-    dropped.add(e);
-    let branches = (Array.isArray(e.schema) ? e.schema : []).map(resolveRef).filter((b) => !!b), t = jsonType(e.data), fitting = branches.filter((b) => typeFits(b, t)), unfit = new Set(branches.filter((b) => !typeFits(b, t)));
-    for (let x of errors)
-      x === e || x.instancePath !== e.instancePath || (unfit.has(x.parentSchema) || x.keyword === "type" && fitting.length > 0 && !typeFitsParams(x, t)) && dropped.add(x);
-    if (fitting.length === 0) {
-      let where3 = displayKeyPath(keyPathOf(e.instancePath)) || "top level";
-      synthetic.push({
-        instancePath: e.instancePath,
-        message: `${where3}: expected ${joinOr(branches.map(describeSchema))}, got ${describeValue(e.data)}`
-      });
-    }
-  }
-  let problems = [];
-  for (let s of synthetic)
-    problems.push({ ...locate2(doc, lineCounter, keyPathOf(s.instancePath)), message: s.message });
-  for (let e of errors) {
-    if (dropped.has(e)) continue;
-    let segments = keyPathOf(e.instancePath);
-    if (e.keyword === "additionalProperties") {
-      let key = String(e.params.additionalProperty);
-      problems.push({ ...locate2(doc, lineCounter, segments, key), message: unknownKeyMessage(segments, key, e) });
-      continue;
-    }
-    problems.push({ ...locate2(doc, lineCounter, segments), message: errorMessage(segments, e) });
-  }
-  let seen = /* @__PURE__ */ new Set();
-  return problems.filter((p) => {
-    let id = `${p.line}:${p.column}:${p.message}`;
-    return seen.has(id) ? !1 : (seen.add(id), !0);
-  }).sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
-}
-function typeList(value) {
-  return typeof value == "string" ? value.split(",") : Array.isArray(value) ? value.map(String) : [];
-}
-function typeFitsParams(e, t) {
-  let types = typeList(e.params.type);
-  return types.includes(t) || t === "integer" && types.includes("number");
-}
-function unknownKeyMessage(segments, key, e) {
-  let parent = e.parentSchema, allowed = Object.keys(parent?.properties ?? {});
-  if (segments.length === 0) return `unknown key "${excerpt(key)}"${suggestion(key, allowed)}`;
-  if (segments.length === 1 && segments[0] === "rules")
-    return `unknown rule id "${excerpt(key)}"${suggestion(key, KNOWN_RULE_IDS)}`;
-  let where3 = displayKeyPath(segments);
-  if (segments.length === 2 && segments[0] === "rules") {
-    let options = allowed.filter((k) => k !== "level"), known = options.length > 0 ? `; known options: level, ${options.join(", ")}` : "; only level can be set";
-    return `${where3}: unknown option "${excerpt(key)}"${suggestion(key, allowed)}${known}`;
-  }
-  return `${where3}: unknown key "${excerpt(key)}"${suggestion(key, allowed)}`;
-}
-function errorMessage(segments, e) {
-  let where3 = displayKeyPath(segments) || "top level", params = e.params, parent = e.parentSchema ?? {};
-  switch (e.keyword) {
-    case "type": {
-      let expected = typeList(params.type);
-      return `${where3}: expected ${describeTypes(expected)}, got ${describeValue(e.data)}`;
-    }
-    case "enum": {
-      let allowed = Array.isArray(params.allowedValues) ? params.allowedValues.map(String) : [], hint = typeof e.data == "string" ? suggestion(e.data, allowed) : "";
-      return allowed.length === KNOWN_RULE_IDS.length && allowed.every((v, i) => v === KNOWN_RULE_IDS[i]) ? `${where3}: unknown rule id ${describeValue(e.data)}${hint}` : `${where3}: invalid value ${describeValue(e.data)}${hint}; expected one of ${allowed.join(", ")}`;
-    }
-    case "pattern": {
-      if (segments[0] === "ignore-findings" && typeof e.data == "string") {
-        let parts = e.data.split(":"), id = parts[0] ?? "";
-        if (parts.length >= 3 && !KNOWN_RULE_IDS.includes(id))
-          return `${where3}: unknown rule id "${excerpt(id)}"${suggestion(id, KNOWN_RULE_IDS)} in "${truncate2(e.data)}"`;
-      }
-      let custom = typeof parent.patternErrorMessage == "string" ? parent.patternErrorMessage : `must match ${String(params.pattern)}`;
-      return `${where3}: invalid value ${describeValue(e.data)}; ${custom}`;
-    }
-    case "minimum":
-      return `${where3}: must be at least ${String(params.limit)}, got ${describeValue(e.data)}`;
-    case "minLength":
-      return `${where3}: must not be empty`;
-    case "required":
-      return `${where3}: missing required key "${String(params.missingProperty)}"`;
-    default:
-      return `${where3}: ${e.message ?? "invalid value"}`;
-  }
-}
-function toConfig(raw) {
+function toConfig(raw, entryAt) {
   let config = emptyConfig();
   for (let [id, value] of Object.entries(raw.rules ?? {})) {
     let rule = { options: {} };
@@ -25231,12 +26387,22 @@ function toConfig(raw) {
     config.rules[id] = rule;
   }
   raw.visibility !== void 0 && (config.visibility = raw.visibility);
-  let minRunner = config.rules["composite-role-conflict"]?.options["min-runner-version"] ?? raw["min-runner-version"];
-  typeof minRunner == "string" && (config.minRunnerVersion = minRunner);
-  let threshold = config.rules["oidc-fanout-no-retry"]?.options.threshold ?? raw["fanout-threshold"];
-  typeof threshold == "number" && (config.fanoutThreshold = threshold);
-  let policy = config.rules["unpinned-ref"]?.options.policy ?? raw["unpinned-ref-policy"];
-  return typeof policy == "string" && (config.pinPolicy = policy), config.ignore = (raw.ignore ?? []).map(normalizeRepoPath), config.ignoreFindings = (raw["ignore-findings"] ?? []).map(parseIgnoredFinding), config;
+  for (let [alias, { rule, option }] of Object.entries(OPTION_ALIASES)) {
+    let value = raw[alias];
+    if (value == null) continue;
+    let target = config.rules[rule] ??= { options: {} };
+    Object.hasOwn(target.options, option) || (target.options[option] = value);
+  }
+  return config.ignore = (raw.ignore ?? []).map(normalizeRepoPath), config.ignoreFindings = (raw["ignore-findings"] ?? []).map((item, i) => {
+    let entry = parseIgnoredFinding(item), at = entryAt(i);
+    return at && (entry.location = at), entry;
+  }), config;
+}
+function entryLocation(doc, lineCounter, path10, index2) {
+  let node = doc.getIn(["ignore-findings", index2], !0), range2 = nodeRange(node);
+  if (!range2) return;
+  let at = (offset) => ({ ...position(lineCounter, offset), offset });
+  return { path: path10, range: { start: at(range2[0]), end: at(range2[1]) } };
 }
 function parseIgnoredFinding(item) {
   if (typeof item != "string") {
@@ -25259,23 +26425,17 @@ function normalizeRepoPath(p) {
 }
 
 // src/config/apply.ts
-var DEFAULT_SETTINGS = { visibility: "unknown", fanoutThreshold: 2, pinPolicy: "sha" }, PIN_POLICIES = ["sha", "sha-all", "tag", "off"];
-function ruleOption(config, ruleId, option) {
-  return Object.hasOwn(config.rules, ruleId) ? config.rules[ruleId]?.options[option] : void 0;
-}
+var import_posix = __toESM(require_posix(), 1);
+var DEFAULT_SETTINGS = { visibility: "unknown" };
 function settingsFromConfig(config, cli = {}) {
-  let policyOption = ruleOption(config, "unpinned-ref", "policy"), thresholdOption = ruleOption(config, "oidc-fanout-no-retry", "threshold"), runnerOption = ruleOption(config, "composite-role-conflict", "min-runner-version"), settings = {
-    visibility: cli.visibility ?? config.visibility ?? DEFAULT_SETTINGS.visibility,
-    fanoutThreshold: cli.fanoutThreshold ?? (typeof thresholdOption == "number" ? thresholdOption : void 0) ?? config.fanoutThreshold ?? DEFAULT_SETTINGS.fanoutThreshold,
-    pinPolicy: cli.pinPolicy ?? (typeof policyOption == "string" && PIN_POLICIES.includes(policyOption) ? policyOption : void 0) ?? config.pinPolicy ?? DEFAULT_SETTINGS.pinPolicy
-  }, minRunnerVersion = cli.minRunnerVersion ?? (typeof runnerOption == "string" ? runnerOption : void 0) ?? config.minRunnerVersion;
-  return minRunnerVersion !== void 0 && (settings.minRunnerVersion = minRunnerVersion), settings;
+  return { visibility: cli.visibility ?? config.visibility ?? DEFAULT_SETTINGS.visibility };
 }
 function ruleLevel(config, ruleId, defaultLevel) {
   return (Object.hasOwn(config.rules, ruleId) ? config.rules[ruleId] : void 0)?.level ?? defaultLevel;
 }
-function ruleOptions(config, ruleId) {
-  return (Object.hasOwn(config.rules, ruleId) ? config.rules[ruleId] : void 0)?.options ?? {};
+function ruleOptions(config, ruleId, cli = {}) {
+  let rule = Object.hasOwn(config.rules, ruleId) ? config.rules[ruleId] : void 0, flags = Object.hasOwn(cli, ruleId) ? cli[ruleId] : void 0;
+  return { ...rule?.options, ...flags };
 }
 function isIgnoredPath(config, repoPath) {
   if (config.ignore.length === 0) return !1;
@@ -25287,99 +26447,81 @@ function ignoringEntry(config, ruleId, repoPath, line) {
   let path10 = normalizeRepoPath(repoPath), entry = config.ignoreFindings.find(
     (e) => (e.rule === void 0 || e.rule === ruleId) && (e.line === void 0 || e.line === line) && cachedGlob(e.path).test(path10)
   );
-  if (entry)
-    return `ignore-findings: ${[entry.rule, entry.path, entry.line].filter((x) => x !== void 0).join(":")}`;
+  return entry ? describeEntry(entry) : void 0;
+}
+function describeEntry(entry) {
+  return `ignore-findings: ${[entry.rule, entry.path, entry.line].filter((x) => x !== void 0).join(":")}`;
+}
+function ignoreEntries(config) {
+  return config.ignoreFindings.map((e) => ({ reason: describeEntry(e), ...e.rule ? { rule: e.rule } : {}, ...e.location ? { location: e.location } : {} }));
 }
 var globCache = /* @__PURE__ */ new Map();
 function cachedGlob(glob) {
   let re = globCache.get(glob);
   return re === void 0 && (re = globToRegExp(glob), globCache.size > 1e3 && globCache.clear(), globCache.set(glob, re)), re;
 }
+var GLOB_OPTIONS = { dot: !0, nobracket: !0, noextglob: !0, nonegate: !0 };
 function globToRegExp(glob) {
   let g = normalizeRepoPath(glob).replace(/^\/+/, "");
-  return g.endsWith("/") && (g += "**"), new RegExp(`^${globBody(g, !0)}$`);
+  return g.endsWith("/") && (g += "**"), g === "" ? /^$/ : import_posix.default.makeRe(toPicomatch(g), GLOB_OPTIONS);
 }
-function globBody(g, top) {
-  let out = "", i = 0;
-  for (; i < g.length; ) {
+var PICOMATCH_SPECIAL = /* @__PURE__ */ new Set(["(", ")", "[", "]", "!", "+", "@", "|", "^", "$"]);
+function toPicomatch(g) {
+  let literal = /* @__PURE__ */ new Set(), open = [];
+  for (let i = 0; i < g.length; i++) {
+    let c = g[i];
+    if (c === "{") open.push({ at: i, comma: !1 });
+    else if (c === "}") {
+      let o = open.pop();
+      o ? o.comma || literal.add(o.at).add(i) : literal.add(i);
+    } else if (c === ",") {
+      let o = open[open.length - 1];
+      o ? o.comma = !0 : literal.add(i);
+    }
+  }
+  for (let o of open) literal.add(o.at);
+  let out = "";
+  for (let i = 0; i < g.length; ) {
     let c = g[i];
     if (c === "*") {
       let j = i;
       for (; g[j] === "*"; ) j++;
-      let segmentStart = i === 0 ? top : g[i - 1] === "/", segmentEnd = j === g.length ? top : g[j] === "/";
-      j - i >= 2 && segmentStart && segmentEnd ? j === g.length ? out += ".*" : (out += "(?:[^/]+/)*", j++) : out += "[^/]*", i = j;
+      let segment = (i === 0 || g[i - 1] === "/") && (j === g.length || g[j] === "/");
+      out += j - i >= 2 && segment ? j === g.length && i > 0 ? "**/*" : "**" : "*", i = j;
       continue;
     }
-    if (c === "?") {
-      out += "[^/]", i++;
-      continue;
-    }
-    if (c === "{") {
-      let close = matchingBrace(g, i);
-      if (close !== -1) {
-        let alternatives = splitTopLevel(g.slice(i + 1, close));
-        if (alternatives.length > 1) {
-          out += `(?:${alternatives.map((a) => globBody(a, !1)).join("|")})`, i = close + 1;
-          continue;
-        }
-      }
-    }
-    out += escapeRegExp(c), i++;
+    out += literal.has(i) || PICOMATCH_SPECIAL.has(c) ? `\\${c}` : c, i++;
   }
   return out;
 }
-function matchingBrace(g, open) {
-  let depth = 0;
-  for (let i = open; i < g.length; i++)
-    if (g[i] === "{") depth++;
-    else if (g[i] === "}" && --depth === 0) return i;
-  return -1;
-}
-function splitTopLevel(s) {
-  let parts = [], depth = 0, start = 0;
-  for (let i = 0; i < s.length; i++)
-    s[i] === "{" ? depth++ : s[i] === "}" ? depth-- : s[i] === "," && depth === 0 && (parts.push(s.slice(start, i)), start = i + 1);
-  return parts.push(s.slice(start)), parts;
-}
-function escapeRegExp(c) {
-  return /[.*+?^${}()|[\]\\/]/.test(c) ? `\\${c}` : c;
-}
 
 // src/config/init.ts
-var SCHEMA_URL = "https://raw.githubusercontent.com/credflow/credflow/main/schema/credflow.schema.json", RULE_OPTION_HINTS = {
-  "unpinned-ref": "policy: sha | sha-all | tag | off",
-  "oidc-fanout-no-retry": "threshold: 2 or more",
-  "composite-role-conflict": 'min-runner-version: "2.295.0"'
-};
-function defaultConfigText(rules) {
-  let summaries = (rules ?? KNOWN_RULE_IDS.map((id) => ({ id, defaultLevel: SCHEMA_DEFAULT_LEVELS[id] ?? "warning" }))).filter((r) => KNOWN_RULE_IDS.includes(r.id)), out = [
+var SCHEMA_URL = "https://raw.githubusercontent.com/credflow/credflow/main/schema/credflow.schema.json";
+function defaultConfigText(rules = RULES) {
+  let out = [
     `# yaml-language-server: $schema=${SCHEMA_URL}`,
     "#",
     "# credflow configuration. Command-line flags win over this file.",
     "# Everything is commented out at its default: uncomment a line to change it.",
     "",
-    "# Rule levels: error | warning | note | off. A rule that takes options accepts a mapping,",
-    "# e.g. `unpinned-ref: { level: error, policy: sha-all }`.",
+    "# Rule levels: error | warning | note | off. A rule that takes options accepts a mapping",
+    "# with `level` and its options.",
     "rules:"
   ];
-  for (let r of summaries) {
-    let description = oneLine3(r.description ?? SCHEMA_RULE_DESCRIPTIONS[r.id] ?? ""), hint = RULE_OPTION_HINTS[r.id];
-    description && out.push(`  ## ${description}${hint ? ` Options: ${hint}.` : ""}`), out.push(`  # ${r.id}: ${r.defaultLevel}`);
+  for (let r of rules) {
+    out.push(`  ## ${oneLine3(r.description)}`);
+    let options = Object.entries(r.options ?? {});
+    for (let [name, option] of options) out.push(`  ##   ${name}: ${oneLine3(option.description)} ${valuesText(option)}`);
+    let defaults = options.filter(([, o]) => o.default !== void 0).map(([name, o]) => `, ${name}: ${yamlScalar(o.default)}`);
+    out.push(options.length > 0 ? `  # ${r.id}: { level: ${r.defaultLevel}${defaults.join("")} }` : `  # ${r.id}: ${r.defaultLevel}`);
   }
   return out.push(
     "",
     "# Who can read the repository: public | private | internal (unknown when unset).",
     "# visibility: public",
     "",
-    "# Lowest GitHub Actions runner version you run (self-hosted or GitHub Enterprise Server);",
-    "# composite-role-conflict reports what runners older than v2.295.0 get wrong.",
-    '# min-runner-version: "2.295.0"',
-    "",
-    "# Number of parallel OIDC exchanges from which oidc-fanout-no-retry reports.",
-    "# fanout-threshold: 2",
-    "",
-    "# Which references unpinned-ref requires to be commit SHAs: sha | sha-all | tag | off.",
-    "# unpinned-ref-policy: sha",
+    "# Also read, as shorthands for rule options (the rule option wins when both are set):",
+    ...Object.entries(OPTION_ALIASES).map(([alias, { rule, option }]) => `#   ${alias}: the ${option} option of ${rule}`),
     "",
     "# Files to skip: globs relative to the repository root (`ci.yml` matches only the file at",
     "# the root; `**/ci.yml` matches it anywhere; `vendor/` skips a folder).",
@@ -25396,13 +26538,20 @@ function defaultConfigText(rules) {
   ), out.join(`
 `);
 }
+function valuesText(option) {
+  let s = option.schema, values;
+  return Array.isArray(s.enum) ? values = s.enum.map(String).join(" | ") : s.type === "integer" && typeof s.minimum == "number" ? values = `an integer, ${s.minimum} or more` : Array.isArray(s.examples) && s.examples.length > 0 ? values = `e.g. ${yamlScalar(s.examples[0])}` : values = typeof s.type == "string" ? `a ${s.type}` : "a value", `(${values}; ${option.default === void 0 ? "no default" : `default ${yamlScalar(option.default)}`})`;
+}
+function yamlScalar(v) {
+  return typeof v == "string" && (!/^[a-z][a-z0-9-]*$/.test(v) || /^(true|false|null)$/.test(v)) ? JSON.stringify(v) : String(v);
+}
 function oneLine3(s) {
   return s.replace(/\s+/g, " ").trim();
 }
 
 // src/knowledge/online.ts
 import { randomBytes as randomBytes2 } from "node:crypto";
-import * as fs6 from "node:fs";
+import * as fs7 from "node:fs";
 import { homedir } from "node:os";
 import * as nodePath2 from "node:path";
 var DEFAULT_REQUEST_TIMEOUT_MS = 5e3, BUDGET_PER_REQUEST_TIMEOUT = 6, MAX_RESPONSE_BYTES = 4 * 1024 * 1024, MAX_REDIRECTS = 5, ApiProblem = class extends Error {
@@ -25452,32 +26601,24 @@ function safeHomedir() {
 function errorCode(err) {
   return isObject(err) && typeof err.code == "string" ? err.code : "error";
 }
+var CACHE_READ = { links: "refuse", maxBytes: MAX_CACHE_BYTES };
 function unusableCache(file) {
-  let st;
-  try {
-    st = fs6.lstatSync(file);
-  } catch {
-    return;
-  }
-  if (st.isSymbolicLink()) return "is a symbolic link";
-  if (!st.isFile()) return "is not a regular file";
-  if (st.size > MAX_CACHE_BYTES) return `is larger than ${MAX_CACHE_BYTES / (1024 * 1024)} MiB`;
+  let st = inspectFile(file, CACHE_READ);
+  if (!st.ok)
+    switch (st.reason) {
+      case "missing":
+        return;
+      case "link":
+        return "is a symbolic link";
+      case "too-large":
+        return `is larger than ${MAX_CACHE_BYTES / (1024 * 1024)} MiB`;
+      default:
+        return "is not a regular file";
+    }
 }
 function readCacheText(file) {
-  let fd;
-  try {
-    fd = fs6.openSync(file, fs6.constants.O_RDONLY | (fs6.constants.O_NOFOLLOW ?? 0) | (fs6.constants.O_NONBLOCK ?? 0));
-  } catch {
-    return;
-  }
-  try {
-    let st = fs6.fstatSync(fd);
-    return !st.isFile() || st.size > MAX_CACHE_BYTES ? void 0 : fs6.readFileSync(fd, "utf8");
-  } catch {
-    return;
-  } finally {
-    fs6.closeSync(fd);
-  }
+  let read = readFileSafely(file, CACHE_READ);
+  return read.ok ? read.bytes.toString("utf8") : void 0;
 }
 function readCache(file, apiUrl, log) {
   let text = readCacheText(file);
@@ -25695,25 +26836,25 @@ function createOnlineResolver(opts) {
     if (!dirty || cacheFile === void 0) return;
     let file = cacheFile, tmp;
     try {
-      fs6.mkdirSync(nodePath2.dirname(file), { recursive: !0, mode: 448 });
+      fs7.mkdirSync(nodePath2.dirname(file), { recursive: !0, mode: 448 });
       let why = unusableCache(file);
       if (why !== void 0) {
         log(`ref cache ${file} ${why}; not writing it`), cacheFile = void 0;
         return;
       }
       tmp = `${file}.${process.pid}.${randomBytes2(6).toString("hex")}.tmp`;
-      let flags = fs6.constants.O_WRONLY | fs6.constants.O_CREAT | fs6.constants.O_EXCL | (fs6.constants.O_NOFOLLOW ?? 0), fd = fs6.openSync(tmp, flags, 384);
+      let flags = fs7.constants.O_WRONLY | fs7.constants.O_CREAT | fs7.constants.O_EXCL | (fs7.constants.O_NOFOLLOW ?? 0), fd = fs7.openSync(tmp, flags, 384);
       try {
-        fs6.writeFileSync(fd, JSON.stringify(cache2) + `
+        fs7.writeFileSync(fd, JSON.stringify(cache2) + `
 `);
       } finally {
-        fs6.closeSync(fd);
+        fs7.closeSync(fd);
       }
-      fs6.renameSync(tmp, file), tmp = void 0, dirty = !1;
+      fs7.renameSync(tmp, file), tmp = void 0, dirty = !1;
     } catch (err) {
       log(`could not write the ref cache ${file} (${errorCode(err)})`);
     } finally {
-      tmp !== void 0 && fs6.rmSync(tmp, { force: !0 });
+      tmp !== void 0 && fs7.rmSync(tmp, { force: !0 });
     }
   }
   async function prefetch(refs) {
@@ -25808,9 +26949,9 @@ async function run(argv, io) {
     emit(io, flags.output, renderGraph(result.graph, flags.format));
   }), program2.command("init").description("write a commented default .credflow.yml in the current directory").option("--force", "overwrite an existing file").action((flags) => {
     let target = path9.join(io.cwd, ".credflow.yml");
-    if (fs7.existsSync(target) && !flags.force)
+    if (fs8.existsSync(target) && !flags.force)
       throw new UsageError(".credflow.yml already exists (use --force to overwrite)");
-    fs7.writeFileSync(target, defaultConfigText(RULES)), io.stdout(`wrote .credflow.yml
+    fs8.writeFileSync(target, defaultConfigText()), io.stdout(`wrote .credflow.yml
 `);
   });
   try {
@@ -25838,7 +26979,21 @@ function oneLine4(err) {
 `)[0]}`;
 }
 function defaultSettings() {
-  return { visibility: "unknown", fanoutThreshold: 2, pinPolicy: "sha" };
+  return { visibility: "unknown" };
+}
+var OPTION_FLAGS = [
+  { flag: "--min-runner-version", key: "minRunnerVersion", rule: "composite-role-conflict", option: "min-runner-version" }
+];
+function optionsFromFlags(flags) {
+  let out = {};
+  for (let f of OPTION_FLAGS) {
+    let value = flags[f.key];
+    if (value === void 0) continue;
+    let rule = RULES.find((r) => r.id === f.rule), problem = optionProblem(rule, f.option, value, f.flag);
+    if (problem) throw new UsageError(problem);
+    (out[f.rule] ??= {})[f.option] = value;
+  }
+  return out;
 }
 function baseRequest(paths, io, settings, pins) {
   return { paths, cwd: io.cwd, settings, pins };
@@ -25852,7 +27007,7 @@ function emit(io, output, text) {
   if (guarded) {
     let st;
     try {
-      st = fs7.lstatSync(target);
+      st = fs8.lstatSync(target);
     } catch {
       st = void 0;
     }
@@ -25860,29 +27015,26 @@ function emit(io, output, text) {
     if (st && !st.isFile()) throw new UsageError(`${output}: not a regular file`);
     let dir;
     try {
-      dir = fs7.realpathSync(path9.dirname(target));
+      dir = fs8.realpathSync(path9.dirname(target));
     } catch (err) {
       throw new UsageError(`${output}: cannot write (${err.code ?? "error"})`);
     }
-    if (!isInside(fs7.realpathSync(io.cwd), dir)) throw new UsageError(`${output}: its folder links outside the working directory; the report is not written there`);
+    if (!isInside(fs8.realpathSync(io.cwd), dir)) throw new UsageError(`${output}: its folder links outside the working directory; the report is not written there`);
   }
-  let flags = fs7.constants.O_WRONLY | fs7.constants.O_CREAT | fs7.constants.O_TRUNC | (guarded ? fs7.constants.O_NOFOLLOW ?? 0 : 0), fd;
+  let flags = fs8.constants.O_WRONLY | fs8.constants.O_CREAT | fs8.constants.O_TRUNC | (guarded ? fs8.constants.O_NOFOLLOW ?? 0 : 0), fd;
   try {
-    fd = fs7.openSync(target, flags, 438), fs7.writeFileSync(fd, text);
+    fd = fs8.openSync(target, flags, 438), fs8.writeFileSync(fd, text);
   } catch (err) {
     throw new UsageError(`${output}: cannot write (${err.code ?? "error"})`);
   } finally {
-    fd !== void 0 && fs7.closeSync(fd);
+    fd !== void 0 && fs8.closeSync(fd);
   }
 }
 async function lintCommand(paths, flags, io) {
   let stdin = paths.length === 1 && paths[0] === "-";
   if (stdin && (flags.fix || flags.diff)) throw new UsageError("--fix and --diff need files, not standard input");
   if (flags.unsafeFixes && !flags.fix && !flags.diff) throw new UsageError("--unsafe-fixes needs --fix or --diff");
-  let firstPath = stdin ? "." : paths[0] ?? ".", abs = path9.resolve(io.cwd, firstPath), root = fs7.existsSync(abs) && fs7.statSync(abs).isDirectory() ? abs : findRoot(abs, io.cwd), config = loadConfig({ root, cwd: io.cwd, explicitPath: flags.config ? path9.resolve(io.cwd, flags.config) : void 0 }).config, settings = settingsFromConfig(config, {
-    ...flags.visibility ? { visibility: flags.visibility } : {},
-    ...flags.minRunnerVersion ? { minRunnerVersion: flags.minRunnerVersion } : {}
-  }), pins = offlinePins(), online;
+  let firstPath = stdin ? "." : paths[0] ?? ".", abs = path9.resolve(io.cwd, firstPath), root = fs8.existsSync(abs) && fs8.statSync(abs).isDirectory() ? abs : findRoot(abs, io.cwd), config = loadConfig({ root, cwd: io.cwd, explicitPath: flags.config ? path9.resolve(io.cwd, flags.config) : void 0 }).config, settings = settingsFromConfig(config, flags.visibility ? { visibility: flags.visibility } : {}), cliOptions = optionsFromFlags(flags), pins = offlinePins(), online;
   flags.online && (online = createOnlineResolver({
     apiUrl: flags.githubApiUrl ?? io.env.GITHUB_API_URL,
     token: io.env.GITHUB_TOKEN || io.env.GH_TOKEN || void 0,
@@ -25897,9 +27049,10 @@ async function lintCommand(paths, flags, io) {
     ...baseRequest(stdin ? [] : paths, io, settings, pins),
     stdin: stdin ? { bytes: io.readStdin(), filename: flags.stdinFilename ?? "stdin.yml" } : void 0,
     ruleLevel: (id) => ruleLevel(config, id),
-    ruleOptions: (id) => ruleOptions(config, id),
+    ruleOptions: (id) => ruleOptions(config, id, cliOptions),
     ignorePath: (p) => isIgnoredPath(config, p),
     ignoredFinding: (rule, p, line) => ignoringEntry(config, rule, p, line),
+    ignoreEntries: ignoreEntries(config),
     reportUnusedSuppressions: !!flags.reportUnusedSuppressions
   };
   if (online) {
@@ -25941,7 +27094,7 @@ async function lintCommand(paths, flags, io) {
       let gh = formatGithub(input);
       emit(io, flags.output, gh.annotations);
       let summaryPath = io.env.GITHUB_STEP_SUMMARY;
-      summaryPath && fs7.appendFileSync(summaryPath, gh.summary);
+      summaryPath && fs8.appendFileSync(summaryPath, gh.summary);
       break;
     }
     default:
@@ -25968,7 +27121,7 @@ function remoteRefs(result) {
 var code2 = await run(process.argv.slice(2), {
   stdout: (t) => process.stdout.write(t),
   stderr: (t) => process.stderr.write(t),
-  readStdin: () => fs8.readFileSync(0),
+  readStdin: () => fs9.readFileSync(0),
   env: process.env,
   cwd: process.cwd(),
   stdoutIsTTY: !!process.stdout.isTTY

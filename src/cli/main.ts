@@ -19,8 +19,9 @@ import { formatGithub } from "../report/github.js";
 import type { ReportInput } from "../report/types.js";
 import { runFixes } from "../engine/fix-run.js";
 import { loadConfig, ConfigError } from "../config/load.js";
-import { settingsFromConfig, ruleLevel as configRuleLevel, ruleOptions as configRuleOptions, isIgnoredPath, ignoringEntry } from "../config/apply.js";
+import { settingsFromConfig, ruleLevel as configRuleLevel, ruleOptions as configRuleOptions, isIgnoredPath, ignoringEntry, ignoreEntries } from "../config/apply.js";
 import { defaultConfigText } from "../config/init.js";
+import { optionProblem } from "../config/options.js";
 import { createOnlineResolver, defaultPinCacheFile } from "../knowledge/online.js";
 import { findRoot } from "../discover/loader.js";
 import { isInside } from "../fs/paths.js";
@@ -135,7 +136,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       if (fs.existsSync(target) && !flags.force) {
         throw new UsageError(".credflow.yml already exists (use --force to overwrite)");
       }
-      fs.writeFileSync(target, defaultConfigText(RULES));
+      fs.writeFileSync(target, defaultConfigText());
       io.stdout("wrote .credflow.yml\n");
     });
 
@@ -175,7 +176,26 @@ function oneLine(err: unknown): string {
 }
 
 function defaultSettings(): Settings {
-  return { visibility: "unknown", fanoutThreshold: 2, pinPolicy: "sha" };
+  return { visibility: "unknown" };
+}
+
+/** Flags that set a rule option (they win over the configuration file): flag → rule and option. */
+const OPTION_FLAGS: ReadonlyArray<{ flag: string; key: keyof LintFlags; rule: string; option: string }> = [
+  { flag: "--min-runner-version", key: "minRunnerVersion", rule: "composite-role-conflict", option: "min-runner-version" },
+];
+
+/** The rule options given on the command line, keyed by rule id; a value the option's schema refuses is a usage error. */
+function optionsFromFlags(flags: LintFlags): Record<string, Record<string, unknown>> {
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const f of OPTION_FLAGS) {
+    const value = flags[f.key];
+    if (value === undefined) continue;
+    const rule = RULES.find((r) => r.id === f.rule)!;
+    const problem = optionProblem(rule, f.option, value, f.flag);
+    if (problem) throw new UsageError(problem);
+    (out[f.rule] ??= {})[f.option] = value;
+  }
+  return out;
 }
 
 function baseRequest(paths: string[], io: CliIO, settings: Settings, pins: PinResolver): LintRequest {
@@ -232,10 +252,8 @@ async function lintCommand(paths: string[], flags: LintFlags, io: CliIO): Promis
   const root = fs.existsSync(abs) && fs.statSync(abs).isDirectory() ? abs : findRoot(abs, io.cwd);
   const loaded = loadConfig({ root, cwd: io.cwd, explicitPath: flags.config ? path.resolve(io.cwd, flags.config) : undefined });
   const config = loaded.config;
-  const settings = settingsFromConfig(config, {
-    ...(flags.visibility ? { visibility: flags.visibility } : {}),
-    ...(flags.minRunnerVersion ? { minRunnerVersion: flags.minRunnerVersion } : {}),
-  });
+  const settings = settingsFromConfig(config, flags.visibility ? { visibility: flags.visibility } : {});
+  const cliOptions = optionsFromFlags(flags);
 
   let pins: PinResolver = offlinePins();
   let online: ReturnType<typeof createOnlineResolver> | undefined;
@@ -256,9 +274,10 @@ async function lintCommand(paths: string[], flags: LintFlags, io: CliIO): Promis
     ...baseRequest(stdin ? [] : paths, io, settings, pins),
     stdin: stdin ? { bytes: io.readStdin(), filename: flags.stdinFilename ?? "stdin.yml" } : undefined,
     ruleLevel: (id) => configRuleLevel(config, id),
-    ruleOptions: (id) => configRuleOptions(config, id),
+    ruleOptions: (id) => configRuleOptions(config, id, cliOptions),
     ignorePath: (p) => isIgnoredPath(config, p),
     ignoredFinding: (rule, p, line) => ignoringEntry(config, rule, p, line),
+    ignoreEntries: ignoreEntries(config),
     reportUnusedSuppressions: !!flags.reportUnusedSuppressions,
   };
 

@@ -1,41 +1,14 @@
 /** Applying a loaded configuration: settings, rule levels, ignored paths and findings. */
-import type { Level, PinPolicy, Settings } from "../rules/types.js";
+import picomatch from "picomatch/posix.js";
+import type { Level, Location, Settings } from "../rules/types.js";
 import { normalizeRepoPath } from "./load.js";
-import type { CredflowConfig } from "./types.js";
+import type { CredflowConfig, IgnoredFinding } from "./types.js";
 
-export const DEFAULT_SETTINGS: Readonly<Settings> = { visibility: "unknown", fanoutThreshold: 2, pinPolicy: "sha" };
+export const DEFAULT_SETTINGS: Readonly<Settings> = { visibility: "unknown" };
 
-const PIN_POLICIES: readonly string[] = ["sha", "sha-all", "tag", "off"];
-
-function ruleOption(config: CredflowConfig, ruleId: string, option: string): unknown {
-  return Object.hasOwn(config.rules, ruleId) ? config.rules[ruleId]?.options[option] : undefined;
-}
-
-/**
- * Settings for rules: CLI flags (defined values of `cli`) win over the file; within the file a
- * rule option (`rules.unpinned-ref.policy`, `rules.oidc-fanout-no-retry.threshold`,
- * `rules.composite-role-conflict.min-runner-version`) wins over its top-level shorthand.
- */
+/** Settings for rules: a CLI flag (a defined value of `cli`) wins over the file. */
 export function settingsFromConfig(config: CredflowConfig, cli: Partial<Settings> = {}): Settings {
-  const policyOption = ruleOption(config, "unpinned-ref", "policy");
-  const thresholdOption = ruleOption(config, "oidc-fanout-no-retry", "threshold");
-  const runnerOption = ruleOption(config, "composite-role-conflict", "min-runner-version");
-  const settings: Settings = {
-    visibility: cli.visibility ?? config.visibility ?? DEFAULT_SETTINGS.visibility,
-    fanoutThreshold:
-      cli.fanoutThreshold ??
-      (typeof thresholdOption === "number" ? thresholdOption : undefined) ??
-      config.fanoutThreshold ??
-      DEFAULT_SETTINGS.fanoutThreshold,
-    pinPolicy:
-      cli.pinPolicy ??
-      (typeof policyOption === "string" && PIN_POLICIES.includes(policyOption) ? (policyOption as PinPolicy) : undefined) ??
-      config.pinPolicy ??
-      DEFAULT_SETTINGS.pinPolicy,
-  };
-  const minRunnerVersion = cli.minRunnerVersion ?? (typeof runnerOption === "string" ? runnerOption : undefined) ?? config.minRunnerVersion;
-  if (minRunnerVersion !== undefined) settings.minRunnerVersion = minRunnerVersion;
-  return settings;
+  return { visibility: cli.visibility ?? config.visibility ?? DEFAULT_SETTINGS.visibility };
 }
 
 /**
@@ -49,10 +22,15 @@ export function ruleLevel(config: CredflowConfig, ruleId: string, defaultLevel?:
   return rule?.level ?? defaultLevel;
 }
 
-/** The options configured for `ruleId` (empty when none). */
-export function ruleOptions(config: CredflowConfig, ruleId: string): Record<string, unknown> {
+/**
+ * The options configured for `ruleId` (`rules.<id>.<option>`, top-level shorthands folded in by the
+ * loader) under the command line's (`cli`, keyed by rule id); empty when none. The engine adds the
+ * defaults from the rule's metadata and checks every value against the option's schema.
+ */
+export function ruleOptions(config: CredflowConfig, ruleId: string, cli: Readonly<Record<string, Record<string, unknown>>> = {}): Record<string, unknown> {
   const rule = Object.hasOwn(config.rules, ruleId) ? config.rules[ruleId] : undefined;
-  return rule?.options ?? {};
+  const flags = Object.hasOwn(cli, ruleId) ? cli[ruleId] : undefined;
+  return { ...rule?.options, ...flags };
 }
 
 /** Whether `repoPath` (relative to the repository root) matches one of the `ignore` globs. */
@@ -77,8 +55,17 @@ export function ignoringEntry(config: CredflowConfig, ruleId: string, repoPath: 
   const entry = config.ignoreFindings.find(
     (e) => (e.rule === undefined || e.rule === ruleId) && (e.line === undefined || e.line === line) && cachedGlob(e.path).test(path),
   );
-  if (!entry) return undefined;
+  return entry ? describeEntry(entry) : undefined;
+}
+
+/** `ignore-findings: rule:path:line` (the parts the entry has): how a hidden finding names its reason. */
+function describeEntry(entry: IgnoredFinding): string {
   return `ignore-findings: ${[entry.rule, entry.path, entry.line].filter((x) => x !== undefined).join(":")}`;
+}
+
+/** Every `ignore-findings` entry with where it is written, described as `ignoringEntry` describes it. */
+export function ignoreEntries(config: CredflowConfig): Array<{ reason: string; rule?: string; location?: Location }> {
+  return config.ignoreFindings.map((e) => ({ reason: describeEntry(e), ...(e.rule ? { rule: e.rule } : {}), ...(e.location ? { location: e.location } : {}) }));
 }
 
 const globCache = new Map<string, RegExp>();
@@ -94,6 +81,13 @@ function cachedGlob(glob: string): RegExp {
 }
 
 /**
+ * picomatch, restricted to the documented glob language: `*`, `?`, `**` and `{a,b}`; no negation,
+ * no `[...]` classes and no extglobs (`+(x)`), so those characters are literal. `dot`: `*` matches
+ * dot files and folders too (`.github`). POSIX paths only (`picomatch/posix`), whatever the OS.
+ */
+const GLOB_OPTIONS: picomatch.PicomatchOptions = { dot: true, nobracket: true, noextglob: true, nonegate: true };
+
+/**
  * Compiles a glob over repository-relative paths (`/` separators) to an anchored RegExp:
  * - `*` matches any characters except `/` (dot files included), `?` one character except `/`;
  * - `**` as a whole path segment matches any number of folders (`**‍/x.yml` matches `x.yml` and
@@ -106,80 +100,52 @@ function cachedGlob(glob: string): RegExp {
 export function globToRegExp(glob: string): RegExp {
   let g = normalizeRepoPath(glob).replace(/^\/+/, "");
   if (g.endsWith("/")) g += "**";
-  return new RegExp(`^${globBody(g, true)}$`);
+  if (g === "") return /^$/; // `./` alone: no file
+  return picomatch.makeRe(toPicomatch(g), GLOB_OPTIONS);
 }
 
-/** Converts a glob (or a brace alternative, `top` false) to a RegExp source without anchors. */
-function globBody(g: string, top: boolean): string {
+/** Characters picomatch reads as regex or extglob syntax that are literal in credflow's globs. */
+const PICOMATCH_SPECIAL = new Set(["(", ")", "[", "]", "!", "+", "@", "|", "^", "$"]);
+
+/**
+ * Spells a credflow glob the way picomatch reads it with the same meaning:
+ * - escapes (with `\`, which never comes from the user: backslashes are read as `/`) what credflow
+ *   takes literally but picomatch would not: the characters above, a brace without its partner, a
+ *   brace pair without a comma inside (`{a}`), and a comma outside braces;
+ * - a run of stars is `**` only as a whole segment, `*` anywhere else (picomatch would let
+ *   `**{a,b}` cross folders);
+ * - a trailing `/**` becomes `/**‍/*`: everything below the folder, not a file named like it.
+ */
+function toPicomatch(g: string): string {
+  const literal = new Set<number>();
+  const open: Array<{ at: number; comma: boolean }> = [];
+  for (let i = 0; i < g.length; i++) {
+    const c = g[i];
+    if (c === "{") open.push({ at: i, comma: false });
+    else if (c === "}") {
+      const o = open.pop();
+      if (!o) literal.add(i);
+      else if (!o.comma) literal.add(o.at).add(i);
+    } else if (c === ",") {
+      const o = open[open.length - 1];
+      if (o) o.comma = true;
+      else literal.add(i);
+    }
+  }
+  for (const o of open) literal.add(o.at);
   let out = "";
-  let i = 0;
-  while (i < g.length) {
+  for (let i = 0; i < g.length; ) {
     const c = g[i] as string;
     if (c === "*") {
       let j = i;
       while (g[j] === "*") j++;
-      const segmentStart = i === 0 ? top : g[i - 1] === "/";
-      const segmentEnd = j === g.length ? top : g[j] === "/";
-      if (j - i >= 2 && segmentStart && segmentEnd) {
-        if (j === g.length) {
-          out += ".*";
-        } else {
-          out += "(?:[^/]+/)*";
-          j++; // the `/` after `**` is part of the repetition
-        }
-      } else {
-        out += "[^/]*";
-      }
+      const segment = (i === 0 || g[i - 1] === "/") && (j === g.length || g[j] === "/");
+      out += j - i >= 2 && segment ? (j === g.length && i > 0 ? "**/*" : "**") : "*";
       i = j;
       continue;
     }
-    if (c === "?") {
-      out += "[^/]";
-      i++;
-      continue;
-    }
-    if (c === "{") {
-      const close = matchingBrace(g, i);
-      if (close !== -1) {
-        const alternatives = splitTopLevel(g.slice(i + 1, close));
-        if (alternatives.length > 1) {
-          out += `(?:${alternatives.map((a) => globBody(a, false)).join("|")})`;
-          i = close + 1;
-          continue;
-        }
-      }
-    }
-    out += escapeRegExp(c);
+    out += literal.has(i) || PICOMATCH_SPECIAL.has(c) ? `\\${c}` : c;
     i++;
   }
   return out;
-}
-
-function matchingBrace(g: string, open: number): number {
-  let depth = 0;
-  for (let i = open; i < g.length; i++) {
-    if (g[i] === "{") depth++;
-    else if (g[i] === "}" && --depth === 0) return i;
-  }
-  return -1;
-}
-
-function splitTopLevel(s: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i < s.length; i++) {
-    if (s[i] === "{") depth++;
-    else if (s[i] === "}") depth--;
-    else if (s[i] === "," && depth === 0) {
-      parts.push(s.slice(start, i));
-      start = i + 1;
-    }
-  }
-  parts.push(s.slice(start));
-  return parts;
-}
-
-function escapeRegExp(c: string): string {
-  return /[.*+?^${}()|[\]\\/]/.test(c) ? `\\${c}` : c;
 }

@@ -1,64 +1,40 @@
-/** The commented default configuration written by `credflow init`. */
-import type { Level } from "../rules/types.js";
-import { KNOWN_RULE_IDS, SCHEMA_DEFAULT_LEVELS, SCHEMA_RULE_DESCRIPTIONS } from "./schema.js";
+/** The commented default configuration `credflow init` writes, built from the rule registry when it runs. */
+import { RULES } from "../rules/index.js";
+import type { RuleMeta, RuleOption } from "../rules/types.js";
+import { OPTION_ALIASES } from "./schema.js";
 
 export const SCHEMA_URL = "https://raw.githubusercontent.com/credflow/credflow/main/schema/credflow.schema.json";
 
-/** What the default configuration lists about a rule. */
-export interface RuleSummary {
-  id: string;
-  defaultLevel: Level;
-  /** One line shown above the rule; the schema's description when omitted. */
-  description?: string;
-}
-
-/** Options shown next to the rules that take them. */
-const RULE_OPTION_HINTS: Record<string, string> = {
-  "unpinned-ref": "policy: sha | sha-all | tag | off",
-  "oidc-fanout-no-retry": "threshold: 2 or more",
-  "composite-role-conflict": 'min-runner-version: "2.295.0"',
-};
-
 /**
  * A commented default configuration: every setting is commented out at its default, so the file
- * changes nothing until edited. Pass the rule registry (`id`, `defaultLevel`, a description) to
- * list the levels the rules really default to; without it the schema's documented defaults are
- * used. Rules the schema does not know are left out (the file would not validate).
+ * changes nothing until edited. Each rule is listed with its description, its options and its
+ * default level (`rules` is the registry unless a test passes others).
  */
-export function defaultConfigText(rules?: readonly RuleSummary[]): string {
-  const summaries: RuleSummary[] = (rules ?? KNOWN_RULE_IDS.map((id) => ({ id, defaultLevel: SCHEMA_DEFAULT_LEVELS[id] ?? "warning" })))
-    .filter((r) => KNOWN_RULE_IDS.includes(r.id));
-
+export function defaultConfigText(rules: readonly RuleMeta[] = RULES): string {
   const out: string[] = [
     `# yaml-language-server: $schema=${SCHEMA_URL}`,
     "#",
     "# credflow configuration. Command-line flags win over this file.",
     "# Everything is commented out at its default: uncomment a line to change it.",
     "",
-    "# Rule levels: error | warning | note | off. A rule that takes options accepts a mapping,",
-    "# e.g. `unpinned-ref: { level: error, policy: sha-all }`.",
+    "# Rule levels: error | warning | note | off. A rule that takes options accepts a mapping",
+    "# with `level` and its options.",
     "rules:",
   ];
-  for (const r of summaries) {
-    const description = oneLine(r.description ?? SCHEMA_RULE_DESCRIPTIONS[r.id] ?? "");
-    const hint = RULE_OPTION_HINTS[r.id];
-    if (description) out.push(`  ## ${description}${hint ? ` Options: ${hint}.` : ""}`);
-    out.push(`  # ${r.id}: ${r.defaultLevel}`);
+  for (const r of rules) {
+    out.push(`  ## ${oneLine(r.description)}`);
+    const options = Object.entries(r.options ?? {});
+    for (const [name, option] of options) out.push(`  ##   ${name}: ${oneLine(option.description)} ${valuesText(option)}`);
+    const defaults = options.filter(([, o]) => o.default !== undefined).map(([name, o]) => `, ${name}: ${yamlScalar(o.default)}`);
+    out.push(options.length > 0 ? `  # ${r.id}: { level: ${r.defaultLevel}${defaults.join("")} }` : `  # ${r.id}: ${r.defaultLevel}`);
   }
   out.push(
     "",
     "# Who can read the repository: public | private | internal (unknown when unset).",
     "# visibility: public",
     "",
-    "# Lowest GitHub Actions runner version you run (self-hosted or GitHub Enterprise Server);",
-    "# composite-role-conflict reports what runners older than v2.295.0 get wrong.",
-    '# min-runner-version: "2.295.0"',
-    "",
-    "# Number of parallel OIDC exchanges from which oidc-fanout-no-retry reports.",
-    "# fanout-threshold: 2",
-    "",
-    "# Which references unpinned-ref requires to be commit SHAs: sha | sha-all | tag | off.",
-    "# unpinned-ref-policy: sha",
+    "# Also read, as shorthands for rule options (the rule option wins when both are set):",
+    ...Object.entries(OPTION_ALIASES).map(([alias, { rule, option }]) => `#   ${alias}: the ${option} option of ${rule}`),
     "",
     "# Files to skip: globs relative to the repository root (`ci.yml` matches only the file at",
     "# the root; `**/ci.yml` matches it anywhere; `vendor/` skips a folder).",
@@ -74,6 +50,22 @@ export function defaultConfigText(rules?: readonly RuleSummary[]): string {
     "",
   );
   return out.join("\n");
+}
+
+/** `(sha | sha-all | tag | off; default sha)`: the values an option takes, from its schema. */
+function valuesText(option: RuleOption): string {
+  const s = option.schema;
+  let values: string;
+  if (Array.isArray(s.enum)) values = s.enum.map(String).join(" | ");
+  else if (s.type === "integer" && typeof s.minimum === "number") values = `an integer, ${s.minimum} or more`;
+  else if (Array.isArray(s.examples) && s.examples.length > 0) values = `e.g. ${yamlScalar(s.examples[0])}`;
+  else values = typeof s.type === "string" ? `a ${s.type}` : "a value";
+  return `(${values}; ${option.default === undefined ? "no default" : `default ${yamlScalar(option.default)}`})`;
+}
+
+/** A value as YAML writes it in a flow mapping: plain when that reads back as the same string. */
+function yamlScalar(v: unknown): string {
+  return typeof v === "string" && (!/^[a-z][a-z0-9-]*$/.test(v) || /^(true|false|null)$/.test(v)) ? JSON.stringify(v) : String(v);
 }
 
 function oneLine(s: string): string {

@@ -3,26 +3,21 @@
  * `schema/credflow.schema.json`, and report every problem at its line and column.
  */
 import * as fs from "node:fs";
-import { isInside } from "../fs/paths.js";
+import { readFileSafely, type Refusal } from "../fs/safe-read.js";
 import * as nodePath from "node:path";
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import type { ValidateFunction } from "ajv";
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from "yaml";
-import type { Level, PinPolicy, Visibility } from "../rules/types.js";
-import { configSchema, EDITOR_KEYWORDS, KNOWN_RULE_IDS } from "./schema.js";
+import type { Level, Location, Visibility } from "../rules/types.js";
+import { describeErrors, excerpt, type ConfigProblem, type Located } from "./messages.js";
+import { configSchema, newAjv, OPTION_ALIASES } from "./schema.js";
 import { emptyConfig, type CredflowConfig, type IgnoredFinding, type LoadedConfig, type RuleConfig } from "./types.js";
 
 export type { CredflowConfig, LoadedConfig } from "./types.js";
+export type { ConfigProblem } from "./messages.js";
+export { excerpt } from "./messages.js";
 
 /** File names looked up at the repository root, in order. */
 export const CONFIG_FILE_NAMES: readonly string[] = [".credflow.yml", ".credflow.yaml"];
-
-/** One problem found in a configuration file (1-based line and column, UTF-16 columns). */
-export interface ConfigProblem {
-  line?: number;
-  column?: number;
-  /** What is wrong, naming the bad key or value (without the path and position prefix). */
-  message: string;
-}
 
 /**
  * A configuration file that cannot be read, parsed or validated. `message` is one line,
@@ -69,114 +64,50 @@ export const MAX_CONFIG_BYTES = 1024 * 1024;
 export function loadConfig(opts: { root: string; explicitPath?: string; cwd?: string }): LoadedConfig {
   const cwd = opts.cwd ?? process.cwd();
   let abs: string | undefined;
-  let stat: fs.Stats | undefined;
   if (opts.explicitPath !== undefined) {
     abs = nodePath.resolve(cwd, opts.explicitPath);
   } else {
-    for (const name of CONFIG_FILE_NAMES) {
-      const candidate = nodePath.resolve(opts.root, name);
-      try {
-        stat = fs.lstatSync(candidate);
-      } catch {
-        continue;
-      }
-      abs = candidate;
-      break;
-    }
+    abs = CONFIG_FILE_NAMES.map((name) => nodePath.resolve(opts.root, name)).find(exists);
     if (abs === undefined) return { config: emptyConfig() };
   }
   const display = displayPath(abs, cwd);
-  const refuse = (why: string): never => {
-    throw new ConfigError(display, [{ message: why }]);
-  };
+  // A discovered file is bounded by the repository; an explicit one is the user's choice.
+  const read = readFileSafely(abs, { root: opts.explicitPath === undefined ? opts.root : undefined, maxBytes: MAX_CONFIG_BYTES });
+  if (!read.ok) throw new ConfigError(display, [{ message: refusalMessage(read) }]);
+  return { path: display, config: parseConfigText(read.bytes.toString("utf8"), display) };
+}
 
-  // The file actually opened: for a discovered link, its target once checked to be inside the root.
-  let target = abs;
-  if (opts.explicitPath === undefined && stat?.isSymbolicLink()) {
-    let real: string;
-    try {
-      real = fs.realpathSync(abs);
-    } catch (err) {
-      return refuse(`symbolic link to a missing or unreadable file (${errCode(err)}); not read`);
-    }
-    let realRoot: string;
-    try {
-      realRoot = fs.realpathSync(opts.root);
-    } catch {
-      realRoot = nodePath.resolve(opts.root);
-    }
-    if (!isInside(realRoot, real)) return refuse("symbolic link points outside the repository; not read");
-    target = real;
-  }
-
+/** Whether anything (a dangling link too) is at `abs`. */
+function exists(abs: string): boolean {
   try {
-    stat = fs.statSync(target);
-  } catch (err) {
-    return refuse(cannotRead(err));
+    fs.lstatSync(abs);
+    return true;
+  } catch {
+    return false;
   }
-  checkStat(stat, refuse);
+}
 
-  // O_NONBLOCK: should the file have become a FIFO since the check, opening it does not wait.
-  let fd: number;
-  try {
-    fd = fs.openSync(target, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
-  } catch (err) {
-    return refuse(cannotRead(err));
+function refusalMessage(r: Refusal): string {
+  const mib = `${MAX_CONFIG_BYTES / (1024 * 1024)} MiB`;
+  switch (r.reason) {
+    case "missing":
+    case "error":
+      return `cannot read configuration file (${r.code === "ENOENT" ? "no such file" : r.code === "EISDIR" ? "is a directory" : r.code})`;
+    case "dangling-link":
+      return `symbolic link to a missing or unreadable file (${r.code}); not read`;
+    case "link":
+    case "outside":
+      return "symbolic link points outside the repository; not read";
+    case "directory":
+      return "cannot read configuration file (is a directory)";
+    case "not-regular":
+      return `not a regular file (${r.kind}); not read`;
+    case "too-large":
+      return r.size === undefined ? `larger than ${mib}; not read` : `larger than ${mib} (${r.size} bytes); not read`;
+    case "changed":
+      return "changed while being read; not read";
   }
-  let bytes: Buffer;
-  try {
-    const opened = fs.fstatSync(fd);
-    if (opened.dev !== stat.dev || opened.ino !== stat.ino) refuse("changed while being read; not read");
-    checkStat(opened, refuse);
-    bytes = readAtMost(fd, MAX_CONFIG_BYTES);
-  } catch (err) {
-    if (err instanceof ConfigError) throw err;
-    return refuse(cannotRead(err));
-  } finally {
-    fs.closeSync(fd);
-  }
-  if (bytes.length > MAX_CONFIG_BYTES) refuse(`larger than ${MAX_CONFIG_BYTES / (1024 * 1024)} MiB; not read`);
-  return { path: display, config: parseConfigText(bytes.toString("utf8"), display) };
 }
-
-function checkStat(stat: fs.Stats, refuse: (why: string) => never): void {
-  if (stat.isDirectory()) refuse("cannot read configuration file (is a directory)");
-  if (!stat.isFile()) refuse(`not a regular file (${fileKind(stat)}); not read`);
-  if (stat.size > MAX_CONFIG_BYTES) refuse(`larger than ${MAX_CONFIG_BYTES / (1024 * 1024)} MiB (${stat.size} bytes); not read`);
-}
-
-function fileKind(stat: fs.Stats): string {
-  if (stat.isFIFO()) return "a FIFO";
-  if (stat.isCharacterDevice()) return "a character device";
-  if (stat.isBlockDevice()) return "a block device";
-  if (stat.isSocket()) return "a socket";
-  return "not a file";
-}
-
-/** Up to `limit + 1` bytes (one more than allowed shows the file grew past the limit). */
-function readAtMost(fd: number, limit: number): Buffer {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  while (total <= limit) {
-    const chunk = Buffer.allocUnsafe(Math.min(64 * 1024, limit + 1 - total));
-    const n = fs.readSync(fd, chunk, 0, chunk.length, null);
-    if (n === 0) break;
-    chunks.push(chunk.subarray(0, n));
-    total += n;
-  }
-  return Buffer.concat(chunks, total);
-}
-
-function errCode(err: unknown): string {
-  return (err as NodeJS.ErrnoException | undefined)?.code ?? "error";
-}
-
-function cannotRead(err: unknown): string {
-  const code = errCode(err);
-  const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : code;
-  return `cannot read configuration file (${why})`;
-}
-
 
 /** Parses and validates configuration text; `displayPath` prefixes error messages. Throws `ConfigError`. */
 export function parseConfigText(text: string, displayPath: string): CredflowConfig {
@@ -204,10 +135,10 @@ export function parseConfigText(text: string, displayPath: string): CredflowConf
 
   const validate = validator();
   if (!validate(data)) {
-    const problems = describeErrors(validate.errors ?? [], doc, lineCounter);
+    const problems = describeErrors(validate.errors ?? [], configSchema, (segments, key) => locate(doc, lineCounter, segments, key));
     throw new ConfigError(displayPath, problems);
   }
-  return toConfig(data as RawConfig);
+  return toConfig(data as RawConfig, (i) => entryLocation(doc, lineCounter, displayPath, i));
 }
 
 /** The first line of a parser message, without its position, escaped and capped (it may quote the file). */
@@ -227,181 +158,8 @@ function displayPath(abs: string, cwd: string): string {
 let compiled: ValidateFunction | undefined;
 
 function validator(): ValidateFunction {
-  if (compiled === undefined) {
-    const ajv = new Ajv({ allErrors: true, verbose: true, allowUnionTypes: true });
-    ajv.addVocabulary([...EDITOR_KEYWORDS]);
-    compiled = ajv.compile(configSchema);
-  }
+  compiled ??= newAjv().compile(configSchema);
   return compiled;
-}
-
-type SchemaObject = Record<string, unknown>;
-
-function resolveRef(schema: unknown): SchemaObject | undefined {
-  if (typeof schema !== "object" || schema === null) return undefined;
-  const s = schema as SchemaObject;
-  const ref = s.$ref;
-  if (typeof ref !== "string" || !ref.startsWith("#/")) return s;
-  let node: unknown = configSchema;
-  for (const seg of ref.slice(2).split("/")) {
-    if (typeof node !== "object" || node === null) return undefined;
-    node = (node as SchemaObject)[unescapePointer(seg)];
-  }
-  return typeof node === "object" && node !== null ? (node as SchemaObject) : undefined;
-}
-
-function unescapePointer(seg: string): string {
-  return seg.replace(/~1/g, "/").replace(/~0/g, "~");
-}
-
-type JsonType = "null" | "boolean" | "integer" | "number" | "string" | "array" | "object";
-
-function jsonType(value: unknown): JsonType {
-  if (value === null || value === undefined) return "null";
-  if (Array.isArray(value)) return "array";
-  if (typeof value === "number") return Number.isInteger(value) ? "integer" : "number";
-  if (typeof value === "boolean") return "boolean";
-  if (typeof value === "string") return "string";
-  return "object";
-}
-
-function schemaTypes(schema: SchemaObject): string[] | undefined {
-  const t = schema.type;
-  if (typeof t === "string") return [t];
-  if (Array.isArray(t)) return t.filter((x): x is string => typeof x === "string");
-  return undefined;
-}
-
-function typeFits(schema: SchemaObject, t: JsonType): boolean {
-  const types = schemaTypes(schema);
-  if (types === undefined) return true;
-  return types.includes(t) || (t === "integer" && types.includes("number"));
-}
-
-const TYPE_WORDS: Record<string, string> = {
-  string: "a string",
-  integer: "an integer",
-  number: "a number",
-  boolean: "true or false",
-  object: "a mapping",
-  array: "a list",
-  null: "nothing",
-};
-
-function describeTypes(types: string[]): string {
-  // `null` is accepted only to let a key stand empty; do not advertise it.
-  const shown = types.length > 1 ? types.filter((t) => t !== "null") : types;
-  return joinOr(shown.map((t) => TYPE_WORDS[t] ?? t));
-}
-
-function describeSchema(schema: SchemaObject): string {
-  if (Array.isArray(schema.enum)) return `one of ${schema.enum.map((v) => String(v)).join(", ")}`;
-  const types = schemaTypes(schema);
-  return types ? describeTypes(types) : "a valid value";
-}
-
-function joinOr(items: string[]): string {
-  if (items.length <= 1) return items[0] ?? "";
-  return `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]}`;
-}
-
-function describeValue(value: unknown): string {
-  switch (jsonType(value)) {
-    case "null":
-      return "an empty value";
-    case "array":
-      return "a list";
-    case "object":
-      return "a mapping";
-    case "string":
-      return `"${truncate(String(value))}"`;
-    default:
-      return String(value);
-  }
-}
-
-/** Longest excerpt of a value from the file quoted in a message. */
-const EXCERPT_CHARS = 40;
-
-/**
- * A short, printable excerpt of text from the configuration file: control, line-separator and
- * bidirectional-override characters escaped, at most `max` characters (`...` marks a cut). Messages
- * never quote more of the file than this.
- */
-export function excerpt(s: string, max = EXCERPT_CHARS): string {
-  const pieces = Array.from(s, escapeChar);
-  if (pieces.reduce((n, p) => n + p.length, 0) <= max) return pieces.join("");
-  let out = "";
-  for (const piece of pieces) {
-    if (out.length + piece.length > max - 3) break;
-    out += piece;
-  }
-  return `${out}...`;
-}
-
-function escapeChar(ch: string): string {
-  const c = ch.codePointAt(0) ?? 0;
-  if (ch === "\n") return "\\n";
-  if (ch === "\r") return "\\r";
-  if (ch === "\t") return "\\t";
-  if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) return `\\x${c.toString(16).padStart(2, "0")}`;
-  if ((c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) || c === 0x2028 || c === 0x2029 || c === 0x200e || c === 0x200f || c === 0xfeff || (c >= 0xd800 && c <= 0xdfff)) {
-    return `\\u${c.toString(16).padStart(4, "0")}`;
-  }
-  return ch;
-}
-
-function truncate(s: string): string {
-  return excerpt(s);
-}
-
-function keyPathOf(instancePath: string): string[] {
-  return instancePath === "" ? [] : instancePath.slice(1).split("/").map(unescapePointer);
-}
-
-/** `rules.unpinned-ref.policy`, `ignore-findings[0].line`. */
-function displayKeyPath(segments: string[]): string {
-  let out = "";
-  for (const seg of segments) {
-    if (/^\d+$/.test(seg)) out += `[${seg}]`;
-    else out += out === "" ? excerpt(seg) : `.${excerpt(seg)}`;
-  }
-  return out;
-}
-
-function suggestion(word: string, candidates: readonly string[]): string {
-  const lower = word.toLowerCase();
-  const prefixed = lower.length >= 3 ? candidates.filter((c) => c.toLowerCase().startsWith(lower)) : [];
-  if (prefixed.length === 1) return ` (did you mean "${prefixed[0]}"?)`;
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestDistance) {
-      best = c;
-      bestDistance = d;
-    }
-  }
-  const limit = Math.max(2, Math.floor(word.length / 3));
-  return best !== undefined && bestDistance <= limit ? ` (did you mean "${best}"?)` : "";
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      cur[j] = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost);
-    }
-    prev = cur;
-  }
-  return prev[b.length] ?? 0;
-}
-
-interface Located {
-  line: number;
-  column: number;
 }
 
 /** Position of the value at `segments` (or of `key` inside it); falls back to the nearest ancestor. */
@@ -456,137 +214,19 @@ function position(lineCounter: LineCounter, offset: number): Located {
   return { line: p.line, column: p.col };
 }
 
-function describeErrors(errors: ErrorObject[], doc: Document, lineCounter: LineCounter): ConfigProblem[] {
-  const dropped = new Set<ErrorObject>();
-  const synthetic: Array<{ instancePath: string; message: string }> = [];
-
-  // `anyOf` (a level string or a mapping; a string or a mapping item): keep only the errors of
-  // the alternatives whose type fits the value, or say which types were expected.
-  for (const e of errors) {
-    if (e.keyword !== "anyOf") continue;
-    dropped.add(e);
-    const branches = (Array.isArray(e.schema) ? e.schema : []).map(resolveRef).filter((b): b is SchemaObject => !!b);
-    const t = jsonType(e.data);
-    const fitting = branches.filter((b) => typeFits(b, t));
-    const unfit = new Set<unknown>(branches.filter((b) => !typeFits(b, t)));
-    for (const x of errors) {
-      if (x === e || x.instancePath !== e.instancePath) continue;
-      if (unfit.has(x.parentSchema) || (x.keyword === "type" && fitting.length > 0 && !typeFitsParams(x, t))) dropped.add(x);
-    }
-    if (fitting.length === 0) {
-      const where = displayKeyPath(keyPathOf(e.instancePath)) || "top level";
-      synthetic.push({
-        instancePath: e.instancePath,
-        message: `${where}: expected ${joinOr(branches.map(describeSchema))}, got ${describeValue(e.data)}`,
-      });
-    }
-  }
-
-  const problems: ConfigProblem[] = [];
-  for (const s of synthetic) {
-    problems.push({ ...locate(doc, lineCounter, keyPathOf(s.instancePath)), message: s.message });
-  }
-  for (const e of errors) {
-    if (dropped.has(e)) continue;
-    const segments = keyPathOf(e.instancePath);
-    if (e.keyword === "additionalProperties") {
-      const key = String((e.params as { additionalProperty?: unknown }).additionalProperty);
-      problems.push({ ...locate(doc, lineCounter, segments, key), message: unknownKeyMessage(segments, key, e) });
-      continue;
-    }
-    problems.push({ ...locate(doc, lineCounter, segments), message: errorMessage(segments, e) });
-  }
-
-  const seen = new Set<string>();
-  return problems
-    .filter((p) => {
-      const id = `${p.line}:${p.column}:${p.message}`;
-      if (seen.has(id)) return false;
-      seen.add(id);
-      return true;
-    })
-    .sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
-}
-
-function typeList(value: unknown): string[] {
-  if (typeof value === "string") return value.split(",");
-  return Array.isArray(value) ? value.map(String) : [];
-}
-
-function typeFitsParams(e: ErrorObject, t: JsonType): boolean {
-  const types = typeList((e.params as { type?: unknown }).type);
-  return types.includes(t) || (t === "integer" && types.includes("number"));
-}
-
-function unknownKeyMessage(segments: string[], key: string, e: ErrorObject): string {
-  const parent = e.parentSchema as SchemaObject | undefined;
-  const allowed = Object.keys((parent?.properties as SchemaObject | undefined) ?? {});
-  if (segments.length === 0) return `unknown key "${excerpt(key)}"${suggestion(key, allowed)}`;
-  if (segments.length === 1 && segments[0] === "rules") {
-    return `unknown rule id "${excerpt(key)}"${suggestion(key, KNOWN_RULE_IDS)}`;
-  }
-  const where = displayKeyPath(segments);
-  if (segments.length === 2 && segments[0] === "rules") {
-    const options = allowed.filter((k) => k !== "level");
-    const known = options.length > 0 ? `; known options: level, ${options.join(", ")}` : "; only level can be set";
-    return `${where}: unknown option "${excerpt(key)}"${suggestion(key, allowed)}${known}`;
-  }
-  return `${where}: unknown key "${excerpt(key)}"${suggestion(key, allowed)}`;
-}
-
-function errorMessage(segments: string[], e: ErrorObject): string {
-  const where = displayKeyPath(segments) || "top level";
-  const params = e.params as Record<string, unknown>;
-  const parent = (e.parentSchema ?? {}) as SchemaObject;
-  switch (e.keyword) {
-    case "type": {
-      const expected = typeList(params.type);
-      return `${where}: expected ${describeTypes(expected)}, got ${describeValue(e.data)}`;
-    }
-    case "enum": {
-      const allowed = Array.isArray(params.allowedValues) ? params.allowedValues.map(String) : [];
-      const hint = typeof e.data === "string" ? suggestion(e.data, allowed) : "";
-      if (allowed.length === KNOWN_RULE_IDS.length && allowed.every((v, i) => v === KNOWN_RULE_IDS[i])) {
-        return `${where}: unknown rule id ${describeValue(e.data)}${hint}`;
-      }
-      return `${where}: invalid value ${describeValue(e.data)}${hint}; expected one of ${allowed.join(", ")}`;
-    }
-    case "pattern": {
-      if (segments[0] === "ignore-findings" && typeof e.data === "string") {
-        const parts = e.data.split(":");
-        const id = parts[0] ?? "";
-        if (parts.length >= 3 && !KNOWN_RULE_IDS.includes(id)) {
-          return `${where}: unknown rule id "${excerpt(id)}"${suggestion(id, KNOWN_RULE_IDS)} in "${truncate(e.data)}"`;
-        }
-      }
-      const custom = typeof parent.patternErrorMessage === "string" ? parent.patternErrorMessage : `must match ${String(params.pattern)}`;
-      return `${where}: invalid value ${describeValue(e.data)}; ${custom}`;
-    }
-    case "minimum":
-      return `${where}: must be at least ${String(params.limit)}, got ${describeValue(e.data)}`;
-    case "minLength":
-      return `${where}: must not be empty`;
-    case "required":
-      return `${where}: missing required key "${String(params.missingProperty)}"`;
-    default:
-      return `${where}: ${e.message ?? "invalid value"}`;
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Conversion (the data has passed the schema)
 
 interface RawConfig {
   rules?: Record<string, string | Record<string, unknown>> | null;
   visibility?: Exclude<Visibility, "unknown">;
-  "min-runner-version"?: string;
-  "fanout-threshold"?: number;
-  "unpinned-ref-policy"?: PinPolicy;
   ignore?: string[] | null;
   "ignore-findings"?: Array<string | { rule?: string; path: string; line?: number }> | null;
+  /** The option shorthands (`OPTION_ALIASES`). */
+  [alias: string]: unknown;
 }
 
-function toConfig(raw: RawConfig): CredflowConfig {
+function toConfig(raw: RawConfig, entryAt: (index: number) => Location | undefined): CredflowConfig {
   const config = emptyConfig();
   for (const [id, value] of Object.entries(raw.rules ?? {})) {
     const rule: RuleConfig = { options: {} };
@@ -601,17 +241,30 @@ function toConfig(raw: RawConfig): CredflowConfig {
     config.rules[id] = rule;
   }
   if (raw.visibility !== undefined) config.visibility = raw.visibility;
-
-  const minRunner = config.rules["composite-role-conflict"]?.options["min-runner-version"] ?? raw["min-runner-version"];
-  if (typeof minRunner === "string") config.minRunnerVersion = minRunner;
-  const threshold = config.rules["oidc-fanout-no-retry"]?.options.threshold ?? raw["fanout-threshold"];
-  if (typeof threshold === "number") config.fanoutThreshold = threshold;
-  const policy = config.rules["unpinned-ref"]?.options.policy ?? raw["unpinned-ref-policy"];
-  if (typeof policy === "string") config.pinPolicy = policy as PinPolicy;
-
+  // A top-level shorthand is the rule option it stands for, unless the rule sets that option itself.
+  for (const [alias, { rule, option }] of Object.entries(OPTION_ALIASES)) {
+    const value = raw[alias];
+    if (value === undefined || value === null) continue;
+    const target = (config.rules[rule] ??= { options: {} });
+    if (!Object.hasOwn(target.options, option)) target.options[option] = value;
+  }
   config.ignore = (raw.ignore ?? []).map(normalizeRepoPath);
-  config.ignoreFindings = (raw["ignore-findings"] ?? []).map(parseIgnoredFinding);
+  config.ignoreFindings = (raw["ignore-findings"] ?? []).map((item, i) => {
+    const entry = parseIgnoredFinding(item);
+    const at = entryAt(i);
+    if (at) entry.location = at;
+    return entry;
+  });
   return config;
+}
+
+/** Where `ignore-findings[index]` is written (for findings about the entry itself). */
+function entryLocation(doc: Document, lineCounter: LineCounter, path: string, index: number): Location | undefined {
+  const node = doc.getIn(["ignore-findings", index], true);
+  const range = nodeRange(node);
+  if (!range) return undefined;
+  const at = (offset: number) => ({ ...position(lineCounter, offset), offset });
+  return { path, range: { start: at(range[0] as number), end: at(range[1] as number) } };
 }
 
 /** `rule-id:path:line`, `rule-id:path`, `path:line` or `path` (a path without `:`), or the mapping form. */

@@ -6,15 +6,17 @@
  * covered line starts a block scalar (`run: |`), the scalar's lines are covered too, since they
  * cannot hold comments of their own.
  *
- * Comments are found by a line scanner, not the YAML parser: a `#` counts when it starts the line
- * or follows whitespace, outside quoted scalars (also multi-line ones) and outside block scalars,
- * whose extent is judged from indentation as YAML does. Limitations: tabs are not counted as
- * indentation, and a plain multi-line scalar continued by a line that is only `|` or `>` would be
- * taken for a block scalar header.
+ * Comments and block scalars come from `yaml`'s concrete syntax tree, so a `#` counts exactly when
+ * YAML reads a comment (not inside quoted or block scalars, not without a blank before it).
  */
+import { Parser } from "yaml";
 import type { Range, SourceFile } from "../model/types.js";
-import type { Finding, RuleMeta, TextEdit } from "../rules/types.js";
-import { isKnownRuleId } from "./schema.js";
+import type { Finding, Location, TextEdit } from "../rules/types.js";
+import { UNUSED_SUPPRESSION_RULE_ID } from "../rules/builtin/unused-suppression.js";
+import { suggestion } from "./messages.js";
+import { isKnownRuleId, KNOWN_RULE_IDS } from "./schema.js";
+
+export { UNUSED_SUPPRESSION_RULE_ID };
 
 /** Where a suppression comment is: 1-based line and columns (UTF-16; a BOM is not counted) and string offsets into `SourceFile.text`. */
 export interface SuppressionRange {
@@ -52,256 +54,133 @@ export interface UnusedSuppression extends Suppression {
   unusedRules: string[];
 }
 
-export const UNUSED_SUPPRESSION_RULE_ID = "unused-suppression";
-
-/** Metadata for the findings `unusedSuppressionFindings` produces. */
-export const unusedSuppressionMeta: RuleMeta = {
-  id: UNUSED_SUPPRESSION_RULE_ID,
-  title: "Unused suppression comment",
-  description: "A `# credflow: ignore[…]` comment names a rule that reported nothing on the line it covers.",
-  defaultLevel: "warning",
-  tags: ["maintainability"],
-  precision: "very-high",
-  fixable: "safe",
-};
-
 // ---------------------------------------------------------------------------------------------
-// Scanning
-
-interface ScannedLine {
-  /** 1-based line number. */
-  number: number;
-  /** Offset of the line's first character (after a BOM on line 1). */
-  start: number;
-  /** Offset just after the line break (or the end of the text). */
-  next: number;
-  text: string;
-  /** Index in `text` of a real comment's `#`, or -1. */
-  comment: number;
-  /** Nothing but blanks before the comment (or no content at all). */
-  commentOnly: boolean;
-  blank: boolean;
-  /** A line inside a block scalar's content. */
-  inBlock: boolean;
-  /** The line ends with a block scalar header (`|`, `>-`, …): the content lines that follow. */
-  blockLines: number[];
-}
+// Finding the comments
 
 const DIRECTIVE = /^#\s*credflow:\s*ignore(?![\w-])(?:\s*\[([^\]]*)\])?(.*)$/;
 
-function isBlank(c: string | undefined): boolean {
-  return c === " " || c === "\t";
+/** What the suppressions need from a file's YAML concrete syntax tree. */
+interface Scan {
+  /** Comments, with string offsets into the text (and their text: `#` up to the line's end). */
+  comments: Array<{ offset: number; source: string }>;
+  /** Header line of each block scalar (`run: |`) → the lines of its content. */
+  blockLines: Map<number, number[]>;
+  /** Every line inside a block scalar's content. */
+  inBlock: Set<number>;
 }
 
-function isBlankOrEnd(c: string | undefined): boolean {
-  return c === undefined || c === " " || c === "\t";
+/** Offsets of line starts (a BOM is not part of line 1); lines break at `\n` as YAML's do. */
+function lineStarts(text: string): number[] {
+  const starts = [text.startsWith("\uFEFF") ? 1 : 0];
+  for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
+  return starts;
 }
 
-/** Index just after the closing quote, or -1 when the quote does not close on this line. */
-function scanQuoted(text: string, from: number, quote: string): number {
-  for (let i = from; i < text.length; i++) {
-    const c = text[i];
-    if (quote === '"' && c === "\\") {
-      i++;
-    } else if (c === quote) {
-      if (quote === "'" && text[i + 1] === "'") i++;
-      else return i + 1;
-    }
+/** 1-based line of an offset. */
+function lineOf(starts: readonly number[], offset: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((starts[mid] as number) <= offset) lo = mid;
+    else hi = mid - 1;
   }
-  return -1;
+  return lo + 1;
 }
 
-function splitLines(text: string): Array<{ start: number; next: number; text: string }> {
-  const lines: Array<{ start: number; next: number; text: string }> = [];
-  let start = text.startsWith("\uFEFF") ? 1 : 0;
-  const re = /\r\n|\n|\r/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(text)) !== null) {
-    lines.push({ start, next: m.index + m[0].length, text: text.slice(start, m.index) });
-    start = m.index + m[0].length;
+/**
+ * Comments and block scalars from `yaml`'s CST (`Parser`), so that what counts as a comment is what
+ * YAML says: a `#` inside a quoted or block scalar is text. The walk is iterative: a hostile file may
+ * nest thousands of levels deep.
+ */
+function scan(text: string, starts: readonly number[]): Scan {
+  const result: Scan = { comments: [], blockLines: new Map(), inBlock: new Set() };
+  const stack: unknown[] = [...new Parser().parse(text)];
+  while (stack.length > 0) {
+    const t = stack.pop();
+    if (typeof t !== "object" || t === null) continue;
+    if (Array.isArray(t)) {
+      for (const x of t) stack.push(x);
+      continue;
+    }
+    const token = t as { type?: unknown; offset?: unknown; source?: unknown; props?: unknown };
+    if (token.type === "comment" && typeof token.offset === "number" && typeof token.source === "string") {
+      result.comments.push({ offset: token.offset, source: token.source });
+    } else if (token.type === "block-scalar" && typeof token.offset === "number" && typeof token.source === "string") {
+      // The content follows the header's props (`|`, a comment, the line break).
+      const props = Array.isArray(token.props) ? (token.props as Array<{ offset: number; source: string }>) : [];
+      const last = props[props.length - 1];
+      const contentStart = last ? last.offset + last.source.length : token.offset;
+      if (token.source.length > 0) {
+        const header = lineOf(starts, token.offset);
+        const lines = result.blockLines.get(header) ?? [];
+        for (let l = lineOf(starts, contentStart); l <= lineOf(starts, contentStart + token.source.length - 1); l++) {
+          lines.push(l);
+          result.inBlock.add(l);
+        }
+        result.blockLines.set(header, lines);
+      }
+    }
+    for (const v of Object.values(token)) if (typeof v === "object" && v !== null) stack.push(v);
   }
-  if (start < text.length || lines.length === 0) lines.push({ start, next: text.length, text: text.slice(start) });
-  return lines;
-}
-
-function indentOf(text: string): number {
-  let i = 0;
-  while (text[i] === " ") i++;
-  return i;
-}
-
-function scanLines(text: string): ScannedLine[] {
-  const raw = splitLines(text);
-  const out: ScannedLine[] = [];
-  let quote: string | null = null;
-  let flowDepth = 0;
-  let block: { parent: number; explicit?: number; content?: number; header: ScannedLine } | null = null;
-
-  raw.forEach((r, idx) => {
-    const line: ScannedLine = {
-      number: idx + 1,
-      start: r.start,
-      next: r.next,
-      text: r.text,
-      comment: -1,
-      commentOnly: true,
-      blank: /^[ \t]*$/.test(r.text),
-      inBlock: false,
-      blockLines: [],
-    };
-    out.push(line);
-
-    if (block) {
-      if (line.blank) {
-        line.inBlock = true;
-        block.header.blockLines.push(line.number);
-        return;
-      }
-      const indent = indentOf(r.text);
-      if (block.content === undefined) {
-        if (block.explicit !== undefined) block.content = Math.max(block.parent, 0) + block.explicit;
-        else if (indent > block.parent) block.content = indent;
-      }
-      if (block.content !== undefined && indent >= block.content) {
-        line.inBlock = true;
-        block.header.blockLines.push(line.number);
-        return;
-      }
-      block = null;
-    }
-
-    const t = r.text;
-    let i = 0;
-    let atValueStart = true;
-    let tokenStart = -1;
-    // Indentation of the node whose value starts here (for a block scalar header).
-    let parentCol = -1;
-    if (quote !== null) {
-      const end = scanQuoted(t, 0, quote);
-      line.commentOnly = false;
-      if (end === -1) {
-        line.blank = false;
-        return;
-      }
-      quote = null;
-      atValueStart = false;
-      i = end;
-    }
-    for (; i < t.length; i++) {
-      const c = t[i] as string;
-      if (isBlank(c)) continue;
-      if (c === "#" && (i === 0 || isBlank(t[i - 1]))) {
-        line.comment = i;
-        break;
-      }
-      line.commentOnly = false;
-      if (atValueStart) {
-        if (c === '"' || c === "'") {
-          tokenStart = i;
-          const end = scanQuoted(t, i + 1, c);
-          if (end === -1) {
-            quote = c;
-            break;
-          }
-          i = end - 1;
-          atValueStart = false;
-          continue;
-        }
-        if (c === "&" || c === "!") {
-          // An anchor or a tag before the value: the value still starts after it.
-          while (i + 1 < t.length && !isBlank(t[i + 1])) i++;
-          continue;
-        }
-        if ((c === "-" || c === "?") && isBlankOrEnd(t[i + 1]) && flowDepth === 0) {
-          parentCol = i;
-          continue;
-        }
-        if ((c === "|" || c === ">") && flowDepth === 0) {
-          const m = /^[|>]([1-9][+-]?|[+-][1-9]?)?(?=[ \t]|$)/.exec(t.slice(i));
-          const rest = m ? t.slice(i + m[0].length) : "";
-          const restComment = /^[ \t]*(#.*)?$/.exec(rest);
-          if (m && restComment) {
-            const digit = /[1-9]/.exec(m[1] ?? "");
-            block = { parent: parentCol, header: line, ...(digit ? { explicit: Number(digit[0]) } : {}) };
-            if (restComment[1] !== undefined) line.comment = i + m[0].length + rest.indexOf("#");
-            break;
-          }
-        }
-        if (c === "[" || c === "{") {
-          flowDepth++;
-          continue;
-        }
-        if ((c === "]" || c === "}") && flowDepth > 0) {
-          flowDepth--;
-          atValueStart = false;
-          continue;
-        }
-        if (c === "," && flowDepth > 0) continue;
-        tokenStart = i;
-        atValueStart = false;
-      }
-      if (c === ":" && (isBlankOrEnd(t[i + 1]) || (flowDepth > 0 && ",]}".includes(t[i + 1] as string)))) {
-        parentCol = tokenStart;
-        atValueStart = true;
-        continue;
-      }
-      if (flowDepth > 0) {
-        if (c === ",") atValueStart = true;
-        else if (c === "]" || c === "}") flowDepth--;
-      }
-    }
-  });
-  return out;
+  result.comments.sort((a, b) => a.offset - b.offset);
+  return result;
 }
 
 /** Finds every `# credflow: ignore[…]` comment in a file. */
 export function parseSuppressions(file: SourceFile): Suppression[] {
-  // Most files have no directive: skip the line scanner for them.
+  // Most files have no directive: skip the parse for them.
   if (!/credflow\s*:/i.test(file.text)) return [];
-  const lines = scanLines(file.text);
+  const text = file.text;
+  const starts = lineStarts(text);
+  const { comments, blockLines, inBlock } = scan(text, starts);
+  const lineText = (line: number) => text.slice(starts[line - 1], (starts[line] ?? text.length + 1) - 1).replace(/\r$/, "");
+  const blank = (s: string) => /^[ \t]*$/.test(s);
+  // Lines holding nothing but a comment: an own-line suppression looks past them.
+  const commentOnly = new Set<number>();
+  for (const c of comments) {
+    const line = lineOf(starts, c.offset);
+    if (blank(text.slice(starts[line - 1], c.offset))) commentOnly.add(line);
+  }
+
   const result: Suppression[] = [];
-  for (let idx = 0; idx < lines.length; idx++) {
-    const line = lines[idx] as ScannedLine;
-    if (line.comment < 0) continue;
-    const commentText = line.text.slice(line.comment).replace(/\s+$/, "");
+  for (const c of comments) {
+    const commentText = c.source.replace(/\s+$/, "");
     const m = DIRECTIVE.exec(commentText);
     if (!m) continue;
+    const line = lineOf(starts, c.offset);
+    const lineStart = starts[line - 1] as number;
+    const ownLine = commentOnly.has(line);
 
     let appliesTo: number[];
-    if (!line.commentOnly) {
-      appliesTo = [line.number, ...line.blockLines];
+    if (!ownLine) {
+      appliesTo = [line, ...(blockLines.get(line) ?? [])];
     } else {
-      let j = idx + 1;
-      while (j < lines.length && (lines[j] as ScannedLine).commentOnly && (lines[j] as ScannedLine).comment >= 0) j++;
-      const target = lines[j];
-      appliesTo = target && !target.blank && !target.inBlock ? [target.number, ...target.blockLines] : [];
+      let target = line + 1;
+      while (commentOnly.has(target)) target++;
+      appliesTo = target <= starts.length && !blank(lineText(target)) && !inBlock.has(target) ? [target, ...(blockLines.get(target) ?? [])] : [];
     }
 
     const rules = [...new Set((m[1] ?? "").split(/[\s,]+/).filter((s) => s.length > 0))];
-    const offset = line.start + line.comment;
+    const offset = c.offset;
     const endOffset = offset + commentText.length;
     let removal: { start: number; end: number };
-    if (line.commentOnly) {
-      removal = { start: line.start, end: line.next };
+    if (ownLine) {
+      removal = { start: lineStart, end: starts[line] ?? text.length };
     } else {
-      let s = line.comment;
-      while (s > 0 && isBlank(line.text[s - 1])) s--;
-      removal = { start: line.start + s, end: endOffset };
+      let s = offset;
+      while (s > lineStart && (text[s - 1] === " " || text[s - 1] === "\t")) s--;
+      removal = { start: s, end: endOffset };
     }
+    const column = offset - lineStart + 1;
     const suppression: Suppression = {
       path: file.path,
-      line: line.number,
+      line,
       appliesTo,
       rules,
       reason: (m[2] ?? "").trim(),
-      range: {
-        line: line.number,
-        column: line.comment + 1,
-        endColumn: line.comment + 1 + commentText.length,
-        offset,
-        endOffset,
-      },
-      ownLine: line.commentOnly,
+      range: { line, column, endColumn: column + commentText.length, offset, endOffset },
+      ownLine,
       removal,
     };
     if (m[1] !== undefined) {
@@ -375,25 +254,74 @@ export function applySuppressions(
   return { kept, suppressed, unused };
 }
 
+/**
+ * The `unused-suppression` findings (src/rules/builtin/unused-suppression.ts) for the comments: with
+ * `reportUnused` (`--report-unused-suppressions`), every comment, or the part of its list, that
+ * suppressed nothing; without it, only rule ids that do not exist — a misspelt id silently suppresses
+ * nothing — each named with the closest known id.
+ */
+export function suppressionFindings(unused: UnusedSuppression[], opts: { reportUnused: boolean }): Finding[] {
+  if (opts.reportUnused) return unusedSuppressionFindings(unused);
+  const out: Finding[] = [];
+  for (const s of unused) {
+    const unknown = s.unusedRules.filter((r) => !isKnownRuleId(r));
+    if (unknown.length === 0) continue;
+    const names = unknown.map((r) => `"${r}"${suggestion(r, KNOWN_RULE_IDS)}`).join(", ");
+    const one = unknown.length === 1;
+    out.push({
+      ruleId: UNUSED_SUPPRESSION_RULE_ID,
+      level: "warning",
+      message: `Suppression names ${one ? "an unknown rule id" : "unknown rule ids"} ${names}: ${one ? "it suppresses" : "they suppress"} nothing.`,
+      location: { path: s.path, range: commentRange(s) },
+      related: [],
+    });
+  }
+  return out;
+}
+
 /** `unused-suppression` findings (level warning) on the comments, with a fix that removes what is unused. */
 export function unusedSuppressionFindings(unused: Suppression[]): Finding[] {
   return unused.map((s) => {
     const unusedRules = (s as Partial<UnusedSuppression>).unusedRules ?? s.rules;
-    const range: Range = {
-      start: { line: s.range.line, column: s.range.column, offset: s.range.offset },
-      end: { line: s.range.line, column: s.range.endColumn, offset: s.range.endOffset },
-    };
     const finding: Finding = {
       ruleId: UNUSED_SUPPRESSION_RULE_ID,
       level: "warning",
       message: unusedMessage(s, unusedRules),
-      location: { path: s.path, range },
+      location: { path: s.path, range: commentRange(s) },
       related: [],
     };
     const fix = removalFix(s, unusedRules);
     if (fix) finding.fix = fix;
     return finding;
   });
+}
+
+/**
+ * `unused-suppression` findings for `ignore-findings` entries that hid no finding, at the entry in the
+ * configuration file (`--report-unused-suppressions`). `reason` is the entry as `ignoringEntry`
+ * describes it (`ignore-findings: rule:path:line`).
+ */
+export function unusedIgnoreEntryFindings(entries: ReadonlyArray<{ reason: string; location?: Location }>): Finding[] {
+  const out: Finding[] = [];
+  for (const e of entries) {
+    if (!e.location) continue;
+    const entry = e.reason.replace(/^ignore-findings: /, "");
+    out.push({
+      ruleId: UNUSED_SUPPRESSION_RULE_ID,
+      level: "warning",
+      message: `Unused ignore-findings entry "${entry}": it hides no finding.`,
+      location: e.location,
+      related: [],
+    });
+  }
+  return out;
+}
+
+function commentRange(s: Suppression): Range {
+  return {
+    start: { line: s.range.line, column: s.range.column, offset: s.range.offset },
+    end: { line: s.range.line, column: s.range.endColumn, offset: s.range.endOffset },
+  };
 }
 
 function unusedMessage(s: Suppression, unusedRules: string[]): string {
@@ -407,7 +335,9 @@ function unusedMessage(s: Suppression, unusedRules: string[]): string {
       : `no such finding on line ${s.appliesTo[0]}${s.appliesTo.length > 1 ? ` (or in the block scalar below it)` : ""}`;
   const unknown = unusedRules.filter((r) => !isKnownRuleId(r));
   const unknownNote =
-    unknown.length > 0 ? ` ${unknown.map((r) => `"${r}"`).join(", ")} ${unknown.length > 1 ? "are not known rule ids" : "is not a known rule id"}.` : "";
+    unknown.length > 0
+      ? ` ${unknown.map((r) => `"${r}"${suggestion(r, KNOWN_RULE_IDS)}`).join(", ")} ${unknown.length > 1 ? "are not known rule ids" : "is not a known rule id"}.`
+      : "";
   return `Unused suppression of ${ids}: ${where}.${unknownNote}`;
 }
 

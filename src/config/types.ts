@@ -1,11 +1,14 @@
 /** The configuration file, as loaded and validated (`.credflow.yml` or `--config FILE`). */
-import type { Level, PinPolicy, Visibility } from "../rules/types.js";
+import type { Level, Location, Visibility } from "../rules/types.js";
 
 /** Settings of one rule from `rules.<id>`. */
 export interface RuleConfig {
   /** Level override; `off` disables the rule. Undefined: the rule's default level. */
   level?: Level | "off";
-  /** The rule's options as written (kebab-case keys, e.g. `policy`, `min-runner-version`). */
+  /**
+   * The rule's options as written (kebab-case keys, e.g. `policy`, `min-runner-version`), a top-level
+   * shorthand (`unpinned-ref-policy`) included when the rule does not set the option itself.
+   */
   options: Record<string, unknown>;
 }
 
@@ -17,20 +20,14 @@ export interface IgnoredFinding {
   path: string;
   /** Line of the finding's start; any line when undefined. */
   line?: number;
+  /** Where the entry is written in the configuration file (for reporting an entry that hides nothing). */
+  location?: Location;
 }
 
 export interface CredflowConfig {
   /** Keyed by rule id; only rules mentioned in the file. */
   rules: Record<string, RuleConfig>;
   visibility?: Visibility;
-  /**
-   * Effective values: the rule option (`rules.composite-role-conflict.min-runner-version`,
-   * `rules.oidc-fanout-no-retry.threshold`, `rules.unpinned-ref.policy`) when set, otherwise the
-   * top-level shorthand (`min-runner-version`, `fanout-threshold`, `unpinned-ref-policy`).
-   */
-  minRunnerVersion?: string;
-  fanoutThreshold?: number;
-  pinPolicy?: PinPolicy;
   /** Globs of repository-relative paths to skip. */
   ignore: string[];
   ignoreFindings: IgnoredFinding[];

@@ -4,6 +4,7 @@
  */
 import * as fs from "node:fs";
 import { isInside } from "../fs/paths.js";
+import { inspectFile, readFileSafely } from "../fs/safe-read.js";
 import * as path from "node:path";
 import type { FileKind } from "../model/types.js";
 import { MAX_FILE_BYTES, parseSourceFile, type ParsedFile, type RawInput } from "../parse/parse-file.js";
@@ -63,57 +64,36 @@ export class FileLoader {
 
   private check(absPath: string, kind: FileKind, root: string | undefined): { ok: true; raw: RawInput } | { ok: false; message: string; missing?: boolean } {
     const shown = this.display(absPath);
-    let stat: fs.Stats;
-    try {
-      stat = fs.lstatSync(absPath);
-    } catch {
-      return { ok: false, message: `${shown}: no such file`, missing: true };
-    }
-    if (stat.isSymbolicLink() || root) {
-      // Any component of the path may be a link (a linked folder holding action.yml), so check the real path.
-      let real: string;
-      try {
-        real = fs.realpathSync(absPath);
-      } catch {
-        return { ok: false, message: `${shown}: broken symbolic link`, missing: true };
-      }
-      if (root && !isInside(realRoot(root), real)) {
-        return { ok: false, message: `${shown}: symbolic link points outside the repository; not followed` };
-      }
-      if (stat.isSymbolicLink()) stat = fs.statSync(real);
-    }
-    if (stat.isDirectory()) return { ok: false, message: `${shown}: is a directory, not a file`, missing: true };
-    if (!stat.isFile()) return { ok: false, message: `${shown}: not a regular file` };
-    const repoPath = root ? path.relative(root, absPath).split(path.sep).join("/") : shown;
     const override = this.overrides?.get(absPath);
-    if (!override && stat.size > MAX_FILE_BYTES) {
-      // Refused by its size, unread: a 1.5 GB file would otherwise be read whole (and held) first.
-      return { ok: true, raw: { path: shown, repoPath, absPath, root, kind, bytes: new Uint8Array(0), size: stat.size } };
+    // An override replaces the bytes, not the checks; a file above the size limit is refused by its
+    // size, unread (a 1.5 GB file would otherwise be read whole, and held, first).
+    const opts = { root, maxBytes: override ? Infinity : MAX_FILE_BYTES };
+    let bytes = override;
+    const res = override ? inspectFile(absPath, opts) : readFileSafely(absPath, opts);
+    if (res.ok && "bytes" in res) bytes = res.bytes;
+    const repoPath = root ? path.relative(root, absPath).split(path.sep).join("/") : shown;
+    if (res.ok) return { ok: true, raw: { path: shown, repoPath, absPath, root, kind, bytes: bytes ?? new Uint8Array(0) } };
+    switch (res.reason) {
+      case "missing":
+        return { ok: false, message: `${shown}: no such file`, missing: true };
+      case "dangling-link":
+        return { ok: false, message: `${shown}: broken symbolic link`, missing: true };
+      case "link":
+      case "outside":
+        return { ok: false, message: `${shown}: symbolic link points outside the repository; not followed` };
+      case "directory":
+        return { ok: false, message: `${shown}: is a directory, not a file`, missing: true };
+      case "not-regular":
+        return { ok: false, message: `${shown}: not a regular file` };
+      case "too-large":
+        return { ok: true, raw: { path: shown, repoPath, absPath, root, kind, bytes: new Uint8Array(0), size: res.size ?? MAX_FILE_BYTES + 1 } };
+      case "changed":
+        return { ok: false, message: `${shown}: changed while being read; not read` };
+      case "error":
+        return { ok: false, message: `${shown}: cannot read (${res.code})` };
     }
-    let bytes: Uint8Array;
-    try {
-      bytes = override ?? fs.readFileSync(absPath);
-    } catch (err) {
-      return { ok: false, message: `${shown}: cannot read (${(err as NodeJS.ErrnoException).code ?? "error"})` };
-    }
-    return { ok: true, raw: { path: shown, repoPath, absPath, root, kind, bytes } };
   }
 }
-
-const realRoots = new Map<string, string>();
-function realRoot(root: string): string {
-  let r = realRoots.get(root);
-  if (!r) {
-    try {
-      r = fs.realpathSync(root);
-    } catch {
-      r = root;
-    }
-    realRoots.set(root, r);
-  }
-  return r;
-}
-
 
 /** The repository root for a lone file: nearest ancestor with `.git`, else the folder above `.github`. */
 export function findRoot(absFile: string, cwd: string): string {

@@ -6,9 +6,9 @@
  * hands the live findings to consumers (reporters, `--fix`, `--diff`, SARIF fixes).
  */
 import type { SourceFile } from "../model/types.js";
-import type { Finding, Fix, Level, NoFix, RelatedLocation, Report, Rule, RuleMeta, Via } from "../rules/types.js";
+import type { Finding, Fix, Level, Location, NoFix, RelatedLocation, Report, Rule, RuleMeta, Via } from "../rules/types.js";
 import { LEVEL_RANK } from "../rules/types.js";
-import { applySuppressions, unusedSuppressionFindings, UNUSED_SUPPRESSION_RULE_ID } from "../config/suppressions.js";
+import { applySuppressions, suppressionFindings, unusedIgnoreEntryFindings, UNUSED_SUPPRESSION_RULE_ID } from "../config/suppressions.js";
 import type { ProjectGraph } from "../graph/types.js";
 import { callersByFile, type Caller } from "../graph/reach.js";
 
@@ -34,7 +34,9 @@ export interface FindingPolicy {
   ignorePath?: (repoPath: string) => boolean;
   /** An `ignore-findings` entry covering the finding, described for the "suppressed" list. */
   ignoredFinding?: (ruleId: string, repoPath: string, line: number) => string | undefined;
-  /** Report inline suppressions that suppress nothing (`--report-unused-suppressions`). */
+  /** Every `ignore-findings` entry, described as `ignoredFinding` describes it, and where it is written. */
+  ignoreEntries?: ReadonlyArray<{ reason: string; rule?: string; location?: Location }>;
+  /** Report inline suppressions and `ignore-findings` entries that suppress nothing (`--report-unused-suppressions`). */
   reportUnusedSuppressions?: boolean;
   /** Compute fixes (call the rules' fix functions). Off for consumers that never show them. */
   fixes?: boolean;
@@ -102,6 +104,7 @@ export class FindingRegistry {
     const live: Pending[] = [];
     const suppressed: Array<{ finding: Finding; reason: string }> = [];
     const callers = callersByFile(graph);
+    const usedEntries = new Set<string>();
     for (const p of this.pending.values()) {
       const f = p.finding;
       if (!p.hasVia) addThrough(p, fileCallers(callers.get(f.location.path)));
@@ -110,6 +113,7 @@ export class FindingRegistry {
       if (this.policy.ignorePath?.(repoPath)) continue;
       const entry = this.policy.ignoredFinding?.(f.ruleId, repoPath, f.location.range.start.line);
       if (entry !== undefined) {
+        usedEntries.add(entry);
         suppressed.push({ finding: f, reason: entry });
         continue;
       }
@@ -128,10 +132,20 @@ export class FindingRegistry {
       if (this.policy.fixes !== false) this.resolveFix(p);
       findings.push(p.finding);
     }
-    if (this.policy.reportUnusedSuppressions && this.policy.ruleLevel?.(UNUSED_SUPPRESSION_RULE_ID) !== "off") {
-      const level = this.policy.ruleLevel?.(UNUSED_SUPPRESSION_RULE_ID);
-      for (const f of unusedSuppressionFindings(inline.unused)) {
-        if (level && level !== "off") f.level = level;
+    // The `unused-suppression` rule's findings come from what the suppressions above did (its own
+    // `check` does nothing): a rule id in a comment that no rule has, always (a misspelt id would
+    // silently suppress nothing); with --report-unused-suppressions, every comment and every
+    // `ignore-findings` entry (of a rule that ran) that hid no finding.
+    const unusedLevel = this.policy.ruleLevel?.(UNUSED_SUPPRESSION_RULE_ID);
+    if (unusedLevel !== "off") {
+      const reportUnused = !!this.policy.reportUnusedSuppressions;
+      const entries = reportUnused
+        ? (this.policy.ignoreEntries ?? []).filter((e) => !usedEntries.has(e.reason) && (e.rule === undefined || activeRules.has(e.rule)))
+        : [];
+      for (const f of [...suppressionFindings(inline.unused, { reportUnused }), ...unusedIgnoreEntryFindings(entries)]) {
+        const file = byPath.get(f.location.path); // undefined for `.credflow.yml`
+        if (file && this.policy.ignorePath?.(file.repoPath)) continue;
+        if (unusedLevel) f.level = unusedLevel;
         if (this.policy.fixes === false) delete f.fix;
         findings.push(f);
       }

@@ -4,7 +4,7 @@
 import * as path from "node:path";
 import type { SourceFile } from "../model/types.js";
 import type { Finding, Level, Rule, RuleContext, Settings } from "../rules/types.js";
-import { FindingRegistry } from "./findings.js";
+import { FindingRegistry, type FindingPolicy } from "./findings.js";
 import { RULES } from "../rules/index.js";
 import { discover } from "../discover/discover.js";
 import { FileLoader } from "../discover/loader.js";
@@ -15,6 +15,7 @@ import type { ParsedFile, RawInput } from "../parse/parse-file.js";
 import { prepareFile } from "./prepare.js";
 import type { PinResolver } from "../knowledge/pins.js";
 import { kindOf } from "../discover/discover.js";
+import { resolveRuleOptions } from "../config/options.js";
 
 export interface LintRequest {
   paths: string[];
@@ -26,11 +27,17 @@ export interface LintRequest {
   rules?: readonly Rule[];
   /** Level configured for a rule ("off" disables it); undefined keeps the rule's own levels. */
   ruleLevel?: (id: string) => Level | "off" | undefined;
+  /**
+   * Options given for a rule (the configuration file's, then command-line flags): the engine puts
+   * them over the defaults in the rule's metadata and checks them against the option schemas.
+   */
   ruleOptions?: (id: string) => Record<string, unknown>;
   /** Repository-relative paths to skip entirely. */
   ignorePath?: (repoPath: string) => boolean;
   /** The `ignore-findings` entry (described) that covers a finding, if any. */
   ignoredFinding?: (ruleId: string, repoPath: string, line: number) => string | undefined;
+  /** Every `ignore-findings` entry, described as `ignoredFinding` describes it, with where it is written. */
+  ignoreEntries?: FindingPolicy["ignoreEntries"];
   /** Also report inline suppressions that suppress nothing. */
   reportUnusedSuppressions?: boolean;
   /** Compute fixes for the findings (default true). */
@@ -106,6 +113,7 @@ export async function lint(req: LintRequest): Promise<LintResult> {
     ruleLevel: req.ruleLevel,
     ignorePath: req.ignorePath,
     ignoredFinding: req.ignoredFinding,
+    ignoreEntries: req.ignoreEntries,
     reportUnusedSuppressions: req.reportUnusedSuppressions,
     fixes: req.fixes,
   });
@@ -113,15 +121,16 @@ export async function lint(req: LintRequest): Promise<LintResult> {
   for (const rule of rules) {
     if (!registry.enabled(rule)) continue;
     active.add(rule.id);
-    const ctx: RuleContext = {
-      graph,
-      settings: req.settings,
-      pins: req.pins,
-      options: req.ruleOptions?.(rule.id) ?? {},
-      report: registry.reporterFor(rule),
-    };
     const started = timing ? performance.now() : 0;
     try {
+      const ctx: RuleContext = {
+        graph,
+        settings: req.settings,
+        pins: req.pins,
+        // Defaults from the rule's metadata, then the options given; an invalid one fails the rule.
+        options: resolveRuleOptions(rule, req.ruleOptions?.(rule.id)),
+        report: registry.reporterFor(rule),
+      };
       rule.check(ctx);
       if (timing) process.stderr.write(`rule ${rule.id}: ${(performance.now() - started).toFixed(1)} ms\n`);
     } catch (err) {

@@ -12,6 +12,7 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import { homedir } from "node:os";
 import * as nodePath from "node:path";
+import { inspectFile, readFileSafely } from "../fs/safe-read.js";
 import { actionKey, BRANCH_LIKE_NAMES, isFullSha, type PinResolver, type RefInfo } from "./pins.js";
 
 export interface OnlineOptions {
@@ -163,39 +164,29 @@ function errorCode(err: unknown): string {
   return isObject(err) && typeof err.code === "string" ? err.code : "error";
 }
 
+const CACHE_READ = { links: "refuse", maxBytes: MAX_CACHE_BYTES } as const;
+
 /** Why `file` must not be used as the cache, or undefined when it is fine (or does not exist yet). */
 function unusableCache(file: string): string | undefined {
-  let st: fs.Stats;
-  try {
-    st = fs.lstatSync(file);
-  } catch {
-    // Missing (not written yet) or unreachable: reading finds nothing, writing reports its error.
-    return undefined;
+  const st = inspectFile(file, CACHE_READ);
+  if (st.ok) return undefined;
+  switch (st.reason) {
+    case "missing":
+      // Missing (not written yet) or unreachable: reading finds nothing, writing reports its error.
+      return undefined;
+    case "link":
+      return "is a symbolic link";
+    case "too-large":
+      return `is larger than ${MAX_CACHE_BYTES / (1024 * 1024)} MiB`;
+    default:
+      return "is not a regular file";
   }
-  if (st.isSymbolicLink()) return "is a symbolic link";
-  if (!st.isFile()) return "is not a regular file";
-  if (st.size > MAX_CACHE_BYTES) return `is larger than ${MAX_CACHE_BYTES / (1024 * 1024)} MiB`;
-  return undefined;
 }
 
 /** The cache's text, read without following a link or waiting on a FIFO; undefined when there is none. */
 function readCacheText(file: string): string | undefined {
-  let fd: number;
-  try {
-    fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0));
-  } catch {
-    return undefined;
-  }
-  try {
-    const st = fs.fstatSync(fd);
-    // Replaced since it was examined: not the file that was checked.
-    if (!st.isFile() || st.size > MAX_CACHE_BYTES) return undefined;
-    return fs.readFileSync(fd, "utf8");
-  } catch {
-    return undefined;
-  } finally {
-    fs.closeSync(fd);
-  }
+  const read = readFileSafely(file, CACHE_READ);
+  return read.ok ? read.bytes.toString("utf8") : undefined;
 }
 
 function readCache(file: string, apiUrl: string, log: (m: string) => void): CacheFile {

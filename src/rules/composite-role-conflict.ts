@@ -32,7 +32,7 @@ function describeCall(from: string, ts: TimelineStep): string {
 
 /** The level for a job, and the sentence that explains it. */
 function levelFor(node: JobNode, ctx: RuleContext): { level: Level; why: string } {
-  const configured = ctx.settings.minRunnerVersion ?? ctx.options["min-runner-version"];
+  const configured = ctx.options["min-runner-version"];
   const min = parseVersion(configured);
   const fix = parseVersion(RUNNER_FIX_VERSION)!;
   const fixed = "steps inside the composite see the new role, and it stays active for the caller's later steps after the composite returns.";
@@ -69,6 +69,18 @@ export const compositeRoleConflict: Rule = {
   tags: ["correctness", "aws", "composite"],
   precision: "high",
   fixable: false,
+  options: {
+    "min-runner-version": {
+      description:
+        "Lowest GitHub Actions runner version your jobs run on (self-hosted or GitHub Enterprise Server runners); when unset, each job's `runs-on` decides.",
+      schema: {
+        type: "string",
+        pattern: "^[0-9]+\\.[0-9]+\\.[0-9]+$",
+        patternErrorMessage: 'expected a runner version such as "2.295.0"',
+        examples: ["2.295.0"],
+      },
+    },
+  },
   check(ctx) {
     for (const node of allJobNodes(ctx.graph)) {
       const tl = node.timeline;

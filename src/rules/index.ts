@@ -17,6 +17,7 @@ import { missingIdTokenPermission } from "./missing-id-token-permission.js";
 import { credentialsInCache } from "./credentials-in-cache.js";
 import { staticAwsKeys } from "./static-aws-keys.js";
 import { oidcUntrustedTrigger } from "./oidc-untrusted-trigger.js";
+import { unusedSuppression } from "./builtin/unused-suppression.js";
 
 export const RULES: readonly Rule[] = [
   yamlSyntax,
@@ -36,6 +37,7 @@ export const RULES: readonly Rule[] = [
   credentialsInCache,
   staticAwsKeys,
   oidcUntrustedTrigger,
+  unusedSuppression,
 ];
 
 export function ruleById(id: string): Rule | undefined {

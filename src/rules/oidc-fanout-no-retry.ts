@@ -48,6 +48,14 @@ export const oidcFanoutNoRetry: Rule = {
   tags: ["reliability", "aws", "oidc"],
   precision: "high",
   fixable: "both",
+  options: {
+    threshold: {
+      description: "Number of OIDC token exchanges that can run at the same time from which calls without retry are reported.",
+      // One exchange alone is no fan-out: the configuration has always required 2 or more.
+      schema: { type: "integer", minimum: 2 },
+      default: 2,
+    },
+  },
   check(ctx) {
     const threshold = thresholdOf(ctx);
     const called = new Set<string>();
@@ -100,13 +108,9 @@ export const oidcFanoutNoRetry: Rule = {
   },
 };
 
+/** Option `threshold`: the engine fills in the default and has checked the value against its schema. */
 function thresholdOf(ctx: RuleContext): number {
-  // Settings already fold in the rule option (CLI flag first); the option is the fallback for callers
-  // that build settings without it.
-  const s = ctx.settings.fanoutThreshold;
-  if (typeof s === "number" && Number.isFinite(s)) return s;
-  const o = ctx.options.threshold;
-  return typeof o === "number" && Number.isFinite(o) ? o : 2;
+  return ctx.options.threshold as number;
 }
 
 // ---------- retry ----------

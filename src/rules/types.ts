@@ -95,17 +95,17 @@ export type PinPolicy = "sha" | "sha-all" | "tag" | "off";
 /** Facts about the run and the repository that every rule may read; rule options live in `ctx.options`. */
 export interface Settings {
   visibility: Visibility;
-  /** Lowest runner version the team runs (for composite-role-conflict), e.g. "2.290.0". */
-  minRunnerVersion?: string;
-  fanoutThreshold: number;
-  pinPolicy: PinPolicy;
 }
 
 export interface RuleContext {
   graph: ProjectGraph;
   settings: Settings;
   pins: PinResolver;
-  /** Options from the configuration file for this rule (`rules.<id>.<option>`). */
+  /**
+   * This rule's options (`meta.options`), filled by the engine: each option's default, then the
+   * configuration (`rules.<id>.<option>` or its top-level shorthand), then command-line flags; every
+   * value has been checked against the option's schema. An option without a default may be absent.
+   */
   options: Record<string, unknown>;
   report(report: Report): void;
 }

@@ -10,20 +10,15 @@ import { nameOf, repoOf, rewriteUsesRef, type RemoteRef, type UsesSite, usesSite
 import { capitalize } from "./support/wording.js";
 
 const RULE_ID = "unpinned-ref";
-const POLICIES: readonly PinPolicy[] = ["sha", "sha-all", "tag", "off"];
 /** Owners whose version tags the default `sha` policy accepts: GitHub's own actions. */
 const GITHUB_OWNERS: ReadonlySet<string> = new Set(["actions", "github"]);
 const DIGEST = /^sha256:[0-9a-f]{64}$/i;
 
 type DockerRef = Extract<UsesRef, { kind: "docker" }>;
 
-function asPolicy(v: unknown): PinPolicy | undefined {
-  return typeof v === "string" && (POLICIES as readonly string[]).includes(v) ? (v as PinPolicy) : undefined;
-}
-
-/** Settings already fold in `rules.unpinned-ref.policy` (CLI flag first); the option is a fallback. */
+/** Option `policy`: the engine fills in the default and has checked the value against its schema. */
 function policyOf(ctx: RuleContext): PinPolicy {
-  return asPolicy(ctx.settings.pinPolicy) ?? asPolicy(ctx.options.policy) ?? "sha";
+  return ctx.options.policy as PinPolicy;
 }
 
 function short(sha: string): string {
@@ -42,6 +37,22 @@ export const unpinnedRef: Rule = {
   securitySeverity: "5.0",
   precision: "high",
   fixable: "both",
+  options: {
+    policy: {
+      description: "Which references must be pinned to a commit SHA.",
+      schema: {
+        type: "string",
+        enum: ["sha", "sha-all", "tag", "off"],
+        enumDescriptions: [
+          "Require commit SHAs, except version tags of GitHub's own actions (actions/*, github/*).",
+          "Require commit SHAs for every action, including GitHub-owned ones.",
+          "Accept version tags and image tags; report branches and other mutable refs only.",
+          "Do not check references.",
+        ],
+      },
+      default: "sha",
+    },
+  },
   check(ctx) {
     const policy = policyOf(ctx);
     if (policy === "off") return [];

@@ -5,19 +5,18 @@ import { emptyConfig } from "../../src/config/types.js";
 
 const cfg = (text: string) => parseConfigText(text, "cfg.yml");
 
-describe("settingsFromConfig", () => {
+describe("settingsFromConfig and the options each rule is given", () => {
   it("defaults", () => {
-    expect(settingsFromConfig(emptyConfig(), {})).toEqual({ visibility: "unknown", fanoutThreshold: 2, pinPolicy: "sha" });
+    expect(settingsFromConfig(emptyConfig(), {})).toEqual({ visibility: "unknown" });
+    expect(ruleOptions(emptyConfig(), "unpinned-ref")).toEqual({});
   });
 
-  it("takes each key from the file", () => {
+  it("takes each key from the file; a top-level shorthand is the rule option it stands for", () => {
     const config = cfg('visibility: public\nmin-runner-version: "2.290.0"\nfanout-threshold: 6\nunpinned-ref-policy: tag\n');
-    expect(settingsFromConfig(config, {})).toEqual({
-      visibility: "public",
-      minRunnerVersion: "2.290.0",
-      fanoutThreshold: 6,
-      pinPolicy: "tag",
-    });
+    expect(settingsFromConfig(config, {})).toEqual({ visibility: "public" });
+    expect(ruleOptions(config, "composite-role-conflict")).toEqual({ "min-runner-version": "2.290.0" });
+    expect(ruleOptions(config, "oidc-fanout-no-retry")).toEqual({ threshold: 6 });
+    expect(ruleOptions(config, "unpinned-ref")).toEqual({ policy: "tag" });
   });
 
   it("rule options win over the top-level shorthands", () => {
@@ -32,17 +31,18 @@ describe("settingsFromConfig", () => {
         '  composite-role-conflict: { min-runner-version: "2.299.0" }',
       ].join("\n"),
     );
-    expect(settingsFromConfig(config, {})).toMatchObject({ pinPolicy: "sha-all", fanoutThreshold: 3, minRunnerVersion: "2.299.0" });
-    // Also for a configuration built by hand, without the merge done by the loader.
-    const byHand = { ...emptyConfig(), pinPolicy: "tag" as const, rules: { "unpinned-ref": { options: { policy: "off" } } } };
-    expect(settingsFromConfig(byHand, {}).pinPolicy).toBe("off");
+    expect(ruleOptions(config, "unpinned-ref")).toEqual({ policy: "sha-all" });
+    expect(ruleOptions(config, "oidc-fanout-no-retry")).toEqual({ threshold: 3 });
+    expect(ruleOptions(config, "composite-role-conflict")).toEqual({ "min-runner-version": "2.299.0" });
   });
 
   it("CLI flags win over the file; undefined flags do not", () => {
     const config = cfg('visibility: public\nmin-runner-version: "2.290.0"\nfanout-threshold: 6\nunpinned-ref-policy: tag\n');
-    expect(
-      settingsFromConfig(config, { visibility: "private", minRunnerVersion: "2.300.0", fanoutThreshold: 9, pinPolicy: "off" }),
-    ).toEqual({ visibility: "private", minRunnerVersion: "2.300.0", fanoutThreshold: 9, pinPolicy: "off" });
+    expect(settingsFromConfig(config, { visibility: "private" })).toEqual({ visibility: "private" });
+    expect(ruleOptions(config, "composite-role-conflict", { "composite-role-conflict": { "min-runner-version": "2.300.0" } })).toEqual({
+      "min-runner-version": "2.300.0",
+    });
+    expect(ruleOptions(config, "unpinned-ref", { "composite-role-conflict": { "min-runner-version": "2.300.0" } })).toEqual({ policy: "tag" });
     expect(settingsFromConfig(config, { visibility: undefined }).visibility).toBe("public");
   });
 });
@@ -116,6 +116,25 @@ describe("globToRegExp", () => {
     expect(matches("a+b(1).yml", "a+b(1).yml")).toBe(true);
     expect(matches("a.yml", "aXyml")).toBe(false);
     expect(matches("{unclosed", "{unclosed")).toBe(true);
+  });
+
+  it("characters picomatch would read as syntax stay literal", () => {
+    expect(matches("[ab].yml", "[ab].yml")).toBe(true);
+    expect(matches("[ab].yml", "a.yml")).toBe(false);
+    expect(matches("!x.yml", "!x.yml")).toBe(true);
+    expect(matches("!x.yml", "y.yml")).toBe(false);
+    expect(matches("@(a).yml", "@(a).yml")).toBe(true);
+    expect(matches("{a}.yml", "{a}.yml")).toBe(true);
+    expect(matches("a,b.yml", "a,b.yml")).toBe(true);
+    expect(matches("a|b$^.yml", "a|b$^.yml")).toBe(true);
+  });
+
+  it("** crosses folders only as a whole segment; a folder glob never matches a file named like the folder", () => {
+    expect(matches("**{a,b}.yml", "x/a.yml")).toBe(false);
+    expect(matches("***/x.yml", "a/b/x.yml")).toBe(true);
+    expect(matches("vendor/", "vendor")).toBe(false);
+    expect(matches("vendor/**", "vendor")).toBe(false);
+    expect(matches("./", "ci.yml")).toBe(false);
   });
 });
 

@@ -3,7 +3,9 @@ import { Ajv } from "ajv";
 import { describe, expect, it } from "vitest";
 import { defaultConfigText, SCHEMA_URL } from "../../src/config/init.js";
 import { parseConfigText } from "../../src/config/load.js";
-import { configSchema, KNOWN_RULE_IDS, SCHEMA_DEFAULT_LEVELS } from "../../src/config/schema.js";
+import { configSchema, KNOWN_RULE_IDS } from "../../src/config/schema.js";
+import { RULES } from "../../src/rules/index.js";
+import type { RuleMeta } from "../../src/rules/types.js";
 
 const EXPECTED_RULES = [
   "yaml-syntax",
@@ -38,15 +40,17 @@ describe("schema", () => {
   it("is a valid draft-07 schema that lists every rule with a default level", () => {
     const ajv = new Ajv({ strict: false });
     expect(ajv.validateSchema(configSchema)).toBe(true);
-    expect(KNOWN_RULE_IDS).toEqual(EXPECTED_RULES);
-    for (const id of EXPECTED_RULES) expect(["error", "warning", "note"]).toContain(SCHEMA_DEFAULT_LEVELS[id]);
-    expect(SCHEMA_DEFAULT_LEVELS["unused-suppression"]).toBe("warning");
-    // The string form of ignore-findings spells out the rule ids: keep it in step with `rules`.
-    const schema = configSchema as { properties: { "ignore-findings": { items: { anyOf: Array<{ pattern?: string }> } } } };
-    const pattern = schema.properties["ignore-findings"].items.anyOf[0]?.pattern ?? "";
-    expect(/^\^\(\(([^)]*)\):\)/.exec(pattern)?.[1]?.split("|")).toEqual(EXPECTED_RULES);
+    expect([...KNOWN_RULE_IDS].sort()).toEqual([...EXPECTED_RULES].sort());
+    const rules = (configSchema as { properties: { rules: { properties: Record<string, { default?: string }> } } }).properties.rules.properties;
+    expect(Object.keys(rules)).toEqual(KNOWN_RULE_IDS);
+    for (const id of EXPECTED_RULES) expect(["error", "warning", "note"]).toContain(rules[id]?.default);
+    expect(rules["unused-suppression"]?.default).toBe("warning");
+    // The string form of ignore-findings spells out the rule ids: generated from the registry too.
+    const schema = configSchema as { properties: { "ignore-findings": { items: { then: { pattern?: string } } } } };
+    const pattern = schema.properties["ignore-findings"].items.then.pattern ?? "";
+    expect(/^\^\(\(([^)]*)\):\)/.exec(pattern)?.[1]?.split("|")).toEqual(KNOWN_RULE_IDS);
     const ruleIdEnum = (configSchema as { definitions: { ruleId: { enum: string[] } } }).definitions.ruleId.enum;
-    expect(ruleIdEnum).toEqual(EXPECTED_RULES);
+    expect(ruleIdEnum).toEqual(KNOWN_RULE_IDS);
   });
 
   it("the file on disk is the one the loader uses, with its published $id", () => {
@@ -67,28 +71,58 @@ describe("defaultConfigText", () => {
     expect(parseConfigText(text, ".credflow.yml")).toEqual({ rules: {}, ignore: [], ignoreFindings: [] });
   });
 
-  it("lists every rule, commented out with its default level", () => {
-    for (const id of EXPECTED_RULES) expect(text).toContain(`\n  # ${id}: ${SCHEMA_DEFAULT_LEVELS[id]}\n`);
+  it("lists every rule of the registry, commented out with its default level and its options", () => {
+    for (const rule of RULES) {
+      const block = ruleBlock(text, rule.id);
+      expect(block.at(-1), rule.id).toMatch(new RegExp(`^  # ${rule.id}: (${rule.defaultLevel}|\\{ level: ${rule.defaultLevel}(, .*)? \\})$`));
+      for (const [name, option] of Object.entries(rule.options ?? {})) {
+        expect(block.some((l) => l.startsWith(`  ##   ${name}: ${option.description}`)), `${rule.id}.${name}`).toBe(true);
+        if (option.default !== undefined) expect(block.at(-1), `${rule.id}.${name}`).toContain(`, ${name}: ${String(option.default)}`);
+      }
+    }
+    expect(ruleBlock(text, "unpinned-ref")).toEqual([
+      `  ## ${RULES.find((r) => r.id === "unpinned-ref")!.description}`,
+      "  ##   policy: Which references must be pinned to a commit SHA. (sha | sha-all | tag | off; default sha)",
+      "  # unpinned-ref: { level: warning, policy: sha }",
+    ]);
   });
 
   it("still validates with every line uncommented, at the defaults", () => {
     const config = parseConfigText(uncommentAll(text), ".credflow.yml");
-    for (const id of EXPECTED_RULES) expect(config.rules[id]?.level).toBe(SCHEMA_DEFAULT_LEVELS[id]);
-    expect(config).toMatchObject({ visibility: "public", minRunnerVersion: "2.295.0", fanoutThreshold: 2, pinPolicy: "sha" });
+    for (const rule of RULES) {
+      expect(config.rules[rule.id]?.level, rule.id).toBe(rule.defaultLevel);
+      const defaults = Object.fromEntries(
+        Object.entries(rule.options ?? {})
+          .filter(([, o]) => o.default !== undefined)
+          .map(([name, o]) => [name, o.default]),
+      );
+      expect(config.rules[rule.id]?.options, rule.id).toEqual(defaults);
+    }
+    expect(config.visibility).toBe("public");
     expect(config.ignore).toEqual([".github/workflows/experimental-*.yml"]);
-    expect(config.ignoreFindings).toEqual([
+    expect(config.ignoreFindings.map(({ location: _, ...entry }) => entry)).toEqual([
       { rule: "unpinned-ref", path: ".github/workflows/release.yml", line: 12 },
       { rule: "static-aws-keys", path: ".github/workflows/legacy.yml" },
     ]);
   });
 
-  it("uses the rule registry's levels when given, skipping ids the schema does not know", () => {
-    const custom = defaultConfigText([
-      { id: "unpinned-ref", defaultLevel: "error", description: "Custom text." },
-      { id: "not-a-rule", defaultLevel: "note" },
-    ]);
-    expect(custom).toContain("  ## Custom text. Options: policy: sha | sha-all | tag | off.\n  # unpinned-ref: error\n");
-    expect(custom).not.toContain("not-a-rule");
-    expect(() => parseConfigText(uncommentAll(custom), "x.yml")).not.toThrow();
+  it("lists the rules it is given, with their levels", () => {
+    const custom: RuleMeta = {
+      ...RULES.find((r) => r.id === "unpinned-ref")!,
+      defaultLevel: "error",
+      description: "Custom text.",
+    };
+    expect(defaultConfigText([custom])).toContain("  ## Custom text.\n  ##   policy: ");
+    expect(defaultConfigText([custom])).toContain("  # unpinned-ref: { level: error, policy: sha }\n");
+    expect(() => parseConfigText(uncommentAll(defaultConfigText([custom])), "x.yml")).not.toThrow();
   });
 });
+
+/** The comment lines about one rule: its `##` lines, then its commented setting. */
+function ruleBlock(text: string, id: string): string[] {
+  const lines = text.split("\n");
+  const at = lines.findIndex((l) => l.startsWith(`  # ${id}: `));
+  let start = at;
+  while (start > 0 && lines[start - 1]!.startsWith("  ##")) start--;
+  return lines.slice(start, at + 1);
+}

@@ -56,12 +56,9 @@ describe("parseConfigText: valid files", () => {
       "composite-role-conflict": { options: { "min-runner-version": "2.290.0" } },
     });
     expect(config.visibility).toBe("public");
-    // Rule options win over the top-level shorthands.
-    expect(config.pinPolicy).toBe("sha-all");
-    expect(config.fanoutThreshold).toBe(4);
-    expect(config.minRunnerVersion).toBe("2.290.0");
+    // Rule options win over the top-level shorthands (the rules above are as written).
     expect(config.ignore).toEqual(["vendor/**", "experimental.yml"]);
-    expect(config.ignoreFindings).toEqual([
+    expect(config.ignoreFindings.map(({ location: _, ...entry }) => entry)).toEqual([
       { rule: "unpinned-ref", path: ".github/workflows/ci.yml", line: 12 },
       { rule: "static-aws-keys", path: "legacy.yml" },
       { path: ".github/workflows/other.yml", line: 7 },
@@ -73,7 +70,19 @@ describe("parseConfigText: valid files", () => {
 
   it("uses the top-level shorthands when no rule option is set", () => {
     const config = parseConfigText('min-runner-version: "2.295.0"\nfanout-threshold: 5\nunpinned-ref-policy: off\n', "cfg.yml");
-    expect(config).toMatchObject({ minRunnerVersion: "2.295.0", fanoutThreshold: 5, pinPolicy: "off" });
+    expect(config.rules).toEqual({
+      "composite-role-conflict": { options: { "min-runner-version": "2.295.0" } },
+      "oidc-fanout-no-retry": { options: { threshold: 5 } },
+      "unpinned-ref": { options: { policy: "off" } },
+    });
+  });
+
+  it("keeps where each ignore-findings entry is written", () => {
+    const config = parseConfigText("visibility: public\nignore-findings:\n  - unpinned-ref:a.yml:3\n  - { path: b.yml }\n", "cfg.yml");
+    expect(config.ignoreFindings.map((e) => [e.location?.path, e.location?.range.start.line, e.location?.range.start.column])).toEqual([
+      ["cfg.yml", 3, 5],
+      ["cfg.yml", 4, 5],
+    ]);
   });
 
   it("treats an empty file, a comment-only file and empty keys as an empty configuration", () => {

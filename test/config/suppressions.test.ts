@@ -114,6 +114,12 @@ describe("parseSuppressions", () => {
     ]);
   });
 
+  it("reads comments as YAML does: a plain scalar continued by `|` is no block scalar", () => {
+    // The former line scanner took line 2 for a block scalar header and missed the comment below it.
+    const text = lines("run: echo one", "  |", "# credflow: ignore[unpinned-ref]", "uses: a/b@v1");
+    expect(parseSuppressions(file(text)).map((x) => [x.line, x.appliesTo])).toEqual([[3, [4]]]);
+  });
+
   it("a trailing comment on a block scalar header is a comment and covers the block", () => {
     const text = lines("steps:", "  - run: | # credflow: ignore[static-aws-keys]", "      echo $KEY", "  - run: echo");
     expect(parseSuppressions(file(text)).map((x) => [x.line, x.appliesTo])).toEqual([[2, [2, 3]]]);

@@ -92,7 +92,7 @@ describe("rule contract", () => {
   const base = { title: "t", description: "d", defaultLevel: "warning" as const, tags: [], precision: "high" as const };
   const dir = repo();
   const run = (rule: Rule) =>
-    lint({ paths: ["."], cwd: dir, settings: { visibility: "unknown", fanoutThreshold: 2, pinPolicy: "sha" }, pins: offlinePins(), rules: [rule] });
+    lint({ paths: ["."], cwd: dir, settings: { visibility: "unknown" }, pins: offlinePins(), rules: [rule] });
   const fixOf = (safe: boolean) => ({ description: "x", safe, edits: [{ path: ".github/workflows/ci.yml", start: 0, end: 0, text: "#" }] });
   const at = { path: ".github/workflows/ci.yml", range: { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 3, offset: 2 } } };
 
@@ -112,7 +112,7 @@ describe("rule contract", () => {
   it("fix functions run only when fixes are asked for", async () => {
     let calls = 0;
     const rule: Rule = { ...base, id: "lazy", fixable: "safe", check: (ctx) => ctx.report({ message: "m", location: at, fix: () => (calls++, fixOf(true)) }) };
-    const without = await lint({ paths: ["."], cwd: dir, settings: { visibility: "unknown", fanoutThreshold: 2, pinPolicy: "sha" }, pins: offlinePins(), rules: [rule], fixes: false });
+    const without = await lint({ paths: ["."], cwd: dir, settings: { visibility: "unknown" }, pins: offlinePins(), rules: [rule], fixes: false });
     expect(calls).toBe(0);
     expect(without.findings[0]!.fix).toBeUndefined();
     const withFixes = await run(rule);

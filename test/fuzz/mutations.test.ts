@@ -87,21 +87,39 @@ afterAll(() => {
   if (work) fs.rmSync(work, { recursive: true, force: true });
 });
 
-const DEFAULT_SETTINGS: Settings = { visibility: "public", fanoutThreshold: 2, pinPolicy: "sha" };
+/** Repository facts and rule options (by rule id) a run gets. */
+interface Run {
+  settings: Settings;
+  options: Record<string, Record<string, unknown>>;
+}
 
-/** Every setting the rules read, in every value the configuration allows (and a few edge values). */
-const settings: fc.Arbitrary<Settings> = fc.record(
-  {
-    visibility: fc.constantFrom("public" as const, "private" as const, "internal" as const, "unknown" as const),
-    fanoutThreshold: fc.constantFrom(0, 1, 2, 3, 1000),
-    pinPolicy: fc.constantFrom("sha" as const, "sha-all" as const, "tag" as const, "off" as const),
-    minRunnerVersion: fc.constantFrom("2.200.0", "2.330.0", "9.9.9", "not-a-version"),
-  },
-  { requiredKeys: ["visibility", "fanoutThreshold", "pinPolicy"] },
-);
+const DEFAULT_RUN: Run = { settings: { visibility: "public" }, options: {} };
 
-function request(t: Target, s: Settings = DEFAULT_SETTINGS): LintRequest {
-  return { paths: t.paths, cwd: t.dir, settings: s, pins: offlinePins() };
+/**
+ * Every setting and rule option the rules read, in every value the configuration allows (and the
+ * edge values it allows). Values the option schemas refuse never reach a rule: the engine rejects them.
+ */
+const runs: fc.Arbitrary<Run> = fc
+  .record(
+    {
+      visibility: fc.constantFrom("public" as const, "private" as const, "internal" as const, "unknown" as const),
+      threshold: fc.constantFrom(2, 3, 1000),
+      policy: fc.constantFrom("sha", "sha-all", "tag", "off"),
+      minRunnerVersion: fc.constantFrom("0.0.0", "2.200.0", "2.330.0", "9.9.9"),
+    },
+    { requiredKeys: ["visibility", "threshold", "policy"] },
+  )
+  .map((r) => ({
+    settings: { visibility: r.visibility },
+    options: {
+      "oidc-fanout-no-retry": { threshold: r.threshold },
+      "unpinned-ref": { policy: r.policy },
+      ...(r.minRunnerVersion === undefined ? {} : { "composite-role-conflict": { "min-runner-version": r.minRunnerVersion } }),
+    },
+  }));
+
+function request(t: Target, run: Run = DEFAULT_RUN): LintRequest {
+  return { paths: t.paths, cwd: t.dir, settings: run.settings, pins: offlinePins(), ruleOptions: (id) => run.options[id] ?? {} };
 }
 
 function yamlErrors(text: string): number {
@@ -147,7 +165,7 @@ const FORMATS = ["text", "json", "sarif", "rdjsonl", "github"];
 
 interface Extra {
   format?: string;
-  settings?: Settings;
+  run?: Run;
   /** A second file of the same repository, mutated too (its callers and callees are linted with it). */
   second?: { target: Target; mutations: Mutation[] };
 }
@@ -168,7 +186,7 @@ async function check(t: Target, ms: Mutation[], extra: Extra = {}): Promise<void
       write(path.join(t.dir, other.target.file), applyMutations(other.target.original.toString("utf8"), other.mutations));
       paths = [...new Set([...t.paths, ...other.target.paths])];
     }
-    const req = { ...request(t, extra.settings), paths };
+    const req = { ...request(t, extra.run), paths };
 
     const first = await lint(req);
     stats.cases++;
@@ -230,11 +248,11 @@ describe("mutated real workflows", () => {
       // Real repositories only (the dataset's workflows stand alone).
       const real = targets.filter((t) => path.basename(t.dir) !== "dataset");
       await fc.assert(
-        fc.asyncProperty(fc.nat(), fc.nat(), mutations, mutations, settings, async (a, b, ms1, ms2, s) => {
+        fc.asyncProperty(fc.nat(), fc.nat(), mutations, mutations, runs, async (a, b, ms1, ms2, s) => {
           const t = real[a % real.length]!;
           const siblings = real.filter((x) => x.dir === t.dir && x.file !== t.file);
           const second = siblings.length ? { target: siblings[b % siblings.length]!, mutations: ms2 } : undefined;
-          await check(t, ms1, { settings: s, ...(second ? { second } : {}) });
+          await check(t, ms1, { run: s, ...(second ? { second } : {}) });
         }),
         { numRuns: Math.ceil(RUNS / 2), seed: fuzzSeed() },
       );

@@ -7,12 +7,17 @@ import type { Settings } from "../../src/rules/types.js";
 export const FIXTURES = path.resolve(__dirname, "..", "fixtures");
 export const SHARED = path.resolve(__dirname, "..", "..", "..", "shared");
 
-export async function lintDir(dir: string, settings: Partial<Settings> = {}, paths: string[] = ["."]): Promise<LintResult> {
+/** Repository facts, and rule options by rule id (`rules.<id>.<option>` in `.credflow.yml`). */
+export type LintSetup = Partial<Settings> & { options?: Record<string, Record<string, unknown>> };
+
+export async function lintDir(dir: string, setup: LintSetup = {}, paths: string[] = ["."]): Promise<LintResult> {
+  const { options, ...settings } = setup;
   return lint({
     paths,
     cwd: dir,
-    settings: { visibility: "unknown", fanoutThreshold: 2, pinPolicy: "sha", ...settings },
+    settings: { visibility: "unknown", ...settings },
     pins: offlinePins(),
+    ruleOptions: (id) => options?.[id] ?? {},
   });
 }
 

@@ -36,7 +36,7 @@ describe("--diff | git apply reproduces --fix on every fixture case with a fix",
     const unsafe = c.spec.unsafe ? ["--unsafe-fixes"] : [];
     it(`${c.ruleId}/${c.name}${c.spec.unsafe ? " (--unsafe-fixes)" : ""}`, async () => {
       const scratch = tempDir();
-      const flags = [...unsafe, ...settingsArgs(c.spec.settings, scratch)];
+      const flags = [...unsafe, ...settingsArgs(c.spec, scratch)];
 
       const viaDiff = copyCase(c.dir);
       gitRepo(viaDiff);

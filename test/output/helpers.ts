@@ -19,6 +19,8 @@ export const DOCS_RULES = path.join(REPO, "docs", "rules");
 export interface CaseSpec {
   description: string;
   settings?: Partial<Settings>;
+  /** Rule options by rule id. */
+  options?: Record<string, Record<string, unknown>>;
   expect: Array<{ path: string; line: number; level?: string }>;
   fixed?: Record<string, string>;
   unsafe?: boolean;
@@ -50,31 +52,34 @@ export function fixtureCases(): FixtureCase[] {
 }
 
 /**
- * The CLI flags (and, for settings without a flag, a configuration file written to `scratch`)
- * that give the CLI the same settings the fixture harness passes to the engine.
+ * The CLI flags (and, for settings and options without a flag, a configuration file written to
+ * `scratch`) that give the CLI the same settings and rule options the fixture harness passes to the
+ * engine. Options go through the flag or the top-level shorthand they have, so those are run too.
  */
-export function settingsArgs(settings: Partial<Settings> | undefined, scratch: string): string[] {
-  if (!settings) return [];
+export function settingsArgs(spec: Pick<CaseSpec, "settings" | "options">, scratch: string): string[] {
   const args: string[] = [];
   const config: string[] = [];
-  for (const [key, value] of Object.entries(settings)) {
+  for (const [key, value] of Object.entries(spec.settings ?? {})) {
     switch (key) {
       case "visibility":
         if (value !== "unknown") args.push("--visibility", String(value));
-        break;
-      case "minRunnerVersion":
-        args.push("--min-runner-version", String(value));
-        break;
-      case "fanoutThreshold":
-        config.push(`fanout-threshold: ${Number(value)}`);
-        break;
-      case "pinPolicy":
-        config.push(`unpinned-ref-policy: ${String(value)}`);
         break;
       default:
         throw new Error(`case.json setting ${key} has no CLI equivalent in test/output/helpers.ts`);
     }
   }
+  const ruleOptions: Record<string, Record<string, unknown>> = {};
+  for (const [rule, options] of Object.entries(spec.options ?? {})) {
+    for (const [option, value] of Object.entries(options)) {
+      const key = `${rule}.${option}`;
+      if (key === "composite-role-conflict.min-runner-version") args.push("--min-runner-version", String(value));
+      else if (key === "oidc-fanout-no-retry.threshold") config.push(`fanout-threshold: ${Number(value)}`);
+      else if (key === "unpinned-ref.policy") config.push(`unpinned-ref-policy: ${String(value)}`);
+      else (ruleOptions[rule] ??= {})[option] = value;
+    }
+  }
+  // JSON is YAML: `rules: {"rule-id": {"option": value}}`.
+  if (Object.keys(ruleOptions).length > 0) config.push(`rules: ${JSON.stringify(ruleOptions)}`);
   if (config.length > 0) {
     const file = path.join(scratch, "credflow-settings.yml");
     fs.writeFileSync(file, `${config.join("\n")}\n`);

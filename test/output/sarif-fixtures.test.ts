@@ -34,7 +34,7 @@ describe("SARIF of every fixture case", () => {
   for (const c of cases) {
     it(`${c.ruleId}/${c.name}`, async () => {
       const scratch = tempDir();
-      const r = await cli([".", "--format", "sarif", ...settingsArgs(c.spec.settings, scratch)], { cwd: c.dir, env: {} });
+      const r = await cli([".", "--format", "sarif", ...settingsArgs(c.spec, scratch)], { cwd: c.dir, env: {} });
       expect(r.stderr).toBe("");
       expect([0, 1]).toContain(r.code);
       expect(r.stdout).not.toMatch(ANSI);

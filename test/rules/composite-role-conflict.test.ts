@@ -30,7 +30,7 @@ describe("composite-role-conflict", () => {
     const result = await lint({
       paths: ["."],
       cwd: dir("composite-called-twice"),
-      settings: { visibility: "unknown", fanoutThreshold: 2, pinPolicy: "sha" },
+      settings: { visibility: "unknown" },
       pins: offlinePins(),
       ruleOptions: (id) => (id === "composite-role-conflict" ? { "min-runner-version": "2.280.0" } : {}),
     });

@@ -1,6 +1,6 @@
 /**
  * Every rule's fixture repositories: test/fixtures/<rule-id>/<case>/ holds a small repository and a
- * case.json: { "description", "settings"?, "expect": [{ "path", "line", "level" }] }. Only findings of
+ * case.json: { "description", "settings"?, "options"? (by rule id), "expect": [{ "path", "line", "level" }] }. Only findings of
  * <rule-id> are compared; a case whose name starts with "clean" must expect nothing.
  */
 import * as fs from "node:fs";
@@ -16,6 +16,8 @@ import type { Settings } from "../../src/rules/types.js";
 interface CaseFile {
   description: string;
   settings?: Partial<Settings>;
+  /** Rule options by rule id, as `rules.<id>.<option>` in `.credflow.yml`. */
+  options?: Record<string, Record<string, unknown>>;
   expect: Expectation[];
   /** Substrings the first finding's message must contain. */
   messageIncludes?: string[];
@@ -41,7 +43,7 @@ describe("rule fixtures", () => {
         const dir = path.join(FIXTURES, ruleId, c);
         const spec = JSON.parse(fs.readFileSync(path.join(dir, "case.json"), "utf8")) as CaseFile;
         it(`${c}: ${spec.description}`, async () => {
-          const result = await lintDir(dir, spec.settings);
+          const result = await lintDir(dir, { ...spec.settings, options: spec.options });
           expect(result.internalErrors).toEqual([]);
           const got = rows(result, ruleId);
           const want = spec.expect.map((e) => ({ path: e.path, line: e.line, level: e.level ?? ruleById(ruleId)!.defaultLevel }));
@@ -59,8 +61,9 @@ describe("rule fixtures", () => {
             const request = {
               paths: ["."],
               cwd: tmp,
-              settings: { visibility: "unknown" as const, fanoutThreshold: 2, pinPolicy: "sha" as const, ...spec.settings },
+              settings: { visibility: "unknown" as const, ...spec.settings },
               pins: offlinePins(),
+              ruleOptions: (id: string) => spec.options?.[id] ?? {},
             };
             const first = await runFixes(request, { write: true, unsafe: !!spec.unsafe });
             expect(first.messages).toEqual([]);

@@ -180,7 +180,7 @@ describe("oidc-fanout-no-retry: counting", () => {
     expect(f!.related.map((r) => r.message)).toEqual(["job `c` can exchange OIDC tokens at the same time (3 jobs)"]);
   });
 
-  it("reads the threshold from the rule option when settings carry none", async () => {
+  it("reads the threshold from the rule option", async () => {
     const files = twoJobs(["disable-retry: true"]);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "credflow-fanout-"));
     tmpDirs.push(dir);
@@ -193,7 +193,7 @@ describe("oidc-fanout-no-retry: counting", () => {
     const result = await lint({
       paths: ["."],
       cwd: dir,
-      settings: { visibility: "unknown", fanoutThreshold: Number.NaN, pinPolicy: "sha" },
+      settings: { visibility: "unknown" },
       pins: offlinePins(),
       ruleOptions: (id) => (id === RULE ? { threshold: 3 } : {}),
     });

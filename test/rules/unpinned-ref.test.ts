@@ -34,7 +34,7 @@ function repo(workflow: string): string {
   return root;
 }
 
-const settings = (s: Partial<Settings> = {}): Settings => ({ visibility: "unknown", fanoutThreshold: 2, pinPolicy: "sha", ...s });
+const settings = (s: Partial<Settings> = {}): Settings => ({ visibility: "unknown", ...s });
 
 describe("unpinned-ref messages and fixes", () => {
   it("explains the frozen `master` tag and pins the commit it names, safely", async () => {
@@ -94,12 +94,12 @@ describe("unpinned-ref messages and fixes", () => {
     expect(found.map((f) => f.location.range.start.line)).toEqual([6]);
   });
 
-  it("reads the policy from the rule option when settings carry none", async () => {
+  it("reads the policy from the rule option", async () => {
     const root = repo("on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: docker/login-action@v3\n");
     const result = await lint({
       paths: ["."],
       cwd: root,
-      settings: { ...settings(), pinPolicy: undefined as unknown as Settings["pinPolicy"] },
+      settings: settings(),
       pins: offlinePins(),
       ruleOptions: (id) => (id === RULE ? { policy: "tag" } : {}),
     });
