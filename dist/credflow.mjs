@@ -15013,28 +15013,6 @@ function diagnosticRule(meta) {
   };
 }
 
-// src/rules/builtin/yaml-syntax.ts
-var yamlSyntax = diagnosticRule({
-  id: "yaml-syntax",
-  title: "File is not valid YAML",
-  description: "Reports YAML syntax errors, files that are not UTF-8 text, alias bombs and files above the size limit.",
-  defaultLevel: "error",
-  tags: ["correctness"],
-  precision: "very-high",
-  fixable: !1
-});
-
-// src/rules/builtin/workflow-schema.ts
-var workflowSchema = diagnosticRule({
-  id: "workflow-schema",
-  title: "Workflow or action does not match GitHub's schema",
-  description: "Reports keys, values and expressions that GitHub's own workflow and action schema rejects.",
-  defaultLevel: "error",
-  tags: ["correctness"],
-  precision: "very-high",
-  fixable: !1
-});
-
 // src/rules/builtin/file-access.ts
 var fileAccess = diagnosticRule({
   id: "file-access",
@@ -17910,366 +17888,40 @@ var matrixJobLimit = {
   }
 };
 
-// src/graph/runner.ts
-var GITHUB_HOSTED = /^(ubuntu|windows|macos)-[a-z0-9][a-z0-9._-]*$/i, CODEBUILD = /^codebuild-/i, MATRIX_LABEL = /^\$\{\{\s*matrix\.([A-Za-z_][\w-]*)\s*\}\}$/;
-function classifyLabels(labels) {
-  return labels.some((l) => l.trim().toLowerCase() === "self-hosted") ? "self-hosted" : labels.length === 0 ? "unknown" : labels.some((l) => CODEBUILD.test(l.trim())) ? "codebuild" : labels.every((l) => GITHUB_HOSTED.test(l.trim())) ? "github-hosted" : "self-hosted";
-}
-function runnerKind(node) {
-  let runsOn = node.job.runsOn;
-  if (!runsOn) return { kind: "unknown", text: "no `runs-on`" };
-  let shown = `\`runs-on: ${runsOn.group ? `group ${runsOn.group}` : ""}${runsOn.group && runsOn.labels.length ? ", " : ""}${runsOn.labels.join(", ")}\``;
-  if (runsOn.group) return { kind: "self-hosted", text: shown };
-  if (runsOn.labels.some((l) => CODEBUILD.test(l.trim()))) return { kind: "codebuild", text: shown };
-  if (!runsOn.dynamic) return { kind: classifyLabels(runsOn.labels), text: shown };
-  let kinds = /* @__PURE__ */ new Set(), resolved = [];
-  for (let label2 of runsOn.labels) {
-    let m = MATRIX_LABEL.exec(label2.trim());
-    if (!m) {
-      if (label2.includes("${{")) return { kind: "unknown", text: shown };
-      kinds.add(classifyLabels([label2]));
-      continue;
-    }
-    let values = matrixValues(node, m[1]);
-    if (!values) return { kind: "unknown", text: shown };
-    for (let v of values) kinds.add(v.includes("${{") ? "unknown" : classifyLabels([v]));
-    resolved.push(...values);
-  }
-  let withValues = resolved.length ? `${shown} with matrix values ${resolved.map((v) => `\`${v}\``).join(", ")}` : shown;
-  return kinds.has("self-hosted") ? { kind: "self-hosted", text: withValues } : kinds.has("unknown") || kinds.size === 0 ? { kind: "unknown", text: withValues } : kinds.has("codebuild") ? { kind: "codebuild", text: withValues } : { kind: "github-hosted", text: withValues };
-}
-function matrixValues(node, name) {
-  let m = node.job.strategy?.matrix;
-  if (!m || m.dynamic || m.include === "dynamic") return;
-  let out = [], axis = m.axes.find((a) => a.name === name);
-  if (axis) {
-    if (!axis.values) return;
-    out.push(...axis.values);
-  }
-  for (let inc of m.include) inc[name] !== void 0 && out.push(inc[name]);
-  return out.length ? out : void 0;
-}
-
-// src/rules/support/labels.ts
-function stepLabel(ts, opts = {}) {
-  let name = (ts.step.name?.value ?? ts.step.id?.value)?.trim(), label2;
-  if (name) label2 = `\`${name}\``;
-  else if (ts.step.uses) label2 = `\`uses: ${ts.step.uses.node.value}\``;
-  else {
-    let first = (ts.run ?? "").trim().split(/\r?\n/)[0] ?? "";
-    label2 = first ? `\`run: ${first.length > 40 ? `${first.slice(0, 40)}\u2026` : first}\`` : `step ${ts.step.index + 1}`;
-  }
-  return opts.from && opts.from.path !== ts.file.path ? `${label2} (${ts.file.path}:${ts.step.range.start.line})` : label2;
-}
-function where(from, path10, line) {
-  return from === path10 ? `line ${line}` : `${path10}:${line}`;
-}
-
-// src/knowledge/version.ts
-var VERSION2 = /^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?$/, FULL_SHA2 = /^[0-9a-f]{40}$/i;
-function parseVersion(text) {
-  if (typeof text != "string" && typeof text != "number") return;
-  let m = VERSION2.exec(String(text).trim());
-  return m ? [Number(m[1]), Number(m[2] ?? 0), Number(m[3] ?? 0)] : void 0;
-}
-function majorOf(text) {
-  return parseVersion(text)?.[0];
-}
-function compareVersions(a, b) {
-  return a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
-}
-function atLeast(a, b) {
-  return compareVersions(a, b) >= 0;
-}
-function isFullSha(ref) {
-  return FULL_SHA2.test(ref.trim());
-}
-function shortRef(ref, length = 12) {
-  return isFullSha(ref) ? ref.slice(0, length) : ref;
-}
-
-// src/rules/composite-role-conflict.ts
-var RUNNER_FIX_VERSION = "2.295.0";
-function identityOf(node, call) {
-  if (call.role) return { key: `role:${call.role}`, text: `role \`${call.role}\`` };
-  let keyId = node.timeline[call.timelineIndex]?.with.get("aws-access-key-id")?.trim();
-  if (keyId) return { key: `keys:${keyId}`, text: `static keys \`${keyId}\`` };
-}
-function describeCall(from, ts) {
-  let at = where(from, ts.file.path, ts.step.uses.node.range.start.line), top = ts.chain[0];
-  return top ? `by \`${top.step.uses.node.value}\` at ${where(from, top.file.path, top.step.uses.node.range.start.line)}, configure call at ${at}` : at;
-}
-function levelFor(node, ctx) {
-  let configured = ctx.options["min-runner-version"], min = parseVersion(configured), fix = parseVersion(RUNNER_FIX_VERSION), fixed = "steps inside the composite see the new role, and it stays active for the caller's later steps after the composite returns.";
-  if (min)
-    return atLeast(min, fix) ? { level: "note", why: `The configured minimum runner version ${String(configured)} has the runner fix: ${fixed}` } : { level: "error", why: `The configured minimum runner version ${String(configured)} is older than v${RUNNER_FIX_VERSION}, so this job is affected.` };
-  let runner = runnerKind(node);
-  return runner.kind === "self-hosted" ? { level: "error", why: `The job runs on self-hosted runners (${runner.text}): unless all of them are v${RUNNER_FIX_VERSION} or newer, it is affected.` } : runner.kind === "codebuild" ? {
-    level: "warning",
-    why: `The job runs on AWS CodeBuild-hosted runners (${runner.text}), whose runner version CodeBuild chooses: those older than v${RUNNER_FIX_VERSION} are affected.`
-  } : runner.kind === "github-hosted" ? { level: "note", why: `The job runs on GitHub-hosted runners (${runner.text}), which have the fix: ${fixed}` } : {
-    level: "warning",
-    why: `The runner is decided at run time (${runner.text}): self-hosted or GHES runners older than v${RUNNER_FIX_VERSION} are affected, GitHub-hosted ones are not.`
-  };
-}
-var compositeRoleConflict = {
-  id: "composite-role-conflict",
-  title: "Composite action assumes a second role while the first one's credentials are exported",
-  description: "Reports a local composite action that starts after one role was exported, assumes a different role inside, and runs further steps: on runners older than v2.295.0 those steps still run as the first role.",
-  defaultLevel: "error",
-  tags: ["correctness", "aws", "composite"],
-  precision: "high",
-  fixable: !1,
-  options: {
-    "min-runner-version": {
-      description: "Lowest GitHub Actions runner version your jobs run on (self-hosted or GitHub Enterprise Server runners); when unset, each job's `runs-on` decides.",
-      schema: {
-        type: "string",
-        pattern: "^[0-9]+\\.[0-9]+\\.[0-9]+$",
-        patternErrorMessage: 'expected a runner version such as "2.295.0"',
-        examples: ["2.295.0"]
-      }
-    }
-  },
-  check(ctx) {
-    for (let node of allJobNodes(ctx.graph)) {
-      let tl = node.timeline;
-      if (node.configureCalls.length < 2) continue;
-      let configureAt = new Set(node.configureCalls.map((c) => c.timelineIndex));
-      for (let call of node.configureCalls) {
-        let ts = tl[call.timelineIndex];
-        if (ts.chain.length === 0) continue;
-        let depth = ts.chain.findIndex((site) => {
-          let span = node.invocations.get(site.invocation);
-          return span !== void 0 && span.callIndex >= 0 && node.activeCredentials[span.callIndex] !== void 0;
-        });
-        if (depth < 0) continue;
-        let started = node.invocations.get(ts.chain[depth].invocation), before = node.activeCredentials[started.callIndex], oldId = identityOf(node, before), newId = identityOf(node, call);
-        if (!oldId || !newId || oldId.key === newId.key) continue;
-        let stale = [];
-        for (let j = call.timelineIndex + 1; j <= started.end && !configureAt.has(j); j++)
-          !node.callSteps.has(j) && !tl[j].skipped && stale.push(tl[j]);
-        if (stale.length === 0) continue;
-        let top = ts.chain[0], topUses = top.step.uses, path10 = top.file.path, earlierTs = tl[before.timelineIndex], { level, why } = levelFor(node, ctx), startedText = depth === 0 ? `\`${topUses.node.value}\` (this call) starts` : `\`${topUses.node.value}\` calls \`${started.site.step.uses.node.value}\` (${where(path10, started.site.file.path, started.site.step.uses.node.range.start.line)}), which starts`, firstStale = stale[0], n = stale.length, message3 = `In job \`${node.job.id}\`, ${startedText} while ${oldId.text} is exported (${describeCall(path10, earlierTs)}), then assumes ${newId.text} inside (${where(path10, ts.file.path, ts.step.uses.node.range.start.line)}). On runners older than v${RUNNER_FIX_VERSION} the ${n === 1 ? "step" : `${n} steps`} after that configure call inside the composite (${n === 1 ? "" : "first: "}${stepLabel(firstStale)}) still run${n === 1 ? "s" : ""} as ${oldId.text}; the new role takes effect only when the composite returns. ${why}`, related3 = [
-          { path: ts.file.path, range: ts.step.uses.node.range, message: `configure call inside the composite: assumes ${newId.text}` },
-          { path: earlierTs.file.path, range: earlierTs.step.uses.node.range, message: `earlier configure call: ${oldId.text}, exported before the composite started` }
-        ];
-        depth > 0 && related3.push({
-          path: started.site.file.path,
-          range: started.site.step.uses.node.range,
-          message: `nested composite call that started while ${oldId.text} was exported`
-        }), related3.push({
-          path: firstStale.file.path,
-          range: firstStale.step.range,
-          message: `first step that still sees ${oldId.text} on runners older than v${RUNNER_FIX_VERSION}`
-        }), ctx.report({ level, message: message3, location: { path: path10, range: topUses.node.range }, related: related3, via: { node, step: ts } });
-      }
-    }
+// src/rules/builtin/unused-suppression.ts
+var UNUSED_SUPPRESSION_RULE_ID = "unused-suppression", unusedSuppression = {
+  id: UNUSED_SUPPRESSION_RULE_ID,
+  title: "Suppression that suppresses nothing",
+  description: "Reports `# credflow: ignore[\u2026]` comments naming a rule id that does not exist (always), and, with `--report-unused-suppressions`, comments and `ignore-findings` entries that hide no finding.",
+  defaultLevel: "warning",
+  tags: ["maintainability"],
+  precision: "very-high",
+  fixable: "safe",
+  check() {
   }
 };
 
-// src/rules/credential-env-shadowing.ts
-var SHADOWING_KEYS = /* @__PURE__ */ new Set([
-  "AWS_ACCESS_KEY_ID",
-  "AWS_SECRET_ACCESS_KEY",
-  "AWS_SESSION_TOKEN",
-  "AWS_PROFILE",
-  "AWS_DEFAULT_PROFILE",
-  "AWS_SHARED_CREDENTIALS_FILE",
-  "AWS_CONFIG_FILE"
-]), PROFILE_KEYS = /* @__PURE__ */ new Set(["AWS_PROFILE", "AWS_DEFAULT_PROFILE"]), OUTPUT_REF = /steps\.([A-Za-z_][\w-]*)\.outputs\.aws-(?:access-key-id|secret-access-key|session-token)\b/g;
-function passesActiveCredentials(key, value, holder, active) {
-  let refs = [...value.matchAll(OUTPUT_REF)].map((m) => m[1]), id = active.step.id?.value;
-  if (refs.length > 0 && id && holder.file === active.file && refs.every((r) => r === id)) return !0;
-  let profile = active.with.get("aws-profile")?.trim();
-  return PROFILE_KEYS.has(key) && !!profile && value.trim() === profile;
-}
-var credentialEnvShadowing = {
-  id: "credential-env-shadowing",
-  title: "Step env overrides credentials assumed inside a composite action",
-  description: "Reports explicit step-level env (AWS_ACCESS_KEY_ID, AWS_SESSION_TOKEN, AWS_PROFILE, ...) on a composite call or a composite's step that overrides credentials a configure-aws-credentials call inside the composite exports.",
+// src/rules/builtin/workflow-schema.ts
+var workflowSchema = diagnosticRule({
+  id: "workflow-schema",
+  title: "Workflow or action does not match GitHub's schema",
+  description: "Reports keys, values and expressions that GitHub's own workflow and action schema rejects.",
   defaultLevel: "error",
-  tags: ["correctness", "aws", "composite"],
-  precision: "high",
-  fixable: !1,
-  check(ctx) {
-    for (let node of allJobNodes(ctx.graph)) {
-      if (node.configureCalls.length === 0) continue;
-      let tl = node.timeline, configureAt = new Map(node.configureCalls.map((c) => [c.timelineIndex, c]));
-      for (let holder of tl) {
-        let entries = holder.step.env.entries.filter((e) => SHADOWING_KEYS.has(e.key));
-        if (entries.length === 0 || configureAt.has(holder.index) || holder.skipped) continue;
-        let own = node.callSteps.get(holder.index), targets = [];
-        if (own)
-          for (let j = holder.index + 1; j <= own.end; j++)
-            !node.callSteps.has(j) && !configureAt.has(j) && !tl[j].skipped && targets.push(tl[j]);
-        else
-          targets.push(holder);
-        let root = holder.chain.length > 0 ? node.invocations.get(holder.chain[0].invocation) : own;
-        if (!root) continue;
-        let masked = targets.filter((t) => {
-          let active = node.activeCredentials[t.index];
-          return active !== void 0 && active.timelineIndex > root.callIndex && active.timelineIndex <= root.end;
-        });
-        if (masked.length === 0) continue;
-        let call = node.activeCredentials[masked[0].index], callTs = tl[call.timelineIndex], identity = identityOf(node, call)?.text ?? "the credentials it assumes";
-        for (let entry of entries) {
-          let value = holder.env.get(entry.key) ?? entry.value?.value ?? "";
-          passesActiveCredentials(entry.key, value, holder, callTs) || ctx.report({ ...finding(entry, holder, callTs, identity, masked, !!own), key: "shadowing", via: { node, step: holder } });
-        }
-      }
-    }
-  }
-};
-function finding(entry, holder, callTs, identity, masked, isCall) {
-  let path10 = holder.file.path, callAt = where(path10, callTs.file.path, callTs.step.uses.node.range.start.line), n = masked.length, subject = isCall ? `the ${n === 1 ? "step" : `${n} steps`} of \`${holder.step.uses.node.value}\` after that call (${n === 1 ? "" : "first: "}${stepLabel(masked[0])}) run${n === 1 ? "s" : ""}` : "this step runs";
-  return {
-    message: `\`${entry.key}\` in this step's \`env:\` overrides the credentials configure-aws-credentials exports at ${callAt} (${identity}): explicit step env wins over exported variables on every runner version (v2.295.0 fixed only the composite start snapshot), so ${subject} with this \`${entry.key}\` instead of ${identity}. Remove the key from this step.`,
-    location: { path: path10, range: entry.keyRange },
-    related: [
-      { path: callTs.file.path, range: callTs.step.uses.node.range, message: `configure call whose exported credentials are overridden (${identity})` },
-      ...isCall ? [{ path: masked[0].file.path, range: masked[0].step.range, message: `first step that runs with the explicit \`${entry.key}\`` }] : []
-    ]
-  };
-}
+  tags: ["correctness"],
+  precision: "very-high",
+  fixable: !1
+});
 
-// src/knowledge/data/pins.json
-var pins_default = { generated: "2026-11-27", actions: { "actions/cache": { defaultBranch: "main", runtimeByMajor: { v0: "node12", v1: "node12", v2: "node12", v3: "node16", v4: "node20", v5: "node24" }, branches: { main: "27d5ce7f107fe9357f9df03efb73ab90386fccae", master: "0769f2e44373d687c841be56f618397100943c5e" }, tags: { "v0.0.1": "e7ad80454a6127bc11c0f89f007eff9fecd8c4f7", "v0.0.2": "0da99ad140d4e8eb671003569d4e357fa825ff44", v1: "f5ce41475b483ad7581884324a6eca9f48f8dcc7", "v1.0.0": "9d8c7b4041799ff4995821122f3c4ce8934a36b7", "v1.0.1": "86dff562ab522d4b40945cd4cd51c5d4b4b40cbc", "v1.0.2": "44543250bd1b1d68b70b6e9949c2a11f5b11d990", "v1.0.3": "cffae9552bb9f84b9812c1ee9ea2e3c0a70a797e", "v1.1.0": "a505c2e7a6652a1d5727baf1c2dc5a5b2d1ecc60", "v1.1.1": "fe1055e9d167ff6b0247ec54ca5851b2701fe95c", "v1.1.2": "70655ec8323daeeaa7ef06d7c56e1b9191396cbe", "v1.2.0": "d9747005de0f7240e5d35a68dca96b3f41b8b340", "v1.2.1": "f5ce41475b483ad7581884324a6eca9f48f8dcc7", v2: "8492260343ad570701412c2f464a5877dc76bace", "v2.0.0": "b8204782bbb5f872091ecc5eb9cb7d004e35b1fa", "v2.1.0": "d29c1df198dd38ac88e0ae23a2881b99c2d20e68", "v2.1.1": "5ca27f25cb3a0babe750cad7e4fddd3e55f29e9a", "v2.1.2": "d1255ad9362389eac595a9ae406b8e8cb3331f16", "v2.1.3": "0781355a23dac32fd3bac414512f4b903437991a", "v2.1.4": "26968a09c0ea4f3e233fdddbafd1166051a095f6", "v2.1.5": "1a9e2138d905efd099035b49d8b7a3888c653ca8", "v2.1.6": "c64c572235d810460d0d6876e9c705ad5002b353", "v2.1.7": "937d24475381cd9c75ae6db12cb4e79714b926ed", "v2.1.8": "2b250bc32ad02700b996b496c14ac8c2840a2991", v3: "6f8efc29b200d32929f49075959781ed54ec270c", "v3.0.0": "4b0cf6cc4619e737324ddfcec08fff2413359514", "v3.0.1": "136d96b4aee02b1f0de3ba493b1d47135042d9c0", "v3.0.2": "48af2dc4a9e8278b89d7fa154b955c30c6aaab09", "v3.0.3": "30f413bfed0a2bc738fdfd409e5a9e96b24545fd", "v3.0.4": "c3f1317a9e7b1ef106c153ac8c0f00fed3ddbc0d", "v3.0.5": "0865c47f36e68161719c5b124609996bb5c40129", "v3.0.6": "f4278025ab0f432ce369118909e46deec636f50c", "v3.0.7": "a7c34adf76222e77931dedbf4a45b2e4648ced19", "v3.0.8": "fd5de65bc895cf536527842281bea11763fefd77", "v3.0.9": "ac8075791e805656e71b4ba23325ace9e3421120", "v3.0.10": "56461b9eb0f8438fd15c7a9968e3c9ebb18ceff1", "v3.0.11": "9b0c1fce7a93df8e3bb8926b0d6e9d89e92f20a7", "v3.2.0": "c17f4bf4666a8001b1a45c09eb7a485c41aa64c3", "v3.2.1": "c1a5de879eb890d062a85ee0252d6036480b1fe2", "v3.2.2": "4723a57e26efda3a62cbde1812113b730952852d", "v3.2.3": "58c146cc91c5b9e778e71775dfe9bf1442ad9a12", "v3.2.4": "627f0f41f6904a5b1efbaed9f96d9eb58e92e920", "v3.2.5": "6998d139ddd3e68c71e9e398d8e40b71a2f39812", "v3.2.6": "69d9d449aced6a2ede0bc19182fadc3a0a42d2b0", "v3.3.0": "940f3d7cf195ba83374c77632d1e2cbb2f24ae68", "v3.3.1": "88522ab9f39a2ea568f7027eddc7d8d8bc9d59c8", "v3.3.2": "704facf57e6136b1bc63b828d79edcd491f0ee84", "v3.3.3": "e12d46a63a90f2fae62d114769bbf2a179198b5c", "v3.4.0": "f4b3439a656ba812b8cb417d2d49f9c810103092", "v3.4.1": "58c1e461ab4154b5b12d40cb0e84792b845ab8ba", "v3.4.2": "387e18722e6ff315b24a3b8b071feddd27b7bf7e", "v3.4.3": "2f8e54208210a422b2efd51efaa6bd6d7ca8920f", "v3.5.0": "6f8efc29b200d32929f49075959781ed54ec270c", v4: "0057852bfaa89a56745cba8c7296529d2fc39830", "v4.0.0": "13aacd865c20de90d75de3b17ebe84f7a17d57d2", "v4.0.1": "ab5e6d0c87105b4c9c2047343972218f562e4319", "v4.0.2": "0c45773b623bea8c8e75f6c82b208c3cf94ea4f9", "v4.1.0": "2cdf405574d6ef1f33a1d12acccd3ae82f47b3f2", "v4.1.1": "3624ceb22c1c5a301c8db4169662070a689d9ea8", "v4.1.2": "6849a6489940f00c2f30c0fb92c6274307ccb58a", "v4.2.0": "1bd1e32a3bdc45362d1e726936510720a7c30a57", "v4.2.1": "0c907a75c2c80ebcb7f088228285e798b750cf8f", "v4.2.2": "d4323d4df104b026a6aa633fdb11d772146be0bf", "v4.2.3": "5a3ec84eff668545956fd18022155c47e93e2684", "v4.2.4": "0400d5f644dc74513175e3cd8d07132dd4860809", "v4.3.0": "0057852bfaa89a56745cba8c7296529d2fc39830", v5: "27d5ce7f107fe9357f9df03efb73ab90386fccae", "v5.0.0": "a7833574556fa59680c1b7cb190c1735db73ebf0", "v5.0.1": "9255dc7a253b0ccc959486e2bca901246202afeb", "v5.0.2": "8b402f58fbc84540c8b491a91e594a4576fec3d7", "v5.0.3": "cdf6c1fa76f9f475f3d7449005a359c84ca0f306", "v5.0.4": "668228422ae6a00e4ad889ee87cd7109ec5666a7", "v5.0.5": "27d5ce7f107fe9357f9df03efb73ab90386fccae" } }, "actions/checkout": { defaultBranch: "main", runtimeByMajor: { v2: "node12", v3: "node16", v4: "node20", v5: "node24", v6: "node24", v7: "node24" }, branches: { main: "f548e57e544e1ff5a4c46bf1e1b8685f8e4a348a", master: "61b9e3751b92087fd0b06925ba6dd6314e06f089" }, tags: { "1.0.0": "af513c7a016048ae468971c52ed77d9562c7c819", v1: "50fbc622fc4ef5163becd7fab6573eac35f8462e", "v1.0.0": "af513c7a016048ae468971c52ed77d9562c7c819", "v1.1.0": "0b496e91ec7ae4428c3ed2eeb4c3a40df431f2cc", "v1.2.0": "50fbc622fc4ef5163becd7fab6573eac35f8462e", v2: "0717577d45739eb3c851188b29f50ed6c0b2194e", "v2.0.0": "722adc63f1aa60a57ec37892e133b1d319cae598", "v2.1.0": "01aecccf739ca6ff86c0539fbc67a7a5007bbc81", "v2.1.1": "86f86b36ef15e6570752e7175f451a512eac206b", "v2.2.0": "aabbfeb2ce60b5bd82389903509092c4648a9713", "v2.3.0": "b4483adec309c0d01a5435c5e24eb40de5773ad9", "v2.3.1": "28c7f3d2b5162b5ddd3dfd9a45aa55eaf396478b", "v2.3.2": "2036a08e25fa78bbd946711a407b529a0a1204bf", "v2.3.3": "a81bbbf8298c0fa03ea29cdc473d45769f953675", "v2.3.4": "5a4ac9002d0be2fb38bd78e4b4dbde5606d7042f", "v2.3.5": "1e204e9a9253d643386038d443f96446fa156a97", "v2.4.0": "ec3a7ce113134d7a93b817d10a8272cb61118579", "v2.4.1": "f25a3a9f25bd5f4c5d77189cab02ff357b5aedeb", "v2.4.2": "7884fcad6b5d53d10323aee724dc68d8b9096a2e", "v2.5.0": "e2f20e631ae6d7dd3b768f56a5d2af784dd54791", "v2.6.0": "dc323e67f16fb5f7663d20ff7941f27f5809e9b6", "v2.7.0": "ee0669bd1cc54295c223e0bb666b733df41de1c5", "v2.8.0": "0717577d45739eb3c851188b29f50ed6c0b2194e", v3: "a37ce9120846195fa4ece8f58b268e6043cb2f26", "v3.0.0": "a12a3943b4bdde767164f792f33f40b04645d846", "v3.0.1": "dcd71f646680f2efd8db4afa5ad64fdcba30e748", "v3.0.2": "2541b1294d2704b0964813337f33b291d3f8596b", "v3.1.0": "93ea575cb5d8a053eaa0ac8fa3b40d7e05a33cc8", "v3.2.0": "755da8c3cf115ac066823e79a1e1788f8940201b", "v3.3.0": "ac593985615ec2ede58e132d2e21d2b1cbd6127c", "v3.4.0": "24cb9080177205b6e8c946b17badbe402adc938f", "v3.5.0": "8f4b7f84864484a7bf31766abe9204da3cbe65b3", "v3.5.1": "83b7061638ee4956cf7545a6f7efe594e5ad0247", "v3.5.2": "8e5e7e5ab8b370d6c329ec480221332ada57f0ab", "v3.5.3": "c85c95e3d7251135ab7dc9ce3241c5835cc595a9", "v3.6.0": "f43a0e5ff2bd294095638e18286ca9a3d1956744", "v3.7.0": "a37ce9120846195fa4ece8f58b268e6043cb2f26", v4: "11d5960a326750d5838078e36cf38b85af677262", "v4.0.0": "1e31de5234b9f8995739874a8ce0492dc87873e2", "v4.1.0": "8ade135a41bc03ea155e62e844d188df1ea18608", "v4.1.1": "b4ffde65f46336ab88eb53be808477a3936bae11", "v4.1.2": "9bb56186c3b09b4f86b1c65136769dd318469633", "v4.1.3": "1d96c772d19495a3b5c517cd2bc0cb401ea0529f", "v4.1.4": "0ad4b8fadaa221de15dcec353f45205ec38ea70b", "v4.1.5": "44c2b7a8a4ea60a981eaca3cf939b5f4305c123b", "v4.1.6": "a5ac7e51b41094c92402da3b24376905380afc29", "v4.1.7": "692973e3d937129bcbf40652eb9f2f61becf3332", "v4.2.0": "d632683dd7b4114ad314bca15554477dd762a938", "v4.2.1": "eef61447b9ff4aafe5dcd4e0bbf5d482be7e7871", "v4.2.2": "11bd71901bbe5b1630ceea73d27597364c9af683", "v4.3.0": "08eba0b27e820071cde6df949e0beb9ba4906955", "v4.3.1": "34e114876b0b11c390a56381ad16ebd13914f8d5", "v4.4.0": "11d5960a326750d5838078e36cf38b85af677262", v5: "fbc6f3992d24b796d5a048ff273f7fcc4a7b6c09", "v5.0.0": "08c6903cd8c0fde910a37f88322edcfb5dd907a8", "v5.0.1": "93cb6efe18208431cddfb8368fd83d5badbf9bfd", "v5.1.0": "fbc6f3992d24b796d5a048ff273f7fcc4a7b6c09", v6: "d23441a48e516b6c34aea4fa41551a30e30af803", "v6.0.0": "1af3b93b6815bc44a9784bd300feb67ff0d1eeb3", "v6.0.1": "8e8c483db84b4bee98b60c0593521ed34d9990e8", "v6.0.2": "de0fac2e4500dabe0009e67214ff5f5447ce83dd", "v6.0.3": "df4cb1c069e1874edd31b4311f1884172cec0e10", "v6.1.0": "d23441a48e516b6c34aea4fa41551a30e30af803", v7: "3d3c42e5aac5ba805825da76410c181273ba90b1", "v7.0.0": "9c091bb21b7c1c1d1991bb908d89e4e9dddfe3e0", "v7.0.1": "3d3c42e5aac5ba805825da76410c181273ba90b1" } }, "actions/configure-pages": { defaultBranch: "main", runtimeByMajor: { v0: "node16", v1: "node16", v2: "node16", v3: "node16", v4: "node20", v5: "node20" }, branches: { main: "d5606572c479bee637007364c6b4800ac4fc8573" }, tags: { v0: "5983edfe76a1b59a942c25df61668f0af686facf", "v0.1.0": "5983edfe76a1b59a942c25df61668f0af686facf", v1: "9a141972ca62e4def3a31137a5a086ba5c58572a", "v1.0.0": "677bce179795ae7b05138538c8665f62cd0cdd7c", "v1.1.0": "e22fa7ebed408f1742133d89012dbe1dad4646fc", "v1.2.0": "f71d3d08f0abfe9cbb23e527dc9f633beabf97bc", "v1.2.1": "9a141972ca62e4def3a31137a5a086ba5c58572a", v2: "c5a3e1159e0cbdf0845eb8811bd39e39fc3099c2", "v2.0.0": "61fd3a3cc1d0a4c8dae3bce7d897863ccdedb25d", "v2.1.0": "45efe609374726fd94570f0e5a4c32f41675e823", "v2.1.1": "2ce6d5eaa1f7b36a30c9b424cd73fab661857cfe", "v2.1.2": "d875fa8dc18209f310fe6999f4cfbc96ee372c2b", "v2.1.3": "c5a3e1159e0cbdf0845eb8811bd39e39fc3099c2", v3: "b8130d9ab958b325bbde9786d62f2c97a9885a0e", "v3.0.0": "5992ce8fd557229bb0e98f78a89136a149cc9758", "v3.0.1": "3c444c051bb5fc873069cfcc236eb93f78b5b0f5", "v3.0.2": "37538b280cbfab35da9dcd936a2b95f1f522d927", "v3.0.3": "23968016b84114783636d0e42f3c8a39137d811d", "v3.0.4": "fc89b04e7d263ef510d9e77d3a1d088fb2688522", "v3.0.5": "7110e9e03ffb4a421945e5d0607007b8e9f1f52b", "v3.0.6": "f156874f8191504dae5b037505266ed5dda6c382", "v3.0.7": "b8130d9ab958b325bbde9786d62f2c97a9885a0e", v4: "1f0c5cde4bc74cd7e1254d0cb4de8d49e9068c7d", "v4.0.0": "1f0c5cde4bc74cd7e1254d0cb4de8d49e9068c7d", v5: "983d7736d9b0ae728b81ab479565c72886d7745b", "v5.0.0": "983d7736d9b0ae728b81ab479565c72886d7745b" } }, "actions/create-github-app-token": { defaultBranch: "main", runtimeByMajor: { v1: "node20", v2: "node20", v3: "node24" }, branches: { main: "7989d206df2ffdd9fc88b0eb6d2f0eebee835fd6" }, tags: { v1: "d72941d797fd3113feb6b93fd0dec494b13a2547", "v1.0.0": "f45685208fd9b88321d74015b5996fc8c3e43d18", "v1.0.1": "c08b7942e4f16842e11846de387178fdd8a4dc1a", "v1.0.2": "847634eeb36664e2d49db18add847e3fe1a183db", "v1.0.3": "c04bb41e616d2a16422908c7ca1b81930f23079b", "v1.0.4": "12aa81137bd7fec724cf23ab0c54092261f59830", "v1.0.5": "cb1fcdda590f1dd2a7c771cfa62e50bb4ac1cfa5", "v1.1.0": "803e078eb599890256679b164357599b8681de13", "v1.1.1": "27ab48741c28e6dacb5a36198383bd4cff9595d1", "v1.1.2": "bc256c234bf48ffdee7ae27409ebc7f9aa3c8ab4", "v1.1.3": "2540ed49e5d6bea751bf3da363bb5b5a6fcf0c07", "v1.1.4": "35d8ea9fdbb6820e6377ef8ec809b2e7e38203eb", "v1.1.5": "17cde8a7d84fe69209226a73af1acac6c76392d5", "v1.2.0": "c72844caa414e2d425452f9bb8372a514153cc22", "v1.2.1": "49ce228ea7cddec9f88dd09c5b7740dbac82d7ba", "v1.2.2": "5804f049e1ab39f8b6e41c4c42f121d2e04c781b", "v1.3.0": "d400084c451fa94cb8392553d58863d2a2fba09c", "v1.4.0": "8210939678727129ae3a36a8a361102561481c3b", "v1.5.0": "9d97a4282b2c51a2f4f0465b9326399f53c890d4", "v1.5.1": "eaddb9eb7e4226c68cf4b39f167c83e5bd132b3e", "v1.6.0": "e995b4e40ace2eb5bf13137d9abe242c98f3aab6", "v1.6.1": "46e4a501e119d39574a54e53a06c9a705efc55c9", "v1.6.2": "2986852ad836768dfea7781f31828eb3e17990fa", "v1.6.3": "f04aa94d10cf56334d1c580e077ce2e3569e805d", "v1.6.4": "c4fa18d55c5d49e6a2793e351ea4938322c61072", "v1.7.0": "86576b355dd19da0519e0bdb63d8edb5bcf76a25", "v1.8.0": "f4c6bf6752984b3a29fcc135a5e70eb792c40c6b", "v1.8.1": "e8e39f73bb84fdf315a015fa3104f314c0a258b4", "v1.8.2": "bf627a5a4415baceb13b8feb7cdbe1f4b112dc8d", "v1.9.0": "f2acddfb5195534d487896a656232b016a682f3c", "v1.9.1": "78e5f2ddc08efcb88fbbee6cfa3fed770ba550c3", "v1.9.2": "6c406e8a244fdf6bbf79e6cc8a91504a48d2c2ce", "v1.9.3": "7bfa3a4717ef143a604ee0a99d859b8886a96d00", "v1.10.0": "a0de6af83968303c8c955486bf9739a57d23c7f1", "v1.10.1": "c8f55efbd427e7465d6da1106e7979bc8aaee856", "v1.10.2": "ad38cffc07bac6e3857755914c4c88bfd2db4da4", "v1.10.3": "31c86eb3b33c9b601a1f60f98dcbfd1d70f379b4", "v1.10.4": "3378cda945da322a8db4b193e19d46352ebe2de5", "v1.11.0": "5d869da34e18e7287c1daad50e0b8ea0f506ce69", "v1.11.1": "c1a285145b9d317df6ced56c09f525b5c2b6f755", "v1.11.2": "136412a57a7081aa63c935a2cc2918f76c34f514", "v1.11.3": "67e27a7eb7db372a1c61a7f9bdab8699e9ee57f7", "v1.11.4": "c14f92a8f9fd9aff60349b9d5bb2f2d9933926bd", "v1.11.5": "0d564482f06ca65fa9e77e2510873638c82206f2", "v1.11.6": "21cfef2b496dd8ef5b904c159339626a10ad380e", "v1.11.7": "af35edadc00be37caa72ed9f3e6d5f7801bfdf09", "v1.12.0": "d72941d797fd3113feb6b93fd0dec494b13a2547", v2: "fee1f7d63c2ff003460e3d139729b119787bc349", "v2.0.0": "064492a9a1762067169d50c792a7dc02bc3d1254", "v2.0.1": "86e24964d68ec4c8b52e8e73e2592920edeef469", "v2.0.2": "3ff1caaa28b64c9cc276ce0a02e2ff584f3900c5", "v2.0.3": "30bf6253fa41bdc8d1501d202ad15287582246b4", "v2.0.4": "4821f52fa7a8e45784f1d99cdb1c27bec9f00720", "v2.0.5": "db3cdf40984fe6fd25ae19ac2bf2f4886ae8d959", "v2.0.6": "df432ceedc7162793a195dd1713ff69aefc7379e", "v2.1.0": "0f859bf9e69e887678d5bbfbee594437cb440ffe", "v2.1.1": "a8d616148505b5069dccd32f177bb87d7f39123b", "v2.1.2": "def152b8a737443d7af6c5722c6389146fe90c90", "v2.1.3": "1526738aa46502312d4f6ba7779d432c61dc4e36", "v2.1.4": "67018539274d69449ef7c02e8e71183d1719ab42", "v2.2.0": "7e473efe3cb98aa54f8d4bac15400b15fad77d94", "v2.2.1": "29824e69f54612133e76f7eaac726eef6c875baf", "v2.2.2": "fee1f7d63c2ff003460e3d139729b119787bc349", v3: "1b10c78c7865c340bc4f6099eb2f838309f1e8c3", "v3.0.0": "f8d387b68d61c58ab83c6c016672934102569859", "v3.1.0": "7bd03711494f032dfa3be3558f7dc8787b0be333", "v3.1.1": "1b10c78c7865c340bc4f6099eb2f838309f1e8c3" } }, "actions/deploy-pages": { defaultBranch: "main", runtimeByMajor: { v1: "node16", v2: "node16", v3: "node20", v4: "node20", v5: "node24" }, branches: { main: "cd2ce8fcbc39b97be8ca5fce6e763baed58fa128" }, tags: { v1: "f27bcc15848fdcdcc02f01754eb838e44bcf389b", "v1.0.1": "479e82243a95585ebee8ab037c4bfd8e6356a47b", "v1.0.2": "a68b5a4ae1b1c4d6bc49d182e6bc34f9cb805bb1", "v1.0.3": "0e157789db7150a58c973ef0425856ed8445dc7d", "v1.0.4": "eaf36f48c9dc4e0985be499e83eb0696d19916ac", "v1.0.5": "0745e9700cad5d3cfc6334426cfd08ef31eb9062", "v1.0.6": "41f0a8ab89d351ea96212ba3df02dcdb0976a5e2", "v1.0.7": "eaaccf9fc5bdd22d4a09b60d72b4c2dd07d8ad37", "v1.0.8": "e490850a64fea2143eb618fcd4453e397842ae0c", "v1.0.9": "a87638c69ce253619c881e20b8c40a3ed5aeec2c", "v1.0.10": "114f9cc1f8e24d8f64390960ea709a5a19d09b39", "v1.1.0": "c2379ec5e719a934ec613038d081879b58c9d7df", "v1.2.0": "44d42469122ee9e44e202f0a0fab6f266fb3f139", "v1.2.1": "75c1124b142c363849aac2d23c005a4faf87c90f", "v1.2.2": "69a62cdfa4c32e0d925268597986261876cac577", "v1.2.3": "20a4baa1095bad40ba7d6ca0d9abbc220b76603f", "v1.2.4": "0243b6c10d06cb8e95ed8ee471231877621202c0", "v1.2.5": "497da40f5225e762159b457c9ae5d6f75a136f5c", "v1.2.6": "e690f03220f8a0e2d4da521d8b3a50e0b52650e0", "v1.2.7": "7fec4b245d2292f2713ef02d5488349a5da05175", "v1.2.8": "dcda0bb2bcba68842abb9414982734cde54a96d8", "v1.2.9": "f27bcc15848fdcdcc02f01754eb838e44bcf389b", v2: "de14547edc9944350dc0481aa5b7afb08e75f254", "v2.0.0": "73e62e651178eeba977de2dc9f4c7645b3d01015", "v2.0.1": "af48cf94a42f2c634308b1c9dc0151830b6f190a", "v2.0.2": "ee48c7b82e077d7b8ef30b50a719e6a792a50c9a", "v2.0.3": "12ab2b16cf43a7a061fe99da74b6f8f11fb77f5b", "v2.0.4": "9dbe3824824f8a1377b8e298bafde1a50ede43e5", "v2.0.5": "de14547edc9944350dc0481aa5b7afb08e75f254", v3: "13b55b33dd8996121833dbc1db458c793a334630", "v3.0.0": "77d7344265e1f960dab5c00dbff52287a70b0d4f", "v3.0.1": "13b55b33dd8996121833dbc1db458c793a334630", v4: "d6db90164ac5ed86f2b6aed7e0febac5b3c0c03e", "v4.0.0": "f33f41b675f0ab2dc5a6863c9a170fe83af3571e", "v4.0.1": "d8af841ac341d06640cbe393899ae55e59e77c00", "v4.0.2": "7a9bd943aa5e5175aeb8502edcc6c1c02d398e10", "v4.0.3": "87c3283f01cd6fe19a0ab93a23b2f6fcba5a8e42", "v4.0.4": "decdde0ac072f6dcbe43649d82d9c635fff5b4e4", "v4.0.5": "d6db90164ac5ed86f2b6aed7e0febac5b3c0c03e", v5: "cd2ce8fcbc39b97be8ca5fce6e763baed58fa128", "v5.0.0": "cd2ce8fcbc39b97be8ca5fce6e763baed58fa128" } }, "actions/download-artifact": { defaultBranch: "main", runtimeByMajor: { v2: "node12", v3: "node24", v4: "node20", v5: "node20", v6: "node20", v7: "node24", v8: "node24" }, branches: { main: "484a0b528fb4d7bd804637ccb632e47a0e638317", master: "2a5974104b6d5dbdb2f9468a3e54da3bdd241578" }, tags: { "1.0.0": "18f0f591fbc635562c815484d73b6e8e3980482e", v1: "18f0f591fbc635562c815484d73b6e8e3980482e", "v1.0.0": "18f0f591fbc635562c815484d73b6e8e3980482e", v2: "cbed621e49e4c01b044d60f6c80ea4ed6328b281", "v2.0": "1de1dea89c32dcb1f37183c96fe85cfe067b682a", "v2.0.1": "1ac47ba4b6af92e65d0438b64ce1ea49ce1cc48d", "v2.0.2": "381af06b4268a1e0ad7b7c7e5a09f1894977120f", "v2.0.3": "80d2d4023c185001eacb50e37afd7dd667ba8044", "v2.0.4": "b3cedea9bed36890c824f4065163b667eeca272b", "v2.0.5": "c3f5d00c8784369c43779f3d2611769594a61f7a", "v2.0.6": "f8e41fbffeebb48c0273438d220bb2387727471f", "v2.0.7": "f144d3c3916a86f4d6b11ff379d17a49d8f85dbc", "v2.0.8": "4a7a711286f30c025902c28b541c10e147a9b843", "v2.0.9": "158ca71f7c614ae705e79f25522ef4658df18253", "v2.0.10": "3be87be14a055c47b01d3bd88f8fe02320a9bb60", "v2.1.0": "f023be2c48cc18debc3bacd34cb396e0295e2869", "v2.1.1": "cbed621e49e4c01b044d60f6c80ea4ed6328b281", v3: "9bc31d5ccc31df68ecc42ccf4149144866c47d8a", "v3.0.0": "fb598a63ae348fa914e94cd0ff38f362e927b741", "v3.0.1": "9782bd6a9848b53b110e712e20e42d89988822b7", "v3.0.2": "9bc31d5ccc31df68ecc42ccf4149144866c47d8a", "v3.1.0": "a9bc5e6ef2cb54c177f32aa5726adaa15e7e2d59", v4: "d3f86a106a0bac45b974a628896c90dbdf5c8093", "v4.0.0": "7a1cd3216ca9260cd8022db641d960b1db4d1be4", "v4.1.0": "f44cd7b40bfd40b6aa1cc1b9b5b7bf03d3c67110", "v4.1.1": "6b208ae046db98c579e8a3aa621ab581ff575935", "v4.1.2": "eaceaf801fd36c7dee90939fad912460b18a1ffe", "v4.1.3": "87c55149d96e628cc2ef7e6fc2aab372015aec85", "v4.1.4": "c850b930e6ba138125429b7e5c93fc707a7f8427", "v4.1.5": "8caf195ad4b1dee92908e23f56eeb0696f1dd42d", "v4.1.6": "9c19ed7fe5d278cd354c7dfd5d3b88589c7e2395", "v4.1.7": "65a9edc5881444af0b9093a5e628f2fe47ea3b2e", "v4.1.8": "fa0a91b85d4f404e444e00e005971372dc801d16", "v4.1.9": "cc203385981b70ca67e1cc392babf9cc229d5806", "v4.2.0": "b14cf4c92620c250e1c074ab0a5800e37df86765", "v4.2.1": "95815c38cf2ff2164869cbab79da8d1f422bc89e", "v4.3.0": "d3f86a106a0bac45b974a628896c90dbdf5c8093", v5: "634f93cb2916e3fdff6788551b99b062d0335ce0", "v5.0.0": "634f93cb2916e3fdff6788551b99b062d0335ce0", v6: "018cc2cf5baa6db3ef3c5f8a56943fffe632ef53", "v6.0.0": "018cc2cf5baa6db3ef3c5f8a56943fffe632ef53", v7: "37930b1c2abaa49bbe596cd826c3c89aef350131", "v7.0.0": "37930b1c2abaa49bbe596cd826c3c89aef350131", v8: "3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c", "v8.0.0": "70fc10c6e5e1ce46ad2ea6f2b72d43f7d47b13c3", "v8.0.1": "3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c" } }, "actions/github-script": { defaultBranch: "main", runtimeByMajor: { v0: "node12", v1: "node12", v2: "node12", v3: "node12", v4: "node12", v5: "node12", v6: "node16", v7: "node20", v8: "node24" }, branches: { main: "ed597411d8f924073f98dfc5c65a23a2325f34cd", master: "b507739f17c2106b2a1a596000eaa49a0d5c33a2" }, tags: { "0.1.0": "a113ccad712e70be3e508e3d30dc5532d351c84e", "0.2.0": "e5da67d39584bc686fb8876607bb0834fc3405b0", "0.3.0": "9f3a1f13430422c9dc3079464b4161c4de25fc42", "0.4.0": "83e4cfe60ad25a2d0637965c993eb54c325d6d8d", "0.5.0": "f3c2f2ea28920389cd1cd8e8361cade92bbf0d54", "0.6.0": "5363c89495e2ddaea4a64feb5f586af2cb6118c0", "0.7.0": "0cb5c91bd3608bf215b3cbc01abdc38c8163ea5e", "0.8.0": "80a5e943b446817466ff17e8b61cb80848641ed6", "0.9.0": "5d03ada4b0a753e9460b312e61cc4f8fdeacf163", v1: "c7971c2fc036368a2c59c8d48a0357dad1780f0d", "v1.0": "048309c447b73d5fbfdd84dbec60d1a88060d096", "v1.0.0": "048309c447b73d5fbfdd84dbec60d1a88060d096", "v1.0.1": "c20b4a79d3f025f44e5e7e7803645ca9e2415a96", "v1.1": "c7971c2fc036368a2c59c8d48a0357dad1780f0d", "v1.1.0": "c7971c2fc036368a2c59c8d48a0357dad1780f0d", v2: "4aed96e0ba636e3df2423e6887c9a83ef8522d6d", "v2.0": "44b873bc975058192f5279ebe7579496381f575d", "v2.0.0": "6e5ee1dc1cb3740e5e5e76ad668e3f526edbfe45", "v2.0.1": "44b873bc975058192f5279ebe7579496381f575d", "v2.1.0": "4aed96e0ba636e3df2423e6887c9a83ef8522d6d", v3: "ffc2c79a5b2490bd33e0a41c1de74b877714d736", "v3.0": "3c58ce3675ed384a4289ff500446f7d740747805", "v3.0.0": "626af12fe9a53dc2972b48385e7fe7dec79145c9", "v3.0.1": "ff0a9e81a89f1e88123c5220630578ec6ae2ef99", "v3.0.2": "3c58ce3675ed384a4289ff500446f7d740747805", "v3.1": "f05a81df23035049204b043b50c3322045ce7eb3", "v3.1.0": "47f7cf65b5ced0830a325f705cad64f2f58dddf7", "v3.1.1": "f05a81df23035049204b043b50c3322045ce7eb3", "v3.2.0": "ffc2c79a5b2490bd33e0a41c1de74b877714d736", v4: "10b53a9ec6c222bb4ce97aa6bd2b5f739696b536", "v4.0": "a3e7071a34d7e1f219a8a4de9a5e0a34d1ee1293", "v4.0.0": "95fb649573b4020d9a24b4480947c1746afcb137", "v4.0.1": "85e88a66eaa831097093a3d278536947f2984d20", "v4.0.2": "a3e7071a34d7e1f219a8a4de9a5e0a34d1ee1293", "v4.1": "deb7ae927cc19ae3a8b57293dd5cd2f16171e1e2", "v4.1.0": "f891eff65186019cbb3f7190c4590bc0a1b76fbc", "v4.1.1": "deb7ae927cc19ae3a8b57293dd5cd2f16171e1e2", "v4.2.0": "10b53a9ec6c222bb4ce97aa6bd2b5f739696b536", v5: "211cb3fefb35a799baa5156f9321bb774fe56294", "v5.0.0": "441359b1a30438de65712c2fbca0abe4816fa667", "v5.1.0": "e3cbab99d3a9b271e1b79fc96d103a4a5534998c", "v5.1.1": "9b7ebbb458768465bb03f28bbef5aa6b5d9d5baf", "v5.2.0": "211cb3fefb35a799baa5156f9321bb774fe56294", v6: "d7906e4ad0b1822421a7e6a35d5ca353c962f410", "v6.0.0": "9ac08808f993958e9de277fe43a64532a609130e", "v6.1.0": "7a5c598405937d486b0331594b5da2b14db670da", "v6.1.1": "d50f485531ba88479582bc2da03ff424389af5c1", "v6.2.0": "c713e510dbd7d213d92d41b7a7805a986f4c5c66", "v6.3.0": "d4560e157075e2d93aa3022b5b51a42a880f1f93", "v6.3.1": "7dff1a87643417cf3b95bb10b29f4c4bc60d8ebd", "v6.3.2": "100527700e8b29ca817ac0e0dfbfc5e8ff38edda", "v6.3.3": "d556feaca394842dc55e4734bf3bb9f685482fa0", "v6.4.0": "98814c53be79b1d30f795b907e553d8679345975", "v6.4.1": "d7906e4ad0b1822421a7e6a35d5ca353c962f410", v7: "f28e40c7f34bde8b3046d885e986cb6290c5673b", "v7.0.0": "e69ef5462fd455e02edcaf4dd7708eda96b9eda0", "v7.0.1": "60a0d83039c74a4aee543508d2ffcb1c3799cdea", "v7.1.0": "f28e40c7f34bde8b3046d885e986cb6290c5673b", v8: "ed597411d8f924073f98dfc5c65a23a2325f34cd", "v8.0.0": "ed597411d8f924073f98dfc5c65a23a2325f34cd" } }, "actions/setup-go": { defaultBranch: "main", runtimeByMajor: { v1: "node12", v2: "node12", v3: "node16", v4: "node16", v5: "node20", v6: "node24", v7: "node24" }, branches: { main: "fba3fb4ead8c8e09a06f1d32ae5436e5818eff15", master: "d0c5defdf364f1d1fb07530c000084836192af9c" }, tags: { v1: "0caeaed6fd66a828038c2da3c0f662a42862658f", "v1.0.0": "58fca98f91e83c6442c09dc7175251c60ee9877c", "v1.0.1": "818723587f041a921450ba8adf4e69063a18d821", "v1.0.2": "632d18fc920ce2926be9c976a5465e1854adc7bd", "v1.1.0": "4efa1b82d1ccb78c5d339a7c908f557258cd9837", "v1.1.1": "75259a5ae02e59409ee6c4fa1e37ed46ea4e5b8d", "v1.1.2": "9fbc767707c286e568c92927bbf57d76b73e0892", "v1.1.3": "0caeaed6fd66a828038c2da3c0f662a42862658f", v2: "bfdd3570ce990073878bf10f6b2d79082de49492", "v2.0.1": "a030287975ff7f1ca42ec32271c63f040f47980e", "v2.0.2": "202a594963a9e1a516bf54e080c4838a3a488bc6", "v2.0.3": "78bd24e01a1a907f7ea3e614b4d7c15e563585a8", "v2.1.0": "1616116e1b39417f86ba049745f1a8946d4d00e7", "v2.1.1": "d0c5defdf364f1d1fb07530c000084836192af9c", "v2.1.2": "8a3a76c2171de8c3be20bec507b6d829ccae48ba", "v2.1.3": "37335c7bb261b353407cff977110895fa0b4f7d8", "v2.1.4": "331ce1d993939866bb63c32c6cbbfd48fa76fc57", "v2.1.5": "424fc82d43fa5a37540bae62709ddcc23d9520d4", "v2.2.0": "bfdd3570ce990073878bf10f6b2d79082de49492", v3: "be3c94b385c4f180051c996d336f57a34c397495", "v3.0.0": "f6164bd8c8acb4a71fb2791a8b6c4024ff038dab", "v3.1.0": "fcdc43634adb5f7ae75a9d7a9b9361790f7293e2", "v3.2.0": "b22fbbc2921299758641fab08929b4ac52b32923", "v3.2.1": "84cbf8094393cdc5fe1fe1671ff2647332956b1a", "v3.3.0": "268d8c0ca0432bb2cf416faae41297df9d262d7f", "v3.3.1": "c4a742cab115ed795e34d4513e2cf7d472deb55f", "v3.4.0": "d0a58c1c4d2b25278816e339b944508c875f3613", "v3.5.0": "6edd4406fa81c3da01a34fa6f6343087c207a568", "v3.6.0": "b4b75a2513cf0d6b063c254fbe9006f785164ad0", "v3.6.1": "be3c94b385c4f180051c996d336f57a34c397495", v4: "7b8cf10d4e4a01d4992d18a89f4d7dc5a3e6d6f4", "v4.0.0": "4d34df0c2316fe8122ab82dc22947d607c0c91f9", "v4.0.1": "fac708d6674e30b6ba41289acaab6d4b75aa0753", "v4.1.0": "93397bea11091df50f3d7e59dc26a7711a8bcfbe", "v4.2.0": "cd53bc84d5e2fd85362f4cb840513e06427082d3", "v4.2.1": "19bb51245e9c80abacb2e91cc42b33fa478b8639", "v4.3.0": "7b8cf10d4e4a01d4992d18a89f4d7dc5a3e6d6f4", v5: "40f1582b2485089dde7abd97c1529aa768e1baff", "v5.0.0": "0c52d547c9bc32b1aa3301fd7a9cb496313a4491", "v5.0.1": "cdcb36043654635271a94b9a6d1392de5bb323a7", "v5.0.2": "0a12ed9d6a96ab950c8f026ed9f722fe0da7ef32", "v5.1.0": "41dfa10bad2bb2ae585af6ee5bb4d7d973ad74ed", "v5.2.0": "3041bf56c941b39c61721a86cd11f3bb1338122a", "v5.3.0": "f111f3307d8850f501ac008e886eec1fd1932a34", "v5.4.0": "0aaccfd150d50ccaeb58ebd88d36e91967a5f35b", "v5.5.0": "d35c59abb061a4a6fb18e82ac0862c26744d6ab5", "v5.6.0": "40f1582b2485089dde7abd97c1529aa768e1baff", v6: "924ae3a1cded613372ab5595356fb5720e22ba16", "v6.0.0": "44694675825211faa026b3c33043df3e48a5fa00", "v6.1.0": "4dc6199c7b1a012772edbd06daecab0f50c9053c", "v6.2.0": "7a3fe6cf4cb3a834922a1244abfce67bcef6a0c5", "v6.3.0": "4b73464bb391d4059bd26b0524d20df3927bd417", "v6.4.0": "4a3601121dd01d1626a1e23e37211e3254c1c06c", "v6.5.0": "924ae3a1cded613372ab5595356fb5720e22ba16", v7: "b7ad1dad31e06c5925ef5d2fc7ad053ef454303e", "v7.0.0": "b7ad1dad31e06c5925ef5d2fc7ad053ef454303e" } }, "actions/setup-java": { defaultBranch: "main", runtimeByMajor: { v1: "node12", v2: "node12", v3: "node16", v4: "node20", v5: "node24" }, branches: { main: "1dbac3c9e137b6d4d280bae1ae4e9902bb4ce1b9" }, tags: { v1: "0f62d2ad8407a414cddd4790bed06fd9ebda0f56", "v1.0": "204b974cf476e9709b6fab0c59007578676321c5", "v1.0.0": "3e0c421c42e4c2844465d7eca4fe5e3b460c2217", "v1.0.1": "475978becf74a4aeff0e47eec6e2a4c4a330c548", "v1.1.0": "204b974cf476e9709b6fab0c59007578676321c5", "v1.2.0": "081536e071ff3a163d5f6b0a4ffdcd2745e0e2f6", "v1.3.0": "b74d5a6a962763ad3655696a314a4b34df4896c2", "v1.4.0": "1253a7eed45cc6191dc4bd9cacd3542878479569", "v1.4.1": "3019d15cad3f7d2657e77aa6efe0571b3a89d0b4", "v1.4.2": "8bb50d97d6b4d316daf284fdf8eafbfc988421fc", "v1.4.3": "d202f5dbf7256730fb690ec59f6381650114feb2", "v1.4.4": "b6e674f4b717d7b0ae3baee0fbe79f498905dfde", "v1.4.5": "0f62d2ad8407a414cddd4790bed06fd9ebda0f56", v2: "215b7e5f829ab9cac114c149667e57dc1b70b4bc", "v2.0.0": "8764a52df183aa0ccea74521dfd9d506ffc7a19a", "v2.1.0": "d9126d7df2f1b080b603441eaf5810ced3614e78", "v2.2.0": "4b1b3d4a82f726de9ba1945f8c6967b67caf5dcd", "v2.3.0": "3bc31aaf88e8fc94dc1e632d48af61be5ca8721c", "v2.3.1": "8db439b6b47e5e12312bf036760bbaa6893481ac", "v2.4.0": "5f00602cd1b2819185d88dc7a1b1985f598c6705", "v2.5.0": "f0bb91606209742fe3ea40199be2f3ef195ecabf", "v2.5.1": "91d3aa4956ec4a53e477c4907347b5e3481be8c9", "v2.5.2": "215b7e5f829ab9cac114c149667e57dc1b70b4bc", v3: "e9fbacdec3bb3b6036605a3e6f7995d66773a8c6", "v3.0.0": "f69f00b5e5324696b07f6b1c92f0470a6df00780", "v3.1.0": "0aa6f2a84f8634ac1a1bd81dfdf6d5aab98c70f1", "v3.1.1": "9519cf1382ac8dc61ad461f7f7cb45f033220189", "v3.2.0": "4fe61d24fe5472910b93bdeffb8aad49f979d862", "v3.3.0": "860f60056505705214d223b91ed7a30f173f6142", "v3.4.0": "16cca5479d7c6b6843f6a6515640ba33c6501543", "v3.4.1": "2c7a4878f5d120bd643426d54ae1209b29cc01a3", "v3.5.0": "d854b6da19cdadd9a010605529e522c2393ebd38", "v3.5.1": "a18c333f3f14249953dab3e186e5e21bf3390f1d", "v3.6.0": "de1bb2b0c5634f0fc4438d7aa9944e68f9bf86cc", "v3.8.0": "c3ac5dd0ed8db40fedb61c32fbe677e6b355e94c", "v3.9.0": "1df8dbefe2a8cbc99770194893dd902763bee34b", "v3.10.0": "3f07048e3d294f56e9b90ac5ea2c6f74e9ad0f98", "v3.11.0": "5ffc13f4174014e2d4d4572b3d74c3fa61aeb2c2", "v3.12.0": "cd89f46ac9d01407894225f350157564c9c7cee2", "v3.13.0": "0ab4596768b603586c0de567f2430c30f5b0d2b0", "v3.14.0": "dda1638bc011456727caa31df8804f3862d862c8", "v3.14.1": "17f84c3641ba7b8f6deff6309fc4c864478f5d62", "v3.14.2": "e9fbacdec3bb3b6036605a3e6f7995d66773a8c6", v4: "cf277c60eb25467037889841efdb72551f06f6c3", "v4.0.0": "387ac29b308b003ca37ba93a6cab5eb57c8f5f93", "v4.1.0": "9704b39bf258b59bc04b50fa2dd55e9ed76b47a8", "v4.2.0": "5896cecc08fd8a1fbdfaf517e29b571164b031f7", "v4.2.1": "99b8673ff64fbf99d8d325f52d9a5bdedb8483e9", "v4.2.2": "6a0805fcefea3d4657a47ac4c165951e33482018", "v4.3.0": "2dfa2011c5b2a0f1489bf9e433881c92c1631f88", "v4.4.0": "b36c23c0d998641eff861008f374ee103c25ac73", "v4.5.0": "8df1039502a15bceb9433410b1a100fbe190c53b", "v4.6.0": "7a6d8a8234af8eb26422e24e3006232cccaa061b", "v4.7.0": "3a4f6e1af504cf6a31855fa899c6aa5355ba6c12", "v4.7.1": "c5195efecf7bdfc987ee8bae7a71cb8b11521c00", "v4.8.0": "c1e323688fd81a25caa38c78aa6df2d33d3e20d9", "v4.9.0": "d7793b545071e98d581d3bf084a51c3213318a07", "v4.9.1": "cf277c60eb25467037889841efdb72551f06f6c3", v5: "b6effb05e454b25005698d916606bdc6ffcbf961", "v5.0.0": "dded0888837ed1f317902acf8a20df0ad188d165", "v5.1.0": "f2beeb24e141e01a676f977032f5a29d81c9e27e", "v5.2.0": "be666c2fcd27ec809703dec50e508c2fdc7f6654", "v5.3.0": "ad2b38190b15e4d6bdf0c97fb4fca8412226d287", "v5.4.0": "1bcf9fb12cf4aa7d266a90ae39939e61372fe520", "v5.5.0": "0f481fcb613427c0f801b606911222b5b6f3083a", "v5.6.0": "03ad4de0992f5dab5e18fcb136590ce7c4a0ac95", "v5.7.0": "b6effb05e454b25005698d916606bdc6ffcbf961" } }, "actions/setup-node": { defaultBranch: "main", runtimeByMajor: { v1: "node12", v2: "node12", v3: "node16", v4: "node20", v5: "node24", v6: "node24", v7: "node24" }, branches: { main: "ae0d4ed08881f17d1511386f5be3e62356acd4a6", master: "60c11408891ef62846c29c28c2374afe5c91fad5" }, tags: { v1: "f1f314fca9dfce2769ece7d933488f076716723e", "v1.0.0": "0d7d2ca66539aca4af6c5102e29a33757e2c2d2c", "v1.0.1": "9580326150d2ee14fdc290ab1d7d5fa11e64f3e6", "v1.0.2": "ea546c14bf2618d82e09407b899bcb32ed9ab992", "v1.0.3": "401832ee6450765bf6640e4179c200c79deb4856", "v1.0.4": "fc9ff49b90869a686df00e922af871c12215986a", "v1.1.0": "5273d0df9c603edc4284ac8402cf650b4f1f6686", "v1.1.1": "dd2e8a486fdc1071872c594d5388fd6dce1a7534", "v1.1.2": "8de2f9fcbc73a4ff49e2c9df61041a0f03f10914", "v1.2.0": "c35dd24c52f85b8c80fd1619f6bc7b9e82c840db", "v1.3.0": "b6651e20e530d6e6b845a9828606779e89f5529c", "v1.4.0": "1c5c1375b3817ad821719597effe8e3d6f764930", "v1.4.1": "83c9f7a7df54d6b57455f7c57ac414f2ae5fb8de", "v1.4.2": "44c9c187283081e4e88b54b0efad9e9d468165a4", "v1.4.3": "4bb8c450539a93c2c5789587ecde80fc8c939605", "v1.4.4": "56899e050abffc08c2b3b61f3ec6a79a9dc3223d", "v1.4.5": "eb416799cf1940b81fd8e0dd34624aaf47e572f3", "v1.4.6": "f1f314fca9dfce2769ece7d933488f076716723e", v2: "7c12f8017d5436eb855f1ed4399f037a36fbd9e8", "v2.0.0": "e434342e4e324065b1b19b24586c710a1a68d2d7", "v2.1.0": "1ae8f4b1fd89676f69b55d3dd6932b6df089ff7b", "v2.1.1": "321b6ccb03083caa2ad22b27dc4b45335212e824", "v2.1.2": "c6fd00ceb9747fb23ffdf72987450a2664414867", "v2.1.3": "27082cecf3ff7a1742dbd5e12605f0cb59dce2d9", "v2.1.4": "c46424eee26de4078d34105d3de3cc4992202b1e", "v2.1.5": "46071b5c7a2e0c34e49c3cb8a0e792e86e18d5ea", "v2.2.0": "38d90ce44d5275ad62cc48384b3d8a58c500bb5f", "v2.3.0": "aa759c6c94d3800c55b8601f21ba4b2371704cb7", "v2.3.1": "d6e3b5539ed7e5ccd26c3459e26c7c817f4e9068", "v2.3.2": "4d0182af5ead0b7bf53e87e49aa959476f5501d3", "v2.4.0": "25316bbc1f10ac9d8798711f44914b1cf3c4e954", "v2.4.1": "270253e841af726300e85d718a5f606959b2903c", "v2.5.0": "04c56d2f954f1e4c69436aa54cfef261a018f458", "v2.5.1": "1f8c6b94b26d0feae1e387ca63ccbdc44d27b561", "v2.5.2": "7c12f8017d5436eb855f1ed4399f037a36fbd9e8", v3: "3235b876344d2a9aa001b8d1453c930bba69e610", "v3.0.0": "9ced9a43a244f3ac94f13bfd896db8c8f30da67a", "v3.1.0": "5b52f097d36d4b0b2f94ed6de710023fbb8b2236", "v3.1.1": "56337c425554a6be30cdef71bf441f15be286854", "v3.2.0": "17f8bd926464a1afa4c6a11669539e9c1ba77048", "v3.3.0": "eeb10cff27034e7acf239c5d29f62154018672fd", "v3.4.0": "5b949b50c3461bbcd5a540b150c368278160234a", "v3.4.1": "2fddd8803e2f5c9604345a0b591c3020ee971a93", "v3.5.0": "969bd2663942d722d85b6a8626225850c2f7be4b", "v3.5.1": "8c91899e586c5b171469028077307d293428b516", "v3.6.0": "64ed1c7eab4cce3362f8c340dee64e5eaeef8f7c", "v3.7.0": "e33196f7422957bea03ed53f6fbb155025ffc7b8", "v3.8.0": "bea5baf987ba7aa777a8a0b4ace377a21c45c381", "v3.8.1": "5e21ff4d9bc1a8cf6de233a3057d20ec6b3fb69d", "v3.8.2": "1a4442cacd436585916779262731d5b162bc6ec7", "v3.9.0": "dbe1369d7be17e7823f8c1ee1ae8bec5779239dd", "v3.9.1": "3235b876344d2a9aa001b8d1453c930bba69e610", v4: "49933ea5288caeca8642d1e84afbd3f7d6820020", "v4.0.0": "8f152de45cc393bb48ce5d89d36b731f54556e65", "v4.0.1": "b39b52d1213e96004bfcb1c61a8a6fa8ab84f3e8", "v4.0.2": "60edb5dd545a775178f52524783378180af0d1f8", "v4.0.3": "1e60f620b9541d16bece96c5465dc8ee9832be0b", "v4.0.4": "0a44ba7841725637a19e28fa30b79a866c81b0a6", "v4.1.0": "39370e3970a6d050c480ffad4ff0ed4d3fdee5af", "v4.2.0": "1d0ff469b7ec7b3cb9d8673fde0c81c44821de2a", "v4.3.0": "cdca7365b2dadb8aad0a33bc7601856ffabcc48e", "v4.4.0": "49933ea5288caeca8642d1e84afbd3f7d6820020", v5: "a0853c24544627f65ddf259abe73b1d18a591444", "v5.0.0": "a0853c24544627f65ddf259abe73b1d18a591444", v6: "249970729cb0ef3589644e2896645e5dc5ba9c38", "v6.0.0": "2028fbc5c25fe9cf00d9f06a71cc4710d4507903", "v6.1.0": "395ad3262231945c25e8478fd5baf05154b1d79f", "v6.2.0": "6044e13b5dc448c55e2357c09f80417699197238", "v6.3.0": "53b83947a5a98c8d113130e565377fae1a50d02f", "v6.4.0": "48b55a011bda9f5d6aeb4c2d9c7362e8dae4041e", "v6.5.0": "249970729cb0ef3589644e2896645e5dc5ba9c38", v7: "820762786026740c76f36085b0efc47a31fe5020", "v7.0.0": "820762786026740c76f36085b0efc47a31fe5020" } }, "actions/setup-python": { defaultBranch: "main", runtimeByMajor: { v1: "node12", v2: "node12", v3: "node16", v4: "node16", v5: "node20", v6: "node24", v7: "node24" }, branches: { main: "5fda3b95a4ea91299a34e894583c3862153e4b97", master: "2241d846baea6518b39bec0fb3859d75cb3d3c50" }, tags: { v1: "0f07f7f756721ebd886c2462646a35f78a8bc4de", "v1.0.0": "5dc682444b783d6c1abdc04d2f5c83e6d34e07a9", "v1.0.1": "e336b852d5f9655a0094c046d25132683519d762", "v1.1.0": "6f6fcee33085a7661a7333ea58b4e32714b0f91f", "v1.1.1": "28a6c1b915d5808acb3da49af7063544ebfbe085", "v1.2.0": "9ac730844c47e52575257e93faf193c4530bc095", "v1.2.1": "accf67571967d721d89ae5e9d9a97f2af986e36e", "v1.2.2": "da8703fb2381e18850cd454684f09394b5ec8f8c", "v1.2.3": "152ba7c4dd6521b8e9c93f72d362ce03bf6c4f20", "v1.2.4": "0f07f7f756721ebd886c2462646a35f78a8bc4de", v2: "e9aba2c848f5ebd159c070c61ea2c4e2b122355e", "v2.0.0": "6c4e46d258ee4bf9a1263c78a91ec029bbe54cf0", "v2.0.1": "807b74f98ca701f414ddaa8a4187e7cffa93cbbd", "v2.0.2": "7a69c2bc7dc38832443a11bc7c2550ba96c6f45c", "v2.1.0": "7010ec794f55ed6e9a6b0fa34cdfcc5bbc6137b2", "v2.1.1": "0c28554988f6ccf1a4e2818e703679796e41a214", "v2.1.2": "24156c231c5e9d581bde27d0cdbb72715060ea51", "v2.1.3": "c181ffa198a1248f902bc2f7965d2f9a36c2d7f6", "v2.1.4": "41b7212b1668f5de9d65e9c82aa777e6bbedb3a8", "v2.2.0": "8c5ea631b2b2d5d8840cf4a2b183a8a0edc1e40d", "v2.2.1": "3105fb18c05ddd93efea5f9e0bef7a03a6e9e7df", "v2.2.2": "dc73133d4da04e56a135ae2246682783cc7c7cb6", "v2.3.0": "0066b88440aa9562be742e2c60ee750fc57d8849", "v2.3.1": "f38219332975fe8f9c04cca981d674bf22aea1d3", "v2.3.2": "7f80679172b057fc5e90d70d197929d454754a5a", "v2.3.3": "75f3110429a8c05be0e1bf360334e4cced2b63fa", "v2.3.4": "e9aba2c848f5ebd159c070c61ea2c4e2b122355e", v3: "3542bca2639a428e1796aaa6a2ffef0c0f575566", "v3.0.0": "0ebf233433c08fb9061af664d501c3f3ff0e9e20", "v3.1.0": "9c644ca2ab8e57ea0a487b5ec2f8290740378bfd", "v3.1.1": "21c0493ecfd34b1217f0a90ec19a327f3cc0a048", "v3.1.2": "98f2ad02fd48d057ee3b4d4f66525b231c3e52b6", "v3.1.3": "48e4ac706204bab735867521ba54b3276c883d00", "v3.1.4": "3542bca2639a428e1796aaa6a2ffef0c0f575566", v4: "7f4fc3e22c37d6ff65e88745f38bd3157c663f7c", "v4.0.0": "d09bd5e6005b175076f227b13d9730d56e9dcfcb", "v4.1.0": "c4e89fac7e8767b327bbad6cb4d859eda999cf08", "v4.2.0": "b55428b1882923874294fa556849718a1d7f2ca5", "v4.3.0": "13ae5bb136fac2878aff31522b9efb785519f984", "v4.3.1": "2c3dd9e7e29afd70cc0950079bde6c979d1f69f9", "v4.4.0": "5ccb29d8773c3f3f653e1705f474dfaa8a06a912", "v4.5.0": "d27e3f3d7c64b4bbf8e4abfb9b63b83e846e0435", "v4.6.0": "57ded4d7d5e986d7296eab16560982c6dd7c923b", "v4.6.1": "bd6b4b6205c4dbad673328db7b31b7fab9e241c0", "v4.7.0": "61a6322f88396a6271a6ee3565807d608ecaddd1", "v4.7.1": "65d7f2d534ac1bc67fcd62888c5f4f3d2cb2b236", "v4.8.0": "b64ffcaf5b410884ad320a9cfac8866006a109aa", "v4.9.0": "3605726ffa6ef7750b99ff496e5b88248b414e26", "v4.9.1": "7f4fc3e22c37d6ff65e88745f38bd3157c663f7c", v5: "a26af69be951a213d495a4c3e4e4022e16d87065", "v5.0.0": "0a5c61591373683505ea898e09a3ea4f39ef2b9c", "v5.1.0": "82c7e631bb3cdc910f68e0081d67478d79c6982d", "v5.1.1": "39cd14951b08e74b54015e9e001cdefcf80e669f", "v5.2.0": "f677139bbe7f9c59b41e40162b753c062f5d49a3", "v5.3.0": "0b93645e9fea7318ecaed2b359559ac225c90a2b", "v5.4.0": "42375524e23c412d93fb67b49958b491fce71c38", "v5.5.0": "8d9ed9ac5c53483de85588cdf95a591a75ab9f55", "v5.6.0": "a26af69be951a213d495a4c3e4e4022e16d87065", v6: "ece7cb06caefa5fff74198d8649806c4678c61a1", "v6.0.0": "e797f83bcb11b83ae66e0230d6156d7c80228e7c", "v6.1.0": "83679a892e2d95755f2dac6acb0bfd1e9ac5d548", "v6.2.0": "a309ff8b426b58ec0e2a45f0f869d46889d02405", "v6.3.0": "ece7cb06caefa5fff74198d8649806c4678c61a1", v7: "5fda3b95a4ea91299a34e894583c3862153e4b97", "v7.0.0": "5fda3b95a4ea91299a34e894583c3862153e4b97" } }, "actions/upload-artifact": { defaultBranch: "main", runtimeByMajor: { v2: "node12", v3: "node16", v4: "node20", v5: "node20", v6: "node24", v7: "node24" }, branches: { main: "bbbca2ddaa5d8feaa63e36b76fdaad77386f024f", master: "0c366cb4fc8897159c94880f94b55bc716ad6a66" }, tags: { "1.0.0": "3446296876d12d4e3a0f3145a3c87e67bf0a16b5", "2.1.0": "ebad382c0953e8c6b4039e8d30dfd19ee7b2a862", v1: "3446296876d12d4e3a0f3145a3c87e67bf0a16b5", "v1.0.0": "3446296876d12d4e3a0f3145a3c87e67bf0a16b5", v2: "82c141cc518b40d92cc801eee768e7aafc9c2fa2", "v2.0.1": "97b7dace6c8d860ce9708aba808be6a2ee4cbc3a", "v2.1.0": "ebad382c0953e8c6b4039e8d30dfd19ee7b2a862", "v2.1.1": "5f948bc1f0a251f88bb4c9b1c3dfa6cbd1327dc5", "v2.1.2": "c8879bf5aef7bef66f9b82b197f34c4eeeb1731b", "v2.1.3": "268d7547644ab8a9d0c1163299e59a1f5d93f39b", "v2.1.4": "58740802ef971a2d71eff71e63d48ab68d1f5507", "v2.2.0": "27bce4eee761b5bc643f46a8dfb41b430c8d05f6", "v2.2.1": "726a6dcd0199f578459862705eed35cda05af50b", "v2.2.2": "e448a9b857ee2131e752b06002bf0e093c65e571", "v2.2.3": "ee69f02b3dfdecd58bb31b4d133da38ba6fe3700", "v2.2.4": "27121b0bdffd731efa15d66772be8dc71245d074", "v2.3.0": "da838ae9595ac94171fa2d4de5a2f117b3e7ac32", "v2.3.1": "82c141cc518b40d92cc801eee768e7aafc9c2fa2", v3: "ff15f0306b3f739f7b6fd43fb5d26cd321bd4de5", "v3.0.0": "6673cd052c4cd6fcf4b4e6e60ea986c889389535", "v3.1.0": "3cea5372237819ed00197afe530f5a7ea3e805c8", "v3.1.1": "83fd05a356d7e2593de66fc9913b3002723633cb", "v3.1.2": "0b7f8abb1508181956e8e162db84b466c27e18ce", "v3.1.3": "a8a3f3ad30e3422c9c7b888a15615d19a852ae32", "v3.2.0": "9ee08a3b00e91a926cc9547dc79589c20872452f", "v3.2.1": "ff15f0306b3f739f7b6fd43fb5d26cd321bd4de5", v4: "ea165f8d65b6e75b540449e92b4886f43607fa02", "v4.0.0": "c7d193f32edcb7bfad88892161225aeda64e9392", "v4.1.0": "1eb3cb2b3e0f29609092a73eb033bb759a334595", "v4.2.0": "694cdabd8bdb0f10b2cea11669e1bf5453eed0a6", "v4.3.0": "26f96dfa697d77e81fd5907df203aa23a56210a8", "v4.3.1": "5d5d22a31266ced268874388b861e4b58bb5c2f3", "v4.3.2": "1746f4ab65b179e0ea60a494b83293b640dd5bba", "v4.3.3": "65462800fd760344b1a7b4382951275a0abb4808", "v4.3.4": "0b2256b8c012f0828dc542b3febcab082c67f72b", "v4.3.5": "89ef406dd8d7e03cfd12d9e0a4a378f454709029", "v4.3.6": "834a144ee995460fba8ed112a2fc961b36a5ec5a", "v4.4.0": "50769540e7f4bd5e21e526ee35c689e35e0d6874", "v4.4.1": "604373da6381bf24206979c74d06a550515601b9", "v4.4.2": "84480863f228bb9747b473957fcc9e309aa96097", "v4.4.3": "b4b15b8c7c6ac21ea08fcf65892d2ee8f75cf882", "v4.5.0": "6f51ac03b9356f520e9adb1b1b7802705f340c2b", "v4.6.0": "65c4c4a1ddee5b72f698fdd19549f0f0fb45cf08", "v4.6.1": "4cec3d8aa04e39d1a68397de0c4cd6fb9dce8ec1", "v4.6.2": "ea165f8d65b6e75b540449e92b4886f43607fa02", v5: "330a01c490aca151604b8cf639adc76d48f6c5d4", "v5.0.0": "330a01c490aca151604b8cf639adc76d48f6c5d4", v6: "b7c566a772e6b6bfb58ed0dc250532a479d7789f", "v6.0.0": "b7c566a772e6b6bfb58ed0dc250532a479d7789f", v7: "bbbca2ddaa5d8feaa63e36b76fdaad77386f024f", "v7.0.0": "bbbca2ddaa5d8feaa63e36b76fdaad77386f024f" } }, "actions/upload-pages-artifact": { defaultBranch: "main", runtimeByMajor: { v0: "composite", v1: "composite", v2: "composite", v3: "composite", v4: "composite", v5: "composite" }, branches: { main: "fc324d3547104276b827a68afc52ff2a11cc49c9" }, tags: { v0: "5abd6d2e035406f412d089536ee922a104d12f2b", "v0.1.0": "5abd6d2e035406f412d089536ee922a104d12f2b", v1: "84bb4cd4b733d5c320c9c9cfbc354937524f4d64", "v1.0.0": "9bd2be689963d897ab0e2bf68e8d7485beee7436", "v1.0.1": "ceec27c96bc4983b4e6c48bee599d67014b8db2e", "v1.0.2": "f4e69017a716d2d729b620cba1f4016257fedec6", "v1.0.3": "6a57e48bf6d74ddc95cf0cfa136a09fff27067b8", "v1.0.4": "a597aecd27af1cf14095ccaa29169358e3d91e28", "v1.0.5": "4506126207ed04f7c31e67d0b20154fc373f2505", "v1.0.6": "c8641e80048cf33d329c39df3bcc53196178335a", "v1.0.7": "253fd476ed429e83b7aae64a92a75b4ceb1a17cf", "v1.0.8": "64bcae551a7b18bcb9a09042ddf1960979799187", "v1.0.9": "66b63f4a7de003f4f00cc8e9af4b83b8f2abdb96", "v1.0.10": "84bb4cd4b733d5c320c9c9cfbc354937524f4d64", v2: "a753861a5debcf57bf8b404356158c8e1e33150c", "v2.0.0": "a753861a5debcf57bf8b404356158c8e1e33150c", v3: "56afc609e74202658d3ffba0e8f6dda462b719fa", "v3.0.0": "0252fc4ba7626f0298f0cf00902a25c6afc77fa8", "v3.0.1": "56afc609e74202658d3ffba0e8f6dda462b719fa", v4: "7b1f4a764d45c48632c6b24a0339c27f5614fb0b", "v4.0.0": "7b1f4a764d45c48632c6b24a0339c27f5614fb0b", v5: "fc324d3547104276b827a68afc52ff2a11cc49c9", "v5.0.0": "fc324d3547104276b827a68afc52ff2a11cc49c9" } }, "aws-actions/amazon-ecr-login": { defaultBranch: "main", runtimeByMajor: { v1: "node16", v2: "node24" }, branches: { main: "03f1aad4c6c7ffd436567f42f9384779290529bd" }, tags: { v1: "5a88a04c91d5c6f97aae0d9be790e64d9b1d47b7", "v1.0.0": "bdee789e6960484445662ab47fe1b9c0f8c6bdc6", "v1.0.1": "6b7c9f617355cc61b7048210b2da4ae86145806d", "v1.0.2": "6e0860fbd219d344b47f1b3baf6bc837cbe56a8f", "v1.0.3": "6adba700642e5979b6b98bb823e84a03c91279d0", "v1.0.4": "f5826d3c72a3012128caff7e00005acd30c9cf4b", "v1.0.5": "337a919a33dc7cdabfe4218c1ef842838c1a4c4d", "v1.0.6": "2364d9dc2bbbc568d40ac5a636c0aebef4419edf", "v1.0.7": "46fb1dc461ca0bbb24639c7d4b53f415695c44f5", "v1.1.0": "aace7c932b3f098cb72937cdfaa0bae78b7596f5", "v1.1.1": "ca61105d3ec45c2812b6d746aafae50822f1c7fb", "v1.1.2": "dfe5e037eeef4fc151a176bb43e82e5304d86e4e", "v1.1.3": "7641208f8cf6568557014a71b4b9a0608e196cf8", "v1.1.4": "db01c0bf36adc84872e91c3ca6a171816b0a5e57", "v1.2.0": "b4205169ef2f022863c8343eb045fd01fa80ac27", "v1.2.1": "177db44494e7d4f86a3011294cbad998fc66ddbe", "v1.2.2": "060516122e7b4cc1cc3d4614a998adbb93d3fbf2", "v1.3.0": "d2e09d5c05fa73dc703932e7ddd3f0f2f900be66", "v1.3.1": "b9c809dc38d74cd0fde3c13cc4fe4ac72ebecdae", "v1.3.2": "84437341a96000b0da402d37ab3dd6dc9a2932f9", "v1.3.3": "aaf69d68aa3fb14c1d5a6be9ac61fe15b48453a2", "v1.4.0": "3d4e073ce6a6845ed27b30a0fe05b6e22c80ac6b", "v1.5.0": "b874a33292cc9887d2e80bc63f6f1a11fccb4a7b", "v1.5.1": "9149ade017c57f86dea2f76a01f8b2d5bd06b10f", "v1.5.2": "eb9a709a709d0d6e4b34a02d34494041831f6999", "v1.5.3": "261a7de32bda11ba01f4d75c4ed6caf3739e54be", "v1.6.0": "2f9f10ea3fa2eed41ac443fee8bfbd059af2d0a4", "v1.6.1": "e407df249e6c155d03c0e4375f34bc2385f52d65", "v1.6.2": "fc3959cb4cf5a821ab7a5a636ea4f1e855b05180", "v1.7.0": "2fc7aceee09e9e4a7105c0d060c656fad0b4f63d", "v1.7.1": "5a88a04c91d5c6f97aae0d9be790e64d9b1d47b7", v2: "03f1aad4c6c7ffd436567f42f9384779290529bd", "v2.0.0": "33f92af657bba1882ab79d8621debd2f6769a0c9", "v2.0.1": "062b18b96a7aff071d4dc91bc00c4c1a7945b076", "v2.0.2": "c962da2960ed15f492addc26fffa274485265950", "v2.1.0": "261fc3d4806db1fa66a15cc11113c456db8870a7", "v2.1.1": "183a1442edf41672e66566b7fc560e297a290896", "v2.1.2": "f2e9fc6c2b355c1890b65e6f6f0e2ac3e6e22f78", "v2.1.3": "376925c9d111252e87ae59691e5a442dd100ef6a", "v2.1.4": "19d944daaa35f0fa1d3f7f8af1d3f2e5de25c5b7", "v2.1.5": "fa648b43de3d4d023bcb3f89ed6940096949c419", "v2.1.6": "d539f0932e70871a027e9d5a9d8fc38589180a64", "v2.1.7": "03f1aad4c6c7ffd436567f42f9384779290529bd" } }, "aws-actions/amazon-ecs-deploy-task-definition": { defaultBranch: "master", runtimeByMajor: { v1: "node20", v2: "node24" }, branches: { main: "4678db81fea83218b38231cf0d35af83b1709cce", master: "c465972ecbd160473f22e683363b422a5412a3de" }, tags: { v1: "69e7aed9b8acdd75a6c585ac669c33831ab1b9a3", "v1.0.0": "7d5e30861597682ae35c75abc95ed610089a5683", "v1.0.1": "1ee131fe91059af81bb006f3271ffc8bac38b0d3", "v1.0.2": "67d87e9a7010b111999a172c09ba2c57fd27bb26", "v1.0.3": "6f86f5b5d2af525141e11e3dcee72f341366d89a", "v1.1.0": "19c8b759ba78acb2d85579652ce422091bbbb761", "v1.2.0": "f6dc9622c3d6ecb3aa7ac9051d39a5777cca7780", "v1.3.0": "1a47c49850efd9709db6cdf7d49a66873a4d58b7", "v1.3.1": "f583bf450779d7d29c0ec8e8f04b62b64f311b5f", "v1.3.2": "476d34303b901a75849747f814804d45389d3734", "v1.3.3": "cc347812d94a184a1e8490c2d72aafef56814645", "v1.3.4": "ef9229a1b938c7f5ed029d8ac082142a78950a23", "v1.3.5": "7218b9c4a02d0482834ead0388d3cdd982888461", "v1.3.6": "305115bde42e8ef53852f407f3a16d256709592e", "v1.3.7": "7b6e1e34a12328008263678b1a3ad6fb8903250c", "v1.3.8": "d573b1ed501fd105cda80c299d253ff405858f8b", "v1.3.9": "5aff2914841d5d933f22329e38e07e0b111fd67f", "v1.3.10": "a48f1975a121d2bde23afa949ea78f5e70ea7824", "v1.4.0": "8e4a85864793223330afb890d0ac11f6cfb54c60", "v1.4.1": "7f6cb7a665571bfc9f935c963af508b8e1638f87", "v1.4.2": "c74a8ca2cd0dd04d25f469715e23cb6c2fe0f01a", "v1.4.3": "bbf2fc104f81dcb743bfec0ddb891e067385c9ef", "v1.4.4": "f25cba814d2a2e7110ffd972010247dfd6f191dd", "v1.4.5": "4cb8db3254226f06190bcad0863d872152b519b2", "v1.4.6": "de0132cf8cdedb79975c6d42b77eb7ea193cf28e", "v1.4.7": "be5e7e808de82dcbdf37f44c28308a1466873319", "v1.4.8": "f2dce4be1c431cf5db770aec3991661fd9c62a19", "v1.4.9": "9c18d81893224634ac107b91720119c91c1d600e", "v1.4.10": "3cc43061dd30ad47511af35bca46e2c1435b9035", "v1.4.11": "df9643053eda01f169e64a0e60233aacca83799a", "v1.5.0": "69e7aed9b8acdd75a6c585ac669c33831ab1b9a3", "v1.6.0": "8229049d0e7c34be9ba40d443608d2d6cde7510f", v2: "c465972ecbd160473f22e683363b422a5412a3de", "v2.0.0": "0a9a8fb7b39516cf53cc01d453b05c67c6fc7a2c", "v2.1.0": "4482193dd766379c66473482bbc77299b053ec94", "v2.1.1": "06703f1be1bf4df74075222214d21baae72cf3a1", "v2.1.2": "135af6c0ea24f888dcaad892bce3b31cc9e5da64", "v2.2.0": "0e82244a9c6dac43d70151a94c67ebc4bab18fc5", "v2.3.0": "8230edfe842008418c5275908cae75e51d3befb2", "v2.3.1": "176bcc0288c49ee545288583859af21ee17f4b2c", "v2.3.2": "538b32884c2bf327057c6805f0315e5ee92102cc", "v2.3.3": "f7b2b96b7fe1b20b452641919c0559bcc19ab8f9", "v2.3.4": "4b08990e8909cf36bc2ca95f994312f090c41865", "v2.4.0": "1beffbdddb3eb5f83c7a746c3e9bafeccdccbbaa", "v2.5.0": "7b5ba17dae98c8fd463ddf2cef977d3be43322c5", "v2.5.1": "c6e19c08506099e50400581201a3a767fd8e3ff4", "v2.6.0": "cbf54ec46642b86ff78c2f5793da6746954cf8ff", "v2.6.1": "fc8fc60f3a60ffd500fcb13b209c59d221ac8c8c", "v2.6.2": "a310a830f5c14e583e35d84e4e1ec7dd177c3c9c", "v2.6.3": "c465972ecbd160473f22e683363b422a5412a3de" } }, "aws-actions/amazon-ecs-render-task-definition": { defaultBranch: "master", runtimeByMajor: { v1: "node24" }, branches: { master: "138c24f321fdbdf7edee4a685519d253cae2cdea" }, tags: { v1: "138c24f321fdbdf7edee4a685519d253cae2cdea", "v1.0.0": "a687e4de96ed586e2513360d445385dfc8a2a345", "v1.0.1": "be7c2933e3e3281ea82ff3a54e0b154e4a1fa6ec", "v1.0.2": "56eb4b24541691d0e3b1da39571b997a2ca71d08", "v1.0.3": "033f5059c9df0ea82cc6da90f055541415baf58c", "v1.0.4": "7e73bf03dbacede30a72217ccad2def4a6b1d158", "v1.0.5": "6affeb954767fddc6b245849b216fe06a303aef4", "v1.0.6": "95c3e79c320fd3bd9fa3ec7bc88b841b0f362ae8", "v1.0.7": "887a854b91271a7b3e9e59804b471166688c9fc1", "v1.0.8": "f411de945414f5d2fd15717c36b82a6e70b52c97", "v1.0.9": "b2c469e691fe5ee34ec4456a34f67ff02a985a3c", "v1.0.10": "9666dc9d3bf790a3a6a49737b240f17fa599a5f2", "v1.0.11": "963ef67db8786a7067200e6d8c18cb0f0c8588d9", "v1.0.12": "0153ddb5f10361bebf191ea7bdb1e005872d51f9", "v1.0.13": "9d43d1b866228ec0c07e668bf733847c0432bab6", "v1.0.14": "f2c374b7c70e93112a941a93583d70fa0926ec39", "v1.0.15": "8002af476d4169bc8fd4d04261953b45fd24cd62", "v1.0.16": "88072414def6560d0238f69183f4222cdeb5e090", "v1.0.17": "0fe8c735e659830e769698135f3c92baecb7ae0e", "v1.0.18": "0e70fcd90dbafab7eb1b8623045c07c50add99d4", "v1.0.19": "c2642ecf694761195318714eca287f2207b972df", "v1.0.20": "c8223377f0fe5ff2b08ca8888edbc875c2e91160", "v1.0.21": "4ae8ecc8670768426db938511bd2da43b365864f", "v1.0.22": "97587c9d45a4930bf0e3da8dd2feb2a463cf4a3a", "v1.0.23": "a57ab12703135f8b9f0ca8ded65743a2a4fd9743", "v1.0.24": "23dd5d91bccb924ed423a1515d8d05c3f1a696d8", "v1.1.0": "79ad78d34a6ac6be9a9cd787056711e4b10c88d1", "v1.1.1": "374ee96751fffe528c09b5f427848da60469bb55", "v1.1.2": "f15ed65f9cc12455139db0f8e8ff6f6aaad6dfda", "v1.1.3": "61b0c00c3743b70987a73a1faf577f0d167d1574", "v1.2.0": "4225e0b507142a2e432b018bc3ccb728559b437a", "v1.3.0": "5f07eab76e1851cbd4e07dea0f3ed53b304475bd", "v1.4.0": "0ae3bf578ea7b3c073260b3c4096016813d401ab", "v1.5.0": "9933bf0d77b7f6d52e3886fbb8aae95a677db1ab", "v1.5.1": "3c975f1cb22919a28755c6541b4ca2656a690f49", "v1.5.2": "e6fe15594a1f4a53b9c990f5805833cbfc8d130a", "v1.6.0": "cf6bad72997cc8abcbc836ea5534f2e1e3719ec6", "v1.6.1": "469db592f4341616e992bf7f231e19b3ab9b4efa", "v1.6.2": "f87d1f66e0c6e10caeeb51f8344a0d25c899c533", "v1.7.0": "dcaed1bc6bc474b66e41183372f906fe7a4c6325", "v1.7.1": "23e93b6b860a402948c739b0db055bc5dc55dfa9", "v1.7.2": "e89b6874818d80bb892e7010a5013519bde9d9a6", "v1.7.3": "6bb171240ff2b056ea6c599c9d2370c043f200be", "v1.7.4": "acd72bc11233ac43bac45ddb7b8e54ada737e6cd", "v1.7.5": "64aefa8f68c9083d24d230e3099d046d5964bcba", "v1.8.0": "5cb8c74c1b1ecaec4c8ea82eff82c009333509ce", "v1.8.1": "cbed19f1b86bbb18f59cfffde7107b93cc9b75da", "v1.8.2": "06472d439cb66af6210a6709bfc842c26b053706", "v1.8.3": "6b89923a897d41e9ad789181d8865b532ecf973c", "v1.8.4": "77954e213ba1f9f9cb016b86a1d4f6fcdea0d57e", "v1.8.5": "6853cfae8c3a7d978fbf68b5a55453395541dfbb", "v1.9.0": "138c24f321fdbdf7edee4a685519d253cae2cdea" } }, "aws-actions/aws-cloudformation-github-deploy": { defaultBranch: "master", runtimeByMajor: { v1: "node20", v2: "node24" }, branches: { develop: "c6cd26bb03f19ebe84c84e9cdbedfb307bf44fb4", master: "197fa4accdf542111c52b8ebf184e463cf84aa72" }, tags: { v1: "33527b83bddcf6b3f0b135d9550bde8475325c73", "v1.0.0": "94102bfc4f7d69ae3d6ee5074f3d28063f9d9e9d", "v1.0.1": "94102bfc4f7d69ae3d6ee5074f3d28063f9d9e9d", "v1.0.2": "37713ba036dfc06a9734c611be858a51a9d300f2", "v1.0.3": "dfbee8a4fec90af61b71bafda3890f8c4a2075ef", "v1.0.4": "a4dc90cda3c9eb7c34b2b5eda5594d06384d80a6", "v1.1.0": "6901756eb70595fa9c1169141934562aa4e86f2a", "v1.2.0": "e675be17f6d393aacca6f94986bc6560de5aedd0", "v1.3.0": "33527b83bddcf6b3f0b135d9550bde8475325c73", v2: "81e3b03d2266bcb76c4bcc37a7d71d9cb67838bb", "v2.0.0": "c6cd26bb03f19ebe84c84e9cdbedfb307bf44fb4", "v2.1.0": "64bde66a4001208fc0917038be8846d99c9d0585", "v2.2.0": "81e3b03d2266bcb76c4bcc37a7d71d9cb67838bb" } }, "aws-actions/aws-codebuild-run-build": { defaultBranch: "main", runtimeByMajor: { v1: "node20" }, branches: { main: "d72652c68bc355a2a72acad63efd6bcd0a81fdf8" }, tags: { v1: "4d15a47425739ac2296ba5e7eee3bdd4bfbdd767", "v1.0": "4d15a47425739ac2296ba5e7eee3bdd4bfbdd767", "v1.0.0": "f202c327329cbbebd13f986f74af162a8539b5fd", "v1.0.1": "1be0771802afa50a0f86459f988110e583500a31", "v1.0.2": "181600acb3cfb803f4570d0018928be5d730c00d", "v1.0.3": "0a2ddc3a24e0f6b41d4a61635d87dcb2482c7b49", "v1.0.4": "6994ccd6012dd8dafb3ebbafb1231119b72f48c4", "v1.0.5": "95cc38b1d458ebdba0f5eeb8a61d1f797e9b2599", "v1.0.6": "a6e29fe2ca4bc6a483bf0805992cfc2ac46c4b7e", "v1.0.7": "a695f2103e0cf3b17c9b13238b9ad0986fc8e006", "v1.0.8": "bb79642b65f722f93f803dcede4fadd8dd85d0b6", "v1.0.10": "61e0988ee1a08994866236fab4148b91e582176c", "v1.0.11": "ce13c105cf801565a0cfa7e461d95c6a2a2ef16b", "v1.0.12": "d5a04846cedab61a0b7c897af0548af0d8fb14fb", "v1.0.13": "a9287ab357eb5a986b906fcfa8212c99482e7434", "v1.0.14": "1bb8156dc7e547c825780e1605954e26b212daed", "v1.0.15": "2a49e1faf172677d80ce658678e9ff8bd2737d74", "v1.0.16": "bac11849fa027acec49500ca10519f1fc4f63c19", "v1.0.17": "540238d832197229bfaab9785feb4fb8450f6396", "v1.0.18": "4d15a47425739ac2296ba5e7eee3bdd4bfbdd767" } }, "aws-actions/configure-aws-credentials": { defaultBranch: "main", runtimeByMajor: { v1: "node12", v2: "node16", v3: "node16", v4: "node20", v5: "node20", v6: "node24" }, branches: { "1898": "e5247cb6a751bcfcc25c4b86188c4a2454b09704", "configure-aws-credentials": "a17646e2633d1f79886a1530ccce16c95a3bb8dc", "dependabot/npm_and_yarn/main/aws-sdk/client-sts-3.964.0": "a2335d6253bb1d4f31e1cab8d3f2fb8bbd10fdda", deps: "16fc0e42eafb2cd48758ab2f23f1e3047e995aee", devel: "6686d5a051b738567412c0e0fc38a15ce7062000", docs: "2748f18272ca98b98785a1da7f34ca3c3bb69437", "fix/tag-major-version-git-auth": "1b88572b3b97868e44eda1b31a1a943e14ee48a1", "integ-tests": "ffcda5377420f073d19fa96ee5aee8c96ca684b6", "kellertk-issue-template": "9c8f6dd1626a41ef4fa9881f3e72bb09dee5f2d9", "kellertk-patch-1": "a700f15c40c7ab63eb3aaffde845fb6a71b8ee45", "kellertk/1848": "f3a97d6e55d58890f4f993cbae7114daaf00a19d", main: "bcd4089080cf41e4db9dad11fce2a9397e670bbd", "release-please--branches--main--components--configure-aws-credentials": "a84fa2b2ff8ebb4e659fa2a5dfb9ffa4f4a20038", "v1-node16": "023daa7fe5f7f817faa31fc0fc4a8d0fb6224ed0", "v3-node20": "27bc1c5cc5d6367f0215d4d9d97bcbaa1274a332" }, tags: { "6.2.2": "517a711dbcd0e402f90c77e7e2f81e849156e31d", master: "ffc08eae7350b1061d7de219e2135c75561fb680", v1: "67fbcbb121271f7775d2e7715933280b06314838", "v1-node16": "e1e17a757e536f70e52b5a12b2e8d1d1c60e04ef", "v1.0.0": "aa26d1f8263bab82a43a78fc0492f30464b7e20f", "v1.0.1": "18a79864eb64e6ac546b7729e39a40d00163f418", "v1.1.0": "d15e9e3279c3eb8e211a0a357c9cee1fefd5e055", "v1.1.1": "e8a907912d99e85dc84677be1b435174e2b114c9", "v1.1.2": "18a20dfee9cc631f063c8b382c11c9120015b21d", "v1.2.0": "ee662900a535695aa526bd6dbba07d8f16805198", "v1.3.0": "75aa8f1e41232efbfc5982c225f645ad07c86614", "v1.3.1": "cf6b87e99e50b695a1e6714430321a801ef94c05", "v1.3.2": "c9874b9244a57327cfa06e1677f108bc56c65279", "v1.3.3": "b77dc228388218453070969c00c26dc392ecb114", "v1.3.4": "2d01f93692c4b0188ad5bb2e2b2f74db77bf6668", "v1.3.5": "9f7f57b0937985d7abff8126518690e671df49ec", "v1.4.0": "58b282f00fd130fd5895dec93891394e7ee4589b", "v1.4.1": "da082bd93714de23a05548c70272c22b02c13ede", "v1.4.2": "9a78866a5646957b5cd9a0624d1ea35462050e6e", "v1.4.3": "6835cc921677cab5a33485b4f0007051b39ed243", "v1.4.4": "1fa7ccadcd8e80d08a9a4d6c2e886c978acc4e96", "v1.5.0": "c0243dfafd0e99b12caca0d56b6de8e7fb8d20db", "v1.5.1": "f11c31495459045d1177abd501ebc6c7d3f96354", "v1.5.2": "7341ffc943aa3a30bf35a860bc098011f504e2e6", "v1.5.3": "32d908adfb55576ba0c59f3c557058e80b5194c3", "v1.5.4": "1417e62aeacec5e7fbe447bb7712d50847507342", "v1.5.5": "e97d7fbc8e0e5af69631c13daa0f4b5a8d88165b", "v1.5.6": "51e2d042f8c5cf77f151685c9338e989dc0b8fc8", "v1.5.7": "d2221ce3c7101a35ff049cc8fe652f5c9a64372d", "v1.5.8": "cefc5912bc61e2b5a3b049c839fc283c7712d4e0", "v1.5.9": "0309c38ebd10f90dfbb3889431bcf4ea38088012", "v1.5.10": "13d241b293754004c80624b5567555c4a39ffbe3", "v1.5.11": "0d9a5be0dceea74e09396820e1e522ba4a110d2f", "v1.6.0": "ea7b857d8a33dc2fb4ef5a724500044281b49a5e", "v1.6.1": "05b148adc31e091bafbaf404f745055d4d3bc9d2", "v1.7.0": "67fbcbb121271f7775d2e7715933280b06314838", v2: "5fd3084fc36e372ff1fff382a39b10d03659f355", "v2.0.0": "e1e17a757e536f70e52b5a12b2e8d1d1c60e04ef", "v2.1.0": "5727f247b64f324ec403ac56ae05e220fd02b65f", "v2.2.0": "5fd3084fc36e372ff1fff382a39b10d03659f355", v3: "50ac8dd1e1b10d09dac7b8727528b91bed831ac0", "v3.0.0": "ef93a73b1313f148011965ef7361f667f371f58b", "v3.0.1": "04b98b3f9e85f563fb061be8751a0352327246b0", "v3.0.2": "50ac8dd1e1b10d09dac7b8727528b91bed831ac0", v4: "7474bc4690e29a8392af63c5b98e7449536d5c3a", "v4.0.0": "8c3f20df09ac63af7b3ae3d7c91f105f857d8497", "v4.0.1": "010d0da01d0b5a38af31e9c3470dbfdabdecca3a", "v4.0.2": "e3dd6a429d7300a6a4c196c26e071d42e0343502", "v4.0.3": "4fc4975a852c8cd99761e2de1f4ba73402e44dd9", "v4.1.0": "ececac1a45f3b08a01d2dd070d28d111c5fe6722", "v4.2.0": "f24d7193d98baebaeacc7e2227925dd47cc267f5", "v4.2.1": "b47578312673ae6fa5b5096b330d9fbac3d116df", "v4.3.0": "d0834ad3a60a024346910e522a81b0002bd37fea", "v4.3.1": "7474bc4690e29a8392af63c5b98e7449536d5c3a", v5: "61815dcd50bd041e203e49132bacad1fd04d2708", "v5.0.0": "a03048d87541d1d9fcf2ecf528a4a65ba9bd7838", "v5.1.0": "00943011d9042930efac3dcd3a170e4273319bc8", "v5.1.1": "61815dcd50bd041e203e49132bacad1fd04d2708", v6: "e6de054238d6b7531b4efff3b6587d9aade6a06c", "v6.0.0": "8df5847569e6427dd6c4fb1cf565c83acfa8afa7", "v6.1.0": "ec61189d14ec14c8efccab744f656cffd0e33f37", "v6.1.1": "d979d5b3a71173a29b74b5b88418bfda9437d885", "v6.1.2": "acca2b1b2070338fb9fd1ca27ecee81d687e58e5", "v6.1.3": "99214aa6889fcddfa57764031d71add364327e59", "v6.2.0": "e7f100cf4c008499ea8adda475de1042d6975c7b", "v6.2.1": "254c19bd240aabef8777f48595e9d2d7b972184b", "v6.2.2": "517a711dbcd0e402f90c77e7e2f81e849156e31d", "v6.2.3": "e6de054238d6b7531b4efff3b6587d9aade6a06c" } }, "azure/login": { defaultBranch: "master", runtimeByMajor: { v1: "node16", v2: "node20", v3: "node24" }, branches: { master: "833e82333ca8452a40084fee403f7f16e65cba70" }, tags: { v1: "cb79c773a3cfa27f31f25eb3f677781210c9ce3d", "v1.1": "6786a47b5726030896be70ac35e07bd81673fe81", "v1.1.0": "a6347e700173fd07eb4cea20d65de3ca2e741533", "v1.1.1": "45b10ffd199fcae9620403570d52305a98ac1dfb", "v1.1.2": "af38bb3818ae8d2717120d43c2ec683734889d91", "v1.2.2": "e2ec7a0d584dd8044a3ecef3e857b51f9d527838", "v1.2.3": "9801a35baff5850a97d2f2855092ebea3c579837", "v1.2.4": "6786a47b5726030896be70ac35e07bd81673fe81", "v1.3.0": "77f1b2e3fb80c0e8645114159d17008b8a2e475a", "v1.4.0": "154d5e5db199fc3c11c1832df0446462c9b98ed6", "v1.4.1": "89d153571fe9a34ed70fcf9f1d95ab8debea7a73", "v1.4.2": "66d2e78565ab7af265d2b627085bc34c73ce6abb", "v1.4.3": "1f63701bf3e6892515f1b7ce2d2bf1708b46beaf", "v1.4.4": "ec3c14589bd3e9312b3cc8c41e6860e258df9010", "v1.4.5": "24848bc889cfc0a8313c2b3e378ac0d625b9bc16", "v1.4.6": "92a5484dfaf04ca78a94597f4f19fea633851fa2", "v1.4.7": "92a5484dfaf04ca78a94597f4f19fea633851fa2", "v1.5.0": "4c88f01b0e3a5600e08a37889921afd060f75cf0", "v1.5.1": "de95379fe4dadc2defb305917eaa7e5dde727294", "v1.6.0": "e15b166166a8746d1a47596803bd8c1b595455cf", "v1.6.1": "cb79c773a3cfa27f31f25eb3f677781210c9ce3d", v2: "7184910d9eb2b1c5e48f7073824a90609bb9b6d6", "v2.0.0": "8c334a195cbb38e46038007b304988d888bf676a", "v2.1.0": "6b2456866fc08b011acb422a92a4aa20e2c4de32", "v2.1.1": "6c251865b4e6290e7b78be643ea2d005bc51f69a", "v2.2.0": "a65d910e8af852a8061c627c456678983e180302", "v2.3.0": "a457da9ea143d694b1b9c7c869ebb04ebe844ef5", "v2.3.1": "7184910d9eb2b1c5e48f7073824a90609bb9b6d6", v3: "f5d393ae46f8fde4be8b75f32e3fc50e654ad0ca", "v3.0.0": "532459ea530d8321f2fb9bb10d1e0bcf23869a43", "v3.0.1": "f5d393ae46f8fde4be8b75f32e3fc50e654ad0ca" } }, "docker/build-push-action": { defaultBranch: "master", runtimeByMajor: { v1: "docker", v2: "node12", v3: "node16", v4: "node16", v5: "node20", v6: "node20", v7: "node24" }, branches: { master: "cb941d0b895b09c17fa011d41c411b33c752cf28" }, tags: { v1: "3e7a4f6646880c6f63758d73ac32392d323eaf8f", "v1.0": "a226a125496f62f63b8900ba21147241e75e1ce9", "v1.0.0": "a226a125496f62f63b8900ba21147241e75e1ce9", "v1.0.1": "e5e36c4a4e2085c523c6fb6a553b8d00c30c1716", "v1.1.0": "92e71463491f2d026a477188b8ad3a0fdd9d672c", "v1.1.1": "ab83648e2e224cfeeab899e23b639660765c3a89", "v1.1.2": "3e7a4f6646880c6f63758d73ac32392d323eaf8f", v2: "ac9327eae2b366085ac7f6a2d02df8aa8ead720a", "v2.0.0": "c58c6870a2ab92aa240b5f76222f014df65946cd", "v2.0.1": "41a004098f667d254862fb7c94f8eb7b5f8bb31d", "v2.1.0": "6efc2b01cbb63cfc68c370c6c806586fa6384a3a", "v2.2.0": "6925f94b6b8f23d547930f88b9886036ac92d510", "v2.2.1": "0db984c1826869dcd0740ff26ff75ff543238fd9", "v2.2.2": "4a531fa5a603bab87dfa56578bd82b28508c9547", "v2.3.0": "9379083e426e2e84abb80c8c091f5cdeb7d3fd7a", "v2.4.0": "e1b7f96249f2e4c8e4ac1519b9608c0d48944a1f", "v2.5.0": "ad44023a93711e3deb337508980b4b5e9bcdc5dc", "v2.6.0": "0987321e128873c0caa3bed11ad3b83f22b846ed", "v2.6.1": "1bc1040caef9e604eb543693ba89b5bf4fc80935", "v2.7.0": "a66e35b9cbcf4ad0ea91ffcaf7bbad63ad9e0229", "v2.8.0": "1814d3dfb36d6f84174e61f4a4b05bd84089a4b9", "v2.9.0": "7f9d37fa544684fb73bfe4835ed7214c255ce02b", "v2.10.0": "ac9327eae2b366085ac7f6a2d02df8aa8ead720a", v3: "1104d471370f9806843c095c1db02b5a90c5f8b6", "v3.0.0": "e551b19e49efd4e98792db7592c17c09b89db8d8", "v3.1.0": "1cb9d22b932e4832bb29793b7777ec860fc1cde0", "v3.1.1": "c84f38281176d4c9cdb1626ffafcd6b3911b5d94", "v3.2.0": "c56af957549030174b10d6867f20e78cfd7debc5", "v3.3.0": "37abcedcc1da61a57767b7588cb9d03eb57e28b3", "v3.3.1": "1104d471370f9806843c095c1db02b5a90c5f8b6", v4: "0a97817b6ade9f46837855d676c4cca3a2471fc9", "v4.0.0": "3b5e8027fcad23fda98b2e3ac259d8d67585f671", "v4.1.0": "44ea916f6c540f9302d50c2b1e5a8dc071f15cdf", "v4.1.1": "2eb1c1961a95fc15694676618e422e8ba1d63825", "v4.2.0": "4e4ee680f69700760d5620a94c020aef883043aa", "v4.2.1": "0a97817b6ade9f46837855d676c4cca3a2471fc9", v5: "ca052bb54ab0790a636c9b5f226502c73d547a25", "v5.0.0": "0565240e2d4ab88bba5387d719585280857ece09", "v5.1.0": "4a13e500e55cf31b7a5d59a38ab2040ab0f42f56", "v5.2.0": "af5a7ed5ba88268d5278f7203fb52cd833f66d6e", "v5.3.0": "2cdde995de11925a030ce8070c3d77a52ffcf1c0", "v5.4.0": "ca052bb54ab0790a636c9b5f226502c73d547a25", v6: "10e90e3645eae34f1e60eeb005ba3a3d33f178e8", "v6.0.0": "c382f710d39a5bb4e430307530a720f50c2d3318", "v6.0.1": "94f8f8c2eec4bc3f1d78c1755580779804cb87b2", "v6.0.2": "f6010ea70151369b06f0194be1051fbbdff851b2", "v6.1.0": "31159d49c0d4756269a0940a750801a1ea5d7003", "v6.2.0": "15560696de535e4014efeff63c48f16952e52dd1", "v6.3.0": "1a162644f9a7e87d8f4b053101d1d9a712edc18c", "v6.4.0": "a254f8ca60a858f3136a2f1f23a60969f2c402dd", "v6.4.1": "1ca370b3a9802c92e886402e0dd88098a2533b12", "v6.5.0": "5176d81f87c23d6fc96624dfdbcd9f3830bbe445", "v6.6.0": "4f7cdeb0f05278b464e71357394bf2c61f94138e", "v6.6.1": "16ebe778df0e7752d2cfcbd924afdbbd89c1a755", "v6.7.0": "5cd11c3a4ced054e52742c5fd54dca954e0edd85", "v6.8.0": "32945a339266b759abcbdc89316275140b0fc960", "v6.9.0": "4f58ea79222b3b9dc2c8bbdd6debcef730109a75", "v6.10.0": "48aba3b46d1b1fec4febb7c5d0c644b249a11355", "v6.11.0": "b32b51a8eda65d6793cd0494a773d4f6bcef32dc", "v6.12.0": "67a2d409c0a876cbe6b11854e3e25193efe4e62d", "v6.13.0": "ca877d9245402d1537745e0e356eab47c3520991", "v6.14.0": "0adf9959216b96bec444f325f1e493d4aa344497", "v6.15.0": "471d1dc4e07e5cdedd4c2171150001c434f0b7a4", "v6.16.0": "14487ce63c7a62a4a324b0bfb37086795e31c6c1", "v6.17.0": "1dc73863535b631f98b2378be8619f83b136f4a0", "v6.18.0": "263435318d21b8e681c14492fe198d362a7d2c83", "v6.19.0": "ee4ca427a2f43b6a16632044ca514c076267da23", "v6.19.1": "601a80b39c9405e50806ae38af30926f9d957c47", "v6.19.2": "10e90e3645eae34f1e60eeb005ba3a3d33f178e8", v7: "53b7df96c91f9c12dcc8a07bcb9ccacbed38856a", "v7.0.0": "d08e5c354a6adb9ed34480a06d141179aa583294", "v7.1.0": "bcafcacb16a39f128d818304e6c9c0c18556b85f", "v7.2.0": "f9f3042f7e2789586610d6e8b85c8f03e5195baf", "v7.3.0": "53b7df96c91f9c12dcc8a07bcb9ccacbed38856a" } }, "docker/login-action": { defaultBranch: "master", runtimeByMajor: { v1: "node12", v2: "node16", v3: "node20", v4: "node24" }, branches: { master: "9f4a8ea54ed9055d5f86c993e1f2ffa674f98344" }, tags: { v1: "dd4fa0671be5250ee6f50aedf4cb05514abda2c7", "v1.0.0": "62216b50636a8c8c25d246437857ed84232019ca", "v1.0.1": "7e07bf5fa3ba52ee75b9c8abd52b1b738d6140ad", "v1.1.0": "a9078ed4ca505930f3f3a294824b46a82279ac16", "v1.1.1": "ef43051dd23cf490574212506f935361f3a15e9e", "v1.2.0": "34e505eb5ecce1488a5d48094352bb80922920a7", "v1.3.0": "a5ba64f65ee2b5b4a09d1e4e52c081f2040f0c5f", "v1.4.0": "0f9fb804211da85ced11999754d75a8de9d612f8", "v1.4.1": "34d5f75b0d6d0d22f06d83acf2fa1b144409ec83", "v1.5.0": "39ef12fb7a5c50dfb9aecd9d9834f0594197eaf2", "v1.6.0": "adb73476b6e06caddec5db0bc1deacbec8cdd947", "v1.7.0": "7b79d7e834acf71765fabde7c87a6eefce485de5", "v1.8.0": "f3364599c6aa293cdc2b8391b1b56d0c30e45c8a", "v1.9.0": "28218f9b04b4f3f62068d7b6ce6ca5b26e35336c", "v1.10.0": "f054a8b539a109f9f41c372932f1ae047eff08c9", "v1.11.0": "d9927c4142fff0909d33f9d37fa4a751106fe18e", "v1.12.0": "42d299face0c5c43a0487c477f595ac9cf22f1a7", "v1.13.0": "6af3c118c8376c675363897acf1757f7a9be6583", "v1.14.0": "bb984efc561711aaa26e433c32c3521176eae55b", "v1.14.1": "dd4fa0671be5250ee6f50aedf4cb05514abda2c7", v2: "465a07811f14bebb1938fbed4728c6a1ff8901fc", "v2.0.0": "49ed152c8eca782a232dede0303416e8f356c37b", "v2.1.0": "f4ef78c080cd8ba55a85445d5b36e214a81df20a", "v2.2.0": "465a07811f14bebb1938fbed4728c6a1ff8901fc", v3: "c94ce9fb468520275223c153574b00df6fe4bcc9", "v3.0.0": "343f7c4344506bcbf9b4de18042ae17996df046d", "v3.1.0": "e92390c5fb421da1463c202d546fed0ec5c39f20", "v3.2.0": "0d4c9c5ea7693da7b068278f7b52bda2a190a446", "v3.3.0": "9780b0c442fbb1117ed29e0efdff1e18412f7567", "v3.4.0": "74a5d142397b4f367a81961eba4e8cd7edddf772", "v3.5.0": "184bdaa0721073962dff0199f1fb9940f07167d1", "v3.6.0": "5e57cd118135c172c3672efd75eb46360885c0ef", "v3.7.0": "c94ce9fb468520275223c153574b00df6fe4bcc9", v4: "4907a6ddec9925e35a0a9e82d7399ccc52663121", "v4.0.0": "b45d80f862d83dbcd57f89517bcf500b2ab88fb2", "v4.1.0": "4907a6ddec9925e35a0a9e82d7399ccc52663121" } }, "docker/metadata-action": { defaultBranch: "master", runtimeByMajor: { v1: "node12", v2: "node12", v3: "node12", v4: "node16", v5: "node20", v6: "node24" }, branches: { master: "dc802804100637a589fabce1cb79ff13a1411302" }, tags: { v1: "9be43f076db7f0f4ac30d81183fc9d956b9e9eb6", "v1.0.0": "6f9759d71de73f507f6dc5a1e95ff36fca3f31f6", "v1.1.0": "8ec02f11efe6d8098559a979e9dafbdc769a1cbb", "v1.2.0": "1c62cbada42e4993f62f556505b01c6481331cad", "v1.3.0": "4a3aaf409cce1ba6a1e372ae93c3998b40b0f468", "v1.4.0": "a207508e20b7558940c9bc11d6bcbd72a45dc448", "v1.5.0": "6fe5b3f6bb6a0e4f4de0a874cefe8ce707bb632c", "v1.6.0": "5c140cfb9471cfc267e7f7e2ab5c2010a2e0b907", "v1.7.0": "dd2e615c98e39396339772bcbedf2ab7fd12d512", "v1.8.0": "7ef05591b587a78a1cc0a00bf5d1d8c01bf55a86", "v1.8.1": "8adbcfe00d16cfe9f42c7ad7bc4b92ec4ce6d839", "v1.8.2": "b3281c85e6fac894fe424f28e8052d7c90f4dff1", "v1.8.3": "0dca12c2260b74b29656e211d550694e1eee0b8a", "v1.8.4": "7cb65aaacb170c4921eb6b87920a05db5d3f65c7", "v1.8.5": "c53f88523ad1fcebbdb10b3bb9cfa7ddb69d6677", "v1.9.0": "b747b8aaa711d1594801a162fca783682054488b", "v1.9.1": "55d3462f059e0f1f2477ee4270665c7855d6b4ae", "v1.10.0": "aa3823e0127a7abdc062b42c6018be715bff3b11", "v1.10.1": "b500d9c7b58dc41faecb7b4d263ab212e5f698dd", "v1.11.0": "9ae6899cfa6d691ad29d6fc0a228f276a16f5d44", "v1.12.0": "9be43f076db7f0f4ac30d81183fc9d956b9e9eb6", v2: "f02d9f4f9bdea946298d7cf0a0567c289af7bbda", "v2.0.0": "2cbde9dffaa8ca4b71ae97bbec0d955dad802954", "v2.1.0": "72654174f7b8de453d12757cef7fa93774555cbd", "v2.1.1": "ac90ddf06eee55fbe48897eeec38bba2f7948e7e", "v2.2.0": "9da1e66de9cdbc2849b3ac93a0b982ea63e06007", "v2.2.1": "f39f06a624f9ca2c5d27758aa88932d443e9eda2", "v2.3.0": "2e1a5c7fa42123697f82d479b551a1bbdb1bef88", "v2.4.0": "e09df4df3ce0f1198fcfa91b72743b2cb7969430", "v2.5.0": "f02d9f4f9bdea946298d7cf0a0567c289af7bbda", v3: "b2391d37b4157fa4aa2e118d643f417910ff3242", "v3.0.0": "2af9c6a52b5431eea749f0e923b7503b84813f77", "v3.1.0": "12528c4f059417f331b29e4e803c045617be4b83", "v3.2.0": "9987462005259d2c4c461152560e7b4cda0478b5", "v3.3.0": "98669ae865ea3cffbcbaa878cf57c20bbf1c6c38", "v3.4.0": "f6efe56d565add159ad605568120f5b22712a870", "v3.4.1": "8b842e721d38d18bea23b57f4c040e53331f4ca2", "v3.5.0": "3a3bb3a81753dc99f090d24ee7e5343838b73a96", "v3.6.0": "548e2346a9987b56d8a4104fe776321ff8e23440", "v3.6.1": "a2e02890a0d28163b34ac2e4b575b9264a5ee3e2", "v3.6.2": "e5622373a38e60fb6d795a4421e56882f2d7a681", "v3.7.0": "f2a13332ac1ce8c0a71aeac48a150dbb1838ab67", "v3.8.0": "b2391d37b4157fa4aa2e118d643f417910ff3242", v4: "818d4b7b91585d195f67373fd9cb0332e31a7175", "v4.0.0": "f206c36955d3cc6213c38fb3747d9ba4113e686a", "v4.0.1": "69f6fc9d46f2f8bf0d5491e4aabe0bb8c6a4678a", "v4.1.0": "12cce9efe0d49980455aaaca9b071c0befcdd702", "v4.1.1": "57396166ad8aefe6098280995947635806a0e6ea", "v4.2.0": "05d22bf31770de02e20c67c70365453e00227f61", "v4.3.0": "507c2f2dc502c992ad446e3d7a5dfbe311567a96", "v4.4.0": "c4ee3adeed93b1fa6a762f209fb01608c1a22f1e", "v4.5.0": "2c0bd771b40637d97bf205cbccdd294a32112176", "v4.6.0": "818d4b7b91585d195f67373fd9cb0332e31a7175", v5: "c299e40c65443455700f0fdfc63efafe5b349051", "v5.0.0": "96383f45573cb7f253c731d3b3ab81c87ef81934", "v5.1.0": "f19c3691d56f26e3f97547999df66a9ecbf0d9b0", "v5.2.0": "e6428a5c4e294a61438ed7f43155db912025b6b3", "v5.3.0": "31cebacef4805868f9ce9a0cb03ee36c32df2ac4", "v5.4.0": "9dc751fe249ad99385a2583ee0d084c400eee04e", "v5.5.0": "dbef88086f6cef02e264edb7dbf63250c17cef6c", "v5.5.1": "8e5442c4ef9f78752691e2d8f8d19755c6f78e81", "v5.6.0": "359e915ab3220d88514ed693793a5cc795192aa6", "v5.6.1": "369eb591f429131d6889c46b94e711f089e6ca96", "v5.7.0": "902fa8ec7d6ecbf8d84d538b9b233a880e428804", "v5.8.0": "c1e51972afc2121e065aed6d45c65596fe445f3f", "v5.9.0": "318604b99e75e41977312d83839a89be02ca4893", "v5.10.0": "c299e40c65443455700f0fdfc63efafe5b349051", v6: "dc802804100637a589fabce1cb79ff13a1411302", "v6.0.0": "030e881283bb7a6894de51c315a6bfe6a94e05cf", "v6.1.0": "80c7e94dd9b9319bd5eb7a0e0fe9291e23a2a2e9", "v6.2.0": "dc802804100637a589fabce1cb79ff13a1411302" } }, "docker/setup-buildx-action": { defaultBranch: "master", runtimeByMajor: { v1: "node12", v2: "node16", v3: "node20", v4: "node24" }, branches: { master: "37fe631027851001ddb9b187196cc803df7f5f0e" }, tags: { v1: "f211e3e9ded2d9377c8cadc4489a4e38014bc4c9", "v1.0.0": "cf09c5c41b299b55c366aff30022701412eb6ab0", "v1.0.1": "c631d8cb6caef2ecfd4c883e2f5864151708f279", "v1.0.2": "044aaa9258972fc1ab44730789e42d66b720789c", "v1.0.3": "07b1484797040ef4a1109a03e65b923de8f39e07", "v1.0.4": "5c0276ad2c777e56aaf2c95ef4ad5d1fa7bb4d1d", "v1.1.0": "87e1457170d22fc3741a565314ad4876f43c8ea3", "v1.1.1": "154c24e1f33dbb5865a021c99f1318cfebf27b32", "v1.1.2": "2a4b53665e15ce7d7049afb11ff1f70ff1610609", "v1.2.0": "012185ccbeb554a7f5f987bea0f1a73519b3cdf5", "v1.3.0": "0d135e0c2fc0dba0729c1a47ecfcf5a3c7f8579e", "v1.4.0": "2e941f2defb78a11da0f277a3a76fb347dfd084b", "v1.4.1": "a1c666d855a037f439ebb7bf701ee144fcadd307", "v1.5.0": "e673438944759779e411a0f7ceef3ba437dccfa0", "v1.5.1": "abe5d8f79a1606a2d3e218847032f3f2b1726ab0", "v1.6.0": "94ab11c41e45d028884a99163086648e898eed25", "v1.7.0": "f211e3e9ded2d9377c8cadc4489a4e38014bc4c9", v2: "885d1462b80bc1c1c7f0b00334ad271f09369c55", "v2.0.0": "dc7b9719a96d48369863986a06765841d7ea23f6", "v2.1.0": "95cb08cb2672c73d4ffd2f422e6d11953d2a9c70", "v2.2.0": "c74574e6c82eeedc46366be1b0d287eff9085eb6", "v2.2.1": "8c0edbc76e98fa90f69d9a2c020dcb50019dc325", "v2.3.0": "5e716dcfd653738c2d1db099bfba194a84158be4", "v2.4.0": "15c905b16b06416d2086efa066dd8e3a35cc7f98", "v2.4.1": "f03ac48505955848960e80bbb68046aa35c7b9e7", "v2.5.0": "4b4e9c3e2d4531116a6f8ba8e71fc6e2cb6e6c8c", "v2.6.0": "6a58db7e0d21ca03e6c44877909e80e45217eed2", "v2.7.0": "ecf95283f03858871ff00b787d79c419715afc34", "v2.8.0": "16c0bc4a6e6ada2cfd8afd41d22d95379cf7c32a", "v2.9.0": "2a1a44ac4aa01993040736bd95bb470da1a38365", "v2.9.1": "4c0219f9ac95b02789c1075625400b2acbff50b1", "v2.10.0": "885d1462b80bc1c1c7f0b00334ad271f09369c55", v3: "8d2750c68a42422c14e847fe6c8ac0403b4cbd6f", "v3.0.0": "f95db51fddba0c2d1ec667646a06c2ce06100226", "v3.1.0": "0d103c3126aa41d772a8362f6aa67afac040f80c", "v3.2.0": "2b51285047da1547ffb1b2203d8be4c0af6b1f20", "v3.3.0": "d70bba72b1f3fd22344832f00baa16ece964efeb", "v3.4.0": "4fd812986e6c8c2a69e18311145f9371337f27d4", "v3.5.0": "aa33708b10e362ff993539393ff100fa93ed6a27", "v3.6.0": "3d68780484996aa9d417bb9016193885cdf1f299", "v3.6.1": "988b5a0280414f521da01fcc63a27aeeb4b104db", "v3.7.0": "8026d2bc3645ea78b0d2544766a1225eb5691f89", "v3.7.1": "c47758b77c9736f4b2ef4073d4d51994fabfe349", "v3.8.0": "6524bf65af31da8d45b59e8c27de4bd072b392f5", "v3.9.0": "f7ce87c1d6bead3e36075b2ce75da1f6cc28aaca", "v3.10.0": "b5ca514318bd6ebac0fb2aedd5d36ec1b5c232a2", "v3.11.0": "18ce135bb5112fa8ce4ed6c17ab05699d7f3a5e0", "v3.11.1": "e468171a9de216ec08956ac3ada2f0791b6bd435", "v3.12.0": "8d2750c68a42422c14e847fe6c8ac0403b4cbd6f", v4: "37fe631027851001ddb9b187196cc803df7f5f0e", "v4.0.0": "4d04d5d9486b7bd6fa91e7baf45bbb4f8b9deedd", "v4.1.0": "d7f5e7f509e45cec5c76c4d5afdd7de93d0b3df5", "v4.2.0": "bb05f3f5519dd87d3ba754cc423b652a5edd6d2c", "v4.3.0": "37fe631027851001ddb9b187196cc803df7f5f0e" } }, "docker/setup-qemu-action": { defaultBranch: "master", runtimeByMajor: { v1: "node12", v2: "node16", v3: "node20", v4: "node24" }, branches: { master: "96fe6ef7f33517b61c61be40b68a1882f3264fb8" }, tags: { v1: "27d0a4f181a40b142cce983c5393082c365d1480", "v1.0.0": "dd6dfe41c1ffde2e8c4ba7de0bcf4e163ec8b84d", "v1.0.1": "6520a2d2cb6db42c90c297c8025839c98e531268", "v1.0.2": "25f0500ff22e406f7191a2a8ba8cda16901ca018", "v1.1.0": "c308fdd69d26ed66f4506ebd74b180abe5362145", "v1.2.0": "27d0a4f181a40b142cce983c5393082c365d1480", v2: "2b82ce82d56a2a04d2637cd93a637ae1b359c0a7", "v2.0.0": "8b122486cedac8393e77aa9734c3528886e4a1a8", "v2.1.0": "e81a89b1732b9c48d79cd809d8d81d79c4647a18", "v2.2.0": "2b82ce82d56a2a04d2637cd93a637ae1b359c0a7", v3: "c7c53464625b32c7a7e944ae62b3e17d2b600130", "v3.0.0": "68827325e0b33c7199eb31dd4e31fbe9023e06e3", "v3.1.0": "5927c834f5b4fdf503fca6f4c7eccda82949e1ee", "v3.2.0": "49b3bc8e6bdd4a60e6116a5414239cba5943d3cf", "v3.3.0": "53851d14592bedcffcf25ea515637cff71ef929a", "v3.4.0": "4574d27a4764455b42196d70a065bc6853246a25", "v3.5.0": "5964de0df58d5ad28b04d8fe2e6b80ad47105b91", "v3.6.0": "29109295f81e9208d7d86ff1c6c12d2833863392", "v3.7.0": "c7c53464625b32c7a7e944ae62b3e17d2b600130", v4: "96fe6ef7f33517b61c61be40b68a1882f3264fb8", "v4.0.0": "ce360397dd3f832beb865e1373c09c0e9f86d70a", "v4.1.0": "06116385d9baf250c9f4dcb4858b16962ea869c3", "v4.2.0": "96fe6ef7f33517b61c61be40b68a1882f3264fb8" } }, "github/codeql-action": { defaultBranch: "main", runtimeByMajor: { v1: "node12", v2: "node16", v3: "node20", v4: "node24" }, branches: { main: "f3f1edbedfb4a1d188d344570834df2996d45d39" }, tags: { v1: "231aa2c8a89117b126725a0e11897209b7118144", "v1.0.0": "b7dd4a6f2c343e29a9ab8e181b2f540816f28bd7", "v1.0.1": "ece2addcff6617641ef7caf0016fb0fd4c2a9962", "v1.0.2": "37f75f1702c69e1745e3dd7a591b6b8130d34e13", "v1.0.3": "cf6e01948098c3a455ebd0e4ef4ca9d6ae29ff1e", "v1.0.4": "03450ff6ed030a238fc544b2eee5da82b4ee6b99", "v1.0.5": "500dad96d7fcdc698d0155829f2ae8bb6f3b79a9", "v1.0.6": "84173b94c97f24e0be9c585133d8e0421efca515", "v1.0.7": "592af860c5202d807cbd19ffcf9bd63cf3b7edf2", "v1.0.8": "59e2f2d80daf1eaf3fb2cdf1cb1fcd1bbe7448e3", "v1.0.9": "33f3438c1d59883f5e769fdf2b6adb6794d91d0f", "v1.0.10": "a00769bdfb6706a7400db6aa98570597be644555", "v1.0.11": "db7158f9ba305f7f7294527cd69cfa3bc28d9867", "v1.0.12": "b0e70410b40f1a9af3bba1cecd95b4b57896af26", "v1.0.13": "89d78ba4572c7854683ec144d212bf0b52cd2a2a", "v1.0.14": "4854dd23d5f2aada3f026670784d5109e7702ea9", "v1.0.15": "1b37538d9c22dd3f3d0c52992fa20da98683bd34", "v1.0.16": "1ddd8a5632ff73c3f5c27437cf052373e3318e39", "v1.0.17": "03e7dda1b95c7f6aae67e875850e96fad898d31e", "v1.0.18": "fd3190bba58b65cbefb742009518a03a07af24d7", "v1.0.19": "1990ded3d254be86a1af1948d034534fad74a032", "v1.0.20": "e86ea38e3f233a8bcf5afc904ee9fb422d5cf6e8", "v1.0.21": "e891551dd4836643fb9f223d7ff08e83e8073534", "v1.0.22": "5581e08a65fc3811c3ac78939dd59e7a8adbf003", "v1.0.23": "a627e9fa504113bfa8e90a9b429b157a38b1cdbd", "v1.0.24": "e095058bfa09de8070f94e98f5dc059531bc6235", "v1.0.25": "546b30f35ae5a3db0e0be1843008c2224f71c3b0", "v1.0.26": "5f532563584d71fdef14ee64d17bafb34f751ce5", "v1.0.27": "cd783c8a29bdcf5a5c79c5137889e24651fa626c", "v1.0.28": "8a4b243fbf9a03a93e93a71c1ec257347041f9c4", "v1.0.29": "384cfc42b2131df01c009d3d2eed7b78d8e8556e", "v1.0.30": "8b37404d562d866ad6a65d0ecb4fa5131e047ca4", "v1.0.31": "1a927e9307bc11970b2c679922ebc4d03a5bd980", "v1.0.32": "2b46439dd5477d8a1659811cdc500d35e601a1cb", "v1.1.0": "474bbf07f9247ffe1856c6a0f94aeeb10e7afee6", "v1.1.1": "ec300a3159b7f1c667253f7555e4a2dca734a537", "v1.1.2": "d39d5d5c9707b926d517b1b292905ef4c03aa777", "v1.1.3": "75f07e7ab2ee63cba88752d8c696324e4df67466", "v1.1.4": "f5d822707ee6e8fb81b04a5c0040b736da22e587", "v1.1.5": "883476649888a9e8e219d5b2e6b789dc024f690c", "v1.1.6": "4c1021c5041fca6023824e45efb7f83178d52fe2", "v1.1.7": "1fc1008278d05ba9455caf083444e6c5a1a3cfd8", "v1.1.8": "e2cc7cc006b87d43538b16d71752753e7b85224d", "v1.1.9": "6c3ae45f3a4a4cfd22f4876f5c2d393d491b51e8", "v1.1.10": "5e59d8eec41ddea52e92b223c4803d2ab86d134f", "v1.1.11": "0e9acb6e5cd338179ea69a99146ca55f796799e0", "v1.1.12": "a6611b86918424d4588efe7d6dbe18fe52d42518", "v1.1.13": "614d63af7689aac70b4aa59f89b19d65ef52cd74", "v1.1.14": "714ec5a57d98ec3f11dfdc9ba30f508c95881c1a", "v1.1.15": "e41f8baf4a726fae01b76b1337c600136468896e", "v1.1.16": "f7b6c0021b777684992d895a563fc3a0e425783a", "v1.1.17": "5207709e29268462bb43351e7cf1330c8a50969a", "v1.1.18": "af35bd33fba49f9d3fe1ceaf1bd88d9fb26d4fce", "v1.1.19": "d1ad3b49578d8a66828f9c8e8fbf5f9faec38f85", "v1.1.20": "d438a4b810233cc2fd6a278eb3c6777525dcdb32", "v1.1.21": "d5cec099b513fccc2cfcc9247113ecc9edbdacc5", "v1.1.22": "7cce9bbfb550e880420fd42bdb2f6a2908df139e", "v1.1.23": "fe2e30bafc62994571bcacc370c0818cf12a231e", "v1.1.24": "83007bbc17d874e3f1654bfaf9367629f7fdcac7", "v1.1.25": "f630e9a5897e219520c6cfdd6e8a430d1a5caf91", "v1.1.26": "64b7bbc7e0fc8342f9a7a905c64eea088c9078d0", "v1.1.27": "2eeff7bf99c8a7519cedc062526ad4b79863e309", "v1.1.28": "2956c096220fb34b6bf430b4ec7dcff2e77c8084", "v1.1.29": "aacfdb2143271bef44adf6400251bdce32a5dd9a", "v1.1.30": "1da1705b0902ee32cb8e4b8010fbddb91719b48e", "v1.1.31": "9e288b03632e540432812c08ffaef313da7fb1d9", "v1.1.32": "8d0f2452ee95e5895e161ce0a54928661e986c3c", "v1.1.33": "73113785b9e3aa4b2c9c2e1c91463606e882665e", "v1.1.34": "ea25ff07d1d19b19a3bb9fc8a1392902a203f988", "v1.1.35": "54d8b0da6bba52eaed1c8042082f6560bc02ecb6", "v1.1.36": "6856c22f5f5e3b8a6d962072aab8b196d5c31952", "v1.1.37": "4b3fd9198891cf782111537728021ffc6ae722ba", "v1.1.38": "ef51ec1e544fec1d3f2e06d20bb924508edf2016", "v1.1.39": "231aa2c8a89117b126725a0e11897209b7118144", v2: "b8d3b6e8af63cde30bdc382c0bc28114f4346c88", "v2.1.6": "28eead240834b314f7def40f6fcba65d100d99b1", "v2.1.7": "0182a2c78c8a55b763909348834ed54d735ab3e2", "v2.1.8": "1ed1437484560351c5be56cf73a48a279d116b78", "v2.1.9": "7502d6e991ca767d2db617bfd823a1ed925a0d59", "v2.1.10": "2f58583a1b24a7d3c7034f6bf9fa506d23b1183b", "v2.1.11": "a3a6c128d771b6b9bdebb1c9d0583ebd2728a108", "v2.1.12": "27ea8f8fe5977c00f5b37e076ab846c5bd783b96", "v2.1.13": "d00e8c09a38ef8c1ca1091fc55ef490776d2de73", "v2.1.14": "41a4ada31ba866a7f1196b9602703a89edd69e22", "v2.1.15": "3f62b754e23e0dd60f91b744033e1dc1654c0ec6", "v2.1.16": "3e7e3b32d0fb8283594bb0a76cc60a00918b0969", "v2.1.17": "0c670bbf0414f39666df6ce8e718ec5662c21e03", "v2.1.18": "2ca79b6fa8d3ec278944088b4aa5f46912db5d63", "v2.1.19": "f5d217be74900c6ac8fbbe53f3c10376ba4e64da", "v2.1.20": "7fee4ca032ac341c12486c4c06822c5221c76533", "v2.1.21": "c7f292ea4f542c473194b33813ccd4c207a6c725", "v2.1.22": "b398f525a5587552e573b247ac661067fafa920b", "v2.1.23": "6a38b7d4a1af70deb1b561eb77db2b5e5a6a1e69", "v2.1.24": "904260d7d935dff982205cbdb42025ce30b7a34f", "v2.1.25": "86f3159a697a097a813ad9bfa0002412d97690a4", "v2.1.26": "e0e5ded33cabb451ae0a9768fc7b0410bad9ad44", "v2.1.27": "807578363a7869ca324a79039e6db9c843e0e100", "v2.1.28": "cc7986c02bac29104a72998e67239bb5ee2ee110", "v2.1.29": "ec3cf9c605b848da5f1e41e8452719eb1ccfb9a6", "v2.1.30": "18fe527fa8b29f134bb91f32f1a5dc5abb15ed7f", "v2.1.31": "c3b6fce4ee2ca25bc1066aa3bf73962fda0e8898", "v2.1.32": "4238421316c33d73aeea2801274dd286f157c2bb", "v2.1.33": "678fc3afe258fb2e0cdc165ccf77b85719de7b3c", "v2.1.34": "312e093a1892bd801f026f1090904ee8e460b9b6", "v2.1.35": "b2a92eb56d8cb930006a1c6ed86b0782dd8a4297", "v2.1.36": "a669cc5936cc5e1b6a362ec1ff9e410dc570d190", "v2.1.37": "959cbb7472c4d4ad70cdfe6f4976053fe48ab394", "v2.1.38": "515828d97454b8354517688ddc5b48402b723750", "v2.1.39": "a34ca99b4610d924e04c68db79e503e1f79f9f02", "v2.2.0": "436dbd9100756e97f42f45da571adeebf8270723", "v2.2.1": "3ebbd71c74ef574dbc558c82f70e52732c8b44fe", "v2.2.2": "39d8d7e78f59cf6b40ac3b9fbebef0c753d7c9e5", "v2.2.3": "8775e868027fa230df8586bdf502bbd9b618a477", "v2.2.4": "17573ee1cc1b9d061760f3a006fc4aac4f944fd5", "v2.2.5": "32dc499307d133bb5085bae78498c0ac2cf762d5", "v2.2.6": "16964e90ba004cdf0cd845b866b5df21038b7723", "v2.2.7": "168b99b3c22180941ae7dbdd5f5c9678ede476ba", "v2.2.8": "67a35a08586135a9573f4327e904ecbf517a882d", "v2.2.9": "04df1262e6247151b5ac09cd2c303ac36ad3f62b", "v2.2.10": "8c8d71dde4abced210732d8486586914b97752e8", "v2.2.11": "d186a2a36cc67bfa1b860e6170d37fb9634742c7", "v2.2.12": "7df0ce34898d659f95c0c4a09eaa8d4e32ee64db", "v2.3.0": "b2c19fb9a2a485599ccf4ed5d65527d94bc57226", "v2.3.1": "8662eabe0e9f338a07350b7fd050732745f93848", "v2.3.2": "f3feb00acb00f31a6f60280e6ace9ca31d91c76a", "v2.3.3": "29b1f65c5e92e24fe6b6647da1eaabe529cec70f", "v2.3.4": "f0e3dfb30302f8a0881bb509b044e0de4f6ef589", "v2.3.5": "0225834cc549ee0ca93cb085b92954821a145866", "v2.3.6": "83f0fe6c4988d98a455712a27f0255212bba9bd4", "v2.13.4": "cdcdbb579706841c47f7063dda365e292e5cad7a", "v2.20.0": "6c089f53dd51dc3fc7e599c3cb5356453a52ca9e", "v2.20.1": "f6e388ebf0efc915c6c5b165b019ee61a6746a38", "v2.20.2": "004c5de30b6423267685b897a3d595e944f7fed5", "v2.20.3": "46ed16ded91731b2df79a2893d3aea8e9f03b5c4", "v2.20.4": "489225d82a57396c6f426a40e66d461b16b3461d", "v2.21.0": "1813ca74c3faaa3a2da2070b9b8a0b3e7373a0d8", "v2.21.1": "6ca1aa8c195c3ca3e77c174fe0356db1bce3b319", "v2.21.2": "0ba4244466797eb048eb91a6cd43d5c03ca8bd05", "v2.21.3": "5b6282e01c62d02e720b81eb8a51204f527c3624", "v2.21.4": "a09933a12a80f87b87005513f0abb1494c27a716", "v2.21.5": "00e563ead9f72a8461b24876bee2d0c2e8bd2ee8", "v2.21.6": "701f152f28d4350ad289a5e31435e9ab6169a7ca", "v2.21.7": "04daf014b50eaf774287bf3f0f1869d4b4c4b913", "v2.21.8": "6a28655e3dcb49cb0840ea372fd6d17733edd8a4", "v2.21.9": "ddccb873888234080b77e9bc2d4764d5ccaaccf9", "v2.22.0": "2cb752a87e96af96708ab57187ab6372ee1973ab", "v2.22.1": "fdcae64e1484d349b3366718cdfef3d404390e85", "v2.22.2": "d90b8d79de6dc1f58e83a1499aa58d6c93dc28de", "v2.22.3": "0116bc2df50751f9724a2e35ef1f24d22f90e4e1", "v2.22.4": "49abf0ba24d0b7953cb586944e918a0b92074c80", "v2.22.5": "74483a38d39275f33fcff5f35b679b5ca4a26a99", "v2.22.6": "689fdc5193eeb735ecb2e52e819e3382876f93f4", "v2.22.7": "66b90a5db151a8042fa97405c6cf843bbe433f7b", "v2.22.8": "407ffafae6a767df3e0230c3df91b6443ae8df75", "v2.22.9": "c0d1daa7f7e14667747d73a7dbbe8c074bc8bfe2", "v2.22.10": "305f6546310b9203e892c28c1484e82977f4f63d", "v2.22.11": "03e7845b7bfcd5e7fb63d1ae8c61b0e791134fab", "v2.22.12": "1500a131381b66de0c52ac28abb13cd79f4b7ecc", "v2.23.0": "8b7fcbfac2aae0e6c24d9f9ebd5830b1290b18e4", "v2.23.1": "4759df8df70c5ebe7042c3029bbace20eee13edd", "v2.23.2": "2f93e4319b2f04a2efc38fa7f78bd681bc3f7b2f", "v2.24.0": "dc021d495cb77b369e4d9d04a501700fd83b8c51", "v2.24.1": "1a077f8f6c71a45340c26ca0b877e00459e5f443", "v2.24.2": "8b6a45a6ecf57c282d068f1e7697de1f35afb8c9", "v2.24.3": "4a8f20f6b9b5114f354129a1e2f391d75bfd640a", "v2.24.4": "80eb8d5395c1d8edac424890a2dc323568ba25fb", "v2.24.5": "a56a03b370b87b26fde6d680755f818cfda0372b", "v2.24.6": "928ff8c822d966a999092a6a35e32177899afb7c", "v2.24.7": "e56cfd0877b4826be144d11aa31e6c64a55828e9", "v2.24.8": "c2dc67199a2e650d535d7de586a07597aea4d9c7", "v2.24.9": "a82bad71823183e5b120ab52d521460ecb0585fe", "v2.24.10": "ffd3158cb9024ebd018dbf20756f28befbd168c7", "v2.24.11": "dceb4dabff5afc1c348c8b9cdb6758fc837bb1a1", "v2.25.0": "f72882a05ba58122a44b17f2fce8fb50e5c79a59", "v2.25.1": "e949a1676c32f4c215780f7429eb9f00ff18b225", "v2.25.2": "9ace329d8c0504a5571820cf13ab64d3f59e84fb", "v2.25.3": "ceaec5c11a131e0d282ff3b6f095917d234caace", "v2.25.4": "4f0ceda83afa9bc55df7b6c611b81435fa53d987", "v2.25.5": "d05fceb0450a68babd9a7597626abef20f03dad6", "v2.25.6": "162eb1e32abe518e88bd229ebc8784a533ceaa51", "v2.25.7": "366cd9811409649a3e1276ce7f1a1c9023832b56", "v2.25.8": "6ac9fc7e8e290bda8fac86290b68e176def71959", "v2.25.9": "b9bbe2d60639154188464569b9ad28bdf33eab91", "v2.25.10": "a073c66b2accf653a511d88537804dcafa07812e", "v2.25.11": "d958b976dc5b990f802df244f2dc5d807113327f", "v2.25.12": "e113c555ef0956479345cfc3ed530c938d670db0", "v2.25.13": "563dcafdfe28a0bb82e2c272d84924f17b628540", "v2.25.14": "e549eca4909a989c39174a458c49d6a8b67f6c69", "v2.25.15": "3e0e84636c6f5df46a2cb232ae1dd1384713150d", "v2.26.0": "5973e2313ac1b9aaedb1f911a1e91228cde07d28", "v2.26.1": "404b712ccd1b4eeea961470c9187609bd64e5db4", "v2.26.2": "366883a76d75dcee5428da5c3ae7abf9386e35ac", "v2.26.3": "d65d0c9607eef71d396c103df6032f9561fcb3c6", "v2.26.4": "89036746af0bb9507d6f90289b0d5b97d5f44c0c", "v2.26.5": "e8b34a2aaa1d35eab0b758128337086bb22bc6bf", "v2.26.6": "be8b74c09c1778bcdbea38e1a45efea2cb73e18c", "v2.26.7": "2fe1a3da42c8b4f96ced91264bda7407d8c65539", "v2.26.8": "422b177bb3935638109d3175d95e4dbf97066060", "v2.26.9": "d97ba04b39135f37e9d60c84a6995bb18b7ac328", "v2.26.10": "85b07cf1e13dd512be7c27c37a33c5864c252fcc", "v2.26.11": "430e27ef200cf61455a15dd5b56e130c8227a563", "v2.26.12": "4d85deb8548d03be541760228f3fe9e6a4d5d27d", "v2.26.13": "083cd45dc7d463f048a5d0975943f0e19e9c9378", "v2.27.0": "6a89f57882288b3d2f190cda65000eec9e9ebb7c", "v2.27.1": "e96cea3a2effd357d270bca8686d8d8b04ee0773", "v2.27.2": "3c5d589711f8f55c5dff573fa0c6c9192f593205", "v2.27.3": "cb6549f9103a3855e5c5084c8f44b706e1b0a83f", "v2.27.4": "5b62e7a9f186342c830e01bc69a4626fd1573b6e", "v2.27.5": "e2b57b01d64b69ac273abfbea5d3ed15231e1706", "v2.27.6": "82a3f64131759f97922e0680c3730858bc7155a6", "v2.27.7": "d835c34a7026e284170c41a0a66c956e03f247d0", "v2.27.8": "949c15670d6990567a0a11f164e6f870e7123062", "v2.27.9": "277b89701e930e6af7a758f50afa5185bfc53c81", "v2.28.0": "673cceb2b4886e2dfff697ab64a1ecd1c0a14a05", "v2.28.1": "b8d3b6e8af63cde30bdc382c0bc28114f4346c88", v3: "dd903d2e4f5405488e5ef1422510ee31c8b32357", "v3.22.11": "b374143c1149a9115d881581d29b8390bbcbb59c", "v3.22.12": "012739e5082ff0c22ca6d6ab32e07c36df03c4a4", "v3.23.0": "e5f05b81d5b6ff8cfa111c80c22c5fd02a384118", "v3.23.1": "0b21cf2492b6b02c465a3e5d7c473717ad7721ba", "v3.23.2": "b7bf0a3ed3ecfa44160715d7c442788f65f0f923", "v3.24.0": "e8893c57a1f3a2b659b6b55564fdfdbbd2982911", "v3.24.1": "e675ced7a7522a761fc9c8eb26682c8b27c42b2b", "v3.24.2": "ece8414c725e29de2e18c0859fda9e7280df9488", "v3.24.3": "379614612a29c9e28f31f39a59013eb8012a51f0", "v3.24.4": "e2e140ad1441662206e8f97754b166877dfa1c73", "v3.24.5": "47b3d888fe66b639e431abf22ebca059152f1eea", "v3.24.6": "8a470fddafa5cbb6266ee11b37ef4d8aae19c571", "v3.24.7": "3ab4101902695724f9365a384f86c1074d94e18c", "v3.24.8": "05963f47d870e2cb19a537396c1f668a348c7d8f", "v3.24.9": "1b1aada464948af03b950897e5eb522f92603cc2", "v3.24.10": "4355270be187e1b672a7a1c7c7bae5afdc1ab94a", "v3.24.11": "a12c274149a487a5539a726cb05bc6d1b7e0b5f2", "v3.25.0": "df5a14dc28094dc936e103b37d749c6628682b60", "v3.25.1": "c7f9125735019aa87cfc361530512d50ea439c71", "v3.25.2": "8f596b4ae3cb3c588a5c46780b86dd53fef16c52", "v3.25.3": "d39d31e687223d841ef683f52467bd88e9b21c14", "v3.25.4": "ccf74c947955fd1cf117aef6a0e4e66191ef6f61", "v3.25.5": "b7cec7526559c32f1616476ff32d17ba4c59b2d6", "v3.25.6": "9fdb3e49720b44c48891d036bb502feb25684276", "v3.25.7": "f079b8493333aace61c81488f8bd40919487bd9f", "v3.25.8": "2e230e8fe0ad3a14a340ad0815ddb96d599d2aff", "v3.25.9": "530d4feaa9c62aaab2d250371e2061eb7a172363", "v3.25.10": "23acc5c183826b7a8a97bce3cecc52db901f8251", "v3.25.11": "b611370bb5703a7efb587f9d136a52ea24c5c38c", "v3.25.12": "4fa2a7953630fd2f3fb380f21be14ede0169dd4f", "v3.25.13": "2d790406f505036ef40ecba973cc774a50395aac", "v3.25.14": "5cf07d8b700b67e235fbb65cbc84f69c0cf10464", "v3.25.15": "afb54ba388a7dca6ecae48f608c4ff05ff4cc77a", "v3.26.0": "eb055d739abdc2e8de2e5f4ba1a8b246daa779aa", "v3.26.1": "29d86d22a34ea372b1bbf3b2dced2e25ca6b3384", "v3.26.2": "429e1977040da7a23b6822b13c129cd1ba93dbb2", "v3.26.3": "883d8588e56d1753a8a58c1c86e88976f0c23449", "v3.26.4": "f0f3afee809481da311ca3a6ff1ff51d81dbeb24", "v3.26.5": "2c779ab0d087cd7fe7b826087247c2c81f27bfa6", "v3.26.6": "4dd16135b69a43b6c8efb853346f8437d92d3c93", "v3.26.7": "8214744c546c1e5c8f03dde8fab3a7353211988d", "v3.26.8": "294a9d92911152fe08befb9ec03e240add280cb3", "v3.26.9": "461ef6c76dfe95d5c364de2f431ddbd31a417628", "v3.26.10": "e2b3eafc8d227b0241d48be5f425d47c2d750a13", "v3.26.11": "6db8d6351fd0be61f9ed8ebd12ccd35dcec51fea", "v3.26.12": "c36620d31ac7c881962c3d9dd939c40ec9434f2b", "v3.26.13": "f779452ac5af1c261dce0346a8f964149f49322b", "v3.27.0": "662472033e021d55d94146f66f6058822b0b39fd", "v3.27.1": "4f3212b61783c3c68e8309a0f18a699764811cda", "v3.27.2": "9278e421667d5d90a2839487a482448c4ec7df4d", "v3.27.3": "396bb3e45325a47dd9ef434068033c6d5bb0d11a", "v3.27.4": "ea9e4e37992a54ee68a9622e985e60c8e8f12d9f", "v3.27.5": "f09c1c0a94de965c15400f5634aa42fac8fb8f88", "v3.27.6": "aa578102511db1f4524ed59b8cc2bae4f6e88195", "v3.27.7": "babb554ede22fd5605947329c4d04d8e7a0b8155", "v3.27.8": "8a93837afdf1873301a68d777844b43e98cd4313", "v3.27.9": "df409f7d9260372bd5f19e5b04e83cb3c43714ae", "v3.28.0": "48ab28a6f5dbc2a99bf1e0131198dd8f1df78169", "v3.28.1": "b6a472f63d85b9c78a3ac5e89422239fc15e9b3c", "v3.28.2": "d68b2d4edb4189fd2a5366ac14e72027bd4b37dd", "v3.28.3": "dd196fa9ce80b6bacc74ca1c32bd5b0ba22efca7", "v3.28.4": "ee117c905ab18f32fa0f66c2fe40ecc8013f3e04", "v3.28.5": "f6091c0113d1dcf9b98e269ee48e8a7e51b7bdd4", "v3.28.6": "17a820bf2e43b47be2c72b39cc905417bc1ab6d0", "v3.28.7": "6e5455904168f98c75d8e5ad848b4dc4ab3ae77e", "v3.28.8": "dd746615b3b9d728a6a37ca2045b68ca76d4841a", "v3.28.9": "9e8d0789d4a0fa9ceb6b1738f7e269594bdd67f0", "v3.28.10": "b56ba49b26e50535fa1e7f7db0f4f7b4bf65d80d", "v3.28.11": "6bb031afdd8eb862ea3fc1848194185e076637e5", "v3.28.12": "5f8171a638ada777af81d42b55959a643bb29017", "v3.28.13": "1b549b9259bda1cb5ddde3b41741a82a2d15a841", "v3.28.14": "fc7e4a0fa01c3cca5fd6a1fddec5c0740c977aa2", "v3.28.15": "45775bd8235c68ba998cffa5171334d58593da47", "v3.28.16": "28deaeda66b76a05916b6923827895f2b14ab387", "v3.28.17": "60168efe1c415ce0f5521ea06d5c2062adbeed1b", "v3.28.18": "ff0a06e83cb2de871e5a09832bc6a81e7276941f", "v3.28.19": "fca7ace96b7d713c7035871441bd52efbe39e27e", "v3.28.20": "07bb2b932c90fc1ec97637495e4072a0966fa74c", "v3.28.21": "5378192d256ef1302a6980fffe5ca04426d43091", "v3.29.0": "ce28f5bb42b7a9f2c824e633a3f6ee835bab6858", "v3.29.1": "39edc492dbe16b1465b0cafca41432d857bdb31a", "v3.29.2": "181d5eefc20863364f96762470ba6f862bdef56b", "v3.29.3": "d6bbdef45e766d081b84a2def353b0055f728d3e", "v3.29.4": "4e828ff8d448a8a6e532957b1811f387a63867e8", "v3.29.5": "51f77329afa6477de8c49fc9c7046c15b9a4e79d", "v3.29.6": "a4e1a019f5e24960714ff6296aee04b736cbc3cf", "v3.29.7": "51f77329afa6477de8c49fc9c7046c15b9a4e79d", "v3.29.8": "76621b61decf072c1cee8dd1ce2d2a82d33c17ed", "v3.29.9": "df559355d593797519d70b90fc8edd5db049e7a2", "v3.29.10": "96f518a34f7a870018057716cc4d7a5c014bd61c", "v3.29.11": "3c3833e0f8c1c83d449a7478aa59c036a9165498", "v3.30.0": "2d92b76c45b91eb80fc44c74ce3fce0ee94e8f9d", "v3.30.1": "f1f6e5f6af878fb37288ce1c627459e94dbf7d01", "v3.30.2": "d3678e237b9c32a6c9bffb3315c335f976f3549f", "v3.30.3": "192325c86100d080feab897ff886c34abd4c83a3", "v3.30.4": "303c0aef88fc2fe5ff6d63d3b1596bfd83dfa1f9", "v3.30.5": "3599b3baa15b485a2e49ef411a7a4bb2452e7f93", "v3.30.6": "64d10c13136e1c5bce3e5fbde8d4906eeaafc885", "v3.30.7": "a8d1ac45b9a34d11fe398d5503176af0d06b303e", "v3.30.8": "755f44910c12a3d7ca0d8c6e42c048b3362f7cec", "v3.30.9": "42213152a85ae7569bdb6bec7bcd74cd691bfe41", "v3.31.0": "d198d2fabf39a7f36b5ce57ce70d4942944f006e", "v3.31.1": "c503cb4fbb5ac9c4ff92454b2613f5bf931403e5", "v3.31.2": "5d5cd550d3e189c569da8f16ea8de2d821c9bf7a", "v3.31.3": "f94c9befffa4412c356fb5463a959ab7821dd57e", "v3.31.4": "c3d42c5d08633d8b33635fbd94b000a0e2585b3c", "v3.31.5": "d3ced5c96c16c4332e2a61eb6f3649d6f1b20bb8", "v3.31.6": "497990dfed22177a82ba1bbab381bc8f6d27058f", "v3.31.7": "bffd034ab1518ad839a542b8a7356e13a240e076", "v3.31.8": "f47c8e6a9bd05ef3ee422fc8d8663be7fe4bdc61", "v3.31.9": "45c373516f557556c15d420e3f5e0aa3d64366bc", "v3.31.10": "4bdb89f48054571735e3792627da6195c57459e2", "v3.31.11": "38e701f46e33fb233075bf4238cb1e5d68e429e4", "v3.32.0": "439137e1b50c27ba9e2f9befc93e43091b449c34", "v3.32.1": "2588666de8825e1e9dc4e2329a4c985457d55b32", "v3.32.2": "b5ebac6f4c00c8ccddb7cdcd45fdb248329f808a", "v3.32.3": "f5c2471be782132e47a6e6f9c725e56730d6e9a3", "v3.32.4": "45580472a5bb82c4681c4ac726cfdb60060c2ee1", "v3.32.5": "ae9ef3a1d2e3413523c3741725c30064970cc0d4", "v3.32.6": "820e3160e279568db735cee8ed8f8e77a6da7818", "v3.33.0": "603b797f8b14b413fe025cd935a91c16c4782713", "v3.34.0": "dfad8f8ebc168f044d22d94180b54591ef6c0321", "v3.34.1": "ebcb5b36ded6beda4ceefea6a8bc4cc885255bb3", "v3.35.0": "13efb23391a0eb7aed73154e3ffd112417aedcf2", "v3.35.1": "5c8a8a642e79153f5d047b10ec1cba1d1cc65699", "v3.35.2": "ce64ddcb0d8d890d2df4a9d1c04ff297367dea2a", "v3.35.3": "0daab03d71ff584ef619d027a3fd9146679c5d84", "v3.35.4": "7fd177fa680c9881b53cdab4d346d32574c9f7f4", "v3.35.5": "458d36d7d4f47d0dd16ca424c1d3cda0060f1360", "v3.36.0": "03e4368ac7daa2bd82b3e85262f3bf87ee112f57", "v3.36.1": "d77b13a0df3134d64a457ea9003f600b09fa1c8a", "v3.36.2": "dd903d2e4f5405488e5ef1422510ee31c8b32357", v4: "8aad20d150bbac5944a9f9d289da16a4b0d87c1e", "v4.30.7": "e296a935590eb16afc0c0108289f68c87e2a89a5", "v4.30.8": "f443b600d91635bebf5b0d9ebc620189c0d6fba5", "v4.30.9": "16140ae1a102900babc80a33c44059580f687047", "v4.31.0": "4e94bd11f71e507f7f87df81788dff88d1dacbfb", "v4.31.1": "5fe9434cd24fe243e33e7f3305f8a5b519b70280", "v4.31.2": "0499de31b99561a6d14a36a5f662c2a54f91beee", "v4.31.3": "014f16e7ab1402f30e7c3329d33797e7948572db", "v4.31.4": "e12f0178983d466f2f6028f5cc7a6d786fd97f4b", "v4.31.5": "fdbfb4d2750291e159f0156def62b853c2798ca2", "v4.31.6": "fe4161a26a8629af62121b670040955b330f9af2", "v4.31.7": "cf1bb45a277cb3c205638b2cd5c984db1c46a412", "v4.31.8": "1b168cd39490f61582a9beae412bb7057a6b2c4e", "v4.31.9": "5d4e8d1aca955e8d8589aabd499c5cae939e33c7", "v4.31.10": "cdefb33c0f6224e58673d9004f47f7cb3e328b89", "v4.31.11": "19b2f06db2b6f5108140aeb04014ef02b648f789", "v4.32.0": "b20883b0cd1f46c72ae0ba6d1090936928f9fa30", "v4.32.1": "6bc82e05fd0ea64601dd4b465378bbcf57de0314", "v4.32.2": "45cbd0c69e560cd9e7cd7f8c32362050c9b7ded2", "v4.32.3": "9e907b5e64f6b83e7804b09294d44122997950d6", "v4.32.4": "89a39a4e59826350b863aa6b6252a07ad50cf83e", "v4.32.5": "c793b717bc78562f491db7b0e93a3a178b099162", "v4.32.6": "0d579ffd059c29b07949a3cce3983f0780820c98", "v4.33.0": "b1bff81932f5cdfc8695c7752dcee935dcd061c8", "v4.34.0": "c6f931105cb2c34c8f901cc885ba1e2e259cf745", "v4.34.1": "38697555549f1db7851b81482ff19f1fa5c4fedc", "v4.35.0": "b8bb9f28b8d3f992092362369c57161b755dea45", "v4.35.1": "c10b8064de6f491fea524254123dbe5e09572f13", "v4.35.2": "95e58e9a2cdfd71adc6e0353d5c52f41a045d225", "v4.35.3": "e46ed2cbd01164d986452f91f178727624ae40d7", "v4.35.4": "68bde559dea0fdcac2102bfdf6230c5f70eb485e", "v4.35.5": "9e0d7b8d25671d64c341c19c0152d693099fb5ba", "v4.36.0": "7211b7c8077ea37d8641b6271f6a365a22a5fbfa", "v4.36.1": "87557b9c84dde89fdd9b10e88954ac2f4248e463", "v4.36.2": "8aad20d150bbac5944a9f9d289da16a4b0d87c1e" } }, "google-github-actions/auth": { defaultBranch: "main", runtimeByMajor: { v0: "node16", v1: "node16", v2: "node20", v3: "node24" }, branches: { main: "fc2174804b84f912b1f6d334e9463f484f1c552d" }, tags: { v0: "09cecabe1f169596b81c2ef22b40faff87acc460", "v0.1.0": "688a7bd01706217a1fc965442ff0733d2d577ec9", "v0.2.0": "cb396c3f31318e0011b80a34de46c2cab9e332f8", "v0.3.0": "2dd133ffa2bc779c0854b1999e993c416c87164b", "v0.3.1": "f3c3e206c94d56ae17c8fa97b102276d24dc2108", "v0.4.0": "a61909d048e0be579b6c15b27088d19668493851", "v0.4.1": "9a051ab76ce8a17efc6be51a4f66a0248970f317", "v0.4.2": "1618f1c03245f76ecc483fb1fb2218a6894c4145", "v0.4.3": "d03480e8adf23ba8516d4c7ab68bc68999d5f0ae", "v0.4.4": "c6c22902f6af237edb96ede5f25a00e864589b2f", "v0.5.0": "7a360a247cce1245c1d13bc63d8b2ac927d201c8", "v0.6.0": "8d125895b958610ec414ca4dae010257eaa814d3", "v0.7.0": "50dbfd0907520dcccbd51e965728eb32e592b8fa", "v0.7.1": "b258a9f230b36c9fa86dfaa43d1906bd76399edb", "v0.7.2": "dafc92490a98acbdec38e6eb649f05d55e632447", "v0.7.3": "81012c2689e66f7f020ed6d8ab43596a0f8b503a", "v0.8.0": "ceee102ec2387dd9e844e01b530ccd4ec87ce955", "v0.8.1": "dac4e13deb3640f22e3ffe758fd3f95e6e89f712", "v0.8.2": "2671692c371cbef34ed8ded9f197670c88c9d343", "v0.8.3": "c4799db9111fba4461e9f9da8732e5057b394f72", "v0.9.0": "09cecabe1f169596b81c2ef22b40faff87acc460", v1: "3a3c4c57d294ef65efaaee4ff17b22fa88dd3c69", "v1.0.0": "ef5d53e30bbcd8d0836f4288f5e50ff3e086997d", "v1.1.0": "e8df18b60c5dd38ba618c121b779307266153fbf", "v1.1.1": "35b0e87d162680511bf346c299f71c9c5c379033", "v1.2.0": "f105ef0cdb3b102a020be1767fcc8a974898b7c6", "v1.3.0": "3a3c4c57d294ef65efaaee4ff17b22fa88dd3c69", v2: "c200f3691d83b41bf9bbd8638997a462592937ed", "v2.0.0": "67e9c72af6e0492df856527b474995862b7b6591", "v2.0.1": "f6de81663f7788d05bd15bcce18f0e57f23f0846", "v2.1.0": "5a50e581162a13f4baa8916d01180d2acbc04363", "v2.1.1": "a6e2e39c0a0331da29f7fd2c2a20a427e8d3ad1f", "v2.1.2": "55bd3a7c6e2ae7cf1877fd1ccb9d54c0503c457c", "v2.1.3": "71fee32a0bb7e97b4d33d548e7d957010649d8fa", "v2.1.4": "f112390a2df9932162083945e46d439060d66ec2", "v2.1.5": "62cf5bd3e4211a0a0b51f2c6d6a37129d828611d", "v2.1.6": "8254fb75a33b976a221574d287e93919e6a36f70", "v2.1.7": "6fc4af4b145ae7821d527454aa9bd537d1f2dc5f", "v2.1.8": "71f986410dfbc7added4569d411d040a91dc6935", "v2.1.9": "7b53cdc2a387814ed14eec026287aac689ae8c9b", "v2.1.10": "ba79af03959ebeac9769e648f473a284504d9193", "v2.1.11": "140bb5113ffb6b65a7e9b937a81fa96cf5064462", "v2.1.12": "b7593ed2efd1c1617e1b0254da33b86225adb2a5", "v2.1.13": "c200f3691d83b41bf9bbd8638997a462592937ed", v3: "7c6bc770dae815cd3e89ee6cdf493a5fab2cc093", "v3.0.0": "7c6bc770dae815cd3e89ee6cdf493a5fab2cc093" } }, "hashicorp/setup-terraform": { defaultBranch: "main", runtimeByMajor: { v1: "node12", v2: "node16", v3: "node20", v4: "node24" }, branches: { main: "8620a60d7c841f00a53b5dd39f0027c2d042082f" }, tags: { v1: "ed3a0531877aca392eb870f440d9ae7aba83a6bd", "v1.0.0": "cd5e05ffbf6eb7756f17babca4a74eeb260d9c75", "v1.0.1": "6a6b2bae2d6d36655ed86796eb501709a0ed3773", "v1.1.0": "e255dfd0779306d1a16be90ecbec21ce1d43fc96", "v1.2.0": "15ba5bd056f1f2406e37023ca22c75ca08ceeb6e", "v1.2.1": "d22444889af304a44b997011fbabb81ff705a7b4", "v1.3.0": "0822d036758cfa9adda86dcd9938399dc91399c0", "v1.3.1": "5beb956c8b797079378f9d5cadc375cdd33c9a86", "v1.3.2": "3d8debd658c92063839bc97da5c2427100420dec", "v1.4.0": "ed3a0531877aca392eb870f440d9ae7aba83a6bd", v2: "633666f66e0061ca3b725c73b2ec20cd13a8fdd1", "v2.0.0": "17d4c9b8043b238f6f35641cdd8433da1e6f3867", "v2.0.1": "98db1427e36e3cb2a12b31e1c46fa2847be7b5ca", "v2.0.2": "bbe167fbdaa1a3bd046bdd70eba9dd3dddcca99c", "v2.0.3": "633666f66e0061ca3b725c73b2ec20cd13a8fdd1", v3: "b9cd54a3c349d3f38e8881555d616ced269862dd", "v3.0.0": "a1502cd9e758c50496cc9ac5308c4843bcd56d36", "v3.1.0": "97f030cf6dc0b4f5e0da352c7bca9cca34579800", "v3.1.1": "651471c36a6092792c552e8b1bef71e592b462d8", "v3.1.2": "b9cd54a3c349d3f38e8881555d616ced269862dd", v4: "dfe3c3f87815947d99a8997f908cb6525fc44e9e", "v4.0.0": "5e8dbf3c6d9deaf4193ca7a8fb23f2ac83bb6c85", "v4.0.1": "dfe3c3f87815947d99a8997f908cb6525fc44e9e" } }, "peter-evans/create-pull-request": { defaultBranch: "main", runtimeByMajor: { v1: "node12", v2: "node12", v3: "node12", v4: "node16", v5: "node16", v6: "node20", v7: "node20", v8: "node24" }, branches: { main: "653ba8b281fa5e1ee78ec20dda96cf9a79102c04" }, tags: { v1: "a9ee7487c90d167201379600a1bcaa49dd7972c4", "v1.0.0": "06a212202ff54fab89c7fdc1c291f9ee6933063c", "v1.1.0": "860dc038c03fb50eb5c935d515691633044ad24a", "v1.1.1": "045ccaa6417651ee6fcda6b0ee227e96e5d649dd", "v1.1.2": "798088019115d3d9e2e36a88d2f04fa1bc4f0e14", "v1.1.3": "21aff96eee1890dfec4138d718d02f703bf91173", "v1.1.4": "f639d94f5e6d209822fa96272316b9e034fc710a", "v1.2.0": "9d998cbb4c8c4def395fc4eaebe7e51e8b8e79aa", "v1.2.1": "1fc2947eb61c86790f93945bea39479e693daad9", "v1.3.0": "7beba58e42c082bcc3b99d5f7029eabcee04df5e", "v1.3.1": "3c9fba7af9ddb2bbd5e67cbfc8cbeae8f97fb09c", "v1.4.0": "b86b066e8cb4301a4d545122ed5c4fdcfad322fc", "v1.4.1": "6e9abd8a8d2a107956ef7dc811ae4ac256ce4d97", "v1.5.0": "af7dbce93d94db93335a8b2f840917b2b520173d", "v1.5.1": "5f9821866a62ec2a6b7b484d5b819d572a9ac097", "v1.5.2": "f3b1bd6331542dc6827a6389240940ee18c300a3", "v1.5.3": "e1e9dd3f1c16d505705f305a825337332cb12944", "v1.5.4": "a2ed0052e5f92edab1ddab8824220b8e6a7b11c2", "v1.6.0": "206756cd93edb462c875d4aabcf155d44557e082", "v1.6.1": "b72489d629dfc895675f66c98ff972d514fff53d", "v1.7.0": "4517bf7ce37980db3cec703c0ae53631723dc5ef", "v1.7.1": "006313b45abe48485ba7dda312f666a2bc2e1cbe", "v1.7.2": "731211fd81dfc09658caa61eb9649456ff063e1e", "v1.7.3": "484d8bd85da4c82148b7513e2ff54a40dcbac69d", "v1.7.4": "4c95214a9b137702861838dfdc02a755de455087", "v1.8.0": "7531167f24e3914996c8d5110b5e08478ddadff9", "v1.9.0": "e6ebd7ca5c0faebebb13357a0a766a29881a64a0", "v1.9.1": "ec6352b0a0e7c8250681269f0c2600823657e8bf", "v1.9.2": "04bf3d439a6dd0ad3227b0e076bc92c8736fecee", "v1.9.3": "305373e8f3f30355d6421f6622da8f4b1d9d57c4", "v1.9.4": "a9ee7487c90d167201379600a1bcaa49dd7972c4", v2: "4d3b0a48efaa29be1a91dbe756c93798daf406d5", "v2.0.0": "938e6aea6f8dbdaced2064e948cb806c77fe87b8", "v2.1.0": "8246a6aea9d7440942a09e4d0c57e4183f02b738", "v2.1.1": "9f9af3e969620610f3112a9e1d8b3a0fdda5a886", "v2.1.2": "c202684c928d4c9f18394b2ad11df905c5d8b40c", "v2.1.3": "2aa04baf2ef828b9c00ddb531930a6fa9846bd81", "v2.2.0": "a31901545244e264dd3e212a496be991608736b9", "v2.3.0": "cc7020a6091834d0c8e329edc1f7a7fa66edf74f", "v2.3.1": "82eddd88283ee3d7fe3d75b61445567960c6373c", "v2.4.0": "b6a458d96adfe0852fc5c9e1e0b3e71c849332fa", "v2.4.1": "87c27ee3eb6a01304963b1734cbe69cdaeb5de8b", "v2.4.2": "c7b64af0a489eae91f7890f2c1b63d13cc2d8ab7", "v2.4.3": "ea1eaf1734cec6ea17543d33ad2f74ffe9782f51", "v2.4.4": "ce00b952cf5929bcf380167d82146c9c1f5e0e31", "v2.5.0": "1e6b4d1790edd2c4e8c3e1633cfa7c26b1d3e0b5", "v2.6.0": "7e7150d0e888eafbdaa5be0f995471008de6860a", "v2.7.0": "340e629d2f63059fb3e3f15437e92cfbc7acd85b", "v2.7.1": "db640fa8dbf8e8bde8cf224772e2a2e87a8b3f61", "v2.7.2": "afcf57957dc7dda955466852f9babf50655ba173", "v2.7.3": "0f423da02c6969d019b47d71e22a9013918bc360", "v2.8.0": "172ec762f8ac8e050062398456fccd30444f8f30", "v2.8.1": "4d3b0a48efaa29be1a91dbe756c93798daf406d5", v3: "18f7dc018cc2cd597073088f7c7591b9d1c02672", "v3.0.0": "ebc5e0258578dc3e4b0da1f649c75ec39fb6a1f4", "v3.1.0": "40b1b245eb5a9b9642bd8b3c6fc6d2ed8e2a4f62", "v3.1.1": "2570a753e0fb84a2f0f2253c174f3a638d9a3a15", "v3.1.2": "82c423c73b1acdb27e6f2754eaab8ff76fb21dc0", "v3.2.0": "9bf4b302a561e1fe9120f6dc81cc39daed984a99", "v3.3.0": "44f76dd5b30daa9cc0444913acc58a040c19539c", "v3.4.0": "da928d5fcce0b0dd0c34642f77e862dc9cf76d8b", "v3.4.1": "c7f493a8000b8aeb17a1332e326ba76b57cb83eb", "v3.5.0": "ff0beed1b2103611f5bdb7dfb1b23956763bf79a", "v3.5.1": "ce699aa2d108e9d04fde047a71e44b2bf444b6dc", "v3.5.2": "8c603dbb04b917a9fc2dd991dc54fef54b640b43", "v3.6.0": "45c510e1f68ba052e3cd911f661a799cfb9ba3a3", "v3.7.0": "2455e1596942c2902952003bbb574afbbe2ab2e6", "v3.8.0": "5e9d0ee9ea5ccf865a52a571cba827e4b52a1aff", "v3.8.1": "34371f09e5a05dadd212d0bc451d4c1fa456c646", "v3.8.2": "052fc72b4198ba9fbc81b818c6e1859f747d49a8", "v3.9.0": "1ff93da09142750e5051082267b59455bc534383", "v3.9.1": "d9d6fd980e1e0904e8e4dce3f0992640091bde37", "v3.9.2": "01f7dd1d28f5131231ba3ede0f1c8cb413584a1d", "v3.10.0": "9825ae65b1cb54b543b938503728b432a0176d29", "v3.10.1": "7380612b49221684fefa025244f2ef4008ae50ad", "v3.11.0": "67df31e08a133c6a77008b89689677067fef169e", "v3.12.0": "dcd5fd746d53dd8de555c0f10bca6c35628be47a", "v3.12.1": "f22a7da129c901513876a2380e2dae9f8e145330", "v3.13.0": "89265e8d24a5dea438a2577fdc409a11e9f855ca", "v3.14.0": "18f7dc018cc2cd597073088f7c7591b9d1c02672", v4: "38e0b6e68b4c852a5500a94740f0e535e0d7ba54", "v4.0.0": "d6d5519d05f5814158ef015b8448f2f74648c421", "v4.0.1": "f1a7646cead32c950d90344a4fb5d4e926972a8f", "v4.0.2": "bd72e1b7922d417764d27d30768117ad7da78a0e", "v4.0.3": "f094b77505fb89581e68a1163fbd2fffece39da1", "v4.0.4": "923ad837f191474af6b1721408744feb989a4c27", "v4.1.0": "20dac2ed4875a1a8422d233a68f69088637446df", "v4.1.1": "18f90432bedd2afd6a825469ffd38aa24712a91d", "v4.1.2": "171dd555b9ab6b18fa02519fdfacbb8bf671e1b4", "v4.1.3": "671dc9c9e0c2d73f07fa45a3eb0220e1622f0c5f", "v4.1.4": "ad43dccb4d726ca8514126628bec209b8354b6dd", "v4.2.0": "b4d51739f96fca8047ad065eccef63442d8e99f7", "v4.2.1": "d7db273d6c7206ba99224e659c982ae34a1025e3", "v4.2.2": "331d02c7e2104af23ad5974d4d5cbc58a3e6dc77", "v4.2.3": "2b011faafdcbc9ceb11414d64d0573f37c774b04", "v4.2.4": "38e0b6e68b4c852a5500a94740f0e535e0d7ba54", v5: "4e1beaa7521e8b457b572c090b25bd3db56bf1c5", "v5.0.0": "5b4a9f6a9e2af26e5f02351490b90d01eb8ec1e5", "v5.0.1": "284f54f989303d2699d373481a0cfa13ad5a6666", "v5.0.2": "153407881ec5c347639a548ade7d8ad1d6740e38", "v5.0.3": "4e1beaa7521e8b457b572c090b25bd3db56bf1c5", v6: "c5a7806660adbe173f04e3e038b0ccdcd758773c", "v6.0.0": "b1ddad2c994a25fbc81a28b3ec0e368bb2021c50", "v6.0.1": "a4f52f8033a6168103c2538976c07b467e8163bc", "v6.0.2": "70a41aba780001da0a30141984ae2a0c95d8704e", "v6.0.3": "c55203cfde3e5c11a452d352b4393e68b85b4533", "v6.0.4": "9153d834b60caba6d51c9b9510b087acf9f33f83", "v6.0.5": "6d6857d36972b65feb161a90e484f2984215f83e", "v6.1.0": "c5a7806660adbe173f04e3e038b0ccdcd758773c", v7: "22a9089034f40e5a961c8808d113e2c98fb63676", "v7.0.0": "4320041ed380b20e97d388d56a7fb4f9b8c20e79", "v7.0.1": "8867c4aba1b742c39f8d0ba35429c2dfa4b6cb20", "v7.0.2": "d121e62763d8cc35b5fb1710e887d6e69a52d3a4", "v7.0.3": "6cd32fd93684475c31847837f87bb135d40a2b79", "v7.0.4": "2f38cd26bfebe301a5ee90bdd6550a69dc3ef23f", "v7.0.5": "5e914681df9dc83aa4e4905692ca88beb2f9e91f", "v7.0.6": "67ccf781d68cd99b580ae25a5c18a1cc84ffff1f", "v7.0.7": "dd2324fc52d5d43c699a5636bcf19fceaa70c284", "v7.0.8": "271a8d0340265f705b14b6d32b9829c1cb33d45e", "v7.0.9": "84ae59a2cdc2258d6fa0732dd66352dddae2a412", "v7.0.10": "d4f3be6ce6f4083b7ac7490ab98b48a62db1ee41", "v7.0.11": "22a9089034f40e5a961c8808d113e2c98fb63676", v8: "5f6978faf089d4d20b00c7766989d076bb2fc7f1", "v8.0.0": "98357b18bf14b5342f975ff684046ec3b2a07725", "v8.1.0": "c0f553fe549906ede9cf27b5156039d195d2ece0", "v8.1.1": "5f6978faf089d4d20b00c7766989d076bb2fc7f1" } }, "softprops/action-gh-release": { defaultBranch: "master", runtimeByMajor: { v0: "node16", v1: "node16", v2: "node20", v3: "node24" }, branches: { master: "2bc819c87a4e63a4ac4e581a02085318bd49975a" }, tags: { "v0.1.0": "9a608daa21a42b09b06af7e0b917716fac3b0f6f", "v0.1.2": "b28d8151ad6190ad35959a52fb26b9433c69009f", "v0.1.3": "6247f9299ad8d81283d1644685105f9b530108fd", "v0.1.4": "78c309ef59fdb9557cd6574f2e0be552936ed728", "v0.1.5": "b7e450da2a4b4cb4bfbae528f788167786cfcedf", "v0.1.6": "08e53e60c840b6d34ed49473f9ab939eb801dbc4", "v0.1.7": "fb0163a75bee697a9cfec2c931801de7c7f10042", "v0.1.8": "4de103f8387daf5dc810c4b3f29a610bee7aafe3", "v0.1.9": "2956b0de81f6cdc38c4c4db0fe32f1802e03e268", "v0.1.10": "487fcd94425dd56e168af76ef300c3b4bd2a46fa", "v0.1.11": "815e45857946b196197a116aa0def711ff7f8ecc", "v0.1.12": "2d72d869af3bf23602f9593a1e3fd739b80ac1eb", "v0.1.13": "6034af24fba4e5a8e975aaa6056554efe4c794d0", "v0.1.14": "1e07f4398721186383de40550babbdf2b84acfc5", "v0.1.15": "de2c0eb89ae2a093876385947365aca7b0e5f844", v1: "de2c0eb89ae2a093876385947365aca7b0e5f844", v2: "3bb12739c298aeb8a4eeaf626c5b8d85266b0e65", "v2.0.0": "a6c7483a42ee9d5daced968f6c217562cd680f7f", "v2.0.1": "20e085ccc73308c2c8e43ab8da4f8d7ecbb94d4e", "v2.0.2": "d99959edae48b5ffffd7b00da66dcdb0a33a52ee", "v2.0.3": "3198ee18f814cdf787321b4a32a26ddbf37acc52", "v2.0.4": "9d7c94cfd0a1f3ed45544c887983e9fa900f0564", "v2.0.5": "69320dbe05506a9a39fc8ae11030b214ec2d1f87", "v2.0.6": "a74c6b72af54cfa997e81df42d94703d6313a2d0", "v2.0.7": "fb2d03176f42a1f0dd433ca263f314051d3edd44", "v2.0.8": "c062e08bd532815e2082a85e87e3ef29c3e6d191", "v2.0.9": "e7a8f85e1c67a31e6ed99a94b41bd0b71bbee6b8", "v2.1.0": "01570a1f39cb168c169c802c3bceb9e93fb10974", "v2.2.0": "7b4da11513bf3f43f9999e90eabced41ab8bb048", "v2.2.1": "c95fe1489396fe8a9eb87c0abf8aa5b2ef267fda", "v2.2.2": "da05d552573ad5aba039eaac05058a918a7bf631", "v2.3.0": "d5382d3e6f2fa7bd53cb749d33091853d4985daf", "v2.3.1": "f3cad8bcbf209fe591aa1823e372c5d96b7fc800", "v2.3.2": "72f2c25fcb47643c292f7107632f7a47c1df5cd8", "v2.3.3": "6cbd405e2c4e67a21c47fa9e383d020e4e28b836", "v2.3.4": "62c96d0c4e8a889135c1f3a25910db8dbe0e85f7", "v2.4.0": "aec2ec56f94eb8180ceec724245f64ef008b89f5", "v2.4.1": "6da8fa9354ddfdc4aeace5fc48d7f679b5214090", "v2.4.2": "5be0e66d93ac7ed76da52eca8bb058f665c3a5fe", "v2.5.0": "a06a81a03ee405af7f2048a818ed3f03bbf83c7b", "v2.5.1": "71d29a04ae7c63895f38299d7a5e05d238f7f445", "v2.5.2": "b25b93d384199fc0fc8c2e126b2d937a0cbeb2ae", "v2.5.3": "1853d73993c8ca1b2c9c1a7fede39682d0ab5c2a", "v2.6.0": "26e8ad27a09a225049a7075d7ec1caa2df6ff332", "v2.6.1": "153bb8e04406b158c6c84fc1615b65b24149a1fe", "v2.6.2": "3bb12739c298aeb8a4eeaf626c5b8d85266b0e65", v3: "b4309332981a82ec1c5618f44dd2e27cc8bfbfda", "v3.0.0": "b4309332981a82ec1c5618f44dd2e27cc8bfbfda" } } } };
-
-// src/knowledge/pins.ts
-var FULL_SHA3 = /^[0-9a-f]{40}$/i, SHORT_SHA = /^(?=[0-9a-f]*\d)[0-9a-f]{7,39}$/i, RELEASE_NAME2 = /^v(\d+)\.(\d+)\.(\d+)$/, VERSION_SHAPE = /^v?\d+(?:\.\d+){0,2}$|^v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/, BRANCH_LIKE_NAMES = /* @__PURE__ */ new Set(["master", "main", "develop", "dev", "trunk", "HEAD"]);
-function isFullSha2(ref) {
-  return FULL_SHA3.test(ref.trim());
-}
-function looksLikeVersion(ref) {
-  return VERSION_SHAPE.test(ref.trim());
-}
-function actionKey(action) {
-  return action.trim().split("/").slice(0, 2).join("/").toLowerCase();
-}
-var FROZEN_TAGS2 = /* @__PURE__ */ new Map([[CONFIGURE_ACTION, /* @__PURE__ */ new Set(["master"])]]), table;
-function semverOf(name) {
-  let m = RELEASE_NAME2.exec(name);
-  return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : void 0;
-}
-function newer(a, b) {
-  for (let i = 0; i < 3; i++) if (a[i] !== b[i]) return a[i] > b[i];
-  return !1;
-}
-function indexAction(row) {
-  let tags = /* @__PURE__ */ new Map(), releaseByCommit = /* @__PURE__ */ new Map(), newest, newestVer;
-  for (let [name, c] of Object.entries(row.tags)) {
-    let commit = c.toLowerCase();
-    tags.set(name, commit);
-    let ver = semverOf(name);
-    if (!ver) continue;
-    let prev = releaseByCommit.get(commit);
-    (!prev || newer(ver, semverOf(prev))) && releaseByCommit.set(commit, name), (!newestVer || newer(ver, newestVer)) && (newestVer = ver, newest = { tag: name, commit, major: ver[0] });
-  }
-  let branches = new Map(Object.entries(row.branches).map(([n, c]) => [n, c.toLowerCase()])), commits = /* @__PURE__ */ new Set([...tags.values(), ...branches.values()]);
-  return { row, tags, branches, releaseByCommit, commits, newest };
-}
-function load2() {
-  if (table) return table;
-  let data = pins_default;
-  return table = new Map(Object.entries(data.actions).map(([name, row]) => [name.toLowerCase(), indexAction(row)])), table;
-}
-function majorRuntime(ix, ref) {
-  let m = /^v?(\d+)(?:[.-]|$)/.exec(ref);
-  return m ? ix.row.runtimeByMajor[`v${m[1]}`] : void 0;
-}
-function tagRuntime(action, ix, ref) {
-  if (action === CONFIGURE_ACTION) {
-    let v = resolveConfigureVersion(ref);
-    if (v.runtime) return v.runtime;
-  }
-  return majorRuntime(ix, ref);
-}
-function newestOf(ix) {
-  return ix?.newest ? { tag: ix.newest.tag, commit: ix.newest.commit } : void 0;
-}
-function withOptional(info) {
-  for (let k of Object.keys(info)) info[k] === void 0 && delete info[k];
-  return info;
-}
-function classifyByShape(action, ref, ix) {
-  let r = ref.trim();
-  return r === "" ? { kind: "unknown", action, ref, source: "shape", note: "empty ref" } : FULL_SHA3.test(r) ? { kind: "sha", action, ref: r, commit: r.toLowerCase(), source: "shape" } : SHORT_SHA.test(r) && !looksLikeVersion(r) ? {
-    kind: "unknown",
-    action,
-    ref: r,
-    source: "shape",
-    note: "looks like an abbreviated commit SHA; only a full 40-character SHA pins a commit"
-  } : !BRANCH_LIKE_NAMES.has(r) && looksLikeVersion(r) ? withOptional({ kind: "tag", action, ref: r, runtime: ix ? majorRuntime(ix, r) : void 0, source: "shape" }) : withOptional({ kind: "branch", action, ref: r, newestRelease: newestOf(ix), source: "shape" });
-}
-function resolveInTable(action, ref) {
-  let ix = load2().get(action), r = ref.trim();
-  if (!ix) return classifyByShape(action, r);
-  if (FULL_SHA3.test(r)) {
-    let commit = r.toLowerCase(), tag = ix.releaseByCommit.get(commit), known = ix.commits.has(commit);
-    return withOptional({
-      kind: "sha",
-      action,
-      ref: r,
-      commit,
-      tag,
-      runtime: tag ? tagRuntime(action, ix, tag) : void 0,
-      note: known ? void 0 : "a commit the table does not list",
-      source: known ? "table" : "shape"
-    });
-  }
-  let tagCommit = ix.tags.get(r), branchHead = ix.branches.get(r);
-  if (tagCommit !== void 0) {
-    let release = ix.releaseByCommit.get(tagCommit), frozen = FROZEN_TAGS2.get(action)?.has(r) === !0 && branchHead === void 0, both = branchHead !== void 0, note, tag = release;
-    if (frozen) {
-      let v = action === CONFIGURE_ACTION ? resolveConfigureVersion(r) : void 0;
-      tag = v?.tag ?? release, note = `a frozen tag${tag ? ` at ${tag} code` : ""}${v?.runtime ? ` on ${v.runtime}` : ""}: named like a branch but never updated`;
-    } else both && (note = `both a tag and a branch (head ${branchHead.slice(0, 7)}): the runner takes the tag, the workflow cannot show which runs`);
-    return withOptional({
-      kind: frozen ? "frozen-tag" : both ? "tag-and-branch" : "tag",
-      action,
-      ref: r,
-      commit: tagCommit,
-      tag,
-      newestRelease: frozen || both ? newestOf(ix) : void 0,
-      runtime: tagRuntime(action, ix, r),
-      note,
-      source: "table"
-    });
-  }
-  if (branchHead !== void 0) {
-    let isDefault = r === ix.row.defaultBranch;
-    return withOptional({
-      kind: "branch",
-      action,
-      ref: r,
-      commit: branchHead,
-      newestRelease: newestOf(ix),
-      // The default branch carries at least the newest release's code, so its runtime applies.
-      runtime: isDefault && ix.newest ? ix.row.runtimeByMajor[`v${ix.newest.major}`] : void 0,
-      note: isDefault ? "the default branch: moves with every merge" : void 0,
-      source: "table"
-    });
-  }
-  return classifyByShape(action, r, ix);
-}
-function offlinePins() {
-  let resolve7 = (action, ref) => resolveInTable(actionKey(action), ref);
-  return {
-    resolve: resolve7,
-    knows: (action) => load2().has(actionKey(action)),
-    newestMajor(action) {
-      let ix = load2().get(actionKey(action));
-      if (!ix?.newest) return;
-      let floating = `v${ix.newest.major}`, result = {
-        major: ix.tags.has(floating) ? floating : ix.newest.tag,
-        tag: ix.newest.tag
-      }, runtime = ix.row.runtimeByMajor[floating];
-      return runtime && (result.runtime = runtime), result;
-    },
-    runtimeOf: (action, ref) => resolve7(action, ref).runtime
-  };
-}
+// src/rules/builtin/yaml-syntax.ts
+var yamlSyntax = diagnosticRule({
+  id: "yaml-syntax",
+  title: "File is not valid YAML",
+  description: "Reports YAML syntax errors, files that are not UTF-8 text, alias bombs and files above the size limit.",
+  defaultLevel: "error",
+  tags: ["correctness"],
+  precision: "very-high",
+  fixable: !1
+});
 
 // src/edit/text.ts
 var import_yaml3 = __toESM(require_dist(), 1);
@@ -18502,233 +18154,6 @@ function addBlockFirst(file, owner, key, lines) {
     return { path: file.path, start: keyLineEnd, end: keyLineEnd, text: block };
 }
 
-// src/rules/support/uses-sites.ts
-function usesSites(graph) {
-  let workflows = /* @__PURE__ */ new Map();
-  for (let wf of graph.workflows) workflows.set(wf.file.path, wf);
-  for (let node of allJobNodes(graph)) {
-    workflows.has(node.workflow.file.path) || workflows.set(node.workflow.file.path, node.workflow);
-    let called = node.called?.workflow;
-    called && !workflows.has(called.file.path) && workflows.set(called.file.path, called);
-  }
-  let out = [], seen = /* @__PURE__ */ new Set(), add = (site) => {
-    let key = `${site.file.path}\0${site.uses.node.range.start.offset}`;
-    seen.has(key) || (seen.add(key), out.push(site));
-  };
-  for (let wf of workflows.values())
-    for (let job of wf.jobs) {
-      job.uses && add({ file: wf.file, uses: job.uses, kind: "job", workflow: wf, job });
-      for (let step of job.steps) step.uses && add({ file: wf.file, uses: step.uses, kind: "step", workflow: wf, job, step });
-    }
-  for (let action of graph.actions.values())
-    for (let step of action.steps) step.uses && add({ file: action.file, uses: step.uses, kind: "step", action, step });
-  return out;
-}
-function repoOf(ref) {
-  return `${ref.owner}/${ref.repo}`;
-}
-function nameOf(ref) {
-  return ref.subpath ? `${ref.owner}/${ref.repo}/${ref.subpath}` : `${ref.owner}/${ref.repo}`;
-}
-function rewriteUsesRef(site, ref, newRef, comment, isRefWord) {
-  let inFlow = site.step ? site.step.flow : void 0;
-  return replaceScalarWithComment(site.file, site.uses.node, `${nameOf(ref)}@${newRef}`, { comment, isRefWord, inFlow });
-}
-
-// src/rules/unpinned-ref.ts
-var RULE_ID = "unpinned-ref", GITHUB_OWNERS = /* @__PURE__ */ new Set(["actions", "github"]), DIGEST = /^sha256:[0-9a-f]{64}$/i;
-function policyOf(ctx) {
-  return ctx.options.policy;
-}
-function short(sha) {
-  return sha.slice(0, 12);
-}
-var NO_PIN_NOTE = "no pin known offline; run with --online to resolve it, or pin a full commit SHA by hand", unpinnedRef = {
-  id: RULE_ID,
-  title: "Action, reusable workflow or image not pinned to a commit SHA or digest",
-  description: "Reports `uses:` of remote actions, reusable workflows and `docker://` images whose ref can change under the workflow: branches (error), tags and image tags (warning).",
-  defaultLevel: "warning",
-  tags: ["security", "supply-chain"],
-  securitySeverity: "5.0",
-  precision: "high",
-  fixable: "both",
-  options: {
-    policy: {
-      description: "Which references must be pinned to a commit SHA.",
-      schema: {
-        type: "string",
-        enum: ["sha", "sha-all", "tag", "off"],
-        enumDescriptions: [
-          "Require commit SHAs, except version tags of GitHub's own actions (actions/*, github/*).",
-          "Require commit SHAs for every action, including GitHub-owned ones.",
-          "Accept version tags and image tags; report branches and other mutable refs only.",
-          "Do not check references."
-        ]
-      },
-      default: "sha"
-    }
-  },
-  check(ctx) {
-    let policy = policyOf(ctx);
-    if (policy === "off") return [];
-    for (let site of usesSites(ctx.graph)) {
-      let ref = site.uses.ref, report = ref.kind === "remote" ? remoteFinding(ctx, site, ref, policy) : ref.kind === "docker" ? dockerFinding(site, ref, policy) : void 0;
-      report && ctx.report(report);
-    }
-  }
-};
-function accepted(info, ref, policy) {
-  return info.kind === "sha" ? !0 : info.kind !== "tag" ? !1 : policy === "tag" ? !0 : policy === "sha" && GITHUB_OWNERS.has(ref.owner.toLowerCase()) && looksLikeVersion(ref.ref);
-}
-function remoteFinding(ctx, site, ref, policy) {
-  let info = ctx.pins.resolve(repoOf(ref), ref.ref);
-  if (accepted(info, ref, policy)) return;
-  let shown = `${site.kind === "job" || ref.isWorkflow ? "reusable workflow" : "action"} \`${nameOf(ref)}@${ref.ref}\``, r = `\`${ref.ref}\``, known = info.source !== "shape", level = "error", what, why, pin;
-  switch (info.kind) {
-    case "tag":
-      level = "warning", what = known ? `the tag ${r}${info.tag && info.tag !== ref.ref ? ` (${info.tag} today)` : ""}` : `${r}, a version tag by its name (${ctx.pins.knows(repoOf(ref)) ? "not in the offline table" : `the offline table does not list \`${repoOf(ref)}\``})`, why = "a tag can be moved to other code at any time, so what runs can change without any change to this file", info.commit && (pin = { commit: info.commit, comment: ref.ref, safe: !0, advice: `Pin the commit the tag names, ${info.commit}` });
-      break;
-    case "frozen-tag":
-      if (what = `${r}, ${info.note ?? "a frozen tag named like a branch"}`, why = "readers take it for a branch that gets fixes, but it runs old code, and a tag can still be moved", info.commit) {
-        let extra = info.newestRelease ? `; or upgrade to ${info.newestRelease.tag}` : void 0;
-        pin = { commit: info.commit, comment: ref.ref, safe: !0, advice: `Pin the commit it names, ${info.commit} (same code)`, extra };
-      }
-      break;
-    case "tag-and-branch":
-      if (what = `${r}, ${info.note ?? "both a tag and a branch"}`, why = "the branch moves, and a reader cannot tell which of the two a run used", info.commit) {
-        let code3 = info.tag ? `, ${info.tag} code` : "";
-        pin = { commit: info.commit, comment: ref.ref, safe: !0, advice: `Pin the commit the tag names, ${info.commit}${code3} (what runs today)` };
-      }
-      break;
-    case "branch": {
-      known ? what = `the branch ${r}${info.note ? ` (${info.note})` : ""}` : what = `${r}, ${BRANCH_LIKE_NAMES.has(ref.ref) ? "a branch name" : "not a version number, so taken for a branch"}`, why = "every push to it changes the code this workflow runs";
-      let rel = info.newestRelease;
-      rel && (pin = { commit: rel.commit, comment: rel.tag, safe: !1, advice: `Pin the commit of a release instead, e.g. ${rel.tag} (${rel.commit})` });
-      break;
-    }
-    default:
-      what = info.note ? `${r}, which ${info.note}` : `${r}, a ref credflow cannot classify`, why = info.note ? void 0 : "only a full 40-character commit SHA names fixed code";
-      break;
-  }
-  let knownRef = (word) => ctx.pins.resolve(repoOf(ref), word).source !== "shape", rewrite = pin ? rewriteUsesRef(site, ref, pin.commit, pin.comment, knownRef) : void 0, fix, fixNote, advice2;
-  if (pin && rewrite) {
-    let flowNote = rewrite.commentDropped ? " (no comment: the value is inside a flow mapping)" : rewrite.directiveKept ? " (no ref comment: the line's comment is a tool directive, kept as it is)" : "";
-    fix = {
-      description: `Pin ${nameOf(ref)}@${ref.ref} to ${short(pin.commit)}\u2026 # ${pin.comment}${flowNote}${pin.safe ? "" : " (a release, not the branch's current code)"}`,
-      safe: pin.safe,
-      edits: [rewrite.edit]
-    }, advice2 = `${pin.advice}, with \`# ${pin.comment}\` as a comment${pin.extra ?? ""}.`;
-  } else pin ? (fixNote = "the `uses:` value is a block or multi-line scalar; not rewritten automatically", advice2 = `${pin.advice}${pin.extra ?? ""}.`) : info.kind === "unknown" ? (fixNote = "credflow does not expand abbreviated or unknown refs; write the full 40-character commit SHA", advice2 = "Write the full commit SHA.") : (fixNote = `${NO_PIN_NOTE} (\`${repoOf(ref)}@${ref.ref}\`)`, advice2 = `No autofix: ${NO_PIN_NOTE}.`);
-  let report = {
-    level,
-    message: `${capitalize(shown)} is not pinned to a commit: it names ${what}${why ? `; ${why}` : ""}. ${advice2}`,
-    location: { path: site.file.path, range: site.uses.node.range }
-  };
-  return fix && (report.fix = fix), fixNote && (report.fixNote = fixNote), report;
-}
-function dockerFinding(site, ref, policy) {
-  if (ref.digest !== void 0 && DIGEST.test(ref.digest)) return;
-  let latest = ref.tag === void 0 || ref.tag === "latest";
-  if (policy === "tag" && !latest && ref.digest === void 0) return;
-  let shown = `\`${ref.raw.trim()}\``, what;
-  return ref.digest !== void 0 ? what = `the digest \`${ref.digest}\`, which is not a sha256 image digest` : ref.tag === void 0 ? what = "neither a tag nor a digest, so it runs whatever `latest` is when the job starts" : what = `the image tag \`${ref.tag}\`; a tag can be pushed again with a different image`, {
-    level: "warning",
-    message: `Docker image ${shown} is not pinned to a digest: it names ${what}. Pin the digest: \`docker://${ref.image}${ref.tag ? `:${ref.tag}` : ""}@sha256:<digest>\`.`,
-    location: { path: site.file.path, range: site.uses.node.range },
-    fixNote: "credflow does not resolve image digests; pin `@sha256:` by hand"
-  };
-}
-
-// src/rules/outdated-action-runtime.ts
-var RULE_ID2 = "outdated-action-runtime", OUTDATED = /* @__PURE__ */ new Set(["node12", "node16"]), outdatedActionRuntime = {
-  id: RULE_ID2,
-  title: "Action runs on a Node.js version runners no longer ship",
-  description: "Reports actions whose pinned ref resolves to code declaring `runs.using: node12` or `node16`, and names the newest major and its runtime.",
-  defaultLevel: "warning",
-  tags: ["maintenance", "compatibility"],
-  precision: "high",
-  fixable: "unsafe",
-  check(ctx) {
-    for (let site of usesSites(ctx.graph)) {
-      let ref = site.uses.ref;
-      if (ref.kind !== "remote" || ref.isWorkflow || site.kind !== "step") continue;
-      let report = check(ctx, site, ref);
-      report && ctx.report(report);
-    }
-  }
-};
-function runtimeOf(ref, info) {
-  if (info.runtime) return { runtime: info.runtime, code: info.tag };
-  if (isConfigureRef(ref) && info.kind === "sha") {
-    let v = resolveConfigureVersion(ref.ref);
-    return { runtime: v.runtime, code: v.tag };
-  }
-  return {};
-}
-function check(ctx, site, ref) {
-  let repo = repoOf(ref), info = ctx.pins.resolve(repo, ref.ref), { runtime, code: release } = runtimeOf(ref, info);
-  if (!runtime || !OUTDATED.has(runtime)) return;
-  let shown = `\`${nameOf(ref)}@${ref.ref}\``, sha = info.kind === "sha", code3 = release ? sha ? info.tag ? ` (the commit of ${info.tag})` : ` (${release} code)` : release !== ref.ref ? ` (${release} code)` : "" : "", note = info.note && info.kind !== "sha" ? `; \`${ref.ref}\` is ${info.note}` : "", newest = ctx.pins.newestMajor(repo), upgrade;
-  return newest ? newest.runtime && OUTDATED.has(newest.runtime) ? upgrade = `Its newest major, ${newest.major} (${newest.tag}), still runs on ${newest.runtime}; consider another action.` : upgrade = `The newest major is ${newest.major} (${newest.tag})${newest.runtime ? ` on ${newest.runtime}` : ""}; a major upgrade may change inputs and behaviour, so read its release notes.` : upgrade = "Move to a release of the action that runs on node20 or later.", {
-    message: `${shown} runs on ${runtime}${code3}${note}. Runners no longer ship ${runtime}: they run the action on a newer Node.js it was never tested with (the run shows a deprecation warning). ${upgrade}`,
-    location: { path: site.file.path, range: site.uses.node.range },
-    fix: () => upgradeFix(ctx, site, ref, info, runtime)
-  };
-}
-function upgradeFix(ctx, site, ref, info, runtime) {
-  let repo = repoOf(ref), newest = ctx.pins.newestMajor(repo);
-  if (!newest?.runtime || OUTDATED.has(newest.runtime)) return;
-  let target, comment;
-  if (isFullSha(ref.ref)) {
-    let commit = ctx.pins.resolve(repo, newest.tag).commit;
-    if (!commit) return;
-    target = commit, comment = newest.tag;
-  } else /^v?\d+\.\d+/.test(ref.ref) && info.kind === "tag" ? target = newest.tag : target = newest.major;
-  let rewrite = rewriteUsesRef(site, ref, target, comment, (word) => ctx.pins.resolve(repo, word).source !== "shape");
-  if (rewrite)
-    return {
-      description: `Upgrade ${nameOf(ref)}@${ref.ref} (${runtime}) to ${comment ? `${target.slice(0, 12)}\u2026 # ${comment}` : target} (${newest.runtime}); a new major may change inputs and behaviour`,
-      safe: !1,
-      edits: [rewrite.edit]
-    };
-}
-
-// src/rules/support/closest.ts
-function editDistance(a, b, limit = 1 / 0) {
-  if (a === b) return 0;
-  if (Math.abs(a.length - b.length) > limit) return limit + 1;
-  let n = a.length, m = b.length;
-  if (n === 0) return m;
-  if (m === 0) return n;
-  let prev2 = new Array(m + 1).fill(0), prev = Array.from({ length: m + 1 }, (_, j) => j), cur = new Array(m + 1).fill(0);
-  for (let i = 1; i <= n; i++) {
-    cur[0] = i;
-    let rowMin = cur[0];
-    for (let j = 1; j <= m; j++) {
-      let cost = a[i - 1] === b[j - 1] ? 0 : 1, d = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
-      i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1] && (d = Math.min(d, prev2[j - 2] + 1)), cur[j] = d, d < rowMin && (rowMin = d);
-    }
-    if (rowMin > limit) return limit + 1;
-    [prev2, prev, cur] = [prev, cur, prev2];
-  }
-  return prev[m];
-}
-function closestName(name, candidates, opts = {}) {
-  let maxDistance = opts.maxDistance ?? 2, norm = (s) => opts.ignoreCase === !1 ? s : s.toLowerCase(), target = norm(name), scored = [];
-  for (let c of new Set(candidates))
-    norm(c) !== target && scored.push({ name: c, distance: editDistance(target, norm(c), Math.max(maxDistance, 6)) });
-  if (scored.length === 0 || target.length === 0) return;
-  scored.sort((x, y) => x.distance - y.distance || (x.name < y.name ? -1 : 1));
-  let best = scored[0], second = scored[1], within = scored.filter((s) => s.distance <= maxDistance);
-  if (within.length === 1) return { name: best.name, distance: best.distance, confidence: "typo" };
-  if (within.length > 1)
-    return second && second.distance > best.distance ? { name: best.name, distance: best.distance, confidence: "likely" } : void 0;
-  if (best.distance <= Math.ceil(target.length / 3) && (!second || second.distance >= best.distance + 2))
-    return { name: best.name, distance: best.distance, confidence: "likely" };
-  let parts = (s) => `-${s.replace(/_/g, "-")}-`, containing = scored.filter((s) => parts(norm(s.name)).includes(parts(target)) || parts(target).includes(parts(norm(s.name))));
-  if (containing.length === 1) return { name: containing[0].name, distance: containing[0].distance, confidence: "likely" };
-}
-
 // src/graph/permissions.ts
 function idTokenIn(p) {
   switch (p.kind) {
@@ -18754,6 +18179,29 @@ function onlyWorkflowCall(workflow) {
 function idTokenFor(node) {
   let d = declaredPermissions(node.workflow, node.job);
   return d.state === "unknown" ? { state: "unknown" } : d.state === "missing" && d.where !== "default" ? { state: "missing", lostAt: node, declared: d } : node.caller ? idTokenFor(node.caller) : d.where === "default" ? onlyWorkflowCall(node.workflow) ? { state: "caller-decides" } : { state: "missing", lostAt: node, declared: d } : { state: "granted" };
+}
+
+// src/knowledge/version.ts
+var VERSION2 = /^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?$/, FULL_SHA2 = /^[0-9a-f]{40}$/i;
+function parseVersion(text) {
+  if (typeof text != "string" && typeof text != "number") return;
+  let m = VERSION2.exec(String(text).trim());
+  return m ? [Number(m[1]), Number(m[2] ?? 0), Number(m[3] ?? 0)] : void 0;
+}
+function majorOf(text) {
+  return parseVersion(text)?.[0];
+}
+function compareVersions(a, b) {
+  return a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
+}
+function atLeast(a, b) {
+  return compareVersions(a, b) >= 0;
+}
+function isFullSha(ref) {
+  return FULL_SHA2.test(ref.trim());
+}
+function shortRef(ref, length = 12) {
+  return isFullSha(ref) ? ref.slice(0, length) : ref;
 }
 
 // src/rules/support/configure-sites.ts
@@ -18812,54 +18260,62 @@ function describeVersion(v) {
   return v.tag ? v.tag === ref ? v.tag : `${v.tag} (\`@${ref}\`)` : `\`@${ref}\``;
 }
 
-// src/rules/aws-unknown-input.ts
-var awsUnknownInput = {
-  id: "aws-unknown-input",
-  title: "Input unknown to the pinned configure-aws-credentials version",
-  description: "Reports `with:` keys of aws-actions/configure-aws-credentials that the resolved version does not declare (typos, or inputs of a later release), which the action silently ignores.",
+// src/rules/aws-boolean-trap.ts
+var CORE_SCHEMA = /* @__PURE__ */ new Set(["true", "True", "TRUE", "false", "False", "FALSE"]), MEANT_TRUE = /* @__PURE__ */ new Set(["yes", "y", "on", "1"]), MEANT_FALSE = /* @__PURE__ */ new Set(["no", "n", "off", "0", "false"]), awsBooleanTrap = {
+  id: "aws-boolean-trap",
+  title: "Boolean input the pinned configure-aws-credentials version misreads",
+  description: "Reports boolean inputs of aws-actions/configure-aws-credentials that fail (v5+ accepts only true/True/TRUE/false/False/FALSE), that mean the opposite (`use-existing-credentials: false` on v5+), or that are silently false (`yes`, `on`, `1` on v1\u2013v4).",
+  // Per finding: error where v5+ throws, warning where a value is silently misread. The default
+  // (used only when a configuration sets no level) matches the configuration schema's.
   defaultLevel: "warning",
   tags: ["correctness", "aws"],
   precision: "very-high",
-  fixable: "safe",
+  fixable: "unsafe",
   check(ctx) {
-    let everyInput = allInputNames(), known = new Set(everyInput.map((n) => n.toLowerCase()));
     for (let site of configureSites(ctx.graph)) {
       let v = site.version;
-      if (!v.inputs || site.ts.step.with.dynamic) continue;
+      if (!v.semver || !v.inputs) continue;
       let declared = new Set([...v.inputs].map((n) => n.toLowerCase()));
       for (let input of siteInputs(site)) {
         let name = input.key.toLowerCase();
-        declared.has(name) || ctx.report(finding2(site, input, declared, known, everyInput));
+        if (!BOOLEAN_INPUTS.has(name) || !declared.has(name) || input.value === void 0 || input.value === "") continue;
+        let f = judge(site, input, name);
+        f && ctx.report(f);
       }
     }
   }
 };
-function finding2(site, input, declared, known, everyInput) {
-  let v = site.version, runs = describeVersion(v), key = input.key, name = key.toLowerCase(), ignored = `the action ignores it (the runner only warns "Unexpected input(s) '${key}'")`, base = { location: keyLocation(site, input) };
-  if (known.has(name)) {
-    let since = inputIntroducedIn(name);
-    return { ...base, message: `\`${key}\` was added in ${since ?? "a later release"}; this step runs ${runs}, so ${ignored}. Use ${since ?? "a newer release"} or later, or drop the input.` };
+function judge(site, input, name) {
+  let value = input.value, lower = value.toLowerCase(), runs = `configure-aws-credentials ${describeVersion(site.version)}`, written = `\`${input.key}: ${value}\``, level, message3, replacement;
+  switch (booleanParsing(site.version, name)) {
+    case "strict":
+      if (CORE_SCHEMA.has(value)) return;
+      level = "error", replacement = MEANT_TRUE.has(lower) || lower === "true" ? "true" : MEANT_FALSE.has(lower) ? "false" : void 0, message3 = `${written} makes ${runs} fail: from v5 a boolean input must be one of true, True, TRUE, false, False, FALSE, and the step stops with \`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\`` + (replacement ? `. Write \`${replacement}\`` : "");
+      break;
+    case "string":
+      if (!MEANT_FALSE.has(lower)) return;
+      level = "warning", message3 = `${written} turns the feature ON in ${runs}: from v5 the action reads \`use-existing-credentials\` as text and any non-empty value enables it, so when credentials are already valid it keeps them ("Pre-existing credentials are valid. No need to generate new ones.") instead of assuming the configured role. Remove the line to turn it off`;
+      break;
+    case "lenient":
+      if (!MEANT_TRUE.has(lower)) return;
+      level = "warning", replacement = "true", message3 = `${written} is read as false by ${runs}: before v5 the action treats anything but \`true\` as false, so \`${input.key}\` is silently off. Write \`true\` if it should be on`;
+      break;
+    default:
+      return;
   }
-  let suggestion2 = closestName(name, everyInput);
-  if (!suggestion2) {
-    let moving = v.kind === "branch" && v.tag ? ` (\`@${v.ref}\` moves; credflow knows it as ${v.tag} code, so a newer input may be missing from its table)` : "";
-    return { ...base, message: `\`${key}\` is not an input of configure-aws-credentials ${runs} nor of any release${moving}; ${ignored}.` };
-  }
-  let target = suggestion2.name;
-  if (!declared.has(target.toLowerCase())) {
-    let since = inputIntroducedIn(target);
-    return {
-      ...base,
-      message: `\`${key}\` is not an input of configure-aws-credentials ${runs}; did you mean \`${target}\`? That input was added in ${since ?? "a later release"}, so this version would ignore it too. As written, ${ignored}.`
-    };
-  }
-  let message3 = `\`${key}\` is not an input of configure-aws-credentials ${runs}; did you mean \`${target}\`? As written, ${ignored}.`;
-  return suggestion2.confidence === "typo" ? { ...base, message: message3, fix: () => renameFix(site, input, target) } : { ...base, message: message3 };
+  let where3 = valueLocation(site, input), removal = name === "use-existing-credentials" && level === "warning" && booleanParsing(site.version, name) === "string", fix = () => removal ? removeLineFix(site, input) : replacement ? replaceFix(site, input, replacement) : void 0;
+  return { level, message: message3, location: where3.location, related: where3.related, fix };
 }
-function renameFix(site, input, target) {
-  if (site.ts.step.with.entries.some((e) => e.key.toLowerCase() === target.toLowerCase())) return;
-  let edit = renameKey(site.ts.file, input.entry, target);
-  return edit ? { description: `rename \`${input.key}\` to \`${target}\``, safe: !0, edits: [edit] } : void 0;
+function replaceFix(site, input, replacement) {
+  let scalar = input.entry.value;
+  if (input.origin?.kind !== "step" || !scalar) return;
+  let edit = replaceScalar(site.ts.file, scalar, replacement, { typed: !0 });
+  return edit ? { description: `write \`${input.key}: ${replacement}\``, safe: !1, edits: [edit] } : void 0;
+}
+function removeLineFix(site, input) {
+  if (input.origin?.kind !== "step" || site.ts.step.with.flow || site.ts.step.flow) return;
+  let edits = removeEntries(site.ts.file, site.ts.step.with, [input.entry]);
+  return edits ? { description: `remove \`${input.key}: ${input.value}\``, safe: !1, edits } : void 0;
 }
 
 // src/rules/aws-invalid-input.ts
@@ -18967,399 +18423,290 @@ function checkManagedPolicies(input, report) {
   );
 }
 
-// src/rules/aws-boolean-trap.ts
-var CORE_SCHEMA = /* @__PURE__ */ new Set(["true", "True", "TRUE", "false", "False", "FALSE"]), MEANT_TRUE = /* @__PURE__ */ new Set(["yes", "y", "on", "1"]), MEANT_FALSE = /* @__PURE__ */ new Set(["no", "n", "off", "0", "false"]), awsBooleanTrap = {
-  id: "aws-boolean-trap",
-  title: "Boolean input the pinned configure-aws-credentials version misreads",
-  description: "Reports boolean inputs of aws-actions/configure-aws-credentials that fail (v5+ accepts only true/True/TRUE/false/False/FALSE), that mean the opposite (`use-existing-credentials: false` on v5+), or that are silently false (`yes`, `on`, `1` on v1\u2013v4).",
-  // Per finding: error where v5+ throws, warning where a value is silently misread. The default
-  // (used only when a configuration sets no level) matches the configuration schema's.
+// src/rules/support/closest.ts
+function editDistance(a, b, limit = 1 / 0) {
+  if (a === b) return 0;
+  if (Math.abs(a.length - b.length) > limit) return limit + 1;
+  let n = a.length, m = b.length;
+  if (n === 0) return m;
+  if (m === 0) return n;
+  let prev2 = new Array(m + 1).fill(0), prev = Array.from({ length: m + 1 }, (_, j) => j), cur = new Array(m + 1).fill(0);
+  for (let i = 1; i <= n; i++) {
+    cur[0] = i;
+    let rowMin = cur[0];
+    for (let j = 1; j <= m; j++) {
+      let cost = a[i - 1] === b[j - 1] ? 0 : 1, d = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
+      i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1] && (d = Math.min(d, prev2[j - 2] + 1)), cur[j] = d, d < rowMin && (rowMin = d);
+    }
+    if (rowMin > limit) return limit + 1;
+    [prev2, prev, cur] = [prev, cur, prev2];
+  }
+  return prev[m];
+}
+function closestName(name, candidates, opts = {}) {
+  let maxDistance = opts.maxDistance ?? 2, norm = (s) => opts.ignoreCase === !1 ? s : s.toLowerCase(), target = norm(name), scored = [];
+  for (let c of new Set(candidates))
+    norm(c) !== target && scored.push({ name: c, distance: editDistance(target, norm(c), Math.max(maxDistance, 6)) });
+  if (scored.length === 0 || target.length === 0) return;
+  scored.sort((x, y) => x.distance - y.distance || (x.name < y.name ? -1 : 1));
+  let best = scored[0], second = scored[1], within = scored.filter((s) => s.distance <= maxDistance);
+  if (within.length === 1) return { name: best.name, distance: best.distance, confidence: "typo" };
+  if (within.length > 1)
+    return second && second.distance > best.distance ? { name: best.name, distance: best.distance, confidence: "likely" } : void 0;
+  if (best.distance <= Math.ceil(target.length / 3) && (!second || second.distance >= best.distance + 2))
+    return { name: best.name, distance: best.distance, confidence: "likely" };
+  let parts = (s) => `-${s.replace(/_/g, "-")}-`, containing = scored.filter((s) => parts(norm(s.name)).includes(parts(target)) || parts(target).includes(parts(norm(s.name))));
+  if (containing.length === 1) return { name: containing[0].name, distance: containing[0].distance, confidence: "likely" };
+}
+
+// src/rules/aws-unknown-input.ts
+var awsUnknownInput = {
+  id: "aws-unknown-input",
+  title: "Input unknown to the pinned configure-aws-credentials version",
+  description: "Reports `with:` keys of aws-actions/configure-aws-credentials that the resolved version does not declare (typos, or inputs of a later release), which the action silently ignores.",
   defaultLevel: "warning",
   tags: ["correctness", "aws"],
   precision: "very-high",
-  fixable: "unsafe",
+  fixable: "safe",
   check(ctx) {
+    let everyInput = allInputNames(), known = new Set(everyInput.map((n) => n.toLowerCase()));
     for (let site of configureSites(ctx.graph)) {
       let v = site.version;
-      if (!v.semver || !v.inputs) continue;
+      if (!v.inputs || site.ts.step.with.dynamic) continue;
       let declared = new Set([...v.inputs].map((n) => n.toLowerCase()));
       for (let input of siteInputs(site)) {
         let name = input.key.toLowerCase();
-        if (!BOOLEAN_INPUTS.has(name) || !declared.has(name) || input.value === void 0 || input.value === "") continue;
-        let f = judge(site, input, name);
-        f && ctx.report(f);
+        declared.has(name) || ctx.report(finding(site, input, declared, known, everyInput));
       }
     }
   }
 };
-function judge(site, input, name) {
-  let value = input.value, lower = value.toLowerCase(), runs = `configure-aws-credentials ${describeVersion(site.version)}`, written = `\`${input.key}: ${value}\``, level, message3, replacement;
-  switch (booleanParsing(site.version, name)) {
-    case "strict":
-      if (CORE_SCHEMA.has(value)) return;
-      level = "error", replacement = MEANT_TRUE.has(lower) || lower === "true" ? "true" : MEANT_FALSE.has(lower) ? "false" : void 0, message3 = `${written} makes ${runs} fail: from v5 a boolean input must be one of true, True, TRUE, false, False, FALSE, and the step stops with \`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\`` + (replacement ? `. Write \`${replacement}\`` : "");
-      break;
-    case "string":
-      if (!MEANT_FALSE.has(lower)) return;
-      level = "warning", message3 = `${written} turns the feature ON in ${runs}: from v5 the action reads \`use-existing-credentials\` as text and any non-empty value enables it, so when credentials are already valid it keeps them ("Pre-existing credentials are valid. No need to generate new ones.") instead of assuming the configured role. Remove the line to turn it off`;
-      break;
-    case "lenient":
-      if (!MEANT_TRUE.has(lower)) return;
-      level = "warning", replacement = "true", message3 = `${written} is read as false by ${runs}: before v5 the action treats anything but \`true\` as false, so \`${input.key}\` is silently off. Write \`true\` if it should be on`;
-      break;
-    default:
-      return;
+function finding(site, input, declared, known, everyInput) {
+  let v = site.version, runs = describeVersion(v), key = input.key, name = key.toLowerCase(), ignored = `the action ignores it (the runner only warns "Unexpected input(s) '${key}'")`, base = { location: keyLocation(site, input) };
+  if (known.has(name)) {
+    let since = inputIntroducedIn(name);
+    return { ...base, message: `\`${key}\` was added in ${since ?? "a later release"}; this step runs ${runs}, so ${ignored}. Use ${since ?? "a newer release"} or later, or drop the input.` };
   }
-  let where3 = valueLocation(site, input), removal = name === "use-existing-credentials" && level === "warning" && booleanParsing(site.version, name) === "string", fix = () => removal ? removeLineFix(site, input) : replacement ? replaceFix(site, input, replacement) : void 0;
-  return { level, message: message3, location: where3.location, related: where3.related, fix };
+  let suggestion2 = closestName(name, everyInput);
+  if (!suggestion2) {
+    let moving = v.kind === "branch" && v.tag ? ` (\`@${v.ref}\` moves; credflow knows it as ${v.tag} code, so a newer input may be missing from its table)` : "";
+    return { ...base, message: `\`${key}\` is not an input of configure-aws-credentials ${runs} nor of any release${moving}; ${ignored}.` };
+  }
+  let target = suggestion2.name;
+  if (!declared.has(target.toLowerCase())) {
+    let since = inputIntroducedIn(target);
+    return {
+      ...base,
+      message: `\`${key}\` is not an input of configure-aws-credentials ${runs}; did you mean \`${target}\`? That input was added in ${since ?? "a later release"}, so this version would ignore it too. As written, ${ignored}.`
+    };
+  }
+  let message3 = `\`${key}\` is not an input of configure-aws-credentials ${runs}; did you mean \`${target}\`? As written, ${ignored}.`;
+  return suggestion2.confidence === "typo" ? { ...base, message: message3, fix: () => renameFix(site, input, target) } : { ...base, message: message3 };
 }
-function replaceFix(site, input, replacement) {
-  let scalar = input.entry.value;
-  if (input.origin?.kind !== "step" || !scalar) return;
-  let edit = replaceScalar(site.ts.file, scalar, replacement, { typed: !0 });
-  return edit ? { description: `write \`${input.key}: ${replacement}\``, safe: !1, edits: [edit] } : void 0;
-}
-function removeLineFix(site, input) {
-  if (input.origin?.kind !== "step" || site.ts.step.with.flow || site.ts.step.flow) return;
-  let edits = removeEntries(site.ts.file, site.ts.step.with, [input.entry]);
-  return edits ? { description: `remove \`${input.key}: ${input.value}\``, safe: !1, edits } : void 0;
+function renameFix(site, input, target) {
+  if (site.ts.step.with.entries.some((e) => e.key.toLowerCase() === target.toLowerCase())) return;
+  let edit = renameKey(site.ts.file, input.entry, target);
+  return edit ? { description: `rename \`${input.key}\` to \`${target}\``, safe: !0, edits: [edit] } : void 0;
 }
 
-// src/rules/oidc-fanout-no-retry.ts
-var RULE_ID3 = "oidc-fanout-no-retry", IDP_ERROR = "Couldn't retrieve verification key from your identity provider", MAX_RELATED_JOBS = 10, MAX_LISTED_JOBS = 12, oidcFanoutNoRetry = {
-  id: RULE_ID3,
-  title: "Parallel OIDC token exchanges without retry",
-  description: "Reports configure-aws-credentials OIDC calls that do not retry (a version before v1.6.1, `disable-retry: true`, `retry-max-attempts: 1`) in workflows where several jobs can exchange OIDC tokens at the same time.",
-  defaultLevel: "warning",
-  tags: ["reliability", "aws", "oidc"],
+// src/graph/runner.ts
+var GITHUB_HOSTED = /^(ubuntu|windows|macos)-[a-z0-9][a-z0-9._-]*$/i, CODEBUILD = /^codebuild-/i, MATRIX_LABEL = /^\$\{\{\s*matrix\.([A-Za-z_][\w-]*)\s*\}\}$/;
+function classifyLabels(labels) {
+  return labels.some((l) => l.trim().toLowerCase() === "self-hosted") ? "self-hosted" : labels.length === 0 ? "unknown" : labels.some((l) => CODEBUILD.test(l.trim())) ? "codebuild" : labels.every((l) => GITHUB_HOSTED.test(l.trim())) ? "github-hosted" : "self-hosted";
+}
+function runnerKind(node) {
+  let runsOn = node.job.runsOn;
+  if (!runsOn) return { kind: "unknown", text: "no `runs-on`" };
+  let shown = `\`runs-on: ${runsOn.group ? `group ${runsOn.group}` : ""}${runsOn.group && runsOn.labels.length ? ", " : ""}${runsOn.labels.join(", ")}\``;
+  if (runsOn.group) return { kind: "self-hosted", text: shown };
+  if (runsOn.labels.some((l) => CODEBUILD.test(l.trim()))) return { kind: "codebuild", text: shown };
+  if (!runsOn.dynamic) return { kind: classifyLabels(runsOn.labels), text: shown };
+  let kinds = /* @__PURE__ */ new Set(), resolved = [];
+  for (let label2 of runsOn.labels) {
+    let m = MATRIX_LABEL.exec(label2.trim());
+    if (!m) {
+      if (label2.includes("${{")) return { kind: "unknown", text: shown };
+      kinds.add(classifyLabels([label2]));
+      continue;
+    }
+    let values = matrixValues(node, m[1]);
+    if (!values) return { kind: "unknown", text: shown };
+    for (let v of values) kinds.add(v.includes("${{") ? "unknown" : classifyLabels([v]));
+    resolved.push(...values);
+  }
+  let withValues = resolved.length ? `${shown} with matrix values ${resolved.map((v) => `\`${v}\``).join(", ")}` : shown;
+  return kinds.has("self-hosted") ? { kind: "self-hosted", text: withValues } : kinds.has("unknown") || kinds.size === 0 ? { kind: "unknown", text: withValues } : kinds.has("codebuild") ? { kind: "codebuild", text: withValues } : { kind: "github-hosted", text: withValues };
+}
+function matrixValues(node, name) {
+  let m = node.job.strategy?.matrix;
+  if (!m || m.dynamic || m.include === "dynamic") return;
+  let out = [], axis = m.axes.find((a) => a.name === name);
+  if (axis) {
+    if (!axis.values) return;
+    out.push(...axis.values);
+  }
+  for (let inc of m.include) inc[name] !== void 0 && out.push(inc[name]);
+  return out.length ? out : void 0;
+}
+
+// src/rules/support/labels.ts
+function stepLabel(ts, opts = {}) {
+  let name = (ts.step.name?.value ?? ts.step.id?.value)?.trim(), label2;
+  if (name) label2 = `\`${name}\``;
+  else if (ts.step.uses) label2 = `\`uses: ${ts.step.uses.node.value}\``;
+  else {
+    let first = (ts.run ?? "").trim().split(/\r?\n/)[0] ?? "";
+    label2 = first ? `\`run: ${first.length > 40 ? `${first.slice(0, 40)}\u2026` : first}\`` : `step ${ts.step.index + 1}`;
+  }
+  return opts.from && opts.from.path !== ts.file.path ? `${label2} (${ts.file.path}:${ts.step.range.start.line})` : label2;
+}
+function where(from, path10, line) {
+  return from === path10 ? `line ${line}` : `${path10}:${line}`;
+}
+
+// src/rules/composite-role-conflict.ts
+var RUNNER_FIX_VERSION = "2.295.0";
+function identityOf(node, call) {
+  if (call.role) return { key: `role:${call.role}`, text: `role \`${call.role}\`` };
+  let keyId = node.timeline[call.timelineIndex]?.with.get("aws-access-key-id")?.trim();
+  if (keyId) return { key: `keys:${keyId}`, text: `static keys \`${keyId}\`` };
+}
+function describeCall(from, ts) {
+  let at = where(from, ts.file.path, ts.step.uses.node.range.start.line), top = ts.chain[0];
+  return top ? `by \`${top.step.uses.node.value}\` at ${where(from, top.file.path, top.step.uses.node.range.start.line)}, configure call at ${at}` : at;
+}
+function levelFor(node, ctx) {
+  let configured = ctx.options["min-runner-version"], min = parseVersion(configured), fix = parseVersion(RUNNER_FIX_VERSION), fixed = "steps inside the composite see the new role, and it stays active for the caller's later steps after the composite returns.";
+  if (min)
+    return atLeast(min, fix) ? { level: "note", why: `The configured minimum runner version ${String(configured)} has the runner fix: ${fixed}` } : { level: "error", why: `The configured minimum runner version ${String(configured)} is older than v${RUNNER_FIX_VERSION}, so this job is affected.` };
+  let runner = runnerKind(node);
+  return runner.kind === "self-hosted" ? { level: "error", why: `The job runs on self-hosted runners (${runner.text}): unless all of them are v${RUNNER_FIX_VERSION} or newer, it is affected.` } : runner.kind === "codebuild" ? {
+    level: "warning",
+    why: `The job runs on AWS CodeBuild-hosted runners (${runner.text}), whose runner version CodeBuild chooses: those older than v${RUNNER_FIX_VERSION} are affected.`
+  } : runner.kind === "github-hosted" ? { level: "note", why: `The job runs on GitHub-hosted runners (${runner.text}), which have the fix: ${fixed}` } : {
+    level: "warning",
+    why: `The runner is decided at run time (${runner.text}): self-hosted or GHES runners older than v${RUNNER_FIX_VERSION} are affected, GitHub-hosted ones are not.`
+  };
+}
+var compositeRoleConflict = {
+  id: "composite-role-conflict",
+  title: "Composite action assumes a second role while the first one's credentials are exported",
+  description: "Reports a local composite action that starts after one role was exported, assumes a different role inside, and runs further steps: on runners older than v2.295.0 those steps still run as the first role.",
+  defaultLevel: "error",
+  tags: ["correctness", "aws", "composite"],
   precision: "high",
-  fixable: "both",
+  fixable: !1,
   options: {
-    threshold: {
-      description: "Number of OIDC token exchanges that can run at the same time from which calls without retry are reported.",
-      // One exchange alone is no fan-out: the configuration has always required 2 or more.
-      schema: { type: "integer", minimum: 2 },
-      default: 2
+    "min-runner-version": {
+      description: "Lowest GitHub Actions runner version your jobs run on (self-hosted or GitHub Enterprise Server runners); when unset, each job's `runs-on` decides.",
+      schema: {
+        type: "string",
+        pattern: "^[0-9]+\\.[0-9]+\\.[0-9]+$",
+        patternErrorMessage: 'expected a runner version such as "2.295.0"',
+        examples: ["2.295.0"]
+      }
     }
   },
   check(ctx) {
-    let threshold = thresholdOf(ctx), called = /* @__PURE__ */ new Set();
-    for (let n of allJobNodes(ctx.graph)) n.called && called.add(n.called.workflow.file.path);
-    let candidates = /* @__PURE__ */ new Map();
-    for (let wf of ctx.graph.workflows) {
-      if (onlyWorkflowCall(wf) && called.has(wf.file.path)) continue;
-      let tops = ctx.graph.jobsByWorkflow.get(wf.file.path) ?? [], parts = participants(tops, (node) => node.configureCalls.some((c) => c.oidc));
-      if (parts.length === 0) continue;
-      let fanout = new ConcurrentJobs(parts);
-      for (let p of parts) {
-        let offCalls = p.node.configureCalls.filter((c) => c.oidc).map((c) => ({ call: c, off: retryOff(ctx, p.node, c) })).filter((x) => !!x.off);
-        if (offCalls.length === 0) continue;
-        let sum = fanout.others(p);
-        if (p.weight + sum.weight < threshold) continue;
-        let set = fanout.heaviest(p, sum, MAX_LISTED_JOBS), total = p.weight + set.weight;
-        if (!(total < threshold))
-          for (let { call, off } of offCalls) {
-            let ts = p.node.timeline[call.timelineIndex], uses = ts.step.uses, key = `${ts.file.path}\0${uses.node.range.start.offset}`, report = {
-              message: message(p, ts, off, set, total),
-              location: { path: ts.file.path, range: uses.node.range }
-            };
-            off.fix ? report.fix = off.fix : off.fixNote && (report.fixNote = off.fixNote);
-            let here = { report, total, sites: callSites(p, ts), peers: peers(set.members) }, prev = candidates.get(key);
-            if (!prev) candidates.set(key, here);
-            else {
-              let keep = total > prev.total ? here : prev;
-              keep.sites = mergeRelated(prev.sites, here.sites), candidates.set(key, keep);
-            }
-          }
-      }
-    }
-    for (let c of candidates.values()) ctx.report({ ...c.report, related: [...c.sites, ...c.peers] });
-  }
-};
-function thresholdOf(ctx) {
-  return ctx.options.threshold;
-}
-function inputOf(node, call, name) {
-  let eff = effectiveInput(node, call, name);
-  if (!eff) return;
-  if (eff.env) {
-    let scope = eff.env.scope === "job" ? `job env of \`${node.job.id}\`` : eff.env.scope === "workflow" ? "workflow env" : "step env";
-    return { value: eff.text, origin: `from \`${eff.env.name}\` in the ${scope}`, env: !0 };
-  }
-  let input = eff.input;
-  return input.origin?.kind === "step" ? { value: eff.text, entry: input.entry } : { value: eff.text, origin: `from \`${input.entry.value?.value ?? eff.text}\`` };
-}
-function boolOf(iv) {
-  return iv ? iv.value.includes("${{") ? "unknown" : iv.value.trim().toLowerCase() === "true" ? "true" : "false" : "false";
-}
-function attemptsOf(iv) {
-  return iv?.value.includes("${{") ? "unknown" : retryAttempts(iv?.value);
-}
-function refText(v) {
-  return isFullSha(v.ref) ? `\`@${shortRef(v.ref, 7)}\u2026\`` : `\`@${v.ref}\``;
-}
-function retryOff(ctx, node, call) {
-  let v = call.version, atLeast2 = versionAtLeast(v, RETRY_SINCE);
-  if (atLeast2 === void 0) return;
-  let ts = node.timeline[call.timelineIndex], file = ts.file, maxParallel = "or limit how many of these jobs start together (`strategy.max-parallel`, or `needs:` between them)";
-  if (atLeast2 === !1) {
-    let major = v.semver[0], newest = newestTag(major), off2 = {
-      reason: `${refText(v)} runs ${v.tag} code, which has no retry (automatic retry arrived in ${RETRY_SINCE})`,
-      options: [`upgrade to ${newest?.tag ?? "a release"} (the newest v${major}) or any release from ${RETRY_SINCE} on`, maxParallel]
-    }, fix = file && newest ? upgradeFix2(file, ts, v, newest) : void 0;
-    return fix ? off2.fix = fix : off2.fixNote = "no newer release of this major in the table, or the ref could not be located in the `uses:` value", off2;
-  }
-  let scw = "special-characters-workaround";
-  if (declaresInput(v, scw) && boolOf(inputOf(node, call, scw)) !== "false")
-    return;
-  let reasons = [], options = [], culprits = [];
-  if (declaresInput(v, "disable-retry")) {
-    let iv = inputOf(node, call, "disable-retry");
-    boolOf(iv) === "true" && (reasons.push(`\`disable-retry: ${iv.value.trim()}\`${iv.origin ? ` (${iv.origin})` : ""} turns retry off`), options.push("drop `disable-retry: true`"), culprits.push(iv));
-  }
-  if (declaresInput(v, "retry-max-attempts")) {
-    let iv = inputOf(node, call, "retry-max-attempts");
-    if (attemptsOf(iv) === 1) {
-      let raw = iv.value.trim(), what = Number.parseInt(raw) === 1 ? "allows a single attempt" : "is raised to 1: a single attempt";
-      reasons.push(`\`retry-max-attempts: ${raw}\`${iv.origin ? ` (${iv.origin})` : ""} ${what}`), options.push("raise `retry-max-attempts` to 2 or more (or drop it: the default is 12)"), culprits.push(iv);
-    }
-  }
-  if (reasons.length === 0) return;
-  options.push(maxParallel);
-  let off = { reason: reasons.join(" and "), options }, notLiteral = culprits.find((c) => !c.entry);
-  if (notLiteral)
-    off.fixNote = notLiteral.env ? `the value comes ${notLiteral.origin}; change it there` : `the value comes ${notLiteral.origin}; change what the composite call or the reusable-workflow caller passes`;
-  else if (file) {
-    let edits = removeEntries(file, ts.step.with, culprits.map((c) => c.entry));
-    edits ? off.fix = {
-      description: `remove ${culprits.map((c) => `\`${c.entry.key}\``).join(" and ")} so the action retries the token exchange (12 attempts)`,
-      safe: !0,
-      edits
-    } : off.fixNote = "the entries could not be removed without touching other text";
-  }
-  return off;
-}
-function upgradeFix2(file, ts, v, newest) {
-  let isSha = isFullSha(v.ref), edits = replaceRefInScalar(file, ts.step.uses.node, v.ref, isSha ? newest.commit : newest.tag, isSha ? newest.tag : void 0);
-  if (edits)
-    return {
-      description: `upgrade ${refText(v)} to ${newest.tag}, the newest release of v${v.semver[0]} (retries since ${RETRY_SINCE}); newer code runs`,
-      safe: !1,
-      edits
-    };
-}
-function ownTerm(p) {
-  let s = matrixText(p.node), scaled = !1;
-  for (let i = p.path.length - 2; i >= 0; i--) {
-    let caller = p.path[i], f = factor(caller);
-    f.n !== 1 && (s += ` \xD7 ${f.n} (${f.unknown ? "unknown-size matrix, counted as 2, of" : "matrix of"} calling job ${code(caller.job.id)})`, scaled = !0);
-  }
-  return scaled && (s += ` = ${plural(p.weight, "job")}`), s;
-}
-function label(p) {
-  return p.path.map((n) => code(n.job.id)).join("\u2192");
-}
-function where2(p, ts) {
-  let parts = [];
-  if (ts.chain.length > 0 && parts.push(`inside composite ${code(ts.chain[0].step.uses?.node.value ?? "")}`), p.path.length > 1) {
-    let caller = p.path[p.path.length - 2];
-    parts.push(`reusable workflow ${code(p.node.workflow.file.repoPath)} called by job ${code(caller.job.id)}`);
-  }
-  return parts.length ? ` (${parts.join(", ")})` : "";
-}
-function message(p, ts, off, set, total) {
-  let othersSum = total - p.weight, arithmetic = othersSum > 0 ? `${ownTerm(p)}, plus ${plural(othersSum, "parallel job")}` : ownTerm(p), notes = [];
-  set.exact || notes.push("an upper bound: too many OIDC jobs to compute the exact maximum"), (p.unknown || set.unknown) && notes.push("each matrix of unknown size counted as 2");
-  let count = 1 + set.count, listing = [p, ...set.members].slice(0, MAX_LISTED_JOBS).map((m) => `${label(m)} ${m.weight}`).join(", ") + (count > MAX_LISTED_JOBS ? `, and ${count - MAX_LISTED_JOBS} more` : "");
-  return `OIDC token exchange without retry in job ${code(p.node.job.id)}${where2(p, ts)}: ${off.reason}; ${arithmetic}: up to ${total} simultaneous token exchanges (${[...notes, `per job: ${listing}`].join("; ")}). Under that load the identity provider intermittently fails with "${IDP_ERROR}", and nothing retries. Options: ${off.options.join("; ")}.`;
-}
-function callSites(p, ts) {
-  let out = [];
-  if (ts.chain.length > 0) {
-    let site = ts.chain[0];
-    site.step.uses && out.push({ path: site.file.path, range: site.step.uses.node.range, message: `composite call in job \`${p.node.job.id}\`` });
-  }
-  for (let i = p.path.length - 2; i >= 0; i--) {
-    let caller = p.path[i];
-    out.push({
-      path: caller.workflow.file.path,
-      range: caller.job.uses?.keyRange ?? caller.job.idRange,
-      message: `job \`${caller.job.id}\` calls the reusable workflow holding job \`${p.node.job.id}\``
-    });
-  }
-  return out;
-}
-function peers(members) {
-  let out = [];
-  for (let m of members.slice(0, MAX_RELATED_JOBS))
-    out.push({
-      path: m.node.workflow.file.path,
-      range: m.node.job.idRange,
-      message: `job ${label(m)} can exchange OIDC tokens at the same time (${plural(m.weight, "job")})`
-    });
-  return out;
-}
-function mergeRelated(a, b) {
-  let out = [...a], seen = new Set(a.map((r) => `${r.path}\0${r.range.start.offset}`));
-  for (let r of b) {
-    let k = `${r.path}\0${r.range.start.offset}`;
-    seen.has(k) || (seen.add(k), out.push(r));
-  }
-  return out;
-}
-
-// src/rules/missing-id-token-permission.ts
-var RUNTIME_ERROR = "Credentials could not be loaded, please check your action inputs: Could not load credentials from any providers", NEW_BLOCK_SCOPES = ["contents: read", "id-token: write"], missingIdTokenPermission = {
-  id: "missing-id-token-permission",
-  title: "OIDC configure call without `id-token: write`",
-  description: "Reports jobs that assume an AWS role through OIDC with configure-aws-credentials (directly, through composite actions or in a called reusable workflow) while their effective permissions lack `id-token: write`.",
-  defaultLevel: "error",
-  tags: ["correctness", "aws", "oidc", "permissions"],
-  precision: "very-high",
-  fixable: "both",
-  check(ctx) {
-    let losses = /* @__PURE__ */ new Map();
     for (let node of allJobNodes(ctx.graph)) {
-      let calls = node.configureCalls.filter((c) => c.oidc);
-      if (calls.length === 0) continue;
-      let verdict = idTokenFor(node);
-      if (verdict.state !== "missing") continue;
-      let holder = verdict.lostAt, isCaller = holder !== node, range2 = locationOf(holder, isCaller), key = `${holder.workflow.file.path}\0${range2.start.offset}`, loss = losses.get(key) ?? { holder, declared: verdict.declared, isCaller, uses: [], seen: /* @__PURE__ */ new Set() };
-      for (let call of calls) {
-        let ts = node.timeline[call.timelineIndex], stepKey = `${ts.file.path}\0${ts.step.range.start.offset}`;
-        loss.seen.has(stepKey) || (loss.seen.add(stepKey), loss.uses.push({ node, call }));
+      let tl = node.timeline;
+      if (node.configureCalls.length < 2) continue;
+      let configureAt = new Set(node.configureCalls.map((c) => c.timelineIndex));
+      for (let call of node.configureCalls) {
+        let ts = tl[call.timelineIndex];
+        if (ts.chain.length === 0) continue;
+        let depth = ts.chain.findIndex((site) => {
+          let span = node.invocations.get(site.invocation);
+          return span !== void 0 && span.callIndex >= 0 && node.activeCredentials[span.callIndex] !== void 0;
+        });
+        if (depth < 0) continue;
+        let started = node.invocations.get(ts.chain[depth].invocation), before = node.activeCredentials[started.callIndex], oldId = identityOf(node, before), newId = identityOf(node, call);
+        if (!oldId || !newId || oldId.key === newId.key) continue;
+        let stale = [];
+        for (let j = call.timelineIndex + 1; j <= started.end && !configureAt.has(j); j++)
+          !node.callSteps.has(j) && !tl[j].skipped && stale.push(tl[j]);
+        if (stale.length === 0) continue;
+        let top = ts.chain[0], topUses = top.step.uses, path10 = top.file.path, earlierTs = tl[before.timelineIndex], { level, why } = levelFor(node, ctx), startedText = depth === 0 ? `\`${topUses.node.value}\` (this call) starts` : `\`${topUses.node.value}\` calls \`${started.site.step.uses.node.value}\` (${where(path10, started.site.file.path, started.site.step.uses.node.range.start.line)}), which starts`, firstStale = stale[0], n = stale.length, message3 = `In job \`${node.job.id}\`, ${startedText} while ${oldId.text} is exported (${describeCall(path10, earlierTs)}), then assumes ${newId.text} inside (${where(path10, ts.file.path, ts.step.uses.node.range.start.line)}). On runners older than v${RUNNER_FIX_VERSION} the ${n === 1 ? "step" : `${n} steps`} after that configure call inside the composite (${n === 1 ? "" : "first: "}${stepLabel(firstStale)}) still run${n === 1 ? "s" : ""} as ${oldId.text}; the new role takes effect only when the composite returns. ${why}`, related3 = [
+          { path: ts.file.path, range: ts.step.uses.node.range, message: `configure call inside the composite: assumes ${newId.text}` },
+          { path: earlierTs.file.path, range: earlierTs.step.uses.node.range, message: `earlier configure call: ${oldId.text}, exported before the composite started` }
+        ];
+        depth > 0 && related3.push({
+          path: started.site.file.path,
+          range: started.site.step.uses.node.range,
+          message: `nested composite call that started while ${oldId.text} was exported`
+        }), related3.push({
+          path: firstStale.file.path,
+          range: firstStale.step.range,
+          message: `first step that still sees ${oldId.text} on runners older than v${RUNNER_FIX_VERSION}`
+        }), ctx.report({ level, message: message3, location: { path: path10, range: topUses.node.range }, related: related3, via: { node, step: ts } });
       }
-      losses.set(key, loss);
     }
-    for (let loss of losses.values()) ctx.report(finding3(ctx, loss));
   }
 };
-function locationOf(holder, isCaller) {
-  let job = holder.job;
-  return isCaller && job.uses ? job.uses.keyRange : job.permissions?.keyRange ?? job.idRange;
+
+// src/rules/credential-env-shadowing.ts
+var SHADOWING_KEYS = /* @__PURE__ */ new Set([
+  "AWS_ACCESS_KEY_ID",
+  "AWS_SECRET_ACCESS_KEY",
+  "AWS_SESSION_TOKEN",
+  "AWS_PROFILE",
+  "AWS_DEFAULT_PROFILE",
+  "AWS_SHARED_CREDENTIALS_FILE",
+  "AWS_CONFIG_FILE"
+]), PROFILE_KEYS = /* @__PURE__ */ new Set(["AWS_PROFILE", "AWS_DEFAULT_PROFILE"]), OUTPUT_REF = /steps\.([A-Za-z_][\w-]*)\.outputs\.aws-(?:access-key-id|secret-access-key|session-token)\b/g;
+function passesActiveCredentials(key, value, holder, active) {
+  let refs = [...value.matchAll(OUTPUT_REF)].map((m) => m[1]), id = active.step.id?.value;
+  if (refs.length > 0 && id && holder.file === active.file && refs.every((r) => r === id)) return !0;
+  let profile = active.with.get("aws-profile")?.trim();
+  return PROFILE_KEYS.has(key) && !!profile && value.trim() === profile;
 }
-function finding3(_ctx, loss) {
-  let { holder, declared, isCaller } = loss, file = holder.workflow.file;
-  return {
-    message: message2(loss, isCaller),
-    location: { path: file.path, range: locationOf(holder, isCaller) },
-    related: related(loss),
-    fix: () => {
-      let r = buildFix(holder, declared);
-      return r.fix ?? (r.note !== void 0 ? { note: r.note } : void 0);
-    }
-  };
-}
-function describeCall2(u) {
-  let ts = u.node.timeline[u.call.timelineIndex], role = u.call.role ? ` assumes ${code(u.call.role)}` : " assumes a role", via = ts.chain.length > 0 ? ` (inside composite ${code(ts.chain[0].step.uses?.node.value ?? "")})` : "";
-  return `${role} through OIDC with ${code(ts.step.uses?.node.value ?? "aws-actions/configure-aws-credentials")}${via}`;
-}
-function whyMissing(declared, who) {
-  let p = declared.permissions;
-  if (declared.where === "default")
-    return `neither ${who} nor its workflow sets \`permissions:\` (the default GITHUB_TOKEN permissions never include \`id-token: write\`)`;
-  let whose = declared.where === "job" ? "its `permissions:`" : `its workflow's \`permissions:\` (line ${p.keyRange.start.line}), which ${who} inherits,`;
-  if (p.kind === "read-all") return `${whose} ${declared.where === "job" ? "is" : "are"} \`read-all\`, which does not include \`id-token: write\``;
-  let idToken = p.entries.find((e) => e.key === "id-token");
-  return idToken ? `${whose} set${declared.where === "job" ? "s" : ""} \`id-token: ${idToken.value?.value ?? ""}\`; only \`write\` lets the job request a token` : `${whose} ${declared.where === "job" ? "omits" : "omit"} \`id-token\` (an explicit \`permissions:\` block sets every scope it omits to \`none\`)`;
-}
-function message2(loss, isCaller) {
-  let { holder, declared } = loss, first = loss.uses[0], more = loss.uses.length > 1 ? ` (and ${loss.uses.length - 1} more OIDC call${loss.uses.length > 2 ? "s" : ""})` : "", consequence = `Without it the runner issues no OIDC token, the action falls back to the default credential chain and fails with "${RUNTIME_ERROR}".`;
-  if (!isCaller) {
-    let fixHint2 = declared.where === "job" ? "Add `id-token: write` to the job's `permissions:`." : "Give the job a `permissions:` block with `id-token: write` (and the scopes it needs).";
-    return `job ${code(holder.job.id)}${describeCall2(first)}${more}, but ${whyMissing(declared, "the job")}. ${consequence} ${fixHint2}`;
-  }
-  let target = holder.called?.workflow.file.repoPath ?? holder.job.uses?.node.value ?? "", requester = requesterBelow(loss), outcome = requester ? `The called side asks for \`id-token: write\` itself (job ${code(requester.job.id)}), so GitHub rejects the run before it starts: "The nested job '${requester.job.id}' is requesting 'id-token: write', but is only allowed 'id-token: ${allowedIdToken(declared)}'."` : consequence;
-  return `job ${code(first.node.job.id)} of reusable workflow ${code(target)}${describeCall2(first)}${more}, but the calling job ${code(holder.job.id)} grants a called workflow at most its own permissions, and ${whyMissing(declared, "the calling job")}. ${outcome} Grant \`id-token: write\` in the permissions of ${code(holder.job.id)}.`;
-}
-function requesterBelow(loss) {
-  for (let u of loss.uses)
-    for (let n = u.node; n && n !== loss.holder; n = n.caller) {
-      let d = declaredPermissions(n.workflow, n.job);
-      if (d.where !== "default" && d.state === "granted") return n;
-    }
-}
-function allowedIdToken(declared) {
-  return (declared.permissions?.kind === "map" ? declared.permissions.entries.find((x) => x.key === "id-token") : void 0)?.value?.value.trim() || "none";
-}
-function related(loss) {
-  let out = [], seen = /* @__PURE__ */ new Set(), add = (r) => {
-    let k = `${r.path}\0${r.range.start.offset}`;
-    seen.has(k) || (seen.add(k), out.push(r));
-  };
-  for (let u of loss.uses) {
-    let ts = u.node.timeline[u.call.timelineIndex];
-    if (ts.chain.length > 0) {
-      let site = ts.chain[0];
-      site.step.uses && add({ path: site.file.path, range: site.step.uses.node.range, message: "composite call that reaches the OIDC configure call" });
-    }
-    ts.step.uses && add({ path: ts.file.path, range: ts.step.uses.node.range, message: `OIDC configure call in job \`${u.node.job.id}\`` });
-  }
-  let p = loss.declared.where === "workflow" ? loss.declared.permissions : void 0;
-  return p && add({ path: loss.holder.workflow.file.path, range: p.keyRange, message: "workflow-level permissions the job inherits" }), out;
-}
-function buildFix(holder, declared) {
-  let file = holder.workflow.file, p = declared.permissions;
-  if (declared.where === "job" && p) return extendJobPermissions(file, p);
-  if (declared.where === "workflow" && p) {
-    if (p.kind !== "map") return { note: `the workflow's \`permissions: ${p.kind}\` cannot be copied with one scope changed; list the scopes the job needs plus \`id-token: write\`` };
-    let lines = copiedScopes(file, p), edit2 = addBlockFirst(file, { keyRange: holder.job.idRange, range: holder.job.range }, "permissions", lines);
-    return edit2 ? {
-      fix: {
-        description: `give job \`${holder.job.id}\` its own \`permissions:\` with the workflow's scopes plus \`id-token: write\``,
-        safe: !0,
-        edits: [edit2]
-      }
-    } : { note: "the job is not a block mapping; add `permissions:` by hand" };
-  }
-  let scopes = holder.called ? requestedScopes(holder) : NEW_BLOCK_SCOPES;
-  if (!scopes) return { note: "the called workflow declares `read-all`, `write-all` or an expression; write the caller's `permissions:` by hand" };
-  let edit = addBlockFirst(file, { keyRange: holder.job.idRange, range: holder.job.range }, "permissions", scopes);
-  return edit ? {
-    fix: {
-      description: `add \`permissions: { ${scopes.join(", ")} }\` to job \`${holder.job.id}\`${holder.called ? " (the scopes the called workflow declares)" : ""}; this replaces the default token permissions for the job, so any other scope it uses (pushing, commenting, packages...) must be added`,
-      safe: !1,
-      edits: [edit]
-    }
-  } : { note: "the job is not a block mapping; add `permissions:` by hand" };
-}
-var LEVEL_ORDER = { none: 0, read: 1, write: 2 };
-function requestedScopes(caller) {
-  let levels = /* @__PURE__ */ new Map([["contents", "read"]]), ok = !0, visit2 = (n) => {
-    for (let j of n.called?.jobs ?? []) {
-      let d = declaredPermissions(j.workflow, j.job);
-      if (d.where === "default") {
-        visit2(j);
-        continue;
-      }
-      if (d.permissions?.kind !== "map") {
-        ok = !1;
-        continue;
-      }
-      for (let e of d.permissions.entries) {
-        let v = e.value?.value.trim() ?? "";
-        if (!(v in LEVEL_ORDER)) {
-          ok = !1;
-          continue;
+var credentialEnvShadowing = {
+  id: "credential-env-shadowing",
+  title: "Step env overrides credentials assumed inside a composite action",
+  description: "Reports explicit step-level env (AWS_ACCESS_KEY_ID, AWS_SESSION_TOKEN, AWS_PROFILE, ...) on a composite call or a composite's step that overrides credentials a configure-aws-credentials call inside the composite exports.",
+  defaultLevel: "error",
+  tags: ["correctness", "aws", "composite"],
+  precision: "high",
+  fixable: !1,
+  check(ctx) {
+    for (let node of allJobNodes(ctx.graph)) {
+      if (node.configureCalls.length === 0) continue;
+      let tl = node.timeline, configureAt = new Map(node.configureCalls.map((c) => [c.timelineIndex, c]));
+      for (let holder of tl) {
+        let entries = holder.step.env.entries.filter((e) => SHADOWING_KEYS.has(e.key));
+        if (entries.length === 0 || configureAt.has(holder.index) || holder.skipped) continue;
+        let own = node.callSteps.get(holder.index), targets = [];
+        if (own)
+          for (let j = holder.index + 1; j <= own.end; j++)
+            !node.callSteps.has(j) && !configureAt.has(j) && !tl[j].skipped && targets.push(tl[j]);
+        else
+          targets.push(holder);
+        let root = holder.chain.length > 0 ? node.invocations.get(holder.chain[0].invocation) : own;
+        if (!root) continue;
+        let masked = targets.filter((t) => {
+          let active = node.activeCredentials[t.index];
+          return active !== void 0 && active.timelineIndex > root.callIndex && active.timelineIndex <= root.end;
+        });
+        if (masked.length === 0) continue;
+        let call = node.activeCredentials[masked[0].index], callTs = tl[call.timelineIndex], identity = identityOf(node, call)?.text ?? "the credentials it assumes";
+        for (let entry of entries) {
+          let value = holder.env.get(entry.key) ?? entry.value?.value ?? "";
+          passesActiveCredentials(entry.key, value, holder, callTs) || ctx.report({ ...finding2(entry, holder, callTs, identity, masked, !!own), key: "shadowing", via: { node, step: holder } });
         }
-        let prev = levels.get(e.key);
-        (prev === void 0 || LEVEL_ORDER[v] > LEVEL_ORDER[prev]) && levels.set(e.key, v);
       }
     }
+  }
+};
+function finding2(entry, holder, callTs, identity, masked, isCall) {
+  let path10 = holder.file.path, callAt = where(path10, callTs.file.path, callTs.step.uses.node.range.start.line), n = masked.length, subject = isCall ? `the ${n === 1 ? "step" : `${n} steps`} of \`${holder.step.uses.node.value}\` after that call (${n === 1 ? "" : "first: "}${stepLabel(masked[0])}) run${n === 1 ? "s" : ""}` : "this step runs";
+  return {
+    message: `\`${entry.key}\` in this step's \`env:\` overrides the credentials configure-aws-credentials exports at ${callAt} (${identity}): explicit step env wins over exported variables on every runner version (v2.295.0 fixed only the composite start snapshot), so ${subject} with this \`${entry.key}\` instead of ${identity}. Remove the key from this step.`,
+    location: { path: path10, range: entry.keyRange },
+    related: [
+      { path: callTs.file.path, range: callTs.step.uses.node.range, message: `configure call whose exported credentials are overridden (${identity})` },
+      ...isCall ? [{ path: masked[0].file.path, range: masked[0].step.range, message: `first step that runs with the explicit \`${entry.key}\`` }] : []
+    ]
   };
-  if (visit2(caller), !!ok)
-    return levels.set("id-token", "write"), [...levels].filter(([, v]) => v !== "none").map(([k, v]) => `${k}: ${v}`);
-}
-function extendJobPermissions(file, p) {
-  if (p.kind === "read-all")
-    return { note: "`read-all` cannot be extended with one scope; replace it with a map of the scopes the job reads plus `id-token: write`" };
-  if (p.kind !== "map") return {};
-  let existing = p.entries.find((e) => e.key === "id-token"), edit = setEntry(file, p, "id-token", "write");
-  return edit ? { fix: { description: existing ? "set `id-token: write` in the job's `permissions:`" : "add `id-token: write` to the job's `permissions:`", safe: !0, edits: [edit] } } : {};
-}
-function copiedScopes(file, p) {
-  let lines = entryTexts(file, p.entries).map((e) => e.key === "id-token" ? `${e.text.slice(0, e.text.indexOf(":"))}: write` : e.text);
-  return p.entries.some((e) => e.key === "id-token") || lines.push("id-token: write"), lines;
 }
 
 // src/rules/support/cred-paths.ts
@@ -19819,7 +19166,7 @@ var HOME_PLACES = [
 };
 
 // src/rules/credentials-in-cache.ts
-var RULE_ID4 = "credentials-in-cache";
+var RULE_ID = "credentials-in-cache";
 function saveKind(ts) {
   let ref = ts.step.uses?.ref;
   if (ref?.kind !== "remote" || ref.owner.toLowerCase() !== "actions") return;
@@ -19829,7 +19176,7 @@ function saveKind(ts) {
   if (repo === "upload-artifact" && sub === "") return "artifact";
 }
 var credentialsInCache = {
-  id: RULE_ID4,
+  id: RULE_ID,
   title: "Credentials saved into a cache or an artifact",
   description: "Reports actions/cache, actions/cache/save and actions/upload-artifact steps whose `path:` takes a file that holds credentials (~/.aws, Docker and Kubernetes config, a checkout's persisted token, files written from secrets).",
   defaultLevel: "error",
@@ -19943,123 +19290,345 @@ function locatePattern(ctx, node, ts, text) {
   return { path: ts.file.path, range: entry?.keyRange ?? ts.step.range };
 }
 
-// src/rules/static-aws-keys.ts
-var RULE_ID5 = "static-aws-keys", KEY_INPUTS = ["aws-access-key-id", "aws-secret-access-key", "aws-session-token"], staticAwsKeys = {
-  id: RULE_ID5,
-  title: "Long-lived AWS access keys instead of OIDC",
-  description: "Reports configure-aws-credentials calls that pass `aws-access-key-id`/`aws-secret-access-key`: literal key text is an error, keys from secrets get a note on switching to GitHub's OIDC provider.",
-  defaultLevel: "warning",
-  tags: ["security"],
-  securitySeverity: "7.5",
+// src/rules/missing-id-token-permission.ts
+var RUNTIME_ERROR = "Credentials could not be loaded, please check your action inputs: Could not load credentials from any providers", NEW_BLOCK_SCOPES = ["contents: read", "id-token: write"], missingIdTokenPermission = {
+  id: "missing-id-token-permission",
+  title: "OIDC configure call without `id-token: write`",
+  description: "Reports jobs that assume an AWS role through OIDC with configure-aws-credentials (directly, through composite actions or in a called reusable workflow) while their effective permissions lack `id-token: write`.",
+  defaultLevel: "error",
+  tags: ["correctness", "aws", "oidc", "permissions"],
   precision: "very-high",
-  fixable: !1,
+  fixable: "both",
   check(ctx) {
-    for (let node of allJobNodes(ctx.graph))
-      for (let call of node.configureCalls) {
-        let ts = node.timeline[call.timelineIndex];
-        if (isConfigureRef(ts.step.uses?.ref))
-          for (let r of checkCall(ctx, node, ts)) ctx.report({ ...r, key: "static-keys" });
+    let losses = /* @__PURE__ */ new Map();
+    for (let node of allJobNodes(ctx.graph)) {
+      let calls = node.configureCalls.filter((c) => c.oidc);
+      if (calls.length === 0) continue;
+      let verdict = idTokenFor(node);
+      if (verdict.state !== "missing") continue;
+      let holder = verdict.lostAt, isCaller = holder !== node, range2 = locationOf(holder, isCaller), key = `${holder.workflow.file.path}\0${range2.start.offset}`, loss = losses.get(key) ?? { holder, declared: verdict.declared, isCaller, uses: [], seen: /* @__PURE__ */ new Set() };
+      for (let call of calls) {
+        let ts = node.timeline[call.timelineIndex], stepKey = `${ts.file.path}\0${ts.step.range.start.offset}`;
+        loss.seen.has(stepKey) || (loss.seen.add(stepKey), loss.uses.push({ node, call }));
       }
+      losses.set(key, loss);
+    }
+    for (let loss of losses.values()) ctx.report(finding3(ctx, loss));
   }
 };
-function checkCall(ctx, node, ts) {
-  let present = KEY_INPUTS.filter((k) => (ts.with.get(k) ?? "").trim() !== "");
-  if (!present.length) return [];
-  let out = [], sources = /* @__PURE__ */ new Map();
-  for (let key of present) {
-    let origin = originOf(ctx, node, ts, key);
-    sources.set(key, { source: classify(node, ts, tracedText(ctx, node, ts, key)), origin });
+function locationOf(holder, isCaller) {
+  let job = holder.job;
+  return isCaller && job.uses ? job.uses.keyRange : job.permissions?.keyRange ?? job.idRange;
+}
+function finding3(_ctx, loss) {
+  let { holder, declared, isCaller } = loss, file = holder.workflow.file;
+  return {
+    message: message(loss, isCaller),
+    location: { path: file.path, range: locationOf(holder, isCaller) },
+    related: related(loss),
+    fix: () => {
+      let r = buildFix(holder, declared);
+      return r.fix ?? (r.note !== void 0 ? { note: r.note } : void 0);
+    }
+  };
+}
+function describeCall2(u) {
+  let ts = u.node.timeline[u.call.timelineIndex], role = u.call.role ? ` assumes ${code(u.call.role)}` : " assumes a role", via = ts.chain.length > 0 ? ` (inside composite ${code(ts.chain[0].step.uses?.node.value ?? "")})` : "";
+  return `${role} through OIDC with ${code(ts.step.uses?.node.value ?? "aws-actions/configure-aws-credentials")}${via}`;
+}
+function whyMissing(declared, who) {
+  let p = declared.permissions;
+  if (declared.where === "default")
+    return `neither ${who} nor its workflow sets \`permissions:\` (the default GITHUB_TOKEN permissions never include \`id-token: write\`)`;
+  let whose = declared.where === "job" ? "its `permissions:`" : `its workflow's \`permissions:\` (line ${p.keyRange.start.line}), which ${who} inherits,`;
+  if (p.kind === "read-all") return `${whose} ${declared.where === "job" ? "is" : "are"} \`read-all\`, which does not include \`id-token: write\``;
+  let idToken = p.entries.find((e) => e.key === "id-token");
+  return idToken ? `${whose} set${declared.where === "job" ? "s" : ""} \`id-token: ${idToken.value?.value ?? ""}\`; only \`write\` lets the job request a token` : `${whose} ${declared.where === "job" ? "omits" : "omit"} \`id-token\` (an explicit \`permissions:\` block sets every scope it omits to \`none\`)`;
+}
+function message(loss, isCaller) {
+  let { holder, declared } = loss, first = loss.uses[0], more = loss.uses.length > 1 ? ` (and ${loss.uses.length - 1} more OIDC call${loss.uses.length > 2 ? "s" : ""})` : "", consequence = `Without it the runner issues no OIDC token, the action falls back to the default credential chain and fails with "${RUNTIME_ERROR}".`;
+  if (!isCaller) {
+    let fixHint2 = declared.where === "job" ? "Add `id-token: write` to the job's `permissions:`." : "Give the job a `permissions:` block with `id-token: write` (and the scopes it needs).";
+    return `job ${code(holder.job.id)}${describeCall2(first)}${more}, but ${whyMissing(declared, "the job")}. ${consequence} ${fixHint2}`;
   }
-  let stepRef = configureLabel(ts), callSite = callSiteRelated(node, ts);
-  for (let [key, { source, origin }] of sources) {
-    if (source.kind !== "literal") continue;
-    let where3 = origin.via.length ? `, written here and passed ${origin.via.join(", then ")}` : "";
-    key === "aws-access-key-id" ? out.push({
-      level: "warning",
-      message: `\`${key}\` of ${stepRef} is a literal access key ID${where3}: the ID is not the secret half, but it names a long-lived IAM user key and its AWS account to anyone who can read the repository. Keep it in a secret, or better, drop the keys and let the job assume a role through GitHub's OIDC provider (\`role-to-assume\` with \`permissions: id-token: write\`).`,
-      location: { path: origin.file.path, range: origin.range },
-      related: related2(ts, origin, callSite)
-    }) : out.push({
-      level: "error",
-      message: `\`${key}\` of ${stepRef} is a literal ${key === "aws-session-token" ? "session token" : "secret access key"}${where3}: anyone who can read the repository, or any clone or fork of it, has the credential, and it stays in the Git history. Deactivate the key in IAM now, then pass keys only through \`\${{ secrets.\u2026 }}\`, or better, assume a role through GitHub's OIDC provider (\`role-to-assume\` with \`permissions: id-token: write\`).`,
-      location: { path: origin.file.path, range: origin.range },
-      related: related2(ts, origin, callSite)
-    });
+  let target = holder.called?.workflow.file.repoPath ?? holder.job.uses?.node.value ?? "", requester = requesterBelow(loss), outcome = requester ? `The called side asks for \`id-token: write\` itself (job ${code(requester.job.id)}), so GitHub rejects the run before it starts: "The nested job '${requester.job.id}' is requesting 'id-token: write', but is only allowed 'id-token: ${allowedIdToken(declared)}'."` : consequence;
+  return `job ${code(first.node.job.id)} of reusable workflow ${code(target)}${describeCall2(first)}${more}, but the calling job ${code(holder.job.id)} grants a called workflow at most its own permissions, and ${whyMissing(declared, "the calling job")}. ${outcome} Grant \`id-token: write\` in the permissions of ${code(holder.job.id)}.`;
+}
+function requesterBelow(loss) {
+  for (let u of loss.uses)
+    for (let n = u.node; n && n !== loss.holder; n = n.caller) {
+      let d = declaredPermissions(n.workflow, n.job);
+      if (d.where !== "default" && d.state === "granted") return n;
+    }
+}
+function allowedIdToken(declared) {
+  return (declared.permissions?.kind === "map" ? declared.permissions.entries.find((x) => x.key === "id-token") : void 0)?.value?.value.trim() || "none";
+}
+function related(loss) {
+  let out = [], seen = /* @__PURE__ */ new Set(), add = (r) => {
+    let k = `${r.path}\0${r.range.start.offset}`;
+    seen.has(k) || (seen.add(k), out.push(r));
+  };
+  for (let u of loss.uses) {
+    let ts = u.node.timeline[u.call.timelineIndex];
+    if (ts.chain.length > 0) {
+      let site = ts.chain[0];
+      site.step.uses && add({ path: site.file.path, range: site.step.uses.node.range, message: "composite call that reaches the OIDC configure call" });
+    }
+    ts.step.uses && add({ path: ts.file.path, range: ts.step.uses.node.range, message: `OIDC configure call in job \`${u.node.job.id}\`` });
   }
-  let secret = sources.get("aws-secret-access-key");
-  if (!secret || secret.source.kind === "literal" || secret.source.kind === "other") return out;
-  let id = sources.get("aws-access-key-id");
-  if (id?.source.kind === "literal") return out;
-  let anchorEntry = ts.step.with.entries.find((e) => e.key === (id ? "aws-access-key-id" : "aws-secret-access-key"));
-  if (secret.source.kind === "variable")
-    return out.push({
-      level: "warning",
-      message: `\`aws-secret-access-key\` of ${stepRef} comes from the configuration variable ${names(secret.source.names, "vars")}: variables are not secrets, their values are not masked in logs and are shown to everyone who can manage or read the repository's variables. Move the key to a secret, or better, assume a role through GitHub's OIDC provider and drop the keys.`,
-      location: { path: secret.origin.file.path, range: secret.origin.range },
-      related: related2(ts, secret.origin, callSite)
-    }), out;
-  let all = [...sources.values()].flatMap((s) => s.source.kind === "secret" ? s.source.names : []), role = (ts.with.get("role-to-assume") ?? "").trim(), what = role ? `long-lived access keys (from ${names(unique(all), "secrets")}) to assume \`${role}\`` : `long-lived access keys from ${names(unique(all), "secrets")}`;
-  return out.push({
-    level: "note",
-    message: `${capitalize(stepRef)} signs in with ${what}. GitHub's OIDC provider can replace them with a short-lived token per job: create an IAM OIDC identity provider for \`token.actions.githubusercontent.com\` and a role whose trust policy accepts this repository's \`sub\` claim, grant the job \`permissions: id-token: write\`, set \`role-to-assume\` to that role and remove ${joinList(present.map((k) => `\`${k}\``))}; then delete the IAM user's keys.`,
-    location: { path: ts.file.path, range: anchorEntry.keyRange },
-    related: callSite
-  }), out;
+  let p = loss.declared.where === "workflow" ? loss.declared.permissions : void 0;
+  return p && add({ path: loss.holder.workflow.file.path, range: p.keyRange, message: "workflow-level permissions the job inherits" }), out;
 }
-function classify(node, ts, value, depth = 0) {
-  let v = value.trim();
-  if (!v.includes("${{")) return { kind: "literal" };
-  let secrets = [...v.matchAll(/\bsecrets\s*(?:\.\s*([A-Za-z_][\w-]*)|\[\s*'([^']+)'\s*\])/g)].map((m) => m[1] ?? m[2]);
-  if (secrets.length) return { kind: "secret", names: unique(secrets) };
-  let vars = [...v.matchAll(/\bvars\s*\.\s*([A-Za-z_][\w-]*)/g)].map((m) => m[1]);
-  if (vars.length) return { kind: "variable", names: unique(vars) };
-  let env = /^\$\{\{\s*env\s*\.\s*([A-Za-z_]\w*)\s*\}\}$/.exec(v);
-  if (env && depth < 5) {
-    let found = envValue(node, ts, env[1]);
-    if (found) return classify(node, ts, found.text, depth + 1);
+function buildFix(holder, declared) {
+  let file = holder.workflow.file, p = declared.permissions;
+  if (declared.where === "job" && p) return extendJobPermissions(file, p);
+  if (declared.where === "workflow" && p) {
+    if (p.kind !== "map") return { note: `the workflow's \`permissions: ${p.kind}\` cannot be copied with one scope changed; list the scopes the job needs plus \`id-token: write\`` };
+    let lines = copiedScopes(file, p), edit2 = addBlockFirst(file, { keyRange: holder.job.idRange, range: holder.job.range }, "permissions", lines);
+    return edit2 ? {
+      fix: {
+        description: `give job \`${holder.job.id}\` its own \`permissions:\` with the workflow's scopes plus \`id-token: write\``,
+        safe: !0,
+        edits: [edit2]
+      }
+    } : { note: "the job is not a block mapping; add `permissions:` by hand" };
   }
-  return { kind: "other" };
+  let scopes = holder.called ? requestedScopes(holder) : NEW_BLOCK_SCOPES;
+  if (!scopes) return { note: "the called workflow declares `read-all`, `write-all` or an expression; write the caller's `permissions:` by hand" };
+  let edit = addBlockFirst(file, { keyRange: holder.job.idRange, range: holder.job.range }, "permissions", scopes);
+  return edit ? {
+    fix: {
+      description: `add \`permissions: { ${scopes.join(", ")} }\` to job \`${holder.job.id}\`${holder.called ? " (the scopes the called workflow declares)" : ""}; this replaces the default token permissions for the job, so any other scope it uses (pushing, commenting, packages...) must be added`,
+      safe: !1,
+      edits: [edit]
+    }
+  } : { note: "the job is not a block mapping; add `permissions:` by hand" };
 }
-function originOf(ctx, node, ts, key) {
-  let entry = ts.step.with.entries.find((e) => e.key === key), hops = traceValue(ctx.graph, node, ts, entry, { env: !0 }), via = [];
-  for (let hop of hops.slice(1)) {
-    let t = hop.through;
-    t.kind === "env" ? via.push(`through \`env.${t.name}\``) : t.kind === "workflow-input" ? via.push(`through input \`${t.name}\` of the reusable workflow \`${t.holder}\``) : via.push(`through input \`${t.name}\` of \`${t.holder}\`${hop.kind === "default" ? " (its default)" : ""}`);
+var LEVEL_ORDER = { none: 0, read: 1, write: 2 };
+function requestedScopes(caller) {
+  let levels = /* @__PURE__ */ new Map([["contents", "read"]]), ok = !0, visit2 = (n) => {
+    for (let j of n.called?.jobs ?? []) {
+      let d = declaredPermissions(j.workflow, j.job);
+      if (d.where === "default") {
+        visit2(j);
+        continue;
+      }
+      if (d.permissions?.kind !== "map") {
+        ok = !1;
+        continue;
+      }
+      for (let e of d.permissions.entries) {
+        let v = e.value?.value.trim() ?? "";
+        if (!(v in LEVEL_ORDER)) {
+          ok = !1;
+          continue;
+        }
+        let prev = levels.get(e.key);
+        (prev === void 0 || LEVEL_ORDER[v] > LEVEL_ORDER[prev]) && levels.set(e.key, v);
+      }
+    }
+  };
+  if (visit2(caller), !!ok)
+    return levels.set("id-token", "write"), [...levels].filter(([, v]) => v !== "none").map(([k, v]) => `${k}: ${v}`);
+}
+function extendJobPermissions(file, p) {
+  if (p.kind === "read-all")
+    return { note: "`read-all` cannot be extended with one scope; replace it with a map of the scopes the job reads plus `id-token: write`" };
+  if (p.kind !== "map") return {};
+  let existing = p.entries.find((e) => e.key === "id-token"), edit = setEntry(file, p, "id-token", "write");
+  return edit ? { fix: { description: existing ? "set `id-token: write` in the job's `permissions:`" : "add `id-token: write` to the job's `permissions:`", safe: !0, edits: [edit] } } : {};
+}
+function copiedScopes(file, p) {
+  let lines = entryTexts(file, p.entries).map((e) => e.key === "id-token" ? `${e.text.slice(0, e.text.indexOf(":"))}: write` : e.text);
+  return p.entries.some((e) => e.key === "id-token") || lines.push("id-token: write"), lines;
+}
+
+// src/rules/oidc-fanout-no-retry.ts
+var RULE_ID2 = "oidc-fanout-no-retry", IDP_ERROR = "Couldn't retrieve verification key from your identity provider", MAX_RELATED_JOBS = 10, MAX_LISTED_JOBS = 12, oidcFanoutNoRetry = {
+  id: RULE_ID2,
+  title: "Parallel OIDC token exchanges without retry",
+  description: "Reports configure-aws-credentials OIDC calls that do not retry (a version before v1.6.1, `disable-retry: true`, `retry-max-attempts: 1`) in workflows where several jobs can exchange OIDC tokens at the same time.",
+  defaultLevel: "warning",
+  tags: ["reliability", "aws", "oidc"],
+  precision: "high",
+  fixable: "both",
+  options: {
+    threshold: {
+      description: "Number of OIDC token exchanges that can run at the same time from which calls without retry are reported.",
+      // One exchange alone is no fan-out: the configuration has always required 2 or more.
+      schema: { type: "integer", minimum: 2 },
+      default: 2
+    }
+  },
+  check(ctx) {
+    let threshold = thresholdOf(ctx), called = /* @__PURE__ */ new Set();
+    for (let n of allJobNodes(ctx.graph)) n.called && called.add(n.called.workflow.file.path);
+    let candidates = /* @__PURE__ */ new Map();
+    for (let wf of ctx.graph.workflows) {
+      if (onlyWorkflowCall(wf) && called.has(wf.file.path)) continue;
+      let tops = ctx.graph.jobsByWorkflow.get(wf.file.path) ?? [], parts = participants(tops, (node) => node.configureCalls.some((c) => c.oidc));
+      if (parts.length === 0) continue;
+      let fanout = new ConcurrentJobs(parts);
+      for (let p of parts) {
+        let offCalls = p.node.configureCalls.filter((c) => c.oidc).map((c) => ({ call: c, off: retryOff(ctx, p.node, c) })).filter((x) => !!x.off);
+        if (offCalls.length === 0) continue;
+        let sum = fanout.others(p);
+        if (p.weight + sum.weight < threshold) continue;
+        let set = fanout.heaviest(p, sum, MAX_LISTED_JOBS), total = p.weight + set.weight;
+        if (!(total < threshold))
+          for (let { call, off } of offCalls) {
+            let ts = p.node.timeline[call.timelineIndex], uses = ts.step.uses, key = `${ts.file.path}\0${uses.node.range.start.offset}`, report = {
+              message: message2(p, ts, off, set, total),
+              location: { path: ts.file.path, range: uses.node.range }
+            };
+            off.fix ? report.fix = off.fix : off.fixNote && (report.fixNote = off.fixNote);
+            let here = { report, total, sites: callSites(p, ts), peers: peers(set.members) }, prev = candidates.get(key);
+            if (!prev) candidates.set(key, here);
+            else {
+              let keep = total > prev.total ? here : prev;
+              keep.sites = mergeRelated(prev.sites, here.sites), candidates.set(key, keep);
+            }
+          }
+      }
+    }
+    for (let c of candidates.values()) ctx.report({ ...c.report, related: [...c.sites, ...c.peers] });
   }
-  let last = hops[hops.length - 1];
-  return { file: last.file, range: last.input?.range ?? last.entry.keyRange, via };
+};
+function thresholdOf(ctx) {
+  return ctx.options.threshold;
 }
-function tracedText(ctx, node, ts, key) {
-  let entry = ts.step.with.entries.find((e) => e.key === key);
-  if (!entry) return ts.with.get(key) ?? "";
-  let hops = traceValue(ctx.graph, node, ts, entry, { env: !0 }), last = hops[hops.length - 1];
-  return hops.length === 1 ? ts.with.get(key) ?? entry.value?.value ?? "" : last.input ? last.input.default ?? "" : last.entry?.value?.value ?? "";
+function inputOf(node, call, name) {
+  let eff = effectiveInput(node, call, name);
+  if (!eff) return;
+  if (eff.env) {
+    let scope = eff.env.scope === "job" ? `job env of \`${node.job.id}\`` : eff.env.scope === "workflow" ? "workflow env" : "step env";
+    return { value: eff.text, origin: `from \`${eff.env.name}\` in the ${scope}`, env: !0 };
+  }
+  let input = eff.input;
+  return input.origin?.kind === "step" ? { value: eff.text, entry: input.entry } : { value: eff.text, origin: `from \`${input.entry.value?.value ?? eff.text}\`` };
 }
-function configureLabel(ts) {
-  let uses = ts.step.uses?.node.value ?? "configure-aws-credentials";
-  return ts.step.name ?? ts.step.id ? `the \`${uses}\` step ${stepLabel(ts)}` : `the \`${uses}\` step at ${ts.chain.length ? `${ts.file.path}:` : "line "}${ts.step.range.start.line}`;
+function boolOf(iv) {
+  return iv ? iv.value.includes("${{") ? "unknown" : iv.value.trim().toLowerCase() === "true" ? "true" : "false" : "false";
 }
-function callSiteRelated(node, ts) {
+function attemptsOf(iv) {
+  return iv?.value.includes("${{") ? "unknown" : retryAttempts(iv?.value);
+}
+function refText(v) {
+  return isFullSha(v.ref) ? `\`@${shortRef(v.ref, 7)}\u2026\`` : `\`@${v.ref}\``;
+}
+function retryOff(ctx, node, call) {
+  let v = call.version, atLeast2 = versionAtLeast(v, RETRY_SINCE);
+  if (atLeast2 === void 0) return;
+  let ts = node.timeline[call.timelineIndex], file = ts.file, maxParallel = "or limit how many of these jobs start together (`strategy.max-parallel`, or `needs:` between them)";
+  if (atLeast2 === !1) {
+    let major = v.semver[0], newest = newestTag(major), off2 = {
+      reason: `${refText(v)} runs ${v.tag} code, which has no retry (automatic retry arrived in ${RETRY_SINCE})`,
+      options: [`upgrade to ${newest?.tag ?? "a release"} (the newest v${major}) or any release from ${RETRY_SINCE} on`, maxParallel]
+    }, fix = file && newest ? upgradeFix(file, ts, v, newest) : void 0;
+    return fix ? off2.fix = fix : off2.fixNote = "no newer release of this major in the table, or the ref could not be located in the `uses:` value", off2;
+  }
+  let scw = "special-characters-workaround";
+  if (declaresInput(v, scw) && boolOf(inputOf(node, call, scw)) !== "false")
+    return;
+  let reasons = [], options = [], culprits = [];
+  if (declaresInput(v, "disable-retry")) {
+    let iv = inputOf(node, call, "disable-retry");
+    boolOf(iv) === "true" && (reasons.push(`\`disable-retry: ${iv.value.trim()}\`${iv.origin ? ` (${iv.origin})` : ""} turns retry off`), options.push("drop `disable-retry: true`"), culprits.push(iv));
+  }
+  if (declaresInput(v, "retry-max-attempts")) {
+    let iv = inputOf(node, call, "retry-max-attempts");
+    if (attemptsOf(iv) === 1) {
+      let raw = iv.value.trim(), what = Number.parseInt(raw) === 1 ? "allows a single attempt" : "is raised to 1: a single attempt";
+      reasons.push(`\`retry-max-attempts: ${raw}\`${iv.origin ? ` (${iv.origin})` : ""} ${what}`), options.push("raise `retry-max-attempts` to 2 or more (or drop it: the default is 12)"), culprits.push(iv);
+    }
+  }
+  if (reasons.length === 0) return;
+  options.push(maxParallel);
+  let off = { reason: reasons.join(" and "), options }, notLiteral = culprits.find((c) => !c.entry);
+  if (notLiteral)
+    off.fixNote = notLiteral.env ? `the value comes ${notLiteral.origin}; change it there` : `the value comes ${notLiteral.origin}; change what the composite call or the reusable-workflow caller passes`;
+  else if (file) {
+    let edits = removeEntries(file, ts.step.with, culprits.map((c) => c.entry));
+    edits ? off.fix = {
+      description: `remove ${culprits.map((c) => `\`${c.entry.key}\``).join(" and ")} so the action retries the token exchange (12 attempts)`,
+      safe: !0,
+      edits
+    } : off.fixNote = "the entries could not be removed without touching other text";
+  }
+  return off;
+}
+function upgradeFix(file, ts, v, newest) {
+  let isSha = isFullSha(v.ref), edits = replaceRefInScalar(file, ts.step.uses.node, v.ref, isSha ? newest.commit : newest.tag, isSha ? newest.tag : void 0);
+  if (edits)
+    return {
+      description: `upgrade ${refText(v)} to ${newest.tag}, the newest release of v${v.semver[0]} (retries since ${RETRY_SINCE}); newer code runs`,
+      safe: !1,
+      edits
+    };
+}
+function ownTerm(p) {
+  let s = matrixText(p.node), scaled = !1;
+  for (let i = p.path.length - 2; i >= 0; i--) {
+    let caller = p.path[i], f = factor(caller);
+    f.n !== 1 && (s += ` \xD7 ${f.n} (${f.unknown ? "unknown-size matrix, counted as 2, of" : "matrix of"} calling job ${code(caller.job.id)})`, scaled = !0);
+  }
+  return scaled && (s += ` = ${plural(p.weight, "job")}`), s;
+}
+function label(p) {
+  return p.path.map((n) => code(n.job.id)).join("\u2192");
+}
+function where2(p, ts) {
+  let parts = [];
+  if (ts.chain.length > 0 && parts.push(`inside composite ${code(ts.chain[0].step.uses?.node.value ?? "")}`), p.path.length > 1) {
+    let caller = p.path[p.path.length - 2];
+    parts.push(`reusable workflow ${code(p.node.workflow.file.repoPath)} called by job ${code(caller.job.id)}`);
+  }
+  return parts.length ? ` (${parts.join(", ")})` : "";
+}
+function message2(p, ts, off, set, total) {
+  let othersSum = total - p.weight, arithmetic = othersSum > 0 ? `${ownTerm(p)}, plus ${plural(othersSum, "parallel job")}` : ownTerm(p), notes = [];
+  set.exact || notes.push("an upper bound: too many OIDC jobs to compute the exact maximum"), (p.unknown || set.unknown) && notes.push("each matrix of unknown size counted as 2");
+  let count = 1 + set.count, listing = [p, ...set.members].slice(0, MAX_LISTED_JOBS).map((m) => `${label(m)} ${m.weight}`).join(", ") + (count > MAX_LISTED_JOBS ? `, and ${count - MAX_LISTED_JOBS} more` : "");
+  return `OIDC token exchange without retry in job ${code(p.node.job.id)}${where2(p, ts)}: ${off.reason}; ${arithmetic}: up to ${total} simultaneous token exchanges (${[...notes, `per job: ${listing}`].join("; ")}). Under that load the identity provider intermittently fails with "${IDP_ERROR}", and nothing retries. Options: ${off.options.join("; ")}.`;
+}
+function callSites(p, ts) {
   let out = [];
-  if (ts.chain.length) {
+  if (ts.chain.length > 0) {
     let site = ts.chain[0];
-    out.push({ path: site.file.path, range: site.step.uses?.node.range ?? site.step.range, message: `job \`${node.job.id}\` calls the composite that holds the configure step here` });
+    site.step.uses && out.push({ path: site.file.path, range: site.step.uses.node.range, message: `composite call in job \`${p.node.job.id}\`` });
+  }
+  for (let i = p.path.length - 2; i >= 0; i--) {
+    let caller = p.path[i];
+    out.push({
+      path: caller.workflow.file.path,
+      range: caller.job.uses?.keyRange ?? caller.job.idRange,
+      message: `job \`${caller.job.id}\` calls the reusable workflow holding job \`${p.node.job.id}\``
+    });
   }
   return out;
 }
-function related2(ts, origin, extra) {
+function peers(members) {
   let out = [];
-  return origin.file.path === ts.file.path && origin.range.start.offset >= ts.step.range.start.offset && origin.range.start.offset < ts.step.range.end.offset || out.push({ path: ts.file.path, range: ts.step.uses.node.range, message: "the configure-aws-credentials step that receives the key" }), [...out, ...extra];
+  for (let m of members.slice(0, MAX_RELATED_JOBS))
+    out.push({
+      path: m.node.workflow.file.path,
+      range: m.node.job.idRange,
+      message: `job ${label(m)} can exchange OIDC tokens at the same time (${plural(m.weight, "job")})`
+    });
+  return out;
 }
-function names(list2, ctxName) {
-  return joinList(list2.map((n) => `\`${ctxName}.${n}\``));
-}
-function unique(list2) {
-  return [...new Set(list2)];
+function mergeRelated(a, b) {
+  let out = [...a], seen = new Set(a.map((r) => `${r.path}\0${r.range.start.offset}`));
+  for (let r of b) {
+    let k = `${r.path}\0${r.range.start.offset}`;
+    seen.has(k) || (seen.add(k), out.push(r));
+  }
+  return out;
 }
 
 // src/rules/oidc-untrusted-trigger.ts
-var RULE_ID6 = "oidc-untrusted-trigger", PRIVILEGED = {
+var RULE_ID3 = "oidc-untrusted-trigger", PRIVILEGED = {
   pull_request_target: "`pull_request_target` runs with the base repository's secrets and id-token for every pull request, forks included",
   workflow_run: "`workflow_run` runs with the repository's privileges after a workflow that pull requests (forks included) can trigger, and that run's `head_sha`, `head_branch` and artifacts come from the pull request",
   issue_comment: "`issue_comment` runs on the default branch with the repository's privileges whenever anyone comments on an issue or pull request (forks' pull requests included)"
@@ -20076,7 +19645,7 @@ var RULE_ID6 = "oidc-untrusted-trigger", PRIVILEGED = {
   "watch",
   "workflow_run"
 ]), FORK_GUARD = /head(?:_repository|\.repo)\.full_name\s*==\s*github\.repository\b|github\.repository\s*==\s*github\.event\.[\w.]*head(?:_repository|\.repo)\.full_name|head\.repo\.fork\s*==\s*false|!\s*github\.event\.pull_request\.head\.repo\.fork\b|head\.repo\.fork\s*!=\s*true/, oidcUntrustedTrigger = {
-  id: RULE_ID6,
+  id: RULE_ID3,
   title: "OIDC role assumed on a trigger that outsiders control",
   description: "Reports OIDC configure-aws-credentials calls in jobs that run on pull_request_target, workflow_run or issue_comment (error when the job checks out the pull request's code), and notes OIDC calls on pull_request events, which fail for pull requests from forks.",
   defaultLevel: "error",
@@ -20222,39 +19791,470 @@ function list(events) {
   return joinList(events.map((e) => `\`${e}\``));
 }
 
-// src/rules/builtin/unused-suppression.ts
-var UNUSED_SUPPRESSION_RULE_ID = "unused-suppression", unusedSuppression = {
-  id: UNUSED_SUPPRESSION_RULE_ID,
-  title: "Suppression that suppresses nothing",
-  description: "Reports `# credflow: ignore[\u2026]` comments naming a rule id that does not exist (always), and, with `--report-unused-suppressions`, comments and `ignore-findings` entries that hide no finding.",
+// src/rules/support/uses-sites.ts
+function usesSites(graph) {
+  let workflows = /* @__PURE__ */ new Map();
+  for (let wf of graph.workflows) workflows.set(wf.file.path, wf);
+  for (let node of allJobNodes(graph)) {
+    workflows.has(node.workflow.file.path) || workflows.set(node.workflow.file.path, node.workflow);
+    let called = node.called?.workflow;
+    called && !workflows.has(called.file.path) && workflows.set(called.file.path, called);
+  }
+  let out = [], seen = /* @__PURE__ */ new Set(), add = (site) => {
+    let key = `${site.file.path}\0${site.uses.node.range.start.offset}`;
+    seen.has(key) || (seen.add(key), out.push(site));
+  };
+  for (let wf of workflows.values())
+    for (let job of wf.jobs) {
+      job.uses && add({ file: wf.file, uses: job.uses, kind: "job", workflow: wf, job });
+      for (let step of job.steps) step.uses && add({ file: wf.file, uses: step.uses, kind: "step", workflow: wf, job, step });
+    }
+  for (let action of graph.actions.values())
+    for (let step of action.steps) step.uses && add({ file: action.file, uses: step.uses, kind: "step", action, step });
+  return out;
+}
+function repoOf(ref) {
+  return `${ref.owner}/${ref.repo}`;
+}
+function nameOf(ref) {
+  return ref.subpath ? `${ref.owner}/${ref.repo}/${ref.subpath}` : `${ref.owner}/${ref.repo}`;
+}
+function rewriteUsesRef(site, ref, newRef, comment, isRefWord) {
+  let inFlow = site.step ? site.step.flow : void 0;
+  return replaceScalarWithComment(site.file, site.uses.node, `${nameOf(ref)}@${newRef}`, { comment, isRefWord, inFlow });
+}
+
+// src/rules/outdated-action-runtime.ts
+var RULE_ID4 = "outdated-action-runtime", OUTDATED = /* @__PURE__ */ new Set(["node12", "node16"]), outdatedActionRuntime = {
+  id: RULE_ID4,
+  title: "Action runs on a Node.js version runners no longer ship",
+  description: "Reports actions whose pinned ref resolves to code declaring `runs.using: node12` or `node16`, and names the newest major and its runtime.",
   defaultLevel: "warning",
-  tags: ["maintainability"],
-  precision: "very-high",
-  fixable: "safe",
-  check() {
+  tags: ["maintenance", "compatibility"],
+  precision: "high",
+  fixable: "unsafe",
+  check(ctx) {
+    for (let site of usesSites(ctx.graph)) {
+      let ref = site.uses.ref;
+      if (ref.kind !== "remote" || ref.isWorkflow || site.kind !== "step") continue;
+      let report = check(ctx, site, ref);
+      report && ctx.report(report);
+    }
   }
 };
+function runtimeOf(ref, info) {
+  if (info.runtime) return { runtime: info.runtime, code: info.tag };
+  if (isConfigureRef(ref) && info.kind === "sha") {
+    let v = resolveConfigureVersion(ref.ref);
+    return { runtime: v.runtime, code: v.tag };
+  }
+  return {};
+}
+function check(ctx, site, ref) {
+  let repo = repoOf(ref), info = ctx.pins.resolve(repo, ref.ref), { runtime, code: release } = runtimeOf(ref, info);
+  if (!runtime || !OUTDATED.has(runtime)) return;
+  let shown = `\`${nameOf(ref)}@${ref.ref}\``, sha = info.kind === "sha", code3 = release ? sha ? info.tag ? ` (the commit of ${info.tag})` : ` (${release} code)` : release !== ref.ref ? ` (${release} code)` : "" : "", note = info.note && info.kind !== "sha" ? `; \`${ref.ref}\` is ${info.note}` : "", newest = ctx.pins.newestMajor(repo), upgrade;
+  return newest ? newest.runtime && OUTDATED.has(newest.runtime) ? upgrade = `Its newest major, ${newest.major} (${newest.tag}), still runs on ${newest.runtime}; consider another action.` : upgrade = `The newest major is ${newest.major} (${newest.tag})${newest.runtime ? ` on ${newest.runtime}` : ""}; a major upgrade may change inputs and behaviour, so read its release notes.` : upgrade = "Move to a release of the action that runs on node20 or later.", {
+    message: `${shown} runs on ${runtime}${code3}${note}. Runners no longer ship ${runtime}: they run the action on a newer Node.js it was never tested with (the run shows a deprecation warning). ${upgrade}`,
+    location: { path: site.file.path, range: site.uses.node.range },
+    fix: () => upgradeFix2(ctx, site, ref, info, runtime)
+  };
+}
+function upgradeFix2(ctx, site, ref, info, runtime) {
+  let repo = repoOf(ref), newest = ctx.pins.newestMajor(repo);
+  if (!newest?.runtime || OUTDATED.has(newest.runtime)) return;
+  let target, comment;
+  if (isFullSha(ref.ref)) {
+    let commit = ctx.pins.resolve(repo, newest.tag).commit;
+    if (!commit) return;
+    target = commit, comment = newest.tag;
+  } else /^v?\d+\.\d+/.test(ref.ref) && info.kind === "tag" ? target = newest.tag : target = newest.major;
+  let rewrite = rewriteUsesRef(site, ref, target, comment, (word) => ctx.pins.resolve(repo, word).source !== "shape");
+  if (rewrite)
+    return {
+      description: `Upgrade ${nameOf(ref)}@${ref.ref} (${runtime}) to ${comment ? `${target.slice(0, 12)}\u2026 # ${comment}` : target} (${newest.runtime}); a new major may change inputs and behaviour`,
+      safe: !1,
+      edits: [rewrite.edit]
+    };
+}
+
+// src/rules/static-aws-keys.ts
+var RULE_ID5 = "static-aws-keys", KEY_INPUTS = ["aws-access-key-id", "aws-secret-access-key", "aws-session-token"], staticAwsKeys = {
+  id: RULE_ID5,
+  title: "Long-lived AWS access keys instead of OIDC",
+  description: "Reports configure-aws-credentials calls that pass `aws-access-key-id`/`aws-secret-access-key`: literal key text is an error, keys from secrets get a note on switching to GitHub's OIDC provider.",
+  defaultLevel: "warning",
+  tags: ["security"],
+  securitySeverity: "7.5",
+  precision: "very-high",
+  fixable: !1,
+  check(ctx) {
+    for (let node of allJobNodes(ctx.graph))
+      for (let call of node.configureCalls) {
+        let ts = node.timeline[call.timelineIndex];
+        if (isConfigureRef(ts.step.uses?.ref))
+          for (let r of checkCall(ctx, node, ts)) ctx.report({ ...r, key: "static-keys" });
+      }
+  }
+};
+function checkCall(ctx, node, ts) {
+  let present = KEY_INPUTS.filter((k) => (ts.with.get(k) ?? "").trim() !== "");
+  if (!present.length) return [];
+  let out = [], sources = /* @__PURE__ */ new Map();
+  for (let key of present) {
+    let origin = originOf(ctx, node, ts, key);
+    sources.set(key, { source: classify(node, ts, tracedText(ctx, node, ts, key)), origin });
+  }
+  let stepRef = configureLabel(ts), callSite = callSiteRelated(node, ts);
+  for (let [key, { source, origin }] of sources) {
+    if (source.kind !== "literal") continue;
+    let where3 = origin.via.length ? `, written here and passed ${origin.via.join(", then ")}` : "";
+    key === "aws-access-key-id" ? out.push({
+      level: "warning",
+      message: `\`${key}\` of ${stepRef} is a literal access key ID${where3}: the ID is not the secret half, but it names a long-lived IAM user key and its AWS account to anyone who can read the repository. Keep it in a secret, or better, drop the keys and let the job assume a role through GitHub's OIDC provider (\`role-to-assume\` with \`permissions: id-token: write\`).`,
+      location: { path: origin.file.path, range: origin.range },
+      related: related2(ts, origin, callSite)
+    }) : out.push({
+      level: "error",
+      message: `\`${key}\` of ${stepRef} is a literal ${key === "aws-session-token" ? "session token" : "secret access key"}${where3}: anyone who can read the repository, or any clone or fork of it, has the credential, and it stays in the Git history. Deactivate the key in IAM now, then pass keys only through \`\${{ secrets.\u2026 }}\`, or better, assume a role through GitHub's OIDC provider (\`role-to-assume\` with \`permissions: id-token: write\`).`,
+      location: { path: origin.file.path, range: origin.range },
+      related: related2(ts, origin, callSite)
+    });
+  }
+  let secret = sources.get("aws-secret-access-key");
+  if (!secret || secret.source.kind === "literal" || secret.source.kind === "other") return out;
+  let id = sources.get("aws-access-key-id");
+  if (id?.source.kind === "literal") return out;
+  let anchorEntry = ts.step.with.entries.find((e) => e.key === (id ? "aws-access-key-id" : "aws-secret-access-key"));
+  if (secret.source.kind === "variable")
+    return out.push({
+      level: "warning",
+      message: `\`aws-secret-access-key\` of ${stepRef} comes from the configuration variable ${names(secret.source.names, "vars")}: variables are not secrets, their values are not masked in logs and are shown to everyone who can manage or read the repository's variables. Move the key to a secret, or better, assume a role through GitHub's OIDC provider and drop the keys.`,
+      location: { path: secret.origin.file.path, range: secret.origin.range },
+      related: related2(ts, secret.origin, callSite)
+    }), out;
+  let all = [...sources.values()].flatMap((s) => s.source.kind === "secret" ? s.source.names : []), role = (ts.with.get("role-to-assume") ?? "").trim(), what = role ? `long-lived access keys (from ${names(unique(all), "secrets")}) to assume \`${role}\`` : `long-lived access keys from ${names(unique(all), "secrets")}`;
+  return out.push({
+    level: "note",
+    message: `${capitalize(stepRef)} signs in with ${what}. GitHub's OIDC provider can replace them with a short-lived token per job: create an IAM OIDC identity provider for \`token.actions.githubusercontent.com\` and a role whose trust policy accepts this repository's \`sub\` claim, grant the job \`permissions: id-token: write\`, set \`role-to-assume\` to that role and remove ${joinList(present.map((k) => `\`${k}\``))}; then delete the IAM user's keys.`,
+    location: { path: ts.file.path, range: anchorEntry.keyRange },
+    related: callSite
+  }), out;
+}
+function classify(node, ts, value, depth = 0) {
+  let v = value.trim();
+  if (!v.includes("${{")) return { kind: "literal" };
+  let secrets = [...v.matchAll(/\bsecrets\s*(?:\.\s*([A-Za-z_][\w-]*)|\[\s*'([^']+)'\s*\])/g)].map((m) => m[1] ?? m[2]);
+  if (secrets.length) return { kind: "secret", names: unique(secrets) };
+  let vars = [...v.matchAll(/\bvars\s*\.\s*([A-Za-z_][\w-]*)/g)].map((m) => m[1]);
+  if (vars.length) return { kind: "variable", names: unique(vars) };
+  let env = /^\$\{\{\s*env\s*\.\s*([A-Za-z_]\w*)\s*\}\}$/.exec(v);
+  if (env && depth < 5) {
+    let found = envValue(node, ts, env[1]);
+    if (found) return classify(node, ts, found.text, depth + 1);
+  }
+  return { kind: "other" };
+}
+function originOf(ctx, node, ts, key) {
+  let entry = ts.step.with.entries.find((e) => e.key === key), hops = traceValue(ctx.graph, node, ts, entry, { env: !0 }), via = [];
+  for (let hop of hops.slice(1)) {
+    let t = hop.through;
+    t.kind === "env" ? via.push(`through \`env.${t.name}\``) : t.kind === "workflow-input" ? via.push(`through input \`${t.name}\` of the reusable workflow \`${t.holder}\``) : via.push(`through input \`${t.name}\` of \`${t.holder}\`${hop.kind === "default" ? " (its default)" : ""}`);
+  }
+  let last = hops[hops.length - 1];
+  return { file: last.file, range: last.input?.range ?? last.entry.keyRange, via };
+}
+function tracedText(ctx, node, ts, key) {
+  let entry = ts.step.with.entries.find((e) => e.key === key);
+  if (!entry) return ts.with.get(key) ?? "";
+  let hops = traceValue(ctx.graph, node, ts, entry, { env: !0 }), last = hops[hops.length - 1];
+  return hops.length === 1 ? ts.with.get(key) ?? entry.value?.value ?? "" : last.input ? last.input.default ?? "" : last.entry?.value?.value ?? "";
+}
+function configureLabel(ts) {
+  let uses = ts.step.uses?.node.value ?? "configure-aws-credentials";
+  return ts.step.name ?? ts.step.id ? `the \`${uses}\` step ${stepLabel(ts)}` : `the \`${uses}\` step at ${ts.chain.length ? `${ts.file.path}:` : "line "}${ts.step.range.start.line}`;
+}
+function callSiteRelated(node, ts) {
+  let out = [];
+  if (ts.chain.length) {
+    let site = ts.chain[0];
+    out.push({ path: site.file.path, range: site.step.uses?.node.range ?? site.step.range, message: `job \`${node.job.id}\` calls the composite that holds the configure step here` });
+  }
+  return out;
+}
+function related2(ts, origin, extra) {
+  let out = [];
+  return origin.file.path === ts.file.path && origin.range.start.offset >= ts.step.range.start.offset && origin.range.start.offset < ts.step.range.end.offset || out.push({ path: ts.file.path, range: ts.step.uses.node.range, message: "the configure-aws-credentials step that receives the key" }), [...out, ...extra];
+}
+function names(list2, ctxName) {
+  return joinList(list2.map((n) => `\`${ctxName}.${n}\``));
+}
+function unique(list2) {
+  return [...new Set(list2)];
+}
+
+// src/knowledge/data/pins.json
+var pins_default = { generated: "2026-11-27", actions: { "actions/cache": { defaultBranch: "main", runtimeByMajor: { v0: "node12", v1: "node12", v2: "node12", v3: "node16", v4: "node20", v5: "node24" }, branches: { main: "27d5ce7f107fe9357f9df03efb73ab90386fccae", master: "0769f2e44373d687c841be56f618397100943c5e" }, tags: { "v0.0.1": "e7ad80454a6127bc11c0f89f007eff9fecd8c4f7", "v0.0.2": "0da99ad140d4e8eb671003569d4e357fa825ff44", v1: "f5ce41475b483ad7581884324a6eca9f48f8dcc7", "v1.0.0": "9d8c7b4041799ff4995821122f3c4ce8934a36b7", "v1.0.1": "86dff562ab522d4b40945cd4cd51c5d4b4b40cbc", "v1.0.2": "44543250bd1b1d68b70b6e9949c2a11f5b11d990", "v1.0.3": "cffae9552bb9f84b9812c1ee9ea2e3c0a70a797e", "v1.1.0": "a505c2e7a6652a1d5727baf1c2dc5a5b2d1ecc60", "v1.1.1": "fe1055e9d167ff6b0247ec54ca5851b2701fe95c", "v1.1.2": "70655ec8323daeeaa7ef06d7c56e1b9191396cbe", "v1.2.0": "d9747005de0f7240e5d35a68dca96b3f41b8b340", "v1.2.1": "f5ce41475b483ad7581884324a6eca9f48f8dcc7", v2: "8492260343ad570701412c2f464a5877dc76bace", "v2.0.0": "b8204782bbb5f872091ecc5eb9cb7d004e35b1fa", "v2.1.0": "d29c1df198dd38ac88e0ae23a2881b99c2d20e68", "v2.1.1": "5ca27f25cb3a0babe750cad7e4fddd3e55f29e9a", "v2.1.2": "d1255ad9362389eac595a9ae406b8e8cb3331f16", "v2.1.3": "0781355a23dac32fd3bac414512f4b903437991a", "v2.1.4": "26968a09c0ea4f3e233fdddbafd1166051a095f6", "v2.1.5": "1a9e2138d905efd099035b49d8b7a3888c653ca8", "v2.1.6": "c64c572235d810460d0d6876e9c705ad5002b353", "v2.1.7": "937d24475381cd9c75ae6db12cb4e79714b926ed", "v2.1.8": "2b250bc32ad02700b996b496c14ac8c2840a2991", v3: "6f8efc29b200d32929f49075959781ed54ec270c", "v3.0.0": "4b0cf6cc4619e737324ddfcec08fff2413359514", "v3.0.1": "136d96b4aee02b1f0de3ba493b1d47135042d9c0", "v3.0.2": "48af2dc4a9e8278b89d7fa154b955c30c6aaab09", "v3.0.3": "30f413bfed0a2bc738fdfd409e5a9e96b24545fd", "v3.0.4": "c3f1317a9e7b1ef106c153ac8c0f00fed3ddbc0d", "v3.0.5": "0865c47f36e68161719c5b124609996bb5c40129", "v3.0.6": "f4278025ab0f432ce369118909e46deec636f50c", "v3.0.7": "a7c34adf76222e77931dedbf4a45b2e4648ced19", "v3.0.8": "fd5de65bc895cf536527842281bea11763fefd77", "v3.0.9": "ac8075791e805656e71b4ba23325ace9e3421120", "v3.0.10": "56461b9eb0f8438fd15c7a9968e3c9ebb18ceff1", "v3.0.11": "9b0c1fce7a93df8e3bb8926b0d6e9d89e92f20a7", "v3.2.0": "c17f4bf4666a8001b1a45c09eb7a485c41aa64c3", "v3.2.1": "c1a5de879eb890d062a85ee0252d6036480b1fe2", "v3.2.2": "4723a57e26efda3a62cbde1812113b730952852d", "v3.2.3": "58c146cc91c5b9e778e71775dfe9bf1442ad9a12", "v3.2.4": "627f0f41f6904a5b1efbaed9f96d9eb58e92e920", "v3.2.5": "6998d139ddd3e68c71e9e398d8e40b71a2f39812", "v3.2.6": "69d9d449aced6a2ede0bc19182fadc3a0a42d2b0", "v3.3.0": "940f3d7cf195ba83374c77632d1e2cbb2f24ae68", "v3.3.1": "88522ab9f39a2ea568f7027eddc7d8d8bc9d59c8", "v3.3.2": "704facf57e6136b1bc63b828d79edcd491f0ee84", "v3.3.3": "e12d46a63a90f2fae62d114769bbf2a179198b5c", "v3.4.0": "f4b3439a656ba812b8cb417d2d49f9c810103092", "v3.4.1": "58c1e461ab4154b5b12d40cb0e84792b845ab8ba", "v3.4.2": "387e18722e6ff315b24a3b8b071feddd27b7bf7e", "v3.4.3": "2f8e54208210a422b2efd51efaa6bd6d7ca8920f", "v3.5.0": "6f8efc29b200d32929f49075959781ed54ec270c", v4: "0057852bfaa89a56745cba8c7296529d2fc39830", "v4.0.0": "13aacd865c20de90d75de3b17ebe84f7a17d57d2", "v4.0.1": "ab5e6d0c87105b4c9c2047343972218f562e4319", "v4.0.2": "0c45773b623bea8c8e75f6c82b208c3cf94ea4f9", "v4.1.0": "2cdf405574d6ef1f33a1d12acccd3ae82f47b3f2", "v4.1.1": "3624ceb22c1c5a301c8db4169662070a689d9ea8", "v4.1.2": "6849a6489940f00c2f30c0fb92c6274307ccb58a", "v4.2.0": "1bd1e32a3bdc45362d1e726936510720a7c30a57", "v4.2.1": "0c907a75c2c80ebcb7f088228285e798b750cf8f", "v4.2.2": "d4323d4df104b026a6aa633fdb11d772146be0bf", "v4.2.3": "5a3ec84eff668545956fd18022155c47e93e2684", "v4.2.4": "0400d5f644dc74513175e3cd8d07132dd4860809", "v4.3.0": "0057852bfaa89a56745cba8c7296529d2fc39830", v5: "27d5ce7f107fe9357f9df03efb73ab90386fccae", "v5.0.0": "a7833574556fa59680c1b7cb190c1735db73ebf0", "v5.0.1": "9255dc7a253b0ccc959486e2bca901246202afeb", "v5.0.2": "8b402f58fbc84540c8b491a91e594a4576fec3d7", "v5.0.3": "cdf6c1fa76f9f475f3d7449005a359c84ca0f306", "v5.0.4": "668228422ae6a00e4ad889ee87cd7109ec5666a7", "v5.0.5": "27d5ce7f107fe9357f9df03efb73ab90386fccae" } }, "actions/checkout": { defaultBranch: "main", runtimeByMajor: { v2: "node12", v3: "node16", v4: "node20", v5: "node24", v6: "node24", v7: "node24" }, branches: { main: "f548e57e544e1ff5a4c46bf1e1b8685f8e4a348a", master: "61b9e3751b92087fd0b06925ba6dd6314e06f089" }, tags: { "1.0.0": "af513c7a016048ae468971c52ed77d9562c7c819", v1: "50fbc622fc4ef5163becd7fab6573eac35f8462e", "v1.0.0": "af513c7a016048ae468971c52ed77d9562c7c819", "v1.1.0": "0b496e91ec7ae4428c3ed2eeb4c3a40df431f2cc", "v1.2.0": "50fbc622fc4ef5163becd7fab6573eac35f8462e", v2: "0717577d45739eb3c851188b29f50ed6c0b2194e", "v2.0.0": "722adc63f1aa60a57ec37892e133b1d319cae598", "v2.1.0": "01aecccf739ca6ff86c0539fbc67a7a5007bbc81", "v2.1.1": "86f86b36ef15e6570752e7175f451a512eac206b", "v2.2.0": "aabbfeb2ce60b5bd82389903509092c4648a9713", "v2.3.0": "b4483adec309c0d01a5435c5e24eb40de5773ad9", "v2.3.1": "28c7f3d2b5162b5ddd3dfd9a45aa55eaf396478b", "v2.3.2": "2036a08e25fa78bbd946711a407b529a0a1204bf", "v2.3.3": "a81bbbf8298c0fa03ea29cdc473d45769f953675", "v2.3.4": "5a4ac9002d0be2fb38bd78e4b4dbde5606d7042f", "v2.3.5": "1e204e9a9253d643386038d443f96446fa156a97", "v2.4.0": "ec3a7ce113134d7a93b817d10a8272cb61118579", "v2.4.1": "f25a3a9f25bd5f4c5d77189cab02ff357b5aedeb", "v2.4.2": "7884fcad6b5d53d10323aee724dc68d8b9096a2e", "v2.5.0": "e2f20e631ae6d7dd3b768f56a5d2af784dd54791", "v2.6.0": "dc323e67f16fb5f7663d20ff7941f27f5809e9b6", "v2.7.0": "ee0669bd1cc54295c223e0bb666b733df41de1c5", "v2.8.0": "0717577d45739eb3c851188b29f50ed6c0b2194e", v3: "a37ce9120846195fa4ece8f58b268e6043cb2f26", "v3.0.0": "a12a3943b4bdde767164f792f33f40b04645d846", "v3.0.1": "dcd71f646680f2efd8db4afa5ad64fdcba30e748", "v3.0.2": "2541b1294d2704b0964813337f33b291d3f8596b", "v3.1.0": "93ea575cb5d8a053eaa0ac8fa3b40d7e05a33cc8", "v3.2.0": "755da8c3cf115ac066823e79a1e1788f8940201b", "v3.3.0": "ac593985615ec2ede58e132d2e21d2b1cbd6127c", "v3.4.0": "24cb9080177205b6e8c946b17badbe402adc938f", "v3.5.0": "8f4b7f84864484a7bf31766abe9204da3cbe65b3", "v3.5.1": "83b7061638ee4956cf7545a6f7efe594e5ad0247", "v3.5.2": "8e5e7e5ab8b370d6c329ec480221332ada57f0ab", "v3.5.3": "c85c95e3d7251135ab7dc9ce3241c5835cc595a9", "v3.6.0": "f43a0e5ff2bd294095638e18286ca9a3d1956744", "v3.7.0": "a37ce9120846195fa4ece8f58b268e6043cb2f26", v4: "11d5960a326750d5838078e36cf38b85af677262", "v4.0.0": "1e31de5234b9f8995739874a8ce0492dc87873e2", "v4.1.0": "8ade135a41bc03ea155e62e844d188df1ea18608", "v4.1.1": "b4ffde65f46336ab88eb53be808477a3936bae11", "v4.1.2": "9bb56186c3b09b4f86b1c65136769dd318469633", "v4.1.3": "1d96c772d19495a3b5c517cd2bc0cb401ea0529f", "v4.1.4": "0ad4b8fadaa221de15dcec353f45205ec38ea70b", "v4.1.5": "44c2b7a8a4ea60a981eaca3cf939b5f4305c123b", "v4.1.6": "a5ac7e51b41094c92402da3b24376905380afc29", "v4.1.7": "692973e3d937129bcbf40652eb9f2f61becf3332", "v4.2.0": "d632683dd7b4114ad314bca15554477dd762a938", "v4.2.1": "eef61447b9ff4aafe5dcd4e0bbf5d482be7e7871", "v4.2.2": "11bd71901bbe5b1630ceea73d27597364c9af683", "v4.3.0": "08eba0b27e820071cde6df949e0beb9ba4906955", "v4.3.1": "34e114876b0b11c390a56381ad16ebd13914f8d5", "v4.4.0": "11d5960a326750d5838078e36cf38b85af677262", v5: "fbc6f3992d24b796d5a048ff273f7fcc4a7b6c09", "v5.0.0": "08c6903cd8c0fde910a37f88322edcfb5dd907a8", "v5.0.1": "93cb6efe18208431cddfb8368fd83d5badbf9bfd", "v5.1.0": "fbc6f3992d24b796d5a048ff273f7fcc4a7b6c09", v6: "d23441a48e516b6c34aea4fa41551a30e30af803", "v6.0.0": "1af3b93b6815bc44a9784bd300feb67ff0d1eeb3", "v6.0.1": "8e8c483db84b4bee98b60c0593521ed34d9990e8", "v6.0.2": "de0fac2e4500dabe0009e67214ff5f5447ce83dd", "v6.0.3": "df4cb1c069e1874edd31b4311f1884172cec0e10", "v6.1.0": "d23441a48e516b6c34aea4fa41551a30e30af803", v7: "3d3c42e5aac5ba805825da76410c181273ba90b1", "v7.0.0": "9c091bb21b7c1c1d1991bb908d89e4e9dddfe3e0", "v7.0.1": "3d3c42e5aac5ba805825da76410c181273ba90b1" } }, "actions/configure-pages": { defaultBranch: "main", runtimeByMajor: { v0: "node16", v1: "node16", v2: "node16", v3: "node16", v4: "node20", v5: "node20" }, branches: { main: "d5606572c479bee637007364c6b4800ac4fc8573" }, tags: { v0: "5983edfe76a1b59a942c25df61668f0af686facf", "v0.1.0": "5983edfe76a1b59a942c25df61668f0af686facf", v1: "9a141972ca62e4def3a31137a5a086ba5c58572a", "v1.0.0": "677bce179795ae7b05138538c8665f62cd0cdd7c", "v1.1.0": "e22fa7ebed408f1742133d89012dbe1dad4646fc", "v1.2.0": "f71d3d08f0abfe9cbb23e527dc9f633beabf97bc", "v1.2.1": "9a141972ca62e4def3a31137a5a086ba5c58572a", v2: "c5a3e1159e0cbdf0845eb8811bd39e39fc3099c2", "v2.0.0": "61fd3a3cc1d0a4c8dae3bce7d897863ccdedb25d", "v2.1.0": "45efe609374726fd94570f0e5a4c32f41675e823", "v2.1.1": "2ce6d5eaa1f7b36a30c9b424cd73fab661857cfe", "v2.1.2": "d875fa8dc18209f310fe6999f4cfbc96ee372c2b", "v2.1.3": "c5a3e1159e0cbdf0845eb8811bd39e39fc3099c2", v3: "b8130d9ab958b325bbde9786d62f2c97a9885a0e", "v3.0.0": "5992ce8fd557229bb0e98f78a89136a149cc9758", "v3.0.1": "3c444c051bb5fc873069cfcc236eb93f78b5b0f5", "v3.0.2": "37538b280cbfab35da9dcd936a2b95f1f522d927", "v3.0.3": "23968016b84114783636d0e42f3c8a39137d811d", "v3.0.4": "fc89b04e7d263ef510d9e77d3a1d088fb2688522", "v3.0.5": "7110e9e03ffb4a421945e5d0607007b8e9f1f52b", "v3.0.6": "f156874f8191504dae5b037505266ed5dda6c382", "v3.0.7": "b8130d9ab958b325bbde9786d62f2c97a9885a0e", v4: "1f0c5cde4bc74cd7e1254d0cb4de8d49e9068c7d", "v4.0.0": "1f0c5cde4bc74cd7e1254d0cb4de8d49e9068c7d", v5: "983d7736d9b0ae728b81ab479565c72886d7745b", "v5.0.0": "983d7736d9b0ae728b81ab479565c72886d7745b" } }, "actions/create-github-app-token": { defaultBranch: "main", runtimeByMajor: { v1: "node20", v2: "node20", v3: "node24" }, branches: { main: "7989d206df2ffdd9fc88b0eb6d2f0eebee835fd6" }, tags: { v1: "d72941d797fd3113feb6b93fd0dec494b13a2547", "v1.0.0": "f45685208fd9b88321d74015b5996fc8c3e43d18", "v1.0.1": "c08b7942e4f16842e11846de387178fdd8a4dc1a", "v1.0.2": "847634eeb36664e2d49db18add847e3fe1a183db", "v1.0.3": "c04bb41e616d2a16422908c7ca1b81930f23079b", "v1.0.4": "12aa81137bd7fec724cf23ab0c54092261f59830", "v1.0.5": "cb1fcdda590f1dd2a7c771cfa62e50bb4ac1cfa5", "v1.1.0": "803e078eb599890256679b164357599b8681de13", "v1.1.1": "27ab48741c28e6dacb5a36198383bd4cff9595d1", "v1.1.2": "bc256c234bf48ffdee7ae27409ebc7f9aa3c8ab4", "v1.1.3": "2540ed49e5d6bea751bf3da363bb5b5a6fcf0c07", "v1.1.4": "35d8ea9fdbb6820e6377ef8ec809b2e7e38203eb", "v1.1.5": "17cde8a7d84fe69209226a73af1acac6c76392d5", "v1.2.0": "c72844caa414e2d425452f9bb8372a514153cc22", "v1.2.1": "49ce228ea7cddec9f88dd09c5b7740dbac82d7ba", "v1.2.2": "5804f049e1ab39f8b6e41c4c42f121d2e04c781b", "v1.3.0": "d400084c451fa94cb8392553d58863d2a2fba09c", "v1.4.0": "8210939678727129ae3a36a8a361102561481c3b", "v1.5.0": "9d97a4282b2c51a2f4f0465b9326399f53c890d4", "v1.5.1": "eaddb9eb7e4226c68cf4b39f167c83e5bd132b3e", "v1.6.0": "e995b4e40ace2eb5bf13137d9abe242c98f3aab6", "v1.6.1": "46e4a501e119d39574a54e53a06c9a705efc55c9", "v1.6.2": "2986852ad836768dfea7781f31828eb3e17990fa", "v1.6.3": "f04aa94d10cf56334d1c580e077ce2e3569e805d", "v1.6.4": "c4fa18d55c5d49e6a2793e351ea4938322c61072", "v1.7.0": "86576b355dd19da0519e0bdb63d8edb5bcf76a25", "v1.8.0": "f4c6bf6752984b3a29fcc135a5e70eb792c40c6b", "v1.8.1": "e8e39f73bb84fdf315a015fa3104f314c0a258b4", "v1.8.2": "bf627a5a4415baceb13b8feb7cdbe1f4b112dc8d", "v1.9.0": "f2acddfb5195534d487896a656232b016a682f3c", "v1.9.1": "78e5f2ddc08efcb88fbbee6cfa3fed770ba550c3", "v1.9.2": "6c406e8a244fdf6bbf79e6cc8a91504a48d2c2ce", "v1.9.3": "7bfa3a4717ef143a604ee0a99d859b8886a96d00", "v1.10.0": "a0de6af83968303c8c955486bf9739a57d23c7f1", "v1.10.1": "c8f55efbd427e7465d6da1106e7979bc8aaee856", "v1.10.2": "ad38cffc07bac6e3857755914c4c88bfd2db4da4", "v1.10.3": "31c86eb3b33c9b601a1f60f98dcbfd1d70f379b4", "v1.10.4": "3378cda945da322a8db4b193e19d46352ebe2de5", "v1.11.0": "5d869da34e18e7287c1daad50e0b8ea0f506ce69", "v1.11.1": "c1a285145b9d317df6ced56c09f525b5c2b6f755", "v1.11.2": "136412a57a7081aa63c935a2cc2918f76c34f514", "v1.11.3": "67e27a7eb7db372a1c61a7f9bdab8699e9ee57f7", "v1.11.4": "c14f92a8f9fd9aff60349b9d5bb2f2d9933926bd", "v1.11.5": "0d564482f06ca65fa9e77e2510873638c82206f2", "v1.11.6": "21cfef2b496dd8ef5b904c159339626a10ad380e", "v1.11.7": "af35edadc00be37caa72ed9f3e6d5f7801bfdf09", "v1.12.0": "d72941d797fd3113feb6b93fd0dec494b13a2547", v2: "fee1f7d63c2ff003460e3d139729b119787bc349", "v2.0.0": "064492a9a1762067169d50c792a7dc02bc3d1254", "v2.0.1": "86e24964d68ec4c8b52e8e73e2592920edeef469", "v2.0.2": "3ff1caaa28b64c9cc276ce0a02e2ff584f3900c5", "v2.0.3": "30bf6253fa41bdc8d1501d202ad15287582246b4", "v2.0.4": "4821f52fa7a8e45784f1d99cdb1c27bec9f00720", "v2.0.5": "db3cdf40984fe6fd25ae19ac2bf2f4886ae8d959", "v2.0.6": "df432ceedc7162793a195dd1713ff69aefc7379e", "v2.1.0": "0f859bf9e69e887678d5bbfbee594437cb440ffe", "v2.1.1": "a8d616148505b5069dccd32f177bb87d7f39123b", "v2.1.2": "def152b8a737443d7af6c5722c6389146fe90c90", "v2.1.3": "1526738aa46502312d4f6ba7779d432c61dc4e36", "v2.1.4": "67018539274d69449ef7c02e8e71183d1719ab42", "v2.2.0": "7e473efe3cb98aa54f8d4bac15400b15fad77d94", "v2.2.1": "29824e69f54612133e76f7eaac726eef6c875baf", "v2.2.2": "fee1f7d63c2ff003460e3d139729b119787bc349", v3: "1b10c78c7865c340bc4f6099eb2f838309f1e8c3", "v3.0.0": "f8d387b68d61c58ab83c6c016672934102569859", "v3.1.0": "7bd03711494f032dfa3be3558f7dc8787b0be333", "v3.1.1": "1b10c78c7865c340bc4f6099eb2f838309f1e8c3" } }, "actions/deploy-pages": { defaultBranch: "main", runtimeByMajor: { v1: "node16", v2: "node16", v3: "node20", v4: "node20", v5: "node24" }, branches: { main: "cd2ce8fcbc39b97be8ca5fce6e763baed58fa128" }, tags: { v1: "f27bcc15848fdcdcc02f01754eb838e44bcf389b", "v1.0.1": "479e82243a95585ebee8ab037c4bfd8e6356a47b", "v1.0.2": "a68b5a4ae1b1c4d6bc49d182e6bc34f9cb805bb1", "v1.0.3": "0e157789db7150a58c973ef0425856ed8445dc7d", "v1.0.4": "eaf36f48c9dc4e0985be499e83eb0696d19916ac", "v1.0.5": "0745e9700cad5d3cfc6334426cfd08ef31eb9062", "v1.0.6": "41f0a8ab89d351ea96212ba3df02dcdb0976a5e2", "v1.0.7": "eaaccf9fc5bdd22d4a09b60d72b4c2dd07d8ad37", "v1.0.8": "e490850a64fea2143eb618fcd4453e397842ae0c", "v1.0.9": "a87638c69ce253619c881e20b8c40a3ed5aeec2c", "v1.0.10": "114f9cc1f8e24d8f64390960ea709a5a19d09b39", "v1.1.0": "c2379ec5e719a934ec613038d081879b58c9d7df", "v1.2.0": "44d42469122ee9e44e202f0a0fab6f266fb3f139", "v1.2.1": "75c1124b142c363849aac2d23c005a4faf87c90f", "v1.2.2": "69a62cdfa4c32e0d925268597986261876cac577", "v1.2.3": "20a4baa1095bad40ba7d6ca0d9abbc220b76603f", "v1.2.4": "0243b6c10d06cb8e95ed8ee471231877621202c0", "v1.2.5": "497da40f5225e762159b457c9ae5d6f75a136f5c", "v1.2.6": "e690f03220f8a0e2d4da521d8b3a50e0b52650e0", "v1.2.7": "7fec4b245d2292f2713ef02d5488349a5da05175", "v1.2.8": "dcda0bb2bcba68842abb9414982734cde54a96d8", "v1.2.9": "f27bcc15848fdcdcc02f01754eb838e44bcf389b", v2: "de14547edc9944350dc0481aa5b7afb08e75f254", "v2.0.0": "73e62e651178eeba977de2dc9f4c7645b3d01015", "v2.0.1": "af48cf94a42f2c634308b1c9dc0151830b6f190a", "v2.0.2": "ee48c7b82e077d7b8ef30b50a719e6a792a50c9a", "v2.0.3": "12ab2b16cf43a7a061fe99da74b6f8f11fb77f5b", "v2.0.4": "9dbe3824824f8a1377b8e298bafde1a50ede43e5", "v2.0.5": "de14547edc9944350dc0481aa5b7afb08e75f254", v3: "13b55b33dd8996121833dbc1db458c793a334630", "v3.0.0": "77d7344265e1f960dab5c00dbff52287a70b0d4f", "v3.0.1": "13b55b33dd8996121833dbc1db458c793a334630", v4: "d6db90164ac5ed86f2b6aed7e0febac5b3c0c03e", "v4.0.0": "f33f41b675f0ab2dc5a6863c9a170fe83af3571e", "v4.0.1": "d8af841ac341d06640cbe393899ae55e59e77c00", "v4.0.2": "7a9bd943aa5e5175aeb8502edcc6c1c02d398e10", "v4.0.3": "87c3283f01cd6fe19a0ab93a23b2f6fcba5a8e42", "v4.0.4": "decdde0ac072f6dcbe43649d82d9c635fff5b4e4", "v4.0.5": "d6db90164ac5ed86f2b6aed7e0febac5b3c0c03e", v5: "cd2ce8fcbc39b97be8ca5fce6e763baed58fa128", "v5.0.0": "cd2ce8fcbc39b97be8ca5fce6e763baed58fa128" } }, "actions/download-artifact": { defaultBranch: "main", runtimeByMajor: { v2: "node12", v3: "node24", v4: "node20", v5: "node20", v6: "node20", v7: "node24", v8: "node24" }, branches: { main: "484a0b528fb4d7bd804637ccb632e47a0e638317", master: "2a5974104b6d5dbdb2f9468a3e54da3bdd241578" }, tags: { "1.0.0": "18f0f591fbc635562c815484d73b6e8e3980482e", v1: "18f0f591fbc635562c815484d73b6e8e3980482e", "v1.0.0": "18f0f591fbc635562c815484d73b6e8e3980482e", v2: "cbed621e49e4c01b044d60f6c80ea4ed6328b281", "v2.0": "1de1dea89c32dcb1f37183c96fe85cfe067b682a", "v2.0.1": "1ac47ba4b6af92e65d0438b64ce1ea49ce1cc48d", "v2.0.2": "381af06b4268a1e0ad7b7c7e5a09f1894977120f", "v2.0.3": "80d2d4023c185001eacb50e37afd7dd667ba8044", "v2.0.4": "b3cedea9bed36890c824f4065163b667eeca272b", "v2.0.5": "c3f5d00c8784369c43779f3d2611769594a61f7a", "v2.0.6": "f8e41fbffeebb48c0273438d220bb2387727471f", "v2.0.7": "f144d3c3916a86f4d6b11ff379d17a49d8f85dbc", "v2.0.8": "4a7a711286f30c025902c28b541c10e147a9b843", "v2.0.9": "158ca71f7c614ae705e79f25522ef4658df18253", "v2.0.10": "3be87be14a055c47b01d3bd88f8fe02320a9bb60", "v2.1.0": "f023be2c48cc18debc3bacd34cb396e0295e2869", "v2.1.1": "cbed621e49e4c01b044d60f6c80ea4ed6328b281", v3: "9bc31d5ccc31df68ecc42ccf4149144866c47d8a", "v3.0.0": "fb598a63ae348fa914e94cd0ff38f362e927b741", "v3.0.1": "9782bd6a9848b53b110e712e20e42d89988822b7", "v3.0.2": "9bc31d5ccc31df68ecc42ccf4149144866c47d8a", "v3.1.0": "a9bc5e6ef2cb54c177f32aa5726adaa15e7e2d59", v4: "d3f86a106a0bac45b974a628896c90dbdf5c8093", "v4.0.0": "7a1cd3216ca9260cd8022db641d960b1db4d1be4", "v4.1.0": "f44cd7b40bfd40b6aa1cc1b9b5b7bf03d3c67110", "v4.1.1": "6b208ae046db98c579e8a3aa621ab581ff575935", "v4.1.2": "eaceaf801fd36c7dee90939fad912460b18a1ffe", "v4.1.3": "87c55149d96e628cc2ef7e6fc2aab372015aec85", "v4.1.4": "c850b930e6ba138125429b7e5c93fc707a7f8427", "v4.1.5": "8caf195ad4b1dee92908e23f56eeb0696f1dd42d", "v4.1.6": "9c19ed7fe5d278cd354c7dfd5d3b88589c7e2395", "v4.1.7": "65a9edc5881444af0b9093a5e628f2fe47ea3b2e", "v4.1.8": "fa0a91b85d4f404e444e00e005971372dc801d16", "v4.1.9": "cc203385981b70ca67e1cc392babf9cc229d5806", "v4.2.0": "b14cf4c92620c250e1c074ab0a5800e37df86765", "v4.2.1": "95815c38cf2ff2164869cbab79da8d1f422bc89e", "v4.3.0": "d3f86a106a0bac45b974a628896c90dbdf5c8093", v5: "634f93cb2916e3fdff6788551b99b062d0335ce0", "v5.0.0": "634f93cb2916e3fdff6788551b99b062d0335ce0", v6: "018cc2cf5baa6db3ef3c5f8a56943fffe632ef53", "v6.0.0": "018cc2cf5baa6db3ef3c5f8a56943fffe632ef53", v7: "37930b1c2abaa49bbe596cd826c3c89aef350131", "v7.0.0": "37930b1c2abaa49bbe596cd826c3c89aef350131", v8: "3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c", "v8.0.0": "70fc10c6e5e1ce46ad2ea6f2b72d43f7d47b13c3", "v8.0.1": "3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c" } }, "actions/github-script": { defaultBranch: "main", runtimeByMajor: { v0: "node12", v1: "node12", v2: "node12", v3: "node12", v4: "node12", v5: "node12", v6: "node16", v7: "node20", v8: "node24" }, branches: { main: "ed597411d8f924073f98dfc5c65a23a2325f34cd", master: "b507739f17c2106b2a1a596000eaa49a0d5c33a2" }, tags: { "0.1.0": "a113ccad712e70be3e508e3d30dc5532d351c84e", "0.2.0": "e5da67d39584bc686fb8876607bb0834fc3405b0", "0.3.0": "9f3a1f13430422c9dc3079464b4161c4de25fc42", "0.4.0": "83e4cfe60ad25a2d0637965c993eb54c325d6d8d", "0.5.0": "f3c2f2ea28920389cd1cd8e8361cade92bbf0d54", "0.6.0": "5363c89495e2ddaea4a64feb5f586af2cb6118c0", "0.7.0": "0cb5c91bd3608bf215b3cbc01abdc38c8163ea5e", "0.8.0": "80a5e943b446817466ff17e8b61cb80848641ed6", "0.9.0": "5d03ada4b0a753e9460b312e61cc4f8fdeacf163", v1: "c7971c2fc036368a2c59c8d48a0357dad1780f0d", "v1.0": "048309c447b73d5fbfdd84dbec60d1a88060d096", "v1.0.0": "048309c447b73d5fbfdd84dbec60d1a88060d096", "v1.0.1": "c20b4a79d3f025f44e5e7e7803645ca9e2415a96", "v1.1": "c7971c2fc036368a2c59c8d48a0357dad1780f0d", "v1.1.0": "c7971c2fc036368a2c59c8d48a0357dad1780f0d", v2: "4aed96e0ba636e3df2423e6887c9a83ef8522d6d", "v2.0": "44b873bc975058192f5279ebe7579496381f575d", "v2.0.0": "6e5ee1dc1cb3740e5e5e76ad668e3f526edbfe45", "v2.0.1": "44b873bc975058192f5279ebe7579496381f575d", "v2.1.0": "4aed96e0ba636e3df2423e6887c9a83ef8522d6d", v3: "ffc2c79a5b2490bd33e0a41c1de74b877714d736", "v3.0": "3c58ce3675ed384a4289ff500446f7d740747805", "v3.0.0": "626af12fe9a53dc2972b48385e7fe7dec79145c9", "v3.0.1": "ff0a9e81a89f1e88123c5220630578ec6ae2ef99", "v3.0.2": "3c58ce3675ed384a4289ff500446f7d740747805", "v3.1": "f05a81df23035049204b043b50c3322045ce7eb3", "v3.1.0": "47f7cf65b5ced0830a325f705cad64f2f58dddf7", "v3.1.1": "f05a81df23035049204b043b50c3322045ce7eb3", "v3.2.0": "ffc2c79a5b2490bd33e0a41c1de74b877714d736", v4: "10b53a9ec6c222bb4ce97aa6bd2b5f739696b536", "v4.0": "a3e7071a34d7e1f219a8a4de9a5e0a34d1ee1293", "v4.0.0": "95fb649573b4020d9a24b4480947c1746afcb137", "v4.0.1": "85e88a66eaa831097093a3d278536947f2984d20", "v4.0.2": "a3e7071a34d7e1f219a8a4de9a5e0a34d1ee1293", "v4.1": "deb7ae927cc19ae3a8b57293dd5cd2f16171e1e2", "v4.1.0": "f891eff65186019cbb3f7190c4590bc0a1b76fbc", "v4.1.1": "deb7ae927cc19ae3a8b57293dd5cd2f16171e1e2", "v4.2.0": "10b53a9ec6c222bb4ce97aa6bd2b5f739696b536", v5: "211cb3fefb35a799baa5156f9321bb774fe56294", "v5.0.0": "441359b1a30438de65712c2fbca0abe4816fa667", "v5.1.0": "e3cbab99d3a9b271e1b79fc96d103a4a5534998c", "v5.1.1": "9b7ebbb458768465bb03f28bbef5aa6b5d9d5baf", "v5.2.0": "211cb3fefb35a799baa5156f9321bb774fe56294", v6: "d7906e4ad0b1822421a7e6a35d5ca353c962f410", "v6.0.0": "9ac08808f993958e9de277fe43a64532a609130e", "v6.1.0": "7a5c598405937d486b0331594b5da2b14db670da", "v6.1.1": "d50f485531ba88479582bc2da03ff424389af5c1", "v6.2.0": "c713e510dbd7d213d92d41b7a7805a986f4c5c66", "v6.3.0": "d4560e157075e2d93aa3022b5b51a42a880f1f93", "v6.3.1": "7dff1a87643417cf3b95bb10b29f4c4bc60d8ebd", "v6.3.2": "100527700e8b29ca817ac0e0dfbfc5e8ff38edda", "v6.3.3": "d556feaca394842dc55e4734bf3bb9f685482fa0", "v6.4.0": "98814c53be79b1d30f795b907e553d8679345975", "v6.4.1": "d7906e4ad0b1822421a7e6a35d5ca353c962f410", v7: "f28e40c7f34bde8b3046d885e986cb6290c5673b", "v7.0.0": "e69ef5462fd455e02edcaf4dd7708eda96b9eda0", "v7.0.1": "60a0d83039c74a4aee543508d2ffcb1c3799cdea", "v7.1.0": "f28e40c7f34bde8b3046d885e986cb6290c5673b", v8: "ed597411d8f924073f98dfc5c65a23a2325f34cd", "v8.0.0": "ed597411d8f924073f98dfc5c65a23a2325f34cd" } }, "actions/setup-go": { defaultBranch: "main", runtimeByMajor: { v1: "node12", v2: "node12", v3: "node16", v4: "node16", v5: "node20", v6: "node24", v7: "node24" }, branches: { main: "fba3fb4ead8c8e09a06f1d32ae5436e5818eff15", master: "d0c5defdf364f1d1fb07530c000084836192af9c" }, tags: { v1: "0caeaed6fd66a828038c2da3c0f662a42862658f", "v1.0.0": "58fca98f91e83c6442c09dc7175251c60ee9877c", "v1.0.1": "818723587f041a921450ba8adf4e69063a18d821", "v1.0.2": "632d18fc920ce2926be9c976a5465e1854adc7bd", "v1.1.0": "4efa1b82d1ccb78c5d339a7c908f557258cd9837", "v1.1.1": "75259a5ae02e59409ee6c4fa1e37ed46ea4e5b8d", "v1.1.2": "9fbc767707c286e568c92927bbf57d76b73e0892", "v1.1.3": "0caeaed6fd66a828038c2da3c0f662a42862658f", v2: "bfdd3570ce990073878bf10f6b2d79082de49492", "v2.0.1": "a030287975ff7f1ca42ec32271c63f040f47980e", "v2.0.2": "202a594963a9e1a516bf54e080c4838a3a488bc6", "v2.0.3": "78bd24e01a1a907f7ea3e614b4d7c15e563585a8", "v2.1.0": "1616116e1b39417f86ba049745f1a8946d4d00e7", "v2.1.1": "d0c5defdf364f1d1fb07530c000084836192af9c", "v2.1.2": "8a3a76c2171de8c3be20bec507b6d829ccae48ba", "v2.1.3": "37335c7bb261b353407cff977110895fa0b4f7d8", "v2.1.4": "331ce1d993939866bb63c32c6cbbfd48fa76fc57", "v2.1.5": "424fc82d43fa5a37540bae62709ddcc23d9520d4", "v2.2.0": "bfdd3570ce990073878bf10f6b2d79082de49492", v3: "be3c94b385c4f180051c996d336f57a34c397495", "v3.0.0": "f6164bd8c8acb4a71fb2791a8b6c4024ff038dab", "v3.1.0": "fcdc43634adb5f7ae75a9d7a9b9361790f7293e2", "v3.2.0": "b22fbbc2921299758641fab08929b4ac52b32923", "v3.2.1": "84cbf8094393cdc5fe1fe1671ff2647332956b1a", "v3.3.0": "268d8c0ca0432bb2cf416faae41297df9d262d7f", "v3.3.1": "c4a742cab115ed795e34d4513e2cf7d472deb55f", "v3.4.0": "d0a58c1c4d2b25278816e339b944508c875f3613", "v3.5.0": "6edd4406fa81c3da01a34fa6f6343087c207a568", "v3.6.0": "b4b75a2513cf0d6b063c254fbe9006f785164ad0", "v3.6.1": "be3c94b385c4f180051c996d336f57a34c397495", v4: "7b8cf10d4e4a01d4992d18a89f4d7dc5a3e6d6f4", "v4.0.0": "4d34df0c2316fe8122ab82dc22947d607c0c91f9", "v4.0.1": "fac708d6674e30b6ba41289acaab6d4b75aa0753", "v4.1.0": "93397bea11091df50f3d7e59dc26a7711a8bcfbe", "v4.2.0": "cd53bc84d5e2fd85362f4cb840513e06427082d3", "v4.2.1": "19bb51245e9c80abacb2e91cc42b33fa478b8639", "v4.3.0": "7b8cf10d4e4a01d4992d18a89f4d7dc5a3e6d6f4", v5: "40f1582b2485089dde7abd97c1529aa768e1baff", "v5.0.0": "0c52d547c9bc32b1aa3301fd7a9cb496313a4491", "v5.0.1": "cdcb36043654635271a94b9a6d1392de5bb323a7", "v5.0.2": "0a12ed9d6a96ab950c8f026ed9f722fe0da7ef32", "v5.1.0": "41dfa10bad2bb2ae585af6ee5bb4d7d973ad74ed", "v5.2.0": "3041bf56c941b39c61721a86cd11f3bb1338122a", "v5.3.0": "f111f3307d8850f501ac008e886eec1fd1932a34", "v5.4.0": "0aaccfd150d50ccaeb58ebd88d36e91967a5f35b", "v5.5.0": "d35c59abb061a4a6fb18e82ac0862c26744d6ab5", "v5.6.0": "40f1582b2485089dde7abd97c1529aa768e1baff", v6: "924ae3a1cded613372ab5595356fb5720e22ba16", "v6.0.0": "44694675825211faa026b3c33043df3e48a5fa00", "v6.1.0": "4dc6199c7b1a012772edbd06daecab0f50c9053c", "v6.2.0": "7a3fe6cf4cb3a834922a1244abfce67bcef6a0c5", "v6.3.0": "4b73464bb391d4059bd26b0524d20df3927bd417", "v6.4.0": "4a3601121dd01d1626a1e23e37211e3254c1c06c", "v6.5.0": "924ae3a1cded613372ab5595356fb5720e22ba16", v7: "b7ad1dad31e06c5925ef5d2fc7ad053ef454303e", "v7.0.0": "b7ad1dad31e06c5925ef5d2fc7ad053ef454303e" } }, "actions/setup-java": { defaultBranch: "main", runtimeByMajor: { v1: "node12", v2: "node12", v3: "node16", v4: "node20", v5: "node24" }, branches: { main: "1dbac3c9e137b6d4d280bae1ae4e9902bb4ce1b9" }, tags: { v1: "0f62d2ad8407a414cddd4790bed06fd9ebda0f56", "v1.0": "204b974cf476e9709b6fab0c59007578676321c5", "v1.0.0": "3e0c421c42e4c2844465d7eca4fe5e3b460c2217", "v1.0.1": "475978becf74a4aeff0e47eec6e2a4c4a330c548", "v1.1.0": "204b974cf476e9709b6fab0c59007578676321c5", "v1.2.0": "081536e071ff3a163d5f6b0a4ffdcd2745e0e2f6", "v1.3.0": "b74d5a6a962763ad3655696a314a4b34df4896c2", "v1.4.0": "1253a7eed45cc6191dc4bd9cacd3542878479569", "v1.4.1": "3019d15cad3f7d2657e77aa6efe0571b3a89d0b4", "v1.4.2": "8bb50d97d6b4d316daf284fdf8eafbfc988421fc", "v1.4.3": "d202f5dbf7256730fb690ec59f6381650114feb2", "v1.4.4": "b6e674f4b717d7b0ae3baee0fbe79f498905dfde", "v1.4.5": "0f62d2ad8407a414cddd4790bed06fd9ebda0f56", v2: "215b7e5f829ab9cac114c149667e57dc1b70b4bc", "v2.0.0": "8764a52df183aa0ccea74521dfd9d506ffc7a19a", "v2.1.0": "d9126d7df2f1b080b603441eaf5810ced3614e78", "v2.2.0": "4b1b3d4a82f726de9ba1945f8c6967b67caf5dcd", "v2.3.0": "3bc31aaf88e8fc94dc1e632d48af61be5ca8721c", "v2.3.1": "8db439b6b47e5e12312bf036760bbaa6893481ac", "v2.4.0": "5f00602cd1b2819185d88dc7a1b1985f598c6705", "v2.5.0": "f0bb91606209742fe3ea40199be2f3ef195ecabf", "v2.5.1": "91d3aa4956ec4a53e477c4907347b5e3481be8c9", "v2.5.2": "215b7e5f829ab9cac114c149667e57dc1b70b4bc", v3: "e9fbacdec3bb3b6036605a3e6f7995d66773a8c6", "v3.0.0": "f69f00b5e5324696b07f6b1c92f0470a6df00780", "v3.1.0": "0aa6f2a84f8634ac1a1bd81dfdf6d5aab98c70f1", "v3.1.1": "9519cf1382ac8dc61ad461f7f7cb45f033220189", "v3.2.0": "4fe61d24fe5472910b93bdeffb8aad49f979d862", "v3.3.0": "860f60056505705214d223b91ed7a30f173f6142", "v3.4.0": "16cca5479d7c6b6843f6a6515640ba33c6501543", "v3.4.1": "2c7a4878f5d120bd643426d54ae1209b29cc01a3", "v3.5.0": "d854b6da19cdadd9a010605529e522c2393ebd38", "v3.5.1": "a18c333f3f14249953dab3e186e5e21bf3390f1d", "v3.6.0": "de1bb2b0c5634f0fc4438d7aa9944e68f9bf86cc", "v3.8.0": "c3ac5dd0ed8db40fedb61c32fbe677e6b355e94c", "v3.9.0": "1df8dbefe2a8cbc99770194893dd902763bee34b", "v3.10.0": "3f07048e3d294f56e9b90ac5ea2c6f74e9ad0f98", "v3.11.0": "5ffc13f4174014e2d4d4572b3d74c3fa61aeb2c2", "v3.12.0": "cd89f46ac9d01407894225f350157564c9c7cee2", "v3.13.0": "0ab4596768b603586c0de567f2430c30f5b0d2b0", "v3.14.0": "dda1638bc011456727caa31df8804f3862d862c8", "v3.14.1": "17f84c3641ba7b8f6deff6309fc4c864478f5d62", "v3.14.2": "e9fbacdec3bb3b6036605a3e6f7995d66773a8c6", v4: "cf277c60eb25467037889841efdb72551f06f6c3", "v4.0.0": "387ac29b308b003ca37ba93a6cab5eb57c8f5f93", "v4.1.0": "9704b39bf258b59bc04b50fa2dd55e9ed76b47a8", "v4.2.0": "5896cecc08fd8a1fbdfaf517e29b571164b031f7", "v4.2.1": "99b8673ff64fbf99d8d325f52d9a5bdedb8483e9", "v4.2.2": "6a0805fcefea3d4657a47ac4c165951e33482018", "v4.3.0": "2dfa2011c5b2a0f1489bf9e433881c92c1631f88", "v4.4.0": "b36c23c0d998641eff861008f374ee103c25ac73", "v4.5.0": "8df1039502a15bceb9433410b1a100fbe190c53b", "v4.6.0": "7a6d8a8234af8eb26422e24e3006232cccaa061b", "v4.7.0": "3a4f6e1af504cf6a31855fa899c6aa5355ba6c12", "v4.7.1": "c5195efecf7bdfc987ee8bae7a71cb8b11521c00", "v4.8.0": "c1e323688fd81a25caa38c78aa6df2d33d3e20d9", "v4.9.0": "d7793b545071e98d581d3bf084a51c3213318a07", "v4.9.1": "cf277c60eb25467037889841efdb72551f06f6c3", v5: "b6effb05e454b25005698d916606bdc6ffcbf961", "v5.0.0": "dded0888837ed1f317902acf8a20df0ad188d165", "v5.1.0": "f2beeb24e141e01a676f977032f5a29d81c9e27e", "v5.2.0": "be666c2fcd27ec809703dec50e508c2fdc7f6654", "v5.3.0": "ad2b38190b15e4d6bdf0c97fb4fca8412226d287", "v5.4.0": "1bcf9fb12cf4aa7d266a90ae39939e61372fe520", "v5.5.0": "0f481fcb613427c0f801b606911222b5b6f3083a", "v5.6.0": "03ad4de0992f5dab5e18fcb136590ce7c4a0ac95", "v5.7.0": "b6effb05e454b25005698d916606bdc6ffcbf961" } }, "actions/setup-node": { defaultBranch: "main", runtimeByMajor: { v1: "node12", v2: "node12", v3: "node16", v4: "node20", v5: "node24", v6: "node24", v7: "node24" }, branches: { main: "ae0d4ed08881f17d1511386f5be3e62356acd4a6", master: "60c11408891ef62846c29c28c2374afe5c91fad5" }, tags: { v1: "f1f314fca9dfce2769ece7d933488f076716723e", "v1.0.0": "0d7d2ca66539aca4af6c5102e29a33757e2c2d2c", "v1.0.1": "9580326150d2ee14fdc290ab1d7d5fa11e64f3e6", "v1.0.2": "ea546c14bf2618d82e09407b899bcb32ed9ab992", "v1.0.3": "401832ee6450765bf6640e4179c200c79deb4856", "v1.0.4": "fc9ff49b90869a686df00e922af871c12215986a", "v1.1.0": "5273d0df9c603edc4284ac8402cf650b4f1f6686", "v1.1.1": "dd2e8a486fdc1071872c594d5388fd6dce1a7534", "v1.1.2": "8de2f9fcbc73a4ff49e2c9df61041a0f03f10914", "v1.2.0": "c35dd24c52f85b8c80fd1619f6bc7b9e82c840db", "v1.3.0": "b6651e20e530d6e6b845a9828606779e89f5529c", "v1.4.0": "1c5c1375b3817ad821719597effe8e3d6f764930", "v1.4.1": "83c9f7a7df54d6b57455f7c57ac414f2ae5fb8de", "v1.4.2": "44c9c187283081e4e88b54b0efad9e9d468165a4", "v1.4.3": "4bb8c450539a93c2c5789587ecde80fc8c939605", "v1.4.4": "56899e050abffc08c2b3b61f3ec6a79a9dc3223d", "v1.4.5": "eb416799cf1940b81fd8e0dd34624aaf47e572f3", "v1.4.6": "f1f314fca9dfce2769ece7d933488f076716723e", v2: "7c12f8017d5436eb855f1ed4399f037a36fbd9e8", "v2.0.0": "e434342e4e324065b1b19b24586c710a1a68d2d7", "v2.1.0": "1ae8f4b1fd89676f69b55d3dd6932b6df089ff7b", "v2.1.1": "321b6ccb03083caa2ad22b27dc4b45335212e824", "v2.1.2": "c6fd00ceb9747fb23ffdf72987450a2664414867", "v2.1.3": "27082cecf3ff7a1742dbd5e12605f0cb59dce2d9", "v2.1.4": "c46424eee26de4078d34105d3de3cc4992202b1e", "v2.1.5": "46071b5c7a2e0c34e49c3cb8a0e792e86e18d5ea", "v2.2.0": "38d90ce44d5275ad62cc48384b3d8a58c500bb5f", "v2.3.0": "aa759c6c94d3800c55b8601f21ba4b2371704cb7", "v2.3.1": "d6e3b5539ed7e5ccd26c3459e26c7c817f4e9068", "v2.3.2": "4d0182af5ead0b7bf53e87e49aa959476f5501d3", "v2.4.0": "25316bbc1f10ac9d8798711f44914b1cf3c4e954", "v2.4.1": "270253e841af726300e85d718a5f606959b2903c", "v2.5.0": "04c56d2f954f1e4c69436aa54cfef261a018f458", "v2.5.1": "1f8c6b94b26d0feae1e387ca63ccbdc44d27b561", "v2.5.2": "7c12f8017d5436eb855f1ed4399f037a36fbd9e8", v3: "3235b876344d2a9aa001b8d1453c930bba69e610", "v3.0.0": "9ced9a43a244f3ac94f13bfd896db8c8f30da67a", "v3.1.0": "5b52f097d36d4b0b2f94ed6de710023fbb8b2236", "v3.1.1": "56337c425554a6be30cdef71bf441f15be286854", "v3.2.0": "17f8bd926464a1afa4c6a11669539e9c1ba77048", "v3.3.0": "eeb10cff27034e7acf239c5d29f62154018672fd", "v3.4.0": "5b949b50c3461bbcd5a540b150c368278160234a", "v3.4.1": "2fddd8803e2f5c9604345a0b591c3020ee971a93", "v3.5.0": "969bd2663942d722d85b6a8626225850c2f7be4b", "v3.5.1": "8c91899e586c5b171469028077307d293428b516", "v3.6.0": "64ed1c7eab4cce3362f8c340dee64e5eaeef8f7c", "v3.7.0": "e33196f7422957bea03ed53f6fbb155025ffc7b8", "v3.8.0": "bea5baf987ba7aa777a8a0b4ace377a21c45c381", "v3.8.1": "5e21ff4d9bc1a8cf6de233a3057d20ec6b3fb69d", "v3.8.2": "1a4442cacd436585916779262731d5b162bc6ec7", "v3.9.0": "dbe1369d7be17e7823f8c1ee1ae8bec5779239dd", "v3.9.1": "3235b876344d2a9aa001b8d1453c930bba69e610", v4: "49933ea5288caeca8642d1e84afbd3f7d6820020", "v4.0.0": "8f152de45cc393bb48ce5d89d36b731f54556e65", "v4.0.1": "b39b52d1213e96004bfcb1c61a8a6fa8ab84f3e8", "v4.0.2": "60edb5dd545a775178f52524783378180af0d1f8", "v4.0.3": "1e60f620b9541d16bece96c5465dc8ee9832be0b", "v4.0.4": "0a44ba7841725637a19e28fa30b79a866c81b0a6", "v4.1.0": "39370e3970a6d050c480ffad4ff0ed4d3fdee5af", "v4.2.0": "1d0ff469b7ec7b3cb9d8673fde0c81c44821de2a", "v4.3.0": "cdca7365b2dadb8aad0a33bc7601856ffabcc48e", "v4.4.0": "49933ea5288caeca8642d1e84afbd3f7d6820020", v5: "a0853c24544627f65ddf259abe73b1d18a591444", "v5.0.0": "a0853c24544627f65ddf259abe73b1d18a591444", v6: "249970729cb0ef3589644e2896645e5dc5ba9c38", "v6.0.0": "2028fbc5c25fe9cf00d9f06a71cc4710d4507903", "v6.1.0": "395ad3262231945c25e8478fd5baf05154b1d79f", "v6.2.0": "6044e13b5dc448c55e2357c09f80417699197238", "v6.3.0": "53b83947a5a98c8d113130e565377fae1a50d02f", "v6.4.0": "48b55a011bda9f5d6aeb4c2d9c7362e8dae4041e", "v6.5.0": "249970729cb0ef3589644e2896645e5dc5ba9c38", v7: "820762786026740c76f36085b0efc47a31fe5020", "v7.0.0": "820762786026740c76f36085b0efc47a31fe5020" } }, "actions/setup-python": { defaultBranch: "main", runtimeByMajor: { v1: "node12", v2: "node12", v3: "node16", v4: "node16", v5: "node20", v6: "node24", v7: "node24" }, branches: { main: "5fda3b95a4ea91299a34e894583c3862153e4b97", master: "2241d846baea6518b39bec0fb3859d75cb3d3c50" }, tags: { v1: "0f07f7f756721ebd886c2462646a35f78a8bc4de", "v1.0.0": "5dc682444b783d6c1abdc04d2f5c83e6d34e07a9", "v1.0.1": "e336b852d5f9655a0094c046d25132683519d762", "v1.1.0": "6f6fcee33085a7661a7333ea58b4e32714b0f91f", "v1.1.1": "28a6c1b915d5808acb3da49af7063544ebfbe085", "v1.2.0": "9ac730844c47e52575257e93faf193c4530bc095", "v1.2.1": "accf67571967d721d89ae5e9d9a97f2af986e36e", "v1.2.2": "da8703fb2381e18850cd454684f09394b5ec8f8c", "v1.2.3": "152ba7c4dd6521b8e9c93f72d362ce03bf6c4f20", "v1.2.4": "0f07f7f756721ebd886c2462646a35f78a8bc4de", v2: "e9aba2c848f5ebd159c070c61ea2c4e2b122355e", "v2.0.0": "6c4e46d258ee4bf9a1263c78a91ec029bbe54cf0", "v2.0.1": "807b74f98ca701f414ddaa8a4187e7cffa93cbbd", "v2.0.2": "7a69c2bc7dc38832443a11bc7c2550ba96c6f45c", "v2.1.0": "7010ec794f55ed6e9a6b0fa34cdfcc5bbc6137b2", "v2.1.1": "0c28554988f6ccf1a4e2818e703679796e41a214", "v2.1.2": "24156c231c5e9d581bde27d0cdbb72715060ea51", "v2.1.3": "c181ffa198a1248f902bc2f7965d2f9a36c2d7f6", "v2.1.4": "41b7212b1668f5de9d65e9c82aa777e6bbedb3a8", "v2.2.0": "8c5ea631b2b2d5d8840cf4a2b183a8a0edc1e40d", "v2.2.1": "3105fb18c05ddd93efea5f9e0bef7a03a6e9e7df", "v2.2.2": "dc73133d4da04e56a135ae2246682783cc7c7cb6", "v2.3.0": "0066b88440aa9562be742e2c60ee750fc57d8849", "v2.3.1": "f38219332975fe8f9c04cca981d674bf22aea1d3", "v2.3.2": "7f80679172b057fc5e90d70d197929d454754a5a", "v2.3.3": "75f3110429a8c05be0e1bf360334e4cced2b63fa", "v2.3.4": "e9aba2c848f5ebd159c070c61ea2c4e2b122355e", v3: "3542bca2639a428e1796aaa6a2ffef0c0f575566", "v3.0.0": "0ebf233433c08fb9061af664d501c3f3ff0e9e20", "v3.1.0": "9c644ca2ab8e57ea0a487b5ec2f8290740378bfd", "v3.1.1": "21c0493ecfd34b1217f0a90ec19a327f3cc0a048", "v3.1.2": "98f2ad02fd48d057ee3b4d4f66525b231c3e52b6", "v3.1.3": "48e4ac706204bab735867521ba54b3276c883d00", "v3.1.4": "3542bca2639a428e1796aaa6a2ffef0c0f575566", v4: "7f4fc3e22c37d6ff65e88745f38bd3157c663f7c", "v4.0.0": "d09bd5e6005b175076f227b13d9730d56e9dcfcb", "v4.1.0": "c4e89fac7e8767b327bbad6cb4d859eda999cf08", "v4.2.0": "b55428b1882923874294fa556849718a1d7f2ca5", "v4.3.0": "13ae5bb136fac2878aff31522b9efb785519f984", "v4.3.1": "2c3dd9e7e29afd70cc0950079bde6c979d1f69f9", "v4.4.0": "5ccb29d8773c3f3f653e1705f474dfaa8a06a912", "v4.5.0": "d27e3f3d7c64b4bbf8e4abfb9b63b83e846e0435", "v4.6.0": "57ded4d7d5e986d7296eab16560982c6dd7c923b", "v4.6.1": "bd6b4b6205c4dbad673328db7b31b7fab9e241c0", "v4.7.0": "61a6322f88396a6271a6ee3565807d608ecaddd1", "v4.7.1": "65d7f2d534ac1bc67fcd62888c5f4f3d2cb2b236", "v4.8.0": "b64ffcaf5b410884ad320a9cfac8866006a109aa", "v4.9.0": "3605726ffa6ef7750b99ff496e5b88248b414e26", "v4.9.1": "7f4fc3e22c37d6ff65e88745f38bd3157c663f7c", v5: "a26af69be951a213d495a4c3e4e4022e16d87065", "v5.0.0": "0a5c61591373683505ea898e09a3ea4f39ef2b9c", "v5.1.0": "82c7e631bb3cdc910f68e0081d67478d79c6982d", "v5.1.1": "39cd14951b08e74b54015e9e001cdefcf80e669f", "v5.2.0": "f677139bbe7f9c59b41e40162b753c062f5d49a3", "v5.3.0": "0b93645e9fea7318ecaed2b359559ac225c90a2b", "v5.4.0": "42375524e23c412d93fb67b49958b491fce71c38", "v5.5.0": "8d9ed9ac5c53483de85588cdf95a591a75ab9f55", "v5.6.0": "a26af69be951a213d495a4c3e4e4022e16d87065", v6: "ece7cb06caefa5fff74198d8649806c4678c61a1", "v6.0.0": "e797f83bcb11b83ae66e0230d6156d7c80228e7c", "v6.1.0": "83679a892e2d95755f2dac6acb0bfd1e9ac5d548", "v6.2.0": "a309ff8b426b58ec0e2a45f0f869d46889d02405", "v6.3.0": "ece7cb06caefa5fff74198d8649806c4678c61a1", v7: "5fda3b95a4ea91299a34e894583c3862153e4b97", "v7.0.0": "5fda3b95a4ea91299a34e894583c3862153e4b97" } }, "actions/upload-artifact": { defaultBranch: "main", runtimeByMajor: { v2: "node12", v3: "node16", v4: "node20", v5: "node20", v6: "node24", v7: "node24" }, branches: { main: "bbbca2ddaa5d8feaa63e36b76fdaad77386f024f", master: "0c366cb4fc8897159c94880f94b55bc716ad6a66" }, tags: { "1.0.0": "3446296876d12d4e3a0f3145a3c87e67bf0a16b5", "2.1.0": "ebad382c0953e8c6b4039e8d30dfd19ee7b2a862", v1: "3446296876d12d4e3a0f3145a3c87e67bf0a16b5", "v1.0.0": "3446296876d12d4e3a0f3145a3c87e67bf0a16b5", v2: "82c141cc518b40d92cc801eee768e7aafc9c2fa2", "v2.0.1": "97b7dace6c8d860ce9708aba808be6a2ee4cbc3a", "v2.1.0": "ebad382c0953e8c6b4039e8d30dfd19ee7b2a862", "v2.1.1": "5f948bc1f0a251f88bb4c9b1c3dfa6cbd1327dc5", "v2.1.2": "c8879bf5aef7bef66f9b82b197f34c4eeeb1731b", "v2.1.3": "268d7547644ab8a9d0c1163299e59a1f5d93f39b", "v2.1.4": "58740802ef971a2d71eff71e63d48ab68d1f5507", "v2.2.0": "27bce4eee761b5bc643f46a8dfb41b430c8d05f6", "v2.2.1": "726a6dcd0199f578459862705eed35cda05af50b", "v2.2.2": "e448a9b857ee2131e752b06002bf0e093c65e571", "v2.2.3": "ee69f02b3dfdecd58bb31b4d133da38ba6fe3700", "v2.2.4": "27121b0bdffd731efa15d66772be8dc71245d074", "v2.3.0": "da838ae9595ac94171fa2d4de5a2f117b3e7ac32", "v2.3.1": "82c141cc518b40d92cc801eee768e7aafc9c2fa2", v3: "ff15f0306b3f739f7b6fd43fb5d26cd321bd4de5", "v3.0.0": "6673cd052c4cd6fcf4b4e6e60ea986c889389535", "v3.1.0": "3cea5372237819ed00197afe530f5a7ea3e805c8", "v3.1.1": "83fd05a356d7e2593de66fc9913b3002723633cb", "v3.1.2": "0b7f8abb1508181956e8e162db84b466c27e18ce", "v3.1.3": "a8a3f3ad30e3422c9c7b888a15615d19a852ae32", "v3.2.0": "9ee08a3b00e91a926cc9547dc79589c20872452f", "v3.2.1": "ff15f0306b3f739f7b6fd43fb5d26cd321bd4de5", v4: "ea165f8d65b6e75b540449e92b4886f43607fa02", "v4.0.0": "c7d193f32edcb7bfad88892161225aeda64e9392", "v4.1.0": "1eb3cb2b3e0f29609092a73eb033bb759a334595", "v4.2.0": "694cdabd8bdb0f10b2cea11669e1bf5453eed0a6", "v4.3.0": "26f96dfa697d77e81fd5907df203aa23a56210a8", "v4.3.1": "5d5d22a31266ced268874388b861e4b58bb5c2f3", "v4.3.2": "1746f4ab65b179e0ea60a494b83293b640dd5bba", "v4.3.3": "65462800fd760344b1a7b4382951275a0abb4808", "v4.3.4": "0b2256b8c012f0828dc542b3febcab082c67f72b", "v4.3.5": "89ef406dd8d7e03cfd12d9e0a4a378f454709029", "v4.3.6": "834a144ee995460fba8ed112a2fc961b36a5ec5a", "v4.4.0": "50769540e7f4bd5e21e526ee35c689e35e0d6874", "v4.4.1": "604373da6381bf24206979c74d06a550515601b9", "v4.4.2": "84480863f228bb9747b473957fcc9e309aa96097", "v4.4.3": "b4b15b8c7c6ac21ea08fcf65892d2ee8f75cf882", "v4.5.0": "6f51ac03b9356f520e9adb1b1b7802705f340c2b", "v4.6.0": "65c4c4a1ddee5b72f698fdd19549f0f0fb45cf08", "v4.6.1": "4cec3d8aa04e39d1a68397de0c4cd6fb9dce8ec1", "v4.6.2": "ea165f8d65b6e75b540449e92b4886f43607fa02", v5: "330a01c490aca151604b8cf639adc76d48f6c5d4", "v5.0.0": "330a01c490aca151604b8cf639adc76d48f6c5d4", v6: "b7c566a772e6b6bfb58ed0dc250532a479d7789f", "v6.0.0": "b7c566a772e6b6bfb58ed0dc250532a479d7789f", v7: "bbbca2ddaa5d8feaa63e36b76fdaad77386f024f", "v7.0.0": "bbbca2ddaa5d8feaa63e36b76fdaad77386f024f" } }, "actions/upload-pages-artifact": { defaultBranch: "main", runtimeByMajor: { v0: "composite", v1: "composite", v2: "composite", v3: "composite", v4: "composite", v5: "composite" }, branches: { main: "fc324d3547104276b827a68afc52ff2a11cc49c9" }, tags: { v0: "5abd6d2e035406f412d089536ee922a104d12f2b", "v0.1.0": "5abd6d2e035406f412d089536ee922a104d12f2b", v1: "84bb4cd4b733d5c320c9c9cfbc354937524f4d64", "v1.0.0": "9bd2be689963d897ab0e2bf68e8d7485beee7436", "v1.0.1": "ceec27c96bc4983b4e6c48bee599d67014b8db2e", "v1.0.2": "f4e69017a716d2d729b620cba1f4016257fedec6", "v1.0.3": "6a57e48bf6d74ddc95cf0cfa136a09fff27067b8", "v1.0.4": "a597aecd27af1cf14095ccaa29169358e3d91e28", "v1.0.5": "4506126207ed04f7c31e67d0b20154fc373f2505", "v1.0.6": "c8641e80048cf33d329c39df3bcc53196178335a", "v1.0.7": "253fd476ed429e83b7aae64a92a75b4ceb1a17cf", "v1.0.8": "64bcae551a7b18bcb9a09042ddf1960979799187", "v1.0.9": "66b63f4a7de003f4f00cc8e9af4b83b8f2abdb96", "v1.0.10": "84bb4cd4b733d5c320c9c9cfbc354937524f4d64", v2: "a753861a5debcf57bf8b404356158c8e1e33150c", "v2.0.0": "a753861a5debcf57bf8b404356158c8e1e33150c", v3: "56afc609e74202658d3ffba0e8f6dda462b719fa", "v3.0.0": "0252fc4ba7626f0298f0cf00902a25c6afc77fa8", "v3.0.1": "56afc609e74202658d3ffba0e8f6dda462b719fa", v4: "7b1f4a764d45c48632c6b24a0339c27f5614fb0b", "v4.0.0": "7b1f4a764d45c48632c6b24a0339c27f5614fb0b", v5: "fc324d3547104276b827a68afc52ff2a11cc49c9", "v5.0.0": "fc324d3547104276b827a68afc52ff2a11cc49c9" } }, "aws-actions/amazon-ecr-login": { defaultBranch: "main", runtimeByMajor: { v1: "node16", v2: "node24" }, branches: { main: "03f1aad4c6c7ffd436567f42f9384779290529bd" }, tags: { v1: "5a88a04c91d5c6f97aae0d9be790e64d9b1d47b7", "v1.0.0": "bdee789e6960484445662ab47fe1b9c0f8c6bdc6", "v1.0.1": "6b7c9f617355cc61b7048210b2da4ae86145806d", "v1.0.2": "6e0860fbd219d344b47f1b3baf6bc837cbe56a8f", "v1.0.3": "6adba700642e5979b6b98bb823e84a03c91279d0", "v1.0.4": "f5826d3c72a3012128caff7e00005acd30c9cf4b", "v1.0.5": "337a919a33dc7cdabfe4218c1ef842838c1a4c4d", "v1.0.6": "2364d9dc2bbbc568d40ac5a636c0aebef4419edf", "v1.0.7": "46fb1dc461ca0bbb24639c7d4b53f415695c44f5", "v1.1.0": "aace7c932b3f098cb72937cdfaa0bae78b7596f5", "v1.1.1": "ca61105d3ec45c2812b6d746aafae50822f1c7fb", "v1.1.2": "dfe5e037eeef4fc151a176bb43e82e5304d86e4e", "v1.1.3": "7641208f8cf6568557014a71b4b9a0608e196cf8", "v1.1.4": "db01c0bf36adc84872e91c3ca6a171816b0a5e57", "v1.2.0": "b4205169ef2f022863c8343eb045fd01fa80ac27", "v1.2.1": "177db44494e7d4f86a3011294cbad998fc66ddbe", "v1.2.2": "060516122e7b4cc1cc3d4614a998adbb93d3fbf2", "v1.3.0": "d2e09d5c05fa73dc703932e7ddd3f0f2f900be66", "v1.3.1": "b9c809dc38d74cd0fde3c13cc4fe4ac72ebecdae", "v1.3.2": "84437341a96000b0da402d37ab3dd6dc9a2932f9", "v1.3.3": "aaf69d68aa3fb14c1d5a6be9ac61fe15b48453a2", "v1.4.0": "3d4e073ce6a6845ed27b30a0fe05b6e22c80ac6b", "v1.5.0": "b874a33292cc9887d2e80bc63f6f1a11fccb4a7b", "v1.5.1": "9149ade017c57f86dea2f76a01f8b2d5bd06b10f", "v1.5.2": "eb9a709a709d0d6e4b34a02d34494041831f6999", "v1.5.3": "261a7de32bda11ba01f4d75c4ed6caf3739e54be", "v1.6.0": "2f9f10ea3fa2eed41ac443fee8bfbd059af2d0a4", "v1.6.1": "e407df249e6c155d03c0e4375f34bc2385f52d65", "v1.6.2": "fc3959cb4cf5a821ab7a5a636ea4f1e855b05180", "v1.7.0": "2fc7aceee09e9e4a7105c0d060c656fad0b4f63d", "v1.7.1": "5a88a04c91d5c6f97aae0d9be790e64d9b1d47b7", v2: "03f1aad4c6c7ffd436567f42f9384779290529bd", "v2.0.0": "33f92af657bba1882ab79d8621debd2f6769a0c9", "v2.0.1": "062b18b96a7aff071d4dc91bc00c4c1a7945b076", "v2.0.2": "c962da2960ed15f492addc26fffa274485265950", "v2.1.0": "261fc3d4806db1fa66a15cc11113c456db8870a7", "v2.1.1": "183a1442edf41672e66566b7fc560e297a290896", "v2.1.2": "f2e9fc6c2b355c1890b65e6f6f0e2ac3e6e22f78", "v2.1.3": "376925c9d111252e87ae59691e5a442dd100ef6a", "v2.1.4": "19d944daaa35f0fa1d3f7f8af1d3f2e5de25c5b7", "v2.1.5": "fa648b43de3d4d023bcb3f89ed6940096949c419", "v2.1.6": "d539f0932e70871a027e9d5a9d8fc38589180a64", "v2.1.7": "03f1aad4c6c7ffd436567f42f9384779290529bd" } }, "aws-actions/amazon-ecs-deploy-task-definition": { defaultBranch: "master", runtimeByMajor: { v1: "node20", v2: "node24" }, branches: { main: "4678db81fea83218b38231cf0d35af83b1709cce", master: "c465972ecbd160473f22e683363b422a5412a3de" }, tags: { v1: "69e7aed9b8acdd75a6c585ac669c33831ab1b9a3", "v1.0.0": "7d5e30861597682ae35c75abc95ed610089a5683", "v1.0.1": "1ee131fe91059af81bb006f3271ffc8bac38b0d3", "v1.0.2": "67d87e9a7010b111999a172c09ba2c57fd27bb26", "v1.0.3": "6f86f5b5d2af525141e11e3dcee72f341366d89a", "v1.1.0": "19c8b759ba78acb2d85579652ce422091bbbb761", "v1.2.0": "f6dc9622c3d6ecb3aa7ac9051d39a5777cca7780", "v1.3.0": "1a47c49850efd9709db6cdf7d49a66873a4d58b7", "v1.3.1": "f583bf450779d7d29c0ec8e8f04b62b64f311b5f", "v1.3.2": "476d34303b901a75849747f814804d45389d3734", "v1.3.3": "cc347812d94a184a1e8490c2d72aafef56814645", "v1.3.4": "ef9229a1b938c7f5ed029d8ac082142a78950a23", "v1.3.5": "7218b9c4a02d0482834ead0388d3cdd982888461", "v1.3.6": "305115bde42e8ef53852f407f3a16d256709592e", "v1.3.7": "7b6e1e34a12328008263678b1a3ad6fb8903250c", "v1.3.8": "d573b1ed501fd105cda80c299d253ff405858f8b", "v1.3.9": "5aff2914841d5d933f22329e38e07e0b111fd67f", "v1.3.10": "a48f1975a121d2bde23afa949ea78f5e70ea7824", "v1.4.0": "8e4a85864793223330afb890d0ac11f6cfb54c60", "v1.4.1": "7f6cb7a665571bfc9f935c963af508b8e1638f87", "v1.4.2": "c74a8ca2cd0dd04d25f469715e23cb6c2fe0f01a", "v1.4.3": "bbf2fc104f81dcb743bfec0ddb891e067385c9ef", "v1.4.4": "f25cba814d2a2e7110ffd972010247dfd6f191dd", "v1.4.5": "4cb8db3254226f06190bcad0863d872152b519b2", "v1.4.6": "de0132cf8cdedb79975c6d42b77eb7ea193cf28e", "v1.4.7": "be5e7e808de82dcbdf37f44c28308a1466873319", "v1.4.8": "f2dce4be1c431cf5db770aec3991661fd9c62a19", "v1.4.9": "9c18d81893224634ac107b91720119c91c1d600e", "v1.4.10": "3cc43061dd30ad47511af35bca46e2c1435b9035", "v1.4.11": "df9643053eda01f169e64a0e60233aacca83799a", "v1.5.0": "69e7aed9b8acdd75a6c585ac669c33831ab1b9a3", "v1.6.0": "8229049d0e7c34be9ba40d443608d2d6cde7510f", v2: "c465972ecbd160473f22e683363b422a5412a3de", "v2.0.0": "0a9a8fb7b39516cf53cc01d453b05c67c6fc7a2c", "v2.1.0": "4482193dd766379c66473482bbc77299b053ec94", "v2.1.1": "06703f1be1bf4df74075222214d21baae72cf3a1", "v2.1.2": "135af6c0ea24f888dcaad892bce3b31cc9e5da64", "v2.2.0": "0e82244a9c6dac43d70151a94c67ebc4bab18fc5", "v2.3.0": "8230edfe842008418c5275908cae75e51d3befb2", "v2.3.1": "176bcc0288c49ee545288583859af21ee17f4b2c", "v2.3.2": "538b32884c2bf327057c6805f0315e5ee92102cc", "v2.3.3": "f7b2b96b7fe1b20b452641919c0559bcc19ab8f9", "v2.3.4": "4b08990e8909cf36bc2ca95f994312f090c41865", "v2.4.0": "1beffbdddb3eb5f83c7a746c3e9bafeccdccbbaa", "v2.5.0": "7b5ba17dae98c8fd463ddf2cef977d3be43322c5", "v2.5.1": "c6e19c08506099e50400581201a3a767fd8e3ff4", "v2.6.0": "cbf54ec46642b86ff78c2f5793da6746954cf8ff", "v2.6.1": "fc8fc60f3a60ffd500fcb13b209c59d221ac8c8c", "v2.6.2": "a310a830f5c14e583e35d84e4e1ec7dd177c3c9c", "v2.6.3": "c465972ecbd160473f22e683363b422a5412a3de" } }, "aws-actions/amazon-ecs-render-task-definition": { defaultBranch: "master", runtimeByMajor: { v1: "node24" }, branches: { master: "138c24f321fdbdf7edee4a685519d253cae2cdea" }, tags: { v1: "138c24f321fdbdf7edee4a685519d253cae2cdea", "v1.0.0": "a687e4de96ed586e2513360d445385dfc8a2a345", "v1.0.1": "be7c2933e3e3281ea82ff3a54e0b154e4a1fa6ec", "v1.0.2": "56eb4b24541691d0e3b1da39571b997a2ca71d08", "v1.0.3": "033f5059c9df0ea82cc6da90f055541415baf58c", "v1.0.4": "7e73bf03dbacede30a72217ccad2def4a6b1d158", "v1.0.5": "6affeb954767fddc6b245849b216fe06a303aef4", "v1.0.6": "95c3e79c320fd3bd9fa3ec7bc88b841b0f362ae8", "v1.0.7": "887a854b91271a7b3e9e59804b471166688c9fc1", "v1.0.8": "f411de945414f5d2fd15717c36b82a6e70b52c97", "v1.0.9": "b2c469e691fe5ee34ec4456a34f67ff02a985a3c", "v1.0.10": "9666dc9d3bf790a3a6a49737b240f17fa599a5f2", "v1.0.11": "963ef67db8786a7067200e6d8c18cb0f0c8588d9", "v1.0.12": "0153ddb5f10361bebf191ea7bdb1e005872d51f9", "v1.0.13": "9d43d1b866228ec0c07e668bf733847c0432bab6", "v1.0.14": "f2c374b7c70e93112a941a93583d70fa0926ec39", "v1.0.15": "8002af476d4169bc8fd4d04261953b45fd24cd62", "v1.0.16": "88072414def6560d0238f69183f4222cdeb5e090", "v1.0.17": "0fe8c735e659830e769698135f3c92baecb7ae0e", "v1.0.18": "0e70fcd90dbafab7eb1b8623045c07c50add99d4", "v1.0.19": "c2642ecf694761195318714eca287f2207b972df", "v1.0.20": "c8223377f0fe5ff2b08ca8888edbc875c2e91160", "v1.0.21": "4ae8ecc8670768426db938511bd2da43b365864f", "v1.0.22": "97587c9d45a4930bf0e3da8dd2feb2a463cf4a3a", "v1.0.23": "a57ab12703135f8b9f0ca8ded65743a2a4fd9743", "v1.0.24": "23dd5d91bccb924ed423a1515d8d05c3f1a696d8", "v1.1.0": "79ad78d34a6ac6be9a9cd787056711e4b10c88d1", "v1.1.1": "374ee96751fffe528c09b5f427848da60469bb55", "v1.1.2": "f15ed65f9cc12455139db0f8e8ff6f6aaad6dfda", "v1.1.3": "61b0c00c3743b70987a73a1faf577f0d167d1574", "v1.2.0": "4225e0b507142a2e432b018bc3ccb728559b437a", "v1.3.0": "5f07eab76e1851cbd4e07dea0f3ed53b304475bd", "v1.4.0": "0ae3bf578ea7b3c073260b3c4096016813d401ab", "v1.5.0": "9933bf0d77b7f6d52e3886fbb8aae95a677db1ab", "v1.5.1": "3c975f1cb22919a28755c6541b4ca2656a690f49", "v1.5.2": "e6fe15594a1f4a53b9c990f5805833cbfc8d130a", "v1.6.0": "cf6bad72997cc8abcbc836ea5534f2e1e3719ec6", "v1.6.1": "469db592f4341616e992bf7f231e19b3ab9b4efa", "v1.6.2": "f87d1f66e0c6e10caeeb51f8344a0d25c899c533", "v1.7.0": "dcaed1bc6bc474b66e41183372f906fe7a4c6325", "v1.7.1": "23e93b6b860a402948c739b0db055bc5dc55dfa9", "v1.7.2": "e89b6874818d80bb892e7010a5013519bde9d9a6", "v1.7.3": "6bb171240ff2b056ea6c599c9d2370c043f200be", "v1.7.4": "acd72bc11233ac43bac45ddb7b8e54ada737e6cd", "v1.7.5": "64aefa8f68c9083d24d230e3099d046d5964bcba", "v1.8.0": "5cb8c74c1b1ecaec4c8ea82eff82c009333509ce", "v1.8.1": "cbed19f1b86bbb18f59cfffde7107b93cc9b75da", "v1.8.2": "06472d439cb66af6210a6709bfc842c26b053706", "v1.8.3": "6b89923a897d41e9ad789181d8865b532ecf973c", "v1.8.4": "77954e213ba1f9f9cb016b86a1d4f6fcdea0d57e", "v1.8.5": "6853cfae8c3a7d978fbf68b5a55453395541dfbb", "v1.9.0": "138c24f321fdbdf7edee4a685519d253cae2cdea" } }, "aws-actions/aws-cloudformation-github-deploy": { defaultBranch: "master", runtimeByMajor: { v1: "node20", v2: "node24" }, branches: { develop: "c6cd26bb03f19ebe84c84e9cdbedfb307bf44fb4", master: "197fa4accdf542111c52b8ebf184e463cf84aa72" }, tags: { v1: "33527b83bddcf6b3f0b135d9550bde8475325c73", "v1.0.0": "94102bfc4f7d69ae3d6ee5074f3d28063f9d9e9d", "v1.0.1": "94102bfc4f7d69ae3d6ee5074f3d28063f9d9e9d", "v1.0.2": "37713ba036dfc06a9734c611be858a51a9d300f2", "v1.0.3": "dfbee8a4fec90af61b71bafda3890f8c4a2075ef", "v1.0.4": "a4dc90cda3c9eb7c34b2b5eda5594d06384d80a6", "v1.1.0": "6901756eb70595fa9c1169141934562aa4e86f2a", "v1.2.0": "e675be17f6d393aacca6f94986bc6560de5aedd0", "v1.3.0": "33527b83bddcf6b3f0b135d9550bde8475325c73", v2: "81e3b03d2266bcb76c4bcc37a7d71d9cb67838bb", "v2.0.0": "c6cd26bb03f19ebe84c84e9cdbedfb307bf44fb4", "v2.1.0": "64bde66a4001208fc0917038be8846d99c9d0585", "v2.2.0": "81e3b03d2266bcb76c4bcc37a7d71d9cb67838bb" } }, "aws-actions/aws-codebuild-run-build": { defaultBranch: "main", runtimeByMajor: { v1: "node20" }, branches: { main: "d72652c68bc355a2a72acad63efd6bcd0a81fdf8" }, tags: { v1: "4d15a47425739ac2296ba5e7eee3bdd4bfbdd767", "v1.0": "4d15a47425739ac2296ba5e7eee3bdd4bfbdd767", "v1.0.0": "f202c327329cbbebd13f986f74af162a8539b5fd", "v1.0.1": "1be0771802afa50a0f86459f988110e583500a31", "v1.0.2": "181600acb3cfb803f4570d0018928be5d730c00d", "v1.0.3": "0a2ddc3a24e0f6b41d4a61635d87dcb2482c7b49", "v1.0.4": "6994ccd6012dd8dafb3ebbafb1231119b72f48c4", "v1.0.5": "95cc38b1d458ebdba0f5eeb8a61d1f797e9b2599", "v1.0.6": "a6e29fe2ca4bc6a483bf0805992cfc2ac46c4b7e", "v1.0.7": "a695f2103e0cf3b17c9b13238b9ad0986fc8e006", "v1.0.8": "bb79642b65f722f93f803dcede4fadd8dd85d0b6", "v1.0.10": "61e0988ee1a08994866236fab4148b91e582176c", "v1.0.11": "ce13c105cf801565a0cfa7e461d95c6a2a2ef16b", "v1.0.12": "d5a04846cedab61a0b7c897af0548af0d8fb14fb", "v1.0.13": "a9287ab357eb5a986b906fcfa8212c99482e7434", "v1.0.14": "1bb8156dc7e547c825780e1605954e26b212daed", "v1.0.15": "2a49e1faf172677d80ce658678e9ff8bd2737d74", "v1.0.16": "bac11849fa027acec49500ca10519f1fc4f63c19", "v1.0.17": "540238d832197229bfaab9785feb4fb8450f6396", "v1.0.18": "4d15a47425739ac2296ba5e7eee3bdd4bfbdd767" } }, "aws-actions/configure-aws-credentials": { defaultBranch: "main", runtimeByMajor: { v1: "node12", v2: "node16", v3: "node16", v4: "node20", v5: "node20", v6: "node24" }, branches: { "1898": "e5247cb6a751bcfcc25c4b86188c4a2454b09704", "configure-aws-credentials": "a17646e2633d1f79886a1530ccce16c95a3bb8dc", "dependabot/npm_and_yarn/main/aws-sdk/client-sts-3.964.0": "a2335d6253bb1d4f31e1cab8d3f2fb8bbd10fdda", deps: "16fc0e42eafb2cd48758ab2f23f1e3047e995aee", devel: "6686d5a051b738567412c0e0fc38a15ce7062000", docs: "2748f18272ca98b98785a1da7f34ca3c3bb69437", "fix/tag-major-version-git-auth": "1b88572b3b97868e44eda1b31a1a943e14ee48a1", "integ-tests": "ffcda5377420f073d19fa96ee5aee8c96ca684b6", "kellertk-issue-template": "9c8f6dd1626a41ef4fa9881f3e72bb09dee5f2d9", "kellertk-patch-1": "a700f15c40c7ab63eb3aaffde845fb6a71b8ee45", "kellertk/1848": "f3a97d6e55d58890f4f993cbae7114daaf00a19d", main: "bcd4089080cf41e4db9dad11fce2a9397e670bbd", "release-please--branches--main--components--configure-aws-credentials": "a84fa2b2ff8ebb4e659fa2a5dfb9ffa4f4a20038", "v1-node16": "023daa7fe5f7f817faa31fc0fc4a8d0fb6224ed0", "v3-node20": "27bc1c5cc5d6367f0215d4d9d97bcbaa1274a332" }, tags: { "6.2.2": "517a711dbcd0e402f90c77e7e2f81e849156e31d", master: "ffc08eae7350b1061d7de219e2135c75561fb680", v1: "67fbcbb121271f7775d2e7715933280b06314838", "v1-node16": "e1e17a757e536f70e52b5a12b2e8d1d1c60e04ef", "v1.0.0": "aa26d1f8263bab82a43a78fc0492f30464b7e20f", "v1.0.1": "18a79864eb64e6ac546b7729e39a40d00163f418", "v1.1.0": "d15e9e3279c3eb8e211a0a357c9cee1fefd5e055", "v1.1.1": "e8a907912d99e85dc84677be1b435174e2b114c9", "v1.1.2": "18a20dfee9cc631f063c8b382c11c9120015b21d", "v1.2.0": "ee662900a535695aa526bd6dbba07d8f16805198", "v1.3.0": "75aa8f1e41232efbfc5982c225f645ad07c86614", "v1.3.1": "cf6b87e99e50b695a1e6714430321a801ef94c05", "v1.3.2": "c9874b9244a57327cfa06e1677f108bc56c65279", "v1.3.3": "b77dc228388218453070969c00c26dc392ecb114", "v1.3.4": "2d01f93692c4b0188ad5bb2e2b2f74db77bf6668", "v1.3.5": "9f7f57b0937985d7abff8126518690e671df49ec", "v1.4.0": "58b282f00fd130fd5895dec93891394e7ee4589b", "v1.4.1": "da082bd93714de23a05548c70272c22b02c13ede", "v1.4.2": "9a78866a5646957b5cd9a0624d1ea35462050e6e", "v1.4.3": "6835cc921677cab5a33485b4f0007051b39ed243", "v1.4.4": "1fa7ccadcd8e80d08a9a4d6c2e886c978acc4e96", "v1.5.0": "c0243dfafd0e99b12caca0d56b6de8e7fb8d20db", "v1.5.1": "f11c31495459045d1177abd501ebc6c7d3f96354", "v1.5.2": "7341ffc943aa3a30bf35a860bc098011f504e2e6", "v1.5.3": "32d908adfb55576ba0c59f3c557058e80b5194c3", "v1.5.4": "1417e62aeacec5e7fbe447bb7712d50847507342", "v1.5.5": "e97d7fbc8e0e5af69631c13daa0f4b5a8d88165b", "v1.5.6": "51e2d042f8c5cf77f151685c9338e989dc0b8fc8", "v1.5.7": "d2221ce3c7101a35ff049cc8fe652f5c9a64372d", "v1.5.8": "cefc5912bc61e2b5a3b049c839fc283c7712d4e0", "v1.5.9": "0309c38ebd10f90dfbb3889431bcf4ea38088012", "v1.5.10": "13d241b293754004c80624b5567555c4a39ffbe3", "v1.5.11": "0d9a5be0dceea74e09396820e1e522ba4a110d2f", "v1.6.0": "ea7b857d8a33dc2fb4ef5a724500044281b49a5e", "v1.6.1": "05b148adc31e091bafbaf404f745055d4d3bc9d2", "v1.7.0": "67fbcbb121271f7775d2e7715933280b06314838", v2: "5fd3084fc36e372ff1fff382a39b10d03659f355", "v2.0.0": "e1e17a757e536f70e52b5a12b2e8d1d1c60e04ef", "v2.1.0": "5727f247b64f324ec403ac56ae05e220fd02b65f", "v2.2.0": "5fd3084fc36e372ff1fff382a39b10d03659f355", v3: "50ac8dd1e1b10d09dac7b8727528b91bed831ac0", "v3.0.0": "ef93a73b1313f148011965ef7361f667f371f58b", "v3.0.1": "04b98b3f9e85f563fb061be8751a0352327246b0", "v3.0.2": "50ac8dd1e1b10d09dac7b8727528b91bed831ac0", v4: "7474bc4690e29a8392af63c5b98e7449536d5c3a", "v4.0.0": "8c3f20df09ac63af7b3ae3d7c91f105f857d8497", "v4.0.1": "010d0da01d0b5a38af31e9c3470dbfdabdecca3a", "v4.0.2": "e3dd6a429d7300a6a4c196c26e071d42e0343502", "v4.0.3": "4fc4975a852c8cd99761e2de1f4ba73402e44dd9", "v4.1.0": "ececac1a45f3b08a01d2dd070d28d111c5fe6722", "v4.2.0": "f24d7193d98baebaeacc7e2227925dd47cc267f5", "v4.2.1": "b47578312673ae6fa5b5096b330d9fbac3d116df", "v4.3.0": "d0834ad3a60a024346910e522a81b0002bd37fea", "v4.3.1": "7474bc4690e29a8392af63c5b98e7449536d5c3a", v5: "61815dcd50bd041e203e49132bacad1fd04d2708", "v5.0.0": "a03048d87541d1d9fcf2ecf528a4a65ba9bd7838", "v5.1.0": "00943011d9042930efac3dcd3a170e4273319bc8", "v5.1.1": "61815dcd50bd041e203e49132bacad1fd04d2708", v6: "e6de054238d6b7531b4efff3b6587d9aade6a06c", "v6.0.0": "8df5847569e6427dd6c4fb1cf565c83acfa8afa7", "v6.1.0": "ec61189d14ec14c8efccab744f656cffd0e33f37", "v6.1.1": "d979d5b3a71173a29b74b5b88418bfda9437d885", "v6.1.2": "acca2b1b2070338fb9fd1ca27ecee81d687e58e5", "v6.1.3": "99214aa6889fcddfa57764031d71add364327e59", "v6.2.0": "e7f100cf4c008499ea8adda475de1042d6975c7b", "v6.2.1": "254c19bd240aabef8777f48595e9d2d7b972184b", "v6.2.2": "517a711dbcd0e402f90c77e7e2f81e849156e31d", "v6.2.3": "e6de054238d6b7531b4efff3b6587d9aade6a06c" } }, "azure/login": { defaultBranch: "master", runtimeByMajor: { v1: "node16", v2: "node20", v3: "node24" }, branches: { master: "833e82333ca8452a40084fee403f7f16e65cba70" }, tags: { v1: "cb79c773a3cfa27f31f25eb3f677781210c9ce3d", "v1.1": "6786a47b5726030896be70ac35e07bd81673fe81", "v1.1.0": "a6347e700173fd07eb4cea20d65de3ca2e741533", "v1.1.1": "45b10ffd199fcae9620403570d52305a98ac1dfb", "v1.1.2": "af38bb3818ae8d2717120d43c2ec683734889d91", "v1.2.2": "e2ec7a0d584dd8044a3ecef3e857b51f9d527838", "v1.2.3": "9801a35baff5850a97d2f2855092ebea3c579837", "v1.2.4": "6786a47b5726030896be70ac35e07bd81673fe81", "v1.3.0": "77f1b2e3fb80c0e8645114159d17008b8a2e475a", "v1.4.0": "154d5e5db199fc3c11c1832df0446462c9b98ed6", "v1.4.1": "89d153571fe9a34ed70fcf9f1d95ab8debea7a73", "v1.4.2": "66d2e78565ab7af265d2b627085bc34c73ce6abb", "v1.4.3": "1f63701bf3e6892515f1b7ce2d2bf1708b46beaf", "v1.4.4": "ec3c14589bd3e9312b3cc8c41e6860e258df9010", "v1.4.5": "24848bc889cfc0a8313c2b3e378ac0d625b9bc16", "v1.4.6": "92a5484dfaf04ca78a94597f4f19fea633851fa2", "v1.4.7": "92a5484dfaf04ca78a94597f4f19fea633851fa2", "v1.5.0": "4c88f01b0e3a5600e08a37889921afd060f75cf0", "v1.5.1": "de95379fe4dadc2defb305917eaa7e5dde727294", "v1.6.0": "e15b166166a8746d1a47596803bd8c1b595455cf", "v1.6.1": "cb79c773a3cfa27f31f25eb3f677781210c9ce3d", v2: "7184910d9eb2b1c5e48f7073824a90609bb9b6d6", "v2.0.0": "8c334a195cbb38e46038007b304988d888bf676a", "v2.1.0": "6b2456866fc08b011acb422a92a4aa20e2c4de32", "v2.1.1": "6c251865b4e6290e7b78be643ea2d005bc51f69a", "v2.2.0": "a65d910e8af852a8061c627c456678983e180302", "v2.3.0": "a457da9ea143d694b1b9c7c869ebb04ebe844ef5", "v2.3.1": "7184910d9eb2b1c5e48f7073824a90609bb9b6d6", v3: "f5d393ae46f8fde4be8b75f32e3fc50e654ad0ca", "v3.0.0": "532459ea530d8321f2fb9bb10d1e0bcf23869a43", "v3.0.1": "f5d393ae46f8fde4be8b75f32e3fc50e654ad0ca" } }, "docker/build-push-action": { defaultBranch: "master", runtimeByMajor: { v1: "docker", v2: "node12", v3: "node16", v4: "node16", v5: "node20", v6: "node20", v7: "node24" }, branches: { master: "cb941d0b895b09c17fa011d41c411b33c752cf28" }, tags: { v1: "3e7a4f6646880c6f63758d73ac32392d323eaf8f", "v1.0": "a226a125496f62f63b8900ba21147241e75e1ce9", "v1.0.0": "a226a125496f62f63b8900ba21147241e75e1ce9", "v1.0.1": "e5e36c4a4e2085c523c6fb6a553b8d00c30c1716", "v1.1.0": "92e71463491f2d026a477188b8ad3a0fdd9d672c", "v1.1.1": "ab83648e2e224cfeeab899e23b639660765c3a89", "v1.1.2": "3e7a4f6646880c6f63758d73ac32392d323eaf8f", v2: "ac9327eae2b366085ac7f6a2d02df8aa8ead720a", "v2.0.0": "c58c6870a2ab92aa240b5f76222f014df65946cd", "v2.0.1": "41a004098f667d254862fb7c94f8eb7b5f8bb31d", "v2.1.0": "6efc2b01cbb63cfc68c370c6c806586fa6384a3a", "v2.2.0": "6925f94b6b8f23d547930f88b9886036ac92d510", "v2.2.1": "0db984c1826869dcd0740ff26ff75ff543238fd9", "v2.2.2": "4a531fa5a603bab87dfa56578bd82b28508c9547", "v2.3.0": "9379083e426e2e84abb80c8c091f5cdeb7d3fd7a", "v2.4.0": "e1b7f96249f2e4c8e4ac1519b9608c0d48944a1f", "v2.5.0": "ad44023a93711e3deb337508980b4b5e9bcdc5dc", "v2.6.0": "0987321e128873c0caa3bed11ad3b83f22b846ed", "v2.6.1": "1bc1040caef9e604eb543693ba89b5bf4fc80935", "v2.7.0": "a66e35b9cbcf4ad0ea91ffcaf7bbad63ad9e0229", "v2.8.0": "1814d3dfb36d6f84174e61f4a4b05bd84089a4b9", "v2.9.0": "7f9d37fa544684fb73bfe4835ed7214c255ce02b", "v2.10.0": "ac9327eae2b366085ac7f6a2d02df8aa8ead720a", v3: "1104d471370f9806843c095c1db02b5a90c5f8b6", "v3.0.0": "e551b19e49efd4e98792db7592c17c09b89db8d8", "v3.1.0": "1cb9d22b932e4832bb29793b7777ec860fc1cde0", "v3.1.1": "c84f38281176d4c9cdb1626ffafcd6b3911b5d94", "v3.2.0": "c56af957549030174b10d6867f20e78cfd7debc5", "v3.3.0": "37abcedcc1da61a57767b7588cb9d03eb57e28b3", "v3.3.1": "1104d471370f9806843c095c1db02b5a90c5f8b6", v4: "0a97817b6ade9f46837855d676c4cca3a2471fc9", "v4.0.0": "3b5e8027fcad23fda98b2e3ac259d8d67585f671", "v4.1.0": "44ea916f6c540f9302d50c2b1e5a8dc071f15cdf", "v4.1.1": "2eb1c1961a95fc15694676618e422e8ba1d63825", "v4.2.0": "4e4ee680f69700760d5620a94c020aef883043aa", "v4.2.1": "0a97817b6ade9f46837855d676c4cca3a2471fc9", v5: "ca052bb54ab0790a636c9b5f226502c73d547a25", "v5.0.0": "0565240e2d4ab88bba5387d719585280857ece09", "v5.1.0": "4a13e500e55cf31b7a5d59a38ab2040ab0f42f56", "v5.2.0": "af5a7ed5ba88268d5278f7203fb52cd833f66d6e", "v5.3.0": "2cdde995de11925a030ce8070c3d77a52ffcf1c0", "v5.4.0": "ca052bb54ab0790a636c9b5f226502c73d547a25", v6: "10e90e3645eae34f1e60eeb005ba3a3d33f178e8", "v6.0.0": "c382f710d39a5bb4e430307530a720f50c2d3318", "v6.0.1": "94f8f8c2eec4bc3f1d78c1755580779804cb87b2", "v6.0.2": "f6010ea70151369b06f0194be1051fbbdff851b2", "v6.1.0": "31159d49c0d4756269a0940a750801a1ea5d7003", "v6.2.0": "15560696de535e4014efeff63c48f16952e52dd1", "v6.3.0": "1a162644f9a7e87d8f4b053101d1d9a712edc18c", "v6.4.0": "a254f8ca60a858f3136a2f1f23a60969f2c402dd", "v6.4.1": "1ca370b3a9802c92e886402e0dd88098a2533b12", "v6.5.0": "5176d81f87c23d6fc96624dfdbcd9f3830bbe445", "v6.6.0": "4f7cdeb0f05278b464e71357394bf2c61f94138e", "v6.6.1": "16ebe778df0e7752d2cfcbd924afdbbd89c1a755", "v6.7.0": "5cd11c3a4ced054e52742c5fd54dca954e0edd85", "v6.8.0": "32945a339266b759abcbdc89316275140b0fc960", "v6.9.0": "4f58ea79222b3b9dc2c8bbdd6debcef730109a75", "v6.10.0": "48aba3b46d1b1fec4febb7c5d0c644b249a11355", "v6.11.0": "b32b51a8eda65d6793cd0494a773d4f6bcef32dc", "v6.12.0": "67a2d409c0a876cbe6b11854e3e25193efe4e62d", "v6.13.0": "ca877d9245402d1537745e0e356eab47c3520991", "v6.14.0": "0adf9959216b96bec444f325f1e493d4aa344497", "v6.15.0": "471d1dc4e07e5cdedd4c2171150001c434f0b7a4", "v6.16.0": "14487ce63c7a62a4a324b0bfb37086795e31c6c1", "v6.17.0": "1dc73863535b631f98b2378be8619f83b136f4a0", "v6.18.0": "263435318d21b8e681c14492fe198d362a7d2c83", "v6.19.0": "ee4ca427a2f43b6a16632044ca514c076267da23", "v6.19.1": "601a80b39c9405e50806ae38af30926f9d957c47", "v6.19.2": "10e90e3645eae34f1e60eeb005ba3a3d33f178e8", v7: "53b7df96c91f9c12dcc8a07bcb9ccacbed38856a", "v7.0.0": "d08e5c354a6adb9ed34480a06d141179aa583294", "v7.1.0": "bcafcacb16a39f128d818304e6c9c0c18556b85f", "v7.2.0": "f9f3042f7e2789586610d6e8b85c8f03e5195baf", "v7.3.0": "53b7df96c91f9c12dcc8a07bcb9ccacbed38856a" } }, "docker/login-action": { defaultBranch: "master", runtimeByMajor: { v1: "node12", v2: "node16", v3: "node20", v4: "node24" }, branches: { master: "9f4a8ea54ed9055d5f86c993e1f2ffa674f98344" }, tags: { v1: "dd4fa0671be5250ee6f50aedf4cb05514abda2c7", "v1.0.0": "62216b50636a8c8c25d246437857ed84232019ca", "v1.0.1": "7e07bf5fa3ba52ee75b9c8abd52b1b738d6140ad", "v1.1.0": "a9078ed4ca505930f3f3a294824b46a82279ac16", "v1.1.1": "ef43051dd23cf490574212506f935361f3a15e9e", "v1.2.0": "34e505eb5ecce1488a5d48094352bb80922920a7", "v1.3.0": "a5ba64f65ee2b5b4a09d1e4e52c081f2040f0c5f", "v1.4.0": "0f9fb804211da85ced11999754d75a8de9d612f8", "v1.4.1": "34d5f75b0d6d0d22f06d83acf2fa1b144409ec83", "v1.5.0": "39ef12fb7a5c50dfb9aecd9d9834f0594197eaf2", "v1.6.0": "adb73476b6e06caddec5db0bc1deacbec8cdd947", "v1.7.0": "7b79d7e834acf71765fabde7c87a6eefce485de5", "v1.8.0": "f3364599c6aa293cdc2b8391b1b56d0c30e45c8a", "v1.9.0": "28218f9b04b4f3f62068d7b6ce6ca5b26e35336c", "v1.10.0": "f054a8b539a109f9f41c372932f1ae047eff08c9", "v1.11.0": "d9927c4142fff0909d33f9d37fa4a751106fe18e", "v1.12.0": "42d299face0c5c43a0487c477f595ac9cf22f1a7", "v1.13.0": "6af3c118c8376c675363897acf1757f7a9be6583", "v1.14.0": "bb984efc561711aaa26e433c32c3521176eae55b", "v1.14.1": "dd4fa0671be5250ee6f50aedf4cb05514abda2c7", v2: "465a07811f14bebb1938fbed4728c6a1ff8901fc", "v2.0.0": "49ed152c8eca782a232dede0303416e8f356c37b", "v2.1.0": "f4ef78c080cd8ba55a85445d5b36e214a81df20a", "v2.2.0": "465a07811f14bebb1938fbed4728c6a1ff8901fc", v3: "c94ce9fb468520275223c153574b00df6fe4bcc9", "v3.0.0": "343f7c4344506bcbf9b4de18042ae17996df046d", "v3.1.0": "e92390c5fb421da1463c202d546fed0ec5c39f20", "v3.2.0": "0d4c9c5ea7693da7b068278f7b52bda2a190a446", "v3.3.0": "9780b0c442fbb1117ed29e0efdff1e18412f7567", "v3.4.0": "74a5d142397b4f367a81961eba4e8cd7edddf772", "v3.5.0": "184bdaa0721073962dff0199f1fb9940f07167d1", "v3.6.0": "5e57cd118135c172c3672efd75eb46360885c0ef", "v3.7.0": "c94ce9fb468520275223c153574b00df6fe4bcc9", v4: "4907a6ddec9925e35a0a9e82d7399ccc52663121", "v4.0.0": "b45d80f862d83dbcd57f89517bcf500b2ab88fb2", "v4.1.0": "4907a6ddec9925e35a0a9e82d7399ccc52663121" } }, "docker/metadata-action": { defaultBranch: "master", runtimeByMajor: { v1: "node12", v2: "node12", v3: "node12", v4: "node16", v5: "node20", v6: "node24" }, branches: { master: "dc802804100637a589fabce1cb79ff13a1411302" }, tags: { v1: "9be43f076db7f0f4ac30d81183fc9d956b9e9eb6", "v1.0.0": "6f9759d71de73f507f6dc5a1e95ff36fca3f31f6", "v1.1.0": "8ec02f11efe6d8098559a979e9dafbdc769a1cbb", "v1.2.0": "1c62cbada42e4993f62f556505b01c6481331cad", "v1.3.0": "4a3aaf409cce1ba6a1e372ae93c3998b40b0f468", "v1.4.0": "a207508e20b7558940c9bc11d6bcbd72a45dc448", "v1.5.0": "6fe5b3f6bb6a0e4f4de0a874cefe8ce707bb632c", "v1.6.0": "5c140cfb9471cfc267e7f7e2ab5c2010a2e0b907", "v1.7.0": "dd2e615c98e39396339772bcbedf2ab7fd12d512", "v1.8.0": "7ef05591b587a78a1cc0a00bf5d1d8c01bf55a86", "v1.8.1": "8adbcfe00d16cfe9f42c7ad7bc4b92ec4ce6d839", "v1.8.2": "b3281c85e6fac894fe424f28e8052d7c90f4dff1", "v1.8.3": "0dca12c2260b74b29656e211d550694e1eee0b8a", "v1.8.4": "7cb65aaacb170c4921eb6b87920a05db5d3f65c7", "v1.8.5": "c53f88523ad1fcebbdb10b3bb9cfa7ddb69d6677", "v1.9.0": "b747b8aaa711d1594801a162fca783682054488b", "v1.9.1": "55d3462f059e0f1f2477ee4270665c7855d6b4ae", "v1.10.0": "aa3823e0127a7abdc062b42c6018be715bff3b11", "v1.10.1": "b500d9c7b58dc41faecb7b4d263ab212e5f698dd", "v1.11.0": "9ae6899cfa6d691ad29d6fc0a228f276a16f5d44", "v1.12.0": "9be43f076db7f0f4ac30d81183fc9d956b9e9eb6", v2: "f02d9f4f9bdea946298d7cf0a0567c289af7bbda", "v2.0.0": "2cbde9dffaa8ca4b71ae97bbec0d955dad802954", "v2.1.0": "72654174f7b8de453d12757cef7fa93774555cbd", "v2.1.1": "ac90ddf06eee55fbe48897eeec38bba2f7948e7e", "v2.2.0": "9da1e66de9cdbc2849b3ac93a0b982ea63e06007", "v2.2.1": "f39f06a624f9ca2c5d27758aa88932d443e9eda2", "v2.3.0": "2e1a5c7fa42123697f82d479b551a1bbdb1bef88", "v2.4.0": "e09df4df3ce0f1198fcfa91b72743b2cb7969430", "v2.5.0": "f02d9f4f9bdea946298d7cf0a0567c289af7bbda", v3: "b2391d37b4157fa4aa2e118d643f417910ff3242", "v3.0.0": "2af9c6a52b5431eea749f0e923b7503b84813f77", "v3.1.0": "12528c4f059417f331b29e4e803c045617be4b83", "v3.2.0": "9987462005259d2c4c461152560e7b4cda0478b5", "v3.3.0": "98669ae865ea3cffbcbaa878cf57c20bbf1c6c38", "v3.4.0": "f6efe56d565add159ad605568120f5b22712a870", "v3.4.1": "8b842e721d38d18bea23b57f4c040e53331f4ca2", "v3.5.0": "3a3bb3a81753dc99f090d24ee7e5343838b73a96", "v3.6.0": "548e2346a9987b56d8a4104fe776321ff8e23440", "v3.6.1": "a2e02890a0d28163b34ac2e4b575b9264a5ee3e2", "v3.6.2": "e5622373a38e60fb6d795a4421e56882f2d7a681", "v3.7.0": "f2a13332ac1ce8c0a71aeac48a150dbb1838ab67", "v3.8.0": "b2391d37b4157fa4aa2e118d643f417910ff3242", v4: "818d4b7b91585d195f67373fd9cb0332e31a7175", "v4.0.0": "f206c36955d3cc6213c38fb3747d9ba4113e686a", "v4.0.1": "69f6fc9d46f2f8bf0d5491e4aabe0bb8c6a4678a", "v4.1.0": "12cce9efe0d49980455aaaca9b071c0befcdd702", "v4.1.1": "57396166ad8aefe6098280995947635806a0e6ea", "v4.2.0": "05d22bf31770de02e20c67c70365453e00227f61", "v4.3.0": "507c2f2dc502c992ad446e3d7a5dfbe311567a96", "v4.4.0": "c4ee3adeed93b1fa6a762f209fb01608c1a22f1e", "v4.5.0": "2c0bd771b40637d97bf205cbccdd294a32112176", "v4.6.0": "818d4b7b91585d195f67373fd9cb0332e31a7175", v5: "c299e40c65443455700f0fdfc63efafe5b349051", "v5.0.0": "96383f45573cb7f253c731d3b3ab81c87ef81934", "v5.1.0": "f19c3691d56f26e3f97547999df66a9ecbf0d9b0", "v5.2.0": "e6428a5c4e294a61438ed7f43155db912025b6b3", "v5.3.0": "31cebacef4805868f9ce9a0cb03ee36c32df2ac4", "v5.4.0": "9dc751fe249ad99385a2583ee0d084c400eee04e", "v5.5.0": "dbef88086f6cef02e264edb7dbf63250c17cef6c", "v5.5.1": "8e5442c4ef9f78752691e2d8f8d19755c6f78e81", "v5.6.0": "359e915ab3220d88514ed693793a5cc795192aa6", "v5.6.1": "369eb591f429131d6889c46b94e711f089e6ca96", "v5.7.0": "902fa8ec7d6ecbf8d84d538b9b233a880e428804", "v5.8.0": "c1e51972afc2121e065aed6d45c65596fe445f3f", "v5.9.0": "318604b99e75e41977312d83839a89be02ca4893", "v5.10.0": "c299e40c65443455700f0fdfc63efafe5b349051", v6: "dc802804100637a589fabce1cb79ff13a1411302", "v6.0.0": "030e881283bb7a6894de51c315a6bfe6a94e05cf", "v6.1.0": "80c7e94dd9b9319bd5eb7a0e0fe9291e23a2a2e9", "v6.2.0": "dc802804100637a589fabce1cb79ff13a1411302" } }, "docker/setup-buildx-action": { defaultBranch: "master", runtimeByMajor: { v1: "node12", v2: "node16", v3: "node20", v4: "node24" }, branches: { master: "37fe631027851001ddb9b187196cc803df7f5f0e" }, tags: { v1: "f211e3e9ded2d9377c8cadc4489a4e38014bc4c9", "v1.0.0": "cf09c5c41b299b55c366aff30022701412eb6ab0", "v1.0.1": "c631d8cb6caef2ecfd4c883e2f5864151708f279", "v1.0.2": "044aaa9258972fc1ab44730789e42d66b720789c", "v1.0.3": "07b1484797040ef4a1109a03e65b923de8f39e07", "v1.0.4": "5c0276ad2c777e56aaf2c95ef4ad5d1fa7bb4d1d", "v1.1.0": "87e1457170d22fc3741a565314ad4876f43c8ea3", "v1.1.1": "154c24e1f33dbb5865a021c99f1318cfebf27b32", "v1.1.2": "2a4b53665e15ce7d7049afb11ff1f70ff1610609", "v1.2.0": "012185ccbeb554a7f5f987bea0f1a73519b3cdf5", "v1.3.0": "0d135e0c2fc0dba0729c1a47ecfcf5a3c7f8579e", "v1.4.0": "2e941f2defb78a11da0f277a3a76fb347dfd084b", "v1.4.1": "a1c666d855a037f439ebb7bf701ee144fcadd307", "v1.5.0": "e673438944759779e411a0f7ceef3ba437dccfa0", "v1.5.1": "abe5d8f79a1606a2d3e218847032f3f2b1726ab0", "v1.6.0": "94ab11c41e45d028884a99163086648e898eed25", "v1.7.0": "f211e3e9ded2d9377c8cadc4489a4e38014bc4c9", v2: "885d1462b80bc1c1c7f0b00334ad271f09369c55", "v2.0.0": "dc7b9719a96d48369863986a06765841d7ea23f6", "v2.1.0": "95cb08cb2672c73d4ffd2f422e6d11953d2a9c70", "v2.2.0": "c74574e6c82eeedc46366be1b0d287eff9085eb6", "v2.2.1": "8c0edbc76e98fa90f69d9a2c020dcb50019dc325", "v2.3.0": "5e716dcfd653738c2d1db099bfba194a84158be4", "v2.4.0": "15c905b16b06416d2086efa066dd8e3a35cc7f98", "v2.4.1": "f03ac48505955848960e80bbb68046aa35c7b9e7", "v2.5.0": "4b4e9c3e2d4531116a6f8ba8e71fc6e2cb6e6c8c", "v2.6.0": "6a58db7e0d21ca03e6c44877909e80e45217eed2", "v2.7.0": "ecf95283f03858871ff00b787d79c419715afc34", "v2.8.0": "16c0bc4a6e6ada2cfd8afd41d22d95379cf7c32a", "v2.9.0": "2a1a44ac4aa01993040736bd95bb470da1a38365", "v2.9.1": "4c0219f9ac95b02789c1075625400b2acbff50b1", "v2.10.0": "885d1462b80bc1c1c7f0b00334ad271f09369c55", v3: "8d2750c68a42422c14e847fe6c8ac0403b4cbd6f", "v3.0.0": "f95db51fddba0c2d1ec667646a06c2ce06100226", "v3.1.0": "0d103c3126aa41d772a8362f6aa67afac040f80c", "v3.2.0": "2b51285047da1547ffb1b2203d8be4c0af6b1f20", "v3.3.0": "d70bba72b1f3fd22344832f00baa16ece964efeb", "v3.4.0": "4fd812986e6c8c2a69e18311145f9371337f27d4", "v3.5.0": "aa33708b10e362ff993539393ff100fa93ed6a27", "v3.6.0": "3d68780484996aa9d417bb9016193885cdf1f299", "v3.6.1": "988b5a0280414f521da01fcc63a27aeeb4b104db", "v3.7.0": "8026d2bc3645ea78b0d2544766a1225eb5691f89", "v3.7.1": "c47758b77c9736f4b2ef4073d4d51994fabfe349", "v3.8.0": "6524bf65af31da8d45b59e8c27de4bd072b392f5", "v3.9.0": "f7ce87c1d6bead3e36075b2ce75da1f6cc28aaca", "v3.10.0": "b5ca514318bd6ebac0fb2aedd5d36ec1b5c232a2", "v3.11.0": "18ce135bb5112fa8ce4ed6c17ab05699d7f3a5e0", "v3.11.1": "e468171a9de216ec08956ac3ada2f0791b6bd435", "v3.12.0": "8d2750c68a42422c14e847fe6c8ac0403b4cbd6f", v4: "37fe631027851001ddb9b187196cc803df7f5f0e", "v4.0.0": "4d04d5d9486b7bd6fa91e7baf45bbb4f8b9deedd", "v4.1.0": "d7f5e7f509e45cec5c76c4d5afdd7de93d0b3df5", "v4.2.0": "bb05f3f5519dd87d3ba754cc423b652a5edd6d2c", "v4.3.0": "37fe631027851001ddb9b187196cc803df7f5f0e" } }, "docker/setup-qemu-action": { defaultBranch: "master", runtimeByMajor: { v1: "node12", v2: "node16", v3: "node20", v4: "node24" }, branches: { master: "96fe6ef7f33517b61c61be40b68a1882f3264fb8" }, tags: { v1: "27d0a4f181a40b142cce983c5393082c365d1480", "v1.0.0": "dd6dfe41c1ffde2e8c4ba7de0bcf4e163ec8b84d", "v1.0.1": "6520a2d2cb6db42c90c297c8025839c98e531268", "v1.0.2": "25f0500ff22e406f7191a2a8ba8cda16901ca018", "v1.1.0": "c308fdd69d26ed66f4506ebd74b180abe5362145", "v1.2.0": "27d0a4f181a40b142cce983c5393082c365d1480", v2: "2b82ce82d56a2a04d2637cd93a637ae1b359c0a7", "v2.0.0": "8b122486cedac8393e77aa9734c3528886e4a1a8", "v2.1.0": "e81a89b1732b9c48d79cd809d8d81d79c4647a18", "v2.2.0": "2b82ce82d56a2a04d2637cd93a637ae1b359c0a7", v3: "c7c53464625b32c7a7e944ae62b3e17d2b600130", "v3.0.0": "68827325e0b33c7199eb31dd4e31fbe9023e06e3", "v3.1.0": "5927c834f5b4fdf503fca6f4c7eccda82949e1ee", "v3.2.0": "49b3bc8e6bdd4a60e6116a5414239cba5943d3cf", "v3.3.0": "53851d14592bedcffcf25ea515637cff71ef929a", "v3.4.0": "4574d27a4764455b42196d70a065bc6853246a25", "v3.5.0": "5964de0df58d5ad28b04d8fe2e6b80ad47105b91", "v3.6.0": "29109295f81e9208d7d86ff1c6c12d2833863392", "v3.7.0": "c7c53464625b32c7a7e944ae62b3e17d2b600130", v4: "96fe6ef7f33517b61c61be40b68a1882f3264fb8", "v4.0.0": "ce360397dd3f832beb865e1373c09c0e9f86d70a", "v4.1.0": "06116385d9baf250c9f4dcb4858b16962ea869c3", "v4.2.0": "96fe6ef7f33517b61c61be40b68a1882f3264fb8" } }, "github/codeql-action": { defaultBranch: "main", runtimeByMajor: { v1: "node12", v2: "node16", v3: "node20", v4: "node24" }, branches: { main: "f3f1edbedfb4a1d188d344570834df2996d45d39" }, tags: { v1: "231aa2c8a89117b126725a0e11897209b7118144", "v1.0.0": "b7dd4a6f2c343e29a9ab8e181b2f540816f28bd7", "v1.0.1": "ece2addcff6617641ef7caf0016fb0fd4c2a9962", "v1.0.2": "37f75f1702c69e1745e3dd7a591b6b8130d34e13", "v1.0.3": "cf6e01948098c3a455ebd0e4ef4ca9d6ae29ff1e", "v1.0.4": "03450ff6ed030a238fc544b2eee5da82b4ee6b99", "v1.0.5": "500dad96d7fcdc698d0155829f2ae8bb6f3b79a9", "v1.0.6": "84173b94c97f24e0be9c585133d8e0421efca515", "v1.0.7": "592af860c5202d807cbd19ffcf9bd63cf3b7edf2", "v1.0.8": "59e2f2d80daf1eaf3fb2cdf1cb1fcd1bbe7448e3", "v1.0.9": "33f3438c1d59883f5e769fdf2b6adb6794d91d0f", "v1.0.10": "a00769bdfb6706a7400db6aa98570597be644555", "v1.0.11": "db7158f9ba305f7f7294527cd69cfa3bc28d9867", "v1.0.12": "b0e70410b40f1a9af3bba1cecd95b4b57896af26", "v1.0.13": "89d78ba4572c7854683ec144d212bf0b52cd2a2a", "v1.0.14": "4854dd23d5f2aada3f026670784d5109e7702ea9", "v1.0.15": "1b37538d9c22dd3f3d0c52992fa20da98683bd34", "v1.0.16": "1ddd8a5632ff73c3f5c27437cf052373e3318e39", "v1.0.17": "03e7dda1b95c7f6aae67e875850e96fad898d31e", "v1.0.18": "fd3190bba58b65cbefb742009518a03a07af24d7", "v1.0.19": "1990ded3d254be86a1af1948d034534fad74a032", "v1.0.20": "e86ea38e3f233a8bcf5afc904ee9fb422d5cf6e8", "v1.0.21": "e891551dd4836643fb9f223d7ff08e83e8073534", "v1.0.22": "5581e08a65fc3811c3ac78939dd59e7a8adbf003", "v1.0.23": "a627e9fa504113bfa8e90a9b429b157a38b1cdbd", "v1.0.24": "e095058bfa09de8070f94e98f5dc059531bc6235", "v1.0.25": "546b30f35ae5a3db0e0be1843008c2224f71c3b0", "v1.0.26": "5f532563584d71fdef14ee64d17bafb34f751ce5", "v1.0.27": "cd783c8a29bdcf5a5c79c5137889e24651fa626c", "v1.0.28": "8a4b243fbf9a03a93e93a71c1ec257347041f9c4", "v1.0.29": "384cfc42b2131df01c009d3d2eed7b78d8e8556e", "v1.0.30": "8b37404d562d866ad6a65d0ecb4fa5131e047ca4", "v1.0.31": "1a927e9307bc11970b2c679922ebc4d03a5bd980", "v1.0.32": "2b46439dd5477d8a1659811cdc500d35e601a1cb", "v1.1.0": "474bbf07f9247ffe1856c6a0f94aeeb10e7afee6", "v1.1.1": "ec300a3159b7f1c667253f7555e4a2dca734a537", "v1.1.2": "d39d5d5c9707b926d517b1b292905ef4c03aa777", "v1.1.3": "75f07e7ab2ee63cba88752d8c696324e4df67466", "v1.1.4": "f5d822707ee6e8fb81b04a5c0040b736da22e587", "v1.1.5": "883476649888a9e8e219d5b2e6b789dc024f690c", "v1.1.6": "4c1021c5041fca6023824e45efb7f83178d52fe2", "v1.1.7": "1fc1008278d05ba9455caf083444e6c5a1a3cfd8", "v1.1.8": "e2cc7cc006b87d43538b16d71752753e7b85224d", "v1.1.9": "6c3ae45f3a4a4cfd22f4876f5c2d393d491b51e8", "v1.1.10": "5e59d8eec41ddea52e92b223c4803d2ab86d134f", "v1.1.11": "0e9acb6e5cd338179ea69a99146ca55f796799e0", "v1.1.12": "a6611b86918424d4588efe7d6dbe18fe52d42518", "v1.1.13": "614d63af7689aac70b4aa59f89b19d65ef52cd74", "v1.1.14": "714ec5a57d98ec3f11dfdc9ba30f508c95881c1a", "v1.1.15": "e41f8baf4a726fae01b76b1337c600136468896e", "v1.1.16": "f7b6c0021b777684992d895a563fc3a0e425783a", "v1.1.17": "5207709e29268462bb43351e7cf1330c8a50969a", "v1.1.18": "af35bd33fba49f9d3fe1ceaf1bd88d9fb26d4fce", "v1.1.19": "d1ad3b49578d8a66828f9c8e8fbf5f9faec38f85", "v1.1.20": "d438a4b810233cc2fd6a278eb3c6777525dcdb32", "v1.1.21": "d5cec099b513fccc2cfcc9247113ecc9edbdacc5", "v1.1.22": "7cce9bbfb550e880420fd42bdb2f6a2908df139e", "v1.1.23": "fe2e30bafc62994571bcacc370c0818cf12a231e", "v1.1.24": "83007bbc17d874e3f1654bfaf9367629f7fdcac7", "v1.1.25": "f630e9a5897e219520c6cfdd6e8a430d1a5caf91", "v1.1.26": "64b7bbc7e0fc8342f9a7a905c64eea088c9078d0", "v1.1.27": "2eeff7bf99c8a7519cedc062526ad4b79863e309", "v1.1.28": "2956c096220fb34b6bf430b4ec7dcff2e77c8084", "v1.1.29": "aacfdb2143271bef44adf6400251bdce32a5dd9a", "v1.1.30": "1da1705b0902ee32cb8e4b8010fbddb91719b48e", "v1.1.31": "9e288b03632e540432812c08ffaef313da7fb1d9", "v1.1.32": "8d0f2452ee95e5895e161ce0a54928661e986c3c", "v1.1.33": "73113785b9e3aa4b2c9c2e1c91463606e882665e", "v1.1.34": "ea25ff07d1d19b19a3bb9fc8a1392902a203f988", "v1.1.35": "54d8b0da6bba52eaed1c8042082f6560bc02ecb6", "v1.1.36": "6856c22f5f5e3b8a6d962072aab8b196d5c31952", "v1.1.37": "4b3fd9198891cf782111537728021ffc6ae722ba", "v1.1.38": "ef51ec1e544fec1d3f2e06d20bb924508edf2016", "v1.1.39": "231aa2c8a89117b126725a0e11897209b7118144", v2: "b8d3b6e8af63cde30bdc382c0bc28114f4346c88", "v2.1.6": "28eead240834b314f7def40f6fcba65d100d99b1", "v2.1.7": "0182a2c78c8a55b763909348834ed54d735ab3e2", "v2.1.8": "1ed1437484560351c5be56cf73a48a279d116b78", "v2.1.9": "7502d6e991ca767d2db617bfd823a1ed925a0d59", "v2.1.10": "2f58583a1b24a7d3c7034f6bf9fa506d23b1183b", "v2.1.11": "a3a6c128d771b6b9bdebb1c9d0583ebd2728a108", "v2.1.12": "27ea8f8fe5977c00f5b37e076ab846c5bd783b96", "v2.1.13": "d00e8c09a38ef8c1ca1091fc55ef490776d2de73", "v2.1.14": "41a4ada31ba866a7f1196b9602703a89edd69e22", "v2.1.15": "3f62b754e23e0dd60f91b744033e1dc1654c0ec6", "v2.1.16": "3e7e3b32d0fb8283594bb0a76cc60a00918b0969", "v2.1.17": "0c670bbf0414f39666df6ce8e718ec5662c21e03", "v2.1.18": "2ca79b6fa8d3ec278944088b4aa5f46912db5d63", "v2.1.19": "f5d217be74900c6ac8fbbe53f3c10376ba4e64da", "v2.1.20": "7fee4ca032ac341c12486c4c06822c5221c76533", "v2.1.21": "c7f292ea4f542c473194b33813ccd4c207a6c725", "v2.1.22": "b398f525a5587552e573b247ac661067fafa920b", "v2.1.23": "6a38b7d4a1af70deb1b561eb77db2b5e5a6a1e69", "v2.1.24": "904260d7d935dff982205cbdb42025ce30b7a34f", "v2.1.25": "86f3159a697a097a813ad9bfa0002412d97690a4", "v2.1.26": "e0e5ded33cabb451ae0a9768fc7b0410bad9ad44", "v2.1.27": "807578363a7869ca324a79039e6db9c843e0e100", "v2.1.28": "cc7986c02bac29104a72998e67239bb5ee2ee110", "v2.1.29": "ec3cf9c605b848da5f1e41e8452719eb1ccfb9a6", "v2.1.30": "18fe527fa8b29f134bb91f32f1a5dc5abb15ed7f", "v2.1.31": "c3b6fce4ee2ca25bc1066aa3bf73962fda0e8898", "v2.1.32": "4238421316c33d73aeea2801274dd286f157c2bb", "v2.1.33": "678fc3afe258fb2e0cdc165ccf77b85719de7b3c", "v2.1.34": "312e093a1892bd801f026f1090904ee8e460b9b6", "v2.1.35": "b2a92eb56d8cb930006a1c6ed86b0782dd8a4297", "v2.1.36": "a669cc5936cc5e1b6a362ec1ff9e410dc570d190", "v2.1.37": "959cbb7472c4d4ad70cdfe6f4976053fe48ab394", "v2.1.38": "515828d97454b8354517688ddc5b48402b723750", "v2.1.39": "a34ca99b4610d924e04c68db79e503e1f79f9f02", "v2.2.0": "436dbd9100756e97f42f45da571adeebf8270723", "v2.2.1": "3ebbd71c74ef574dbc558c82f70e52732c8b44fe", "v2.2.2": "39d8d7e78f59cf6b40ac3b9fbebef0c753d7c9e5", "v2.2.3": "8775e868027fa230df8586bdf502bbd9b618a477", "v2.2.4": "17573ee1cc1b9d061760f3a006fc4aac4f944fd5", "v2.2.5": "32dc499307d133bb5085bae78498c0ac2cf762d5", "v2.2.6": "16964e90ba004cdf0cd845b866b5df21038b7723", "v2.2.7": "168b99b3c22180941ae7dbdd5f5c9678ede476ba", "v2.2.8": "67a35a08586135a9573f4327e904ecbf517a882d", "v2.2.9": "04df1262e6247151b5ac09cd2c303ac36ad3f62b", "v2.2.10": "8c8d71dde4abced210732d8486586914b97752e8", "v2.2.11": "d186a2a36cc67bfa1b860e6170d37fb9634742c7", "v2.2.12": "7df0ce34898d659f95c0c4a09eaa8d4e32ee64db", "v2.3.0": "b2c19fb9a2a485599ccf4ed5d65527d94bc57226", "v2.3.1": "8662eabe0e9f338a07350b7fd050732745f93848", "v2.3.2": "f3feb00acb00f31a6f60280e6ace9ca31d91c76a", "v2.3.3": "29b1f65c5e92e24fe6b6647da1eaabe529cec70f", "v2.3.4": "f0e3dfb30302f8a0881bb509b044e0de4f6ef589", "v2.3.5": "0225834cc549ee0ca93cb085b92954821a145866", "v2.3.6": "83f0fe6c4988d98a455712a27f0255212bba9bd4", "v2.13.4": "cdcdbb579706841c47f7063dda365e292e5cad7a", "v2.20.0": "6c089f53dd51dc3fc7e599c3cb5356453a52ca9e", "v2.20.1": "f6e388ebf0efc915c6c5b165b019ee61a6746a38", "v2.20.2": "004c5de30b6423267685b897a3d595e944f7fed5", "v2.20.3": "46ed16ded91731b2df79a2893d3aea8e9f03b5c4", "v2.20.4": "489225d82a57396c6f426a40e66d461b16b3461d", "v2.21.0": "1813ca74c3faaa3a2da2070b9b8a0b3e7373a0d8", "v2.21.1": "6ca1aa8c195c3ca3e77c174fe0356db1bce3b319", "v2.21.2": "0ba4244466797eb048eb91a6cd43d5c03ca8bd05", "v2.21.3": "5b6282e01c62d02e720b81eb8a51204f527c3624", "v2.21.4": "a09933a12a80f87b87005513f0abb1494c27a716", "v2.21.5": "00e563ead9f72a8461b24876bee2d0c2e8bd2ee8", "v2.21.6": "701f152f28d4350ad289a5e31435e9ab6169a7ca", "v2.21.7": "04daf014b50eaf774287bf3f0f1869d4b4c4b913", "v2.21.8": "6a28655e3dcb49cb0840ea372fd6d17733edd8a4", "v2.21.9": "ddccb873888234080b77e9bc2d4764d5ccaaccf9", "v2.22.0": "2cb752a87e96af96708ab57187ab6372ee1973ab", "v2.22.1": "fdcae64e1484d349b3366718cdfef3d404390e85", "v2.22.2": "d90b8d79de6dc1f58e83a1499aa58d6c93dc28de", "v2.22.3": "0116bc2df50751f9724a2e35ef1f24d22f90e4e1", "v2.22.4": "49abf0ba24d0b7953cb586944e918a0b92074c80", "v2.22.5": "74483a38d39275f33fcff5f35b679b5ca4a26a99", "v2.22.6": "689fdc5193eeb735ecb2e52e819e3382876f93f4", "v2.22.7": "66b90a5db151a8042fa97405c6cf843bbe433f7b", "v2.22.8": "407ffafae6a767df3e0230c3df91b6443ae8df75", "v2.22.9": "c0d1daa7f7e14667747d73a7dbbe8c074bc8bfe2", "v2.22.10": "305f6546310b9203e892c28c1484e82977f4f63d", "v2.22.11": "03e7845b7bfcd5e7fb63d1ae8c61b0e791134fab", "v2.22.12": "1500a131381b66de0c52ac28abb13cd79f4b7ecc", "v2.23.0": "8b7fcbfac2aae0e6c24d9f9ebd5830b1290b18e4", "v2.23.1": "4759df8df70c5ebe7042c3029bbace20eee13edd", "v2.23.2": "2f93e4319b2f04a2efc38fa7f78bd681bc3f7b2f", "v2.24.0": "dc021d495cb77b369e4d9d04a501700fd83b8c51", "v2.24.1": "1a077f8f6c71a45340c26ca0b877e00459e5f443", "v2.24.2": "8b6a45a6ecf57c282d068f1e7697de1f35afb8c9", "v2.24.3": "4a8f20f6b9b5114f354129a1e2f391d75bfd640a", "v2.24.4": "80eb8d5395c1d8edac424890a2dc323568ba25fb", "v2.24.5": "a56a03b370b87b26fde6d680755f818cfda0372b", "v2.24.6": "928ff8c822d966a999092a6a35e32177899afb7c", "v2.24.7": "e56cfd0877b4826be144d11aa31e6c64a55828e9", "v2.24.8": "c2dc67199a2e650d535d7de586a07597aea4d9c7", "v2.24.9": "a82bad71823183e5b120ab52d521460ecb0585fe", "v2.24.10": "ffd3158cb9024ebd018dbf20756f28befbd168c7", "v2.24.11": "dceb4dabff5afc1c348c8b9cdb6758fc837bb1a1", "v2.25.0": "f72882a05ba58122a44b17f2fce8fb50e5c79a59", "v2.25.1": "e949a1676c32f4c215780f7429eb9f00ff18b225", "v2.25.2": "9ace329d8c0504a5571820cf13ab64d3f59e84fb", "v2.25.3": "ceaec5c11a131e0d282ff3b6f095917d234caace", "v2.25.4": "4f0ceda83afa9bc55df7b6c611b81435fa53d987", "v2.25.5": "d05fceb0450a68babd9a7597626abef20f03dad6", "v2.25.6": "162eb1e32abe518e88bd229ebc8784a533ceaa51", "v2.25.7": "366cd9811409649a3e1276ce7f1a1c9023832b56", "v2.25.8": "6ac9fc7e8e290bda8fac86290b68e176def71959", "v2.25.9": "b9bbe2d60639154188464569b9ad28bdf33eab91", "v2.25.10": "a073c66b2accf653a511d88537804dcafa07812e", "v2.25.11": "d958b976dc5b990f802df244f2dc5d807113327f", "v2.25.12": "e113c555ef0956479345cfc3ed530c938d670db0", "v2.25.13": "563dcafdfe28a0bb82e2c272d84924f17b628540", "v2.25.14": "e549eca4909a989c39174a458c49d6a8b67f6c69", "v2.25.15": "3e0e84636c6f5df46a2cb232ae1dd1384713150d", "v2.26.0": "5973e2313ac1b9aaedb1f911a1e91228cde07d28", "v2.26.1": "404b712ccd1b4eeea961470c9187609bd64e5db4", "v2.26.2": "366883a76d75dcee5428da5c3ae7abf9386e35ac", "v2.26.3": "d65d0c9607eef71d396c103df6032f9561fcb3c6", "v2.26.4": "89036746af0bb9507d6f90289b0d5b97d5f44c0c", "v2.26.5": "e8b34a2aaa1d35eab0b758128337086bb22bc6bf", "v2.26.6": "be8b74c09c1778bcdbea38e1a45efea2cb73e18c", "v2.26.7": "2fe1a3da42c8b4f96ced91264bda7407d8c65539", "v2.26.8": "422b177bb3935638109d3175d95e4dbf97066060", "v2.26.9": "d97ba04b39135f37e9d60c84a6995bb18b7ac328", "v2.26.10": "85b07cf1e13dd512be7c27c37a33c5864c252fcc", "v2.26.11": "430e27ef200cf61455a15dd5b56e130c8227a563", "v2.26.12": "4d85deb8548d03be541760228f3fe9e6a4d5d27d", "v2.26.13": "083cd45dc7d463f048a5d0975943f0e19e9c9378", "v2.27.0": "6a89f57882288b3d2f190cda65000eec9e9ebb7c", "v2.27.1": "e96cea3a2effd357d270bca8686d8d8b04ee0773", "v2.27.2": "3c5d589711f8f55c5dff573fa0c6c9192f593205", "v2.27.3": "cb6549f9103a3855e5c5084c8f44b706e1b0a83f", "v2.27.4": "5b62e7a9f186342c830e01bc69a4626fd1573b6e", "v2.27.5": "e2b57b01d64b69ac273abfbea5d3ed15231e1706", "v2.27.6": "82a3f64131759f97922e0680c3730858bc7155a6", "v2.27.7": "d835c34a7026e284170c41a0a66c956e03f247d0", "v2.27.8": "949c15670d6990567a0a11f164e6f870e7123062", "v2.27.9": "277b89701e930e6af7a758f50afa5185bfc53c81", "v2.28.0": "673cceb2b4886e2dfff697ab64a1ecd1c0a14a05", "v2.28.1": "b8d3b6e8af63cde30bdc382c0bc28114f4346c88", v3: "dd903d2e4f5405488e5ef1422510ee31c8b32357", "v3.22.11": "b374143c1149a9115d881581d29b8390bbcbb59c", "v3.22.12": "012739e5082ff0c22ca6d6ab32e07c36df03c4a4", "v3.23.0": "e5f05b81d5b6ff8cfa111c80c22c5fd02a384118", "v3.23.1": "0b21cf2492b6b02c465a3e5d7c473717ad7721ba", "v3.23.2": "b7bf0a3ed3ecfa44160715d7c442788f65f0f923", "v3.24.0": "e8893c57a1f3a2b659b6b55564fdfdbbd2982911", "v3.24.1": "e675ced7a7522a761fc9c8eb26682c8b27c42b2b", "v3.24.2": "ece8414c725e29de2e18c0859fda9e7280df9488", "v3.24.3": "379614612a29c9e28f31f39a59013eb8012a51f0", "v3.24.4": "e2e140ad1441662206e8f97754b166877dfa1c73", "v3.24.5": "47b3d888fe66b639e431abf22ebca059152f1eea", "v3.24.6": "8a470fddafa5cbb6266ee11b37ef4d8aae19c571", "v3.24.7": "3ab4101902695724f9365a384f86c1074d94e18c", "v3.24.8": "05963f47d870e2cb19a537396c1f668a348c7d8f", "v3.24.9": "1b1aada464948af03b950897e5eb522f92603cc2", "v3.24.10": "4355270be187e1b672a7a1c7c7bae5afdc1ab94a", "v3.24.11": "a12c274149a487a5539a726cb05bc6d1b7e0b5f2", "v3.25.0": "df5a14dc28094dc936e103b37d749c6628682b60", "v3.25.1": "c7f9125735019aa87cfc361530512d50ea439c71", "v3.25.2": "8f596b4ae3cb3c588a5c46780b86dd53fef16c52", "v3.25.3": "d39d31e687223d841ef683f52467bd88e9b21c14", "v3.25.4": "ccf74c947955fd1cf117aef6a0e4e66191ef6f61", "v3.25.5": "b7cec7526559c32f1616476ff32d17ba4c59b2d6", "v3.25.6": "9fdb3e49720b44c48891d036bb502feb25684276", "v3.25.7": "f079b8493333aace61c81488f8bd40919487bd9f", "v3.25.8": "2e230e8fe0ad3a14a340ad0815ddb96d599d2aff", "v3.25.9": "530d4feaa9c62aaab2d250371e2061eb7a172363", "v3.25.10": "23acc5c183826b7a8a97bce3cecc52db901f8251", "v3.25.11": "b611370bb5703a7efb587f9d136a52ea24c5c38c", "v3.25.12": "4fa2a7953630fd2f3fb380f21be14ede0169dd4f", "v3.25.13": "2d790406f505036ef40ecba973cc774a50395aac", "v3.25.14": "5cf07d8b700b67e235fbb65cbc84f69c0cf10464", "v3.25.15": "afb54ba388a7dca6ecae48f608c4ff05ff4cc77a", "v3.26.0": "eb055d739abdc2e8de2e5f4ba1a8b246daa779aa", "v3.26.1": "29d86d22a34ea372b1bbf3b2dced2e25ca6b3384", "v3.26.2": "429e1977040da7a23b6822b13c129cd1ba93dbb2", "v3.26.3": "883d8588e56d1753a8a58c1c86e88976f0c23449", "v3.26.4": "f0f3afee809481da311ca3a6ff1ff51d81dbeb24", "v3.26.5": "2c779ab0d087cd7fe7b826087247c2c81f27bfa6", "v3.26.6": "4dd16135b69a43b6c8efb853346f8437d92d3c93", "v3.26.7": "8214744c546c1e5c8f03dde8fab3a7353211988d", "v3.26.8": "294a9d92911152fe08befb9ec03e240add280cb3", "v3.26.9": "461ef6c76dfe95d5c364de2f431ddbd31a417628", "v3.26.10": "e2b3eafc8d227b0241d48be5f425d47c2d750a13", "v3.26.11": "6db8d6351fd0be61f9ed8ebd12ccd35dcec51fea", "v3.26.12": "c36620d31ac7c881962c3d9dd939c40ec9434f2b", "v3.26.13": "f779452ac5af1c261dce0346a8f964149f49322b", "v3.27.0": "662472033e021d55d94146f66f6058822b0b39fd", "v3.27.1": "4f3212b61783c3c68e8309a0f18a699764811cda", "v3.27.2": "9278e421667d5d90a2839487a482448c4ec7df4d", "v3.27.3": "396bb3e45325a47dd9ef434068033c6d5bb0d11a", "v3.27.4": "ea9e4e37992a54ee68a9622e985e60c8e8f12d9f", "v3.27.5": "f09c1c0a94de965c15400f5634aa42fac8fb8f88", "v3.27.6": "aa578102511db1f4524ed59b8cc2bae4f6e88195", "v3.27.7": "babb554ede22fd5605947329c4d04d8e7a0b8155", "v3.27.8": "8a93837afdf1873301a68d777844b43e98cd4313", "v3.27.9": "df409f7d9260372bd5f19e5b04e83cb3c43714ae", "v3.28.0": "48ab28a6f5dbc2a99bf1e0131198dd8f1df78169", "v3.28.1": "b6a472f63d85b9c78a3ac5e89422239fc15e9b3c", "v3.28.2": "d68b2d4edb4189fd2a5366ac14e72027bd4b37dd", "v3.28.3": "dd196fa9ce80b6bacc74ca1c32bd5b0ba22efca7", "v3.28.4": "ee117c905ab18f32fa0f66c2fe40ecc8013f3e04", "v3.28.5": "f6091c0113d1dcf9b98e269ee48e8a7e51b7bdd4", "v3.28.6": "17a820bf2e43b47be2c72b39cc905417bc1ab6d0", "v3.28.7": "6e5455904168f98c75d8e5ad848b4dc4ab3ae77e", "v3.28.8": "dd746615b3b9d728a6a37ca2045b68ca76d4841a", "v3.28.9": "9e8d0789d4a0fa9ceb6b1738f7e269594bdd67f0", "v3.28.10": "b56ba49b26e50535fa1e7f7db0f4f7b4bf65d80d", "v3.28.11": "6bb031afdd8eb862ea3fc1848194185e076637e5", "v3.28.12": "5f8171a638ada777af81d42b55959a643bb29017", "v3.28.13": "1b549b9259bda1cb5ddde3b41741a82a2d15a841", "v3.28.14": "fc7e4a0fa01c3cca5fd6a1fddec5c0740c977aa2", "v3.28.15": "45775bd8235c68ba998cffa5171334d58593da47", "v3.28.16": "28deaeda66b76a05916b6923827895f2b14ab387", "v3.28.17": "60168efe1c415ce0f5521ea06d5c2062adbeed1b", "v3.28.18": "ff0a06e83cb2de871e5a09832bc6a81e7276941f", "v3.28.19": "fca7ace96b7d713c7035871441bd52efbe39e27e", "v3.28.20": "07bb2b932c90fc1ec97637495e4072a0966fa74c", "v3.28.21": "5378192d256ef1302a6980fffe5ca04426d43091", "v3.29.0": "ce28f5bb42b7a9f2c824e633a3f6ee835bab6858", "v3.29.1": "39edc492dbe16b1465b0cafca41432d857bdb31a", "v3.29.2": "181d5eefc20863364f96762470ba6f862bdef56b", "v3.29.3": "d6bbdef45e766d081b84a2def353b0055f728d3e", "v3.29.4": "4e828ff8d448a8a6e532957b1811f387a63867e8", "v3.29.5": "51f77329afa6477de8c49fc9c7046c15b9a4e79d", "v3.29.6": "a4e1a019f5e24960714ff6296aee04b736cbc3cf", "v3.29.7": "51f77329afa6477de8c49fc9c7046c15b9a4e79d", "v3.29.8": "76621b61decf072c1cee8dd1ce2d2a82d33c17ed", "v3.29.9": "df559355d593797519d70b90fc8edd5db049e7a2", "v3.29.10": "96f518a34f7a870018057716cc4d7a5c014bd61c", "v3.29.11": "3c3833e0f8c1c83d449a7478aa59c036a9165498", "v3.30.0": "2d92b76c45b91eb80fc44c74ce3fce0ee94e8f9d", "v3.30.1": "f1f6e5f6af878fb37288ce1c627459e94dbf7d01", "v3.30.2": "d3678e237b9c32a6c9bffb3315c335f976f3549f", "v3.30.3": "192325c86100d080feab897ff886c34abd4c83a3", "v3.30.4": "303c0aef88fc2fe5ff6d63d3b1596bfd83dfa1f9", "v3.30.5": "3599b3baa15b485a2e49ef411a7a4bb2452e7f93", "v3.30.6": "64d10c13136e1c5bce3e5fbde8d4906eeaafc885", "v3.30.7": "a8d1ac45b9a34d11fe398d5503176af0d06b303e", "v3.30.8": "755f44910c12a3d7ca0d8c6e42c048b3362f7cec", "v3.30.9": "42213152a85ae7569bdb6bec7bcd74cd691bfe41", "v3.31.0": "d198d2fabf39a7f36b5ce57ce70d4942944f006e", "v3.31.1": "c503cb4fbb5ac9c4ff92454b2613f5bf931403e5", "v3.31.2": "5d5cd550d3e189c569da8f16ea8de2d821c9bf7a", "v3.31.3": "f94c9befffa4412c356fb5463a959ab7821dd57e", "v3.31.4": "c3d42c5d08633d8b33635fbd94b000a0e2585b3c", "v3.31.5": "d3ced5c96c16c4332e2a61eb6f3649d6f1b20bb8", "v3.31.6": "497990dfed22177a82ba1bbab381bc8f6d27058f", "v3.31.7": "bffd034ab1518ad839a542b8a7356e13a240e076", "v3.31.8": "f47c8e6a9bd05ef3ee422fc8d8663be7fe4bdc61", "v3.31.9": "45c373516f557556c15d420e3f5e0aa3d64366bc", "v3.31.10": "4bdb89f48054571735e3792627da6195c57459e2", "v3.31.11": "38e701f46e33fb233075bf4238cb1e5d68e429e4", "v3.32.0": "439137e1b50c27ba9e2f9befc93e43091b449c34", "v3.32.1": "2588666de8825e1e9dc4e2329a4c985457d55b32", "v3.32.2": "b5ebac6f4c00c8ccddb7cdcd45fdb248329f808a", "v3.32.3": "f5c2471be782132e47a6e6f9c725e56730d6e9a3", "v3.32.4": "45580472a5bb82c4681c4ac726cfdb60060c2ee1", "v3.32.5": "ae9ef3a1d2e3413523c3741725c30064970cc0d4", "v3.32.6": "820e3160e279568db735cee8ed8f8e77a6da7818", "v3.33.0": "603b797f8b14b413fe025cd935a91c16c4782713", "v3.34.0": "dfad8f8ebc168f044d22d94180b54591ef6c0321", "v3.34.1": "ebcb5b36ded6beda4ceefea6a8bc4cc885255bb3", "v3.35.0": "13efb23391a0eb7aed73154e3ffd112417aedcf2", "v3.35.1": "5c8a8a642e79153f5d047b10ec1cba1d1cc65699", "v3.35.2": "ce64ddcb0d8d890d2df4a9d1c04ff297367dea2a", "v3.35.3": "0daab03d71ff584ef619d027a3fd9146679c5d84", "v3.35.4": "7fd177fa680c9881b53cdab4d346d32574c9f7f4", "v3.35.5": "458d36d7d4f47d0dd16ca424c1d3cda0060f1360", "v3.36.0": "03e4368ac7daa2bd82b3e85262f3bf87ee112f57", "v3.36.1": "d77b13a0df3134d64a457ea9003f600b09fa1c8a", "v3.36.2": "dd903d2e4f5405488e5ef1422510ee31c8b32357", v4: "8aad20d150bbac5944a9f9d289da16a4b0d87c1e", "v4.30.7": "e296a935590eb16afc0c0108289f68c87e2a89a5", "v4.30.8": "f443b600d91635bebf5b0d9ebc620189c0d6fba5", "v4.30.9": "16140ae1a102900babc80a33c44059580f687047", "v4.31.0": "4e94bd11f71e507f7f87df81788dff88d1dacbfb", "v4.31.1": "5fe9434cd24fe243e33e7f3305f8a5b519b70280", "v4.31.2": "0499de31b99561a6d14a36a5f662c2a54f91beee", "v4.31.3": "014f16e7ab1402f30e7c3329d33797e7948572db", "v4.31.4": "e12f0178983d466f2f6028f5cc7a6d786fd97f4b", "v4.31.5": "fdbfb4d2750291e159f0156def62b853c2798ca2", "v4.31.6": "fe4161a26a8629af62121b670040955b330f9af2", "v4.31.7": "cf1bb45a277cb3c205638b2cd5c984db1c46a412", "v4.31.8": "1b168cd39490f61582a9beae412bb7057a6b2c4e", "v4.31.9": "5d4e8d1aca955e8d8589aabd499c5cae939e33c7", "v4.31.10": "cdefb33c0f6224e58673d9004f47f7cb3e328b89", "v4.31.11": "19b2f06db2b6f5108140aeb04014ef02b648f789", "v4.32.0": "b20883b0cd1f46c72ae0ba6d1090936928f9fa30", "v4.32.1": "6bc82e05fd0ea64601dd4b465378bbcf57de0314", "v4.32.2": "45cbd0c69e560cd9e7cd7f8c32362050c9b7ded2", "v4.32.3": "9e907b5e64f6b83e7804b09294d44122997950d6", "v4.32.4": "89a39a4e59826350b863aa6b6252a07ad50cf83e", "v4.32.5": "c793b717bc78562f491db7b0e93a3a178b099162", "v4.32.6": "0d579ffd059c29b07949a3cce3983f0780820c98", "v4.33.0": "b1bff81932f5cdfc8695c7752dcee935dcd061c8", "v4.34.0": "c6f931105cb2c34c8f901cc885ba1e2e259cf745", "v4.34.1": "38697555549f1db7851b81482ff19f1fa5c4fedc", "v4.35.0": "b8bb9f28b8d3f992092362369c57161b755dea45", "v4.35.1": "c10b8064de6f491fea524254123dbe5e09572f13", "v4.35.2": "95e58e9a2cdfd71adc6e0353d5c52f41a045d225", "v4.35.3": "e46ed2cbd01164d986452f91f178727624ae40d7", "v4.35.4": "68bde559dea0fdcac2102bfdf6230c5f70eb485e", "v4.35.5": "9e0d7b8d25671d64c341c19c0152d693099fb5ba", "v4.36.0": "7211b7c8077ea37d8641b6271f6a365a22a5fbfa", "v4.36.1": "87557b9c84dde89fdd9b10e88954ac2f4248e463", "v4.36.2": "8aad20d150bbac5944a9f9d289da16a4b0d87c1e" } }, "google-github-actions/auth": { defaultBranch: "main", runtimeByMajor: { v0: "node16", v1: "node16", v2: "node20", v3: "node24" }, branches: { main: "fc2174804b84f912b1f6d334e9463f484f1c552d" }, tags: { v0: "09cecabe1f169596b81c2ef22b40faff87acc460", "v0.1.0": "688a7bd01706217a1fc965442ff0733d2d577ec9", "v0.2.0": "cb396c3f31318e0011b80a34de46c2cab9e332f8", "v0.3.0": "2dd133ffa2bc779c0854b1999e993c416c87164b", "v0.3.1": "f3c3e206c94d56ae17c8fa97b102276d24dc2108", "v0.4.0": "a61909d048e0be579b6c15b27088d19668493851", "v0.4.1": "9a051ab76ce8a17efc6be51a4f66a0248970f317", "v0.4.2": "1618f1c03245f76ecc483fb1fb2218a6894c4145", "v0.4.3": "d03480e8adf23ba8516d4c7ab68bc68999d5f0ae", "v0.4.4": "c6c22902f6af237edb96ede5f25a00e864589b2f", "v0.5.0": "7a360a247cce1245c1d13bc63d8b2ac927d201c8", "v0.6.0": "8d125895b958610ec414ca4dae010257eaa814d3", "v0.7.0": "50dbfd0907520dcccbd51e965728eb32e592b8fa", "v0.7.1": "b258a9f230b36c9fa86dfaa43d1906bd76399edb", "v0.7.2": "dafc92490a98acbdec38e6eb649f05d55e632447", "v0.7.3": "81012c2689e66f7f020ed6d8ab43596a0f8b503a", "v0.8.0": "ceee102ec2387dd9e844e01b530ccd4ec87ce955", "v0.8.1": "dac4e13deb3640f22e3ffe758fd3f95e6e89f712", "v0.8.2": "2671692c371cbef34ed8ded9f197670c88c9d343", "v0.8.3": "c4799db9111fba4461e9f9da8732e5057b394f72", "v0.9.0": "09cecabe1f169596b81c2ef22b40faff87acc460", v1: "3a3c4c57d294ef65efaaee4ff17b22fa88dd3c69", "v1.0.0": "ef5d53e30bbcd8d0836f4288f5e50ff3e086997d", "v1.1.0": "e8df18b60c5dd38ba618c121b779307266153fbf", "v1.1.1": "35b0e87d162680511bf346c299f71c9c5c379033", "v1.2.0": "f105ef0cdb3b102a020be1767fcc8a974898b7c6", "v1.3.0": "3a3c4c57d294ef65efaaee4ff17b22fa88dd3c69", v2: "c200f3691d83b41bf9bbd8638997a462592937ed", "v2.0.0": "67e9c72af6e0492df856527b474995862b7b6591", "v2.0.1": "f6de81663f7788d05bd15bcce18f0e57f23f0846", "v2.1.0": "5a50e581162a13f4baa8916d01180d2acbc04363", "v2.1.1": "a6e2e39c0a0331da29f7fd2c2a20a427e8d3ad1f", "v2.1.2": "55bd3a7c6e2ae7cf1877fd1ccb9d54c0503c457c", "v2.1.3": "71fee32a0bb7e97b4d33d548e7d957010649d8fa", "v2.1.4": "f112390a2df9932162083945e46d439060d66ec2", "v2.1.5": "62cf5bd3e4211a0a0b51f2c6d6a37129d828611d", "v2.1.6": "8254fb75a33b976a221574d287e93919e6a36f70", "v2.1.7": "6fc4af4b145ae7821d527454aa9bd537d1f2dc5f", "v2.1.8": "71f986410dfbc7added4569d411d040a91dc6935", "v2.1.9": "7b53cdc2a387814ed14eec026287aac689ae8c9b", "v2.1.10": "ba79af03959ebeac9769e648f473a284504d9193", "v2.1.11": "140bb5113ffb6b65a7e9b937a81fa96cf5064462", "v2.1.12": "b7593ed2efd1c1617e1b0254da33b86225adb2a5", "v2.1.13": "c200f3691d83b41bf9bbd8638997a462592937ed", v3: "7c6bc770dae815cd3e89ee6cdf493a5fab2cc093", "v3.0.0": "7c6bc770dae815cd3e89ee6cdf493a5fab2cc093" } }, "hashicorp/setup-terraform": { defaultBranch: "main", runtimeByMajor: { v1: "node12", v2: "node16", v3: "node20", v4: "node24" }, branches: { main: "8620a60d7c841f00a53b5dd39f0027c2d042082f" }, tags: { v1: "ed3a0531877aca392eb870f440d9ae7aba83a6bd", "v1.0.0": "cd5e05ffbf6eb7756f17babca4a74eeb260d9c75", "v1.0.1": "6a6b2bae2d6d36655ed86796eb501709a0ed3773", "v1.1.0": "e255dfd0779306d1a16be90ecbec21ce1d43fc96", "v1.2.0": "15ba5bd056f1f2406e37023ca22c75ca08ceeb6e", "v1.2.1": "d22444889af304a44b997011fbabb81ff705a7b4", "v1.3.0": "0822d036758cfa9adda86dcd9938399dc91399c0", "v1.3.1": "5beb956c8b797079378f9d5cadc375cdd33c9a86", "v1.3.2": "3d8debd658c92063839bc97da5c2427100420dec", "v1.4.0": "ed3a0531877aca392eb870f440d9ae7aba83a6bd", v2: "633666f66e0061ca3b725c73b2ec20cd13a8fdd1", "v2.0.0": "17d4c9b8043b238f6f35641cdd8433da1e6f3867", "v2.0.1": "98db1427e36e3cb2a12b31e1c46fa2847be7b5ca", "v2.0.2": "bbe167fbdaa1a3bd046bdd70eba9dd3dddcca99c", "v2.0.3": "633666f66e0061ca3b725c73b2ec20cd13a8fdd1", v3: "b9cd54a3c349d3f38e8881555d616ced269862dd", "v3.0.0": "a1502cd9e758c50496cc9ac5308c4843bcd56d36", "v3.1.0": "97f030cf6dc0b4f5e0da352c7bca9cca34579800", "v3.1.1": "651471c36a6092792c552e8b1bef71e592b462d8", "v3.1.2": "b9cd54a3c349d3f38e8881555d616ced269862dd", v4: "dfe3c3f87815947d99a8997f908cb6525fc44e9e", "v4.0.0": "5e8dbf3c6d9deaf4193ca7a8fb23f2ac83bb6c85", "v4.0.1": "dfe3c3f87815947d99a8997f908cb6525fc44e9e" } }, "peter-evans/create-pull-request": { defaultBranch: "main", runtimeByMajor: { v1: "node12", v2: "node12", v3: "node12", v4: "node16", v5: "node16", v6: "node20", v7: "node20", v8: "node24" }, branches: { main: "653ba8b281fa5e1ee78ec20dda96cf9a79102c04" }, tags: { v1: "a9ee7487c90d167201379600a1bcaa49dd7972c4", "v1.0.0": "06a212202ff54fab89c7fdc1c291f9ee6933063c", "v1.1.0": "860dc038c03fb50eb5c935d515691633044ad24a", "v1.1.1": "045ccaa6417651ee6fcda6b0ee227e96e5d649dd", "v1.1.2": "798088019115d3d9e2e36a88d2f04fa1bc4f0e14", "v1.1.3": "21aff96eee1890dfec4138d718d02f703bf91173", "v1.1.4": "f639d94f5e6d209822fa96272316b9e034fc710a", "v1.2.0": "9d998cbb4c8c4def395fc4eaebe7e51e8b8e79aa", "v1.2.1": "1fc2947eb61c86790f93945bea39479e693daad9", "v1.3.0": "7beba58e42c082bcc3b99d5f7029eabcee04df5e", "v1.3.1": "3c9fba7af9ddb2bbd5e67cbfc8cbeae8f97fb09c", "v1.4.0": "b86b066e8cb4301a4d545122ed5c4fdcfad322fc", "v1.4.1": "6e9abd8a8d2a107956ef7dc811ae4ac256ce4d97", "v1.5.0": "af7dbce93d94db93335a8b2f840917b2b520173d", "v1.5.1": "5f9821866a62ec2a6b7b484d5b819d572a9ac097", "v1.5.2": "f3b1bd6331542dc6827a6389240940ee18c300a3", "v1.5.3": "e1e9dd3f1c16d505705f305a825337332cb12944", "v1.5.4": "a2ed0052e5f92edab1ddab8824220b8e6a7b11c2", "v1.6.0": "206756cd93edb462c875d4aabcf155d44557e082", "v1.6.1": "b72489d629dfc895675f66c98ff972d514fff53d", "v1.7.0": "4517bf7ce37980db3cec703c0ae53631723dc5ef", "v1.7.1": "006313b45abe48485ba7dda312f666a2bc2e1cbe", "v1.7.2": "731211fd81dfc09658caa61eb9649456ff063e1e", "v1.7.3": "484d8bd85da4c82148b7513e2ff54a40dcbac69d", "v1.7.4": "4c95214a9b137702861838dfdc02a755de455087", "v1.8.0": "7531167f24e3914996c8d5110b5e08478ddadff9", "v1.9.0": "e6ebd7ca5c0faebebb13357a0a766a29881a64a0", "v1.9.1": "ec6352b0a0e7c8250681269f0c2600823657e8bf", "v1.9.2": "04bf3d439a6dd0ad3227b0e076bc92c8736fecee", "v1.9.3": "305373e8f3f30355d6421f6622da8f4b1d9d57c4", "v1.9.4": "a9ee7487c90d167201379600a1bcaa49dd7972c4", v2: "4d3b0a48efaa29be1a91dbe756c93798daf406d5", "v2.0.0": "938e6aea6f8dbdaced2064e948cb806c77fe87b8", "v2.1.0": "8246a6aea9d7440942a09e4d0c57e4183f02b738", "v2.1.1": "9f9af3e969620610f3112a9e1d8b3a0fdda5a886", "v2.1.2": "c202684c928d4c9f18394b2ad11df905c5d8b40c", "v2.1.3": "2aa04baf2ef828b9c00ddb531930a6fa9846bd81", "v2.2.0": "a31901545244e264dd3e212a496be991608736b9", "v2.3.0": "cc7020a6091834d0c8e329edc1f7a7fa66edf74f", "v2.3.1": "82eddd88283ee3d7fe3d75b61445567960c6373c", "v2.4.0": "b6a458d96adfe0852fc5c9e1e0b3e71c849332fa", "v2.4.1": "87c27ee3eb6a01304963b1734cbe69cdaeb5de8b", "v2.4.2": "c7b64af0a489eae91f7890f2c1b63d13cc2d8ab7", "v2.4.3": "ea1eaf1734cec6ea17543d33ad2f74ffe9782f51", "v2.4.4": "ce00b952cf5929bcf380167d82146c9c1f5e0e31", "v2.5.0": "1e6b4d1790edd2c4e8c3e1633cfa7c26b1d3e0b5", "v2.6.0": "7e7150d0e888eafbdaa5be0f995471008de6860a", "v2.7.0": "340e629d2f63059fb3e3f15437e92cfbc7acd85b", "v2.7.1": "db640fa8dbf8e8bde8cf224772e2a2e87a8b3f61", "v2.7.2": "afcf57957dc7dda955466852f9babf50655ba173", "v2.7.3": "0f423da02c6969d019b47d71e22a9013918bc360", "v2.8.0": "172ec762f8ac8e050062398456fccd30444f8f30", "v2.8.1": "4d3b0a48efaa29be1a91dbe756c93798daf406d5", v3: "18f7dc018cc2cd597073088f7c7591b9d1c02672", "v3.0.0": "ebc5e0258578dc3e4b0da1f649c75ec39fb6a1f4", "v3.1.0": "40b1b245eb5a9b9642bd8b3c6fc6d2ed8e2a4f62", "v3.1.1": "2570a753e0fb84a2f0f2253c174f3a638d9a3a15", "v3.1.2": "82c423c73b1acdb27e6f2754eaab8ff76fb21dc0", "v3.2.0": "9bf4b302a561e1fe9120f6dc81cc39daed984a99", "v3.3.0": "44f76dd5b30daa9cc0444913acc58a040c19539c", "v3.4.0": "da928d5fcce0b0dd0c34642f77e862dc9cf76d8b", "v3.4.1": "c7f493a8000b8aeb17a1332e326ba76b57cb83eb", "v3.5.0": "ff0beed1b2103611f5bdb7dfb1b23956763bf79a", "v3.5.1": "ce699aa2d108e9d04fde047a71e44b2bf444b6dc", "v3.5.2": "8c603dbb04b917a9fc2dd991dc54fef54b640b43", "v3.6.0": "45c510e1f68ba052e3cd911f661a799cfb9ba3a3", "v3.7.0": "2455e1596942c2902952003bbb574afbbe2ab2e6", "v3.8.0": "5e9d0ee9ea5ccf865a52a571cba827e4b52a1aff", "v3.8.1": "34371f09e5a05dadd212d0bc451d4c1fa456c646", "v3.8.2": "052fc72b4198ba9fbc81b818c6e1859f747d49a8", "v3.9.0": "1ff93da09142750e5051082267b59455bc534383", "v3.9.1": "d9d6fd980e1e0904e8e4dce3f0992640091bde37", "v3.9.2": "01f7dd1d28f5131231ba3ede0f1c8cb413584a1d", "v3.10.0": "9825ae65b1cb54b543b938503728b432a0176d29", "v3.10.1": "7380612b49221684fefa025244f2ef4008ae50ad", "v3.11.0": "67df31e08a133c6a77008b89689677067fef169e", "v3.12.0": "dcd5fd746d53dd8de555c0f10bca6c35628be47a", "v3.12.1": "f22a7da129c901513876a2380e2dae9f8e145330", "v3.13.0": "89265e8d24a5dea438a2577fdc409a11e9f855ca", "v3.14.0": "18f7dc018cc2cd597073088f7c7591b9d1c02672", v4: "38e0b6e68b4c852a5500a94740f0e535e0d7ba54", "v4.0.0": "d6d5519d05f5814158ef015b8448f2f74648c421", "v4.0.1": "f1a7646cead32c950d90344a4fb5d4e926972a8f", "v4.0.2": "bd72e1b7922d417764d27d30768117ad7da78a0e", "v4.0.3": "f094b77505fb89581e68a1163fbd2fffece39da1", "v4.0.4": "923ad837f191474af6b1721408744feb989a4c27", "v4.1.0": "20dac2ed4875a1a8422d233a68f69088637446df", "v4.1.1": "18f90432bedd2afd6a825469ffd38aa24712a91d", "v4.1.2": "171dd555b9ab6b18fa02519fdfacbb8bf671e1b4", "v4.1.3": "671dc9c9e0c2d73f07fa45a3eb0220e1622f0c5f", "v4.1.4": "ad43dccb4d726ca8514126628bec209b8354b6dd", "v4.2.0": "b4d51739f96fca8047ad065eccef63442d8e99f7", "v4.2.1": "d7db273d6c7206ba99224e659c982ae34a1025e3", "v4.2.2": "331d02c7e2104af23ad5974d4d5cbc58a3e6dc77", "v4.2.3": "2b011faafdcbc9ceb11414d64d0573f37c774b04", "v4.2.4": "38e0b6e68b4c852a5500a94740f0e535e0d7ba54", v5: "4e1beaa7521e8b457b572c090b25bd3db56bf1c5", "v5.0.0": "5b4a9f6a9e2af26e5f02351490b90d01eb8ec1e5", "v5.0.1": "284f54f989303d2699d373481a0cfa13ad5a6666", "v5.0.2": "153407881ec5c347639a548ade7d8ad1d6740e38", "v5.0.3": "4e1beaa7521e8b457b572c090b25bd3db56bf1c5", v6: "c5a7806660adbe173f04e3e038b0ccdcd758773c", "v6.0.0": "b1ddad2c994a25fbc81a28b3ec0e368bb2021c50", "v6.0.1": "a4f52f8033a6168103c2538976c07b467e8163bc", "v6.0.2": "70a41aba780001da0a30141984ae2a0c95d8704e", "v6.0.3": "c55203cfde3e5c11a452d352b4393e68b85b4533", "v6.0.4": "9153d834b60caba6d51c9b9510b087acf9f33f83", "v6.0.5": "6d6857d36972b65feb161a90e484f2984215f83e", "v6.1.0": "c5a7806660adbe173f04e3e038b0ccdcd758773c", v7: "22a9089034f40e5a961c8808d113e2c98fb63676", "v7.0.0": "4320041ed380b20e97d388d56a7fb4f9b8c20e79", "v7.0.1": "8867c4aba1b742c39f8d0ba35429c2dfa4b6cb20", "v7.0.2": "d121e62763d8cc35b5fb1710e887d6e69a52d3a4", "v7.0.3": "6cd32fd93684475c31847837f87bb135d40a2b79", "v7.0.4": "2f38cd26bfebe301a5ee90bdd6550a69dc3ef23f", "v7.0.5": "5e914681df9dc83aa4e4905692ca88beb2f9e91f", "v7.0.6": "67ccf781d68cd99b580ae25a5c18a1cc84ffff1f", "v7.0.7": "dd2324fc52d5d43c699a5636bcf19fceaa70c284", "v7.0.8": "271a8d0340265f705b14b6d32b9829c1cb33d45e", "v7.0.9": "84ae59a2cdc2258d6fa0732dd66352dddae2a412", "v7.0.10": "d4f3be6ce6f4083b7ac7490ab98b48a62db1ee41", "v7.0.11": "22a9089034f40e5a961c8808d113e2c98fb63676", v8: "5f6978faf089d4d20b00c7766989d076bb2fc7f1", "v8.0.0": "98357b18bf14b5342f975ff684046ec3b2a07725", "v8.1.0": "c0f553fe549906ede9cf27b5156039d195d2ece0", "v8.1.1": "5f6978faf089d4d20b00c7766989d076bb2fc7f1" } }, "softprops/action-gh-release": { defaultBranch: "master", runtimeByMajor: { v0: "node16", v1: "node16", v2: "node20", v3: "node24" }, branches: { master: "2bc819c87a4e63a4ac4e581a02085318bd49975a" }, tags: { "v0.1.0": "9a608daa21a42b09b06af7e0b917716fac3b0f6f", "v0.1.2": "b28d8151ad6190ad35959a52fb26b9433c69009f", "v0.1.3": "6247f9299ad8d81283d1644685105f9b530108fd", "v0.1.4": "78c309ef59fdb9557cd6574f2e0be552936ed728", "v0.1.5": "b7e450da2a4b4cb4bfbae528f788167786cfcedf", "v0.1.6": "08e53e60c840b6d34ed49473f9ab939eb801dbc4", "v0.1.7": "fb0163a75bee697a9cfec2c931801de7c7f10042", "v0.1.8": "4de103f8387daf5dc810c4b3f29a610bee7aafe3", "v0.1.9": "2956b0de81f6cdc38c4c4db0fe32f1802e03e268", "v0.1.10": "487fcd94425dd56e168af76ef300c3b4bd2a46fa", "v0.1.11": "815e45857946b196197a116aa0def711ff7f8ecc", "v0.1.12": "2d72d869af3bf23602f9593a1e3fd739b80ac1eb", "v0.1.13": "6034af24fba4e5a8e975aaa6056554efe4c794d0", "v0.1.14": "1e07f4398721186383de40550babbdf2b84acfc5", "v0.1.15": "de2c0eb89ae2a093876385947365aca7b0e5f844", v1: "de2c0eb89ae2a093876385947365aca7b0e5f844", v2: "3bb12739c298aeb8a4eeaf626c5b8d85266b0e65", "v2.0.0": "a6c7483a42ee9d5daced968f6c217562cd680f7f", "v2.0.1": "20e085ccc73308c2c8e43ab8da4f8d7ecbb94d4e", "v2.0.2": "d99959edae48b5ffffd7b00da66dcdb0a33a52ee", "v2.0.3": "3198ee18f814cdf787321b4a32a26ddbf37acc52", "v2.0.4": "9d7c94cfd0a1f3ed45544c887983e9fa900f0564", "v2.0.5": "69320dbe05506a9a39fc8ae11030b214ec2d1f87", "v2.0.6": "a74c6b72af54cfa997e81df42d94703d6313a2d0", "v2.0.7": "fb2d03176f42a1f0dd433ca263f314051d3edd44", "v2.0.8": "c062e08bd532815e2082a85e87e3ef29c3e6d191", "v2.0.9": "e7a8f85e1c67a31e6ed99a94b41bd0b71bbee6b8", "v2.1.0": "01570a1f39cb168c169c802c3bceb9e93fb10974", "v2.2.0": "7b4da11513bf3f43f9999e90eabced41ab8bb048", "v2.2.1": "c95fe1489396fe8a9eb87c0abf8aa5b2ef267fda", "v2.2.2": "da05d552573ad5aba039eaac05058a918a7bf631", "v2.3.0": "d5382d3e6f2fa7bd53cb749d33091853d4985daf", "v2.3.1": "f3cad8bcbf209fe591aa1823e372c5d96b7fc800", "v2.3.2": "72f2c25fcb47643c292f7107632f7a47c1df5cd8", "v2.3.3": "6cbd405e2c4e67a21c47fa9e383d020e4e28b836", "v2.3.4": "62c96d0c4e8a889135c1f3a25910db8dbe0e85f7", "v2.4.0": "aec2ec56f94eb8180ceec724245f64ef008b89f5", "v2.4.1": "6da8fa9354ddfdc4aeace5fc48d7f679b5214090", "v2.4.2": "5be0e66d93ac7ed76da52eca8bb058f665c3a5fe", "v2.5.0": "a06a81a03ee405af7f2048a818ed3f03bbf83c7b", "v2.5.1": "71d29a04ae7c63895f38299d7a5e05d238f7f445", "v2.5.2": "b25b93d384199fc0fc8c2e126b2d937a0cbeb2ae", "v2.5.3": "1853d73993c8ca1b2c9c1a7fede39682d0ab5c2a", "v2.6.0": "26e8ad27a09a225049a7075d7ec1caa2df6ff332", "v2.6.1": "153bb8e04406b158c6c84fc1615b65b24149a1fe", "v2.6.2": "3bb12739c298aeb8a4eeaf626c5b8d85266b0e65", v3: "b4309332981a82ec1c5618f44dd2e27cc8bfbfda", "v3.0.0": "b4309332981a82ec1c5618f44dd2e27cc8bfbfda" } } } };
+
+// src/knowledge/pins.ts
+var FULL_SHA3 = /^[0-9a-f]{40}$/i, SHORT_SHA = /^(?=[0-9a-f]*\d)[0-9a-f]{7,39}$/i, RELEASE_NAME2 = /^v(\d+)\.(\d+)\.(\d+)$/, VERSION_SHAPE = /^v?\d+(?:\.\d+){0,2}$|^v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/, BRANCH_LIKE_NAMES = /* @__PURE__ */ new Set(["master", "main", "develop", "dev", "trunk", "HEAD"]);
+function isFullSha2(ref) {
+  return FULL_SHA3.test(ref.trim());
+}
+function looksLikeVersion(ref) {
+  return VERSION_SHAPE.test(ref.trim());
+}
+function actionKey(action) {
+  return action.trim().split("/").slice(0, 2).join("/").toLowerCase();
+}
+var FROZEN_TAGS2 = /* @__PURE__ */ new Map([[CONFIGURE_ACTION, /* @__PURE__ */ new Set(["master"])]]), table;
+function semverOf(name) {
+  let m = RELEASE_NAME2.exec(name);
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : void 0;
+}
+function newer(a, b) {
+  for (let i = 0; i < 3; i++) if (a[i] !== b[i]) return a[i] > b[i];
+  return !1;
+}
+function indexAction(row) {
+  let tags = /* @__PURE__ */ new Map(), releaseByCommit = /* @__PURE__ */ new Map(), newest, newestVer;
+  for (let [name, c] of Object.entries(row.tags)) {
+    let commit = c.toLowerCase();
+    tags.set(name, commit);
+    let ver = semverOf(name);
+    if (!ver) continue;
+    let prev = releaseByCommit.get(commit);
+    (!prev || newer(ver, semverOf(prev))) && releaseByCommit.set(commit, name), (!newestVer || newer(ver, newestVer)) && (newestVer = ver, newest = { tag: name, commit, major: ver[0] });
+  }
+  let branches = new Map(Object.entries(row.branches).map(([n, c]) => [n, c.toLowerCase()])), commits = /* @__PURE__ */ new Set([...tags.values(), ...branches.values()]);
+  return { row, tags, branches, releaseByCommit, commits, newest };
+}
+function load2() {
+  if (table) return table;
+  let data = pins_default;
+  return table = new Map(Object.entries(data.actions).map(([name, row]) => [name.toLowerCase(), indexAction(row)])), table;
+}
+function majorRuntime(ix, ref) {
+  let m = /^v?(\d+)(?:[.-]|$)/.exec(ref);
+  return m ? ix.row.runtimeByMajor[`v${m[1]}`] : void 0;
+}
+function tagRuntime(action, ix, ref) {
+  if (action === CONFIGURE_ACTION) {
+    let v = resolveConfigureVersion(ref);
+    if (v.runtime) return v.runtime;
+  }
+  return majorRuntime(ix, ref);
+}
+function newestOf(ix) {
+  return ix?.newest ? { tag: ix.newest.tag, commit: ix.newest.commit } : void 0;
+}
+function withOptional(info) {
+  for (let k of Object.keys(info)) info[k] === void 0 && delete info[k];
+  return info;
+}
+function classifyByShape(action, ref, ix) {
+  let r = ref.trim();
+  return r === "" ? { kind: "unknown", action, ref, source: "shape", note: "empty ref" } : FULL_SHA3.test(r) ? { kind: "sha", action, ref: r, commit: r.toLowerCase(), source: "shape" } : SHORT_SHA.test(r) && !looksLikeVersion(r) ? {
+    kind: "unknown",
+    action,
+    ref: r,
+    source: "shape",
+    note: "looks like an abbreviated commit SHA; only a full 40-character SHA pins a commit"
+  } : !BRANCH_LIKE_NAMES.has(r) && looksLikeVersion(r) ? withOptional({ kind: "tag", action, ref: r, runtime: ix ? majorRuntime(ix, r) : void 0, source: "shape" }) : withOptional({ kind: "branch", action, ref: r, newestRelease: newestOf(ix), source: "shape" });
+}
+function resolveInTable(action, ref) {
+  let ix = load2().get(action), r = ref.trim();
+  if (!ix) return classifyByShape(action, r);
+  if (FULL_SHA3.test(r)) {
+    let commit = r.toLowerCase(), tag = ix.releaseByCommit.get(commit), known = ix.commits.has(commit);
+    return withOptional({
+      kind: "sha",
+      action,
+      ref: r,
+      commit,
+      tag,
+      runtime: tag ? tagRuntime(action, ix, tag) : void 0,
+      note: known ? void 0 : "a commit the table does not list",
+      source: known ? "table" : "shape"
+    });
+  }
+  let tagCommit = ix.tags.get(r), branchHead = ix.branches.get(r);
+  if (tagCommit !== void 0) {
+    let release = ix.releaseByCommit.get(tagCommit), frozen = FROZEN_TAGS2.get(action)?.has(r) === !0 && branchHead === void 0, both = branchHead !== void 0, note, tag = release;
+    if (frozen) {
+      let v = action === CONFIGURE_ACTION ? resolveConfigureVersion(r) : void 0;
+      tag = v?.tag ?? release, note = `a frozen tag${tag ? ` at ${tag} code` : ""}${v?.runtime ? ` on ${v.runtime}` : ""}: named like a branch but never updated`;
+    } else both && (note = `both a tag and a branch (head ${branchHead.slice(0, 7)}): the runner takes the tag, the workflow cannot show which runs`);
+    return withOptional({
+      kind: frozen ? "frozen-tag" : both ? "tag-and-branch" : "tag",
+      action,
+      ref: r,
+      commit: tagCommit,
+      tag,
+      newestRelease: frozen || both ? newestOf(ix) : void 0,
+      runtime: tagRuntime(action, ix, r),
+      note,
+      source: "table"
+    });
+  }
+  if (branchHead !== void 0) {
+    let isDefault = r === ix.row.defaultBranch;
+    return withOptional({
+      kind: "branch",
+      action,
+      ref: r,
+      commit: branchHead,
+      newestRelease: newestOf(ix),
+      // The default branch carries at least the newest release's code, so its runtime applies.
+      runtime: isDefault && ix.newest ? ix.row.runtimeByMajor[`v${ix.newest.major}`] : void 0,
+      note: isDefault ? "the default branch: moves with every merge" : void 0,
+      source: "table"
+    });
+  }
+  return classifyByShape(action, r, ix);
+}
+function offlinePins() {
+  let resolve7 = (action, ref) => resolveInTable(actionKey(action), ref);
+  return {
+    resolve: resolve7,
+    knows: (action) => load2().has(actionKey(action)),
+    newestMajor(action) {
+      let ix = load2().get(actionKey(action));
+      if (!ix?.newest) return;
+      let floating = `v${ix.newest.major}`, result = {
+        major: ix.tags.has(floating) ? floating : ix.newest.tag,
+        tag: ix.newest.tag
+      }, runtime = ix.row.runtimeByMajor[floating];
+      return runtime && (result.runtime = runtime), result;
+    },
+    runtimeOf: (action, ref) => resolve7(action, ref).runtime
+  };
+}
+
+// src/rules/unpinned-ref.ts
+var RULE_ID6 = "unpinned-ref", GITHUB_OWNERS = /* @__PURE__ */ new Set(["actions", "github"]), DIGEST = /^sha256:[0-9a-f]{64}$/i;
+function policyOf(ctx) {
+  return ctx.options.policy;
+}
+function short(sha) {
+  return sha.slice(0, 12);
+}
+var NO_PIN_NOTE = "no pin known offline; run with --online to resolve it, or pin a full commit SHA by hand", unpinnedRef = {
+  id: RULE_ID6,
+  title: "Action, reusable workflow or image not pinned to a commit SHA or digest",
+  description: "Reports `uses:` of remote actions, reusable workflows and `docker://` images whose ref can change under the workflow: branches (error), tags and image tags (warning).",
+  defaultLevel: "warning",
+  tags: ["security", "supply-chain"],
+  securitySeverity: "5.0",
+  precision: "high",
+  fixable: "both",
+  options: {
+    policy: {
+      description: "Which references must be pinned to a commit SHA.",
+      schema: {
+        type: "string",
+        enum: ["sha", "sha-all", "tag", "off"],
+        enumDescriptions: [
+          "Require commit SHAs, except version tags of GitHub's own actions (actions/*, github/*).",
+          "Require commit SHAs for every action, including GitHub-owned ones.",
+          "Accept version tags and image tags; report branches and other mutable refs only.",
+          "Do not check references."
+        ]
+      },
+      default: "sha"
+    }
+  },
+  check(ctx) {
+    let policy = policyOf(ctx);
+    if (policy === "off") return [];
+    for (let site of usesSites(ctx.graph)) {
+      let ref = site.uses.ref, report = ref.kind === "remote" ? remoteFinding(ctx, site, ref, policy) : ref.kind === "docker" ? dockerFinding(site, ref, policy) : void 0;
+      report && ctx.report(report);
+    }
+  }
+};
+function accepted(info, ref, policy) {
+  return info.kind === "sha" ? !0 : info.kind !== "tag" ? !1 : policy === "tag" ? !0 : policy === "sha" && GITHUB_OWNERS.has(ref.owner.toLowerCase()) && looksLikeVersion(ref.ref);
+}
+function remoteFinding(ctx, site, ref, policy) {
+  let info = ctx.pins.resolve(repoOf(ref), ref.ref);
+  if (accepted(info, ref, policy)) return;
+  let shown = `${site.kind === "job" || ref.isWorkflow ? "reusable workflow" : "action"} \`${nameOf(ref)}@${ref.ref}\``, r = `\`${ref.ref}\``, known = info.source !== "shape", level = "error", what, why, pin;
+  switch (info.kind) {
+    case "tag":
+      level = "warning", what = known ? `the tag ${r}${info.tag && info.tag !== ref.ref ? ` (${info.tag} today)` : ""}` : `${r}, a version tag by its name (${ctx.pins.knows(repoOf(ref)) ? "not in the offline table" : `the offline table does not list \`${repoOf(ref)}\``})`, why = "a tag can be moved to other code at any time, so what runs can change without any change to this file", info.commit && (pin = { commit: info.commit, comment: ref.ref, safe: !0, advice: `Pin the commit the tag names, ${info.commit}` });
+      break;
+    case "frozen-tag":
+      if (what = `${r}, ${info.note ?? "a frozen tag named like a branch"}`, why = "readers take it for a branch that gets fixes, but it runs old code, and a tag can still be moved", info.commit) {
+        let extra = info.newestRelease ? `; or upgrade to ${info.newestRelease.tag}` : void 0;
+        pin = { commit: info.commit, comment: ref.ref, safe: !0, advice: `Pin the commit it names, ${info.commit} (same code)`, extra };
+      }
+      break;
+    case "tag-and-branch":
+      if (what = `${r}, ${info.note ?? "both a tag and a branch"}`, why = "the branch moves, and a reader cannot tell which of the two a run used", info.commit) {
+        let code3 = info.tag ? `, ${info.tag} code` : "";
+        pin = { commit: info.commit, comment: ref.ref, safe: !0, advice: `Pin the commit the tag names, ${info.commit}${code3} (what runs today)` };
+      }
+      break;
+    case "branch": {
+      known ? what = `the branch ${r}${info.note ? ` (${info.note})` : ""}` : what = `${r}, ${BRANCH_LIKE_NAMES.has(ref.ref) ? "a branch name" : "not a version number, so taken for a branch"}`, why = "every push to it changes the code this workflow runs";
+      let rel = info.newestRelease;
+      rel && (pin = { commit: rel.commit, comment: rel.tag, safe: !1, advice: `Pin the commit of a release instead, e.g. ${rel.tag} (${rel.commit})` });
+      break;
+    }
+    default:
+      what = info.note ? `${r}, which ${info.note}` : `${r}, a ref credflow cannot classify`, why = info.note ? void 0 : "only a full 40-character commit SHA names fixed code";
+      break;
+  }
+  let knownRef = (word) => ctx.pins.resolve(repoOf(ref), word).source !== "shape", rewrite = pin ? rewriteUsesRef(site, ref, pin.commit, pin.comment, knownRef) : void 0, fix, fixNote, advice2;
+  if (pin && rewrite) {
+    let flowNote = rewrite.commentDropped ? " (no comment: the value is inside a flow mapping)" : rewrite.directiveKept ? " (no ref comment: the line's comment is a tool directive, kept as it is)" : "";
+    fix = {
+      description: `Pin ${nameOf(ref)}@${ref.ref} to ${short(pin.commit)}\u2026 # ${pin.comment}${flowNote}${pin.safe ? "" : " (a release, not the branch's current code)"}`,
+      safe: pin.safe,
+      edits: [rewrite.edit]
+    }, advice2 = `${pin.advice}, with \`# ${pin.comment}\` as a comment${pin.extra ?? ""}.`;
+  } else pin ? (fixNote = "the `uses:` value is a block or multi-line scalar; not rewritten automatically", advice2 = `${pin.advice}${pin.extra ?? ""}.`) : info.kind === "unknown" ? (fixNote = "credflow does not expand abbreviated or unknown refs; write the full 40-character commit SHA", advice2 = "Write the full commit SHA.") : (fixNote = `${NO_PIN_NOTE} (\`${repoOf(ref)}@${ref.ref}\`)`, advice2 = `No autofix: ${NO_PIN_NOTE}.`);
+  let report = {
+    level,
+    message: `${capitalize(shown)} is not pinned to a commit: it names ${what}${why ? `; ${why}` : ""}. ${advice2}`,
+    location: { path: site.file.path, range: site.uses.node.range }
+  };
+  return fix && (report.fix = fix), fixNote && (report.fixNote = fixNote), report;
+}
+function dockerFinding(site, ref, policy) {
+  if (ref.digest !== void 0 && DIGEST.test(ref.digest)) return;
+  let latest = ref.tag === void 0 || ref.tag === "latest";
+  if (policy === "tag" && !latest && ref.digest === void 0) return;
+  let shown = `\`${ref.raw.trim()}\``, what;
+  return ref.digest !== void 0 ? what = `the digest \`${ref.digest}\`, which is not a sha256 image digest` : ref.tag === void 0 ? what = "neither a tag nor a digest, so it runs whatever `latest` is when the job starts" : what = `the image tag \`${ref.tag}\`; a tag can be pushed again with a different image`, {
+    level: "warning",
+    message: `Docker image ${shown} is not pinned to a digest: it names ${what}. Pin the digest: \`docker://${ref.image}${ref.tag ? `:${ref.tag}` : ""}@sha256:<digest>\`.`,
+    location: { path: site.file.path, range: site.uses.node.range },
+    fixNote: "credflow does not resolve image digests; pin `@sha256:` by hand"
+  };
+}
 
 // src/rules/index.ts
 var RULES = [
-  yamlSyntax,
-  workflowSchema,
   fileAccess,
   localActionResolution,
   matrixJobLimit,
+  unusedSuppression,
+  workflowSchema,
+  yamlSyntax,
+  awsBooleanTrap,
+  awsInvalidInput,
+  awsUnknownInput,
   compositeRoleConflict,
   credentialEnvShadowing,
-  unpinnedRef,
-  outdatedActionRuntime,
-  awsUnknownInput,
-  awsInvalidInput,
-  awsBooleanTrap,
-  oidcFanoutNoRetry,
-  missingIdTokenPermission,
   credentialsInCache,
-  staticAwsKeys,
+  missingIdTokenPermission,
+  oidcFanoutNoRetry,
   oidcUntrustedTrigger,
-  unusedSuppression
+  outdatedActionRuntime,
+  staticAwsKeys,
+  unpinnedRef
 ];
 
 // src/rules/types.ts
@@ -20286,46 +20286,6 @@ var credflow_schema_default = {
       description: "Per-rule settings: a level (`error`, `warning`, `note` or `off`), or a mapping with an optional `level` and the rule's options. Unknown rule ids are errors.",
       additionalProperties: !1,
       properties: {
-        "yaml-syntax": {
-          description: "Reports YAML syntax errors, files that are not UTF-8 text, alias bombs and files above the size limit. Default level: error.",
-          default: "error",
-          if: {
-            type: "string"
-          },
-          then: {
-            $ref: "#/definitions/level"
-          },
-          else: {
-            type: "object",
-            description: "Level for this rule.",
-            additionalProperties: !1,
-            properties: {
-              level: {
-                $ref: "#/definitions/level"
-              }
-            }
-          }
-        },
-        "workflow-schema": {
-          description: "Reports keys, values and expressions that GitHub's own workflow and action schema rejects. Default level: error.",
-          default: "error",
-          if: {
-            type: "string"
-          },
-          then: {
-            $ref: "#/definitions/level"
-          },
-          else: {
-            type: "object",
-            description: "Level for this rule.",
-            additionalProperties: !1,
-            properties: {
-              level: {
-                $ref: "#/definitions/level"
-              }
-            }
-          }
-        },
         "file-access": {
           description: "Reports files in the repository that credflow could not read: symbolic links leaving the repository, directories named like workflows, unreadable files. Default level: warning.",
           default: "warning",
@@ -20369,6 +20329,126 @@ var credflow_schema_default = {
         "matrix-job-limit": {
           description: "Reports job matrices whose combinations exceed GitHub's limit of 256 jobs per workflow run matrix. Default level: error.",
           default: "error",
+          if: {
+            type: "string"
+          },
+          then: {
+            $ref: "#/definitions/level"
+          },
+          else: {
+            type: "object",
+            description: "Level for this rule.",
+            additionalProperties: !1,
+            properties: {
+              level: {
+                $ref: "#/definitions/level"
+              }
+            }
+          }
+        },
+        "unused-suppression": {
+          description: "Reports `# credflow: ignore[\u2026]` comments naming a rule id that does not exist (always), and, with `--report-unused-suppressions`, comments and `ignore-findings` entries that hide no finding. Default level: warning.",
+          default: "warning",
+          if: {
+            type: "string"
+          },
+          then: {
+            $ref: "#/definitions/level"
+          },
+          else: {
+            type: "object",
+            description: "Level for this rule.",
+            additionalProperties: !1,
+            properties: {
+              level: {
+                $ref: "#/definitions/level"
+              }
+            }
+          }
+        },
+        "workflow-schema": {
+          description: "Reports keys, values and expressions that GitHub's own workflow and action schema rejects. Default level: error.",
+          default: "error",
+          if: {
+            type: "string"
+          },
+          then: {
+            $ref: "#/definitions/level"
+          },
+          else: {
+            type: "object",
+            description: "Level for this rule.",
+            additionalProperties: !1,
+            properties: {
+              level: {
+                $ref: "#/definitions/level"
+              }
+            }
+          }
+        },
+        "yaml-syntax": {
+          description: "Reports YAML syntax errors, files that are not UTF-8 text, alias bombs and files above the size limit. Default level: error.",
+          default: "error",
+          if: {
+            type: "string"
+          },
+          then: {
+            $ref: "#/definitions/level"
+          },
+          else: {
+            type: "object",
+            description: "Level for this rule.",
+            additionalProperties: !1,
+            properties: {
+              level: {
+                $ref: "#/definitions/level"
+              }
+            }
+          }
+        },
+        "aws-boolean-trap": {
+          description: "Reports boolean inputs of aws-actions/configure-aws-credentials that fail (v5+ accepts only true/True/TRUE/false/False/FALSE), that mean the opposite (`use-existing-credentials: false` on v5+), or that are silently false (`yes`, `on`, `1` on v1\u2013v4). Default level: warning.",
+          default: "warning",
+          if: {
+            type: "string"
+          },
+          then: {
+            $ref: "#/definitions/level"
+          },
+          else: {
+            type: "object",
+            description: "Level for this rule.",
+            additionalProperties: !1,
+            properties: {
+              level: {
+                $ref: "#/definitions/level"
+              }
+            }
+          }
+        },
+        "aws-invalid-input": {
+          description: "Reports literal configure-aws-credentials inputs that fail at run time: role ARNs, session names, session durations, regions, China-region audiences and managed session policy counts outside what AWS STS accepts. Default level: error.",
+          default: "error",
+          if: {
+            type: "string"
+          },
+          then: {
+            $ref: "#/definitions/level"
+          },
+          else: {
+            type: "object",
+            description: "Level for this rule.",
+            additionalProperties: !1,
+            properties: {
+              level: {
+                $ref: "#/definitions/level"
+              }
+            }
+          }
+        },
+        "aws-unknown-input": {
+          description: "Reports `with:` keys of aws-actions/configure-aws-credentials that the resolved version does not declare (typos, or inputs of a later release), which the action silently ignores. Default level: warning.",
+          default: "warning",
           if: {
             type: "string"
           },
@@ -20435,85 +20515,8 @@ var credflow_schema_default = {
             }
           }
         },
-        "unpinned-ref": {
-          description: "Reports `uses:` of remote actions, reusable workflows and `docker://` images whose ref can change under the workflow: branches (error), tags and image tags (warning). Default level: warning. Options: policy.",
-          default: "warning",
-          if: {
-            type: "string"
-          },
-          then: {
-            $ref: "#/definitions/level"
-          },
-          else: {
-            type: "object",
-            description: "Level and options for this rule.",
-            additionalProperties: !1,
-            properties: {
-              level: {
-                $ref: "#/definitions/level"
-              },
-              policy: {
-                type: "string",
-                enum: [
-                  "sha",
-                  "sha-all",
-                  "tag",
-                  "off"
-                ],
-                enumDescriptions: [
-                  "Require commit SHAs, except version tags of GitHub's own actions (actions/*, github/*).",
-                  "Require commit SHAs for every action, including GitHub-owned ones.",
-                  "Accept version tags and image tags; report branches and other mutable refs only.",
-                  "Do not check references."
-                ],
-                description: "Which references must be pinned to a commit SHA. Overrides the top-level `unpinned-ref-policy`.",
-                default: "sha"
-              }
-            }
-          }
-        },
-        "outdated-action-runtime": {
-          description: "Reports actions whose pinned ref resolves to code declaring `runs.using: node12` or `node16`, and names the newest major and its runtime. Default level: warning.",
-          default: "warning",
-          if: {
-            type: "string"
-          },
-          then: {
-            $ref: "#/definitions/level"
-          },
-          else: {
-            type: "object",
-            description: "Level for this rule.",
-            additionalProperties: !1,
-            properties: {
-              level: {
-                $ref: "#/definitions/level"
-              }
-            }
-          }
-        },
-        "aws-unknown-input": {
-          description: "Reports `with:` keys of aws-actions/configure-aws-credentials that the resolved version does not declare (typos, or inputs of a later release), which the action silently ignores. Default level: warning.",
-          default: "warning",
-          if: {
-            type: "string"
-          },
-          then: {
-            $ref: "#/definitions/level"
-          },
-          else: {
-            type: "object",
-            description: "Level for this rule.",
-            additionalProperties: !1,
-            properties: {
-              level: {
-                $ref: "#/definitions/level"
-              }
-            }
-          }
-        },
-        "aws-invalid-input": {
-          description: "Reports literal configure-aws-credentials inputs that fail at run time: role ARNs, session names, session durations, regions, China-region audiences and managed session policy counts outside what AWS STS accepts. Default level: error.",
+        "credentials-in-cache": {
+          description: "Reports actions/cache, actions/cache/save and actions/upload-artifact steps whose `path:` takes a file that holds credentials (~/.aws, Docker and Kubernetes config, a checkout's persisted token, files written from secrets). Default level: error.",
           default: "error",
           if: {
             type: "string"
@@ -20532,9 +20535,9 @@ var credflow_schema_default = {
             }
           }
         },
-        "aws-boolean-trap": {
-          description: "Reports boolean inputs of aws-actions/configure-aws-credentials that fail (v5+ accepts only true/True/TRUE/false/False/FALSE), that mean the opposite (`use-existing-credentials: false` on v5+), or that are silently false (`yes`, `on`, `1` on v1\u2013v4). Default level: warning.",
-          default: "warning",
+        "missing-id-token-permission": {
+          description: "Reports jobs that assume an AWS role through OIDC with configure-aws-credentials (directly, through composite actions or in a called reusable workflow) while their effective permissions lack `id-token: write`. Default level: error.",
+          default: "error",
           if: {
             type: "string"
           },
@@ -20578,8 +20581,8 @@ var credflow_schema_default = {
             }
           }
         },
-        "missing-id-token-permission": {
-          description: "Reports jobs that assume an AWS role through OIDC with configure-aws-credentials (directly, through composite actions or in a called reusable workflow) while their effective permissions lack `id-token: write`. Default level: error.",
+        "oidc-untrusted-trigger": {
+          description: "Reports OIDC configure-aws-credentials calls in jobs that run on pull_request_target, workflow_run or issue_comment (error when the job checks out the pull request's code), and notes OIDC calls on pull_request events, which fail for pull requests from forks. Default level: error.",
           default: "error",
           if: {
             type: "string"
@@ -20598,9 +20601,9 @@ var credflow_schema_default = {
             }
           }
         },
-        "credentials-in-cache": {
-          description: "Reports actions/cache, actions/cache/save and actions/upload-artifact steps whose `path:` takes a file that holds credentials (~/.aws, Docker and Kubernetes config, a checkout's persisted token, files written from secrets). Default level: error.",
-          default: "error",
+        "outdated-action-runtime": {
+          description: "Reports actions whose pinned ref resolves to code declaring `runs.using: node12` or `node16`, and names the newest major and its runtime. Default level: warning.",
+          default: "warning",
           if: {
             type: "string"
           },
@@ -20638,28 +20641,8 @@ var credflow_schema_default = {
             }
           }
         },
-        "oidc-untrusted-trigger": {
-          description: "Reports OIDC configure-aws-credentials calls in jobs that run on pull_request_target, workflow_run or issue_comment (error when the job checks out the pull request's code), and notes OIDC calls on pull_request events, which fail for pull requests from forks. Default level: error.",
-          default: "error",
-          if: {
-            type: "string"
-          },
-          then: {
-            $ref: "#/definitions/level"
-          },
-          else: {
-            type: "object",
-            description: "Level for this rule.",
-            additionalProperties: !1,
-            properties: {
-              level: {
-                $ref: "#/definitions/level"
-              }
-            }
-          }
-        },
-        "unused-suppression": {
-          description: "Reports `# credflow: ignore[\u2026]` comments naming a rule id that does not exist (always), and, with `--report-unused-suppressions`, comments and `ignore-findings` entries that hide no finding. Default level: warning.",
+        "unpinned-ref": {
+          description: "Reports `uses:` of remote actions, reusable workflows and `docker://` images whose ref can change under the workflow: branches (error), tags and image tags (warning). Default level: warning. Options: policy.",
           default: "warning",
           if: {
             type: "string"
@@ -20669,11 +20652,28 @@ var credflow_schema_default = {
           },
           else: {
             type: "object",
-            description: "Level for this rule.",
+            description: "Level and options for this rule.",
             additionalProperties: !1,
             properties: {
               level: {
                 $ref: "#/definitions/level"
+              },
+              policy: {
+                type: "string",
+                enum: [
+                  "sha",
+                  "sha-all",
+                  "tag",
+                  "off"
+                ],
+                enumDescriptions: [
+                  "Require commit SHAs, except version tags of GitHub's own actions (actions/*, github/*).",
+                  "Require commit SHAs for every action, including GitHub-owned ones.",
+                  "Accept version tags and image tags; report branches and other mutable refs only.",
+                  "Do not check references."
+                ],
+                description: "Which references must be pinned to a commit SHA. Overrides the top-level `unpinned-ref-policy`.",
+                default: "sha"
               }
             }
           }
@@ -20756,7 +20756,7 @@ var credflow_schema_default = {
         },
         then: {
           type: "string",
-          pattern: "^((yaml-syntax|workflow-schema|file-access|local-action-resolution|matrix-job-limit|composite-role-conflict|credential-env-shadowing|unpinned-ref|outdated-action-runtime|aws-unknown-input|aws-invalid-input|aws-boolean-trap|oidc-fanout-no-retry|missing-id-token-permission|credentials-in-cache|static-aws-keys|oidc-untrusted-trigger|unused-suppression):)?[^:]+(:[1-9][0-9]*)?$",
+          pattern: "^((file-access|local-action-resolution|matrix-job-limit|unused-suppression|workflow-schema|yaml-syntax|aws-boolean-trap|aws-invalid-input|aws-unknown-input|composite-role-conflict|credential-env-shadowing|credentials-in-cache|missing-id-token-permission|oidc-fanout-no-retry|oidc-untrusted-trigger|outdated-action-runtime|static-aws-keys|unpinned-ref):)?[^:]+(:[1-9][0-9]*)?$",
           patternErrorMessage: 'expected "rule-id:path:line", "rule-id:path", "path:line" or "path" with a known rule id (use the mapping form for paths containing ":")',
           description: '"rule-id:path:line", "rule-id:path", "path:line" or "path" (the path may not contain ":").'
         },
@@ -20815,24 +20815,24 @@ var credflow_schema_default = {
     ruleId: {
       type: "string",
       enum: [
-        "yaml-syntax",
-        "workflow-schema",
         "file-access",
         "local-action-resolution",
         "matrix-job-limit",
+        "unused-suppression",
+        "workflow-schema",
+        "yaml-syntax",
+        "aws-boolean-trap",
+        "aws-invalid-input",
+        "aws-unknown-input",
         "composite-role-conflict",
         "credential-env-shadowing",
-        "unpinned-ref",
-        "outdated-action-runtime",
-        "aws-unknown-input",
-        "aws-invalid-input",
-        "aws-boolean-trap",
-        "oidc-fanout-no-retry",
-        "missing-id-token-permission",
         "credentials-in-cache",
-        "static-aws-keys",
+        "missing-id-token-permission",
+        "oidc-fanout-no-retry",
         "oidc-untrusted-trigger",
-        "unused-suppression"
+        "outdated-action-runtime",
+        "static-aws-keys",
+        "unpinned-ref"
       ]
     }
   }
