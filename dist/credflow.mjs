@@ -17064,6 +17064,15 @@ function envAt(node, ts) {
   for (let site of ts.chain) add(site.file, site.step.env, "call", node.timeline[site.timelineIndex]?.env);
   return add(ts.file, ts.step.env, "step", ts.env), envCache.set(ts, env), env;
 }
+function jobEnv(node) {
+  let env = jobEnvCache.get(node);
+  if (env) return env;
+  env = /* @__PURE__ */ new Map();
+  for (let e of node.workflow.env.entries) env.set(e.key, { name: e.key, text: e.value?.value ?? "", file: node.workflow.file, entry: e, scope: "workflow" });
+  for (let e of node.job.env.entries) env.set(e.key, { name: e.key, text: e.value?.value ?? "", file: node.workflow.file, entry: e, scope: "job" });
+  return jobEnvCache.set(node, env), env;
+}
+var jobEnvCache = /* @__PURE__ */ new WeakMap();
 function envValue(node, ts, name) {
   return envAt(node, ts).get(name);
 }
@@ -18130,11 +18139,13 @@ function setEntry(file, map, key, value) {
   if (!(colon < 0 || text.slice(map.keyRange.end.offset, colon).trim() !== ""))
     return { path: file.path, start: colon + 1, end: colon + 1, text: ` { ${pair} }` };
 }
-function entryTexts(file, entries) {
-  return entries.map((e) => {
-    let key = file.text.slice(e.keyRange.start.offset, e.keyRange.end.offset), value = e.valueRange ? file.text.slice(e.valueRange.start.offset, e.valueRange.end.offset) : "";
-    return { key: e.key, text: value ? `${key}: ${value}` : `${key}:` };
+function entryLines(file, entries, replace = {}) {
+  let lines = entries.map((e) => {
+    let key = file.text.slice(e.keyRange.start.offset, e.keyRange.end.offset), value = Object.hasOwn(replace, e.key) ? replace[e.key] : e.valueRange ? file.text.slice(e.valueRange.start.offset, e.valueRange.end.offset) : "";
+    return value ? `${key}: ${value}` : `${key}:`;
   });
+  for (let [k, v] of Object.entries(replace)) entries.some((e) => e.key === k) || lines.push(`${k}: ${v}`);
+  return lines;
 }
 function addBlockFirst(file, owner, key, lines) {
   let text = file.text, keyLineEnd = nextLineStartOf(text, owner.keyRange.end.offset), afterKey = text.slice(owner.keyRange.end.offset, keyLineEnd).replace(/\s+$/, "");
@@ -19020,9 +19031,7 @@ var HOME_PLACES = [
   // ---------- environment ----------
   /** A variable as a step sees it (the graph's effective env), or as the job sets it when no step is given. */
   envValue(ts, name) {
-    if (ts) return envValue(this.node, ts, name)?.text;
-    let fromJob = this.node.job.env.entries.find((e) => e.key === name);
-    return fromJob ? fromJob.value?.value : this.node.workflow.env.entries.find((e) => e.key === name)?.value?.value;
+    return (ts ? envValue(this.node, ts, name) : jobEnv(this.node).get(name))?.text;
   }
   /** Resolves `env.X` inside `${{ }}` for a step (for path inputs and shell words). */
   resolver(ts, depth = 0) {
@@ -19140,9 +19149,7 @@ var HOME_PLACES = [
     let names2 = /* @__PURE__ */ new Set(["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"]), consider = (k, v) => {
       v && (/\bsecrets\s*(?:\.|\[)/.test(v) || /outputs\.aws-secret-access-key\b/.test(v)) && names2.add(k);
     };
-    for (let e of this.node.workflow.env.entries) consider(e.key, e.value?.value);
-    for (let e of this.node.job.env.entries) consider(e.key, e.value?.value);
-    for (let [k, v] of ts.env) consider(k, v);
+    for (let v of envAt(this.node, ts).values()) consider(v.name, v.text);
     return names2;
   }
   /** The places present when `save` takes its snapshot, each with the step that put credentials there. */
@@ -19440,8 +19447,7 @@ function extendJobPermissions(file, p) {
   return edit ? { fix: { description: existing ? "set `id-token: write` in the job's `permissions:`" : "add `id-token: write` to the job's `permissions:`", safe: !0, edits: [edit] } } : {};
 }
 function copiedScopes(file, p) {
-  let lines = entryTexts(file, p.entries).map((e) => e.key === "id-token" ? `${e.text.slice(0, e.text.indexOf(":"))}: write` : e.text);
-  return p.entries.some((e) => e.key === "id-token") || lines.push("id-token: write"), lines;
+  return entryLines(file, p.entries, { "id-token": "write" });
 }
 
 // src/rules/oidc-fanout-no-retry.ts

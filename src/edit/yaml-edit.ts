@@ -247,13 +247,18 @@ export function setEntry(file: SourceFile, map: MappingRef, key: string, value: 
   return { path: file.path, start: colon + 1, end: colon + 1, text: ` { ${pair} }` };
 }
 
-/** The entries as they are written (`key: value` with the original key and value text). */
-export function entryTexts(file: SourceFile, entries: readonly Entry[]): Array<{ key: string; text: string }> {
-  return entries.map((e) => {
+/**
+ * The entries as they are written (`key: value` with the original key and value text), with the
+ * values of the keys in `replace` replaced and the keys missing from the entries added at the end.
+ */
+export function entryLines(file: SourceFile, entries: readonly Entry[], replace: Readonly<Record<string, string>> = {}): string[] {
+  const lines = entries.map((e) => {
     const key = file.text.slice(e.keyRange.start.offset, e.keyRange.end.offset);
-    const value = e.valueRange ? file.text.slice(e.valueRange.start.offset, e.valueRange.end.offset) : "";
-    return { key: e.key, text: value ? `${key}: ${value}` : `${key}:` };
+    const value = Object.hasOwn(replace, e.key) ? replace[e.key]! : e.valueRange ? file.text.slice(e.valueRange.start.offset, e.valueRange.end.offset) : "";
+    return value ? `${key}: ${value}` : `${key}:`;
   });
+  for (const [k, v] of Object.entries(replace)) if (!entries.some((e) => e.key === k)) lines.push(`${k}: ${v}`);
+  return lines;
 }
 
 /**

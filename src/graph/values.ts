@@ -43,6 +43,19 @@ export function envAt(node: JobNode, ts: TimelineStep): ReadonlyMap<string, EnvV
   return env;
 }
 
+/** The environment the job's own `env:` and its workflow's give every step (before step and call-site env). */
+export function jobEnv(node: JobNode): ReadonlyMap<string, EnvValue> {
+  let env = jobEnvCache.get(node);
+  if (env) return env;
+  env = new Map();
+  for (const e of node.workflow.env.entries) env.set(e.key, { name: e.key, text: e.value?.value ?? "", file: node.workflow.file, entry: e, scope: "workflow" });
+  for (const e of node.job.env.entries) env.set(e.key, { name: e.key, text: e.value?.value ?? "", file: node.workflow.file, entry: e, scope: "job" });
+  jobEnvCache.set(node, env);
+  return env;
+}
+
+const jobEnvCache = new WeakMap<JobNode, Map<string, EnvValue>>();
+
 /** The value of one variable at a step, if some `env:` sets it. */
 export function envValue(node: JobNode, ts: TimelineStep, name: string): EnvValue | undefined {
   return envAt(node, ts).get(name);

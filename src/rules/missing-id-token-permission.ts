@@ -8,7 +8,7 @@ import type { ConfigureCall, JobNode } from "../graph/types.js";
 import type { Permissions, Range, SourceFile } from "../model/types.js";
 import type { Fix, NoFix, RelatedLocation, Report, Rule, RuleContext } from "./types.js";
 import { declaredPermissions, idTokenFor, type Declared } from "../graph/permissions.js";
-import { addBlockFirst, entryTexts, setEntry } from "../edit/yaml-edit.js";
+import { addBlockFirst, entryLines, setEntry } from "../edit/yaml-edit.js";
 import { code } from "./support/wording.js";
 
 export const RUNTIME_ERROR =
@@ -269,7 +269,5 @@ function extendJobPermissions(file: SourceFile, p: Permissions): FixResult {
 
 /** The workflow's scopes as they are written, with `id-token` set to `write` (added last when absent). */
 function copiedScopes(file: SourceFile, p: Permissions): string[] {
-  const lines = entryTexts(file, p.entries).map((e) => (e.key === "id-token" ? `${e.text.slice(0, e.text.indexOf(":"))}: write` : e.text));
-  if (!p.entries.some((e) => e.key === "id-token")) lines.push("id-token: write");
-  return lines;
+  return entryLines(file, p.entries, { "id-token": "write" });
 }

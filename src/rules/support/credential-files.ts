@@ -4,7 +4,7 @@
  */
 import type { JobNode, TimelineStep } from "../../graph/types.js";
 import { isConfigureRef } from "../../graph/configure.js";
-import { envValue } from "../../graph/values.js";
+import { envAt, envValue, jobEnv } from "../../graph/values.js";
 import type { PinResolver } from "../../knowledge/pins.js";
 import { HOME, RUNNER_TEMP, WORKSPACE, normalize, resolveShellPath, type CredLocation } from "./cred-paths.js";
 import { logicalLines, maskQuotes, redirectTargets, secretIn, writesValue } from "./shell.js";
@@ -86,10 +86,7 @@ export class CredentialFiles {
 
   /** A variable as a step sees it (the graph's effective env), or as the job sets it when no step is given. */
   envValue(ts: TimelineStep | undefined, name: string): string | undefined {
-    if (ts) return envValue(this.node, ts, name)?.text;
-    const fromJob = this.node.job.env.entries.find((e) => e.key === name);
-    if (fromJob) return fromJob.value?.value;
-    return this.node.workflow.env.entries.find((e) => e.key === name)?.value?.value;
+    return (ts ? envValue(this.node, ts, name) : jobEnv(this.node).get(name))?.text;
   }
 
   /** Resolves `env.X` inside `${{ }}` for a step (for path inputs and shell words). */
@@ -263,9 +260,7 @@ export class CredentialFiles {
     const consider = (k: string, v: string | undefined) => {
       if (v && (/\bsecrets\s*(?:\.|\[)/.test(v) || /outputs\.aws-secret-access-key\b/.test(v))) names.add(k);
     };
-    for (const e of this.node.workflow.env.entries) consider(e.key, e.value?.value);
-    for (const e of this.node.job.env.entries) consider(e.key, e.value?.value);
-    for (const [k, v] of ts.env) consider(k, v);
+    for (const v of envAt(this.node, ts).values()) consider(v.name, v.text);
     return names;
   }
 
