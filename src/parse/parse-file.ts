@@ -21,6 +21,8 @@ export interface ParseDiagnostic {
   ruleId: "yaml-syntax" | "workflow-schema";
   message: string;
   range: Range;
+  /** Level of this diagnostic when it differs from the rule's default (keys GitHub ignores: warning). */
+  level?: "error" | "warning";
 }
 
 export interface ParsedFile {
