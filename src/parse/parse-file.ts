@@ -107,11 +107,20 @@ export function parseSourceFile(input: RawInput): ParsedFile {
   const diagnostics: ParseDiagnostic[] = [];
   // Errors at the end of the text ("missing closing quote") span one character past it.
   const clamp = (offset: number) => Math.min(Math.max(offset, 0), text.length);
-  for (const e of doc.errors) {
+  // One finding per file: after the first syntax error the parser's view of the rest is unreliable,
+  // and what follows is mostly that one error seen again (one misindented line gave 68 errors).
+  const first = doc.errors[0];
+  if (first) {
+    let message = first.message.split("\n")[0] ?? "YAML syntax error";
+    if (first.code === "MISSING_CHAR" && message.startsWith('Missing closing "quote') && lessIndentedNextLine(text, first.pos[0])) {
+      message += ": the string continues on a line indented less than its key, which ends it there (GitHub rejects this since 2022)";
+    }
+    const more = doc.errors.length - 1;
+    if (more > 0) message += ` (and ${more} more YAML syntax ${more === 1 ? "error" : "errors"} after it, most likely caused by it)`;
     diagnostics.push({
       ruleId: "yaml-syntax",
-      message: e.message.split("\n")[0] ?? "YAML syntax error",
-      range: { start: pos(clamp(e.pos[0])), end: pos(clamp(Math.max(e.pos[0], e.pos[1]))) },
+      message,
+      range: { start: pos(clamp(first.pos[0])), end: pos(clamp(Math.max(first.pos[0], first.pos[1]))) },
     });
   }
   if (diagnostics.length > 0) return { file, diagnostics, usable: false, expandable: false };
@@ -143,6 +152,24 @@ export function parseSourceFile(input: RawInput): ParsedFile {
     return { file, diagnostics, usable: false, expandable: false };
   }
   return { file, diagnostics, usable: true, expandable };
+}
+
+/**
+ * Whether the line after `offset`'s line is indented less than that line: a double-quoted scalar
+ * continued there is cut off ("Missing closing quote"), which the YAML parser reports at the break.
+ */
+function lessIndentedNextLine(text: string, offset: number): boolean {
+  const lineStart = text.lastIndexOf("\n", Math.max(0, offset - 1)) + 1;
+  const lineEnd = text.indexOf("\n", offset);
+  if (lineEnd < 0) return false;
+  const indent = (from: number) => {
+    let i = from;
+    while (text[i] === " ") i++;
+    return i - from;
+  };
+  const next = lineEnd + 1;
+  if (next >= text.length || text[next + indent(next)] === "\n" || text[next + indent(next)] === "\r") return false;
+  return indent(next) < indent(lineStart);
 }
 
 /**
