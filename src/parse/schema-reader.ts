@@ -47,6 +47,8 @@ export class Tok {
   expr = "";
   /** The definition context the token was validated under (its `definitionInfo`), if any. */
   info: Info | undefined = undefined;
+  /** Its `${{ }}` did not parse (already reported by the reader). */
+  bad = false;
   constructor(
     public t: T,
     /** Offsets of the node's range (start, value end). */
@@ -276,8 +278,15 @@ export class SchemaReader {
     try {
       const node = entered.node;
       if (isScalar(node)) {
-        let tok = this.literal(node);
-        tok = this.parseScalar(tok, info);
+        const literal = this.literal(node);
+        const before = this.errors.length;
+        const tok = this.parseScalar(literal, info);
+        // An expression that does not parse leaves the raw text, which the definition then rejects
+        // as a value ("Unexpected value '${{ a == b }}'"): one problem, reported once (LENIENCY).
+        if (this.schema.lenient && tok === literal && this.errors.length > before && literal.t === T.String) {
+          tok.bad = true;
+          return tok;
+        }
         return this.validate(tok, info);
       }
       if (isSeq(node)) {

@@ -32,9 +32,14 @@ export const LENIENCY = [
     evidence: "workflow-v1.0.json 0.3.61 `repository-dispatch-string`; github-semantics.md; microsoft/TypeScript workflows",
   },
   {
-    id: "dispatch-input-default",
-    what: "boolean/number `default:` on a workflow_dispatch input without `type:`; a quoted 'true'/'false' default on a boolean input (other strings: warning)",
-    evidence: "github-semantics.md (verified); Homebrew, rclone, fastapi, mocha workflows",
+    id: "whole-services-expression",
+    what: "`services: ${{ fromJSON(...) }}` (no error, and the job stays in the `needs` graph)",
+    evidence: "rhysd/actionlint#402 (the reporter's workflow runs on github.com)",
+  },
+  {
+    id: "input-default",
+    what: "boolean/number `default:` on a workflow_dispatch input without `type:` or on a string/choice/environment input (its text is used); a quoted 'true'/'false' default on a boolean dispatch input (other strings: warning)",
+    evidence: "github-semantics.md (verified); Homebrew, rclone, fastapi, mocha dispatch workflows; intel/llvm sycl-linux-run-tests.yml (workflow_call, `type: string`, `default: 1`)",
   },
   {
     id: "ignored-keys",
@@ -58,7 +63,7 @@ export const LENIENCY = [
   },
   {
     id: "one-finding-per-problem",
-    what: "a conversion error at the place the reader already reported (`workflow_dispatch: []`, `Required property is missing: run` + `Expected one of uses or run`), and `needs` errors that follow from a job whose conversion stopped",
+    what: "a conversion error at the place the reader already reported (`workflow_dispatch: []`, `Required property is missing: run` + `Expected one of uses or run`); an expression that does not parse reported again as an unexpected value or as an `if` condition; `needs` errors that follow from a job whose conversion stopped",
     evidence: "follow-on messages of one cause",
   },
 ] as const;
