@@ -1,9 +1,9 @@
 /**
  * GitHub's own schema validation through @actions/workflow-parser's generic template reader, fed with
  * the Document we already parsed (its public parseWorkflow/parseAction would parse the text a second
- * time). This was credflow's schema check before schema.ts; it stays as the reference the differential
- * test compares the fast reader with, and as the fallback for the few constructs that reader leaves
- * to workflow-parser (circular aliases, non-string keys, ...).
+ * time). This was credflow's schema check before schema.ts. It stays as the reference the differential
+ * test (test/realworld/schema-differential.test.ts) compares the direct reader with, and as the strict
+ * mode's fallback there; nothing in the CLI imports it, so the bundle does not carry workflow-parser.
  */
 import { convertWorkflowTemplate } from "@actions/workflow-parser";
 import { ErrorPolicy } from "@actions/workflow-parser/model/convert";

@@ -4,10 +4,11 @@
  * one-of narrowing, loose keys, duplicate checks, `${{ }}` splitting and context checks, the same
  * messages and positions — without its event generator, token classes or per-node DefinitionInfo
  * allocations. Constructs that reader handles only by accident (circular aliases, non-string keys, keys
- * named like Object.prototype members, ...) raise `Fallback`, and the caller uses workflow-parser.
+ * named like Object.prototype members, ...) raise `Fallback` in strict mode, where the caller may use
+ * workflow-parser itself; the lenient schemas read them the way GitHub's YAML does (LENIENCY).
  */
 import { Lexer, Parser } from "@actions/expressions";
-import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair, type Scalar } from "yaml";
+import { isAlias, isMap, isPair, isScalar, isSeq, Scalar, type Alias, type Document, type LineCounter, type Node, type Pair } from "yaml";
 import { Kind, type Def, type Schema } from "./schema-def.js";
 
 export const enum T {
@@ -86,6 +87,8 @@ export class Tok {
   }
 }
 
+const ROOTS = new WeakMap<Schema, Map<string, Info>>();
+
 /** A definition as seen from one place: workflow-parser's DefinitionInfo (definition + allowed context). */
 export class Info {
   private readonly kids = new Map<Def, Info>();
@@ -102,9 +105,16 @@ export class Info {
   ) {
     this.key = ctx.join(",");
   }
+  /** The root definition's Info, shared by every file: its children and expression caches persist. */
   static root(schema: Schema, name: string): Info {
-    const def = schema.get(name);
-    return new Info(schema, def, def.context);
+    let roots = ROOTS.get(schema);
+    if (!roots) ROOTS.set(schema, (roots = new Map()));
+    let info = roots.get(name);
+    if (!info) {
+      const def = schema.get(name);
+      roots.set(name, (info = new Info(schema, def, def.context)));
+    }
+    return info;
   }
   child(def: Def | string): Info {
     if (typeof def === "string") {
@@ -236,18 +246,17 @@ export class SchemaReader {
     return this.readValue(this.doc.contents, Info.root(this.schema, rootType));
   }
 
-  /** Follows an alias the way YamlObjectReader does (a circular one yields nothing: not reproduced). */
-  private enter(node: unknown): { node: unknown; pushed: boolean } {
-    if (!isAlias(node)) return { node, pushed: false };
-    const target = node.resolve(this.doc) as Node | undefined;
-    if (!target || this.aliasStack.includes(target)) throw new Fallback("unresolved or circular alias");
-    if (isAlias(target)) throw new Fallback("alias of an alias");
-    this.aliasStack.push(target);
-    return { node: target, pushed: true };
-  }
-
-  private leave(entered: { pushed: boolean }): void {
-    if (entered.pushed) this.aliasStack.pop();
+  /**
+   * Follows an alias the way YamlObjectReader does. A circular one yields nothing there, which shifts
+   * every later event: not reproduced (strict: Fallback; lenient: undefined, reported by the caller).
+   */
+  private target(alias: Alias): Node | undefined {
+    const target = alias.resolve(this.doc) as Node | undefined;
+    if (!target || this.aliasStack.includes(target) || isAlias(target)) {
+      if (!this.schema.lenient) throw new Fallback("unresolved or circular alias");
+      return undefined;
+    }
+    return target;
   }
 
   private literal(node: Scalar): Tok {
@@ -262,105 +271,147 @@ export class SchemaReader {
       case "string":
         return new Tok(T.String, r[0], r[1], v);
       default:
-        throw new Fallback(`scalar of type ${typeof v}`);
+        // `!!binary` and other tags the core schema resolves to objects: GitHub reads the text.
+        if (!this.schema.lenient) throw new Fallback(`scalar of type ${typeof v}`);
+        return new Tok(T.String, r[0], r[1], String(node.source ?? v));
     }
   }
 
-  private keyToken(pair: Pair): Tok {
+  /** The key of a pair as workflow-parser's StringToken, or undefined (lenient) for a key that is not a scalar. */
+  private keyToken(pair: Pair): Tok | undefined {
     const k = pair.key;
-    if (!isScalar(k) || typeof k.value !== "string" || !k.range) throw new Fallback("key that is not a string");
-    if (pair.value === null || pair.value === undefined) throw new Fallback("pair without a value node");
-    return new Tok(T.String, k.range[0], k.range[1], k.value);
+    if (isScalar(k) && typeof k.value === "string" && k.range && pair.value !== null && pair.value !== undefined) {
+      return new Tok(T.String, k.range[0], k.range[1], k.value);
+    }
+    if (!this.schema.lenient) throw new Fallback("key that is not a string, or a pair without a value");
+    // GitHub reads `1:` or `true:` as the key "1" or "true" (workflow-parser stops: "raw.indexOf is not a function").
+    if (isScalar(k) && k.range) return new Tok(T.String, k.range[0], k.range[1], k.source !== undefined ? String(k.source) : String(k.value ?? ""));
+    const at = (k as Node | null)?.range ?? (pair.value as Node | null)?.range;
+    this.error("A mapping key must be a string", new Tok(T.Null, at?.[0] ?? 0, at?.[1] ?? 0));
+    return undefined;
   }
 
-  readValue(raw: unknown, info: Info): Tok {
-    const entered = this.enter(raw);
-    try {
-      const node = entered.node;
-      if (isScalar(node)) {
-        const literal = this.literal(node);
-        const before = this.errors.length;
-        const tok = this.parseScalar(literal, info);
-        // An expression that does not parse leaves the raw text, which the definition then rejects
-        // as a value ("Unexpected value '${{ a == b }}'"): one problem, reported once (LENIENCY).
-        if (this.schema.lenient && tok === literal && this.errors.length > before && literal.t === T.String) {
-          tok.bad = true;
-          return tok;
-        }
-        return this.validate(tok, info);
-      }
-      if (isSeq(node)) {
+  /** A pair's value node; a key without one (`? key`, `{ a }`) reads as null. */
+  private valueOf(pair: Pair, key: Tok): unknown {
+    if (pair.value !== null && pair.value !== undefined) return pair.value;
+    const empty = new Scalar(null);
+    empty.range = [key.e, key.e, key.e];
+    return empty;
+  }
+
+  readValue(node: unknown, info: Info): Tok {
+    if (isAlias(node)) {
+      const target = this.target(node);
+      if (!target) {
         const r = node.range!;
-        const tok = new Tok(T.Sequence, r[0], r[1]);
-        tok.items = [];
-        const seqDef = info.def.seq;
-        if (seqDef) {
-          const itemInfo = info.child(seqDef.itemType);
-          for (const item of node.items) {
-            if (item === null || item === undefined || isPair(item)) throw new Fallback("sequence item that is not a node");
-            tok.items.push(this.readValue(item, itemInfo));
-          }
-        } else {
-          this.error("A sequence was not expected", tok);
-          this.skip(node);
-        }
-        tok.info = info;
+        const tok = new Tok(T.Null, r[0], r[1]);
+        const defined = !!node.resolve(this.doc);
+        this.error(
+          defined ? `The alias '${node.source}' is circular: it refers to a node that contains it` : `The alias '${node.source}' refers to no anchor defined before it`,
+          tok,
+        );
         return tok;
       }
-      if (isMap(node)) {
-        const r = node.range!;
-        const tok = new Tok(T.Mapping, r[0], r[1]);
-        tok.keys = [];
-        tok.vals = [];
-        const maps = info.def.maps;
-        if (maps.length > 0) {
-          const first = maps[0]!;
-          if (maps.length > 1 || first.properties.size > 0 || !first.looseKeyType) this.wellKnown(info, maps.slice(), node.items as Pair[], tok);
-          else this.allLoose(info, info.child(first.looseKeyType), info.child(first.looseValueType), node.items as Pair[], tok);
-        } else if (this.schema.lenient && info.def.ignoredKeys?.none) {
-          // An event that takes no filters, given a mapping: `status: {}` is accepted, keys are ignored.
-          for (const pair of node.items as Pair[]) {
-            const key = this.keyToken(pair);
-            this.error(ignoredMessage(String(key.v), info.def, undefined), key, "warning");
-            this.skip(pair.value);
-          }
-        } else {
-          this.error("A mapping was not expected", tok);
-          this.skip(node);
-        }
-        tok.info = info;
-        return tok;
+      this.aliasStack.push(target);
+      try {
+        return this.readValue(target, info);
+      } finally {
+        this.aliasStack.pop();
       }
-      throw new Fallback("node that is not a scalar, sequence or mapping");
-    } finally {
-      this.leave(entered);
     }
+    if (isScalar(node)) {
+      const literal = this.literal(node);
+      const before = this.errors.length;
+      const tok = this.parseScalar(literal, info);
+      // An expression that does not parse leaves the raw text, which the definition then rejects
+      // as a value ("Unexpected value '${{ a == b }}'"): one problem, reported once (LENIENCY).
+      if (this.schema.lenient && tok === literal && this.errors.length > before && literal.t === T.String) {
+        tok.bad = true;
+        return tok;
+      }
+      return this.validate(tok, info);
+    }
+    if (isSeq(node)) {
+      const r = node.range!;
+      const tok = new Tok(T.Sequence, r[0], r[1]);
+      tok.items = [];
+      const seqDef = info.def.seq;
+      if (seqDef) {
+        const itemInfo = info.child(seqDef.itemType);
+        for (const item of node.items) {
+          if (item === null || item === undefined || isPair(item)) throw new Fallback("sequence item that is not a node");
+          tok.items.push(this.readValue(item, itemInfo));
+        }
+        // (yaml turns `[a: 1]` into a one-pair mapping: sequence items are always nodes in practice.)
+      } else {
+        this.error("A sequence was not expected", tok);
+        this.skip(node);
+      }
+      tok.info = info;
+      return tok;
+    }
+    if (isMap(node)) {
+      const r = node.range!;
+      const tok = new Tok(T.Mapping, r[0], r[1]);
+      tok.keys = [];
+      tok.vals = [];
+      const maps = info.def.maps;
+      if (maps.length > 0) {
+        const first = maps[0]!;
+        if (maps.length > 1 || first.properties.size > 0 || !first.looseKeyType) {
+          // matchPropertyAndFilter narrows the list in place: copy it when there is something to narrow.
+          this.wellKnown(info, maps.length > 1 ? maps.slice() : maps, node.items as Pair[], tok);
+        } else this.allLoose(info, info.child(first.looseKeyType), info.child(first.looseValueType), node.items as Pair[], tok);
+      } else if (this.schema.lenient && info.def.ignoredKeys?.none) {
+        // An event that takes no filters, given a mapping: `status: {}` is accepted, keys are ignored.
+        for (const pair of node.items as Pair[]) {
+          const key = this.keyToken(pair);
+          if (key) this.error(ignoredMessage(String(key.v), info.def, undefined), key, "warning");
+          this.skip(pair.value);
+        }
+      } else {
+        this.error("A mapping was not expected", tok);
+        this.skip(node);
+      }
+      tok.info = info;
+      return tok;
+    }
+    throw new Fallback("node that is not a scalar, sequence or mapping");
   }
 
   /** skipValue(): walks the node without checks (aliases still resolved, as the generator does). */
-  private skip(raw: unknown): void {
-    const entered = this.enter(raw);
-    try {
-      const node = entered.node;
-      if (isScalar(node)) return;
-      if (isSeq(node)) {
-        for (const item of node.items) {
-          if (item === null || item === undefined || isPair(item)) throw new Fallback("sequence item that is not a node");
-          this.skip(item);
-        }
-        return;
+  private skip(node: unknown): void {
+    if ((node === null || node === undefined) && this.schema.lenient) return;
+    if (isAlias(node)) {
+      const target = this.target(node);
+      if (!target) return;
+      this.aliasStack.push(target);
+      try {
+        this.skip(target);
+      } finally {
+        this.aliasStack.pop();
       }
-      if (isMap(node)) {
-        for (const pair of node.items as Pair[]) {
-          if (pair.key === null || pair.key === undefined || pair.value === null || pair.value === undefined) throw new Fallback("pair without key or value node");
-          this.skip(pair.value);
-        }
-        return;
-      }
-      throw new Fallback("node that is not a scalar, sequence or mapping");
-    } finally {
-      this.leave(entered);
+      return;
     }
+    if (isScalar(node)) return;
+    if (isSeq(node)) {
+      for (const item of node.items) {
+        if (item === null || item === undefined || isPair(item)) throw new Fallback("sequence item that is not a node");
+        this.skip(item);
+      }
+      return;
+    }
+    if (isMap(node)) {
+      for (const pair of node.items as Pair[]) {
+        if (pair.key === null || pair.key === undefined || pair.value === null || pair.value === undefined) {
+          if (!this.schema.lenient) throw new Fallback("pair without key or value node");
+          if (pair.value === null || pair.value === undefined) continue;
+        }
+        this.skip(pair.value);
+      }
+      return;
+    }
+    throw new Fallback("node that is not a scalar, sequence or mapping");
   }
 
   private wellKnown(info: Info, maps: Def[], pairs: Pair[], mapping: Tok): void {
@@ -372,15 +423,21 @@ export class SchemaReader {
     const upperKeys = new Set<string>();
     let hasExpressionKey = false;
     for (const pair of pairs) {
-      const keyScalar = this.parseScalar(this.keyToken(pair), info);
+      const rawKey = this.keyToken(pair);
+      if (!rawKey) {
+        this.skip(pair.value);
+        continue;
+      }
+      const keyScalar = this.parseScalar(rawKey, info);
+      const value = this.valueOf(pair, rawKey);
       if (keyScalar.isExpression) {
         hasExpressionKey = true;
         if (info.ctx.length > 0) {
           mapping.keys!.push(keyScalar);
-          mapping.vals!.push(this.readValue(pair.value, info.child("any")));
+          mapping.vals!.push(this.readValue(value, info.child("any")));
         } else {
           this.error("A template expression is not allowed in this context", keyScalar);
-          this.skip(pair.value);
+          this.skip(value);
         }
         continue;
       }
@@ -390,7 +447,7 @@ export class SchemaReader {
         const upper = name.toUpperCase();
         if (upperKeys.has(upper)) {
           this.error(`'${name}' is already defined`, key);
-          this.skip(pair.value);
+          this.skip(value);
           continue;
         }
         upperKeys.add(upper);
@@ -401,12 +458,12 @@ export class SchemaReader {
       if (prop) {
         if (BACKGROUND_STEP_PROPERTIES.has(name)) {
           this.error(`Unexpected value '${name}'`, key);
-          this.skip(pair.value);
+          this.skip(value);
           continue;
         }
         const valueInfo = info.child(prop.type);
         mapping.keys!.push(key);
-        mapping.vals!.push(this.readValue(pair.value, valueInfo));
+        mapping.vals!.push(this.readValue(value, valueInfo));
         continue;
       }
       if (looseKeyType) {
@@ -414,13 +471,13 @@ export class SchemaReader {
         looseValueInfo ??= info.child(looseValueType);
         this.validate(key, looseKeyInfo);
         mapping.keys!.push(key);
-        mapping.vals!.push(this.readValue(pair.value, looseValueInfo));
+        mapping.vals!.push(this.readValue(value, looseValueInfo));
         continue;
       }
       const ignored = this.schema.lenient ? maps.find((m) => m.ignoredKeys)?.ignoredKeys : undefined;
       if (ignored) this.error(ignoredMessage(name, undefined, maps), key, "warning");
       else this.error(`Unexpected value '${name}'`, key);
-      this.skip(pair.value);
+      this.skip(value);
     }
     if (maps.length > 1) {
       const hitCount = new Map<string, number>();
@@ -438,15 +495,21 @@ export class SchemaReader {
   private allLoose(info: Info, keyInfo: Info, valueInfo: Info, pairs: Pair[], mapping: Tok): void {
     const upperKeys = new Set<string>();
     for (const pair of pairs) {
-      const keyScalar = this.parseScalar(this.keyToken(pair), info);
+      const rawKey = this.keyToken(pair);
+      if (!rawKey) {
+        this.skip(pair.value);
+        continue;
+      }
+      const keyScalar = this.parseScalar(rawKey, info);
+      const value = this.valueOf(pair, rawKey);
       if (keyScalar.isExpression) {
         if (info.ctx.length > 0) {
           keyScalar.info = keyInfo;
           mapping.keys!.push(keyScalar);
-          mapping.vals!.push(this.readValue(pair.value, valueInfo));
+          mapping.vals!.push(this.readValue(value, valueInfo));
         } else {
           this.error("A template expression is not allowed in this context", keyScalar);
-          this.skip(pair.value);
+          this.skip(value);
         }
         continue;
       }
@@ -456,14 +519,14 @@ export class SchemaReader {
         const upper = name.toUpperCase();
         if (upperKeys.has(upper)) {
           this.error(`'${name}' is already defined`, key);
-          this.skip(pair.value);
+          this.skip(value);
           continue;
         }
         upperKeys.add(upper);
       }
       this.validate(key, keyInfo);
       mapping.keys!.push(key);
-      mapping.vals!.push(this.readValue(pair.value, valueInfo));
+      mapping.vals!.push(this.readValue(value, valueInfo));
     }
   }
 
