@@ -13660,7 +13660,7 @@ function parseSourceFile(input) {
     return fail("file is not valid UTF-8; GitHub requires UTF-8 workflow files");
   }
   if (text.includes("\0")) return fail("file contains NUL bytes; it is not a YAML text file", text);
-  let tooDeep = nestingPastLimit(text, MAX_NESTING);
+  let bound = nestingBound(text), tooDeep = bound <= MAX_NESTING ? void 0 : nestingPastLimit(text, MAX_NESTING);
   if (tooDeep !== void 0) {
     let range2 = { start: tooDeep, end: tooDeep };
     return {
@@ -13690,7 +13690,7 @@ function parseSourceFile(input) {
     });
   }
   if (diagnostics.length > 0) return { file, diagnostics, usable: !1, expandable: !1 };
-  let expanded = expandedSize(doc.contents, doc, MAX_EXPANDED_NODES);
+  let expanded = mayExpand(text, bound) ? expandedSize(doc.contents, doc, MAX_EXPANDED_NODES) : 0;
   if (expanded === "deep")
     return diagnostics.push({ ruleId: "yaml-syntax", message: "nesting is too deep to analyse; not linted", range: ZERO }), { file, diagnostics, usable: !1, expandable: !1 };
   let expandable = expanded <= MAX_EXPANDED_NODES;
@@ -13726,6 +13726,10 @@ function linesOf(text) {
 `); i !== -1; i = text.indexOf(`
 `, i + 1)) lc.addNewLine(i + 1);
   return lc;
+}
+var ALIAS_CANDIDATE = /(^|[\s,[{:-])\*[^\s,[\]{}]/m;
+function mayExpand(text, bound) {
+  return text.length > 1e5 || bound > 240 || ALIAS_CANDIDATE.test(text);
 }
 function nestingPastLimit(text, limit) {
   if (nestingBound(text) <= limit) return;
