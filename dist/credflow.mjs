@@ -19150,6 +19150,8 @@ var Tok = class {
   kidsByName = /* @__PURE__ */ new Map();
   /** Validation results of expressions under this context: message, or null when valid. */
   expressions = /* @__PURE__ */ new Map();
+  /** `if` conditions under this context, as the converter wraps them (ensureStatusFunction). */
+  conditions = /* @__PURE__ */ new Map();
   lowerNamed;
   split;
   key;
@@ -19653,10 +19655,13 @@ function assertScalar(tok, desc) {
   if (tok.isScalar) return tok;
   throw new TokErr(`Unexpected type '${typeName(tok.t)}' encountered while reading '${desc}'. The type 'ScalarToken' was expected.`, tok);
 }
-var isString = (tok) => tok.t === 0 /* String */;
-function* pairs(tok) {
-  let keys = tok.keys ?? [], vals = tok.vals ?? [];
-  for (let i = 0; i < keys.length; i++) yield [keys[i], vals[i]];
+var isString = (tok) => tok.t === 0 /* String */, NO_PAIRS = [];
+function pairs(tok) {
+  let keys = tok.keys;
+  if (!keys || keys.length === 0) return NO_PAIRS;
+  let vals = tok.vals, out = new Array(keys.length);
+  for (let i = 0; i < keys.length; i++) out[i] = [keys[i], vals[i]];
+  return out;
 }
 var ConversionStopped = class extends Error {
 }, Converter = class {
@@ -20149,9 +20154,9 @@ function validId(name) {
   }
   return !0;
 }
-var statusCache = /* @__PURE__ */ new Map();
+var NO_CONTEXT_STATUS = /* @__PURE__ */ new Map();
 function ensureStatusFunction(condition, token) {
-  let key = `${token.info?.key ?? ""}\0${condition}`, hit = statusCache.get(key);
+  let statusCache = token.info ? token.info.conditions : NO_CONTEXT_STATUS, key = condition, hit = statusCache.get(key);
   if (hit !== void 0) return hit;
   let result = condition;
   try {
@@ -20160,7 +20165,7 @@ function ensureStatusFunction(condition, token) {
   } catch {
     result = condition;
   }
-  return statusCache.size > 2e4 && statusCache.clear(), statusCache.set(key, result), result;
+  return statusCache.size > 5e3 && statusCache.clear(), statusCache.set(key, result), result;
 }
 function hasStatusFunction(tree) {
   if (!tree) return !1;

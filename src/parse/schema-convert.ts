@@ -34,10 +34,16 @@ function assertScalar(tok: Tok, desc: string): Tok {
 }
 const isString = (tok: Tok) => tok.t === T.String;
 
-function* pairs(tok: Tok): Generator<[Tok, Tok]> {
-  const keys = tok.keys ?? [];
-  const vals = tok.vals ?? [];
-  for (let i = 0; i < keys.length; i++) yield [keys[i]!, vals[i]!];
+const NO_PAIRS: Array<[Tok, Tok]> = [];
+
+/** The key/value pairs of a mapping token (none for other tokens). */
+function pairs(tok: Tok): Array<[Tok, Tok]> {
+  const keys = tok.keys;
+  if (!keys || keys.length === 0) return NO_PAIRS;
+  const vals = tok.vals!;
+  const out = new Array<[Tok, Tok]>(keys.length);
+  for (let i = 0; i < keys.length; i++) out[i] = [keys[i]!, vals[i]!];
+  return out;
 }
 
 /** Thrown by the action converter where workflow-parser's throws out of convertActionTemplate. */
@@ -694,11 +700,12 @@ function validId(name: string): boolean {
   return true;
 }
 
-const statusCache = new Map<string, string>();
+const NO_CONTEXT_STATUS = new Map<string, string>();
 
 /** ensureStatusFunction: parse errors leave the condition as it is, for validation to report. */
 function ensureStatusFunction(condition: string, token: Tok): string {
-  const key = `${token.info?.key ?? ""}\u0000${condition}`;
+  const statusCache = token.info ? token.info.conditions : NO_CONTEXT_STATUS;
+  const key = condition;
   const hit = statusCache.get(key);
   if (hit !== undefined) return hit;
   let result = condition;
@@ -709,7 +716,7 @@ function ensureStatusFunction(condition: string, token: Tok): string {
   } catch {
     result = condition;
   }
-  if (statusCache.size > 20_000) statusCache.clear();
+  if (statusCache.size > 5_000) statusCache.clear();
   statusCache.set(key, result);
   return result;
 }

@@ -95,6 +95,8 @@ export class Info {
   private readonly kidsByName = new Map<string, Info>();
   /** Validation results of expressions under this context: message, or null when valid. */
   readonly expressions = new Map<string, string | null>();
+  /** `if` conditions under this context, as the converter wraps them (ensureStatusFunction). */
+  readonly conditions = new Map<string, string>();
   private lowerNamed: Set<string> | undefined;
   private split: { named: string[]; funcs: Array<{ name: string; minArgs: number; maxArgs: number }> } | undefined;
   readonly key: string;
