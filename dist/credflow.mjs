@@ -906,8 +906,8 @@ var require_suggestSimilar = __commonJS({
       let similar = [], bestDistance = 3, minSimilarity = 0.4;
       return candidates.forEach((candidate) => {
         if (candidate.length <= 1) return;
-        let distance = editDistance2(word, candidate), length = Math.max(word.length, candidate.length);
-        (length - distance) / length > minSimilarity && (distance < bestDistance ? (bestDistance = distance, similar = [candidate]) : distance === bestDistance && similar.push(candidate));
+        let distance2 = editDistance2(word, candidate), length = Math.max(word.length, candidate.length);
+        (length - distance2) / length > minSimilarity && (distance2 < bestDistance ? (bestDistance = distance2, similar = [candidate]) : distance2 === bestDistance && similar.push(candidate));
       }), similar.sort((a, b) => a.localeCompare(b)), searchingOptions && (similar = similar.map((candidate) => `--${candidate}`)), similar.length > 1 ? `
 (Did you mean one of ${similar.join(", ")}?)` : similar.length === 1 ? `
 (Did you mean ${similar[0]}?)` : "";
@@ -2618,8 +2618,8 @@ var require_commander = __commonJS({
 var require_identity = __commonJS({
   "node_modules/yaml/dist/nodes/identity.js"(exports) {
     "use strict";
-    var ALIAS = /* @__PURE__ */ Symbol.for("yaml.alias"), DOC = /* @__PURE__ */ Symbol.for("yaml.document"), MAP = /* @__PURE__ */ Symbol.for("yaml.map"), PAIR = /* @__PURE__ */ Symbol.for("yaml.pair"), SCALAR2 = /* @__PURE__ */ Symbol.for("yaml.scalar"), SEQ = /* @__PURE__ */ Symbol.for("yaml.seq"), NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type"), isAlias5 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === ALIAS, isDocument2 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === DOC, isMap6 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === MAP, isPair3 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === PAIR, isScalar7 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === SCALAR2, isSeq5 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === SEQ;
-    function isCollection4(node) {
+    var ALIAS = /* @__PURE__ */ Symbol.for("yaml.alias"), DOC = /* @__PURE__ */ Symbol.for("yaml.document"), MAP = /* @__PURE__ */ Symbol.for("yaml.map"), PAIR = /* @__PURE__ */ Symbol.for("yaml.pair"), SCALAR = /* @__PURE__ */ Symbol.for("yaml.scalar"), SEQ = /* @__PURE__ */ Symbol.for("yaml.seq"), NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type"), isAlias5 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === ALIAS, isDocument = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === DOC, isMap6 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === MAP, isPair3 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === PAIR, isScalar6 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === SCALAR, isSeq5 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === SEQ;
+    function isCollection3(node) {
       if (node && typeof node == "object")
         switch (node[NODE_TYPE]) {
           case MAP:
@@ -2633,28 +2633,28 @@ var require_identity = __commonJS({
         switch (node[NODE_TYPE]) {
           case ALIAS:
           case MAP:
-          case SCALAR2:
+          case SCALAR:
           case SEQ:
             return !0;
         }
       return !1;
     }
-    var hasAnchor = (node) => (isScalar7(node) || isCollection4(node)) && !!node.anchor;
+    var hasAnchor = (node) => (isScalar6(node) || isCollection3(node)) && !!node.anchor;
     exports.ALIAS = ALIAS;
     exports.DOC = DOC;
     exports.MAP = MAP;
     exports.NODE_TYPE = NODE_TYPE;
     exports.PAIR = PAIR;
-    exports.SCALAR = SCALAR2;
+    exports.SCALAR = SCALAR;
     exports.SEQ = SEQ;
     exports.hasAnchor = hasAnchor;
     exports.isAlias = isAlias5;
-    exports.isCollection = isCollection4;
-    exports.isDocument = isDocument2;
+    exports.isCollection = isCollection3;
+    exports.isDocument = isDocument;
     exports.isMap = isMap6;
     exports.isNode = isNode;
     exports.isPair = isPair3;
-    exports.isScalar = isScalar7;
+    exports.isScalar = isScalar6;
     exports.isSeq = isSeq5;
   }
 });
@@ -3155,7 +3155,7 @@ var require_Alias = __commonJS({
 var require_Scalar = __commonJS({
   "node_modules/yaml/dist/nodes/Scalar.js"(exports) {
     "use strict";
-    var identity = require_identity(), Node = require_Node(), toJS = require_toJS(), isScalarValue = (value) => !value || typeof value != "function" && typeof value != "object", Scalar = class extends Node.NodeBase {
+    var identity = require_identity(), Node = require_Node(), toJS = require_toJS(), isScalarValue = (value) => !value || typeof value != "function" && typeof value != "object", Scalar2 = class extends Node.NodeBase {
       constructor(value) {
         super(identity.SCALAR), this.value = value;
       }
@@ -3166,12 +3166,12 @@ var require_Scalar = __commonJS({
         return String(this.value);
       }
     };
-    Scalar.BLOCK_FOLDED = "BLOCK_FOLDED";
-    Scalar.BLOCK_LITERAL = "BLOCK_LITERAL";
-    Scalar.PLAIN = "PLAIN";
-    Scalar.QUOTE_DOUBLE = "QUOTE_DOUBLE";
-    Scalar.QUOTE_SINGLE = "QUOTE_SINGLE";
-    exports.Scalar = Scalar;
+    Scalar2.BLOCK_FOLDED = "BLOCK_FOLDED";
+    Scalar2.BLOCK_LITERAL = "BLOCK_LITERAL";
+    Scalar2.PLAIN = "PLAIN";
+    Scalar2.QUOTE_DOUBLE = "QUOTE_DOUBLE";
+    Scalar2.QUOTE_SINGLE = "QUOTE_SINGLE";
+    exports.Scalar = Scalar2;
     exports.isScalarValue = isScalarValue;
   }
 });
@@ -3180,7 +3180,7 @@ var require_Scalar = __commonJS({
 var require_createNode = __commonJS({
   "node_modules/yaml/dist/doc/createNode.js"(exports) {
     "use strict";
-    var Alias = require_Alias(), identity = require_identity(), Scalar = require_Scalar(), defaultTagPrefix = "tag:yaml.org,2002:";
+    var Alias = require_Alias(), identity = require_identity(), Scalar2 = require_Scalar(), defaultTagPrefix = "tag:yaml.org,2002:";
     function findTagObject(value, tagName, tags) {
       if (tagName) {
         let match = tags.filter((t) => t.tag === tagName), tagObj = match.find((t) => !t.format) ?? match[0];
@@ -3198,23 +3198,23 @@ var require_createNode = __commonJS({
         return map.items.push(value), map;
       }
       (value instanceof String || value instanceof Number || value instanceof Boolean || typeof BigInt < "u" && value instanceof BigInt) && (value = value.valueOf());
-      let { aliasDuplicateObjects, onAnchor, onTagObj, schema: schema3, sourceObjects } = ctx, ref;
+      let { aliasDuplicateObjects, onAnchor, onTagObj, schema, sourceObjects } = ctx, ref;
       if (aliasDuplicateObjects && value && typeof value == "object") {
         if (ref = sourceObjects.get(value), ref)
           return ref.anchor ?? (ref.anchor = onAnchor(value)), new Alias.Alias(ref.anchor);
         ref = { anchor: null, node: null }, sourceObjects.set(value, ref);
       }
       tagName?.startsWith("!!") && (tagName = defaultTagPrefix + tagName.slice(2));
-      let tagObj = findTagObject(value, tagName, schema3.tags);
+      let tagObj = findTagObject(value, tagName, schema.tags);
       if (!tagObj) {
         if (value && typeof value.toJSON == "function" && (value = value.toJSON()), !value || typeof value != "object") {
-          let node2 = new Scalar.Scalar(value);
+          let node2 = new Scalar2.Scalar(value);
           return ref && (ref.node = node2), node2;
         }
-        tagObj = value instanceof Map ? schema3[identity.MAP] : Symbol.iterator in Object(value) ? schema3[identity.SEQ] : schema3[identity.MAP];
+        tagObj = value instanceof Map ? schema[identity.MAP] : Symbol.iterator in Object(value) ? schema[identity.SEQ] : schema[identity.MAP];
       }
       onTagObj && (onTagObj(tagObj), delete ctx.onTagObj);
-      let node = tagObj?.createNode ? tagObj.createNode(ctx.schema, value, ctx) : typeof tagObj?.nodeClass?.from == "function" ? tagObj.nodeClass.from(ctx.schema, value, ctx) : new Scalar.Scalar(value);
+      let node = tagObj?.createNode ? tagObj.createNode(ctx.schema, value, ctx) : typeof tagObj?.nodeClass?.from == "function" ? tagObj.nodeClass.from(ctx.schema, value, ctx) : new Scalar2.Scalar(value);
       return tagName ? node.tag = tagName : tagObj.default || (node.tag = tagObj.tag), ref && (ref.node = node), node;
     }
     exports.createNode = createNode;
@@ -3226,7 +3226,7 @@ var require_Collection = __commonJS({
   "node_modules/yaml/dist/nodes/Collection.js"(exports) {
     "use strict";
     var createNode = require_createNode(), identity = require_identity(), Node = require_Node();
-    function collectionFromPath(schema3, path10, value) {
+    function collectionFromPath(schema, path10, value) {
       let v = value;
       for (let i = path10.length - 1; i >= 0; --i) {
         let k = path10[i];
@@ -3242,14 +3242,14 @@ var require_Collection = __commonJS({
         onAnchor: () => {
           throw new Error("This should not happen, please report a bug.");
         },
-        schema: schema3,
+        schema,
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
     var isEmptyPath = (path10) => path10 == null || typeof path10 == "object" && !!path10[Symbol.iterator]().next().done, Collection = class extends Node.NodeBase {
-      constructor(type, schema3) {
+      constructor(type, schema) {
         super(type), Object.defineProperty(this, "schema", {
-          value: schema3,
+          value: schema,
           configurable: !0,
           enumerable: !1,
           writable: !0
@@ -3260,9 +3260,9 @@ var require_Collection = __commonJS({
        *
        * @param schema - If defined, overwrites the original's schema
        */
-      clone(schema3) {
+      clone(schema) {
         let copy = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
-        return schema3 && (copy.schema = schema3), copy.items = copy.items.map((it) => identity.isNode(it) || identity.isPair(it) ? it.clone(schema3) : it), this.range && (copy.range = this.range.slice()), copy;
+        return schema && (copy.schema = schema), copy.items = copy.items.map((it) => identity.isNode(it) || identity.isPair(it) ? it.clone(schema) : it), this.range && (copy.range = this.range.slice()), copy;
       }
       /**
        * Adds a value to the collection. For `!!map` and `!!omap` the value must
@@ -3460,7 +3460,7 @@ ${indent}${text.slice(fold + 1, end2)}`);
 var require_stringifyString = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyString.js"(exports) {
     "use strict";
-    var Scalar = require_Scalar(), foldFlowLines = require_foldFlowLines(), getFoldOptions = (ctx, isBlock) => ({
+    var Scalar2 = require_Scalar(), foldFlowLines = require_foldFlowLines(), getFoldOptions = (ctx, isBlock) => ({
       indentAtStart: isBlock ? ctx.indent.length : ctx.indentAtStart,
       lineWidth: ctx.options.lineWidth,
       minContentWidth: ctx.options.minContentWidth
@@ -3572,7 +3572,7 @@ ${indent}`) + "'";
       let { blockQuote, commentString, lineWidth } = ctx.options;
       if (!blockQuote || /\n[\t ]+$/.test(value))
         return quotedString(value, ctx);
-      let indent = ctx.indent || (ctx.forceBlockIndent || containsDocumentMarker(value) ? "  " : ""), literal = blockQuote === "literal" ? !0 : blockQuote === "folded" || type === Scalar.Scalar.BLOCK_FOLDED ? !1 : type === Scalar.Scalar.BLOCK_LITERAL ? !0 : !lineLengthOverLimit(value, lineWidth, indent.length);
+      let indent = ctx.indent || (ctx.forceBlockIndent || containsDocumentMarker(value) ? "  " : ""), literal = blockQuote === "literal" ? !0 : blockQuote === "folded" || type === Scalar2.Scalar.BLOCK_FOLDED ? !1 : type === Scalar2.Scalar.BLOCK_LITERAL ? !0 : !lineLengthOverLimit(value, lineWidth, indent.length);
       if (!value)
         return literal ? `|
 ` : `>
@@ -3605,7 +3605,7 @@ ${indent}`) + "'";
       if (comment && (header += " " + commentString(comment.replace(/ ?[\r\n]+/g, " ")), onComment && onComment()), !literal) {
         let foldedValue = value.replace(/\n+/g, `
 $&`).replace(/(?:^|\n)([\t ].*)(?:([\n\t ]*)\n(?![\n\t ]))?/g, "$1$2").replace(/\n+/g, `$&${indent}`), literalFallback = !1, foldOptions = getFoldOptions(ctx, !0);
-        blockQuote !== "folded" && type !== Scalar.Scalar.BLOCK_FOLDED && (foldOptions.onOverflow = () => {
+        blockQuote !== "folded" && type !== Scalar2.Scalar.BLOCK_FOLDED && (foldOptions.onOverflow = () => {
           literalFallback = !0;
         });
         let body = foldFlowLines.foldFlowLines(`${start}${foldedValue}${end}`, indent, foldFlowLines.FOLD_BLOCK, foldOptions);
@@ -3624,7 +3624,7 @@ ${indent}${start}${value}${end}`;
       if (/^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/.test(value))
         return implicitKey || inFlow || !value.includes(`
 `) ? quotedString(value, ctx) : blockString(item, ctx, onComment, onChompKeep);
-      if (!implicitKey && !inFlow && type !== Scalar.Scalar.PLAIN && value.includes(`
+      if (!implicitKey && !inFlow && type !== Scalar2.Scalar.PLAIN && value.includes(`
 `))
         return blockString(item, ctx, onComment, onChompKeep);
       if (containsDocumentMarker(value)) {
@@ -3644,17 +3644,17 @@ ${indent}`);
     }
     function stringifyString(item, ctx, onComment, onChompKeep) {
       let { implicitKey, inFlow } = ctx, ss = typeof item.value == "string" ? item : Object.assign({}, item, { value: String(item.value) }), { type } = item;
-      type !== Scalar.Scalar.QUOTE_DOUBLE && /[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u.test(ss.value) && (type = Scalar.Scalar.QUOTE_DOUBLE);
+      type !== Scalar2.Scalar.QUOTE_DOUBLE && /[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u.test(ss.value) && (type = Scalar2.Scalar.QUOTE_DOUBLE);
       let _stringify = (_type) => {
         switch (_type) {
-          case Scalar.Scalar.BLOCK_FOLDED:
-          case Scalar.Scalar.BLOCK_LITERAL:
+          case Scalar2.Scalar.BLOCK_FOLDED:
+          case Scalar2.Scalar.BLOCK_LITERAL:
             return implicitKey || inFlow ? quotedString(ss.value, ctx) : blockString(ss, ctx, onComment, onChompKeep);
-          case Scalar.Scalar.QUOTE_DOUBLE:
+          case Scalar2.Scalar.QUOTE_DOUBLE:
             return doubleQuotedString(ss.value, ctx);
-          case Scalar.Scalar.QUOTE_SINGLE:
+          case Scalar2.Scalar.QUOTE_SINGLE:
             return singleQuotedString(ss.value, ctx);
-          case Scalar.Scalar.PLAIN:
+          case Scalar2.Scalar.PLAIN:
             return plainString(ss, ctx, onComment, onChompKeep);
           default:
             return null;
@@ -3775,7 +3775,7 @@ ${ctx.indent}${str}` : str;
 var require_stringifyPair = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
     "use strict";
-    var identity = require_identity(), Scalar = require_Scalar(), stringify = require_stringify(), stringifyComment = require_stringifyComment();
+    var identity = require_identity(), Scalar2 = require_Scalar(), stringify = require_stringify(), stringifyComment = require_stringifyComment();
     function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
       let { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx, keyComment = identity.isNode(key) && key.comment || null;
       if (simpleKeys) {
@@ -3786,7 +3786,7 @@ var require_stringifyPair = __commonJS({
           throw new Error(msg);
         }
       }
-      let explicitKey = !simpleKeys && (!key || keyComment && value == null && !ctx.inFlow || identity.isCollection(key) || (identity.isScalar(key) ? key.type === Scalar.Scalar.BLOCK_FOLDED || key.type === Scalar.Scalar.BLOCK_LITERAL : typeof key == "object"));
+      let explicitKey = !simpleKeys && (!key || keyComment && value == null && !ctx.inFlow || identity.isCollection(key) || (identity.isScalar(key) ? key.type === Scalar2.Scalar.BLOCK_FOLDED || key.type === Scalar2.Scalar.BLOCK_LITERAL : typeof key == "object"));
       ctx = Object.assign({}, ctx, {
         allNullValues: !1,
         implicitKey: !explicitKey && (simpleKeys || !allNullValues),
@@ -3860,16 +3860,16 @@ var require_log = __commonJS({
 var require_merge = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
     "use strict";
-    var identity = require_identity(), Scalar = require_Scalar(), MERGE_KEY = "<<", merge = {
+    var identity = require_identity(), Scalar2 = require_Scalar(), MERGE_KEY = "<<", merge = {
       identify: (value) => value === MERGE_KEY || typeof value == "symbol" && value.description === MERGE_KEY,
       default: "key",
       tag: "tag:yaml.org,2002:merge",
       test: /^<<$/,
-      resolve: () => Object.assign(new Scalar.Scalar(Symbol(MERGE_KEY)), {
+      resolve: () => Object.assign(new Scalar2.Scalar(Symbol(MERGE_KEY)), {
         addToJSMap: addMergeToJSMap
       }),
       stringify: () => MERGE_KEY
-    }, isMergeKey = (ctx, key) => (merge.identify(key) || identity.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge.tag && tag.default);
+    }, isMergeKey = (ctx, key) => (merge.identify(key) || identity.isScalar(key) && (!key.type || key.type === Scalar2.Scalar.PLAIN) && merge.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge.tag && tag.default);
     function addMergeToJSMap(ctx, map, value) {
       let source = resolveAliasValue(ctx, value);
       if (identity.isSeq(source))
@@ -3969,9 +3969,9 @@ var require_Pair = __commonJS({
       constructor(key, value = null) {
         Object.defineProperty(this, identity.NODE_TYPE, { value: identity.PAIR }), this.key = key, this.value = value;
       }
-      clone(schema3) {
+      clone(schema) {
         let { key, value } = this;
-        return identity.isNode(key) && (key = key.clone(schema3)), identity.isNode(value) && (value = value.clone(schema3)), new _Pair(key, value);
+        return identity.isNode(key) && (key = key.clone(schema)), identity.isNode(value) && (value = value.clone(schema)), new _Pair(key, value);
       }
       toJSON(_, ctx) {
         let pair = ctx?.mapAsMap ? /* @__PURE__ */ new Map() : {};
@@ -4078,7 +4078,7 @@ ${indent}${end}`;
 var require_YAMLMap = __commonJS({
   "node_modules/yaml/dist/nodes/YAMLMap.js"(exports) {
     "use strict";
-    var stringifyCollection = require_stringifyCollection(), addPairToJSMap = require_addPairToJSMap(), Collection = require_Collection(), identity = require_identity(), Pair = require_Pair(), Scalar = require_Scalar();
+    var stringifyCollection = require_stringifyCollection(), addPairToJSMap = require_addPairToJSMap(), Collection = require_Collection(), identity = require_identity(), Pair = require_Pair(), Scalar2 = require_Scalar();
     function findPair(items, key) {
       let k = identity.isScalar(key) ? key.value : key;
       for (let it of items)
@@ -4089,15 +4089,15 @@ var require_YAMLMap = __commonJS({
       static get tagName() {
         return "tag:yaml.org,2002:map";
       }
-      constructor(schema3) {
-        super(identity.MAP, schema3), this.items = [];
+      constructor(schema) {
+        super(identity.MAP, schema), this.items = [];
       }
       /**
        * A generic collection parsing method that can be extended
        * to other node classes that inherit from YAMLMap
        */
-      static from(schema3, obj, ctx) {
-        let { keepUndefined, replacer: replacer2 } = ctx, map = new this(schema3), add = (key, value) => {
+      static from(schema, obj, ctx) {
+        let { keepUndefined, replacer: replacer2 } = ctx, map = new this(schema), add = (key, value) => {
           if (typeof replacer2 == "function")
             value = replacer2.call(obj, key, value);
           else if (Array.isArray(replacer2) && !replacer2.includes(key))
@@ -4110,7 +4110,7 @@ var require_YAMLMap = __commonJS({
         else if (obj && typeof obj == "object")
           for (let key of Object.keys(obj))
             add(key, obj[key]);
-        return typeof schema3.sortMapEntries == "function" && map.items.sort(schema3.sortMapEntries), map;
+        return typeof schema.sortMapEntries == "function" && map.items.sort(schema.sortMapEntries), map;
       }
       /**
        * Adds a value to the collection.
@@ -4125,7 +4125,7 @@ var require_YAMLMap = __commonJS({
         if (prev) {
           if (!overwrite)
             throw new Error(`Key ${_pair.key} already set`);
-          identity.isScalar(prev.value) && Scalar.isScalarValue(_pair.value) ? prev.value.value = _pair.value : prev.value = _pair.value;
+          identity.isScalar(prev.value) && Scalar2.isScalarValue(_pair.value) ? prev.value.value = _pair.value : prev.value = _pair.value;
         } else if (sortEntries) {
           let i = this.items.findIndex((item) => sortEntries(_pair, item) < 0);
           i === -1 ? this.items.push(_pair) : this.items.splice(i, 0, _pair);
@@ -4190,7 +4190,7 @@ var require_map = __commonJS({
       resolve(map2, onError) {
         return identity.isMap(map2) || onError("Expected a mapping for this tag"), map2;
       },
-      createNode: (schema3, obj, ctx) => YAMLMap.YAMLMap.from(schema3, obj, ctx)
+      createNode: (schema, obj, ctx) => YAMLMap.YAMLMap.from(schema, obj, ctx)
     };
     exports.map = map;
   }
@@ -4200,12 +4200,12 @@ var require_map = __commonJS({
 var require_YAMLSeq = __commonJS({
   "node_modules/yaml/dist/nodes/YAMLSeq.js"(exports) {
     "use strict";
-    var createNode = require_createNode(), stringifyCollection = require_stringifyCollection(), Collection = require_Collection(), identity = require_identity(), Scalar = require_Scalar(), toJS = require_toJS(), YAMLSeq = class extends Collection.Collection {
+    var createNode = require_createNode(), stringifyCollection = require_stringifyCollection(), Collection = require_Collection(), identity = require_identity(), Scalar2 = require_Scalar(), toJS = require_toJS(), YAMLSeq = class extends Collection.Collection {
       static get tagName() {
         return "tag:yaml.org,2002:seq";
       }
-      constructor(schema3) {
-        super(identity.SEQ, schema3), this.items = [];
+      constructor(schema) {
+        super(identity.SEQ, schema), this.items = [];
       }
       add(value) {
         this.items.push(value);
@@ -4251,7 +4251,7 @@ var require_YAMLSeq = __commonJS({
         if (typeof idx != "number")
           throw new Error(`Expected a valid index, not ${key}.`);
         let prev = this.items[idx];
-        identity.isScalar(prev) && Scalar.isScalarValue(value) ? prev.value = value : this.items[idx] = value;
+        identity.isScalar(prev) && Scalar2.isScalarValue(value) ? prev.value = value : this.items[idx] = value;
       }
       toJSON(_, ctx) {
         let seq = [];
@@ -4270,8 +4270,8 @@ var require_YAMLSeq = __commonJS({
           onComment
         }) : JSON.stringify(this);
       }
-      static from(schema3, obj, ctx) {
-        let { replacer: replacer2 } = ctx, seq = new this(schema3);
+      static from(schema, obj, ctx) {
+        let { replacer: replacer2 } = ctx, seq = new this(schema);
         if (obj && Symbol.iterator in Object(obj)) {
           let i = 0;
           for (let it of obj) {
@@ -4305,7 +4305,7 @@ var require_seq = __commonJS({
       resolve(seq2, onError) {
         return identity.isSeq(seq2) || onError("Expected a sequence for this tag"), seq2;
       },
-      createNode: (schema3, obj, ctx) => YAMLSeq.YAMLSeq.from(schema3, obj, ctx)
+      createNode: (schema, obj, ctx) => YAMLSeq.YAMLSeq.from(schema, obj, ctx)
     };
     exports.seq = seq;
   }
@@ -4332,13 +4332,13 @@ var require_string = __commonJS({
 var require_null = __commonJS({
   "node_modules/yaml/dist/schema/common/null.js"(exports) {
     "use strict";
-    var Scalar = require_Scalar(), nullTag = {
+    var Scalar2 = require_Scalar(), nullTag = {
       identify: (value) => value == null,
-      createNode: () => new Scalar.Scalar(null),
+      createNode: () => new Scalar2.Scalar(null),
       default: !0,
       tag: "tag:yaml.org,2002:null",
       test: /^(?:~|[Nn]ull|NULL)?$/,
-      resolve: () => new Scalar.Scalar(null),
+      resolve: () => new Scalar2.Scalar(null),
       stringify: ({ source }, ctx) => typeof source == "string" && nullTag.test.test(source) ? source : ctx.options.nullStr
     };
     exports.nullTag = nullTag;
@@ -4349,12 +4349,12 @@ var require_null = __commonJS({
 var require_bool = __commonJS({
   "node_modules/yaml/dist/schema/core/bool.js"(exports) {
     "use strict";
-    var Scalar = require_Scalar(), boolTag = {
+    var Scalar2 = require_Scalar(), boolTag = {
       identify: (value) => typeof value == "boolean",
       default: !0,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
-      resolve: (str) => new Scalar.Scalar(str[0] === "t" || str[0] === "T"),
+      resolve: (str) => new Scalar2.Scalar(str[0] === "t" || str[0] === "T"),
       stringify({ source, value }, ctx) {
         if (source && boolTag.test.test(source)) {
           let sv = source[0] === "t" || source[0] === "T";
@@ -4396,7 +4396,7 @@ var require_stringifyNumber = __commonJS({
 var require_float = __commonJS({
   "node_modules/yaml/dist/schema/core/float.js"(exports) {
     "use strict";
-    var Scalar = require_Scalar(), stringifyNumber = require_stringifyNumber(), floatNaN = {
+    var Scalar2 = require_Scalar(), stringifyNumber = require_stringifyNumber(), floatNaN = {
       identify: (value) => typeof value == "number",
       default: !0,
       tag: "tag:yaml.org,2002:float",
@@ -4420,7 +4420,7 @@ var require_float = __commonJS({
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
       resolve(str) {
-        let node = new Scalar.Scalar(parseFloat(str)), dot = str.indexOf(".");
+        let node = new Scalar2.Scalar(parseFloat(str)), dot = str.indexOf(".");
         return dot !== -1 && str[str.length - 1] === "0" && (node.minFractionDigits = str.length - dot - 1), node;
       },
       stringify: stringifyNumber.stringifyNumber
@@ -4474,7 +4474,7 @@ var require_int = __commonJS({
 var require_schema = __commonJS({
   "node_modules/yaml/dist/schema/core/schema.js"(exports) {
     "use strict";
-    var map = require_map(), _null = require_null(), seq = require_seq(), string = require_string(), bool = require_bool(), float = require_float(), int = require_int(), schema3 = [
+    var map = require_map(), _null = require_null(), seq = require_seq(), string = require_string(), bool = require_bool(), float = require_float(), int = require_int(), schema = [
       map.map,
       seq.seq,
       string.string,
@@ -4487,7 +4487,7 @@ var require_schema = __commonJS({
       float.floatExp,
       float.float
     ];
-    exports.schema = schema3;
+    exports.schema = schema;
   }
 });
 
@@ -4495,7 +4495,7 @@ var require_schema = __commonJS({
 var require_schema2 = __commonJS({
   "node_modules/yaml/dist/schema/json/schema.js"(exports) {
     "use strict";
-    var Scalar = require_Scalar(), map = require_map(), seq = require_seq();
+    var Scalar2 = require_Scalar(), map = require_map(), seq = require_seq();
     function intIdentify(value) {
       return typeof value == "bigint" || Number.isInteger(value);
     }
@@ -4509,7 +4509,7 @@ var require_schema2 = __commonJS({
       },
       {
         identify: (value) => value == null,
-        createNode: () => new Scalar.Scalar(null),
+        createNode: () => new Scalar2.Scalar(null),
         default: !0,
         tag: "tag:yaml.org,2002:null",
         test: /^null$/,
@@ -4547,8 +4547,8 @@ var require_schema2 = __commonJS({
       resolve(str, onError) {
         return onError(`Unresolved plain scalar ${JSON.stringify(str)}`), str;
       }
-    }, schema3 = [map.map, seq.seq].concat(jsonScalars, jsonError);
-    exports.schema = schema3;
+    }, schema = [map.map, seq.seq].concat(jsonScalars, jsonError);
+    exports.schema = schema;
   }
 });
 
@@ -4556,7 +4556,7 @@ var require_schema2 = __commonJS({
 var require_binary = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports) {
     "use strict";
-    var node_buffer = __require("buffer"), Scalar = require_Scalar(), stringifyString = require_stringifyString(), binary = {
+    var node_buffer = __require("buffer"), Scalar2 = require_Scalar(), stringifyString = require_stringifyString(), binary = {
       identify: (value) => value instanceof Uint8Array,
       // Buffer inherits from Uint8Array
       default: !1,
@@ -4593,11 +4593,11 @@ var require_binary = __commonJS({
           str = btoa(s);
         } else
           throw new Error("This environment does not support writing binary tags; either Buffer or btoa is required");
-        if (type ?? (type = Scalar.Scalar.BLOCK_LITERAL), type !== Scalar.Scalar.QUOTE_DOUBLE) {
+        if (type ?? (type = Scalar2.Scalar.BLOCK_LITERAL), type !== Scalar2.Scalar.QUOTE_DOUBLE) {
           let lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth), n = Math.ceil(str.length / lineWidth), lines = new Array(n);
           for (let i = 0, o = 0; i < n; ++i, o += lineWidth)
             lines[i] = str.substr(o, lineWidth);
-          str = lines.join(type === Scalar.Scalar.BLOCK_LITERAL ? `
+          str = lines.join(type === Scalar2.Scalar.BLOCK_LITERAL ? `
 ` : " ");
         }
         return stringifyString.stringifyString({ comment, type, value: str }, ctx, onComment, onChompKeep);
@@ -4611,7 +4611,7 @@ var require_binary = __commonJS({
 var require_pairs = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports) {
     "use strict";
-    var identity = require_identity(), Pair = require_Pair(), Scalar = require_Scalar(), YAMLSeq = require_YAMLSeq();
+    var identity = require_identity(), Pair = require_Pair(), Scalar2 = require_Scalar(), YAMLSeq = require_YAMLSeq();
     function resolvePairs(seq, onError) {
       if (identity.isSeq(seq))
         for (let i = 0; i < seq.items.length; ++i) {
@@ -4619,7 +4619,7 @@ var require_pairs = __commonJS({
           if (!identity.isPair(item)) {
             if (identity.isMap(item)) {
               item.items.length > 1 && onError("Each pair must have its own sequence indicator");
-              let pair = item.items[0] || new Pair.Pair(new Scalar.Scalar(null));
+              let pair = item.items[0] || new Pair.Pair(new Scalar2.Scalar(null));
               if (item.commentBefore && (pair.key.commentBefore = pair.key.commentBefore ? `${item.commentBefore}
 ${pair.key.commentBefore}` : item.commentBefore), item.comment) {
                 let cn = pair.value ?? pair.key;
@@ -4635,9 +4635,9 @@ ${cn.comment}` : item.comment;
         onError("Expected a sequence for this tag");
       return seq;
     }
-    function createPairs(schema3, iterable, ctx) {
-      let { replacer: replacer2 } = ctx, pairs2 = new YAMLSeq.YAMLSeq(schema3);
-      pairs2.tag = "tag:yaml.org,2002:pairs";
+    function createPairs(schema, iterable, ctx) {
+      let { replacer: replacer2 } = ctx, pairs3 = new YAMLSeq.YAMLSeq(schema);
+      pairs3.tag = "tag:yaml.org,2002:pairs";
       let i = 0;
       if (iterable && Symbol.iterator in Object(iterable))
         for (let it of iterable) {
@@ -4656,11 +4656,11 @@ ${cn.comment}` : item.comment;
               throw new TypeError(`Expected tuple with one key, not ${keys.length} keys`);
           } else
             key = it;
-          pairs2.items.push(Pair.createPair(key, value, ctx));
+          pairs3.items.push(Pair.createPair(key, value, ctx));
         }
-      return pairs2;
+      return pairs3;
     }
-    var pairs = {
+    var pairs2 = {
       collection: "seq",
       default: !1,
       tag: "tag:yaml.org,2002:pairs",
@@ -4668,7 +4668,7 @@ ${cn.comment}` : item.comment;
       createNode: createPairs
     };
     exports.createPairs = createPairs;
-    exports.pairs = pairs;
+    exports.pairs = pairs2;
     exports.resolvePairs = resolvePairs;
   }
 });
@@ -4677,7 +4677,7 @@ ${cn.comment}` : item.comment;
 var require_omap = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports) {
     "use strict";
-    var identity = require_identity(), toJS = require_toJS(), YAMLMap = require_YAMLMap(), YAMLSeq = require_YAMLSeq(), pairs = require_pairs(), YAMLOMap = class _YAMLOMap extends YAMLSeq.YAMLSeq {
+    var identity = require_identity(), toJS = require_toJS(), YAMLMap = require_YAMLMap(), YAMLSeq = require_YAMLSeq(), pairs2 = require_pairs(), YAMLOMap = class _YAMLOMap extends YAMLSeq.YAMLSeq {
       constructor() {
         super(), this.add = YAMLMap.YAMLMap.prototype.add.bind(this), this.delete = YAMLMap.YAMLMap.prototype.delete.bind(this), this.get = YAMLMap.YAMLMap.prototype.get.bind(this), this.has = YAMLMap.YAMLMap.prototype.has.bind(this), this.set = YAMLMap.YAMLMap.prototype.set.bind(this), this.tag = _YAMLOMap.tag;
       }
@@ -4698,8 +4698,8 @@ var require_omap = __commonJS({
         }
         return map;
       }
-      static from(schema3, iterable, ctx) {
-        let pairs$1 = pairs.createPairs(schema3, iterable, ctx), omap2 = new this();
+      static from(schema, iterable, ctx) {
+        let pairs$1 = pairs2.createPairs(schema, iterable, ctx), omap2 = new this();
         return omap2.items = pairs$1.items, omap2;
       }
     };
@@ -4711,12 +4711,12 @@ var require_omap = __commonJS({
       default: !1,
       tag: "tag:yaml.org,2002:omap",
       resolve(seq, onError) {
-        let pairs$1 = pairs.resolvePairs(seq, onError), seenKeys = [];
+        let pairs$1 = pairs2.resolvePairs(seq, onError), seenKeys = [];
         for (let { key } of pairs$1.items)
           identity.isScalar(key) && (seenKeys.includes(key.value) ? onError(`Ordered maps must not include duplicate keys: ${key.value}`) : seenKeys.push(key.value));
         return Object.assign(new YAMLOMap(), pairs$1);
       },
-      createNode: (schema3, iterable, ctx) => YAMLOMap.from(schema3, iterable, ctx)
+      createNode: (schema, iterable, ctx) => YAMLOMap.from(schema, iterable, ctx)
     };
     exports.YAMLOMap = YAMLOMap;
     exports.omap = omap;
@@ -4727,7 +4727,7 @@ var require_omap = __commonJS({
 var require_bool2 = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports) {
     "use strict";
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     function boolStringify({ value, source }, ctx) {
       return source && (value ? trueTag : falseTag).test.test(source) ? source : value ? ctx.options.trueStr : ctx.options.falseStr;
     }
@@ -4736,14 +4736,14 @@ var require_bool2 = __commonJS({
       default: !0,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/,
-      resolve: () => new Scalar.Scalar(!0),
+      resolve: () => new Scalar2.Scalar(!0),
       stringify: boolStringify
     }, falseTag = {
       identify: (value) => value === !1,
       default: !0,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:N|n|[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/,
-      resolve: () => new Scalar.Scalar(!1),
+      resolve: () => new Scalar2.Scalar(!1),
       stringify: boolStringify
     };
     exports.falseTag = falseTag;
@@ -4755,7 +4755,7 @@ var require_bool2 = __commonJS({
 var require_float2 = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports) {
     "use strict";
-    var Scalar = require_Scalar(), stringifyNumber = require_stringifyNumber(), floatNaN = {
+    var Scalar2 = require_Scalar(), stringifyNumber = require_stringifyNumber(), floatNaN = {
       identify: (value) => typeof value == "number",
       default: !0,
       tag: "tag:yaml.org,2002:float",
@@ -4779,7 +4779,7 @@ var require_float2 = __commonJS({
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
       resolve(str) {
-        let node = new Scalar.Scalar(parseFloat(str.replace(/_/g, ""))), dot = str.indexOf(".");
+        let node = new Scalar2.Scalar(parseFloat(str.replace(/_/g, ""))), dot = str.indexOf(".");
         if (dot !== -1) {
           let f = str.substring(dot + 1).replace(/_/g, "");
           f[f.length - 1] === "0" && (node.minFractionDigits = f.length);
@@ -4871,8 +4871,8 @@ var require_set = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports) {
     "use strict";
     var identity = require_identity(), Pair = require_Pair(), YAMLMap = require_YAMLMap(), YAMLSet = class _YAMLSet extends YAMLMap.YAMLMap {
-      constructor(schema3) {
-        super(schema3), this.tag = _YAMLSet.tag;
+      constructor(schema) {
+        super(schema), this.tag = _YAMLSet.tag;
       }
       add(key) {
         let pair;
@@ -4902,8 +4902,8 @@ var require_set = __commonJS({
           return super.toString(Object.assign({}, ctx, { allNullValues: !0 }), onComment, onChompKeep);
         throw new Error("Set items must all have null values");
       }
-      static from(schema3, iterable, ctx) {
-        let { replacer: replacer2 } = ctx, set2 = new this(schema3);
+      static from(schema, iterable, ctx) {
+        let { replacer: replacer2 } = ctx, set2 = new this(schema);
         if (iterable && Symbol.iterator in Object(iterable))
           for (let value of iterable)
             typeof replacer2 == "function" && (value = replacer2.call(iterable, value, value)), set2.items.push(Pair.createPair(value, null, ctx));
@@ -4917,7 +4917,7 @@ var require_set = __commonJS({
       nodeClass: YAMLSet,
       default: !1,
       tag: "tag:yaml.org,2002:set",
-      createNode: (schema3, iterable, ctx) => YAMLSet.from(schema3, iterable, ctx),
+      createNode: (schema, iterable, ctx) => YAMLSet.from(schema, iterable, ctx),
       resolve(map, onError) {
         if (identity.isMap(map)) {
           if (map.hasAllNullValues(!0))
@@ -5000,7 +5000,7 @@ var require_timestamp = __commonJS({
 var require_schema3 = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports) {
     "use strict";
-    var map = require_map(), _null = require_null(), seq = require_seq(), string = require_string(), binary = require_binary(), bool = require_bool2(), float = require_float2(), int = require_int2(), merge = require_merge(), omap = require_omap(), pairs = require_pairs(), set = require_set(), timestamp = require_timestamp(), schema3 = [
+    var map = require_map(), _null = require_null(), seq = require_seq(), string = require_string(), binary = require_binary(), bool = require_bool2(), float = require_float2(), int = require_int2(), merge = require_merge(), omap = require_omap(), pairs2 = require_pairs(), set = require_set(), timestamp = require_timestamp(), schema = [
       map.map,
       seq.seq,
       string.string,
@@ -5017,13 +5017,13 @@ var require_schema3 = __commonJS({
       binary.binary,
       merge.merge,
       omap.omap,
-      pairs.pairs,
+      pairs2.pairs,
       set.set,
       timestamp.intTime,
       timestamp.floatTime,
       timestamp.timestamp
     ];
-    exports.schema = schema3;
+    exports.schema = schema;
   }
 });
 
@@ -5031,8 +5031,8 @@ var require_schema3 = __commonJS({
 var require_tags = __commonJS({
   "node_modules/yaml/dist/schema/tags.js"(exports) {
     "use strict";
-    var map = require_map(), _null = require_null(), seq = require_seq(), string = require_string(), bool = require_bool(), float = require_float(), int = require_int(), schema3 = require_schema(), schema$1 = require_schema2(), binary = require_binary(), merge = require_merge(), omap = require_omap(), pairs = require_pairs(), schema$2 = require_schema3(), set = require_set(), timestamp = require_timestamp(), schemas = /* @__PURE__ */ new Map([
-      ["core", schema3.schema],
+    var map = require_map(), _null = require_null(), seq = require_seq(), string = require_string(), bool = require_bool(), float = require_float(), int = require_int(), schema = require_schema(), schema$1 = require_schema2(), binary = require_binary(), merge = require_merge(), omap = require_omap(), pairs2 = require_pairs(), schema$2 = require_schema3(), set = require_set(), timestamp = require_timestamp(), schemas = /* @__PURE__ */ new Map([
+      ["core", schema.schema],
       ["failsafe", [map.map, seq.seq, string.string]],
       ["json", schema$1.schema],
       ["yaml11", schema$2.schema],
@@ -5052,7 +5052,7 @@ var require_tags = __commonJS({
       merge: merge.merge,
       null: _null.nullTag,
       omap: omap.omap,
-      pairs: pairs.pairs,
+      pairs: pairs2.pairs,
       seq: seq.seq,
       set: set.set,
       timestamp: timestamp.timestamp
@@ -5060,7 +5060,7 @@ var require_tags = __commonJS({
       "tag:yaml.org,2002:binary": binary.binary,
       "tag:yaml.org,2002:merge": merge.merge,
       "tag:yaml.org,2002:omap": omap.omap,
-      "tag:yaml.org,2002:pairs": pairs.pairs,
+      "tag:yaml.org,2002:pairs": pairs2.pairs,
       "tag:yaml.org,2002:set": set.set,
       "tag:yaml.org,2002:timestamp": timestamp.timestamp
     };
@@ -5099,8 +5099,8 @@ var require_Schema = __commonJS({
   "node_modules/yaml/dist/schema/Schema.js"(exports) {
     "use strict";
     var identity = require_identity(), map = require_map(), seq = require_seq(), string = require_string(), tags = require_tags(), sortMapEntriesByKey = (a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0, Schema = class _Schema {
-      constructor({ compat, customTags, merge, resolveKnownTags, schema: schema3, sortMapEntries, toStringDefaults }) {
-        this.compat = Array.isArray(compat) ? tags.getTags(compat, "compat") : compat ? tags.getTags(null, compat) : null, this.name = typeof schema3 == "string" && schema3 || "core", this.knownTags = resolveKnownTags ? tags.coreKnownTags : {}, this.tags = tags.getTags(customTags, this.name, merge), this.toStringOptions = toStringDefaults ?? null, Object.defineProperty(this, identity.MAP, { value: map.map }), Object.defineProperty(this, identity.SCALAR, { value: string.string }), Object.defineProperty(this, identity.SEQ, { value: seq.seq }), this.sortMapEntries = typeof sortMapEntries == "function" ? sortMapEntries : sortMapEntries === !0 ? sortMapEntriesByKey : null;
+      constructor({ compat, customTags, merge, resolveKnownTags, schema, sortMapEntries, toStringDefaults }) {
+        this.compat = Array.isArray(compat) ? tags.getTags(compat, "compat") : compat ? tags.getTags(null, compat) : null, this.name = typeof schema == "string" && schema || "core", this.knownTags = resolveKnownTags ? tags.coreKnownTags : {}, this.tags = tags.getTags(customTags, this.name, merge), this.toStringOptions = toStringDefaults ?? null, Object.defineProperty(this, identity.MAP, { value: map.map }), Object.defineProperty(this, identity.SCALAR, { value: string.string }), Object.defineProperty(this, identity.SEQ, { value: seq.seq }), this.sortMapEntries = typeof sortMapEntries == "function" ? sortMapEntries : sortMapEntries === !0 ? sortMapEntriesByKey : null;
       }
       clone() {
         let copy = Object.create(_Schema.prototype, Object.getOwnPropertyDescriptors(this));
@@ -5814,7 +5814,7 @@ var require_resolve_flow_collection = __commonJS({
 var require_compose_collection = __commonJS({
   "node_modules/yaml/dist/compose/compose-collection.js"(exports) {
     "use strict";
-    var identity = require_identity(), Scalar = require_Scalar(), YAMLMap = require_YAMLMap(), YAMLSeq = require_YAMLSeq(), resolveBlockMap = require_resolve_block_map(), resolveBlockSeq = require_resolve_block_seq(), resolveFlowCollection = require_resolve_flow_collection();
+    var identity = require_identity(), Scalar2 = require_Scalar(), YAMLMap = require_YAMLMap(), YAMLSeq = require_YAMLSeq(), resolveBlockMap = require_resolve_block_map(), resolveBlockSeq = require_resolve_block_seq(), resolveFlowCollection = require_resolve_flow_collection();
     function resolveCollection(CN, ctx, token, onError, tagName, tag) {
       let coll = token.type === "block-map" ? resolveBlockMap.resolveBlockMap(CN, ctx, token, onError, tag) : token.type === "block-seq" ? resolveBlockSeq.resolveBlockSeq(CN, ctx, token, onError, tag) : resolveFlowCollection.resolveFlowCollection(CN, ctx, token, onError, tag), Coll = coll.constructor;
       return tagName === "!" || tagName === Coll.tagName ? (coll.tag = Coll.tagName, coll) : (tagName && (coll.tag = tagName), coll);
@@ -5836,7 +5836,7 @@ var require_compose_collection = __commonJS({
         else
           return kt ? onError(tagToken, "BAD_COLLECTION_TYPE", `${kt.tag} used for ${expType} collection, but expects ${kt.collection ?? "scalar"}`, !0) : onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName}`, !0), resolveCollection(CN, ctx, token, onError, tagName);
       }
-      let coll = resolveCollection(CN, ctx, token, onError, tagName, tag), res = tag.resolve?.(coll, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg), ctx.options) ?? coll, node = identity.isNode(res) ? res : new Scalar.Scalar(res);
+      let coll = resolveCollection(CN, ctx, token, onError, tagName, tag), res = tag.resolve?.(coll, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg), ctx.options) ?? coll, node = identity.isNode(res) ? res : new Scalar2.Scalar(res);
       return node.range = coll.range, node.tag = tagName, tag?.format && (node.format = tag.format), node;
     }
     exports.composeCollection = composeCollection;
@@ -5847,12 +5847,12 @@ var require_compose_collection = __commonJS({
 var require_resolve_block_scalar = __commonJS({
   "node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports) {
     "use strict";
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     function resolveBlockScalar(ctx, scalar, onError) {
       let start = scalar.offset, header = parseBlockScalarHeader(scalar, ctx.options.strict, onError);
       if (!header)
         return { value: "", type: null, comment: "", range: [start, start, start] };
-      let type = header.mode === ">" ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL, lines = scalar.source ? splitLines2(scalar.source) : [], chompStart = lines.length;
+      let type = header.mode === ">" ? Scalar2.Scalar.BLOCK_FOLDED : Scalar2.Scalar.BLOCK_LITERAL, lines = scalar.source ? splitLines2(scalar.source) : [], chompStart = lines.length;
       for (let i = lines.length - 1; i >= 0; --i) {
         let content = lines[i][1];
         if (content === "" || content === "\r")
@@ -5890,7 +5890,7 @@ var require_resolve_block_scalar = __commonJS({
           let message3 = `Block scalar lines must not be less indented than their ${header.indent ? "explicit indentation indicator" : "first line"}`;
           onError(offset - content.length - (crlf ? 2 : 1), "BAD_INDENT", message3), indent = "";
         }
-        type === Scalar.Scalar.BLOCK_LITERAL ? (value += sep7 + indent.slice(trimIndent) + content, sep7 = `
+        type === Scalar2.Scalar.BLOCK_LITERAL ? (value += sep7 + indent.slice(trimIndent) + content, sep7 = `
 `) : indent.length > trimIndent || content[0] === "	" ? (sep7 === " " ? sep7 = `
 ` : !prevMoreIndented && sep7 === `
 ` && (sep7 = `
@@ -5974,18 +5974,18 @@ var require_resolve_block_scalar = __commonJS({
 var require_resolve_flow_scalar = __commonJS({
   "node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports) {
     "use strict";
-    var Scalar = require_Scalar(), resolveEnd = require_resolve_end();
+    var Scalar2 = require_Scalar(), resolveEnd = require_resolve_end();
     function resolveFlowScalar(scalar, strict, onError) {
       let { offset, type, source, end } = scalar, _type, value, _onError = (rel, code3, msg) => onError(offset + rel, code3, msg);
       switch (type) {
         case "scalar":
-          _type = Scalar.Scalar.PLAIN, value = plainValue(source, _onError);
+          _type = Scalar2.Scalar.PLAIN, value = plainValue(source, _onError);
           break;
         case "single-quoted-scalar":
-          _type = Scalar.Scalar.QUOTE_SINGLE, value = singleQuotedValue(source, _onError);
+          _type = Scalar2.Scalar.QUOTE_SINGLE, value = singleQuotedValue(source, _onError);
           break;
         case "double-quoted-scalar":
-          _type = Scalar.Scalar.QUOTE_DOUBLE, value = doubleQuotedValue(source, _onError);
+          _type = Scalar2.Scalar.QUOTE_DOUBLE, value = doubleQuotedValue(source, _onError);
           break;
         /* istanbul ignore next should not happen */
         default:
@@ -6155,25 +6155,25 @@ var require_resolve_flow_scalar = __commonJS({
 var require_compose_scalar = __commonJS({
   "node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
     "use strict";
-    var identity = require_identity(), Scalar = require_Scalar(), resolveBlockScalar = require_resolve_block_scalar(), resolveFlowScalar = require_resolve_flow_scalar();
+    var identity = require_identity(), Scalar2 = require_Scalar(), resolveBlockScalar = require_resolve_block_scalar(), resolveFlowScalar = require_resolve_flow_scalar();
     function composeScalar(ctx, token, tagToken, onError) {
       let { value, type, comment, range: range2 } = token.type === "block-scalar" ? resolveBlockScalar.resolveBlockScalar(ctx, token, onError) : resolveFlowScalar.resolveFlowScalar(token, ctx.options.strict, onError), tagName = tagToken ? ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg)) : null, tag;
       ctx.options.stringKeys && ctx.atKey ? tag = ctx.schema[identity.SCALAR] : tagName ? tag = findScalarTagByName(ctx.schema, value, tagName, tagToken, onError) : token.type === "scalar" ? tag = findScalarTagByTest(ctx, value, token, onError) : tag = ctx.schema[identity.SCALAR];
       let scalar;
       try {
         let res = tag.resolve(value, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
-        scalar = identity.isScalar(res) ? res : new Scalar.Scalar(res);
+        scalar = identity.isScalar(res) ? res : new Scalar2.Scalar(res);
       } catch (error) {
         let msg = error instanceof Error ? error.message : String(error);
-        onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), scalar = new Scalar.Scalar(value);
+        onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), scalar = new Scalar2.Scalar(value);
       }
       return scalar.range = range2, scalar.source = value, type && (scalar.type = type), tagName && (scalar.tag = tagName), tag.format && (scalar.format = tag.format), comment && (scalar.comment = comment), scalar;
     }
-    function findScalarTagByName(schema3, value, tagName, tagToken, onError) {
+    function findScalarTagByName(schema, value, tagName, tagToken, onError) {
       if (tagName === "!")
-        return schema3[identity.SCALAR];
+        return schema[identity.SCALAR];
       let matchWithTest = [];
-      for (let tag of schema3.tags)
+      for (let tag of schema.tags)
         if (!tag.collection && tag.tag === tagName)
           if (tag.default && tag.test)
             matchWithTest.push(tag);
@@ -6182,13 +6182,13 @@ var require_compose_scalar = __commonJS({
       for (let tag of matchWithTest)
         if (tag.test?.test(value))
           return tag;
-      let kt = schema3.knownTags[tagName];
-      return kt && !kt.collection ? (schema3.tags.push(Object.assign({}, kt, { default: !1, test: void 0 })), kt) : (onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName}`, tagName !== "tag:yaml.org,2002:str"), schema3[identity.SCALAR]);
+      let kt = schema.knownTags[tagName];
+      return kt && !kt.collection ? (schema.tags.push(Object.assign({}, kt, { default: !1, test: void 0 })), kt) : (onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName}`, tagName !== "tag:yaml.org,2002:str"), schema[identity.SCALAR]);
     }
-    function findScalarTagByTest({ atKey, directives, schema: schema3 }, value, token, onError) {
-      let tag = schema3.tags.find((tag2) => (tag2.default === !0 || atKey && tag2.default === "key") && tag2.test?.test(value)) || schema3[identity.SCALAR];
-      if (schema3.compat) {
-        let compat = schema3.compat.find((tag2) => tag2.default && tag2.test?.test(value)) ?? schema3[identity.SCALAR];
+    function findScalarTagByTest({ atKey, directives, schema }, value, token, onError) {
+      let tag = schema.tags.find((tag2) => (tag2.default === !0 || atKey && tag2.default === "key") && tag2.test?.test(value)) || schema[identity.SCALAR];
+      if (schema.compat) {
+        let compat = schema.compat.find((tag2) => tag2.default && tag2.test?.test(value)) ?? schema[identity.SCALAR];
         if (tag.tag !== compat.tag) {
           let ts = directives.tagString(tag.tag), cs = directives.tagString(compat.tag), msg = `Value may be parsed as either ${ts} or ${cs}`;
           onError(token, "TAG_RESOLVE_FAILED", msg, !0);
@@ -6747,7 +6747,7 @@ var require_cst_visit = __commonJS({
 var require_cst = __commonJS({
   "node_modules/yaml/dist/parse/cst.js"(exports) {
     "use strict";
-    var cstScalar = require_cst_scalar(), cstStringify = require_cst_stringify(), cstVisit = require_cst_visit(), BOM = "\uFEFF", DOCUMENT = "", FLOW_END = "", SCALAR2 = "", isCollection4 = (token) => !!token && "items" in token, isScalar7 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
+    var cstScalar = require_cst_scalar(), cstStringify = require_cst_stringify(), cstVisit = require_cst_visit(), BOM = "\uFEFF", DOCUMENT = "", FLOW_END = "", SCALAR = "", isCollection3 = (token) => !!token && "items" in token, isScalar6 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
         case BOM:
@@ -6756,7 +6756,7 @@ var require_cst = __commonJS({
           return "<DOC>";
         case FLOW_END:
           return "<FLOW_END>";
-        case SCALAR2:
+        case SCALAR:
           return "<SCALAR>";
         default:
           return JSON.stringify(token);
@@ -6770,7 +6770,7 @@ var require_cst = __commonJS({
           return "doc-mode";
         case FLOW_END:
           return "flow-error-end";
-        case SCALAR2:
+        case SCALAR:
           return "scalar";
         case "---":
           return "doc-start";
@@ -6831,9 +6831,9 @@ var require_cst = __commonJS({
     exports.BOM = BOM;
     exports.DOCUMENT = DOCUMENT;
     exports.FLOW_END = FLOW_END;
-    exports.SCALAR = SCALAR2;
-    exports.isCollection = isCollection4;
-    exports.isScalar = isScalar7;
+    exports.SCALAR = SCALAR;
+    exports.isCollection = isCollection3;
+    exports.isScalar = isScalar6;
     exports.prettyToken = prettyToken;
     exports.tokenType = tokenType;
   }
@@ -7286,7 +7286,7 @@ var require_lexer = __commonJS({
 var require_line_counter = __commonJS({
   "node_modules/yaml/dist/parse/line-counter.js"(exports) {
     "use strict";
-    var LineCounter4 = class {
+    var LineCounter3 = class {
       constructor() {
         this.lineStarts = [], this.addNewLine = (offset) => this.lineStarts.push(offset), this.linePos = (offset) => {
           let low = 0, high = this.lineStarts.length;
@@ -7303,7 +7303,7 @@ var require_line_counter = __commonJS({
         };
       }
     };
-    exports.LineCounter = LineCounter4;
+    exports.LineCounter = LineCounter3;
   }
 });
 
@@ -7983,7 +7983,7 @@ var require_public_api = __commonJS({
           doc.errors.forEach(errors.prettifyError(source, lineCounter2)), doc.warnings.forEach(errors.prettifyError(source, lineCounter2));
       return docs.length > 0 ? docs : Object.assign([], { empty: !0 }, composer$1.streamInfo());
     }
-    function parseDocument6(source, options = {}) {
+    function parseDocument5(source, options = {}) {
       let { lineCounter: lineCounter2, prettyErrors } = parseOptions(options), parser$1 = new parser.Parser(lineCounter2?.addNewLine), composer$1 = new composer.Composer(options), doc = null;
       for (let _doc of composer$1.compose(parser$1.parse(source), !0, source.length))
         if (!doc)
@@ -7997,7 +7997,7 @@ var require_public_api = __commonJS({
     function parse(src, reviver2, options) {
       let _reviver;
       typeof reviver2 == "function" ? _reviver = reviver2 : options === void 0 && reviver2 && typeof reviver2 == "object" && (options = reviver2);
-      let doc = parseDocument6(src, options);
+      let doc = parseDocument5(src, options);
       if (!doc)
         return null;
       if (doc.warnings.forEach((warning) => log.warn(doc.options.logLevel, warning)), doc.errors.length > 0) {
@@ -8022,7 +8022,7 @@ var require_public_api = __commonJS({
     }
     exports.parse = parse;
     exports.parseAllDocuments = parseAllDocuments;
-    exports.parseDocument = parseDocument6;
+    exports.parseDocument = parseDocument5;
     exports.stringify = stringify;
   }
 });
@@ -8031,7 +8031,7 @@ var require_public_api = __commonJS({
 var require_dist = __commonJS({
   "node_modules/yaml/dist/index.js"(exports) {
     "use strict";
-    var composer = require_composer(), Document = require_Document(), Schema = require_Schema(), errors = require_errors(), Alias = require_Alias(), identity = require_identity(), Pair = require_Pair(), Scalar = require_Scalar(), YAMLMap = require_YAMLMap(), YAMLSeq = require_YAMLSeq(), cst = require_cst(), lexer = require_lexer(), lineCounter = require_line_counter(), parser = require_parser(), publicApi = require_public_api(), visit2 = require_visit();
+    var composer = require_composer(), Document = require_Document(), Schema = require_Schema(), errors = require_errors(), Alias = require_Alias(), identity = require_identity(), Pair = require_Pair(), Scalar2 = require_Scalar(), YAMLMap = require_YAMLMap(), YAMLSeq = require_YAMLSeq(), cst = require_cst(), lexer = require_lexer(), lineCounter = require_line_counter(), parser = require_parser(), publicApi = require_public_api(), visit2 = require_visit();
     exports.Composer = composer.Composer;
     exports.Document = Document.Document;
     exports.Schema = Schema.Schema;
@@ -8048,7 +8048,7 @@ var require_dist = __commonJS({
     exports.isScalar = identity.isScalar;
     exports.isSeq = identity.isSeq;
     exports.Pair = Pair.Pair;
-    exports.Scalar = Scalar.Scalar;
+    exports.Scalar = Scalar2.Scalar;
     exports.YAMLMap = YAMLMap.YAMLMap;
     exports.YAMLSeq = YAMLSeq.YAMLSeq;
     exports.CST = cst;
@@ -8885,43 +8885,43 @@ var require_util = __commonJS({
       return hash;
     }
     exports.toHash = toHash;
-    function alwaysValidSchema(it, schema3) {
-      return typeof schema3 == "boolean" ? schema3 : Object.keys(schema3).length === 0 ? !0 : (checkUnknownRules(it, schema3), !schemaHasRules(schema3, it.self.RULES.all));
+    function alwaysValidSchema(it, schema) {
+      return typeof schema == "boolean" ? schema : Object.keys(schema).length === 0 ? !0 : (checkUnknownRules(it, schema), !schemaHasRules(schema, it.self.RULES.all));
     }
     exports.alwaysValidSchema = alwaysValidSchema;
-    function checkUnknownRules(it, schema3 = it.schema) {
+    function checkUnknownRules(it, schema = it.schema) {
       let { opts, self } = it;
-      if (!opts.strictSchema || typeof schema3 == "boolean")
+      if (!opts.strictSchema || typeof schema == "boolean")
         return;
       let rules = self.RULES.keywords;
-      for (let key in schema3)
+      for (let key in schema)
         rules[key] || checkStrictMode(it, `unknown keyword: "${key}"`);
     }
     exports.checkUnknownRules = checkUnknownRules;
-    function schemaHasRules(schema3, rules) {
-      if (typeof schema3 == "boolean")
-        return !schema3;
-      for (let key in schema3)
+    function schemaHasRules(schema, rules) {
+      if (typeof schema == "boolean")
+        return !schema;
+      for (let key in schema)
         if (rules[key])
           return !0;
       return !1;
     }
     exports.schemaHasRules = schemaHasRules;
-    function schemaHasRulesButRef(schema3, RULES2) {
-      if (typeof schema3 == "boolean")
-        return !schema3;
-      for (let key in schema3)
+    function schemaHasRulesButRef(schema, RULES2) {
+      if (typeof schema == "boolean")
+        return !schema;
+      for (let key in schema)
         if (key !== "$ref" && RULES2.all[key])
           return !0;
       return !1;
     }
     exports.schemaHasRulesButRef = schemaHasRulesButRef;
-    function schemaRefOrVal({ topSchemaRef, schemaPath }, schema3, keyword, $data) {
+    function schemaRefOrVal({ topSchemaRef, schemaPath }, schema, keyword, $data) {
       if (!$data) {
-        if (typeof schema3 == "number" || typeof schema3 == "boolean")
-          return schema3;
-        if (typeof schema3 == "string")
-          return (0, codegen_1._)`${schema3}`;
+        if (typeof schema == "number" || typeof schema == "boolean")
+          return schema;
+        if (typeof schema == "string")
+          return (0, codegen_1._)`${schema}`;
       }
       return (0, codegen_1._)`${topSchemaRef}${schemaPath}${(0, codegen_1.getProperty)(keyword)}`;
     }
@@ -9144,13 +9144,13 @@ var require_boolSchema = __commonJS({
       message: "boolean schema is false"
     };
     function topBoolOrEmptySchema(it) {
-      let { gen, schema: schema3, validateName } = it;
-      schema3 === !1 ? falseSchemaError(it, !1) : typeof schema3 == "object" && schema3.$async === !0 ? gen.return(names_1.default.data) : (gen.assign((0, codegen_1._)`${validateName}.errors`, null), gen.return(!0));
+      let { gen, schema, validateName } = it;
+      schema === !1 ? falseSchemaError(it, !1) : typeof schema == "object" && schema.$async === !0 ? gen.return(names_1.default.data) : (gen.assign((0, codegen_1._)`${validateName}.errors`, null), gen.return(!0));
     }
     exports.topBoolOrEmptySchema = topBoolOrEmptySchema;
     function boolOrEmptySchema(it, valid) {
-      let { gen, schema: schema3 } = it;
-      schema3 === !1 ? (gen.var(valid, !1), falseSchemaError(it)) : gen.var(valid, !0);
+      let { gen, schema } = it;
+      schema === !1 ? (gen.var(valid, !1), falseSchemaError(it)) : gen.var(valid, !0);
     }
     exports.boolOrEmptySchema = boolOrEmptySchema;
     function falseSchemaError(it, overrideAllErrors) {
@@ -9205,18 +9205,18 @@ var require_applicability = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     exports.shouldUseRule = exports.shouldUseGroup = exports.schemaHasRulesForType = void 0;
-    function schemaHasRulesForType({ schema: schema3, self }, type) {
+    function schemaHasRulesForType({ schema, self }, type) {
       let group = self.RULES.types[type];
-      return group && group !== !0 && shouldUseGroup(schema3, group);
+      return group && group !== !0 && shouldUseGroup(schema, group);
     }
     exports.schemaHasRulesForType = schemaHasRulesForType;
-    function shouldUseGroup(schema3, group) {
-      return group.rules.some((rule) => shouldUseRule(schema3, rule));
+    function shouldUseGroup(schema, group) {
+      return group.rules.some((rule) => shouldUseRule(schema, rule));
     }
     exports.shouldUseGroup = shouldUseGroup;
-    function shouldUseRule(schema3, rule) {
+    function shouldUseRule(schema, rule) {
       var _a;
-      return schema3[rule.keyword] !== void 0 || ((_a = rule.definition.implements) === null || _a === void 0 ? void 0 : _a.some((kwd) => schema3[kwd] !== void 0));
+      return schema[rule.keyword] !== void 0 || ((_a = rule.definition.implements) === null || _a === void 0 ? void 0 : _a.some((kwd) => schema[kwd] !== void 0));
     }
     exports.shouldUseRule = shouldUseRule;
   }
@@ -9232,15 +9232,15 @@ var require_dataType = __commonJS({
     (function(DataType2) {
       DataType2[DataType2.Correct = 0] = "Correct", DataType2[DataType2.Wrong = 1] = "Wrong";
     })(DataType || (exports.DataType = DataType = {}));
-    function getSchemaTypes(schema3) {
-      let types = getJSONTypes(schema3.type);
+    function getSchemaTypes(schema) {
+      let types = getJSONTypes(schema.type);
       if (types.includes("null")) {
-        if (schema3.nullable === !1)
+        if (schema.nullable === !1)
           throw new Error("type: null contradicts nullable: false");
       } else {
-        if (!types.length && schema3.nullable !== void 0)
+        if (!types.length && schema.nullable !== void 0)
           throw new Error('"nullable" cannot be used without "type"');
-        schema3.nullable === !0 && types.push("null");
+        schema.nullable === !0 && types.push("null");
       }
       return types;
     }
@@ -9345,8 +9345,8 @@ var require_dataType = __commonJS({
     }
     exports.checkDataTypes = checkDataTypes;
     var typeError = {
-      message: ({ schema: schema3 }) => `must be ${schema3}`,
-      params: ({ schema: schema3, schemaValue }) => typeof schema3 == "string" ? (0, codegen_1._)`{type: ${schema3}}` : (0, codegen_1._)`{type: ${schemaValue}}`
+      message: ({ schema }) => `must be ${schema}`,
+      params: ({ schema, schemaValue }) => typeof schema == "string" ? (0, codegen_1._)`{type: ${schema}}` : (0, codegen_1._)`{type: ${schemaValue}}`
     };
     function reportTypeError(it) {
       let cxt = getTypeErrorContext(it);
@@ -9354,15 +9354,15 @@ var require_dataType = __commonJS({
     }
     exports.reportTypeError = reportTypeError;
     function getTypeErrorContext(it) {
-      let { gen, data, schema: schema3 } = it, schemaCode = (0, util_1.schemaRefOrVal)(it, schema3, "type");
+      let { gen, data, schema } = it, schemaCode = (0, util_1.schemaRefOrVal)(it, schema, "type");
       return {
         gen,
         keyword: "type",
         data,
-        schema: schema3.type,
+        schema: schema.type,
         schemaCode,
         schemaValue: schemaCode,
-        parentSchema: schema3,
+        parentSchema: schema,
         params: {},
         it
       };
@@ -9494,13 +9494,13 @@ var require_code2 = __commonJS({
     }
     exports.validateArray = validateArray;
     function validateUnion(cxt) {
-      let { gen, schema: schema3, keyword, it } = cxt;
-      if (!Array.isArray(schema3))
+      let { gen, schema, keyword, it } = cxt;
+      if (!Array.isArray(schema))
         throw new Error("ajv implementation error");
-      if (schema3.some((sch) => (0, util_1.alwaysValidSchema)(it, sch)) && !it.opts.unevaluated)
+      if (schema.some((sch) => (0, util_1.alwaysValidSchema)(it, sch)) && !it.opts.unevaluated)
         return;
       let valid = gen.let("valid", !1), schValid = gen.name("_valid");
-      gen.block(() => schema3.forEach((_sch, i) => {
+      gen.block(() => schema.forEach((_sch, i) => {
         let schCxt = cxt.subschema({
           keyword,
           schemaProp: i,
@@ -9521,7 +9521,7 @@ var require_keyword = __commonJS({
     exports.validateKeywordUsage = exports.validSchemaType = exports.funcKeywordCode = exports.macroKeywordCode = void 0;
     var codegen_1 = require_codegen(), names_1 = require_names(), code_1 = require_code2(), errors_1 = require_errors2();
     function macroKeywordCode(cxt, def) {
-      let { gen, keyword, schema: schema3, parentSchema, it } = cxt, macroSchema = def.macro.call(it.self, schema3, parentSchema, it), schemaRef = useKeyword(gen, keyword, macroSchema);
+      let { gen, keyword, schema, parentSchema, it } = cxt, macroSchema = def.macro.call(it.self, schema, parentSchema, it), schemaRef = useKeyword(gen, keyword, macroSchema);
       it.opts.validateSchema !== !1 && it.self.validateSchema(macroSchema, !0);
       let valid = gen.name("valid");
       cxt.subschema({
@@ -9535,9 +9535,9 @@ var require_keyword = __commonJS({
     exports.macroKeywordCode = macroKeywordCode;
     function funcKeywordCode(cxt, def) {
       var _a;
-      let { gen, keyword, schema: schema3, parentSchema, $data, it } = cxt;
+      let { gen, keyword, schema, parentSchema, $data, it } = cxt;
       checkAsyncKeyword(it, def);
-      let validate = !$data && def.compile ? def.compile.call(it.self, schema3, parentSchema, it) : def.validate, validateRef = useKeyword(gen, keyword, validate), valid = gen.let("valid");
+      let validate = !$data && def.compile ? def.compile.call(it.self, schema, parentSchema, it) : def.validate, validateRef = useKeyword(gen, keyword, validate), valid = gen.let("valid");
       cxt.block$data(valid, validateKeyword), cxt.ok((_a = def.valid) !== null && _a !== void 0 ? _a : valid);
       function validateKeyword() {
         if (def.errors === !1)
@@ -9584,17 +9584,17 @@ var require_keyword = __commonJS({
         throw new Error(`keyword "${keyword}" failed to compile`);
       return gen.scopeValue("keyword", typeof result == "function" ? { ref: result } : { ref: result, code: (0, codegen_1.stringify)(result) });
     }
-    function validSchemaType(schema3, schemaType, allowUndefined = !1) {
-      return !schemaType.length || schemaType.some((st) => st === "array" ? Array.isArray(schema3) : st === "object" ? schema3 && typeof schema3 == "object" && !Array.isArray(schema3) : typeof schema3 == st || allowUndefined && typeof schema3 > "u");
+    function validSchemaType(schema, schemaType, allowUndefined = !1) {
+      return !schemaType.length || schemaType.some((st) => st === "array" ? Array.isArray(schema) : st === "object" ? schema && typeof schema == "object" && !Array.isArray(schema) : typeof schema == st || allowUndefined && typeof schema > "u");
     }
     exports.validSchemaType = validSchemaType;
-    function validateKeywordUsage({ schema: schema3, opts, self, errSchemaPath }, def, keyword) {
+    function validateKeywordUsage({ schema, opts, self, errSchemaPath }, def, keyword) {
       if (Array.isArray(def.keyword) ? !def.keyword.includes(keyword) : def.keyword !== keyword)
         throw new Error("ajv implementation error");
       let deps = def.dependencies;
-      if (deps?.some((kwd) => !Object.prototype.hasOwnProperty.call(schema3, kwd)))
+      if (deps?.some((kwd) => !Object.prototype.hasOwnProperty.call(schema, kwd)))
         throw new Error(`parent schema must have dependencies of ${keyword}: ${deps.join(",")}`);
-      if (def.validateSchema && !def.validateSchema(schema3[keyword])) {
+      if (def.validateSchema && !def.validateSchema(schema[keyword])) {
         let msg = `keyword "${keyword}" value is invalid at path "${errSchemaPath}": ` + self.errorsText(def.validateSchema.errors);
         if (opts.validateSchema === "log")
           self.logger.error(msg);
@@ -9613,8 +9613,8 @@ var require_subschema = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: !0 });
     exports.extendSubschemaMode = exports.extendSubschemaData = exports.getSubschema = void 0;
     var codegen_1 = require_codegen(), util_1 = require_util();
-    function getSubschema(it, { keyword, schemaProp, schema: schema3, schemaPath, errSchemaPath, topSchemaRef }) {
-      if (keyword !== void 0 && schema3 !== void 0)
+    function getSubschema(it, { keyword, schemaProp, schema, schemaPath, errSchemaPath, topSchemaRef }) {
+      if (keyword !== void 0 && schema !== void 0)
         throw new Error('both "keyword" and "schema" passed, only one allowed');
       if (keyword !== void 0) {
         let sch = it.schema[keyword];
@@ -9628,11 +9628,11 @@ var require_subschema = __commonJS({
           errSchemaPath: `${it.errSchemaPath}/${keyword}/${(0, util_1.escapeFragment)(schemaProp)}`
         };
       }
-      if (schema3 !== void 0) {
+      if (schema !== void 0) {
         if (schemaPath === void 0 || errSchemaPath === void 0 || topSchemaRef === void 0)
           throw new Error('"schemaPath", "errSchemaPath" and "topSchemaRef" are required with "schema"');
         return {
-          schema: schema3,
+          schema,
           schemaPath,
           topSchemaRef,
           errSchemaPath
@@ -9702,12 +9702,12 @@ var require_fast_deep_equal = __commonJS({
 var require_json_schema_traverse = __commonJS({
   "node_modules/json-schema-traverse/index.js"(exports, module) {
     "use strict";
-    var traverse = module.exports = function(schema3, opts, cb) {
+    var traverse = module.exports = function(schema, opts, cb) {
       typeof opts == "function" && (cb = opts, opts = {}), cb = opts.cb || cb;
       var pre = typeof cb == "function" ? cb : cb.pre || function() {
       }, post = cb.post || function() {
       };
-      _traverse(opts, pre, post, schema3, "", schema3);
+      _traverse(opts, pre, post, schema, "", schema);
     };
     traverse.keywords = {
       additionalItems: !0,
@@ -9753,22 +9753,22 @@ var require_json_schema_traverse = __commonJS({
       maxProperties: !0,
       minProperties: !0
     };
-    function _traverse(opts, pre, post, schema3, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex) {
-      if (schema3 && typeof schema3 == "object" && !Array.isArray(schema3)) {
-        pre(schema3, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
-        for (var key in schema3) {
-          var sch = schema3[key];
+    function _traverse(opts, pre, post, schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex) {
+      if (schema && typeof schema == "object" && !Array.isArray(schema)) {
+        pre(schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
+        for (var key in schema) {
+          var sch = schema[key];
           if (Array.isArray(sch)) {
             if (key in traverse.arrayKeywords)
               for (var i = 0; i < sch.length; i++)
-                _traverse(opts, pre, post, sch[i], jsonPtr + "/" + key + "/" + i, rootSchema, jsonPtr, key, schema3, i);
+                _traverse(opts, pre, post, sch[i], jsonPtr + "/" + key + "/" + i, rootSchema, jsonPtr, key, schema, i);
           } else if (key in traverse.propsKeywords) {
             if (sch && typeof sch == "object")
               for (var prop in sch)
-                _traverse(opts, pre, post, sch[prop], jsonPtr + "/" + key + "/" + escapeJsonPtr(prop), rootSchema, jsonPtr, key, schema3, prop);
-          } else (key in traverse.keywords || opts.allKeys && !(key in traverse.skipKeywords)) && _traverse(opts, pre, post, sch, jsonPtr + "/" + key, rootSchema, jsonPtr, key, schema3);
+                _traverse(opts, pre, post, sch[prop], jsonPtr + "/" + key + "/" + escapeJsonPtr(prop), rootSchema, jsonPtr, key, schema, prop);
+          } else (key in traverse.keywords || opts.allKeys && !(key in traverse.skipKeywords)) && _traverse(opts, pre, post, sch, jsonPtr + "/" + key, rootSchema, jsonPtr, key, schema);
         }
-        post(schema3, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
+        post(schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
       }
     }
     function escapeJsonPtr(str) {
@@ -9801,8 +9801,8 @@ var require_resolve = __commonJS({
       "enum",
       "const"
     ]);
-    function inlineRef(schema3, limit = !0) {
-      return typeof schema3 == "boolean" ? !0 : limit === !0 ? !hasRef(schema3) : limit ? countKeys(schema3) <= limit : !1;
+    function inlineRef(schema, limit = !0) {
+      return typeof schema == "boolean" ? !0 : limit === !0 ? !hasRef(schema) : limit ? countKeys(schema) <= limit : !1;
     }
     exports.inlineRef = inlineRef;
     var REF_KEYWORDS = /* @__PURE__ */ new Set([
@@ -9812,22 +9812,22 @@ var require_resolve = __commonJS({
       "$dynamicRef",
       "$dynamicAnchor"
     ]);
-    function hasRef(schema3) {
-      for (let key in schema3) {
+    function hasRef(schema) {
+      for (let key in schema) {
         if (REF_KEYWORDS.has(key))
           return !0;
-        let sch = schema3[key];
+        let sch = schema[key];
         if (Array.isArray(sch) && sch.some(hasRef) || typeof sch == "object" && hasRef(sch))
           return !0;
       }
       return !1;
     }
-    function countKeys(schema3) {
+    function countKeys(schema) {
       let count = 0;
-      for (let key in schema3) {
+      for (let key in schema) {
         if (key === "$ref")
           return 1 / 0;
-        if (count++, !SIMPLE_INLINED.has(key) && (typeof schema3[key] == "object" && (0, util_1.eachItem)(schema3[key], (sch) => count += countKeys(sch)), count === 1 / 0))
+        if (count++, !SIMPLE_INLINED.has(key) && (typeof schema[key] == "object" && (0, util_1.eachItem)(schema[key], (sch) => count += countKeys(sch)), count === 1 / 0))
           return 1 / 0;
       }
       return count;
@@ -9852,11 +9852,11 @@ var require_resolve = __commonJS({
     }
     exports.resolveUrl = resolveUrl;
     var ANCHOR = /^[a-z_][-a-z0-9._]*$/i;
-    function getSchemaRefs(schema3, baseId) {
-      if (typeof schema3 == "boolean")
+    function getSchemaRefs(schema, baseId) {
+      if (typeof schema == "boolean")
         return {};
-      let { schemaId, uriResolver } = this.opts, schId = normalizeId(schema3[schemaId] || baseId), baseIds = { "": schId }, pathPrefix = getFullPath(uriResolver, schId, !1), localRefs = {}, schemaRefs = /* @__PURE__ */ new Set();
-      return traverse(schema3, { allKeys: !0 }, (sch, jsonPtr, _, parentJsonPtr) => {
+      let { schemaId, uriResolver } = this.opts, schId = normalizeId(schema[schemaId] || baseId), baseIds = { "": schId }, pathPrefix = getFullPath(uriResolver, schId, !1), localRefs = {}, schemaRefs = /* @__PURE__ */ new Set();
+      return traverse(schema, { allKeys: !0 }, (sch, jsonPtr, _, parentJsonPtr) => {
         if (parentJsonPtr === void 0)
           return;
         let fullPath = pathPrefix + jsonPtr, innerBaseId = baseIds[parentJsonPtr];
@@ -9904,10 +9904,10 @@ var require_validate = __commonJS({
       validateFunction2(it, () => (0, boolSchema_1.topBoolOrEmptySchema)(it));
     }
     exports.validateFunctionCode = validateFunctionCode;
-    function validateFunction2({ gen, validateName, schema: schema3, schemaEnv, opts }, body) {
+    function validateFunction2({ gen, validateName, schema, schemaEnv, opts }, body) {
       opts.code.es5 ? gen.func(validateName, (0, codegen_1._)`${names_1.default.data}, ${names_1.default.valCxt}`, schemaEnv.$async, () => {
-        gen.code((0, codegen_1._)`"use strict"; ${funcSourceUrl(schema3, opts)}`), destructureValCxtES5(gen, opts), gen.code(body);
-      }) : gen.func(validateName, (0, codegen_1._)`${names_1.default.data}, ${destructureValCxt(opts)}`, schemaEnv.$async, () => gen.code(funcSourceUrl(schema3, opts)).code(body));
+        gen.code((0, codegen_1._)`"use strict"; ${funcSourceUrl(schema, opts)}`), destructureValCxtES5(gen, opts), gen.code(body);
+      }) : gen.func(validateName, (0, codegen_1._)`${names_1.default.data}, ${destructureValCxt(opts)}`, schemaEnv.$async, () => gen.code(funcSourceUrl(schema, opts)).code(body));
     }
     function destructureValCxt(opts) {
       return (0, codegen_1._)`{${names_1.default.instancePath}="", ${names_1.default.parentData}, ${names_1.default.parentDataProperty}, ${names_1.default.rootData}=${names_1.default.data}${opts.dynamicRef ? (0, codegen_1._)`, ${names_1.default.dynamicAnchors}={}` : codegen_1.nil}}={}`;
@@ -9920,17 +9920,17 @@ var require_validate = __commonJS({
       });
     }
     function topSchemaObjCode(it) {
-      let { schema: schema3, opts, gen } = it;
+      let { schema, opts, gen } = it;
       validateFunction2(it, () => {
-        opts.$comment && schema3.$comment && commentKeyword(it), checkNoDefault(it), gen.let(names_1.default.vErrors, null), gen.let(names_1.default.errors, 0), opts.unevaluated && resetEvaluated(it), typeAndKeywords(it), returnResults(it);
+        opts.$comment && schema.$comment && commentKeyword(it), checkNoDefault(it), gen.let(names_1.default.vErrors, null), gen.let(names_1.default.errors, 0), opts.unevaluated && resetEvaluated(it), typeAndKeywords(it), returnResults(it);
       });
     }
     function resetEvaluated(it) {
       let { gen, validateName } = it;
       it.evaluated = gen.const("evaluated", (0, codegen_1._)`${validateName}.evaluated`), gen.if((0, codegen_1._)`${it.evaluated}.dynamicProps`, () => gen.assign((0, codegen_1._)`${it.evaluated}.props`, (0, codegen_1._)`undefined`)), gen.if((0, codegen_1._)`${it.evaluated}.dynamicItems`, () => gen.assign((0, codegen_1._)`${it.evaluated}.items`, (0, codegen_1._)`undefined`));
     }
-    function funcSourceUrl(schema3, opts) {
-      let schId = typeof schema3 == "object" && schema3[opts.schemaId];
+    function funcSourceUrl(schema, opts) {
+      let schId = typeof schema == "object" && schema[opts.schemaId];
       return schId && (opts.code.source || opts.code.process) ? (0, codegen_1._)`/*# sourceURL=${schId} */` : codegen_1.nil;
     }
     function subschemaCode(it, valid) {
@@ -9940,10 +9940,10 @@ var require_validate = __commonJS({
       }
       (0, boolSchema_1.boolOrEmptySchema)(it, valid);
     }
-    function schemaCxtHasRules({ schema: schema3, self }) {
-      if (typeof schema3 == "boolean")
-        return !schema3;
-      for (let key in schema3)
+    function schemaCxtHasRules({ schema, self }) {
+      if (typeof schema == "boolean")
+        return !schema;
+      for (let key in schema)
         if (self.RULES.all[key])
           return !0;
       return !1;
@@ -9952,8 +9952,8 @@ var require_validate = __commonJS({
       return typeof it.schema != "boolean";
     }
     function subSchemaObjCode(it, valid) {
-      let { schema: schema3, gen, opts } = it;
-      opts.$comment && schema3.$comment && commentKeyword(it), updateContext(it), checkAsyncSchema(it);
+      let { schema, gen, opts } = it;
+      opts.$comment && schema.$comment && commentKeyword(it), updateContext(it), checkAsyncSchema(it);
       let errsCount = gen.const("_errs", names_1.default.errors);
       typeAndKeywords(it, errsCount), gen.var(valid, (0, codegen_1._)`${errsCount} === ${names_1.default.errors}`);
     }
@@ -9967,12 +9967,12 @@ var require_validate = __commonJS({
       schemaKeywords(it, types, !checkedTypes, errsCount);
     }
     function checkRefsAndKeywords(it) {
-      let { schema: schema3, errSchemaPath, opts, self } = it;
-      schema3.$ref && opts.ignoreKeywordsWithRef && (0, util_1.schemaHasRulesButRef)(schema3, self.RULES) && self.logger.warn(`$ref: keywords ignored in schema at path "${errSchemaPath}"`);
+      let { schema, errSchemaPath, opts, self } = it;
+      schema.$ref && opts.ignoreKeywordsWithRef && (0, util_1.schemaHasRulesButRef)(schema, self.RULES) && self.logger.warn(`$ref: keywords ignored in schema at path "${errSchemaPath}"`);
     }
     function checkNoDefault(it) {
-      let { schema: schema3, opts } = it;
-      schema3.default !== void 0 && opts.useDefaults && opts.strictSchema && (0, util_1.checkStrictMode)(it, "default is ignored in the schema root");
+      let { schema, opts } = it;
+      schema.default !== void 0 && opts.useDefaults && opts.strictSchema && (0, util_1.checkStrictMode)(it, "default is ignored in the schema root");
     }
     function updateContext(it) {
       let schId = it.schema[it.opts.schemaId];
@@ -9982,8 +9982,8 @@ var require_validate = __commonJS({
       if (it.schema.$async && !it.schemaEnv.$async)
         throw new Error("async schema in sync schema");
     }
-    function commentKeyword({ gen, schemaEnv, schema: schema3, errSchemaPath, opts }) {
-      let msg = schema3.$comment;
+    function commentKeyword({ gen, schemaEnv, schema, errSchemaPath, opts }) {
+      let msg = schema.$comment;
       if (opts.$comment === !0)
         gen.code((0, codegen_1._)`${names_1.default.self}.logger.log(${msg})`);
       else if (typeof opts.$comment == "function") {
@@ -9999,8 +9999,8 @@ var require_validate = __commonJS({
       props instanceof codegen_1.Name && gen.assign((0, codegen_1._)`${evaluated}.props`, props), items instanceof codegen_1.Name && gen.assign((0, codegen_1._)`${evaluated}.items`, items);
     }
     function schemaKeywords(it, types, typeErrors, errsCount) {
-      let { gen, schema: schema3, data, allErrors, opts, self } = it, { RULES: RULES2 } = self;
-      if (schema3.$ref && (opts.ignoreKeywordsWithRef || !(0, util_1.schemaHasRulesButRef)(schema3, RULES2))) {
+      let { gen, schema, data, allErrors, opts, self } = it, { RULES: RULES2 } = self;
+      if (schema.$ref && (opts.ignoreKeywordsWithRef || !(0, util_1.schemaHasRulesButRef)(schema, RULES2))) {
         gen.block(() => keywordCode(it, "$ref", RULES2.all.$ref.definition));
         return;
       }
@@ -10010,14 +10010,14 @@ var require_validate = __commonJS({
         groupKeywords(RULES2.post);
       });
       function groupKeywords(group) {
-        (0, applicability_1.shouldUseGroup)(schema3, group) && (group.type ? (gen.if((0, dataType_2.checkDataType)(group.type, data, opts.strictNumbers)), iterateKeywords(it, group), types.length === 1 && types[0] === group.type && typeErrors && (gen.else(), (0, dataType_2.reportTypeError)(it)), gen.endIf()) : iterateKeywords(it, group), allErrors || gen.if((0, codegen_1._)`${names_1.default.errors} === ${errsCount || 0}`));
+        (0, applicability_1.shouldUseGroup)(schema, group) && (group.type ? (gen.if((0, dataType_2.checkDataType)(group.type, data, opts.strictNumbers)), iterateKeywords(it, group), types.length === 1 && types[0] === group.type && typeErrors && (gen.else(), (0, dataType_2.reportTypeError)(it)), gen.endIf()) : iterateKeywords(it, group), allErrors || gen.if((0, codegen_1._)`${names_1.default.errors} === ${errsCount || 0}`));
       }
     }
     function iterateKeywords(it, group) {
-      let { gen, schema: schema3, opts: { useDefaults } } = it;
+      let { gen, schema, opts: { useDefaults } } = it;
       useDefaults && (0, defaults_1.assignDefaults)(it, group.type), gen.block(() => {
         for (let rule of group.rules)
-          (0, applicability_1.shouldUseRule)(schema3, rule) && keywordCode(it, rule.keyword, rule.definition, group.type);
+          (0, applicability_1.shouldUseRule)(schema, rule) && keywordCode(it, rule.keyword, rule.definition, group.type);
       });
     }
     function checkStrictTypes(it, types) {
@@ -10243,8 +10243,8 @@ var require_compile = __commonJS({
       constructor(env) {
         var _a;
         this.refs = {}, this.dynamicAnchors = {};
-        let schema3;
-        typeof env.schema == "object" && (schema3 = env.schema), this.schema = env.schema, this.schemaId = env.schemaId, this.root = env.root || this, this.baseId = (_a = env.baseId) !== null && _a !== void 0 ? _a : (0, resolve_1.normalizeId)(schema3?.[env.schemaId || "$id"]), this.schemaPath = env.schemaPath, this.localRefs = env.localRefs, this.meta = env.meta, this.$async = schema3?.$async, this.refs = {};
+        let schema;
+        typeof env.schema == "object" && (schema = env.schema), this.schema = env.schema, this.schemaId = env.schemaId, this.root = env.root || this, this.baseId = (_a = env.baseId) !== null && _a !== void 0 ? _a : (0, resolve_1.normalizeId)(schema?.[env.schemaId || "$id"]), this.schemaPath = env.schemaPath, this.localRefs = env.localRefs, this.meta = env.meta, this.$async = schema?.$async, this.refs = {};
       }
     };
     exports.SchemaEnv = SchemaEnv;
@@ -10314,8 +10314,8 @@ var require_compile = __commonJS({
         return schOrFunc;
       let _sch = resolve7.call(this, root, ref);
       if (_sch === void 0) {
-        let schema3 = (_a = root.localRefs) === null || _a === void 0 ? void 0 : _a[ref], { schemaId } = this.opts;
-        schema3 && (_sch = new SchemaEnv({ schema: schema3, schemaId, root, baseId }));
+        let schema = (_a = root.localRefs) === null || _a === void 0 ? void 0 : _a[ref], { schemaId } = this.opts;
+        schema && (_sch = new SchemaEnv({ schema, schemaId, root, baseId }));
       }
       if (_sch !== void 0)
         return root.refs[ref] = inlineOrCompile.call(this, _sch);
@@ -10350,8 +10350,8 @@ var require_compile = __commonJS({
       }
       if (typeof schOrRef?.schema == "object") {
         if (schOrRef.validate || compileSchema.call(this, schOrRef), id === (0, resolve_1.normalizeId)(ref)) {
-          let { schema: schema3 } = schOrRef, { schemaId } = this.opts, schId = schema3[schemaId];
-          return schId && (baseId = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, schId)), new SchemaEnv({ schema: schema3, schemaId, root, baseId });
+          let { schema } = schOrRef, { schemaId } = this.opts, schId = schema[schemaId];
+          return schId && (baseId = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, schId)), new SchemaEnv({ schema, schemaId, root, baseId });
         }
         return getJsonPointer.call(this, p, schOrRef);
       }
@@ -10364,27 +10364,27 @@ var require_compile = __commonJS({
       "dependencies",
       "definitions"
     ]);
-    function getJsonPointer(parsedRef, { baseId, schema: schema3, root }) {
+    function getJsonPointer(parsedRef, { baseId, schema, root }) {
       var _a;
       if (((_a = parsedRef.fragment) === null || _a === void 0 ? void 0 : _a[0]) !== "/")
         return;
       for (let part of parsedRef.fragment.slice(1).split("/")) {
-        if (typeof schema3 == "boolean")
+        if (typeof schema == "boolean")
           return;
-        let partSchema = schema3[(0, util_1.unescapeFragment)(part)];
+        let partSchema = schema[(0, util_1.unescapeFragment)(part)];
         if (partSchema === void 0)
           return;
-        schema3 = partSchema;
-        let schId = typeof schema3 == "object" && schema3[this.opts.schemaId];
+        schema = partSchema;
+        let schId = typeof schema == "object" && schema[this.opts.schemaId];
         !PREVENT_SCOPE_CHANGE.has(part) && schId && (baseId = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, schId));
       }
       let env;
-      if (typeof schema3 != "boolean" && schema3.$ref && !(0, util_1.schemaHasRulesButRef)(schema3, this.RULES)) {
-        let $ref = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, schema3.$ref);
+      if (typeof schema != "boolean" && schema.$ref && !(0, util_1.schemaHasRulesButRef)(schema, this.RULES)) {
+        let $ref = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, schema.$ref);
         env = resolveSchema.call(this, root, $ref);
       }
       let { schemaId } = this.opts;
-      if (env = env || new SchemaEnv({ schema: schema3, schemaId, root, baseId }), env.schema !== env.root.schema)
+      if (env = env || new SchemaEnv({ schema, schemaId, root, baseId }), env.schema !== env.root.schema)
         return env;
     }
   }
@@ -11287,15 +11287,15 @@ var require_core = __commonJS({
         let valid = v(data);
         return "$async" in v || (this.errors = v.errors), valid;
       }
-      compile(schema3, _meta) {
-        let sch = this._addSchema(schema3, _meta);
+      compile(schema, _meta) {
+        let sch = this._addSchema(schema, _meta);
         return sch.validate || this._compileSchemaEnv(sch);
       }
-      compileAsync(schema3, meta) {
+      compileAsync(schema, meta) {
         if (typeof this.opts.loadSchema != "function")
           throw new Error("options.loadSchema should be a function");
         let { loadSchema } = this.opts;
-        return runCompileAsync.call(this, schema3, meta);
+        return runCompileAsync.call(this, schema, meta);
         async function runCompileAsync(_schema, _meta) {
           await loadMetaSchema.call(this, _schema.$schema);
           let sch = this._addSchema(_schema, _meta);
@@ -11333,35 +11333,35 @@ var require_core = __commonJS({
         }
       }
       // Adds schema to the instance
-      addSchema(schema3, key, _meta, _validateSchema = this.opts.validateSchema) {
-        if (Array.isArray(schema3)) {
-          for (let sch of schema3)
+      addSchema(schema, key, _meta, _validateSchema = this.opts.validateSchema) {
+        if (Array.isArray(schema)) {
+          for (let sch of schema)
             this.addSchema(sch, void 0, _meta, _validateSchema);
           return this;
         }
         let id;
-        if (typeof schema3 == "object") {
+        if (typeof schema == "object") {
           let { schemaId } = this.opts;
-          if (id = schema3[schemaId], id !== void 0 && typeof id != "string")
+          if (id = schema[schemaId], id !== void 0 && typeof id != "string")
             throw new Error(`schema ${schemaId} must be string`);
         }
-        return key = (0, resolve_1.normalizeId)(key || id), this._checkUnique(key), this.schemas[key] = this._addSchema(schema3, _meta, key, _validateSchema, !0), this;
+        return key = (0, resolve_1.normalizeId)(key || id), this._checkUnique(key), this.schemas[key] = this._addSchema(schema, _meta, key, _validateSchema, !0), this;
       }
       // Add schema that will be used to validate other schemas
       // options in META_IGNORE_OPTIONS are alway set to false
-      addMetaSchema(schema3, key, _validateSchema = this.opts.validateSchema) {
-        return this.addSchema(schema3, key, !0, _validateSchema), this;
+      addMetaSchema(schema, key, _validateSchema = this.opts.validateSchema) {
+        return this.addSchema(schema, key, !0, _validateSchema), this;
       }
       //  Validate schema against its meta-schema
-      validateSchema(schema3, throwOrLogError) {
-        if (typeof schema3 == "boolean")
+      validateSchema(schema, throwOrLogError) {
+        if (typeof schema == "boolean")
           return !0;
         let $schema;
-        if ($schema = schema3.$schema, $schema !== void 0 && typeof $schema != "string")
+        if ($schema = schema.$schema, $schema !== void 0 && typeof $schema != "string")
           throw new Error("$schema must be a string");
         if ($schema = $schema || this.opts.defaultMeta || this.defaultMeta(), !$schema)
           return this.logger.warn("meta-schema not available"), this.errors = null, !0;
-        let valid = this.validate($schema, schema3);
+        let valid = this.validate($schema, schema);
         if (!valid && throwOrLogError) {
           let message3 = "schema is invalid: " + this.errorsText();
           if (this.opts.validateSchema === "log")
@@ -11466,8 +11466,8 @@ var require_core = __commonJS({
             let rule = rules[key];
             if (typeof rule != "object")
               continue;
-            let { $data } = rule.definition, schema3 = keywords[key];
-            $data && schema3 && (keywords[key] = schemaOrData(schema3));
+            let { $data } = rule.definition, schema = keywords[key];
+            $data && schema && (keywords[key] = schemaOrData(schema));
           }
         }
         return metaSchema;
@@ -11478,22 +11478,22 @@ var require_core = __commonJS({
           (!regex || regex.test(keyRef)) && (typeof sch == "string" ? delete schemas[keyRef] : sch && !sch.meta && (this._cache.delete(sch.schema), delete schemas[keyRef]));
         }
       }
-      _addSchema(schema3, meta, baseId, validateSchema2 = this.opts.validateSchema, addSchema = this.opts.addUsedSchema) {
+      _addSchema(schema, meta, baseId, validateSchema2 = this.opts.validateSchema, addSchema = this.opts.addUsedSchema) {
         let id, { schemaId } = this.opts;
-        if (typeof schema3 == "object")
-          id = schema3[schemaId];
+        if (typeof schema == "object")
+          id = schema[schemaId];
         else {
           if (this.opts.jtd)
             throw new Error("schema must be object");
-          if (typeof schema3 != "boolean")
+          if (typeof schema != "boolean")
             throw new Error("schema must be object or boolean");
         }
-        let sch = this._cache.get(schema3);
+        let sch = this._cache.get(schema);
         if (sch !== void 0)
           return sch;
         baseId = (0, resolve_1.normalizeId)(id || baseId);
-        let localRefs = resolve_1.getSchemaRefs.call(this, schema3, baseId);
-        return sch = new compile_1.SchemaEnv({ schema: schema3, schemaId, meta, baseId, localRefs }), this._cache.set(sch.schema, sch), addSchema && !baseId.startsWith("#") && (baseId && this._checkUnique(baseId), this.refs[baseId] = sch), validateSchema2 && this.validateSchema(schema3, !0), sch;
+        let localRefs = resolve_1.getSchemaRefs.call(this, schema, baseId);
+        return sch = new compile_1.SchemaEnv({ schema, schemaId, meta, baseId, localRefs }), this._cache.set(sch.schema, sch), addSchema && !baseId.startsWith("#") && (baseId && this._checkUnique(baseId), this.refs[baseId] = sch), validateSchema2 && this.validateSchema(schema, !0), sch;
       }
       _checkUnique(id) {
         if (this.schemas[id] || this.refs[id])
@@ -11611,8 +11611,8 @@ var require_core = __commonJS({
     var $dataRef = {
       $ref: "https://raw.githubusercontent.com/ajv-validator/ajv/master/lib/refs/data.json#"
     };
-    function schemaOrData(schema3) {
-      return { anyOf: [schema3, $dataRef] };
+    function schemaOrData(schema) {
+      return { anyOf: [schema, $dataRef] };
     }
   }
 });
@@ -11851,12 +11851,12 @@ var require_pattern = __commonJS({
       $data: !0,
       error,
       code(cxt) {
-        let { gen, data, $data, schema: schema3, schemaCode, it } = cxt, u = it.opts.unicodeRegExp ? "u" : "";
+        let { gen, data, $data, schema, schemaCode, it } = cxt, u = it.opts.unicodeRegExp ? "u" : "";
         if ($data) {
           let { regExp } = it.opts.code, regExpCode = regExp.code === "new RegExp" ? (0, codegen_1._)`new RegExp` : (0, util_1.useFunc)(gen, regExp), valid = gen.let("valid");
           gen.try(() => gen.assign(valid, (0, codegen_1._)`${regExpCode}(${schemaCode}, ${u}).test(${data})`), () => gen.assign(valid, !1)), cxt.fail$data((0, codegen_1._)`!${valid}`);
         } else {
-          let regExp = (0, code_1.usePattern)(cxt, schema3);
+          let regExp = (0, code_1.usePattern)(cxt, schema);
           cxt.fail$data((0, codegen_1._)`!${regExp}.test(${data})`);
         }
       }
@@ -11906,13 +11906,13 @@ var require_required = __commonJS({
       $data: !0,
       error,
       code(cxt) {
-        let { gen, schema: schema3, schemaCode, data, $data, it } = cxt, { opts } = it;
-        if (!$data && schema3.length === 0)
+        let { gen, schema, schemaCode, data, $data, it } = cxt, { opts } = it;
+        if (!$data && schema.length === 0)
           return;
-        let useLoop = schema3.length >= opts.loopRequired;
+        let useLoop = schema.length >= opts.loopRequired;
         if (it.allErrors ? allErrorsMode() : exitOnErrorMode(), opts.strictRequired) {
           let props = cxt.parentSchema.properties, { definedProperties } = cxt.it;
-          for (let requiredKey of schema3)
+          for (let requiredKey of schema)
             if (props?.[requiredKey] === void 0 && !definedProperties.has(requiredKey)) {
               let schemaPath = it.schemaEnv.baseId + it.errSchemaPath, msg = `required property "${requiredKey}" is not defined at "${schemaPath}" (strictRequired)`;
               (0, util_1.checkStrictMode)(it, msg, it.opts.strictRequired);
@@ -11922,7 +11922,7 @@ var require_required = __commonJS({
           if (useLoop || $data)
             cxt.block$data(codegen_1.nil, loopAllRequired);
           else
-            for (let prop of schema3)
+            for (let prop of schema)
               (0, code_1.checkReportMissingProp)(cxt, prop);
         }
         function exitOnErrorMode() {
@@ -11931,7 +11931,7 @@ var require_required = __commonJS({
             let valid = gen.let("valid", !0);
             cxt.block$data(valid, () => loopUntilMissing(missing, valid)), cxt.ok(valid);
           } else
-            gen.if((0, code_1.checkMissingProp)(cxt, schema3, missing)), (0, code_1.reportMissingProp)(cxt, missing), gen.else();
+            gen.if((0, code_1.checkMissingProp)(cxt, schema, missing)), (0, code_1.reportMissingProp)(cxt, missing), gen.else();
         }
         function loopAllRequired() {
           gen.forOf("prop", schemaCode, (prop) => {
@@ -12003,8 +12003,8 @@ var require_uniqueItems = __commonJS({
       $data: !0,
       error,
       code(cxt) {
-        let { gen, data, $data, schema: schema3, parentSchema, schemaCode, it } = cxt;
-        if (!$data && !schema3)
+        let { gen, data, $data, schema, parentSchema, schemaCode, it } = cxt;
+        if (!$data && !schema)
           return;
         let valid = gen.let("valid"), itemTypes = parentSchema.items ? (0, dataType_1.getSchemaTypes)(parentSchema.items) : [];
         cxt.block$data(valid, validateUniqueItems, (0, codegen_1._)`${schemaCode} === false`), cxt.ok(valid);
@@ -12048,8 +12048,8 @@ var require_const = __commonJS({
       $data: !0,
       error,
       code(cxt) {
-        let { gen, data, $data, schemaCode, schema: schema3 } = cxt;
-        $data || schema3 && typeof schema3 == "object" ? cxt.fail$data((0, codegen_1._)`!${(0, util_1.useFunc)(gen, equal_1.default)}(${data}, ${schemaCode})`) : cxt.fail((0, codegen_1._)`${schema3} !== ${data}`);
+        let { gen, data, $data, schemaCode, schema } = cxt;
+        $data || schema && typeof schema == "object" ? cxt.fail$data((0, codegen_1._)`!${(0, util_1.useFunc)(gen, equal_1.default)}(${data}, ${schemaCode})`) : cxt.fail((0, codegen_1._)`${schema} !== ${data}`);
       }
     };
     exports.default = def;
@@ -12070,24 +12070,24 @@ var require_enum = __commonJS({
       $data: !0,
       error,
       code(cxt) {
-        let { gen, data, $data, schema: schema3, schemaCode, it } = cxt;
-        if (!$data && schema3.length === 0)
+        let { gen, data, $data, schema, schemaCode, it } = cxt;
+        if (!$data && schema.length === 0)
           throw new Error("enum must have non-empty array");
-        let useLoop = schema3.length >= it.opts.loopEnum, eql, getEql = () => eql ?? (eql = (0, util_1.useFunc)(gen, equal_1.default)), valid;
+        let useLoop = schema.length >= it.opts.loopEnum, eql, getEql = () => eql ?? (eql = (0, util_1.useFunc)(gen, equal_1.default)), valid;
         if (useLoop || $data)
           valid = gen.let("valid"), cxt.block$data(valid, loopEnum);
         else {
-          if (!Array.isArray(schema3))
+          if (!Array.isArray(schema))
             throw new Error("ajv implementation error");
           let vSchema = gen.const("vSchema", schemaCode);
-          valid = (0, codegen_1.or)(...schema3.map((_x, i) => equalCode(vSchema, i)));
+          valid = (0, codegen_1.or)(...schema.map((_x, i) => equalCode(vSchema, i)));
         }
         cxt.pass(valid);
         function loopEnum() {
           gen.assign(valid, !1), gen.forOf("v", schemaCode, (v) => gen.if((0, codegen_1._)`${getEql()}(${data}, ${v})`, () => gen.assign(valid, !0).break()));
         }
         function equalCode(vSchema, i) {
-          let sch = schema3[i];
+          let sch = schema[i];
           return typeof sch == "object" && sch !== null ? (0, codegen_1._)`${getEql()}(${data}, ${vSchema}[${i}])` : (0, codegen_1._)`${data} === ${sch}`;
         }
       }
@@ -12149,12 +12149,12 @@ var require_additionalItems = __commonJS({
       }
     };
     function validateAdditionalItems(cxt, items) {
-      let { gen, schema: schema3, data, keyword, it } = cxt;
+      let { gen, schema, data, keyword, it } = cxt;
       it.items = !0;
       let len = gen.const("len", (0, codegen_1._)`${data}.length`);
-      if (schema3 === !1)
+      if (schema === !1)
         cxt.setParams({ len: items.length }), cxt.pass((0, codegen_1._)`${len} <= ${items.length}`);
-      else if (typeof schema3 == "object" && !(0, util_1.alwaysValidSchema)(it, schema3)) {
+      else if (typeof schema == "object" && !(0, util_1.alwaysValidSchema)(it, schema)) {
         let valid = gen.var("valid", (0, codegen_1._)`${len} <= ${items.length}`);
         gen.if((0, codegen_1.not)(valid), () => validateItems(valid)), cxt.ok(valid);
       }
@@ -12181,10 +12181,10 @@ var require_items = __commonJS({
       schemaType: ["object", "array", "boolean"],
       before: "uniqueItems",
       code(cxt) {
-        let { schema: schema3, it } = cxt;
-        if (Array.isArray(schema3))
-          return validateTuple(cxt, "additionalItems", schema3);
-        it.items = !0, !(0, util_1.alwaysValidSchema)(it, schema3) && cxt.ok((0, code_1.validateArray)(cxt));
+        let { schema, it } = cxt;
+        if (Array.isArray(schema))
+          return validateTuple(cxt, "additionalItems", schema);
+        it.items = !0, !(0, util_1.alwaysValidSchema)(it, schema) && cxt.ok((0, code_1.validateArray)(cxt));
       }
     };
     function validateTuple(cxt, extraItems, schArr = cxt.schema) {
@@ -12242,8 +12242,8 @@ var require_items2020 = __commonJS({
       before: "uniqueItems",
       error,
       code(cxt) {
-        let { schema: schema3, parentSchema, it } = cxt, { prefixItems } = parentSchema;
-        it.items = !0, !(0, util_1.alwaysValidSchema)(it, schema3) && (prefixItems ? (0, additionalItems_1.validateAdditionalItems)(cxt, prefixItems) : cxt.ok((0, code_1.validateArray)(cxt)));
+        let { schema, parentSchema, it } = cxt, { prefixItems } = parentSchema;
+        it.items = !0, !(0, util_1.alwaysValidSchema)(it, schema) && (prefixItems ? (0, additionalItems_1.validateAdditionalItems)(cxt, prefixItems) : cxt.ok((0, code_1.validateArray)(cxt)));
       }
     };
     exports.default = def;
@@ -12266,7 +12266,7 @@ var require_contains = __commonJS({
       trackErrors: !0,
       error,
       code(cxt) {
-        let { gen, schema: schema3, parentSchema, data, it } = cxt, min, max, { minContains, maxContains } = parentSchema;
+        let { gen, schema, parentSchema, data, it } = cxt, min, max, { minContains, maxContains } = parentSchema;
         it.opts.next ? (min = minContains === void 0 ? 1 : minContains, max = maxContains) : min = 1;
         let len = gen.const("len", (0, codegen_1._)`${data}.length`);
         if (cxt.setParams({ min, max }), max === void 0 && min === 0) {
@@ -12277,7 +12277,7 @@ var require_contains = __commonJS({
           (0, util_1.checkStrictMode)(it, '"minContains" > "maxContains" is always invalid'), cxt.fail();
           return;
         }
-        if ((0, util_1.alwaysValidSchema)(it, schema3)) {
+        if ((0, util_1.alwaysValidSchema)(it, schema)) {
           let cond = (0, codegen_1._)`${len} >= ${min}`;
           max !== void 0 && (cond = (0, codegen_1._)`${cond} && ${len} <= ${max}`), cxt.pass(cond);
           return;
@@ -12336,13 +12336,13 @@ var require_dependencies = __commonJS({
         validatePropertyDeps(cxt, propDeps), validateSchemaDeps(cxt, schDeps);
       }
     };
-    function splitDependencies({ schema: schema3 }) {
+    function splitDependencies({ schema }) {
       let propertyDeps = {}, schemaDeps = {};
-      for (let key in schema3) {
+      for (let key in schema) {
         if (key === "__proto__")
           continue;
-        let deps = Array.isArray(schema3[key]) ? propertyDeps : schemaDeps;
-        deps[key] = schema3[key];
+        let deps = Array.isArray(schema[key]) ? propertyDeps : schemaDeps;
+        deps[key] = schema[key];
       }
       return [propertyDeps, schemaDeps];
     }
@@ -12399,8 +12399,8 @@ var require_propertyNames = __commonJS({
       schemaType: ["object", "boolean"],
       error,
       code(cxt) {
-        let { gen, schema: schema3, data, it } = cxt;
-        if ((0, util_1.alwaysValidSchema)(it, schema3))
+        let { gen, schema, data, it } = cxt;
+        if ((0, util_1.alwaysValidSchema)(it, schema))
           return;
         let valid = gen.name("valid");
         gen.forIn("key", data, (key) => {
@@ -12436,11 +12436,11 @@ var require_additionalProperties = __commonJS({
       trackErrors: !0,
       error,
       code(cxt) {
-        let { gen, schema: schema3, parentSchema, data, errsCount, it } = cxt;
+        let { gen, schema, parentSchema, data, errsCount, it } = cxt;
         if (!errsCount)
           throw new Error("ajv implementation error");
         let { allErrors, opts } = it;
-        if (it.props = !0, opts.removeAdditional !== "all" && (0, util_1.alwaysValidSchema)(it, schema3))
+        if (it.props = !0, opts.removeAdditional !== "all" && (0, util_1.alwaysValidSchema)(it, schema))
           return;
         let props = (0, code_1.allSchemaProperties)(parentSchema.properties), patProps = (0, code_1.allSchemaProperties)(parentSchema.patternProperties);
         checkAdditionalProperties(), cxt.ok((0, codegen_1._)`${errsCount} === ${names_1.default.errors}`);
@@ -12461,15 +12461,15 @@ var require_additionalProperties = __commonJS({
           gen.code((0, codegen_1._)`delete ${data}[${key}]`);
         }
         function additionalPropertyCode(key) {
-          if (opts.removeAdditional === "all" || opts.removeAdditional && schema3 === !1) {
+          if (opts.removeAdditional === "all" || opts.removeAdditional && schema === !1) {
             deleteAdditional(key);
             return;
           }
-          if (schema3 === !1) {
+          if (schema === !1) {
             cxt.setParams({ additionalProperty: key }), cxt.error(), allErrors || gen.break();
             return;
           }
-          if (typeof schema3 == "object" && !(0, util_1.alwaysValidSchema)(it, schema3)) {
+          if (typeof schema == "object" && !(0, util_1.alwaysValidSchema)(it, schema)) {
             let valid = gen.name("valid");
             opts.removeAdditional === "failing" ? (applyAdditionalSchema(key, valid, !1), gen.if((0, codegen_1.not)(valid), () => {
               cxt.reset(), deleteAdditional(key);
@@ -12504,20 +12504,20 @@ var require_properties = __commonJS({
       type: "object",
       schemaType: "object",
       code(cxt) {
-        let { gen, schema: schema3, parentSchema, data, it } = cxt;
+        let { gen, schema, parentSchema, data, it } = cxt;
         it.opts.removeAdditional === "all" && parentSchema.additionalProperties === void 0 && additionalProperties_1.default.code(new validate_1.KeywordCxt(it, additionalProperties_1.default, "additionalProperties"));
-        let allProps = (0, code_1.allSchemaProperties)(schema3);
+        let allProps = (0, code_1.allSchemaProperties)(schema);
         for (let prop of allProps)
           it.definedProperties.add(prop);
         it.opts.unevaluated && allProps.length && it.props !== !0 && (it.props = util_1.mergeEvaluated.props(gen, (0, util_1.toHash)(allProps), it.props));
-        let properties = allProps.filter((p) => !(0, util_1.alwaysValidSchema)(it, schema3[p]));
+        let properties = allProps.filter((p) => !(0, util_1.alwaysValidSchema)(it, schema[p]));
         if (properties.length === 0)
           return;
         let valid = gen.name("valid");
         for (let prop of properties)
           hasDefault(prop) ? applyPropertySchema(prop) : (gen.if((0, code_1.propertyInData)(gen, data, prop, it.opts.ownProperties)), applyPropertySchema(prop), it.allErrors || gen.else().var(valid, !0), gen.endIf()), cxt.it.definedProperties.add(prop), cxt.ok(valid);
         function hasDefault(prop) {
-          return it.opts.useDefaults && !it.compositeRule && schema3[prop].default !== void 0;
+          return it.opts.useDefaults && !it.compositeRule && schema[prop].default !== void 0;
         }
         function applyPropertySchema(prop) {
           cxt.subschema({
@@ -12542,7 +12542,7 @@ var require_patternProperties = __commonJS({
       type: "object",
       schemaType: "object",
       code(cxt) {
-        let { gen, schema: schema3, data, parentSchema, it } = cxt, { opts } = it, patterns = (0, code_1.allSchemaProperties)(schema3), alwaysValidPatterns = patterns.filter((p) => (0, util_1.alwaysValidSchema)(it, schema3[p]));
+        let { gen, schema, data, parentSchema, it } = cxt, { opts } = it, patterns = (0, code_1.allSchemaProperties)(schema), alwaysValidPatterns = patterns.filter((p) => (0, util_1.alwaysValidSchema)(it, schema[p]));
         if (patterns.length === 0 || alwaysValidPatterns.length === patterns.length && (!it.opts.unevaluated || it.props === !0))
           return;
         let checkProperties = opts.strictSchema && !opts.allowMatchingProperties && parentSchema.properties, valid = gen.name("valid");
@@ -12586,8 +12586,8 @@ var require_not = __commonJS({
       schemaType: ["object", "boolean"],
       trackErrors: !0,
       code(cxt) {
-        let { gen, schema: schema3, it } = cxt;
-        if ((0, util_1.alwaysValidSchema)(it, schema3)) {
+        let { gen, schema, it } = cxt;
+        if ((0, util_1.alwaysValidSchema)(it, schema)) {
           cxt.fail();
           return;
         }
@@ -12635,12 +12635,12 @@ var require_oneOf = __commonJS({
       trackErrors: !0,
       error,
       code(cxt) {
-        let { gen, schema: schema3, parentSchema, it } = cxt;
-        if (!Array.isArray(schema3))
+        let { gen, schema, parentSchema, it } = cxt;
+        if (!Array.isArray(schema))
           throw new Error("ajv implementation error");
         if (it.opts.discriminator && parentSchema.discriminator)
           return;
-        let schArr = schema3, valid = gen.let("valid", !1), passing = gen.let("passing", null), schValid = gen.name("_valid");
+        let schArr = schema, valid = gen.let("valid", !1), passing = gen.let("passing", null), schValid = gen.name("_valid");
         cxt.setParams({ passing }), gen.block(validateOneOf), cxt.result(valid, () => cxt.reset(), () => cxt.error(!0));
         function validateOneOf() {
           schArr.forEach((sch, i) => {
@@ -12669,11 +12669,11 @@ var require_allOf = __commonJS({
       keyword: "allOf",
       schemaType: "array",
       code(cxt) {
-        let { gen, schema: schema3, it } = cxt;
-        if (!Array.isArray(schema3))
+        let { gen, schema, it } = cxt;
+        if (!Array.isArray(schema))
           throw new Error("ajv implementation error");
         let valid = gen.name("valid");
-        schema3.forEach((sch, i) => {
+        schema.forEach((sch, i) => {
           if ((0, util_1.alwaysValidSchema)(it, sch))
             return;
           let schCxt = cxt.subschema({ keyword: "allOf", schemaProp: i }, valid);
@@ -12728,8 +12728,8 @@ var require_if = __commonJS({
       }
     };
     function hasSchema(it, keyword) {
-      let schema3 = it.schema[keyword];
-      return schema3 !== void 0 && !(0, util_1.alwaysValidSchema)(it, schema3);
+      let schema = it.schema[keyword];
+      return schema !== void 0 && !(0, util_1.alwaysValidSchema)(it, schema);
     }
     exports.default = def;
   }
@@ -12794,7 +12794,7 @@ var require_format = __commonJS({
       $data: !0,
       error,
       code(cxt, ruleType) {
-        let { gen, data, $data, schema: schema3, schemaCode, it } = cxt, { opts, errSchemaPath, schemaEnv, self } = it;
+        let { gen, data, $data, schema, schemaCode, it } = cxt, { opts, errSchemaPath, schemaEnv, self } = it;
         if (!opts.validateFormats)
           return;
         $data ? validate$DataFormat() : validateFormat();
@@ -12813,7 +12813,7 @@ var require_format = __commonJS({
           }
         }
         function validateFormat() {
-          let formatDef = self.formats[schema3];
+          let formatDef = self.formats[schema];
           if (!formatDef) {
             unknownFormat();
             return;
@@ -12829,11 +12829,11 @@ var require_format = __commonJS({
             }
             throw new Error(unknownMsg());
             function unknownMsg() {
-              return `unknown format "${schema3}" ignored in schema at path "${errSchemaPath}"`;
+              return `unknown format "${schema}" ignored in schema at path "${errSchemaPath}"`;
             }
           }
           function getFormat(fmtDef) {
-            let code3 = fmtDef instanceof RegExp ? (0, codegen_1.regexpCode)(fmtDef) : opts.code.formats ? (0, codegen_1._)`${opts.code.formats}${(0, codegen_1.getProperty)(schema3)}` : void 0, fmt = gen.scopeValue("formats", { key: schema3, ref: fmtDef, code: code3 });
+            let code3 = fmtDef instanceof RegExp ? (0, codegen_1.regexpCode)(fmtDef) : opts.code.formats ? (0, codegen_1._)`${opts.code.formats}${(0, codegen_1.getProperty)(schema)}` : void 0, fmt = gen.scopeValue("formats", { key: schema, ref: fmtDef, code: code3 });
             return typeof fmtDef == "object" && !(fmtDef instanceof RegExp) ? [fmtDef.type || "string", fmtDef.validate, (0, codegen_1._)`${fmt}.validate`] : ["string", fmtDef, fmt];
           }
           function validCondition() {
@@ -12928,13 +12928,13 @@ var require_discriminator = __commonJS({
       schemaType: "object",
       error,
       code(cxt) {
-        let { gen, data, schema: schema3, parentSchema, it } = cxt, { oneOf } = parentSchema;
+        let { gen, data, schema, parentSchema, it } = cxt, { oneOf } = parentSchema;
         if (!it.opts.discriminator)
           throw new Error("discriminator: requires discriminator option");
-        let tagName = schema3.propertyName;
+        let tagName = schema.propertyName;
         if (typeof tagName != "string")
           throw new Error("discriminator: requires propertyName");
-        if (schema3.mapping)
+        if (schema.mapping)
           throw new Error("discriminator: mapping is not supported");
         if (!oneOf)
           throw new Error("discriminator: requires oneOf keyword");
@@ -13206,677 +13206,6 @@ var require_ajv = __commonJS({
     Object.defineProperty(exports, "MissingRefError", { enumerable: !0, get: function() {
       return ref_error_1.default;
     } });
-  }
-});
-
-// node_modules/cronstrue/dist/cronstrue.js
-var require_cronstrue = __commonJS({
-  "node_modules/cronstrue/dist/cronstrue.js"(exports, module) {
-    (function(root, factory) {
-      typeof exports == "object" && typeof module == "object" ? module.exports = factory() : typeof define == "function" && define.amd ? define("cronstrue", [], factory) : typeof exports == "object" ? exports.cronstrue = factory() : root.cronstrue = factory();
-    })(globalThis, () => (
-      /******/
-      (() => {
-        "use strict";
-        var __webpack_modules__ = {
-          /***/
-          949: (
-            /***/
-            ((__unused_webpack_module, exports2, __webpack_require__2) => {
-              Object.defineProperty(exports2, "__esModule", { value: !0 }), exports2.CronParser = void 0;
-              var rangeValidator_1 = __webpack_require__2(515), CronParser = (function() {
-                function CronParser2(expression, dayOfWeekStartIndexZero, monthStartIndexZero) {
-                  dayOfWeekStartIndexZero === void 0 && (dayOfWeekStartIndexZero = !0), monthStartIndexZero === void 0 && (monthStartIndexZero = !1), this.expression = expression, this.dayOfWeekStartIndexZero = dayOfWeekStartIndexZero, this.monthStartIndexZero = monthStartIndexZero;
-                }
-                return CronParser2.prototype.parse = function() {
-                  var _a, parsed, expression = (_a = this.expression) !== null && _a !== void 0 ? _a : "";
-                  if (expression === "@reboot")
-                    return parsed = ["@reboot", "", "", "", "", "", ""], parsed;
-                  if (expression.startsWith("@")) {
-                    var special = this.parseSpecial(this.expression);
-                    parsed = this.extractParts(special);
-                  } else
-                    parsed = this.extractParts(this.expression);
-                  return this.normalize(parsed), this.validate(parsed), parsed;
-                }, CronParser2.prototype.parseSpecial = function(expression) {
-                  var specialExpressions = {
-                    "@yearly": "0 0 1 1 *",
-                    "@annually": "0 0 1 1 *",
-                    "@monthly": "0 0 1 * *",
-                    "@weekly": "0 0 * * 0",
-                    "@daily": "0 0 * * *",
-                    "@midnight": "0 0 * * *",
-                    "@hourly": "0 * * * *",
-                    "@reboot": "@reboot"
-                  }, special = specialExpressions[expression];
-                  if (!special)
-                    throw new Error("Unknown special expression.");
-                  return special;
-                }, CronParser2.prototype.extractParts = function(expression) {
-                  if (!this.expression)
-                    throw new Error("cron expression is empty");
-                  for (var parsed = expression.trim().split(/[ ]+/), i = 0; i < parsed.length; i++)
-                    if (parsed[i].includes(",")) {
-                      var arrayElement = parsed[i].split(",").map(function(item) {
-                        return item.trim();
-                      }).filter(function(item) {
-                        return item !== "";
-                      }).map(function(item) {
-                        return isNaN(Number(item)) ? item : Number(item);
-                      }).filter(function(item) {
-                        return item !== null && item !== "";
-                      });
-                      arrayElement.length === 0 && arrayElement.push("*"), arrayElement.sort(function(a, b) {
-                        return a !== null && b !== null ? a - b : 0;
-                      }), parsed[i] = arrayElement.map(function(item) {
-                        return item !== null ? item.toString() : "";
-                      }).join(",");
-                    }
-                  if (parsed.length < 5)
-                    throw new Error("Expression has only ".concat(parsed.length, " part").concat(parsed.length == 1 ? "" : "s", ". At least 5 parts are required."));
-                  if (parsed.length == 5)
-                    parsed.unshift(""), parsed.push("");
-                  else if (parsed.length == 6) {
-                    var isYearWithNoSecondsPart = /\d{4}$/.test(parsed[5]) || parsed[4] == "?" || parsed[2] == "?";
-                    isYearWithNoSecondsPart ? parsed.unshift("") : parsed.push("");
-                  } else if (parsed.length > 7)
-                    throw new Error("Expression has ".concat(parsed.length, " parts; too many!"));
-                  return parsed;
-                }, CronParser2.prototype.normalize = function(expressionParts) {
-                  var _this = this;
-                  if (expressionParts[3] = expressionParts[3].replace("?", "*"), expressionParts[5] = expressionParts[5].replace("?", "*"), expressionParts[2] = expressionParts[2].replace("?", "*"), expressionParts[0].indexOf("0/") == 0 && (expressionParts[0] = expressionParts[0].replace("0/", "*/")), expressionParts[1].indexOf("0/") == 0 && (expressionParts[1] = expressionParts[1].replace("0/", "*/")), expressionParts[2].indexOf("0/") == 0 && (expressionParts[2] = expressionParts[2].replace("0/", "*/")), expressionParts[3].indexOf("1/") == 0 && (expressionParts[3] = expressionParts[3].replace("1/", "*/")), expressionParts[4].indexOf("1/") == 0 && (expressionParts[4] = expressionParts[4].replace("1/", "*/")), expressionParts[6].indexOf("1/") == 0 && (expressionParts[6] = expressionParts[6].replace("1/", "*/")), expressionParts[5] = expressionParts[5].replace(/(^\d)|([^#/\s]\d)/g, function(t) {
-                    var dowDigits = t.replace(/\D/, ""), dowDigitsAdjusted = dowDigits;
-                    return _this.dayOfWeekStartIndexZero ? dowDigits == "7" && (dowDigitsAdjusted = "0") : dowDigitsAdjusted = (parseInt(dowDigits) - 1).toString(), t.replace(dowDigits, dowDigitsAdjusted);
-                  }), expressionParts[5] == "L" && (expressionParts[5] = "6"), expressionParts[3] == "?" && (expressionParts[3] = "*"), expressionParts[3].indexOf("W") > -1 && (expressionParts[3].indexOf(",") > -1 || expressionParts[3].indexOf("-") > -1))
-                    throw new Error("The 'W' character can be specified only when the day-of-month is a single day, not a range or list of days.");
-                  var days = {
-                    SUN: 0,
-                    MON: 1,
-                    TUE: 2,
-                    WED: 3,
-                    THU: 4,
-                    FRI: 5,
-                    SAT: 6
-                  };
-                  for (var day in days)
-                    expressionParts[5] = expressionParts[5].replace(new RegExp(day, "gi"), days[day].toString());
-                  expressionParts[4] = expressionParts[4].replace(/(^\d{1,2})|([^#/\s]\d{1,2})/g, function(t) {
-                    var dowDigits = t.replace(/\D/, ""), dowDigitsAdjusted = dowDigits;
-                    return _this.monthStartIndexZero && (dowDigitsAdjusted = (parseInt(dowDigits) + 1).toString()), t.replace(dowDigits, dowDigitsAdjusted);
-                  });
-                  var months = {
-                    JAN: 1,
-                    FEB: 2,
-                    MAR: 3,
-                    APR: 4,
-                    MAY: 5,
-                    JUN: 6,
-                    JUL: 7,
-                    AUG: 8,
-                    SEP: 9,
-                    OCT: 10,
-                    NOV: 11,
-                    DEC: 12
-                  };
-                  for (var month in months)
-                    expressionParts[4] = expressionParts[4].replace(new RegExp(month, "gi"), months[month].toString());
-                  expressionParts[0] == "0" && (expressionParts[0] = ""), !/\*|\-|\,|\//.test(expressionParts[2]) && (/\*|\//.test(expressionParts[1]) || /\*|\//.test(expressionParts[0])) && (expressionParts[2] += "-".concat(expressionParts[2]));
-                  for (var i = 0; i < expressionParts.length; i++)
-                    if (expressionParts[i].indexOf(",") != -1 && (expressionParts[i] = expressionParts[i].split(",").filter(function(str) {
-                      return str !== "";
-                    }).join(",") || "*"), expressionParts[i] == "*/1" && (expressionParts[i] = "*"), expressionParts[i].indexOf("/") > -1 && !/^\*|\-|\,/.test(expressionParts[i])) {
-                      var stepRangeThrough = null;
-                      switch (i) {
-                        case 4:
-                          stepRangeThrough = "12";
-                          break;
-                        case 5:
-                          stepRangeThrough = "6";
-                          break;
-                        case 6:
-                          stepRangeThrough = "9999";
-                          break;
-                        default:
-                          stepRangeThrough = null;
-                          break;
-                      }
-                      if (stepRangeThrough !== null) {
-                        var parts = expressionParts[i].split("/");
-                        expressionParts[i] = "".concat(parts[0], "-").concat(stepRangeThrough, "/").concat(parts[1]);
-                      }
-                    }
-                }, CronParser2.prototype.validate = function(parsed) {
-                  var standardCronPartCharacters = "0-9,\\-*/";
-                  this.validateOnlyExpectedCharactersFound(parsed[0], standardCronPartCharacters), this.validateOnlyExpectedCharactersFound(parsed[1], standardCronPartCharacters), this.validateOnlyExpectedCharactersFound(parsed[2], standardCronPartCharacters), this.validateOnlyExpectedCharactersFound(parsed[3], "0-9,\\-*/LW"), this.validateOnlyExpectedCharactersFound(parsed[4], standardCronPartCharacters), this.validateOnlyExpectedCharactersFound(parsed[5], "0-9,\\-*/L#"), this.validateOnlyExpectedCharactersFound(parsed[6], standardCronPartCharacters), this.validateAnyRanges(parsed);
-                }, CronParser2.prototype.validateAnyRanges = function(parsed) {
-                  rangeValidator_1.default.secondRange(parsed[0]), rangeValidator_1.default.minuteRange(parsed[1]), rangeValidator_1.default.hourRange(parsed[2]), rangeValidator_1.default.dayOfMonthRange(parsed[3]), rangeValidator_1.default.monthRange(parsed[4], this.monthStartIndexZero), rangeValidator_1.default.dayOfWeekRange(parsed[5], this.dayOfWeekStartIndexZero);
-                }, CronParser2.prototype.validateOnlyExpectedCharactersFound = function(cronPart, allowedCharsExpression) {
-                  var invalidChars = cronPart.match(new RegExp("[^".concat(allowedCharsExpression, "]+"), "gi"));
-                  if (invalidChars && invalidChars.length)
-                    throw new Error("Expression contains invalid values: '".concat(invalidChars.toString(), "'"));
-                }, CronParser2;
-              })();
-              exports2.CronParser = CronParser;
-            })
-          ),
-          /***/
-          333: (
-            /***/
-            ((__unused_webpack_module, exports2, __webpack_require__2) => {
-              Object.defineProperty(exports2, "__esModule", { value: !0 }), exports2.ExpressionDescriptor = void 0;
-              var stringUtilities_1 = __webpack_require__2(823), cronParser_1 = __webpack_require__2(949), ExpressionDescriptor = (function() {
-                function ExpressionDescriptor2(expression, options) {
-                  if (this.expression = expression, this.options = options, this.expressionParts = new Array(5), !this.options.locale && ExpressionDescriptor2.defaultLocale && (this.options.locale = ExpressionDescriptor2.defaultLocale), !ExpressionDescriptor2.locales[this.options.locale]) {
-                    var fallBackLocale = Object.keys(ExpressionDescriptor2.locales)[0];
-                    console.warn("Locale '".concat(this.options.locale, "' could not be found; falling back to '").concat(fallBackLocale, "'.")), this.options.locale = fallBackLocale;
-                  }
-                  this.i18n = ExpressionDescriptor2.locales[this.options.locale], options.use24HourTimeFormat === void 0 && (options.use24HourTimeFormat = this.i18n.use24HourTimeFormatByDefault());
-                }
-                return ExpressionDescriptor2.toString = function(expression, _a) {
-                  var _b = _a === void 0 ? {} : _a, _c = _b.throwExceptionOnParseError, throwExceptionOnParseError = _c === void 0 ? !0 : _c, _d = _b.verbose, verbose = _d === void 0 ? !1 : _d, _e = _b.dayOfWeekStartIndexZero, dayOfWeekStartIndexZero = _e === void 0 ? !0 : _e, _f = _b.monthStartIndexZero, monthStartIndexZero = _f === void 0 ? !1 : _f, use24HourTimeFormat = _b.use24HourTimeFormat, _g = _b.locale, locale = _g === void 0 ? null : _g, options = {
-                    throwExceptionOnParseError,
-                    verbose,
-                    dayOfWeekStartIndexZero,
-                    monthStartIndexZero,
-                    use24HourTimeFormat,
-                    locale
-                  };
-                  options.tzOffset && console.warn("'tzOffset' option has been deprecated and is no longer supported.");
-                  var descripter = new ExpressionDescriptor2(expression, options);
-                  return descripter.getFullDescription();
-                }, ExpressionDescriptor2.initialize = function(localesLoader, defaultLocale) {
-                  defaultLocale === void 0 && (defaultLocale = "en"), ExpressionDescriptor2.specialCharacters = ["/", "-", ",", "*"], ExpressionDescriptor2.defaultLocale = defaultLocale, localesLoader.load(ExpressionDescriptor2.locales);
-                }, ExpressionDescriptor2.prototype.getFullDescription = function() {
-                  var _a, _b, description = "";
-                  try {
-                    var parser = new cronParser_1.CronParser(this.expression, this.options.dayOfWeekStartIndexZero, this.options.monthStartIndexZero);
-                    if (this.expressionParts = parser.parse(), this.expressionParts[0] === "@reboot")
-                      return ((_b = (_a = this.i18n).atReboot) === null || _b === void 0 ? void 0 : _b.call(_a)) || "Run once, at startup";
-                    var timeSegment = this.getTimeOfDayDescription(), dayOfMonthDesc = this.getDayOfMonthDescription(), monthDesc = this.getMonthDescription(), dayOfWeekDesc = this.getDayOfWeekDescription(), yearDesc = this.getYearDescription();
-                    description += timeSegment + dayOfMonthDesc + dayOfWeekDesc + monthDesc + yearDesc, description = this.transformVerbosity(description, !!this.options.verbose), description = description.charAt(0).toLocaleUpperCase() + description.substr(1);
-                  } catch (ex) {
-                    if (!this.options.throwExceptionOnParseError)
-                      description = this.i18n.anErrorOccuredWhenGeneratingTheExpressionD();
-                    else
-                      throw "".concat(ex);
-                  }
-                  return description;
-                }, ExpressionDescriptor2.prototype.getTimeOfDayDescription = function() {
-                  var secondsExpression = this.expressionParts[0], minuteExpression = this.expressionParts[1], hourExpression = this.expressionParts[2], description = "";
-                  if (!stringUtilities_1.StringUtilities.containsAny(minuteExpression, ExpressionDescriptor2.specialCharacters) && !stringUtilities_1.StringUtilities.containsAny(hourExpression, ExpressionDescriptor2.specialCharacters) && !stringUtilities_1.StringUtilities.containsAny(secondsExpression, ExpressionDescriptor2.specialCharacters))
-                    description += this.i18n.atSpace() + this.formatTime(hourExpression, minuteExpression, secondsExpression);
-                  else if (!secondsExpression && minuteExpression.indexOf("-") > -1 && !(minuteExpression.indexOf(",") > -1) && !(minuteExpression.indexOf("/") > -1) && !stringUtilities_1.StringUtilities.containsAny(hourExpression, ExpressionDescriptor2.specialCharacters)) {
-                    var minuteParts = minuteExpression.split("-");
-                    description += stringUtilities_1.StringUtilities.format(this.i18n.everyMinuteBetweenX0AndX1(), this.formatTime(hourExpression, minuteParts[0], ""), this.formatTime(hourExpression, minuteParts[1], ""));
-                  } else if (!secondsExpression && hourExpression.indexOf(",") > -1 && hourExpression.indexOf("-") == -1 && hourExpression.indexOf("/") == -1 && !stringUtilities_1.StringUtilities.containsAny(minuteExpression, ExpressionDescriptor2.specialCharacters)) {
-                    var hourParts = hourExpression.split(",");
-                    description += this.i18n.at();
-                    for (var i = 0; i < hourParts.length; i++)
-                      description += " ", description += this.formatTime(hourParts[i], minuteExpression, ""), i < hourParts.length - 2 && (description += ","), i == hourParts.length - 2 && (description += this.i18n.spaceAnd());
-                  } else {
-                    var secondsDescription = this.getSecondsDescription(), minutesDescription = this.getMinutesDescription(), hoursDescription = this.getHoursDescription();
-                    if (description += secondsDescription, description && minutesDescription && (description += ", "), description += minutesDescription, minutesDescription === hoursDescription)
-                      return description;
-                    description && hoursDescription && (description += ", "), description += hoursDescription;
-                  }
-                  return description;
-                }, ExpressionDescriptor2.prototype.getSecondsDescription = function() {
-                  var _this = this, description = this.getSegmentDescription(this.expressionParts[0], this.i18n.everySecond(), function(s) {
-                    return s;
-                  }, function(s) {
-                    return stringUtilities_1.StringUtilities.format(_this.i18n.everyX0Seconds(s), s);
-                  }, function(s) {
-                    return _this.i18n.secondsX0ThroughX1PastTheMinute();
-                  }, function(s) {
-                    return s == "0" ? "" : parseInt(s) < 20 ? _this.i18n.atX0SecondsPastTheMinute(s) : _this.i18n.atX0SecondsPastTheMinuteGt20() || _this.i18n.atX0SecondsPastTheMinute(s);
-                  });
-                  return description;
-                }, ExpressionDescriptor2.prototype.getMinutesDescription = function() {
-                  var _this = this, secondsExpression = this.expressionParts[0], hourExpression = this.expressionParts[2], description = this.getSegmentDescription(this.expressionParts[1], this.i18n.everyMinute(), function(s) {
-                    return s;
-                  }, function(s) {
-                    return stringUtilities_1.StringUtilities.format(_this.i18n.everyX0Minutes(s), s);
-                  }, function(s) {
-                    return _this.i18n.minutesX0ThroughX1PastTheHour();
-                  }, function(s) {
-                    try {
-                      return s == "0" && hourExpression.indexOf("/") == -1 && secondsExpression == "" ? _this.i18n.everyHour() : parseInt(s) < 20 ? _this.i18n.atX0MinutesPastTheHour(s) : _this.i18n.atX0MinutesPastTheHourGt20() || _this.i18n.atX0MinutesPastTheHour(s);
-                    } catch {
-                      return _this.i18n.atX0MinutesPastTheHour(s);
-                    }
-                  });
-                  return description;
-                }, ExpressionDescriptor2.prototype.getHoursDescription = function() {
-                  var _this = this, expression = this.expressionParts[2], hourIndex = 0, rangeEndValues = [];
-                  expression.split("/")[0].split(",").forEach(function(range2) {
-                    var rangeParts = range2.split("-");
-                    rangeParts.length === 2 && rangeEndValues.push({ value: rangeParts[1], index: hourIndex + 1 }), hourIndex += rangeParts.length;
-                  });
-                  var evaluationIndex = 0, description = this.getSegmentDescription(expression, this.i18n.everyHour(), function(s) {
-                    var match = rangeEndValues.find(function(r) {
-                      return r.value === s && r.index === evaluationIndex;
-                    }), isRangeEndWithNonZeroMinute = match && _this.expressionParts[1] !== "0";
-                    return evaluationIndex++, isRangeEndWithNonZeroMinute ? _this.formatTime(s, "59", "") : _this.formatTime(s, "0", "");
-                  }, function(s) {
-                    return stringUtilities_1.StringUtilities.format(_this.i18n.everyX0Hours(s), s);
-                  }, function(s) {
-                    return _this.i18n.betweenX0AndX1();
-                  }, function(s) {
-                    return _this.i18n.atX0();
-                  });
-                  return description;
-                }, ExpressionDescriptor2.prototype.getDayOfWeekDescription = function() {
-                  var _this = this, daysOfWeekNames = this.i18n.daysOfTheWeek(), description = null;
-                  return this.expressionParts[5] == "*" ? description = "" : description = this.getSegmentDescription(this.expressionParts[5], this.i18n.commaEveryDay(), function(s, form) {
-                    var exp = s;
-                    s.indexOf("#") > -1 ? exp = s.substring(0, s.indexOf("#")) : s.indexOf("L") > -1 && (exp = exp.replace("L", ""));
-                    var parsedExp = parseInt(exp), description2 = _this.i18n.daysOfTheWeekInCase ? _this.i18n.daysOfTheWeekInCase(form)[parsedExp] : daysOfWeekNames[parsedExp];
-                    if (s.indexOf("#") > -1) {
-                      var dayOfWeekOfMonthDescription = null, dayOfWeekOfMonthNumber = s.substring(s.indexOf("#") + 1), dayOfWeekNumber = s.substring(0, s.indexOf("#"));
-                      switch (dayOfWeekOfMonthNumber) {
-                        case "1":
-                          dayOfWeekOfMonthDescription = _this.i18n.first(dayOfWeekNumber);
-                          break;
-                        case "2":
-                          dayOfWeekOfMonthDescription = _this.i18n.second(dayOfWeekNumber);
-                          break;
-                        case "3":
-                          dayOfWeekOfMonthDescription = _this.i18n.third(dayOfWeekNumber);
-                          break;
-                        case "4":
-                          dayOfWeekOfMonthDescription = _this.i18n.fourth(dayOfWeekNumber);
-                          break;
-                        case "5":
-                          dayOfWeekOfMonthDescription = _this.i18n.fifth(dayOfWeekNumber);
-                          break;
-                      }
-                      description2 = dayOfWeekOfMonthDescription + " " + description2;
-                    }
-                    return description2;
-                  }, function(s) {
-                    return parseInt(s) == 1 ? "" : stringUtilities_1.StringUtilities.format(_this.i18n.commaEveryX0DaysOfTheWeek(s), s);
-                  }, function(s) {
-                    var beginFrom = s.substring(0, s.indexOf("-")), domSpecified = _this.expressionParts[3] != "*";
-                    return domSpecified ? _this.i18n.commaAndX0ThroughX1(beginFrom) : _this.i18n.commaX0ThroughX1(beginFrom);
-                  }, function(s) {
-                    var format2 = null;
-                    if (s.indexOf("#") > -1) {
-                      var dayOfWeekOfMonthNumber = s.substring(s.indexOf("#") + 1), dayOfWeek = s.substring(0, s.indexOf("#"));
-                      format2 = _this.i18n.commaOnThe(dayOfWeekOfMonthNumber, dayOfWeek).trim() + _this.i18n.spaceX0OfTheMonth();
-                    } else if (s.indexOf("L") > -1)
-                      format2 = _this.i18n.commaOnTheLastX0OfTheMonth(s.replace("L", ""));
-                    else {
-                      var domSpecified = _this.expressionParts[3] != "*";
-                      format2 = domSpecified ? _this.i18n.commaAndOnX0() : _this.i18n.commaOnlyOnX0(s);
-                    }
-                    return format2;
-                  }), description;
-                }, ExpressionDescriptor2.prototype.getMonthDescription = function() {
-                  var _this = this, monthNames = this.i18n.monthsOfTheYear(), description = this.getSegmentDescription(this.expressionParts[4], "", function(s, form) {
-                    return form && _this.i18n.monthsOfTheYearInCase ? _this.i18n.monthsOfTheYearInCase(form)[parseInt(s) - 1] : monthNames[parseInt(s) - 1];
-                  }, function(s) {
-                    return parseInt(s) == 1 ? "" : stringUtilities_1.StringUtilities.format(_this.i18n.commaEveryX0Months(s), s);
-                  }, function(s) {
-                    return _this.i18n.commaMonthX0ThroughMonthX1() || _this.i18n.commaX0ThroughX1();
-                  }, function(s) {
-                    return _this.i18n.commaOnlyInMonthX0 ? _this.i18n.commaOnlyInMonthX0() : _this.i18n.commaOnlyInX0();
-                  });
-                  return description;
-                }, ExpressionDescriptor2.prototype.getDayOfMonthDescription = function() {
-                  var _this = this, description = null, expression = this.expressionParts[3];
-                  switch (expression) {
-                    case "L":
-                      description = this.i18n.commaOnTheLastDayOfTheMonth();
-                      break;
-                    case "WL":
-                    case "LW":
-                      description = this.i18n.commaOnTheLastWeekdayOfTheMonth();
-                      break;
-                    default:
-                      var weekDayNumberMatches = expression.match(/(\d{1,2}W)|(W\d{1,2})/);
-                      if (weekDayNumberMatches) {
-                        var dayNumber = parseInt(weekDayNumberMatches[0].replace("W", "")), dayString = dayNumber == 1 ? this.i18n.firstWeekday() : stringUtilities_1.StringUtilities.format(this.i18n.weekdayNearestDayX0(), dayNumber.toString());
-                        description = stringUtilities_1.StringUtilities.format(this.i18n.commaOnTheX0OfTheMonth(), dayString);
-                        break;
-                      } else {
-                        var lastDayOffSetMatches = expression.match(/L-(\d{1,2})/);
-                        if (lastDayOffSetMatches) {
-                          var offSetDays = lastDayOffSetMatches[1];
-                          description = stringUtilities_1.StringUtilities.format(this.i18n.commaDaysBeforeTheLastDayOfTheMonth(offSetDays), offSetDays);
-                          break;
-                        } else {
-                          if (expression == "*" && this.expressionParts[5] != "*")
-                            return "";
-                          description = this.getSegmentDescription(expression, this.i18n.commaEveryDay(), function(s) {
-                            return s == "L" ? _this.i18n.lastDay() : _this.i18n.dayX0 ? stringUtilities_1.StringUtilities.format(_this.i18n.dayX0(), s) : s;
-                          }, function(s) {
-                            return s == "1" ? _this.i18n.commaEveryDay() : _this.i18n.commaEveryX0Days(s);
-                          }, function(s) {
-                            return _this.i18n.commaBetweenDayX0AndX1OfTheMonth(s);
-                          }, function(s) {
-                            return _this.i18n.commaOnDayX0OfTheMonth(s);
-                          });
-                        }
-                        break;
-                      }
-                  }
-                  return description;
-                }, ExpressionDescriptor2.prototype.getYearDescription = function() {
-                  var _this = this, description = this.getSegmentDescription(this.expressionParts[6], "", function(s) {
-                    return /^\d+$/.test(s) ? new Date(parseInt(s), 1).getFullYear().toString() : s;
-                  }, function(s) {
-                    return stringUtilities_1.StringUtilities.format(_this.i18n.commaEveryX0Years(s), s);
-                  }, function(s) {
-                    return _this.i18n.commaYearX0ThroughYearX1() || _this.i18n.commaX0ThroughX1();
-                  }, function(s) {
-                    return _this.i18n.commaOnlyInYearX0 ? _this.i18n.commaOnlyInYearX0() : _this.i18n.commaOnlyInX0();
-                  });
-                  return description;
-                }, ExpressionDescriptor2.prototype.getSegmentDescription = function(expression, allDescription, getSingleItemDescription, getIncrementDescriptionFormat, getRangeDescriptionFormat, getDescriptionFormat) {
-                  var description = null, doesExpressionContainIncrement = expression.indexOf("/") > -1, doesExpressionContainRange = expression.indexOf("-") > -1, doesExpressionContainMultipleValues = expression.indexOf(",") > -1;
-                  if (!expression)
-                    description = "";
-                  else if (expression === "*")
-                    description = allDescription;
-                  else if (!doesExpressionContainIncrement && !doesExpressionContainRange && !doesExpressionContainMultipleValues)
-                    description = stringUtilities_1.StringUtilities.format(getDescriptionFormat(expression), getSingleItemDescription(expression));
-                  else if (doesExpressionContainMultipleValues) {
-                    for (var segments = expression.split(","), descriptionContent = "", i = 0; i < segments.length; i++)
-                      if (i > 0 && segments.length > 2 && (descriptionContent += ",", i < segments.length - 1 && (descriptionContent += " ")), i > 0 && segments.length > 1 && (i == segments.length - 1 || segments.length == 2) && (descriptionContent += "".concat(this.i18n.spaceAnd(), " ")), segments[i].indexOf("/") > -1 || segments[i].indexOf("-") > -1) {
-                        var isSegmentRangeWithoutIncrement = segments[i].indexOf("-") > -1 && segments[i].indexOf("/") == -1, currentDescriptionContent = this.getSegmentDescription(segments[i], allDescription, getSingleItemDescription, getIncrementDescriptionFormat, isSegmentRangeWithoutIncrement ? this.i18n.commaX0ThroughX1 : getRangeDescriptionFormat, getDescriptionFormat);
-                        isSegmentRangeWithoutIncrement && (currentDescriptionContent = currentDescriptionContent.replace(", ", "")), descriptionContent += currentDescriptionContent;
-                      } else doesExpressionContainIncrement ? descriptionContent += this.getSegmentDescription(segments[i], allDescription, getSingleItemDescription, getIncrementDescriptionFormat, getRangeDescriptionFormat, getDescriptionFormat) : descriptionContent += getSingleItemDescription(segments[i]);
-                    doesExpressionContainIncrement ? description = descriptionContent : description = stringUtilities_1.StringUtilities.format(getDescriptionFormat(expression), descriptionContent);
-                  } else if (doesExpressionContainIncrement) {
-                    var segments = expression.split("/");
-                    if (description = stringUtilities_1.StringUtilities.format(getIncrementDescriptionFormat(segments[1]), segments[1]), segments[0].indexOf("-") > -1) {
-                      var rangeSegmentDescription = this.generateRangeSegmentDescription(segments[0], getRangeDescriptionFormat, getSingleItemDescription);
-                      rangeSegmentDescription.indexOf(", ") != 0 && (description += ", "), description += rangeSegmentDescription;
-                    } else if (segments[0].indexOf("*") == -1) {
-                      var rangeItemDescription = stringUtilities_1.StringUtilities.format(getDescriptionFormat(segments[0]), getSingleItemDescription(segments[0]));
-                      rangeItemDescription = rangeItemDescription.replace(", ", ""), description += stringUtilities_1.StringUtilities.format(this.i18n.commaStartingX0(), rangeItemDescription);
-                    }
-                  } else doesExpressionContainRange && (description = this.generateRangeSegmentDescription(expression, getRangeDescriptionFormat, getSingleItemDescription));
-                  return description;
-                }, ExpressionDescriptor2.prototype.generateRangeSegmentDescription = function(rangeExpression, getRangeDescriptionFormat, getSingleItemDescription) {
-                  var description = "", rangeSegments = rangeExpression.split("-"), rangeSegment1Description = getSingleItemDescription(rangeSegments[0], 1), rangeSegment2Description = getSingleItemDescription(rangeSegments[1], 2), rangeDescriptionFormat = getRangeDescriptionFormat(rangeExpression);
-                  return description += stringUtilities_1.StringUtilities.format(rangeDescriptionFormat, rangeSegment1Description, rangeSegment2Description), description;
-                }, ExpressionDescriptor2.prototype.formatTime = function(hourExpression, minuteExpression, secondExpression) {
-                  var hourOffset = 0, minuteOffset = 0, hour = parseInt(hourExpression) + hourOffset, minute = parseInt(minuteExpression) + minuteOffset;
-                  minute >= 60 ? (minute -= 60, hour += 1) : minute < 0 && (minute += 60, hour -= 1), hour >= 24 ? hour = hour - 24 : hour < 0 && (hour = 24 + hour);
-                  var period = "", setPeriodBeforeTime = !1;
-                  this.options.use24HourTimeFormat || (setPeriodBeforeTime = !!(this.i18n.setPeriodBeforeTime && this.i18n.setPeriodBeforeTime()), period = setPeriodBeforeTime ? "".concat(this.getPeriod(hour), " ") : " ".concat(this.getPeriod(hour)), hour > 12 && (hour -= 12), hour === 0 && (hour = 12));
-                  var second = "";
-                  return secondExpression && (second = ":".concat(("00" + secondExpression).substring(secondExpression.length))), "".concat(setPeriodBeforeTime ? period : "").concat(("00" + hour.toString()).substring(hour.toString().length), ":").concat(("00" + minute.toString()).substring(minute.toString().length)).concat(second).concat(setPeriodBeforeTime ? "" : period);
-                }, ExpressionDescriptor2.prototype.transformVerbosity = function(description, useVerboseFormat) {
-                  if (!useVerboseFormat && (description = description.replace(new RegExp(", ".concat(this.i18n.everyMinute()), "g"), ""), description = description.replace(new RegExp(", ".concat(this.i18n.everyHour()), "g"), ""), description = description.replace(new RegExp(this.i18n.commaEveryDay(), "g"), ""), description = description.replace(/\, ?$/, ""), this.i18n.conciseVerbosityReplacements))
-                    for (var _i = 0, _a = Object.entries(this.i18n.conciseVerbosityReplacements()); _i < _a.length; _i++) {
-                      var _b = _a[_i], key = _b[0], value = _b[1];
-                      description = description.replace(new RegExp(key, "g"), value);
-                    }
-                  return description;
-                }, ExpressionDescriptor2.prototype.getPeriod = function(hour) {
-                  return hour >= 12 ? this.i18n.pm && this.i18n.pm() || "PM" : this.i18n.am && this.i18n.am() || "AM";
-                }, ExpressionDescriptor2.locales = {}, ExpressionDescriptor2;
-              })();
-              exports2.ExpressionDescriptor = ExpressionDescriptor;
-            })
-          ),
-          /***/
-          747: (
-            /***/
-            ((__unused_webpack_module, exports2, __webpack_require__2) => {
-              Object.defineProperty(exports2, "__esModule", { value: !0 }), exports2.enLocaleLoader = void 0;
-              var en_1 = __webpack_require__2(486), enLocaleLoader = (function() {
-                function enLocaleLoader2() {
-                }
-                return enLocaleLoader2.prototype.load = function(availableLocales) {
-                  availableLocales.en = new en_1.en();
-                }, enLocaleLoader2;
-              })();
-              exports2.enLocaleLoader = enLocaleLoader;
-            })
-          ),
-          /***/
-          486: (
-            /***/
-            ((__unused_webpack_module, exports2) => {
-              Object.defineProperty(exports2, "__esModule", { value: !0 }), exports2.en = void 0;
-              var en = (function() {
-                function en2() {
-                }
-                return en2.prototype.atX0SecondsPastTheMinuteGt20 = function() {
-                  return null;
-                }, en2.prototype.atX0MinutesPastTheHourGt20 = function() {
-                  return null;
-                }, en2.prototype.commaMonthX0ThroughMonthX1 = function() {
-                  return null;
-                }, en2.prototype.commaYearX0ThroughYearX1 = function() {
-                  return null;
-                }, en2.prototype.use24HourTimeFormatByDefault = function() {
-                  return !1;
-                }, en2.prototype.anErrorOccuredWhenGeneratingTheExpressionD = function() {
-                  return "An error occurred when generating the expression description. Check the cron expression syntax.";
-                }, en2.prototype.everyMinute = function() {
-                  return "every minute";
-                }, en2.prototype.everyHour = function() {
-                  return "every hour";
-                }, en2.prototype.atSpace = function() {
-                  return "At ";
-                }, en2.prototype.everyMinuteBetweenX0AndX1 = function() {
-                  return "Every minute between %s and %s";
-                }, en2.prototype.at = function() {
-                  return "At";
-                }, en2.prototype.spaceAnd = function() {
-                  return " and";
-                }, en2.prototype.everySecond = function() {
-                  return "every second";
-                }, en2.prototype.everyX0Seconds = function() {
-                  return "every %s seconds";
-                }, en2.prototype.secondsX0ThroughX1PastTheMinute = function() {
-                  return "seconds %s through %s past the minute";
-                }, en2.prototype.atX0SecondsPastTheMinute = function() {
-                  return "at %s seconds past the minute";
-                }, en2.prototype.everyX0Minutes = function() {
-                  return "every %s minutes";
-                }, en2.prototype.minutesX0ThroughX1PastTheHour = function() {
-                  return "minutes %s through %s past the hour";
-                }, en2.prototype.atX0MinutesPastTheHour = function() {
-                  return "at %s minutes past the hour";
-                }, en2.prototype.everyX0Hours = function() {
-                  return "every %s hours";
-                }, en2.prototype.betweenX0AndX1 = function() {
-                  return "between %s and %s";
-                }, en2.prototype.atX0 = function() {
-                  return "at %s";
-                }, en2.prototype.commaEveryDay = function() {
-                  return ", every day";
-                }, en2.prototype.commaEveryX0DaysOfTheWeek = function() {
-                  return ", every %s days of the week";
-                }, en2.prototype.commaX0ThroughX1 = function() {
-                  return ", %s through %s";
-                }, en2.prototype.commaAndX0ThroughX1 = function() {
-                  return ", %s through %s";
-                }, en2.prototype.first = function() {
-                  return "first";
-                }, en2.prototype.second = function() {
-                  return "second";
-                }, en2.prototype.third = function() {
-                  return "third";
-                }, en2.prototype.fourth = function() {
-                  return "fourth";
-                }, en2.prototype.fifth = function() {
-                  return "fifth";
-                }, en2.prototype.commaOnThe = function() {
-                  return ", on the ";
-                }, en2.prototype.spaceX0OfTheMonth = function() {
-                  return " %s of the month";
-                }, en2.prototype.lastDay = function() {
-                  return "the last day";
-                }, en2.prototype.commaOnTheLastX0OfTheMonth = function() {
-                  return ", on the last %s of the month";
-                }, en2.prototype.commaOnlyOnX0 = function() {
-                  return ", only on %s";
-                }, en2.prototype.commaAndOnX0 = function() {
-                  return ", and on %s";
-                }, en2.prototype.commaEveryX0Months = function() {
-                  return ", every %s months";
-                }, en2.prototype.commaOnlyInX0 = function() {
-                  return ", only in %s";
-                }, en2.prototype.commaOnTheLastDayOfTheMonth = function() {
-                  return ", on the last day of the month";
-                }, en2.prototype.commaOnTheLastWeekdayOfTheMonth = function() {
-                  return ", on the last weekday of the month";
-                }, en2.prototype.commaDaysBeforeTheLastDayOfTheMonth = function() {
-                  return ", %s days before the last day of the month";
-                }, en2.prototype.firstWeekday = function() {
-                  return "first weekday";
-                }, en2.prototype.weekdayNearestDayX0 = function() {
-                  return "weekday nearest day %s";
-                }, en2.prototype.commaOnTheX0OfTheMonth = function() {
-                  return ", on the %s of the month";
-                }, en2.prototype.commaEveryX0Days = function() {
-                  return ", every %s days";
-                }, en2.prototype.commaBetweenDayX0AndX1OfTheMonth = function() {
-                  return ", between day %s and %s of the month";
-                }, en2.prototype.commaOnDayX0OfTheMonth = function() {
-                  return ", on day %s of the month";
-                }, en2.prototype.commaEveryHour = function() {
-                  return ", every hour";
-                }, en2.prototype.commaEveryX0Years = function() {
-                  return ", every %s years";
-                }, en2.prototype.commaStartingX0 = function() {
-                  return ", starting %s";
-                }, en2.prototype.daysOfTheWeek = function() {
-                  return ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
-                }, en2.prototype.monthsOfTheYear = function() {
-                  return [
-                    "January",
-                    "February",
-                    "March",
-                    "April",
-                    "May",
-                    "June",
-                    "July",
-                    "August",
-                    "September",
-                    "October",
-                    "November",
-                    "December"
-                  ];
-                }, en2.prototype.atReboot = function() {
-                  return "Run once, at startup";
-                }, en2;
-              })();
-              exports2.en = en;
-            })
-          ),
-          /***/
-          515: (
-            /***/
-            ((__unused_webpack_module, exports2) => {
-              Object.defineProperty(exports2, "__esModule", { value: !0 });
-              function assert(value, message3) {
-                if (!value)
-                  throw new Error(message3);
-              }
-              var RangeValidator = (function() {
-                function RangeValidator2() {
-                }
-                return RangeValidator2.secondRange = function(parse) {
-                  for (var parsed = parse.split(","), i = 0; i < parsed.length; i++)
-                    if (!isNaN(parseInt(parsed[i], 10))) {
-                      var second = parseInt(parsed[i], 10);
-                      assert(second >= 0 && second <= 59, "seconds part must be >= 0 and <= 59");
-                    }
-                }, RangeValidator2.minuteRange = function(parse) {
-                  for (var parsed = parse.split(","), i = 0; i < parsed.length; i++)
-                    if (!isNaN(parseInt(parsed[i], 10))) {
-                      var minute = parseInt(parsed[i], 10);
-                      assert(minute >= 0 && minute <= 59, "minutes part must be >= 0 and <= 59");
-                    }
-                }, RangeValidator2.hourRange = function(parse) {
-                  for (var parsed = parse.split(","), i = 0; i < parsed.length; i++)
-                    if (!isNaN(parseInt(parsed[i], 10))) {
-                      var hour = parseInt(parsed[i], 10);
-                      assert(hour >= 0 && hour <= 23, "hours part must be >= 0 and <= 23");
-                    }
-                }, RangeValidator2.dayOfMonthRange = function(parse) {
-                  for (var parsed = parse.split(","), i = 0; i < parsed.length; i++)
-                    if (!isNaN(parseInt(parsed[i], 10))) {
-                      var dayOfMonth = parseInt(parsed[i], 10);
-                      assert(dayOfMonth >= 1 && dayOfMonth <= 31, "DOM part must be >= 1 and <= 31");
-                    }
-                }, RangeValidator2.monthRange = function(parse, monthStartIndexZero) {
-                  for (var parsed = parse.split(","), i = 0; i < parsed.length; i++)
-                    if (!isNaN(parseInt(parsed[i], 10))) {
-                      var month = parseInt(parsed[i], 10);
-                      assert(month >= 1 && month <= 12, monthStartIndexZero ? "month part must be >= 0 and <= 11" : "month part must be >= 1 and <= 12");
-                    }
-                }, RangeValidator2.dayOfWeekRange = function(parse, dayOfWeekStartIndexZero) {
-                  for (var parsed = parse.split(","), i = 0; i < parsed.length; i++)
-                    if (!isNaN(parseInt(parsed[i], 10))) {
-                      var dayOfWeek = parseInt(parsed[i], 10);
-                      assert(dayOfWeek >= 0 && dayOfWeek <= 6, dayOfWeekStartIndexZero ? "DOW part must be >= 0 and <= 6" : "DOW part must be >= 1 and <= 7");
-                    }
-                }, RangeValidator2;
-              })();
-              exports2.default = RangeValidator;
-            })
-          ),
-          /***/
-          823: (
-            /***/
-            ((__unused_webpack_module, exports2) => {
-              Object.defineProperty(exports2, "__esModule", { value: !0 }), exports2.StringUtilities = void 0;
-              var StringUtilities = (function() {
-                function StringUtilities2() {
-                }
-                return StringUtilities2.format = function(template) {
-                  for (var values = [], _i = 1; _i < arguments.length; _i++)
-                    values[_i - 1] = arguments[_i];
-                  return template.replace(/%s/g, function(substring) {
-                    for (var args = [], _i2 = 1; _i2 < arguments.length; _i2++)
-                      args[_i2 - 1] = arguments[_i2];
-                    return values.shift();
-                  });
-                }, StringUtilities2.containsAny = function(text, searchStrings) {
-                  return searchStrings.some(function(c) {
-                    return text.indexOf(c) > -1;
-                  });
-                }, StringUtilities2;
-              })();
-              exports2.StringUtilities = StringUtilities;
-            })
-          )
-          /******/
-        }, __webpack_module_cache__ = {};
-        function __webpack_require__(moduleId) {
-          var cachedModule = __webpack_module_cache__[moduleId];
-          if (cachedModule !== void 0)
-            return cachedModule.exports;
-          var module2 = __webpack_module_cache__[moduleId] = {
-            /******/
-            // no module.id needed
-            /******/
-            // no module.loaded needed
-            /******/
-            exports: {}
-            /******/
-          };
-          return __webpack_modules__[moduleId](module2, module2.exports, __webpack_require__), module2.exports;
-        }
-        var __webpack_exports__ = {};
-        return (() => {
-          var exports2 = __webpack_exports__;
-          Object.defineProperty(exports2, "__esModule", { value: !0 }), exports2.toString = void 0;
-          var expressionDescriptor_1 = __webpack_require__(333), enLocaleLoader_1 = __webpack_require__(747);
-          expressionDescriptor_1.ExpressionDescriptor.initialize(new enLocaleLoader_1.enLocaleLoader()), exports2.default = expressionDescriptor_1.ExpressionDescriptor;
-          var toString = expressionDescriptor_1.ExpressionDescriptor.toString;
-          exports2.toString = toString;
-        })(), __webpack_exports__;
-      })()
-    ));
   }
 });
 
@@ -14905,8 +14234,8 @@ var require_picomatch = __commonJS({
       if (Array.isArray(glob)) {
         let fns = glob.map((input) => picomatch2(input, options, returnState));
         return (str) => {
-          for (let isMatch of fns) {
-            let state2 = isMatch(str);
+          for (let isMatch2 of fns) {
+            let state2 = isMatch2(str);
             if (state2) return state2;
           }
           return !1;
@@ -14923,8 +14252,8 @@ var require_picomatch = __commonJS({
         isIgnored = picomatch2(opts.ignore, ignoreOpts, returnState);
       }
       let matcher = (input, returnObject = !1) => {
-        let { isMatch, match, output } = picomatch2.test(input, regex, options, { glob, posix: posix3 }), result = { glob, state, regex, posix: posix3, input, output, match, isMatch };
-        return typeof opts.onResult == "function" && opts.onResult(result), isMatch === !1 ? (result.isMatch = !1, returnObject ? result : !1) : isIgnored(input) ? (typeof opts.onIgnore == "function" && opts.onIgnore(result), result.isMatch = !1, returnObject ? result : !1) : (typeof opts.onMatch == "function" && opts.onMatch(result), returnObject ? result : !0);
+        let { isMatch: isMatch2, match, output } = picomatch2.test(input, regex, options, { glob, posix: posix3 }), result = { glob, state, regex, posix: posix3, input, output, match, isMatch: isMatch2 };
+        return typeof opts.onResult == "function" && opts.onResult(result), isMatch2 === !1 ? (result.isMatch = !1, returnObject ? result : !1) : isIgnored(input) ? (typeof opts.onIgnore == "function" && opts.onIgnore(result), result.isMatch = !1, returnObject ? result : !1) : (typeof opts.onMatch == "function" && opts.onMatch(result), returnObject ? result : !0);
       };
       return returnState && (matcher.state = state), matcher;
     };
@@ -15008,7 +14337,7 @@ function diagnosticRule(meta) {
     ...meta,
     check(ctx) {
       for (let d of ctx.graph.diagnostics)
-        d.ruleId === meta.id && ctx.report({ message: d.message, location: { path: d.file.path, range: d.range } });
+        d.ruleId === meta.id && ctx.report({ message: d.message, location: { path: d.file.path, range: d.range }, ...d.level ? { level: d.level } : {} });
     }
   };
 }
@@ -15614,8 +14943,8 @@ var Expr = class {
 
 // node_modules/@actions/expressions/dist/data/expressiondata.js
 var Kind;
-(function(Kind2) {
-  Kind2[Kind2.String = 0] = "String", Kind2[Kind2.Array = 1] = "Array", Kind2[Kind2.Dictionary = 2] = "Dictionary", Kind2[Kind2.Boolean = 3] = "Boolean", Kind2[Kind2.Number = 4] = "Number", Kind2[Kind2.CaseSensitiveDictionary = 5] = "CaseSensitiveDictionary", Kind2[Kind2.Null = 6] = "Null";
+(function(Kind3) {
+  Kind3[Kind3.String = 0] = "String", Kind3[Kind3.Array = 1] = "Array", Kind3[Kind3.Dictionary = 2] = "Dictionary", Kind3[Kind3.Boolean = 3] = "Boolean", Kind3[Kind3.Number = 4] = "Number", Kind3[Kind3.CaseSensitiveDictionary = 5] = "CaseSensitiveDictionary", Kind3[Kind3.Null = 6] = "Null";
 })(Kind || (Kind = {}));
 function kindStr(k) {
   switch (k) {
@@ -15637,9 +14966,9 @@ function kindStr(k) {
 
 // node_modules/@actions/expressions/dist/data/dictionary.js
 var Dictionary = class {
-  constructor(...pairs) {
+  constructor(...pairs2) {
     this.keys = [], this.v = [], this.indexMap = {}, this.kind = Kind.Dictionary, this.primitive = !1;
-    for (let p of pairs)
+    for (let p of pairs2)
       this.add(p.key, p.value);
   }
   coerceString() {
@@ -15770,8 +15099,8 @@ function replacer(_key, value) {
   if (value instanceof Array2)
     return value.values();
   if (value instanceof Dictionary) {
-    let pairs = value.pairs(), r = {};
-    for (let p of pairs)
+    let pairs2 = value.pairs(), r = {};
+    for (let p of pairs2)
       r[p.key] = p.value;
     return r;
   }
@@ -15792,8 +15121,8 @@ var FilteredArray = class extends Array2 {
 
 // node_modules/@actions/expressions/dist/lexer.js
 var TokenType;
-(function(TokenType3) {
-  TokenType3[TokenType3.UNKNOWN = 0] = "UNKNOWN", TokenType3[TokenType3.LEFT_PAREN = 1] = "LEFT_PAREN", TokenType3[TokenType3.RIGHT_PAREN = 2] = "RIGHT_PAREN", TokenType3[TokenType3.LEFT_BRACKET = 3] = "LEFT_BRACKET", TokenType3[TokenType3.RIGHT_BRACKET = 4] = "RIGHT_BRACKET", TokenType3[TokenType3.COMMA = 5] = "COMMA", TokenType3[TokenType3.DOT = 6] = "DOT", TokenType3[TokenType3.BANG = 7] = "BANG", TokenType3[TokenType3.BANG_EQUAL = 8] = "BANG_EQUAL", TokenType3[TokenType3.EQUAL_EQUAL = 9] = "EQUAL_EQUAL", TokenType3[TokenType3.GREATER = 10] = "GREATER", TokenType3[TokenType3.GREATER_EQUAL = 11] = "GREATER_EQUAL", TokenType3[TokenType3.LESS = 12] = "LESS", TokenType3[TokenType3.LESS_EQUAL = 13] = "LESS_EQUAL", TokenType3[TokenType3.AND = 14] = "AND", TokenType3[TokenType3.OR = 15] = "OR", TokenType3[TokenType3.STAR = 16] = "STAR", TokenType3[TokenType3.NUMBER = 17] = "NUMBER", TokenType3[TokenType3.STRING = 18] = "STRING", TokenType3[TokenType3.IDENTIFIER = 19] = "IDENTIFIER", TokenType3[TokenType3.TRUE = 20] = "TRUE", TokenType3[TokenType3.FALSE = 21] = "FALSE", TokenType3[TokenType3.NULL = 22] = "NULL", TokenType3[TokenType3.EOF = 23] = "EOF";
+(function(TokenType2) {
+  TokenType2[TokenType2.UNKNOWN = 0] = "UNKNOWN", TokenType2[TokenType2.LEFT_PAREN = 1] = "LEFT_PAREN", TokenType2[TokenType2.RIGHT_PAREN = 2] = "RIGHT_PAREN", TokenType2[TokenType2.LEFT_BRACKET = 3] = "LEFT_BRACKET", TokenType2[TokenType2.RIGHT_BRACKET = 4] = "RIGHT_BRACKET", TokenType2[TokenType2.COMMA = 5] = "COMMA", TokenType2[TokenType2.DOT = 6] = "DOT", TokenType2[TokenType2.BANG = 7] = "BANG", TokenType2[TokenType2.BANG_EQUAL = 8] = "BANG_EQUAL", TokenType2[TokenType2.EQUAL_EQUAL = 9] = "EQUAL_EQUAL", TokenType2[TokenType2.GREATER = 10] = "GREATER", TokenType2[TokenType2.GREATER_EQUAL = 11] = "GREATER_EQUAL", TokenType2[TokenType2.LESS = 12] = "LESS", TokenType2[TokenType2.LESS_EQUAL = 13] = "LESS_EQUAL", TokenType2[TokenType2.AND = 14] = "AND", TokenType2[TokenType2.OR = 15] = "OR", TokenType2[TokenType2.STAR = 16] = "STAR", TokenType2[TokenType2.NUMBER = 17] = "NUMBER", TokenType2[TokenType2.STRING = 18] = "STRING", TokenType2[TokenType2.IDENTIFIER = 19] = "IDENTIFIER", TokenType2[TokenType2.TRUE = 20] = "TRUE", TokenType2[TokenType2.FALSE = 21] = "FALSE", TokenType2[TokenType2.NULL = 22] = "NULL", TokenType2[TokenType2.EOF = 23] = "EOF";
 })(TokenType || (TokenType = {}));
 function tokenString(tok) {
   switch (tok.type) {
@@ -16555,38 +15884,6 @@ function objectAccess(obj, idx) {
   }
   return new Null();
 }
-
-// node_modules/@actions/expressions/dist/features.js
-var allFeatureKeys = [
-  "missingInputsQuickfix",
-  "blockScalarChompingWarning",
-  "allowCaseFunction",
-  "allowCopilotRequestsPermission",
-  "allowDrivesPermissionAutocomplete",
-  "allowBackgroundSteps"
-], FeatureFlags = class {
-  constructor(features) {
-    this.features = features ?? {};
-  }
-  /**
-   * Check if an experimental feature is enabled.
-   *
-   * Resolution order:
-   * 1. Explicit feature flag (if set)
-   * 2. `all` flag (if set)
-   * 3. false (default)
-   */
-  isEnabled(feature) {
-    let explicit = this.features[feature];
-    return explicit !== void 0 ? explicit : this.features.all ?? !1;
-  }
-  /**
-   * Returns list of all enabled experimental features.
-   */
-  getEnabledFeatures() {
-    return allFeatureKeys.filter((key) => this.isEnabled(key));
-  }
-};
 
 // node_modules/@actions/expressions/dist/parser.js
 var Parser = class {
@@ -20950,10 +20247,10 @@ function pointer(root, path10) {
   }
   return typeof node == "object" && node !== null ? node : void 0;
 }
-function resolveRef(schema3, root) {
-  if (typeof schema3 != "object" || schema3 === null) return;
-  let ref = schema3.$ref;
-  return typeof ref == "string" && ref.startsWith("#/") ? pointer(root, ref.slice(1)) : schema3;
+function resolveRef(schema, root) {
+  if (typeof schema != "object" || schema === null) return;
+  let ref = schema.$ref;
+  return typeof ref == "string" && ref.startsWith("#/") ? pointer(root, ref.slice(1)) : schema;
 }
 function unescapePointer(seg) {
   return seg.replace(/~1/g, "/").replace(/~0/g, "~");
@@ -20977,9 +20274,9 @@ function describeTypes(types) {
   let shown = types.length > 1 ? types.filter((t) => t !== "null") : types;
   return joinOr(shown.map((t) => TYPE_WORDS[t] ?? t));
 }
-function describeSchema(schema3) {
-  if (Array.isArray(schema3.enum)) return `one of ${schema3.enum.map((v) => String(v)).join(", ")}`;
-  let t = schema3.type, types = typeof t == "string" ? [t] : Array.isArray(t) ? t.map(String) : void 0;
+function describeSchema(schema) {
+  if (Array.isArray(schema.enum)) return `one of ${schema.enum.map((v) => String(v)).join(", ")}`;
+  let t = schema.type, types = typeof t == "string" ? [t] : Array.isArray(t) ? t.map(String) : void 0;
   return types ? describeTypes(types) : "a valid value";
 }
 function joinOr(items) {
@@ -21069,10 +20366,10 @@ function scan(text, starts) {
 }
 function parseSuppressions(file) {
   if (!/credflow\s*:/i.test(file.text)) return [];
-  let text = file.text, starts = lineStarts(text), { comments, blockLines, inBlock } = scan(text, starts), lineText = (line) => text.slice(starts[line - 1], (starts[line] ?? text.length + 1) - 1).replace(/\r$/, ""), blank = (s) => /^[ \t]*$/.test(s), commentOnly = /* @__PURE__ */ new Set();
+  let text = file.text, starts = lineStarts(text), { comments, blockLines, inBlock } = scan(text, starts), lineText = (line) => text.slice(starts[line - 1], (starts[line] ?? text.length + 1) - 1).replace(/\r$/, ""), blank2 = (s) => /^[ \t]*$/.test(s), commentOnly = /* @__PURE__ */ new Set();
   for (let c of comments) {
     let line = lineOf(starts, c.offset);
-    blank(text.slice(starts[line - 1], c.offset)) && commentOnly.add(line);
+    blank2(text.slice(starts[line - 1], c.offset)) && commentOnly.add(line);
   }
   let result = [];
   for (let c of comments) {
@@ -21084,7 +20381,7 @@ function parseSuppressions(file) {
     else {
       let target = line + 1;
       for (; commentOnly.has(target); ) target++;
-      appliesTo = target <= starts.length && !blank(lineText(target)) && !inBlock.has(target) ? [target, ...blockLines.get(target) ?? []] : [];
+      appliesTo = target <= starts.length && !blank2(lineText(target)) && !inBlock.has(target) ? [target, ...blockLines.get(target) ?? []] : [];
     }
     let rules = [...new Set((m[1] ?? "").split(/[\s,]+/).filter((s) => s.length > 0))], offset = c.offset, endOffset = offset + commentText.length, removal;
     if (ownLine)
@@ -21493,7 +20790,7 @@ function parseSourceFile(input) {
     return fail("file is not valid UTF-8; GitHub requires UTF-8 workflow files");
   }
   if (text.includes("\0")) return fail("file contains NUL bytes; it is not a YAML text file", text);
-  let tooDeep = nestingPastLimit(text, MAX_NESTING);
+  let bound = nestingBound(text), tooDeep = bound <= MAX_NESTING ? void 0 : nestingPastLimit(text, MAX_NESTING);
   if (tooDeep !== void 0) {
     let range2 = { start: tooDeep, end: tooDeep };
     return {
@@ -21510,16 +20807,20 @@ function parseSourceFile(input) {
     let why = err instanceof RangeError ? "nesting is too deep to parse" : "the YAML parser failed";
     return fail(`${why}; not linted`, text);
   }
-  let file = { ...base, text, doc, lineCounter }, hasBom2 = text.charCodeAt(0) === 65279, pos = (offset) => positionAt(lineCounter, hasBom2, offset), diagnostics = [], clamp = (offset) => Math.min(Math.max(offset, 0), text.length);
-  for (let e of doc.errors)
-    diagnostics.push({
+  let file = { ...base, text, doc, lineCounter }, hasBom2 = text.charCodeAt(0) === 65279, pos = (offset) => positionAt(lineCounter, hasBom2, offset), diagnostics = [], clamp = (offset) => Math.min(Math.max(offset, 0), text.length), first = doc.errors[0];
+  if (first) {
+    let message3 = first.message.split(`
+`)[0] ?? "YAML syntax error";
+    first.code === "MISSING_CHAR" && message3.startsWith('Missing closing "quote') && lessIndentedNextLine(text, first.pos[0]) && (message3 += ": the string continues on a line indented less than its key, which ends it there (GitHub rejects this since 2022)");
+    let more = doc.errors.length - 1;
+    more > 0 && (message3 += ` (and ${more} more YAML syntax ${more === 1 ? "error" : "errors"} after it, most likely caused by it)`), diagnostics.push({
       ruleId: "yaml-syntax",
-      message: e.message.split(`
-`)[0] ?? "YAML syntax error",
-      range: { start: pos(clamp(e.pos[0])), end: pos(clamp(Math.max(e.pos[0], e.pos[1]))) }
+      message: message3,
+      range: { start: pos(clamp(first.pos[0])), end: pos(clamp(Math.max(first.pos[0], first.pos[1]))) }
     });
+  }
   if (diagnostics.length > 0) return { file, diagnostics, usable: !1, expandable: !1 };
-  let expanded = expandedSize(doc.contents, doc, MAX_EXPANDED_NODES);
+  let expanded = mayExpand(text, bound) ? expandedSize(doc.contents, doc, MAX_EXPANDED_NODES) : 0;
   if (expanded === "deep")
     return diagnostics.push({ ruleId: "yaml-syntax", message: "nesting is too deep to analyse; not linted", range: ZERO }), { file, diagnostics, usable: !1, expandable: !1 };
   let expandable = expanded <= MAX_EXPANDED_NODES;
@@ -21535,6 +20836,19 @@ function parseSourceFile(input) {
     range: { start: pos(contents.range?.[0] ?? 0), end: pos(contents.range?.[1] ?? 0) }
   }), { file, diagnostics, usable: !1, expandable: !1 });
 }
+function lessIndentedNextLine(text, offset) {
+  let lineStart = text.lastIndexOf(`
+`, Math.max(0, offset - 1)) + 1, lineEnd = text.indexOf(`
+`, offset);
+  if (lineEnd < 0) return !1;
+  let indent = (from) => {
+    let i = from;
+    for (; text[i] === " "; ) i++;
+    return i - from;
+  }, next = lineEnd + 1;
+  return next >= text.length || text[next + indent(next)] === `
+` || text[next + indent(next)] === "\r" ? !1 : indent(next) < indent(lineStart);
+}
 function linesOf(text) {
   let lc = new import_yaml5.LineCounter();
   lc.addNewLine(0);
@@ -21542,6 +20856,10 @@ function linesOf(text) {
 `); i !== -1; i = text.indexOf(`
 `, i + 1)) lc.addNewLine(i + 1);
   return lc;
+}
+var ALIAS_CANDIDATE = /(^|[\s,[{:-])\*[^\s,[\]{}]/m;
+function mayExpand(text, bound) {
+  return text.length > 1e5 || bound > 240 || ALIAS_CANDIDATE.test(text);
 }
 function nestingPastLimit(text, limit) {
   if (nestingBound(text) <= limit) return;
@@ -21745,1705 +21063,6 @@ function workflowsIn(root, out) {
   return targets;
 }
 
-// node_modules/@actions/workflow-parser/dist/templates/tokens/types.js
-var TokenType2;
-(function(TokenType3) {
-  TokenType3[TokenType3.String = 0] = "String", TokenType3[TokenType3.Sequence = 1] = "Sequence", TokenType3[TokenType3.Mapping = 2] = "Mapping", TokenType3[TokenType3.BasicExpression = 3] = "BasicExpression", TokenType3[TokenType3.InsertExpression = 4] = "InsertExpression", TokenType3[TokenType3.Boolean = 5] = "Boolean", TokenType3[TokenType3.Number = 6] = "Number", TokenType3[TokenType3.Null = 7] = "Null";
-})(TokenType2 || (TokenType2 = {}));
-function tokenTypeName(type) {
-  switch (type) {
-    case TokenType2.String:
-      return "StringToken";
-    case TokenType2.Sequence:
-      return "SequenceToken";
-    case TokenType2.Mapping:
-      return "MappingToken";
-    case TokenType2.BasicExpression:
-      return "BasicExpressionToken";
-    case TokenType2.InsertExpression:
-      return "InsertExpressionToken";
-    case TokenType2.Boolean:
-      return "BooleanToken";
-    case TokenType2.Number:
-      return "NumberToken";
-    case TokenType2.Null:
-      return "NullToken";
-    default: {
-      let exhaustiveCheck = type;
-      throw new Error(`Unhandled token type: ${type} ${exhaustiveCheck}}`);
-    }
-  }
-}
-
-// node_modules/@actions/workflow-parser/dist/templates/tokens/traversal-state.js
-var TraversalState = class {
-  constructor(parent, token) {
-    this.index = -1, this.isKey = !1, this.parent = parent, this._token = token, this.current = token;
-  }
-  moveNext(omitKeys) {
-    switch (this._token.templateTokenType) {
-      case TokenType2.Sequence: {
-        let sequence = this._token;
-        return ++this.index < sequence.count ? (this.current = sequence.get(this.index), !0) : (this.current = void 0, !1);
-      }
-      case TokenType2.Mapping: {
-        let mapping = this._token;
-        return this.isKey ? (this.isKey = !1, this.currentKey = this.current, this.current = mapping.get(this.index).value, !0) : ++this.index < mapping.count ? omitKeys ? (this.isKey = !1, this.currentKey = mapping.get(this.index).key, this.current = mapping.get(this.index).value, !0) : (this.isKey = !0, this.currentKey = void 0, this.current = mapping.get(this.index).key, !0) : (this.currentKey = void 0, this.current = void 0, !1);
-      }
-      default:
-        throw new Error(`Unexpected token type '${this._token.templateTokenType}' when traversing state`);
-    }
-  }
-  /**
-   * Returns the ancestor tokens from root to the current token's parent container.
-   */
-  getAncestors() {
-    let ancestors = [], state = this.parent;
-    for (; state; )
-      state.current && ancestors.unshift(state.current), state = state.parent;
-    return ancestors;
-  }
-};
-
-// node_modules/@actions/workflow-parser/dist/templates/tokens/template-token.js
-var TemplateTokenError = class extends Error {
-  constructor(message3, token) {
-    super(message3), this.token = token;
-  }
-}, TemplateToken = class {
-  /**
-   * Base class for all template tokens
-   */
-  constructor(type, file, range2, definitionInfo) {
-    this.type = type, this.file = file, this.range = range2, this.definitionInfo = definitionInfo;
-  }
-  get templateTokenType() {
-    return this.type;
-  }
-  get line() {
-    return this.range?.start.line;
-  }
-  get col() {
-    return this.range?.start.column;
-  }
-  get definition() {
-    return this.definitionInfo?.definition;
-  }
-  get description() {
-    return this._description || this.propertyDefinition?.description || this.definition?.description;
-  }
-  set description(description) {
-    this._description = description;
-  }
-  typeName() {
-    return tokenTypeName(this.type);
-  }
-  /**
-   * Asserts expected type and throws a good debug message if unexpected
-   */
-  assertNull(objectDescription) {
-    if (this.type === TokenType2.Null)
-      return this;
-    throw new TemplateTokenError(`Unexpected type '${this.typeName()}' encountered while reading '${objectDescription}'. The type '${tokenTypeName(TokenType2.Null)}' was expected.`, this);
-  }
-  /**
-   * Asserts expected type and throws a good debug message if unexpected
-   */
-  assertBoolean(objectDescription) {
-    if (this.type === TokenType2.Boolean)
-      return this;
-    throw new TemplateTokenError(`Unexpected type '${this.typeName()}' encountered while reading '${objectDescription}'. The type '${tokenTypeName(TokenType2.Boolean)}' was expected.`, this);
-  }
-  /**
-   * Asserts expected type and throws a good debug message if unexpected
-   */
-  assertNumber(objectDescription) {
-    if (this.type === TokenType2.Number)
-      return this;
-    throw new TemplateTokenError(`Unexpected type '${this.typeName()}' encountered while reading '${objectDescription}'. The type '${tokenTypeName(TokenType2.Number)}' was expected.`, this);
-  }
-  /**
-   * Asserts expected type and throws a good debug message if unexpected
-   */
-  assertString(objectDescription) {
-    if (this.type === TokenType2.String)
-      return this;
-    throw new TemplateTokenError(`Unexpected type '${this.typeName()}' encountered while reading '${objectDescription}'. The type '${tokenTypeName(TokenType2.String)}' was expected.`, this);
-  }
-  /**
-   * Asserts expected type and throws a good debug message if unexpected
-   */
-  assertScalar(objectDescription) {
-    if (this?.isScalar === !0)
-      return this;
-    throw new TemplateTokenError(`Unexpected type '${this.typeName()}' encountered while reading '${objectDescription}'. The type 'ScalarToken' was expected.`, this);
-  }
-  /**
-   * Asserts expected type and throws a good debug message if unexpected
-   */
-  assertSequence(objectDescription) {
-    if (this.type === TokenType2.Sequence)
-      return this;
-    throw new TemplateTokenError(`Unexpected type '${this.typeName()}' encountered while reading '${objectDescription}'. The type '${tokenTypeName(TokenType2.Sequence)}' was expected.`, this);
-  }
-  /**
-   * Asserts expected type and throws a good debug message if unexpected
-   */
-  assertMapping(objectDescription) {
-    if (this.type === TokenType2.Mapping)
-      return this;
-    throw new TemplateTokenError(`Unexpected type '${this.typeName()}' encountered while reading '${objectDescription}'. The type '${tokenTypeName(TokenType2.Mapping)}' was expected.`, this);
-  }
-  /**
-   * Returns all tokens (depth first)
-   * @param value The object to traverse
-   * @param omitKeys Whether to omit mapping keys
-   * @yields A tuple of [parent, token, keyToken, ancestors] for each token in the tree
-   */
-  static *traverse(value, omitKeys) {
-    switch (yield [void 0, value, void 0, []], value.templateTokenType) {
-      case TokenType2.Sequence:
-      case TokenType2.Mapping: {
-        let state = new TraversalState(void 0, value);
-        for (state = new TraversalState(state, value); state.parent; )
-          if (state.moveNext(omitKeys ?? !1))
-            switch (value = state.current, yield [state.parent?.current, value, state.currentKey, state.getAncestors()], value.type) {
-              case TokenType2.Sequence:
-              case TokenType2.Mapping:
-                state = new TraversalState(state, value);
-                break;
-            }
-          else
-            state = state.parent;
-        break;
-      }
-    }
-  }
-  toJSON() {
-  }
-};
-
-// node_modules/@actions/workflow-parser/dist/workflows/file-reference.js
-function parseFileReference(ref) {
-  if (ref.startsWith("./"))
-    return {
-      path: ref.substring(2)
-    };
-  if (ref.startsWith("$/"))
-    return {
-      path: ref.substring(2)
-    };
-  let [remotePath, version2] = ref.split("@"), [owner, repository, ...pathSegments] = remotePath.split("/").filter((s) => s.length > 0);
-  if (!owner || !repository || !version2)
-    throw new Error(`Invalid file reference: ${ref}`);
-  return {
-    repository,
-    owner,
-    path: pathSegments.join("/"),
-    version: version2
-  };
-}
-
-// node_modules/@actions/workflow-parser/dist/templates/template-validation-error.js
-var TemplateValidationError = class {
-  constructor(rawMessage, prefix, code3, range2) {
-    this.rawMessage = rawMessage, this.prefix = prefix, this.code = code3, this.range = range2;
-  }
-  get message() {
-    return this.prefix ? `${this.prefix}: ${this.rawMessage}` : this.rawMessage;
-  }
-  toString() {
-    return this.message;
-  }
-};
-
-// node_modules/@actions/workflow-parser/dist/templates/template-context.js
-var TemplateContext = class {
-  constructor(errors, schema3, trace) {
-    this._fileIds = {}, this._fileNames = [], this.expressionFunctions = [], this.expressionNamedContexts = [], this.state = {}, this.errors = errors, this.schema = schema3, this.trace = trace;
-  }
-  error(tokenOrFileId, err, tokenRange) {
-    let token = tokenOrFileId, range2 = tokenRange || token?.range, prefix = this.getErrorPrefix(token?.file ?? tokenOrFileId, token?.line, token?.col), message3 = err?.message ?? String(err), e = new TemplateValidationError(message3, prefix, void 0, range2);
-    this.errors.add(e), this.trace.error(e.message);
-  }
-  /**
-   * Gets or adds the file ID
-   */
-  getFileId(file) {
-    let key = file.toUpperCase(), id = this._fileIds[key];
-    return id === void 0 && (id = this._fileNames.length + 1, this._fileIds[key] = id, this._fileNames.push(file)), id;
-  }
-  /**
-   * Looks up a file name by ID. Returns undefined if not found.
-   */
-  getFileName(fileId) {
-    return this._fileNames.length >= fileId ? this._fileNames[fileId - 1] : void 0;
-  }
-  /**
-   * Gets a copy of the file table
-   */
-  getFileTable() {
-    return this._fileNames.slice();
-  }
-  getErrorPrefix(fileId, line, column) {
-    let fileName = fileId !== void 0 ? this.getFileName(fileId) : void 0;
-    return fileName ? line !== void 0 && column !== void 0 ? `${fileName} (Line: ${line}, Col: ${column})` : fileName : line !== void 0 && column !== void 0 ? `(Line: ${line}, Col: ${column})` : "";
-  }
-}, TemplateValidationErrors = class {
-  constructor(maxErrors, maxMessageLength) {
-    this._errors = [], this._maxErrors = maxErrors ?? 0, this._maxMessageLength = maxMessageLength ?? 0;
-  }
-  get count() {
-    return this._errors.length;
-  }
-  add(err) {
-    for (let e of Array.isArray(err) ? err : [err])
-      (this._maxErrors <= 0 || this._errors.length < this._maxErrors) && (this._maxMessageLength > 0 && e.message.length > this._maxMessageLength && (e = new TemplateValidationError(e.message.substring(0, this._maxMessageLength) + "[...]", e.prefix, e.code, e.range)), this._errors.push(e));
-  }
-  /**
-   * Throws if any errors
-   * @param prefix The error message prefix
-   */
-  check(prefix) {
-    if (!(this._errors.length <= 0))
-      throw prefix || (prefix = "The template is not valid."), new Error(`${prefix} ${this._errors.map((x) => x.message).join(",")}`);
-  }
-  clear() {
-    this._errors = [];
-  }
-  getErrors() {
-    return this._errors.slice();
-  }
-};
-
-// node_modules/@actions/workflow-parser/dist/templates/schema/definition-info.js
-var DefinitionInfo = class {
-  constructor(schemaOrParent, nameOrDefinition) {
-    this.isDefinitionInfo = !0;
-    let parent = schemaOrParent?.isDefinitionInfo === !0 ? schemaOrParent : void 0;
-    if (this._schema = parent === void 0 ? schemaOrParent : parent._schema, this.definition = typeof nameOrDefinition == "string" ? this._schema.getDefinition(nameOrDefinition) : nameOrDefinition, this.definition.readerContext.length > 0) {
-      this.allowedContext = [];
-      let upperSeen = {};
-      for (let context of parent?.allowedContext ?? [])
-        this.allowedContext.push(context), upperSeen[context.toUpperCase()] = !0;
-      for (let context of this.definition.readerContext) {
-        let upper = context.toUpperCase();
-        upperSeen[upper] || (this.allowedContext.push(context), upperSeen[upper] = !0);
-      }
-    } else
-      this.allowedContext = parent?.allowedContext ?? [];
-  }
-  getScalarDefinitions() {
-    return this._schema.getScalarDefinitions(this.definition);
-  }
-  getDefinitionsOfType(type) {
-    return this._schema.getDefinitionsOfType(this.definition, type);
-  }
-};
-
-// node_modules/@actions/workflow-parser/dist/templates/schema/definition-type.js
-var DefinitionType;
-(function(DefinitionType2) {
-  DefinitionType2[DefinitionType2.Null = 0] = "Null", DefinitionType2[DefinitionType2.Boolean = 1] = "Boolean", DefinitionType2[DefinitionType2.Number = 2] = "Number", DefinitionType2[DefinitionType2.String = 3] = "String", DefinitionType2[DefinitionType2.Sequence = 4] = "Sequence", DefinitionType2[DefinitionType2.Mapping = 5] = "Mapping", DefinitionType2[DefinitionType2.OneOf = 6] = "OneOf", DefinitionType2[DefinitionType2.AllowedValues = 7] = "AllowedValues";
-})(DefinitionType || (DefinitionType = {}));
-
-// node_modules/@actions/workflow-parser/dist/templates/template-constants.js
-var ALLOWED_VALUES = "allowed-values";
-var BOOLEAN = "boolean", BOOLEAN_DEFINITION = "boolean-definition", BOOLEAN_DEFINITION_PROPERTIES = "boolean-definition-properties";
-var CONSTANT = "constant", CONTEXT = "context", DEFINITION = "definition", DEFINITIONS = "definitions", DESCRIPTION = "description", IGNORE_CASE = "ignore-case", INSERT_DIRECTIVE = "insert", IS_EXPRESSION = "is-expression", ITEM_TYPE = "item-type", LOOSE_KEY_TYPE = "loose-key-type", LOOSE_VALUE_TYPE = "loose-value-type";
-var MAPPING = "mapping", MAPPING_DEFINITION = "mapping-definition", MAPPING_DEFINITION_PROPERTIES = "mapping-definition-properties", MAPPING_PROPERTY_VALUE = "mapping-property-value", NON_EMPTY_STRING = "non-empty-string", NULL = "null", NULL_DEFINITION = "null-definition", NULL_DEFINITION_PROPERTIES = "null-definition-properties", NUMBER = "number", NUMBER_DEFINITION = "number-definition", NUMBER_DEFINITION_PROPERTIES = "number-definition-properties", ONE_OF = "one-of", ONE_OF_DEFINITION = "one-of-definition";
-var PROPERTY_VALUE = "property-value", PROPERTIES = "properties", REQUIRED = "required", REQUIRE_NON_EMPTY = "require-non-empty", SCALAR = "scalar", SEQUENCE = "sequence", SEQUENCE_DEFINITION = "sequence-definition", SEQUENCE_DEFINITION_PROPERTIES = "sequence-definition-properties", TYPE = "type", SEQUENCE_OF_NON_EMPTY_STRING = "sequence-of-non-empty-string", STRING = "string", STRING_DEFINITION = "string-definition", STRING_DEFINITION_PROPERTIES = "string-definition-properties";
-var TEMPLATE_SCHEMA = "template-schema", VERSION3 = "version";
-
-// node_modules/@actions/workflow-parser/dist/templates/tokens/scalar-token.js
-var ScalarToken = class extends TemplateToken {
-  constructor(type, file, range2, definitionInfo) {
-    super(type, file, range2, definitionInfo);
-  }
-  get isScalar() {
-    return !0;
-  }
-  static trimDisplayString(displayString) {
-    let firstLine2 = displayString.trimStart(), firstNewLine = firstLine2.indexOf(`
-`), firstCarriageReturn = firstLine2.indexOf("\r");
-    return (firstNewLine >= 0 || firstCarriageReturn >= 0) && (firstLine2 = firstLine2.substr(0, Math.min(firstNewLine >= 0 ? firstNewLine : Number.MAX_VALUE, firstCarriageReturn >= 0 ? firstCarriageReturn : Number.MAX_VALUE))), firstLine2;
-  }
-};
-
-// node_modules/@actions/workflow-parser/dist/templates/tokens/literal-token.js
-var LiteralToken = class extends ScalarToken {
-  constructor(type, file, range2, definitionInfo) {
-    super(type, file, range2, definitionInfo);
-  }
-  get isLiteral() {
-    return !0;
-  }
-  get isExpression() {
-    return !1;
-  }
-  toDisplayString() {
-    return ScalarToken.trimDisplayString(this.toString());
-  }
-  /**
-   * Throws a good debug message when an unexpected literal value is encountered
-   */
-  assertUnexpectedValue(objectDescription) {
-    throw new Error(`Error while reading '${objectDescription}'. Unexpected value '${this.toString()}'`);
-  }
-};
-
-// node_modules/@actions/workflow-parser/dist/templates/tokens/string-token.js
-var StringToken = class _StringToken extends LiteralToken {
-  constructor(file, range2, value, definitionInfo, source, blockScalarHeader) {
-    super(TokenType2.String, file, range2, definitionInfo), this.value = value, this.source = source, this.blockScalarHeader = blockScalarHeader;
-  }
-  clone(omitSource) {
-    return omitSource ? new _StringToken(void 0, void 0, this.value, this.definitionInfo, this.source, this.blockScalarHeader) : new _StringToken(this.file, this.range, this.value, this.definitionInfo, this.source, this.blockScalarHeader);
-  }
-  toString() {
-    return this.value;
-  }
-  toJSON() {
-    return this.value;
-  }
-};
-
-// node_modules/@actions/workflow-parser/dist/templates/tokens/number-token.js
-var NumberToken = class _NumberToken extends LiteralToken {
-  constructor(file, range2, value, definitionInfo) {
-    super(TokenType2.Number, file, range2, definitionInfo), this.num = value;
-  }
-  get value() {
-    return this.num;
-  }
-  clone(omitSource) {
-    return omitSource ? new _NumberToken(void 0, void 0, this.num, this.definitionInfo) : new _NumberToken(this.file, this.range, this.num, this.definitionInfo);
-  }
-  toString() {
-    return `${this.num}`;
-  }
-  toJSON() {
-    return this.num;
-  }
-};
-
-// node_modules/@actions/workflow-parser/dist/templates/tokens/boolean-token.js
-var BooleanToken = class _BooleanToken extends LiteralToken {
-  constructor(file, range2, value, definitionInfo) {
-    super(TokenType2.Boolean, file, range2, definitionInfo), this.bool = value;
-  }
-  get value() {
-    return this.bool;
-  }
-  clone(omitSource) {
-    return omitSource ? new _BooleanToken(void 0, void 0, this.bool, this.definitionInfo) : new _BooleanToken(this.file, this.range, this.bool, this.definitionInfo);
-  }
-  toString() {
-    return this.bool ? "true" : "false";
-  }
-  toJSON() {
-    return this.bool;
-  }
-};
-
-// node_modules/@actions/workflow-parser/dist/templates/tokens/null-token.js
-var NullToken = class _NullToken extends LiteralToken {
-  constructor(file, range2, definitionInfo) {
-    super(TokenType2.Null, file, range2, definitionInfo);
-  }
-  clone(omitSource) {
-    return omitSource ? new _NullToken(void 0, void 0, this.definitionInfo) : new _NullToken(this.file, this.range, this.definitionInfo);
-  }
-  toString() {
-    return "";
-  }
-  toJSON() {
-    return null;
-  }
-};
-
-// node_modules/@actions/workflow-parser/dist/templates/tokens/key-value-pair.js
-var KeyValuePair = class {
-  constructor(key, value) {
-    this.key = key, this.value = value;
-  }
-};
-
-// node_modules/@actions/workflow-parser/dist/templates/tokens/sequence-token.js
-var SequenceToken = class _SequenceToken extends TemplateToken {
-  constructor(file, range2, definitionInfo) {
-    super(TokenType2.Sequence, file, range2, definitionInfo), this.seq = [];
-  }
-  get count() {
-    return this.seq.length;
-  }
-  get isScalar() {
-    return !1;
-  }
-  get isLiteral() {
-    return !1;
-  }
-  get isExpression() {
-    return !1;
-  }
-  add(value) {
-    this.seq.push(value);
-  }
-  get(index2) {
-    return this.seq[index2];
-  }
-  clone(omitSource) {
-    let result = omitSource ? new _SequenceToken(void 0, void 0, this.definitionInfo) : new _SequenceToken(this.file, this.range, this.definitionInfo);
-    for (let item of this.seq)
-      result.add(item.clone(omitSource));
-    return result;
-  }
-  toJSON() {
-    return {
-      type: TokenType2.Sequence,
-      seq: this.seq
-    };
-  }
-  *[Symbol.iterator]() {
-    for (let item of this.seq)
-      yield item;
-  }
-};
-
-// node_modules/@actions/workflow-parser/dist/templates/tokens/mapping-token.js
-var MappingToken = class _MappingToken extends TemplateToken {
-  constructor(file, range2, definitionInfo) {
-    super(TokenType2.Mapping, file, range2, definitionInfo), this.map = [];
-  }
-  get count() {
-    return this.map.length;
-  }
-  get isScalar() {
-    return !1;
-  }
-  get isLiteral() {
-    return !1;
-  }
-  get isExpression() {
-    return !1;
-  }
-  add(key, value) {
-    this.map.push(new KeyValuePair(key, value));
-  }
-  get(index2) {
-    return this.map[index2];
-  }
-  find(key) {
-    return this.map.find((pair2) => pair2.key.toString() === key)?.value;
-  }
-  remove(index2) {
-    this.map.splice(index2, 1);
-  }
-  clone(omitSource) {
-    let result = omitSource ? new _MappingToken(void 0, void 0, this.definitionInfo) : new _MappingToken(this.file, this.range, this.definitionInfo);
-    for (let item of this.map)
-      result.add(item.key.clone(omitSource), item.value.clone(omitSource));
-    return result;
-  }
-  toJSON() {
-    let items = [];
-    for (let item of this.map)
-      items.push({ Key: item.key, Value: item.value });
-    return {
-      type: TokenType2.Mapping,
-      map: items
-    };
-  }
-  *[Symbol.iterator]() {
-    for (let item of this.map)
-      yield item;
-  }
-};
-
-// node_modules/@actions/workflow-parser/dist/templates/allowed-context.js
-function splitAllowedContext(allowedContext) {
-  let FUNCTION_REGEXP = /^([a-zA-Z0-9_]+)\(([0-9]+),([0-9]+|MAX)\)$/, namedContexts = [], functions = [];
-  if (allowedContext.length > 0)
-    for (let contextItem of allowedContext) {
-      let match = contextItem.match(FUNCTION_REGEXP);
-      if (match) {
-        let functionName = match[1], minParameters = Number.parseInt(match[2]), maxParametersRaw = match[3], maxParameters = maxParametersRaw === "MAX" ? Number.MAX_SAFE_INTEGER : Number.parseInt(maxParametersRaw);
-        functions.push({
-          name: functionName,
-          minArgs: minParameters,
-          maxArgs: maxParameters
-        });
-      } else
-        namedContexts.push(contextItem);
-    }
-  return {
-    namedContexts,
-    functions
-  };
-}
-
-// node_modules/@actions/workflow-parser/dist/templates/tokens/expression-token.js
-var ExpressionToken = class extends ScalarToken {
-  constructor(type, file, range2, directive, definitionInfo) {
-    super(type, file, range2, definitionInfo), this.directive = directive;
-  }
-  get isLiteral() {
-    return !1;
-  }
-  get isExpression() {
-    return !0;
-  }
-  static validateExpression(expression, allowedContext) {
-    let { namedContexts, functions } = splitAllowedContext(allowedContext), result = new Lexer(expression).lex();
-    new Parser(result.tokens, namedContexts, functions).parse();
-  }
-};
-
-// node_modules/@actions/workflow-parser/dist/templates/tokens/basic-expression-token.js
-var BasicExpressionToken = class _BasicExpressionToken extends ExpressionToken {
-  /**
-   * @param file The file ID where this token originated
-   * @param range The range of the entire expression including `${{` and `}}`
-   * @param expression The expression string without `${{` and `}}` markers
-   * @param definitionInfo Schema definition info for this token
-   * @param originalExpressions If transformed from individual expressions (e.g., format()), these are the originals
-   * @param source The original source string from the YAML
-   * @param expressionRange The range of just the expression, excluding `${{` and `}}`
-   * @param blockScalarHeader The block scalar header (e.g., "|", "|-") if parsed from a YAML block scalar
-   */
-  constructor(file, range2, expression, definitionInfo, originalExpressions, source, expressionRange, blockScalarHeader) {
-    super(TokenType2.BasicExpression, file, range2, void 0, definitionInfo), this.expr = expression, this.source = source, this.originalExpressions = originalExpressions, this.expressionRange = expressionRange, this.blockScalarHeader = blockScalarHeader;
-  }
-  get expression() {
-    return this.expr;
-  }
-  clone(omitSource) {
-    return omitSource ? new _BasicExpressionToken(void 0, void 0, this.expr, this.definitionInfo, this.originalExpressions, this.source, this.expressionRange, this.blockScalarHeader) : new _BasicExpressionToken(this.file, this.range, this.expr, this.definitionInfo, this.originalExpressions, this.source, this.expressionRange, this.blockScalarHeader);
-  }
-  toString() {
-    return `${"${{"} ${this.expr} ${"}}"}`;
-  }
-  toDisplayString() {
-    return ScalarToken.trimDisplayString(this.toString());
-  }
-  toJSON() {
-    return {
-      type: TokenType2.BasicExpression,
-      expr: this.expr
-    };
-  }
-};
-
-// node_modules/@actions/workflow-parser/dist/templates/tokens/insert-expression-token.js
-var InsertExpressionToken = class _InsertExpressionToken extends ExpressionToken {
-  constructor(file, range2, definitionInfo) {
-    super(TokenType2.InsertExpression, file, range2, INSERT_DIRECTIVE, definitionInfo);
-  }
-  clone(omitSource) {
-    return omitSource ? new _InsertExpressionToken(void 0, void 0, this.definitionInfo) : new _InsertExpressionToken(this.file, this.range, this.definitionInfo);
-  }
-  toString() {
-    return `${"${{"} ${INSERT_DIRECTIVE} ${"}}"}`;
-  }
-  toDisplayString() {
-    return ScalarToken.trimDisplayString(this.toString());
-  }
-  toJSON() {
-    return {
-      type: TokenType2.InsertExpression,
-      expr: "insert"
-    };
-  }
-};
-
-// node_modules/@actions/workflow-parser/dist/templates/tokens/type-guards.js
-function isLiteral(t) {
-  return t.isLiteral;
-}
-function isScalar4(t) {
-  return t.isScalar;
-}
-function isString(t) {
-  return isLiteral(t) && t.templateTokenType === TokenType2.String;
-}
-function isBoolean(t) {
-  return isLiteral(t) && t.templateTokenType === TokenType2.Boolean;
-}
-function isSequence(t) {
-  return t instanceof SequenceToken;
-}
-function isMapping(t) {
-  return t instanceof MappingToken;
-}
-
-// node_modules/@actions/workflow-parser/dist/templates/template-reader.js
-var WHITESPACE_PATTERN = /\s/, backgroundStepProperties = /* @__PURE__ */ new Set(["background", "wait", "wait-all", "cancel"]), backgroundStepOnlyProperties = /* @__PURE__ */ new Set(["wait", "wait-all", "cancel"]);
-function readTemplate(context, type, objectReader, fileId) {
-  let reader = new TemplateReader(context, objectReader, fileId), value;
-  try {
-    objectReader.validateStart();
-    let definition = new DefinitionInfo(context.schema, type);
-    value = reader.readValue(definition), objectReader.validateEnd();
-  } catch (err) {
-    context.error(fileId, err);
-  }
-  return value;
-}
-var TemplateReader = class {
-  constructor(context, objectReader, fileId) {
-    this._context = context, this._schema = context.schema, this._objectReader = objectReader, this._fileId = fileId;
-  }
-  readValue(definition) {
-    let literal = this._objectReader.allowLiteral();
-    if (literal) {
-      let scalar = this.parseScalar(literal, definition);
-      return scalar = this.validate(scalar, definition), scalar;
-    }
-    let sequence = this._objectReader.allowSequenceStart();
-    if (sequence) {
-      let sequenceDefinition = definition.getDefinitionsOfType(DefinitionType.Sequence)[0];
-      if (sequenceDefinition) {
-        let itemDefinition = new DefinitionInfo(definition, sequenceDefinition.itemType);
-        for (; !this._objectReader.allowSequenceEnd(); ) {
-          let item = this.readValue(itemDefinition);
-          sequence.add(item);
-        }
-      } else
-        for (this._context.error(sequence, "A sequence was not expected"); !this._objectReader.allowSequenceEnd(); )
-          this.skipValue();
-      return sequence.definitionInfo = definition, sequence;
-    }
-    let mapping = this._objectReader.allowMappingStart();
-    if (mapping) {
-      let mappingDefinitions = definition.getDefinitionsOfType(DefinitionType.Mapping);
-      if (mappingDefinitions.length > 0)
-        if (mappingDefinitions.length > 1 || Object.keys(mappingDefinitions[0].properties).length > 0 || !mappingDefinitions[0].looseKeyType)
-          this.handleMappingWithWellKnownProperties(definition, mappingDefinitions, mapping);
-        else {
-          let keyDefinition = new DefinitionInfo(definition, mappingDefinitions[0].looseKeyType), valueDefinition = new DefinitionInfo(definition, mappingDefinitions[0].looseValueType);
-          this.handleMappingWithAllLooseProperties(definition, keyDefinition, valueDefinition, mappingDefinitions[0], mapping);
-        }
-      else
-        for (this._context.error(mapping, "A mapping was not expected"); !this._objectReader.allowMappingEnd(); )
-          this.skipValue(), this.skipValue();
-      return mapping.definitionInfo || (mapping.definitionInfo = definition), mapping;
-    }
-    throw new Error("Expected a scalar value, a sequence, or a mapping");
-  }
-  handleMappingWithWellKnownProperties(definition, mappingDefinitions, mapping) {
-    let looseKeyType, looseValueType, looseKeyDefinition, looseValueDefinition;
-    mappingDefinitions[0].looseKeyType && (looseKeyType = mappingDefinitions[0].looseKeyType, looseValueType = mappingDefinitions[0].looseValueType);
-    let upperKeys = {}, hasExpressionKey = !1, rawLiteral;
-    for (; rawLiteral = this._objectReader.allowLiteral(); ) {
-      let nextKeyScalar = this.parseScalar(rawLiteral, definition);
-      if (nextKeyScalar.isExpression) {
-        if (hasExpressionKey = !0, definition.allowedContext.length > 0) {
-          let anyDefinition = new DefinitionInfo(definition, "any");
-          mapping.add(nextKeyScalar, this.readValue(anyDefinition));
-        } else
-          this._context.error(nextKeyScalar, "A template expression is not allowed in this context"), this.skipValue();
-        continue;
-      }
-      let nextKey = nextKeyScalar.templateTokenType === TokenType2.String ? nextKeyScalar : new StringToken(nextKeyScalar.file, nextKeyScalar.range, nextKeyScalar.toString(), nextKeyScalar.definitionInfo);
-      if (nextKey.value) {
-        let upperKey = nextKey.value.toUpperCase();
-        if (upperKeys[upperKey]) {
-          this._context.error(nextKey, `'${nextKey.value}' is already defined`), this.skipValue();
-          continue;
-        }
-        upperKeys[upperKey] = !0;
-      }
-      let nextPropertyDef = this._schema.matchPropertyAndFilter(mappingDefinitions, nextKey.value);
-      if (nextPropertyDef) {
-        if (!this.backgroundStepsEnabled() && backgroundStepProperties.has(nextKey.value)) {
-          this._context.error(nextKey, `Unexpected value '${nextKey.value}'`), this.skipValue();
-          continue;
-        }
-        let nextDefinition = new DefinitionInfo(definition, nextPropertyDef.type);
-        nextKey.definitionInfo = nextDefinition, nextPropertyDef.description && (nextKey.description = nextPropertyDef.description);
-        let nextValue = this.readValue(nextDefinition);
-        mapping.add(nextKey, nextValue);
-        continue;
-      }
-      if (looseKeyType) {
-        looseKeyDefinition || (looseKeyDefinition = new DefinitionInfo(definition, looseKeyType), looseValueDefinition = new DefinitionInfo(definition, looseValueType)), this.validate(nextKey, looseKeyDefinition);
-        let nextDefinition = new DefinitionInfo(definition, mappingDefinitions[0].looseValueType);
-        nextKey.definitionInfo = nextDefinition;
-        let nextValue = this.readValue(looseValueDefinition);
-        mapping.add(nextKey, nextValue);
-        continue;
-      }
-      this._context.error(nextKey, `Unexpected value '${nextKey.value}'`), this.skipValue();
-    }
-    if (mappingDefinitions.length === 1 && (mapping.definitionInfo = new DefinitionInfo(definition, mappingDefinitions[0])), mappingDefinitions.length > 1) {
-      let hitCount = {};
-      for (let mappingDefinition of mappingDefinitions)
-        for (let key of Object.keys(mappingDefinition.properties))
-          hitCount[key] = (hitCount[key] ?? 0) + 1;
-      let nonDuplicates = [];
-      for (let key of Object.keys(hitCount))
-        hitCount[key] === 1 && nonDuplicates.push(key);
-      let properties = this.backgroundStepsEnabled() ? nonDuplicates : nonDuplicates.filter((property) => !backgroundStepOnlyProperties.has(property));
-      this._context.error(mapping, `There's not enough info to determine what you meant. Add one of these properties: ${properties.sort().join(", ")}`);
-    } else if (mappingDefinitions.length === 1 && !hasExpressionKey)
-      for (let propertyName of Object.keys(mappingDefinitions[0].properties))
-        mappingDefinitions[0].properties[propertyName].required && !upperKeys[propertyName.toUpperCase()] && this._context.error(mapping, `Required property is missing: ${propertyName}`);
-    this.expectMappingEnd();
-  }
-  handleMappingWithAllLooseProperties(definition, keyDefinition, valueDefinition, mappingDefinition, mapping) {
-    let nextValue, upperKeys = {}, rawLiteral;
-    for (; rawLiteral = this._objectReader.allowLiteral(); ) {
-      let nextKeyScalar = this.parseScalar(rawLiteral, definition);
-      if (nextKeyScalar.definitionInfo = keyDefinition, nextKeyScalar.isExpression) {
-        definition.allowedContext.length > 0 ? (nextValue = this.readValue(valueDefinition), mapping.add(nextKeyScalar, nextValue)) : (this._context.error(nextKeyScalar, "A template expression is not allowed in this context"), this.skipValue());
-        continue;
-      }
-      let nextKey = nextKeyScalar.templateTokenType === TokenType2.String ? nextKeyScalar : new StringToken(nextKeyScalar.file, nextKeyScalar.range, nextKeyScalar.toString(), nextKeyScalar.definitionInfo);
-      if (nextKey.value) {
-        let upperKey = nextKey.value.toUpperCase();
-        if (upperKeys[upperKey]) {
-          this._context.error(nextKey, `'${nextKey.value}' is already defined`), this.skipValue();
-          continue;
-        }
-        upperKeys[upperKey] = !0;
-      }
-      this.validate(nextKey, keyDefinition);
-      let nextDefinition = new DefinitionInfo(definition, mappingDefinition.looseValueType);
-      nextKey.definitionInfo = nextDefinition, nextValue = this.readValue(valueDefinition), mapping.add(nextKey, nextValue);
-    }
-    this.expectMappingEnd();
-  }
-  expectMappingEnd() {
-    if (!this._objectReader.allowMappingEnd())
-      throw new Error("Expected mapping end");
-  }
-  skipValue() {
-    if (!this._objectReader.allowLiteral())
-      if (this._objectReader.allowSequenceStart())
-        for (; !this._objectReader.allowSequenceEnd(); )
-          this.skipValue();
-      else if (this._objectReader.allowMappingStart())
-        for (; !this._objectReader.allowMappingEnd(); )
-          this.skipValue(), this.skipValue();
-      else
-        throw new Error("Expected a scalar value, a sequence, or a mapping");
-  }
-  validate(scalar, definition) {
-    switch (scalar.templateTokenType) {
-      case TokenType2.Null:
-      case TokenType2.Boolean:
-      case TokenType2.Number:
-      case TokenType2.String: {
-        let literal = scalar, scalarDefinitions = definition.getScalarDefinitions(), relevantDefinition;
-        if (relevantDefinition = scalarDefinitions.find((x) => x.isMatch(literal)))
-          return scalar.definitionInfo = new DefinitionInfo(definition, relevantDefinition), scalar;
-        if (literal.templateTokenType !== TokenType2.String) {
-          let stringLiteral = new StringToken(literal.file, literal.range, literal.toString(), literal.definitionInfo);
-          if (relevantDefinition = scalarDefinitions.find((x) => x.isMatch(stringLiteral)))
-            return stringLiteral.definitionInfo = new DefinitionInfo(definition, relevantDefinition), stringLiteral;
-        }
-        return this._context.error(literal, `Unexpected value '${literal.toString()}'`), scalar;
-      }
-      case TokenType2.BasicExpression:
-        return definition.allowedContext.length === 0 && this._context.error(scalar, "A template expression is not allowed in this context"), scalar;
-      default:
-        return this._context.error(scalar, `Unexpected value '${scalar.toString()}'`), scalar;
-    }
-  }
-  parseScalar(token, definitionInfo) {
-    if (!isString(token) || !token.value)
-      return token;
-    let allowedContext = definitionInfo.allowedContext, isSingleLine = token.range === void 0 || token.range.start.line === token.range.end.line, raw = isSingleLine ? token.value : token.source ?? token.value, startExpression = raw.indexOf("${{");
-    if (startExpression < 0)
-      return token;
-    let encounteredError = !1, segments = [], i = 0;
-    for (; i < raw.length; )
-      if (i === startExpression) {
-        startExpression = i;
-        let endExpression = -1, inString = !1;
-        for (i += "${{".length; i < raw.length; i++)
-          if (raw[i] === "'")
-            inString = !inString;
-          else if (!inString && raw[i] === "}" && raw[i - 1] === "}") {
-            endExpression = i, i++;
-            break;
-          }
-        if (endExpression < startExpression)
-          return this._context.error(token, "The expression is not closed. An unescaped ${{ sequence was found, but the closing }} sequence was not found."), token;
-        let rawExpression = raw.substr(startExpression + "${{".length, endExpression - startExpression + 1 - "${{".length - "}}".length), tr = token.range;
-        if (isSingleLine) {
-          let offset = (token.source ?? raw).indexOf("${{") - raw.indexOf("${{");
-          tr = {
-            start: { line: tr.start.line, column: tr.start.column + startExpression + offset },
-            end: { line: tr.end.line, column: tr.start.column + endExpression + 1 + offset }
-          };
-        } else {
-          let startRaw = raw.substring(0, startExpression), adjustedStartLine = startRaw.split(`
-`).length, beginningOfLine = startRaw.lastIndexOf(`
-`), adjustedStart = startExpression - beginningOfLine, adjustedEnd = endExpression - beginningOfLine + 1;
-          tr = {
-            start: { line: tr.start.line + adjustedStartLine, column: adjustedStart },
-            end: { line: tr.start.line + adjustedStartLine, column: adjustedEnd }
-          };
-        }
-        let expression = this.parseIntoExpressionToken(tr, rawExpression, allowedContext, token, definitionInfo);
-        if (!expression)
-          encounteredError = !0;
-        else {
-          if (expression.directive && (startExpression !== 0 || i < raw.length))
-            return this._context.error(token, `The directive '${expression.directive}' is not allowed in this context. Directives are not supported for expressions that are embedded within a string. Directives are only supported when the entire value is an expression.`), token;
-          segments.push(expression);
-        }
-        startExpression = raw.indexOf("${{", i);
-      } else if (i < startExpression)
-        this.addString(segments, token.range, raw.substr(i, startExpression - i), token.definitionInfo), i = startExpression;
-      else {
-        this.addString(segments, token.range, raw.substr(i), token.definitionInfo);
-        break;
-      }
-    if (encounteredError)
-      return token;
-    if (segments.length === 1 && segments[0].templateTokenType === TokenType2.BasicExpression) {
-      let basicExpression = segments[0], str = this.getExpressionString(basicExpression.expression);
-      if (str !== void 0)
-        return new StringToken(this._fileId, token.range, str, token.definitionInfo);
-    }
-    if (segments.length === 1)
-      return segments[0];
-    let format2 = [], args = [], expressionTokens = [], argIndex = 0;
-    for (let segment of segments)
-      if (isString(segment)) {
-        let text = segment.value.replace(/'/g, "''").replace(/\{/g, "{{").replace(/\}/g, "}}");
-        format2.push(text);
-      } else {
-        format2.push(`{${argIndex}}`), argIndex++;
-        let expression = segment;
-        args.push(", "), args.push(expression.expression), expressionTokens.push(expression);
-      }
-    return new BasicExpressionToken(this._fileId, token.range, `format('${format2.join("")}'${args.join("")})`, definitionInfo, expressionTokens, raw, void 0, token.blockScalarHeader);
-  }
-  parseIntoExpressionToken(tr, rawExpression, allowedContext, token, definitionInfo) {
-    let parseExpressionResult = this.parseExpression(tr, token, rawExpression, allowedContext, definitionInfo);
-    if (parseExpressionResult.error) {
-      this._context.error(token, parseExpressionResult.error, tr);
-      return;
-    }
-    return parseExpressionResult.expression;
-  }
-  parseExpression(range2, token, value, allowedContext, definitionInfo) {
-    let trimmed = value.trim();
-    if (!trimmed)
-      return {
-        error: new Error("An expression was expected")
-      };
-    let matchDirectiveResult = this.matchDirective(trimmed, INSERT_DIRECTIVE, 0);
-    if (matchDirectiveResult.isMatch)
-      return {
-        expression: new InsertExpressionToken(this._fileId, range2, definitionInfo)
-      };
-    if (matchDirectiveResult.error)
-      return {
-        error: matchDirectiveResult.error
-      };
-    try {
-      ExpressionToken.validateExpression(trimmed, allowedContext);
-    } catch (err) {
-      return {
-        error: err
-      };
-    }
-    let startTrim = value.length - value.trimStart().length, endTrim = value.length - value.trimEnd().length, expressionRange = {
-      start: {
-        ...range2.start,
-        column: range2.start.column + "${{".length + startTrim
-      },
-      end: {
-        ...range2.end,
-        column: range2.end.column - "}}".length - endTrim
-      }
-    };
-    return {
-      expression: new BasicExpressionToken(this._fileId, range2, trimmed, definitionInfo, void 0, token.source, expressionRange, token.blockScalarHeader),
-      error: void 0
-    };
-  }
-  addString(segments, range2, value, definition) {
-    if (segments.length > 0 && segments[segments.length - 1].templateTokenType === TokenType2.String) {
-      let lastSegment = segments[segments.length - 1];
-      segments[segments.length - 1] = new StringToken(this._fileId, range2, `${lastSegment.value}${value}`, definition);
-    } else
-      segments.push(new StringToken(this._fileId, range2, value, definition));
-  }
-  matchDirective(trimmed, directive, expectedParameters) {
-    let parameters = [];
-    if (trimmed.startsWith(directive) && (trimmed.length === directive.length || WHITESPACE_PATTERN.test(trimmed[directive.length]))) {
-      let startIndex = directive.length, inString = !1, parens = 0;
-      for (let i = startIndex; i < trimmed.length; i++) {
-        let c = trimmed[i];
-        WHITESPACE_PATTERN.test(c) && !inString && parens == 0 ? (startIndex < 1 && parameters.push(trimmed.substr(startIndex, i - startIndex)), startIndex = i + 1) : c === "'" ? inString = !inString : c === "(" && !inString ? parens++ : c === ")" && !inString && parens--;
-      }
-      return startIndex < trimmed.length && parameters.push(trimmed.substr(startIndex)), expectedParameters != parameters.length ? {
-        isMatch: !1,
-        parameters: [],
-        error: new Error(`Exactly ${expectedParameters} parameter(s) were expected following the directive '${directive}'. Actual parameter count: ${parameters.length}`)
-      } : {
-        isMatch: !0,
-        parameters
-      };
-    }
-    return {
-      isMatch: !1,
-      parameters
-    };
-  }
-  getExpressionString(trimmed) {
-    let result = [], inString = !1;
-    for (let i = 0; i < trimmed.length; i++) {
-      let c = trimmed[i];
-      if (c === "'")
-        inString = !inString, inString && i !== 0 && result.push(c);
-      else if (inString)
-        result.push(c);
-      else
-        return;
-    }
-    return result.join("");
-  }
-  backgroundStepsEnabled() {
-    return this._context.state.featureFlags?.isEnabled("allowBackgroundSteps") ?? !1;
-  }
-};
-
-// node_modules/@actions/workflow-parser/dist/workflows/workflow-constants.js
-var WORKFLOW_ROOT = "workflow-root-strict";
-
-// node_modules/@actions/workflow-parser/dist/templates/parse-event.js
-var ParseEvent = class {
-  constructor(type, token) {
-    this.type = type, this.token = token;
-  }
-}, EventType;
-(function(EventType2) {
-  EventType2[EventType2.Literal = 0] = "Literal", EventType2[EventType2.SequenceStart = 1] = "SequenceStart", EventType2[EventType2.SequenceEnd = 2] = "SequenceEnd", EventType2[EventType2.MappingStart = 3] = "MappingStart", EventType2[EventType2.MappingEnd = 4] = "MappingEnd", EventType2[EventType2.DocumentStart = 5] = "DocumentStart", EventType2[EventType2.DocumentEnd = 6] = "DocumentEnd";
-})(EventType || (EventType = {}));
-
-// node_modules/@actions/workflow-parser/dist/templates/json-object-reader.js
-var JSONObjectReader = class {
-  constructor(fileId, input) {
-    this._fileId = fileId;
-    let value = JSON.parse(input);
-    this._generator = this.getParseEvents(value, !0), this._current = this._generator.next();
-  }
-  allowLiteral() {
-    if (!this._current.done) {
-      let parseEvent = this._current.value;
-      if (parseEvent.type === EventType.Literal)
-        return this._current = this._generator.next(), parseEvent.token;
-    }
-  }
-  allowSequenceStart() {
-    if (!this._current.done) {
-      let parseEvent = this._current.value;
-      if (parseEvent.type === EventType.SequenceStart)
-        return this._current = this._generator.next(), parseEvent.token;
-    }
-  }
-  allowSequenceEnd() {
-    return !this._current.done && this._current.value.type === EventType.SequenceEnd ? (this._current = this._generator.next(), !0) : !1;
-  }
-  allowMappingStart() {
-    if (!this._current.done) {
-      let parseEvent = this._current.value;
-      if (parseEvent.type === EventType.MappingStart)
-        return this._current = this._generator.next(), parseEvent.token;
-    }
-  }
-  allowMappingEnd() {
-    return !this._current.done && this._current.value.type === EventType.MappingEnd ? (this._current = this._generator.next(), !0) : !1;
-  }
-  validateEnd() {
-    if (!this._current.done && this._current.value.type === EventType.DocumentEnd) {
-      this._current = this._generator.next();
-      return;
-    }
-    throw new Error("Expected end of reader");
-  }
-  validateStart() {
-    if (!this._current.done && this._current.value.type === EventType.DocumentStart) {
-      this._current = this._generator.next();
-      return;
-    }
-    throw new Error("Expected start of reader");
-  }
-  /**
-   * Returns all tokens (depth first)
-   */
-  *getParseEvents(value, root) {
-    switch (root && (yield new ParseEvent(EventType.DocumentStart, void 0)), typeof value) {
-      case "undefined":
-        yield new ParseEvent(EventType.Literal, new NullToken(this._fileId, void 0, void 0));
-        break;
-      case "boolean":
-        yield new ParseEvent(EventType.Literal, new BooleanToken(this._fileId, void 0, value, void 0));
-        break;
-      case "number":
-        yield new ParseEvent(EventType.Literal, new NumberToken(this._fileId, void 0, value, void 0));
-        break;
-      case "string":
-        yield new ParseEvent(EventType.Literal, new StringToken(this._fileId, void 0, value, void 0));
-        break;
-      case "object":
-        if (value === null)
-          yield new ParseEvent(EventType.Literal, new NullToken(this._fileId, void 0, void 0));
-        else if (Array.isArray(value)) {
-          yield new ParseEvent(EventType.SequenceStart, new SequenceToken(this._fileId, void 0, void 0));
-          for (let item of value)
-            for (let e of this.getParseEvents(item))
-              yield e;
-          yield new ParseEvent(EventType.SequenceEnd, void 0);
-        } else {
-          yield new ParseEvent(EventType.MappingStart, new MappingToken(this._fileId, void 0, void 0));
-          for (let key of Object.keys(value)) {
-            yield new ParseEvent(EventType.Literal, new StringToken(this._fileId, void 0, key, void 0));
-            for (let e of this.getParseEvents(value[key]))
-              yield e;
-          }
-          yield new ParseEvent(EventType.MappingEnd, void 0);
-        }
-        break;
-      default:
-        throw new Error(`Unexpected value type '${typeof value}' when reading object`);
-    }
-    root && (yield new ParseEvent(EventType.DocumentEnd, void 0));
-  }
-};
-
-// node_modules/@actions/workflow-parser/dist/templates/trace-writer.js
-var NoOperationTraceWriter = class {
-  error() {
-  }
-  info() {
-  }
-  verbose() {
-  }
-};
-
-// node_modules/@actions/workflow-parser/dist/templates/schema/definition.js
-var Definition = class {
-  constructor(key, definition) {
-    if (this.readerContext = [], this.evaluatorContext = [], this.key = key, definition)
-      for (let i = 0; i < definition.count; )
-        switch (definition.get(i).key.assertString(`${DEFINITION} key`).value) {
-          case CONTEXT: {
-            let context = definition.get(i).value.assertSequence(`${DEFINITION} ${CONTEXT}`);
-            definition.remove(i);
-            let seenReaderContext = {}, seenEvaluatorContext = {};
-            for (let item of context) {
-              let itemStr = item.assertString(`${CONTEXT} item`).value, upperItemStr = itemStr.toUpperCase();
-              if (seenReaderContext[upperItemStr])
-                throw new Error(`Duplicate context item '${itemStr}'`);
-              seenReaderContext[upperItemStr] = !0, this.readerContext.push(itemStr);
-              let paramIndex = itemStr.indexOf("("), modifiedItemStr = paramIndex > 0 ? itemStr.substr(0, paramIndex + 1) + ")" : itemStr, upperModifiedItemStr = modifiedItemStr.toUpperCase();
-              if (seenEvaluatorContext[upperModifiedItemStr])
-                throw new Error(`Duplicate context item '${modifiedItemStr}'`);
-              seenEvaluatorContext[upperModifiedItemStr] = !0, this.evaluatorContext.push(modifiedItemStr);
-            }
-            break;
-          }
-          case DESCRIPTION: {
-            let value = definition.get(i).value;
-            this.description = value.assertString(DESCRIPTION).value, definition.remove(i);
-            break;
-          }
-          default: {
-            i++;
-            break;
-          }
-        }
-  }
-};
-
-// node_modules/@actions/workflow-parser/dist/templates/schema/scalar-definition.js
-var ScalarDefinition = class extends Definition {
-  constructor(key, definition) {
-    super(key, definition);
-  }
-};
-
-// node_modules/@actions/workflow-parser/dist/templates/schema/boolean-definition.js
-var BooleanDefinition = class extends ScalarDefinition {
-  constructor(key, definition) {
-    if (super(key, definition), definition)
-      for (let definitionPair of definition) {
-        let definitionKey = definitionPair.key.assertString(`${DEFINITION} key`);
-        switch (definitionKey.value) {
-          case BOOLEAN: {
-            let mapping = definitionPair.value.assertMapping(`${DEFINITION} ${BOOLEAN}`);
-            for (let mappingPair of mapping) {
-              let mappingKey = mappingPair.key.assertString(`${DEFINITION} ${BOOLEAN} key`);
-              switch (mappingKey.value) {
-                default:
-                  mappingKey.assertUnexpectedValue(`${DEFINITION} ${BOOLEAN} key`);
-                  break;
-              }
-            }
-            break;
-          }
-          default:
-            definitionKey.assertUnexpectedValue(`${DEFINITION} key`);
-        }
-      }
-  }
-  get definitionType() {
-    return DefinitionType.Boolean;
-  }
-  isMatch(literal) {
-    return literal.templateTokenType === TokenType2.Boolean;
-  }
-  validate() {
-  }
-};
-
-// node_modules/@actions/workflow-parser/dist/templates/schema/property-definition.js
-var PropertyDefinition = class {
-  constructor(token) {
-    if (this.type = "", this.required = !1, token.templateTokenType === TokenType2.String)
-      this.type = token.value;
-    else {
-      let mapping = token.assertMapping(MAPPING_PROPERTY_VALUE);
-      for (let mappingPair of mapping) {
-        let mappingKey = mappingPair.key.assertString(`${MAPPING_PROPERTY_VALUE} key`);
-        switch (mappingKey.value) {
-          case TYPE:
-            this.type = mappingPair.value.assertString(`${MAPPING_PROPERTY_VALUE} ${TYPE}`).value;
-            break;
-          case REQUIRED:
-            this.required = mappingPair.value.assertBoolean(`${MAPPING_PROPERTY_VALUE} ${REQUIRED}`).value;
-            break;
-          case DESCRIPTION:
-            this.description = mappingPair.value.assertString(`${MAPPING_PROPERTY_VALUE} ${DESCRIPTION}`).value;
-            break;
-          default:
-            mappingKey.assertUnexpectedValue(`${MAPPING_PROPERTY_VALUE} key`);
-        }
-      }
-    }
-  }
-};
-
-// node_modules/@actions/workflow-parser/dist/templates/schema/mapping-definition.js
-var MappingDefinition = class extends Definition {
-  constructor(key, definition) {
-    if (super(key, definition), this.properties = {}, this.looseKeyType = "", this.looseValueType = "", definition)
-      for (let definitionPair of definition) {
-        let definitionKey = definitionPair.key.assertString(`${DEFINITION} key`);
-        switch (definitionKey.value) {
-          case MAPPING: {
-            let mapping = definitionPair.value.assertMapping(`${DEFINITION} ${MAPPING}`);
-            for (let mappingPair of mapping) {
-              let mappingKey = mappingPair.key.assertString(`${DEFINITION} ${MAPPING} key`);
-              switch (mappingKey.value) {
-                case PROPERTIES: {
-                  let properties = mappingPair.value.assertMapping(`${DEFINITION} ${MAPPING} ${PROPERTIES}`);
-                  for (let propertiesPair of properties) {
-                    let propertyName = propertiesPair.key.assertString(`${DEFINITION} ${MAPPING} ${PROPERTIES} key`);
-                    this.properties[propertyName.value] = new PropertyDefinition(propertiesPair.value);
-                  }
-                  break;
-                }
-                case LOOSE_KEY_TYPE: {
-                  let looseKeyType = mappingPair.value.assertString(`${DEFINITION} ${MAPPING} ${LOOSE_KEY_TYPE}`);
-                  this.looseKeyType = looseKeyType.value;
-                  break;
-                }
-                case LOOSE_VALUE_TYPE: {
-                  let looseValueType = mappingPair.value.assertString(`${DEFINITION} ${MAPPING} ${LOOSE_VALUE_TYPE}`);
-                  this.looseValueType = looseValueType.value;
-                  break;
-                }
-                default:
-                  mappingKey.assertUnexpectedValue(`${DEFINITION} ${MAPPING} key`);
-                  break;
-              }
-            }
-            break;
-          }
-          default:
-            definitionKey.assertUnexpectedValue(`${DEFINITION} key`);
-        }
-      }
-  }
-  get definitionType() {
-    return DefinitionType.Mapping;
-  }
-  validate(schema3, name) {
-    if (this.looseKeyType)
-      if (schema3.getDefinition(this.looseKeyType), this.looseValueType)
-        schema3.getDefinition(this.looseValueType);
-      else
-        throw new Error(`Property '${LOOSE_KEY_TYPE}' is defined but '${LOOSE_VALUE_TYPE}' is not defined on '${name}'`);
-    else if (this.looseValueType)
-      throw new Error(`Property '${LOOSE_VALUE_TYPE}' is defined but '${LOOSE_KEY_TYPE}' is not defined on '${name}'`);
-    for (let propertyName of Object.keys(this.properties)) {
-      let propertyDef = this.properties[propertyName];
-      if (!propertyDef.type)
-        throw new Error(`Type not specified for the property '${propertyName}' on '${name}'`);
-      schema3.getDefinition(propertyDef.type);
-    }
-  }
-};
-
-// node_modules/@actions/workflow-parser/dist/templates/schema/null-definition.js
-var NullDefinition = class extends ScalarDefinition {
-  constructor(key, definition) {
-    if (super(key, definition), definition)
-      for (let definitionPair of definition) {
-        let definitionKey = definitionPair.key.assertString(`${DEFINITION} key`);
-        switch (definitionKey.value) {
-          case NULL: {
-            let mapping = definitionPair.value.assertMapping(`${DEFINITION} ${NULL}`);
-            for (let mappingPair of mapping) {
-              let mappingKey = mappingPair.key.assertString(`${DEFINITION} ${NULL} key`);
-              switch (mappingKey.value) {
-                default:
-                  mappingKey.assertUnexpectedValue(`${DEFINITION} ${NULL} key`);
-                  break;
-              }
-            }
-            break;
-          }
-          default:
-            definitionKey.assertUnexpectedValue(`${DEFINITION} key`);
-        }
-      }
-  }
-  get definitionType() {
-    return DefinitionType.Null;
-  }
-  isMatch(literal) {
-    return literal.templateTokenType === TokenType2.Null;
-  }
-  validate() {
-  }
-};
-
-// node_modules/@actions/workflow-parser/dist/templates/schema/number-definition.js
-var NumberDefinition = class extends ScalarDefinition {
-  constructor(key, definition) {
-    if (super(key, definition), definition)
-      for (let definitionPair of definition) {
-        let definitionKey = definitionPair.key.assertString(`${DEFINITION} key`);
-        switch (definitionKey.value) {
-          case NUMBER: {
-            let mapping = definitionPair.value.assertMapping(`${DEFINITION} ${NUMBER}`);
-            for (let mappingPair of mapping) {
-              let mappingKey = mappingPair.key.assertString(`${DEFINITION} ${NUMBER} key`);
-              switch (mappingKey.value) {
-                default:
-                  mappingKey.assertUnexpectedValue(`${DEFINITION} ${NUMBER} key`);
-                  break;
-              }
-            }
-            break;
-          }
-          default:
-            definitionKey.assertUnexpectedValue(`${DEFINITION} key`);
-        }
-      }
-  }
-  get definitionType() {
-    return DefinitionType.Number;
-  }
-  isMatch(literal) {
-    return literal.templateTokenType === TokenType2.Number;
-  }
-  validate() {
-  }
-};
-
-// node_modules/@actions/workflow-parser/dist/templates/schema/one-of-definition.js
-var OneOfDefinition = class extends Definition {
-  constructor(key, definition) {
-    if (super(key, definition), this.oneOf = [], this.oneOfPrefix = [], definition)
-      for (let definitionPair of definition) {
-        let definitionKey = definitionPair.key.assertString(`${DEFINITION} key`);
-        switch (definitionKey.value) {
-          case ONE_OF: {
-            let oneOf = definitionPair.value.assertSequence(`${DEFINITION} ${ONE_OF}`);
-            for (let item of oneOf) {
-              let oneOfItem = item.assertString(`${DEFINITION} ${ONE_OF} item`);
-              this.oneOf.push(oneOfItem.value);
-            }
-            break;
-          }
-          case ALLOWED_VALUES: {
-            let oneOf = definitionPair.value.assertSequence(`${DEFINITION} ${ALLOWED_VALUES}`);
-            for (let item of oneOf) {
-              let oneOfItem = item.assertString(`${DEFINITION} ${ONE_OF} item`);
-              this.oneOf.push(this.key + "-" + oneOfItem.value);
-            }
-            break;
-          }
-          default:
-            definitionKey.assertUnexpectedValue(`${DEFINITION} key`);
-            break;
-        }
-      }
-  }
-  get definitionType() {
-    return DefinitionType.OneOf;
-  }
-  validate(schema3, name) {
-    if (this.oneOf.length === 0)
-      throw new Error(`'${name}' does not contain any references`);
-    let foundLooseKeyType = !1, mappingDefinitions = [], allowedValuesDefinition, sequenceDefinition, nullDefinition, booleanDefinition, numberDefinition, stringDefinitions = [], seenNestedTypes = {};
-    for (let nestedType of this.oneOf) {
-      if (seenNestedTypes[nestedType])
-        throw new Error(`'${name}' contains duplicate nested type '${nestedType}'`);
-      seenNestedTypes[nestedType] = !0;
-      let nestedDefinition = schema3.getDefinition(nestedType);
-      if (nestedDefinition.readerContext.length > 0)
-        throw new Error(`'${name}' is a one-of definition and references another definition that defines context. This is currently not supported.`);
-      switch (nestedDefinition.definitionType) {
-        case DefinitionType.Mapping: {
-          let mappingDefinition = nestedDefinition;
-          mappingDefinitions.push(mappingDefinition), mappingDefinition.looseKeyType && (foundLooseKeyType = !0);
-          break;
-        }
-        case DefinitionType.Sequence: {
-          if (sequenceDefinition)
-            throw new Error(`'${name}' refers to more than one definition of type '${SEQUENCE}'`);
-          sequenceDefinition = nestedDefinition;
-          break;
-        }
-        case DefinitionType.Null: {
-          if (nullDefinition)
-            throw new Error(`'${name}' refers to more than one definition of type '${NULL}'`);
-          nullDefinition = nestedDefinition;
-          break;
-        }
-        case DefinitionType.Boolean: {
-          if (booleanDefinition)
-            throw new Error(`'${name}' refers to more than one definition of type '${BOOLEAN}'`);
-          booleanDefinition = nestedDefinition;
-          break;
-        }
-        case DefinitionType.Number: {
-          if (numberDefinition)
-            throw new Error(`'${name}' refers to more than one definition of type '${NUMBER}'`);
-          numberDefinition = nestedDefinition;
-          break;
-        }
-        case DefinitionType.String: {
-          let stringDefinition = nestedDefinition;
-          if (stringDefinitions.length > 0 && (!stringDefinitions[0].constant || !stringDefinition.constant))
-            throw new Error(`'${name}' refers to more than one '${SCALAR}', but some do not set '${CONSTANT}'`);
-          stringDefinitions.push(stringDefinition);
-          break;
-        }
-        case DefinitionType.OneOf: {
-          if (allowedValuesDefinition)
-            throw new Error(`'${name}' contains multiple allowed-values definitions`);
-          allowedValuesDefinition = nestedDefinition;
-          break;
-        }
-        default:
-          throw new Error(`'${name}' refers to a definition with type '${nestedDefinition.definitionType}'`);
-      }
-    }
-    if (mappingDefinitions.length > 1) {
-      if (foundLooseKeyType)
-        throw new Error(`'${name}' refers to two mappings and at least one sets '${LOOSE_KEY_TYPE}'. This is not currently supported.`);
-      let seenProperties = {};
-      for (let mappingDefinition of mappingDefinitions)
-        for (let propertyName of Object.keys(mappingDefinition.properties)) {
-          let newPropertyDef = mappingDefinition.properties[propertyName], existingPropertyDef = seenProperties[propertyName];
-          if (existingPropertyDef) {
-            if (existingPropertyDef.type === newPropertyDef.type)
-              continue;
-            throw new Error(`'${name}' contains two mappings with the same property, but each refers to a different type. All matching properties must refer to the same type.`);
-          } else
-            seenProperties[propertyName] = newPropertyDef;
-        }
-    }
-  }
-};
-
-// node_modules/@actions/workflow-parser/dist/templates/schema/sequence-definition.js
-var SequenceDefinition = class extends Definition {
-  constructor(key, definition) {
-    if (super(key, definition), this.itemType = "", definition)
-      for (let definitionPair of definition) {
-        let definitionKey = definitionPair.key.assertString(`${DEFINITION} key`);
-        switch (definitionKey.value) {
-          case SEQUENCE: {
-            let mapping = definitionPair.value.assertMapping(`${DEFINITION} ${SEQUENCE}`);
-            for (let mappingPair of mapping) {
-              let mappingKey = mappingPair.key.assertString(`${DEFINITION} ${SEQUENCE} key`);
-              if (mappingKey.value === ITEM_TYPE) {
-                let itemType = mappingPair.value.assertString(`${DEFINITION} ${SEQUENCE} ${ITEM_TYPE}`);
-                this.itemType = itemType.value;
-              } else
-                mappingKey.assertUnexpectedValue(`${DEFINITION} ${SEQUENCE} key`);
-            }
-            break;
-          }
-          default:
-            definitionKey.assertUnexpectedValue(`${DEFINITION} key`);
-        }
-      }
-  }
-  get definitionType() {
-    return DefinitionType.Sequence;
-  }
-  validate(schema3, name) {
-    if (!this.itemType)
-      throw new Error(`'${name}' does not defined '${ITEM_TYPE}'`);
-    schema3.getDefinition(this.itemType);
-  }
-};
-
-// node_modules/@actions/workflow-parser/dist/templates/schema/string-definition.js
-var StringDefinition = class extends ScalarDefinition {
-  constructor(key, definition) {
-    if (super(key, definition), this.constant = "", this.ignoreCase = !1, this.requireNonEmpty = !1, this.isExpression = !1, definition)
-      for (let definitionPair of definition) {
-        let definitionKey = definitionPair.key.assertString(`${DEFINITION} key`);
-        switch (definitionKey.value) {
-          case STRING: {
-            let mapping = definitionPair.value.assertMapping(`${DEFINITION} ${STRING}`);
-            for (let mappingPair of mapping) {
-              let mappingKey = mappingPair.key.assertString(`${DEFINITION} ${STRING} key`);
-              switch (mappingKey.value) {
-                case CONSTANT: {
-                  let constantStringToken = mappingPair.value.assertString(`${DEFINITION} ${STRING} ${CONSTANT}`);
-                  this.constant = constantStringToken.value;
-                  break;
-                }
-                case IGNORE_CASE: {
-                  let ignoreCaseBooleanToken = mappingPair.value.assertBoolean(`${DEFINITION} ${STRING} ${IGNORE_CASE}`);
-                  this.ignoreCase = ignoreCaseBooleanToken.value;
-                  break;
-                }
-                case REQUIRE_NON_EMPTY: {
-                  let requireNonEmptyBooleanToken = mappingPair.value.assertBoolean(`${DEFINITION} ${STRING} ${REQUIRE_NON_EMPTY}`);
-                  this.requireNonEmpty = requireNonEmptyBooleanToken.value;
-                  break;
-                }
-                case IS_EXPRESSION: {
-                  let isExpressionToken = mappingPair.value.assertBoolean(`${DEFINITION} ${STRING} ${IS_EXPRESSION}`);
-                  this.isExpression = isExpressionToken.value;
-                  break;
-                }
-                default:
-                  mappingKey.assertUnexpectedValue(`${DEFINITION} ${STRING} key`);
-                  break;
-              }
-            }
-            break;
-          }
-          default:
-            definitionKey.assertUnexpectedValue(`${DEFINITION} key`);
-        }
-      }
-  }
-  get definitionType() {
-    return DefinitionType.String;
-  }
-  isMatch(literal) {
-    if (literal.templateTokenType === TokenType2.String) {
-      let value = literal.value;
-      return this.constant ? this.ignoreCase ? this.constant.toUpperCase() === value.toUpperCase() : this.constant === value : this.requireNonEmpty ? !!value : !0;
-    }
-    return !1;
-  }
-  validate() {
-    if (this.constant && this.requireNonEmpty)
-      throw new Error(`Properties '${CONSTANT}' and '${REQUIRE_NON_EMPTY}' cannot both be set`);
-  }
-};
-
-// node_modules/@actions/workflow-parser/dist/templates/schema/template-schema.js
-var TemplateSchema = class _TemplateSchema {
-  constructor(mapping) {
-    this.definitions = {}, this.version = "", this.definitions[NULL] = new NullDefinition(NULL), this.definitions[BOOLEAN] = new BooleanDefinition(BOOLEAN), this.definitions[NUMBER] = new NumberDefinition(NUMBER), this.definitions[STRING] = new StringDefinition(STRING);
-    let sequenceDefinition = new SequenceDefinition(SEQUENCE);
-    sequenceDefinition.itemType = "any", this.definitions[sequenceDefinition.key] = sequenceDefinition;
-    let mappingDefinition = new MappingDefinition(MAPPING);
-    mappingDefinition.looseKeyType = STRING, mappingDefinition.looseValueType = "any", this.definitions[mappingDefinition.key] = mappingDefinition;
-    let anyDefinition = new OneOfDefinition("any");
-    if (anyDefinition.oneOf.push(NULL), anyDefinition.oneOf.push(BOOLEAN), anyDefinition.oneOf.push(NUMBER), anyDefinition.oneOf.push(STRING), anyDefinition.oneOf.push(SEQUENCE), anyDefinition.oneOf.push(MAPPING), this.definitions[anyDefinition.key] = anyDefinition, mapping)
-      for (let pair of mapping) {
-        let key = pair.key.assertString(`${TEMPLATE_SCHEMA} key`);
-        switch (key.value) {
-          case VERSION3: {
-            this.version = pair.value.assertString(`${TEMPLATE_SCHEMA} ${VERSION3}`).value;
-            break;
-          }
-          case DEFINITIONS: {
-            let definitions = pair.value.assertMapping(`${TEMPLATE_SCHEMA} ${DEFINITIONS}`);
-            for (let definitionsPair of definitions) {
-              let definitionsKey = definitionsPair.key.assertString(`${TEMPLATE_SCHEMA} ${DEFINITIONS} key`), definitionsValue = definitionsPair.value.assertMapping(`${TEMPLATE_SCHEMA} ${DEFINITIONS} value`), definition;
-              for (let definitionPair of definitionsValue) {
-                let definitionKey = definitionPair.key.assertString(`${DEFINITION} key`), mappingToken = definitionsPair.value;
-                switch (definitionKey.value) {
-                  case NULL:
-                    definition = new NullDefinition(definitionsKey.value, definitionsValue);
-                    break;
-                  case BOOLEAN:
-                    definition = new BooleanDefinition(definitionsKey.value, definitionsValue);
-                    break;
-                  case NUMBER:
-                    definition = new NumberDefinition(definitionsKey.value, definitionsValue);
-                    break;
-                  case STRING:
-                    definition = new StringDefinition(definitionsKey.value, definitionsValue);
-                    break;
-                  case SEQUENCE:
-                    definition = new SequenceDefinition(definitionsKey.value, definitionsValue);
-                    break;
-                  case MAPPING:
-                    definition = new MappingDefinition(definitionsKey.value, definitionsValue);
-                    break;
-                  case ONE_OF:
-                    definition = new OneOfDefinition(definitionsKey.value, definitionsValue);
-                    break;
-                  case ALLOWED_VALUES:
-                    for (let item of mappingToken)
-                      if (item.value.templateTokenType === TokenType2.Sequence) {
-                        let sequenceToken = item.value;
-                        for (let activity of sequenceToken)
-                          if (activity.templateTokenType === TokenType2.String) {
-                            let stringToken = activity, allowedValuesKey = definitionsKey.value + "-" + stringToken.value, allowedValuesDef = new StringDefinition(allowedValuesKey);
-                            allowedValuesDef.constant = stringToken.toDisplayString(), this.definitions[allowedValuesKey] = allowedValuesDef;
-                          }
-                      }
-                    definition = new OneOfDefinition(definitionsKey.value, definitionsValue);
-                    break;
-                  case CONTEXT:
-                  case DESCRIPTION:
-                    continue;
-                  default:
-                    definitionKey.assertUnexpectedValue(`${DEFINITION} mapping key`);
-                    break;
-                }
-                break;
-              }
-              if (!definition)
-                throw new Error(`Not enough information to construct definition '${definitionsKey.value}'`);
-              this.definitions[definitionsKey.value] = definition;
-            }
-            break;
-          }
-          default:
-            key.assertUnexpectedValue(`${TEMPLATE_SCHEMA} key`);
-            break;
-        }
-      }
-  }
-  /**
-   * Looks up a definition by name
-   */
-  getDefinition(name) {
-    let result = this.definitions[name];
-    if (result)
-      return result;
-    throw new Error(`Schema definition '${name}' not found`);
-  }
-  /**
-   * Expands one-of definitions and returns all scalar definitions
-   */
-  getScalarDefinitions(definition) {
-    let result = [];
-    switch (definition.definitionType) {
-      case DefinitionType.Null:
-      case DefinitionType.Boolean:
-      case DefinitionType.Number:
-      case DefinitionType.String:
-        result.push(definition);
-        break;
-      case DefinitionType.OneOf: {
-        let oneOf = definition;
-        for (let nestedName of oneOf.oneOf) {
-          let nestedDefinition = this.getDefinition(nestedName);
-          result.push(...this.getScalarDefinitions(nestedDefinition));
-        }
-        break;
-      }
-    }
-    return result;
-  }
-  /**
-   * Expands one-of definitions and returns all matching definitions by type
-   */
-  getDefinitionsOfType(definition, type) {
-    let result = [];
-    if (definition.definitionType === type)
-      result.push(definition);
-    else if (definition.definitionType === DefinitionType.OneOf) {
-      let oneOf = definition;
-      for (let nestedName of oneOf.oneOf) {
-        let nestedDefinition = this.getDefinition(nestedName);
-        nestedDefinition.definitionType === type && result.push(nestedDefinition);
-      }
-    }
-    return result;
-  }
-  /**
-   * Attempts match the property name to a property defined by any of the specified definitions.
-   * If matched, any unmatching definitions are filtered from the definitions array.
-   * Returns the type information for the matched property.
-   */
-  matchPropertyAndFilter(definitions, propertyName) {
-    let result, notFoundInSome = !1;
-    for (let definition of definitions) {
-      let propertyDef = definition.properties[propertyName];
-      propertyDef ? result = propertyDef : notFoundInSome = !0;
-    }
-    if (result && notFoundInSome)
-      for (let i = 0; i < definitions.length; )
-        definitions[i].properties[propertyName] ? i++ : definitions.splice(i, 1);
-    return result;
-  }
-  validate() {
-    let oneOfDefinitions = {};
-    for (let name of Object.keys(this.definitions)) {
-      if (!name.match(_TemplateSchema._definitionNamePattern))
-        throw new Error(`Invalid definition name '${name}'`);
-      let definition = this.definitions[name];
-      definition.definitionType === DefinitionType.OneOf ? oneOfDefinitions[name] = definition : definition.validate(this, name);
-    }
-    for (let name of Object.keys(oneOfDefinitions))
-      oneOfDefinitions[name].validate(this, name);
-  }
-  /**
-   * Loads a user-defined schema file
-   */
-  static load(objectReader) {
-    let context = new TemplateContext(new TemplateValidationErrors(10, 500), _TemplateSchema.getInternalSchema(), new NoOperationTraceWriter()), template = readTemplate(context, TEMPLATE_SCHEMA, objectReader, void 0);
-    context.errors.check();
-    let mapping = template.assertMapping(TEMPLATE_SCHEMA), schema3 = new _TemplateSchema(mapping);
-    return schema3.validate(), schema3;
-  }
-  /**
-   * Gets the internal schema used for reading user-defined schema files
-   */
-  static getInternalSchema() {
-    if (_TemplateSchema._internalSchema === void 0) {
-      let schema3 = new _TemplateSchema(), mappingDefinition = new MappingDefinition(TEMPLATE_SCHEMA);
-      mappingDefinition.properties[VERSION3] = new PropertyDefinition(new StringToken(void 0, void 0, NON_EMPTY_STRING, void 0)), mappingDefinition.properties[DEFINITIONS] = new PropertyDefinition(new StringToken(void 0, void 0, DEFINITIONS, void 0)), schema3.definitions[mappingDefinition.key] = mappingDefinition, mappingDefinition = new MappingDefinition(DEFINITIONS), mappingDefinition.looseKeyType = NON_EMPTY_STRING, mappingDefinition.looseValueType = DEFINITION, schema3.definitions[mappingDefinition.key] = mappingDefinition;
-      let oneOfDefinition = new OneOfDefinition(DEFINITION);
-      oneOfDefinition.oneOf.push(NULL_DEFINITION), oneOfDefinition.oneOf.push(BOOLEAN_DEFINITION), oneOfDefinition.oneOf.push(NUMBER_DEFINITION), oneOfDefinition.oneOf.push(STRING_DEFINITION), oneOfDefinition.oneOf.push(SEQUENCE_DEFINITION), oneOfDefinition.oneOf.push(MAPPING_DEFINITION), oneOfDefinition.oneOf.push(ONE_OF_DEFINITION), schema3.definitions[oneOfDefinition.key] = oneOfDefinition, mappingDefinition = new MappingDefinition(NULL_DEFINITION), mappingDefinition.properties[DESCRIPTION] = new PropertyDefinition(new StringToken(void 0, void 0, STRING, void 0)), mappingDefinition.properties[CONTEXT] = new PropertyDefinition(new StringToken(void 0, void 0, SEQUENCE_OF_NON_EMPTY_STRING, void 0)), mappingDefinition.properties[NULL] = new PropertyDefinition(new StringToken(void 0, void 0, NULL_DEFINITION_PROPERTIES, void 0)), schema3.definitions[mappingDefinition.key] = mappingDefinition, mappingDefinition = new MappingDefinition(NULL_DEFINITION_PROPERTIES), schema3.definitions[mappingDefinition.key] = mappingDefinition, mappingDefinition = new MappingDefinition(BOOLEAN_DEFINITION), mappingDefinition.properties[DESCRIPTION] = new PropertyDefinition(new StringToken(void 0, void 0, STRING, void 0)), mappingDefinition.properties[CONTEXT] = new PropertyDefinition(new StringToken(void 0, void 0, SEQUENCE_OF_NON_EMPTY_STRING, void 0)), mappingDefinition.properties[BOOLEAN] = new PropertyDefinition(new StringToken(void 0, void 0, BOOLEAN_DEFINITION_PROPERTIES, void 0)), schema3.definitions[mappingDefinition.key] = mappingDefinition, mappingDefinition = new MappingDefinition(BOOLEAN_DEFINITION_PROPERTIES), schema3.definitions[mappingDefinition.key] = mappingDefinition, mappingDefinition = new MappingDefinition(NUMBER_DEFINITION), mappingDefinition.properties[DESCRIPTION] = new PropertyDefinition(new StringToken(void 0, void 0, STRING, void 0)), mappingDefinition.properties[CONTEXT] = new PropertyDefinition(new StringToken(void 0, void 0, SEQUENCE_OF_NON_EMPTY_STRING, void 0)), mappingDefinition.properties[NUMBER] = new PropertyDefinition(new StringToken(void 0, void 0, NUMBER_DEFINITION_PROPERTIES, void 0)), schema3.definitions[mappingDefinition.key] = mappingDefinition, mappingDefinition = new MappingDefinition(NUMBER_DEFINITION_PROPERTIES), schema3.definitions[mappingDefinition.key] = mappingDefinition, mappingDefinition = new MappingDefinition(STRING_DEFINITION), mappingDefinition.properties[DESCRIPTION] = new PropertyDefinition(new StringToken(void 0, void 0, STRING, void 0)), mappingDefinition.properties[CONTEXT] = new PropertyDefinition(new StringToken(void 0, void 0, SEQUENCE_OF_NON_EMPTY_STRING, void 0)), mappingDefinition.properties[STRING] = new PropertyDefinition(new StringToken(void 0, void 0, STRING_DEFINITION_PROPERTIES, void 0)), schema3.definitions[mappingDefinition.key] = mappingDefinition, mappingDefinition = new MappingDefinition(STRING_DEFINITION_PROPERTIES), mappingDefinition.properties[CONSTANT] = new PropertyDefinition(new StringToken(void 0, void 0, NON_EMPTY_STRING, void 0)), mappingDefinition.properties[IGNORE_CASE] = new PropertyDefinition(new StringToken(void 0, void 0, BOOLEAN, void 0)), mappingDefinition.properties[REQUIRE_NON_EMPTY] = new PropertyDefinition(new StringToken(void 0, void 0, BOOLEAN, void 0)), mappingDefinition.properties[IS_EXPRESSION] = new PropertyDefinition(new StringToken(void 0, void 0, BOOLEAN, void 0)), schema3.definitions[mappingDefinition.key] = mappingDefinition, mappingDefinition = new MappingDefinition(SEQUENCE_DEFINITION), mappingDefinition.properties[DESCRIPTION] = new PropertyDefinition(new StringToken(void 0, void 0, STRING, void 0)), mappingDefinition.properties[CONTEXT] = new PropertyDefinition(new StringToken(void 0, void 0, SEQUENCE_OF_NON_EMPTY_STRING, void 0)), mappingDefinition.properties[SEQUENCE] = new PropertyDefinition(new StringToken(void 0, void 0, SEQUENCE_DEFINITION_PROPERTIES, void 0)), schema3.definitions[mappingDefinition.key] = mappingDefinition, mappingDefinition = new MappingDefinition(SEQUENCE_DEFINITION_PROPERTIES), mappingDefinition.properties[ITEM_TYPE] = new PropertyDefinition(new StringToken(void 0, void 0, NON_EMPTY_STRING, void 0)), schema3.definitions[mappingDefinition.key] = mappingDefinition, mappingDefinition = new MappingDefinition(MAPPING_DEFINITION), mappingDefinition.properties[DESCRIPTION] = new PropertyDefinition(new StringToken(void 0, void 0, STRING, void 0)), mappingDefinition.properties[CONTEXT] = new PropertyDefinition(new StringToken(void 0, void 0, SEQUENCE_OF_NON_EMPTY_STRING, void 0)), mappingDefinition.properties[MAPPING] = new PropertyDefinition(new StringToken(void 0, void 0, MAPPING_DEFINITION_PROPERTIES, void 0)), schema3.definitions[mappingDefinition.key] = mappingDefinition, mappingDefinition = new MappingDefinition(MAPPING_DEFINITION_PROPERTIES), mappingDefinition.properties[PROPERTIES] = new PropertyDefinition(new StringToken(void 0, void 0, PROPERTIES, void 0)), mappingDefinition.properties[LOOSE_KEY_TYPE] = new PropertyDefinition(new StringToken(void 0, void 0, NON_EMPTY_STRING, void 0)), mappingDefinition.properties[LOOSE_VALUE_TYPE] = new PropertyDefinition(new StringToken(void 0, void 0, NON_EMPTY_STRING, void 0)), schema3.definitions[mappingDefinition.key] = mappingDefinition, mappingDefinition = new MappingDefinition(PROPERTIES), mappingDefinition.looseKeyType = NON_EMPTY_STRING, mappingDefinition.looseValueType = PROPERTY_VALUE, schema3.definitions[mappingDefinition.key] = mappingDefinition, oneOfDefinition = new OneOfDefinition(PROPERTY_VALUE), oneOfDefinition.oneOf.push(NON_EMPTY_STRING), oneOfDefinition.oneOf.push(MAPPING_PROPERTY_VALUE), schema3.definitions[oneOfDefinition.key] = oneOfDefinition, mappingDefinition = new MappingDefinition(MAPPING_PROPERTY_VALUE), mappingDefinition.properties[TYPE] = new PropertyDefinition(new StringToken(void 0, void 0, NON_EMPTY_STRING, void 0)), mappingDefinition.properties[REQUIRED] = new PropertyDefinition(new StringToken(void 0, void 0, BOOLEAN, void 0)), mappingDefinition.properties[DESCRIPTION] = new PropertyDefinition(new StringToken(void 0, void 0, STRING, void 0)), schema3.definitions[mappingDefinition.key] = mappingDefinition, mappingDefinition = new MappingDefinition(ONE_OF_DEFINITION), mappingDefinition.properties[DESCRIPTION] = new PropertyDefinition(new StringToken(void 0, void 0, STRING, void 0)), mappingDefinition.properties[CONTEXT] = new PropertyDefinition(new StringToken(void 0, void 0, SEQUENCE_OF_NON_EMPTY_STRING, void 0)), mappingDefinition.properties[ONE_OF] = new PropertyDefinition(new StringToken(void 0, void 0, SEQUENCE_OF_NON_EMPTY_STRING, void 0)), mappingDefinition.properties[ALLOWED_VALUES] = new PropertyDefinition(new StringToken(void 0, void 0, SEQUENCE_OF_NON_EMPTY_STRING, void 0)), schema3.definitions[mappingDefinition.key] = mappingDefinition;
-      let stringDefinition = new StringDefinition(NON_EMPTY_STRING);
-      stringDefinition.requireNonEmpty = !0, schema3.definitions[stringDefinition.key] = stringDefinition;
-      let sequenceDefinition = new SequenceDefinition(SEQUENCE_OF_NON_EMPTY_STRING);
-      sequenceDefinition.itemType = NON_EMPTY_STRING, schema3.definitions[sequenceDefinition.key] = sequenceDefinition, schema3.validate(), _TemplateSchema._internalSchema = schema3;
-    }
-    return _TemplateSchema._internalSchema;
-  }
-};
-TemplateSchema._definitionNamePattern = /^[a-zA-Z_][a-zA-Z0-9_-]*$/;
-
 // node_modules/@actions/workflow-parser/dist/workflow-v1.0.min.json
 var workflow_v1_0_min_default = { version: "workflow-v1.0", definitions: { "workflow-root": { description: "A workflow file.", mapping: { properties: { on: "on", name: "workflow-name", description: "workflow-description", "run-name": "run-name", defaults: "workflow-defaults", env: "workflow-env", permissions: "permissions", concurrency: "workflow-concurrency", jobs: { type: "jobs", required: !0 } } } }, "workflow-root-strict": { description: "Workflow file with strict validation", mapping: { properties: { on: { type: "on-strict", required: !0 }, name: "workflow-name", description: "workflow-description", "run-name": "run-name", defaults: "workflow-defaults", env: "workflow-env", permissions: "permissions", concurrency: "workflow-concurrency", jobs: { type: "jobs", required: !0 } } } }, "workflow-name": { description: `The name of the workflow that GitHub displays on your repository's 'Actions' tab.
 
@@ -23473,1338 +21092,6 @@ You can also specify \`concurrency\` at the job level.
 [Documentation](https://docs.github.com/actions/using-workflows/workflow-syntax-for-github-actions#concurrency)`, mapping: { properties: { group: { type: "non-empty-string", required: !0, description: "When a concurrent job or workflow is queued, if another job or workflow using the same concurrency group in the repository is in progress, the queued job or workflow will be `pending`. Any previously pending job or workflow in the concurrency group will be canceled. To also cancel any currently running job or workflow in the same concurrency group, specify `cancel-in-progress: true`." }, "cancel-in-progress": { type: "boolean", description: "To cancel any currently running job or workflow in the same concurrency group, specify cancel-in-progress: true." }, queue: { type: "concurrency-queue", description: "The queuing mode for the concurrency group. When set to `max`, workflows or jobs will wait in a queue for the concurrency group up to the maximum queue length. Default: `single` meaning at most one item can be pending." } } } }, "concurrency-queue": { "allowed-values": ["single", "max"] }, "job-environment": { description: "The environment that the job references. All environment protection rules must pass before a job referencing the environment is sent to a runner.", context: ["github", "inputs", "vars", "needs", "strategy", "matrix"], "one-of": ["string", "job-environment-mapping"] }, "job-environment-mapping": { mapping: { properties: { name: { type: "job-environment-name", required: !0 }, url: { type: "string-runner-context-no-secrets", description: "The environment URL, which maps to `environment_url` in the deployments API." }, deployment: { type: "boolean", description: "Whether to create a deployment record for this environment. Defaults to true." } } } }, "job-environment-name": { description: "The name of the environment used by the job.", context: ["github", "inputs", "vars", "needs", "strategy", "matrix"], string: {} }, "job-defaults": { description: "A map of default settings that will apply to all steps in the job. You can also set default settings for the entire workflow.", mapping: { properties: { run: "job-defaults-run" } } }, "job-defaults-run": { context: ["github", "inputs", "vars", "strategy", "matrix", "needs", "env"], mapping: { properties: { shell: "shell", "working-directory": "working-directory" } } }, "job-outputs": { description: "A map of outputs for a called workflow. Called workflow outputs are available to all downstream jobs in the caller workflow. Each output has an identifier, an optional `description,` and a `value`. The `value` must be set to the value of an output from a job within the called workflow.", mapping: { "loose-key-type": "non-empty-string", "loose-value-type": "string-runner-context" } }, steps: { description: "A job contains a sequence of tasks called `steps`. Steps can run commands, run setup tasks, run an action in your repository, a public repository, or an action published in a Docker registry, wait for background steps to complete, or cancel a background step. Not all steps run actions, but all actions run as a step. Each step runs in its own process in the runner environment and has access to the workspace and filesystem. Because steps run in their own process, changes to environment variables are not preserved between steps. GitHub provides built-in steps to set up and complete a job.", sequence: { "item-type": "steps-item" } }, "steps-item": { "one-of": ["run-step", "regular-step", "wait-step", "wait-all-step", "cancel-step", "parallel-step"] }, "run-step": { mapping: { properties: { name: "step-name", id: "step-id", if: "step-if", "timeout-minutes": "step-timeout-minutes", run: { type: "string-steps-context", description: "Runs command-line programs using the operating system's shell. If you do not provide a `name`, the step name will default to the text specified in the `run` command. Commands run using non-login shells by default. You can choose a different shell and customize the shell used to run commands. Each `run` keyword represents a new process and shell in the virtual environment. When you provide multi-line commands, each line runs in the same shell.", required: !0 }, "continue-on-error": "step-continue-on-error", env: "step-env", "working-directory": "string-steps-context", shell: "shell", background: "step-background" } } }, "regular-step": { mapping: { properties: { name: "step-name", id: "step-id", if: "step-if", "continue-on-error": "step-continue-on-error", "timeout-minutes": "step-timeout-minutes", uses: { type: "step-uses", required: !0 }, with: "step-with", env: "step-env", background: "step-background" } } }, "wait-step": { mapping: { properties: { name: "step-name", id: "step-id", "continue-on-error": "step-continue-on-error", wait: { type: "step-wait-target", required: !0 } } } }, "wait-all-step": { mapping: { properties: { name: "step-name", id: "step-id", "continue-on-error": "step-continue-on-error", "wait-all": { type: "step-wait-all-value", required: !0 } } } }, "cancel-step": { mapping: { properties: { name: "step-name", id: "step-id", "continue-on-error": "step-continue-on-error", cancel: { type: "step-cancel-target", required: !0 } } } }, "parallel-step": { mapping: { properties: { parallel: { type: "parallel-steps", required: !0, description: "Run a group of steps concurrently. All steps in the parallel block run as background steps and the workflow waits for all of them to complete before continuing." } } } }, "parallel-steps": { sequence: { "item-type": "steps-item" } }, "step-uses": { description: "Selects an action to run as part of a step in your job. An action is a reusable unit of code. You can use an action defined in the same repository as the workflow, a public repository, a [private repository with access enabled](https://docs.github.com/en/repositories/managing-your-repositorys-settings-and-features/enabling-features-for-your-repository/managing-github-actions-settings-for-a-repository#allowing-access-to-components-in-a-private-repository), or in a published Docker container image.", string: { "require-non-empty": !0 } }, "step-background": { boolean: {}, description: "When set to true, runs this step in the background. The workflow continues to the next step immediately without waiting for the background step to finish." }, "step-wait-target": { description: "The step ID or IDs of background steps to wait for.", "one-of": ["non-empty-string", "sequence-of-non-empty-string"] }, "step-wait-all-value": { description: "Wait for all prior background steps to complete. Use as a bare key (`wait-all:`) or with a boolean value.", "one-of": ["null", "boolean"] }, "step-cancel-target": { description: "The step ID of a background step to cancel.", string: { "require-non-empty": !0 } }, "step-continue-on-error": { context: ["github", "inputs", "vars", "needs", "strategy", "matrix", "secrets", "steps", "job", "runner", "env", "hashFiles(1,255)"], boolean: {}, description: "Prevents a job from failing when a step fails. Set to `true` to allow a job to pass when this step fails." }, "step-id": { string: { "require-non-empty": !0 }, description: "A unique identifier for the step. You can use the `id` to reference the step in contexts." }, "step-if": { context: ["github", "inputs", "vars", "needs", "strategy", "matrix", "steps", "job", "runner", "env", "always(0,0)", "failure(0,0)", "cancelled(0,0)", "success(0,0)", "hashFiles(1,255)"], description: "Use the `if` conditional to prevent a step from running unless a condition is met. Any supported context and expression can be used to create a conditional. Expressions in an `if` conditional do not require the bracketed expression syntax. When you use expressions in an `if` conditional, you may omit the expression syntax because GitHub automatically evaluates the `if` conditional as an expression.", string: {} }, "step-if-result": { context: ["github", "inputs", "vars", "strategy", "matrix", "steps", "job", "runner", "env", "always(0,0)", "failure(0,0)", "cancelled(0,0)", "success(0,0)", "hashFiles(1,255)"], "one-of": ["null", "boolean", "number", "string", "sequence", "mapping"] }, "step-env": { description: "Sets variables for steps to use in the runner environment. You can also set variables for the entire workflow or a job.", context: ["github", "inputs", "vars", "needs", "strategy", "matrix", "secrets", "steps", "job", "runner", "env", "hashFiles(1,255)"], mapping: { "loose-key-type": "non-empty-string", "loose-value-type": "string" } }, "step-name": { context: ["github", "inputs", "vars", "needs", "strategy", "matrix", "secrets", "steps", "job", "runner", "env", "hashFiles(1,255)"], string: {}, description: "A name for your step to display on GitHub." }, "step-timeout-minutes": { context: ["github", "inputs", "vars", "needs", "strategy", "matrix", "secrets", "steps", "job", "runner", "env", "hashFiles(1,255)"], number: {}, description: "The maximum number of minutes to run the step before killing the process." }, "step-with": { description: "A map of the input parameters defined by the action. Each input parameter is a key/value pair. Input parameters are set as variables. When you specify an input in a workflow file or use a default input value, GitHub creates a variable for the input with the name `INPUT_<VARIABLE_NAME>`. The variable created converts input names to uppercase letters and replaces spaces with `_`.", context: ["github", "inputs", "vars", "needs", "strategy", "matrix", "secrets", "steps", "job", "runner", "env", "hashFiles(1,255)"], mapping: { "loose-key-type": "non-empty-string", "loose-value-type": "string" } }, container: { description: `A container to run any steps in a job that don't already specify a container. If you have steps that use both script and container actions, the container actions will run as sibling containers on the same network with the same volume mounts.
 
 If you do not set a container, all steps will run directly on the host specified by runs-on unless a step refers to an action configured to run in a container.`, context: ["github", "inputs", "vars", "needs", "strategy", "matrix"], "one-of": ["string", "container-mapping"] }, "container-mapping": { mapping: { properties: { image: { type: "non-empty-string", description: "Use `jobs.<job_id>.container.image` to define the Docker image to use as the container to run the action. The value can be the Docker Hub image or a registry name." }, options: { type: "string", description: "Use `jobs.<job_id>.container.options` to configure additional Docker container resource options." }, env: "container-env", ports: { type: "sequence-of-non-empty-string", description: "Use `jobs.<job_id>.container.ports` to set an array of ports to expose on the container." }, volumes: { type: "sequence-of-non-empty-string", description: "Use `jobs.<job_id>.container.volumes` to set an array of volumes for the container to use. You can use volumes to share data between services or other steps in a job. You can specify named Docker volumes, anonymous Docker volumes, or bind mounts on the host." }, credentials: "container-registry-credentials" } } }, services: { description: "Additional containers to host services for a job in a workflow. These are useful for creating databases or cache services like redis. The runner on the virtual machine will automatically create a network and manage the life cycle of the service containers. When you use a service container for a job or your step uses container actions, you don't need to set port information to access the service. Docker automatically exposes all ports between containers on the same network. When both the job and the action run in a container, you can directly reference the container by its hostname. The hostname is automatically mapped to the service name. When a step does not use a container action, you must access the service using localhost and bind the ports.", context: ["github", "inputs", "vars", "needs", "strategy", "matrix"], mapping: { "loose-key-type": "non-empty-string", "loose-value-type": "services-container" } }, "services-container": { context: ["github", "inputs", "vars", "needs", "strategy", "matrix"], "one-of": ["non-empty-string", "service-container-mapping"] }, "container-registry-credentials": { description: "If the image's container registry requires authentication to pull the image, you can use `jobs.<job_id>.container.credentials` to set a map of the username and password. The credentials are the same values that you would provide to the `docker login` command.", context: ["github", "inputs", "vars", "secrets", "env"], mapping: { properties: { username: "non-empty-string", password: "non-empty-string" } } }, "container-env": { description: "Use `jobs.<job_id>.container.env` to set a map of variables in the container.", mapping: { "loose-key-type": "non-empty-string", "loose-value-type": "string-runner-context" } }, "non-empty-string": { string: { "require-non-empty": !0 } }, "sequence-of-non-empty-string": { sequence: { "item-type": "non-empty-string" } }, "sequence-of-string": { sequence: { "item-type": "string" } }, "boolean-needs-context": { context: ["github", "inputs", "vars", "needs"], boolean: {} }, "number-needs-context": { context: ["github", "inputs", "vars", "needs"], number: {} }, "string-needs-context": { context: ["github", "inputs", "vars", "needs"], string: {} }, "scalar-needs-context": { context: ["github", "inputs", "vars", "needs", "strategy", "matrix"], "one-of": ["string", "boolean", "number"] }, "scalar-needs-context-with-secrets": { context: ["github", "inputs", "vars", "needs", "secrets", "strategy", "matrix"], "one-of": ["string", "boolean", "number"] }, "boolean-strategy-context": { context: ["github", "inputs", "vars", "needs", "strategy", "matrix"], boolean: {} }, "number-strategy-context": { context: ["github", "inputs", "vars", "needs", "strategy", "matrix"], number: {} }, "string-strategy-context": { context: ["github", "inputs", "vars", "needs", "strategy", "matrix"], string: {} }, "boolean-steps-context": { context: ["github", "inputs", "vars", "needs", "strategy", "matrix", "secrets", "steps", "job", "runner", "env", "hashFiles(1,255)"], boolean: {} }, "number-steps-context": { context: ["github", "inputs", "vars", "needs", "strategy", "matrix", "secrets", "steps", "job", "runner", "env", "hashFiles(1,255)"], number: {} }, "string-runner-context": { context: ["github", "inputs", "vars", "needs", "strategy", "matrix", "secrets", "steps", "job", "runner", "env"], string: {} }, "string-runner-context-no-secrets": { context: ["github", "inputs", "vars", "needs", "strategy", "matrix", "steps", "job", "runner", "env"], string: {} }, "string-steps-context": { context: ["github", "inputs", "vars", "needs", "strategy", "matrix", "secrets", "steps", "job", "runner", "env", "hashFiles(1,255)"], string: {} }, shell: { string: { "require-non-empty": !0 }, description: "Use `shell` to override the default shell settings in the runner's operating system. You can use built-in shell keywords, or you can define a custom set of shell options. The shell command that is run internally executes a temporary file that contains the commands specified in `run`." }, "working-directory": { string: { "require-non-empty": !0 }, description: "The `working-directory` keyword specifies the working directory where the command is run." }, "cron-mapping": { mapping: { properties: { cron: { type: "cron-pattern", required: !0 }, timezone: "timezone-string" } } }, "cron-pattern": { description: "A cron expression that represents a schedule. A scheduled workflow will run at most once every 5 minutes.", string: { "require-non-empty": !0 } }, "timezone-string": { description: "A string that represents the time zone a scheduled workflow will run relative to in IANA format (e.g. 'America/New_York' or 'Europe/London'). If omitted, the workflow will run relative to midnight UTC.", string: { "require-non-empty": !0 } }, "service-container-mapping": { mapping: { properties: { image: { type: "non-empty-string", description: "The Docker image to use as the container. The value can be the Docker Hub image or a registry name." }, options: { type: "string", description: "Additional Docker container resource options." }, env: "container-env", ports: { type: "sequence-of-non-empty-string", description: "An array of ports to expose on the container." }, volumes: { type: "sequence-of-non-empty-string", description: "An array of volumes for the container to use. You can use volumes to share data between services or other steps in a job. You can specify named Docker volumes, anonymous Docker volumes, or bind mounts on the host." }, credentials: "container-registry-credentials", entrypoint: { type: "string", description: "Override the default ENTRYPOINT in the service container image." }, command: { type: "string", description: "Override the default CMD in the service container image." } } } } } };
-
-// node_modules/@actions/workflow-parser/dist/workflows/workflow-schema.js
-var schema;
-function getWorkflowSchema() {
-  if (schema === void 0) {
-    let json = JSON.stringify(workflow_v1_0_min_default);
-    schema = TemplateSchema.load(new JSONObjectReader(void 0, json));
-  }
-  return schema;
-}
-
-// node_modules/@actions/workflow-parser/dist/workflows/yaml-object-reader.js
-var import_yaml6 = __toESM(require_dist(), 1);
-var YamlObjectReader = class _YamlObjectReader {
-  constructor(fileId, content) {
-    this.lineCounter = new import_yaml6.LineCounter(), this.errors = [], this.doc = (0, import_yaml6.parseDocument)(content, {
-      lineCounter: this.lineCounter,
-      keepSourceTokens: !0,
-      uniqueKeys: !1
-      // Uniqueness is validated by the template reader
-    });
-    for (let err of this.doc.errors)
-      this.errors.push({ message: err.message, range: rangeFromLinePos(err.linePos) });
-    this._generator = this.getNodes(this.doc, /* @__PURE__ */ new Set()), this.fileId = fileId;
-  }
-  *getNodes(node, aliasResolutionStack) {
-    let range2 = this.getRange(node);
-    if ((0, import_yaml6.isDocument)(node)) {
-      yield new ParseEvent(EventType.DocumentStart);
-      for (let item of this.getNodes(node.contents, /* @__PURE__ */ new Set()))
-        yield item;
-      yield new ParseEvent(EventType.DocumentEnd);
-    }
-    if ((0, import_yaml6.isCollection)(node)) {
-      (0, import_yaml6.isSeq)(node) ? yield new ParseEvent(EventType.SequenceStart, new SequenceToken(this.fileId, range2, void 0)) : (0, import_yaml6.isMap)(node) && (yield new ParseEvent(EventType.MappingStart, new MappingToken(this.fileId, range2, void 0)));
-      for (let item of node.items)
-        for (let child of this.getNodes(item, aliasResolutionStack))
-          yield child;
-      (0, import_yaml6.isSeq)(node) ? yield new ParseEvent(EventType.SequenceEnd) : (0, import_yaml6.isMap)(node) && (yield new ParseEvent(EventType.MappingEnd));
-    }
-    if ((0, import_yaml6.isScalar)(node) && (yield new ParseEvent(EventType.Literal, _YamlObjectReader.getLiteralToken(this.fileId, range2, node))), (0, import_yaml6.isAlias)(node)) {
-      let resolved = node.resolve(this.doc);
-      if (resolved) {
-        if (aliasResolutionStack.has(resolved))
-          return;
-        let newStack = new Set(aliasResolutionStack);
-        newStack.add(resolved), yield* this.getNodes(resolved, newStack);
-      }
-      return;
-    }
-    if ((0, import_yaml6.isPair)(node)) {
-      let scalarKey = node.key;
-      range2 = this.getRange(scalarKey);
-      let key = scalarKey.value;
-      yield new ParseEvent(EventType.Literal, new StringToken(this.fileId, range2, key, void 0));
-      for (let child of this.getNodes(node.value, aliasResolutionStack))
-        yield child;
-    }
-  }
-  getRange(node) {
-    let range2 = node?.range ?? [], startPos = range2[0], endPos = range2[1];
-    if (startPos !== void 0 && endPos !== void 0) {
-      let slp = this.lineCounter.linePos(startPos), elp = this.lineCounter.linePos(endPos);
-      return {
-        start: { line: slp.line, column: slp.col },
-        end: { line: elp.line, column: elp.col }
-      };
-    }
-  }
-  static getLiteralToken(fileId, range2, token) {
-    let value = token.value;
-    if (value == null)
-      return new NullToken(fileId, range2, void 0);
-    switch (typeof value) {
-      case "number":
-        return new NumberToken(fileId, range2, value, void 0);
-      case "boolean":
-        return new BooleanToken(fileId, range2, value, void 0);
-      case "string": {
-        let source, blockScalarHeader;
-        if (token.srcToken && "source" in token.srcToken && (source = token.srcToken.source, token.srcToken.type === "block-scalar" && "props" in token.srcToken)) {
-          let headerProp = token.srcToken.props.find((p) => p.type === "block-scalar-header");
-          headerProp?.source && (blockScalarHeader = headerProp.source);
-        }
-        return new StringToken(fileId, range2, value, void 0, source, blockScalarHeader);
-      }
-      default:
-        throw new Error(`Unexpected value type '${typeof value}' when reading object`);
-    }
-  }
-  allowLiteral() {
-    if (!this._current.done) {
-      let parseEvent = this._current.value;
-      if (parseEvent.type === EventType.Literal)
-        return this._current = this._generator.next(), parseEvent.token;
-    }
-  }
-  allowSequenceStart() {
-    if (!this._current.done) {
-      let parseEvent = this._current.value;
-      if (parseEvent.type === EventType.SequenceStart)
-        return this._current = this._generator.next(), parseEvent.token;
-    }
-  }
-  allowSequenceEnd() {
-    return !this._current.done && this._current.value.type === EventType.SequenceEnd ? (this._current = this._generator.next(), !0) : !1;
-  }
-  allowMappingStart() {
-    if (!this._current.done) {
-      let parseEvent = this._current.value;
-      if (parseEvent.type === EventType.MappingStart)
-        return this._current = this._generator.next(), parseEvent.token;
-    }
-  }
-  allowMappingEnd() {
-    return !this._current.done && this._current.value.type === EventType.MappingEnd ? (this._current = this._generator.next(), !0) : !1;
-  }
-  validateEnd() {
-    if (!this._current.done && this._current.value.type === EventType.DocumentEnd) {
-      this._current = this._generator.next();
-      return;
-    }
-    throw new Error("Expected end of reader");
-  }
-  validateStart() {
-    if (this._current || (this._current = this._generator.next()), !this._current.done && this._current.value.type === EventType.DocumentStart) {
-      this._current = this._generator.next();
-      return;
-    }
-    throw new Error("Expected start of reader");
-  }
-};
-function rangeFromLinePos(linePos) {
-  if (linePos === void 0)
-    return;
-  let start = { line: linePos[0].line, column: linePos[0].col }, end = linePos.length == 2 ? { line: linePos[1].line, column: linePos[1].col } : start;
-  return { start, end };
-}
-
-// node_modules/@actions/workflow-parser/dist/workflows/workflow-parser.js
-function parseWorkflow(entryFile, contextOrTrace) {
-  let context = contextOrTrace instanceof TemplateContext ? contextOrTrace : new TemplateContext(new TemplateValidationErrors(), getWorkflowSchema(), contextOrTrace), fileId = context.getFileId(entryFile.name), reader = new YamlObjectReader(fileId, entryFile.content);
-  if (reader.errors.length > 0) {
-    for (let err of reader.errors)
-      context.error(fileId, err.message, err.range);
-    return {
-      context,
-      value: void 0
-    };
-  }
-  let result = readTemplate(context, WORKFLOW_ROOT, reader, fileId);
-  return {
-    context,
-    value: result
-  };
-}
-
-// node_modules/@actions/workflow-parser/dist/model/converter/concurrency.js
-function convertConcurrency(context, token) {
-  let result = {};
-  if (token.isExpression)
-    return result;
-  if (isString(token))
-    return result.group = token, result;
-  let concurrencyProperty = token.assertMapping("concurrency group");
-  for (let property of concurrencyProperty) {
-    let propertyName = property.key.assertString("concurrency group key");
-    if (!(property.key.isExpression || property.value.isExpression))
-      switch (propertyName.value) {
-        case "group":
-          result.group = property.value.assertString("concurrency group");
-          break;
-        case "cancel-in-progress":
-          result.cancelInProgress = property.value.assertBoolean("cancel-in-progress").value;
-          break;
-        case "queue":
-          result.queue = property.value.assertString("queue").value;
-          break;
-        default:
-          context.error(propertyName, `Invalid property name: ${propertyName.value}`);
-      }
-  }
-  return result;
-}
-
-// node_modules/@actions/workflow-parser/dist/model/converter/cron.js
-var import_cronstrue = __toESM(require_cronstrue(), 1);
-
-// node_modules/@actions/workflow-parser/dist/model/converter/cron-constants.js
-var MONTHS = {
-  jan: 1,
-  feb: 2,
-  mar: 3,
-  apr: 4,
-  may: 5,
-  jun: 6,
-  jul: 7,
-  aug: 8,
-  sep: 9,
-  oct: 10,
-  nov: 11,
-  dec: 12
-}, DAYS = {
-  sun: 0,
-  mon: 1,
-  tue: 2,
-  wed: 3,
-  thu: 4,
-  fri: 5,
-  sat: 6
-}, MINUTE_RANGE = { min: 0, max: 59 }, HOUR_RANGE = { min: 0, max: 23 }, DOM_RANGE = { min: 1, max: 31 }, MONTH_RANGE = { min: 1, max: 12, names: MONTHS }, DOW_RANGE = { min: 0, max: 6, names: DAYS };
-
-// node_modules/@actions/workflow-parser/dist/model/converter/cron.js
-function isValidCron(cron) {
-  let parts = cron.split(/ +/);
-  if (parts.length != 5)
-    return !1;
-  let [minutes, hours, dom, months, dow] = parts;
-  return validateCronPart(minutes, MINUTE_RANGE) && validateCronPart(hours, HOUR_RANGE) && validateCronPart(dom, DOM_RANGE) && validateCronPart(months, MONTH_RANGE) && validateCronPart(dow, DOW_RANGE);
-}
-function validateCronPart(value, range2, allowSeparators = !0) {
-  if (range2.names && range2.names[value.toLowerCase()] !== void 0 || value === "*")
-    return !0;
-  if (value.includes(","))
-    return allowSeparators ? value.split(",").every((v) => v && validateCronPart(v, range2)) : !1;
-  if (value.includes("/")) {
-    if (!allowSeparators)
-      return !1;
-    let [start, step, ...rest] = value.split("/"), stepNumber = +step;
-    return rest.length > 0 || isNaN(stepNumber) || stepNumber <= 0 || !start || !step ? !1 : validateCronPart(start, range2) && validateCronPart(step, range2, !1);
-  }
-  if (value.includes("-")) {
-    if (!allowSeparators)
-      return !1;
-    let [start, end, ...rest] = value.split("-");
-    if (rest.length > 0 || !start || !end)
-      return !1;
-    let startNumber = convertToNumber(start, range2.names), endNumber = convertToNumber(end, range2.names);
-    return validateCronPart(start, range2, !1) && validateCronPart(end, range2, !1) && endNumber >= startNumber;
-  }
-  let number = +value;
-  return !isNaN(number) && number >= range2.min && number <= range2.max;
-}
-function convertToNumber(value, names2) {
-  return names2 && names2[value.toLowerCase()] !== void 0 ? +names2[value.toLowerCase()] : +value;
-}
-
-// node_modules/@actions/workflow-parser/dist/model/converter/string-list.js
-function convertStringList(name, token) {
-  let result = [];
-  for (let item of token)
-    result.push(item.assertString(`${name} item`).value);
-  return result;
-}
-
-// node_modules/@actions/workflow-parser/dist/model/workflow-template.js
-var InputType;
-(function(InputType2) {
-  InputType2.string = "string", InputType2.choice = "choice", InputType2.boolean = "boolean", InputType2.environment = "environment";
-})(InputType || (InputType = {}));
-
-// node_modules/@actions/workflow-parser/dist/model/converter/workflow-call.js
-function convertEventWorkflowCall(context, token) {
-  let result = {};
-  for (let item of token)
-    switch (item.key.assertString("workflow dispatch input key").value) {
-      case "inputs":
-        result.inputs = convertWorkflowInputs(context, item.value.assertMapping("workflow dispatch inputs"));
-        break;
-      case "secrets":
-        result.secrets = convertWorkflowCallSecrets(context, item.value.assertMapping("workflow dispatch inputs"));
-        break;
-      case "outputs":
-        break;
-    }
-  return result;
-}
-function convertWorkflowInputs(context, token) {
-  let result = {};
-  for (let item of token) {
-    let inputName = item.key.assertString("input name"), inputMapping = item.value.assertMapping("input configuration");
-    result[inputName.value] = convertWorkflowInput(context, inputMapping);
-  }
-  return result;
-}
-function convertWorkflowInput(context, token) {
-  let result = {
-    type: InputType.string
-    // Default to string
-  }, defaultValue;
-  for (let item of token) {
-    let key = item.key.assertString("workflow dispatch input key");
-    switch (key.value) {
-      case "description":
-        result.description = item.value.assertString("input description").value;
-        break;
-      case "required":
-        result.required = item.value.assertBoolean("input required").value;
-        break;
-      case "default":
-        defaultValue = item.value.assertScalar("input default");
-        break;
-      case "type":
-        result.type = InputType[item.value.assertString("input type").value];
-        break;
-      case "options":
-        result.options = convertStringList("input options", item.value.assertSequence("input options"));
-        break;
-      default:
-        context.error(item.key, `Invalid key '${key.value}'`);
-    }
-  }
-  if (defaultValue !== void 0 && !defaultValue.isExpression)
-    try {
-      switch (result.type) {
-        case InputType.boolean:
-          result.default = defaultValue.assertBoolean("input default").value;
-          break;
-        case InputType.string:
-        case InputType.choice:
-        case InputType.environment:
-          result.default = defaultValue.assertString("input default").value;
-          break;
-      }
-    } catch (e) {
-      context.error(defaultValue, e);
-    }
-  return result.type === InputType.choice ? (result.options === void 0 || result.options.length === 0) && context.error(token, "Missing 'options' for choice input") : result.options !== void 0 && context.error(token, "Input type is not 'choice', but 'options' is defined"), result;
-}
-function convertWorkflowCallSecrets(context, token) {
-  let result = {};
-  for (let item of token) {
-    let secretName = item.key.assertString("secret name");
-    result[secretName.value] = convertWorkflowCallSecret(context, item.value);
-  }
-  return result;
-}
-function convertWorkflowCallSecret(context, token) {
-  let result = {};
-  if (isMapping(token))
-    for (let item of token)
-      switch (item.key.assertString("workflow call secret key").value) {
-        case "description":
-          result.description = item.value.assertString("secret description").value;
-          break;
-        case "required":
-          result.required = item.value.assertBoolean("secret required").value;
-          break;
-      }
-  return result;
-}
-
-// node_modules/@actions/workflow-parser/dist/model/converter/workflow-dispatch.js
-function convertEventWorkflowDispatchInputs(context, token) {
-  let result = {};
-  for (let item of token)
-    item.key.assertString("workflow dispatch input key").value === "inputs" && (result.inputs = convertWorkflowDispatchInputs(context, item.value.assertMapping("workflow dispatch inputs")));
-  return result;
-}
-function convertWorkflowDispatchInputs(context, token) {
-  let result = {};
-  for (let item of token) {
-    let inputName = item.key.assertString("input name"), inputMapping = item.value.assertMapping("input configuration");
-    result[inputName.value] = convertWorkflowDispatchInput(context, inputMapping);
-  }
-  return result;
-}
-function convertWorkflowDispatchInput(context, token) {
-  let result = {
-    type: InputType.string
-    // Default to string
-  }, defaultValue;
-  for (let item of token) {
-    let key = item.key.assertString("workflow dispatch input key");
-    switch (key.value) {
-      case "description":
-        result.description = item.value.assertString("input description").value;
-        break;
-      case "required":
-        result.required = item.value.assertBoolean("input required").value;
-        break;
-      case "default":
-        defaultValue = item.value.assertScalar("input default");
-        break;
-      case "type":
-        result.type = InputType[item.value.assertString("input type").value];
-        break;
-      case "options":
-        result.options = convertStringList("input options", item.value.assertSequence("input options"));
-        break;
-      default:
-        context.error(item.key, `Invalid key '${key.value}'`);
-    }
-  }
-  if (defaultValue !== void 0)
-    try {
-      switch (result.type) {
-        case InputType.boolean:
-          result.default = defaultValue.assertBoolean("input default").value;
-          break;
-        case InputType.string:
-        case InputType.choice:
-        case InputType.environment:
-          result.default = defaultValue.assertString("input default").value;
-          break;
-      }
-    } catch (e) {
-      context.error(defaultValue, e);
-    }
-  return result.type === InputType.choice ? (result.options === void 0 || result.options.length === 0) && context.error(token, "Missing 'options' for choice input") : result.options !== void 0 && context.error(token, "Input type is not 'choice', but 'options' is defined"), result;
-}
-
-// node_modules/@actions/workflow-parser/dist/model/converter/events.js
-function convertOn(context, token) {
-  if (isLiteral(token))
-    return {
-      [token.assertString("on").value]: {}
-    };
-  if (isSequence(token)) {
-    let result = {};
-    for (let item of token) {
-      let event = item.assertString("on");
-      result[event.value] = {};
-    }
-    return result;
-  }
-  if (isMapping(token)) {
-    let result = {};
-    for (let item of token) {
-      let eventName = item.key.assertString("event name").value;
-      if (item.value.templateTokenType === TokenType2.Null) {
-        result[eventName] = {};
-        continue;
-      }
-      if (eventName === "schedule") {
-        let scheduleToken = item.value.assertSequence(`event ${eventName}`);
-        result.schedule = convertSchedule(context, scheduleToken);
-        continue;
-      }
-      let eventToken = item.value.assertMapping(`event ${eventName}`);
-      if (eventName === "workflow_call") {
-        result.workflow_call = convertEventWorkflowCall(context, eventToken);
-        continue;
-      }
-      if (eventName === "workflow_dispatch") {
-        result.workflow_dispatch = convertEventWorkflowDispatchInputs(context, eventToken);
-        continue;
-      }
-      result[eventName] = {
-        ...convertPatternFilter("branches", eventToken),
-        ...convertPatternFilter("tags", eventToken),
-        ...convertPatternFilter("paths", eventToken),
-        ...convertFilter("types", eventToken),
-        ...convertFilter("versions", eventToken),
-        ...convertFilter("names", eventToken),
-        ...convertFilter("workflows", eventToken)
-      };
-    }
-    return result;
-  }
-  return context.error(token, "Invalid format for 'on'"), {};
-}
-function convertPatternFilter(name, token) {
-  let result = {};
-  for (let item of token)
-    switch (item.key.assertString(`${name} filter key`).value) {
-      case name:
-        isString(item.value) ? result[name] = [item.value.value] : result[name] = convertStringList(name, item.value.assertSequence(`${name} list`));
-        break;
-      case `${name}-ignore`:
-        isString(item.value) ? result[`${name}-ignore`] = [item.value.value] : result[`${name}-ignore`] = convertStringList(`${name}-ignore`, item.value.assertSequence(`${name}-ignore list`));
-        break;
-    }
-  return result;
-}
-function convertFilter(name, token) {
-  let result = {};
-  for (let item of token)
-    item.key.assertString(`${name} filter key`).value === name && (isString(item.value) ? result[name] = [item.value.value] : result[name] = convertStringList(name, item.value.assertSequence(`${name} list`)));
-  return result;
-}
-function convertSchedule(context, token) {
-  let result = [];
-  for (let item of token) {
-    let mappingToken = item.assertMapping("event schedule"), config = { cron: "" }, valid = !0;
-    for (let entry of mappingToken) {
-      let key = entry.key.assertString("schedule key");
-      if (key.value === "cron") {
-        let cron = entry.value.assertString("schedule cron");
-        isValidCron(cron.value) || context.error(cron, "Invalid cron expression. Expected format: '* * * * *' (minute hour day month weekday)"), config.cron = cron.value;
-      } else if (key.value === "timezone") {
-        let timezone = entry.value.assertString("schedule timezone");
-        config.timezone = timezone.value;
-      } else
-        context.error(key, "Invalid schedule key"), valid = !1;
-    }
-    valid && config.cron ? result.push(config) : valid && !config.cron && context.error(mappingToken, "Missing required key 'cron' in schedule entry");
-  }
-  return result;
-}
-
-// node_modules/@actions/workflow-parser/dist/model/converter/handle-errors.js
-function handleTemplateTokenErrors(root, context, defaultValue, f) {
-  let r = defaultValue;
-  try {
-    r = f();
-  } catch (err) {
-    err instanceof TemplateTokenError ? context.error(err.token, err) : context.error(root, err);
-  }
-  return r;
-}
-
-// node_modules/@actions/workflow-parser/dist/model/converter/if-condition.js
-function ensureStatusFunction(condition, definitionInfo) {
-  let allowedContext = definitionInfo?.allowedContext || [];
-  try {
-    let { namedContexts, functions } = splitAllowedContext(allowedContext), result = new Lexer(condition).lex(), tree = new Parser(result.tokens, namedContexts, functions).parse();
-    return walkTreeToFindStatusFunctionCalls(tree) ? condition : `success() && (${condition})`;
-  } catch {
-    return condition;
-  }
-}
-function convertToIfCondition(context, token) {
-  let scalar = token.assertScalar("if condition"), allowedContext = token.definitionInfo?.allowedContext || [], condition, source;
-  if (scalar instanceof BasicExpressionToken)
-    condition = scalar.expression, source = scalar.source;
-  else {
-    let stringToken = scalar.assertString("if condition");
-    condition = stringToken.value.trim(), source = stringToken.source;
-  }
-  let finalCondition;
-  condition ? finalCondition = ensureStatusFunction(condition, token.definitionInfo) : finalCondition = "success()";
-  try {
-    ExpressionToken.validateExpression(finalCondition, allowedContext);
-  } catch (err) {
-    context.error(token, err);
-    return;
-  }
-  return new BasicExpressionToken(token.file, token.range, finalCondition, token.definitionInfo, void 0, source);
-}
-function walkTreeToFindStatusFunctionCalls(tree) {
-  if (!tree)
-    return !1;
-  if (tree instanceof FunctionCall) {
-    let funcName = tree.functionName.lexeme.toLowerCase();
-    return funcName === "success" || funcName === "failure" || funcName === "cancelled" || funcName === "always" ? !0 : tree.args.some((arg) => walkTreeToFindStatusFunctionCalls(arg));
-  }
-  return tree instanceof Binary ? walkTreeToFindStatusFunctionCalls(tree.left) || walkTreeToFindStatusFunctionCalls(tree.right) : tree instanceof Unary ? walkTreeToFindStatusFunctionCalls(tree.expr) : tree instanceof Logical ? tree.args.some((arg) => walkTreeToFindStatusFunctionCalls(arg)) : tree instanceof Grouping ? walkTreeToFindStatusFunctionCalls(tree.group) : tree instanceof IndexAccess ? walkTreeToFindStatusFunctionCalls(tree.expr) || walkTreeToFindStatusFunctionCalls(tree.index) : !1;
-}
-function validateRunsIfCondition(context, token, condition) {
-  let allowedContext = token.definitionInfo?.allowedContext || [];
-  try {
-    ExpressionToken.validateExpression(condition, allowedContext);
-  } catch (err) {
-    context.error(token, err);
-    return;
-  }
-  return condition;
-}
-
-// node_modules/@actions/workflow-parser/dist/model/converter/container.js
-function convertToJobContainer(context, container) {
-  let image, env, ports, volumes, options;
-  for (let [, token] of TemplateToken.traverse(container))
-    if (token.isExpression)
-      return;
-  if (isString(container))
-    return image = container.assertString("container item"), { image };
-  let mapping = container.assertMapping("container item");
-  if (mapping)
-    for (let item of mapping) {
-      let key = item.key.assertString("container item key"), value = item.value;
-      switch (key.value) {
-        case "image":
-          image = value.assertString("container image");
-          break;
-        case "credentials":
-          convertToJobCredentials(context, value);
-          break;
-        case "env":
-          env = value.assertMapping("container env");
-          for (let envItem of env)
-            envItem.key.assertString("container env value");
-          break;
-        case "ports":
-          ports = value.assertSequence("container ports");
-          for (let port of ports)
-            port.assertString("container port");
-          break;
-        case "volumes":
-          volumes = value.assertSequence("container volumes");
-          for (let volume of volumes)
-            volume.assertString("container volume");
-          break;
-        case "options":
-          options = value.assertString("container options");
-          break;
-        default:
-          context.error(key, `Unexpected container item key: ${key.value}`);
-      }
-    }
-  if (!image)
-    context.error(container, "Container image cannot be empty");
-  else
-    return { image, env, ports, volumes, options };
-}
-function convertToServiceContainer(context, container) {
-  let image, env, ports, volumes, options, entrypoint, command;
-  for (let [, token] of TemplateToken.traverse(container))
-    if (token.isExpression)
-      return;
-  if (isString(container))
-    return image = container.assertString("container item"), { image };
-  let mapping = container.assertMapping("container item");
-  if (mapping)
-    for (let item of mapping) {
-      let key = item.key.assertString("container item key"), value = item.value;
-      switch (key.value) {
-        case "image":
-          image = value.assertString("container image");
-          break;
-        case "credentials":
-          convertToJobCredentials(context, value);
-          break;
-        case "env":
-          env = value.assertMapping("container env");
-          for (let envItem of env)
-            envItem.key.assertString("container env value");
-          break;
-        case "ports":
-          ports = value.assertSequence("container ports");
-          for (let port of ports)
-            port.assertString("container port");
-          break;
-        case "volumes":
-          volumes = value.assertSequence("container volumes");
-          for (let volume of volumes)
-            volume.assertString("container volume");
-          break;
-        case "options":
-          options = value.assertString("container options");
-          break;
-        case "entrypoint":
-          entrypoint = value.assertString("container entrypoint");
-          break;
-        case "command":
-          command = value.assertString("container command");
-          break;
-        default:
-          context.error(key, `Unexpected container item key: ${key.value}`);
-      }
-    }
-  if (!image)
-    context.error(container, "Container image cannot be empty");
-  else
-    return { image, env, ports, volumes, options, entrypoint, command };
-}
-function convertToJobServices(context, services) {
-  let serviceList = [], mapping = services.assertMapping("services");
-  for (let service of mapping) {
-    service.key.assertString("service key");
-    let container = convertToServiceContainer(context, service.value);
-    container && serviceList.push(container);
-  }
-  return serviceList;
-}
-function convertToJobCredentials(context, value) {
-  let mapping = value.assertMapping("credentials"), username, password;
-  for (let item of mapping) {
-    let key = item.key.assertString("credentials item"), value2 = item.value;
-    switch (key.value) {
-      case "username":
-        username = value2.assertString("credentials username");
-        break;
-      case "password":
-        password = value2.assertString("credentials password");
-        break;
-      default:
-        context.error(key, `credentials key ${key.value}`);
-    }
-  }
-  return { username, password };
-}
-
-// node_modules/@actions/workflow-parser/dist/model/converter/id-builder.js
-var IdBuilder = class {
-  constructor() {
-    this.name = [], this.distinctNames = /* @__PURE__ */ new Set();
-  }
-  appendSegment(value) {
-    if (value.length !== 0) {
-      if (this.name.length == 0) {
-        let first = value[0];
-        this.isAlpha(first) || first == "_" || (this.isNumeric(first) || first == "-") && this.name.push("_");
-      } else
-        this.name.push("_");
-      for (let c of value)
-        this.isAlphaNumeric(c) || c == "_" || c == "-" ? this.name.push(c) : this.name.push("_");
-    }
-  }
-  build() {
-    let original = this.name.length > 0 ? this.name.join("") : "job", suffix = "";
-    for (let attempt = 1; attempt < 1e3; attempt++) {
-      attempt === 1 ? suffix = "" : suffix = `_${attempt}`;
-      let candidate = original.substring(0, Math.min(original.length, 100 - suffix.length)) + suffix;
-      if (!this.distinctNames.has(candidate))
-        return this.distinctNames.add(candidate), this.name = [], candidate;
-    }
-    throw new Error("Unable to create a unique name");
-  }
-  /**
-   * Adds a known identifier to the set of distinct ids.
-   * @param value The value to add
-   * @returns An error if the value is invalid, otherwise undefined
-   */
-  tryAddKnownId(value) {
-    if (!value || !this.isValid(value) || value.length >= 100)
-      return `The identifier '${value}' is invalid. IDs may only contain alphanumeric characters, '_', and '-'. IDs must start with a letter or '_' and and must be less than 100 characters.`;
-    if (value.startsWith("__"))
-      return `The identifier '${value}' is invalid. IDs starting with '__' are reserved.`;
-    if (this.distinctNames.has(value))
-      return `The identifier '${value}' may not be used more than once within the same scope.`;
-    this.distinctNames.add(value);
-  }
-  /**
-   * A name is valid if it starts with a letter or underscore, and contains only
-   * letters, numbers, underscores, and hyphens.
-   * @param name The string name to validate
-   * @returns Whether the name is valid
-   */
-  isValid(name) {
-    let first = !0;
-    for (let c of name) {
-      if (first) {
-        if (first = !1, !this.isAlpha(c) && c != "_")
-          return !1;
-        continue;
-      }
-      if (!this.isAlphaNumeric(c) && c != "_" && c != "-")
-        return !1;
-    }
-    return !0;
-  }
-  isAlphaNumeric(c) {
-    return this.isAlpha(c) || this.isNumeric(c);
-  }
-  isNumeric(c) {
-    return c >= "0" && c <= "9";
-  }
-  isAlpha(c) {
-    return c >= "a" && c <= "z" || c >= "A" && c <= "Z";
-  }
-};
-
-// node_modules/@actions/workflow-parser/dist/model/converter/job/environment.js
-function convertToActionsEnvironmentRef(context, token) {
-  let result = {};
-  if (token.isExpression)
-    return result;
-  if (isScalar4(token))
-    return result.name = token, result;
-  let environmentMapping = token.assertMapping("job environment");
-  for (let property of environmentMapping) {
-    let propertyName = property.key.assertString("job environment key");
-    if (!(property.key.isExpression || property.value.isExpression))
-      switch (propertyName.value) {
-        case "name":
-          result.name = property.value.assertScalar("job environment name key");
-          break;
-        case "url":
-          result.url = property.value;
-          break;
-        case "deployment": {
-          property.value.assertBoolean("job environment deployment").value === !1 && (result.skipDeployment = !0);
-          break;
-        }
-      }
-  }
-  return result;
-}
-
-// node_modules/@actions/workflow-parser/dist/model/converter/job/runs-on.js
-function convertRunsOn(context, token) {
-  let labels = convertRunsOnLabels(token);
-  if (!isMapping(token))
-    return {
-      labels,
-      group: ""
-    };
-  let group = "";
-  for (let item of token)
-    switch (item.key.assertString("job runs-on property name").value) {
-      case "group": {
-        if (item.value.isExpression)
-          continue;
-        let groupName = item.value.assertString("job runs-on group name").value, names2 = groupName.split("/");
-        switch (names2.length) {
-          case 1: {
-            group = groupName;
-            break;
-          }
-          case 2: {
-            if (!["org", "organization", "ent", "enterprise"].includes(names2[0])) {
-              context.error(item.value, `Invalid runs-on group name '${groupName}. Please use 'organization/' or 'enterprise/' prefix to target a single runner group.'`);
-              continue;
-            }
-            if (!names2[1]) {
-              context.error(item.value, `Invalid runs-on group name '${groupName}'.`);
-              continue;
-            }
-            group = groupName;
-            break;
-          }
-          default: {
-            context.error(item.value, `Invalid runs-on group name '${groupName}. Please use 'organization/' or 'enterprise/' prefix to target a single runner group.'`);
-            break;
-          }
-        }
-        break;
-      }
-      case "labels": {
-        let mapLabels = convertRunsOnLabels(item.value);
-        for (let label2 of mapLabels)
-          labels.add(label2);
-        break;
-      }
-    }
-  return {
-    labels,
-    group
-  };
-}
-function convertRunsOnLabels(token) {
-  let labels = /* @__PURE__ */ new Set();
-  if (token.isExpression)
-    return labels;
-  if (isString(token))
-    return labels.add(token.value), labels;
-  if (isSequence(token))
-    for (let item of token) {
-      if (item.isExpression)
-        continue;
-      let label2 = item.assertString("job runs-on label sequence item");
-      labels.add(label2.value);
-    }
-  return labels;
-}
-
-// node_modules/@actions/workflow-parser/dist/model/type-guards.js
-function isActionStep(step) {
-  return step.uses !== void 0;
-}
-function isReusableWorkflowJob(job) {
-  return job.type === "reusableWorkflowJob";
-}
-
-// node_modules/@actions/workflow-parser/dist/model/converter/steps.js
-function convertSteps(context, steps) {
-  if (!isSequence(steps))
-    return context.error(steps, "Invalid format for steps"), [];
-  let idBuilder = new IdBuilder(), knownStepIds = /* @__PURE__ */ new Set(), result = [];
-  for (let item of steps) {
-    let step = handleTemplateTokenErrors(steps, context, void 0, () => convertStep(context, idBuilder, knownStepIds, item));
-    step && result.push(step);
-  }
-  for (let step of result) {
-    if (step.id)
-      continue;
-    let id = "";
-    isActionStep(step) ? id = createActionStepId(step) : "wait" in step ? id = "wait" : "wait-all" in step ? id = "wait-all" : "cancel" in step ? id = "cancel" : "parallel" in step && (id = "parallel"), id || (id = "run"), idBuilder.appendSegment(`__${id}`), step.id = idBuilder.build();
-  }
-  return result;
-}
-function convertStep(context, idBuilder, knownStepIds, step) {
-  let mapping = step.assertMapping("steps item"), run2, id, name, uses, background, wait, waitAll, cancel, parallel, continueOnError, env, ifCondition;
-  for (let item of mapping)
-    switch (item.key.assertString("steps item key").value) {
-      case "id":
-        if (id = item.value.assertString("steps item id"), id) {
-          let error = idBuilder.tryAddKnownId(id.value);
-          error ? context.error(id, error) : knownStepIds.add(id.value);
-        }
-        break;
-      case "name":
-        name = item.value.assertScalar("steps item name");
-        break;
-      case "run":
-        run2 = item.value.assertScalar("steps item run");
-        break;
-      case "uses":
-        uses = item.value.assertString("steps item uses");
-        break;
-      case "background":
-        background = item.value.assertBoolean("steps item background").value;
-        break;
-      case "wait":
-        wait = convertWaitTargets(context, knownStepIds, item.value, id);
-        break;
-      case "wait-all":
-        waitAll = convertWaitAllValue(context, item.value);
-        break;
-      case "cancel":
-        cancel = item.value.assertString("steps item cancel"), validateTargetStepId(context, knownStepIds, cancel, id);
-        break;
-      case "parallel":
-        parallel = item.value;
-        break;
-      case "env":
-        env = item.value.assertMapping("step env");
-        break;
-      case "if":
-        ifCondition = convertToIfCondition(context, item.value);
-        break;
-      case "continue-on-error":
-        item.value.isExpression ? continueOnError = item.value.assertScalar("steps item continue-on-error") : continueOnError = item.value.assertBoolean("steps item continue-on-error").value;
-    }
-  if (run2)
-    return {
-      id: id?.value || "",
-      name,
-      if: ifCondition || new BasicExpressionToken(void 0, void 0, "success()", void 0, void 0, void 0),
-      "continue-on-error": continueOnError,
-      env,
-      run: run2,
-      background
-    };
-  if (uses)
-    return {
-      id: id?.value || "",
-      name,
-      if: ifCondition || new BasicExpressionToken(void 0, void 0, "success()", void 0, void 0, void 0),
-      "continue-on-error": continueOnError,
-      env,
-      uses,
-      background
-    };
-  if (wait)
-    return {
-      id: id?.value || "",
-      name: name || createSyntheticStepName("Wait"),
-      "continue-on-error": continueOnError,
-      wait
-    };
-  if (waitAll !== void 0)
-    return {
-      id: id?.value || "",
-      name: name || createSyntheticStepName("Wait for all"),
-      "continue-on-error": continueOnError,
-      "wait-all": waitAll
-    };
-  if (cancel)
-    return {
-      id: id?.value || "",
-      name: name || createSyntheticStepName("Cancel"),
-      "continue-on-error": continueOnError,
-      cancel
-    };
-  if (parallel) {
-    let parallelSteps = convertSteps(context, parallel);
-    for (let ps of parallelSteps)
-      "background" in ps && ps.background !== void 0 && context.error(step, "'background' is not allowed inside a parallel block. Steps in a parallel block are automatically run as background steps."), "wait" in ps && context.error(step, "'wait' is not allowed inside a parallel block."), "wait-all" in ps && context.error(step, "'wait-all' is not allowed inside a parallel block."), "cancel" in ps && context.error(step, "'cancel' is not allowed inside a parallel block."), "parallel" in ps && context.error(step, "Nested 'parallel' blocks are not allowed.");
-    return {
-      id: id?.value || "",
-      name: name || createSyntheticStepName("Parallel group"),
-      parallel: parallelSteps
-    };
-  }
-  context.error(step, context.state.featureFlags?.isEnabled("allowBackgroundSteps") ? "Expected one of uses, run, wait, wait-all, cancel, or parallel to be defined" : "Expected one of uses or run to be defined");
-}
-function createActionStepId(step) {
-  let uses = step.uses.value;
-  if (uses.startsWith("docker://"))
-    return uses.substring(9);
-  if (uses.startsWith("./") || uses.startsWith(".\\") || uses.startsWith("$/"))
-    return "self";
-  let segments = uses.split("@");
-  if (segments.length != 2)
-    return "";
-  let pathSegments = segments[0].split(/[\\/]/).filter((s) => s.length > 0), gitRef = segments[1];
-  return pathSegments.length >= 2 && pathSegments[0] && pathSegments[1] && gitRef ? `${pathSegments[0]}/${pathSegments[1]}` : "";
-}
-function createSyntheticStepName(value) {
-  return new StringToken(void 0, void 0, value, void 0, void 0, void 0);
-}
-function convertWaitTargets(context, knownStepIds, token, ownStepId) {
-  if (token instanceof StringToken)
-    return validateTargetStepId(context, knownStepIds, token, ownStepId), [token];
-  let sequence = token.assertSequence("steps item wait"), targets = [];
-  for (let i = 0; i < sequence.count; i++) {
-    let target = sequence.get(i).assertString("steps item wait item");
-    validateTargetStepId(context, knownStepIds, target, ownStepId), targets.push(target);
-  }
-  return targets;
-}
-function convertWaitAllValue(context, token) {
-  return token instanceof NullToken || token.assertBoolean("steps item wait-all").value || context.error(token, "The value of 'wait-all' must be true or omitted"), !0;
-}
-function validateTargetStepId(context, knownStepIds, target, ownStepId) {
-  target.value.startsWith("__") ? context.error(target, `The identifier '${target.value}' is invalid. IDs starting with '__' are reserved.`) : ownStepId && target.value.toLowerCase() === ownStepId.value.toLowerCase() ? context.error(target, `Step '${ownStepId.value}' cannot reference itself`) : knownStepIds.has(target.value) || context.error(target, `Step references unknown step ID '${target.value}'`);
-}
-
-// node_modules/@actions/workflow-parser/dist/model/converter/job.js
-function convertJob(context, jobKey, token) {
-  let error = new IdBuilder().tryAddKnownId(jobKey.value);
-  error && context.error(jobKey, error);
-  let concurrency, container, env, environment, ifCondition, name, outputs, runsOn, services, strategy, snapshot, needs, steps = [], workflowJobRef, workflowJobInputs, inheritSecrets = !1, workflowJobSecrets;
-  for (let item of token)
-    switch (item.key.assertString("job property name").value) {
-      case "concurrency":
-        handleTemplateTokenErrors(item.value, context, void 0, () => convertConcurrency(context, item.value)), concurrency = item.value;
-        break;
-      case "container":
-        convertToJobContainer(context, item.value), container = item.value;
-        break;
-      case "env":
-        handleTemplateTokenErrors(item.value, context, void 0, () => {
-          env = item.value.assertMapping("job env");
-        });
-        break;
-      case "environment":
-        handleTemplateTokenErrors(item.value, context, void 0, () => convertToActionsEnvironmentRef(context, item.value)), environment = item.value;
-        break;
-      case "if":
-        ifCondition = convertToIfCondition(context, item.value);
-        break;
-      case "name":
-        name = item.value.assertScalar("job name");
-        break;
-      case "needs": {
-        if (needs = [], isString(item.value)) {
-          let jobNeeds = item.value.assertString("job needs id");
-          needs.push(jobNeeds);
-        }
-        if (isSequence(item.value))
-          for (let seqItem of item.value) {
-            let jobNeeds = seqItem.assertString("job needs id");
-            needs.push(jobNeeds);
-          }
-        break;
-      }
-      case "outputs":
-        handleTemplateTokenErrors(item.value, context, void 0, () => {
-          outputs = item.value.assertMapping("job outputs");
-        });
-        break;
-      case "runs-on":
-        handleTemplateTokenErrors(item.value, context, void 0, () => convertRunsOn(context, item.value)), runsOn = item.value;
-        break;
-      case "services":
-        convertToJobServices(context, item.value), services = item.value;
-        break;
-      case "snapshot":
-        snapshot = item.value;
-        break;
-      case "steps":
-        steps = convertSteps(context, item.value);
-        break;
-      case "strategy":
-        strategy = item.value;
-        break;
-      case "uses":
-        workflowJobRef = item.value.assertString("job uses value");
-        break;
-      case "with":
-        handleTemplateTokenErrors(item.value, context, void 0, () => {
-          workflowJobInputs = item.value.assertMapping("uses-with value");
-        });
-        break;
-      case "secrets":
-        isString(item.value) && item.value.value === "inherit" ? inheritSecrets = !0 : handleTemplateTokenErrors(item.value, context, void 0, () => {
-          workflowJobSecrets = item.value.assertMapping("uses-secrets value");
-        });
-        break;
-    }
-  return workflowJobRef !== void 0 ? {
-    type: "reusableWorkflowJob",
-    id: jobKey,
-    name: jobName(name, jobKey),
-    needs: needs || [],
-    if: ifCondition || new BasicExpressionToken(void 0, void 0, "success()", void 0, void 0, void 0),
-    ref: workflowJobRef,
-    "input-definitions": void 0,
-    "input-values": workflowJobInputs,
-    "secret-definitions": void 0,
-    "secret-values": workflowJobSecrets,
-    "inherit-secrets": inheritSecrets || void 0,
-    outputs: void 0,
-    concurrency,
-    strategy
-  } : {
-    type: "job",
-    id: jobKey,
-    name: jobName(name, jobKey),
-    needs,
-    if: ifCondition || new BasicExpressionToken(void 0, void 0, "success()", void 0, void 0, void 0),
-    env,
-    concurrency,
-    environment,
-    strategy,
-    "runs-on": runsOn,
-    container,
-    services,
-    outputs,
-    steps,
-    snapshot
-  };
-}
-function jobName(name, jobKey) {
-  return name === void 0 || isString(name) && name.value === "" ? jobKey : name;
-}
-
-// node_modules/@actions/workflow-parser/dist/model/converter/jobs.js
-function convertJobs(context, token) {
-  if (isMapping(token)) {
-    let result = [], jobsWithSatisfiedNeeds = [], alljobsWithUnsatisfiedNeeds = [];
-    for (let item of token) {
-      let jobKey = item.key.assertString("job name"), jobDef = item.value.assertMapping(`job ${jobKey.value}`), job = handleTemplateTokenErrors(token, context, void 0, () => convertJob(context, jobKey, jobDef));
-      if (job) {
-        result.push(job);
-        let node = {
-          name: job.id.value,
-          needs: Object.assign([], job.needs)
-        };
-        node.needs.length > 0 ? alljobsWithUnsatisfiedNeeds.push(node) : jobsWithSatisfiedNeeds.push(node);
-      }
-    }
-    return validateNeeds(token, context, result, jobsWithSatisfiedNeeds, alljobsWithUnsatisfiedNeeds), result;
-  }
-  return context.error(token, "Invalid format for jobs"), [];
-}
-function validateNeeds(token, context, result, jobsWithSatisfiedNeeds, alljobsWithUnsatisfiedNeeds) {
-  if (jobsWithSatisfiedNeeds.length == 0) {
-    context.error(token, "The workflow must contain at least one job with no dependencies.");
-    return;
-  }
-  for (; jobsWithSatisfiedNeeds.length > 0; ) {
-    let currentJob = jobsWithSatisfiedNeeds.shift();
-    if (currentJob == null)
-      break;
-    for (let i = alljobsWithUnsatisfiedNeeds.length - 1; i >= 0; i--) {
-      let unsatisfiedJob = alljobsWithUnsatisfiedNeeds[i];
-      for (let j = unsatisfiedJob.needs.length - 1; j >= 0; j--)
-        unsatisfiedJob.needs[j].value == currentJob.name && (unsatisfiedJob.needs.splice(j, 1), unsatisfiedJob.needs.length == 0 && (jobsWithSatisfiedNeeds.push(unsatisfiedJob), alljobsWithUnsatisfiedNeeds.splice(i, 1)));
-    }
-  }
-  if (alljobsWithUnsatisfiedNeeds.length > 0) {
-    let jobNames = result.map((x) => x.id.value);
-    for (let unsatisfiedJob of alljobsWithUnsatisfiedNeeds)
-      for (let need of unsatisfiedJob.needs)
-        jobNames.includes(need.value) ? context.error(need, `Job '${unsatisfiedJob.name}' depends on job '${need.value}' which creates a cycle in the dependency graph.`) : context.error(need, `Job '${unsatisfiedJob.name}' depends on unknown job '${need.value}'.`);
-  }
-}
-
-// node_modules/@actions/workflow-parser/dist/model/converter/job/inputs.js
-function convertWorkflowJobInputs(context, job) {
-  let inputDefinitions = createTokenMap(job["input-definitions"]?.assertMapping("workflow job input definitions"), "inputs"), inputValues = createTokenMap(job["input-values"]?.assertMapping("workflow job input values"), "with");
-  if (inputDefinitions !== void 0)
-    for (let [, [name, value]] of inputDefinitions) {
-      let inputSpec = createTokenMap(value.assertMapping(`input ${name}`), `input ${name} key`);
-      if (!inputSpec?.get("type")?.[1])
-        continue;
-      let inputSet = inputValues !== void 0 && inputValues.has(name.toLowerCase());
-      inputSpec.get("required")?.[1].assertBoolean(`input ${name} required`).value && !inputSet && context.error(job.ref, `Input ${name} is required, but not provided while calling.`);
-    }
-  if (inputValues !== void 0)
-    for (let [, [name, value]] of inputValues)
-      inputDefinitions?.has(name.toLowerCase()) || context.error(value, `Invalid input, ${name} is not defined in the referenced workflow.`);
-}
-function createTokenMap(mapping, description) {
-  if (!mapping)
-    return;
-  let result = /* @__PURE__ */ new Map();
-  for (let item of mapping) {
-    let name = item.key.assertString(`${description} key`);
-    result.set(name.value.toLowerCase(), [name.value, item.value]);
-  }
-  return result;
-}
-
-// node_modules/@actions/workflow-parser/dist/model/converter/job/secrets.js
-function convertWorkflowJobSecrets(context, job) {
-  if (job["inherit-secrets"])
-    return;
-  let secretDefinitions = createTokenMap(job["secret-definitions"]?.assertMapping("workflow job secret definitions"), "secrets"), secretValues = createTokenMap(job["secret-values"]?.assertMapping("workflow job secret values"), "secrets");
-  if (secretDefinitions !== void 0)
-    for (let [, [name, value]] of secretDefinitions) {
-      if (value instanceof NullToken)
-        continue;
-      createTokenMap(value.assertMapping(`secret ${name}`), `secret ${name} key`)?.get("required")?.[1].assertBoolean(`secret ${name} required`).value && (secretValues == null || !secretValues.has(name.toLowerCase())) && context.error(job.ref, `Secret ${name} is required, but not provided while calling.`);
-    }
-  if (secretValues !== void 0)
-    for (let [, [name, value]] of secretValues)
-      secretDefinitions?.has(name.toLowerCase()) || context.error(value, `Invalid secret, ${name} is not defined in the referenced workflow.`);
-}
-
-// node_modules/@actions/workflow-parser/dist/model/converter/referencedWorkflow.js
-function convertReferencedWorkflow(context, referencedWorkflow, job) {
-  let mapping = referencedWorkflow.assertMapping("root"), tokenForErrors = job.ref;
-  for (let pair of mapping)
-    switch (pair.key.assertString("root key").value) {
-      case "on": {
-        handleTemplateTokenErrors(tokenForErrors, context, void 0, () => convertReferencedWorkflowOn(context, pair.value, job));
-        break;
-      }
-      case "jobs": {
-        job.jobs = handleTemplateTokenErrors(tokenForErrors, context, [], () => convertJobs(context, pair.value));
-        break;
-      }
-    }
-}
-function convertReferencedWorkflowOn(context, on, job) {
-  let tokenForErrors = job.ref;
-  switch (on.templateTokenType) {
-    case TokenType2.String: {
-      if (on.assertString("Reference workflow on value").value === "workflow_call") {
-        handleTemplateTokenErrors(tokenForErrors, context, void 0, () => convertWorkflowJobInputs(context, job)), handleTemplateTokenErrors(tokenForErrors, context, void 0, () => convertWorkflowJobSecrets(context, job));
-        return;
-      }
-      break;
-    }
-    case TokenType2.Sequence: {
-      let events = on.assertSequence("Reference workflow on value");
-      for (let eventToken of events)
-        if (eventToken.assertString(`Reference workflow on value ${eventToken}`).value === "workflow_call") {
-          handleTemplateTokenErrors(tokenForErrors, context, void 0, () => convertWorkflowJobInputs(context, job)), handleTemplateTokenErrors(tokenForErrors, context, void 0, () => convertWorkflowJobSecrets(context, job));
-          return;
-        }
-      break;
-    }
-    case TokenType2.Mapping: {
-      let eventMapping = on.assertMapping("Reference workflow on value");
-      for (let pair of eventMapping) {
-        if (pair.key.assertString(`Reference workflow on value ${pair.key}`).value !== "workflow_call")
-          continue;
-        if (pair.value.templateTokenType === TokenType2.Null) {
-          handleTemplateTokenErrors(tokenForErrors, context, void 0, () => convertWorkflowJobInputs(context, job)), handleTemplateTokenErrors(tokenForErrors, context, void 0, () => convertWorkflowJobSecrets(context, job));
-          return;
-        }
-        let definitions = pair.value.assertMapping(`Reference workflow on value ${pair.key}`);
-        for (let definition of definitions)
-          switch (definition.key.assertString(`on-workflow_call-${definition.key}`).value) {
-            case "inputs":
-              job["input-definitions"] = definition.value.assertMapping(`on-workflow_call-${definition.key}`);
-              break;
-            case "outputs":
-              job.outputs = definition.value.assertMapping(`on-workflow_call-${definition.key}`);
-              break;
-            case "secrets":
-              job["secret-definitions"] = definition.value.assertMapping(`on-workflow_call-${definition.key}`);
-              break;
-          }
-        handleTemplateTokenErrors(tokenForErrors, context, void 0, () => convertWorkflowJobInputs(context, job)), handleTemplateTokenErrors(tokenForErrors, context, void 0, () => convertWorkflowJobSecrets(context, job));
-        return;
-      }
-      break;
-    }
-  }
-  context.error(tokenForErrors, "workflow_call key is not defined in the referenced workflow.");
-}
-
-// node_modules/@actions/workflow-parser/dist/model/convert.js
-var ErrorPolicy;
-(function(ErrorPolicy2) {
-  ErrorPolicy2[ErrorPolicy2.ReturnErrorsOnly = 0] = "ReturnErrorsOnly", ErrorPolicy2[ErrorPolicy2.TryConversion = 1] = "TryConversion";
-})(ErrorPolicy || (ErrorPolicy = {}));
-var defaultOptions = {
-  maxReusableWorkflowDepth: 4,
-  fetchReusableWorkflowDepth: 0,
-  errorPolicy: ErrorPolicy.ReturnErrorsOnly,
-  featureFlags: new FeatureFlags()
-};
-async function convertWorkflowTemplate(context, root, fileProvider, options = defaultOptions) {
-  let result = {}, opts = getOptionsWithDefaults(options);
-  if (context.state.featureFlags = opts.featureFlags, context.errors.getErrors().length > 0 && opts.errorPolicy === ErrorPolicy.ReturnErrorsOnly)
-    return result.errors = context.errors.getErrors().map((x) => ({
-      Message: x.message
-    })), result;
-  fileProvider === void 0 && opts.fetchReusableWorkflowDepth > 0 && context.error(root, new Error("A file provider is required to fetch reusable workflows"));
-  try {
-    let rootMapping = root.assertMapping("root");
-    for (let item of rootMapping)
-      switch (item.key.assertString("root key").value) {
-        case "on":
-          result.events = handleTemplateTokenErrors(root, context, {}, () => convertOn(context, item.value));
-          break;
-        case "jobs":
-          result.jobs = handleTemplateTokenErrors(root, context, [], () => convertJobs(context, item.value));
-          break;
-        case "concurrency":
-          handleTemplateTokenErrors(root, context, {}, () => convertConcurrency(context, item.value)), result.concurrency = item.value;
-          break;
-        case "env":
-          result.env = item.value;
-          break;
-      }
-    for (let job of result.jobs || [])
-      if (isReusableWorkflowJob(job)) {
-        if (opts.maxReusableWorkflowDepth === 0) {
-          context.error(job.ref, new Error("Reusable workflows are not allowed"));
-          continue;
-        }
-        if (opts.fetchReusableWorkflowDepth === 0 || fileProvider === void 0)
-          continue;
-        try {
-          let file = await fileProvider.getFileContent(parseFileReference(job.ref.value)), workflow = parseWorkflow(file, context);
-          if (!workflow.value)
-            continue;
-          convertReferencedWorkflow(context, workflow.value, job);
-        } catch {
-          context.error(job.ref, new Error("Unable to find reusable workflow"));
-        }
-      }
-  } catch (err) {
-    err instanceof TemplateTokenError ? context.error(err.token, err) : context.error(root, err);
-  } finally {
-    context.errors.getErrors().length > 0 && (result.errors = context.errors.getErrors().map((x) => ({
-      Message: x.message
-    })));
-  }
-  return result;
-}
-function getOptionsWithDefaults(options) {
-  return {
-    maxReusableWorkflowDepth: options.maxReusableWorkflowDepth !== void 0 ? options.maxReusableWorkflowDepth : defaultOptions.maxReusableWorkflowDepth,
-    fetchReusableWorkflowDepth: options.fetchReusableWorkflowDepth !== void 0 ? options.fetchReusableWorkflowDepth : defaultOptions.fetchReusableWorkflowDepth,
-    errorPolicy: options.errorPolicy !== void 0 ? options.errorPolicy : defaultOptions.errorPolicy,
-    featureFlags: options.featureFlags ?? defaultOptions.featureFlags
-  };
-}
-
-// node_modules/@actions/workflow-parser/dist/actions/action-constants.js
-var ACTION_ROOT = "action-root-strict";
 
 // node_modules/@actions/workflow-parser/dist/action-v1.0.min.json
 var action_v1_0_min_default = { definitions: { "action-root": { description: "Action file", mapping: { properties: { name: "string", description: "string", inputs: "inputs", outputs: "outputs", runs: "runs" }, "loose-key-type": "non-empty-string", "loose-value-type": "any" } }, "action-root-strict": { description: `GitHub Action manifest file (action.yml/action.yaml) that defines an action's metadata, inputs, outputs, and execution configuration.
@@ -24923,274 +21210,1351 @@ var action_v1_0_min_default = { definitions: { "action-root": { description: "Ac
 
 [Documentation](https://docs.github.com/actions/creating-actions/metadata-syntax-for-github-actions#brandingcolor)`, "allowed-values": ["white", "yellow", "blue", "green", "orange", "red", "purple", "gray-dark"] }, using: { description: "The runtime used to execute the action.", "allowed-values": ["docker", "node12", "node16", "node20", "node24", "composite"] }, "non-empty-string": { string: { "require-non-empty": !0 } } } };
 
-// node_modules/@actions/workflow-parser/dist/actions/action-schema.js
-var schema2;
-function getActionSchema() {
-  if (schema2 === void 0) {
-    let json = JSON.stringify(action_v1_0_min_default);
-    schema2 = TemplateSchema.load(new JSONObjectReader(void 0, json));
+// src/parse/schema-def.ts
+function blank(name, kind) {
+  return {
+    name,
+    kind,
+    context: [],
+    constant: "",
+    ignoreCase: !1,
+    requireNonEmpty: !1,
+    itemType: "",
+    properties: /* @__PURE__ */ new Map(),
+    looseKeyType: "",
+    looseValueType: "",
+    oneOf: [],
+    scalars: [],
+    seq: void 0,
+    maps: []
+  };
+}
+function trimDisplay(s) {
+  let first = s.trimStart(), nl = first.indexOf(`
+`), cr = first.indexOf("\r");
+  return (nl >= 0 || cr >= 0) && (first = first.substring(0, Math.min(nl >= 0 ? nl : Number.MAX_VALUE, cr >= 0 ? cr : Number.MAX_VALUE))), first;
+}
+function compile(raw, lenient, patch) {
+  let defs = /* @__PURE__ */ new Map();
+  defs.set("null", blank("null", 0 /* Null */)), defs.set("boolean", blank("boolean", 1 /* Boolean */)), defs.set("number", blank("number", 2 /* Number */)), defs.set("string", blank("string", 3 /* String */));
+  let seq = blank("sequence", 4 /* Sequence */);
+  seq.itemType = "any", defs.set("sequence", seq);
+  let map = blank("mapping", 5 /* Mapping */);
+  map.looseKeyType = "string", map.looseValueType = "any", defs.set("mapping", map);
+  let any = blank("any", 6 /* OneOf */);
+  any.oneOf = ["null", "boolean", "number", "string", "sequence", "mapping"], defs.set("any", any);
+  for (let [name, body] of Object.entries(raw.definitions)) {
+    let context = Array.isArray(body.context) ? body.context.slice() : [], def;
+    for (let [key, value] of Object.entries(body)) {
+      if (key === "context" || key === "description") continue;
+      let v = value ?? {};
+      switch (key) {
+        case "null":
+          def = blank(name, 0 /* Null */);
+          break;
+        case "boolean":
+          def = blank(name, 1 /* Boolean */);
+          break;
+        case "number":
+          def = blank(name, 2 /* Number */);
+          break;
+        case "string":
+          def = blank(name, 3 /* String */), def.constant = typeof v.constant == "string" ? v.constant : "", def.ignoreCase = v["ignore-case"] === !0, def.requireNonEmpty = v["require-non-empty"] === !0;
+          break;
+        case "sequence":
+          def = blank(name, 4 /* Sequence */), def.itemType = String(v["item-type"] ?? "");
+          break;
+        case "mapping": {
+          def = blank(name, 5 /* Mapping */);
+          let props = v.properties ?? {};
+          for (let [p, pv] of Object.entries(props))
+            if (typeof pv == "string") def.properties.set(p, { type: pv, required: !1 });
+            else {
+              let o = pv;
+              def.properties.set(p, { type: String(o.type ?? ""), required: o.required === !0 });
+            }
+          def.looseKeyType = typeof v["loose-key-type"] == "string" ? v["loose-key-type"] : "", def.looseValueType = typeof v["loose-value-type"] == "string" ? v["loose-value-type"] : "";
+          break;
+        }
+        case "one-of":
+          def = blank(name, 6 /* OneOf */), def.oneOf = value.slice();
+          break;
+        case "allowed-values":
+          def = blank(name, 6 /* OneOf */);
+          for (let item of value) {
+            let valueName = `${name}-${item}`, s = blank(valueName, 3 /* String */);
+            s.constant = trimDisplay(item), defs.set(valueName, s), def.oneOf.push(valueName);
+          }
+          break;
+        default:
+          throw new Error(`schema definition '${name}': unexpected key '${key}'`);
+      }
+      break;
+    }
+    if (!def) throw new Error(`Not enough information to construct definition '${name}'`);
+    def.context = context, defs.set(name, def);
   }
-  return schema2;
+  patch?.(defs);
+  let get = (name) => {
+    let d = defs.get(name);
+    if (!d) throw new Error(`Schema definition '${name}' not found`);
+    return d;
+  };
+  for (let def of defs.values()) finish2(def, get);
+  return { defs, get, lenient };
+}
+function finish2(def, get) {
+  let scalars = (d) => {
+    switch (d.kind) {
+      case 0 /* Null */:
+      case 1 /* Boolean */:
+      case 2 /* Number */:
+      case 3 /* String */:
+        return [d];
+      case 6 /* OneOf */:
+        return d.oneOf.flatMap((n) => scalars(get(n)));
+      default:
+        return [];
+    }
+  };
+  def.scalars = scalars(def);
+  let ofKind = (kind) => def.kind === kind ? [def] : def.kind === 6 /* OneOf */ ? def.oneOf.map(get).filter((d) => d.kind === kind) : [];
+  def.seq = ofKind(4 /* Sequence */)[0], def.maps = ofKind(5 /* Mapping */);
+}
+var strictWorkflow, strictAction, lenientWorkflow, lenientAction;
+function workflowSchema2(lenient) {
+  return lenient ? lenientWorkflow ??= compile(workflow_v1_0_min_default, !0, patchWorkflow) : strictWorkflow ??= compile(workflow_v1_0_min_default, !1);
+}
+function actionSchema(lenient) {
+  return lenient ? lenientAction ??= compile(action_v1_0_min_default, !0, patchAction) : strictAction ??= compile(action_v1_0_min_default, !1);
+}
+function patchWorkflow(defs) {
+  let rd = defs.get("repository-dispatch-string");
+  rd && (rd.constant = "repository_dispatch");
+  let rdm = defs.get("repository-dispatch-mapping");
+  if (rdm?.properties.get("types")) {
+    let oneOf = blank("repository-dispatch-types", 6 /* OneOf */);
+    oneOf.oneOf = ["non-empty-string", "sequence-of-non-empty-string"], defs.set(oneOf.name, oneOf), rdm.properties.set("types", { type: oneOf.name, required: !1 });
+  }
+  let on = defs.get("on-mapping-strict");
+  if (!on) return;
+  for (let [event, prop] of on.properties) {
+    let def = defs.get(prop.type);
+    if (!def) continue;
+    def.event = event;
+    let members = def.kind === 6 /* OneOf */ ? def.oneOf.map((n) => defs.get(n)).filter((d) => !!d) : [def];
+    for (let m of members) {
+      if (m.kind === 0 /* Null */ && (m.event ??= event, def.kind === 0 /* Null */ && (def.ignoredKeys = { owner: `the '${event}' trigger`, none: !0 })), m.kind !== 5 /* Mapping */ || event === "workflow_call") continue;
+      m.ignoredKeys = { owner: `the '${event}' trigger` };
+      let types = m.properties.get("types");
+      types && markActivity(defs, types.type, event);
+    }
+  }
+  let input = defs.get("workflow-dispatch-input");
+  input && (input.ignoredKeys = { owner: "a workflow_dispatch input" });
+}
+function markActivity(defs, name, event, depth = 0) {
+  let d = defs.get(name);
+  if (!d || depth > 3) return;
+  if (d.kind === 4 /* Sequence */) return markActivity(defs, d.itemType, event, depth + 1);
+  if (d.kind !== 6 /* OneOf */) return;
+  let constants6 = d.oneOf.map((n) => defs.get(n));
+  if (constants6.length > 0 && constants6.every((c) => c?.kind === 3 /* String */ && c.constant))
+    return d.activityOf = d.activityOf !== void 0 && d.activityOf !== event ? "" : event, d.activity = d, d;
+  let found;
+  for (let n of d.oneOf) found = markActivity(defs, n, event, depth + 1) ?? found;
+  return found && (d.activity = found), found;
+}
+function patchAction(defs) {
+  let root = defs.get("action-root-strict");
+  if (root) {
+    for (let key of ["name", "description"]) {
+      let p = root.properties.get(key);
+      p && root.properties.set(key, { type: key === "name" ? "string" : p.type, required: !1 });
+    }
+    root.ignoredKeys = { owner: "action metadata" };
+  }
+  let input = defs.get("input-strict");
+  if (input)
+    for (let [key, p] of input.properties) key !== "default" && input.properties.set(key, { type: "any", required: p.required });
 }
 
-// node_modules/@actions/workflow-parser/dist/actions/action-template.js
-function convertActionTemplate(context, root, options) {
-  let result = {}, errorPolicy = options?.errorPolicy ?? ErrorPolicy.ReturnErrorsOnly;
-  if (context.errors.getErrors().length > 0 && errorPolicy === ErrorPolicy.ReturnErrorsOnly)
-    return result;
-  if (!isMapping(root))
-    return context.error(root, new Error("Action must be a mapping")), result;
-  for (let item of root)
-    switch (item.key.assertString("action key").value) {
-      case "name":
-        isString(item.value) && (result.name = item.value.value);
-        break;
-      case "description":
-        isString(item.value) && (result.description = item.value.value);
-        break;
-      case "author":
-        isString(item.value) && (result.author = item.value.value);
-        break;
-      case "inputs":
-        result.inputs = convertInputs(context, item.value);
-        break;
-      case "outputs":
-        result.outputs = convertOutputs(context, item.value);
-        break;
-      case "runs":
-        result.runs = convertRuns(context, item.value);
-        break;
-      case "branding":
-        result.branding = convertBranding(context, item.value);
-        break;
+// src/parse/schema-reader.ts
+var import_yaml6 = __toESM(require_dist(), 1);
+var TYPE_NAMES = [
+  "StringToken",
+  "SequenceToken",
+  "MappingToken",
+  "BasicExpressionToken",
+  "InsertExpressionToken",
+  "BooleanToken",
+  "NumberToken",
+  "NullToken"
+];
+function typeName(t) {
+  return TYPE_NAMES[t];
+}
+var Tok = class {
+  constructor(t, s, e, v = null) {
+    this.t = t;
+    this.s = s;
+    this.e = e;
+    this.v = v;
+  }
+  t;
+  s;
+  e;
+  v;
+  /** Children of a sequence. */
+  items = void 0;
+  /** Keys and values of a mapping, in order. */
+  keys = void 0;
+  vals = void 0;
+  /** Expression text of a BasicExpression token. */
+  expr = "";
+  /** The definition context the token was validated under (its `definitionInfo`), if any. */
+  info = void 0;
+  /** Its `${{ }}` did not parse (already reported by the reader). */
+  bad = !1;
+  get isExpression() {
+    return this.t === 3 /* BasicExpression */ || this.t === 4 /* InsertExpression */;
+  }
+  get isLiteral() {
+    return this.t === 0 /* String */ || this.t === 5 /* Boolean */ || this.t === 6 /* Number */ || this.t === 7 /* Null */;
+  }
+  get isScalar() {
+    return this.t !== 1 /* Sequence */ && this.t !== 2 /* Mapping */;
+  }
+  /** workflow-parser's toString(). */
+  text() {
+    switch (this.t) {
+      case 7 /* Null */:
+        return "";
+      case 5 /* Boolean */:
+        return this.v ? "true" : "false";
+      case 6 /* Number */:
+        return `${this.v}`;
+      case 0 /* String */:
+        return this.v;
+      case 3 /* BasicExpression */:
+        return `\${{ ${this.expr} }}`;
+      case 4 /* InsertExpression */:
+        return "${{ insert }}";
+      default:
+        return "";
     }
-  return result;
-}
-function convertInputs(context, token) {
-  let inputs = [];
-  if (!isMapping(token))
-    return inputs;
-  for (let item of token) {
-    let input = { id: item.key.assertString("input id").value };
-    if (isMapping(item.value))
-      for (let prop of item.value)
-        switch (prop.key.assertString("input property").value) {
-          case "description":
-            isString(prop.value) && (input.description = prop.value.value);
-            break;
-          case "required":
-            isBoolean(prop.value) ? input.required = prop.value.value : isString(prop.value) && (input.required = prop.value.value === "true");
-            break;
-          case "default":
-            isScalar4(prop.value) && (input.default = prop.value);
-            break;
-          case "deprecationMessage":
-            isString(prop.value) && (input.deprecationMessage = prop.value.value);
-            break;
-        }
-    inputs.push(input);
   }
-  return inputs;
-}
-function convertOutputs(context, token) {
-  let outputs = [];
-  if (!isMapping(token))
-    return outputs;
-  for (let item of token) {
-    let output = { id: item.key.assertString("output id").value };
-    if (isMapping(item.value))
-      for (let prop of item.value)
-        switch (prop.key.assertString("output property").value) {
-          case "description":
-            isString(prop.value) && (output.description = prop.value.value);
-            break;
-          case "value":
-            isScalar4(prop.value) && (output.value = prop.value);
-            break;
-        }
-    outputs.push(output);
+}, ROOTS = /* @__PURE__ */ new WeakMap(), Info = class _Info {
+  constructor(schema, def, ctx) {
+    this.schema = schema;
+    this.def = def;
+    this.ctx = ctx;
+    this.key = ctx.join(",");
   }
-  return outputs;
+  schema;
+  def;
+  ctx;
+  kids = /* @__PURE__ */ new Map();
+  kidsByName = /* @__PURE__ */ new Map();
+  /** Validation results of expressions under this context: message, or null when valid. */
+  expressions = /* @__PURE__ */ new Map();
+  /** `if` conditions under this context, as the converter wraps them (ensureStatusFunction). */
+  conditions = /* @__PURE__ */ new Map();
+  lowerNamed;
+  split;
+  key;
+  /** The root definition's Info, shared by every file: its children and expression caches persist. */
+  static root(schema, name) {
+    let roots = ROOTS.get(schema);
+    roots || ROOTS.set(schema, roots = /* @__PURE__ */ new Map());
+    let info = roots.get(name);
+    if (!info) {
+      let def = schema.get(name);
+      roots.set(name, info = new _Info(schema, def, def.context));
+    }
+    return info;
+  }
+  child(def) {
+    if (typeof def == "string") {
+      let byName = this.kidsByName.get(def);
+      return byName || (byName = this.child(this.schema.get(def)), this.kidsByName.set(def, byName)), byName;
+    }
+    let d = def, c = this.kids.get(d);
+    if (c) return c;
+    let ctx = this.ctx;
+    if (d.context.length > 0) {
+      let merged = [...this.ctx], seen = new Set(this.ctx.map((x) => x.toUpperCase()));
+      for (let x of d.context) {
+        let u = x.toUpperCase();
+        seen.has(u) || (merged.push(x), seen.add(u));
+      }
+      ctx = merged;
+    }
+    return c = new _Info(this.schema, d, ctx), this.kids.set(d, c), c;
+  }
+  isNamedContext(name) {
+    return this.lowerNamed ??= new Set(this.contexts().named.map((n) => n.toLowerCase())), this.lowerNamed.has(name.toLowerCase());
+  }
+  /** splitAllowedContext of workflow-parser. */
+  contexts() {
+    if (!this.split) {
+      let named = [], funcs = [];
+      for (let item of this.ctx) {
+        let m = /^([a-zA-Z0-9_]+)\(([0-9]+),([0-9]+|MAX)\)$/.exec(item);
+        m ? funcs.push({ name: m[1], minArgs: Number.parseInt(m[2]), maxArgs: m[3] === "MAX" ? Number.MAX_SAFE_INTEGER : Number.parseInt(m[3]) }) : named.push(item);
+      }
+      this.split = { named, funcs };
+    }
+    return this.split;
+  }
+}, Fallback = class extends Error {
+}, PATH = /^([A-Za-z_][A-Za-z0-9_-]*)(?:\.[A-Za-z_][A-Za-z0-9_-]*){0,20}$/, KEYWORDS = /* @__PURE__ */ new Set(["true", "false", "null", "NaN", "Infinity"]), NO_CONTEXT = /* @__PURE__ */ new Map();
+function expressionError(expression, info) {
+  let cache2 = info ? info.expressions : NO_CONTEXT, hit = cache2.get(expression);
+  if (hit !== void 0) return hit ?? void 0;
+  let path10 = PATH.exec(expression);
+  if (path10 && info && !KEYWORDS.has(path10[1]) && info.isNamedContext(path10[1])) return;
+  let message3 = null;
+  try {
+    let { named, funcs } = info ? info.contexts() : { named: [], funcs: [] }, result = new Lexer(expression).lex();
+    new Parser(result.tokens, named, funcs).parse();
+  } catch (err) {
+    message3 = err instanceof Error ? err.message : String(err);
+  }
+  return cache2.size > 5e3 && cache2.clear(), cache2.set(expression, message3), message3 ?? void 0;
 }
-function convertRuns(context, token) {
-  if (!isMapping(token))
-    return { using: "composite", steps: [] };
-  let using, main, image, pre, preIf, post, postIf, preEntrypoint, entrypoint, postEntrypoint, args, env, steps = [];
-  for (let item of token)
-    switch (item.key.assertString("runs property").value) {
-      case "using":
-        isString(item.value) && (using = item.value.value);
-        break;
-      case "main":
-        isString(item.value) && (main = item.value.value);
-        break;
-      case "image":
-        isString(item.value) && (image = item.value.value);
-        break;
-      case "pre":
-        isString(item.value) && (pre = item.value.value);
-        break;
-      case "pre-if":
-        isString(item.value) && (preIf = validateRunsIfCondition(context, item.value, item.value.value));
-        break;
-      case "post":
-        isString(item.value) && (post = item.value.value);
-        break;
-      case "post-if":
-        isString(item.value) && (postIf = validateRunsIfCondition(context, item.value, item.value.value));
-        break;
-      case "pre-entrypoint":
-        isString(item.value) && (preEntrypoint = item.value.value);
-        break;
-      case "entrypoint":
-        isString(item.value) && (entrypoint = item.value.value);
-        break;
-      case "post-entrypoint":
-        isString(item.value) && (postEntrypoint = item.value.value);
-        break;
-      case "args":
-        if (isSequence(item.value)) {
-          args = [];
-          for (let arg of item.value)
-            isScalar4(arg) && args.push(arg.toString());
+var OPEN = "${{", CLOSE = "}}", WHITESPACE = /\s/, BACKGROUND_STEP_PROPERTIES = /* @__PURE__ */ new Set(["background", "wait", "wait-all", "cancel"]), BACKGROUND_STEP_ONLY = /* @__PURE__ */ new Set(["wait", "wait-all", "cancel"]), SchemaReader = class {
+  constructor(doc, schema, opts) {
+    this.doc = doc;
+    this.schema = schema;
+    this.opts = opts;
+  }
+  doc;
+  schema;
+  opts;
+  errors = [];
+  aliasStack = [];
+  error(message3, tok, level) {
+    this.push({ message: message3, s: tok?.s, e: tok?.e, level, stage: "read" });
+  }
+  push(err) {
+    this.errors.length < this.opts.maxErrors && this.errors.push(err);
+  }
+  read(rootType) {
+    return this.readValue(this.doc.contents, Info.root(this.schema, rootType));
+  }
+  /**
+   * Follows an alias the way YamlObjectReader does. A circular one yields nothing there, which shifts
+   * every later event: not reproduced (strict: Fallback; lenient: undefined, reported by the caller).
+   */
+  target(alias) {
+    let target = alias.resolve(this.doc);
+    if (!target || this.aliasStack.includes(target) || (0, import_yaml6.isAlias)(target)) {
+      if (!this.schema.lenient) throw new Fallback("unresolved or circular alias");
+      return;
+    }
+    return target;
+  }
+  literal(node) {
+    let r = node.range, v = node.value;
+    if (v == null) return new Tok(7 /* Null */, r[0], r[1]);
+    switch (typeof v) {
+      case "number":
+        return new Tok(6 /* Number */, r[0], r[1], v);
+      case "boolean":
+        return new Tok(5 /* Boolean */, r[0], r[1], v);
+      case "string":
+        return new Tok(0 /* String */, r[0], r[1], v);
+      default:
+        if (!this.schema.lenient) throw new Fallback(`scalar of type ${typeof v}`);
+        return new Tok(0 /* String */, r[0], r[1], String(node.source ?? v));
+    }
+  }
+  /** The key of a pair as workflow-parser's StringToken, or undefined (lenient) for a key that is not a scalar. */
+  keyToken(pair) {
+    let k = pair.key;
+    if ((0, import_yaml6.isScalar)(k) && typeof k.value == "string" && k.range && pair.value !== null && pair.value !== void 0)
+      return new Tok(0 /* String */, k.range[0], k.range[1], k.value);
+    if (!this.schema.lenient) throw new Fallback("key that is not a string, or a pair without a value");
+    if ((0, import_yaml6.isScalar)(k) && k.range) return new Tok(0 /* String */, k.range[0], k.range[1], k.source !== void 0 ? String(k.source) : String(k.value ?? ""));
+    let at = k?.range ?? pair.value?.range;
+    this.error("A mapping key must be a string", new Tok(7 /* Null */, at?.[0] ?? 0, at?.[1] ?? 0));
+  }
+  /** A pair's value node; a key without one (`? key`, `{ a }`) reads as null. */
+  valueOf(pair, key) {
+    if (pair.value !== null && pair.value !== void 0) return pair.value;
+    let empty = new import_yaml6.Scalar(null);
+    return empty.range = [key.e, key.e, key.e], empty;
+  }
+  readValue(node, info) {
+    if ((0, import_yaml6.isAlias)(node)) {
+      let target = this.target(node);
+      if (!target) {
+        let r = node.range, tok = new Tok(7 /* Null */, r[0], r[1]), defined = !!node.resolve(this.doc);
+        return this.error(
+          defined ? `The alias '${node.source}' is circular: it refers to a node that contains it` : `The alias '${node.source}' refers to no anchor defined before it`,
+          tok
+        ), tok;
+      }
+      this.aliasStack.push(target);
+      try {
+        return this.readValue(target, info);
+      } finally {
+        this.aliasStack.pop();
+      }
+    }
+    if ((0, import_yaml6.isScalar)(node)) {
+      let literal = this.literal(node), before = this.errors.length, tok = this.parseScalar(literal, info);
+      return this.schema.lenient && tok === literal && this.errors.length > before && literal.t === 0 /* String */ ? (tok.bad = !0, tok) : this.validate(tok, info);
+    }
+    if ((0, import_yaml6.isSeq)(node)) {
+      let r = node.range, tok = new Tok(1 /* Sequence */, r[0], r[1]);
+      tok.items = [];
+      let seqDef = info.def.seq;
+      if (seqDef) {
+        let itemInfo = info.child(seqDef.itemType);
+        for (let item of node.items) {
+          if (item == null || (0, import_yaml6.isPair)(item)) throw new Fallback("sequence item that is not a node");
+          tok.items.push(this.readValue(item, itemInfo));
         }
-        break;
-      case "env":
-        if (isMapping(item.value)) {
-          env = {};
-          for (let envItem of item.value) {
-            let envKey = envItem.key.assertString("env key").value;
-            isString(envItem.value) && (env[envKey] = envItem.value.value);
+      } else
+        this.error("A sequence was not expected", tok), this.skip(node);
+      return tok.info = info, tok;
+    }
+    if ((0, import_yaml6.isMap)(node)) {
+      let r = node.range, tok = new Tok(2 /* Mapping */, r[0], r[1]);
+      tok.keys = [], tok.vals = [];
+      let maps = info.def.maps;
+      if (maps.length > 0) {
+        let first = maps[0];
+        maps.length > 1 || first.properties.size > 0 || !first.looseKeyType ? this.wellKnown(info, maps.length > 1 ? maps.slice() : maps, node.items, tok) : this.allLoose(info, info.child(first.looseKeyType), info.child(first.looseValueType), node.items, tok);
+      } else if (this.schema.lenient && info.def.ignoredKeys?.none)
+        for (let pair of node.items) {
+          let key = this.keyToken(pair);
+          key && this.error(ignoredMessage(String(key.v), info.def, void 0), key, "warning"), this.skip(pair.value);
+        }
+      else
+        this.error("A mapping was not expected", tok), this.skip(node);
+      return tok.info = info, tok;
+    }
+    throw new Fallback("node that is not a scalar, sequence or mapping");
+  }
+  /** skipValue(): walks the node without checks (aliases still resolved, as the generator does). */
+  skip(node) {
+    if (!(node == null && this.schema.lenient)) {
+      if ((0, import_yaml6.isAlias)(node)) {
+        let target = this.target(node);
+        if (!target) return;
+        this.aliasStack.push(target);
+        try {
+          this.skip(target);
+        } finally {
+          this.aliasStack.pop();
+        }
+        return;
+      }
+      if (!(0, import_yaml6.isScalar)(node)) {
+        if ((0, import_yaml6.isSeq)(node)) {
+          for (let item of node.items) {
+            if (item == null || (0, import_yaml6.isPair)(item)) throw new Fallback("sequence item that is not a node");
+            this.skip(item);
+          }
+          return;
+        }
+        if ((0, import_yaml6.isMap)(node)) {
+          for (let pair of node.items) {
+            if (pair.key === null || pair.key === void 0 || pair.value === null || pair.value === void 0) {
+              if (!this.schema.lenient) throw new Fallback("pair without key or value node");
+              if (pair.value === null || pair.value === void 0) continue;
+            }
+            this.skip(pair.value);
+          }
+          return;
+        }
+        throw new Fallback("node that is not a scalar, sequence or mapping");
+      }
+    }
+  }
+  wellKnown(info, maps, pairs2, mapping) {
+    let first = maps[0], looseKeyType = first.looseKeyType, looseValueType = first.looseValueType, looseKeyInfo, looseValueInfo, upperKeys = /* @__PURE__ */ new Set(), hasExpressionKey = !1;
+    for (let pair of pairs2) {
+      let rawKey = this.keyToken(pair);
+      if (!rawKey) {
+        this.skip(pair.value);
+        continue;
+      }
+      let keyScalar = this.parseScalar(rawKey, info), value = this.valueOf(pair, rawKey);
+      if (keyScalar.isExpression) {
+        hasExpressionKey = !0, info.ctx.length > 0 ? (mapping.keys.push(keyScalar), mapping.vals.push(this.readValue(value, info.child("any")))) : (this.error("A template expression is not allowed in this context", keyScalar), this.skip(value));
+        continue;
+      }
+      let key = keyScalar, name = key.v;
+      if (name) {
+        let upper = name.toUpperCase();
+        if (upperKeys.has(upper)) {
+          this.error(`'${name}' is already defined`, key), this.skip(value);
+          continue;
+        }
+        upperKeys.add(upper);
+      }
+      if (!this.schema.lenient && name in Object.prototype) throw new Fallback("key named like an Object.prototype member");
+      let prop = matchPropertyAndFilter(maps, name);
+      if (prop) {
+        if (BACKGROUND_STEP_PROPERTIES.has(name)) {
+          this.error(`Unexpected value '${name}'`, key), this.skip(value);
+          continue;
+        }
+        let valueInfo = info.child(prop.type);
+        mapping.keys.push(key), mapping.vals.push(this.readValue(value, valueInfo));
+        continue;
+      }
+      if (looseKeyType) {
+        looseKeyInfo ??= info.child(looseKeyType), looseValueInfo ??= info.child(looseValueType), this.validate(key, looseKeyInfo), mapping.keys.push(key), mapping.vals.push(this.readValue(value, looseValueInfo));
+        continue;
+      }
+      (this.schema.lenient ? maps.find((m) => m.ignoredKeys)?.ignoredKeys : void 0) ? this.error(ignoredMessage(name, void 0, maps), key, "warning") : this.error(`Unexpected value '${name}'`, key), this.skip(value);
+    }
+    if (maps.length > 1) {
+      let hitCount = /* @__PURE__ */ new Map();
+      for (let m of maps) for (let k of m.properties.keys()) hitCount.set(k, (hitCount.get(k) ?? 0) + 1);
+      let props = [];
+      for (let [k, n] of hitCount) n === 1 && !BACKGROUND_STEP_ONLY.has(k) && props.push(k);
+      this.error(`There's not enough info to determine what you meant. Add one of these properties: ${props.sort().join(", ")}`, mapping);
+    } else if (maps.length === 1 && !hasExpressionKey)
+      for (let [propName, prop] of maps[0].properties)
+        prop.required && !upperKeys.has(propName.toUpperCase()) && this.error(`Required property is missing: ${propName}`, mapping);
+  }
+  allLoose(info, keyInfo, valueInfo, pairs2, mapping) {
+    let upperKeys = /* @__PURE__ */ new Set();
+    for (let pair of pairs2) {
+      let rawKey = this.keyToken(pair);
+      if (!rawKey) {
+        this.skip(pair.value);
+        continue;
+      }
+      let keyScalar = this.parseScalar(rawKey, info), value = this.valueOf(pair, rawKey);
+      if (keyScalar.isExpression) {
+        info.ctx.length > 0 ? (keyScalar.info = keyInfo, mapping.keys.push(keyScalar), mapping.vals.push(this.readValue(value, valueInfo))) : (this.error("A template expression is not allowed in this context", keyScalar), this.skip(value));
+        continue;
+      }
+      let key = keyScalar, name = key.v;
+      if (name) {
+        let upper = name.toUpperCase();
+        if (upperKeys.has(upper)) {
+          this.error(`'${name}' is already defined`, key), this.skip(value);
+          continue;
+        }
+        upperKeys.add(upper);
+      }
+      this.validate(key, keyInfo), mapping.keys.push(key), mapping.vals.push(this.readValue(value, valueInfo));
+    }
+  }
+  /** TemplateReader.validate: a literal matches one of the definition's scalar types, or is reported. */
+  validate(tok, info) {
+    switch (tok.t) {
+      case 7 /* Null */:
+      case 5 /* Boolean */:
+      case 6 /* Number */:
+      case 0 /* String */: {
+        let scalars = info.def.scalars;
+        if (scalars.some((d) => isMatch(d, tok.t, tok.v)))
+          return tok.info = info, tok;
+        if (tok.t !== 0 /* String */) {
+          let asString = tok.text();
+          if (scalars.some((d) => isMatch(d, 0 /* String */, asString))) {
+            let s = new Tok(0 /* String */, tok.s, tok.e, asString);
+            return s.info = info, s;
           }
         }
-        break;
-      case "steps":
-        steps = convertSteps2(context, item.value);
-        break;
+        if (this.schema.lenient && tok.t === 0 /* String */) {
+          let activity = info.def.activity;
+          if (activity)
+            return this.error(activityMessage(tok.v, activity), tok, "warning"), tok;
+        }
+        return this.error(`Unexpected value '${tok.text()}'`, tok), tok;
+      }
+      case 3 /* BasicExpression */:
+        return info.ctx.length === 0 && this.error("A template expression is not allowed in this context", tok), tok;
+      default:
+        return this.error(`Unexpected value '${tok.text()}'`, tok), tok;
     }
-  return using === "composite" ? { using: "composite", steps } : using === "docker" && image ? {
-    using: "docker",
-    image,
-    preEntrypoint,
-    preIf,
-    entrypoint,
-    postEntrypoint,
-    postIf,
-    args,
-    env
-  } : (using === "node12" || using === "node16" || using === "node20" || using === "node24") && main ? {
-    using,
-    main,
-    pre,
-    preIf,
-    post,
-    postIf
-  } : { using: "composite", steps: [] };
-}
-function convertSteps2(context, token) {
-  let steps = [];
-  if (!isSequence(token))
-    return steps;
-  for (let stepToken of token) {
-    if (!isMapping(stepToken))
-      continue;
-    let step = convertStep2(context, stepToken);
-    step && steps.push(step);
   }
-  return steps;
-}
-function convertStep2(context, token) {
-  let id, name, ifCondition, continueOnError, env, run2, uses;
-  for (let item of token)
-    switch (item.key.assertString("step property").value) {
-      case "id":
-        isString(item.value) && (id = item.value.value);
+  /** TemplateReader.parseScalar: splits `${{ }}` out of a string and checks each expression. */
+  parseScalar(token, info) {
+    if (token.t !== 0 /* String */ || !token.v) return token;
+    let raw = token.v, startExpression = raw.indexOf(OPEN);
+    if (startExpression < 0) return token;
+    let startPos = this.lineCol(token.s), endPos = this.lineCol(token.e), isSingleLine = startPos.line === endPos.line, encounteredError = !1, segments = [], i = 0;
+    for (; i < raw.length; )
+      if (i === startExpression) {
+        let endExpression = -1, inString = !1;
+        for (i += OPEN.length; i < raw.length; i++)
+          if (raw[i] === "'") inString = !inString;
+          else if (!inString && raw[i] === "}" && raw[i - 1] === "}") {
+            endExpression = i, i++;
+            break;
+          }
+        if (endExpression < startExpression)
+          return this.error("The expression is not closed. An unescaped ${{ sequence was found, but the closing }} sequence was not found.", token), token;
+        let rawExpression = raw.substr(startExpression + OPEN.length, endExpression - startExpression + 1 - OPEN.length - CLOSE.length), lc;
+        if (isSingleLine)
+          lc = { sl: startPos.line, sc: startPos.col + startExpression, el: endPos.line, ec: startPos.col + endExpression + 1 };
+        else {
+          let startRaw = raw.substring(0, startExpression), adjustedStartLine = startRaw.split(`
+`).length, beginningOfLine = startRaw.lastIndexOf(`
+`), line = startPos.line + adjustedStartLine;
+          lc = { sl: line, sc: startExpression - beginningOfLine, el: line, ec: endExpression - beginningOfLine + 1 };
+        }
+        let parsed = this.parseExpression(rawExpression, info);
+        if (parsed.error !== void 0)
+          this.push({ message: parsed.error, lc, stage: "read" }), encounteredError = !0;
+        else {
+          if (parsed.directive && (startExpression !== 0 || i < raw.length))
+            return this.error(
+              "The directive 'insert' is not allowed in this context. Directives are not supported for expressions that are embedded within a string. Directives are only supported when the entire value is an expression.",
+              token
+            ), token;
+          segments.push(parsed.directive ? { directive: !0 } : { expr: parsed.expr });
+        }
+        startExpression = raw.indexOf(OPEN, i);
+      } else if (i < startExpression)
+        addString(segments, raw.substr(i, startExpression - i)), i = startExpression;
+      else {
+        addString(segments, raw.substr(i));
         break;
-      case "name":
-        isScalar4(item.value) && (name = item.value);
-        break;
-      case "if":
-        ifCondition = convertToIfCondition(context, item.value);
-        break;
-      case "continue-on-error":
-        isBoolean(item.value) ? continueOnError = item.value.value : isScalar4(item.value) && (continueOnError = item.value);
-        break;
-      case "env":
-        isMapping(item.value) && (env = item.value);
-        break;
-      case "run":
-        isScalar4(item.value) && (run2 = item.value);
-        break;
-      case "uses":
-        isString(item.value) && (uses = item.value);
-        break;
+      }
+    if (encounteredError) return token;
+    if (segments.length === 1 && segments[0].expr !== void 0) {
+      let str = expressionString(segments[0].expr);
+      if (str !== void 0) return new Tok(0 /* String */, token.s, token.e, str);
     }
-  let defaultIf = new BasicExpressionToken(void 0, void 0, "success()", void 0, void 0, void 0);
-  if (run2)
-    return {
-      id: id || "",
-      name,
-      if: ifCondition || defaultIf,
-      "continue-on-error": continueOnError,
-      env,
-      run: run2
-    };
-  if (uses)
-    return {
-      id: id || "",
-      name,
-      if: ifCondition || defaultIf,
-      "continue-on-error": continueOnError,
-      env,
-      uses
-    };
-}
-function convertBranding(context, token) {
-  let branding = {};
-  if (!isMapping(token))
-    return branding;
-  for (let item of token)
-    switch (item.key.assertString("branding property").value) {
-      case "icon":
-        isString(item.value) && (branding.icon = item.value.value);
-        break;
-      case "color":
-        isString(item.value) && (branding.color = item.value.value);
-        break;
+    if (segments.length === 1) {
+      let seg = segments[0];
+      if (seg.directive) {
+        let t2 = new Tok(4 /* InsertExpression */, token.s, token.e);
+        return t2.info = info, t2;
+      }
+      if (seg.expr !== void 0) {
+        let t2 = new Tok(3 /* BasicExpression */, token.s, token.e);
+        return t2.expr = seg.expr, t2.info = info, t2;
+      }
     }
-  return branding;
+    let format2 = [], args = [], argIndex = 0;
+    for (let seg of segments)
+      seg.str !== void 0 ? format2.push(seg.str.replace(/'/g, "''").replace(/\{/g, "{{").replace(/\}/g, "}}")) : (format2.push(`{${argIndex}}`), argIndex++, args.push(", "), args.push(seg.expr ?? ""));
+    let t = new Tok(3 /* BasicExpression */, token.s, token.e);
+    return t.expr = `format('${format2.join("")}'${args.join("")})`, t.info = info, t;
+  }
+  parseExpression(value, info) {
+    let trimmed = value.trim();
+    if (!trimmed) return { error: "An expression was expected" };
+    let directive = matchInsert(trimmed);
+    if (directive === !0) return { directive: !0 };
+    if (typeof directive == "string") return { error: directive };
+    let error = expressionError(trimmed, info);
+    return error !== void 0 ? { error } : { expr: trimmed };
+  }
+  /** 1-based line and column as YamlObjectReader computes them (a BOM counts as a column). */
+  lineCol(offset) {
+    return this.opts.lineCounter.linePos(offset);
+  }
+};
+function addString(segments, value) {
+  let last = segments[segments.length - 1];
+  last && last.str !== void 0 ? last.str = `${last.str}${value}` : segments.push({ str: value });
+}
+function expressionString(trimmed) {
+  let result = [], inString = !1;
+  for (let i = 0; i < trimmed.length; i++) {
+    let c = trimmed[i];
+    if (c === "'")
+      inString = !inString, inString && i !== 0 && result.push(c);
+    else if (inString) result.push(c);
+    else return;
+  }
+  return result.join("");
+}
+function matchInsert(trimmed) {
+  let directive = "insert";
+  if (!(trimmed.startsWith(directive) && (trimmed.length === directive.length || WHITESPACE.test(trimmed[directive.length])))) return !1;
+  let parameters = [], startIndex = directive.length, inString = !1, parens = 0;
+  for (let i = startIndex; i < trimmed.length; i++) {
+    let c = trimmed[i];
+    WHITESPACE.test(c) && !inString && parens === 0 ? (startIndex < 1 && parameters.push(trimmed.substr(startIndex, i - startIndex)), startIndex = i + 1) : c === "'" ? inString = !inString : c === "(" && !inString ? parens++ : c === ")" && !inString && parens--;
+  }
+  return startIndex < trimmed.length && parameters.push(trimmed.substr(startIndex)), parameters.length !== 0 ? `Exactly 0 parameter(s) were expected following the directive '${directive}'. Actual parameter count: ${parameters.length}` : !0;
+}
+function isMatch(def, t, v) {
+  switch (def.kind) {
+    case 0 /* Null */:
+      return t === 7 /* Null */;
+    case 1 /* Boolean */:
+      return t === 5 /* Boolean */;
+    case 2 /* Number */:
+      return t === 6 /* Number */;
+    case 3 /* String */: {
+      if (t !== 0 /* String */) return !1;
+      let value = v;
+      return def.constant ? def.ignoreCase ? def.constant.toUpperCase() === value.toUpperCase() : def.constant === value : def.requireNonEmpty ? !!value : !0;
+    }
+    default:
+      return !1;
+  }
+}
+function matchPropertyAndFilter(maps, name) {
+  let result, notFoundInSome = !1;
+  for (let m of maps) {
+    let p = m.properties.get(name);
+    p ? result = p : notFoundInSome = !0;
+  }
+  if (result && notFoundInSome)
+    for (let i = 0; i < maps.length; )
+      maps[i].properties.has(name) ? i++ : maps.splice(i, 1);
+  return result;
+}
+function distance(a, b) {
+  if (Math.abs(a.length - b.length) > 3) return 99;
+  let row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      let cur = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1)), prev = cur;
+    }
+  }
+  return row[b.length];
+}
+function suggest(word, candidates) {
+  let best, bestD = 3;
+  for (let c of candidates) {
+    let d = distance(word, c);
+    d < bestD && (best = c, bestD = d);
+  }
+  return best;
+}
+function ignoredMessage(key, nullEvent, maps) {
+  if (nullEvent)
+    return `'${key}' is ignored by GitHub: the '${nullEvent.event}' trigger takes no filters`;
+  let owner = maps.find((m) => m.ignoredKeys).ignoredKeys.owner, known = /* @__PURE__ */ new Set();
+  for (let m of maps) for (let k of m.properties.keys()) known.add(k);
+  let hint = suggest(key, known);
+  return `'${key}' is ignored by GitHub: ${owner} has no such key${hint ? ` (did you mean '${hint}'?)` : ` (it takes ${[...known].join(", ")})`}`;
+}
+function activityMessage(value, def) {
+  let names2 = def.oneOf.map((n) => n.slice(def.name.length + 1)), hint = suggest(value, names2), of = def.activityOf ? ` of '${def.activityOf}'` : "";
+  return `'${value}' is not an activity type${of}: GitHub accepts the workflow but no event of this type exists${hint ? ` (did you mean '${hint}'?)` : ""}`;
+}
+
+// src/parse/schema-convert.ts
+var TokErr = class extends Error {
+  constructor(message3, tok) {
+    super(message3);
+    this.tok = tok;
+  }
+  tok;
+};
+function assertType(tok, t, desc) {
+  if (tok.t === t) return tok;
+  throw new TokErr(`Unexpected type '${typeName(tok.t)}' encountered while reading '${desc}'. The type '${typeName(t)}' was expected.`, tok);
+}
+var assertString = (tok, desc) => assertType(tok, 0 /* String */, desc), assertMapping = (tok, desc) => assertType(tok, 2 /* Mapping */, desc), assertSequence = (tok, desc) => assertType(tok, 1 /* Sequence */, desc), assertBoolean = (tok, desc) => assertType(tok, 5 /* Boolean */, desc);
+function assertScalar(tok, desc) {
+  if (tok.isScalar) return tok;
+  throw new TokErr(`Unexpected type '${typeName(tok.t)}' encountered while reading '${desc}'. The type 'ScalarToken' was expected.`, tok);
+}
+var isString = (tok) => tok.t === 0 /* String */, NO_PAIRS = [];
+function pairs(tok) {
+  let keys = tok.keys;
+  if (!keys || keys.length === 0) return NO_PAIRS;
+  let vals = tok.vals, out = new Array(keys.length);
+  for (let i = 0; i < keys.length; i++) out[i] = [keys[i], vals[i]];
+  return out;
+}
+var ConversionStopped = class extends Error {
+}, Converter = class {
+  constructor(report, lenient) {
+    this.report = report;
+    this.lenient = lenient;
+  }
+  report;
+  lenient;
+  error(tok, message3, level) {
+    this.report({ message: message3, s: tok?.s, e: tok?.e, stage: "convert", level });
+  }
+  /** handleTemplateTokenErrors: a failed assertion is reported at its token, anything else at `at`. */
+  handle(at, f) {
+    try {
+      return f();
+    } catch (err) {
+      err instanceof TokErr ? this.error(err.tok, err.message) : this.error(at, err instanceof Error ? err.message : String(err));
+      return;
+    }
+  }
+  workflow(root) {
+    try {
+      let rootMapping = assertMapping(root, "root");
+      for (let [k, v] of pairs(rootMapping))
+        switch (assertString(k, "root key").v) {
+          case "on":
+            this.handle(root, () => this.on(v));
+            break;
+          case "jobs":
+            this.handle(root, () => this.jobs(v));
+            break;
+          case "concurrency":
+            this.handle(root, () => this.concurrency(v));
+            break;
+        }
+    } catch (err) {
+      err instanceof TokErr ? this.error(err.tok, err.message) : this.error(root, err instanceof Error ? err.message : String(err));
+    }
+  }
+  on(token) {
+    if (token.isLiteral) {
+      assertString(token, "on");
+      return;
+    }
+    if (token.t === 1 /* Sequence */) {
+      for (let item of token.items) assertString(item, "on");
+      return;
+    }
+    if (token.t === 2 /* Mapping */) {
+      for (let [k, v] of pairs(token)) {
+        let eventName = assertString(k, "event name").v;
+        if (v.t === 7 /* Null */) continue;
+        if (eventName === "schedule") {
+          this.schedule(assertSequence(v, `event ${eventName}`));
+          continue;
+        }
+        let eventToken = assertMapping(v, `event ${eventName}`);
+        if (eventName === "workflow_call") {
+          this.workflowCall(eventToken);
+          continue;
+        }
+        if (eventName === "workflow_dispatch") {
+          this.workflowDispatch(eventToken);
+          continue;
+        }
+        this.patternFilter("branches", eventToken), this.patternFilter("tags", eventToken), this.patternFilter("paths", eventToken);
+        for (let name of ["types", "versions", "names", "workflows"]) this.filter(name, eventToken);
+      }
+      return;
+    }
+    this.error(token, "Invalid format for 'on'");
+  }
+  patternFilter(name, token) {
+    for (let [k, v] of pairs(token)) {
+      let key = assertString(k, `${name} filter key`).v;
+      (key === name || key === `${name}-ignore`) && (isString(v) || this.stringList(key, assertSequence(v, `${key} list`)));
+    }
+  }
+  filter(name, token) {
+    for (let [k, v] of pairs(token))
+      assertString(k, `${name} filter key`).v === name && !isString(v) && this.stringList(name, assertSequence(v, `${name} list`));
+  }
+  stringList(name, token) {
+    for (let item of token.items) assertString(item, `${name} item`);
+  }
+  schedule(token) {
+    for (let item of token.items) {
+      let mapping = assertMapping(item, "event schedule"), cronValue = "", valid = !0;
+      for (let [k, v] of pairs(mapping)) {
+        let key = assertString(k, "schedule key");
+        if (key.v === "cron") {
+          let cron = assertString(v, "schedule cron");
+          isValidCron(cron.v, this.lenient) || this.error(cron, "Invalid cron expression. Expected format: '* * * * *' (minute hour day month weekday)"), cronValue = cron.v;
+        } else key.v === "timezone" ? assertString(v, "schedule timezone") : (this.error(key, "Invalid schedule key"), valid = !1);
+      }
+      valid && !cronValue && this.error(mapping, "Missing required key 'cron' in schedule entry");
+    }
+  }
+  workflowDispatch(token) {
+    for (let [k, v] of pairs(token))
+      if (assertString(k, "workflow dispatch input key").v === "inputs")
+        for (let [ik, iv] of pairs(assertMapping(v, "workflow dispatch inputs")))
+          assertString(ik, "input name"), this.input(assertMapping(iv, "input configuration"), !1);
+  }
+  workflowCall(token) {
+    for (let [k, v] of pairs(token)) {
+      let key = assertString(k, "workflow dispatch input key");
+      if (key.v === "inputs")
+        for (let [ik, iv] of pairs(assertMapping(v, "workflow dispatch inputs")))
+          assertString(ik, "input name"), this.input(assertMapping(iv, "input configuration"), !0);
+      else if (key.v === "secrets") {
+        for (let [sk, sv] of pairs(assertMapping(v, "workflow dispatch inputs")))
+          if (assertString(sk, "secret name"), sv.t === 2 /* Mapping */)
+            for (let [pk, pv] of pairs(sv)) {
+              let p = assertString(pk, "workflow call secret key").v;
+              p === "description" ? assertString(pv, "secret description") : p === "required" && assertBoolean(pv, "secret required");
+            }
+      }
+    }
+  }
+  /** convertWorkflowDispatchInput / convertWorkflowInput. */
+  input(token, call) {
+    let type = "string", defaultValue, options;
+    for (let [k, v] of pairs(token)) {
+      let key = assertString(k, "workflow dispatch input key").v;
+      switch (key) {
+        case "description":
+          assertString(v, "input description");
+          break;
+        case "required":
+          assertBoolean(v, "input required");
+          break;
+        case "default":
+          defaultValue = assertScalar(v, "input default");
+          break;
+        case "type": {
+          let t = assertString(v, "input type").v;
+          type = ["string", "choice", "boolean", "environment"].includes(t) ? t : void 0;
+          break;
+        }
+        case "options": {
+          let seq = assertSequence(v, "input options");
+          this.stringList("input options", seq), options = seq.items.length;
+          break;
+        }
+        default:
+          this.error(k, `Invalid key '${key}'`);
+      }
+    }
+    if (defaultValue !== void 0 && !(call && defaultValue.isExpression))
+      try {
+        if (type === "boolean")
+          if (this.lenient && !call && defaultValue.t === 0 /* String */) {
+            let v = defaultValue.v.toLowerCase();
+            v !== "true" && v !== "false" && this.error(defaultValue, `default '${defaultValue.v}' of a boolean input is neither true nor false`, "warning");
+          } else assertBoolean(defaultValue, "input default");
+        else (type === "string" || type === "choice" || type === "environment") && (this.lenient && (defaultValue.t === 5 /* Boolean */ || defaultValue.t === 6 /* Number */) || assertString(defaultValue, "input default"));
+      } catch (e) {
+        if (e instanceof TokErr) this.error(defaultValue, e.message);
+        else throw e;
+      }
+    type === "choice" ? (options === void 0 || options === 0) && this.error(token, "Missing 'options' for choice input") : options !== void 0 && this.error(token, "Input type is not 'choice', but 'options' is defined");
+  }
+  jobs(token) {
+    if (token.t !== 2 /* Mapping */) {
+      this.error(token, "Invalid format for jobs");
+      return;
+    }
+    let ids = [], satisfied = [], unsatisfied = [];
+    for (let [k, v] of pairs(token)) {
+      let jobKey = assertString(k, "job name"), jobDef = assertMapping(v, `job ${jobKey.v}`), job = this.handle(token, () => this.job(jobKey, jobDef));
+      if (!job && this.lenient && (job = { id: jobKey.v, needs: literalNeeds(jobDef) }), !job) continue;
+      ids.push(job.id);
+      let node = { name: job.id, needs: [...job.needs] };
+      node.needs.length > 0 ? unsatisfied.push(node) : satisfied.push(node);
+    }
+    this.validateNeeds(token, ids, satisfied, unsatisfied);
+  }
+  validateNeeds(token, ids, satisfied, unsatisfied) {
+    if (satisfied.length === 0) {
+      this.error(token, "The workflow must contain at least one job with no dependencies.");
+      return;
+    }
+    for (; satisfied.length > 0; ) {
+      let current = satisfied.shift();
+      for (let i = unsatisfied.length - 1; i >= 0; i--) {
+        let job = unsatisfied[i];
+        for (let j = job.needs.length - 1; j >= 0; j--)
+          job.needs[j].v == current.name && (job.needs.splice(j, 1), job.needs.length === 0 && (satisfied.push(job), unsatisfied.splice(i, 1)));
+      }
+    }
+    for (let job of unsatisfied)
+      for (let need of job.needs)
+        ids.includes(need.v) ? this.error(need, `Job '${job.name}' depends on job '${need.v}' which creates a cycle in the dependency graph.`) : this.error(need, `Job '${job.name}' depends on unknown job '${need.v}'.`);
+  }
+  job(jobKey, token) {
+    let idError = tryAddKnownId(/* @__PURE__ */ new Set(), jobKey.v);
+    idError && this.error(jobKey, idError);
+    let needs, uses = !1;
+    for (let [k, v] of pairs(token))
+      switch (assertString(k, "job property name").v) {
+        case "concurrency":
+          this.handle(v, () => this.concurrency(v));
+          break;
+        case "container":
+          this.container(v, !1);
+          break;
+        case "env":
+          this.lenient && v.t === 3 /* BasicExpression */ || this.handle(v, () => assertMapping(v, "job env"));
+          break;
+        case "environment":
+          this.handle(v, () => this.environment(v));
+          break;
+        case "if":
+          this.ifCondition(v);
+          break;
+        case "name":
+          assertScalar(v, "job name");
+          break;
+        case "needs":
+          if (needs = [], isString(v) && needs.push(assertString(v, "job needs id")), v.t === 1 /* Sequence */) for (let item of v.items) needs.push(assertString(item, "job needs id"));
+          break;
+        case "outputs":
+          this.handle(v, () => assertMapping(v, "job outputs"));
+          break;
+        case "runs-on":
+          this.handle(v, () => this.runsOn(v));
+          break;
+        case "services":
+          if (this.lenient && v.t === 3 /* BasicExpression */) break;
+          for (let [sk, sv] of pairs(assertMapping(v, "services")))
+            assertString(sk, "service key"), this.container(sv, !0);
+          break;
+        case "steps":
+          this.steps(v);
+          break;
+        case "uses":
+          assertString(v, "job uses value"), uses = !0;
+          break;
+        case "with":
+          this.handle(v, () => assertMapping(v, "uses-with value"));
+          break;
+        case "secrets":
+          isString(v) && v.v === "inherit" || this.handle(v, () => assertMapping(v, "uses-secrets value"));
+          break;
+      }
+    return { id: jobKey.v, needs: needs ?? [] };
+  }
+  concurrency(token) {
+    if (!(token.isExpression || isString(token)))
+      for (let [k, v] of pairs(assertMapping(token, "concurrency group"))) {
+        let name = assertString(k, "concurrency group key");
+        if (!(k.isExpression || v.isExpression))
+          switch (name.v) {
+            case "group":
+              assertString(v, "concurrency group");
+              break;
+            case "cancel-in-progress":
+              assertBoolean(v, "cancel-in-progress");
+              break;
+            case "queue":
+              assertString(v, "queue");
+              break;
+            default:
+              this.error(name, `Invalid property name: ${name.v}`);
+          }
+      }
+  }
+  /** convertToJobContainer / convertToServiceContainer. */
+  container(container, service) {
+    if (anyExpression(container) || isString(container)) return;
+    let mapping = assertMapping(container, "container item"), image = !1;
+    for (let [k, value] of pairs(mapping)) {
+      let key = assertString(k, "container item key");
+      switch (key.v) {
+        case "image":
+          assertString(value, "container image"), image = !0;
+          break;
+        case "credentials":
+          this.credentials(value);
+          break;
+        case "env":
+          for (let [ek] of pairs(assertMapping(value, "container env"))) assertString(ek, "container env value");
+          break;
+        case "ports":
+          for (let port of assertSequence(value, "container ports").items) assertString(port, "container port");
+          break;
+        case "volumes":
+          for (let volume of assertSequence(value, "container volumes").items) assertString(volume, "container volume");
+          break;
+        case "options":
+          assertString(value, "container options");
+          break;
+        case "entrypoint":
+          if (!service) {
+            this.error(key, `Unexpected container item key: ${key.v}`);
+            break;
+          }
+          assertString(value, "container entrypoint");
+          break;
+        case "command":
+          if (!service) {
+            this.error(key, `Unexpected container item key: ${key.v}`);
+            break;
+          }
+          assertString(value, "container command");
+          break;
+        default:
+          this.error(key, `Unexpected container item key: ${key.v}`);
+      }
+    }
+    image || this.error(container, "Container image cannot be empty");
+  }
+  credentials(value) {
+    for (let [k, v] of pairs(assertMapping(value, "credentials"))) {
+      let key = assertString(k, "credentials item");
+      switch (key.v) {
+        case "username":
+          assertString(v, "credentials username");
+          break;
+        case "password":
+          assertString(v, "credentials password");
+          break;
+        default:
+          this.error(key, `credentials key ${key.v}`);
+      }
+    }
+  }
+  environment(token) {
+    if (!(token.isExpression || token.isScalar))
+      for (let [k, v] of pairs(assertMapping(token, "job environment"))) {
+        let name = assertString(k, "job environment key");
+        k.isExpression || v.isExpression || (name.v === "name" ? assertScalar(v, "job environment name key") : name.v === "deployment" && assertBoolean(v, "job environment deployment"));
+      }
+  }
+  runsOn(token) {
+    if (this.runsOnLabels(token), token.t === 2 /* Mapping */)
+      for (let [k, v] of pairs(token)) {
+        let key = assertString(k, "job runs-on property name");
+        if (key.v === "group") {
+          if (v.isExpression) continue;
+          let groupName = assertString(v, "job runs-on group name").v, names2 = groupName.split("/"), prefixMessage = `Invalid runs-on group name '${groupName}. Please use 'organization/' or 'enterprise/' prefix to target a single runner group.'`;
+          names2.length === 2 ? ["org", "organization", "ent", "enterprise"].includes(names2[0]) ? names2[1] || this.error(v, `Invalid runs-on group name '${groupName}'.`) : this.error(v, prefixMessage) : names2.length > 2 && this.error(v, prefixMessage);
+        } else key.v === "labels" && this.runsOnLabels(v);
+      }
+  }
+  runsOnLabels(token) {
+    if (!(token.isExpression || isString(token)) && token.t === 1 /* Sequence */)
+      for (let item of token.items) item.isExpression || assertString(item, "job runs-on label sequence item");
+  }
+  steps(steps) {
+    if (steps.t !== 1 /* Sequence */)
+      return this.error(steps, "Invalid format for steps"), [];
+    let ids = /* @__PURE__ */ new Set(), result = [];
+    for (let item of steps.items) {
+      let step = this.handle(steps, () => this.step(ids, item));
+      step && result.push(step);
+    }
+    return result;
+  }
+  step(ids, step) {
+    let mapping = assertMapping(step, "steps item"), run2, uses, parallel, background;
+    for (let [k, v] of pairs(mapping))
+      switch (assertString(k, "steps item key").v) {
+        case "id": {
+          let id = assertString(v, "steps item id"), err = tryAddKnownId(ids, id.v);
+          err && this.error(id, err);
+          break;
+        }
+        case "name":
+          assertScalar(v, "steps item name");
+          break;
+        case "run":
+          run2 = assertScalar(v, "steps item run");
+          break;
+        case "uses":
+          uses = assertString(v, "steps item uses");
+          break;
+        case "background":
+          background = assertBoolean(v, "steps item background").v;
+          break;
+        case "parallel":
+          parallel = v;
+          break;
+        case "env":
+          this.lenient && v.t === 3 /* BasicExpression */ || assertMapping(v, "step env");
+          break;
+        case "if":
+          this.ifCondition(v);
+          break;
+        case "continue-on-error":
+          v.isExpression ? assertScalar(v, "steps item continue-on-error") : assertBoolean(v, "steps item continue-on-error");
+          break;
+      }
+    if (run2) return { run: run2, background };
+    if (uses) return { uses, background };
+    if (parallel) {
+      let inner = this.steps(parallel);
+      for (let ps of inner)
+        "background" in ps && ps.background !== void 0 && this.error(step, "'background' is not allowed inside a parallel block. Steps in a parallel block are automatically run as background steps."), "parallel" in ps && this.error(step, "Nested 'parallel' blocks are not allowed.");
+      return { parallel: inner };
+    }
+    this.error(step, "Expected one of uses or run to be defined");
+  }
+  /** convertToIfCondition: the condition, wrapped in success() && (…) unless it calls a status function. */
+  ifCondition(token) {
+    let scalar = assertScalar(token, "if condition");
+    if (token.bad) return;
+    let condition;
+    scalar.t === 3 /* BasicExpression */ ? condition = scalar.expr : condition = assertString(scalar, "if condition").v.trim();
+    let final = condition ? ensureStatusFunction(condition, token) : "success()", error = expressionError(final, token.info);
+    error !== void 0 && this.error(token, error);
+  }
+  /** validateRunsIfCondition (action pre-if / post-if). */
+  runsIf(token) {
+    let error = expressionError(token.v, token.info);
+    error !== void 0 && this.error(token, error);
+  }
+  /** convertActionTemplate's checks. A failed assertion there escapes the converter: ConversionStopped. */
+  action(root) {
+    try {
+      this.actionBody(root);
+    } catch (err) {
+      throw err instanceof TokErr ? new ConversionStopped(err.message) : err;
+    }
+  }
+  actionBody(root) {
+    if (root.t !== 2 /* Mapping */) {
+      this.error(root, "Action must be a mapping");
+      return;
+    }
+    for (let [k, v] of pairs(root)) {
+      let key = assertString(k, "action key").v;
+      switch (key) {
+        case "inputs":
+        case "outputs":
+          if (v.t !== 2 /* Mapping */) break;
+          for (let [ik, iv] of pairs(v))
+            if (assertString(ik, key === "inputs" ? "input id" : "output id"), iv.t === 2 /* Mapping */) for (let [pk] of pairs(iv)) assertString(pk, key === "inputs" ? "input property" : "output property");
+          break;
+        case "runs": {
+          if (v.t !== 2 /* Mapping */) break;
+          for (let [rk, rv] of pairs(v)) {
+            let runsKey = assertString(rk, "runs property").v;
+            if ((runsKey === "pre-if" || runsKey === "post-if") && isString(rv)) this.runsIf(rv);
+            else if (runsKey === "env" && rv.t === 2 /* Mapping */) for (let [ek] of pairs(rv)) assertString(ek, "env key");
+            else if (runsKey === "steps" && rv.t === 1 /* Sequence */) {
+              for (let stepToken of rv.items)
+                if (stepToken.t === 2 /* Mapping */)
+                  for (let [sk, sv] of pairs(stepToken))
+                    assertString(sk, "step property").v === "if" && this.ifCondition(sv);
+            }
+          }
+          break;
+        }
+        case "branding":
+          if (v.t === 2 /* Mapping */) for (let [bk] of pairs(v)) assertString(bk, "branding property");
+          break;
+      }
+    }
+  }
+};
+function literalNeeds(job) {
+  for (let [k, v] of pairs(job))
+    if (k.v === "needs") {
+      if (isString(v)) return [v];
+      if (v.t === 1 /* Sequence */) return v.items.filter(isString);
+    }
+  return [];
+}
+function anyExpression(tok) {
+  return tok.isExpression ? !0 : tok.items ? tok.items.some(anyExpression) : tok.keys ? tok.keys.some(anyExpression) || tok.vals.some(anyExpression) : !1;
+}
+function tryAddKnownId(names2, value) {
+  if (!value || !validId(value) || value.length >= 100)
+    return `The identifier '${value}' is invalid. IDs may only contain alphanumeric characters, '_', and '-'. IDs must start with a letter or '_' and and must be less than 100 characters.`;
+  if (value.startsWith("__")) return `The identifier '${value}' is invalid. IDs starting with '__' are reserved.`;
+  if (names2.has(value)) return `The identifier '${value}' may not be used more than once within the same scope.`;
+  names2.add(value);
+}
+function validId(name) {
+  let alpha = (c) => c >= "a" && c <= "z" || c >= "A" && c <= "Z", numeric = (c) => c >= "0" && c <= "9", first = !0;
+  for (let c of name) {
+    if (first) {
+      if (first = !1, !alpha(c) && c !== "_") return !1;
+      continue;
+    }
+    if (!alpha(c) && !numeric(c) && c !== "_" && c !== "-") return !1;
+  }
+  return !0;
+}
+var NO_CONTEXT_STATUS = /* @__PURE__ */ new Map();
+function ensureStatusFunction(condition, token) {
+  let statusCache = token.info ? token.info.conditions : NO_CONTEXT_STATUS, key = condition, hit = statusCache.get(key);
+  if (hit !== void 0) return hit;
+  let result = condition;
+  try {
+    let { named, funcs } = token.info ? token.info.contexts() : { named: [], funcs: [] }, tree = new Parser(new Lexer(condition).lex().tokens, named, funcs).parse();
+    hasStatusFunction(tree) || (result = `success() && (${condition})`);
+  } catch {
+    result = condition;
+  }
+  return statusCache.size > 5e3 && statusCache.clear(), statusCache.set(key, result), result;
+}
+function hasStatusFunction(tree) {
+  if (!tree) return !1;
+  if (tree instanceof FunctionCall) {
+    let name = tree.functionName.lexeme.toLowerCase();
+    return name === "success" || name === "failure" || name === "cancelled" || name === "always" ? !0 : tree.args.some(hasStatusFunction);
+  }
+  return tree instanceof Binary ? hasStatusFunction(tree.left) || hasStatusFunction(tree.right) : tree instanceof Unary ? hasStatusFunction(tree.expr) : tree instanceof Logical ? tree.args.some(hasStatusFunction) : tree instanceof Grouping ? hasStatusFunction(tree.group) : tree instanceof IndexAccess ? hasStatusFunction(tree.expr) || hasStatusFunction(tree.index) : !1;
+}
+var MONTHS = { jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, oct: 10, nov: 11, dec: 12 }, DAYS = { sun: 0, mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6 }, RANGES = [
+  { min: 0, max: 59 },
+  { min: 0, max: 23 },
+  { min: 1, max: 31 },
+  { min: 1, max: 12, names: MONTHS },
+  { min: 0, max: 6, names: DAYS }
+];
+function isValidCron(cron, lenient) {
+  let parts = cron.split(/ +/);
+  return parts.length !== 5 ? !1 : parts.every((p, i) => cronPart(p, RANGES[i], !0, lenient));
+}
+function cronPart(value, range2, allowSeparators, lenient) {
+  if (range2.names && range2.names[value.toLowerCase()] !== void 0 || value === "*") return !0;
+  if (value.includes(","))
+    return allowSeparators ? value.split(",").every((v) => v && cronPart(v, range2, !0, lenient)) : !1;
+  if (value.includes("/")) {
+    if (!allowSeparators) return !1;
+    let [start, step, ...rest] = value.split("/"), stepNumber = +step;
+    if (rest.length > 0 || isNaN(stepNumber) || stepNumber <= 0 || !start || !step) return !1;
+    let stepOk = lenient ? Number.isInteger(stepNumber) : cronPart(step, range2, !1, lenient);
+    return cronPart(start, range2, !0, lenient) && stepOk;
+  }
+  if (value.includes("-")) {
+    if (!allowSeparators) return !1;
+    let [start, end, ...rest] = value.split("-");
+    if (rest.length > 0 || !start || !end) return !1;
+    let toNumber = (v) => range2.names && range2.names[v.toLowerCase()] !== void 0 ? +range2.names[v.toLowerCase()] : +v;
+    return cronPart(start, range2, !1, lenient) && cronPart(end, range2, !1, lenient) && toNumber(end) >= toNumber(start);
+  }
+  let n = +value;
+  return !isNaN(n) && n >= range2.min && n <= range2.max;
 }
 
 // src/parse/schema.ts
 var MAX_SCHEMA_ERRORS = 50;
-function readerFor(file, fileId) {
-  let reader = Object.create(YamlObjectReader.prototype);
-  return reader.lineCounter = file.lineCounter, reader.errors = [], reader.doc = file.doc, reader.fileId = fileId, reader._generator = reader.getNodes(file.doc, /* @__PURE__ */ new Set()), reader;
-}
-async function validateSchema(file) {
-  let isAction = file.kind === "action", context = new TemplateContext(
-    new TemplateValidationErrors(MAX_SCHEMA_ERRORS),
-    isAction ? getActionSchema() : getWorkflowSchema(),
-    new NoOperationTraceWriter()
-  ), fileId = context.getFileId(file.path);
+var schemaStats = { files: 0, fallbacks: 0, stopped: 0, last: "" };
+async function validateSchema(file, options = {}) {
+  schemaStats.files++;
+  let lenient = !options.strict, isAction = file.kind === "action";
+  if (!file.doc || !file.lineCounter) return [];
+  let reader = new SchemaReader(file.doc, isAction ? actionSchema(lenient) : workflowSchema2(lenient), {
+    lineCounter: file.lineCounter,
+    maxErrors: MAX_SCHEMA_ERRORS
+  });
   try {
-    let root = readTemplate(context, isAction ? ACTION_ROOT : WORKFLOW_ROOT, readerFor(file, fileId), fileId);
-    root && (isAction ? convertActionTemplate(context, root, { errorPolicy: ErrorPolicy.TryConversion }) : await convertWorkflowTemplate(context, root, void 0, { errorPolicy: ErrorPolicy.TryConversion }));
+    let root = reader.read(isAction ? "action-root-strict" : "workflow-root-strict"), converter = new Converter((e) => reader.push(e), lenient);
+    isAction ? converter.action(root) : converter.workflow(root);
   } catch (err) {
-    return [{ ruleId: "workflow-schema", message: `schema validation stopped: ${err instanceof Error ? err.message : String(err)}`, range: toRange(file) }];
+    return err instanceof ConversionStopped ? [{ ruleId: "workflow-schema", message: `schema validation stopped: ${err.message}`, range: toRange(file, {}) }] : err instanceof Fallback && options.fallback ? (schemaStats.fallbacks++, schemaStats.last = `${file.path}: ${err.message}`, options.fallback(file)) : (schemaStats.stopped++, schemaStats.last = `${file.path}: ${err instanceof Error ? err.message : String(err)}`, [{ ruleId: "workflow-schema", message: `schema validation stopped: ${err instanceof Error ? err.message : String(err)}`, range: toRange(file, {}) }]);
   }
-  let seen = /* @__PURE__ */ new Set(), out = [];
-  for (let e of context.errors.getErrors()) {
-    let range2 = toRange(file, e.range), key = `${range2.start.line}:${range2.start.column}:${e.rawMessage}`;
-    seen.has(key) || (seen.add(key), out.push({ ruleId: "workflow-schema", message: e.rawMessage, range: range2 }));
+  let seen = /* @__PURE__ */ new Set(), readAt = /* @__PURE__ */ new Set(), out = [];
+  for (let e of reader.errors) {
+    let range2 = toRange(file, e), key = `${range2.start.line}:${range2.start.column}:${e.message}`;
+    if (!seen.has(key)) {
+      if (seen.add(key), lenient) {
+        let at = `${range2.start.offset}:${range2.end.offset}`;
+        if (e.stage === "read") readAt.add(at);
+        else if (readAt.has(at)) continue;
+      }
+      out.push(e.level ? { ruleId: "workflow-schema", message: e.message, range: range2, level: e.level } : { ruleId: "workflow-schema", message: e.message, range: range2 });
+    }
   }
   return out;
 }
-function toRange(file, r) {
-  let offset = (line, column) => ((file.lineCounter?.lineStarts ?? [0])[line - 1] ?? 0) + column - 1;
-  if (!r) return { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } };
-  let at = (p) => file.lineCounter ? positionAt(file.lineCounter, file.text.charCodeAt(0) === 65279, offset(p.line, p.column)) : { ...p, offset: offset(p.line, p.column) };
-  return { start: at(r.start), end: at(r.end) };
+function toRange(file, e) {
+  let lc = file.lineCounter, hasBom2 = file.text.charCodeAt(0) === 65279, at = (offset) => positionAt(lc, hasBom2, offset);
+  if (e.s !== void 0 && e.e !== void 0) return { start: at(e.s), end: at(e.e) };
+  if (e.lc) {
+    let starts = lc.lineStarts, offset = (line, column) => (starts[line - 1] ?? 0) + column - 1;
+    return { start: at(offset(e.lc.sl, e.lc.sc)), end: at(offset(e.lc.el, e.lc.ec)) };
+  }
+  return { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } };
 }
 
 // src/engine/prepare.ts
@@ -25262,8 +22626,8 @@ async function lint(req) {
   graph.diagnostics.push(...accessDiagnostics);
   for (let parsed of loader.parsed) {
     for (let d of parsed.diagnostics) graph.diagnostics.push({ file: parsed.file, ...d });
-    let schema3 = parsed.schema ?? (parsed.usable && parsed.expandable ? await validateSchema(parsed.file) : []);
-    for (let d of schema3) graph.diagnostics.push({ file: parsed.file, ...d });
+    let schema = parsed.schema ?? (parsed.usable && parsed.expandable ? await validateSchema(parsed.file) : []);
+    for (let d of schema) graph.diagnostics.push({ file: parsed.file, ...d });
   }
   let rules = req.rules ?? RULES, timing = !!process.env.CREDFLOW_TIMING, registry = new FindingRegistry({
     ruleLevel: req.ruleLevel,

@@ -161,4 +161,6 @@ export interface FileDiagnostic {
   ruleId: "yaml-syntax" | "workflow-schema" | "file-access";
   message: string;
   range: Range;
+  /** Level when it differs from the rule's default level. */
+  level?: "error" | "warning";
 }

@@ -21,6 +21,8 @@ export interface ParseDiagnostic {
   ruleId: "yaml-syntax" | "workflow-schema";
   message: string;
   range: Range;
+  /** Level of this diagnostic when it differs from the rule's default (keys GitHub ignores: warning). */
+  level?: "error" | "warning";
 }
 
 export interface ParsedFile {
@@ -79,7 +81,8 @@ export function parseSourceFile(input: RawInput): ParsedFile {
   }
   if (text.includes("\u0000")) return fail("file contains NUL bytes; it is not a YAML text file", text);
 
-  const tooDeep = nestingPastLimit(text, MAX_NESTING);
+  const bound = nestingBound(text);
+  const tooDeep = bound <= MAX_NESTING ? undefined : nestingPastLimit(text, MAX_NESTING);
   if (tooDeep !== undefined) {
     const range = { start: tooDeep, end: tooDeep };
     return {
@@ -105,16 +108,26 @@ export function parseSourceFile(input: RawInput): ParsedFile {
   const diagnostics: ParseDiagnostic[] = [];
   // Errors at the end of the text ("missing closing quote") span one character past it.
   const clamp = (offset: number) => Math.min(Math.max(offset, 0), text.length);
-  for (const e of doc.errors) {
+  // One finding per file: after the first syntax error the parser's view of the rest is unreliable,
+  // and what follows is mostly that one error seen again (one misindented line gave 68 errors).
+  const first = doc.errors[0];
+  if (first) {
+    let message = first.message.split("\n")[0] ?? "YAML syntax error";
+    if (first.code === "MISSING_CHAR" && message.startsWith('Missing closing "quote') && lessIndentedNextLine(text, first.pos[0])) {
+      message += ": the string continues on a line indented less than its key, which ends it there (GitHub rejects this since 2022)";
+    }
+    const more = doc.errors.length - 1;
+    if (more > 0) message += ` (and ${more} more YAML syntax ${more === 1 ? "error" : "errors"} after it, most likely caused by it)`;
     diagnostics.push({
       ruleId: "yaml-syntax",
-      message: e.message.split("\n")[0] ?? "YAML syntax error",
-      range: { start: pos(clamp(e.pos[0])), end: pos(clamp(Math.max(e.pos[0], e.pos[1]))) },
+      message,
+      range: { start: pos(clamp(first.pos[0])), end: pos(clamp(Math.max(first.pos[0], first.pos[1]))) },
     });
   }
   if (diagnostics.length > 0) return { file, diagnostics, usable: false, expandable: false };
 
-  const expanded = expandedSize(doc.contents as Node | null, doc, MAX_EXPANDED_NODES);
+  // Most files cannot hold an alias or nest deep enough to matter: skip the walk that counts them.
+  const expanded = mayExpand(text, bound) ? expandedSize(doc.contents as Node | null, doc, MAX_EXPANDED_NODES) : 0;
   if (expanded === "deep") {
     diagnostics.push({ ruleId: "yaml-syntax", message: "nesting is too deep to analyse; not linted", range: ZERO });
     return { file, diagnostics, usable: false, expandable: false };
@@ -144,6 +157,24 @@ export function parseSourceFile(input: RawInput): ParsedFile {
 }
 
 /**
+ * Whether the line after `offset`'s line is indented less than that line: a double-quoted scalar
+ * continued there is cut off ("Missing closing quote"), which the YAML parser reports at the break.
+ */
+function lessIndentedNextLine(text: string, offset: number): boolean {
+  const lineStart = text.lastIndexOf("\n", Math.max(0, offset - 1)) + 1;
+  const lineEnd = text.indexOf("\n", offset);
+  if (lineEnd < 0) return false;
+  const indent = (from: number) => {
+    let i = from;
+    while (text[i] === " ") i++;
+    return i - from;
+  };
+  const next = lineEnd + 1;
+  if (next >= text.length || text[next + indent(next)] === "\n" || text[next + indent(next)] === "\r") return false;
+  return indent(next) < indent(lineStart);
+}
+
+/**
  * Line starts read from the text itself. The parser's newline callbacks (`lineCounter` option) skip
  * the line breaks inside tokens it cannot place (text after a broken flow collection at the top),
  * which moved every later position up by those lines.
@@ -153,6 +184,18 @@ function linesOf(text: string): LineCounter {
   lc.addNewLine(0);
   for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) lc.addNewLine(i + 1);
   return lc;
+}
+
+/** `*name` after a separator: a possible alias (glob and cron stars rarely look like this). */
+const ALIAS_CANDIDATE = /(^|[\s,[{:-])\*[^\s,[\]{}]/m;
+
+/**
+ * Whether expandedSize can report anything for this text. Without an alias, the count is at most
+ * about one node per character (under the limit below 100,000 characters), and its depth (two per
+ * mapping level) stays under MAX_DEPTH when the nesting bound is at most 240.
+ */
+function mayExpand(text: string, bound: number): boolean {
+  return text.length > 100_000 || bound > 240 || ALIAS_CANDIDATE.test(text);
 }
 
 /**

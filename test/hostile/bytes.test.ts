@@ -185,7 +185,8 @@ describe("syntax error positions", () => {
     texts.forEach((t, i) => (files[`.github/workflows/p${i}.yml`] = t));
     const r = await lintDir(tempRepo(files));
     const syntax = r.findings.filter((f) => f.ruleId === "yaml-syntax");
-    expect(syntax.length).toBeGreaterThan(texts.length);
+    // One finding per file (the first error, "and N more"); its position must still be right.
+    expect(syntax.length).toBe(texts.length);
     for (const f of syntax) {
       const text = r.files.find((x) => x.path === f.location.path)!.text;
       for (const p of [f.location.range.start, f.location.range.end]) {

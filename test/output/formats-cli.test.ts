@@ -31,8 +31,8 @@ const WORKFLOW = [
   "",
 ].join("\n");
 
-/** An action without `description`: a schema finding spanning several lines. */
-const ACTION = ["name: login", "runs:", "  using: composite", "  steps:", "    - run: echo login", "      shell: bash", ""].join("\n");
+/** A composite run step without `shell`: a schema finding spanning several lines (the step). */
+const ACTION = ["name: login", "runs:", "  using: composite", "  steps:", "    - run: echo login", "      working-directory: .", ""].join("\n");
 
 interface JsonFinding {
   rule: string;

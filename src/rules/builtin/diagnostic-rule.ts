@@ -8,7 +8,8 @@ export function diagnosticRule(meta: RuleMeta & { id: FileDiagnostic["ruleId"] }
     check(ctx) {
       for (const d of ctx.graph.diagnostics) {
         if (d.ruleId !== meta.id) continue;
-        ctx.report({ message: d.message, location: { path: d.file.path, range: d.range } });
+        // A diagnostic may carry its own level (keys GitHub ignores are warnings).
+        ctx.report({ message: d.message, location: { path: d.file.path, range: d.range }, ...(d.level ? { level: d.level } : {}) });
       }
     },
   };
