@@ -919,7 +919,7 @@ var require_suggestSimilar = __commonJS({
 // node_modules/commander/lib/command.js
 var require_command = __commonJS({
   "node_modules/commander/lib/command.js"(exports) {
-    var EventEmitter = __require("node:events").EventEmitter, childProcess = __require("node:child_process"), path10 = __require("node:path"), fs10 = __require("node:fs"), process2 = __require("node:process"), { Argument: Argument2, humanReadableArgName } = require_argument(), { CommanderError: CommanderError2 } = require_error(), { Help: Help2, stripColor } = require_help(), { Option: Option2, DualOptions } = require_option(), { suggestSimilar } = require_suggestSimilar(), Command2 = class _Command extends EventEmitter {
+    var EventEmitter = __require("node:events").EventEmitter, childProcess = __require("node:child_process"), path11 = __require("node:path"), fs11 = __require("node:fs"), process2 = __require("node:process"), { Argument: Argument2, humanReadableArgName } = require_argument(), { CommanderError: CommanderError2 } = require_error(), { Help: Help2, stripColor } = require_help(), { Option: Option2, DualOptions } = require_option(), { suggestSimilar } = require_suggestSimilar(), Command2 = class _Command extends EventEmitter {
       /**
        * Initialize a new `Command`.
        *
@@ -1672,7 +1672,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} subcommandName
        */
       _checkForMissingExecutable(executableFile, executableDir, subcommandName) {
-        if (fs10.existsSync(executableFile)) return;
+        if (fs11.existsSync(executableFile)) return;
         let executableDirMessage = executableDir ? `searched for local subcommand relative to directory '${executableDir}'` : "no directory for search for local subcommand, use .executableDir() to supply a custom directory", executableMissing = `'${executableFile}' does not exist
  - if '${subcommandName}' is not meant to be an executable command, remove description parameter from '.command()' and use '.description()' instead
  - if the default executable name is not suitable, use the executableFile option to supply a custom name or path
@@ -1688,11 +1688,11 @@ Expecting one of '${allowedValues.join("', '")}'`);
         args = args.slice();
         let launchWithNode = !1, sourceExt = [".js", ".ts", ".tsx", ".mjs", ".cjs"];
         function findFile(baseDir, baseName) {
-          let localBin = path10.resolve(baseDir, baseName);
-          if (fs10.existsSync(localBin)) return localBin;
-          if (sourceExt.includes(path10.extname(baseName))) return;
+          let localBin = path11.resolve(baseDir, baseName);
+          if (fs11.existsSync(localBin)) return localBin;
+          if (sourceExt.includes(path11.extname(baseName))) return;
           let foundExt = sourceExt.find(
-            (ext) => fs10.existsSync(`${localBin}${ext}`)
+            (ext) => fs11.existsSync(`${localBin}${ext}`)
           );
           if (foundExt) return `${localBin}${foundExt}`;
         }
@@ -1701,21 +1701,21 @@ Expecting one of '${allowedValues.join("', '")}'`);
         if (this._scriptPath) {
           let resolvedScriptPath;
           try {
-            resolvedScriptPath = fs10.realpathSync(this._scriptPath);
+            resolvedScriptPath = fs11.realpathSync(this._scriptPath);
           } catch {
             resolvedScriptPath = this._scriptPath;
           }
-          executableDir = path10.resolve(
-            path10.dirname(resolvedScriptPath),
+          executableDir = path11.resolve(
+            path11.dirname(resolvedScriptPath),
             executableDir
           );
         }
         if (executableDir) {
           let localFile = findFile(executableDir, executableFile);
           if (!localFile && !subcommand._executableFile && this._scriptPath) {
-            let legacyName = path10.basename(
+            let legacyName = path11.basename(
               this._scriptPath,
-              path10.extname(this._scriptPath)
+              path11.extname(this._scriptPath)
             );
             legacyName !== this._name && (localFile = findFile(
               executableDir,
@@ -1724,7 +1724,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
           }
           executableFile = localFile || executableFile;
         }
-        launchWithNode = sourceExt.includes(path10.extname(executableFile));
+        launchWithNode = sourceExt.includes(path11.extname(executableFile));
         let proc;
         process2.platform !== "win32" ? launchWithNode ? (args.unshift(executableFile), args = incrementNodeInspectorPort(process2.execArgv).concat(args), proc = childProcess.spawn(process2.argv[0], args, { stdio: "inherit" })) : proc = childProcess.spawn(executableFile, args, { stdio: "inherit" }) : (this._checkForMissingExecutable(
           executableFile,
@@ -2415,7 +2415,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return {Command}
        */
       nameFromFilename(filename) {
-        return this._name = path10.basename(filename, path10.extname(filename)), this;
+        return this._name = path11.basename(filename, path11.extname(filename)), this;
       }
       /**
        * Get or set the directory for searching for executable subcommands of this command.
@@ -2428,8 +2428,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [path]
        * @return {(string|null|Command)}
        */
-      executableDir(path11) {
-        return path11 === void 0 ? this._executableDir : (this._executableDir = path11, this);
+      executableDir(path12) {
+        return path12 === void 0 ? this._executableDir : (this._executableDir = path12, this);
       }
       /**
        * Return program help documentation.
@@ -2671,15 +2671,15 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path10) {
-      let ctrl = callVisitor(key, node, visitor, path10);
+    function visit_(key, node, visitor, path11) {
+      let ctrl = callVisitor(key, node, visitor, path11);
       if (identity.isNode(ctrl) || identity.isPair(ctrl))
-        return replaceNode(key, path10, ctrl), visit_(key, ctrl, visitor, path10);
+        return replaceNode(key, path11, ctrl), visit_(key, ctrl, visitor, path11);
       if (typeof ctrl != "symbol") {
         if (identity.isCollection(node)) {
-          path10 = Object.freeze(path10.concat(node));
+          path11 = Object.freeze(path11.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            let ci = visit_(i, node.items[i], visitor, path10);
+            let ci = visit_(i, node.items[i], visitor, path11);
             if (typeof ci == "number")
               i = ci - 1;
             else {
@@ -2689,12 +2689,12 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path10 = Object.freeze(path10.concat(node));
-          let ck = visit_("key", node.key, visitor, path10);
+          path11 = Object.freeze(path11.concat(node));
+          let ck = visit_("key", node.key, visitor, path11);
           if (ck === BREAK)
             return BREAK;
           ck === REMOVE && (node.key = null);
-          let cv = visit_("value", node.value, visitor, path10);
+          let cv = visit_("value", node.value, visitor, path11);
           if (cv === BREAK)
             return BREAK;
           cv === REMOVE && (node.value = null);
@@ -2709,15 +2709,15 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path10) {
-      let ctrl = await callVisitor(key, node, visitor, path10);
+    async function visitAsync_(key, node, visitor, path11) {
+      let ctrl = await callVisitor(key, node, visitor, path11);
       if (identity.isNode(ctrl) || identity.isPair(ctrl))
-        return replaceNode(key, path10, ctrl), visitAsync_(key, ctrl, visitor, path10);
+        return replaceNode(key, path11, ctrl), visitAsync_(key, ctrl, visitor, path11);
       if (typeof ctrl != "symbol") {
         if (identity.isCollection(node)) {
-          path10 = Object.freeze(path10.concat(node));
+          path11 = Object.freeze(path11.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            let ci = await visitAsync_(i, node.items[i], visitor, path10);
+            let ci = await visitAsync_(i, node.items[i], visitor, path11);
             if (typeof ci == "number")
               i = ci - 1;
             else {
@@ -2727,12 +2727,12 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path10 = Object.freeze(path10.concat(node));
-          let ck = await visitAsync_("key", node.key, visitor, path10);
+          path11 = Object.freeze(path11.concat(node));
+          let ck = await visitAsync_("key", node.key, visitor, path11);
           if (ck === BREAK)
             return BREAK;
           ck === REMOVE && (node.key = null);
-          let cv = await visitAsync_("value", node.value, visitor, path10);
+          let cv = await visitAsync_("value", node.value, visitor, path11);
           if (cv === BREAK)
             return BREAK;
           cv === REMOVE && (node.value = null);
@@ -2755,22 +2755,22 @@ var require_visit = __commonJS({
         Seq: visitor.Collection
       }, visitor) : visitor;
     }
-    function callVisitor(key, node, visitor, path10) {
+    function callVisitor(key, node, visitor, path11) {
       if (typeof visitor == "function")
-        return visitor(key, node, path10);
+        return visitor(key, node, path11);
       if (identity.isMap(node))
-        return visitor.Map?.(key, node, path10);
+        return visitor.Map?.(key, node, path11);
       if (identity.isSeq(node))
-        return visitor.Seq?.(key, node, path10);
+        return visitor.Seq?.(key, node, path11);
       if (identity.isPair(node))
-        return visitor.Pair?.(key, node, path10);
+        return visitor.Pair?.(key, node, path11);
       if (identity.isScalar(node))
-        return visitor.Scalar?.(key, node, path10);
+        return visitor.Scalar?.(key, node, path11);
       if (identity.isAlias(node))
-        return visitor.Alias?.(key, node, path10);
+        return visitor.Alias?.(key, node, path11);
     }
-    function replaceNode(key, path10, node) {
-      let parent = path10[path10.length - 1];
+    function replaceNode(key, path11, node) {
+      let parent = path11[path11.length - 1];
       if (identity.isCollection(parent))
         parent.items[key] = node;
       else if (identity.isPair(parent))
@@ -3226,10 +3226,10 @@ var require_Collection = __commonJS({
   "node_modules/yaml/dist/nodes/Collection.js"(exports) {
     "use strict";
     var createNode = require_createNode(), identity = require_identity(), Node = require_Node();
-    function collectionFromPath(schema, path10, value) {
+    function collectionFromPath(schema, path11, value) {
       let v = value;
-      for (let i = path10.length - 1; i >= 0; --i) {
-        let k = path10[i];
+      for (let i = path11.length - 1; i >= 0; --i) {
+        let k = path11[i];
         if (typeof k == "number" && Number.isInteger(k) && k >= 0) {
           let a = [];
           a[k] = v, v = a;
@@ -3246,7 +3246,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path10) => path10 == null || typeof path10 == "object" && !!path10[Symbol.iterator]().next().done, Collection = class extends Node.NodeBase {
+    var isEmptyPath = (path11) => path11 == null || typeof path11 == "object" && !!path11[Symbol.iterator]().next().done, Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type), Object.defineProperty(this, "schema", {
           value: schema,
@@ -3269,11 +3269,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path10, value) {
-        if (isEmptyPath(path10))
+      addIn(path11, value) {
+        if (isEmptyPath(path11))
           this.add(value);
         else {
-          let [key, ...rest] = path10, node = this.get(key, !0);
+          let [key, ...rest] = path11, node = this.get(key, !0);
           if (identity.isCollection(node))
             node.addIn(rest, value);
           else if (node === void 0 && this.schema)
@@ -3286,8 +3286,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path10) {
-        let [key, ...rest] = path10;
+      deleteIn(path11) {
+        let [key, ...rest] = path11;
         if (rest.length === 0)
           return this.delete(key);
         let node = this.get(key, !0);
@@ -3300,8 +3300,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path10, keepScalar) {
-        let [key, ...rest] = path10, node = this.get(key, !0);
+      getIn(path11, keepScalar) {
+        let [key, ...rest] = path11, node = this.get(key, !0);
         return rest.length === 0 ? !keepScalar && identity.isScalar(node) ? node.value : node : identity.isCollection(node) ? node.getIn(rest, keepScalar) : void 0;
       }
       hasAllNullValues(allowScalar) {
@@ -3315,8 +3315,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path10) {
-        let [key, ...rest] = path10;
+      hasIn(path11) {
+        let [key, ...rest] = path11;
         if (rest.length === 0)
           return this.has(key);
         let node = this.get(key, !0);
@@ -3326,8 +3326,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path10, value) {
-        let [key, ...rest] = path10;
+      setIn(path11, value) {
+        let [key, ...rest] = path11;
         if (rest.length === 0)
           this.set(key, value);
         else {
@@ -5200,8 +5200,8 @@ var require_Document = __commonJS({
         assertCollection(this.contents) && this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path10, value) {
-        assertCollection(this.contents) && this.contents.addIn(path10, value);
+      addIn(path11, value) {
+        assertCollection(this.contents) && this.contents.addIn(path11, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -5262,8 +5262,8 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path10) {
-        return Collection.isEmptyPath(path10) ? this.contents == null ? !1 : (this.contents = null, !0) : assertCollection(this.contents) ? this.contents.deleteIn(path10) : !1;
+      deleteIn(path11) {
+        return Collection.isEmptyPath(path11) ? this.contents == null ? !1 : (this.contents = null, !0) : assertCollection(this.contents) ? this.contents.deleteIn(path11) : !1;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -5278,8 +5278,8 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path10, keepScalar) {
-        return Collection.isEmptyPath(path10) ? !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents : identity.isCollection(this.contents) ? this.contents.getIn(path10, keepScalar) : void 0;
+      getIn(path11, keepScalar) {
+        return Collection.isEmptyPath(path11) ? !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents : identity.isCollection(this.contents) ? this.contents.getIn(path11, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -5290,8 +5290,8 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path10) {
-        return Collection.isEmptyPath(path10) ? this.contents !== void 0 : identity.isCollection(this.contents) ? this.contents.hasIn(path10) : !1;
+      hasIn(path11) {
+        return Collection.isEmptyPath(path11) ? this.contents !== void 0 : identity.isCollection(this.contents) ? this.contents.hasIn(path11) : !1;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -5304,8 +5304,8 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path10, value) {
-        Collection.isEmptyPath(path10) ? this.contents = value : this.contents == null ? this.contents = Collection.collectionFromPath(this.schema, Array.from(path10), value) : assertCollection(this.contents) && this.contents.setIn(path10, value);
+      setIn(path11, value) {
+        Collection.isEmptyPath(path11) ? this.contents = value : this.contents == null ? this.contents = Collection.collectionFromPath(this.schema, Array.from(path11), value) : assertCollection(this.contents) && this.contents.setIn(path11, value);
       }
       /**
        * Change the YAML version and schema used by the document.
@@ -6700,9 +6700,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path10) => {
+    visit2.itemAtPath = (cst, path11) => {
       let item = cst;
-      for (let [field, index2] of path10) {
+      for (let [field, index2] of path11) {
         let tok = item?.[field];
         if (tok && "items" in tok)
           item = tok.items[index2];
@@ -6711,21 +6711,21 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path10) => {
-      let parent = visit2.itemAtPath(cst, path10.slice(0, -1)), field = path10[path10.length - 1][0], coll = parent?.[field];
+    visit2.parentCollection = (cst, path11) => {
+      let parent = visit2.itemAtPath(cst, path11.slice(0, -1)), field = path11[path11.length - 1][0], coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path10, item, visitor) {
-      let ctrl = visitor(item, path10);
+    function _visit(path11, item, visitor) {
+      let ctrl = visitor(item, path11);
       if (typeof ctrl == "symbol")
         return ctrl;
       for (let field of ["key", "value"]) {
         let token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            let ci = _visit(Object.freeze(path10.concat([[field, i]])), token.items[i], visitor);
+            let ci = _visit(Object.freeze(path11.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci == "number")
               i = ci - 1;
             else {
@@ -6734,10 +6734,10 @@ var require_cst_visit = __commonJS({
               ci === REMOVE && (token.items.splice(i, 1), i -= 1);
             }
           }
-          typeof ctrl == "function" && field === "key" && (ctrl = ctrl(item, path10));
+          typeof ctrl == "function" && field === "key" && (ctrl = ctrl(item, path11));
         }
       }
-      return typeof ctrl == "function" ? ctrl(item, path10) : ctrl;
+      return typeof ctrl == "function" ? ctrl(item, path11) : ctrl;
     }
     exports.visit = visit2;
   }
@@ -7740,8 +7740,8 @@ var require_parser = __commonJS({
             case "scalar":
             case "single-quoted-scalar":
             case "double-quoted-scalar": {
-              let fs10 = this.flowScalar(this.type);
-              atNextItem || it.value ? (map.items.push({ start, key: fs10, sep: [] }), this.onKeyLine = !0) : it.sep ? this.stack.push(fs10) : (Object.assign(it, { key: fs10, sep: [] }), this.onKeyLine = !0);
+              let fs11 = this.flowScalar(this.type);
+              atNextItem || it.value ? (map.items.push({ start, key: fs11, sep: [] }), this.onKeyLine = !0) : it.sep ? this.stack.push(fs11) : (Object.assign(it, { key: fs11, sep: [] }), this.onKeyLine = !0);
               return;
             }
             default: {
@@ -7839,8 +7839,8 @@ var require_parser = __commonJS({
             case "scalar":
             case "single-quoted-scalar":
             case "double-quoted-scalar": {
-              let fs10 = this.flowScalar(this.type);
-              !it || it.value ? fc.items.push({ start: [], key: fs10, sep: [] }) : it.sep ? this.stack.push(fs10) : Object.assign(it, { key: fs10, sep: [] });
+              let fs11 = this.flowScalar(this.type);
+              !it || it.value ? fc.items.push({ start: [], key: fs11, sep: [] }) : it.sep ? this.stack.push(fs11) : Object.assign(it, { key: fs11, sep: [] });
               return;
             }
             case "flow-map-end":
@@ -10312,7 +10312,7 @@ var require_compile = __commonJS({
       let schOrFunc = root.refs[ref];
       if (schOrFunc)
         return schOrFunc;
-      let _sch = resolve7.call(this, root, ref);
+      let _sch = resolve8.call(this, root, ref);
       if (_sch === void 0) {
         let schema = (_a = root.localRefs) === null || _a === void 0 ? void 0 : _a[ref], { schemaId } = this.opts;
         schema && (_sch = new SchemaEnv({ schema, schemaId, root, baseId }));
@@ -10333,7 +10333,7 @@ var require_compile = __commonJS({
     function sameSchemaEnv(s1, s2) {
       return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
     }
-    function resolve7(root, ref) {
+    function resolve8(root, ref) {
       let sch;
       for (; typeof (sch = this.refs[ref]) == "string"; )
         ref = sch;
@@ -10511,8 +10511,8 @@ var require_utils = __commonJS({
         str[i] === token && ind++;
       return ind;
     }
-    function removeDotSegments(path10) {
-      let input = path10, output = [], nextSlash = -1, len = 0;
+    function removeDotSegments(path11) {
+      let input = path11, output = [], nextSlash = -1, len = 0;
       for (; len = input.length; ) {
         if (len === 1) {
           if (input === ".")
@@ -10567,10 +10567,10 @@ var require_utils = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path10) {
-      if (path10 === "" || path10[0] === "/")
-        return removeDotSegments(path10);
-      let segments = path10.split("/"), last = segments.length - 1, output = [], trailingDirectory = !1;
+    function removeDotSegmentsRelative(path11) {
+      if (path11 === "" || path11[0] === "/")
+        return removeDotSegments(path11);
+      let segments = path11.split("/"), last = segments.length - 1, output = [], trailingDirectory = !1;
       for (let i = 0; i <= last; i++) {
         let segment = segments[i];
         segment === "." || segment === ".." ? (segment === ".." && (output.length !== 0 && output[output.length - 1] !== ".." ? output.pop() : output.push("..")), trailingDirectory = i === last) : output.push(segment);
@@ -10815,8 +10815,8 @@ var require_schemes = __commonJS({
     }
     function wsSerialize(wsComponent) {
       if ((wsComponent.port === (wsIsSecure(wsComponent) ? 443 : 80) || wsComponent.port === "") && (wsComponent.port = void 0), typeof wsComponent.secure == "boolean" && (wsComponent.scheme = wsComponent.secure ? "wss" : "ws", wsComponent.secure = void 0), wsComponent.resourceName) {
-        let queryIndex = wsComponent.resourceName.indexOf("?"), path10 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path10 && path10 !== "/" ? path10 : void 0, wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1), wsComponent.resourceName = void 0;
+        let queryIndex = wsComponent.resourceName.indexOf("?"), path11 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path11 && path11 !== "/" ? path11 : void 0, wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1), wsComponent.resourceName = void 0;
       }
       return wsComponent.fragment = void 0, wsComponent;
     }
@@ -10943,7 +10943,7 @@ var require_fast_uri = __commonJS({
       normalizeString(uri, options) : typeof uri == "object" && (uri = /** @type {T} */
       parse(serialize(uri, options), options)), uri;
     }
-    function resolve7(baseURI, relativeURI, options) {
+    function resolve8(baseURI, relativeURI, options) {
       let schemelessOptions = options ? Object.assign({ scheme: "null" }, options) : { scheme: "null" }, {
         parsed: baseParsed,
         malformedAuthorityOrPort: baseMalformed,
@@ -11145,7 +11145,7 @@ var require_fast_uri = __commonJS({
     var fastUri = {
       SCHEMES,
       normalize: normalize3,
-      resolve: resolve7,
+      resolve: resolve8,
       resolveComponent,
       equal,
       serialize,
@@ -13425,8 +13425,8 @@ var require_utils2 = __commonJS({
       let prepend = options.contains ? "" : "^", append = options.contains ? "" : "$", output = `${prepend}(?:${input})${append}`;
       return state.negated === !0 && (output = `(?:^(?!${output}).*$)`), output;
     };
-    exports.basename = (path10, { windows } = {}) => {
-      let segs = path10.split(windows ? /[\\/]/ : "/"), last = segs[segs.length - 1];
+    exports.basename = (path11, { windows } = {}) => {
+      let segs = path11.split(windows ? /[\\/]/ : "/"), last = segs[segs.length - 1];
       return last === "" ? segs[segs.length - 2] : last;
     };
   }
@@ -14306,11 +14306,11 @@ var require_posix = __commonJS({
 });
 
 // src/cli/bin.ts
-import * as fs9 from "node:fs";
+import * as fs10 from "node:fs";
 
 // src/cli/main.ts
-import * as fs8 from "node:fs";
-import * as path9 from "node:path";
+import * as fs9 from "node:fs";
+import * as path10 from "node:path";
 
 // node_modules/commander/esm.mjs
 var import_index = __toESM(require_commander(), 1), {
@@ -15594,31 +15594,31 @@ var format = {
   minArgs: 1,
   maxArgs: 255,
   call: (...args) => {
-    let fs10 = args[0].coerceString(), result = [], index2 = 0;
-    for (; index2 < fs10.length; ) {
-      let lbrace = fs10.indexOf("{", index2), rbrace = fs10.indexOf("}", index2);
+    let fs11 = args[0].coerceString(), result = [], index2 = 0;
+    for (; index2 < fs11.length; ) {
+      let lbrace = fs11.indexOf("{", index2), rbrace = fs11.indexOf("}", index2);
       if (lbrace >= 0 && (rbrace < 0 || rbrace > lbrace)) {
-        if (safeCharAt(fs10, lbrace + 1) === "{") {
-          result.push(fs10.substr(index2, lbrace - index2 + 1)), index2 = lbrace + 2;
+        if (safeCharAt(fs11, lbrace + 1) === "{") {
+          result.push(fs11.substr(index2, lbrace - index2 + 1)), index2 = lbrace + 2;
           continue;
         }
         if (rbrace > lbrace + 1) {
-          let argIndex = readArgIndex(fs10, lbrace + 1);
+          let argIndex = readArgIndex(fs11, lbrace + 1);
           if (argIndex.success) {
             if (1 + argIndex.result > args.length - 1)
-              throw new Error(`The following format string references more arguments than were supplied: ${fs10}`);
-            lbrace > index2 && result.push(fs10.substr(index2, lbrace - index2)), result.push(`${args[1 + argIndex.result].coerceString()}`), index2 = rbrace + 1;
+              throw new Error(`The following format string references more arguments than were supplied: ${fs11}`);
+            lbrace > index2 && result.push(fs11.substr(index2, lbrace - index2)), result.push(`${args[1 + argIndex.result].coerceString()}`), index2 = rbrace + 1;
             continue;
           }
         }
-        throw new Error(`The following format string is invalid: ${fs10}`);
+        throw new Error(`The following format string is invalid: ${fs11}`);
       } else if (rbrace >= 0)
-        if (safeCharAt(fs10, rbrace + 1) === "}")
-          result.push(fs10.substr(index2, rbrace - index2 + 1)), index2 = rbrace + 2;
+        if (safeCharAt(fs11, rbrace + 1) === "}")
+          result.push(fs11.substr(index2, rbrace - index2 + 1)), index2 = rbrace + 2;
         else
-          throw new Error(`The following format string is invalid: ${fs10}`);
+          throw new Error(`The following format string is invalid: ${fs11}`);
       else {
-        result.push(fs10.substr(index2));
+        result.push(fs11.substr(index2));
         break;
       }
     }
@@ -16980,8 +16980,8 @@ function factor(node) {
   return m.count === "unknown" ? { n: Math.min(UNKNOWN_MATRIX, m.maxParallel ?? UNKNOWN_MATRIX), unknown: !0 } : { n: typeof m.concurrency == "number" ? m.concurrency : m.count, unknown: !1 };
 }
 function participants(tops, takesPart) {
-  let out = [], walk = (node, path10, weight, unknown) => {
-    let f = factor(node), here = [...path10, node], w = weight * f.n, u = unknown || f.unknown;
+  let out = [], walk = (node, path11, weight, unknown) => {
+    let f = factor(node), here = [...path11, node], w = weight * f.n, u = unknown || f.unknown;
     if (w !== 0) {
       takesPart(node) && out.push({ node, path: here, weight: w, unknown: u });
       for (let child of node.called?.jobs ?? []) walk(child, here, w, u);
@@ -17868,8 +17868,8 @@ function stepLabel(ts, opts = {}) {
   }
   return opts.from && opts.from.path !== ts.file.path ? `${label2} (${ts.file.path}:${ts.step.range.start.line})` : label2;
 }
-function where(from, path10, line) {
-  return from === path10 ? `line ${line}` : `${path10}:${line}`;
+function where(from, path11, line) {
+  return from === path11 ? `line ${line}` : `${path11}:${line}`;
 }
 
 // src/rules/composite-role-conflict.ts
@@ -17934,7 +17934,7 @@ var compositeRoleConflict = {
         for (let j = call.timelineIndex + 1; j <= started.end && !configureAt.has(j); j++)
           !node.callSteps.has(j) && !tl[j].skipped && stale.push(tl[j]);
         if (stale.length === 0) continue;
-        let top = ts.chain[0], topUses = top.step.uses, path10 = top.file.path, earlierTs = tl[before.timelineIndex], { level, why } = levelFor(node, ctx), startedText = depth === 0 ? `\`${topUses.node.value}\` (this call) starts` : `\`${topUses.node.value}\` calls \`${started.site.step.uses.node.value}\` (${where(path10, started.site.file.path, started.site.step.uses.node.range.start.line)}), which starts`, firstStale = stale[0], n = stale.length, message3 = `In job \`${node.job.id}\`, ${startedText} while ${oldId.text} is exported (${describeCall(path10, earlierTs)}), then assumes ${newId.text} inside (${where(path10, ts.file.path, ts.step.uses.node.range.start.line)}). On runners older than v${RUNNER_FIX_VERSION} the ${n === 1 ? "step" : `${n} steps`} after that configure call inside the composite (${n === 1 ? "" : "first: "}${stepLabel(firstStale)}) still run${n === 1 ? "s" : ""} as ${oldId.text}; the new role takes effect only when the composite returns. ${why}`, related3 = [
+        let top = ts.chain[0], topUses = top.step.uses, path11 = top.file.path, earlierTs = tl[before.timelineIndex], { level, why } = levelFor(node, ctx), startedText = depth === 0 ? `\`${topUses.node.value}\` (this call) starts` : `\`${topUses.node.value}\` calls \`${started.site.step.uses.node.value}\` (${where(path11, started.site.file.path, started.site.step.uses.node.range.start.line)}), which starts`, firstStale = stale[0], n = stale.length, message3 = `In job \`${node.job.id}\`, ${startedText} while ${oldId.text} is exported (${describeCall(path11, earlierTs)}), then assumes ${newId.text} inside (${where(path11, ts.file.path, ts.step.uses.node.range.start.line)}). On runners older than v${RUNNER_FIX_VERSION} the ${n === 1 ? "step" : `${n} steps`} after that configure call inside the composite (${n === 1 ? "" : "first: "}${stepLabel(firstStale)}) still run${n === 1 ? "s" : ""} as ${oldId.text}; the new role takes effect only when the composite returns. ${why}`, related3 = [
           { path: ts.file.path, range: ts.step.uses.node.range, message: `configure call inside the composite: assumes ${newId.text}` },
           { path: earlierTs.file.path, range: earlierTs.step.uses.node.range, message: `earlier configure call: ${oldId.text}, exported before the composite started` }
         ];
@@ -17946,7 +17946,7 @@ var compositeRoleConflict = {
           path: firstStale.file.path,
           range: firstStale.step.range,
           message: `first step that still sees ${oldId.text} on runners older than v${RUNNER_FIX_VERSION}`
-        }), ctx.report({ level, message: message3, location: { path: path10, range: topUses.node.range }, related: related3, via: { node, step: ts } });
+        }), ctx.report({ level, message: message3, location: { path: path11, range: topUses.node.range }, related: related3, via: { node, step: ts } });
       }
     }
   }
@@ -18006,10 +18006,10 @@ var credentialEnvShadowing = {
   }
 };
 function finding2(entry, holder, callTs, identity, masked, isCall) {
-  let path10 = holder.file.path, callAt = where(path10, callTs.file.path, callTs.step.uses.node.range.start.line), n = masked.length, subject = isCall ? `the ${n === 1 ? "step" : `${n} steps`} of \`${holder.step.uses.node.value}\` after that call (${n === 1 ? "" : "first: "}${stepLabel(masked[0])}) run${n === 1 ? "s" : ""}` : "this step runs";
+  let path11 = holder.file.path, callAt = where(path11, callTs.file.path, callTs.step.uses.node.range.start.line), n = masked.length, subject = isCall ? `the ${n === 1 ? "step" : `${n} steps`} of \`${holder.step.uses.node.value}\` after that call (${n === 1 ? "" : "first: "}${stepLabel(masked[0])}) run${n === 1 ? "s" : ""}` : "this step runs";
   return {
     message: `\`${entry.key}\` in this step's \`env:\` overrides the credentials configure-aws-credentials exports at ${callAt} (${identity}): explicit step env wins over exported variables on every runner version (v2.295.0 fixed only the composite start snapshot), so ${subject} with this \`${entry.key}\` instead of ${identity}. Remove the key from this step.`,
-    location: { path: path10, range: entry.keyRange },
+    location: { path: path11, range: entry.keyRange },
     related: [
       { path: callTs.file.path, range: callTs.step.uses.node.range, message: `configure call whose exported credentials are overridden (${identity})` },
       ...isCall ? [{ path: masked[0].file.path, range: masked[0].step.range, message: `first step that runs with the explicit \`${entry.key}\`` }] : []
@@ -18036,30 +18036,30 @@ function builtinExpression(expr) {
   if (e === "runner.temp") return RUNNER_TEMP;
   if (e === "runner.tool_cache") return TOOL_CACHE;
 }
-function substituteExpressions(text, resolve7) {
+function substituteExpressions(text, resolve8) {
   let unknown = !1, out = text.replace(/\$\{\{([\s\S]*?)\}\}/g, (_whole, inner) => {
-    let v = builtinExpression(inner) ?? resolve7(inner.trim());
+    let v = builtinExpression(inner) ?? resolve8(inner.trim());
     return v === void 0 && (unknown = !0), v ?? "";
   });
   return unknown ? void 0 : out;
 }
-function parsePathInput(value, resolve7 = () => {
+function parsePathInput(value, resolve8 = () => {
 }) {
   let patterns = [], unresolved = [];
   for (let raw of value.split(/\r?\n/)) {
     let line = raw.trim();
     if (!line || line.startsWith("#")) continue;
-    let p = resolvePattern(line, resolve7);
+    let p = resolvePattern(line, resolve8);
     p ? patterns.push(p) : unresolved.push(line);
   }
   return { patterns, unresolved };
 }
-function resolvePattern(line, resolve7 = () => {
+function resolvePattern(line, resolve8 = () => {
 }) {
   let text = line.trim(), negate = !1;
   for (; text.startsWith("!"); )
     negate = !negate, text = text.slice(1).trim();
-  let substituted = substituteExpressions(text, resolve7);
+  let substituted = substituteExpressions(text, resolve8);
   if (substituted === void 0) return;
   let body = substituted.trim();
   if (!body || /^[A-Za-z]:[\\/]/.test(body) || body.includes("\\")) return;
@@ -18075,9 +18075,9 @@ function resolvePattern(line, resolve7 = () => {
   return { text: line.trim(), negate, pattern, segments: splitPath(pattern), unexpandedVariable };
 }
 function resolveShellPath(word, env = () => {
-}, resolve7 = () => {
+}, resolve8 = () => {
 }) {
-  let unquoted = substituteExpressions(word.trim(), resolve7)?.replace(/^(["'])(.*)\1$/s, "$2");
+  let unquoted = substituteExpressions(word.trim(), resolve8)?.replace(/^(["'])(.*)\1$/s, "$2");
   if (unquoted === void 0 || unquoted === "") return;
   let unknown = !1, expanded = unquoted.replace(/\$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))/g, (_w, a, b) => {
     let name = a ?? b, v = SHELL_ROOTS[name] ?? env(name);
@@ -18135,12 +18135,12 @@ function escapeRegex(c) {
 function isGlobSegment(seg) {
   return /[*?[]/.test(seg);
 }
-function pathMatches(pattern, path10) {
+function pathMatches(pattern, path11) {
   let memo = /* @__PURE__ */ new Map(), go = (pi, li) => {
     let key = pi * 1e4 + li, cached = memo.get(key);
     if (cached !== void 0) return cached;
     let result;
-    return pi === pattern.length ? result = li === path10.length : pattern[pi] === "**" ? result = go(pi + 1, li) || li < path10.length && go(pi, li + 1) : result = li < path10.length && segmentMatches(pattern[pi], path10[li]) && go(pi + 1, li + 1), memo.set(key, result), result;
+    return pi === pattern.length ? result = li === path11.length : pattern[pi] === "**" ? result = go(pi + 1, li) || li < path11.length && go(pi, li + 1) : result = li < path11.length && segmentMatches(pattern[pi], path11[li]) && go(pi + 1, li + 1), memo.set(key, result), result;
   };
   return go(0, 0);
 }
@@ -18188,10 +18188,10 @@ function coverWith(patterns, loc, mode) {
       return { pattern: by, item: "/" + item.join("/") };
   }
 }
-function matchInOrder(patterns, path10, implicitDescendants) {
+function matchInOrder(patterns, path11, implicitDescendants) {
   let by;
   for (let p of patterns)
-    (pathMatches(p.segments, path10) || implicitDescendants && pathMatches([...p.segments, "**"], path10)) && (by = p.negate ? void 0 : p);
+    (pathMatches(p.segments, path11) || implicitDescendants && pathMatches([...p.segments, "**"], path11)) && (by = p.negate ? void 0 : p);
   return by;
 }
 function searchRoots(positives) {
@@ -18201,8 +18201,8 @@ function searchRoots(positives) {
   });
   return roots.filter((r, i) => !roots.some((o, j) => j !== i && isPrefix(o, r) && (o.length < r.length || j < i)));
 }
-function isPrefix(prefix, path10) {
-  return prefix.length <= path10.length && prefix.every((s, i) => s === path10[i]);
+function isPrefix(prefix, path11) {
+  return prefix.length <= path11.length && prefix.every((s, i) => s === path11[i]);
 }
 function hiddenOnTheWay(roots, item) {
   let root = roots.find((r) => isPrefix(r, item));
@@ -18366,13 +18366,13 @@ var HOME_PLACES = [
     for (let w of words) {
       let p = this.shellPath(ts, w, local);
       if (!p) continue;
-      let path10 = name === "DOCKER_CONFIG" ? `${p}/config.json` : p;
-      this.places.some((x) => x.path === path10) || this.places.push({ path: path10, dir: !1, what: `${what} (named by ${name} in ${where3})` });
+      let path11 = name === "DOCKER_CONFIG" ? `${p}/config.json` : p;
+      this.places.some((x) => x.path === path11) || this.places.push({ path: path11, dir: !1, what: `${what} (named by ${name} in ${where3})` });
     }
   }
   // ---------- writers ----------
-  addEvent(path10, dir, writer, what) {
-    this.events.push({ path: normalize2(path10), dir, writer, what });
+  addEvent(path11, dir, writer, what) {
+    this.events.push({ path: normalize2(path11), dir, writer, what });
   }
   scanStep(ts) {
     let ref = ts.step.uses?.ref;
@@ -19417,9 +19417,9 @@ function resolveInTable(action, ref) {
   return classifyByShape(action, r, ix);
 }
 function offlinePins() {
-  let resolve7 = (action, ref) => resolveInTable(actionKey(action), ref);
+  let resolve8 = (action, ref) => resolveInTable(actionKey(action), ref);
   return {
-    resolve: resolve7,
+    resolve: resolve8,
     knows: (action) => load2().has(actionKey(action)),
     newestMajor(action) {
       let ix = load2().get(actionKey(action));
@@ -19430,7 +19430,7 @@ function offlinePins() {
       }, runtime = ix.row.runtimeByMajor[floating];
       return runtime && (result.runtime = runtime), result;
     },
-    runtimeOf: (action, ref) => resolve7(action, ref).runtime
+    runtimeOf: (action, ref) => resolve8(action, ref).runtime
   };
 }
 
@@ -19997,6 +19997,27 @@ var credflow_schema_default = {
       ],
       description: "Visibility of the repository, for rules whose risk depends on who can read it or open pull requests. Unknown when not set (and `--visibility` is not given)."
     },
+    "default-token-permissions": {
+      type: "string",
+      enum: [
+        "permissive",
+        "restricted"
+      ],
+      enumDescriptions: [
+        "Read and write permissions for most scopes (the default of repositories created before February 2023).",
+        "contents and packages read only (the default since February 2023)."
+      ],
+      description: "The repository's (or organisation's) default GITHUB_TOKEN permissions, under Settings \u2192 Actions \u2192 General \u2192 Workflow permissions. It decides whether a called reusable workflow may take `id-token: write` when no caller declares `permissions:`. Unknown when not set (and `--default-token-permissions` is not given)."
+    },
+    repository: {
+      type: "string",
+      pattern: "^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$",
+      patternErrorMessage: "expected owner/name",
+      examples: [
+        "octo-org/octo-repo"
+      ],
+      description: "The repository being linted, as owner/name: references to its own actions (`owner/name/path@ref`) are followed as local files, and OIDC subjects are computed for it. Defaults to `--repository`, then GITHUB_REPOSITORY, then the owner/name of the checkout's `origin` remote."
+    },
     "min-runner-version": {
       type: "string",
       pattern: "^[0-9]+\\.[0-9]+\\.[0-9]+$",
@@ -20239,9 +20260,9 @@ function suggestion(word, candidates) {
   let best = closestName(word, candidates, { maxDistance: Math.max(2, Math.floor(word.length / 3)) });
   return best ? ` (did you mean "${best.name}"?)` : "";
 }
-function pointer(root, path10) {
+function pointer(root, path11) {
   let node = root;
-  for (let seg of path10.split("/").slice(1)) {
+  for (let seg of path11.split("/").slice(1)) {
     if (typeof node != "object" || node === null) return;
     node = node[unescapePointer(seg)];
   }
@@ -20534,7 +20555,7 @@ function callersByFile(graph) {
 }
 
 // src/engine/findings.ts
-var MAX_CALLERS = 10, locationKey = (path10, offset) => `${path10}\0${offset}`, FindingRegistry = class {
+var MAX_CALLERS = 10, locationKey = (path11, offset) => `${path11}\0${offset}`, FindingRegistry = class {
   constructor(policy = {}) {
     this.policy = policy;
   }
@@ -21512,8 +21533,8 @@ var Tok = class {
 function expressionError(expression, info) {
   let cache2 = info ? info.expressions : NO_CONTEXT, hit = cache2.get(expression);
   if (hit !== void 0) return hit ?? void 0;
-  let path10 = PATH.exec(expression);
-  if (path10 && info && !KEYWORDS.has(path10[1]) && info.isNamedContext(path10[1])) return;
+  let path11 = PATH.exec(expression);
+  if (path11 && info && !KEYWORDS.has(path11[1]) && info.isNamedContext(path11[1])) return;
   let message3 = null;
   try {
     let { named, funcs } = info ? info.contexts() : { named: [], funcs: [] }, result = new Lexer(expression).lex();
@@ -23070,10 +23091,10 @@ function buildSarif(input, opts = {}) {
     }
     return {
       description: { text: f.safe ? f.description : `${f.description} (unsafe: behaviour may change)` },
-      artifactChanges: [...byFile].map(([path10, edits]) => {
-        let idx = lineIndex(path10);
+      artifactChanges: [...byFile].map(([path11, edits]) => {
+        let idx = lineIndex(path11);
         return {
-          artifactLocation: { uri: artifactUri(path10, input.cwd) },
+          artifactLocation: { uri: artifactUri(path11, input.cwd) },
           replacements: edits.map((e) => {
             let deletedRegion;
             if (idx) {
@@ -23309,10 +23330,10 @@ function applyFixesToFiles(texts, fixes) {
     applied.push(fix);
   }
   let out = /* @__PURE__ */ new Map();
-  for (let [path10, edits] of accepted2) {
-    let result = applyEdits(texts.get(path10), edits);
-    if (result.deferred.length > 0) throw new Error(`internal: compatible edits deferred in ${path10}`);
-    out.set(path10, result.text);
+  for (let [path11, edits] of accepted2) {
+    let result = applyEdits(texts.get(path11), edits);
+    if (result.deferred.length > 0) throw new Error(`internal: compatible edits deferred in ${path11}`);
+    out.set(path11, result.text);
   }
   return { texts: out, applied, deferred, skipped };
 }
@@ -23395,8 +23416,8 @@ function rows(a, b, ops) {
 function range(firstIndex, count) {
   return count === 0 ? `${firstIndex},0` : count === 1 ? `${firstIndex + 1}` : `${firstIndex + 1},${count}`;
 }
-function quotePath(prefix, path10) {
-  let full = prefix + path10;
+function quotePath(prefix, path11) {
+  let full = prefix + path11;
   if (!/["\\\x00-\x1f\x7f]/.test(full)) return full;
   let escapes = { '"': '\\"', "\\": "\\\\", "	": "\\t", "\n": "\\n", "\r": "\\r" }, out = "";
   for (let ch of full) {
@@ -23405,9 +23426,9 @@ function quotePath(prefix, path10) {
   }
   return `"${out}"`;
 }
-function unifiedDiff(path10, before, after) {
+function unifiedDiff(path11, before, after) {
   if (before === after) return "";
-  let clean = path10.replace(/^(\.\/)+/, ""), a = splitLines(before), b = splitLines(after), all = rows(a, b, diffLines(a, b)), out = [
+  let clean = path11.replace(/^(\.\/)+/, ""), a = splitLines(before), b = splitLines(after), all = rows(a, b, diffLines(a, b)), out = [
     `diff --git ${quotePath("a/", clean)} ${quotePath("b/", clean)}
 `,
     `--- ${quotePath("a/", clean)}
@@ -23625,13 +23646,13 @@ var CONFIG_FILE_NAMES = [".credflow.yml", ".credflow.yaml"], ConfigError = class
   line;
   column;
   problems;
-  constructor(path10, problems) {
+  constructor(path11, problems) {
     let first = problems[0] ?? { message: "invalid configuration" };
-    super(formatProblem(path10, first)), this.path = path10, first.line !== void 0 && (this.line = first.line), first.column !== void 0 && (this.column = first.column), this.problems = problems;
+    super(formatProblem(path11, first)), this.path = path11, first.line !== void 0 && (this.line = first.line), first.column !== void 0 && (this.column = first.column), this.problems = problems;
   }
 };
-function formatProblem(path10, p) {
-  return `${p.line !== void 0 ? `${path10}:${p.line}:${p.column ?? 1}` : path10}: ${p.message}`;
+function formatProblem(path11, p) {
+  return `${p.line !== void 0 ? `${path11}:${p.line}:${p.column ?? 1}` : path11}: ${p.message}`;
 }
 var MAX_CONFIG_BYTES = 1024 * 1024;
 function loadConfig(opts) {
@@ -23756,7 +23777,7 @@ function toConfig(raw, entryAt) {
         k === "level" ? rule.level = v : rule.options[k] = v;
     config.rules[id] = rule;
   }
-  raw.visibility !== void 0 && (config.visibility = raw.visibility);
+  raw.visibility !== void 0 && (config.visibility = raw.visibility), raw["default-token-permissions"] !== void 0 && (config.defaultTokenPermissions = raw["default-token-permissions"]), raw.repository !== void 0 && (config.repository = raw.repository);
   for (let [alias, { rule, option }] of Object.entries(OPTION_ALIASES)) {
     let value = raw[alias];
     if (value == null) continue;
@@ -23768,26 +23789,26 @@ function toConfig(raw, entryAt) {
     return at && (entry.location = at), entry;
   }), config;
 }
-function entryLocation(doc, lineCounter, path10, index2) {
+function entryLocation(doc, lineCounter, path11, index2) {
   let node = doc.getIn(["ignore-findings", index2], !0), range2 = nodeRange(node);
   if (!range2) return;
   let at = (offset) => ({ ...position(lineCounter, offset), offset });
-  return { path: path10, range: { start: at(range2[0]), end: at(range2[1]) } };
+  return { path: path11, range: { start: at(range2[0]), end: at(range2[1]) } };
 }
 function parseIgnoredFinding(item) {
   if (typeof item != "string") {
     let out2 = { path: normalizeRepoPath(item.path) };
     return item.rule !== void 0 && (out2.rule = item.rule), item.line !== void 0 && (out2.line = item.line), out2;
   }
-  let parts = item.split(":"), rule, path10, line;
+  let parts = item.split(":"), rule, path11, line;
   if (parts.length >= 3)
-    [rule, path10] = [parts[0], parts.slice(1, -1).join(":")], line = Number(parts[parts.length - 1]);
+    [rule, path11] = [parts[0], parts.slice(1, -1).join(":")], line = Number(parts[parts.length - 1]);
   else if (parts.length === 2) {
     let [a, b] = parts;
-    /^\d+$/.test(b) ? [path10, line] = [a, Number(b)] : [rule, path10] = [a, b];
+    /^\d+$/.test(b) ? [path11, line] = [a, Number(b)] : [rule, path11] = [a, b];
   } else
-    path10 = item;
-  let out = { path: normalizeRepoPath(path10) };
+    path11 = item;
+  let out = { path: normalizeRepoPath(path11) };
   return rule !== void 0 && (out.rule = rule), line !== void 0 && (out.line = line), out;
 }
 function normalizeRepoPath(p) {
@@ -23796,9 +23817,68 @@ function normalizeRepoPath(p) {
 
 // src/config/apply.ts
 var import_posix = __toESM(require_posix(), 1);
+
+// src/discover/repository.ts
+import * as fs7 from "node:fs";
+import * as path9 from "node:path";
+var OWNER_NAME = /^([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\/([A-Za-z0-9._-]{1,100})$/;
+function parseOwnerName(text, source) {
+  let m = OWNER_NAME.exec((text ?? "").trim().replace(/\.git$/, ""));
+  if (!(!m || m[2] === "." || m[2] === ".."))
+    return { owner: m[1], name: m[2], source };
+}
+function ownerNameOfUrl(url) {
+  let u = url.trim(), scp = /^[\w.-]+@[\w.-]+:(?!\/)([^\s]+)$/.exec(u), rest = scp ? scp[1] : /^(?:https?|ssh|git):\/\/(?:[^@/]+@)?[^/]+\/([^\s]+)$/.exec(u)?.[1];
+  if (!rest) return;
+  let parts = rest.replace(/\/+$/, "").replace(/\.git$/, "").split("/");
+  return parts.length === 2 ? parts.join("/") : void 0;
+}
+function gitDir(root) {
+  let dotGit = path9.join(root, ".git");
+  try {
+    let st = fs7.statSync(dotGit);
+    if (st.isDirectory()) return dotGit;
+    if (st.isFile() && st.size < 4096) {
+      let m = /^gitdir:\s*(.+)$/m.exec(fs7.readFileSync(dotGit, "utf8"));
+      if (m) return path9.resolve(root, m[1].trim());
+    }
+  } catch {
+    return;
+  }
+}
+function originOf2(root) {
+  let dir = gitDir(root);
+  if (!dir) return;
+  let candidates = [path9.join(dir, "config")];
+  try {
+    let common = fs7.readFileSync(path9.join(dir, "commondir"), "utf8").trim();
+    common && candidates.push(path9.join(path9.resolve(dir, common), "config"));
+  } catch {
+  }
+  for (let file of candidates) {
+    let text;
+    try {
+      let st = fs7.statSync(file);
+      if (!st.isFile() || st.size > 1024 * 1024) continue;
+      text = fs7.readFileSync(file, "utf8");
+    } catch {
+      continue;
+    }
+    let section = /^\s*\[remote\s+"origin"\]\s*$([\s\S]*?)(?=^\s*\[|$(?![\s\S]))/m.exec(text), url = section && /^\s*url\s*=\s*(.+)$/m.exec(section[1])?.[1];
+    if (url) return ownerNameOfUrl(url);
+  }
+}
+function resolveRepository(opts) {
+  return parseOwnerName(opts.flag, "flag") ?? parseOwnerName(opts.config, "config") ?? parseOwnerName(opts.env, "GITHUB_REPOSITORY") ?? (opts.root ? parseOwnerName(originOf2(opts.root), "origin remote") : void 0);
+}
+
+// src/config/apply.ts
 var DEFAULT_SETTINGS = { visibility: "unknown" };
-function settingsFromConfig(config, cli = {}) {
-  return { visibility: cli.visibility ?? config.visibility ?? DEFAULT_SETTINGS.visibility };
+function settingsFromConfig(config, cli = {}, context = {}) {
+  let settings = { visibility: cli.visibility ?? config.visibility ?? DEFAULT_SETTINGS.visibility }, tokens = cli.defaultTokenPermissions ?? config.defaultTokenPermissions;
+  tokens && (settings.defaultTokenPermissions = tokens);
+  let repository = resolveRepository({ flag: cli.repository, config: config.repository, env: context.env, root: context.root });
+  return repository && (settings.repository = repository), settings;
 }
 function ruleLevel(config, ruleId, defaultLevel) {
   return (Object.hasOwn(config.rules, ruleId) ? config.rules[ruleId] : void 0)?.level ?? defaultLevel;
@@ -23809,13 +23889,13 @@ function ruleOptions(config, ruleId, cli = {}) {
 }
 function isIgnoredPath(config, repoPath) {
   if (config.ignore.length === 0) return !1;
-  let path10 = normalizeRepoPath(repoPath);
-  return config.ignore.some((glob) => cachedGlob(glob).test(path10));
+  let path11 = normalizeRepoPath(repoPath);
+  return config.ignore.some((glob) => cachedGlob(glob).test(path11));
 }
 function ignoringEntry(config, ruleId, repoPath, line) {
   if (config.ignoreFindings.length === 0) return;
-  let path10 = normalizeRepoPath(repoPath), entry = config.ignoreFindings.find(
-    (e) => (e.rule === void 0 || e.rule === ruleId) && (e.line === void 0 || e.line === line) && cachedGlob(e.path).test(path10)
+  let path11 = normalizeRepoPath(repoPath), entry = config.ignoreFindings.find(
+    (e) => (e.rule === void 0 || e.rule === ruleId) && (e.line === void 0 || e.line === line) && cachedGlob(e.path).test(path11)
   );
   return entry ? describeEntry(entry) : void 0;
 }
@@ -23921,7 +24001,7 @@ function oneLine3(s) {
 
 // src/knowledge/online.ts
 import { randomBytes as randomBytes2 } from "node:crypto";
-import * as fs7 from "node:fs";
+import * as fs8 from "node:fs";
 import { homedir } from "node:os";
 import * as nodePath2 from "node:path";
 var DEFAULT_REQUEST_TIMEOUT_MS = 5e3, BUDGET_PER_REQUEST_TIMEOUT = 6, MAX_RESPONSE_BYTES = 4 * 1024 * 1024, MAX_REDIRECTS = 5, ApiProblem = class extends Error {
@@ -24006,7 +24086,7 @@ function positive(value, fallback) {
 function seconds(ms) {
   return `${Number((ms / 1e3).toFixed(2))} s`;
 }
-function originOf2(url) {
+function originOf3(url) {
   try {
     return new URL(url).origin;
   } catch {
@@ -24051,15 +24131,15 @@ function createOnlineResolver(opts) {
     "user-agent": "credflow"
   };
   token && (headers.authorization = `Bearer ${token}`);
-  let requestTimeoutMs = positive(opts.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS), budgetMs = positive(opts.budgetMs, BUDGET_PER_REQUEST_TIMEOUT * requestTimeoutMs), maxResponseBytes = positive(opts.maxResponseBytes, MAX_RESPONSE_BYTES), apiOrigin = originOf2(apiUrl), phase = new AbortController(), sleep = (ms) => new Promise((resolve7) => {
-    if (phase.signal.aborted) return resolve7();
+  let requestTimeoutMs = positive(opts.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS), budgetMs = positive(opts.budgetMs, BUDGET_PER_REQUEST_TIMEOUT * requestTimeoutMs), maxResponseBytes = positive(opts.maxResponseBytes, MAX_RESPONSE_BYTES), apiOrigin = originOf3(apiUrl), phase = new AbortController(), sleep = (ms) => new Promise((resolve8) => {
+    if (phase.signal.aborted) return resolve8();
     let done = () => {
-      clearTimeout(timer), phase.signal.removeEventListener("abort", done), resolve7();
+      clearTimeout(timer), phase.signal.removeEventListener("abort", done), resolve8();
     }, timer = setTimeout(done, ms);
     phase.signal.addEventListener("abort", done, { once: !0 });
   }), phaseProblem = () => abortProblem(phase.signal);
-  async function exchange(path10, what) {
-    let url = `${apiUrl}${path10}`;
+  async function exchange(path11, what) {
+    let url = `${apiUrl}${path11}`;
     for (let hop = 0; ; hop++) {
       if (phase.signal.aborted) throw phaseProblem();
       let request = new AbortController(), onPhaseEnd = () => request.abort(phase.signal.reason);
@@ -24108,11 +24188,11 @@ function createOnlineResolver(opts) {
       }
     }
   }
-  async function get(path10, what) {
+  async function get(path11, what) {
     for (let attempt = 0; ; attempt++) {
       let res;
       try {
-        res = await exchange(path10, what);
+        res = await exchange(path11, what);
       } catch (err) {
         if (err instanceof ApiProblem) throw err;
         if (attempt < maxRetries && !phase.signal.aborted) {
@@ -24206,25 +24286,25 @@ function createOnlineResolver(opts) {
     if (!dirty || cacheFile === void 0) return;
     let file = cacheFile, tmp;
     try {
-      fs7.mkdirSync(nodePath2.dirname(file), { recursive: !0, mode: 448 });
+      fs8.mkdirSync(nodePath2.dirname(file), { recursive: !0, mode: 448 });
       let why = unusableCache(file);
       if (why !== void 0) {
         log(`ref cache ${file} ${why}; not writing it`), cacheFile = void 0;
         return;
       }
       tmp = `${file}.${process.pid}.${randomBytes2(6).toString("hex")}.tmp`;
-      let flags = fs7.constants.O_WRONLY | fs7.constants.O_CREAT | fs7.constants.O_EXCL | (fs7.constants.O_NOFOLLOW ?? 0), fd = fs7.openSync(tmp, flags, 384);
+      let flags = fs8.constants.O_WRONLY | fs8.constants.O_CREAT | fs8.constants.O_EXCL | (fs8.constants.O_NOFOLLOW ?? 0), fd = fs8.openSync(tmp, flags, 384);
       try {
-        fs7.writeFileSync(fd, JSON.stringify(cache2) + `
+        fs8.writeFileSync(fd, JSON.stringify(cache2) + `
 `);
       } finally {
-        fs7.closeSync(fd);
+        fs8.closeSync(fd);
       }
-      fs7.renameSync(tmp, file), tmp = void 0, dirty = !1;
+      fs8.renameSync(tmp, file), tmp = void 0, dirty = !1;
     } catch (err) {
       log(`could not write the ref cache ${file} (${errorCode(err)})`);
     } finally {
-      tmp !== void 0 && fs7.rmSync(tmp, { force: !0 });
+      tmp !== void 0 && fs8.rmSync(tmp, { force: !0 });
     }
   }
   async function prefetch(refs) {
@@ -24318,10 +24398,10 @@ async function run(argv, io) {
     let result = await lint(baseRequest(paths, io, defaultSettings(), offlinePins()));
     emit(io, flags.output, renderGraph(result.graph, flags.format));
   }), program2.command("init").description("write a commented default .credflow.yml in the current directory").option("--force", "overwrite an existing file").action((flags) => {
-    let target = path9.join(io.cwd, ".credflow.yml");
-    if (fs8.existsSync(target) && !flags.force)
+    let target = path10.join(io.cwd, ".credflow.yml");
+    if (fs9.existsSync(target) && !flags.force)
       throw new UsageError(".credflow.yml already exists (use --force to overwrite)");
-    fs8.writeFileSync(target, defaultConfigText()), io.stdout(`wrote .credflow.yml
+    fs9.writeFileSync(target, defaultConfigText()), io.stdout(`wrote .credflow.yml
 `);
   });
   try {
@@ -24373,11 +24453,11 @@ function emit(io, output, text) {
     io.stdout(text);
     return;
   }
-  let target = path9.resolve(io.cwd, output), guarded = isInside(io.cwd, target);
+  let target = path10.resolve(io.cwd, output), guarded = isInside(io.cwd, target);
   if (guarded) {
     let st;
     try {
-      st = fs8.lstatSync(target);
+      st = fs9.lstatSync(target);
     } catch {
       st = void 0;
     }
@@ -24385,31 +24465,39 @@ function emit(io, output, text) {
     if (st && !st.isFile()) throw new UsageError(`${output}: not a regular file`);
     let dir;
     try {
-      dir = fs8.realpathSync(path9.dirname(target));
+      dir = fs9.realpathSync(path10.dirname(target));
     } catch (err) {
       throw new UsageError(`${output}: cannot write (${err.code ?? "error"})`);
     }
-    if (!isInside(fs8.realpathSync(io.cwd), dir)) throw new UsageError(`${output}: its folder links outside the working directory; the report is not written there`);
+    if (!isInside(fs9.realpathSync(io.cwd), dir)) throw new UsageError(`${output}: its folder links outside the working directory; the report is not written there`);
   }
-  let flags = fs8.constants.O_WRONLY | fs8.constants.O_CREAT | fs8.constants.O_TRUNC | (guarded ? fs8.constants.O_NOFOLLOW ?? 0 : 0), fd;
+  let flags = fs9.constants.O_WRONLY | fs9.constants.O_CREAT | fs9.constants.O_TRUNC | (guarded ? fs9.constants.O_NOFOLLOW ?? 0 : 0), fd;
   try {
-    fd = fs8.openSync(target, flags, 438), fs8.writeFileSync(fd, text);
+    fd = fs9.openSync(target, flags, 438), fs9.writeFileSync(fd, text);
   } catch (err) {
     throw new UsageError(`${output}: cannot write (${err.code ?? "error"})`);
   } finally {
-    fd !== void 0 && fs8.closeSync(fd);
+    fd !== void 0 && fs9.closeSync(fd);
   }
 }
 async function lintCommand(paths, flags, io) {
   let stdin = paths.length === 1 && paths[0] === "-";
   if (stdin && (flags.fix || flags.diff)) throw new UsageError("--fix and --diff need files, not standard input");
   if (flags.unsafeFixes && !flags.fix && !flags.diff) throw new UsageError("--unsafe-fixes needs --fix or --diff");
-  let firstPath = stdin ? "." : paths[0] ?? ".", abs = path9.resolve(io.cwd, firstPath), root = fs8.existsSync(abs) && fs8.statSync(abs).isDirectory() ? abs : findRoot(abs, io.cwd), config = loadConfig({ root, cwd: io.cwd, explicitPath: flags.config ? path9.resolve(io.cwd, flags.config) : void 0 }).config, settings = settingsFromConfig(config, flags.visibility ? { visibility: flags.visibility } : {}), cliOptions = optionsFromFlags(flags), pins = offlinePins(), online;
+  let firstPath = stdin ? "." : paths[0] ?? ".", abs = path10.resolve(io.cwd, firstPath), root = fs9.existsSync(abs) && fs9.statSync(abs).isDirectory() ? abs : findRoot(abs, io.cwd), config = loadConfig({ root, cwd: io.cwd, explicitPath: flags.config ? path10.resolve(io.cwd, flags.config) : void 0 }).config, settings = settingsFromConfig(
+    config,
+    {
+      ...flags.visibility ? { visibility: flags.visibility } : {},
+      ...flags.defaultTokenPermissions ? { defaultTokenPermissions: flags.defaultTokenPermissions } : {},
+      ...flags.repository ? { repository: flags.repository } : {}
+    },
+    { env: io.env.GITHUB_REPOSITORY, root }
+  ), cliOptions = optionsFromFlags(flags), pins = offlinePins(), online;
   flags.online && (online = createOnlineResolver({
     apiUrl: flags.githubApiUrl ?? io.env.GITHUB_API_URL,
     token: io.env.GITHUB_TOKEN || io.env.GH_TOKEN || void 0,
     // In the user's cache directory, not the repository: a pull request could plant answers there.
-    cacheFile: flags.pinCache ? path9.resolve(io.cwd, flags.pinCache) : defaultPinCacheFile(io.env),
+    cacheFile: flags.pinCache ? path10.resolve(io.cwd, flags.pinCache) : defaultPinCacheFile(io.env),
     ...flags.onlineTimeout !== void 0 ? { requestTimeoutMs: flags.onlineTimeout * 1e3 } : {},
     fallback: pins,
     log: (m) => io.stderr(`credflow: ${m}
@@ -24464,7 +24552,7 @@ async function lintCommand(paths, flags, io) {
       let gh = formatGithub(input);
       emit(io, flags.output, gh.annotations);
       let summaryPath = io.env.GITHUB_STEP_SUMMARY;
-      summaryPath && fs8.appendFileSync(summaryPath, gh.summary);
+      summaryPath && fs9.appendFileSync(summaryPath, gh.summary);
       break;
     }
     default:
@@ -24491,7 +24579,7 @@ function remoteRefs(result) {
 var code2 = await run(process.argv.slice(2), {
   stdout: (t) => process.stdout.write(t),
   stderr: (t) => process.stderr.write(t),
-  readStdin: () => fs9.readFileSync(0),
+  readStdin: () => fs10.readFileSync(0),
   env: process.env,
   cwd: process.cwd(),
   stdoutIsTTY: !!process.stdout.isTTY

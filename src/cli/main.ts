@@ -56,9 +56,7 @@ interface LintFlags {
   exitZero?: boolean;
   onlineTimeout?: number;
   sarifCategory?: string;
-  // TODO(lead): wire into settings
   defaultTokenPermissions?: "permissive" | "restricted";
-  // TODO(lead): wire into settings
   repository?: string;
 }
 
@@ -252,7 +250,15 @@ async function lintCommand(paths: string[], flags: LintFlags, io: CliIO): Promis
   const root = fs.existsSync(abs) && fs.statSync(abs).isDirectory() ? abs : findRoot(abs, io.cwd);
   const loaded = loadConfig({ root, cwd: io.cwd, explicitPath: flags.config ? path.resolve(io.cwd, flags.config) : undefined });
   const config = loaded.config;
-  const settings = settingsFromConfig(config, flags.visibility ? { visibility: flags.visibility } : {});
+  const settings = settingsFromConfig(
+    config,
+    {
+      ...(flags.visibility ? { visibility: flags.visibility } : {}),
+      ...(flags.defaultTokenPermissions ? { defaultTokenPermissions: flags.defaultTokenPermissions } : {}),
+      ...(flags.repository ? { repository: flags.repository } : {}),
+    },
+    { env: io.env.GITHUB_REPOSITORY, root },
+  );
   const cliOptions = optionsFromFlags(flags);
 
   let pins: PinResolver = offlinePins();

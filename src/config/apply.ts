@@ -2,13 +2,26 @@
 import picomatch from "picomatch/posix.js";
 import type { Level, Location, Settings } from "../rules/types.js";
 import { normalizeRepoPath } from "./load.js";
+import { resolveRepository } from "../discover/repository.js";
 import type { CredflowConfig, IgnoredFinding } from "./types.js";
 
 export const DEFAULT_SETTINGS: Readonly<Settings> = { visibility: "unknown" };
 
-/** Settings for rules: a CLI flag (a defined value of `cli`) wins over the file. */
-export function settingsFromConfig(config: CredflowConfig, cli: Partial<Settings> = {}): Settings {
-  return { visibility: cli.visibility ?? config.visibility ?? DEFAULT_SETTINGS.visibility };
+/**
+ * Settings for rules: a CLI flag (a defined value of `cli`) wins over the file; the repository's
+ * identity falls back to `GITHUB_REPOSITORY` and the checkout's `origin` remote (`env`, `root`).
+ */
+export function settingsFromConfig(
+  config: CredflowConfig,
+  cli: Partial<Pick<Settings, "visibility" | "defaultTokenPermissions">> & { repository?: string } = {},
+  context: { env?: string; root?: string } = {},
+): Settings {
+  const settings: Settings = { visibility: cli.visibility ?? config.visibility ?? DEFAULT_SETTINGS.visibility };
+  const tokens = cli.defaultTokenPermissions ?? config.defaultTokenPermissions;
+  if (tokens) settings.defaultTokenPermissions = tokens;
+  const repository = resolveRepository({ flag: cli.repository, config: config.repository, env: context.env, root: context.root });
+  if (repository) settings.repository = repository;
+  return settings;
 }
 
 /**

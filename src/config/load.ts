@@ -220,6 +220,8 @@ function position(lineCounter: LineCounter, offset: number): Located {
 interface RawConfig {
   rules?: Record<string, string | Record<string, unknown>> | null;
   visibility?: Exclude<Visibility, "unknown">;
+  "default-token-permissions"?: "permissive" | "restricted";
+  repository?: string;
   ignore?: string[] | null;
   "ignore-findings"?: Array<string | { rule?: string; path: string; line?: number }> | null;
   /** The option shorthands (`OPTION_ALIASES`). */
@@ -241,6 +243,8 @@ function toConfig(raw: RawConfig, entryAt: (index: number) => Location | undefin
     config.rules[id] = rule;
   }
   if (raw.visibility !== undefined) config.visibility = raw.visibility;
+  if (raw["default-token-permissions"] !== undefined) config.defaultTokenPermissions = raw["default-token-permissions"];
+  if (raw.repository !== undefined) config.repository = raw.repository;
   // A top-level shorthand is the rule option it stands for, unless the rule sets that option itself.
   for (const [alias, { rule, option }] of Object.entries(OPTION_ALIASES)) {
     const value = raw[alias];

@@ -28,6 +28,10 @@ export interface CredflowConfig {
   /** Keyed by rule id; only rules mentioned in the file. */
   rules: Record<string, RuleConfig>;
   visibility?: Visibility;
+  /** `default-token-permissions`: the repository's default GITHUB_TOKEN permissions. */
+  defaultTokenPermissions?: "permissive" | "restricted";
+  /** `repository`: owner/name of the repository being linted. */
+  repository?: string;
   /** Globs of repository-relative paths to skip. */
   ignore: string[];
   ignoreFindings: IgnoredFinding[];

@@ -90,11 +90,19 @@ export interface Report {
 }
 
 export type Visibility = "public" | "private" | "internal" | "unknown";
+/** The repository's (or organisation's) default GITHUB_TOKEN permissions; unknown when not configured. */
+export type DefaultTokenPermissions = "permissive" | "restricted" | "unknown";
+export type { RepositoryIdentity } from "../discover/repository.js";
+import type { RepositoryIdentity } from "../discover/repository.js";
 export type PinPolicy = "sha" | "sha-all" | "tag" | "off";
 
 /** Facts about the run and the repository that every rule may read; rule options live in `ctx.options`. */
 export interface Settings {
   visibility: Visibility;
+  /** Default GITHUB_TOKEN permissions of the repository; rules say what happens in each mode when unknown. */
+  defaultTokenPermissions?: DefaultTokenPermissions;
+  /** The repository being linted, when known (`owner/name`). */
+  repository?: RepositoryIdentity;
 }
 
 export interface RuleContext {
