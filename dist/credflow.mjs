@@ -17888,7 +17888,10 @@ function levelFor(node, ctx) {
   if (min)
     return atLeast(min, fix) ? { level: "note", why: `The configured minimum runner version ${String(configured)} has the runner fix: ${fixed}` } : { level: "error", why: `The configured minimum runner version ${String(configured)} is older than v${RUNNER_FIX_VERSION}, so this job is affected.` };
   let runner = runnerKind(node);
-  return runner.kind === "self-hosted" ? { level: "error", why: `The job runs on self-hosted runners (${runner.text}): unless all of them are v${RUNNER_FIX_VERSION} or newer, it is affected.` } : runner.kind === "codebuild" ? {
+  return runner.kind === "self-hosted" ? {
+    level: "warning",
+    why: `The job runs on self-hosted runners (${runner.text}): those older than v${RUNNER_FIX_VERSION} are affected; set \`min-runner-version\` to the oldest version you run to settle it.`
+  } : runner.kind === "codebuild" ? {
     level: "warning",
     why: `The job runs on AWS CodeBuild-hosted runners (${runner.text}), whose runner version CodeBuild chooses: those older than v${RUNNER_FIX_VERSION} are affected.`
   } : runner.kind === "github-hosted" ? { level: "note", why: `The job runs on GitHub-hosted runners (${runner.text}), which have the fix: ${fixed}` } : {
@@ -24576,6 +24579,7 @@ function remoteRefs(result) {
 }
 
 // src/cli/bin.ts
+process.env = { ...process.env };
 var code2 = await run(process.argv.slice(2), {
   stdout: (t) => process.stdout.write(t),
   stderr: (t) => process.stderr.write(t),

@@ -2,6 +2,10 @@
 import * as fs from "node:fs";
 import { run } from "./main.js";
 
+// `yaml` reads process.env.LOG_TOKENS for every token it parses, and each read of the real
+// process.env goes to the C++ environment: a plain copy makes parsing 15–20% faster.
+process.env = { ...process.env };
+
 const code = await run(process.argv.slice(2), {
   stdout: (t) => process.stdout.write(t),
   stderr: (t) => process.stderr.write(t),
