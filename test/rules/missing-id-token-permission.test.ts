@@ -3,6 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { FIXTURES, lintDir } from "../helpers/lint-fixture.js";
+import { cli } from "../helpers/cli.js";
 import { applyFixes } from "../../src/fix/apply.js";
 import { idTokenIn } from "../../src/graph/permissions.js";
 import type { Permissions } from "../../src/model/types.js";
@@ -259,6 +260,23 @@ describe("missing-id-token-permission", () => {
     expect(f!.level).toBe("error");
     expect(f!.message).toContain("job `silent` of reusable workflow");
     expect(f!.message).toContain("(and 1 more OIDC call)");
+  });
+
+  it("`default-token-permissions:` in .credflow.yml and --default-token-permissions settle the caller-chain case", async () => {
+    const src = fixture("no-block-chain-called-asks");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "credflow-idtoken-"));
+    tmpDirs.push(dir);
+    fs.cpSync(path.join(src, ".github"), path.join(dir, ".github"), { recursive: true });
+    const levels = async (args: string[]) => {
+      const r = await cli([".", "--format", "json", "--fail-level", "none", ...args], { cwd: dir });
+      return (JSON.parse(r.stdout) as { findings: Array<{ rule: string; level: string }> }).findings.filter((f) => f.rule === RULE).map((f) => f.level);
+    };
+    expect(await levels([])).toEqual(["warning"]);
+    expect(await levels(["--default-token-permissions", "restricted"])).toEqual(["error"]);
+    fs.writeFileSync(path.join(dir, ".credflow.yml"), "default-token-permissions: permissive\n");
+    expect(await levels([])).toEqual([]);
+    fs.writeFileSync(path.join(dir, ".credflow.yml"), "default-token-permissions: restricted\n");
+    expect(await levels([])).toEqual(["error"]);
   });
 
   it("ignores calls that are not OIDC (role chaining, web identity token file)", async () => {
