@@ -47,16 +47,16 @@ var require_error = __commonJS({
        * @param {string} code an id string representing the error
        * @param {string} message human-readable description of the error
        */
-      constructor(exitCode, code3, message3) {
-        super(message3), Error.captureStackTrace(this, this.constructor), this.name = this.constructor.name, this.code = code3, this.exitCode = exitCode, this.nestedError = void 0;
+      constructor(exitCode, code3, message2) {
+        super(message2), Error.captureStackTrace(this, this.constructor), this.name = this.constructor.name, this.code = code3, this.exitCode = exitCode, this.nestedError = void 0;
       }
     }, InvalidArgumentError2 = class extends CommanderError2 {
       /**
        * Constructs the InvalidArgumentError class
        * @param {string} [message] explanation of why argument is invalid
        */
-      constructor(message3) {
-        super(1, "commander.invalidArgument", message3), Error.captureStackTrace(this, this.constructor), this.name = this.constructor.name;
+      constructor(message2) {
+        super(1, "commander.invalidArgument", message2), Error.captureStackTrace(this, this.constructor), this.name = this.constructor.name;
       }
     };
     exports.CommanderError = CommanderError2;
@@ -1220,8 +1220,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return never
        * @private
        */
-      _exit(exitCode, code3, message3) {
-        this._exitCallback && this._exitCallback(new CommanderError2(exitCode, code3, message3)), process2.exit(exitCode);
+      _exit(exitCode, code3, message2) {
+        this._exitCallback && this._exitCallback(new CommanderError2(exitCode, code3, message2)), process2.exit(exitCode);
       }
       /**
        * Register callback `fn` for the command.
@@ -1271,8 +1271,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
           return target.parseArg(value, previous);
         } catch (err) {
           if (err.code === "commander.invalidArgument") {
-            let message3 = `${invalidArgumentMessage} ${err.message}`;
-            this.error(message3, { exitCode: err.exitCode, code: err.code });
+            let message2 = `${invalidArgumentMessage} ${err.message}`;
+            this.error(message2, { exitCode: err.exitCode, code: err.code });
           }
           throw err;
         }
@@ -2100,16 +2100,16 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [errorOptions.code] - an id string representing the error
        * @param {number} [errorOptions.exitCode] - used with process.exit
        */
-      error(message3, errorOptions) {
+      error(message2, errorOptions) {
         this._outputConfiguration.outputError(
-          `${message3}
+          `${message2}
 `,
           this._outputConfiguration.writeErr
         ), typeof this._showHelpAfterError == "string" ? this._outputConfiguration.writeErr(`${this._showHelpAfterError}
 `) : this._showHelpAfterError && (this._outputConfiguration.writeErr(`
 `), this.outputHelp({ error: !0 }));
         let config = errorOptions || {}, exitCode = config.exitCode || 1, code3 = config.code || "commander.error";
-        this._exit(exitCode, code3, message3);
+        this._exit(exitCode, code3, message2);
       }
       /**
        * Apply any option related environment variables, if option does
@@ -2156,8 +2156,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @private
        */
       missingArgument(name) {
-        let message3 = `error: missing required argument '${name}'`;
-        this.error(message3, { code: "commander.missingArgument" });
+        let message2 = `error: missing required argument '${name}'`;
+        this.error(message2, { code: "commander.missingArgument" });
       }
       /**
        * `Option` is missing an argument.
@@ -2166,8 +2166,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @private
        */
       optionMissingArgument(option) {
-        let message3 = `error: option '${option.flags}' argument missing`;
-        this.error(message3, { code: "commander.optionMissingArgument" });
+        let message2 = `error: option '${option.flags}' argument missing`;
+        this.error(message2, { code: "commander.optionMissingArgument" });
       }
       /**
        * `Option` does not have a value, and is a mandatory option.
@@ -2176,8 +2176,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @private
        */
       missingMandatoryOptionValue(option) {
-        let message3 = `error: required option '${option.flags}' not specified`;
-        this.error(message3, { code: "commander.missingMandatoryOptionValue" });
+        let message2 = `error: required option '${option.flags}' not specified`;
+        this.error(message2, { code: "commander.missingMandatoryOptionValue" });
       }
       /**
        * `Option` conflicts with another option.
@@ -2197,8 +2197,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
         }, getErrorMessage = (option2) => {
           let bestOption = findBestOptionFromValue(option2), optionKey = bestOption.attributeName();
           return this.getOptionValueSource(optionKey) === "env" ? `environment variable '${bestOption.envVar}'` : `option '${bestOption.flags}'`;
-        }, message3 = `error: ${getErrorMessage(option)} cannot be used with ${getErrorMessage(conflictingOption)}`;
-        this.error(message3, { code: "commander.conflictingOption" });
+        }, message2 = `error: ${getErrorMessage(option)} cannot be used with ${getErrorMessage(conflictingOption)}`;
+        this.error(message2, { code: "commander.conflictingOption" });
       }
       /**
        * Unknown option `flag`.
@@ -2217,8 +2217,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
           } while (command && !command._enablePositionalOptions);
           suggestion2 = suggestSimilar(flag, candidateFlags);
         }
-        let message3 = `error: unknown option '${flag}'${suggestion2}`;
-        this.error(message3, { code: "commander.unknownOption" });
+        let message2 = `error: unknown option '${flag}'${suggestion2}`;
+        this.error(message2, { code: "commander.unknownOption" });
       }
       /**
        * Excess arguments, more than expected.
@@ -2228,8 +2228,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
        */
       _excessArguments(receivedArgs) {
         if (this._allowExcessArguments) return;
-        let expected = this.registeredArguments.length, s = expected === 1 ? "" : "s", message3 = `error: too many arguments${this.parent ? ` for '${this.name()}'` : ""}. Expected ${expected} argument${s} but got ${receivedArgs.length}.`;
-        this.error(message3, { code: "commander.excessArguments" });
+        let expected = this.registeredArguments.length, s = expected === 1 ? "" : "s", message2 = `error: too many arguments${this.parent ? ` for '${this.name()}'` : ""}. Expected ${expected} argument${s} but got ${receivedArgs.length}.`;
+        this.error(message2, { code: "commander.excessArguments" });
       }
       /**
        * Unknown command.
@@ -2244,8 +2244,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
             candidateNames.push(command.name()), command.alias() && candidateNames.push(command.alias());
           }), suggestion2 = suggestSimilar(unknownName, candidateNames);
         }
-        let message3 = `error: unknown command '${unknownName}'${suggestion2}`;
-        this.error(message3, { code: "commander.unknownCommand" });
+        let message2 = `error: unknown command '${unknownName}'${suggestion2}`;
+        this.error(message2, { code: "commander.unknownCommand" });
       }
       /**
        * Get or set the program version.
@@ -5389,16 +5389,16 @@ var require_errors = __commonJS({
   "node_modules/yaml/dist/errors.js"(exports) {
     "use strict";
     var YAMLError = class extends Error {
-      constructor(name, pos, code3, message3) {
-        super(), this.name = name, this.code = code3, this.message = message3, this.pos = pos;
+      constructor(name, pos, code3, message2) {
+        super(), this.name = name, this.code = code3, this.message = message2, this.pos = pos;
       }
     }, YAMLParseError = class extends YAMLError {
-      constructor(pos, code3, message3) {
-        super("YAMLParseError", pos, code3, message3);
+      constructor(pos, code3, message2) {
+        super("YAMLParseError", pos, code3, message2);
       }
     }, YAMLWarning = class extends YAMLError {
-      constructor(pos, code3, message3) {
-        super("YAMLWarning", pos, code3, message3);
+      constructor(pos, code3, message2) {
+        super("YAMLWarning", pos, code3, message2);
       }
     }, prettifyError = (src, lc) => (error) => {
       if (error.pos[0] === -1)
@@ -5887,8 +5887,8 @@ var require_resolve_block_scalar = __commonJS({
         offset += indent.length + content.length + 1;
         let crlf = content[content.length - 1] === "\r";
         if (crlf && (content = content.slice(0, -1)), content && indent.length < trimIndent) {
-          let message3 = `Block scalar lines must not be less indented than their ${header.indent ? "explicit indentation indicator" : "first line"}`;
-          onError(offset - content.length - (crlf ? 2 : 1), "BAD_INDENT", message3), indent = "";
+          let message2 = `Block scalar lines must not be less indented than their ${header.indent ? "explicit indentation indicator" : "first line"}`;
+          onError(offset - content.length - (crlf ? 2 : 1), "BAD_INDENT", message2), indent = "";
         }
         type === Scalar2.Scalar.BLOCK_LITERAL ? (value += sep7 + indent.slice(trimIndent) + content, sep7 = `
 `) : indent.length > trimIndent || content[0] === "	" ? (sep7 === " " ? sep7 = `
@@ -5951,8 +5951,8 @@ var require_resolve_block_scalar = __commonJS({
             break;
           /* istanbul ignore next should not happen */
           default: {
-            let message3 = `Unexpected token in block scalar header: ${token.type}`;
-            onError(token, "UNEXPECTED_TOKEN", message3);
+            let message2 = `Unexpected token in block scalar header: ${token.type}`;
+            onError(token, "UNEXPECTED_TOKEN", message2);
             let ts = token.source;
             ts && typeof ts == "string" && (length += ts.length);
           }
@@ -6250,13 +6250,13 @@ var require_compose_node = __commonJS({
           try {
             node = composeCollection.composeCollection(CN, ctx, token, props, onError), anchor && (node.anchor = anchor.source.substring(1));
           } catch (error) {
-            let message3 = error instanceof Error ? error.message : String(error);
-            onError(token, "RESOURCE_EXHAUSTION", message3);
+            let message2 = error instanceof Error ? error.message : String(error);
+            onError(token, "RESOURCE_EXHAUSTION", message2);
           }
           break;
         default: {
-          let message3 = token.type === "error" ? token.message : `Unsupported token (type: ${token.type})`;
-          onError(token, "UNEXPECTED_TOKEN", message3), isSrcToken = !1;
+          let message2 = token.type === "error" ? token.message : `Unsupported token (type: ${token.type})`;
+          onError(token, "UNEXPECTED_TOKEN", message2), isSrcToken = !1;
         }
       }
       return node ?? (node = composeEmptyNode(ctx, token.offset, void 0, null, props, onError)), anchor && node.anchor === "" && onError(anchor, "BAD_ALIAS", "Anchor cannot be an empty string"), atKey && ctx.options.stringKeys && (!identity.isScalar(node) || typeof node.value != "string" || node.tag && node.tag !== "tag:yaml.org,2002:str") && onError(tag ?? token, "NON_STRING_KEY", "With stringKeys, all keys must be strings"), spaceBefore && (node.spaceBefore = !0), comment && (token.type === "scalar" && token.source === "" ? node.comment = comment : node.commentBefore = comment), ctx.options.keepSourceTokens && isSrcToken && (node.srcToken = token), node;
@@ -6344,9 +6344,9 @@ var require_composer = __commonJS({
     }
     var Composer = class {
       constructor(options = {}) {
-        this.doc = null, this.atDirectives = !1, this.prelude = [], this.errors = [], this.warnings = [], this.onError = (source, code3, message3, warning) => {
+        this.doc = null, this.atDirectives = !1, this.prelude = [], this.errors = [], this.warnings = [], this.onError = (source, code3, message2, warning) => {
           let pos = getErrorPos(source);
-          warning ? this.warnings.push(new errors.YAMLWarning(pos, code3, message3)) : this.errors.push(new errors.YAMLParseError(pos, code3, message3));
+          warning ? this.warnings.push(new errors.YAMLWarning(pos, code3, message2)) : this.errors.push(new errors.YAMLParseError(pos, code3, message2));
         }, this.directives = new directives.Directives({ version: options.version || "1.2" }), this.options = options;
       }
       decorate(doc, afterDoc) {
@@ -6407,9 +6407,9 @@ ${cb}` : comment;
       *next(token) {
         switch (node_process.env.LOG_STREAM && console.dir(token, { depth: null }), token.type) {
           case "directive":
-            this.directives.add(token.source, (offset, message3, warning) => {
+            this.directives.add(token.source, (offset, message2, warning) => {
               let pos = getErrorPos(token);
-              pos[0] += offset, this.onError(pos, "BAD_DIRECTIVE", message3, warning);
+              pos[0] += offset, this.onError(pos, "BAD_DIRECTIVE", message2, warning);
             }), this.prelude.push(token.source), this.atDirectives = !0;
             break;
           case "document": {
@@ -6475,12 +6475,12 @@ var require_cst_scalar = __commonJS({
     var resolveBlockScalar = require_resolve_block_scalar(), resolveFlowScalar = require_resolve_flow_scalar(), errors = require_errors(), stringifyString = require_stringifyString();
     function resolveAsScalar(token, strict = !0, onError) {
       if (token) {
-        let _onError = (pos, code3, message3) => {
+        let _onError = (pos, code3, message2) => {
           let offset = typeof pos == "number" ? pos : Array.isArray(pos) ? pos[0] : pos.offset;
           if (onError)
-            onError(offset, code3, message3);
+            onError(offset, code3, message2);
           else
-            throw new errors.YAMLParseError([offset, offset + 1], code3, message3);
+            throw new errors.YAMLParseError([offset, offset + 1], code3, message2);
         };
         switch (token.type) {
           case "scalar":
@@ -7442,8 +7442,8 @@ var require_parser = __commonJS({
             this.offset += source.length;
           }
         else {
-          let message3 = `Not a YAML token: ${source}`;
-          yield* this.pop({ type: "error", offset: this.offset, message: message3, source }), this.offset += source.length;
+          let message2 = `Not a YAML token: ${source}`;
+          yield* this.pop({ type: "error", offset: this.offset, message: message2, source }), this.offset += source.length;
         }
       }
       /** Call at end of input to push out any remaining constructions */
@@ -9127,9 +9127,9 @@ var require_errors2 = __commonJS({
       let schPath = parentSchema ? errSchemaPath : (0, codegen_1.str)`${errSchemaPath}/${keyword}`;
       return schemaPath && (schPath = (0, codegen_1.str)`${schPath}${(0, util_1.getErrorPath)(schemaPath, util_1.Type.Str)}`), [E.schemaPath, schPath];
     }
-    function extraErrorProps(cxt, { params, message: message3 }, keyValues) {
+    function extraErrorProps(cxt, { params, message: message2 }, keyValues) {
       let { keyword, data, schemaValue, it } = cxt, { opts, propertyName, topSchemaRef, schemaPath } = it;
-      keyValues.push([E.keyword, keyword], [E.params, typeof params == "function" ? params(cxt) : params || (0, codegen_1._)`{}`]), opts.messages && keyValues.push([E.message, typeof message3 == "function" ? message3(cxt) : message3]), opts.verbose && keyValues.push([E.schema, schemaValue], [E.parentSchema, (0, codegen_1._)`${topSchemaRef}${schemaPath}`], [names_1.default.data, data]), propertyName && keyValues.push([E.propertyName, propertyName]);
+      keyValues.push([E.keyword, keyword], [E.params, typeof params == "function" ? params(cxt) : params || (0, codegen_1._)`{}`]), opts.messages && keyValues.push([E.message, typeof message2 == "function" ? message2(cxt) : message2]), opts.verbose && keyValues.push([E.schema, schemaValue], [E.parentSchema, (0, codegen_1._)`${topSchemaRef}${schemaPath}`], [names_1.default.data, data]), propertyName && keyValues.push([E.propertyName, propertyName]);
     }
   }
 });
@@ -11363,11 +11363,11 @@ var require_core = __commonJS({
           return this.logger.warn("meta-schema not available"), this.errors = null, !0;
         let valid = this.validate($schema, schema);
         if (!valid && throwOrLogError) {
-          let message3 = "schema is invalid: " + this.errorsText();
+          let message2 = "schema is invalid: " + this.errorsText();
           if (this.opts.validateSchema === "log")
-            this.logger.error(message3);
+            this.logger.error(message2);
           else
-            throw new Error(message3);
+            throw new Error(message2);
         }
         return valid;
       }
@@ -16460,15 +16460,15 @@ function configureCallOf(graph, node, ts) {
   if (!isConfigureRef(ref)) return;
   let inputs = /* @__PURE__ */ new Map();
   for (let e of ts.step.with.entries) inputs.set(e.key.toLowerCase(), readInput(graph, node, ts, e));
-  let text = (name) => inputs.get(name)?.text.trim() ?? "", role = text("role-to-assume") || void 0, keyId = text("aws-access-key-id") !== "", tokenFile = text("web-identity-token-file") !== "", roleChaining = text("role-chaining").toLowerCase() === "true";
+  let text = (name) => inputs.get(name)?.text.trim() ?? "", role = text("role-to-assume") || void 0, keyId = text("aws-access-key-id") !== "", tokenFile = text("web-identity-token-file") !== "", roleChaining = text("role-chaining").toLowerCase() === "true", version2 = resolveConfigureVersion(ref.ref), skipOidc = text("force-skip-oidc").toLowerCase() === "true" && versionAtLeast(version2, "v5.0.0") !== !1;
   return {
     timelineIndex: ts.index,
     step: ts,
-    version: resolveConfigureVersion(ref.ref),
+    version: version2,
     inputs,
     role,
     region: text("aws-region") || void 0,
-    oidc: !!role && !keyId && !tokenFile && !roleChaining,
+    oidc: !!role && !keyId && !tokenFile && !roleChaining && !skipOidc,
     staticKeys: keyId,
     roleChaining,
     tokenFile: !!role && !keyId && !roleChaining && tokenFile
@@ -17485,8 +17485,22 @@ function onlyWorkflowCall(workflow) {
   return workflow.triggers.length > 0 && workflow.triggers.every((t) => t === "workflow_call");
 }
 function idTokenFor(node) {
-  let d = declaredPermissions(node.workflow, node.job);
-  return d.state === "unknown" ? { state: "unknown" } : d.state === "missing" && d.where !== "default" ? { state: "missing", lostAt: node, declared: d } : node.caller ? idTokenFor(node.caller) : d.where === "default" ? onlyWorkflowCall(node.workflow) ? { state: "caller-decides" } : { state: "missing", lostAt: node, declared: d } : { state: "granted" };
+  let requestedBy;
+  for (let n = node; ; n = n.caller) {
+    let d = declaredPermissions(n.workflow, n.job);
+    if (d.state === "unknown") return { state: "unknown" };
+    if (d.where !== "default") {
+      if (d.state === "missing") return requestedBy ? { state: "missing", lostAt: n, declared: d, requestedBy } : { state: "missing", lostAt: n, declared: d };
+      if (!n.caller) return { state: "granted" };
+      requestedBy = n;
+      continue;
+    }
+    if (!n.caller)
+      return onlyWorkflowCall(n.workflow) ? { state: "caller-decides" } : requestedBy ? { state: "default-decides", lostAt: n, declared: d, requestedBy } : { state: "missing", lostAt: n, declared: d };
+  }
+}
+function idTokenWithSetting(verdict, setting) {
+  return verdict.state !== "default-decides" ? verdict : setting === "permissive" ? { state: "granted" } : setting === "restricted" ? { state: "missing", lostAt: verdict.lostAt, declared: verdict.declared, requestedBy: verdict.requestedBy } : verdict;
 }
 
 // src/knowledge/version.ts
@@ -17558,11 +17572,6 @@ function valueLocation(site, input) {
 function usesWebIdentity(site) {
   return { oidc: site.call.oidc, tokenFile: site.call.tokenFile };
 }
-function idTokenPermission(node) {
-  if (!node) return "unknown";
-  let verdict = idTokenFor(node);
-  return verdict.state === "granted" ? "write" : verdict.state === "missing" ? "none" : "unknown";
-}
 function describeVersion(v) {
   let ref = shortRef(v.ref);
   return v.tag ? v.tag === ref ? v.tag : `${v.tag} (\`@${ref}\`)` : `\`@${ref}\``;
@@ -17594,25 +17603,25 @@ var CORE_SCHEMA = /* @__PURE__ */ new Set(["true", "True", "TRUE", "false", "Fal
   }
 };
 function judge(site, input, name) {
-  let value = input.value, lower = value.toLowerCase(), runs = `configure-aws-credentials ${describeVersion(site.version)}`, written = `\`${input.key}: ${value}\``, level, message3, replacement;
+  let value = input.value, lower = value.toLowerCase(), runs = `configure-aws-credentials ${describeVersion(site.version)}`, written = `\`${input.key}: ${value}\``, level, message2, replacement;
   switch (booleanParsing(site.version, name)) {
     case "strict":
       if (CORE_SCHEMA.has(value)) return;
-      level = "error", replacement = MEANT_TRUE.has(lower) || lower === "true" ? "true" : MEANT_FALSE.has(lower) ? "false" : void 0, message3 = `${written} makes ${runs} fail: from v5 a boolean input must be one of true, True, TRUE, false, False, FALSE, and the step stops with \`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\`` + (replacement ? `. Write \`${replacement}\`` : "");
+      level = "error", replacement = MEANT_TRUE.has(lower) || lower === "true" ? "true" : MEANT_FALSE.has(lower) ? "false" : void 0, message2 = `${written} makes ${runs} fail: from v5 a boolean input must be one of true, True, TRUE, false, False, FALSE, and the step stops with \`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\`` + (replacement ? `. Write \`${replacement}\`` : "");
       break;
     case "string":
       if (!MEANT_FALSE.has(lower)) return;
-      level = "warning", message3 = `${written} turns the feature ON in ${runs}: from v5 the action reads \`use-existing-credentials\` as text and any non-empty value enables it, so when credentials are already valid it keeps them ("Pre-existing credentials are valid. No need to generate new ones.") instead of assuming the configured role. Remove the line to turn it off`;
+      level = "warning", message2 = `${written} turns the feature ON in ${runs}: from v5 the action reads \`use-existing-credentials\` as text and any non-empty value enables it, so when credentials are already valid it keeps them ("Pre-existing credentials are valid. No need to generate new ones.") instead of assuming the configured role. Remove the line to turn it off`;
       break;
     case "lenient":
       if (!MEANT_TRUE.has(lower)) return;
-      level = "warning", replacement = "true", message3 = `${written} is read as false by ${runs}: before v5 the action treats anything but \`true\` as false, so \`${input.key}\` is silently off. Write \`true\` if it should be on`;
+      level = "warning", replacement = "true", message2 = `${written} is read as false by ${runs}: before v5 the action treats anything but \`true\` as false, so \`${input.key}\` is silently off. Write \`true\` if it should be on`;
       break;
     default:
       return;
   }
   let where3 = valueLocation(site, input), removal = name === "use-existing-credentials" && level === "warning" && booleanParsing(site.version, name) === "string", fix = () => removal ? removeLineFix(site, input) : replacement ? replaceFix(site, input, replacement) : void 0;
-  return { level, message: message3, location: where3.location, related: where3.related, fix };
+  return { level, message: message2, location: where3.location, related: where3.related, fix };
 }
 function replaceFix(site, input, replacement) {
   let scalar = input.entry.value;
@@ -17630,21 +17639,30 @@ function removeLineFix(site, input) {
 var PARTITION = "aws|aws-cn|aws-us-gov|aws-iso(?:-[a-z])?|aws-eusc", ROLE_ARN = new RegExp(`^arn:(?:${PARTITION}):iam::\\d{12}:role\\/(?:[\\w+=,.@-]+\\/)*[\\w+=,.@-]+$`), SESSION_NAME = /^[\w+=,.@-]+$/, REGION = /^[a-z0-9-]+$/, MIN_DURATION = 900, MAX_DURATION = 43200, CHAINED_MAX_DURATION = 3600, MAX_MANAGED_POLICIES = 10, CHINA_AUDIENCE = "sts.amazonaws.com.cn", awsInvalidInput = {
   id: "aws-invalid-input",
   title: "configure-aws-credentials input AWS or the action rejects",
-  description: "Reports literal configure-aws-credentials inputs that fail at run time: role ARNs, session names, session durations, regions, China-region audiences and managed session policy counts outside what AWS STS accepts.",
+  description: "Reports literal configure-aws-credentials inputs that fail at run time: role ARNs, session names, session durations, regions and managed session policy counts outside what AWS STS accepts; notes China-region OIDC calls on the default audience.",
   defaultLevel: "error",
   tags: ["correctness", "aws"],
   precision: "very-high",
   fixable: !1,
   check(ctx) {
+    let setting = ctx.settings.defaultTokenPermissions;
     for (let site of configureSites(ctx.graph)) {
-      let report = (input, message3, level = "error") => {
+      let report = (input, text, level = "error") => {
         let where3 = valueLocation(site, input);
-        ctx.report({ level, message: message3, location: where3.location, related: where3.related });
-      }, get = (name) => usable(site, name);
-      checkRole(site, get("role-to-assume"), report), checkSessionName(get("role-session-name"), report), checkDuration(get("role-duration-seconds"), get("role-chaining"), report), checkRegion(site, get("aws-region"), report), checkManagedPolicies(get("managed-session-policies"), report);
+        ctx.report({ level, ...text, location: where3.location, related: where3.related });
+      }, get = (name) => usable(site, name), assumes = assumesRole(site);
+      checkRole(site, get("role-to-assume"), setting, report);
+      let checksName = versionAtLeast(site.version, "v6.2.0") === !0;
+      (assumes || checksName) && checkSessionName(get("role-session-name"), checksName, report), assumes && checkDuration(get("role-duration-seconds"), get("role-chaining"), report), checkRegion(site, get("aws-region"), setting, report), assumes && checkManagedPolicies(get("managed-session-policies"), report);
     }
   }
 };
+function assumesRole(site) {
+  return (effectiveInput(site.node, site.call, "role-to-assume")?.text.trim() ?? "") !== "";
+}
+function idTokenState(site, setting) {
+  return site.node ? idTokenWithSetting(idTokenFor(site.node), setting).state : "unknown";
+}
 function usable(site, name) {
   let input = siteInput(site, name);
   if (!input || input.value === void 0) return;
@@ -17652,83 +17670,145 @@ function usable(site, name) {
   if (!(declared && ![...declared].some((d) => d.toLowerCase() === name)))
     return input;
 }
-function checkRole(site, role, report) {
+function checkRole(site, role, setting, report) {
   if (!role || role.value === "" || ROLE_ARN.test(role.value)) return;
-  let value = role.value, web = usesWebIdentity(site), oidc = web.oidc && site.node !== void 0 && idTokenPermission(site.node) === "write";
+  let value = role.value, web = usesWebIdentity(site);
   if (value.startsWith("arn:")) {
-    report(
-      role,
-      `\`role-to-assume: ${value}\` is not an IAM role ARN: ${arnProblem(value)}. Expected \`arn:aws:iam::<12-digit account>:role/<path/name>\` (or the \`aws-cn\` / \`aws-us-gov\` partition); STS rejects the call ("ValidationError: Request ARN is invalid")`
-    );
+    report(role, {
+      headline: `\`role-to-assume\` is not an IAM role ARN: ${arnProblem(value)}`,
+      why: "AWS STS rejects a role ARN it cannot parse, so the step fails whichever way the action signs in.",
+      hint: "Write the role's ARN as `arn:aws:iam::<12-digit account>:role/<path/name>`.",
+      label: "not a role ARN",
+      message: `\`role-to-assume: ${value}\` is not an IAM role ARN: ${arnProblem(value)}. Expected \`arn:aws:iam::<12-digit account>:role/<path/name>\` (or the \`aws-cn\` / \`aws-us-gov\` partition); STS rejects the call ("ValidationError: Request ARN is invalid")`
+    });
     return;
   }
-  if (oidc || web.tokenFile) {
-    let how = web.tokenFile ? "`web-identity-token-file`" : "GitHub's OIDC token (the job grants `id-token: write`)";
-    report(
-      role,
-      `\`role-to-assume: ${value}\` is a role name, not a full role ARN; with ${how} the action has no account to build the ARN from and fails with "Source Account ID is needed if the Role Name is provided and not the Role Arn." Use \`arn:aws:iam::<account-id>:role/${value}\``
-    );
-  }
+  let how = web.tokenFile ? "`web-identity-token-file`" : web.oidc ? oidcWhenRuns(site, setting) : void 0;
+  if (!how) return;
+  let fix = `Use \`arn:aws:iam::<account-id>:role/${value}\``;
+  report(role, {
+    headline: `\`role-to-assume: ${value}\` is a role name, not an ARN: a web identity sign-in fails`,
+    why: "With a web identity token the action has no current account to turn a role name into an ARN.",
+    hint: `${fix}.`,
+    label: "a role name, not an ARN",
+    message: `\`role-to-assume: ${value}\` is a role name, not a full role ARN; with ${how} the action has no account to build the ARN from and fails with "Source Account ID is needed if the Role Name is provided and not the Role Arn." ${fix}`
+  });
+}
+function oidcWhenRuns(site, setting) {
+  if (!site.node) return;
+  let v = idTokenWithSetting(idTokenFor(site.node), setting);
+  if (v.state === "granted" || v.state === "default-decides" || v.state === "missing" && v.requestedBy)
+    return "GitHub's OIDC token (every run of the job has `id-token: write`)";
 }
 function arnProblem(value) {
   let [, partition = "", service = "", region2 = "", account = "", ...rest] = value.split(":"), resource = rest.join(":");
   return new RegExp(`^(?:${PARTITION})$`).test(partition) ? service === "sts" && resource.startsWith("assumed-role/") ? "it names an assumed-role session (what `aws sts get-caller-identity` prints), not the role" : service !== "iam" ? `the service is \`${service}\`, not \`iam\`` : region2 !== "" ? `IAM ARNs have no region, but this one has \`${region2}\`` : /^\d{12}$/.test(account) ? resource.startsWith("role/") ? `the role name \`${resource.slice(5)}\` is empty or has characters IAM does not allow` : `the resource \`${resource}\` is not \`role/\u2026\`` : `the account \`${account}\` is not 12 digits` : `\`${partition}\` is not an AWS partition`;
 }
-function checkSessionName(input, report) {
+function checkSessionName(input, actionChecks, report) {
   if (!input || input.value === "") return;
   let value = input.value, problems = [], constraint;
   (value.length < 2 || value.length > 64) && (problems.push(`is ${value.length} character${value.length === 1 ? "" : "s"} long (2 to 64 allowed)`), constraint = `Member must have length ${value.length < 2 ? "greater than or equal to 2" : "less than or equal to 64"}`);
   let bad = [...new Set([...value].filter((c) => !SESSION_NAME.test(c)))];
-  bad.length && (problems.push(`contains ${bad.map((c) => c === " " ? "a space" : `\`${c}\``).join(", ")} (allowed: letters, digits and _+=,.@-)`), constraint ??= "Member must satisfy regular expression pattern: [\\w+=,.@-]*"), constraint && report(
-    input,
-    `\`role-session-name: ${value}\` ${problems.join(" and ")}; STS rejects the call with "1 validation error detected: Value '${value}' at 'roleSessionName' failed to satisfy constraint: ${constraint}"`
-  );
+  bad.length && (problems.push(`contains ${bad.map((c) => c === " " ? "a space" : `\`${c}\``).join(", ")} (allowed: letters, digits and _+=,.@-)`), constraint ??= "Member must satisfy regular expression pattern: [\\w+=,.@-]*"), constraint && report(input, {
+    headline: `\`role-session-name\` ${problems[0].replace(/ \(.*\)$/, "")}: STS rejects it`,
+    why: "AWS STS accepts only 2 to 64 characters of letters, digits and _+=,.@- as a session name.",
+    hint: "Shorten the name or replace the characters STS does not allow (e.g. spaces with `-`).",
+    label: "not a valid session name",
+    message: actionChecks ? `\`role-session-name: ${value}\` ${problems.join(" and ")}; the action (v6.2.0+) checks it first and fails with "${value.length < 2 || value.length > 64 ? `Role session name must be between 2 and 64 characters, got ${value.length}: '${value}'` : `Role session name is not valid: '${value}'. Must satisfy regular expression pattern: [\\w+=,.@-]*`}"` : `\`role-session-name: ${value}\` ${problems.join(" and ")}; STS rejects the call with "1 validation error detected: Value '${value}' at 'roleSessionName' failed to satisfy constraint: ${constraint}"`
+  });
 }
 function checkDuration(input, chaining, report) {
   if (!input || input.value === "") return;
   let text = input.value, integer = /^[-+]?\d+$/.test(text), seconds2 = Number.parseInt(text, 10);
   if (Number.isNaN(seconds2) || seconds2 === 0) {
-    integer || report(input, `\`role-duration-seconds: ${text}\` is not a whole number of seconds; the action reads it with parseInt, gets nothing, and silently uses its default session length instead`, "warning");
+    integer || report(
+      input,
+      {
+        headline: `\`role-duration-seconds: ${text}\` is no number: the action uses its default session length`,
+        why: "The action reads the value with parseInt, gets nothing, and silently falls back to its default (1 hour in v2+ with OIDC, in v3+ always).",
+        hint: "Write the session length as a whole number of seconds.",
+        label: "not a number of seconds",
+        message: `\`role-duration-seconds: ${text}\` is not a whole number of seconds; the action reads it with parseInt, gets nothing, and silently uses its default session length (1 hour from v3, and in v2 with OIDC) instead. The credentials then expire earlier than written if a longer session was meant: the job fails only if it still needs AWS after the default session ends, which the files do not show. Write the length in seconds`
+      },
+      "warning"
+    );
     return;
   }
   let limit = chained(chaining) ? CHAINED_MAX_DURATION : MAX_DURATION;
   if (!integer && seconds2 >= MIN_DURATION && seconds2 <= limit) {
-    report(input, `\`role-duration-seconds: ${text}\` is not a whole number of seconds; the action's parseInt reads it as ${seconds2}. Write \`${seconds2}\``, "warning");
+    report(
+      input,
+      {
+        headline: `\`role-duration-seconds: ${text}\` is read as ${seconds2}`,
+        why: "The action's parseInt keeps the leading digits and drops the rest, so the value works but is not what it looks like.",
+        hint: `Write \`${seconds2}\`.`,
+        label: `read as ${seconds2}`,
+        message: `\`role-duration-seconds: ${text}\` is not a whole number of seconds; the action's parseInt reads it as ${seconds2}, which works. Write \`${seconds2}\``
+      },
+      "note"
+    );
     return;
   }
-  let quote = integer ? `\`role-duration-seconds: ${text}\`` : `\`role-duration-seconds: ${text}\` (read by the action as ${seconds2})`;
-  seconds2 < MIN_DURATION ? report(input, `${quote} is below AWS's minimum of ${MIN_DURATION} seconds; STS rejects the call with "Value '${seconds2}' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to ${MIN_DURATION}"`) : seconds2 > MAX_DURATION ? report(input, `${quote} is above AWS's maximum of ${MAX_DURATION} seconds (12 hours); STS rejects the call with "Value '${seconds2}' at 'durationSeconds' failed to satisfy constraint: Member must have value less than or equal to ${MAX_DURATION}"`) : seconds2 > limit && report(
-    input,
-    `${quote} with \`role-chaining: ${chaining.value}\`: a session assumed by role chaining lasts at most ${CHAINED_MAX_DURATION} seconds; STS rejects the call with "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining."`
-  );
+  let quote = integer ? `\`role-duration-seconds: ${text}\`` : `\`role-duration-seconds: ${text}\` (read by the action as ${seconds2})`, base = {
+    why: "AWS STS rejects a session length outside 900 to 43200 seconds, and above 3600 seconds for a chained role session.",
+    label: "outside what STS accepts"
+  };
+  seconds2 < MIN_DURATION ? report(input, {
+    ...base,
+    headline: `\`role-duration-seconds\` ${seconds2} is below AWS's minimum of ${MIN_DURATION} seconds`,
+    hint: `Use at least ${MIN_DURATION}.`,
+    message: `${quote} is below AWS's minimum of ${MIN_DURATION} seconds; STS rejects the call with "Value '${seconds2}' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to ${MIN_DURATION}"`
+  }) : seconds2 > MAX_DURATION ? report(input, {
+    ...base,
+    headline: `\`role-duration-seconds\` ${seconds2} is above AWS's maximum of ${MAX_DURATION} seconds`,
+    hint: `Use at most ${MAX_DURATION} (and at most the role's MaxSessionDuration).`,
+    message: `${quote} is above AWS's maximum of ${MAX_DURATION} seconds (12 hours); STS rejects the call with "Value '${seconds2}' at 'durationSeconds' failed to satisfy constraint: Member must have value less than or equal to ${MAX_DURATION}"`
+  }) : seconds2 > limit && report(input, {
+    ...base,
+    headline: `\`role-duration-seconds\` ${seconds2} with role chaining: a chained session lasts at most ${CHAINED_MAX_DURATION} seconds`,
+    hint: `Use at most ${CHAINED_MAX_DURATION} with \`role-chaining: true\`.`,
+    message: `${quote} with \`role-chaining: ${chaining.value}\`: a session assumed by role chaining lasts at most ${CHAINED_MAX_DURATION} seconds; STS rejects the call with "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining."`
+  });
 }
 function chained(input) {
   return (input?.value ?? "").toLowerCase() === "true";
 }
-function checkRegion(site, region2, report) {
+function checkRegion(site, region2, setting, report) {
   if (!region2 || region2.value === "") return;
   let value = region2.value;
   if (!REGION.test(value)) {
-    report(region2, `\`aws-region: ${value}\` is not a region name (lower-case letters, digits and \`-\`, e.g. \`us-east-1\`); the action fails with "Region is not valid: ${value}"`);
+    report(region2, {
+      headline: `\`aws-region: ${value}\` is not a region name: the action rejects it`,
+      why: "The action checks the region against ^[a-z0-9-]+$ before anything else and fails the step.",
+      hint: "Write the region in lower case, e.g. `us-east-1`.",
+      label: "not a region name",
+      message: `\`aws-region: ${value}\` is not a region name (lower-case letters, digits and \`-\`, e.g. \`us-east-1\`); the action fails with "Region is not valid: ${value}"`
+    });
     return;
   }
-  if (!value.startsWith("cn-") || !usesWebIdentity(site).oidc || !site.node || idTokenPermission(site.node) !== "write") return;
-  let aud = siteInput(site, "audience");
-  if (aud && aud.value === void 0) return;
-  let current = aud?.value || "sts.amazonaws.com";
-  current !== CHINA_AUDIENCE && report(
-    aud ?? region2,
-    `\`aws-region: ${value}\` is a China region, but the OIDC token is requested for the audience \`${current}\`${aud?.value ? "" : " (the default)"}; STS in the aws-cn partition only accepts \`audience: ${CHINA_AUDIENCE}\`, and the exchange fails with "Incorrect token audience". Set \`audience: ${CHINA_AUDIENCE}\` (the China account's identity provider must list it as a client ID too)`
-  );
+  value.startsWith("cn-") && (!usesWebIdentity(site).oidc || idTokenState(site, setting) === "missing" || siteInput(site, "audience") || report(
+    region2,
+    {
+      headline: `China region \`${value}\` with the default OIDC audience \`sts.amazonaws.com\``,
+      why: "The token's audience must be a client ID of the China account's OIDC provider; AWS documents `sts.amazonaws.com.cn` there, but a provider created with `sts.amazonaws.com` accepts the default.",
+      hint: `If the exchange fails with "Incorrect token audience", set \`audience: ${CHINA_AUDIENCE}\` and list it in the provider.`,
+      label: "default audience in a China region",
+      message: `\`aws-region: ${value}\` is a China region and the OIDC token is requested for the default audience \`sts.amazonaws.com\`. That works when the China account's IAM OIDC provider lists \`sts.amazonaws.com\` as a client ID; AWS's documentation for China regions uses \`${CHINA_AUDIENCE}\`. If the exchange fails with "Incorrect token audience", set \`audience: ${CHINA_AUDIENCE}\` (and list it in the provider)`
+    },
+    "note"
+  ));
 }
 function checkManagedPolicies(input, report) {
   if (!input) return;
   let arns = input.value.split(`
 `).filter((l) => l !== "");
-  arns.length <= MAX_MANAGED_POLICIES || report(
-    input,
-    `\`managed-session-policies\` lists ${arns.length} policy ARNs; AWS accepts at most ${MAX_MANAGED_POLICIES} managed session policies and STS rejects the call with "Value at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to ${MAX_MANAGED_POLICIES}"`
-  );
+  arns.length <= MAX_MANAGED_POLICIES || report(input, {
+    headline: `\`managed-session-policies\` lists ${arns.length} policies: AWS accepts at most ${MAX_MANAGED_POLICIES}`,
+    why: `AWS STS accepts at most ${MAX_MANAGED_POLICIES} managed session policies per call.`,
+    hint: "Merge policies or move permissions into the role itself.",
+    label: `${arns.length} policies`,
+    message: `\`managed-session-policies\` lists ${arns.length} policy ARNs; AWS accepts at most ${MAX_MANAGED_POLICIES} managed session policies and STS rejects the call with "Value at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to ${MAX_MANAGED_POLICIES}"`
+  });
 }
 
 // src/rules/support/closest.ts
@@ -17808,8 +17888,8 @@ function finding(site, input, declared, known, everyInput) {
       message: `\`${key}\` is not an input of configure-aws-credentials ${runs}; did you mean \`${target}\`? That input was added in ${since ?? "a later release"}, so this version would ignore it too. As written, ${ignored}.`
     };
   }
-  let message3 = `\`${key}\` is not an input of configure-aws-credentials ${runs}; did you mean \`${target}\`? As written, ${ignored}.`;
-  return suggestion2.confidence === "typo" ? { ...base, message: message3, fix: () => renameFix(site, input, target) } : { ...base, message: message3 };
+  let message2 = `\`${key}\` is not an input of configure-aws-credentials ${runs}; did you mean \`${target}\`? As written, ${ignored}.`;
+  return suggestion2.confidence === "typo" ? { ...base, message: message2, fix: () => renameFix(site, input, target) } : { ...base, message: message2 };
 }
 function renameFix(site, input, target) {
   if (site.ts.step.with.entries.some((e) => e.key.toLowerCase() === target.toLowerCase())) return;
@@ -17937,7 +18017,7 @@ var compositeRoleConflict = {
         for (let j = call.timelineIndex + 1; j <= started.end && !configureAt.has(j); j++)
           !node.callSteps.has(j) && !tl[j].skipped && stale.push(tl[j]);
         if (stale.length === 0) continue;
-        let top = ts.chain[0], topUses = top.step.uses, path11 = top.file.path, earlierTs = tl[before.timelineIndex], { level, why } = levelFor(node, ctx), startedText = depth === 0 ? `\`${topUses.node.value}\` (this call) starts` : `\`${topUses.node.value}\` calls \`${started.site.step.uses.node.value}\` (${where(path11, started.site.file.path, started.site.step.uses.node.range.start.line)}), which starts`, firstStale = stale[0], n = stale.length, message3 = `In job \`${node.job.id}\`, ${startedText} while ${oldId.text} is exported (${describeCall(path11, earlierTs)}), then assumes ${newId.text} inside (${where(path11, ts.file.path, ts.step.uses.node.range.start.line)}). On runners older than v${RUNNER_FIX_VERSION} the ${n === 1 ? "step" : `${n} steps`} after that configure call inside the composite (${n === 1 ? "" : "first: "}${stepLabel(firstStale)}) still run${n === 1 ? "s" : ""} as ${oldId.text}; the new role takes effect only when the composite returns. ${why}`, related3 = [
+        let top = ts.chain[0], topUses = top.step.uses, path11 = top.file.path, earlierTs = tl[before.timelineIndex], { level, why } = levelFor(node, ctx), startedText = depth === 0 ? `\`${topUses.node.value}\` (this call) starts` : `\`${topUses.node.value}\` calls \`${started.site.step.uses.node.value}\` (${where(path11, started.site.file.path, started.site.step.uses.node.range.start.line)}), which starts`, firstStale = stale[0], n = stale.length, message2 = `In job \`${node.job.id}\`, ${startedText} while ${oldId.text} is exported (${describeCall(path11, earlierTs)}), then assumes ${newId.text} inside (${where(path11, ts.file.path, ts.step.uses.node.range.start.line)}). On runners older than v${RUNNER_FIX_VERSION} the ${n === 1 ? "step" : `${n} steps`} after that configure call inside the composite (${n === 1 ? "" : "first: "}${stepLabel(firstStale)}) still run${n === 1 ? "s" : ""} as ${oldId.text}; the new role takes effect only when the composite returns. ${why}`, related3 = [
           { path: ts.file.path, range: ts.step.uses.node.range, message: `configure call inside the composite: assumes ${newId.text}` },
           { path: earlierTs.file.path, range: earlierTs.step.uses.node.range, message: `earlier configure call: ${oldId.text}, exported before the composite started` }
         ];
@@ -17949,7 +18029,7 @@ var compositeRoleConflict = {
           path: firstStale.file.path,
           range: firstStale.step.range,
           message: `first step that still sees ${oldId.text} on runners older than v${RUNNER_FIX_VERSION}`
-        }), ctx.report({ level, message: message3, location: { path: path11, range: topUses.node.range }, related: related3, via: { node, step: ts } });
+        }), ctx.report({ level, message: message2, location: { path: path11, range: topUses.node.range }, related: related3, via: { node, step: ts } });
       }
     }
   }
@@ -18535,8 +18615,8 @@ var credentialsInCache = {
   finding(ts, kind, mode, patterns, pattern, hits, intent) {
     let visibility = this.ctx.settings.visibility, level = intent ? "note" : visibility === "private" || visibility === "internal" ? "warning" : "error", uses = ts.step.uses.node.value, action = kind === "artifact" ? "actions/upload-artifact" : kind === "cache-save" ? "actions/cache/save" : "actions/cache", verb = kind === "artifact" ? "uploads" : "saves", into = kind === "artifact" ? "into an artifact" : "into a cache", root = literalRoot(pattern), whole = hits.length > 1 && hits.every((h) => h.place.path.startsWith(`${root}/`)), described = hits.slice(0, 4).map((h) => describePlace(h.place, ts));
     hits.length > 4 && described.push(`${hits.length - 4} more credential location${hits.length - 4 === 1 ? "" : "s"}`);
-    let list2 = joinList(described), subject = whole ? `${root === HOME ? "the whole home directory " : ""}\`${displayPath(root)}\`, which holds ${list2},` : list2, exclusion = kind !== "artifact" ? uselessExclusion(patterns, hits) : void 0, hint = exclusion ? ` (\`${exclusion}\` does not remove it: actions/cache saves a matched directory whole and a \`!\` line only drops paths it matches exactly)` : "", message3;
-    intent ? message3 = `\`${pattern.text}\`: ${action} does not expand \`${pattern.unexpandedVariable}\`, so today this line matches nothing; written as the path it means, it would put ${subject} ${into}; ${audience(kind, visibility)}. Name the directories you want cached instead of a credential location.` : message3 = `${action} ${verb} ${subject} ${into}${hint}; ${audience(kind, visibility)}. ${advice(kind, hits)}`;
+    let list2 = joinList(described), subject = whole ? `${root === HOME ? "the whole home directory " : ""}\`${displayPath(root)}\`, which holds ${list2},` : list2, exclusion = kind !== "artifact" ? uselessExclusion(patterns, hits) : void 0, hint = exclusion ? ` (\`${exclusion}\` does not remove it: actions/cache saves a matched directory whole and a \`!\` line only drops paths it matches exactly)` : "", message2;
+    intent ? message2 = `\`${pattern.text}\`: ${action} does not expand \`${pattern.unexpandedVariable}\`, so today this line matches nothing; written as the path it means, it would put ${subject} ${into}; ${audience(kind, visibility)}. Name the directories you want cached instead of a credential location.` : message2 = `${action} ${verb} ${subject} ${into}${hint}; ${audience(kind, visibility)}. ${advice(kind, hits)}`;
     let related3 = [], seenWriters = /* @__PURE__ */ new Set();
     for (let h of hits) {
       let w = h.place.writer;
@@ -18547,7 +18627,7 @@ var credentialsInCache = {
       let site = ts.chain[0];
       related3.push({ path: site.file.path, range: site.step.uses?.node.range ?? site.step.range, message: `the job \`${this.node.job.id}\` reaches the \`${uses}\` step through this call` });
     }
-    return { level, message: message3, location, related: related3 };
+    return { level, message: message2, location, related: related3 };
   }
 };
 function describePlace(place, at) {
@@ -18597,6 +18677,9 @@ function locatePattern(ctx, node, ts, text) {
   return { path: ts.file.path, range: entry?.keyRange ?? ts.step.range };
 }
 
+// src/rules/types.ts
+var LEVEL_RANK = { note: 1, warning: 2, error: 3 };
+
 // src/rules/missing-id-token-permission.ts
 var RUNTIME_ERROR = "Credentials could not be loaded, please check your action inputs: Could not load credentials from any providers", NEW_BLOCK_SCOPES = ["contents: read", "id-token: write"], missingIdTokenPermission = {
   id: "missing-id-token-permission",
@@ -18607,34 +18690,51 @@ var RUNTIME_ERROR = "Credentials could not be loaded, please check your action i
   precision: "very-high",
   fixable: "both",
   check(ctx) {
-    let losses = /* @__PURE__ */ new Map();
+    let setting = ctx.settings.defaultTokenPermissions, losses = /* @__PURE__ */ new Map();
     for (let node of allJobNodes(ctx.graph)) {
       let calls = node.configureCalls.filter((c) => c.oidc);
       if (calls.length === 0) continue;
-      let verdict = idTokenFor(node);
-      if (verdict.state !== "missing") continue;
-      let holder = verdict.lostAt, isCaller = holder !== node, range2 = locationOf(holder, isCaller), key = `${holder.workflow.file.path}\0${range2.start.offset}`, loss = losses.get(key) ?? { holder, declared: verdict.declared, isCaller, uses: [], seen: /* @__PURE__ */ new Set() };
+      let verdict = idTokenWithSetting(idTokenFor(node), setting);
+      if (verdict.state !== "missing" && verdict.state !== "default-decides") continue;
+      let holder = verdict.lostAt, isCaller = holder !== node, outcome = verdict.state === "default-decides" ? { kind: "setting", requester: verdict.requestedBy } : verdict.requestedBy ? { kind: "startup", requester: verdict.requestedBy, bySetting: verdict.declared.where === "default" } : runtimeOutcome(node), range2 = locationOf(holder, isCaller), key = `${holder.workflow.file.path}\0${range2.start.offset}`, loss = losses.get(key) ?? { holder, declared: verdict.declared, isCaller, uses: [], seen: /* @__PURE__ */ new Set() };
       for (let call of calls) {
         let ts = node.timeline[call.timelineIndex], stepKey = `${ts.file.path}\0${ts.step.range.start.offset}`;
-        loss.seen.has(stepKey) || (loss.seen.add(stepKey), loss.uses.push({ node, call }));
+        loss.seen.has(stepKey) || (loss.seen.add(stepKey), loss.uses.push({ node, call, outcome, level: levelOf(outcome) }));
       }
       losses.set(key, loss);
     }
-    for (let loss of losses.values()) ctx.report(finding3(ctx, loss));
+    for (let loss of losses.values()) ctx.report(finding3(loss));
   }
 };
+function runtimeOutcome(node) {
+  let r = runnerKind(node);
+  return { kind: "runtime", runner: r.kind, runnerText: r.text };
+}
+function levelOf(o) {
+  return o.kind === "startup" ? "error" : o.kind === "setting" ? "warning" : o.runner === "github-hosted" ? "error" : "warning";
+}
 function locationOf(holder, isCaller) {
   let job = holder.job;
   return isCaller && job.uses ? job.uses.keyRange : job.permissions?.keyRange ?? job.idRange;
 }
-function finding3(_ctx, loss) {
-  let { holder, declared, isCaller } = loss, file = holder.workflow.file;
+function primaryUse(loss) {
+  let best = loss.uses[0];
+  for (let u of loss.uses) LEVEL_RANK[u.level] > LEVEL_RANK[best.level] && (best = u);
+  return best;
+}
+function finding3(loss) {
+  let { holder, declared, isCaller } = loss, file = holder.workflow.file, primary = primaryUse(loss), text = wording(loss, primary);
   return {
-    message: message(loss, isCaller),
+    level: primary.level,
+    headline: text.headline,
+    why: text.why,
+    hint: text.hint,
+    label: text.label,
+    message: text.message,
     location: { path: file.path, range: locationOf(holder, isCaller) },
     related: related(loss),
     fix: () => {
-      let r = buildFix(holder, declared);
+      let r = buildFix(holder, declared, primary.outcome, loss.uses.some((x) => switchesToOidc(x.outcome)));
       return r.fix ?? (r.note !== void 0 ? { note: r.note } : void 0);
     }
   };
@@ -18646,30 +18746,84 @@ function describeCall2(u) {
 function whyMissing(declared, who) {
   let p = declared.permissions;
   if (declared.where === "default")
-    return `neither ${who} nor its workflow sets \`permissions:\` (the default GITHUB_TOKEN permissions never include \`id-token: write\`)`;
+    return `neither ${who} nor its workflow sets \`permissions:\` (the default GITHUB_TOKEN permissions, permissive or restricted, never include \`id-token: write\`)`;
   let whose = declared.where === "job" ? "its `permissions:`" : `its workflow's \`permissions:\` (line ${p.keyRange.start.line}), which ${who} inherits,`;
   if (p.kind === "read-all") return `${whose} ${declared.where === "job" ? "is" : "are"} \`read-all\`, which does not include \`id-token: write\``;
   let idToken = p.entries.find((e) => e.key === "id-token");
   return idToken ? `${whose} set${declared.where === "job" ? "s" : ""} \`id-token: ${idToken.value?.value ?? ""}\`; only \`write\` lets the job request a token` : `${whose} ${declared.where === "job" ? "omits" : "omit"} \`id-token\` (an explicit \`permissions:\` block sets every scope it omits to \`none\`)`;
 }
-function message(loss, isCaller) {
-  let { holder, declared } = loss, first = loss.uses[0], more = loss.uses.length > 1 ? ` (and ${loss.uses.length - 1} more OIDC call${loss.uses.length > 2 ? "s" : ""})` : "", consequence = `Without it the runner issues no OIDC token, the action falls back to the default credential chain and fails with "${RUNTIME_ERROR}".`;
-  if (!isCaller) {
-    let fixHint2 = declared.where === "job" ? "Add `id-token: write` to the job's `permissions:`." : "Give the job a `permissions:` block with `id-token: write` (and the scopes it needs).";
-    return `job ${code(holder.job.id)}${describeCall2(first)}${more}, but ${whyMissing(declared, "the job")}. ${consequence} ${fixHint2}`;
-  }
-  let target = holder.called?.workflow.file.repoPath ?? holder.job.uses?.node.value ?? "", requester = requesterBelow(loss), outcome = requester ? `The called side asks for \`id-token: write\` itself (job ${code(requester.job.id)}), so GitHub rejects the run before it starts: "The nested job '${requester.job.id}' is requesting 'id-token: write', but is only allowed 'id-token: ${allowedIdToken(declared)}'."` : consequence;
-  return `job ${code(first.node.job.id)} of reusable workflow ${code(target)}${describeCall2(first)}${more}, but the calling job ${code(holder.job.id)} grants a called workflow at most its own permissions, and ${whyMissing(declared, "the calling job")}. ${outcome} Grant \`id-token: write\` in the permissions of ${code(holder.job.id)}.`;
-}
-function requesterBelow(loss) {
-  for (let u of loss.uses)
-    for (let n = u.node; n && n !== loss.holder; n = n.caller) {
-      let d = declaredPermissions(n.workflow, n.job);
-      if (d.where !== "default" && d.state === "granted") return n;
-    }
-}
 function allowedIdToken(declared) {
   return (declared.permissions?.kind === "map" ? declared.permissions.entries.find((x) => x.key === "id-token") : void 0)?.value?.value.trim() || "none";
+}
+function startupMessage(requester, declared) {
+  return `The nested job '${requester.job.id}' is requesting 'id-token: write', but is only allowed 'id-token: ${allowedIdToken(declared)}'.`;
+}
+function fallback(u, o) {
+  let role = u.call.role ? code(u.call.role) : "the role", head = "Without it the runner issues no OIDC token and the action falls back to the default AWS credential chain";
+  switch (o.runner) {
+    case "github-hosted":
+      return { text: `${head}, which is empty on GitHub-hosted runners (${o.runnerText}): the step fails with "${RUNTIME_ERROR}".` };
+    case "codebuild":
+      return {
+        text: `${head}: on this AWS CodeBuild-hosted runner (${o.runnerText}) that is the CodeBuild project's service role, so the step works only if that role may assume ${role} (its policy allows \`sts:AssumeRole\` and ${role} trusts it), and fails with "${RUNTIME_ERROR}" or an access-denied error otherwise. Whether it may is set in AWS IAM, not in these files.`,
+        condition: `the CodeBuild project's service role may assume ${role}`
+      };
+    case "self-hosted":
+      return {
+        text: `${head}: on a self-hosted runner (${o.runnerText}) that is whatever AWS credentials the machine has (an EC2 instance profile, environment variables, \`~/.aws\`), so the step works only if those exist and may assume ${role}, and fails with "${RUNTIME_ERROR}" otherwise. Which machines serve these labels and what role they carry is not in these files.`,
+        condition: `the runner's own AWS credentials (an instance profile) may assume ${role}`
+      };
+    default:
+      return {
+        text: `${head}. The runner is chosen at run time (${o.runnerText}): on a GitHub-hosted runner the step fails with "${RUNTIME_ERROR}"; on a runner with AWS credentials of its own (CodeBuild-hosted, or self-hosted with an instance profile) the action uses those and works if they may assume ${role}.`,
+        condition: `the runner it lands on has AWS credentials of its own that may assume ${role}`
+      };
+  }
+}
+function wording(loss, u) {
+  let { holder, declared, isCaller } = loss, more = loss.uses.length > 1 ? ` (and ${loss.uses.length - 1} more OIDC call${loss.uses.length > 2 ? "s" : ""})` : "", o = u.outcome, holderId = code(holder.job.id), settle = "credflow cannot see that setting: write `default-token-permissions: permissive` or `restricted` in `.credflow.yml` (or pass `--default-token-permissions`) to settle it";
+  if (!isCaller) {
+    let rt = o, fb2 = fallback(u, rt), grant = declared.where === "job" ? "Add `id-token: write` to the job's `permissions:`." : "Give the job a `permissions:` block with `id-token: write` (and the scopes it needs).", hint = fb2.condition ? `${grant.slice(0, -1)} to use GitHub's OIDC token; if the runner's own AWS role is meant to assume the role, this finding can be suppressed.` : grant;
+    return {
+      headline: fb2.condition ? `No \`id-token: write\` for job ${holderId}: its OIDC call relies on ${runnerShort(rt.runner)}` : `OIDC call in job ${holderId} without \`id-token: write\`: the step fails`,
+      why: fb2.condition ? `Without an OIDC token the action falls back to the runner's own AWS credentials, which works only if ${fb2.condition}.` : 'Without `id-token: write` the runner issues no OIDC token and the action fails with "Credentials could not be loaded".',
+      hint,
+      label: declared.where === "default" ? "no `permissions:` here or in the workflow" : declared.where === "job" ? "no `id-token: write` here" : "inherits permissions without `id-token`",
+      message: `job ${code(holder.job.id)}${describeCall2(u)}${more}, but ${whyMissing(declared, "the job")}. ${fb2.text} ${hint}`
+    };
+  }
+  let first = u.node, target = first.workflow.file.repoPath, direct = holder.called?.workflow.file.repoPath ?? holder.job.uses?.node.value ?? "", through = first.caller !== holder && direct !== target ? ` (reached through ${code(direct)})` : "", opening = `job ${code(first.job.id)} of reusable workflow ${code(target)}${through}${describeCall2(u)}${more}, but the calling job ${holderId} grants a called workflow at most its own permissions`, grantHint = `Grant \`id-token: write\` in the permissions of ${holderId}.`;
+  if (o.kind === "startup") {
+    let gh = startupMessage(o.requester, declared), reason = o.bySetting ? `and neither ${holderId} nor its workflow sets \`permissions:\`, so the ceiling is the repository's default token permissions, which the configuration says are restricted (\`default-token-permissions: restricted\`): they never include \`id-token\`` : `and ${whyMissing(declared, "the calling job")}`;
+    return {
+      headline: `Caller ${holderId} does not grant the \`id-token: write\` job ${code(o.requester.job.id)} asks for: the run fails at startup`,
+      why: "A called job may not ask for more than its caller holds, so GitHub rejects the whole run before any job starts.",
+      hint: grantHint,
+      label: o.bySetting ? "no `permissions:` (restricted default)" : "grants no `id-token: write`",
+      message: `${opening}, ${reason}. The called side asks for \`id-token: write\` itself (job ${code(o.requester.job.id)}), so GitHub rejects the run before it starts: "${gh}" ${grantHint}`
+    };
+  }
+  if (o.kind === "setting") {
+    let gh = startupMessage(o.requester, { where: "default", state: "missing" });
+    return {
+      headline: `Job ${code(o.requester.job.id)} asks for \`id-token: write\`, no caller sets \`permissions:\`: the default setting decides`,
+      why: "With no `permissions:` anywhere in the caller chain, the repository's default token setting is the ceiling: permissive allows the nested `id-token: write`, restricted rejects the run at startup.",
+      hint: `Grant \`id-token: write\` in the permissions of ${holderId} so the call works under either setting, or set \`default-token-permissions:\` in \`.credflow.yml\`.`,
+      label: "no `permissions:` in the caller chain",
+      message: `${opening}, and no \`permissions:\` is set on ${holderId}, its workflow or any caller above it. The called side asks for \`id-token: write\` itself (job ${code(o.requester.job.id)}), so the repository's (or organisation's) default workflow permissions decide (Settings \u2192 Actions \u2192 General \u2192 Workflow permissions): with the permissive default ("Read and write permissions") the nested job may take \`id-token: write\` and the run works; with the restricted default ("Read repository contents and packages permissions", the default for repositories and organisations created since February 2023) GitHub rejects the run before it starts: "${gh}" ${settle}. ${grantHint.slice(0, -1)} to make the run independent of that setting.`
+    };
+  }
+  let fb = fallback(u, o), inherits = declared.where === "default" ? `and neither ${holderId} nor its workflow sets \`permissions:\`. The called job declares no permissions of its own, so it gets the caller's token, which has no \`id-token\` under either default (permissive or restricted)` : `and ${whyMissing(declared, "the calling job")}. The called job declares no permissions of its own, so it gets the caller's token without \`id-token\``;
+  return {
+    headline: fb.condition ? `Caller ${holderId} grants no \`id-token: write\`: job ${code(first.job.id)} relies on ${runnerShort(o.runner)}` : `Caller ${holderId} grants no \`id-token: write\`: the OIDC call in job ${code(first.job.id)} fails`,
+    why: fb.condition ? `Without an OIDC token the action falls back to the runner's own AWS credentials, which works only if ${fb.condition}.` : 'The called job inherits the caller\'s token without `id-token`, so the action gets no OIDC token and fails with "Credentials could not be loaded".',
+    hint: fb.condition ? `${grantHint.slice(0, -1)} to use GitHub's OIDC token; if the runner's own AWS role is meant to assume the role, this finding can be suppressed.` : grantHint,
+    label: declared.where === "default" ? "no `permissions:` for the called workflow" : "grants no `id-token: write`",
+    message: `${opening}, ${inherits}. ${fb.text} ${grantHint}`
+  };
+}
+function runnerShort(kind) {
+  return kind === "codebuild" ? "the CodeBuild runner's own AWS role" : kind === "self-hosted" ? "the self-hosted runner's own AWS role" : "the runner's own AWS credentials";
 }
 function related(loss) {
   let out = [], seen = /* @__PURE__ */ new Set(), add = (r) => {
@@ -18682,12 +18836,23 @@ function related(loss) {
       let site = ts.chain[0];
       site.step.uses && add({ path: site.file.path, range: site.step.uses.node.range, message: "composite call that reaches the OIDC configure call" });
     }
-    ts.step.uses && add({ path: ts.file.path, range: ts.step.uses.node.range, message: `OIDC configure call in job \`${u.node.job.id}\`` });
+    if (ts.step.uses && add({ path: ts.file.path, range: ts.step.uses.node.range, message: `OIDC configure call in job \`${u.node.job.id}\`` }), u.outcome.kind === "startup" || u.outcome.kind === "setting") {
+      let r = u.outcome.requester, d = declaredPermissions(r.workflow, r.job);
+      d.permissions && add({ path: r.workflow.file.path, range: d.permissions.keyRange, message: `job \`${r.job.id}\` asks for \`id-token: write\` itself with these permissions` });
+    }
   }
   let p = loss.declared.where === "workflow" ? loss.declared.permissions : void 0;
   return p && add({ path: loss.holder.workflow.file.path, range: p.keyRange, message: "workflow-level permissions the job inherits" }), out;
 }
-function buildFix(holder, declared) {
+function switchesToOidc(outcome) {
+  return outcome.kind === "runtime" && outcome.runner !== "github-hosted";
+}
+var SWITCH_NOTE = "; on this runner the call may be working with the runner's own AWS role today, and with `id-token: write` the action uses GitHub's OIDC token instead, which the role's trust policy must accept";
+function buildFix(holder, declared, outcome, switches) {
+  let r = buildFixFor(holder, declared, outcome);
+  return !r.fix || !switches ? r : { fix: { ...r.fix, safe: !1, description: r.fix.description + SWITCH_NOTE } };
+}
+function buildFixFor(holder, declared, outcome) {
   let file = holder.workflow.file, p = declared.permissions;
   if (declared.where === "job" && p) return extendJobPermissions(file, p);
   if (declared.where === "workflow" && p) {
@@ -18704,13 +18869,15 @@ function buildFix(holder, declared) {
   let scopes = holder.called ? requestedScopes(holder) : NEW_BLOCK_SCOPES;
   if (!scopes) return { note: "the called workflow declares `read-all`, `write-all` or an expression; write the caller's `permissions:` by hand" };
   let edit = addBlockFirst(file, { keyRange: holder.job.idRange, range: holder.job.range }, "permissions", scopes);
-  return edit ? {
+  if (!edit) return { note: "the job is not a block mapping; add `permissions:` by hand" };
+  let shown = scopes.join(", "), why = outcome.kind === "setting" ? " so the call works whatever the repository's default token setting" : "";
+  return {
     fix: {
-      description: `add \`permissions: { ${scopes.join(", ")} }\` to job \`${holder.job.id}\`${holder.called ? " (the scopes the called workflow declares)" : ""}; this replaces the default token permissions for the job, so any other scope it uses (pushing, commenting, packages...) must be added`,
+      description: `add \`permissions: { ${shown} }\` to job \`${holder.job.id}\`${holder.called ? " (the scopes the called workflow declares)" : ""}${why}; this replaces the default token permissions for the job, so any other scope it uses (pushing, commenting, packages...) must be added`,
       safe: !1,
       edits: [edit]
     }
-  } : { note: "the job is not a block mapping; add `permissions:` by hand" };
+  };
 }
 var LEVEL_ORDER = { none: 0, read: 1, write: 2 };
 function requestedScopes(caller) {
@@ -18785,7 +18952,7 @@ var RULE_ID2 = "oidc-fanout-no-retry", IDP_ERROR = "Couldn't retrieve verificati
         if (!(total < threshold))
           for (let { call, off } of offCalls) {
             let ts = p.node.timeline[call.timelineIndex], uses = ts.step.uses, key = `${ts.file.path}\0${uses.node.range.start.offset}`, report = {
-              message: message2(p, ts, off, set, total),
+              message: message(p, ts, off, set, total),
               location: { path: ts.file.path, range: uses.node.range }
             };
             off.fix ? report.fix = off.fix : off.fixNote && (report.fixNote = off.fixNote);
@@ -18892,7 +19059,7 @@ function where2(p, ts) {
   }
   return parts.length ? ` (${parts.join(", ")})` : "";
 }
-function message2(p, ts, off, set, total) {
+function message(p, ts, off, set, total) {
   let othersSum = total - p.weight, arithmetic = othersSum > 0 ? `${ownTerm(p)}, plus ${plural(othersSum, "parallel job")}` : ownTerm(p), notes = [];
   set.exact || notes.push("an upper bound: too many OIDC jobs to compute the exact maximum"), (p.unknown || set.unknown) && notes.push("each matrix of unknown size counted as 2");
   let count = 1 + set.count, listing = [p, ...set.members].slice(0, MAX_LISTED_JOBS).map((m) => `${label(m)} ${m.weight}`).join(", ") + (count > MAX_LISTED_JOBS ? `, and ${count - MAX_LISTED_JOBS} more` : "");
@@ -18982,19 +19149,19 @@ function judge2(ctx, node, root, call, ts, events, guarded) {
   root.workflow.triggersRange && related3.push({ path: root.workflow.file.path, range: root.workflow.triggersRange, message: `the workflow's triggers: ${root.workflow.triggers.join(", ")}` });
   let environment;
   for (let n of callerChain(node)) environment ??= environmentGate(n, n.job);
-  let level, message3;
+  let level, message2;
   if (privileged.length) {
     let heads = node.timeline.filter((h) => (h.index < ts.index || h.index < node.timeline.length - 1) && h.index !== ts.index), effective = privileged.map((e) => ({ event: e, head: heads.find((h) => checksOutHead(ctx, h, e)) })).filter((x) => !!x.head), reasons = privileged.map((e) => PRIVILEGED[e]).join("; ");
     if (effective.length) {
       let h = effective[0].head;
       level = environment ? "warning" : "error", related3.push({ path: h.file.path, range: h.step.uses?.node.range ?? h.step.run?.range ?? h.step.range, message: "checks out the pull request's code" });
       let when = h.index < ts.index ? "before the role is assumed" : "after the role is assumed, with steps after it";
-      message3 = `OIDC role ${role} is assumed in ${job}, which runs on ${list(effective.map((x) => x.event))} and checks out the pull request's code (${headLabel(h)}) ${when}: code from any pull request, a fork's included, runs in the same job as the role's credentials and can read them from the environment. ${reasons}.${gate(environment)} Build and test pull request code in a \`pull_request\` workflow without AWS access, and assume the role only in a job that never runs it.`;
+      message2 = `OIDC role ${role} is assumed in ${job}, which runs on ${list(effective.map((x) => x.event))} and checks out the pull request's code (${headLabel(h)}) ${when}: code from any pull request, a fork's included, runs in the same job as the role's credentials and can read them from the environment. ${reasons}.${gate(environment)} Build and test pull request code in a \`pull_request\` workflow without AWS access, and assume the role only in a job that never runs it.`;
     } else
-      level = environment ? "note" : "warning", message3 = `OIDC role ${role} is assumed in ${job}, which runs on ${list(privileged)}: anyone who can open a pull request or comment can start a run that assumes the role. ${reasons}.${gate(environment)} Keep such jobs free of pull request code and input, restrict the role's trust policy to the \`sub\` of trusted branches or environments, or assume the role from a \`push\` or \`workflow_dispatch\` workflow instead.`;
+      level = environment ? "note" : "warning", message2 = `OIDC role ${role} is assumed in ${job}, which runs on ${list(privileged)}: anyone who can open a pull request or comment can start a run that assumes the role. ${reasons}.${gate(environment)} Keep such jobs free of pull request code and input, restrict the role's trust policy to the \`sub\` of trusted branches or environments, or assume the role from a \`push\` or \`workflow_dispatch\` workflow instead.`;
   } else
-    level = "note", message3 = `OIDC role ${role} is assumed in ${job}, which runs on ${list(limited)}: pull requests from forks get a read-only token without \`id-token: write\`, so for them this step fails with "Credentials could not be loaded". Skip the job for forks with \`if: github.event.pull_request.head.repo.full_name == github.repository\`, or assume the role only on \`push\`.`;
-  return { level, message: message3, location, related: related3 };
+    level = "note", message2 = `OIDC role ${role} is assumed in ${job}, which runs on ${list(limited)}: pull requests from forks get a read-only token without \`id-token: write\`, so for them this step fails with "Credentials could not be loaded". Skip the job for forks with \`if: github.event.pull_request.head.repo.full_name == github.repository\`, or assume the role only on \`push\`.`;
+  return { level, message: message2, location, related: related3 };
 }
 function gate(environment) {
   return environment ? ` ${environment.via ? `The job waits for job \`${environment.via}\`, which deploys` : "The job deploys"} to environment \`${environment.name}\`: if that environment requires reviewers, each run waits for an approval, which must come only after reading the pull request's current code.` : "";
@@ -19563,9 +19730,6 @@ var RULES = [
   unpinnedRef
 ];
 
-// src/rules/types.ts
-var LEVEL_RANK = { note: 1, warning: 2, error: 3 };
-
 // src/engine/lint.ts
 import * as path5 from "node:path";
 
@@ -19733,7 +19897,7 @@ var credflow_schema_default = {
           }
         },
         "aws-invalid-input": {
-          description: "Reports literal configure-aws-credentials inputs that fail at run time: role ARNs, session names, session durations, regions, China-region audiences and managed session policy counts outside what AWS STS accepts. Default level: error.",
+          description: "Reports literal configure-aws-credentials inputs that fail at run time: role ARNs, session names, session durations, regions and managed session policy counts outside what AWS STS accepts; notes China-region OIDC calls on the default audience. Default level: error.",
           default: "error",
           if: {
             type: "string"
@@ -20799,9 +20963,9 @@ function parseSourceFile(input) {
     root: input.root,
     kind: input.kind,
     bytes: input.bytes
-  }, fail = (message3, text2 = "") => ({
+  }, fail = (message2, text2 = "") => ({
     file: { ...base, text: text2 },
-    diagnostics: [{ ruleId: "yaml-syntax", message: message3, range: ZERO }],
+    diagnostics: [{ ruleId: "yaml-syntax", message: message2, range: ZERO }],
     usable: !1,
     expandable: !1
   }), size = input.size ?? input.bytes.length;
@@ -20833,13 +20997,13 @@ function parseSourceFile(input) {
   }
   let file = { ...base, text, doc, lineCounter }, hasBom2 = text.charCodeAt(0) === 65279, pos = (offset) => positionAt(lineCounter, hasBom2, offset), diagnostics = [], clamp = (offset) => Math.min(Math.max(offset, 0), text.length), first = doc.errors[0];
   if (first) {
-    let message3 = first.message.split(`
+    let message2 = first.message.split(`
 `)[0] ?? "YAML syntax error";
-    first.code === "MISSING_CHAR" && message3.startsWith('Missing closing "quote') && lessIndentedNextLine(text, first.pos[0]) && (message3 += ": the string continues on a line indented less than its key, which ends it there (GitHub rejects this since 2022)");
+    first.code === "MISSING_CHAR" && message2.startsWith('Missing closing "quote') && lessIndentedNextLine(text, first.pos[0]) && (message2 += ": the string continues on a line indented less than its key, which ends it there (GitHub rejects this since 2022)");
     let more = doc.errors.length - 1;
-    more > 0 && (message3 += ` (and ${more} more YAML syntax ${more === 1 ? "error" : "errors"} after it, most likely caused by it)`), diagnostics.push({
+    more > 0 && (message2 += ` (and ${more} more YAML syntax ${more === 1 ? "error" : "errors"} after it, most likely caused by it)`), diagnostics.push({
       ruleId: "yaml-syntax",
-      message: message3,
+      message: message2,
       range: { start: pos(clamp(first.pos[0])), end: pos(clamp(Math.max(first.pos[0], first.pos[1]))) }
     });
   }
@@ -21538,14 +21702,14 @@ function expressionError(expression, info) {
   if (hit !== void 0) return hit ?? void 0;
   let path11 = PATH.exec(expression);
   if (path11 && info && !KEYWORDS.has(path11[1]) && info.isNamedContext(path11[1])) return;
-  let message3 = null;
+  let message2 = null;
   try {
     let { named, funcs } = info ? info.contexts() : { named: [], funcs: [] }, result = new Lexer(expression).lex();
     new Parser(result.tokens, named, funcs).parse();
   } catch (err) {
-    message3 = err instanceof Error ? err.message : String(err);
+    message2 = err instanceof Error ? err.message : String(err);
   }
-  return cache2.size > 5e3 && cache2.clear(), cache2.set(expression, message3), message3 ?? void 0;
+  return cache2.size > 5e3 && cache2.clear(), cache2.set(expression, message2), message2 ?? void 0;
 }
 var OPEN = "${{", CLOSE = "}}", WHITESPACE = /\s/, BACKGROUND_STEP_PROPERTIES = /* @__PURE__ */ new Set(["background", "wait", "wait-all", "cancel"]), BACKGROUND_STEP_ONLY = /* @__PURE__ */ new Set(["wait", "wait-all", "cancel"]), SchemaReader = class {
   constructor(doc, schema, opts) {
@@ -21558,8 +21722,8 @@ var OPEN = "${{", CLOSE = "}}", WHITESPACE = /\s/, BACKGROUND_STEP_PROPERTIES = 
   opts;
   errors = [];
   aliasStack = [];
-  error(message3, tok, level) {
-    this.push({ message: message3, s: tok?.s, e: tok?.e, level, stage: "read" });
+  error(message2, tok, level) {
+    this.push({ message: message2, s: tok?.s, e: tok?.e, level, stage: "read" });
   }
   push(err) {
     this.errors.length < this.opts.maxErrors && this.errors.push(err);
@@ -21972,8 +22136,8 @@ function activityMessage(value, def) {
 
 // src/parse/schema-convert.ts
 var TokErr = class extends Error {
-  constructor(message3, tok) {
-    super(message3);
+  constructor(message2, tok) {
+    super(message2);
     this.tok = tok;
   }
   tok;
@@ -22003,8 +22167,8 @@ var ConversionStopped = class extends Error {
   }
   report;
   lenient;
-  error(tok, message3, level) {
-    this.report({ message: message3, s: tok?.s, e: tok?.e, stage: "convert", level });
+  error(tok, message2, level) {
+    this.report({ message: message2, s: tok?.s, e: tok?.e, stage: "convert", level });
   }
   /** handleTemplateTokenErrors: a failed assertion is reported at its token, anything else at `at`. */
   handle(at, f) {
@@ -22974,10 +23138,10 @@ function formatText(input, opts) {
       `${paint(ANSI.bold, where3)} ${paint(LEVEL_COLOR[f.level], `${f.level}:`)} ${oneLine(f.message)}${fixHint(f)} ${paint(ANSI.dim, `[${f.ruleId}]`)}`
     );
     for (let r of f.related) {
-      let message3 = oneLine(r.message);
-      / \[[a-z0-9-]+\]$/.test(message3) && (message3 += " (related)");
+      let message2 = oneLine(r.message);
+      / \[[a-z0-9-]+\]$/.test(message2) && (message2 += " (related)");
       let rs = r.range.start;
-      lines.push(`    ${oneLine(reportPath(r.path, input.cwd))}:${rs.line}:${rs.column}: ${paint(ANSI.cyan, "note:")} ${message3}`);
+      lines.push(`    ${oneLine(reportPath(r.path, input.cwd))}:${rs.line}:${rs.column}: ${paint(ANSI.cyan, "note:")} ${message2}`);
     }
     f.fixNote && lines.push(`    ${paint(ANSI.dim, `no fix: ${oneLine(f.fixNote)}`)}`);
   }
@@ -23111,13 +23275,13 @@ function buildSarif(input, opts = {}) {
       })
     };
   }, results = entries.map(({ finding: f, justification }) => {
-    let message3 = escapeMessage(f.message);
-    f.related.length > 0 && (message3 += ` Related: ${f.related.map((r, i) => `[${escapeMessage(r.message)}](${i + 1})`).join(", ")}.`);
+    let message2 = escapeMessage(f.message);
+    f.related.length > 0 && (message2 += ` Related: ${f.related.map((r, i) => `[${escapeMessage(r.message)}](${i + 1})`).join(", ")}.`);
     let result = {
       ruleId: f.ruleId,
       ruleIndex: ruleIndex.get(f.ruleId),
       level: f.level,
-      message: { text: message3 },
+      message: { text: message2 },
       locations: [{ physicalLocation: physical(f.location) }]
     };
     return f.related.length > 0 && (result.relatedLocations = f.related.map((r, i) => ({
@@ -23215,12 +23379,12 @@ function pick(sorted, noteCap, totalCap) {
 function annotation(f, cwd) {
   let { start, end } = f.location.range, props = [`file=${escapeProperty(reportPath(f.location.path, cwd))}`, `line=${start.line}`, `endLine=${end.line}`];
   start.line === end.line && props.push(`col=${start.column}`, `endColumn=${end.column}`), props.push(`title=${escapeProperty(f.ruleId)}`);
-  let message3 = f.message;
-  f.fix && (message3 += f.fix.safe ? " (fixable)" : " (fixable with --unsafe-fixes)");
+  let message2 = f.message;
+  f.fix && (message2 += f.fix.safe ? " (fixable)" : " (fixable with --unsafe-fixes)");
   for (let r of f.related)
-    message3 += `
+    message2 += `
 ${reportPath(r.path, cwd)}:${r.range.start.line}:${r.range.start.column}: ${r.message}`;
-  return `::${COMMAND[f.level]} ${props.join(",")}::${escapeData(message3)}
+  return `::${COMMAND[f.level]} ${props.join(",")}::${escapeData(message2)}
 `;
 }
 function cell(s) {
@@ -23701,8 +23865,8 @@ function parseConfigText(text, displayPath3) {
     throw new ConfigError(
       displayPath3,
       doc.errors.map((e) => {
-        let pos = e.linePos?.[0], message3 = `YAML syntax error: ${oneLine2(e.message)}`;
-        return pos ? { line: pos.line, column: pos.col, message: message3 } : { message: message3 };
+        let pos = e.linePos?.[0], message2 = `YAML syntax error: ${oneLine2(e.message)}`;
+        return pos ? { line: pos.line, column: pos.col, message: message2 } : { message: message2 };
       })
     );
   let data;
@@ -23719,9 +23883,9 @@ function parseConfigText(text, displayPath3) {
   }
   return toConfig(data, (i) => entryLocation(doc, lineCounter, displayPath3, i));
 }
-function oneLine2(message3) {
-  let first = message3.split(`
-`)[0] ?? message3;
+function oneLine2(message2) {
+  let first = message2.split(`
+`)[0] ?? message2;
   return excerpt(first.replace(/ at line \d+, column \d+:?\s*$/, "").trim(), 160);
 }
 function displayPath2(abs, cwd) {
@@ -24009,8 +24173,8 @@ import { homedir } from "node:os";
 import * as nodePath2 from "node:path";
 var DEFAULT_REQUEST_TIMEOUT_MS = 5e3, BUDGET_PER_REQUEST_TIMEOUT = 6, MAX_RESPONSE_BYTES = 4 * 1024 * 1024, MAX_REDIRECTS = 5, ApiProblem = class extends Error {
   halt;
-  constructor(message3, halt) {
-    super(message3), this.halt = halt;
+  constructor(message2, halt) {
+    super(message2), this.halt = halt;
   }
 }, RELEASE = /^v(\d+)\.(\d+)\.(\d+)$/, PEEL_DEPTH = 5;
 function isObject(v) {
@@ -24083,8 +24247,8 @@ function readCache(file, apiUrl, log) {
     return log(`ref cache ${file} is not valid JSON; ignoring it`), emptyCache(apiUrl);
   }
 }
-function positive(value, fallback) {
-  return value !== void 0 && Number.isFinite(value) && value > 0 ? value : fallback;
+function positive(value, fallback2) {
+  return value !== void 0 && Number.isFinite(value) && value > 0 ? value : fallback2;
 }
 function seconds(ms) {
   return `${Number((ms / 1e3).toFixed(2))} s`;
@@ -24122,7 +24286,7 @@ async function readBody(res, limit) {
   return Buffer.concat(chunks).toString("utf8");
 }
 function createOnlineResolver(opts) {
-  let apiUrl = (opts.apiUrl ?? "https://api.github.com").replace(/\/+$/, ""), token = opts.token?.trim() || void 0, fetchImpl = opts.fetchImpl ?? fetch, maxRetries = Math.max(0, opts.maxRetries ?? 3), retryDelayMs = Math.max(0, opts.retryDelayMs ?? 500), ttlMs = (opts.cacheTtlSeconds ?? 86400) * 1e3, concurrency = Math.max(1, opts.concurrency ?? 4), fallback = opts.fallback, rawLog = opts.log ?? ((m) => process.stderr.write(`${m}
+  let apiUrl = (opts.apiUrl ?? "https://api.github.com").replace(/\/+$/, ""), token = opts.token?.trim() || void 0, fetchImpl = opts.fetchImpl ?? fetch, maxRetries = Math.max(0, opts.maxRetries ?? 3), retryDelayMs = Math.max(0, opts.retryDelayMs ?? 500), ttlMs = (opts.cacheTtlSeconds ?? 86400) * 1e3, concurrency = Math.max(1, opts.concurrency ?? 4), fallback2 = opts.fallback, rawLog = opts.log ?? ((m) => process.stderr.write(`${m}
 `)), log = (m) => rawLog(token && token.length >= 4 ? m.split(token).join("***") : m), cacheFile = opts.cacheFile;
   if (cacheFile !== void 0) {
     let why = unusableCache(cacheFile);
@@ -24353,11 +24517,11 @@ function createOnlineResolver(opts) {
     let info = { kind: e.kind, action, ref, source: "online" };
     if (e.commit) {
       info.commit = e.commit;
-      let same = fallback.resolve(action, e.commit).tag;
+      let same = fallback2.resolve(action, e.commit).tag;
       same && (info.tag = same);
     }
     if (e.newestRelease && (info.newestRelease = e.newestRelease), e.kind !== "unknown") {
-      let runtime = fallback.runtimeOf(action, ref);
+      let runtime = fallback2.runtimeOf(action, ref);
       runtime && (info.runtime = runtime);
     }
     return e.note && (info.note = e.note), info;
@@ -24365,14 +24529,14 @@ function createOnlineResolver(opts) {
   let resolver = {
     resolve(action, ref) {
       let key = actionKey(action), r = ref.trim(), entry = cache2.refs[`${key}@${r}`];
-      return entry ? fromEntry(key, r, entry) : fallback.resolve(action, ref);
+      return entry ? fromEntry(key, r, entry) : fallback2.resolve(action, ref);
     },
     knows(action) {
       let key = actionKey(action);
-      return fallback.knows(key) || cache2.releases[key] !== void 0 || Object.keys(cache2.refs).some((k) => k.startsWith(`${key}@`));
+      return fallback2.knows(key) || cache2.releases[key] !== void 0 || Object.keys(cache2.refs).some((k) => k.startsWith(`${key}@`));
     },
     newestMajor(action) {
-      let known = fallback.newestMajor(action);
+      let known = fallback2.newestMajor(action);
       if (known) return known;
       let rel = cache2.releases[actionKey(action)];
       return rel?.tag ? { major: rel.tag, tag: rel.tag } : void 0;

@@ -24,14 +24,17 @@ export function configureCallOf(graph: GraphActions, node: JobNode | undefined, 
   const keyId = text("aws-access-key-id") !== "";
   const tokenFile = text("web-identity-token-file") !== "";
   const roleChaining = text("role-chaining").toLowerCase() === "true";
+  const version = resolveConfigureVersion(ref.ref);
+  // v5.0.0+: `force-skip-oidc: true` makes the action use the credential chain even with a token.
+  const skipOidc = text("force-skip-oidc").toLowerCase() === "true" && versionAtLeast(version, "v5.0.0") !== false;
   return {
     timelineIndex: ts.index,
     step: ts,
-    version: resolveConfigureVersion(ref.ref),
+    version,
     inputs,
     role,
     region: text("aws-region") || undefined,
-    oidc: !!role && !keyId && !tokenFile && !roleChaining,
+    oidc: !!role && !keyId && !tokenFile && !roleChaining && !skipOidc,
     staticKeys: keyId,
     roleChaining,
     tokenFile: !!role && !keyId && !roleChaining && tokenFile,

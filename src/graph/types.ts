@@ -99,7 +99,7 @@ export interface ConfigureCall {
   inputs: ReadonlyMap<string, ConfigureInput>;
   role?: string;
   region?: string;
-  /** Exchanges GitHub's OIDC token: `role-to-assume` without keys, token file or role chaining. */
+  /** Exchanges GitHub's OIDC token: `role-to-assume` without keys, token file, role chaining or `force-skip-oidc: true` (v5+). */
   oidc: boolean;
   /** Signs in with `aws-access-key-id` (long-lived or temporary keys). */
   staticKeys: boolean;

@@ -64,6 +64,9 @@ export function settingsArgs(spec: Pick<CaseSpec, "settings" | "options">, scrat
       case "visibility":
         if (value !== "unknown") args.push("--visibility", String(value));
         break;
+      case "defaultTokenPermissions":
+        if (value !== "unknown") args.push("--default-token-permissions", String(value));
+        break;
       default:
         throw new Error(`case.json setting ${key} has no CLI equivalent in test/output/helpers.ts`);
     }

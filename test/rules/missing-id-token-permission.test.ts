@@ -3,6 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { FIXTURES, lintDir } from "../helpers/lint-fixture.js";
+import { cli } from "../helpers/cli.js";
 import { applyFixes } from "../../src/fix/apply.js";
 import { idTokenIn } from "../../src/graph/permissions.js";
 import type { Permissions } from "../../src/model/types.js";
@@ -18,14 +19,14 @@ afterAll(() => {
   for (const d of tmpDirs) fs.rmSync(d, { recursive: true, force: true });
 });
 
-async function lintFiles(files: Record<string, string>) {
+async function lintFiles(files: Record<string, string>, setup: Parameters<typeof lintDir>[1] = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "credflow-idtoken-"));
   tmpDirs.push(dir);
   for (const [rel, text] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
     fs.writeFileSync(path.join(dir, rel), text);
   }
-  const result = await lintDir(dir);
+  const result = await lintDir(dir, setup);
   expect(result.internalErrors).toEqual([]);
   return result;
 }
@@ -147,6 +148,8 @@ describe("missing-id-token-permission", () => {
     const [f, ...rest] = ofRule(result);
     expect(rest).toHaveLength(0);
     expect(f!.location.path).toBe(".github/workflows/top.yml");
+    // No permissions anywhere in the caller chain: the repository's default token setting decides.
+    expect(f!.level).toBe("warning");
     expect(f!.message).toContain(
       "\"The nested job 'apply' is requesting 'id-token: write', but is only allowed 'id-token: none'.\"",
     );
@@ -154,6 +157,126 @@ describe("missing-id-token-permission", () => {
     expect(applyFixes(text, [f!.fix!]).text).toBe(
       text.replace("  release:\n", "  release:\n    permissions:\n      contents: read\n      id-token: write\n      packages: write\n"),
     );
+  });
+
+  it("a runner chosen at run time may carry AWS credentials of its own: warning naming the condition", async () => {
+    const text = [
+      "on: { workflow_dispatch: { inputs: { runner: { type: string } } } }",
+      "permissions:",
+      "  contents: read",
+      "jobs:",
+      "  deploy:",
+      "    runs-on: ${{ inputs.runner }}",
+      ...oidcSteps("    "),
+      "",
+    ].join("\n");
+    const [f, ...rest] = ofRule(await lintFiles({ ".github/workflows/ci.yml": text }));
+    expect(rest).toHaveLength(0);
+    expect(f!.level).toBe("warning");
+    expect(f!.message).toContain("The runner is chosen at run time");
+    expect(f!.message).toContain("on a GitHub-hosted runner the step fails");
+    expect(f!.fix?.safe).toBe(false);
+  });
+
+  it("on a CodeBuild runner the fix is unsafe and says it switches the call to OIDC", async () => {
+    const text = [
+      "on: push",
+      "jobs:",
+      "  deploy:",
+      "    runs-on: codebuild-proj-${{ github.run_id }}-${{ github.run_attempt }}",
+      "    permissions:",
+      "      contents: read",
+      ...oidcSteps("    "),
+      "",
+    ].join("\n");
+    const [f] = ofRule(await lintFiles({ ".github/workflows/ci.yml": text }));
+    expect(f!.level).toBe("warning");
+    expect(f!.fix?.safe).toBe(false);
+    expect(f!.fix?.description).toContain("trust policy must accept");
+    expect(f!.headline).toBe("No `id-token: write` for job `deploy`: its OIDC call relies on the CodeBuild runner's own AWS role");
+    expect(f!.why).toContain("the CodeBuild project's service role may assume `arn:aws:iam::123456789012:role/deploy`");
+  });
+
+  it("an explicit caller block without id-token and a called job on a self-hosted runner that declares nothing: warning (runtime fallback)", async () => {
+    const result = await lintFiles({
+      ".github/workflows/top.yml": ["on: push", "jobs:", "  release:", "    permissions:", "      contents: read", "    uses: ./.github/workflows/leaf.yml", ""].join("\n"),
+      ".github/workflows/leaf.yml": ["on: workflow_call", "jobs:", "  apply:", "    runs-on: [self-hosted, aws]", ...oidcSteps("    "), ""].join("\n"),
+    });
+    const [f, ...rest] = ofRule(result);
+    expect(rest).toHaveLength(0);
+    expect([f!.location.path, f!.location.range.start.line, f!.level]).toEqual([".github/workflows/top.yml", 6, "warning"]);
+    expect(f!.message).toContain("gets the caller's token without `id-token`");
+    expect(f!.message).toContain("instance profile");
+  });
+
+  it("through a chain of callers without any block: the default setting decides, and the message names the workflow holding the job", async () => {
+    const files = {
+      ".github/workflows/top.yml": ["on: push", "jobs:", "  release:", "    uses: ./.github/workflows/middle.yml", ""].join("\n"),
+      ".github/workflows/middle.yml": ["on: workflow_call", "jobs:", "  stage:", "    uses: ./.github/workflows/leaf.yml", ""].join("\n"),
+      ".github/workflows/leaf.yml": ["on: workflow_call", "jobs:", "  apply:", "    runs-on: ubuntu-latest", "    permissions:", "      id-token: write", ...oidcSteps("    "), ""].join("\n"),
+    };
+    const [f, ...rest] = ofRule(await lintFiles(files));
+    expect(rest).toHaveLength(0);
+    expect([f!.location.path, f!.location.range.start.line, f!.level]).toEqual([".github/workflows/top.yml", 4, "warning"]);
+    expect(f!.message).toContain("job `apply` of reusable workflow `.github/workflows/leaf.yml` (reached through `.github/workflows/middle.yml`)");
+    expect(ofRule(await lintFiles(files, { defaultTokenPermissions: "permissive" }))).toHaveLength(0);
+    const [r] = ofRule(await lintFiles(files, { defaultTokenPermissions: "restricted" }));
+    expect(r!.level).toBe("error");
+  });
+
+  it("an intermediate called workflow that asks for id-token: write passes it to a job that declares nothing: the default setting decides", async () => {
+    const [f, ...rest] = ofRule(
+      await lintFiles({
+        ".github/workflows/top.yml": ["on: push", "jobs:", "  release:", "    uses: ./.github/workflows/middle.yml", ""].join("\n"),
+        ".github/workflows/middle.yml": ["on: workflow_call", "permissions:", "  id-token: write", "jobs:", "  stage:", "    uses: ./.github/workflows/leaf.yml", ""].join("\n"),
+        ".github/workflows/leaf.yml": ["on: workflow_call", "jobs:", "  apply:", "    runs-on: ubuntu-latest", ...oidcSteps("    "), ""].join("\n"),
+      }),
+    );
+    expect(rest).toHaveLength(0);
+    expect(f!.level).toBe("warning");
+    expect(f!.message).toContain("The called side asks for `id-token: write` itself (job `stage`)");
+  });
+
+  it("one caller, two called jobs: one asks for id-token (setting decides), one declares nothing (certain failure): one error about the certain one", async () => {
+    const [f, ...rest] = ofRule(
+      await lintFiles({
+        ".github/workflows/top.yml": ["on: push", "jobs:", "  release:", "    uses: ./.github/workflows/leaf.yml", ""].join("\n"),
+        ".github/workflows/leaf.yml": [
+          "on: workflow_call",
+          "jobs:",
+          "  asks:",
+          "    runs-on: ubuntu-latest",
+          "    permissions:",
+          "      id-token: write",
+          ...oidcSteps("    ", "asks"),
+          "  silent:",
+          "    runs-on: ubuntu-latest",
+          ...oidcSteps("    ", "silent"),
+          "",
+        ].join("\n"),
+      }),
+    );
+    expect(rest).toHaveLength(0);
+    expect(f!.level).toBe("error");
+    expect(f!.message).toContain("job `silent` of reusable workflow");
+    expect(f!.message).toContain("(and 1 more OIDC call)");
+  });
+
+  it("`default-token-permissions:` in .credflow.yml and --default-token-permissions settle the caller-chain case", async () => {
+    const src = fixture("no-block-chain-called-asks");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "credflow-idtoken-"));
+    tmpDirs.push(dir);
+    fs.cpSync(path.join(src, ".github"), path.join(dir, ".github"), { recursive: true });
+    const levels = async (args: string[]) => {
+      const r = await cli([".", "--format", "json", "--fail-level", "none", ...args], { cwd: dir });
+      return (JSON.parse(r.stdout) as { findings: Array<{ rule: string; level: string }> }).findings.filter((f) => f.rule === RULE).map((f) => f.level);
+    };
+    expect(await levels([])).toEqual(["warning"]);
+    expect(await levels(["--default-token-permissions", "restricted"])).toEqual(["error"]);
+    fs.writeFileSync(path.join(dir, ".credflow.yml"), "default-token-permissions: permissive\n");
+    expect(await levels([])).toEqual([]);
+    fs.writeFileSync(path.join(dir, ".credflow.yml"), "default-token-permissions: restricted\n");
+    expect(await levels([])).toEqual(["error"]);
   });
 
   it("ignores calls that are not OIDC (role chaining, web identity token file)", async () => {

@@ -9,7 +9,7 @@
  *     if (role?.value !== undefined && bad(role.value)) push(valueLocation(site, role));
  *   }
  */
-import { idTokenFor } from "../../graph/permissions.js";
+import { idTokenFor, idTokenWithSetting, type DefaultTokenSetting } from "../../graph/permissions.js";
 import { allJobNodes } from "../../graph/build-graph.js";
 import { unreachedConfigureCalls } from "../../graph/configure.js";
 import type { ConfigureCall, ConfigureInput, JobNode, ProjectGraph, TimelineStep } from "../../graph/types.js";
@@ -120,14 +120,17 @@ export function usesWebIdentity(site: ConfigureSite): { oidc: boolean; tokenFile
 
 /**
  * Whether the job's token may request an OIDC id-token: "write", "none", or "unknown" (an
- * expression, or a reusable workflow linted without a caller). A job-level block replaces the
- * workflow-level one; with neither the repository default applies, which never includes
- * `id-token`; a called reusable workflow gets at most what its caller job grants.
+ * expression, a reusable workflow linted without a caller, or a called job asking for
+ * `id-token: write` under callers that declare nothing while the repository's default token
+ * setting is not known). A job-level block replaces the workflow-level one; with neither the
+ * repository default applies, which never includes `id-token`; a called reusable workflow gets at
+ * most what its caller job grants. Give `setting` (ctx.settings.defaultTokenPermissions) to decide
+ * the callers-declare-nothing case.
  */
-export function idTokenPermission(node: JobNode | undefined): "write" | "none" | "unknown" {
+export function idTokenPermission(node: JobNode | undefined, setting?: DefaultTokenSetting): "write" | "none" | "unknown" {
   if (!node) return "unknown";
   // One definition of the effective grant, shared with missing-id-token-permission.
-  const verdict = idTokenFor(node);
+  const verdict = idTokenWithSetting(idTokenFor(node), setting);
   return verdict.state === "granted" ? "write" : verdict.state === "missing" ? "none" : "unknown";
 }
 
