@@ -146,6 +146,11 @@ export interface Job {
   name?: ScalarNode;
   /** `runs-on` labels; undefined when absent, `dynamic` when an expression decides. */
   runsOn?: { labels: string[]; dynamic: boolean; group?: string; range: Range };
+  /**
+   * `container:` (a string or a mapping's `image:`): the job's steps run in that container, whose home
+   * directory starts empty. `image` is undefined when the key holds no scalar image.
+   */
+  container?: { image?: ScalarNode; range: Range };
   permissions?: Permissions;
   env: EntryMap;
   needs: string[];

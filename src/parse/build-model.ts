@@ -116,6 +116,10 @@ function buildJob(loc: Locator, id: string, keyNode: YNode, node: YNode): Job {
       range: loc.range(runsOnNode),
     };
   }
+  const containerNode = loc.get(node, "container");
+  const container: Job["container"] = containerNode
+    ? { image: isMap(containerNode) ? loc.scalar(loc.get(containerNode, "image")) : loc.scalar(containerNode), range: loc.range(containerNode) }
+    : undefined;
   const stepsPair = loc.pair(node, "steps");
   const needs = loc.stringList(loc.get(node, "needs")) ?? [];
   return {
@@ -124,6 +128,7 @@ function buildJob(loc: Locator, id: string, keyNode: YNode, node: YNode): Job {
     range: { start: idRange.start, end: loc.range(node).end },
     name: loc.scalar(loc.get(node, "name")),
     runsOn,
+    container,
     permissions: buildPermissions(loc, node),
     env: loc.entryMap(loc.pair(node, "env")),
     needs,

@@ -4,6 +4,7 @@
  * writes a credential (a secret, a credential variable, or a command whose output is one).
  * A deliberately small reader, not a shell parser: it errs toward "not seen".
  */
+import type { Lifetime } from "./credential-files.js";
 
 interface ShellLine {
   text: string;
@@ -96,23 +97,41 @@ export function redirectTargets(line: string): string[] {
 
 /**
  * What credential a line (or a here-document) mentions: a value (a secret, a credential variable,
- * a configure call's secret output), or a command whose standard output is a credential.
+ * a configure call's secret output), or a command whose standard output is a credential; and how long
+ * it lives (the GITHUB_TOKEN dies with the job; secrets, AWS keys and command outputs outlive it).
+ * `secretEnv` holds the variables set from a secret or a token (a Set counts them all as lasting).
  */
-export function secretIn(text: string, secretEnv: ReadonlySet<string>): { what: string; output: boolean } | undefined {
+export function secretIn(text: string, secretEnv: ReadonlySet<string> | ReadonlyMap<string, Lifetime>): { what: string; output: boolean; lifetime: Lifetime } | undefined {
   // Commands whose output is the credential come first: their arguments may mention other secrets.
-  const output = (what: string) => ({ what, output: true });
+  const output = (what: string) => ({ what, output: true, lifetime: "lasting" as const });
   if (/\baws\s+ecr\s+get-login-password\b/.test(text)) return output("the ECR password from `aws ecr get-login-password`");
   if (/\baws\s+codeartifact\s+get-authorization-token\b/.test(text)) return output("a CodeArtifact token");
   if (/\baws\s+sts\s+(?:assume-role|assume-role-with-web-identity|get-session-token|get-federation-token)\b/.test(text)) return output("temporary AWS credentials from `aws sts`");
   if (/\baws\s+configure\s+export-credentials\b/.test(text)) return output("AWS credentials from `aws configure export-credentials`");
-  const m = /\$\{\{[^}]*?\bsecrets\s*(?:\.\s*([A-Za-z_][\w-]*)|\[\s*'([^']+)'\s*\])/.exec(text);
-  if (m) return { what: `the secret \`${m[1] ?? m[2]}\``, output: false };
-  if (/\boutputs\.aws-secret-access-key\b/.test(text)) return { what: "the `aws-secret-access-key` output of a configure-aws-credentials step", output: false };
-  for (const name of secretEnv) {
+  // Any secret other than the GITHUB_TOKEN outlives the job; the GITHUB_TOKEN (`github.token` too) does not.
+  let jobToken = false;
+  for (const m of text.matchAll(/\$\{\{([^}]*)\}\}/g)) {
+    for (const s of m[1]!.matchAll(/\bsecrets\s*(?:\.\s*([A-Za-z_][\w-]*)|\[\s*'([^']+)'\s*\])/g)) {
+      const name = (s[1] ?? s[2])!;
+      if (name.toUpperCase() !== "GITHUB_TOKEN") return { what: `the secret \`${name}\``, output: false, lifetime: "lasting" };
+      jobToken = true;
+    }
+    if (/\bgithub\.token\b/.test(m[1]!)) jobToken = true;
+  }
+  if (/\boutputs\.aws-secret-access-key\b/.test(text)) return { what: "the `aws-secret-access-key` output of a configure-aws-credentials step", output: false, lifetime: "lasting" };
+  let jobVar: string | undefined;
+  for (const name of secretEnv.keys()) {
     if (new RegExp(`\\$\\{?${name}\\b|\\benv\\.${name}\\b`).test(text)) {
-      return { what: name === "AWS_SECRET_ACCESS_KEY" || name === "AWS_SESSION_TOKEN" ? `\`$${name}\`` : `\`$${name}\` (set from a secret)`, output: false };
+      const lifetime: Lifetime = secretEnv instanceof Map ? (secretEnv.get(name) ?? "lasting") : "lasting";
+      if (lifetime === "job") {
+        jobVar ??= name;
+        continue;
+      }
+      return { what: name === "AWS_SECRET_ACCESS_KEY" || name === "AWS_SESSION_TOKEN" ? `\`$${name}\`` : `\`$${name}\` (set from a secret)`, output: false, lifetime: "lasting" };
     }
   }
+  if (jobToken) return { what: "the GITHUB_TOKEN", output: false, lifetime: "job" };
+  if (jobVar) return { what: `the GITHUB_TOKEN (\`$${jobVar}\`)`, output: false, lifetime: "job" };
   return undefined;
 }
 
