@@ -25581,7 +25581,7 @@ function createOnlineResolver(opts) {
     let why = unusableCache(cacheFile);
     why !== void 0 && (log(`ref cache ${cacheFile} ${why}; not using it`), cacheFile = void 0);
   }
-  let cache2 = cacheFile === void 0 ? emptyCache(apiUrl) : readCache(cacheFile, apiUrl, log), dirty = !1, headers = {
+  let cache2 = cacheFile === void 0 ? emptyCache(apiUrl) : readCache(cacheFile, apiUrl, log), dirty = !1, missingRepos = /* @__PURE__ */ new Set(), headers = {
     accept: "application/vnd.github+json",
     "x-github-api-version": "2022-11-28",
     "user-agent": "credflow"
@@ -25663,7 +25663,7 @@ function createOnlineResolver(opts) {
     let repo = `${encodeURIComponent(owner)}/${encodeURIComponent(name)}`, what = `${action}@${ref}`, tag = await refCommit(repo, "tags", ref, what), branch = await refCommit(repo, "heads", ref, what), entry = { fetchedAt: Date.now(), kind: "unknown" };
     if (!tag.found && !branch.found) {
       if ((await get(`/repos/${repo}`, action)).status === 404) {
-        log(`${action}: repository not found (missing, renamed, or private and not visible to the token); using the offline table`);
+        log(`${action}: repository not found (missing, renamed, or private and not visible to the token); using the offline table`), missingRepos.add(action);
         return;
       }
       entry.note = `no tag or branch named \`${ref}\` in ${action}`;
@@ -25733,7 +25733,9 @@ function createOnlineResolver(opts) {
   let resolver = {
     resolve(action, ref) {
       let key = actionKey(action), r = ref.trim(), entry = cache2.refs[`${key}@${r}`];
-      return entry ? fromEntry(key, r, entry) : fallback.resolve(action, ref);
+      if (entry) return fromEntry(key, r, entry);
+      let info = fallback.resolve(action, ref);
+      return info.note === NOT_IN_TABLE_NOTE && missingRepos.has(key) && (info.note = `could not be resolved: ${key} was not found on GitHub (missing, renamed, or private and not visible to the token)`), info;
     },
     knows(action) {
       let key = actionKey(action);
