@@ -207,7 +207,12 @@ describe("online resolver", () => {
     await prefetch([{ action: "acme/missing", ref: "v1" }]);
     expect(messages).toHaveLength(1);
     expect(messages[0]).toMatch(/acme\/missing: repository not found/);
-    expect(resolver.resolve("acme/missing", "v1")).toMatchObject({ kind: "tag", source: "shape" });
+    // The offline fallback does not guess: a name no table lists may be a tag or a branch.
+    expect(resolver.resolve("acme/missing", "v1")).toMatchObject({
+      kind: "unknown",
+      source: "shape",
+      note: "could not be resolved: acme/missing was not found on GitHub (missing, renamed, or private and not visible to the token)",
+    });
   });
 
   it("stops at the rate limit with a one-line message and no further requests", async () => {
