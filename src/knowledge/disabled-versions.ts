@@ -39,16 +39,44 @@
 import { actionKey, type PinResolver, type RefInfo } from "./pins.js";
 
 export interface DisabledVersion {
-  /** Day (YYYY-MM-DD) since which github.com fails runs that use it. */
+  /** Day (YYYY-MM-DD) since which github.com fails runs that use it (GitHub's announced date). */
   since: string;
+  /** When runs are known to fail later than the announced date: the first failure on record. */
+  failingSince?: string;
+  /** The switched-off line, for messages: "v1–v2", "v3", "v2 and older", "v3 before v3.4.0". */
+  line: string;
+  /** The first release that works again on github.com (the floor of an upgrade). */
+  fixedIn: string;
   /** One sentence for a message: which code the ref runs and why it no longer runs. */
   reason: string;
   /** Where GitHub announced it. */
   source: string;
 }
 
+/**
+ * One switched-off range of releases: `[from, before)` by semantic version of the release whose
+ * code a ref runs. The single source of every range and date (docs/rules/outdated-action-runtime.md
+ * quotes it).
+ */
+export interface DisabledRange {
+  action: "actions/cache" | "actions/upload-artifact" | "actions/download-artifact";
+  /** First release of the range (inclusive), "v0.0.0" for everything before `before`. */
+  from: string;
+  /** First release after the range (exclusive). */
+  before: string;
+  line: string;
+  fixedIn: string;
+  since: string;
+  failingSince?: string;
+  source: string;
+  /** Why runs fail, after "<which code>: ". */
+  why: string;
+}
+
 const ARTIFACT_V1_V2 = {
   since: "2024-06-30",
+  // AlexAplin/nndownload#193 (2024-09-10) is the earliest failing run found; the notice's date is kept as `since`.
+  failingSince: "2024-09-10",
   source: "https://github.blog/changelog/2024-02-13-deprecation-notice-v1-and-v2-of-the-artifact-actions/",
 };
 const ARTIFACT_V3 = {
@@ -60,11 +88,35 @@ const CACHE = {
   source:
     "https://github.blog/changelog/2024-12-05-notice-of-upcoming-releases-and-breaking-changes-for-github-actions/#actions-cache-v1-v2-and-actions-toolkit-cache-package-closing-down",
 };
+const ARTIFACT_WHY = (action: string, line: string) =>
+  `${line} of the artifact actions used the old artifact service, switched off on github.com (GitHub Enterprise Server still runs them); runs fail with "This request has been automatically failed because it uses a deprecated version of \`${action}\`"`;
+const CACHE_WHY = (line: string) =>
+  `actions/cache ${line} used the legacy cache service, which GitHub retired; runs fail with "This request has been automatically failed because it uses a deprecated version of \`actions/cache\`" (fixed in v3.4.0 and v4.2.0)`;
+
+export const DISABLED_RANGES: readonly DisabledRange[] = [
+  ...(["actions/upload-artifact", "actions/download-artifact"] as const).flatMap((action) => [
+    { action, from: "v0.0.0", before: "v3.0.0", line: "v1–v2", fixedIn: "v4.0.0", ...ARTIFACT_V1_V2, why: ARTIFACT_WHY(action, "v1–v2") },
+    { action, from: "v3.0.0", before: "v4.0.0", line: "v3", fixedIn: "v4.0.0", ...ARTIFACT_V3, why: ARTIFACT_WHY(action, "v3") },
+  ]),
+  { action: "actions/cache", from: "v0.0.0", before: "v3.0.0", line: "v2 and older", fixedIn: "v3.4.0", ...CACHE, why: CACHE_WHY("v2 and older") },
+  { action: "actions/cache", from: "v3.0.0", before: "v3.4.0", line: "v3 before v3.4.0", fixedIn: "v3.4.0", ...CACHE, why: CACHE_WHY("before v3.4.0") },
+  { action: "actions/cache", from: "v4.0.0", before: "v4.2.0", line: "v4 before v4.2.0", fixedIn: "v4.2.0", ...CACHE, why: CACHE_WHY("before v4.2.0") },
+];
 
 /** The actions this module knows switched-off versions of. */
-export const ACTIONS_WITH_DISABLED_VERSIONS: ReadonlySet<string> = new Set(["actions/cache", "actions/upload-artifact", "actions/download-artifact"]);
+export const ACTIONS_WITH_DISABLED_VERSIONS: ReadonlySet<string> = new Set(DISABLED_RANGES.map((r) => r.action));
 
 const RELEASE = /^v(\d+)\.(\d+)\.(\d+)$/;
+
+function semver(release: string): [number, number, number] | undefined {
+  const m = RELEASE.exec(release);
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : undefined;
+}
+
+function compare(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < 3; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return 0;
+}
 
 /** The vX.Y.Z release whose code `info` names: the release on its commit, else the newest one the commit contains. */
 function releaseOf(info: RefInfo, action: string, resolver: PinResolver): string | undefined {
@@ -92,24 +144,17 @@ export function disabledVersion(action: string, ref: string, resolver: PinResolv
   if (!ACTIONS_WITH_DISABLED_VERSIONS.has(key)) return undefined;
   const info = resolver.resolve(key, ref);
   const release = releaseOf(info, key, resolver);
-  const m = release ? RELEASE.exec(release) : null;
-  if (!release || !m) return undefined;
-  const [major, minor] = [Number(m[1]), Number(m[2])];
-  const what = describe(ref.trim(), release, info);
-
-  if (key === "actions/cache") {
-    const fixed = major >= 5 || (major === 4 && minor >= 2) || (major === 3 && minor >= 4);
-    if (fixed) return undefined;
-    const line = major <= 2 ? "actions/cache v2 and older" : `actions/cache before v${major}.${major === 3 ? 4 : 2}.0`;
-    return {
-      ...CACHE,
-      reason: `${what}: ${line} used the legacy cache service, which GitHub retired; runs fail with "This request has been automatically failed because it uses a deprecated version of \`actions/cache\`" (fixed in v3.4.0 and v4.2.0)`,
-    };
-  }
-  if (major >= 4) return undefined;
-  const dates = major <= 2 ? ARTIFACT_V1_V2 : ARTIFACT_V3;
-  return {
-    ...dates,
-    reason: `${what}: v${major <= 2 ? "1–v2" : "3"} of the artifact actions used the old artifact service, switched off on github.com (GitHub Enterprise Server still runs them); runs fail with "This request has been automatically failed because it uses a deprecated version of \`${key}\`"`,
+  const ver = release ? semver(release) : undefined;
+  if (!release || !ver) return undefined;
+  const range = DISABLED_RANGES.find((r) => r.action === key && compare(ver, semver(r.from)!) >= 0 && compare(ver, semver(r.before)!) < 0);
+  if (!range) return undefined;
+  const out: DisabledVersion = {
+    since: range.since,
+    line: range.line,
+    fixedIn: range.fixedIn,
+    reason: `${describe(ref.trim(), release, info)}: ${range.why}`,
+    source: range.source,
   };
+  if (range.failingSince) out.failingSince = range.failingSince;
+  return out;
 }

@@ -71,7 +71,7 @@ export const BRANCH_LIKE_NAMES: ReadonlySet<string> = new Set(["master", "main",
 /** The only names taken for branches when no table lists the ref: every other name is "unknown". */
 export const CONVENTIONAL_BRANCHES: ReadonlySet<string> = new Set(["main", "master", "develop", "trunk"]);
 /** The note of a ref that no table lists and that is not a conventional branch name. */
-export const NOT_IN_TABLE_NOTE = "tag or branch — not in credflow's table; --online decides";
+export const NOT_IN_TABLE_NOTE = "tag or branch — not in credflow's table; `--online` decides";
 const PREFIX = 12;
 /**
  * Tags known to be frozen: named like a branch, no such branch, never moved. configure-aws-credentials
@@ -84,6 +84,22 @@ const FROZEN_TAGS: ReadonlyMap<string, ReadonlySet<string>> = new Map([[CONFIGUR
 /** A full 40-character hexadecimal commit SHA (the only ref form that pins a commit). */
 export function isFullSha(ref: string): boolean {
   return FULL_SHA.test(ref.trim());
+}
+
+/**
+ * GitHub stopped resolving abbreviated commit SHAs in `uses:` on 2021-02-15
+ * (https://github.blog/changelog/2021-01-21-github-actions-short-sha-deprecation/): a run that
+ * names one fails to resolve the action, unless a tag or branch happens to carry that name.
+ */
+export const SHORT_SHA_REMOVED = {
+  since: "2021-02-15",
+  source: "https://github.blog/changelog/2021-01-21-github-actions-short-sha-deprecation/",
+} as const;
+
+/** 7–39 hex digits with at least one digit, not version-shaped: an abbreviated commit SHA. */
+export function looksLikeAbbreviatedSha(ref: string): boolean {
+  const r = ref.trim();
+  return SHORT_SHA.test(r) && !looksLikeVersion(r);
 }
 
 /**

@@ -76,7 +76,7 @@ describe("ref table: branch or tag from the repository", () => {
 
   it("an action no table lists: main is a branch, anything else unknown with a note", () => {
     expect(pins.resolve("foo/bar", "v1")).toEqual({ kind: "unknown", action: "foo/bar", ref: "v1", note: NOT_IN_TABLE_NOTE, source: "shape" });
-    expect(NOT_IN_TABLE_NOTE).toBe("tag or branch — not in credflow's table; --online decides");
+    expect(NOT_IN_TABLE_NOTE).toBe("tag or branch — not in credflow's table; `--online` decides");
     expect(pins.resolve("foo/bar", "main")).toEqual({ kind: "branch", action: "foo/bar", ref: "main", source: "shape" });
     expect(pins.resolve("foo/bar", "v1-node16").kind).toBe("unknown");
   });
