@@ -64,6 +64,11 @@ export function settingsArgs(spec: Pick<CaseSpec, "settings" | "options">, scrat
       case "visibility":
         if (value !== "unknown") args.push("--visibility", String(value));
         break;
+      case "repository": {
+        const r = value as { owner: string; name: string };
+        args.push("--repository", `${r.owner}/${r.name}`);
+        break;
+      }
       default:
         throw new Error(`case.json setting ${key} has no CLI equivalent in test/output/helpers.ts`);
     }
