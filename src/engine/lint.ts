@@ -98,7 +98,8 @@ export async function lint(req: LintRequest): Promise<LintResult> {
     }
   }
 
-  const graph = buildGraph({ loader, files: top });
+  // The repository's own `owner/name/path@ref` references are followed as its local files.
+  const graph = buildGraph({ loader, files: top, repository: req.settings.repository });
   graph.diagnostics.push(...accessDiagnostics);
   for (const parsed of loader.parsed) {
     for (const d of parsed.diagnostics) graph.diagnostics.push({ file: parsed.file, ...d });

@@ -12,6 +12,7 @@ import { substitute, type InputValues } from "./substitute.js";
 import { computeMatrix } from "./matrix.js";
 import { analyseTimeline } from "./timeline.js";
 import type { ParsedFile } from "../parse/parse-file.js";
+import { selfReferencePath, type RepositoryName } from "./self-reference.js";
 
 /** GitHub allows composite actions nested 10 deep; past that the run fails, and so do we. */
 export const MAX_COMPOSITE_DEPTH = 10;
@@ -33,10 +34,12 @@ export interface GraphInput {
   loader: FileLoader;
   /** Parsed top-level files (workflows and lone actions). */
   files: ParsedFile[];
+  /** The repository being linted: its `owner/name/path@ref` references are followed as local files. */
+  repository?: RepositoryName;
 }
 
 export function buildGraph(input: GraphInput): ProjectGraph {
-  const builder = new GraphBuilder(input.loader);
+  const builder = new GraphBuilder(input.loader, input.repository);
   const workflows: Workflow[] = [];
   const jobs: JobNode[] = [];
   const jobsByWorkflow = new Map<string, JobNode[]>();
@@ -77,7 +80,10 @@ class GraphBuilder {
   private expansion = { used: 0, reported: false, job: undefined as { file: SourceFile; job: Job } | undefined };
   private totalExpansion = 0;
 
-  constructor(private readonly loader: FileLoader) {}
+  constructor(
+    private readonly loader: FileLoader,
+    private readonly repository?: RepositoryName,
+  ) {}
 
   workflow(parsed: ParsedFile): Workflow {
     let wf = this.workflowModels.get(parsed.file);
@@ -126,7 +132,9 @@ class GraphBuilder {
     return false;
   }
 
-  private issue(issue: GraphIssue): void {
+  /** `quiet`: the reference names this repository at another ref, whose files may differ; nothing is reported. */
+  private issue(issue: GraphIssue, quiet = false): void {
+    if (quiet) return;
     const key = `${issue.kind}:${issue.file.path}:${issue.range.start.offset}`;
     if (this.issueKeys.has(key)) return;
     this.issueKeys.add(key);
@@ -152,30 +160,33 @@ class GraphBuilder {
       caller,
     };
     analyseTimeline(this, node, caller ? inputs : undefined);
-    if (job.uses?.ref.kind === "local" && !node.skipped) this.linkReusable(node, job, inputs, workflowStack);
+    const self = selfReferencePath(job.uses?.ref, this.repository);
+    if ((job.uses?.ref.kind === "local" || self !== undefined) && !node.skipped) this.linkReusable(node, job, inputs, workflowStack, self);
     return node;
   }
 
-  private linkReusable(node: JobNode, job: Job, inputs: InputValues | undefined, workflowStack: string[]): void {
+  /** `self`: the `./path` of a reference to this repository by its remote name (followed quietly). */
+  private linkReusable(node: JobNode, job: Job, inputs: InputValues | undefined, workflowStack: string[], self?: string): void {
     const file = node.workflow.file;
     const uses = job.uses!;
-    const target = this.resolveLocal(file, uses.node.range, uses.ref.kind === "local" ? uses.ref.path : "");
+    const quiet = self !== undefined;
+    const target = this.resolveLocal(file, uses.node.range, uses.ref.kind === "local" ? uses.ref.path : (self ?? ""), quiet);
     if (!target) return;
     if (!/\.ya?ml$/i.test(target)) {
-      this.issue({ kind: "missing", file, range: uses.node.range, message: `\`${uses.node.value}\` is not a workflow file (.yml or .yaml)` });
+      this.issue({ kind: "missing", file, range: uses.node.range, message: `\`${uses.node.value}\` is not a workflow file (.yml or .yaml)` }, quiet);
       return;
     }
     if (workflowStack.includes(target)) {
-      this.issue({ kind: "cycle", file, range: uses.node.range, message: `reusable workflow cycle: ${[...workflowStack, target].map((p) => this.loader.display(p)).join(" → ")}` });
+      this.issue({ kind: "cycle", file, range: uses.node.range, message: `reusable workflow cycle: ${[...workflowStack, target].map((p) => this.loader.display(p)).join(" → ")}` }, quiet);
       return;
     }
     if (workflowStack.length > MAX_WORKFLOW_DEPTH) {
-      this.issue({ kind: "depth", file, range: uses.node.range, message: `reusable workflows nested more than ${MAX_WORKFLOW_DEPTH} levels deep; not followed further` });
+      this.issue({ kind: "depth", file, range: uses.node.range, message: `reusable workflows nested more than ${MAX_WORKFLOW_DEPTH} levels deep; not followed further` }, quiet);
       return;
     }
     const loaded = this.loader.load(target, "workflow", file.root);
     if (!loaded.ok) {
-      this.issue({ kind: loaded.missing ? "missing" : "outside", file, range: uses.node.range, message: `cannot follow \`${uses.node.value}\`: ${loaded.message}` });
+      this.issue({ kind: loaded.missing ? "missing" : "outside", file, range: uses.node.range, message: `cannot follow \`${uses.node.value}\`: ${loaded.message}` }, quiet);
       return;
     }
     if (!loaded.parsed.usable) return;
@@ -191,15 +202,15 @@ class GraphBuilder {
   }
 
   /** Resolves `./path` against the repository root; reports paths that leave it. */
-  private resolveLocal(file: SourceFile, range: Range, rel: string): string | undefined {
+  private resolveLocal(file: SourceFile, range: Range, rel: string, quiet = false): string | undefined {
     const root = file.root;
     if (!root) {
-      this.issue({ kind: "missing", file, range, message: `cannot resolve \`${rel}\`: no repository root for standard input` });
+      this.issue({ kind: "missing", file, range, message: `cannot resolve \`${rel}\`: no repository root for standard input` }, quiet);
       return undefined;
     }
     const target = path.resolve(root, rel);
     if (!isInside(root, target)) {
-      this.issue({ kind: "outside", file, range, message: `\`${rel}\` points outside the repository; not followed` });
+      this.issue({ kind: "outside", file, range, message: `\`${rel}\` points outside the repository; not followed` }, quiet);
       return undefined;
     }
     return target;
@@ -239,11 +250,13 @@ class GraphBuilder {
       if (ref?.kind === "remote" && ref.owner.toLowerCase() === "actions" && ref.repo.toLowerCase() === "checkout" && !ref.subpath) {
         recordCheckout(counter.checkouts, timeline[timeline.length - 1]!.with);
       }
-      if (ref?.kind !== "local") continue;
-      const target = throughCheckouts(ref.path, counter.checkouts);
+      const self = selfReferencePath(ref, this.repository);
+      if (ref?.kind !== "local" && self === undefined) continue;
+      // A remote reference to this repository is fetched at its ref, whatever the job checked out.
+      const target = ref?.kind === "local" ? throughCheckouts(ref.path, counter.checkouts) : self;
       // A path inside another repository's checkout: its content is not here to read.
       if (target === undefined) continue;
-      const composite = this.compositeFor(file, step, actionStack, chain.length, target);
+      const composite = this.compositeFor(file, step, actionStack, chain.length, target, self !== undefined);
       if (!composite) continue;
       const key = composite.file.absPath ?? composite.file.path;
       const childInputs: InputValues = new Map();
@@ -260,12 +273,13 @@ class GraphBuilder {
     }
   }
 
-  private compositeFor(file: SourceFile, step: Step, stack: Set<string>, depth: number, rel: string): ActionModel | undefined {
+  /** `quiet`: a reference to this repository by its remote name; problems there are not reported. */
+  private compositeFor(file: SourceFile, step: Step, stack: Set<string>, depth: number, rel: string, quiet = false): ActionModel | undefined {
     const uses = step.uses!;
-    const dir = this.resolveLocal(file, uses.node.range, rel);
+    const dir = this.resolveLocal(file, uses.node.range, rel, quiet);
     if (!dir) return undefined;
     if (/\.ya?ml$/i.test(dir) && dir.includes(`${path.sep}.github${path.sep}workflows${path.sep}`)) {
-      this.issue({ kind: "not-composite", file, range: uses.node.range, message: `\`${rel}\` is a workflow; call reusable workflows with a job-level \`uses:\`, not a step` });
+      this.issue({ kind: "not-composite", file, range: uses.node.range, message: `\`${rel}\` is a workflow; call reusable workflows with a job-level \`uses:\`, not a step` }, quiet);
       return undefined;
     }
     let found: ParsedFile | undefined;
@@ -280,21 +294,24 @@ class GraphBuilder {
       if (!res.missing) lastError = res.message;
     }
     if (!found) {
-      this.issue({
-        kind: lastError ? "outside" : "missing",
-        file,
-        range: uses.node.range,
-        message: lastError ?? `\`${rel}\` has no action.yml or action.yaml`,
-      });
+      this.issue(
+        {
+          kind: lastError ? "outside" : "missing",
+          file,
+          range: uses.node.range,
+          message: lastError ?? `\`${rel}\` has no action.yml or action.yaml`,
+        },
+        quiet,
+      );
       return undefined;
     }
     const key = found.file.absPath ?? found.file.path;
     if (stack.has(key)) {
-      this.issue({ kind: "cycle", file, range: uses.node.range, message: `composite action cycle: \`${rel}\` is already being expanded in this chain` });
+      this.issue({ kind: "cycle", file, range: uses.node.range, message: `composite action cycle: \`${rel}\` is already being expanded in this chain` }, quiet);
       return undefined;
     }
     if (depth >= MAX_COMPOSITE_DEPTH) {
-      this.issue({ kind: "depth", file, range: uses.node.range, message: `composite actions nested more than ${MAX_COMPOSITE_DEPTH} levels deep (GitHub's limit); not followed further` });
+      this.issue({ kind: "depth", file, range: uses.node.range, message: `composite actions nested more than ${MAX_COMPOSITE_DEPTH} levels deep (GitHub's limit); not followed further` }, quiet);
       return undefined;
     }
     if (!found.usable) return undefined;

@@ -13,7 +13,7 @@ import * as fs from "node:fs";
 import { homedir } from "node:os";
 import * as nodePath from "node:path";
 import { inspectFile, readFileSafely } from "../fs/safe-read.js";
-import { actionKey, BRANCH_LIKE_NAMES, isFullSha, type PinResolver, type RefInfo } from "./pins.js";
+import { actionKey, BRANCH_LIKE_NAMES, isFullSha, NOT_IN_TABLE_NOTE, type PinResolver, type RefInfo } from "./pins.js";
 
 export interface OnlineOptions {
   /** REST API root; default https://api.github.com (GHES: https://HOST/api/v3). */
@@ -279,6 +279,8 @@ export function createOnlineResolver(opts: OnlineOptions): OnlineResolver {
   }
   const cache = cacheFile === undefined ? emptyCache(apiUrl) : readCache(cacheFile, apiUrl, log);
   let dirty = false;
+  /** Repositories the API answered 404 for in this run (not cached: a later run asks again). */
+  const missingRepos = new Set<string>();
 
   const headers: Record<string, string> = {
     accept: "application/vnd.github+json",
@@ -511,6 +513,7 @@ export function createOnlineResolver(opts: OnlineOptions): OnlineResolver {
       const repoRes = await get(`/repos/${repo}`, action);
       if (repoRes.status === 404) {
         log(`${action}: repository not found (missing, renamed, or private and not visible to the token); using the offline table`);
+        missingRepos.add(action);
         return;
       }
       entry.note = `no tag or branch named \`${ref}\` in ${action}`;
@@ -649,7 +652,13 @@ export function createOnlineResolver(opts: OnlineOptions): OnlineResolver {
       const key = actionKey(action);
       const r = ref.trim();
       const entry = cache.refs[`${key}@${r}`];
-      return entry ? fromEntry(key, r, entry) : fallback.resolve(action, ref);
+      if (entry) return fromEntry(key, r, entry);
+      const info = fallback.resolve(action, ref);
+      // The offline answer says "--online decides"; online, the repository itself was not found.
+      if (info.note === NOT_IN_TABLE_NOTE && missingRepos.has(key)) {
+        info.note = `could not be resolved: ${key} was not found on GitHub (missing, renamed, or private and not visible to the token)`;
+      }
+      return info;
     },
     knows(action) {
       const key = actionKey(action);

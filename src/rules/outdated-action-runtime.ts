@@ -1,21 +1,22 @@
 /**
- * Actions whose resolved code declares `runs.using: node12` or `node16`. Runners no longer ship
- * those Node.js versions and run such actions on a newer one they were never tested with.
+ * Actions whose resolved code GitHub no longer runs as written: versions github.com switched off
+ * (every run fails: error) and code declaring `runs.using: node12` or `node16` (runners run it on a
+ * newer Node.js it was never tested with: warning). One finding per `uses:`; a switched-off version
+ * is that error only.
  */
-import { isConfigureRef } from "../graph/configure.js";
-import { resolveConfigureVersion } from "../knowledge/configure-aws-credentials.js";
-import type { RefInfo } from "../knowledge/pins.js";
-import { isFullSha } from "../knowledge/version.js";
-import type { Fix, Report, Rule, RuleContext } from "./types.js";
-import { nameOf, repoOf, rewriteUsesRef, type RemoteRef, type UsesSite, usesSites } from "./support/uses-sites.js";
+import { isRetiredRuntime, RETIRED_RUNTIMES } from "../knowledge/node-runtimes.js";
+import type { Report, Rule, RuleContext } from "./types.js";
+import { actionCode, isOutdated, pinnedByUnpinnedRef, upgradeFix, type ActionCode } from "./support/runtime-upgrade.js";
+import { nameOf, repoOf, type RemoteRef, type UsesSite, usesSites } from "./support/uses-sites.js";
+import { capitalize } from "./support/wording.js";
 
 const RULE_ID = "outdated-action-runtime";
-const OUTDATED: ReadonlySet<string> = new Set(["node12", "node16"]);
 
 export const outdatedActionRuntime: Rule = {
   id: RULE_ID,
-  title: "Action runs on a Node.js version runners no longer ship",
-  description: "Reports actions whose pinned ref resolves to code declaring `runs.using: node12` or `node16`, and names the newest major and its runtime.",
+  title: "Action version GitHub switched off, or on a Node.js version runners no longer ship",
+  description:
+    "Reports actions whose pinned ref resolves to a version github.com switched off (artifact actions v1–v3, actions/cache before v3.4.0/v4.2.0: error) or to code declaring `runs.using: node12` or `node16` (warning), and names the newest major and its runtime.",
   defaultLevel: "warning",
   tags: ["maintenance", "compatibility"],
   precision: "high",
@@ -31,78 +32,59 @@ export const outdatedActionRuntime: Rule = {
   },
 };
 
-/** The runtime of the code a ref runs and the release whose code that is, when the tables tell. */
-function runtimeOf(ref: RemoteRef, info: RefInfo): { runtime?: string; code?: string } {
-  if (info.runtime) return { runtime: info.runtime, code: info.tag };
-  // The pin table maps a SHA to a runtime only through a release on that commit; the frozen
-  // `master` tag's commit is no release, but the per-tag configure table knows its action.yml.
-  if (isConfigureRef(ref) && info.kind === "sha") {
-    const v = resolveConfigureVersion(ref.ref);
-    return { runtime: v.runtime, code: v.tag };
-  }
-  return {};
+/** " (v3.7.0 code)", " (the commit of v3.7.0)", or "" when the ref is the release itself or unknown. */
+function codeOf(ref: RemoteRef, code: ActionCode): string {
+  const { info, release } = code;
+  if (!release) return "";
+  if (info.kind === "sha") return info.tag ? ` (the commit of ${info.tag})` : ` (${release} code)`;
+  return release !== ref.ref ? ` (${release} code)` : "";
 }
 
 function check(ctx: RuleContext, site: UsesSite, ref: RemoteRef): Report | undefined {
-  const repo = repoOf(ref);
-  const info = ctx.pins.resolve(repo, ref.ref);
-  const { runtime, code: release } = runtimeOf(ref, info);
-  if (!runtime || !OUTDATED.has(runtime)) return undefined;
-
+  const code = actionCode(ctx.pins, ref);
+  if (!isOutdated(code)) return undefined;
+  const { info, runtime, disabled } = code;
   const shown = `\`${nameOf(ref)}@${ref.ref}\``;
-  const sha = info.kind === "sha";
-  const code = !release
-    ? ""
-    : sha
-      ? info.tag
-        ? ` (the commit of ${info.tag})`
-        : ` (${release} code)`
-      : release !== ref.ref
-        ? ` (${release} code)`
-        : "";
   const note = info.note && info.kind !== "sha" ? `; \`${ref.ref}\` is ${info.note}` : "";
-  const newest = ctx.pins.newestMajor(repo);
+  const newest = ctx.pins.newestMajor(repoOf(ref));
   let upgrade: string;
-  if (!newest) upgrade = "Move to a release of the action that runs on node20 or later.";
-  else if (newest.runtime && OUTDATED.has(newest.runtime)) upgrade = `Its newest major, ${newest.major} (${newest.tag}), still runs on ${newest.runtime}; consider another action.`;
+  if (!newest) upgrade = disabled ? `Move to ${disabled.fixedIn} or later.` : "Move to a release of the action that runs on node20 or later.";
+  else if (newest.runtime && isRetiredRuntime(newest.runtime)) upgrade = `Its newest major, ${newest.major} (${newest.tag}), still runs on ${newest.runtime}; consider another action.`;
   else upgrade = `The newest major is ${newest.major} (${newest.tag})${newest.runtime ? ` on ${newest.runtime}` : ""}; a major upgrade may change inputs and behaviour, so read its release notes.`;
 
+  const location = { path: site.file.path, range: site.uses.node.range };
+  const fix = pinnedByUnpinnedRef(info)
+    ? {
+        note: `unpinned-ref's safe fix pins the commit \`${ref.ref}\` names first (the same code); the upgrade is offered for that SHA on the next pass`,
+      }
+    : () => upgradeFix(ctx.pins, site, ref, code);
+
+  if (disabled) {
+    const when = disabled.failingSince ? `announced for ${disabled.since}; runs fail since at least ${disabled.failingSince}` : `since ${disabled.since}`;
+    return {
+      level: "error",
+      headline: `${shown} is a version GitHub switched off: every run of this step fails`,
+      why: `${capitalize(disabled.reason)}.`,
+      hint: newest && newest.runtime && !isRetiredRuntime(newest.runtime) ? `Upgrade to ${newest.major} (${newest.tag}), or at least ${disabled.fixedIn}.` : `Upgrade to ${disabled.fixedIn} or later.`,
+      label: `switched off (${when})`,
+      message: `${shown} is a version GitHub switched off (${when}): ${disabled.reason}. Every run that reaches this step fails. ${upgrade}`,
+      location,
+      fix,
+    };
+  }
+
+  const retired = RETIRED_RUNTIMES.get(runtime!)!;
   return {
+    level: "warning",
+    headline: `${shown} runs on ${runtime}, which runners no longer ship`,
+    why: `Runners run it on a newer Node.js it was never tested with (${runtime} deprecated ${retired.announced}); whether its code still works there is not something the workflow shows.`,
+    hint: newest && newest.runtime && !isRetiredRuntime(newest.runtime) ? `Upgrade to ${newest.major} (${newest.tag}, ${newest.runtime}) after reading its release notes.` : upgrade,
+    label: `${runtime} code${code.release ? ` (${code.release})` : ""}`,
     message:
-      `${shown} runs on ${runtime}${code}${note}. Runners no longer ship ${runtime}: they run the action on a newer Node.js ` +
-      `it was never tested with (the run shows a deprecation warning). ${upgrade}`,
-    location: { path: site.file.path, range: site.uses.node.range },
-    fix: () => upgradeFix(ctx, site, ref, info, runtime),
+      `${shown} runs on ${runtime}${codeOf(ref, code)}${note}. Runners no longer ship ${runtime}: they run the action on a newer Node.js ` +
+      `it was never tested with, so it works only as far as its code and dependencies do on that version (the run shows a deprecation warning). ${upgrade}`,
+    location,
+    fix,
   };
 }
 
-/**
- * Unsafe: moves to the newest major. A tag ref keeps its precision (`v3` → `v7`, `v3.5.2` → the
- * newest release); a SHA becomes the newest release's commit with `# vX.Y.Z`, so the pin stays a pin.
- */
-function upgradeFix(ctx: RuleContext, site: UsesSite, ref: RemoteRef, info: RefInfo, runtime: string): Fix | undefined {
-  const repo = repoOf(ref);
-  const newest = ctx.pins.newestMajor(repo);
-  if (!newest?.runtime || OUTDATED.has(newest.runtime)) return undefined;
-  let target: string;
-  let comment: string | undefined;
-  if (isFullSha(ref.ref)) {
-    const commit = ctx.pins.resolve(repo, newest.tag).commit;
-    if (!commit) return undefined;
-    target = commit;
-    comment = newest.tag;
-  } else if (/^v?\d+\.\d+/.test(ref.ref) && info.kind === "tag") {
-    target = newest.tag;
-  } else {
-    target = newest.major;
-  }
-  // A comment naming a known ref of the action (`# master`) describes the old ref: replace it.
-  const knownRef = (word: string): boolean => ctx.pins.resolve(repo, word).source !== "shape";
-  const rewrite = rewriteUsesRef(site, ref, target, comment, knownRef);
-  if (!rewrite) return undefined;
-  return {
-    description: `Upgrade ${nameOf(ref)}@${ref.ref} (${runtime}) to ${comment ? `${target.slice(0, 12)}… # ${comment}` : target} (${newest.runtime}); a new major may change inputs and behaviour`,
-    safe: false,
-    edits: [rewrite.edit],
-  };
-}

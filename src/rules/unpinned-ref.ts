@@ -1,11 +1,18 @@
 /**
- * `uses:` of remote actions, reusable workflows and docker images that do not name immutable code:
- * branches (error), tags (warning), image tags (warning). Fix: pin the commit a tag names (safe)
- * or the newest release's commit instead of a branch (unsafe), with the ref in a `# comment`.
+ * `uses:` of remote actions, reusable workflows and docker images that do not name immutable code.
+ * Whether a ref is a tag or a branch is a fact of the action's repository (credflow's ref table, or
+ * the GitHub API with `--online`), never read from its name. Levels: an abbreviated SHA or a ref the
+ * API says does not exist fails the run (error); a branch, a tag or a ref the table does not list is
+ * a supply-chain risk that bites only if someone moves it (warning); the repository's own actions
+ * by their remote name run that ref, not the commit being linted (note). Fix: pin the commit a tag
+ * names (safe) or the newest release's commit instead of a branch (unsafe), with the ref in a
+ * `# comment`; where outdated-action-runtime's upgrade owns the `uses:`, no fix here.
  */
-import { looksLikeVersion, BRANCH_LIKE_NAMES, type RefInfo } from "../knowledge/pins.js";
+import { looksLikeAbbreviatedSha, looksLikeVersion, SHORT_SHA_REMOVED, type RefInfo } from "../knowledge/pins.js";
+import { selfReferencePath } from "../graph/self-reference.js";
 import type { UsesRef } from "../model/types.js";
 import type { Fix, Level, PinPolicy, Report, Rule, RuleContext } from "./types.js";
+import { upgradeOwnsFix } from "./support/runtime-upgrade.js";
 import { nameOf, repoOf, rewriteUsesRef, type RemoteRef, type UsesSite, usesSites } from "./support/uses-sites.js";
 import { capitalize } from "./support/wording.js";
 
@@ -31,7 +38,7 @@ export const unpinnedRef: Rule = {
   id: RULE_ID,
   title: "Action, reusable workflow or image not pinned to a commit SHA or digest",
   description:
-    "Reports `uses:` of remote actions, reusable workflows and `docker://` images whose ref can change under the workflow: branches (error), tags and image tags (warning).",
+    "Reports `uses:` of remote actions, reusable workflows and `docker://` images whose ref can change under the workflow: branches, tags, refs not in credflow's table and image tags (warning), abbreviated SHAs (error), and the repository's own actions called by remote name (note).",
   defaultLevel: "warning",
   tags: ["security", "supply-chain"],
   securitySeverity: "5.0",
@@ -68,36 +75,62 @@ export const unpinnedRef: Rule = {
 /** Whether the policy accepts this ref as it is. */
 function accepted(info: RefInfo, ref: RemoteRef, policy: PinPolicy): boolean {
   if (info.kind === "sha") return true;
-  if (info.kind !== "tag") return false; // branches, frozen or ambiguous tags, abbreviated SHAs
+  if (info.kind !== "tag") return false; // branches, frozen or ambiguous tags, unknown refs
   if (policy === "tag") return true;
   return policy === "sha" && GITHUB_OWNERS.has(ref.owner.toLowerCase()) && looksLikeVersion(ref.ref);
 }
 
+/** Who can change what a mutable ref runs: the condition a warning names. */
+function moverOf(ref: RemoteRef): string {
+  return `whoever can push to \`${repoOf(ref)}\` (its maintainers, or anyone who takes over their accounts)`;
+}
+
 function remoteFinding(ctx: RuleContext, site: UsesSite, ref: RemoteRef, policy: PinPolicy): Report | undefined {
-  const info = ctx.pins.resolve(repoOf(ref), ref.ref);
-  if (accepted(info, ref, policy)) return undefined;
   const subject = site.kind === "job" || ref.isWorkflow ? "reusable workflow" : "action";
   const shown = `${subject} \`${nameOf(ref)}@${ref.ref}\``;
   const r = `\`${ref.ref}\``;
+  const location = { path: site.file.path, range: site.uses.node.range };
+
+  // An abbreviated SHA fails to resolve, whatever repository it names.
+  if (looksLikeAbbreviatedSha(ref.ref)) {
+    return {
+      level: "error",
+      headline: `${capitalize(shown)} names an abbreviated commit SHA, which GitHub does not resolve`,
+      why: `GitHub resolves only full 40-character commit SHAs in \`uses:\` since ${SHORT_SHA_REMOVED.since}, so the job fails to start this step (unless a tag or branch is named exactly ${r}).`,
+      hint: "Write the full 40-character commit SHA.",
+      label: "abbreviated SHA",
+      message: `${capitalize(shown)} is not pinned to a commit: ${r} looks like an abbreviated commit SHA, and GitHub resolves only full 40-character SHAs since ${SHORT_SHA_REMOVED.since} (${SHORT_SHA_REMOVED.source}); the run fails with "Unable to resolve action" unless a tag or branch is named exactly ${r}. Write the full commit SHA.`,
+      location,
+      fixNote: "credflow does not expand abbreviated SHAs; write the full 40-character commit SHA",
+    };
+  }
+
+  const info = ctx.pins.resolve(repoOf(ref), ref.ref);
+  const self = selfReferencePath(ref, ctx.settings.repository);
+  if (self !== undefined) return info.kind === "sha" ? undefined : selfFinding(ctx, ref, shown, self, location);
+  if (accepted(info, ref, policy)) return undefined;
   const known = info.source !== "shape";
 
-  let level: Level = "error";
+  let level: Level = "warning";
   let what: string;
-  let why: string | undefined;
+  let why: string;
+  let headline: string;
+  let label: string;
   /** What to pin to; `advice` is the sentence for the message, `extra` follows the comment hint. */
   let pin: { commit: string; comment: string; safe: boolean; advice: string; extra?: string } | undefined;
   switch (info.kind) {
     case "tag":
-      level = "warning";
-      what = known
-        ? `the tag ${r}${info.tag && info.tag !== ref.ref ? ` (${info.tag} today)` : ""}`
-        : `${r}, a version tag by its name (${ctx.pins.knows(repoOf(ref)) ? "not in the offline table" : `the offline table does not list \`${repoOf(ref)}\``})`;
-      why = "a tag can be moved to other code at any time, so what runs can change without any change to this file";
+      what = `the tag ${r}${info.tag && info.tag !== ref.ref ? ` (${info.tag} today)` : ""}${info.note ? ` — ${info.note}` : ""}`;
+      why = `a tag can be moved to other code by ${moverOf(ref)}, and the next run executes it without any change to this file`;
+      headline = `${capitalize(shown)} names the tag ${r}, not a commit`;
+      label = `tag ${r}`;
       if (info.commit) pin = { commit: info.commit, comment: ref.ref, safe: true, advice: `Pin the commit the tag names, ${info.commit}` };
       break;
     case "frozen-tag":
       what = `${r}, ${info.note ?? "a frozen tag named like a branch"}`;
-      why = "readers take it for a branch that gets fixes, but it runs old code, and a tag can still be moved";
+      why = `readers take it for a branch that gets fixes, but it runs old code, and ${moverOf(ref)} can still move it`;
+      headline = `${capitalize(shown)} names a frozen tag that looks like a branch`;
+      label = `frozen tag ${r}`;
       if (info.commit) {
         const extra = info.newestRelease ? `; or upgrade to ${info.newestRelease.tag}` : undefined;
         pin = { commit: info.commit, comment: ref.ref, safe: true, advice: `Pin the commit it names, ${info.commit} (same code)`, extra };
@@ -105,34 +138,56 @@ function remoteFinding(ctx: RuleContext, site: UsesSite, ref: RemoteRef, policy:
       break;
     case "tag-and-branch":
       what = `${r}, ${info.note ?? "both a tag and a branch"}`;
-      why = "the branch moves, and a reader cannot tell which of the two a run used";
+      why = `the branch moves with every push by ${moverOf(ref)}, and a reader cannot tell which of the two a run used`;
+      headline = `${capitalize(shown)} names both a tag and a branch`;
+      label = `tag and branch ${r}`;
       if (info.commit) {
         const code = info.tag ? `, ${info.tag} code` : "";
         pin = { commit: info.commit, comment: ref.ref, safe: true, advice: `Pin the commit the tag names, ${info.commit}${code} (what runs today)` };
       }
       break;
     case "branch": {
-      if (known) what = `the branch ${r}${info.note ? ` (${info.note})` : ""}`;
-      else what = `${r}, ${BRANCH_LIKE_NAMES.has(ref.ref) ? "a branch name" : "not a version number, so taken for a branch"}`;
-      why = "every push to it changes the code this workflow runs";
+      what = known
+        ? `the branch ${r}${info.note ? ` (${info.note})` : ""}`
+        : `${r}, a branch by its conventional name (${ctx.pins.knows(repoOf(ref)) ? "not in credflow's table" : `credflow's table does not list \`${repoOf(ref)}\``})`;
+      why = `every push to it by ${moverOf(ref)} changes the code this workflow runs, with its token and secrets`;
+      headline = `${capitalize(shown)} names the branch ${r}, not a commit`;
+      label = `branch ${r}`;
       const rel = info.newestRelease;
       if (rel) pin = { commit: rel.commit, comment: rel.tag, safe: false, advice: `Pin the commit of a release instead, e.g. ${rel.tag} (${rel.commit})` };
       break;
     }
     default:
-      // "unknown": abbreviated SHAs and refs an online lookup could not find.
-      what = info.note ? `${r}, which ${info.note}` : `${r}, a ref credflow cannot classify`;
-      why = info.note ? undefined : "only a full 40-character commit SHA names fixed code";
+      if (info.source === "online" && info.note) {
+        // The API found the repository but no tag or branch of that name: the run cannot resolve it.
+        level = "error";
+        what = `${r}, but ${info.note}`;
+        why = "the runner cannot resolve the action, so the job fails at this step";
+        headline = `${capitalize(shown)} names a ref that does not exist`;
+        label = "no such tag or branch";
+      } else {
+        const note = info.note ?? "tag or branch — not in credflow's table; `--online` decides";
+        what = `${r} (${note})`;
+        why = `if it is a branch, every push by ${moverOf(ref)} changes what runs; if it is a tag, it can be moved`;
+        headline = `${capitalize(shown)}: ${note}`;
+        label = "tag or branch? not in the table";
+      }
       break;
   }
 
   // A comment naming a known ref of the action (`# master`) describes the old ref: replace it.
   const knownRef = (word: string): boolean => ctx.pins.resolve(repoOf(ref), word).source !== "shape";
-  const rewrite = pin ? rewriteUsesRef(site, ref, pin.commit, pin.comment, knownRef) : undefined;
+  // A tag whose code outdated-action-runtime upgrades: that rule's fix owns this `uses:` (upgrade
+  // first, then pin); a second, different edit of the same text would conflict with it.
+  const yieldToUpgrade = pin !== undefined && info.kind === "tag" && upgradeOwnsFix(ctx.pins, site, ref);
+  const rewrite = pin && !yieldToUpgrade ? rewriteUsesRef(site, ref, pin.commit, pin.comment, knownRef) : undefined;
   let fix: Fix | undefined;
   let fixNote: string | undefined;
   let advice: string;
-  if (pin && rewrite) {
+  if (pin && yieldToUpgrade) {
+    fixNote = "outdated-action-runtime's upgrade fix owns this `uses:` (the tag runs code GitHub no longer runs as written); upgrade first, then pin the new release";
+    advice = `${pin.advice}, or better the commit of the release outdated-action-runtime suggests.`;
+  } else if (pin && rewrite) {
     const flowNote = rewrite.commentDropped
       ? " (no comment: the value is inside a flow mapping)"
       : rewrite.directiveKept
@@ -147,9 +202,12 @@ function remoteFinding(ctx: RuleContext, site: UsesSite, ref: RemoteRef, policy:
   } else if (pin) {
     fixNote = "the `uses:` value is a block or multi-line scalar; not rewritten automatically";
     advice = `${pin.advice}${pin.extra ?? ""}.`;
+  } else if (level === "error") {
+    fixNote = "the ref does not exist upstream; name an existing tag's full commit SHA";
+    advice = "Use an existing release, pinned by its full commit SHA.";
   } else if (info.kind === "unknown") {
-    fixNote = "credflow does not expand abbreviated or unknown refs; write the full 40-character commit SHA";
-    advice = "Write the full commit SHA.";
+    fixNote = `${NO_PIN_NOTE} (\`${repoOf(ref)}@${ref.ref}\`)`;
+    advice = "No pin known offline: run with `--online` to learn whether it is a tag or a branch, or pin the full commit SHA by hand.";
   } else {
     fixNote = `${NO_PIN_NOTE} (\`${repoOf(ref)}@${ref.ref}\`)`;
     advice = `No autofix: ${NO_PIN_NOTE}.`;
@@ -157,12 +215,43 @@ function remoteFinding(ctx: RuleContext, site: UsesSite, ref: RemoteRef, policy:
 
   const report: Report = {
     level,
-    message: `${capitalize(shown)} is not pinned to a commit: it names ${what}${why ? `; ${why}` : ""}. ${advice}`,
-    location: { path: site.file.path, range: site.uses.node.range },
+    headline,
+    why: `${capitalize(why)}.`,
+    hint: level === "error" ? advice : pin ? `${pin.advice}.` : "Pin a full commit SHA (with the tag in a `# comment`).",
+    label,
+    message: `${capitalize(shown)} is not pinned to a commit: it names ${what}; ${why}. ${advice}`,
+    location,
   };
   if (fix) report.fix = fix;
   if (fixNote) report.fixNote = fixNote;
   return report;
+}
+
+const SOURCE_WORDS: Record<NonNullable<RuleContext["settings"]["repository"]>["source"], string> = {
+  config: "`repository:` in .credflow.yml",
+  flag: "`--repository`",
+  GITHUB_REPOSITORY: "GITHUB_REPOSITORY",
+  "origin remote": "the origin remote",
+};
+
+/** `owner/this-repo/path@ref`: runs the code at `ref`, not the commit being linted (a note). */
+function selfFinding(ctx: RuleContext, ref: RemoteRef, shown: string, self: string, location: Report["location"]): Report {
+  const repo = ctx.settings.repository!;
+  const local = self === "./" ? "`./`" : `\`${self}\``;
+  const how = ref.isWorkflow ? local : `${local} (after a checkout)`;
+  return {
+    level: "note",
+    headline: `${capitalize(shown)} calls this repository at \`${ref.ref}\`, not the commit being linted`,
+    why: `GitHub fetches \`${repoOf(ref)}\` at \`${ref.ref}\`, so a run uses that ref's copy of \`${ref.subpath ?? "the root action"}\`, which can differ from the one in this commit (credflow follows the local copy).`,
+    hint: `Use ${how} to run the copy of the same commit, or pin a full commit SHA if a fixed version is meant.`,
+    label: `this repository at \`${ref.ref}\``,
+    message:
+      `${capitalize(shown)} names this repository (${repo.owner}/${repo.name}, from ${SOURCE_WORDS[repo.source]}) at \`${ref.ref}\`: ` +
+      `a run uses that ref's copy, not the one in the commit being linted (credflow follows the local copy). Whoever can push \`${ref.ref}\` can already change these workflows, so this is no third-party risk; ` +
+      `use ${how} to run the same commit's copy, or pin a full commit SHA if a fixed version is meant.`,
+    location,
+    fixNote: "credflow does not rewrite a repository's references to itself: `./path` and a pinned SHA mean different things",
+  };
 }
 
 function dockerFinding(site: UsesSite, ref: DockerRef, policy: PinPolicy): Report | undefined {

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createOnlineResolver } from "../../src/knowledge/online.js";
-import { offlinePins } from "../../src/knowledge/pins.js";
+import { NOT_IN_TABLE_NOTE, offlinePins } from "../../src/knowledge/pins.js";
 import { actionTags } from "./shared-data.js";
 
 const TOKEN = "ghp_testtoken_0123456789abcdefXYZ";
@@ -207,7 +207,12 @@ describe("online resolver", () => {
     await prefetch([{ action: "acme/missing", ref: "v1" }]);
     expect(messages).toHaveLength(1);
     expect(messages[0]).toMatch(/acme\/missing: repository not found/);
-    expect(resolver.resolve("acme/missing", "v1")).toMatchObject({ kind: "tag", source: "shape" });
+    // The offline fallback does not guess: a name no table lists may be a tag or a branch.
+    expect(resolver.resolve("acme/missing", "v1")).toMatchObject({
+      kind: "unknown",
+      source: "shape",
+      note: "could not be resolved: acme/missing was not found on GitHub (missing, renamed, or private and not visible to the token)",
+    });
   });
 
   it("stops at the rate limit with a one-line message and no further requests", async () => {
@@ -413,8 +418,8 @@ describe("online resolver against an API that misbehaves", () => {
     expect(messages[0]).toMatch(/^GitHub API at http:\/\/127\.0\.0\.1:\d+\/stall did not answer acme\/\S+@v\d within 0\.3 s \(--online-timeout\); remaining refs use the offline table$/);
     // A timeout is not retried: at most one request per worker ever went out.
     expect(hostileRequests.length).toBeLessThanOrEqual(3);
-    expect(resolver.resolve(W, "v1")).toMatchObject({ source: "shape" });
-    expect(resolver.resolve(W, "v1").note).toBeUndefined();
+    // The offline answer: not in the table, never "no tag or branch" (the API did not say so).
+    expect(resolver.resolve(W, "v1")).toMatchObject({ source: "shape", kind: "unknown", note: NOT_IN_TABLE_NOTE });
     expect(existsSync(join(dir, "cache", "refs.json"))).toBe(false);
   });
 
@@ -476,7 +481,7 @@ describe("online resolver against an API that misbehaves", () => {
       expect(messages, mode).toHaveLength(1);
       expect(messages[0], mode).toMatch(/^could not resolve acme\/widget@v1: the GitHub API( answered HTTP 200 with a body that is not JSON|'s answer for refs\/tags\/v1 is not that Git ref); remaining refs use the offline table$/);
       expect(resolver.resolve(W, "v1").source, mode).toBe("shape");
-      expect(resolver.resolve(W, "v1").note, mode).toBeUndefined();
+      expect(resolver.resolve(W, "v1").note, mode).toBe(NOT_IN_TABLE_NOTE);
     }
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isFullSha, looksLikeVersion, offlinePins } from "../../src/knowledge/pins.js";
+import { isFullSha, looksLikeVersion, NOT_IN_TABLE_NOTE, offlinePins } from "../../src/knowledge/pins.js";
 import { actionTags, configureTags, releases, semver } from "./shared-data.js";
 
 const pins = offlinePins();
@@ -85,31 +85,30 @@ describe("offline pin table", () => {
     expect(pins.resolve("actions/checkout", unknown)).toMatchObject({ kind: "sha", commit: unknown, source: "shape" });
   });
 
-  it("refs a known action's table lacks are classified by shape", () => {
-    expect(pins.resolve("actions/checkout", "v99")).toMatchObject({ kind: "tag", source: "shape" });
-    expect(pins.resolve("actions/checkout", "v99").runtime).toBeUndefined();
-    expect(pins.resolve("actions/checkout", "feature/x")).toMatchObject({
-      kind: "branch",
-      source: "shape",
-      newestRelease: newestRelease("actions/checkout"),
-    });
+  it("refs a known action's table lacks are unknown (no guessing from the name), conventional branch names are branches", () => {
+    for (const ref of ["v99", "v99.1.0", "feature/x", "v4-node99"]) {
+      const info = pins.resolve("actions/checkout", ref);
+      expect(info, ref).toMatchObject({ kind: "unknown", source: "shape", note: NOT_IN_TABLE_NOTE, newestRelease: newestRelease("actions/checkout") });
+      expect(info.runtime, ref).toBeUndefined();
+    }
+    expect(pins.resolve("actions/checkout", "develop")).toMatchObject({ kind: "branch", source: "shape", newestRelease: newestRelease("actions/checkout") });
   });
 
-  it("unknown actions are classified by the ref's shape", () => {
+  it("unknown actions: only SHAs and main/master/develop/trunk are classified by shape", () => {
     const cases: Array<[string, string]> = [
-      ["v1", "tag"],
-      ["v1.2", "tag"],
-      ["v1.2.3", "tag"],
-      ["1.2.3", "tag"],
-      ["v1.2.3-rc.1", "tag"],
+      ["v1", "unknown"],
+      ["v1.2", "unknown"],
+      ["v1.2.3", "unknown"],
+      ["1.2.3", "unknown"],
+      ["v1.2.3-rc.1", "unknown"],
       ["main", "branch"],
       ["master", "branch"],
       ["develop", "branch"],
-      ["dev", "branch"],
       ["trunk", "branch"],
-      ["HEAD", "branch"],
-      ["release/2024", "branch"],
-      ["v1-node16", "branch"],
+      ["dev", "unknown"],
+      ["HEAD", "unknown"],
+      ["release/2024", "unknown"],
+      ["v1-node16", "unknown"],
       ["0123456789abcdef0123456789abcdef01234567", "sha"],
       ["abc1234", "unknown"],
       ["", "unknown"],
@@ -120,6 +119,7 @@ describe("offline pin table", () => {
       expect(info.source, ref).toBe("shape");
       expect(info.newestRelease, ref).toBeUndefined();
     }
+    for (const ref of ["v1", "v1.2.3", "release/2024", "v1-node16"]) expect(pins.resolve("someone/thing", ref).note, ref).toBe(NOT_IN_TABLE_NOTE);
     expect(pins.knows("someone/thing")).toBe(false);
     expect(pins.newestMajor("someone/thing")).toBeUndefined();
     expect(pins.runtimeOf("someone/thing", "v1")).toBeUndefined();

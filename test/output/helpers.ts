@@ -67,6 +67,11 @@ export function settingsArgs(spec: Pick<CaseSpec, "settings" | "options">, scrat
       case "defaultTokenPermissions":
         if (value !== "unknown") args.push("--default-token-permissions", String(value));
         break;
+      case "repository": {
+        const r = value as { owner: string; name: string };
+        args.push("--repository", `${r.owner}/${r.name}`);
+        break;
+      }
       default:
         throw new Error(`case.json setting ${key} has no CLI equivalent in test/output/helpers.ts`);
     }

@@ -5,6 +5,10 @@
  * level it deserves, a missed one must now be found, and every error and warning credflow reports
  * on these repositories must have been judged (a new one needs a row and a reason).
  *
+ * Each repository is linted as its own CI would see it: `settings.repository` is its owner/name from
+ * the `repo` column (what GITHUB_REPOSITORY holds there), so its references to itself by remote
+ * name are followed as local files.
+ *
  * known-gaps.tsv lists the rows credflow does not meet yet, each with the reason; the test fails
  * when a row outside it is not met (a regression) and when a row inside it is met (remove it).
  */
@@ -13,6 +17,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { lint } from "../../src/engine/lint.js";
 import { offlinePins } from "../../src/knowledge/pins.js";
+import { parseOwnerName } from "../../src/discover/repository.js";
 import type { Finding } from "../../src/rules/types.js";
 
 const HERE = __dirname;
@@ -63,7 +68,9 @@ const results = new Map<string, Promise<Finding[]>>();
 function findingsOf(repo: string): Promise<Finding[]> {
   let p = results.get(repo);
   if (!p) {
-    p = lint({ paths: ["."], cwd: repoDir(repo), settings: { visibility: "unknown" }, pins: offlinePins() }).then((r) => r.findings);
+    // The repository's own name, as GITHUB_REPOSITORY says in its CI (the copies hold no .credflow.yml).
+    const repository = parseOwnerName(repo, "GITHUB_REPOSITORY");
+    p = lint({ paths: ["."], cwd: repoDir(repo), settings: { visibility: "unknown", repository }, pins: offlinePins() }).then((r) => r.findings);
     results.set(repo, p);
   }
   return p;

@@ -39,7 +39,7 @@ const settings = (s: Partial<Settings> = {}): Settings => ({ visibility: "unknow
 describe("unpinned-ref messages and fixes", () => {
   it("explains the frozen `master` tag and pins the commit it names, safely", async () => {
     const [f] = ofRule((await lintDir(dir("frozen-master"))).findings);
-    expect(f!.level).toBe("error");
+    expect(f!.level).toBe("warning");
     expect(f!.message).toContain("`master`, a frozen tag at v2.0.0 code on node16");
     expect(f!.fix?.safe).toBe(true);
     expect(f!.fix?.edits[0]!.text).toBe("aws-actions/configure-aws-credentials@ffc08eae7350b1061d7de219e2135c75561fb680 # master");
@@ -56,9 +56,68 @@ describe("unpinned-ref messages and fixes", () => {
     const found = ofRule((await lintDir(dir("unknown-refs"))).findings);
     for (const f of found) expect(f.fix).toBeUndefined();
     expect(found[0]!.fixNote).toContain("no pin known offline; run with --online");
-    expect(found[1]!.message).toContain("a version tag by its name (the offline table does not list `octo-org/build-action`)");
+    // Neither `release` nor `v2` is taken for a branch or a tag because of its shape.
+    for (const f of found.slice(0, 2)) {
+      expect(f.level).toBe("warning");
+      expect(f.message).toContain("(tag or branch — not in credflow's table; `--online` decides)");
+      expect(f.message).not.toMatch(/which tag or branch|taken for a branch|version tag by its name/);
+      expect(f.headline).toMatch(/^Action `octo-org\/build-action@(release|v2)`: tag or branch — not in credflow's table; `--online` decides$/);
+    }
+    expect(found[2]!.level).toBe("error");
     expect(found[2]!.message).toContain("looks like an abbreviated commit SHA");
+    expect(found[2]!.message).toContain("since 2021-02-15");
     expect(found[2]!.fixNote).toContain("full 40-character commit SHA");
+  });
+
+  it("reports the repository's own actions by remote name as notes that say what runs, and follows them as local files", async () => {
+    const result = await lintDir(dir("self-reference"), { repository: { owner: "octo-org", name: "platform", source: "config" } });
+    const notes = ofRule(result.findings).filter((f) => f.level === "note");
+    expect(notes.map((f) => f.location.range.start.line)).toEqual([9, 13]);
+    const [composite, workflow] = notes;
+    expect(composite!.message).toContain("names this repository (octo-org/platform, from `repository:` in .credflow.yml) at `main`");
+    expect(composite!.message).toContain("not the one in the commit being linted");
+    expect(composite!.message).toContain("use `./.github/actions/deploy` (after a checkout)");
+    expect(composite!.headline).toBe("Action `Octo-Org/Platform/.github/actions/deploy@main` calls this repository at `main`, not the commit being linted");
+    expect(workflow!.message).toContain("use `./.github/workflows/reusable.yml` to run");
+    expect(notes.every((f) => f.fix === undefined && f.fixNote !== undefined)).toBe(true);
+    // Followed: the composite's own step is linted (it is reached only through the self-reference),
+    // and nothing says the reference is broken.
+    expect(result.graph.actions.size).toBe(1);
+    expect(result.findings.filter((f) => f.ruleId === "local-action-resolution")).toEqual([]);
+    const deploy = result.graph.jobs.find((n) => n.job.id === "deploy")!;
+    expect(deploy.timeline.map((t) => t.step.uses?.node.value ?? t.step.run?.value)).toEqual([
+      "Octo-Org/Platform/.github/actions/deploy@main",
+      "aws-actions/configure-aws-credentials@v4",
+      "aws s3 sync site/ s3://example-bucket/",
+    ]);
+    expect(result.graph.jobs.find((n) => n.job.id === "smoke")!.called?.jobs.map((j) => j.job.id)).toEqual(["smoke"]);
+  });
+
+  it("without the repository's name, a self-reference is like any other repository's ref, and a missing local copy is not an error", async () => {
+    const result = await lintDir(dir("self-reference"));
+    const lines = ofRule(result.findings).map((f) => [f.location.range.start.line, f.level]);
+    expect(lines).toContainEqual([9, "warning"]);
+    expect(lines).toContainEqual([13, "warning"]);
+    expect(result.graph.actions.size).toBe(0);
+    const root = repo("on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: octo-org/platform/.github/actions/gone@main\n  b:\n    uses: octo-org/platform/.github/workflows/gone.yml@main\n");
+    const known = await lintDir(root, { repository: { owner: "octo-org", name: "platform", source: "GITHUB_REPOSITORY" } });
+    expect(known.findings.filter((f) => f.ruleId === "local-action-resolution")).toEqual([]);
+    expect(ofRule(known.findings).map((f) => f.level)).toEqual(["note", "note"]);
+  });
+
+  it("reports a ref the API says does not exist as an error: the run cannot resolve it", async () => {
+    const offline = offlinePins();
+    const online: PinResolver = {
+      ...offline,
+      resolve(action, ref): RefInfo {
+        if (action === "octo-org/build-action") return { kind: "unknown", action, ref, note: "no tag or branch named `v9` in octo-org/build-action", source: "online" };
+        return offline.resolve(action, ref);
+      },
+    };
+    const root = repo("on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: octo-org/build-action@v9\n");
+    const [f] = ofRule((await lint({ paths: ["."], cwd: root, settings: settings(), pins: online })).findings);
+    expect(f!.level).toBe("error");
+    expect(f!.message).toContain("it names `v9`, but no tag or branch named `v9` in octo-org/build-action");
   });
 
   it("gives docker images a fixNote and no fix", async () => {

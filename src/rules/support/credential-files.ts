@@ -495,5 +495,8 @@ export function releaseOf(pins: PinResolver, action: string, ref: string): Versi
   if (info.tag) return parseVersion(info.tag);
   if (info.newestRelease && info.commit === info.newestRelease.commit) return parseVersion(info.newestRelease.tag);
   if (info.kind === "tag" && looksLikeVersion(ref)) return parseVersion(ref);
+  // A ref the table does not list: a version-named ref (`v2`, tag or maintenance branch) runs that
+  // major's code either way, which is all the lifetime questions here need.
+  if (info.kind === "unknown" && looksLikeVersion(ref)) return parseVersion(ref);
   return undefined;
 }
