@@ -180,16 +180,22 @@ describe("npm install --global", () => {
     TIMEOUT,
   );
 
-  it(
-    "from a clone (`npm install -g .`, what `npm link` does): `credflow` on PATH runs the clone's bundle",
-    () => {
-      const prefix = path.join(scratch, "global-clone");
-      const inst = run("npm", ["install", "--global", "--prefix", prefix, ROOT], { cwd: ROOT, env, timeout: TIMEOUT });
-      expect(inst.code, shown(inst)).toBe(0);
-      const r = run("credflow", ["examples", "--format", "json"], { cwd: ROOT, env: { ...env, PATH: `${path.join(prefix, "bin")}${path.delimiter}${env.PATH ?? ""}` } });
-      expect(r.code, shown(r)).toBe(1);
-      expect(JSON.parse(r.stdout).findings.length).toBeGreaterThan(10);
-    },
-    TIMEOUT,
-  );
+  for (const [how, args] of [
+    ["npm link", ["link"]],
+    ["npm install -g .", ["install", "--global", "."]],
+  ] as const) {
+    it(
+      `from a clone (\`${how}\`): \`credflow\` on PATH runs the clone's bundle`,
+      () => {
+        const prefix = path.join(scratch, `global-clone-${args[0]}`);
+        const inst = run("npm", [...args], { cwd: ROOT, env: { ...env, npm_config_prefix: prefix }, timeout: TIMEOUT });
+        expect(inst.code, shown(inst)).toBe(0);
+        expect(fs.realpathSync(path.join(prefix, "lib", "node_modules", "credflow"))).toBe(fs.realpathSync(ROOT));
+        const r = run("credflow", ["examples", "--format", "json"], { cwd: ROOT, env: { ...env, PATH: `${path.join(prefix, "bin")}${path.delimiter}${env.PATH ?? ""}` } });
+        expect(r.code, shown(r)).toBe(1);
+        expect((JSON.parse(r.stdout) as { findings: unknown[] }).findings.length).toBeGreaterThan(10);
+      },
+      TIMEOUT,
+    );
+  }
 });
