@@ -1,8 +1,9 @@
 /**
  * The README's quick start, exactly as written, in a clean clone: this repository's HEAD cloned
  * into a temporary folder with no `../shared` beside it, each command of the README's
- * "Quick start" block run there with `sh -c`. `npm ci && npm test` runs the whole suite again, so
- * this is slow (see SLOW below): it runs only with CREDFLOW_QUICKSTART=1, which .ci/run sets.
+ * "Quick start" block run there with `sh -c`. `npm ci && npm test` runs the whole suite again
+ * (15 minutes on a shared 2-core machine), so it runs only with CREDFLOW_QUICKSTART=1, which .ci/run
+ * sets for a second vitest run after `npm test` (side by side, the two suites would compete for CPU).
  *
  * Also checks what the clean run prints: one line per test file that needs ../shared (and none of
  * them failing), and no source-map warnings. And that the README's install from a clone
@@ -49,7 +50,7 @@ it("the README's quick start is two commands", () => {
 
 describeWhen(
   ENABLED && onPath("git"),
-  ENABLED ? "needs git on PATH" : "runs only with CREDFLOW_QUICKSTART=1 (set by .ci/run): the README's quick start in a clean clone, as long as the whole suite",
+  ENABLED ? "needs git on PATH" : "runs only with CREDFLOW_QUICKSTART=1 (.ci/run sets it after npm test): the README's quick start in a clean clone, as long as the whole suite",
   "the README's quick start in a clean clone without ../shared",
   () => {
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "credflow-quickstart-"));

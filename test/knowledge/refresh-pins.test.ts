@@ -43,7 +43,8 @@ describe("scripts/refresh-pins.mjs", () => {
     for (const [branch, commit] of Object.entries(configureTags.branches)) expect(cac.branches[branch]).toBe(commit);
   });
 
-  it("--check fails on a stale table; --from reads another file", async () => {
+  // The --check run reads the configure-aws-credentials tags from ../shared (the script's default).
+  itShared(NEEDS.configureTags, "--check fails on a stale table; --from reads another file", async () => {
     const from = join(dir, "tags.json");
     writeFileSync(
       from,
