@@ -19,6 +19,9 @@ export default defineConfig({
   plugins: [withoutActionsSourceMaps],
   test: {
     include: ["test/**/*.test.ts"],
+    // After the summary, one line per test file skipped for want of ../shared or run only on request
+    // (test/helpers/shared.ts).
+    reporters: ["default", "./test/helpers/shared-reporter.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // @actions/workflow-parser imports JSON without import attributes: let vite transform it.

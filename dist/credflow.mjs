@@ -5575,16 +5575,16 @@ var require_resolve_block_map = __commonJS({
       ctx.atRoot && (ctx.atRoot = !1);
       let offset = bm.offset, commentEnd = null;
       for (let collItem of bm.items) {
-        let { start, key, sep: sep7, value } = collItem, keyProps = resolveProps.resolveProps(start, {
+        let { start, key, sep: sep8, value } = collItem, keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key ?? sep7?.[0],
+          next: key ?? sep8?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
           startOnNewline: !0
         }), implicitKey = !keyProps.found;
         if (implicitKey) {
-          if (key && (key.type === "block-seq" ? onError(offset, "BLOCK_AS_IMPLICIT_KEY", "A block sequence may not be used as an implicit map key") : "indent" in key && key.indent !== bm.indent && onError(offset, "BAD_INDENT", startColMsg)), !keyProps.anchor && !keyProps.tag && !sep7) {
+          if (key && (key.type === "block-seq" ? onError(offset, "BLOCK_AS_IMPLICIT_KEY", "A block sequence may not be used as an implicit map key") : "indent" in key && key.indent !== bm.indent && onError(offset, "BAD_INDENT", startColMsg)), !keyProps.anchor && !keyProps.tag && !sep8) {
             commentEnd = keyProps.end, keyProps.comment && (map.comment ? map.comment += `
 ` + keyProps.comment : map.comment = keyProps.comment);
             continue;
@@ -5594,7 +5594,7 @@ var require_resolve_block_map = __commonJS({
         ctx.atKey = !0;
         let keyStart = keyProps.end, keyNode = key ? composeNode(ctx, key, keyProps, onError) : composeEmptyNode(ctx, keyStart, start, null, keyProps, onError);
         ctx.schema.compat && utilFlowIndentCheck.flowIndentCheck(bm.indent, key, onError), ctx.atKey = !1, utilMapIncludes.mapIncludes(ctx, map.items, keyNode) && onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-        let valueProps = resolveProps.resolveProps(sep7 ?? [], {
+        let valueProps = resolveProps.resolveProps(sep8 ?? [], {
           indicator: "map-value-ind",
           next: value,
           offset: keyNode.range[2],
@@ -5604,7 +5604,7 @@ var require_resolve_block_map = __commonJS({
         });
         if (offset = valueProps.end, valueProps.found) {
           implicitKey && (value?.type === "block-map" && !valueProps.hasNewline && onError(offset, "BLOCK_AS_IMPLICIT_KEY", "Nested mappings are not allowed in compact mappings"), ctx.options.strict && keyProps.start < valueProps.found.offset - 1024 && onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key"));
-          let valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep7, null, valueProps, onError);
+          let valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep8, null, valueProps, onError);
           ctx.schema.compat && utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError), offset = valueNode.range[2];
           let pair = new Pair.Pair(keyNode, valueNode);
           ctx.options.keepSourceTokens && (pair.srcToken = collItem), map.items.push(pair);
@@ -5662,7 +5662,7 @@ var require_resolve_end = __commonJS({
     function resolveEnd(end, offset, reqSpace, onError) {
       let comment = "";
       if (end) {
-        let hasSpace = !1, sep7 = "";
+        let hasSpace = !1, sep8 = "";
         for (let token of end) {
           let { source, type } = token;
           switch (type) {
@@ -5672,11 +5672,11 @@ var require_resolve_end = __commonJS({
             case "comment": {
               reqSpace && !hasSpace && onError(token, "MISSING_CHAR", "Comments must be separated from other tokens by white space characters");
               let cb = source.substring(1) || " ";
-              comment ? comment += sep7 + cb : comment = cb, sep7 = "";
+              comment ? comment += sep8 + cb : comment = cb, sep8 = "";
               break;
             }
             case "newline":
-              comment && (sep7 += source), hasSpace = !0;
+              comment && (sep8 += source), hasSpace = !0;
               break;
             default:
               onError(token, "UNEXPECTED_TOKEN", `Unexpected ${type} at node end`);
@@ -5702,17 +5702,17 @@ var require_resolve_flow_collection = __commonJS({
       atRoot && (ctx.atRoot = !1), ctx.atKey && (ctx.atKey = !1);
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
-        let collItem = fc.items[i], { start, key, sep: sep7, value } = collItem, props = resolveProps.resolveProps(start, {
+        let collItem = fc.items[i], { start, key, sep: sep8, value } = collItem, props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key ?? sep7?.[0],
+          next: key ?? sep8?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
           startOnNewline: !1
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep7 && !value) {
+          if (!props.anchor && !props.tag && !sep8 && !value) {
             i === 0 && props.comma ? onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`) : i < fc.items.length - 1 && onError(props.start, "UNEXPECTED_TOKEN", `Unexpected empty item in ${fcName}`), props.comment && (coll.comment ? coll.comment += `
 ` + props.comment : coll.comment = props.comment), offset = props.end;
             continue;
@@ -5745,14 +5745,14 @@ var require_resolve_flow_collection = __commonJS({
 ` + prevItemComment : prev.comment = prevItemComment, props.comment = props.comment.substring(prevItemComment.length + 1);
           }
         }
-        if (!isMap6 && !sep7 && !props.found) {
-          let valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep7, null, props, onError);
+        if (!isMap6 && !sep8 && !props.found) {
+          let valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep8, null, props, onError);
           coll.items.push(valueNode), offset = valueNode.range[2], isBlock(value) && onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
         } else {
           ctx.atKey = !0;
           let keyStart = props.end, keyNode = key ? composeNode(ctx, key, props, onError) : composeEmptyNode(ctx, keyStart, start, null, props, onError);
           isBlock(key) && onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg), ctx.atKey = !1;
-          let valueProps = resolveProps.resolveProps(sep7 ?? [], {
+          let valueProps = resolveProps.resolveProps(sep8 ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
             next: value,
@@ -5763,8 +5763,8 @@ var require_resolve_flow_collection = __commonJS({
           });
           if (valueProps.found) {
             if (!isMap6 && !props.found && ctx.options.strict) {
-              if (sep7)
-                for (let st of sep7) {
+              if (sep8)
+                for (let st of sep8) {
                   if (st === valueProps.found)
                     break;
                   if (st.type === "newline") {
@@ -5775,7 +5775,7 @@ var require_resolve_flow_collection = __commonJS({
               props.start < valueProps.found.offset - 1024 && onError(valueProps.found, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit flow sequence key");
             }
           } else value && ("source" in value && value.source?.[0] === ":" ? onError(value, "MISSING_CHAR", `Missing space after : in ${fcName}`) : onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`));
-          let valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep7, null, valueProps, onError) : null;
+          let valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep8, null, valueProps, onError) : null;
           valueNode ? isBlock(value) && onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg) : valueProps.comment && (keyNode.comment ? keyNode.comment += `
 ` + valueProps.comment : keyNode.comment = valueProps.comment);
           let pair = new Pair.Pair(keyNode, valueNode);
@@ -5878,7 +5878,7 @@ var require_resolve_block_scalar = __commonJS({
       }
       for (let i = lines.length - 1; i >= chompStart; --i)
         lines[i][0].length > trimIndent && (chompStart = i + 1);
-      let value = "", sep7 = "", prevMoreIndented = !1;
+      let value = "", sep8 = "", prevMoreIndented = !1;
       for (let i = 0; i < contentStart; ++i)
         value += lines[i][0].slice(trimIndent) + `
 `;
@@ -5890,16 +5890,16 @@ var require_resolve_block_scalar = __commonJS({
           let message2 = `Block scalar lines must not be less indented than their ${header.indent ? "explicit indentation indicator" : "first line"}`;
           onError(offset - content.length - (crlf ? 2 : 1), "BAD_INDENT", message2), indent = "";
         }
-        type === Scalar2.Scalar.BLOCK_LITERAL ? (value += sep7 + indent.slice(trimIndent) + content, sep7 = `
-`) : indent.length > trimIndent || content[0] === "	" ? (sep7 === " " ? sep7 = `
-` : !prevMoreIndented && sep7 === `
-` && (sep7 = `
+        type === Scalar2.Scalar.BLOCK_LITERAL ? (value += sep8 + indent.slice(trimIndent) + content, sep8 = `
+`) : indent.length > trimIndent || content[0] === "	" ? (sep8 === " " ? sep8 = `
+` : !prevMoreIndented && sep8 === `
+` && (sep8 = `
 
-`), value += sep7 + indent.slice(trimIndent) + content, sep7 = `
-`, prevMoreIndented = !0) : content === "" ? sep7 === `
+`), value += sep8 + indent.slice(trimIndent) + content, sep8 = `
+`, prevMoreIndented = !0) : content === "" ? sep8 === `
 ` ? value += `
-` : sep7 = `
-` : (value += sep7 + content, sep7 = " ", prevMoreIndented = !1);
+` : sep8 = `
+` : (value += sep8 + content, sep8 = " ", prevMoreIndented = !1);
       }
       switch (header.chomp) {
         case "-":
@@ -6043,15 +6043,15 @@ var require_resolve_flow_scalar = __commonJS({
       } catch {
         trimEnd = /[ \t]+$/, trimBoth = /^[ \t]+|[ \t]+$/g;
       }
-      let res = match[1].replace(trimEnd, ""), sep7 = " ", pos = line.lastIndex;
+      let res = match[1].replace(trimEnd, ""), sep8 = " ", pos = line.lastIndex;
       for (; match = line.exec(source); ) {
         let lm = match[1].replace(trimBoth, "");
-        lm === "" ? sep7 === `
-` ? res += sep7 : sep7 = `
-` : (res += sep7 + lm, sep7 = " "), pos = line.lastIndex;
+        lm === "" ? sep8 === `
+` ? res += sep8 : sep8 = `
+` : (res += sep8 + lm, sep8 = " "), pos = line.lastIndex;
       }
       let last = /[ \t]*(.*)/sy;
-      return last.lastIndex = pos, match = last.exec(source), res + sep7 + (match?.[1] ?? "");
+      return last.lastIndex = pos, match = last.exec(source), res + sep8 + (match?.[1] ?? "");
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
@@ -6676,12 +6676,12 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep: sep7, value }) {
+    function stringifyItem({ start, key, sep: sep8, value }) {
       let res = "";
       for (let st of start)
         res += st.source;
-      if (key && (res += stringifyToken(key)), sep7)
-        for (let st of sep7)
+      if (key && (res += stringifyToken(key)), sep8)
+        for (let st of sep8)
           res += st.source;
       return value && (res += stringifyToken(value)), res;
     }
@@ -7600,13 +7600,13 @@ var require_parser = __commonJS({
       }
       *scalar(scalar) {
         if (this.type === "map-value-ind") {
-          let prev = getPrevProps(this.peek(2)), start = getFirstKeyStartProps(prev), sep7;
-          scalar.end ? (sep7 = scalar.end, sep7.push(this.sourceToken), delete scalar.end) : sep7 = [this.sourceToken];
+          let prev = getPrevProps(this.peek(2)), start = getFirstKeyStartProps(prev), sep8;
+          scalar.end ? (sep8 = scalar.end, sep8.push(this.sourceToken), delete scalar.end) : sep8 = [this.sourceToken];
           let map = {
             type: "block-map",
             offset: scalar.offset,
             indent: scalar.indent,
-            items: [{ start, key: scalar, sep: sep7 }]
+            items: [{ start, key: scalar, sep: sep8 }]
           };
           this.onKeyLine = !0, this.stack[this.stack.length - 1] = map;
         } else
@@ -7708,12 +7708,12 @@ var require_parser = __commonJS({
                       items: [{ start, key: null, sep: [this.sourceToken] }]
                     });
                   else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
-                    let start2 = getFirstKeyStartProps(it.start), key = it.key, sep7 = it.sep;
-                    sep7.push(this.sourceToken), delete it.key, delete it.sep, this.stack.push({
+                    let start2 = getFirstKeyStartProps(it.start), key = it.key, sep8 = it.sep;
+                    sep8.push(this.sourceToken), delete it.key, delete it.sep, this.stack.push({
                       type: "block-map",
                       offset: this.offset,
                       indent: this.indent,
-                      items: [{ start: start2, key, sep: sep7 }]
+                      items: [{ start: start2, key, sep: sep8 }]
                     });
                   } else start.length > 0 ? it.sep = it.sep.concat(start, this.sourceToken) : it.sep.push(this.sourceToken);
                 else if (includesToken(it.start, "newline"))
@@ -7857,13 +7857,13 @@ var require_parser = __commonJS({
           else if (this.type === "map-value-ind" && parent.type !== "flow-collection") {
             let prev = getPrevProps(parent), start = getFirstKeyStartProps(prev);
             fixFlowSeqItems(fc);
-            let sep7 = fc.end.splice(1, fc.end.length);
-            sep7.push(this.sourceToken);
+            let sep8 = fc.end.splice(1, fc.end.length);
+            sep8.push(this.sourceToken);
             let map = {
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
-              items: [{ start, key: fc, sep: sep7 }]
+              items: [{ start, key: fc, sep: sep8 }]
             };
             this.onKeyLine = !0, this.stack[this.stack.length - 1] = map;
           } else
@@ -10970,30 +10970,30 @@ var require_fast_uri = __commonJS({
         throw new Error(resolved.error);
       return schemelessOptions.skipEscape = !0, serialize(resolved, schemelessOptions);
     }
-    function resolveComponent(base, relative6, options, skipNormalization) {
+    function resolveComponent(base, relative7, options, skipNormalization) {
       let target = {};
-      if (skipNormalization || (base = parse(serialize(base, options), options), relative6 = parse(serialize(relative6, options), options)), options = options || {}, !options.tolerant && relative6.scheme)
-        target.scheme = relative6.scheme, target.userinfo = relative6.userinfo, target.host = relative6.host, target.port = relative6.port, target.path = removeDotSegments(relative6.path || ""), target.query = relative6.query;
+      if (skipNormalization || (base = parse(serialize(base, options), options), relative7 = parse(serialize(relative7, options), options)), options = options || {}, !options.tolerant && relative7.scheme)
+        target.scheme = relative7.scheme, target.userinfo = relative7.userinfo, target.host = relative7.host, target.port = relative7.port, target.path = removeDotSegments(relative7.path || ""), target.query = relative7.query;
       else {
-        if (relative6.userinfo !== void 0 || relative6.host !== void 0 || relative6.port !== void 0)
-          target.userinfo = relative6.userinfo, target.host = relative6.host, target.port = relative6.port, target.path = removeDotSegments(relative6.path || ""), target.query = relative6.query;
+        if (relative7.userinfo !== void 0 || relative7.host !== void 0 || relative7.port !== void 0)
+          target.userinfo = relative7.userinfo, target.host = relative7.host, target.port = relative7.port, target.path = removeDotSegments(relative7.path || ""), target.query = relative7.query;
         else {
-          if (!relative6.path)
-            target.path = base.path, relative6.query !== void 0 ? target.query = relative6.query : target.query = base.query;
+          if (!relative7.path)
+            target.path = base.path, relative7.query !== void 0 ? target.query = relative7.query : target.query = base.query;
           else {
-            if (relative6.path[0] === "/")
-              target.path = removeDotSegments(relative6.path);
+            if (relative7.path[0] === "/")
+              target.path = removeDotSegments(relative7.path);
             else {
               let baseHasAuthority = base.userinfo !== void 0 || base.host !== void 0 || base.port !== void 0;
-              baseHasAuthority && !base.path ? target.path = "/" + relative6.path : base.path ? target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative6.path : target.path = relative6.path, target.path = base.scheme === void 0 && !baseHasAuthority && target.path[0] !== "/" ? removeDotSegmentsRelative(target.path) : removeDotSegments(target.path);
+              baseHasAuthority && !base.path ? target.path = "/" + relative7.path : base.path ? target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative7.path : target.path = relative7.path, target.path = base.scheme === void 0 && !baseHasAuthority && target.path[0] !== "/" ? removeDotSegmentsRelative(target.path) : removeDotSegments(target.path);
             }
-            target.query = relative6.query;
+            target.query = relative7.query;
           }
           target.userinfo = base.userinfo, target.host = base.host, target.port = base.port;
         }
         target.scheme = base.scheme;
       }
-      return target.fragment = relative6.fragment, target;
+      return target.fragment = relative7.fragment, target;
     }
     function equal(uriA, uriB, options) {
       let normalizedA = normalizeComparableURI(uriA, options), normalizedB = normalizeComparableURI(uriB, options);
@@ -21779,8 +21779,8 @@ var FileLoader = class {
     this.cache.set(absPath, result), this.parsed.push(parsed);
   }
   /** Parses text that did not come from disk (standard input). */
-  loadText(displayPath3, repoPath, kind, bytes, root) {
-    let parsed = parseSourceFile({ path: displayPath3, repoPath, kind, bytes, root });
+  loadText(displayPath4, repoPath, kind, bytes, root) {
+    let parsed = parseSourceFile({ path: displayPath4, repoPath, kind, bytes, root });
     return this.parsed.push(parsed), parsed;
   }
   read(absPath, kind, root) {
@@ -21813,28 +21813,46 @@ var FileLoader = class {
     }
   }
 };
-function findRoot(absFile, cwd) {
-  let dir = path3.dirname(absFile);
+function findRoot(absPath, cwd, opts = {}) {
+  let dir = opts.directory ? absPath : path3.dirname(absPath);
   for (; ; ) {
-    if (fs2.existsSync(path3.join(dir, ".git"))) return dir;
+    if (holdsRepository(dir)) return dir;
     let parent = path3.dirname(dir);
     if (parent === dir) break;
     dir = parent;
   }
-  let parts = absFile.split(path3.sep), gh = parts.lastIndexOf(".github");
-  return gh > 0 ? parts.slice(0, gh).join(path3.sep) || path3.sep : isInside(cwd, absFile) ? cwd : path3.dirname(absFile);
+  return opts.directory ? absPath : isInside(cwd, absPath) ? cwd : path3.dirname(absPath);
+}
+function holdsRepository(dir) {
+  if (fs2.existsSync(path3.join(dir, ".git"))) return !0;
+  try {
+    return fs2.statSync(path3.join(dir, ".github")).isDirectory();
+  } catch {
+    return !1;
+  }
 }
 
 // src/discover/discover.ts
 var UsageError = class extends Error {
-}, WORKFLOW_EXT = /\.ya?ml$/i;
+}, WORKFLOW_EXT = /\.ya?ml$/i, ACTION_FILE = /^action\.ya?ml$/i, LOOKS_FOR = "credflow lints workflows (.github/workflows/*.yml|yaml) and actions (action.yml|yaml)", SKIPPED_DIRS = /* @__PURE__ */ new Set(["node_modules"]);
 function kindOf(filePath) {
   return /^action\.ya?ml$/i.test(path4.basename(filePath)) ? "action" : "workflow";
 }
+function rootOf2(p, cwd) {
+  let abs = path4.resolve(cwd, p ?? "."), directory = !1;
+  try {
+    directory = fs3.statSync(abs).isDirectory();
+  } catch {
+    directory = !1;
+  }
+  return findRoot(abs, cwd, { directory });
+}
 function discover(paths, cwd) {
-  let out = { targets: [], roots: [], notices: [] }, seen = /* @__PURE__ */ new Set();
-  for (let p of paths.length ? paths : ["."]) {
-    let abs = path4.resolve(cwd, p), stat;
+  let out = { targets: [], roots: [], notices: [] }, seen = /* @__PURE__ */ new Set(), add = (t) => {
+    seen.has(t.absPath) || (seen.add(t.absPath), out.targets.push(t));
+  }, given = paths.length ? paths.map((p) => ({ p, abs: path4.resolve(cwd, p) })) : [{ p: "", abs: findRoot(cwd, cwd, { directory: !0 }) }];
+  for (let { p: arg, abs } of given) {
+    let p = arg || displayPath2(abs, cwd), stat;
     try {
       stat = fs3.statSync(abs);
     } catch {
@@ -21846,22 +21864,48 @@ function discover(paths, cwd) {
       } catch {
         throw new UsageError(`${p}: permission denied`);
       }
-      out.roots.push(abs);
-      for (let t of workflowsIn(abs, out))
-        seen.has(t.absPath) || (seen.add(t.absPath), out.targets.push(t));
+      let root = findRoot(abs, cwd, { directory: !0 });
+      out.roots.includes(root) || out.roots.push(root);
+      let notices = [], workflows = isInside(abs, path4.join(root, ".github", "workflows")) ? workflowsIn(root, notices) : [], found = workflows.length || notices.length ? workflows : actionsUnder(abs, root);
+      if (!found.length && !notices.length) throw new UsageError(`${p}: nothing to lint here; ${LOOKS_FOR}`);
+      found.forEach(add);
+      for (let n of notices) out.notices.some((o) => o.absPath === n.absPath) || out.notices.push(n);
     } else if (stat.isFile()) {
       try {
         fs3.accessSync(abs, fs3.constants.R_OK);
       } catch {
         throw new UsageError(`${p}: permission denied`);
       }
-      seen.has(abs) || (seen.add(abs), out.targets.push({ absPath: abs, kind: kindOf(abs), root: findRoot(abs, cwd) }));
+      add({ absPath: abs, kind: kindOf(abs), root: findRoot(abs, cwd) });
     } else
       throw new UsageError(`${p}: not a file or directory`);
   }
   return out;
 }
-function workflowsIn(root, out) {
+function displayPath2(abs, cwd) {
+  let rel = path4.relative(cwd, abs);
+  return (rel === "" ? "." : rel).split(path4.sep).join("/");
+}
+function actionsUnder(dir, root) {
+  let out = [], walk = (d) => {
+    let entries;
+    try {
+      entries = fs3.readdirSync(d, { withFileTypes: !0 });
+    } catch {
+      return;
+    }
+    entries.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+    for (let e of entries) {
+      let p = path4.join(d, e.name);
+      if (e.isDirectory()) {
+        if (SKIPPED_DIRS.has(e.name) || e.name.startsWith(".") && e.name !== ".github" || holdsRepository(p)) continue;
+        walk(p);
+      } else (e.isFile() || e.isSymbolicLink()) && ACTION_FILE.test(e.name) && out.push({ absPath: p, kind: "action", root });
+    }
+  };
+  return walk(dir), out;
+}
+function workflowsIn(root, notices) {
   let dir = path4.join(root, ".github", "workflows"), names2;
   try {
     names2 = fs3.readdirSync(dir).sort();
@@ -21879,7 +21923,7 @@ function workflowsIn(root, out) {
       continue;
     }
     if (st.isDirectory()) {
-      out.notices.push({ absPath: abs, message: "is a directory named like a workflow; skipped" });
+      notices.push({ absPath: abs, message: "is a directory named like a workflow; skipped" });
       continue;
     }
     targets.push({ absPath: abs, kind: "workflow", root });
@@ -23428,7 +23472,7 @@ async function lint(req) {
     text: ""
   }), roots = [];
   if (req.stdin) {
-    let abs = path5.resolve(req.cwd, req.stdin.filename), root = req.cwd, repoPath = path5.relative(root, abs).split(path5.sep).join("/");
+    let abs = path5.resolve(req.cwd, req.stdin.filename), root = findRoot(abs, req.cwd), repoPath = path5.relative(root, abs).split(path5.sep).join("/");
     top.push(loader.loadText(loader.display(abs), repoPath, kindOf(abs), req.stdin.bytes, root));
   } else {
     let found = discover(req.paths, req.cwd);
@@ -24463,7 +24507,7 @@ function loadConfig(opts) {
   if (opts.explicitPath !== void 0)
     abs = nodePath.resolve(cwd, opts.explicitPath);
   else if (abs = CONFIG_FILE_NAMES.map((name) => nodePath.resolve(opts.root, name)).find(exists), abs === void 0) return { config: emptyConfig() };
-  let display = displayPath2(abs, cwd), read = readFileSafely(abs, { root: opts.explicitPath === void 0 ? opts.root : void 0, maxBytes: MAX_CONFIG_BYTES });
+  let display = displayPath3(abs, cwd), read = readFileSafely(abs, { root: opts.explicitPath === void 0 ? opts.root : void 0, maxBytes: MAX_CONFIG_BYTES });
   if (!read.ok) throw new ConfigError(display, [{ message: refusalMessage(read) }]);
   return { path: display, config: parseConfigText(read.bytes.toString("utf8"), display) };
 }
@@ -24495,11 +24539,11 @@ function refusalMessage(r) {
       return "changed while being read; not read";
   }
 }
-function parseConfigText(text, displayPath3) {
+function parseConfigText(text, displayPath4) {
   let source = text.startsWith("\uFEFF") ? text.slice(1) : text, lineCounter = new import_yaml8.LineCounter(), doc = (0, import_yaml8.parseDocument)(source, { lineCounter, prettyErrors: !0, uniqueKeys: !0 });
   if (doc.errors.length > 0)
     throw new ConfigError(
-      displayPath3,
+      displayPath4,
       doc.errors.map((e) => {
         let pos = e.linePos?.[0], message2 = `YAML syntax error: ${oneLine2(e.message)}`;
         return pos ? { line: pos.line, column: pos.col, message: message2 } : { message: message2 };
@@ -24509,22 +24553,22 @@ function parseConfigText(text, displayPath3) {
   try {
     data = doc.toJS({ maxAliasCount: 100 });
   } catch (err) {
-    throw new ConfigError(displayPath3, [{ line: 1, column: 1, message: oneLine2(String(err.message ?? err)) }]);
+    throw new ConfigError(displayPath4, [{ line: 1, column: 1, message: oneLine2(String(err.message ?? err)) }]);
   }
   if (data == null) return emptyConfig();
   let validate = validator();
   if (!validate(data)) {
     let problems = describeErrors(validate.errors ?? [], configSchema, (segments, key) => locate2(doc, lineCounter, segments, key));
-    throw new ConfigError(displayPath3, problems);
+    throw new ConfigError(displayPath4, problems);
   }
-  return toConfig(data, (i) => entryLocation(doc, lineCounter, displayPath3, i));
+  return toConfig(data, (i) => entryLocation(doc, lineCounter, displayPath4, i));
 }
 function oneLine2(message2) {
   let first = message2.split(`
 `)[0] ?? message2;
   return excerpt(first.replace(/ at line \d+, column \d+:?\s*$/, "").trim(), 160);
 }
-function displayPath2(abs, cwd) {
+function displayPath3(abs, cwd) {
   let rel = nodePath.relative(cwd, abs);
   return (rel === "" ? abs : rel).split(nodePath.sep).join("/");
 }
@@ -25185,9 +25229,21 @@ function createOnlineResolver(opts) {
 }
 
 // src/cli/main.ts
+var EXIT_CODES = `
+Paths: a directory lints the workflows of its repository when it holds them (the root,
+.github, .github/workflows), else the action.yml|yaml files below it; a file is linted alone.
+The repository (the nearest folder holding .git or .github) is the context either way, so
+local actions and reusable workflows are followed. No path: the current directory's repository.
+
+Exit codes:
+  0  no finding at or above --fail-level (or --exit-zero); --help, --version
+  1  findings at or above --fail-level (default: warning)
+  2  usage error (an unknown option or value, a path that does not exist or holds nothing
+     to lint), configuration error or internal error: one line on standard error
+`;
 async function run(argv, io) {
   let exitCode = 0, program2 = new Command();
-  program2.name("credflow").description("Follows AWS credentials through GitHub Actions workflows and reports how they break or leak.").version(VERSION, "-V, --version").exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).showSuggestionAfterError(!0), program2.command("lint [paths...]", { isDefault: !0 }).description("lint repositories (directories) or single workflow/action files; `-` reads standard input").addOption(new Option("-f, --format <format>", "output format").choices(["text", "json", "sarif", "rdjsonl", "github"]).default("text")).option("-o, --output <file>", "write the report to a file instead of standard output").addOption(new Option("--fail-level <level>", "lowest level that makes the exit code 1").choices(["error", "warning", "note", "none"]).default("warning")).option("--exit-zero", "exit 0 even when there are findings (for SARIF uploads)").option("--color", "force colour in text output").option("--no-color", "disable colour").option("--stdin-filename <path>", "path that names standard input (decides workflow vs action)").addOption(new Option("--visibility <visibility>", "repository visibility, for rules whose risk depends on it").choices(["public", "private", "internal"])).option("-c, --config <file>", "configuration file (default: .credflow.yml in the repository root)").option("--min-runner-version <version>", "oldest actions/runner version your self-hosted runners run").option("--fix", "apply safe fixes in place").option("--unsafe-fixes", "also apply fixes that may change behaviour (with --fix or --diff)").option("--diff", "print the fixes as a unified diff; change nothing").option("--online", "resolve action refs through the GitHub API (network; uses GITHUB_TOKEN/GH_TOKEN)").option("--github-api-url <url>", "GitHub API base URL (GitHub Enterprise Server)").option("--pin-cache <file>", "file caching --online answers (default: credflow/pins.json in the user cache directory)").option("--online-timeout <seconds>", "longest wait for one GitHub API request; the online phase stops after six times that (default 5)", parseOnlineTimeout).option("--sarif-category <category>", "code-scanning category: SARIF automationDetails.id becomes `<category>/` (default credflow)", parseSarifCategory).addOption(new Option("--default-token-permissions <mode>", "the repository's or organisation's default GITHUB_TOKEN permissions").choices(["permissive", "restricted"])).option("--repository <owner/name>", "the repository being linted, as owner/name", parseRepository).option("--report-unused-suppressions", "report `# credflow: ignore[...]` comments that suppress nothing").action(async (paths, flags) => {
+  program2.name("credflow").description("Follows AWS credentials through GitHub Actions workflows and reports how they break or leak.").version(VERSION, "-V, --version").exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).showSuggestionAfterError(!0).addHelpText("after", EXIT_CODES), program2.command("lint [paths...]", { isDefault: !0 }).description("lint repositories (directories) or single workflow/action files; `-` reads standard input").addHelpText("after", EXIT_CODES).addOption(new Option("-f, --format <format>", "output format").choices(["text", "json", "sarif", "rdjsonl", "github"]).default("text")).option("-o, --output <file>", "write the report to a file instead of standard output").addOption(new Option("--fail-level <level>", "lowest level that makes the exit code 1").choices(["error", "warning", "note", "none"]).default("warning")).option("--exit-zero", "exit 0 even when there are findings (for SARIF uploads)").option("--color", "force colour in text output").option("--no-color", "disable colour").option("--stdin-filename <path>", "path that names standard input (decides workflow vs action)").addOption(new Option("--visibility <visibility>", "repository visibility, for rules whose risk depends on it").choices(["public", "private", "internal"])).option("-c, --config <file>", "configuration file (default: .credflow.yml in the repository root)").option("--min-runner-version <version>", "oldest actions/runner version your self-hosted runners run").option("--fix", "apply safe fixes in place").option("--unsafe-fixes", "also apply fixes that may change behaviour (with --fix or --diff)").option("--diff", "print the fixes as a unified diff; change nothing").option("--online", "resolve action refs through the GitHub API (network; uses GITHUB_TOKEN/GH_TOKEN)").option("--github-api-url <url>", "GitHub API base URL (GitHub Enterprise Server)").option("--pin-cache <file>", "file caching --online answers (default: credflow/pins.json in the user cache directory)").option("--online-timeout <seconds>", "longest wait for one GitHub API request; the online phase stops after six times that (default 5)", parseOnlineTimeout).option("--sarif-category <category>", "code-scanning category: SARIF automationDetails.id becomes `<category>/` (default credflow)", parseSarifCategory).addOption(new Option("--default-token-permissions <mode>", "the repository's or organisation's default GITHUB_TOKEN permissions").choices(["permissive", "restricted"])).option("--repository <owner/name>", "the repository being linted, as owner/name", parseRepository).option("--report-unused-suppressions", "report `# credflow: ignore[...]` comments that suppress nothing").action(async (paths, flags) => {
     exitCode = await lintCommand(paths, flags, io);
   }), program2.command("rules").description("list the rules").addOption(new Option("-f, --format <format>", "output format").choices(["text", "json"]).default("text")).action((flags) => {
     if (flags.format === "json") {
@@ -25289,7 +25345,7 @@ async function lintCommand(paths, flags, io) {
   let stdin = paths.length === 1 && paths[0] === "-";
   if (stdin && (flags.fix || flags.diff)) throw new UsageError("--fix and --diff need files, not standard input");
   if (flags.unsafeFixes && !flags.fix && !flags.diff) throw new UsageError("--unsafe-fixes needs --fix or --diff");
-  let firstPath = stdin ? "." : paths[0] ?? ".", abs = path10.resolve(io.cwd, firstPath), root = fs9.existsSync(abs) && fs9.statSync(abs).isDirectory() ? abs : findRoot(abs, io.cwd), config = loadConfig({ root, cwd: io.cwd, explicitPath: flags.config ? path10.resolve(io.cwd, flags.config) : void 0 }).config, settings = settingsFromConfig(
+  let root = rootOf2(stdin ? flags.stdinFilename ?? "stdin.yml" : paths[0], io.cwd), config = loadConfig({ root, cwd: io.cwd, explicitPath: flags.config ? path10.resolve(io.cwd, flags.config) : void 0 }).config, settings = settingsFromConfig(
     config,
     {
       ...flags.visibility ? { visibility: flags.visibility } : {},

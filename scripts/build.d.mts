@@ -4,4 +4,5 @@ import type { BuildOptions } from "esbuild";
 export declare const ROOT: string;
 export declare const OUTFILE: string;
 export declare function buildOptions(overrides?: { outfile?: string }): BuildOptions;
+/** Builds the bundle and sets its execute bit (0755). */
 export declare function buildBundle(overrides?: { outfile?: string }): Promise<void>;

@@ -5,6 +5,7 @@
 // The options are exported so a test can build into a temporary file and compare it with the
 // committed dist/credflow.mjs; running this file builds dist/credflow.mjs.
 import { build } from "esbuild";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -37,9 +38,14 @@ export function buildOptions(overrides = {}) {
   };
 }
 
-/** Builds the bundle (to `outfile`, default dist/credflow.mjs). */
+/**
+ * Builds the bundle (to `outfile`, default dist/credflow.mjs) and makes it executable: it is the
+ * package's bin, run as `./dist/credflow.mjs` from a clone (git keeps the bit: mode 100755).
+ */
 export async function buildBundle(overrides = {}) {
-  await build(buildOptions(overrides));
+  const options = buildOptions(overrides);
+  await build(options);
+  fs.chmodSync(options.outfile, 0o755);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {

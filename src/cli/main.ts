@@ -6,7 +6,7 @@ import { VERSION } from "../version.js";
 import { RULES } from "../rules/index.js";
 import { LEVEL_RANK, type Finding, type Level, type Settings } from "../rules/types.js";
 import { lint, type LintRequest, type LintResult } from "../engine/lint.js";
-import { UsageError } from "../discover/discover.js";
+import { rootOf, UsageError } from "../discover/discover.js";
 import { offlinePins, type PinResolver } from "../knowledge/pins.js";
 import { renderGraph, type GraphFormat } from "../graph/render.js";
 import { ruleDoc } from "./docs.js";
@@ -23,7 +23,6 @@ import { settingsFromConfig, ruleLevel as configRuleLevel, ruleOptions as config
 import { defaultConfigText } from "../config/init.js";
 import { optionProblem } from "../config/options.js";
 import { createOnlineResolver, defaultPinCacheFile } from "../knowledge/online.js";
-import { findRoot } from "../discover/loader.js";
 import { isInside } from "../fs/paths.js";
 
 export interface CliIO {
@@ -36,6 +35,20 @@ export interface CliIO {
 }
 
 type Format = "text" | "json" | "sarif" | "rdjsonl" | "github";
+
+/** The end of `credflow --help` and `credflow lint --help`. */
+const EXIT_CODES = `
+Paths: a directory lints the workflows of its repository when it holds them (the root,
+.github, .github/workflows), else the action.yml|yaml files below it; a file is linted alone.
+The repository (the nearest folder holding .git or .github) is the context either way, so
+local actions and reusable workflows are followed. No path: the current directory's repository.
+
+Exit codes:
+  0  no finding at or above --fail-level (or --exit-zero); --help, --version
+  1  findings at or above --fail-level (default: warning)
+  2  usage error (an unknown option or value, a path that does not exist or holds nothing
+     to lint), configuration error or internal error: one line on standard error
+`;
 
 interface LintFlags {
   format: Format;
@@ -70,11 +83,13 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     .version(VERSION, "-V, --version")
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
-    .showSuggestionAfterError(true);
+    .showSuggestionAfterError(true)
+    .addHelpText("after", EXIT_CODES);
 
   program
     .command("lint [paths...]", { isDefault: true })
     .description("lint repositories (directories) or single workflow/action files; `-` reads standard input")
+    .addHelpText("after", EXIT_CODES)
     .addOption(new Option("-f, --format <format>", "output format").choices(["text", "json", "sarif", "rdjsonl", "github"]).default("text"))
     .option("-o, --output <file>", "write the report to a file instead of standard output")
     .addOption(new Option("--fail-level <level>", "lowest level that makes the exit code 1").choices(["error", "warning", "note", "none"]).default("warning"))
@@ -245,9 +260,7 @@ async function lintCommand(paths: string[], flags: LintFlags, io: CliIO): Promis
   if (flags.unsafeFixes && !flags.fix && !flags.diff) throw new UsageError("--unsafe-fixes needs --fix or --diff");
 
   // The configuration lives at the root of the (first) repository being linted.
-  const firstPath = stdin ? "." : (paths[0] ?? ".");
-  const abs = path.resolve(io.cwd, firstPath);
-  const root = fs.existsSync(abs) && fs.statSync(abs).isDirectory() ? abs : findRoot(abs, io.cwd);
+  const root = rootOf(stdin ? (flags.stdinFilename ?? "stdin.yml") : paths[0], io.cwd);
   const loaded = loadConfig({ root, cwd: io.cwd, explicitPath: flags.config ? path.resolve(io.cwd, flags.config) : undefined });
   const config = loaded.config;
   const settings = settingsFromConfig(

@@ -95,17 +95,30 @@ export class FileLoader {
   }
 }
 
-/** The repository root for a lone file: nearest ancestor with `.git`, else the folder above `.github`. */
-export function findRoot(absFile: string, cwd: string): string {
-  let dir = path.dirname(absFile);
+/**
+ * The repository a path belongs to: the nearest folder at or above it that holds `.git` (a folder,
+ * or a worktree's file) or a `.github` folder. A file's search starts at its folder, a directory's
+ * (`directory: true`) at the directory itself. Without one: the directory itself, or for a file
+ * the current directory when the file lies below it, else the file's folder.
+ */
+export function findRoot(absPath: string, cwd: string, opts: { directory?: boolean } = {}): string {
+  let dir = opts.directory ? absPath : path.dirname(absPath);
   for (;;) {
-    if (fs.existsSync(path.join(dir, ".git"))) return dir;
+    if (holdsRepository(dir)) return dir;
     const parent = path.dirname(dir);
     if (parent === dir) break;
     dir = parent;
   }
-  const parts = absFile.split(path.sep);
-  const gh = parts.lastIndexOf(".github");
-  if (gh > 0) return parts.slice(0, gh).join(path.sep) || path.sep;
-  return isInside(cwd, absFile) ? cwd : path.dirname(absFile);
+  if (opts.directory) return absPath;
+  return isInside(cwd, absPath) ? cwd : path.dirname(absPath);
+}
+
+/** Whether `dir` is a repository's root: it holds `.git` or a `.github` folder. */
+export function holdsRepository(dir: string): boolean {
+  if (fs.existsSync(path.join(dir, ".git"))) return true;
+  try {
+    return fs.statSync(path.join(dir, ".github")).isDirectory();
+  } catch {
+    return false;
+  }
 }

@@ -7,7 +7,7 @@ import type { Finding, Level, Rule, RuleContext, Settings } from "../rules/types
 import { FindingRegistry, type FindingPolicy } from "./findings.js";
 import { RULES } from "../rules/index.js";
 import { discover } from "../discover/discover.js";
-import { FileLoader } from "../discover/loader.js";
+import { FileLoader, findRoot } from "../discover/loader.js";
 import { buildGraph } from "../graph/build-graph.js";
 import type { FileDiagnostic, ProjectGraph } from "../graph/types.js";
 import { validateSchema } from "../parse/schema.js";
@@ -75,7 +75,8 @@ export async function lint(req: LintRequest): Promise<LintResult> {
 
   if (req.stdin) {
     const abs = path.resolve(req.cwd, req.stdin.filename);
-    const root = req.cwd;
+    // The repository the name puts it in, so `uses: ./…` resolves as it would on disk.
+    const root = findRoot(abs, req.cwd);
     const repoPath = path.relative(root, abs).split(path.sep).join("/");
     top.push(loader.loadText(loader.display(abs), repoPath, kindOf(abs), req.stdin.bytes, root));
   } else {

@@ -4,12 +4,12 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { cli, cliProcess } from "../helpers/cli.js";
-import { SHARED } from "../helpers/lint-fixture.js";
+import { describeShared, NEEDS, sharedPath } from "../helpers/shared.js";
 
-const REALWORLD = path.join(SHARED, "corpus", "realworld-aws");
-const PEERS = path.join(SHARED, "corpus", "peers");
+const REALWORLD = sharedPath(NEEDS.realworld);
+const PEERS = sharedPath(NEEDS.peers);
 const STACK = /\n\s+at .+:\d+:\d+\)?/;
 
 function yamlFiles(dir: string): string[] {
@@ -25,8 +25,8 @@ function yamlFiles(dir: string): string[] {
   return out.sort();
 }
 
-describe.skipIf(!fs.existsSync(REALWORLD))("real-world corpus", () => {
-  const repos = fs.existsSync(REALWORLD) ? fs.readdirSync(REALWORLD).filter((d) => fs.statSync(path.join(REALWORLD, d)).isDirectory()) : [];
+describeShared(NEEDS.realworld, "real-world corpus", () => {
+  const repos = fs.readdirSync(REALWORLD).filter((d) => fs.statSync(path.join(REALWORLD, d)).isDirectory());
   it("has repositories", () => expect(repos.length).toBeGreaterThan(10));
   for (const repo of repos) {
     it(`lints ${repo} (bundled CLI process)`, () => {
@@ -39,8 +39,8 @@ describe.skipIf(!fs.existsSync(REALWORLD))("real-world corpus", () => {
   }
 });
 
-describe.skipIf(!fs.existsSync(PEERS))("peer tools' test data", () => {
-  const files = fs.existsSync(PEERS) ? yamlFiles(PEERS) : [];
+describeShared(NEEDS.peers, "peer tools' test data", () => {
+  const files = yamlFiles(PEERS);
   it("has files", () => expect(files.length).toBeGreaterThan(100));
   // In batches: each file is linted alone (file arguments), the batch only saves process start-ups.
   const BATCH = 100;

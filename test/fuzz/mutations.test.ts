@@ -14,7 +14,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { parseDocument } from "yaml";
 import { lint, type LintRequest, type LintResult } from "../../src/engine/lint.js";
 import type { Settings } from "../../src/rules/types.js";
@@ -23,6 +23,7 @@ import { offlinePins } from "../../src/knowledge/pins.js";
 import { datasetWorkflows, fuzzRuns, fuzzSeed, realworldRepos, type CorpusRepo } from "./corpus.js";
 import { applyMutations, mutations, type Mutation } from "./mutate.js";
 import { expectSane, runCli } from "./harness.js";
+import { describeShared, NEEDS } from "../helpers/shared.js";
 
 const RUNS = fuzzRuns(60);
 /** Per-test time: generous for the long campaign, a hang still fails. */
@@ -223,7 +224,7 @@ async function check(t: Target, ms: Mutation[], extra: Extra = {}): Promise<void
   }
 }
 
-describe("mutated real workflows", () => {
+describeShared(NEEDS.realworld, "mutated real workflows", () => {
   it("has inputs", () => {
     expect(targets.length).toBeGreaterThan(100);
   });

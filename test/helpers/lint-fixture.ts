@@ -5,7 +5,7 @@ import { offlinePins } from "../../src/knowledge/pins.js";
 import type { Settings } from "../../src/rules/types.js";
 
 export const FIXTURES = path.resolve(__dirname, "..", "fixtures");
-export const SHARED = path.resolve(__dirname, "..", "..", "..", "shared");
+export { SHARED } from "./shared.js";
 
 /** Repository facts, and rule options by rule id (`rules.<id>.<option>` in `.credflow.yml`). */
 export type LintSetup = Partial<Settings> & { options?: Record<string, Record<string, unknown>> };

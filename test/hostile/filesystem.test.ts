@@ -61,8 +61,9 @@ describe("directories where files belong", () => {
   it("a directory named like a workflow given on the command line", async () => {
     const dir = tempRepo({ ".github/workflows/x.yml/keep": "" });
     const r = await runCli([".github/workflows/x.yml"], dir);
-    // A directory argument is a repository to lint: nothing in it, so nothing found.
-    expectSane(r, { codes: [0, 1] });
+    // A directory argument lints what lies under it: nothing here, which is a usage error.
+    expectSane(r, { codes: [2] });
+    expect(r.stderr).toMatch(/^credflow: \.github\/workflows\/x\.yml: nothing to lint here; .*\n$/);
   });
 });
 

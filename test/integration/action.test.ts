@@ -547,14 +547,14 @@ describe("the workflow snippet in docs/integrations.md", () => {
     for (const key of Object.keys(step!.with ?? {})) expect(ACTION.inputs).toHaveProperty([key]);
   });
 
-  it("is clean under credflow except for the documented unpinned tag of credflow itself", () => {
+  it("is clean under credflow except for the placeholder of credflow's own commit", () => {
     const ws = tempDir("credflow-doc-");
     fs.mkdirSync(path.join(ws, ".github", "workflows"), { recursive: true });
     fs.writeFileSync(path.join(ws, ".github", "workflows", "credflow.yml"), snippet);
     const r = spawnSync(process.execPath, [BUNDLE, ".", "--format", "json"], { cwd: ws, encoding: "utf8" });
     const findings = (JSON.parse(r.stdout) as { findings: Array<{ rule: string; message: string }> }).findings;
     expect(findings.map((f) => f.rule)).toEqual(["unpinned-ref"]);
-    expect(findings[0]!.message).toContain("credflow/credflow@v0.1.0");
+    expect(findings[0]!.message).toContain("credflow/credflow@<commit-sha>");
   });
 });
 
@@ -808,7 +808,7 @@ describe("the matrix snippet in docs/integrations.md", () => {
   const docs = fs.readFileSync(path.join(ROOT, "docs", "integrations.md"), "utf8");
   const snippet = /<!-- snippet: matrix -->\n```yaml\n([\s\S]*?)```/.exec(docs)?.[1] ?? "";
 
-  it("is clean under credflow except for the documented unpinned tag of credflow itself", () => {
+  it("is clean under credflow except for the placeholder of credflow's own commit", () => {
     expect(snippet).toContain("matrix:");
     const ws = tempDir("credflow-doc-");
     fs.mkdirSync(path.join(ws, ".github", "workflows"), { recursive: true });
@@ -816,7 +816,7 @@ describe("the matrix snippet in docs/integrations.md", () => {
     const r = spawnSync(process.execPath, [BUNDLE, ".", "--format", "json"], { cwd: ws, encoding: "utf8" });
     const findings = (JSON.parse(r.stdout) as { findings: Array<{ rule: string; message: string }> }).findings;
     expect(findings.map((f) => f.rule)).toEqual(["unpinned-ref"]);
-    expect(findings[0]!.message).toContain("credflow/credflow@v0.1.0");
+    expect(findings[0]!.message).toContain("credflow/credflow@<commit-sha>");
   });
 
   it("names the categories the action derives for it", () => {

@@ -10,13 +10,14 @@ import {
   versionAtLeast,
 } from "../../src/knowledge/configure-aws-credentials.js";
 import { bySemver, configureTags, releases, semver } from "./shared-data.js";
+import { itShared, NEEDS } from "../helpers/shared.js";
 
 const tags = configureTags.tags;
 const inputsOf = (tag: string) => new Set(Object.keys(tags[tag]!.inputs));
 const newestOf = (major?: number) => releases(tags).filter((t) => major === undefined || semver(t)![0] === major).at(-1)!;
 
 describe("resolveConfigureVersion", () => {
-  it("floating v4 runs the newest v4.x.y code on node20", () => {
+  itShared(NEEDS.configureTags, "floating v4 runs the newest v4.x.y code on node20", () => {
     const v = resolveConfigureVersion("v4");
     expect(newestOf(4)).toBe("v4.3.1");
     expect(v).toMatchObject({ kind: "major", tag: "v4.3.1", semver: [4, 3, 1], runtime: "node20", commit: tags.v4!.commit });
@@ -24,7 +25,7 @@ describe("resolveConfigureVersion", () => {
     expect(v.inputs).toEqual(inputsOf("v4"));
   });
 
-  it("floating v1 runs v1.7.0 on node12", () => {
+  itShared(NEEDS.configureTags, "floating v1 runs v1.7.0 on node12", () => {
     expect(resolveConfigureVersion("v1")).toMatchObject({
       kind: "major",
       tag: newestOf(1),
@@ -35,7 +36,7 @@ describe("resolveConfigureVersion", () => {
     expect(tags["v1.7.0"]!.runs).toBe("node12");
   });
 
-  it("every floating major names its newest release", () => {
+  itShared(NEEDS.configureTags, "every floating major names its newest release", () => {
     for (const major of [1, 2, 3, 4, 5, 6]) {
       const v = resolveConfigureVersion(`v${major}`);
       expect(v.tag).toBe(newestOf(major));
@@ -44,7 +45,7 @@ describe("resolveConfigureVersion", () => {
     }
   });
 
-  it("master is a frozen tag holding v2.0.0 code on node16", () => {
+  itShared(NEEDS.configureTags, "master is a frozen tag holding v2.0.0 code on node16", () => {
     const v = resolveConfigureVersion("master");
     expect(v).toMatchObject({
       kind: "frozen-tag",
@@ -61,21 +62,21 @@ describe("resolveConfigureVersion", () => {
     expect(v.note).toMatch(/never moves/);
   });
 
-  it("main is the default branch, treated as the newest release", () => {
+  itShared(NEEDS.configureTags, "main is the default branch, treated as the newest release", () => {
     const newest = newestOf();
     const v = resolveConfigureVersion("main");
     expect(v).toMatchObject({ kind: "branch", tag: newest, runtime: tags[newest]!.runs, commit: configureTags.branches.main });
     expect(v.inputs).toEqual(inputsOf(newest));
   });
 
-  it("a full tag resolves to itself, including 6.2.2 without the v", () => {
+  itShared(NEEDS.configureTags, "a full tag resolves to itself, including 6.2.2 without the v", () => {
     expect(resolveConfigureVersion("v4.3.1")).toMatchObject({ kind: "tag", tag: "v4.3.1", commit: tags["v4.3.1"]!.commit });
     const bare = resolveConfigureVersion("6.2.2");
     expect(bare).toMatchObject({ kind: "tag", tag: "v6.2.2", semver: [6, 2, 2], runtime: "node24", commit: tags["6.2.2"]!.commit });
     expect(bare.inputs).toEqual(inputsOf("6.2.2"));
   });
 
-  it("resolves every tag in the data to its own commit, runtime and inputs", () => {
+  itShared(NEEDS.configureTags, "resolves every tag in the data to its own commit, runtime and inputs", () => {
     for (const [name, row] of Object.entries(tags)) {
       const v = resolveConfigureVersion(name);
       expect(v.commit, name).toBe(row.commit);
@@ -86,11 +87,11 @@ describe("resolveConfigureVersion", () => {
     }
   });
 
-  it("keeps declared defaults", () => {
+  itShared(NEEDS.configureTags, "keeps declared defaults", () => {
     expect(resolveConfigureVersion("v4").defaults?.get("audience")).toBe(tags.v4!.inputs.audience!.default);
   });
 
-  it("v1-node16 is both a tag and a branch: the tag's code, flagged ambiguous", () => {
+  itShared(NEEDS.configureTags, "v1-node16 is both a tag and a branch: the tag's code, flagged ambiguous", () => {
     const v = resolveConfigureVersion("v1-node16");
     expect(configureTags.branches["v1-node16"]).toBeDefined();
     expect(v).toMatchObject({ kind: "branch", ambiguous: true, tag: "v2.0.0", runtime: "node16", commit: tags["v1-node16"]!.commit });
@@ -98,18 +99,18 @@ describe("resolveConfigureVersion", () => {
     expect(v.note).toMatch(/both a tag/);
   });
 
-  it("a known SHA resolves to the release on that commit", () => {
+  itShared(NEEDS.configureTags, "a known SHA resolves to the release on that commit", () => {
     const sha = tags["v4.3.1"]!.commit;
     expect(resolveConfigureVersion(sha)).toMatchObject({ kind: "sha", tag: "v4.3.1", runtime: "node20", commit: sha });
     expect(resolveConfigureVersion(sha.toUpperCase())).toMatchObject({ kind: "sha", tag: "v4.3.1", commit: sha });
     expect(resolveConfigureVersion(tags["6.2.2"]!.commit).tag).toBe("v6.2.2");
   });
 
-  it("master's commit resolves to v2.0.0 code", () => {
+  itShared(NEEDS.configureTags, "master's commit resolves to v2.0.0 code", () => {
     expect(resolveConfigureVersion(tags.master!.commit)).toMatchObject({ kind: "sha", tag: "v2.0.0", runtime: "node16", commit: tags.master!.commit });
   });
 
-  it("branch heads: main's head is newest code, other branches are not releases", () => {
+  itShared(NEEDS.configureTags, "branch heads: main's head is newest code, other branches are not releases", () => {
     expect(resolveConfigureVersion(configureTags.branches.main!)).toMatchObject({ kind: "sha", tag: newestOf() });
     const devel = resolveConfigureVersion(configureTags.branches.devel!);
     expect(devel).toMatchObject({ kind: "sha", commit: configureTags.branches.devel });
@@ -127,7 +128,7 @@ describe("resolveConfigureVersion", () => {
     }
   });
 
-  it("other branches are branches without a guessed version", () => {
+  itShared(NEEDS.configureTags, "other branches are branches without a guessed version", () => {
     const v = resolveConfigureVersion("devel");
     expect(v).toMatchObject({ kind: "branch", commit: configureTags.branches.devel });
     expect(v.tag).toBeUndefined();
@@ -144,7 +145,7 @@ describe("versionAtLeast", () => {
     expect(versionAtLeast(resolveConfigureVersion("v1"), "v2")).toBe(false);
   });
 
-  it("agrees with the semver order of all releases", () => {
+  itShared(NEEDS.configureTags, "agrees with the semver order of all releases", () => {
     const rel = releases(tags);
     for (let i = 1; i < rel.length; i++) {
       expect(versionAtLeast(resolveConfigureVersion(rel[i]!), rel[i - 1]!)).toBe(true);
@@ -154,7 +155,7 @@ describe("versionAtLeast", () => {
 });
 
 describe("inputs", () => {
-  it("inputIntroducedIn matches the first release declaring each input", () => {
+  itShared(NEEDS.configureTags, "inputIntroducedIn matches the first release declaring each input", () => {
     const rel = releases(tags);
     for (const name of allInputNames()) {
       expect(inputIntroducedIn(name), name).toBe(rel.find((t) => name in tags[t]!.inputs));
@@ -173,7 +174,7 @@ describe("inputs", () => {
     expect(inputIntroducedIn("aws-region")).toBe("v1.0.0");
   });
 
-  it("allInputNames is the union of every tag's inputs", () => {
+  itShared(NEEDS.configureTags, "allInputNames is the union of every tag's inputs", () => {
     const union = new Set(Object.values(tags).flatMap((t) => Object.keys(t.inputs)));
     expect(allInputNames()).toEqual([...union].sort());
   });
@@ -196,7 +197,7 @@ describe("inputs", () => {
 });
 
 describe("newestTag and isConfigureAction", () => {
-  it("newestTag overall and per major", () => {
+  itShared(NEEDS.configureTags, "newestTag overall and per major", () => {
     const newest = releases(tags).at(-1)!;
     expect(newestTag()).toEqual({ tag: newest, commit: tags[newest]!.commit, runtime: tags[newest]!.runs });
     expect(newestTag(4)).toEqual({ tag: "v4.3.1", commit: tags["v4.3.1"]!.commit, runtime: "node20" });

@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { createOnlineResolver } from "../../src/knowledge/online.js";
 import { NOT_IN_TABLE_NOTE, offlinePins } from "../../src/knowledge/pins.js";
 import { actionTags } from "./shared-data.js";
+import { itShared, NEEDS } from "../helpers/shared.js";
 
 const TOKEN = "ghp_testtoken_0123456789abcdefXYZ";
 const WRONG_TOKEN = "ghp_wrongtoken_9876543210zyxw";
@@ -140,7 +141,7 @@ describe("online resolver", () => {
     expect(resolver.newestMajor(W)).toEqual({ major: "v2.1.0", tag: "v2.1.0" });
   });
 
-  it("falls back to the offline table for refs it did not fetch", async () => {
+  itShared(NEEDS.actionTags, "falls back to the offline table for refs it did not fetch", async () => {
     const { resolver } = make();
     const checkout = actionTags.actions["actions/checkout"]!;
     expect(resolver.resolve("actions/checkout", "v4")).toMatchObject({ kind: "tag", commit: checkout.tags.v4!.commit, source: "table" });
@@ -148,7 +149,7 @@ describe("online resolver", () => {
     expect(requests).toEqual([]);
   });
 
-  it("online answers for known actions keep the table's runtime and release name", async () => {
+  itShared(NEEDS.actionTags, "online answers for known actions keep the table's runtime and release name", async () => {
     // Serve a known action's tag from the mock with the table's commit.
     const checkout = actionTags.actions["actions/checkout"]!;
     const { prefetch, resolver } = make({

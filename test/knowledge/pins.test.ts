@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { isFullSha, looksLikeVersion, NOT_IN_TABLE_NOTE, offlinePins } from "../../src/knowledge/pins.js";
 import { actionTags, configureTags, releases, semver } from "./shared-data.js";
+import { itShared, NEEDS } from "../helpers/shared.js";
 
 const pins = offlinePins();
 const CAC = "aws-actions/configure-aws-credentials";
@@ -12,7 +13,7 @@ const newestRelease = (action: string) => {
 };
 
 describe("offline pin table", () => {
-  it("actions/checkout@v4 is a tag with its peeled commit and node20", () => {
+  itShared([NEEDS.actionTags, NEEDS.configureTags], "actions/checkout@v4 is a tag with its peeled commit and node20", () => {
     const info = pins.resolve("actions/checkout", "v4");
     expect(info).toMatchObject({ kind: "tag", action: "actions/checkout", ref: "v4", commit: checkout.tags.v4!.commit, source: "table" });
     expect(info.runtime).toBe(checkout.runtimeByMajor.v4);
@@ -20,33 +21,33 @@ describe("offline pin table", () => {
     expect(info.tag).toBe(sameCommit.at(-1));
   });
 
-  it("actions/checkout@main is a branch with the newest release to pin to", () => {
+  itShared([NEEDS.actionTags, NEEDS.configureTags], "actions/checkout@main is a branch with the newest release to pin to", () => {
     const info = pins.resolve("actions/checkout", "main");
     expect(info).toMatchObject({ kind: "branch", commit: checkout.branches.main, newestRelease: newestRelease("actions/checkout"), source: "table" });
     expect(pins.resolve("actions/checkout", "master")).toMatchObject({ kind: "branch", commit: checkout.branches.master });
   });
 
-  it("is case-insensitive in the action and ignores a subpath", () => {
+  itShared([NEEDS.actionTags, NEEDS.configureTags], "is case-insensitive in the action and ignores a subpath", () => {
     expect(pins.resolve("Actions/Checkout", "v4").commit).toBe(checkout.tags.v4!.commit);
     const codeql = actionTags.actions["github/codeql-action"]!;
     expect(pins.resolve("github/codeql-action/upload-sarif", "v3")).toMatchObject({ action: "github/codeql-action", commit: codeql.tags.v3!.commit });
     expect(pins.knows("GitHub/CodeQL-Action")).toBe(true);
   });
 
-  it("configure-aws-credentials@master is a frozen tag at v2.0.0 code on node16", () => {
+  itShared([NEEDS.actionTags, NEEDS.configureTags], "configure-aws-credentials@master is a frozen tag at v2.0.0 code on node16", () => {
     const info = pins.resolve(CAC, "master");
     expect(info).toMatchObject({ kind: "frozen-tag", commit: configureTags.tags.master!.commit, tag: "v2.0.0", runtime: "node16", source: "table" });
     expect(info.newestRelease).toEqual(newestRelease(CAC));
     expect(info.note).toMatch(/v2\.0\.0/);
   });
 
-  it("configure-aws-credentials@v1-node16 is both a tag and a branch", () => {
+  itShared([NEEDS.actionTags, NEEDS.configureTags], "configure-aws-credentials@v1-node16 is both a tag and a branch", () => {
     const info = pins.resolve(CAC, "v1-node16");
     expect(info).toMatchObject({ kind: "tag-and-branch", commit: configureTags.tags["v1-node16"]!.commit, runtime: "node16", source: "table" });
     expect(info.note).toMatch(/both a tag and a branch/);
   });
 
-  it("configure-aws-credentials tags take their runtime from their own action.yml", () => {
+  itShared([NEEDS.actionTags, NEEDS.configureTags], "configure-aws-credentials tags take their runtime from their own action.yml", () => {
     for (const [tag, row] of Object.entries(configureTags.tags)) {
       expect(pins.resolve(CAC, tag).runtime, tag).toBe(row.runs);
       expect(pins.resolve(CAC, tag).commit, tag).toBe(row.commit);
@@ -55,7 +56,7 @@ describe("offline pin table", () => {
     expect(pins.resolve(CAC, "devel")).toMatchObject({ kind: "branch", commit: configureTags.branches.devel });
   });
 
-  it("every tag and branch of every action resolves to the shared data's commit", () => {
+  itShared([NEEDS.actionTags, NEEDS.configureTags], "every tag and branch of every action resolves to the shared data's commit", () => {
     for (const [action, row] of Object.entries(actionTags.actions)) {
       for (const [tag, { commit }] of Object.entries(row.tags)) {
         const info = pins.resolve(action, tag);
@@ -68,7 +69,7 @@ describe("offline pin table", () => {
     }
   });
 
-  it("picks the newest release by semver, not by date (backports)", () => {
+  itShared([NEEDS.actionTags, NEEDS.configureTags], "picks the newest release by semver, not by date (backports)", () => {
     const tags = actionTags.actions["actions/download-artifact"]!.tags;
     const byDate = releases(tags).sort((a, b) => tags[b]!.date.localeCompare(tags[a]!.date))[0]!;
     const bySemver = releases(tags).at(-1)!;
@@ -76,7 +77,7 @@ describe("offline pin table", () => {
     expect(pins.resolve("actions/download-artifact", "main").newestRelease?.tag).toBe(bySemver);
   });
 
-  it("SHAs: known ones name their release, unknown ones are classified by shape", () => {
+  itShared([NEEDS.actionTags, NEEDS.configureTags], "SHAs: known ones name their release, unknown ones are classified by shape", () => {
     const sha = checkout.tags.v4!.commit;
     expect(pins.resolve("actions/checkout", sha)).toMatchObject({ kind: "sha", commit: sha, source: "table", runtime: checkout.runtimeByMajor.v4 });
     expect(pins.resolve("actions/checkout", sha).tag).toMatch(/^v4\.\d+\.\d+$/);
@@ -85,7 +86,7 @@ describe("offline pin table", () => {
     expect(pins.resolve("actions/checkout", unknown)).toMatchObject({ kind: "sha", commit: unknown, source: "shape" });
   });
 
-  it("refs a known action's table lacks are unknown (no guessing from the name), conventional branch names are branches", () => {
+  itShared([NEEDS.actionTags, NEEDS.configureTags], "refs a known action's table lacks are unknown (no guessing from the name), conventional branch names are branches", () => {
     for (const ref of ["v99", "v99.1.0", "feature/x", "v4-node99"]) {
       const info = pins.resolve("actions/checkout", ref);
       expect(info, ref).toMatchObject({ kind: "unknown", source: "shape", note: NOT_IN_TABLE_NOTE, newestRelease: newestRelease("actions/checkout") });
@@ -125,7 +126,7 @@ describe("offline pin table", () => {
     expect(pins.runtimeOf("someone/thing", "v1")).toBeUndefined();
   });
 
-  it("newestMajor and runtimeOf", () => {
+  itShared([NEEDS.actionTags, NEEDS.configureTags], "newestMajor and runtimeOf", () => {
     for (const [action, row] of Object.entries(actionTags.actions)) {
       const newest = releases(row.tags).at(-1)!;
       const major = `v${semver(newest)![0]}`;

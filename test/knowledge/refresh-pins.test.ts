@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { actionTags, configureTags } from "./shared-data.js";
+import { itShared, NEEDS } from "../helpers/shared.js";
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -23,14 +24,14 @@ afterEach(() => {
 });
 
 describe("scripts/refresh-pins.mjs", () => {
-  it("regenerates the committed tables byte for byte from the shared data", async () => {
+  itShared([NEEDS.actionTags, NEEDS.configureTags], "regenerates the committed tables byte for byte from the shared data", async () => {
     await run(process.execPath, [script, "--out", dir], { cwd: root });
     expect(readFileSync(join(dir, "pins.json"), "utf8")).toBe(committed("pins.json"));
     expect(readFileSync(join(dir, "configure-aws-credentials.json"), "utf8")).toBe(committed("configure-aws-credentials.json"));
     await expect(run(process.execPath, [script, "--check"], { cwd: root })).resolves.toBeDefined();
   });
 
-  it("keeps every action, tag and branch of the shared data", () => {
+  itShared([NEEDS.actionTags, NEEDS.configureTags], "keeps every action, tag and branch of the shared data", () => {
     const pins = JSON.parse(committed("pins.json")) as { actions: Record<string, { tags: Record<string, string>; branches: Record<string, string> }> };
     expect(Object.keys(pins.actions).sort()).toEqual(Object.keys(actionTags.actions).map((a) => a.toLowerCase()).sort());
     for (const [action, row] of Object.entries(actionTags.actions)) {
@@ -42,7 +43,8 @@ describe("scripts/refresh-pins.mjs", () => {
     for (const [branch, commit] of Object.entries(configureTags.branches)) expect(cac.branches[branch]).toBe(commit);
   });
 
-  it("--check fails on a stale table; --from reads another file", async () => {
+  // The --check run reads the configure-aws-credentials tags from ../shared (the script's default).
+  itShared(NEEDS.configureTags, "--check fails on a stale table; --from reads another file", async () => {
     const from = join(dir, "tags.json");
     writeFileSync(
       from,

@@ -1,7 +1,7 @@
 // Reads the shared tag data the generated tables come from, so tests assert against the source
 // of truth rather than constants typed into the tests.
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { hasShared, NEEDS, sharedPath, type SharedNeed } from "../helpers/shared.js";
 
 export interface SharedActionTags {
   generated: string;
@@ -22,10 +22,13 @@ export interface SharedConfigureTags {
   tags: Record<string, { commit: string; date: string; runs: string; inputs: Record<string, { required: boolean; default?: string }> }>;
 }
 
-const shared = (name: string) => fileURLToPath(new URL(`../../../shared/data/${name}`, import.meta.url));
+/** Parsed shared file, or `empty` when ../shared lacks it (its tests are then skipped: itShared). */
+function read<T>(need: SharedNeed, empty: T): T {
+  return hasShared(need) ? (JSON.parse(readFileSync(sharedPath(need), "utf8")) as T) : empty;
+}
 
-export const actionTags = JSON.parse(readFileSync(shared("action-tags.json"), "utf8")) as SharedActionTags;
-export const configureTags = JSON.parse(readFileSync(shared("configure-aws-credentials.tags.json"), "utf8")) as SharedConfigureTags;
+export const actionTags = read<SharedActionTags>(NEEDS.actionTags, { generated: "", actions: {} });
+export const configureTags = read<SharedConfigureTags>(NEEDS.configureTags, { action: "", branches: {}, tags: {} });
 
 export function semver(tag: string): [number, number, number] | undefined {
   const m = /^v(\d+)\.(\d+)\.(\d+)$/.exec(tag);

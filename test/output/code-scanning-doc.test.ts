@@ -52,7 +52,7 @@ describe("docs/code-scanning.md", () => {
     };
     const job = Object.values(doc.jobs)[0]!;
     expect(job.permissions).toMatchObject({ "security-events": "write", contents: "read" });
-    expect(job.steps.some((s) => s.run === "npx credflow@latest . --format sarif --output credflow.sarif --exit-zero")).toBe(true);
+    expect(job.steps.some((s) => s.run === "npx --yes --package=https://codeload.github.com/credflow/credflow/tar.gz/<commit-sha> credflow . --format sarif --output credflow.sarif --exit-zero")).toBe(true);
     const upload = job.steps.find((s) => s.uses?.startsWith("github/codeql-action/upload-sarif@"))!;
     expect(upload.uses).toMatch(/@[0-9a-f]{40}$/);
     expect(upload.with).toEqual({ sarif_file: "credflow.sarif", category: "credflow" });

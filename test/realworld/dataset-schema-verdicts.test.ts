@@ -7,7 +7,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { prepareFile } from "../../src/engine/prepare.js";
-import { DATASET_ZIP, datasetInputs } from "./corpus-files.js";
+import { datasetInputs } from "./corpus-files.js";
+import { itShared, NEEDS } from "../helpers/shared.js";
 
 interface Row {
   file: string;
@@ -42,9 +43,9 @@ describe("verdicts on the dataset's schema findings", () => {
     }
   });
 
-  const present = fs.existsSync(DATASET_ZIP);
-  it.skipIf(!present)(
-    present ? "no finding judged false comes back, and every finding is judged" : "skipped: ../shared dataset.zip is absent",
+  itShared(
+    NEEDS.dataset,
+    "no finding judged false comes back, and every finding is judged",
     async () => {
       const rows = readVerdicts();
       const current: Array<{ file: string; line: number; rule: string; level: string; message: string }> = [];

@@ -14,7 +14,8 @@ import { describe, expect, it } from "vitest";
 import { lint } from "../../src/engine/lint.js";
 import { offlinePins } from "../../src/knowledge/pins.js";
 import type { Finding } from "../../src/rules/types.js";
-import { DATASET_ZIP, datasetInputs } from "./corpus-files.js";
+import { datasetInputs } from "./corpus-files.js";
+import { itShared, NEEDS } from "../helpers/shared.js";
 
 const DIR = path.join(__dirname, "dataset");
 const LEVELS = ["error", "warning", "note", "none"];
@@ -56,8 +57,7 @@ describe("verdicts on the dataset's findings", () => {
     }
   });
 
-  const present = fs.existsSync(DATASET_ZIP);
-  it.skipIf(!present)(present ? "credflow meets every recorded verdict" : "skipped: ../shared dataset.zip is absent", async () => {
+  itShared(NEEDS.dataset, "credflow meets every recorded verdict", async () => {
     const all = rows();
     if (all.length === 0) return;
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "credflow-dataset-"));

@@ -6,14 +6,14 @@
  * - strict mode must give exactly workflow-parser's diagnostics (message and position);
  * - the default (lenient) mode may differ only in the classes listed below, each with its reason.
  */
-import * as fs from "node:fs";
-import { describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
+import { itShared, NEEDS } from "../helpers/shared.js";
 import { parseSourceFile } from "../../src/parse/parse-file.js";
 import type { ParseDiagnostic } from "../../src/parse/parse-file.js";
 import { LENIENCY, schemaStats, validateSchema } from "../../src/parse/schema.js";
 import { validateSchemaLegacy } from "../../src/parse/schema-legacy.js";
 import { isValidCron } from "../../src/parse/schema-convert.js";
-import { CORPUS, corpusInputs, datasetInputs, type CorpusInput } from "./corpus-files.js";
+import { corpusInputs, datasetInputs, type CorpusInput } from "./corpus-files.js";
 
 interface Ctx {
   text: string;
@@ -132,13 +132,11 @@ const CLASSES: Array<{
 
 const key = (d: ParseDiagnostic) => `${d.range.start.line}:${d.range.start.column}-${d.range.end.line}:${d.range.end.column} ${d.level ?? "error"} ${d.message}`;
 
-const present = fs.existsSync(CORPUS);
 
 describe("schema checks: direct reader vs workflow-parser", () => {
-  it.skipIf(!present)(
-    present
-      ? "strict mode reproduces workflow-parser on every file; the default mode differs only in the listed classes"
-      : "skipped: ../shared/corpus is absent (the differential test needs the dataset and the corpus)",
+  itShared(
+    [NEEDS.corpus, NEEDS.dataset],
+    "strict mode reproduces workflow-parser on every file; the default mode differs only in the listed classes",
     async () => {
       const inputs: CorpusInput[] = [...(await datasetInputs()), ...corpusInputs()];
       expect(inputs.length).toBeGreaterThan(2000);

@@ -1,30 +1,36 @@
 import * as fs from "node:fs";
-import * as path from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { describe, expect, it } from "vitest";
+import { hasShared, itShared, NEEDS, sharedFileOrNote, sharedPath } from "../helpers/shared.js";
 import { artifactUri, buildSarif, formatSarif, pascalCase, type SarifLog } from "../../src/report/sarif.js";
 import type { ReportInput } from "../../src/report/types.js";
 import { A_PATH, B_PATH, FINDINGS, FIX_TEXT, input, simple } from "./fixtures.js";
 
-const schemaPath = path.resolve(import.meta.dirname, "../../../shared/data/sarif-schema-2.1.0.json");
-const schema = JSON.parse(fs.readFileSync(schemaPath, "utf8")) as {
-  definitions: { region: { anyOf?: unknown; properties: Record<string, unknown> } };
-};
+// The schema is in ../shared: without it the schema test is skipped and the other tests check the
+// log without it (test/helpers/shared.ts says so in the test output).
+const schema = hasShared(NEEDS.sarifSchema)
+  ? (JSON.parse(fs.readFileSync(sharedPath(NEEDS.sarifSchema), "utf8")) as {
+      definitions: { region: { anyOf?: unknown; properties: Record<string, unknown> } };
+    })
+  : undefined;
 // The published schema misplaces region's `anyOf` under `properties`, which ajv's meta-schema
 // check rejects, so the file as-is is compiled without that check. Formats (`uri`, `date-time`)
 // are not validated: upload-sarif does not reject logs for them.
 const options = { strict: false, allErrors: true, validateFormats: false, validateSchema: false } as const;
-const validateAsIs = new Ajv2020(options).compile(schema);
+const validateAsIs = schema ? new Ajv2020(options).compile(schema) : undefined;
 // A second copy with the `anyOf` where it was meant to be: every region needs a start.
-const fixed = structuredClone(schema);
-fixed.definitions.region.anyOf = fixed.definitions.region.properties["anyOf"];
-delete fixed.definitions.region.properties["anyOf"];
-const validateStrict = new Ajv2020(options).compile(fixed);
+const fixed = schema ? structuredClone(schema) : undefined;
+if (fixed) {
+  fixed.definitions.region.anyOf = fixed.definitions.region.properties["anyOf"];
+  delete fixed.definitions.region.properties["anyOf"];
+}
+const validateStrict = fixed ? new Ajv2020(options).compile(fixed) : undefined;
 
 function valid(i: ReportInput): SarifLog {
   const text = formatSarif(i);
   const log = JSON.parse(text) as SarifLog;
-  for (const validate of [validateAsIs, validateStrict]) {
+  if (!validateAsIs || !validateStrict) sharedFileOrNote(NEEDS.sarifSchema);
+  for (const validate of validateAsIs && validateStrict ? [validateAsIs, validateStrict] : []) {
     const ok = validate(log);
     expect(ok ? [] : validate.errors).toEqual([]);
   }
@@ -37,10 +43,10 @@ describe("formatSarif", () => {
   const run = log.runs[0]!;
   const driver = run.tool.driver;
 
-  it("validates against the SARIF 2.1.0 schema in every shape", () => {
+  itShared(NEEDS.sarifSchema, "validates against the SARIF 2.1.0 schema in every shape", () => {
     // The validators do reject broken logs.
-    expect(validateAsIs({ version: "2.1.0", runs: [{ tool: { driver: {} } }] })).toBe(false);
-    expect(validateStrict(JSON.parse(JSON.stringify(log).replace('"startLine":7,', '')))).toBe(false);
+    expect(validateAsIs!({ version: "2.1.0", runs: [{ tool: { driver: {} } }] })).toBe(false);
+    expect(validateStrict!(JSON.parse(JSON.stringify(log).replace('"startLine":7,', '')))).toBe(false);
     valid(input({ findings: [] }));
     valid(input({ fileText: () => undefined }));
     valid(input({ ruleDoc: undefined, rules: [] })); // rules unknown to the registry
