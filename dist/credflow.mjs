@@ -25446,6 +25446,10 @@ var code2 = await run(process.argv.slice(2), {
   cwd: process.cwd(),
   stdoutIsTTY: !!process.stdout.isTTY
 });
-process.env.CREDFLOW_REPORT_RSS && process.stderr.write(`credflow-max-rss-kb=${process.resourceUsage().maxRSS}
+if (process.env.CREDFLOW_REPORT_RSS) {
+  let usage = process.resourceUsage();
+  process.stderr.write(`credflow-max-rss-kb=${usage.maxRSS}
+credflow-cpu-ms=${Math.round((usage.userCPUTime + usage.systemCPUTime) / 1e3)}
 `);
+}
 process.exitCode = code2;

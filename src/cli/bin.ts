@@ -14,6 +14,9 @@ const code = await run(process.argv.slice(2), {
   cwd: process.cwd(),
   stdoutIsTTY: !!process.stdout.isTTY,
 });
-// The benchmark reads peak memory from here; nothing else sets this variable.
-if (process.env.CREDFLOW_REPORT_RSS) process.stderr.write(`credflow-max-rss-kb=${process.resourceUsage().maxRSS}\n`);
+// The benchmark and the hostile tests read peak memory and CPU time from here; nothing else sets this variable.
+if (process.env.CREDFLOW_REPORT_RSS) {
+  const usage = process.resourceUsage();
+  process.stderr.write(`credflow-max-rss-kb=${usage.maxRSS}\ncredflow-cpu-ms=${Math.round((usage.userCPUTime + usage.systemCPUTime) / 1000)}\n`);
+}
 process.exitCode = code;

@@ -16,7 +16,10 @@ export const STACK = /\n\s+at /;
 const ROOT = path.resolve(__dirname, "..", "..");
 
 export interface TimedRun extends CliRun {
+  /** Wall-clock time. */
   ms: number;
+  /** CPU time of the process (user + system), when it was run with CREDFLOW_REPORT_RSS=1. */
+  cpuMs?: number;
   timedOut: boolean;
   signal: NodeJS.Signals | null;
 }
@@ -62,11 +65,14 @@ export async function runProcess(args: string[], cwd: string, timeoutMs = 30_000
     maxBuffer: 256 * 1024 * 1024,
   });
   const timedOut = (res.error as NodeJS.ErrnoException | undefined)?.code === "ETIMEDOUT";
+  const cpu = /^credflow-cpu-ms=(\d+)$/m.exec(res.stderr ?? "");
   return {
     code: res.status ?? -1,
     stdout: res.stdout ?? "",
-    stderr: res.stderr ?? "",
+    // The usage lines the CLI prints for CREDFLOW_REPORT_RSS are not output.
+    stderr: (res.stderr ?? "").replace(/^credflow-(?:max-rss-kb|cpu-ms)=\d+\n/gm, ""),
     ms: performance.now() - started,
+    ...(cpu ? { cpuMs: Number(cpu[1]) } : {}),
     timedOut,
     signal: res.signal,
   };
