@@ -148,6 +148,7 @@ class GraphBuilder {
       configureCalls: [],
       skippedConfigureCalls: [],
       activeCredentials: [],
+      roleConflicts: [],
       skipped: false,
       caller,
     };
