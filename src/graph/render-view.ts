@@ -54,9 +54,9 @@ export interface StepView {
 export type UnresolvedReason = GraphIssue["kind"] | "invalid" | "not-followed";
 
 export interface RoleConflictView {
-  /** The job's own `uses: ./…` step whose composite assumes the second role (where the rule reports). */
+  /** The job's own `uses: ./…` step whose composite assumes the second role; `line` is its `uses:` line, where composite-role-conflict reports. */
   at: { index: number; path: string; line: number };
-  /** The configure call inside the composite. */
+  /** The configure call inside the composite (`line`: its `uses:` line). */
   configure: { index: number; path: string; line: number };
   /** What the stale steps still run as on runners older than v2.295.0. */
   earlier: CredView;
@@ -213,8 +213,8 @@ function jobView(graph: ProjectGraph, issues: IssueIndex, node: JobNode): JobVie
     const callTs = tl[c.call.timelineIndex]!;
     const top = tl[callTs.chain[0]!.timelineIndex]!;
     conflicts.push({
-      at: { index: top.index, path: top.file.path, line: top.step.range.start.line },
-      configure: { index: callTs.index, path: callTs.file.path, line: callTs.step.range.start.line },
+      at: { index: top.index, path: top.file.path, line: top.step.uses!.node.range.start.line },
+      configure: { index: callTs.index, path: callTs.file.path, line: callTs.step.uses!.node.range.start.line },
       earlier,
       assumed: cred(node, c.call)!,
       stale: c.stale.map((s) => s.index),
