@@ -1,43 +1,22 @@
 /**
- * The steps `credflow graph` marks as seeing the earlier role on runners older than v2.295.0 are
- * exactly those composite-role-conflict reports: same call step, same configure call inside the
- * composite, same first stale step, same number of steps. Checked on every fixture under
- * test/fixtures, the examples, test/realworld/* and ../shared/corpus/realworld-aws/* (when present),
- * in the JSON view and in the pictures of each workflow (`--split`).
+ * `credflow graph` over every fixture under test/fixtures, the examples, test/realworld/* and
+ * ../shared/corpus/realworld-aws/* (when present), each linted once:
+ * - the steps marked as seeing the earlier role on runners older than v2.295.0 are exactly those
+ *   composite-role-conflict reports (same call step, configure call, first stale step and number of
+ *   steps), in the JSON view and in the picture of each workflow (`--split`);
+ * - the Mermaid pictures are well-formed (balanced subgraphs, ids defined once, labels escaped; a
+ *   Mermaid parser is not available offline) and a repository's picture stays within Mermaid's
+ *   default limits (maxTextSize 50,000 characters, maxEdges 500), or one line on stderr says so.
+ * test/integration/graphviz.test.ts renders the DOT of the same repositories with Graphviz.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { lint } from "../../src/engine/lint.js";
 import { offlinePins } from "../../src/knowledge/pins.js";
-import { graphView, renderSplit } from "../../src/graph/render.js";
+import { graphView, renderGraph, renderSplit } from "../../src/graph/render.js";
 import type { JobView } from "../../src/graph/render-view.js";
 import type { Finding } from "../../src/rules/types.js";
-import { SHARED } from "../helpers/lint-fixture.js";
-import { checkMermaid } from "../helpers/graph-syntax.js";
-
-const ROOT = path.resolve(__dirname, "..", "..");
-
-/** Every repository to check: fixture cases, the examples, the real-world corpora. */
-export function graphRepositories(): Array<{ name: string; dir: string; realworld: boolean }> {
-  const out: Array<{ name: string; dir: string; realworld: boolean }> = [];
-  const fixtures = path.join(ROOT, "test", "fixtures");
-  for (const rule of fs.readdirSync(fixtures).sort()) {
-    for (const c of fs.readdirSync(path.join(fixtures, rule)).sort()) {
-      const dir = path.join(fixtures, rule, c);
-      if (fs.statSync(dir).isDirectory()) out.push({ name: `fixtures/${rule}/${c}`, dir, realworld: false });
-    }
-  }
-  out.push({ name: "examples", dir: path.join(ROOT, "examples"), realworld: false });
-  for (const base of [path.join(ROOT, "test", "realworld"), path.join(SHARED, "corpus", "realworld-aws")]) {
-    if (!fs.existsSync(base)) continue;
-    for (const r of fs.readdirSync(base).sort()) {
-      const dir = path.join(base, r);
-      if (fs.existsSync(path.join(dir, ".github", "workflows"))) out.push({ name: path.relative(path.dirname(ROOT), dir), dir, realworld: true });
-    }
-  }
-  return out;
-}
+import { checkMermaid, MERMAID_MAX_EDGES, MERMAID_MAX_TEXT } from "../helpers/graph-syntax.js";
+import { graphRepositories } from "../helpers/graph-repos.js";
 
 function allJobs(jobs: JobView[]): JobView[] {
   return jobs.flatMap((j) => [j, ...allJobs(j.calls?.jobs ?? [])]);
@@ -53,9 +32,10 @@ function ruleKey(f: Finding): string {
   return `${f.location.path}:${f.location.range.start.line} configure ${related("configure call inside the composite")} first ${related("first step that still sees")} count ${n ? (n[1] ?? "1") : "?"}`;
 }
 
-describe("steps marked in the graph are those composite-role-conflict reports", () => {
+describe("credflow graph over every fixture, the examples and the real-world corpora", () => {
   const repos = graphRepositories();
   let conflicts = 0;
+  const sizes: string[] = [];
 
   it.each(repos.map((r) => [r.name, r] as const))("%s", async (_name, repo) => {
     const result = await lint({ paths: ["."], cwd: repo.dir, settings: { visibility: "unknown" }, pins: offlinePins() });
@@ -91,11 +71,29 @@ describe("steps marked in the graph are those composite-role-conflict reports", 
       expect(m.problems, file.name).toEqual([]);
       const marked = [...m.labels.values()].filter((l) => l.includes("<br/>⚠ on runners older than v2.295.0: ")).length;
       expect(marked, file.name).toBe(want);
+      // A file over Mermaid's limits is named in the one note.
+      if (m.chars > MERMAID_MAX_TEXT || m.edges > MERMAID_MAX_EDGES) expect(split.notes.join("\n")).toContain(file.name);
+    }
+    expect(split.notes.length).toBeLessThanOrEqual(1);
+
+    // The picture of the whole repository: well-formed, within Mermaid's default limits or one line says so.
+    const whole = renderGraph(result.graph, { format: "mermaid", cwd: repo.dir });
+    const m = checkMermaid(whole.text);
+    expect(m.problems).toEqual([]);
+    expect(whole.notes.length).toBeLessThanOrEqual(1);
+    for (const n of whole.notes) expect(n).not.toContain("\n");
+    if (m.chars > MERMAID_MAX_TEXT || m.edges > MERMAID_MAX_EDGES) expect(whole.notes[0]).toMatch(/--split DIR/);
+    if (repo.realworld) {
+      // Every repository of the corpora fits.
+      expect(m.chars, repo.name).toBeLessThanOrEqual(MERMAID_MAX_TEXT);
+      expect(m.edges, repo.name).toBeLessThanOrEqual(MERMAID_MAX_EDGES);
+      sizes.push(`${repo.name}: ${m.chars} characters, ${m.edges} edges${whole.notes.length ? " (one node per job)" : ""}`);
     }
   });
 
   it("the corpora hold conflicts to compare", () => {
     // Fixture cases and the examples alone hold more than a dozen.
     expect(conflicts).toBeGreaterThan(12);
+    if (process.env.CREDFLOW_GRAPH_SIZES) console.log(`Mermaid pictures of whole repositories:\n${sizes.join("\n")}`);
   });
 });
