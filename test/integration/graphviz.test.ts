@@ -6,7 +6,9 @@
  * - test/realworld/* and ../shared/corpus/realworld-aws/* (when present): the picture of the whole
  *   repository renders as a PNG within MAX_PX pixels a side (before issue 13 it was up to
  *   32,767 × 7,164 pixels, scaled down by Graphviz from about 45,000 × 9,800), and the picture of
- *   each repository's largest workflow renders.
+ *   each repository's largest workflow renders;
+ * - the README's graph section: its commands run as written (piped into Graphviz where they say
+ *   so) from a copy of the repository's root, and its Mermaid example is what credflow prints.
  */
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 import * as fs from "node:fs";
@@ -20,6 +22,8 @@ import type { ProjectGraph } from "../../src/graph/types.js";
 import { graphRepositories } from "../helpers/graph-repos.js";
 import { hostileRepo } from "../helpers/hostile-graph-repo.js";
 import { cli } from "../helpers/cli.js";
+
+const ROOT = path.resolve(__dirname, "..", "..");
 
 /** The largest side, in pixels, a picture of a whole repository may have: "a few thousand". */
 const MAX_PX = 6000;
@@ -122,5 +126,61 @@ describe("a whole real repository stays within a few thousand pixels", () => {
 
   afterAll(() => {
     if (process.env.CREDFLOW_GRAPH_SIZES) console.log(`PNG pictures of whole repositories:\n${sizes.join("\n")}`);
+  });
+});
+
+describe("README's graph section", () => {
+  const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+  const between = (name: string) => {
+    const m = new RegExp(`<!-- ${name}:start -->\\n\`\`\`\\w+\\n([\\s\\S]*?)\`\`\`\\n<!-- ${name}:end -->`).exec(readme);
+    if (!m) throw new Error(`README.md has no ${name} block`);
+    return m[1]!;
+  };
+  /** A copy of the repository root as the commands see it: the examples folder. */
+  const cwd = () => {
+    const dir = fs.mkdtempSync(path.join(scratch, "readme-"));
+    fs.cpSync(path.join(ROOT, "examples"), path.join(dir, "examples"), { recursive: true });
+    return dir;
+  };
+
+  it("runs every command as written", async (ctx) => {
+    const commands = between("graph-commands").split("\n").filter(Boolean).map((l) => l.replace(/\s+#.*$/, ""));
+    expect(commands.length).toBeGreaterThanOrEqual(4);
+    const dir = cwd();
+    for (const command of commands) {
+      const [credflow, ...pipe] = command.split(" | ");
+      const words = credflow!.split(/\s+/);
+      expect(words.slice(0, 3), command).toEqual(["npx", "credflow", "graph"]);
+      const r = await cli(words.slice(2), { cwd: dir });
+      expect(r.code, `${command}\n${r.stderr}`).toBe(0);
+      expect(r.stderr, command).toBe("");
+      if (words.includes("--split")) {
+        const folder = words[words.indexOf("--split") + 1]!;
+        const files = r.stdout.trim().split("\n");
+        expect(files).toContain(`${folder}/deploy.mmd`);
+        for (const f of files) expect(fs.statSync(path.join(dir, f)).size, f).toBeGreaterThan(0);
+      }
+      if (words.includes("json")) expect(JSON.parse(r.stdout)).toMatchObject({ version: 1 });
+      for (const p of pipe) {
+        const [tool, ...args] = p.split(/\s+/);
+        expect(tool, command).toBe("dot");
+        if (unavailable) {
+          ctx.skip(unavailable);
+          return;
+        }
+        const res = spawnSync("dot", args, { cwd: dir, input: r.stdout, encoding: "utf8" });
+        expect(res.status, `${command}\n${res.stderr}`).toBe(0);
+        expect(res.stderr, command).toBe("");
+        const out = args[args.indexOf("-o") + 1]!;
+        expect(fs.statSync(path.join(dir, out)).size, out).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it("shows what `credflow graph examples --workflow deploy.yml --job deploy` prints", async () => {
+    const shown = between("graph-example");
+    expect(readme).toContain("`npx credflow graph examples --workflow deploy.yml --job deploy`\nprints:");
+    const r = await cli(["graph", "examples", "--workflow", "deploy.yml", "--job", "deploy"], { cwd: cwd() });
+    expect(r.stdout).toBe(shown);
   });
 });
