@@ -74,7 +74,10 @@ const OLD_RUNNERS = `runners older than v${RUNNER_FIX_VERSION}`;
 
 /** Labels keep a line's worth of a name; the rest is in the JSON format and the files. */
 function clip(text: string, max = 70): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+  if (text.length <= max) return text;
+  // Never cut a surrogate pair in two.
+  const end = /[\ud800-\udbff]/.test(text[max - 2]!) ? max - 2 : max - 1;
+  return `${text.slice(0, end)}…`;
 }
 
 function who(c: CredView): string {
@@ -104,7 +107,7 @@ function unresolvedText(u: NonNullable<StepView["unresolved"]>): string {
 
 /** The job's title rows: id (and name), runner, matrix, skipped, needs when the other jobs are not drawn. */
 function jobTitle(job: JobView, opts: { needs: boolean }): Row[] {
-  const rows: Row[] = [{ text: `job ${job.id}${job.name && job.name !== job.id ? ` (${clip(job.name, 50)})` : ""}`, bold: true, tone: "title" }];
+  const rows: Row[] = [{ text: `job ${clip(job.id, 60)}${job.name && job.name !== job.id ? ` (${clip(job.name, 50)})` : ""}`, bold: true, tone: "title" }];
   const facts: string[] = [];
   if (job.runsOn) facts.push(`runs-on ${clip(job.runsOn, 50)}`);
   if (job.matrix.count !== 1) facts.push(`matrix ${countText(job.matrix.count)}, ${countText(job.matrix.concurrency)} at once`);
@@ -422,6 +425,34 @@ export function drawGraph(view: GraphView, detail: Detail, opts: { focusedJob?: 
 const CHAR_PX = 6.2;
 const ROW_PX = 17;
 
+/** Each node's rank: the longest path to it over the edges between these nodes (an edge to a cluster reaches its nodes); nodes on a cycle keep rank 0. */
+function ranks(nodes: DrawNode[], edges: DrawEdge[], clusterOf: Map<string, DrawNode[]>): Map<string, number> {
+  const here = new Set(nodes.map((n) => n.id));
+  const next = new Map<string, string[]>();
+  const indegree = new Map(nodes.map((n) => [n.id, 0]));
+  for (const e of edges) {
+    if (!here.has(e.from)) continue;
+    for (const t of clusterOf.get(e.to)?.map((n) => n.id) ?? [e.to]) {
+      if (!here.has(t)) continue;
+      const list = next.get(e.from);
+      if (list) list.push(t);
+      else next.set(e.from, [t]);
+      indegree.set(t, indegree.get(t)! + 1);
+    }
+  }
+  const rank = new Map(nodes.map((n) => [n.id, 0]));
+  const queue = nodes.filter((n) => indegree.get(n.id) === 0).map((n) => n.id);
+  for (let i = 0; i < queue.length; i++) {
+    const u = queue[i]!;
+    for (const t of next.get(u) ?? []) {
+      rank.set(t, Math.max(rank.get(t)!, rank.get(u)! + 1));
+      indegree.set(t, indegree.get(t)! - 1);
+      if (indegree.get(t) === 0) queue.push(t);
+    }
+  }
+  return rank;
+}
+
 /**
  * Roughly how many pixels a side the DOT picture of a drawing of job nodes (details "jobs" and
  * "summary") takes: each workflow cluster laid out in `needs:` order in the drawing's direction, the
@@ -442,36 +473,19 @@ export function estimateSide(d: Drawing): number {
   let longest = 0;
   for (const top of d.items) {
     const nodes = top.kind === "node" ? [top] : nodesIn(top.items);
-    const here = new Set(nodes.map((n) => n.id));
-    const rank = new Map(nodes.map((n) => [n.id, 0]));
-    // Longest path over the edges inside the cluster (needs: and nested calls); a few passes settle it.
-    for (let pass = 0; pass < nodes.length && pass < 50; pass++) {
-      let changed = false;
-      for (const e of d.edges) {
-        const targets = clusterOf.get(e.to)?.map((n) => n.id) ?? [e.to];
-        const from = rank.get(e.from);
-        if (from === undefined || !here.has(e.from)) continue;
-        for (const t of targets) {
-          if (here.has(t) && (rank.get(t) ?? 0) < from + 1) {
-            rank.set(t, from + 1);
-            changed = true;
-          }
-        }
-      }
-      if (!changed) break;
-    }
+    const rank = ranks(nodes, d.edges, clusterOf);
     // Per rank: the extent along the rank (the sum of the nodes side by side) and across it (the largest node).
     const lr = d.direction === "LR";
-    const ranks = new Map<number, { along: number; across: number }>();
+    const extent = new Map<number, { along: number; across: number }>();
     for (const n of nodes) {
-      const r = rank.get(n.id)!;
+      const r = rank.get(n.id) ?? 0;
       const size = nodeSize(n);
-      const cur = ranks.get(r) ?? { along: -24, across: 0 };
-      ranks.set(r, { along: cur.along + (lr ? size.h : size.w) + 24, across: Math.max(cur.across, lr ? size.w : size.h) });
+      const cur = extent.get(r) ?? { along: -24, across: 0 };
+      extent.set(r, { along: cur.along + (lr ? size.h : size.w) + 24, across: Math.max(cur.across, lr ? size.w : size.h) });
     }
     let across = 0;
     let along = 0;
-    for (const r of ranks.values()) {
+    for (const r of extent.values()) {
       across += r.across + 34;
       along = Math.max(along, r.along);
     }
