@@ -9,7 +9,6 @@ import { expectSane, runCli } from "../fuzz/harness.js";
 import { checkDot, checkMermaid } from "../helpers/graph-syntax.js";
 import { NASTY, hostileRepo } from "../helpers/hostile-graph-repo.js";
 
-
 describe("graph output of hostile repositories", () => {
   for (const view of [[], ["--workflow", ".github/workflows/w.yml"]]) {
     it(`mermaid${view.length ? " of one workflow" : ""}: one statement per line, labels closed and escaped, line breaks as <br/>`, async () => {
