@@ -109,6 +109,12 @@ export function writeDot(d: Drawing): Written {
     lines.push(`  label=${dotLabel(lone.title)}; labelloc=t; labeljust=l;`);
     emit(lone.items, "  ");
   } else emit(d.items, "  ");
+  const endsOf = new Map<string, { first?: string; last?: string }>();
+  const clusterEnds = (c: DrawCluster) => {
+    let e = endsOf.get(c.id);
+    if (!e) endsOf.set(c.id, (e = ends(c.items)));
+    return e;
+  };
   let edges = 0;
   for (const e of d.edges) {
     const attrs: string[] = [];
@@ -117,13 +123,13 @@ export function writeDot(d: Drawing): Written {
     const fromCluster = clusters.get(e.from);
     const toCluster = clusters.get(e.to);
     if (fromCluster) {
-      const last = ends(fromCluster.items).last;
+      const last = clusterEnds(fromCluster).last;
       if (!last) continue;
       from = last;
       attrs.push(`ltail=cluster_${fromCluster.id}`);
     }
     if (toCluster) {
-      const first = ends(toCluster.items).first;
+      const first = clusterEnds(toCluster).first;
       if (!first) continue;
       to = first;
       attrs.push(`lhead=cluster_${toCluster.id}`);
@@ -200,6 +206,6 @@ export function writeMermaid(d: Drawing): Written {
 export function mermaidOverLimits(w: Written): string | undefined {
   const over: string[] = [];
   if (w.text.length > MERMAID_LIMITS.maxTextSize) over.push(`${w.text.length.toLocaleString("en-US")} characters (maxTextSize ${MERMAID_LIMITS.maxTextSize.toLocaleString("en-US")})`);
-  if (w.edges > MERMAID_LIMITS.maxEdges) over.push(`${w.edges} edges (maxEdges ${MERMAID_LIMITS.maxEdges})`);
+  if (w.edges > MERMAID_LIMITS.maxEdges) over.push(`${w.edges.toLocaleString("en-US")} edges (maxEdges ${MERMAID_LIMITS.maxEdges})`);
   return over.length ? over.join(" and ") : undefined;
 }
