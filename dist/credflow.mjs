@@ -919,7 +919,7 @@ var require_suggestSimilar = __commonJS({
 // node_modules/commander/lib/command.js
 var require_command = __commonJS({
   "node_modules/commander/lib/command.js"(exports) {
-    var EventEmitter = __require("node:events").EventEmitter, childProcess = __require("node:child_process"), path11 = __require("node:path"), fs11 = __require("node:fs"), process2 = __require("node:process"), { Argument: Argument2, humanReadableArgName } = require_argument(), { CommanderError: CommanderError2 } = require_error(), { Help: Help2, stripColor } = require_help(), { Option: Option2, DualOptions } = require_option(), { suggestSimilar } = require_suggestSimilar(), Command2 = class _Command extends EventEmitter {
+    var EventEmitter = __require("node:events").EventEmitter, childProcess = __require("node:child_process"), path13 = __require("node:path"), fs11 = __require("node:fs"), process2 = __require("node:process"), { Argument: Argument2, humanReadableArgName } = require_argument(), { CommanderError: CommanderError2 } = require_error(), { Help: Help2, stripColor } = require_help(), { Option: Option2, DualOptions } = require_option(), { suggestSimilar } = require_suggestSimilar(), Command2 = class _Command extends EventEmitter {
       /**
        * Initialize a new `Command`.
        *
@@ -929,7 +929,7 @@ var require_command = __commonJS({
         super(), this.commands = [], this.options = [], this.parent = null, this._allowUnknownOption = !1, this._allowExcessArguments = !1, this.registeredArguments = [], this._args = this.registeredArguments, this.args = [], this.rawArgs = [], this.processedArgs = [], this._scriptPath = null, this._name = name || "", this._optionValues = {}, this._optionValueSources = {}, this._storeOptionsAsProperties = !1, this._actionHandler = null, this._executableHandler = !1, this._executableFile = null, this._executableDir = null, this._defaultCommandName = null, this._exitCallback = null, this._aliases = [], this._combineFlagAndOptionalValue = !0, this._description = "", this._summary = "", this._argsDescription = void 0, this._enablePositionalOptions = !1, this._passThroughOptions = !1, this._lifeCycleHooks = {}, this._showHelpAfterError = !1, this._showSuggestionAfterError = !0, this._savedState = null, this._outputConfiguration = {
           writeOut: (str) => process2.stdout.write(str),
           writeErr: (str) => process2.stderr.write(str),
-          outputError: (str, write) => write(str),
+          outputError: (str, write2) => write2(str),
           getOutHelpWidth: () => process2.stdout.isTTY ? process2.stdout.columns : void 0,
           getErrHelpWidth: () => process2.stderr.isTTY ? process2.stderr.columns : void 0,
           getOutHasColors: () => useColor2() ?? (process2.stdout.isTTY && process2.stdout.hasColors?.()),
@@ -1688,9 +1688,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
         args = args.slice();
         let launchWithNode = !1, sourceExt = [".js", ".ts", ".tsx", ".mjs", ".cjs"];
         function findFile(baseDir, baseName) {
-          let localBin = path11.resolve(baseDir, baseName);
+          let localBin = path13.resolve(baseDir, baseName);
           if (fs11.existsSync(localBin)) return localBin;
-          if (sourceExt.includes(path11.extname(baseName))) return;
+          if (sourceExt.includes(path13.extname(baseName))) return;
           let foundExt = sourceExt.find(
             (ext) => fs11.existsSync(`${localBin}${ext}`)
           );
@@ -1705,17 +1705,17 @@ Expecting one of '${allowedValues.join("', '")}'`);
           } catch {
             resolvedScriptPath = this._scriptPath;
           }
-          executableDir = path11.resolve(
-            path11.dirname(resolvedScriptPath),
+          executableDir = path13.resolve(
+            path13.dirname(resolvedScriptPath),
             executableDir
           );
         }
         if (executableDir) {
           let localFile = findFile(executableDir, executableFile);
           if (!localFile && !subcommand._executableFile && this._scriptPath) {
-            let legacyName = path11.basename(
+            let legacyName = path13.basename(
               this._scriptPath,
-              path11.extname(this._scriptPath)
+              path13.extname(this._scriptPath)
             );
             legacyName !== this._name && (localFile = findFile(
               executableDir,
@@ -1724,7 +1724,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
           }
           executableFile = localFile || executableFile;
         }
-        launchWithNode = sourceExt.includes(path11.extname(executableFile));
+        launchWithNode = sourceExt.includes(path13.extname(executableFile));
         let proc;
         process2.platform !== "win32" ? launchWithNode ? (args.unshift(executableFile), args = incrementNodeInspectorPort(process2.execArgv).concat(args), proc = childProcess.spawn(process2.argv[0], args, { stdio: "inherit" })) : proc = childProcess.spawn(executableFile, args, { stdio: "inherit" }) : (this._checkForMissingExecutable(
           executableFile,
@@ -2415,7 +2415,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return {Command}
        */
       nameFromFilename(filename) {
-        return this._name = path11.basename(filename, path11.extname(filename)), this;
+        return this._name = path13.basename(filename, path13.extname(filename)), this;
       }
       /**
        * Get or set the directory for searching for executable subcommands of this command.
@@ -2428,8 +2428,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [path]
        * @return {(string|null|Command)}
        */
-      executableDir(path12) {
-        return path12 === void 0 ? this._executableDir : (this._executableDir = path12, this);
+      executableDir(path14) {
+        return path14 === void 0 ? this._executableDir : (this._executableDir = path14, this);
       }
       /**
        * Return program help documentation.
@@ -2671,15 +2671,15 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path11) {
-      let ctrl = callVisitor(key, node, visitor, path11);
+    function visit_(key, node, visitor, path13) {
+      let ctrl = callVisitor(key, node, visitor, path13);
       if (identity.isNode(ctrl) || identity.isPair(ctrl))
-        return replaceNode(key, path11, ctrl), visit_(key, ctrl, visitor, path11);
+        return replaceNode(key, path13, ctrl), visit_(key, ctrl, visitor, path13);
       if (typeof ctrl != "symbol") {
         if (identity.isCollection(node)) {
-          path11 = Object.freeze(path11.concat(node));
+          path13 = Object.freeze(path13.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            let ci = visit_(i, node.items[i], visitor, path11);
+            let ci = visit_(i, node.items[i], visitor, path13);
             if (typeof ci == "number")
               i = ci - 1;
             else {
@@ -2689,12 +2689,12 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path11 = Object.freeze(path11.concat(node));
-          let ck = visit_("key", node.key, visitor, path11);
+          path13 = Object.freeze(path13.concat(node));
+          let ck = visit_("key", node.key, visitor, path13);
           if (ck === BREAK)
             return BREAK;
           ck === REMOVE && (node.key = null);
-          let cv = visit_("value", node.value, visitor, path11);
+          let cv = visit_("value", node.value, visitor, path13);
           if (cv === BREAK)
             return BREAK;
           cv === REMOVE && (node.value = null);
@@ -2709,15 +2709,15 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path11) {
-      let ctrl = await callVisitor(key, node, visitor, path11);
+    async function visitAsync_(key, node, visitor, path13) {
+      let ctrl = await callVisitor(key, node, visitor, path13);
       if (identity.isNode(ctrl) || identity.isPair(ctrl))
-        return replaceNode(key, path11, ctrl), visitAsync_(key, ctrl, visitor, path11);
+        return replaceNode(key, path13, ctrl), visitAsync_(key, ctrl, visitor, path13);
       if (typeof ctrl != "symbol") {
         if (identity.isCollection(node)) {
-          path11 = Object.freeze(path11.concat(node));
+          path13 = Object.freeze(path13.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            let ci = await visitAsync_(i, node.items[i], visitor, path11);
+            let ci = await visitAsync_(i, node.items[i], visitor, path13);
             if (typeof ci == "number")
               i = ci - 1;
             else {
@@ -2727,12 +2727,12 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path11 = Object.freeze(path11.concat(node));
-          let ck = await visitAsync_("key", node.key, visitor, path11);
+          path13 = Object.freeze(path13.concat(node));
+          let ck = await visitAsync_("key", node.key, visitor, path13);
           if (ck === BREAK)
             return BREAK;
           ck === REMOVE && (node.key = null);
-          let cv = await visitAsync_("value", node.value, visitor, path11);
+          let cv = await visitAsync_("value", node.value, visitor, path13);
           if (cv === BREAK)
             return BREAK;
           cv === REMOVE && (node.value = null);
@@ -2755,22 +2755,22 @@ var require_visit = __commonJS({
         Seq: visitor.Collection
       }, visitor) : visitor;
     }
-    function callVisitor(key, node, visitor, path11) {
+    function callVisitor(key, node, visitor, path13) {
       if (typeof visitor == "function")
-        return visitor(key, node, path11);
+        return visitor(key, node, path13);
       if (identity.isMap(node))
-        return visitor.Map?.(key, node, path11);
+        return visitor.Map?.(key, node, path13);
       if (identity.isSeq(node))
-        return visitor.Seq?.(key, node, path11);
+        return visitor.Seq?.(key, node, path13);
       if (identity.isPair(node))
-        return visitor.Pair?.(key, node, path11);
+        return visitor.Pair?.(key, node, path13);
       if (identity.isScalar(node))
-        return visitor.Scalar?.(key, node, path11);
+        return visitor.Scalar?.(key, node, path13);
       if (identity.isAlias(node))
-        return visitor.Alias?.(key, node, path11);
+        return visitor.Alias?.(key, node, path13);
     }
-    function replaceNode(key, path11, node) {
-      let parent = path11[path11.length - 1];
+    function replaceNode(key, path13, node) {
+      let parent = path13[path13.length - 1];
       if (identity.isCollection(parent))
         parent.items[key] = node;
       else if (identity.isPair(parent))
@@ -3226,10 +3226,10 @@ var require_Collection = __commonJS({
   "node_modules/yaml/dist/nodes/Collection.js"(exports) {
     "use strict";
     var createNode = require_createNode(), identity = require_identity(), Node = require_Node();
-    function collectionFromPath(schema, path11, value) {
+    function collectionFromPath(schema, path13, value) {
       let v = value;
-      for (let i = path11.length - 1; i >= 0; --i) {
-        let k = path11[i];
+      for (let i = path13.length - 1; i >= 0; --i) {
+        let k = path13[i];
         if (typeof k == "number" && Number.isInteger(k) && k >= 0) {
           let a = [];
           a[k] = v, v = a;
@@ -3246,7 +3246,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path11) => path11 == null || typeof path11 == "object" && !!path11[Symbol.iterator]().next().done, Collection = class extends Node.NodeBase {
+    var isEmptyPath = (path13) => path13 == null || typeof path13 == "object" && !!path13[Symbol.iterator]().next().done, Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type), Object.defineProperty(this, "schema", {
           value: schema,
@@ -3269,11 +3269,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path11, value) {
-        if (isEmptyPath(path11))
+      addIn(path13, value) {
+        if (isEmptyPath(path13))
           this.add(value);
         else {
-          let [key, ...rest] = path11, node = this.get(key, !0);
+          let [key, ...rest] = path13, node = this.get(key, !0);
           if (identity.isCollection(node))
             node.addIn(rest, value);
           else if (node === void 0 && this.schema)
@@ -3286,8 +3286,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path11) {
-        let [key, ...rest] = path11;
+      deleteIn(path13) {
+        let [key, ...rest] = path13;
         if (rest.length === 0)
           return this.delete(key);
         let node = this.get(key, !0);
@@ -3300,8 +3300,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path11, keepScalar) {
-        let [key, ...rest] = path11, node = this.get(key, !0);
+      getIn(path13, keepScalar) {
+        let [key, ...rest] = path13, node = this.get(key, !0);
         return rest.length === 0 ? !keepScalar && identity.isScalar(node) ? node.value : node : identity.isCollection(node) ? node.getIn(rest, keepScalar) : void 0;
       }
       hasAllNullValues(allowScalar) {
@@ -3315,8 +3315,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path11) {
-        let [key, ...rest] = path11;
+      hasIn(path13) {
+        let [key, ...rest] = path13;
         if (rest.length === 0)
           return this.has(key);
         let node = this.get(key, !0);
@@ -3326,8 +3326,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path11, value) {
-        let [key, ...rest] = path11;
+      setIn(path13, value) {
+        let [key, ...rest] = path13;
         if (rest.length === 0)
           this.set(key, value);
         else {
@@ -5200,8 +5200,8 @@ var require_Document = __commonJS({
         assertCollection(this.contents) && this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path11, value) {
-        assertCollection(this.contents) && this.contents.addIn(path11, value);
+      addIn(path13, value) {
+        assertCollection(this.contents) && this.contents.addIn(path13, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -5262,8 +5262,8 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path11) {
-        return Collection.isEmptyPath(path11) ? this.contents == null ? !1 : (this.contents = null, !0) : assertCollection(this.contents) ? this.contents.deleteIn(path11) : !1;
+      deleteIn(path13) {
+        return Collection.isEmptyPath(path13) ? this.contents == null ? !1 : (this.contents = null, !0) : assertCollection(this.contents) ? this.contents.deleteIn(path13) : !1;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -5278,8 +5278,8 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path11, keepScalar) {
-        return Collection.isEmptyPath(path11) ? !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents : identity.isCollection(this.contents) ? this.contents.getIn(path11, keepScalar) : void 0;
+      getIn(path13, keepScalar) {
+        return Collection.isEmptyPath(path13) ? !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents : identity.isCollection(this.contents) ? this.contents.getIn(path13, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -5290,8 +5290,8 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path11) {
-        return Collection.isEmptyPath(path11) ? this.contents !== void 0 : identity.isCollection(this.contents) ? this.contents.hasIn(path11) : !1;
+      hasIn(path13) {
+        return Collection.isEmptyPath(path13) ? this.contents !== void 0 : identity.isCollection(this.contents) ? this.contents.hasIn(path13) : !1;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -5304,8 +5304,8 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path11, value) {
-        Collection.isEmptyPath(path11) ? this.contents = value : this.contents == null ? this.contents = Collection.collectionFromPath(this.schema, Array.from(path11), value) : assertCollection(this.contents) && this.contents.setIn(path11, value);
+      setIn(path13, value) {
+        Collection.isEmptyPath(path13) ? this.contents = value : this.contents == null ? this.contents = Collection.collectionFromPath(this.schema, Array.from(path13), value) : assertCollection(this.contents) && this.contents.setIn(path13, value);
       }
       /**
        * Change the YAML version and schema used by the document.
@@ -5575,16 +5575,16 @@ var require_resolve_block_map = __commonJS({
       ctx.atRoot && (ctx.atRoot = !1);
       let offset = bm.offset, commentEnd = null;
       for (let collItem of bm.items) {
-        let { start, key, sep: sep8, value } = collItem, keyProps = resolveProps.resolveProps(start, {
+        let { start, key, sep: sep9, value } = collItem, keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key ?? sep8?.[0],
+          next: key ?? sep9?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
           startOnNewline: !0
         }), implicitKey = !keyProps.found;
         if (implicitKey) {
-          if (key && (key.type === "block-seq" ? onError(offset, "BLOCK_AS_IMPLICIT_KEY", "A block sequence may not be used as an implicit map key") : "indent" in key && key.indent !== bm.indent && onError(offset, "BAD_INDENT", startColMsg)), !keyProps.anchor && !keyProps.tag && !sep8) {
+          if (key && (key.type === "block-seq" ? onError(offset, "BLOCK_AS_IMPLICIT_KEY", "A block sequence may not be used as an implicit map key") : "indent" in key && key.indent !== bm.indent && onError(offset, "BAD_INDENT", startColMsg)), !keyProps.anchor && !keyProps.tag && !sep9) {
             commentEnd = keyProps.end, keyProps.comment && (map.comment ? map.comment += `
 ` + keyProps.comment : map.comment = keyProps.comment);
             continue;
@@ -5594,7 +5594,7 @@ var require_resolve_block_map = __commonJS({
         ctx.atKey = !0;
         let keyStart = keyProps.end, keyNode = key ? composeNode(ctx, key, keyProps, onError) : composeEmptyNode(ctx, keyStart, start, null, keyProps, onError);
         ctx.schema.compat && utilFlowIndentCheck.flowIndentCheck(bm.indent, key, onError), ctx.atKey = !1, utilMapIncludes.mapIncludes(ctx, map.items, keyNode) && onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-        let valueProps = resolveProps.resolveProps(sep8 ?? [], {
+        let valueProps = resolveProps.resolveProps(sep9 ?? [], {
           indicator: "map-value-ind",
           next: value,
           offset: keyNode.range[2],
@@ -5604,7 +5604,7 @@ var require_resolve_block_map = __commonJS({
         });
         if (offset = valueProps.end, valueProps.found) {
           implicitKey && (value?.type === "block-map" && !valueProps.hasNewline && onError(offset, "BLOCK_AS_IMPLICIT_KEY", "Nested mappings are not allowed in compact mappings"), ctx.options.strict && keyProps.start < valueProps.found.offset - 1024 && onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key"));
-          let valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep8, null, valueProps, onError);
+          let valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep9, null, valueProps, onError);
           ctx.schema.compat && utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError), offset = valueNode.range[2];
           let pair = new Pair.Pair(keyNode, valueNode);
           ctx.options.keepSourceTokens && (pair.srcToken = collItem), map.items.push(pair);
@@ -5662,7 +5662,7 @@ var require_resolve_end = __commonJS({
     function resolveEnd(end, offset, reqSpace, onError) {
       let comment = "";
       if (end) {
-        let hasSpace = !1, sep8 = "";
+        let hasSpace = !1, sep9 = "";
         for (let token of end) {
           let { source, type } = token;
           switch (type) {
@@ -5672,11 +5672,11 @@ var require_resolve_end = __commonJS({
             case "comment": {
               reqSpace && !hasSpace && onError(token, "MISSING_CHAR", "Comments must be separated from other tokens by white space characters");
               let cb = source.substring(1) || " ";
-              comment ? comment += sep8 + cb : comment = cb, sep8 = "";
+              comment ? comment += sep9 + cb : comment = cb, sep9 = "";
               break;
             }
             case "newline":
-              comment && (sep8 += source), hasSpace = !0;
+              comment && (sep9 += source), hasSpace = !0;
               break;
             default:
               onError(token, "UNEXPECTED_TOKEN", `Unexpected ${type} at node end`);
@@ -5702,17 +5702,17 @@ var require_resolve_flow_collection = __commonJS({
       atRoot && (ctx.atRoot = !1), ctx.atKey && (ctx.atKey = !1);
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
-        let collItem = fc.items[i], { start, key, sep: sep8, value } = collItem, props = resolveProps.resolveProps(start, {
+        let collItem = fc.items[i], { start, key, sep: sep9, value } = collItem, props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key ?? sep8?.[0],
+          next: key ?? sep9?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
           startOnNewline: !1
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep8 && !value) {
+          if (!props.anchor && !props.tag && !sep9 && !value) {
             i === 0 && props.comma ? onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`) : i < fc.items.length - 1 && onError(props.start, "UNEXPECTED_TOKEN", `Unexpected empty item in ${fcName}`), props.comment && (coll.comment ? coll.comment += `
 ` + props.comment : coll.comment = props.comment), offset = props.end;
             continue;
@@ -5745,14 +5745,14 @@ var require_resolve_flow_collection = __commonJS({
 ` + prevItemComment : prev.comment = prevItemComment, props.comment = props.comment.substring(prevItemComment.length + 1);
           }
         }
-        if (!isMap6 && !sep8 && !props.found) {
-          let valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep8, null, props, onError);
+        if (!isMap6 && !sep9 && !props.found) {
+          let valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep9, null, props, onError);
           coll.items.push(valueNode), offset = valueNode.range[2], isBlock(value) && onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
         } else {
           ctx.atKey = !0;
           let keyStart = props.end, keyNode = key ? composeNode(ctx, key, props, onError) : composeEmptyNode(ctx, keyStart, start, null, props, onError);
           isBlock(key) && onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg), ctx.atKey = !1;
-          let valueProps = resolveProps.resolveProps(sep8 ?? [], {
+          let valueProps = resolveProps.resolveProps(sep9 ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
             next: value,
@@ -5763,8 +5763,8 @@ var require_resolve_flow_collection = __commonJS({
           });
           if (valueProps.found) {
             if (!isMap6 && !props.found && ctx.options.strict) {
-              if (sep8)
-                for (let st of sep8) {
+              if (sep9)
+                for (let st of sep9) {
                   if (st === valueProps.found)
                     break;
                   if (st.type === "newline") {
@@ -5775,7 +5775,7 @@ var require_resolve_flow_collection = __commonJS({
               props.start < valueProps.found.offset - 1024 && onError(valueProps.found, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit flow sequence key");
             }
           } else value && ("source" in value && value.source?.[0] === ":" ? onError(value, "MISSING_CHAR", `Missing space after : in ${fcName}`) : onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`));
-          let valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep8, null, valueProps, onError) : null;
+          let valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep9, null, valueProps, onError) : null;
           valueNode ? isBlock(value) && onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg) : valueProps.comment && (keyNode.comment ? keyNode.comment += `
 ` + valueProps.comment : keyNode.comment = valueProps.comment);
           let pair = new Pair.Pair(keyNode, valueNode);
@@ -5878,7 +5878,7 @@ var require_resolve_block_scalar = __commonJS({
       }
       for (let i = lines.length - 1; i >= chompStart; --i)
         lines[i][0].length > trimIndent && (chompStart = i + 1);
-      let value = "", sep8 = "", prevMoreIndented = !1;
+      let value = "", sep9 = "", prevMoreIndented = !1;
       for (let i = 0; i < contentStart; ++i)
         value += lines[i][0].slice(trimIndent) + `
 `;
@@ -5890,16 +5890,16 @@ var require_resolve_block_scalar = __commonJS({
           let message2 = `Block scalar lines must not be less indented than their ${header.indent ? "explicit indentation indicator" : "first line"}`;
           onError(offset - content.length - (crlf ? 2 : 1), "BAD_INDENT", message2), indent = "";
         }
-        type === Scalar2.Scalar.BLOCK_LITERAL ? (value += sep8 + indent.slice(trimIndent) + content, sep8 = `
-`) : indent.length > trimIndent || content[0] === "	" ? (sep8 === " " ? sep8 = `
-` : !prevMoreIndented && sep8 === `
-` && (sep8 = `
+        type === Scalar2.Scalar.BLOCK_LITERAL ? (value += sep9 + indent.slice(trimIndent) + content, sep9 = `
+`) : indent.length > trimIndent || content[0] === "	" ? (sep9 === " " ? sep9 = `
+` : !prevMoreIndented && sep9 === `
+` && (sep9 = `
 
-`), value += sep8 + indent.slice(trimIndent) + content, sep8 = `
-`, prevMoreIndented = !0) : content === "" ? sep8 === `
+`), value += sep9 + indent.slice(trimIndent) + content, sep9 = `
+`, prevMoreIndented = !0) : content === "" ? sep9 === `
 ` ? value += `
-` : sep8 = `
-` : (value += sep8 + content, sep8 = " ", prevMoreIndented = !1);
+` : sep9 = `
+` : (value += sep9 + content, sep9 = " ", prevMoreIndented = !1);
       }
       switch (header.chomp) {
         case "-":
@@ -6043,15 +6043,15 @@ var require_resolve_flow_scalar = __commonJS({
       } catch {
         trimEnd = /[ \t]+$/, trimBoth = /^[ \t]+|[ \t]+$/g;
       }
-      let res = match[1].replace(trimEnd, ""), sep8 = " ", pos = line.lastIndex;
+      let res = match[1].replace(trimEnd, ""), sep9 = " ", pos = line.lastIndex;
       for (; match = line.exec(source); ) {
         let lm = match[1].replace(trimBoth, "");
-        lm === "" ? sep8 === `
-` ? res += sep8 : sep8 = `
-` : (res += sep8 + lm, sep8 = " "), pos = line.lastIndex;
+        lm === "" ? sep9 === `
+` ? res += sep9 : sep9 = `
+` : (res += sep9 + lm, sep9 = " "), pos = line.lastIndex;
       }
       let last = /[ \t]*(.*)/sy;
-      return last.lastIndex = pos, match = last.exec(source), res + sep8 + (match?.[1] ?? "");
+      return last.lastIndex = pos, match = last.exec(source), res + sep9 + (match?.[1] ?? "");
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
@@ -6676,12 +6676,12 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep: sep8, value }) {
+    function stringifyItem({ start, key, sep: sep9, value }) {
       let res = "";
       for (let st of start)
         res += st.source;
-      if (key && (res += stringifyToken(key)), sep8)
-        for (let st of sep8)
+      if (key && (res += stringifyToken(key)), sep9)
+        for (let st of sep9)
           res += st.source;
       return value && (res += stringifyToken(value)), res;
     }
@@ -6700,9 +6700,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path11) => {
+    visit2.itemAtPath = (cst, path13) => {
       let item = cst;
-      for (let [field, index2] of path11) {
+      for (let [field, index2] of path13) {
         let tok = item?.[field];
         if (tok && "items" in tok)
           item = tok.items[index2];
@@ -6711,21 +6711,21 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path11) => {
-      let parent = visit2.itemAtPath(cst, path11.slice(0, -1)), field = path11[path11.length - 1][0], coll = parent?.[field];
+    visit2.parentCollection = (cst, path13) => {
+      let parent = visit2.itemAtPath(cst, path13.slice(0, -1)), field = path13[path13.length - 1][0], coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path11, item, visitor) {
-      let ctrl = visitor(item, path11);
+    function _visit(path13, item, visitor) {
+      let ctrl = visitor(item, path13);
       if (typeof ctrl == "symbol")
         return ctrl;
       for (let field of ["key", "value"]) {
         let token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            let ci = _visit(Object.freeze(path11.concat([[field, i]])), token.items[i], visitor);
+            let ci = _visit(Object.freeze(path13.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci == "number")
               i = ci - 1;
             else {
@@ -6734,10 +6734,10 @@ var require_cst_visit = __commonJS({
               ci === REMOVE && (token.items.splice(i, 1), i -= 1);
             }
           }
-          typeof ctrl == "function" && field === "key" && (ctrl = ctrl(item, path11));
+          typeof ctrl == "function" && field === "key" && (ctrl = ctrl(item, path13));
         }
       }
-      return typeof ctrl == "function" ? ctrl(item, path11) : ctrl;
+      return typeof ctrl == "function" ? ctrl(item, path13) : ctrl;
     }
     exports.visit = visit2;
   }
@@ -7600,13 +7600,13 @@ var require_parser = __commonJS({
       }
       *scalar(scalar) {
         if (this.type === "map-value-ind") {
-          let prev = getPrevProps(this.peek(2)), start = getFirstKeyStartProps(prev), sep8;
-          scalar.end ? (sep8 = scalar.end, sep8.push(this.sourceToken), delete scalar.end) : sep8 = [this.sourceToken];
+          let prev = getPrevProps(this.peek(2)), start = getFirstKeyStartProps(prev), sep9;
+          scalar.end ? (sep9 = scalar.end, sep9.push(this.sourceToken), delete scalar.end) : sep9 = [this.sourceToken];
           let map = {
             type: "block-map",
             offset: scalar.offset,
             indent: scalar.indent,
-            items: [{ start, key: scalar, sep: sep8 }]
+            items: [{ start, key: scalar, sep: sep9 }]
           };
           this.onKeyLine = !0, this.stack[this.stack.length - 1] = map;
         } else
@@ -7708,12 +7708,12 @@ var require_parser = __commonJS({
                       items: [{ start, key: null, sep: [this.sourceToken] }]
                     });
                   else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
-                    let start2 = getFirstKeyStartProps(it.start), key = it.key, sep8 = it.sep;
-                    sep8.push(this.sourceToken), delete it.key, delete it.sep, this.stack.push({
+                    let start2 = getFirstKeyStartProps(it.start), key = it.key, sep9 = it.sep;
+                    sep9.push(this.sourceToken), delete it.key, delete it.sep, this.stack.push({
                       type: "block-map",
                       offset: this.offset,
                       indent: this.indent,
-                      items: [{ start: start2, key, sep: sep8 }]
+                      items: [{ start: start2, key, sep: sep9 }]
                     });
                   } else start.length > 0 ? it.sep = it.sep.concat(start, this.sourceToken) : it.sep.push(this.sourceToken);
                 else if (includesToken(it.start, "newline"))
@@ -7857,13 +7857,13 @@ var require_parser = __commonJS({
           else if (this.type === "map-value-ind" && parent.type !== "flow-collection") {
             let prev = getPrevProps(parent), start = getFirstKeyStartProps(prev);
             fixFlowSeqItems(fc);
-            let sep8 = fc.end.splice(1, fc.end.length);
-            sep8.push(this.sourceToken);
+            let sep9 = fc.end.splice(1, fc.end.length);
+            sep9.push(this.sourceToken);
             let map = {
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
-              items: [{ start, key: fc, sep: sep8 }]
+              items: [{ start, key: fc, sep: sep9 }]
             };
             this.onKeyLine = !0, this.stack[this.stack.length - 1] = map;
           } else
@@ -10312,7 +10312,7 @@ var require_compile = __commonJS({
       let schOrFunc = root.refs[ref];
       if (schOrFunc)
         return schOrFunc;
-      let _sch = resolve8.call(this, root, ref);
+      let _sch = resolve10.call(this, root, ref);
       if (_sch === void 0) {
         let schema = (_a = root.localRefs) === null || _a === void 0 ? void 0 : _a[ref], { schemaId } = this.opts;
         schema && (_sch = new SchemaEnv({ schema, schemaId, root, baseId }));
@@ -10333,7 +10333,7 @@ var require_compile = __commonJS({
     function sameSchemaEnv(s1, s2) {
       return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
     }
-    function resolve8(root, ref) {
+    function resolve10(root, ref) {
       let sch;
       for (; typeof (sch = this.refs[ref]) == "string"; )
         ref = sch;
@@ -10511,8 +10511,8 @@ var require_utils = __commonJS({
         str[i] === token && ind++;
       return ind;
     }
-    function removeDotSegments(path11) {
-      let input = path11, output = [], nextSlash = -1, len = 0;
+    function removeDotSegments(path13) {
+      let input = path13, output = [], nextSlash = -1, len = 0;
       for (; len = input.length; ) {
         if (len === 1) {
           if (input === ".")
@@ -10567,10 +10567,10 @@ var require_utils = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path11) {
-      if (path11 === "" || path11[0] === "/")
-        return removeDotSegments(path11);
-      let segments = path11.split("/"), last = segments.length - 1, output = [], trailingDirectory = !1;
+    function removeDotSegmentsRelative(path13) {
+      if (path13 === "" || path13[0] === "/")
+        return removeDotSegments(path13);
+      let segments = path13.split("/"), last = segments.length - 1, output = [], trailingDirectory = !1;
       for (let i = 0; i <= last; i++) {
         let segment = segments[i];
         segment === "." || segment === ".." ? (segment === ".." && (output.length !== 0 && output[output.length - 1] !== ".." ? output.pop() : output.push("..")), trailingDirectory = i === last) : output.push(segment);
@@ -10815,8 +10815,8 @@ var require_schemes = __commonJS({
     }
     function wsSerialize(wsComponent) {
       if ((wsComponent.port === (wsIsSecure(wsComponent) ? 443 : 80) || wsComponent.port === "") && (wsComponent.port = void 0), typeof wsComponent.secure == "boolean" && (wsComponent.scheme = wsComponent.secure ? "wss" : "ws", wsComponent.secure = void 0), wsComponent.resourceName) {
-        let queryIndex = wsComponent.resourceName.indexOf("?"), path11 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path11 && path11 !== "/" ? path11 : void 0, wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1), wsComponent.resourceName = void 0;
+        let queryIndex = wsComponent.resourceName.indexOf("?"), path13 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path13 && path13 !== "/" ? path13 : void 0, wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1), wsComponent.resourceName = void 0;
       }
       return wsComponent.fragment = void 0, wsComponent;
     }
@@ -10943,7 +10943,7 @@ var require_fast_uri = __commonJS({
       normalizeString(uri, options) : typeof uri == "object" && (uri = /** @type {T} */
       parse(serialize(uri, options), options)), uri;
     }
-    function resolve8(baseURI, relativeURI, options) {
+    function resolve10(baseURI, relativeURI, options) {
       let schemelessOptions = options ? Object.assign({ scheme: "null" }, options) : { scheme: "null" }, {
         parsed: baseParsed,
         malformedAuthorityOrPort: baseMalformed,
@@ -11145,7 +11145,7 @@ var require_fast_uri = __commonJS({
     var fastUri = {
       SCHEMES,
       normalize: normalize3,
-      resolve: resolve8,
+      resolve: resolve10,
       resolveComponent,
       equal,
       serialize,
@@ -13425,8 +13425,8 @@ var require_utils2 = __commonJS({
       let prepend = options.contains ? "" : "^", append = options.contains ? "" : "$", output = `${prepend}(?:${input})${append}`;
       return state.negated === !0 && (output = `(?:^(?!${output}).*$)`), output;
     };
-    exports.basename = (path11, { windows } = {}) => {
-      let segs = path11.split(windows ? /[\\/]/ : "/"), last = segs[segs.length - 1];
+    exports.basename = (path13, { windows } = {}) => {
+      let segs = path13.split(windows ? /[\\/]/ : "/"), last = segs[segs.length - 1];
       return last === "" ? segs[segs.length - 2] : last;
     };
   }
@@ -13908,9 +13908,9 @@ var require_parse = __commonJS({
           if (opts.posix !== !1 && value === ":") {
             let inner = prev.value.slice(1);
             if (inner.includes("[") && (prev.posix = !0, inner.includes(":"))) {
-              let idx = prev.value.lastIndexOf("["), pre = prev.value.slice(0, idx), rest2 = prev.value.slice(idx + 2), posix3 = POSIX_REGEX_SOURCE[rest2];
-              if (posix3) {
-                prev.value = pre + posix3, state.backtrack = !0, advance(), !bos.output && tokens.indexOf(prev) === 1 && (bos.output = ONE_CHAR);
+              let idx = prev.value.lastIndexOf("["), pre = prev.value.slice(0, idx), rest2 = prev.value.slice(idx + 2), posix4 = POSIX_REGEX_SOURCE[rest2];
+              if (posix4) {
+                prev.value = pre + posix4, state.backtrack = !0, advance(), !bos.output && tokens.indexOf(prev) === 1 && (bos.output = ONE_CHAR);
                 continue;
               }
             }
@@ -14244,7 +14244,7 @@ var require_picomatch = __commonJS({
       let isState = isObject2(glob) && glob.tokens && glob.input;
       if (glob === "" || typeof glob != "string" && !isState)
         throw new TypeError("Expected pattern to be a non-empty string");
-      let opts = options || {}, posix3 = opts.windows, regex = isState ? picomatch2.compileRe(glob, options) : picomatch2.makeRe(glob, options, !1, !0), state = regex.state;
+      let opts = options || {}, posix4 = opts.windows, regex = isState ? picomatch2.compileRe(glob, options) : picomatch2.makeRe(glob, options, !1, !0), state = regex.state;
       delete regex.state;
       let isIgnored = () => !1;
       if (opts.ignore) {
@@ -14252,20 +14252,20 @@ var require_picomatch = __commonJS({
         isIgnored = picomatch2(opts.ignore, ignoreOpts, returnState);
       }
       let matcher = (input, returnObject = !1) => {
-        let { isMatch: isMatch2, match, output } = picomatch2.test(input, regex, options, { glob, posix: posix3 }), result = { glob, state, regex, posix: posix3, input, output, match, isMatch: isMatch2 };
+        let { isMatch: isMatch2, match, output } = picomatch2.test(input, regex, options, { glob, posix: posix4 }), result = { glob, state, regex, posix: posix4, input, output, match, isMatch: isMatch2 };
         return typeof opts.onResult == "function" && opts.onResult(result), isMatch2 === !1 ? (result.isMatch = !1, returnObject ? result : !1) : isIgnored(input) ? (typeof opts.onIgnore == "function" && opts.onIgnore(result), result.isMatch = !1, returnObject ? result : !1) : (typeof opts.onMatch == "function" && opts.onMatch(result), returnObject ? result : !0);
       };
       return returnState && (matcher.state = state), matcher;
     };
-    picomatch2.test = (input, regex, options, { glob, posix: posix3 } = {}) => {
+    picomatch2.test = (input, regex, options, { glob, posix: posix4 } = {}) => {
       if (typeof input != "string")
         throw new TypeError("Expected input to be a string");
       if (input === "")
         return { isMatch: !1, output: "" };
-      let opts = options || {}, format2 = opts.format || (posix3 ? utils.toPosixSlashes : null), match = input === glob, output = match && format2 ? format2(input) : input;
-      return match === !1 && (output = format2 ? format2(input) : input, match = output === glob), (match === !1 || opts.capture === !0) && (opts.matchBase === !0 || opts.basename === !0 ? match = picomatch2.matchBase(input, regex, options, posix3) : match = regex.exec(output)), { isMatch: !!match, match, output };
+      let opts = options || {}, format2 = opts.format || (posix4 ? utils.toPosixSlashes : null), match = input === glob, output = match && format2 ? format2(input) : input;
+      return match === !1 && (output = format2 ? format2(input) : input, match = output === glob), (match === !1 || opts.capture === !0) && (opts.matchBase === !0 || opts.basename === !0 ? match = picomatch2.matchBase(input, regex, options, posix4) : match = regex.exec(output)), { isMatch: !!match, match, output };
     };
-    picomatch2.matchBase = (input, glob, options, posix3 = options && options.windows) => (glob instanceof RegExp ? glob : picomatch2.makeRe(glob, options)).test(utils.basename(input, { windows: posix3 }));
+    picomatch2.matchBase = (input, glob, options, posix4 = options && options.windows) => (glob instanceof RegExp ? glob : picomatch2.makeRe(glob, options)).test(utils.basename(input, { windows: posix4 }));
     picomatch2.isMatch = (str, patterns, options) => picomatch2(patterns, options)(str);
     picomatch2.parse = (pattern, options) => Array.isArray(pattern) ? pattern.map((p) => picomatch2.parse(p, options)) : parse(pattern, { ...options, fastpaths: !1 });
     picomatch2.scan = (input, options) => scan2(input, options);
@@ -14310,7 +14310,7 @@ import * as fs10 from "node:fs";
 
 // src/cli/main.ts
 import * as fs9 from "node:fs";
-import * as path10 from "node:path";
+import * as path12 from "node:path";
 
 // node_modules/commander/esm.mjs
 var import_index = __toESM(require_commander(), 1), {
@@ -16533,6 +16533,35 @@ function runnerString(scalar) {
   return text;
 }
 
+// src/graph/role-conflicts.ts
+var RUNNER_FIX_VERSION = "2.295.0";
+function identityOf(node, call) {
+  if (call.role) return { key: `role:${call.role}`, text: `role \`${call.role}\`` };
+  let keyId = node.timeline[call.timelineIndex]?.with.get("aws-access-key-id")?.trim();
+  if (keyId) return { key: `keys:${keyId}`, text: `static keys \`${keyId}\`` };
+}
+function findRoleConflicts(node) {
+  let out = [], tl = node.timeline;
+  if (node.configureCalls.length < 2) return out;
+  let configureAt = new Set(node.configureCalls.map((c) => c.timelineIndex));
+  for (let call of node.configureCalls) {
+    let ts = tl[call.timelineIndex];
+    if (ts.chain.length === 0) continue;
+    let depth = ts.chain.findIndex((site) => {
+      let span = node.invocations.get(site.invocation);
+      return span !== void 0 && span.callIndex >= 0 && node.activeCredentials[span.callIndex] !== void 0;
+    });
+    if (depth < 0) continue;
+    let started = node.invocations.get(ts.chain[depth].invocation), before = node.activeCredentials[started.callIndex], earlierIdentity = identityOf(node, before), newIdentity = identityOf(node, call);
+    if (!earlierIdentity || !newIdentity || earlierIdentity.key === newIdentity.key) continue;
+    let stale = [];
+    for (let j = call.timelineIndex + 1; j <= started.end && !configureAt.has(j); j++)
+      !node.callSteps.has(j) && !tl[j].skipped && stale.push(tl[j]);
+    stale.length !== 0 && out.push({ call, started, depth, before, earlierIdentity, newIdentity, stale });
+  }
+  return out;
+}
+
 // src/graph/timeline.ts
 function invocationSpans(timeline) {
   let spans = /* @__PURE__ */ new Map();
@@ -16577,7 +16606,7 @@ function analyseTimeline(graph, node, reusableInputs) {
     let call = configureCallOf(graph, node, ts);
     call && (ts.skipped ? skippedCalls.push(call) : (calls.push(call), current = call));
   }
-  node.configureCalls = calls, node.skippedConfigureCalls = skippedCalls, node.activeCredentials = active;
+  node.configureCalls = calls, node.skippedConfigureCalls = skippedCalls, node.activeCredentials = active, node.roleConflicts = findRoleConflicts(node);
 }
 function typedWorkflowInputs(node, values) {
   let types = /* @__PURE__ */ new Map();
@@ -16675,6 +16704,7 @@ var GraphBuilder = class {
       configureCalls: [],
       skippedConfigureCalls: [],
       activeCredentials: [],
+      roleConflicts: [],
       skipped: !1,
       caller
     };
@@ -17000,8 +17030,8 @@ function factor(node) {
   return m.count === "unknown" ? { n: Math.min(UNKNOWN_MATRIX, m.maxParallel ?? UNKNOWN_MATRIX), unknown: !0 } : { n: typeof m.concurrency == "number" ? m.concurrency : m.count, unknown: !1 };
 }
 function participants(tops, takesPart) {
-  let out = [], walk = (node, path11, weight, unknown) => {
-    let f = factor(node), here = [...path11, node], w = weight * f.n, u = unknown || f.unknown;
+  let out = [], walk = (node, path13, weight, unknown) => {
+    let f = factor(node), here = [...path13, node], w = weight * f.n, u = unknown || f.unknown;
     if (w !== 0) {
       takesPart(node) && out.push({ node, path: here, weight: w, unknown: u });
       for (let child of node.called?.jobs ?? []) walk(child, here, w, u);
@@ -17965,17 +17995,11 @@ function stepLabel(ts, opts = {}) {
   }
   return opts.from && opts.from.path !== ts.file.path ? `${label2} (${ts.file.path}:${ts.step.range.start.line})` : label2;
 }
-function where(from, path11, line) {
-  return from === path11 ? `line ${line}` : `${path11}:${line}`;
+function where(from, path13, line) {
+  return from === path13 ? `line ${line}` : `${path13}:${line}`;
 }
 
 // src/rules/composite-role-conflict.ts
-var RUNNER_FIX_VERSION = "2.295.0";
-function identityOf(node, call) {
-  if (call.role) return { key: `role:${call.role}`, text: `role \`${call.role}\`` };
-  let keyId = node.timeline[call.timelineIndex]?.with.get("aws-access-key-id")?.trim();
-  if (keyId) return { key: `keys:${keyId}`, text: `static keys \`${keyId}\`` };
-}
 function describeCall(from, ts) {
   let at = where(from, ts.file.path, ts.step.uses.node.range.start.line), top = ts.chain[0];
   return top ? `by \`${top.step.uses.node.value}\` at ${where(from, top.file.path, top.step.uses.node.range.start.line)}, configure call at ${at}` : at;
@@ -18018,23 +18042,8 @@ var compositeRoleConflict = {
   check(ctx) {
     for (let node of allJobNodes(ctx.graph)) {
       let tl = node.timeline;
-      if (node.configureCalls.length < 2) continue;
-      let configureAt = new Set(node.configureCalls.map((c) => c.timelineIndex));
-      for (let call of node.configureCalls) {
-        let ts = tl[call.timelineIndex];
-        if (ts.chain.length === 0) continue;
-        let depth = ts.chain.findIndex((site) => {
-          let span = node.invocations.get(site.invocation);
-          return span !== void 0 && span.callIndex >= 0 && node.activeCredentials[span.callIndex] !== void 0;
-        });
-        if (depth < 0) continue;
-        let started = node.invocations.get(ts.chain[depth].invocation), before = node.activeCredentials[started.callIndex], oldId = identityOf(node, before), newId = identityOf(node, call);
-        if (!oldId || !newId || oldId.key === newId.key) continue;
-        let stale = [];
-        for (let j = call.timelineIndex + 1; j <= started.end && !configureAt.has(j); j++)
-          !node.callSteps.has(j) && !tl[j].skipped && stale.push(tl[j]);
-        if (stale.length === 0) continue;
-        let top = ts.chain[0], topUses = top.step.uses, path11 = top.file.path, earlierTs = tl[before.timelineIndex], { level, why } = levelFor(node, ctx), startedText = depth === 0 ? `\`${topUses.node.value}\` (this call) starts` : `\`${topUses.node.value}\` calls \`${started.site.step.uses.node.value}\` (${where(path11, started.site.file.path, started.site.step.uses.node.range.start.line)}), which starts`, firstStale = stale[0], n = stale.length, message2 = `In job \`${node.job.id}\`, ${startedText} while ${oldId.text} is exported (${describeCall(path11, earlierTs)}), then assumes ${newId.text} inside (${where(path11, ts.file.path, ts.step.uses.node.range.start.line)}). On runners older than v${RUNNER_FIX_VERSION} the ${n === 1 ? "step" : `${n} steps`} after that configure call inside the composite (${n === 1 ? "" : "first: "}${stepLabel(firstStale)}) still run${n === 1 ? "s" : ""} as ${oldId.text}; the new role takes effect only when the composite returns. ${why}`, related3 = [
+      for (let { call, started, depth, before, earlierIdentity: oldId, newIdentity: newId, stale } of node.roleConflicts) {
+        let ts = tl[call.timelineIndex], top = ts.chain[0], topUses = top.step.uses, path13 = top.file.path, earlierTs = tl[before.timelineIndex], { level, why } = levelFor(node, ctx), startedText = depth === 0 ? `\`${topUses.node.value}\` (this call) starts` : `\`${topUses.node.value}\` calls \`${started.site.step.uses.node.value}\` (${where(path13, started.site.file.path, started.site.step.uses.node.range.start.line)}), which starts`, firstStale = stale[0], n = stale.length, message2 = `In job \`${node.job.id}\`, ${startedText} while ${oldId.text} is exported (${describeCall(path13, earlierTs)}), then assumes ${newId.text} inside (${where(path13, ts.file.path, ts.step.uses.node.range.start.line)}). On runners older than v${RUNNER_FIX_VERSION} the ${n === 1 ? "step" : `${n} steps`} after that configure call inside the composite (${n === 1 ? "" : "first: "}${stepLabel(firstStale)}) still run${n === 1 ? "s" : ""} as ${oldId.text}; the new role takes effect only when the composite returns. ${why}`, related3 = [
           { path: ts.file.path, range: ts.step.uses.node.range, message: `configure call inside the composite: assumes ${newId.text}` },
           { path: earlierTs.file.path, range: earlierTs.step.uses.node.range, message: `earlier configure call: ${oldId.text}, exported before the composite started` }
         ];
@@ -18046,7 +18055,7 @@ var compositeRoleConflict = {
           path: firstStale.file.path,
           range: firstStale.step.range,
           message: `first step that still sees ${oldId.text} on runners older than v${RUNNER_FIX_VERSION}`
-        }), ctx.report({ level, message: message2, location: { path: path11, range: topUses.node.range }, related: related3, via: { node, step: ts } });
+        }), ctx.report({ level, message: message2, location: { path: path13, range: topUses.node.range }, related: related3, via: { node, step: ts } });
       }
     }
   }
@@ -18106,10 +18115,10 @@ var credentialEnvShadowing = {
   }
 };
 function finding2(entry, holder, callTs, identity, masked, isCall) {
-  let path11 = holder.file.path, callAt = where(path11, callTs.file.path, callTs.step.uses.node.range.start.line), n = masked.length, subject = isCall ? `the ${n === 1 ? "step" : `${n} steps`} of \`${holder.step.uses.node.value}\` after that call (${n === 1 ? "" : "first: "}${stepLabel(masked[0])}) run${n === 1 ? "s" : ""}` : "this step runs";
+  let path13 = holder.file.path, callAt = where(path13, callTs.file.path, callTs.step.uses.node.range.start.line), n = masked.length, subject = isCall ? `the ${n === 1 ? "step" : `${n} steps`} of \`${holder.step.uses.node.value}\` after that call (${n === 1 ? "" : "first: "}${stepLabel(masked[0])}) run${n === 1 ? "s" : ""}` : "this step runs";
   return {
     message: `\`${entry.key}\` in this step's \`env:\` overrides the credentials configure-aws-credentials exports at ${callAt} (${identity}): explicit step env wins over exported variables on every runner version (v2.295.0 fixed only the composite start snapshot), so ${subject} with this \`${entry.key}\` instead of ${identity}. Remove the key from this step.`,
-    location: { path: path11, range: entry.keyRange },
+    location: { path: path13, range: entry.keyRange },
     related: [
       { path: callTs.file.path, range: callTs.step.uses.node.range, message: `configure call whose exported credentials are overridden (${identity})` },
       ...isCall ? [{ path: masked[0].file.path, range: masked[0].step.range, message: `first step that runs with the explicit \`${entry.key}\`` }] : []
@@ -18139,30 +18148,30 @@ function builtinExpression(expr) {
   if (e === "runner.temp") return RUNNER_TEMP;
   if (e === "runner.tool_cache") return TOOL_CACHE;
 }
-function substituteExpressions(text, resolve8) {
+function substituteExpressions(text, resolve10) {
   let unknown = !1, out = text.replace(/\$\{\{([\s\S]*?)\}\}/g, (_whole, inner) => {
-    let v = builtinExpression(inner) ?? resolve8(inner.trim());
+    let v = builtinExpression(inner) ?? resolve10(inner.trim());
     return v === void 0 && (unknown = !0), v ?? "";
   });
   return unknown ? void 0 : out;
 }
-function parsePathInput(value, resolve8 = () => {
+function parsePathInput(value, resolve10 = () => {
 }) {
   let patterns = [], unresolved = [];
   for (let raw2 of value.split(/\r?\n/)) {
     let line = raw2.trim();
     if (!line || line.startsWith("#")) continue;
-    let p = resolvePattern(line, resolve8);
+    let p = resolvePattern(line, resolve10);
     p ? patterns.push(p) : unresolved.push(line);
   }
   return { patterns, unresolved };
 }
-function resolvePattern(line, resolve8 = () => {
+function resolvePattern(line, resolve10 = () => {
 }) {
   let text = line.trim(), negate = !1;
   for (; text.startsWith("!"); )
     negate = !negate, text = text.slice(1).trim();
-  let substituted = substituteExpressions(text, resolve8);
+  let substituted = substituteExpressions(text, resolve10);
   if (substituted === void 0) return;
   let body = substituted.trim();
   if (!body || /^[A-Za-z]:[\\/]/.test(body) || body.includes("\\")) return;
@@ -18178,9 +18187,9 @@ function resolvePattern(line, resolve8 = () => {
   return { text: line.trim(), negate, pattern, segments: splitPath(pattern), unexpandedVariable };
 }
 function resolveShellPath(word, env = () => {
-}, resolve8 = () => {
+}, resolve10 = () => {
 }) {
-  let unquoted = substituteExpressions(word.trim(), resolve8)?.replace(/^(["'])(.*)\1$/s, "$2");
+  let unquoted = substituteExpressions(word.trim(), resolve10)?.replace(/^(["'])(.*)\1$/s, "$2");
   if (unquoted === void 0 || unquoted === "") return;
   let unknown = !1, expanded = unquoted.replace(/\$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))/g, (_w, a, b) => {
     let name = a ?? b, v = SHELL_ROOTS[name] ?? env(name);
@@ -18238,12 +18247,12 @@ function escapeRegex(c) {
 function isGlobSegment(seg) {
   return /[*?[]/.test(seg);
 }
-function pathMatches(pattern, path11) {
+function pathMatches(pattern, path13) {
   let memo = /* @__PURE__ */ new Map(), go = (pi, li) => {
     let key = pi * 1e4 + li, cached = memo.get(key);
     if (cached !== void 0) return cached;
     let result;
-    return pi === pattern.length ? result = li === path11.length : pattern[pi] === "**" ? result = go(pi + 1, li) || li < path11.length && go(pi, li + 1) : result = li < path11.length && segmentMatches(pattern[pi], path11[li]) && go(pi + 1, li + 1), memo.set(key, result), result;
+    return pi === pattern.length ? result = li === path13.length : pattern[pi] === "**" ? result = go(pi + 1, li) || li < path13.length && go(pi, li + 1) : result = li < path13.length && segmentMatches(pattern[pi], path13[li]) && go(pi + 1, li + 1), memo.set(key, result), result;
   };
   return go(0, 0);
 }
@@ -18291,10 +18300,10 @@ function coverWith(patterns, loc, mode) {
       return { pattern: by, item: "/" + item.join("/") };
   }
 }
-function matchInOrder(patterns, path11, implicitDescendants) {
+function matchInOrder(patterns, path13, implicitDescendants) {
   let by;
   for (let p of patterns)
-    (pathMatches(p.segments, path11) || implicitDescendants && pathMatches([...p.segments, "**"], path11)) && (by = p.negate ? void 0 : p);
+    (pathMatches(p.segments, path13) || implicitDescendants && pathMatches([...p.segments, "**"], path13)) && (by = p.negate ? void 0 : p);
   return by;
 }
 function searchRoots(positives) {
@@ -18304,8 +18313,8 @@ function searchRoots(positives) {
   });
   return roots.filter((r, i) => !roots.some((o, j) => j !== i && isPrefix(o, r) && (o.length < r.length || j < i)));
 }
-function isPrefix(prefix, path11) {
-  return prefix.length <= path11.length && prefix.every((s, i) => s === path11[i]);
+function isPrefix(prefix, path13) {
+  return prefix.length <= path13.length && prefix.every((s, i) => s === path13[i]);
 }
 function hiddenOnTheWay(roots, item) {
   let root = roots.find((r) => isPrefix(r, item));
@@ -18778,9 +18787,9 @@ function resolveInTable(actionPath, ref) {
   return classifyByShape(action, r, ix);
 }
 function offlinePins() {
-  let resolve8 = (action, ref) => resolveInTable(action, ref);
+  let resolve10 = (action, ref) => resolveInTable(action, ref);
   return {
-    resolve: resolve8,
+    resolve: resolve10,
     knows: (action) => rows().has(actionKey(action)),
     newestMajor(action) {
       let key = actionKey(action), ix = lookup(key);
@@ -18788,7 +18797,7 @@ function offlinePins() {
       let floating = `v${ix.newest.major}`, major = ix.tags.has(floating) ? floating : ix.newest.tag, result = { major, tag: ix.newest.tag }, runtime = ix.refs ? commitRuntime(ix, ix.tags.get(major), subpathOf(action)) : ix.runtimeByMajor?.[floating];
       return runtime && (result.runtime = runtime), result;
     },
-    runtimeOf: (action, ref) => resolve8(action, ref).runtime
+    runtimeOf: (action, ref) => resolve10(action, ref).runtime
   };
 }
 
@@ -18871,8 +18880,8 @@ var LIFETIME_RANK = { none: 0, job: 1, unknown: 2, lasting: 3 }, HOME_PLACES = [
     for (let w of words) {
       let p = this.shellPath(ts, w, local);
       if (!p) continue;
-      let path11 = name === "DOCKER_CONFIG" ? `${p}/config.json` : p;
-      this.places.some((x) => x.path === path11) || this.places.push({ path: path11, dir: !1, what: `${what} (named by ${name} in ${where3})` });
+      let path13 = name === "DOCKER_CONFIG" ? `${p}/config.json` : p;
+      this.places.some((x) => x.path === path13) || this.places.push({ path: path13, dir: !1, what: `${what} (named by ${name} in ${where3})` });
     }
   }
   // ---------- what a token or a secret is ----------
@@ -18940,8 +18949,8 @@ var LIFETIME_RANK = { none: 0, job: 1, unknown: 2, lasting: 3 }, HOME_PLACES = [
     return unknown;
   }
   // ---------- writers ----------
-  addEvent(path11, dir, writer, what) {
-    this.events.push({ path: normalize2(path11), dir, writer, what });
+  addEvent(path13, dir, writer, what) {
+    this.events.push({ path: normalize2(path13), dir, writer, what });
   }
   scanStep(ts) {
     let ref = ts.step.uses?.ref;
@@ -19072,8 +19081,8 @@ function runnerDoubt(node) {
   let runner = runnerKind(node);
   if (runner.kind === "self-hosted" || runner.kind === "unknown") return { kind: runner.kind, runsOn: runner.text };
 }
-function mayBeLeftOver(path11) {
-  return !(path11 === RUNNER_TEMP || path11.startsWith(`${RUNNER_TEMP}/`) || path11 === WORKSPACE || path11.startsWith(`${WORKSPACE}/`));
+function mayBeLeftOver(path13) {
+  return !(path13 === RUNNER_TEMP || path13.startsWith(`${RUNNER_TEMP}/`) || path13 === WORKSPACE || path13.startsWith(`${WORKSPACE}/`));
 }
 function releaseOf(pins, action, ref) {
   let info = pins.resolve(action, ref);
@@ -19171,14 +19180,14 @@ var credentialsInCache = {
           break;
         }
         case "job": {
-          let token = first.writer.what ?? "the GITHUB_TOKEN", ends = first.writer.because ?? "the GITHUB_TOKEN expires when the job ends";
+          let token = first.writer.what ?? "the GITHUB_TOKEN", ends2 = first.writer.because ?? "the GITHUB_TOKEN expires when the job ends";
           if (kind === "cache")
-            headline = `${action} saves ${jobTokenName(first)} (${shortPaths}) into a cache after it has expired`, why = `actions/cache saves in its post step, at the end of the job, and ${ends}: nobody can restore the cache while the token works.`, hint = `${hint.replace(/\.$/, "")}: a save that moves earlier (actions/cache/save) would hand out a live token.`;
+            headline = `${action} saves ${jobTokenName(first)} (${shortPaths}) into a cache after it has expired`, why = `actions/cache saves in its post step, at the end of the job, and ${ends2}: nobody can restore the cache while the token works.`, hint = `${hint.replace(/\.$/, "")}: a save that moves earlier (actions/cache/save) would hand out a live token.`;
           else {
             let window = save.after > 0 ? `before the job ends (${plural(save.after, "more step")} ${save.after === 1 ? "runs" : "run"} after this one)` : "before the job ends (only post steps run after this one)";
             headline = `${action} ${verb} ${jobTokenName(first)} (${shortPaths}) while the job, and the token, still run`;
             let version2 = kind === "artifact" && save.major === void 0 ? `credflow cannot tell which upload-artifact version \`${uses}\` runs; from v4 on, an` : "An";
-            why = kind === "artifact" ? `${version2} artifact can be downloaded as soon as its upload step finishes, and ${ends}: ${artifactReaders(visibility)} can download it ${window} and use ${token} (Unit 42's "ArtiPACKED").` : `The cache can be restored as soon as this step saves it, and ${ends}: a workflow run that restores it ${window} \u2014 in a public repository one a fork's pull request starts \u2014 can use ${token}.`;
+            why = kind === "artifact" ? `${version2} artifact can be downloaded as soon as its upload step finishes, and ${ends2}: ${artifactReaders(visibility)} can download it ${window} and use ${token} (Unit 42's "ArtiPACKED").` : `The cache can be restored as soon as this step saves it, and ${ends2}: a workflow run that restores it ${window} \u2014 in a public repository one a fork's pull request starts \u2014 can use ${token}.`;
           }
           break;
         }
@@ -19346,11 +19355,11 @@ function describeCall2(u) {
   let ts = u.node.timeline[u.call.timelineIndex], role = u.call.role ? ` assumes ${code(u.call.role)}` : " assumes a role", via = ts.chain.length > 0 ? ` (inside composite ${code(ts.chain[0].step.uses?.node.value ?? "")})` : "";
   return `${role} through OIDC with ${code(ts.step.uses?.node.value ?? "aws-actions/configure-aws-credentials")}${via}`;
 }
-function whyMissing(declared, who) {
+function whyMissing(declared, who2) {
   let p = declared.permissions;
   if (declared.where === "default")
-    return `neither ${who} nor its workflow sets \`permissions:\` (the default GITHUB_TOKEN permissions, permissive or restricted, never include \`id-token: write\`)`;
-  let whose = declared.where === "job" ? "its `permissions:`" : `its workflow's \`permissions:\` (line ${p.keyRange.start.line}), which ${who} inherits,`;
+    return `neither ${who2} nor its workflow sets \`permissions:\` (the default GITHUB_TOKEN permissions, permissive or restricted, never include \`id-token: write\`)`;
+  let whose = declared.where === "job" ? "its `permissions:`" : `its workflow's \`permissions:\` (line ${p.keyRange.start.line}), which ${who2} inherits,`;
   if (p.kind === "read-all") return `${whose} ${declared.where === "job" ? "is" : "are"} \`read-all\`, which does not include \`id-token: write\``;
   let idToken = p.entries.find((e) => e.key === "id-token");
   return idToken ? `${whose} set${declared.where === "job" ? "s" : ""} \`id-token: ${idToken.value?.value ?? ""}\`; only \`write\` lets the job request a token` : `${whose} ${declared.where === "job" ? "omits" : "omit"} \`id-token\` (an explicit \`permissions:\` block sets every scope it omits to \`none\`)`;
@@ -21063,9 +21072,9 @@ function suggestion(word, candidates) {
   let best = closestName(word, candidates, { maxDistance: Math.max(2, Math.floor(word.length / 3)) });
   return best ? ` (did you mean "${best.name}"?)` : "";
 }
-function pointer(root, path11) {
+function pointer(root, path13) {
   let node = root;
-  for (let seg of path11.split("/").slice(1)) {
+  for (let seg of path13.split("/").slice(1)) {
     if (typeof node != "object" || node === null) return;
     node = node[unescapePointer(seg)];
   }
@@ -21358,7 +21367,7 @@ function callersByFile(graph) {
 }
 
 // src/engine/findings.ts
-var MAX_CALLERS = 10, locationKey = (path11, offset) => `${path11}\0${offset}`, FindingRegistry = class {
+var MAX_CALLERS = 10, locationKey = (path13, offset) => `${path13}\0${offset}`, FindingRegistry = class {
   constructor(policy = {}) {
     this.policy = policy;
   }
@@ -22380,8 +22389,8 @@ var Tok = class {
 function expressionError(expression, info) {
   let cache2 = info ? info.expressions : NO_CONTEXT, hit = cache2.get(expression);
   if (hit !== void 0) return hit ?? void 0;
-  let path11 = PATH.exec(expression);
-  if (path11 && info && !KEYWORDS.has(path11[1]) && info.isNamedContext(path11[1])) return;
+  let path13 = PATH.exec(expression);
+  if (path13 && info && !KEYWORDS.has(path13[1]) && info.isNamedContext(path13[1])) return;
   let message2 = null;
   try {
     let { named, funcs } = info ? info.contexts() : { named: [], funcs: [] }, result = new Lexer(expression).lex();
@@ -23542,18 +23551,21 @@ function sortFindings(findings) {
 }
 
 // src/graph/render.ts
+import * as path7 from "node:path";
+
+// src/graph/render-view.ts
+import * as path6 from "node:path";
+function firstLine(text) {
+  let line = text.split(/\r\n|\r|\n/)[0] ?? "";
+  return line.length > 40 ? `${line.slice(0, 39)}\u2026` : line;
+}
 function stepLabel2(ts) {
   let s = ts.step, name = s.name?.value ?? s.id?.value, what = s.uses ? `uses ${s.uses.node.value}` : s.run ? `run ${firstLine(s.run.value)}` : "step";
   return name ? `${name}: ${what}` : what;
 }
-function firstLine(text) {
-  let line = text.split(`
-`)[0] ?? "";
-  return line.length > 40 ? `${line.slice(0, 39)}\u2026` : line;
-}
 function cred(node, call) {
   if (!call) return null;
-  let ts = node.timeline[call.timelineIndex];
+  let ts = node.timeline[call.timelineIndex] ?? call.step;
   return {
     role: call.role ?? null,
     region: call.region ?? null,
@@ -23566,89 +23578,614 @@ function cred(node, call) {
 function exactCount(n) {
   return n === void 0 || n === "unknown" ? "unknown" : Number.isSafeInteger(n) ? n : "overflow";
 }
-function jobView(node) {
-  let callAt = new Map(node.configureCalls.map((c) => [c.timelineIndex, c])), view = {
+function issueKey(filePath, offset) {
+  return `${filePath}\0${offset}`;
+}
+function indexIssues(graph) {
+  let out = /* @__PURE__ */ new Map();
+  for (let i of graph.issues) {
+    let key = issueKey(i.file.path, i.range.start.offset);
+    out.has(key) || out.set(key, i);
+  }
+  return out;
+}
+function issueView(i) {
+  return { kind: i.kind, path: i.file.path, line: i.range.start.line, message: i.message };
+}
+function localTarget(graph, issues, ts) {
+  let uses = ts.step.uses, issue = issues.get(issueKey(ts.file.path, uses.node.range.start.offset));
+  if (issue) return { kind: "unresolved", unresolved: { reason: issue.kind, message: issue.message } };
+  let rel = uses.ref.kind === "local" ? uses.ref.path : "", root = ts.file.root;
+  if (root)
+    for (let name of ["action.yml", "action.yaml"]) {
+      let abs = path6.resolve(root, rel, name), model = graph.actions.get(abs);
+      if (model)
+        return model.using === "composite" ? { kind: "composite", composite: { path: model.file.path, steps: 0, end: ts.index } } : { kind: "local-action", localAction: { path: model.file.path, using: model.using ?? null } };
+      let file = graph.files.find((f) => f.absPath === abs);
+      if (file) return { kind: "unresolved", unresolved: { reason: "parse", message: `${file.path} could not be read as an action` } };
+    }
+  return { kind: "unresolved", unresolved: { reason: "not-followed", message: `\`${rel}\` is not in this repository's files (another repository's checkout); not followed` } };
+}
+function stepKind(graph, issues, node, ts, configureAt) {
+  let ref = ts.step.uses?.ref;
+  if (!ref) return { kind: ts.step.run ? "run" : "other" };
+  if (configureAt.has(ts.index)) return { kind: "configure" };
+  switch (ref.kind) {
+    case "remote":
+      return { kind: "action" };
+    case "docker":
+      return { kind: "docker" };
+    case "invalid":
+      return { kind: "unresolved", unresolved: { reason: "invalid", message: ref.reason } };
+    case "local": {
+      let span = node.callSteps.get(ts.index);
+      if (!span) return localTarget(graph, issues, ts);
+      let steps = 0;
+      for (let j = span.callIndex + 1; j <= span.end; j++) node.callSteps.has(j) || steps++;
+      return { kind: "composite", composite: { path: node.timeline[span.callIndex + 1]?.file.path ?? null, steps, end: span.end } };
+    }
+  }
+}
+function jobView(graph, issues, node) {
+  let tl = node.timeline, callAt = new Map(node.configureCalls.map((c) => [c.timelineIndex, c])), configureAt = new Set([...node.configureCalls, ...node.skippedConfigureCalls].map((c) => c.timelineIndex)), oldRunner = /* @__PURE__ */ new Map(), conflicts = [];
+  for (let c of node.roleConflicts) {
+    let earlier = cred(node, c.before);
+    for (let s of c.stale) oldRunner.set(s.index, earlier);
+    let callTs = tl[c.call.timelineIndex], top = tl[callTs.chain[0].timelineIndex];
+    conflicts.push({
+      at: { index: top.index, path: top.file.path, line: top.step.uses.node.range.start.line },
+      configure: { index: callTs.index, path: callTs.file.path, line: callTs.step.uses.node.range.start.line },
+      earlier,
+      assumed: cred(node, c.call),
+      stale: c.stale.map((s) => s.index)
+    });
+  }
+  let drawn = /* @__PURE__ */ new Set(), timeline = tl.map((ts) => {
+    let kind = stepKind(graph, issues, node, ts, configureAt);
+    if (kind.unresolved) {
+      let issue = issues.get(issueKey(ts.file.path, ts.step.uses.node.range.start.offset));
+      issue && drawn.add(issue);
+    }
+    return {
+      index: ts.index,
+      path: ts.file.path,
+      line: ts.step.range.start.line,
+      label: stepLabel2(ts),
+      name: ts.step.name?.value ?? ts.step.id?.value ?? null,
+      chain: ts.chain.map((c) => ({ path: c.file.path, line: c.step.range.start.line, uses: c.step.uses?.node.value ?? "" })),
+      ...kind,
+      uses: ts.step.uses?.node.value ?? null,
+      skipped: ts.skipped,
+      credentials: cred(node, node.activeCredentials[ts.index]),
+      configures: cred(node, callAt.get(ts.index)),
+      oldRunnerCredentials: oldRunner.get(ts.index) ?? null
+    };
+  }), uses = null, ju = node.job.uses;
+  if (ju)
+    if (ju.ref.kind !== "local") uses = { ref: ju.node.value, kind: "remote" };
+    else if (node.called) uses = { ref: ju.node.value, kind: "local" };
+    else {
+      let issue = issues.get(issueKey(node.workflow.file.path, ju.node.range.start.offset));
+      issue && drawn.add(issue), uses = {
+        ref: ju.node.value,
+        kind: node.skipped ? "local" : "unresolved",
+        ...node.skipped ? {} : { unresolved: issue ? { reason: issue.kind, message: issue.message } : { reason: "parse", message: `\`${ju.node.value}\` could not be read as a workflow` } }
+      };
+    }
+  let start = node.job.range.start.offset, end = node.job.range.end.offset, jobIssues = graph.issues.filter((i) => !drawn.has(i) && i.file === node.workflow.file && i.range.start.offset >= start && i.range.start.offset <= end && !timelineHolds(tl, i)).map(issueView), runner = runnerKind(node), runsOn = node.job.runsOn, view = {
     id: node.job.id,
+    name: node.job.name?.value ?? null,
     path: node.workflow.file.path,
     line: node.job.idRange.start.line,
+    needs: [...node.job.needs],
+    runsOn: runsOn ? [runsOn.group ? `group ${runsOn.group}` : "", ...runsOn.labels].filter(Boolean).join(", ") : null,
+    runner: runner.kind,
+    skipped: node.skipped,
     matrix: {
       count: exactCount(node.matrix.count),
       concurrency: exactCount(node.matrix.concurrency),
       maxParallel: node.matrix.maxParallel ?? null
     },
-    timeline: node.timeline.map((ts) => ({
-      index: ts.index,
-      path: ts.file.path,
-      line: ts.step.range.start.line,
-      label: stepLabel2(ts),
-      chain: ts.chain.map((c) => ({ path: c.file.path, line: c.step.range.start.line, uses: c.step.uses?.node.value ?? "" })),
-      credentials: cred(node, node.activeCredentials[ts.index]),
-      configures: cred(node, callAt.get(ts.index))
-    }))
+    uses,
+    timeline,
+    roleConflicts: conflicts,
+    issues: jobIssues
   };
-  return node.called && (view.calls = { path: node.called.workflow.file.path, jobs: node.called.jobs.map(jobView) }), view;
+  return node.called && (view.calls = { path: node.called.workflow.file.path, jobs: node.called.jobs.map((j) => jobView(graph, issues, j)) }), view;
+}
+function timelineHolds(tl, issue) {
+  return tl.some((ts) => ts.file === issue.file && ts.step.uses?.node.range.start.offset === issue.range.start.offset);
 }
 function graphView(graph) {
+  let issues = indexIssues(graph);
   return {
     version: 1,
-    workflows: graph.workflows.filter((w) => graph.jobsByWorkflow.has(w.file.path)).map((w) => ({ path: w.file.path, jobs: (graph.jobsByWorkflow.get(w.file.path) ?? []).map(jobView) })),
-    issues: graph.issues.map((i) => ({ path: i.file.path, line: i.range.start.line, message: i.message }))
+    workflows: graph.workflows.filter((w) => graph.jobsByWorkflow.has(w.file.path)).map((w) => ({ path: w.file.path, name: w.name?.value ?? null, jobs: (graph.jobsByWorkflow.get(w.file.path) ?? []).map((n) => jobView(graph, issues, n)) })),
+    issues: graph.issues.map(issueView)
   };
+}
+function filesOf(wf) {
+  let out = /* @__PURE__ */ new Set([wf.path]), walk = (j) => {
+    out.add(j.path);
+    for (let s of j.timeline) out.add(s.path);
+    j.calls?.jobs.forEach(walk);
+  };
+  return wf.jobs.forEach(walk), out;
+}
+
+// src/graph/render-draw.ts
+var MARK = { stale: "\u26A0", unresolved: "\u2717" }, OLD_RUNNERS = `runners older than v${RUNNER_FIX_VERSION}`;
+function clip(text, max = 70) {
+  if (text.length <= max) return text;
+  let end = /[\ud800-\udbff]/.test(text[max - 2]) ? max - 2 : max - 1;
+  return `${text.slice(0, end)}\u2026`;
+}
+function who(c) {
+  return c.role ?? (c.mode === "static-keys" ? "static keys" : "(no role)");
+}
+function credText(c) {
+  return c ? `${who(c)} \xB7 ${c.mode} \xB7 ${c.version}` : "no AWS credentials";
 }
 function countText(n) {
   return n === "overflow" ? "over 2^53" : typeof n == "number" ? n.toLocaleString("en-US") : n;
 }
-function credText(c) {
-  return c ? `${c.role ?? "(no role)"} \xB7 ${c.mode} \xB7 ${c.version}` : "no AWS credentials";
+var Ids = class {
+  n = 0;
+  next(prefix) {
+    return `${prefix}${this.n++}`;
+  }
+};
+function unresolvedText(u) {
+  return `${MARK.unresolved} not followed: ${u.message}`;
 }
-function renderGraph(graph, format2) {
-  let view = graphView(graph);
-  if (format2 === "json") return `${JSON.stringify(view, null, 2)}
-`;
-  let n = 0, id = () => `n${n++}`, lines = [], esc = format2 === "mermaid" ? (s) => s.replace(/"/g, "#quot;").replace(/\r\n|\r|\n/g, "<br/>") : (s) => s.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\r\n|\r|\n/g, "\\n"), node = (nid, label2) => lines.push(format2 === "mermaid" ? `  ${nid}["${esc(label2)}"]` : `  ${nid} [label="${esc(label2)}"];`), edge = (a, b, label2) => lines.push(
-    format2 === "mermaid" ? `  ${a} -->${label2 ? `|${esc(label2)}|` : ""} ${b}` : `  ${a} -> ${b}${label2 ? ` [label="${esc(label2)}"]` : ""};`
-  ), emitJob = (parent, job) => {
-    let jid = id(), m = job.matrix.count === 1 ? "" : ` \xB7 matrix ${countText(job.matrix.count)}, ${countText(job.matrix.concurrency)} at once`;
-    node(jid, `job ${job.id}${m}`), edge(parent, jid);
-    let prev = jid;
-    for (let step of job.timeline) {
-      let sid = id(), depth = step.chain.length ? ` (in ${step.chain.map((c) => c.uses).join(" \u2192 ")})` : "", creds = step.configures ? `configures ${credText(step.configures)}` : credText(step.credentials);
-      node(sid, `${step.index}. ${step.label}${depth}
-${creds}`), edge(prev, sid), prev = sid;
+function jobTitle(job, opts) {
+  let rows3 = [{ text: `job ${clip(job.id, 60)}${job.name && job.name !== job.id ? ` (${clip(job.name, 50)})` : ""}`, bold: !0, tone: "title" }], facts = [];
+  job.runsOn && facts.push(`runs-on ${clip(job.runsOn, 50)}`), job.matrix.count !== 1 && facts.push(`matrix ${countText(job.matrix.count)}, ${countText(job.matrix.concurrency)} at once`), opts.needs && job.needs.length && facts.push(`needs ${clip(job.needs.join(", "), 60)}`), facts.length && rows3.push({ text: facts.join(" \xB7 ") }), job.skipped && rows3.push({ text: "skipped: its if: is false for the caller's inputs", tone: "skipped" });
+  for (let i of job.issues) rows3.push({ text: `${MARK.unresolved} ${clip(i.message, 90)}`, tone: "unresolved" });
+  return job.uses && (job.uses.kind === "remote" ? rows3.push({ text: `calls ${clip(job.uses.ref)} (remote workflow, not followed)`, tone: "remote" }) : job.uses.unresolved ? rows3.push({ text: `calls ${clip(job.uses.ref)} ${unresolvedText(job.uses.unresolved)}`, tone: "unresolved" }) : rows3.push({ text: `calls ${clip(job.uses.ref)}`, tone: "called" })), rows3;
+}
+function assumedInside(job, step) {
+  if (!step.composite) return null;
+  let last = null;
+  for (let j = step.index + 1; j <= step.composite.end; j++) {
+    let s = job.timeline[j];
+    s?.configures && !s.skipped && (last = s.configures);
+  }
+  return last;
+}
+function kindTag(step) {
+  switch (step.kind) {
+    case "action":
+      return " (remote)";
+    case "docker":
+      return " (docker image)";
+    case "composite":
+      return ` (composite, ${step.composite.steps} step${step.composite.steps === 1 ? "" : "s"})`;
+    case "local-action":
+      return ` (local ${step.localAction.using ?? "non-composite"} action)`;
+    default:
+      return "";
+  }
+}
+function stepTone(step) {
+  return step.skipped ? "skipped" : step.unresolved ? "unresolved" : step.oldRunnerCredentials ? "stale" : step.kind === "configure" ? "configure" : step.kind === "action" || step.kind === "docker" ? "remote" : step.kind === "composite" ? "composite" : "plain";
+}
+function shortRef2(uses) {
+  return uses.replace(/@([0-9a-f]{7})[0-9a-f]{33}$/i, "@$1\u2026");
+}
+function rowLabel(step) {
+  return step.uses === null ? step.name ? clip(step.name, 40) : step.label.startsWith("run ") ? clip(step.label, 40) : step.label : step.name ? `${clip(step.name, 30)}: ${clip(shortRef2(step.uses), 50)}` : clip(shortRef2(step.uses), 60);
+}
+function jobRows(job) {
+  let rows3 = jobTitle(job, { needs: !1 }), n = 0;
+  for (let step of job.timeline) {
+    if (step.chain.length) continue;
+    n++;
+    let label2 = `${n}. ${step.skipped ? "skipped: " : ""}${rowLabel(step)}`;
+    if (step.unresolved) {
+      rows3.push({ text: `${label2} ${unresolvedText(step.unresolved)}`, tone: step.skipped ? "skipped" : "unresolved" });
+      continue;
     }
-    if (job.calls) {
-      let wid = id();
-      node(wid, `workflow ${job.calls.path}`), edge(jid, wid, "calls");
-      for (let j of job.calls.jobs) emitJob(wid, j);
+    let text = `${label2}${kindTag(step)}`;
+    step.configures && (text += ` \u2192 ${clip(who(step.configures), 50)} (${step.configures.mode})`);
+    let inside = assumedInside(job, step);
+    inside && (text += ` \u2192 ${clip(who(inside), 50)} inside`), rows3.push({ text: clip(text, 110), tone: step.skipped ? "skipped" : step.kind === "configure" || inside ? "configure" : void 0 });
+    for (let c of job.roleConflicts)
+      c.at.index === step.index && rows3.push({
+        text: `   ${MARK.stale} on ${OLD_RUNNERS}, ${c.stale.length === 1 ? "1 step inside still runs" : `${c.stale.length} steps inside still run`} as ${clip(who(c.earlier), 60)}`,
+        tone: "stale"
+      });
+  }
+  return rows3;
+}
+function summaryRows(job) {
+  let facts = [], own = job.timeline.filter((s) => s.chain.length === 0).length, all = job.timeline.filter((s) => !s.composite).length;
+  job.timeline.length && facts.push(`${own} step${own === 1 ? "" : "s"}${all !== own ? ` (${all} with composites)` : ""}`), job.skipped && facts.push("skipped");
+  let rows3 = [{ text: `job ${clip(job.id, 40)}${facts.length ? ` \xB7 ${facts.join(" \xB7 ")}` : ""}`, bold: !0, tone: "title" }];
+  job.uses && rows3.push({ text: `calls ${clip(job.uses.ref, 60)}${job.uses.kind === "remote" ? " (remote)" : ""}`, tone: job.uses.unresolved ? "unresolved" : void 0 });
+  let roles = [...new Set(job.timeline.filter((s) => s.configures && !s.skipped).map((s) => who(s.configures)))];
+  roles.length && rows3.push({ text: `\u2192 ${clip(roles.join(", "), 70)}`, tone: "configure" });
+  let stale = job.roleConflicts.reduce((a, c) => a + c.stale.length, 0);
+  stale && rows3.push({ text: `${MARK.stale} ${stale} step${stale === 1 ? "" : "s"} see an earlier role on old runners`, tone: "stale" });
+  let unresolved = job.timeline.filter((s) => s.unresolved).length + (job.uses?.unresolved ? 1 : 0);
+  return unresolved && rows3.push({ text: `${MARK.unresolved} ${unresolved} not followed`, tone: "unresolved" }), rows3;
+}
+function worstTone(rows3, fallback2) {
+  return rows3.some((r) => r.tone === "stale") ? "stale" : rows3.some((r) => r.tone === "unresolved") ? "unresolved" : fallback2;
+}
+function calledRows(job) {
+  if (!job.calls) return [];
+  let called = [], walk = (j) => {
+    called.push(j), j.calls?.jobs.forEach(walk);
+  };
+  job.calls.jobs.forEach(walk);
+  let rows3 = [], roles = [...new Set(called.flatMap((j) => j.timeline.filter((s) => s.configures && !s.skipped).map((s) => who(s.configures))))];
+  roles.length && rows3.push({ text: `   with its inputs the called jobs assume ${clip(roles.join(", "), 70)}`, tone: "configure" });
+  for (let j of called) {
+    let stale = j.roleConflicts.reduce((a, c) => a + c.stale.length, 0);
+    if (!stale) continue;
+    let earlier = [...new Set(j.roleConflicts.map((c) => who(c.earlier)))].join(", ");
+    rows3.push({ text: `   ${MARK.stale} on ${OLD_RUNNERS}, ${stale} step${stale === 1 ? "" : "s"} of job ${clip(j.id, 30)} still run${stale === 1 ? "s" : ""} as ${clip(earlier, 60)}`, tone: "stale" });
+  }
+  for (let j of called) {
+    let unresolved = j.timeline.filter((s) => s.unresolved).length;
+    unresolved && rows3.push({ text: `   ${MARK.unresolved} job ${clip(j.id, 40)}: ${unresolved} local action${unresolved === 1 ? "" : "s"} not followed`, tone: "unresolved" });
+  }
+  return rows3;
+}
+function jobNodes(jobs, ctx) {
+  let items = [], byId = /* @__PURE__ */ new Map(), pending = [];
+  for (let job of jobs) {
+    let rows3 = [...ctx.detail === "summary" ? summaryRows(job) : jobRows(job), ...ctx.detail === "jobs" && job.calls && ctx.drawn.has(job.calls.path) ? calledRows(job) : []], id = ctx.ids.next("j");
+    byId.set(job.id, id), items.push({ kind: "node", id, rows: rows3, tone: job.skipped ? "skipped" : worstTone(rows3, "job") }), pending.push({ job, id });
+  }
+  for (let { job, id } of pending) {
+    for (let need of job.needs) {
+      let from = byId.get(need);
+      from && ctx.edges.push({ from, to: id, kind: "needs" });
+    }
+    if (!job.calls || ctx.drawn.has(job.calls.path)) continue;
+    let cid = ctx.ids.next("c");
+    items.push({
+      kind: "cluster",
+      id: cid,
+      title: [{ text: clip(job.calls.path, 90), bold: !0 }, { text: `as job ${clip(job.id, 40)} calls it` }],
+      tone: "called",
+      items: jobNodes(job.calls.jobs, ctx)
+    }), ctx.edges.push({ from: id, to: cid, kind: "calls" });
+  }
+  return items;
+}
+function stepTitle(step) {
+  let what = step.uses !== null ? shortRef2(step.uses) : step.label.slice(step.name ? step.name.length + 2 : 0);
+  return clip(step.name ? `${step.name}: ${what}` : what);
+}
+function stepRows(step) {
+  let rows3 = [{ text: `${step.index + 1}. ${stepTitle(step)}${kindTag(step)}`, bold: step.kind === "configure" }];
+  return step.skipped && rows3.push({ text: "skipped: its if: is false for the inputs passed", tone: "skipped" }), step.unresolved && rows3.push({ text: clip(unresolvedText(step.unresolved), 110), tone: "unresolved" }), step.configures ? rows3.push({ text: `configures ${credText(step.configures)}`, tone: "configure" }) : rows3.push({ text: credText(step.credentials) }), step.oldRunnerCredentials && rows3.push({ text: `${MARK.stale} on ${OLD_RUNNERS}: ${credText(step.oldRunnerCredentials)}`, tone: "stale" }), rows3;
+}
+function jobClusters(jobs, ctx) {
+  let items = [], byId = /* @__PURE__ */ new Map(), pending = [];
+  for (let job of jobs) {
+    let id = ctx.ids.next("j");
+    byId.set(job.id, id);
+    let cluster = { kind: "cluster", id, title: jobTitle(job, { needs: ctx.focusedJob }), tone: job.skipped ? "skipped" : "job", items: [] };
+    items.push(cluster), pending.push({ job, id });
+    let open = [], prev;
+    for (let step of job.timeline) {
+      for (; open.length && open[open.length - 1].end < step.index; ) open.pop();
+      let parent = open.length ? open[open.length - 1].cluster : cluster;
+      if (step.composite && step.composite.steps > 0) {
+        let rows3 = stepRows(step), title = [rows3[0], ...rows3.slice(1).filter((r) => r.tone === "skipped" || r.tone === "unresolved")];
+        for (let c of job.roleConflicts)
+          c.at.index === step.index && title.push({
+            text: `${MARK.stale} assumes ${who(c.assumed)} inside; on ${OLD_RUNNERS}, ${c.stale.length === 1 ? "1 step" : `${c.stale.length} steps`} after it still run${c.stale.length === 1 ? "s" : ""} as ${who(c.earlier)}`,
+            tone: "stale"
+          });
+        let inner = {
+          kind: "cluster",
+          id: ctx.ids.next("i"),
+          title,
+          tone: title.some((r) => r.tone === "stale") ? "stale" : step.skipped ? "skipped" : "composite",
+          items: []
+        };
+        parent.items.push(inner), open.push({ index: step.index, end: step.composite.end, cluster: inner });
+        continue;
+      }
+      let id2 = ctx.ids.next("s");
+      parent.items.push({ kind: "node", id: id2, rows: stepRows(step), tone: stepTone(step) }), prev && ctx.edges.push({ from: prev, to: id2, kind: "order" }), prev = id2;
+    }
+    if (!job.timeline.length && !job.calls && cluster.items.push({ kind: "node", id: ctx.ids.next("s"), rows: [{ text: job.uses ? "no steps of its own" : "no steps" }], tone: "plain" }), job.calls) {
+      let cid = ctx.ids.next("c");
+      cluster.items.push({
+        kind: "cluster",
+        id: cid,
+        title: [{ text: clip(job.calls.path, 90), bold: !0 }, { text: `as job ${clip(job.id, 40)} calls it` }],
+        tone: "called",
+        items: jobClusters(job.calls.jobs, ctx)
+      });
+    }
+  }
+  for (let { job, id } of pending)
+    for (let need of job.needs) {
+      let from = byId.get(need);
+      from && ctx.edges.push({ from, to: id, kind: "needs" });
+    }
+  return items;
+}
+function workflowsSection(view, ctx) {
+  let items = [], clusters = view.workflows.map((wf) => {
+    let id = ctx.ids.next("w");
+    return ctx.detail !== "steps" && ctx.drawn.add(wf.path), { wf, id };
+  });
+  for (let { wf, id } of clusters)
+    items.push({
+      kind: "cluster",
+      id,
+      title: workflowTitle(wf, ctx.folder),
+      tone: "workflow",
+      items: ctx.detail === "steps" ? jobClusters(wf.jobs, ctx) : jobNodes(wf.jobs, ctx)
+    });
+  return items;
+}
+function workflowTitle(wf, folder) {
+  let rows3 = [{ text: clip(wf.path.slice(folder.length), 100), bold: !0 }];
+  return wf.name && rows3.push({ text: clip(wf.name, 80) }), rows3;
+}
+function commonFolder(paths) {
+  if (paths.length < 2) return "";
+  let prefix = paths[0].slice(0, paths[0].lastIndexOf("/") + 1);
+  for (let p of paths) for (; prefix && !p.startsWith(prefix); ) prefix = prefix.slice(0, prefix.lastIndexOf("/", prefix.length - 2) + 1);
+  return prefix;
+}
+function drawGraph(view, detail, opts = {}) {
+  let ctx = { ids: new Ids(), edges: [], detail, drawn: /* @__PURE__ */ new Set(), focusedJob: !!opts.focusedJob, folder: commonFolder(view.workflows.map((w) => w.path)) }, items = [...workflowsSection(view, ctx)];
+  return { direction: detail === "steps" ? "TB" : "LR", pack: detail === "steps" ? "grid" : "tight", items, edges: ctx.edges };
+}
+var CHAR_PX = 6.2, ROW_PX = 17;
+function ranks(nodes, edges, clusterOf) {
+  let here = new Set(nodes.map((n) => n.id)), next = /* @__PURE__ */ new Map(), indegree = new Map(nodes.map((n) => [n.id, 0]));
+  for (let e of edges)
+    if (here.has(e.from))
+      for (let t of clusterOf.get(e.to)?.map((n) => n.id) ?? [e.to]) {
+        if (!here.has(t)) continue;
+        let list2 = next.get(e.from);
+        list2 ? list2.push(t) : next.set(e.from, [t]), indegree.set(t, indegree.get(t) + 1);
+      }
+  let rank = new Map(nodes.map((n) => [n.id, 0])), queue = nodes.filter((n) => indegree.get(n.id) === 0).map((n) => n.id);
+  for (let i = 0; i < queue.length; i++) {
+    let u = queue[i];
+    for (let t of next.get(u) ?? [])
+      rank.set(t, Math.max(rank.get(t), rank.get(u) + 1)), indegree.set(t, indegree.get(t) - 1), indegree.get(t) === 0 && queue.push(t);
+  }
+  return rank;
+}
+function estimateSide(d) {
+  let nodeSize = (n) => ({ w: Math.max(...n.rows.map((r) => r.text.length)) * CHAR_PX + 20, h: n.rows.length * ROW_PX + 12 }), nodesIn = (items) => items.flatMap((it) => it.kind === "node" ? [it] : nodesIn(it.items)), clusterOf = /* @__PURE__ */ new Map(), walkClusters = (items) => {
+    for (let it of items) it.kind === "cluster" && (clusterOf.set(it.id, nodesIn(it.items)), walkClusters(it.items));
+  };
+  walkClusters(d.items);
+  let area = 0, longest = 0;
+  for (let top of d.items) {
+    let nodes = top.kind === "node" ? [top] : nodesIn(top.items), rank = ranks(nodes, d.edges, clusterOf), lr = d.direction === "LR", extent = /* @__PURE__ */ new Map();
+    for (let n of nodes) {
+      let r = rank.get(n.id) ?? 0, size = nodeSize(n), cur = extent.get(r) ?? { along: -24, across: 0 };
+      extent.set(r, { along: cur.along + (lr ? size.h : size.w) + 24, across: Math.max(cur.across, lr ? size.w : size.h) });
+    }
+    let across = 0, along = 0;
+    for (let r of extent.values())
+      across += r.across + 34, along = Math.max(along, r.along);
+    let title = top.kind === "cluster" ? top.title : [], w = Math.max(...title.map((r) => r.text.length * CHAR_PX), lr ? across : along) + 16, h = (lr ? along : across) + title.length * ROW_PX + 24;
+    area += (w + 16) * (h + 16), longest = Math.max(longest, w, h);
+  }
+  return Math.round(1.4 * Math.max(Math.sqrt(area * 1.3), longest));
+}
+
+// src/graph/render-write.ts
+var MERMAID_LIMITS = { maxTextSize: 5e4, maxEdges: 500 }, COLORS = {
+  plain: {},
+  title: {},
+  job: { fill: "#ffffff", border: "#374151" },
+  workflow: { fill: "#f9fafb", border: "#6b7280" },
+  configure: { fill: "#dbeafe", border: "#1d4ed8" },
+  composite: { fill: "#f0fdf4", border: "#15803d" },
+  remote: { fill: "#f5f3ff", border: "#6d28d9" },
+  stale: { fill: "#fef3c7", border: "#b45309" },
+  unresolved: { fill: "#fee2e2", border: "#b91c1c", dashed: !0 },
+  skipped: { fill: "#f3f4f6", border: "#9ca3af", font: "#6b7280", dashed: !0 },
+  called: { fill: "#f8fafc", border: "#64748b", dashed: !0 }
+}, XML_INVALID = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+function xml(text) {
+  return text.replace(XML_INVALID, "\uFFFD").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/\t/g, " ").replace(/\r\n|\r|\n/g, '<br align="left"/>');
+}
+function dotCell(row) {
+  let c = row.tone ? COLORS[row.tone] : {}, text = xml(row.text);
+  return row.bold && (text = `<b>${text}</b>`), c.font && (text = `<font color="${c.font}">${text}</font>`), `<tr><td align="left" balign="left"${row.tone && row.tone !== "title" && c.fill ? ` bgcolor="${c.fill}"` : ""}>${text}</td></tr>`;
+}
+function dotLabel(rows3) {
+  return `<<table border="0" cellborder="0" cellspacing="0" cellpadding="2">${rows3.map(dotCell).join("")}</table>>`;
+}
+function dotStyle(tone, rows3) {
+  let c = COLORS[tone], style = ["rounded", "filled", ...c.dashed ? ["dashed"] : []].join(","), fill = rows3.some((r) => r.tone && r.tone !== "title" && COLORS[r.tone].fill) && tone !== "workflow" && tone !== "called" ? "#ffffff" : c.fill ?? "#ffffff", pen = tone === "stale" || tone === "unresolved" ? ", penwidth=2" : "";
+  return `style="${style}", fillcolor="${fill}", color="${c.border ?? "#374151"}"${pen}`;
+}
+function ends(items) {
+  let first, last, walk = (list2) => {
+    for (let it of list2)
+      it.kind === "node" ? (first ??= it.id, last = it.id) : walk(it.items);
+  };
+  return walk(items), { first, last };
+}
+function writeDot(d) {
+  let lines = ["digraph credflow {"], pack = d.pack === "grid" ? 'pack=true, packmode="array_ut"' : "pack=true";
+  lines.push(`  graph [rankdir=${d.direction}, compound=true, ${pack}, fontname="Helvetica", fontsize=11, nodesep=0.25, ranksep=0.35];`), lines.push('  node [shape=box, style="rounded,filled", fillcolor="#ffffff", fontname="Helvetica", fontsize=10, margin="0.06,0.03"];'), lines.push('  edge [color="#6b7280", arrowsize=0.6];');
+  let clusters = /* @__PURE__ */ new Map(), emit2 = (items, indent) => {
+    for (let it of items) {
+      if (it.kind === "node") {
+        lines.push(`${indent}${it.id} [label=${dotLabel(it.rows)}, ${dotStyle(it.tone, it.rows)}];`);
+        continue;
+      }
+      clusters.set(it.id, it), lines.push(`${indent}subgraph cluster_${it.id} {`), lines.push(`${indent}  label=${dotLabel(it.title)}; labeljust=l; ${dotStyle(it.tone, it.title).replace(/, /g, "; ")};`), emit2(it.items, `${indent}  `), lines.push(`${indent}}`);
+    }
+  }, lone = d.items.length === 1 && d.items[0].kind === "cluster" ? d.items[0] : void 0;
+  lone ? (lines.push(`  label=${dotLabel(lone.title)}; labelloc=t; labeljust=l;`), emit2(lone.items, "  ")) : emit2(d.items, "  ");
+  let endsOf = /* @__PURE__ */ new Map(), clusterEnds = (c) => {
+    let e = endsOf.get(c.id);
+    return e || endsOf.set(c.id, e = ends(c.items)), e;
+  }, edges = 0;
+  for (let e of d.edges) {
+    let attrs = [], from = e.from, to = e.to, fromCluster = clusters.get(e.from), toCluster = clusters.get(e.to);
+    if (fromCluster) {
+      let last = clusterEnds(fromCluster).last;
+      if (!last) continue;
+      from = last, attrs.push(`ltail=cluster_${fromCluster.id}`);
+    }
+    if (toCluster) {
+      let first = clusterEnds(toCluster).first;
+      if (!first) continue;
+      to = first, attrs.push(`lhead=cluster_${toCluster.id}`);
+    }
+    e.kind === "needs" && attrs.push('color="#1d4ed8"', "penwidth=1.6"), e.kind === "calls" && attrs.push("style=dashed", 'color="#475569"', 'label="calls"', "fontname=Helvetica", "fontsize=9"), lines.push(`  ${from} -> ${to}${attrs.length ? ` [${attrs.join(", ")}]` : ""};`), edges++;
+  }
+  return lines.push("}"), { text: `${lines.join(`
+`)}
+`, edges };
+}
+function mermaidText(text) {
+  return text.replace(/#/g, "#35;").replace(/&/g, "#amp;").replace(/"/g, "#quot;").replace(/</g, "#lt;").replace(/>/g, "#gt;").replace(/`/g, "#96;").replace(/\r\n|\r|\n/g, "<br/>");
+}
+function mermaidLabel(rows3) {
+  return rows3.map((r) => r.bold ? `<b>${mermaidText(r.text)}</b>` : mermaidText(r.text)).join("<br/>");
+}
+var MERMAID_CLASS = {
+  configure: "fill:#dbeafe,stroke:#1d4ed8,color:#111827",
+  composite: "fill:#f0fdf4,stroke:#15803d,color:#111827",
+  remote: "fill:#f5f3ff,stroke:#6d28d9,color:#111827",
+  stale: "fill:#fef3c7,stroke:#b45309,color:#111827",
+  unresolved: "fill:#fee2e2,stroke:#b91c1c,stroke-dasharray:4 3,color:#111827",
+  skipped: "fill:#f3f4f6,stroke:#9ca3af,stroke-dasharray:2 2,color:#6b7280",
+  called: "fill:#f8fafc,stroke:#64748b,stroke-dasharray:4 3"
+};
+function writeMermaid(d) {
+  let lines = [`flowchart ${d.direction === "TB" ? "TD" : "LR"}`], classed = /* @__PURE__ */ new Map(), tone = (id, t) => {
+    if (!MERMAID_CLASS[t]) return;
+    let list2 = classed.get(t) ?? [];
+    list2.push(id), classed.set(t, list2);
+  }, emit2 = (items, indent) => {
+    for (let it of items) {
+      if (it.kind === "node") {
+        lines.push(`${indent}${it.id}["${mermaidLabel(it.rows)}"]`), tone(it.id, it.tone);
+        continue;
+      }
+      lines.push(`${indent}subgraph ${it.id}["${mermaidLabel(it.title)}"]`), emit2(it.items, `${indent}  `), lines.push(`${indent}end`), tone(it.id, it.tone);
     }
   };
-  lines.push(format2 === "mermaid" ? "flowchart TD" : `digraph credflow {
-  node [shape=box];`);
-  for (let wf of view.workflows) {
-    let wid = id();
-    node(wid, `workflow ${wf.path}`);
-    for (let job of wf.jobs) emitJob(wid, job);
-  }
-  return format2 === "dot" && lines.push("}"), `${lines.join(`
+  emit2(d.items, "  ");
+  let arrow = { order: "-->", needs: "==>", calls: "-.->|calls|" };
+  for (let e of d.edges) lines.push(`  ${e.from} ${arrow[e.kind]} ${e.to}`);
+  for (let [t, ids] of classed)
+    lines.push(`  classDef ${t} ${MERMAID_CLASS[t]}`), lines.push(`  class ${ids.join(",")} ${t}`);
+  return { text: `${lines.join(`
 `)}
-`;
+`, edges: d.edges.length };
+}
+function mermaidOverLimits(w) {
+  let over = [];
+  return w.text.length > MERMAID_LIMITS.maxTextSize && over.push(`${w.text.length.toLocaleString("en-US")} characters (maxTextSize ${MERMAID_LIMITS.maxTextSize.toLocaleString("en-US")})`), w.edges > MERMAID_LIMITS.maxEdges && over.push(`${w.edges.toLocaleString("en-US")} edges (maxEdges ${MERMAID_LIMITS.maxEdges})`), over.length ? over.join(" and ") : void 0;
+}
+
+// src/graph/render.ts
+var LIMITS_TEXT = `Mermaid's default limits (maxTextSize ${MERMAID_LIMITS.maxTextSize.toLocaleString("en-US")} characters, maxEdges ${MERMAID_LIMITS.maxEdges})`;
+function selectView(graph, req) {
+  let view = graphView(graph);
+  if (req.job !== void 0 && req.workflow === void 0) throw new UsageError("--job needs --workflow FILE");
+  if (req.workflow === void 0) return { view, focused: !1 };
+  let wanted = req.workflow, abs = path7.resolve(req.cwd ?? process.cwd(), wanted), norm = wanted.replace(/\\/g, "/").replace(/^(\.\/)+/, ""), drawn = graph.workflows.filter((w) => graph.jobsByWorkflow.has(w.file.path)), matches2 = drawn.filter((w) => w.file.absPath === abs || w.file.path === norm || w.file.repoPath === norm);
+  if (matches2.length || (matches2 = drawn.filter((w) => path7.posix.basename(w.file.repoPath) === norm)), matches2.length === 0) {
+    let names2 = drawn.map((w) => w.file.path), list2 = names2.length ? `; workflows: ${names2.slice(0, 8).join(", ")}${names2.length > 8 ? `, and ${names2.length - 8} more` : ""}` : "; no workflow was linted";
+    throw new UsageError(`--workflow ${wanted}: no linted workflow has that path${list2}`);
+  }
+  if (matches2.length > 1) throw new UsageError(`--workflow ${wanted}: ${matches2.length} workflows have that name (${matches2.map((w) => w.file.path).join(", ")}); give its path`);
+  let wf = view.workflows.find((w) => w.path === matches2[0].file.path), jobs = wf.jobs;
+  if (req.job !== void 0 && (jobs = wf.jobs.filter((j) => j.id === req.job), !jobs.length))
+    throw new UsageError(`--job ${req.job}: ${wf.path} has no such job; jobs: ${wf.jobs.map((j) => j.id).join(", ") || "none"}`);
+  let focused = { ...wf, jobs }, files = filesOf(focused);
+  return { view: { ...view, workflows: [focused], issues: view.issues.filter((i) => files.has(i.path)) }, focused: !0 };
+}
+function write(drawing, format2) {
+  return format2 === "dot" ? writeDot(drawing) : writeMermaid(drawing);
+}
+var MAX_SIDE_PX = 4e3;
+function renderGraph(graph, req) {
+  let { view, focused } = selectView(graph, req);
+  if (req.format === "json") return { text: `${JSON.stringify(view, null, 2)}
+`, notes: [] };
+  let focusedJob = req.job !== void 0;
+  if (focused || view.workflows.length <= 1) {
+    let w = write(drawGraph(view, "steps", { focusedJob }), req.format), over = req.format === "mermaid" ? mermaidOverLimits(w) : void 0;
+    if (!over) return { text: w.text, notes: [] };
+    let hint = focusedJob ? "--format dot has no such limit" : "--job ID draws one job; --format dot has no such limit";
+    return { text: w.text, notes: [`the Mermaid picture of ${view.workflows[0]?.path ?? "the workflow"} is ${over}, past ${LIMITS_TEXT}: ${hint}`] };
+  }
+  let n = view.workflows.length, { drawing: jobs, side } = compact(drawGraph(view, "jobs"));
+  if (side <= MAX_SIDE_PX) {
+    let w = write(jobs, req.format), over = req.format === "mermaid" ? mermaidOverLimits(w) : void 0;
+    return over ? summary(view, req.format, `the Mermaid picture of ${n} workflows with their steps would be ${over}, past ${LIMITS_TEXT}`) : { text: w.text, notes: [] };
+  }
+  return summary(view, req.format, `the picture of ${n} workflows with their steps would be about ${side.toLocaleString("en-US")} pixels a side`);
+}
+function compact(d) {
+  let lr = { ...d, direction: "LR" }, tb = { ...d, direction: "TB" }, a = estimateSide(lr), b = estimateSide(tb);
+  return a <= b ? { drawing: lr, side: a } : { drawing: tb, side: b };
+}
+function summary(view, format2, why) {
+  let w = write(compact(drawGraph(view, "summary")).drawing, format2), over = format2 === "mermaid" ? mermaidOverLimits(w) : void 0;
+  return over ? {
+    text: w.text,
+    notes: [`the Mermaid picture of ${view.workflows.length} workflows is ${over} even with one node per job, past ${LIMITS_TEXT}: --split DIR writes one file per workflow, --workflow FILE draws one, --format dot has no such limit`]
+  } : { text: w.text, notes: [`${why}; drawn with one node per job and no steps: --split DIR writes one file per workflow with every step, --workflow FILE draws one`] };
+}
+var EXTENSION = { mermaid: "mmd", dot: "dot", json: "json" };
+function fileNames(paths, ext) {
+  let safe = (s) => s.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^[._]+/, "") || "workflow", base = paths.map((p) => safe(path7.posix.basename(p).replace(/\.ya?ml$/i, ""))), count = /* @__PURE__ */ new Map();
+  for (let b of base) count.set(b.toLowerCase(), (count.get(b.toLowerCase()) ?? 0) + 1);
+  let names2 = paths.map((p, i) => count.get(base[i].toLowerCase()) > 1 ? safe(p.replace(/\.ya?ml$/i, "").replace(/\//g, "__")) : base[i]), used = /* @__PURE__ */ new Set();
+  return names2.map((n) => {
+    let name = n;
+    for (let k = 2; used.has(name.toLowerCase()); k++) name = `${n}-${k}`;
+    return used.add(name.toLowerCase()), `${name}.${ext}`;
+  });
+}
+function renderSplit(graph, req) {
+  let { view } = selectView(graph, req), names2 = fileNames(view.workflows.map((w) => w.path), EXTENSION[req.format]), over = [], files = view.workflows.map((wf, i) => {
+    let files2 = filesOf(wf), one = { ...view, workflows: [wf], issues: view.issues.filter((x) => files2.has(x.path)) };
+    if (req.format === "json") return { name: names2[i], workflow: wf.path, text: `${JSON.stringify(one, null, 2)}
+` };
+    let w = write(drawGraph(one, "steps", { focusedJob: req.job !== void 0 }), req.format);
+    if (req.format === "mermaid") {
+      let why = mermaidOverLimits(w);
+      why && over.push(`${names2[i]} (${why})`);
+    }
+    return { name: names2[i], workflow: wf.path, text: w.text };
+  }), notes = over.length ? [`${over.length} of ${files.length} Mermaid files pass ${LIMITS_TEXT}: ${over.slice(0, 5).join(", ")}${over.length > 5 ? `, and ${over.length - 5} more` : ""}; --workflow FILE --job ID draws one job, --format dot has no such limit`] : [];
+  return { files, notes };
 }
 
 // src/cli/docs.ts
 import * as fs4 from "node:fs";
 import { fileURLToPath } from "node:url";
-import * as path6 from "node:path";
+import * as path8 from "node:path";
 var docsDir;
 function findDocsDir() {
-  let here = path6.dirname(fileURLToPath(import.meta.url));
-  for (let candidate of [path6.join(here, "..", "docs", "rules"), path6.join(here, "..", "..", "docs", "rules")])
+  let here = path8.dirname(fileURLToPath(import.meta.url));
+  for (let candidate of [path8.join(here, "..", "docs", "rules"), path8.join(here, "..", "..", "docs", "rules")])
     if (fs4.existsSync(candidate)) return candidate;
   return null;
 }
 function ruleDoc(id) {
   if (docsDir === void 0 && (docsDir = findDocsDir()), !(!docsDir || !/^[a-z0-9-]+$/.test(id)))
     try {
-      return fs4.readFileSync(path6.join(docsDir, `${id}.md`), "utf8");
+      return fs4.readFileSync(path8.join(docsDir, `${id}.md`), "utf8");
     } catch {
       return;
     }
@@ -23662,7 +24199,7 @@ function useColor(flag, env, isTTY) {
 }
 
 // src/report/common.ts
-import * as path7 from "node:path";
+import * as path9 from "node:path";
 
 // src/report/positions.ts
 function utf8Length(text, from = 0, to = text.length) {
@@ -23754,9 +24291,9 @@ function summarize(counts, suppressed = 0) {
 }
 function reportPath(p, cwd) {
   let out = p;
-  if (cwd && path7.isAbsolute(p)) {
-    let rel = path7.relative(cwd, p);
-    rel !== "" && rel !== ".." && !rel.startsWith(`..${path7.sep}`) && !path7.isAbsolute(rel) && (out = rel.split(path7.sep).join("/"));
+  if (cwd && path9.isAbsolute(p)) {
+    let rel = path9.relative(cwd, p);
+    rel !== "" && rel !== ".." && !rel.startsWith(`..${path9.sep}`) && !path9.isAbsolute(rel) && (out = rel.split(path9.sep).join("/"));
   }
   return out.replace(/^(\.\/)+/, "");
 }
@@ -23825,8 +24362,8 @@ function formatText(input, opts) {
     }
     f.fixNote && lines.push(`    ${paint(ANSI.dim, `no fix: ${oneLine(f.fixNote)}`)}`);
   }
-  let summary = summarize(countFindings(findings), input.suppressed?.length ?? 0);
-  return lines.length > 0 && lines.push(""), lines.push(paint(ANSI.bold, summary)), `${lines.join(`
+  let summary2 = summarize(countFindings(findings), input.suppressed?.length ?? 0);
+  return lines.length > 0 && lines.push(""), lines.push(paint(ANSI.bold, summary2)), `${lines.join(`
 `)}
 `;
 }
@@ -23938,10 +24475,10 @@ function buildSarif(input, opts = {}) {
     }
     return {
       description: { text: f.safe ? f.description : `${f.description} (unsafe: behaviour may change)` },
-      artifactChanges: [...byFile].map(([path11, edits]) => {
-        let idx = lineIndex(path11);
+      artifactChanges: [...byFile].map(([path13, edits]) => {
+        let idx = lineIndex(path13);
         return {
-          artifactLocation: { uri: artifactUri(path11, input.cwd) },
+          artifactLocation: { uri: artifactUri(path13, input.cwd) },
           replacements: edits.map((e) => {
             let deletedRegion;
             if (idx) {
@@ -24177,10 +24714,10 @@ function applyFixesToFiles(texts, fixes) {
     applied.push(fix);
   }
   let out = /* @__PURE__ */ new Map();
-  for (let [path11, edits] of accepted2) {
-    let result = applyEdits(texts.get(path11), edits);
-    if (result.deferred.length > 0) throw new Error(`internal: compatible edits deferred in ${path11}`);
-    out.set(path11, result.text);
+  for (let [path13, edits] of accepted2) {
+    let result = applyEdits(texts.get(path13), edits);
+    if (result.deferred.length > 0) throw new Error(`internal: compatible edits deferred in ${path13}`);
+    out.set(path13, result.text);
   }
   return { texts: out, applied, deferred, skipped };
 }
@@ -24263,8 +24800,8 @@ function rows2(a, b, ops) {
 function range(firstIndex, count) {
   return count === 0 ? `${firstIndex},0` : count === 1 ? `${firstIndex + 1}` : `${firstIndex + 1},${count}`;
 }
-function quotePath(prefix, path11) {
-  let full = prefix + path11;
+function quotePath(prefix, path13) {
+  let full = prefix + path13;
   if (!/["\\\x00-\x1f\x7f]/.test(full)) return full;
   let escapes = { '"': '\\"', "\\": "\\\\", "	": "\\t", "\n": "\\n", "\r": "\\r" }, out = "";
   for (let ch of full) {
@@ -24273,9 +24810,9 @@ function quotePath(prefix, path11) {
   }
   return `"${out}"`;
 }
-function unifiedDiff(path11, before, after) {
+function unifiedDiff(path13, before, after) {
   if (before === after) return "";
-  let clean = path11.replace(/^(\.\/)+/, ""), a = splitLines(before), b = splitLines(after), all = rows2(a, b, diffLines(a, b)), out = [
+  let clean = path13.replace(/^(\.\/)+/, ""), a = splitLines(before), b = splitLines(after), all = rows2(a, b, diffLines(a, b)), out = [
     `diff --git ${quotePath("a/", clean)} ${quotePath("b/", clean)}
 `,
     `--- ${quotePath("a/", clean)}
@@ -24318,7 +24855,7 @@ function unifiedDiff(path11, before, after) {
 // src/fix/write.ts
 import { randomBytes } from "node:crypto";
 import * as fs5 from "node:fs";
-import * as path8 from "node:path";
+import * as path10 from "node:path";
 var Refusal = class extends Error {
 };
 function refuse(reason) {
@@ -24348,14 +24885,14 @@ function resolveTarget(absPath, mustExist) {
   link?.isSymbolicLink() && refuse(`${absPath} is a dangling symbolic link`);
   let dir;
   try {
-    dir = fs5.realpathSync(path8.dirname(absPath));
+    dir = fs5.realpathSync(path10.dirname(absPath));
   } catch (err) {
     refuse(`cannot resolve the directory of ${absPath}: ${errorText(err)}`);
   }
-  return { real: path8.join(dir, path8.basename(absPath)) };
+  return { real: path10.join(dir, path10.basename(absPath)) };
 }
 function checkWritable(real, stat) {
-  let dir = path8.dirname(real);
+  let dir = path10.dirname(real);
   stat && (stat.mode & 146) === 0 && refuse(`${real} is read-only`), (fs5.statSync(dir).mode & 146) === 0 && refuse(`directory ${dir} is read-only`);
   try {
     stat && fs5.accessSync(real, fs5.constants.W_OK), fs5.accessSync(dir, fs5.constants.W_OK | fs5.constants.X_OK);
@@ -24364,7 +24901,7 @@ function checkWritable(real, stat) {
   }
 }
 function writeTemp(real, bytes, stat) {
-  let dir = path8.dirname(real), tmp = path8.join(dir, `.${path8.basename(real)}.${process.pid}.${randomBytes(4).toString("hex")}.credflow-tmp`), fd = fs5.openSync(tmp, "wx", stat ? stat.mode & 4095 : 438);
+  let dir = path10.dirname(real), tmp = path10.join(dir, `.${path10.basename(real)}.${process.pid}.${randomBytes(4).toString("hex")}.credflow-tmp`), fd = fs5.openSync(tmp, "wx", stat ? stat.mode & 4095 : 438);
   try {
     if (fs5.writeFileSync(fd, bytes), stat) {
       fs5.fchmodSync(fd, stat.mode & 4095);
@@ -24391,13 +24928,13 @@ function syncDirectory(dir) {
   }
 }
 function writeFileAtomic(absPath, text, opts = {}) {
-  let target = path8.resolve(absPath);
+  let target = path10.resolve(absPath);
   try {
     let { real, stat } = resolveTarget(target, opts.expectedBytes !== void 0);
     if (opts.root !== void 0) {
       let root;
       try {
-        root = fs5.realpathSync(path8.resolve(opts.root));
+        root = fs5.realpathSync(path10.resolve(opts.root));
       } catch (err) {
         refuse(`cannot resolve root ${opts.root}: ${errorText(err)}`);
       }
@@ -24410,7 +24947,7 @@ function writeFileAtomic(absPath, text, opts = {}) {
     } catch (err) {
       throw fs5.rmSync(tmp, { force: !0 }), err;
     }
-    return syncDirectory(path8.dirname(real)), { ok: !0 };
+    return syncDirectory(path10.dirname(real)), { ok: !0 };
   } catch (err) {
     return { ok: !1, reason: (err instanceof Refusal ? err.message : `cannot write ${target}: ${errorText(err)}`).replace(/\s*[\r\n]+\s*/g, " ") };
   }
@@ -24493,13 +25030,13 @@ var CONFIG_FILE_NAMES = [".credflow.yml", ".credflow.yaml"], ConfigError = class
   line;
   column;
   problems;
-  constructor(path11, problems) {
+  constructor(path13, problems) {
     let first = problems[0] ?? { message: "invalid configuration" };
-    super(formatProblem(path11, first)), this.path = path11, first.line !== void 0 && (this.line = first.line), first.column !== void 0 && (this.column = first.column), this.problems = problems;
+    super(formatProblem(path13, first)), this.path = path13, first.line !== void 0 && (this.line = first.line), first.column !== void 0 && (this.column = first.column), this.problems = problems;
   }
 };
-function formatProblem(path11, p) {
-  return `${p.line !== void 0 ? `${path11}:${p.line}:${p.column ?? 1}` : path11}: ${p.message}`;
+function formatProblem(path13, p) {
+  return `${p.line !== void 0 ? `${path13}:${p.line}:${p.column ?? 1}` : path13}: ${p.message}`;
 }
 var MAX_CONFIG_BYTES = 1024 * 1024;
 function loadConfig(opts) {
@@ -24636,26 +25173,26 @@ function toConfig(raw2, entryAt) {
     return at && (entry.location = at), entry;
   }), config;
 }
-function entryLocation(doc, lineCounter, path11, index2) {
+function entryLocation(doc, lineCounter, path13, index2) {
   let node = doc.getIn(["ignore-findings", index2], !0), range2 = nodeRange(node);
   if (!range2) return;
   let at = (offset) => ({ ...position(lineCounter, offset), offset });
-  return { path: path11, range: { start: at(range2[0]), end: at(range2[1]) } };
+  return { path: path13, range: { start: at(range2[0]), end: at(range2[1]) } };
 }
 function parseIgnoredFinding(item) {
   if (typeof item != "string") {
     let out2 = { path: normalizeRepoPath(item.path) };
     return item.rule !== void 0 && (out2.rule = item.rule), item.line !== void 0 && (out2.line = item.line), out2;
   }
-  let parts = item.split(":"), rule, path11, line;
+  let parts = item.split(":"), rule, path13, line;
   if (parts.length >= 3)
-    [rule, path11] = [parts[0], parts.slice(1, -1).join(":")], line = Number(parts[parts.length - 1]);
+    [rule, path13] = [parts[0], parts.slice(1, -1).join(":")], line = Number(parts[parts.length - 1]);
   else if (parts.length === 2) {
     let [a, b] = parts;
-    /^\d+$/.test(b) ? [path11, line] = [a, Number(b)] : [rule, path11] = [a, b];
+    /^\d+$/.test(b) ? [path13, line] = [a, Number(b)] : [rule, path13] = [a, b];
   } else
-    path11 = item;
-  let out = { path: normalizeRepoPath(path11) };
+    path13 = item;
+  let out = { path: normalizeRepoPath(path13) };
   return rule !== void 0 && (out.rule = rule), line !== void 0 && (out.line = line), out;
 }
 function normalizeRepoPath(p) {
@@ -24667,7 +25204,7 @@ var import_posix = __toESM(require_posix(), 1);
 
 // src/discover/repository.ts
 import * as fs7 from "node:fs";
-import * as path9 from "node:path";
+import * as path11 from "node:path";
 var OWNER_NAME = /^([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\/([A-Za-z0-9._-]{1,100})$/;
 function parseOwnerName(text, source) {
   let m = OWNER_NAME.exec((text ?? "").trim().replace(/\.git$/, ""));
@@ -24681,13 +25218,13 @@ function ownerNameOfUrl(url) {
   return parts.length === 2 ? parts.join("/") : void 0;
 }
 function gitDir(root) {
-  let dotGit = path9.join(root, ".git");
+  let dotGit = path11.join(root, ".git");
   try {
     let st = fs7.statSync(dotGit);
     if (st.isDirectory()) return dotGit;
     if (st.isFile() && st.size < 4096) {
       let m = /^gitdir:\s*(.+)$/m.exec(fs7.readFileSync(dotGit, "utf8"));
-      if (m) return path9.resolve(root, m[1].trim());
+      if (m) return path11.resolve(root, m[1].trim());
     }
   } catch {
     return;
@@ -24696,10 +25233,10 @@ function gitDir(root) {
 function originOf2(root) {
   let dir = gitDir(root);
   if (!dir) return;
-  let candidates = [path9.join(dir, "config")];
+  let candidates = [path11.join(dir, "config")];
   try {
-    let common = fs7.readFileSync(path9.join(dir, "commondir"), "utf8").trim();
-    common && candidates.push(path9.join(path9.resolve(dir, common), "config"));
+    let common = fs7.readFileSync(path11.join(dir, "commondir"), "utf8").trim();
+    common && candidates.push(path11.join(path11.resolve(dir, common), "config"));
   } catch {
   }
   for (let file of candidates) {
@@ -24736,13 +25273,13 @@ function ruleOptions(config, ruleId, cli = {}) {
 }
 function isIgnoredPath(config, repoPath) {
   if (config.ignore.length === 0) return !1;
-  let path11 = normalizeRepoPath(repoPath);
-  return config.ignore.some((glob) => cachedGlob(glob).test(path11));
+  let path13 = normalizeRepoPath(repoPath);
+  return config.ignore.some((glob) => cachedGlob(glob).test(path13));
 }
 function ignoringEntry(config, ruleId, repoPath, line) {
   if (config.ignoreFindings.length === 0) return;
-  let path11 = normalizeRepoPath(repoPath), entry = config.ignoreFindings.find(
-    (e) => (e.rule === void 0 || e.rule === ruleId) && (e.line === void 0 || e.line === line) && cachedGlob(e.path).test(path11)
+  let path13 = normalizeRepoPath(repoPath), entry = config.ignoreFindings.find(
+    (e) => (e.rule === void 0 || e.rule === ruleId) && (e.line === void 0 || e.line === line) && cachedGlob(e.path).test(path13)
   );
   return entry ? describeEntry(entry) : void 0;
 }
@@ -24978,15 +25515,15 @@ function createOnlineResolver(opts) {
     "user-agent": "credflow"
   };
   token && (headers.authorization = `Bearer ${token}`);
-  let requestTimeoutMs = positive(opts.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS), budgetMs = positive(opts.budgetMs, BUDGET_PER_REQUEST_TIMEOUT * requestTimeoutMs), maxResponseBytes = positive(opts.maxResponseBytes, MAX_RESPONSE_BYTES), apiOrigin = originOf3(apiUrl), phase = new AbortController(), sleep = (ms) => new Promise((resolve8) => {
-    if (phase.signal.aborted) return resolve8();
+  let requestTimeoutMs = positive(opts.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS), budgetMs = positive(opts.budgetMs, BUDGET_PER_REQUEST_TIMEOUT * requestTimeoutMs), maxResponseBytes = positive(opts.maxResponseBytes, MAX_RESPONSE_BYTES), apiOrigin = originOf3(apiUrl), phase = new AbortController(), sleep = (ms) => new Promise((resolve10) => {
+    if (phase.signal.aborted) return resolve10();
     let done = () => {
-      clearTimeout(timer), phase.signal.removeEventListener("abort", done), resolve8();
+      clearTimeout(timer), phase.signal.removeEventListener("abort", done), resolve10();
     }, timer = setTimeout(done, ms);
     phase.signal.addEventListener("abort", done, { once: !0 });
   }), phaseProblem = () => abortProblem(phase.signal);
-  async function exchange(path11, what) {
-    let url = `${apiUrl}${path11}`;
+  async function exchange(path13, what) {
+    let url = `${apiUrl}${path13}`;
     for (let hop = 0; ; hop++) {
       if (phase.signal.aborted) throw phaseProblem();
       let request = new AbortController(), onPhaseEnd = () => request.abort(phase.signal.reason);
@@ -25035,11 +25572,11 @@ function createOnlineResolver(opts) {
       }
     }
   }
-  async function get(path11, what) {
+  async function get(path13, what) {
     for (let attempt = 0; ; attempt++) {
       let res;
       try {
-        res = await exchange(path11, what);
+        res = await exchange(path13, what);
       } catch (err) {
         if (err instanceof ApiProblem) throw err;
         if (attempt < maxRetries && !phase.signal.aborted) {
@@ -25255,11 +25792,32 @@ async function run(argv, io) {
     for (let r of RULES)
       io.stdout(`${r.id.padEnd(width)}  ${r.defaultLevel.padEnd(7)}  ${r.fixable ? "fix" : "   "}  ${r.title}
 `);
-  }), program2.command("graph [paths...]").description("print the call graph with each job's credential timeline").addOption(new Option("-f, --format <format>", "graph format").choices(["mermaid", "dot", "json"]).default("mermaid")).option("-o, --output <file>", "write to a file").action(async (paths, flags) => {
-    let result = await lint(baseRequest(paths, io, defaultSettings(), offlinePins()));
-    emit(io, flags.output, renderGraph(result.graph, flags.format));
+  }), program2.command("graph [paths...]").description("print the call graph with each job's credential timeline (one workflow: every step; several: one node per job)").addOption(new Option("-f, --format <format>", "graph format").choices(["mermaid", "dot", "json"]).default("mermaid")).option("-o, --output <file>", "write to a file").option("--workflow <file>", "draw one workflow: every step, composite actions expanded").option("--job <id>", "with --workflow: draw one job").option("--split <dir>", "write one file per workflow into DIR (created when missing) and print their paths").action(async (paths, flags) => {
+    if (flags.job !== void 0 && flags.workflow === void 0) throw new UsageError("--job needs --workflow FILE");
+    if (flags.split !== void 0 && flags.output !== void 0) throw new UsageError("--split writes one file per workflow; it does not take --output");
+    let result = await lint(baseRequest(paths, io, defaultSettings(), offlinePins())), req = { format: flags.format, workflow: flags.workflow, job: flags.job, cwd: io.cwd };
+    if (flags.split === void 0) {
+      let out2 = renderGraph(result.graph, req);
+      emit(io, flags.output, out2.text);
+      for (let n of out2.notes) io.stderr(`credflow: ${n}
+`);
+      return;
+    }
+    let out = renderSplit(result.graph, req);
+    try {
+      fs9.mkdirSync(path12.resolve(io.cwd, flags.split), { recursive: !0 });
+    } catch (err) {
+      throw new UsageError(`${flags.split}: cannot create the folder (${err.code ?? "error"})`);
+    }
+    for (let f of out.files) {
+      let file = path12.join(flags.split, f.name);
+      emit(io, file, f.text), io.stdout(`${file.split(path12.sep).join("/")}
+`);
+    }
+    for (let n of out.notes) io.stderr(`credflow: ${n}
+`);
   }), program2.command("init").description("write a commented default .credflow.yml in the current directory").option("--force", "overwrite an existing file").action((flags) => {
-    let target = path10.join(io.cwd, ".credflow.yml");
+    let target = path12.join(io.cwd, ".credflow.yml");
     if (fs9.existsSync(target) && !flags.force)
       throw new UsageError(".credflow.yml already exists (use --force to overwrite)");
     fs9.writeFileSync(target, defaultConfigText()), io.stdout(`wrote .credflow.yml
@@ -25314,7 +25872,7 @@ function emit(io, output, text) {
     io.stdout(text);
     return;
   }
-  let target = path10.resolve(io.cwd, output), guarded = isInside(io.cwd, target);
+  let target = path12.resolve(io.cwd, output), guarded = isInside(io.cwd, target);
   if (guarded) {
     let st;
     try {
@@ -25326,7 +25884,7 @@ function emit(io, output, text) {
     if (st && !st.isFile()) throw new UsageError(`${output}: not a regular file`);
     let dir;
     try {
-      dir = fs9.realpathSync(path10.dirname(target));
+      dir = fs9.realpathSync(path12.dirname(target));
     } catch (err) {
       throw new UsageError(`${output}: cannot write (${err.code ?? "error"})`);
     }
@@ -25345,7 +25903,7 @@ async function lintCommand(paths, flags, io) {
   let stdin = paths.length === 1 && paths[0] === "-";
   if (stdin && (flags.fix || flags.diff)) throw new UsageError("--fix and --diff need files, not standard input");
   if (flags.unsafeFixes && !flags.fix && !flags.diff) throw new UsageError("--unsafe-fixes needs --fix or --diff");
-  let root = rootOf2(stdin ? flags.stdinFilename ?? "stdin.yml" : paths[0], io.cwd), config = loadConfig({ root, cwd: io.cwd, explicitPath: flags.config ? path10.resolve(io.cwd, flags.config) : void 0 }).config, settings = settingsFromConfig(
+  let root = rootOf2(stdin ? flags.stdinFilename ?? "stdin.yml" : paths[0], io.cwd), config = loadConfig({ root, cwd: io.cwd, explicitPath: flags.config ? path12.resolve(io.cwd, flags.config) : void 0 }).config, settings = settingsFromConfig(
     config,
     {
       ...flags.visibility ? { visibility: flags.visibility } : {},
@@ -25358,7 +25916,7 @@ async function lintCommand(paths, flags, io) {
     apiUrl: flags.githubApiUrl ?? io.env.GITHUB_API_URL,
     token: io.env.GITHUB_TOKEN || io.env.GH_TOKEN || void 0,
     // In the user's cache directory, not the repository: a pull request could plant answers there.
-    cacheFile: flags.pinCache ? path10.resolve(io.cwd, flags.pinCache) : defaultPinCacheFile(io.env),
+    cacheFile: flags.pinCache ? path12.resolve(io.cwd, flags.pinCache) : defaultPinCacheFile(io.env),
     ...flags.onlineTimeout !== void 0 ? { requestTimeoutMs: flags.onlineTimeout * 1e3 } : {},
     fallback: pins,
     log: (m) => io.stderr(`credflow: ${m}

@@ -8,7 +8,7 @@ import { LEVEL_RANK, type Finding, type Level, type Settings } from "../rules/ty
 import { lint, type LintRequest, type LintResult } from "../engine/lint.js";
 import { rootOf, UsageError } from "../discover/discover.js";
 import { offlinePins, type PinResolver } from "../knowledge/pins.js";
-import { renderGraph, type GraphFormat } from "../graph/render.js";
+import { renderGraph, renderSplit, type GraphFormat } from "../graph/render.js";
 import { ruleDoc } from "./docs.js";
 import { useColor } from "./color.js";
 import { formatText } from "../report/text.js";
@@ -132,12 +132,35 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
 
   program
     .command("graph [paths...]")
-    .description("print the call graph with each job's credential timeline")
+    .description("print the call graph with each job's credential timeline (one workflow: every step; several: one node per job)")
     .addOption(new Option("-f, --format <format>", "graph format").choices(["mermaid", "dot", "json"]).default("mermaid"))
     .option("-o, --output <file>", "write to a file")
-    .action(async (paths: string[], flags: { format: GraphFormat; output?: string }) => {
+    .option("--workflow <file>", "draw one workflow: every step, composite actions expanded")
+    .option("--job <id>", "with --workflow: draw one job")
+    .option("--split <dir>", "write one file per workflow into DIR (created when missing) and print their paths")
+    .action(async (paths: string[], flags: { format: GraphFormat; output?: string; workflow?: string; job?: string; split?: string }) => {
+      if (flags.job !== undefined && flags.workflow === undefined) throw new UsageError("--job needs --workflow FILE");
+      if (flags.split !== undefined && flags.output !== undefined) throw new UsageError("--split writes one file per workflow; it does not take --output");
       const result = await lint(baseRequest(paths, io, defaultSettings(), offlinePins()));
-      emit(io, flags.output, renderGraph(result.graph, flags.format));
+      const req = { format: flags.format, workflow: flags.workflow, job: flags.job, cwd: io.cwd };
+      if (flags.split === undefined) {
+        const out = renderGraph(result.graph, req);
+        emit(io, flags.output, out.text);
+        for (const n of out.notes) io.stderr(`credflow: ${n}\n`);
+        return;
+      }
+      const out = renderSplit(result.graph, req);
+      try {
+        fs.mkdirSync(path.resolve(io.cwd, flags.split), { recursive: true });
+      } catch (err) {
+        throw new UsageError(`${flags.split}: cannot create the folder (${(err as NodeJS.ErrnoException).code ?? "error"})`);
+      }
+      for (const f of out.files) {
+        const file = path.join(flags.split, f.name);
+        emit(io, file, f.text);
+        io.stdout(`${file.split(path.sep).join("/")}\n`);
+      }
+      for (const n of out.notes) io.stderr(`credflow: ${n}\n`);
     });
 
   program

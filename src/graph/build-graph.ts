@@ -156,6 +156,7 @@ class GraphBuilder {
       configureCalls: [],
       skippedConfigureCalls: [],
       activeCredentials: [],
+      roleConflicts: [],
       skipped: false,
       caller,
     };

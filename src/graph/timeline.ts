@@ -3,12 +3,15 @@
  * is built: where each composite invocation starts and ends, which steps statically cannot run (an
  * `if:` decided false by the inputs passed), the configure-aws-credentials calls, and which call's
  * credentials are in effect before each step. The action exports AWS_* to the job environment, so the
- * last call before a step wins, and calls inside a composite stay in effect after it returns.
+ * last call before a step wins, and calls inside a composite stay in effect after it returns. On
+ * runners older than v2.295.0 some steps inside a composite still see an earlier role
+ * (`role-conflicts.ts`).
  */
 import type { ConfigureCall, InvocationSpan, JobNode, ProjectGraph, TimelineStep } from "./types.js";
 import { decide, knownInputs, type KnownValue } from "./conditions.js";
 import { configureCallOf } from "./configure.js";
 import type { GraphActions } from "./values.js";
+import { findRoleConflicts } from "./role-conflicts.js";
 
 /** Every composite invocation of a timeline, keyed by its invocation number. */
 export function invocationSpans(timeline: readonly TimelineStep[]): Map<number, InvocationSpan> {
@@ -83,6 +86,7 @@ export function analyseTimeline(graph: GraphActions, node: JobNode, reusableInpu
   node.configureCalls = calls;
   node.skippedConfigureCalls = skippedCalls;
   node.activeCredentials = active;
+  node.roleConflicts = findRoleConflicts(node);
 }
 
 /** The caller's values for a called workflow's inputs, typed as the workflow declares them. */

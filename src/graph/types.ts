@@ -1,6 +1,7 @@
 /** The call graph: jobs with their expanded step timelines, matrices and credential state. */
 import type { ActionModel, Entry, Job, Range, SourceFile, Step, Workflow } from "../model/types.js";
 import type { ConfigureVersion } from "../knowledge/configure-aws-credentials.js";
+import type { RoleConflict } from "./role-conflicts.js";
 
 /** A `uses: ./…` call site that led into a composite action. */
 export interface CallSite {
@@ -127,6 +128,11 @@ export interface JobNode {
    * calls inside a composite stay in effect after it returns; skipped calls do not count).
    */
   activeCredentials: Array<ConfigureCall | undefined>;
+  /**
+   * Composites that assume a second role while the first one was exported when they started: the
+   * steps that still run as the earlier role on runners older than v2.295.0 (`graph/role-conflicts.ts`).
+   */
+  roleConflicts: RoleConflict[];
   /** The job's `if:` is false for the inputs its reusable-workflow caller passes. */
   skipped: boolean;
   /** For a job calling a local reusable workflow: that workflow's job nodes. */

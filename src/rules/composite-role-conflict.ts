@@ -5,22 +5,15 @@
  * still run as the earlier role (aws-actions/configure-aws-credentials#307, actions/runner#1794).
  */
 import { allJobNodes } from "../graph/build-graph.js";
-import type { ConfigureCall, JobNode, TimelineStep } from "../graph/types.js";
+import type { JobNode, TimelineStep } from "../graph/types.js";
+import { RUNNER_FIX_VERSION } from "../graph/role-conflicts.js";
 import { runnerKind } from "../graph/runner.js";
 import { stepLabel, where } from "./support/labels.js";
 import { atLeast, parseVersion } from "../knowledge/version.js";
 import type { Level, RelatedLocation, RuleContext, Rule } from "./types.js";
 
-/** The runner release that stopped laying the composite's start snapshot over later exports. */
-export const RUNNER_FIX_VERSION = "2.295.0";
-
-/** What credentials a configure call sets, for comparison and messages; undefined when unclear. */
-export function identityOf(node: JobNode, call: ConfigureCall): { key: string; text: string } | undefined {
-  if (call.role) return { key: `role:${call.role}`, text: `role \`${call.role}\`` };
-  const keyId = node.timeline[call.timelineIndex]?.with.get("aws-access-key-id")?.trim();
-  if (keyId) return { key: `keys:${keyId}`, text: `static keys \`${keyId}\`` };
-  return undefined;
-}
+// Which steps see the earlier role is a graph fact (`JobNode.roleConflicts`), shared with `credflow graph`.
+export { RUNNER_FIX_VERSION, identityOf } from "../graph/role-conflicts.js";
 
 /** Where a configure call is, seen from `from`: its line, or the workflow call site that led to it. */
 function describeCall(from: string, ts: TimelineStep): string {
@@ -89,33 +82,8 @@ export const compositeRoleConflict: Rule = {
   check(ctx) {
     for (const node of allJobNodes(ctx.graph)) {
       const tl = node.timeline;
-      if (node.configureCalls.length < 2) continue;
-      const configureAt = new Set(node.configureCalls.map((c) => c.timelineIndex));
-      for (const call of node.configureCalls) {
+      for (const { call, started, depth, before, earlierIdentity: oldId, newIdentity: newId, stale } of node.roleConflicts) {
         const ts = tl[call.timelineIndex]!;
-        if (ts.chain.length === 0) continue; // a direct workflow step: the runner bug cannot apply
-        // The outermost composite on the chain that started while credentials were already exported:
-        // its start snapshot is what steps inside it keep seeing on old runners.
-        const depth = ts.chain.findIndex((site) => {
-          const span = node.invocations.get(site.invocation);
-          return span !== undefined && span.callIndex >= 0 && node.activeCredentials[span.callIndex] !== undefined;
-        });
-        if (depth < 0) continue;
-        const started = node.invocations.get(ts.chain[depth]!.invocation)!;
-        const before = node.activeCredentials[started.callIndex]!;
-        const oldId = identityOf(node, before);
-        const newId = identityOf(node, call);
-        if (!oldId || !newId || oldId.key === newId.key) continue;
-
-        // Steps inside that invocation that run after this call and before the next configure call;
-        // composite call steps only wrap their own steps, which are counted themselves.
-        const stale: TimelineStep[] = [];
-        for (let j = call.timelineIndex + 1; j <= started.end; j++) {
-          if (configureAt.has(j)) break;
-          if (!node.callSteps.has(j) && !tl[j]!.skipped) stale.push(tl[j]!);
-        }
-        if (stale.length === 0) continue;
-
         const top = ts.chain[0]!;
         const topUses = top.step.uses!;
         const path = top.file.path;
