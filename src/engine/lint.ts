@@ -16,6 +16,7 @@ import { prepareFile } from "./prepare.js";
 import type { PinResolver } from "../knowledge/pins.js";
 import { kindOf } from "../discover/discover.js";
 import { resolveRuleOptions } from "../config/options.js";
+import { loadTrust } from "../iac/load.js";
 
 export interface LintRequest {
   paths: string[];
@@ -100,6 +101,12 @@ export async function lint(req: LintRequest): Promise<LintResult> {
 
   const graph = buildGraph({ loader, files: top });
   graph.diagnostics.push(...accessDiagnostics);
+  // IAM trust policies in the repository's infrastructure code (directories linted as a whole).
+  if (roots.length > 0) {
+    graph.trust = await loadTrust({ roots, loader, ...(req.settings.trustPolicies ? { trustPolicies: req.settings.trustPolicies } : {}) });
+    const known = new Set(graph.files.map((f) => f.path));
+    for (const f of graph.trust.files) if (!known.has(f.path)) graph.files.push(f);
+  }
   for (const parsed of loader.parsed) {
     for (const d of parsed.diagnostics) graph.diagnostics.push({ file: parsed.file, ...d });
     const schema = parsed.schema ?? (parsed.usable && parsed.expandable ? await validateSchema(parsed.file) : []);
