@@ -343,12 +343,12 @@ function narrow(classes: SubjectClass[], condition: string, inputs: InputValues 
       const full = lit.startsWith("refs/") ? lit : `${prefix}${lit}`;
       if (!full.startsWith(prefix) || full === prefix) continue;
       const exact: SubjectPart[] = [{ lit: full }];
-      if (!full.endsWith("/") && decideFor(condition, c.event, full, inputs) === "true" && matchesTemplate(c.ref, full)) {
-        kept.push({ ...c, origin: `${c.origin.replace(/ from any (branch|tag)$/, "")} from \`${full.replace(/^refs\/(heads|tags)\//, "")}\``, context: [{ lit: "ref:" }, ...exact], ref: exact });
-      }
+      // A prefix the condition lets through (`startsWith`) stands for every ref under it, itself included.
       if (decideFor(condition, c.event, `${full}credflow-x`, inputs) === "true") {
         const parts: SubjectPart[] = [{ lit: full }, { hole: "any", varies: true, label: "ref" }];
         kept.push({ ...c, origin: `${c.origin} (refs starting \`${full}\`)`, context: [{ lit: "ref:" }, ...parts], ref: parts });
+      } else if (!full.endsWith("/") && decideFor(condition, c.event, full, inputs) === "true" && matchesTemplate(c.ref, full)) {
+        kept.push({ ...c, origin: `${c.origin.replace(/ from any (branch|tag)$/, "")} from \`${full.replace(/^refs\/(heads|tags)\//, "")}\``, context: [{ lit: "ref:" }, ...exact], ref: exact });
       }
     }
     const seen = new Set<string>();

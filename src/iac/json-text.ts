@@ -112,7 +112,7 @@ export function parseJsonText(s: PolicyString, file: SourceFile): PValue {
     let edit: { start: number; end: number } | undefined;
     if (plain && segments.length === 1 && !("unknown" in segments[0]!)) {
       const offs = segments[0].offsets;
-      if (offs && offs.length > 0 && offs.every((o, k) => k === 0 || o === offs[k - 1]! + 1)) edit = { start: offs[0]!, end: offs[offs.length - 1]! + 1 };
+      if (offs && offs.length > 0 && offs.every((o, k) => o !== undefined && (k === 0 || o === offs[k - 1]! + 1))) edit = { start: offs[0]!, end: offs[offs.length - 1]! + 1 };
     }
     return edit ? { s: ps, edit } : { s: ps };
   };

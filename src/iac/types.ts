@@ -16,8 +16,11 @@ export interface Located {
   range: Range;
 }
 
-/** A piece of text: literal (with the file offset of each UTF-16 unit, when written in one place), or unknown. */
-export type Segment = { text: string; offsets?: number[] } | { unknown: string };
+/**
+ * A piece of text: literal (with the file offset of each UTF-16 unit where it is known: a value
+ * spliced in from another file has none), or unknown.
+ */
+export type Segment = { text: string; offsets?: Array<number | undefined> } | { unknown: string };
 
 /** A string as far as the repository decides it. */
 export interface PolicyString {
@@ -141,7 +144,7 @@ export function unknownWhy(s: PolicyString): string | undefined {
   return undefined;
 }
 
-export function literal(text: string, at: Located, offsets?: number[], assumptions: string[] = []): PolicyString {
+export function literal(text: string, at: Located, offsets?: Array<number | undefined>, assumptions: string[] = []): PolicyString {
   return { segments: [offsets ? { text, offsets } : { text }], at, assumptions };
 }
 
@@ -163,7 +166,8 @@ export function concatStrings(parts: PolicyString[], at: Located): PolicyString 
 export function pushSegment(segments: Segment[], seg: Segment): void {
   const last = segments[segments.length - 1];
   if (last && !("unknown" in last) && !("unknown" in seg)) {
-    const offsets = last.offsets && seg.offsets ? [...last.offsets, ...seg.offsets] : undefined;
+    const own = (x: { text: string; offsets?: Array<number | undefined> }) => x.offsets ?? new Array<number | undefined>(x.text.length).fill(undefined);
+    const offsets = last.offsets || seg.offsets ? [...own(last), ...own(seg)] : undefined;
     segments[segments.length - 1] = offsets ? { text: last.text + seg.text, offsets } : { text: last.text + seg.text };
     return;
   }
