@@ -120,8 +120,14 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     .description("print the call graph with each job's credential timeline")
     .addOption(new Option("-f, --format <format>", "graph format").choices(["mermaid", "dot", "json"]).default("mermaid"))
     .option("-o, --output <file>", "write to a file")
-    .action(async (paths: string[], flags: { format: GraphFormat; output?: string }) => {
-      const result = await lint(baseRequest(paths, io, defaultSettings(), offlinePins()));
+    .option("-c, --config <file>", "configuration file (default: .credflow.yml in the repository root)")
+    .action(async (paths: string[], flags: { format: GraphFormat; output?: string; config?: string }) => {
+      // The configuration names trust-policy files and the repository, which role nodes need.
+      const abs = path.resolve(io.cwd, paths[0] ?? ".");
+      const root = fs.existsSync(abs) && fs.statSync(abs).isDirectory() ? abs : findRoot(abs, io.cwd);
+      const config = loadConfig({ root, cwd: io.cwd, explicitPath: flags.config ? path.resolve(io.cwd, flags.config) : undefined }).config;
+      const settings = settingsFromConfig(config, {}, { env: io.env.GITHUB_REPOSITORY, root });
+      const result = await lint({ ...baseRequest(paths, io, settings, offlinePins()), ignorePath: (p) => isIgnoredPath(config, p) });
       emit(io, flags.output, renderGraph(result.graph, flags.format));
     });
 
@@ -171,10 +177,6 @@ function oneLine(err: unknown): string {
   if (err instanceof UsageError || err instanceof ConfigError) return err.message;
   const msg = err instanceof Error ? err.message : String(err);
   return `internal error: ${msg.split("\n")[0]}`;
-}
-
-function defaultSettings(): Settings {
-  return { visibility: "unknown" };
 }
 
 /** Flags that set a rule option (they win over the configuration file): flag → rule and option. */

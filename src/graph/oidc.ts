@@ -16,7 +16,6 @@
 import { Evaluator, Lexer, Parser, data } from "@actions/expressions";
 import { TokenType } from "@actions/expressions/lexer";
 import { falsy } from "@actions/expressions/result";
-import type { Settings } from "../rules/types.js";
 import type { SubjectPart, TokenClaims } from "../iac/iam.js";
 import type { TrustRole } from "../iac/types.js";
 import { knownText } from "../iac/types.js";
@@ -26,6 +25,15 @@ import { effectiveInput } from "./configure.js";
 import { envAt } from "./values.js";
 
 // ---------- subjects ----------
+
+/** The repository facts subjects depend on (the engine's Settings has them). */
+export interface Settings {
+  visibility: string;
+  repository?: { owner: string; name: string };
+  defaultBranch?: { name: string };
+  subjectFormat?: { format: "names" | "immutable-ids"; ownerId?: string; repositoryId?: string };
+  subjectClaimKeys?: readonly string[];
+}
 
 export interface SubjectClass {
   /** How the job gets this subject, for messages: "on push to `main`", "on workflow_dispatch (any branch or tag)". */
