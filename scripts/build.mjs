@@ -34,8 +34,22 @@ export function buildOptions(overrides = {}) {
       js: "#!/usr/bin/env node\nimport { createRequire as __credflowCreateRequire } from 'node:module';\nconst require = __credflowCreateRequire(import.meta.url);",
     },
     logLevel: "warning",
+    // The Terraform parser's WebAssembly (tree-sitter runtime and grammar) is embedded in the bundle:
+    // src/iac/hcl-wasm.ts reads the files from node_modules; the bundle imports the same bytes.
+    loader: { ".wasm": "binary" },
+    plugins: [hclWasmPlugin],
   };
 }
+
+/** Swaps src/iac/hcl-wasm.ts for hcl-wasm.bundle.ts, which imports both .wasm files as bytes. */
+const hclWasmPlugin = {
+  name: "hcl-wasm",
+  setup(b) {
+    b.onResolve({ filter: /^\.\/hcl-wasm\.js$/ }, (args) =>
+      path.basename(args.importer) === "hcl.ts" ? { path: path.join(ROOT, "src", "iac", "hcl-wasm.bundle.ts") } : undefined,
+    );
+  },
+};
 
 /** Builds the bundle (to `outfile`, default dist/credflow.mjs). */
 export async function buildBundle(overrides = {}) {
