@@ -5,6 +5,7 @@
 // The options are exported so a test can build into a temporary file and compare it with the
 // committed dist/credflow.mjs; running this file builds dist/credflow.mjs.
 import { build } from "esbuild";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -54,6 +55,24 @@ const hclWasmPlugin = {
 /** Builds the bundle (to `outfile`, default dist/credflow.mjs). */
 export async function buildBundle(overrides = {}) {
   await build(buildOptions(overrides));
+  if (!overrides.outfile) fs.writeFileSync(path.join(ROOT, "dist", "THIRD-PARTY-LICENSES.txt"), thirdPartyLicenses());
+}
+
+/**
+ * The licenses of the code embedded as WebAssembly (the bundle drops license comments): tree-sitter's
+ * runtime (MIT) and the HCL grammar (Apache-2.0), shipped beside the bundle.
+ */
+function thirdPartyLicenses() {
+  const parts = [
+    ["web-tree-sitter", "node_modules/web-tree-sitter/LICENSE"],
+    ["@tree-sitter-grammars/tree-sitter-hcl", "node_modules/@tree-sitter-grammars/tree-sitter-hcl/LICENSE"],
+  ];
+  return parts
+    .map(([name, file]) => {
+      const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, path.dirname(file), "package.json"), "utf8"));
+      return `${name} ${pkg.version} (${pkg.license}), embedded in credflow.mjs\n\n${fs.readFileSync(path.join(ROOT, file), "utf8").trim()}\n`;
+    })
+    .join(`\n${"-".repeat(72)}\n\n`);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
