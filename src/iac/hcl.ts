@@ -6,24 +6,15 @@
  *
  * Offsets are UTF-16 code units (web-tree-sitter parses JavaScript strings), the same as the
  * string offsets of `SourceFile.text`.
+ *
+ * Only src/iac/load.ts imports this module, dynamically: the bundle initialises web-tree-sitter and
+ * decodes the embedded WebAssembly only for a repository with Terraform to read.
  */
 import { Language, Parser } from "web-tree-sitter";
 import { hclWasm } from "./hcl-wasm.js";
+import type { HclTree, HNode } from "./hcl-tree.js";
 
-/** One node of the syntax tree, as plain data. Comments are left out. */
-export interface HNode {
-  type: string;
-  named: boolean;
-  start: number;
-  end: number;
-  children: HNode[];
-}
-
-export interface HclTree {
-  root: HNode;
-  /** Offset of the first syntax error (an ERROR or MISSING node), when the file has one. */
-  errorAt?: number;
-}
+export type { HclTree, HNode };
 
 let ready: Promise<Parser> | undefined;
 
@@ -41,10 +32,26 @@ export function hclParser(): Promise<Parser> {
   return ready;
 }
 
+/** Node type names and whether they are named, by type id (one numeric read per node instead of two). */
+const typeInfo = new Map<number, { type: string; named: boolean }>();
+
+function typeOf(parser: Parser, id: number): { type: string; named: boolean } {
+  let t = typeInfo.get(id);
+  if (!t) {
+    const lang = parser.language!;
+    t = { type: lang.nodeTypeForId(id) ?? "ERROR", named: lang.nodeTypeIsNamed(id) };
+    typeInfo.set(id, t);
+  }
+  return t;
+}
+
 /** Parses one file's text into plain nodes. Never throws for the file's sake: errors become `errorAt`. */
 export function parseHcl(parser: Parser, text: string): HclTree {
   const tree = parser.parse(text);
   if (!tree) return { root: { type: "config_file", named: true, start: 0, end: text.length, children: [] }, errorAt: 0 };
+  // Each cursor read crosses into WebAssembly: read the type id and the two offsets, nothing else,
+  // and look for MISSING nodes only in a tree that has an error.
+  const hasError = tree.rootNode.hasError;
   const cursor = tree.walk();
   let errorAt: number | undefined;
   const root: HNode = { type: cursor.nodeType, named: true, start: cursor.startIndex, end: cursor.endIndex, children: [] };
@@ -52,9 +59,9 @@ export function parseHcl(parser: Parser, text: string): HclTree {
   try {
     if (cursor.gotoFirstChild()) {
       for (;;) {
-        const type = cursor.nodeType;
-        const node: HNode = { type, named: cursor.nodeIsNamed, start: cursor.startIndex, end: cursor.endIndex, children: [] };
-        if ((type === "ERROR" || cursor.nodeIsMissing) && errorAt === undefined) errorAt = node.start;
+        const { type, named } = typeOf(parser, cursor.nodeTypeId);
+        const node: HNode = { type, named, start: cursor.startIndex, end: cursor.endIndex, children: [] };
+        if (hasError && errorAt === undefined && (type === "ERROR" || cursor.nodeIsMissing)) errorAt = node.start;
         const parent = stack[stack.length - 1]!;
         if (type !== "comment") parent.children.push(node);
         if (type !== "comment" && cursor.gotoFirstChild()) {
@@ -73,12 +80,16 @@ export function parseHcl(parser: Parser, text: string): HclTree {
     tree.delete();
   }
   function done(): HclTree {
-    if (root.type === "ERROR" && errorAt === undefined) errorAt = 0;
+    if (hasError && errorAt === undefined) errorAt = root.type === "ERROR" ? 0 : firstError(root);
     return errorAt === undefined ? { root } : { root, errorAt };
   }
 }
 
-/** Named children, in order. */
-export function named(n: HNode | undefined): HNode[] {
-  return n ? n.children.filter((c) => c.named) : [];
+function firstError(n: HNode): number | undefined {
+  if (n.type === "ERROR") return n.start;
+  for (const c of n.children) {
+    const e = firstError(c);
+    if (e !== undefined) return e;
+  }
+  return undefined;
 }

@@ -16,7 +16,6 @@ import { isMap, parseDocument, LineCounter } from "yaml";
 import type { FileLoader } from "../discover/loader.js";
 import type { SourceFile } from "../model/types.js";
 import { parseTemplate, Template } from "./cloudformation.js";
-import { hclParser, parseHcl } from "./hcl.js";
 import { readPolicy, GITHUB_HOST } from "./policy.js";
 import { iacFile, rangeIn } from "./source.js";
 import { TerraformReader, type TfFile } from "./terraform.js";
@@ -129,6 +128,8 @@ export async function loadTrust(req: TrustLoadRequest): Promise<TrustFacts> {
       if (f.text.includes(GITHUB_HOST)) github = true;
     }
     if (github) {
+      // Loaded here only: the parser's WebAssembly costs nothing to a repository without Terraform.
+      const { hclParser, parseHcl } = await import("./hcl.js");
       const parser = await hclParser();
       const parsed: TfFile[] = [];
       for (const f of tfFiles) {

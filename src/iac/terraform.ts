@@ -11,7 +11,7 @@
  */
 import * as path from "node:path";
 import type { SourceFile } from "../model/types.js";
-import { named, type HNode, type HclTree } from "./hcl.js";
+import { named, type HNode, type HclTree } from "./hcl-tree.js";
 import { JsonTextError, parseJsonText } from "./json-text.js";
 import { GITHUB_HOST, readPolicy } from "./policy.js";
 import { located } from "./source.js";

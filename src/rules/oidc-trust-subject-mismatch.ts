@@ -21,6 +21,7 @@ export const oidcTrustSubjectMismatch: Rule = {
   precision: "high",
   fixable: false,
   check(ctx) {
+    if ((ctx.graph.trust?.roles.length ?? 0) === 0) return;
     const links = roleLinks(ctx.graph, configureSites(ctx.graph).filter((s) => s.node));
     // One finding per configure step and role: a step reached by several jobs (a composite, a called
     // workflow) presents the union of their subjects.
