@@ -103,7 +103,12 @@ export async function lint(req: LintRequest): Promise<LintResult> {
   graph.diagnostics.push(...accessDiagnostics);
   // IAM trust policies in the repository's infrastructure code (directories linted as a whole).
   if (roots.length > 0) {
-    graph.trust = await loadTrust({ roots, loader, ...(req.settings.trustPolicies ? { trustPolicies: req.settings.trustPolicies } : {}) });
+    graph.trust = await loadTrust({
+      roots,
+      loader,
+      ...(req.settings.trustPolicies ? { trustPolicies: req.settings.trustPolicies } : {}),
+      ...(req.ignorePath ? { ignorePath: req.ignorePath } : {}),
+    });
     const known = new Set(graph.files.map((f) => f.path));
     for (const f of graph.trust.files) if (!known.has(f.path)) graph.files.push(f);
   }

@@ -205,13 +205,13 @@ export function callerInputs(node: JobNode): InputValues | undefined {
 }
 
 /** The environment a job declares (after caller inputs), as subject parts; undefined when it has none. */
-function environmentOf(node: JobNode): { parts: SubjectPart[]; text: string } | undefined {
+function environmentOf(node: JobNode): { parts: SubjectPart[]; text: string; dynamic?: boolean } | undefined {
   const env = node.job.environment;
   if (!env) return undefined;
   const text = substitute(env.value, callerInputs(node)).trim();
   if (text === "") return undefined;
   if (!text.includes("${{")) return { parts: [{ lit: text }], text };
-  return { parts: [{ hole: "any", varies: false, label: `environment \`${text}\`` }], text };
+  return { parts: [{ hole: "any", varies: false, label: `environment \`${text}\`` }], text, dynamic: true };
 }
 
 const subjectCache = new WeakMap<JobNode, WeakMap<TimelineStep | JobNode, SubjectClass[]>>();
@@ -247,7 +247,8 @@ export function subjectClasses(node: JobNode, ts: TimelineStep | undefined, sett
       {
         origin: `in environment \`${env.text}\``,
         event: classes.map((c) => c.event).join(", "),
-        context: [{ lit: "environment:" }, ...env.parts],
+        // An expression may also yield "" (no environment): then the run presents its ref instead.
+        context: env.dynamic ? [{ hole: "any", varies: false, label: `environment \`${env.text}\` (or, when it is empty, the ref)` }] : [{ lit: "environment:" }, ...env.parts],
         ref: classes.length === 1 ? classes[0]!.ref : [{ hole: "any", varies: true, label: "the ref" }],
         environment: env.parts,
         node,

@@ -80,7 +80,10 @@ export function parseHcl(parser: Parser, text: string): HclTree {
     tree.delete();
   }
   function done(): HclTree {
-    if (hasError && errorAt === undefined) errorAt = root.type === "ERROR" ? 0 : firstError(root);
+    // A root ERROR spans the file: the error is where the blocks it could read stop.
+    if (hasError && (errorAt === undefined || (root.type === "ERROR" && errorAt === 0))) {
+      errorAt = root.type === "ERROR" ? (root.children.find((c) => c.type !== "block" && c.type !== "attribute" && c.type !== "body")?.start ?? 0) : firstError(root);
+    }
     return errorAt === undefined ? { root } : { root, errorAt };
   }
 }

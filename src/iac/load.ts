@@ -51,7 +51,7 @@ interface Candidates {
   templates: string[];
 }
 
-function walk(root: string): Candidates {
+function walk(root: string, ignore: ((repoPath: string) => boolean) | undefined): Candidates {
   const out: Candidates = { tf: [], templates: [] };
   let entries = 0;
   const stack: Array<{ dir: string; depth: number }> = [{ dir: root, depth: 0 }];
@@ -69,6 +69,7 @@ function walk(root: string): Candidates {
     for (const e of list) {
       if (++entries > MAX_ENTRIES) return out;
       const abs = path.join(dir, e.name);
+      if (ignore?.(rel === "" ? e.name : `${rel}/${e.name}`)) continue;
       if (e.isDirectory()) {
         if (SKIP_DIRS.has(e.name) || depth >= MAX_DEPTH) continue;
         if (rel === ".github" && e.name === "workflows") continue;
@@ -105,6 +106,8 @@ export interface TrustLoadRequest {
   loader: FileLoader;
   /** `trust-policies:` (role ARN or name → file relative to the first root). */
   trustPolicies?: Readonly<Record<string, string>>;
+  /** Repository-relative paths to skip (`ignore:`). */
+  ignorePath?: (repoPath: string) => boolean;
 }
 
 export async function loadTrust(req: TrustLoadRequest): Promise<TrustFacts> {
@@ -117,7 +120,7 @@ export async function loadTrust(req: TrustLoadRequest): Promise<TrustFacts> {
     }
   };
   for (const root of req.roots) {
-    const found = walk(root);
+    const found = walk(root, req.ignorePath);
     // Terraform: only when some file names GitHub's provider host.
     const tfFiles: SourceFile[] = [];
     let github = false;

@@ -161,16 +161,36 @@ function unescapeHeredoc(raw: string, base: number): { text: string; offsets: nu
   return { text: out, offsets };
 }
 
+/**
+ * The top-level bodies of a file: its `body`, or, in a file with a syntax error, the `ERROR` nodes
+ * under which tree-sitter keeps the blocks and attributes it could still read.
+ */
+function topBodies(root: HNode): HNode[] {
+  const out: HNode[] = [];
+  const visit = (n: HNode, depth: number) => {
+    if (n.type === "body") {
+      out.push(n);
+      return;
+    }
+    if (n.type === "ERROR" || n === root) {
+      if (n.children.some((c) => c.type === "block" || c.type === "attribute")) out.push(n);
+      if (depth < 4) for (const c of n.children) if (c.type === "ERROR" || c.type === "body") visit(c, depth + 1);
+    }
+  };
+  visit(root, 0);
+  return out;
+}
+
 function loadModule(dir: string, files: TfFile[]): Module {
   const m: Module = { dir, files, variables: new Map(), locals: new Map(), resources: new Map(), data: new Map(), modules: new Map(), outputs: new Map(), tfvars: new Map() };
   for (const f of files) {
     const isVars = /\.tfvars$/.test(f.file.path);
+    const bodies = topBodies(f.tree.root);
     if (isVars) {
-      if (/(^|\/)terraform\.tfvars$|\.auto\.tfvars$/.test(f.file.path)) for (const [k, a] of attrsOf(f.file, f.tree.root)) m.tfvars.set(k, a);
+      if (/(^|\/)terraform\.tfvars$|\.auto\.tfvars$/.test(f.file.path)) for (const body of bodies) for (const [k, a] of attrsOf(f.file, body)) m.tfvars.set(k, a);
       continue;
     }
-    const body = named(f.tree.root).find((c) => c.type === "body");
-    for (const b of blocksOf(f.file, body)) {
+    for (const b of bodies.flatMap((body) => blocksOf(f.file, body))) {
       const [l0, l1] = b.labels;
       switch (b.type) {
         case "variable":

@@ -109,9 +109,9 @@ ${step()}`;
     expect(await subjects({ ".github/workflows/deploy.yml": noEnv, ".github/workflows/ci.yml": caller })).toEqual(["on push to `main` → repo:acme/app:ref:refs/heads/main"]);
   });
 
-  it("an environment from an expression credflow cannot evaluate is one unknown environment", async () => {
+  it("an environment from an expression credflow cannot evaluate is unknown, and so is whether it is empty", async () => {
     expect(await subjects({ ".github/workflows/a.yml": workflow("push", "    environment: ${{ github.ref_name }}\n") })).toEqual([
-      "in environment `${{ github.ref_name }}` → repo:acme/app:environment:<environment `${{ github.ref_name }}`>",
+      "in environment `${{ github.ref_name }}` → repo:acme/app:<environment `${{ github.ref_name }}` (or, when it is empty, the ref)>",
     ]);
   });
 
