@@ -6,7 +6,7 @@ import type { Rule } from "./types.js";
 import type { RelatedLocation } from "./types.js";
 import { configureSites, siteInput, valueLocation } from "./support/configure-sites.js";
 import { claimsFor, policyUsesImmutableIds, roleLinks, subjectClasses, subjectText, type RoleLink, type SubjectClass, type SubjectFormat } from "../graph/oidc.js";
-import { judgePolicy, or, type Verdict } from "../iac/iam.js";
+import { concernsGithub, judgePolicy, or, type Verdict } from "../iac/iam.js";
 import { knownText } from "../iac/types.js";
 import { claimConditions, describeRole, githubStatements, listed, quoted, related, roleAssumptions, roleName, subValues } from "./support/trust.js";
 import type { PolicyString, TrustRole, TrustStatement } from "../iac/types.js";
@@ -37,6 +37,9 @@ export const oidcTrustSubjectMismatch: Rule = {
       const first = group[0]!;
       const roles = first.roles;
       if (roles.some((r) => !("statements" in r.policy))) continue;
+      // A role of that name whose policy has nothing for GitHub's provider is more likely another
+      // account's namesake than the role this job assumes: no claim.
+      if (roles.every((r) => "statements" in r.policy && r.policy.statements.every((st) => concernsGithub(st) === false))) continue;
       const format: SubjectFormat = ctx.settings.subjectFormat?.format ?? (roles.some(policyUsesImmutableIds) ? "immutable-ids" : "names");
       const judged: Array<{ cls: SubjectClass; verdict: Verdict; sub: string; aud: string; subOnly: Verdict }> = [];
       const seen = new Set<string>();
