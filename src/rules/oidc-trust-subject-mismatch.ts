@@ -2,9 +2,10 @@
  * oidc-trust-subject-mismatch: a job assumes a role defined in the repository whose trust policy
  * accepts none (or only some) of the OIDC subjects the job can present.
  */
-import type { Rule } from "./types.js";
-import type { RelatedLocation } from "./types.js";
-import { configureSites, siteInput, valueLocation } from "./support/configure-sites.js";
+import type { Location, RelatedLocation, Rule } from "./types.js";
+import { configureSites, siteInput, valueLocation, type ConfigureSite } from "./support/configure-sites.js";
+import { traceValue } from "../graph/values.js";
+import type { ProjectGraph } from "../graph/types.js";
 import { claimsFor, policyUsesImmutableIds, roleLinks, subjectClasses, subjectText, type RoleLink, type SubjectClass, type SubjectFormat } from "../graph/oidc.js";
 import { concernsGithub, judgePolicy, or, type Verdict } from "../iac/iam.js";
 import { knownText } from "../iac/types.js";
@@ -102,8 +103,7 @@ export const oidcTrustSubjectMismatch: Rule = {
       for (const v of accepted.slice(0, 4)) rel.push(related(v.at, `the trust policy accepts ${quoted(v)}`));
       for (const l of group) {
         const site = { node: l.node, ts: l.ts, call: l.call, version: l.call.version };
-        const input = siteInput(site, "role-to-assume");
-        const place = input ? valueLocation(site, input) : { location: { path: l.ts.file.path, range: l.ts.step.uses!.node.range }, related: [] };
+        const place = roleLocation(ctx.graph, site);
         ctx.report({
           level: certain ? "error" : "warning",
           headline,
@@ -129,6 +129,25 @@ function audValues(role: TrustRole): PolicyString[] {
   const out: PolicyString[] = [];
   for (const st of githubStatements(role)) for (const c of claimConditions(st, "aud")) if (Array.isArray(c.values)) out.push(...c.values);
   return out;
+}
+
+/**
+ * Where the job's role is written: the literal (through composite and reusable-workflow inputs), or
+ * the entry that composes it (`arn:aws:iam::${{ env.ACCOUNT }}:role/…` at a composite call site),
+ * with the configure step as a related location when that is elsewhere.
+ */
+function roleLocation(graph: ProjectGraph, site: ConfigureSite): { location: Location; related: RelatedLocation[] } {
+  const input = siteInput(site, "role-to-assume");
+  if (!input) return { location: { path: site.ts.file.path, range: site.ts.step.uses!.node.range }, related: [] };
+  if (input.origin) return valueLocation(site, input);
+  const hops = traceValue(graph, site.node, site.ts, input.entry);
+  const last = hops[hops.length - 1]!;
+  if (!last.entry || last.file === site.ts.file) return valueLocation(site, input);
+  const inner: Location = { path: site.ts.file.path, range: input.entry.value?.range ?? input.entry.range };
+  return {
+    location: { path: last.file.path, range: last.entry.value?.range ?? last.entry.range },
+    related: [{ ...inner, message: `this value reaches \`role-to-assume\` of configure-aws-credentials here` }],
+  };
 }
 
 /** A StringLike value that would accept the subject (holes become `*`). */
