@@ -16110,7 +16110,7 @@ function parseHcl(parser, text2) {
     cursor.delete(), tree.delete();
   }
   function done() {
-    return hasError && errorAt === void 0 && (errorAt = root.type === "ERROR" ? 0 : firstError(root)), errorAt === void 0 ? { root } : { root, errorAt };
+    return hasError && (errorAt === void 0 || root.type === "ERROR" && errorAt === 0) && (errorAt = root.type === "ERROR" ? root.children.find((c) => c.type !== "block" && c.type !== "attribute" && c.type !== "body")?.start ?? 0 : firstError(root)), errorAt === void 0 ? { root } : { root, errorAt };
   }
 }
 function firstError(n) {
@@ -22246,7 +22246,7 @@ function environmentOf(node) {
   if (!env) return;
   let text2 = substitute(env.value, callerInputs(node)).trim();
   if (text2 !== "")
-    return text2.includes("${{") ? { parts: [{ hole: "any", varies: !1, label: `environment \`${text2}\`` }], text: text2 } : { parts: [{ lit: text2 }], text: text2 };
+    return text2.includes("${{") ? { parts: [{ hole: "any", varies: !1, label: `environment \`${text2}\`` }], text: text2, dynamic: !0 } : { parts: [{ lit: text2 }], text: text2 };
 }
 var subjectCache = /* @__PURE__ */ new WeakMap();
 function subjectClasses(node, ts, settings) {
@@ -22271,7 +22271,8 @@ function subjectClasses(node, ts, settings) {
     {
       origin: `in environment \`${env.text}\``,
       event: classes.map((c) => c.event).join(", "),
-      context: [{ lit: "environment:" }, ...env.parts],
+      // An expression may also yield "" (no environment): then the run presents its ref instead.
+      context: env.dynamic ? [{ hole: "any", varies: !1, label: `environment \`${env.text}\` (or, when it is empty, the ref)` }] : [{ lit: "environment:" }, ...env.parts],
       ref: classes.length === 1 ? classes[0].ref : [{ hole: "any", varies: !0, label: "the ref" }],
       environment: env.parts,
       node
@@ -22615,7 +22616,7 @@ var oidcTrustSubjectMismatch = {
     }
     for (let group of groups.values()) {
       let first = group[0], roles = first.roles;
-      if (roles.some((r) => !("statements" in r.policy))) continue;
+      if (roles.some((r) => !("statements" in r.policy)) || roles.every((r) => "statements" in r.policy && r.policy.statements.every((st) => concernsGithub(st) === !1))) continue;
       let format2 = ctx.settings.subjectFormat?.format ?? (roles.some(policyUsesImmutableIds) ? "immutable-ids" : "names"), judged = [], seen = /* @__PURE__ */ new Set();
       for (let l of group)
         for (let cls of subjectClasses(l.node, l.ts, ctx.settings)) {
@@ -22635,7 +22636,7 @@ var oidcTrustSubjectMismatch = {
       let how = first.how === "arn" ? "its ARN" : first.how === "generated name" ? "the name CloudFormation generates from its logical id" : first.how === "name prefix" ? "its name prefix" : "its name", headline = all ? `${roleName(role)} trusts no OIDC subject this job presents` : `${roleName(role)} refuses this job ${listed(failing.map((j) => j.cls.origin), 2)}`, message3 = `${all ? "This job can never assume" : "Some runs of this job cannot assume"} ${roleText}, the role it names (matched by ${how}): its trust policy ${acceptedText}, ` + (audienceOnly ? `and requires the audience ${listed(audiences.map(quoted), 3)}, but the job asks for a token for \`${failing[0].aud}\`${failing[0].aud === "sts.amazonaws.com" ? " (the action's default)" : ""}. ` : `and the job presents ${presents}, which no statement accepts. `) + (immutable ? "The repository uses immutable subject claims (`subject-format: immutable-ids`), and the policy names the repository without ids. " : "") + `configure-aws-credentials then fails with "Not authorized to perform sts:AssumeRoleWithWebIdentity"${conditionParts.length > 0 ? ` (${conditionParts.join("; ")})` : ""}. ` + (audienceOnly ? "Set `audience:` on the configure call to an accepted value, or accept `sts.amazonaws.com` in the policy." : `Add the job's subject to the trust policy (a \`StringLike\` value such as \`${suggest(failing[0].sub)}\`), or change the job's environment or triggers.`), rel = [related2(role.at, `${roleName(role)} is defined here`)];
       for (let v of accepted2.slice(0, 4)) rel.push(related2(v.at, `the trust policy accepts ${quoted(v)}`));
       for (let l of group) {
-        let site = { node: l.node, ts: l.ts, call: l.call, version: l.call.version }, input = siteInput(site, "role-to-assume"), place = input ? valueLocation(site, input) : { location: { path: l.ts.file.path, range: l.ts.step.uses.node.range }, related: [] };
+        let site = { node: l.node, ts: l.ts, call: l.call, version: l.call.version }, place = roleLocation(ctx.graph, site);
         ctx.report({
           level: certain ? "error" : "warning",
           headline,
@@ -22659,6 +22660,18 @@ function audValues(role) {
   let out2 = [];
   for (let st of githubStatements(role)) for (let c of claimConditions(st, "aud")) Array.isArray(c.values) && out2.push(...c.values);
   return out2;
+}
+function roleLocation(graph, site) {
+  let input = siteInput(site, "role-to-assume");
+  if (!input) return { location: { path: site.ts.file.path, range: site.ts.step.uses.node.range }, related: [] };
+  if (input.origin) return valueLocation(site, input);
+  let hops = traceValue(graph, site.node, site.ts, input.entry), last = hops[hops.length - 1];
+  if (!last.entry || last.file === site.ts.file) return valueLocation(site, input);
+  let inner = { path: site.ts.file.path, range: input.entry.value?.range ?? input.entry.range };
+  return {
+    location: { path: last.file.path, range: last.entry.value?.range ?? last.entry.range },
+    related: [{ ...inner, message: "this value reaches `role-to-assume` of configure-aws-credentials here" }]
+  };
 }
 function suggest(sub) {
   return sub.replace(/<[^>]*>/g, "*");
@@ -27060,15 +27073,26 @@ function unescapeHeredoc(raw, base) {
   }
   return { text: out2, offsets };
 }
+function topBodies(root) {
+  let out2 = [], visit2 = (n, depth) => {
+    if (n.type === "body") {
+      out2.push(n);
+      return;
+    }
+    if ((n.type === "ERROR" || n === root) && (n.children.some((c) => c.type === "block" || c.type === "attribute") && out2.push(n), depth < 4))
+      for (let c of n.children) (c.type === "ERROR" || c.type === "body") && visit2(c, depth + 1);
+  };
+  return visit2(root, 0), out2;
+}
 function loadModule2(dir, files) {
   let m = { dir, files, variables: /* @__PURE__ */ new Map(), locals: /* @__PURE__ */ new Map(), resources: /* @__PURE__ */ new Map(), data: /* @__PURE__ */ new Map(), modules: /* @__PURE__ */ new Map(), outputs: /* @__PURE__ */ new Map(), tfvars: /* @__PURE__ */ new Map() };
   for (let f of files) {
-    if (/\.tfvars$/.test(f.file.path)) {
-      if (/(^|\/)terraform\.tfvars$|\.auto\.tfvars$/.test(f.file.path)) for (let [k, a] of attrsOf(f.file, f.tree.root)) m.tfvars.set(k, a);
+    let isVars = /\.tfvars$/.test(f.file.path), bodies = topBodies(f.tree.root);
+    if (isVars) {
+      if (/(^|\/)terraform\.tfvars$|\.auto\.tfvars$/.test(f.file.path)) for (let body2 of bodies) for (let [k, a] of attrsOf(f.file, body2)) m.tfvars.set(k, a);
       continue;
     }
-    let body2 = named(f.tree.root).find((c) => c.type === "body");
-    for (let b of blocksOf(f.file, body2)) {
+    for (let b of bodies.flatMap((body2) => blocksOf(f.file, body2))) {
       let [l0, l1] = b.labels;
       switch (b.type) {
         case "variable":
@@ -27639,7 +27663,7 @@ var SKIP_DIRS = /* @__PURE__ */ new Set([
   ".next",
   ".cache"
 ]), MAX_ENTRIES = 5e4, MAX_DEPTH2 = 24, MAX_TEMPLATE_BYTES = 64 * 1024 * 1024;
-function walk(root) {
+function walk(root, ignore) {
   let out2 = { tf: [], templates: [] }, entries = 0, stack = [{ dir: root, depth: 0 }];
   for (; stack.length > 0; ) {
     let { dir, depth } = stack.pop(), list2;
@@ -27653,12 +27677,14 @@ function walk(root) {
     for (let e of list2) {
       if (++entries > MAX_ENTRIES) return out2;
       let abs = path6.join(dir, e.name);
-      if (e.isDirectory()) {
-        if (SKIP_DIRS.has(e.name) || depth >= MAX_DEPTH2 || rel === ".github" && e.name === "workflows" || inCdkOut && e.name.startsWith("asset.")) continue;
-        stack.push({ dir: abs, depth: depth + 1 });
-        continue;
+      if (!ignore?.(rel === "" ? e.name : `${rel}/${e.name}`)) {
+        if (e.isDirectory()) {
+          if (SKIP_DIRS.has(e.name) || depth >= MAX_DEPTH2 || rel === ".github" && e.name === "workflows" || inCdkOut && e.name.startsWith("asset.")) continue;
+          stack.push({ dir: abs, depth: depth + 1 });
+          continue;
+        }
+        !e.isFile() && !e.isSymbolicLink() || (/\.tf$|(^|\.)auto\.tfvars$|^terraform\.tfvars$/.test(e.name) ? out2.tf.push(abs) : /\.(ya?ml|json|template)$/i.test(e.name) && !/^(package(-lock)?|composer|tsconfig.*|\.?eslintrc.*)\.json$/i.test(e.name) && out2.templates.push(abs));
       }
-      !e.isFile() && !e.isSymbolicLink() || (/\.tf$|(^|\.)auto\.tfvars$|^terraform\.tfvars$/.test(e.name) ? out2.tf.push(abs) : /\.(ya?ml|json|template)$/i.test(e.name) && !/^(package(-lock)?|composer|tsconfig.*|\.?eslintrc.*)\.json$/i.test(e.name) && out2.templates.push(abs));
     }
   }
   return out2;
@@ -27680,7 +27706,7 @@ async function loadTrust(req) {
     seen.has(f.absPath) || (seen.add(f.absPath), facts.files.push(f));
   };
   for (let root2 of req.roots) {
-    let found = walk(root2), tfFiles = [], github = !1;
+    let found = walk(root2, req.ignorePath), tfFiles = [], github = !1;
     for (let abs of found.tf) {
       let f = readSource(req.loader, abs, root2);
       f && (tfFiles.push(f), f.text.includes(GITHUB_HOST) && (github = !0));
@@ -27785,7 +27811,12 @@ async function lint(req) {
   }
   let graph = buildGraph({ loader, files: top });
   if (graph.diagnostics.push(...accessDiagnostics), roots.length > 0) {
-    graph.trust = await loadTrust({ roots, loader, ...req.settings.trustPolicies ? { trustPolicies: req.settings.trustPolicies } : {} });
+    graph.trust = await loadTrust({
+      roots,
+      loader,
+      ...req.settings.trustPolicies ? { trustPolicies: req.settings.trustPolicies } : {},
+      ...req.ignorePath ? { ignorePath: req.ignorePath } : {}
+    });
     let known = new Set(graph.files.map((f) => f.path));
     for (let f of graph.trust.files) known.has(f.path) || graph.files.push(f);
   }
