@@ -35,8 +35,22 @@ export function buildOptions(overrides = {}) {
       js: "#!/usr/bin/env node\nimport { createRequire as __credflowCreateRequire } from 'node:module';\nconst require = __credflowCreateRequire(import.meta.url);",
     },
     logLevel: "warning",
+    // The Terraform parser's WebAssembly (tree-sitter runtime and grammar) is embedded in the bundle:
+    // src/iac/hcl-wasm.ts reads the files from node_modules; the bundle imports the same bytes.
+    loader: { ".wasm": "binary" },
+    plugins: [hclWasmPlugin],
   };
 }
+
+/** Swaps src/iac/hcl-wasm.ts for hcl-wasm.bundle.ts, which imports both .wasm files as bytes. */
+const hclWasmPlugin = {
+  name: "hcl-wasm",
+  setup(b) {
+    b.onResolve({ filter: /^\.\/hcl-wasm\.js$/ }, (args) =>
+      path.basename(args.importer) === "hcl.ts" ? { path: path.join(ROOT, "src", "iac", "hcl-wasm.bundle.ts") } : undefined,
+    );
+  },
+};
 
 /**
  * Builds the bundle (to `outfile`, default dist/credflow.mjs) and makes it executable: it is the
@@ -46,6 +60,24 @@ export async function buildBundle(overrides = {}) {
   const options = buildOptions(overrides);
   await build(options);
   fs.chmodSync(options.outfile, 0o755);
+  if (!overrides.outfile) fs.writeFileSync(path.join(ROOT, "dist", "THIRD-PARTY-LICENSES.txt"), thirdPartyLicenses());
+}
+
+/**
+ * The licenses of the code embedded as WebAssembly (the bundle drops license comments): tree-sitter's
+ * runtime (MIT) and the HCL grammar (Apache-2.0), shipped beside the bundle.
+ */
+function thirdPartyLicenses() {
+  const parts = [
+    ["web-tree-sitter", "node_modules/web-tree-sitter/LICENSE"],
+    ["@tree-sitter-grammars/tree-sitter-hcl", "node_modules/@tree-sitter-grammars/tree-sitter-hcl/LICENSE"],
+  ];
+  return parts
+    .map(([name, file]) => {
+      const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, path.dirname(file), "package.json"), "utf8"));
+      return `${name} ${pkg.version} (${pkg.license}), embedded in credflow.mjs\n\n${fs.readFileSync(path.join(ROOT, file), "utf8").trim()}\n`;
+    })
+    .join(`\n${"-".repeat(72)}\n\n`);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {

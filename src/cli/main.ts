@@ -138,10 +138,15 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     .option("--workflow <file>", "draw one workflow: every step, composite actions expanded")
     .option("--job <id>", "with --workflow: draw one job")
     .option("--split <dir>", "write one file per workflow into DIR (created when missing) and print their paths")
-    .action(async (paths: string[], flags: { format: GraphFormat; output?: string; workflow?: string; job?: string; split?: string }) => {
+    .option("-c, --config <file>", "configuration file (default: .credflow.yml in the repository root)")
+    .action(async (paths: string[], flags: { format: GraphFormat; output?: string; workflow?: string; job?: string; split?: string; config?: string }) => {
       if (flags.job !== undefined && flags.workflow === undefined) throw new UsageError("--job needs --workflow FILE");
       if (flags.split !== undefined && flags.output !== undefined) throw new UsageError("--split writes one file per workflow; it does not take --output");
-      const result = await lint(baseRequest(paths, io, defaultSettings(), offlinePins()));
+      // The configuration names trust-policy files and the repository, which role nodes need.
+      const root = rootOf(paths[0], io.cwd);
+      const config = loadConfig({ root, cwd: io.cwd, explicitPath: flags.config ? path.resolve(io.cwd, flags.config) : undefined }).config;
+      const settings = settingsFromConfig(config, {}, { env: io.env.GITHUB_REPOSITORY, root });
+      const result = await lint({ ...baseRequest(paths, io, settings, offlinePins()), ignorePath: (p) => isIgnoredPath(config, p), fixes: false });
       const req = { format: flags.format, workflow: flags.workflow, job: flags.job, cwd: io.cwd };
       if (flags.split === undefined) {
         const out = renderGraph(result.graph, req);
@@ -209,10 +214,6 @@ function oneLine(err: unknown): string {
   if (err instanceof UsageError || err instanceof ConfigError) return err.message;
   const msg = err instanceof Error ? err.message : String(err);
   return `internal error: ${msg.split("\n")[0]}`;
-}
-
-function defaultSettings(): Settings {
-  return { visibility: "unknown" };
 }
 
 /** Flags that set a rule option (they win over the configuration file): flag → rule and option. */

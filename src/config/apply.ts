@@ -2,7 +2,7 @@
 import picomatch from "picomatch/posix.js";
 import type { Level, Location, Settings } from "../rules/types.js";
 import { normalizeRepoPath } from "./load.js";
-import { resolveRepository } from "../discover/repository.js";
+import { defaultBranchOf, resolveRepository } from "../discover/repository.js";
 import type { CredflowConfig, IgnoredFinding } from "./types.js";
 
 export const DEFAULT_SETTINGS: Readonly<Settings> = { visibility: "unknown" };
@@ -21,6 +21,15 @@ export function settingsFromConfig(
   if (tokens) settings.defaultTokenPermissions = tokens;
   const repository = resolveRepository({ flag: cli.repository, config: config.repository, env: context.env, root: context.root });
   if (repository) settings.repository = repository;
+  const branch = config.defaultBranch ?? (context.root ? defaultBranchOf(context.root) : undefined);
+  if (branch) settings.defaultBranch = { name: branch, source: config.defaultBranch ? "config" : "origin remote" };
+  if (config.subjectFormat) {
+    settings.subjectFormat = { format: config.subjectFormat };
+    if (config.ownerId) settings.subjectFormat.ownerId = config.ownerId;
+    if (config.repositoryId) settings.subjectFormat.repositoryId = config.repositoryId;
+  }
+  if (config.subjectClaimKeys) settings.subjectClaimKeys = [...config.subjectClaimKeys];
+  if (config.trustPolicies) settings.trustPolicies = { ...config.trustPolicies };
   return settings;
 }
 

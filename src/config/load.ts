@@ -222,6 +222,12 @@ interface RawConfig {
   visibility?: Exclude<Visibility, "unknown">;
   "default-token-permissions"?: "permissive" | "restricted";
   repository?: string;
+  "default-branch"?: string;
+  "subject-format"?: "names" | "immutable-ids";
+  "owner-id"?: string;
+  "repository-id"?: string;
+  "subject-claim-keys"?: string[];
+  "trust-policies"?: Record<string, string> | null;
   ignore?: string[] | null;
   "ignore-findings"?: Array<string | { rule?: string; path: string; line?: number }> | null;
   /** The option shorthands (`OPTION_ALIASES`). */
@@ -245,6 +251,12 @@ function toConfig(raw: RawConfig, entryAt: (index: number) => Location | undefin
   if (raw.visibility !== undefined) config.visibility = raw.visibility;
   if (raw["default-token-permissions"] !== undefined) config.defaultTokenPermissions = raw["default-token-permissions"];
   if (raw.repository !== undefined) config.repository = raw.repository;
+  if (raw["default-branch"] !== undefined) config.defaultBranch = raw["default-branch"];
+  if (raw["subject-format"] !== undefined) config.subjectFormat = raw["subject-format"];
+  if (raw["owner-id"] !== undefined) config.ownerId = raw["owner-id"];
+  if (raw["repository-id"] !== undefined) config.repositoryId = raw["repository-id"];
+  if (raw["subject-claim-keys"] !== undefined) config.subjectClaimKeys = [...raw["subject-claim-keys"]];
+  if (raw["trust-policies"]) config.trustPolicies = { ...raw["trust-policies"] };
   // A top-level shorthand is the rule option it stands for, unless the rule sets that option itself.
   for (const [alias, { rule, option }] of Object.entries(OPTION_ALIASES)) {
     const value = raw[alias];

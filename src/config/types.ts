@@ -32,6 +32,16 @@ export interface CredflowConfig {
   defaultTokenPermissions?: "permissive" | "restricted";
   /** `repository`: owner/name of the repository being linted. */
   repository?: string;
+  /** `default-branch`: the repository's default branch. */
+  defaultBranch?: string;
+  /** `subject-format`, `owner-id`, `repository-id`: how the repository is spelt in OIDC subjects. */
+  subjectFormat?: "names" | "immutable-ids";
+  ownerId?: string;
+  repositoryId?: string;
+  /** `subject-claim-keys`: the customised OIDC subject template (`include_claim_keys`). */
+  subjectClaimKeys?: string[];
+  /** `trust-policies`: role ARN or name → JSON policy file (relative to the repository root). */
+  trustPolicies?: Record<string, string>;
   /** Globs of repository-relative paths to skip. */
   ignore: string[];
   ignoreFindings: IgnoredFinding[];

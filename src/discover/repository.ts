@@ -79,6 +79,34 @@ export function originOf(root: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The default branch the checkout's `origin` remote names (`refs/remotes/origin/HEAD`, written by
+ * `git clone`), or undefined when the checkout does not record it (a CI checkout usually does not).
+ */
+export function defaultBranchOf(root: string): string | undefined {
+  const dir = gitDir(root);
+  if (!dir) return undefined;
+  const dirs = [dir];
+  try {
+    const common = fs.readFileSync(path.join(dir, "commondir"), "utf8").trim();
+    if (common) dirs.push(path.resolve(dir, common));
+  } catch {
+    // not a worktree
+  }
+  for (const d of dirs) {
+    try {
+      const file = path.join(d, "refs", "remotes", "origin", "HEAD");
+      const st = fs.lstatSync(file);
+      if (!st.isFile() || st.size > 4096) continue;
+      const m = /^ref:\s*refs\/remotes\/origin\/(\S+)\s*$/.exec(fs.readFileSync(file, "utf8"));
+      if (m) return m[1];
+    } catch {
+      continue;
+    }
+  }
+  return undefined;
+}
+
 /** The repository identity in order of precedence: flag, configuration, GITHUB_REPOSITORY, origin remote. */
 export function resolveRepository(opts: { flag?: string; config?: string; env?: string; root?: string }): RepositoryIdentity | undefined {
   return (

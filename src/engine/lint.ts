@@ -16,6 +16,7 @@ import { prepareFile } from "./prepare.js";
 import type { PinResolver } from "../knowledge/pins.js";
 import { kindOf } from "../discover/discover.js";
 import { resolveRuleOptions } from "../config/options.js";
+import { loadTrust } from "../iac/load.js";
 
 export interface LintRequest {
   paths: string[];
@@ -102,6 +103,17 @@ export async function lint(req: LintRequest): Promise<LintResult> {
   // The repository's own `owner/name/path@ref` references are followed as its local files.
   const graph = buildGraph({ loader, files: top, repository: req.settings.repository });
   graph.diagnostics.push(...accessDiagnostics);
+  // IAM trust policies in the repository's infrastructure code (directories linted as a whole).
+  if (roots.length > 0) {
+    graph.trust = await loadTrust({
+      roots,
+      loader,
+      ...(req.settings.trustPolicies ? { trustPolicies: req.settings.trustPolicies } : {}),
+      ...(req.ignorePath ? { ignorePath: req.ignorePath } : {}),
+    });
+    const known = new Set(graph.files.map((f) => f.path));
+    for (const f of graph.trust.files) if (!known.has(f.path)) graph.files.push(f);
+  }
   for (const parsed of loader.parsed) {
     for (const d of parsed.diagnostics) graph.diagnostics.push({ file: parsed.file, ...d });
     const schema = parsed.schema ?? (parsed.usable && parsed.expandable ? await validateSchema(parsed.file) : []);

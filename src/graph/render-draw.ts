@@ -14,13 +14,13 @@
  * - "summary" (only when a Mermaid picture of "jobs" passes Mermaid's limits): one node per job with
  *   its step count, the roles it assumes and what needs attention.
  */
-import type { CredView, GraphView, JobView, StepView, WorkflowView } from "./render-view.js";
+import type { CredView, GraphView, JobView, RoleView, StepView, WorkflowView } from "./render-view.js";
 import { RUNNER_FIX_VERSION } from "./role-conflicts.js";
 
 export type Detail = "steps" | "jobs" | "summary";
 
 /** How a row, node or cluster is shown: colours and borders are the writer's choice. */
-export type Tone = "plain" | "title" | "job" | "workflow" | "configure" | "composite" | "remote" | "stale" | "unresolved" | "skipped" | "called";
+export type Tone = "plain" | "title" | "job" | "workflow" | "configure" | "composite" | "remote" | "stale" | "unresolved" | "skipped" | "called" | "role";
 
 export interface Row {
   text: string;
@@ -49,8 +49,11 @@ export interface DrawEdge {
   /** A node or cluster id. */
   from: string;
   to: string;
-  /** "order": step after step; "needs": a job after the jobs it needs; "calls": a job calling a reusable workflow. */
-  kind: "order" | "needs" | "calls";
+  /**
+   * "order": step after step; "needs": a job after the jobs it needs; "calls": a job calling a
+   * reusable workflow; "assumes": a configure step (or its job) to the repository role it assumes.
+   */
+  kind: "order" | "needs" | "calls" | "assumes";
 }
 
 export interface Drawing {
@@ -258,6 +261,49 @@ interface Context {
   focusedJob: boolean;
   /** The folder all drawn workflows share (with its `/`), left out of their titles when there are several. */
   folder: string;
+  /** Role nodes by role key, or by "?<text>\0<why>" for roles credflow could not link; filled as steps point at them. */
+  roles: Map<string, { id: string; rows: Row[] }>;
+  roleViews: RoleView[];
+}
+
+/** The node a configure step's `assumes` points at (created on first use; drawn by rolesSection). */
+function roleNode(assumes: NonNullable<StepView["assumes"]>, ctx: Context): string {
+  const key = "role" in assumes ? assumes.role : `?${assumes.text}\0${assumes.unknown}`;
+  let r = ctx.roles.get(key);
+  if (!r) {
+    let rows: Row[];
+    if ("role" in assumes) {
+      const view = ctx.roleViews.find((x) => x.key === assumes.role);
+      rows = view ? roleRows(view) : [{ text: clip(`role ${assumes.role}`), bold: true }];
+    } else rows = [{ text: clip(`role ${assumes.text || "(none)"}`), bold: true }, { text: clip(`unknown: ${assumes.unknown}`, 90) }];
+    r = { id: ctx.ids.next("r"), rows };
+    ctx.roles.set(key, r);
+  }
+  return r.id;
+}
+
+function roleRows(r: RoleView): Row[] {
+  const policy = r.policy ? `policy ${r.policy.path}:${r.policy.line}` : "no policy";
+  return [
+    { text: clip(`role ${r.name}`), bold: true },
+    { text: clip(`${r.source} ${r.path}:${r.line}`, 90) },
+    { text: clip(r.policyUnknown ? `${policy} (not readable: ${r.policyUnknown})` : policy, 90) },
+  ];
+}
+
+/** The repository's roles (those no drawn job assumes too, with their policy file), one cluster. */
+function rolesSection(view: GraphView, ctx: Context): DrawItem[] {
+  for (const r of view.roles) roleNode({ role: r.key }, ctx);
+  if (ctx.roles.size === 0) return [];
+  return [
+    {
+      kind: "cluster",
+      id: ctx.ids.next("w"),
+      title: [{ text: "IAM roles", bold: true }],
+      tone: "workflow",
+      items: [...ctx.roles.values()].map((r): DrawNode => ({ kind: "node", id: r.id, rows: r.rows, tone: "role" })),
+    },
+  ];
 }
 
 /** One node per job (details "jobs" and "summary"); a called workflow not drawn on its own is nested in the caller's cluster. */
@@ -271,6 +317,9 @@ function jobNodes(jobs: JobView[], ctx: Context): DrawItem[] {
     byId.set(job.id, id);
     items.push({ kind: "node", id, rows, tone: job.skipped ? "skipped" : worstTone(rows, "job") });
     pending.push({ job, id });
+    const targets = new Set<string>();
+    for (const step of job.timeline) if (step.assumes) targets.add(roleNode(step.assumes, ctx));
+    for (const to of targets) ctx.edges.push({ from: id, to, kind: "assumes" });
   }
   for (const { job, id } of pending) {
     for (const need of job.needs) {
@@ -354,6 +403,7 @@ function jobClusters(jobs: JobView[], ctx: Context): DrawItem[] {
       const id = ctx.ids.next("s");
       parent.items.push({ kind: "node", id, rows: stepRows(step), tone: stepTone(step) });
       if (prev) ctx.edges.push({ from: prev, to: id, kind: "order" });
+      if (step.assumes) ctx.edges.push({ from: id, to: roleNode(step.assumes, ctx), kind: "assumes" });
       prev = id;
     }
     if (!job.timeline.length && !job.calls) {
@@ -416,8 +466,17 @@ function commonFolder(paths: string[]): string {
 }
 
 export function drawGraph(view: GraphView, detail: Detail, opts: { focusedJob?: boolean } = {}): Drawing {
-  const ctx: Context = { ids: new Ids(), edges: [], detail, drawn: new Set(), focusedJob: !!opts.focusedJob, folder: commonFolder(view.workflows.map((w) => w.path)) };
-  const items = [...workflowsSection(view, ctx)];
+  const ctx: Context = {
+    ids: new Ids(),
+    edges: [],
+    detail,
+    drawn: new Set(),
+    focusedJob: !!opts.focusedJob,
+    folder: commonFolder(view.workflows.map((w) => w.path)),
+    roles: new Map(),
+    roleViews: view.roles,
+  };
+  const items = [...workflowsSection(view, ctx), ...rolesSection(view, ctx)];
   return { direction: detail === "steps" ? "TB" : "LR", pack: detail === "steps" ? "grid" : "tight", items, edges: ctx.edges };
 }
 

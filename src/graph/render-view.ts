@@ -8,6 +8,9 @@
 import * as path from "node:path";
 import type { ConfigureCall, GraphIssue, JobNode, ProjectGraph, TimelineStep } from "./types.js";
 import { runnerKind } from "./runner.js";
+import { allJobNodes } from "./build-graph.js";
+import { roleLinks, type RoleLink } from "./oidc.js";
+import type { TrustRole } from "../iac/types.js";
 
 export interface CredView {
   role: string | null;
@@ -49,6 +52,21 @@ export interface StepView {
   localAction?: { path: string; using: string | null };
   /** A local action or reusable workflow credflow could not follow, and why. */
   unresolved?: { reason: UnresolvedReason; message: string };
+  /** For an OIDC configure call: the repository role it assumes (`role` = RoleView.key), or why that is unknown. */
+  assumes?: { role: string } | { unknown: string; text: string };
+}
+
+/** An IAM role read from the repository's infrastructure code, with the jobs that assume it. */
+export interface RoleView {
+  key: string;
+  name: string;
+  source: TrustRole["source"];
+  path: string;
+  line: number;
+  policy: { path: string; line: number } | null;
+  /** Why credflow cannot read the trust policy, when it cannot. */
+  policyUnknown: string | null;
+  jobs: Array<{ path: string; job: string; line: number }>;
 }
 
 export type UnresolvedReason = GraphIssue["kind"] | "invalid" | "not-followed";
@@ -104,6 +122,8 @@ export interface WorkflowView {
 export interface GraphView {
   version: 1;
   workflows: WorkflowView[];
+  /** Roles defined in the repository's infrastructure code (Terraform, CloudFormation, …). */
+  roles: RoleView[];
   issues: IssueView[];
 }
 
@@ -201,7 +221,43 @@ function stepKind(graph: ProjectGraph, issues: IssueIndex, node: JobNode, ts: Ti
   }
 }
 
-function jobView(graph: ProjectGraph, issues: IssueIndex, node: JobNode): JobView {
+function roleKey(r: TrustRole): string {
+  return `${r.at.file.path}:${r.at.range.start.line}:${r.id}:${r.instance ?? ""}`;
+}
+
+function roleDisplayName(r: TrustRole): string {
+  const n = r.name;
+  return n.kind === "name" ? n.value : n.kind === "prefix" ? `${n.value}…` : n.kind === "generated" ? `<stack>-${n.logicalId}-<suffix>` : r.id;
+}
+
+/** Which repository role each configure call assumes (the trust rules' own linking). */
+function linksOf(graph: ProjectGraph): Map<TimelineStep, RoleLink> {
+  if (!graph.trust) return new Map();
+  const calls = allJobNodes(graph).flatMap((node) => node.configureCalls.map((call) => ({ node, ts: call.step, call })));
+  return new Map(roleLinks(graph, calls).map((l) => [l.ts, l]));
+}
+
+function roleViews(graph: ProjectGraph, links: Map<TimelineStep, RoleLink>): RoleView[] {
+  return (graph.trust?.roles ?? []).map((r) => {
+    const jobs = new Map<string, RoleView["jobs"][number]>();
+    for (const l of links.values()) {
+      if (!l.roles.includes(r)) continue;
+      jobs.set(`${l.node.workflow.file.path}:${l.node.job.id}`, { path: l.node.workflow.file.path, job: l.node.job.id, line: l.node.job.idRange.start.line });
+    }
+    return {
+      key: roleKey(r),
+      name: roleDisplayName(r),
+      source: r.source,
+      path: r.at.file.path,
+      line: r.at.range.start.line,
+      policy: r.policyAt ? { path: r.policyAt.file.path, line: r.policyAt.range.start.line } : null,
+      policyUnknown: "unknown" in r.policy ? r.policy.unknown : null,
+      jobs: [...jobs.values()],
+    };
+  });
+}
+
+function jobView(graph: ProjectGraph, issues: IssueIndex, node: JobNode, links: Map<TimelineStep, RoleLink>): JobView {
   const tl = node.timeline;
   const callAt = new Map(node.configureCalls.map((c) => [c.timelineIndex, c]));
   const configureAt = new Set([...node.configureCalls, ...node.skippedConfigureCalls].map((c) => c.timelineIndex));
@@ -227,7 +283,10 @@ function jobView(graph: ProjectGraph, issues: IssueIndex, node: JobNode): JobVie
       const issue = issues.get(issueKey(ts.file.path, ts.step.uses!.node.range.start.offset));
       if (issue) drawn.add(issue);
     }
+    const link = links.get(ts);
+    const assumes: StepView["assumes"] = link ? (link.roles[0] ? { role: roleKey(link.roles[0]) } : { unknown: link.unknownWhy ?? "not known", text: link.roleText }) : undefined;
     return {
+      ...(assumes ? { assumes } : {}),
       index: ts.index,
       path: ts.file.path,
       line: ts.step.range.start.line,
@@ -287,7 +346,7 @@ function jobView(graph: ProjectGraph, issues: IssueIndex, node: JobNode): JobVie
     roleConflicts: conflicts,
     issues: jobIssues,
   };
-  if (node.called) view.calls = { path: node.called.workflow.file.path, jobs: node.called.jobs.map((j) => jobView(graph, issues, j)) };
+  if (node.called) view.calls = { path: node.called.workflow.file.path, jobs: node.called.jobs.map((j) => jobView(graph, issues, j, links)) };
   return view;
 }
 
@@ -298,12 +357,18 @@ function timelineHolds(tl: readonly TimelineStep[], issue: GraphIssue): boolean 
 
 export function graphView(graph: ProjectGraph): GraphView {
   const issues = indexIssues(graph);
+  const links = linksOf(graph);
   return {
     version: 1,
     workflows: graph.workflows
       .filter((w) => graph.jobsByWorkflow.has(w.file.path))
-      .map((w) => ({ path: w.file.path, name: w.name?.value ?? null, jobs: (graph.jobsByWorkflow.get(w.file.path) ?? []).map((n) => jobView(graph, issues, n)) })),
-    issues: graph.issues.map(issueView),
+      .map((w) => ({ path: w.file.path, name: w.name?.value ?? null, jobs: (graph.jobsByWorkflow.get(w.file.path) ?? []).map((n) => jobView(graph, issues, n, links)) })),
+    roles: roleViews(graph, links),
+    issues: [
+      ...graph.issues.map(issueView),
+      // Trust policies credflow found but could not read (kind "parse": the file's content).
+      ...(graph.trust?.problems ?? []).map((p): IssueView => ({ kind: "parse", path: p.file.path, line: p.range.start.line, message: p.message })),
+    ],
   };
 }
 

@@ -27,6 +27,7 @@ const COLORS: Record<Tone, { fill?: string; border?: string; font?: string; dash
   unresolved: { fill: "#fee2e2", border: "#b91c1c", dashed: true },
   skipped: { fill: "#f3f4f6", border: "#9ca3af", font: "#6b7280", dashed: true },
   called: { fill: "#f8fafc", border: "#64748b", dashed: true },
+  role: { fill: "#ecfeff", border: "#0e7490" },
 };
 
 /** Characters XML does not allow (the HTML-like label parser is an XML parser): C0 controls but tab and line breaks, U+FFFE/FFFF, lone surrogates. */
@@ -136,6 +137,7 @@ export function writeDot(d: Drawing): Written {
     }
     if (e.kind === "needs") attrs.push('color="#1d4ed8"', "penwidth=1.6");
     if (e.kind === "calls") attrs.push('style=dashed', 'color="#475569"', 'label="calls"', "fontname=Helvetica", "fontsize=9");
+    if (e.kind === "assumes") attrs.push("style=dotted", 'color="#0e7490"', 'label="assumes"', "fontname=Helvetica", "fontsize=9");
     lines.push(`  ${from} -> ${to}${attrs.length ? ` [${attrs.join(", ")}]` : ""};`);
     edges++;
   }
@@ -167,6 +169,7 @@ const MERMAID_CLASS: Partial<Record<Tone, string>> = {
   unresolved: "fill:#fee2e2,stroke:#b91c1c,stroke-dasharray:4 3,color:#111827",
   skipped: "fill:#f3f4f6,stroke:#9ca3af,stroke-dasharray:2 2,color:#6b7280",
   called: "fill:#f8fafc,stroke:#64748b,stroke-dasharray:4 3",
+  role: "fill:#ecfeff,stroke:#0e7490,color:#111827",
 };
 
 export function writeMermaid(d: Drawing): Written {
@@ -193,7 +196,7 @@ export function writeMermaid(d: Drawing): Written {
     }
   };
   emit(d.items, "  ");
-  const arrow: Record<DrawEdge["kind"], string> = { order: "-->", needs: "==>", calls: "-.->|calls|" };
+  const arrow: Record<DrawEdge["kind"], string> = { order: "-->", needs: "==>", calls: "-.->|calls|", assumes: "-.->|assumes|" };
   for (const e of d.edges) lines.push(`  ${e.from} ${arrow[e.kind]} ${e.to}`);
   for (const [t, ids] of classed) {
     lines.push(`  classDef ${t} ${MERMAID_CLASS[t as Tone]}`);

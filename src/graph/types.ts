@@ -2,6 +2,7 @@
 import type { ActionModel, Entry, Job, Range, SourceFile, Step, Workflow } from "../model/types.js";
 import type { ConfigureVersion } from "../knowledge/configure-aws-credentials.js";
 import type { RoleConflict } from "./role-conflicts.js";
+import type { TrustFacts } from "../iac/types.js";
 
 /** A `uses: ./…` call site that led into a composite action. */
 export interface CallSite {
@@ -160,6 +161,8 @@ export interface ProjectGraph {
   issues: GraphIssue[];
   /** YAML syntax and schema diagnostics of every parsed file. */
   diagnostics: FileDiagnostic[];
+  /** IAM roles from the repository's infrastructure code (src/iac); absent when none was looked for. */
+  trust?: TrustFacts;
 }
 
 export interface FileDiagnostic {

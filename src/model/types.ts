@@ -29,7 +29,8 @@ export interface SourceFile {
   root?: string;
   /** Path relative to `root`, `/` separators (equals `path` when there is no root). */
   repoPath: string;
-  kind: FileKind;
+  /** `iac`: infrastructure code read for IAM trust policies (Terraform, CloudFormation, JSON). */
+  kind: FileKind | "iac";
   /** Decoded text, including a leading BOM if the file had one. Offsets index into this string. */
   text: string;
   /** The original bytes: fixes check them before writing. */
@@ -175,6 +176,11 @@ export interface Workflow {
   permissions?: Permissions;
   env: EntryMap;
   jobs: Job[];
+  /**
+   * `on.push` ref filters, as written (undefined lists are absent keys). Only `push` filters decide
+   * which refs a run can have; the OIDC subject of a job follows from them.
+   */
+  pushFilters?: { branches?: string[]; branchesIgnore?: string[]; tags?: string[]; tagsIgnore?: string[] };
   /** `on.workflow_run.workflows`: the workflows whose runs trigger this one (undefined when absent). */
   workflowRunWorkflows?: string[];
   /** `on.workflow_call.inputs` names with defaults and types, for reusable workflows. */

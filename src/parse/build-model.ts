@@ -42,10 +42,29 @@ export function buildWorkflow(file: SourceFile): Workflow {
     }
   }
 
+  const push = isMap(on) ? loc.get(on, "push") : undefined;
+  let pushFilters: Workflow["pushFilters"];
+  if (isMap(push)) {
+    pushFilters = {};
+    const list = (key: string) => {
+      const node = loc.get(push, key);
+      return node === undefined ? undefined : (loc.stringList(node) ?? []);
+    };
+    const branches = list("branches");
+    const branchesIgnore = list("branches-ignore");
+    const tags = list("tags");
+    const tagsIgnore = list("tags-ignore");
+    if (branches) pushFilters.branches = branches;
+    if (branchesIgnore) pushFilters.branchesIgnore = branchesIgnore;
+    if (tags) pushFilters.tags = tags;
+    if (tagsIgnore) pushFilters.tagsIgnore = tagsIgnore;
+  }
+
   return {
     file,
     name: loc.scalar(loc.get(root, "name")),
     triggers,
+    ...(pushFilters ? { pushFilters } : {}),
     triggersRange: onPair ? loc.keyRange(onPair) : undefined,
     workflowRunWorkflows: isMap(on) ? loc.stringList(loc.get(loc.get(on, "workflow_run"), "workflows")) : undefined,
     permissions: buildPermissions(loc, root),

@@ -17,6 +17,9 @@ import { credentialEnvShadowing } from "./credential-env-shadowing.js";
 import { credentialsInCache } from "./credentials-in-cache.js";
 import { missingIdTokenPermission } from "./missing-id-token-permission.js";
 import { oidcFanoutNoRetry } from "./oidc-fanout-no-retry.js";
+import { oidcTrustConditionOperator } from "./oidc-trust-condition-operator.js";
+import { oidcTrustSubjectMismatch } from "./oidc-trust-subject-mismatch.js";
+import { oidcTrustUnrestricted } from "./oidc-trust-unrestricted.js";
 import { oidcUntrustedTrigger } from "./oidc-untrusted-trigger.js";
 import { outdatedActionRuntime } from "./outdated-action-runtime.js";
 import { staticAwsKeys } from "./static-aws-keys.js";
@@ -37,6 +40,9 @@ export const RULES: readonly Rule[] = [
   credentialsInCache,
   missingIdTokenPermission,
   oidcFanoutNoRetry,
+  oidcTrustConditionOperator,
+  oidcTrustSubjectMismatch,
+  oidcTrustUnrestricted,
   oidcUntrustedTrigger,
   outdatedActionRuntime,
   staticAwsKeys,

@@ -103,6 +103,18 @@ export interface Settings {
   defaultTokenPermissions?: DefaultTokenPermissions;
   /** The repository being linted, when known (`owner/name`). */
   repository?: RepositoryIdentity;
+  /** The default branch (schedule and most non-push events run there), when known. */
+  defaultBranch?: { name: string; source: "config" | "origin remote" };
+  /**
+   * How GitHub spells the repository in OIDC `sub` claims: `names` (`repo:owner/name:…`) or
+   * `immutable-ids` (`repo:owner@ID/name@ID:…`, with the ids when configured). Undefined: not
+   * configured (credflow assumes `names` unless a trust policy is written for ids).
+   */
+  subjectFormat?: { format: "names" | "immutable-ids"; ownerId?: string; repositoryId?: string };
+  /** The customised OIDC subject template (`include_claim_keys`); undefined: the default `[repo, context]`. */
+  subjectClaimKeys?: string[];
+  /** `trust-policies:`: role ARN or name → JSON file relative to the repository root. */
+  trustPolicies?: Readonly<Record<string, string>>;
 }
 
 export interface RuleContext {

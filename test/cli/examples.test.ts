@@ -16,6 +16,9 @@ const EXPECTED = [
   "outdated-action-runtime",
   "oidc-untrusted-trigger",
   "static-aws-keys",
+  "oidc-trust-subject-mismatch",
+  "oidc-trust-unrestricted",
+  "oidc-trust-condition-operator",
 ];
 
 it("the example repository shows each mission and AWS rule, with exit code 1", async () => {

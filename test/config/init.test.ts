@@ -26,6 +26,9 @@ const EXPECTED_RULES = [
   "oidc-untrusted-trigger",
   "static-aws-keys",
   "unused-suppression",
+  "oidc-trust-subject-mismatch",
+  "oidc-trust-unrestricted",
+  "oidc-trust-condition-operator",
 ];
 
 /** Uncomments `  # id: level` lines and the commented examples. */

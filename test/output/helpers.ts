@@ -73,6 +73,23 @@ export function settingsArgs(spec: Pick<CaseSpec, "settings" | "options">, scrat
         args.push("--repository", `${r.owner}/${r.name}`);
         break;
       }
+      // OIDC subject settings have no flag: the configuration file (JSON is YAML).
+      case "defaultBranch":
+        config.push(`default-branch: ${JSON.stringify((value as { name: string }).name)}`);
+        break;
+      case "subjectFormat": {
+        const f = value as { format: string; ownerId?: string; repositoryId?: string };
+        config.push(`subject-format: ${f.format}`);
+        if (f.ownerId) config.push(`owner-id: ${JSON.stringify(f.ownerId)}`);
+        if (f.repositoryId) config.push(`repository-id: ${JSON.stringify(f.repositoryId)}`);
+        break;
+      }
+      case "subjectClaimKeys":
+        config.push(`subject-claim-keys: ${JSON.stringify(value)}`);
+        break;
+      case "trustPolicies":
+        config.push(`trust-policies: ${JSON.stringify(value)}`);
+        break;
       default:
         throw new Error(`case.json setting ${key} has no CLI equivalent in test/output/helpers.ts`);
     }
