@@ -1,0 +1,4 @@
+output "arn" {
+  value       = aws_iam_openid_connect_provider.this.arn
+  description = "OIDCプロバイダーのARN"
+}
