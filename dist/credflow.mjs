@@ -25794,7 +25794,7 @@ function holdsRepository(dir) {
 
 // src/discover/discover.ts
 var UsageError = class extends Error {
-}, WORKFLOW_EXT = /\.ya?ml$/i, ACTION_FILE = /^action\.ya?ml$/i, LOOKS_FOR = "credflow lints workflows (.github/workflows/*.yml|yaml) and actions (action.yml|yaml)", SKIPPED_DIRS = /* @__PURE__ */ new Set(["node_modules"]);
+}, WORKFLOW_EXT = /\.ya?ml$/i, ACTION_FILE = /^action\.ya?ml$/i, LOOKS_FOR = "credflow lints workflows (.github/workflows/*.yml|yaml), actions (action.yml|yaml) and the IAM trust policies in Terraform, CloudFormation and CDK output", SKIPPED_DIRS = /* @__PURE__ */ new Set(["node_modules"]);
 function kindOf(filePath) {
   return /^action\.ya?ml$/i.test(path4.basename(filePath)) ? "action" : "workflow";
 }
@@ -25808,7 +25808,7 @@ function rootOf2(p, cwd) {
   return findRoot(abs, cwd, { directory });
 }
 function discover(paths, cwd) {
-  let out2 = { targets: [], roots: [], notices: [] }, seen = /* @__PURE__ */ new Set(), add = (t) => {
+  let out2 = { targets: [], roots: [], notices: [], empty: [], scopes: [] }, seen = /* @__PURE__ */ new Set(), add = (t) => {
     seen.has(t.absPath) || (seen.add(t.absPath), out2.targets.push(t));
   }, given = paths.length ? paths.map((p) => ({ p, abs: path4.resolve(cwd, p) })) : [{ p: "", abs: findRoot(cwd, cwd, { directory: !0 }) }];
   for (let { p: arg, abs } of given) {
@@ -25826,9 +25826,10 @@ function discover(paths, cwd) {
       }
       let root = findRoot(abs, cwd, { directory: !0 });
       out2.roots.includes(root) || out2.roots.push(root);
-      let notices = [], workflows = isInside(abs, path4.join(root, ".github", "workflows")) ? workflowsIn(root, notices) : [], found = workflows.length || notices.length ? workflows : actionsUnder(abs, root);
-      if (!found.length && !notices.length) throw new UsageError(`${p}: nothing to lint here; ${LOOKS_FOR}`);
-      found.forEach(add);
+      let notices = [], repositoryWide = isInside(abs, path4.join(root, ".github", "workflows")), workflows = repositoryWide ? workflowsIn(root, notices) : [], scope = repositoryWide ? root : abs;
+      out2.scopes.some((sc) => sc.dir === scope) || out2.scopes.push({ root, dir: scope });
+      let found = workflows.length || notices.length ? workflows : actionsUnder(abs, root);
+      !found.length && !notices.length && out2.empty.push({ arg: p, root, dir: abs }), found.forEach(add);
       for (let n of notices) out2.notices.some((o) => o.absPath === n.absPath) || out2.notices.push(n);
     } else if (stat.isFile()) {
       try {
@@ -28519,8 +28520,8 @@ var SKIP_DIRS = /* @__PURE__ */ new Set([
   ".next",
   ".cache"
 ]), MAX_ENTRIES = 5e4, MAX_DEPTH2 = 24, MAX_TEMPLATE_BYTES = 64 * 1024 * 1024;
-function walk(root, ignore) {
-  let out2 = { tf: [], templates: [] }, entries = 0, stack = [{ dir: root, depth: 0 }];
+function walk(root, start2, ignore) {
+  let out2 = { tf: [], templates: [] }, entries = 0, stack = [{ dir: start2, depth: 0 }];
   for (; stack.length > 0; ) {
     let { dir, depth } = stack.pop(), list2;
     try {
@@ -28561,8 +28562,8 @@ async function loadTrust(req) {
   let facts = { roles: [], files: [], problems: [] }, seen = /* @__PURE__ */ new Set(), add = (f) => {
     seen.has(f.absPath) || (seen.add(f.absPath), facts.files.push(f));
   };
-  for (let root2 of req.roots) {
-    let found = walk(root2, req.ignorePath), tfFiles = [], github = !1;
+  for (let { root: root2, dir } of req.scopes) {
+    let found = walk(root2, dir, req.ignorePath), tfFiles = [], github = !1;
     for (let abs of found.tf) {
       let f = readSource(req.loader, abs, root2);
       f && (tfFiles.push(f), f.text.includes(GITHUB_HOST) && (github = !0));
@@ -28588,7 +28589,7 @@ async function loadTrust(req) {
       t.hasRoles() && (parsed.problem && facts.problems.push({ file: f, message: `YAML syntax error: ${parsed.problem.message}`, range: rangeIn(f, parsed.problem.offset, parsed.problem.offset) }), facts.roles.push(...t.roles()), add(f));
     }
   }
-  let root = req.roots[0];
+  let root = req.scopes[0]?.root;
   for (let [key, rel] of Object.entries(req.trustPolicies ?? {})) {
     if (!root) break;
     let abs = path6.resolve(root, rel), f = readSource(req.loader, abs, root);
@@ -28645,13 +28646,13 @@ async function lint(req) {
     absPath,
     kind: "workflow",
     text: ""
-  }), roots = [];
+  }), roots = [], emptyPaths = [], scopes = [];
   if (req.stdin) {
     let abs = path7.resolve(req.cwd, req.stdin.filename), root = findRoot(abs, req.cwd), repoPath = path7.relative(root, abs).split(path7.sep).join("/");
     top.push(loader.loadText(loader.display(abs), repoPath, kindOf(abs), req.stdin.bytes, root));
   } else {
     let found = discover(req.paths, req.cwd);
-    roots = found.roots;
+    roots = found.roots, emptyPaths = found.empty, scopes = found.scopes;
     for (let n of found.notices) accessDiagnostics.push({ file: stub(n.absPath), ruleId: "file-access", message: n.message, range: zero });
     let raws = [];
     for (let t of found.targets) {
@@ -28666,9 +28667,9 @@ async function lint(req) {
     }
   }
   let graph = buildGraph({ loader, files: top, repository: req.settings.repository });
-  if (graph.diagnostics.push(...accessDiagnostics), roots.length > 0) {
+  if (graph.diagnostics.push(...accessDiagnostics), scopes.length > 0) {
     graph.trust = await loadTrust({
-      roots,
+      scopes,
       loader,
       ...req.settings.trustPolicies ? { trustPolicies: req.settings.trustPolicies } : {},
       ...req.ignorePath ? { ignorePath: req.ignorePath } : {}
@@ -28676,6 +28677,8 @@ async function lint(req) {
     let known = new Set(graph.files.map((f) => f.path));
     for (let f of graph.trust.files) known.has(f.path) || graph.files.push(f);
   }
+  for (let e of emptyPaths)
+    if (!graph.trust?.files.some((f) => f.absPath !== void 0 && isInside(e.dir, f.absPath))) throw new UsageError(`${e.arg}: nothing to lint here; ${LOOKS_FOR}`);
   for (let parsed of loader.parsed) {
     for (let d of parsed.diagnostics) graph.diagnostics.push({ file: parsed.file, ...d });
     let schema = parsed.schema ?? (parsed.usable && parsed.expandable ? await validateSchema(parsed.file) : []);
@@ -28809,7 +28812,7 @@ function roleDisplayName(r) {
   return n.kind === "name" ? n.value : n.kind === "prefix" ? `${n.value}\u2026` : n.kind === "generated" ? `<stack>-${n.logicalId}-<suffix>` : r.id;
 }
 function linksOf(graph) {
-  if (!graph.trust) return /* @__PURE__ */ new Map();
+  if (!graph.trust || graph.trust.roles.length === 0) return /* @__PURE__ */ new Map();
   let calls = allJobNodes(graph).flatMap((node) => node.configureCalls.map((call) => ({ node, ts: call.step, call })));
   return new Map(roleLinks(graph, calls).map((l) => [l.ts, l]));
 }

@@ -25,7 +25,10 @@ export interface Discovery {
   /** Repository roots linted as a whole (directories given on the command line). */
   roots: string[];
   /** Problems with files inside a repository (reported as findings, linting goes on). */
-  notices: Array<{ absPath: string; message: string }>;
+  notices: Array<{ absPath: string; message: string }>;  /** Directory arguments with no workflow or action under them (the engine checks them for trust policies). */
+  empty: Array<{ arg: string; root: string; dir: string }>;
+  /** Every directory argument with its repository root: where trust policies are looked for. */
+  scopes: Array<{ root: string; dir: string }>;
 }
 
 /** An argument that cannot be read at all: exit code 2. */
@@ -35,7 +38,8 @@ const WORKFLOW_EXT = /\.ya?ml$/i;
 const ACTION_FILE = /^action\.ya?ml$/i;
 
 /** What credflow reads, for the message about a directory that has none of it. */
-export const LOOKS_FOR = "credflow lints workflows (.github/workflows/*.yml|yaml) and actions (action.yml|yaml)";
+export const LOOKS_FOR =
+  "credflow lints workflows (.github/workflows/*.yml|yaml), actions (action.yml|yaml) and the IAM trust policies in Terraform, CloudFormation and CDK output";
 
 /** Folders the search for action files never enters (besides other repositories). */
 const SKIPPED_DIRS = new Set(["node_modules"]);
@@ -60,7 +64,7 @@ export function rootOf(p: string | undefined, cwd: string): string {
 }
 
 export function discover(paths: string[], cwd: string): Discovery {
-  const out: Discovery = { targets: [], roots: [], notices: [] };
+  const out: Discovery = { targets: [], roots: [], notices: [], empty: [], scopes: [] };
   const seen = new Set<string>();
   const add = (t: Target) => {
     if (seen.has(t.absPath)) return;
@@ -85,12 +89,20 @@ export function discover(paths: string[], cwd: string): Discovery {
       }
       const root = findRoot(abs, cwd, { directory: true });
       if (!out.roots.includes(root)) out.roots.push(root);
+
       // The root, `.github` and `.github/workflows` hold the repository's workflows: lint those
       // (the actions they call come along). Any other folder: the actions below it.
       const notices: Discovery["notices"] = [];
-      const workflows = isInside(abs, path.join(root, ".github", "workflows")) ? workflowsIn(root, notices) : [];
+      const repositoryWide = isInside(abs, path.join(root, ".github", "workflows"));
+      const workflows = repositoryWide ? workflowsIn(root, notices) : [];
+      // Trust policies are looked for where the linted files are: the whole repository when its
+      // workflows are linted (the roles they assume may be defined anywhere in it), else the folder.
+      const scope = repositoryWide ? root : abs;
+      if (!out.scopes.some((sc) => sc.dir === scope)) out.scopes.push({ root, dir: scope });
       const found = workflows.length || notices.length ? workflows : actionsUnder(abs, root);
-      if (!found.length && !notices.length) throw new UsageError(`${p}: nothing to lint here; ${LOOKS_FOR}`);
+      // No workflow or action: the folder may still hold trust policies, which the engine looks for
+      // later; it says "nothing to lint" when it finds none either.
+      if (!found.length && !notices.length) out.empty.push({ arg: p, root, dir: abs });
       found.forEach(add);
       for (const n of notices) if (!out.notices.some((o) => o.absPath === n.absPath)) out.notices.push(n);
     } else if (stat.isFile()) {

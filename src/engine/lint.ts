@@ -14,7 +14,8 @@ import { validateSchema } from "../parse/schema.js";
 import type { ParsedFile, RawInput } from "../parse/parse-file.js";
 import { prepareFile } from "./prepare.js";
 import type { PinResolver } from "../knowledge/pins.js";
-import { kindOf } from "../discover/discover.js";
+import { kindOf, LOOKS_FOR, UsageError } from "../discover/discover.js";
+import { isInside } from "../fs/paths.js";
 import { resolveRuleOptions } from "../config/options.js";
 import { loadTrust } from "../iac/load.js";
 
@@ -73,6 +74,8 @@ export async function lint(req: LintRequest): Promise<LintResult> {
     text: "",
   });
   let roots: string[] = [];
+  let emptyPaths: Array<{ arg: string; root: string; dir: string }> = [];
+  let scopes: Array<{ root: string; dir: string }> = [];
 
   if (req.stdin) {
     const abs = path.resolve(req.cwd, req.stdin.filename);
@@ -83,6 +86,8 @@ export async function lint(req: LintRequest): Promise<LintResult> {
   } else {
     const found = discover(req.paths, req.cwd);
     roots = found.roots;
+    emptyPaths = found.empty;
+    scopes = found.scopes;
     for (const n of found.notices) accessDiagnostics.push({ file: stub(n.absPath), ruleId: "file-access", message: n.message, range: zero });
     const raws: RawInput[] = [];
     for (const t of found.targets) {
@@ -104,15 +109,19 @@ export async function lint(req: LintRequest): Promise<LintResult> {
   const graph = buildGraph({ loader, files: top, repository: req.settings.repository });
   graph.diagnostics.push(...accessDiagnostics);
   // IAM trust policies in the repository's infrastructure code (directories linted as a whole).
-  if (roots.length > 0) {
+  if (scopes.length > 0) {
     graph.trust = await loadTrust({
-      roots,
+      scopes,
       loader,
       ...(req.settings.trustPolicies ? { trustPolicies: req.settings.trustPolicies } : {}),
       ...(req.ignorePath ? { ignorePath: req.ignorePath } : {}),
     });
     const known = new Set(graph.files.map((f) => f.path));
     for (const f of graph.trust.files) if (!known.has(f.path)) graph.files.push(f);
+  }
+  for (const e of emptyPaths) {
+    // A folder with no workflow, no action and no trust policy: nothing for credflow here.
+    if (!graph.trust?.files.some((f) => f.absPath !== undefined && isInside(e.dir, f.absPath))) throw new UsageError(`${e.arg}: nothing to lint here; ${LOOKS_FOR}`);
   }
   for (const parsed of loader.parsed) {
     for (const d of parsed.diagnostics) graph.diagnostics.push({ file: parsed.file, ...d });

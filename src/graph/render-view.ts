@@ -232,7 +232,8 @@ function roleDisplayName(r: TrustRole): string {
 
 /** Which repository role each configure call assumes (the trust rules' own linking). */
 function linksOf(graph: ProjectGraph): Map<TimelineStep, RoleLink> {
-  if (!graph.trust) return new Map();
+  // Without roles in the repository's infrastructure code every role is unknown: nothing to draw.
+  if (!graph.trust || graph.trust.roles.length === 0) return new Map();
   const calls = allJobNodes(graph).flatMap((node) => node.configureCalls.map((call) => ({ node, ts: call.step, call })));
   return new Map(roleLinks(graph, calls).map((l) => [l.ts, l]));
 }

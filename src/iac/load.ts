@@ -51,10 +51,10 @@ interface Candidates {
   templates: string[];
 }
 
-function walk(root: string, ignore: ((repoPath: string) => boolean) | undefined): Candidates {
+function walk(root: string, start: string, ignore: ((repoPath: string) => boolean) | undefined): Candidates {
   const out: Candidates = { tf: [], templates: [] };
   let entries = 0;
-  const stack: Array<{ dir: string; depth: number }> = [{ dir: root, depth: 0 }];
+  const stack: Array<{ dir: string; depth: number }> = [{ dir: start, depth: 0 }];
   while (stack.length > 0) {
     const { dir, depth } = stack.pop()!;
     let list: fs.Dirent[];
@@ -101,8 +101,8 @@ function readSource(loader: FileLoader, abs: string, root: string): SourceFile |
 }
 
 export interface TrustLoadRequest {
-  /** Repository roots linted as a whole. */
-  roots: string[];
+  /** Folders linted as a whole (`dir`), each inside its repository root (`root`, which paths are relative to). */
+  scopes: Array<{ root: string; dir: string }>;
   loader: FileLoader;
   /** `trust-policies:` (role ARN or name → file relative to the first root). */
   trustPolicies?: Readonly<Record<string, string>>;
@@ -119,8 +119,8 @@ export async function loadTrust(req: TrustLoadRequest): Promise<TrustFacts> {
       facts.files.push(f);
     }
   };
-  for (const root of req.roots) {
-    const found = walk(root, req.ignorePath);
+  for (const { root, dir } of req.scopes) {
+    const found = walk(root, dir, req.ignorePath);
     // Terraform: only when some file names GitHub's provider host.
     const tfFiles: SourceFile[] = [];
     let github = false;
@@ -163,7 +163,7 @@ export async function loadTrust(req: TrustLoadRequest): Promise<TrustFacts> {
     }
   }
   // Plain JSON documents named in the configuration.
-  const root = req.roots[0];
+  const root = req.scopes[0]?.root;
   for (const [key, rel] of Object.entries(req.trustPolicies ?? {})) {
     if (!root) break;
     const abs = path.resolve(root, rel);

@@ -12,7 +12,7 @@ import { tempRepo } from "../helpers/temp-repo.js";
 
 const EXAMPLES = path.resolve(__dirname, "..", "..", "examples");
 const README = fs.readFileSync(path.resolve(__dirname, "..", "..", "README.md"), "utf8");
-const NOTHING = /^credflow: (.+): nothing to lint here; credflow lints workflows \(\.github\/workflows\/\*\.yml\|yaml\) and actions \(action\.yml\|yaml\)\n$/;
+const NOTHING = /^credflow: (.+): nothing to lint here; credflow lints workflows \(\.github\/workflows\/\*\.yml\|yaml\), actions \(action\.yml\|yaml\) and the IAM trust policies in Terraform, CloudFormation and CDK output\n$/;
 
 /** A local composite that calls another one, whose configure-aws-credentials@v4 is unpinned. */
 const OUTER = "name: outer\ndescription: calls inner\nruns:\n  using: composite\n  steps:\n    - uses: ./.github/actions/inner\n";

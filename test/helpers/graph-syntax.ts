@@ -66,7 +66,7 @@ export function checkMermaid(text: string): MermaidFacts {
     } else if ((m = /^ +([A-Za-z][\w]*)\["([^"]*)"\]$/.exec(line))) {
       define(m[1]!, m[2]!);
       nodes++;
-    } else if ((m = /^ +([A-Za-z][\w]*) (?:-->|==>|-\.->\|calls\|) ([A-Za-z][\w]*)$/.exec(line))) {
+    } else if ((m = /^ +([A-Za-z][\w]*) (?:-->|==>|-\.->\|calls\||-\.->\|assumes\|) ([A-Za-z][\w]*)$/.exec(line))) {
       edges.push([m[1]!, m[2]!]);
     } else if ((m = /^ +classDef (\w+) ([\w#:, .-]+)$/.exec(line))) {
       classes.set(m[1]!, new Set());

@@ -17,7 +17,7 @@ import { tempRepo } from "../helpers/temp-repo.js";
 async function load(files: Record<string, string>, opts: { trustPolicies?: Record<string, string>; ignore?: (p: string) => boolean; setup?: (dir: string) => void } = {}): Promise<TrustFacts> {
   const dir = tempRepo(files);
   opts.setup?.(dir);
-  return loadTrust({ roots: [dir], loader: new FileLoader(dir), ...(opts.trustPolicies ? { trustPolicies: opts.trustPolicies } : {}), ...(opts.ignore ? { ignorePath: opts.ignore } : {}) });
+  return loadTrust({ scopes: [{ root: dir, dir }], loader: new FileLoader(dir), ...(opts.trustPolicies ? { trustPolicies: opts.trustPolicies } : {}), ...(opts.ignore ? { ignorePath: opts.ignore } : {}) });
 }
 
 /** Every condition value of a role: `operator key = value @line:column [assumptions]`. */

@@ -62,7 +62,8 @@ describe("the npm pack tarball", () => {
   it("holds the bundle, the docs, the schema, the license and the README, and nothing else", () => {
     const files = packed.files.map((f) => f.path).sort();
     expect(packed.filename).toBe(`${pkg.name}-${pkg.version}.tgz`);
-    const allowed = /^(package\.json|README\.md|LICENSE|dist\/credflow\.mjs|schema\/credflow\.schema\.json|docs\/(rules\/)?[a-z0-9-]+\.md)$/;
+    // dist/THIRD-PARTY-LICENSES.txt: the licenses of the WebAssembly the bundle embeds (tree-sitter, its HCL grammar).
+    const allowed = /^(package\.json|README\.md|LICENSE|dist\/credflow\.mjs|dist\/THIRD-PARTY-LICENSES\.txt|schema\/credflow\.schema\.json|docs\/(rules\/)?[a-z0-9-]+\.md)$/;
     expect(files.filter((f) => !allowed.test(f))).toEqual([]);
     for (const f of ["package.json", "README.md", "LICENSE", "dist/credflow.mjs", "schema/credflow.schema.json"]) expect(files, f).toContain(f);
     // The rule pages are each rule's SARIF help and `credflow explain` text, read at run time.
