@@ -74,7 +74,7 @@ export interface Scenario {
   types?: readonly string[];
   /** Human-readable: "a pull request from a fork on `pull_request_target`". */
   description: string;
-  /** What GitHub puts in the `github` context (and `secrets`) for such a run. */
+  /** What GitHub puts in the `github` context for such a run. */
   resolve: Resolver;
 }
 
@@ -701,14 +701,7 @@ function makeScenario(spec: ScenarioSpec): Scenario {
       set("github.event.workflow_run.triggering_actor.login", STRANGER);
     }
   }
-  // A fork's pull_request run gets no secrets (GITHUB_TOKEN aside).
-  const noSecrets = origin === "fork";
-  const resolve: Resolver = (path) => {
-    const hit = v.get(path.join("."));
-    if (hit) return hit;
-    if (noSecrets && path[0] === "secrets" && path.length === 2 && path[1] !== "github_token") return str("");
-    return undefined;
-  };
+  const resolve: Resolver = (path) => v.get(path.join("."));
   return { event, origin, upstreamEvent, upstreamUnknown: spec.upstreamUnknown?.length ? spec.upstreamUnknown : undefined, sameRepository, types, resolve, description: describe(spec) };
 }
 
