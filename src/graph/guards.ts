@@ -585,8 +585,10 @@ function scriptGate(job: Job, step: Step, output: string, s: Scenario): Abstract
   const uses = step.uses?.ref.kind === "remote" ? `${step.uses.ref.owner}/${step.uses.ref.repo}${step.uses.ref.subpath ? `/${step.uses.ref.subpath}` : ""}` : "";
   const forkRun = s.origin === "fork" || (s.origin === "outsider" && (s.event === "pull_request_target" || (s.event === "workflow_run" && PR_EVENTS.has(s.upstreamEvent ?? ""))));
   let kind: Taint["kind"] | undefined;
+  // A permission check of the pull request's or issue's author still says no when a maintainer acted on it.
+  const checksAuthor = /\b(?:pull_request|issue)\.user\.login\b|\b(?:pull_request|issue)\.author_association\b/.test(text);
   if (forkRun && FORK_CHECK.test(text)) kind = "fork";
-  else if (s.origin === "outsider" && (ACTOR_CHECK.test(text) || ACTOR_CHECK_ACTIONS.test(uses))) kind = "actor";
+  else if ((s.origin === "outsider" || (s.origin === "maintainer" && checksAuthor)) && (ACTOR_CHECK.test(text) || ACTOR_CHECK_ACTIONS.test(uses))) kind = "actor";
   if (!kind) return UNKNOWN;
   const taint: Taint[] = [{ kind, by: `job \`${job.id}\`` }];
   const flag = /fork|extern|untrust|cross|outside/i.test(output);

@@ -63,27 +63,34 @@ const HEAD_RUN =
 /** Values computed at run time (another job's or step's output, an environment variable). */
 const RUNTIME_VALUE = /\$\{\{[^}]*\b(?:needs|steps|env)\./;
 
+/**
+ * Where a command starts: a line's start or after `;`, `&&`, `||`, `|`, `(`, a backtick, `then`,
+ * `do`, with `sudo`, `env VAR=…` or `VAR=…` in front.
+ */
+const AT_COMMAND = String.raw`(?:^|[;&|(\`]|\bthen\b|\bdo\b)\s*(?:(?:sudo|time|env)\s+|[A-Za-z_]\w*=\S*\s+)*`;
+const command = (body: string) => new RegExp(AT_COMMAND + body, "m");
+
 /** Commands that build, install or test the code in the working directory (and so run it). */
 const BUILD_COMMANDS = [
-  /(?:^|[\s;&|(`])(?:npm|pnpm|yarn|bun)\s+(?:ci|i|install|add|run|run-script|test|t|exec|build|start|x|dlx|pack|rebuild)\b/,
-  /(?:^|[\s;&|(`])(?:npx|pnpx|bunx)\s/,
-  /(?:^|[\s;&|(`])(?:pip3?|uv\s+pip|python3?\s+-m\s+pip)\s+install\b/,
-  /(?:^|[\s;&|(`])(?:python3?\s+(?:-m\s+)?(?:setup\.py|pytest|tox|nox|build)|pytest|tox|nox)\b/,
-  /(?:^|[\s;&|(`])(?:hatch|pdm|poetry|pipenv|uv)\s+(?:run|install|sync|test|build|shell)\b/,
-  /(?:^|[\s;&|(`])(?:make|gmake|cmake|ninja|bazel|bazelisk|buck2?|meson)(?:\s|$)/,
-  /(?:^|[\s;&|(`])cargo\s+(?:build|test|run|install|check|clippy|bench|nextest|make)\b/,
-  /(?:^|[\s;&|(`])go\s+(?:build|test|run|generate|install|vet)\b/,
-  /(?:^|[\s;&|(`])(?:\.\/)?(?:mvn|mvnw|gradle|gradlew|ant|sbt|lein)(?:\s|$)/,
-  /(?:^|[\s;&|(`])(?:bundle\s+(?:install|exec)|rake|rspec|rails)\b/,
-  /(?:^|[\s;&|(`])composer\s+(?:install|update|run|exec)\b/,
-  /(?:^|[\s;&|(`])dotnet\s+(?:build|test|run|restore|publish|pack)\b|(?:^|[\s;&|(`])(?:msbuild|nuget\s+restore)\b/,
-  /(?:^|[\s;&|(`])(?:swift\s+(?:build|test|run)|xcodebuild|pod\s+install|fastlane)\b/,
-  /(?:^|[\s;&|(`])(?:terraform|terragrunt|tofu)\s+(?:-chdir=\S+\s+)?(?:init|plan|apply|validate|console|import|refresh|destroy)\b/,
-  /(?:^|[\s;&|(`])(?:cdk|cdktf)\s+(?:synth|deploy|diff|bootstrap)\b|(?:^|[\s;&|(`])sam\s+(?:build|deploy|local|sync)\b|(?:^|[\s;&|(`])(?:serverless|sls)\s+(?:deploy|package|invoke)\b|(?:^|[\s;&|(`])pulumi\s+(?:up|preview|refresh|destroy)\b/,
-  /(?:^|[\s;&|(`])pre-commit\s+run\b/,
+  command(String.raw`(?:npm|pnpm|yarn|bun)\s+(?:ci|i|install|add|run|run-script|test|t|exec|build|start|x|dlx|pack|rebuild)\b`),
+  command(String.raw`(?:npx|pnpx|bunx)\s`),
+  command(String.raw`(?:pip3?|uv\s+pip|python3?\s+-m\s+pip)\s+install\b`),
+  command(String.raw`(?:python3?\s+(?:-m\s+)?(?:setup\.py|pytest|tox|nox|build)|pytest|tox|nox)\b`),
+  command(String.raw`(?:hatch|pdm|poetry|pipenv|uv)\s+(?:run|install|sync|test|build|shell)\b`),
+  command(String.raw`(?:make|gmake|cmake|ninja|bazel|bazelisk|buck2?|meson)(?:\s|$)`),
+  command(String.raw`cargo\s+(?:build|test|run|install|check|clippy|bench|nextest|make)\b`),
+  command(String.raw`go\s+(?:build|test|run|generate|install|vet)\b`),
+  command(String.raw`(?:\.\/)?(?:mvn|mvnw|gradle|gradlew|ant|sbt|lein)(?:\s|$)`),
+  command(String.raw`(?:bundle\s+(?:install|exec)|rake|rspec|rails)\b`),
+  command(String.raw`composer\s+(?:install|update|run|exec)\b`),
+  command(String.raw`(?:dotnet\s+(?:build|test|run|restore|publish|pack)|msbuild|nuget\s+restore)\b`),
+  command(String.raw`(?:swift\s+(?:build|test|run)|xcodebuild|pod\s+install|fastlane)\b`),
+  command(String.raw`(?:terraform|terragrunt|tofu)\s+(?:-chdir=\S+\s+)?(?:init|plan|apply|validate|console|import|refresh|destroy)\b`),
+  command(String.raw`(?:(?:cdk|cdktf)\s+(?:synth|deploy|diff|bootstrap)|sam\s+(?:build|deploy|local|sync)|(?:serverless|sls)\s+(?:deploy|package|invoke)|pulumi\s+(?:up|preview|refresh|destroy))\b`),
+  command(String.raw`pre-commit\s+run\b`),
   // A script of the working directory.
-  /(?:^|[\s;&|(`])(?:\.\/[\w.\/-]+|(?:bash|sh|zsh|source|\.)\s+(?!-)[\w.\/-]+\.(?:sh|bash))/,
-  /(?:^|[\s;&|(`])(?:node|deno\s+run|ruby|perl|php|python3?)\s+(?!-)[\w.\/-]+\.(?:js|mjs|cjs|ts|rb|pl|php|py)\b/,
+  command(String.raw`(?:\.\/[\w.\/-]+|(?:bash|sh|zsh|source|\.)\s+(?!-)[\w.\/-]+\.(?:sh|bash))`),
+  command(String.raw`(?:node|deno\s+run|ruby|perl|php|python3?)\s+(?!-)[\w.\/-]+\.(?:js|mjs|cjs|ts|rb|pl|php|py)\b`),
 ];
 
 /** Actions that run the code of the working directory (test runners, hooks, programs). */

@@ -155,7 +155,7 @@ describe("guards: needs", () => {
     expect(reach(graph, "c", "pull_request", "fork")).toBe("gated by job `script` (fork)");
   });
 
-  it("a permission check by a script (the author's collaborator level) is a run-time gate for outsiders only", async () => {
+  it("a permission check by a script is a run-time gate for outsiders, and for a maintainer's act when it checks the content's author", async () => {
     const graph = await graphOf(
       workflow(
         "pull_request_target",
@@ -164,7 +164,18 @@ describe("guards: needs", () => {
       ),
     );
     expect(reach(graph, "review", "pull_request_target", "outsider")).toBe("gated by job `check` (actor)");
-    expect(reach(graph, "review", "pull_request_target", "maintainer")).toBe("may");
+    // It checks the pull request's author, still an outsider when a maintainer labels the pull request.
+    expect(reach(graph, "review", "pull_request_target", "maintainer")).toBe("gated by job `check` (actor)");
+    const actor = await graphOf(
+      workflow(
+        "issue_comment",
+        `  check:\n    runs-on: ubuntu-latest\n    outputs:\n      ok: \${{ steps.c.outputs.ok }}\n    steps:\n      - id: c\n        run: |\n          p=$(gh api repos/$GITHUB_REPOSITORY/collaborators/$GITHUB_ACTOR/permission --jq .permission)\n          echo "ok=$([ "$p" = admin ] && echo true || echo false)" >> "$GITHUB_OUTPUT"\n` +
+          `  bot:\n    needs: check\n    if: needs.check.outputs.ok == 'true'\n    runs-on: ubuntu-latest\n    steps:\n${CONFIGURE}`,
+      ),
+    );
+    expect(reach(actor, "bot", "issue_comment", "outsider")).toBe("gated by job `check` (actor)");
+    // The commenter is the maintainer: the check passes.
+    expect(reach(actor, "bot", "issue_comment", "maintainer")).toBe("may");
   });
 
   it("a needs chain of 5,000 jobs is settled without recursion", async () => {
