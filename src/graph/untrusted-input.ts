@@ -72,7 +72,9 @@ const command = (body: string) => new RegExp(AT_COMMAND + body, "m");
 
 /** Commands that build, install or test the code in the working directory (and so run it). */
 const BUILD_COMMANDS = [
-  command(String.raw`(?:npm|pnpm|yarn|bun)\s+(?:ci|i|install|add|run|run-script|test|t|exec|build|start|x|dlx|pack|rebuild)\b`),
+  command(String.raw`npm\s+(?:ci|i|install|add|run|run-script|test|t|exec|build|start|x|pack|publish|rebuild)\b`),
+  // yarn, pnpm and bun run a package.json script by its name, and install when called alone.
+  command(String.raw`(?:yarn|pnpm|bun)(?:\s+(?!-)\w|\s*$|\s*[;&|)])`),
   command(String.raw`(?:npx|pnpx|bunx)\s`),
   command(String.raw`(?:pip3?|uv\s+pip|python3?\s+-m\s+pip)\s+install\b`),
   command(String.raw`(?:python3?\s+(?:-m\s+)?(?:setup\.py|pytest|tox|nox|build)|pytest|tox|nox)\b`),

@@ -50,6 +50,11 @@ describe("untrusted input: the pull request's code", () => {
     expect(await inputs(wf("pull_request_target", steps), "j", "pull_request_target")).toEqual(["runs-pr-code@7>14"]);
   });
 
+  it("yarn alone installs, and yarn <script> runs a package.json script; hub pr checkout brings the head too", async () => {
+    const steps = `      - uses: actions/checkout@v4\n      - run: hub pr checkout \${{ github.event.issue.number }}\n${CONFIGURE}      - run: yarn --version\n      - run: yarn\n      - run: yarn prerelease\n`;
+    expect(await inputs(wf("issue_comment", steps), "j", "issue_comment")).toEqual(["runs-pr-code@8>12"]);
+  });
+
   it("gh pr checkout on issue_comment, and local actions of the checked-out head", async () => {
     const gh = `      - uses: actions/checkout@v4\n      - run: gh pr checkout \${{ github.event.issue.number }}\n${CONFIGURE}      - uses: ./.github/actions/build\n`;
     expect(await inputs({ ...wf("issue_comment", gh), ".github/actions/build/action.yml": "name: b\ndescription: d\nruns:\n  using: composite\n  steps:\n    - run: echo\n      shell: bash\n" }, "j", "issue_comment")).toEqual([
