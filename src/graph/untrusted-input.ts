@@ -199,12 +199,16 @@ function agentOf(ts: TimelineStep): { shell: boolean; actorGate?: string; readsE
   const name = actionName(ts);
   if (name && AGENT_ACTIONS.test(name)) {
     const lower = name.toLowerCase();
-    const args = [ts.with.get("claude_args") ?? "", ts.with.get("allowed_tools") ?? "", ts.with.get("codex_args") ?? "", ts.with.get("settings") ?? ""].join("\n");
+    const args = [ts.with.get("claude_args") ?? "", ts.with.get("allowed_tools") ?? "", ts.with.get("codex-args") ?? "", ts.with.get("settings") ?? ""].join("\n");
     let shell = AGENT_SHELL_FLAGS.test(args) || /(?:allowedTools|allowed_tools)[^\n]*\bBash(?:\s*[,"'\s]|\(\s*\*|$)/.test(args) || /\bBash\b(?!\()/.test(ts.with.get("allowed_tools") ?? "");
-    if (lower === "openai/codex-action") shell = (ts.with.get("sandbox") ?? "workspace-write").trim() !== "read-only";
+    // codex-action runs commands in a sandbox without network by default; only full access or no privilege reduction lets them out.
+    if (lower === "openai/codex-action") shell ||= (ts.with.get("sandbox") ?? "").trim() === "danger-full-access" || (ts.with.get("safety-strategy") ?? "").trim() === "unsafe";
     let actorGate: string | undefined;
     if (lower.startsWith("anthropics/claude-code-action") && !(ts.with.get("allowed_non_write_users") ?? "").trim()) {
       actorGate = "claude-code-action's own check that the actor can write to the repository";
+    }
+    if (lower === "openai/codex-action" && (ts.with.get("require-repo-write") ?? "true").trim().toLowerCase() !== "false") {
+      actorGate = "codex-action's own check that the actor can write to the repository (`require-repo-write`)";
     }
     return { shell, actorGate, readsEvent: true };
   }

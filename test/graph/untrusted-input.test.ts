@@ -102,6 +102,13 @@ describe("untrusted input: event text", () => {
     expect(await inputs(wf("issue_comment", restricted), "j", "issue_comment")).toEqual(["agent@9"]);
   });
 
+  it("codex-action: its own write-access check unless require-repo-write is false; shell only with full access or no privilege reduction", async () => {
+    const gated = `${CONFIGURE}      - uses: openai/codex-action@v1\n        with:\n          prompt: review\n`;
+    expect(await inputs(wf("issue_comment", gated), "j", "issue_comment")).toEqual(["agent@9 (gated)"]);
+    const open = `${CONFIGURE}      - uses: openai/codex-action@v1\n        with:\n          require-repo-write: false\n          sandbox: danger-full-access\n`;
+    expect(await inputs(wf("issue_comment", open), "j", "issue_comment")).toEqual(["agent-with-shell@9"]);
+  });
+
   it("a command-line agent fed event text; one allowed to run anything", async () => {
     const steps = `${CONFIGURE}      - env:\n          BODY: \${{ github.event.issue.body }}\n        run: claude -p --dangerously-skip-permissions "$BODY"\n`;
     expect(await inputs(wf("issues", steps), "j", "issues")).toEqual(["agent-with-shell@9"]);
