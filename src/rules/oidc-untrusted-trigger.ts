@@ -186,49 +186,49 @@ function render(node: JobNode, root: JobNode, call: ConfigureCall, j: Judgement)
     const sink = input?.sink ? stepLabel(input.sink, { from: node.workflow.file }) : "";
     switch (input?.kind) {
       case "runs-pr-code":
-        headline = `OIDC role assumed in a job that runs the pull request's code on ${event}`;
+        headline = `OIDC role next to the pull request's code, run on ${event}`;
         why = `${starter}, and step ${src} checks out ${input.what} that step ${sink} then runs in the job holding the role: that code can read the credentials (or request its own OIDC token) and send them anywhere.`;
         hint = "Build and test pull request code in a `pull_request` workflow without AWS access, and assume the role only in a job that never runs it.";
         label = "role next to the pull request's code";
         break;
       case "runs-untrusted-artifact":
-        headline = `OIDC role assumed in a job that runs artifacts built from the pull request on ${event}`;
+        headline = `OIDC role next to executed artifacts built from the pull request, on ${event}`;
         why = `${starter}, and step ${src} downloads ${input.what}, which step ${sink} runs in the job holding the role: code from the pull request can read the credentials and send them anywhere.`;
         hint = "Treat artifacts of pull request runs as data: never execute them in a job that holds AWS credentials.";
         label = "role next to code built from the pull request";
         break;
       case "script-injection":
-        headline = `OIDC role assumed in a job that writes ${input.what} into a script on ${event}`;
+        headline = `OIDC role in a job that writes ${input.what} into a script, on ${event}`;
         why = `${starter}, and ${input.what} is written into the script of step ${src}: text that person chooses runs as code in the job holding the role.`;
         hint = "Pass the text through `env:` and quote it (`\"$TEXT\"`), or assume the role in a job that reads no event text.";
         label = "role in a job with script injection";
         break;
       case "agent-with-shell":
-        headline = `OIDC role assumed in a job where an AI agent that can run commands reads outsider text, on ${event}`;
+        headline = `OIDC role next to an AI agent with shell access reading outsider text, on ${event}`;
         why = `${starter}, and the agent in step ${src} reads ${input.what} and may run shell commands in the job holding the role: instructions hidden in that text can make it print or send the credentials.`;
         hint = "Run the agent without the role or without shell tools, or only for actors with write access.";
         label = "role next to an agent reading outsider text";
         break;
       case "runs-unresolved-ref":
-        headline = `OIDC role assumed in a job that runs code of a ref computed at run time, on ${event}`;
+        headline = `OIDC role next to code of a ref computed at run time, on ${event}`;
         why = `${starter}, and step ${src} checks out ${input.what} that step ${sink} runs in the job holding the role; the files do not show whether that ref can name a pull request's commit — if it can, that code runs next to the credentials.`;
         hint = "Check out only refs the run cannot be steered to (a protected branch, a commit verified to be reviewed), or assume the role in a job that runs no checked-out code.";
         label = "role next to code of a computed ref";
         break;
       case "pr-code-present":
-        headline = `OIDC role assumed in a job that checks out the pull request's code on ${event}`;
+        headline = `OIDC role next to the pull request's checked-out code, on ${event}`;
         why = `${starter}, and step ${src} puts ${input.what} in the workspace of the job holding the role; credflow sees no step that builds or runs it, but any later step that runs scripts or reads configuration from the workspace would run that code next to the credentials.`;
         hint = "Check the pull request's code out only in jobs without AWS credentials, or into a folder no step runs anything from.";
         label = "role next to the pull request's code";
         break;
       case "agent":
-        headline = `OIDC role assumed in a job where an AI agent reads outsider text, on ${event}`;
+        headline = `OIDC role next to an AI agent reading outsider text, on ${event}`;
         why = `${starter}, and the agent in step ${src} reads ${input.what} in the job holding the role; it has no unrestricted shell, but whether instructions in that text can make it read and post the credentials depends on the files and tools it is allowed.`;
         hint = "Deny the agent reads of /proc, the runner's temp directory and ~/.aws, keep the role minimal, or run the agent only for actors with write access.";
         label = "role next to an agent reading outsider text";
         break;
       case "remote-agent":
-        headline = `OIDC role assumed to hand outsider text to an AI agent service, on ${event}`;
+        headline = `OIDC role used to hand outsider text to an AI agent service, on ${event}`;
         why = `${starter}, and step ${src} sends ${input.what} to an agent service using the role's credentials; what instructions hidden in that text can make the agent do depends on its tools and role, which are configured outside these files.`;
         hint = "Let only trusted actors start it (check `author_association`), and keep the agent service's tools and role minimal.";
         label = "outsider text sent to an agent";

@@ -48,7 +48,7 @@ describe("oidc-untrusted-trigger messages", () => {
   it.each(cases)("%s: a short headline, one-sentence why and hint, a label; the message holds all of them", async (c) => {
     const [f] = await findings(c);
     expect(f, c).toBeDefined();
-    expect(f!.headline!.length, f!.headline).toBeLessThanOrEqual(110);
+    expect(f!.headline!.length, f!.headline).toBeLessThanOrEqual(100);
     expect(f!.why).toBeTruthy();
     expect(f!.hint).toMatch(/^[A-Z][^]*\.$/);
     expect(f!.label!.length).toBeLessThanOrEqual(60);
