@@ -286,10 +286,10 @@ var require_help = __commonJS({
        * @returns {number}
        */
       longestSubcommandTermLength(cmd, helper) {
-        return helper.visibleCommands(cmd).reduce((max, command) => Math.max(
+        return helper.visibleCommands(cmd).reduce((max, command2) => Math.max(
           max,
           this.displayWidth(
-            helper.styleSubcommandTerm(helper.subcommandTerm(command))
+            helper.styleSubcommandTerm(helper.subcommandTerm(command2))
           )
         ), 0);
       }
@@ -501,8 +501,8 @@ var require_help = __commonJS({
        * @param {string} str
        * @returns {number}
        */
-      displayWidth(str) {
-        return stripColor(str).length;
+      displayWidth(str2) {
+        return stripColor(str2).length;
       }
       /**
        * Style the title for displaying in the help. Called with 'Usage:', 'Options:', etc.
@@ -510,47 +510,47 @@ var require_help = __commonJS({
        * @param {string} str
        * @returns {string}
        */
-      styleTitle(str) {
-        return str;
+      styleTitle(str2) {
+        return str2;
       }
-      styleUsage(str) {
-        return str.split(" ").map((word) => word === "[options]" ? this.styleOptionText(word) : word === "[command]" ? this.styleSubcommandText(word) : word[0] === "[" || word[0] === "<" ? this.styleArgumentText(word) : this.styleCommandText(word)).join(" ");
+      styleUsage(str2) {
+        return str2.split(" ").map((word) => word === "[options]" ? this.styleOptionText(word) : word === "[command]" ? this.styleSubcommandText(word) : word[0] === "[" || word[0] === "<" ? this.styleArgumentText(word) : this.styleCommandText(word)).join(" ");
       }
-      styleCommandDescription(str) {
-        return this.styleDescriptionText(str);
+      styleCommandDescription(str2) {
+        return this.styleDescriptionText(str2);
       }
-      styleOptionDescription(str) {
-        return this.styleDescriptionText(str);
+      styleOptionDescription(str2) {
+        return this.styleDescriptionText(str2);
       }
-      styleSubcommandDescription(str) {
-        return this.styleDescriptionText(str);
+      styleSubcommandDescription(str2) {
+        return this.styleDescriptionText(str2);
       }
-      styleArgumentDescription(str) {
-        return this.styleDescriptionText(str);
+      styleArgumentDescription(str2) {
+        return this.styleDescriptionText(str2);
       }
-      styleDescriptionText(str) {
-        return str;
+      styleDescriptionText(str2) {
+        return str2;
       }
-      styleOptionTerm(str) {
-        return this.styleOptionText(str);
+      styleOptionTerm(str2) {
+        return this.styleOptionText(str2);
       }
-      styleSubcommandTerm(str) {
-        return str.split(" ").map((word) => word === "[options]" ? this.styleOptionText(word) : word[0] === "[" || word[0] === "<" ? this.styleArgumentText(word) : this.styleSubcommandText(word)).join(" ");
+      styleSubcommandTerm(str2) {
+        return str2.split(" ").map((word) => word === "[options]" ? this.styleOptionText(word) : word[0] === "[" || word[0] === "<" ? this.styleArgumentText(word) : this.styleSubcommandText(word)).join(" ");
       }
-      styleArgumentTerm(str) {
-        return this.styleArgumentText(str);
+      styleArgumentTerm(str2) {
+        return this.styleArgumentText(str2);
       }
-      styleOptionText(str) {
-        return str;
+      styleOptionText(str2) {
+        return str2;
       }
-      styleArgumentText(str) {
-        return str;
+      styleArgumentText(str2) {
+        return str2;
       }
-      styleSubcommandText(str) {
-        return str;
+      styleSubcommandText(str2) {
+        return str2;
       }
-      styleCommandText(str) {
-        return str;
+      styleCommandText(str2) {
+        return str2;
       }
       /**
        * Calculate the pad width from the maximum term length.
@@ -573,8 +573,8 @@ var require_help = __commonJS({
        * @param {string} str
        * @returns {boolean}
        */
-      preformatted(str) {
-        return /\n[^\S\r\n]/.test(str);
+      preformatted(str2) {
+        return /\n[^\S\r\n]/.test(str2);
       }
       /**
        * Format the "item", which consists of a term and description. Pad the term and wrap the description, indenting the following lines.
@@ -610,9 +610,9 @@ ${itemIndentStr}`);
        * @param {number} width
        * @returns {string}
        */
-      boxWrap(str, width) {
-        if (width < this.minWidthToWrap) return str;
-        let rawLines = str.split(/\r\n|\n/), chunkPattern = /[\s]*[^\s]+/g, wrappedLines = [];
+      boxWrap(str2, width) {
+        if (width < this.minWidthToWrap) return str2;
+        let rawLines = str2.split(/\r\n|\n/), chunkPattern = /[\s]*[^\s]+/g, wrappedLines = [];
         return rawLines.forEach((line) => {
           let chunks = line.match(chunkPattern);
           if (chunks === null) {
@@ -634,9 +634,9 @@ ${itemIndentStr}`);
 `);
       }
     };
-    function stripColor(str) {
+    function stripColor(str2) {
       let sgrPattern = /\x1b\[\d*(;\d*)*m/g;
-      return str.replace(sgrPattern, "");
+      return str2.replace(sgrPattern, "");
     }
     exports.Help = Help2;
     exports.stripColor = stripColor;
@@ -845,8 +845,8 @@ var require_option = __commonJS({
         return option.negate === (negativeValue === value);
       }
     };
-    function camelcase(str) {
-      return str.split("-").reduce((str2, word) => str2 + word[0].toUpperCase() + word.slice(1));
+    function camelcase(str2) {
+      return str2.split("-").reduce((str3, word) => str3 + word[0].toUpperCase() + word.slice(1));
     }
     function splitOptionFlags(flags) {
       let shortFlag, longFlag, shortFlagExp = /^-[^-]$/, longFlagExp = /^--[^-]/, flagParts = flags.split(/[ |,]+/).concat("guard");
@@ -927,14 +927,14 @@ var require_command = __commonJS({
        */
       constructor(name) {
         super(), this.commands = [], this.options = [], this.parent = null, this._allowUnknownOption = !1, this._allowExcessArguments = !1, this.registeredArguments = [], this._args = this.registeredArguments, this.args = [], this.rawArgs = [], this.processedArgs = [], this._scriptPath = null, this._name = name || "", this._optionValues = {}, this._optionValueSources = {}, this._storeOptionsAsProperties = !1, this._actionHandler = null, this._executableHandler = !1, this._executableFile = null, this._executableDir = null, this._defaultCommandName = null, this._exitCallback = null, this._aliases = [], this._combineFlagAndOptionalValue = !0, this._description = "", this._summary = "", this._argsDescription = void 0, this._enablePositionalOptions = !1, this._passThroughOptions = !1, this._lifeCycleHooks = {}, this._showHelpAfterError = !1, this._showSuggestionAfterError = !0, this._savedState = null, this._outputConfiguration = {
-          writeOut: (str) => process2.stdout.write(str),
-          writeErr: (str) => process2.stderr.write(str),
-          outputError: (str, write) => write(str),
+          writeOut: (str2) => process2.stdout.write(str2),
+          writeErr: (str2) => process2.stderr.write(str2),
+          outputError: (str2, write) => write(str2),
           getOutHelpWidth: () => process2.stdout.isTTY ? process2.stdout.columns : void 0,
           getErrHelpWidth: () => process2.stderr.isTTY ? process2.stderr.columns : void 0,
           getOutHasColors: () => useColor2() ?? (process2.stdout.isTTY && process2.stdout.hasColors?.()),
           getErrHasColors: () => useColor2() ?? (process2.stderr.isTTY && process2.stderr.hasColors?.()),
-          stripColor: (str) => stripColor(str)
+          stripColor: (str2) => stripColor(str2)
         }, this._hidden = !1, this._helpOption = void 0, this._addImplicitHelpCommand = void 0, this._helpCommand = void 0, this._helpConfiguration = {}, this._helpGroupHeading = void 0, this._defaultCommandGroup = void 0, this._defaultOptionGroup = void 0;
       }
       /**
@@ -954,8 +954,8 @@ var require_command = __commonJS({
        */
       _getCommandAndAncestors() {
         let result = [];
-        for (let command = this; command; command = command.parent)
-          result.push(command);
+        for (let command2 = this; command2; command2 = command2.parent)
+          result.push(command2);
         return result;
       }
       /**
@@ -1300,17 +1300,17 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {Command} command
        * @private
        */
-      _registerCommand(command) {
-        let knownBy = (cmd) => [cmd.name()].concat(cmd.aliases()), alreadyUsed = knownBy(command).find(
+      _registerCommand(command2) {
+        let knownBy = (cmd) => [cmd.name()].concat(cmd.aliases()), alreadyUsed = knownBy(command2).find(
           (name) => this._findCommand(name)
         );
         if (alreadyUsed) {
-          let existingCmd = knownBy(this._findCommand(alreadyUsed)).join("|"), newCmd = knownBy(command).join("|");
+          let existingCmd = knownBy(this._findCommand(alreadyUsed)).join("|"), newCmd = knownBy(command2).join("|");
           throw new Error(
             `cannot add command '${newCmd}' as already have command '${existingCmd}'`
           );
         }
-        this._initCommandGroup(command), this.commands.push(command);
+        this._initCommandGroup(command2), this.commands.push(command2);
       }
       /**
        * Add an option.
@@ -2210,11 +2210,11 @@ Expecting one of '${allowedValues.join("', '")}'`);
         if (this._allowUnknownOption) return;
         let suggestion2 = "";
         if (flag.startsWith("--") && this._showSuggestionAfterError) {
-          let candidateFlags = [], command = this;
+          let candidateFlags = [], command2 = this;
           do {
-            let moreFlags = command.createHelp().visibleOptions(command).filter((option) => option.long).map((option) => option.long);
-            candidateFlags = candidateFlags.concat(moreFlags), command = command.parent;
-          } while (command && !command._enablePositionalOptions);
+            let moreFlags = command2.createHelp().visibleOptions(command2).filter((option) => option.long).map((option) => option.long);
+            candidateFlags = candidateFlags.concat(moreFlags), command2 = command2.parent;
+          } while (command2 && !command2._enablePositionalOptions);
           suggestion2 = suggestSimilar(flag, candidateFlags);
         }
         let message3 = `error: unknown option '${flag}'${suggestion2}`;
@@ -2240,8 +2240,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
         let unknownName = this.args[0], suggestion2 = "";
         if (this._showSuggestionAfterError) {
           let candidateNames = [];
-          this.createHelp().visibleCommands(this).forEach((command) => {
-            candidateNames.push(command.name()), command.alias() && candidateNames.push(command.alias());
+          this.createHelp().visibleCommands(this).forEach((command2) => {
+            candidateNames.push(command2.name()), command2.alias() && candidateNames.push(command2.alias());
           }), suggestion2 = suggestSimilar(unknownName, candidateNames);
         }
         let message3 = `error: unknown command '${unknownName}'${suggestion2}`;
@@ -2259,13 +2259,13 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [description]
        * @return {(this | string | undefined)} `this` command for chaining, or version string if no arguments
        */
-      version(str, flags, description) {
-        if (str === void 0) return this._version;
-        this._version = str, flags = flags || "-V, --version", description = description || "output the version number";
+      version(str2, flags, description) {
+        if (str2 === void 0) return this._version;
+        this._version = str2, flags = flags || "-V, --version", description = description || "output the version number";
         let versionOption = this.createOption(flags, description);
         return this._versionOptionName = versionOption.attributeName(), this._registerOption(versionOption), this.on("option:" + versionOption.name(), () => {
-          this._outputConfiguration.writeOut(`${str}
-`), this._exit(0, "commander.version", str);
+          this._outputConfiguration.writeOut(`${str2}
+`), this._exit(0, "commander.version", str2);
         }), this;
       }
       /**
@@ -2275,8 +2275,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {object} [argsDescription]
        * @return {(string|Command)}
        */
-      description(str, argsDescription) {
-        return str === void 0 && argsDescription === void 0 ? this._description : (this._description = str, argsDescription && (this._argsDescription = argsDescription), this);
+      description(str2, argsDescription) {
+        return str2 === void 0 && argsDescription === void 0 ? this._description : (this._description = str2, argsDescription && (this._argsDescription = argsDescription), this);
       }
       /**
        * Set the summary. Used when listed as subcommand of parent.
@@ -2284,8 +2284,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [str]
        * @return {(string|Command)}
        */
-      summary(str) {
-        return str === void 0 ? this._summary : (this._summary = str, this);
+      summary(str2) {
+        return str2 === void 0 ? this._summary : (this._summary = str2, this);
       }
       /**
        * Set an alias for the command.
@@ -2297,8 +2297,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
        */
       alias(alias) {
         if (alias === void 0) return this._aliases[0];
-        let command = this;
-        if (this.commands.length !== 0 && this.commands[this.commands.length - 1]._executableHandler && (command = this.commands[this.commands.length - 1]), alias === command._name)
+        let command2 = this;
+        if (this.commands.length !== 0 && this.commands[this.commands.length - 1]._executableHandler && (command2 = this.commands[this.commands.length - 1]), alias === command2._name)
           throw new Error("Command alias can't be the same as its name");
         let matchingCommand = this.parent?._findCommand(alias);
         if (matchingCommand) {
@@ -2307,7 +2307,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
             `cannot add alias '${alias}' to command '${this.name()}' as already have command '${existingCmd}'`
           );
         }
-        return command._aliases.push(alias), this;
+        return command2._aliases.push(alias), this;
       }
       /**
        * Set aliases for the command.
@@ -2326,8 +2326,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [str]
        * @return {(string|Command)}
        */
-      usage(str) {
-        if (str === void 0) {
+      usage(str2) {
+        if (str2 === void 0) {
           if (this._usage) return this._usage;
           let args = this.registeredArguments.map((arg) => humanReadableArgName(arg));
           return [].concat(
@@ -2336,7 +2336,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
             this.registeredArguments.length ? args : []
           ).join(" ");
         }
-        return this._usage = str, this;
+        return this._usage = str2, this;
       }
       /**
        * Get or set the name of the command.
@@ -2344,8 +2344,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [str]
        * @return {(string|Command)}
        */
-      name(str) {
-        return str === void 0 ? this._name : (this._name = str, this);
+      name(str2) {
+        return str2 === void 0 ? this._name : (this._name = str2, this);
       }
       /**
        * Set/get the help group heading for this subcommand in parent command's help.
@@ -2461,7 +2461,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
       _getOutputContext(contextOptions) {
         contextOptions = contextOptions || {};
         let error = !!contextOptions.error, baseWrite, hasColors, helpWidth;
-        return error ? (baseWrite = (str) => this._outputConfiguration.writeErr(str), hasColors = this._outputConfiguration.getErrHasColors(), helpWidth = this._outputConfiguration.getErrHelpWidth()) : (baseWrite = (str) => this._outputConfiguration.writeOut(str), hasColors = this._outputConfiguration.getOutHasColors(), helpWidth = this._outputConfiguration.getOutHelpWidth()), { error, write: (str) => (hasColors || (str = this._outputConfiguration.stripColor(str)), baseWrite(str)), hasColors, helpWidth };
+        return error ? (baseWrite = (str2) => this._outputConfiguration.writeErr(str2), hasColors = this._outputConfiguration.getErrHasColors(), helpWidth = this._outputConfiguration.getErrHelpWidth()) : (baseWrite = (str2) => this._outputConfiguration.writeOut(str2), hasColors = this._outputConfiguration.getOutHasColors(), helpWidth = this._outputConfiguration.getOutHelpWidth()), { error, write: (str2) => (hasColors || (str2 = this._outputConfiguration.stripColor(str2)), baseWrite(str2)), hasColors, helpWidth };
       }
       /**
        * Output help information for this command.
@@ -2478,12 +2478,12 @@ Expecting one of '${allowedValues.join("', '")}'`);
           write: outputContext.write,
           command: this
         };
-        this._getCommandAndAncestors().reverse().forEach((command) => command.emit("beforeAllHelp", eventContext)), this.emit("beforeHelp", eventContext);
+        this._getCommandAndAncestors().reverse().forEach((command2) => command2.emit("beforeAllHelp", eventContext)), this.emit("beforeHelp", eventContext);
         let helpInformation = this.helpInformation({ error: outputContext.error });
         if (deprecatedCallback && (helpInformation = deprecatedCallback(helpInformation), typeof helpInformation != "string" && !Buffer.isBuffer(helpInformation)))
           throw new Error("outputHelp callback must return a string or a Buffer");
         outputContext.write(helpInformation), this._getHelpOption()?.long && this.emit(this._getHelpOption().long), this.emit("afterHelp", eventContext), this._getCommandAndAncestors().forEach(
-          (command) => command.emit("afterAllHelp", eventContext)
+          (command2) => command2.emit("afterAllHelp", eventContext)
         );
       }
       /**
@@ -3351,14 +3351,14 @@ var require_Collection = __commonJS({
 var require_stringifyComment = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
     "use strict";
-    var stringifyComment = (str) => str.replace(/^(?!$)(?: $)?/gm, "#");
+    var stringifyComment = (str2) => str2.replace(/^(?!$)(?: $)?/gm, "#");
     function indentComment(comment, indent) {
       return /^\n+$/.test(comment) ? comment.substring(1) : indent ? comment.replace(/^(?! *$)/gm, indent) : comment;
     }
-    var lineComment = (str, indent, comment) => str.endsWith(`
+    var lineComment = (str2, indent, comment) => str2.endsWith(`
 `) ? indentComment(comment, indent) : comment.includes(`
 `) ? `
-` + indentComment(comment, indent) : (str.endsWith(" ") ? "" : " ") + comment;
+` + indentComment(comment, indent) : (str2.endsWith(" ") ? "" : " ") + comment;
     exports.indentComment = indentComment;
     exports.lineComment = lineComment;
     exports.stringifyComment = stringifyComment;
@@ -3464,15 +3464,15 @@ var require_stringifyString = __commonJS({
       indentAtStart: isBlock ? ctx.indent.length : ctx.indentAtStart,
       lineWidth: ctx.options.lineWidth,
       minContentWidth: ctx.options.minContentWidth
-    }), containsDocumentMarker = (str) => /^(%|---|\.\.\.)/m.test(str);
-    function lineLengthOverLimit(str, lineWidth, indentLength) {
+    }), containsDocumentMarker = (str2) => /^(%|---|\.\.\.)/m.test(str2);
+    function lineLengthOverLimit(str2, lineWidth, indentLength) {
       if (!lineWidth || lineWidth < 0)
         return !1;
-      let limit = lineWidth - indentLength, strLen = str.length;
+      let limit = lineWidth - indentLength, strLen = str2.length;
       if (strLen <= limit)
         return !1;
       for (let i = 0, start = 0; i < strLen; ++i)
-        if (str[i] === `
+        if (str2[i] === `
 `) {
           if (i - start > limit)
             return !0;
@@ -3485,41 +3485,41 @@ var require_stringifyString = __commonJS({
       let json = JSON.stringify(value);
       if (ctx.options.doubleQuotedAsJSON)
         return json;
-      let { implicitKey } = ctx, minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength, indent = ctx.indent || (containsDocumentMarker(value) ? "  " : ""), str = "", start = 0;
+      let { implicitKey } = ctx, minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength, indent = ctx.indent || (containsDocumentMarker(value) ? "  " : ""), str2 = "", start = 0;
       for (let i = 0, ch = json[i]; ch; ch = json[++i])
-        if (ch === " " && json[i + 1] === "\\" && json[i + 2] === "n" && (str += json.slice(start, i) + "\\ ", i += 1, start = i, ch = "\\"), ch === "\\")
+        if (ch === " " && json[i + 1] === "\\" && json[i + 2] === "n" && (str2 += json.slice(start, i) + "\\ ", i += 1, start = i, ch = "\\"), ch === "\\")
           switch (json[i + 1]) {
             case "u":
               {
-                str += json.slice(start, i);
+                str2 += json.slice(start, i);
                 let code3 = json.substr(i + 2, 4);
                 switch (code3) {
                   case "0000":
-                    str += "\\0";
+                    str2 += "\\0";
                     break;
                   case "0007":
-                    str += "\\a";
+                    str2 += "\\a";
                     break;
                   case "000b":
-                    str += "\\v";
+                    str2 += "\\v";
                     break;
                   case "001b":
-                    str += "\\e";
+                    str2 += "\\e";
                     break;
                   case "0085":
-                    str += "\\N";
+                    str2 += "\\N";
                     break;
                   case "00a0":
-                    str += "\\_";
+                    str2 += "\\_";
                     break;
                   case "2028":
-                    str += "\\L";
+                    str2 += "\\L";
                     break;
                   case "2029":
-                    str += "\\P";
+                    str2 += "\\P";
                     break;
                   default:
-                    code3.substr(0, 2) === "00" ? str += "\\x" + code3.substr(2) : str += json.substr(i, 6);
+                    code3.substr(0, 2) === "00" ? str2 += "\\x" + code3.substr(2) : str2 += json.substr(i, 6);
                 }
                 i += 5, start = i + 1;
               }
@@ -3528,18 +3528,18 @@ var require_stringifyString = __commonJS({
               if (implicitKey || json[i + 2] === '"' || json.length < minMultiLineLength)
                 i += 1;
               else {
-                for (str += json.slice(start, i) + `
+                for (str2 += json.slice(start, i) + `
 
 `; json[i + 2] === "\\" && json[i + 3] === "n" && json[i + 4] !== '"'; )
-                  str += `
+                  str2 += `
 `, i += 2;
-                str += indent, json[i + 2] === " " && (str += "\\"), i += 1, start = i + 1;
+                str2 += indent, json[i + 2] === " " && (str2 += "\\"), i += 1, start = i + 1;
               }
               break;
             default:
               i += 1;
           }
-      return str = start ? str + json.slice(start) : json, implicitKey ? str : foldFlowLines.foldFlowLines(str, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, !1));
+      return str2 = start ? str2 + json.slice(start) : json, implicitKey ? str2 : foldFlowLines.foldFlowLines(str2, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, !1));
     }
     function singleQuotedString(value, ctx) {
       if (ctx.options.singleQuote === !1 || ctx.implicitKey && value.includes(`
@@ -3633,14 +3633,14 @@ ${indent}${start}${value}${end}`;
         if (implicitKey && indent === indentStep)
           return quotedString(value, ctx);
       }
-      let str = value.replace(/\n+/g, `$&
+      let str2 = value.replace(/\n+/g, `$&
 ${indent}`);
       if (actualString) {
-        let test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str), { compat, tags } = ctx.doc.schema;
+        let test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str2), { compat, tags } = ctx.doc.schema;
         if (tags.some(test) || compat?.some(test))
           return quotedString(value, ctx);
       }
-      return implicitKey ? str : foldFlowLines.foldFlowLines(str, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, !1));
+      return implicitKey ? str2 : foldFlowLines.foldFlowLines(str2, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, !1));
     }
     function stringifyString(item, ctx, onComment, onChompKeep) {
       let { implicitKey, inFlow } = ctx, ss = typeof item.value == "string" ? item : Object.assign({}, item, { value: String(item.value) }), { type } = item;
@@ -3762,9 +3762,9 @@ var require_stringify = __commonJS({
       tagObj ?? (tagObj = getTagObject(ctx.doc.schema.tags, node));
       let props = stringifyProps(node, tagObj, ctx);
       props.length > 0 && (ctx.indentAtStart = (ctx.indentAtStart ?? 0) + props.length + 1);
-      let str = typeof tagObj.stringify == "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
-      return props ? identity.isScalar(node) || str[0] === "{" || str[0] === "[" ? `${props} ${str}` : `${props}
-${ctx.indent}${str}` : str;
+      let str2 = typeof tagObj.stringify == "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
+      return props ? identity.isScalar(node) || str2[0] === "{" || str2[0] === "[" ? `${props} ${str2}` : `${props}
+${ctx.indent}${str2}` : str2;
     }
     exports.createStringifyContext = createStringifyContext;
     exports.stringify = stringify;
@@ -3792,21 +3792,21 @@ var require_stringifyPair = __commonJS({
         implicitKey: !explicitKey && (simpleKeys || !allNullValues),
         indent: indent + indentStep
       });
-      let keyCommentDone = !1, chompKeep = !1, str = stringify.stringify(key, ctx, () => keyCommentDone = !0, () => chompKeep = !0);
-      if (!explicitKey && !ctx.inFlow && str.length > 1024) {
+      let keyCommentDone = !1, chompKeep = !1, str2 = stringify.stringify(key, ctx, () => keyCommentDone = !0, () => chompKeep = !0);
+      if (!explicitKey && !ctx.inFlow && str2.length > 1024) {
         if (simpleKeys)
           throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
         explicitKey = !0;
       }
       if (ctx.inFlow) {
         if (allNullValues || value == null)
-          return keyCommentDone && onComment && onComment(), str === "" ? "?" : explicitKey ? `? ${str}` : str;
+          return keyCommentDone && onComment && onComment(), str2 === "" ? "?" : explicitKey ? `? ${str2}` : str2;
       } else if (allNullValues && !simpleKeys || value == null && explicitKey)
-        return str = `? ${str}`, keyComment && !keyCommentDone ? str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment)) : chompKeep && onChompKeep && onChompKeep(), str;
-      keyCommentDone && (keyComment = null), explicitKey ? (keyComment && (str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment))), str = `? ${str}
-${indent}:`) : (str = `${str}:`, keyComment && (str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment))));
+        return str2 = `? ${str2}`, keyComment && !keyCommentDone ? str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment)) : chompKeep && onChompKeep && onChompKeep(), str2;
+      keyCommentDone && (keyComment = null), explicitKey ? (keyComment && (str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment))), str2 = `? ${str2}
+${indent}:`) : (str2 = `${str2}:`, keyComment && (str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment))));
       let vsb, vcb, valueComment;
-      identity.isNode(value) ? (vsb = !!value.spaceBefore, vcb = value.commentBefore, valueComment = value.comment) : (vsb = !1, vcb = null, valueComment = null, value && typeof value == "object" && (value = doc.createNode(value))), ctx.implicitKey = !1, !explicitKey && !keyComment && identity.isScalar(value) && (ctx.indentAtStart = str.length + 1), chompKeep = !1, !indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity.isSeq(value) && !value.flow && !value.tag && !value.anchor && (ctx.indent = ctx.indent.substring(2));
+      identity.isNode(value) ? (vsb = !!value.spaceBefore, vcb = value.commentBefore, valueComment = value.comment) : (vsb = !1, vcb = null, valueComment = null, value && typeof value == "object" && (value = doc.createNode(value))), ctx.implicitKey = !1, !explicitKey && !keyComment && identity.isScalar(value) && (ctx.indentAtStart = str2.length + 1), chompKeep = !1, !indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity.isSeq(value) && !value.flow && !value.tag && !value.anchor && (ctx.indent = ctx.indent.substring(2));
       let valueCommentDone = !1, valueStr = stringify.stringify(value, ctx, () => valueCommentDone = !0, () => chompKeep = !0), ws = " ";
       if (keyComment || vsb || vcb) {
         if (ws = vsb ? `
@@ -3834,7 +3834,7 @@ ${ctx.indent}`);
         }
       } else (valueStr === "" || valueStr[0] === `
 `) && (ws = "");
-      return str += ws + valueStr, ctx.inFlow ? valueCommentDone && onComment && onComment() : valueComment && !valueCommentDone ? str += stringifyComment.lineComment(str, ctx.indent, commentString(valueComment)) : chompKeep && onChompKeep && onChompKeep(), str;
+      return str2 += ws + valueStr, ctx.inFlow ? valueCommentDone && onComment && onComment() : valueComment && !valueCommentDone ? str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(valueComment)) : chompKeep && onChompKeep && onChompKeep(), str2;
     }
     exports.stringifyPair = stringifyPair;
   }
@@ -4005,23 +4005,23 @@ var require_stringifyCollection = __commonJS({
           ik && (!chompKeep && ik.spaceBefore && lines.push(""), addCommentBefore(ctx, lines, ik.commentBefore, chompKeep));
         }
         chompKeep = !1;
-        let str2 = stringify.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = !0);
-        comment2 && (str2 += stringifyComment.lineComment(str2, itemIndent, commentString(comment2))), chompKeep && comment2 && (chompKeep = !1), lines.push(blockItemPrefix + str2);
+        let str3 = stringify.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = !0);
+        comment2 && (str3 += stringifyComment.lineComment(str3, itemIndent, commentString(comment2))), chompKeep && comment2 && (chompKeep = !1), lines.push(blockItemPrefix + str3);
       }
-      let str;
+      let str2;
       if (lines.length === 0)
-        str = flowChars.start + flowChars.end;
+        str2 = flowChars.start + flowChars.end;
       else {
-        str = lines[0];
+        str2 = lines[0];
         for (let i = 1; i < lines.length; ++i) {
           let line = lines[i];
-          str += line ? `
+          str2 += line ? `
 ${indent}${line}` : `
 `;
         }
       }
-      return comment ? (str += `
-` + stringifyComment.indentComment(commentString(comment), indent), onComment && onComment()) : chompKeep && onChompKeep && onChompKeep(), str;
+      return comment ? (str2 += `
+` + stringifyComment.indentComment(commentString(comment), indent), onComment && onComment()) : chompKeep && onChompKeep && onChompKeep(), str2;
     }
     function stringifyFlowCollection({ items }, ctx, { flowChars, itemIndent }) {
       let { indent, indentStep, flowCollectionPadding: fcPadding, options: { commentString } } = ctx;
@@ -4042,9 +4042,9 @@ ${indent}${line}` : `
           iv ? (iv.comment && (comment = iv.comment), iv.commentBefore && (reqNewline = !0)) : item.value == null && ik?.comment && (comment = ik.comment);
         }
         comment && (reqNewline = !0);
-        let str = stringify.stringify(item, itemCtx, () => comment = null);
-        reqNewline || (reqNewline = lines.length > linesAtValue || str.includes(`
-`)), i < items.length - 1 ? str += "," : ctx.options.trailingComma && (ctx.options.lineWidth > 0 && (reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) + (str.length + 2) > ctx.options.lineWidth)), reqNewline && (str += ",")), comment && (str += stringifyComment.lineComment(str, itemIndent, commentString(comment))), lines.push(str), linesAtValue = lines.length;
+        let str2 = stringify.stringify(item, itemCtx, () => comment = null);
+        reqNewline || (reqNewline = lines.length > linesAtValue || str2.includes(`
+`)), i < items.length - 1 ? str2 += "," : ctx.options.trailingComma && (ctx.options.lineWidth > 0 && (reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) + (str2.length + 2) > ctx.options.lineWidth)), reqNewline && (str2 += ",")), comment && (str2 += stringifyComment.lineComment(str2, itemIndent, commentString(comment))), lines.push(str2), linesAtValue = lines.length;
       }
       let { start, end } = flowChars;
       if (lines.length === 0)
@@ -4054,12 +4054,12 @@ ${indent}${line}` : `
         reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
       }
       if (reqNewline) {
-        let str = start;
+        let str2 = start;
         for (let line of lines)
-          str += line ? `
+          str2 += line ? `
 ${indentStep}${indent}${line}` : `
 `;
-        return `${str}
+        return `${str2}
 ${indent}${end}`;
       } else
         return `${start}${fcPadding}${lines.join(" ")}${fcPadding}${end}`;
@@ -4319,7 +4319,7 @@ var require_string = __commonJS({
       identify: (value) => typeof value == "string",
       default: !0,
       tag: "tag:yaml.org,2002:str",
-      resolve: (str) => str,
+      resolve: (str2) => str2,
       stringify(item, ctx, onComment, onChompKeep) {
         return ctx = Object.assign({ actualString: !0 }, ctx), stringifyString.stringifyString(item, ctx, onComment, onChompKeep);
       }
@@ -4354,7 +4354,7 @@ var require_bool = __commonJS({
       default: !0,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
-      resolve: (str) => new Scalar2.Scalar(str[0] === "t" || str[0] === "T"),
+      resolve: (str2) => new Scalar2.Scalar(str2[0] === "t" || str2[0] === "T"),
       stringify({ source, value }, ctx) {
         if (source && boolTag.test.test(source)) {
           let sv = source[0] === "t" || source[0] === "T";
@@ -4401,7 +4401,7 @@ var require_float = __commonJS({
       default: !0,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str) => str.slice(-3).toLowerCase() === "nan" ? NaN : str[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str2) => str2.slice(-3).toLowerCase() === "nan" ? NaN : str2[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     }, floatExp = {
       identify: (value) => typeof value == "number",
@@ -4409,7 +4409,7 @@ var require_float = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
-      resolve: (str) => parseFloat(str),
+      resolve: (str2) => parseFloat(str2),
       stringify(node) {
         let num = Number(node.value);
         return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node);
@@ -4419,9 +4419,9 @@ var require_float = __commonJS({
       default: !0,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
-      resolve(str) {
-        let node = new Scalar2.Scalar(parseFloat(str)), dot = str.indexOf(".");
-        return dot !== -1 && str[str.length - 1] === "0" && (node.minFractionDigits = str.length - dot - 1), node;
+      resolve(str2) {
+        let node = new Scalar2.Scalar(parseFloat(str2)), dot = str2.indexOf(".");
+        return dot !== -1 && str2[str2.length - 1] === "0" && (node.minFractionDigits = str2.length - dot - 1), node;
       },
       stringify: stringifyNumber.stringifyNumber
     };
@@ -4435,7 +4435,7 @@ var require_float = __commonJS({
 var require_int = __commonJS({
   "node_modules/yaml/dist/schema/core/int.js"(exports) {
     "use strict";
-    var stringifyNumber = require_stringifyNumber(), intIdentify = (value) => typeof value == "bigint" || Number.isInteger(value), intResolve = (str, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str) : parseInt(str.substring(offset), radix);
+    var stringifyNumber = require_stringifyNumber(), intIdentify = (value) => typeof value == "bigint" || Number.isInteger(value), intResolve = (str2, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str2) : parseInt(str2.substring(offset), radix);
     function intStringify(node, radix, prefix) {
       let { value } = node;
       return intIdentify(value) && value >= 0 ? prefix + value.toString(radix) : stringifyNumber.stringifyNumber(node);
@@ -4446,14 +4446,14 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^0o[0-7]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 2, 8, opt),
+      resolve: (str2, _onError, opt) => intResolve(str2, 2, 8, opt),
       stringify: (node) => intStringify(node, 8, "0o")
     }, int = {
       identify: intIdentify,
       default: !0,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 0, 10, opt),
+      resolve: (str2, _onError, opt) => intResolve(str2, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     }, intHex = {
       identify: (value) => intIdentify(value) && value >= 0,
@@ -4461,7 +4461,7 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^0x[0-9a-fA-F]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 2, 16, opt),
+      resolve: (str2, _onError, opt) => intResolve(str2, 2, 16, opt),
       stringify: (node) => intStringify(node, 16, "0x")
     };
     exports.int = int;
@@ -4474,12 +4474,12 @@ var require_int = __commonJS({
 var require_schema = __commonJS({
   "node_modules/yaml/dist/schema/core/schema.js"(exports) {
     "use strict";
-    var map = require_map(), _null = require_null(), seq = require_seq(), string = require_string(), bool = require_bool(), float = require_float(), int = require_int(), schema = [
+    var map = require_map(), _null = require_null(), seq = require_seq(), string = require_string(), bool2 = require_bool(), float = require_float(), int = require_int(), schema = [
       map.map,
       seq.seq,
       string.string,
       _null.nullTag,
-      bool.boolTag,
+      bool2.boolTag,
       int.intOct,
       int.int,
       int.intHex,
@@ -4504,7 +4504,7 @@ var require_schema2 = __commonJS({
         identify: (value) => typeof value == "string",
         default: !0,
         tag: "tag:yaml.org,2002:str",
-        resolve: (str) => str,
+        resolve: (str2) => str2,
         stringify: stringifyJSON
       },
       {
@@ -4521,7 +4521,7 @@ var require_schema2 = __commonJS({
         default: !0,
         tag: "tag:yaml.org,2002:bool",
         test: /^true$|^false$/,
-        resolve: (str) => str === "true",
+        resolve: (str2) => str2 === "true",
         stringify: stringifyJSON
       },
       {
@@ -4529,7 +4529,7 @@ var require_schema2 = __commonJS({
         default: !0,
         tag: "tag:yaml.org,2002:int",
         test: /^-?(?:0|[1-9][0-9]*)$/,
-        resolve: (str, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str) : parseInt(str, 10),
+        resolve: (str2, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str2) : parseInt(str2, 10),
         stringify: ({ value }) => intIdentify(value) ? value.toString() : JSON.stringify(value)
       },
       {
@@ -4537,15 +4537,15 @@ var require_schema2 = __commonJS({
         default: !0,
         tag: "tag:yaml.org,2002:float",
         test: /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$/,
-        resolve: (str) => parseFloat(str),
+        resolve: (str2) => parseFloat(str2),
         stringify: stringifyJSON
       }
     ], jsonError = {
       default: !0,
       tag: "",
       test: /^/,
-      resolve(str, onError) {
-        return onError(`Unresolved plain scalar ${JSON.stringify(str)}`), str;
+      resolve(str2, onError) {
+        return onError(`Unresolved plain scalar ${JSON.stringify(str2)}`), str2;
       }
     }, schema = [map.map, seq.seq].concat(jsonScalars, jsonError);
     exports.schema = schema;
@@ -4573,9 +4573,9 @@ var require_binary = __commonJS({
         if (typeof node_buffer.Buffer == "function")
           return node_buffer.Buffer.from(src, "base64");
         if (typeof atob == "function") {
-          let str = atob(src.replace(/[\n\r]/g, "")), buffer = new Uint8Array(str.length);
-          for (let i = 0; i < str.length; ++i)
-            buffer[i] = str.charCodeAt(i);
+          let str2 = atob(src.replace(/[\n\r]/g, "")), buffer = new Uint8Array(str2.length);
+          for (let i = 0; i < str2.length; ++i)
+            buffer[i] = str2.charCodeAt(i);
           return buffer;
         } else
           return onError("This environment does not support reading binary tags; either Buffer or atob is required"), src;
@@ -4583,24 +4583,24 @@ var require_binary = __commonJS({
       stringify({ comment, type, value }, ctx, onComment, onChompKeep) {
         if (!value)
           return "";
-        let buf = value, str;
+        let buf = value, str2;
         if (typeof node_buffer.Buffer == "function")
-          str = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
+          str2 = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
         else if (typeof btoa == "function") {
           let s = "";
           for (let i = 0; i < buf.length; ++i)
             s += String.fromCharCode(buf[i]);
-          str = btoa(s);
+          str2 = btoa(s);
         } else
           throw new Error("This environment does not support writing binary tags; either Buffer or btoa is required");
         if (type ?? (type = Scalar2.Scalar.BLOCK_LITERAL), type !== Scalar2.Scalar.QUOTE_DOUBLE) {
-          let lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth), n = Math.ceil(str.length / lineWidth), lines = new Array(n);
+          let lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth), n = Math.ceil(str2.length / lineWidth), lines = new Array(n);
           for (let i = 0, o = 0; i < n; ++i, o += lineWidth)
-            lines[i] = str.substr(o, lineWidth);
-          str = lines.join(type === Scalar2.Scalar.BLOCK_LITERAL ? `
+            lines[i] = str2.substr(o, lineWidth);
+          str2 = lines.join(type === Scalar2.Scalar.BLOCK_LITERAL ? `
 ` : " ");
         }
-        return stringifyString.stringifyString({ comment, type, value: str }, ctx, onComment, onChompKeep);
+        return stringifyString.stringifyString({ comment, type, value: str2 }, ctx, onComment, onChompKeep);
       }
     };
     exports.binary = binary;
@@ -4760,7 +4760,7 @@ var require_float2 = __commonJS({
       default: !0,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str) => str.slice(-3).toLowerCase() === "nan" ? NaN : str[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str2) => str2.slice(-3).toLowerCase() === "nan" ? NaN : str2[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     }, floatExp = {
       identify: (value) => typeof value == "number",
@@ -4768,7 +4768,7 @@ var require_float2 = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
-      resolve: (str) => parseFloat(str.replace(/_/g, "")),
+      resolve: (str2) => parseFloat(str2.replace(/_/g, "")),
       stringify(node) {
         let num = Number(node.value);
         return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node);
@@ -4778,10 +4778,10 @@ var require_float2 = __commonJS({
       default: !0,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
-      resolve(str) {
-        let node = new Scalar2.Scalar(parseFloat(str.replace(/_/g, ""))), dot = str.indexOf(".");
+      resolve(str2) {
+        let node = new Scalar2.Scalar(parseFloat(str2.replace(/_/g, ""))), dot = str2.indexOf(".");
         if (dot !== -1) {
-          let f = str.substring(dot + 1).replace(/_/g, "");
+          let f = str2.substring(dot + 1).replace(/_/g, "");
           f[f.length - 1] === "0" && (node.minFractionDigits = f.length);
         }
         return node;
@@ -4799,31 +4799,31 @@ var require_int2 = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber(), intIdentify = (value) => typeof value == "bigint" || Number.isInteger(value);
-    function intResolve(str, offset, radix, { intAsBigInt }) {
-      let sign = str[0];
-      if ((sign === "-" || sign === "+") && (offset += 1), str = str.substring(offset).replace(/_/g, ""), intAsBigInt) {
+    function intResolve(str2, offset, radix, { intAsBigInt }) {
+      let sign = str2[0];
+      if ((sign === "-" || sign === "+") && (offset += 1), str2 = str2.substring(offset).replace(/_/g, ""), intAsBigInt) {
         switch (radix) {
           case 2:
-            str = `0b${str}`;
+            str2 = `0b${str2}`;
             break;
           case 8:
-            str = `0o${str}`;
+            str2 = `0o${str2}`;
             break;
           case 16:
-            str = `0x${str}`;
+            str2 = `0x${str2}`;
             break;
         }
-        let n2 = BigInt(str);
+        let n2 = BigInt(str2);
         return sign === "-" ? BigInt(-1) * n2 : n2;
       }
-      let n = parseInt(str, radix);
+      let n = parseInt(str2, radix);
       return sign === "-" ? -1 * n : n;
     }
     function intStringify(node, radix, prefix) {
       let { value } = node;
       if (intIdentify(value)) {
-        let str = value.toString(radix);
-        return value < 0 ? "-" + prefix + str.substr(1) : prefix + str;
+        let str2 = value.toString(radix);
+        return value < 0 ? "-" + prefix + str2.substr(1) : prefix + str2;
       }
       return stringifyNumber.stringifyNumber(node);
     }
@@ -4833,7 +4833,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "BIN",
       test: /^[-+]?0b[0-1_]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 2, 2, opt),
+      resolve: (str2, _onError, opt) => intResolve(str2, 2, 2, opt),
       stringify: (node) => intStringify(node, 2, "0b")
     }, intOct = {
       identify: intIdentify,
@@ -4841,14 +4841,14 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^[-+]?0[0-7_]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 1, 8, opt),
+      resolve: (str2, _onError, opt) => intResolve(str2, 1, 8, opt),
       stringify: (node) => intStringify(node, 8, "0")
     }, int = {
       identify: intIdentify,
       default: !0,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9][0-9_]*$/,
-      resolve: (str, _onError, opt) => intResolve(str, 0, 10, opt),
+      resolve: (str2, _onError, opt) => intResolve(str2, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     }, intHex = {
       identify: intIdentify,
@@ -4856,7 +4856,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^[-+]?0x[0-9a-fA-F_]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 2, 16, opt),
+      resolve: (str2, _onError, opt) => intResolve(str2, 2, 16, opt),
       stringify: (node) => intStringify(node, 16, "0x")
     };
     exports.int = int;
@@ -4938,8 +4938,8 @@ var require_timestamp = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
-    function parseSexagesimal(str, asBigInt) {
-      let sign = str[0], parts = sign === "-" || sign === "+" ? str.substring(1) : str, num = (n) => asBigInt ? BigInt(n) : Number(n), res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num(60) + num(p), num(0));
+    function parseSexagesimal(str2, asBigInt) {
+      let sign = str2[0], parts = sign === "-" || sign === "+" ? str2.substring(1) : str2, num = (n) => asBigInt ? BigInt(n) : Number(n), res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num(60) + num(p), num(0));
       return sign === "-" ? num(-1) * res : res;
     }
     function stringifySexagesimal(node) {
@@ -4959,7 +4959,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$/,
-      resolve: (str, _onError, { intAsBigInt }) => parseSexagesimal(str, intAsBigInt),
+      resolve: (str2, _onError, { intAsBigInt }) => parseSexagesimal(str2, intAsBigInt),
       stringify: stringifySexagesimal
     }, floatTime = {
       identify: (value) => typeof value == "number",
@@ -4967,7 +4967,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*$/,
-      resolve: (str) => parseSexagesimal(str, !1),
+      resolve: (str2) => parseSexagesimal(str2, !1),
       stringify: stringifySexagesimal
     }, timestamp = {
       identify: (value) => value instanceof Date,
@@ -4977,8 +4977,8 @@ var require_timestamp = __commonJS({
       // may be omitted altogether, resulting in a date format. In such a case, the time part is
       // assumed to be 00:00:00Z (start of day, UTC).
       test: RegExp("^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:t|T|[ \\t]+)([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\\.[0-9]+)?)(?:[ \\t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$"),
-      resolve(str) {
-        let match = str.match(timestamp.test);
+      resolve(str2) {
+        let match = str2.match(timestamp.test);
         if (!match)
           throw new Error("!!timestamp expects a date, starting with yyyy-mm-dd");
         let [, year, month, day, hour, minute, second] = match.map(Number), millisec = match[7] ? Number((match[7] + "00").substr(1, 3)) : 0, date = Date.UTC(year, month - 1, day, hour || 0, minute || 0, second || 0, millisec), tz = match[8];
@@ -5000,13 +5000,13 @@ var require_timestamp = __commonJS({
 var require_schema3 = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports) {
     "use strict";
-    var map = require_map(), _null = require_null(), seq = require_seq(), string = require_string(), binary = require_binary(), bool = require_bool2(), float = require_float2(), int = require_int2(), merge = require_merge(), omap = require_omap(), pairs2 = require_pairs(), set = require_set(), timestamp = require_timestamp(), schema = [
+    var map = require_map(), _null = require_null(), seq = require_seq(), string = require_string(), binary = require_binary(), bool2 = require_bool2(), float = require_float2(), int = require_int2(), merge = require_merge(), omap = require_omap(), pairs2 = require_pairs(), set = require_set(), timestamp = require_timestamp(), schema = [
       map.map,
       seq.seq,
       string.string,
       _null.nullTag,
-      bool.trueTag,
-      bool.falseTag,
+      bool2.trueTag,
+      bool2.falseTag,
       int.intBin,
       int.intOct,
       int.int,
@@ -5031,7 +5031,7 @@ var require_schema3 = __commonJS({
 var require_tags = __commonJS({
   "node_modules/yaml/dist/schema/tags.js"(exports) {
     "use strict";
-    var map = require_map(), _null = require_null(), seq = require_seq(), string = require_string(), bool = require_bool(), float = require_float(), int = require_int(), schema = require_schema(), schema$1 = require_schema2(), binary = require_binary(), merge = require_merge(), omap = require_omap(), pairs2 = require_pairs(), schema$2 = require_schema3(), set = require_set(), timestamp = require_timestamp(), schemas = /* @__PURE__ */ new Map([
+    var map = require_map(), _null = require_null(), seq = require_seq(), string = require_string(), bool2 = require_bool(), float = require_float(), int = require_int(), schema = require_schema(), schema$1 = require_schema2(), binary = require_binary(), merge = require_merge(), omap = require_omap(), pairs2 = require_pairs(), schema$2 = require_schema3(), set = require_set(), timestamp = require_timestamp(), schemas = /* @__PURE__ */ new Map([
       ["core", schema.schema],
       ["failsafe", [map.map, seq.seq, string.string]],
       ["json", schema$1.schema],
@@ -5039,7 +5039,7 @@ var require_tags = __commonJS({
       ["yaml-1.1", schema$2.schema]
     ]), tagsByName = {
       binary: binary.binary,
-      bool: bool.boolTag,
+      bool: bool2.boolTag,
       float: float.float,
       floatExp: float.floatExp,
       floatNaN: float.floatNaN,
@@ -7312,15 +7312,15 @@ var require_parser = __commonJS({
   "node_modules/yaml/dist/parse/parser.js"(exports) {
     "use strict";
     var node_process = __require("process"), cst = require_cst(), lexer = require_lexer();
-    function includesToken(list2, type) {
-      for (let i = 0; i < list2.length; ++i)
-        if (list2[i].type === type)
+    function includesToken(list, type) {
+      for (let i = 0; i < list.length; ++i)
+        if (list[i].type === type)
           return !0;
       return !1;
     }
-    function findNonEmptyIndex(list2) {
-      for (let i = 0; i < list2.length; ++i)
-        switch (list2[i].type) {
+    function findNonEmptyIndex(list) {
+      for (let i = 0; i < list.length; ++i)
+        switch (list[i].type) {
           case "space":
           case "comment":
           case "newline":
@@ -8123,13 +8123,13 @@ var require_code = __commonJS({
     }
     exports._ = _;
     var plus = new _Code("+");
-    function str(strs, ...args) {
+    function str2(strs, ...args) {
       let expr = [safeStringify(strs[0])], i = 0;
       for (; i < args.length; )
         expr.push(plus), addCodeArg(expr, args[i]), expr.push(plus, safeStringify(strs[++i]));
       return optimize(expr), new _Code(expr);
     }
-    exports.str = str;
+    exports.str = str2;
     function addCodeArg(code3, arg) {
       arg instanceof _Code ? code3.push(...arg._items) : arg instanceof Name ? code3.push(arg) : code3.push(interpolate(arg));
     }
@@ -8159,7 +8159,7 @@ var require_code = __commonJS({
         return `"${a}${b.slice(1)}`;
     }
     function strConcat(c1, c2) {
-      return c2.emptyStr() ? c1 : c1.emptyStr() ? c2 : str`${c1}${c2}`;
+      return c2.emptyStr() ? c1 : c1.emptyStr() ? c2 : str2`${c1}${c2}`;
     }
     exports.strConcat = strConcat;
     function interpolate(x) {
@@ -8926,20 +8926,20 @@ var require_util = __commonJS({
       return (0, codegen_1._)`${topSchemaRef}${schemaPath}${(0, codegen_1.getProperty)(keyword)}`;
     }
     exports.schemaRefOrVal = schemaRefOrVal;
-    function unescapeFragment(str) {
-      return unescapeJsonPointer(decodeURIComponent(str));
+    function unescapeFragment(str2) {
+      return unescapeJsonPointer(decodeURIComponent(str2));
     }
     exports.unescapeFragment = unescapeFragment;
-    function escapeFragment(str) {
-      return encodeURIComponent(escapeJsonPointer(str));
+    function escapeFragment(str2) {
+      return encodeURIComponent(escapeJsonPointer(str2));
     }
     exports.escapeFragment = escapeFragment;
-    function escapeJsonPointer(str) {
-      return typeof str == "number" ? `${str}` : str.replace(/~/g, "~0").replace(/\//g, "~1");
+    function escapeJsonPointer(str2) {
+      return typeof str2 == "number" ? `${str2}` : str2.replace(/~/g, "~0").replace(/\//g, "~1");
     }
     exports.escapeJsonPointer = escapeJsonPointer;
-    function unescapeJsonPointer(str) {
-      return str.replace(/~1/g, "/").replace(/~0/g, "~");
+    function unescapeJsonPointer(str2) {
+      return str2.replace(/~1/g, "/").replace(/~0/g, "~");
     }
     exports.unescapeJsonPointer = unescapeJsonPointer;
     function eachItem(xs, f) {
@@ -9771,8 +9771,8 @@ var require_json_schema_traverse = __commonJS({
         post(schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
       }
     }
-    function escapeJsonPtr(str) {
-      return str.replace(/~/g, "~0").replace(/\//g, "~1");
+    function escapeJsonPtr(str2) {
+      return str2.replace(/~/g, "~0").replace(/\//g, "~1");
     }
   }
 });
@@ -10505,10 +10505,10 @@ var require_utils = __commonJS({
         isIPV6: !0
       };
     }
-    function findToken(str, token) {
+    function findToken(str2, token) {
       let ind = 0;
-      for (let i = 0; i < str.length; i++)
-        str[i] === token && ind++;
+      for (let i = 0; i < str2.length; i++)
+        str2[i] === token && ind++;
       return ind;
     }
     function removeDotSegments(path11) {
@@ -11197,7 +11197,7 @@ var require_core = __commonJS({
     Object.defineProperty(exports, "CodeGen", { enumerable: !0, get: function() {
       return codegen_1.CodeGen;
     } });
-    var validation_error_1 = require_validation_error(), ref_error_1 = require_ref_error(), rules_1 = require_rules(), compile_1 = require_compile(), codegen_2 = require_codegen(), resolve_1 = require_resolve(), dataType_1 = require_dataType(), util_1 = require_util(), $dataRefSchema = require_data(), uri_1 = require_uri(), defaultRegExp = (str, flags) => new RegExp(str, flags);
+    var validation_error_1 = require_validation_error(), ref_error_1 = require_ref_error(), rules_1 = require_rules(), compile_1 = require_compile(), codegen_2 = require_codegen(), resolve_1 = require_resolve(), dataType_1 = require_dataType(), util_1 = require_util(), $dataRefSchema = require_data(), uri_1 = require_uri(), defaultRegExp = (str2, flags) => new RegExp(str2, flags);
     defaultRegExp.code = "new RegExp";
     var META_IGNORE_OPTIONS = ["removeAdditional", "useDefaults", "coerceTypes"], EXT_SCOPE_NAMES = /* @__PURE__ */ new Set([
       "validate",
@@ -11799,10 +11799,10 @@ var require_ucs2length = __commonJS({
   "node_modules/ajv/dist/runtime/ucs2length.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
-    function ucs2length(str) {
-      let len = str.length, length = 0, pos = 0, value;
+    function ucs2length(str2) {
+      let len = str2.length, length = 0, pos = 0, value;
       for (; pos < len; )
-        length++, value = str.charCodeAt(pos++), value >= 55296 && value <= 56319 && pos < len && (value = str.charCodeAt(pos), (value & 64512) === 56320 && pos++);
+        length++, value = str2.charCodeAt(pos++), value >= 55296 && value <= 56319 && pos < len && (value = str2.charCodeAt(pos), (value & 64512) === 56320 && pos++);
       return length;
     }
     exports.default = ucs2length;
@@ -12928,7 +12928,7 @@ var require_discriminator = __commonJS({
       schemaType: "object",
       error,
       code(cxt) {
-        let { gen, data, schema, parentSchema, it } = cxt, { oneOf } = parentSchema;
+        let { gen, data, schema, parentSchema, it } = cxt, { oneOf: oneOf2 } = parentSchema;
         if (!it.opts.discriminator)
           throw new Error("discriminator: requires discriminator option");
         let tagName = schema.propertyName;
@@ -12936,7 +12936,7 @@ var require_discriminator = __commonJS({
           throw new Error("discriminator: requires propertyName");
         if (schema.mapping)
           throw new Error("discriminator: mapping is not supported");
-        if (!oneOf)
+        if (!oneOf2)
           throw new Error("discriminator: requires oneOf keyword");
         let valid = gen.let("valid", !1), tag = gen.const("tag", (0, codegen_1._)`${data}${(0, codegen_1.getProperty)(tagName)}`);
         gen.if((0, codegen_1._)`typeof ${tag} == "string"`, () => validateMapping(), () => cxt.error(!1, { discrError: types_1.DiscrError.Tag, tag, tagName })), cxt.ok(valid);
@@ -12954,8 +12954,8 @@ var require_discriminator = __commonJS({
         function getMapping() {
           var _a;
           let oneOfMapping = {}, topRequired = hasRequired(parentSchema), tagRequired = !0;
-          for (let i = 0; i < oneOf.length; i++) {
-            let sch = oneOf[i];
+          for (let i = 0; i < oneOf2.length; i++) {
+            let sch = oneOf2[i];
             if (sch?.$ref && !(0, util_1.schemaHasRulesButRef)(sch, it.self.RULES)) {
               let ref = sch.$ref;
               if (sch = compile_1.resolveRef.call(it.self, it.schemaEnv.root, it.baseId, ref), sch instanceof compile_1.SchemaEnv && (sch = sch.schema), sch === void 0)
@@ -13401,10 +13401,10 @@ var require_utils2 = __commonJS({
       REGEX_SPECIAL_CHARS_GLOBAL
     } = require_constants();
     exports.isObject = (val) => val !== null && typeof val == "object" && !Array.isArray(val);
-    exports.hasRegexChars = (str) => REGEX_SPECIAL_CHARS.test(str);
-    exports.isRegexChar = (str) => str.length === 1 && exports.hasRegexChars(str);
-    exports.escapeRegex = (str) => str.replace(REGEX_SPECIAL_CHARS_GLOBAL, "\\$1");
-    exports.toPosixSlashes = (str) => str.replace(REGEX_BACKSLASH, "/");
+    exports.hasRegexChars = (str2) => REGEX_SPECIAL_CHARS.test(str2);
+    exports.isRegexChar = (str2) => str2.length === 1 && exports.hasRegexChars(str2);
+    exports.escapeRegex = (str2) => str2.replace(REGEX_SPECIAL_CHARS_GLOBAL, "\\$1");
+    exports.toPosixSlashes = (str2) => str2.replace(REGEX_BACKSLASH, "/");
     exports.isWindows = () => {
       if (typeof navigator < "u" && navigator.platform) {
         let platform = navigator.platform.toLowerCase();
@@ -13412,7 +13412,7 @@ var require_utils2 = __commonJS({
       }
       return typeof process < "u" && process.platform ? process.platform === "win32" : !1;
     };
-    exports.removeBackslashes = (str) => str.replace(REGEX_REMOVE_BACKSLASH, (match) => match === "\\" ? "" : match);
+    exports.removeBackslashes = (str2) => str2.replace(REGEX_REMOVE_BACKSLASH, (match) => match === "\\" ? "" : match);
     exports.escapeLast = (input, char, lastIdx) => {
       let idx = input.lastIndexOf(char, lastIdx);
       return idx === -1 ? input : input[idx - 1] === "\\" ? exports.escapeLast(input, char, idx - 1) : `${input.slice(0, idx)}\\${input.slice(idx)}`;
@@ -13470,7 +13470,7 @@ var require_scan = __commonJS({
     } = require_constants(), isPathSeparator = (code3) => code3 === CHAR_FORWARD_SLASH || code3 === CHAR_BACKWARD_SLASH, depth = (token) => {
       token.isPrefix !== !0 && (token.depth = token.isGlobstar ? 1 / 0 : 1);
     }, scan2 = (input, options) => {
-      let opts = options || {}, length = input.length - 1, scanToEnd = opts.parts === !0 || opts.tokens === !0 || opts.scanToEnd === !0, slashes = [], tokens = [], parts = [], str = input, index2 = -1, start = 0, lastIndex = 0, isBrace = !1, isBracket = !1, isGlob = !1, isExtglob = !1, isGlobstar = !1, braceEscaped = !1, backslashes = !1, negated = !1, negatedExtglob = !1, finished = !1, braces = 0, prev, code3, token = { value: "", depth: 0, isGlob: !1 }, eos = () => index2 >= length, peek = () => str.charCodeAt(index2 + 1), advance = () => (prev = code3, str.charCodeAt(++index2));
+      let opts = options || {}, length = input.length - 1, scanToEnd = opts.parts === !0 || opts.tokens === !0 || opts.scanToEnd === !0, slashes = [], tokens = [], parts = [], str2 = input, index2 = -1, start = 0, lastIndex = 0, isBrace = !1, isBracket = !1, isGlob = !1, isExtglob = !1, isGlobstar = !1, braceEscaped = !1, backslashes = !1, negated = !1, negatedExtglob = !1, finished = !1, braces = 0, prev, code3, token = { value: "", depth: 0, isGlob: !1 }, eos = () => index2 >= length, peek = () => str2.charCodeAt(index2 + 1), advance = () => (prev = code3, str2.charCodeAt(++index2));
       for (; index2 < length; ) {
         code3 = advance();
         let next;
@@ -13594,8 +13594,8 @@ var require_scan = __commonJS({
         }
       }
       opts.noext === !0 && (isExtglob = !1, isGlob = !1);
-      let base = str, prefix = "", glob = "";
-      start > 0 && (prefix = str.slice(0, start), str = str.slice(start), lastIndex -= start), base && isGlob === !0 && lastIndex > 0 ? (base = str.slice(0, lastIndex), glob = str.slice(lastIndex)) : isGlob === !0 ? (base = "", glob = str) : base = str, base && base !== "" && base !== "/" && base !== str && isPathSeparator(base.charCodeAt(base.length - 1)) && (base = base.slice(0, -1)), opts.unescape === !0 && (glob && (glob = utils.removeBackslashes(glob)), base && backslashes === !0 && (base = utils.removeBackslashes(base)));
+      let base = str2, prefix = "", glob = "";
+      start > 0 && (prefix = str2.slice(0, start), str2 = str2.slice(start), lastIndex -= start), base && isGlob === !0 && lastIndex > 0 ? (base = str2.slice(0, lastIndex), glob = str2.slice(lastIndex)) : isGlob === !0 ? (base = "", glob = str2) : base = str2, base && base !== "" && base !== "/" && base !== str2 && isPathSeparator(base.charCodeAt(base.length - 1)) && (base = base.slice(0, -1)), opts.unescape === !0 && (glob && (glob = utils.removeBackslashes(glob)), base && backslashes === !0 && (base = utils.removeBackslashes(base)));
       let state = {
         prefix,
         input,
@@ -14194,8 +14194,8 @@ var require_parse = __commonJS({
         START_ANCHOR
       } = constants6.globChars(opts.windows), nodot = opts.dot ? NO_DOTS : NO_DOT, slashDot = opts.dot ? NO_DOTS_SLASH : NO_DOT, capture = opts.capture ? "" : "?:", state = { negated: !1, prefix: "" }, star = opts.bash === !0 ? ".*?" : STAR;
       opts.capture && (star = `(${star})`);
-      let globstar = (opts2) => opts2.noglobstar === !0 ? star : `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`, create = (str) => {
-        switch (str) {
+      let globstar = (opts2) => opts2.noglobstar === !0 ? star : `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`, create = (str2) => {
+        switch (str2) {
           case "*":
             return `${nodot}${ONE_CHAR}${star}`;
           case ".*":
@@ -14213,7 +14213,7 @@ var require_parse = __commonJS({
           case "**/.*":
             return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${DOT_LITERAL}${ONE_CHAR}${star}`;
           default: {
-            let match = /^(.*?)\.(\w+)$/.exec(str);
+            let match = /^(.*?)\.(\w+)$/.exec(str2);
             if (!match) return;
             let source2 = create(match[1]);
             return source2 ? source2 + DOT_LITERAL + match[2] : void 0;
@@ -14233,9 +14233,9 @@ var require_picomatch = __commonJS({
     var scan2 = require_scan(), parse = require_parse(), utils = require_utils2(), constants6 = require_constants(), isObject2 = (val) => val && typeof val == "object" && !Array.isArray(val), picomatch2 = (glob, options, returnState = !1) => {
       if (Array.isArray(glob)) {
         let fns = glob.map((input) => picomatch2(input, options, returnState));
-        return (str) => {
+        return (str2) => {
           for (let isMatch2 of fns) {
-            let state2 = isMatch2(str);
+            let state2 = isMatch2(str2);
             if (state2) return state2;
           }
           return !1;
@@ -14266,7 +14266,7 @@ var require_picomatch = __commonJS({
       return match === !1 && (output = format2 ? format2(input) : input, match = output === glob), (match === !1 || opts.capture === !0) && (opts.matchBase === !0 || opts.basename === !0 ? match = picomatch2.matchBase(input, regex, options, posix3) : match = regex.exec(output)), { isMatch: !!match, match, output };
     };
     picomatch2.matchBase = (input, glob, options, posix3 = options && options.windows) => (glob instanceof RegExp ? glob : picomatch2.makeRe(glob, options)).test(utils.basename(input, { windows: posix3 }));
-    picomatch2.isMatch = (str, patterns, options) => picomatch2(patterns, options)(str);
+    picomatch2.isMatch = (str2, patterns, options) => picomatch2(patterns, options)(str2);
     picomatch2.parse = (pattern, options) => Array.isArray(pattern) ? pattern.map((p) => picomatch2.parse(p, options)) : parse(pattern, { ...options, fastpaths: !1 });
     picomatch2.scan = (input, options) => scan2(input, options);
     picomatch2.compileRe = (state, options, returnOutput = !1, returnState = !1) => {
@@ -14519,6 +14519,12 @@ var EMPTY_MAP = { dynamic: !1, entries: [] };
 function buildWorkflow(file) {
   let loc = locatorFor(file), root = loc.deref(file.doc?.contents), onPair = loc.pair(root, "on"), on = loc.deref(onPair?.value), triggers = [];
   (0, import_yaml2.isScalar)(on) ? triggers = [loc.scalar(on)?.value ?? ""] : (0, import_yaml2.isSeq)(on) ? triggers = loc.stringList(on) ?? [] : (0, import_yaml2.isMap)(on) && (triggers = loc.entries(on).map((e) => e.key));
+  let triggerTypes = /* @__PURE__ */ new Map();
+  if ((0, import_yaml2.isMap)(on))
+    for (let e of loc.entries(on)) {
+      let list = loc.stringList(loc.get(loc.get(on, e.key), "types"));
+      list && triggerTypes.set(e.key, list);
+    }
   let callInputs = /* @__PURE__ */ new Map(), wfCall = (0, import_yaml2.isMap)(on) ? loc.get(on, "workflow_call") : void 0;
   for (let input of inputEntries(loc, loc.get(wfCall, "inputs"))) callInputs.set(input.name, input);
   let jobsNode = loc.get(root, "jobs"), jobs = [];
@@ -14530,6 +14536,7 @@ function buildWorkflow(file) {
     name: loc.scalar(loc.get(root, "name")),
     triggers,
     triggersRange: onPair ? loc.keyRange(onPair) : void 0,
+    triggerTypes,
     workflowRunWorkflows: (0, import_yaml2.isMap)(on) ? loc.stringList(loc.get(loc.get(on, "workflow_run"), "workflows")) : void 0,
     permissions: buildPermissions(loc, root),
     env: loc.entryMap(loc.pair(root, "env")),
@@ -14595,6 +14602,8 @@ function buildJob(loc, id, keyNode, node) {
     if: loc.scalar(loc.get(node, "if")),
     strategy: buildStrategy(loc, node),
     environment: loc.scalar(loc.get(node, "environment")) ?? loc.scalar(loc.get(loc.get(node, "environment"), "name")),
+    outputs: loc.entryMap(loc.pair(node, "outputs")),
+    continueOnError: loc.scalar(loc.get(node, "continue-on-error")),
     steps: buildSteps(loc, stepsPair?.value),
     stepsKeyRange: stepsPair ? loc.keyRange(stepsPair) : void 0,
     uses: buildUses(loc, usesPair),
@@ -14622,6 +14631,8 @@ function buildSteps(loc, node) {
       if: loc.scalar(loc.get(item, "if")),
       run: loc.scalar(loc.get(item, "run")),
       shell: loc.scalar(loc.get(item, "shell")),
+      workingDirectory: loc.scalar(loc.get(item, "working-directory")),
+      continueOnError: loc.scalar(loc.get(item, "continue-on-error")),
       flow
     };
   });
@@ -14659,8 +14670,8 @@ function buildMatrix(loc, pair) {
     if (!(0, import_yaml2.isScalar)(item.key)) continue;
     let key = String(item.key.value), value = loc.deref(item.value);
     if (key === "include" || key === "exclude") {
-      let list2 = combos(loc, value);
-      key === "include" ? include = list2 : exclude = list2;
+      let list = combos(loc, value);
+      key === "include" ? include = list : exclude = list;
       continue;
     }
     if ((0, import_yaml2.isSeq)(value)) {
@@ -14715,8 +14726,8 @@ function computeMatrix(strategy) {
   let axisSizes = matrix.axes.flatMap((a) => a.size === void 0 ? [] : [a.size]);
   if (axisSizes.includes(0)) return finish(0, 0, axisSizes, maxParallel);
   if (axisSizes.length < matrix.axes.length) return finish("unknown", void 0, axisSizes, maxParallel);
-  let product = matrix.axes.length === 0 ? 0 : axisSizes.reduce((p, s) => p * s, 1);
-  return matrix.include === "dynamic" || matrix.exclude === "dynamic" ? finish("unknown", product, axisSizes, maxParallel) : finish(countJobs(matrix.axes, matrix.exclude, matrix.include), product, axisSizes, maxParallel);
+  let product2 = matrix.axes.length === 0 ? 0 : axisSizes.reduce((p, s) => p * s, 1);
+  return matrix.include === "dynamic" || matrix.exclude === "dynamic" ? finish("unknown", product2, axisSizes, maxParallel) : finish(countJobs(matrix.axes, matrix.exclude, matrix.include), product2, axisSizes, maxParallel);
 }
 function countJobs(axes, exclude, include, options = {}) {
   if (axes.some((a) => a.size === void 0)) return "unknown";
@@ -14737,10 +14748,10 @@ function countJobs(axes, exclude, include, options = {}) {
     p === "never" ? newJobs++ : candidates.push(p);
   }
   if (data.length === 0) return newJobs + candidates.length;
-  let product = data.reduce((n, a) => n * a.size, 1);
+  let product2 = data.reduce((n, a) => n * a.size, 1);
   if (excludes.length === 0)
-    return product + newJobs;
-  if (product <= (options.enumerationLimit ?? 4096))
+    return product2 + newJobs;
+  if (product2 <= (options.enumerationLimit ?? 4096))
     return enumerate(data, excludes, candidates) + newJobs;
   let counter = new ExclusionCounter(data, excludes, options.searchBudget ?? 2e5);
   try {
@@ -14750,9 +14761,9 @@ function countJobs(axes, exclude, include, options = {}) {
     return count;
   } catch (e) {
     if (!(e instanceof BudgetExceeded)) throw e;
-    let lower = product;
-    for (let p of excludes) lower -= matchCount(data, p);
-    let bound = Math.max(0, lower) + newJobs;
+    let lower2 = product2;
+    for (let p of excludes) lower2 -= matchCount(data, p);
+    let bound = Math.max(0, lower2) + newJobs;
     return bound > 256 ? bound : "unknown";
   }
 }
@@ -14842,8 +14853,8 @@ var BudgetExceeded = class extends Error {
         let v = this.keyed[k].get(depth);
         if (v === void 0) passing.push(k);
         else {
-          let list2 = byValue.get(v);
-          list2 ? list2.push(k) : byValue.set(v, [k]);
+          let list = byValue.get(v);
+          list ? list.push(k) : byValue.set(v, [k]);
         }
       }
       let total = 0, covered = 0, fixedValue = fixed.get(depth);
@@ -14867,14 +14878,14 @@ function parseMaxParallel(node) {
   let n = Number(text);
   return n >= 1 ? n : void 0;
 }
-function finish(count, product, axisSizes, maxParallel) {
+function finish(count, product2, axisSizes, maxParallel) {
   let concurrency = count === "unknown" ? maxParallel ?? "unknown" : maxParallel === void 0 ? count : Math.min(count, maxParallel), info = {
     count,
     axisSizes,
     concurrency,
     overLimit: count !== "unknown" && count > 256
   };
-  return product !== void 0 && (info.product = product), maxParallel !== void 0 && (info.maxParallel = maxParallel), info;
+  return product2 !== void 0 && (info.product = product2), maxParallel !== void 0 && (info.maxParallel = maxParallel), info;
 }
 
 // node_modules/@actions/expressions/dist/ast.js
@@ -15337,12 +15348,12 @@ function isBoundary(c) {
   }
   return /\s/.test(c);
 }
-function isLegalIdentifier(str) {
-  if (str == "")
+function isLegalIdentifier(str2) {
+  if (str2 == "")
     return !1;
-  let first = str[0];
+  let first = str2[0];
   if (first >= "a" && first <= "z" || first >= "A" && first <= "Z" || first == "_") {
-    for (let c of str.substring(1).split(""))
+    for (let c of str2.substring(1).split(""))
       if (!(c >= "a" && c <= "z" || c >= "A" && c <= "Z" || c >= "0" && c <= "9" || c == "_" || c == "-"))
         return !1;
     return !0;
@@ -16100,7 +16111,7 @@ var Parser = class {
 
 // src/graph/conditions.ts
 var PURE_FUNCTIONS = /* @__PURE__ */ new Set(["contains", "startswith", "endswith", "format", "join", "tojson", "fromjson"]);
-function decide(condition, known) {
+function decide(condition, known2) {
   if (condition === void 0) return "unknown";
   let text = condition.trim();
   if (text === "") return "unknown";
@@ -16116,12 +16127,12 @@ function decide(condition, known) {
         if (!PURE_FUNCTIONS.has(name)) return "unknown";
         continue;
       }
-      if (name !== "inputs" || !known.inputs) return "unknown";
+      if (name !== "inputs" || !known2.inputs) return "unknown";
       let next = tokens[i + 1], key = next?.type === TokenType.DOT || next?.type === TokenType.LEFT_BRACKET ? tokens[i + 2] : void 0, keyName = key?.type === TokenType.IDENTIFIER || key?.type === TokenType.STRING ? String(key.value ?? key.lexeme) : void 0;
-      if (!keyName || !known.inputs.has(keyName.toLowerCase())) return "unknown";
+      if (!keyName || !known2.inputs.has(keyName.toLowerCase())) return "unknown";
     }
     let expr = new Parser(tokens, ["inputs"], []).parse(), inputs = new data_exports.Dictionary();
-    for (let [k, v] of known.inputs ?? []) inputs.add(k, toData(v));
+    for (let [k, v] of known2.inputs ?? []) inputs.add(k, toData(v));
     let result = new Evaluator(expr, new data_exports.Dictionary({ key: "inputs", value: inputs })).evaluate();
     return falsy(result) ? "false" : "true";
   } catch {
@@ -16191,8 +16202,8 @@ function load() {
       semver: parseSemver(name, BARE_RELEASE_NAME)
     };
     tags.set(name, info);
-    let list2 = tagsByCommit.get(info.commit) ?? [];
-    list2.push(info), tagsByCommit.set(info.commit, list2);
+    let list = tagsByCommit.get(info.commit) ?? [];
+    list.push(info), tagsByCommit.set(info.commit, list);
   }
   let releases = [...tags.values()].filter((t) => RELEASE_NAME.test(t.name)).sort((a, b) => compareSemver(a.semver, b.semver)), branches = /* @__PURE__ */ new Map(), branchesByCommit = /* @__PURE__ */ new Map();
   for (let [name, commit] of Object.entries(table2.branches)) {
@@ -16386,11 +16397,11 @@ function traceValue(graph, node, ts, start, opts = {}) {
     if (raw === void 0) break;
     let input = INPUT_REF.exec(raw);
     if (input) {
-      let name = input[1] ?? input[2], lower = name.toLowerCase();
+      let name = input[1] ?? input[2], lower2 = name.toLowerCase();
       if (level > 0) {
-        let site = ts.chain[level - 1], holder = site.step.uses?.node.value ?? "a composite action", through = { kind: "composite-input", name, holder }, passed = lastEntry(site.step.with, lower);
+        let site = ts.chain[level - 1], holder = site.step.uses?.node.value ?? "a composite action", through = { kind: "composite-input", name, holder }, passed = lastEntry(site.step.with, lower2);
         if (!passed) {
-          let inFile = level === ts.chain.length ? ts.file : ts.chain[level].file, def = actionInput(graph, inFile, lower);
+          let inFile = level === ts.chain.length ? ts.file : ts.chain[level].file, def = actionInput(graph, inFile, lower2);
           def && def.default !== void 0 && hops.push({ file: inFile, input: def, kind: "default", through });
           break;
         }
@@ -16398,9 +16409,9 @@ function traceValue(graph, node, ts, start, opts = {}) {
         continue;
       }
       if (caller) {
-        let holder = caller.job.uses?.node.value ?? "a reusable workflow", through = { kind: "workflow-input", name, holder }, passed = lastEntry(caller.job.with, lower);
+        let holder = caller.job.uses?.node.value ?? "a reusable workflow", through = { kind: "workflow-input", name, holder }, passed = lastEntry(caller.job.with, lower2);
         if (!passed) {
-          let wf = node?.workflow, def = wf ? [...wf.callInputs.values()].find((i) => i.name.toLowerCase() === lower) : void 0;
+          let wf = node?.workflow, def = wf ? [...wf.callInputs.values()].find((i) => i.name.toLowerCase() === lower2) : void 0;
           wf && def && def.default !== void 0 && hops.push({ file: wf.file, input: def, kind: "default", through });
           break;
         }
@@ -16998,8 +17009,8 @@ var EXACTNESS_BUDGET = 1 << 24, ConcurrentJobs = class {
       for (let l = 0; l < p.path.length; l++) {
         let key = l === 0 ? null : p.path[l - 1], m = members.get(key);
         m || (members.set(key, m = /* @__PURE__ */ new Map()), info.set(key, { workflow: p.path[l].workflow, parent: l <= 1 ? null : p.path[l - 2] }), created.push(key));
-        let id = p.path[l].job.id, list2 = m.get(id);
-        list2 || m.set(id, list2 = []), list2.push(i);
+        let id = p.path[l].job.id, list = m.get(id);
+        list || m.set(id, list = []), list.push(i);
       }
     });
     for (let key of created) {
@@ -17019,13 +17030,13 @@ var EXACTNESS_BUDGET = 1 << 24, ConcurrentJobs = class {
   stage(jobs, members, parent) {
     let order = new NeedsOrder(jobs, (id) => members.has(id)), cols = order.tracked.length, below = [], weight = new Float64Array(cols), unknownBits = new Uint32Array(order.words), all = new Uint32Array(order.words), totalWeight = 0, totalCount = 0, uniform = !0;
     order.tracked.forEach((id, c) => {
-      let list2 = members.get(id);
-      below.push(list2);
-      for (let i of list2) {
+      let list = members.get(id);
+      below.push(list);
+      for (let i of list) {
         let p = this.parts[i];
         weight[c] += p.weight, p.unknown && (unknownBits[c >>> 5] |= 1 << (c & 31));
       }
-      all[c >>> 5] |= 1 << (c & 31), totalWeight += weight[c], totalCount += list2.length, (list2.length !== 1 || weight[c] !== weight[0]) && (uniform = !1);
+      all[c >>> 5] |= 1 << (c & 31), totalWeight += weight[c], totalCount += list.length, (list.length !== 1 || weight[c] !== weight[0]) && (uniform = !1);
     });
     let antichain = !0;
     for (let id of order.tracked) {
@@ -17594,18 +17605,18 @@ var CORE_SCHEMA = /* @__PURE__ */ new Set(["true", "True", "TRUE", "false", "Fal
   }
 };
 function judge(site, input, name) {
-  let value = input.value, lower = value.toLowerCase(), runs = `configure-aws-credentials ${describeVersion(site.version)}`, written = `\`${input.key}: ${value}\``, level, message3, replacement;
+  let value = input.value, lower2 = value.toLowerCase(), runs = `configure-aws-credentials ${describeVersion(site.version)}`, written = `\`${input.key}: ${value}\``, level, message3, replacement;
   switch (booleanParsing(site.version, name)) {
     case "strict":
       if (CORE_SCHEMA.has(value)) return;
-      level = "error", replacement = MEANT_TRUE.has(lower) || lower === "true" ? "true" : MEANT_FALSE.has(lower) ? "false" : void 0, message3 = `${written} makes ${runs} fail: from v5 a boolean input must be one of true, True, TRUE, false, False, FALSE, and the step stops with \`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\`` + (replacement ? `. Write \`${replacement}\`` : "");
+      level = "error", replacement = MEANT_TRUE.has(lower2) || lower2 === "true" ? "true" : MEANT_FALSE.has(lower2) ? "false" : void 0, message3 = `${written} makes ${runs} fail: from v5 a boolean input must be one of true, True, TRUE, false, False, FALSE, and the step stops with \`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\`` + (replacement ? `. Write \`${replacement}\`` : "");
       break;
     case "string":
-      if (!MEANT_FALSE.has(lower)) return;
+      if (!MEANT_FALSE.has(lower2)) return;
       level = "warning", message3 = `${written} turns the feature ON in ${runs}: from v5 the action reads \`use-existing-credentials\` as text and any non-empty value enables it, so when credentials are already valid it keeps them ("Pre-existing credentials are valid. No need to generate new ones.") instead of assuming the configured role. Remove the line to turn it off`;
       break;
     case "lenient":
-      if (!MEANT_TRUE.has(lower)) return;
+      if (!MEANT_TRUE.has(lower2)) return;
       level = "warning", replacement = "true", message3 = `${written} is read as false by ${runs}: before v5 the action treats anything but \`true\` as false, so \`${input.key}\` is silently off. Write \`true\` if it should be on`;
       break;
     default:
@@ -17777,21 +17788,21 @@ var awsUnknownInput = {
   precision: "very-high",
   fixable: "safe",
   check(ctx) {
-    let everyInput = allInputNames(), known = new Set(everyInput.map((n) => n.toLowerCase()));
+    let everyInput = allInputNames(), known2 = new Set(everyInput.map((n) => n.toLowerCase()));
     for (let site of configureSites(ctx.graph)) {
       let v = site.version;
       if (!v.inputs || site.ts.step.with.dynamic) continue;
       let declared = new Set([...v.inputs].map((n) => n.toLowerCase()));
       for (let input of siteInputs(site)) {
         let name = input.key.toLowerCase();
-        declared.has(name) || ctx.report(finding(site, input, declared, known, everyInput));
+        declared.has(name) || ctx.report(finding(site, input, declared, known2, everyInput));
       }
     }
   }
 };
-function finding(site, input, declared, known, everyInput) {
+function finding(site, input, declared, known2, everyInput) {
   let v = site.version, runs = describeVersion(v), key = input.key, name = key.toLowerCase(), ignored = `the action ignores it (the runner only warns "Unexpected input(s) '${key}'")`, base = { location: keyLocation(site, input) };
-  if (known.has(name)) {
+  if (known2.has(name)) {
     let since = inputIntroducedIn(name);
     return { ...base, message: `\`${key}\` was added in ${since ?? "a later release"}; this step runs ${runs}, so ${ignored}. Use ${since ?? "a newer release"} or later, or drop the input.` };
   }
@@ -18532,7 +18543,7 @@ var credentialsInCache = {
   finding(ts, kind, mode, patterns, pattern, hits, intent) {
     let visibility = this.ctx.settings.visibility, level = intent ? "note" : visibility === "private" || visibility === "internal" ? "warning" : "error", uses = ts.step.uses.node.value, action = kind === "artifact" ? "actions/upload-artifact" : kind === "cache-save" ? "actions/cache/save" : "actions/cache", verb = kind === "artifact" ? "uploads" : "saves", into = kind === "artifact" ? "into an artifact" : "into a cache", root = literalRoot(pattern), whole = hits.length > 1 && hits.every((h) => h.place.path.startsWith(`${root}/`)), described = hits.slice(0, 4).map((h) => describePlace(h.place, ts));
     hits.length > 4 && described.push(`${hits.length - 4} more credential location${hits.length - 4 === 1 ? "" : "s"}`);
-    let list2 = joinList(described), subject = whole ? `${root === HOME ? "the whole home directory " : ""}\`${displayPath(root)}\`, which holds ${list2},` : list2, exclusion = kind !== "artifact" ? uselessExclusion(patterns, hits) : void 0, hint = exclusion ? ` (\`${exclusion}\` does not remove it: actions/cache saves a matched directory whole and a \`!\` line only drops paths it matches exactly)` : "", message3;
+    let list = joinList(described), subject = whole ? `${root === HOME ? "the whole home directory " : ""}\`${displayPath(root)}\`, which holds ${list},` : list, exclusion = kind !== "artifact" ? uselessExclusion(patterns, hits) : void 0, hint = exclusion ? ` (\`${exclusion}\` does not remove it: actions/cache saves a matched directory whole and a \`!\` line only drops paths it matches exactly)` : "", message3;
     intent ? message3 = `\`${pattern.text}\`: ${action} does not expand \`${pattern.unexpandedVariable}\`, so today this line matches nothing; written as the path it means, it would put ${subject} ${into}; ${audience(kind, visibility)}. Name the directories you want cached instead of a credential location.` : message3 = `${action} ${verb} ${subject} ${into}${hint}; ${audience(kind, visibility)}. ${advice(kind, hits)}`;
     let related3 = [], seenWriters = /* @__PURE__ */ new Set();
     for (let h of hits) {
@@ -18930,113 +18941,1060 @@ function mergeRelated(a, b) {
   return out;
 }
 
+// src/graph/abstract-eval.ts
+var UNKNOWN = { kind: "unknown" }, known = (value, taint) => ({ kind: "known", value, ...taint?.length ? { taint } : {} }), str = (s) => known(new data_exports.StringData(s)), bool = (b) => known(new data_exports.BooleanData(b)), NULL = known(new data_exports.Null());
+function fromJS(v) {
+  if (v == null) return new data_exports.Null();
+  if (typeof v == "string") return new data_exports.StringData(v);
+  if (typeof v == "number") return new data_exports.NumberData(v);
+  if (typeof v == "boolean") return new data_exports.BooleanData(v);
+  if (Array.isArray(v)) return new data_exports.Array(...v.map(fromJS));
+  let d = new data_exports.Dictionary();
+  for (let [k, x] of Object.entries(v)) d.add(k, fromJS(x));
+  return d;
+}
+var CONTEXTS = ["github", "inputs", "needs", "env", "vars", "secrets", "matrix", "steps", "job", "jobs", "runner", "strategy"], STATUS_FUNCTIONS = [
+  { name: "success", minArgs: 0, maxArgs: 0 },
+  { name: "always", minArgs: 0, maxArgs: 0 },
+  { name: "failure", minArgs: 0, maxArgs: 0 },
+  { name: "cancelled", minArgs: 0, maxArgs: 0 },
+  { name: "hashFiles", minArgs: 1, maxArgs: 255 }
+], MAX_COMBINATIONS = 64, PARSED = /* @__PURE__ */ new Map();
+function parseExpression(text) {
+  let cached = PARSED.get(text);
+  if (cached === void 0) {
+    try {
+      let { tokens } = new Lexer(text).lex();
+      cached = new Parser(tokens, CONTEXTS, STATUS_FUNCTIONS).parse();
+    } catch {
+      cached = null;
+    }
+    PARSED.size > 5e4 && PARSED.clear(), PARSED.set(text, cached);
+  }
+  return cached ?? void 0;
+}
+function conditionExpression(condition) {
+  let text = condition.trim();
+  if (text === "") return;
+  let wrapped = /^\$\{\{([\s\S]*)\}\}$/.exec(text);
+  if (wrapped && (text = wrapped[1]), !(text.includes("${{") || text.includes("}}")))
+    return text;
+}
+function usesStatusFunction(condition) {
+  return /\b(?:always|failure|cancelled|success)\s*\(/i.test(condition ?? "");
+}
+function evaluateCondition(condition, options) {
+  let text = conditionExpression(condition), expr = text === void 0 ? void 0 : parseExpression(text);
+  return expr ? new AbstractEvaluator(options).eval(expr) : UNKNOWN;
+}
+function evaluateTemplate(text, options) {
+  if (!text.includes("${{")) return str(text);
+  let parts = [], rest = text;
+  for (; rest.length; ) {
+    let start = rest.indexOf("${{");
+    if (start < 0) {
+      parts.push(rest);
+      break;
+    }
+    let end = rest.indexOf("}}", start + 3);
+    if (end < 0) return UNKNOWN;
+    start > 0 && parts.push(rest.slice(0, start));
+    let expr = parseExpression(rest.slice(start + 3, end));
+    parts.push(expr ? new AbstractEvaluator(options).eval(expr) : UNKNOWN), rest = rest.slice(end + 2);
+  }
+  if (parts.length === 1 && typeof parts[0] != "string") return parts[0];
+  let prefix = "", suffix = "", open = !1, taint = [];
+  for (let p of parts) {
+    let s = typeof p == "string" ? p : p.kind === "known" ? p.value.coerceString() : void 0;
+    if (typeof p != "string" && taint.push(...p.taint ?? []), s === void 0) {
+      open = !0, suffix = "";
+      continue;
+    }
+    open ? suffix += s : prefix += s;
+  }
+  return open ? prefix || suffix ? { kind: "affixed", prefix, suffix, ...taint.length ? { taint } : {} } : { kind: "unknown", ...taint.length ? { taint } : {} } : known(new data_exports.StringData(prefix), taint);
+}
+function truthOf(v) {
+  switch (v.kind) {
+    case "known":
+      return !falsy(v.value);
+    case "oneOf": {
+      let ts = new Set(v.values.map((x) => !falsy(x)));
+      return ts.size === 1 ? [...ts][0] : void 0;
+    }
+    case "stranger":
+    case "human":
+    case "self":
+      return !0;
+    case "affixed":
+      return v.prefix !== "" || v.suffix !== "" ? !0 : void 0;
+    case "unknown":
+      return v.truth;
+  }
+}
+function withTaint(v, ...from) {
+  let taint = [...v.taint ?? []];
+  for (let f of from) for (let t of f?.taint ?? []) taint.includes(t) || taint.push(t);
+  return taint.length ? { ...v, taint } : v;
+}
+function unknownTruth(truth, ...from) {
+  return withTaint(truth === void 0 ? UNKNOWN : { kind: "unknown", truth }, ...from);
+}
+function concrete(v) {
+  if (v.kind === "known") return [v.value];
+  if (v.kind === "oneOf") return v.values;
+}
+function fromValues(values, ...from) {
+  let distinct = [];
+  for (let x of values) distinct.some((d) => d.kind === x.kind && equals(d, x) && d.coerceString() === x.coerceString()) || distinct.push(x);
+  return distinct.length === 0 ? withTaint(UNKNOWN, ...from) : withTaint(distinct.length === 1 ? known(distinct[0]) : { kind: "oneOf", values: distinct }, ...from);
+}
+var upper = (s) => s.toUpperCase();
+function abstractEquals(a, b) {
+  let ca = concrete(a), cb = concrete(b);
+  if (ca && cb) {
+    let rs2 = /* @__PURE__ */ new Set();
+    for (let x of ca) for (let y of cb) rs2.add(equals(x, y));
+    return rs2.size === 1 ? [...rs2][0] : void 0;
+  }
+  if (!ca && !cb)
+    return a.kind === "self" && b.kind === "self" ? a.what === b.what ? !0 : void 0 : a.kind === "stranger" && b.kind === "self" || a.kind === "self" && b.kind === "stranger" ? !1 : void 0;
+  let [abs, values] = ca ? [b, ca] : [a, cb], rs = new Set(values.map((k) => equalsKnown(abs, k)));
+  return rs.size === 1 ? [...rs][0] : void 0;
+}
+function equalsKnown(abs, k) {
+  switch (abs.kind) {
+    case "stranger":
+      return k.kind === data_exports.Kind.String || k.kind === data_exports.Kind.Null ? !1 : void 0;
+    case "human":
+      return k.kind === data_exports.Kind.Null || k.kind === data_exports.Kind.String && /\[bot\]$/i.test(k.coerceString()) ? !1 : void 0;
+    case "self":
+      return k.kind === data_exports.Kind.String ? void 0 : k.kind === data_exports.Kind.Null ? !1 : void 0;
+    case "affixed": {
+      if (k.kind === data_exports.Kind.Null) return !1;
+      if (k.kind !== data_exports.Kind.String) return;
+      let s = upper(k.coerceString()), p = upper(abs.prefix), x = upper(abs.suffix);
+      return s.length >= p.length + x.length && s.startsWith(p) && s.endsWith(x) ? void 0 : !1;
+    }
+    default:
+      return;
+  }
+}
+function pathOf(e, ev) {
+  let out = [], cur = e;
+  for (; ; ) {
+    if (cur instanceof ContextAccess)
+      return out.unshift(cur.name.lexeme.toLowerCase()), out;
+    if (!(cur instanceof IndexAccess)) return;
+    if (cur.index instanceof Star) out.unshift("*");
+    else {
+      let idx = ev.eval(cur.index);
+      if (idx.kind !== "known" || !idx.value.primitive) return;
+      out.unshift(idx.value.coerceString().toLowerCase());
+    }
+    cur = cur.expr;
+  }
+}
+var FILTERED = /* @__PURE__ */ new WeakSet();
+function indexKnown(v, key) {
+  let filtered = FILTERED.has(v);
+  if (key === "*") {
+    let out = new data_exports.Array();
+    if (v.kind === data_exports.Kind.Array) for (let x of v.values()) filtered ? pushAll(out, x) : out.add(x);
+    else if (v.kind === data_exports.Kind.Dictionary) for (let x of v.values()) out.add(x);
+    return FILTERED.add(out), out;
+  }
+  if (filtered) {
+    let out = new data_exports.Array();
+    for (let x of v.values()) {
+      let r = indexKnown(x, key);
+      r.kind !== data_exports.Kind.Null && out.add(r);
+    }
+    return FILTERED.add(out), out;
+  }
+  if (v.kind === data_exports.Kind.Dictionary) {
+    let d = v;
+    for (let p of d.pairs()) if (p.key.toLowerCase() === key) return p.value;
+    return new data_exports.Null();
+  }
+  if (v.kind === data_exports.Kind.Array && /^\d+$/.test(key)) {
+    let a = v, i = Number(key);
+    return i < a.values().length ? a.get(i) : new data_exports.Null();
+  }
+  return new data_exports.Null();
+}
+function pushAll(out, x) {
+  if (x.kind === data_exports.Kind.Array) for (let y of x.values()) out.add(y);
+  else if (x.kind === data_exports.Kind.Dictionary) for (let y of x.values()) out.add(y);
+}
+var AbstractEvaluator = class {
+  constructor(options) {
+    this.options = options;
+  }
+  options;
+  eval(e) {
+    if (e instanceof Literal) return known(e.literal);
+    if (e instanceof Grouping) return this.eval(e.group);
+    if (e instanceof Unary) {
+      let v = this.eval(e.expr), t = truthOf(v);
+      return t === void 0 ? unknownTruth(void 0, v) : withTaint(bool(!t), v);
+    }
+    return e instanceof Logical ? this.logical(e) : e instanceof Binary ? this.binary(e) : e instanceof FunctionCall ? this.call(e) : e instanceof ContextAccess || e instanceof IndexAccess ? this.access(e) : UNKNOWN;
+  }
+  logical(e) {
+    let and = e.operator.type === TokenType.AND, seen = [], undecided = !1;
+    for (let arg of e.args) {
+      let v = this.eval(arg), t = truthOf(v);
+      if (t === !and) return undecided ? unknownTruth(!and, v) : v;
+      t === void 0 && (undecided = !0), seen.push(v);
+    }
+    return undecided ? unknownTruth(void 0, ...seen) : withTaint(seen[seen.length - 1] ?? UNKNOWN, ...seen);
+  }
+  binary(e) {
+    let l = this.eval(e.left), r = this.eval(e.right), op = e.operator.type, cl = concrete(l), cr = concrete(r);
+    if (cl && cr && cl.length * cr.length <= MAX_COMBINATIONS) {
+      let results = /* @__PURE__ */ new Set();
+      for (let x of cl) for (let y of cr) results.add(compare(op, x, y));
+      return results.size === 1 ? withTaint(bool([...results][0]), l, r) : unknownTruth(void 0, l, r);
+    }
+    if (op === TokenType.EQUAL_EQUAL || op === TokenType.BANG_EQUAL) {
+      let eq = abstractEquals(l, r);
+      return eq === void 0 ? unknownTruth(void 0, l, r) : withTaint(bool(op === TokenType.EQUAL_EQUAL ? eq : !eq), l, r);
+    }
+    return unknownTruth(void 0, l, r);
+  }
+  call(e) {
+    let name = e.functionName.lexeme.toLowerCase(), status = this.options.status ?? {};
+    if (name === "always") return bool(!0);
+    if (name === "success" || name === "failure" || name === "cancelled") {
+      let v = status[name];
+      return v === void 0 ? UNKNOWN : bool(v);
+    }
+    let f = wellKnownFunctions[name];
+    if (!f) return UNKNOWN;
+    let args = e.args.map((a) => this.eval(a)), sets = args.map(concrete);
+    if (sets.every((s) => s !== void 0) && sets.reduce((n, s) => n * s.length, 1) <= MAX_COMBINATIONS) {
+      let out = [];
+      for (let combo of product(sets))
+        try {
+          out.push(f.call(...combo));
+        } catch {
+        }
+      return out.length === 0 ? withTaint(UNKNOWN, ...args) : fromValues(out, ...args);
+    }
+    return name === "contains" ? withTaint(containsAbstract(args[0], args[1]), ...args) : name === "startswith" || name === "endswith" ? withTaint(affixAbstract(name === "startswith", args[0], args[1]), ...args) : withTaint(UNKNOWN, ...args);
+  }
+  access(e) {
+    let path11 = pathOf(e, this);
+    if (!path11) {
+      if (e instanceof IndexAccess) {
+        let base = this.eval(e.expr);
+        if (base.kind === "known" && !(e.index instanceof Star)) {
+          let idx = this.eval(e.index);
+          if (idx.kind === "known" && idx.value.primitive) return withTaint(known(indexKnown(base.value, idx.value.coerceString().toLowerCase())), base, idx);
+        }
+      }
+      return UNKNOWN;
+    }
+    for (let n = path11.length; n >= 1; n--) {
+      let v = this.options.resolve(path11.slice(0, n));
+      if (v !== void 0)
+        return n === path11.length ? v : v.kind !== "known" ? v.kind === "oneOf" ? fromValues(v.values.map((x) => indexAll(x, path11.slice(n))), v) : withTaint(UNKNOWN, v) : withTaint(known(indexAll(v.value, path11.slice(n))), v);
+    }
+    return UNKNOWN;
+  }
+};
+function indexAll(v, rest) {
+  let cur = v;
+  for (let k of rest) cur = indexKnown(cur, k);
+  return cur;
+}
+function compare(op, x, y) {
+  switch (op) {
+    case TokenType.EQUAL_EQUAL:
+      return equals(x, y);
+    case TokenType.BANG_EQUAL:
+      return !equals(x, y);
+    case TokenType.GREATER:
+      return greaterThan(x, y);
+    case TokenType.GREATER_EQUAL:
+      return equals(x, y) || greaterThan(x, y);
+    case TokenType.LESS:
+      return lessThan(x, y);
+    case TokenType.LESS_EQUAL:
+      return equals(x, y) || lessThan(x, y);
+    default:
+      return !1;
+  }
+}
+function* product(sets) {
+  if (sets.length === 0) {
+    yield [];
+    return;
+  }
+  let [first, ...rest] = sets;
+  for (let x of first) for (let tail of product(rest)) yield [x, ...tail];
+}
+function containsAbstract(search, item) {
+  let cs = concrete(search);
+  if (cs) {
+    let rs = /* @__PURE__ */ new Set();
+    for (let s of cs)
+      if (s.kind === data_exports.Kind.Array) {
+        let els = s.values();
+        if (els.length === 0) rs.add(!1);
+        else {
+          let hits = new Set(els.map((el) => concrete(item) ? abstractEquals(known(el), item) : equalsKnown(item, el)));
+          rs.add(hits.has(!0) ? !0 : hits.has(void 0) ? void 0 : !1);
+        }
+      } else rs.add(void 0);
+    return rs.size === 1 && [...rs][0] !== void 0 ? bool([...rs][0]) : UNKNOWN;
+  }
+  let ci = concrete(item);
+  if (search.kind === "affixed" && ci?.every((x) => x.primitive)) {
+    let hay = upper(search.prefix + "\0" + search.suffix);
+    if (ci.every((x) => hay.includes(upper(x.coerceString())) && x.coerceString() !== "")) return bool(!0);
+  }
+  return UNKNOWN;
+}
+function affixAbstract(start, s, part) {
+  let cp = concrete(part);
+  if (s.kind !== "affixed" || !cp || !cp.every((x) => x.primitive)) return UNKNOWN;
+  let rs = /* @__PURE__ */ new Set();
+  for (let x of cp) {
+    let want = upper(x.coerceString()), have = upper(start ? s.prefix : s.suffix);
+    (start ? have.startsWith(want) : have.endsWith(want)) ? rs.add(!0) : (start ? want.startsWith(have) : want.endsWith(have)) ? rs.add(void 0) : rs.add(!1);
+  }
+  return rs.size === 1 && [...rs][0] !== void 0 ? bool([...rs][0]) : UNKNOWN;
+}
+
+// src/graph/guards.ts
+var FORK_LIMITED_EVENTS = ["pull_request", "pull_request_review", "pull_request_review_comment"], OUTSIDER_EVENTS = {
+  pull_request_target: {
+    outsider: ["opened", "edited", "closed", "reopened", "synchronize", "ready_for_review", "converted_to_draft"],
+    defaults: ["opened", "synchronize", "reopened"]
+  },
+  issues: { outsider: ["opened", "edited", "closed", "reopened"] },
+  issue_comment: { outsider: ["created", "edited", "deleted"] },
+  discussion: { outsider: ["created", "edited", "deleted", "closed", "reopened", "answered", "unanswered"] },
+  discussion_comment: { outsider: ["created", "edited", "deleted"] },
+  pull_request_review: { outsider: ["submitted", "edited"] },
+  pull_request_review_comment: { outsider: ["created", "edited", "deleted"] },
+  fork: { outsider: [] },
+  watch: { outsider: ["started"] }
+}, PR_EVENTS = /* @__PURE__ */ new Set(["pull_request", "pull_request_target", "pull_request_review", "pull_request_review_comment"]), OUTSIDER_ASSOCIATIONS = ["CONTRIBUTOR", "FIRST_TIME_CONTRIBUTOR", "FIRST_TIMER", "NONE", "MANNEQUIN"], MAY = { may: !0 }, NEVER = { may: !1 }, Guards = class {
+  constructor(graph, settings = {}) {
+    this.graph = graph;
+    this.settings = settings;
+  }
+  graph;
+  settings;
+  scenarioMemo = /* @__PURE__ */ new WeakMap();
+  reachMemo = /* @__PURE__ */ new WeakMap();
+  scopeMemo = /* @__PURE__ */ new WeakMap();
+  stepScopeMemo = /* @__PURE__ */ new WeakMap();
+  inputMemo = /* @__PURE__ */ new WeakMap();
+  outputMemo = /* @__PURE__ */ new WeakMap();
+  byIdMemo = /* @__PURE__ */ new WeakMap();
+  orderMemo = /* @__PURE__ */ new WeakMap();
+  foldMemo = /* @__PURE__ */ new WeakMap();
+  /** The untrusted runs a workflow's triggers allow (none for push, schedule, dispatch, ... or a workflow only called). */
+  scenarios(workflow) {
+    let s = this.scenarioMemo.get(workflow);
+    return s || (s = this.buildScenarios(workflow, /* @__PURE__ */ new Set()), this.scenarioMemo.set(workflow, s)), s;
+  }
+  /** Can the job run in the scenario (its callers' `if:`, its own, its `needs`)? */
+  jobReach(node, s) {
+    let key = node.caller ?? node.workflow, byGroup = this.reachMemo.get(s);
+    byGroup || this.reachMemo.set(s, byGroup = /* @__PURE__ */ new WeakMap());
+    let group = byGroup.get(key);
+    return group || (group = this.computeGroup(node, s), byGroup.set(key, group)), group.get(node) ?? MAY;
+  }
+  /** Can the step run in the scenario, given that its job runs (its own `if:` and those of the composite calls around it)? */
+  stepReach(node, ts, s) {
+    if (ts.skipped) return NEVER;
+    let steps = [...ts.chain.map((c) => node.timeline[c.timelineIndex]), ts], gate;
+    for (let step of steps) {
+      let cond = step.step.if?.value;
+      if (cond === void 0) continue;
+      let v = evaluateCondition(cond, { resolve: this.resolver(s, this.stepScope(node, step), this.needsOutside(node, s)), status: {} });
+      if (truthOf(v) === !1) {
+        if (!v.taint?.length) return NEVER;
+        gate = [...gate ?? [], ...v.taint];
+      }
+    }
+    return gate ? { may: !1, gate } : MAY;
+  }
+  /** A step-level value (`continue-on-error:`, a `with:` value) in the scenario. */
+  stepValue(node, ts, text, s) {
+    return evaluateTemplate(text, { resolve: this.resolver(s, this.stepScope(node, ts), this.needsOutside(node, s)) });
+  }
+  /** A job-level value (`environment:`, `continue-on-error:`) in the scenario. */
+  jobValue(node, text, s) {
+    return evaluateTemplate(text, { resolve: this.resolver(s, this.jobScope(node), this.needsOutside(node, s)) });
+  }
+  /**
+   * Jobs that must succeed before this one runs, with itself first: its `needs`, transitively, not
+   * through a job whose `if:` calls `always()`, `failure()` or `cancelled()` (it runs after a failed
+   * or skipped need), and for a job of a called workflow the caller's chain. Breadth first, each job once.
+   */
+  waitsFor(node) {
+    let out = [];
+    for (let n = node; n; n = n.caller) {
+      let byId = this.byId(n), seen = /* @__PURE__ */ new Set([n]), queue = [n];
+      for (let i = 0; i < queue.length; i++) {
+        let cur = queue[i];
+        if (out.push(cur), !runsRegardless(cur.job.if?.value))
+          for (let id of cur.job.needs) {
+            let dep = byId.get(id);
+            dep && !seen.has(dep) && (seen.add(dep), queue.push(dep));
+          }
+      }
+    }
+    return out;
+  }
+  // ---- scenarios ----
+  buildScenarios(workflow, visiting) {
+    let out = [], repo = this.settings.repository;
+    for (let event of new Set(workflow.triggers)) {
+      let listed = workflow.triggerTypes.get(event);
+      FORK_LIMITED_EVENTS.includes(event) && out.push(makeScenario({ event, origin: "fork", types: listed, repo }));
+      let who = OUTSIDER_EVENTS[event];
+      if (who) {
+        let all = listed ?? who.defaults, outsiderTypes = all ? all.filter((t) => who.outsider.includes(t)) : who.outsider.length ? [...who.outsider] : void 0, sameRepository = event === "pull_request_review" || event === "pull_request_review_comment";
+        (!all || !outsiderTypes || outsiderTypes.length || event === "fork") && out.push(makeScenario({ event, origin: "outsider", types: event === "fork" ? void 0 : outsiderTypes, repo, sameRepository })), !sameRepository && event !== "fork" && event !== "watch" && out.push(makeScenario({ event, origin: "maintainer", types: all, repo }));
+      }
+      if (event === "workflow_run") {
+        let unknown = [];
+        for (let up of this.upstreamEvents(workflow, visiting, unknown))
+          out.push(makeScenario({ event, origin: "outsider", upstreamEvent: up, upstreamUnknown: unknown, types: listed, repo }));
+      }
+    }
+    return out;
+  }
+  /**
+   * The events outsiders can start the workflows a `workflow_run` trigger names with (their own
+   * `workflow_run` triggers followed). A name that matches no workflow here, or a trigger without
+   * names, counts as any outsider event.
+   */
+  upstreamEvents(workflow, visiting = /* @__PURE__ */ new Set(), unknown = []) {
+    let any = ["pull_request", "pull_request_target", "issue_comment", "issues", "pull_request_review", "pull_request_review_comment", "discussion", "discussion_comment"], names2 = workflow.workflowRunWorkflows;
+    if (!names2?.length)
+      return unknown.push("(any workflow)"), any;
+    if (visiting.has(workflow)) return [];
+    visiting.add(workflow);
+    let out = /* @__PURE__ */ new Set();
+    for (let name of names2) {
+      let upstream = this.graph.workflows.filter((w) => (w.name?.value ?? w.file.repoPath) === name || w.file.repoPath === name);
+      if (!upstream.length) {
+        unknown.push(name);
+        for (let e of any) out.add(e);
+        continue;
+      }
+      for (let w of upstream)
+        for (let t of w.triggers)
+          if (t === "workflow_run") for (let e of this.upstreamEvents(w, visiting, unknown)) out.add(e);
+          else (OUTSIDER_EVENTS[t] || FORK_LIMITED_EVENTS.includes(t)) && out.add(t);
+    }
+    return visiting.delete(workflow), [...out];
+  }
+  // ---- reachability of a group of sibling jobs ----
+  siblings(node) {
+    return node.caller ? node.caller.called?.jobs ?? [node] : this.graph.jobsByWorkflow.get(node.workflow.file.path) ?? [node];
+  }
+  computeGroup(node, s) {
+    let out = /* @__PURE__ */ new Map(), callerReach = node.caller ? this.jobReach(node.caller, s) : MAY;
+    if (!callerReach.may) {
+      for (let n of this.siblings(node)) out.set(n, callerReach);
+      return out;
+    }
+    let byId = this.byId(node);
+    for (let n of this.needsOrder(node)) out.set(n, this.ownReach(n, s, byId, out));
+    return out;
+  }
+  /**
+   * The jobs of a node's group in `needs` order (Kahn's), each after the jobs it needs; jobs left on a
+   * cycle (GitHub rejects those) come last. Computed once per group.
+   */
+  needsOrder(node) {
+    let key = node.caller ?? node.workflow, cached = this.orderMemo.get(key);
+    if (cached) return cached;
+    let nodes = this.siblings(node), byId = this.byId(node), waiting = /* @__PURE__ */ new Map(), dependents = /* @__PURE__ */ new Map();
+    for (let n of nodes) {
+      let count = 0;
+      for (let id of new Set(n.job.needs)) {
+        let dep = byId.get(id);
+        if (!dep || dep === n) continue;
+        count++;
+        let list = dependents.get(dep);
+        list || dependents.set(dep, list = []), list.push(n);
+      }
+      waiting.set(n, count);
+    }
+    let order = nodes.filter((n) => waiting.get(n) === 0);
+    for (let i = 0; i < order.length; i++)
+      for (let d of dependents.get(order[i]) ?? []) {
+        let left = waiting.get(d) - 1;
+        waiting.set(d, left), left === 0 && order.push(d);
+      }
+    if (order.length < nodes.length) {
+      let placed = new Set(order);
+      for (let n of nodes) placed.has(n) || order.push(n);
+    }
+    return this.orderMemo.set(key, order), order;
+  }
+  /**
+   * A value of every job of the node's group, computed in `needs` order from the job and the values
+   * of the jobs it needs (those already computed; on a cycle some are missing). Memoised per tag,
+   * scenario and group: `tag` must name one `f`.
+   */
+  foldNeeds(tag, node, s, f) {
+    let byTag = this.foldMemo.get(s);
+    byTag || this.foldMemo.set(s, byTag = /* @__PURE__ */ new Map());
+    let byGroup = byTag.get(tag);
+    byGroup || byTag.set(tag, byGroup = /* @__PURE__ */ new WeakMap());
+    let key = node.caller ?? node.workflow, values = byGroup.get(key);
+    if (!values) {
+      values = /* @__PURE__ */ new Map();
+      let byId = this.byId(node);
+      for (let n of this.needsOrder(node)) {
+        let needs = [];
+        for (let id of n.job.needs) {
+          let dep = byId.get(id);
+          dep && values.has(dep) && needs.push(values.get(dep));
+        }
+        values.set(n, f(n, needs));
+      }
+      byGroup.set(key, values);
+    }
+    return values.get(node);
+  }
+  /**
+   * The environment that the job, or a job it waits for (not through a job whose `if:` runs it after
+   * failed or skipped needs), deploys to in the scenario; for a job of a called workflow, also its
+   * caller's. An environment whose name is empty in the scenario does not count.
+   */
+  environment(node, s) {
+    return this.foldNeeds("environment", node, s, (n, needs) => {
+      let text = n.job.environment?.value;
+      if (text !== void 0) {
+        let v = this.jobValue(n, text, s);
+        if (!(v.kind === "known" && v.value.coerceString().trim() === "")) return { name: v.kind === "known" ? v.value.coerceString() : text, job: n };
+      }
+      return runsRegardless(n.job.if?.value) ? null : needs.find((x) => x) ?? null;
+    }) ?? (node.caller ? this.environment(node.caller, s) : void 0);
+  }
+  /**
+   * Does a job the node waits for (directly or through its needs, or through its caller's) satisfy
+   * `test`? Memoised per tag, scenario and group: `tag` must name one `test`.
+   */
+  upstream(tag, node, s, test) {
+    return this.foldNeeds(tag, node, s, (n, needs) => ({ self: test(n), up: needs.some((x) => x.self || x.up) })).up || (node.caller ? this.upstream(tag, node.caller, s, test) : !1);
+  }
+  ownReach(n, s, byId, known2) {
+    let cond = n.job.if?.value, skipped = [];
+    for (let id of n.job.needs) {
+      let dep = byId.get(id), r = dep ? known2.get(dep) : void 0;
+      r && !r.may && skipped.push(r);
+    }
+    if (cond === void 0 || !usesStatusFunction(cond)) {
+      if (skipped.length) return skipped.some((r) => !r.gate?.length) ? NEVER : { may: !1, gate: skipped.flatMap((r) => r.gate ?? []) };
+      if (cond === void 0) return MAY;
+    }
+    let v = evaluateCondition(cond, {
+      resolve: this.resolver(s, this.jobScope(n), this.needsResolver(n, s, byId, (d) => known2.get(d) ?? MAY)),
+      status: skipped.length ? { success: !1 } : {}
+    });
+    return truthOf(v) !== !1 ? MAY : v.taint?.length ? { may: !1, gate: v.taint } : NEVER;
+  }
+  /** The jobs of a node's group by id (the first of an id), computed once per group. */
+  byId(node) {
+    let key = node.caller ?? node.workflow, byId = this.byIdMemo.get(key);
+    if (!byId) {
+      byId = /* @__PURE__ */ new Map();
+      for (let x of this.siblings(node)) byId.has(x.job.id) || byId.set(x.job.id, x);
+      this.byIdMemo.set(key, byId);
+    }
+    return byId;
+  }
+  /** The `needs` context of a job whose group is settled. */
+  needsOutside(node, s) {
+    return this.needsResolver(node, s, this.byId(node), (d) => this.jobReach(d, s));
+  }
+  /**
+   * `needs.<id>.result` and `needs.<id>.outputs.<name>` of a job's direct needs, as far as they are
+   * known: a skipped need has result `skipped` and empty outputs; an output is its expression over the
+   * event, or the answer of the gate script that sets it. Outputs are computed when asked, once.
+   */
+  needsResolver(n, s, byId, reachOf, depth = 0) {
+    return (path11) => {
+      let id = path11[1];
+      if (id === void 0) return UNKNOWN;
+      let need = n.job.needs.find((x) => x.toLowerCase() === id), dep = need === void 0 ? void 0 : byId.get(need);
+      if (!dep) return path11.length <= 3 ? UNKNOWN : void 0;
+      let r = reachOf(dep);
+      if (!r.may) {
+        let taint = r.gate?.length ? r.gate : void 0;
+        return path11.length === 3 && path11[2] === "result" ? known(new data_exports.StringData("skipped"), taint) : path11.length === 3 && path11[2] === "outputs" ? known(new data_exports.Dictionary(), taint) : path11.length === 2 ? UNKNOWN : void 0;
+      }
+      if (path11[2] !== "outputs" || path11.length !== 4 || dep.job.uses) return path11.length <= 3 ? UNKNOWN : void 0;
+      let entry = dep.job.outputs.entries.find((e) => e.key.toLowerCase() === path11[3]);
+      return entry ? this.outputValue(dep, entry.key, entry.value?.value ?? "", s, byId, reachOf, depth) : str("");
+    };
+  }
+  /** A gate job's output: its expression over the event, or the answer of the script step that sets it. */
+  outputValue(job, name, text, s, byId, reachOf, depth) {
+    let byScenario = this.outputMemo.get(s);
+    byScenario || this.outputMemo.set(s, byScenario = /* @__PURE__ */ new WeakMap());
+    let byName = byScenario.get(job);
+    byName || byScenario.set(job, byName = /* @__PURE__ */ new Map());
+    let cached = byName.get(name);
+    if (cached) return cached;
+    if (depth > MAX_OUTPUT_DEPTH) return UNKNOWN;
+    byName.set(name, UNKNOWN);
+    let base = this.resolver(s, this.jobScope(job), this.needsResolver(job, s, byId, reachOf, depth + 1)), v = evaluateTemplate(text, { resolve: (path11) => {
+      if (path11[0] === "steps" && path11.length === 4 && path11[2] === "outputs") {
+        let step = job.job.steps.find((st) => st.id?.value.toLowerCase() === path11[1]);
+        return step ? scriptGate(job.job, step, name, s) : UNKNOWN;
+      }
+      return base(path11);
+    } });
+    return byName.set(name, v), v;
+  }
+  // ---- input scopes ----
+  /** The inputs a job reads: for a job of a called workflow, the caller's `with:` (and the declared defaults). */
+  jobScope(node) {
+    if (!node.caller) return;
+    let scope = this.scopeMemo.get(node);
+    if (!scope) {
+      let inputs = /* @__PURE__ */ new Map();
+      for (let [name, def] of node.workflow.callInputs)
+        inputs.set(name.toLowerCase(), { text: def.default, scope: void 0, type: def.type, declared: !0 });
+      let callerScope = this.jobScope(node.caller);
+      for (let e of node.caller.job.with.entries) {
+        let key = e.key.toLowerCase();
+        inputs.set(key, { text: e.value?.value ?? "", scope: callerScope, type: inputs.get(key)?.type, declared: !0 });
+      }
+      scope = { inputs, closed: !0 }, this.scopeMemo.set(node, scope);
+    }
+    return scope;
+  }
+  /** The inputs a timeline step reads: its composite call site's `with:` and the action's defaults, or the job's. */
+  stepScope(node, ts) {
+    let site = ts.chain[ts.chain.length - 1];
+    if (!site) return this.jobScope(node);
+    let memo = this.stepScopeMemo.get(node);
+    memo || this.stepScopeMemo.set(node, memo = /* @__PURE__ */ new Map());
+    let scope = memo.get(site.invocation);
+    if (!scope) {
+      let inputs = /* @__PURE__ */ new Map(), action = this.graph.actions.get(ts.file.absPath ?? ts.file.path);
+      for (let [name, def] of action?.inputs ?? []) inputs.set(name.toLowerCase(), { text: def.default, scope: void 0, declared: !0 });
+      let callStep = node.timeline[site.timelineIndex], outer = this.stepScope(node, callStep);
+      for (let e of site.step.with.entries) inputs.set(e.key.toLowerCase(), { text: e.value?.value ?? "", scope: outer, declared: !0 });
+      scope = { inputs, closed: !!action }, memo.set(site.invocation, scope);
+    }
+    return scope;
+  }
+  inputValue(scope, name, s) {
+    let byScenario = this.inputMemo.get(scope);
+    byScenario || this.inputMemo.set(scope, byScenario = /* @__PURE__ */ new WeakMap());
+    let values = byScenario.get(s);
+    values || byScenario.set(s, values = /* @__PURE__ */ new Map());
+    let cached = values.get(name);
+    if (cached) return cached;
+    values.set(name, UNKNOWN);
+    let input = scope.inputs.get(name), v;
+    return input ? input.text === void 0 ? v = input.type === "boolean" ? bool(!1) : input.type === "number" ? known(new data_exports.NumberData(0)) : str("") : v = typed(evaluateTemplate(input.text, { resolve: this.resolver(s, input.scope, void 0) }), input.type) : v = scope.closed ? str("") : UNKNOWN, values.set(name, v), v;
+  }
+  /** Resolves a path in a scenario: inputs from the scope, `needs` from the map, the event's context from the scenario. */
+  resolver(s, scope, needs) {
+    return (path11) => {
+      let head = path11[0];
+      return head === "inputs" ? scope ? path11.length === 1 ? UNKNOWN : path11.length === 2 ? this.inputValue(scope, path11[1], s) : void 0 : path11.length === 1 ? known(new data_exports.Dictionary()) : path11.length === 2 ? str("") : void 0 : head === "needs" ? needs ? needs(path11) : UNKNOWN : s.resolve(path11);
+    };
+  }
+}, MAX_OUTPUT_DEPTH = 64;
+function runsRegardless(condition) {
+  return /\b(?:always|failure|cancelled)\s*\(/i.test(condition ?? "");
+}
+function typed(v, type) {
+  if (v.kind !== "known") return v;
+  let x = v.value;
+  if (type === "boolean" || type === "number") {
+    if (x.kind === data_exports.Kind.String) {
+      let t = x.coerceString().trim().toLowerCase();
+      if (type === "boolean" && (t === "true" || t === "false")) return known(new data_exports.BooleanData(t === "true"), v.taint);
+      if (type === "number" && t !== "" && Number.isFinite(Number(t))) return known(new data_exports.NumberData(Number(t)), v.taint);
+    }
+    return v;
+  }
+  return x.kind === data_exports.Kind.String ? v : known(new data_exports.StringData(x.coerceString()), v.taint);
+}
+var FORK_CHECK = /head\.repo\.fork|head\.repo\.full_name|head_repository\.full_name|head\.repo\.owner|isCrossRepository|headRepositoryOwner/i, ACTOR_CHECK = /getCollaboratorPermissionLevel|checkCollaborator|collaborators\/[^\s'"]*\/permission|\/collaborators\/|author_association|authorAssociation|checkMembershipForUser|getMembershipForUserInOrg|orgs\/[^\s'"]*\/members|teams\/[^\s'"]*\/memberships|repos\.getCollaborator/i, ACTOR_CHECK_ACTIONS = /^(?:actions-cool\/check-user-permission|prince-chrismc\/check-actor-permissions-action|sushichop\/action-repository-permission|lannonbr\/repo-permission-check-action|themoddinginquisition\/actions-team-membership|tspascoal\/get-user-teams-membership|[\w.-]+\/[\w.-]+\/authorization-check)$/i;
+function scriptGate(job, step, output, s) {
+  let text = [step.run?.value ?? "", ...step.env.entries.map((e) => e.value?.value ?? ""), ...step.with.entries.map((e) => e.value?.value ?? "")].join(`
+`), uses = step.uses?.ref.kind === "remote" ? `${step.uses.ref.owner}/${step.uses.ref.repo}${step.uses.ref.subpath ? `/${step.uses.ref.subpath}` : ""}` : "", forkRun = s.origin === "fork" || s.origin === "outsider" && (s.event === "pull_request_target" || s.event === "workflow_run" && PR_EVENTS.has(s.upstreamEvent ?? "")), kind, checksAuthor = /\b(?:pull_request|issue)\.user\.login\b|\b(?:pull_request|issue)\.author_association\b/.test(text);
+  if (forkRun && FORK_CHECK.test(text) ? kind = "fork" : (s.origin === "outsider" || s.origin === "maintainer" && checksAuthor) && (ACTOR_CHECK.test(text) || ACTOR_CHECK_ACTIONS.test(uses)) && (kind = "actor"), !kind) return UNKNOWN;
+  let taint = [{ kind, by: `job \`${job.id}\`` }];
+  return /fork|extern|untrust|cross|outside/i.test(output) ? known(new data_exports.StringData("true"), taint) : { kind: "oneOf", values: [new data_exports.StringData("false"), new data_exports.StringData("")], taint };
+}
+var STRANGER = { kind: "stranger" };
+function makeScenario(spec) {
+  let { event, origin, types, upstreamEvent, sameRepository, repo } = spec, owner = repo?.split("/")[0], self = repo ? str(repo) : { kind: "self", what: "repository" }, selfOwner = owner ? str(owner) : { kind: "self", what: "owner" }, outsider = origin === "outsider", v = /* @__PURE__ */ new Map(), set = (path11, value) => v.set(path11, value);
+  set("github.event_name", str(event)), types?.length && set("github.event.action", types.length === 1 ? str(types[0]) : { kind: "oneOf", values: types.map((t) => new data_exports.StringData(t)) }), set("github.repository", self), set("github.repository_owner", selfOwner), set("github.event.repository.full_name", self), set("github.event.repository.owner.login", selfOwner);
+  let actor = outsider ? STRANGER : origin === "maintainer" ? { kind: "human" } : UNKNOWN;
+  for (let p of ["github.actor", "github.triggering_actor", "github.event.sender.login"]) set(p, actor);
+  set("github.event.ref", NULL), set("github.ref_type", str("branch"));
+  let pr = PR_EVENTS.has(event);
+  event !== "pull_request_target" && pr ? (set("github.ref", { kind: "affixed", prefix: "refs/pull/", suffix: "/merge" }), set("github.ref_name", { kind: "affixed", prefix: "", suffix: "/merge" })) : set("github.ref", { kind: "affixed", prefix: "refs/heads/", suffix: "" }), pr || (set("github.head_ref", str("")), set("github.base_ref", str("")), set("github.event.pull_request", NULL));
+  let fromFork = pr && !sameRepository;
+  if (pr && (set("github.event.pull_request.head.repo.fork", bool(fromFork)), set("github.event.pull_request.head.repo.full_name", fromFork ? STRANGER : self), set("github.event.pull_request.head.repo.owner.login", fromFork ? STRANGER : selfOwner), event === "pull_request_target" && outsider && (set("github.event.pull_request.user.login", STRANGER), set("github.event.pull_request.author_association", oneOf(OUTSIDER_ASSOCIATIONS)), set("github.event.pull_request.labels", known(fromJS([]))), set("github.event.pull_request.merged", bool(!1))), outsider && event === "pull_request_review" && (set("github.event.review.user.login", STRANGER), set("github.event.review.author_association", oneOf(OUTSIDER_ASSOCIATIONS))), outsider && event === "pull_request_review_comment" && (set("github.event.comment.user.login", STRANGER), set("github.event.comment.author_association", oneOf(OUTSIDER_ASSOCIATIONS)))), event === "issue_comment" && outsider && (set("github.event.comment.user.login", STRANGER), set("github.event.comment.author_association", oneOf(OUTSIDER_ASSOCIATIONS))), event === "issues" && (set("github.event.comment", NULL), set("github.event.issue.pull_request", NULL), outsider && (set("github.event.issue.user.login", STRANGER), set("github.event.issue.author_association", oneOf(OUTSIDER_ASSOCIATIONS)), types?.length && types.every((t) => t === "opened") && set("github.event.issue.labels", known(fromJS([]))))), event === "discussion" && outsider && (set("github.event.discussion.user.login", STRANGER), set("github.event.discussion.author_association", oneOf(OUTSIDER_ASSOCIATIONS))), event === "discussion_comment" && outsider && (set("github.event.comment.user.login", STRANGER), set("github.event.comment.author_association", oneOf(OUTSIDER_ASSOCIATIONS))), event === "workflow_run") {
+    upstreamEvent && set("github.event.workflow_run.event", str(upstreamEvent));
+    let upFork = upstreamEvent === "pull_request" || upstreamEvent === "pull_request_review" || upstreamEvent === "pull_request_review_comment", upSelf = upstreamEvent !== void 0 && !PR_EVENTS.has(upstreamEvent);
+    upFork ? (set("github.event.workflow_run.head_repository.full_name", STRANGER), set("github.event.workflow_run.head_repository.owner.login", STRANGER), set("github.event.workflow_run.head_repository.fork", bool(!0))) : upSelf && (set("github.event.workflow_run.head_repository.full_name", self), set("github.event.workflow_run.head_repository.owner.login", selfOwner)), outsider && (set("github.event.workflow_run.actor.login", STRANGER), set("github.event.workflow_run.triggering_actor.login", STRANGER));
+  }
+  let resolve8 = (path11) => v.get(path11.join("."));
+  return { event, origin, upstreamEvent, upstreamUnknown: spec.upstreamUnknown?.length ? spec.upstreamUnknown : void 0, sameRepository, types, resolve: resolve8, description: describe(spec) };
+}
+function oneOf(values) {
+  return { kind: "oneOf", values: values.map((x) => new data_exports.StringData(x)) };
+}
+function describe(spec) {
+  let e = `\`${spec.event}\``;
+  switch (spec.origin) {
+    case "fork":
+      return `a pull request from a fork on ${e}`;
+    case "maintainer":
+      return `${e} after a maintainer acted on an outsider's ${spec.event.startsWith("pull_request") ? "pull request" : spec.event.startsWith("discussion") ? "discussion" : "issue or pull request"}`;
+    case "outsider":
+      return spec.event === "workflow_run" ? `\`workflow_run\` after a \`${spec.upstreamEvent}\` run an outsider started` : spec.sameRepository ? `${e} by an outsider on a pull request from a branch of this repository` : spec.event === "pull_request_target" ? `a pull request from a fork on ${e}` : `${e} started by any GitHub user`;
+  }
+}
+var GUARDS = /* @__PURE__ */ new WeakMap();
+function guardsOf(graph, settings = {}) {
+  let byRepo = GUARDS.get(graph);
+  byRepo || GUARDS.set(graph, byRepo = /* @__PURE__ */ new Map());
+  let key = settings.repository ?? "", g = byRepo.get(key);
+  return g || byRepo.set(key, g = new Guards(graph, settings)), g;
+}
+
+// src/graph/untrusted-input.ts
+var OUTSIDER_TEXT = /github\.event\.(?:issue|pull_request|discussion)\.(?:title|body)\b|github\.event\.(?:comment|review|review_comment)\.body\b|github\.event\.pages(?:\.\*|\[\d+\])?\.page_name\b|github\.event\.(?:commits(?:\.\*|\[\d+\])?|head_commit)\.(?:message|author\.(?:email|name))\b|github\.event\.pull_request\.head\.(?:ref|label|repo\.default_branch)\b|github\.head_ref\b|github\.event\.workflow_run\.(?:head_branch|display_title|head_commit\.(?:message|author\.(?:email|name))|pull_requests(?:\.\*|\[\d+\])?\.head\.ref)\b|toJSON\(\s*github\.event\s*\)/i, HEAD_COMMIT = /github\.event\.pull_request\.head\.(?:sha|ref)|github\.head_ref|github\.event\.pull_request\.merge_commit_sha|refs\/pull\/|github\.event\.workflow_run\.(?:head_sha|head_commit\.id|head_branch)/, HEAD_REPOSITORY = /github\.event\.pull_request\.head\.repo\.(?:full_name|clone_url)|github\.event\.workflow_run\.head_repository\.full_name/, HEAD_RUN = /\bgh\s+pr\s+checkout\b|\bhub\s+pr\s+checkout\b|\bgit\s+fetch\b[^\n]*\b(?:refs\/)?pull\/|\bgit\s+(?:checkout|switch|reset\s+--hard)\b[^\n]*(?:head\.sha|head\.ref|head_ref|head_sha|head_branch|FETCH_HEAD|pull\/)/, RUNTIME_VALUE = /\$\{\{[^}]*\b(?:needs|steps|env)\./, AT_COMMAND = String.raw`(?:^|[;&|(\`]|\bthen\b|\bdo\b)\s*(?:(?:sudo|time|env)\s+|[A-Za-z_]\w*=\S*\s+)*`, command = (body) => new RegExp(AT_COMMAND + body, "m"), BUILD_COMMANDS = [
+  command(String.raw`npm\s+(?:ci|i|install|add|run|run-script|test|t|exec|build|start|x|pack|publish|rebuild)\b`),
+  // yarn, pnpm and bun run a package.json script by its name, and install when called alone.
+  command(String.raw`(?:yarn|pnpm|bun)(?:\s+(?!-)\w|\s*$|\s*[;&|)])`),
+  command(String.raw`(?:npx|pnpx|bunx)\s`),
+  command(String.raw`(?:pip3?|uv\s+pip|python3?\s+-m\s+pip)\s+install\b`),
+  command(String.raw`(?:python3?\s+(?:-m\s+)?(?:setup\.py|pytest|tox|nox|build)|pytest|tox|nox)\b`),
+  command(String.raw`(?:hatch|pdm|poetry|pipenv|uv)\s+(?:run|install|sync|test|build|shell)\b`),
+  command(String.raw`(?:make|gmake|cmake|ninja|bazel|bazelisk|buck2?|meson)(?:\s|$)`),
+  command(String.raw`cargo\s+(?:build|test|run|install|check|clippy|bench|nextest|make)\b`),
+  command(String.raw`go\s+(?:build|test|run|generate|install|vet)\b`),
+  command(String.raw`(?:\.\/)?(?:mvn|mvnw|gradle|gradlew|ant|sbt|lein)(?:\s|$)`),
+  command(String.raw`(?:bundle\s+(?:install|exec)|rake|rspec|rails)\b`),
+  command(String.raw`composer\s+(?:install|update|run|exec)\b`),
+  command(String.raw`(?:dotnet\s+(?:build|test|run|restore|publish|pack)|msbuild|nuget\s+restore)\b`),
+  command(String.raw`(?:swift\s+(?:build|test|run)|xcodebuild|pod\s+install|fastlane)\b`),
+  command(String.raw`(?:terraform|terragrunt|tofu)\s+(?:-chdir=\S+\s+)?(?:init|plan|apply|validate|console|import|refresh|destroy)\b`),
+  command(String.raw`(?:(?:cdk|cdktf)\s+(?:synth|deploy|diff|bootstrap)|sam\s+(?:build|deploy|local|sync)|(?:serverless|sls)\s+(?:deploy|package|invoke)|pulumi\s+(?:up|preview|refresh|destroy))\b`),
+  command(String.raw`pre-commit\s+run\b`),
+  // A script of the working directory.
+  command(String.raw`(?:\.\/[\w.\/-]+|(?:bash|sh|zsh|source|\.)\s+(?!-)[\w.\/-]+\.(?:sh|bash))`),
+  command(String.raw`(?:node|deno\s+run|ruby|perl|php|python3?)\s+(?!-)[\w.\/-]+\.(?:js|mjs|cjs|ts|rb|pl|php|py)\b`)
+], BUILD_ACTIONS = /^(?:pre-commit\/action|cypress-io\/github-action|pulumi\/actions|borales\/actions-yarn|bahmutov\/npm-install|gradle\/gradle-build-action)$/i, COMMAND_ACTIONS = /^(?:nick-fields\/retry|nick-invision\/retry|wandalen\/wretry\.action|gabrielbb\/xvfb-action|coactions\/setup-xvfb)$/i, DATA_ACTIONS = /^(?:actions\/(?:checkout|upload-artifact|download-artifact|cache|cache\/(?:save|restore)|github-script|setup-[\w-]+)|aws-actions\/configure-aws-credentials|peter-evans\/(?:create-or-update-comment|find-comment)|marocchino\/sticky-pull-request-comment|thollander\/actions-comment-pull-request)$/i, AGENT_ACTIONS = /^(?:anthropics\/claude-code-action|anthropics\/claude-code-base-action|openai\/codex-action|google-github-actions\/run-gemini-cli|qodo-ai\/pr-agent|codium-ai\/pr-agent|sst\/opencode\/github|anomalyco\/opencode\/github)$/i, AGENT_RUN = /(?:^|[\s;&|(`])(?:claude|codex|gemini|aider|goose|opencode|cursor-agent|amp|crush|q\s+chat|kiro-cli)\s/, AGENT_SHELL_FLAGS = /--dangerously-skip-permissions|--permission-mode[\s=]+bypassPermissions|--yolo\b|--full-auto\b|--dangerously-bypass-approvals-and-sandbox|--approval-mode[\s=]+yolo|--sandbox[\s=]+danger-full-access/, REMOTE_AGENT = /InvokeAgentRuntime|invoke-agent-runtime|bedrock-agentcore|\bInvokeAgent(?:Command)?\b|bedrock-agent-runtime\s+invoke-agent/, FETCHES_TEXT = /\bgh\s+(?:issue|pr)\s+(?:view|diff)\b|\bgh\s+api\b[^\n]*\/(?:issues|pulls)\//;
+function actionName(ts) {
+  let ref = ts.step.uses?.ref;
+  if (ref?.kind === "remote")
+    return `${ref.owner}/${ref.repo}${ref.subpath ? `/${ref.subpath}` : ""}`;
+}
+function isCheckout(ts) {
+  let ref = ts.step.uses?.ref;
+  return ref?.kind === "remote" && ref.owner.toLowerCase() === "actions" && ref.repo.toLowerCase() === "checkout" && !ref.subpath;
+}
+function targetPath(ts) {
+  let p = (ts.with.get("path") ?? "").trim().replace(/^\.\/+/, "").replace(/\/+$/, "");
+  return p === "." ? "" : p;
+}
+function runsCodeIn(ts, dir) {
+  let name = actionName(ts), wd = (ts.step.workingDirectory?.value ?? "").trim().replace(/^\.\/+/, ""), inDir = dir === "" || wd === dir || wd.startsWith(`${dir}/`);
+  if (ts.step.uses?.ref.kind === "local" && ts.chain.length === 0) return dir === "";
+  if (name && BUILD_ACTIONS.test(name)) return inDir;
+  let command2 = name && COMMAND_ACTIONS.test(name) ? ts.with.get("command") ?? ts.with.get("run") ?? "" : ts.run;
+  return !command2 || !BUILD_COMMANDS.some((re) => re.test(command2)) ? !1 : inDir || command2.includes(dir);
+}
+function runsFileIn(ts, dir) {
+  let run2 = ts.run;
+  if (!run2 || dir === "") return !1;
+  let d = `(?:\\./)?${dir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/`;
+  return new RegExp(
+    `(?:^|[;&|(\`])\\s*${d}[\\w./-]+|(?:^|[\\s;&|(\`])(?:bash|sh|zsh|source|\\.|node|python3?|ruby|perl)\\s+${d}|(?:npm|pnpm|yarn)\\s+(?:i|install|add)\\s+${d}[\\w./-]*\\.tgz|pip3?\\s+install\\s+${d}[\\w./-]*\\.(?:whl|tar\\.gz)`,
+    "m"
+  ).test(run2);
+}
+function checkoutSource(ts, s, opts) {
+  let ref = ts.with.get("ref") ?? "", repo = ts.with.get("repository") ?? "";
+  if (HEAD_COMMIT.test(ref) || HEAD_REPOSITORY.test(repo)) {
+    if (s.sameRepository) return;
+    let event = s.event;
+    if ((event === "pull_request_target" || event === "workflow_run") && (ts.with.get("allow-unsafe-pr-checkout") ?? "").trim().toLowerCase() !== "true") {
+      let r = ts.step.uses?.ref;
+      if (r?.kind === "remote" && opts.refusesForkCheckout(r.ref)) return;
+    }
+    return "head";
+  }
+  if (RUNTIME_VALUE.test(ref) || RUNTIME_VALUE.test(repo)) return s.sameRepository ? void 0 : "unresolved";
+}
+function untrustedDownload(ts, s, prCodeJobs) {
+  let name = actionName(ts)?.toLowerCase(), text = [ts.run ?? "", ...ts.with.values()].join(`
+`);
+  return s.event === "workflow_run" && (name === "actions/download-artifact" && /workflow_run\.id/.test(ts.with.get("run-id") ?? "") || name === "dawidd6/action-download-artifact" || /listWorkflowRunArtifacts|downloadArtifact/.test(text) && /workflow_run/.test(text) || /\bgh\s+run\s+download\b/.test(text)) ? !0 : prCodeJobs && name === "actions/download-artifact" && !ts.with.get("run-id");
+}
+function agentOf(ts) {
+  let name = actionName(ts);
+  if (name && AGENT_ACTIONS.test(name)) {
+    let lower2 = name.toLowerCase(), args = [ts.with.get("claude_args") ?? "", ts.with.get("allowed_tools") ?? "", ts.with.get("codex-args") ?? "", ts.with.get("settings") ?? ""].join(`
+`), shell = AGENT_SHELL_FLAGS.test(args) || /(?:allowedTools|allowed_tools)[^\n]*\bBash(?:\s*[,"'\s]|\(\s*\*|$)/.test(args) || /\bBash\b(?!\()/.test(ts.with.get("allowed_tools") ?? "");
+    lower2 === "openai/codex-action" && (shell ||= (ts.with.get("sandbox") ?? "").trim() === "danger-full-access" || (ts.with.get("safety-strategy") ?? "").trim() === "unsafe");
+    let actorGate;
+    return lower2.startsWith("anthropics/claude-code-action") && !(ts.with.get("allowed_non_write_users") ?? "").trim() && (actorGate = "claude-code-action's own check that the actor can write to the repository"), lower2 === "openai/codex-action" && (ts.with.get("require-repo-write") ?? "true").trim().toLowerCase() !== "false" && (actorGate = "codex-action's own check that the actor can write to the repository (`require-repo-write`)"), { shell, actorGate, readsEvent: !0 };
+  }
+  if (ts.run && AGENT_RUN.test(ts.run)) return { shell: AGENT_SHELL_FLAGS.test(ts.run), readsEvent: !1 };
+}
+function textIn(ts) {
+  let script = [ts.run ?? "", actionName(ts)?.toLowerCase() === "actions/github-script" ? ts.with.get("script") ?? "" : ""].join(`
+`), inScript = firstOutsiderExpression(script), data = [...ts.env.values(), ...actionName(ts)?.toLowerCase() === "actions/github-script" ? [] : [...ts.with.values()]].map(firstOutsiderExpression).find((x) => x);
+  return { script: inScript, data };
+}
+function firstOutsiderExpression(text) {
+  for (let m of text.matchAll(/\$\{\{([\s\S]*?)\}\}/g)) {
+    let hit = OUTSIDER_TEXT.exec(m[1]);
+    if (hit) return hit[0];
+  }
+}
+function untrustedInputs(guards, node, s, opts) {
+  if (s.origin === "fork") return [];
+  let steps = node.timeline.filter((ts) => guards.stepReach(node, ts, s).may), out = [], prCodeJobs = s.sameRepository ? !1 : otherJobsHandlePrCode(guards, node, s, opts);
+  for (let src of steps) {
+    let kind;
+    if (isCheckout(src) ? kind = checkoutSource(src, s, opts) : !s.sameRepository && src.run && HEAD_RUN.test(src.run) ? kind = "head" : !s.sameRepository && untrustedDownload(src, s, prCodeJobs) && (kind = "artifact"), !kind) continue;
+    let dir = isCheckout(src) || actionName(src)?.toLowerCase() === "actions/download-artifact" ? targetPath(src) : "", later = steps.filter((t) => t.index > src.index), what = kind === "artifact" ? "artifacts built from the pull request's code" : kind === "unresolved" ? `a ref computed at run time (\`ref: ${(src.with.get("ref") ?? "").trim()}\`)` : src.run ? "the pull request's code" : `the pull request's code (\`ref: ${(src.with.get("ref") ?? src.with.get("repository") ?? "").trim()}\`)`, sink = later.find((t) => kind === "artifact" ? runsFileIn(t, dir) : runsCodeIn(t, dir));
+    kind === "head" ? sink ? out.push({ kind: "runs-pr-code", source: src, sink, what }) : later.some((t) => t.run !== void 0 || !DATA_ACTIONS.test(actionName(t) ?? "")) && out.push({ kind: "pr-code-present", source: src, what }) : kind === "unresolved" ? sink && out.push({ kind: "runs-unresolved-ref", source: src, sink, what }) : out.push(sink ? { kind: "runs-untrusted-artifact", source: src, sink, what } : { kind: "untrusted-artifact", source: src, what });
+  }
+  let hasPrCode = out.some((u) => u.kind === "runs-pr-code" || u.kind === "pr-code-present"), textSteps = steps.map((ts) => ({ ts, ...textIn(ts) })), fetches = steps.some((ts) => ts.run !== void 0 && FETCHES_TEXT.test(ts.run));
+  for (let t of textSteps)
+    t.script && out.push({ kind: "script-injection", source: t.ts, what: `\`${t.script}\`` });
+  for (let ts of steps) {
+    let agent = agentOf(ts);
+    if (agent) {
+      let own = textIn(ts), text = own.data ?? own.script;
+      if (!(agent.readsEvent || text || hasPrCode || fetches)) continue;
+      let what = text ? `\`${text}\`` : agent.readsEvent ? "the triggering issue, pull request or comment" : hasPrCode ? "the pull request's code" : "issue or pull request text fetched with `gh`";
+      out.push({ kind: agent.shell ? "agent-with-shell" : "agent", source: ts, what, actorGate: agent.actorGate });
+      continue;
+    }
+    if (ts.run && REMOTE_AGENT.test(ts.run)) {
+      let own = textIn(ts);
+      (own.data || own.script) && out.push({ kind: "remote-agent", source: ts, what: `\`${own.data ?? own.script}\`` });
+    }
+  }
+  return out.sort((a, b) => RANK[a.kind] - RANK[b.kind]);
+}
+var RANK = {
+  "runs-pr-code": 0,
+  "runs-untrusted-artifact": 1,
+  "script-injection": 2,
+  "agent-with-shell": 3,
+  "runs-unresolved-ref": 4,
+  "pr-code-present": 5,
+  agent: 6,
+  "remote-agent": 7,
+  "untrusted-artifact": 8
+};
+function otherJobsHandlePrCode(guards, node, s, opts) {
+  return guards.upstream("uploads-pr-code", node, s, (other) => {
+    if (!guards.jobReach(other, s).may) return !1;
+    let steps = other.timeline.filter((ts) => guards.stepReach(other, ts, s).may);
+    return steps.some((ts) => isCheckout(ts) && checkoutSource(ts, s, opts) === "head" || ts.run !== void 0 && HEAD_RUN.test(ts.run)) && steps.some((ts) => /^actions\/upload-artifact$/i.test(actionName(ts) ?? ""));
+  });
+}
+
+// src/rules/types.ts
+var LEVEL_RANK = { note: 1, warning: 2, error: 3 };
+
 // src/rules/oidc-untrusted-trigger.ts
-var RULE_ID3 = "oidc-untrusted-trigger", PRIVILEGED = {
-  pull_request_target: "`pull_request_target` runs with the base repository's secrets and id-token for every pull request, forks included",
-  workflow_run: "`workflow_run` runs with the repository's privileges after a workflow that pull requests (forks included) can trigger, and that run's `head_sha`, `head_branch` and artifacts come from the pull request",
-  issue_comment: "`issue_comment` runs on the default branch with the repository's privileges whenever anyone comments on an issue or pull request (forks' pull requests included)"
-}, FORK_LIMITED = ["pull_request", "pull_request_review", "pull_request_review_comment"], HEAD_COMMIT = /github\.event\.pull_request\.head\.sha|github\.event\.pull_request\.merge_commit_sha|refs\/pull\/|github\.event\.workflow_run\.(?:head_sha|head_commit\.id)/, HEAD_REPOSITORY = /github\.event\.pull_request\.head\.repo\.(?:full_name|clone_url)|github\.event\.workflow_run\.head_repository\.full_name/, HEAD_RUN = /\bgh\s+pr\s+checkout\b|\bhub\s+pr\s+checkout\b|\bgit\s+fetch\b[^\n]*\b(?:refs\/)?pull\/|\bgit\s+(?:checkout|switch|reset\s+--hard)\b[^\n]*(?:head\.sha|head\.ref|head_ref|head_sha|head_branch|FETCH_HEAD|pull\/)/, OUTSIDER_EVENTS = /* @__PURE__ */ new Set([
-  "pull_request",
-  "pull_request_target",
-  "pull_request_review",
-  "pull_request_review_comment",
-  "issue_comment",
-  "issues",
-  "discussion",
-  "discussion_comment",
-  "fork",
-  "watch",
-  "workflow_run"
-]), FORK_GUARD = /head(?:_repository|\.repo)\.full_name\s*==\s*github\.repository\b|github\.repository\s*==\s*github\.event\.[\w.]*head(?:_repository|\.repo)\.full_name|head\.repo\.fork\s*==\s*false|!\s*github\.event\.pull_request\.head\.repo\.fork\b|head\.repo\.fork\s*!=\s*true/, oidcUntrustedTrigger = {
+var RULE_ID3 = "oidc-untrusted-trigger", oidcUntrustedTrigger = {
   id: RULE_ID3,
   title: "OIDC role assumed on a trigger that outsiders control",
-  description: "Reports OIDC configure-aws-credentials calls in jobs that run on pull_request_target, workflow_run or issue_comment (error when the job checks out the pull request's code), and notes OIDC calls on pull_request events, which fail for pull requests from forks.",
+  description: "Reports OIDC configure-aws-credentials calls in jobs any GitHub user can start (pull_request_target, issue_comment, issues, discussions, workflow_run after those), at error when the pull request's code or an outsider's text certainly runs next to the role, and notes OIDC calls that fail for pull requests from forks.",
   defaultLevel: "error",
   tags: ["security"],
   securitySeverity: "8.5",
   precision: "high",
   fixable: !1,
   check(ctx) {
+    let repo = ctx.settings.repository, guards = guardsOf(ctx.graph, { repository: repo ? `${repo.owner}/${repo.name}` : void 0 }), options = { refusesForkCheckout: (ref) => refusesForkCheckout(ctx, ref) };
     for (let node of allJobNodes(ctx.graph)) {
       let calls = node.configureCalls.filter((c) => c.oidc);
       if (!calls.length) continue;
-      let root = rootOf(node), chain = [...callerChain(node)], events = root.workflow.triggers.filter((t) => t !== "workflow_call");
-      if (!node.caller && !events.length) continue;
-      events.includes("workflow_run") && !workflowRunCarriesOutsiderInput(ctx, root.workflow) && (events = events.filter((e) => e !== "workflow_run"));
-      for (let n of chain) events = narrowByEventName(events, n.job.if?.value ?? "");
-      let jobForkGuarded = chain.some((n) => forkGuarded(n.workflow, n.job));
+      let root = rootOf(node), scenarios = guards.scenarios(root.workflow);
+      if (!scenarios.length) continue;
+      let inputs = /* @__PURE__ */ new Map(), inputsOf = (s) => {
+        let list = inputs.get(s);
+        return list || inputs.set(s, list = untrustedInputs(guards, node, s, options)), list;
+      };
       for (let call of calls) {
-        let ts = node.timeline[call.timelineIndex], stepEvents = narrowByEventName(events, ts.if ?? ""), guarded = jobForkGuarded || FORK_GUARD.test(ts.if ?? ""), report = judge2(ctx, node, root, call, ts, stepEvents, guarded);
-        report && ctx.report({ ...report, key: "untrusted-trigger" });
+        let worst;
+        for (let s of scenarios) {
+          let j = judge2(guards, node, call, s, inputsOf);
+          j && (!worst || LEVEL_RANK[j.level] > LEVEL_RANK[worst.level]) && (worst = j);
+        }
+        worst && ctx.report({ ...render(node, root, call, worst), key: "untrusted-trigger" });
       }
     }
   }
-};
-function judge2(ctx, node, root, call, ts, events, guarded) {
-  let privileged = events.filter((e) => PRIVILEGED[e] && !(guarded && e !== "issue_comment")), limited = guarded ? [] : events.filter((e) => FORK_LIMITED.includes(e));
-  if (!privileged.length && !limited.length) return;
-  let role = call.role ? `\`${call.role}\`` : "the role", where3 = node.caller ? ` (in reusable workflow ${node.workflow.file.path}, called from ${root.workflow.file.path})` : "", job = `job \`${node.job.id}\`${where3}`, related3 = [], location = locate(node, root, ts, related3);
+}, ERROR_KINDS = /* @__PURE__ */ new Set(["runs-pr-code", "runs-untrusted-artifact", "script-injection", "agent-with-shell"]), WARNING_KINDS = /* @__PURE__ */ new Set(["runs-unresolved-ref", "pr-code-present", "agent", "remote-agent"]);
+function judge2(guards, node, call, s, inputsOf) {
+  let ts = call.step, job = guards.jobReach(node, s);
+  if (!job.may && !job.gate) return;
+  let step = guards.stepReach(node, ts, s);
+  if (!step.may && !step.gate) return;
+  let gate = [...job.may ? [] : job.gate ?? [], ...step.may ? [] : step.gate ?? []];
+  if (s.origin === "fork")
+    return gate.length || toleratesFailure(guards, node, ts, s) ? void 0 : { level: "note", scenario: s, codebuild: runnerKind(node).kind === "codebuild" };
+  let inputs = inputsOf(s), agentGate;
+  s.origin === "outsider" && (agentGate = inputs.find((i) => i.actorGate), inputs = inputs.filter((i) => !i.actorGate));
+  let input = inputs[0], level = input ? ERROR_KINDS.has(input.kind) ? "error" : WARNING_KINDS.has(input.kind) ? "warning" : "note" : "note";
+  if (s.sameRepository) {
+    if (!input) return;
+    level = level === "error" ? "warning" : level;
+  }
+  let environment = environmentGate(guards, node, s), maintainer = !1;
+  if (s.origin === "maintainer") {
+    if (level !== "error") return;
+    level = "warning", maintainer = !0;
+  } else environment && (level = lower(level));
+  return gate.length && (level = "note"), { level, scenario: s, input, environment, maintainer, gate: gate.length ? gate : void 0, agentGate };
+}
+function lower(level) {
+  return level === "error" ? "warning" : "note";
+}
+function toleratesFailure(guards, node, ts, s) {
+  for (let st of [ts, ...ts.chain.map((c) => node.timeline[c.timelineIndex])]) {
+    let v = st.step.continueOnError?.value;
+    if (v !== void 0 && truthOf(guards.stepValue(node, st, v, s)) === !0) return !0;
+  }
+  let j = node.job.continueOnError?.value;
+  return j !== void 0 && truthOf(guards.jobValue(node, j, s)) === !0;
+}
+function environmentGate(guards, node, s) {
+  let env = guards.environment(node, s);
+  return env && { name: env.name, job: env.job, self: env.job === node };
+}
+function render(node, root, call, j) {
+  let ts = call.step, role = call.role ? `\`${call.role}\`` : "the role", where3 = node.caller ? ` (in reusable workflow ${node.workflow.file.path}, called from ${root.workflow.file.path})` : "", job = `job \`${node.job.id}\`${where3}`, related3 = [], location = locate(node, root, ts, related3);
   root.workflow.triggersRange && related3.push({ path: root.workflow.file.path, range: root.workflow.triggersRange, message: `the workflow's triggers: ${root.workflow.triggers.join(", ")}` });
-  let environment;
-  for (let n of callerChain(node)) environment ??= environmentGate(n, n.job);
-  let level, message3;
-  if (privileged.length) {
-    let heads = node.timeline.filter((h) => (h.index < ts.index || h.index < node.timeline.length - 1) && h.index !== ts.index), effective = privileged.map((e) => ({ event: e, head: heads.find((h) => checksOutHead(ctx, h, e)) })).filter((x) => !!x.head), reasons = privileged.map((e) => PRIVILEGED[e]).join("; ");
-    if (effective.length) {
-      let h = effective[0].head;
-      level = environment ? "warning" : "error", related3.push({ path: h.file.path, range: h.step.uses?.node.range ?? h.step.run?.range ?? h.step.range, message: "checks out the pull request's code" });
-      let when = h.index < ts.index ? "before the role is assumed" : "after the role is assumed, with steps after it";
-      message3 = `OIDC role ${role} is assumed in ${job}, which runs on ${list(effective.map((x) => x.event))} and checks out the pull request's code (${headLabel(h)}) ${when}: code from any pull request, a fork's included, runs in the same job as the role's credentials and can read them from the environment. ${reasons}.${gate(environment)} Build and test pull request code in a \`pull_request\` workflow without AWS access, and assume the role only in a job that never runs it.`;
-    } else
-      level = environment ? "note" : "warning", message3 = `OIDC role ${role} is assumed in ${job}, which runs on ${list(privileged)}: anyone who can open a pull request or comment can start a run that assumes the role. ${reasons}.${gate(environment)} Keep such jobs free of pull request code and input, restrict the role's trust policy to the \`sub\` of trusted branches or environments, or assume the role from a \`push\` or \`workflow_dispatch\` workflow instead.`;
-  } else
-    level = "note", message3 = `OIDC role ${role} is assumed in ${job}, which runs on ${list(limited)}: pull requests from forks get a read-only token without \`id-token: write\`, so for them this step fails with "Credentials could not be loaded". Skip the job for forks with \`if: github.event.pull_request.head.repo.full_name == github.repository\`, or assume the role only on \`push\`.`;
-  return { level, message: message3, location, related: related3 };
-}
-function gate(environment) {
-  return environment ? ` ${environment.via ? `The job waits for job \`${environment.via}\`, which deploys` : "The job deploys"} to environment \`${environment.name}\`: if that environment requires reviewers, each run waits for an approval, which must come only after reading the pull request's current code.` : "";
-}
-function environmentGate(node, job) {
-  let found = firstThroughNeeds(ENVIRONMENT, node.workflow, job, (j) => j.environment?.value ? j : void 0);
-  if (!found) return;
-  let own = found.environment.value, input = /^\$\{\{\s*inputs\.([\w-]+)\s*\}\}$/.exec(own.trim());
-  return { name: (input && node.caller ? node.caller.job.with.entries.find((e) => e.key === input[1])?.value?.value : void 0) ?? own, via: found === node.job ? void 0 : found.id };
-}
-var RUNS_REGARDLESS = /\b(?:always|failure|cancelled)\s*\(/, ENVIRONMENT = /* @__PURE__ */ new WeakMap(), GUARDED = /* @__PURE__ */ new WeakMap();
-function firstThroughNeeds(memo, workflow, start, own) {
-  let known = memo.get(workflow);
-  known || memo.set(workflow, known = /* @__PURE__ */ new Map());
-  let byId = JOBS_BY_ID.get(workflow);
-  if (!byId) {
-    byId = /* @__PURE__ */ new Map();
-    for (let j of workflow.jobs) byId.has(j.id) || byId.set(j.id, j);
-    JOBS_BY_ID.set(workflow, byId);
-  }
-  if (known.has(start)) return known.get(start);
-  let open = /* @__PURE__ */ new Set(), stack = [], enter = (job) => {
-    let value = own(job);
-    return value !== void 0 || RUNS_REGARDLESS.test(job.if?.value ?? "") ? (known.set(job, value), { done: !0, value }) : (open.add(job), stack.push({ job, next: 0 }), { done: !1 });
-  }, first = enter(start);
-  if (first.done) return first.value;
-  let result;
-  for (; stack.length > 0; ) {
-    let frame = stack[stack.length - 1];
-    if (result !== void 0 || frame.next >= frame.job.needs.length) {
-      known.set(frame.job, result), open.delete(frame.job), stack.pop();
-      continue;
+  let s = j.scenario, event = `\`${s.event}\``, headline, why, hint, label2;
+  if (s.origin === "fork")
+    headline = `OIDC role assumed on ${event}: the step fails for pull requests from forks`, why = j.codebuild ? "Runs for pull requests from forks get no `id-token: write`, so configure-aws-credentials falls back to the CodeBuild runner's own role and fails unless that role may assume the role." : 'Runs for pull requests from forks get a read-only token without `id-token: write`, so configure-aws-credentials fails there with "Credentials could not be loaded".', hint = "Skip the job for forks with `if: github.event.pull_request.head.repo.full_name == github.repository`, or let the step fail with `continue-on-error: true`.", label2 = "fails for forks' pull requests";
+  else {
+    let input = j.input, starter = startedBy(s);
+    input && (related3.push({ path: input.source.file.path, range: stepRange2(input.source), message: sourceLabel(input) }), input.sink && related3.push({ path: input.sink.file.path, range: stepRange2(input.sink), message: sinkLabel(input) }));
+    let src = input ? stepLabel(input.source, { from: node.workflow.file }) : "", sink = input?.sink ? stepLabel(input.sink, { from: node.workflow.file }) : "";
+    switch (input?.kind) {
+      case "runs-pr-code":
+        headline = `OIDC role next to the pull request's code, run on ${event}`, why = `${starter}, and step ${src} checks out ${input.what} that step ${sink} then runs in the job holding the role: that code can read the credentials (or request its own OIDC token) and send them anywhere.`, hint = "Build and test pull request code in a `pull_request` workflow without AWS access, and assume the role only in a job that never runs it.", label2 = "role next to the pull request's code";
+        break;
+      case "runs-untrusted-artifact":
+        headline = `OIDC role next to executed artifacts built from the pull request, on ${event}`, why = `${starter}, and step ${src} downloads ${input.what}, which step ${sink} runs in the job holding the role: code from the pull request can read the credentials and send them anywhere.`, hint = "Treat artifacts of pull request runs as data: never execute them in a job that holds AWS credentials.", label2 = "role next to code built from the pull request";
+        break;
+      case "script-injection":
+        headline = `OIDC role in a job that writes ${input.what} into a script, on ${event}`, why = `${starter}, and ${input.what} is written into the script of step ${src}: text that person chooses runs as code in the job holding the role.`, hint = 'Pass the text through `env:` and quote it (`"$TEXT"`), or assume the role in a job that reads no event text.', label2 = "role in a job with script injection";
+        break;
+      case "agent-with-shell":
+        headline = `OIDC role next to an AI agent with shell access reading outsider text, on ${event}`, why = `${starter}, and the agent in step ${src} reads ${input.what} and may run shell commands in the job holding the role: instructions hidden in that text can make it print or send the credentials.`, hint = "Run the agent without the role or without shell tools, or only for actors with write access.", label2 = "role next to an agent reading outsider text";
+        break;
+      case "runs-unresolved-ref":
+        headline = `OIDC role next to code of a ref computed at run time, on ${event}`, why = `${starter}, and step ${src} checks out ${input.what} that step ${sink} runs in the job holding the role; the files do not show whether that ref can name a pull request's commit \u2014 if it can, that code runs next to the credentials.`, hint = "Check out only refs the run cannot be steered to (a protected branch, a commit verified to be reviewed), or assume the role in a job that runs no checked-out code.", label2 = "role next to code of a computed ref";
+        break;
+      case "pr-code-present":
+        headline = `OIDC role next to the pull request's checked-out code, on ${event}`, why = `${starter}, and step ${src} puts ${input.what} in the workspace of the job holding the role; credflow sees no step that builds or runs it, but any later step that runs scripts or reads configuration from the workspace would run that code next to the credentials.`, hint = "Check the pull request's code out only in jobs without AWS credentials, or into a folder no step runs anything from.", label2 = "role next to the pull request's code";
+        break;
+      case "agent":
+        headline = `OIDC role next to an AI agent reading outsider text, on ${event}`, why = `${starter}, and the agent in step ${src} reads ${input.what} in the job holding the role; it has no unrestricted shell, but whether instructions in that text can make it read and post the credentials depends on the files and tools it is allowed.`, hint = "Deny the agent reads of /proc, the runner's temp directory and ~/.aws, keep the role minimal, or run the agent only for actors with write access.", label2 = "role next to an agent reading outsider text";
+        break;
+      case "remote-agent":
+        headline = `OIDC role used to hand outsider text to an AI agent service, on ${event}`, why = `${starter}, and step ${src} sends ${input.what} to an agent service using the role's credentials; what instructions hidden in that text can make the agent do depends on its tools and role, which are configured outside these files.`, hint = "Let only trusted actors start it (check `author_association`), and keep the agent service's tools and role minimal.", label2 = "outsider text sent to an agent";
+        break;
+      default:
+        headline = `OIDC role assumed on ${event}, which any GitHub user can start`, why = `${starter}; the run's OIDC token carries the base branch's \`sub\`, so the role's trust policy cannot tell it from a trusted run. Only base-branch code runs here${input ? `, and ${input.what} (step ${src}) reach it only as data` : ""}.`, hint = "Keep such jobs free of pull request code and event text, or assume the role from a `push` or `workflow_dispatch` workflow or behind an environment with required reviewers.", label2 = "outsiders can start this role assumption";
     }
-    let dep = byId.get(frame.job.needs[frame.next++]);
-    if (!dep || open.has(dep)) continue;
-    if (known.has(dep)) {
-      result = known.get(dep);
-      continue;
-    }
-    let r = enter(dep);
-    r.done && (result = r.value);
   }
-  return known.get(start);
+  let gates = gateSentences(j), message3 = `${headline} (${job}, role ${role}). ${why}${gates ? ` ${gates}` : ""} ${hint}`;
+  return { level: j.level, message: message3, headline, why: gates ? `${why} ${gates}` : why, hint, label: label2, location, related: related3 };
 }
-var JOBS_BY_ID = /* @__PURE__ */ new WeakMap();
+function startedBy(s) {
+  switch (s.event) {
+    case "pull_request_target":
+      return s.origin === "maintainer" ? "A maintainer's act (a label, a merge) starts it for an outsider's pull request" : "Any GitHub user can start it by opening or updating a pull request from a fork";
+    case "issue_comment":
+      return s.origin === "maintainer" ? "A maintainer's comment starts it on an outsider's issue or pull request" : "Any GitHub user can start it by commenting on an issue or pull request";
+    case "issues":
+      return s.origin === "maintainer" ? "A maintainer's act starts it on an outsider's issue" : "Any GitHub user can start it by opening or editing an issue";
+    case "discussion":
+    case "discussion_comment":
+      return "Any GitHub user can start it by writing in a discussion";
+    case "pull_request_review":
+    case "pull_request_review_comment":
+      return "Any GitHub user can start it by reviewing a pull request from a branch of this repository (Dependabot's or a maintainer's), with a token that holds id-token";
+    case "workflow_run": {
+      if (s.upstreamUnknown?.length) {
+        let names2 = s.upstreamUnknown.map((n) => n.startsWith("(") ? n : `\`${n}\``);
+        return `It runs with the repository's privileges after ${joinList(names2)}, which ${names2.length === 1 ? "is" : "are"} not a workflow of this repository, so credflow assumes any GitHub user can start ${names2.length === 1 ? "it" : "them"} (a \`${s.upstreamEvent}\` run, say)`;
+      }
+      let fork = s.upstreamEvent === "pull_request" || s.upstreamEvent?.startsWith("pull_request_review");
+      return `It runs with the repository's privileges after \`${s.upstreamEvent}\` runs${fork ? " of pull requests from forks" : ""}, which any GitHub user can start`;
+    }
+    default:
+      return `Any GitHub user can start it (\`${s.event}\`)`;
+  }
+}
+function gateSentences(j) {
+  let out = [];
+  if (j.gate?.length) {
+    let by = [...new Set(j.gate.map((t) => `${t.by}'s ${t.kind === "fork" ? "fork" : "permission"} check`))];
+    out.push(`Outsiders reach it only if ${joinList(by)} lets them through; credflow does not evaluate that check, so this is a note.`);
+  }
+  if (j.environment) {
+    let who = j.environment.self ? "The job deploys" : `The job waits for job \`${j.environment.job.job.id}\`, which deploys`;
+    out.push(`${who} to environment \`${j.environment.name}\`: if that environment requires reviewers (a setting the files do not show), each run waits for an approval, which must come only after reading the pull request's current code.`);
+  }
+  return j.maintainer && out.push("That act is the only gate, and the outsider's content can change after it (a new commit, an edited issue), so a warning rather than an error."), j.agentGate && !j.input && out.push(`The agent in step ${stepLabel(j.agentGate.source)} stops for outsiders (${j.agentGate.actorGate}).`), j.scenario.sameRepository && j.input && out.push("It needs an open pull request from a branch of this repository, which the files cannot show."), out.join(" ");
+}
+function sourceLabel(input) {
+  switch (input.kind) {
+    case "runs-pr-code":
+    case "pr-code-present":
+      return "checks out the pull request's code";
+    case "runs-unresolved-ref":
+      return "checks out a ref computed at run time";
+    case "runs-untrusted-artifact":
+    case "untrusted-artifact":
+      return "downloads artifacts built from the pull request";
+    case "script-injection":
+      return `writes ${input.what} into its script`;
+    case "agent-with-shell":
+    case "agent":
+      return `AI agent reading ${input.what}`;
+    case "remote-agent":
+      return `sends ${input.what} to an agent service`;
+  }
+}
+function sinkLabel(input) {
+  return input.kind === "runs-untrusted-artifact" ? "runs the downloaded artifacts" : "builds or runs that code";
+}
+function stepRange2(ts) {
+  return ts.step.uses?.node.range ?? ts.step.run?.range ?? ts.step.range;
+}
 function locate(node, root, ts, related3) {
   let inner = { path: ts.file.path, range: ts.step.uses.node.range, message: "the configure-aws-credentials call" };
   if (node.caller && root.job.uses)
@@ -19048,50 +20006,16 @@ function locate(node, root, ts, related3) {
   }
   return { path: inner.path, range: inner.range };
 }
-function checksOutHead(ctx, ts, event) {
-  let ref = ts.step.uses?.ref;
-  if (ref?.kind === "remote" && ref.owner.toLowerCase() === "actions" && ref.repo.toLowerCase() === "checkout" && !ref.subpath) {
-    let r = ts.with.get("ref") ?? "", repo = ts.with.get("repository") ?? "";
-    return !HEAD_COMMIT.test(r) && !HEAD_REPOSITORY.test(repo) ? !1 : event !== "pull_request_target" && event !== "workflow_run" || (ts.with.get("allow-unsafe-pr-checkout") ?? "").trim().toLowerCase() === "true" ? !0 : !refusesForkCheckout(ctx, ref.ref);
-  }
-  return !!ts.run && HEAD_RUN.test(ts.run);
-}
 function refusesForkCheckout(ctx, ref) {
   let info = ctx.pins.resolve("actions/checkout", ref), v = parseVersion(info.tag ?? info.newestRelease?.tag);
   if (!v) return !1;
   let [major, minor] = v;
   return major >= 7 || (major === 5 || major === 6) && minor >= 1 || major === 4 && minor >= 4;
 }
-function forkGuarded(workflow, job) {
-  return firstThroughNeeds(GUARDED, workflow, job, (j) => FORK_GUARD.test(j.if?.value ?? "") ? !0 : void 0) === !0;
-}
-function workflowRunCarriesOutsiderInput(ctx, wf) {
-  let names2 = wf.workflowRunWorkflows;
-  if (!names2?.length) return !0;
-  for (let name of names2) {
-    let upstream = ctx.graph.workflows.filter((w) => (w.name?.value ?? w.file.repoPath) === name || w.file.repoPath === name);
-    if (!upstream.length || upstream.some((w) => w.triggers.some((t) => OUTSIDER_EVENTS.has(t)))) return !0;
-  }
-  return !1;
-}
-function headLabel(ts) {
-  let label2 = stepLabel(ts), ref = ts.with.get("ref");
-  return ref && ts.step.uses ? `${label2}, \`ref: ${ref.trim()}\`` : label2;
-}
-function narrowByEventName(events, condition) {
-  let cond = condition.replace(/^\s*\$\{\{|\}\}\s*$/g, ""), eq = [...cond.matchAll(/github\.event_name\s*==\s*'([\w-]+)'|'([\w-]+)'\s*==\s*github\.event_name/g)].map((m) => m[1] ?? m[2]), ne = [...cond.matchAll(/github\.event_name\s*!=\s*'([\w-]+)'|'([\w-]+)'\s*!=\s*github\.event_name/g)].map((m) => m[1] ?? m[2]), out = events;
-  return eq.length && cond.split("||").every((b) => /github\.event_name\s*==|==\s*github\.event_name/.test(b)) && (out = out.filter((e) => eq.includes(e))), ne.length && !cond.includes("||") && (out = out.filter((e) => !ne.includes(e))), out;
-}
-function* callerChain(node) {
-  for (let n = node; n; n = n.caller) yield n;
-}
 function rootOf(node) {
   let n = node;
   for (; n.caller; ) n = n.caller;
   return n;
-}
-function list(events) {
-  return joinList(events.map((e) => `\`${e}\``));
 }
 
 // src/rules/support/uses-sites.ts
@@ -19289,11 +20213,11 @@ function related2(ts, origin, extra) {
   let out = [];
   return origin.file.path === ts.file.path && origin.range.start.offset >= ts.step.range.start.offset && origin.range.start.offset < ts.step.range.end.offset || out.push({ path: ts.file.path, range: ts.step.uses.node.range, message: "the configure-aws-credentials step that receives the key" }), [...out, ...extra];
 }
-function names(list2, ctxName) {
-  return joinList(list2.map((n) => `\`${ctxName}.${n}\``));
+function names(list, ctxName) {
+  return joinList(list.map((n) => `\`${ctxName}.${n}\``));
 }
-function unique(list2) {
-  return [...new Set(list2)];
+function unique(list) {
+  return [...new Set(list)];
 }
 
 // src/knowledge/data/pins.json
@@ -19369,7 +20293,7 @@ function resolveInTable(action, ref) {
   let ix = load2().get(action), r = ref.trim();
   if (!ix) return classifyByShape(action, r);
   if (FULL_SHA3.test(r)) {
-    let commit = r.toLowerCase(), tag = ix.releaseByCommit.get(commit), known = ix.commits.has(commit);
+    let commit = r.toLowerCase(), tag = ix.releaseByCommit.get(commit), known2 = ix.commits.has(commit);
     return withOptional({
       kind: "sha",
       action,
@@ -19377,8 +20301,8 @@ function resolveInTable(action, ref) {
       commit,
       tag,
       runtime: tag ? tagRuntime(action, ix, tag) : void 0,
-      note: known ? void 0 : "a commit the table does not list",
-      source: known ? "table" : "shape"
+      note: known2 ? void 0 : "a commit the table does not list",
+      source: known2 ? "table" : "shape"
     });
   }
   let tagCommit = ix.tags.get(r), branchHead = ix.branches.get(r);
@@ -19482,10 +20406,10 @@ function accepted(info, ref, policy) {
 function remoteFinding(ctx, site, ref, policy) {
   let info = ctx.pins.resolve(repoOf(ref), ref.ref);
   if (accepted(info, ref, policy)) return;
-  let shown = `${site.kind === "job" || ref.isWorkflow ? "reusable workflow" : "action"} \`${nameOf(ref)}@${ref.ref}\``, r = `\`${ref.ref}\``, known = info.source !== "shape", level = "error", what, why, pin;
+  let shown = `${site.kind === "job" || ref.isWorkflow ? "reusable workflow" : "action"} \`${nameOf(ref)}@${ref.ref}\``, r = `\`${ref.ref}\``, known2 = info.source !== "shape", level = "error", what, why, pin;
   switch (info.kind) {
     case "tag":
-      level = "warning", what = known ? `the tag ${r}${info.tag && info.tag !== ref.ref ? ` (${info.tag} today)` : ""}` : `${r}, a version tag by its name (${ctx.pins.knows(repoOf(ref)) ? "not in the offline table" : `the offline table does not list \`${repoOf(ref)}\``})`, why = "a tag can be moved to other code at any time, so what runs can change without any change to this file", info.commit && (pin = { commit: info.commit, comment: ref.ref, safe: !0, advice: `Pin the commit the tag names, ${info.commit}` });
+      level = "warning", what = known2 ? `the tag ${r}${info.tag && info.tag !== ref.ref ? ` (${info.tag} today)` : ""}` : `${r}, a version tag by its name (${ctx.pins.knows(repoOf(ref)) ? "not in the offline table" : `the offline table does not list \`${repoOf(ref)}\``})`, why = "a tag can be moved to other code at any time, so what runs can change without any change to this file", info.commit && (pin = { commit: info.commit, comment: ref.ref, safe: !0, advice: `Pin the commit the tag names, ${info.commit}` });
       break;
     case "frozen-tag":
       if (what = `${r}, ${info.note ?? "a frozen tag named like a branch"}`, why = "readers take it for a branch that gets fixes, but it runs old code, and a tag can still be moved", info.commit) {
@@ -19500,7 +20424,7 @@ function remoteFinding(ctx, site, ref, policy) {
       }
       break;
     case "branch": {
-      known ? what = `the branch ${r}${info.note ? ` (${info.note})` : ""}` : what = `${r}, ${BRANCH_LIKE_NAMES.has(ref.ref) ? "a branch name" : "not a version number, so taken for a branch"}`, why = "every push to it changes the code this workflow runs";
+      known2 ? what = `the branch ${r}${info.note ? ` (${info.note})` : ""}` : what = `${r}, ${BRANCH_LIKE_NAMES.has(ref.ref) ? "a branch name" : "not a version number, so taken for a branch"}`, why = "every push to it changes the code this workflow runs";
       let rel = info.newestRelease;
       rel && (pin = { commit: rel.commit, comment: rel.tag, safe: !1, advice: `Pin the commit of a release instead, e.g. ${rel.tag} (${rel.commit})` });
       break;
@@ -19559,9 +20483,6 @@ var RULES = [
   staticAwsKeys,
   unpinnedRef
 ];
-
-// src/rules/types.ts
-var LEVEL_RANK = { note: 1, warning: 2, error: 3 };
 
 // src/engine/lint.ts
 import * as path5 from "node:path";
@@ -19885,7 +20806,7 @@ var credflow_schema_default = {
           }
         },
         "oidc-untrusted-trigger": {
-          description: "Reports OIDC configure-aws-credentials calls in jobs that run on pull_request_target, workflow_run or issue_comment (error when the job checks out the pull request's code), and notes OIDC calls on pull_request events, which fail for pull requests from forks. Default level: error.",
+          description: "Reports OIDC configure-aws-credentials calls in jobs any GitHub user can start (pull_request_target, issue_comment, issues, discussions, workflow_run after those), at error when the pull request's code or an outsider's text certainly runs next to the role, and notes OIDC calls that fail for pull requests from forks. Default level: error.",
           default: "error",
           if: {
             type: "string"
@@ -20249,13 +21170,13 @@ function unknownKeyMessage(segments, key, e) {
     return `unknown rule id "${excerpt(key)}"${suggestion(key, KNOWN_RULE_IDS)}`;
   let where3 = displayKeyPath(segments);
   if (segments.length === 2 && segments[0] === "rules") {
-    let options = allowed.filter((k) => k !== "level"), known = options.length > 0 ? `; known options: level, ${options.join(", ")}` : "; only level can be set";
-    return `${where3}: unknown option "${excerpt(key)}"${suggestion(key, allowed)}${known}`;
+    let options = allowed.filter((k) => k !== "level"), known2 = options.length > 0 ? `; known options: level, ${options.join(", ")}` : "; only level can be set";
+    return `${where3}: unknown option "${excerpt(key)}"${suggestion(key, allowed)}${known2}`;
   }
   return `${where3}: unknown key "${excerpt(key)}"${suggestion(key, allowed)}`;
 }
 function suggestion(word, candidates) {
-  let lower = word.toLowerCase(), prefixed = lower.length >= 3 ? candidates.filter((c) => c.toLowerCase().startsWith(lower)) : [];
+  let lower2 = word.toLowerCase(), prefixed = lower2.length >= 3 ? candidates.filter((c) => c.toLowerCase().startsWith(lower2)) : [];
   if (prefixed.length === 1) return ` (did you mean "${prefixed[0]}"?)`;
   let best = closestName(word, candidates, { maxDistance: Math.max(2, Math.floor(word.length / 3)) });
   return best ? ` (did you mean "${best.name}"?)` : "";
@@ -20450,8 +21371,8 @@ function applySuppressions(findings, files, opts = {}) {
     suppressed.push({ finding: finding4, reason: (matches2.find((s) => s.reason !== "") ?? matches2[0]).reason });
   }
   let unused = [];
-  for (let list2 of byPath.values())
-    for (let s of list2) {
+  for (let list of byPath.values())
+    for (let s of list) {
       let usedRules = used.get(s), unusedRules = s.rules.filter(
         (r) => r !== UNUSED_SUPPRESSION_RULE_ID && !usedRules?.has(r) && (opts.activeRules === void 0 || opts.activeRules.has(r) || !isKnownRuleId(r))
       );
@@ -20540,8 +21461,8 @@ function callersByFile(graph) {
     let k = `${target}\0${c.file.path}\0${c.range.start.offset}`;
     if (seen.has(k)) return;
     seen.add(k);
-    let list2 = index2.get(target);
-    list2 || index2.set(target, list2 = []), list2.push(c);
+    let list = index2.get(target);
+    list || index2.set(target, list = []), list.push(c);
   };
   for (let node of allJobNodes(graph)) {
     for (let ts of node.timeline) {
@@ -20642,8 +21563,8 @@ var MAX_CALLERS = 10, locationKey = (path11, offset) => `${path11}\0${offset}`, 
     outcome.edits.length > 0 && (p.finding.fix = outcome);
   }
 };
-function fileCallers(list2) {
-  return list2 ? list2.slice(0, MAX_CALLERS).map((c) => ({
+function fileCallers(list) {
+  return list ? list.slice(0, MAX_CALLERS).map((c) => ({
     path: c.file.path,
     range: c.range,
     message: c.kind === "composite" ? `composite call in job \`${c.job}\` that reaches this file` : `job \`${c.job}\` calls this reusable workflow`
@@ -21354,8 +22275,8 @@ function patchWorkflow(defs) {
   rd && (rd.constant = "repository_dispatch");
   let rdm = defs.get("repository-dispatch-mapping");
   if (rdm?.properties.get("types")) {
-    let oneOf = blank("repository-dispatch-types", 6 /* OneOf */);
-    oneOf.oneOf = ["non-empty-string", "sequence-of-non-empty-string"], defs.set(oneOf.name, oneOf), rdm.properties.set("types", { type: oneOf.name, required: !1 });
+    let oneOf2 = blank("repository-dispatch-types", 6 /* OneOf */);
+    oneOf2.oneOf = ["non-empty-string", "sequence-of-non-empty-string"], defs.set(oneOf2.name, oneOf2), rdm.properties.set("types", { type: oneOf2.name, required: !1 });
   }
   let on = defs.get("on-mapping-strict");
   if (!on) return;
@@ -21711,12 +22632,12 @@ var OPEN = "${{", CLOSE = "}}", WHITESPACE = /\s/, BACKGROUND_STEP_PROPERTIES = 
       }
       let key = keyScalar, name = key.v;
       if (name) {
-        let upper = name.toUpperCase();
-        if (upperKeys.has(upper)) {
+        let upper2 = name.toUpperCase();
+        if (upperKeys.has(upper2)) {
           this.error(`'${name}' is already defined`, key), this.skip(value);
           continue;
         }
-        upperKeys.add(upper);
+        upperKeys.add(upper2);
       }
       if (!this.schema.lenient && name in Object.prototype) throw new Fallback("key named like an Object.prototype member");
       let prop = matchPropertyAndFilter(maps, name);
@@ -21760,12 +22681,12 @@ var OPEN = "${{", CLOSE = "}}", WHITESPACE = /\s/, BACKGROUND_STEP_PROPERTIES = 
       }
       let key = keyScalar, name = key.v;
       if (name) {
-        let upper = name.toUpperCase();
-        if (upperKeys.has(upper)) {
+        let upper2 = name.toUpperCase();
+        if (upperKeys.has(upper2)) {
           this.error(`'${name}' is already defined`, key), this.skip(value);
           continue;
         }
-        upperKeys.add(upper);
+        upperKeys.add(upper2);
       }
       this.validate(key, keyInfo), mapping.keys.push(key), mapping.vals.push(this.readValue(value, valueInfo));
     }
@@ -21846,8 +22767,8 @@ var OPEN = "${{", CLOSE = "}}", WHITESPACE = /\s/, BACKGROUND_STEP_PROPERTIES = 
       }
     if (encounteredError) return token;
     if (segments.length === 1 && segments[0].expr !== void 0) {
-      let str = expressionString(segments[0].expr);
-      if (str !== void 0) return new Tok(0 /* String */, token.s, token.e, str);
+      let str2 = expressionString(segments[0].expr);
+      if (str2 !== void 0) return new Tok(0 /* String */, token.s, token.e, str2);
     }
     if (segments.length === 1) {
       let seg = segments[0];
@@ -21957,10 +22878,10 @@ function suggest(word, candidates) {
 function ignoredMessage(key, nullEvent, maps) {
   if (nullEvent)
     return `'${key}' is ignored by GitHub: the '${nullEvent.event}' trigger takes no filters`;
-  let owner = maps.find((m) => m.ignoredKeys).ignoredKeys.owner, known = /* @__PURE__ */ new Set();
-  for (let m of maps) for (let k of m.properties.keys()) known.add(k);
-  let hint = suggest(key, known);
-  return `'${key}' is ignored by GitHub: ${owner} has no such key${hint ? ` (did you mean '${hint}'?)` : ` (it takes ${[...known].join(", ")})`}`;
+  let owner = maps.find((m) => m.ignoredKeys).ignoredKeys.owner, known2 = /* @__PURE__ */ new Set();
+  for (let m of maps) for (let k of m.properties.keys()) known2.add(k);
+  let hint = suggest(key, known2);
+  return `'${key}' is ignored by GitHub: ${owner} has no such key${hint ? ` (did you mean '${hint}'?)` : ` (it takes ${[...known2].join(", ")})`}`;
 }
 function activityMessage(value, def) {
   let names2 = def.oneOf.map((n) => n.slice(def.name.length + 1)), hint = suggest(value, names2), of = def.activityOf ? ` of '${def.activityOf}'` : "";
@@ -22593,8 +23514,8 @@ function validatorOf(option) {
 function optionProblem(rule, name, value, where3 = `rules.${rule.id}.${name}`) {
   let option = rule.options && Object.hasOwn(rule.options, name) ? rule.options[name] : void 0;
   if (!option) {
-    let known = Object.keys(rule.options ?? {});
-    return `${where3}: unknown option of ${rule.id}${known.length > 0 ? ` (known: ${known.join(", ")})` : " (it has none)"}`;
+    let known2 = Object.keys(rule.options ?? {});
+    return `${where3}: unknown option of ${rule.id}${known2.length > 0 ? ` (known: ${known2.join(", ")})` : " (it has none)"}`;
   }
   let validate = validatorOf(option);
   if (validate(value)) return;
@@ -23086,8 +24007,8 @@ function buildSarif(input, opts = {}) {
   }), fix = (f) => {
     let byFile = /* @__PURE__ */ new Map();
     for (let e of [...f.edits].sort(compareEdits)) {
-      let list2 = byFile.get(e.path) ?? [];
-      list2.push(e), byFile.set(e.path, list2);
+      let list = byFile.get(e.path) ?? [];
+      list.push(e), byFile.set(e.path, list);
     }
     return {
       description: { text: f.safe ? f.description : `${f.description} (unsafe: behaviour may change)` },
@@ -23191,7 +24112,7 @@ function formatRdjsonl(input) {
 }
 
 // src/report/github.ts
-var MAX_PER_LEVEL = 10, MAX_TOTAL = 50, MAX_SUMMARY_BYTES = 1024 * 1024 - 4096, COMMAND = { error: "error", warning: "warning", note: "notice" }, RANK = { error: 0, warning: 1, note: 2 };
+var MAX_PER_LEVEL = 10, MAX_TOTAL = 50, MAX_SUMMARY_BYTES = 1024 * 1024 - 4096, COMMAND = { error: "error", warning: "warning", note: "notice" }, RANK2 = { error: 0, warning: 1, note: 2 };
 function escapeData(s) {
   return visibleControls(s).replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
 }
@@ -23199,7 +24120,7 @@ function escapeProperty(s) {
   return escapeData(s).replace(/:/g, "%3A").replace(/,/g, "%2C");
 }
 function bySeverity(a, b) {
-  return RANK[a.level] - RANK[b.level] || compareFindings(a, b);
+  return RANK2[a.level] - RANK2[b.level] || compareFindings(a, b);
 }
 function pick(sorted, noteCap, totalCap) {
   let caps = { error: MAX_PER_LEVEL, warning: MAX_PER_LEVEL, note: noteCap }, used = { error: 0, warning: 0, note: 0 }, out = [];
@@ -23324,8 +24245,8 @@ function applyFixesToFiles(texts, fixes) {
       continue;
     }
     for (let edit of fix.edits) {
-      let list2 = accepted2.get(edit.path) ?? [];
-      list2.push(edit), accepted2.set(edit.path, list2);
+      let list = accepted2.get(edit.path) ?? [];
+      list.push(edit), accepted2.set(edit.path, list);
     }
     applied.push(fix);
   }
@@ -24013,7 +24934,7 @@ var DEFAULT_REQUEST_TIMEOUT_MS = 5e3, BUDGET_PER_REQUEST_TIMEOUT = 6, MAX_RESPON
 function isObject(v) {
   return typeof v == "object" && v !== null && !Array.isArray(v);
 }
-function pathOf(segments) {
+function pathOf2(segments) {
   return segments.split("/").map(encodeURIComponent).join("/");
 }
 function semverOf2(tag) {
@@ -24227,7 +25148,7 @@ function createOnlineResolver(opts) {
     }
   }
   async function refCommit(repo, kind, name, what) {
-    let res = await get(`/repos/${repo}/git/ref/${kind}/${pathOf(name)}`, what);
+    let res = await get(`/repos/${repo}/git/ref/${kind}/${pathOf2(name)}`, what);
     if (res.status === 404) return { found: !1 };
     let body = res.body;
     if (Array.isArray(body) && (body = body.find((r) => isObject(r) && r.ref === `refs/${kind}/${name}`), body === void 0))
@@ -24236,7 +25157,7 @@ function createOnlineResolver(opts) {
       throw new ApiProblem(`could not resolve ${what}: the GitHub API's answer for refs/${kind}/${name} is not that Git ref; remaining refs use the offline table`, !0);
     let object = body.object;
     for (let depth = 0; object.type === "tag" && depth < PEEL_DEPTH; depth++) {
-      let tag = await get(`/repos/${repo}/git/tags/${pathOf(String(object.sha))}`, what);
+      let tag = await get(`/repos/${repo}/git/tags/${pathOf2(String(object.sha))}`, what);
       if (tag.status !== 200 || !isObject(tag.body) || !isObject(tag.body.object)) return { found: !0 };
       object = tag.body.object;
     }
@@ -24369,8 +25290,8 @@ function createOnlineResolver(opts) {
       return fallback.knows(key) || cache2.releases[key] !== void 0 || Object.keys(cache2.refs).some((k) => k.startsWith(`${key}@`));
     },
     newestMajor(action) {
-      let known = fallback.newestMajor(action);
-      if (known) return known;
+      let known2 = fallback.newestMajor(action);
+      if (known2) return known2;
       let rel = cache2.releases[actionKey(action)];
       return rel?.tag ? { major: rel.tag, tag: rel.tag } : void 0;
     },

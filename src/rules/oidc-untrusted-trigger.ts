@@ -34,7 +34,7 @@ export const oidcUntrustedTrigger: Rule = {
   id: RULE_ID,
   title: "OIDC role assumed on a trigger that outsiders control",
   description:
-    "Reports OIDC configure-aws-credentials calls in jobs that runs started by any GitHub user can reach (pull_request_target, issue_comment, issues, discussions, workflow_run after those): error when the pull request's code runs there or event text reaches a script or an AI agent with shell access, warning when that depends on something the files do not show; and notes OIDC calls that fail for pull requests from forks.",
+    "Reports OIDC configure-aws-credentials calls in jobs any GitHub user can start (pull_request_target, issue_comment, issues, discussions, workflow_run after those), at error when the pull request's code or an outsider's text certainly runs next to the role, and notes OIDC calls that fail for pull requests from forks.",
   defaultLevel: "error",
   tags: ["security"],
   securitySeverity: "8.5",
