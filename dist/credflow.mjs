@@ -19357,7 +19357,7 @@ var FORK_LIMITED_EVENTS = ["pull_request", "pull_request_review", "pull_request_
   buildScenarios(workflow, visiting) {
     let out = [], repo = this.settings.repository;
     for (let event of new Set(workflow.triggers)) {
-      let listed = workflow.triggerTypes.get(event);
+      let listed = workflow.triggerTypes?.get(event);
       FORK_LIMITED_EVENTS.includes(event) && out.push(makeScenario({ event, origin: "fork", types: listed, repo }));
       let who = OUTSIDER_EVENTS[event];
       if (who) {
@@ -19538,7 +19538,7 @@ var FORK_LIMITED_EVENTS = ["pull_request", "pull_request_review", "pull_request_
         return path11.length === 3 && path11[2] === "result" ? known(new data_exports.StringData("skipped"), taint) : path11.length === 3 && path11[2] === "outputs" ? known(new data_exports.Dictionary(), taint) : path11.length === 2 ? UNKNOWN : void 0;
       }
       if (path11[2] !== "outputs" || path11.length !== 4 || dep.job.uses) return path11.length <= 3 ? UNKNOWN : void 0;
-      let entry = dep.job.outputs.entries.find((e) => e.key.toLowerCase() === path11[3]);
+      let entry = dep.job.outputs?.entries.find((e) => e.key.toLowerCase() === path11[3]);
       return entry ? this.outputValue(dep, entry.key, entry.value?.value ?? "", s, byId, reachOf, depth) : str("");
     };
   }

@@ -192,7 +192,7 @@ export class Guards {
     const out: Scenario[] = [];
     const repo = this.settings.repository;
     for (const event of new Set(workflow.triggers)) {
-      const listed = workflow.triggerTypes.get(event);
+      const listed = workflow.triggerTypes?.get(event);
       if ((FORK_LIMITED_EVENTS as readonly string[]).includes(event)) {
         out.push(makeScenario({ event, origin: "fork", types: listed, repo }));
       }
@@ -421,7 +421,7 @@ export class Guards {
         return path.length === 2 ? UNKNOWN : undefined;
       }
       if (path[2] !== "outputs" || path.length !== 4 || dep.job.uses) return path.length <= 3 ? UNKNOWN : undefined;
-      const entry = dep.job.outputs.entries.find((e) => e.key.toLowerCase() === path[3]);
+      const entry = dep.job.outputs?.entries.find((e) => e.key.toLowerCase() === path[3]);
       if (!entry) return str("");
       return this.outputValue(dep, entry.key, entry.value?.value ?? "", s, byId, reachOf, depth);
     };

@@ -157,7 +157,7 @@ export interface Job {
   strategy?: Strategy;
   environment?: ScalarNode;
   /** `outputs:` (name → value text), read by the jobs that need this one. */
-  outputs: EntryMap;
+  outputs?: EntryMap;
   /** `continue-on-error:` (a literal or an expression). */
   continueOnError?: ScalarNode;
   steps: Step[];
@@ -179,7 +179,7 @@ export interface Workflow {
   env: EntryMap;
   jobs: Job[];
   /** `on.<event>.types` of the events that list them (event → activity types as written). */
-  triggerTypes: Map<string, string[]>;
+  triggerTypes?: Map<string, string[]>;
   /** `on.workflow_run.workflows`: the workflows whose runs trigger this one (undefined when absent). */
   workflowRunWorkflows?: string[];
   /** `on.workflow_call.inputs` names with defaults and types, for reusable workflows. */
