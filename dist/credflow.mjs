@@ -295,10 +295,10 @@ var require_help = __commonJS({
        * @returns {number}
        */
       longestSubcommandTermLength(cmd, helper) {
-        return helper.visibleCommands(cmd).reduce((max, command) => Math.max(
+        return helper.visibleCommands(cmd).reduce((max, command2) => Math.max(
           max,
           this.displayWidth(
-            helper.styleSubcommandTerm(helper.subcommandTerm(command))
+            helper.styleSubcommandTerm(helper.subcommandTerm(command2))
           )
         ), 0);
       }
@@ -510,8 +510,8 @@ var require_help = __commonJS({
        * @param {string} str
        * @returns {number}
        */
-      displayWidth(str) {
-        return stripColor(str).length;
+      displayWidth(str2) {
+        return stripColor(str2).length;
       }
       /**
        * Style the title for displaying in the help. Called with 'Usage:', 'Options:', etc.
@@ -519,47 +519,47 @@ var require_help = __commonJS({
        * @param {string} str
        * @returns {string}
        */
-      styleTitle(str) {
-        return str;
+      styleTitle(str2) {
+        return str2;
       }
-      styleUsage(str) {
-        return str.split(" ").map((word) => word === "[options]" ? this.styleOptionText(word) : word === "[command]" ? this.styleSubcommandText(word) : word[0] === "[" || word[0] === "<" ? this.styleArgumentText(word) : this.styleCommandText(word)).join(" ");
+      styleUsage(str2) {
+        return str2.split(" ").map((word) => word === "[options]" ? this.styleOptionText(word) : word === "[command]" ? this.styleSubcommandText(word) : word[0] === "[" || word[0] === "<" ? this.styleArgumentText(word) : this.styleCommandText(word)).join(" ");
       }
-      styleCommandDescription(str) {
-        return this.styleDescriptionText(str);
+      styleCommandDescription(str2) {
+        return this.styleDescriptionText(str2);
       }
-      styleOptionDescription(str) {
-        return this.styleDescriptionText(str);
+      styleOptionDescription(str2) {
+        return this.styleDescriptionText(str2);
       }
-      styleSubcommandDescription(str) {
-        return this.styleDescriptionText(str);
+      styleSubcommandDescription(str2) {
+        return this.styleDescriptionText(str2);
       }
-      styleArgumentDescription(str) {
-        return this.styleDescriptionText(str);
+      styleArgumentDescription(str2) {
+        return this.styleDescriptionText(str2);
       }
-      styleDescriptionText(str) {
-        return str;
+      styleDescriptionText(str2) {
+        return str2;
       }
-      styleOptionTerm(str) {
-        return this.styleOptionText(str);
+      styleOptionTerm(str2) {
+        return this.styleOptionText(str2);
       }
-      styleSubcommandTerm(str) {
-        return str.split(" ").map((word) => word === "[options]" ? this.styleOptionText(word) : word[0] === "[" || word[0] === "<" ? this.styleArgumentText(word) : this.styleSubcommandText(word)).join(" ");
+      styleSubcommandTerm(str2) {
+        return str2.split(" ").map((word) => word === "[options]" ? this.styleOptionText(word) : word[0] === "[" || word[0] === "<" ? this.styleArgumentText(word) : this.styleSubcommandText(word)).join(" ");
       }
-      styleArgumentTerm(str) {
-        return this.styleArgumentText(str);
+      styleArgumentTerm(str2) {
+        return this.styleArgumentText(str2);
       }
-      styleOptionText(str) {
-        return str;
+      styleOptionText(str2) {
+        return str2;
       }
-      styleArgumentText(str) {
-        return str;
+      styleArgumentText(str2) {
+        return str2;
       }
-      styleSubcommandText(str) {
-        return str;
+      styleSubcommandText(str2) {
+        return str2;
       }
-      styleCommandText(str) {
-        return str;
+      styleCommandText(str2) {
+        return str2;
       }
       /**
        * Calculate the pad width from the maximum term length.
@@ -582,8 +582,8 @@ var require_help = __commonJS({
        * @param {string} str
        * @returns {boolean}
        */
-      preformatted(str) {
-        return /\n[^\S\r\n]/.test(str);
+      preformatted(str2) {
+        return /\n[^\S\r\n]/.test(str2);
       }
       /**
        * Format the "item", which consists of a term and description. Pad the term and wrap the description, indenting the following lines.
@@ -619,9 +619,9 @@ ${itemIndentStr}`);
        * @param {number} width
        * @returns {string}
        */
-      boxWrap(str, width) {
-        if (width < this.minWidthToWrap) return str;
-        let rawLines = str.split(/\r\n|\n/), chunkPattern = /[\s]*[^\s]+/g, wrappedLines = [];
+      boxWrap(str2, width) {
+        if (width < this.minWidthToWrap) return str2;
+        let rawLines = str2.split(/\r\n|\n/), chunkPattern = /[\s]*[^\s]+/g, wrappedLines = [];
         return rawLines.forEach((line) => {
           let chunks = line.match(chunkPattern);
           if (chunks === null) {
@@ -643,9 +643,9 @@ ${itemIndentStr}`);
 `);
       }
     };
-    function stripColor(str) {
+    function stripColor(str2) {
       let sgrPattern = /\x1b\[\d*(;\d*)*m/g;
-      return str.replace(sgrPattern, "");
+      return str2.replace(sgrPattern, "");
     }
     exports.Help = Help2;
     exports.stripColor = stripColor;
@@ -854,8 +854,8 @@ var require_option = __commonJS({
         return option.negate === (negativeValue === value);
       }
     };
-    function camelcase(str) {
-      return str.split("-").reduce((str2, word) => str2 + word[0].toUpperCase() + word.slice(1));
+    function camelcase(str2) {
+      return str2.split("-").reduce((str3, word) => str3 + word[0].toUpperCase() + word.slice(1));
     }
     function splitOptionFlags(flags2) {
       let shortFlag, longFlag, shortFlagExp = /^-[^-]$/, longFlagExp = /^--[^-]/, flagParts = flags2.split(/[ |,]+/).concat("guard");
@@ -936,14 +936,14 @@ var require_command = __commonJS({
        */
       constructor(name2) {
         super(), this.commands = [], this.options = [], this.parent = null, this._allowUnknownOption = !1, this._allowExcessArguments = !1, this.registeredArguments = [], this._args = this.registeredArguments, this.args = [], this.rawArgs = [], this.processedArgs = [], this._scriptPath = null, this._name = name2 || "", this._optionValues = {}, this._optionValueSources = {}, this._storeOptionsAsProperties = !1, this._actionHandler = null, this._executableHandler = !1, this._executableFile = null, this._executableDir = null, this._defaultCommandName = null, this._exitCallback = null, this._aliases = [], this._combineFlagAndOptionalValue = !0, this._description = "", this._summary = "", this._argsDescription = void 0, this._enablePositionalOptions = !1, this._passThroughOptions = !1, this._lifeCycleHooks = {}, this._showHelpAfterError = !1, this._showSuggestionAfterError = !0, this._savedState = null, this._outputConfiguration = {
-          writeOut: (str) => process2.stdout.write(str),
-          writeErr: (str) => process2.stderr.write(str),
-          outputError: (str, write2) => write2(str),
+          writeOut: (str2) => process2.stdout.write(str2),
+          writeErr: (str2) => process2.stderr.write(str2),
+          outputError: (str2, write2) => write2(str2),
           getOutHelpWidth: () => process2.stdout.isTTY ? process2.stdout.columns : void 0,
           getErrHelpWidth: () => process2.stderr.isTTY ? process2.stderr.columns : void 0,
           getOutHasColors: () => useColor2() ?? (process2.stdout.isTTY && process2.stdout.hasColors?.()),
           getErrHasColors: () => useColor2() ?? (process2.stderr.isTTY && process2.stderr.hasColors?.()),
-          stripColor: (str) => stripColor(str)
+          stripColor: (str2) => stripColor(str2)
         }, this._hidden = !1, this._helpOption = void 0, this._addImplicitHelpCommand = void 0, this._helpCommand = void 0, this._helpConfiguration = {}, this._helpGroupHeading = void 0, this._defaultCommandGroup = void 0, this._defaultOptionGroup = void 0;
       }
       /**
@@ -963,8 +963,8 @@ var require_command = __commonJS({
        */
       _getCommandAndAncestors() {
         let result = [];
-        for (let command = this; command; command = command.parent)
-          result.push(command);
+        for (let command2 = this; command2; command2 = command2.parent)
+          result.push(command2);
         return result;
       }
       /**
@@ -1309,17 +1309,17 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {Command} command
        * @private
        */
-      _registerCommand(command) {
-        let knownBy = (cmd) => [cmd.name()].concat(cmd.aliases()), alreadyUsed = knownBy(command).find(
+      _registerCommand(command2) {
+        let knownBy = (cmd) => [cmd.name()].concat(cmd.aliases()), alreadyUsed = knownBy(command2).find(
           (name2) => this._findCommand(name2)
         );
         if (alreadyUsed) {
-          let existingCmd = knownBy(this._findCommand(alreadyUsed)).join("|"), newCmd = knownBy(command).join("|");
+          let existingCmd = knownBy(this._findCommand(alreadyUsed)).join("|"), newCmd = knownBy(command2).join("|");
           throw new Error(
             `cannot add command '${newCmd}' as already have command '${existingCmd}'`
           );
         }
-        this._initCommandGroup(command), this.commands.push(command);
+        this._initCommandGroup(command2), this.commands.push(command2);
       }
       /**
        * Add an option.
@@ -2219,11 +2219,11 @@ Expecting one of '${allowedValues.join("', '")}'`);
         if (this._allowUnknownOption) return;
         let suggestion2 = "";
         if (flag.startsWith("--") && this._showSuggestionAfterError) {
-          let candidateFlags = [], command = this;
+          let candidateFlags = [], command2 = this;
           do {
-            let moreFlags = command.createHelp().visibleOptions(command).filter((option) => option.long).map((option) => option.long);
-            candidateFlags = candidateFlags.concat(moreFlags), command = command.parent;
-          } while (command && !command._enablePositionalOptions);
+            let moreFlags = command2.createHelp().visibleOptions(command2).filter((option) => option.long).map((option) => option.long);
+            candidateFlags = candidateFlags.concat(moreFlags), command2 = command2.parent;
+          } while (command2 && !command2._enablePositionalOptions);
           suggestion2 = suggestSimilar(flag, candidateFlags);
         }
         let message2 = `error: unknown option '${flag}'${suggestion2}`;
@@ -2249,8 +2249,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
         let unknownName = this.args[0], suggestion2 = "";
         if (this._showSuggestionAfterError) {
           let candidateNames = [];
-          this.createHelp().visibleCommands(this).forEach((command) => {
-            candidateNames.push(command.name()), command.alias() && candidateNames.push(command.alias());
+          this.createHelp().visibleCommands(this).forEach((command2) => {
+            candidateNames.push(command2.name()), command2.alias() && candidateNames.push(command2.alias());
           }), suggestion2 = suggestSimilar(unknownName, candidateNames);
         }
         let message2 = `error: unknown command '${unknownName}'${suggestion2}`;
@@ -2268,13 +2268,13 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [description]
        * @return {(this | string | undefined)} `this` command for chaining, or version string if no arguments
        */
-      version(str, flags2, description) {
-        if (str === void 0) return this._version;
-        this._version = str, flags2 = flags2 || "-V, --version", description = description || "output the version number";
+      version(str2, flags2, description) {
+        if (str2 === void 0) return this._version;
+        this._version = str2, flags2 = flags2 || "-V, --version", description = description || "output the version number";
         let versionOption = this.createOption(flags2, description);
         return this._versionOptionName = versionOption.attributeName(), this._registerOption(versionOption), this.on("option:" + versionOption.name(), () => {
-          this._outputConfiguration.writeOut(`${str}
-`), this._exit(0, "commander.version", str);
+          this._outputConfiguration.writeOut(`${str2}
+`), this._exit(0, "commander.version", str2);
         }), this;
       }
       /**
@@ -2284,8 +2284,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {object} [argsDescription]
        * @return {(string|Command)}
        */
-      description(str, argsDescription) {
-        return str === void 0 && argsDescription === void 0 ? this._description : (this._description = str, argsDescription && (this._argsDescription = argsDescription), this);
+      description(str2, argsDescription) {
+        return str2 === void 0 && argsDescription === void 0 ? this._description : (this._description = str2, argsDescription && (this._argsDescription = argsDescription), this);
       }
       /**
        * Set the summary. Used when listed as subcommand of parent.
@@ -2293,8 +2293,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [str]
        * @return {(string|Command)}
        */
-      summary(str) {
-        return str === void 0 ? this._summary : (this._summary = str, this);
+      summary(str2) {
+        return str2 === void 0 ? this._summary : (this._summary = str2, this);
       }
       /**
        * Set an alias for the command.
@@ -2306,8 +2306,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
        */
       alias(alias) {
         if (alias === void 0) return this._aliases[0];
-        let command = this;
-        if (this.commands.length !== 0 && this.commands[this.commands.length - 1]._executableHandler && (command = this.commands[this.commands.length - 1]), alias === command._name)
+        let command2 = this;
+        if (this.commands.length !== 0 && this.commands[this.commands.length - 1]._executableHandler && (command2 = this.commands[this.commands.length - 1]), alias === command2._name)
           throw new Error("Command alias can't be the same as its name");
         let matchingCommand = this.parent?._findCommand(alias);
         if (matchingCommand) {
@@ -2316,7 +2316,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
             `cannot add alias '${alias}' to command '${this.name()}' as already have command '${existingCmd}'`
           );
         }
-        return command._aliases.push(alias), this;
+        return command2._aliases.push(alias), this;
       }
       /**
        * Set aliases for the command.
@@ -2335,8 +2335,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [str]
        * @return {(string|Command)}
        */
-      usage(str) {
-        if (str === void 0) {
+      usage(str2) {
+        if (str2 === void 0) {
           if (this._usage) return this._usage;
           let args2 = this.registeredArguments.map((arg) => humanReadableArgName(arg));
           return [].concat(
@@ -2345,7 +2345,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
             this.registeredArguments.length ? args2 : []
           ).join(" ");
         }
-        return this._usage = str, this;
+        return this._usage = str2, this;
       }
       /**
        * Get or set the name of the command.
@@ -2353,8 +2353,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [str]
        * @return {(string|Command)}
        */
-      name(str) {
-        return str === void 0 ? this._name : (this._name = str, this);
+      name(str2) {
+        return str2 === void 0 ? this._name : (this._name = str2, this);
       }
       /**
        * Set/get the help group heading for this subcommand in parent command's help.
@@ -2470,7 +2470,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
       _getOutputContext(contextOptions) {
         contextOptions = contextOptions || {};
         let error = !!contextOptions.error, baseWrite, hasColors, helpWidth;
-        return error ? (baseWrite = (str) => this._outputConfiguration.writeErr(str), hasColors = this._outputConfiguration.getErrHasColors(), helpWidth = this._outputConfiguration.getErrHelpWidth()) : (baseWrite = (str) => this._outputConfiguration.writeOut(str), hasColors = this._outputConfiguration.getOutHasColors(), helpWidth = this._outputConfiguration.getOutHelpWidth()), { error, write: (str) => (hasColors || (str = this._outputConfiguration.stripColor(str)), baseWrite(str)), hasColors, helpWidth };
+        return error ? (baseWrite = (str2) => this._outputConfiguration.writeErr(str2), hasColors = this._outputConfiguration.getErrHasColors(), helpWidth = this._outputConfiguration.getErrHelpWidth()) : (baseWrite = (str2) => this._outputConfiguration.writeOut(str2), hasColors = this._outputConfiguration.getOutHasColors(), helpWidth = this._outputConfiguration.getOutHelpWidth()), { error, write: (str2) => (hasColors || (str2 = this._outputConfiguration.stripColor(str2)), baseWrite(str2)), hasColors, helpWidth };
       }
       /**
        * Output help information for this command.
@@ -2487,12 +2487,12 @@ Expecting one of '${allowedValues.join("', '")}'`);
           write: outputContext.write,
           command: this
         };
-        this._getCommandAndAncestors().reverse().forEach((command) => command.emit("beforeAllHelp", eventContext)), this.emit("beforeHelp", eventContext);
+        this._getCommandAndAncestors().reverse().forEach((command2) => command2.emit("beforeAllHelp", eventContext)), this.emit("beforeHelp", eventContext);
         let helpInformation = this.helpInformation({ error: outputContext.error });
         if (deprecatedCallback && (helpInformation = deprecatedCallback(helpInformation), typeof helpInformation != "string" && !Buffer.isBuffer(helpInformation)))
           throw new Error("outputHelp callback must return a string or a Buffer");
         outputContext.write(helpInformation), this._getHelpOption()?.long && this.emit(this._getHelpOption().long), this.emit("afterHelp", eventContext), this._getCommandAndAncestors().forEach(
-          (command) => command.emit("afterAllHelp", eventContext)
+          (command2) => command2.emit("afterAllHelp", eventContext)
         );
       }
       /**
@@ -3360,14 +3360,14 @@ var require_Collection = __commonJS({
 var require_stringifyComment = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
     "use strict";
-    var stringifyComment = (str) => str.replace(/^(?!$)(?: $)?/gm, "#");
+    var stringifyComment = (str2) => str2.replace(/^(?!$)(?: $)?/gm, "#");
     function indentComment(comment, indent) {
       return /^\n+$/.test(comment) ? comment.substring(1) : indent ? comment.replace(/^(?! *$)/gm, indent) : comment;
     }
-    var lineComment = (str, indent, comment) => str.endsWith(`
+    var lineComment = (str2, indent, comment) => str2.endsWith(`
 `) ? indentComment(comment, indent) : comment.includes(`
 `) ? `
-` + indentComment(comment, indent) : (str.endsWith(" ") ? "" : " ") + comment;
+` + indentComment(comment, indent) : (str2.endsWith(" ") ? "" : " ") + comment;
     exports.indentComment = indentComment;
     exports.lineComment = lineComment;
     exports.stringifyComment = stringifyComment;
@@ -3473,15 +3473,15 @@ var require_stringifyString = __commonJS({
       indentAtStart: isBlock ? ctx.indent.length : ctx.indentAtStart,
       lineWidth: ctx.options.lineWidth,
       minContentWidth: ctx.options.minContentWidth
-    }), containsDocumentMarker = (str) => /^(%|---|\.\.\.)/m.test(str);
-    function lineLengthOverLimit(str, lineWidth, indentLength) {
+    }), containsDocumentMarker = (str2) => /^(%|---|\.\.\.)/m.test(str2);
+    function lineLengthOverLimit(str2, lineWidth, indentLength) {
       if (!lineWidth || lineWidth < 0)
         return !1;
-      let limit = lineWidth - indentLength, strLen = str.length;
+      let limit = lineWidth - indentLength, strLen = str2.length;
       if (strLen <= limit)
         return !1;
       for (let i2 = 0, start2 = 0; i2 < strLen; ++i2)
-        if (str[i2] === `
+        if (str2[i2] === `
 `) {
           if (i2 - start2 > limit)
             return !0;
@@ -3494,41 +3494,41 @@ var require_stringifyString = __commonJS({
       let json = JSON.stringify(value);
       if (ctx.options.doubleQuotedAsJSON)
         return json;
-      let { implicitKey } = ctx, minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength, indent = ctx.indent || (containsDocumentMarker(value) ? "  " : ""), str = "", start2 = 0;
+      let { implicitKey } = ctx, minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength, indent = ctx.indent || (containsDocumentMarker(value) ? "  " : ""), str2 = "", start2 = 0;
       for (let i2 = 0, ch = json[i2]; ch; ch = json[++i2])
-        if (ch === " " && json[i2 + 1] === "\\" && json[i2 + 2] === "n" && (str += json.slice(start2, i2) + "\\ ", i2 += 1, start2 = i2, ch = "\\"), ch === "\\")
+        if (ch === " " && json[i2 + 1] === "\\" && json[i2 + 2] === "n" && (str2 += json.slice(start2, i2) + "\\ ", i2 += 1, start2 = i2, ch = "\\"), ch === "\\")
           switch (json[i2 + 1]) {
             case "u":
               {
-                str += json.slice(start2, i2);
+                str2 += json.slice(start2, i2);
                 let code3 = json.substr(i2 + 2, 4);
                 switch (code3) {
                   case "0000":
-                    str += "\\0";
+                    str2 += "\\0";
                     break;
                   case "0007":
-                    str += "\\a";
+                    str2 += "\\a";
                     break;
                   case "000b":
-                    str += "\\v";
+                    str2 += "\\v";
                     break;
                   case "001b":
-                    str += "\\e";
+                    str2 += "\\e";
                     break;
                   case "0085":
-                    str += "\\N";
+                    str2 += "\\N";
                     break;
                   case "00a0":
-                    str += "\\_";
+                    str2 += "\\_";
                     break;
                   case "2028":
-                    str += "\\L";
+                    str2 += "\\L";
                     break;
                   case "2029":
-                    str += "\\P";
+                    str2 += "\\P";
                     break;
                   default:
-                    code3.substr(0, 2) === "00" ? str += "\\x" + code3.substr(2) : str += json.substr(i2, 6);
+                    code3.substr(0, 2) === "00" ? str2 += "\\x" + code3.substr(2) : str2 += json.substr(i2, 6);
                 }
                 i2 += 5, start2 = i2 + 1;
               }
@@ -3537,18 +3537,18 @@ var require_stringifyString = __commonJS({
               if (implicitKey || json[i2 + 2] === '"' || json.length < minMultiLineLength)
                 i2 += 1;
               else {
-                for (str += json.slice(start2, i2) + `
+                for (str2 += json.slice(start2, i2) + `
 
 `; json[i2 + 2] === "\\" && json[i2 + 3] === "n" && json[i2 + 4] !== '"'; )
-                  str += `
+                  str2 += `
 `, i2 += 2;
-                str += indent, json[i2 + 2] === " " && (str += "\\"), i2 += 1, start2 = i2 + 1;
+                str2 += indent, json[i2 + 2] === " " && (str2 += "\\"), i2 += 1, start2 = i2 + 1;
               }
               break;
             default:
               i2 += 1;
           }
-      return str = start2 ? str + json.slice(start2) : json, implicitKey ? str : foldFlowLines.foldFlowLines(str, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, !1));
+      return str2 = start2 ? str2 + json.slice(start2) : json, implicitKey ? str2 : foldFlowLines.foldFlowLines(str2, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, !1));
     }
     function singleQuotedString(value, ctx) {
       if (ctx.options.singleQuote === !1 || ctx.implicitKey && value.includes(`
@@ -3642,14 +3642,14 @@ ${indent}${start2}${value}${end}`;
         if (implicitKey && indent === indentStep)
           return quotedString(value, ctx);
       }
-      let str = value.replace(/\n+/g, `$&
+      let str2 = value.replace(/\n+/g, `$&
 ${indent}`);
       if (actualString) {
-        let test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str), { compat, tags } = ctx.doc.schema;
+        let test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str2), { compat, tags } = ctx.doc.schema;
         if (tags.some(test) || compat?.some(test))
           return quotedString(value, ctx);
       }
-      return implicitKey ? str : foldFlowLines.foldFlowLines(str, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, !1));
+      return implicitKey ? str2 : foldFlowLines.foldFlowLines(str2, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, !1));
     }
     function stringifyString(item, ctx, onComment, onChompKeep) {
       let { implicitKey, inFlow } = ctx, ss = typeof item.value == "string" ? item : Object.assign({}, item, { value: String(item.value) }), { type } = item;
@@ -3771,9 +3771,9 @@ var require_stringify = __commonJS({
       tagObj ?? (tagObj = getTagObject(ctx.doc.schema.tags, node));
       let props = stringifyProps(node, tagObj, ctx);
       props.length > 0 && (ctx.indentAtStart = (ctx.indentAtStart ?? 0) + props.length + 1);
-      let str = typeof tagObj.stringify == "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
-      return props ? identity.isScalar(node) || str[0] === "{" || str[0] === "[" ? `${props} ${str}` : `${props}
-${ctx.indent}${str}` : str;
+      let str2 = typeof tagObj.stringify == "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
+      return props ? identity.isScalar(node) || str2[0] === "{" || str2[0] === "[" ? `${props} ${str2}` : `${props}
+${ctx.indent}${str2}` : str2;
     }
     exports.createStringifyContext = createStringifyContext;
     exports.stringify = stringify;
@@ -3801,21 +3801,21 @@ var require_stringifyPair = __commonJS({
         implicitKey: !explicitKey && (simpleKeys || !allNullValues),
         indent: indent + indentStep
       });
-      let keyCommentDone = !1, chompKeep = !1, str = stringify.stringify(key, ctx, () => keyCommentDone = !0, () => chompKeep = !0);
-      if (!explicitKey && !ctx.inFlow && str.length > 1024) {
+      let keyCommentDone = !1, chompKeep = !1, str2 = stringify.stringify(key, ctx, () => keyCommentDone = !0, () => chompKeep = !0);
+      if (!explicitKey && !ctx.inFlow && str2.length > 1024) {
         if (simpleKeys)
           throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
         explicitKey = !0;
       }
       if (ctx.inFlow) {
         if (allNullValues || value == null)
-          return keyCommentDone && onComment && onComment(), str === "" ? "?" : explicitKey ? `? ${str}` : str;
+          return keyCommentDone && onComment && onComment(), str2 === "" ? "?" : explicitKey ? `? ${str2}` : str2;
       } else if (allNullValues && !simpleKeys || value == null && explicitKey)
-        return str = `? ${str}`, keyComment && !keyCommentDone ? str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment)) : chompKeep && onChompKeep && onChompKeep(), str;
-      keyCommentDone && (keyComment = null), explicitKey ? (keyComment && (str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment))), str = `? ${str}
-${indent}:`) : (str = `${str}:`, keyComment && (str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment))));
+        return str2 = `? ${str2}`, keyComment && !keyCommentDone ? str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment)) : chompKeep && onChompKeep && onChompKeep(), str2;
+      keyCommentDone && (keyComment = null), explicitKey ? (keyComment && (str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment))), str2 = `? ${str2}
+${indent}:`) : (str2 = `${str2}:`, keyComment && (str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment))));
       let vsb, vcb, valueComment;
-      identity.isNode(value) ? (vsb = !!value.spaceBefore, vcb = value.commentBefore, valueComment = value.comment) : (vsb = !1, vcb = null, valueComment = null, value && typeof value == "object" && (value = doc.createNode(value))), ctx.implicitKey = !1, !explicitKey && !keyComment && identity.isScalar(value) && (ctx.indentAtStart = str.length + 1), chompKeep = !1, !indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity.isSeq(value) && !value.flow && !value.tag && !value.anchor && (ctx.indent = ctx.indent.substring(2));
+      identity.isNode(value) ? (vsb = !!value.spaceBefore, vcb = value.commentBefore, valueComment = value.comment) : (vsb = !1, vcb = null, valueComment = null, value && typeof value == "object" && (value = doc.createNode(value))), ctx.implicitKey = !1, !explicitKey && !keyComment && identity.isScalar(value) && (ctx.indentAtStart = str2.length + 1), chompKeep = !1, !indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity.isSeq(value) && !value.flow && !value.tag && !value.anchor && (ctx.indent = ctx.indent.substring(2));
       let valueCommentDone = !1, valueStr = stringify.stringify(value, ctx, () => valueCommentDone = !0, () => chompKeep = !0), ws = " ";
       if (keyComment || vsb || vcb) {
         if (ws = vsb ? `
@@ -3843,7 +3843,7 @@ ${ctx.indent}`);
         }
       } else (valueStr === "" || valueStr[0] === `
 `) && (ws = "");
-      return str += ws + valueStr, ctx.inFlow ? valueCommentDone && onComment && onComment() : valueComment && !valueCommentDone ? str += stringifyComment.lineComment(str, ctx.indent, commentString(valueComment)) : chompKeep && onChompKeep && onChompKeep(), str;
+      return str2 += ws + valueStr, ctx.inFlow ? valueCommentDone && onComment && onComment() : valueComment && !valueCommentDone ? str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(valueComment)) : chompKeep && onChompKeep && onChompKeep(), str2;
     }
     exports.stringifyPair = stringifyPair;
   }
@@ -4014,23 +4014,23 @@ var require_stringifyCollection = __commonJS({
           ik && (!chompKeep && ik.spaceBefore && lines.push(""), addCommentBefore(ctx, lines, ik.commentBefore, chompKeep));
         }
         chompKeep = !1;
-        let str2 = stringify.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = !0);
-        comment2 && (str2 += stringifyComment.lineComment(str2, itemIndent, commentString(comment2))), chompKeep && comment2 && (chompKeep = !1), lines.push(blockItemPrefix + str2);
+        let str3 = stringify.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = !0);
+        comment2 && (str3 += stringifyComment.lineComment(str3, itemIndent, commentString(comment2))), chompKeep && comment2 && (chompKeep = !1), lines.push(blockItemPrefix + str3);
       }
-      let str;
+      let str2;
       if (lines.length === 0)
-        str = flowChars.start + flowChars.end;
+        str2 = flowChars.start + flowChars.end;
       else {
-        str = lines[0];
+        str2 = lines[0];
         for (let i2 = 1; i2 < lines.length; ++i2) {
           let line = lines[i2];
-          str += line ? `
+          str2 += line ? `
 ${indent}${line}` : `
 `;
         }
       }
-      return comment ? (str += `
-` + stringifyComment.indentComment(commentString(comment), indent), onComment && onComment()) : chompKeep && onChompKeep && onChompKeep(), str;
+      return comment ? (str2 += `
+` + stringifyComment.indentComment(commentString(comment), indent), onComment && onComment()) : chompKeep && onChompKeep && onChompKeep(), str2;
     }
     function stringifyFlowCollection({ items }, ctx, { flowChars, itemIndent }) {
       let { indent, indentStep, flowCollectionPadding: fcPadding, options: { commentString } } = ctx;
@@ -4051,9 +4051,9 @@ ${indent}${line}` : `
           iv ? (iv.comment && (comment = iv.comment), iv.commentBefore && (reqNewline = !0)) : item.value == null && ik?.comment && (comment = ik.comment);
         }
         comment && (reqNewline = !0);
-        let str = stringify.stringify(item, itemCtx, () => comment = null);
-        reqNewline || (reqNewline = lines.length > linesAtValue || str.includes(`
-`)), i2 < items.length - 1 ? str += "," : ctx.options.trailingComma && (ctx.options.lineWidth > 0 && (reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) + (str.length + 2) > ctx.options.lineWidth)), reqNewline && (str += ",")), comment && (str += stringifyComment.lineComment(str, itemIndent, commentString(comment))), lines.push(str), linesAtValue = lines.length;
+        let str2 = stringify.stringify(item, itemCtx, () => comment = null);
+        reqNewline || (reqNewline = lines.length > linesAtValue || str2.includes(`
+`)), i2 < items.length - 1 ? str2 += "," : ctx.options.trailingComma && (ctx.options.lineWidth > 0 && (reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) + (str2.length + 2) > ctx.options.lineWidth)), reqNewline && (str2 += ",")), comment && (str2 += stringifyComment.lineComment(str2, itemIndent, commentString(comment))), lines.push(str2), linesAtValue = lines.length;
       }
       let { start: start2, end } = flowChars;
       if (lines.length === 0)
@@ -4063,12 +4063,12 @@ ${indent}${line}` : `
         reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
       }
       if (reqNewline) {
-        let str = start2;
+        let str2 = start2;
         for (let line of lines)
-          str += line ? `
+          str2 += line ? `
 ${indentStep}${indent}${line}` : `
 `;
-        return `${str}
+        return `${str2}
 ${indent}${end}`;
       } else
         return `${start2}${fcPadding}${lines.join(" ")}${fcPadding}${end}`;
@@ -4328,7 +4328,7 @@ var require_string = __commonJS({
       identify: (value) => typeof value == "string",
       default: !0,
       tag: "tag:yaml.org,2002:str",
-      resolve: (str) => str,
+      resolve: (str2) => str2,
       stringify(item, ctx, onComment, onChompKeep) {
         return ctx = Object.assign({ actualString: !0 }, ctx), stringifyString.stringifyString(item, ctx, onComment, onChompKeep);
       }
@@ -4363,7 +4363,7 @@ var require_bool = __commonJS({
       default: !0,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
-      resolve: (str) => new Scalar2.Scalar(str[0] === "t" || str[0] === "T"),
+      resolve: (str2) => new Scalar2.Scalar(str2[0] === "t" || str2[0] === "T"),
       stringify({ source, value }, ctx) {
         if (source && boolTag.test.test(source)) {
           let sv = source[0] === "t" || source[0] === "T";
@@ -4410,7 +4410,7 @@ var require_float = __commonJS({
       default: !0,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str) => str.slice(-3).toLowerCase() === "nan" ? NaN : str[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str2) => str2.slice(-3).toLowerCase() === "nan" ? NaN : str2[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     }, floatExp = {
       identify: (value) => typeof value == "number",
@@ -4418,7 +4418,7 @@ var require_float = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
-      resolve: (str) => parseFloat(str),
+      resolve: (str2) => parseFloat(str2),
       stringify(node) {
         let num = Number(node.value);
         return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node);
@@ -4428,9 +4428,9 @@ var require_float = __commonJS({
       default: !0,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
-      resolve(str) {
-        let node = new Scalar2.Scalar(parseFloat(str)), dot = str.indexOf(".");
-        return dot !== -1 && str[str.length - 1] === "0" && (node.minFractionDigits = str.length - dot - 1), node;
+      resolve(str2) {
+        let node = new Scalar2.Scalar(parseFloat(str2)), dot = str2.indexOf(".");
+        return dot !== -1 && str2[str2.length - 1] === "0" && (node.minFractionDigits = str2.length - dot - 1), node;
       },
       stringify: stringifyNumber.stringifyNumber
     };
@@ -4444,7 +4444,7 @@ var require_float = __commonJS({
 var require_int = __commonJS({
   "node_modules/yaml/dist/schema/core/int.js"(exports) {
     "use strict";
-    var stringifyNumber = require_stringifyNumber(), intIdentify = (value) => typeof value == "bigint" || Number.isInteger(value), intResolve = (str, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str) : parseInt(str.substring(offset), radix);
+    var stringifyNumber = require_stringifyNumber(), intIdentify = (value) => typeof value == "bigint" || Number.isInteger(value), intResolve = (str2, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str2) : parseInt(str2.substring(offset), radix);
     function intStringify(node, radix, prefix) {
       let { value } = node;
       return intIdentify(value) && value >= 0 ? prefix + value.toString(radix) : stringifyNumber.stringifyNumber(node);
@@ -4455,14 +4455,14 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^0o[0-7]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 2, 8, opt),
+      resolve: (str2, _onError, opt) => intResolve(str2, 2, 8, opt),
       stringify: (node) => intStringify(node, 8, "0o")
     }, int = {
       identify: intIdentify,
       default: !0,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 0, 10, opt),
+      resolve: (str2, _onError, opt) => intResolve(str2, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     }, intHex = {
       identify: (value) => intIdentify(value) && value >= 0,
@@ -4470,7 +4470,7 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^0x[0-9a-fA-F]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 2, 16, opt),
+      resolve: (str2, _onError, opt) => intResolve(str2, 2, 16, opt),
       stringify: (node) => intStringify(node, 16, "0x")
     };
     exports.int = int;
@@ -4483,12 +4483,12 @@ var require_int = __commonJS({
 var require_schema = __commonJS({
   "node_modules/yaml/dist/schema/core/schema.js"(exports) {
     "use strict";
-    var map = require_map(), _null = require_null(), seq = require_seq(), string = require_string(), bool = require_bool(), float = require_float(), int = require_int(), schema = [
+    var map = require_map(), _null = require_null(), seq = require_seq(), string = require_string(), bool2 = require_bool(), float = require_float(), int = require_int(), schema = [
       map.map,
       seq.seq,
       string.string,
       _null.nullTag,
-      bool.boolTag,
+      bool2.boolTag,
       int.intOct,
       int.int,
       int.intHex,
@@ -4513,7 +4513,7 @@ var require_schema2 = __commonJS({
         identify: (value) => typeof value == "string",
         default: !0,
         tag: "tag:yaml.org,2002:str",
-        resolve: (str) => str,
+        resolve: (str2) => str2,
         stringify: stringifyJSON
       },
       {
@@ -4530,7 +4530,7 @@ var require_schema2 = __commonJS({
         default: !0,
         tag: "tag:yaml.org,2002:bool",
         test: /^true$|^false$/,
-        resolve: (str) => str === "true",
+        resolve: (str2) => str2 === "true",
         stringify: stringifyJSON
       },
       {
@@ -4538,7 +4538,7 @@ var require_schema2 = __commonJS({
         default: !0,
         tag: "tag:yaml.org,2002:int",
         test: /^-?(?:0|[1-9][0-9]*)$/,
-        resolve: (str, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str) : parseInt(str, 10),
+        resolve: (str2, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str2) : parseInt(str2, 10),
         stringify: ({ value }) => intIdentify(value) ? value.toString() : JSON.stringify(value)
       },
       {
@@ -4546,15 +4546,15 @@ var require_schema2 = __commonJS({
         default: !0,
         tag: "tag:yaml.org,2002:float",
         test: /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$/,
-        resolve: (str) => parseFloat(str),
+        resolve: (str2) => parseFloat(str2),
         stringify: stringifyJSON
       }
     ], jsonError = {
       default: !0,
       tag: "",
       test: /^/,
-      resolve(str, onError) {
-        return onError(`Unresolved plain scalar ${JSON.stringify(str)}`), str;
+      resolve(str2, onError) {
+        return onError(`Unresolved plain scalar ${JSON.stringify(str2)}`), str2;
       }
     }, schema = [map.map, seq.seq].concat(jsonScalars, jsonError);
     exports.schema = schema;
@@ -4582,9 +4582,9 @@ var require_binary = __commonJS({
         if (typeof node_buffer.Buffer == "function")
           return node_buffer.Buffer.from(src, "base64");
         if (typeof atob == "function") {
-          let str = atob(src.replace(/[\n\r]/g, "")), buffer = new Uint8Array(str.length);
-          for (let i2 = 0; i2 < str.length; ++i2)
-            buffer[i2] = str.charCodeAt(i2);
+          let str2 = atob(src.replace(/[\n\r]/g, "")), buffer = new Uint8Array(str2.length);
+          for (let i2 = 0; i2 < str2.length; ++i2)
+            buffer[i2] = str2.charCodeAt(i2);
           return buffer;
         } else
           return onError("This environment does not support reading binary tags; either Buffer or atob is required"), src;
@@ -4592,24 +4592,24 @@ var require_binary = __commonJS({
       stringify({ comment, type, value }, ctx, onComment, onChompKeep) {
         if (!value)
           return "";
-        let buf = value, str;
+        let buf = value, str2;
         if (typeof node_buffer.Buffer == "function")
-          str = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
+          str2 = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
         else if (typeof btoa == "function") {
           let s = "";
           for (let i2 = 0; i2 < buf.length; ++i2)
             s += String.fromCharCode(buf[i2]);
-          str = btoa(s);
+          str2 = btoa(s);
         } else
           throw new Error("This environment does not support writing binary tags; either Buffer or btoa is required");
         if (type ?? (type = Scalar2.Scalar.BLOCK_LITERAL), type !== Scalar2.Scalar.QUOTE_DOUBLE) {
-          let lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth), n = Math.ceil(str.length / lineWidth), lines = new Array(n);
+          let lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth), n = Math.ceil(str2.length / lineWidth), lines = new Array(n);
           for (let i2 = 0, o = 0; i2 < n; ++i2, o += lineWidth)
-            lines[i2] = str.substr(o, lineWidth);
-          str = lines.join(type === Scalar2.Scalar.BLOCK_LITERAL ? `
+            lines[i2] = str2.substr(o, lineWidth);
+          str2 = lines.join(type === Scalar2.Scalar.BLOCK_LITERAL ? `
 ` : " ");
         }
-        return stringifyString.stringifyString({ comment, type, value: str }, ctx, onComment, onChompKeep);
+        return stringifyString.stringifyString({ comment, type, value: str2 }, ctx, onComment, onChompKeep);
       }
     };
     exports.binary = binary2;
@@ -4769,7 +4769,7 @@ var require_float2 = __commonJS({
       default: !0,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str) => str.slice(-3).toLowerCase() === "nan" ? NaN : str[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str2) => str2.slice(-3).toLowerCase() === "nan" ? NaN : str2[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     }, floatExp = {
       identify: (value) => typeof value == "number",
@@ -4777,7 +4777,7 @@ var require_float2 = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
-      resolve: (str) => parseFloat(str.replace(/_/g, "")),
+      resolve: (str2) => parseFloat(str2.replace(/_/g, "")),
       stringify(node) {
         let num = Number(node.value);
         return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node);
@@ -4787,10 +4787,10 @@ var require_float2 = __commonJS({
       default: !0,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
-      resolve(str) {
-        let node = new Scalar2.Scalar(parseFloat(str.replace(/_/g, ""))), dot = str.indexOf(".");
+      resolve(str2) {
+        let node = new Scalar2.Scalar(parseFloat(str2.replace(/_/g, ""))), dot = str2.indexOf(".");
         if (dot !== -1) {
-          let f = str.substring(dot + 1).replace(/_/g, "");
+          let f = str2.substring(dot + 1).replace(/_/g, "");
           f[f.length - 1] === "0" && (node.minFractionDigits = f.length);
         }
         return node;
@@ -4808,31 +4808,31 @@ var require_int2 = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber(), intIdentify = (value) => typeof value == "bigint" || Number.isInteger(value);
-    function intResolve(str, offset, radix, { intAsBigInt }) {
-      let sign = str[0];
-      if ((sign === "-" || sign === "+") && (offset += 1), str = str.substring(offset).replace(/_/g, ""), intAsBigInt) {
+    function intResolve(str2, offset, radix, { intAsBigInt }) {
+      let sign = str2[0];
+      if ((sign === "-" || sign === "+") && (offset += 1), str2 = str2.substring(offset).replace(/_/g, ""), intAsBigInt) {
         switch (radix) {
           case 2:
-            str = `0b${str}`;
+            str2 = `0b${str2}`;
             break;
           case 8:
-            str = `0o${str}`;
+            str2 = `0o${str2}`;
             break;
           case 16:
-            str = `0x${str}`;
+            str2 = `0x${str2}`;
             break;
         }
-        let n2 = BigInt(str);
+        let n2 = BigInt(str2);
         return sign === "-" ? BigInt(-1) * n2 : n2;
       }
-      let n = parseInt(str, radix);
+      let n = parseInt(str2, radix);
       return sign === "-" ? -1 * n : n;
     }
     function intStringify(node, radix, prefix) {
       let { value } = node;
       if (intIdentify(value)) {
-        let str = value.toString(radix);
-        return value < 0 ? "-" + prefix + str.substr(1) : prefix + str;
+        let str2 = value.toString(radix);
+        return value < 0 ? "-" + prefix + str2.substr(1) : prefix + str2;
       }
       return stringifyNumber.stringifyNumber(node);
     }
@@ -4842,7 +4842,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "BIN",
       test: /^[-+]?0b[0-1_]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 2, 2, opt),
+      resolve: (str2, _onError, opt) => intResolve(str2, 2, 2, opt),
       stringify: (node) => intStringify(node, 2, "0b")
     }, intOct = {
       identify: intIdentify,
@@ -4850,14 +4850,14 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^[-+]?0[0-7_]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 1, 8, opt),
+      resolve: (str2, _onError, opt) => intResolve(str2, 1, 8, opt),
       stringify: (node) => intStringify(node, 8, "0")
     }, int = {
       identify: intIdentify,
       default: !0,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9][0-9_]*$/,
-      resolve: (str, _onError, opt) => intResolve(str, 0, 10, opt),
+      resolve: (str2, _onError, opt) => intResolve(str2, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     }, intHex = {
       identify: intIdentify,
@@ -4865,7 +4865,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^[-+]?0x[0-9a-fA-F_]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 2, 16, opt),
+      resolve: (str2, _onError, opt) => intResolve(str2, 2, 16, opt),
       stringify: (node) => intStringify(node, 16, "0x")
     };
     exports.int = int;
@@ -4947,8 +4947,8 @@ var require_timestamp = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
-    function parseSexagesimal(str, asBigInt) {
-      let sign = str[0], parts2 = sign === "-" || sign === "+" ? str.substring(1) : str, num = (n) => asBigInt ? BigInt(n) : Number(n), res = parts2.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num(60) + num(p), num(0));
+    function parseSexagesimal(str2, asBigInt) {
+      let sign = str2[0], parts2 = sign === "-" || sign === "+" ? str2.substring(1) : str2, num = (n) => asBigInt ? BigInt(n) : Number(n), res = parts2.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num(60) + num(p), num(0));
       return sign === "-" ? num(-1) * res : res;
     }
     function stringifySexagesimal(node) {
@@ -4968,7 +4968,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$/,
-      resolve: (str, _onError, { intAsBigInt }) => parseSexagesimal(str, intAsBigInt),
+      resolve: (str2, _onError, { intAsBigInt }) => parseSexagesimal(str2, intAsBigInt),
       stringify: stringifySexagesimal
     }, floatTime = {
       identify: (value) => typeof value == "number",
@@ -4976,7 +4976,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*$/,
-      resolve: (str) => parseSexagesimal(str, !1),
+      resolve: (str2) => parseSexagesimal(str2, !1),
       stringify: stringifySexagesimal
     }, timestamp = {
       identify: (value) => value instanceof Date,
@@ -4986,8 +4986,8 @@ var require_timestamp = __commonJS({
       // may be omitted altogether, resulting in a date format. In such a case, the time part is
       // assumed to be 00:00:00Z (start of day, UTC).
       test: RegExp("^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:t|T|[ \\t]+)([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\\.[0-9]+)?)(?:[ \\t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$"),
-      resolve(str) {
-        let match = str.match(timestamp.test);
+      resolve(str2) {
+        let match = str2.match(timestamp.test);
         if (!match)
           throw new Error("!!timestamp expects a date, starting with yyyy-mm-dd");
         let [, year, month, day, hour, minute, second] = match.map(Number), millisec = match[7] ? Number((match[7] + "00").substr(1, 3)) : 0, date = Date.UTC(year, month - 1, day, hour || 0, minute || 0, second || 0, millisec), tz = match[8];
@@ -5009,13 +5009,13 @@ var require_timestamp = __commonJS({
 var require_schema3 = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports) {
     "use strict";
-    var map = require_map(), _null = require_null(), seq = require_seq(), string = require_string(), binary2 = require_binary(), bool = require_bool2(), float = require_float2(), int = require_int2(), merge = require_merge(), omap = require_omap(), pairs2 = require_pairs(), set = require_set(), timestamp = require_timestamp(), schema = [
+    var map = require_map(), _null = require_null(), seq = require_seq(), string = require_string(), binary2 = require_binary(), bool2 = require_bool2(), float = require_float2(), int = require_int2(), merge = require_merge(), omap = require_omap(), pairs2 = require_pairs(), set = require_set(), timestamp = require_timestamp(), schema = [
       map.map,
       seq.seq,
       string.string,
       _null.nullTag,
-      bool.trueTag,
-      bool.falseTag,
+      bool2.trueTag,
+      bool2.falseTag,
       int.intBin,
       int.intOct,
       int.int,
@@ -5040,7 +5040,7 @@ var require_schema3 = __commonJS({
 var require_tags = __commonJS({
   "node_modules/yaml/dist/schema/tags.js"(exports) {
     "use strict";
-    var map = require_map(), _null = require_null(), seq = require_seq(), string = require_string(), bool = require_bool(), float = require_float(), int = require_int(), schema = require_schema(), schema$1 = require_schema2(), binary2 = require_binary(), merge = require_merge(), omap = require_omap(), pairs2 = require_pairs(), schema$2 = require_schema3(), set = require_set(), timestamp = require_timestamp(), schemas = /* @__PURE__ */ new Map([
+    var map = require_map(), _null = require_null(), seq = require_seq(), string = require_string(), bool2 = require_bool(), float = require_float(), int = require_int(), schema = require_schema(), schema$1 = require_schema2(), binary2 = require_binary(), merge = require_merge(), omap = require_omap(), pairs2 = require_pairs(), schema$2 = require_schema3(), set = require_set(), timestamp = require_timestamp(), schemas = /* @__PURE__ */ new Map([
       ["core", schema.schema],
       ["failsafe", [map.map, seq.seq, string.string]],
       ["json", schema$1.schema],
@@ -5048,7 +5048,7 @@ var require_tags = __commonJS({
       ["yaml-1.1", schema$2.schema]
     ]), tagsByName = {
       binary: binary2.binary,
-      bool: bool.boolTag,
+      bool: bool2.boolTag,
       float: float.float,
       floatExp: float.floatExp,
       floatNaN: float.floatNaN,
@@ -7321,15 +7321,15 @@ var require_parser = __commonJS({
   "node_modules/yaml/dist/parse/parser.js"(exports) {
     "use strict";
     var node_process = __require("process"), cst = require_cst(), lexer = require_lexer();
-    function includesToken(list2, type) {
-      for (let i2 = 0; i2 < list2.length; ++i2)
-        if (list2[i2].type === type)
+    function includesToken(list, type) {
+      for (let i2 = 0; i2 < list.length; ++i2)
+        if (list[i2].type === type)
           return !0;
       return !1;
     }
-    function findNonEmptyIndex(list2) {
-      for (let i2 = 0; i2 < list2.length; ++i2)
-        switch (list2[i2].type) {
+    function findNonEmptyIndex(list) {
+      for (let i2 = 0; i2 < list.length; ++i2)
+        switch (list[i2].type) {
           case "space":
           case "comment":
           case "newline":
@@ -8132,13 +8132,13 @@ var require_code = __commonJS({
     }
     exports._ = _;
     var plus = new _Code("+");
-    function str(strs, ...args2) {
+    function str2(strs, ...args2) {
       let expr = [safeStringify(strs[0])], i2 = 0;
       for (; i2 < args2.length; )
         expr.push(plus), addCodeArg(expr, args2[i2]), expr.push(plus, safeStringify(strs[++i2]));
       return optimize(expr), new _Code(expr);
     }
-    exports.str = str;
+    exports.str = str2;
     function addCodeArg(code3, arg) {
       arg instanceof _Code ? code3.push(...arg._items) : arg instanceof Name ? code3.push(arg) : code3.push(interpolate(arg));
     }
@@ -8168,7 +8168,7 @@ var require_code = __commonJS({
         return `"${a}${b.slice(1)}`;
     }
     function strConcat(c1, c2) {
-      return c2.emptyStr() ? c1 : c1.emptyStr() ? c2 : str`${c1}${c2}`;
+      return c2.emptyStr() ? c1 : c1.emptyStr() ? c2 : str2`${c1}${c2}`;
     }
     exports.strConcat = strConcat;
     function interpolate(x) {
@@ -8935,20 +8935,20 @@ var require_util = __commonJS({
       return (0, codegen_1._)`${topSchemaRef}${schemaPath}${(0, codegen_1.getProperty)(keyword)}`;
     }
     exports.schemaRefOrVal = schemaRefOrVal;
-    function unescapeFragment(str) {
-      return unescapeJsonPointer(decodeURIComponent(str));
+    function unescapeFragment(str2) {
+      return unescapeJsonPointer(decodeURIComponent(str2));
     }
     exports.unescapeFragment = unescapeFragment;
-    function escapeFragment(str) {
-      return encodeURIComponent(escapeJsonPointer(str));
+    function escapeFragment(str2) {
+      return encodeURIComponent(escapeJsonPointer(str2));
     }
     exports.escapeFragment = escapeFragment;
-    function escapeJsonPointer(str) {
-      return typeof str == "number" ? `${str}` : str.replace(/~/g, "~0").replace(/\//g, "~1");
+    function escapeJsonPointer(str2) {
+      return typeof str2 == "number" ? `${str2}` : str2.replace(/~/g, "~0").replace(/\//g, "~1");
     }
     exports.escapeJsonPointer = escapeJsonPointer;
-    function unescapeJsonPointer(str) {
-      return str.replace(/~1/g, "/").replace(/~0/g, "~");
+    function unescapeJsonPointer(str2) {
+      return str2.replace(/~1/g, "/").replace(/~0/g, "~");
     }
     exports.unescapeJsonPointer = unescapeJsonPointer;
     function eachItem(xs, f) {
@@ -9780,8 +9780,8 @@ var require_json_schema_traverse = __commonJS({
         post(schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
       }
     }
-    function escapeJsonPtr(str) {
-      return str.replace(/~/g, "~0").replace(/\//g, "~1");
+    function escapeJsonPtr(str2) {
+      return str2.replace(/~/g, "~0").replace(/\//g, "~1");
     }
   }
 });
@@ -10514,10 +10514,10 @@ var require_utils = __commonJS({
         isIPV6: !0
       };
     }
-    function findToken(str, token) {
+    function findToken(str2, token) {
       let ind = 0;
-      for (let i2 = 0; i2 < str.length; i2++)
-        str[i2] === token && ind++;
+      for (let i2 = 0; i2 < str2.length; i2++)
+        str2[i2] === token && ind++;
       return ind;
     }
     function removeDotSegments(path15) {
@@ -11206,7 +11206,7 @@ var require_core = __commonJS({
     Object.defineProperty(exports, "CodeGen", { enumerable: !0, get: function() {
       return codegen_1.CodeGen;
     } });
-    var validation_error_1 = require_validation_error(), ref_error_1 = require_ref_error(), rules_1 = require_rules(), compile_1 = require_compile(), codegen_2 = require_codegen(), resolve_1 = require_resolve(), dataType_1 = require_dataType(), util_1 = require_util(), $dataRefSchema = require_data(), uri_1 = require_uri(), defaultRegExp = (str, flags2) => new RegExp(str, flags2);
+    var validation_error_1 = require_validation_error(), ref_error_1 = require_ref_error(), rules_1 = require_rules(), compile_1 = require_compile(), codegen_2 = require_codegen(), resolve_1 = require_resolve(), dataType_1 = require_dataType(), util_1 = require_util(), $dataRefSchema = require_data(), uri_1 = require_uri(), defaultRegExp = (str2, flags2) => new RegExp(str2, flags2);
     defaultRegExp.code = "new RegExp";
     var META_IGNORE_OPTIONS = ["removeAdditional", "useDefaults", "coerceTypes"], EXT_SCOPE_NAMES = /* @__PURE__ */ new Set([
       "validate",
@@ -11808,10 +11808,10 @@ var require_ucs2length = __commonJS({
   "node_modules/ajv/dist/runtime/ucs2length.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
-    function ucs2length(str) {
-      let len = str.length, length = 0, pos = 0, value;
+    function ucs2length(str2) {
+      let len = str2.length, length = 0, pos = 0, value;
       for (; pos < len; )
-        length++, value = str.charCodeAt(pos++), value >= 55296 && value <= 56319 && pos < len && (value = str.charCodeAt(pos), (value & 64512) === 56320 && pos++);
+        length++, value = str2.charCodeAt(pos++), value >= 55296 && value <= 56319 && pos < len && (value = str2.charCodeAt(pos), (value & 64512) === 56320 && pos++);
       return length;
     }
     exports.default = ucs2length;
@@ -12937,7 +12937,7 @@ var require_discriminator = __commonJS({
       schemaType: "object",
       error,
       code(cxt) {
-        let { gen, data, schema, parentSchema, it } = cxt, { oneOf } = parentSchema;
+        let { gen, data, schema, parentSchema, it } = cxt, { oneOf: oneOf2 } = parentSchema;
         if (!it.opts.discriminator)
           throw new Error("discriminator: requires discriminator option");
         let tagName = schema.propertyName;
@@ -12945,7 +12945,7 @@ var require_discriminator = __commonJS({
           throw new Error("discriminator: requires propertyName");
         if (schema.mapping)
           throw new Error("discriminator: mapping is not supported");
-        if (!oneOf)
+        if (!oneOf2)
           throw new Error("discriminator: requires oneOf keyword");
         let valid = gen.let("valid", !1), tag = gen.const("tag", (0, codegen_1._)`${data}${(0, codegen_1.getProperty)(tagName)}`);
         gen.if((0, codegen_1._)`typeof ${tag} == "string"`, () => validateMapping(), () => cxt.error(!1, { discrError: types_1.DiscrError.Tag, tag, tagName })), cxt.ok(valid);
@@ -12963,8 +12963,8 @@ var require_discriminator = __commonJS({
         function getMapping() {
           var _a;
           let oneOfMapping = {}, topRequired = hasRequired(parentSchema), tagRequired = !0;
-          for (let i2 = 0; i2 < oneOf.length; i2++) {
-            let sch = oneOf[i2];
+          for (let i2 = 0; i2 < oneOf2.length; i2++) {
+            let sch = oneOf2[i2];
             if (sch?.$ref && !(0, util_1.schemaHasRulesButRef)(sch, it.self.RULES)) {
               let ref = sch.$ref;
               if (sch = compile_1.resolveRef.call(it.self, it.schemaEnv.root, it.baseId, ref), sch instanceof compile_1.SchemaEnv && (sch = sch.schema), sch === void 0)
@@ -13527,26 +13527,26 @@ async function Module2(moduleArg = {}) {
     var endPtr = findStringEnd(heapOrArray, idx, maxBytesToRead, ignoreNul);
     if (endPtr - idx > 16 && heapOrArray.buffer && UTF8Decoder)
       return UTF8Decoder.decode(heapOrArray.subarray(idx, endPtr));
-    for (var str = ""; idx < endPtr; ) {
+    for (var str2 = ""; idx < endPtr; ) {
       var u0 = heapOrArray[idx++];
       if (!(u0 & 128)) {
-        str += String.fromCharCode(u0);
+        str2 += String.fromCharCode(u0);
         continue;
       }
       var u1 = heapOrArray[idx++] & 63;
       if ((u0 & 224) == 192) {
-        str += String.fromCharCode((u0 & 31) << 6 | u1);
+        str2 += String.fromCharCode((u0 & 31) << 6 | u1);
         continue;
       }
       var u2 = heapOrArray[idx++] & 63;
       if ((u0 & 240) == 224 ? u0 = (u0 & 15) << 12 | u1 << 6 | u2 : u0 = (u0 & 7) << 18 | u1 << 12 | u2 << 6 | heapOrArray[idx++] & 63, u0 < 65536)
-        str += String.fromCharCode(u0);
+        str2 += String.fromCharCode(u0);
       else {
         var ch = u0 - 65536;
-        str += String.fromCharCode(55296 | ch >> 10, 56320 | ch & 1023);
+        str2 += String.fromCharCode(55296 | ch >> 10, 56320 | ch & 1023);
       }
     }
-    return str;
+    return str2;
   }, "UTF8ArrayToString"), getDylinkMetadata = /* @__PURE__ */ __name((binary2) => {
     var offset = 0, end = 0;
     function getU8() {
@@ -14086,16 +14086,16 @@ async function Module2(moduleArg = {}) {
     if (e instanceof ExitStatus || e == "unwind")
       return EXITSTATUS;
     quit_(1, e);
-  }, "handleException"), lengthBytesUTF8 = /* @__PURE__ */ __name((str) => {
-    for (var len = 0, i2 = 0; i2 < str.length; ++i2) {
-      var c = str.charCodeAt(i2);
+  }, "handleException"), lengthBytesUTF8 = /* @__PURE__ */ __name((str2) => {
+    for (var len = 0, i2 = 0; i2 < str2.length; ++i2) {
+      var c = str2.charCodeAt(i2);
       c <= 127 ? len++ : c <= 2047 ? len += 2 : c >= 55296 && c <= 57343 ? (len += 4, ++i2) : len += 3;
     }
     return len;
-  }, "lengthBytesUTF8"), stringToUTF8Array = /* @__PURE__ */ __name((str, heap, outIdx, maxBytesToWrite) => {
+  }, "lengthBytesUTF8"), stringToUTF8Array = /* @__PURE__ */ __name((str2, heap, outIdx, maxBytesToWrite) => {
     if (!(maxBytesToWrite > 0)) return 0;
-    for (var startIdx = outIdx, endIdx = outIdx + maxBytesToWrite - 1, i2 = 0; i2 < str.length; ++i2) {
-      var u = str.codePointAt(i2);
+    for (var startIdx = outIdx, endIdx = outIdx + maxBytesToWrite - 1, i2 = 0; i2 < str2.length; ++i2) {
+      var u = str2.codePointAt(i2);
       if (u <= 127) {
         if (outIdx >= endIdx) break;
         heap[outIdx++] = u;
@@ -14111,20 +14111,20 @@ async function Module2(moduleArg = {}) {
       }
     }
     return heap[outIdx] = 0, outIdx - startIdx;
-  }, "stringToUTF8Array"), stringToUTF8 = /* @__PURE__ */ __name((str, outPtr, maxBytesToWrite) => stringToUTF8Array(str, HEAPU8, outPtr, maxBytesToWrite), "stringToUTF8"), stackAlloc = /* @__PURE__ */ __name((sz) => __emscripten_stack_alloc(sz), "stackAlloc"), stringToUTF8OnStack = /* @__PURE__ */ __name((str) => {
-    var size = lengthBytesUTF8(str) + 1, ret = stackAlloc(size);
-    return stringToUTF8(str, ret, size), ret;
+  }, "stringToUTF8Array"), stringToUTF8 = /* @__PURE__ */ __name((str2, outPtr, maxBytesToWrite) => stringToUTF8Array(str2, HEAPU8, outPtr, maxBytesToWrite), "stringToUTF8"), stackAlloc = /* @__PURE__ */ __name((sz) => __emscripten_stack_alloc(sz), "stackAlloc"), stringToUTF8OnStack = /* @__PURE__ */ __name((str2) => {
+    var size = lengthBytesUTF8(str2) + 1, ret = stackAlloc(size);
+    return stringToUTF8(str2, ret, size), ret;
   }, "stringToUTF8OnStack"), AsciiToString = /* @__PURE__ */ __name((ptr) => {
-    for (var str = ""; ; ) {
+    for (var str2 = ""; ; ) {
       var ch = HEAPU8[ptr++];
-      if (!ch) return str;
-      str += String.fromCharCode(ch);
+      if (!ch) return str2;
+      str2 += String.fromCharCode(ch);
     }
-  }, "AsciiToString"), stringToUTF16 = /* @__PURE__ */ __name((str, outPtr, maxBytesToWrite) => {
+  }, "AsciiToString"), stringToUTF16 = /* @__PURE__ */ __name((str2, outPtr, maxBytesToWrite) => {
     if (maxBytesToWrite ??= 2147483647, maxBytesToWrite < 2) return 0;
     maxBytesToWrite -= 2;
-    for (var startPtr = outPtr, numCharsToWrite = maxBytesToWrite < str.length * 2 ? maxBytesToWrite / 2 : str.length, i2 = 0; i2 < numCharsToWrite; ++i2) {
-      var codeUnit = str.charCodeAt(i2);
+    for (var startPtr = outPtr, numCharsToWrite = maxBytesToWrite < str2.length * 2 ? maxBytesToWrite / 2 : str2.length, i2 = 0; i2 < numCharsToWrite; ++i2) {
+      var codeUnit = str2.charCodeAt(i2);
       LE_HEAP_STORE_I16((outPtr >> 1) * 2, codeUnit), outPtr += 2;
     }
     return LE_HEAP_STORE_I16((outPtr >> 1) * 2, 0), outPtr - startPtr;
@@ -14259,8 +14259,8 @@ function parseAnyPredicate(steps, index2, operator, textPredicates) {
       let nodes1 = [], nodes2 = [];
       for (let c of captures)
         c.name === captureName1 && nodes1.push(c.node), c.name === captureName2 && nodes2.push(c.node);
-      let compare2 = /* @__PURE__ */ __name((n1, n2, positive2) => positive2 ? n1.text === n2.text : n1.text !== n2.text, "compare");
-      return matchAll ? nodes1.every((n1) => nodes2.some((n2) => compare2(n1, n2, isPositive))) : nodes1.some((n1) => nodes2.some((n2) => compare2(n1, n2, isPositive)));
+      let compare3 = /* @__PURE__ */ __name((n1, n2, positive2) => positive2 ? n1.text === n2.text : n1.text !== n2.text, "compare");
+      return matchAll ? nodes1.every((n1) => nodes2.some((n2) => compare3(n1, n2, isPositive))) : nodes1.some((n1) => nodes2.some((n2) => compare3(n1, n2, isPositive)));
     });
   } else {
     let captureName = steps[1].name, stringValue = steps[2].value, matches2 = /* @__PURE__ */ __name((n) => n.text === stringValue, "matches"), doesNotMatch = /* @__PURE__ */ __name((n) => n.text !== stringValue, "doesNotMatch");
@@ -16321,10 +16321,10 @@ var require_utils2 = __commonJS({
       REGEX_SPECIAL_CHARS_GLOBAL
     } = require_constants();
     exports.isObject = (val) => val !== null && typeof val == "object" && !Array.isArray(val);
-    exports.hasRegexChars = (str) => REGEX_SPECIAL_CHARS.test(str);
-    exports.isRegexChar = (str) => str.length === 1 && exports.hasRegexChars(str);
-    exports.escapeRegex = (str) => str.replace(REGEX_SPECIAL_CHARS_GLOBAL, "\\$1");
-    exports.toPosixSlashes = (str) => str.replace(REGEX_BACKSLASH, "/");
+    exports.hasRegexChars = (str2) => REGEX_SPECIAL_CHARS.test(str2);
+    exports.isRegexChar = (str2) => str2.length === 1 && exports.hasRegexChars(str2);
+    exports.escapeRegex = (str2) => str2.replace(REGEX_SPECIAL_CHARS_GLOBAL, "\\$1");
+    exports.toPosixSlashes = (str2) => str2.replace(REGEX_BACKSLASH, "/");
     exports.isWindows = () => {
       if (typeof navigator < "u" && navigator.platform) {
         let platform = navigator.platform.toLowerCase();
@@ -16332,7 +16332,7 @@ var require_utils2 = __commonJS({
       }
       return typeof process < "u" && process.platform ? process.platform === "win32" : !1;
     };
-    exports.removeBackslashes = (str) => str.replace(REGEX_REMOVE_BACKSLASH, (match) => match === "\\" ? "" : match);
+    exports.removeBackslashes = (str2) => str2.replace(REGEX_REMOVE_BACKSLASH, (match) => match === "\\" ? "" : match);
     exports.escapeLast = (input, char, lastIdx) => {
       let idx = input.lastIndexOf(char, lastIdx);
       return idx === -1 ? input : input[idx - 1] === "\\" ? exports.escapeLast(input, char, idx - 1) : `${input.slice(0, idx)}\\${input.slice(idx)}`;
@@ -16390,7 +16390,7 @@ var require_scan = __commonJS({
     } = require_constants(), isPathSeparator = (code3) => code3 === CHAR_FORWARD_SLASH || code3 === CHAR_BACKWARD_SLASH, depth = (token) => {
       token.isPrefix !== !0 && (token.depth = token.isGlobstar ? 1 / 0 : 1);
     }, scan2 = (input, options) => {
-      let opts = options || {}, length = input.length - 1, scanToEnd = opts.parts === !0 || opts.tokens === !0 || opts.scanToEnd === !0, slashes = [], tokens = [], parts2 = [], str = input, index2 = -1, start2 = 0, lastIndex = 0, isBrace = !1, isBracket = !1, isGlob = !1, isExtglob = !1, isGlobstar = !1, braceEscaped = !1, backslashes = !1, negated = !1, negatedExtglob = !1, finished = !1, braces = 0, prev, code3, token = { value: "", depth: 0, isGlob: !1 }, eos = () => index2 >= length, peek = () => str.charCodeAt(index2 + 1), advance = () => (prev = code3, str.charCodeAt(++index2));
+      let opts = options || {}, length = input.length - 1, scanToEnd = opts.parts === !0 || opts.tokens === !0 || opts.scanToEnd === !0, slashes = [], tokens = [], parts2 = [], str2 = input, index2 = -1, start2 = 0, lastIndex = 0, isBrace = !1, isBracket = !1, isGlob = !1, isExtglob = !1, isGlobstar = !1, braceEscaped = !1, backslashes = !1, negated = !1, negatedExtglob = !1, finished = !1, braces = 0, prev, code3, token = { value: "", depth: 0, isGlob: !1 }, eos = () => index2 >= length, peek = () => str2.charCodeAt(index2 + 1), advance = () => (prev = code3, str2.charCodeAt(++index2));
       for (; index2 < length; ) {
         code3 = advance();
         let next;
@@ -16514,8 +16514,8 @@ var require_scan = __commonJS({
         }
       }
       opts.noext === !0 && (isExtglob = !1, isGlob = !1);
-      let base = str, prefix = "", glob = "";
-      start2 > 0 && (prefix = str.slice(0, start2), str = str.slice(start2), lastIndex -= start2), base && isGlob === !0 && lastIndex > 0 ? (base = str.slice(0, lastIndex), glob = str.slice(lastIndex)) : isGlob === !0 ? (base = "", glob = str) : base = str, base && base !== "" && base !== "/" && base !== str && isPathSeparator(base.charCodeAt(base.length - 1)) && (base = base.slice(0, -1)), opts.unescape === !0 && (glob && (glob = utils.removeBackslashes(glob)), base && backslashes === !0 && (base = utils.removeBackslashes(base)));
+      let base = str2, prefix = "", glob = "";
+      start2 > 0 && (prefix = str2.slice(0, start2), str2 = str2.slice(start2), lastIndex -= start2), base && isGlob === !0 && lastIndex > 0 ? (base = str2.slice(0, lastIndex), glob = str2.slice(lastIndex)) : isGlob === !0 ? (base = "", glob = str2) : base = str2, base && base !== "" && base !== "/" && base !== str2 && isPathSeparator(base.charCodeAt(base.length - 1)) && (base = base.slice(0, -1)), opts.unescape === !0 && (glob && (glob = utils.removeBackslashes(glob)), base && backslashes === !0 && (base = utils.removeBackslashes(base)));
       let state = {
         prefix,
         input,
@@ -17114,8 +17114,8 @@ var require_parse = __commonJS({
         START_ANCHOR
       } = constants6.globChars(opts.windows), nodot = opts.dot ? NO_DOTS : NO_DOT, slashDot = opts.dot ? NO_DOTS_SLASH : NO_DOT, capture = opts.capture ? "" : "?:", state = { negated: !1, prefix: "" }, star = opts.bash === !0 ? ".*?" : STAR;
       opts.capture && (star = `(${star})`);
-      let globstar = (opts2) => opts2.noglobstar === !0 ? star : `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`, create = (str) => {
-        switch (str) {
+      let globstar = (opts2) => opts2.noglobstar === !0 ? star : `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`, create = (str2) => {
+        switch (str2) {
           case "*":
             return `${nodot}${ONE_CHAR}${star}`;
           case ".*":
@@ -17133,7 +17133,7 @@ var require_parse = __commonJS({
           case "**/.*":
             return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${DOT_LITERAL}${ONE_CHAR}${star}`;
           default: {
-            let match = /^(.*?)\.(\w+)$/.exec(str);
+            let match = /^(.*?)\.(\w+)$/.exec(str2);
             if (!match) return;
             let source2 = create(match[1]);
             return source2 ? source2 + DOT_LITERAL + match[2] : void 0;
@@ -17153,9 +17153,9 @@ var require_picomatch = __commonJS({
     var scan2 = require_scan(), parse = require_parse(), utils = require_utils2(), constants6 = require_constants(), isObject2 = (val) => val && typeof val == "object" && !Array.isArray(val), picomatch2 = (glob, options, returnState = !1) => {
       if (Array.isArray(glob)) {
         let fns = glob.map((input) => picomatch2(input, options, returnState));
-        return (str) => {
+        return (str2) => {
           for (let isMatch2 of fns) {
-            let state2 = isMatch2(str);
+            let state2 = isMatch2(str2);
             if (state2) return state2;
           }
           return !1;
@@ -17186,7 +17186,7 @@ var require_picomatch = __commonJS({
       return match === !1 && (output = format2 ? format2(input) : input, match = output === glob), (match === !1 || opts.capture === !0) && (opts.matchBase === !0 || opts.basename === !0 ? match = picomatch2.matchBase(input, regex, options, posix4) : match = regex.exec(output)), { isMatch: !!match, match, output };
     };
     picomatch2.matchBase = (input, glob, options, posix4 = options && options.windows) => (glob instanceof RegExp ? glob : picomatch2.makeRe(glob, options)).test(utils.basename(input, { windows: posix4 }));
-    picomatch2.isMatch = (str, patterns, options) => picomatch2(patterns, options)(str);
+    picomatch2.isMatch = (str2, patterns, options) => picomatch2(patterns, options)(str2);
     picomatch2.parse = (pattern, options) => Array.isArray(pattern) ? pattern.map((p) => picomatch2.parse(p, options)) : parse(pattern, { ...options, fastpaths: !1 });
     picomatch2.scan = (input, options) => scan2(input, options);
     picomatch2.compileRe = (state, options, returnOutput = !1, returnState = !1) => {
@@ -17439,6 +17439,12 @@ var EMPTY_MAP = { dynamic: !1, entries: [] };
 function buildWorkflow(file) {
   let loc2 = locatorFor(file), root = loc2.deref(file.doc?.contents), onPair = loc2.pair(root, "on"), on = loc2.deref(onPair?.value), triggers = [];
   (0, import_yaml2.isScalar)(on) ? triggers = [loc2.scalar(on)?.value ?? ""] : (0, import_yaml2.isSeq)(on) ? triggers = loc2.stringList(on) ?? [] : (0, import_yaml2.isMap)(on) && (triggers = loc2.entries(on).map((e) => e.key));
+  let triggerTypes = /* @__PURE__ */ new Map();
+  if ((0, import_yaml2.isMap)(on))
+    for (let e of loc2.entries(on)) {
+      let list = loc2.stringList(loc2.get(loc2.get(on, e.key), "types"));
+      list && triggerTypes.set(e.key, list);
+    }
   let callInputs = /* @__PURE__ */ new Map(), wfCall = (0, import_yaml2.isMap)(on) ? loc2.get(on, "workflow_call") : void 0;
   for (let input of inputEntries(loc2, loc2.get(wfCall, "inputs"))) callInputs.set(input.name, input);
   let jobsNode = loc2.get(root, "jobs"), jobs = [];
@@ -17448,10 +17454,10 @@ function buildWorkflow(file) {
   let push = (0, import_yaml2.isMap)(on) ? loc2.get(on, "push") : void 0, pushFilters;
   if ((0, import_yaml2.isMap)(push)) {
     pushFilters = {};
-    let list2 = (key) => {
+    let list = (key) => {
       let node = loc2.get(push, key);
       return node === void 0 ? void 0 : loc2.stringList(node) ?? [];
-    }, branches = list2("branches"), branchesIgnore = list2("branches-ignore"), tags = list2("tags"), tagsIgnore = list2("tags-ignore");
+    }, branches = list("branches"), branchesIgnore = list("branches-ignore"), tags = list("tags"), tagsIgnore = list("tags-ignore");
     branches && (pushFilters.branches = branches), branchesIgnore && (pushFilters.branchesIgnore = branchesIgnore), tags && (pushFilters.tags = tags), tagsIgnore && (pushFilters.tagsIgnore = tagsIgnore);
   }
   return {
@@ -17460,6 +17466,7 @@ function buildWorkflow(file) {
     triggers,
     ...pushFilters ? { pushFilters } : {},
     triggersRange: onPair ? loc2.keyRange(onPair) : void 0,
+    triggerTypes,
     workflowRunWorkflows: (0, import_yaml2.isMap)(on) ? loc2.stringList(loc2.get(loc2.get(on, "workflow_run"), "workflows")) : void 0,
     permissions: buildPermissions(loc2, root),
     env: loc2.entryMap(loc2.pair(root, "env")),
@@ -17526,6 +17533,8 @@ function buildJob(loc2, id, keyNode, node) {
     if: loc2.scalar(loc2.get(node, "if")),
     strategy: buildStrategy(loc2, node),
     environment: loc2.scalar(loc2.get(node, "environment")) ?? loc2.scalar(loc2.get(loc2.get(node, "environment"), "name")),
+    outputs: loc2.entryMap(loc2.pair(node, "outputs")),
+    continueOnError: loc2.scalar(loc2.get(node, "continue-on-error")),
     steps: buildSteps(loc2, stepsPair?.value),
     stepsKeyRange: stepsPair ? loc2.keyRange(stepsPair) : void 0,
     uses: buildUses(loc2, usesPair),
@@ -17553,6 +17562,8 @@ function buildSteps(loc2, node) {
       if: loc2.scalar(loc2.get(item, "if")),
       run: loc2.scalar(loc2.get(item, "run")),
       shell: loc2.scalar(loc2.get(item, "shell")),
+      workingDirectory: loc2.scalar(loc2.get(item, "working-directory")),
+      continueOnError: loc2.scalar(loc2.get(item, "continue-on-error")),
       flow
     };
   });
@@ -17590,8 +17601,8 @@ function buildMatrix(loc2, pair) {
     if (!(0, import_yaml2.isScalar)(item.key)) continue;
     let key = String(item.key.value), value = loc2.deref(item.value);
     if (key === "include" || key === "exclude") {
-      let list2 = combos(loc2, value);
-      key === "include" ? include = list2 : exclude = list2;
+      let list = combos(loc2, value);
+      key === "include" ? include = list : exclude = list;
       continue;
     }
     if ((0, import_yaml2.isSeq)(value)) {
@@ -17646,8 +17657,8 @@ function computeMatrix(strategy) {
   let axisSizes = matrix.axes.flatMap((a) => a.size === void 0 ? [] : [a.size]);
   if (axisSizes.includes(0)) return finish(0, 0, axisSizes, maxParallel);
   if (axisSizes.length < matrix.axes.length) return finish("unknown", void 0, axisSizes, maxParallel);
-  let product = matrix.axes.length === 0 ? 0 : axisSizes.reduce((p, s) => p * s, 1);
-  return matrix.include === "dynamic" || matrix.exclude === "dynamic" ? finish("unknown", product, axisSizes, maxParallel) : finish(countJobs(matrix.axes, matrix.exclude, matrix.include), product, axisSizes, maxParallel);
+  let product2 = matrix.axes.length === 0 ? 0 : axisSizes.reduce((p, s) => p * s, 1);
+  return matrix.include === "dynamic" || matrix.exclude === "dynamic" ? finish("unknown", product2, axisSizes, maxParallel) : finish(countJobs(matrix.axes, matrix.exclude, matrix.include), product2, axisSizes, maxParallel);
 }
 function countJobs(axes, exclude, include, options = {}) {
   if (axes.some((a) => a.size === void 0)) return "unknown";
@@ -17668,10 +17679,10 @@ function countJobs(axes, exclude, include, options = {}) {
     p === "never" ? newJobs++ : candidates.push(p);
   }
   if (data.length === 0) return newJobs + candidates.length;
-  let product = data.reduce((n, a) => n * a.size, 1);
+  let product2 = data.reduce((n, a) => n * a.size, 1);
   if (excludes.length === 0)
-    return product + newJobs;
-  if (product <= (options.enumerationLimit ?? 4096))
+    return product2 + newJobs;
+  if (product2 <= (options.enumerationLimit ?? 4096))
     return enumerate(data, excludes, candidates) + newJobs;
   let counter = new ExclusionCounter(data, excludes, options.searchBudget ?? 2e5);
   try {
@@ -17681,9 +17692,9 @@ function countJobs(axes, exclude, include, options = {}) {
     return count;
   } catch (e) {
     if (!(e instanceof BudgetExceeded)) throw e;
-    let lower = product;
-    for (let p of excludes) lower -= matchCount(data, p);
-    let bound = Math.max(0, lower) + newJobs;
+    let lower2 = product2;
+    for (let p of excludes) lower2 -= matchCount(data, p);
+    let bound = Math.max(0, lower2) + newJobs;
     return bound > 256 ? bound : "unknown";
   }
 }
@@ -17773,8 +17784,8 @@ var BudgetExceeded = class extends Error {
         let v = this.keyed[k].get(depth);
         if (v === void 0) passing.push(k);
         else {
-          let list2 = byValue.get(v);
-          list2 ? list2.push(k) : byValue.set(v, [k]);
+          let list = byValue.get(v);
+          list ? list.push(k) : byValue.set(v, [k]);
         }
       }
       let total = 0, covered = 0, fixedValue = fixed.get(depth);
@@ -17798,14 +17809,14 @@ function parseMaxParallel(node) {
   let n = Number(text2);
   return n >= 1 ? n : void 0;
 }
-function finish(count, product, axisSizes, maxParallel) {
+function finish(count, product2, axisSizes, maxParallel) {
   let concurrency = count === "unknown" ? maxParallel ?? "unknown" : maxParallel === void 0 ? count : Math.min(count, maxParallel), info2 = {
     count,
     axisSizes,
     concurrency,
     overLimit: count !== "unknown" && count > 256
   };
-  return product !== void 0 && (info2.product = product), maxParallel !== void 0 && (info2.maxParallel = maxParallel), info2;
+  return product2 !== void 0 && (info2.product = product2), maxParallel !== void 0 && (info2.maxParallel = maxParallel), info2;
 }
 
 // node_modules/@actions/expressions/dist/ast.js
@@ -18268,12 +18279,12 @@ function isBoundary(c) {
   }
   return /\s/.test(c);
 }
-function isLegalIdentifier(str) {
-  if (str == "")
+function isLegalIdentifier(str2) {
+  if (str2 == "")
     return !1;
-  let first = str[0];
+  let first = str2[0];
   if (first >= "a" && first <= "z" || first >= "A" && first <= "Z" || first == "_") {
-    for (let c of str.substring(1).split(""))
+    for (let c of str2.substring(1).split(""))
       if (!(c >= "a" && c <= "z" || c >= "A" && c <= "Z" || c >= "0" && c <= "9" || c == "_" || c == "-"))
         return !1;
     return !0;
@@ -19031,7 +19042,7 @@ var Parser = class {
 
 // src/graph/conditions.ts
 var PURE_FUNCTIONS = /* @__PURE__ */ new Set(["contains", "startswith", "endswith", "format", "join", "tojson", "fromjson"]);
-function decide(condition, known) {
+function decide(condition, known2) {
   if (condition === void 0) return "unknown";
   let text2 = condition.trim();
   if (text2 === "") return "unknown";
@@ -19047,12 +19058,12 @@ function decide(condition, known) {
         if (!PURE_FUNCTIONS.has(name2)) return "unknown";
         continue;
       }
-      if (name2 !== "inputs" || !known.inputs) return "unknown";
+      if (name2 !== "inputs" || !known2.inputs) return "unknown";
       let next = tokens[i2 + 1], key = next?.type === TokenType.DOT || next?.type === TokenType.LEFT_BRACKET ? tokens[i2 + 2] : void 0, keyName = key?.type === TokenType.IDENTIFIER || key?.type === TokenType.STRING ? String(key.value ?? key.lexeme) : void 0;
-      if (!keyName || !known.inputs.has(keyName.toLowerCase())) return "unknown";
+      if (!keyName || !known2.inputs.has(keyName.toLowerCase())) return "unknown";
     }
     let expr = new Parser(tokens, ["inputs"], []).parse(), inputs = new data_exports.Dictionary();
-    for (let [k, v] of known.inputs ?? []) inputs.add(k, toData(v));
+    for (let [k, v] of known2.inputs ?? []) inputs.add(k, toData(v));
     let result = new Evaluator(expr, new data_exports.Dictionary({ key: "inputs", value: inputs })).evaluate();
     return falsy(result) ? "false" : "true";
   } catch {
@@ -19122,8 +19133,8 @@ function load() {
       semver: parseSemver(name2, BARE_RELEASE_NAME)
     };
     tags.set(name2, info2);
-    let list2 = tagsByCommit.get(info2.commit) ?? [];
-    list2.push(info2), tagsByCommit.set(info2.commit, list2);
+    let list = tagsByCommit.get(info2.commit) ?? [];
+    list.push(info2), tagsByCommit.set(info2.commit, list);
   }
   let releases = [...tags.values()].filter((t) => RELEASE_NAME.test(t.name)).sort((a, b) => compareSemver(a.semver, b.semver)), branches = /* @__PURE__ */ new Map(), branchesByCommit = /* @__PURE__ */ new Map();
   for (let [name2, commit] of Object.entries(table2.branches)) {
@@ -19317,11 +19328,11 @@ function traceValue(graph, node, ts, start2, opts = {}) {
     if (raw2 === void 0) break;
     let input = INPUT_REF.exec(raw2);
     if (input) {
-      let name2 = input[1] ?? input[2], lower = name2.toLowerCase();
+      let name2 = input[1] ?? input[2], lower2 = name2.toLowerCase();
       if (level > 0) {
-        let site = ts.chain[level - 1], holder = site.step.uses?.node.value ?? "a composite action", through = { kind: "composite-input", name: name2, holder }, passed = lastEntry(site.step.with, lower);
+        let site = ts.chain[level - 1], holder = site.step.uses?.node.value ?? "a composite action", through = { kind: "composite-input", name: name2, holder }, passed = lastEntry(site.step.with, lower2);
         if (!passed) {
-          let inFile = level === ts.chain.length ? ts.file : ts.chain[level].file, def = actionInput(graph, inFile, lower);
+          let inFile = level === ts.chain.length ? ts.file : ts.chain[level].file, def = actionInput(graph, inFile, lower2);
           def && def.default !== void 0 && hops.push({ file: inFile, input: def, kind: "default", through });
           break;
         }
@@ -19329,9 +19340,9 @@ function traceValue(graph, node, ts, start2, opts = {}) {
         continue;
       }
       if (caller) {
-        let holder = caller.job.uses?.node.value ?? "a reusable workflow", through = { kind: "workflow-input", name: name2, holder }, passed = lastEntry(caller.job.with, lower);
+        let holder = caller.job.uses?.node.value ?? "a reusable workflow", through = { kind: "workflow-input", name: name2, holder }, passed = lastEntry(caller.job.with, lower2);
         if (!passed) {
-          let wf = node?.workflow, def = wf ? [...wf.callInputs.values()].find((i2) => i2.name.toLowerCase() === lower) : void 0;
+          let wf = node?.workflow, def = wf ? [...wf.callInputs.values()].find((i2) => i2.name.toLowerCase() === lower2) : void 0;
           wf && def && def.default !== void 0 && hops.push({ file: wf.file, input: def, kind: "default", through });
           break;
         }
@@ -19978,8 +19989,8 @@ var EXACTNESS_BUDGET = 1 << 24, ConcurrentJobs = class {
       for (let l = 0; l < p.path.length; l++) {
         let key = l === 0 ? null : p.path[l - 1], m = members.get(key);
         m || (members.set(key, m = /* @__PURE__ */ new Map()), info2.set(key, { workflow: p.path[l].workflow, parent: l <= 1 ? null : p.path[l - 2] }), created.push(key));
-        let id = p.path[l].job.id, list2 = m.get(id);
-        list2 || m.set(id, list2 = []), list2.push(i2);
+        let id = p.path[l].job.id, list = m.get(id);
+        list || m.set(id, list = []), list.push(i2);
       }
     });
     for (let key of created) {
@@ -19999,13 +20010,13 @@ var EXACTNESS_BUDGET = 1 << 24, ConcurrentJobs = class {
   stage(jobs, members, parent) {
     let order = new NeedsOrder(jobs, (id) => members.has(id)), cols = order.tracked.length, below = [], weight = new Float64Array(cols), unknownBits = new Uint32Array(order.words), all = new Uint32Array(order.words), totalWeight = 0, totalCount = 0, uniform = !0;
     order.tracked.forEach((id, c) => {
-      let list2 = members.get(id);
-      below.push(list2);
-      for (let i2 of list2) {
+      let list = members.get(id);
+      below.push(list);
+      for (let i2 of list) {
         let p = this.parts[i2];
         weight[c] += p.weight, p.unknown && (unknownBits[c >>> 5] |= 1 << (c & 31));
       }
-      all[c >>> 5] |= 1 << (c & 31), totalWeight += weight[c], totalCount += list2.length, (list2.length !== 1 || weight[c] !== weight[0]) && (uniform = !1);
+      all[c >>> 5] |= 1 << (c & 31), totalWeight += weight[c], totalCount += list.length, (list.length !== 1 || weight[c] !== weight[0]) && (uniform = !1);
     });
     let antichain = !0;
     for (let id of order.tracked) {
@@ -20580,18 +20591,18 @@ var CORE_SCHEMA = /* @__PURE__ */ new Set(["true", "True", "TRUE", "false", "Fal
   }
 };
 function judge(site, input, name2) {
-  let value = input.value, lower = value.toLowerCase(), runs = `configure-aws-credentials ${describeVersion(site.version)}`, written = `\`${input.key}: ${value}\``, level, message2, replacement;
+  let value = input.value, lower2 = value.toLowerCase(), runs = `configure-aws-credentials ${describeVersion(site.version)}`, written = `\`${input.key}: ${value}\``, level, message2, replacement;
   switch (booleanParsing(site.version, name2)) {
     case "strict":
       if (CORE_SCHEMA.has(value)) return;
-      level = "error", replacement = MEANT_TRUE.has(lower) || lower === "true" ? "true" : MEANT_FALSE.has(lower) ? "false" : void 0, message2 = `${written} makes ${runs} fail: from v5 a boolean input must be one of true, True, TRUE, false, False, FALSE, and the step stops with \`Input does not meet YAML 1.2 "Core Schema" specification: ${name2}\`` + (replacement ? `. Write \`${replacement}\`` : "");
+      level = "error", replacement = MEANT_TRUE.has(lower2) || lower2 === "true" ? "true" : MEANT_FALSE.has(lower2) ? "false" : void 0, message2 = `${written} makes ${runs} fail: from v5 a boolean input must be one of true, True, TRUE, false, False, FALSE, and the step stops with \`Input does not meet YAML 1.2 "Core Schema" specification: ${name2}\`` + (replacement ? `. Write \`${replacement}\`` : "");
       break;
     case "string":
-      if (!MEANT_FALSE.has(lower)) return;
+      if (!MEANT_FALSE.has(lower2)) return;
       level = "warning", message2 = `${written} turns the feature ON in ${runs}: from v5 the action reads \`use-existing-credentials\` as text and any non-empty value enables it, so when credentials are already valid it keeps them ("Pre-existing credentials are valid. No need to generate new ones.") instead of assuming the configured role. Remove the line to turn it off`;
       break;
     case "lenient":
-      if (!MEANT_TRUE.has(lower)) return;
+      if (!MEANT_TRUE.has(lower2)) return;
       level = "warning", replacement = "true", message2 = `${written} is read as false by ${runs}: before v5 the action treats anything but \`true\` as false, so \`${input.key}\` is silently off. Write \`true\` if it should be on`;
       break;
     default:
@@ -20834,21 +20845,21 @@ var awsUnknownInput = {
   precision: "very-high",
   fixable: "safe",
   check(ctx) {
-    let everyInput = allInputNames(), known = new Set(everyInput.map((n) => n.toLowerCase()));
+    let everyInput = allInputNames(), known2 = new Set(everyInput.map((n) => n.toLowerCase()));
     for (let site of configureSites(ctx.graph)) {
       let v = site.version;
       if (!v.inputs || site.ts.step.with.dynamic) continue;
       let declared = new Set([...v.inputs].map((n) => n.toLowerCase()));
       for (let input of siteInputs(site)) {
         let name2 = input.key.toLowerCase();
-        declared.has(name2) || ctx.report(finding(site, input, declared, known, everyInput));
+        declared.has(name2) || ctx.report(finding(site, input, declared, known2, everyInput));
       }
     }
   }
 };
-function finding(site, input, declared, known, everyInput) {
+function finding(site, input, declared, known2, everyInput) {
   let v = site.version, runs = describeVersion(v), key = input.key, name2 = key.toLowerCase(), ignored = `the action ignores it (the runner only warns "Unexpected input(s) '${key}'")`, base = { location: keyLocation(site, input) };
-  if (known.has(name2)) {
+  if (known2.has(name2)) {
     let since = inputIntroducedIn(name2);
     return { ...base, message: `\`${key}\` was added in ${since ?? "a later release"}; this step runs ${runs}, so ${ignored}. Use ${since ?? "a newer release"} or later, or drop the input.` };
   }
@@ -21581,7 +21592,7 @@ function fromRefsRow(row) {
   };
 }
 function fromPinsRow(row) {
-  let lower = (o) => new Map(Object.entries(o).map(([n, c]) => [n, c.toLowerCase()])), tags = lower(row.tags), branches = lower(row.branches);
+  let lower2 = (o) => new Map(Object.entries(o).map(([n, c]) => [n, c.toLowerCase()])), tags = lower2(row.tags), branches = lower2(row.branches);
   return { defaultBranch: row.defaultBranch, tags, branches, ...indexRefs(tags, branches), runtimeByMajor: row.runtimeByMajor };
 }
 var raw;
@@ -21632,7 +21643,7 @@ function basedOnRelease(ix, commit) {
   if (!refs?.releaseOf) return;
   if (!refs.basedOn) {
     refs.basedOn = /* @__PURE__ */ new Map();
-    for (let [release, list2] of Object.entries(refs.releaseOf)) for (let p of list2.split(" ")) refs.basedOn.set(p, release);
+    for (let [release, list] of Object.entries(refs.releaseOf)) for (let p of list.split(" ")) refs.basedOn.set(p, release);
   }
   let r = refs.basedOn.get(commit.slice(0, PREFIX));
   return r === "-" ? void 0 : r;
@@ -21662,18 +21673,18 @@ function resolveInTable(actionPath, ref) {
   let action = actionKey(actionPath), subpath = subpathOf(actionPath), ix = lookup(action), r = ref.trim();
   if (!ix) return classifyByShape(action, r);
   if (FULL_SHA3.test(r)) {
-    let commit = r.toLowerCase(), tag = ix.releaseByCommit.get(commit), known = ix.commits.has(commit), basedOn = tag ? void 0 : basedOnRelease(ix, commit), note;
-    return known || (note = basedOn ? `a commit no tag or branch names, after ${basedOn} (the newest release it contains)` : "a commit the table does not list"), withOptional({
+    let commit = r.toLowerCase(), tag = ix.releaseByCommit.get(commit), known2 = ix.commits.has(commit), basedOn = tag ? void 0 : basedOnRelease(ix, commit), note;
+    return known2 || (note = basedOn ? `a commit no tag or branch names, after ${basedOn} (the newest release it contains)` : "a commit the table does not list"), withOptional({
       kind: "sha",
       action,
       ref: r,
       commit,
       tag,
       basedOn,
-      runtime: known && !(action === CONFIGURE_ACTION && !tag) ? runtimeAt(action, ix, commit, tag, subpath) : void 0,
+      runtime: known2 && !(action === CONFIGURE_ACTION && !tag) ? runtimeAt(action, ix, commit, tag, subpath) : void 0,
       date: dateOf(ix, commit),
       note,
-      source: known || basedOn ? "table" : "shape"
+      source: known2 || basedOn ? "table" : "shape"
     });
   }
   let tagCommit = ix.tags.get(r), branchHead = ix.branches.get(r);
@@ -22095,7 +22106,7 @@ var credentialsInCache = {
     return w && (w.lifetime === "lasting" ? candidates.push({ kind: "lasting", level: this.ctx.settings.visibility === "public" ? "error" : "warning" }) : w.lifetime === "unknown" ? candidates.push({ kind: "unknown", level: "warning" }) : w.lifetime === "none" ? candidates.push({ kind: "none", level: "note" }) : save.kind === "cache" ? candidates.push({ kind: "job", level: "note" }) : save.kind === "cache-save" ? candidates.push({ kind: "job", level: "warning" }) : (save.major === void 0 || save.major >= 4) && candidates.push({ kind: "job", level: "warning" })), place.leftover && candidates.push({ kind: "leftover", level: "warning" }), candidates.sort((a, b) => LEVEL_RANK[b.level] - LEVEL_RANK[a.level])[0];
   }
   finding(ts, save, patterns, pattern, hits, intent) {
-    let visibility = this.ctx.settings.visibility, level = intent ? "note" : hits.map((h) => h.level).sort((a, b) => LEVEL_RANK[b] - LEVEL_RANK[a])[0], uses = ts.step.uses.node.value, { kind, action } = save, verb = kind === "artifact" ? "uploads" : "saves", into = kind === "artifact" ? "into an artifact" : "into a cache", main = intent ? hits : hits.filter((h) => h.level === level), rest = intent ? [] : hits.filter((h) => h.level !== level), mainKind = main[0].kind, root = literalRoot(pattern), whole = main.length > 1 && main.every((h) => h.place.path.startsWith(`${root}/`)), list2 = describeAll(main, ts), subject = whole ? `${root === HOME ? "the whole home directory " : ""}\`${displayPath(root)}\`, which holds ${list2},` : list2, exclusion = kind !== "artifact" ? uselessExclusion(patterns, hits) : void 0, exclusionText = exclusion ? ` (\`${exclusion}\` does not remove it: actions/cache saves a matched directory whole and a \`!\` line only drops paths it matches exactly)` : "", first = main[0].place, shortPaths = joinList(main.slice(0, 2).map((h) => `\`${displayPath(h.place.path)}\``)) + (main.length > 2 ? ` and ${main.length - 2} more` : ""), headline, why, hint, message2;
+    let visibility = this.ctx.settings.visibility, level = intent ? "note" : hits.map((h) => h.level).sort((a, b) => LEVEL_RANK[b] - LEVEL_RANK[a])[0], uses = ts.step.uses.node.value, { kind, action } = save, verb = kind === "artifact" ? "uploads" : "saves", into = kind === "artifact" ? "into an artifact" : "into a cache", main = intent ? hits : hits.filter((h) => h.level === level), rest = intent ? [] : hits.filter((h) => h.level !== level), mainKind = main[0].kind, root = literalRoot(pattern), whole = main.length > 1 && main.every((h) => h.place.path.startsWith(`${root}/`)), list = describeAll(main, ts), subject = whole ? `${root === HOME ? "the whole home directory " : ""}\`${displayPath(root)}\`, which holds ${list},` : list, exclusion = kind !== "artifact" ? uselessExclusion(patterns, hits) : void 0, exclusionText = exclusion ? ` (\`${exclusion}\` does not remove it: actions/cache saves a matched directory whole and a \`!\` line only drops paths it matches exactly)` : "", first = main[0].place, shortPaths = joinList(main.slice(0, 2).map((h) => `\`${displayPath(h.place.path)}\``)) + (main.length > 2 ? ` and ${main.length - 2} more` : ""), headline, why, hint, message2;
     if (intent)
       headline = `\`${pattern.text}\` matches nothing: ${action} does not expand \`${pattern.unexpandedVariable}\``, why = `Written as the path it means, it would put ${subject} ${into}; ${audience(kind, visibility)}.`, hint = "Name the directories you want cached instead of a credential location.", message2 = `\`${pattern.text}\`: ${action} does not expand \`${pattern.unexpandedVariable}\`, so today this line matches nothing; written as the path it means, it would put ${subject} ${into}; ${audience(kind, visibility)}. ${hint}`;
     else {
@@ -23393,8 +23404,8 @@ var oidcTrustSubjectMismatch = {
     let links = roleLinks(ctx.graph, configureSites(ctx.graph).filter((s) => s.node)), groups = /* @__PURE__ */ new Map();
     for (let l of links) {
       if (l.roles.length === 0) continue;
-      let k = `${l.ts.file.path}\0${l.ts.step.range.start.offset}\0${l.roleText}`, list2 = groups.get(k) ?? [];
-      list2.push(l), groups.set(k, list2);
+      let k = `${l.ts.file.path}\0${l.ts.step.range.start.offset}\0${l.roleText}`, list = groups.get(k) ?? [];
+      list.push(l), groups.set(k, list);
     }
     for (let group of groups.values()) {
       let first = group[0], roles = first.roles;
@@ -23532,113 +23543,1057 @@ function report(ctx, role, st, scope, values, links) {
   });
 }
 
+// src/graph/abstract-eval.ts
+var UNKNOWN = { kind: "unknown" }, known = (value, taint) => ({ kind: "known", value, ...taint?.length ? { taint } : {} }), str = (s) => known(new data_exports.StringData(s)), bool = (b) => known(new data_exports.BooleanData(b)), NULL = known(new data_exports.Null());
+function fromJS(v) {
+  if (v == null) return new data_exports.Null();
+  if (typeof v == "string") return new data_exports.StringData(v);
+  if (typeof v == "number") return new data_exports.NumberData(v);
+  if (typeof v == "boolean") return new data_exports.BooleanData(v);
+  if (Array.isArray(v)) return new data_exports.Array(...v.map(fromJS));
+  let d = new data_exports.Dictionary();
+  for (let [k, x] of Object.entries(v)) d.add(k, fromJS(x));
+  return d;
+}
+var CONTEXTS2 = ["github", "inputs", "needs", "env", "vars", "secrets", "matrix", "steps", "job", "jobs", "runner", "strategy"], STATUS_FUNCTIONS = [
+  { name: "success", minArgs: 0, maxArgs: 0 },
+  { name: "always", minArgs: 0, maxArgs: 0 },
+  { name: "failure", minArgs: 0, maxArgs: 0 },
+  { name: "cancelled", minArgs: 0, maxArgs: 0 },
+  { name: "hashFiles", minArgs: 1, maxArgs: 255 }
+], MAX_COMBINATIONS = 64, PARSED = /* @__PURE__ */ new Map();
+function parseExpression(text2) {
+  let cached = PARSED.get(text2);
+  if (cached === void 0) {
+    try {
+      let { tokens } = new Lexer(text2).lex();
+      cached = new Parser(tokens, CONTEXTS2, STATUS_FUNCTIONS).parse();
+    } catch {
+      cached = null;
+    }
+    PARSED.size > 5e4 && PARSED.clear(), PARSED.set(text2, cached);
+  }
+  return cached ?? void 0;
+}
+function conditionExpression(condition) {
+  let text2 = condition.trim();
+  if (text2 === "") return;
+  let wrapped = /^\$\{\{([\s\S]*)\}\}$/.exec(text2);
+  if (wrapped && (text2 = wrapped[1]), !(text2.includes("${{") || text2.includes("}}")))
+    return text2;
+}
+function usesStatusFunction(condition) {
+  return /\b(?:always|failure|cancelled|success)\s*\(/i.test(condition ?? "");
+}
+function evaluateCondition(condition, options) {
+  let text2 = conditionExpression(condition), expr = text2 === void 0 ? void 0 : parseExpression(text2);
+  return expr ? new AbstractEvaluator(options).eval(expr) : UNKNOWN;
+}
+function evaluateTemplate(text2, options) {
+  if (!text2.includes("${{")) return str(text2);
+  let parts2 = [], rest = text2;
+  for (; rest.length; ) {
+    let start2 = rest.indexOf("${{");
+    if (start2 < 0) {
+      parts2.push(rest);
+      break;
+    }
+    let end = rest.indexOf("}}", start2 + 3);
+    if (end < 0) return UNKNOWN;
+    start2 > 0 && parts2.push(rest.slice(0, start2));
+    let expr = parseExpression(rest.slice(start2 + 3, end));
+    parts2.push(expr ? new AbstractEvaluator(options).eval(expr) : UNKNOWN), rest = rest.slice(end + 2);
+  }
+  if (parts2.length === 1 && typeof parts2[0] != "string") return parts2[0];
+  let prefix = "", suffix = "", open = !1, taint = [];
+  for (let p of parts2) {
+    let s = typeof p == "string" ? p : p.kind === "known" ? p.value.coerceString() : void 0;
+    if (typeof p != "string" && taint.push(...p.taint ?? []), s === void 0) {
+      open = !0, suffix = "";
+      continue;
+    }
+    open ? suffix += s : prefix += s;
+  }
+  return open ? prefix || suffix ? { kind: "affixed", prefix, suffix, ...taint.length ? { taint } : {} } : { kind: "unknown", ...taint.length ? { taint } : {} } : known(new data_exports.StringData(prefix), taint);
+}
+function truthOf(v) {
+  switch (v.kind) {
+    case "known":
+      return !falsy(v.value);
+    case "oneOf": {
+      let ts = new Set(v.values.map((x) => !falsy(x)));
+      return ts.size === 1 ? [...ts][0] : void 0;
+    }
+    case "stranger":
+    case "human":
+    case "self":
+      return !0;
+    case "affixed":
+      return v.prefix !== "" || v.suffix !== "" ? !0 : void 0;
+    case "unknown":
+      return v.truth;
+  }
+}
+function withTaint(v, ...from) {
+  let taint = [...v.taint ?? []];
+  for (let f of from) for (let t of f?.taint ?? []) taint.includes(t) || taint.push(t);
+  return taint.length ? { ...v, taint } : v;
+}
+function unknownTruth(truth, ...from) {
+  return withTaint(truth === void 0 ? UNKNOWN : { kind: "unknown", truth }, ...from);
+}
+function concrete2(v) {
+  if (v.kind === "known") return [v.value];
+  if (v.kind === "oneOf") return v.values;
+}
+function fromValues(values, ...from) {
+  let distinct = [];
+  for (let x of values) distinct.some((d) => d.kind === x.kind && equals(d, x) && d.coerceString() === x.coerceString()) || distinct.push(x);
+  return distinct.length === 0 ? withTaint(UNKNOWN, ...from) : withTaint(distinct.length === 1 ? known(distinct[0]) : { kind: "oneOf", values: distinct }, ...from);
+}
+var upper = (s) => s.toUpperCase();
+function abstractEquals(a, b) {
+  let ca = concrete2(a), cb = concrete2(b);
+  if (ca && cb) {
+    let rs2 = /* @__PURE__ */ new Set();
+    for (let x of ca) for (let y of cb) rs2.add(equals(x, y));
+    return rs2.size === 1 ? [...rs2][0] : void 0;
+  }
+  if (!ca && !cb)
+    return a.kind === "self" && b.kind === "self" ? a.what === b.what ? !0 : void 0 : a.kind === "stranger" && b.kind === "self" || a.kind === "self" && b.kind === "stranger" ? !1 : void 0;
+  let [abs, values] = ca ? [b, ca] : [a, cb], rs = new Set(values.map((k) => equalsKnown(abs, k)));
+  return rs.size === 1 ? [...rs][0] : void 0;
+}
+function equalsKnown(abs, k) {
+  switch (abs.kind) {
+    case "stranger":
+      return k.kind === data_exports.Kind.String || k.kind === data_exports.Kind.Null ? !1 : void 0;
+    case "human":
+      return k.kind === data_exports.Kind.Null || k.kind === data_exports.Kind.String && /\[bot\]$/i.test(k.coerceString()) ? !1 : void 0;
+    case "self":
+      return k.kind === data_exports.Kind.String ? void 0 : k.kind === data_exports.Kind.Null ? !1 : void 0;
+    case "affixed": {
+      if (k.kind === data_exports.Kind.Null) return !1;
+      if (k.kind !== data_exports.Kind.String) return;
+      let s = upper(k.coerceString()), p = upper(abs.prefix), x = upper(abs.suffix);
+      return s.length >= p.length + x.length && s.startsWith(p) && s.endsWith(x) ? void 0 : !1;
+    }
+    default:
+      return;
+  }
+}
+function pathOf(e, ev) {
+  let out2 = [], cur = e;
+  for (; ; ) {
+    if (cur instanceof ContextAccess)
+      return out2.unshift(cur.name.lexeme.toLowerCase()), out2;
+    if (!(cur instanceof IndexAccess)) return;
+    if (cur.index instanceof Star) out2.unshift("*");
+    else {
+      let idx = ev.eval(cur.index);
+      if (idx.kind !== "known" || !idx.value.primitive) return;
+      out2.unshift(idx.value.coerceString().toLowerCase());
+    }
+    cur = cur.expr;
+  }
+}
+var FILTERED = /* @__PURE__ */ new WeakSet();
+function indexKnown(v, key) {
+  let filtered = FILTERED.has(v);
+  if (key === "*") {
+    let out2 = new data_exports.Array();
+    if (v.kind === data_exports.Kind.Array) for (let x of v.values()) filtered ? pushAll(out2, x) : out2.add(x);
+    else if (v.kind === data_exports.Kind.Dictionary) for (let x of v.values()) out2.add(x);
+    return FILTERED.add(out2), out2;
+  }
+  if (filtered) {
+    let out2 = new data_exports.Array();
+    for (let x of v.values()) {
+      let r = indexKnown(x, key);
+      r.kind !== data_exports.Kind.Null && out2.add(r);
+    }
+    return FILTERED.add(out2), out2;
+  }
+  if (v.kind === data_exports.Kind.Dictionary) {
+    let d = v;
+    for (let p of d.pairs()) if (p.key.toLowerCase() === key) return p.value;
+    return new data_exports.Null();
+  }
+  if (v.kind === data_exports.Kind.Array && /^\d+$/.test(key)) {
+    let a = v, i2 = Number(key);
+    return i2 < a.values().length ? a.get(i2) : new data_exports.Null();
+  }
+  return new data_exports.Null();
+}
+function pushAll(out2, x) {
+  if (x.kind === data_exports.Kind.Array) for (let y of x.values()) out2.add(y);
+  else if (x.kind === data_exports.Kind.Dictionary) for (let y of x.values()) out2.add(y);
+}
+var AbstractEvaluator = class {
+  constructor(options) {
+    this.options = options;
+  }
+  options;
+  eval(e) {
+    if (e instanceof Literal) return known(e.literal);
+    if (e instanceof Grouping) return this.eval(e.group);
+    if (e instanceof Unary) {
+      let v = this.eval(e.expr), t = truthOf(v);
+      return t === void 0 ? unknownTruth(void 0, v) : withTaint(bool(!t), v);
+    }
+    return e instanceof Logical ? this.logical(e) : e instanceof Binary ? this.binary(e) : e instanceof FunctionCall ? this.call(e) : e instanceof ContextAccess || e instanceof IndexAccess ? this.access(e) : UNKNOWN;
+  }
+  logical(e) {
+    let and2 = e.operator.type === TokenType.AND, seen = [], undecided = !1;
+    for (let arg of e.args) {
+      let v = this.eval(arg), t = truthOf(v);
+      if (t === !and2) return undecided ? unknownTruth(!and2, v) : v;
+      t === void 0 && (undecided = !0), seen.push(v);
+    }
+    return undecided ? unknownTruth(void 0, ...seen) : withTaint(seen[seen.length - 1] ?? UNKNOWN, ...seen);
+  }
+  binary(e) {
+    let l = this.eval(e.left), r = this.eval(e.right), op = e.operator.type, cl = concrete2(l), cr = concrete2(r);
+    if (cl && cr && cl.length * cr.length <= MAX_COMBINATIONS) {
+      let results = /* @__PURE__ */ new Set();
+      for (let x of cl) for (let y of cr) results.add(compare(op, x, y));
+      return results.size === 1 ? withTaint(bool([...results][0]), l, r) : unknownTruth(void 0, l, r);
+    }
+    if (op === TokenType.EQUAL_EQUAL || op === TokenType.BANG_EQUAL) {
+      let eq = abstractEquals(l, r);
+      return eq === void 0 ? unknownTruth(void 0, l, r) : withTaint(bool(op === TokenType.EQUAL_EQUAL ? eq : !eq), l, r);
+    }
+    return unknownTruth(void 0, l, r);
+  }
+  call(e) {
+    let name2 = e.functionName.lexeme.toLowerCase(), status = this.options.status ?? {};
+    if (name2 === "always") return bool(!0);
+    if (name2 === "success" || name2 === "failure" || name2 === "cancelled") {
+      let v = status[name2];
+      return v === void 0 ? UNKNOWN : bool(v);
+    }
+    let f = wellKnownFunctions[name2];
+    if (!f) return UNKNOWN;
+    let args2 = e.args.map((a) => this.eval(a)), sets = args2.map(concrete2);
+    if (sets.every((s) => s !== void 0) && sets.reduce((n, s) => n * s.length, 1) <= MAX_COMBINATIONS) {
+      let out2 = [];
+      for (let combo of product(sets))
+        try {
+          out2.push(f.call(...combo));
+        } catch {
+        }
+      return out2.length === 0 ? withTaint(UNKNOWN, ...args2) : fromValues(out2, ...args2);
+    }
+    return name2 === "contains" ? withTaint(containsAbstract(args2[0], args2[1]), ...args2) : name2 === "startswith" || name2 === "endswith" ? withTaint(affixAbstract(name2 === "startswith", args2[0], args2[1]), ...args2) : withTaint(UNKNOWN, ...args2);
+  }
+  access(e) {
+    let path15 = pathOf(e, this);
+    if (!path15) {
+      if (e instanceof IndexAccess) {
+        let base = this.eval(e.expr);
+        if (base.kind === "known" && !(e.index instanceof Star)) {
+          let idx = this.eval(e.index);
+          if (idx.kind === "known" && idx.value.primitive) return withTaint(known(indexKnown(base.value, idx.value.coerceString().toLowerCase())), base, idx);
+        }
+      }
+      return UNKNOWN;
+    }
+    for (let n = path15.length; n >= 1; n--) {
+      let v = this.options.resolve(path15.slice(0, n));
+      if (v !== void 0)
+        return n === path15.length ? v : v.kind !== "known" ? v.kind === "oneOf" ? fromValues(v.values.map((x) => indexAll(x, path15.slice(n))), v) : withTaint(UNKNOWN, v) : withTaint(known(indexAll(v.value, path15.slice(n))), v);
+    }
+    return UNKNOWN;
+  }
+};
+function indexAll(v, rest) {
+  let cur = v;
+  for (let k of rest) cur = indexKnown(cur, k);
+  return cur;
+}
+function compare(op, x, y) {
+  switch (op) {
+    case TokenType.EQUAL_EQUAL:
+      return equals(x, y);
+    case TokenType.BANG_EQUAL:
+      return !equals(x, y);
+    case TokenType.GREATER:
+      return greaterThan(x, y);
+    case TokenType.GREATER_EQUAL:
+      return equals(x, y) || greaterThan(x, y);
+    case TokenType.LESS:
+      return lessThan(x, y);
+    case TokenType.LESS_EQUAL:
+      return equals(x, y) || lessThan(x, y);
+    default:
+      return !1;
+  }
+}
+function* product(sets) {
+  if (sets.length === 0) {
+    yield [];
+    return;
+  }
+  let [first, ...rest] = sets;
+  for (let x of first) for (let tail of product(rest)) yield [x, ...tail];
+}
+function containsAbstract(search, item) {
+  let cs = concrete2(search);
+  if (cs) {
+    let rs = /* @__PURE__ */ new Set();
+    for (let s of cs)
+      if (s.kind === data_exports.Kind.Array) {
+        let els = s.values();
+        if (els.length === 0) rs.add(!1);
+        else {
+          let hits = new Set(els.map((el) => concrete2(item) ? abstractEquals(known(el), item) : equalsKnown(item, el)));
+          rs.add(hits.has(!0) ? !0 : hits.has(void 0) ? void 0 : !1);
+        }
+      } else rs.add(void 0);
+    return rs.size === 1 && [...rs][0] !== void 0 ? bool([...rs][0]) : UNKNOWN;
+  }
+  let ci = concrete2(item);
+  if (search.kind === "affixed" && ci?.every((x) => x.primitive)) {
+    let hay = upper(search.prefix + "\0" + search.suffix);
+    if (ci.every((x) => hay.includes(upper(x.coerceString())) && x.coerceString() !== "")) return bool(!0);
+  }
+  return UNKNOWN;
+}
+function affixAbstract(start2, s, part) {
+  let cp = concrete2(part);
+  if (s.kind !== "affixed" || !cp || !cp.every((x) => x.primitive)) return UNKNOWN;
+  let rs = /* @__PURE__ */ new Set();
+  for (let x of cp) {
+    let want = upper(x.coerceString()), have = upper(start2 ? s.prefix : s.suffix);
+    (start2 ? have.startsWith(want) : have.endsWith(want)) ? rs.add(!0) : (start2 ? want.startsWith(have) : want.endsWith(have)) ? rs.add(void 0) : rs.add(!1);
+  }
+  return rs.size === 1 && [...rs][0] !== void 0 ? bool([...rs][0]) : UNKNOWN;
+}
+
+// src/graph/guards.ts
+var FORK_LIMITED_EVENTS = ["pull_request", "pull_request_review", "pull_request_review_comment"], OUTSIDER_EVENTS = {
+  pull_request_target: {
+    outsider: ["opened", "edited", "closed", "reopened", "synchronize", "ready_for_review", "converted_to_draft"],
+    defaults: ["opened", "synchronize", "reopened"]
+  },
+  issues: { outsider: ["opened", "edited", "closed", "reopened"] },
+  issue_comment: { outsider: ["created", "edited", "deleted"] },
+  discussion: { outsider: ["created", "edited", "deleted", "closed", "reopened", "answered", "unanswered"] },
+  discussion_comment: { outsider: ["created", "edited", "deleted"] },
+  pull_request_review: { outsider: ["submitted", "edited"] },
+  pull_request_review_comment: { outsider: ["created", "edited", "deleted"] },
+  fork: { outsider: [] },
+  watch: { outsider: ["started"] }
+}, PR_EVENTS = /* @__PURE__ */ new Set(["pull_request", "pull_request_target", "pull_request_review", "pull_request_review_comment"]), OUTSIDER_ASSOCIATIONS = ["CONTRIBUTOR", "FIRST_TIME_CONTRIBUTOR", "FIRST_TIMER", "NONE", "MANNEQUIN"], MAY = { may: !0 }, NEVER = { may: !1 }, Guards = class {
+  constructor(graph, settings = {}) {
+    this.graph = graph;
+    this.settings = settings;
+  }
+  graph;
+  settings;
+  scenarioMemo = /* @__PURE__ */ new WeakMap();
+  reachMemo = /* @__PURE__ */ new WeakMap();
+  scopeMemo = /* @__PURE__ */ new WeakMap();
+  stepScopeMemo = /* @__PURE__ */ new WeakMap();
+  inputMemo = /* @__PURE__ */ new WeakMap();
+  outputMemo = /* @__PURE__ */ new WeakMap();
+  byIdMemo = /* @__PURE__ */ new WeakMap();
+  orderMemo = /* @__PURE__ */ new WeakMap();
+  foldMemo = /* @__PURE__ */ new WeakMap();
+  /** The untrusted runs a workflow's triggers allow (none for push, schedule, dispatch, ... or a workflow only called). */
+  scenarios(workflow) {
+    let s = this.scenarioMemo.get(workflow);
+    return s || (s = this.buildScenarios(workflow, /* @__PURE__ */ new Set()), this.scenarioMemo.set(workflow, s)), s;
+  }
+  /** Can the job run in the scenario (its callers' `if:`, its own, its `needs`)? */
+  jobReach(node, s) {
+    let key = node.caller ?? node.workflow, byGroup = this.reachMemo.get(s);
+    byGroup || this.reachMemo.set(s, byGroup = /* @__PURE__ */ new WeakMap());
+    let group = byGroup.get(key);
+    return group || (group = this.computeGroup(node, s), byGroup.set(key, group)), group.get(node) ?? MAY;
+  }
+  /** Can the step run in the scenario, given that its job runs (its own `if:` and those of the composite calls around it)? */
+  stepReach(node, ts, s) {
+    if (ts.skipped) return NEVER;
+    let steps = [...ts.chain.map((c) => node.timeline[c.timelineIndex]), ts], gate;
+    for (let step of steps) {
+      let cond = step.step.if?.value;
+      if (cond === void 0) continue;
+      let v = evaluateCondition(cond, { resolve: this.resolver(s, this.stepScope(node, step), this.needsOutside(node, s)), status: {} });
+      if (truthOf(v) === !1) {
+        if (!v.taint?.length) return NEVER;
+        gate = [...gate ?? [], ...v.taint];
+      }
+    }
+    return gate ? { may: !1, gate } : MAY;
+  }
+  /** A step-level value (`continue-on-error:`, a `with:` value) in the scenario. */
+  stepValue(node, ts, text2, s) {
+    return evaluateTemplate(text2, { resolve: this.resolver(s, this.stepScope(node, ts), this.needsOutside(node, s)) });
+  }
+  /** A job-level value (`environment:`, `continue-on-error:`) in the scenario. */
+  jobValue(node, text2, s) {
+    return evaluateTemplate(text2, { resolve: this.resolver(s, this.jobScope(node), this.needsOutside(node, s)) });
+  }
+  /**
+   * Jobs that must succeed before this one runs, with itself first: its `needs`, transitively, not
+   * through a job whose `if:` calls `always()`, `failure()` or `cancelled()` (it runs after a failed
+   * or skipped need), and for a job of a called workflow the caller's chain. Breadth first, each job once.
+   */
+  waitsFor(node) {
+    let out2 = [];
+    for (let n = node; n; n = n.caller) {
+      let byId = this.byId(n), seen = /* @__PURE__ */ new Set([n]), queue = [n];
+      for (let i2 = 0; i2 < queue.length; i2++) {
+        let cur = queue[i2];
+        if (out2.push(cur), !runsRegardless(cur.job.if?.value))
+          for (let id of cur.job.needs) {
+            let dep = byId.get(id);
+            dep && !seen.has(dep) && (seen.add(dep), queue.push(dep));
+          }
+      }
+    }
+    return out2;
+  }
+  // ---- scenarios ----
+  buildScenarios(workflow, visiting) {
+    let out2 = [], repo = this.settings.repository;
+    for (let event of new Set(workflow.triggers)) {
+      let listed2 = workflow.triggerTypes?.get(event);
+      FORK_LIMITED_EVENTS.includes(event) && out2.push(makeScenario({ event, origin: "fork", types: listed2, repo }));
+      let who2 = OUTSIDER_EVENTS[event];
+      if (who2) {
+        let all = listed2 ?? who2.defaults, outsiderTypes = all ? all.filter((t) => who2.outsider.includes(t)) : who2.outsider.length ? [...who2.outsider] : void 0, sameRepository = event === "pull_request_review" || event === "pull_request_review_comment";
+        (!all || !outsiderTypes || outsiderTypes.length || event === "fork") && out2.push(makeScenario({ event, origin: "outsider", types: event === "fork" ? void 0 : outsiderTypes, repo, sameRepository })), !sameRepository && event !== "fork" && event !== "watch" && out2.push(makeScenario({ event, origin: "maintainer", types: all, repo }));
+      }
+      if (event === "workflow_run") {
+        let unknown = [];
+        for (let up of this.upstreamEvents(workflow, visiting, unknown))
+          out2.push(makeScenario({ event, origin: "outsider", upstreamEvent: up, upstreamUnknown: unknown, types: listed2, repo }));
+      }
+    }
+    return out2;
+  }
+  /**
+   * The events outsiders can start the workflows a `workflow_run` trigger names with (their own
+   * `workflow_run` triggers followed). A name that matches no workflow here, or a trigger without
+   * names, counts as any outsider event.
+   */
+  upstreamEvents(workflow, visiting = /* @__PURE__ */ new Set(), unknown = []) {
+    let any = ["pull_request", "pull_request_target", "issue_comment", "issues", "pull_request_review", "pull_request_review_comment", "discussion", "discussion_comment"], names2 = workflow.workflowRunWorkflows;
+    if (!names2?.length)
+      return unknown.push("(any workflow)"), any;
+    if (visiting.has(workflow)) return [];
+    visiting.add(workflow);
+    let out2 = /* @__PURE__ */ new Set();
+    for (let name2 of names2) {
+      let upstream = this.graph.workflows.filter((w) => (w.name?.value ?? w.file.repoPath) === name2 || w.file.repoPath === name2);
+      if (!upstream.length) {
+        unknown.push(name2);
+        for (let e of any) out2.add(e);
+        continue;
+      }
+      for (let w of upstream)
+        for (let t of w.triggers)
+          if (t === "workflow_run") for (let e of this.upstreamEvents(w, visiting, unknown)) out2.add(e);
+          else (OUTSIDER_EVENTS[t] || FORK_LIMITED_EVENTS.includes(t)) && out2.add(t);
+    }
+    return visiting.delete(workflow), [...out2];
+  }
+  // ---- reachability of a group of sibling jobs ----
+  siblings(node) {
+    return node.caller ? node.caller.called?.jobs ?? [node] : this.graph.jobsByWorkflow.get(node.workflow.file.path) ?? [node];
+  }
+  computeGroup(node, s) {
+    let out2 = /* @__PURE__ */ new Map(), callerReach = node.caller ? this.jobReach(node.caller, s) : MAY;
+    if (!callerReach.may) {
+      for (let n of this.siblings(node)) out2.set(n, callerReach);
+      return out2;
+    }
+    let byId = this.byId(node);
+    for (let n of this.needsOrder(node)) out2.set(n, this.ownReach(n, s, byId, out2));
+    return out2;
+  }
+  /**
+   * The jobs of a node's group in `needs` order (Kahn's), each after the jobs it needs; jobs left on a
+   * cycle (GitHub rejects those) come last. Computed once per group.
+   */
+  needsOrder(node) {
+    let key = node.caller ?? node.workflow, cached = this.orderMemo.get(key);
+    if (cached) return cached;
+    let nodes = this.siblings(node), byId = this.byId(node), waiting = /* @__PURE__ */ new Map(), dependents = /* @__PURE__ */ new Map();
+    for (let n of nodes) {
+      let count = 0;
+      for (let id of new Set(n.job.needs)) {
+        let dep = byId.get(id);
+        if (!dep || dep === n) continue;
+        count++;
+        let list = dependents.get(dep);
+        list || dependents.set(dep, list = []), list.push(n);
+      }
+      waiting.set(n, count);
+    }
+    let order = nodes.filter((n) => waiting.get(n) === 0);
+    for (let i2 = 0; i2 < order.length; i2++)
+      for (let d of dependents.get(order[i2]) ?? []) {
+        let left = waiting.get(d) - 1;
+        waiting.set(d, left), left === 0 && order.push(d);
+      }
+    if (order.length < nodes.length) {
+      let placed = new Set(order);
+      for (let n of nodes) placed.has(n) || order.push(n);
+    }
+    return this.orderMemo.set(key, order), order;
+  }
+  /**
+   * A value of every job of the node's group, computed in `needs` order from the job and the values
+   * of the jobs it needs (those already computed; on a cycle some are missing). Memoised per tag,
+   * scenario and group: `tag` must name one `f`.
+   */
+  foldNeeds(tag, node, s, f) {
+    let byTag = this.foldMemo.get(s);
+    byTag || this.foldMemo.set(s, byTag = /* @__PURE__ */ new Map());
+    let byGroup = byTag.get(tag);
+    byGroup || byTag.set(tag, byGroup = /* @__PURE__ */ new WeakMap());
+    let key = node.caller ?? node.workflow, values = byGroup.get(key);
+    if (!values) {
+      values = /* @__PURE__ */ new Map();
+      let byId = this.byId(node);
+      for (let n of this.needsOrder(node)) {
+        let needs = [];
+        for (let id of n.job.needs) {
+          let dep = byId.get(id);
+          dep && values.has(dep) && needs.push(values.get(dep));
+        }
+        values.set(n, f(n, needs));
+      }
+      byGroup.set(key, values);
+    }
+    return values.get(node);
+  }
+  /**
+   * The environment that the job, or a job it waits for (not through a job whose `if:` runs it after
+   * failed or skipped needs), deploys to in the scenario; for a job of a called workflow, also its
+   * caller's. An environment whose name is empty in the scenario does not count.
+   */
+  environment(node, s) {
+    return this.foldNeeds("environment", node, s, (n, needs) => {
+      let text2 = n.job.environment?.value;
+      if (text2 !== void 0) {
+        let v = this.jobValue(n, text2, s);
+        if (!(v.kind === "known" && v.value.coerceString().trim() === "")) return { name: v.kind === "known" ? v.value.coerceString() : text2, job: n };
+      }
+      return runsRegardless(n.job.if?.value) ? null : needs.find((x) => x) ?? null;
+    }) ?? (node.caller ? this.environment(node.caller, s) : void 0);
+  }
+  /**
+   * Does a job the node waits for (directly or through its needs, or through its caller's) satisfy
+   * `test`? Memoised per tag, scenario and group: `tag` must name one `test`.
+   */
+  upstream(tag, node, s, test) {
+    return this.foldNeeds(tag, node, s, (n, needs) => ({ self: test(n), up: needs.some((x) => x.self || x.up) })).up || (node.caller ? this.upstream(tag, node.caller, s, test) : !1);
+  }
+  ownReach(n, s, byId, known2) {
+    let cond = n.job.if?.value, skipped = [];
+    for (let id of n.job.needs) {
+      let dep = byId.get(id), r = dep ? known2.get(dep) : void 0;
+      r && !r.may && skipped.push(r);
+    }
+    if (cond === void 0 || !usesStatusFunction(cond)) {
+      if (skipped.length) return skipped.some((r) => !r.gate?.length) ? NEVER : { may: !1, gate: skipped.flatMap((r) => r.gate ?? []) };
+      if (cond === void 0) return MAY;
+    }
+    let v = evaluateCondition(cond, {
+      resolve: this.resolver(s, this.jobScope(n), this.needsResolver(n, s, byId, (d) => known2.get(d) ?? MAY)),
+      status: skipped.length ? { success: !1 } : {}
+    });
+    return truthOf(v) !== !1 ? MAY : v.taint?.length ? { may: !1, gate: v.taint } : NEVER;
+  }
+  /** The jobs of a node's group by id (the first of an id), computed once per group. */
+  byId(node) {
+    let key = node.caller ?? node.workflow, byId = this.byIdMemo.get(key);
+    if (!byId) {
+      byId = /* @__PURE__ */ new Map();
+      for (let x of this.siblings(node)) byId.has(x.job.id) || byId.set(x.job.id, x);
+      this.byIdMemo.set(key, byId);
+    }
+    return byId;
+  }
+  /** The `needs` context of a job whose group is settled. */
+  needsOutside(node, s) {
+    return this.needsResolver(node, s, this.byId(node), (d) => this.jobReach(d, s));
+  }
+  /**
+   * `needs.<id>.result` and `needs.<id>.outputs.<name>` of a job's direct needs, as far as they are
+   * known: a skipped need has result `skipped` and empty outputs; an output is its expression over the
+   * event, or the answer of the gate script that sets it. Outputs are computed when asked, once.
+   */
+  needsResolver(n, s, byId, reachOf, depth = 0) {
+    return (path15) => {
+      let id = path15[1];
+      if (id === void 0) return UNKNOWN;
+      let need = n.job.needs.find((x) => x.toLowerCase() === id), dep = need === void 0 ? void 0 : byId.get(need);
+      if (!dep) return path15.length <= 3 ? UNKNOWN : void 0;
+      let r = reachOf(dep);
+      if (!r.may) {
+        let taint = r.gate?.length ? r.gate : void 0;
+        return path15.length === 3 && path15[2] === "result" ? known(new data_exports.StringData("skipped"), taint) : path15.length === 3 && path15[2] === "outputs" ? known(new data_exports.Dictionary(), taint) : path15.length === 2 ? UNKNOWN : void 0;
+      }
+      if (path15[2] !== "outputs" || path15.length !== 4 || dep.job.uses) return path15.length <= 3 ? UNKNOWN : void 0;
+      let entry2 = dep.job.outputs?.entries.find((e) => e.key.toLowerCase() === path15[3]);
+      return entry2 ? this.outputValue(dep, entry2.key, entry2.value?.value ?? "", s, byId, reachOf, depth) : str("");
+    };
+  }
+  /** A gate job's output: its expression over the event, or the answer of the script step that sets it. */
+  outputValue(job, name2, text2, s, byId, reachOf, depth) {
+    let byScenario = this.outputMemo.get(s);
+    byScenario || this.outputMemo.set(s, byScenario = /* @__PURE__ */ new WeakMap());
+    let byName = byScenario.get(job);
+    byName || byScenario.set(job, byName = /* @__PURE__ */ new Map());
+    let cached = byName.get(name2);
+    if (cached) return cached;
+    if (depth > MAX_OUTPUT_DEPTH) return UNKNOWN;
+    byName.set(name2, UNKNOWN);
+    let base = this.resolver(s, this.jobScope(job), this.needsResolver(job, s, byId, reachOf, depth + 1)), v = evaluateTemplate(text2, { resolve: (path15) => {
+      if (path15[0] === "steps" && path15.length === 4 && path15[2] === "outputs") {
+        let step = job.job.steps.find((st) => st.id?.value.toLowerCase() === path15[1]);
+        return step ? scriptGate(job.job, step, name2, s) : UNKNOWN;
+      }
+      return base(path15);
+    } });
+    return byName.set(name2, v), v;
+  }
+  // ---- input scopes ----
+  /** The inputs a job reads: for a job of a called workflow, the caller's `with:` (and the declared defaults). */
+  jobScope(node) {
+    if (!node.caller) return;
+    let scope = this.scopeMemo.get(node);
+    if (!scope) {
+      let inputs = /* @__PURE__ */ new Map();
+      for (let [name2, def] of node.workflow.callInputs)
+        inputs.set(name2.toLowerCase(), { text: def.default, scope: void 0, type: def.type, declared: !0 });
+      let callerScope = this.jobScope(node.caller);
+      for (let e of node.caller.job.with.entries) {
+        let key = e.key.toLowerCase();
+        inputs.set(key, { text: e.value?.value ?? "", scope: callerScope, type: inputs.get(key)?.type, declared: !0 });
+      }
+      scope = { inputs, closed: !0 }, this.scopeMemo.set(node, scope);
+    }
+    return scope;
+  }
+  /** The inputs a timeline step reads: its composite call site's `with:` and the action's defaults, or the job's. */
+  stepScope(node, ts) {
+    let site = ts.chain[ts.chain.length - 1];
+    if (!site) return this.jobScope(node);
+    let memo = this.stepScopeMemo.get(node);
+    memo || this.stepScopeMemo.set(node, memo = /* @__PURE__ */ new Map());
+    let scope = memo.get(site.invocation);
+    if (!scope) {
+      let inputs = /* @__PURE__ */ new Map(), action = this.graph.actions.get(ts.file.absPath ?? ts.file.path);
+      for (let [name2, def] of action?.inputs ?? []) inputs.set(name2.toLowerCase(), { text: def.default, scope: void 0, declared: !0 });
+      let callStep = node.timeline[site.timelineIndex], outer = this.stepScope(node, callStep);
+      for (let e of site.step.with.entries) inputs.set(e.key.toLowerCase(), { text: e.value?.value ?? "", scope: outer, declared: !0 });
+      scope = { inputs, closed: !!action }, memo.set(site.invocation, scope);
+    }
+    return scope;
+  }
+  inputValue(scope, name2, s) {
+    let byScenario = this.inputMemo.get(scope);
+    byScenario || this.inputMemo.set(scope, byScenario = /* @__PURE__ */ new WeakMap());
+    let values = byScenario.get(s);
+    values || byScenario.set(s, values = /* @__PURE__ */ new Map());
+    let cached = values.get(name2);
+    if (cached) return cached;
+    values.set(name2, UNKNOWN);
+    let input = scope.inputs.get(name2), v;
+    return input ? input.text === void 0 ? v = input.type === "boolean" ? bool(!1) : input.type === "number" ? known(new data_exports.NumberData(0)) : str("") : v = typed(evaluateTemplate(input.text, { resolve: this.resolver(s, input.scope, void 0) }), input.type) : v = scope.closed ? str("") : UNKNOWN, values.set(name2, v), v;
+  }
+  /** Resolves a path in a scenario: inputs from the scope, `needs` from the map, the event's context from the scenario. */
+  resolver(s, scope, needs) {
+    return (path15) => {
+      let head = path15[0];
+      return head === "inputs" ? scope ? path15.length === 1 ? UNKNOWN : path15.length === 2 ? this.inputValue(scope, path15[1], s) : void 0 : path15.length === 1 ? known(new data_exports.Dictionary()) : path15.length === 2 ? str("") : void 0 : head === "needs" ? needs ? needs(path15) : UNKNOWN : s.resolve(path15);
+    };
+  }
+}, MAX_OUTPUT_DEPTH = 64;
+function runsRegardless(condition) {
+  return /\b(?:always|failure|cancelled)\s*\(/i.test(condition ?? "");
+}
+function typed(v, type) {
+  if (v.kind !== "known") return v;
+  let x = v.value;
+  if (type === "boolean" || type === "number") {
+    if (x.kind === data_exports.Kind.String) {
+      let t = x.coerceString().trim().toLowerCase();
+      if (type === "boolean" && (t === "true" || t === "false")) return known(new data_exports.BooleanData(t === "true"), v.taint);
+      if (type === "number" && t !== "" && Number.isFinite(Number(t))) return known(new data_exports.NumberData(Number(t)), v.taint);
+    }
+    return v;
+  }
+  return x.kind === data_exports.Kind.String ? v : known(new data_exports.StringData(x.coerceString()), v.taint);
+}
+var FORK_CHECK = /head\.repo\.fork|head\.repo\.full_name|head_repository\.full_name|head\.repo\.owner|isCrossRepository|headRepositoryOwner/i, ACTOR_CHECK = /getCollaboratorPermissionLevel|checkCollaborator|collaborators\/[^\s'"]*\/permission|\/collaborators\/|author_association|authorAssociation|checkMembershipForUser|getMembershipForUserInOrg|orgs\/[^\s'"]*\/members|teams\/[^\s'"]*\/memberships|repos\.getCollaborator/i, ACTOR_CHECK_ACTIONS = /^(?:actions-cool\/check-user-permission|prince-chrismc\/check-actor-permissions-action|sushichop\/action-repository-permission|lannonbr\/repo-permission-check-action|themoddinginquisition\/actions-team-membership|tspascoal\/get-user-teams-membership|[\w.-]+\/[\w.-]+\/authorization-check)$/i;
+function scriptGate(job, step, output, s) {
+  let text2 = [step.run?.value ?? "", ...step.env.entries.map((e) => e.value?.value ?? ""), ...step.with.entries.map((e) => e.value?.value ?? "")].join(`
+`), uses = step.uses?.ref.kind === "remote" ? `${step.uses.ref.owner}/${step.uses.ref.repo}${step.uses.ref.subpath ? `/${step.uses.ref.subpath}` : ""}` : "", forkRun = s.origin === "fork" || s.origin === "outsider" && (s.event === "pull_request_target" || s.event === "workflow_run" && PR_EVENTS.has(s.upstreamEvent ?? "")), kind, checksAuthor = /\b(?:pull_request|issue)\.user\.login\b|\b(?:pull_request|issue)\.author_association\b/.test(text2);
+  if (forkRun && FORK_CHECK.test(text2) ? kind = "fork" : (s.origin === "outsider" || s.origin === "maintainer" && checksAuthor) && (ACTOR_CHECK.test(text2) || ACTOR_CHECK_ACTIONS.test(uses)) && (kind = "actor"), !kind) return UNKNOWN;
+  let taint = [{ kind, by: `job \`${job.id}\`` }];
+  return /fork|extern|untrust|cross|outside/i.test(output) ? known(new data_exports.StringData("true"), taint) : { kind: "oneOf", values: [new data_exports.StringData("false"), new data_exports.StringData("")], taint };
+}
+var STRANGER = { kind: "stranger" };
+function makeScenario(spec) {
+  let { event, origin, types, upstreamEvent, sameRepository, repo } = spec, owner = repo?.split("/")[0], self = repo ? str(repo) : { kind: "self", what: "repository" }, selfOwner = owner ? str(owner) : { kind: "self", what: "owner" }, outsider = origin === "outsider", v = /* @__PURE__ */ new Map(), set = (path15, value) => v.set(path15, value);
+  set("github.event_name", str(event)), types?.length && set("github.event.action", types.length === 1 ? str(types[0]) : { kind: "oneOf", values: types.map((t) => new data_exports.StringData(t)) }), set("github.repository", self), set("github.repository_owner", selfOwner), set("github.event.repository.full_name", self), set("github.event.repository.owner.login", selfOwner);
+  let actor = outsider ? STRANGER : origin === "maintainer" ? { kind: "human" } : UNKNOWN;
+  for (let p of ["github.actor", "github.triggering_actor", "github.event.sender.login"]) set(p, actor);
+  set("github.event.ref", NULL), set("github.ref_type", str("branch"));
+  let pr = PR_EVENTS.has(event);
+  event !== "pull_request_target" && pr ? (set("github.ref", { kind: "affixed", prefix: "refs/pull/", suffix: "/merge" }), set("github.ref_name", { kind: "affixed", prefix: "", suffix: "/merge" })) : set("github.ref", { kind: "affixed", prefix: "refs/heads/", suffix: "" }), pr || (set("github.head_ref", str("")), set("github.base_ref", str("")), set("github.event.pull_request", NULL));
+  let fromFork = pr && !sameRepository;
+  if (pr && (set("github.event.pull_request.head.repo.fork", bool(fromFork)), set("github.event.pull_request.head.repo.full_name", fromFork ? STRANGER : self), set("github.event.pull_request.head.repo.owner.login", fromFork ? STRANGER : selfOwner), event === "pull_request_target" && outsider && (set("github.event.pull_request.user.login", STRANGER), set("github.event.pull_request.author_association", oneOf(OUTSIDER_ASSOCIATIONS)), set("github.event.pull_request.labels", known(fromJS([]))), set("github.event.pull_request.merged", bool(!1))), outsider && event === "pull_request_review" && (set("github.event.review.user.login", STRANGER), set("github.event.review.author_association", oneOf(OUTSIDER_ASSOCIATIONS))), outsider && event === "pull_request_review_comment" && (set("github.event.comment.user.login", STRANGER), set("github.event.comment.author_association", oneOf(OUTSIDER_ASSOCIATIONS)))), event === "issue_comment" && outsider && (set("github.event.comment.user.login", STRANGER), set("github.event.comment.author_association", oneOf(OUTSIDER_ASSOCIATIONS))), event === "issues" && (set("github.event.comment", NULL), set("github.event.issue.pull_request", NULL), outsider && (set("github.event.issue.user.login", STRANGER), set("github.event.issue.author_association", oneOf(OUTSIDER_ASSOCIATIONS)), types?.length && types.every((t) => t === "opened") && set("github.event.issue.labels", known(fromJS([]))))), event === "discussion" && outsider && (set("github.event.discussion.user.login", STRANGER), set("github.event.discussion.author_association", oneOf(OUTSIDER_ASSOCIATIONS))), event === "discussion_comment" && outsider && (set("github.event.comment.user.login", STRANGER), set("github.event.comment.author_association", oneOf(OUTSIDER_ASSOCIATIONS))), event === "workflow_run") {
+    upstreamEvent && set("github.event.workflow_run.event", str(upstreamEvent));
+    let upFork = upstreamEvent === "pull_request" || upstreamEvent === "pull_request_review" || upstreamEvent === "pull_request_review_comment", upSelf = upstreamEvent !== void 0 && !PR_EVENTS.has(upstreamEvent);
+    upFork ? (set("github.event.workflow_run.head_repository.full_name", STRANGER), set("github.event.workflow_run.head_repository.owner.login", STRANGER), set("github.event.workflow_run.head_repository.fork", bool(!0))) : upSelf && (set("github.event.workflow_run.head_repository.full_name", self), set("github.event.workflow_run.head_repository.owner.login", selfOwner)), outsider && (set("github.event.workflow_run.actor.login", STRANGER), set("github.event.workflow_run.triggering_actor.login", STRANGER));
+  }
+  let resolve12 = (path15) => v.get(path15.join("."));
+  return { event, origin, upstreamEvent, upstreamUnknown: spec.upstreamUnknown?.length ? spec.upstreamUnknown : void 0, sameRepository, types, resolve: resolve12, description: describe(spec) };
+}
+function oneOf(values) {
+  return { kind: "oneOf", values: values.map((x) => new data_exports.StringData(x)) };
+}
+function describe(spec) {
+  let e = `\`${spec.event}\``;
+  switch (spec.origin) {
+    case "fork":
+      return `a pull request from a fork on ${e}`;
+    case "maintainer":
+      return `${e} after a maintainer acted on an outsider's ${spec.event.startsWith("pull_request") ? "pull request" : spec.event.startsWith("discussion") ? "discussion" : "issue or pull request"}`;
+    case "outsider":
+      return spec.event === "workflow_run" ? `\`workflow_run\` after a \`${spec.upstreamEvent}\` run an outsider started` : spec.sameRepository ? `${e} by an outsider on a pull request from a branch of this repository` : spec.event === "pull_request_target" ? `a pull request from a fork on ${e}` : `${e} started by any GitHub user`;
+  }
+}
+var GUARDS = /* @__PURE__ */ new WeakMap();
+function guardsOf(graph, settings = {}) {
+  let byRepo = GUARDS.get(graph);
+  byRepo || GUARDS.set(graph, byRepo = /* @__PURE__ */ new Map());
+  let key = settings.repository ?? "", g = byRepo.get(key);
+  return g || byRepo.set(key, g = new Guards(graph, settings)), g;
+}
+
+// src/graph/untrusted-input.ts
+var OUTSIDER_TEXT = /github\.event\.(?:issue|pull_request|discussion)\.(?:title|body)\b|github\.event\.(?:comment|review|review_comment)\.body\b|github\.event\.pages(?:\.\*|\[\d+\])?\.page_name\b|github\.event\.(?:commits(?:\.\*|\[\d+\])?|head_commit)\.(?:message|author\.(?:email|name))\b|github\.event\.pull_request\.head\.(?:ref|label|repo\.default_branch)\b|github\.head_ref\b|github\.event\.workflow_run\.(?:head_branch|display_title|head_commit\.(?:message|author\.(?:email|name))|pull_requests(?:\.\*|\[\d+\])?\.head\.ref)\b|toJSON\(\s*github\.event\s*\)/i, HEAD_COMMIT = /github\.event\.pull_request\.head\.(?:sha|ref)|github\.head_ref|github\.event\.pull_request\.merge_commit_sha|refs\/pull\/|github\.event\.workflow_run\.(?:head_sha|head_commit\.id|head_branch)/, HEAD_REPOSITORY = /github\.event\.pull_request\.head\.repo\.(?:full_name|clone_url)|github\.event\.workflow_run\.head_repository\.full_name/, HEAD_RUN = /\bgh\s+pr\s+checkout\b|\bhub\s+pr\s+checkout\b|\bgit\s+fetch\b[^\n]*\b(?:refs\/)?pull\/|\bgit\s+(?:checkout|switch|reset\s+--hard)\b[^\n]*(?:head\.sha|head\.ref|head_ref|head_sha|head_branch|FETCH_HEAD|pull\/)/, RUNTIME_VALUE = /\$\{\{[^}]*\b(?:needs|steps|env)\./, AT_COMMAND = String.raw`(?:^|[;&|(\`]|\bthen\b|\bdo\b)\s*(?:(?:sudo|time|env)\s+|[A-Za-z_]\w*=\S*\s+)*`, command = (body2) => new RegExp(AT_COMMAND + body2, "m"), BUILD_COMMANDS = [
+  command(String.raw`npm\s+(?:ci|i|install|add|run|run-script|test|t|exec|build|start|x|pack|publish|rebuild)\b`),
+  // yarn, pnpm and bun run a package.json script by its name, and install when called alone.
+  command(String.raw`(?:yarn|pnpm|bun)(?:\s+(?!-)\w|\s*$|\s*[;&|)])`),
+  command(String.raw`(?:npx|pnpx|bunx)\s`),
+  command(String.raw`(?:pip3?|uv\s+pip|python3?\s+-m\s+pip)\s+install\b`),
+  command(String.raw`(?:python3?\s+(?:-m\s+)?(?:setup\.py|pytest|tox|nox|build)|pytest|tox|nox)\b`),
+  command(String.raw`(?:hatch|pdm|poetry|pipenv|uv)\s+(?:run|install|sync|test|build|shell)\b`),
+  command(String.raw`(?:make|gmake|cmake|ninja|bazel|bazelisk|buck2?|meson)(?:\s|$)`),
+  command(String.raw`cargo\s+(?:build|test|run|install|check|clippy|bench|nextest|make)\b`),
+  command(String.raw`go\s+(?:build|test|run|generate|install|vet)\b`),
+  command(String.raw`(?:\.\/)?(?:mvn|mvnw|gradle|gradlew|ant|sbt|lein)(?:\s|$)`),
+  command(String.raw`(?:bundle\s+(?:install|exec)|rake|rspec|rails)\b`),
+  command(String.raw`composer\s+(?:install|update|run|exec)\b`),
+  command(String.raw`(?:dotnet\s+(?:build|test|run|restore|publish|pack)|msbuild|nuget\s+restore)\b`),
+  command(String.raw`(?:swift\s+(?:build|test|run)|xcodebuild|pod\s+install|fastlane)\b`),
+  command(String.raw`(?:terraform|terragrunt|tofu)\s+(?:-chdir=\S+\s+)?(?:init|plan|apply|validate|console|import|refresh|destroy)\b`),
+  command(String.raw`(?:(?:cdk|cdktf)\s+(?:synth|deploy|diff|bootstrap)|sam\s+(?:build|deploy|local|sync)|(?:serverless|sls)\s+(?:deploy|package|invoke)|pulumi\s+(?:up|preview|refresh|destroy))\b`),
+  command(String.raw`pre-commit\s+run\b`),
+  // A script of the working directory.
+  command(String.raw`(?:\.\/[\w.\/-]+|(?:bash|sh|zsh|source|\.)\s+(?!-)[\w.\/-]+\.(?:sh|bash))`),
+  command(String.raw`(?:node|deno\s+run|ruby|perl|php|python3?)\s+(?!-)[\w.\/-]+\.(?:js|mjs|cjs|ts|rb|pl|php|py)\b`)
+], BUILD_ACTIONS = /^(?:pre-commit\/action|cypress-io\/github-action|pulumi\/actions|borales\/actions-yarn|bahmutov\/npm-install|gradle\/gradle-build-action)$/i, COMMAND_ACTIONS = /^(?:nick-fields\/retry|nick-invision\/retry|wandalen\/wretry\.action|gabrielbb\/xvfb-action|coactions\/setup-xvfb)$/i, DATA_ACTIONS = /^(?:actions\/(?:checkout|upload-artifact|download-artifact|cache|cache\/(?:save|restore)|github-script|setup-[\w-]+)|aws-actions\/configure-aws-credentials|peter-evans\/(?:create-or-update-comment|find-comment)|marocchino\/sticky-pull-request-comment|thollander\/actions-comment-pull-request)$/i, AGENT_ACTIONS = /^(?:anthropics\/claude-code-action|anthropics\/claude-code-base-action|openai\/codex-action|google-github-actions\/run-gemini-cli|qodo-ai\/pr-agent|codium-ai\/pr-agent|sst\/opencode\/github|anomalyco\/opencode\/github)$/i, AGENT_RUN = /(?:^|[\s;&|(`])(?:claude|codex|gemini|aider|goose|opencode|cursor-agent|amp|crush|q\s+chat|kiro-cli)\s/, AGENT_SHELL_FLAGS = /--dangerously-skip-permissions|--permission-mode[\s=]+bypassPermissions|--yolo\b|--full-auto\b|--dangerously-bypass-approvals-and-sandbox|--approval-mode[\s=]+yolo|--sandbox[\s=]+danger-full-access/, REMOTE_AGENT = /InvokeAgentRuntime|invoke-agent-runtime|bedrock-agentcore|\bInvokeAgent(?:Command)?\b|bedrock-agent-runtime\s+invoke-agent/, FETCHES_TEXT = /\bgh\s+(?:issue|pr)\s+(?:view|diff)\b|\bgh\s+api\b[^\n]*\/(?:issues|pulls)\//;
+function actionName(ts) {
+  let ref = ts.step.uses?.ref;
+  if (ref?.kind === "remote")
+    return `${ref.owner}/${ref.repo}${ref.subpath ? `/${ref.subpath}` : ""}`;
+}
+function isCheckout(ts) {
+  let ref = ts.step.uses?.ref;
+  return ref?.kind === "remote" && ref.owner.toLowerCase() === "actions" && ref.repo.toLowerCase() === "checkout" && !ref.subpath;
+}
+function targetPath(ts) {
+  let p = (ts.with.get("path") ?? "").trim().replace(/^\.\/+/, "").replace(/\/+$/, "");
+  return p === "." ? "" : p;
+}
+function runsCodeIn(ts, dir) {
+  let name2 = actionName(ts), wd = (ts.step.workingDirectory?.value ?? "").trim().replace(/^\.\/+/, ""), inDir = dir === "" || wd === dir || wd.startsWith(`${dir}/`);
+  if (ts.step.uses?.ref.kind === "local" && ts.chain.length === 0) return dir === "";
+  if (name2 && BUILD_ACTIONS.test(name2)) return inDir;
+  let command2 = name2 && COMMAND_ACTIONS.test(name2) ? ts.with.get("command") ?? ts.with.get("run") ?? "" : ts.run;
+  return !command2 || !BUILD_COMMANDS.some((re) => re.test(command2)) ? !1 : inDir || command2.includes(dir);
+}
+function runsFileIn(ts, dir) {
+  let run3 = ts.run;
+  if (!run3 || dir === "") return !1;
+  let d = `(?:\\./)?${dir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/`;
+  return new RegExp(
+    `(?:^|[;&|(\`])\\s*${d}[\\w./-]+|(?:^|[\\s;&|(\`])(?:bash|sh|zsh|source|\\.|node|python3?|ruby|perl)\\s+${d}|(?:npm|pnpm|yarn)\\s+(?:i|install|add)\\s+${d}[\\w./-]*\\.tgz|pip3?\\s+install\\s+${d}[\\w./-]*\\.(?:whl|tar\\.gz)`,
+    "m"
+  ).test(run3);
+}
+function checkoutSource(ts, s, opts) {
+  let ref = ts.with.get("ref") ?? "", repo = ts.with.get("repository") ?? "";
+  if (HEAD_COMMIT.test(ref) || HEAD_REPOSITORY.test(repo)) {
+    if (s.sameRepository) return;
+    let event = s.event;
+    if ((event === "pull_request_target" || event === "workflow_run") && (ts.with.get("allow-unsafe-pr-checkout") ?? "").trim().toLowerCase() !== "true") {
+      let r = ts.step.uses?.ref;
+      if (r?.kind === "remote" && opts.refusesForkCheckout(r.ref)) return;
+    }
+    return "head";
+  }
+  if (RUNTIME_VALUE.test(ref) || RUNTIME_VALUE.test(repo)) return s.sameRepository ? void 0 : "unresolved";
+}
+function untrustedDownload(ts, s, prCodeJobs) {
+  let name2 = actionName(ts)?.toLowerCase(), text2 = [ts.run ?? "", ...ts.with.values()].join(`
+`);
+  return s.event === "workflow_run" && (name2 === "actions/download-artifact" && /workflow_run\.id/.test(ts.with.get("run-id") ?? "") || name2 === "dawidd6/action-download-artifact" || /listWorkflowRunArtifacts|downloadArtifact/.test(text2) && /workflow_run/.test(text2) || /\bgh\s+run\s+download\b/.test(text2)) ? !0 : prCodeJobs && name2 === "actions/download-artifact" && !ts.with.get("run-id");
+}
+function agentOf(ts) {
+  let name2 = actionName(ts);
+  if (name2 && AGENT_ACTIONS.test(name2)) {
+    let lower2 = name2.toLowerCase(), args2 = [ts.with.get("claude_args") ?? "", ts.with.get("allowed_tools") ?? "", ts.with.get("codex-args") ?? "", ts.with.get("settings") ?? ""].join(`
+`), shell = AGENT_SHELL_FLAGS.test(args2) || /(?:allowedTools|allowed_tools)[^\n]*\bBash(?:\s*[,"'\s]|\(\s*\*|$)/.test(args2) || /\bBash\b(?!\()/.test(ts.with.get("allowed_tools") ?? "");
+    lower2 === "openai/codex-action" && (shell ||= (ts.with.get("sandbox") ?? "").trim() === "danger-full-access" || (ts.with.get("safety-strategy") ?? "").trim() === "unsafe");
+    let actorGate;
+    return lower2.startsWith("anthropics/claude-code-action") && !(ts.with.get("allowed_non_write_users") ?? "").trim() && (actorGate = "claude-code-action's own check that the actor can write to the repository"), lower2 === "openai/codex-action" && (ts.with.get("require-repo-write") ?? "true").trim().toLowerCase() !== "false" && (actorGate = "codex-action's own check that the actor can write to the repository (`require-repo-write`)"), { shell, actorGate, readsEvent: !0 };
+  }
+  if (ts.run && AGENT_RUN.test(ts.run)) return { shell: AGENT_SHELL_FLAGS.test(ts.run), readsEvent: !1 };
+}
+function textIn(ts) {
+  let script = [ts.run ?? "", actionName(ts)?.toLowerCase() === "actions/github-script" ? ts.with.get("script") ?? "" : ""].join(`
+`), inScript = firstOutsiderExpression(script), data = [...ts.env.values(), ...actionName(ts)?.toLowerCase() === "actions/github-script" ? [] : [...ts.with.values()]].map(firstOutsiderExpression).find((x) => x);
+  return { script: inScript, data };
+}
+function firstOutsiderExpression(text2) {
+  for (let m of text2.matchAll(/\$\{\{([\s\S]*?)\}\}/g)) {
+    let hit = OUTSIDER_TEXT.exec(m[1]);
+    if (hit) return hit[0];
+  }
+}
+function untrustedInputs(guards, node, s, opts) {
+  if (s.origin === "fork") return [];
+  let steps = node.timeline.filter((ts) => guards.stepReach(node, ts, s).may), out2 = [], prCodeJobs = s.sameRepository ? !1 : otherJobsHandlePrCode(guards, node, s, opts);
+  for (let src of steps) {
+    let kind;
+    if (isCheckout(src) ? kind = checkoutSource(src, s, opts) : !s.sameRepository && src.run && HEAD_RUN.test(src.run) ? kind = "head" : !s.sameRepository && untrustedDownload(src, s, prCodeJobs) && (kind = "artifact"), !kind) continue;
+    let dir = isCheckout(src) || actionName(src)?.toLowerCase() === "actions/download-artifact" ? targetPath(src) : "", later = steps.filter((t) => t.index > src.index), what = kind === "artifact" ? "artifacts built from the pull request's code" : kind === "unresolved" ? `a ref computed at run time (\`ref: ${(src.with.get("ref") ?? "").trim()}\`)` : src.run ? "the pull request's code" : `the pull request's code (\`ref: ${(src.with.get("ref") ?? src.with.get("repository") ?? "").trim()}\`)`, sink = later.find((t) => kind === "artifact" ? runsFileIn(t, dir) : runsCodeIn(t, dir));
+    kind === "head" ? sink ? out2.push({ kind: "runs-pr-code", source: src, sink, what }) : later.some((t) => t.run !== void 0 || !DATA_ACTIONS.test(actionName(t) ?? "")) && out2.push({ kind: "pr-code-present", source: src, what }) : kind === "unresolved" ? sink && out2.push({ kind: "runs-unresolved-ref", source: src, sink, what }) : out2.push(sink ? { kind: "runs-untrusted-artifact", source: src, sink, what } : { kind: "untrusted-artifact", source: src, what });
+  }
+  let hasPrCode = out2.some((u) => u.kind === "runs-pr-code" || u.kind === "pr-code-present"), textSteps = steps.map((ts) => ({ ts, ...textIn(ts) })), fetches = steps.some((ts) => ts.run !== void 0 && FETCHES_TEXT.test(ts.run));
+  for (let t of textSteps)
+    t.script && out2.push({ kind: "script-injection", source: t.ts, what: `\`${t.script}\`` });
+  for (let ts of steps) {
+    let agent = agentOf(ts);
+    if (agent) {
+      let own = textIn(ts), text2 = own.data ?? own.script;
+      if (!(agent.readsEvent || text2 || hasPrCode || fetches)) continue;
+      let what = text2 ? `\`${text2}\`` : agent.readsEvent ? "the triggering issue, pull request or comment" : hasPrCode ? "the pull request's code" : "issue or pull request text fetched with `gh`";
+      out2.push({ kind: agent.shell ? "agent-with-shell" : "agent", source: ts, what, actorGate: agent.actorGate });
+      continue;
+    }
+    if (ts.run && REMOTE_AGENT.test(ts.run)) {
+      let own = textIn(ts);
+      (own.data || own.script) && out2.push({ kind: "remote-agent", source: ts, what: `\`${own.data ?? own.script}\`` });
+    }
+  }
+  return out2.sort((a, b) => RANK2[a.kind] - RANK2[b.kind]);
+}
+var RANK2 = {
+  "runs-pr-code": 0,
+  "runs-untrusted-artifact": 1,
+  "script-injection": 2,
+  "agent-with-shell": 3,
+  "runs-unresolved-ref": 4,
+  "pr-code-present": 5,
+  agent: 6,
+  "remote-agent": 7,
+  "untrusted-artifact": 8
+};
+function otherJobsHandlePrCode(guards, node, s, opts) {
+  return guards.upstream("uploads-pr-code", node, s, (other) => {
+    if (!guards.jobReach(other, s).may) return !1;
+    let steps = other.timeline.filter((ts) => guards.stepReach(other, ts, s).may);
+    return steps.some((ts) => isCheckout(ts) && checkoutSource(ts, s, opts) === "head" || ts.run !== void 0 && HEAD_RUN.test(ts.run)) && steps.some((ts) => /^actions\/upload-artifact$/i.test(actionName(ts) ?? ""));
+  });
+}
+
 // src/rules/oidc-untrusted-trigger.ts
-var RULE_ID3 = "oidc-untrusted-trigger", PRIVILEGED = {
-  pull_request_target: "`pull_request_target` runs with the base repository's secrets and id-token for every pull request, forks included",
-  workflow_run: "`workflow_run` runs with the repository's privileges after a workflow that pull requests (forks included) can trigger, and that run's `head_sha`, `head_branch` and artifacts come from the pull request",
-  issue_comment: "`issue_comment` runs on the default branch with the repository's privileges whenever anyone comments on an issue or pull request (forks' pull requests included)"
-}, FORK_LIMITED = ["pull_request", "pull_request_review", "pull_request_review_comment"], HEAD_COMMIT = /github\.event\.pull_request\.head\.sha|github\.event\.pull_request\.merge_commit_sha|refs\/pull\/|github\.event\.workflow_run\.(?:head_sha|head_commit\.id)/, HEAD_REPOSITORY = /github\.event\.pull_request\.head\.repo\.(?:full_name|clone_url)|github\.event\.workflow_run\.head_repository\.full_name/, HEAD_RUN = /\bgh\s+pr\s+checkout\b|\bhub\s+pr\s+checkout\b|\bgit\s+fetch\b[^\n]*\b(?:refs\/)?pull\/|\bgit\s+(?:checkout|switch|reset\s+--hard)\b[^\n]*(?:head\.sha|head\.ref|head_ref|head_sha|head_branch|FETCH_HEAD|pull\/)/, OUTSIDER_EVENTS = /* @__PURE__ */ new Set([
-  "pull_request",
-  "pull_request_target",
-  "pull_request_review",
-  "pull_request_review_comment",
-  "issue_comment",
-  "issues",
-  "discussion",
-  "discussion_comment",
-  "fork",
-  "watch",
-  "workflow_run"
-]), FORK_GUARD = /head(?:_repository|\.repo)\.full_name\s*==\s*github\.repository\b|github\.repository\s*==\s*github\.event\.[\w.]*head(?:_repository|\.repo)\.full_name|head\.repo\.fork\s*==\s*false|!\s*github\.event\.pull_request\.head\.repo\.fork\b|head\.repo\.fork\s*!=\s*true/, oidcUntrustedTrigger = {
+var RULE_ID3 = "oidc-untrusted-trigger", oidcUntrustedTrigger = {
   id: RULE_ID3,
   title: "OIDC role assumed on a trigger that outsiders control",
-  description: "Reports OIDC configure-aws-credentials calls in jobs that run on pull_request_target, workflow_run or issue_comment (error when the job checks out the pull request's code), and notes OIDC calls on pull_request events, which fail for pull requests from forks.",
+  description: "Reports OIDC configure-aws-credentials calls in jobs any GitHub user can start (pull_request_target, issue_comment, issues, discussions, workflow_run after those), at error when the pull request's code or an outsider's text certainly runs next to the role, and notes OIDC calls that fail for pull requests from forks.",
   defaultLevel: "error",
   tags: ["security"],
   securitySeverity: "8.5",
   precision: "high",
   fixable: !1,
   check(ctx) {
+    let repo = ctx.settings.repository, guards = guardsOf(ctx.graph, { repository: repo ? `${repo.owner}/${repo.name}` : void 0 }), options = { refusesForkCheckout: (ref) => refusesForkCheckout(ctx, ref) };
     for (let node of allJobNodes(ctx.graph)) {
       let calls = node.configureCalls.filter((c) => c.oidc);
       if (!calls.length) continue;
-      let root = rootOf(node), chain = [...callerChain(node)], events = root.workflow.triggers.filter((t) => t !== "workflow_call");
-      if (!node.caller && !events.length) continue;
-      events.includes("workflow_run") && !workflowRunCarriesOutsiderInput(ctx, root.workflow) && (events = events.filter((e) => e !== "workflow_run"));
-      for (let n of chain) events = narrowByEventName(events, n.job.if?.value ?? "");
-      let jobForkGuarded = chain.some((n) => forkGuarded(n.workflow, n.job));
+      let root = rootOf(node), scenarios = guards.scenarios(root.workflow);
+      if (!scenarios.length) continue;
+      let inputs = /* @__PURE__ */ new Map(), inputsOf = (s) => {
+        let list = inputs.get(s);
+        return list || inputs.set(s, list = untrustedInputs(guards, node, s, options)), list;
+      };
       for (let call of calls) {
-        let ts = node.timeline[call.timelineIndex], stepEvents = narrowByEventName(events, ts.if ?? ""), guarded = jobForkGuarded || FORK_GUARD.test(ts.if ?? ""), report2 = judge2(ctx, node, root, call, ts, stepEvents, guarded);
-        report2 && ctx.report({ ...report2, key: "untrusted-trigger" });
+        let worst;
+        for (let s of scenarios) {
+          let j = judge2(guards, node, call, s, inputsOf);
+          j && (!worst || LEVEL_RANK[j.level] > LEVEL_RANK[worst.level]) && (worst = j);
+        }
+        worst && ctx.report({ ...render(node, root, call, worst), key: "untrusted-trigger" });
       }
     }
   }
-};
-function judge2(ctx, node, root, call, ts, events, guarded) {
-  let privileged = events.filter((e) => PRIVILEGED[e] && !(guarded && e !== "issue_comment")), limited = guarded ? [] : events.filter((e) => FORK_LIMITED.includes(e));
-  if (!privileged.length && !limited.length) return;
-  let role = call.role ? `\`${call.role}\`` : "the role", where3 = node.caller ? ` (in reusable workflow ${node.workflow.file.path}, called from ${root.workflow.file.path})` : "", job = `job \`${node.job.id}\`${where3}`, related4 = [], location = locate(node, root, ts, related4);
+}, ERROR_KINDS = /* @__PURE__ */ new Set(["runs-pr-code", "runs-untrusted-artifact", "script-injection", "agent-with-shell"]), WARNING_KINDS = /* @__PURE__ */ new Set(["runs-unresolved-ref", "pr-code-present", "agent", "remote-agent"]);
+function judge2(guards, node, call, s, inputsOf) {
+  let ts = call.step, job = guards.jobReach(node, s);
+  if (!job.may && !job.gate) return;
+  let step = guards.stepReach(node, ts, s);
+  if (!step.may && !step.gate) return;
+  let gate = [...job.may ? [] : job.gate ?? [], ...step.may ? [] : step.gate ?? []];
+  if (s.origin === "fork")
+    return gate.length || toleratesFailure(guards, node, ts, s) ? void 0 : { level: "note", scenario: s, codebuild: runnerKind(node).kind === "codebuild" };
+  let inputs = inputsOf(s), agentGate;
+  s.origin === "outsider" && (agentGate = inputs.find((i2) => i2.actorGate), inputs = inputs.filter((i2) => !i2.actorGate));
+  let input = inputs[0], level = input ? ERROR_KINDS.has(input.kind) ? "error" : WARNING_KINDS.has(input.kind) ? "warning" : "note" : "note";
+  if (s.sameRepository) {
+    if (!input) return;
+    level = level === "error" ? "warning" : level;
+  }
+  let environment = environmentGate(guards, node, s), maintainer = !1;
+  if (s.origin === "maintainer") {
+    if (level !== "error") return;
+    level = "warning", maintainer = !0;
+  } else environment && (level = lower(level));
+  return gate.length && (level = "note"), { level, scenario: s, input, environment, maintainer, gate: gate.length ? gate : void 0, agentGate };
+}
+function lower(level) {
+  return level === "error" ? "warning" : "note";
+}
+function toleratesFailure(guards, node, ts, s) {
+  for (let st of [ts, ...ts.chain.map((c) => node.timeline[c.timelineIndex])]) {
+    let v = st.step.continueOnError?.value;
+    if (v !== void 0 && truthOf(guards.stepValue(node, st, v, s)) === !0) return !0;
+  }
+  let j = node.job.continueOnError?.value;
+  return j !== void 0 && truthOf(guards.jobValue(node, j, s)) === !0;
+}
+function environmentGate(guards, node, s) {
+  let env = guards.environment(node, s);
+  return env && { name: env.name, job: env.job, self: env.job === node };
+}
+function render(node, root, call, j) {
+  let ts = call.step, role = call.role ? `\`${call.role}\`` : "the role", where3 = node.caller ? ` (in reusable workflow ${node.workflow.file.path}, called from ${root.workflow.file.path})` : "", job = `job \`${node.job.id}\`${where3}`, related4 = [], location = locate(node, root, ts, related4);
   root.workflow.triggersRange && related4.push({ path: root.workflow.file.path, range: root.workflow.triggersRange, message: `the workflow's triggers: ${root.workflow.triggers.join(", ")}` });
-  let environment;
-  for (let n of callerChain(node)) environment ??= environmentGate(n, n.job);
-  let level, message2;
-  if (privileged.length) {
-    let heads = node.timeline.filter((h) => (h.index < ts.index || h.index < node.timeline.length - 1) && h.index !== ts.index), effective = privileged.map((e) => ({ event: e, head: heads.find((h) => checksOutHead(ctx, h, e)) })).filter((x) => !!x.head), reasons = privileged.map((e) => PRIVILEGED[e]).join("; ");
-    if (effective.length) {
-      let h = effective[0].head;
-      level = environment ? "warning" : "error", related4.push({ path: h.file.path, range: h.step.uses?.node.range ?? h.step.run?.range ?? h.step.range, message: "checks out the pull request's code" });
-      let when = h.index < ts.index ? "before the role is assumed" : "after the role is assumed, with steps after it";
-      message2 = `OIDC role ${role} is assumed in ${job}, which runs on ${list(effective.map((x) => x.event))} and checks out the pull request's code (${headLabel(h)}) ${when}: code from any pull request, a fork's included, runs in the same job as the role's credentials and can read them from the environment. ${reasons}.${gate(environment)} Build and test pull request code in a \`pull_request\` workflow without AWS access, and assume the role only in a job that never runs it.`;
-    } else
-      level = environment ? "note" : "warning", message2 = `OIDC role ${role} is assumed in ${job}, which runs on ${list(privileged)}: anyone who can open a pull request or comment can start a run that assumes the role. ${reasons}.${gate(environment)} Keep such jobs free of pull request code and input, restrict the role's trust policy to the \`sub\` of trusted branches or environments, or assume the role from a \`push\` or \`workflow_dispatch\` workflow instead.`;
-  } else
-    level = "note", message2 = `OIDC role ${role} is assumed in ${job}, which runs on ${list(limited)}: pull requests from forks get a read-only token without \`id-token: write\`, so for them this step fails with "Credentials could not be loaded". Skip the job for forks with \`if: github.event.pull_request.head.repo.full_name == github.repository\`, or assume the role only on \`push\`.`;
-  return { level, message: message2, location, related: related4 };
-}
-function gate(environment) {
-  return environment ? ` ${environment.via ? `The job waits for job \`${environment.via}\`, which deploys` : "The job deploys"} to environment \`${environment.name}\`: if that environment requires reviewers, each run waits for an approval, which must come only after reading the pull request's current code.` : "";
-}
-function environmentGate(node, job) {
-  let found = firstThroughNeeds(ENVIRONMENT, node.workflow, job, (j) => j.environment?.value ? j : void 0);
-  if (!found) return;
-  let own = found.environment.value, input = /^\$\{\{\s*inputs\.([\w-]+)\s*\}\}$/.exec(own.trim());
-  return { name: (input && node.caller ? node.caller.job.with.entries.find((e) => e.key === input[1])?.value?.value : void 0) ?? own, via: found === node.job ? void 0 : found.id };
-}
-var RUNS_REGARDLESS = /\b(?:always|failure|cancelled)\s*\(/, ENVIRONMENT = /* @__PURE__ */ new WeakMap(), GUARDED = /* @__PURE__ */ new WeakMap();
-function firstThroughNeeds(memo, workflow, start2, own) {
-  let known = memo.get(workflow);
-  known || memo.set(workflow, known = /* @__PURE__ */ new Map());
-  let byId = JOBS_BY_ID.get(workflow);
-  if (!byId) {
-    byId = /* @__PURE__ */ new Map();
-    for (let j of workflow.jobs) byId.has(j.id) || byId.set(j.id, j);
-    JOBS_BY_ID.set(workflow, byId);
-  }
-  if (known.has(start2)) return known.get(start2);
-  let open = /* @__PURE__ */ new Set(), stack = [], enter = (job) => {
-    let value = own(job);
-    return value !== void 0 || RUNS_REGARDLESS.test(job.if?.value ?? "") ? (known.set(job, value), { done: !0, value }) : (open.add(job), stack.push({ job, next: 0 }), { done: !1 });
-  }, first = enter(start2);
-  if (first.done) return first.value;
-  let result;
-  for (; stack.length > 0; ) {
-    let frame = stack[stack.length - 1];
-    if (result !== void 0 || frame.next >= frame.job.needs.length) {
-      known.set(frame.job, result), open.delete(frame.job), stack.pop();
-      continue;
+  let s = j.scenario, event = `\`${s.event}\``, headline, why, hint, label2;
+  if (s.origin === "fork")
+    headline = `OIDC role assumed on ${event}: the step fails for pull requests from forks`, why = j.codebuild ? "Runs for pull requests from forks get no `id-token: write`, so configure-aws-credentials falls back to the CodeBuild runner's own role and fails unless that role may assume the role." : 'Runs for pull requests from forks get a read-only token without `id-token: write`, so configure-aws-credentials fails there with "Credentials could not be loaded".', hint = "Skip the job for forks with `if: github.event.pull_request.head.repo.full_name == github.repository`, or let the step fail with `continue-on-error: true`.", label2 = "fails for forks' pull requests";
+  else {
+    let input = j.input, starter = startedBy(s);
+    input && (related4.push({ path: input.source.file.path, range: stepRange2(input.source), message: sourceLabel(input) }), input.sink && related4.push({ path: input.sink.file.path, range: stepRange2(input.sink), message: sinkLabel(input) }));
+    let src = input ? stepLabel(input.source, { from: node.workflow.file }) : "", sink = input?.sink ? stepLabel(input.sink, { from: node.workflow.file }) : "";
+    switch (input?.kind) {
+      case "runs-pr-code":
+        headline = `OIDC role next to the pull request's code, run on ${event}`, why = `${starter}, and step ${src} checks out ${input.what} that step ${sink} then runs in the job holding the role: that code can read the credentials (or request its own OIDC token) and send them anywhere.`, hint = "Build and test pull request code in a `pull_request` workflow without AWS access, and assume the role only in a job that never runs it.", label2 = "role next to the pull request's code";
+        break;
+      case "runs-untrusted-artifact":
+        headline = `OIDC role next to executed artifacts built from the pull request, on ${event}`, why = `${starter}, and step ${src} downloads ${input.what}, which step ${sink} runs in the job holding the role: code from the pull request can read the credentials and send them anywhere.`, hint = "Treat artifacts of pull request runs as data: never execute them in a job that holds AWS credentials.", label2 = "role next to code built from the pull request";
+        break;
+      case "script-injection":
+        headline = `OIDC role in a job that writes ${input.what} into a script, on ${event}`, why = `${starter}, and ${input.what} is written into the script of step ${src}: text that person chooses runs as code in the job holding the role.`, hint = 'Pass the text through `env:` and quote it (`"$TEXT"`), or assume the role in a job that reads no event text.', label2 = "role in a job with script injection";
+        break;
+      case "agent-with-shell":
+        headline = `OIDC role next to an AI agent with shell access reading outsider text, on ${event}`, why = `${starter}, and the agent in step ${src} reads ${input.what} and may run shell commands in the job holding the role: instructions hidden in that text can make it print or send the credentials.`, hint = "Run the agent without the role or without shell tools, or only for actors with write access.", label2 = "role next to an agent reading outsider text";
+        break;
+      case "runs-unresolved-ref":
+        headline = `OIDC role next to code of a ref computed at run time, on ${event}`, why = `${starter}, and step ${src} checks out ${input.what} that step ${sink} runs in the job holding the role; the files do not show whether that ref can name a pull request's commit \u2014 if it can, that code runs next to the credentials.`, hint = "Check out only refs the run cannot be steered to (a protected branch, a commit verified to be reviewed), or assume the role in a job that runs no checked-out code.", label2 = "role next to code of a computed ref";
+        break;
+      case "pr-code-present":
+        headline = `OIDC role next to the pull request's checked-out code, on ${event}`, why = `${starter}, and step ${src} puts ${input.what} in the workspace of the job holding the role; credflow sees no step that builds or runs it, but any later step that runs scripts or reads configuration from the workspace would run that code next to the credentials.`, hint = "Check the pull request's code out only in jobs without AWS credentials, or into a folder no step runs anything from.", label2 = "role next to the pull request's code";
+        break;
+      case "agent":
+        headline = `OIDC role next to an AI agent reading outsider text, on ${event}`, why = `${starter}, and the agent in step ${src} reads ${input.what} in the job holding the role; it has no unrestricted shell, but whether instructions in that text can make it read and post the credentials depends on the files and tools it is allowed.`, hint = "Deny the agent reads of /proc, the runner's temp directory and ~/.aws, keep the role minimal, or run the agent only for actors with write access.", label2 = "role next to an agent reading outsider text";
+        break;
+      case "remote-agent":
+        headline = `OIDC role used to hand outsider text to an AI agent service, on ${event}`, why = `${starter}, and step ${src} sends ${input.what} to an agent service using the role's credentials; what instructions hidden in that text can make the agent do depends on its tools and role, which are configured outside these files.`, hint = "Let only trusted actors start it (check `author_association`), and keep the agent service's tools and role minimal.", label2 = "outsider text sent to an agent";
+        break;
+      default:
+        headline = `OIDC role assumed on ${event}, which any GitHub user can start`, why = `${starter}; the run's OIDC token carries the base branch's \`sub\`, so the role's trust policy cannot tell it from a trusted run. Only base-branch code runs here${input ? `, and ${input.what} (step ${src}) reach it only as data` : ""}.`, hint = "Keep such jobs free of pull request code and event text, or assume the role from a `push` or `workflow_dispatch` workflow or behind an environment with required reviewers.", label2 = "outsiders can start this role assumption";
     }
-    let dep = byId.get(frame.job.needs[frame.next++]);
-    if (!dep || open.has(dep)) continue;
-    if (known.has(dep)) {
-      result = known.get(dep);
-      continue;
-    }
-    let r = enter(dep);
-    r.done && (result = r.value);
   }
-  return known.get(start2);
+  let gates = gateSentences(j), message2 = `${headline} (${job}, role ${role}). ${why}${gates ? ` ${gates}` : ""} ${hint}`;
+  return { level: j.level, message: message2, headline, why: gates ? `${why} ${gates}` : why, hint, label: label2, location, related: related4 };
 }
-var JOBS_BY_ID = /* @__PURE__ */ new WeakMap();
+function startedBy(s) {
+  switch (s.event) {
+    case "pull_request_target":
+      return s.origin === "maintainer" ? "A maintainer's act (a label, a merge) starts it for an outsider's pull request" : "Any GitHub user can start it by opening or updating a pull request from a fork";
+    case "issue_comment":
+      return s.origin === "maintainer" ? "A maintainer's comment starts it on an outsider's issue or pull request" : "Any GitHub user can start it by commenting on an issue or pull request";
+    case "issues":
+      return s.origin === "maintainer" ? "A maintainer's act starts it on an outsider's issue" : "Any GitHub user can start it by opening or editing an issue";
+    case "discussion":
+    case "discussion_comment":
+      return "Any GitHub user can start it by writing in a discussion";
+    case "pull_request_review":
+    case "pull_request_review_comment":
+      return "Any GitHub user can start it by reviewing a pull request from a branch of this repository (Dependabot's or a maintainer's), with a token that holds id-token";
+    case "workflow_run": {
+      if (s.upstreamUnknown?.length) {
+        let names2 = s.upstreamUnknown.map((n) => n.startsWith("(") ? n : `\`${n}\``);
+        return `It runs with the repository's privileges after ${joinList(names2)}, which ${names2.length === 1 ? "is" : "are"} not a workflow of this repository, so credflow assumes any GitHub user can start ${names2.length === 1 ? "it" : "them"} (a \`${s.upstreamEvent}\` run, say)`;
+      }
+      let fork = s.upstreamEvent === "pull_request" || s.upstreamEvent?.startsWith("pull_request_review");
+      return `It runs with the repository's privileges after \`${s.upstreamEvent}\` runs${fork ? " of pull requests from forks" : ""}, which any GitHub user can start`;
+    }
+    default:
+      return `Any GitHub user can start it (\`${s.event}\`)`;
+  }
+}
+function gateSentences(j) {
+  let out2 = [];
+  if (j.gate?.length) {
+    let by = [...new Set(j.gate.map((t) => `${t.by}'s ${t.kind === "fork" ? "fork" : "permission"} check`))];
+    out2.push(`Outsiders reach it only if ${joinList(by)} lets them through; credflow does not evaluate that check, so this is a note.`);
+  }
+  if (j.environment) {
+    let who2 = j.environment.self ? "The job deploys" : `The job waits for job \`${j.environment.job.job.id}\`, which deploys`;
+    out2.push(`${who2} to environment \`${j.environment.name}\`: if that environment requires reviewers (a setting the files do not show), each run waits for an approval, which must come only after reading the pull request's current code.`);
+  }
+  return j.maintainer && out2.push("That act is the only gate, and the outsider's content can change after it (a new commit, an edited issue), so a warning rather than an error."), j.agentGate && !j.input && out2.push(`The agent in step ${stepLabel(j.agentGate.source)} stops for outsiders (${j.agentGate.actorGate}).`), j.scenario.sameRepository && j.input && out2.push("It needs an open pull request from a branch of this repository, which the files cannot show."), out2.join(" ");
+}
+function sourceLabel(input) {
+  switch (input.kind) {
+    case "runs-pr-code":
+    case "pr-code-present":
+      return "checks out the pull request's code";
+    case "runs-unresolved-ref":
+      return "checks out a ref computed at run time";
+    case "runs-untrusted-artifact":
+    case "untrusted-artifact":
+      return "downloads artifacts built from the pull request";
+    case "script-injection":
+      return `writes ${input.what} into its script`;
+    case "agent-with-shell":
+    case "agent":
+      return `AI agent reading ${input.what}`;
+    case "remote-agent":
+      return `sends ${input.what} to an agent service`;
+  }
+}
+function sinkLabel(input) {
+  return input.kind === "runs-untrusted-artifact" ? "runs the downloaded artifacts" : "builds or runs that code";
+}
+function stepRange2(ts) {
+  return ts.step.uses?.node.range ?? ts.step.run?.range ?? ts.step.range;
+}
 function locate(node, root, ts, related4) {
   let inner = { path: ts.file.path, range: ts.step.uses.node.range, message: "the configure-aws-credentials call" };
   if (node.caller && root.job.uses)
@@ -23650,50 +24605,16 @@ function locate(node, root, ts, related4) {
   }
   return { path: inner.path, range: inner.range };
 }
-function checksOutHead(ctx, ts, event) {
-  let ref = ts.step.uses?.ref;
-  if (ref?.kind === "remote" && ref.owner.toLowerCase() === "actions" && ref.repo.toLowerCase() === "checkout" && !ref.subpath) {
-    let r = ts.with.get("ref") ?? "", repo = ts.with.get("repository") ?? "";
-    return !HEAD_COMMIT.test(r) && !HEAD_REPOSITORY.test(repo) ? !1 : event !== "pull_request_target" && event !== "workflow_run" || (ts.with.get("allow-unsafe-pr-checkout") ?? "").trim().toLowerCase() === "true" ? !0 : !refusesForkCheckout(ctx, ref.ref);
-  }
-  return !!ts.run && HEAD_RUN.test(ts.run);
-}
 function refusesForkCheckout(ctx, ref) {
   let info2 = ctx.pins.resolve("actions/checkout", ref), v = parseVersion(info2.tag ?? info2.newestRelease?.tag);
   if (!v) return !1;
   let [major, minor] = v;
   return major >= 7 || (major === 5 || major === 6) && minor >= 1 || major === 4 && minor >= 4;
 }
-function forkGuarded(workflow, job) {
-  return firstThroughNeeds(GUARDED, workflow, job, (j) => FORK_GUARD.test(j.if?.value ?? "") ? !0 : void 0) === !0;
-}
-function workflowRunCarriesOutsiderInput(ctx, wf) {
-  let names2 = wf.workflowRunWorkflows;
-  if (!names2?.length) return !0;
-  for (let name2 of names2) {
-    let upstream = ctx.graph.workflows.filter((w) => (w.name?.value ?? w.file.repoPath) === name2 || w.file.repoPath === name2);
-    if (!upstream.length || upstream.some((w) => w.triggers.some((t) => OUTSIDER_EVENTS.has(t)))) return !0;
-  }
-  return !1;
-}
-function headLabel(ts) {
-  let label2 = stepLabel(ts), ref = ts.with.get("ref");
-  return ref && ts.step.uses ? `${label2}, \`ref: ${ref.trim()}\`` : label2;
-}
-function narrowByEventName(events, condition) {
-  let cond = condition.replace(/^\s*\$\{\{|\}\}\s*$/g, ""), eq = [...cond.matchAll(/github\.event_name\s*==\s*'([\w-]+)'|'([\w-]+)'\s*==\s*github\.event_name/g)].map((m) => m[1] ?? m[2]), ne = [...cond.matchAll(/github\.event_name\s*!=\s*'([\w-]+)'|'([\w-]+)'\s*!=\s*github\.event_name/g)].map((m) => m[1] ?? m[2]), out2 = events;
-  return eq.length && cond.split("||").every((b) => /github\.event_name\s*==|==\s*github\.event_name/.test(b)) && (out2 = out2.filter((e) => eq.includes(e))), ne.length && !cond.includes("||") && (out2 = out2.filter((e) => !ne.includes(e))), out2;
-}
-function* callerChain(node) {
-  for (let n = node; n; n = n.caller) yield n;
-}
 function rootOf(node) {
   let n = node;
   for (; n.caller; ) n = n.caller;
   return n;
-}
-function list(events) {
-  return joinList(events.map((e) => `\`${e}\``));
 }
 
 // src/knowledge/node-runtimes.ts
@@ -23744,7 +24665,7 @@ function semver(release) {
   let m = RELEASE.exec(release);
   return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : void 0;
 }
-function compare(a, b) {
+function compare2(a, b) {
   for (let i2 = 0; i2 < 3; i2++) if (a[i2] !== b[i2]) return a[i2] - b[i2];
   return 0;
 }
@@ -23755,7 +24676,7 @@ function releaseOf2(info2, action, resolver) {
     return byCommit.tag ?? byCommit.basedOn;
   }
 }
-function describe(ref, release, info2) {
+function describe2(ref, release, info2) {
   return info2.kind === "sha" ? `commit ${ref.slice(0, 12)} is ${info2.tag ? `the commit of ${release}` : `${release} code (the newest release it contains)`}` : ref === release ? release : `\`${ref}\` is ${release} code${info2.kind === "branch" ? " (the branch's head today)" : ""}`;
 }
 function disabledVersion(action, ref, resolver) {
@@ -23763,13 +24684,13 @@ function disabledVersion(action, ref, resolver) {
   if (!ACTIONS_WITH_DISABLED_VERSIONS.has(key)) return;
   let info2 = resolver.resolve(key, ref), release = releaseOf2(info2, key, resolver), ver = release ? semver(release) : void 0;
   if (!release || !ver) return;
-  let range2 = DISABLED_RANGES.find((r) => r.action === key && compare(ver, semver(r.from)) >= 0 && compare(ver, semver(r.before)) < 0);
+  let range2 = DISABLED_RANGES.find((r) => r.action === key && compare2(ver, semver(r.from)) >= 0 && compare2(ver, semver(r.before)) < 0);
   if (!range2) return;
   let out2 = {
     since: range2.since,
     line: range2.line,
     fixedIn: range2.fixedIn,
-    reason: `${describe(ref.trim(), release, info2)}: ${range2.why}`,
+    reason: `${describe2(ref.trim(), release, info2)}: ${range2.why}`,
     source: range2.source
   };
   return range2.failingSince && (out2.failingSince = range2.failingSince), out2;
@@ -24016,11 +24937,11 @@ function related3(ts, origin, extra) {
   let out2 = [];
   return origin.file.path === ts.file.path && origin.range.start.offset >= ts.step.range.start.offset && origin.range.start.offset < ts.step.range.end.offset || out2.push({ path: ts.file.path, range: ts.step.uses.node.range, message: "the configure-aws-credentials step that receives the key" }), [...out2, ...extra];
 }
-function names(list2, ctxName) {
-  return joinList(list2.map((n) => `\`${ctxName}.${n}\``));
+function names(list, ctxName) {
+  return joinList(list.map((n) => `\`${ctxName}.${n}\``));
 }
-function unique(list2) {
-  return [...new Set(list2)];
+function unique(list) {
+  return [...new Set(list)];
 }
 
 // src/rules/unpinned-ref.ts
@@ -24087,7 +25008,7 @@ function remoteFinding(ctx, site, ref, policy) {
   let info2 = ctx.pins.resolve(repoOf(ref), ref.ref), self = selfReferencePath(ref, ctx.settings.repository);
   if (self !== void 0) return info2.kind === "sha" ? void 0 : selfFinding(ctx, ref, shown, self, location);
   if (accepted(info2, ref, policy)) return;
-  let known = info2.source !== "shape", level = "warning", what, why, headline, label2, pin;
+  let known2 = info2.source !== "shape", level = "warning", what, why, headline, label2, pin;
   switch (info2.kind) {
     case "tag":
       what = `the tag ${r}${info2.tag && info2.tag !== ref.ref ? ` (${info2.tag} today)` : ""}${info2.note ? ` \u2014 ${info2.note}` : ""}`, why = `a tag can be moved to other code by ${moverOf(ref)}, and the next run executes it without any change to this file`, headline = `${capitalize(shown)} names the tag ${r}, not a commit`, label2 = `tag ${r}`, info2.commit && (pin = { commit: info2.commit, comment: ref.ref, safe: !0, advice: `Pin the commit the tag names, ${info2.commit}` });
@@ -24105,7 +25026,7 @@ function remoteFinding(ctx, site, ref, policy) {
       }
       break;
     case "branch": {
-      what = known ? `the branch ${r}${info2.note ? ` (${info2.note})` : ""}` : `${r}, a branch by its conventional name (${ctx.pins.knows(repoOf(ref)) ? "not in credflow's table" : `credflow's table does not list \`${repoOf(ref)}\``})`, why = `every push to it by ${moverOf(ref)} changes the code this workflow runs, with its token and secrets`, headline = `${capitalize(shown)} names the branch ${r}, not a commit`, label2 = `branch ${r}`;
+      what = known2 ? `the branch ${r}${info2.note ? ` (${info2.note})` : ""}` : `${r}, a branch by its conventional name (${ctx.pins.knows(repoOf(ref)) ? "not in credflow's table" : `credflow's table does not list \`${repoOf(ref)}\``})`, why = `every push to it by ${moverOf(ref)} changes the code this workflow runs, with its token and secrets`, headline = `${capitalize(shown)} names the branch ${r}, not a commit`, label2 = `branch ${r}`;
       let rel = info2.newestRelease;
       rel && (pin = { commit: rel.commit, comment: rel.tag, safe: !1, advice: `Pin the commit of a release instead, e.g. ${rel.tag} (${rel.commit})` });
       break;
@@ -24580,7 +25501,7 @@ var credflow_schema_default = {
           }
         },
         "oidc-untrusted-trigger": {
-          description: "Reports OIDC configure-aws-credentials calls in jobs that run on pull_request_target, workflow_run or issue_comment (error when the job checks out the pull request's code), and notes OIDC calls on pull_request events, which fail for pull requests from forks. Default level: error.",
+          description: "Reports OIDC configure-aws-credentials calls in jobs any GitHub user can start (pull_request_target, issue_comment, issues, discussions, workflow_run after those), at error when the pull request's code or an outsider's text certainly runs next to the role, and notes OIDC calls that fail for pull requests from forks. Default level: error.",
           default: "error",
           if: {
             type: "string"
@@ -25012,13 +25933,13 @@ function unknownKeyMessage(segments, key, e) {
     return `unknown rule id "${excerpt(key)}"${suggestion(key, KNOWN_RULE_IDS)}`;
   let where3 = displayKeyPath(segments);
   if (segments.length === 2 && segments[0] === "rules") {
-    let options = allowed.filter((k) => k !== "level"), known = options.length > 0 ? `; known options: level, ${options.join(", ")}` : "; only level can be set";
-    return `${where3}: unknown option "${excerpt(key)}"${suggestion(key, allowed)}${known}`;
+    let options = allowed.filter((k) => k !== "level"), known2 = options.length > 0 ? `; known options: level, ${options.join(", ")}` : "; only level can be set";
+    return `${where3}: unknown option "${excerpt(key)}"${suggestion(key, allowed)}${known2}`;
   }
   return `${where3}: unknown key "${excerpt(key)}"${suggestion(key, allowed)}`;
 }
 function suggestion(word, candidates) {
-  let lower = word.toLowerCase(), prefixed = lower.length >= 3 ? candidates.filter((c) => c.toLowerCase().startsWith(lower)) : [];
+  let lower2 = word.toLowerCase(), prefixed = lower2.length >= 3 ? candidates.filter((c) => c.toLowerCase().startsWith(lower2)) : [];
   if (prefixed.length === 1) return ` (did you mean "${prefixed[0]}"?)`;
   let best = closestName(word, candidates, { maxDistance: Math.max(2, Math.floor(word.length / 3)) });
   return best ? ` (did you mean "${best.name}"?)` : "";
@@ -25213,8 +26134,8 @@ function applySuppressions(findings, files, opts = {}) {
     suppressed.push({ finding: finding4, reason: (matches2.find((s) => s.reason !== "") ?? matches2[0]).reason });
   }
   let unused = [];
-  for (let list2 of byPath.values())
-    for (let s of list2) {
+  for (let list of byPath.values())
+    for (let s of list) {
       let usedRules = used.get(s), unusedRules = s.rules.filter(
         (r) => r !== UNUSED_SUPPRESSION_RULE_ID && !usedRules?.has(r) && (opts.activeRules === void 0 || opts.activeRules.has(r) || !isKnownRuleId(r))
       );
@@ -25303,8 +26224,8 @@ function callersByFile(graph) {
     let k = `${target}\0${c.file.path}\0${c.range.start.offset}`;
     if (seen.has(k)) return;
     seen.add(k);
-    let list2 = index2.get(target);
-    list2 || index2.set(target, list2 = []), list2.push(c);
+    let list = index2.get(target);
+    list || index2.set(target, list = []), list.push(c);
   };
   for (let node of allJobNodes(graph)) {
     for (let ts of node.timeline) {
@@ -25405,8 +26326,8 @@ var MAX_CALLERS = 10, locationKey = (path15, offset) => `${path15}\0${offset}`, 
     outcome.edits.length > 0 && (p.finding.fix = outcome);
   }
 };
-function fileCallers(list2) {
-  return list2 ? list2.slice(0, MAX_CALLERS).map((c) => ({
+function fileCallers(list) {
+  return list ? list.slice(0, MAX_CALLERS).map((c) => ({
     path: c.file.path,
     range: c.range,
     message: c.kind === "composite" ? `composite call in job \`${c.job}\` that reaches this file` : `job \`${c.job}\` calls this reusable workflow`
@@ -26162,8 +27083,8 @@ function patchWorkflow(defs) {
   rd && (rd.constant = "repository_dispatch");
   let rdm = defs.get("repository-dispatch-mapping");
   if (rdm?.properties.get("types")) {
-    let oneOf = blank("repository-dispatch-types", 6 /* OneOf */);
-    oneOf.oneOf = ["non-empty-string", "sequence-of-non-empty-string"], defs.set(oneOf.name, oneOf), rdm.properties.set("types", { type: oneOf.name, required: !1 });
+    let oneOf2 = blank("repository-dispatch-types", 6 /* OneOf */);
+    oneOf2.oneOf = ["non-empty-string", "sequence-of-non-empty-string"], defs.set(oneOf2.name, oneOf2), rdm.properties.set("types", { type: oneOf2.name, required: !1 });
   }
   let on = defs.get("on-mapping-strict");
   if (!on) return;
@@ -26519,12 +27440,12 @@ var OPEN = "${{", CLOSE = "}}", WHITESPACE = /\s/, BACKGROUND_STEP_PROPERTIES = 
       }
       let key = keyScalar, name2 = key.v;
       if (name2) {
-        let upper = name2.toUpperCase();
-        if (upperKeys.has(upper)) {
+        let upper2 = name2.toUpperCase();
+        if (upperKeys.has(upper2)) {
           this.error(`'${name2}' is already defined`, key), this.skip(value);
           continue;
         }
-        upperKeys.add(upper);
+        upperKeys.add(upper2);
       }
       if (!this.schema.lenient && name2 in Object.prototype) throw new Fallback("key named like an Object.prototype member");
       let prop = matchPropertyAndFilter(maps, name2);
@@ -26568,12 +27489,12 @@ var OPEN = "${{", CLOSE = "}}", WHITESPACE = /\s/, BACKGROUND_STEP_PROPERTIES = 
       }
       let key = keyScalar, name2 = key.v;
       if (name2) {
-        let upper = name2.toUpperCase();
-        if (upperKeys.has(upper)) {
+        let upper2 = name2.toUpperCase();
+        if (upperKeys.has(upper2)) {
           this.error(`'${name2}' is already defined`, key), this.skip(value);
           continue;
         }
-        upperKeys.add(upper);
+        upperKeys.add(upper2);
       }
       this.validate(key, keyInfo), mapping.keys.push(key), mapping.vals.push(this.readValue(value, valueInfo));
     }
@@ -26654,8 +27575,8 @@ var OPEN = "${{", CLOSE = "}}", WHITESPACE = /\s/, BACKGROUND_STEP_PROPERTIES = 
       }
     if (encounteredError) return token;
     if (segments.length === 1 && segments[0].expr !== void 0) {
-      let str = expressionString(segments[0].expr);
-      if (str !== void 0) return new Tok(0 /* String */, token.s, token.e, str);
+      let str2 = expressionString(segments[0].expr);
+      if (str2 !== void 0) return new Tok(0 /* String */, token.s, token.e, str2);
     }
     if (segments.length === 1) {
       let seg = segments[0];
@@ -26765,10 +27686,10 @@ function suggest2(word, candidates) {
 function ignoredMessage(key, nullEvent, maps) {
   if (nullEvent)
     return `'${key}' is ignored by GitHub: the '${nullEvent.event}' trigger takes no filters`;
-  let owner = maps.find((m) => m.ignoredKeys).ignoredKeys.owner, known = /* @__PURE__ */ new Set();
-  for (let m of maps) for (let k of m.properties.keys()) known.add(k);
-  let hint = suggest2(key, known);
-  return `'${key}' is ignored by GitHub: ${owner} has no such key${hint ? ` (did you mean '${hint}'?)` : ` (it takes ${[...known].join(", ")})`}`;
+  let owner = maps.find((m) => m.ignoredKeys).ignoredKeys.owner, known2 = /* @__PURE__ */ new Set();
+  for (let m of maps) for (let k of m.properties.keys()) known2.add(k);
+  let hint = suggest2(key, known2);
+  return `'${key}' is ignored by GitHub: ${owner} has no such key${hint ? ` (did you mean '${hint}'?)` : ` (it takes ${[...known2].join(", ")})`}`;
 }
 function activityMessage(value, def) {
   let names2 = def.oneOf.map((n) => n.slice(def.name.length + 1)), hint = suggest2(value, names2), of = def.activityOf ? ` of '${def.activityOf}'` : "";
@@ -27401,8 +28322,8 @@ function validatorOf(option) {
 function optionProblem(rule, name2, value, where3 = `rules.${rule.id}.${name2}`) {
   let option = rule.options && Object.hasOwn(rule.options, name2) ? rule.options[name2] : void 0;
   if (!option) {
-    let known = Object.keys(rule.options ?? {});
-    return `${where3}: unknown option of ${rule.id}${known.length > 0 ? ` (known: ${known.join(", ")})` : " (it has none)"}`;
+    let known2 = Object.keys(rule.options ?? {});
+    return `${where3}: unknown option of ${rule.id}${known2.length > 0 ? ` (known: ${known2.join(", ")})` : " (it has none)"}`;
   }
   let validate = validatorOf(option);
   if (validate(value)) return;
@@ -27577,10 +28498,10 @@ var Template = class {
         return this.sub(a, at);
       case "Fn::Join": {
         if (!(0, import_yaml8.isSeq)(a) || a.items.length !== 2) return unknown(`a malformed \`${name2}\``);
-        let d = this.eval(a.items[0]), list2 = this.eval(a.items[1]), delim = d.t === "str" ? knownText(d.s) : void 0;
-        if (delim === void 0 || list2.t !== "list") return unknown(`\`${name2}\` over values that are not known`);
+        let d = this.eval(a.items[0]), list = this.eval(a.items[1]), delim = d.t === "str" ? knownText(d.s) : void 0;
+        if (delim === void 0 || list.t !== "list") return unknown(`\`${name2}\` over values that are not known`);
         let parts2 = [];
-        return list2.items.forEach((item, i2) => {
+        return list.items.forEach((item, i2) => {
           i2 > 0 && parts2.push({ segments: [{ text: delim }], at, assumptions: [] }), parts2.push(item.t === "str" ? item.s : { segments: [{ unknown: item.t === "unknown" ? item.why : "a nested list" }], at, assumptions: [] });
         }), { t: "str", s: concatStrings(parts2, at) };
       }
@@ -27591,8 +28512,8 @@ var Template = class {
       }
       case "Fn::Select": {
         if (!(0, import_yaml8.isSeq)(a) || a.items.length !== 2) return unknown(`a malformed \`${name2}\``);
-        let i2 = this.eval(a.items[0]), list2 = this.eval(a.items[1]), idx = i2.t === "str" ? Number(knownText(i2.s)) : NaN;
-        return list2.t === "list" && Number.isInteger(idx) && list2.items[idx] ? list2.items[idx] : unknown(`\`${name2}\` over values that are not known`);
+        let i2 = this.eval(a.items[0]), list = this.eval(a.items[1]), idx = i2.t === "str" ? Number(knownText(i2.s)) : NaN;
+        return list.t === "list" && Number.isInteger(idx) && list.items[idx] ? list.items[idx] : unknown(`\`${name2}\` over values that are not known`);
       }
       case "Fn::Split": {
         if (!(0, import_yaml8.isSeq)(a) || a.items.length !== 2) return unknown(`a malformed \`${name2}\``);
@@ -27742,7 +28663,7 @@ function parseJsonText(s, file) {
   }, ws = () => {
     for (; i2 < text2.length && (text2[i2] === " " || text2[i2] === "	" || text2[i2] === `
 ` || text2[i2] === "\r"); ) i2++;
-  }, str = () => {
+  }, str2 = () => {
     let start2 = i2++, segments = [], plain = !0;
     for (; i2 < text2.length && text2[i2] !== '"'; ) {
       let c = text2[i2];
@@ -27799,7 +28720,7 @@ function parseJsonText(s, file) {
   }, value = (depth) => {
     depth > 100 && fail("nested too deeply"), ws();
     let c = text2[i2], start2 = i2;
-    if (c === '"') return { t: "str", s: str().s };
+    if (c === '"') return { t: "str", s: str2().s };
     if (c === HOLE) {
       let why = st.holes.get(i2) ?? "an interpolation";
       return i2++, { t: "unknown", why, at: at(start2, i2) };
@@ -27811,7 +28732,7 @@ function parseJsonText(s, file) {
         return i2++, { t: "obj", entries, at: at(start2, i2) };
       for (; ; ) {
         ws(), text2[i2] !== '"' && fail("expected a string key");
-        let k = str();
+        let k = str2();
         ws(), text2[i2] !== ":" && fail("expected ':'"), i2++;
         let v2 = value(depth + 1), entry2 = { key: k.s, value: v2 };
         if (k.edit && (entry2.keyEdit = { file, ...k.edit }), entries.push(entry2), ws(), text2[i2] === ",") {
@@ -28067,10 +28988,10 @@ var TerraformReader = class {
     this.display = display;
     let byDir = /* @__PURE__ */ new Map();
     for (let f of files) {
-      let list2 = byDir.get(f.dir) ?? [];
-      list2.push(f), byDir.set(f.dir, list2);
+      let list = byDir.get(f.dir) ?? [];
+      list.push(f), byDir.set(f.dir, list);
     }
-    for (let [dir, list2] of byDir) this.modules.set(dir, loadModule2(dir, list2));
+    for (let [dir, list] of byDir) this.modules.set(dir, loadModule2(dir, list));
   }
   display;
   modules = /* @__PURE__ */ new Map();
@@ -28351,7 +29272,7 @@ var TerraformReader = class {
   call(inst, n, file, at) {
     let kids = named(n), name2 = kids[0] ? text(file, kids[0]) : "", argsNode = kids.find((k) => k.type === "function_arguments"), argNodes = named(argsNode).filter((k) => k.type === "expression"), expanded = argsNode?.children.some((k) => k.type === "...") ?? !1, args2 = () => argNodes.map((a) => this.evaluate(inst, a, file)), unknown = (why = `\`${name2}(\u2026)\` is not evaluated`) => ({ t: "unknown", why, at });
     if (expanded) return unknown();
-    let str = (v) => v && v.t === "str" ? knownText(v.s) : void 0, mk = (s, from) => ({ t: "str", s: { segments: [{ text: s }], at, assumptions: assumptionsOf(from) } });
+    let str2 = (v) => v && v.t === "str" ? knownText(v.s) : void 0, mk = (s, from) => ({ t: "str", s: { segments: [{ text: s }], at, assumptions: assumptionsOf(from) } });
     switch (name2) {
       case "jsonencode":
       case "tolist":
@@ -28375,27 +29296,27 @@ var TerraformReader = class {
       case "lower":
       case "upper":
       case "trimspace": {
-        let a = args2(), t = str(a[0]);
+        let a = args2(), t = str2(a[0]);
         return t === void 0 ? unknown() : mk(name2 === "lower" ? t.toLowerCase() : name2 === "upper" ? t.toUpperCase() : t.trim(), a);
       }
       case "format": {
-        let a = args2(), f = str(a[0]);
+        let a = args2(), f = str2(a[0]);
         if (f === void 0) return unknown();
         let k = 1, ok = !0, out2 = f.replace(/%([%sdv])/g, (_m, c) => {
           if (c === "%") return "%";
-          let t = str(a[k++]);
+          let t = str2(a[k++]);
           return t === void 0 && (ok = !1), t ?? "";
         });
         return ok ? mk(out2, a) : unknown();
       }
       case "join": {
-        let a = args2(), sep10 = str(a[0]), lists = a.slice(1);
+        let a = args2(), sep10 = str2(a[0]), lists = a.slice(1);
         if (sep10 === void 0 || lists.some((l) => l.t !== "list")) return unknown();
-        let texts = lists.flatMap((l) => l.t === "list" ? l.items : []).map(str);
+        let texts = lists.flatMap((l) => l.t === "list" ? l.items : []).map(str2);
         return texts.some((t) => t === void 0) ? unknown() : mk(texts.join(sep10), a);
       }
       case "split": {
-        let a = args2(), sep10 = str(a[0]), t = str(a[1]);
+        let a = args2(), sep10 = str2(a[0]), t = str2(a[1]);
         return sep10 === void 0 || t === void 0 ? unknown() : { t: "list", items: t.split(sep10).map((p) => mk(p, a)), at };
       }
       case "concat":
@@ -28411,16 +29332,16 @@ var TerraformReader = class {
         if (l?.t !== "list") return unknown();
         let seen = /* @__PURE__ */ new Set();
         return { t: "list", items: l.items.filter((i2) => {
-          let t = str(i2);
+          let t = str2(i2);
           return name2 === "compact" && t === "" ? !1 : t === void 0 ? !0 : seen.has(t) ? !1 : (seen.add(t), !0);
         }), at };
       }
       case "replace": {
-        let a = args2(), [s, from, to] = a.map(str);
+        let a = args2(), [s, from, to] = a.map(str2);
         return s === void 0 || from === void 0 || to === void 0 || /^\/.*\/$/.test(from) ? unknown() : mk(s.split(from).join(to), a);
       }
       case "regex": {
-        let a = args2(), [pattern, s] = a.map(str);
+        let a = args2(), [pattern, s] = a.map(str2);
         if (pattern === void 0 || s === void 0) return unknown();
         let re;
         try {
@@ -28433,11 +29354,11 @@ var TerraformReader = class {
         return m ? m.length === 1 ? mk(m[0], a) : m.groups && Object.keys(m.groups).length > 0 ? unknown() : { t: "list", items: m.slice(1).map((g) => mk(g ?? "", a)), at } : unknown("`regex` does not match");
       }
       case "element": {
-        let a = args2(), i2 = Number(str(a[1]));
+        let a = args2(), i2 = Number(str2(a[1]));
         return a[0]?.t !== "list" || !Number.isInteger(i2) || a[0].items.length === 0 ? unknown() : a[0].items[i2 % a[0].items.length];
       }
       case "lookup": {
-        let a = args2(), key = str(a[1]);
+        let a = args2(), key = str2(a[1]);
         return a[0]?.t !== "obj" || key === void 0 ? unknown() : [...a[0].entries].reverse().find((e) => knownText(e.key) === key)?.value ?? a[2] ?? unknown(`no key \`${key}\``);
       }
       case "merge": {
@@ -28451,7 +29372,7 @@ var TerraformReader = class {
             if (name2 === "try") continue;
             return unknown();
           }
-          if (!(name2 === "coalesce" && str(v) === ""))
+          if (!(name2 === "coalesce" && str2(v) === ""))
             return v;
         }
         return unknown();
@@ -28464,8 +29385,8 @@ var TerraformReader = class {
 function assumptionsOf(vs) {
   let out2 = [];
   for (let v of vs) {
-    let list2 = v.t === "str" ? v.s.assumptions : v.t === "list" ? v.assumptions ?? [] : [];
-    for (let a of list2) out2.includes(a) || out2.push(a);
+    let list = v.t === "str" ? v.s.assumptions : v.t === "list" ? v.assumptions ?? [] : [];
+    for (let a of list) out2.includes(a) || out2.push(a);
   }
   return out2;
 }
@@ -28523,15 +29444,15 @@ var SKIP_DIRS = /* @__PURE__ */ new Set([
 function walk(root, start2, ignore) {
   let out2 = { tf: [], templates: [] }, entries = 0, stack = [{ dir: start2, depth: 0 }];
   for (; stack.length > 0; ) {
-    let { dir, depth } = stack.pop(), list2;
+    let { dir, depth } = stack.pop(), list;
     try {
-      list2 = fs5.readdirSync(dir, { withFileTypes: !0 });
+      list = fs5.readdirSync(dir, { withFileTypes: !0 });
     } catch {
       continue;
     }
-    list2.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+    list.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
     let rel = path6.relative(root, dir).split(path6.sep).join("/"), inCdkOut = path6.basename(dir) === "cdk.out";
-    for (let e of list2) {
+    for (let e of list) {
       if (++entries > MAX_ENTRIES) return out2;
       let abs = path6.join(dir, e.name);
       if (!ignore?.(rel === "" ? e.name : `${rel}/${e.name}`)) {
@@ -28674,8 +29595,8 @@ async function lint(req) {
       ...req.settings.trustPolicies ? { trustPolicies: req.settings.trustPolicies } : {},
       ...req.ignorePath ? { ignorePath: req.ignorePath } : {}
     });
-    let known = new Set(graph.files.map((f) => f.path));
-    for (let f of graph.trust.files) known.has(f.path) || graph.files.push(f);
+    let known2 = new Set(graph.files.map((f) => f.path));
+    for (let f of graph.trust.files) known2.has(f.path) || graph.files.push(f);
   }
   for (let e of emptyPaths)
     if (!graph.trust?.files.some((f) => f.absPath !== void 0 && isInside(e.dir, f.absPath))) throw new UsageError(`${e.arg}: nothing to lint here; ${LOOKS_FOR}`);
@@ -29207,8 +30128,8 @@ function ranks(nodes, edges, clusterOf) {
     if (here.has(e.from))
       for (let t of clusterOf.get(e.to)?.map((n) => n.id) ?? [e.to]) {
         if (!here.has(t)) continue;
-        let list2 = next.get(e.from);
-        list2 ? list2.push(t) : next.set(e.from, [t]), indegree.set(t, indegree.get(t) + 1);
+        let list = next.get(e.from);
+        list ? list.push(t) : next.set(e.from, [t]), indegree.set(t, indegree.get(t) + 1);
       }
   let rank = new Map(nodes.map((n) => [n.id, 0])), queue = nodes.filter((n) => indegree.get(n.id) === 0).map((n) => n.id);
   for (let i2 = 0; i2 < queue.length; i2++) {
@@ -29269,8 +30190,8 @@ function dotStyle(tone, rows3) {
   return `style="${style}", fillcolor="${fill}", color="${c.border ?? "#374151"}"${pen}`;
 }
 function ends(items) {
-  let first, last, walk2 = (list2) => {
-    for (let it of list2)
+  let first, last, walk2 = (list) => {
+    for (let it of list)
       it.kind === "node" ? (first ??= it.id, last = it.id) : walk2(it.items);
   };
   return walk2(items), { first, last };
@@ -29329,8 +30250,8 @@ var MERMAID_CLASS = {
 function writeMermaid(d) {
   let lines = [`flowchart ${d.direction === "TB" ? "TD" : "LR"}`], classed = /* @__PURE__ */ new Map(), tone = (id, t) => {
     if (!MERMAID_CLASS[t]) return;
-    let list2 = classed.get(t) ?? [];
-    list2.push(id), classed.set(t, list2);
+    let list = classed.get(t) ?? [];
+    list.push(id), classed.set(t, list);
   }, emit2 = (items, indent) => {
     for (let it of items) {
       if (it.kind === "node") {
@@ -29362,8 +30283,8 @@ function selectView(graph, req) {
   if (req.workflow === void 0) return { view, focused: !1 };
   let wanted = req.workflow, abs = path9.resolve(req.cwd ?? process.cwd(), wanted), norm = wanted.replace(/\\/g, "/").replace(/^(\.\/)+/, ""), drawn = graph.workflows.filter((w) => graph.jobsByWorkflow.has(w.file.path)), matches2 = drawn.filter((w) => w.file.absPath === abs || w.file.path === norm || w.file.repoPath === norm);
   if (matches2.length || (matches2 = drawn.filter((w) => path9.posix.basename(w.file.repoPath) === norm)), matches2.length === 0) {
-    let names2 = drawn.map((w) => w.file.path), list2 = names2.length ? `; workflows: ${names2.slice(0, 8).join(", ")}${names2.length > 8 ? `, and ${names2.length - 8} more` : ""}` : "; no workflow was linted";
-    throw new UsageError(`--workflow ${wanted}: no linted workflow has that path${list2}`);
+    let names2 = drawn.map((w) => w.file.path), list = names2.length ? `; workflows: ${names2.slice(0, 8).join(", ")}${names2.length > 8 ? `, and ${names2.length - 8} more` : ""}` : "; no workflow was linted";
+    throw new UsageError(`--workflow ${wanted}: no linted workflow has that path${list}`);
   }
   if (matches2.length > 1) throw new UsageError(`--workflow ${wanted}: ${matches2.length} workflows have that name (${matches2.map((w) => w.file.path).join(", ")}); give its path`);
   let wf = view.workflows.find((w) => w.path === matches2[0].file.path), jobs = wf.jobs;
@@ -29730,8 +30651,8 @@ function buildSarif(input, opts = {}) {
   }), fix = (f) => {
     let byFile = /* @__PURE__ */ new Map();
     for (let e of [...f.edits].sort(compareEdits)) {
-      let list2 = byFile.get(e.path) ?? [];
-      list2.push(e), byFile.set(e.path, list2);
+      let list = byFile.get(e.path) ?? [];
+      list.push(e), byFile.set(e.path, list);
     }
     return {
       description: { text: f.safe ? f.description : `${f.description} (unsafe: behaviour may change)` },
@@ -29835,7 +30756,7 @@ function formatRdjsonl(input) {
 }
 
 // src/report/github.ts
-var MAX_PER_LEVEL = 10, MAX_TOTAL = 50, MAX_SUMMARY_BYTES = 1024 * 1024 - 4096, COMMAND = { error: "error", warning: "warning", note: "notice" }, RANK2 = { error: 0, warning: 1, note: 2 };
+var MAX_PER_LEVEL = 10, MAX_TOTAL = 50, MAX_SUMMARY_BYTES = 1024 * 1024 - 4096, COMMAND = { error: "error", warning: "warning", note: "notice" }, RANK3 = { error: 0, warning: 1, note: 2 };
 function escapeData(s) {
   return visibleControls(s).replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
 }
@@ -29843,7 +30764,7 @@ function escapeProperty(s) {
   return escapeData(s).replace(/:/g, "%3A").replace(/,/g, "%2C");
 }
 function bySeverity(a, b) {
-  return RANK2[a.level] - RANK2[b.level] || compareFindings(a, b);
+  return RANK3[a.level] - RANK3[b.level] || compareFindings(a, b);
 }
 function pick(sorted, noteCap, totalCap) {
   let caps = { error: MAX_PER_LEVEL, warning: MAX_PER_LEVEL, note: noteCap }, used = { error: 0, warning: 0, note: 0 }, out2 = [];
@@ -29968,8 +30889,8 @@ function applyFixesToFiles(texts, fixes) {
       continue;
     }
     for (let edit of fix.edits) {
-      let list2 = accepted2.get(edit.path) ?? [];
-      list2.push(edit), accepted2.set(edit.path, list2);
+      let list = accepted2.get(edit.path) ?? [];
+      list.push(edit), accepted2.set(edit.path, list);
     }
     applied.push(fix);
   }
@@ -30678,7 +31599,7 @@ var DEFAULT_REQUEST_TIMEOUT_MS = 5e3, BUDGET_PER_REQUEST_TIMEOUT = 6, MAX_RESPON
 function isObject(v) {
   return typeof v == "object" && v !== null && !Array.isArray(v);
 }
-function pathOf(segments) {
+function pathOf2(segments) {
   return segments.split("/").map(encodeURIComponent).join("/");
 }
 function semverOf2(tag) {
@@ -30892,7 +31813,7 @@ function createOnlineResolver(opts) {
     }
   }
   async function refCommit(repo, kind, name2, what) {
-    let res = await get2(`/repos/${repo}/git/ref/${kind}/${pathOf(name2)}`, what);
+    let res = await get2(`/repos/${repo}/git/ref/${kind}/${pathOf2(name2)}`, what);
     if (res.status === 404) return { found: !1 };
     let body2 = res.body;
     if (Array.isArray(body2) && (body2 = body2.find((r) => isObject(r) && r.ref === `refs/${kind}/${name2}`), body2 === void 0))
@@ -30901,7 +31822,7 @@ function createOnlineResolver(opts) {
       throw new ApiProblem(`could not resolve ${what}: the GitHub API's answer for refs/${kind}/${name2} is not that Git ref; remaining refs use the offline table`, !0);
     let object = body2.object;
     for (let depth = 0; object.type === "tag" && depth < PEEL_DEPTH; depth++) {
-      let tag = await get2(`/repos/${repo}/git/tags/${pathOf(String(object.sha))}`, what);
+      let tag = await get2(`/repos/${repo}/git/tags/${pathOf2(String(object.sha))}`, what);
       if (tag.status !== 200 || !isObject(tag.body) || !isObject(tag.body.object)) return { found: !0 };
       object = tag.body.object;
     }
@@ -31036,8 +31957,8 @@ function createOnlineResolver(opts) {
       return fallback2.knows(key) || cache2.releases[key] !== void 0 || Object.keys(cache2.refs).some((k) => k.startsWith(`${key}@`));
     },
     newestMajor(action) {
-      let known = fallback2.newestMajor(action);
-      if (known) return known;
+      let known2 = fallback2.newestMajor(action);
+      if (known2) return known2;
       let rel = cache2.releases[actionKey(action)];
       return rel?.tag ? { major: rel.tag, tag: rel.tag } : void 0;
     },

@@ -111,6 +111,10 @@ export interface Step {
   if?: ScalarNode;
   run?: ScalarNode;
   shell?: ScalarNode;
+  /** `working-directory:` of a `run:` step. */
+  workingDirectory?: ScalarNode;
+  /** `continue-on-error:` (a literal or an expression). */
+  continueOnError?: ScalarNode;
   /** True when the step is written as a flow mapping `{ uses: ..., with: ... }`. */
   flow: boolean;
 }
@@ -158,6 +162,10 @@ export interface Job {
   if?: ScalarNode;
   strategy?: Strategy;
   environment?: ScalarNode;
+  /** `outputs:` (name → value text), read by the jobs that need this one. */
+  outputs?: EntryMap;
+  /** `continue-on-error:` (a literal or an expression). */
+  continueOnError?: ScalarNode;
   steps: Step[];
   /** Range of the `steps` key (for locating findings). */
   stepsKeyRange?: Range;
@@ -181,6 +189,8 @@ export interface Workflow {
    * which refs a run can have; the OIDC subject of a job follows from them.
    */
   pushFilters?: { branches?: string[]; branchesIgnore?: string[]; tags?: string[]; tagsIgnore?: string[] };
+  /** `on.<event>.types` of the events that list them (event → activity types as written). */
+  triggerTypes?: Map<string, string[]>;
   /** `on.workflow_run.workflows`: the workflows whose runs trigger this one (undefined when absent). */
   workflowRunWorkflows?: string[];
   /** `on.workflow_call.inputs` names with defaults and types, for reusable workflows. */

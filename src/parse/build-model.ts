@@ -29,6 +29,15 @@ export function buildWorkflow(file: SourceFile): Workflow {
   else if (isSeq(on)) triggers = loc.stringList(on) ?? [];
   else if (isMap(on)) triggers = loc.entries(on).map((e) => e.key);
 
+  const triggerTypes = new Map<string, string[]>();
+  if (isMap(on)) {
+    for (const e of loc.entries(on)) {
+      // `types: name` as a string is accepted too.
+      const list = loc.stringList(loc.get(loc.get(on, e.key), "types"));
+      if (list) triggerTypes.set(e.key, list);
+    }
+  }
+
   const callInputs: Workflow["callInputs"] = new Map();
   const wfCall = isMap(on) ? loc.get(on, "workflow_call") : undefined;
   for (const input of inputEntries(loc, loc.get(wfCall, "inputs"))) callInputs.set(input.name, input);
@@ -66,6 +75,7 @@ export function buildWorkflow(file: SourceFile): Workflow {
     triggers,
     ...(pushFilters ? { pushFilters } : {}),
     triggersRange: onPair ? loc.keyRange(onPair) : undefined,
+    triggerTypes,
     workflowRunWorkflows: isMap(on) ? loc.stringList(loc.get(loc.get(on, "workflow_run"), "workflows")) : undefined,
     permissions: buildPermissions(loc, root),
     env: loc.entryMap(loc.pair(root, "env")),
@@ -154,6 +164,8 @@ function buildJob(loc: Locator, id: string, keyNode: YNode, node: YNode): Job {
     if: loc.scalar(loc.get(node, "if")),
     strategy: buildStrategy(loc, node),
     environment: loc.scalar(loc.get(node, "environment")) ?? loc.scalar(loc.get(loc.get(node, "environment"), "name")),
+    outputs: loc.entryMap(loc.pair(node, "outputs")),
+    continueOnError: loc.scalar(loc.get(node, "continue-on-error")),
     steps: buildSteps(loc, stepsPair?.value as YNode),
     stepsKeyRange: stepsPair ? loc.keyRange(stepsPair) : undefined,
     uses: buildUses(loc, usesPair),
@@ -183,6 +195,8 @@ function buildSteps(loc: Locator, node: YNode): Step[] {
       if: loc.scalar(loc.get(item, "if")),
       run: loc.scalar(loc.get(item, "run")),
       shell: loc.scalar(loc.get(item, "shell")),
+      workingDirectory: loc.scalar(loc.get(item, "working-directory")),
+      continueOnError: loc.scalar(loc.get(item, "continue-on-error")),
       flow,
     };
   });

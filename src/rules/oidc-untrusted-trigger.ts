@@ -1,229 +1,321 @@
 /**
- * oidc-untrusted-trigger: an OIDC role assumption in a job that runs on an event outsiders can
- * start with the base repository's privileges (pull_request_target, workflow_run, issue_comment),
- * worse when the job checks out the pull request's code; and, as a note, OIDC calls on
- * pull_request-like events, where pull requests from forks get no id-token at all.
+ * oidc-untrusted-trigger: an OIDC role assumption in a job that an untrusted run can reach.
+ *
+ * The graph says which untrusted runs a workflow's triggers allow and whether the job's guards keep
+ * them off (`graph/guards.ts`), and what of an outsider's reaches the job in such a run
+ * (`graph/untrusted-input.ts`). This rule turns that into a level:
+ * - on events any GitHub user can start (`pull_request_target`, `issue_comment`, `issues`,
+ *   `discussion*`, `workflow_run` after one of those, reviews of a pull request from a branch of this
+ *   repository): error when the pull request's code runs in the job, event text is written into a
+ *   script, or an AI agent that can run commands reads outsider text; warning when code of a ref the
+ *   files do not fix runs, the pull request's code sits in the workspace without a step seen to run
+ *   it, or an agent with restricted tools (or one outside the job) reads outsider text; note when only
+ *   base code runs on outsider data. An environment (reviewers possible) or a maintainer's act
+ *   (label, merge, comment) lowers the level one step; a gate computed by a script (a permission or
+ *   fork check credflow does not verify) makes it a note;
+ * - on `pull_request` and review events from forks (no id-token there): a note that the call fails,
+ *   unless a guard keeps forks out or `continue-on-error` tolerates the failure.
  */
 import { allJobNodes } from "../graph/build-graph.js";
+import { type Guards, type Scenario, guardsOf } from "../graph/guards.js";
+import { truthOf, type Taint } from "../graph/abstract-eval.js";
+import { runnerKind } from "../graph/runner.js";
 import type { ConfigureCall, JobNode, TimelineStep } from "../graph/types.js";
-import type { Job, Range, Workflow } from "../model/types.js";
+import { type UntrustedInput, type UntrustedKind, untrustedInputs } from "../graph/untrusted-input.js";
+import type { Range } from "../model/types.js";
+import { parseVersion } from "../knowledge/version.js";
 import { stepLabel } from "./support/labels.js";
 import { joinList } from "./support/wording.js";
-import { parseVersion } from "../knowledge/version.js";
-import type { Level, RelatedLocation, Report, Rule, RuleContext } from "./types.js";
+import { LEVEL_RANK, type Level, type RelatedLocation, type Report, type Rule, type RuleContext } from "./types.js";
 
 const RULE_ID = "oidc-untrusted-trigger";
-
-/** Events that run with the base repository's secrets and id-token while outsiders control the input. */
-const PRIVILEGED: Readonly<Record<string, string>> = {
-  pull_request_target:
-    "`pull_request_target` runs with the base repository's secrets and id-token for every pull request, forks included",
-  workflow_run:
-    "`workflow_run` runs with the repository's privileges after a workflow that pull requests (forks included) can trigger, and that run's `head_sha`, `head_branch` and artifacts come from the pull request",
-  issue_comment:
-    "`issue_comment` runs on the default branch with the repository's privileges whenever anyone comments on an issue or pull request (forks' pull requests included)",
-};
-
-/**
- * Events whose runs for pull requests from forks get a read-only token and no secrets: no
- * id-token, so the OIDC call fails for those pull requests (GitHub docs, "Workflows in forked
- * repositories", which applies to the review events as well).
- */
-const FORK_LIMITED = ["pull_request", "pull_request_review", "pull_request_review_comment"];
-
-/** `ref:` values of actions/checkout that name the pull request's commits (a fork's too). */
-const HEAD_COMMIT =
-  /github\.event\.pull_request\.head\.sha|github\.event\.pull_request\.merge_commit_sha|refs\/pull\/|github\.event\.workflow_run\.(?:head_sha|head_commit\.id)/;
-/** `repository:` values that name the fork itself; with those, branch names (`head.ref`) are the fork's too. */
-const HEAD_REPOSITORY = /github\.event\.pull_request\.head\.repo\.(?:full_name|clone_url)|github\.event\.workflow_run\.head_repository\.full_name/;
-
-/** Shell commands that fetch or switch to the pull request's code. */
-const HEAD_RUN =
-  /\bgh\s+pr\s+checkout\b|\bhub\s+pr\s+checkout\b|\bgit\s+fetch\b[^\n]*\b(?:refs\/)?pull\/|\bgit\s+(?:checkout|switch|reset\s+--hard)\b[^\n]*(?:head\.sha|head\.ref|head_ref|head_sha|head_branch|FETCH_HEAD|pull\/)/;
-
-/** Events an outsider can cause; a `workflow_run` after a workflow on one of these carries outsider input. */
-const OUTSIDER_EVENTS = new Set([
-  "pull_request",
-  "pull_request_target",
-  "pull_request_review",
-  "pull_request_review_comment",
-  "issue_comment",
-  "issues",
-  "discussion",
-  "discussion_comment",
-  "fork",
-  "watch",
-  "workflow_run",
-]);
-
-/** `if:` conditions that keep forks' pull requests out. */
-const FORK_GUARD =
-  /head(?:_repository|\.repo)\.full_name\s*==\s*github\.repository\b|github\.repository\s*==\s*github\.event\.[\w.]*head(?:_repository|\.repo)\.full_name|head\.repo\.fork\s*==\s*false|!\s*github\.event\.pull_request\.head\.repo\.fork\b|head\.repo\.fork\s*!=\s*true/;
 
 export const oidcUntrustedTrigger: Rule = {
   id: RULE_ID,
   title: "OIDC role assumed on a trigger that outsiders control",
   description:
-    "Reports OIDC configure-aws-credentials calls in jobs that run on pull_request_target, workflow_run or issue_comment (error when the job checks out the pull request's code), and notes OIDC calls on pull_request events, which fail for pull requests from forks.",
+    "Reports OIDC configure-aws-credentials calls in jobs any GitHub user can start (pull_request_target, issue_comment, issues, discussions, workflow_run after those), at error when the pull request's code or an outsider's text certainly runs next to the role, and notes OIDC calls that fail for pull requests from forks.",
   defaultLevel: "error",
   tags: ["security"],
   securitySeverity: "8.5",
   precision: "high",
   fixable: false,
   check(ctx) {
+    const repo = ctx.settings.repository;
+    const guards = guardsOf(ctx.graph, { repository: repo ? `${repo.owner}/${repo.name}` : undefined });
+    const options = { refusesForkCheckout: (ref: string) => refusesForkCheckout(ctx, ref) };
     for (const node of allJobNodes(ctx.graph)) {
       const calls = node.configureCalls.filter((c) => c.oidc);
       if (!calls.length) continue;
       const root = rootOf(node);
-      const chain = [...callerChain(node)];
-      let events = root.workflow.triggers.filter((t) => t !== "workflow_call");
-      // A reusable workflow on its own: its callers' triggers decide, and their nodes are checked.
-      if (!node.caller && !events.length) continue;
-      if (events.includes("workflow_run") && !workflowRunCarriesOutsiderInput(ctx, root.workflow)) events = events.filter((e) => e !== "workflow_run");
-      for (const n of chain) events = narrowByEventName(events, n.job.if?.value ?? "");
-      const jobForkGuarded = chain.some((n) => forkGuarded(n.workflow, n.job));
+      const scenarios = guards.scenarios(root.workflow);
+      if (!scenarios.length) continue;
+      const inputs = new Map<Scenario, UntrustedInput[]>();
+      const inputsOf = (s: Scenario) => {
+        let list = inputs.get(s);
+        if (!list) inputs.set(s, (list = untrustedInputs(guards, node, s, options)));
+        return list;
+      };
       for (const call of calls) {
-        const ts = node.timeline[call.timelineIndex]!;
-        const stepEvents = narrowByEventName(events, ts.if ?? "");
-        const guarded = jobForkGuarded || FORK_GUARD.test(ts.if ?? "");
-        const report = judge(ctx, node, root, call, ts, stepEvents, guarded);
-        // One finding per place, the worst of the jobs that reach it.
-        if (report) ctx.report({ ...report, key: "untrusted-trigger" });
+        let worst: Judgement | undefined;
+        for (const s of scenarios) {
+          const j = judge(guards, node, call, s, inputsOf);
+          if (j && (!worst || LEVEL_RANK[j.level] > LEVEL_RANK[worst.level])) worst = j;
+        }
+        // One finding per place, the worst of the jobs and runs that reach it.
+        if (worst) ctx.report({ ...render(node, root, call, worst), key: "untrusted-trigger" });
       }
     }
   },
 };
 
-function judge(ctx: RuleContext, node: JobNode, root: JobNode, call: ConfigureCall, ts: TimelineStep, events: string[], guarded: boolean): Report | undefined {
-  // A fork guard keeps forks out of every event but issue_comment, where the commenter, not the pull request, starts the run.
-  const privileged = events.filter((e) => PRIVILEGED[e] && !(guarded && e !== "issue_comment"));
-  const limited = guarded ? [] : events.filter((e) => FORK_LIMITED.includes(e));
-  if (!privileged.length && !limited.length) return undefined;
+/** What one untrusted run does with a configure call. */
+interface Judgement {
+  level: Level;
+  scenario: Scenario;
+  /** The worst outsider input reaching the job (none: only base code on data). */
+  input?: UntrustedInput;
+  /** Human gates that lowered the level. */
+  environment?: { name: string; job: JobNode; self: boolean };
+  maintainer?: boolean;
+  /** Run-time checks that keep the job off when they work. */
+  gate?: readonly Taint[];
+  /** The agent's own actor check that keeps outsiders off (for an input that was set aside). */
+  agentGate?: UntrustedInput;
+  /** For forks' pull requests: the runner falls back to a role of its own. */
+  codebuild?: boolean;
+}
+
+const ERROR_KINDS: ReadonlySet<UntrustedKind> = new Set(["runs-pr-code", "runs-untrusted-artifact", "script-injection", "agent-with-shell"]);
+const WARNING_KINDS: ReadonlySet<UntrustedKind> = new Set(["runs-unresolved-ref", "pr-code-present", "agent", "remote-agent"]);
+
+function judge(guards: Guards, node: JobNode, call: ConfigureCall, s: Scenario, inputsOf: (s: Scenario) => UntrustedInput[]): Judgement | undefined {
+  const ts = call.step;
+  const job = guards.jobReach(node, s);
+  if (!job.may && !job.gate) return undefined;
+  const step = guards.stepReach(node, ts, s);
+  if (!step.may && !step.gate) return undefined;
+  const gate = [...(job.may ? [] : (job.gate ?? [])), ...(step.may ? [] : (step.gate ?? []))];
+
+  if (s.origin === "fork") {
+    // A run-time fork check keeps forks out: the advice does not apply.
+    if (gate.length) return undefined;
+    if (toleratesFailure(guards, node, ts, s)) return undefined;
+    return { level: "note", scenario: s, codebuild: runnerKind(node).kind === "codebuild" };
+  }
+
+  let inputs = inputsOf(s);
+  let agentGate: UntrustedInput | undefined;
+  if (s.origin === "outsider") {
+    // An agent that checks the actor itself aborts for outsiders.
+    agentGate = inputs.find((i) => i.actorGate);
+    inputs = inputs.filter((i) => !i.actorGate);
+  }
+  const input = inputs[0];
+  let level: Level | undefined = !input ? "note" : ERROR_KINDS.has(input.kind) ? "error" : WARNING_KINDS.has(input.kind) ? "warning" : "note";
+  // A review of a pull request from this repository's own branch: only what outsiders write counts, and
+  // it needs such a pull request to be open.
+  if (s.sameRepository) {
+    if (!input) return undefined;
+    level = level === "error" ? "warning" : level;
+  }
+  const environment = environmentGate(guards, node, s);
+  let maintainer = false;
+  if (s.origin === "maintainer") {
+    // A maintainer's act (label, merge, comment) is the intended gate: report only what it cannot make safe.
+    if (level !== "error") return undefined;
+    level = "warning";
+    maintainer = true;
+  } else if (environment) level = lower(level);
+  if (gate.length) level = "note";
+  return { level, scenario: s, input, environment, maintainer, gate: gate.length ? gate : undefined, agentGate };
+}
+
+function lower(level: Level): Level {
+  return level === "error" ? "warning" : "note";
+}
+
+/** `continue-on-error` that tolerates the configure step's failure: on the step, a composite call around it, or the job. */
+function toleratesFailure(guards: Guards, node: JobNode, ts: TimelineStep, s: Scenario): boolean {
+  for (const st of [ts, ...ts.chain.map((c) => node.timeline[c.timelineIndex]!)]) {
+    const v = st.step.continueOnError?.value;
+    if (v !== undefined && truthOf(guards.stepValue(node, st, v, s)) === true) return true;
+  }
+  const j = node.job.continueOnError?.value;
+  return j !== undefined && truthOf(guards.jobValue(node, j, s)) === true;
+}
+
+/** The environment the job, or a job it waits for, deploys to (as the run would name it; none when empty there). */
+function environmentGate(guards: Guards, node: JobNode, s: Scenario): Judgement["environment"] {
+  const env = guards.environment(node, s);
+  return env && { name: env.name, job: env.job, self: env.job === node };
+}
+
+// ---- wording ----
+
+function render(node: JobNode, root: JobNode, call: ConfigureCall, j: Judgement): Report {
+  const ts = call.step;
   const role = call.role ? `\`${call.role}\`` : "the role";
   const where = node.caller ? ` (in reusable workflow ${node.workflow.file.path}, called from ${root.workflow.file.path})` : "";
   const job = `job \`${node.job.id}\`${where}`;
   const related: RelatedLocation[] = [];
   const location = locate(node, root, ts, related);
   if (root.workflow.triggersRange) related.push({ path: root.workflow.file.path, range: root.workflow.triggersRange, message: `the workflow's triggers: ${root.workflow.triggers.join(", ")}` });
-  let environment: EnvironmentGate | undefined;
-  for (const n of callerChain(node)) environment ??= environmentGate(n, n.job);
+  const s = j.scenario;
+  const event = `\`${s.event}\``;
+  let headline: string;
+  let why: string;
+  let hint: string;
+  let label: string;
 
-  let level: Level;
-  let message: string;
-  if (privileged.length) {
-    // Pull request code matters next to the role when it is there before the call, or when a step runs after it.
-    const heads = node.timeline.filter((h) => (h.index < ts.index || h.index < node.timeline.length - 1) && h.index !== ts.index);
-    const effective = privileged
-      .map((e) => ({ event: e, head: heads.find((h) => checksOutHead(ctx, h, e)) }))
-      .filter((x): x is { event: string; head: TimelineStep } => !!x.head);
-    const reasons = privileged.map((e) => PRIVILEGED[e]!).join("; ");
-    if (effective.length) {
-      const h = effective[0]!.head;
-      level = environment ? "warning" : "error";
-      related.push({ path: h.file.path, range: h.step.uses?.node.range ?? h.step.run?.range ?? h.step.range, message: "checks out the pull request's code" });
-      const when = h.index < ts.index ? "before the role is assumed" : "after the role is assumed, with steps after it";
-      message =
-        `OIDC role ${role} is assumed in ${job}, which runs on ${list(effective.map((x) => x.event))} and checks out the pull request's code (${headLabel(h)}) ${when}: ` +
-        `code from any pull request, a fork's included, runs in the same job as the role's credentials and can read them from the environment. ` +
-        `${reasons}.${gate(environment)} Build and test pull request code in a \`pull_request\` workflow without AWS access, and assume the role only in a job that never runs it.`;
-    } else {
-      level = environment ? "note" : "warning";
-      message =
-        `OIDC role ${role} is assumed in ${job}, which runs on ${list(privileged)}: anyone who can open a pull request or comment can start a run that assumes the role. ` +
-        `${reasons}.${gate(environment)} Keep such jobs free of pull request code and input, restrict the role's trust policy to the \`sub\` of trusted branches or environments, or assume the role from a \`push\` or \`workflow_dispatch\` workflow instead.`;
-    }
+  if (s.origin === "fork") {
+    headline = `OIDC role assumed on ${event}: the step fails for pull requests from forks`;
+    why = j.codebuild
+      ? `Runs for pull requests from forks get no \`id-token: write\`, so configure-aws-credentials falls back to the CodeBuild runner's own role and fails unless that role may assume the role.`
+      : `Runs for pull requests from forks get a read-only token without \`id-token: write\`, so configure-aws-credentials fails there with "Credentials could not be loaded".`;
+    hint = "Skip the job for forks with `if: github.event.pull_request.head.repo.full_name == github.repository`, or let the step fail with `continue-on-error: true`.";
+    label = "fails for forks' pull requests";
   } else {
-    level = "note";
-    message =
-      `OIDC role ${role} is assumed in ${job}, which runs on ${list(limited)}: pull requests from forks get a read-only token without \`id-token: write\`, so for them this step fails with "Credentials could not be loaded". ` +
-      `Skip the job for forks with \`if: github.event.pull_request.head.repo.full_name == github.repository\`, or assume the role only on \`push\`.`;
-  }
-  return { level, message, location, related };
-}
-
-interface EnvironmentGate {
-  name: string;
-  /** The job that deploys to it, when it is a job this one needs rather than the job itself. */
-  via?: string;
-}
-
-function gate(environment: EnvironmentGate | undefined): string {
-  if (!environment) return "";
-  const who = environment.via ? `The job waits for job \`${environment.via}\`, which deploys` : "The job deploys";
-  return ` ${who} to environment \`${environment.name}\`: if that environment requires reviewers, each run waits for an approval, which must come only after reading the pull request's current code.`;
-}
-
-/** The environment of the job, or of a job it needs (and does not run without), with `${{ inputs.x }}` read from the caller. */
-function environmentGate(node: JobNode, job: Job): EnvironmentGate | undefined {
-  const found = firstThroughNeeds(ENVIRONMENT, node.workflow, job, (j) => (j.environment?.value ? j : undefined));
-  if (!found) return undefined;
-  const own = found.environment!.value!;
-  const input = /^\$\{\{\s*inputs\.([\w-]+)\s*\}\}$/.exec(own.trim());
-  const passed = input && node.caller ? node.caller.job.with.entries.find((e) => e.key === input[1])?.value?.value : undefined;
-  return { name: passed ?? own, via: found === node.job ? undefined : found.id };
-}
-
-/** A `needs` edge that does not hold the job back: it runs after its needs fail or are skipped. */
-const RUNS_REGARDLESS = /\b(?:always|failure|cancelled)\s*\(/;
-
-type Memo<T> = WeakMap<Workflow, Map<Job, T | undefined>>;
-const ENVIRONMENT: Memo<Job> = new WeakMap();
-const GUARDED: Memo<true> = new WeakMap();
-
-/**
- * The first answer `own` gives for `start` or, unless its `if:` runs it regardless, for the jobs it
- * needs, depth first in `needs` order. Iterative, and memoised per workflow so every job is settled
- * once (a job met again on a `needs` cycle, which GitHub rejects, answers nothing).
- */
-function firstThroughNeeds<T>(memo: Memo<T>, workflow: Workflow, start: Job, own: (job: Job) => T | undefined): T | undefined {
-  let known = memo.get(workflow);
-  if (!known) memo.set(workflow, (known = new Map()));
-  let byId = JOBS_BY_ID.get(workflow);
-  if (!byId) {
-    byId = new Map();
-    // The first job of an id, as `jobs.find` picked.
-    for (const j of workflow.jobs) if (!byId.has(j.id)) byId.set(j.id, j);
-    JOBS_BY_ID.set(workflow, byId);
-  }
-  if (known.has(start)) return known.get(start);
-  const open = new Set<Job>();
-  const stack: Array<{ job: Job; next: number }> = [];
-  /** Settles a job without looking at its needs when it can; otherwise opens it. */
-  const enter = (job: Job): { done: true; value: T | undefined } | { done: false } => {
-    const value = own(job);
-    if (value !== undefined || RUNS_REGARDLESS.test(job.if?.value ?? "")) {
-      known.set(job, value);
-      return { done: true, value };
+    const input = j.input;
+    const starter = startedBy(s);
+    if (input) {
+      related.push({ path: input.source.file.path, range: stepRange(input.source), message: sourceLabel(input) });
+      if (input.sink) related.push({ path: input.sink.file.path, range: stepRange(input.sink), message: sinkLabel(input) });
     }
-    open.add(job);
-    stack.push({ job, next: 0 });
-    return { done: false };
-  };
-  const first = enter(start);
-  if (first.done) return first.value;
-  let result: T | undefined;
-  while (stack.length > 0) {
-    const frame = stack[stack.length - 1]!;
-    if (result !== undefined || frame.next >= frame.job.needs.length) {
-      // Found below (every open job above inherits it), or no need answered.
-      known.set(frame.job, result);
-      open.delete(frame.job);
-      stack.pop();
-      continue;
+    const src = input ? stepLabel(input.source, { from: node.workflow.file }) : "";
+    const sink = input?.sink ? stepLabel(input.sink, { from: node.workflow.file }) : "";
+    switch (input?.kind) {
+      case "runs-pr-code":
+        headline = `OIDC role next to the pull request's code, run on ${event}`;
+        why = `${starter}, and step ${src} checks out ${input.what} that step ${sink} then runs in the job holding the role: that code can read the credentials (or request its own OIDC token) and send them anywhere.`;
+        hint = "Build and test pull request code in a `pull_request` workflow without AWS access, and assume the role only in a job that never runs it.";
+        label = "role next to the pull request's code";
+        break;
+      case "runs-untrusted-artifact":
+        headline = `OIDC role next to executed artifacts built from the pull request, on ${event}`;
+        why = `${starter}, and step ${src} downloads ${input.what}, which step ${sink} runs in the job holding the role: code from the pull request can read the credentials and send them anywhere.`;
+        hint = "Treat artifacts of pull request runs as data: never execute them in a job that holds AWS credentials.";
+        label = "role next to code built from the pull request";
+        break;
+      case "script-injection":
+        headline = `OIDC role in a job that writes ${input.what} into a script, on ${event}`;
+        why = `${starter}, and ${input.what} is written into the script of step ${src}: text that person chooses runs as code in the job holding the role.`;
+        hint = "Pass the text through `env:` and quote it (`\"$TEXT\"`), or assume the role in a job that reads no event text.";
+        label = "role in a job with script injection";
+        break;
+      case "agent-with-shell":
+        headline = `OIDC role next to an AI agent with shell access reading outsider text, on ${event}`;
+        why = `${starter}, and the agent in step ${src} reads ${input.what} and may run shell commands in the job holding the role: instructions hidden in that text can make it print or send the credentials.`;
+        hint = "Run the agent without the role or without shell tools, or only for actors with write access.";
+        label = "role next to an agent reading outsider text";
+        break;
+      case "runs-unresolved-ref":
+        headline = `OIDC role next to code of a ref computed at run time, on ${event}`;
+        why = `${starter}, and step ${src} checks out ${input.what} that step ${sink} runs in the job holding the role; the files do not show whether that ref can name a pull request's commit — if it can, that code runs next to the credentials.`;
+        hint = "Check out only refs the run cannot be steered to (a protected branch, a commit verified to be reviewed), or assume the role in a job that runs no checked-out code.";
+        label = "role next to code of a computed ref";
+        break;
+      case "pr-code-present":
+        headline = `OIDC role next to the pull request's checked-out code, on ${event}`;
+        why = `${starter}, and step ${src} puts ${input.what} in the workspace of the job holding the role; credflow sees no step that builds or runs it, but any later step that runs scripts or reads configuration from the workspace would run that code next to the credentials.`;
+        hint = "Check the pull request's code out only in jobs without AWS credentials, or into a folder no step runs anything from.";
+        label = "role next to the pull request's code";
+        break;
+      case "agent":
+        headline = `OIDC role next to an AI agent reading outsider text, on ${event}`;
+        why = `${starter}, and the agent in step ${src} reads ${input.what} in the job holding the role; it has no unrestricted shell, but whether instructions in that text can make it read and post the credentials depends on the files and tools it is allowed.`;
+        hint = "Deny the agent reads of /proc, the runner's temp directory and ~/.aws, keep the role minimal, or run the agent only for actors with write access.";
+        label = "role next to an agent reading outsider text";
+        break;
+      case "remote-agent":
+        headline = `OIDC role used to hand outsider text to an AI agent service, on ${event}`;
+        why = `${starter}, and step ${src} sends ${input.what} to an agent service using the role's credentials; what instructions hidden in that text can make the agent do depends on its tools and role, which are configured outside these files.`;
+        hint = "Let only trusted actors start it (check `author_association`), and keep the agent service's tools and role minimal.";
+        label = "outsider text sent to an agent";
+        break;
+      default:
+        headline = `OIDC role assumed on ${event}, which any GitHub user can start`;
+        why = `${starter}; the run's OIDC token carries the base branch's \`sub\`, so the role's trust policy cannot tell it from a trusted run. Only base-branch code runs here${input ? `, and ${input.what} (step ${src}) reach it only as data` : ""}.`;
+        hint = "Keep such jobs free of pull request code and event text, or assume the role from a `push` or `workflow_dispatch` workflow or behind an environment with required reviewers.";
+        label = "outsiders can start this role assumption";
     }
-    const dep = byId.get(frame.job.needs[frame.next++]!);
-    if (!dep || open.has(dep)) continue;
-    if (known.has(dep)) {
-      result = known.get(dep);
-      continue;
-    }
-    const r = enter(dep);
-    if (r.done) result = r.value;
   }
-  return known.get(start);
+
+  const gates = gateSentences(j);
+  const message = `${headline} (${job}, role ${role}). ${why}${gates ? ` ${gates}` : ""} ${hint}`;
+  return { level: j.level, message, headline, why: gates ? `${why} ${gates}` : why, hint, label, location, related };
 }
 
-const JOBS_BY_ID = new WeakMap<Workflow, Map<string, Job>>();
+function startedBy(s: Scenario): string {
+  switch (s.event) {
+    case "pull_request_target":
+      return s.origin === "maintainer" ? "A maintainer's act (a label, a merge) starts it for an outsider's pull request" : "Any GitHub user can start it by opening or updating a pull request from a fork";
+    case "issue_comment":
+      return s.origin === "maintainer" ? "A maintainer's comment starts it on an outsider's issue or pull request" : "Any GitHub user can start it by commenting on an issue or pull request";
+    case "issues":
+      return s.origin === "maintainer" ? "A maintainer's act starts it on an outsider's issue" : "Any GitHub user can start it by opening or editing an issue";
+    case "discussion":
+    case "discussion_comment":
+      return "Any GitHub user can start it by writing in a discussion";
+    case "pull_request_review":
+    case "pull_request_review_comment":
+      return "Any GitHub user can start it by reviewing a pull request from a branch of this repository (Dependabot's or a maintainer's), with a token that holds id-token";
+    case "workflow_run": {
+      if (s.upstreamUnknown?.length) {
+        const names = s.upstreamUnknown.map((n) => (n.startsWith("(") ? n : `\`${n}\``));
+        return `It runs with the repository's privileges after ${joinList(names)}, which ${names.length === 1 ? "is" : "are"} not a workflow of this repository, so credflow assumes any GitHub user can start ${names.length === 1 ? "it" : "them"} (a \`${s.upstreamEvent}\` run, say)`;
+      }
+      const fork = s.upstreamEvent === "pull_request" || s.upstreamEvent?.startsWith("pull_request_review");
+      return `It runs with the repository's privileges after \`${s.upstreamEvent}\` runs${fork ? " of pull requests from forks" : ""}, which any GitHub user can start`;
+    }
+    default:
+      return `Any GitHub user can start it (\`${s.event}\`)`;
+  }
+}
+
+function gateSentences(j: Judgement): string {
+  const out: string[] = [];
+  if (j.gate?.length) {
+    const by = [...new Set(j.gate.map((t) => `${t.by}'s ${t.kind === "fork" ? "fork" : "permission"} check`))];
+    out.push(`Outsiders reach it only if ${joinList(by)} lets them through; credflow does not evaluate that check, so this is a note.`);
+  }
+  if (j.environment) {
+    const who = j.environment.self ? "The job deploys" : `The job waits for job \`${j.environment.job.job.id}\`, which deploys`;
+    out.push(`${who} to environment \`${j.environment.name}\`: if that environment requires reviewers (a setting the files do not show), each run waits for an approval, which must come only after reading the pull request's current code.`);
+  }
+  if (j.maintainer) out.push("That act is the only gate, and the outsider's content can change after it (a new commit, an edited issue), so a warning rather than an error.");
+  if (j.agentGate && !j.input) out.push(`The agent in step ${stepLabel(j.agentGate.source)} stops for outsiders (${j.agentGate.actorGate}).`);
+  if (j.scenario.sameRepository && j.input) out.push("It needs an open pull request from a branch of this repository, which the files cannot show.");
+  return out.join(" ");
+}
+
+function sourceLabel(input: UntrustedInput): string {
+  switch (input.kind) {
+    case "runs-pr-code":
+    case "pr-code-present":
+      return "checks out the pull request's code";
+    case "runs-unresolved-ref":
+      return "checks out a ref computed at run time";
+    case "runs-untrusted-artifact":
+    case "untrusted-artifact":
+      return "downloads artifacts built from the pull request";
+    case "script-injection":
+      return `writes ${input.what} into its script`;
+    case "agent-with-shell":
+    case "agent":
+      return `AI agent reading ${input.what}`;
+    case "remote-agent":
+      return `sends ${input.what} to an agent service`;
+  }
+}
+
+function sinkLabel(input: UntrustedInput): string {
+  return input.kind === "runs-untrusted-artifact" ? "runs the downloaded artifacts" : "builds or runs that code";
+}
+
+function stepRange(ts: TimelineStep): Range {
+  return ts.step.uses?.node.range ?? ts.step.run?.range ?? ts.step.range;
+}
 
 /** The configure step's `uses`; for composites, the workflow's call site; for reusable workflows, the root caller's `uses:`. */
 function locate(node: JobNode, root: JobNode, ts: TimelineStep, related: RelatedLocation[]): { path: string; range: Range } {
@@ -241,23 +333,9 @@ function locate(node: JobNode, root: JobNode, ts: TimelineStep, related: Related
 }
 
 /**
- * Does this step put the pull request's code (a fork's included) in the job on `event`?
- * actions/checkout v4.4.0, v5.1.0, v6.1.0 and v7 refuse fork pull request commits on
+ * actions/checkout v4.4.0, v5.1.0, v6.1.0 and v7 refuse a fork's pull request commits on
  * `pull_request_target` and `workflow_run` unless `allow-unsafe-pr-checkout: true`.
  */
-export function checksOutHead(ctx: RuleContext, ts: TimelineStep, event: string): boolean {
-  const ref = ts.step.uses?.ref;
-  if (ref?.kind === "remote" && ref.owner.toLowerCase() === "actions" && ref.repo.toLowerCase() === "checkout" && !ref.subpath) {
-    const r = ts.with.get("ref") ?? "";
-    const repo = ts.with.get("repository") ?? "";
-    if (!HEAD_COMMIT.test(r) && !HEAD_REPOSITORY.test(repo)) return false;
-    if (event !== "pull_request_target" && event !== "workflow_run") return true;
-    if ((ts.with.get("allow-unsafe-pr-checkout") ?? "").trim().toLowerCase() === "true") return true;
-    return !refusesForkCheckout(ctx, ref.ref);
-  }
-  return !!ts.run && HEAD_RUN.test(ts.run);
-}
-
 function refusesForkCheckout(ctx: RuleContext, ref: string): boolean {
   const info = ctx.pins.resolve("actions/checkout", ref);
   const v = parseVersion(info.tag ?? info.newestRelease?.tag);
@@ -266,59 +344,8 @@ function refusesForkCheckout(ctx: RuleContext, ref: string): boolean {
   return major >= 7 || ((major === 5 || major === 6) && minor >= 1) || (major === 4 && minor >= 4);
 }
 
-/** A job skipped for forks: its `if:` guards, or a job it needs does and it does not run regardless (`always()`...). */
-export function forkGuarded(workflow: Workflow, job: Job): boolean {
-  return firstThroughNeeds(GUARDED, workflow, job, (j) => (FORK_GUARD.test(j.if?.value ?? "") ? true : undefined)) === true;
-}
-
-/**
- * Does a `workflow_run` trigger follow a workflow that outsiders can start? Unknown names (a
- * workflow not in this repository, or a list the file does not spell out) count as yes.
- */
-function workflowRunCarriesOutsiderInput(ctx: RuleContext, wf: Workflow): boolean {
-  const names = wf.workflowRunWorkflows;
-  if (!names?.length) return true;
-  for (const name of names) {
-    const upstream = ctx.graph.workflows.filter((w) => (w.name?.value ?? w.file.repoPath) === name || w.file.repoPath === name);
-    if (!upstream.length) return true;
-    if (upstream.some((w) => w.triggers.some((t) => OUTSIDER_EVENTS.has(t)))) return true;
-  }
-  return false;
-}
-
-function headLabel(ts: TimelineStep): string {
-  const label = stepLabel(ts);
-  const ref = ts.with.get("ref");
-  return ref && ts.step.uses ? `${label}, \`ref: ${ref.trim()}\`` : label;
-}
-
-/**
- * Events left after an `if:` that compares `github.event_name`: `==` keeps only the named events
- * (when every `||` branch names one), `!=` drops the named event (when joined with `&&` only).
- */
-export function narrowByEventName(events: string[], condition: string): string[] {
-  const cond = condition.replace(/^\s*\$\{\{|\}\}\s*$/g, "");
-  const eq = [...cond.matchAll(/github\.event_name\s*==\s*'([\w-]+)'|'([\w-]+)'\s*==\s*github\.event_name/g)].map((m) => (m[1] ?? m[2])!);
-  const ne = [...cond.matchAll(/github\.event_name\s*!=\s*'([\w-]+)'|'([\w-]+)'\s*!=\s*github\.event_name/g)].map((m) => (m[1] ?? m[2])!);
-  let out = events;
-  if (eq.length) {
-    const branches = cond.split("||");
-    if (branches.every((b) => /github\.event_name\s*==|==\s*github\.event_name/.test(b))) out = out.filter((e) => eq.includes(e));
-  }
-  if (ne.length && !cond.includes("||")) out = out.filter((e) => !ne.includes(e));
-  return out;
-}
-
-function* callerChain(node: JobNode): Generator<JobNode> {
-  for (let n: JobNode | undefined = node; n; n = n.caller) yield n;
-}
-
 function rootOf(node: JobNode): JobNode {
   let n = node;
   while (n.caller) n = n.caller;
   return n;
-}
-
-function list(events: string[]): string {
-  return joinList(events.map((e) => `\`${e}\``));
 }
