@@ -14,12 +14,21 @@ import type { Level, RelatedLocation, RuleContext, Rule } from "./types.js";
 /** The runner release that stopped laying the composite's start snapshot over later exports. */
 export const RUNNER_FIX_VERSION = "2.295.0";
 
-/** What credentials a configure call sets, for comparison and messages; undefined when unclear. */
-export function identityOf(node: JobNode, call: ConfigureCall): { key: string; text: string } | undefined {
-  if (call.role) return { key: `role:${call.role}`, text: `role \`${call.role}\`` };
+/**
+ * What credentials a configure call sets, for comparison and messages (`text` in full, `short` for
+ * headlines: a role ARN's name); undefined when unclear.
+ */
+export function identityOf(node: JobNode, call: ConfigureCall): { key: string; text: string; short: string } | undefined {
+  if (call.role) return { key: `role:${call.role}`, text: `role \`${call.role}\``, short: `role \`${shortRole(call.role)}\`` };
   const keyId = node.timeline[call.timelineIndex]?.with.get("aws-access-key-id")?.trim();
-  if (keyId) return { key: `keys:${keyId}`, text: `static keys \`${keyId}\`` };
+  if (keyId) return { key: `keys:${keyId}`, text: `static keys \`${keyId}\``, short: "static keys" };
   return undefined;
+}
+
+/** `arn:aws:iam::123456789012:role/path/deploy` → `deploy`; anything else as written. */
+export function shortRole(role: string): string {
+  const m = /^arn:aws[\w-]*:iam::[^:]*:role\/(?:.*\/)?([^/]+)$/.exec(role.trim());
+  return m ? m[1]! : role.trim();
 }
 
 /** Where a configure call is, seen from `from`: its line, or the workflow call site that led to it. */
@@ -31,34 +40,42 @@ function describeCall(from: string, ts: TimelineStep): string {
 }
 
 /** The level for a job, and the sentence that explains it. */
-function levelFor(node: JobNode, ctx: RuleContext): { level: Level; why: string } {
+function levelFor(node: JobNode, ctx: RuleContext): { level: Level; why: string; hint: string; short: string } {
   const configured = ctx.options["min-runner-version"];
   const min = parseVersion(configured);
   const fix = parseVersion(RUNNER_FIX_VERSION)!;
   const fixed = "steps inside the composite see the new role, and it stays active for the caller's later steps after the composite returns.";
   if (min) {
     return !atLeast(min, fix)
-      ? { level: "error", why: `The configured minimum runner version ${String(configured)} is older than v${RUNNER_FIX_VERSION}, so this job is affected.` }
-      : { level: "note", why: `The configured minimum runner version ${String(configured)} has the runner fix: ${fixed}` };
+      ? { level: "error", why: `The configured minimum runner version ${String(configured)} is older than v${RUNNER_FIX_VERSION}, so this job is affected.`, hint: UPGRADE, short: `, and the configured minimum runner version ${String(configured)} is older` }
+      : { level: "note", why: `The configured minimum runner version ${String(configured)} has the runner fix: ${fixed}`, hint: NOTHING, short: `; the configured minimum runner version ${String(configured)} has the fix` };
   }
   const runner = runnerKind(node);
   if (runner.kind === "self-hosted") {
-    return { level: "error", why: `The job runs on self-hosted runners (${runner.text}): unless all of them are v${RUNNER_FIX_VERSION} or newer, it is affected.` };
+    return { level: "error", why: `The job runs on self-hosted runners (${runner.text}): unless all of them are v${RUNNER_FIX_VERSION} or newer, it is affected.`, hint: UPGRADE, short: `, and this job runs on self-hosted runners (${runner.text})` };
   }
   if (runner.kind === "codebuild") {
     return {
       level: "warning",
       why: `The job runs on AWS CodeBuild-hosted runners (${runner.text}), whose runner version CodeBuild chooses: those older than v${RUNNER_FIX_VERSION} are affected.`,
+      hint: MOVE,
+      short: ", and CodeBuild chooses the runner version of this job",
     };
   }
   if (runner.kind === "github-hosted") {
-    return { level: "note", why: `The job runs on GitHub-hosted runners (${runner.text}), which have the fix: ${fixed}` };
+    return { level: "note", why: `The job runs on GitHub-hosted runners (${runner.text}), which have the fix: ${fixed}`, hint: NOTHING, short: `; GitHub-hosted runners (${runner.text}) have the fix` };
   }
   return {
     level: "warning",
     why: `The runner is decided at run time (${runner.text}): self-hosted or GHES runners older than v${RUNNER_FIX_VERSION} are affected, GitHub-hosted ones are not.`,
+    hint: UPGRADE,
+    short: `, and the runner is decided at run time (${runner.text})`,
   };
 }
+
+const UPGRADE = `upgrade self-hosted runners to v${RUNNER_FIX_VERSION} or later (then set \`min-runner-version\`), or assume the second role in the caller, after the composite returns`;
+const MOVE = `assume the second role in the caller, after the composite returns, or pin runners to v${RUNNER_FIX_VERSION} or later`;
+const NOTHING = "nothing to change on these runners; move the second role to the caller if the workflow also runs on older self-hosted runners";
 
 export const compositeRoleConflict: Rule = {
   id: "composite-role-conflict",
@@ -129,22 +146,33 @@ export const compositeRoleConflict: Rule = {
           `(${n === 1 ? "" : "first: "}${stepLabel(firstStale)}) still run${n === 1 ? "s" : ""} as ${oldId.text}; the new role takes effect only when the composite returns. ${why}`;
 
         const related: RelatedLocation[] = [
-          { path: ts.file.path, range: ts.step.uses!.node.range, message: `configure call inside the composite: assumes ${newId.text}` },
-          { path: earlierTs.file.path, range: earlierTs.step.uses!.node.range, message: `earlier configure call: ${oldId.text}, exported before the composite started` },
+          { path: ts.file.path, range: ts.step.uses!.node.range, message: `assumes ${newId.short} inside the composite` },
+          { path: earlierTs.file.path, range: earlierTs.step.uses!.node.range, message: `exports ${oldId.short} before the composite starts` },
         ];
         if (depth > 0) {
           related.push({
             path: started.site.file.path,
             range: started.site.step.uses!.node.range,
-            message: `nested composite call that started while ${oldId.text} was exported`,
+            message: `nested composite call that starts while ${oldId.short} is exported`,
           });
         }
         related.push({
           path: firstStale.file.path,
           range: firstStale.step.range,
-          message: `first step that still sees ${oldId.text} on runners older than v${RUNNER_FIX_VERSION}`,
+          message: `still runs as ${oldId.short} on runners older than v${RUNNER_FIX_VERSION}`,
         });
-        ctx.report({ level, message, location: { path, range: topUses.node.range }, related, via: { node, step: ts } });
+        const { hint, short } = levelFor(node, ctx);
+        ctx.report({
+          level,
+          message,
+          headline: `composite \`${topUses.node.value}\` assumes ${newId.short} while ${oldId.short} is exported`,
+          why: `on runners older than v${RUNNER_FIX_VERSION} the ${n === 1 ? "step" : `${n} steps`} after it inside the composite still run${n === 1 ? "s" : ""} as ${oldId.short}${short}`,
+          hint,
+          label: `starts while ${oldId.short} is exported`,
+          location: { path, range: topUses.node.range },
+          related,
+          via: { node, step: ts },
+        });
       }
     }
   },

@@ -9,4 +9,7 @@ export const yamlSyntax = diagnosticRule({
   tags: ["correctness"],
   precision: "very-high",
   fixable: false,
-});
+}, () => ({
+  why: "GitHub cannot load the file, so none of its jobs run, and credflow cannot follow credentials through it",
+  hint: "correct the YAML at this place",
+}));
