@@ -9,6 +9,7 @@ const code = await run(process.argv.slice(2), {
   env: process.env,
   cwd: process.cwd(),
   stdoutIsTTY: !!process.stdout.isTTY,
+  columns: process.stdout.columns,
 });
 // The benchmark reads peak memory from here; nothing else sets this variable.
 if (process.env.CREDFLOW_REPORT_RSS) process.stderr.write(`credflow-max-rss-kb=${process.resourceUsage().maxRSS}\n`);

@@ -11,7 +11,7 @@ import { offlinePins, type PinResolver } from "../knowledge/pins.js";
 import { renderGraph, type GraphFormat } from "../graph/render.js";
 import { ruleDoc } from "./docs.js";
 import { useColor } from "./color.js";
-import { formatText } from "../report/text.js";
+import { formatConcise, formatText } from "../report/text.js";
 import { formatJson } from "../report/json.js";
 import { formatSarif } from "../report/sarif.js";
 import { formatRdjsonl } from "../report/rdjsonl.js";
@@ -33,9 +33,11 @@ export interface CliIO {
   env: NodeJS.ProcessEnv;
   cwd: string;
   stdoutIsTTY: boolean;
+  /** Columns of the terminal standard output goes to, when it is one. */
+  columns?: number;
 }
 
-type Format = "text" | "json" | "sarif" | "rdjsonl" | "github";
+type Format = "text" | "concise" | "json" | "sarif" | "rdjsonl" | "github";
 
 interface LintFlags {
   format: Format;
@@ -75,7 +77,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   program
     .command("lint [paths...]", { isDefault: true })
     .description("lint repositories (directories) or single workflow/action files; `-` reads standard input")
-    .addOption(new Option("-f, --format <format>", "output format").choices(["text", "json", "sarif", "rdjsonl", "github"]).default("text"))
+    .addOption(new Option("-f, --format <format>", "output format").choices(["text", "concise", "json", "sarif", "rdjsonl", "github"]).default("text"))
     .option("-o, --output <file>", "write the report to a file instead of standard output")
     .addOption(new Option("--fail-level <level>", "lowest level that makes the exit code 1").choices(["error", "warning", "note", "none"]).default("warning"))
     .option("--exit-zero", "exit 0 even when there are findings (for SARIF uploads)")
@@ -320,7 +322,7 @@ async function lintCommand(paths: string[], flags: LintFlags, io: CliIO): Promis
     suppressed: result.suppressed,
     fileText: (p) => byPath.get(p)?.text,
   };
-  const color = flags.format === "text" && useColor(flags.color, io.env, io.stdoutIsTTY && !flags.output);
+  const color = (flags.format === "text" || flags.format === "concise") && useColor(flags.color, io.env, io.stdoutIsTTY && !flags.output);
   switch (flags.format) {
     case "json":
       emit(io, flags.output, formatJson(input));
@@ -338,14 +340,23 @@ async function lintCommand(paths: string[], flags: LintFlags, io: CliIO): Promis
       if (summaryPath) fs.appendFileSync(summaryPath, gh.summary);
       break;
     }
+    case "concise":
+      emit(io, flags.output, formatConcise(input, { color }));
+      break;
     default:
-      emit(io, flags.output, formatText(input, { color }));
+      emit(io, flags.output, formatText(input, { color, width: textWidthFor(io, flags.output) }));
   }
 
   if (result.internalErrors.length) return 2;
   if (flags.exitZero || flags.failLevel === "none") return 0;
   const threshold = LEVEL_RANK[flags.failLevel];
   return findings.some((f) => LEVEL_RANK[f.level] >= threshold) ? 1 : 0;
+}
+
+/** Text output fits the terminal (60 to 120 columns) when it goes to one, else 80 columns. */
+function textWidthFor(io: CliIO, output: string | undefined): number | undefined {
+  if (output || !io.stdoutIsTTY || !io.columns) return undefined;
+  return Math.max(60, Math.min(120, io.columns));
 }
 
 function remoteRefs(result: LintResult): Array<{ action: string; ref: string }> {
