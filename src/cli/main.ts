@@ -10,6 +10,9 @@ import { UsageError } from "../discover/discover.js";
 import { offlinePins, type PinResolver } from "../knowledge/pins.js";
 import { renderGraph, type GraphFormat } from "../graph/render.js";
 import { ruleDoc } from "./docs.js";
+import { explainRule } from "./explain.js";
+import { suggestion } from "../config/messages.js";
+import { editDistance } from "../rules/support/closest.js";
 import { useColor } from "./color.js";
 import { formatConcise, formatText } from "../report/text.js";
 import { formatJson } from "../report/json.js";
@@ -115,6 +118,21 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       for (const r of RULES) {
         io.stdout(`${r.id.padEnd(width)}  ${r.defaultLevel.padEnd(7)}  ${r.fixable ? "fix" : "   "}  ${r.title}\n`);
       }
+    });
+
+  program
+    .command("explain <rule-id>")
+    .description("print a rule's documentation: what it finds, why it matters, how to fix it")
+    .action((id: string) => {
+      const rule = RULES.find((r) => r.id === id);
+      if (!rule) {
+        const ids = RULES.map((r) => r.id);
+        // A clear "did you mean", else simply the nearest id.
+        const near = suggestion(id, ids) || ` (the closest is "${[...ids].sort((a, b) => editDistance(id, a) - editDistance(id, b) || (a < b ? -1 : 1))[0]}")`;
+        throw new UsageError(`unknown rule id "${id.replace(/[^\x20-\x7e]/g, "?").slice(0, 80)}"${near}; \`credflow rules\` lists them`);
+      }
+      const color = useColor(undefined, io.env, io.stdoutIsTTY);
+      io.stdout(explainRule(rule, ruleDoc(rule.id), { width: textWidthFor(io, undefined) ?? 80, color }));
     });
 
   program
