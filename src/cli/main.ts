@@ -21,6 +21,7 @@ import { formatRdjsonl } from "../report/rdjsonl.js";
 import { formatGithub } from "../report/github.js";
 import type { ReportInput } from "../report/types.js";
 import { runFixes } from "../engine/fix-run.js";
+import { suggestableFindings } from "./suggestions.js";
 import { loadConfig, ConfigError } from "../config/load.js";
 import { settingsFromConfig, ruleLevel as configRuleLevel, ruleOptions as configRuleOptions, isIgnoredPath, ignoringEntry, ignoreEntries } from "../config/apply.js";
 import { defaultConfigText } from "../config/init.js";
@@ -330,9 +331,11 @@ async function lintCommand(paths: string[], flags: LintFlags, io: CliIO): Promis
   // The engine already applied levels, ignores and suppressions: these are the live findings.
   const byPath = new Map(result.files.map((f) => [f.path, f]));
   const findings: Finding[] = result.findings;
+  // Review tools get only suggestions credflow checked: safe, one per line, nothing it would flag.
+  const shown = flags.format === "rdjsonl" || flags.format === "github" ? await suggestableFindings(request, result) : findings;
 
   const input: ReportInput = {
-    findings,
+    findings: shown,
     rules: [...RULES],
     toolVersion: VERSION,
     cwd: io.cwd,

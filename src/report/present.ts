@@ -89,7 +89,8 @@ export function present(f: Finding): Presented {
 export function asSentence(s: string): string {
   const t = s.trim();
   if (t === "") return t;
-  const cap = t[0]!.toUpperCase() + t.slice(1);
+  // A plain first word is capitalised; a name (`aws-actions/x@v4`, `id-token`) is left as written.
+  const cap = /^[a-z]+(?![\w\-/@.:])/.test(t) ? t[0]!.toUpperCase() + t.slice(1) : t;
   return /[.!?:)]$/.test(cap) || /[.!?]["'`]$/.test(cap) ? cap : `${cap}.`;
 }
 
