@@ -20,6 +20,7 @@ import { formatSarif } from "../report/sarif.js";
 import { formatRdjsonl } from "../report/rdjsonl.js";
 import { formatGithub } from "../report/github.js";
 import type { ReportInput } from "../report/types.js";
+import { reportPath } from "../report/common.js";
 import { runFixes } from "../engine/fix-run.js";
 import { suggestableFindings } from "./suggestions.js";
 import { loadConfig, ConfigError } from "../config/load.js";
@@ -54,6 +55,7 @@ interface LintFlags {
   fix?: boolean;
   unsafeFixes?: boolean;
   diff?: boolean;
+  verbose?: boolean;
   online?: boolean;
   githubApiUrl?: string;
   pinCache?: string;
@@ -93,7 +95,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     .option("--min-runner-version <version>", "oldest actions/runner version your self-hosted runners run")
     .option("--fix", "apply safe fixes in place")
     .option("--unsafe-fixes", "also apply fixes that may change behaviour (with --fix or --diff)")
-    .option("--diff", "print the fixes as a unified diff; change nothing")
+    .option("--diff", "print the fixes as a unified diff; change nothing (also with --fix)")
+    .option("--verbose", "with --fix: say how many findings were fixed in each file; with --diff: count them on standard error")
     .option("--online", "resolve action refs through the GitHub API (network; uses GITHUB_TOKEN/GH_TOKEN)")
     .option("--github-api-url <url>", "GitHub API base URL (GitHub Enterprise Server)")
     .option("--pin-cache <file>", "file caching --online answers (default: credflow/pins.json in the user cache directory)")
@@ -315,14 +318,19 @@ async function lintCommand(paths: string[], flags: LintFlags, io: CliIO): Promis
   }
 
   let result: LintResult;
+  let fixReport = "";
   if (flags.fix || flags.diff) {
-    const fixed = await runFixes(request, { write: !!flags.fix, unsafe: !!flags.unsafeFixes });
+    // ruff's rule: --diff never writes, also with --fix.
+    const fixed = await runFixes(request, { write: !!flags.fix && !flags.diff, unsafe: !!flags.unsafeFixes });
     for (const m of fixed.messages) io.stderr(`credflow: ${m}\n`);
     if (flags.diff) {
       emit(io, flags.output, fixed.diff);
+      // The diff is the answer (`credflow --diff | git apply`); --verbose also counts it, on stderr.
+      if (flags.verbose) io.stderr(fixSummary(fixed.fixed, fixed.result.findings.length, { verbose: true, dryRun: true }));
       return fixed.result.internalErrors.length ? 2 : 0;
     }
     result = fixed.result;
+    fixReport = fixSummary(fixed.fixed, result.findings.length, { verbose: !!flags.verbose, dryRun: false });
   } else {
     result = await lint(request);
   }
@@ -362,16 +370,38 @@ async function lintCommand(paths: string[], flags: LintFlags, io: CliIO): Promis
       break;
     }
     case "concise":
-      emit(io, flags.output, formatConcise(input, { color }));
+      // What --fix did ends the report people read; machine formats keep it on standard error.
+      emit(io, flags.output, formatConcise(input, { color }) + fixReport);
+      fixReport = "";
       break;
     default:
-      emit(io, flags.output, formatText(input, { color, width: textWidthFor(io, flags.output) }));
+      emit(io, flags.output, formatText(input, { color, width: textWidthFor(io, flags.output) }) + fixReport);
+      fixReport = "";
   }
+  if (fixReport) io.stderr(fixReport);
 
   if (result.internalErrors.length) return 2;
   if (flags.exitZero || flags.failLevel === "none") return 0;
   const threshold = LEVEL_RANK[flags.failLevel];
   return findings.some((f) => LEVEL_RANK[f.level] >= threshold) ? 1 : 0;
+}
+
+/**
+ * What the fixer did, ruff's way: "Fixed 3 findings (2 remaining)." (with --diff --verbose: "Would
+ * fix 3 findings (2 would remain)."), with --verbose one line per file first.
+ */
+function fixSummary(fixed: ReadonlyMap<string, number>, remaining: number, opts: { verbose: boolean; dryRun: boolean }): string {
+  const count = (n: number) => `${n} finding${n === 1 ? "" : "s"}`;
+  const verb = opts.dryRun ? "Would fix" : "Fixed";
+  const lines: string[] = [];
+  let total = 0;
+  for (const [p, n] of [...fixed].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
+    total += n;
+    if (opts.verbose) lines.push(`${verb} ${count(n)} in ${reportPath(p, undefined)}`);
+  }
+  // With --diff, what remains is counted on the fixed text: what --fix would leave.
+  lines.push(`${verb} ${count(total)} (${remaining} ${opts.dryRun ? "would remain" : "remaining"}).`);
+  return `${lines.join("\n")}\n`;
 }
 
 /** Text output fits the terminal (60 to 120 columns) when it goes to one, else 80 columns. */

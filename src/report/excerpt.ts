@@ -27,6 +27,8 @@ export function cellWidth(cp: number): number {
 
 /** Terminal width of a string (after `visibleText`). */
 export function textWidth(s: string): number {
+  // Printable ASCII, the common case, is one cell a character.
+  if (/^[\x20-\x7e]*$/.test(s)) return s.length;
   let w = 0;
   for (const ch of s) w += cellWidth(ch.codePointAt(0)!);
   return w;
@@ -94,6 +96,8 @@ export interface ExcerptRows {
 export function excerpt(idx: LineIndex, range: Range, room: number, marker: string): ExcerptRows | undefined {
   const line = lineText(idx, range.start.line);
   if (line === undefined) return undefined;
+  // Printable ASCII, the common case: one cell a character, the line as it is.
+  if (/^[\x20-\x7e]*$/.test(line)) return asciiExcerpt(line, range, room, marker);
   const cells = cellsOf(line);
   // UTF-16 columns → cell positions. Column past the end marks just after the line.
   const startIndex = Math.max(0, range.start.column - 1);
@@ -149,21 +153,82 @@ export function excerpt(idx: LineIndex, range: Range, room: number, marker: stri
   return { source, pad: " ".repeat(mStart), markers: marker.repeat(mEnd - mStart), markerStart: mStart };
 }
 
+/** `excerpt` for a line of printable ASCII (no cell arithmetic needed); the same rows. */
+function asciiExcerpt(line: string, range: Range, room: number, marker: string): ExcerptRows {
+  const total = line.length;
+  // A column past the end of the line marks just after it, as the general path does.
+  const sX = Math.min(total, Math.max(0, range.start.column - 1));
+  let eX = Math.min(total, range.end.line === range.start.line ? range.end.column - 1 : total);
+  if (eX <= sX) eX = sX + 1;
+  let from = 0;
+  let to = total;
+  let pre = false;
+  let post = false;
+  if (total > room) {
+    if (Math.min(eX, sX + 12) <= room - 1) {
+      to = room - 1;
+      post = true;
+    } else {
+      pre = true;
+      from = Math.max(0, sX - 6);
+      if (total - from > room - 1) {
+        to = from + room - 2;
+        post = true;
+      }
+    }
+  }
+  let source = (pre ? "…" : "") + line.slice(from, to);
+  if (post) source += "…";
+  else source = source.replace(/\s+$/, "");
+  const shift = from - (pre ? 1 : 0);
+  const mStart = sX - shift;
+  const mEnd = Math.max(mStart + 1, (post ? Math.min(eX, to) : eX) - shift);
+  return { source, pad: " ".repeat(mStart), markers: marker.repeat(mEnd - mStart), markerStart: mStart };
+}
+
 /**
  * Words of `text` wrapped into lines of at most `width` cells (a longer word gets its own line);
  * lines after the first get `rest` cells when given.
  */
 export function wrap(text: string, width: number, rest = width): string[] {
+  // Text whose characters are one cell each (printable ASCII, Latin letters, "…", dashes and
+  // quotes), the common case: cut at the last space that fits, without splitting into words.
+  if (/^[\x20-\x7e\u00a0-\u02ff\u2010-\u2027]*$/.test(text)) {
+    const t = text.replace(/ {2,}/g, " ").trim();
+    const out: string[] = [];
+    let pos = 0;
+    let room = Math.max(1, width);
+    while (t.length - pos > room) {
+      const cut = t.lastIndexOf(" ", pos + room);
+      if (cut <= pos) return [...out, ...slowWrap(t.slice(pos), room, Math.max(1, rest))]; // a word wider than a row
+      out.push(t.slice(pos, cut));
+      pos = cut + 1;
+      room = Math.max(1, rest);
+    }
+    out.push(t.slice(pos));
+    return out;
+  }
+  return slowWrap(text, width, rest);
+}
+
+function slowWrap(text: string, width: number, rest: number): string[] {
   const room = Math.max(1, Math.min(width, rest));
   const words = text.split(/\s+/).filter(Boolean).flatMap((w) => (textWidth(w) > room ? splitWord(w, room) : [w]));
   const out: string[] = [];
   let cur = "";
+  let curWidth = 0;
   for (const w of words) {
-    if (cur === "") cur = w;
-    else if (textWidth(cur) + 1 + textWidth(w) <= (out.length === 0 ? width : rest)) cur += ` ${w}`;
-    else {
+    const ww = textWidth(w);
+    if (cur === "") {
+      cur = w;
+      curWidth = ww;
+    } else if (curWidth + 1 + ww <= (out.length === 0 ? width : rest)) {
+      cur += ` ${w}`;
+      curWidth += 1 + ww;
+    } else {
       out.push(cur);
       cur = w;
+      curWidth = ww;
     }
   }
   if (cur !== "" || out.length === 0) out.push(cur);

@@ -59,14 +59,27 @@ function flat(s: string): string {
   return s.replace(/\s+/g, " ").trim();
 }
 
+const presented = new WeakMap<Finding, Presented>();
+
+/** The short parts of a finding (computed once per finding object). */
 export function present(f: Finding): Presented {
-  const message = flat(f.message);
+  let p = presented.get(f);
+  if (!p) {
+    p = computePresented(f);
+    presented.set(f, p);
+  }
+  return p;
+}
+
+function computePresented(f: Finding): Presented {
   const own = f.headline !== undefined && f.headline.trim() !== "";
   let headline: string;
   let details: string | undefined;
   if (own) {
     headline = cutAtWord(stripPeriod(flat(f.headline!)), HEADLINE_MAX + 20);
   } else {
+    // Only a finding without a headline of its own needs its message read.
+    const message = flat(f.message);
     const { first, rest } = firstSentence(message);
     headline = cutAtWord(first, HEADLINE_MAX);
     // Nothing the message says may be lost when the rule gave no parts of its own: a cut headline
