@@ -131,9 +131,10 @@ function excerptRows(ctx: Ctx, gutter: number, loc: { path: string; range: Findi
   const bar = ctx.paint(ANSI.blue, `${" ".repeat(gutter)} |`);
   const room = Math.max(20, ctx.width - gutter - 3);
   const ex = excerpt(idx, loc.range, room, marker);
-  if (!ex) return [];
+  // An empty line (a file that could not be read, a place at its very start) shows nothing worth quoting.
+  if (!ex || ex.source === "") return [];
   const num = ctx.paint(ANSI.blue, `${String(loc.range.start.line).padStart(gutter)} |`);
-  const out = [ex.source === "" ? num : `${num} ${ex.source}`];
+  const out = [`${num} ${ex.source}`];
   const markerRow = `${ex.pad}${ex.markers}`;
   const text = label ? oneLine(label).replace(/\s+/g, " ").trim() : "";
   if (text === "") {
