@@ -11,7 +11,8 @@ import { expect } from "vitest";
 import { cli, type CliRun } from "../helpers/cli.js";
 
 /** A V8 stack frame line: "\n    at fn (file:1:2)". */
-export const STACK = /\n\s+at /;
+/** A stack frame ("    at fn (file.js:12:3)" or "    at file.js:12:3"); wrapped prose may start a row with "at". */
+export const STACK = /\n\s+at (?:.+ \()?[^\s()]+:\d+:\d+\)?$/m;
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
