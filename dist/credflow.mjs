@@ -2840,18 +2840,18 @@ var require_directives = __commonJS({
        */
       add(line, onError) {
         this.atNextDocument && (this.yaml = { explicit: _Directives.defaultYaml.explicit, version: "1.1" }, this.tags = Object.assign({}, _Directives.defaultTags), this.atNextDocument = !1);
-        let parts2 = line.trim().split(/[ \t]+/), name2 = parts2.shift();
+        let parts3 = line.trim().split(/[ \t]+/), name2 = parts3.shift();
         switch (name2) {
           case "%TAG": {
-            if (parts2.length !== 2 && (onError(0, "%TAG directive should contain exactly two parts"), parts2.length < 2))
+            if (parts3.length !== 2 && (onError(0, "%TAG directive should contain exactly two parts"), parts3.length < 2))
               return !1;
-            let [handle2, prefix] = parts2;
+            let [handle2, prefix] = parts3;
             return this.tags[handle2] = prefix, !0;
           }
           case "%YAML": {
-            if (this.yaml.explicit = !0, parts2.length !== 1)
+            if (this.yaml.explicit = !0, parts3.length !== 1)
               return onError(0, "%YAML directive should contain exactly one part"), !1;
-            let [version2] = parts2;
+            let [version2] = parts3;
             if (version2 === "1.1" || version2 === "1.2")
               return this.yaml.version = version2, !0;
             {
@@ -4948,7 +4948,7 @@ var require_timestamp = __commonJS({
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     function parseSexagesimal(str2, asBigInt) {
-      let sign = str2[0], parts2 = sign === "-" || sign === "+" ? str2.substring(1) : str2, num = (n) => asBigInt ? BigInt(n) : Number(n), res = parts2.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num(60) + num(p), num(0));
+      let sign = str2[0], parts3 = sign === "-" || sign === "+" ? str2.substring(1) : str2, num = (n) => asBigInt ? BigInt(n) : Number(n), res = parts3.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num(60) + num(p), num(0));
       return sign === "-" ? num(-1) * res : res;
     }
     function stringifySexagesimal(node) {
@@ -4959,8 +4959,8 @@ var require_timestamp = __commonJS({
         return stringifyNumber.stringifyNumber(node);
       let sign = "";
       value < 0 && (sign = "-", value *= num(-1));
-      let _60 = num(60), parts2 = [value % _60];
-      return value < 60 ? parts2.unshift(0) : (value = (value - parts2[0]) / _60, parts2.unshift(value % _60), value >= 60 && (value = (value - parts2[0]) / _60, parts2.unshift(value))), sign + parts2.map((n) => String(n).padStart(2, "0")).join(":").replace(/000000\d*$/, "");
+      let _60 = num(60), parts3 = [value % _60];
+      return value < 60 ? parts3.unshift(0) : (value = (value - parts3[0]) / _60, parts3.unshift(value % _60), value >= 60 && (value = (value - parts3[0]) / _60, parts3.unshift(value))), sign + parts3.map((n) => String(n).padStart(2, "0")).join(":").replace(/000000\d*$/, "");
     }
     var intTime = {
       identify: (value) => typeof value == "bigint" || Number.isInteger(value),
@@ -10473,24 +10473,24 @@ var require_utils = __commonJS({
       if (compression !== -1 && input.indexOf("::", compression + 1) !== -1) return;
       let left = compression === -1 ? input.split(":") : input.slice(0, compression).split(":"), right = compression === -1 ? [] : input.slice(compression + 2).split(":");
       compression !== -1 && (left.length === 1 && left[0] === "" && (left.length = 0), right.length === 1 && right[0] === "" && (right.length = 0));
-      let parts2 = left.concat(right), hextetCount = 0;
-      for (let i2 = 0; i2 < parts2.length; i2++) {
-        let part = parts2[i2];
+      let parts3 = left.concat(right), hextetCount = 0;
+      for (let i2 = 0; i2 < parts3.length; i2++) {
+        let part = parts3[i2];
         if (part === "") return;
         if (part.indexOf(".") !== -1) {
-          if (i2 !== parts2.length - 1 || compression !== -1 && right.length === 0 || !isIPv4(part)) return;
+          if (i2 !== parts3.length - 1 || compression !== -1 && right.length === 0 || !isIPv4(part)) return;
           hextetCount += 2;
           continue;
         }
         if (!isHextet(part)) return;
-        parts2[i2] = parseInt(part, 16).toString(16), hextetCount++;
+        parts3[i2] = parseInt(part, 16).toString(16), hextetCount++;
       }
       if (compression === -1)
-        return hextetCount !== 8 ? void 0 : compressIPv6ZeroRun(parts2);
+        return hextetCount !== 8 ? void 0 : compressIPv6ZeroRun(parts3);
       if (hextetCount >= 8) return;
-      let expanded = parts2.slice(0, left.length);
+      let expanded = parts3.slice(0, left.length);
       for (let i2 = hextetCount; i2 < 8; i2++) expanded.push("0");
-      for (let i2 = left.length; i2 < parts2.length; i2++) expanded.push(parts2[i2]);
+      for (let i2 = left.length; i2 < parts3.length; i2++) expanded.push(parts3[i2]);
       return compressIPv6ZeroRun(expanded);
     }
     function normalizeIPv6(host) {
@@ -16390,7 +16390,7 @@ var require_scan = __commonJS({
     } = require_constants(), isPathSeparator = (code3) => code3 === CHAR_FORWARD_SLASH || code3 === CHAR_BACKWARD_SLASH, depth = (token) => {
       token.isPrefix !== !0 && (token.depth = token.isGlobstar ? 1 / 0 : 1);
     }, scan2 = (input, options) => {
-      let opts = options || {}, length = input.length - 1, scanToEnd = opts.parts === !0 || opts.tokens === !0 || opts.scanToEnd === !0, slashes = [], tokens = [], parts2 = [], str2 = input, index2 = -1, start2 = 0, lastIndex = 0, isBrace = !1, isBracket = !1, isGlob = !1, isExtglob = !1, isGlobstar = !1, braceEscaped = !1, backslashes = !1, negated = !1, negatedExtglob = !1, finished = !1, braces = 0, prev, code3, token = { value: "", depth: 0, isGlob: !1 }, eos = () => index2 >= length, peek = () => str2.charCodeAt(index2 + 1), advance = () => (prev = code3, str2.charCodeAt(++index2));
+      let opts = options || {}, length = input.length - 1, scanToEnd = opts.parts === !0 || opts.tokens === !0 || opts.scanToEnd === !0, slashes = [], tokens = [], parts3 = [], str2 = input, index2 = -1, start2 = 0, lastIndex = 0, isBrace = !1, isBracket = !1, isGlob = !1, isExtglob = !1, isGlobstar = !1, braceEscaped = !1, backslashes = !1, negated = !1, negatedExtglob = !1, finished = !1, braces = 0, prev, code3, token = { value: "", depth: 0, isGlob: !1 }, eos = () => index2 >= length, peek = () => str2.charCodeAt(index2 + 1), advance = () => (prev = code3, str2.charCodeAt(++index2));
       for (; index2 < length; ) {
         code3 = advance();
         let next;
@@ -16534,10 +16534,10 @@ var require_scan = __commonJS({
         let prevIndex;
         for (let idx = 0; idx < slashes.length; idx++) {
           let n2 = prevIndex !== void 0 ? prevIndex + 1 : start2, i2 = slashes[idx], value2 = input.slice(n2, i2);
-          opts.tokens && (idx === 0 && start2 !== 0 ? (tokens[idx].isPrefix = !0, tokens[idx].value = prefix) : tokens[idx].value = value2, depth(tokens[idx]), state.maxDepth += tokens[idx].depth), i2 >= start2 && (parts2.push(value2), prevIndex = i2);
+          opts.tokens && (idx === 0 && start2 !== 0 ? (tokens[idx].isPrefix = !0, tokens[idx].value = prefix) : tokens[idx].value = value2, depth(tokens[idx]), state.maxDepth += tokens[idx].depth), i2 >= start2 && (parts3.push(value2), prevIndex = i2);
         }
         let n = prevIndex !== void 0 ? prevIndex + 1 : start2, value = input.slice(n);
-        parts2.push(value), opts.tokens && prevIndex && prevIndex + 1 < input.length && (tokens[tokens.length - 1].value = value, depth(tokens[tokens.length - 1]), state.maxDepth += tokens[tokens.length - 1].depth), state.slashes = slashes, state.parts = parts2;
+        parts3.push(value), opts.tokens && prevIndex && prevIndex + 1 < input.length && (tokens[tokens.length - 1].value = value, depth(tokens[tokens.length - 1]), state.maxDepth += tokens[tokens.length - 1].depth), state.slashes = slashes, state.parts = parts3;
       }
       return state;
     };
@@ -16567,7 +16567,7 @@ var require_parse = __commonJS({
       }
       return value;
     }, syntaxError = (type, char) => `Missing ${type}: "${char}" - use "\\\\${char}" to match literal characters`, splitTopLevel = (input) => {
-      let parts2 = [], bracket = 0, paren = 0, quote = 0, value = "", escaped = !1;
+      let parts3 = [], bracket = 0, paren = 0, quote = 0, value = "", escaped = !1;
       for (let ch of input) {
         if (escaped === !0) {
           value += ch, escaped = !1;
@@ -16592,14 +16592,14 @@ var require_parse = __commonJS({
             else if (ch === ")" && paren > 0)
               paren--;
             else if (ch === "|" && paren === 0) {
-              parts2.push(value), value = "";
+              parts3.push(value), value = "";
               continue;
             }
           }
         }
         value += ch;
       }
-      return parts2.push(value), parts2;
+      return parts3.push(value), parts3;
     }, isPlainBranch = (branch) => {
       let escaped = !1;
       for (let ch of branch) {
@@ -17252,12 +17252,12 @@ var import_index = __toESM(require_commander(), 1), {
 var VERSION = "0.1.0";
 
 // src/rules/builtin/diagnostic-rule.ts
-function diagnosticRule(meta) {
+function diagnosticRule(meta, parts3) {
   return {
     ...meta,
     check(ctx) {
       for (let d of ctx.graph.diagnostics)
-        d.ruleId === meta.id && ctx.report({ message: d.message, location: { path: d.file.path, range: d.range }, ...d.level ? { level: d.level } : {} });
+        d.ruleId === meta.id && ctx.report({ message: d.message, ...parts3?.(d), location: { path: d.file.path, range: d.range }, ...d.level ? { level: d.level } : {} });
     }
   };
 }
@@ -17271,9 +17271,28 @@ var fileAccess = diagnosticRule({
   tags: ["correctness"],
   precision: "very-high",
   fixable: !1
-});
+}, () => ({
+  why: "credflow could not lint the file, so its findings, and those of the workflows that use it, are unknown",
+  hint: "make the file a regular, readable file inside the repository, or list it under `ignore:`"
+}));
 
 // src/rules/builtin/local-action-resolution.ts
+function parts2(kind) {
+  switch (kind) {
+    case "depth":
+      return { why: "credflow stops following here, so problems further down are not reported", hint: "flatten the nesting if you can" };
+    case "cycle":
+      return { why: "GitHub cannot expand a cycle, so the job fails", hint: "break the cycle", label: "closes the cycle" };
+    case "outside":
+      return { why: "GitHub resolves `./` paths inside the checked-out repository only", hint: "keep the action or workflow inside the repository" };
+    case "not-composite":
+      return { why: "a step can only run an action, and a workflow is not one", hint: "call the workflow from a job's `uses:`" };
+    case "parse":
+      return { why: "credflow cannot follow credentials through an action file it cannot read", hint: "correct the action's file" };
+    default:
+      return { why: "the job fails when it reaches this step", hint: "correct the path, or check the action out before this step", label: "nothing there" };
+  }
+}
 var localActionResolution = {
   id: "local-action-resolution",
   title: "Local action or reusable workflow cannot be resolved",
@@ -17284,7 +17303,7 @@ var localActionResolution = {
   fixable: !1,
   check(ctx) {
     for (let i2 of ctx.graph.issues)
-      ctx.report({ level: i2.kind === "depth" ? "warning" : "error", message: i2.message, location: { path: i2.file.path, range: i2.range } });
+      ctx.report({ level: i2.kind === "depth" ? "warning" : "error", message: i2.message, ...parts2(i2.kind), location: { path: i2.file.path, range: i2.range } });
   }
 };
 
@@ -17427,10 +17446,10 @@ function parseUses(raw2) {
   }
   let at = text2.lastIndexOf("@");
   if (at <= 0 || at === text2.length - 1) return { kind: "invalid", raw: raw2, reason: "expected `owner/repo[/path]@ref`" };
-  let name2 = text2.slice(0, at), ref = text2.slice(at + 1), parts2 = name2.split("/");
-  if (parts2.length < 2 || parts2.some((p) => p === ""))
+  let name2 = text2.slice(0, at), ref = text2.slice(at + 1), parts3 = name2.split("/");
+  if (parts3.length < 2 || parts3.some((p) => p === ""))
     return { kind: "invalid", raw: raw2, reason: "expected `owner/repo[/path]@ref`" };
-  let [owner, repo, ...rest] = parts2, subpath = rest.length ? rest.join("/") : void 0, isWorkflow = !!subpath && /^\.github\/workflows\/[^/]+\.ya?ml$/.test(subpath);
+  let [owner, repo, ...rest] = parts3, subpath = rest.length ? rest.join("/") : void 0, isWorkflow = !!subpath && /^\.github\/workflows\/[^/]+\.ya?ml$/.test(subpath);
   return { kind: "remote", owner, repo, subpath, ref, raw: raw2, isWorkflow };
 }
 
@@ -19120,9 +19139,9 @@ function parseSemver(text2, re) {
 }
 function load() {
   if (index) return index;
-  let table2 = configure_aws_credentials_default, tags = /* @__PURE__ */ new Map(), tagsByCommit = /* @__PURE__ */ new Map();
-  for (let [name2, row] of Object.entries(table2.tags)) {
-    let names2 = (ids) => new Set((ids ?? []).map((i2) => table2.inputs[i2])), info2 = {
+  let table3 = configure_aws_credentials_default, tags = /* @__PURE__ */ new Map(), tagsByCommit = /* @__PURE__ */ new Map();
+  for (let [name2, row] of Object.entries(table3.tags)) {
+    let names2 = (ids) => new Set((ids ?? []).map((i2) => table3.inputs[i2])), info2 = {
       name: name2,
       commit: row.commit.toLowerCase(),
       date: row.date ?? void 0,
@@ -19137,7 +19156,7 @@ function load() {
     list.push(info2), tagsByCommit.set(info2.commit, list);
   }
   let releases = [...tags.values()].filter((t) => RELEASE_NAME.test(t.name)).sort((a, b) => compareSemver(a.semver, b.semver)), branches = /* @__PURE__ */ new Map(), branchesByCommit = /* @__PURE__ */ new Map();
-  for (let [name2, commit] of Object.entries(table2.branches)) {
+  for (let [name2, commit] of Object.entries(table3.branches)) {
     let c = commit.toLowerCase();
     branches.set(name2, c), branchesByCommit.set(c, [...branchesByCommit.get(c) ?? [], name2]);
   }
@@ -19149,7 +19168,7 @@ function load() {
     tagsByCommit,
     branches,
     branchesByCommit,
-    defaultBranch: table2.defaultBranch ?? void 0,
+    defaultBranch: table3.defaultBranch ?? void 0,
     introducedIn
   }, index;
 }
@@ -19477,9 +19496,13 @@ function runnerString(scalar) {
 // src/graph/role-conflicts.ts
 var RUNNER_FIX_VERSION = "2.295.0";
 function identityOf(node, call) {
-  if (call.role) return { key: `role:${call.role}`, text: `role \`${call.role}\`` };
+  if (call.role) return { key: `role:${call.role}`, text: `role \`${call.role}\``, short: `role \`${shortRole(call.role)}\`` };
   let keyId = node.timeline[call.timelineIndex]?.with.get("aws-access-key-id")?.trim();
-  if (keyId) return { key: `keys:${keyId}`, text: `static keys \`${keyId}\`` };
+  if (keyId) return { key: `keys:${keyId}`, text: `static keys \`${keyId}\``, short: "static keys" };
+}
+function shortRole(role) {
+  let m = /^arn:aws[\w-]*:iam::[^:]*:role\/(?:.*\/)?([^/]+)$/.exec(role.trim());
+  return m ? m[1] : role.trim();
 }
 function findRoleConflicts(node) {
   let out2 = [], tl = node.timeline;
@@ -19982,10 +20005,10 @@ function participants(tops, takesPart) {
   return out2;
 }
 var EXACTNESS_BUDGET = 1 << 24, ConcurrentJobs = class {
-  constructor(parts2) {
-    this.parts = parts2;
+  constructor(parts3) {
+    this.parts = parts3;
     let members = /* @__PURE__ */ new Map(), info2 = /* @__PURE__ */ new Map(), created = [];
-    parts2.forEach((p, i2) => {
+    parts3.forEach((p, i2) => {
       for (let l = 0; l < p.path.length; l++) {
         let key = l === 0 ? null : p.path[l - 1], m = members.get(key);
         m || (members.set(key, m = /* @__PURE__ */ new Map()), info2.set(key, { workflow: p.path[l].workflow, parent: l <= 1 ? null : p.path[l - 2] }), created.push(key));
@@ -20001,7 +20024,7 @@ var EXACTNESS_BUDGET = 1 << 24, ConcurrentJobs = class {
       let s = this.stages.get(created[i2]);
       s.parent && !(s.antichain && s.subExact) && (s.parent.subExact = !1);
     }
-    this.byWeight = parts2.map((_, i2) => i2).sort((a, b) => parts2[b].weight - parts2[a].weight || a - b);
+    this.byWeight = parts3.map((_, i2) => i2).sort((a, b) => parts3[b].weight - parts3[a].weight || a - b);
   }
   parts;
   stages = /* @__PURE__ */ new Map();
@@ -20179,6 +20202,9 @@ var matrixJobLimit = {
       let m = node.job.strategy?.matrix;
       !m || !node.matrix.overLimit || ctx.report({
         message: `matrix of job \`${node.job.id}\` yields ${jobCount(node.matrix.count)} (${axesText(node.matrix.axisSizes)} after include/exclude); GitHub allows at most 256 per matrix`,
+        why: "GitHub refuses to start a run whose matrix exceeds the limit",
+        hint: "split the matrix over several jobs, or exclude combinations",
+        label: `${jobCount(node.matrix.count)}`,
         location: { path: node.workflow.file.path, range: m.keyRange }
       });
     }
@@ -20199,15 +20225,18 @@ var UNUSED_SUPPRESSION_RULE_ID = "unused-suppression", unusedSuppression = {
 };
 
 // src/rules/builtin/workflow-schema.ts
-var workflowSchema = diagnosticRule({
-  id: "workflow-schema",
-  title: "Workflow or action does not match GitHub's schema",
-  description: "Reports keys, values and expressions that GitHub's own workflow and action schema rejects.",
-  defaultLevel: "error",
-  tags: ["correctness"],
-  precision: "very-high",
-  fixable: !1
-});
+var workflowSchema = diagnosticRule(
+  {
+    id: "workflow-schema",
+    title: "Workflow or action does not match GitHub's schema",
+    description: "Reports keys, values and expressions that GitHub's own workflow and action schema rejects.",
+    defaultLevel: "error",
+    tags: ["correctness"],
+    precision: "very-high",
+    fixable: !1
+  },
+  (d) => d.level === "warning" ? { why: "GitHub accepts the file but ignores this, so it does not do what it says", hint: "remove it, or move it where GitHub reads it", label: "ignored by GitHub" } : { why: "GitHub rejects the file, so none of its jobs run", hint: "correct it as the message says", label: "rejected by GitHub's schema" }
+);
 
 // src/rules/builtin/yaml-syntax.ts
 var yamlSyntax = diagnosticRule({
@@ -20218,6 +20247,9 @@ var yamlSyntax = diagnosticRule({
   tags: ["correctness"],
   precision: "very-high",
   fixable: !1
+}, (d) => /above credflow's limit/.test(d.message) ? { why: "credflow does not read files this large, so its findings are unknown", hint: "split the file, or list it under `ignore:`" } : /UTF-8|UTF-16|NUL|binary/i.test(d.message) ? { why: "GitHub reads workflow files as UTF-8 text only, so this one does not run", hint: "save the file as UTF-8 text" } : /alias|nested|nesting/i.test(d.message) ? { why: "credflow stops analysing a file this deep or this expanded, so its findings are unknown", hint: "flatten the structure, or drop the repeated aliases" } : {
+  why: "GitHub cannot load the file, so none of its jobs run, and credflow cannot follow credentials through it",
+  hint: "correct the YAML at this place"
 });
 
 // src/edit/text.ts
@@ -20591,25 +20623,40 @@ var CORE_SCHEMA = /* @__PURE__ */ new Set(["true", "True", "TRUE", "false", "Fal
   }
 };
 function judge(site, input, name2) {
-  let value = input.value, lower2 = value.toLowerCase(), runs = `configure-aws-credentials ${describeVersion(site.version)}`, written = `\`${input.key}: ${value}\``, level, message2, replacement;
+  let value = input.value, lower2 = value.toLowerCase(), runs = `configure-aws-credentials ${describeVersion(site.version)}`, written = `\`${input.key}: ${value}\``, level, message2, replacement, parts3;
   switch (booleanParsing(site.version, name2)) {
     case "strict":
       if (CORE_SCHEMA.has(value)) return;
-      level = "error", replacement = MEANT_TRUE.has(lower2) || lower2 === "true" ? "true" : MEANT_FALSE.has(lower2) ? "false" : void 0, message2 = `${written} makes ${runs} fail: from v5 a boolean input must be one of true, True, TRUE, false, False, FALSE, and the step stops with \`Input does not meet YAML 1.2 "Core Schema" specification: ${name2}\`` + (replacement ? `. Write \`${replacement}\`` : "");
+      level = "error", replacement = MEANT_TRUE.has(lower2) || lower2 === "true" ? "true" : MEANT_FALSE.has(lower2) ? "false" : void 0, message2 = `${written} makes ${runs} fail: from v5 a boolean input must be one of true, True, TRUE, false, False, FALSE, and the step stops with \`Input does not meet YAML 1.2 "Core Schema" specification: ${name2}\`` + (replacement ? `. Write \`${replacement}\`` : ""), parts3 = {
+        headline: `${written} makes configure-aws-credentials ${describeVersion(site.version)} fail`,
+        why: 'from v5 a boolean input must be true, True, TRUE, false, False or FALSE, and the step stops with "Input does not meet YAML 1.2 "Core Schema" specification"',
+        hint: replacement ? `write \`${replacement}\`` : "write true or false",
+        label: "not a YAML 1.2 boolean"
+      };
       break;
     case "string":
       if (!MEANT_FALSE.has(lower2)) return;
-      level = "warning", message2 = `${written} turns the feature ON in ${runs}: from v5 the action reads \`use-existing-credentials\` as text and any non-empty value enables it, so when credentials are already valid it keeps them ("Pre-existing credentials are valid. No need to generate new ones.") instead of assuming the configured role. Remove the line to turn it off`;
+      level = "warning", message2 = `${written} turns the feature ON in ${runs}: from v5 the action reads \`use-existing-credentials\` as text and any non-empty value enables it, so when credentials are already valid it keeps them ("Pre-existing credentials are valid. No need to generate new ones.") instead of assuming the configured role. Remove the line to turn it off`, parts3 = {
+        headline: `${written} turns the feature on in configure-aws-credentials ${describeVersion(site.version)}`,
+        why: "from v5 the action reads it as text and any non-empty value enables it, so already valid credentials are kept instead of assuming the configured role",
+        hint: "remove the line to turn it off",
+        label: "any non-empty text means on"
+      };
       break;
     case "lenient":
       if (!MEANT_TRUE.has(lower2)) return;
-      level = "warning", replacement = "true", message2 = `${written} is read as false by ${runs}: before v5 the action treats anything but \`true\` as false, so \`${input.key}\` is silently off. Write \`true\` if it should be on`;
+      level = "warning", replacement = "true", message2 = `${written} is read as false by ${runs}: before v5 the action treats anything but \`true\` as false, so \`${input.key}\` is silently off. Write \`true\` if it should be on`, parts3 = {
+        headline: `${written} is read as false by configure-aws-credentials ${describeVersion(site.version)}`,
+        why: `before v5 the action treats anything but \`true\` as false, so \`${input.key}\` is silently off`,
+        hint: "write `true` if it should be on",
+        label: "read as false"
+      };
       break;
     default:
       return;
   }
-  let where3 = valueLocation(site, input), removal = name2 === "use-existing-credentials" && level === "warning" && booleanParsing(site.version, name2) === "string", fix = () => removal ? removeLineFix(site, input) : replacement ? replaceFix(site, input, replacement) : void 0;
-  return { level, message: message2, location: where3.location, related: where3.related, fix };
+  let where4 = valueLocation(site, input), removal = name2 === "use-existing-credentials" && level === "warning" && booleanParsing(site.version, name2) === "string", fix = () => removal ? removeLineFix(site, input) : replacement ? replaceFix(site, input, replacement) : void 0;
+  return { level, message: message2, ...parts3, location: where4.location, related: where4.related, fix };
 }
 function replaceFix(site, input, replacement) {
   let scalar = input.entry.value;
@@ -20636,8 +20683,8 @@ var PARTITION = "aws|aws-cn|aws-us-gov|aws-iso(?:-[a-z])?|aws-eusc", ROLE_ARN = 
     let setting = ctx.settings.defaultTokenPermissions;
     for (let site of configureSites(ctx.graph)) {
       let report2 = (input, text2, level = "error") => {
-        let where3 = valueLocation(site, input);
-        ctx.report({ level, ...text2, location: where3.location, related: where3.related });
+        let where4 = valueLocation(site, input);
+        ctx.report({ level, ...text2, location: where4.location, related: where4.related });
       }, get2 = (name2) => usable(site, name2), assumes = assumesRole(site);
       checkRole(site, get2("role-to-assume"), setting, report2);
       let checksName = versionAtLeast(site.version, "v6.2.0") === !0;
@@ -20831,7 +20878,7 @@ function closestName(name2, candidates, opts = {}) {
     return second && second.distance > best.distance ? { name: best.name, distance: best.distance, confidence: "likely" } : void 0;
   if (best.distance <= Math.ceil(target.length / 3) && (!second || second.distance >= best.distance + 2))
     return { name: best.name, distance: best.distance, confidence: "likely" };
-  let parts2 = (s) => `-${s.replace(/_/g, "-")}-`, containing = scored.filter((s) => parts2(norm(s.name)).includes(parts2(target)) || parts2(target).includes(parts2(norm(s.name))));
+  let parts3 = (s) => `-${s.replace(/_/g, "-")}-`, containing = scored.filter((s) => parts3(norm(s.name)).includes(parts3(target)) || parts3(target).includes(parts3(norm(s.name))));
   if (containing.length === 1) return { name: containing[0].name, distance: containing[0].distance, confidence: "likely" };
 }
 
@@ -20858,26 +20905,41 @@ var awsUnknownInput = {
   }
 };
 function finding(site, input, declared, known2, everyInput) {
-  let v = site.version, runs = describeVersion(v), key = input.key, name2 = key.toLowerCase(), ignored = `the action ignores it (the runner only warns "Unexpected input(s) '${key}'")`, base = { location: keyLocation(site, input) };
+  let v = site.version, runs = describeVersion(v), key = input.key, name2 = key.toLowerCase(), ignored = `the action ignores it (the runner only warns "Unexpected input(s) '${key}'")`, base = { location: keyLocation(site, input), why: ignored };
   if (known2.has(name2)) {
     let since = inputIntroducedIn(name2);
-    return { ...base, message: `\`${key}\` was added in ${since ?? "a later release"}; this step runs ${runs}, so ${ignored}. Use ${since ?? "a newer release"} or later, or drop the input.` };
+    return {
+      ...base,
+      message: `\`${key}\` was added in ${since ?? "a later release"}; this step runs ${runs}, so ${ignored}. Use ${since ?? "a newer release"} or later, or drop the input.`,
+      headline: `input \`${key}\` was added in ${since ?? "a later release"}; this step runs ${runs}`,
+      hint: `use ${since ?? "a newer release"} or later, or drop the input`,
+      label: `not an input of ${runs}`
+    };
   }
   let suggestion2 = closestName(name2, everyInput);
   if (!suggestion2) {
     let moving = v.kind === "branch" && v.tag ? ` (\`@${v.ref}\` moves; credflow knows it as ${v.tag} code, so a newer input may be missing from its table)` : "";
-    return { ...base, message: `\`${key}\` is not an input of configure-aws-credentials ${runs} nor of any release${moving}; ${ignored}.` };
+    return {
+      ...base,
+      message: `\`${key}\` is not an input of configure-aws-credentials ${runs} nor of any release${moving}; ${ignored}.`,
+      headline: `\`${key}\` is not an input of configure-aws-credentials`,
+      hint: "correct the name from the action's list of inputs, or drop it",
+      label: "no release has this input"
+    };
   }
   let target = suggestion2.name;
   if (!declared.has(target.toLowerCase())) {
     let since = inputIntroducedIn(target);
     return {
       ...base,
-      message: `\`${key}\` is not an input of configure-aws-credentials ${runs}; did you mean \`${target}\`? That input was added in ${since ?? "a later release"}, so this version would ignore it too. As written, ${ignored}.`
+      message: `\`${key}\` is not an input of configure-aws-credentials ${runs}; did you mean \`${target}\`? That input was added in ${since ?? "a later release"}, so this version would ignore it too. As written, ${ignored}.`,
+      headline: `unknown input \`${key}\`; did you mean \`${target}\` (added in ${since ?? "a later release"})?`,
+      hint: `rename it to \`${target}\` and use ${since ?? "a newer release"} or later`,
+      label: `not an input of ${runs}`
     };
   }
-  let message2 = `\`${key}\` is not an input of configure-aws-credentials ${runs}; did you mean \`${target}\`? As written, ${ignored}.`;
-  return suggestion2.confidence === "typo" ? { ...base, message: message2, fix: () => renameFix(site, input, target) } : { ...base, message: message2 };
+  let message2 = `\`${key}\` is not an input of configure-aws-credentials ${runs}; did you mean \`${target}\`? As written, ${ignored}.`, parts3 = { headline: `unknown input \`${key}\`; did you mean \`${target}\`?`, hint: `rename \`${key}\` to \`${target}\``, label: `not an input of ${runs}` };
+  return suggestion2.confidence === "typo" ? { ...base, ...parts3, message: message2, fix: () => renameFix(site, input, target) } : { ...base, ...parts3, message: message2 };
 }
 function renameFix(site, input, target) {
   if (site.ts.step.with.entries.some((e) => e.key.toLowerCase() === target.toLowerCase())) return;
@@ -20948,20 +21010,26 @@ function describeCall(from, ts) {
 function levelFor(node, ctx) {
   let configured = ctx.options["min-runner-version"], min = parseVersion(configured), fix = parseVersion(RUNNER_FIX_VERSION), fixed = "steps inside the composite see the new role, and it stays active for the caller's later steps after the composite returns.";
   if (min)
-    return atLeast(min, fix) ? { level: "note", why: `The configured minimum runner version ${String(configured)} has the runner fix: ${fixed}` } : { level: "error", why: `The configured minimum runner version ${String(configured)} is older than v${RUNNER_FIX_VERSION}, so this job is affected.` };
+    return atLeast(min, fix) ? { level: "note", why: `The configured minimum runner version ${String(configured)} has the runner fix: ${fixed}`, hint: NOTHING, short: `; the configured minimum runner version ${String(configured)} has the fix` } : { level: "error", why: `The configured minimum runner version ${String(configured)} is older than v${RUNNER_FIX_VERSION}, so this job is affected.`, hint: UPGRADE, short: `, and the configured minimum runner version ${String(configured)} is older` };
   let runner = runnerKind(node);
   return runner.kind === "self-hosted" ? {
     level: "warning",
-    why: `The job runs on self-hosted runners (${runner.text}): those older than v${RUNNER_FIX_VERSION} are affected; set \`min-runner-version\` to the oldest version you run to settle it.`
+    why: `The job runs on self-hosted runners (${runner.text}): those older than v${RUNNER_FIX_VERSION} are affected; set \`min-runner-version\` to the oldest version you run to settle it.`,
+    hint: UPGRADE,
+    short: `, if this job's self-hosted runners (${runner.text}) are older`
   } : runner.kind === "codebuild" ? {
     level: "warning",
-    why: `The job runs on AWS CodeBuild-hosted runners (${runner.text}), whose runner version CodeBuild chooses: those older than v${RUNNER_FIX_VERSION} are affected.`
-  } : runner.kind === "github-hosted" ? { level: "note", why: `The job runs on GitHub-hosted runners (${runner.text}), which have the fix: ${fixed}` } : {
+    why: `The job runs on AWS CodeBuild-hosted runners (${runner.text}), whose runner version CodeBuild chooses: those older than v${RUNNER_FIX_VERSION} are affected.`,
+    hint: MOVE,
+    short: ", and CodeBuild chooses the runner version of this job"
+  } : runner.kind === "github-hosted" ? { level: "note", why: `The job runs on GitHub-hosted runners (${runner.text}), which have the fix: ${fixed}`, hint: NOTHING, short: `; GitHub-hosted runners (${runner.text}) have the fix` } : {
     level: "warning",
-    why: `The runner is decided at run time (${runner.text}): self-hosted or GHES runners older than v${RUNNER_FIX_VERSION} are affected, GitHub-hosted ones are not.`
+    why: `The runner is decided at run time (${runner.text}): self-hosted or GHES runners older than v${RUNNER_FIX_VERSION} are affected, GitHub-hosted ones are not.`,
+    hint: UPGRADE,
+    short: `, and the runner is decided at run time (${runner.text})`
   };
 }
-var compositeRoleConflict = {
+var UPGRADE = `upgrade self-hosted runners to v${RUNNER_FIX_VERSION} or later (then set \`min-runner-version\`), or assume the second role in the caller, after the composite returns`, MOVE = `assume the second role in the caller, after the composite returns, or pin runners to v${RUNNER_FIX_VERSION} or later`, NOTHING = "nothing to change on these runners; move the second role to the caller if the workflow also runs on older self-hosted runners", compositeRoleConflict = {
   id: "composite-role-conflict",
   title: "Composite action assumes a second role while the first one's credentials are exported",
   description: "Reports a local composite action that starts after one role was exported, assumes a different role inside, and runs further steps: on runners older than v2.295.0 those steps still run as the first role.",
@@ -20985,18 +21053,30 @@ var compositeRoleConflict = {
       let tl = node.timeline;
       for (let { call, started, depth, before, earlierIdentity: oldId, newIdentity: newId, stale } of node.roleConflicts) {
         let ts = tl[call.timelineIndex], top = ts.chain[0], topUses = top.step.uses, path15 = top.file.path, earlierTs = tl[before.timelineIndex], { level, why } = levelFor(node, ctx), startedText = depth === 0 ? `\`${topUses.node.value}\` (this call) starts` : `\`${topUses.node.value}\` calls \`${started.site.step.uses.node.value}\` (${where(path15, started.site.file.path, started.site.step.uses.node.range.start.line)}), which starts`, firstStale = stale[0], n = stale.length, message2 = `In job \`${node.job.id}\`, ${startedText} while ${oldId.text} is exported (${describeCall(path15, earlierTs)}), then assumes ${newId.text} inside (${where(path15, ts.file.path, ts.step.uses.node.range.start.line)}). On runners older than v${RUNNER_FIX_VERSION} the ${n === 1 ? "step" : `${n} steps`} after that configure call inside the composite (${n === 1 ? "" : "first: "}${stepLabel(firstStale)}) still run${n === 1 ? "s" : ""} as ${oldId.text}; the new role takes effect only when the composite returns. ${why}`, related4 = [
-          { path: ts.file.path, range: ts.step.uses.node.range, message: `configure call inside the composite: assumes ${newId.text}` },
-          { path: earlierTs.file.path, range: earlierTs.step.uses.node.range, message: `earlier configure call: ${oldId.text}, exported before the composite started` }
+          { path: ts.file.path, range: ts.step.uses.node.range, message: `assumes ${newId.short} inside the composite` },
+          { path: earlierTs.file.path, range: earlierTs.step.uses.node.range, message: `exports ${oldId.short} before the composite starts` }
         ];
         depth > 0 && related4.push({
           path: started.site.file.path,
           range: started.site.step.uses.node.range,
-          message: `nested composite call that started while ${oldId.text} was exported`
+          message: `nested composite call that starts while ${oldId.short} is exported`
         }), related4.push({
           path: firstStale.file.path,
           range: firstStale.step.range,
-          message: `first step that still sees ${oldId.text} on runners older than v${RUNNER_FIX_VERSION}`
-        }), ctx.report({ level, message: message2, location: { path: path15, range: topUses.node.range }, related: related4, via: { node, step: ts } });
+          message: `still runs as ${oldId.short} on runners older than v${RUNNER_FIX_VERSION}`
+        });
+        let { hint, short: short2 } = levelFor(node, ctx);
+        ctx.report({
+          level,
+          message: message2,
+          headline: `composite \`${topUses.node.value}\` assumes ${newId.short} while ${oldId.short} is exported`,
+          why: `on runners older than v${RUNNER_FIX_VERSION} the ${n === 1 ? "step" : `${n} steps`} after it inside the composite still run${n === 1 ? "s" : ""} as ${oldId.short}${short2}`,
+          hint,
+          label: `starts while ${oldId.short} is exported`,
+          location: { path: path15, range: topUses.node.range },
+          related: related4,
+          via: { node, step: ts }
+        });
       }
     }
   }
@@ -21046,23 +21126,27 @@ var credentialEnvShadowing = {
           return active !== void 0 && active.timelineIndex > root.callIndex && active.timelineIndex <= root.end;
         });
         if (masked.length === 0) continue;
-        let call = node.activeCredentials[masked[0].index], callTs = tl[call.timelineIndex], identity = identityOf(node, call)?.text ?? "the credentials it assumes";
+        let call = node.activeCredentials[masked[0].index], callTs = tl[call.timelineIndex], id = identityOf(node, call), identity = id?.text ?? "the credentials it assumes", short2 = id?.short ?? "the credentials it assumes";
         for (let entry2 of entries) {
           let value = holder.env.get(entry2.key) ?? entry2.value?.value ?? "";
-          passesActiveCredentials(entry2.key, value, holder, callTs) || ctx.report({ ...finding2(entry2, holder, callTs, identity, masked, !!own), key: "shadowing", via: { node, step: holder } });
+          passesActiveCredentials(entry2.key, value, holder, callTs) || ctx.report({ ...finding2(entry2, holder, callTs, identity, short2, masked, !!own), key: "shadowing", via: { node, step: holder } });
         }
       }
     }
   }
 };
-function finding2(entry2, holder, callTs, identity, masked, isCall) {
+function finding2(entry2, holder, callTs, identity, short2, masked, isCall) {
   let path15 = holder.file.path, callAt = where(path15, callTs.file.path, callTs.step.uses.node.range.start.line), n = masked.length, subject = isCall ? `the ${n === 1 ? "step" : `${n} steps`} of \`${holder.step.uses.node.value}\` after that call (${n === 1 ? "" : "first: "}${stepLabel(masked[0])}) run${n === 1 ? "s" : ""}` : "this step runs";
   return {
     message: `\`${entry2.key}\` in this step's \`env:\` overrides the credentials configure-aws-credentials exports at ${callAt} (${identity}): explicit step env wins over exported variables on every runner version (v2.295.0 fixed only the composite start snapshot), so ${subject} with this \`${entry2.key}\` instead of ${identity}. Remove the key from this step.`,
+    headline: `\`${entry2.key}\` in step \`env:\` overrides ${short2}, assumed inside the composite`,
+    why: `explicit step env wins over exported variables on every runner version, so ${subject} with this \`${entry2.key}\``,
+    hint: `remove \`${entry2.key}\` from this step's \`env:\``,
+    label: `overrides ${short2}`,
     location: { path: path15, range: entry2.keyRange },
     related: [
-      { path: callTs.file.path, range: callTs.step.uses.node.range, message: `configure call whose exported credentials are overridden (${identity})` },
-      ...isCall ? [{ path: masked[0].file.path, range: masked[0].step.range, message: `first step that runs with the explicit \`${entry2.key}\`` }] : []
+      { path: callTs.file.path, range: callTs.step.uses.node.range, message: `exports ${short2}, which the env overrides` },
+      ...isCall ? [{ path: masked[0].file.path, range: masked[0].step.range, message: `first step that runs with this \`${entry2.key}\`` }] : []
     ]
   };
 }
@@ -21814,7 +21898,7 @@ var LIFETIME_RANK = { none: 0, job: 1, unknown: 2, lasting: 3 }, HOME_PLACES = [
       for (let [name2, value] of ts.env) sources.push({ ts, name: name2, value, where: `the \`env:\` of ${stepLabel(ts)}` });
     for (let s of sources) this.addNamed(s.ts, s.name, s.value, s.where);
   }
-  addNamed(ts, name2, value, where3, local) {
+  addNamed(ts, name2, value, where4, local) {
     let what = NAMED_FILE_WHAT[name2];
     if (!what) return;
     let words = name2 === "KUBECONFIG" ? value.split(":") : [value];
@@ -21822,7 +21906,7 @@ var LIFETIME_RANK = { none: 0, job: 1, unknown: 2, lasting: 3 }, HOME_PLACES = [
       let p = this.shellPath(ts, w, local);
       if (!p) continue;
       let path15 = name2 === "DOCKER_CONFIG" ? `${p}/config.json` : p;
-      this.places.some((x) => x.path === path15) || this.places.push({ path: path15, dir: !1, what: `${what} (named by ${name2} in ${where3})` });
+      this.places.some((x) => x.path === path15) || this.places.push({ path: path15, dir: !1, what: `${what} (named by ${name2} in ${where4})` });
     }
   }
   // ---------- what a token or a secret is ----------
@@ -21834,11 +21918,11 @@ var LIFETIME_RANK = { none: 0, job: 1, unknown: 2, lasting: 3 }, HOME_PLACES = [
   credentialOf(ts, text2, subject) {
     let value = (text2 ?? "").trim();
     if (!value) return { what: "the GITHUB_TOKEN", lifetime: "job" };
-    let parts2 = this.referencesIn(ts, value, 0);
-    if (parts2.length === 0) return { what: subject("a value written in the workflow"), lifetime: "lasting" };
-    let whats = [...new Set(parts2.map((p) => p.what))];
-    if (new Set(parts2.map((p) => p.lifetime)).size === 1) {
-      let only = parts2[0];
+    let parts3 = this.referencesIn(ts, value, 0);
+    if (parts3.length === 0) return { what: subject("a value written in the workflow"), lifetime: "lasting" };
+    let whats = [...new Set(parts3.map((p) => p.what))];
+    if (new Set(parts3.map((p) => p.lifetime)).size === 1) {
+      let only = parts3[0];
       return whats.length === 1 && only.what === "the GITHUB_TOKEN" ? { what: only.what, lifetime: "job" } : { what: subject(whats.join(" or ")), lifetime: only.lifetime, because: only.because };
     }
     return { what: subject(`\`${value}\``), lifetime: "unknown", because: `\`${value}\` may be ${whats.join(" or ")}` };
@@ -22493,10 +22577,10 @@ var RULE_ID2 = "oidc-fanout-no-retry", IDP_ERROR = "Couldn't retrieve verificati
     let candidates = /* @__PURE__ */ new Map();
     for (let wf of ctx.graph.workflows) {
       if (onlyWorkflowCall(wf) && called.has(wf.file.path)) continue;
-      let tops = ctx.graph.jobsByWorkflow.get(wf.file.path) ?? [], parts2 = participants(tops, (node) => node.configureCalls.some((c) => c.oidc));
-      if (parts2.length === 0) continue;
-      let fanout = new ConcurrentJobs(parts2);
-      for (let p of parts2) {
+      let tops = ctx.graph.jobsByWorkflow.get(wf.file.path) ?? [], parts3 = participants(tops, (node) => node.configureCalls.some((c) => c.oidc));
+      if (parts3.length === 0) continue;
+      let fanout = new ConcurrentJobs(parts3);
+      for (let p of parts3) {
         let offCalls = p.node.configureCalls.filter((c) => c.oidc).map((c) => ({ call: c, off: retryOff(ctx, p.node, c) })).filter((x) => !!x.off);
         if (offCalls.length === 0) continue;
         let sum = fanout.others(p);
@@ -22506,6 +22590,10 @@ var RULE_ID2 = "oidc-fanout-no-retry", IDP_ERROR = "Couldn't retrieve verificati
           for (let { call, off } of offCalls) {
             let ts = p.node.timeline[call.timelineIndex], uses = ts.step.uses, key = `${ts.file.path}\0${uses.node.range.start.offset}`, report2 = {
               message: message(p, ts, off, set, total),
+              headline: `${total} parallel OIDC token exchanges, and job ${code(p.node.job.id)} does not retry`,
+              why: `under that load the identity provider intermittently fails with "${IDP_ERROR}", and nothing retries`,
+              hint: off.options.join("; "),
+              label: off.reason,
               location: { path: ts.file.path, range: uses.node.range }
             };
             off.fix ? report2.fix = off.fix : off.fixNote && (report2.fixNote = off.fixNote);
@@ -22605,12 +22693,12 @@ function label(p) {
   return p.path.map((n) => code(n.job.id)).join("\u2192");
 }
 function where2(p, ts) {
-  let parts2 = [];
-  if (ts.chain.length > 0 && parts2.push(`inside composite ${code(ts.chain[0].step.uses?.node.value ?? "")}`), p.path.length > 1) {
+  let parts3 = [];
+  if (ts.chain.length > 0 && parts3.push(`inside composite ${code(ts.chain[0].step.uses?.node.value ?? "")}`), p.path.length > 1) {
     let caller = p.path[p.path.length - 2];
-    parts2.push(`reusable workflow ${code(p.node.workflow.file.repoPath)} called by job ${code(caller.job.id)}`);
+    parts3.push(`reusable workflow ${code(p.node.workflow.file.repoPath)} called by job ${code(caller.job.id)}`);
   }
-  return parts2.length ? ` (${parts2.join(", ")})` : "";
+  return parts3.length ? ` (${parts3.join(", ")})` : "";
 }
 function message(p, ts, off, set, total) {
   let othersSum = total - p.weight, arithmetic = othersSum > 0 ? `${ownTerm(p)}, plus ${plural(othersSum, "parallel job")}` : ownTerm(p), notes = [];
@@ -22668,9 +22756,9 @@ function shownText(s) {
 function unknownString(why, at) {
   return { segments: [{ unknown: why }], at, assumptions: [] };
 }
-function concatStrings(parts2, at) {
+function concatStrings(parts3, at) {
   let segments = [], assumptions = [];
-  for (let p of parts2) {
+  for (let p of parts3) {
     for (let seg of p.segments) pushSegment(segments, seg);
     for (let a of p.assumptions) assumptions.includes(a) || assumptions.push(a);
   }
@@ -22835,9 +22923,9 @@ function patternUnits(s, like, fold) {
   }
   return out2;
 }
-function subjectUnits(parts2, fold) {
+function subjectUnits(parts3, fold) {
   let out2 = [];
-  for (let p of parts2)
+  for (let p of parts3)
     if ("hole" in p) out2.push({ hole: p.hole, varies: p.varies });
     else for (let c of fold ? p.lit.toLowerCase() : p.lit) out2.push({ c });
   return out2;
@@ -22966,19 +23054,19 @@ function filterParts(prefix, glob, label2) {
   }
   return flush(), out2;
 }
-function partsText(parts2) {
-  return parts2.map((p) => "hole" in p ? `<${p.label}>` : p.lit).join("");
+function partsText(parts3) {
+  return parts3.map((p) => "hole" in p ? `<${p.label}>` : p.lit).join("");
 }
-function concrete(parts2) {
+function concrete(parts3) {
   let s = "";
-  for (let p of parts2) {
+  for (let p of parts3) {
     if ("hole" in p) return;
     s += p.lit;
   }
   return s;
 }
 function eventClasses(top, node, settings) {
-  let wf = top.workflow, out2 = [], branch = (parts2, origin, event) => out2.push({ origin, event, context: [{ lit: "ref:" }, ...parts2], ref: parts2, ref_type: "branch", node }), tag = (parts2, origin, event) => out2.push({ origin, event, context: [{ lit: "ref:" }, ...parts2], ref: parts2, ref_type: "tag", node }), anyBranch = () => [{ lit: "refs/heads/" }, BRANCH_HOLE("branch")], anyTag = () => [{ lit: "refs/tags/" }, BRANCH_HOLE("tag")];
+  let wf = top.workflow, out2 = [], branch = (parts3, origin, event) => out2.push({ origin, event, context: [{ lit: "ref:" }, ...parts3], ref: parts3, ref_type: "branch", node }), tag = (parts3, origin, event) => out2.push({ origin, event, context: [{ lit: "ref:" }, ...parts3], ref: parts3, ref_type: "tag", node }), anyBranch = () => [{ lit: "refs/heads/" }, BRANCH_HOLE("branch")], anyTag = () => [{ lit: "refs/tags/" }, BRANCH_HOLE("tag")];
   for (let event of new Set(wf.triggers))
     switch (event) {
       case "push": {
@@ -22987,8 +23075,8 @@ function eventClasses(top, node, settings) {
           let positive2 = f.branches?.filter((b) => !b.startsWith("!"));
           if (f.branches && !f.branchesIgnore && positive2 && positive2.length > 0)
             for (let b of positive2) {
-              let parts2 = filterParts("refs/heads/", b, "branch");
-              branch(parts2, `on push to ${concrete(parts2) !== void 0 ? `\`${b}\`` : `a branch matching \`${b}\``}`, event);
+              let parts3 = filterParts("refs/heads/", b, "branch");
+              branch(parts3, `on push to ${concrete(parts3) !== void 0 ? `\`${b}\`` : `a branch matching \`${b}\``}`, event);
             }
           else branch(anyBranch(), "on push to any branch", event);
         }
@@ -23019,8 +23107,8 @@ function eventClasses(top, node, settings) {
         break;
       default:
         if (DEFAULT_BRANCH_EVENTS.has(event)) {
-          let name2 = settings.defaultBranch?.name, parts2 = name2 !== void 0 ? [{ lit: `refs/heads/${name2}` }] : [{ lit: "refs/heads/" }, { hole: "any", varies: !1, label: "the default branch" }];
-          branch(parts2, `on ${event} (runs on the default branch${name2 !== void 0 ? ` \`${name2}\`` : ""})`, event);
+          let name2 = settings.defaultBranch?.name, parts3 = name2 !== void 0 ? [{ lit: `refs/heads/${name2}` }] : [{ lit: "refs/heads/" }, { hole: "any", varies: !1, label: "the default branch" }];
+          branch(parts3, `on ${event} (runs on the default branch${name2 !== void 0 ? ` \`${name2}\`` : ""})`, event);
         } else
           out2.push({ origin: `on ${event}`, event, context: [{ hole: "any", varies: !1, label: `the subject of a ${event} run` }], ref: [{ hole: "any", varies: !1, label: "the ref" }], node });
     }
@@ -23139,8 +23227,8 @@ function narrow(classes, condition, inputs) {
       if (!full.startsWith(prefix) || full === prefix) continue;
       let exact = [{ lit: full }];
       if (decideFor(condition, c.event, `${full}credflow-x`, inputs) === "true") {
-        let parts2 = [{ lit: full }, { hole: "any", varies: !0, label: "ref" }];
-        kept.push({ ...c, origin: `${c.origin} (refs starting \`${full}\`)`, context: [{ lit: "ref:" }, ...parts2], ref: parts2 });
+        let parts3 = [{ lit: full }, { hole: "any", varies: !0, label: "ref" }];
+        kept.push({ ...c, origin: `${c.origin} (refs starting \`${full}\`)`, context: [{ lit: "ref:" }, ...parts3], ref: parts3 });
       } else !full.endsWith("/") && decideFor(condition, c.event, full, inputs) === "true" && matchesTemplate(c.ref, full) && kept.push({ ...c, origin: `${c.origin.replace(/ from any (branch|tag)$/, "")} from \`${full.replace(/^refs\/(heads|tags)\//, "")}\``, context: [{ lit: "ref:" }, ...exact], ref: exact });
     }
     let seen = /* @__PURE__ */ new Set();
@@ -23151,9 +23239,9 @@ function narrow(classes, condition, inputs) {
   }
   return out2;
 }
-function matchesTemplate(parts2, text2) {
+function matchesTemplate(parts3, text2) {
   let re = "^";
-  for (let p of parts2) re += "hole" in p ? p.hole === "noslash" ? "[^/]+" : p.hole === "digits" ? "[0-9]+" : ".+" : p.lit.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  for (let p of parts3) re += "hole" in p ? p.hole === "noslash" ? "[^/]+" : p.hole === "digits" ? "[0-9]+" : ".+" : p.lit.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   return new RegExp(`${re}$`).test(text2);
 }
 function repoParts(settings, format2) {
@@ -23208,8 +23296,8 @@ function claimsFor(c, settings, format2, audience3) {
     }
   }), { sub, aud: audience3 };
 }
-function subjectText(parts2) {
-  return partsText(parts2);
+function subjectText(parts3) {
+  return partsText(parts3);
 }
 var ROLE_ARN2 = /^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):role\/(?:[\x21-\x7e]*\/)?([\w+=,.@-]+)$/, ENV_EXPR = /\$\{\{\s*env\.([A-Za-z_]\w*)\s*\}\}/g;
 function resolveEnv(node, ts, text2) {
@@ -23296,8 +23384,8 @@ function roleName(role) {
   }
 }
 function describeRole(role) {
-  let where3 = `${role.at.file.path}:${role.at.range.start.line}`, what = role.source === "terraform" ? role.id : role.source === "json" ? "trust-policies" : `logical id ${role.id}`;
-  return `role \`${roleName(role)}\` (${what}${role.instance ? `, ${role.instance}` : ""}, ${where3})`;
+  let where4 = `${role.at.file.path}:${role.at.range.start.line}`, what = role.source === "terraform" ? role.id : role.source === "json" ? "trust-policies" : `logical id ${role.id}`;
+  return `role \`${roleName(role)}\` (${what}${role.instance ? `, ${role.instance}` : ""}, ${where4})`;
 }
 function githubStatements(role) {
   return "statements" in role.policy ? role.policy.statements.filter((s) => concernsGithub(s) === !0 && s.webIdentity !== !1) : [];
@@ -23591,22 +23679,22 @@ function evaluateCondition(condition, options) {
 }
 function evaluateTemplate(text2, options) {
   if (!text2.includes("${{")) return str(text2);
-  let parts2 = [], rest = text2;
+  let parts3 = [], rest = text2;
   for (; rest.length; ) {
     let start2 = rest.indexOf("${{");
     if (start2 < 0) {
-      parts2.push(rest);
+      parts3.push(rest);
       break;
     }
     let end = rest.indexOf("}}", start2 + 3);
     if (end < 0) return UNKNOWN;
-    start2 > 0 && parts2.push(rest.slice(0, start2));
+    start2 > 0 && parts3.push(rest.slice(0, start2));
     let expr = parseExpression(rest.slice(start2 + 3, end));
-    parts2.push(expr ? new AbstractEvaluator(options).eval(expr) : UNKNOWN), rest = rest.slice(end + 2);
+    parts3.push(expr ? new AbstractEvaluator(options).eval(expr) : UNKNOWN), rest = rest.slice(end + 2);
   }
-  if (parts2.length === 1 && typeof parts2[0] != "string") return parts2[0];
+  if (parts3.length === 1 && typeof parts3[0] != "string") return parts3[0];
   let prefix = "", suffix = "", open = !1, taint = [];
-  for (let p of parts2) {
+  for (let p of parts3) {
     let s = typeof p == "string" ? p : p.kind === "known" ? p.value.coerceString() : void 0;
     if (typeof p != "string" && taint.push(...p.taint ?? []), s === void 0) {
       open = !0, suffix = "";
@@ -24490,7 +24578,7 @@ function environmentGate(guards, node, s) {
   return env && { name: env.name, job: env.job, self: env.job === node };
 }
 function render(node, root, call, j) {
-  let ts = call.step, role = call.role ? `\`${call.role}\`` : "the role", where3 = node.caller ? ` (in reusable workflow ${node.workflow.file.path}, called from ${root.workflow.file.path})` : "", job = `job \`${node.job.id}\`${where3}`, related4 = [], location = locate(node, root, ts, related4);
+  let ts = call.step, role = call.role ? `\`${call.role}\`` : "the role", where4 = node.caller ? ` (in reusable workflow ${node.workflow.file.path}, called from ${root.workflow.file.path})` : "", job = `job \`${node.job.id}\`${where4}`, related4 = [], location = locate(node, root, ts, related4);
   root.workflow.triggersRange && related4.push({ path: root.workflow.file.path, range: root.workflow.triggersRange, message: `the workflow's triggers: ${root.workflow.triggers.join(", ")}` });
   let s = j.scenario, event = `\`${s.event}\``, headline, why, hint, label2;
   if (s.origin === "fork")
@@ -24849,25 +24937,33 @@ var RULE_ID5 = "static-aws-keys", KEY_INPUTS = ["aws-access-key-id", "aws-secret
   }
 };
 function checkCall(ctx, node, ts) {
-  let present = KEY_INPUTS.filter((k) => (ts.with.get(k) ?? "").trim() !== "");
-  if (!present.length) return [];
+  let present2 = KEY_INPUTS.filter((k) => (ts.with.get(k) ?? "").trim() !== "");
+  if (!present2.length) return [];
   let out2 = [], sources = /* @__PURE__ */ new Map();
-  for (let key of present) {
+  for (let key of present2) {
     let origin = originOf(ctx, node, ts, key);
     sources.set(key, { source: classify(node, ts, tracedText(ctx, node, ts, key)), origin });
   }
   let stepRef = configureLabel(ts), callSite = callSiteRelated(node, ts);
   for (let [key, { source, origin }] of sources) {
     if (source.kind !== "literal") continue;
-    let where3 = origin.via.length ? `, written here and passed ${origin.via.join(", then ")}` : "";
+    let where4 = origin.via.length ? `, written here and passed ${origin.via.join(", then ")}` : "";
     key === "aws-access-key-id" ? out2.push({
       level: "warning",
-      message: `\`${key}\` of ${stepRef} is a literal access key ID${where3}: the ID is not the secret half, but it names a long-lived IAM user key and its AWS account to anyone who can read the repository. Keep it in a secret, or better, drop the keys and let the job assume a role through GitHub's OIDC provider (\`role-to-assume\` with \`permissions: id-token: write\`).`,
+      message: `\`${key}\` of ${stepRef} is a literal access key ID${where4}: the ID is not the secret half, but it names a long-lived IAM user key and its AWS account to anyone who can read the repository. Keep it in a secret, or better, drop the keys and let the job assume a role through GitHub's OIDC provider (\`role-to-assume\` with \`permissions: id-token: write\`).`,
+      headline: `\`${key}\` is a literal access key ID`,
+      why: "it names a long-lived IAM user key and its AWS account to anyone who can read the repository",
+      hint: "keep it in a secret, or better, assume a role through GitHub's OIDC provider and drop the keys",
+      label: "literal key ID",
       location: { path: origin.file.path, range: origin.range },
       related: related3(ts, origin, callSite)
     }) : out2.push({
       level: "error",
-      message: `\`${key}\` of ${stepRef} is a literal ${key === "aws-session-token" ? "session token" : "secret access key"}${where3}: anyone who can read the repository, or any clone or fork of it, has the credential, and it stays in the Git history. Deactivate the key in IAM now, then pass keys only through \`\${{ secrets.\u2026 }}\`, or better, assume a role through GitHub's OIDC provider (\`role-to-assume\` with \`permissions: id-token: write\`).`,
+      message: `\`${key}\` of ${stepRef} is a literal ${key === "aws-session-token" ? "session token" : "secret access key"}${where4}: anyone who can read the repository, or any clone or fork of it, has the credential, and it stays in the Git history. Deactivate the key in IAM now, then pass keys only through \`\${{ secrets.\u2026 }}\`, or better, assume a role through GitHub's OIDC provider (\`role-to-assume\` with \`permissions: id-token: write\`).`,
+      headline: `\`${key}\` is a literal ${key === "aws-session-token" ? "session token" : "secret access key"} in the repository`,
+      why: "anyone who can read the repository, or any clone or fork of it, has the credential, and it stays in the Git history",
+      hint: "deactivate the key in IAM now, then pass keys only through `${{ secrets.\u2026 }}`, or better, assume a role through OIDC",
+      label: `literal ${key === "aws-session-token" ? "session token" : "secret key"}`,
       location: { path: origin.file.path, range: origin.range },
       related: related3(ts, origin, callSite)
     });
@@ -24881,13 +24977,21 @@ function checkCall(ctx, node, ts) {
     return out2.push({
       level: "warning",
       message: `\`aws-secret-access-key\` of ${stepRef} comes from the configuration variable ${names(secret.source.names, "vars")}: variables are not secrets, their values are not masked in logs and are shown to everyone who can manage or read the repository's variables. Move the key to a secret, or better, assume a role through GitHub's OIDC provider and drop the keys.`,
+      headline: `\`aws-secret-access-key\` comes from the configuration variable ${names(secret.source.names, "vars")}`,
+      why: "variables are not secrets: their values are not masked in logs and anyone who can read the repository's variables sees them",
+      hint: "move the key to a secret, or better, assume a role through GitHub's OIDC provider and drop the keys",
+      label: "a variable, not a secret",
       location: { path: secret.origin.file.path, range: secret.origin.range },
       related: related3(ts, secret.origin, callSite)
     }), out2;
   let all = [...sources.values()].flatMap((s) => s.source.kind === "secret" ? s.source.names : []), role = (ts.with.get("role-to-assume") ?? "").trim(), what = role ? `long-lived access keys (from ${names(unique(all), "secrets")}) to assume \`${role}\`` : `long-lived access keys from ${names(unique(all), "secrets")}`;
   return out2.push({
     level: "note",
-    message: `${capitalize(stepRef)} signs in with ${what}. GitHub's OIDC provider can replace them with a short-lived token per job: create an IAM OIDC identity provider for \`token.actions.githubusercontent.com\` and a role whose trust policy accepts this repository's \`sub\` claim, grant the job \`permissions: id-token: write\`, set \`role-to-assume\` to that role and remove ${joinList(present.map((k) => `\`${k}\``))}; then delete the IAM user's keys.`,
+    message: `${capitalize(stepRef)} signs in with ${what}. GitHub's OIDC provider can replace them with a short-lived token per job: create an IAM OIDC identity provider for \`token.actions.githubusercontent.com\` and a role whose trust policy accepts this repository's \`sub\` claim, grant the job \`permissions: id-token: write\`, set \`role-to-assume\` to that role and remove ${joinList(present2.map((k) => `\`${k}\``))}; then delete the IAM user's keys.`,
+    headline: `long-lived access keys from ${names(unique(all), "secrets")} instead of OIDC`,
+    why: "GitHub's OIDC provider can replace them with a short-lived token per job, and keys that never expire stay valid wherever they leak",
+    hint: `trust \`token.actions.githubusercontent.com\` in IAM, grant \`id-token: write\`, set \`role-to-assume\` and remove ${joinList(present2.map((k) => `\`${k}\``))}`,
+    label: "long-lived key",
     location: { path: ts.file.path, range: anchorEntry.keyRange },
     related: callSite
   }), out2;
@@ -25889,34 +25993,34 @@ function describeErrors(errors, root, locate3) {
     return seen.has(id) ? !1 : (seen.add(id), !0);
   }).sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
 }
-function valueProblem(where3, e, root, segments = []) {
+function valueProblem(where4, e, root, segments = []) {
   let params = e.params, parent = e.parentSchema ?? {};
   switch (e.keyword) {
     case "type": {
       let expected = describeTypes(typeList(params.type)), other = typeChosenAlternative(e, root);
-      return `${where3}: expected ${other ? `${describeSchema(other)} or ${expected}` : expected}, got ${describeValue(e.data)}`;
+      return `${where4}: expected ${other ? `${describeSchema(other)} or ${expected}` : expected}, got ${describeValue(e.data)}`;
     }
     case "enum": {
       let allowed = Array.isArray(params.allowedValues) ? params.allowedValues.map(String) : [], hint = typeof e.data == "string" ? suggestion(e.data, allowed) : "";
-      return allowed.length === KNOWN_RULE_IDS.length && allowed.every((v, i2) => v === KNOWN_RULE_IDS[i2]) ? `${where3}: unknown rule id ${describeValue(e.data)}${hint}` : `${where3}: invalid value ${describeValue(e.data)}${hint}; expected one of ${allowed.join(", ")}`;
+      return allowed.length === KNOWN_RULE_IDS.length && allowed.every((v, i2) => v === KNOWN_RULE_IDS[i2]) ? `${where4}: unknown rule id ${describeValue(e.data)}${hint}` : `${where4}: invalid value ${describeValue(e.data)}${hint}; expected one of ${allowed.join(", ")}`;
     }
     case "pattern": {
       if (segments[0] === "ignore-findings" && typeof e.data == "string") {
-        let parts2 = e.data.split(":"), id = parts2[0] ?? "";
-        if (parts2.length >= 3 && !KNOWN_RULE_IDS.includes(id))
-          return `${where3}: unknown rule id "${excerpt(id)}"${suggestion(id, KNOWN_RULE_IDS)} in "${excerpt(e.data)}"`;
+        let parts3 = e.data.split(":"), id = parts3[0] ?? "";
+        if (parts3.length >= 3 && !KNOWN_RULE_IDS.includes(id))
+          return `${where4}: unknown rule id "${excerpt(id)}"${suggestion(id, KNOWN_RULE_IDS)} in "${excerpt(e.data)}"`;
       }
       let custom = typeof parent.patternErrorMessage == "string" ? parent.patternErrorMessage : `must match ${String(params.pattern)}`;
-      return `${where3}: invalid value ${describeValue(e.data)}; ${custom}`;
+      return `${where4}: invalid value ${describeValue(e.data)}; ${custom}`;
     }
     case "minimum":
-      return `${where3}: must be at least ${String(params.limit)}, got ${describeValue(e.data)}`;
+      return `${where4}: must be at least ${String(params.limit)}, got ${describeValue(e.data)}`;
     case "minLength":
-      return `${where3}: must not be empty`;
+      return `${where4}: must not be empty`;
     case "required":
-      return `${where3}: missing required key "${String(params.missingProperty)}"`;
+      return `${where4}: missing required key "${String(params.missingProperty)}"`;
     default:
-      return `${where3}: ${e.message ?? "invalid value"}`;
+      return `${where4}: ${e.message ?? "invalid value"}`;
   }
 }
 function typeChosenAlternative(e, root) {
@@ -25931,12 +26035,12 @@ function unknownKeyMessage(segments, key, e) {
   if (segments.length === 0) return `unknown key "${excerpt(key)}"${suggestion(key, allowed)}`;
   if (segments.length === 1 && segments[0] === "rules")
     return `unknown rule id "${excerpt(key)}"${suggestion(key, KNOWN_RULE_IDS)}`;
-  let where3 = displayKeyPath(segments);
+  let where4 = displayKeyPath(segments);
   if (segments.length === 2 && segments[0] === "rules") {
     let options = allowed.filter((k) => k !== "level"), known2 = options.length > 0 ? `; known options: level, ${options.join(", ")}` : "; only level can be set";
-    return `${where3}: unknown option "${excerpt(key)}"${suggestion(key, allowed)}${known2}`;
+    return `${where4}: unknown option "${excerpt(key)}"${suggestion(key, allowed)}${known2}`;
   }
-  return `${where3}: unknown key "${excerpt(key)}"${suggestion(key, allowed)}`;
+  return `${where4}: unknown key "${excerpt(key)}"${suggestion(key, allowed)}`;
 }
 function suggestion(word, candidates) {
   let lower2 = word.toLowerCase(), prefixed = lower2.length >= 3 ? candidates.filter((c) => c.toLowerCase().startsWith(lower2)) : [];
@@ -26071,7 +26175,7 @@ function scan(text2, starts) {
 }
 function parseSuppressions(file) {
   if (!/credflow\s*:/i.test(file.text)) return [];
-  let text2 = file.text, starts = lineStarts(text2), { comments, blockLines, inBlock } = scan(text2, starts), lineText = (line) => text2.slice(starts[line - 1], (starts[line] ?? text2.length + 1) - 1).replace(/\r$/, ""), blank2 = (s) => /^[ \t]*$/.test(s), commentOnly = /* @__PURE__ */ new Set();
+  let text2 = file.text, starts = lineStarts(text2), { comments, blockLines, inBlock } = scan(text2, starts), lineText2 = (line) => text2.slice(starts[line - 1], (starts[line] ?? text2.length + 1) - 1).replace(/\r$/, ""), blank2 = (s) => /^[ \t]*$/.test(s), commentOnly = /* @__PURE__ */ new Set();
   for (let c of comments) {
     let line = lineOf(starts, c.offset);
     blank2(text2.slice(starts[line - 1], c.offset)) && commentOnly.add(line);
@@ -26086,7 +26190,7 @@ function parseSuppressions(file) {
     else {
       let target = line + 1;
       for (; commentOnly.has(target); ) target++;
-      appliesTo = target <= starts.length && !blank2(lineText(target)) && !inBlock.has(target) ? [target, ...blockLines.get(target) ?? []] : [];
+      appliesTo = target <= starts.length && !blank2(lineText2(target)) && !inBlock.has(target) ? [target, ...blockLines.get(target) ?? []] : [];
     }
     let rules = [...new Set((m[1] ?? "").split(/[\s,]+/).filter((s) => s.length > 0))], offset = c.offset, endOffset = offset + commentText.length, removal;
     if (ownLine)
@@ -26196,8 +26300,8 @@ function commentRange(s) {
 function unusedMessage(s, unusedRules) {
   if (s.rules.length === 0)
     return 'Suppression comment names no rule: write "# credflow: ignore[rule-id] reason".';
-  let ids = unusedRules.join(", "), where3 = s.appliesTo.length === 0 ? "it is not directly above a line" : `no such finding on line ${s.appliesTo[0]}${s.appliesTo.length > 1 ? " (or in the block scalar below it)" : ""}`, unknown = unusedRules.filter((r) => !isKnownRuleId(r)), unknownNote = unknown.length > 0 ? ` ${unknown.map((r) => `"${r}"${suggestion(r, KNOWN_RULE_IDS)}`).join(", ")} ${unknown.length > 1 ? "are not known rule ids" : "is not a known rule id"}.` : "";
-  return `Unused suppression of ${ids}: ${where3}.${unknownNote}`;
+  let ids = unusedRules.join(", "), where4 = s.appliesTo.length === 0 ? "it is not directly above a line" : `no such finding on line ${s.appliesTo[0]}${s.appliesTo.length > 1 ? " (or in the block scalar below it)" : ""}`, unknown = unusedRules.filter((r) => !isKnownRuleId(r)), unknownNote = unknown.length > 0 ? ` ${unknown.map((r) => `"${r}"${suggestion(r, KNOWN_RULE_IDS)}`).join(", ")} ${unknown.length > 1 ? "are not known rule ids" : "is not a known rule id"}.` : "";
+  return `Unused suppression of ${ids}: ${where4}.${unknownNote}`;
 }
 function removalFix(s, unusedRules) {
   let remaining = s.rules.filter((r) => !unusedRules.includes(r)), edit;
@@ -28241,8 +28345,8 @@ var MONTHS = { jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, s
   { min: 0, max: 6, names: DAYS }
 ];
 function isValidCron(cron, lenient) {
-  let parts2 = cron.split(/ +/);
-  return parts2.length !== 5 ? !1 : parts2.every((p, i2) => cronPart(p, RANGES[i2], !0, lenient));
+  let parts3 = cron.split(/ +/);
+  return parts3.length !== 5 ? !1 : parts3.every((p, i2) => cronPart(p, RANGES[i2], !0, lenient));
 }
 function cronPart(value, range2, allowSeparators, lenient) {
   if (range2.names && range2.names[value.toLowerCase()] !== void 0 || value === "*") return !0;
@@ -28319,16 +28423,16 @@ function validatorOf(option) {
   let v = validators.get(option);
   return v === void 0 && (ajv ??= newAjv(), v = ajv.compile(option.schema), validators.set(option, v)), v;
 }
-function optionProblem(rule, name2, value, where3 = `rules.${rule.id}.${name2}`) {
+function optionProblem(rule, name2, value, where4 = `rules.${rule.id}.${name2}`) {
   let option = rule.options && Object.hasOwn(rule.options, name2) ? rule.options[name2] : void 0;
   if (!option) {
     let known2 = Object.keys(rule.options ?? {});
-    return `${where3}: unknown option of ${rule.id}${known2.length > 0 ? ` (known: ${known2.join(", ")})` : " (it has none)"}`;
+    return `${where4}: unknown option of ${rule.id}${known2.length > 0 ? ` (known: ${known2.join(", ")})` : " (it has none)"}`;
   }
   let validate = validatorOf(option);
   if (validate(value)) return;
   let e = (validate.errors ?? [])[0];
-  return e ? valueProblem(where3, e, option.schema) : `${where3}: invalid value`;
+  return e ? valueProblem(where4, e, option.schema) : `${where4}: invalid value`;
 }
 function resolveRuleOptions(rule, given = {}) {
   let options = {};
@@ -28491,7 +28595,7 @@ var Template = class {
         return target === void 0 ? unknown(`\`${name2}\` of a non-name`) : this.ref(target, at);
       }
       case "Fn::GetAtt": {
-        let parts2 = (0, import_yaml8.isSeq)(a) ? a.items.map((i2) => scalarText(this.deref(i2))) : scalarText(a)?.split(".") ?? [], [res, attr] = parts2;
+        let parts3 = (0, import_yaml8.isSeq)(a) ? a.items.map((i2) => scalarText(this.deref(i2))) : scalarText(a)?.split(".") ?? [], [res, attr] = parts3;
         return res && attr === "Arn" && this.isProvider(res) ? this.providerArn(res, at) : unknown(`\`${res ?? "?"}.${attr ?? "?"}\` is known only after the stack is created`);
       }
       case "Fn::Sub":
@@ -28500,10 +28604,10 @@ var Template = class {
         if (!(0, import_yaml8.isSeq)(a) || a.items.length !== 2) return unknown(`a malformed \`${name2}\``);
         let d = this.eval(a.items[0]), list = this.eval(a.items[1]), delim = d.t === "str" ? knownText(d.s) : void 0;
         if (delim === void 0 || list.t !== "list") return unknown(`\`${name2}\` over values that are not known`);
-        let parts2 = [];
+        let parts3 = [];
         return list.items.forEach((item, i2) => {
-          i2 > 0 && parts2.push({ segments: [{ text: delim }], at, assumptions: [] }), parts2.push(item.t === "str" ? item.s : { segments: [{ unknown: item.t === "unknown" ? item.why : "a nested list" }], at, assumptions: [] });
-        }), { t: "str", s: concatStrings(parts2, at) };
+          i2 > 0 && parts3.push({ segments: [{ text: delim }], at, assumptions: [] }), parts3.push(item.t === "str" ? item.s : { segments: [{ unknown: item.t === "unknown" ? item.why : "a nested list" }], at, assumptions: [] });
+        }), { t: "str", s: concatStrings(parts3, at) };
       }
       case "Fn::If": {
         if (!(0, import_yaml8.isSeq)(a) || a.items.length !== 3) return unknown(`a malformed \`${name2}\``);
@@ -28658,8 +28762,8 @@ function parseJsonText(s, file) {
     for (let k = to - 1; k >= from && b === void 0; k--) b = st.offsets[k];
     return a !== void 0 && b !== void 0 ? located(file, a, b + 1) : fallback2;
   }, fail = (what) => {
-    let o = st.offsets[Math.min(i2, st.offsets.length - 1)], where3 = o !== void 0 ? ` (line ${located(file, o, o).range.start.line})` : "";
-    throw new JsonTextError(`${what}${where3}`);
+    let o = st.offsets[Math.min(i2, st.offsets.length - 1)], where4 = o !== void 0 ? ` (line ${located(file, o, o).range.start.line})` : "";
+    throw new JsonTextError(`${what}${where4}`);
   }, ws = () => {
     for (; i2 < text2.length && (text2[i2] === " " || text2[i2] === "	" || text2[i2] === `
 ` || text2[i2] === "\r"); ) i2++;
@@ -29108,20 +29212,20 @@ var TerraformReader = class {
       let first = named(n)[0];
       if (!first) return { t: "unknown", why: "an empty expression", at };
       if (i2 = kids.indexOf(first) + 1, first.type === "variable_expr") {
-        let parts2 = [text(file, first)], j = i2;
+        let parts3 = [text(file, first)], j = i2;
         for (; j < kids.length; j++) {
           let k = kids[j];
           if (k.type === "get_attr") {
             let id = named(k).find((x) => x.type === "identifier");
             if (!id) break;
-            parts2.push(text(file, id));
+            parts3.push(text(file, id));
           } else if (k.type === "index") {
             let idx = indexValue(file, k);
             if (idx === void 0) break;
-            parts2.push(idx);
+            parts3.push(idx);
           } else break;
         }
-        v = this.reference(inst, parts2, file, at), i2 = j;
+        v = this.reference(inst, parts3, file, at), i2 = j;
       } else
         v = this.evaluate(inst, first, file);
     }
@@ -29139,8 +29243,8 @@ var TerraformReader = class {
     }
     return v;
   }
-  reference(inst, parts2, file, at) {
-    let [root, a, b, ...rest] = parts2, shown = parts2.map((p) => typeof p == "number" ? `[${p}]` : `.${p}`).join("").slice(1), unknown = (why = `\`${shown}\` is known only when Terraform runs`) => ({ t: "unknown", why, at });
+  reference(inst, parts3, file, at) {
+    let [root, a, b, ...rest] = parts3, shown = parts3.map((p) => typeof p == "number" ? `[${p}]` : `.${p}`).join("").slice(1), unknown = (why = `\`${shown}\` is known only when Terraform runs`) => ({ t: "unknown", why, at });
     if (root === "var" && typeof a == "string") return this.follow(inst.variable(a, at), [b, ...rest], at, shown);
     if (root === "local" && typeof a == "string") return this.follow(inst.local(a, at), [b, ...rest], at, shown);
     if (root === "module" && typeof a == "string") {
@@ -29202,7 +29306,7 @@ var TerraformReader = class {
     return { t: "obj", entries: [{ key: key("Version"), value: { t: "str", s: key("2012-10-17") } }, { key: key("Statement"), value: { t: "list", items: statements, at } }], at };
   }
   statementBlock(inst, b) {
-    let file = b.file, at = located(file, b.node.start, firstLineEnd(b)), attrs = attrsOf(file, b.body), k = (t, where3 = at) => ({ segments: [{ text: t }], at: where3, assumptions: [] }), entries = [], effect = attrs.get("effect");
+    let file = b.file, at = located(file, b.node.start, firstLineEnd(b)), attrs = attrsOf(file, b.body), k = (t, where4 = at) => ({ segments: [{ text: t }], at: where4, assumptions: [] }), entries = [], effect = attrs.get("effect");
     entries.push({ key: k("Effect"), value: effect ? inst.eval(effect.expr, file) : { t: "str", s: k("Allow") } });
     let actions = attrs.get("actions");
     actions && entries.push({ key: k("Action"), value: inst.eval(actions.expr, file) }), attrs.has("not_actions") && entries.push({ key: k("NotAction"), value: { t: "unknown", why: "`not_actions`", at } });
@@ -29253,7 +29357,7 @@ var TerraformReader = class {
     return { t: "obj", entries, at };
   }
   template(inst, n, file, at, heredoc) {
-    let parts2 = [], segments = [], assumptions = [];
+    let parts3 = [], segments = [], assumptions = [];
     for (let c of n.children)
       if (c.type === "template_literal") {
         let raw2 = text(file, c), u = heredoc ? unescapeHeredoc(raw2, c.start) : unescapeQuoted(raw2, c.start);
@@ -29267,7 +29371,7 @@ var TerraformReader = class {
         } else
           pushSegment(segments, { unknown: v?.t === "unknown" ? v.why : `\`${clip(text(file, c))}\` is not a string` });
       } else c.type === "template_directive" && pushSegment(segments, { unknown: "a `%{ }` template directive" });
-    return parts2.push({ segments, at, assumptions }), concatStrings(parts2, at);
+    return parts3.push({ segments, at, assumptions }), concatStrings(parts3, at);
   }
   call(inst, n, file, at) {
     let kids = named(n), name2 = kids[0] ? text(file, kids[0]) : "", argsNode = kids.find((k) => k.type === "function_arguments"), argNodes = named(argsNode).filter((k) => k.type === "expression"), expanded = argsNode?.children.some((k) => k.type === "...") ?? !1, args2 = () => argNodes.map((a) => this.evaluate(inst, a, file)), unknown = (why = `\`${name2}(\u2026)\` is not evaluated`) => ({ t: "unknown", why, at });
@@ -30372,11 +30476,101 @@ function ruleDoc(id) {
     }
 }
 
-// src/cli/color.ts
-function useColor(flag, env, isTTY) {
-  if (flag !== void 0) return flag;
-  let force = env.FORCE_COLOR;
-  return force !== void 0 ? force !== "0" && force !== "false" : env.NO_COLOR ? !1 : isTTY;
+// src/report/excerpt.ts
+function cellWidth(cp) {
+  return cp === 8205 || cp >= 768 && cp <= 879 || cp >= 65024 && cp <= 65039 ? 0 : cp >= 4352 && cp <= 4447 || cp >= 11904 && cp <= 42191 && cp !== 12351 || cp >= 44032 && cp <= 55203 || cp >= 63744 && cp <= 64255 || cp >= 65072 && cp <= 65103 || cp >= 65280 && cp <= 65376 || cp >= 65504 && cp <= 65510 || cp >= 127744 && cp <= 129791 || cp >= 131072 && cp <= 262141 ? 2 : 1;
+}
+function textWidth(s) {
+  if (/^[\x20-\x7e]*$/.test(s)) return s.length;
+  let w = 0;
+  for (let ch of s) w += cellWidth(ch.codePointAt(0));
+  return w;
+}
+var CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/;
+function cellsOf(line) {
+  let cells = [], col = 0;
+  for (let i2 = 0; i2 < line.length; ) {
+    let cp = line.codePointAt(i2), ch = String.fromCodePoint(cp), text2, width;
+    ch === "	" ? (width = 4 - col % 4, text2 = " ".repeat(width)) : CONTROL.test(ch) || cp >= 55296 && cp <= 57343 ? (text2 = `\\x${(cp & 255).toString(16).padStart(2, "0")}`, cp > 255 && (text2 = `\\u{${cp.toString(16)}}`), width = text2.length) : (text2 = ch, width = cellWidth(cp)), cells.push({ index: i2, text: text2, width }), col += width, i2 += ch.length;
+  }
+  return cells;
+}
+function lineText(idx, line) {
+  let start2 = idx.lineStart(line);
+  if (start2 === void 0) return;
+  let next = idx.lineStart(line + 1), end = next === void 0 ? idx.text.length : next - 1;
+  return idx.text.slice(start2, end).replace(/\r$/, "");
+}
+function excerpt2(idx, range2, room, marker) {
+  let line = lineText(idx, range2.start.line);
+  if (line === void 0) return;
+  if (/^[\x20-\x7e]*$/.test(line)) return asciiExcerpt(line, range2, room, marker);
+  let cells = cellsOf(line), startIndex = Math.max(0, range2.start.column - 1), endIndex = range2.end.line === range2.start.line ? range2.end.column - 1 : line.length;
+  endIndex <= startIndex && (endIndex = startIndex + 1);
+  let offsets = [], x = 0;
+  for (let c of cells)
+    offsets.push(x), x += c.width;
+  let total = x, cellAt = (index2) => {
+    for (let k = 0; k < cells.length; k++) if (cells[k].index >= index2) return k;
+    return cells.length;
+  }, sCell = cellAt(startIndex), eCell = Math.max(sCell + 1, cellAt(endIndex)), sX = sCell < cells.length ? offsets[sCell] : total, eX = eCell < cells.length ? offsets[eCell] : total + (eCell - cells.length), from = 0, to = total, pre = !1, post = !1;
+  total > room && (Math.min(eX, sX + 12) <= room - 1 ? (to = room - 1, post = !0) : (pre = !0, from = Math.max(0, sX - 6), total - from > room - 1 && (to = from + room - 2, post = !0)));
+  let source = pre ? "\u2026" : "";
+  for (let k = 0; k < cells.length; k++) {
+    let c = cells[k], o = offsets[k];
+    if (!(o < from)) {
+      if (o + c.width > to) break;
+      source += c.text;
+    }
+  }
+  post ? source += "\u2026" : source = source.replace(/\s+$/, "");
+  let shift = from - (pre ? 1 : 0), mStart = sX - shift, mEnd = Math.max(mStart + 1, (post ? Math.min(eX, to) : eX) - shift);
+  return { source, pad: " ".repeat(mStart), markers: marker.repeat(mEnd - mStart), markerStart: mStart };
+}
+function asciiExcerpt(line, range2, room, marker) {
+  let total = line.length, sX = Math.min(total, Math.max(0, range2.start.column - 1)), eX = Math.min(total, range2.end.line === range2.start.line ? range2.end.column - 1 : total);
+  eX <= sX && (eX = sX + 1);
+  let from = 0, to = total, pre = !1, post = !1;
+  total > room && (Math.min(eX, sX + 12) <= room - 1 ? (to = room - 1, post = !0) : (pre = !0, from = Math.max(0, sX - 6), total - from > room - 1 && (to = from + room - 2, post = !0)));
+  let source = (pre ? "\u2026" : "") + line.slice(from, to);
+  post ? source += "\u2026" : source = source.replace(/\s+$/, "");
+  let shift = from - (pre ? 1 : 0), mStart = sX - shift, mEnd = Math.max(mStart + 1, (post ? Math.min(eX, to) : eX) - shift);
+  return { source, pad: " ".repeat(mStart), markers: marker.repeat(mEnd - mStart), markerStart: mStart };
+}
+function wrap(text2, width, rest = width) {
+  if (/^[\x20-\x7e\u00a0-\u02ff\u2010-\u2027]*$/.test(text2)) {
+    let t = text2.replace(/ {2,}/g, " ").trim(), out2 = [], pos = 0, room = Math.max(1, width);
+    for (; t.length - pos > room; ) {
+      let cut = t.lastIndexOf(" ", pos + room);
+      if (cut <= pos) return [...out2, ...slowWrap(t.slice(pos), room, Math.max(1, rest))];
+      out2.push(t.slice(pos, cut)), pos = cut + 1, room = Math.max(1, rest);
+    }
+    return out2.push(t.slice(pos)), out2;
+  }
+  return slowWrap(text2, width, rest);
+}
+function slowWrap(text2, width, rest) {
+  let room = Math.max(1, Math.min(width, rest)), words = text2.split(/\s+/).filter(Boolean).flatMap((w) => textWidth(w) > room ? splitWord(w, room) : [w]), out2 = [], cur = "", curWidth = 0;
+  for (let w of words) {
+    let ww = textWidth(w);
+    cur === "" ? (cur = w, curWidth = ww) : curWidth + 1 + ww <= (out2.length === 0 ? width : rest) ? (cur += ` ${w}`, curWidth += 1 + ww) : (out2.push(cur), cur = w, curWidth = ww);
+  }
+  return (cur !== "" || out2.length === 0) && out2.push(cur), out2;
+}
+function splitWord(word, room) {
+  let out2 = [], rest = word;
+  for (; textWidth(rest) > room; ) {
+    let chars = [...rest], take = 0, w = 0;
+    for (; take < chars.length && w + cellWidth(chars[take].codePointAt(0)) <= room; ) w += cellWidth(chars[take++].codePointAt(0));
+    let cut = take;
+    for (let k = take; k > take / 2; k--)
+      if (/[/@:\-.,]/.test(chars[k - 1])) {
+        cut = k;
+        break;
+      }
+    out2.push(chars.slice(0, Math.max(1, cut)).join("")), rest = chars.slice(Math.max(1, cut)).join("");
+  }
+  return rest && out2.push(rest), out2;
 }
 
 // src/report/common.ts
@@ -30478,15 +30672,15 @@ function reportPath(p, cwd) {
   }
   return out2.replace(/^(\.\/)+/, "");
 }
-var CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
+var CONTROL2 = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
 function visible(ch) {
   return `\\x${ch.charCodeAt(0).toString(16).padStart(2, "0")}`;
 }
 function oneLine(s) {
-  return s.replace(/\r\n|[\r\n\u2028\u2029]/g, " ").replace(CONTROL, visible);
+  return s.replace(/\r\n|[\r\n\u2028\u2029]/g, " ").replace(CONTROL2, visible);
 }
 function visibleControls(s) {
-  return s.replace(CONTROL, visible);
+  return s.replace(CONTROL2, visible);
 }
 function stringifyJson(value, indent) {
   return JSON.stringify(value, null, indent).replace(
@@ -30496,7 +30690,7 @@ function stringifyJson(value, indent) {
 }
 function safeMultiline(s) {
   return s.replace(/\r\n|[\r\u2028\u2029]/g, `
-`).replace(CONTROL, visible);
+`).replace(CONTROL2, visible);
 }
 function ruleMap(input) {
   return new Map(input.rules.map((r) => [r.id, r]));
@@ -30516,24 +30710,199 @@ function textLookup(input) {
   return (p) => (cache2.has(p) || cache2.set(p, input.fileText?.(p)), cache2.get(p));
 }
 
+// src/cli/explain.ts
+var BOLD = "\x1B[1m", DIM = "\x1B[2m", CYAN = "\x1B[36m", RESET = "\x1B[0m";
+function inlineText(s) {
+  return s.replace(/\[([^\]]+)\]\((?:\.\.?\/)?[^)\s]*?\.md(?:#[^)]*)?\)/g, "$1").replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, "$1 ($2)").replace(/\*\*([^*]+)\*\*/g, "$1").replace(/(^|[\s(])\*([^*\s][^*]*)\*(?=[\s).,;:]|$)/g, "$1$2").replace(/<!--.*?-->/g, "");
+}
+function splitRow(line) {
+  return line.trim().replace(/^\|/, "").replace(/\|$/, "").split(/(?<!\\)\|/).map((c) => inlineText(c.trim().replace(/\\\|/g, "|")));
+}
+function renderDoc(markdown, opts) {
+  let paint = (code3, s) => opts.color && s !== "" ? `${code3}${s}${RESET}` : s, width = Math.max(40, opts.width), body2 = width - 2, out2 = [], lines = markdown.replace(/\r\n?/g, `
+`).split(`
+`), para = [], blank2 = () => {
+    out2.length > 0 && out2[out2.length - 1] !== "" && out2.push("");
+  }, flush = () => {
+    if (para.length === 0) return;
+    let text2 = inlineText(para.join(" ").replace(/\s+/g, " ").trim());
+    para = [];
+    let item = /^([-*]|\d+\.) (.*)$/.exec(text2);
+    if (item) {
+      let lead = `  ${item[1] === "*" ? "-" : item[1]} `, rows3 = wrap(item[2], width - lead.length);
+      out2.push(`${lead}${rows3[0]}`, ...rows3.slice(1).map((r) => `${" ".repeat(lead.length)}${r}`));
+      return;
+    }
+    blank2(), out2.push(...wrap(text2, body2).map((r) => `  ${r}`));
+  };
+  for (let i2 = 0; i2 < lines.length; i2++) {
+    let line = oneLine(lines[i2]).trimEnd(), fence = /^\s*(```|~~~)/.exec(line);
+    if (fence) {
+      for (flush(), blank2(), i2++; i2 < lines.length && !lines[i2].trimStart().startsWith(fence[1]); i2++)
+        out2.push(paint(CYAN, `    ${oneLine(lines[i2]).trimEnd()}`).trimEnd());
+      out2.push("");
+      continue;
+    }
+    let heading = /^(#{1,6})\s+(.*)$/.exec(line);
+    if (heading) {
+      flush(), blank2();
+      let text2 = inlineText(heading[2]);
+      heading[1].length === 1 ? out2.push(...wrap(text2, width).map((r) => paint(BOLD, r))) : out2.push(...wrap(heading[1].length === 2 ? text2.toUpperCase() : text2, width).map((r) => paint(BOLD, r))), out2.push("");
+      continue;
+    }
+    if (/^\s*\|.*\|\s*$/.test(line)) {
+      flush();
+      let rows3 = [];
+      for (; i2 < lines.length && /^\s*\|.*\|\s*$/.test(lines[i2]); i2++)
+        /^\s*\|[\s:|-]+\|\s*$/.test(lines[i2]) || rows3.push(splitRow(oneLine(lines[i2])));
+      i2--, out2.push(...table2(rows3, width, paint)), out2.push("");
+      continue;
+    }
+    if (line.trim() === "") {
+      flush();
+      continue;
+    }
+    /^\s*([-*]|\d+\.) /.test(line) && para.length > 0 && flush(), para.push(line.trim());
+  }
+  for (flush(); out2.length > 0 && out2[out2.length - 1] === ""; ) out2.pop();
+  return `${out2.join(`
+`)}
+`;
+}
+function table2(rows3, width, paint) {
+  if (rows3.length === 0) return [];
+  let n = Math.max(...rows3.map((r) => r.length)), widths = Array.from({ length: n }, (_, c) => Math.max(...rows3.map((r) => textWidth(r[c] ?? ""))));
+  if (2 + widths.reduce((a, w) => a + w, 0) + 2 * (n - 1) <= width)
+    return rows3.map((r, k) => {
+      let line = `  ${widths.map((w, c) => {
+        let cell2 = r[c] ?? "";
+        return c === n - 1 ? cell2 : cell2 + " ".repeat(w - textWidth(cell2));
+      }).join("  ")}`.trimEnd();
+      return k === 0 ? paint(DIM, line) : line;
+    });
+  let [head, ...body2] = rows3, out2 = [];
+  for (let r of body2) {
+    let rest = r.slice(1).map((cell2, c) => head && head[c + 1] ? `${head[c + 1]}: ${cell2}` : cell2).join("; "), text2 = `${r[0] ?? ""}${rest ? ` \u2014 ${rest}` : ""}`, rowsWrapped = wrap(text2, width - 4);
+    out2.push(`  - ${rowsWrapped[0]}`, ...rowsWrapped.slice(1).map((x) => `    ${x}`));
+  }
+  return out2;
+}
+function explainRule(rule, doc, opts) {
+  return doc && doc.trim() !== "" ? renderDoc(doc, opts) : renderDoc(`# ${rule.id}: ${rule.title}
+
+${rule.description}
+
+Default level: ${rule.defaultLevel}.
+`, opts);
+}
+
+// src/cli/color.ts
+function useColor(flag, env, isTTY) {
+  if (flag !== void 0) return flag;
+  let force = env.FORCE_COLOR;
+  return force !== void 0 ? force !== "0" && force !== "false" : env.NO_COLOR ? !1 : isTTY;
+}
+
+// src/report/present.ts
+var SENTENCE_END = /([.!?])\s+(?=[A-Z`"'(\[*])/g;
+function firstSentence(text2) {
+  let t = text2.trim();
+  SENTENCE_END.lastIndex = 0;
+  for (let m = SENTENCE_END.exec(t); m; m = SENTENCE_END.exec(t)) {
+    let before = t.slice(0, m.index);
+    if (!/(?:\be\.g|\bi\.e|\betc|\bvs|\bcf)$/i.test(before))
+      return { first: stripPeriod(t.slice(0, m.index + 1)), rest: t.slice(m.index + m[0].length).trim() };
+  }
+  return { first: stripPeriod(t), rest: "" };
+}
+function stripPeriod(s) {
+  return s.replace(/\s*\.$/, "").trim();
+}
+function cutAtWord(s, max) {
+  if (s.length <= max) return s;
+  let room = s.slice(0, max - 1), space = room.lastIndexOf(" "), cut = space >= max / 2 ? room.slice(0, space) : room;
+  return /[\uD800-\uDBFF]$/.test(cut) && (cut = cut.slice(0, -1)), `${cut.replace(/[\s,;:(]+$/, "")}\u2026`;
+}
+function flat(s) {
+  return s.replace(/\s+/g, " ").trim();
+}
+var presented = /* @__PURE__ */ new WeakMap();
+function present(f) {
+  let p = presented.get(f);
+  return p || (p = computePresented(f), presented.set(f, p)), p;
+}
+function computePresented(f) {
+  let own = f.headline !== void 0 && f.headline.trim() !== "", headline, details;
+  if (own)
+    headline = cutAtWord(stripPeriod(flat(f.headline)), 120);
+  else {
+    let message2 = flat(f.message), { first, rest } = firstSentence(message2);
+    if (headline = cutAtWord(first, 100), f.why === void 0 && f.hint === void 0)
+      if (headline !== first) {
+        let shown = headline.slice(0, -1);
+        details = `\u2026${message2.slice(shown.length).replace(/^\s+/, " ").trimEnd()}`.replace(/^… /, "\u2026");
+      } else rest && (details = rest);
+  }
+  let out2 = { headline };
+  return f.why?.trim() && (out2.why = flat(f.why)), f.hint?.trim() && (out2.hint = flat(f.hint)), details && (out2.details = details), out2;
+}
+function asSentence(s) {
+  let t = s.trim();
+  if (t === "") return t;
+  let cap = /^[a-z]+(?![\w\-/@.:])/.test(t) ? t[0].toUpperCase() + t.slice(1) : t;
+  return /[.!?:)]$/.test(cap) || /[.!?]["'`]$/.test(cap) ? cap : `${cap}.`;
+}
+function shortText(f) {
+  let p = present(f), parts3 = [asSentence(p.headline)];
+  if (p.why) parts3.push(asSentence(p.why));
+  else if (p.details && !p.details.startsWith("\u2026")) {
+    let next = firstSentence(p.details).first;
+    next && parts3.push(asSentence(cutAtWord(next, 200)));
+  }
+  return parts3.join(" ");
+}
+function fixFlag(f) {
+  if (!(!f.fix || f.fix.edits.length === 0))
+    return f.fix.safe ? "--fix" : "--unsafe-fixes";
+}
+function countFixable(findings) {
+  let c = { safe: 0, unsafe: 0 };
+  for (let f of findings)
+    !f.fix || f.fix.edits.length === 0 || (f.fix.safe ? c.safe++ : c.unsafe++);
+  return c;
+}
+function fixableSummary(c) {
+  if (!(c.safe === 0 && c.unsafe === 0))
+    return c.unsafe === 0 ? `${c.safe} fixable with --fix` : c.safe === 0 ? `${c.unsafe} fixable with --fix --unsafe-fixes` : `${c.safe} fixable with --fix, ${c.unsafe} more with --unsafe-fixes`;
+}
+
 // src/report/text.ts
+var DEFAULT_WIDTH = 80, MAX_RELATED_EXCERPTS = 3;
 var ANSI = {
   bold: "\x1B[1m",
   dim: "\x1B[2m",
   red: "\x1B[31m",
   yellow: "\x1B[33m",
+  blue: "\x1B[34m",
   cyan: "\x1B[36m",
   reset: "\x1B[0m"
 }, LEVEL_COLOR = { error: ANSI.red, warning: ANSI.yellow, note: ANSI.cyan };
+function painter(color) {
+  return (code3, s) => color && s !== "" ? `${code3}${s}${ANSI.reset}` : s;
+}
+function summaryLines(input, findings, paint) {
+  let out2 = [paint(ANSI.bold, summarize(countFindings(findings), input.suppressed?.length ?? 0))], fixable = fixableSummary(countFixable(findings));
+  return fixable && out2.push(fixable), out2;
+}
 function fixHint(f) {
   return f.fix ? f.fix.safe ? " (fixable)" : " (fixable with --unsafe-fixes)" : "";
 }
-function formatText(input, opts) {
-  let paint = (code3, s) => opts.color ? `${code3}${s}${ANSI.reset}` : s, lines = [], findings = sortFindings2(input.findings);
+function formatConcise(input, opts) {
+  let paint = painter(opts.color), lines = [], findings = sortFindings2(input.findings);
   for (let f of findings) {
-    let { start: start2 } = f.location.range, where3 = `${oneLine(reportPath(f.location.path, input.cwd))}:${start2.line}:${start2.column}:`;
+    let { start: start2 } = f.location.range, where4 = `${oneLine(reportPath(f.location.path, input.cwd))}:${start2.line}:${start2.column}:`;
     lines.push(
-      `${paint(ANSI.bold, where3)} ${paint(LEVEL_COLOR[f.level], `${f.level}:`)} ${oneLine(f.message)}${fixHint(f)} ${paint(ANSI.dim, `[${f.ruleId}]`)}`
+      `${paint(ANSI.bold, where4)} ${paint(LEVEL_COLOR[f.level], `${f.level}:`)} ${oneLine(f.message)}${fixHint(f)} ${paint(ANSI.dim, `[${f.ruleId}]`)}`
     );
     for (let r of f.related) {
       let message2 = oneLine(r.message);
@@ -30543,8 +30912,91 @@ function formatText(input, opts) {
     }
     f.fixNote && lines.push(`    ${paint(ANSI.dim, `no fix: ${oneLine(f.fixNote)}`)}`);
   }
-  let summary2 = summarize(countFindings(findings), input.suppressed?.length ?? 0);
-  return lines.length > 0 && lines.push(""), lines.push(paint(ANSI.bold, summary2)), `${lines.join(`
+  return lines.length > 0 && lines.push(""), lines.push(...summaryLines(input, findings, paint)), `${lines.join(`
+`)}
+`;
+}
+function groupFindings(findings) {
+  let groups = /* @__PURE__ */ new Map();
+  for (let f of sortFindings2(findings)) {
+    let key = `${f.ruleId}\0${f.level}\0${present(f).headline}`, g = groups.get(key);
+    g ? g.others.push(f) : groups.set(key, { first: f, others: [] });
+  }
+  return [...groups.values()];
+}
+function where3(ctx, loc2) {
+  let s = loc2.range.start;
+  return `${oneLine(reportPath(loc2.path, ctx.input.cwd))}:${s.line}:${s.column}`;
+}
+function excerptRows(ctx, gutter, loc2, marker, label2, markColor) {
+  let idx = ctx.index(loc2.path);
+  if (!idx) return [];
+  let bar = ctx.paint(ANSI.blue, `${" ".repeat(gutter)} |`), room = Math.max(20, ctx.width - gutter - 3), ex = excerpt2(idx, loc2.range, room, marker);
+  if (!ex || ex.source === "") return [];
+  let out2 = [`${ctx.paint(ANSI.blue, `${String(loc2.range.start.line).padStart(gutter)} |`)} ${ex.source}`], markerRow = `${ex.pad}${ex.markers}`, text2 = label2 ? oneLine(label2).replace(/\s+/g, " ").trim() : "";
+  if (text2 === "")
+    return out2.push(`${bar} ${ex.pad}${ctx.paint(markColor, ex.markers)}`), out2;
+  if (textWidth(markerRow) + 1 + textWidth(text2) <= room)
+    return out2.push(`${bar} ${ex.pad}${ctx.paint(markColor, `${ex.markers} ${text2}`)}`), out2;
+  out2.push(`${bar} ${ex.pad}${ctx.paint(markColor, ex.markers)}`);
+  let indent = ex.markerStart + Math.min(24, textWidth(text2)) <= room ? ex.markerStart : 0;
+  for (let row of wrap(text2, room - indent)) out2.push(`${bar} ${" ".repeat(indent)}${ctx.paint(markColor, row)}`);
+  return out2;
+}
+function gutterFor(locs) {
+  return Math.max(2, ...locs.map((l) => String(l.range.start.line).length));
+}
+function renderGroup(ctx, g) {
+  let f = g.first, p = present(f), merged = mergeSamePlace(f.related), shownRelated = merged.slice(0, MAX_RELATED_EXCERPTS), gutter = gutterFor([f.location, ...shownRelated, ...g.others.map((o) => o.location)]), pad = " ".repeat(gutter), bar = ctx.paint(ANSI.blue, `${pad} |`), arrow = (s) => `${ctx.paint(ANSI.blue, `${pad.slice(1)}-->`)} ${s}`, noteIndent = `${pad} = `, lines = [], tag = `${f.level}[${f.ruleId}]`, tagPlain = `${tag}: `, tagPainted = `${ctx.paint(ANSI.bold + LEVEL_COLOR[f.level], tag)}${ctx.paint(ANSI.bold, ":")} `, headline = oneLine(p.headline), headIndent = " ".repeat(textWidth(tagPlain) <= 36 ? textWidth(tagPlain) : 4), headRows = wrap(headline, ctx.width - textWidth(tagPlain), ctx.width - headIndent.length);
+  lines.push(`${tagPainted}${ctx.paint(ANSI.bold, headRows[0])}`);
+  for (let r of headRows.slice(1)) lines.push(`${headIndent}${ctx.paint(ANSI.bold, r)}`);
+  lines.push(arrow(where3(ctx, f.location)));
+  let primary = excerptRows(ctx, gutter, f.location, "^", f.label, LEVEL_COLOR[f.level]);
+  primary.length > 0 && lines.push(bar, ...primary);
+  for (let r of shownRelated) lines.push(...relatedRows(ctx, gutter, r));
+  let hidden = merged.length - shownRelated.length, note = (name2, text2) => {
+    let lead = `${noteIndent}${name2}: `, rows3 = wrap(oneLine(text2), ctx.width - lead.length);
+    lines.push(`${ctx.paint(ANSI.blue, `${pad} =`)} ${ctx.paint(ANSI.bold, `${name2}:`)} ${rows3[0]}`);
+    for (let r of rows3.slice(1)) lines.push(`${" ".repeat(lead.length)}${r}`);
+  };
+  hidden > 0 && lines.push(`${ctx.paint(ANSI.blue, `${pad} =`)} ${hidden} more related location${hidden === 1 ? "" : "s"} (\`--format json\` lists all)`), p.why && note("why", p.why);
+  let flag = fixFlag(f), todo = p.hint ?? (f.fix ? f.fix.description : void 0);
+  if (todo && note("fix", flag ? `${todo} (${flag})` : todo), p.details && note("note", p.details), f.fixNote && note("no fix", f.fixNote), g.others.length > 0) {
+    let n = g.others.length;
+    lines.push(`${ctx.paint(ANSI.blue, `${pad} =`)} the same at ${n} more place${n === 1 ? "" : "s"}:`);
+    for (let o of g.others) {
+      lines.push(arrow(where3(ctx, o.location)));
+      let label2 = o.label !== void 0 && o.label !== f.label ? o.label : void 0;
+      lines.push(...excerptRows(ctx, gutter, o.location, "^", label2, LEVEL_COLOR[o.level]));
+    }
+  }
+  return lines;
+}
+function mergeSamePlace(related4) {
+  let out2 = [], byPlace = /* @__PURE__ */ new Map();
+  for (let r of related4) {
+    let k = `${r.path}\0${r.range.start.line}\0${r.range.start.column}\0${r.range.end.line}\0${r.range.end.column}`, prev = byPlace.get(k);
+    if (prev) {
+      prev.message = `${prev.message}; ${r.message}`;
+      continue;
+    }
+    let copy = { ...r };
+    byPlace.set(k, copy), out2.push(copy);
+  }
+  return out2;
+}
+function relatedRows(ctx, gutter, r) {
+  let pad = " ".repeat(gutter), head = `${ctx.paint(ANSI.blue, `${pad.slice(1)}:::`)} ${where3(ctx, r)}`, rows3 = excerptRows(ctx, gutter, r, "-", r.message, ANSI.cyan);
+  if (rows3.length === 0) {
+    let lead = `${pad} = `;
+    return [head, ...wrap(oneLine(r.message), ctx.width - lead.length).map((t) => `${ctx.paint(ANSI.blue, lead)}${t}`)];
+  }
+  return [head, ...rows3];
+}
+function formatText(input, opts) {
+  let paint = painter(opts.color), ctx = { input, width: Math.max(40, opts.width ?? DEFAULT_WIDTH), paint, index: lineIndexLookup(input) }, lines = [];
+  for (let g of groupFindings(input.findings)) lines.push(...renderGroup(ctx, g), "");
+  return lines.push(...summaryLines(input, input.findings, paint)), `${lines.join(`
 `)}
 `;
 }
@@ -30645,10 +31097,10 @@ function buildSarif(input, opts = {}) {
   let metas = ruleMap(input), lineIndex = lineIndexLookup(input), entries = [
     ...input.findings.map((finding4) => ({ finding: finding4 })),
     ...(input.suppressed ?? []).map((s) => ({ finding: s.finding, justification: s.reason }))
-  ].sort((a, b) => compareFindings(a.finding, b.finding)), ruleIds = [...new Set(entries.map((e) => e.finding.ruleId))].sort(), ruleIndex = new Map(ruleIds.map((id, i2) => [id, i2])), rules = ruleIds.map((id) => ruleDescriptor(id, metas.get(id), input)), physical = (loc2) => ({
-    artifactLocation: { uri: artifactUri(loc2.path, input.cwd) },
-    region: region(loc2)
-  }), fix = (f) => {
+  ].sort((a, b) => compareFindings(a.finding, b.finding)), ruleIds = [...new Set(entries.map((e) => e.finding.ruleId))].sort(), ruleIndex = new Map(ruleIds.map((id, i2) => [id, i2])), rules = ruleIds.map((id) => ruleDescriptor(id, metas.get(id), input)), physical = (loc2, withText = !1) => {
+    let out2 = { artifactLocation: { uri: artifactUri(loc2.path, input.cwd) }, region: region(loc2) }, idx = withText ? lineIndex(loc2.path) : void 0;
+    return idx && addSnippets(out2, idx), out2;
+  }, fix = (f) => {
     let byFile = /* @__PURE__ */ new Map();
     for (let e of [...f.edits].sort(compareEdits)) {
       let list = byFile.get(e.path) ?? [];
@@ -30673,14 +31125,14 @@ function buildSarif(input, opts = {}) {
       })
     };
   }, results = entries.map(({ finding: f, justification }) => {
-    let message2 = escapeMessage(f.message);
+    let message2 = escapeMessage(shortText(f));
     f.related.length > 0 && (message2 += ` Related: ${f.related.map((r, i2) => `[${escapeMessage(r.message)}](${i2 + 1})`).join(", ")}.`);
     let result = {
       ruleId: f.ruleId,
       ruleIndex: ruleIndex.get(f.ruleId),
       level: f.level,
       message: { text: message2 },
-      locations: [{ physicalLocation: physical(f.location) }]
+      locations: [{ physicalLocation: physical(f.location, !0) }]
     };
     return f.related.length > 0 && (result.relatedLocations = f.related.map((r, i2) => ({
       id: i2 + 1,
@@ -30709,9 +31161,52 @@ function buildSarif(input, opts = {}) {
     ]
   };
 }
+var CONTEXT_LINES = 2;
+function linesText(idx, from, to) {
+  let start2 = idx.lineStart(from) ?? idx.text.length, next = idx.lineStart(to + 1);
+  return idx.text.slice(start2, next === void 0 ? idx.text.length : next - 1);
+}
+function addSnippets(loc2, idx) {
+  let r = loc2.region;
+  if (r.startLine === void 0 || r.endLine === void 0) return;
+  let lastLine = idx.lineCount - (idx.text.endsWith(`
+`) && idx.lineCount > 1 ? 1 : 0);
+  if (r.startLine > lastLine) return;
+  let offsetOf = (line, column) => {
+    let start2 = idx.lineStart(line);
+    return start2 === void 0 ? void 0 : Math.min(start2 + column - 1, idx.text.length);
+  }, from = offsetOf(r.startLine, r.startColumn ?? 1), to = offsetOf(r.endLine, r.endColumn ?? 1);
+  if (from === void 0 || to === void 0 || to < from) return;
+  to > from && (r.snippet = { text: idx.text.slice(from, to) });
+  let startLine = Math.max(1, r.startLine - CONTEXT_LINES), regionEnd = Math.min(idx.lineCount, Math.max(r.startLine, r.endLine)), endLine = Math.max(regionEnd, Math.min(lastLine, regionEnd + CONTEXT_LINES));
+  loc2.contextRegion = { startLine, endLine, snippet: { text: linesText(idx, startLine, endLine) } };
+}
 function formatSarif(input, opts = {}) {
   return `${stringifyJson(buildSarif(input, opts), 2)}
 `;
+}
+
+// src/report/suggestions.ts
+function suggestionFor(f, idx) {
+  let fix = f.fix;
+  if (!fix || !fix.safe || fix.edits.length === 0 || !idx || fix.edits.some((e) => e.path !== f.location.path)) return;
+  let edits = [...fix.edits].sort((a, b) => a.start - b.start || a.end - b.end), text2 = idx.text, out2 = "", pos = edits[0].start;
+  for (let e of edits) {
+    if (e.start < pos || e.end < e.start || e.end > text2.length) return;
+    out2 += text2.slice(pos, e.start) + e.text, pos = e.end;
+  }
+  let start2 = edits[0].start, end = pos, last = idx.at(end), endLine = end > start2 && last.column === 1 ? Math.max(idx.at(start2).line, last.line - 1) : last.line;
+  return { start: start2, end, text: out2, startLine: idx.at(start2).line, endLine };
+}
+function pickSuggestions(findings, index2) {
+  let order = [...findings].sort((a, b) => LEVEL_RANK[b.level] - LEVEL_RANK[a.level] || compareFindings(a, b)), claimed = /* @__PURE__ */ new Map(), out2 = /* @__PURE__ */ new Map();
+  for (let f of order) {
+    let s = suggestionFor(f, index2(f.location.path));
+    if (!s) continue;
+    let lines = claimed.get(f.location.path) ?? [];
+    lines.some(([a, b]) => s.startLine <= b && a <= s.endLine) || (lines.push([s.startLine, s.endLine]), claimed.set(f.location.path, lines), out2.set(f, s));
+  }
+  return out2;
 }
 
 // src/report/rdjsonl.ts
@@ -30723,18 +31218,11 @@ function buildRdjsonl(input) {
       start: { line: start2.line, column: idx?.byteColumn(start2) ?? start2.column },
       end: { line: end.line, column: idx?.byteColumn(end) ?? end.column }
     };
-  }, suggestions = (f) => {
-    let fix = f.fix;
-    if (!fix || fix.edits.length === 0 || fix.edits.some((e) => e.path !== f.location.path)) return;
-    let idx = lineIndex(f.location.path);
-    if (idx)
-      return [...fix.edits].sort(compareEdits).map((e) => {
-        let s = idx.at(e.start), t = idx.at(e.end);
-        return {
-          range: { start: { line: s.line, column: s.byteColumn }, end: { line: t.line, column: t.byteColumn } },
-          text: e.text
-        };
-      });
+  }, picked = pickSuggestions(input.findings, lineIndex), suggestions = (f) => {
+    let s = picked.get(f), idx = lineIndex(f.location.path);
+    if (!s || !idx) return;
+    let a = idx.at(s.start), b = idx.at(s.end);
+    return [{ range: { start: { line: a.line, column: a.byteColumn }, end: { line: b.line, column: b.byteColumn } }, text: s.text }];
   };
   return sortFindings2(input.findings).map((f) => {
     let d = {
@@ -30774,11 +31262,11 @@ function pick(sorted, noteCap, totalCap) {
   }
   return out2;
 }
-function annotation(f, cwd) {
+function annotation(f, cwd, offered) {
   let { start: start2, end } = f.location.range, props = [`file=${escapeProperty(reportPath(f.location.path, cwd))}`, `line=${start2.line}`, `endLine=${end.line}`];
   start2.line === end.line && props.push(`col=${start2.column}`, `endColumn=${end.column}`), props.push(`title=${escapeProperty(f.ruleId)}`);
-  let message2 = f.message;
-  f.fix && (message2 += f.fix.safe ? " (fixable)" : " (fixable with --unsafe-fixes)");
+  let message2 = shortText(f);
+  offered && f.fix && (message2 += ` Fix (credflow --fix): ${asSentence(f.fix.description)}`);
   for (let r of f.related)
     message2 += `
 ${reportPath(r.path, cwd)}:${r.range.start.line}:${r.range.start.column}: ${r.message}`;
@@ -30791,7 +31279,7 @@ function cell(s) {
 function formatGithub(input) {
   let sorted = [...input.findings].sort(bySeverity), shown = pick(sorted, MAX_PER_LEVEL, MAX_TOTAL);
   shown.length < sorted.length && (shown = pick(sorted, MAX_PER_LEVEL - 1, MAX_TOTAL - 1));
-  let omitted = sorted.length - shown.length, annotations = shown.map((f) => annotation(f, input.cwd)).join("");
+  let omitted = sorted.length - shown.length, offers = pickSuggestions(input.findings, lineIndexLookup(input)), annotations = shown.map((f) => annotation(f, input.cwd, offers.has(f))).join("");
   if (omitted > 0) {
     let what = omitted === 1 ? "1 more finding is" : `${omitted} more findings are`;
     annotations += `::notice title=${TOOL_NAME}::${escapeData(
@@ -30842,10 +31330,10 @@ function sortEdits(edits) {
   ).map((x) => x.edit);
 }
 function splice(text2, sorted) {
-  let parts2 = [], pos = 0;
+  let parts3 = [], pos = 0;
   for (let edit of sorted)
-    parts2.push(text2.slice(pos, edit.start), edit.text), pos = edit.end;
-  return parts2.push(text2.slice(pos)), parts2.join("");
+    parts3.push(text2.slice(pos, edit.start), edit.text), pos = edit.end;
+  return parts3.push(text2.slice(pos)), parts3.join("");
 }
 function applyEdits(text2, edits) {
   for (let edit of edits) checkBounds(text2, edit);
@@ -31140,7 +31628,7 @@ function syntaxErrors(text2) {
   return (0, import_yaml10.parseDocument)(text2, { uniqueKeys: !1 }).errors.length;
 }
 async function runFixes(request, opts) {
-  let overrides = /* @__PURE__ */ new Map(), originals = /* @__PURE__ */ new Map(), messages = [], rejected = /* @__PURE__ */ new Set(), encoder = new TextEncoder(), result = await lint({ ...request, overrides });
+  let overrides = /* @__PURE__ */ new Map(), originals = /* @__PURE__ */ new Map(), messages = [], rejected = /* @__PURE__ */ new Set(), fixed = /* @__PURE__ */ new Map(), encoder = new TextEncoder(), result = await lint({ ...request, overrides });
   for (let pass = 0; pass < MAX_PASSES; pass++) {
     let byFile = /* @__PURE__ */ new Map();
     for (let f of result.findings) {
@@ -31153,32 +31641,35 @@ async function runFixes(request, opts) {
     }
     let changed2 = !1;
     for (let { file, fixes } of byFile.values()) {
-      let before = syntaxErrors(file.text), text2 = file.text, together = tryApply(text2, fixes);
-      if (together && syntaxErrors(together) <= before)
-        text2 = together;
+      let before = syntaxErrors(file.text), text2 = file.text, applied = 0, together = tryApply(text2, fixes);
+      if (together && syntaxErrors(together.text) <= before)
+        text2 = together.text, applied = together.applied;
       else
         for (let fix of fixes) {
           let one = tryApply(text2, [fix]);
-          one === void 0 ? (rejected.add(fixKey(fix)), messages.push(`${file.path}: dropped fix "${fix.description}": its edits do not fit the file`)) : syntaxErrors(one) > before ? (rejected.add(fixKey(fix)), messages.push(`${file.path}: dropped fix "${fix.description}": the result would not parse`)) : text2 = one;
+          one === void 0 ? (rejected.add(fixKey(fix)), messages.push(`${file.path}: dropped fix "${fix.description}": its edits do not fit the file`)) : syntaxErrors(one.text) > before ? (rejected.add(fixKey(fix)), messages.push(`${file.path}: dropped fix "${fix.description}": the result would not parse`)) : (text2 = one.text, applied += one.applied);
         }
-      text2 !== file.text && (originals.has(file.absPath) || originals.set(file.absPath, file), overrides.set(file.absPath, encoder.encode(text2)), changed2 = !0);
+      text2 !== file.text && (fixed.set(file.path, (fixed.get(file.path) ?? 0) + applied), originals.has(file.absPath) || originals.set(file.absPath, file), overrides.set(file.absPath, encoder.encode(text2)), changed2 = !0);
     }
     if (!changed2) break;
     result = await lint({ ...request, overrides });
   }
-  let diff = "", written = [], changed = 0;
+  let diff = "", written = [], changedPaths = /* @__PURE__ */ new Set(), changed = 0;
   for (let [abs, original] of [...originals].sort((a, b) => a[1].path < b[1].path ? -1 : 1)) {
     let after = result.files.find((f) => f.absPath === abs)?.text ?? new TextDecoder().decode(overrides.get(abs));
-    if (after !== original.text && (diff += unifiedDiff(original.path, original.text, after), changed++, opts.write)) {
+    if (after !== original.text && (changedPaths.add(original.path), diff += unifiedDiff(original.path, original.text, after), changed++, opts.write)) {
       let res = writeFileAtomic(abs, after, { expectedBytes: original.bytes, root: original.root });
-      res.ok ? written.push(original.path) : (messages.push(`${original.path}: not fixed: ${res.reason}`), overrides.delete(abs));
+      res.ok ? written.push(original.path) : (messages.push(`${original.path}: not fixed: ${res.reason}`), overrides.delete(abs), fixed.delete(original.path));
     }
   }
-  return opts.write && written.length < changed && (result = await lint(request)), { result, diff, messages, written };
+  opts.write && written.length < changed && (result = await lint(request));
+  for (let p of [...fixed.keys()]) (!changedPaths.has(p) || fixed.get(p) === 0) && fixed.delete(p);
+  return { result, diff, messages, written, fixed };
 }
 function tryApply(text2, fixes) {
   try {
-    return applyFixes(text2, fixes).text;
+    let r = applyFixes(text2, fixes);
+    return { text: r.text, applied: r.applied.length };
   } catch {
     return;
   }
@@ -31191,6 +31682,44 @@ function usableFix(f, unsafe) {
 }
 function fixKey(fix) {
   return fix.edits.map((e) => `${e.path}:${e.start}:${e.end}:${e.text}`).join("|");
+}
+
+// src/cli/suggestions.ts
+var STRUCTURE_RULES = /* @__PURE__ */ new Set(["yaml-syntax", "workflow-schema"]);
+async function suggestableFindings(request, result) {
+  let files = new Map(result.files.map((f) => [f.path, f])), indexes = /* @__PURE__ */ new Map(), index2 = (p) => {
+    let file = files.get(p);
+    if (file?.absPath)
+      return indexes.has(p) || indexes.set(p, new LineIndex(file.text)), indexes.get(p);
+  }, picked = pickSuggestions(result.findings, index2), verified = /* @__PURE__ */ new Set();
+  if (picked.size > 0) {
+    let byFile = /* @__PURE__ */ new Map();
+    for (let [f, s] of picked) {
+      let list = byFile.get(f.location.path) ?? [];
+      list.push([f, s]), byFile.set(f.location.path, list);
+    }
+    let overrides = /* @__PURE__ */ new Map(), written = /* @__PURE__ */ new Map(), encoder = new TextEncoder();
+    for (let [p, list] of byFile) {
+      let file = files.get(p);
+      list.sort((a, b) => a[1].start - b[1].start);
+      let text2 = "", pos = 0;
+      for (let [f, s] of list)
+        text2 += file.text.slice(pos, s.start), written.set(f, { path: p, start: text2.length, end: text2.length + s.text.length }), text2 += s.text, pos = s.end;
+      text2 += file.text.slice(pos), overrides.set(file.absPath, encoder.encode(text2));
+    }
+    let after = await lint({ ...request, overrides, fixes: !1 }), structure = (findings, p) => findings.filter((f) => f.location.path === p && STRUCTURE_RULES.has(f.ruleId)).length;
+    for (let [f, w] of written) {
+      if (structure(after.findings, w.path) > structure(result.findings, w.path)) continue;
+      after.findings.some(
+        (a) => a.location.path === w.path && (a.ruleId === "unpinned-ref" || a.ruleId === f.ruleId) && a.location.range.start.offset <= w.end && w.start <= a.location.range.end.offset
+      ) || verified.add(f);
+    }
+  }
+  return result.findings.map((f) => {
+    if (!f.fix || verified.has(f)) return f;
+    let { fix: _fix, ...rest } = f;
+    return rest;
+  });
 }
 
 // src/config/load.ts
@@ -31365,11 +31894,11 @@ function parseIgnoredFinding(item) {
     let out3 = { path: normalizeRepoPath(item.path) };
     return item.rule !== void 0 && (out3.rule = item.rule), item.line !== void 0 && (out3.line = item.line), out3;
   }
-  let parts2 = item.split(":"), rule, path15, line;
-  if (parts2.length >= 3)
-    [rule, path15] = [parts2[0], parts2.slice(1, -1).join(":")], line = Number(parts2[parts2.length - 1]);
-  else if (parts2.length === 2) {
-    let [a, b] = parts2;
+  let parts3 = item.split(":"), rule, path15, line;
+  if (parts3.length >= 3)
+    [rule, path15] = [parts3[0], parts3.slice(1, -1).join(":")], line = Number(parts3[parts3.length - 1]);
+  else if (parts3.length === 2) {
+    let [a, b] = parts3;
     /^\d+$/.test(b) ? [path15, line] = [a, Number(b)] : [rule, path15] = [a, b];
   } else
     path15 = item;
@@ -31395,8 +31924,8 @@ function parseOwnerName(text2, source) {
 function ownerNameOfUrl(url) {
   let u = url.trim(), scp = /^[\w.-]+@[\w.-]+:(?!\/)([^\s]+)$/.exec(u), rest = scp ? scp[1] : /^(?:https?|ssh|git):\/\/(?:[^@/]+@)?[^/]+\/([^\s]+)$/.exec(u)?.[1];
   if (!rest) return;
-  let parts2 = rest.replace(/\/+$/, "").replace(/\.git$/, "").split("/");
-  return parts2.length === 2 ? parts2.join("/") : void 0;
+  let parts3 = rest.replace(/\/+$/, "").replace(/\.git$/, "").split("/");
+  return parts3.length === 2 ? parts3.join("/") : void 0;
 }
 function gitDir(root) {
   let dotGit = path13.join(root, ".git");
@@ -31982,7 +32511,7 @@ Exit codes:
 `;
 async function run2(argv, io) {
   let exitCode = 0, program2 = new Command();
-  program2.name("credflow").description("Follows AWS credentials through GitHub Actions workflows and reports how they break or leak.").version(VERSION, "-V, --version").exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).showSuggestionAfterError(!0).addHelpText("after", EXIT_CODES), program2.command("lint [paths...]", { isDefault: !0 }).description("lint repositories (directories) or single workflow/action files; `-` reads standard input").addHelpText("after", EXIT_CODES).addOption(new Option("-f, --format <format>", "output format").choices(["text", "json", "sarif", "rdjsonl", "github"]).default("text")).option("-o, --output <file>", "write the report to a file instead of standard output").addOption(new Option("--fail-level <level>", "lowest level that makes the exit code 1").choices(["error", "warning", "note", "none"]).default("warning")).option("--exit-zero", "exit 0 even when there are findings (for SARIF uploads)").option("--color", "force colour in text output").option("--no-color", "disable colour").option("--stdin-filename <path>", "path that names standard input (decides workflow vs action)").addOption(new Option("--visibility <visibility>", "repository visibility, for rules whose risk depends on it").choices(["public", "private", "internal"])).option("-c, --config <file>", "configuration file (default: .credflow.yml in the repository root)").option("--min-runner-version <version>", "oldest actions/runner version your self-hosted runners run").option("--fix", "apply safe fixes in place").option("--unsafe-fixes", "also apply fixes that may change behaviour (with --fix or --diff)").option("--diff", "print the fixes as a unified diff; change nothing").option("--online", "resolve action refs through the GitHub API (network; uses GITHUB_TOKEN/GH_TOKEN)").option("--github-api-url <url>", "GitHub API base URL (GitHub Enterprise Server)").option("--pin-cache <file>", "file caching --online answers (default: credflow/pins.json in the user cache directory)").option("--online-timeout <seconds>", "longest wait for one GitHub API request; the online phase stops after six times that (default 5)", parseOnlineTimeout).option("--sarif-category <category>", "code-scanning category: SARIF automationDetails.id becomes `<category>/` (default credflow)", parseSarifCategory).addOption(new Option("--default-token-permissions <mode>", "the repository's or organisation's default GITHUB_TOKEN permissions").choices(["permissive", "restricted"])).option("--repository <owner/name>", "the repository being linted, as owner/name", parseRepository).option("--report-unused-suppressions", "report `# credflow: ignore[...]` comments that suppress nothing").action(async (paths, flags2) => {
+  program2.name("credflow").description("Follows AWS credentials through GitHub Actions workflows and reports how they break or leak.").version(VERSION, "-V, --version").exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).showSuggestionAfterError(!0).addHelpText("after", EXIT_CODES), program2.command("lint [paths...]", { isDefault: !0 }).description("lint repositories (directories) or single workflow/action files; `-` reads standard input").addHelpText("after", EXIT_CODES).addOption(new Option("-f, --format <format>", "output format").choices(["text", "concise", "json", "sarif", "rdjsonl", "github"]).default("text")).option("-o, --output <file>", "write the report to a file instead of standard output").addOption(new Option("--fail-level <level>", "lowest level that makes the exit code 1").choices(["error", "warning", "note", "none"]).default("warning")).option("--exit-zero", "exit 0 even when there are findings (for SARIF uploads)").option("--color", "force colour in text output").option("--no-color", "disable colour").option("--stdin-filename <path>", "path that names standard input (decides workflow vs action)").addOption(new Option("--visibility <visibility>", "repository visibility, for rules whose risk depends on it").choices(["public", "private", "internal"])).option("-c, --config <file>", "configuration file (default: .credflow.yml in the repository root)").option("--min-runner-version <version>", "oldest actions/runner version your self-hosted runners run").option("--fix", "apply safe fixes in place").option("--unsafe-fixes", "also apply fixes that may change behaviour (with --fix or --diff)").option("--diff", "print the fixes as a unified diff; change nothing (also with --fix)").option("--verbose", "with --fix: say how many findings were fixed in each file; with --diff: count them on standard error").option("--online", "resolve action refs through the GitHub API (network; uses GITHUB_TOKEN/GH_TOKEN)").option("--github-api-url <url>", "GitHub API base URL (GitHub Enterprise Server)").option("--pin-cache <file>", "file caching --online answers (default: credflow/pins.json in the user cache directory)").option("--online-timeout <seconds>", "longest wait for one GitHub API request; the online phase stops after six times that (default 5)", parseOnlineTimeout).option("--sarif-category <category>", "code-scanning category: SARIF automationDetails.id becomes `<category>/` (default credflow)", parseSarifCategory).addOption(new Option("--default-token-permissions <mode>", "the repository's or organisation's default GITHUB_TOKEN permissions").choices(["permissive", "restricted"])).option("--repository <owner/name>", "the repository being linted, as owner/name", parseRepository).option("--report-unused-suppressions", "report `# credflow: ignore[...]` comments that suppress nothing").action(async (paths, flags2) => {
     exitCode = await lintCommand(paths, flags2, io);
   }), program2.command("rules").description("list the rules").addOption(new Option("-f, --format <format>", "output format").choices(["text", "json"]).default("text")).action((flags2) => {
     if (flags2.format === "json") {
@@ -31994,6 +32523,14 @@ async function run2(argv, io) {
     for (let r of RULES)
       io.stdout(`${r.id.padEnd(width)}  ${r.defaultLevel.padEnd(7)}  ${r.fixable ? "fix" : "   "}  ${r.title}
 `);
+  }), program2.command("explain <rule-id>").description("print a rule's documentation: what it finds, why it matters, how to fix it").action((id) => {
+    let rule = RULES.find((r) => r.id === id);
+    if (!rule) {
+      let ids = RULES.map((r) => r.id), near = suggestion(id, ids) || ` (the closest is "${[...ids].sort((a, b) => editDistance(id, a) - editDistance(id, b) || (a < b ? -1 : 1))[0]}")`;
+      throw new UsageError(`unknown rule id "${id.replace(/[^\x20-\x7e]/g, "?").slice(0, 80)}"${near}; \`credflow rules\` lists them`);
+    }
+    let color = useColor(void 0, io.env, io.stdoutIsTTY);
+    io.stdout(explainRule(rule, ruleDoc(rule.id), { width: textWidthFor(io, void 0) ?? 80, color }));
   }), program2.command("graph [paths...]").description("print the call graph with each job's credential timeline (one workflow: every step; several: one node per job)").addOption(new Option("-f, --format <format>", "graph format").choices(["mermaid", "dot", "json"]).default("mermaid")).option("-o, --output <file>", "write to a file").option("--workflow <file>", "draw one workflow: every step, composite actions expanded").option("--job <id>", "with --workflow: draw one job").option("--split <dir>", "write one file per workflow into DIR (created when missing) and print their paths").option("-c, --config <file>", "configuration file (default: .credflow.yml in the repository root)").action(async (paths, flags2) => {
     if (flags2.job !== void 0 && flags2.workflow === void 0) throw new UsageError("--job needs --workflow FILE");
     if (flags2.split !== void 0 && flags2.output !== void 0) throw new UsageError("--split writes one file per workflow; it does not take --output");
@@ -32135,27 +32672,27 @@ async function lintCommand(paths, flags2, io) {
     let first = await lint(request);
     await online.prefetch(remoteRefs(first));
   }
-  let result;
+  let result, fixReport = "";
   if (flags2.fix || flags2.diff) {
-    let fixed = await runFixes(request, { write: !!flags2.fix, unsafe: !!flags2.unsafeFixes });
+    let fixed = await runFixes(request, { write: !!flags2.fix && !flags2.diff, unsafe: !!flags2.unsafeFixes });
     for (let m of fixed.messages) io.stderr(`credflow: ${m}
 `);
     if (flags2.diff)
-      return emit(io, flags2.output, fixed.diff), fixed.result.internalErrors.length ? 2 : 0;
-    result = fixed.result;
+      return emit(io, flags2.output, fixed.diff), flags2.verbose && io.stderr(fixSummary(fixed.fixed, fixed.result.findings.length, { verbose: !0, dryRun: !0 })), fixed.result.internalErrors.length ? 2 : 0;
+    result = fixed.result, fixReport = fixSummary(fixed.fixed, result.findings.length, { verbose: !!flags2.verbose, dryRun: !1 });
   } else
     result = await lint(request);
   for (let e of result.internalErrors) io.stderr(`credflow: internal error: ${e}
 `);
   let byPath = new Map(result.files.map((f) => [f.path, f])), findings = result.findings, input = {
-    findings,
+    findings: flags2.format === "rdjsonl" || flags2.format === "github" ? await suggestableFindings(request, result) : findings,
     rules: [...RULES],
     toolVersion: VERSION,
     cwd: io.cwd,
     ruleDoc,
     suppressed: result.suppressed,
     fileText: (p) => byPath.get(p)?.text
-  }, color = flags2.format === "text" && useColor(flags2.color, io.env, io.stdoutIsTTY && !flags2.output);
+  }, color = (flags2.format === "text" || flags2.format === "concise") && useColor(flags2.color, io.env, io.stdoutIsTTY && !flags2.output);
   switch (flags2.format) {
     case "json":
       emit(io, flags2.output, formatJson(input));
@@ -32173,13 +32710,28 @@ async function lintCommand(paths, flags2, io) {
       summaryPath && fs11.appendFileSync(summaryPath, gh.summary);
       break;
     }
+    case "concise":
+      emit(io, flags2.output, formatConcise(input, { color }) + fixReport), fixReport = "";
+      break;
     default:
-      emit(io, flags2.output, formatText(input, { color }));
+      emit(io, flags2.output, formatText(input, { color, width: textWidthFor(io, flags2.output) }) + fixReport), fixReport = "";
   }
-  if (result.internalErrors.length) return 2;
+  if (fixReport && io.stderr(fixReport), result.internalErrors.length) return 2;
   if (flags2.exitZero || flags2.failLevel === "none") return 0;
   let threshold = LEVEL_RANK[flags2.failLevel];
   return findings.some((f) => LEVEL_RANK[f.level] >= threshold) ? 1 : 0;
+}
+function fixSummary(fixed, remaining, opts) {
+  let count = (n) => `${n} finding${n === 1 ? "" : "s"}`, verb = opts.dryRun ? "Would fix" : "Fixed", lines = [], total = 0;
+  for (let [p, n] of [...fixed].sort((a, b) => a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    total += n, opts.verbose && lines.push(`${verb} ${count(n)} in ${reportPath(p, void 0)}`);
+  return lines.push(`${verb} ${count(total)} (${remaining} ${opts.dryRun ? "would remain" : "remaining"}).`), `${lines.join(`
+`)}
+`;
+}
+function textWidthFor(io, output) {
+  if (!(output || !io.stdoutIsTTY || !io.columns))
+    return Math.max(60, Math.min(120, io.columns));
 }
 function remoteRefs(result) {
   let out2 = /* @__PURE__ */ new Map(), add = (u) => {
@@ -32201,7 +32753,8 @@ var code2 = await run2(process.argv.slice(2), {
   readStdin: () => fs12.readFileSync(0),
   env: process.env,
   cwd: process.cwd(),
-  stdoutIsTTY: !!process.stdout.isTTY
+  stdoutIsTTY: !!process.stdout.isTTY,
+  columns: process.stdout.columns
 });
 if (process.env.CREDFLOW_REPORT_RSS) {
   let usage = process.resourceUsage();

@@ -13,6 +13,7 @@ const code = await run(process.argv.slice(2), {
   env: process.env,
   cwd: process.cwd(),
   stdoutIsTTY: !!process.stdout.isTTY,
+  columns: process.stdout.columns,
 });
 // The benchmark and the hostile tests read peak memory and CPU time from here; nothing else sets this variable.
 if (process.env.CREDFLOW_REPORT_RSS) {

@@ -14,6 +14,11 @@ function findDocsDir(): string | null {
   return null;
 }
 
+/** Reads rule pages from `dir` instead (the docs generator, whose bundle lives in a temporary folder). */
+export function useDocsDir(dir: string): void {
+  docsDir = dir;
+}
+
 export function ruleDoc(id: string): string | undefined {
   if (docsDir === undefined) docsDir = findDocsDir();
   if (!docsDir || !/^[a-z0-9-]+$/.test(id)) return undefined;

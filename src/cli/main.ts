@@ -10,14 +10,19 @@ import { rootOf, UsageError } from "../discover/discover.js";
 import { offlinePins, type PinResolver } from "../knowledge/pins.js";
 import { renderGraph, renderSplit, type GraphFormat } from "../graph/render.js";
 import { ruleDoc } from "./docs.js";
+import { explainRule } from "./explain.js";
+import { suggestion } from "../config/messages.js";
+import { editDistance } from "../rules/support/closest.js";
 import { useColor } from "./color.js";
-import { formatText } from "../report/text.js";
+import { formatConcise, formatText } from "../report/text.js";
 import { formatJson } from "../report/json.js";
 import { formatSarif } from "../report/sarif.js";
 import { formatRdjsonl } from "../report/rdjsonl.js";
 import { formatGithub } from "../report/github.js";
 import type { ReportInput } from "../report/types.js";
+import { reportPath } from "../report/common.js";
 import { runFixes } from "../engine/fix-run.js";
+import { suggestableFindings } from "./suggestions.js";
 import { loadConfig, ConfigError } from "../config/load.js";
 import { settingsFromConfig, ruleLevel as configRuleLevel, ruleOptions as configRuleOptions, isIgnoredPath, ignoringEntry, ignoreEntries } from "../config/apply.js";
 import { defaultConfigText } from "../config/init.js";
@@ -32,9 +37,11 @@ export interface CliIO {
   env: NodeJS.ProcessEnv;
   cwd: string;
   stdoutIsTTY: boolean;
+  /** Columns of the terminal standard output goes to, when it is one. */
+  columns?: number;
 }
 
-type Format = "text" | "json" | "sarif" | "rdjsonl" | "github";
+type Format = "text" | "concise" | "json" | "sarif" | "rdjsonl" | "github";
 
 /** The end of `credflow --help` and `credflow lint --help`. */
 const EXIT_CODES = `
@@ -61,6 +68,7 @@ interface LintFlags {
   fix?: boolean;
   unsafeFixes?: boolean;
   diff?: boolean;
+  verbose?: boolean;
   online?: boolean;
   githubApiUrl?: string;
   pinCache?: string;
@@ -90,7 +98,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     .command("lint [paths...]", { isDefault: true })
     .description("lint repositories (directories) or single workflow/action files; `-` reads standard input")
     .addHelpText("after", EXIT_CODES)
-    .addOption(new Option("-f, --format <format>", "output format").choices(["text", "json", "sarif", "rdjsonl", "github"]).default("text"))
+    .addOption(new Option("-f, --format <format>", "output format").choices(["text", "concise", "json", "sarif", "rdjsonl", "github"]).default("text"))
     .option("-o, --output <file>", "write the report to a file instead of standard output")
     .addOption(new Option("--fail-level <level>", "lowest level that makes the exit code 1").choices(["error", "warning", "note", "none"]).default("warning"))
     .option("--exit-zero", "exit 0 even when there are findings (for SARIF uploads)")
@@ -102,7 +110,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     .option("--min-runner-version <version>", "oldest actions/runner version your self-hosted runners run")
     .option("--fix", "apply safe fixes in place")
     .option("--unsafe-fixes", "also apply fixes that may change behaviour (with --fix or --diff)")
-    .option("--diff", "print the fixes as a unified diff; change nothing")
+    .option("--diff", "print the fixes as a unified diff; change nothing (also with --fix)")
+    .option("--verbose", "with --fix: say how many findings were fixed in each file; with --diff: count them on standard error")
     .option("--online", "resolve action refs through the GitHub API (network; uses GITHUB_TOKEN/GH_TOKEN)")
     .option("--github-api-url <url>", "GitHub API base URL (GitHub Enterprise Server)")
     .option("--pin-cache <file>", "file caching --online answers (default: credflow/pins.json in the user cache directory)")
@@ -128,6 +137,21 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       for (const r of RULES) {
         io.stdout(`${r.id.padEnd(width)}  ${r.defaultLevel.padEnd(7)}  ${r.fixable ? "fix" : "   "}  ${r.title}\n`);
       }
+    });
+
+  program
+    .command("explain <rule-id>")
+    .description("print a rule's documentation: what it finds, why it matters, how to fix it")
+    .action((id: string) => {
+      const rule = RULES.find((r) => r.id === id);
+      if (!rule) {
+        const ids = RULES.map((r) => r.id);
+        // A clear "did you mean", else simply the nearest id.
+        const near = suggestion(id, ids) || ` (the closest is "${[...ids].sort((a, b) => editDistance(id, a) - editDistance(id, b) || (a < b ? -1 : 1))[0]}")`;
+        throw new UsageError(`unknown rule id "${id.replace(/[^\x20-\x7e]/g, "?").slice(0, 80)}"${near}; \`credflow rules\` lists them`);
+      }
+      const color = useColor(undefined, io.env, io.stdoutIsTTY);
+      io.stdout(explainRule(rule, ruleDoc(rule.id), { width: textWidthFor(io, undefined) ?? 80, color }));
     });
 
   program
@@ -331,14 +355,19 @@ async function lintCommand(paths: string[], flags: LintFlags, io: CliIO): Promis
   }
 
   let result: LintResult;
+  let fixReport = "";
   if (flags.fix || flags.diff) {
-    const fixed = await runFixes(request, { write: !!flags.fix, unsafe: !!flags.unsafeFixes });
+    // ruff's rule: --diff never writes, also with --fix.
+    const fixed = await runFixes(request, { write: !!flags.fix && !flags.diff, unsafe: !!flags.unsafeFixes });
     for (const m of fixed.messages) io.stderr(`credflow: ${m}\n`);
     if (flags.diff) {
       emit(io, flags.output, fixed.diff);
+      // The diff is the answer (`credflow --diff | git apply`); --verbose also counts it, on stderr.
+      if (flags.verbose) io.stderr(fixSummary(fixed.fixed, fixed.result.findings.length, { verbose: true, dryRun: true }));
       return fixed.result.internalErrors.length ? 2 : 0;
     }
     result = fixed.result;
+    fixReport = fixSummary(fixed.fixed, result.findings.length, { verbose: !!flags.verbose, dryRun: false });
   } else {
     result = await lint(request);
   }
@@ -347,9 +376,11 @@ async function lintCommand(paths: string[], flags: LintFlags, io: CliIO): Promis
   // The engine already applied levels, ignores and suppressions: these are the live findings.
   const byPath = new Map(result.files.map((f) => [f.path, f]));
   const findings: Finding[] = result.findings;
+  // Review tools get only suggestions credflow checked: safe, one per line, nothing it would flag.
+  const shown = flags.format === "rdjsonl" || flags.format === "github" ? await suggestableFindings(request, result) : findings;
 
   const input: ReportInput = {
-    findings,
+    findings: shown,
     rules: [...RULES],
     toolVersion: VERSION,
     cwd: io.cwd,
@@ -357,7 +388,7 @@ async function lintCommand(paths: string[], flags: LintFlags, io: CliIO): Promis
     suppressed: result.suppressed,
     fileText: (p) => byPath.get(p)?.text,
   };
-  const color = flags.format === "text" && useColor(flags.color, io.env, io.stdoutIsTTY && !flags.output);
+  const color = (flags.format === "text" || flags.format === "concise") && useColor(flags.color, io.env, io.stdoutIsTTY && !flags.output);
   switch (flags.format) {
     case "json":
       emit(io, flags.output, formatJson(input));
@@ -375,14 +406,45 @@ async function lintCommand(paths: string[], flags: LintFlags, io: CliIO): Promis
       if (summaryPath) fs.appendFileSync(summaryPath, gh.summary);
       break;
     }
+    case "concise":
+      // What --fix did ends the report people read; machine formats keep it on standard error.
+      emit(io, flags.output, formatConcise(input, { color }) + fixReport);
+      fixReport = "";
+      break;
     default:
-      emit(io, flags.output, formatText(input, { color }));
+      emit(io, flags.output, formatText(input, { color, width: textWidthFor(io, flags.output) }) + fixReport);
+      fixReport = "";
   }
+  if (fixReport) io.stderr(fixReport);
 
   if (result.internalErrors.length) return 2;
   if (flags.exitZero || flags.failLevel === "none") return 0;
   const threshold = LEVEL_RANK[flags.failLevel];
   return findings.some((f) => LEVEL_RANK[f.level] >= threshold) ? 1 : 0;
+}
+
+/**
+ * What the fixer did, ruff's way: "Fixed 3 findings (2 remaining)." (with --diff --verbose: "Would
+ * fix 3 findings (2 would remain)."), with --verbose one line per file first.
+ */
+function fixSummary(fixed: ReadonlyMap<string, number>, remaining: number, opts: { verbose: boolean; dryRun: boolean }): string {
+  const count = (n: number) => `${n} finding${n === 1 ? "" : "s"}`;
+  const verb = opts.dryRun ? "Would fix" : "Fixed";
+  const lines: string[] = [];
+  let total = 0;
+  for (const [p, n] of [...fixed].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
+    total += n;
+    if (opts.verbose) lines.push(`${verb} ${count(n)} in ${reportPath(p, undefined)}`);
+  }
+  // With --diff, what remains is counted on the fixed text: what --fix would leave.
+  lines.push(`${verb} ${count(total)} (${remaining} ${opts.dryRun ? "would remain" : "remaining"}).`);
+  return `${lines.join("\n")}\n`;
+}
+
+/** Text output fits the terminal (60 to 120 columns) when it goes to one, else 80 columns. */
+function textWidthFor(io: CliIO, output: string | undefined): number | undefined {
+  if (output || !io.stdoutIsTTY || !io.columns) return undefined;
+  return Math.max(60, Math.min(120, io.columns));
 }
 
 function remoteRefs(result: LintResult): Array<{ action: string; ref: string }> {

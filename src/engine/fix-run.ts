@@ -24,6 +24,11 @@ export interface FixRun {
   messages: string[];
   /** Display paths of files written. */
   written: string[];
+  /**
+   * Fixes applied, by display path: written to disk with `write`, else what the diff shows. A file
+   * whose write was refused is not counted.
+   */
+  fixed: Map<string, number>;
 }
 
 function syntaxErrors(text: string): number {
@@ -35,6 +40,7 @@ export async function runFixes(request: LintRequest, opts: FixOptions): Promise<
   const originals = new Map<string, SourceFile>();
   const messages: string[] = [];
   const rejected = new Set<string>();
+  const fixed = new Map<string, number>();
   const encoder = new TextEncoder();
   let result = await lint({ ...request, overrides });
 
@@ -53,23 +59,30 @@ export async function runFixes(request: LintRequest, opts: FixOptions): Promise<
     for (const { file, fixes } of byFile.values()) {
       const before = syntaxErrors(file.text);
       let text = file.text;
+      let applied = 0;
       // Apply together; if the result breaks the YAML, retry one fix at a time to find the culprit.
+      // Fixes that overlap an applied one wait for the next pass, on the re-linted text.
       const together = tryApply(text, fixes);
-      if (together && syntaxErrors(together) <= before) {
-        text = together;
+      if (together && syntaxErrors(together.text) <= before) {
+        text = together.text;
+        applied = together.applied;
       } else {
         for (const fix of fixes) {
           const one = tryApply(text, [fix]);
           if (one === undefined) {
             rejected.add(fixKey(fix));
             messages.push(`${file.path}: dropped fix "${fix.description}": its edits do not fit the file`);
-          } else if (syntaxErrors(one) > before) {
+          } else if (syntaxErrors(one.text) > before) {
             rejected.add(fixKey(fix));
             messages.push(`${file.path}: dropped fix "${fix.description}": the result would not parse`);
-          } else text = one;
+          } else {
+            text = one.text;
+            applied += one.applied;
+          }
         }
       }
       if (text === file.text) continue;
+      fixed.set(file.path, (fixed.get(file.path) ?? 0) + applied);
       if (!originals.has(file.absPath!)) originals.set(file.absPath!, file);
       overrides.set(file.absPath!, encoder.encode(text));
       changed = true;
@@ -80,10 +93,12 @@ export async function runFixes(request: LintRequest, opts: FixOptions): Promise<
 
   let diff = "";
   const written: string[] = [];
+  const changedPaths = new Set<string>();
   let changed = 0;
   for (const [abs, original] of [...originals].sort((a, b) => (a[1].path < b[1].path ? -1 : 1))) {
     const after = result.files.find((f) => f.absPath === abs)?.text ?? new TextDecoder().decode(overrides.get(abs));
     if (after === original.text) continue;
+    changedPaths.add(original.path);
     diff += unifiedDiff(original.path, original.text, after);
     changed++;
     if (opts.write) {
@@ -92,18 +107,22 @@ export async function runFixes(request: LintRequest, opts: FixOptions): Promise<
       else {
         messages.push(`${original.path}: not fixed: ${res.reason}`);
         overrides.delete(abs);
+        fixed.delete(original.path);
       }
     }
   }
   // The last lint saw the edited text; it matches the disk unless a write was refused.
   if (opts.write && written.length < changed) result = await lint(request);
-  return { result, diff, messages, written };
+  // Only files that end up different count (a later pass could, in principle, undo an edit).
+  for (const p of [...fixed.keys()]) if (!changedPaths.has(p) || fixed.get(p) === 0) fixed.delete(p);
+  return { result, diff, messages, written, fixed };
 }
 
-/** Applies fixes; undefined when a rule produced edits that overlap each other or leave the text. */
-function tryApply(text: string, fixes: Fix[]): string | undefined {
+/** Applies fixes (and says how many applied); undefined when a rule produced edits that overlap each other or leave the text. */
+function tryApply(text: string, fixes: Fix[]): { text: string; applied: number } | undefined {
   try {
-    return applyFixes(text, fixes).text;
+    const r = applyFixes(text, fixes);
+    return { text: r.text, applied: r.applied.length };
   } catch {
     return undefined;
   }

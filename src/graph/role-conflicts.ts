@@ -16,7 +16,10 @@ export const RUNNER_FIX_VERSION = "2.295.0";
 /** What credentials a configure call sets, for comparison (`key`) and messages (`text`). */
 export interface CredentialIdentity {
   key: string;
+  /** For messages, in full (`role \`arn:…\``). */
   text: string;
+  /** For headlines and labels (a role ARN's name). */
+  short: string;
 }
 
 /** A composite that assumes a second role while the first one's credentials were exported when it started. */
@@ -41,10 +44,16 @@ export interface RoleConflict {
 
 /** What credentials a configure call sets; undefined when unclear (an expression role, no role and no keys). */
 export function identityOf(node: JobNode, call: ConfigureCall): CredentialIdentity | undefined {
-  if (call.role) return { key: `role:${call.role}`, text: `role \`${call.role}\`` };
+  if (call.role) return { key: `role:${call.role}`, text: `role \`${call.role}\``, short: `role \`${shortRole(call.role)}\`` };
   const keyId = node.timeline[call.timelineIndex]?.with.get("aws-access-key-id")?.trim();
-  if (keyId) return { key: `keys:${keyId}`, text: `static keys \`${keyId}\`` };
+  if (keyId) return { key: `keys:${keyId}`, text: `static keys \`${keyId}\``, short: "static keys" };
   return undefined;
+}
+
+/** `arn:aws:iam::123456789012:role/path/deploy` → `deploy`; anything else as written. */
+export function shortRole(role: string): string {
+  const m = /^arn:aws[\w-]*:iam::[^:]*:role\/(?:.*\/)?([^/]+)$/.exec(role.trim());
+  return m ? m[1]! : role.trim();
 }
 
 /** The role conflicts of a job whose timeline facts (`invocations`, `callSteps`, `configureCalls`, `activeCredentials`) are filled. */

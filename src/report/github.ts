@@ -6,6 +6,7 @@ import type { Finding, Level } from "../rules/types.js";
 import {
   compareFindings,
   countFindings,
+  lineIndexLookup,
   oneLine,
   reportPath,
   safeMultiline,
@@ -14,6 +15,8 @@ import {
   visibleControls,
 } from "./common.js";
 import type { ReportInput } from "./types.js";
+import { asSentence, shortText } from "./present.js";
+import { pickSuggestions } from "./suggestions.js";
 
 export interface GithubOutput {
   /** Workflow commands for stdout, one per line. */
@@ -59,13 +62,14 @@ function pick(sorted: Finding[], noteCap: number, totalCap: number): Finding[] {
   return out;
 }
 
-function annotation(f: Finding, cwd: string | undefined): string {
+function annotation(f: Finding, cwd: string | undefined, offered: boolean): string {
   const { start, end } = f.location.range;
   const props = [`file=${escapeProperty(reportPath(f.location.path, cwd))}`, `line=${start.line}`, `endLine=${end.line}`];
   if (start.line === end.line) props.push(`col=${start.column}`, `endColumn=${end.column}`);
   props.push(`title=${escapeProperty(f.ruleId)}`);
-  let message = f.message;
-  if (f.fix) message += f.fix.safe ? " (fixable)" : " (fixable with --unsafe-fixes)";
+  // What GitHub lists: the headline and the one-sentence why; only a safe fix is offered.
+  let message = shortText(f);
+  if (offered && f.fix) message += ` Fix (credflow --fix): ${asSentence(f.fix.description)}`;
   for (const r of f.related) {
     message += `\n${reportPath(r.path, cwd)}:${r.range.start.line}:${r.range.start.column}: ${r.message}`;
   }
@@ -90,7 +94,9 @@ export function formatGithub(input: ReportInput): GithubOutput {
     shown = pick(sorted, MAX_PER_LEVEL - 1, MAX_TOTAL - 1);
   }
   const omitted = sorted.length - shown.length;
-  let annotations = shown.map((f) => annotation(f, input.cwd)).join("");
+  // The fixes offered are the ones reviewdog would get as suggestions: safe, one per line.
+  const offers = pickSuggestions(input.findings, lineIndexLookup(input));
+  let annotations = shown.map((f) => annotation(f, input.cwd, offers.has(f))).join("");
   if (omitted > 0) {
     const what = omitted === 1 ? "1 more finding is" : `${omitted} more findings are`;
     annotations += `::notice title=${TOOL_NAME}::${escapeData(

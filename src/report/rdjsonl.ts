@@ -1,9 +1,10 @@
 /**
  * reviewdog's native format: one Diagnostic JSON object per line, columns in UTF-8 bytes
- * (1-based, end exclusive), fixes as suggestions.
+ * (1-based, end exclusive), safe fixes as suggestions (one per finding, never two on one line).
  */
 import type { Finding, Level, Location } from "../rules/types.js";
-import { compareEdits, reportPath, ruleHelpUri, sortFindings, stringifyJson, TOOL_NAME, lineIndexLookup } from "./common.js";
+import { reportPath, ruleHelpUri, sortFindings, stringifyJson, TOOL_NAME, lineIndexLookup } from "./common.js";
+import { pickSuggestions } from "./suggestions.js";
 import type { ReportInput } from "./types.js";
 
 export interface RdPosition {
@@ -41,22 +42,15 @@ export function buildRdjsonl(input: ReportInput): RdDiagnostic[] {
     };
   };
 
+  // Safe fixes only, one suggestion per finding, never two on one line (src/report/suggestions.ts).
+  const picked = pickSuggestions(input.findings, lineIndex);
   const suggestions = (f: Finding): RdDiagnostic["suggestions"] => {
-    const fix = f.fix;
-    if (!fix || fix.edits.length === 0) return undefined;
-    // A suggestion has no path of its own: it applies to the diagnostic's file. A fix that also
-    // edits another file, or whose file text is unknown, cannot be offered in part.
-    if (fix.edits.some((e) => e.path !== f.location.path)) return undefined;
+    const s = picked.get(f);
     const idx = lineIndex(f.location.path);
-    if (!idx) return undefined;
-    return [...fix.edits].sort(compareEdits).map((e) => {
-      const s = idx.at(e.start);
-      const t = idx.at(e.end);
-      return {
-        range: { start: { line: s.line, column: s.byteColumn }, end: { line: t.line, column: t.byteColumn } },
-        text: e.text,
-      };
-    });
+    if (!s || !idx) return undefined;
+    const a = idx.at(s.start);
+    const b = idx.at(s.end);
+    return [{ range: { start: { line: a.line, column: a.byteColumn }, end: { line: b.line, column: b.byteColumn } }, text: s.text }];
   };
 
   return sortFindings(input.findings).map((f) => {

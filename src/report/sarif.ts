@@ -15,6 +15,8 @@ import {
   lineIndexLookup,
 } from "./common.js";
 import type { ReportInput } from "./types.js";
+import type { LineIndex } from "./positions.js";
+import { shortText } from "./present.js";
 
 export const SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json";
 const MAX_DESCRIPTION = 1024;
@@ -32,11 +34,15 @@ export interface SarifRegion {
   endColumn?: number;
   charOffset?: number;
   charLength?: number;
+  /** The region's text (SARIF multitool's SARIF2010 asks for it). */
+  snippet?: { text: string };
 }
 
 export interface SarifPhysicalLocation {
   artifactLocation: { uri: string };
   region: SarifRegion;
+  /** The lines around the region, with their text (SARIF multitool's SARIF2011). */
+  contextRegion?: SarifRegion;
 }
 
 export interface SarifLocation {
@@ -172,10 +178,12 @@ export function buildSarif(input: ReportInput, opts: { category?: string } = {})
   const ruleIndex = new Map(ruleIds.map((id, i) => [id, i]));
   const rules = ruleIds.map((id) => ruleDescriptor(id, metas.get(id), input));
 
-  const physical = (loc: Location): SarifPhysicalLocation => ({
-    artifactLocation: { uri: artifactUri(loc.path, input.cwd) },
-    region: region(loc),
-  });
+  const physical = (loc: Location, withText = false): SarifPhysicalLocation => {
+    const out: SarifPhysicalLocation = { artifactLocation: { uri: artifactUri(loc.path, input.cwd) }, region: region(loc) };
+    const idx = withText ? lineIndex(loc.path) : undefined;
+    if (idx) addSnippets(out, idx);
+    return out;
+  };
 
   const fix = (f: Fix): SarifFix => {
     const byFile = new Map<string, Fix["edits"]>();
@@ -207,7 +215,8 @@ export function buildSarif(input: ReportInput, opts: { category?: string } = {})
   };
 
   const results = entries.map(({ finding: f, justification }): SarifResult => {
-    let message = escapeMessage(f.message);
+    // What GitHub lists: the headline and the one-sentence why; the rule's help has the rest.
+    let message = escapeMessage(shortText(f));
     if (f.related.length > 0) {
       message += ` Related: ${f.related.map((r, i) => `[${escapeMessage(r.message)}](${i + 1})`).join(", ")}.`;
     }
@@ -216,7 +225,7 @@ export function buildSarif(input: ReportInput, opts: { category?: string } = {})
       ruleIndex: ruleIndex.get(f.ruleId)!,
       level: f.level,
       message: { text: message },
-      locations: [{ physicalLocation: physical(f.location) }],
+      locations: [{ physicalLocation: physical(f.location, true) }],
     };
     if (f.related.length > 0) {
       result.relatedLocations = f.related.map((r, i) => ({
@@ -250,6 +259,40 @@ export function buildSarif(input: ReportInput, opts: { category?: string } = {})
       },
     ],
   };
+}
+
+/** Lines of context above and below a result's region in `contextRegion`. */
+const CONTEXT_LINES = 2;
+
+/** Text of lines `from`..`to` (1-based, inclusive) without the final line break. */
+function linesText(idx: LineIndex, from: number, to: number): string {
+  const start = idx.lineStart(from) ?? idx.text.length;
+  const next = idx.lineStart(to + 1);
+  return idx.text.slice(start, next === undefined ? idx.text.length : next - 1);
+}
+
+/**
+ * `region.snippet` (the region's own text) and `contextRegion` (its lines with a few around them),
+ * from the file's text; nothing when the region does not fit the text.
+ */
+function addSnippets(loc: SarifPhysicalLocation, idx: LineIndex): void {
+  const r = loc.region;
+  if (r.startLine === undefined || r.endLine === undefined) return;
+  // The last "line" after a final line break is empty: it is no line to show.
+  const lastLine = idx.lineCount - (idx.text.endsWith("\n") && idx.lineCount > 1 ? 1 : 0);
+  if (r.startLine > lastLine) return;
+  const offsetOf = (line: number, column: number): number | undefined => {
+    const start = idx.lineStart(line);
+    return start === undefined ? undefined : Math.min(start + column - 1, idx.text.length);
+  };
+  const from = offsetOf(r.startLine, r.startColumn ?? 1);
+  const to = offsetOf(r.endLine, r.endColumn ?? 1);
+  if (from === undefined || to === undefined || to < from) return;
+  if (to > from) r.snippet = { text: idx.text.slice(from, to) };
+  const startLine = Math.max(1, r.startLine - CONTEXT_LINES);
+  const regionEnd = Math.min(idx.lineCount, Math.max(r.startLine, r.endLine));
+  const endLine = Math.max(regionEnd, Math.min(lastLine, regionEnd + CONTEXT_LINES));
+  loc.contextRegion = { startLine, endLine, snippet: { text: linesText(idx, startLine, endLine) } };
 }
 
 export function formatSarif(input: ReportInput, opts: { category?: string } = {}): string {

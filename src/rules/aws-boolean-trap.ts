@@ -51,6 +51,7 @@ function judge(site: ConfigureSite, input: SiteInput, name: string): Report | un
   let level: Level;
   let message: string;
   let replacement: string | undefined;
+  let parts: Pick<Report, "headline" | "why" | "hint" | "label">;
   switch (booleanParsing(site.version, name)) {
     case "strict":
       if (CORE_SCHEMA.has(value)) return undefined;
@@ -60,6 +61,12 @@ function judge(site: ConfigureSite, input: SiteInput, name: string): Report | un
         `${written} makes ${runs} fail: from v5 a boolean input must be one of true, True, TRUE, false, False, FALSE, and the step stops with ` +
         `\`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\`` +
         (replacement ? `. Write \`${replacement}\`` : "");
+      parts = {
+        headline: `${written} makes configure-aws-credentials ${describeVersion(site.version)} fail`,
+        why: `from v5 a boolean input must be true, True, TRUE, false, False or FALSE, and the step stops with "Input does not meet YAML 1.2 "Core Schema" specification"`,
+        hint: replacement ? `write \`${replacement}\`` : "write true or false",
+        label: "not a YAML 1.2 boolean",
+      };
       break;
     case "string":
       // v5+ tests `if (useExistingCredentials)`: any non-empty text turns the feature on.
@@ -68,12 +75,24 @@ function judge(site: ConfigureSite, input: SiteInput, name: string): Report | un
       message =
         `${written} turns the feature ON in ${runs}: from v5 the action reads \`use-existing-credentials\` as text and any non-empty value enables it, ` +
         `so when credentials are already valid it keeps them ("Pre-existing credentials are valid. No need to generate new ones.") instead of assuming the configured role. Remove the line to turn it off`;
+      parts = {
+        headline: `${written} turns the feature on in configure-aws-credentials ${describeVersion(site.version)}`,
+        why: "from v5 the action reads it as text and any non-empty value enables it, so already valid credentials are kept instead of assuming the configured role",
+        hint: "remove the line to turn it off",
+        label: "any non-empty text means on",
+      };
       break;
     case "lenient":
       if (!MEANT_TRUE.has(lower)) return undefined;
       level = "warning";
       replacement = "true";
       message = `${written} is read as false by ${runs}: before v5 the action treats anything but \`true\` as false, so \`${input.key}\` is silently off. Write \`true\` if it should be on`;
+      parts = {
+        headline: `${written} is read as false by configure-aws-credentials ${describeVersion(site.version)}`,
+        why: `before v5 the action treats anything but \`true\` as false, so \`${input.key}\` is silently off`,
+        hint: "write `true` if it should be on",
+        label: "read as false",
+      };
       break;
     default:
       return undefined;
@@ -81,7 +100,7 @@ function judge(site: ConfigureSite, input: SiteInput, name: string): Report | un
   const where = valueLocation(site, input);
   const removal = name === "use-existing-credentials" && level === "warning" && booleanParsing(site.version, name) === "string";
   const fix = (): Fix | undefined => (removal ? removeLineFix(site, input) : replacement ? replaceFix(site, input, replacement) : undefined);
-  return { level, message, location: where.location, related: where.related, fix };
+  return { level, message, ...parts, location: where.location, related: where.related, fix };
 }
 
 /**

@@ -43,18 +43,30 @@ function finding(site: ConfigureSite, input: SiteInput, declared: Set<string>, k
   const key = input.key;
   const name = key.toLowerCase();
   const ignored = `the action ignores it (the runner only warns "Unexpected input(s) '${key}'")`;
-  const base = { location: keyLocation(site, input) };
+  const base = { location: keyLocation(site, input), why: ignored };
 
   if (known.has(name)) {
     // A real input of a later release: a version mismatch, not a typo.
     const since = inputIntroducedIn(name);
-    return { ...base, message: `\`${key}\` was added in ${since ?? "a later release"}; this step runs ${runs}, so ${ignored}. Use ${since ?? "a newer release"} or later, or drop the input.` };
+    return {
+      ...base,
+      message: `\`${key}\` was added in ${since ?? "a later release"}; this step runs ${runs}, so ${ignored}. Use ${since ?? "a newer release"} or later, or drop the input.`,
+      headline: `input \`${key}\` was added in ${since ?? "a later release"}; this step runs ${runs}`,
+      hint: `use ${since ?? "a newer release"} or later, or drop the input`,
+      label: `not an input of ${runs}`,
+    };
   }
 
   const suggestion = closestName(name, everyInput);
   if (!suggestion) {
     const moving = v.kind === "branch" && v.tag ? ` (\`@${v.ref}\` moves; credflow knows it as ${v.tag} code, so a newer input may be missing from its table)` : "";
-    return { ...base, message: `\`${key}\` is not an input of configure-aws-credentials ${runs} nor of any release${moving}; ${ignored}.` };
+    return {
+      ...base,
+      message: `\`${key}\` is not an input of configure-aws-credentials ${runs} nor of any release${moving}; ${ignored}.`,
+      headline: `\`${key}\` is not an input of configure-aws-credentials`,
+      hint: "correct the name from the action's list of inputs, or drop it",
+      label: "no release has this input",
+    };
   }
 
   const target = suggestion.name;
@@ -63,10 +75,14 @@ function finding(site: ConfigureSite, input: SiteInput, declared: Set<string>, k
     return {
       ...base,
       message: `\`${key}\` is not an input of configure-aws-credentials ${runs}; did you mean \`${target}\`? That input was added in ${since ?? "a later release"}, so this version would ignore it too. As written, ${ignored}.`,
+      headline: `unknown input \`${key}\`; did you mean \`${target}\` (added in ${since ?? "a later release"})?`,
+      hint: `rename it to \`${target}\` and use ${since ?? "a newer release"} or later`,
+      label: `not an input of ${runs}`,
     };
   }
   const message = `\`${key}\` is not an input of configure-aws-credentials ${runs}; did you mean \`${target}\`? As written, ${ignored}.`;
-  return suggestion.confidence === "typo" ? { ...base, message, fix: () => renameFix(site, input, target) } : { ...base, message };
+  const parts = { headline: `unknown input \`${key}\`; did you mean \`${target}\`?`, hint: `rename \`${key}\` to \`${target}\``, label: `not an input of ${runs}` };
+  return suggestion.confidence === "typo" ? { ...base, ...parts, message, fix: () => renameFix(site, input, target) } : { ...base, ...parts, message };
 }
 
 /**

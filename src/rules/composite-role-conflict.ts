@@ -13,7 +13,7 @@ import { atLeast, parseVersion } from "../knowledge/version.js";
 import type { Level, RelatedLocation, RuleContext, Rule } from "./types.js";
 
 // Which steps see the earlier role is a graph fact (`JobNode.roleConflicts`), shared with `credflow graph`.
-export { RUNNER_FIX_VERSION, identityOf } from "../graph/role-conflicts.js";
+export { RUNNER_FIX_VERSION, identityOf, shortRole } from "../graph/role-conflicts.js";
 
 /** Where a configure call is, seen from `from`: its line, or the workflow call site that led to it. */
 function describeCall(from: string, ts: TimelineStep): string {
@@ -24,15 +24,15 @@ function describeCall(from: string, ts: TimelineStep): string {
 }
 
 /** The level for a job, and the sentence that explains it. */
-function levelFor(node: JobNode, ctx: RuleContext): { level: Level; why: string } {
+function levelFor(node: JobNode, ctx: RuleContext): { level: Level; why: string; hint: string; short: string } {
   const configured = ctx.options["min-runner-version"];
   const min = parseVersion(configured);
   const fix = parseVersion(RUNNER_FIX_VERSION)!;
   const fixed = "steps inside the composite see the new role, and it stays active for the caller's later steps after the composite returns.";
   if (min) {
     return !atLeast(min, fix)
-      ? { level: "error", why: `The configured minimum runner version ${String(configured)} is older than v${RUNNER_FIX_VERSION}, so this job is affected.` }
-      : { level: "note", why: `The configured minimum runner version ${String(configured)} has the runner fix: ${fixed}` };
+      ? { level: "error", why: `The configured minimum runner version ${String(configured)} is older than v${RUNNER_FIX_VERSION}, so this job is affected.`, hint: UPGRADE, short: `, and the configured minimum runner version ${String(configured)} is older` }
+      : { level: "note", why: `The configured minimum runner version ${String(configured)} has the runner fix: ${fixed}`, hint: NOTHING, short: `; the configured minimum runner version ${String(configured)} has the fix` };
   }
   const runner = runnerKind(node);
   if (runner.kind === "self-hosted") {
@@ -41,22 +41,32 @@ function levelFor(node: JobNode, ctx: RuleContext): { level: Level; why: string 
     return {
       level: "warning",
       why: `The job runs on self-hosted runners (${runner.text}): those older than v${RUNNER_FIX_VERSION} are affected; set \`min-runner-version\` to the oldest version you run to settle it.`,
+      hint: UPGRADE,
+      short: `, if this job's self-hosted runners (${runner.text}) are older`,
     };
   }
   if (runner.kind === "codebuild") {
     return {
       level: "warning",
       why: `The job runs on AWS CodeBuild-hosted runners (${runner.text}), whose runner version CodeBuild chooses: those older than v${RUNNER_FIX_VERSION} are affected.`,
+      hint: MOVE,
+      short: ", and CodeBuild chooses the runner version of this job",
     };
   }
   if (runner.kind === "github-hosted") {
-    return { level: "note", why: `The job runs on GitHub-hosted runners (${runner.text}), which have the fix: ${fixed}` };
+    return { level: "note", why: `The job runs on GitHub-hosted runners (${runner.text}), which have the fix: ${fixed}`, hint: NOTHING, short: `; GitHub-hosted runners (${runner.text}) have the fix` };
   }
   return {
     level: "warning",
     why: `The runner is decided at run time (${runner.text}): self-hosted or GHES runners older than v${RUNNER_FIX_VERSION} are affected, GitHub-hosted ones are not.`,
+    hint: UPGRADE,
+    short: `, and the runner is decided at run time (${runner.text})`,
   };
 }
+
+const UPGRADE = `upgrade self-hosted runners to v${RUNNER_FIX_VERSION} or later (then set \`min-runner-version\`), or assume the second role in the caller, after the composite returns`;
+const MOVE = `assume the second role in the caller, after the composite returns, or pin runners to v${RUNNER_FIX_VERSION} or later`;
+const NOTHING = "nothing to change on these runners; move the second role to the caller if the workflow also runs on older self-hosted runners";
 
 export const compositeRoleConflict: Rule = {
   id: "composite-role-conflict",
@@ -102,22 +112,33 @@ export const compositeRoleConflict: Rule = {
           `(${n === 1 ? "" : "first: "}${stepLabel(firstStale)}) still run${n === 1 ? "s" : ""} as ${oldId.text}; the new role takes effect only when the composite returns. ${why}`;
 
         const related: RelatedLocation[] = [
-          { path: ts.file.path, range: ts.step.uses!.node.range, message: `configure call inside the composite: assumes ${newId.text}` },
-          { path: earlierTs.file.path, range: earlierTs.step.uses!.node.range, message: `earlier configure call: ${oldId.text}, exported before the composite started` },
+          { path: ts.file.path, range: ts.step.uses!.node.range, message: `assumes ${newId.short} inside the composite` },
+          { path: earlierTs.file.path, range: earlierTs.step.uses!.node.range, message: `exports ${oldId.short} before the composite starts` },
         ];
         if (depth > 0) {
           related.push({
             path: started.site.file.path,
             range: started.site.step.uses!.node.range,
-            message: `nested composite call that started while ${oldId.text} was exported`,
+            message: `nested composite call that starts while ${oldId.short} is exported`,
           });
         }
         related.push({
           path: firstStale.file.path,
           range: firstStale.step.range,
-          message: `first step that still sees ${oldId.text} on runners older than v${RUNNER_FIX_VERSION}`,
+          message: `still runs as ${oldId.short} on runners older than v${RUNNER_FIX_VERSION}`,
         });
-        ctx.report({ level, message, location: { path, range: topUses.node.range }, related, via: { node, step: ts } });
+        const { hint, short } = levelFor(node, ctx);
+        ctx.report({
+          level,
+          message,
+          headline: `composite \`${topUses.node.value}\` assumes ${newId.short} while ${oldId.short} is exported`,
+          why: `on runners older than v${RUNNER_FIX_VERSION} the ${n === 1 ? "step" : `${n} steps`} after it inside the composite still run${n === 1 ? "s" : ""} as ${oldId.short}${short}`,
+          hint,
+          label: `starts while ${oldId.short} is exported`,
+          location: { path, range: topUses.node.range },
+          related,
+          via: { node, step: ts },
+        });
       }
     }
   },

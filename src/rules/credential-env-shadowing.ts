@@ -77,20 +77,22 @@ export const credentialEnvShadowing: Rule = {
         if (masked.length === 0) continue;
         const call = node.activeCredentials[masked[0]!.index]!;
         const callTs = tl[call.timelineIndex]!;
-        const identity = identityOf(node, call)?.text ?? "the credentials it assumes";
+        const id = identityOf(node, call);
+        const identity = id?.text ?? "the credentials it assumes";
+        const short = id?.short ?? "the credentials it assumes";
 
         for (const entry of entries) {
           const value = holder.env.get(entry.key) ?? entry.value?.value ?? "";
           if (passesActiveCredentials(entry.key, value, holder, callTs)) continue;
           // One finding per env key, however many jobs reach the composite.
-          ctx.report({ ...finding(entry, holder, callTs, identity, masked, !!own), key: "shadowing", via: { node, step: holder } });
+          ctx.report({ ...finding(entry, holder, callTs, identity, short, masked, !!own), key: "shadowing", via: { node, step: holder } });
         }
       }
     }
   },
 };
 
-function finding(entry: Entry, holder: TimelineStep, callTs: TimelineStep, identity: string, masked: TimelineStep[], isCall: boolean): Report {
+function finding(entry: Entry, holder: TimelineStep, callTs: TimelineStep, identity: string, short: string, masked: TimelineStep[], isCall: boolean): Report {
   const path = holder.file.path;
   const callAt = where(path, callTs.file.path, callTs.step.uses!.node.range.start.line);
   const n = masked.length;
@@ -103,10 +105,14 @@ function finding(entry: Entry, holder: TimelineStep, callTs: TimelineStep, ident
     `so ${subject} with this \`${entry.key}\` instead of ${identity}. Remove the key from this step.`;
   return {
     message,
+    headline: `\`${entry.key}\` in step \`env:\` overrides ${short}, assumed inside the composite`,
+    why: `explicit step env wins over exported variables on every runner version, so ${subject} with this \`${entry.key}\``,
+    hint: `remove \`${entry.key}\` from this step's \`env:\``,
+    label: `overrides ${short}`,
     location: { path, range: entry.keyRange },
     related: [
-      { path: callTs.file.path, range: callTs.step.uses!.node.range, message: `configure call whose exported credentials are overridden (${identity})` },
-      ...(isCall ? [{ path: masked[0]!.file.path, range: masked[0]!.step.range, message: `first step that runs with the explicit \`${entry.key}\`` }] : []),
+      { path: callTs.file.path, range: callTs.step.uses!.node.range, message: `exports ${short}, which the env overrides` },
+      ...(isCall ? [{ path: masked[0]!.file.path, range: masked[0]!.step.range, message: `first step that runs with this \`${entry.key}\`` }] : []),
     ],
   };
 }

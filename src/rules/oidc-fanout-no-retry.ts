@@ -88,6 +88,10 @@ export const oidcFanoutNoRetry: Rule = {
           const key = `${ts.file.path}\0${uses.node.range.start.offset}`;
           const report: Report = {
             message: message(p, ts, off, set, total),
+            headline: `${total} parallel OIDC token exchanges, and job ${code(p.node.job.id)} does not retry`,
+            why: `under that load the identity provider intermittently fails with "${IDP_ERROR}", and nothing retries`,
+            hint: off.options.join("; "),
+            label: off.reason,
             location: { path: ts.file.path, range: uses.node.range },
           };
           if (off.fix) report.fix = off.fix;

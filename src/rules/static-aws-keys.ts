@@ -79,6 +79,10 @@ function checkCall(ctx: RuleContext, node: JobNode, ts: TimelineStep): Report[] 
         message:
           `\`${key}\` of ${stepRef} is a literal access key ID${where}: the ID is not the secret half, but it names a long-lived IAM user key and its AWS account to anyone who can read the repository. ` +
           `Keep it in a secret, or better, drop the keys and let the job assume a role through GitHub's OIDC provider (\`role-to-assume\` with \`permissions: id-token: write\`).`,
+        headline: `\`${key}\` is a literal access key ID`,
+        why: "it names a long-lived IAM user key and its AWS account to anyone who can read the repository",
+        hint: "keep it in a secret, or better, assume a role through GitHub's OIDC provider and drop the keys",
+        label: "literal key ID",
         location: { path: origin.file.path, range: origin.range },
         related: related(ts, origin, callSite),
       });
@@ -88,6 +92,10 @@ function checkCall(ctx: RuleContext, node: JobNode, ts: TimelineStep): Report[] 
         message:
           `\`${key}\` of ${stepRef} is a literal ${key === "aws-session-token" ? "session token" : "secret access key"}${where}: anyone who can read the repository, or any clone or fork of it, has the credential, and it stays in the Git history. ` +
           `Deactivate the key in IAM now, then pass keys only through \`\${{ secrets.… }}\`, or better, assume a role through GitHub's OIDC provider (\`role-to-assume\` with \`permissions: id-token: write\`).`,
+        headline: `\`${key}\` is a literal ${key === "aws-session-token" ? "session token" : "secret access key"} in the repository`,
+        why: "anyone who can read the repository, or any clone or fork of it, has the credential, and it stays in the Git history",
+        hint: "deactivate the key in IAM now, then pass keys only through `${{ secrets.… }}`, or better, assume a role through OIDC",
+        label: `literal ${key === "aws-session-token" ? "session token" : "secret key"}`,
         location: { path: origin.file.path, range: origin.range },
         related: related(ts, origin, callSite),
       });
@@ -107,6 +115,10 @@ function checkCall(ctx: RuleContext, node: JobNode, ts: TimelineStep): Report[] 
       message:
         `\`aws-secret-access-key\` of ${stepRef} comes from the configuration variable ${names(secret.source.names, "vars")}: variables are not secrets, their values are not masked in logs and are shown to everyone who can manage or read the repository's variables. ` +
         `Move the key to a secret, or better, assume a role through GitHub's OIDC provider and drop the keys.`,
+      headline: `\`aws-secret-access-key\` comes from the configuration variable ${names(secret.source.names, "vars")}`,
+      why: "variables are not secrets: their values are not masked in logs and anyone who can read the repository's variables sees them",
+      hint: "move the key to a secret, or better, assume a role through GitHub's OIDC provider and drop the keys",
+      label: "a variable, not a secret",
       location: { path: secret.origin.file.path, range: secret.origin.range },
       related: related(ts, secret.origin, callSite),
     });
@@ -121,6 +133,10 @@ function checkCall(ctx: RuleContext, node: JobNode, ts: TimelineStep): Report[] 
       `${capitalize(stepRef)} signs in with ${what}. GitHub's OIDC provider can replace them with a short-lived token per job: ` +
       `create an IAM OIDC identity provider for \`token.actions.githubusercontent.com\` and a role whose trust policy accepts this repository's \`sub\` claim, ` +
       `grant the job \`permissions: id-token: write\`, set \`role-to-assume\` to that role and remove ${joinList(present.map((k) => `\`${k}\``))}; then delete the IAM user's keys.`,
+    headline: `long-lived access keys from ${names(unique(all), "secrets")} instead of OIDC`,
+    why: "GitHub's OIDC provider can replace them with a short-lived token per job, and keys that never expire stay valid wherever they leak",
+    hint: `trust \`token.actions.githubusercontent.com\` in IAM, grant \`id-token: write\`, set \`role-to-assume\` and remove ${joinList(present.map((k) => `\`${k}\``))}`,
+    label: "long-lived key",
     location: { path: ts.file.path, range: anchorEntry.keyRange },
     related: callSite,
   });

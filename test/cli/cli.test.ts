@@ -20,7 +20,8 @@ describe("cli", () => {
     const bad = tempRepo({ ".github/workflows/ci.yml": BAD_YAML });
     const r = await cli(["."], { cwd: bad });
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/^\.github\/workflows\/ci\.yml:\d+:\d+: error: .* \[yaml-syntax\]$/m);
+    expect(r.stdout).toMatch(/^error\[yaml-syntax\]: /m);
+    expect(r.stdout).toMatch(/^ +--> \.github\/workflows\/ci\.yml:\d+:\d+$/m);
     const missing = await cli(["nope"], { cwd: clean });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toBe("credflow: nope: no such file or directory\n");
@@ -39,7 +40,8 @@ describe("cli", () => {
   it("prints paths relative to the current directory with / separators", async () => {
     const dir = tempRepo({ "repo/.github/workflows/ci.yml": BAD_YAML });
     const r = await cli(["repo"], { cwd: dir });
-    expect(r.stdout).toMatch(/^repo\/\.github\/workflows\/ci\.yml:5:/m);
+    expect(r.stdout).toMatch(/^ +--> repo\/\.github\/workflows\/ci\.yml:5:/m);
+    expect((await cli(["repo", "--format", "concise"], { cwd: dir })).stdout).toMatch(/^repo\/\.github\/workflows\/ci\.yml:5:/m);
   });
 
   it("lints a single file, and standard input named by --stdin-filename", async () => {
@@ -48,7 +50,7 @@ describe("cli", () => {
     expect(single.code).toBe(1);
     const stdin = await cli(["-", "--stdin-filename", ".github/workflows/piped.yml"], { cwd: dir, stdin: BAD_YAML });
     expect(stdin.code).toBe(1);
-    expect(stdin.stdout).toMatch(/^\.github\/workflows\/piped\.yml:5:\d+: error:/m);
+    expect(stdin.stdout).toMatch(/^ +--> \.github\/workflows\/piped\.yml:5:\d+$/m);
   });
 
   it("colour only when asked or on a TTY, never with NO_COLOR", async () => {

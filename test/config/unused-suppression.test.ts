@@ -86,7 +86,8 @@ describe("ignore-findings entries that hide nothing (--report-unused-suppression
     ]);
     // The text output names the place too.
     const text = await cli([".", "--report-unused-suppressions"], { cwd: dir });
-    expect(text.stdout).toContain('.credflow.yml:5:5: warning: Unused ignore-findings entry "unpinned-ref:.github/workflows/ci.yml:99"');
+    expect(text.stdout.replace(/\s+/g, " ")).toContain('warning[unused-suppression]: Unused ignore-findings entry "unpinned-ref:.github/workflows/ci.yml:99"');
+    expect(text.stdout).toMatch(/^ +--> \.credflow\.yml:5:5$/m);
   });
 
   it("are not reported without the flag", async () => {

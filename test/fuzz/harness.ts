@@ -11,7 +11,8 @@ import { expect } from "vitest";
 import { cli, type CliRun } from "../helpers/cli.js";
 
 /** A V8 stack frame line: "\n    at fn (file:1:2)". */
-export const STACK = /\n\s+at /;
+/** A stack frame ("    at fn (file.js:12:3)" or "    at file.js:12:3"); wrapped prose may start a row with "at". */
+export const STACK = /\n\s+at (?:.+ \()?[^\s()]+:\d+:\d+\)?$/m;
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -88,6 +89,9 @@ export async function runProcess(args: string[], cwd: string, timeoutMs = 30_000
   };
 }
 
+/** The lines `--fix` and `--diff` write to standard error about what they did (or would do). */
+export const FIX_SUMMARY = /^(?:Fixed|Would fix) \d+ findings?(?: in .+| \(\d+ (?:remaining|would remain)\)\.)$/;
+
 export interface SaneOptions {
   /** Display paths (as printed, relative to cwd) that must each appear at the start of a finding line. */
   paths?: string[];
@@ -111,11 +115,13 @@ export function expectSane(r: TimedRun | CliRun, opts: SaneOptions = {}): void {
   expect(r.stdout, context).not.toMatch(STACK);
   expect(r.stderr, context).not.toMatch(STACK);
   if (opts.noInternalError !== false) expect(r.stderr, context).not.toContain("internal error");
-  // Every stderr line is one line of credflow's own ("credflow: ..."); nothing else leaks through.
-  for (const line of r.stderr.split("\n").filter(Boolean)) expect(line, context).toMatch(/^credflow: /);
+  // Every stderr line is one line of credflow's own ("credflow: ...", or what --fix/--diff did);
+  // nothing else leaks through.
+  for (const line of r.stderr.split("\n").filter(Boolean)) expect(line, context).toMatch(FIX_SUMMARY.test(line) ? FIX_SUMMARY : /^credflow: /);
   for (const p of opts.paths ?? []) {
     const escaped = p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-    expect(r.stdout, context).toMatch(new RegExp(`^${escaped}:\\d+:\\d+: (error|warning|note): `, "m"));
+    // A finding at the path: its `-->` line (text, the default) or its line (`--format concise`).
+    expect(r.stdout, context).toMatch(new RegExp(`^(?: +--> ${escaped}:\\d+:\\d+$|${escaped}:\\d+:\\d+: (error|warning|note): )`, "m"));
   }
 }
 

@@ -37,7 +37,8 @@ describe("composite action cycles and chains", () => {
     });
     const r = await runCli(["."], dir);
     expectSane(r, { codes: [1] });
-    expect(r.stdout).toMatch(/^c\/action\.yml:\d+:\d+: .*cycle/m);
+    expect(r.stdout).toMatch(/^ +--> c\/action\.yml:\d+:\d+$/m);
+    expect(r.stdout).toMatch(/^error\[local-action-resolution\]: composite action cycle/m);
     await expectFixWritesNothing(dir, ["."]);
   });
 
@@ -55,7 +56,8 @@ describe("composite action cycles and chains", () => {
     const dir = tempRepo(files);
     const r = await runCli(["."], dir);
     expectSane(r, { codes: [1] });
-    expect(r.stdout).toMatch(/^a\d+\/action\.yml:\d+:\d+: .*nested more than \d+ levels/m);
+    expect(r.stdout).toMatch(/^ +--> a\d+\/action\.yml:\d+:\d+$/m);
+    expect(r.stdout.replace(/\s+/g, " ")).toMatch(/warning\[local-action-resolution\]: composite actions nested more than \d+ levels/);
     expect(cpuOf(r)).toBeLessThan(10_000);
     await expectFixWritesNothing(dir, ["."]);
   });
@@ -75,7 +77,7 @@ describe("composite action cycles and chains", () => {
     const jobs = Array.from({ length: 2000 }, (_, i) => `  j${i}:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: ./a0\n`).join("");
     files[WF] = `on: push\njobs:\n${jobs}`;
     const dir = tempRepo(files);
-    const r = await runProcess(["."], dir, 60_000, HEAP);
+    const r = await runProcess([".", "--format", "concise"], dir, 60_000, HEAP);
     expectSane(r, { paths: [WF], codes: [1] });
     expect(r.stdout).toMatch(/^\.github\/workflows\/w\.yml:\d+:\d+: warning: .*analysed only in part/m);
     expect(cpuOf(r)).toBeLessThan(30_000);
@@ -116,7 +118,7 @@ describe("reusable workflow cycles, chains and fan-out", () => {
         d < 9 ? caller(`./.github/workflows/w${d + 1}.yml`, 8) : "on: workflow_call\njobs:\n  leaf:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo\n";
     }
     const dir = tempRepo(files);
-    const r = await runProcess(["."], dir, 60_000, HEAP);
+    const r = await runProcess([".", "--format", "concise"], dir, 60_000, HEAP);
     expectSane(r, { paths: [".github/workflows/w0.yml"], codes: [1] });
     expect(r.stdout).toMatch(/^\.github\/workflows\/w0\.yml:\d+:\d+: warning: .*analysed only in part/m);
     expect(cpuOf(r)).toBeLessThan(30_000);
@@ -130,7 +132,7 @@ describe("reusable workflow cycles, chains and fan-out", () => {
     }
     for (let i = 0; i < 100; i++) files[`.github/workflows/top${i}.yml`] = files[".github/workflows/w0.yml"]!.replace("workflow_call", "push");
     const dir = tempRepo(files);
-    const r = await runProcess(["."], dir, 60_000, HEAP);
+    const r = await runProcess([".", "--format", "concise"], dir, 60_000, HEAP);
     expectSane(r, { paths: [".github/workflows/top99.yml"], codes: [1] });
     expect(r.stdout).toMatch(/^\.github\/workflows\/top99\.yml:\d+:\d+: warning: the workflows of this run expand to more than/m);
     expect(cpuOf(r)).toBeLessThan(30_000);

@@ -223,7 +223,7 @@ describe("every field the rules read, in every wrong shape", () => {
     const dir = tempRepo({ ".github/workflows/w.yml": RICH_WORKFLOW, ".github/workflows/called.yml": RICH_CALLED, "act/action.yml": RICH_ACTION, "act2/action.yml": ACT2 });
     const r = await runCli(["."], dir);
     expectSane(r, { codes: [1] });
-    expect(r.stdout).toContain("(fixable)");
+    expect(r.stdout).toMatch(/\((--fix|--unsafe-fixes)\)$/m);
     expect(valuePaths(parseDocument(RICH_WORKFLOW)).length).toBeGreaterThan(100);
   });
 

@@ -193,7 +193,7 @@ describe("pre-commit try-repo", () => {
       const res = tryRepo(repo, "credflow", "--all-files");
       expect(res.code, res.out).toBe(1);
       expect(res.out).toMatch(/^credflow\.+Failed$/m);
-      expect(res.out).toContain(".github/actions/deploy/action.yml:13:9: error:");
+      expect(res.out).toMatch(/^ +--> \.github\/actions\/deploy\/action\.yml:13:9$/m);
       expect(res.out).toContain("[credential-env-shadowing]");
       expect(res.out).toMatch(/\d+ errors?, .* in \d+ files?/);
     },
@@ -207,7 +207,7 @@ describe("pre-commit try-repo", () => {
       const repo = userRepo("failing");
       const res = tryRepo(repo, "credflow", "--files", ".github/workflows/deploy.yml");
       expect(res.code, res.out).toBe(1);
-      expect(res.out).toContain(".github/actions/deploy/action.yml:13:9: error:");
+      expect(res.out).toMatch(/^ +--> \.github\/actions\/deploy\/action\.yml:13:9$/m);
     },
     TEST_TIMEOUT_MS,
   );
@@ -348,7 +348,7 @@ describe("both hooks installed from a local clone at a full commit SHA, on real 
       expect(res.code, res.out).toBe(1);
       expect(res.out).toMatch(/^credflow\.+Failed$/m);
       // The configuration applies (no unpinned-ref), and is not itself linted as a workflow.
-      expect(res.out).toContain(".github/actions/deploy/action.yml:13:9: error:");
+      expect(res.out).toMatch(/^ +--> \.github\/actions\/deploy\/action\.yml:13:9$/m);
       expect(res.out).not.toContain("[unpinned-ref]");
       expect(res.out).not.toMatch(/\.credflow\.yml:\d+:\d+:/);
       expect(commits(repo)).toBe(1);

@@ -155,11 +155,15 @@ describe("fixes keep a BOM, CRLF, comments, quotes and flow mappings", () => {
     // Not even rewritten with the same bytes.
     expect(fs.statSync(path.join(dir, WORKFLOW)).ino).toBe(statFirst.ino);
     expect(second.code).toBe(first.code);
-    expect(second.stdout).toBe(first.stdout);
-    // Both report what is on disk after fixing: exactly what a plain lint run reports now.
+    // Both report what is on disk after fixing: exactly what a plain lint run reports now, then
+    // what each run fixed.
     const plain = await cli(["."], { cwd: dir });
     expect(plain.code).toBe(first.code);
-    expect(plain.stdout).toBe(first.stdout);
+    expect(first.stdout).toMatch(/\nFixed [1-9]\d* findings? \(\d+ remaining\)\.\n$/);
+    expect(second.stdout).toMatch(/\nFixed 0 findings \(\d+ remaining\)\.\n$/);
+    const report = (s: string) => s.replace(/Fixed \d+ findings? \((\d+) remaining\)\.\n$/, "");
+    expect(report(first.stdout)).toBe(plain.stdout);
+    expect(report(second.stdout)).toBe(plain.stdout);
     // Nothing safe is left; the unsafe branch pin is still there to be had.
     const diff = await cli([".", "--diff"], { cwd: dir });
     expect(diff.stdout).toBe("");
@@ -269,7 +273,7 @@ describe("--fix on a read-only file", () => {
     const locked = path.join(dir, ".github/workflows/locked.yml");
     fs.chmodSync(locked, 0o444);
     try {
-      const r = await cli([".", "--fix"], { cwd: dir });
+      const r = await cli([".", "--fix", "--format", "concise"], { cwd: dir });
       const lines = r.stderr.split("\n").filter(Boolean);
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatch(/^credflow: \.github\/workflows\/locked\.yml: not fixed: .*read-only/);
@@ -282,6 +286,8 @@ describe("--fix on a read-only file", () => {
       // The report shows what is on disk: the read-only file's finding is still there.
       expect(r.stdout).toMatch(/^\.github\/workflows\/locked\.yml:6:\d+: warning: .*\[unpinned-ref\]$/m);
       expect(r.stdout).not.toMatch(/^\.github\/workflows\/(a|z)\.yml:\d+:\d+: .*\[unpinned-ref\]$/m);
+      // Only the written files count as fixed.
+      expect(r.stdout).toMatch(/\nFixed 2 findings \(\d+ remaining\)\.\n$/);
       expect(r.code).toBe(1);
     } finally {
       fs.chmodSync(locked, 0o644);

@@ -173,8 +173,8 @@ describe("--format github", () => {
     }
     expect(single).toBeGreaterThan(0);
     expect(multi).toBeGreaterThan(0);
-    // Fixable findings say so; the fix itself is not part of an annotation.
-    expect(r.stdout).toMatch(/title=unpinned-ref::.*\(fixable\)$/m);
+    // A safe fix is named; the edit itself is not part of an annotation.
+    expect(r.stdout).toMatch(/title=unpinned-ref::.* Fix \(credflow --fix\): Pin /m);
   });
 
   it("escapes properties (`,` `:` `%`) and message line breaks", async () => {

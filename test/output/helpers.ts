@@ -237,6 +237,7 @@ export interface SarifRegionView {
   startColumn?: number;
   endLine?: number;
   endColumn?: number;
+  snippet?: { text: string };
 }
 
 export interface SarifLogView {
@@ -249,7 +250,7 @@ export interface SarifLogView {
       ruleIndex: number;
       level: string;
       message: { text: string };
-      locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region: SarifRegionView } }>;
+      locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region: SarifRegionView; contextRegion?: SarifRegionView } }>;
       relatedLocations?: Array<{ id: number; physicalLocation: { artifactLocation: { uri: string } } }>;
       fixes?: Array<{
         description: { text: string };

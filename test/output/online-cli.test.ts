@@ -236,7 +236,7 @@ describe("--online against a fake GitHub API", () => {
 
   it("a repository the API does not know: one line on stderr, the finding stays, exit 1", async () => {
     const dir = repo(["someorg/gone@v1"]);
-    const r = await online(dir, []);
+    const r = await online(dir, ["--format", "concise"]);
     const lines = stderrLines(r);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^credflow: someorg\/gone: repository not found\b/);
@@ -251,7 +251,7 @@ describe("--online against a fake GitHub API", () => {
 
   it("a missing ref in a known repository is no stderr message but the finding says so", async () => {
     const dir = repo(["someorg/some-action@v9"]);
-    const r = await online(dir, []);
+    const r = await online(dir, ["--format", "concise"]);
     expect(stderrLines(r)).toEqual([]);
     expect(r.stdout).toContain("no tag or branch named `v9` in someorg/some-action");
     expect(r.code).toBe(1);
@@ -489,7 +489,7 @@ describe("--online against an API that misbehaves", () => {
     };
     for (const [mode, reason] of Object.entries(reasons)) {
       const dir = repo(["someorg/some-action@v2"]);
-      const r = await against(mode, dir);
+      const r = await against(mode, dir, ["--format", "concise"]);
       const lines = stderrLines(r);
       expect(lines, mode).toHaveLength(1);
       expect(lines[0], mode).toMatch(/^credflow: could not resolve someorg\/some-action@v2: /);

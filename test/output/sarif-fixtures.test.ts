@@ -58,6 +58,20 @@ describe("SARIF of every fixture case", () => {
         const loc = res.locations[0]!.physicalLocation;
         checkUri(loc.artifactLocation.uri, where);
         expect(loc.region.startLine, where).toBeGreaterThanOrEqual(1);
+        // What GitHub lists: a short headline and why, not the whole explanation (the rule's help has it).
+        expect(res.message.text.replace(/ Related: .*$/, "").length, where).toBeLessThanOrEqual(480);
+        // Issue 12: the region's text and the lines around it, read from the file as it is.
+        const file = path.join(c.dir, decodeURIComponent(loc.artifactLocation.uri));
+        if (fs.existsSync(file) && fs.statSync(file).isFile() && loc.region.startLine !== undefined && fs.readFileSync(file, "utf8").trim() !== "") {
+          const lines = fs.readFileSync(file, "utf8").replace(/^\uFEFF/, "").split("\n");
+          const ctx = loc.contextRegion;
+          expect(ctx, `${where}: contextRegion`).toBeDefined();
+          expect(ctx!.startLine!).toBeLessThanOrEqual(loc.region.startLine);
+          expect(ctx!.endLine!).toBeGreaterThanOrEqual(loc.region.endLine ?? loc.region.startLine);
+          expect(ctx!.snippet?.text, where).toBe(lines.slice(ctx!.startLine! - 1, ctx!.endLine!).join("\n"));
+          if (loc.region.snippet) expect(ctx!.snippet!.text, where).toContain(loc.region.snippet.text);
+          else expect([loc.region.startColumn, loc.region.startLine], `${where}: empty region`).toEqual([loc.region.endColumn, loc.region.endLine]);
+        }
         for (const rel of res.relatedLocations ?? []) checkUri(rel.physicalLocation.artifactLocation.uri, `${where} related`);
         if (res.fixes !== undefined) {
           expect(res.fixes.length, where).toBe(1);

@@ -17,14 +17,20 @@ describe("formatGithub annotations", () => {
   it("writes one command per finding, errors first, with columns only on one-line ranges", () => {
     expect(lines).toEqual([
       `::error file=${A_PATH},line=7,endLine=7,col=16,endColumn=28,title=credential-leak::` +
-        "Credentials [AWS_SECRET_ACCESS_KEY] leak: 100%25 reach step 2,%0Athen \\x1b[31mred\\x1b[0m | done" +
+        "Credentials [AWS_SECRET_ACCESS_KEY] leak: 100%25 reach step 2, then \\x1b[31mred\\x1b[0m | done." +
         `%0A${B_PATH}:5:1: credentials configured here%0A${A_PATH}:8:15: step [deploy]`,
+      // A safe fix is offered; an unsafe one is not.
       `::warning file=${A_PATH},line=8,endLine=8,col=15,endColumn=55,title=unpinned-action::` +
-        "aws-actions/configure-aws-credentials@v4 is not pinned to a commit SHA. (fixable)",
-      `::notice file=${B_PATH},line=5,endLine=6,title=missing-shell::Composite run step spans lines; shell is set. (fixable with --unsafe-fixes)`,
+        "aws-actions/configure-aws-credentials@v4 is not pinned to a commit SHA. Fix (credflow --fix): Pin to the commit of v4.",
+      `::notice file=${B_PATH},line=5,endLine=6,title=missing-shell::Composite run step spans lines; shell is set.`,
     ]);
     expect(annotations).not.toContain("\x1b");
     expect(summary).not.toContain("\x1b");
+  });
+
+  it("writes the headline and the why, not the whole message", () => {
+    const f: Finding = { ...simple("warning", "w.yml", 2), message: "Long. Longer explanation.", headline: "tag `v4` can move", why: "what runs can change" };
+    expect(formatGithub(input({ findings: [f] })).annotations).toMatch(/::Tag `v4` can move\. What runs can change\.\n$/);
   });
 
   it("escapes commas and colons in file names", () => {

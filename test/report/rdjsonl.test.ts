@@ -38,11 +38,32 @@ describe("formatRdjsonl", () => {
     expect(FINDINGS[1]!.location.range.end.column).toBe(28);
   });
 
-  it("turns a single-file fix into suggestions with byte ranges, deletions included", () => {
+  it("turns a safe single-file fix into one suggestion with byte ranges; an unsafe fix into none", () => {
     expect(diags[1]!.suggestions).toEqual([{ range: { start: { line: 8, column: 53 }, end: { line: 8, column: 55 } }, text: FIX_TEXT }]);
-    // The CRLF line "      shell: bash\r\n" is deleted whole: from column 1 to the start of the next line.
-    expect(diags[2]!.suggestions).toEqual([{ range: { start: { line: 6, column: 1 }, end: { line: 7, column: 1 } }, text: "" }]);
+    // missing-shell's fix is unsafe: reviewers would take a suggestion for a safe change.
+    expect(diags[2]!.suggestions).toBeUndefined();
     expect(diags[0]!.suggestions).toBeUndefined();
+  });
+
+  it("deletions included: a whole CRLF line removed runs from column 1 to the start of the next line", () => {
+    const safe = { ...FINDINGS[2]!, fix: { ...FINDINGS[2]!.fix!, safe: true } };
+    const [d] = parse(formatRdjsonl(input({ findings: [safe] })));
+    expect(d!.suggestions).toEqual([{ range: { start: { line: 6, column: 1 }, end: { line: 7, column: 1 } }, text: "" }]);
+  });
+
+  it("joins a fix's edits into one suggestion, and keeps one suggestion per line (the worse finding's)", () => {
+    const text = "on: push\njobs:\n  a:\n    steps:\n      - uses: x/y@v1\n";
+    const at = (needle: string) => text.indexOf(needle);
+    const two = {
+      ...simple("warning", "w.yml", 5),
+      fix: { description: "two edits", safe: true, edits: [{ path: "w.yml", start: at("x/y"), end: at("x/y") + 1, text: "X" }, { path: "w.yml", start: at("@v1") + 1, end: at("@v1") + 3, text: "v2" }] },
+    };
+    const rival = { ...simple("error", "w.yml", 5, "other-rule"), fix: { description: "rival", safe: true, edits: [{ path: "w.yml", start: at("- uses"), end: at("- uses") + 1, text: "-" }] } };
+    const diagsTwo = parse(formatRdjsonl(input({ findings: [two], fileText: () => text })));
+    expect(diagsTwo[0]!.suggestions).toEqual([{ range: { start: { line: 5, column: 15 }, end: { line: 5, column: 21 } }, text: "X/y@v2" }]);
+    const both = parse(formatRdjsonl(input({ findings: [two, rival], fileText: () => text })));
+    expect(both.find((d) => d.code.value === "other-rule")!.suggestions).toHaveLength(1);
+    expect(both.find((d) => d.code.value === "unpinned-action")!.suggestions).toBeUndefined();
   });
 
   it("carries related locations", () => {

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { hasShared, itShared, NEEDS, sharedFileOrNote, sharedPath } from "../helpers/shared.js";
 import { artifactUri, buildSarif, formatSarif, pascalCase, type SarifLog } from "../../src/report/sarif.js";
 import type { ReportInput } from "../../src/report/types.js";
-import { A_PATH, B_PATH, FINDINGS, FIX_TEXT, input, simple } from "./fixtures.js";
+import { A, A_PATH, B, B_PATH, FINDINGS, FIX_TEXT, input, simple } from "./fixtures.js";
 
 // The schema is in ../shared: without it the schema test is skipped and the other tests check the
 // log without it (test/helpers/shared.ts says so in the test output).
@@ -96,10 +96,17 @@ describe("formatSarif", () => {
     expect(leak.ruleId).toBe("credential-leak");
     expect(leak.level).toBe("error");
     expect(leak.locations).toEqual([
-      { physicalLocation: { artifactLocation: { uri: A_PATH }, region: { startLine: 7, startColumn: 16, endLine: 7, endColumn: 28 } } },
+      {
+        physicalLocation: {
+          artifactLocation: { uri: A_PATH },
+          region: { startLine: 7, startColumn: 16, endLine: 7, endColumn: 28, snippet: { text: "Étape 🚀 clé" } },
+          contextRegion: { startLine: 5, endLine: 9, snippet: { text: A.split("\n").slice(4, 9).join("\n") } },
+        },
+      },
     ]);
+    // The headline (here the message's first sentence) as a sentence, then links to the related locations.
     expect(leak.message.text).toBe(
-      "Credentials \\[AWS_SECRET_ACCESS_KEY\\] leak: 100% reach step 2,\nthen \x1b\\[31mred\x1b\\[0m | done Related: [credentials configured here](1), [step \\[deploy\\]](2).",
+      "Credentials \\[AWS_SECRET_ACCESS_KEY\\] leak: 100% reach step 2, then \x1b\\[31mred\x1b\\[0m | done. Related: [credentials configured here](1), [step \\[deploy\\]](2).",
     );
     expect(leak.relatedLocations).toEqual([
       {
@@ -114,6 +121,22 @@ describe("formatSarif", () => {
       },
     ]);
     expect(leak.fixes).toBeUndefined();
+  });
+
+  it("gives GitHub the headline and the why, not the whole message", () => {
+    const f = { ...FINDINGS[0]!, message: "Long text. With details GitHub need not list.", headline: "tag `v4` can move", why: "what runs can change without a change here" };
+    const l = valid(input({ findings: [f] }));
+    expect(l.runs[0]!.results[0]!.message.text).toBe("Tag `v4` can move. What runs can change without a change here.");
+  });
+
+  it("quotes the region and the lines around it; a BOM and CRLF stay out of the columns", () => {
+    const shell = run.results[2]!.locations[0]!.physicalLocation;
+    // B: BOM, CRLF; the step spans lines 5–6.
+    expect(shell.region).toEqual({ startLine: 5, startColumn: 1, endLine: 6, endColumn: 18, snippet: { text: "    - run: echo hi\r\n      shell: bash" } });
+    expect(shell.contextRegion).toEqual({ startLine: 3, endLine: 6, snippet: { text: B.slice(1).split("\n").slice(2, 6).join("\n") } });
+    // Without the file's text, no snippet and no context.
+    const l = buildSarif(input({ findings: [simple("note", "gone.yml", 2)] }));
+    expect(l.runs[0]!.results[0]!.locations[0]!.physicalLocation).toEqual({ artifactLocation: { uri: "gone.yml" }, region: { startLine: 2, startColumn: 1, endLine: 2, endColumn: 5 } });
   });
 
   it("attaches exactly one fix with regions computed from the file text", () => {

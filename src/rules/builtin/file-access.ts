@@ -9,4 +9,7 @@ export const fileAccess = diagnosticRule({
   tags: ["correctness"],
   precision: "very-high",
   fixable: false,
-});
+}, () => ({
+  why: "credflow could not lint the file, so its findings, and those of the workflows that use it, are unknown",
+  hint: "make the file a regular, readable file inside the repository, or list it under `ignore:`",
+}));

@@ -17,6 +17,9 @@ export const matrixJobLimit: Rule = {
       if (!m || !node.matrix.overLimit) continue;
       ctx.report({
         message: `matrix of job \`${node.job.id}\` yields ${jobCount(node.matrix.count)} (${axesText(node.matrix.axisSizes)} after include/exclude); GitHub allows at most 256 per matrix`,
+        why: "GitHub refuses to start a run whose matrix exceeds the limit",
+        hint: "split the matrix over several jobs, or exclude combinations",
+        label: `${jobCount(node.matrix.count)}`,
         location: { path: node.workflow.file.path, range: m.keyRange },
       });
     }

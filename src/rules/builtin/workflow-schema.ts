@@ -12,4 +12,8 @@ export const workflowSchema = diagnosticRule({
   tags: ["correctness"],
   precision: "very-high",
   fixable: false,
-});
+}, (d) =>
+  d.level === "warning"
+    ? { why: "GitHub accepts the file but ignores this, so it does not do what it says", hint: "remove it, or move it where GitHub reads it", label: "ignored by GitHub" }
+    : { why: "GitHub rejects the file, so none of its jobs run", hint: "correct it as the message says", label: "rejected by GitHub's schema" },
+);
