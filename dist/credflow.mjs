@@ -22190,42 +22190,42 @@ var credentialsInCache = {
     return w && (w.lifetime === "lasting" ? candidates.push({ kind: "lasting", level: this.ctx.settings.visibility === "public" ? "error" : "warning" }) : w.lifetime === "unknown" ? candidates.push({ kind: "unknown", level: "warning" }) : w.lifetime === "none" ? candidates.push({ kind: "none", level: "note" }) : save.kind === "cache" ? candidates.push({ kind: "job", level: "note" }) : save.kind === "cache-save" ? candidates.push({ kind: "job", level: "warning" }) : (save.major === void 0 || save.major >= 4) && candidates.push({ kind: "job", level: "warning" })), place.leftover && candidates.push({ kind: "leftover", level: "warning" }), candidates.sort((a, b) => LEVEL_RANK[b.level] - LEVEL_RANK[a.level])[0];
   }
   finding(ts, save, patterns, pattern, hits, intent) {
-    let visibility = this.ctx.settings.visibility, level = intent ? "note" : hits.map((h) => h.level).sort((a, b) => LEVEL_RANK[b] - LEVEL_RANK[a])[0], uses = ts.step.uses.node.value, { kind, action } = save, verb = kind === "artifact" ? "uploads" : "saves", into = kind === "artifact" ? "into an artifact" : "into a cache", main = intent ? hits : hits.filter((h) => h.level === level), rest = intent ? [] : hits.filter((h) => h.level !== level), mainKind = main[0].kind, root = literalRoot(pattern), whole = main.length > 1 && main.every((h) => h.place.path.startsWith(`${root}/`)), list = describeAll(main, ts), subject = whole ? `${root === HOME ? "the whole home directory " : ""}\`${displayPath(root)}\`, which holds ${list},` : list, exclusion = kind !== "artifact" ? uselessExclusion(patterns, hits) : void 0, exclusionText = exclusion ? ` (\`${exclusion}\` does not remove it: actions/cache saves a matched directory whole and a \`!\` line only drops paths it matches exactly)` : "", first = main[0].place, shortPaths = joinList(main.slice(0, 2).map((h) => `\`${displayPath(h.place.path)}\``)) + (main.length > 2 ? ` and ${main.length - 2} more` : ""), headline, why, hint, message2;
+    let visibility = this.ctx.settings.visibility, level = intent ? "note" : hits.map((h) => h.level).sort((a, b) => LEVEL_RANK[b] - LEVEL_RANK[a])[0], uses = ts.step.uses.node.value, { kind, action } = save, verb = kind === "artifact" ? "uploads" : "saves", into = kind === "artifact" ? "into an artifact" : "into a cache", main = intent ? hits : hits.filter((h) => h.level === level), rest = intent ? [] : hits.filter((h) => h.level !== level), mainKind = main[0].kind, root = literalRoot(pattern), whole = main.length > 1 && main.every((h) => h.place.path.startsWith(`${root}/`)), list = describeAll(main, ts), subject = whole ? `${root === HOME ? "the whole home directory " : ""}\`${displayPath(root)}\`, which holds ${list},` : list, exclusion = kind !== "artifact" ? uselessExclusion(patterns, hits) : void 0, exclusionText = exclusion ? ` (\`${exclusion}\` does not remove it: actions/cache saves a matched directory whole and a \`!\` line only drops paths it matches exactly)` : "", first = main[0].place, shortPaths = joinList(main.slice(0, 2).map((h) => `\`${displayPath(h.place.path)}\``)) + (main.length > 2 ? ` and ${main.length - 2} more` : ""), headline, why, detail, hint, message2, it = main.length === 1 ? "it" : "them";
     if (intent)
-      headline = `\`${pattern.text}\` matches nothing: ${action} does not expand \`${pattern.unexpandedVariable}\``, why = `Written as the path it means, it would put ${subject} ${into}; ${audience(kind, visibility)}.`, hint = "Name the directories you want cached instead of a credential location.", message2 = `\`${pattern.text}\`: ${action} does not expand \`${pattern.unexpandedVariable}\`, so today this line matches nothing; written as the path it means, it would put ${subject} ${into}; ${audience(kind, visibility)}. ${hint}`;
+      headline = `\`${pattern.text}\` matches nothing: ${action} does not expand \`${pattern.unexpandedVariable}\``, why = `Written as the path it means, it would put ${shortPaths} ${into}.`, detail = why, hint = "Name the directories you want cached instead of a credential location.", message2 = `\`${pattern.text}\`: ${action} does not expand \`${pattern.unexpandedVariable}\`, so today this line matches nothing; written as the path it means, it would put ${subject} ${into}; ${audience(kind, visibility)}. ${hint}`;
     else {
       let lead = `${action} ${verb} ${subject} ${into}${exclusionText}`;
       switch (hint = advice(kind, main), mainKind) {
         case "lasting":
-          headline = `${action} ${verb} ${main.length === 1 ? `${credentialName(first)} (${shortPaths})` : `credentials (${shortPaths})`} ${into}`, why = `${main.length === 1 ? "It stays" : "They stay"} valid after the job; ${audience(kind, visibility)}${visibilityNote(visibility)}.`;
+          headline = `${action} ${verb} ${main.length === 1 ? `${credentialName(first)} (${shortPaths})` : `credentials (${shortPaths})`} ${into}`, detail = `${main.length === 1 ? "It stays" : "They stay"} valid after the job; ${audience(kind, visibility)}${visibilityNote(visibility)}.`, why = `${main.length === 1 ? "It stays" : "They stay"} valid after the job, and ${kind === "artifact" ? "anyone who can read the repository can download the artifact" : "any workflow run in the repository can restore the cache"}.`;
           break;
         case "leftover": {
           let d = first.leftover, one = main.length === 1, runner = d.kind === "self-hosted" ? `the self-hosted runner ${d.runsOn} can keep files from earlier jobs or its owner's set-up` : `the runner ${d.runsOn} is decided at run time and, if it is self-hosted, can keep files from earlier jobs or its owner's set-up (GitHub-hosted runners start every job with an empty home directory)`;
-          headline = `${action} ${verb} ${shortPaths}, which ${d.kind === "self-hosted" ? "a self-hosted runner" : "the runner"} may hold from earlier jobs`, why = `No step of this job writes ${one ? "it" : "them"}, but ${runner}: if the runner's home directory holds ${one ? "it" : "them"} (ephemeral runners start empty), ${audience(kind, visibility)}${visibilityNote(visibility)}.`, hint = leftoverAdvice(kind, main, pattern);
+          headline = `${action} ${verb} ${shortPaths}, which ${d.kind === "self-hosted" ? "a self-hosted runner" : "the runner"} may hold from earlier jobs`, detail = `No step of this job writes ${one ? "it" : "them"}, but ${runner}: if the runner's home directory holds ${one ? "it" : "them"} (ephemeral runners start empty), ${audience(kind, visibility)}${visibilityNote(visibility)}.`, why = `No step of this job writes ${it}, but ${d.kind === "self-hosted" ? "a self-hosted runner" : "the runner, if it is self-hosted,"} can keep ${it} from earlier jobs.`, hint = leftoverAdvice(kind, main, pattern);
           break;
         }
         case "job": {
           let token = first.writer.what ?? "the GITHUB_TOKEN", ends2 = first.writer.because ?? "the GITHUB_TOKEN expires when the job ends";
           if (kind === "cache")
-            headline = `${action} saves ${jobTokenName(first)} (${shortPaths}) into a cache after it has expired`, why = `actions/cache saves in its post step, at the end of the job, and ${ends2}: nobody can restore the cache while the token works.`, hint = `${hint.replace(/\.$/, "")}: a save that moves earlier (actions/cache/save) would hand out a live token.`;
+            headline = `${action} saves ${jobTokenName(first)} (${shortPaths}) into a cache after it has expired`, why = `actions/cache saves in its post step, at the end of the job, and ${ends2}: nobody can restore the cache while the token works.`, detail = why, hint = `${hint.replace(/\.$/, "")}: a save that moves earlier (actions/cache/save) would hand out a live token.`;
           else {
             let window2 = save.after > 0 ? `before the job ends (${plural(save.after, "more step")} ${save.after === 1 ? "runs" : "run"} after this one)` : "before the job ends (only post steps run after this one)";
             headline = `${action} ${verb} ${jobTokenName(first)} (${shortPaths}) while the job, and the token, still run`;
             let version2 = kind === "artifact" && save.major === void 0 ? `credflow cannot tell which upload-artifact version \`${uses}\` runs; from v4 on, an` : "An";
-            why = kind === "artifact" ? `${version2} artifact can be downloaded as soon as its upload step finishes, and ${ends2}: ${artifactReaders(visibility)} can download it ${window2} and use ${token} (Unit 42's "ArtiPACKED").` : `The cache can be restored as soon as this step saves it, and ${ends2}: a workflow run that restores it ${window2} \u2014 in a public repository one a fork's pull request starts \u2014 can use ${token}.`;
+            detail = kind === "artifact" ? `${version2} artifact can be downloaded as soon as its upload step finishes, and ${ends2}: ${artifactReaders(visibility)} can download it ${window2} and use ${token} (Unit 42's "ArtiPACKED").` : `The cache can be restored as soon as this step saves it, and ${ends2}: a workflow run that restores it ${window2} \u2014 in a public repository one a fork's pull request starts \u2014 can use ${token}.`, why = kind === "artifact" ? `${version2 === "An" ? "An" : "From upload-artifact v4 on, an"} artifact can be downloaded as soon as its upload step finishes, while ${token} still works.` : `The cache can be restored as soon as this step saves it, while ${token} still works.`;
           }
           break;
         }
         case "unknown": {
           let w = first.writer;
-          headline = `${action} ${verb} ${w.what ?? "a token"} (${shortPaths}) ${into}; credflow cannot tell how long it lives`, why = `${w.because ? `${capital(w.because)}: ` : ""}if it outlives the job (a personal access token, an app token that is not revoked), it leaks, as ${audience(kind, visibility)}; if it is the GITHUB_TOKEN, it expires when the job ends${visibilityNote(visibility)}.`;
+          headline = `${action} ${verb} ${w.what ?? "a token"} (${shortPaths}) ${into}; credflow cannot tell how long it lives`, detail = `${w.because ? `${capital(w.because)}: ` : ""}if it outlives the job (a personal access token, an app token that is not revoked), it leaks, as ${audience(kind, visibility)}; if it is the GITHUB_TOKEN, it expires when the job ends${visibilityNote(visibility)}.`, why = "It leaks if it outlives the job (a personal access token, an app token that is not revoked); the GITHUB_TOKEN expires when the job ends.";
           break;
         }
         case "none":
-          headline = `${action} ${verb} ${shortPaths} ${into}: it names the cluster but holds no token`, why = `${capital(first.writer.how)} writes the cluster's endpoint and CA and a command that fetches a token when kubectl needs one, so the copy lets nobody in.`, hint = "Leave it out of `path:` if the cluster's endpoint and the role should stay private.";
+          headline = `${action} ${verb} ${shortPaths} ${into}: it names the cluster but holds no token`, why = `${capital(first.writer.how)} writes the cluster's endpoint and CA and a command that fetches a token when kubectl needs one, so the copy lets nobody in.`, detail = why, hint = "Leave it out of `path:` if the cluster's endpoint and the role should stay private.";
           break;
       }
-      message2 = `${lead}. ${why} ${hint}`, rest.length && (message2 += ` It also takes ${describeAll(rest, ts)} (${rest.map((h) => kindWord(h.kind)).filter((v, i2, a) => a.indexOf(v) === i2).join("; ")}).`);
+      message2 = `${lead}. ${detail} ${hint}`, rest.length && (message2 += ` It also takes ${describeAll(rest, ts)} (${rest.map((h) => kindWord(h.kind)).filter((v, i2, a) => a.indexOf(v) === i2).join("; ")}).`);
     }
     let related4 = [], seenWriters = /* @__PURE__ */ new Set();
     for (let h of hits) {
@@ -24617,7 +24617,12 @@ function render(node, root, call, j) {
     }
   }
   let gates = gateSentences(j), message2 = `${headline} (${job}, role ${role}). ${why}${gates ? ` ${gates}` : ""} ${hint}`;
-  return { level: j.level, message: message2, headline, why: gates ? `${why} ${gates}` : why, hint, label: label2, location, related: related4 };
+  return { level: j.level, message: message2, headline, why: mechanism(why, s.origin === "fork" ? "" : startedBy(s)), hint, label: label2, location, related: related4 };
+}
+function mechanism(why, starter) {
+  if (!starter || !why.startsWith(starter)) return why;
+  let rest = why.slice(starter.length).replace(/^(?:, and |; )/, "");
+  return rest ? rest.charAt(0).toUpperCase() + rest.slice(1) : why;
 }
 function startedBy(s) {
   switch (s.event) {

@@ -192,12 +192,16 @@ class JobScan {
     const shortPaths = joinList(main.slice(0, 2).map((h) => `\`${displayPath(h.place.path)}\``)) + (main.length > 2 ? ` and ${main.length - 2} more` : "");
 
     let headline: string;
+    // `why` is the one sentence reporters show next to the headline; `detail` the full account for the message.
     let why: string;
+    let detail: string;
     let hint: string;
     let message: string;
+    const it = main.length === 1 ? "it" : "them";
     if (intent) {
       headline = `\`${pattern.text}\` matches nothing: ${action} does not expand \`${pattern.unexpandedVariable}\``;
-      why = `Written as the path it means, it would put ${subject} ${into}; ${audience(kind, visibility)}.`;
+      why = `Written as the path it means, it would put ${shortPaths} ${into}.`;
+      detail = why;
       hint = "Name the directories you want cached instead of a credential location.";
       message =
         `\`${pattern.text}\`: ${action} does not expand \`${pattern.unexpandedVariable}\`, so today this line matches nothing; ` +
@@ -208,7 +212,8 @@ class JobScan {
       switch (mainKind) {
         case "lasting":
           headline = `${action} ${verb} ${main.length === 1 ? `${credentialName(first)} (${shortPaths})` : `credentials (${shortPaths})`} ${into}`;
-          why = `${main.length === 1 ? "It stays" : "They stay"} valid after the job; ${audience(kind, visibility)}${visibilityNote(visibility)}.`;
+          detail = `${main.length === 1 ? "It stays" : "They stay"} valid after the job; ${audience(kind, visibility)}${visibilityNote(visibility)}.`;
+          why = `${main.length === 1 ? "It stays" : "They stay"} valid after the job, and ${kind === "artifact" ? "anyone who can read the repository can download the artifact" : "any workflow run in the repository can restore the cache"}.`;
           break;
         case "leftover": {
           const d = first.leftover!;
@@ -218,9 +223,10 @@ class JobScan {
               ? `the self-hosted runner ${d.runsOn} can keep files from earlier jobs or its owner's set-up`
               : `the runner ${d.runsOn} is decided at run time and, if it is self-hosted, can keep files from earlier jobs or its owner's set-up (GitHub-hosted runners start every job with an empty home directory)`;
           headline = `${action} ${verb} ${shortPaths}, which ${d.kind === "self-hosted" ? "a self-hosted runner" : "the runner"} may hold from earlier jobs`;
-          why =
+          detail =
             `No step of this job writes ${one ? "it" : "them"}, but ${runner}: if the runner's home directory holds ${one ? "it" : "them"} ` +
             `(ephemeral runners start empty), ${audience(kind, visibility)}${visibilityNote(visibility)}.`;
+          why = `No step of this job writes ${it}, but ${d.kind === "self-hosted" ? "a self-hosted runner" : "the runner, if it is self-hosted,"} can keep ${it} from earlier jobs.`;
           hint = leftoverAdvice(kind, main, pattern);
           break;
         }
@@ -230,6 +236,7 @@ class JobScan {
           if (kind === "cache") {
             headline = `${action} saves ${jobTokenName(first)} (${shortPaths}) into a cache after it has expired`;
             why = `actions/cache saves in its post step, at the end of the job, and ${ends}: nobody can restore the cache while the token works.`;
+            detail = why;
             hint = `${hint.replace(/\.$/, "")}: a save that moves earlier (actions/cache/save) would hand out a live token.`;
           } else {
             const window =
@@ -241,28 +248,34 @@ class JobScan {
               kind === "artifact" && save.major === undefined
                 ? `credflow cannot tell which upload-artifact version \`${uses}\` runs; from v4 on, an`
                 : "An";
-            why =
+            detail =
               kind === "artifact"
                 ? `${version} artifact can be downloaded as soon as its upload step finishes, and ${ends}: ${artifactReaders(visibility)} can download it ${window} and use ${token} (Unit 42's "ArtiPACKED").`
                 : `The cache can be restored as soon as this step saves it, and ${ends}: a workflow run that restores it ${window} — in a public repository one a fork's pull request starts — can use ${token}.`;
+            why =
+              kind === "artifact"
+                ? `${version === "An" ? "An" : "From upload-artifact v4 on, an"} artifact can be downloaded as soon as its upload step finishes, while ${token} still works.`
+                : `The cache can be restored as soon as this step saves it, while ${token} still works.`;
           }
           break;
         }
         case "unknown": {
           const w = first.writer!;
           headline = `${action} ${verb} ${w.what ?? "a token"} (${shortPaths}) ${into}; credflow cannot tell how long it lives`;
-          why =
+          detail =
             `${w.because ? `${capital(w.because)}: ` : ""}if it outlives the job (a personal access token, an app token that is not revoked), it leaks, as ${audience(kind, visibility)}; ` +
             `if it is the GITHUB_TOKEN, it expires when the job ends${visibilityNote(visibility)}.`;
+          why = "It leaks if it outlives the job (a personal access token, an app token that is not revoked); the GITHUB_TOKEN expires when the job ends.";
           break;
         }
         case "none":
           headline = `${action} ${verb} ${shortPaths} ${into}: it names the cluster but holds no token`;
           why = `${capital(first.writer!.how)} writes the cluster's endpoint and CA and a command that fetches a token when kubectl needs one, so the copy lets nobody in.`;
+          detail = why;
           hint = "Leave it out of `path:` if the cluster's endpoint and the role should stay private.";
           break;
       }
-      message = `${lead}. ${why} ${hint}`;
+      message = `${lead}. ${detail} ${hint}`;
       if (rest.length) message += ` It also takes ${describeAll(rest, ts)} (${rest.map((h) => kindWord(h.kind)).filter((v, i, a) => a.indexOf(v) === i).join("; ")}).`;
     }
     const related: RelatedLocation[] = [];

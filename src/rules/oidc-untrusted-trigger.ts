@@ -243,7 +243,16 @@ function render(node: JobNode, root: JobNode, call: ConfigureCall, j: Judgement)
 
   const gates = gateSentences(j);
   const message = `${headline} (${job}, role ${role}). ${why}${gates ? ` ${gates}` : ""} ${hint}`;
-  return { level: j.level, message, headline, why: gates ? `${why} ${gates}` : why, hint, label, location, related };
+  // Reporters show one sentence next to the headline: the mechanism, without who starts the run
+  // (the headline names the event) and without the gates that lower the level; the message keeps both.
+  return { level: j.level, message, headline, why: mechanism(why, s.origin === "fork" ? "" : startedBy(s)), hint, label, location, related };
+}
+
+/** `why` without its opening "who can start it" clause, when it has one. */
+function mechanism(why: string, starter: string): string {
+  if (!starter || !why.startsWith(starter)) return why;
+  const rest = why.slice(starter.length).replace(/^(?:, and |; )/, "");
+  return rest ? rest.charAt(0).toUpperCase() + rest.slice(1) : why;
 }
 
 function startedBy(s: Scenario): string {
