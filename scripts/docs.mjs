@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
-import { ROOT } from "./build.mjs";
+import { ROOT, buildOptions } from "./build.mjs";
 
 const check = process.argv.includes("--check");
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "credflow-docs-build-"));
@@ -25,6 +25,9 @@ try {
     target: "node20",
     banner: { js: "import { createRequire as __credflowCreateRequire } from 'node:module';\nconst require = __credflowCreateRequire(import.meta.url);" },
     logLevel: "warning",
+    // The Terraform parser's WebAssembly is embedded the way the CLI bundle embeds it.
+    loader: buildOptions().loader,
+    plugins: buildOptions().plugins,
   });
   const { fillOutputs, GETTING_STARTED } = await import(pathToFileURL(outfile).href);
   const file = path.join(ROOT, GETTING_STARTED);

@@ -11,7 +11,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
-import { ROOT } from "./build.mjs";
+import { ROOT, buildOptions } from "./build.mjs";
 
 const check = process.argv.includes("--check");
 let stale = 0;
@@ -45,6 +45,9 @@ try {
     target: "node20",
     banner: { js: "import { createRequire as __credflowCreateRequire } from 'node:module';\nconst require = __credflowCreateRequire(import.meta.url);" },
     logLevel: "warning",
+    // The Terraform parser's WebAssembly is embedded the way the CLI bundle embeds it.
+    loader: buildOptions().loader,
+    plugins: buildOptions().plugins,
   });
   const { generatedFiles } = await import(pathToFileURL(outfile).href);
   for (const { path: rel, text } of generatedFiles(ROOT)) emit(rel, text);

@@ -18,7 +18,10 @@ export function graphRepositories(): GraphRepository[] {
   for (const rule of fs.readdirSync(fixtures).sort()) {
     for (const c of fs.readdirSync(path.join(fixtures, rule)).sort()) {
       const dir = path.join(fixtures, rule, c);
-      if (fs.statSync(dir).isDirectory()) out.push({ name: `fixtures/${rule}/${c}`, dir, realworld: false });
+      if (!fs.statSync(dir).isDirectory()) continue;
+      // A case whose only input is a trust policy its settings name (trust-policies) has nothing to draw.
+      if (/"trustPolicies"/.test(fs.existsSync(path.join(dir, "case.json")) ? fs.readFileSync(path.join(dir, "case.json"), "utf8") : "") && !fs.existsSync(path.join(dir, ".github", "workflows"))) continue;
+      out.push({ name: `fixtures/${rule}/${c}`, dir, realworld: false });
     }
   }
   out.push({ name: "examples", dir: path.join(ROOT, "examples"), realworld: false });

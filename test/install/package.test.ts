@@ -94,7 +94,8 @@ describe("the npm pack tarball", () => {
   });
 
   it("stays small", () => {
-    expect(packed.size).toBeLessThan(1024 * 1024);
+    // The bundle embeds the Terraform parser's WebAssembly (tree-sitter and its HCL grammar, ~400 KB).
+    expect(packed.size).toBeLessThan(1.5 * 1024 * 1024);
     expect(packed.unpackedSize).toBeLessThan(4 * 1024 * 1024);
   });
 });

@@ -14,7 +14,7 @@ const ROOT = path.resolve(__dirname, "..", "..");
 const SNAPSHOTS = path.join(__dirname, "__snapshots__", "text");
 
 const CASES = [
-  "composite-role-conflict/self-hosted-error",
+  "composite-role-conflict/self-hosted-warning",
   "composite-role-conflict/nested-started-inside",
   "credential-env-shadowing/call-step-env",
   "aws-unknown-input/typo-fix",
