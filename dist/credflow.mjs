@@ -10979,30 +10979,30 @@ var require_fast_uri = __commonJS({
         throw new Error(resolved.error);
       return schemelessOptions.skipEscape = !0, serialize(resolved, schemelessOptions);
     }
-    function resolveComponent(base, relative8, options, skipNormalization) {
+    function resolveComponent(base, relative9, options, skipNormalization) {
       let target = {};
-      if (skipNormalization || (base = parse(serialize(base, options), options), relative8 = parse(serialize(relative8, options), options)), options = options || {}, !options.tolerant && relative8.scheme)
-        target.scheme = relative8.scheme, target.userinfo = relative8.userinfo, target.host = relative8.host, target.port = relative8.port, target.path = removeDotSegments(relative8.path || ""), target.query = relative8.query;
+      if (skipNormalization || (base = parse(serialize(base, options), options), relative9 = parse(serialize(relative9, options), options)), options = options || {}, !options.tolerant && relative9.scheme)
+        target.scheme = relative9.scheme, target.userinfo = relative9.userinfo, target.host = relative9.host, target.port = relative9.port, target.path = removeDotSegments(relative9.path || ""), target.query = relative9.query;
       else {
-        if (relative8.userinfo !== void 0 || relative8.host !== void 0 || relative8.port !== void 0)
-          target.userinfo = relative8.userinfo, target.host = relative8.host, target.port = relative8.port, target.path = removeDotSegments(relative8.path || ""), target.query = relative8.query;
+        if (relative9.userinfo !== void 0 || relative9.host !== void 0 || relative9.port !== void 0)
+          target.userinfo = relative9.userinfo, target.host = relative9.host, target.port = relative9.port, target.path = removeDotSegments(relative9.path || ""), target.query = relative9.query;
         else {
-          if (!relative8.path)
-            target.path = base.path, relative8.query !== void 0 ? target.query = relative8.query : target.query = base.query;
+          if (!relative9.path)
+            target.path = base.path, relative9.query !== void 0 ? target.query = relative9.query : target.query = base.query;
           else {
-            if (relative8.path[0] === "/")
-              target.path = removeDotSegments(relative8.path);
+            if (relative9.path[0] === "/")
+              target.path = removeDotSegments(relative9.path);
             else {
               let baseHasAuthority = base.userinfo !== void 0 || base.host !== void 0 || base.port !== void 0;
-              baseHasAuthority && !base.path ? target.path = "/" + relative8.path : base.path ? target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative8.path : target.path = relative8.path, target.path = base.scheme === void 0 && !baseHasAuthority && target.path[0] !== "/" ? removeDotSegmentsRelative(target.path) : removeDotSegments(target.path);
+              baseHasAuthority && !base.path ? target.path = "/" + relative9.path : base.path ? target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative9.path : target.path = relative9.path, target.path = base.scheme === void 0 && !baseHasAuthority && target.path[0] !== "/" ? removeDotSegmentsRelative(target.path) : removeDotSegments(target.path);
             }
-            target.query = relative8.query;
+            target.query = relative9.query;
           }
           target.userinfo = base.userinfo, target.host = base.host, target.port = base.port;
         }
         target.scheme = base.scheme;
       }
-      return target.fragment = relative8.fragment, target;
+      return target.fragment = relative9.fragment, target;
     }
     function equal(uriA, uriB, options) {
       let normalizedA = normalizeComparableURI(uriA, options), normalizedB = normalizeComparableURI(uriB, options);
@@ -17645,6 +17645,24 @@ function combos(loc2, node) {
   return out2;
 }
 
+// src/discover/submodules.ts
+function parseGitmodules(text2) {
+  let paths = [];
+  for (let line of text2.split(/\r?\n/)) {
+    let m = /^\s*path\s*=\s*(.+?)\s*$/.exec(line);
+    if (!m) continue;
+    let value = m[1];
+    value.length >= 2 && value.startsWith('"') && value.endsWith('"') && (value = value.slice(1, -1));
+    let normal = value.replace(/\\/g, "/").replace(/^(\.\/)+/, "").replace(/\/+$/, "");
+    normal && paths.push(normal);
+  }
+  return paths;
+}
+function insideSubmodule(rel, submodules) {
+  let normal = rel.replace(/\\/g, "/").replace(/^(\.\/)+/, "").replace(/\/+$/, "");
+  return submodules.some((s) => normal === s || normal.startsWith(`${s}/`));
+}
+
 // src/fs/paths.ts
 import * as path from "node:path";
 function isInside(root, target) {
@@ -19706,6 +19724,15 @@ var GraphBuilder = class {
       jobs: called.jobs.map((j) => this.jobNode(called, j, values, node, [...workflowStack, target]))
     });
   }
+  submoduleCache = /* @__PURE__ */ new Map();
+  submodules(root) {
+    let paths = this.submoduleCache.get(root);
+    if (!paths) {
+      let text2 = this.loader.readText(path2.join(root, ".gitmodules"), root);
+      paths = text2 === void 0 ? [] : parseGitmodules(text2), this.submoduleCache.set(root, paths);
+    }
+    return paths;
+  }
   /** Resolves `./path` against the repository root; reports paths that leave it. */
   resolveLocal(file, range2, rel, quiet = !1) {
     let root = file.root;
@@ -19774,6 +19801,7 @@ var GraphBuilder = class {
       res.missing || (lastError = res.message);
     }
     if (!found) {
+      if (!lastError && ["Dockerfile", "dockerfile"].some((name2) => this.loader.exists(path2.join(dir, name2), file.root)) || !lastError && file.root && insideSubmodule(path2.relative(file.root, dir).split(path2.sep).join("/"), this.submodules(file.root))) return;
       this.issue(
         {
           kind: lastError ? "outside" : "missing",
@@ -26745,6 +26773,8 @@ var FileLoader = class {
   cwd;
   overrides;
   cache = /* @__PURE__ */ new Map();
+  probes = /* @__PURE__ */ new Map();
+  texts = /* @__PURE__ */ new Map();
   /** Every successfully parsed file, in load order. */
   parsed = [];
   /** Path as shown to users: relative to cwd, `/` separators. */
@@ -26762,6 +26792,25 @@ var FileLoader = class {
   /** Reads a file's bytes with the same checks as `load`, without parsing (for batch preparation). */
   readRaw(absPath, kind, root) {
     return this.check(absPath, kind, root);
+  }
+  /**
+   * Whether a regular file exists at `absPath` inside `root`, without reading it (a Dockerfile that
+   * makes a folder a container action). Answers are kept, like loads, so a run asks the disk once.
+   */
+  exists(absPath, root) {
+    let known2 = this.probes.get(absPath);
+    if (known2 !== void 0) return known2;
+    let found = inspectFile(absPath, { root, maxBytes: 1 / 0 }).ok;
+    return this.probes.set(absPath, found), found;
+  }
+  /**
+   * A small auxiliary file's text (`.gitmodules`), or undefined when it is absent or unreadable;
+   * read at most once per run.
+   */
+  readText(absPath, root) {
+    if (this.texts.has(absPath)) return this.texts.get(absPath);
+    let res = readFileSafely(absPath, { root, maxBytes: MAX_FILE_BYTES }), text2 = res.ok ? new TextDecoder("utf-8").decode(res.bytes) : void 0;
+    return this.texts.set(absPath, text2), text2;
   }
   /** Records a file parsed elsewhere (a worker), so later `load` calls share it. */
   register(absPath, parsed) {
@@ -29812,7 +29861,7 @@ function localTarget(graph, issues, ts) {
       let file = graph.files.find((f) => f.absPath === abs);
       if (file) return { kind: "unresolved", unresolved: { reason: "parse", message: `${file.path} could not be read as an action` } };
     }
-  return { kind: "unresolved", unresolved: { reason: "not-followed", message: `\`${rel}\` is not in this repository's files (another repository's checkout); not followed` } };
+  return { kind: "unresolved", unresolved: { reason: "not-followed", message: `\`${rel}\` has no action.yml here to follow (another repository's checkout, a submodule, or a container action built from its Dockerfile); not followed` } };
 }
 function stepKind(graph, issues, node, ts, configureAt) {
   let ref = ts.step.uses?.ref;

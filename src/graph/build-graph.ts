@@ -6,6 +6,7 @@ import * as path from "node:path";
 import type { ActionModel, EntryMap, Job, Range, SourceFile, Step, Workflow } from "../model/types.js";
 import { buildAction, buildWorkflow } from "../parse/build-model.js";
 import type { FileLoader } from "../discover/loader.js";
+import { insideSubmodule, parseGitmodules } from "../discover/submodules.js";
 import { isInside } from "../fs/paths.js";
 import type { CallSite, GraphIssue, JobNode, ProjectGraph, TimelineStep } from "./types.js";
 import { substitute, type InputValues } from "./substitute.js";
@@ -202,6 +203,18 @@ class GraphBuilder {
     };
   }
 
+  private readonly submoduleCache = new Map<string, string[]>();
+
+  private submodules(root: string): string[] {
+    let paths = this.submoduleCache.get(root);
+    if (!paths) {
+      const text = this.loader.readText(path.join(root, ".gitmodules"), root);
+      paths = text === undefined ? [] : parseGitmodules(text);
+      this.submoduleCache.set(root, paths);
+    }
+    return paths;
+  }
+
   /** Resolves `./path` against the repository root; reports paths that leave it. */
   private resolveLocal(file: SourceFile, range: Range, rel: string, quiet = false): string | undefined {
     const root = file.root;
@@ -295,6 +308,11 @@ class GraphBuilder {
       if (!res.missing) lastError = res.message;
     }
     if (!found) {
+      // The runner takes a folder with only a Dockerfile as a container action.
+      if (!lastError && ["Dockerfile", "dockerfile"].some((name) => this.loader.exists(path.join(dir, name), file.root))) return undefined;
+      // A submodule's files are not in this working tree unless it was initialised; the runner has
+      // them when the job checks submodules out.
+      if (!lastError && file.root && insideSubmodule(path.relative(file.root, dir).split(path.sep).join("/"), this.submodules(file.root))) return undefined;
       this.issue(
         {
           kind: lastError ? "outside" : "missing",
