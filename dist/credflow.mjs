@@ -30567,9 +30567,7 @@ function excerpt2(idx, range2, room, marker) {
   let total = x, cellAt = (index2) => {
     for (let k = 0; k < cells.length; k++) if (cells[k].index >= index2) return k;
     return cells.length;
-  }, sCell = cellAt(startIndex), eCell = Math.max(sCell + 1, cellAt(endIndex)), sX = sCell < cells.length ? offsets[sCell] : total, eX = eCell < cells.length ? offsets[eCell] : total + (eCell - cells.length), from = 0, to = total, pre = !1, post = !1;
-  total > room && (Math.min(eX, sX + 12) <= room - 1 ? (to = room - 1, post = !0) : (pre = !0, from = Math.max(0, sX - 6), total - from > room - 1 && (to = from + room - 2, post = !0)));
-  let source = pre ? "\u2026" : "";
+  }, sCell = cellAt(startIndex), eCell = Math.max(sCell + 1, cellAt(endIndex)), sX = sCell < cells.length ? offsets[sCell] : total, eX = eCell < cells.length ? offsets[eCell] : total + (eCell - cells.length), { from, to, pre, post } = windowOf(total, sX, eX, room), source = pre ? "\u2026" : "";
   for (let k = 0; k < cells.length; k++) {
     let c = cells[k], o = offsets[k];
     if (!(o < from)) {
@@ -30581,12 +30579,16 @@ function excerpt2(idx, range2, room, marker) {
   let shift = from - (pre ? 1 : 0), mStart = sX - shift, mEnd = Math.max(mStart + 1, (post ? Math.min(eX, to) : eX) - shift);
   return { source, pad: " ".repeat(mStart), markers: marker.repeat(mEnd - mStart), markerStart: mStart };
 }
+function windowOf(total, sX, eX, room) {
+  if (total <= room) return { from: 0, to: total, pre: !1, post: !1 };
+  if (Math.min(eX, sX + 12) <= room - 1) return { from: 0, to: room - 1, pre: !1, post: !0 };
+  let from = Math.max(0, sX - 6);
+  return total - from > room - 1 ? { from, to: from + room - 2, pre: !0, post: !0 } : { from, to: total, pre: !0, post: !1 };
+}
 function asciiExcerpt(line, range2, room, marker) {
   let total = line.length, sX = Math.min(total, Math.max(0, range2.start.column - 1)), eX = Math.min(total, range2.end.line === range2.start.line ? range2.end.column - 1 : total);
   eX <= sX && (eX = sX + 1);
-  let from = 0, to = total, pre = !1, post = !1;
-  total > room && (Math.min(eX, sX + 12) <= room - 1 ? (to = room - 1, post = !0) : (pre = !0, from = Math.max(0, sX - 6), total - from > room - 1 && (to = from + room - 2, post = !0)));
-  let source = (pre ? "\u2026" : "") + line.slice(from, to);
+  let { from, to, pre, post } = windowOf(total, sX, eX, room), source = (pre ? "\u2026" : "") + line.slice(from, to);
   post ? source += "\u2026" : source = source.replace(/\s+$/, "");
   let shift = from - (pre ? 1 : 0), mStart = sX - shift, mEnd = Math.max(mStart + 1, (post ? Math.min(eX, to) : eX) - shift);
   return { source, pad: " ".repeat(mStart), markers: marker.repeat(mEnd - mStart), markerStart: mStart };

@@ -119,24 +119,7 @@ export function excerpt(idx: LineIndex, range: Range, room: number, marker: stri
   const sX = sCell < cells.length ? offsets[sCell]! : total;
   const eX = eCell < cells.length ? offsets[eCell]! : total + (eCell - cells.length);
 
-  // A line wider than the room shows a window that keeps the span's start (and its first cells) in view.
-  let from = 0;
-  let to = total;
-  let pre = false;
-  let post = false;
-  if (total > room) {
-    if (Math.min(eX, sX + 12) <= room - 1) {
-      to = room - 1;
-      post = true;
-    } else {
-      pre = true;
-      from = Math.max(0, sX - 6);
-      if (total - from > room - 1) {
-        to = from + room - 2;
-        post = true;
-      }
-    }
-  }
+  const { from, to, pre, post } = windowOf(total, sX, eX, room);
   let source = pre ? "…" : "";
   for (let k = 0; k < cells.length; k++) {
     const c = cells[k]!;
@@ -153,6 +136,17 @@ export function excerpt(idx: LineIndex, range: Range, room: number, marker: stri
   return { source, pad: " ".repeat(mStart), markers: marker.repeat(mEnd - mStart), markerStart: mStart };
 }
 
+/**
+ * The columns of a line shown in `room` cells: a line wider than the room shows a window that keeps
+ * the span's start (and its first cells) in view, with `…` before (`pre`) and after (`post`).
+ */
+function windowOf(total: number, sX: number, eX: number, room: number): { from: number; to: number; pre: boolean; post: boolean } {
+  if (total <= room) return { from: 0, to: total, pre: false, post: false };
+  if (Math.min(eX, sX + 12) <= room - 1) return { from: 0, to: room - 1, pre: false, post: true };
+  const from = Math.max(0, sX - 6);
+  return total - from > room - 1 ? { from, to: from + room - 2, pre: true, post: true } : { from, to: total, pre: true, post: false };
+}
+
 /** `excerpt` for a line of printable ASCII (no cell arithmetic needed); the same rows. */
 function asciiExcerpt(line: string, range: Range, room: number, marker: string): ExcerptRows {
   const total = line.length;
@@ -160,23 +154,7 @@ function asciiExcerpt(line: string, range: Range, room: number, marker: string):
   const sX = Math.min(total, Math.max(0, range.start.column - 1));
   let eX = Math.min(total, range.end.line === range.start.line ? range.end.column - 1 : total);
   if (eX <= sX) eX = sX + 1;
-  let from = 0;
-  let to = total;
-  let pre = false;
-  let post = false;
-  if (total > room) {
-    if (Math.min(eX, sX + 12) <= room - 1) {
-      to = room - 1;
-      post = true;
-    } else {
-      pre = true;
-      from = Math.max(0, sX - 6);
-      if (total - from > room - 1) {
-        to = from + room - 2;
-        post = true;
-      }
-    }
-  }
+  const { from, to, pre, post } = windowOf(total, sX, eX, room);
   let source = (pre ? "…" : "") + line.slice(from, to);
   if (post) source += "…";
   else source = source.replace(/\s+$/, "");
