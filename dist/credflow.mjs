@@ -30575,9 +30575,7 @@ function excerpt2(idx, range2, room, marker) {
       source += c.text;
     }
   }
-  post ? source += "\u2026" : source = source.replace(/\s+$/, "");
-  let shift = from - (pre ? 1 : 0), mStart = sX - shift, mEnd = Math.max(mStart + 1, (post ? Math.min(eX, to) : eX) - shift);
-  return { source, pad: " ".repeat(mStart), markers: marker.repeat(mEnd - mStart), markerStart: mStart };
+  return rowsOf(source, { from, to, pre, post }, sX, eX, marker);
 }
 function windowOf(total, sX, eX, room) {
   if (total <= room) return { from: 0, to: total, pre: !1, post: !1 };
@@ -30585,13 +30583,15 @@ function windowOf(total, sX, eX, room) {
   let from = Math.max(0, sX - 6);
   return total - from > room - 1 ? { from, to: from + room - 2, pre: !0, post: !0 } : { from, to: total, pre: !0, post: !1 };
 }
+function rowsOf(shown, w, sX, eX, marker) {
+  let source = w.post ? `${shown}\u2026` : shown.replace(/\s+$/, ""), shift = w.from - (w.pre ? 1 : 0), mStart = sX - shift, mEnd = Math.max(mStart + 1, (w.post ? Math.min(eX, w.to) : eX) - shift);
+  return { source, pad: " ".repeat(mStart), markers: marker.repeat(mEnd - mStart), markerStart: mStart };
+}
 function asciiExcerpt(line, range2, room, marker) {
   let total = line.length, sX = Math.min(total, Math.max(0, range2.start.column - 1)), eX = Math.min(total, range2.end.line === range2.start.line ? range2.end.column - 1 : total);
   eX <= sX && (eX = sX + 1);
   let { from, to, pre, post } = windowOf(total, sX, eX, room), source = (pre ? "\u2026" : "") + line.slice(from, to);
-  post ? source += "\u2026" : source = source.replace(/\s+$/, "");
-  let shift = from - (pre ? 1 : 0), mStart = sX - shift, mEnd = Math.max(mStart + 1, (post ? Math.min(eX, to) : eX) - shift);
-  return { source, pad: " ".repeat(mStart), markers: marker.repeat(mEnd - mStart), markerStart: mStart };
+  return rowsOf(source, { from, to, pre, post }, sX, eX, marker);
 }
 function wrap(text2, width, rest = width) {
   if (/^[\x20-\x7e\u00a0-\u02ff\u2010-\u2027]*$/.test(text2)) {

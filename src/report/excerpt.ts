@@ -128,12 +128,7 @@ export function excerpt(idx: LineIndex, range: Range, room: number, marker: stri
     if (o + c.width > to) break;
     source += c.text;
   }
-  if (post) source += "…";
-  else source = source.replace(/\s+$/, "");
-  const shift = from - (pre ? 1 : 0);
-  const mStart = sX - shift;
-  const mEnd = Math.max(mStart + 1, (post ? Math.min(eX, to) : eX) - shift);
-  return { source, pad: " ".repeat(mStart), markers: marker.repeat(mEnd - mStart), markerStart: mStart };
+  return rowsOf(source, { from, to, pre, post }, sX, eX, marker);
 }
 
 /**
@@ -147,6 +142,15 @@ function windowOf(total: number, sX: number, eX: number, room: number): { from: 
   return total - from > room - 1 ? { from, to: from + room - 2, pre: true, post: true } : { from, to: total, pre: true, post: false };
 }
 
+/** The rows for a window's text (`…` before it already added): `…` after it, and the markers under the span. */
+function rowsOf(shown: string, w: { from: number; to: number; pre: boolean; post: boolean }, sX: number, eX: number, marker: string): ExcerptRows {
+  const source = w.post ? `${shown}…` : shown.replace(/\s+$/, "");
+  const shift = w.from - (w.pre ? 1 : 0);
+  const mStart = sX - shift;
+  const mEnd = Math.max(mStart + 1, (w.post ? Math.min(eX, w.to) : eX) - shift);
+  return { source, pad: " ".repeat(mStart), markers: marker.repeat(mEnd - mStart), markerStart: mStart };
+}
+
 /** `excerpt` for a line of printable ASCII (no cell arithmetic needed); the same rows. */
 function asciiExcerpt(line: string, range: Range, room: number, marker: string): ExcerptRows {
   const total = line.length;
@@ -155,13 +159,8 @@ function asciiExcerpt(line: string, range: Range, room: number, marker: string):
   let eX = Math.min(total, range.end.line === range.start.line ? range.end.column - 1 : total);
   if (eX <= sX) eX = sX + 1;
   const { from, to, pre, post } = windowOf(total, sX, eX, room);
-  let source = (pre ? "…" : "") + line.slice(from, to);
-  if (post) source += "…";
-  else source = source.replace(/\s+$/, "");
-  const shift = from - (pre ? 1 : 0);
-  const mStart = sX - shift;
-  const mEnd = Math.max(mStart + 1, (post ? Math.min(eX, to) : eX) - shift);
-  return { source, pad: " ".repeat(mStart), markers: marker.repeat(mEnd - mStart), markerStart: mStart };
+  const source = (pre ? "…" : "") + line.slice(from, to);
+  return rowsOf(source, { from, to, pre, post }, sX, eX, marker);
 }
 
 /**
