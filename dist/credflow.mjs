@@ -30953,6 +30953,14 @@ function summaryLines(input, findings, paint) {
 function fixHint(f) {
   return f.fix ? f.fix.safe ? " (fixable)" : " (fixable with --unsafe-fixes)" : "";
 }
+function relatedPlaces(related4, cwd) {
+  let places = /* @__PURE__ */ new Map();
+  for (let r of related4) {
+    let rs = r.range.start, place = `${oneLine(reportPath(r.path, cwd))}:${rs.line}:${rs.column}`, label2 = oneLine(r.message).trim() || "related location", labels = places.get(place) ?? [];
+    labels.includes(label2) || labels.push(label2), places.set(place, labels);
+  }
+  return places;
+}
 function formatConcise(input, opts) {
   let paint = painter(opts.color), lines = [], findings = sortFindings2(input.findings);
   for (let f of findings) {
@@ -30960,12 +30968,9 @@ function formatConcise(input, opts) {
     lines.push(
       `${paint(ANSI.bold, where4)} ${paint(LEVEL_COLOR[f.level], `${f.level}:`)} ${oneLine(f.message)}${fixHint(f)} ${paint(ANSI.dim, `[${f.ruleId}]`)}`
     );
-    for (let r of f.related) {
-      let message2 = oneLine(r.message);
-      / \[[a-z0-9-]+\]$/.test(message2) && (message2 += " (related)");
-      let rs = r.range.start;
-      lines.push(`    ${oneLine(reportPath(r.path, input.cwd))}:${rs.line}:${rs.column}: ${paint(ANSI.cyan, "note:")} ${message2}`);
-    }
+    let owner = `[${f.ruleId} at ${oneLine(reportPath(f.location.path, input.cwd))}:${start2.line}:${start2.column}]`;
+    for (let [place, labels] of relatedPlaces(f.related, input.cwd))
+      lines.push(`    ${paint(ANSI.cyan, "related:")} ${place}: ${labels.join("; ")} ${paint(ANSI.dim, owner)}`);
     f.fixNote && lines.push(`    ${paint(ANSI.dim, `no fix: ${oneLine(f.fixNote)}`)}`);
   }
   return lines.length > 0 && lines.push(""), lines.push(...summaryLines(input, findings, paint)), `${lines.join(`
