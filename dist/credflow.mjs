@@ -19587,19 +19587,22 @@ function selfReferencePath(ref, repository) {
 // src/graph/build-graph.ts
 var MAX_COMPOSITE_DEPTH = 10, MAX_WORKFLOW_DEPTH = 10, MAX_TIMELINE_STEPS = 5e3, MAX_EXPANSION = 2e4, MAX_TOTAL_EXPANSION = 2e5;
 function buildGraph(input) {
-  let builder = new GraphBuilder(input.loader, input.repository), workflows = [], jobs = [], jobsByWorkflow = /* @__PURE__ */ new Map();
+  let builder = new GraphBuilder(input.loader, input.repository, input.onLoad, input.expansionSpent ?? 0), workflows = [], jobs = [], jobsByWorkflow = /* @__PURE__ */ new Map(), byFile = /* @__PURE__ */ new Map();
   for (let parsed of input.files) {
     if (!parsed.usable) continue;
     if (parsed.file.kind === "action") {
       builder.action(parsed);
       continue;
     }
+    let before = builder.totalSpent;
+    builder.owner = parsed.file;
     let wf = builder.workflow(parsed);
     workflows.push(wf), builder.resetExpansion();
     let nodes = wf.jobs.map((job) => builder.jobNode(wf, job, void 0, void 0, [parsed.file.absPath ?? parsed.file.path]));
-    jobs.push(...nodes), jobsByWorkflow.set(wf.file.path, nodes);
+    jobs.push(...nodes), jobsByWorkflow.set(wf.file.path, nodes), byFile.set(parsed.file, builder.totalSpent - before);
   }
-  return { files: input.loader.parsed.map((p) => p.file), workflows, actions: builder.actions, jobs, jobsByWorkflow, issues: builder.issues, diagnostics: [] };
+  let files = input.loader.parsed.map((p) => p.file), expansion = { spent: builder.totalSpent - (input.expansionSpent ?? 0), exhausted: builder.totalExhausted, byFile };
+  return { files, workflows, actions: builder.actions, jobs, jobsByWorkflow, issues: builder.issues, diagnostics: [], expansion };
 }
 function allJobNodes(graph) {
   let out2 = [], walk2 = (n) => {
@@ -19608,19 +19611,33 @@ function allJobNodes(graph) {
   return graph.jobs.forEach(walk2), out2;
 }
 var GraphBuilder = class {
-  constructor(loader, repository) {
+  constructor(loader, repository, onLoad, totalExpansion) {
     this.loader = loader;
     this.repository = repository;
+    this.onLoad = onLoad;
+    this.totalExpansion = totalExpansion;
   }
   loader;
   repository;
+  onLoad;
+  totalExpansion;
   actions = /* @__PURE__ */ new Map();
   issues = [];
   issueKeys = /* @__PURE__ */ new Set();
   workflowModels = /* @__PURE__ */ new Map();
   /** Expansion spent by the current top-level workflow, and where to report running out. */
   expansion = { used: 0, reported: !1, job: void 0 };
-  totalExpansion = 0;
+  /** The top-level workflow being expanded (whose closure a loaded file joins). */
+  owner;
+  /** Set when the run-wide budget ran out: then one workflow's findings depend on the others'. */
+  totalExhausted = !1;
+  get totalSpent() {
+    return this.totalExpansion;
+  }
+  load(absPath, kind, root) {
+    let res = this.loader.load(absPath, kind, root);
+    return this.onLoad && this.owner && this.onLoad(this.owner, absPath, res), res;
+  }
   workflow(parsed) {
     let wf = this.workflowModels.get(parsed.file);
     return wf || (wf = parsed.model && "jobs" in parsed.model ? parsed.model : buildWorkflow(parsed.file), this.workflowModels.set(parsed.file, wf)), wf;
@@ -19637,7 +19654,7 @@ var GraphBuilder = class {
     let budget = this.expansion, inWorkflow = budget.used + units <= MAX_EXPANSION;
     if (inWorkflow && this.totalExpansion + units <= MAX_TOTAL_EXPANSION)
       return budget.used += units, this.totalExpansion += units, !0;
-    if (!budget.reported && budget.job) {
+    if (inWorkflow && (this.totalExhausted = !0), !budget.reported && budget.job) {
       budget.reported = !0;
       let { file, job } = budget.job;
       this.issue({
@@ -19692,7 +19709,7 @@ var GraphBuilder = class {
       this.issue({ kind: "depth", file, range: uses.node.range, message: `reusable workflows nested more than ${MAX_WORKFLOW_DEPTH} levels deep; not followed further` }, quiet);
       return;
     }
-    let loaded = this.loader.load(target, "workflow", file.root);
+    let loaded = this.load(target, "workflow", file.root);
     if (!loaded.ok) {
       this.issue({ kind: loaded.missing ? "missing" : "outside", file, range: uses.node.range, message: `cannot follow \`${uses.node.value}\`: ${loaded.message}` }, quiet);
       return;
@@ -19766,7 +19783,7 @@ var GraphBuilder = class {
     }
     let found, lastError;
     for (let name2 of ["action.yml", "action.yaml"]) {
-      let abs = path2.join(dir, name2), res = this.loader.load(abs, "action", file.root);
+      let abs = path2.join(dir, name2), res = this.load(abs, "action", file.root);
       if (res.ok) {
         found = res.parsed;
         break;
@@ -23958,7 +23975,7 @@ function affixAbstract(start2, s, part) {
   return rs.size === 1 && [...rs][0] !== void 0 ? bool([...rs][0]) : UNKNOWN;
 }
 
-// src/graph/guards.ts
+// src/graph/events.ts
 var FORK_LIMITED_EVENTS = ["pull_request", "pull_request_review", "pull_request_review_comment"], OUTSIDER_EVENTS = {
   pull_request_target: {
     outsider: ["opened", "edited", "closed", "reopened", "synchronize", "ready_for_review", "converted_to_draft"],
@@ -23972,7 +23989,42 @@ var FORK_LIMITED_EVENTS = ["pull_request", "pull_request_review", "pull_request_
   pull_request_review_comment: { outsider: ["created", "edited", "deleted"] },
   fork: { outsider: [] },
   watch: { outsider: ["started"] }
-}, PR_EVENTS = /* @__PURE__ */ new Set(["pull_request", "pull_request_target", "pull_request_review", "pull_request_review_comment"]), OUTSIDER_ASSOCIATIONS = ["CONTRIBUTOR", "FIRST_TIME_CONTRIBUTOR", "FIRST_TIMER", "NONE", "MANNEQUIN"], MAY = { may: !0 }, NEVER = { may: !1 }, Guards = class {
+};
+
+// src/graph/upstream.ts
+function runSourceOf(w) {
+  return { name: w.name?.value, repoPath: w.file.repoPath, triggers: w.triggers, workflowRunWorkflows: w.workflowRunWorkflows };
+}
+function namedBy(w, name2) {
+  return (w.name ?? w.repoPath) === name2 || w.repoPath === name2;
+}
+var ANY = ["pull_request", "pull_request_target", "issue_comment", "issues", "pull_request_review", "pull_request_review_comment", "discussion", "discussion_comment"];
+function upstreamEvents(workflow, all, view, opts = {}) {
+  let visiting = opts.visiting ?? /* @__PURE__ */ new Set(), unknown = opts.unknown ?? [], names2 = view(workflow).workflowRunWorkflows;
+  if (!names2?.length)
+    return unknown.push("(any workflow)"), ANY;
+  if (visiting.has(workflow)) return [];
+  visiting.add(workflow);
+  let out2 = /* @__PURE__ */ new Set();
+  for (let name2 of names2) {
+    let upstream = all.filter((w) => namedBy(view(w), name2));
+    if (!upstream.length) {
+      unknown.push(name2);
+      for (let e of ANY) out2.add(e);
+      continue;
+    }
+    for (let w of upstream) {
+      opts.matched?.add(w);
+      for (let t of view(w).triggers)
+        if (t === "workflow_run") for (let e of upstreamEvents(w, all, view, { visiting, unknown, ...opts.matched ? { matched: opts.matched } : {} })) out2.add(e);
+        else (OUTSIDER_EVENTS[t] || FORK_LIMITED_EVENTS.includes(t)) && out2.add(t);
+    }
+  }
+  return visiting.delete(workflow), [...out2];
+}
+
+// src/graph/guards.ts
+var PR_EVENTS = /* @__PURE__ */ new Set(["pull_request", "pull_request_target", "pull_request_review", "pull_request_review_comment"]), OUTSIDER_ASSOCIATIONS = ["CONTRIBUTOR", "FIRST_TIME_CONTRIBUTOR", "FIRST_TIMER", "NONE", "MANNEQUIN"], MAY = { may: !0 }, NEVER = { may: !1 }, Guards = class {
   constructor(graph, settings = {}) {
     this.graph = graph;
     this.settings = settings;
@@ -24068,25 +24120,7 @@ var FORK_LIMITED_EVENTS = ["pull_request", "pull_request_review", "pull_request_
    * names, counts as any outsider event.
    */
   upstreamEvents(workflow, visiting = /* @__PURE__ */ new Set(), unknown = []) {
-    let any = ["pull_request", "pull_request_target", "issue_comment", "issues", "pull_request_review", "pull_request_review_comment", "discussion", "discussion_comment"], names2 = workflow.workflowRunWorkflows;
-    if (!names2?.length)
-      return unknown.push("(any workflow)"), any;
-    if (visiting.has(workflow)) return [];
-    visiting.add(workflow);
-    let out2 = /* @__PURE__ */ new Set();
-    for (let name2 of names2) {
-      let upstream = this.graph.workflows.filter((w) => (w.name?.value ?? w.file.repoPath) === name2 || w.file.repoPath === name2);
-      if (!upstream.length) {
-        unknown.push(name2);
-        for (let e of any) out2.add(e);
-        continue;
-      }
-      for (let w of upstream)
-        for (let t of w.triggers)
-          if (t === "workflow_run") for (let e of this.upstreamEvents(w, visiting, unknown)) out2.add(e);
-          else (OUTSIDER_EVENTS[t] || FORK_LIMITED_EVENTS.includes(t)) && out2.add(t);
-    }
-    return visiting.delete(workflow), [...out2];
+    return upstreamEvents(workflow, this.graph.workflows, runSourceOf, { visiting, unknown });
   }
   // ---- reachability of a group of sibling jobs ----
   siblings(node) {
@@ -26404,13 +26438,14 @@ var MAX_CALLERS = 10, locationKey = (path15, offset) => `${path15}\0${offset}`, 
       kept.has(p.finding) && (this.policy.fixes !== !1 && this.resolveFix(p), findings.push(p.finding));
     let unusedLevel = this.policy.ruleLevel?.(UNUSED_SUPPRESSION_RULE_ID);
     if (unusedLevel !== "off") {
-      let reportUnused = !!this.policy.reportUnusedSuppressions, entries = reportUnused ? (this.policy.ignoreEntries ?? []).filter((e) => !usedEntries.has(e.reason) && (e.rule === void 0 || activeRules.has(e.rule))) : [];
-      for (let f of [...suppressionFindings(inline.unused, { reportUnused }), ...unusedIgnoreEntryFindings(entries)]) {
+      let reportUnused = !!this.policy.reportUnusedSuppressions, comments = suppressionFindings(inline.unused, { reportUnused }), entries = this.policy.deferIgnoreEntries ? [] : unusedEntryFindings(this.policy, usedEntries, activeRules, (p) => byPath.get(p)?.repoPath);
+      for (let f of comments) {
         let file = byPath.get(f.location.path);
         file && this.policy.ignorePath?.(file.repoPath) || (unusedLevel && (f.level = unusedLevel), this.policy.fixes === !1 && delete f.fix, findings.push(f));
       }
+      findings.push(...entries);
     }
-    return { findings, suppressed, internalErrors: this.internalErrors };
+    return { findings, suppressed, internalErrors: this.internalErrors, usedEntries };
   }
   resolveFix(p) {
     if (p.fix === void 0) return;
@@ -26435,6 +26470,16 @@ var MAX_CALLERS = 10, locationKey = (path15, offset) => `${path15}\0${offset}`, 
     outcome.edits.length > 0 && (p.finding.fix = outcome);
   }
 };
+function unusedEntryFindings(policy, usedEntries, activeRules, repoPathOf) {
+  let level = policy.ruleLevel?.(UNUSED_SUPPRESSION_RULE_ID);
+  if (level === "off" || !policy.reportUnusedSuppressions) return [];
+  let entries = (policy.ignoreEntries ?? []).filter((e) => !usedEntries.has(e.reason) && (e.rule === void 0 || activeRules.has(e.rule))), out2 = [];
+  for (let f of unusedIgnoreEntryFindings(entries)) {
+    let repoPath = repoPathOf(f.location.path);
+    repoPath !== void 0 && policy.ignorePath?.(repoPath) || (level && (f.level = level), policy.fixes === !1 && delete f.fix, out2.push(f));
+  }
+  return out2;
+}
 function fileCallers(list) {
   return list ? list.slice(0, MAX_CALLERS).map((c) => ({
     path: c.file.path,
@@ -26838,7 +26883,7 @@ function rootOf2(p, cwd) {
   return findRoot(abs, cwd, { directory });
 }
 function discover(paths, cwd) {
-  let out2 = { targets: [], roots: [], notices: [], empty: [], scopes: [] }, seen = /* @__PURE__ */ new Set(), add = (t) => {
+  let out2 = { targets: [], roots: [], notices: [], empty: [], scopes: [], order: [] }, seen = /* @__PURE__ */ new Set(), add = (t) => {
     seen.has(t.absPath) || (seen.add(t.absPath), out2.targets.push(t));
   }, given = paths.length ? paths.map((p) => ({ p, abs: path4.resolve(cwd, p) })) : [{ p: "", abs: findRoot(cwd, cwd, { directory: !0 }) }];
   for (let { p: arg, abs } of given) {
@@ -26855,7 +26900,7 @@ function discover(paths, cwd) {
         throw new UsageError(`${p}: permission denied`);
       }
       let root = findRoot(abs, cwd, { directory: !0 });
-      out2.roots.includes(root) || out2.roots.push(root);
+      out2.roots.includes(root) || out2.roots.push(root), out2.order.includes(root) || out2.order.push(root);
       let notices = [], repositoryWide = isInside(abs, path4.join(root, ".github", "workflows")), workflows = repositoryWide ? workflowsIn(root, notices) : [], scope = repositoryWide ? root : abs;
       out2.scopes.some((sc) => sc.dir === scope) || out2.scopes.push({ root, dir: scope });
       let found = workflows.length || notices.length ? workflows : actionsUnder(abs, root);
@@ -26867,7 +26912,8 @@ function discover(paths, cwd) {
       } catch {
         throw new UsageError(`${p}: permission denied`);
       }
-      add({ absPath: abs, kind: kindOf(abs), root: findRoot(abs, cwd) });
+      let root = findRoot(abs, cwd);
+      out2.order.includes(root) || out2.order.push(root), add({ absPath: abs, kind: kindOf(abs), root });
     } else
       throw new UsageError(`${p}: not a file or directory`);
   }
@@ -26914,7 +26960,7 @@ function workflowsIn(root, notices) {
       continue;
     }
     if (st.isDirectory()) {
-      notices.push({ absPath: abs, message: "is a directory named like a workflow; skipped" });
+      notices.push({ absPath: abs, message: "is a directory named like a workflow; skipped", root });
       continue;
     }
     targets.push({ absPath: abs, kind: "workflow", root });
@@ -29669,23 +29715,42 @@ function jsonRole(f, key) {
 }
 
 // src/engine/lint.ts
+function partOf(found, roots) {
+  let mine = (root) => roots === void 0 || roots.has(root);
+  return {
+    targets: found.targets.filter((t) => mine(t.root)),
+    scopes: found.scopes.filter((s) => mine(s.root)),
+    empty: found.empty.filter((e) => mine(e.root)),
+    notices: found.notices.filter((n) => mine(n.root)),
+    roots: found.roots.filter(mine),
+    repositories: found.order.filter(mine),
+    trustPolicies: found.scopes.length > 0 && mine(found.scopes[0].root)
+  };
+}
 async function lint(req) {
-  let loader = new FileLoader(req.cwd, req.overrides), top = [], accessDiagnostics = [], zero = { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } }, stub = (absPath) => ({
+  let core;
+  if (req.stdin)
+    core = await lintCore(req, void 0);
+  else {
+    let found = discover(req.paths, req.cwd);
+    core = await lintCore(req, partOf(found));
+  }
+  if (core.emptyFailures.length > 0) throw core.emptyFailures[0].error;
+  return core;
+}
+async function lintCore(req, part, opts = {}) {
+  let loader = opts.loader ?? new FileLoader(req.cwd, req.overrides), top = [], accessDiagnostics = [], zero = { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } }, stub = (absPath) => ({
     path: loader.display(absPath),
     repoPath: loader.display(absPath),
     absPath,
     kind: "workflow",
     text: ""
   }), roots = [], emptyPaths = [], scopes = [];
-  if (req.stdin) {
-    let abs = path7.resolve(req.cwd, req.stdin.filename), root = findRoot(abs, req.cwd), repoPath = path7.relative(root, abs).split(path7.sep).join("/");
-    top.push(loader.loadText(loader.display(abs), repoPath, kindOf(abs), req.stdin.bytes, root));
-  } else {
-    let found = discover(req.paths, req.cwd);
-    roots = found.roots, emptyPaths = found.empty, scopes = found.scopes;
-    for (let n of found.notices) accessDiagnostics.push({ file: stub(n.absPath), ruleId: "file-access", message: n.message, range: zero });
+  if (part) {
+    roots = part.roots, emptyPaths = part.empty, scopes = part.scopes;
+    for (let n of part.notices) accessDiagnostics.push({ file: stub(n.absPath), ruleId: "file-access", message: n.message, range: zero });
     let raws = [];
-    for (let t of found.targets) {
+    for (let t of part.targets) {
       let repoPath = path7.relative(t.root, t.absPath).split(path7.sep).join("/");
       if (req.ignorePath?.(repoPath)) continue;
       let res = loader.readRaw(t.absPath, t.kind, t.root);
@@ -29695,32 +29760,45 @@ async function lint(req) {
       let p = await prepareFile(raw2);
       loader.register(p.file.absPath, p), top.push(p);
     }
+  } else {
+    let stdin = req.stdin, abs = path7.resolve(req.cwd, stdin.filename), root = findRoot(abs, req.cwd), repoPath = path7.relative(root, abs).split(path7.sep).join("/");
+    top.push(loader.loadText(loader.display(abs), repoPath, kindOf(abs), stdin.bytes, root));
   }
-  let graph = buildGraph({ loader, files: top, repository: req.settings.repository });
+  let graph = buildGraph({
+    loader,
+    files: top,
+    repository: req.settings.repository,
+    ...opts.onLoad ? { onLoad: opts.onLoad } : {},
+    ...opts.expansionSpent ? { expansionSpent: opts.expansionSpent } : {}
+  });
   if (graph.diagnostics.push(...accessDiagnostics), scopes.length > 0) {
     graph.trust = await loadTrust({
       scopes,
       loader,
-      ...req.settings.trustPolicies ? { trustPolicies: req.settings.trustPolicies } : {},
+      ...req.settings.trustPolicies && part?.trustPolicies ? { trustPolicies: req.settings.trustPolicies } : {},
       ...req.ignorePath ? { ignorePath: req.ignorePath } : {}
     });
     let known2 = new Set(graph.files.map((f) => f.path));
     for (let f of graph.trust.files) known2.has(f.path) || graph.files.push(f);
   }
-  for (let e of emptyPaths)
-    if (!graph.trust?.files.some((f) => f.absPath !== void 0 && isInside(e.dir, f.absPath))) throw new UsageError(`${e.arg}: nothing to lint here; ${LOOKS_FOR}`);
+  let emptyFailures = [];
+  for (let [index2, e] of emptyPaths.entries())
+    graph.trust?.files.some((f) => f.absPath !== void 0 && isInside(e.dir, f.absPath)) || emptyFailures.push({ index: index2, error: new UsageError(`${e.arg}: nothing to lint here; ${LOOKS_FOR}`) });
+  let rules = req.rules ?? RULES, base = { graph, files: graph.files, rules, roots, loader, emptyFailures };
+  if (emptyFailures.length > 0) return { ...base, findings: [], suppressed: [], internalErrors: [], usedEntries: /* @__PURE__ */ new Set(), activeRules: /* @__PURE__ */ new Set() };
   for (let parsed of loader.parsed) {
     for (let d of parsed.diagnostics) graph.diagnostics.push({ file: parsed.file, ...d });
     let schema = parsed.schema ?? (parsed.usable && parsed.expandable ? await validateSchema(parsed.file) : []);
     for (let d of schema) graph.diagnostics.push({ file: parsed.file, ...d });
   }
-  let rules = req.rules ?? RULES, timing = !!process.env.CREDFLOW_TIMING, registry = new FindingRegistry({
+  let timing = !!process.env.CREDFLOW_TIMING, registry = new FindingRegistry({
     ruleLevel: req.ruleLevel,
     ignorePath: req.ignorePath,
     ignoredFinding: req.ignoredFinding,
     ignoreEntries: req.ignoreEntries,
     reportUnusedSuppressions: req.reportUnusedSuppressions,
-    fixes: req.fixes
+    fixes: req.fixes,
+    deferIgnoreEntries: req.deferIgnoreEntries
   }), active = /* @__PURE__ */ new Set();
   for (let rule of rules) {
     if (!registry.enabled(rule)) continue;
@@ -29743,19 +29821,113 @@ async function lint(req) {
   }
   let settled = registry.settle(graph, active);
   return {
-    graph,
+    ...base,
     findings: sortFindings(settled.findings),
     suppressed: settled.suppressed,
-    files: graph.files,
-    rules,
     internalErrors: settled.internalErrors,
-    roots
+    usedEntries: settled.usedEntries,
+    activeRules: active
   };
 }
 function sortFindings(findings) {
   return [...findings].sort(
     (a, b) => (a.location.path < b.location.path ? -1 : a.location.path > b.location.path ? 1 : 0) || a.location.range.start.line - b.location.range.start.line || a.location.range.start.column - b.location.range.start.column || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0)
   );
+}
+
+// src/engine/run.ts
+async function lintRun(req, opts = {}) {
+  if (req.stdin || req.overrides) return lint(req);
+  let found = discover(req.paths, req.cwd), deferred = { ...req, deferIgnoreEntries: !0 }, together = async (part) => outcomeOf(await lintCore(deferred, part), found, part), whole = async () => finish3(req, [await together(partOf(found))]);
+  if (nested(found.order)) return whole();
+  let lintPart = opts.lintPart ?? (async (r, part, spent2) => outcomeOf(await lintCore(r, part, { expansionSpent: spent2 }), found, part)), outcomes = [], spent = 0;
+  for (let root of found.order) {
+    let outcome = await lintPart(deferred, partOf(found, /* @__PURE__ */ new Set([root])), spent);
+    if (outcome.exhausted || outcome.internalErrors.length > 0) return whole();
+    spent += outcome.spent, outcomes.push(outcome);
+  }
+  let failures = outcomes.flatMap((o) => o.emptyFailures).sort((a, b) => a.index - b.index);
+  if (failures.length > 0) throw failures[0].error;
+  for (let set of crossLinked(outcomes)) {
+    let merged = await together(partOf(found, new Set(set))), at = outcomes.findIndex((o) => o.repositories.some((r) => set.includes(r))), rest = outcomes.filter((o) => !o.repositories.some((r) => set.includes(r)));
+    rest.splice(at, 0, merged), outcomes.splice(0, outcomes.length, ...rest);
+  }
+  return finish3(req, outcomes);
+}
+function nested(roots) {
+  return roots.some((a) => roots.some((b) => a !== b && isInside(a, b)));
+}
+function crossLinked(outcomes) {
+  if (outcomes.length < 2) return [];
+  let parent = outcomes.map((_, i2) => i2), find = (i2) => parent[i2] === i2 ? i2 : parent[i2] = find(parent[i2]), union = (i2, j) => {
+    parent[find(i2)] = find(j);
+  };
+  outcomes.forEach((o, i2) => {
+    for (let arn of o.arns)
+      outcomes.forEach((other, j) => {
+        j !== i2 && other.roles.length > 0 && rolesNamed(other.roles, arn).roles.length > 0 && union(i2, j);
+      });
+  });
+  let owner = /* @__PURE__ */ new Map();
+  outcomes.forEach((o, i2) => o.runSources.forEach((w) => owner.set(w, i2)));
+  let all = outcomes.flatMap((o) => o.runSources), id = (w) => w;
+  outcomes.forEach((o, i2) => {
+    for (let w of o.runSources) {
+      if (!w.triggers.includes("workflow_run")) continue;
+      let localUnknown = [], local = upstreamEvents(w, o.runSources, id, { unknown: localUnknown }), globalUnknown = [], matched = /* @__PURE__ */ new Set(), global = upstreamEvents(w, all, id, { unknown: globalUnknown, matched });
+      if (JSON.stringify([local, localUnknown]) !== JSON.stringify([global, globalUnknown]))
+        for (let m of matched) union(i2, owner.get(m));
+    }
+  });
+  let groups = /* @__PURE__ */ new Map();
+  return outcomes.forEach((_, i2) => groups.set(find(i2), [...groups.get(find(i2)) ?? [], i2])), [...groups.values()].filter((g) => g.length > 1).map((g) => g.flatMap((i2) => outcomes[i2].repositories));
+}
+function outcomeOf(core, found, part) {
+  let graph = core.graph, arns = /* @__PURE__ */ new Set();
+  if (core.emptyFailures.length === 0 && graph.jobs.length > 0)
+    for (let l of roleLinks(graph, configureSites(graph).filter((s) => s.node))) l.arn && arns.add(l.arn);
+  return {
+    repositories: part.repositories,
+    roots: core.roots,
+    findings: core.findings,
+    suppressed: core.suppressed,
+    internalErrors: core.internalErrors,
+    usedEntries: core.usedEntries,
+    activeRules: core.activeRules,
+    repoPaths: new Map(graph.files.map((f) => [f.path, f.repoPath])),
+    files: referencedFiles(graph.files, core.findings, core.suppressed),
+    roles: graph.trust?.roles ?? [],
+    arns: [...arns],
+    runSources: graph.workflows.map(runSourceOf),
+    spent: graph.expansion?.spent ?? 0,
+    exhausted: graph.expansion?.exhausted ?? !1,
+    emptyFailures: core.emptyFailures.map((f) => ({ index: found.empty.indexOf(part.empty[f.index]), error: f.error }))
+  };
+}
+function referencedFiles(files, findings, suppressed) {
+  let wanted = /* @__PURE__ */ new Set(), note = (f) => {
+    wanted.add(f.location.path);
+    for (let r of f.related) wanted.add(r.path);
+    for (let e of f.fix?.edits ?? []) wanted.add(e.path);
+  };
+  findings.forEach(note), suppressed.forEach((s) => note(s.finding));
+  let out2 = [];
+  for (let f of files)
+    wanted.has(f.path) && out2.push({ path: f.path, repoPath: f.repoPath, kind: f.kind, text: f.text, ...f.absPath !== void 0 ? { absPath: f.absPath } : {}, ...f.root !== void 0 ? { root: f.root } : {} });
+  return out2;
+}
+function finish3(req, outcomes) {
+  let failures = outcomes.flatMap((o) => o.emptyFailures).sort((a, b) => a.index - b.index);
+  if (failures.length > 0) throw failures[0].error;
+  let used = new Set(outcomes.flatMap((o) => [...o.usedEntries])), active = new Set(outcomes.flatMap((o) => [...o.activeRules])), repoPaths = new Map(outcomes.flatMap((o) => [...o.repoPaths])), findings = outcomes.flatMap((o) => o.findings);
+  return findings.push(...unusedEntryFindings(req, used, active, (p) => repoPaths.get(p))), {
+    findings: sortFindings(findings),
+    suppressed: outcomes.flatMap((o) => o.suppressed),
+    files: outcomes.flatMap((o) => o.files),
+    rules: req.rules ?? RULES,
+    internalErrors: outcomes.flatMap((o) => o.internalErrors),
+    roots: outcomes.flatMap((o) => o.roots)
+  };
 }
 
 // src/graph/render.ts
@@ -32686,7 +32858,7 @@ async function lintCommand(paths, flags2, io) {
       return emit(io, flags2.output, fixed.diff), flags2.verbose && io.stderr(fixSummary(fixed.fixed, fixed.result.findings.length, { verbose: !0, dryRun: !0 })), fixed.result.internalErrors.length ? 2 : 0;
     result = fixed.result, fixReport = fixSummary(fixed.fixed, result.findings.length, { verbose: !!flags2.verbose, dryRun: !1 });
   } else
-    result = await lint(request);
+    result = await lintRun(request);
   for (let e of result.internalErrors) io.stderr(`credflow: internal error: ${e}
 `);
   let byPath = new Map(result.files.map((f) => [f.path, f])), findings = result.findings, input = {

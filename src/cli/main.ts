@@ -6,6 +6,7 @@ import { VERSION } from "../version.js";
 import { RULES } from "../rules/index.js";
 import { LEVEL_RANK, type Finding, type Level, type Settings } from "../rules/types.js";
 import { lint, type LintRequest, type LintResult } from "../engine/lint.js";
+import { lintRun, type RunResult } from "../engine/run.js";
 import { rootOf, UsageError } from "../discover/discover.js";
 import { offlinePins, type PinResolver } from "../knowledge/pins.js";
 import { renderGraph, renderSplit, type GraphFormat } from "../graph/render.js";
@@ -354,7 +355,7 @@ async function lintCommand(paths: string[], flags: LintFlags, io: CliIO): Promis
     await online.prefetch(remoteRefs(first));
   }
 
-  let result: LintResult;
+  let result: RunResult;
   let fixReport = "";
   if (flags.fix || flags.diff) {
     // ruff's rule: --diff never writes, also with --fix.
@@ -369,7 +370,7 @@ async function lintCommand(paths: string[], flags: LintFlags, io: CliIO): Promis
     result = fixed.result;
     fixReport = fixSummary(fixed.fixed, result.findings.length, { verbose: !!flags.verbose, dryRun: false });
   } else {
-    result = await lint(request);
+    result = await lintRun(request);
   }
   for (const e of result.internalErrors) io.stderr(`credflow: internal error: ${e}\n`);
 

@@ -5,7 +5,7 @@
 import * as path from "node:path";
 import type { ActionModel, EntryMap, Job, Range, SourceFile, Step, Workflow } from "../model/types.js";
 import { buildAction, buildWorkflow } from "../parse/build-model.js";
-import type { FileLoader } from "../discover/loader.js";
+import type { FileLoader, LoadResult } from "../discover/loader.js";
 import { isInside } from "../fs/paths.js";
 import type { CallSite, GraphIssue, JobNode, ProjectGraph, TimelineStep } from "./types.js";
 import { substitute, type InputValues } from "./substitute.js";
@@ -36,28 +36,40 @@ export interface GraphInput {
   files: ParsedFile[];
   /** The repository being linted: its `owner/name/path@ref` references are followed as local files. */
   repository?: RepositoryName;
+  /**
+   * Told of every file the graph asks the loader for (found or not), with the top-level file whose
+   * expansion asked: the lint cache keys a workflow's findings by exactly these files.
+   */
+  onLoad?: (owner: SourceFile, absPath: string, result: LoadResult) => void;
+  /** Expansion earlier repositories of the run already spent: the run-wide budget is shared. */
+  expansionSpent?: number;
 }
 
 export function buildGraph(input: GraphInput): ProjectGraph {
-  const builder = new GraphBuilder(input.loader, input.repository);
+  const builder = new GraphBuilder(input.loader, input.repository, input.onLoad, input.expansionSpent ?? 0);
   const workflows: Workflow[] = [];
   const jobs: JobNode[] = [];
   const jobsByWorkflow = new Map<string, JobNode[]>();
+  const byFile = new Map<SourceFile, number>();
   for (const parsed of input.files) {
     if (!parsed.usable) continue;
     if (parsed.file.kind === "action") {
       builder.action(parsed);
       continue;
     }
+    const before = builder.totalSpent;
+    builder.owner = parsed.file;
     const wf = builder.workflow(parsed);
     workflows.push(wf);
     builder.resetExpansion();
     const nodes = wf.jobs.map((job) => builder.jobNode(wf, job, undefined, undefined, [parsed.file.absPath ?? parsed.file.path]));
     jobs.push(...nodes);
     jobsByWorkflow.set(wf.file.path, nodes);
+    byFile.set(parsed.file, builder.totalSpent - before);
   }
   const files = input.loader.parsed.map((p) => p.file);
-  return { files, workflows, actions: builder.actions, jobs, jobsByWorkflow, issues: builder.issues, diagnostics: [] };
+  const expansion = { spent: builder.totalSpent - (input.expansionSpent ?? 0), exhausted: builder.totalExhausted, byFile };
+  return { files, workflows, actions: builder.actions, jobs, jobsByWorkflow, issues: builder.issues, diagnostics: [], expansion };
 }
 
 /** Every job node: top-level ones and those reached through reusable-workflow calls. */
@@ -78,12 +90,27 @@ class GraphBuilder {
   private readonly workflowModels = new Map<SourceFile, Workflow>();
   /** Expansion spent by the current top-level workflow, and where to report running out. */
   private expansion = { used: 0, reported: false, job: undefined as { file: SourceFile; job: Job } | undefined };
-  private totalExpansion = 0;
+  /** The top-level workflow being expanded (whose closure a loaded file joins). */
+  owner: SourceFile | undefined;
+  /** Set when the run-wide budget ran out: then one workflow's findings depend on the others'. */
+  totalExhausted = false;
 
   constructor(
     private readonly loader: FileLoader,
-    private readonly repository?: RepositoryName,
+    private readonly repository: RepositoryName | undefined,
+    private readonly onLoad: GraphInput["onLoad"],
+    private totalExpansion: number,
   ) {}
+
+  get totalSpent(): number {
+    return this.totalExpansion;
+  }
+
+  private load(absPath: string, kind: "workflow" | "action", root: string | undefined): LoadResult {
+    const res = this.loader.load(absPath, kind, root);
+    if (this.onLoad && this.owner) this.onLoad(this.owner, absPath, res);
+    return res;
+  }
 
   workflow(parsed: ParsedFile): Workflow {
     let wf = this.workflowModels.get(parsed.file);
@@ -117,6 +144,7 @@ class GraphBuilder {
       this.totalExpansion += units;
       return true;
     }
+    if (inWorkflow) this.totalExhausted = true;
     if (!budget.reported && budget.job) {
       budget.reported = true;
       const { file, job } = budget.job;
@@ -185,7 +213,7 @@ class GraphBuilder {
       this.issue({ kind: "depth", file, range: uses.node.range, message: `reusable workflows nested more than ${MAX_WORKFLOW_DEPTH} levels deep; not followed further` }, quiet);
       return;
     }
-    const loaded = this.loader.load(target, "workflow", file.root);
+    const loaded = this.load(target, "workflow", file.root);
     if (!loaded.ok) {
       this.issue({ kind: loaded.missing ? "missing" : "outside", file, range: uses.node.range, message: `cannot follow \`${uses.node.value}\`: ${loaded.message}` }, quiet);
       return;
@@ -287,7 +315,7 @@ class GraphBuilder {
     let lastError: string | undefined;
     for (const name of ["action.yml", "action.yaml"]) {
       const abs = path.join(dir, name);
-      const res = this.loader.load(abs, "action", file.root);
+      const res = this.load(abs, "action", file.root);
       if (res.ok) {
         found = res.parsed;
         break;
