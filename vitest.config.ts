@@ -19,6 +19,7 @@ export default defineConfig({
   plugins: [withoutActionsSourceMaps],
   test: {
     include: ["test/**/*.test.ts"],
+    globalSetup: ["./test/helpers/global-tmp.ts"],
     // After the summary, one line per test file skipped for want of ../shared or run only on request
     // (test/helpers/shared.ts).
     reporters: ["default", "./test/helpers/shared-reporter.ts"],

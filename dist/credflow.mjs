@@ -10979,30 +10979,30 @@ var require_fast_uri = __commonJS({
         throw new Error(resolved.error);
       return schemelessOptions.skipEscape = !0, serialize(resolved, schemelessOptions);
     }
-    function resolveComponent(base, relative8, options, skipNormalization) {
+    function resolveComponent(base, relative9, options, skipNormalization) {
       let target = {};
-      if (skipNormalization || (base = parse(serialize(base, options), options), relative8 = parse(serialize(relative8, options), options)), options = options || {}, !options.tolerant && relative8.scheme)
-        target.scheme = relative8.scheme, target.userinfo = relative8.userinfo, target.host = relative8.host, target.port = relative8.port, target.path = removeDotSegments(relative8.path || ""), target.query = relative8.query;
+      if (skipNormalization || (base = parse(serialize(base, options), options), relative9 = parse(serialize(relative9, options), options)), options = options || {}, !options.tolerant && relative9.scheme)
+        target.scheme = relative9.scheme, target.userinfo = relative9.userinfo, target.host = relative9.host, target.port = relative9.port, target.path = removeDotSegments(relative9.path || ""), target.query = relative9.query;
       else {
-        if (relative8.userinfo !== void 0 || relative8.host !== void 0 || relative8.port !== void 0)
-          target.userinfo = relative8.userinfo, target.host = relative8.host, target.port = relative8.port, target.path = removeDotSegments(relative8.path || ""), target.query = relative8.query;
+        if (relative9.userinfo !== void 0 || relative9.host !== void 0 || relative9.port !== void 0)
+          target.userinfo = relative9.userinfo, target.host = relative9.host, target.port = relative9.port, target.path = removeDotSegments(relative9.path || ""), target.query = relative9.query;
         else {
-          if (!relative8.path)
-            target.path = base.path, relative8.query !== void 0 ? target.query = relative8.query : target.query = base.query;
+          if (!relative9.path)
+            target.path = base.path, relative9.query !== void 0 ? target.query = relative9.query : target.query = base.query;
           else {
-            if (relative8.path[0] === "/")
-              target.path = removeDotSegments(relative8.path);
+            if (relative9.path[0] === "/")
+              target.path = removeDotSegments(relative9.path);
             else {
               let baseHasAuthority = base.userinfo !== void 0 || base.host !== void 0 || base.port !== void 0;
-              baseHasAuthority && !base.path ? target.path = "/" + relative8.path : base.path ? target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative8.path : target.path = relative8.path, target.path = base.scheme === void 0 && !baseHasAuthority && target.path[0] !== "/" ? removeDotSegmentsRelative(target.path) : removeDotSegments(target.path);
+              baseHasAuthority && !base.path ? target.path = "/" + relative9.path : base.path ? target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative9.path : target.path = relative9.path, target.path = base.scheme === void 0 && !baseHasAuthority && target.path[0] !== "/" ? removeDotSegmentsRelative(target.path) : removeDotSegments(target.path);
             }
-            target.query = relative8.query;
+            target.query = relative9.query;
           }
           target.userinfo = base.userinfo, target.host = base.host, target.port = base.port;
         }
         target.scheme = base.scheme;
       }
-      return target.fragment = relative8.fragment, target;
+      return target.fragment = relative9.fragment, target;
     }
     function equal(uriA, uriB, options) {
       let normalizedA = normalizeComparableURI(uriA, options), normalizedB = normalizeComparableURI(uriB, options);
@@ -17645,6 +17645,24 @@ function combos(loc2, node) {
   return out2;
 }
 
+// src/discover/submodules.ts
+function parseGitmodules(text2) {
+  let paths = [];
+  for (let line of text2.split(/\r?\n/)) {
+    let m = /^\s*path\s*=\s*(.+?)\s*$/.exec(line);
+    if (!m) continue;
+    let value = m[1];
+    value.length >= 2 && value.startsWith('"') && value.endsWith('"') && (value = value.slice(1, -1));
+    let normal = value.replace(/\\/g, "/").replace(/^(\.\/)+/, "").replace(/\/+$/, "");
+    normal && paths.push(normal);
+  }
+  return paths;
+}
+function insideSubmodule(rel, submodules) {
+  let normal = rel.replace(/\\/g, "/").replace(/^(\.\/)+/, "").replace(/\/+$/, "");
+  return submodules.some((s) => normal === s || normal.startsWith(`${s}/`));
+}
+
 // src/fs/paths.ts
 import * as path from "node:path";
 function isInside(root, target) {
@@ -19723,6 +19741,15 @@ var GraphBuilder = class {
       jobs: called.jobs.map((j) => this.jobNode(called, j, values, node, [...workflowStack, target]))
     });
   }
+  submoduleCache = /* @__PURE__ */ new Map();
+  submodules(root) {
+    let paths = this.submoduleCache.get(root);
+    if (!paths) {
+      let text2 = this.loader.readText(path2.join(root, ".gitmodules"), root);
+      paths = text2 === void 0 ? [] : parseGitmodules(text2), this.submoduleCache.set(root, paths);
+    }
+    return paths;
+  }
   /** Resolves `./path` against the repository root; reports paths that leave it. */
   resolveLocal(file, range2, rel, quiet = !1) {
     let root = file.root;
@@ -19791,6 +19818,7 @@ var GraphBuilder = class {
       res.missing || (lastError = res.message);
     }
     if (!found) {
+      if (!lastError && ["Dockerfile", "dockerfile"].some((name2) => this.loader.exists(path2.join(dir, name2), file.root)) || !lastError && file.root && insideSubmodule(path2.relative(file.root, dir).split(path2.sep).join("/"), this.submodules(file.root))) return;
       this.issue(
         {
           kind: lastError ? "outside" : "missing",
@@ -26790,6 +26818,8 @@ var FileLoader = class {
   cwd;
   overrides;
   cache = /* @__PURE__ */ new Map();
+  probes = /* @__PURE__ */ new Map();
+  texts = /* @__PURE__ */ new Map();
   /** Every successfully parsed file, in load order. */
   parsed = [];
   /** Path as shown to users: relative to cwd, `/` separators. */
@@ -26807,6 +26837,25 @@ var FileLoader = class {
   /** Reads a file's bytes with the same checks as `load`, without parsing (for batch preparation). */
   readRaw(absPath, kind, root) {
     return this.check(absPath, kind, root);
+  }
+  /**
+   * Whether a regular file exists at `absPath` inside `root`, without reading it (a Dockerfile that
+   * makes a folder a container action). Answers are kept, like loads, so a run asks the disk once.
+   */
+  exists(absPath, root) {
+    let known2 = this.probes.get(absPath);
+    if (known2 !== void 0) return known2;
+    let found = inspectFile(absPath, { root, maxBytes: 1 / 0 }).ok;
+    return this.probes.set(absPath, found), found;
+  }
+  /**
+   * A small auxiliary file's text (`.gitmodules`), or undefined when it is absent or unreadable;
+   * read at most once per run.
+   */
+  readText(absPath, root) {
+    if (this.texts.has(absPath)) return this.texts.get(absPath);
+    let res = readFileSafely(absPath, { root, maxBytes: MAX_FILE_BYTES }), text2 = res.ok ? new TextDecoder("utf-8").decode(res.bytes) : void 0;
+    return this.texts.set(absPath, text2), text2;
   }
   /** Records a file parsed elsewhere (a worker), so later `load` calls share it. */
   register(absPath, parsed) {
@@ -29984,7 +30033,7 @@ function localTarget(graph, issues, ts) {
       let file = graph.files.find((f) => f.absPath === abs);
       if (file) return { kind: "unresolved", unresolved: { reason: "parse", message: `${file.path} could not be read as an action` } };
     }
-  return { kind: "unresolved", unresolved: { reason: "not-followed", message: `\`${rel}\` is not in this repository's files (another repository's checkout); not followed` } };
+  return { kind: "unresolved", unresolved: { reason: "not-followed", message: `\`${rel}\` has no action.yml here to follow (another repository's checkout, a submodule, or a container action built from its Dockerfile); not followed` } };
 }
 function stepKind(graph, issues, node, ts, configureAt) {
   let ref = ts.step.uses?.ref;
@@ -30690,9 +30739,7 @@ function excerpt2(idx, range2, room, marker) {
   let total = x, cellAt = (index2) => {
     for (let k = 0; k < cells.length; k++) if (cells[k].index >= index2) return k;
     return cells.length;
-  }, sCell = cellAt(startIndex), eCell = Math.max(sCell + 1, cellAt(endIndex)), sX = sCell < cells.length ? offsets[sCell] : total, eX = eCell < cells.length ? offsets[eCell] : total + (eCell - cells.length), from = 0, to = total, pre = !1, post = !1;
-  total > room && (Math.min(eX, sX + 12) <= room - 1 ? (to = room - 1, post = !0) : (pre = !0, from = Math.max(0, sX - 6), total - from > room - 1 && (to = from + room - 2, post = !0)));
-  let source = pre ? "\u2026" : "";
+  }, sCell = cellAt(startIndex), eCell = Math.max(sCell + 1, cellAt(endIndex)), sX = sCell < cells.length ? offsets[sCell] : total, eX = eCell < cells.length ? offsets[eCell] : total + (eCell - cells.length), { from, to, pre, post } = windowOf(total, sX, eX, room), source = pre ? "\u2026" : "";
   for (let k = 0; k < cells.length; k++) {
     let c = cells[k], o = offsets[k];
     if (!(o < from)) {
@@ -30700,19 +30747,23 @@ function excerpt2(idx, range2, room, marker) {
       source += c.text;
     }
   }
-  post ? source += "\u2026" : source = source.replace(/\s+$/, "");
-  let shift = from - (pre ? 1 : 0), mStart = sX - shift, mEnd = Math.max(mStart + 1, (post ? Math.min(eX, to) : eX) - shift);
+  return rowsOf(source, { from, to, pre, post }, sX, eX, marker);
+}
+function windowOf(total, sX, eX, room) {
+  if (total <= room) return { from: 0, to: total, pre: !1, post: !1 };
+  if (Math.min(eX, sX + 12) <= room - 1) return { from: 0, to: room - 1, pre: !1, post: !0 };
+  let from = Math.max(0, sX - 6);
+  return total - from > room - 1 ? { from, to: from + room - 2, pre: !0, post: !0 } : { from, to: total, pre: !0, post: !1 };
+}
+function rowsOf(shown, w, sX, eX, marker) {
+  let source = w.post ? `${shown}\u2026` : shown.replace(/\s+$/, ""), shift = w.from - (w.pre ? 1 : 0), mStart = sX - shift, mEnd = Math.max(mStart + 1, (w.post ? Math.min(eX, w.to) : eX) - shift);
   return { source, pad: " ".repeat(mStart), markers: marker.repeat(mEnd - mStart), markerStart: mStart };
 }
 function asciiExcerpt(line, range2, room, marker) {
   let total = line.length, sX = Math.min(total, Math.max(0, range2.start.column - 1)), eX = Math.min(total, range2.end.line === range2.start.line ? range2.end.column - 1 : total);
   eX <= sX && (eX = sX + 1);
-  let from = 0, to = total, pre = !1, post = !1;
-  total > room && (Math.min(eX, sX + 12) <= room - 1 ? (to = room - 1, post = !0) : (pre = !0, from = Math.max(0, sX - 6), total - from > room - 1 && (to = from + room - 2, post = !0)));
-  let source = (pre ? "\u2026" : "") + line.slice(from, to);
-  post ? source += "\u2026" : source = source.replace(/\s+$/, "");
-  let shift = from - (pre ? 1 : 0), mStart = sX - shift, mEnd = Math.max(mStart + 1, (post ? Math.min(eX, to) : eX) - shift);
-  return { source, pad: " ".repeat(mStart), markers: marker.repeat(mEnd - mStart), markerStart: mStart };
+  let { from, to, pre, post } = windowOf(total, sX, eX, room), source = (pre ? "\u2026" : "") + line.slice(from, to);
+  return rowsOf(source, { from, to, pre, post }, sX, eX, marker);
 }
 function wrap(text2, width, rest = width) {
   if (/^[\x20-\x7e\u00a0-\u02ff\u2010-\u2027]*$/.test(text2)) {
@@ -31074,6 +31125,14 @@ function summaryLines(input, findings, paint) {
 function fixHint(f) {
   return f.fix ? f.fix.safe ? " (fixable)" : " (fixable with --unsafe-fixes)" : "";
 }
+function relatedPlaces(related4, cwd) {
+  let places = /* @__PURE__ */ new Map();
+  for (let r of related4) {
+    let rs = r.range.start, place = `${oneLine(reportPath(r.path, cwd))}:${rs.line}:${rs.column}`, label2 = oneLine(r.message).trim() || "related location", labels = places.get(place) ?? [];
+    labels.includes(label2) || labels.push(label2), places.set(place, labels);
+  }
+  return places;
+}
 function formatConcise(input, opts) {
   let paint = painter(opts.color), lines = [], findings = sortFindings2(input.findings);
   for (let f of findings) {
@@ -31081,12 +31140,9 @@ function formatConcise(input, opts) {
     lines.push(
       `${paint(ANSI.bold, where4)} ${paint(LEVEL_COLOR[f.level], `${f.level}:`)} ${oneLine(f.message)}${fixHint(f)} ${paint(ANSI.dim, `[${f.ruleId}]`)}`
     );
-    for (let r of f.related) {
-      let message2 = oneLine(r.message);
-      / \[[a-z0-9-]+\]$/.test(message2) && (message2 += " (related)");
-      let rs = r.range.start;
-      lines.push(`    ${oneLine(reportPath(r.path, input.cwd))}:${rs.line}:${rs.column}: ${paint(ANSI.cyan, "note:")} ${message2}`);
-    }
+    let owner = `[${f.ruleId} at ${oneLine(reportPath(f.location.path, input.cwd))}:${start2.line}:${start2.column}]`;
+    for (let [place, labels] of relatedPlaces(f.related, input.cwd))
+      lines.push(`    ${paint(ANSI.cyan, "related:")} ${place}: ${labels.join("; ")} ${paint(ANSI.dim, owner)}`);
     f.fixNote && lines.push(`    ${paint(ANSI.dim, `no fix: ${oneLine(f.fixNote)}`)}`);
   }
   return lines.length > 0 && lines.push(""), lines.push(...summaryLines(input, findings, paint)), `${lines.join(`

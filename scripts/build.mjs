@@ -6,6 +6,7 @@
 // committed dist/credflow.mjs; running this file builds dist/credflow.mjs.
 import { build } from "esbuild";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -51,6 +52,37 @@ const hclWasmPlugin = {
     );
   },
 };
+
+/**
+ * Bundles a module of the TypeScript sources (`source` is the entry's text, e.g. an `export { … }
+ * from "./src/…"` line) into a temporary file, imports it and removes the file: how scripts run
+ * parts of credflow that import JSON, ESM-only packages and the embedded WebAssembly.
+ * @param {string} source
+ * @returns {Promise<Record<string, unknown>>}
+ */
+export async function importBundled(source) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "credflow-script-"));
+  try {
+    const outfile = path.join(dir, "entry.mjs");
+    const { loader, plugins } = buildOptions();
+    await build({
+      absWorkingDir: ROOT,
+      stdin: { contents: source, resolveDir: ROOT, loader: "ts", sourcefile: "script-entry.ts" },
+      outfile,
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      target: "node20",
+      banner: { js: "import { createRequire as __credflowCreateRequire } from 'node:module';\nconst require = __credflowCreateRequire(import.meta.url);" },
+      logLevel: "warning",
+      loader,
+      plugins,
+    });
+    return await import(pathToFileURL(outfile).href);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 /**
  * Builds the bundle (to `outfile`, default dist/credflow.mjs) and makes it executable: it is the

@@ -4,14 +4,10 @@
 // `npm run generate -- --check` writes nothing and exits 1 when a file is stale, as
 // test/config/generated.test.ts does.
 //
-// The registry is TypeScript that imports JSON and ESM-only packages, so it is bundled with esbuild
-// (as the CLI is, scripts/build.mjs) into a temporary module, which is then imported.
-import { build } from "esbuild";
+// The generators are TypeScript, bundled and imported through scripts/build.mjs's importBundled.
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { pathToFileURL } from "node:url";
-import { ROOT, buildOptions } from "./build.mjs";
+import { ROOT, importBundled } from "./build.mjs";
 
 const check = process.argv.includes("--check");
 let stale = 0;
@@ -32,30 +28,10 @@ function emit(rel, text) {
 // src/rules/ or src/rules/builtin/ that exports `const <name>: Rule` or `const <name> = diagnosticRule(`.
 emit("src/rules/index.ts", registrySource());
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), "credflow-generate-"));
-try {
-  const outfile = path.join(dir, "generate.mjs");
-  await build({
-    absWorkingDir: ROOT,
-    stdin: { contents: 'export { generatedFiles } from "./src/config/generate.ts";', resolveDir: ROOT, loader: "ts", sourcefile: "generate-entry.ts" },
-    outfile,
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    banner: { js: "import { createRequire as __credflowCreateRequire } from 'node:module';\nconst require = __credflowCreateRequire(import.meta.url);" },
-    logLevel: "warning",
-    // The Terraform parser's WebAssembly is embedded the way the CLI bundle embeds it.
-    loader: buildOptions().loader,
-    plugins: buildOptions().plugins,
-  });
-  const { generatedFiles } = await import(pathToFileURL(outfile).href);
-  for (const { path: rel, text } of generatedFiles(ROOT)) emit(rel, text);
-  if (check && stale > 0) process.exitCode = 1;
-  if (!check && stale === 0) process.stdout.write("generated files are up to date\n");
-} finally {
-  fs.rmSync(dir, { recursive: true, force: true });
-}
+const { generatedFiles } = await importBundled('export { generatedFiles } from "./src/config/generate.ts";');
+for (const { path: rel, text } of generatedFiles(ROOT)) emit(rel, text);
+if (check && stale > 0) process.exitCode = 1;
+if (!check && stale === 0) process.stdout.write("generated files are up to date\n");
 
 /**
  * src/rules/index.ts: the built-in rules (parse, schema and graph diagnostics) first, then the rule

@@ -17,6 +17,7 @@
 import { readFileSync, writeFileSync, mkdirSync, renameSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { compareNames } from "./lib/ref-order.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const CONFIGURE = "aws-actions/configure-aws-credentials";
@@ -53,25 +54,6 @@ function parseArgs(argv) {
 }
 
 // ---------- ordering helpers (deterministic, locale-independent) ----------
-
-/** Splits a ref name into text and number runs so that v1.10.0 sorts after v1.9.0. */
-function versionKey(name) {
-  return name.split(/(\d+)/).map((part, i) => (i % 2 === 1 ? Number(part) : part));
-}
-
-function compareNames(a, b) {
-  const ka = versionKey(a);
-  const kb = versionKey(b);
-  for (let i = 0; i < Math.min(ka.length, kb.length); i++) {
-    const x = ka[i];
-    const y = kb[i];
-    if (x === y) continue;
-    if (typeof x === "number" && typeof y === "number") return x - y;
-    return String(x) < String(y) ? -1 : 1;
-  }
-  if (ka.length !== kb.length) return ka.length - kb.length;
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 function sortedObject(obj, map = (v) => v) {
   const out = {};

@@ -64,6 +64,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFile
 import { dirname, join, posix, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readZip } from "./lib/unzip.mjs";
+import { compareNames } from "./lib/ref-order.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const RELEASE = /^v(\d+)\.(\d+)\.(\d+)$/;
@@ -109,25 +110,6 @@ function parseArgs(argv) {
 }
 
 // ---------- ordering (deterministic, locale-independent) ----------
-
-function versionKey(name) {
-  return name.split(/(\d+)/).map((part, i) => (i % 2 === 1 ? Number(part) : part));
-}
-
-/** v1.9.0 < v1.10.0; ties (v01 vs v1) fall back to plain code-unit order. */
-function compareNames(a, b) {
-  const ka = versionKey(a);
-  const kb = versionKey(b);
-  for (let i = 0; i < Math.min(ka.length, kb.length); i++) {
-    const x = ka[i];
-    const y = kb[i];
-    if (x === y) continue;
-    if (typeof x === "number" && typeof y === "number") return x - y;
-    return String(x) < String(y) ? -1 : 1;
-  }
-  if (ka.length !== kb.length) return ka.length - kb.length;
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 const byCodeUnit = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
 

@@ -13,6 +13,8 @@ export type LoadResult = { ok: true; parsed: ParsedFile } | { ok: false; message
 
 export class FileLoader {
   private readonly cache = new Map<string, LoadResult>();
+  private readonly probes = new Map<string, boolean>();
+  private readonly texts = new Map<string, string | undefined>();
   /** Every successfully parsed file, in load order. */
   readonly parsed: ParsedFile[] = [];
 
@@ -41,6 +43,31 @@ export class FileLoader {
   /** Reads a file's bytes with the same checks as `load`, without parsing (for batch preparation). */
   readRaw(absPath: string, kind: FileKind, root: string | undefined): { ok: true; raw: RawInput } | { ok: false; message: string; missing?: boolean } {
     return this.check(absPath, kind, root);
+  }
+
+  /**
+   * Whether a regular file exists at `absPath` inside `root`, without reading it (a Dockerfile that
+   * makes a folder a container action). Answers are kept, like loads, so a run asks the disk once.
+   */
+  exists(absPath: string, root: string | undefined): boolean {
+    const known = this.probes.get(absPath);
+    if (known !== undefined) return known;
+    const res = inspectFile(absPath, { root, maxBytes: Infinity });
+    const found = res.ok;
+    this.probes.set(absPath, found);
+    return found;
+  }
+
+  /**
+   * A small auxiliary file's text (`.gitmodules`), or undefined when it is absent or unreadable;
+   * read at most once per run.
+   */
+  readText(absPath: string, root: string | undefined): string | undefined {
+    if (this.texts.has(absPath)) return this.texts.get(absPath);
+    const res = readFileSafely(absPath, { root, maxBytes: MAX_FILE_BYTES });
+    const text = res.ok ? new TextDecoder("utf-8").decode(res.bytes) : undefined;
+    this.texts.set(absPath, text);
+    return text;
   }
 
   /** Records a file parsed elsewhere (a worker), so later `load` calls share it. */

@@ -95,7 +95,7 @@ export interface CoreOptions {
   /** Steps and jobs earlier repositories of the run gained through calls (the budget is run-wide). */
   expansionSpent?: number;
   /** Told of every file the graph loads, with the top-level file that asked (see buildGraph). */
-  onLoad?: GraphInput["onLoad"];
+  onAccess?: GraphInput["onAccess"];
   /** The loader to read through (the cache reads files before deciding what to lint). */
   loader?: FileLoader;
 }
@@ -171,7 +171,7 @@ export async function lintCore(req: LintRequest, part: LintPart | undefined, opt
     loader,
     files: top,
     repository: req.settings.repository,
-    ...(opts.onLoad ? { onLoad: opts.onLoad } : {}),
+    ...(opts.onAccess ? { onAccess: opts.onAccess } : {}),
     ...(opts.expansionSpent ? { expansionSpent: opts.expansionSpent } : {}),
   });
   graph.diagnostics.push(...accessDiagnostics);

@@ -6,6 +6,7 @@ import * as path from "node:path";
 import type { ActionModel, EntryMap, Job, Range, SourceFile, Step, Workflow } from "../model/types.js";
 import { buildAction, buildWorkflow } from "../parse/build-model.js";
 import type { FileLoader, LoadResult } from "../discover/loader.js";
+import { insideSubmodule, parseGitmodules } from "../discover/submodules.js";
 import { isInside } from "../fs/paths.js";
 import type { CallSite, GraphIssue, JobNode, ProjectGraph, TimelineStep } from "./types.js";
 import { substitute, type InputValues } from "./substitute.js";
@@ -37,16 +38,25 @@ export interface GraphInput {
   /** The repository being linted: its `owner/name/path@ref` references are followed as local files. */
   repository?: RepositoryName;
   /**
-   * Told of every file the graph asks the loader for (found or not), with the top-level file whose
-   * expansion asked: the lint cache keys a workflow's findings by exactly these files.
+   * Told of every file the graph looks at (read, found or not, or only looked for), with the
+   * top-level workflow whose expansion looked: the lint cache keys a workflow's findings by exactly
+   * these files.
    */
-  onLoad?: (owner: SourceFile, absPath: string, result: LoadResult) => void;
+  onAccess?: (owner: SourceFile, access: FileAccess) => void;
   /** Expansion earlier repositories of the run already spent: the run-wide budget is shared. */
   expansionSpent?: number;
 }
 
+/** One look at the file system while building the graph. */
+export type FileAccess =
+  | { kind: "load"; absPath: string; fileKind: "workflow" | "action"; root: string | undefined; result: LoadResult }
+  /** Whether something is there (a container action's Dockerfile). */
+  | { kind: "exists"; absPath: string; root: string | undefined; found: boolean }
+  /** A small auxiliary text (`.gitmodules`). */
+  | { kind: "text"; absPath: string; root: string | undefined; text: string | undefined };
+
 export function buildGraph(input: GraphInput): ProjectGraph {
-  const builder = new GraphBuilder(input.loader, input.repository, input.onLoad, input.expansionSpent ?? 0);
+  const builder = new GraphBuilder(input.loader, input.repository, input.onAccess, input.expansionSpent ?? 0);
   const workflows: Workflow[] = [];
   const jobs: JobNode[] = [];
   const jobsByWorkflow = new Map<string, JobNode[]>();
@@ -98,7 +108,7 @@ class GraphBuilder {
   constructor(
     private readonly loader: FileLoader,
     private readonly repository: RepositoryName | undefined,
-    private readonly onLoad: GraphInput["onLoad"],
+    private readonly onAccess: GraphInput["onAccess"],
     private totalExpansion: number,
   ) {}
 
@@ -106,10 +116,24 @@ class GraphBuilder {
     return this.totalExpansion;
   }
 
-  private load(absPath: string, kind: "workflow" | "action", root: string | undefined): LoadResult {
-    const res = this.loader.load(absPath, kind, root);
-    if (this.onLoad && this.owner) this.onLoad(this.owner, absPath, res);
-    return res;
+  // Every look at the file system goes through these three, which tell `onAccess` (the loader
+  // answers repeated looks from memory; the workflow that looked again depends on them all the same).
+  private load(absPath: string, fileKind: "workflow" | "action", root: string | undefined): LoadResult {
+    const result = this.loader.load(absPath, fileKind, root);
+    if (this.onAccess && this.owner) this.onAccess(this.owner, { kind: "load", absPath, fileKind, root, result });
+    return result;
+  }
+
+  private exists(absPath: string, root: string | undefined): boolean {
+    const found = this.loader.exists(absPath, root);
+    if (this.onAccess && this.owner) this.onAccess(this.owner, { kind: "exists", absPath, root, found });
+    return found;
+  }
+
+  private readText(absPath: string, root: string | undefined): string | undefined {
+    const text = this.loader.readText(absPath, root);
+    if (this.onAccess && this.owner) this.onAccess(this.owner, { kind: "text", absPath, root, text });
+    return text;
   }
 
   workflow(parsed: ParsedFile): Workflow {
@@ -230,6 +254,19 @@ class GraphBuilder {
     };
   }
 
+  private readonly submoduleCache = new Map<string | undefined, string[]>();
+
+  private submodules(root: string): string[] {
+    // Read through `readText` every time (the loader keeps the text): each asking workflow depends on it.
+    const text = this.readText(path.join(root, ".gitmodules"), root);
+    let paths = this.submoduleCache.get(text);
+    if (!paths) {
+      paths = text === undefined ? [] : parseGitmodules(text);
+      this.submoduleCache.set(text, paths);
+    }
+    return paths;
+  }
+
   /** Resolves `./path` against the repository root; reports paths that leave it. */
   private resolveLocal(file: SourceFile, range: Range, rel: string, quiet = false): string | undefined {
     const root = file.root;
@@ -323,6 +360,11 @@ class GraphBuilder {
       if (!res.missing) lastError = res.message;
     }
     if (!found) {
+      // The runner takes a folder with only a Dockerfile as a container action.
+      if (!lastError && ["Dockerfile", "dockerfile"].some((name) => this.exists(path.join(dir, name), file.root))) return undefined;
+      // A submodule's files are not in this working tree unless it was initialised; the runner has
+      // them when the job checks submodules out.
+      if (!lastError && file.root && insideSubmodule(path.relative(file.root, dir).split(path.sep).join("/"), this.submodules(file.root))) return undefined;
       this.issue(
         {
           kind: lastError ? "outside" : "missing",

@@ -197,7 +197,7 @@ function localTarget(graph: ProjectGraph, issues: IssueIndex, ts: TimelineStep):
       if (file) return { kind: "unresolved", unresolved: { reason: "parse", message: `${file.path} could not be read as an action` } };
     }
   }
-  return { kind: "unresolved", unresolved: { reason: "not-followed", message: `\`${rel}\` is not in this repository's files (another repository's checkout); not followed` } };
+  return { kind: "unresolved", unresolved: { reason: "not-followed", message: `\`${rel}\` has no action.yml here to follow (another repository's checkout, a submodule, or a container action built from its Dockerfile); not followed` } };
 }
 
 function stepKind(graph: ProjectGraph, issues: IssueIndex, node: JobNode, ts: TimelineStep, configureAt: Set<number>): Pick<StepView, "kind" | "localAction" | "unresolved" | "composite"> {

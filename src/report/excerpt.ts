@@ -119,24 +119,7 @@ export function excerpt(idx: LineIndex, range: Range, room: number, marker: stri
   const sX = sCell < cells.length ? offsets[sCell]! : total;
   const eX = eCell < cells.length ? offsets[eCell]! : total + (eCell - cells.length);
 
-  // A line wider than the room shows a window that keeps the span's start (and its first cells) in view.
-  let from = 0;
-  let to = total;
-  let pre = false;
-  let post = false;
-  if (total > room) {
-    if (Math.min(eX, sX + 12) <= room - 1) {
-      to = room - 1;
-      post = true;
-    } else {
-      pre = true;
-      from = Math.max(0, sX - 6);
-      if (total - from > room - 1) {
-        to = from + room - 2;
-        post = true;
-      }
-    }
-  }
+  const { from, to, pre, post } = windowOf(total, sX, eX, room);
   let source = pre ? "…" : "";
   for (let k = 0; k < cells.length; k++) {
     const c = cells[k]!;
@@ -145,11 +128,26 @@ export function excerpt(idx: LineIndex, range: Range, room: number, marker: stri
     if (o + c.width > to) break;
     source += c.text;
   }
-  if (post) source += "…";
-  else source = source.replace(/\s+$/, "");
-  const shift = from - (pre ? 1 : 0);
+  return rowsOf(source, { from, to, pre, post }, sX, eX, marker);
+}
+
+/**
+ * The columns of a line shown in `room` cells: a line wider than the room shows a window that keeps
+ * the span's start (and its first cells) in view, with `…` before (`pre`) and after (`post`).
+ */
+function windowOf(total: number, sX: number, eX: number, room: number): { from: number; to: number; pre: boolean; post: boolean } {
+  if (total <= room) return { from: 0, to: total, pre: false, post: false };
+  if (Math.min(eX, sX + 12) <= room - 1) return { from: 0, to: room - 1, pre: false, post: true };
+  const from = Math.max(0, sX - 6);
+  return total - from > room - 1 ? { from, to: from + room - 2, pre: true, post: true } : { from, to: total, pre: true, post: false };
+}
+
+/** The rows for a window's text (`…` before it already added): `…` after it, and the markers under the span. */
+function rowsOf(shown: string, w: { from: number; to: number; pre: boolean; post: boolean }, sX: number, eX: number, marker: string): ExcerptRows {
+  const source = w.post ? `${shown}…` : shown.replace(/\s+$/, "");
+  const shift = w.from - (w.pre ? 1 : 0);
   const mStart = sX - shift;
-  const mEnd = Math.max(mStart + 1, (post ? Math.min(eX, to) : eX) - shift);
+  const mEnd = Math.max(mStart + 1, (w.post ? Math.min(eX, w.to) : eX) - shift);
   return { source, pad: " ".repeat(mStart), markers: marker.repeat(mEnd - mStart), markerStart: mStart };
 }
 
@@ -160,30 +158,9 @@ function asciiExcerpt(line: string, range: Range, room: number, marker: string):
   const sX = Math.min(total, Math.max(0, range.start.column - 1));
   let eX = Math.min(total, range.end.line === range.start.line ? range.end.column - 1 : total);
   if (eX <= sX) eX = sX + 1;
-  let from = 0;
-  let to = total;
-  let pre = false;
-  let post = false;
-  if (total > room) {
-    if (Math.min(eX, sX + 12) <= room - 1) {
-      to = room - 1;
-      post = true;
-    } else {
-      pre = true;
-      from = Math.max(0, sX - 6);
-      if (total - from > room - 1) {
-        to = from + room - 2;
-        post = true;
-      }
-    }
-  }
-  let source = (pre ? "…" : "") + line.slice(from, to);
-  if (post) source += "…";
-  else source = source.replace(/\s+$/, "");
-  const shift = from - (pre ? 1 : 0);
-  const mStart = sX - shift;
-  const mEnd = Math.max(mStart + 1, (post ? Math.min(eX, to) : eX) - shift);
-  return { source, pad: " ".repeat(mStart), markers: marker.repeat(mEnd - mStart), markerStart: mStart };
+  const { from, to, pre, post } = windowOf(total, sX, eX, room);
+  const source = (pre ? "…" : "") + line.slice(from, to);
+  return rowsOf(source, { from, to, pre, post }, sX, eX, marker);
 }
 
 /**

@@ -8,7 +8,8 @@
  * location and excerpt only.
  *
  * `concise`: one gcc-style line per finding, `path:line:col: level: message [rule-id]`, for grep and
- * problem matchers; related locations indented below.
+ * problem matchers; below it one line per related place, `    related: path:line:col: label
+ * [rule-id at path:line:col]` (the finding's own place in the brackets, so the line stands alone).
  *
  * Both end with a summary: counts by level, then what `--fix` can do.
  */
@@ -31,6 +32,15 @@ export const MAX_RELATED_EXCERPTS = 3;
 
 /** What a VS Code problem matcher for credflow uses; every primary line of `--format concise` (without colour) matches it. */
 export const PROBLEM_MATCHER_REGEXP = /^(.+?):(\d+):(\d+): (error|warning|note): (.*) \[([a-z0-9-]+)\]$/;
+
+/**
+ * The second matcher's pattern: every related-location line of `--format concise` (without colour)
+ * matches it, and no finding line does (those start with their path, not with the prefix). Groups:
+ * 1 path, 2 line, 3 column, 4 label, 5 the finding it belongs to (`rule-id at path:line:col`).
+ * Neither pattern matches the other's lines: a related line ends in `[rule-id at …]`, which the
+ * finding pattern's `\[([a-z0-9-]+)\]$` cannot take.
+ */
+export const RELATED_MATCHER_REGEXP = /^    related: (.+?):(\d+):(\d+): (.*) \[([a-z0-9-]+ at .+:\d+:\d+)\]$/;
 
 const ANSI = {
   bold: "\x1b[1m",
@@ -66,6 +76,20 @@ function fixHint(f: Finding): string {
   return f.fix.safe ? " (fixable)" : " (fixable with --unsafe-fixes)";
 }
 
+/** Related locations by place (`path:line:col`), in order of first appearance, with their distinct one-line labels. */
+function relatedPlaces(related: readonly RelatedLocation[], cwd: string | undefined): Map<string, string[]> {
+  const places = new Map<string, string[]>();
+  for (const r of related) {
+    const rs = r.range.start;
+    const place = `${oneLine(reportPath(r.path, cwd))}:${rs.line}:${rs.column}`;
+    const label = oneLine(r.message).trim() || "related location";
+    const labels = places.get(place) ?? [];
+    if (!labels.includes(label)) labels.push(label);
+    places.set(place, labels);
+  }
+  return places;
+}
+
 export function formatConcise(input: ReportInput, opts: { color: boolean }): string {
   const paint = painter(opts.color);
   const lines: string[] = [];
@@ -76,13 +100,11 @@ export function formatConcise(input: ReportInput, opts: { color: boolean }): str
     lines.push(
       `${paint(ANSI.bold, where)} ${paint(LEVEL_COLOR[f.level], `${f.level}:`)} ${oneLine(f.message)}${fixHint(f)} ${paint(ANSI.dim, `[${f.ruleId}]`)}`,
     );
-    for (const r of f.related) {
-      let message = oneLine(r.message);
-      // The indent already keeps a matcher anchored at column 0 from taking this for a finding
-      // of its own; a message ending like "[rule-id]" would still fit a looser one, so mark it.
-      if (/ \[[a-z0-9-]+\]$/.test(message)) message += " (related)";
-      const rs = r.range.start;
-      lines.push(`    ${oneLine(reportPath(r.path, input.cwd))}:${rs.line}:${rs.column}: ${paint(ANSI.cyan, "note:")} ${message}`);
+    // One line per related place (labels of one place joined), each naming its finding, so that a
+    // problem matcher, which sees one line at a time, can link it back.
+    const owner = `[${f.ruleId} at ${oneLine(reportPath(f.location.path, input.cwd))}:${start.line}:${start.column}]`;
+    for (const [place, labels] of relatedPlaces(f.related, input.cwd)) {
+      lines.push(`    ${paint(ANSI.cyan, "related:")} ${place}: ${labels.join("; ")} ${paint(ANSI.dim, owner)}`);
     }
     if (f.fixNote) lines.push(`    ${paint(ANSI.dim, `no fix: ${oneLine(f.fixNote)}`)}`);
   }

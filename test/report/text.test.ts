@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { formatConcise, formatText, PROBLEM_MATCHER_REGEXP } from "../../src/report/text.js";
+import { formatConcise, formatText, PROBLEM_MATCHER_REGEXP, RELATED_MATCHER_REGEXP } from "../../src/report/text.js";
 import { cutAtWord, firstSentence, present, shortText } from "../../src/report/present.js";
 import { textWidth, wrap } from "../../src/report/excerpt.js";
 import type { Finding } from "../../src/rules/types.js";
-import { A, A_PATH, B_PATH, FINDINGS, find, input, rangeOf, simple } from "./fixtures.js";
+import { A, A_PATH, B, B_PATH, FINDINGS, find, input, rangeOf, simple } from "./fixtures.js";
 
 /** The VS Code problem matcher pattern, exactly as users will paste it into tasks.json. */
 const MATCHER = /^(.+?):(\d+):(\d+): (error|warning|note): (.*) \[([a-z0-9-]+)\]$/;
@@ -17,8 +17,8 @@ describe("formatConcise", () => {
     expect(out).toBe(
       [
         `${A_PATH}:7:16: error: Credentials [AWS_SECRET_ACCESS_KEY] leak: 100% reach step 2, then \\x1b[31mred\\x1b[0m | done [credential-leak]`,
-        `    ${B_PATH}:5:1: note: credentials configured here`,
-        `    ${A_PATH}:8:15: note: step [deploy] (related)`,
+        `    related: ${B_PATH}:5:1: credentials configured here [credential-leak at ${A_PATH}:7:16]`,
+        `    related: ${A_PATH}:8:15: step [deploy] [credential-leak at ${A_PATH}:7:16]`,
         `${A_PATH}:8:15: warning: aws-actions/configure-aws-credentials@v4 is not pinned to a commit SHA. (fixable) [unpinned-action]`,
         `${B_PATH}:5:1: note: Composite run step spans lines; shell is set. (fixable with --unsafe-fixes) [missing-shell]`,
         "",
@@ -39,6 +39,43 @@ describe("formatConcise", () => {
       [B_PATH, "5", "1", "note", "missing-shell"],
     ]);
     expect(matched[1]![5]).toBe("aws-actions/configure-aws-credentials@v4 is not pinned to a commit SHA. (fixable)");
+  });
+
+  it("gives each related place one line that names its finding, which only the related pattern matches", () => {
+    const related = lines.filter((l) => l.startsWith("    related: "));
+    expect(related).toHaveLength(2);
+    for (const l of related) {
+      expect(MATCHER.test(l)).toBe(false);
+      expect(RELATED_MATCHER_REGEXP.exec(l)?.[5]).toBe(`credential-leak at ${A_PATH}:7:16`);
+    }
+    expect(RELATED_MATCHER_REGEXP.exec(related[0]!)!.slice(1, 5)).toEqual([B_PATH, "5", "1", "credentials configured here"]);
+    // A label that looks like a finding's tail, or ends like one, still leaves the finding pattern out.
+    for (const label of ["x:1:2: error: boom [unpinned-ref]", "ends [rule-id]", ""]) {
+      const f = { ...FINDINGS[0]!, related: [{ path: B_PATH, message: label, range: rangeOf(B, 1, 5) }] };
+      const l = formatConcise(input({ findings: [f] }), { color: false }).split("\n")[1]!;
+      expect(MATCHER.test(l)).toBe(false);
+      const m = RELATED_MATCHER_REGEXP.exec(l)!;
+      expect([m[1], m[4], m[5]]).toEqual([B_PATH, label || "related location", `unpinned-action at ${A_PATH}:8:15`]);
+    }
+    for (const l of lines.filter((x) => !x.startsWith("    related: "))) expect(RELATED_MATCHER_REGEXP.test(l)).toBe(false);
+  });
+
+  it("joins the labels of one place into one related line", () => {
+    const here = rangeOf(B, 1, 5);
+    const f = {
+      ...FINDINGS[0]!,
+      related: [
+        { path: B_PATH, message: "assumes role `deploy`", range: here },
+        { path: A_PATH, message: "elsewhere", range: rangeOf(A, 0, 4) },
+        { path: B_PATH, message: "exports role `build`", range: { ...here, end: { ...here.end, column: 9 } } },
+        { path: B_PATH, message: "assumes role `deploy`", range: here },
+      ],
+    };
+    expect(formatConcise(input({ findings: [f] }), { color: false }).split("\n").slice(1, 4)).toEqual([
+      `    related: ${B_PATH}:1:1: assumes role \`deploy\`; exports role \`build\` [unpinned-action at ${A_PATH}:8:15]`,
+      `    related: ${A_PATH}:1:1: elsewhere [unpinned-action at ${A_PATH}:8:15]`,
+      "",
+    ]);
   });
 
   it("indents every other non-empty line", () => {
