@@ -7,7 +7,7 @@
  * untracked files git does not ignore) into a temporary git repository, with dist/credflow.mjs
  * freshly built from these sources, and points pre-commit at that.
  *
- * The hooks run when a workflow, an action or `.credflow.yml` is staged, and then lint the whole
+ * The hooks run when a workflow, an action, `.credflow.yml` or infrastructure code is staged, and then lint the whole
  * repository (pass_filenames: false); a commit of anything else skips them. The last test installs
  * both hooks with `pre-commit install` from a local clone pinned by `rev: <full commit SHA>` and
  * makes real commits: a README alone (skipped), `.credflow.yml` alone, a workflow.
@@ -96,6 +96,22 @@ async function snapshotRepo(): Promise<{ dir: string; rev: string }> {
 }
 
 let repoCount = 0;
+/**
+ * A JavaScript RegExp for a pattern in Python's verbose syntax (`(?x)`, which pre-commit's `files`
+ * allows): unescaped whitespace and `#` comments are not part of the pattern. The hooks' pattern has
+ * no character class holding a space or `#`, which verbose mode would keep.
+ */
+function fromVerbose(pattern: string): RegExp {
+  if (!pattern.startsWith("(?x)")) return new RegExp(pattern);
+  const body = pattern
+    .slice(4)
+    .split("\n")
+    .map((line) => line.replace(/(^|[^\\])#.*$/, "$1"))
+    .join("\n")
+    .replace(/(?<!\\)\s+/g, "");
+  return new RegExp(body);
+}
+
 /** A user's repository: a fixture with its files staged, as pre-commit sees them before a commit. */
 function userRepo(fixture: string, extra: Record<string, string> = {}): string {
   const dir = path.join(scratch, `repo-${++repoCount}-${fixture}`);
@@ -132,14 +148,16 @@ describe(".pre-commit-hooks.yaml", () => {
   it("declares the credflow and credflow-fix hooks, which lint the whole repository", () => {
     expect(hooks.map((h) => h.id)).toEqual(["credflow", "credflow-fix"]);
     for (const h of hooks) {
-      expect(h).toMatchObject({ language: "node", types: ["yaml"], require_serial: true, pass_filenames: false });
+      // No `types:` filter: Terraform files are not YAML; `files` decides alone.
+      expect(h.types).toBeUndefined();
+      expect(h).toMatchObject({ language: "node", require_serial: true, pass_filenames: false });
     }
     expect(hooks[0]!.entry).toBe("credflow");
     expect(hooks[1]!.entry).toBe("credflow --fix");
   });
 
-  it("selects workflows, action files and the configuration, nothing else", () => {
-    const files = new RegExp(hooks[0]!.files as string); // pre-commit uses re.search
+  it("selects workflows, action files, the configuration and infrastructure code, nothing else", () => {
+    const files = fromVerbose(hooks[0]!.files as string); // pre-commit uses re.search
     for (const p of [
       ".github/workflows/ci.yml",
       ".github/workflows/ci.yaml",
@@ -150,6 +168,16 @@ describe(".pre-commit-hooks.yaml", () => {
       ".credflow.yml",
       ".credflow.yaml",
       "ci/.credflow.yml",
+      "main.tf",
+      "infra/modules/role/iam.tf",
+      "terraform.tfvars",
+      "env/prod.auto.tfvars",
+      "template.yaml",
+      "infra/roles.template.json",
+      "stacks/github-oidc-template.yml",
+      "cdk.out/AppStack.template.json",
+      "cloudformation/roles.yaml",
+      "deploy/cfn/oidc.json",
     ]) {
       expect(files.test(p), p).toBe(true);
     }
@@ -164,8 +192,10 @@ describe(".pre-commit-hooks.yaml", () => {
       "credflow.yml",
       "my.credflow.yml",
       ".credflow.yml.bak",
-      // Not yet: infrastructure-as-code files come with their rules.
-      "main.tf",
+      "main.tf.bak",
+      "package.json",
+      ".github/ISSUE_TEMPLATE/bug.yml",
+      "roles.yaml",
     ]) {
       expect(files.test(p), p).toBe(false);
     }
@@ -333,6 +363,23 @@ describe("both hooks installed from a local clone at a full commit SHA, on real 
       expect(res.out).toMatch(/^credflow\.+\(no files to check\)Skipped$/m);
       expect(res.out).toMatch(/^credflow \(apply safe fixes\)\.+\(no files to check\)Skipped$/m);
       expect(commits(repo)).toBe(2);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    "a commit of Terraform alone runs the hooks: a trust policy decides whether the workflows' role assumptions work",
+    (ctx) => {
+      if (unavailable) return ctx.skip(unavailable);
+      const repo = installed("failing");
+      fs.mkdirSync(path.join(repo, "infra"), { recursive: true });
+      fs.writeFileSync(path.join(repo, "infra", "iam.tf"), 'resource "aws_s3_bucket" "logs" {\n  bucket = "logs"\n}\n');
+      git(repo, "add", "infra/iam.tf");
+      const res = commit(repo, "infrastructure");
+      expect(res.code, res.out).toBe(1);
+      expect(res.out).toMatch(/^credflow\.+Failed$/m);
+      expect(res.out).not.toMatch(/\(no files to check\)Skipped/);
+      expect(commits(repo)).toBe(1);
     },
     TEST_TIMEOUT_MS,
   );

@@ -14,6 +14,10 @@ const mirrors = process.env.CREDFLOW_MIRRORS || "/work/.mirror";
 
 /** Why the committed refs.json cannot be checked here (CI has no mirrors), or undefined. */
 function mirrorsMissing(): string | undefined {
+  // The table also covers every action of ../shared/data/action-tags.json: without it the script
+  // computes a smaller table, which is not a sign that refs.json is stale.
+  const tags = join(root, "../shared/data/action-tags.json");
+  if (!existsSync(tags)) return `needs ${tags} (the actions the table covers besides the usage counts)`;
   if (!existsSync(mirrors)) return `no git mirrors at ${mirrors} (set CREDFLOW_MIRRORS)`;
   const res = spawnSync(process.execPath, [script, "--list"], { cwd: root, encoding: "utf8" });
   const m = /(\d+) missing\s*$/.exec(res.stdout ?? "");
