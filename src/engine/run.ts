@@ -10,6 +10,8 @@
  * run); and nested repositories, a rule that fails or a spent expansion budget make the whole run
  * one lint, as before.
  */
+import * as v8 from "node:v8";
+import * as vm from "node:vm";
 import type { SourceFile } from "../model/types.js";
 import type { Finding } from "../rules/types.js";
 import type { TrustRole } from "../iac/types.js";
@@ -73,6 +75,7 @@ export async function lintRun(req: LintRequest, opts: { lintPart?: PartLinter } 
     if (outcome.exhausted || outcome.internalErrors.length > 0) return whole();
     spent += outcome.spent;
     outcomes.push(outcome);
+    if (found.order.length > 1) collectGarbage();
   }
   const failures = outcomes.flatMap((o) => o.emptyFailures).sort((a, b) => a.index - b.index);
   if (failures.length > 0) throw failures[0]!.error;
@@ -86,6 +89,25 @@ export async function lintRun(req: LintRequest, opts: { lintPart?: PartLinter } 
     outcomes.splice(0, outcomes.length, ...rest);
   }
   return finish(req, outcomes);
+}
+
+/**
+ * A full garbage collection between repositories. V8 sizes its heap after the largest it has
+ * needed and collects lazily, so without one the next repository's parse grows the heap on top of
+ * the previous one's dead models: three dataset-sized repositories then peak at 1.4-1.6 times one.
+ * `gc` is only reachable with --expose-gc; the flag is turned on here (V8 accepts it at run time).
+ */
+let gcFunction: (() => void) | undefined | null = null;
+function collectGarbage(): void {
+  if (gcFunction === null) {
+    try {
+      v8.setFlagsFromString("--expose-gc");
+      gcFunction = vm.runInNewContext("gc") as () => void;
+    } catch {
+      gcFunction = undefined;
+    }
+  }
+  gcFunction?.();
 }
 
 /** Whether one repository of the run lies inside another (their files would be linted twice). */
