@@ -46,9 +46,9 @@ var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__ge
 ));
 var __toBinaryNode = Uint8Array.fromBase64 || ((base64) => new Uint8Array(Buffer.from(base64, "base64")));
 
-// node_modules/commander/lib/error.js
+// ../main/node_modules/commander/lib/error.js
 var require_error = __commonJS({
-  "node_modules/commander/lib/error.js"(exports) {
+  "../main/node_modules/commander/lib/error.js"(exports) {
     var CommanderError2 = class extends Error {
       /**
        * Constructs the CommanderError class
@@ -73,9 +73,9 @@ var require_error = __commonJS({
   }
 });
 
-// node_modules/commander/lib/argument.js
+// ../main/node_modules/commander/lib/argument.js
 var require_argument = __commonJS({
-  "node_modules/commander/lib/argument.js"(exports) {
+  "../main/node_modules/commander/lib/argument.js"(exports) {
     var { InvalidArgumentError: InvalidArgumentError2 } = require_error(), Argument2 = class {
       /**
        * Initialize a new command argument with the given name and description.
@@ -173,9 +173,9 @@ var require_argument = __commonJS({
   }
 });
 
-// node_modules/commander/lib/help.js
+// ../main/node_modules/commander/lib/help.js
 var require_help = __commonJS({
-  "node_modules/commander/lib/help.js"(exports) {
+  "../main/node_modules/commander/lib/help.js"(exports) {
     var { humanReadableArgName } = require_argument(), Help2 = class {
       constructor() {
         this.helpWidth = void 0, this.minWidthToWrap = 40, this.sortSubcommands = !1, this.sortOptions = !1, this.showGlobalOptions = !1;
@@ -652,9 +652,9 @@ ${itemIndentStr}`);
   }
 });
 
-// node_modules/commander/lib/option.js
+// ../main/node_modules/commander/lib/option.js
 var require_option = __commonJS({
-  "node_modules/commander/lib/option.js"(exports) {
+  "../main/node_modules/commander/lib/option.js"(exports) {
     var { InvalidArgumentError: InvalidArgumentError2 } = require_error(), Option2 = class {
       /**
        * Initialize a new `Option` with the given `flags` and `description`.
@@ -882,9 +882,9 @@ var require_option = __commonJS({
   }
 });
 
-// node_modules/commander/lib/suggestSimilar.js
+// ../main/node_modules/commander/lib/suggestSimilar.js
 var require_suggestSimilar = __commonJS({
-  "node_modules/commander/lib/suggestSimilar.js"(exports) {
+  "../main/node_modules/commander/lib/suggestSimilar.js"(exports) {
     function editDistance2(a, b) {
       if (Math.abs(a.length - b.length) > 3)
         return Math.max(a.length, b.length);
@@ -925,9 +925,9 @@ var require_suggestSimilar = __commonJS({
   }
 });
 
-// node_modules/commander/lib/command.js
+// ../main/node_modules/commander/lib/command.js
 var require_command = __commonJS({
-  "node_modules/commander/lib/command.js"(exports) {
+  "../main/node_modules/commander/lib/command.js"(exports) {
     var EventEmitter = __require("node:events").EventEmitter, childProcess = __require("node:child_process"), path15 = __require("node:path"), fs13 = __require("node:fs"), process2 = __require("node:process"), { Argument: Argument2, humanReadableArgName } = require_argument(), { CommanderError: CommanderError2 } = require_error(), { Help: Help2, stripColor } = require_help(), { Option: Option2, DualOptions } = require_option(), { suggestSimilar } = require_suggestSimilar(), Command2 = class _Command extends EventEmitter {
       /**
        * Initialize a new `Command`.
@@ -2605,9 +2605,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
   }
 });
 
-// node_modules/commander/index.js
+// ../main/node_modules/commander/index.js
 var require_commander = __commonJS({
-  "node_modules/commander/index.js"(exports) {
+  "../main/node_modules/commander/index.js"(exports) {
     var { Argument: Argument2 } = require_argument(), { Command: Command2 } = require_command(), { CommanderError: CommanderError2, InvalidArgumentError: InvalidArgumentError2 } = require_error(), { Help: Help2 } = require_help(), { Option: Option2 } = require_option();
     exports.program = new Command2();
     exports.createCommand = (name2) => new Command2(name2);
@@ -2623,9 +2623,9 @@ var require_commander = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/identity.js
+// ../main/node_modules/yaml/dist/nodes/identity.js
 var require_identity = __commonJS({
-  "node_modules/yaml/dist/nodes/identity.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/identity.js"(exports) {
     "use strict";
     var ALIAS = /* @__PURE__ */ Symbol.for("yaml.alias"), DOC = /* @__PURE__ */ Symbol.for("yaml.document"), MAP = /* @__PURE__ */ Symbol.for("yaml.map"), PAIR = /* @__PURE__ */ Symbol.for("yaml.pair"), SCALAR = /* @__PURE__ */ Symbol.for("yaml.scalar"), SEQ = /* @__PURE__ */ Symbol.for("yaml.seq"), NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type"), isAlias6 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === ALIAS, isDocument = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === DOC, isMap8 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === MAP, isPair4 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === PAIR, isScalar7 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === SCALAR, isSeq6 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === SEQ;
     function isCollection3(node) {
@@ -2668,9 +2668,9 @@ var require_identity = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/visit.js
+// ../main/node_modules/yaml/dist/visit.js
 var require_visit = __commonJS({
-  "node_modules/yaml/dist/visit.js"(exports) {
+  "../main/node_modules/yaml/dist/visit.js"(exports) {
     "use strict";
     var identity = require_identity(), BREAK = /* @__PURE__ */ Symbol("break visit"), SKIP = /* @__PURE__ */ Symbol("skip children"), REMOVE = /* @__PURE__ */ Symbol("remove node");
     function visit2(node, visitor) {
@@ -2796,9 +2796,9 @@ var require_visit = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/directives.js
+// ../main/node_modules/yaml/dist/doc/directives.js
 var require_directives = __commonJS({
-  "node_modules/yaml/dist/doc/directives.js"(exports) {
+  "../main/node_modules/yaml/dist/doc/directives.js"(exports) {
     "use strict";
     var identity = require_identity(), visit2 = require_visit(), escapeChars = {
       "!": "%21",
@@ -2920,9 +2920,9 @@ var require_directives = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/anchors.js
+// ../main/node_modules/yaml/dist/doc/anchors.js
 var require_anchors = __commonJS({
-  "node_modules/yaml/dist/doc/anchors.js"(exports) {
+  "../main/node_modules/yaml/dist/doc/anchors.js"(exports) {
     "use strict";
     var identity = require_identity(), visit2 = require_visit();
     function anchorIsValid(anchor) {
@@ -2981,9 +2981,9 @@ var require_anchors = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/applyReviver.js
+// ../main/node_modules/yaml/dist/doc/applyReviver.js
 var require_applyReviver = __commonJS({
-  "node_modules/yaml/dist/doc/applyReviver.js"(exports) {
+  "../main/node_modules/yaml/dist/doc/applyReviver.js"(exports) {
     "use strict";
     function applyReviver(reviver2, obj, key, val) {
       if (val && typeof val == "object")
@@ -3013,9 +3013,9 @@ var require_applyReviver = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/toJS.js
+// ../main/node_modules/yaml/dist/nodes/toJS.js
 var require_toJS = __commonJS({
-  "node_modules/yaml/dist/nodes/toJS.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/toJS.js"(exports) {
     "use strict";
     var identity = require_identity();
     function toJS(value, arg, ctx) {
@@ -3037,9 +3037,9 @@ var require_toJS = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Node.js
+// ../main/node_modules/yaml/dist/nodes/Node.js
 var require_Node = __commonJS({
-  "node_modules/yaml/dist/nodes/Node.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/Node.js"(exports) {
     "use strict";
     var applyReviver = require_applyReviver(), identity = require_identity(), toJS = require_toJS(), NodeBase = class {
       constructor(type) {
@@ -3072,9 +3072,9 @@ var require_Node = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Alias.js
+// ../main/node_modules/yaml/dist/nodes/Alias.js
 var require_Alias = __commonJS({
-  "node_modules/yaml/dist/nodes/Alias.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/Alias.js"(exports) {
     "use strict";
     var anchors = require_anchors(), visit2 = require_visit(), identity = require_identity(), Node2 = require_Node(), toJS = require_toJS(), Alias = class extends Node2.NodeBase {
       constructor(source) {
@@ -3160,9 +3160,9 @@ var require_Alias = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Scalar.js
+// ../main/node_modules/yaml/dist/nodes/Scalar.js
 var require_Scalar = __commonJS({
-  "node_modules/yaml/dist/nodes/Scalar.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/Scalar.js"(exports) {
     "use strict";
     var identity = require_identity(), Node2 = require_Node(), toJS = require_toJS(), isScalarValue = (value) => !value || typeof value != "function" && typeof value != "object", Scalar2 = class extends Node2.NodeBase {
       constructor(value) {
@@ -3185,9 +3185,9 @@ var require_Scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/createNode.js
+// ../main/node_modules/yaml/dist/doc/createNode.js
 var require_createNode = __commonJS({
-  "node_modules/yaml/dist/doc/createNode.js"(exports) {
+  "../main/node_modules/yaml/dist/doc/createNode.js"(exports) {
     "use strict";
     var Alias = require_Alias(), identity = require_identity(), Scalar2 = require_Scalar(), defaultTagPrefix = "tag:yaml.org,2002:";
     function findTagObject(value, tagName, tags) {
@@ -3230,9 +3230,9 @@ var require_createNode = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Collection.js
+// ../main/node_modules/yaml/dist/nodes/Collection.js
 var require_Collection = __commonJS({
-  "node_modules/yaml/dist/nodes/Collection.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/Collection.js"(exports) {
     "use strict";
     var createNode = require_createNode(), identity = require_identity(), Node2 = require_Node();
     function collectionFromPath(schema, path15, value) {
@@ -3356,9 +3356,9 @@ var require_Collection = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyComment.js
+// ../main/node_modules/yaml/dist/stringify/stringifyComment.js
 var require_stringifyComment = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
+  "../main/node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
     "use strict";
     var stringifyComment = (str2) => str2.replace(/^(?!$)(?: $)?/gm, "#");
     function indentComment(comment, indent) {
@@ -3374,9 +3374,9 @@ var require_stringifyComment = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/foldFlowLines.js
+// ../main/node_modules/yaml/dist/stringify/foldFlowLines.js
 var require_foldFlowLines = __commonJS({
-  "node_modules/yaml/dist/stringify/foldFlowLines.js"(exports) {
+  "../main/node_modules/yaml/dist/stringify/foldFlowLines.js"(exports) {
     "use strict";
     var FOLD_FLOW = "flow", FOLD_BLOCK = "block", FOLD_QUOTED = "quoted";
     function foldFlowLines(text2, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
@@ -3465,9 +3465,9 @@ ${indent}${text2.slice(fold + 1, end2)}`);
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyString.js
+// ../main/node_modules/yaml/dist/stringify/stringifyString.js
 var require_stringifyString = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyString.js"(exports) {
+  "../main/node_modules/yaml/dist/stringify/stringifyString.js"(exports) {
     "use strict";
     var Scalar2 = require_Scalar(), foldFlowLines = require_foldFlowLines(), getFoldOptions = (ctx, isBlock) => ({
       indentAtStart: isBlock ? ctx.indent.length : ctx.indentAtStart,
@@ -3680,9 +3680,9 @@ ${indent}`);
   }
 });
 
-// node_modules/yaml/dist/stringify/stringify.js
+// ../main/node_modules/yaml/dist/stringify/stringify.js
 var require_stringify = __commonJS({
-  "node_modules/yaml/dist/stringify/stringify.js"(exports) {
+  "../main/node_modules/yaml/dist/stringify/stringify.js"(exports) {
     "use strict";
     var anchors = require_anchors(), identity = require_identity(), stringifyComment = require_stringifyComment(), stringifyString = require_stringifyString();
     function createStringifyContext(doc, options) {
@@ -3780,9 +3780,9 @@ ${ctx.indent}${str2}` : str2;
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyPair.js
+// ../main/node_modules/yaml/dist/stringify/stringifyPair.js
 var require_stringifyPair = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
+  "../main/node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
     "use strict";
     var identity = require_identity(), Scalar2 = require_Scalar(), stringify = require_stringify(), stringifyComment = require_stringifyComment();
     function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
@@ -3849,9 +3849,9 @@ ${ctx.indent}`);
   }
 });
 
-// node_modules/yaml/dist/log.js
+// ../main/node_modules/yaml/dist/log.js
 var require_log = __commonJS({
-  "node_modules/yaml/dist/log.js"(exports) {
+  "../main/node_modules/yaml/dist/log.js"(exports) {
     "use strict";
     var node_process = __require("process");
     function debug(logLevel, ...messages) {
@@ -3865,9 +3865,9 @@ var require_log = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/merge.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/merge.js
 var require_merge = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
     "use strict";
     var identity = require_identity(), Scalar2 = require_Scalar(), MERGE_KEY = "<<", merge = {
       identify: (value) => value === MERGE_KEY || typeof value == "symbol" && value.description === MERGE_KEY,
@@ -3913,9 +3913,9 @@ var require_merge = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/addPairToJSMap.js
+// ../main/node_modules/yaml/dist/nodes/addPairToJSMap.js
 var require_addPairToJSMap = __commonJS({
-  "node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports) {
     "use strict";
     var log = require_log(), merge = require_merge(), stringify = require_stringify(), identity = require_identity(), toJS = require_toJS();
     function addPairToJSMap(ctx, map, { key, value }) {
@@ -3965,9 +3965,9 @@ var require_addPairToJSMap = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Pair.js
+// ../main/node_modules/yaml/dist/nodes/Pair.js
 var require_Pair = __commonJS({
-  "node_modules/yaml/dist/nodes/Pair.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/Pair.js"(exports) {
     "use strict";
     var createNode = require_createNode(), stringifyPair = require_stringifyPair(), addPairToJSMap = require_addPairToJSMap(), identity = require_identity();
     function createPair(key, value, ctx) {
@@ -3995,9 +3995,9 @@ var require_Pair = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyCollection.js
+// ../main/node_modules/yaml/dist/stringify/stringifyCollection.js
 var require_stringifyCollection = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
+  "../main/node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
     "use strict";
     var identity = require_identity(), stringify = require_stringify(), stringifyComment = require_stringifyComment();
     function stringifyCollection(collection, ctx, options) {
@@ -4083,9 +4083,9 @@ ${indent}${end}`;
   }
 });
 
-// node_modules/yaml/dist/nodes/YAMLMap.js
+// ../main/node_modules/yaml/dist/nodes/YAMLMap.js
 var require_YAMLMap = __commonJS({
-  "node_modules/yaml/dist/nodes/YAMLMap.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/YAMLMap.js"(exports) {
     "use strict";
     var stringifyCollection = require_stringifyCollection(), addPairToJSMap = require_addPairToJSMap(), Collection = require_Collection(), identity = require_identity(), Pair = require_Pair(), Scalar2 = require_Scalar();
     function findPair(items, key) {
@@ -4187,9 +4187,9 @@ var require_YAMLMap = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/common/map.js
+// ../main/node_modules/yaml/dist/schema/common/map.js
 var require_map = __commonJS({
-  "node_modules/yaml/dist/schema/common/map.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/common/map.js"(exports) {
     "use strict";
     var identity = require_identity(), YAMLMap = require_YAMLMap(), map = {
       collection: "map",
@@ -4205,9 +4205,9 @@ var require_map = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/YAMLSeq.js
+// ../main/node_modules/yaml/dist/nodes/YAMLSeq.js
 var require_YAMLSeq = __commonJS({
-  "node_modules/yaml/dist/nodes/YAMLSeq.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/YAMLSeq.js"(exports) {
     "use strict";
     var createNode = require_createNode(), stringifyCollection = require_stringifyCollection(), Collection = require_Collection(), identity = require_identity(), Scalar2 = require_Scalar(), toJS = require_toJS(), YAMLSeq = class extends Collection.Collection {
       static get tagName() {
@@ -4302,9 +4302,9 @@ var require_YAMLSeq = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/common/seq.js
+// ../main/node_modules/yaml/dist/schema/common/seq.js
 var require_seq = __commonJS({
-  "node_modules/yaml/dist/schema/common/seq.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/common/seq.js"(exports) {
     "use strict";
     var identity = require_identity(), YAMLSeq = require_YAMLSeq(), seq = {
       collection: "seq",
@@ -4320,9 +4320,9 @@ var require_seq = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/common/string.js
+// ../main/node_modules/yaml/dist/schema/common/string.js
 var require_string = __commonJS({
-  "node_modules/yaml/dist/schema/common/string.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/common/string.js"(exports) {
     "use strict";
     var stringifyString = require_stringifyString(), string = {
       identify: (value) => typeof value == "string",
@@ -4337,9 +4337,9 @@ var require_string = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/common/null.js
+// ../main/node_modules/yaml/dist/schema/common/null.js
 var require_null = __commonJS({
-  "node_modules/yaml/dist/schema/common/null.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/common/null.js"(exports) {
     "use strict";
     var Scalar2 = require_Scalar(), nullTag = {
       identify: (value) => value == null,
@@ -4354,9 +4354,9 @@ var require_null = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/core/bool.js
+// ../main/node_modules/yaml/dist/schema/core/bool.js
 var require_bool = __commonJS({
-  "node_modules/yaml/dist/schema/core/bool.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/core/bool.js"(exports) {
     "use strict";
     var Scalar2 = require_Scalar(), boolTag = {
       identify: (value) => typeof value == "boolean",
@@ -4377,9 +4377,9 @@ var require_bool = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyNumber.js
+// ../main/node_modules/yaml/dist/stringify/stringifyNumber.js
 var require_stringifyNumber = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyNumber.js"(exports) {
+  "../main/node_modules/yaml/dist/stringify/stringifyNumber.js"(exports) {
     "use strict";
     function stringifyNumber({ format: format2, minFractionDigits, tag, value }) {
       if (typeof value == "bigint")
@@ -4401,9 +4401,9 @@ var require_stringifyNumber = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/core/float.js
+// ../main/node_modules/yaml/dist/schema/core/float.js
 var require_float = __commonJS({
-  "node_modules/yaml/dist/schema/core/float.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/core/float.js"(exports) {
     "use strict";
     var Scalar2 = require_Scalar(), stringifyNumber = require_stringifyNumber(), floatNaN = {
       identify: (value) => typeof value == "number",
@@ -4440,9 +4440,9 @@ var require_float = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/core/int.js
+// ../main/node_modules/yaml/dist/schema/core/int.js
 var require_int = __commonJS({
-  "node_modules/yaml/dist/schema/core/int.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/core/int.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber(), intIdentify = (value) => typeof value == "bigint" || Number.isInteger(value), intResolve = (str2, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str2) : parseInt(str2.substring(offset), radix);
     function intStringify(node, radix, prefix) {
@@ -4479,9 +4479,9 @@ var require_int = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/core/schema.js
+// ../main/node_modules/yaml/dist/schema/core/schema.js
 var require_schema = __commonJS({
-  "node_modules/yaml/dist/schema/core/schema.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/core/schema.js"(exports) {
     "use strict";
     var map = require_map(), _null = require_null(), seq = require_seq(), string = require_string(), bool2 = require_bool(), float = require_float(), int = require_int(), schema = [
       map.map,
@@ -4500,9 +4500,9 @@ var require_schema = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/json/schema.js
+// ../main/node_modules/yaml/dist/schema/json/schema.js
 var require_schema2 = __commonJS({
-  "node_modules/yaml/dist/schema/json/schema.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/json/schema.js"(exports) {
     "use strict";
     var Scalar2 = require_Scalar(), map = require_map(), seq = require_seq();
     function intIdentify(value) {
@@ -4561,9 +4561,9 @@ var require_schema2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/binary.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/binary.js
 var require_binary = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports) {
     "use strict";
     var node_buffer = __require("buffer"), Scalar2 = require_Scalar(), stringifyString = require_stringifyString(), binary2 = {
       identify: (value) => value instanceof Uint8Array,
@@ -4616,9 +4616,9 @@ var require_binary = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/pairs.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/pairs.js
 var require_pairs = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports) {
     "use strict";
     var identity = require_identity(), Pair = require_Pair(), Scalar2 = require_Scalar(), YAMLSeq = require_YAMLSeq();
     function resolvePairs(seq, onError) {
@@ -4682,9 +4682,9 @@ ${cn.comment}` : item.comment;
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/omap.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/omap.js
 var require_omap = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports) {
     "use strict";
     var identity = require_identity(), toJS = require_toJS(), YAMLMap = require_YAMLMap(), YAMLSeq = require_YAMLSeq(), pairs2 = require_pairs(), YAMLOMap = class _YAMLOMap extends YAMLSeq.YAMLSeq {
       constructor() {
@@ -4732,9 +4732,9 @@ var require_omap = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/bool.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/bool.js
 var require_bool2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports) {
     "use strict";
     var Scalar2 = require_Scalar();
     function boolStringify({ value, source }, ctx) {
@@ -4760,9 +4760,9 @@ var require_bool2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/float.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/float.js
 var require_float2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports) {
     "use strict";
     var Scalar2 = require_Scalar(), stringifyNumber = require_stringifyNumber(), floatNaN = {
       identify: (value) => typeof value == "number",
@@ -4803,9 +4803,9 @@ var require_float2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/int.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/int.js
 var require_int2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber(), intIdentify = (value) => typeof value == "bigint" || Number.isInteger(value);
     function intResolve(str2, offset, radix, { intAsBigInt }) {
@@ -4875,9 +4875,9 @@ var require_int2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/set.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/set.js
 var require_set = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports) {
     "use strict";
     var identity = require_identity(), Pair = require_Pair(), YAMLMap = require_YAMLMap(), YAMLSet = class _YAMLSet extends YAMLMap.YAMLMap {
       constructor(schema) {
@@ -4942,9 +4942,9 @@ var require_set = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/timestamp.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/timestamp.js
 var require_timestamp = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     function parseSexagesimal(str2, asBigInt) {
@@ -5005,9 +5005,9 @@ var require_timestamp = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/schema.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/schema.js
 var require_schema3 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports) {
     "use strict";
     var map = require_map(), _null = require_null(), seq = require_seq(), string = require_string(), binary2 = require_binary(), bool2 = require_bool2(), float = require_float2(), int = require_int2(), merge = require_merge(), omap = require_omap(), pairs2 = require_pairs(), set = require_set(), timestamp = require_timestamp(), schema = [
       map.map,
@@ -5036,9 +5036,9 @@ var require_schema3 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/tags.js
+// ../main/node_modules/yaml/dist/schema/tags.js
 var require_tags = __commonJS({
-  "node_modules/yaml/dist/schema/tags.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/tags.js"(exports) {
     "use strict";
     var map = require_map(), _null = require_null(), seq = require_seq(), string = require_string(), bool2 = require_bool(), float = require_float(), int = require_int(), schema = require_schema(), schema$1 = require_schema2(), binary2 = require_binary(), merge = require_merge(), omap = require_omap(), pairs2 = require_pairs(), schema$2 = require_schema3(), set = require_set(), timestamp = require_timestamp(), schemas = /* @__PURE__ */ new Map([
       ["core", schema.schema],
@@ -5103,9 +5103,9 @@ var require_tags = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/Schema.js
+// ../main/node_modules/yaml/dist/schema/Schema.js
 var require_Schema = __commonJS({
-  "node_modules/yaml/dist/schema/Schema.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/Schema.js"(exports) {
     "use strict";
     var identity = require_identity(), map = require_map(), seq = require_seq(), string = require_string(), tags = require_tags(), sortMapEntriesByKey = (a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0, Schema = class _Schema {
       constructor({ compat, customTags, merge, resolveKnownTags, schema, sortMapEntries, toStringDefaults }) {
@@ -5120,9 +5120,9 @@ var require_Schema = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyDocument.js
+// ../main/node_modules/yaml/dist/stringify/stringifyDocument.js
 var require_stringifyDocument = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
+  "../main/node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
     "use strict";
     var identity = require_identity(), stringify = require_stringify(), stringifyComment = require_stringifyComment();
     function stringifyDocument(doc, options) {
@@ -5170,9 +5170,9 @@ var require_stringifyDocument = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/Document.js
+// ../main/node_modules/yaml/dist/doc/Document.js
 var require_Document = __commonJS({
-  "node_modules/yaml/dist/doc/Document.js"(exports) {
+  "../main/node_modules/yaml/dist/doc/Document.js"(exports) {
     "use strict";
     var Alias = require_Alias(), Collection = require_Collection(), identity = require_identity(), Pair = require_Pair(), toJS = require_toJS(), Schema = require_Schema(), stringifyDocument = require_stringifyDocument(), anchors = require_anchors(), applyReviver = require_applyReviver(), createNode = require_createNode(), directives = require_directives(), Document = class _Document {
       constructor(value, replacer2, options) {
@@ -5393,9 +5393,9 @@ var require_Document = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/errors.js
+// ../main/node_modules/yaml/dist/errors.js
 var require_errors = __commonJS({
-  "node_modules/yaml/dist/errors.js"(exports) {
+  "../main/node_modules/yaml/dist/errors.js"(exports) {
     "use strict";
     var YAMLError = class extends Error {
       constructor(name2, pos, code3, message2) {
@@ -5443,9 +5443,9 @@ ${pointer2}
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-props.js
+// ../main/node_modules/yaml/dist/compose/resolve-props.js
 var require_resolve_props = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-props.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/resolve-props.js"(exports) {
     "use strict";
     function resolveProps(tokens, { flow, indicator, next, offset, onError, parentIndent, startOnNewline }) {
       let spaceBefore = !1, atNewline = startOnNewline, hasSpace = startOnNewline, comment = "", commentSep = "", hasNewline = !1, reqSpace = !1, tab = null, anchor = null, tag = null, newlineAfterProp = null, comma = null, found = null, start2 = null;
@@ -5500,9 +5500,9 @@ var require_resolve_props = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/util-contains-newline.js
+// ../main/node_modules/yaml/dist/compose/util-contains-newline.js
 var require_util_contains_newline = __commonJS({
-  "node_modules/yaml/dist/compose/util-contains-newline.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/util-contains-newline.js"(exports) {
     "use strict";
     function containsNewline(key) {
       if (!key)
@@ -5543,9 +5543,9 @@ var require_util_contains_newline = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/util-flow-indent-check.js
+// ../main/node_modules/yaml/dist/compose/util-flow-indent-check.js
 var require_util_flow_indent_check = __commonJS({
-  "node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports) {
     "use strict";
     var utilContainsNewline = require_util_contains_newline();
     function flowIndentCheck(indent, fc, onError) {
@@ -5558,9 +5558,9 @@ var require_util_flow_indent_check = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/util-map-includes.js
+// ../main/node_modules/yaml/dist/compose/util-map-includes.js
 var require_util_map_includes = __commonJS({
-  "node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
     "use strict";
     var identity = require_identity();
     function mapIncludes(ctx, items, search) {
@@ -5574,9 +5574,9 @@ var require_util_map_includes = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-block-map.js
+// ../main/node_modules/yaml/dist/compose/resolve-block-map.js
 var require_resolve_block_map = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-map.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/resolve-block-map.js"(exports) {
     "use strict";
     var Pair = require_Pair(), YAMLMap = require_YAMLMap(), resolveProps = require_resolve_props(), utilContainsNewline = require_util_contains_newline(), utilFlowIndentCheck = require_util_flow_indent_check(), utilMapIncludes = require_util_map_includes(), startColMsg = "All mapping items must start at the same column";
     function resolveBlockMap({ composeNode, composeEmptyNode }, ctx, bm, onError, tag) {
@@ -5630,9 +5630,9 @@ var require_resolve_block_map = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-block-seq.js
+// ../main/node_modules/yaml/dist/compose/resolve-block-seq.js
 var require_resolve_block_seq = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-seq.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/resolve-block-seq.js"(exports) {
     "use strict";
     var YAMLSeq = require_YAMLSeq(), resolveProps = require_resolve_props(), utilFlowIndentCheck = require_util_flow_indent_check();
     function resolveBlockSeq({ composeNode, composeEmptyNode }, ctx, bs, onError, tag) {
@@ -5664,9 +5664,9 @@ var require_resolve_block_seq = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-end.js
+// ../main/node_modules/yaml/dist/compose/resolve-end.js
 var require_resolve_end = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-end.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/resolve-end.js"(exports) {
     "use strict";
     function resolveEnd(end, offset, reqSpace, onError) {
       let comment = "";
@@ -5699,9 +5699,9 @@ var require_resolve_end = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-flow-collection.js
+// ../main/node_modules/yaml/dist/compose/resolve-flow-collection.js
 var require_resolve_flow_collection = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports) {
     "use strict";
     var identity = require_identity(), Pair = require_Pair(), YAMLMap = require_YAMLMap(), YAMLSeq = require_YAMLSeq(), resolveEnd = require_resolve_end(), resolveProps = require_resolve_props(), utilContainsNewline = require_util_contains_newline(), utilMapIncludes = require_util_map_includes(), blockMsg = "Block collections are not allowed within flow collections", isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
     function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
@@ -5819,9 +5819,9 @@ var require_resolve_flow_collection = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/compose-collection.js
+// ../main/node_modules/yaml/dist/compose/compose-collection.js
 var require_compose_collection = __commonJS({
-  "node_modules/yaml/dist/compose/compose-collection.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/compose-collection.js"(exports) {
     "use strict";
     var identity = require_identity(), Scalar2 = require_Scalar(), YAMLMap = require_YAMLMap(), YAMLSeq = require_YAMLSeq(), resolveBlockMap = require_resolve_block_map(), resolveBlockSeq = require_resolve_block_seq(), resolveFlowCollection = require_resolve_flow_collection();
     function resolveCollection(CN, ctx, token, onError, tagName, tag) {
@@ -5852,9 +5852,9 @@ var require_compose_collection = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-block-scalar.js
+// ../main/node_modules/yaml/dist/compose/resolve-block-scalar.js
 var require_resolve_block_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports) {
     "use strict";
     var Scalar2 = require_Scalar();
     function resolveBlockScalar(ctx, scalar, onError) {
@@ -5979,9 +5979,9 @@ var require_resolve_block_scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-flow-scalar.js
+// ../main/node_modules/yaml/dist/compose/resolve-flow-scalar.js
 var require_resolve_flow_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports) {
     "use strict";
     var Scalar2 = require_Scalar(), resolveEnd = require_resolve_end();
     function resolveFlowScalar(scalar, strict, onError) {
@@ -6160,9 +6160,9 @@ var require_resolve_flow_scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/compose-scalar.js
+// ../main/node_modules/yaml/dist/compose/compose-scalar.js
 var require_compose_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
     "use strict";
     var identity = require_identity(), Scalar2 = require_Scalar(), resolveBlockScalar = require_resolve_block_scalar(), resolveFlowScalar = require_resolve_flow_scalar();
     function composeScalar(ctx, token, tagToken, onError) {
@@ -6209,9 +6209,9 @@ var require_compose_scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/util-empty-scalar-position.js
+// ../main/node_modules/yaml/dist/compose/util-empty-scalar-position.js
 var require_util_empty_scalar_position = __commonJS({
-  "node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports) {
     "use strict";
     function emptyScalarPosition(offset, before, pos) {
       if (before) {
@@ -6236,9 +6236,9 @@ var require_util_empty_scalar_position = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/compose-node.js
+// ../main/node_modules/yaml/dist/compose/compose-node.js
 var require_compose_node = __commonJS({
-  "node_modules/yaml/dist/compose/compose-node.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/compose-node.js"(exports) {
     "use strict";
     var Alias = require_Alias(), identity = require_identity(), composeCollection = require_compose_collection(), composeScalar = require_compose_scalar(), resolveEnd = require_resolve_end(), utilEmptyScalarPosition = require_util_empty_scalar_position(), CN = { composeNode, composeEmptyNode };
     function composeNode(ctx, token, props, onError) {
@@ -6290,9 +6290,9 @@ var require_compose_node = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/compose-doc.js
+// ../main/node_modules/yaml/dist/compose/compose-doc.js
 var require_compose_doc = __commonJS({
-  "node_modules/yaml/dist/compose/compose-doc.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/compose-doc.js"(exports) {
     "use strict";
     var Document = require_Document(), composeNode = require_compose_node(), resolveEnd = require_resolve_end(), resolveProps = require_resolve_props();
     function composeDoc(options, directives, { offset, start: start2, value, end }, onError) {
@@ -6318,9 +6318,9 @@ var require_compose_doc = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/composer.js
+// ../main/node_modules/yaml/dist/compose/composer.js
 var require_composer = __commonJS({
-  "node_modules/yaml/dist/compose/composer.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/composer.js"(exports) {
     "use strict";
     var node_process = __require("process"), directives = require_directives(), Document = require_Document(), errors = require_errors(), identity = require_identity(), composeDoc = require_compose_doc(), resolveEnd = require_resolve_end();
     function getErrorPos(src) {
@@ -6477,9 +6477,9 @@ ${end.comment}` : end.comment;
   }
 });
 
-// node_modules/yaml/dist/parse/cst-scalar.js
+// ../main/node_modules/yaml/dist/parse/cst-scalar.js
 var require_cst_scalar = __commonJS({
-  "node_modules/yaml/dist/parse/cst-scalar.js"(exports) {
+  "../main/node_modules/yaml/dist/parse/cst-scalar.js"(exports) {
     "use strict";
     var resolveBlockScalar = require_resolve_block_scalar(), resolveFlowScalar = require_resolve_flow_scalar(), errors = require_errors(), stringifyString = require_stringifyString();
     function resolveAsScalar(token, strict = !0, onError) {
@@ -6641,9 +6641,9 @@ var require_cst_scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/cst-stringify.js
+// ../main/node_modules/yaml/dist/parse/cst-stringify.js
 var require_cst_stringify = __commonJS({
-  "node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
+  "../main/node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
     "use strict";
     var stringify = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
     function stringifyToken(token) {
@@ -6698,9 +6698,9 @@ var require_cst_stringify = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/cst-visit.js
+// ../main/node_modules/yaml/dist/parse/cst-visit.js
 var require_cst_visit = __commonJS({
-  "node_modules/yaml/dist/parse/cst-visit.js"(exports) {
+  "../main/node_modules/yaml/dist/parse/cst-visit.js"(exports) {
     "use strict";
     var BREAK = /* @__PURE__ */ Symbol("break visit"), SKIP = /* @__PURE__ */ Symbol("skip children"), REMOVE = /* @__PURE__ */ Symbol("remove item");
     function visit2(cst, visitor) {
@@ -6752,9 +6752,9 @@ var require_cst_visit = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/cst.js
+// ../main/node_modules/yaml/dist/parse/cst.js
 var require_cst = __commonJS({
-  "node_modules/yaml/dist/parse/cst.js"(exports) {
+  "../main/node_modules/yaml/dist/parse/cst.js"(exports) {
     "use strict";
     var cstScalar = require_cst_scalar(), cstStringify = require_cst_stringify(), cstVisit = require_cst_visit(), BOM = "\uFEFF", DOCUMENT = "", FLOW_END = "", SCALAR = "", isCollection3 = (token) => !!token && "items" in token, isScalar7 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
@@ -6848,9 +6848,9 @@ var require_cst = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/lexer.js
+// ../main/node_modules/yaml/dist/parse/lexer.js
 var require_lexer = __commonJS({
-  "node_modules/yaml/dist/parse/lexer.js"(exports) {
+  "../main/node_modules/yaml/dist/parse/lexer.js"(exports) {
     "use strict";
     var cst = require_cst();
     function isEmpty(ch) {
@@ -7291,9 +7291,9 @@ var require_lexer = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/line-counter.js
+// ../main/node_modules/yaml/dist/parse/line-counter.js
 var require_line_counter = __commonJS({
-  "node_modules/yaml/dist/parse/line-counter.js"(exports) {
+  "../main/node_modules/yaml/dist/parse/line-counter.js"(exports) {
     "use strict";
     var LineCounter6 = class {
       constructor() {
@@ -7316,9 +7316,9 @@ var require_line_counter = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/parser.js
+// ../main/node_modules/yaml/dist/parse/parser.js
 var require_parser = __commonJS({
-  "node_modules/yaml/dist/parse/parser.js"(exports) {
+  "../main/node_modules/yaml/dist/parse/parser.js"(exports) {
     "use strict";
     var node_process = __require("process"), cst = require_cst(), lexer = require_lexer();
     function includesToken(list, type) {
@@ -7976,9 +7976,9 @@ var require_parser = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/public-api.js
+// ../main/node_modules/yaml/dist/public-api.js
 var require_public_api = __commonJS({
-  "node_modules/yaml/dist/public-api.js"(exports) {
+  "../main/node_modules/yaml/dist/public-api.js"(exports) {
     "use strict";
     var composer = require_composer(), Document = require_Document(), errors = require_errors(), log = require_log(), identity = require_identity(), lineCounter = require_line_counter(), parser = require_parser();
     function parseOptions(options) {
@@ -8036,9 +8036,9 @@ var require_public_api = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/index.js
+// ../main/node_modules/yaml/dist/index.js
 var require_dist = __commonJS({
-  "node_modules/yaml/dist/index.js"(exports) {
+  "../main/node_modules/yaml/dist/index.js"(exports) {
     "use strict";
     var composer = require_composer(), Document = require_Document(), Schema = require_Schema(), errors = require_errors(), Alias = require_Alias(), identity = require_identity(), Pair = require_Pair(), Scalar2 = require_Scalar(), YAMLMap = require_YAMLMap(), YAMLSeq = require_YAMLSeq(), cst = require_cst(), lexer = require_lexer(), lineCounter = require_line_counter(), parser = require_parser(), publicApi = require_public_api(), visit2 = require_visit();
     exports.Composer = composer.Composer;
@@ -8073,9 +8073,9 @@ var require_dist = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/codegen/code.js
+// ../main/node_modules/ajv/dist/compile/codegen/code.js
 var require_code = __commonJS({
-  "node_modules/ajv/dist/compile/codegen/code.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/codegen/code.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     exports.regexpCode = exports.getEsmExportName = exports.getProperty = exports.safeStringify = exports.stringify = exports.strConcat = exports.addCodeArg = exports.str = exports._ = exports.nil = exports._Code = exports.Name = exports.IDENTIFIER = exports._CodeOrName = void 0;
@@ -8199,9 +8199,9 @@ var require_code = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/codegen/scope.js
+// ../main/node_modules/ajv/dist/compile/codegen/scope.js
 var require_scope = __commonJS({
-  "node_modules/ajv/dist/compile/codegen/scope.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/codegen/scope.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     exports.ValueScope = exports.ValueScopeName = exports.Scope = exports.varKinds = exports.UsedValueState = void 0;
@@ -8322,9 +8322,9 @@ var require_scope = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/codegen/index.js
+// ../main/node_modules/ajv/dist/compile/codegen/index.js
 var require_codegen = __commonJS({
-  "node_modules/ajv/dist/compile/codegen/index.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/codegen/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     exports.or = exports.and = exports.not = exports.CodeGen = exports.operators = exports.varKinds = exports.ValueScopeName = exports.ValueScope = exports.Scope = exports.Name = exports.regexpCode = exports.stringify = exports.getProperty = exports.nil = exports.strConcat = exports.str = exports._ = void 0;
@@ -8880,9 +8880,9 @@ var require_codegen = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/util.js
+// ../main/node_modules/ajv/dist/compile/util.js
 var require_util = __commonJS({
-  "node_modules/ajv/dist/compile/util.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/util.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     exports.checkStrictMode = exports.getErrorPath = exports.Type = exports.useFunc = exports.setEvaluated = exports.evaluatedPropsToName = exports.mergeEvaluated = exports.eachItem = exports.unescapeJsonPointer = exports.escapeJsonPointer = exports.escapeFragment = exports.unescapeFragment = exports.schemaRefOrVal = exports.schemaHasRulesButRef = exports.schemaHasRules = exports.checkUnknownRules = exports.alwaysValidSchema = exports.toHash = void 0;
@@ -9025,9 +9025,9 @@ var require_util = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/names.js
+// ../main/node_modules/ajv/dist/compile/names.js
 var require_names = __commonJS({
-  "node_modules/ajv/dist/compile/names.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/names.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var codegen_1 = require_codegen(), names2 = {
@@ -9063,9 +9063,9 @@ var require_names = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/errors.js
+// ../main/node_modules/ajv/dist/compile/errors.js
 var require_errors2 = __commonJS({
-  "node_modules/ajv/dist/compile/errors.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/errors.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     exports.extendErrors = exports.resetErrorsCount = exports.reportExtraError = exports.reportError = exports.keyword$DataError = exports.keywordError = void 0;
@@ -9143,9 +9143,9 @@ var require_errors2 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/validate/boolSchema.js
+// ../main/node_modules/ajv/dist/compile/validate/boolSchema.js
 var require_boolSchema = __commonJS({
-  "node_modules/ajv/dist/compile/validate/boolSchema.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/validate/boolSchema.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     exports.boolOrEmptySchema = exports.topBoolOrEmptySchema = void 0;
@@ -9178,9 +9178,9 @@ var require_boolSchema = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/rules.js
+// ../main/node_modules/ajv/dist/compile/rules.js
 var require_rules = __commonJS({
-  "node_modules/ajv/dist/compile/rules.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/rules.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     exports.getRules = exports.isJSONType = void 0;
@@ -9208,9 +9208,9 @@ var require_rules = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/validate/applicability.js
+// ../main/node_modules/ajv/dist/compile/validate/applicability.js
 var require_applicability = __commonJS({
-  "node_modules/ajv/dist/compile/validate/applicability.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/validate/applicability.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     exports.shouldUseRule = exports.shouldUseGroup = exports.schemaHasRulesForType = void 0;
@@ -9231,9 +9231,9 @@ var require_applicability = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/validate/dataType.js
+// ../main/node_modules/ajv/dist/compile/validate/dataType.js
 var require_dataType = __commonJS({
-  "node_modules/ajv/dist/compile/validate/dataType.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/validate/dataType.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     exports.reportTypeError = exports.checkDataTypes = exports.checkDataType = exports.coerceAndCheckDataType = exports.getJSONTypes = exports.getSchemaTypes = exports.DataType = void 0;
@@ -9379,9 +9379,9 @@ var require_dataType = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/validate/defaults.js
+// ../main/node_modules/ajv/dist/compile/validate/defaults.js
 var require_defaults = __commonJS({
-  "node_modules/ajv/dist/compile/validate/defaults.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/validate/defaults.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     exports.assignDefaults = void 0;
@@ -9409,9 +9409,9 @@ var require_defaults = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/code.js
+// ../main/node_modules/ajv/dist/vocabularies/code.js
 var require_code2 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/code.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/code.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     exports.validateUnion = exports.validateArray = exports.usePattern = exports.callValidateCode = exports.schemaProperties = exports.allSchemaProperties = exports.noPropertyInData = exports.propertyInData = exports.isOwnProperty = exports.hasPropFunc = exports.reportMissingProp = exports.checkMissingProp = exports.checkReportMissingProp = void 0;
@@ -9522,9 +9522,9 @@ var require_code2 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/validate/keyword.js
+// ../main/node_modules/ajv/dist/compile/validate/keyword.js
 var require_keyword = __commonJS({
-  "node_modules/ajv/dist/compile/validate/keyword.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/validate/keyword.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     exports.validateKeywordUsage = exports.validSchemaType = exports.funcKeywordCode = exports.macroKeywordCode = void 0;
@@ -9615,9 +9615,9 @@ var require_keyword = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/validate/subschema.js
+// ../main/node_modules/ajv/dist/compile/validate/subschema.js
 var require_subschema = __commonJS({
-  "node_modules/ajv/dist/compile/validate/subschema.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/validate/subschema.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     exports.extendSubschemaMode = exports.extendSubschemaData = exports.getSubschema = void 0;
@@ -9675,9 +9675,9 @@ var require_subschema = __commonJS({
   }
 });
 
-// node_modules/fast-deep-equal/index.js
+// ../main/node_modules/fast-deep-equal/index.js
 var require_fast_deep_equal = __commonJS({
-  "node_modules/fast-deep-equal/index.js"(exports, module2) {
+  "../main/node_modules/fast-deep-equal/index.js"(exports, module2) {
     "use strict";
     module2.exports = function equal(a, b) {
       if (a === b) return !0;
@@ -9707,9 +9707,9 @@ var require_fast_deep_equal = __commonJS({
   }
 });
 
-// node_modules/json-schema-traverse/index.js
+// ../main/node_modules/json-schema-traverse/index.js
 var require_json_schema_traverse = __commonJS({
-  "node_modules/json-schema-traverse/index.js"(exports, module2) {
+  "../main/node_modules/json-schema-traverse/index.js"(exports, module2) {
     "use strict";
     var traverse = module2.exports = function(schema, opts, cb) {
       typeof opts == "function" && (cb = opts, opts = {}), cb = opts.cb || cb;
@@ -9786,9 +9786,9 @@ var require_json_schema_traverse = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/resolve.js
+// ../main/node_modules/ajv/dist/compile/resolve.js
 var require_resolve = __commonJS({
-  "node_modules/ajv/dist/compile/resolve.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/resolve.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     exports.getSchemaRefs = exports.resolveUrl = exports.normalizeId = exports._getFullPath = exports.getFullPath = exports.inlineRef = void 0;
@@ -9898,9 +9898,9 @@ var require_resolve = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/validate/index.js
+// ../main/node_modules/ajv/dist/compile/validate/index.js
 var require_validate = __commonJS({
-  "node_modules/ajv/dist/compile/validate/index.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/validate/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     exports.getData = exports.KeywordCxt = exports.validateFunctionCode = void 0;
@@ -10214,9 +10214,9 @@ var require_validate = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/runtime/validation_error.js
+// ../main/node_modules/ajv/dist/runtime/validation_error.js
 var require_validation_error = __commonJS({
-  "node_modules/ajv/dist/runtime/validation_error.js"(exports) {
+  "../main/node_modules/ajv/dist/runtime/validation_error.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var ValidationError = class extends Error {
@@ -10228,9 +10228,9 @@ var require_validation_error = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/ref_error.js
+// ../main/node_modules/ajv/dist/compile/ref_error.js
 var require_ref_error = __commonJS({
-  "node_modules/ajv/dist/compile/ref_error.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/ref_error.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var resolve_1 = require_resolve(), MissingRefError = class extends Error {
@@ -10242,9 +10242,9 @@ var require_ref_error = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/compile/index.js
+// ../main/node_modules/ajv/dist/compile/index.js
 var require_compile = __commonJS({
-  "node_modules/ajv/dist/compile/index.js"(exports) {
+  "../main/node_modules/ajv/dist/compile/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     exports.resolveSchema = exports.getCompilingSchema = exports.resolveRef = exports.compileSchema = exports.SchemaEnv = void 0;
@@ -10399,9 +10399,9 @@ var require_compile = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/refs/data.json
+// ../main/node_modules/ajv/dist/refs/data.json
 var require_data = __commonJS({
-  "node_modules/ajv/dist/refs/data.json"(exports, module2) {
+  "../main/node_modules/ajv/dist/refs/data.json"(exports, module2) {
     module2.exports = {
       $id: "https://raw.githubusercontent.com/ajv-validator/ajv/master/lib/refs/data.json#",
       description: "Meta-schema for $data reference (JSON AnySchema extension proposal)",
@@ -10418,9 +10418,9 @@ var require_data = __commonJS({
   }
 });
 
-// node_modules/fast-uri/lib/utils.js
+// ../main/node_modules/fast-uri/lib/utils.js
 var require_utils = __commonJS({
-  "node_modules/fast-uri/lib/utils.js"(exports, module2) {
+  "../main/node_modules/fast-uri/lib/utils.js"(exports, module2) {
     "use strict";
     var isUUID = RegExp.prototype.test.bind(/^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/iu), isIPv4 = RegExp.prototype.test.bind(/^(?:(?:25[0-5]|2[0-4]\d|1\d{2}|[1-9]\d|\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d{2}|[1-9]\d|\d)$/u), isPort = RegExp.prototype.test.bind(/^\d*$/u), isHexPair = RegExp.prototype.test.bind(/^[\da-f]{2}$/iu), isUnreserved = RegExp.prototype.test.bind(/^[\da-z\-._~]$/iu), isPathCharacter = RegExp.prototype.test.bind(/^[A-Za-z0-9\-._~!$&'()*+,;=:@/]$/u), isQueryFragmentCharacter = RegExp.prototype.test.bind(/^[A-Za-z0-9\-._~!$&'()*+,;=:@/?]$/u), isUserinfoCharacter = RegExp.prototype.test.bind(/^[A-Za-z0-9\-._~!$&'()*+,;=:]$/u), BYTE_HEX = new Array(256);
     {
@@ -10788,9 +10788,9 @@ var require_utils = __commonJS({
   }
 });
 
-// node_modules/fast-uri/lib/schemes.js
+// ../main/node_modules/fast-uri/lib/schemes.js
 var require_schemes = __commonJS({
-  "node_modules/fast-uri/lib/schemes.js"(exports, module2) {
+  "../main/node_modules/fast-uri/lib/schemes.js"(exports, module2) {
     "use strict";
     var { isUUID } = require_utils(), URN_REG = /^([\da-z][\d\-a-z]{0,31}):((?:[\w!$'()*+,\-./:;=@]|%[\da-f]{2})+)$/iu, supportedSchemeNames = (
       /** @type {const} */
@@ -10936,9 +10936,9 @@ var require_schemes = __commonJS({
   }
 });
 
-// node_modules/fast-uri/index.js
+// ../main/node_modules/fast-uri/index.js
 var require_fast_uri = __commonJS({
-  "node_modules/fast-uri/index.js"(exports, module2) {
+  "../main/node_modules/fast-uri/index.js"(exports, module2) {
     "use strict";
     var { normalizeIPv6, removeDotSegments, removeDotSegmentsRelative, recomposeAuthority, normalizePercentEncoding, normalizePathEncoding, serializePathEncoding, normalizeQueryFragmentEncoding, encodeQuery, encodeFragment, reescapeHostDelimiters, isIPv4, nonSimpleDomain } = require_utils(), { SCHEMES, getSchemeHandler } = require_schemes(), VALID_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*$/u, MALFORMED_SCHEME_ERROR = "URI scheme is malformed.", MALFORMED_HOST_ERROR = "URI host is malformed.", FORBIDDEN_DOMAIN_HOST_CHARACTER = /[\0-\x20"#/:<>?@[\\\]^`{|}\x7F]/u;
     function validateScheme(scheme) {
@@ -11166,9 +11166,9 @@ var require_fast_uri = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/runtime/uri.js
+// ../main/node_modules/ajv/dist/runtime/uri.js
 var require_uri = __commonJS({
-  "node_modules/ajv/dist/runtime/uri.js"(exports) {
+  "../main/node_modules/ajv/dist/runtime/uri.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var uri = require_fast_uri();
@@ -11177,9 +11177,9 @@ var require_uri = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/core.js
+// ../main/node_modules/ajv/dist/core.js
 var require_core = __commonJS({
-  "node_modules/ajv/dist/core.js"(exports) {
+  "../main/node_modules/ajv/dist/core.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     exports.CodeGen = exports.Name = exports.nil = exports.stringify = exports.str = exports._ = exports.KeywordCxt = void 0;
@@ -11626,9 +11626,9 @@ var require_core = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/core/id.js
+// ../main/node_modules/ajv/dist/vocabularies/core/id.js
 var require_id = __commonJS({
-  "node_modules/ajv/dist/vocabularies/core/id.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/core/id.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var def = {
@@ -11641,9 +11641,9 @@ var require_id = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/core/ref.js
+// ../main/node_modules/ajv/dist/vocabularies/core/ref.js
 var require_ref = __commonJS({
-  "node_modules/ajv/dist/vocabularies/core/ref.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/core/ref.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     exports.callRef = exports.getValidate = void 0;
@@ -11733,9 +11733,9 @@ var require_ref = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/core/index.js
+// ../main/node_modules/ajv/dist/vocabularies/core/index.js
 var require_core2 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/core/index.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/core/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var id_1 = require_id(), ref_1 = require_ref(), core = [
@@ -11752,9 +11752,9 @@ var require_core2 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/limitNumber.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/limitNumber.js
 var require_limitNumber = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/limitNumber.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/limitNumber.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var codegen_1 = require_codegen(), ops = codegen_1.operators, KWDs = {
@@ -11780,9 +11780,9 @@ var require_limitNumber = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/multipleOf.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/multipleOf.js
 var require_multipleOf = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/multipleOf.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/multipleOf.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var codegen_1 = require_codegen(), error = {
@@ -11803,9 +11803,9 @@ var require_multipleOf = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/runtime/ucs2length.js
+// ../main/node_modules/ajv/dist/runtime/ucs2length.js
 var require_ucs2length = __commonJS({
-  "node_modules/ajv/dist/runtime/ucs2length.js"(exports) {
+  "../main/node_modules/ajv/dist/runtime/ucs2length.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     function ucs2length(str2) {
@@ -11819,9 +11819,9 @@ var require_ucs2length = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/limitLength.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/limitLength.js
 var require_limitLength = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/limitLength.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/limitLength.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var codegen_1 = require_codegen(), util_1 = require_util(), ucs2length_1 = require_ucs2length(), error = {
@@ -11845,9 +11845,9 @@ var require_limitLength = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/pattern.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/pattern.js
 var require_pattern = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/pattern.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/pattern.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var code_1 = require_code2(), util_1 = require_util(), codegen_1 = require_codegen(), error = {
@@ -11874,9 +11874,9 @@ var require_pattern = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/limitProperties.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/limitProperties.js
 var require_limitProperties = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/limitProperties.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/limitProperties.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var codegen_1 = require_codegen(), error = {
@@ -11900,9 +11900,9 @@ var require_limitProperties = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/required.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/required.js
 var require_required = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/required.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/required.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var code_1 = require_code2(), codegen_1 = require_codegen(), util_1 = require_util(), error = {
@@ -11960,9 +11960,9 @@ var require_required = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/limitItems.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/limitItems.js
 var require_limitItems = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/limitItems.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/limitItems.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var codegen_1 = require_codegen(), error = {
@@ -11986,9 +11986,9 @@ var require_limitItems = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/runtime/equal.js
+// ../main/node_modules/ajv/dist/runtime/equal.js
 var require_equal = __commonJS({
-  "node_modules/ajv/dist/runtime/equal.js"(exports) {
+  "../main/node_modules/ajv/dist/runtime/equal.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var equal = require_fast_deep_equal();
@@ -11997,9 +11997,9 @@ var require_equal = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/uniqueItems.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/uniqueItems.js
 var require_uniqueItems = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/uniqueItems.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/uniqueItems.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var dataType_1 = require_dataType(), codegen_1 = require_codegen(), util_1 = require_util(), equal_1 = require_equal(), error = {
@@ -12044,9 +12044,9 @@ var require_uniqueItems = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/const.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/const.js
 var require_const = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/const.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/const.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var codegen_1 = require_codegen(), util_1 = require_util(), equal_1 = require_equal(), error = {
@@ -12065,9 +12065,9 @@ var require_const = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/enum.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/enum.js
 var require_enum = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/enum.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/enum.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var codegen_1 = require_codegen(), util_1 = require_util(), equal_1 = require_equal(), error = {
@@ -12105,9 +12105,9 @@ var require_enum = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/validation/index.js
+// ../main/node_modules/ajv/dist/vocabularies/validation/index.js
 var require_validation = __commonJS({
-  "node_modules/ajv/dist/vocabularies/validation/index.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/validation/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var limitNumber_1 = require_limitNumber(), multipleOf_1 = require_multipleOf(), limitLength_1 = require_limitLength(), pattern_1 = require_pattern(), limitProperties_1 = require_limitProperties(), required_1 = require_required(), limitItems_1 = require_limitItems(), uniqueItems_1 = require_uniqueItems(), const_1 = require_const(), enum_1 = require_enum(), validation = [
@@ -12133,9 +12133,9 @@ var require_validation = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/additionalItems.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/additionalItems.js
 var require_additionalItems = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/additionalItems.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/additionalItems.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     exports.validateAdditionalItems = void 0;
@@ -12178,9 +12178,9 @@ var require_additionalItems = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/items.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/items.js
 var require_items = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/items.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/items.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     exports.validateTuple = void 0;
@@ -12220,9 +12220,9 @@ var require_items = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/prefixItems.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/prefixItems.js
 var require_prefixItems = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/prefixItems.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/prefixItems.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var items_1 = require_items(), def = {
@@ -12236,9 +12236,9 @@ var require_prefixItems = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/items2020.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/items2020.js
 var require_items2020 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/items2020.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/items2020.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var codegen_1 = require_codegen(), util_1 = require_util(), code_1 = require_code2(), additionalItems_1 = require_additionalItems(), error = {
@@ -12259,9 +12259,9 @@ var require_items2020 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/contains.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/contains.js
 var require_contains = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/contains.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/contains.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var codegen_1 = require_codegen(), util_1 = require_util(), error = {
@@ -12317,9 +12317,9 @@ var require_contains = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/dependencies.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/dependencies.js
 var require_dependencies = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/dependencies.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/dependencies.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     exports.validateSchemaDeps = exports.validatePropertyDeps = exports.error = void 0;
@@ -12394,9 +12394,9 @@ var require_dependencies = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/propertyNames.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/propertyNames.js
 var require_propertyNames = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/propertyNames.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/propertyNames.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var codegen_1 = require_codegen(), util_1 = require_util(), error = {
@@ -12429,9 +12429,9 @@ var require_propertyNames = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js
 var require_additionalProperties = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/additionalProperties.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var code_1 = require_code2(), codegen_1 = require_codegen(), names_1 = require_names(), util_1 = require_util(), error = {
@@ -12503,9 +12503,9 @@ var require_additionalProperties = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/properties.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/properties.js
 var require_properties = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/properties.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/properties.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var validate_1 = require_validate(), code_1 = require_code2(), util_1 = require_util(), additionalProperties_1 = require_additionalProperties(), def = {
@@ -12541,9 +12541,9 @@ var require_properties = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/patternProperties.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/patternProperties.js
 var require_patternProperties = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/patternProperties.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/patternProperties.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var code_1 = require_code2(), codegen_1 = require_codegen(), util_1 = require_util(), util_2 = require_util(), def = {
@@ -12585,9 +12585,9 @@ var require_patternProperties = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/not.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/not.js
 var require_not = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/not.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/not.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var util_1 = require_util(), def = {
@@ -12614,9 +12614,9 @@ var require_not = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/anyOf.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/anyOf.js
 var require_anyOf = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/anyOf.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/anyOf.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var code_1 = require_code2(), def = {
@@ -12630,9 +12630,9 @@ var require_anyOf = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/oneOf.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/oneOf.js
 var require_oneOf = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/oneOf.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/oneOf.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var codegen_1 = require_codegen(), util_1 = require_util(), error = {
@@ -12669,9 +12669,9 @@ var require_oneOf = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/allOf.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/allOf.js
 var require_allOf = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/allOf.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/allOf.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var util_1 = require_util(), def = {
@@ -12694,9 +12694,9 @@ var require_allOf = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/if.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/if.js
 var require_if = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/if.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/if.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var codegen_1 = require_codegen(), util_1 = require_util(), error = {
@@ -12744,9 +12744,9 @@ var require_if = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/thenElse.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/thenElse.js
 var require_thenElse = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/thenElse.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/thenElse.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var util_1 = require_util(), def = {
@@ -12760,9 +12760,9 @@ var require_thenElse = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/applicator/index.js
+// ../main/node_modules/ajv/dist/vocabularies/applicator/index.js
 var require_applicator = __commonJS({
-  "node_modules/ajv/dist/vocabularies/applicator/index.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/applicator/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var additionalItems_1 = require_additionalItems(), prefixItems_1 = require_prefixItems(), items_1 = require_items(), items2020_1 = require_items2020(), contains_1 = require_contains(), dependencies_1 = require_dependencies(), propertyNames_1 = require_propertyNames(), additionalProperties_1 = require_additionalProperties(), properties_1 = require_properties(), patternProperties_1 = require_patternProperties(), not_1 = require_not(), anyOf_1 = require_anyOf(), oneOf_1 = require_oneOf(), allOf_1 = require_allOf(), if_1 = require_if(), thenElse_1 = require_thenElse();
@@ -12788,9 +12788,9 @@ var require_applicator = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/format/format.js
+// ../main/node_modules/ajv/dist/vocabularies/format/format.js
 var require_format = __commonJS({
-  "node_modules/ajv/dist/vocabularies/format/format.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/format/format.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var codegen_1 = require_codegen(), error = {
@@ -12860,9 +12860,9 @@ var require_format = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/format/index.js
+// ../main/node_modules/ajv/dist/vocabularies/format/index.js
 var require_format2 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/format/index.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/format/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var format_1 = require_format(), format2 = [format_1.default];
@@ -12870,9 +12870,9 @@ var require_format2 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/metadata.js
+// ../main/node_modules/ajv/dist/vocabularies/metadata.js
 var require_metadata = __commonJS({
-  "node_modules/ajv/dist/vocabularies/metadata.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/metadata.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     exports.contentVocabulary = exports.metadataVocabulary = void 0;
@@ -12893,9 +12893,9 @@ var require_metadata = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/draft7.js
+// ../main/node_modules/ajv/dist/vocabularies/draft7.js
 var require_draft7 = __commonJS({
-  "node_modules/ajv/dist/vocabularies/draft7.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/draft7.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var core_1 = require_core2(), validation_1 = require_validation(), applicator_1 = require_applicator(), format_1 = require_format2(), metadata_1 = require_metadata(), draft7Vocabularies = [
@@ -12910,9 +12910,9 @@ var require_draft7 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/discriminator/types.js
+// ../main/node_modules/ajv/dist/vocabularies/discriminator/types.js
 var require_types = __commonJS({
-  "node_modules/ajv/dist/vocabularies/discriminator/types.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/discriminator/types.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     exports.DiscrError = void 0;
@@ -12923,9 +12923,9 @@ var require_types = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/vocabularies/discriminator/index.js
+// ../main/node_modules/ajv/dist/vocabularies/discriminator/index.js
 var require_discriminator = __commonJS({
-  "node_modules/ajv/dist/vocabularies/discriminator/index.js"(exports) {
+  "../main/node_modules/ajv/dist/vocabularies/discriminator/index.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     var codegen_1 = require_codegen(), types_1 = require_types(), compile_1 = require_compile(), ref_error_1 = require_ref_error(), util_1 = require_util(), error = {
@@ -13002,9 +13002,9 @@ var require_discriminator = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/refs/json-schema-draft-07.json
+// ../main/node_modules/ajv/dist/refs/json-schema-draft-07.json
 var require_json_schema_draft_07 = __commonJS({
-  "node_modules/ajv/dist/refs/json-schema-draft-07.json"(exports, module2) {
+  "../main/node_modules/ajv/dist/refs/json-schema-draft-07.json"(exports, module2) {
     module2.exports = {
       $schema: "http://json-schema.org/draft-07/schema#",
       $id: "http://json-schema.org/draft-07/schema#",
@@ -13159,9 +13159,9 @@ var require_json_schema_draft_07 = __commonJS({
   }
 });
 
-// node_modules/ajv/dist/ajv.js
+// ../main/node_modules/ajv/dist/ajv.js
 var require_ajv = __commonJS({
-  "node_modules/ajv/dist/ajv.js"(exports, module2) {
+  "../main/node_modules/ajv/dist/ajv.js"(exports, module2) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: !0 });
     exports.MissingRefError = exports.ValidationError = exports.CodeGen = exports.Name = exports.nil = exports.stringify = exports.str = exports._ = exports.KeywordCxt = exports.Ajv = void 0;
@@ -13218,7 +13218,7 @@ var require_ajv = __commonJS({
   }
 });
 
-// node_modules/web-tree-sitter/web-tree-sitter.js
+// ../main/node_modules/web-tree-sitter/web-tree-sitter.js
 function assertInternal(x) {
   if (x !== INTERNAL) throw new Error("Illegal constructor");
 }
@@ -14380,7 +14380,7 @@ function indexForByteOffset(source, byteOffset) {
   return new TextEncoder().encodeInto(source, new Uint8Array(byteOffset)).read;
 }
 var __defProp2, __name, Edit, SIZE_OF_SHORT, SIZE_OF_INT, SIZE_OF_CURSOR, SIZE_OF_NODE, SIZE_OF_POINT, SIZE_OF_RANGE, ZERO_POINT, INTERNAL, C, finalizer, LookaheadIterator, finalizer2, Tree, finalizer3, TreeCursor, Node, LANGUAGE_FUNCTION_REGEX, Language, web_tree_sitter_default, Module3, TRANSFER_BUFFER, LANGUAGE_VERSION, MIN_COMPATIBLE_VERSION, finalizer4, Parser4, PREDICATE_STEP_TYPE_CAPTURE, PREDICATE_STEP_TYPE_STRING, QUERY_WORD_REGEX, CaptureQuantifier, isCaptureStep, isStringStep, QueryErrorKind, QueryError, finalizer5, Query, init_web_tree_sitter = __esm({
-  "node_modules/web-tree-sitter/web-tree-sitter.js"() {
+  "../main/node_modules/web-tree-sitter/web-tree-sitter.js"() {
     __defProp2 = Object.defineProperty, __name = (target, value) => __defProp2(target, "name", { value, configurable: !0 }), Edit = class {
       static {
         __name(this, "Edit");
@@ -16038,16 +16038,16 @@ ${JSON.stringify(symbolNames, null, 2)}`), new Error(`Language.${sync ? "loadSyn
   }
 });
 
-// node_modules/web-tree-sitter/web-tree-sitter.wasm
+// ../main/node_modules/web-tree-sitter/web-tree-sitter.wasm
 var web_tree_sitter_default2, init_web_tree_sitter2 = __esm({
-  "node_modules/web-tree-sitter/web-tree-sitter.wasm"() {
+  "../main/node_modules/web-tree-sitter/web-tree-sitter.wasm"() {
     web_tree_sitter_default2 = __toBinaryNode("AGFzbQEAAAAAEAhkeWxpbmsuMAEFvHoEHgABxwEZYAF/AX9gAn9/AX9gAX8AYAN/f38AYAN/f38Bf2ACf38AYAR/f39/AX9gBX9/f39/AGAEf39/fwBgAABgAAF/YAV/f39/fwF/YAd/f39/f39/AGAGf3x/f39/AX9gEH9/f39/f39/f39/f39/f38AYAZ/f39/f38AYAZ/f39/f38Bf2ACfn8Bf2AIf39/f39/f38Bf2AGfn9/f39/AX9gB39/f39/f38Bf2ACfH8BfGAEf39/fwF+YAR/fn9/AX9gA39+fwF+AtsDERZ3YXNpX3NuYXBzaG90X3ByZXZpZXcxCGZkX3dyaXRlAAYDZW52FmVtc2NyaXB0ZW5fcmVzaXplX2hlYXAAABZ3YXNpX3NuYXBzaG90X3ByZXZpZXcxB2ZkX3NlZWsAFwNlbnYJX2Fib3J0X2pzAAkWd2FzaV9zbmFwc2hvdF9wcmV2aWV3MQhmZF9jbG9zZQAAA2VudiN0cmVlX3NpdHRlcl9xdWVyeV9wcm9ncmVzc19jYWxsYmFjawAAA2Vudh10cmVlX3NpdHRlcl9wcm9ncmVzc19jYWxsYmFjawABA2Vudhp0cmVlX3NpdHRlcl9wYXJzZV9jYWxsYmFjawAHA2Vudhh0cmVlX3NpdHRlcl9sb2dfY2FsbGJhY2sABQNlbnYPX19zdGFja19wb2ludGVyA38BA2Vudg1fX21lbW9yeV9iYXNlA38AA2VudgxfX3RhYmxlX2Jhc2UDfwAHR09ULm1lbQtfX3N0YWNrX2xvdwN/AQdHT1QubWVtDF9fc3RhY2tfaGlnaAN/AQdHT1QubWVtC19faGVhcF9iYXNlA38BA2VudgZtZW1vcnkCAYAEgIACA2VudhlfX2luZGlyZWN0X2Z1bmN0aW9uX3RhYmxlAXAAHgOdApsCBQUGAAIDBwUFBAAFBQcCAw8DBAADBhADAAARBAQDAgICAQQABQQBAQUBAgQABQMIBwQCAQMIAAAFAAAJAQMEAQACAggSAwEGBQQHDAcIAwMAEwAFBQEBBggAFBUEAAAEBQQEBAQAFgAFBwUECwQDCAEFAgEBAwMICgEBAQEEBAQEAAAAAAsBAQIDAQEEBAQCAAAAAAEABAMEAAAEAAAKAAIAAAAABQAEBQ0EAQQYAgAOAA4AAAAAAAABAAAMAgIAAAACAgICAgICAgACAgIBCQIFBQUAAAACAgUBAQACAAAAAAACAgAAAAAAAAUAAAEAAAAABQICAgIFAgICAgUCAgEBAgAABgsDBQkKAAIABAABAQEBAAUDAQAJCQY+CX8BQQALfwFB6PIAC38BQeDyAAt/AUHs8gALfwFB5PIAC38BQZj0AAt/AUGw9AALfwFBtPoAC38BQbj6AAsHqCGaARFfX3dhc21fY2FsbF9jdG9ycwCjAgZtYWxsb2MAIgZjYWxsb2MAKgdyZWFsbG9jAF4EZnJlZQAzDXRzX3JhbmdlX2VkaXQAUQZtZW1jbXAAEhh0c19sYW5ndWFnZV9zeW1ib2xfY291bnQAoQIXdHNfbGFuZ3VhZ2Vfc3RhdGVfY291bnQAnQIXdHNfbGFuZ3VhZ2VfYWJpX3ZlcnNpb24AmAIQdHNfbGFuZ3VhZ2VfbmFtZQCUAhd0c19sYW5ndWFnZV9maWVsZF9jb3VudACMAhZ0c19sYW5ndWFnZV9uZXh0X3N0YXRlACsXdHNfbGFuZ3VhZ2Vfc3ltYm9sX25hbWUA9wEbdHNfbGFuZ3VhZ2Vfc3ltYm9sX2Zvcl9uYW1lAB4Hc3RybmNtcAAbBnN0cmxlbgBCF3RzX2xhbmd1YWdlX3N5bWJvbF90eXBlAEUddHNfbGFuZ3VhZ2VfZmllbGRfbmFtZV9mb3JfaWQA1wEZdHNfbG9va2FoZWFkX2l0ZXJhdG9yX25ldwDCARx0c19sb29rYWhlYWRfaXRlcmF0b3JfZGVsZXRlALcBIXRzX2xvb2thaGVhZF9pdGVyYXRvcl9yZXNldF9zdGF0ZQC0ARt0c19sb29rYWhlYWRfaXRlcmF0b3JfcmVzZXQAswEadHNfbG9va2FoZWFkX2l0ZXJhdG9yX25leHQArwEkdHNfbG9va2FoZWFkX2l0ZXJhdG9yX2N1cnJlbnRfc3ltYm9sAKsBDXRzX3BvaW50X2VkaXQAkgEQdHNfcGFyc2VyX2RlbGV0ZQCRAQ90c19wYXJzZXJfcmVzZXQAKBZ0c19wYXJzZXJfc2V0X2xhbmd1YWdlAJABHXRzX3BhcnNlcl9zZXRfaW5jbHVkZWRfcmFuZ2VzADoMdHNfcXVlcnlfbmV3AI4BD3RzX3F1ZXJ5X2RlbGV0ZQBLCGlzd3NwYWNlAGYIaXN3YWxudW0AEw10c19xdWVyeV9jb3B5AI0BFnRzX3F1ZXJ5X3BhdHRlcm5fY291bnQAjAEWdHNfcXVlcnlfY2FwdHVyZV9jb3VudACLARV0c19xdWVyeV9zdHJpbmdfY291bnQAigEcdHNfcXVlcnlfY2FwdHVyZV9uYW1lX2Zvcl9pZACJASJ0c19xdWVyeV9jYXB0dXJlX3F1YW50aWZpZXJfZm9yX2lkAIgBHHRzX3F1ZXJ5X3N0cmluZ192YWx1ZV9mb3JfaWQAhwEfdHNfcXVlcnlfcHJlZGljYXRlc19mb3JfcGF0dGVybgCGAR90c19xdWVyeV9zdGFydF9ieXRlX2Zvcl9wYXR0ZXJuAIUBHXRzX3F1ZXJ5X2VuZF9ieXRlX2Zvcl9wYXR0ZXJuAIQBGnRzX3F1ZXJ5X2lzX3BhdHRlcm5fcm9vdGVkAIMBHXRzX3F1ZXJ5X2lzX3BhdHRlcm5fbm9uX2xvY2FsAIIBJnRzX3F1ZXJ5X2lzX3BhdHRlcm5fZ3VhcmFudGVlZF9hdF9zdGVwAKACGHRzX3F1ZXJ5X2Rpc2FibGVfY2FwdHVyZQCfAhh0c19xdWVyeV9kaXNhYmxlX3BhdHRlcm4AngIMdHNfdHJlZV9jb3B5AJYCDnRzX3RyZWVfZGVsZXRlAJUCB3RzX2luaXQAkwISdHNfcGFyc2VyX25ld193YXNtAJICHHRzX3BhcnNlcl9lbmFibGVfbG9nZ2VyX3dhc20AkQIUdHNfcGFyc2VyX3BhcnNlX3dhc20AjwIedHNfcGFyc2VyX2luY2x1ZGVkX3Jhbmdlc193YXNtAIsCHnRzX2xhbmd1YWdlX3R5cGVfaXNfbmFtZWRfd2FzbQCKAiB0c19sYW5ndWFnZV90eXBlX2lzX3Zpc2libGVfd2FzbQCJAhl0c19sYW5ndWFnZV9tZXRhZGF0YV93YXNtAIgCG3RzX2xhbmd1YWdlX3N1cGVydHlwZXNfd2FzbQCHAhl0c19sYW5ndWFnZV9zdWJ0eXBlc193YXNtAIYCFnRzX3RyZWVfcm9vdF9ub2RlX3dhc20AhQIidHNfdHJlZV9yb290X25vZGVfd2l0aF9vZmZzZXRfd2FzbQCEAhF0c190cmVlX2VkaXRfd2FzbQCDAhx0c190cmVlX2luY2x1ZGVkX3Jhbmdlc193YXNtAIICH3RzX3RyZWVfZ2V0X2NoYW5nZWRfcmFuZ2VzX3dhc20AgQIXdHNfdHJlZV9jdXJzb3JfbmV3X3dhc20AgAIYdHNfdHJlZV9jdXJzb3JfY29weV93YXNtAP8BGnRzX3RyZWVfY3Vyc29yX2RlbGV0ZV93YXNtAP4BGXRzX3RyZWVfY3Vyc29yX3Jlc2V0X3dhc20A/QEcdHNfdHJlZV9jdXJzb3JfcmVzZXRfdG9fd2FzbQD8ASR0c190cmVlX2N1cnNvcl9nb3RvX2ZpcnN0X2NoaWxkX3dhc20A+wEjdHNfdHJlZV9jdXJzb3JfZ290b19sYXN0X2NoaWxkX3dhc20A+gEudHNfdHJlZV9jdXJzb3JfZ290b19maXJzdF9jaGlsZF9mb3JfaW5kZXhfd2FzbQD5ATF0c190cmVlX2N1cnNvcl9nb3RvX2ZpcnN0X2NoaWxkX2Zvcl9wb3NpdGlvbl93YXNtAPgBJXRzX3RyZWVfY3Vyc29yX2dvdG9fbmV4dF9zaWJsaW5nX3dhc20A9gEpdHNfdHJlZV9jdXJzb3JfZ290b19wcmV2aW91c19zaWJsaW5nX3dhc20A9QEjdHNfdHJlZV9jdXJzb3JfZ290b19kZXNjZW5kYW50X3dhc20A9AEfdHNfdHJlZV9jdXJzb3JfZ290b19wYXJlbnRfd2FzbQDzASh0c190cmVlX2N1cnNvcl9jdXJyZW50X25vZGVfdHlwZV9pZF93YXNtAPIBKXRzX3RyZWVfY3Vyc29yX2N1cnJlbnRfbm9kZV9zdGF0ZV9pZF93YXNtAPEBKXRzX3RyZWVfY3Vyc29yX2N1cnJlbnRfbm9kZV9pc19uYW1lZF93YXNtAPABK3RzX3RyZWVfY3Vyc29yX2N1cnJlbnRfbm9kZV9pc19taXNzaW5nX3dhc20A7wEjdHNfdHJlZV9jdXJzb3JfY3VycmVudF9ub2RlX2lkX3dhc20A7gEidHNfdHJlZV9jdXJzb3Jfc3RhcnRfcG9zaXRpb25fd2FzbQDtASB0c190cmVlX2N1cnNvcl9lbmRfcG9zaXRpb25fd2FzbQDsAR90c190cmVlX2N1cnNvcl9zdGFydF9pbmRleF93YXNtAOsBHXRzX3RyZWVfY3Vyc29yX2VuZF9pbmRleF93YXNtAOoBJHRzX3RyZWVfY3Vyc29yX2N1cnJlbnRfZmllbGRfaWRfd2FzbQDpASF0c190cmVlX2N1cnNvcl9jdXJyZW50X2RlcHRoX3dhc20A6AEsdHNfdHJlZV9jdXJzb3JfY3VycmVudF9kZXNjZW5kYW50X2luZGV4X3dhc20A5wEgdHNfdHJlZV9jdXJzb3JfY3VycmVudF9ub2RlX3dhc20A5gETdHNfbm9kZV9zeW1ib2xfd2FzbQDlASF0c19ub2RlX2ZpZWxkX25hbWVfZm9yX2NoaWxkX3dhc20A5AEndHNfbm9kZV9maWVsZF9uYW1lX2Zvcl9uYW1lZF9jaGlsZF93YXNtAOMBIXRzX25vZGVfY2hpbGRyZW5fYnlfZmllbGRfaWRfd2FzbQDiASF0c19ub2RlX2ZpcnN0X2NoaWxkX2Zvcl9ieXRlX3dhc20A4QEndHNfbm9kZV9maXJzdF9uYW1lZF9jaGlsZF9mb3JfYnl0ZV93YXNtAOABG3RzX25vZGVfZ3JhbW1hcl9zeW1ib2xfd2FzbQDfARh0c19ub2RlX2NoaWxkX2NvdW50X3dhc20A3gEedHNfbm9kZV9uYW1lZF9jaGlsZF9jb3VudF93YXNtAN0BEnRzX25vZGVfY2hpbGRfd2FzbQDcARh0c19ub2RlX25hbWVkX2NoaWxkX3dhc20A2wEedHNfbm9kZV9jaGlsZF9ieV9maWVsZF9pZF93YXNtANoBGXRzX25vZGVfbmV4dF9zaWJsaW5nX3dhc20A2QEZdHNfbm9kZV9wcmV2X3NpYmxpbmdfd2FzbQDWAR90c19ub2RlX25leHRfbmFtZWRfc2libGluZ193YXNtANUBH3RzX25vZGVfcHJldl9uYW1lZF9zaWJsaW5nX3dhc20A1AEddHNfbm9kZV9kZXNjZW5kYW50X2NvdW50X3dhc20A0wETdHNfbm9kZV9wYXJlbnRfd2FzbQDSASJ0c19ub2RlX2NoaWxkX3dpdGhfZGVzY2VuZGFudF93YXNtANEBIXRzX25vZGVfZGVzY2VuZGFudF9mb3JfaW5kZXhfd2FzbQDQASd0c19ub2RlX25hbWVkX2Rlc2NlbmRhbnRfZm9yX2luZGV4X3dhc20AzwEkdHNfbm9kZV9kZXNjZW5kYW50X2Zvcl9wb3NpdGlvbl93YXNtAM4BKnRzX25vZGVfbmFtZWRfZGVzY2VuZGFudF9mb3JfcG9zaXRpb25fd2FzbQDNARh0c19ub2RlX3N0YXJ0X3BvaW50X3dhc20AzAEWdHNfbm9kZV9lbmRfcG9pbnRfd2FzbQDLARh0c19ub2RlX3N0YXJ0X2luZGV4X3dhc20AygEWdHNfbm9kZV9lbmRfaW5kZXhfd2FzbQDJARZ0c19ub2RlX3RvX3N0cmluZ193YXNtAMgBFXRzX25vZGVfY2hpbGRyZW5fd2FzbQDHARt0c19ub2RlX25hbWVkX2NoaWxkcmVuX3dhc20AxgEgdHNfbm9kZV9kZXNjZW5kYW50c19vZl90eXBlX3dhc20AxQEVdHNfbm9kZV9pc19uYW1lZF93YXNtAMQBGHRzX25vZGVfaGFzX2NoYW5nZXNfd2FzbQDDARZ0c19ub2RlX2hhc19lcnJvcl93YXNtAMEBFXRzX25vZGVfaXNfZXJyb3Jfd2FzbQDAARd0c19ub2RlX2lzX21pc3Npbmdfd2FzbQC/ARV0c19ub2RlX2lzX2V4dHJhX3dhc20AvgEYdHNfbm9kZV9wYXJzZV9zdGF0ZV93YXNtAL0BHXRzX25vZGVfbmV4dF9wYXJzZV9zdGF0ZV93YXNtALwBFXRzX3F1ZXJ5X21hdGNoZXNfd2FzbQC7ARZ0c19xdWVyeV9jYXB0dXJlc193YXNtALkBBm1lbXNldAA0Bm1lbWNweQAkB21lbW1vdmUAoQEIaXN3YWxwaGEAZwhpc3dibGFuawClAQhpc3dkaWdpdACqAQhpc3dsb3dlcgCmAQhpc3dwdW5jdACjAQhpc3d1cHBlcgCiAQlpc3d4ZGlnaXQAngEGbWVtY2hyAGUGc3RyY21wAJ0BB3N0cm5jYXQApAEHc3RybmNweQCfAQh0b3dsb3dlcgCtAQh0b3d1cHBlcgCsAQhzZXRUaHJldwCuARlfZW1zY3JpcHRlbl9zdGFja19yZXN0b3JlAKkBF19lbXNjcmlwdGVuX3N0YWNrX2FsbG9jAKgBHGVtc2NyaXB0ZW5fc3RhY2tfZ2V0X2N1cnJlbnQApwEYX193YXNtX2FwcGx5X2RhdGFfcmVsb2NzAKICCALYAQk/AQAjAgselwGWAZUBoAGcAZoBmQGYATGPAZwCmgKbApkCJZcCmwGUAZMBM5ACjgKNAroBuAG1AbYBsgGxAbABDAEBCpHPC5sC0AEBA38CQCABKAJMIgJBAE4EQCACRQ0BIwFBtPUAaigCGCACQf////8DcUcNAQsCQCAAQf8BcSIDIAEoAlBGDQAgASgCFCICIAEoAhBGDQAgASACQQFqNgIUIAIgADoAAA8LIAEgAxBpDwsgAUHMAGoiAiACKAIAIgNB/////wMgAxs2AgACQAJAIABB/wFxIgQgASgCUEYNACABKAIUIgMgASgCEEYNACABIANBAWo2AhQgAyAAOgAADAELIAEgBBBpCyACKAIAGiACQQA2AgALzQUCB38BfgJAIAEtAABBAXENACAAQQA2AhAgASgCACICKAIAGiACIAIoAgAiAkEBazYCACACQQFGBEAgACgCDCECIAAgACgCECIDQQFqIgQgACgCFCIFSwR/QQggBUEBdCIDIAQgAyAESxsiAyADQQhNGyIEQQN0IQMCfyACBEAgAiADIwcoAgARAQAMAQsgAyMIKAIAEQAACyECIAAgBDYCFCAAKAIQIgNBAWoFIAQLNgIQIAAgAjYCDCACIANBA3RqIAEpAgA3AgALIAAoAhAiAUUNAANAIAAgAUEBayIBNgIQAkAgACgCDCABQQN0aigCACIEKAIkIgIEQEEAIQFBACAEIAJBA3RrIgYgBEEBcRsDQAJAIAYgAUEDdGopAgAiCaciAkEBcQ0AIAIgAigCACICQQFrNgIAIAJBAUcNACAAKAIMIQIgACAAKAIQIgNBAWoiBSAAKAIUIghLBH9BCCAIQQF0IgMgBSADIAVLGyIDIANBCE0bIgVBA3QhAwJ/IAIEQCACIAMjBygCABEBAAwBCyADIwgoAgARAAALIQIgACAFNgIUIAAoAhAiA0EBagUgBQs2AhAgACACNgIMIAIgA0EDdGogCTcCAAsgAUEBaiIBIAQoAiRJDQALIwkoAgARAgAMAQsCQCAELQAsQcAAcUUNACAEKAJIQRlJDQAgBCgCMCMJKAIAEQIACwJAIAAoAggiAkUNACAAKAIEIgVBAWoiAUEgSw0AIAAoAgAhAyAAIAEgAksEf0EIIAJBAXQiAiABIAEgAkkbIgEgAUEITRsiAkEDdCEBAn8gAwRAIAMgASMHKAIAEQEADAELIAEjCCgCABEAAAshAyAAIAI2AgggACgCBCIFQQFqBSABCzYCBCAAIAM2AgAgAyAFQQN0aiIBQQA2AgQgASAENgIADAELIAQjCSgCABECAAsgACgCECIBDQALCwslAQF/IwBBEGsiBCQAIAQgAzYCDCAAIAEgAiADEGAgBEEQaiQAC5kDAQd/IAAgACgCACAALQAQaiIDNgIAAkAgACgCCCIFIANLBEAgACADLAAAIgFB/wFxIgI2AgxBASEEIAFBAEgEQAJAIAUgA2siBkEBRg0AAkAgAUFgTwRAAkAgAUFvTQRAIAAgAkEPcSICNgIMIwFB3gpqIAJqLQAAIAMtAAEiAUEFdnZBAXFFDQQgAUE/cSEHQQIhAQwBCyAAIAJB8AFrIgI2AgwgAUF0Sw0DIwFBsAxqIAMtAAEiAUEEdmosAAAgAnZBAXFFDQMgACABQT9xIAJBBnRyIgI2AgxBAiEEIAZBAkYNA0EDIQEgAy0AAkGAf3MiB0H/AXFBP0sNAwsgACAHQf8BcSACQQZ0ciICNgIMIAYiBCABRw0BDAILIAFBQkkNASAAIAJBH3EiAjYCDEEBIQELIAEgA2otAABBgH9zQf8BcSIEQT9NDQMgASEECyAAQX82AgwLIAAgBDoAECADIAVJDwsgAEEANgIMIABBADoAECADIAVJDwsgACACQQZ0IARyNgIMIAAgAUEBajoAECADIAVJC9sDAQZ/A0AgACgCDBBmBEAgABAMGgwBCyAAKAIMQTtGBEAgABAMGiAAKAIMIQEDQAJAIAEOCwMAAAAAAAAAAAADAAsgACAAKAIAIAAtABBqIgQ2AgAgAAJ/AkAgACgCCCIFIARLBEAgACAELAAAIgJB/wFxIgE2AgxBASACQQBODQIaQQEhAwJAIAUgBGsiBUEBRg0AAkAgAkFgTwRAAkAgAkFvTQRAIAAgAUEPcSIBNgIMIwFB3gpqIAFqLQAAIAQtAAEiAkEFdnZBAXFFDQQgAkE/cSEGQQIhAgwBCyAAIAFB8AFrIgE2AgwgAkF0Sw0DIwFBsAxqIAQtAAEiAkEEdmosAAAgAXZBAXFFDQMgACACQT9xIAFBBnRyIgE2AgxBAiEDIAVBAkYNA0EDIQIgBC0AAkGAf3MiBkH/AXFBP0sNAwsgACAGQf8BcSABQQZ0ciIBNgIMIAUiAyACRw0BDAILIAJBQkkNASAAIAFBH3EiATYCDEEBIQILIAIgBGotAABBgH9zQf8BcSIDQT9NDQIgAiEDC0F/IQEgAEF/NgIMIAAgAzoAEAwDCyAAQQA2AgwgAEEAOgAQDAQLIAAgAUEGdCADciIBNgIMIAJBAWoLOgAQDAALAAsLCxcAIAAtAABBIHFFBEAgASACIAAQaBoLC2sBAX8jAEGAAmsiBSQAAkAgAiADTA0AIARBgMAEcQ0AIAUgASACIANrIgNBgAIgA0GAAkkiARsQNBogAUUEQANAIAAgBUGAAhAOIANBgAJrIgNB/wFLDQALCyAAIAUgAxAOCyAFQYACaiQAC9gBAgV/AX4CfyABKAIEIAEoAggiBUEcbGoiA0EcaygCACIGKAIAIgJBAXEEQCACQQN2QQFxDAELIAIvASxBAnZBAXELIQRBACECAkAgBA0AIAVBAkkEQCABLwEQIQIMAQsgA0E4aygCACgCAC8BQiIERQ0AIAEoAgAoAggiAigCVCACLwEkIARsQQF0aiADQQhrKAIAQQF0ai8BACECCyADQRhrKQIAIQcgA0EQaygCACEDIAAgASgCADYCFCAAIAY2AhAgACACNgIMIAAgAzYCCCAAIAc3AgAL6QEBBn8jAEEQayIEJAAgACgCACICIAFBBXQiBmoiAygCAARAIAAoAjQhBSADKAIMBEAgBCADKQIMNwMIIAUgBEEIahAKCyADKAIUBEAgBCADKQIUNwMAIAUgBBAKCyADKAIEIgIEQCACKAIAIgcEQCAHIwkoAgARAgAgAygCBCECCyACQQA2AgggAkIANwIAIAIjCSgCABECAAsgAygCACAAQSRqIAUQGiAAKAIAIQILIAAoAgQgAUF/c2pBBXQiAQRAIAIgBmoiAiACQSBqIAH8CgAACyAAIAAoAgRBAWs2AgQgBEEQaiQAC4EBAQJ/AkACQCACQQRPBEAgACABckEDcQ0BA0AgACgCACABKAIARw0CIAFBBGohASAAQQRqIQAgAkEEayICQQNLDQALCyACRQ0BCwNAIAAtAAAiAyABLQAAIgRGBEAgAUEBaiEBIABBAWohACACQQFrIgINAQwCCwsgAyAEaw8LQQALHQEBf0EBIQEgAEEwa0EKTwR/IAAQZ0EARwVBAQsLFAAgASgCTEEASBogAEECIAEQaBoLqQ4BDn8gACgCACICQQA2AjAgAkIANwI0IAJBADsBQCACQQA2AiAgAkEANgI8IAIgAi8BLEG//ANxOwEsIAIvAUIiBQRAIAEoAlQgAS8BJCAFbEEBdGohCwsgAiACKAIkIgVBA3RrIQ0CQCAFRQRADAELQQAgDSACQQFxGyEPA0AgDyAKQQN0aiIELwEGIQcgBC8BBCEGIAQoAgAhAyAOAn8CQAJAAkACQAJAAkACQAJAAn8CQAJAAkACfwJAAkACQCAKBEAgAigCFA0BCyADQQFxIgQEfyADQQd2QQFxBSADLQAtQQFxCwRAIAIgAi8BLEGAAnI7ASwLIARFDQEgCg0CIAJBADYCFCACIAZB/wFxNgIMIAIgB0H/AXEiBTYCBCACIAdBCHYiBDYCGCACIAQ2AhAgAiAGQQh2QQ9xNgIIIAQgBWohBwwFCyADQQFxDQELIAMtACxBgAFxBEAgAiACLwEsQYABcjsBLAsgCgRAQQAgA0EBcQ0CGkEAIQRBACADKAIMIAMoAhQiBRshDCADKAIQIAMoAgRqIQkgBSADKAIIaiEHIAMoAhghBQwDCyADKAIEIQQgAiADKQIINwIIIAIgBDYCBCADKAIQIQUgAiADKQIUNwIUIAIgBTYCECAEIAVqIQcMBAtBAQshBCAHQQh2IgUgB0H/AXFqIQkgBkH/AXEhDCAGQQh2QQ9xIQcLIAIgAigCECAJaiIJNgIQIAIgAigCFCAHaq0gBSAMakEAIAIoAhggBxtqrUIghoQ3AhQgAigCBCAJaiEHIARFDQELIAIgAigCICADQRp0QR91QeIEcWoiBDYCICAHIAZBgOADcUEMdmoiBSAISyEHAkAgAi8BKEH+/wNJDQAgA0EKcUECRw0AIAIgBEHkAGo2AiALIAUgCCAHGyEIIAIoAjghB0EAIQQgA0EIcQ0EQQEhBiADQYD+A3FBCHYMAQsgAygCHCEMIAMoAiQhBQJ/AkAgAy8BKCIJQf7/A0YEQCADKAIUIQYgAygCECEJQeIEIQQgAiACKAIgIAMtAC1BAnEEf0HiBAUgAygCIAsgBkFibCAJa2pqQfQDazYCIAwBC0HiBCEEIAIgAy0ALUECcQR/QeIEBSADKAIgCyACKAIgaiIGNgIgIAIvAShB/f8DTQ0AIAMvASwiBEEEcQ0AIAlB//8DRgRAQQAgBUUNAhoLIARBAXEEQCACIAZB5ABqNgIgDAELIAVFDQAgAiADKAIwQeQAbCAGajYCIAsgBQshBCAHIAxqIQZBACEHQQAhBSACIAMoAiQEfyADKAI8BUEACyACKAI8ajYCPCAGIAggBiAISxshCCACIAMoAiQEfyADKAI4BUEACyACKAI4aiIHNgI4IAMvASwiBkEEcQ0CQQAhBiADLwEoC0H//wNxRQ0AIAtFDQAgCyAOQQF0aiIFLwEARQ0AIAIgB0EBajYCOCACIAIoAjBBAWo2AjACQAJAIAUvAQAiBEH+/wNrDgIHAQALIAEoAkggBEEDbGotAAFBAXFFDQYLIAIgAigCNEEBajYCNCAGRQ0GDAcLIAYNASADLwEsIQYLIAZBAXENAUEAIQYMAgsgA0ECcUUEQEEBIQYMAgsgAiAHQQFqNgI4IAIgAigCMEEBajYCMCADQQRxRQ0EIAIgAigCNEEBajYCNAwECyACIAdBAWo2AjggAiACKAIwQQFqNgIwIAMtACxBAnFFDQIgAiACKAI0QQFqNgI0DAILIARFDQAgAiACKAIwIAMoAjBqNgIwIAIgAigCNCADKAI0ajYCNAsgBg0BCyADLQAsQcAAcQRAIAIgAi8BLEHAAHI7ASwLIAMvAShB//8DRgRAIAJB//8DOwEqIAIgAi8BLEEYcjsBLAsgAy8BLEECdkEBcQwBCyADQQN2QQFxC0VqIQ4gCkEBaiIKIAAoAgAiAigCJCIESQ0ACwsgAiAIIAIoAhAiACACKAIEams2AhwgAi8BKCIFQf3/A0sEQCACIAIoAiAgACACKAIUQR5sampB9ANqNgIgCwJAIARFDQAgDSAEQQN0akEIaygCACEBAkAgDSgCACIAQQFxRQRAIAIgAEHEAEEoIAAoAiQbai8BADsBRCACIABBxgBBKiAAKAIkG2ovAQA7AUYgAC0ALEEIcUUNASACIAIvASxBCHI7ASwMAQsgAiAAQRB2OwFGIAIgAEGA/gNxQQh2OwFECwJAIAFBAXENACABLQAsQRBxRQ0AIAIgAi8BLEEQcjsBLAsgBEEBRg0AIAItACxBA3ENAAJAAkAgAEEBcQRAIAUgAEGA/gNxQQh2Rw0DQQEhBCABQQFxDQIgAS8BQCEEDAELIAAvASggBUcNAkEBIQQgAC8BQCEAAkAgAUEBcQRAIAANAQwDCyAAIAEvAUAiBE0NAQsgAEEBaiEEDAELIARBAWohBAsgAiAEOwFACwveBAIBfgR/IAAoAgAgAUEFdGoiBigCACEBIAIpAgAhBQJ/IAAoAigiAgRAIAAgAkEBayICNgIoIAAoAiQgAkECdGooAgAMAQtBpAEjCCgCABEAAAsiACAEOwEAIABBAmpBAEGSAfwLACAFpyECIABCADcCmAEgAEEBNgKUASAAQQA2AqABIAACfwJAAkACQCABBEAgAEEAOwAdIAAgAzoAHCAAIAU3AhQgACABNgIQIABBATsBkAEgAEEAOgAfIAAgASkCBDcCBCAAIAEoAgw2AgwgACABKAKYASIENgKYASAAIAEoAqABIgk2AqABIAAgASgCnAEiATYCnAEgAkUNASACQQFxDQNB4gQhAyAAIAItAC1BAnEEf0HiBAUgAigCIAsgBGo2ApgBQQAgAigCDCACKAIUIgQbIQcgBCACKAIIaiEEIAIoAhghCCACKAIQIAIoAgRqDAQLIABCADcCBEEAIQEgAEEANgIMIAINAQsgBiABNgIICyAGIAA2AgAPCyAAIAQgAkEadEEfdUHiBHFqNgKYASAFQiCIp0H/AXEhByAFQiiIp0EPcSEEIAVCOIinIgggBUIwiKdB/wFxagsgACgCBGo2AgRBACEDIAAgACgCCCAEaq0gByAIakEAIAAoAgwgBBtqrUIghoQ3AgggAAJ/IAJBAXFFBEAgACACKAIkIgQEfyACKAI4BUEACyABaiACLwEsQQFxaiACLwEoQf7/A0ZqNgKcAUEAIARFDQEaIAIoAjwMAQsgACABIAJBAXZBAXFqNgKcAUEACyAJajYCoAEgBiAANgIAC7kDAQZ/A0AgACAAKAIAIAAtABBqIgQ2AgACQAJAIAAoAggiBSAESwRAIAAgBCwAACICQf8BcSIBNgIMQQEhAyACQQBIBEACQCAFIARrIgVBAUYNAAJAIAJBYE8EQAJAIAJBb00EQCAAIAFBD3EiATYCDCMBQd4KaiABai0AACAELQABIgJBBXZ2QQFxRQ0EIAJBP3EhBkECIQIMAQsgACABQfABayIBNgIMIAJBdEsNAyMBQbAMaiAELQABIgJBBHZqLAAAIAF2QQFxRQ0DIAAgAkE/cSABQQZ0ciIBNgIMQQIhAyAFQQJGDQNBAyECIAQtAAJBgH9zIgZB/wFxQT9LDQMLIAAgBkH/AXEgAUEGdHIiATYCDCAFIgMgAkcNAQwCCyACQUJJDQEgACABQR9xIgE2AgxBASECCyACIARqLQAAQYB/c0H/AXEiA0E/TQ0DIAIhAwsgAEF/NgIMQX8hAQsgACADOgAQDAILQQAhASAAQQA2AgwgAEEAOgAQDAELIAAgAUEGdCADciIBNgIMIAAgAkEBajoAEAsgARATDQAgACgCDCIDQS1rQQJJDQAgA0HfAEYNAAsL5QkCFn8BfiMAQYABayIEJAAgAigCACIWAn8gAigCECIXKQIAIhmnIgZBAXEEQCAZQjiIpwwBCyAGKAIQCyISaiENIAEoAgghBiABKAIEIQ4gASgCFCEUIAEoAgAhCyABKAIQKAIAIQMCQAJAAkACQANAIANBAXENAyADKAIkRQ0DIAMvAUIiBwR/IBQoAggiCCgCVCAILwEkIAdsQQF0agVBAAshEyADKAIkIhVFDQMCfyADIBVBA3RrIg8oAgAiB0EBcUUEQCAHLwEsQQJ2QQFxDAELIAdBA3ZBAXELIgNFIRBBACEMAkAgAw0AIBNFDQAgEy8BACEMQQEhEAsgASAUNgIUIAEgDzYCECABIAw2AgwgASAGNgIIIAEgDjYCBCABIAs2AgACfyAPKAIAIgVBAXEiEUUEQEEAIAYgBSgCFCIHGyEIIAUoAhghCSAFKAIQIQMgByAOagwBCyAPLQAHIgMhCSAGIQggDgshByALIBZLDQMgDyAXRg0CIAMgC2ohCgJAAkACQAJAAkACQCASDQAgCiANSQ0AIBENASAFKAIkRQ0BIAUoAjBFDQEgBCABKQIINwNYIAQgASkCEDcDYCAEIAEpAgA3A1AgBEFAayACKQIINwMAIAQgAikCEDcDSCAEIAIpAgA3AzggBEHoAGogBEHQAGogBEE4ahAYIAQoAnhFDQEMBwsgEg0BCyAKIA1LDQEMAgsgCiANSQ0BCyAPKAIAIgNBAXENACADKAIkRQ0AIAMoAjANAQtBASERIBVBAUYNBCAIIAlqIQYDQEEAIQwCfyAPIBFBA3RqIgMoAgAiCUEBcSIIBEAgCUEDdkEBcQwBCyAJLwEsQQJ2QQFxC0UEQCATBH8gEyAQQQF0ai8BAAVBAAshDCAQQQFqIRALAn8gCARAIAMtAAVBD3EhBSADLQAGIQsgAy0ABAwBCyAJKAIIIQUgCSgCBCELIAkoAgwLIQggASAUNgIUIAEgAzYCECABIAw2AgwgASAFIAdqIg42AgQgASAKIAtqIgs2AgAgAUEAIAYgBRsgCGoiBjYCCAJ/IAMoAgAiBUEBcSIYBEAgAy0AByIKIQggBiEJIA4MAQtBACAGIAUoAhQiBxshCSAFKAIYIQggBSgCECEKIAcgDmoLIQcgCyAWSw0FIAMgF0YNBCAKIAtqIQoCQAJAAkACQAJAIBINACAKIA1JDQAgGA0BIAUoAiRFDQEgBSgCMEUNASAEIAEpAgg3AyggBCABKQIQNwMwIAQgASkCADcDICAEIAIpAgg3AxAgBCACKQIQNwMYIAQgAikCADcDCCAEQegAaiAEQSBqIARBCGoQGCAEKAJ4RQ0BDAgLIBINAQsgCiANSw0BDAILIAogDUkNAQsgAygCACIDQQFxDQAgAygCJEUNACADKAIwDQILIAggCWohBiARQQFqIhEgFUcNAAsMBAsgAy0ALEEBcSAMckUNAAsgACABKQIANwIAIAAgASkCEDcCECAAIAEpAgg3AggMAwsgACABIAEgBEHoAGogDBsgBS8BLEEBcRsiASkCADcCACAAIAEpAhA3AhAgACABKQIINwIIDAILIAAgASkCADcCACAAIAEpAhA3AhAgACABKQIINwIIDAELIABCADcCACAAQgA3AhAgAEIANwIICyAEQYABaiQAC/wUAhN/AX4jAEEwayINJAAgAUEANgIcIAFBADYCECABKAIAIA1BADoALiANQQA7ASwgAkEFdGooAgAhDAJAIAVBAEgEQAwBCyAFQf////8BcUH3////AUYNACAFQQlqIghB/////wFxIQogCEEDdCMIKAIAEQAAIQkgASgCHCEHCyABKAIYIQYgASAHQQFqIgggASgCICILSwR/QQggC0EBdCIHIAggByAISxsiCCAIQQhNGyIHQRhsIQgCfyAGBEAgBiAIIwcoAgARAQAMAQsgCCMIKAIAEQAACyEGIAEgBzYCICABKAIcIgdBAWoFIAgLNgIcIAEgBjYCGCAGIAdBGGxqIghBAToAFCAIQQA2AhAgCCAKNgIMIAhBADYCCCAIIAk2AgQgCCAMNgIAIAggDS0ALjoAFyAIIA0vASw7ABUgASgCHCIUBEAgAkEFdCEXA0AgEUEYbCIVIAEoAhhqIgsoAgAhDiAEIAsgAxEBACICQQJxIRICQAJAAkACQAJAAkACQAJAAkAgAkEBcUUEQCAOLwGQASECIBJFDQQgCygCDCEQIAsoAgghDCALKAIEIQcgAg0BQQEhDwwCCyASRQ0GIAsoAgwhECALKAIIIQwgCygCBCEHQQEhDwwBCyAQRQRAQQAhEEEAIQ8MAQsgEEEIIwooAgARAQAhCCAMQQN0IgIEQCAIIAcgAvwKAAALIAxFBEBBACEPQQAhDAwCC0EAIQ9BACEGIAxBAUcEQCAMQX5xIQdBACEJA0AgCCAGQQN0aiIKKAIAIgJBAXFFBEAgAiACKAIAQQFqNgIAIAIoAgAaCyAKKAIIIgJBAXFFBEAgAiACKAIAQQFqNgIAIAIoAgAaCyAGQQJqIQYgCUECaiIJIAdHDQALCwJAIAxBAXFFDQAgCCAGQQN0aigCACICQQFxDQAgAiACKAIAQQFqNgIAIAIoAgAaCyAIIQcLAkAgDEECSQ0AIAcgDEEDdGohAkEAIQYgDEEBdiIIQQFHBEAgCEH+////B3EhCUEAIQoDQCAHIAZBA3RqIggpAgAhGSAIIAIgBkF/c0EDdGoiEykCADcCACATIBk3AgAgCCkCCCEZIAggAiAGQf7///8Bc0EDdGoiCCkCADcCCCAIIBk3AgAgBkECaiEGIApBAmoiCiAJRw0ACwsgDEECcUUNACAHIAZBA3RqIggpAgAhGSAIIAIgBkF/c0EDdGoiAikCADcCACACIBk3AgALIAchCAsgASgCECIHIQICQANAIAIiCkUNASABKAIAIAEoAgwiCSACQQFrIgJBBHRqKAIMIgZBBXRqKAIAIA5HDQALIAdBAWoiAiABKAIUSwRAIAkgAkEEdCMHKAIAEQEAIQkgASACNgIUIAEoAhAhBwsgCkEEdCECAkAgByAKTQ0AIAcgCmtBBHQiB0UNACACIAlqIgpBEGogCiAH/AoAAAsgAiAJaiICIAY2AAwgAiAQNgAIIAIgDDYABCACIAg2AAAgASAJNgIMIAEgASgCEEEBajYCECAPRQ0CDAMLIAEoAgAiBiAXaiIHKAIQIRMgBygCDCECIAcoAgghFiABIAEoAgQiCkEBaiIJIAEoAggiB0sEfyAGQQggB0EBdCIHIAkgByAJSxsiByAHQQhNGyIHQQV0IwcoAgARAQAhBiABIAc2AgggASgCBCIKQQFqBSAJCzYCBCABIAY2AgAgBiAKQQV0aiIHQQA2AhwgB0IANwIUIAcgEzYCECAHIAI2AgwgByAWNgIIIAdBADYCBCAHIA42AgAgDgRAIA4gDigClAFBAWo2ApQBCwJAIAJFDQAgAkEBcQ0AIAIgAigCAEEBajYCACACKAIAGgsgASgCBEEBayEHIAEoAgwhBiABIAEoAhAiCUEBaiICIAEoAhQiCksEf0EIIApBAXQiCiACIAIgCkkbIgIgAkEITRsiCkEEdCECAn8gBgRAIAYgAiMHKAIAEQEADAELIAIjCCgCABEAAAshBiABIAo2AhQgASgCECIJQQFqBSACCzYCECABIAY2AgwgBiAJQQR0aiICIAc2AgwgAiAQNgIIIAIgDDYCBCACIAg2AgAgDw0CDAELIAJFDQILIA4vAZABIgYEQCAOQRBqIRNBASEHA0ACQAJ/IAYgByIKRgRAIA4tABwhECAOKAIYIRIgDigCFCEJIA4oAhAhDCABKAIYIBVqDAELIAEoAhwiBkE/Sw0BIBMgCkEEdGoiAi0ADCEQIAIoAgghEiACKAIEIQkgAigCACEMIA0gASgCGCIHIBVqIgIpAhA3AyAgDSACKQIINwMYIA0gAikCADcDECABKAIgIgIgBk0EQCAHQQggAkEBdCICIAZBAWoiCCACIAhLGyICIAJBCE0bIgJBGGwjBygCABEBACEHIAEgAjYCICABKAIcIQYLIAEgBzYCGCABIAZBAWo2AhwgByAGQRhsaiICIA0pAyA3AhAgAiANKQMYNwIIIAIgDSkDEDcCAAJAIAEoAhggASgCHEEYbGoiD0EMaygCACIIRQ0AIA9BEGsoAgAhAiAPQRRrIgcoAgAhBiAHIAhBCCMKKAIAEQEAIgg2AgAgAkEDdCILBEAgCCAGIAv8CgAACyACRQ0AQQAhBiACQQFHBEAgAkF+cSEWQQAhCANAIAZBA3QiGCAHKAIAaigCACILQQFxRQRAIAsgCygCAEEBajYCACALKAIAGgsgBygCACAYaigCCCILQQFxRQRAIAsgCygCAEEBajYCACALKAIAGgsgBkECaiEGIAhBAmoiCCAWRw0ACwsgAkEBcUUNACAHKAIAIAZBA3RqKAIAIgJBAXENACACIAIoAgBBAWo2AgAgAigCABoLIA9BGGsLIgYgDDYCAAJAAn8CQCAJBEACQCAFQQBOBEAgBigCBCEHIAYgBigCCCIIQQFqIgIgBigCDCIMSwR/QQggDEEBdCIIIAIgAiAISRsiAiACQQhNGyIIQQN0IQICfyAHBEAgByACIwcoAgARAQAMAQsgAiMIKAIAEQAACyEHIAYgCDYCDCAGKAIIIghBAWoFIAILNgIIIAYgBzYCBCAHIAhBA3RqIgIgEjYCBCACIAk2AgAgCUEBcQ0BIAkgCSgCAEEBajYCACAJKAIAGgwDCyAJQQFxRQ0CCyAJQQN2QQFxDAILIAYgBigCEEEBajYCEAwCCyAJLwEsQQJ2QQFxCw0BIAYgBigCEEEBajYCECAQQQFxDQELIAZBADoAFAsgCkEBaiEHIAogDi8BkAEiBkkNAAsLIBFBAWohEQwDCyASDQELIAsoAggEQCABKAI0IQJBACEGA0AgDSALKAIEIAZBA3RqKQIANwMIIAIgDUEIahAKIAZBAWoiBiALKAIISQ0ACwsgC0EANgIIIAsoAgQiAgRAIAIjCSgCABECAAsgC0EANgIMIAtCADcCBAsgASgCHCARQX9zakEYbCICBEAgASgCGCAVaiIIIAhBGGogAvwKAAALIAEgASgCHEEBazYCHCAUQQFrIRQLIBEgFEkNAEEAIREgASgCHCIUDQALCyAAIAEpAgw3AgAgACABKAIUNgIIIA1BMGokAAvvAgEFfyMAQSBrIgQkAANAAkAgACAAKAKUAUEBayIFNgKUASAFDQAgAC8BkAEiAwR/IANBAWsiBQRAA0AgBCAAIANBBHRqIgMpAgg3AxggBCADKQIANwMQIAQoAhQEQCAEIAQpAhQ3AwggAiAEQQhqEAoLIAQoAhAgASACEBogBSIDQQFrIgUNAAsLIAQgACkCGDcDGCAEIAApAhA3AxAgBCgCFARAIAQgBCkCFDcDACACIAQQCgsgACgCEAVBAAsCQCABKAIEIgNBMU0EQCABKAIAIQYgASgCCCIHIANNBEBBCCAHQQF0IgcgA0EBaiIDIAMgB0kbIgMgA0EITRsiB0ECdCEDAn8gBgRAIAYgAyMHKAIAEQEADAELIAMjCCgCABEAAAshBiABIAc2AgggASgCBCEDCyABIAY2AgAgASADQQFqNgIEIAYgA0ECdGogADYCAAwBCyAAIwkoAgARAgALIgANAQsLIARBIGokAAtgAQJ/IAJFBEBBAA8LIAAtAAAiAwR/AkADQCADIAEtAAAiBEcNASAERQ0BIAJBAWsiAkUNASABQQFqIQEgAC0AASEDIABBAWohACADDQALQQAhAwsgAwVBAAsgAS0AAGsLNgEBf0EBIQECQAJAAkAgACMCQQ5qEEhBAWsOAgACAQsDQCAAEElBAUYNAAsMAQtBACEBCyABC54JAQ5/IwBBMGsiBiQAIAAoAhghBCAAKAIgQR9NBEACfyAEBEAgBEGABiMHKAIAEQEADAELQYAGIwgoAgARAAALIQQgAEEgNgIgCyAAQQA2AhwgACAENgIYIwshBQJAIAAoAgQiBEUNACACIAUoAgAgAhshCgNAIAAoAgAgA0EFdGoiBygCHEECRwRAIAAoAhghBCAAIAAoAhwiAkEBaiIFIAAoAiAiCEsEf0EIIAhBAXQiAiAFIAIgBUsbIgIgAkEITRsiBUEYbCECAn8gBARAIAQgAiMHKAIAEQEADAELIAIjCCgCABEAAAshBCAAIAU2AiAgACgCHCICQQFqBSAFCzYCHCAAIAQ2AhggBkEANgIoIAZCADcDICAGQgA3AxggBCACQRhsaiICIAcoAgA2AgAgAiAGKAIoNgIUIAIgBikDIDcCDCACIAYpAxg3AgQgACgCBCEECyADQQFqIgMgBEkNAAsgACgCHCIERQ0AQQAhBUEBIQNBACECA0ACQEEAIQtBASEHIANFDQADQCALQRhsIg0gACgCGGoiAygCACEIIAYgAygCFDYCECAGIAMpAgw3AwggBiADKQIENwMAQQAhAwJAIAIEQANAIAUgA0ECdGooAgAgCEYNAiADQQFqIgMgAkcNAAsLIAhFDQAgCC8BkAEEQCAIQRBqIQ5BACEHA0AgDiAHQQR0aiIDKAIAIQ8CQCADKAIEIgRFDQAjAUGrCmohAwJAAkACQCAEQQFxBH8gBEGA/gNxQQh2BSAELwEoC0H//wNxIgRB/v8Daw4CAAIBCyMBQaoKaiEDDAELQQAhAyABKAIIIAEoAgRqIARNDQAgASgCOCAEQQJ0aigCACEDCwNAAkACQAJAAkACQCADLQAAIgQOIwYEBAQEBAQEBAMCBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQBAAsgBEHcAEcNAwtB3AAgChAJIAMsAAAgChAJIANBAWohAwwDCyMBQYsIaiAKEBQgA0EBaiEDDAILIwFBmgNqIAoQFCADQQFqIQMMAQsgBMAgChAJIANBAWohAwwACwALIAAoAhghAyAHBH8gACAAKAIcIglBAWoiBCAAKAIgIhBLBH9BCCAQQQF0IgkgBCAEIAlJGyIEIARBCE0bIglBGGwhBAJ/IAMEQCADIAQjBygCABEBAAwBCyAEIwgoAgARAAALIQMgACAJNgIgIAAoAhwiCUEBagUgBAs2AhwgACADNgIYIAMgCUEYbGoiAyAINgIAIAMgBigCEDYCFCADIAYpAwg3AgwgAyAGKQMANwIEIAAoAhggACgCHEEYbGpBGGsFIAMgDWoLIA82AgAgB0EBaiIHIAgvAZABSQ0ACwsCQCACQQFqIgMgDE0NAEEIIAxBAXQiBCADIAMgBEkbIgQgBEEITRsiDEECdCEEIAUEQCAFIAQjBygCABEBACEFDAELIAQjCCgCABEAACEFCyAFIAJBAnRqIAg2AgAgACgCHCEEQQAhByADIQILIAtBAWoiCyAESQ0ACyAEIQMgB0EBcUUNAQsLIAVFDQAgBSMJKAIAEQIACyAGQTBqJAALxAEBBH8CfwJAIANFDQAgAkEFRw0AIAEjAUGrCmpBBRAbDQBB//8DDAELIAAoAgggACgCBGpB//8DcSIHBEADQAJAIAZB//8DcUH+/wNGDQAgACgCSCAEQQNsaiIFLQAAIAUtAAJyQQFxRQ0AIAUtAAEgA0cNACAAKAI4IARBAnRqKAIAIgUgASACEBsNACAFEEIgAkcNACAAKAJMIARBAXRqLwEADAMLIAZBAWoiBkH//wNxIgQgB0kNAAsLQQALQf//A3ELyzcCDX8BfiMAQSBrIgokAEEBIQYCQCABKAIMIgdFDQAgB0HdAEcgB0EpR3FFBEBBfyEGDAELIAAoAmwhCSAAKAJAIQ0CQCAAKAJwIggEQCANIAkgCEEDdGpBBGsvAQBGDQELIAAgCEEBaiIHIAAoAnQiC0sEf0EIIAtBAXQiCCAHIAcgCEkbIgcgB0EITRsiCEEDdCEHAn8gCQRAIAkgByMHKAIAEQEADAELIAcjCCgCABEAAAshCSAAIAg2AnQgACgCcCIIQQFqBSAHCzYCcCAAIAk2AmwgASgCBCELIAEoAgAhDCAJIAhBA3RqIgdBADsBBiAHIA07AQQgByAMIAtrNgIAIAEoAgwhBwsCQAJAAkACQAJAAkACQAJAAkACQCAHQSJrDgcCAQEBAQEEAAsCQCAHQdsAaw4FAAEBAQMBCyABEAwaIAEQDSAKQQA2AhggCkIANwIQQX8hDkEAIQhBACELA0AgACgCQCEPAkACQAJAAkAgACABIAIgA0EBIApBEGoQHyIGBEACQCAGQX9HDQBBASEGIAhFDQAgASgCDEHdAEYNAgsgCigCECIABEAgACMJKAIAEQIACyALRQ0PIAsjCSgCABECAAwPCyANIA9GBEAgBUEANgIEIAUoAgAhByAKKAIQIQkCQAJAIAooAhQiBiAFKAIISwRAAn8gBwRAIAcgBiMHKAIAEQEADAELIAYjCCgCABEAAAshByAFIAY2AgggBSgCBCIMRQ0BIAxFDQEgBiAHaiAHIAz8CgAADAELIAZFDQELIAkEQCAGRQ0BIAcgCSAG/AoAAAwBCyAGRQ0AIAdBACAG/AsACyAFIAc2AgAgBSAFKAIEIAZqNgIEDAQLAkAgBSgCBCIGIAooAhQiB0kEQCAFKAIAIQkgBSgCCCIMIAdJBEBBCCAMQQF0IgYgByAGIAdLGyIGIAZBCE0bIQYCfyAJBEAgCSAGIwcoAgARAQAMAQsgBiMIKAIAEQAACyEJIAUgBjYCCCAFKAIEIQYLIAUgCTYCACAHIAZrIgwEQCAGIAlqQQAgDPwLAAsgBSAHNgIEDAELIAdFDQMLQQAhBiAKKAIQIREDQCAGIBFqLQAAIQwCQAJAAkACQAJAAkACQCAFKAIAIAZqIhItAAAiCQ4FAQIGAwAFCyAMQQVJDQMMBAsgDEEFTw0DQoCCiIggIAxBA3StQvgBg4inIQkMBAsgDEEFTw0CQoGCiIggIAxBA3StQvgBg4inIQkMAwsgDEEFTw0BQoGCiJjAACAMQQN0rUL4AYOIpyEJDAILQoKEiKDAACAMQQN0rUL4AYOIpyEJDAELQQAhCQsgEiAJOgAAIAcgBkEBaiIGRw0ACwwBCyABEAwaIAAgACgCQEEBazYCQCAIQQFHBEBBACEGA0AgACgCPCIDIAsgBkECdGooAgBBFGxqIAsgBkEBaiIGQQJ0aigCACIHOwEOIAMgB0EUbGoiA0EGayAAKAJAOwEAIANBAmsiAyADLwEAQRByOwEAIAYgDkcNAAsLIAooAhAiAwRAIAMjCSgCABECAAsgC0UNCCALIwkoAgARAgAMCAsgBSgCBCEGCyAGIAdNDQADQCAFKAIAIAdqIgZCgIKIiCAgBjEAACITQgOGiKdBACATQgVUGzoAACAHQQFqIgcgBSgCBEkNAAsLAkAgCEEBaiIHIBBNDQBBCCAQQQF0IgYgByAGIAdLGyIGIAZBCE0bIhBBAnQhBiALBEAgCyAGIwcoAgARAQAhCwwBCyAGIwgoAgARAAAhCwsgCyAIQQJ0aiAPNgIAIAAoAjwhBiAAIAAoAkAiCEEBaiIJIAAoAkQiDEsEf0EIIAxBAXQiCCAJIAggCUsbIgggCEEITRsiCUEUbCEIAn8gBgRAIAYgCCMHKAIAEQEADAELIAgjCCgCABEAAAshBiAAIAk2AkQgACgCQCIIQQFqBSAJCzYCQCAAIAY2AjwgCkH//wM7AQggCkF/NgIEIAYgCEEUbGoiCEEANgECIAhBADsBACAIIAooAgQ2AQYgCCAKLwEIOwEKIAhBADsBEiAIQf//AzYBDiAIIAI7AQwgCkEANgIUIA5BAWohDiAHIQgMAAsACwJAIAcQEw0AIAEoAgwiB0HfAEYNACAHQS1HDQkLIAEoAgAhByABEBcgASgCACEIIAEQDSABKAIMQTpHBEAgAUEAOgAQIAEgBzYCACABEAwaDAkLIAEQDBogARANIApBADYCGCAKQgA3AhAgACABIAIgAyAEIApBEGoQHyIDBEAgCigCECIABEAgACMJKAIAEQIAC0EBIAMgA0F/RhshBgwJCyAAKAKcASAHIAggB2sQaiIIRQRAIAEgBzYCAEEDIQYMCQsgACgCPCEGIA0hBwNAAkAgBiAHQRRsaiIDIAg7AQQgAy8BDiIDQf//A0YNACADIAdNDQAgAyIHIAAoAkBJDQELCyAFIApBEGoQNiAKKAIQIgNFDQMgAyMJKAIAEQIADAMLIAEoAgAhByAAIAEQLw0HIAAoApwBIAAoAoQBIAAoAogBQQAQHiIJRQRAIAFBADoAECABIAdBAWo2AgAgARAMGkECIQYMCAsgACgCPCEGIAAgACgCQCIIQQFqIgcgACgCRCILSwR/QQggC0EBdCIIIAcgByAISRsiByAHQQhNGyIIQRRsIQcCfyAGBEAgBiAHIwcoAgARAQAMAQsgByMIKAIAEQAACyEGIAAgCDYCRCAAKAJAIghBAWoFIAcLNgJAIAAgBjYCPCAKQf//AzsBFCAKQX82AhAgBiAIQRRsaiIHQQA2AQIgByAJOwEAIAcgCigCEDYBBiAHIAovARQ7AQogB0ECQQAgAxs7ARIgB0H//wM2AQ4gByACOwEMDAILIAEQDBogARANIAAoAjwhBiAAIAAoAkAiCUEBaiIHIAAoAkQiCEsEf0EIIAhBAXQiCCAHIAcgCEkbIgcgB0EITRsiCEEUbCEHAn8gBgRAIAYgByMHKAIAEQEADAELIAcjCCgCABEAAAshBiAAIAg2AkQgACgCQCIJQQFqBSAHCzYCQCAAIAY2AjwgCkH//wM7ARQgCkF/NgIQIAYgCUEUbGoiB0EANgECIAdBADsBACAHIAooAhA2AQYgByAKLwEUOwEKIAdBAkEAIAMbOwESIAdB//8DNgEOIAcgAjsBDAwBCyABEAwaIAEQDQJAAkACQAJAIAEoAgwiB0Eiaw4NAQIDAwMDAQMDAwMDAgALIAdB2wBHDQILQQAhCSAKQQA2AhggCkIANwIQIAdBLkYEQCABKAIAIQcgARAMGiABEA1BASEDIAEoAgxBKUYNBgsCQAJAAkACQCAAIAEgAiADIAQgCkEQahAfIgZBAWoOAgEAAgsDQCAFIApBEGoQNiAKQQA2AhQCQCABKAIMIgNBLkcNACABKAIAIQcgARAMGiABEA0gASgCDEEpRw0AIAooAhAhCQwKCyAAIAEgAiADQS5GIAQgCkEQahAfIgZFDQALIAZBf0cNAQtBASEGIAEoAgxBKUYNAQsgCigCECIJRQ0IDAcLIAEQDBogCigCECIDRQ0CIAMjCSgCABECAAwCCyABEAwaAn8CQCABKAIMEBMNACABKAIMIgJB3wBGDQAgAkEtRg0AQQEMAQsgASgCACECIAEQFwJAIAEoAgwiA0E/Rg0AIANBIUYNAEEBDAELIAEQDBogAEEYaiIHIAIgASgCACACaxAuIQUgACgCVCECIAAgACgCWCIEQQFqIgMgACgCXCIISwR/QQggCEEBdCIEIAMgAyAESRsiAyADQQhNGyIEQQN0IQMCfyACBEAgAiADIwcoAgARAQAMAQsgAyMIKAIAEQAACyECIAAgBDYCXCAAKAJYIgRBAWoFIAMLNgJYIAAgAjYCVCACIARBA3RqIgIgBTYCBCACQQI2AgAgARANA0ACQAJAAn8CQAJAAkACQCABKAIMIgJBImsOCAEDAwMDAwMAAgsgARAMGiABEA0gACgCVCECIAAgACgCWCIDQQFqIgEgACgCXCIESwR/QQggBEEBdCIDIAEgASADSRsiASABQQhNGyIDQQN0IQECfyACBEAgAiABIwcoAgARAQAMAQsgASMIKAIAEQAACyECIAAgAzYCXCAAKAJYIgNBAWoFIAELNgJYIAAgAjYCVCACIANBA3RqQgA3AgBBAAwHC0EBIAAgARAvDQYaIAcgACgChAEgACgCiAEQLgwCCyACQcAARg0CCwJAIAIQEw0AIAEoAgwiAkHfAEYNACACQS1GDQBBAQwFCyABKAIAIQIgARAXIAcgAiABKAIAIAJrEC4LIQIgACgCVCEDIAAgACgCWCIEQQFqIgUgACgCXCIISwR/QQggCEEBdCIEIAUgBCAFSxsiBCAEQQhNGyIFQQN0IQQCfyADBEAgAyAEIwcoAgARAQAMAQsgBCMIKAIAEQAACyEDIAAgBTYCXCAAKAJYIgRBAWoFIAULNgJYIAAgAzYCVCADIARBA3RqIgNBAjYCAAwBCyABEAwaAkAgASgCDBATDQAgASgCDCICQd8ARg0AIAJBLUYNAEEBDAMLIAEoAgAhAyABEBcCQAJAIAAoAhAiBUUNACABKAIAIANrIQQgACgCDCEIQQAhAgNAAkAgBCAIIAJBA3RqIg0oAgRGBEAgACgCACANKAIAaiADIAQQG0UNAQsgAkEBaiICIAVHDQEMAgsLIAJBf0cNAQsgAUEAOgAQIAEgAzYCACABEAwaQQQMAwsgACgCVCEDIAAgACgCWCIEQQFqIgUgACgCXCIISwR/QQggCEEBdCIEIAUgBCAFSxsiBCAEQQhNGyIFQQN0IQQCfyADBEAgAyAEIwcoAgARAQAMAQsgBCMIKAIAEQAACyEDIAAgBTYCXCAAKAJYIgRBAWoFIAULNgJYIAAgAzYCVCADIARBA3RqIgNBATYCAAsgAyACNgIEIAEQDQwACwALIQYMBgsgASgCACEIAkAgBxATDQAgASgCDCIHQd8ARg0AIAdBLUcNBgsgARAXAkACQAJAAkAgASgCACAIayIGQQFrDgcBAgICAgIAAgtBByEGIAgjAUG1CmpBBxAbDQEgARANAkACQAJAIAEoAgwQEw0AQQAhB0EBIQsCQCABKAIMIgZBImsODAIDAwMDAwMGAwMDAQALIAZB3wBHDQILIAEoAgAhBiABEBdBASELIAAoApwBIAYgASgCACAGa0EBEB4iBw0EIAFBADoAECABIAY2AgAgARAMGkECIQYMCgsgASgCACEGIAAgARAvBEBBASEGDAoLIAAoApwBIAAoAoQBIAAoAogBQQAQHiIHDQMgAUEAOgAQIAEgBkEBajYCACABEAwaQQIhBgwJCyABQQA6ABAgARAMGkEBIQYMCAtBACELQQAhByAILQAAQd8ARg0BCyAAKAKcASAIIAZBARAeIgcEQEEAIQsMAQsgAUEAOgAQIAEgCDYCACABEAwaQQIhBgwGCyAAKAI8IQYgACAAKAJAIgxBAWoiCSAAKAJEIg5LBH9BCCAOQQF0IgwgCSAJIAxJGyIJIAlBCE0bIgxBFGwhCQJ/IAYEQCAGIAkjBygCABEBAAwBCyAJIwgoAgARAAALIQYgACAMNgJEIAAoAkAiDEEBagUgCQs2AkAgACAGNgI8IApB//8DOwEUIApBfzYCECAGIAxBFGxqIgZBADYBAiAGIAc7AQAgBiAKKAIQNgEGIAYgCi8BFDsBCiAGQQJBACADGzsBEiAGQf//AzYBDiAGIAI7AQwgACgCPCAAKAJAQRRsaiIDQRRrIQYCQCAHQf3/A0sNACAAKAKcASgCSCAHQQNsai0AAkEBcUUNACADQRJrIAYvAQA7AQAgBkEAOwEACyALBEAgA0ECayIJIAkvAQBBgARyOwEACyAHRQRAIANBAmsiByAHLwEAQQFyOwEACwJAAkAgASgCDEEvRw0AIANBEmsiCS8BAEUEQCABQQA6ABAgASAIQQFrNgIAIAEQDBpBBSEGDAgLIAEQDBogASgCACEDIAYCfwJAAkAgASgCDBATDQBBASEGAkAgASgCDCIHQSJrDgwCCwsLCwsLCwsLCwEACyAHQd8ARw0KCyABEBcgACgCnAEiBiADIAEoAgAgA2tBARAeDAELIAAgARAvDQggACgCnAEiBiAAKAKEASAAKAKIAUEAEB4LIgc7AQAgB0UEQCABQQA6ABAgASADNgIAIAEQDBpBAiEGDAgLIAYoAgBBD0kNACAGIAkvAQAgCkEQahB0IQMgCigCECIJRQ0BQQAhBgNAIAMgBkEBdGovAQAgB0YNASAJIAZBAWoiBkcNAAsMAQsgARANIApBADYCDCAKQgA3AgQgAkEBaiEHQQAhC0EAIQwDQCALQf//A3EiCEEHSyEOA0BBACEJAkACQAJAIAEoAgxBIWsODgACAgICAgICAgICAgIBAgsgARAMGiABEA0CQCABKAIMEBMNACABKAIMIgNBLUYNACADQd8ARw0HCyABKAIAIQMgARAXIAEoAgAhBiABEA0gACgCnAEgAyAGIANrEGoiBkUEQCABIAM2AgBBAyEGDAgLIA4NAiAKQRBqIAhBAXRqIAY7AQAgC0EBaiELDAMLIAEQDBogARANQQEhCQsgAC8BQCEDIAAgASAHIAkgBCAKQQRqEB8iBgRAIAZBf0cNBkEBIQYgASgCDEEpRw0GAkAgCUUNACAMQf//A3EiA0UNBiAAKAI8IANBFGxqIgMgAy8BEkEEcjsBEiADLwEOIgNB//8DRg0AIAAoAkAgA00NACAAKAI8IANBFGxqIgMgAy8BEkEEcjsBEiADLwEOIgZB//8DRg0AA0AgBkH//wNxIgMgACgCQE8NASAAKAI8IANBFGxqIgMgAy8BEkEEcjsBEiADLwEOIgZB//8DRw0ACwsgC0H//wNxIgMEQAJAIApBEGohDEEAIQlBACELQQAhDiAAKAI8IA1B//8DcUEUbGohDyAAKAJ4IQcgACgCfCIGBEBBACEIA0ACfyAHIAhBAXRqLwEAIhBFBEAgAyAJRgRAIA8gDjsBEAwFCyAIQQFqIQ5BACELQQAMAQsgAyAJTQRAQQEhC0EADAELQQAgCUEBaiAQIAwgCUEBdGovAQBHIAtyIgtBAXEbCyEJIAhBAWoiCCAGRw0ACwsgDyAGOwEQAkAgAyAGaiIJIAAoAoABTQ0AIAlBAXQhCAJ/IAcEQCAHIAgjBygCABEBAAwBCyAIIwgoAgARAAALIQcgACAJNgKAASAAKAJ8IgkgBk0NACAJIAZrQQF0IglFDQAgByAIaiAHIAZBAXRqIAn8CgAACyADQQF0IggEQCAHIAZBAXRqIAwgCPwKAAALIAAgBzYCeCAAIAAoAnwgA2oiCDYCfCAAIAhBAWoiAyAAKAKAASIGSwR/QQggBkEBdCIIIAMgAyAISRsiAyADQQhNGyIIQQF0IQMCfyAHBEAgByADIwcoAgARAQAMAQsgAyMIKAIAEQAACyEHIAAgCDYCgAEgACgCfCIIQQFqBSADCzYCfCAAIAc2AnggByAIQQF0akEAOwEACwsgARAMGiAKKAIEIgNFDQQgAyMJKAIAEQIADAQFIAAoAkAhBiAFIApBBGoQNiAKQQA2AgggAyADIAZGayEMDAELAAsACwALIAFBADoAECABIAhBAWs2AgAgARAMGkEFIQYMBQsgARANQQMhCANAIAghA0ECIQgCQAJAA0ACQCABKAIMIgdBwABHBEACQCAHQSprDhYEAgUFBQUFBQUFBQUFBQUFBQUFBQUABQsjAUHEDGogA0H/AXFBAnRqKAIAIQgMAwsgARAMGgJAIAEoAgwQEw0AIAEoAgwiB0HfAEYNACAHQS1GDQBBASEGDAoLIAEoAgAhByABEBcgASgCACEGIAEQDSAAIAcgBiAHaxAuIQsgCyAFKAIEIgZPBEAgC0EBaiEHIAUoAgAhCSALIAUoAggiDE8EQEEIIAxBAXQiBiAHIAYgB0sbIgYgBkEITRshBgJ/IAkEQCAJIAYjBygCABEBAAwBCyAGIwgoAgARAAALIQkgBSAGNgIIIAUoAgQhBgsgBSAJNgIAIAcgBmsiDARAIAYgCWpBACAM/AsACyAFIAc2AgQLIAUoAgAgC2oiB0KDiJCgwAAgBzEAACITQgOGiKdBACATQgVUGzoAACAAKAI8IQkgDSEHA0ACQAJ/IAkgB0EUbGoiBi8BBkH//wNGBEAgBkEGagwBCyAGQQhqIAYvAQhB//8DRg0AGiAGLwEKQf//A0cNASAGQQpqCyALOwEACyAGLwEOIgZB//8DRg0CIAYgB00NAiAGIgcgACgCQEkNAAsMAQsLQQRBAiADQQJLGyEICyABEAwaIAEQDQwBCwsCQAJAAkACQCADQQFrDgQCAQMAAwsgCkH//wM7ARQgCkF/NgIQIAAoAjwhBiAAIAAoAkAiCUEBaiIBIAAoAkQiB0sEf0EIIAdBAXQiByABIAEgB0kbIgEgAUEITRsiB0EUbCEBAn8gBgRAIAYgASMHKAIAEQEADAELIAEjCCgCABEAAAshBiAAIAc2AkQgACgCQCIJQQFqBSABCzYCQCAAIAY2AjwgBiAJQRRsaiIAQQA2AQIgAEEAOwEAIAAgCigCEDYBBiAAIAovARQ7AQogAEEoQQggBBs7ARIgAEEAOwEQIAAgDTsBDiAAIAI7AQwMAgsgCkH//wM7ARQgCkF/NgIQIAAoAjwhBiAAIAAoAkAiCUEBaiIBIAAoAkQiB0sEf0EIIAdBAXQiByABIAEgB0kbIgEgAUEITRsiB0EUbCEBAn8gBgRAIAYgASMHKAIAEQEADAELIAEjCCgCABEAAAshBiAAIAc2AkQgACgCQCIJQQFqBSABCzYCQCAAIAY2AjwgBiAJQRRsaiIBQQA2AQIgAUEAOwEAIAEgCigCEDYBBiABIAovARQ7AQogAUEoQQggBBs7ARIgAUEAOwEQIAEgDTsBDiABIAI7AQwgACgCQCIBQQFrIQIgACgCPCEEA0AgBCANQRRsaiIALwEOIg1B//8DRyACIA1LcQ0ACyAAIAE7AQ4gACAALwESQYAIcjsBEgwBCyAAKAJAIQEgACgCPCECA0AgAiANQRRsaiIALwEOIg1B//8DRyABIA1LcQ0ACyAAIAE7AQ4gACAALwESQYAIcjsBEgsgBS8BBARAIwEgA0ECdGpB1AxqIQFBBEECIANBA2tBAkkbIQBBACEGA0AgAyEHAkACQAJAAkACQCAFKAIAIAZqIgItAABBAWsOBAABBAIDCyABKAIAIQcMAwtBAiEHDAILIAAhBwwBC0EAIQcLIAIgBzoAACAGQQFqIgYgBS8BBEkNAAsLQQAhBgwEC0EBIQYLIAooAgQiAEUNAiAAIwkoAgARAgAMAgsgAUEAOgAQIAEgBzYCACABEAwaQQEhBiAJRQ0BCyAJIwkoAgARAgALIApBIGokACAGC5AKAhN/AX4jAEEgayILJAACQCABKAIAIgYgAEYNACAALwGQASIOBEAgAEEQaiEPIAEoAgQiBUEwaiEQIAVBIHEhESAFQQN2QQFxIRIgBUGA/gNxQQh2IRMgAS0ACyEUIAEtAAohFQNAAkACQCAPIARBBHRqIgwoAgQiByAFRg0AIAdFDQEgBUUNASATIQMgB0EBcSIJBH8gB0GA/gNxQQh2BSAHLwEoC0H//wNxIAVBAXEiDQR/IAMFIAUvASgLQf//A3FHDQEgDC0ACyEKIAwtAAohAwJAAkACQCAJBEAgB0EgcQ0BDAMLIActAC1BAnENACAHKAIgRQ0BCwJAIA0EQCARRQ0BDAQLIAUtAC1BAnENAyAFKAIgDQMLIAkNAQsgBygCBCEDCyAVIQggDQR/IAgFIAUoAgQLIANHDQEgFCEDIAkEfyAKBSAHKAIQCyANBH8gAwUgBSgCEAtHDQFBACEDQQAhCiAJBH9BAAUgBygCJAsgDQR/QQAFIAUoAiQLRw0BIBIhAyAJBH8gB0EDdkEBcQUgBy8BLEECdkEBcQsgDQR/IAMFIAUvASxBAnZBAXELRw0BIwEhAyMBIQgCfyADQZQMaiAJDQAaIwFBlAxqIActACxBwABxRQ0AGiMBQZQMaiAHQTBqIAcoAiQbCyIDKAIYIQkCQAJ/IAhBlAxqIA0NABojAUGUDGogBS0ALEHAAHFFDQAaIwFBlAxqIBAgBSgCJBsLIgooAhgiCEEZTwRAIAggCUcNAyADKAIAIQMgCigCACEKDAELIAggCUcNAgsgAyAKIAgQEg0BCyAGIAwoAgAiA0YEQEEAIQMCf0EAIAVBAXENABpBACAFKAIkRQ0AGiAFKAI8CyEEAkAgB0EBcQ0AIAcoAiRFDQAgBygCPCEDCyADIARODQQgBUEBcUUEQCAFIAUoAgBBAWo2AgAgBSgCABogASgCACEGCyALIAwpAgQ3AwggAiALQQhqEAogDCABKQIEIhY3AgQgBigCoAEhAkEAIQQCQCAWpyIBQQFxDQAgASgCJEUNACABKAI8IQQLIAAgAiAEajYCoAEMBAsgAy8BACAGLwEARw0AIAMoAgQgBigCBEcNACADKAKYASAGKAKYAUcNACAGLwGQAQRAIAZBEGohAUEAIQQDQCAMKAIAIAsgASAEQQR0aiIIKQIINwMYIAsgCCkCADcDECALQRBqIAIQICAEQQFqIgQgBi8BkAFJDQALCyAGKAKgASEEIAUEQEEAIQICQCAFQQFxDQAgBSgCJEUNACAFKAI8IQILIAIgBGohBAsgBCAAKAKgAUwNAyAAIAQ2AqABDAMLIARBAWoiBCAORw0ACyAOQQhGDQELIAYEQCAGIAYoApQBQQFqNgKUAQsgBigCoAEhAiAGKAKcASEDIAAgDkEBajsBkAEgACAOQQR0aiIIIAEpAgg3AhggCCABKQIANwIQIAEoAgQiBARAIARBAXFFBEAgBCAEKAIAQQFqNgIAIAQoAgAaIAEtAAQhBAsCQCAEQQFxRQRAQQAhBEEAIQYgASgCBCIBKAIkIggEQCABKAI4IQYLIAYgAS8BLEEBcWogAS8BKEH+/wNGaiEGIAhFDQEgASgCPCEEDAELIARBAXZBAXEhBkEAIQQLIAMgBmohAyACIARqIQILIAAoApwBIANJBEAgACADNgKcAQsgAiAAKAKgAUwNACAAIAI2AqABCyALQSBqJAALdQIBfwF+IACtQgd8Qvj///8fgyECIwFBnPQAaiIBKAIAIgBFBEAgASMFIgA2AgALAkAgAiAArXwiAkL/////D1gEQCACpyIBPwBBEHRNDQEgARABDQELIwFB+PQAakEwNgIAQX8PCyMBQZz0AGogATYCACAAC/0pAQt/IwBBEGsiCyQAAkACQAJAAkACQAJAAkACQAJAAkAgAEH0AU0EQCMBQcT2AGoiAigCACIEQRAgAEELakH4A3EgAEELSRsiB0EDdiIAdiIBQQNxBEACQCACIAFBf3NBAXEgAGoiA0EDdCIBaiIAIgZBKGoiByAAKAIwIgAoAggiBUYEQCACIARBfiADd3E2AgAMAQsgBSAHNgIMIAYgBTYCMAsgAEEIaiEFIAAgAUEDcjYCBCAAIAFqIgAgACgCBEEBcjYCBAwLCyAHIwFBxPYAaiICKAIIIghNDQEgAQRAAkAgAkECIAB0IgVBACAFa3IgASAAdHFoIgNBA3QiAWoiACIGQShqIgkgACgCMCIAKAIIIgVGBEAgAiAEQX4gA3dxIgQ2AgAMAQsgBSAJNgIMIAYgBTYCMAsgACAHQQNyNgIEIAAgB2oiBiABIAdrIgNBAXI2AgQgACABaiADNgIAIAgEQCMBQcT2AGoiBSICIAhBeHFqQShqIQEgAigCFCECAn8gBEEBIAhBA3Z0IgdxRQRAIAUgBCAHcjYCACABDAELIAEoAggLIQUgASACNgIIIAUgAjYCDCACIAE2AgwgAiAFNgIICyAAQQhqIQUjAUHE9gBqIgAgBjYCFCAAIAM2AggMCwsjAUHE9gBqIgAoAgQiCkUNASAKaEECdCAAaigCsAIiAygCBEF4cSAHayEAIAMhAQNAAkAgASgCECIFRQRAIAEoAhQiBUUNAQsgBSgCBEF4cSAHayIBIAAgACABSyIBGyEAIAUgAyABGyEDIAUhAQwBCwsgAygCGCEJIAMgAygCDCIFRwRAIAMoAggiASAFNgIMIAUgATYCCAwKCyADKAIUIgEEfyADQRRqBSADKAIQIgFFDQMgA0EQagshAgNAIAIhBiABIgVBFGohAiABKAIUIgENACAFQRBqIQIgBSgCECIBDQALIAZBADYCAAwJC0F/IQcgAEG/f0sNACAAQQtqIgFBeHEhByMBQcT2AGooAgQiBkUNAEEfIQggAEH0//8HTQRAIAdBJiABQQh2ZyIAa3ZBAXEgAEEBdGtBPmohCAtBACAHayEAAkACQCMBQcT2AGogCEECdGooArACIgEEQCAHQRkgCEEBdmtBACAIQR9HG3QhAwNAAkAgASgCBEF4cSAHayIEIABPDQAgASECIAQiAA0AQQAhACABIQUMAwsgBSABKAIUIgQgBCABIANBHXZBBHFqKAIQIgFGGyAFIAQbIQUgA0EBdCEDIAENAAsLIAIgBXJFBEBBACECQQIgCHQiAUEAIAFrciAGcSIBRQ0DIwFBxPYAaiABaEECdGooArACIQULIAVFDQELA0AgBSgCBEF4cSAHayIDIABJIQEgAyAAIAEbIQAgBSACIAEbIQIgBSgCECIBBH8gAQUgBSgCFAsiBQ0ACwsgAkUNACAAIwFBxPYAaigCCCAHa08NACACKAIYIQggAiACKAIMIgVHBEAgAigCCCIBIAU2AgwgBSABNgIIDAgLIAIoAhQiAQR/IAJBFGoFIAIoAhAiAUUNAyACQRBqCyEDA0AgAyEEIAEiBUEUaiEDIAEoAhQiAQ0AIAVBEGohAyAFKAIQIgENAAsgBEEANgIADAcLIAcjAUHE9gBqIgAoAggiAk0EQCAAKAIUIQACQCACIAdrIgFBEE8EQCAAIAdqIgMgAUEBcjYCBCAAIAJqIAE2AgAgACAHQQNyNgIEDAELIAAgAkEDcjYCBCAAIAJqIgEgASgCBEEBcjYCBEEAIQNBACEBCyMBQcT2AGoiAiABNgIIIAIgAzYCFCAAQQhqIQUMCQsgByMBQcT2AGoiACgCDCICSQRAIAAgAiAHayIBNgIMIAAgACgCGCIAIAdqIgI2AhggAiABQQFyNgIEIAAgB0EDcjYCBCAAQQhqIQUMCQtBACEFIAdBL2oiBAJ/IwFBnPoAaiIAKAIABEAgACgCCAwBCyMBIgFBnPoAaiIAQQA2AhQgAEJ/NwIMIABCgKCAgICABDcCBCABQcT2AGpBADYCvAMgACALQQxqQXBxQdiq1aoFczYCAEGAIAsiAGoiBkEAIABrIghxIgEgB00NCCMBQcT2AGoiACgCuAMiAwRAIAAoArADIgAgAWoiCSAATQ0JIAMgCUkNCQsCQCMBQcT2AGoiAC0AvANBBHFFBEACQAJAAkACQCAAKAIYIgMEQCAAQcADaiEAA0AgACgCACIJIANNBEAgAyAJIAAoAgRqSQ0DCyAAKAIIIgANAAsLQQAQISICQX9GDQMgASEDIwFBnPoAaigCBCIAQQFrIgYgAnEEQCABIAJrIAIgBmpBACAAa3FqIQMLIAMgB00NAyMBQcT2AGoiBigCsAMhACAGKAK4AyIGBEAgACAAIANqIghPDQQgBiAISQ0ECyADECEiACACRw0BDAULIAYgAmsgCHEiAxAhIgIgACgCACAAKAIEakYNASACIQALIABBf0YNASAHQTBqIANNBEAgACECDAQLIwFBnPoAaigCCCICIAQgA2tqQQAgAmtxIgIQIUF/Rg0BIAIgA2ohAyAAIQIMAwsgAkF/Rw0CCyMBQcT2AGoiACAAKAK8A0EEcjYCvAMLIAEQISECQQAQISEAIAJBf0YNBSAAQX9GDQUgACACTQ0FIAAgAmsiAyAHQShqTQ0FCyMBQcT2AGoiACAAKAKwAyADaiIBNgKwAyAAKAK0AyABSQRAIAAgATYCtAMLAkAjAUHE9gBqIgAoAhgiAQRAIABBwANqIQADQCACIAAoAgAiBCAAKAIEIgZqRg0CIAAoAggiAA0ACwwECyMBQcT2AGoiACgCECIBQQAgASACTRtFBEAgACACNgIQC0EAIQAjASIEQcT2AGoiAUEANgLMAyABIAM2AsQDIAEgAjYCwAMgAUF/NgIgIAEgBEGc+gBqKAIANgIkA0AjAUHE9gBqIABBA3RqIgEgAUEoaiIENgIwIAEgBDYCNCAAQQFqIgBBIEcNAAsjASIBQcT2AGoiACADQShrIgNBeCACa0EHcSIEayIGNgIMIAAgAiAEaiIENgIYIAQgBkEBcjYCBCACIANqQSg2AgQgACABQZz6AGooAhA2AhwMBAsgASACTw0CIAEgBEkNAiAAKAIMQQhxDQIgACADIAZqNgIEIwEiAkHE9gBqIgAgAUF4IAFrQQdxIgRqIgY2AhggACAAKAIMIANqIgMgBGsiBDYCDCAGIARBAXI2AgQgASADakEoNgIEIAAgAkGc+gBqKAIQNgIcDAMLQQAhBQwGC0EAIQUMBAsjAUHE9gBqIgAoAhAgAksEQCAAIAI2AhALIAIgA2ohBiMBQYT6AGohAAJAA0AgBiAAKAIAIgRHBEAgACgCCCIADQEMAgsLIAAtAAxBCHFFDQMLIwFBhPoAaiEAA0ACQCAAKAIAIgQgAU0EQCABIAQgACgCBGoiBkkNAQsgACgCCCEADAELCyMBIgRBxPYAaiIAIANBKGsiCEF4IAJrQQdxIglrIgo2AgwgACACIAlqIgk2AhggCSAKQQFyNgIEIAIgCGpBKDYCBCAAIARBnPoAaigCEDYCHCABIAZBJyAGa0EHcWpBL2siBCAEIAFBEGpJGyIEQRs2AgQgBCAAKQLIAzcCECAEIAApAsADNwIIIAAgAjYCwAMgACADNgLEAyAAQQA2AswDIAAgBEEIajYCyAMgBEEYaiEAA0AgAEEHNgIEIABBCGogAEEEaiEAIAZJDQALIAEgBEYNACAEIAQoAgRBfnE2AgQgASAEIAFrIgJBAXI2AgQgBCACNgIAAn8gAkH/AU0EQCMBQcT2AGoiAyACQfgBcWpBKGohAAJ/IAMoAgAiBEEBIAJBA3Z0IgJxRQRAIAMgAiAEcjYCACAADAELIAAoAggLIQMgACABNgIIIAMgATYCDEEIIQRBDAwBC0EfIQAgAkH///8HTQRAIAJBJiACQQh2ZyIAa3ZBAXEgAEEBdGtBPmohAAsgASAANgIcIAFCADcCECMBQcT2AGoiBCAAQQJ0aiIDQbACaiEGAkACQCAEKAIEIghBASAAdCIJcUUEQCAEIAggCXI2AgQgAyABNgKwAiABIAY2AhgMAQsgAkEZIABBAXZrQQAgAEEfRxt0IQAgAygCsAIhBANAIAQiAygCBEF4cSACRg0CIABBHXYhBCAAQQF0IQAgAyAEQQRxaiIGKAIQIgQNAAsgBiABNgIQIAEgAzYCGAtBDCEEIAEiAyEAQQgMAQsgAygCCCIAIAE2AgwgAyABNgIIIAEgADYCCEEAIQBBDCEEQRgLIQIgASAEaiADNgIAIAEgAmogADYCAAsjAUHE9gBqIgAoAgwiASAHTQ0AIAAgASAHayIBNgIMIAAgACgCGCIAIAdqIgI2AhggAiABQQFyNgIEIAAgB0EDcjYCBCAAQQhqIQUMBAsjAUH49ABqQTA2AgAMAwsgACACNgIAIAAgACgCBCADajYCBCACQXggAmtBB3FqIgggB0EDcjYCBCAEQXggBGtBB3FqIgQgByAIaiIDayEGAkAjAUHE9gBqIgAoAhggBEYEQCAAIAM2AhggACAAKAIMIAZqIgA2AgwgAyAAQQFyNgIEDAELIwFBxPYAaiIAKAIUIARGBEAgACADNgIUIAAgACgCCCAGaiIANgIIIAMgAEEBcjYCBCAAIANqIAA2AgAMAQsgBCgCBCICQQNxQQFGBEAgAkF4cSEJIAQoAgwhAQJAIAJB/wFNBEAgBCgCCCIAIAFGBEAjAUHE9gBqIgAgACgCAEF+IAJBA3Z3cTYCAAwCCyAAIAE2AgwgASAANgIIDAELIAQoAhghBwJAIAEgBEcEQCAEKAIIIgAgATYCDCABIAA2AggMAQsCQCAEKAIUIgIEfyAEQRRqBSAEKAIQIgJFDQEgBEEQagshAANAIAAhBSACIgFBFGohACABKAIUIgINACABQRBqIQAgASgCECICDQALIAVBADYCAAwBC0EAIQELIAdFDQACQCMBQcT2AGoiACAEKAIcIgJBAnRqIgUoArACIARGBEAgBSABNgKwAiABDQEgACAAKAIEQX4gAndxNgIEDAILAkAgBCAHKAIQRgRAIAcgATYCEAwBCyAHIAE2AhQLIAFFDQELIAEgBzYCGCAEKAIQIgAEQCABIAA2AhAgACABNgIYCyAEKAIUIgBFDQAgASAANgIUIAAgATYCGAsgBiAJaiEGIAQgCWoiBCgCBCECCyAEIAJBfnE2AgQgAyAGQQFyNgIEIAMgBmogBjYCACAGQf8BTQRAIwFBxPYAaiIBIAZB+AFxakEoaiEAAn8gASgCACICQQEgBkEDdnQiBXFFBEAgASACIAVyNgIAIAAMAQsgACgCCAshASAAIAM2AgggASADNgIMIAMgADYCDCADIAE2AggMAQtBHyEBIAZB////B00EQCAGQSYgBkEIdmciAGt2QQFxIABBAXRrQT5qIQELIAMgATYCHCADQgA3AhAjAUHE9gBqIgIgAUECdGoiAEGwAmohBQJAAkAgAigCBCIEQQEgAXQiB3FFBEAgAiAEIAdyNgIEIAAgAzYCsAIgAyAFNgIYDAELIAZBGSABQQF2a0EAIAFBH0cbdCEBIAAoArACIQADQCAAIgIoAgRBeHEgBkYNAiABQR12IQAgAUEBdCEBIAIgAEEEcWoiBSgCECIADQALIAUgAzYCECADIAI2AhgLIAMgAzYCDCADIAM2AggMAQsgAigCCCIAIAM2AgwgAiADNgIIIANBADYCGCADIAI2AgwgAyAANgIICyAIQQhqIQUMAgsCQCAIRQ0AAkAjAUHE9gBqIgEgAigCHCIDQQJ0aiIEKAKwAiACRgRAIAQgBTYCsAIgBQ0BIAEgBkF+IAN3cSIGNgIEDAILAkAgAiAIKAIQRgRAIAggBTYCEAwBCyAIIAU2AhQLIAVFDQELIAUgCDYCGCACKAIQIgEEQCAFIAE2AhAgASAFNgIYCyACKAIUIgFFDQAgBSABNgIUIAEgBTYCGAsCQCAAQQ9NBEAgAiAAIAdqIgBBA3I2AgQgACACaiIAIAAoAgRBAXI2AgQMAQsgAiAHQQNyNgIEIAIgB2oiBCAAQQFyNgIEIAAgBGogADYCACAAQf8BTQRAIwFBxPYAaiIFIABB+AFxakEoaiEBAn8gBSgCACIDQQEgAEEDdnQiAHFFBEAgBSAAIANyNgIAIAEMAQsgASgCCAshACABIAQ2AgggACAENgIMIAQgATYCDCAEIAA2AggMAQtBHyEFIABB////B00EQCAAQSYgAEEIdmciAWt2QQFxIAFBAXRrQT5qIQULIAQgBTYCHCAEQgA3AhAjASAFQQJ0akH0+ABqIQECQAJAIAZBASAFdCIDcUUEQCMBQcT2AGogAyAGcjYCBCABIAQ2AgAgBCABNgIYDAELIABBGSAFQQF2a0EAIAVBH0cbdCEFIAEoAgAhAQNAIAEiAygCBEF4cSAARg0CIAVBHXYhASAFQQF0IQUgAyABQQRxaiIGKAIQIgENAAsgBiAENgIQIAQgAzYCGAsgBCAENgIMIAQgBDYCCAwBCyADKAIIIgAgBDYCDCADIAQ2AgggBEEANgIYIAQgAzYCDCAEIAA2AggLIAJBCGohBQwBCwJAIAlFDQACQCMBQcT2AGoiASADKAIcIgJBAnRqIgYoArACIANGBEAgBiAFNgKwAiAFDQEgASAKQX4gAndxNgIEDAILAkAgAyAJKAIQRgRAIAkgBTYCEAwBCyAJIAU2AhQLIAVFDQELIAUgCTYCGCADKAIQIgEEQCAFIAE2AhAgASAFNgIYCyADKAIUIgFFDQAgBSABNgIUIAEgBTYCGAsCQCAAQQ9NBEAgAyAAIAdqIgBBA3I2AgQgACADaiIAIAAoAgRBAXI2AgQMAQsgAyAHQQNyNgIEIAMgB2oiBSAAQQFyNgIEIAAgBWogADYCACAIBEAjAUHE9gBqIgYiAiAIQXhxakEoaiEBIAIoAhQhAgJ/QQEgCEEDdnQiByAEcUUEQCAGIAQgB3I2AgAgAQwBCyABKAIICyEEIAEgAjYCCCAEIAI2AgwgAiABNgIMIAIgBDYCCAsjAUHE9gBqIgEgBTYCFCABIAA2AggLIANBCGohBQsgC0EQaiQAIAULgAECAX4DfwJAIABCgICAgBBUBEAgACECDAELA0AgAUEBayIBIAAgAEIKgCICQgp+fadBMHI6AAAgAEL/////nwFWIAIhAA0ACwsgAkIAUgRAIAKnIQMDQCABQQFrIgEgAyADQQpuIgRBCmxrQTByOgAAIANBCUsgBCEDDQALCyABC4sEAQN/IAJBgARPBEAgAgRAIAAgASAC/AoAAAsgAA8LIAAgAmohAwJAIAAgAXNBA3FFBEACQCAAQQNxRQRAIAAhAgwBCyACRQRAIAAhAgwBCyAAIQIDQCACIAEtAAA6AAAgAUEBaiEBIAJBAWoiAkEDcUUNASACIANJDQALCyADQXxxIQQCQCADQcAASQ0AIAIgBEFAaiIFSw0AA0AgAiABKAIANgIAIAIgASgCBDYCBCACIAEoAgg2AgggAiABKAIMNgIMIAIgASgCEDYCECACIAEoAhQ2AhQgAiABKAIYNgIYIAIgASgCHDYCHCACIAEoAiA2AiAgAiABKAIkNgIkIAIgASgCKDYCKCACIAEoAiw2AiwgAiABKAIwNgIwIAIgASgCNDYCNCACIAEoAjg2AjggAiABKAI8NgI8IAFBQGshASACQUBrIgIgBU0NAAsLIAIgBE8NAQNAIAIgASgCADYCACABQQRqIQEgAkEEaiICIARJDQALDAELIANBBEkEQCAAIQIMAQsgAkEESQRAIAAhAgwBCyADQQRrIQQgACECA0AgAiABLQAAOgAAIAIgAS0AAToAASACIAEtAAI6AAIgAiABLQADOgADIAFBBGohASACQQRqIgIgBE0NAAsLIAIgA0kEQANAIAIgAS0AADoAACABQQFqIQEgAkEBaiICIANHDQALCyAAC/EEAgZ/AX4jAEEQayEEAkAgACgCACIDRQ0AIAAoAhgiBiADKAIkIgdGDQAgBCAAKAIUNgIIIAQgACkCDDcDACAAKQIcIQkgASAGQQN0QQAgAyAHQQN0ayADQQFxG2oiBTYCACABIAQpAwA3AgQgASAEKAIINgIMIAEgCTcCFCABIAY2AhAgAgJ/IAUoAgAiAUEBcQRAIAFBAXZBAXEMAQsgAS8BLEEBcQsiBDoAAAJ/IAUoAgAiAUEBcQRAIAFBA3ZBAXEMAQsgAS8BLEECdkEBcQtFBEAgACgCHCEBIAAoAiQiAwRAIAIgAyABQQF0ai8BACAEckEARyIEOgAACyAAIAFBAWo2AhwgBSgCACEBC0EAIQMCQCABQQFxDQAgASgCJEUNACABKAI4IQMLIAAgACgCICADaiAEajYCICAAAn8gBSgCACIBQQFxBEAgAEEUaiEGIABBEGohByAAKAIUIQggACgCECEDIAUtAAciAiAAKAIMagwBC0EAIAAoAhQgASgCFCICGyEIIABBFGohBiAAQRBqIQcgACgCECACaiEDIAEoAhghAiAAKAIMIAEoAhBqCyIENgIMQQEhBSAAIAAoAhhBAWoiATYCGCAAIAOtIAIgCGqtQiCGhDcCECABIAAoAgAiAigCJCIITw0AIAYoAgAhBiAAAn8gAiAIQQN0ayABQQN0aikCACIJpyIBQQFxBEAgCUIgiKdB/wFxIQIgCUIoiKdBD3EhACAJQjCIp0H/AXEMAQsgASgCDCECIAEoAgghACABKAIECyAEajYCDCAHIAAgA2qtQQAgBiAAGyACaq1CIIaENwIACyAFC8ICAQV/IwBBEGsiBSQAIAEgAkcEQCAAKAIAIgMgAUEFdGohBAJAIAMgAkEFdGoiAigCBCIDRQ0AIAQoAgQNACAEIAM2AgQgAkEANgIECyACKAIABEAgACgCNCEGIAIoAgwEQCAFIAIpAgw3AwggBiAFQQhqEAoLIAIoAhQEQCAFIAIpAhQ3AwAgBiAFEAoLIAIoAgQiAwRAIAMoAgAiBwRAIAcjCSgCABECACACKAIEIQMLIANBADYCCCADQgA3AgAgAyMJKAIAEQIACyACKAIAIABBJGogBhAaCyACIAQpAgA3AgAgAiAEKQIYNwIYIAIgBCkCEDcCECACIAQpAgg3AgggACgCBCABQX9zakEFdCICBEAgACgCACABQQV0aiIBIAFBIGogAvwKAAALIAAgACgCBEEBazYCBAsgBUEQaiQAC+0DAgt/AX4gACgCACIFIAAoAgQiBkEEdGoiA0EEaygCACELIANBCWstAAAhAiADQQprLQAAIQECQCADQRBrKAIAIgRBAXEEQCABIAJqIQkMAQsgBCgCECAEKAIEaiEJIAQtACxBwABxRQ0AIANBDGsvAQAgAUEQdHIgAkEYdHIhCiAEKAIkIgMEQANAIAQgA0EDdGshByADIQEDQAJAAkAgByABQQFrIgFBA3RqIggoAgAiAkEBcQ0AIAItACxBwABxRQ0AIAIoAiQhAyAIKAIEIQogAiEEDAELIAENAQsLIAMNAAsLIAAgCjYCECAAIAQ2AgwLIAAgBkEBayICNgIEAkAgAkUNACAJIAtqIQMDQAJAIAIhASAFIAZBBHRqQSBrKAIAIgdBAXFFBEAgBygCJCIIIAUgAUEEdGooAghBAWoiBEsNAQsgACABQQFrIgI2AgQgASEGIAINAQwCCwsgACgCCCICIAZJBEAgBUEIIAJBAXQiASAGIAEgBksbIgEgAUEITRsiAUEEdCMHKAIAEQEAIQUgACABNgIIIAcoAiQhCCAAKAIEIQELIAAgBTYCACAAIAFBAWo2AgQgByAIQQN0ayAEQQN0aikCACEMIAUgAUEEdGoiACADNgIMIAAgBDYCCCAAIAw3AgALC9kEAgd/AX4jAEEgayICJAACQCAAKAKgCSIBRQ0AIAAoAogKIgNFDQAgASgCdCIBRQ0AIAMgARECAAsgAEEANgKICiAAKAKYCgRAIAIgAEGYCmopAgA3AxggAEGICWogAkEYahAKIABCADcCmAoLIABCADcCgAogAEEANgL4CSAAKAIgBEBBACEBIABBADYCfCAAQQA6AIABIABCADcCJCAAQQA2AiAgACgCRCEFAkAgACgCZCIDBEADQAJAIAUgAUEYbGoiBigCFCIHRQ0AIAcgBigCECIETQ0AIAYpAgAhCCAAIAE2AmggACAINwIkIAAgBDYCIEEAIQEgACgCSEUNAyAAKAJsIgMgBE0EQCAEIAAoAnAgA2pJDQQLIABBADYCSCAAQgA3AmwMAwsgAUEBaiIBIANHDQALCyAAIAM2AmggBSADQRhsaiIBQQRrKAIAIQMgAUEQaykCACEIIABBADYCSCAAIAg3AiQgACADNgIgIABCADcCbEEBIQELIABBADYCACAAIAE2AnQLIAAoAoQJEDsgAEHgCWohASAAKALgCQRAIAIgASkCADcDECAAQYgJaiACQRBqEAoLIAAoAugJBEAgAiAAQegJaikCADcDCCAAQYgJaiACQQhqEAoLIAFCADcCACABQQA2AhAgAUIANwIIIAAoArQJBEAgAiAAQbQJaikCADcDACAAQYgJaiACEAogAEIANwK0CQsgAEEAOgDGCiAAQQA2ApAKIABBADsBxAogAEIANwK0CiAAQgA3AqwKIABBvApqQQA2AgAgAkEgaiQAC8kCAQV/IwBBEGsiBCQAAkAgACgCcCIFIAAoAiAgACgCbGsiAUYEQCAAQQA2AgAgAEEBNgJ0DAELIwIhAyAAKAJIIAFqIQICQAJAAkACQCAAKAJUDgMAAwIBCyACLAAAIgNBAEgEQCMCQQFqIQMMAwsgAEEBNgJ0IAAgAzYCAAwDCyAAKAJYIQMMAQsjAkECaiEDCyAAIAIgBSABayICIAAgAxEEADYCdCAAKAIAIQECQCACQQNLDQAgAUF/Rw0AIAAgACgCICIBNgJsIAAoAlAhAiAAKAJMIQUgBCAAKQIkNwMIIAAgBSABIARBCGogAEHwAGogAhEGACIBNgJIIAAgACgCcCICBH8gAQUgAEEANgJIIAAgACgCZDYCaEEACyACIAAgAxEEADYCdCAAKAIAIQELIAFBf0cNACAAQQE2AnQLIARBEGokAAtaAgF/AX4CQAJ/QQAgAEUNABogAK0gAa1+IgOnIgIgACABckGAgARJDQAaQX8gAiADQiCIpxsLIgIQIiIARQ0AIABBBGstAABBA3FFDQAgAEEAIAIQNBoLIAAL6wMBCH8CQCACQf3/A0sNACAAKAIEIgMgAk0NACAAKAIUIAFNDQAgACgCGCEEIAIgACgCDEkEQAJAAkAgASAETwRAIAAoAiwgACgCMCABIARrQQJ0aigCAEEBdGoiBC8BACIKRQRAQQAhAwwDCyAEQQJqIQQDQCAEQQRqIQMgBC8BAiIJBH8gAyAJQQF0akEAIQYDQCADLwEAIAJGDQQgA0ECaiEDIAZBAWoiBiAJRw0ACwUgAwshBEEAIQMgCEEBaiIIIApHDQALDAILIAAoAiggASADbEEBdGogAkEBdGovAQAhAwwBCyAELwEAIQMLIAAoAjQgA0H//wNxQQN0aiIALQAAIgJFDQEgACACQQN0aiIALQAADQEgASAAQQhqIgBBBmsvAQAgAEEEay0AAEEBcRshBQwBCwJAIAEgBE8EQCAAKAIsIAAoAjAgASAEa0ECdGooAgBBAXRqIgAvAQAiB0UNAiAAQQJqIQEDQCABQQRqIQAgAS8BAiIDBH8gACADQQF0agNAIAAvAQAgAkYNBCAAQQJqIQAgBUEBaiIFIANHDQALBSAACyEBQQAhBSAGQQFqIgYgB0cNAAsMAgsgACgCKCABIANsQQF0aiACQQF0ai8BACEFDAELIAEvAQAhBQsgBUH//wNxCxcBAn8DQCAAEEkiAkEBRg0ACyACQQJGC8YBAQV/IAEoAhAhAyABKAIIIQQgASgCBCEFIAEoAgAhBiABKAIUIQIgACABKAIMOwEQIAAgAjYCACAAQQA2AgggACgCBCEBIAAoAgwEf0EABQJ/IAEEQCABQeABIwcoAgARAQAMAQtB4AEjCCgCABEAAAshASAAQQg2AgwgACgCCAshAiAAIAE2AgQgACACQQFqNgIIIAEgAkEcbGoiAEEANgIYIABCADcCECAAIAQ2AgwgACAFNgIIIAAgBjYCBCAAIAM2AgALzQMBBX8CQAJAIAAoAhAiBEUNACAAKAIMIQYDQAJAIAIgBiADQQN0aiIFKAIERgRAIAAoAgAgBSgCAGogASACEBtFDQELIANBAWoiAyAERw0BDAILCyADQQBODQELIAAoAgAhAyAAKAIEIQYgAkEBaiIFBEAgBSAGaiIEIAAoAggiB00EfyAGBUEIIAdBAXQiByAEIAQgB0kbIgQgBEEITRshBAJ/IAMEQCADIAQjBygCABEBAAwBCyAEIwgoAgARAAALIQMgACAENgIIIAAoAgQLIQQgACADNgIAIAUEQCADIARqQQAgBfwLAAsgACAAKAIEIAVqNgIEIAAoAgAhAwsgAgRAIAMgBmogASAC/AoAAAsgACgCACAAKAIEakEBa0EAOgAAIAAoAgwhAyAAIAAoAhAiBEEBaiIBIAAoAhQiBUsEf0EIIAVBAXQiBCABIAEgBEkbIgEgAUEITRsiBEEDdCEBAn8gAwRAIAMgASMHKAIAEQEADAELIAEjCCgCABEAAAshAyAAIAQ2AhQgACgCECIEQQFqBSABCzYCECAAIAM2AgwgAyAEQQN0aiIBIAI2AgQgASAGNgIAIAAvARBBAWshAwsgA0H//wNxC7QKAQh/QQEhAiABKAIMQSJGBEAgASgCACEIIAEQDBogASgCACEEIABBADYCiAECfwNAAkAgASgCDCECAn8CQAJAIANBAXEEQCAAKAKIASEEIAAoAoQBIQMCQAJAAkACQAJAIAJB7gBrDgcABAQEAQQCAwsgACAEQQFqIgIgACgCjAEiBUsEf0EIIAVBAXQiBCACIAIgBEkbIgIgAkEITRshAgJ/IAMEQCADIAIjBygCABEBAAwBCyACIwgoAgARAAALIQMgACACNgKMASAAKAKIASIEQQFqBSACCzYCiAEgACADNgKEASADIARqQQo6AAAMBgsgACAEQQFqIgIgACgCjAEiBUsEf0EIIAVBAXQiBCACIAIgBEkbIgIgAkEITRshAgJ/IAMEQCADIAIjBygCABEBAAwBCyACIwgoAgARAAALIQMgACACNgKMASAAKAKIASIEQQFqBSACCzYCiAEgACADNgKEASADIARqQQ06AAAMBQsgACAEQQFqIgIgACgCjAEiBUsEf0EIIAVBAXQiBCACIAIgBEkbIgIgAkEITRshAgJ/IAMEQCADIAIjBygCABEBAAwBCyACIwgoAgARAAALIQMgACACNgKMASAAKAKIASIEQQFqBSACCzYCiAEgACADNgKEASADIARqQQk6AAAMBAsgAkEwRg0CCyABKAIAIQYCQCAEIAEtABAiAmoiBSAAKAKMAU0NAAJ/IAMEQCADIAUjBygCABEBAAwBCyAFIwgoAgARAAALIQMgACAFNgKMASAAKAKIASIHIARNDQAgByAEayIHRQ0AIAMgBWogAyAEaiAH/AoAAAsCQCACRSIFDQAgAyAEaiEEIAYEQCAFDQEgBCAGIAL8CgAADAELIAJFDQAgBEEAIAL8CwALIAAgAzYChAEgACAAKAKIASACajYCiAEMAgsCQAJAAn8CQCACQdwARwRAIAJBCkYNBEEAIAJBIkcNBxogACgChAEhAiABKAIAIgggBGsiAyAAKAKIASIFaiIGIAAoAowBTQ0DIAJFDQEgAiAGIwcoAgARAQAMAgsgACgChAEhAgJAIAEoAgAiByAEayIDIAAoAogBIgVqIgYgACgCjAFNDQACfyACBEAgAiAGIwcoAgARAQAMAQsgBiMIKAIAEQAACyECIAAgBjYCjAEgACgCiAEiCSAFTQ0AIAkgBWsiCUUNACACIAZqIAIgBWogCfwKAAALAkAgBCAHRg0AIAIgBWohBSAEBEAgA0UNASAFIAQgA/wKAAAMAQsgA0UNACAFQQAgA/wLAAsgACACNgKEASAAIAAoAogBIANqNgKIASABKAIAQQFqIQRBAQwGCyAGIwgoAgARAAALIQIgACAGNgKMASAAKAKIASIHIAVNDQAgByAFayIHRQ0AIAIgBmogAiAFaiAH/AoAAAsCQCAEIAhGDQAgAiAFaiEFIAQEQCADRQ0BIAUgBCAD/AoAAAwBCyADRQ0AIAVBACAD/AsACyAAIAI2AoQBIAAgACgCiAEgA2o2AogBQQAMBgsMAwsgACAEQQFqIgIgACgCjAEiBUsEf0EIIAVBAXQiBCACIAIgBEkbIgIgAkEITRshAgJ/IAMEQCADIAIjBygCABEBAAwBCyACIwgoAgARAAALIQMgACACNgKMASAAKAKIASIEQQFqBSACCzYCiAEgACADNgKEASADIARqQQA6AAALIAEoAgAgAS0AEGohBEEACyEDIAEQDA0BCwsgAUEAOgAQIAEgCDYCAEEBCyECIAEQDBoLIAIL3wYCD38CfgJAIAAtABwNACAAKAIEIgcgACgCCCIIQRxsakEcaygCACILKAIAIgNBAXENAANAIAMoAiQiD0UEQEEADwsgByAIQRxsaiIDQRRrKQIAIREgA0EYaygCACEDQQAhDEEAIQkCQANAQQAhBgJ/AkACQCALLQAAQQFxBH9BAAUgCygCACICIAIoAiRBA3RrCyAJQQN0aiIGKAIAIgVBAXFFBEAgBSgCBCADaiIKIAUoAhBqIgIgAUsNASAFKAIYQQAgBSgCDEEAIBFCIIinIAUoAggiBBtqIAUoAhQiAxtqrUIghiADIAQgEadqaq2EIREgBS8BLCIDQQRxRSENAkAgA0HAAHFFDQAgBigCBCEOIAUoAiQiBARAA0AgBSAEQQN0ayEQIAQhBgNAAkACQCAQIAZBAWsiBkEDdGoiCigCACIDQQFxDQAgAy0ALEHAAHFFDQAgAygCJCEEIAooAgQhDiADIQUMAQsgBg0BCwsgBA0ACyAFRQ0BCyAAIA42AiQgACAFNgIgCyACDAMLIAMgBi0ABmoiCiAGLQAHIgRqIgIgAU0NAQsgACAIQQFqIgQgACgCDCICSwR/QQggAkEBdCICIAQgAiAESxsiAiACQQhNGyICQRxsIQQCfyAHBEAgByAEIwcoAgARAQAMAQsgBCMIKAIAEQAACyEHIAAgAjYCDCAAKAIIIghBAWoFIAQLNgIIIAAgBzYCBCAHIAhBHGxqIgJBADYCGCACIAw2AhQgAiAJNgIQIAIgETcCCCACIAM2AgQgAiAGNgIAIAAoAgQiByAAKAIIIghBHGxqIgJBCGsoAgAhBQJ/IAJBHGsoAgAiCygCACIDQQFxIgYEQCADQQF2QQFxDAELIAMvASxBAXELRQRAIAhBAkkNBCACQThrKAIAKAIALwFCIgRFDQQgACgCFCICKAJUIAIvASQgBGxBAXRqIAVBAXRqLwEARQ0ECyABIApJBEAgAEEBOgAcQQEPCyAAIAAoAhhBAWo2AhhBAQ8LIAYtAARBACARQiCIpyAGMQAFQg+DIhKnG2ogBGqtQiCGIBEgEnxC/////w+DhCERIAVBf3NBA3ZBAXEhDSACCyEDIAwgDWohDCAJQQFqIgkgD0cNAAtBAA8LIAZFDQALC0EAC/4CAQN/IwBBIGsiBCQAAkAgACgCSEUNACAAKAJgIQICQCABBEAgAkUNASAEIAAoAgAiAjYCACAAQYQBaiIDQYAIIwFBmgtB/QggAkEga0HfAEkbaiAEEAsaIAAoAlxBASADIAAoAmARAwAMAQsgAkUNACAEIAAoAgAiAjYCECAAQYQBaiIDQYAIIwFBrgtBjwkgAkEga0HfAEkbaiAEQRBqEAsaIAAoAlxBASADIAAoAmARAwALAkAgACgCVA0AIAAoAnRBAUcNACAAKAIAQQpGDQAgACgCIEEBaiICIAAoAkQgACgCaEEYbGooAhRPDQAgAiAAKAJsIgMgACgCcGpPDQAgACgCSCACIANraiwAACIDQQBIDQAgAC0AgAFBAUYEQCAAIAAoAnxBAWo2AnwLIAAgAjYCICAAIAAoAihBAWo2AiggAQRAIAAgAEEgaiIBKQIANwIsIAAgASgCCDYCNAsgACADQf8BcTYCAAwBCyAAIAEQXAsgBEEgaiQAC7ICAQd/AkAgAEH//wdLDQAjASICQYAwaiACQfAvaiAAIABB/wFxIgZBA24iA0EDbGtB/wFxQQJ0aigCACADIAJB0DpqIgMgAyAAQQh2IgRqLQAAQdYAbGpqLQAAbEELdkEGcEECdGogAkHAzwBqIARqLQAAQQJ0aigCACIDQQh1IQIgA0H/AXEiA0EBTQRAIAJBACABIANza3EgAGoPCyACQf8BcSIDRQ0AIAJBCHYhAgNAIwFBwDdqIANBAXYiBCACaiIFQQF0aiIHLQAAIgggBkYEQCMBQYAwaiAHLQABQQJ0aigCACICQf8BcSIDQQFNBEBBACABIANzayACQQh1cSAAag8LQX9BASABGyAAag8LIAIgBSAGIAhJIgUbIQIgBCADIARrIAUbIgMNAAsLIAALqwwBCH8CQCAARQ0AIABBCGsiAyAAQQRrKAIAIgFBeHEiAGohBSMBIQQCQCABQQFxDQAgAUECcUUNASADIAMoAgAiAWsiAyAEQcT2AGooAhBJDQEgACABaiEAAkACQAJAIwFBxPYAaiIGKAIUIANHBEAgAygCDCECIAFB/wFNBEAgAiADKAIIIgRHDQIgBiIEIAQoAgBBfiABQQN2d3E2AgAMBQsgAygCGCEHIAIgA0cEQCADKAIIIgEgAjYCDCACIAE2AggMBAsgAygCFCIBBH8gA0EUagUgAygCECIBRQ0DIANBEGoLIQQDQCAEIQYgASICQRRqIQQgAigCFCIBDQAgAkEQaiEEIAIoAhAiAQ0ACyAGQQA2AgAMAwsgBSgCBCIBQQNxQQNHDQMjAUHE9gBqIAA2AgggBSABQX5xNgIEIAMgAEEBcjYCBCAFIAA2AgAPCyAEIAI2AgwgAiAENgIIDAILQQAhAgsgB0UNAAJAIwFBxPYAaiIGIAMoAhwiAUECdGoiBCgCsAIgA0YEQCAEIAI2ArACIAINASAGIgQgBCgCBEF+IAF3cTYCBAwCCwJAIAMgBygCEEYEQCAHIAI2AhAMAQsgByACNgIUCyACRQ0BCyACIAc2AhggAygCECIBBEAgAiABNgIQIAEgAjYCGAsgAygCFCIBRQ0AIAIgATYCFCABIAI2AhgLIAMgBU8NACAFKAIEIgFBAXFFDQACQAJAAkACQCABQQJxRQRAIwFBxPYAaiIEKAIYIAVGBEAgBCIBIAM2AhggASABKAIMIABqIgA2AgwgAyAAQQFyNgIEIAMgASgCFEcNBiABQQA2AgggAUEANgIUDwsjAUHE9gBqIgQoAhQiCCAFRgRAIAQiASADNgIUIAEgASgCCCAAaiIANgIIIAMgAEEBcjYCBCAAIANqIAA2AgAPCyABQXhxIABqIQAgBSgCDCECIAFB/wFNBEAgBSgCCCIEIAJGBEAjAUHE9gBqIgQgBCgCAEF+IAFBA3Z3cTYCAAwFCyAEIAI2AgwgAiAENgIIDAQLIAUoAhghByACIAVHBEAgBSgCCCIBIAI2AgwgAiABNgIIDAMLIAUoAhQiAQR/IAVBFGoFIAUoAhAiAUUNAiAFQRBqCyEEA0AgBCEGIAEiAkEUaiEEIAIoAhQiAQ0AIAJBEGohBCACKAIQIgENAAsgBkEANgIADAILIAUgAUF+cTYCBCADIABBAXI2AgQgACADaiAANgIADAMLQQAhAgsgB0UNAAJAIwFBxPYAaiIGIAUoAhwiAUECdGoiBCgCsAIgBUYEQCAEIAI2ArACIAINASAGIgQgBCgCBEF+IAF3cTYCBAwCCwJAIAUgBygCEEYEQCAHIAI2AhAMAQsgByACNgIUCyACRQ0BCyACIAc2AhggBSgCECIBBEAgAiABNgIQIAEgAjYCGAsgBSgCFCIBRQ0AIAIgATYCFCABIAI2AhgLIAMgAEEBcjYCBCAAIANqIAA2AgAgAyAIRw0AIwFBxPYAaiAANgIIDwsgAEH/AU0EQCMBQcT2AGoiAiIEIABB+AFxakEoaiEBAn8gBCgCACIEQQEgAEEDdnQiAHFFBEAgAiAAIARyNgIAIAEMAQsgASgCCAshACABIAM2AgggACADNgIMIAMgATYCDCADIAA2AggPC0EfIQIgAEH///8HTQRAIABBJiAAQQh2ZyIBa3ZBAXEgAUEBdGtBPmohAgsgAyACNgIcIANCADcCECMBQcT2AGoiByIGIAJBAnRqIgFBsAJqIQQCfwJAAn8gBigCBCIGQQEgAnQiBXFFBEAgByAFIAZyNgIEIAEgAzYCsAJBGCECQQgMAQsgAEEZIAJBAXZrQQAgAkEfRxt0IQIgASgCsAIhBANAIAQiASgCBEF4cSAARg0CIAJBHXYhBCACQQF0IQIgASAEQQRxaiIGKAIQIgQNAAsgBiADNgIQQRghAiABIQRBCAshACADIgEMAQsgASgCCCIEIAM2AgwgASADNgIIQRghAEEIIQJBAAshBiACIANqIAQ2AgAgAyABNgIMIAAgA2ogBjYCACMBQcT2AGoiACAAKAIgQQFrIgBBfyAAGzYCIAsL8gICAn8BfgJAIAJFDQAgACABOgAAIAAgAmoiA0EBayABOgAAIAJBA0kNACAAIAE6AAIgACABOgABIANBA2sgAToAACADQQJrIAE6AAAgAkEHSQ0AIAAgAToAAyADQQRrIAE6AAAgAkEJSQ0AIABBACAAa0EDcSIEaiIDIAFB/wFxQYGChAhsIgE2AgAgAyACIARrQXxxIgRqIgJBBGsgATYCACAEQQlJDQAgAyABNgIIIAMgATYCBCACQQhrIAE2AgAgAkEMayABNgIAIARBGUkNACADIAE2AhggAyABNgIUIAMgATYCECADIAE2AgwgAkEQayABNgIAIAJBFGsgATYCACACQRhrIAE2AgAgAkEcayABNgIAIAQgA0EEcUEYciIEayICQSBJDQAgAa1CgYCAgBB+IQUgAyAEaiEBA0AgASAFNwMYIAEgBTcDECABIAU3AwggASAFNwMAIAFBIGohASACQSBrIgJBH0sNAAsLIAAL0wEBB38gACgCCCICQQFrIgQEQAJAIAJBAmsiAUUEQEEBIQMMAQsgACgCBCEGIAQhAgNAIAIhAwJAAn8gBiABIgJBHGxqIgUoAgAoAgAiAUEBcQRAIAFBAnENBCABQQN2QQFxDAELIAEvASwiAUEBcQ0DIAFBAnZBAXELDQAgBUEcaygCACgCAC8BQiIBRQ0AIAAoAgAoAggiBygCVCAHLwEkIAFsQQF0aiAFKAIUQQF0ai8BAA0CCyACQQFrIgENAAtBASEDCyAAIAM2AggLIARBAEcL+wIBBH8gACgCBCIDIAEoAgQiAkkEQCAAKAIAIQQgACgCCCIFIAJJBEBBCCAFQQF0IgMgAiACIANJGyICIAJBCE0bIQICfyAEBEAgBCACIwcoAgARAQAMAQsgAiMIKAIAEQAACyEEIAAgAjYCCCAAKAIEIQMgASgCBCECCyAAIAQ2AgAgAiADayICBEAgAyAEakEAIAL8CwALIAAgASgCBCICNgIECyACQf//A3EEQEEAIQNBACEEA0AgASgCACADai0AACECAkACQAJAAkACQAJAIAAoAgAgA2oiAy0AAA4FBQECAwAEC0EEIQIMBAsgAkH/AXFBBU8NAkKBhIigwAAgAkEDdK1C+AGDiKchAgwDCyACQf8BcUEFTw0BQoKEiKDAACACQQN0rUL4AYOIpyECDAILIAJB/wFxQQVPDQBCg4iQoMAAIAJBA3StQvgBg4inIQIMAQtBACECCyADIAI6AAAgBEEBaiIEQf//A3EiAyABLwEESQ0ACwsLtTUCG38CfiMAQdACayIEJAAgACgChAkiAygCACABQQV0aiIFKAIAIgYoAgghHSAGKAIEIRkgAygCBCEQIAYoApwBIhQgBSgCCCINSQRAIAUgFDYCCCAUIQ0LIAUoAgQhFiAGKAKYASEXAkAgBSgCHEEBRwRAIAYvAQANASAGKAIUDQELIBdB9ANqIRcLAkAgFkUNACACLQAAQQFxRQRAIAIoAgAvAShB//8DRg0BCyAWKAIERQ0AIABBvAlqIQsgAEGICWohGiAXIBlqIREgDSAURyEYA0ACQAJAIBYoAgAgG0EUbGoiAy8BECISRQ0AIAMoAgAiCSAZRg0AIAMoAgwhDiADKAIEIQggEARAIAAoAoQJKAIAIQZBACEDA0AgEiAGIANBBXRqKAIAIgUvAQBGBEAgBSgCBCAZRg0DCyADQQFqIgMgEEcNAAsLIAAgASARIAlrIA5B5ABsaiAdIAhrQR5sahBsDQECfyACLQAAQQFxBEAgAi0AAQwBCyACKAIALwEoCyETAkAgACgCoAkiBSgCGCIDIBJNBEAgBSgCLCAFKAIwIBIgA2tBAnRqKAIAQQF0aiIDLwEAIghFDQIgA0ECaiEGQQAhCQNAIAZBBGohAyAGLwECIg8EfyADIA9BAXRqQQAhBwNAIAMvAQAgE0H//wNxRg0EIANBAmohAyAHQQFqIgcgD0cNAAsFIAMLIQYgCUEBaiIJIAhHDQALDAILIAUoAiggBSgCBCASbEEBdGogE0H//wNxQQF0aiEGCyAGLwEARQ0AIAAoAoQJIQMgBCAOIBhqIhw2ArACIARB2AFqIAMgASMCQQpqIARBsAJqIBwQGSAEKALcASIFRQ0AQQAhFUF/IQ4DQCAEIAQoAtgBIBVBBHRqIg8pAgg3A9ABIAQgDykCADcDyAECQAJAIA4gBCgC1AEiB0YEQEEAIQMgBCgCyAEhCCAEKALMASIGBEADQCAEIAggA0EDdGopAgA3A4gBIBogBEGIAWoQCiADQQFqIgMgBkcNAAsLIAgEQCAIIwkoAgARAgALIAUgFUF/c2pBBHQiA0UNASAPIA9BEGogA/wKAAAMAQsgEiAAKAKECSIJKAIAIAdBBXRqIgMoAgAiCC8BAEcEQCADQQI2AhxBACEDIAQoAsgBIQggBCgCzAEiBgRAA0AgBCAIIANBA3RqKQIANwOwASAaIARBsAFqEAogA0EBaiIDIAZHDQALCyAEQQA2AswBIAgEQCAIIwkoAgARAgALIAUgFUF/c2pBBHQiA0UNASAPIA9BEGogA/wKAAAMAQtBACEDAkAgCC8BkAEiBUUNAAJAA0ACQAJAIAggA0EEdGooAhQiBkUNACAGQQFxDQAgBi8BKEH//wNHDQAgBEEAOgCYAiAEQbACaiAJIAcjAkELaiAEQZgCakEBEBkgBCgCtAJFDQQgCSAEKAKwAiIDKAIMIAcQJiADKAIEIg9FDQQgAygCACIOKAIAIgxBAXENAyAMKAIkIghFDQNBACEDIAhBA3QiEyMIKAIAEQAAIQYgCCEJA0AgAyIFQQN0IgcgDCAMKAIkQQN0a2opAgAiHqciA0EBcUUEQCADIAMoAgBBAWo2AgAgAygCABoLIAVBAWohAwJAIAUgCUkNAEEIIAlBAXQiBSADIAMgBUkbIgUgBUEITRsiCUEDdCEFIAYEQCAGIAUjBygCABEBACEGDAELIAUjCCgCABEAACEGCyAGIAdqIB43AgAgAyAIRw0ACwwBCyADQQFqIgMgBUcNAQwDCwsgACgCoAkhBSATQcwAaiIDIAlBA3RLBEAgBiADIwcoAgARAQAhBgsgBEIANwPAAiAEQgA3A7gCIARCADcDoAIgBEEANgKoAiAEQRg7AYACIARCADcDyAIgBEIANwOwAiAEQQA7AZQCIARCADcDmAIgBEIANwPwASAEQf7/AzsBhAIgBEEAOwH8ASAEIAg2AogCIARBATYC6AEgBiATaiIDIAQoAugBNgIAIAMgBCkDyAI3AhwgAyAEKQPAAjcCFCADIAQpA7gCNwIMIAMgBCkDsAI3AgQgAyAEKAKIAjYCJCADIAQvAYQCOwEoIAMgBC8BlAI7ASogAyAELwGAAjsBLCADIAQoAqgCNgE+IAMgBCkDoAI3ATYgAyAEKQOYAjcBLiADIAQvAfwBOwFCIAMgBCkD8AE3AkQgBEEANgLEASAEIAM2AsABIAQgBCkDwAE3A6gBIARBqAFqIAUQFSAEKALIASEDIAQpA8ABIR4gBCgCzAEiCEEBaiIGIAQoAtABSwRAIAZBA3QhBQJ/IAMEQCADIAUjBygCABEBAAwBCyAFIwgoAgARAAALIQMgBCAGNgLQAQsCQCAIRQ0AIAhBA3QiBUUNACADQQhqIAMgBfwKAAALIAMgHjcAACAEIAM2AsgBIAQgBCgCzAFBAWo2AswBC0EAIQMDQCAEIA4gA0EDdGopAgA3A6ABIBogBEGgAWoQCiADQQFqIgMgD0cNAAsgDiMJKAIAEQIACyAEQcgBaiALEHMCQCAEKALMASIIBEAgACgCoAkhBSAEKALIASEHIAhBA3QiA0HMAGoiBiAEKALQAUEDdEsEQCAHIAYjBygCABEBACEHIAQgBkEDdjYC0AEgBCAHNgLIAQsgBEIANwPIAiAEQgA3A8ACIARCADcDuAIgBEIANwOgAiAEQQA2AqgCIARBATYCiAIgBEIANwOwAiAEQQA7AYACIARCADcDmAIgBEIANwPwASAEQf//AzsBlAIgBEEbOwH8ASAEQQA7AfoBIAQgCDYChAIgAyAHaiIDIAQoAogCNgIAIAMgBCkDyAI3AhwgAyAEKQPAAjcCFCADIAQpA7gCNwIMIAMgBCkDsAI3AgQgAyAEKAKEAjYCJCADIAQvAZQCOwEoIAMgBC8BgAI7ASogAyAELwH8ATsBLCADIAQoAqgCNgE+IAMgBCkDoAI3ATYgAyAEKQOYAjcBLiADIAQvAfoBOwFCIAMgBCkD8AE3AkQgBEEANgLsASAEIAM2AugBIAQgBCkD6AE3A5gBIARBmAFqIAUQFSADIAMvASxBBHI7ASwgBCAEKQPoASIeNwOwAiAAKAKECSAEIB43A5ABIAQoAtQBIg4gBEGQAWpBACASEBYMAQsgBCgCyAEiAwRAIAMjCSgCABECAAsgBEIANwPIASAEKALUASEOC0EAIQUgACgCwAkEQANAIAAoArwJIAVBA3RqKQIAIR4gACgChAkiBigCACAOQQV0aiITKAIAIQkCfyAGKAIoIgMEQCAGIANBAWsiAzYCKCAGKAIkIANBAnRqKAIADAELQaQBIwgoAgARAAALIgogEjsBACAKQQJqQQBBkgH8CwAgHqchDCAKQgA3ApgBIApBATYClAEgCkEANgKgAQJAIAoCfwJAAkAgCQRAIAogHjcCFCAKIAk2AhAgCkEBOwGQASAKIAkpAgQ3AgQgCiAJKAIMNgIMIAogCSgCmAEiAzYCmAEgCiAJKAKgASIINgKgASAKIAkoApwBIgc2ApwBIAxFDQEgDEEBcSIGDQIgCiAMLQAtQQJxBH9B4gQFIAwoAiALIANqNgKYAUEAIAwoAgwgDCgCFCIDGyEPIAMgDCgCCGohCSAMKAIYIQMgDCgCECAMKAIEagwDCyAKQgA3AgRBACEHIApBADYCDCAMDQMLIBMgBzYCCAwCCyAKIAMgDEEadEEfdUHiBHFqNgKYASAeQiCIp0H/AXEhDyAeQiiIp0EPcSEJIB5COIinIgMgHkIwiKdB/wFxagsgCigCBGo2AgQgCiAKKAIIIAlqrSADIA9qQQAgCigCDCAJG2qtQiCGhDcCCAJAIAZFBEBBACEJIAogDCgCJCIDBH8gDCgCOAVBAAsgB2ogDC8BLEEBcWogDC8BKEH+/wNGajYCnAEgA0UNASAMKAI8IQkMAQsgCiAHIAxBAXZBAXFqNgKcAUEAIQkLIAogCCAJajYCoAELIBMgCjYCACAFQQFqIgUgACgCwAlJDQALCyAVQQFqIRUgBCgC3AEhBQwBCyAEIAVBAWsiBTYC3AELIAUgFUsNAAsgDkF/Rg0AAkAgACgCYA0AIAAoAowKDQBBASELDAQLIAQgHDYChAEgBCASNgKAASAAQYQBaiIDQYAIIwFB+AFqIARBgAFqEAsaIAAoAmAiBQRAIAAoAlxBACADIAURAwALIAAoAowKRQRAQQEhCwwECwNAAkACQAJAIAMtAAAiB0EiRg0AIAdB3ABGDQAgBw0BIAAoAowKIgMNAkEBIQsMBwtB3AAgACgCjAoQCSADLQAAIQcLIAfAIAAoAowKEAkgA0EBaiEDDAELCyAAKAKECSAAKAKgCSADEB1BASELIwFB6wtqIAAoAowKEBQMAwsgG0EBaiIbIBYoAgRJDQELC0EAIQsLIAAoAoQJIgMoAgQiByAQSwRAIABBhAFqIQUDQAJAIAMoAgAgEEEFdGooAhxFDQACQCAAKAJgRQRAIAAoAowKRQ0BCyAEIBA2AnAgBUGACCMBQc0AaiAEQfAAahALGiAAKAJgIgMEQCAAKAJcQQAgBSADEQMACyAFIQcgACgCjApFDQADQAJAAkAgBy0AACIDQSJGDQAgA0HcAEYNACADDQEMAwtB3AAgACgCjAoQCSAHLQAAIQMLIAPAIAAoAowKEAkgB0EBaiEHDAALAAsgACgChAkgEBARIBBBAWshECAAKAKECSEDIAAoAowKIgZFDQAgAyAAKAKgCSAGEB0jAUHrC2ogACgCjAoQFCAAKAKECSEDCyAQQQFqIhAgAygCBCIHSQ0ACwsCQAJAAn8gAi0AACIGQQFxBEAgAi0AAQwBCyACKAIALwEoC0H//wNxRQRAAkAgACgCYCIFRQRAIAAoAowKRQ0DIAAjAUGoCGoiAykAADcAhAEgACADKAAINgCMASAAQYQBaiEHDAELIAAjAUGoCGoiAykAADcAhAEgACADKAAINgCMASAAKAJcQQAgAEGEAWoiByAFEQMAIAAoAowKRQ0CCwNAAkACQCAHLQAAIgNBIkYNACADQdwARg0AIAMNAQwEC0HcACAAKAKMChAJIActAAAhAwsgA8AgACgCjAoQCSAHQQFqIQcMAAsACwJAIAtFBEAgAigCACEFDAELIAdBB08EQCADKAIAIAFBBXRqQQI2AhwgBCACKQIANwMYIABBiAlqIARBGGoQCgwDCyACKAIAIQUgBkEBcQ0AIAUtACxBgAFxRQ0AIAMoAgAgAUEFdGpBAjYCHCAEIAIpAgA3A2ggAEGICWogBEHoAGoQCgwCCyAXQeQAaiEGAn8gBUEBcQRAIAItAAYgAi0AB2ohCyACLQAFQQ9xDAELIAUoAhAgBSgCBGohCyAFKAIUIAUoAghqCyEDIAAgASAGIAtqIANBHmxqEGwEQCAAKAKECSgCACABQQV0akECNgIcIAQgAikCADcDICAAQYgJaiAEQSBqEAoMAgsgBUEIdiEOIAAoAqAJIRECQAJAIAVBAXEEQCAOQf8BcSELDAELIAUvASgiC0H9/wNLDQELAkACQCARKAIYIgNBAU0EQCARKAIsIBEoAjBBASADa0ECdGooAgBBAXRqIgMvAQAiD0UEQEEAIQMMAwsgA0ECaiEIQQAhCQNAIAhBBGohAyAILwECIhgEfyADIBhBAXRqQQAhBwNAIAMvAQAgC0YNBCADQQJqIQMgB0EBaiIHIBhHDQALBSADCyEIQQAhAyAJQQFqIgkgD0cNAAsMAgsgESgCKCARKAIEQQF0aiALQQF0ai8BACEDDAELIAgvAQAhAwsgESgCNCADQf//A3FBA3RqIgYtAAAiA0UNACAGIANBA3RqIgMtAAANACADLQAEQQFHDQAgBCACKQIAIh43A5gCIB5CIIghHwJAIB6nIgZBAXEEQCAGIQUMAQsgBiIFKAIAQQFGDQAgBSgCJEEDdEHMAGoiAyMIKAIAEQAAIQcgAwRAIAcgBSAFKAIkQQN0ayAD/AoAAAsgAEGICWogByAGKAIkIgtBA3RqIQUCQCALBEBBACEDA0AgByADQQN0aigCACIIQQFxRQRAIAggCCgCAEEBajYCACAIKAIAGiAGKAIkIQsLIANBAWoiAyALSQ0ACwwBCyAGLQAsQcAAcUUNACAGKAIwIQMgBCAGKQJENwPAAiAEIAYpAjw3A7gCIAQgBikCNDcDsAICQCAGKAJIIghBGUkNACAIIwgoAgARAAAhAyAGKAJIIghFDQAgAyAGKAIwIAj8CgAACyAFIAM2AjAgBSAEKQOwAjcCNCAFIAQpA7gCNwI8IAUgBCkDwAI3AkQLIAVBATYCACAEIAQpA5gCNwNgIARB4ABqEApCACEfCwJAIAVBAXEEQCAFQQhyIQUMAQsgBSAFLwEsQQRyOwEsCyACIAWtIh4gH0IghoQ3AgAgHkIIiKchDgsCQCAAKAJgRQRAIAAoAowKRQ0BCyAAQYQBaiEDIAAoAqAJIQYjAUGrCmohBwJAAkACQCAFQQFxBH8gDkH/AXEFIAUvASgLQf//A3EiBUH+/wNrDgIAAgELIwFBqgpqIQcMAQtBACEHIAYoAgggBigCBGogBU0NACAGKAI4IAVBAnRqKAIAIQcLIAQgBzYCUCADQYAIIwFBwQVqIARB0ABqEAsaIAAoAmAiBQRAIAAoAlxBACADIAURAwALIAAoAowKRQ0AA0ACQAJAIAMtAAAiB0EiRg0AIAdB3ABGDQAgBw0BDAMLQdwAIAAoAowKEAkgAy0AACEHCyAHwCAAKAKMChAJIANBAWohAwwACwALQQgjCCgCABEAACIFIAIpAgAiHzcCACAAKAKgCSEDIAVB1AAjBygCABEBACEFIARCADcDwAIgBEIANwO4AiAEQgA3A6ACIARBADYCqAIgBEEYOwGEAiAEQgA3A8gCIARBATYC8AEgBEIANwOwAiAEQQA7AYgCIARCADcDmAIgBEIANwPIASAEQQE2AugBIARB/v8DOwHAASAEQQA7AZQCIAUgBCgC8AE2AgggBSAEKQPIAjcCJCAFIAQpA8ACNwIcIAUgBCkDuAI3AhQgBSAEKQOwAjcCDCAFIAQoAugBNgIsIAUgBC8BwAE7ATAgBSAELwGIAjsBMiAFIAQvAYQCOwE0IAUgBCgCqAI2AUYgBSAEKQOgAjcBPiAFIAQpA5gCNwE2IAUgBC8BlAI7AUogBSAEKQPIATcCTCAEQQA2AtwBIAQgBUEIajYC2AEgBCAEKQPYATcDSCAEQcgAaiADEBUCQAJAIA0gFEYEQCAAKAKECSAEIAQpA9gBIh43A7gBIAQgHjcDMCABIARBMGpBAEEAEBYgH6dBAXFFDQEMAgsgACgChAkhAyAEQQE2ApgCIARBsAJqIAMgASMCQQpqIARBmAJqQQEQGSAEKAKwAiEIAkAgBCgCtAIiBkEBTQRAIAgoAgwhBSAAKAKECSEDDAELIABBiAlqIQVBASELA0BBACEDIAggC0EEdGoiDSgCBARAA0AgBCANKAIAIANBA3RqKQIANwNAIAUgBEFAaxAKIANBAWoiAyANKAIESQ0ACwsgDUEANgIEIA0oAgAiAwRAIAMjCSgCABECAAsgDUEANgIIIA1CADcCACALQQFqIgsgBkcNAAsgCCgCDCIFQQFqIgcgACgChAkiAygCBE8NAANAIAMgBxARIAgoAgwiBUEBaiIHIAAoAoQJIgMoAgRJDQALCyADIAUgARAmIAgoAgAhAyAIIAgoAgQiBUEBaiINIAgoAggiBksEf0EIIAZBAXQiBSANIAUgDUsbIgUgBUEITRsiBUEDdCEGAn8gAwRAIAMgBiMHKAIAEQEADAELIAYjCCgCABEAAAshAyAIIAU2AgggCCgCBCIFQQFqBSANCzYCBCAIIAM2AgAgAyAFQQN0aiAEKQPYATcCACAEQZgCakH+/wMgBCgCsAJBACAAKAKgCRByIAQgBCkDmAIiHjcD2AEgAi0AACAAKAKECSAEIB43AzggBCAeNwO4ASABIARBOGpBAEEAEBZBAXENAQsgAigCACIGLQAsQcAAcUUNACAAKAKECSEJAkAgBkEBcUUEQCACKAIEIQggBigCJCIFBEADQCAGIAVBA3RrIRQgBSEDA0ACQAJAIBQgA0EBayIDQQN0aiINKAIAIgJBAXENACACLQAsQcAAcUUNACACKAIkIQUgDSgCBCEIIAIhBgwBCyADDQELCyAFDQALCyAJKAIAIAFBBXRqIQMgBkUNASAGQQFxDQEgBiAGKAIAQQFqNgIAIAYoAgAaDAELIAkoAgAgAUEFdGohA0EAIQZBACEICyADKAIMBEAgCSgCNCAEIAMpAgw3AyggBEEoahAKCyADIAg2AhAgAyAGNgIMCwJAIAAoAoQJIgEoAgQiBkUEQEEBIQMMAQsgASgCACEFQQAhBwNAIAUgB0EFdGoiDSgCHCEDIA0oAgAiAigCnAEiASANKAIISQRAIA0gATYCCAsCQCADQQFGDQAgAi8BAEUNAEEAIQMMAgtBASEDIAdBAWoiByAGRw0ACwsgACADOgDGCgwBCyAAKAKgCSEDQQBBzAAjBygCABEBACEFIARCADcDyAIgBEIANwPAAiAEQgA3A7gCIARCADcDoAIgBEEANgKoAiAEQQE2AtgBIARCADcDsAIgBEEAOwHAASAEQgA3A5gCIARCADcDyAEgBEEANgLwASAEQf//AzsB6AEgBEEbOwGIAiAEQQA7AYQCIAUgBCgC2AE2AgAgBSAEKQPIAjcCHCAFIAQpA8ACNwIUIAUgBCkDuAI3AgwgBSAEKQOwAjcCBCAFIAQoAvABNgIkIAUgBC8B6AE7ASggBSAELwHAATsBKiAFIAQvAYgCOwEsIAUgBCgCqAI2AT4gBSAEKQOgAjcBNiAFIAQpA5gCNwEuIAUgBC8BhAI7AUIgBSAEKQPIATcCRCAEQQA2ApACIAQgBTYCjAIgBCAEKQKMAjcDECAEQRBqIAMQFSAFIAUvASxB+/8DcTsBLCAAKAKECSAEIAQpAowCNwMIIAEgBEEIakEAQQEQFiAEIAIpAgA3AwAgACABIAQQTgsgBEHQAmokAAvWBQIJfwF+IwBBIGsiByQAIAMoAgQiBQR/IAMoAgAgBUEEdGoiBUEQaygCACEEIAVBDGsoAgAFQQALIQUCQCAEQQFxDQACQAJAIAQoAiRFDQAgAEGEAWohCQNAIAQvASogAkYNAQJAIAAoAmBFBEAgACgCjApFDQELIARBAXEEfyAEQYD+A3FBCHYFIAQvASgLIQYgACgCoAkhBSMBQasKaiEEAkACQAJAIAZB//8DcSIGQf7/A2sOAgACAQsjAUGqCmohBAwBC0EAIQQgBSgCCCAFKAIEaiAGTQ0AIAUoAjggBkECdGooAgAhBAsgByAENgIQIAlBgAgjAUH5A2ogB0EQahALGiAAKAJgIgUEQCAAKAJcQQAgCSAFEQMACyAJIQUgACgCjApFDQADQAJAAkAgBS0AACIEQSJGDQAgBEHcAEYNACAEDQEMAwtB3AAgACgCjAoQCSAFLQAAIQQLIATAIAAoAowKEAkgBUEBaiEFDAALAAsCQCADKAIAIgYgAygCBCIEQQR0aiIIQRBrKAIAIgVBAXENACAFKAIkIgpFDQAgCEEEaygCACELIAMgBEEBaiIIIAMoAggiDEsEfyAGQQggDEEBdCIEIAggBCAISxsiBCAEQQhNGyIEQQR0IwcoAgARAQAhBiADIAQ2AgggBSgCJCEKIAMoAgQiBEEBagUgCAs2AgQgAyAGNgIAIAUgCkEDdGspAgAhDSAGIARBBHRqIgUgCzYCDCAFQQA2AgggBSANNwIAIAMoAgQhBAsCfyAERQRAQQAhBEEADAELIAMoAgAgBEEEdGoiBUEQaygCACEEIAVBDGsoAgALIQUgBEEBcQ0CQQEhBiAEKAIkDQALCyAGQQFxRQ0BCyAHIAEpAgA3AwggAEGICWogB0EIahAKIAEgBTYCBCABIAQ2AgAgBEEBcQ0AIAQgBCgCAEEBajYCACAEKAIAGgsgB0EgaiQAC/MDAQV/IwFBqwpqIQUCQAJAAkAgAwJ/IAAoAgAiBkEBcQRAIAZBgP4DcUEIdgwBCyAGLwEoCyADG0H//wNxIgNB/v8Daw4CAAIBCyMBQaoKaiEFDAELQQAhBSACKAIIIAIoAgRqIANNDQAgAigCOCADQQJ0aigCACEFCwNAAkACQAJAAkACQAJAIAUtAAAiAw4jBQMDAwMDAwMDAQADAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwQCCyMBQYsIaiAEEBQgBUEBaiEFDAULIwFBmgNqIAQQFCAFQQFqIQUMBAsgA0HcAEYNAQsgA8AgBBAJIAVBAWohBQwCC0HcACAEEAkgBSwAACAEEAkgBUEBaiEFDAELCwJAIAAoAgAiA0EBcQ0AIAMoAiQiCUUNACADLwFCIAIvASRsIQNBACEGA0BBACEHAkACfyAALQAAQQFxBH9BAAUgACgCACIFIAUoAiRBA3RrCyAGQQN0aiIFKAIAIghBAXEEQCAIQQN2QQFxDAELIAgvASxBAnZBAXELDQAgA0UNACACKAJUIANBAXRqLwEAIQcgA0EBaiEDCyAFIAEgAiAHIAQQOQJ/IAUoAgAiB0EBcQRAIAUtAAYgBS0AB2oMAQsgBygCECAHKAIEagsgAWohASAGQQFqIgYgCUcNAAsLC4oDAgV/AX4jAUH8C2ohBUEBIQQCQAJAIAFFDQAgAkUNAEEAIQUDQEEAIQQgBSABIANBGGxqIgYoAhAiB0sNAiAGKAIUIgUgB0kNAiADQQFqIgMgAkcNAAsgAiEEIAEhBQsgACAAKAJEIARBGGwiASMHKAIAEQEAIgI2AkQgAQRAIAIgBSAB/AoAAAsgACAENgJkIAAoAkQhBSAAKAIgIQFBACEDAkADQAJAIAUgA0EYbGoiBigCFCIHIAFNDQAgByAGKAIQIgJNDQAgASACTQRAIAAgBikCADcCJCAAIAI2AiAgAiEBCyAAIAM2AmhBACEDIAAoAkhFDQIgACgCbCICIAFNBEAgASAAKAJwIAJqSQ0DCyAAQQA2AkggAEIANwJsDAILIANBAWoiAyAERw0ACyAAIAQ2AmggBSAEQRhsaiIBQQRrKAIAIQIgAUEQaykCACEIIABBADYCSCAAIAg3AiQgACACNgIgIABCADcCbEEBIQMLIABBADYCACAAIAM2AnRBASEECyAEC/cCAQd/IwBBEGsiBCQAIAAoAjAiAQRAIAEgASgClAFBAWo2ApQBCyAAKAIEIgEEQCAAQSRqIQYDQCAAKAIAIANBBXRqIgIoAgAEQCAAKAI0IQUgAigCDARAIAQgAikCDDcDCCAFIARBCGoQCgsgAigCFARAIAQgAikCFDcDACAFIAQQCgsgAigCBCIBBEAgASgCACIHBEAgByMJKAIAEQIAIAIoAgQhAQsgAUEANgIIIAFCADcCACABIwkoAgARAgALIAIoAgAgBiAFEBogACgCBCEBCyADQQFqIgMgAUkNAAsLIABBADYCBCAAKAIAIQEgACgCCAR/QQAFAn8gAQRAIAFBgAIjBygCABEBAAwBC0GAAiMIKAIAEQAACyEBIABBCDYCCCAAKAIECyEDIAAgATYCACAAIANBAWo2AgQgACgCMCECIAEgA0EFdGoiAEIANwIEIAAgAjYCACAAQgA3AgwgAEIANwIUIABBADYCHCAEQRBqJAALyQECBn8BfiMAQSBrIgIkACAAKAIAIQQgAC0AAEEBcUUEQCAEKAIkIQMLIAEoAgAhBgNAAkAgA0EARyEFIANFDQAgAiAEIAQoAiRBA3RrIANBAWsiA0EDdGopAgAiCDcDGCAIpyIAQQFxBH8gCEI4iKcgCEIwiKdB/wFxagUgACgCECAAKAIEagtFIgcgACAGR3FFBEAgByEFDAELIAIgAikDGDcDECACIAEpAgA3AwggAkEQaiACQQhqEDxFDQELCyACQSBqJAAgBQuSCQIVfwF+IwBB4ABrIgMkAAJAAkAgAkUNACABKAIQKAIAIgZBAXENACADKAJcIQcgAygCWCELIAMoAlQhDyADKAJQIQggAygCTCEQIAMoAkghCQNAIAYoAiQiFUUNASAGKAIwRQ0BAkACQAJAIAEoAhQiESgCCCIKKAIgRQ0AIAooAkAgBi8BQiIMQQJ0aiINLwECIg5FDQAgCigCRCANLwEAQQJ0aiIEIA5BAnRqIQ4CQANAIAQvAQAgAk8NASAEQQRqIgQgDkcNAAsgAEIANwIAIABCADcCECAAQgA3AggMBgsCQANAIA5BBGsiDS8BACACTQ0BIA0iDiAERw0ACyAAQgA3AgAgAEIANwIQIABCADcCCAwGCyAMBH8gCigCVCAKLwEkIAxsQQF0agVBAAshFiAGRQ0BIAYgFUEDdGshFyABKAIAIQogASgCBCENIAEoAgghDEEAIRJBACEGA0AgBCETAkACQANAIAYgFUYNAUEAIQ8CfyAXIAZBA3RqIgsoAgAiBUEBcSIUBEAgBUEDdkEBcQwBCyAFLwEsQQJ2QQFxC0UEQCAWBH8gFiASQQF0ai8BAAVBAAshDyASQQFqIRILAn8gBkUEQCAKIQkgDCEIIA0MAQsCfyAUBEAgCy0ABCEIIAstAAYhCSALLQAFQQ9xDAELIAUoAgwhCCAFKAIEIQkgBSgCCAshBEEAIAwgBBsgCGohCCAJIApqIQkgBCANagshEAJ/IBQEQCAFQQN2QQFxIQQgCCALLQAHIgdqIQwgByAJaiEKIBAMAQsgBSgCGEEAIAggBSgCFCIHG2ohDCAFKAIQIAlqIQogBS8BLEECdkEBcSEEIAcgEGoLIQ0gBkEBaiEGIAQEQCARIQcMAQsgESEHIBMtAAIgEkEBa0sNAAsgAyARNgJcIAMgCzYCWCADIA82AlQgAyAINgJQIAMgEDYCTCADIAk2AkggE0EEaiEEAkAgEy0AA0EBRgRAIAQgDkYNByADIAMpA1A3AwggAyADKQNYNwMQIAMgAykDSDcDACADQTBqIAMgAhA9IAMoAkANAQwECwJAAkAgFARAIAVBAnEgD3INAQwFCyAFLQAsQQFxDQAgD0UNAQsgACADKQNINwIAIAAgAykDWDcCECAAIAMpA1A3AggMCgsgBSgCJEUNAiAFKAIwRQ0CIAMgAykDWDcDKCADIAMpA1A3AyAgAyADKQNINwMYIAAgA0EYakEAQQEQPgwJCyAAIAMpAjA3AgAgACADQUBrKQIANwIQIAAgAykCODcCCAwICyADIAc2AlwgAyALNgJYIAMgDzYCVCADIAg2AlAgAyAQNgJMIAMgCTYCSAwDCyAEIA5HDQALIABCADcCACAAQgA3AhAgAEIANwIIDAULIABCADcCACAAQgA3AhAgAEIANwIIDAQLIABCADcCACAAQgA3AhAgAEIANwIIDAMLIAEgAykDSDcCACABIAMpA1giGDcCECABIAMpA1A3AgggGKcoAgAiBkEBcUUNAAsLIABCADcCACAAQgA3AhAgAEIANwIICyADQeAAaiQAC68GARJ/AkAgASgCECgCACIGQQFxDQBBMEE0IAMbIRQgASgCFCENIAEoAgghCCABKAIEIQUgASgCACEEA0AgBigCJEUNAUEAIQFBACEPIAYvAUIiCQRAIA0oAggiDCgCVCAMLwEkIAlsQQF0aiEPCyAGKAIkIhJFDQEgBiASQQN0ayEVIAQhDCAFIQkgCCEQQQAhEUEAIQ4CQANAQQAhCwJ/IBUgAUEDdGoiCigCACIEQQFxIgUEQCAEQQN2QQFxDAELIAQvASxBAnZBAXELRQRAIA8EfyAPIBFBAXRqLwEABUEACyELIBFBAWohEQsCfyABRQRAIAwhBCAQIQggCQwBCwJ/IAUEQCAKLQAEIQggCi0ABiEGIAotAAVBD3EMAQsgBCgCDCEIIAQoAgQhBiAEKAIICyEFQQAgECAFGyAIaiEIIAYgDGohBCAFIAlqCyEFAn8CQAJAAkACfwJAIAooAgAiB0EBcSIGBEAgAUEBaiEBIAggCi0AByIJaiEQIAQgCWohDCADDQEgBSEJDAMLIAcoAhhBACAIIAcoAhQiCRtqIRAgAUEBaiEBIAcoAhAgBGohDCAFIAlqIQkgA0UNAiAHLwEsQQFxDAELIAUhCSAHQQF2QQFxCyALcg0BDAILAkAgC0H+/wNrDgICAQALIAtFBEAgBgRAIAdBAnFFDQMgB0ECdkEBcUUNAwwCCyAHLwEsIgdBAXFFDQIgB0EBdkEBcUUNAgwBCyANKAIIKAJIIAtBA2xqLQABQQFxRQ0BCyAOQQFqIAIgDkcNARogACANNgIUIAAgCjYCECAAIAs2AgwgACAINgIIIAAgBTYCBCAAIAQ2AgAPC0EAIRMCQCAKKAIAIgZBAXENACAGKAIkRQ0AIAIgDmsiByAGIBRqKAIAIhNJDQMLIA4gE2oLIQ4gASASRw0ACyAAIA02AhQgACAKNgIQIAAgCzYCDCAAIAg2AgggACAFNgIEIAAgBDYCAAwCCyAAIA02AhQgACAKNgIQIAAgCzYCDCAAIAg2AgggACAFNgIEIAAgBDYCACAHIQIMAAsACyAAQgA3AgAgAEIANwIQIABCADcCCAtqAQJ/AkAgAC8BDCIBBEBBASECAkACQCABQf7/A2sOAgADAQtBAA8LIAAoAhQoAggoAkggAUEDbGotAAFBAEcPCyAAKAIQKAIAIgBBAXEEQCAAQQJ2QQFxDwsgAC8BLEEBdkEBcSECCyACC3ABAn9B//8DIQICQAJAIAAoAgwiAUH//wNxRQRAIAAoAhAoAgAiAUEBcQRAIAFBgP4DcUEIdiEBDAILIAEvASghAQsgAUH//wNxQf//A0YNAQsgACgCFCgCCCgCTCABQf//A3FBAXRqLwEAIQILIAILXwIDfwF+IAEoAgghAiABKAIEIQMCfyABKAIQKQIAIgWnIgFBAXEEQCAFQjiIpwwBC0EAIAIgASgCFCIEGyECIAMgBGohAyABKAIYCyEBIAAgAzYCACAAIAEgAmo2AgQLfQEDfwJAAkAgACIBQQNxRQ0AIAEtAABFBEBBAA8LA0AgAUEBaiIBQQNxRQ0BIAEtAAANAAsMAQsDQCABIgJBBGohAUGAgoQIIAIoAgAiA2sgA3JBgIGChHhxQYCBgoR4Rg0ACwNAIAIiAUEBaiECIAEtAAANAAsLIAEgAGsLWQEBfyAAIAAoAkgiAUEBayABcjYCSCAAKAIAIgFBCHEEQCAAIAFBIHI2AgBBfw8LIABCADcCBCAAIAAoAiwiATYCHCAAIAE2AhQgACABIAAoAjBqNgIQQQALBQAQAwALUQEBfwJAAkACQCABQf7/A2sOAgACAQtBAw8LIAAoAkggAUEDbGoiAC0AASAALQAAIgFxQX9zQQFxQQJBAyAALQACQQFxGyABQQFxGyECCyACC8IFAQ1/AkACQCAAKAIEIgVFBEAMAQsgAi8BQCENIAAoAgAhCCAFQQFHBEADQAJAIAggBiAFQQF2Ig9qIgNBAnRqKAIAIgkvAUAiDiANSQ0AQQAhBAJAIA4EQANAIAQgDUYNAiAJIARBA3QiB2oiCi8BBCILIAIgB2oiBy8BBCIMSQ0CIAsgDEsNAyAKLwECIgsgBy8BAiIMSQ0CIAsgDEsNAyAKLwEAIgsgBy8BACIMSQ0CIAsgDEsNAyAKLwEGQf//AXEiCiAHLwEGQf//AXEiB0kNAiAHIApJDQMgBEEBaiIEIA5HDQALCyAJLwFCIAIvAUJLDQELIAMhBgsgBSAPayIFQQFLDQALCyAIIAZBAnRqKAIAIgovAUAiByANSQ0AAkACQCAHBEBBACEEA0AgBCANRg0CIAogBEEDdCIFaiIDLwEEIgggAiAFaiIFLwEEIglJDQIgCCAJSw0EIAMvAQIiCCAFLwECIglJDQIgCCAJSw0EIAMvAQAiCCAFLwEAIglJDQIgCCAJSw0EIAMvAQZB//8BcSIDIAUvAQZB//8BcSIFSQ0CIAMgBUsNBCAEQQFqIgQgB0cNAAsLIAovAUIiAyACLwFCIgRPDQELIAZBAWohBgwBCyADIARNDQELAn8gASgCBCIDBEAgASADQQFrIgM2AgQgASgCACADQQJ0aigCAAwBC0HGACMIKAIAEQAACyIBIAJBxgD8CgAAIAAoAgAhBCAAKAIEIgJBAWoiAyAAKAIISwRAIANBAnQhAgJ/IAQEQCAEIAIjBygCABEBAAwBCyACIwgoAgARAAALIQQgACADNgIIIAAoAgQhAgsgBkECdCEDAkAgAiAGTQ0AIAIgBmtBAnQiAkUNACADIARqIgZBBGogBiAC/AoAAAsgAyAEaiABNgAAIAAgBDYCACAAIAAoAgRBAWo2AgQLC9sCAQp/AkAgAkUEQAwBCwNAIAEgB0EDdGoiAy4BBCEJAkACQAJAIAMtAAAOBAABAgACCyAJQYECcUUgBnIhBgwBCyADLQABIgpFDQAgAy8BBiEMIAMvAQIhCyAAKAKoCSEFQQAhAyAAKAKsCSIEBEADQCALIAUgA0EEdGoiCC8BBEYEQCAIKAIAIApGDQMLIANBAWoiAyAERw0ACwsgACAEQQFqIgMgACgCsAkiCEsEf0EIIAhBAXQiBCADIAMgBEkbIgMgA0EITRsiBEEEdCEDAn8gBQRAIAUgAyMHKAIAEQEADAELIAMjCCgCABEAAAshBSAAIAQ2ArAJIAAoAqwJIgRBAWoFIAMLNgKsCSAAIAU2AqgJIAUgBEEEdGoiA0EAOwEOIAMgDDsBDCADIAk2AgggA0EAOwEGIAMgCzsBBCADIAo2AgALIAdBAWoiByACRw0ACwsgBkEBcQuqBgIHfwF+IwBB0ABrIgMkAAJAAkAgACgCCCIEQQJJDQAgA0E0aiEFIANBFGohBiAEIQIDQCAAIAJBAWsiAjYCCCADIAAoAgQgAkEcbGoiAigCGDYCSCADQUBrIAIpAhA3AwAgAyACKQIINwM4IAMgAikCADcDMAJAAkAgAkEcaygCACIHKAIAIgJBAXFFBEAgAigCJA0BCyADQgA3AwggACgCACECIANBADYCLCADIAI2AhAMAQsgACgCACEIIAcpAgAhCSADIAIvAUIiAgR/IAgoAggiBygCVCAHLwEkIAJsQQF0agVBAAs2AiwgAyAINgIQIAMgCTcDCAsgAyADKQNANwMgIAYgBSgCCDYCCCAGIAUpAgA3AgAgAyADKAJINgIoIANBADoAByADQQhqIANBMGogA0EHaiABEQQAGiADLQAHQQFGBEAgACgCCEEBaiAESQ0CCwJAIANBCGogA0EwaiADQQdqIAERBABFDQACfwNAIAMtAAdBAUYEQCAAKAIEIQIgACAAKAIIIgRBAWoiASAAKAIMIgVLBH9BCCAFQQF0IgQgASABIARJGyIBIAFBCE0bIgRBHGwhAQJ/IAIEQCACIAEjBygCABEBAAwBCyABIwgoAgARAAALIQIgACAENgIMIAAoAggiBEEBagUgAQs2AgggACACNgIEQQIhASACIARBHGxqDAILAkACQCADKAIwKAIAIgJBAXENACACKAIkRQ0AIAIoAjANAQsgA0EIaiADQTBqIANBB2ogAREEAEUNAwwBCwtBASEBIAAoAgQhAiAAIAAoAggiBUEBaiIEIAAoAgwiBksEf0EIIAZBAXQiBSAEIAQgBUkbIgQgBEEITRsiBUEcbCEEAn8gAgRAIAIgBCMHKAIAEQEADAELIAQjCCgCABEAAAshAiAAIAU2AgwgACgCCCIFQQFqBSAECzYCCCAAIAI2AgQgAiAFQRxsagsiAiADKQMwNwIAIAIgAygCSDYCGCACIANBQGspAwA3AhAgAiADKQM4NwIIDAMLIAAoAggiAkECTw0ACwsgACAENgIIQQAhAQsgA0HQAGokACABC/MFAgt/AX4jAEHQAGsiAiQAAkACQCAAKAIEIgUgACgCCCIDQRxsaiIIQRxrKAIAIgkoAgAiBkEBcUUEQCAGKAIkDQELIAJCADcDCCAAKAIAIQEgAkIANwIcIAJCADcCJCACQQA2AiwgAkIANwIUIAIgATYCEAwBCyAAKAIAIgooAgghBCAGLwFCIgEEfyAEKAJUIAQvASQgAWxBAXRqBUEACyELIAhBBGsoAgAhAQJAAkAgA0EBayIHRQ0AIAYvASwiBkEBcQ0AIAZBBHENASAFIAdBHGxqIgZBHGsoAgAoAgAvAUIiB0UNASABIAQoAlQgBC8BJCAHbEEBdGogBigCFEEBdGovAQBBAEdqIQEMAQsgAUEBaiEBCyAJKQIAIQwgAiAKNgIQIAIgDDcDCCACIAhBGGsiBCgCCDYCHCACIAQpAgA3AhQgAiALNgIsIAIgATYCKCACQgA3AyALQQAhBAJAIAJBCGogAkEwaiACQc8AahAlRQ0AAkADQCACLQBPQQFGBEAgACADQQFqIgEgACgCDCIESwR/QQggBEEBdCIDIAEgASADSRsiASABQQhNGyIDQRxsIQECfyAFBEAgBSABIwcoAgARAQAMAQsgASMIKAIAEQAACyEFIAAgAzYCDCAAKAIIIgNBAWoFIAELNgIIIAAgBTYCBEECIQQMAgsCQAJAIAIoAjAoAgAiAUEBcQ0AIAEoAiRFDQAgASgCMA0BCyACQQhqIAJBMGogAkHPAGoQJQ0BDAMLC0EBIQQgACADQQFqIgEgACgCDCIGSwR/QQggBkEBdCIDIAEgASADSRsiASABQQhNGyIDQRxsIQECfyAFBEAgBSABIwcoAgARAQAMAQsgASMIKAIAEQAACyEFIAAgAzYCDCAAKAIIIgNBAWoFIAELNgIIIAAgBTYCBAsgBSADQRxsaiIBIAIpAjA3AgAgASACKAJINgIYIAEgAkFAaykCADcCECABIAIpAjg3AggLIAJB0ABqJAAgBAvCCAERfwJAIAAtABxFBEAgACgCCCEEIAAoAgQhBgJAA0ACQAJ/IAYgBCIIQRxsaiICQRxrKAIAIgUoAgAiAUEBcQRAIAFBAXZBAXEMAQsgAS8BLEEBcQtFBEAgCEECSQ0BIAJBOGsoAgAoAgAvAUIiAUUNASAAKAIUIgMoAlQgAy8BJCABbEEBdGogAkEIaygCAEEBdGovAQBFDQELIAAgACgCGEEBazYCGAsgACAIQQFrIgQ2AgggBEUNASAGIARBHGxqIgEoAhQhDSABKAIMIQ4gASgCCCEPIAEoAgQhECABKAIQIQogAUEcaygCAAJAIAUoAgAiAkEBcQ0AIAItACxBwABxRQ0AIAUoAgQhCSACKAIkIgMEQANAIAIgA0EDdGshDCADIQEDQAJAAkAgDCABQQFrIgFBA3RqIhEoAgAiB0EBcQ0AIActACxBwABxRQ0AIAcoAiQhAyARKAIEIQkgByECDAELIAENAQsLIAMNAAsgAkUNAQsgACAJNgIkIAAgAjYCIAsoAgAiB0EBcQ0AIAcoAiQiDCAKQQFqIgpNDQALAkAgBSgCACIBQQFxBEAgBS0AByICIAUtAAZqIQkgBS0ABUEPcSEDIAUtAAQhBQwBC0EAIAEoAgwgASgCFCICGyEFIAEoAhAgASgCBGohCSACIAEoAghqIQMgASgCGCECCyABQQFxBH8gAUEDdkEBcQUgAS8BLEECdkEBcQshCyAAKAIMIgEgCEkEQEEIIAFBAXQiASAIIAEgCEsbIgEgAUEITRsiBEEcbCEBAn8gBgRAIAYgASMHKAIAEQEADAELIAEjCCgCABEAAAshBiAAIAQ2AgwgACgCCCEECyAAIAY2AgQgACAEQQFqNgIIIAYgBEEcbGoiAUEANgIYIAEgDSALRWo2AhQgASAKNgIQIAEgAyAPaq0gAiAFakEAIA4gAxtqrUIghoQ3AgggASAJIBBqNgIEIAEgByAMQQN0ayAKQQN0aiICNgIAAkACfyAAKAIEIAAoAggiBEEcbGoiA0EcaygCACgCACIBQQFxBEAgAUEBdkEBcQwBCyABLwEsQQFxC0UEQCAEQQJJDQEgA0E4aygCACgCAC8BQiIBRQ0BIAAoAhQiBCgCVCAELwEkIAFsQQF0aiADQQhrKAIAQQF0ai8BAEUNAQsCfyACKAIAIgFBAXEEQCACLQAGDAELIAEoAgQLBEAgAEEBOgAcDwsMAwsgAEEAEDAaCw8LIABBADoAHAJAAn8gACgCBCAAKAIIIgNBHGxqIgJBHGsoAgAoAgAiAUEBcQRAIAFBAXZBAXEMAQsgAS8BLEEBcQtFBEAgA0ECSQ0BIAJBOGsoAgAoAgAvAUIiAUUNASAAKAIUIgMoAlQgAy8BJCABbEEBdGogAkEIaygCAEEBdGovAQBFDQELDAELIABBABAwGg8LIAAgACgCGEEBajYCGAvmBAEEfyAABEAgACgCPCIBBEAgASMJKAIAEQIACyAAQQA2AkQgAEIANwI8IAAoAkgiAQRAIAEjCSgCABECAAsgAEEANgJQIABCADcCSCAAKAJUIgEEQCABIwkoAgARAgALIABBADYCXCAAQgA3AlQgACgCYCIBBEAgASMJKAIAEQIACyAAQQA2AmggAEIANwJgIAAoAmwiAQRAIAEjCSgCABECAAsgAEEANgJ0IABCADcCbCAAKAKEASIBBEAgASMJKAIAEQIACyAAQQA2AowBIABCADcChAEgACgCeCIBBEAgASMJKAIAEQIACyAAQQA2AoABIABCADcCeCAAKAKQASIBBEAgASMJKAIAEQIACyAAQQA2ApgBIABCADcCkAECQCAAKAKcASIBRQ0AIAEoAlwNACABKAJoIAFHDQAgASABKAKoASICQQFrNgKoASACQQFHDQAgASMJKAIAEQIACyAAKAIAIgEEQCABIwkoAgARAgALIABBADYCCCAAQgA3AgAgACgCDCIBBEAgASMJKAIAEQIACyAAQQA2AhQgAEIANwIMIAAoAhgiAQRAIAEjCSgCABECAAtBACEBIABBADYCICAAQgA3AhggACgCJCICBEAgAiMJKAIAEQIACyAAQQA2AiwgAEIANwIkIAAoAjQiAgRAA0AgACgCMCABQQxsaiIDKAIAIgQEQCAEIwkoAgARAgAgACgCNCECCyADQQA2AgggA0IANwIAIAFBAWoiASACSQ0ACwsgACgCMCIBBEAgASMJKAIAEQIACyAAQQA2AjggAEIANwIwIAAjCSgCABECAAsLrxsBKX8jAEHQAGsiCyQAIANBADYCQCADQQA2AjQgA0EYaiEXIANBJGohHiADQQxqIRIgC0EOaiEiIAtBDGohKAJAA0ACQCADKAIERQRAIAMoAhxFDQMgIyADKAI0IiNPDQMgCyADKAIINgIQIAsgAykCADcDCCADIBcoAgg2AgggAyAXKQIANwIAIBcgCygCEDYCCCAXIAspAwg3AgAgH0EBaiEfDAELIAMoAgwhCSADKAIkIQQCQCADKAIQIg0gAygCKCIFaiIGIAMoAixNDQAgBkECdCEHAn8gBARAIAQgByMHKAIAEQEADAELIAcjCCgCABEAAAshBCADIAY2AiwgAygCKCIGIAVNDQAgBiAFa0ECdCIGRQ0AIAQgB2ogBCAFQQJ0aiAG/AoAAAsCQCANRQ0AIA1BAnQhByAEIAVBAnRqIQUgCQRAIAdFDQEgBSAJIAf8CgAADAELIAdFDQAgBUEAIAf8CwALIAMgBDYCJEEAIQQgA0EANgIQIAMgAygCKCANajYCKEEAIRYCQCADKAIERQ0AA0AgAygCACAWQQJ0aigCACEOAkACfwJAIARFBEAgDi8BQCEIDAELAkACQAJAIA4vAUAiCCASKAIAIARBAnRqQQRrKAIAIg0vAUAiCUkNACAIBEBBACEEA0AgBCAJRg0DIA4gBEEDdCIHaiIFLwEEIgYgByANaiIHLwEEIg9JDQMgBiAPSw0CIAUvAQIiBiAHLwECIg9JDQMgBiAPSw0CIAUvAQAiBiAHLwEAIg9JDQMgBiAPSw0CIAUvAQZB//8BcSIFIAcvAQZB//8BcSIHSQ0DIAUgB0sNAiAEQQFqIgQgCEcNAAsLIA4vAUIiBSANLwFCIgRJDQMgBCAFTw0CCwNAIAMoAgAgFkECdGooAgAhBQJ/IAMoAigiBARAIAMgBEEBayIENgIoIAMoAiQgBEECdGooAgAMAQtBxgAjCCgCABEAAAsiCSAFQcYA/AoAACADKAIMIQQgAyADKAIQIghBAWoiBSADKAIUIgdLBH9BCCAHQQF0IgcgBSAFIAdJGyIFIAVBCE0bIgdBAnQhBQJ/IAQEQCAEIAUjBygCABEBAAwBCyAFIwgoAgARAAALIQQgAyAHNgIUIAMoAhAiCEEBagUgBQs2AhAgAyAENgIMIAQgCEECdGogCTYCACAWQQFqIhYgAygCBEkNAAsMBgsgDiAIQQN0akEIawwCCyASIB4gDhBGDAILIA4gCEEDdGpBCGsgDiAIQf//A3EbCyEKIAJFDQAgCi8BAiEHQQAhBCACIgVBAk8EQANAIAQgBCAFQQF2Ig1qIgQgASAEQRxsai8BACAHSxshBCAFIA1rIgVBAUsNAAsLIAEgBEEcbGoiGi8BACAHRw0AIAovAQYgDi8BQkEUbCEEIAovAQQhGwJ/IAovAQAiGCAAKAKcASITKAIYIgdJIilFBEAgEygCLCATKAIwIBggB2tBAnRqKAIAQQF0aiIHQQJqISAgBy8BAAwBCyATKAIoIBMoAgQgGGxBAXRqIQdBACEgQQALISFB//8BcSEqIAAoAjwgBGohFEEBIRwgG0EBaiElQQAhJkH//wMhESAbQQF0IStBACENQQAhHQNAAkACQAJ/AkAgKUUEQCAgIAdBAmoiBEYEQCAhQf//A3FFDQcgB0EGaiIFIAcvAQRBAXRqISAgIUEBayEhIAcvAQYhEQwCCyAELwEAIREgBAwCCwJAIBMoAgQiBUEAIBFBAWogHBsiEUH//wNxIgRNDQADQCAHIARBAXRqLwEADQEgBSARQQFqIhFB//8DcSIESw0ACwsgBCAFTw0FIAcgBEEBdGohBCAHIQULIAQvAQAhBCATKAIMIBFB//8DcU0EQCAFIQcMAgsgEygCNCAEQQN0aiIEQQhqISYgBC0AACEdQQAhDSAFCyEHIB1FBEAgDSEEDAELQQAhHCAmIB1BA3RqIgVBCGstAAANAiAFQQRrLQAABEAgDSEEIBshBSAYIQ8MAgsgBUEGay8BACEPIA0hBCAlIQUMAQtBACENQQAhHUEAIRwgJSEFIAQhDyAEQf//A3FFDQELIAQhDSAFQf8AcSEZQQAhEAJAIBooAhQiBUUNACAaKAIQIQYgBSIEQQFHBEADQAJAAkAgBiAQIARBAXYiDGoiCUEGbGoiCC8BACIKIA9B//8DcSIVSQ0AIAogFUsNASAILQAEIgpB/wBxIhUgGUkNACAKwEEASA0BIBUgGUsNASAILwECDQELIAkhEAsgBCAMayIEQQFLDQALCyAGIBBBBmxqIgQvAQAiCSAPQf//A3EiBk8EQCAGIAlJDQEgBC0ABEH/AHEgGU8NAQsgEEEBaiEQCyAFIBBNDQAgEUH//wNxIRUDQCAQQQZsIQUgEEEBaiEQIA9B//8DcSIsIAUgGigCEGoiBS8BAEcNASAFLQAEIgTAIARB/wBxIBlHDQEgACgCnAEhBgJAIAUvAQIiBQRAIAYoAlQgBi8BJCAFbEEBdGogK2ovAQAiCQ0BC0EAIQkgBigCSCAVQQNsai0AAEEBRw0AIAYoAkwgFUEBdGovAQAhCQsCQCAqIgwNAEEAIQwgBigCIEUNACAGKAJAIAVBAnRqIgUvAQIiCEUNACAGKAJEIAUvAQBBAnRqIgQgCEECdGohBQNAAkAgBC0AAw0AIBsgBC0AAkcNACAELwEAIQwMAgsgBEEEaiIEIAVHDQALCyALQQhqIgggDkHGAPwKAAAgCy8BSCIFQQN0IAhqIgRBBGsgKCAFGyAZOwEAIARBCGsgCCAFGyIIIA87AQBBAEgEQCAEQQJrICIgBRsiCiAKLwEAQYCAAnI7AQALAkACQAJAAkACf0EBIBQvAQAiCkH//wNGDQAaAkAgCQRAAn8gCkUEQEEBIBQvARJBAXFFDQEaIAYoAkggCUEDbGotAAEMAQsgCSAKRgsgFC8BBCIERSAEIAxB//8DcUZycSEEIBQvAQIiBkUNAUEAIgkgDi8BQCIMRQ0CGgNAIA4gCUEDdGovAQIgBkYNAiAJQQFqIgkgDEcNAAtBAAwCC0EAIBUgBigCDEkNARogBEECayAiIAUbLgEAQQBOBEAgBUEHTwRAIANBAToASAwHCyALIAVBAWoiBTsBSCALIAVB//8DcUEDdGohCAtBACEKIAhBADsBBCAIIBE7AQIgCCAYOwEAIAggDEH//wFxOwEGQQAhCSALLwFIIgVFDQMDQAJAIAlFDQAgC0EIaiAJQQN0ai8BAiEGQQAhBANAIAYgC0EIaiAEQQN0ai8BAkcEQCAJIARBAWoiBEcNAQwCCwsgCkEBaiEKCyAJQQFqIgkgBUcNAAsgCiAfSw0CQQAMAQsgBAsCQCAFRQ0AA0AgCC4BBkEATg0BIAsgBUEBayIFOwFIIAsgBUH//wNxIgRBA3RqIQggBA0ACwtFDQEgACgCPCEFIAsvAUohBANAIAUgBEEBaiIEQf//A3FBFGxqIgkvAQwiBkH//wNHBEAgBiAULwEMSw0BCwsgCyAEOwFKQQEhJwwCCyAXIB4gC0EIahBGDAILQQAhJyAUIQkgGCAsRg0BCwNAIAkvARIiBUEIcQRAIAsgCy8BSkEBajsBSiAJQRRqIQkMAQsCQCAFQRBxDQAgACgCPCALLwFKIgpBFGxqLwEMIBQvAQxHBEAgAygCPCEKIAMoAkAiBgR/IA4vAUQhCEEAIQQgBiIFQQFHBEADQCAEIAVBAXYiDCAEaiIEIAogBEEBdGovAQAgCEsbIQQgBSAMayIFQQFLDQALCyAIIAogBEEBdGovAQAiBUYNAiAEIAUgCElqBUEACyEEIAZBAWoiBSADKAJESwRAIAVBAXQhBgJ/IAoEQCAKIAYjBygCABEBAAwBCyAGIwgoAgARAAALIQogAyAFNgJEIAMoAkAhBgsgBEEBdCEFAkAgBCAGTw0AIAYgBGtBAXQiBEUNACAFIApqIgZBAmogBiAE/AoAAAsgBSAKaiAOLwBEOwAAIAMgCjYCPCADIAMoAkBBAWo2AkAMAQsgCy8BSEUEQCADKAIwIQxBACEEIAMoAjQiBiEFAkACQAJAIAYiCA4CAgEACwNAIAQgBUEBdiIIIARqIgQgDCAEQQF0ai8BACAKSxshBCAFIAhrIgVBAUsNAAsLIAwgBEEBdGovAQAiBSAKRg0CIAQgBSAKSWohCAsgBkEBaiIFIAMoAjhLBEAgBUEBdCEEAn8gDARAIAwgBCMHKAIAEQEADAELIAQjCCgCABEAAAshDCADIAU2AjggAygCNCEGCyAIQQF0IQUCQCAGIAhNDQAgBiAIa0EBdCIERQ0AIAUgDGoiBkECaiAGIAT8CgAACyAFIAxqIAo7AAAgAyAMNgIwIAMgAygCNEEBajYCNAwBCyASIB4gC0EIahBGCyAnRQ0BIAkvAQ4iBUH//wNGDQEgBSALLwFKTQ0BIAsgBTsBSiAAKAI8IAVBFGxqIQkMAAsACyAaKAIUIBBLDQALDAALAAsgFkEBaiIWIAMoAgRPDQEgAygCECEEDAALAAsgCyADKAIINgIQIAsgAykCADcDCCADIBIoAgg2AgggAyASKQIANwIAIBIgCygCEDYCCCASIAspAwg3AgALICRBAWoiJEGAAkcNAAsgA0EBOgBICyALQdAAaiQAC7kgAhl/AX4jAEGAAmsiCCQAIAAoAoQJIgkoAgQhGiAIIAM2AtgBIAhBhAFqIAkgASMCQQpqIAhB2AFqIAMQGSAAKAKECSIDKAIEIgsEfyADKAIAIRFBACEJQQAhAyALQQRPBEAgC0F8cSEMA0AgCSARIANBBXRqIhAoAhxBAkZqIBAoAjxBAkZqIBAoAlxBAkZqIBAoAnxBAkZqIQkgA0EEaiEDIA1BBGoiDSAMRw0ACwsgC0EDcSIQBEADQCAJIBEgA0EFdGooAhxBAkZqIQkgA0EBaiEDIApBAWoiCiAQRw0ACwsgCUEKagVBCgshGyAIKAKIASISBEBBGEEAIAJB/f8DSxshHCAAQYQBaiERIABBiAlqIRcgAEG8CWohHSACQQNsIR5BACEQA0AgCCgChAEiDiAQQQR0aiIDKAIEIQogAygCACEJAkAgGyADKAIMIhQgGGsiGUkEQCAAKAKECSAZEBFBACEDIAoEQANAIAggCSADQQN0aikCADcDCCAXIAhBCGoQCiADQQFqIgMgCkcNAAsLIAkEQCAJIwkoAgARAgALIBhBAWohGCAQQQFqIgMgEk8NAQNAIAMhCgJAAkAgACgCYCIJRQRAIAAoAowKRQ0CIBEjASIDKQCdAzcAACARIAMpALwDNwAfIBEgAykAtQM3ABggESADKQCtAzcAECARIAMpAKUDNwAIDAELIBEjASIDKQCdAzcAACARIAMpALwDNwAfIBEgAykAtQM3ABggESADKQCtAzcAECARIAMpAKUDNwAIIAAoAlxBACARIAkRAwAgACgCjApFDQELIBEhCQNAAkACQCAJLQAAIgNBIkYNACADQdwARg0AIAMNAQwDC0HcACAAKAKMChAJIAktAAAhAwsgA8AgACgCjAoQCSAJQQFqIQkMAAsACyAOIApBBHRqIgwoAgwgFEcNAiAMKAIAIQlBACEDIAwoAgQiEARAA0AgCCAJIANBA3RqKQIANwMAIBcgCBAKIANBAWoiAyAQRw0ACwsgCQRAIAkjCSgCABECAAsgCiIQQQFqIgMgEkcNAAsMAQsgCCADKAIINgKAASAIIAo2AnwgCCAJNgJ4IAhB+ABqIgMgHRBzIAhB8ABqIAIgAyAFIAAoAqAJEHICQCAQQQFqIgkgEk8NACAIKAKEASAJQQR0aiIDKAIMIBRHDQADQCAJIRAgAygCCCEWIAMoAgQhDCADKAIAIQ4gAEEANgLMCQJAIAwiCkUEQCAIIAgpA3A3A5ABIAAoAtQJIQNBACEKQQAhCQwBCwJAAn8DQCAAKALMCSIJAn8gDiAKQQN0aiIDQQhrKAIAIg1BAXEEQCANQQN2QQFxDAELIA0vASxBAnZBAXELRQ0BGiADQQRrKAIAIRIgACgCyAkhAyAAIAlBAWoiCyAAKALQCSIPSwR/QQggD0EBdCIJIAsgCSALSxsiCSAJQQhNGyILQQN0IQkCfyADBEAgAyAJIwcoAgARAQAMAQsgCSMIKAIAEQAACyEDIAAgCzYC0AkgACgCzAkiCUEBagUgCws2AswJIAAgAzYCyAkgAyAJQQN0aiIDIBI2AgQgAyANNgIAIApBAWsiCg0AC0EAIQogACgCzAkLIglBAkkNAEEAIQMgCUEBdiINQQFHBEAgDUH+////B3EhDUEAIQsDQCAAKALICSISIANBA3QiD2oiEykCACEhIBMgEiAAKALMCSADQX9zakEDdCITaikCADcCACAAKALICSATaiAhNwIAIAAoAsgJIhIgD2oiDykCCCEhIA8gEiAAKALMCSADQf7///8Bc2pBA3QiD2opAgA3AgggACgCyAkgD2ogITcCACADQQJqIQMgC0ECaiILIA1HDQALCyAJQQJxRQ0AIAAoAsgJIgkgA0EDdGoiDSkCACEhIA0gCSAAKALMCSADQX9zakEDdCIDaikCADcCACAAKALICSADaiAhNwIACyAIIAgpA3A3A5ABIAAoAtQJIQMgACgC3AkgCk8EQCAKQQN0IQkMAQsgCkEDdCEJAn8gAwRAIAMgCSMHKAIAEQEADAELIAkjCCgCABEAAAshAyAAIAo2AtwJCyAAIAo2AtgJIAkEQCADIA4gCfwKAAALIAAgAzYC1AlBASELIAAoAqAJIRJBAiENAkACQAJAAn8gCC0AkAFBAXEEQCAILQCRAQwBCyAIKAKQAS8BKAsiFUH//wNxIg9B/v8Daw4CAAIBC0EAIQ1BACELDAELIBIoAkggD0EDbGoiCS0AAEHlAHEhCyAJLQABQQF0IQ0LIAAoAtgJIglBA3RBzABqIhMgACgC3AlBA3RLBEAgAyATIwcoAgARAQAhAyAAIBNBA3Y2AtwJIAAgAzYC1AkgACgC2AkhCQsgCEIANwPwASAIQgA3A+gBIAhCADcD4AEgCEIANwO4ASAIQQA2AsABIAhBATYC/AEgCEIANwPYASAIQQA7AcwBIAhCADcDsAEgCEIANwOgASAIQQA7Aa4BIAggFTsB0AEgCCALIA1yQf8BcUEYQQAgD0H9/wNLG3I7AcgBIAggCTYC1AEgAyAJQQN0aiIDIAgoAvwBNgIAIAMgCCkD8AE3AhwgAyAIKQPoATcCFCADIAgpA+ABNwIMIAMgCCkD2AE3AgQgAyAIKALUATYCJCADIAgvAdABOwEoIAMgCC8BzAE7ASogAyAILwHIATsBLCADIAgoAsABNgE+IAMgCCkDuAE3ATYgAyAIKQOwATcBLiADIAgvAa4BOwFCIAMgCCkDoAE3AkQgCEEANgKcASAIIAM2ApgBIAggCCkCmAE3A1ggCEHYAGogEhAVIAggCCkDkAE3A1AgCCAIKQKYATcDSAJAIAAgCEHQAGogCEHIAGoQbQRAQQAhAyAAKALACQRAA0AgCCAAKAK8CSADQQN0aikCADcDOCAXIAhBOGoQCiADQQFqIgMgACgCwAlJDQALCyAAQQA2AsAJIAggCCkDcCIhNwNoIAggITcDMCAXIAhBMGoQCiAAKALICSEDIAAgACgCvAk2AsgJIAAgAzYCvAkgACkCwAkhISAAIAApAswJNwLACSAAICE3AswJQQEhAyAAKAKgCSEMQQIhCQJAAkACQCACQf7/A2sOAgACAQtBACEJQQAhAwwBCyAMKAJIIB5qIgktAABB5QBxIQMgCS0AAUEBdCEJCyAKQQN0Ig1BzABqIgsgFkEDdEsEQCAOIAsjBygCABEBACEOCyAIQgA3A/ABIAhCADcD6AEgCEIANwPgASAIQgA3A7gBIAhBADYCwAEgCEEBNgKQASAIQgA3A9gBIAhBADsB0AEgCEIANwOwASAIQgA3A6ABIAggAjsB1AEgCCAFOwHIASAIIBwgAyAJckH/AXFyOwHMASAIIAo2AvwBIA0gDmoiAyAIKAKQATYCACADIAgpA/ABNwIcIAMgCCkD6AE3AhQgAyAIKQPgATcCDCADIAgpA9gBNwIEIAMgCCgC/AE2AiQgAyAILwHUATsBKCADIAgvAdABOwEqIAMgCC8BzAE7ASwgAyAIKALAATYBPiADIAgpA7gBNwE2IAMgCCkDsAE3AS4gAyAILwHIATsBQiADIAgpA6ABNwJEIAhBADYCnAEgCCADNgKYASAIIAgpA5gBNwMoIAhBKGogDBAVIAggCCkDmAE3A3AMAQtBACEDIABBADYCzAkgDARAA0AgCCAOIANBA3RqKQIANwNAIBcgCEFAaxAKIANBAWoiAyAMRw0ACwsgDkUNACAOIwkoAgARAgALIBBBAWoiCSAIKAKIASISTw0BIAgoAoQBIAlBBHRqIgMoAgwgFEYNAAsLIAAoAqAJIBlBBXQiEyAAKAKECSgCAGooAgAvAQAiCSACECshDwJAIAdFDQAgCSAPRw0AIAgoAnAiAyADLwEsQQRyOwEsCyAIKAJwIQMCQAJAIAYNACASQQFLDQAgGkECSQ0BCyADIAMvASxBGHI7ASxB//8DIQkLIAMgCTsBKiADIAMoAjwgBGo2AjwgACgChAkgCCAIKQNwIiE3A2AgCCAhNwMgQQAhCyAZIAhBIGpBACAPEBYgACgCwAkEQANAIAAoArwJIAtBA3RqKQIAISEgACgChAkiAygCACATaiIWKAIAIQkCfyADKAIoIgoEQCADIApBAWsiCjYCKCADKAIkIApBAnRqKAIADAELQaQBIwgoAgARAAALIgMgDzsBACADQQJqQQBBkgH8CwAgIachCiADQgA3ApgBIANBATYClAEgA0EANgKgAQJAAn8CQAJAIAkEQCADQQA2AhwgAyAhNwIUIAMgCTYCECADQQE7AZABIAMgCSkCBDcCBCADIAkoAgw2AgwgAyAJKAKYASIMNgKYASADIAkoAqABIh82AqABIAMgCSgCnAEiCTYCnAEgCkUNASAKQQFxIiANAiADIAotAC1BAnEEf0HiBAUgCigCIAsgDGo2ApgBQQAgCigCDCAKKAIUIhUbIQwgCigCECAKKAIEaiENIAooAhghDiAVIAooAghqDAMLIANCADcCBEEAIQkgA0EANgIMIAoNAwsgFiAJNgIIDAILIAMgDCAKQRp0QR91QeIEcWo2ApgBICFCIIinQf8BcSEMICFCOIinIg4gIUIwiKdB/wFxaiENICFCKIinQQ9xCyEVIAMgAygCBCANajYCBCADIAMoAgggFWqtIAwgDmpBACADKAIMIBUbaq1CIIaENwIIAkAgIEUEQEEAIQ4gAyAKKAIkIgwEfyAKKAI4BUEACyAJaiAKLwEsQQFxaiAKLwEoQf7/A0ZqNgKcASAMRQ0BIAooAjwhDgwBCyADIAkgCkEBdkEBcWo2ApwBQQAhDgsgAyAOIB9qNgKgAQsgFiADNgIAIAtBAWoiCyAAKALACUkNAAsLQQAhAyAUIBhGDQADQAJAIAEgA0YNACAAKAKECSIPKAIAIgogA0EFdGoiCSgCHA0AIAogE2oiFCgCHA0AIAkoAgAiDi8BACIVIBQoAgAiDS8BAEcNACAOKAIEIA0oAgRHDQAgDigCmAEgDSgCmAFHDQAjAUGUDGohDCAUKAIMIQoCQCAJKAIMIgtFDQAgC0EBcQ0AIAstACxBwABxRQ0AIAwgC0EwaiALKAIkGyEMCyMBQZQMaiELAkAgCkUNACAKQQFxDQAgCi0ALEHAAHFFDQAgCyAKQTBqIAooAiQbIQsLIAwoAhghFgJAIAsoAhgiCkEZTwRAIAogFkcNAiAMKAIAIQwgCygCACELDAELIAogFkcNAQsgDCALIAoQEg0AIA0vAZABBH9BACEDA0AgDygCNCEKIAkoAgAgCCANIANBBHRqIg4pAhg3AxggCCAOKQIQNwMQIAhBEGogChAgIANBAWoiAyAUKAIAIg0vAZABSQ0ACyAJKAIAIg4vAQAFIBULQf//A3FFBEAgCSAOKAKcATYCCAsgDyAZEBEgGEEBaiEYDAILIANBAWoiAyAZRw0ACwsgEEEBaiIQIBJJDQALIAAoAoQJKAIEIQsLIAhBgAJqJABBfyAaIAsgGk0bC5EKAhF/AX4jAEHAAWsiAyQAIAAoAoQJIAMgAikCADcDOCABIANBOGpBAEEBEBYgA0HcAGogACgChAkgASMCQQ1qQQBBABAZIAMoAmAEQCAAQbQJaiEOIABBiAlqIQ8DQCADKAJcIBBBBHRqIgUoAgghCyAFKAIEIQIgBSgCACEHIANCADcDUEIAIRQCQCACIgVFDQADQCADIAcgBUEBayIIQQN0IhFqKQIAIhQ3A0gCQAJAIBSnIgRBAXEEQCAUQgiDQgBSDQJBACEKQQEhDEEAIQYMAQsgBC0ALEEEcQ0BIAQgBCgCJCIGQQN0ayEKIAZFBEBBACEGQQEhDAwBC0EAIQxBACEEIAZBAUcEQCAGQX5xIRJBACENA0AgCiAEQQN0aiITKAIAIglBAXFFBEAgCSAJKAIAQQFqNgIAIAkoAgAaCyATKAIIIglBAXFFBEAgCSAJKAIAQQFqNgIAIAkoAgAaCyAEQQJqIQQgDUECaiINIBJHDQALCyAGQQFxRQ0AIAogBEEDdGooAgAiBEEBcQ0AIAQgBCgCAEEBajYCACAEKAIAGgsgCyACIAZqQQFrIgRJBEAgBEEDdCELAn8gBwRAIAcgCyMHKAIAEQEADAELIAsjCCgCABEAAAshByAEIQsLAkAgAiAFTQ0AIAIgBWtBA3QiAkUNACAHIAYgCGpBA3RqIAcgBUEDdGogAvwKAAALAkAgDA0AIAZBA3QhAiAHIBFqIQUgCgRAIAJFDQEgBSAKIAL8CgAADAELIAJFDQAgBUEAIAL8CwALAn8gAy0ASEEBcQRAIAMoAkghCCADLQBJDAELIAMoAkgiCC8BKAshAkEBIQUgACgCoAkhBiAILwFCIQlBAiEIAkACQAJAIAJB//8DcSIKQf7/A2sOAgACAQtBACEIQQAhBQwBCyAGKAJIIApBA2xqIggtAABB5QBxIQUgCC0AAUEBdCEICyAEQQN0IgxBzABqIg0gC0EDdEsEQCAHIA0jBygCABEBACEHCyADQgA3A7ABIANCADcDqAEgA0IANwOgASADQgA3A4ABIANBADYCiAEgA0EBNgK8ASADQgA3A5gBIANBADsBjgEgA0IANwN4IANCADcDaCADIAk7AXYgAyACOwGQASADIAUgCHJB/wFxQRhBACAKQf3/A0sbcjsBjAEgAyAENgKUASAHIAxqIgIgAygCvAE2AgAgAiADKQOwATcCHCACIAMpA6gBNwIUIAIgAykDoAE3AgwgAiADKQOYATcCBCACIAMoApQBNgIkIAIgAy8BkAE7ASggAiADLwGOATsBKiACIAMvAYwBOwEsIAIgAygCiAE2AT4gAiADKQOAATcBNiACIAMpA3g3AS4gAiADLwF2OwFCIAIgAykDaDcCRCADQQA2AkQgAyACNgJAIAMgAykDQDcDMCADQTBqIAYQFSADIAMpA0AiFDcDUCADIAMpA0g3AyggDyADQShqEAoMAgsgCCIFDQALQgAhFAsgACAAKAKQCkEBajYCkAoCQAJAIAAoArQJBEAgAyAOKQIANwMgIAMgAykDUDcDGCAAIANBIGogA0EYahBtRQ0BIAMgDikCADcDCCAPIANBCGoQCgsgDiAUNwIADAELIAMgAykDUDcDECAPIANBEGoQCgsgEEEBaiIQIAMoAmBJDQALCyAAKAKECSADKAJcKAIMEBEgACgChAkoAgAgAUEFdGpBAjYCHCADQcABaiQAC6cTAhh/AX4jAEEwayILJAAgC0EkaiAAKAKECSIJIAEjAkEMakEAQQAQGQJ/IAsoAigiGARAIABBhAFqIRMgAEGICWohGQNAIAkgCygCJCICKAIMIAEQJiACIAE2AgxBACERQQAhFANAIAsoAiQgFEEEdGoiAigCBCEVIAIoAgxBBXQiFiAAKAKECSgCAGooAgAvAQAhCiALIAIoAgAiFykCACIaNwMYAkAgGqciAkEBcQ0AQQAhECACKAIkIhJFDQADQCAKIQICQAJAAkACQCALKAIYIgogCigCJEEDdGsgEEEDdGopAgAiGqciB0EBcSIMRQRAQQAhCiAHKAIkQQBHIREgBy8BKCIJQf//A0YNAyAHLQAsQQRxRQ0BIAIhCgwDC0EAIREgB0EIcQRAIAIhCgwECyAHQYD+A3FBCHYhCQwBCyAJQf7/A0YNAQtBACEKAkAgACgCoAkiDSgCBCIEIAlNDQAgAkH//wNxIgggDSgCFE8NACANKAIYIQYgCSANKAIMSQRAAkACQCAGIAhNBEAgDSgCLCANKAIwIAggBmtBAnRqKAIAQQF0aiIELwEAIg5FBEBBACEEDAMLIARBAmohBkEAIQUDQCAGQQRqIQQgBi8BAiIPBH8gBCAPQQF0akEAIQMDQCAELwEAIAlGDQQgBEECaiEEIANBAWoiAyAPRw0ACwUgBAshBkEAIQQgBUEBaiIFIA5HDQALDAILIA0oAiggBCAIbEEBdGogCUEBdGovAQAhBAwBCyAGLwEAIQQLIA0oAjQgBEH//wNxQQN0aiIGLQAAIgRFDQEgBiAEQQN0aiIELQAADQEgAiAEQQhqIgJBBmsvAQAgAkEEay0AAEEBcRshCgwBCwJAIAYgCE0EQCANKAIsIA0oAjAgCCAGa0ECdGooAgBBAXRqIgIvAQAiCEUNAiACQQJqIQJBACEDA0AgAkEEaiEEIAIvAQIiDgR/IAQgDkEBdGoDQCAELwEAIAlGDQQgBEECaiEEIApBAWoiCiAORw0ACwUgBAshAkEAIQogA0EBaiIDIAhHDQALDAILIA0oAiggBCAIbEEBdGogCUEBdGovAQAhCgwBCyACLwEAIQoLIAwNAQsgByAHKAIAQQFqNgIAIAcoAgAaCyAAKAKECSIEKAIAIBZqIg4oAgAhCAJ/IAQoAigiAgRAIAQgAkEBayICNgIoIAQoAiQgAkECdGooAgAMAQtBpAEjCCgCABEAAAsiAyAKOwEAIANBAmpBAEGSAfwLACADQgA3ApgBIANBATYClAEgA0EANgKgAQJAIAMCfwJAAkAgCARAIANBADsAHSADIBE6ABwgAyAaNwIUIAMgCDYCECADQQE7AZABIANBADoAHyADIAgpAgQ3AgQgAyAIKAIMNgIMIAMgCCgCmAEiAjYCmAEgAyAIKAKgASIGNgKgASADIAgoApwBIgQ2ApwBIAdFDQEgDA0CIAMgBy0ALUECcQR/QeIEBSAHKAIgCyACajYCmAFBACAHKAIMIAcoAhQiAhshCCACIAcoAghqIQIgBygCGCEFIAcoAhAgBygCBGoMAwsgA0IANwIEQQAhBCADQQA2AgwgBw0DCyAOIAQ2AggMAgsgAyACIAdBGnRBH3VB4gRxajYCmAEgGkIgiKciD0H/AXEhCCAPQQh2QQ9xIQIgD0EYdiIFIA9BEHZB/wFxagsgAygCBGo2AgQgAyADKAIIIAJqrSAFIAhqQQAgAygCDCACG2qtQiCGhDcCCAJAIAxFBEBBACEMIAMgBygCJCICBH8gBygCOAVBAAsgBGogBy8BLEEBcWogBy8BKEH+/wNGajYCnAEgAkUNASAHKAI8IQwMAQsgAyAEIAdBAXZBAXFqNgKcAUEAIQwLIAMgBiAMajYCoAELIA4gAzYCACAQQQFqIhAgEkcNAAsLQQEhECAVQQFLBEADQCAXIBBBA3RqKQIAIRogACgChAkiBCgCACAWaiIPKAIAIQYCfyAEKAIoIgIEQCAEIAJBAWsiAjYCKCAEKAIkIAJBAnRqKAIADAELQaQBIwgoAgARAAALIgUgCjsBACAFQQJqQQBBkgH8CwAgGqchAyAFQgA3ApgBIAVBATYClAEgBUEANgKgAQJAIAUCfwJAAkAgBgRAIAVBADYCHCAFIBo3AhQgBSAGNgIQIAVBATsBkAEgBSAGKQIENwIEIAUgBigCDDYCDCAFIAYoApgBIgQ2ApgBIAUgBigCoAEiDjYCoAEgBSAGKAKcASICNgKcASADRQ0BIANBAXEiCA0CIAUgAy0ALUECcQR/QeIEBSADKAIgCyAEajYCmAFBACADKAIMIAMoAhQiBBshEiAEIAMoAghqIQwgAygCGCEGIAMoAhAgAygCBGoMAwsgBUIANwIEQQAhAiAFQQA2AgwgAw0DCyAPIAI2AggMAgsgBSAEIANBGnRBH3VB4gRxajYCmAEgGkIgiKdB/wFxIRIgGkIoiKdBD3EhDCAaQjiIpyIGIBpCMIinQf8BcWoLIAUoAgRqNgIEIAUgBSgCCCAMaq0gBiASakEAIAUoAgwgDBtqrUIghoQ3AggCQCAIRQRAQQAhDCAFIAMoAiQiBAR/IAMoAjgFQQALIAJqIAMvASxBAXFqIAMvAShB/v8DRmo2ApwBIARFDQEgAygCPCEMDAELIAUgAiADQQF2QQFxajYCnAFBACEMCyAFIAwgDmo2AqABCyAPIAU2AgAgEEEBaiIQIBVHDQALCyALIAspAxg3AxAgGSALQRBqEAogFyMJKAIAEQIAAkAgACgCYEUEQCAAKAKMCkUNAQsgACgCoAkhCiMBQasKaiEJAkACQAJAAn8gCy0AGEEBcQRAIAstABkMAQsgCygCGC8BKAtB//8DcSICQf7/A2sOAgACAQsjAUGqCmohCQwBC0EAIQkgCigCCCAKKAIEaiACTQ0AIAooAjggAkECdGooAgAhCQsgCyAJNgIAIBNBgAgjAUGlB2ogCxALGiAAKAJgIgIEQCAAKAJcQQAgEyACEQMACyATIQIgACgCjApFDQADQAJAAkAgAi0AACIJQSJGDQAgCUHcAEYNACAJDQEgACgCjAoiAkUNAyAAKAKECSAAKAKgCSACEB0jAUHrC2ogACgCjAoQFAwDC0HcACAAKAKMChAJIAItAAAhCQsgCcAgACgCjAoQCSACQQFqIQIMAAsACyAUQQFqIhQgCygCKEkNAAtBASARRQ0CGiALQSRqIAAoAoQJIgkgASMCQQxqQQBBABAZIAsoAigNAAsLIBhBAEcLIAtBMGokAAvFAwEHfyMAQRBrIQQCfyACLQAAIgdBAXFFBEAgAigCACIFQcQAQSggBSgCJCIGG2ovAQAhCCAFQSpqIAZFDQEaIAVBxgBqDAELIAItAAEhCCACQQJqCy8BACEGIAAoAqAJIgooAlghAAJAIAooAgBBDk0EQCAAIAFBAnRqIgkvAQAhBSAJLwECIQkgBEEAOwEMIAQgCTsBCiAEIAU7AQggACAGQQJ0aigBACEAIARBADsBBCAEIAA2AgAMAQsgBCAAIAFBBmxqIgUvAQQ7AQwgBCAFKAEAIgU2AgggBCAAIAZBBmxqIgAvAQQ7AQQgBCAAKAEANgIACwJAIAVB//8DcUH//wNGBEBBACEADAELAkAgAygCBEUNACAEKAIAIAQoAghzIAQvAQQgBC8BDHNyDQAgCi8BZCAIRwRAQQEhAAwCCyAHQQFxBH8gB0EGdkEBcQUgAigCAC8BLEEKdkEBcQsNAEEBIQAgAkECaiACKAIAQSpqIAdBAXEbLwEAIAFGDQELAn8gAigCACIAQQFxBEAgAi0ABwwBCyAAKAIQCyECQQAhACAIRSACQQBHckUNACAELwEKDQAgAy0ACCEACyAAQQFxC+QCAQN/AkAgACgCFCICIAEoAgQiA08EQCACQX9GDQEgACABKAIIIAIgA2tqIgM2AhQgACAAKAIMIgIgASgCICACIAEoAhhrIgRBACACIARPG2ogACgCCCICIAEoAhQiBEsbrUIghiABKAIcIAIgBGsiBEEAIAIgBE8baq2ENwIIIAMgASgCCE8NASAAQn83AgggAEF/NgIUDAELIAIgASgCACIDTQ0AIAAgAzYCFCAAIAEpAgw3AggLAkAgACgCECICIAEoAgQiA08EQCAAIAEoAgggAiADa2oiAzYCECAAIAAoAgQiAiABKAIgIAIgASgCGGsiBEEAIAIgBE8baiAAKAIAIgIgASgCFCIESxutQiCGIAEoAhwgAiAEayIEQQAgAiAETxtqrYQ3AgAgAyABKAIITw0BIABCfzcCACAAQX82AhAPCyACIAEoAgAiA00NACAAIAM2AhAgACABKQIMNwIACwuDDQEUfyMAQSBrIg4kACAAKAKECSILKAIEIhAgAUsEQCACQf3/A0shFSACQQF0IRYgECETIAEhDANAIAsoAgAhEgJAIAwgEEsEQCASIAxBBXRqIQ0gECEDA0ACQCASIANBBXRqIgQoAhwNACANKAIcDQAgBCgCACIILwEAIgkgDSgCACIHLwEARw0AIAgoAgQgBygCBEcNACAIKAKYASAHKAKYAUcNACMBQZQMaiEKIA0oAgwhBQJAIAQoAgwiBkUNACAGQQFxDQAgBi0ALEHAAHFFDQAjAUGUDGogBkEwaiAGKAIkGyEKCyMBQZQMaiEGAkAgBUUNACAFQQFxDQAgBS0ALEHAAHFFDQAjAUGUDGogBUEwaiAFKAIkGyEGCyAKKAIYIRQCQCAGKAIYIgVBGU8EQCAFIBRHDQIgCigCACEKIAYoAgAhBgwBCyAFIBRHDQELIAogBiAFEBINACAHLwGQAQR/QQAhAwNAIAsoAjQhCSAEKAIAIA4gByADQQR0aiIIKQIYNwMIIA4gCCkCEDcDACAOIAkQICADQQFqIgMgDSgCACIHLwGQAUkNAAsgBCgCACIILwEABSAJC0UEQCAEIAgoApwBNgIICyALIAwQEQwDCyADQQFqIgMgDEcNAAsLIBIgDEEFdGooAgAvAQAhAyAAQQA2AqwJIAAoAqAJIQcCQCACBEBBACEEQQAhBSAVRQRAAkACQCAHKAIYIgkgA00EQCAHKAIsIAcoAjAgAyAJa0ECdGooAgBBAXRqIgMvAQAiBUUEQEEAIQMMAwsgA0ECaiEJQQAhCANAIAlBBGohAyAJLwECIgoEfyADIApBAXRqQQAhBANAIAMvAQAgAkYNBCADQQJqIQMgBEEBaiIEIApHDQALBSADCyEJQQAhAyAIQQFqIgggBUcNAAsMAgsgBygCKCAHKAIEIANsQQF0aiAWai8BACEDDAELIAkvAQAhAwsgBygCNCADQf//A3FBA3RqIgNBCGohBSADLQAAIQQLIAAgBSAEEEchCiAAKAKsCSEDDAELAkAgBygCGCIJIANNBEAgBygCLCAHKAIwIAMgCWtBAnRqKAIAQQF0aiIDQQJqIQkgAy8BACEIQQAhC0EAIQ1BACEKA0ACfyAJIANBAmoiBEYEQCAIQf//A3FFDQQgA0EGaiIGIAMvAQRBAXRqIQkgCEEBayEIQQAhCyAGIAMvAQYiBSAHKAIMTw0BGiAHKAI0IAQvAQBBA3RqIgNBCGohDSADLQAAIQsgBgwBCyAELwEAIQUgBAshAyAFQf//A3EiBkUNACAAKAKgCSgCDCAGTQ0AIAAgDSALQf//A3EQRyAKciEKDAALAAtBASEJIAcoAiggBygCBCADbEEBdGohCEEAIQ1B//8DIQNBACEKA0AgBygCBCEGA0ACQCAGQQAgA0EBaiAJQQFxGyIDQf//A3EiBE0NAANAIAggBEEBdGovAQANASAGIANBAWoiA0H//wNxIgRLDQALCyAEIAZPDQJBACEJQQAhCyADQf//A3EiBSAHKAIMSQRAIAcoAjQgCCAEQQF0ai8BAEEDdGoiBEEIaiENIAQtAAAhCwsgBUUNACAAKAKgCSgCDCAFTQ0ACyAAIA0gCxBHIApyIQoMAAsAC0EBIQggACgCrAkiA0EBTQ0AA0AgACgCqAkiBSAIQQR0aiIDLwEEIQYgAygCACEHIA4gAy8BDjsBGCAOIAMpAQY3AxACQCAIIgNBAEwNAANAIAAoAqgJIgUgA0EBayIJQQR0aiIELwEEIAZPDQEgBSADQQR0aiIFIAQpAgA3AgAgBSAEKQIINwIIIANBAUsgCSEDDQALIAAoAqgJIQVBACEDCyAFIANBBHRqIgMgBjsBBCADIAc2AgAgAyAOKQMQNwEGIAMgDi8BGDsBDiAIQQFqIgggACgCrAkiA0kNAAsLQQAhBAJAIANFBEBBfyEFDAELA0AgACAMIAAoAqgJIARBBHRqIgMvAQQgAygCACADKAIIIAMvAQxBAUEAEE0hBSAEQQFqIgMhBCADIAAoAqwJSQ0ACwtBASEDAkAgCkEBcUUEQAJAIAVBf0YNACARQQVLDQAgACgChAkgBSAMECYMAwsgAg0BIA8hAwsgEyAMQQFqIAEgDEYbIQwgAyEPDAELIAAoAoQJIAwQEQsgEUEBaiERIAwgACgChAkiCygCBCITSQ0ACwsgDkEgaiQAIA9BAXEL2wcCDH8DfiABIANyBEAgAUEARyEGIANBAEchBwNAIAAgCkEYbGohBQJ/IAtBAXEiDgRAIAUpAgghEiAFKAIUDAELIAZBAXFFBEBCfyESQX8MAQsgBSkCACESIAUoAhALIQUgAiANQRhsaiEGAkAgBQJ/IAxBAXEiDwRAIAYpAgghESAGKAIUDAELIAdBAXFFBEBCfyERQX8MAQsgBikCACERIAYoAhALIgZJBEACQCAOIA9GDQACQCAEKAIEIgZFDQAgCSAEKAIAIAZBGGxqIgdBBGsiCCgCAEsNACAIIAU2AgAgB0EQayASNwIADAELIAUgCU0NACAEKAIAIQggBCAGQQFqIgcgBCgCCCIPSwR/QQggD0EBdCIGIAcgBiAHSxsiBiAGQQhNGyIHQRhsIQYCfyAIBEAgCCAGIwcoAgARAQAMAQsgBiMIKAIAEQAACyEIIAQgBzYCCCAEKAIEIgZBAWoFIAcLNgIEIAQgCDYCACAIIAZBGGxqIgYgBTYCFCAGIAk2AhAgBiASNwIIIAYgEzcCAAsgC0EBcyELIAogDmohCgwBCyALIAxzIQcCQCAFIAZLBEACQCAHQQFxRQ0AAkAgBCgCBCIFRQ0AIAkgBCgCACAFQRhsaiIHQQRrIggoAgBLDQAgCCAGNgIAIAdBEGsgETcCAAwBCyAGIAlNDQAgBCgCACEIIAQgBUEBaiIHIAQoAggiDksEf0EIIA5BAXQiBSAHIAUgB0sbIgUgBUEITRsiB0EYbCEFAn8gCARAIAggBSMHKAIAEQEADAELIAUjCCgCABEAAAshCCAEIAc2AgggBCgCBCIFQQFqBSAHCzYCBCAEIAg2AgAgCCAFQRhsaiIFIAY2AhQgBSAJNgIQIAUgETcCCCAFIBM3AgALIAxBAXMhDAwBCwJAIAdBAXFFDQACQCAEKAIEIgVFDQAgCSAEKAIAIAVBGGxqIgdBBGsiCCgCAEsNACAIIAY2AgAgB0EQayARNwIADAELIAYgCU0NACAEKAIAIQcgBCAFQQFqIgggBCgCCCIQSwR/QQggEEEBdCIFIAggBSAISxsiBSAFQQhNGyIIQRhsIQUCfyAHBEAgByAFIwcoAgARAQAMAQsgBSMIKAIAEQAACyEHIAQgCDYCCCAEKAIEIgVBAWoFIAgLNgIEIAQgBzYCACAHIAVBGGxqIgUgBjYCFCAFIAk2AhAgBSARNwIIIAUgEzcCAAsgDEEBcyEMIAtBAXMhCyAKIA5qIQoLIA0gD2ohDSAGIQUgESESCyADIA1LIQcgEiETIAUhCSABIApLIgYNACAHDQALCwvkBwEPfwJAIAIgBE0EQCACIARHDQEgAyAFTQ0BCyAAQgA3AgAgAEIANwIQIABCADcCCA8LIAFBCGooAgAhCiABQRBqKAIAIQcgASgCFCEUIAEoAgQhCCABKAIAIQ4gACABKQIQNwIQIAAgASkCCDcCCCAAIAEpAgA3AgACQCAHKAIAIgFBAXENAANAIAEoAiRFDQEgAS8BQiIPBH8gFCgCCCIHKAJUIAcvASQgD2xBAXRqBUEACyETIAEoAiQiFUUNAQJ/IAEgFUEDdGsiECgCACIBQQFxIgdFBEAgAS8BLEECdkEBcQwBCyABQQN2QQFxCyILRSERQQAhDAJAIAsNACATRQ0AIBMvAQAhDEEBIRELAn8gB0UEQEEAIAogASgCFCIHGyELIAEoAhghCSABKAIQIQ0gByAIagwBCyAQLQAHIg0hCSAKIQsgCAshByAJIAtqIQkCQAJAIAQgB0sNACAEIAdGIAUgCUtxDQAgByAIRiAJIApGcUUEQCACIAdHDQIgAyAJTw0BDAILIAIgCEcNASADIApNDQELQQEhCyAVQQFGDQIgDSAOaiEOA0BBACEMAn8gECALQQN0aiIPKAIAIgFBAXEiDQRAIAFBA3ZBAXEMAQsgAS8BLEECdkEBcQtFBEAgEwR/IBMgEUEBdGovAQAFQQALIQwgEUEBaiERCwJ/IAtFBEAgCSEKIAcMAQsCfyANBEAgDy0ABUEPcSEIIA8tAAYhEiAPLQAEDAELIAEoAgghCCABKAIEIRIgASgCDAtBACAJIAgbaiEKIA4gEmohDiAHIAhqCyEIAn8gDQRAIA8tAAciEiEJIAohDSAIDAELQQAgCiABKAIUIgcbIQ0gASgCGCEJIAEoAhAhEiAHIAhqCyEHIAkgDWohCQJAIAQgB0sNACAEIAdGIAUgCUtxDQACQAJAIAcgCEcNACAJIApHDQAgAiAIRw0BIAMgCk0NAQwCCyACIAdHDQAgAyAJTw0BCyAPIRAMAgsgDiASaiEOIAtBAWoiCyAVRw0ACwwCCyACIAhJDQEgAiAIRiADIApJcQ0BAkACQCAGBEAgAUEBcQR/IAFBAXZBAXEFIAEvASxBAXELIAxyDQEMAgsCQCAMQf7/A2sOAgIBAAsCQCAMRQRAIAFBAXFFDQEgAUECcUUNAyABQQJ2QQFxDQIMAwsgFCgCCCgCSCAMQQNsai0AAUEBcUUNAgwBCyABLwEsIgFBAXFFDQEgAUEBdkEBcUUNAQsgACAUNgIUIAAgEDYCECAAIAw2AgwgACAKNgIIIAAgCDYCBCAAIA42AgALIBAoAgAiAUEBcUUNAAsLC+YGARB/IAIgA0sEQCAAQgA3AgAgAEIANwIQIABCADcCCA8LIAFBCGooAgAhCCABQRBqKAIAIQUgASgCFCETIAEoAgQhCyABKAIAIQkgACABKQIQNwIQIAAgASkCCDcCCCAAIAEpAgA3AgACQCAFKAIAIgFBAXENAANAIAEoAiRFDQEgAS8BQiIMBH8gEygCCCIFKAJUIAUvASQgDGxBAXRqBUEACyESIAEoAiQiFEUNAQJ/IAEgFEEDdGsiDCgCACIBQQFxIgVFBEAgAS8BLEECdkEBcQwBCyABQQN2QQFxCyIHRSEOQQAhCgJAIAcNACASRQ0AIBIvAQAhCkEBIQ4LAn8gBUUEQEEAIAggASgCFCIFGyENIAEoAhghBiABKAIQIQcgBSALagwBCyAMLQAHIgchBiAIIQ0gCwshBQJAAkAgByAJaiIPIANJDQAgB0UEQCAMIQYMAgsgAiAPTw0AIAwhBgwBC0EBIQcgFEEBRg0CIAYgDWohCANAQQAhCgJ/IAwgB0EDdGoiBigCACIBQQFxIhAEQCABQQN2QQFxDAELIAEvASxBAnZBAXELRQRAIBIEfyASIA5BAXRqLwEABUEACyEKIA5BAWohDgsCfyAHRQRAIAUhCyAPDAELAn8gEARAIAYtAAVBD3EhCSAGLQAGIREgBi0ABAwBCyABKAIIIQkgASgCBCERIAEoAgwLQQAgCCAJG2ohCCAFIAlqIQsgDyARagshCQJ/IBAEQCAGLQAHIg0hESAIIRAgCwwBC0EAIAggASgCFCIFGyEQIAEoAhghESABKAIQIQ0gBSALagshBSADIAkgDWoiD00EQCANRQ0CIAIgD0kNAgsgECARaiEIIAdBAWoiByAURw0ACwwCCyACIAlJDQECQAJAIAQEQCABQQFxBH8gAUEBdkEBcQUgAS8BLEEBcQsgCnINAQwCCwJAIApB/v8Daw4CAgEACwJAIApFBEAgAUEBcUUNASABQQJxRQ0DIAFBAnZBAXENAgwDCyATKAIIKAJIIApBA2xqLQABQQFxRQ0CDAELIAEvASwiAUEBcUUNASABQQF2QQFxRQ0BCyAAIBM2AhQgACAGNgIQIAAgCjYCDCAAIAg2AgggACALNgIEIAAgCTYCAAsgBigCACIBQQFxRQ0ACwsLzAYCFX8BfiABKAIEIQogASgCCCEGIAEoAhQhECABKAIAIQQgASgCECgCACEBAkADQCAZQiCIpyESIBmnIRMDQEEAIQtBACEHQQAhCEEAIQxBACEJAn9BACABQQFxDQAaIAEoAiRFBEBBAAwBCyABLwFCIgUEQCAQKAIIIgcoAlQgBy8BJCAFbEEBdGohDAsgCiEHIAYhCCABIQkgBAshBUEAIQ0DQAJAIAlFDQAgCyAJQSRqKAIAIgFGDQADQEEAIQ4CfyALQQN0QQAgCSABQQN0ayAJQQFxG2oiASgCACIEQQFxIgYEQCAEQQN2QQFxDAELIAQvASxBAnZBAXELRQRAIAwEfyAMIA1BAXRqLwEABUEACyEOIA1BAWohDQsCfyALRQRAIAUhBCAIIQYgBwwBCwJ/IAYEQCABLQAFQQ9xIQogAS0ABCEGIAEtAAYMAQsgBCgCDCEGIAQoAgghCiAEKAIEC0EAIAggChsgBmohBiAFaiEEIAcgCmoLIQogACAQNgIUIAAgATYCECAAIA42AgwgACAGNgIIIAAgCjYCBCAAIAQ2AgACfyABKAIAIgVBAXEEQCABLQAHIgUhCCAGIQ8gCgwBC0EAIAYgBSgCFCIHGyEPIAUoAhghCCAFKAIQIQUgByAKagshByALQQFqIQsgCCAPaiEIIAQgBWohBQJAAn8gASkCACIZpyIBQQFxBEAgGUI4iKcMAQsgASgCEAsgBGogAk0NAAJAIAMEQCAZp0EBcQR/IAFBAXZBAXEFIAEvASxBAXELIA5yRQ0BDAgLAkAgDkH+/wNrDgIBCAALIA5FBEAgGadBAXEEQCABQQJxRQ0CIAFBAnZBAXFFDQIMCQsgAS8BLCIPQQFxRQ0BIA9BAXZBAXFFDQEMCAsgECgCCCgCSCAOQQNsai0AAUEBcQ0HCyAZp0EBcQ0AIAEoAiRFDQAgASgCMEUNACALIAkoAiRGDQQgB60gCK1CIIaEIRlBASERIAkhFCAFIRUgCyEWIA0hFyAMIRgMBQsgCyAJKAIkIgFHDQALCyARQQAhESAVIQUgEyEHIBIhCCAWIQsgFyENIBghDCAUIQkNAAsLCyAAQgA3AgAgAEIANwIQIABCADcCCAsL6hACKX8CfiMAQcABayIDJAAgAyABKAIQIicpAgAiLDcDiAEgLEI4iCEtICynIgRBAXEEfyAtpyAsQjCIp0H/AXFqBSAEKAIQIAQoAgRqCyEoIARBAXEEfyAtpwUgBCgCEAshESABKAIQIQUCfyABKAIUIggoAgAiCUEBcQRAIAgtAAVBD3EhBiAILQAGIQogCC0ABAwBCyAJKAIIIQYgCSgCBCEKIAkoAgwLIQQgASgCACEJIAMgCDYCvAEgAyAINgK4ASADQQA2ArQBIAMgBDYCsAEgAyAGNgKsASADIAo2AqgBAkACQAJAIAUgCEYNACADIAMpArABNwNwIAMgAykCuAE3A3ggAyADKQKoATcDaCADIAEpAgg3A1ggAyABKQIQNwNgIAMgASkCADcDUCADQZABaiADQegAaiADQdAAahAYAn8CQCADKAKgASIMIAVGDQAgDEUNAANAAkAgAyADKQKgASIsNwO4ASADIAMpApgBIi03A7ABIANBQGsgLTcDACADICw3A0ggAyADKQKQASIsNwOoASADICw3AzggAyABKQIINwMoIAMgASkCEDcDMCADIAEpAgA3AyAgA0GQAWogA0E4aiADQSBqEBggAygCoAEiBCAFRg0AIAQNAQsLIAMoArgBIghFDQIgAygCsAEhBCADKAKsASEGIAMoAqgBIQogAygCvAEMAQsgCAshDCAJIBFqIRtBMEE0IAIbISlBACERA0ACQAJAIAgoAgAiAUEBcQ0AIAEoAiRFDQBBACEHQQAhEiABLwFCIgUEQCAMKAIIIgkoAlQgCS8BJCAFbEEBdGohEgsCQAJAIAEoAiQiI0UNAAJ/IAEgI0EDdGsiCCgCACIBQQFxIgVFBEAgAS8BLEECdkEBcQwBCyABQQN2QQFxCyIHRSETQQAhCwJAIAcNACASRQ0AIBIvAQAhC0EBIRMLAn8gBUUEQEEAIAQgASgCFCIFGyEOIAUgBmohJCABKAIQIQcgASgCGAwBCyAGISQgBCEOIAgtAAciBwshDyAIICdGBEBBACEHDAELAkACQCAHIApqIiAgG0sNACAbICBGBEAgKA0BIAMgCCkCACIsNwMYIAMgLDcDgAEgAyADKQOIATcDECADQRhqIANBEGoQPA0BIAgoAgAhAQsCQAJAAkAgAkUEQEEBIQcgCCEFIAwhCQJAIAtB/v8Daw4CAgQACyALRQRAAn8gAUEBcUUEQCABLwEsIgFBAXFFDQQgAUEBdkEBcQwBCyABQQJxRQ0DIAFBAnZBAXELRQ0CDAMLIAwoAggoAkggC0EDbGotAAFBAXENAgwBC0EBIQcCfyABQQFxRQRAIAEvASxBAXEMAQsgAUEBdkEBcQsgC3INAQsCQCAIKAIAIgFBAXENACABKAIkRQ0AQQAhByABIClqKAIADQFBACEKQQAhBkEAIQRBACELQQAhBUEAIQkMAgtBACEKQQAhBkEAIQRBACELQQAhBUEAIQlBACEHDAELIAghBSAMIQkLQQEhJSAjQQFGDQMgDiAPaiEQA0AgByEUIAkhFSAFIQ4gCyEWIAQhFyAGIRggCiEZQQAhDwJ/IAggJUEDdGoiDSgCACIBQQFxIgYEQCABQQN2QQFxDAELIAEvASxBAnZBAXELRQRAIBIEfyASIBNBAXRqLwEABUEACyEPIBNBAWohEwsCfyAGBEAgDS0ABCEKIA0tAAYhByANLQAFQQ9xDAELIAEoAgwhCiABKAIEIQcgASgCCAshBEEAIBAgBBsgCmohECAEICRqIRoCfyAGBEAgDS0AByIGISogECErIBoMAQtBACAQIAEoAhQiBBshKyABKAIYISogASgCECEGIAQgGmoLISQgDSAnRgRAIBQhByAVIQkgDiEFIBYhCyAXIQQgGCEGIBkhCgwFCwJAIAYgByAgaiImaiIgIBtLDQAgGyAgRgRAICgNASADIA0pAgAiLDcDCCADICw3A4ABIAMgAykDiAE3AwAgA0EIaiADEDwNASANKAIAIQELAkACQAJAAkAgAgRAQQEhByABQQFxBH8gAUEBdkEBcQUgAS8BLEEBcQsgD3JFDQEMAgtBASEHICYhCiAaIQYgECEEIA8hCyANIQUgDCEJAkAgD0H+/wNrDgIBBAALAkAgD0UEQCABQQFxRQ0BIAFBAnFFDQIgAUECdkEBcUUNAgwDCyAMKAIIKAJIIA9BA2xqLQABQQFxRQ0BDAILIAEvASwiAUEBcUUNACABQQF2QQFxDQELIA0oAgAiAUEBcQ0BIAEoAiRFDQEgGSEKIBghBiAXIQQgFiELIA4hBSAVIQkgFCEHIAEgKWooAgBFDQJBACEHCyAmIQogGiEGIBAhBCAPIQsgDSEFIAwhCQwBCyAZIQogGCEGIBchBCAWIQsgDiEFIBUhCSAUIQcLICogK2ohECAlQQFqIiUgI0cNAQwFCwsgJiEKIBAhBCAaIQYgDSEIDAELQQAhGUEAIRhBACEXQQAhFkEAIQ5BACEVQQAhFAsgDkUNAyAZIR8gGCEeIBchHSAWISIgDiEcIBUhESAUISEMAwtBACEJQQAhBUEAIQtBACEEQQAhBkEAIQoLIAdBAXEEQCAAIAk2AhQgACAFNgIQIAAgCzYCDCAAIAQ2AgggACAGNgIEIAAgCjYCAAwGCyAFRQ0AIAkhDCAFIQgMAQsgIUEBcQ0DQQAhIiARIQwgHCEIIB0hBCAeIQYgHyEKQQAhH0EAIR5BACEdQQAhHEEAIRFBACEhCyAIDQALCyAAQgA3AgAgAEIANwIQIABCADcCCAwBCyAAIBE2AhQgACAcNgIQIAAgIjYCDCAAIB02AgggACAeNgIEIAAgHzYCAAsgA0HAAWokAAvYCgIifwJ+IwBBkAFrIgMkAAJ/IAEoAhApAgAiJaciHkEBcQRAICVCOIinDAELIB4oAhALIR8gASgCECEGAn8gASgCFCIEKAIAIgVBAXEEQCAELQAEIQsgBC0ABiEMIAQtAAVBD3EMAQsgBSgCDCELIAUoAgQhDCAFKAIICyEPIAEoAgAhFyADIAQ2AowBIAMgBDYCiAEgA0EANgKEASADIAs2AoABIAMgDzYCfCADIAw2AngCQAJAAkAgBCAGRg0AIAMgAykCgAE3A1AgAyADKQKIATcDWCADIAMpAng3A0ggAyABKQIINwM4IANBQGsgASkCEDcDACADIAEpAgA3AzAgA0HgAGogA0HIAGogA0EwahAYAn8CQCADKAJwIgUgBkYNACAFRQ0AA0ACQCADIAMpAnAiJTcDiAEgAyADKQJoIiY3A4ABIAMgJjcDICADICU3AyggAyADKQJgIiU3A3ggAyAlNwMYIAMgASkCCDcDCCADIAEpAhA3AxAgAyABKQIANwMAIANB4ABqIANBGGogAxAYIAMoAnAiBSAGRg0AIAUNAQsLIAMoAogBIgRFDQIgAygCgAEhCyADKAJ8IQ8gAygCeCEMIAMoAowBDAELIAQLIRMgFyAfaiEhQTBBNCACGyEiA0AgEyESQQAhDUEAIRBBACEOQQAhFAJAAn8CQAJAAkACf0EAIAQoAgAiBkEBcQ0AGiAGKAIkRQRAQQAMAQsgBi8BQiIBBEAgEigCCCIFKAJUIAUvASQgAWxBAXRqIRQLIAwhDSAPIRAgCyEOIAYLIgEEQEEAIRVBACABIAEoAiQiI0EDdGsgAUEBcRshJEEAIQFBACETQQAhBEEAIQtBACEPQQAhDAJAA0AgASAjRg0BQQAhEQJ/ICQgAUEDdGoiCigCACIHQQFxIhYEQCAHQQN2QQFxDAELIAcvASxBAnZBAXELRQRAIBQEfyAUIBVBAXRqLwEABUEACyERIBVBAWohFQsCfyABRQRAIA4hBiAQIQUgDQwBCwJ/IBYEQCAKLQAFQQ9xIQggCi0ABiEJIAotAAQMAQsgBygCCCEIIAcoAgQhCSAHKAIMC0EAIA4gCBtqIQYgCCAQaiEFIAkgDWoLIQgCfyAWBEAgCi0AByINIQ4gBiEJIAUMAQtBACAGIAcoAhQiEBshCSAHKAIYIQ4gBygCECENIAUgEGoLIRAgAUEBaiEBIAkgDmohDiAIIA1qIg0gIU0NACAIIBdNIAggF0kgHxtBAUYEQCAHIB5GDQEgEiETIAohBCAGIQsgBSEPIAghDAwBCwJAIAIEQCAWBH8gB0EBdkEBcQUgBy8BLEEBcQsgEXJFDQEMBwsCQCARQf7/A2sOAgEHAAsgEUUEQCAWBEAgB0ECcUUNAiAHQQJ2QQFxDQgMAgsgBy8BLCIJQQFxRQ0BIAlBAXZBAXENBwwBCyASKAIIKAJIIBFBA2xqLQABQQFxDQYLIAooAgAiCUEBcQ0AIAkoAiRFDQAgCSAiaigCAEUNAAsgBA0CIAohBCASIRMgBiELIAUhDyAIIQwMBgsgBA0FCyAYDQFBACEYIBohBCAZIRMgGyELIBwhDyAdIQwMBAtBAAwCCyAAIBk2AhQgACAaNgIQIAAgIDYCDCAAIBs2AgggACAcNgIEIAAgHTYCAAwGCyAERQ0EQQELIRggCCEdIAUhHCAGIRsgESEgIAohGiASIRkLIAQNAAsLIABCADcCACAAQgA3AhAgAEIANwIIDAELIAAgEjYCFCAAIAo2AhAgACARNgIMIAAgBjYCCCAAIAU2AgQgACAINgIACyADQZABaiQACy4BAX8jAEEQayIBIAAoAhAoAgAiADYCDCABQQxqQQJyIABBKmogAEEBcRsvAQALlBEBDH8jAEGwAWsiCiQAQcACIwgoAgARAAAiC0IANwARIAtBAToAECALIwFBoQpqNgIMIAtBADoACyALIAU6AAogCyAEOwEIIAsgADcCACALQgA3ABkgC0IANwAgIAEhBEEBIQxBCCEPA0ACQCALIAxBKGwiEWoiBkEoaygCACIHRQRAAkAgBkEYay0AAA0AIAQgASACQQFLIgUbIAIjAUHpC2pBABALIARqIQQgBkEcaygCACIHRQ0AIAogBzYCACAEIAEgBRsgAiMBQeYLaiAKEAsgBGohBAsgBCABIAJBAUsbIAIjAUH9CmpBABALIARqIQQgDEEBayEMDAELAkACQCAGQRdrIg4tAABBAUYEQCAHQQFxDQIMAQsCQAJAAkACQAJAAkACQCAHQQFxIgkEfyAHQQV2QQFxBSAHLwEsQQl2QQFxCw0AIAZBIGsvAQAiCARAIAZBHmstAAANASAGQRhrLQAADQMMBAsCfyAJBEAgB0ECcUUNAyAHQQJ2QQFxDAELIAcvASwiBUEBcUUNAiAFQQF2QQFxC0UNAQsCQCAGQRhrLQAADQAgBCABIAJBAUsiBRsgAiMBQekLakEAEAsgBGohBCAGQRxrKAIAIghFDQAgCiAINgJgIAQgASAFGyACIwFB5gtqIApB4ABqEAsgBGohBAsCQCAHQQFxIgVFBEACQCAHLwEoIghB//8DRw0AIAcoAiQNACAHKAIQRQ0AIAQgASACQQFLIgUbIAIjAUHZC2pBABALIARqIgggASAFGyEEAn8CQAJAAkACQAJAAkAgBygCMCIFQQFqDg8AAQUFBQUFBQUFAwIFBQQFCyAEIAIjAUHBCmpBABALDAULIAQgAiMBQcULakEAEAsMBAsgBCACIwFBlQtqQQAQCwwDCyAEIAIjAUGLC2pBABALDAILIAQgAiMBQZALakEAEAsMAQsgBUEga0HeAE0EQCAKIAU2AkAgBCACIwFBwAtqIApBQGsQCwwBCyAKIAU2AlAgBCACIwFB7AlqIApB0ABqEAsLIAhqIQRBASEIDAgLIAZBIGsvAQAiCSAIIAkbIQkMAQsgBkEgay8BACIJDQAgB0GA/gNxQQh2IQkLIwFBqwpqIQgCQAJAAkAgCUH+/wNrDgIAAgELIwFBqgpqIQgMAQtBACEIIAMoAgggAygCBGogCU0NACADKAI4IAlBAnRqKAIAIQgLIAQgASACQQFLGyEJIAUEfyAHQQV2QQFxBSAHLwEsQQl2QQFxCwRAIAkgAiMBQc8LakEAEAsgBGohBCAGQR5rLQAARQRAIAUEfyAHQQJ2QQFxBSAHLwEsQQF2QQFxC0UNBQsgCiAINgIgQQEhCCAEIAEgAkEBSxsgAiMBQd8HaiAKQSBqEAsgBGohBCAHQQFxRQ0GDAULIAogCDYCECAJIAIjAUHeB2ogCkEQahALIARqIQRBASEIIAdBAXFFDQUMBAsgBkEYay0AAEUNASAJBEAgB0GA/gNxQQh2IQgMAQsgBy8BKCEICyMBQasKaiEFAkACQAJAIAhB//8DcSIIQf7/A2sOAgACAQsjAUGqCmohBQwBC0EAIQUgAygCCCADKAIEaiAITQ0AIAMoAjggCEECdGooAgAhBQsCfwJAIAlFBEAgBygCJEUNASAKIAU2ApABIAQgASACQQFLGyACIwFB3gdqIApBkAFqEAsgBGohBEEAIQgMBgsgB0ECdkEBcQwBCyAHLwEsQQF2QQFxCyAEIAEgAkEBSxshCARAIAogBTYCgAEgCCACIwFB8QpqIApBgAFqEAsgBGohBAwBCyAKIAU2AnAgCCACIwFBhAtqIApB8ABqEAsgBGohBAtBACEIIAkNAQwCCyAKIAg2AjBBASEIIAQgASACQQFLGyACIwFBygtqIApBMGoQCyAEaiEEIAdBAXFFDQELIAZBFmsgCDoAACAOQQE6AAAMAgsCQCAHKAIkRQ0AIAZBDGsgBy8BQiIFBH8gAygCVCADLwEkIAVsQQF0agVBAAs2AgAgBkEEayEFIAZBCGshCSADKAIgRQRAIAlBADYCACAFQQA2AgAMAQsgAygCQCAHLwFCQQJ0aiINLwECIRAgCSANLwEAQQJ0IgkgAygCRGo2AgAgBSADKAJEIAlqIBBBAnRqNgIACyAGQRZrIAg6AAAgDkEBOgAACyAGQRRrIggoAgAiBSAHKAIkIglPDQAgByAJQQN0ayAFQQN0aiIFKQIAIQAgBSgCACEFIApCADcDqAEgCkIANwOgASAKQgA3A5gBAn8gBUEBcQR/IAVBA3ZBAXEFIAUvASxBAnZBAXELBEBBACEJQQAhBUEADAELQQAhCQJ/IAZBDGsoAgAiBUUEQEEAIQVBAAwBCyAFIAZBEGsoAgBBAXRqLwEAIgVBAmpB//8DcUEDTwRAIAMoAkggBUEDbGotAAFBAEcMAQsgBQsgBkEWay0AAEUEQCAGQRxrKAIAIQkLAkAgBkEIaygCACIHIAZBBGsoAgAiDU8NACAGQRBrIRADQAJAIActAAMNACAQKAIAIActAAJHDQAgAygCPCAHLwEAQQJ0aigCACEJDAILIAdBBGoiByANSQ0ACwsgBkEQayIGIAYoAgBBAWo2AgBBAXELIQcgCCAIKAIAQQFqNgIAIA8gDEEBaiIMSQRAIAtBCCAPQQF0IgYgDCAGIAxLGyIGIAZBCE0bIg9BKGwjBygCABEBACELCyALIBFqIgYgCTYCDCAGQQA6AAsgBiAHOgAKIAYgBTsBCCAGIAA3AgAgBiAKKQOYATcCECAGIAopA6ABNwIYIAYgCikDqAE3AiAMAQsgBkEWay0AAEEBRgRAIAQgASACQQFLGyACIwFBiQtqQQAQCyAEaiEECyAMQQFrIQwLIAwNAAsgCyMJKAIAEQIAIApBsAFqJAAgBCABawsyAgF/AX4gACgCACEBIAAoAhApAgAiAqciAEEBcQRAIAJCOIinIAFqDwsgACgCECABagvaAwIFfwF+IwBBEGsiBSQAAkAgACgCdCICRQRAIAAoAiAhAwwBCwJAIAAoAgAiA0EKRgRAIABBAToAgAEgAEEANgIoIABBADYCfCAAIAAoAiRBAWo2AiQgACgCICEEDAELAkAgACgCICIERSADQf/9A0ZxDQAgAC0AgAFBAUcNACAAIAAoAnxBAWo2AnwLIAAgACgCKCACajYCKAsgACACIARqIgM2AiALIAAoAkQgACgCaCIEQRhsaiECA0ACQAJAIAIoAhQiBiADSwRAIAYgAigCEEcNAQsgACgCZCIGIARLBEAgACAEQQFqIgQ2AmgLIAQgBkkNAUEAIQILIAEEQCAAIAApAiA3AiwgACAAKAIoNgI0CwJAIAIEQAJAIAAoAmwiASADTQRAIAMgACgCcCABakkNAQsgACADNgJsIAAoAlAhASAAKAJMIQQgBSAAKQIkNwMIIAAgBCADIAVBCGogAEHwAGogAREGADYCSCAAKAJwDQAgAEEANgJIIAAgACgCZDYCaAsgABApDAELIABBADYCSCAAQgA3AmwgAEEBNgJ0IABBADYCAAsgBUEQaiQADwsgAikCGCEHIAAgAigCKCIDNgIgIAAgBzcCJCACQRhqIQIMAAsAC84LAQd/IAAgAWohBQJAAkAgACgCBCIDQQFxDQAgA0ECcUUNASAAKAIAIgMgAWohAQJAAkACQCAAIANrIgAjAUHE9gBqIgYoAhRHBEAgACgCDCECIANB/wFNBEAgAiAAKAIIIgRHDQIgBiICIAIoAgBBfiADQQN2d3E2AgAMBQsgACgCGCEHIAAgAkcEQCAAKAIIIgMgAjYCDCACIAM2AggMBAsgACgCFCIEBH8gAEEUagUgACgCECIERQ0DIABBEGoLIQMDQCADIQYgBCICQRRqIQMgAigCFCIEDQAgAkEQaiEDIAIoAhAiBA0ACyAGQQA2AgAMAwsgBSgCBCIDQQNxQQNHDQMjAUHE9gBqIAE2AgggBSADQX5xNgIEIAAgAUEBcjYCBCAFIAE2AgAPCyAEIAI2AgwgAiAENgIIDAILQQAhAgsgB0UNAAJAIwFBxPYAaiIGIAAoAhwiA0ECdGoiBCgCsAIgAEYEQCAEIAI2ArACIAINASAGIgIgAigCBEF+IAN3cTYCBAwCCwJAIAAgBygCEEYEQCAHIAI2AhAMAQsgByACNgIUCyACRQ0BCyACIAc2AhggACgCECIDBEAgAiADNgIQIAMgAjYCGAsgACgCFCIDRQ0AIAIgAzYCFCADIAI2AhgLAkACQAJAAkAgBSgCBCIDQQJxRQRAIwFBxPYAaiICKAIYIAVGBEAgAiIDIAA2AhggAyADKAIMIAFqIgE2AgwgACABQQFyNgIEIAAgAygCFEcNBiADIgBBADYCCCAAQQA2AhQPCyMBQcT2AGoiAigCFCIIIAVGBEAgAiIDIAA2AhQgAyADKAIIIAFqIgE2AgggACABQQFyNgIEIAAgAWogATYCAA8LIANBeHEgAWohASAFKAIMIQIgA0H/AU0EQCAFKAIIIgQgAkYEQCMBQcT2AGoiAiACKAIAQX4gA0EDdndxNgIADAULIAQgAjYCDCACIAQ2AggMBAsgBSgCGCEHIAIgBUcEQCAFKAIIIgMgAjYCDCACIAM2AggMAwsgBSgCFCIEBH8gBUEUagUgBSgCECIERQ0CIAVBEGoLIQMDQCADIQYgBCICQRRqIQMgAigCFCIEDQAgAkEQaiEDIAIoAhAiBA0ACyAGQQA2AgAMAgsgBSADQX5xNgIEIAAgAUEBcjYCBCAAIAFqIAE2AgAMAwtBACECCyAHRQ0AAkAjAUHE9gBqIgYgBSgCHCIDQQJ0aiIEKAKwAiAFRgRAIAQgAjYCsAIgAg0BIAYiAiACKAIEQX4gA3dxNgIEDAILAkAgBSAHKAIQRgRAIAcgAjYCEAwBCyAHIAI2AhQLIAJFDQELIAIgBzYCGCAFKAIQIgMEQCACIAM2AhAgAyACNgIYCyAFKAIUIgNFDQAgAiADNgIUIAMgAjYCGAsgACABQQFyNgIEIAAgAWogATYCACAAIAhHDQAjAUHE9gBqIAE2AggPCyABQf8BTQRAIwFBxPYAaiIEIgIgAUH4AXFqQShqIQMCfyACKAIAIgJBASABQQN2dCIBcUUEQCAEIAEgAnI2AgAgAwwBCyADKAIICyEBIAMgADYCCCABIAA2AgwgACADNgIMIAAgATYCCA8LQR8hAiABQf///wdNBEAgAUEmIAFBCHZnIgNrdkEBcSADQQF0a0E+aiECCyAAIAI2AhwgAEIANwIQIwFBxPYAaiIHIgQgAkECdGoiA0GwAmohBgJAAkAgBCgCBCIEQQEgAnQiBXFFBEAgByAEIAVyNgIEIAMgADYCsAIgACAGNgIYDAELIAFBGSACQQF2a0EAIAJBH0cbdCECIAMoArACIQMDQCADIgQoAgRBeHEgAUYNAiACQR12IQMgAkEBdCECIAQgA0EEcWoiBigCECIDDQALIAYgADYCECAAIAQ2AhgLIAAgADYCDCAAIAA2AggPCyAEKAIIIgEgADYCDCAEIAA2AgggAEEANgIYIAAgBDYCDCAAIAE2AggLC6oIAQt/IABFBEAgARAiDwsgAUFATwRAIwFB+PQAakEwNgIAQQAPCwJ/QRAgAUELakF4cSABQQtJGyEFIABBCGsiBCgCBCIJQXhxIQgCQCAJQQNxRQRAIAVBgAJJDQEgBUEEaiAITQRAIAQhAiAIIAVrIwFBnPoAaigCCEEBdE0NAgtBAAwCCyAEIAhqIQYCQCAFIAhNBEAgCCAFayIHQRBJDQEgBCAFIAlBAXFyQQJyNgIEIAQgBWoiAiAHQQNyNgIEIAYgBigCBEEBcjYCBCACIAcQXQwBCyAGKAIEIQcjAUHE9gBqIgMiAigCGCAGRgRAQQAgBSACKAIMIAhqIgJPDQMaIAQgBSAJQQFxckECcjYCBCAEIAVqIgggAiAFayIHQQFyNgIEIAMiAiAHNgIMIAIgCDYCGAwBCyMBQcT2AGoiAigCFCAGRgRAQQAgBSACKAIIIAhqIgJLDQMaAkAgAiAFayIDQRBPBEAgBCAFIAlBAXFyQQJyNgIEIAQgBWoiByADQQFyNgIEIAIgBGoiAiADNgIAIAIgAigCBEF+cTYCBAwBCyAEIAlBAXEgAnJBAnI2AgQgAiAEaiICIAIoAgRBAXI2AgRBACEDQQAhBwsjAUHE9gBqIgIgBzYCFCACIAM2AggMAQtBACECIAdBAnENASAHQXhxIAhqIgsgBUkNASALIAVrIQwgBigCDCEDAkAgB0H/AU0EQCAGKAIIIgIgA0YEQCMBQcT2AGoiAiACKAIAQX4gB0EDdndxNgIADAILIAIgAzYCDCADIAI2AggMAQsgBigCGCEKAkAgAyAGRwRAIAYoAggiAiADNgIMIAMgAjYCCAwBCwJAIAYoAhQiAgR/IAZBFGoFIAYoAhAiAkUNASAGQRBqCyEIA0AgCCEHIAIiA0EUaiEIIAIoAhQiAg0AIANBEGohCCADKAIQIgINAAsgB0EANgIADAELQQAhAwsgCkUNAAJAIwFBxPYAaiIIIAYoAhwiB0ECdGoiAigCsAIgBkYEQCACIAM2ArACIAMNASAIIAgoAgRBfiAHd3E2AgQMAgsCQCAGIAooAhBGBEAgCiADNgIQDAELIAogAzYCFAsgA0UNAQsgAyAKNgIYIAYoAhAiAgRAIAMgAjYCECACIAM2AhgLIAYoAhQiAkUNACADIAI2AhQgAiADNgIYCyAMQQ9NBEAgBCAJQQFxIAtyQQJyNgIEIAQgC2oiAiACKAIEQQFyNgIEDAELIAQgBSAJQQFxckECcjYCBCAEIAVqIgcgDEEDcjYCBCAEIAtqIgIgAigCBEEBcjYCBCAHIAwQXQsgBCECCyACCyICBEAgAkEIag8LIAEQIiIERQRAQQAPCyAEIABBfEF4IABBBGsoAgAiAkEDcRsgAkF4cWoiAiABIAEgAksbECQaIAAQMyAEC58CACAARQRAQQAPCwJ/AkAgAAR/IAFB/wBNDQECQCMBQbT1AGooAmAoAgBFBEAgAUGAf3FBgL8DRg0DDAELIAFB/w9NBEAgACABQT9xQYABcjoAASAAIAFBBnZBwAFyOgAAQQIMBAsgAUGAQHFBgMADRyABQYCwA09xRQRAIAAgAUE/cUGAAXI6AAIgACABQQx2QeABcjoAACAAIAFBBnZBP3FBgAFyOgABQQMMBAsgAUGAgARrQf//P00EQCAAIAFBP3FBgAFyOgADIAAgAUESdkHwAXI6AAAgACABQQZ2QT9xQYABcjoAAiAAIAFBDHZBP3FBgAFyOgABQQQMBAsLIwFB+PQAakEZNgIAQX8FQQELDAELIAAgAToAAEEBCwvEAwEEfyMAQaABayIEJAAgBCAAIARBngFqIAEbIgY2ApQBIAQgAUEBayIAQQAgACABTRs2ApgBIARBAEGQAfwLACAEQX82AkwgBCMCQR1qNgIkIARBfzYCUCAEIARBnwFqNgIsIAQgBEGUAWo2AlQgBkEAOgAAIwBB0AFrIgUkACAFIAM2AswBIAVBoAFqIgBBAEEo/AsAIAUgBSgCzAE2AsgBAkBBACACIAVByAFqIAVB0ABqIAAjAiIAQRtqIgYgAEEcaiIAEGNBAEgEQEF/IQAMAQsgBCgCTEEASCAEIAQoAgAiAUFfcTYCAAJ/AkACQCAEKAIwRQRAIARB0AA2AjAgBEEANgIcIARCADcDECAEKAIsIQcgBCAFNgIsDAELIAQoAhANAQtBfyAEEEMNARoLIAQgAiAFQcgBaiAFQdAAaiAFQaABaiAGIAAQYwshAiAHBEAgBEEAQQAgBCgCJBEEABogBEEANgIwIAQgBzYCLCAEQQA2AhwgBCgCFCEAIARCADcDECACQX8gABshAgsgBCAEKAIAIgAgAUEgcXI2AgBBfyACIABBIHEbIQANAAsgBUHQAWokACAEQaABaiQAIAALvAIAAkACQAJAAkACQAJAAkACQAJAAkACQCABQQlrDhIACAkKCAkBAgMECgkKCggJBQYHCyACIAIoAgAiAUEEajYCACAAIAEoAgA2AgAPCyACIAIoAgAiAUEEajYCACAAIAEyAQA3AwAPCyACIAIoAgAiAUEEajYCACAAIAEzAQA3AwAPCyACIAIoAgAiAUEEajYCACAAIAEwAAA3AwAPCyACIAIoAgAiAUEEajYCACAAIAExAAA3AwAPCyACIAIoAgBBB2pBeHEiAUEIajYCACAAIAErAwA5AwAPCyAAIAIgAxEFAAsPCyACIAIoAgAiAUEEajYCACAAIAE0AgA3AwAPCyACIAIoAgAiAUEEajYCACAAIAE1AgA3AwAPCyACIAIoAgBBB2pBeHEiAUEIajYCACAAIAEpAwA3AwALbwEFfyAAKAIAIgMsAABBMGsiAUEJSwRAQQAPCwNAQX8hBCACQcyZs+YATQRAQX8gASACQQpsIgVqIAEgBUH/////B3NLGyEECyAAIANBAWoiBTYCACADLAABIAQhAiAFIQNBMGsiAUEKSQ0ACyACC5wTAhN/An4jAEFAaiIIJAAgCCABNgI8IAhBKWohFyAIQSdqIRggCEEoaiESAkACQAJAAkADQEEAIQcDQCABIQ0gByAOQf////8Hc0oNAiAHIA5qIQ4CQAJAAkACQAJAIAEiBy0AACILBEADQAJAAkAgC0H/AXEiAUUEQCAHIQEMAQsgAUElRw0BIAchCwNAIAstAAFBJUcEQCALIQEMAgsgB0EBaiEHIAstAAIgC0ECaiIBIQtBJUYNAAsLIAcgDWsiByAOQf////8HcyIZSg0KIAAEQCAAIA0gBxAOCyAHDQggCCABNgI8IAFBAWohB0F/IRACQCABLAABQTBrIglBCUsNACABLQACQSRHDQAgAUEDaiEHQQEhEyAJIRALIAggBzYCPEEAIQwCQCAHLAAAIgtBIGsiAUEfSwRAIAchCQwBCyAHIQlBASABdCIBQYnRBHFFDQADQCAIIAdBAWoiCTYCPCABIAxyIQwgBywAASILQSBrIgFBIE8NASAJIQdBASABdCIBQYnRBHENAAsLAkAgC0EqRgRAAn8CQCAJLAABQTBrIgFBCUsNACAJLQACQSRHDQACfyAARQRAIAQgAUECdGpBCjYCAEEADAELIAMgAUEDdGooAgALIQ8gCUEDaiEBQQEMAQsgEw0GIAlBAWohASAARQRAIAggATYCPEEAIRNBACEPDAMLIAIgAigCACIHQQRqNgIAIAcoAgAhD0EACyETIAggATYCPCAPQQBODQFBACAPayEPIAxBgMAAciEMDAELIAhBPGoQYiIPQQBIDQsgCCgCPCEBC0EAIQdBfyEKAn9BACABLQAAQS5HDQAaIAEtAAFBKkYEQAJ/AkAgASwAAkEwayIJQQlLDQAgAS0AA0EkRw0AIAFBBGohAQJ/IABFBEAgBCAJQQJ0akEKNgIAQQAMAQsgAyAJQQN0aigCAAsMAQsgEw0GIAFBAmohAUEAIABFDQAaIAIgAigCACIJQQRqNgIAIAkoAgALIQogCCABNgI8IApBAE4MAQsgCCABQQFqNgI8IAhBPGoQYiEKIAgoAjwhAUEBCyEUA0AgByEVQRwhCSABIhYsAAAiB0H7AGtBRkkNDCABQQFqIQEjASAVQTpsaiAHakHPK2otAAAiB0EBa0H/AXFBCEkNAAsgCCABNgI8AkAgB0EbRwRAIAdFDQ0gEEEATgRAIABFBEAgBCAQQQJ0aiAHNgIADA0LIAggAyAQQQN0aikDADcDMAwCCyAARQ0JIAhBMGogByACIAYQYQwBCyAQQQBODQxBACEHIABFDQkLIAAtAABBIHENDCAMQf//e3EiCyAMIAxBgMAAcRshDCMBIRFBACEQIBIhCQJAAkACfwJAAkACQAJAAkACQAJ/AkACQAJAAkACQAJAAkAgFi0AACIWwCIHQVNxIAcgFkEPcUEDRhsgByAVGyIHQdgAaw4hBBcXFxcXFxcXEBcJBhAQEBcGFxcXFwIFAxcXChcBFxcEAAsCQCAHQcEAaw4HEBcLFxAQEAALIAdB0wBGDQsMFgsgCCkDMCEaIwEMBQtBACEHAkACQAJAAkACQAJAAkAgFQ4IAAECAwQdBQYdCyAIKAIwIA42AgAMHAsgCCgCMCAONgIADBsLIAgoAjAgDqw3AwAMGgsgCCgCMCAOOwEADBkLIAgoAjAgDjoAAAwYCyAIKAIwIA42AgAMFwsgCCgCMCAOrDcDAAwWC0EIIAogCkEITRshCiAMQQhyIQxB+AAhBwsjASERIBIhASAHQSBxIQ0gCCkDMCIaIhtCAFIEQANAIAFBAWsiASMBQeAvaiAbp0EPcWotAAAgDXI6AAAgG0IPViAbQgSIIRsNAAsLIAEhDSAaUA0DIAxBCHFFDQMjASAHQQR2aiERQQIhEAwDCyASIQEgCCkDMCIaIhtCAFIEQANAIAFBAWsiASAbp0EHcUEwcjoAACAbQgdWIBtCA4ghGw0ACwsgASENIAxBCHFFBEAjASERDAMLIAogFyANayIBIAEgCkgbIQojASERDAILIAgpAzAiGkIAUwRAIAhCACAafSIaNwMwQQEhECMBDAELIAxBgBBxBEBBASEQIwFBAWoMAQsjASIBQQJqIAEgDEEBcSIQGwshESAaIBIQIyENCyAUIApBAEhxDRIgDEH//3txIAwgFBshDAJAIBpCAFINACAKDQAgEiENQQAhCgwPCyAKIBpQIBIgDWtqIgEgASAKSBshCgwOCyAILQAwIQcMDAsgCCgCMCIBIwEiEUH2CmogARsiDSIBQQBB/////wcgCiAKQf////8HTxsiBxBlIgkgAWsgByAJGyIBIA1qIQkgCkEATg0KIAktAAANECMBIREMCgsgCCkDMCIaQgBSDQFBACEHDAoLIAoEQCAIKAIwDAILQQAhByAAQSAgD0EAIAwQDwwCCyAIQQA2AgwgCCAaPgIIIAggCEEIaiIHNgIwQX8hCiAHCyELQQAhBwNAAkAgCygCACIJRQ0AIAhBBGogCRBfIglBAEgNECAJIAogB2tLDQAgC0EEaiELIAcgCWoiByAKSQ0BCwtBPSEJIAdBAEgNDSAAQSAgDyAHIAwQDyAHRQRAQQAhBwwBC0EAIQkgCCgCMCELA0AgCygCACINRQ0BIAhBBGoiCiANEF8iDSAJaiIJIAdLDQEgACAKIA0QDiALQQRqIQsgByAJSw0ACwsgAEEgIA8gByAMQYDAAHMQDyAPIAcgByAPSBshBwwJCyAUIApBAEhxDQpBPSEJIAAgCCsDMCAPIAogDCAHIAURDQAiB0EATg0IDAsLIActAAEhCyAHQQFqIQcMAAsACyAADQogE0UNBEEBIQcDQCAEIAdBAnRqKAIAIgAEQCADIAdBA3RqIAAgAiAGEGFBASEOIAdBAWoiB0EKRw0BDAwLCyAHQQpPBEBBASEODAsLA0AgBCAHQQJ0aigCAA0BQQEhDiAHQQFqIgdBCkcNAAsMCgtBHCEJDAcLIAshDCABIQoMAQsgCCAHOgAnIwEhEUEBIQogGCENIAshDAsgCiAJIA1rIgsgCiALShsiCiAQQf////8Hc0oNA0E9IQkgDyAKIBBqIgEgASAPSBsiByAZSw0EIABBICAHIAEgDBAPIAAgESAQEA4gAEEwIAcgASAMQYCABHMQDyAAQTAgCiALQQAQDyAAIA0gCxAOIABBICAHIAEgDEGAwABzEA8gCCgCPCEBDAELCwtBACEODAMLQT0hCQsjAUH49ABqIAk2AgALQX8hDgsgCEFAayQAIA4LfgIBfwF+IAC9IgNCNIinQf8PcSICQf8PRwR8IAJFBEAgASAARAAAAAAAAAAAYQR/QQAFIABEAAAAAAAA8EOiIAEQZCEAIAEoAgBBQGoLNgIAIAAPCyABIAJB/gdrNgIAIANC/////////4eAf4NCgICAgICAgPA/hL8FIAALC+UBAQJ/IAJBAEchAwJAAkACQCAAQQNxRQ0AIAJFDQAgAUH/AXEhBANAIAAtAAAgBEYNAiACQQFrIgJBAEchAyAAQQFqIgBBA3FFDQEgAg0ACwsgA0UNAQJAIAFB/wFxIgMgAC0AAEYNACACQQRJDQAgA0GBgoQIbCEDA0BBgIKECCAAKAIAIANzIgRrIARyQYCBgoR4cUGAgYKEeEcNAiAAQQRqIQAgAkEEayICQQNLDQALCyACRQ0BCyABQf8BcSEBA0AgASAALQAARgRAIAAPCyAAQQFqIQAgAkEBayICDQALC0EAC2gBA38gAEUEQEEADwsCfyMBQbAraiEBIAAEQANAIAEiAigCACIDBEAgAUEEaiEBIAAgA0cNAQsLIAJBACADGwwBCyABIQIDQCACIgBBBGohAiAAKAIADQALIAEgACABa0F8cWoLQQBHC0IBAX8gAEH//wdNBEAjAUHwDGoiASABIABBCHZqLQAAQQV0aiAAQQN2QR9xai0AACAAQQdxdkEBcQ8LIABB/v8LSQvCAQEDfwJAIAIoAhAiAwR/IAMFIAIQQw0BIAIoAhALIAIoAhQiBGsgAUkEQCACIAAgASACKAIkEQQADwsCQAJAIAIoAlBBAEgNACABRQ0AIAEhAwNAIAAgA2oiBUEBay0AAEEKRwRAIANBAWsiAw0BDAILCyACIAAgAyACKAIkEQQAIgQgA0kNAiABIANrIQEgAigCFCEEDAELIAAhBUEAIQMLIAQgBSABECQaIAIgAigCFCABajYCFCABIANqIQQLIAQLgAEBAn8jAEEQayICJAAgAiABOgAPAkACQCAAKAIQIgMEfyADBSAAEEMNAiAAKAIQCyAAKAIUIgNGDQAgACgCUCABQf8BcUYNACAAIANBAWo2AhQgAyABOgAADAELIAAgAkEPakEBIAAoAiQRBABBAUcNACACLQAPGgsgAkEQaiQAC24BBH8CQCAALwEgIgVFDQAgACgCPCEGQQEhAEEBIQMDQAJAAkAgASAGIABBAnRqKAIAIgAgAhAbQQFqDgIDAAELIAAgAmotAAANACADIQQMAgsgA0EBaiIDQf//A3EiACAFTQ0ACwsgBEH//wNxC6sDAQR/IwBBEGsiBSQAAkACQCABKAIEIgNBf0cEQCAAKAI0IQQMAQsCQCAAKAJUIgNFBEAgACgCOCIDIAAoAkxPBEAgAUF/NgIEDAILIAAoAjQhBCAAKAI8IgIgA0sEfyADBUEIIAJBAXQiAiADQQFqIgYgAiAGSxsiAiACQQhNGyIGQQxsIQICfyAEBEAgBCACIwcoAgARAQAMAQsgAiMIKAIAEQAACyEEIAAgBjYCPCAAKAI4CyECIAAgBDYCNCAAIAJBAWo2AjggBCACQQxsaiIAQQA2AgggAEIANwIAIAEgAzYCBAwCCyAAIANBAWsiAzYCVCAAKAI0IgQgACgCUCADQQJ0aigCACIDQQxsakEANgIEIAEgAzYCBCADQX9HDQELIABBAToArwFBACEDIAAgBUEMaiAFQQhqIAVBBGpBABB1RQ0BIAIgBSgCDCICRg0BIAEgACgCGCACQRhsaiICKAIENgIEIAJBfzYCBCACIAIoARJBgIABcjYBEiAAKAI0IAEoAgRBDGxqIgNBADYCBAwBCyAEIANBDGxqIQMLIAVBEGokACADC7IEAQ5/AkAgACgCtAkiA0UNAAJ/IANBGnRBH3VB4gRxIANBAXENABpB4gQgAy0ALUECcQ0AGiADKAIgCyACSw0AQQEPCyAAKAKECSIAKAIAIg0gAUEFdGoiBygCACIIKAIEIQwgCCgCnAEiBCAHKAIISQRAIAcgBDYCCAsCQCAAKAIEIg4EQCAIKAKgASEPQQAhAANAAkAgACABRg0AIA0gAEEFdGoiCSgCHA0AIAkoAgAiBigCBCIQIAxJDQAgBigCmAEiCyEFIAYvAQAiCkUEQCALIAtB9ANqIAYoAhQbIQULIAYoApwBIgQgCSgCCCIDSQRAIAkgBDYCCCAEIQMLIApFDQAgAiAFSQ0AAkAgAiAFSwRAQQEhCiAEIANrQQFqIAIgBWtsQYgOTQ0BDAULIAYoAqABIA9MDQELIAcoAhwNACAGLwEAIAgvAQBHDQAgDCAQRw0AIAsgCCgCmAFHDQAjAUGUDGohBSAHKAIMIQMCQCAJKAIMIgRFDQAgBEEBcQ0AIAQtACxBwABxRQ0AIwFBlAxqIARBMGogBCgCJBshBQsjAUGUDGohBAJAIANFDQAgA0EBcQ0AIAMtACxBwABxRQ0AIwFBlAxqIANBMGogAygCJBshBAsgBSgCGCEGAkAgBCgCGCIDQRlPBEAgAyAGRw0CIAUoAgAhBSAEKAIAIQQMAQsgAyAGRw0BCyAFIAQgAxASDQBBAQ8LIABBAWoiACAORw0ACwtBACEKCyAKC8UfAgx/A34jAEGAAWsiByQAAkAgASgCACIGRQRAQQEhCQwBCyACKAIAIgVFDQACfyAFQRp0QR91QeIEcSAFQQFxDQAaQeIEIAUtAC1BAnENABogBSgCIAshBCAGQQh2IQogBUEIdiELAkACQAJAIAZBAXFFBEAgBi0ALUECcUUEQCAEIAYoAiAiA0kNAgwEC0HiBCEDIARB4gRJDQEMAwsgBkEgcSIDRQ0BIARB4QRLDQELAkAgACgCYA0AIAAoAowKDQBBASEJDAMLIAAoAqAJIQIjAUGrCmohBAJAAkACQCAFQQFxBH8gC0H/AXEFIAUvASgLQf//A3EiAUH+/wNrDgIAAgELIwFBqgpqIQQMAQtBACEEIAIoAgggAigCBGogAU0NACACKAI4IAFBAnRqKAIAIQQLIABBhAFqIQEjAUGrCmohAwJAAkACQCAGQQFxBH8gCkH/AXEFIAYvASgLQf//A3EiBUH+/wNrDgIAAgELIwFBqgpqIQMMAQtBACEDIAIoAgggAigCBGogBU0NACACKAI4IAVBAnRqKAIAIQMLIAcgAzYCBCAHIAQ2AgAgAUGACCMBQY8EaiAHEAsaIAAoAmAiAgRAIAAoAlxBACABIAIRAwALIAAoAowKRQRAQQEhCQwDC0EBIQkDQAJAAkAgAS0AACIDQSJGDQAgA0HcAEYNACADDQEMBQtB3AAgACgCjAoQCSABLQAAIQMLIAPAIAAoAowKEAkgAUEBaiEBDAALAAtB4gRBACADGyEDCwJAAkACQCAFQQFxRQRAIAUtAC1BAnEEf0HiBAUgBSgCIAsgA0sNASAFKAIkDQIMAwsgBUEgcUUNAiADQeEESw0CCyAAKAJgRQRAIAAoAowKRQ0DCyAAKAKgCSECIwFBqwpqIQMCQAJAAkAgBkEBcQR/IApB/wFxBSAGLwEoC0H//wNxIgFB/v8Daw4CAAIBCyMBQaoKaiEDDAELQQAhAyACKAIIIAIoAgRqIAFNDQAgAigCOCABQQJ0aigCACEDCyAAQYQBaiEBIwFBqwpqIQQCQAJAAkAgBUEBcQR/IAtB/wFxBSAFLwEoC0H//wNxIgVB/v8Daw4CAAIBCyMBQaoKaiEEDAELQQAhBCACKAIIIAIoAgRqIAVNDQAgAigCOCAFQQJ0aigCACEECyAHIAQ2AhQgByADNgIQIAFBgAgjAUGPBGogB0EQahALGiAAKAJgIgIEQCAAKAJcQQAgASACEQMACyAAKAKMCkUNAgNAAkACQCABLQAAIgNBIkYNACADQdwARg0AIAMNAQwFC0HcACAAKAKMChAJIAEtAAAhAwsgA8AgACgCjAoQCSABQQFqIQEMAAsACyAFKAI8IQgLAkACQAJAAkAgBkEBcUUEQCAGKAIkDQFBACEDIAhBAEoNAgwECyAIQQBKDQFBACEDDAMLIAggBigCPEwNAQsCQCAAKAJgDQAgACgCjAoNAEEBIQkMAwsgACgCoAkhASMBQasKaiEJAkACQAJAIAVBAXEEfyALQf8BcQUgBS8BKAtB//8DcSICQf7/A2sOAgACAQsjAUGqCmohCQwBC0EAIQkgASgCCCABKAIEaiACTQ0AIAEoAjggAkECdGooAgAhCQtBACECAkAgBUEBcQ0AIAUoAiRFDQAgBSgCPCECCyMBQasKaiEEAkACQAJAIAZBAXEEfyAKQf8BcQUgBi8BKAtB//8DcSIDQf7/A2sOAgACAQsjAUGqCmohBAwBC0EAIQQgASgCCCABKAIEaiADTQ0AIAEoAjggA0ECdGooAgAhBAsgAEGEAWohAUEAIQgCQCAGQQFxDQAgBigCJEUNACAGKAI8IQgLIAcgCDYCLCAHIAQ2AiggByACNgIkIAcgCTYCICABQYAIIwFBpAlqIAdBIGoQCxogACgCYCICBEAgACgCXEEAIAEgAhEDAAsgACgCjApFBEBBASEJDAMLQQEhCQNAAkACQCABLQAAIgNBIkYNACADQdwARg0AIAMNAQwFC0HcACAAKAKMChAJIAEtAAAhAwsgA8AgACgCjAoQCSABQQFqIQEMAAsACyAGKAI8IQMLAkAgBUEBcQ0AIAUoAiRFDQAgBSgCPCEJCyADIAlKBEACQCAAKAJgDQAgACgCjAoNAEEAIQkMAgsgACgCoAkhASMBQasKaiEJAkACQAJAIAZBAXEEfyAKQf8BcQUgBi8BKAtB//8DcSICQf7/A2sOAgACAQsjAUGqCmohCQwBC0EAIQkgASgCCCABKAIEaiACTQ0AIAEoAjggAkECdGooAgAhCQtBACECAkAgBkEBcQ0AIAYoAiRFDQAgBigCPCECCyMBQasKaiEDAkACQAJAIAVBAXEEfyALQf8BcQUgBS8BKAtB//8DcSIGQf7/A2sOAgACAQsjAUGqCmohAwwBC0EAIQMgASgCCCABKAIEaiAGTQ0AIAEoAjggBkECdGooAgAhAwsgAEGEAWohAUEAIQgCQCAFQQFxDQAgBSgCJEUNACAFKAI8IQgLIAcgCDYCPCAHIAM2AjggByACNgI0IAcgCTYCMCABQYAIIwFBpAlqIAdBMGoQCxogACgCYCICBEAgACgCXEEAIAEgAhEDAAtBACEJIAAoAowKRQ0BA0ACQAJAIAEtAAAiA0EiRg0AIANB3ABGDQAgAw0BDAQLQdwAIAAoAowKEAkgAS0AACEDCyADwCAAKAKMChAJIAFBAWohAQwACwALQQEhCQJAIAZBAXEEQCAGQSBxRQ0BDAILIAYtAC1BAnENASAGKAIgDQELIAcgASkCADcDeCAHIAIpAgA3A3ACfyAAQYgJaiIBKAIMIQIgASABKAIQIgNBAWoiBCABKAIUIghLBH9BCCAIQQF0IgMgBCADIARLGyIDIANBCE0bIgRBA3QhAwJ/IAIEQCACIAMjBygCABEBAAwBCyADIwgoAgARAAALIQIgASAENgIUIAEoAhAiA0EBagUgBAs2AhAgASACNgIMIAIgA0EDdGogBykCeDcCACABKAIMIQIgASABKAIQIgNBAWoiBCABKAIUIghLBH9BCCAIQQF0IgMgBCADIARLGyIDIANBCE0bIgRBA3QhAwJ/IAIEQCACIAMjBygCABEBAAwBCyADIwgoAgARAAALIQIgASAENgIUIAEoAhAiA0EBagUgBAs2AhAgASACNgIMIAIgA0EDdGogBykCcDcCAEEAIAEoAhAiAkUNABoDQCABIAJBAWsiAzYCECAHIAEoAgwiBCADQQN0aikCACIRNwJwIAEgAkECayICNgIQIAcgBCACQQN0aikCACIPNwJ4IA9CCIghECARpyEDIA+nIghBAXEiDAR/IBCnQf8BcQUgCC8BKAshDQJAAkACfwJAIANBAXEiDgRAIANBgP4DcUEIdiIEIA1B//8DcU0NAUF/DAILIAMvASgiBCANQf//A3FNDQBBfwwBCwJAAn8gDARAQQAgBCAQp0H/AXFPDQEaDAILIAQgCC8BKEkNASAIKAIkCyENQQAhBAJAIA4NACANIAMoAiQiBE8NAEF/DAILIAwNAyAEIAgoAiQiA08NAgtBAQsgAUEANgIQDAMLIANFDQADQCADQQFrIgNBA3QiAiAHKAJwIgQgBCgCJEEDdGtqKQIAIQ8gAiAHKAJ4IgQgBCgCJEEDdGtqKQIAIRAgASgCDCECIAEgASgCECIEQQFqIgggASgCFCIMSwR/QQggDEEBdCIEIAggBCAISxsiBCAEQQhNGyIIQQN0IQQCfyACBEAgAiAEIwcoAgARAQAMAQsgBCMIKAIAEQAACyECIAEgCDYCFCABKAIQIgRBAWoFIAgLNgIQIAEgAjYCDCACIARBA3RqIBA3AgAgASgCDCECIAEgASgCECIEQQFqIgggASgCFCIMSwR/QQggDEEBdCIEIAggBCAISxsiBCAEQQhNGyIIQQN0IQQCfyACBEAgAiAEIwcoAgARAQAMAQsgBCMIKAIAEQAACyECIAEgCDYCFCABKAIQIgRBAWoFIAgLNgIQIAEgAjYCDCACIARBA3RqIA83AgAgAw0ACyABKAIQIQILIAINAAtBAAshAiAAKAJgIQECfwJAAkACQAJAIAJBAWoOAwACAQILAkAgAQ0AIAAoAowKDQBBACEJDAULIAAoAqAJIQIjAUGrCmohAQJAAkACQCAGQQFxBH8gCkH/AXEFIAYvASgLQf//A3EiA0H+/wNrDgIAAgELIwFBqgpqIQEMAQtBACEBIAIoAgggAigCBGogA00NACACKAI4IANBAnRqKAIAIQELIABBhAFqIwFBqwpqIQMCQAJAAkAgBUEBcQR/IAtB/wFxBSAFLwEoC0H//wNxIgVB/v8Daw4CAAIBCyMBQaoKaiEDDAELQQAhAyACKAIIIAIoAgRqIAVNDQAgAigCOCAFQQJ0aigCACEDCyAHIAM2AlQgByABNgJQQYAIIwFBvgRqIAdB0ABqEAsaDAILAkAgAQ0AIAAoAowKDQAMBAsgACgCoAkhAiMBQasKaiEBAkACQAJAIAVBAXEEfyALQf8BcQUgBS8BKAtB//8DcSIDQf7/A2sOAgACAQsjAUGqCmohAQwBC0EAIQEgAigCCCACKAIEaiADTQ0AIAIoAjggA0ECdGooAgAhAQsgAEGEAWojAUGrCmohAwJAAkACQCAGQQFxBH8gCkH/AXEFIAYvASgLQf//A3EiBUH+/wNrDgIAAgELIwFBqgpqIQMMAQtBACEDIAIoAgggAigCBGogBU0NACACKAI4IAVBAnRqKAIAIQMLIAcgAzYCZCAHIAE2AmBBgAgjAUG+BGogB0HgAGoQCxpBAQwCCwJAIAENACAAKAKMCg0AQQAhCQwDCyAAKAKgCSECIwFBqwpqIQECQAJAAkAgBkEBcQR/IApB/wFxBSAGLwEoC0H//wNxIgNB/v8Daw4CAAIBCyMBQaoKaiEBDAELQQAhASACKAIIIAIoAgRqIANNDQAgAigCOCADQQJ0aigCACEBCyAAQYQBaiMBQasKaiEDAkACQAJAIAVBAXEEfyALQf8BcQUgBS8BKAtB//8DcSIFQf7/A2sOAgACAQsjAUGqCmohAwwBC0EAIQMgAigCCCACKAIEaiAFTQ0AIAIoAjggBUECdGooAgAhAwsgByADNgJEIAcgATYCQEGACCMBQecEaiAHQUBrEAsaC0EACyEJIAAoAmAiAQRAIAAoAlxBACAAQYQBaiABEQMACwJAIAAoAowKRQ0AIABBhAFqIQEDQAJAAkAgAS0AACICQSJGDQAgAkHcAEYNACACDQEMAwtB3AAgACgCjAoQCSABLQAAIQILIALAIAAoAowKEAkgAUEBaiEBDAALAAsLIAdBgAFqJAAgCQvzAgEKfwJAIAAoAggiB0EBayIBRQ0AIAAoAgQhCCAHIQQDQCAEIQIgCCABIgRBHGxqIgUoAgAoAgAhAQJ/AkACQCACIAdGBEAgAUEBcQ0BDAILAkACfyABQQFxIgkEQCABQQJxDQcgAUEDdkEBcQwBCyABLwEsIgNBAXENBiADQQJ2QQFxCw0AIAVBHGsoAgAoAgAvAUIiA0UNACAAKAIAKAIIIgooAlQgCi8BJCADbEEBdGogBSgCFEEBdGovAQANBQsgCUUNAQsgAUEDdkEBcQwBCyABLwEsQQJ2QQFxCw0BAkAgACgCACgCCCIBKAIgRQ0AIAEoAkAgCCACQRxsakE4aygCACgCAC8BQkECdGoiAi8BAiIDRQ0AIAEoAkQgAi8BAEECdGoiASADQQJ0aiECA0ACQCABLQADRQRAIAUoAhQgAS0AAkYNAQsgAiABQQRqIgFLDQEMAgsLIAEvAQAhBgwCCyAEQQFrIgENAAsLIAYL0wkCHX8BfgJAIAAoAgQiCCAAKAIIIhtBHGxqIglBHGsoAgAoAgAiBEEBcQ0AIBshDQNAIAQoAiRFDQEgACgCACgCCCEKIAQvAUIiBQR/IAooAlQgCi8BJCAFbEEBdGoFQQALIRwgCUEEaygCACEPAkACQCANQQFrIgVFDQAgBC8BLCILQQFxDQAgC0EEcQ0BIAggBUEcbGoiBUEcaygCACgCAC8BQiILRQ0BIA8gCigCVCAKLwEkIAtsQQF0aiAFKAIUQQF0ai8BAEEAR2ohDwwBCyAPQQFqIQ8LIAQoAiQiGEUNAUEAIAQgGEEDdGsiHyAEQQFxGyEgIAlBGGsoAgAhDCAJQRRrKAIAIQUgCUEQaygCACEEQQAhBkEAIR0DQCAPIRYgHSELIAQhCSAFIQogDCETAn8gICAGIhlBA3RqIhcoAgAiB0EBcSIaBEAgB0ECcUEBdiIUIQYgB0EDdkEBcQwBCyAHLwEsIhRBAXEhBiAUQQJ2QQFxCwR/IAsFIBwEQCAcIAtBAXRqLwEAIAZyQQBHIhQhBgsgC0EBagshHQJ/An8CQCAaRQRAIAcoAiQNAUEADAILIAYgFmohDyAXLQAHIgYhDCAJIQQgCgwCCyAHKAI4CyEMQQAgCSAHKAIUIgUbIQQgBiAWaiAMaiEPIAcoAhghDCAHKAIQIQYgBSAKagshBSAEIAxqIQQgBiATaiEMIBggGUEBaiIGSwRAAn8gHyAGQQN0aikCACIhpyIOQQFxBEAgIUIgiKdB/wFxIRUgIUIwiKdB/wFxIRAgIUIoiKdBD3EMAQsgDigCDCEVIA4oAgQhECAOKAIICyIRIAVqIQUgDCAQaiEMQQAgBCARGyAVaiEECwJ/IBoEQCATIBctAAciHmohFSAJIREgCgwBC0EAIAkgBygCFCIOGyERIAcoAhAgE2ohFSAHKAIYIR4gCiAOagshDkEAIRACf0EAIAEgFU8NABpBASACIA5JDQAaIAIgDkYgESAeaiADS3ELIRECQCAaDQAgBygCJEUNACAHKAIwIRALAkAgEQRAIBRBAXEEQCAAIA1BAWoiBCAAKAIMIgFLBH9BCCABQQF0IgEgBCABIARLGyIBIAFBCE0bIgJBHGwhAQJ/IAgEQCAIIAEjBygCABEBAAwBCyABIwgoAgARAAALIQggACACNgIMIAAoAggiDUEBagUgBAs2AgggACAINgIEIAggDUEcbGoiACAWNgIYIAAgCzYCFCAAIBk2AhAgACAJNgIMIAAgCjYCCCAAIBM2AgQgACAXNgIAIBKtDwsgEEUNASAAIA1BAWoiBCAAKAIMIgVLBH9BCCAFQQF0IgUgBCAEIAVJGyIEIARBCE0bIgVBHGwhBAJ/IAgEQCAIIAQjBygCABEBAAwBCyAEIwgoAgARAAALIQggACAFNgIMIAAoAggiDUEBagUgBAs2AgggACAINgIEIAggDUEcbGoiBCAWNgIYIAQgCzYCFCAEIBk2AhAgBCAJNgIMIAQgCjYCCCAEIBM2AgQgBCAXNgIAIAAoAgQiCCAAKAIIIg1BHGxqIglBHGsoAgAoAgAiBEEBcUUNAwwECyAUQQFxBEAgEkEBaiESDAELIBAgEmohEgsgBiAYRw0ACwsLIAAgGzYCCEJ/C5AFAgt/AX4jAEHgAGsiASQAAkAgACgCBCIHIAAoAggiBUEcbGoiBkEcaygCACIJKAIAIgJBAXENACACKAIkRQ0AIAAoAgAiCigCCCEEIAIvAUIiAwR/IAQoAlQgBC8BJCADbEEBdGoFQQALIQsgBkEEaygCACEDAkACQCAFQQFrIghFDQAgAi8BLCICQQFxDQAgAkEEcQ0BIAcgCEEcbGoiAkEcaygCACgCAC8BQiIIRQ0BIAMgBCgCVCAELwEkIAhsQQF0aiACKAIUQQF0ai8BAEEAR2ohAwwBCyADQQFqIQMLIAkpAgAhDCABIAo2AiAgASAMNwMYIAEgBkEYayIEKAIINgIsIAEgBCkCADcCJCABIAs2AjwgASADNgI4IAFCADcDMEEAIQMgDKciBEUNACAEKAIkRQ0AIAFCADcDECABQgA3AwggAUIANwMAIAFBGGogAUFAayABQd8AahAlRQRADAELQQAhBANAIAEoAkAhAgJAIAEtAF8Ef0ECBSACKAIAIgZBAXENASAGKAIkRQ0BIAYoAjBFDQFBAQshAyABIAEpAlQ3AxAgASABKQJMNwMIIAEgASkCRDcDACACIQQLIAFBGGogAUFAayABQd8AahAlDQALIARFBEBBACEDDAELIAAgBUEBaiICIAAoAgwiBksEf0EIIAZBAXQiBSACIAIgBUkbIgIgAkEITRsiBUEcbCECAn8gBwRAIAcgAiMHKAIAEQEADAELIAIjCCgCABEAAAshByAAIAU2AgwgACgCCCIFQQFqBSACCzYCCCAAIAc2AgQgByAFQRxsaiIAIAQ2AgAgACABKQMANwIEIAAgASkDCDcCDCAAIAEpAxA3AhQLIAFB4ABqJAAgAwuLAQEGfyABKAIUIQIgASgCDCEDIAEoAhAhBCABKAIAIQUgASgCBCEGIAEoAgghB0HgASMIKAIAEQAAIgFBADYCGCABQgA3AhAgASAHNgIMIAEgBjYCCCABIAU2AgQgASAENgIAIABBADsBEiAAIAM7ARAgAEKBgICAgAE3AgggACABNgIEIAAgAjYCAAvTAwEGfyMAQeAAayIFJABBASEIQQIhCQJAAkACQCABQf7/A2sOAgACAQtBACEJQQAhCAwBCyAEKAJIIAFBA2xqIgYtAABB5QBxIQggBi0AAUEBdCEJCyACKAIAIQYgAigCBCIHQQN0QcwAaiIKIAIoAghBA3RLBEAgBiAKIwcoAgARAQAhBiACIApBA3Y2AgggAiAGNgIAIAIoAgQhBwsgBUIANwNQIAVCADcDSCAFQUBrIgJCADcDACAFQgA3AyAgBUEANgIoIAVBATYCXCAFQgA3AzggBUEAOwEuIAVCADcDGCAFQgA3AwggBSADOwEWIAUgATsBMCAFIAggCXJB/wFxQRhBACABQf3/A0sbcjsBLCAFIAc2AjQgBiAHQQN0aiIBIAUoAlw2AgAgASAFKQNQNwIcIAEgBSkDSDcCFCABIAIpAwA3AgwgASAFKQM4NwIEIAEgBSgCNDYCJCABIAUvATA7ASggASAFLwEuOwEqIAEgBS8BLDsBLCABIAUoAig2AT4gASAFKQMgNwE2IAEgBSkDGDcBLiABIAUvARY7AUIgASAFKQMINwJEIABBADYCBCAAIAE2AgAgBSAAKQIANwMAIAUgBBAVIAVB4ABqJAALhwQCBn8BfiABQQA2AgQCQCAAKAIEIgJFDQADQAJ/IAAoAgAgAkEDdGoiBEEIaygCACIGQQFxBEAgBkEDdkEBcQwBCyAGLwEsQQJ2QQFxCwRAIARBBGsoAgAhBSAAIAJBAWs2AgQgASgCACECIAEgASgCBCIEQQFqIgMgASgCCCIHSwR/QQggB0EBdCIEIAMgAyAESRsiAyADQQhNGyIEQQN0IQMCfyACBEAgAiADIwcoAgARAQAMAQsgAyMIKAIAEQAACyECIAEgBDYCCCABKAIEIgRBAWoFIAMLNgIEIAEgAjYCACACIARBA3RqIgIgBTYCBCACIAY2AgAgACgCBCICDQELCyABKAIEIgBBAkkNAEEAIQIgAEEBdiIDQQFHBEAgA0H+////B3EhBkEAIQMDQCABKAIAIgQgAkEDdCIFaiIHKQIAIQggByAEIAEoAgQgAkF/c2pBA3QiB2opAgA3AgAgASgCACAHaiAINwIAIAEoAgAiBCAFaiIFKQIIIQggBSAEIAEoAgQgAkH+////AXNqQQN0IgVqKQIANwIIIAEoAgAgBWogCDcCACACQQJqIQIgA0ECaiIDIAZHDQALCyAAQQJxRQ0AIAEoAgAiACACQQN0aiIDKQIAIQggAyAAIAEoAgQgAkF/c2pBA3QiAmopAgA3AgAgASgCACACaiAINwIACwtzAQF/AkACQCAAKAIAQQ9JDQAgAUH9/wNLDQAgACgCCCAAKAIEaiABTQ0AIAAoAkggAUEDbGotAAJBAXENAQsgAkEANgIAQQAPCyAAKAKcASABQQJ0aiIBLwEAIQMgAiABLwECNgIAIAAoAqABIANBAXRqC8sDAgp/AX4gAUF/NgIAIAJBfzYCACADQX82AgACQCAAKAIcRQRADAELIABBQGshDgNAAkAgACgCGCAHQRhsaiIIKAESIgtBgIABcQ0AIA4hBSAIKAIEIgYgACgCOEkEQCAAKAI0IAZBDGxqIQULIAtB/x9xIgYgBSgCBE8NACAFKAIAIAZBHGxqIgUoAgghDCAFKAIEIQogBSgCACEGAkACQAJAIAUoAhApAgAiD6ciBUEBcQRAIAAoAnQgBiAPQjiIpyIFakkNAQwCCyAAKAJ0IAUoAhAgBmpPDQFBACAMIAUoAhQiDRshDCAKIA1qIQogBSgCGCEFCyAKIAAoAmQiDUkNACAKIA1HDQEgACgCaCAFIAxqSQ0BCyAIIAtBAWpB/x9xIAtBgOB+cXI2ARIgB0EBayEHDAELAkACQCAJRQ0AIAYgAigCACIFSQ0AIAUgBkcNASADKAIAIAgvARBNDQELIAAoAgAoAjwgCC8BDkEUbGovARIhBQJAIAQEQCAEIAVBggFxQYABRjoAAAwBCyAFQYABcQ0CCyABIAc2AgAgAiAGNgIAIAMgCC8BEDYCAAtBASEJCyAHQQFqIgcgACgCHEkNAAsLIAkL2xMCEX8BfiMAQTBrIggkACAAQUBrIQwgAEE0aiENIABBJGohECAAIQYCQANAIAYQeyAIQQA6AAsgBiAIQQxqIAhBFGogCEEQaiAIQQtqEHUhEgJAAkACQCAGKAIoIgNFDQAgCCgCECETIAgoAhQhEQNAAkACQAJAAkAgBigCJCIEKAIEIgUgBigCOEkEQCAEKAESIgdB/x9xIgAgDSgCACAFQQxsaiIDKAIETw0BIARBEmohBQwDCyAEKAESIgdB/x9xIgAgBigCRE8NASAEQRJqIQUgDCEDDAILIANBfzYCBCAGKAJQIQMgBiAGKAJUIgdBAWoiBCAGKAJYIgBLBH9BCCAAQQF0IgAgBCAAIARLGyIAIABBCE0bIgBBAnQhBAJ/IAMEQCADIAQjBygCABEBAAwBCyAEIwgoAgARAAALIQMgBiAANgJYIAYoAlQiB0EBagUgBAs2AlQgBiADNgJQIAMgB0ECdGogBTYCACAGKAIoIQMLIAYgA0ECTwR/IAYoAiQiBCAEIANBGGxqQRhrIgApAgA3AgAgBCAAKQIQNwIQIAQgACkCCDcCCCAGKAIoBSADC0EBayILNgIoQQAhAyALBEADQCADQQF0IgBBAmohDyADIQQCQCAAQQFyIgkgC08NACAGKAIkIgAgA0EYbGohByAMIQUgACAJQRhsaiIOKAIEIgAgBigCOCIKSQRAIA0oAgAgAEEMbGohBQsgDCEAIAogBygCBCIESwRAIA0oAgAgBEEMbGohAAsgAyEEIA4oARJB/x9xIgogBSgCBE8NAAJAIAcoARJB/x9xIgQgACgCBE8NACAFKAIAIApBHGxqKAIAIgUgACgCACAEQRxsaigCACIARwRAIAMhBCAAIAVLDQEMAgsgDi8BECIFIAcvARAiAEcEQCADIQQgACAFSw0BDAILIAMhBCAOKAIIIAcoAghPDQELIAkhBAsCQCALIA9NDQAgBigCJCIFIARBGGxqIQcgDCEAIAUgD0EYbGoiDigCBCIFIAYoAjgiCkkEQCANKAIAIAVBDGxqIQALIAwhBSAKIAcoAgQiCUsEQCANKAIAIAlBDGxqIQULIA4oARJB/x9xIgkgACgCBE8NAAJAIAcoARJB/x9xIgogBSgCBE8NACAAKAIAIAlBHGxqKAIAIgkgBSgCACAKQRxsaigCACIARwRAIAAgCUsNAQwCCyAOLwEQIgUgBy8BECIARwRAIAAgBUsNAQwCCyAOKAIIIAcoAghPDQELIA8hBAsgAyAERwRAIAggECgCACIFIANBGGxqIgNBEGopAgA3AyggCCADKQIINwMgIAggAykCADcDGCADIAUgBEEYbCIAaiIFKQIANwIAIAMgBSkCCDcCCCADIAUpAhA3AhAgECgCACAAaiIAIAgpAxg3AgAgACAIKQMoNwIQIAAgCCkDIDcCCCAEIQMMAQsLIAYoAighAwsgBiADNgIwDAELIAMoAgAgAEEcbGoiACgCCCEPIAAoAgQhCiAAKAIAIQsCf0EBAn8gACgCECkCACIUpyIDQQFxBEAgDyEJIAogBigCdCALIBRCOIinIgNqSQ0BGkEBDAILQQEgBigCdCADKAIQIAtqTw0BGkEAIA8gAygCFCIAGyEJIAMoAhghAyAAIApqCyIAIAYoAmQiDkkNABogACAORiAGKAJoIAMgCWpPcQshAwJAAkACQCALIAYoAnhPDQAgCiAGKAJsIgBLDQAgAyAAIApGIA8gBigCcE9xckEBRw0BCyAFIAdBAWpB/x9xIAdBgGBxcjYBACAGKAIoIQ5BACEDQQAhBANAIANBAXQiAEECaiEPAkAgAEEBciIJIA5PDQAgBigCJCIAIANBGGxqIQcgDCEFIAAgCUEYbGoiCygCBCIAIAYoAjgiCkkEQCANKAIAIABBDGxqIQULIAwhACAKIAcoAgQiBEsEQCANKAIAIARBDGxqIQALIAMhBCALKAESQf8fcSIKIAUoAgRPDQACQCAHKAESQf8fcSIEIAAoAgRPDQAgBSgCACAKQRxsaigCACIFIAAoAgAgBEEcbGooAgAiAEcEQCADIQQgACAFSw0BDAILIAsvARAiBSAHLwEQIgBHBEAgAyEEIAAgBUsNAQwCCyADIQQgCygCCCAHKAIITw0BCyAJIQQLAkAgDiAPTQ0AIAYoAiQiBSAEQRhsaiEHIAwhACAFIA9BGGxqIgsoAgQiBSAGKAI4IgpJBEAgDSgCACAFQQxsaiEACyAMIQUgCiAHKAIEIglLBEAgDSgCACAJQQxsaiEFCyALKAESQf8fcSIJIAAoAgRPDQACQCAHKAESQf8fcSIKIAUoAgRPDQAgACgCACAJQRxsaigCACIJIAUoAgAgCkEcbGooAgAiAEcEQCAAIAlLDQEMAgsgCy8BECIFIAcvARAiAEcEQCAAIAVLDQEMAgsgCygCCCAHKAIITw0BCyAPIQQLIAMgBEYNAiAIIBAoAgAiBSADQRhsaiIDQRBqKQIANwMoIAggAykCCDcDICAIIAMpAgA3AxggAyAFIARBGGwiAGoiBSkCADcCACADIAUpAgg3AgggAyAFKQIQNwIQIBAoAgAgAGoiACAIKQMYNwIAIAAgCCkDKDcCECAAIAgpAyA3AgggBCEDDAALAAtBASEDIAsgEUkNBCALIBFHDQMgEyAELwEQTQ0DDAQLIAYoAighAwsgAw0ACwsgCC0AC0EBRw0BIAYoAhgiAEUNASAAIAgoAgxBGGxqIQRBACEDCyAEKAIAIgdBf0YEQCAGIAYoApQBIgdBAWo2ApQBIAQgBzYCAAsgASAHNgIAIAEgBC8BEDsBBCAEKAIEIgAgBigCOEkEQCANKAIAIABBDGxqIQwLIAEgDCgCADYCCCABIAwoAgQ7AQYgAiAEKAESQf8fcTYCAEEBIQAgBCAEKAESIgFBAWpB/x9xIAFBgGBxcjYBEiADRQ0CIBBBACANEHcMAgsCQCAGKAJUDQAgBigCOCIAIAYoAkxPIBJxRQ0AAkAgBigCGCIJIAgoAgwiBEEYbGooAgQiBSAATw0AIA0oAgAgBUEMbGoiACgCBEF/Rg0AIABBfzYCBCAGKAJQIQMgBgJ/IAYoAlgEQEEAIQRBAQwBCwJ/IAMEQCADQSAjBygCABEBAAwBC0EgIwgoAgARAAALIQMgBkEINgJYIAYoAhghCSAGKAJUIgRBAWoLNgJUIAYgAzYCUCADIARBAnRqIAU2AgAgCCgCDCEECyAGKAIcIARBf3NqQRhsIgMEQCAJIARBGGxqIgAgAEEYaiAD/AoAAAsgBiAGKAIcQQFrNgIcCyAGQQEQfA0AIAYoAigNAAtBACEACyAIQTBqJAAgAAuTBQELfyMAQSBrIQsgAkEMaiEMIAAoAgQhDSABIQUDQCABQQF0IgNBAmohBgJAIANBAXIiCCANTw0AIAAoAgAiBSABQRhsaiEHIAwhAyAFIAhBGGxqIgkoAgQiBSACKAIEIgpJBEAgAigCACAFQQxsaiEDCyAMIQQgCiAHKAIEIgVLBEAgAigCACAFQQxsaiEECyABIQUgCSgBEkH/H3EiCiADKAIETw0AAkAgBygBEkH/H3EiBSAEKAIETw0AIAMoAgAgCkEcbGooAgAiAyAEKAIAIAVBHGxqKAIAIgRHBEAgASEFIAMgBEkNAQwCCyAJLwEQIgMgBy8BECIERwRAIAEhBSADIARJDQEMAgsgASEFIAkoAgggBygCCE8NAQsgCCEFCwJAIAYgDU8NACAAKAIAIgQgBUEYbGohCCAMIQMgBCAGQRhsaiIHKAIEIgQgAigCBCIJSQRAIAIoAgAgBEEMbGohAwsgDCEEIAkgCCgCBCIKSwRAIAIoAgAgCkEMbGohBAsgBygBEkH/H3EiCSADKAIETw0AAkAgCCgBEkH/H3EiCiAEKAIETw0AIAMoAgAgCUEcbGooAgAiAyAEKAIAIApBHGxqKAIAIgRHBEAgAyAESQ0BDAILIAcvARAiAyAILwEQIgRHBEAgAyAESQ0BDAILIAcoAgggCCgCCE8NAQsgBiEFCyABIAVHBEAgCyAAKAIAIgYgAUEYbGoiAUEQaikCADcDGCALIAEpAgg3AxAgCyABKQIANwMIIAEgBiAFQRhsIgNqIgYpAgA3AgAgASAGKQIINwIIIAEgBikCEDcCECAAKAIAIANqIgEgCykDCDcCACABIAspAxg3AhAgASALKQMQNwIIIAUhAQwBCwsL/QQCBH8CfgJAAkAgAS0AE0HAAHENACAAIAFBfxBrIgBFDQEgAi8BBiIGQf//A0YNACAAKAIAIQEgACAAKAIEIgVBAWoiBCAAKAIIIgdLBH9BCCAHQQF0IgUgBCAEIAVJGyIEIARBCE0bIgVBHGwhBAJ/IAEEQCABIAQjBygCABEBAAwBCyAEIwgoAgARAAALIQEgACAFNgIIIAAoAgQiBUEBagUgBAs2AgQgACABNgIAIAMpAgghCCADKQIQIQkgASAFQRxsaiIBIAMpAgA3AgAgASAGNgIYIAEgCTcCECABIAg3AgggAi8BCCIGQf//A0YNACAAKAIAIQEgACAAKAIEIgVBAWoiBCAAKAIIIgdLBH9BCCAHQQF0IgUgBCAEIAVJGyIEIARBCE0bIgVBHGwhBAJ/IAEEQCABIAQjBygCABEBAAwBCyAEIwgoAgARAAALIQEgACAFNgIIIAAoAgQiBUEBagUgBAs2AgQgACABNgIAIAMpAgghCCADKQIQIQkgASAFQRxsaiIBIAMpAgA3AgAgASAGNgIYIAEgCTcCECABIAg3AgggAi8BCiIFQf//A0YNACAAKAIAIQEgACAAKAIEIgRBAWoiAiAAKAIIIgZLBH9BCCAGQQF0IgQgAiACIARJGyICIAJBCE0bIgRBHGwhAgJ/IAEEQCABIAIjBygCABEBAAwBCyACIwgoAgARAAALIQEgACAENgIIIAAoAgQiBEEBagUgAgs2AgQgACABNgIAIAMpAgghCCADKQIQIQkgASAEQRxsaiIAIAMpAgA3AgAgACAFNgIYIAAgCTcCECAAIAg3AggLDwsgASABKAESQYCAAXI2ARILtwQBCn8jAEEgayIGJAAgACgCGCEDIAYgASgCACICKQIQNwMYIAYgAikCCDcDECAGIAIpAgA3AwggAiADayIJQRhtIQogBkF/NgIMAn8gAigCBEF/RwRAQQAgACAGQQhqIAoQayIDRQ0BGiACKAIEIgIgACgCOE8EfyAAQUBrBSAAKAI0IAJBDGxqCyIEKAIAIQsgAygCACECAkAgBCgCBCIIIAMoAgQiBGoiByADKAIITQ0AIAdBHGwhBQJ/IAIEQCACIAUjBygCABEBAAwBCyAFIwgoAgARAAALIQIgAyAHNgIIIAMoAgQiByAETQ0AIAcgBGtBHGwiB0UNACACIAVqIAIgBEEcbGogB/wKAAALAkAgCEUNACAIQRxsIQUgAiAEQRxsaiEEIAsEQCAFRQ0BIAQgCyAF/AoAAAwBCyAFRQ0AIARBACAF/AsACyADIAI2AgAgAyADKAIEIAhqNgIEIAAoAhghAwsgACgCHCICQQFqIgQgACgCIEsEQCAEQRhsIQICfyADBEAgAyACIwcoAgARAQAMAQsgAiMIKAIAEQAACyEDIAAgBDYCICAAKAIcIQILAkAgCkEBaiIEIAJPDQAgAiAEa0EYbCICRQ0AIAMgCWoiBUEwaiAFQRhqIAL8CgAACyADIAlqIgIgBikDGDcAKCACIAYpAxA3ACAgAiAGKQMINwAYIAAgAzYCGCAAIAAoAhxBAWo2AhwgASACNgIAIAAoAhggBEEYbGoLIAZBIGokAAv5AgEKfyAAKAJcIAAoAgAoAjwgAS8BACIJQRRsai8BDCIKayEHIAAoAhghBAJAAkAgACgCHCIDRQ0AIAMhAgNAIAQgAkEYbGoiBkEMay8BACIIIAdJBEAgAiEFDAILAkAgByAIRw0AIAZBCGsvAQAiCCABLwECIgtGBEAgBkEKay8BACAJRg0ECyAIIAtLDQAgAiEFDAILIAJBAWsiAg0ACwsgAS8BAiEGIANBAWoiASAAKAIgSwRAIAFBGGwhAgJ/IAQEQCAEIAIjBygCABEBAAwBCyACIwgoAgARAAALIQQgACABNgIgIAAoAhwhAwtBgKACQYAgIApBAUYbIQIgBUEYbCEBAkAgAyAFTQ0AIAMgBWtBGGwiBUUNACABIARqIgNBGGogAyAF/AoAAAsgASAEaiIBQQA7ABYgASACNgASIAEgBjsAECABIAk7AA4gASAHOwAMIAFBfzYACCABQn83AAAgACAENgIYIAAgACgCHEEBajYCHAsLpAMBC38gACgCMCIGIAAoAigiAUkEQCMAQSBrIQUgAEFAayEJA0BBASECIAYEQANAIAAoAiQiAyAGIgFBAWsiCkEBdiIGQRhsIgtqIQQgCSECIAMgAUEYbGoiAygCBCIBIAAoAjgiB0kEQCAAKAI0IAFBDGxqIQILIAkhASAHIAQoAgQiCEsEQCAAKAI0IAhBDGxqIQELAkAgAygBEkH/H3EiByACKAIETw0AAkAgBCgBEkH/H3EiCCABKAIETw0AIAIoAgAgB0EcbGooAgAiAiABKAIAIAhBHGxqKAIAIgFHBEAgASACSw0BDAILIAMvARAiAiAELwEQIgFHBEAgASACSw0BDAILIAMoAgggBCgCCE8NAQsgBSADKQIQNwMYIAUgAykCCDcDECAFIAMpAgA3AwggAyAEKQIANwIAIAMgBCkCCDcCCCADIAQpAhA3AhAgACgCJCALaiICIAUpAwg3AgAgAiAFKQMYNwIQIAIgBSkDEDcCCCAKQQFLDQELCyAAKAIoIQEgACgCMEEBaiECCyAAIAI2AjAgAiIGIAFJDQALCwv+RgIffwF+IwBBoAFrIgYkACAAQUBrIRggAEEEaiEUIABBoAFqIR4DQEEAIQ8DQAJAIAAtAK4BQQFHDQAgACgCHCICRQ0AA0AgACACQQFrIgM2AhwCQCAAKAIYIAJBGGxqQRRrKAIAIgQgACgCOE8EQCADIQIMAQsgAyECIAAoAjQgBEEMbGoiAygCBEF/Rg0AIANBfzYCBCAAKAJQIQIgACAAKAJUIgVBAWoiAyAAKAJYIglLBH9BCCAJQQF0IgUgAyADIAVJGyIDIANBCE0bIgVBAnQhAwJ/IAIEQCACIAMjBygCABEBAAwBCyADIwgoAgARAAALIQIgACAFNgJYIAAoAlQiBUEBagUgAws2AlQgACACNgJQIAIgBUECdGogBDYCACAAKAIcIQILIAINAAsLAkAgAAJ/AkACfwJAAkAgD0EBcQ0AIAAtAK4BQQFGDQAgACAAKAIcIAAoAqgBakEBaiICNgKoAQJAIAJB6AdJDQAgAEEANgKoASAAKAKcASICRQ0AIAIoAgQiAkUNACAAIAAoAgggACgCDEEcbGpBGGsoAgA2AqQBIB4gAhEAAEUNACAAQQE6AK4BDAgLIAAtAK0BQQFGBEBBACEPIAAtAKwBQQFHDQZBACEHQQAhA0EAIAAoAhwiCUUNBRoDQAJAAkAgACgCACgCPCAAKAIYIgQgA0EYbGoiAi8BDkEUbGovAQwiBUH//wNGBEAgACgCXCIFIAIvAQxPQQAgBRsNASAAIAAoApgBIgRBAWo2ApgBIAIgBDYCCCAAKAIkIQUgACAAKAIoIgpBAWoiBCAAKAIsIghLBH9BCCAIQQF0IgggBCAEIAhJGyIEIARBCE0bIghBGGwhBAJ/IAUEQCAFIAQjBygCABEBAAwBCyAEIwgoAgARAAALIQUgACAINgIsIAAoAigiCkEBagUgBAs2AiggACAFNgIkIAUgCkEYbGoiBCACKQIANwIAIAQgAikCEDcCECAEIAIpAgg3AghBASEPIAdBAWohBwwCCyAAKAJcIAIvAQwgBWpPDQACQCACKAIEIgQgACgCOE8NACAAKAI0IARBDGxqIgIoAgRBf0YNACACQX82AgQgACgCUCEFIAAgACgCVCIKQQFqIgIgACgCWCIISwR/QQggCEEBdCIIIAIgAiAISRsiAiACQQhNGyIIQQJ0IQICfyAFBEAgBSACIwcoAgARAQAMAQsgAiMIKAIAEQAACyEFIAAgCDYCWCAAKAJUIgpBAWoFIAILNgJUIAAgBTYCUCAFIApBAnRqIAQ2AgALIAdBAWohBwwBCyAHRQRAQQAhBwwBCyAEIAMgB2tBGGxqIgQgAikCADcCACAEIAIpAhA3AhAgBCACKQIINwIICyAJIANBAWoiA0cNAAsMBAtBACEHAn9BAAJ/IAAoAggiBSAAKAIMIgNBHGxqIgJBHGsoAgAiCygCACIEQQFxBEAgBEEDdkEBcQwBCyAELwEsQQJ2QQFxCw0AGiADQQJJBEAgAC8BFAwBC0EAIAJBOGsoAgAoAgAvAUIiBEUNABogFCgCACgCCCIJKAJUIAkvASQgBGxBAXRqIAJBCGsoAgBBAXRqLwEACyEEIAJBGGsoAgAhECACQRRrKAIAIQkgAkEQaygCACEMIAYgFCgCACISNgKcASAGIAs2ApgBIAYgBEH//wNxIhE2ApQBIAYgDDYCkAEgBiAJNgKMASAGIBA2AogBQQEhFSADQQJIBEBBASENQQAhDkEADAMLAkACQCADQQJrIgJFDQADQAJAIAUgAkEcbGoiA0EcaygCACgCAC8BQiIIRQ0AIBIoAggiCigCVCAKLwEkIAhsQQF0aiADKAIUQQF0ai8BACIHRQ0AIAMhBQwDCwJ/IAMoAgAoAgAiCEEBcQRAIAhBAXZBAXEMAQsgCC8BLEEBcQtFBEAgAkEBayICRQ0CDAELCyADIQULQQAhBwsCQCAFKAIAIg5FBEBBASENQQAhDgwBCyAFKAIMIQggBSgCCCEDIAUoAgQhBQJ/IA4pAgAiIaciAkEBcQRAIAggIUI4iKciAmohCiADDAELIAIoAhhBACAIIAIoAhQiDRtqIQogAigCECECIAMgDWoLIQ9BACENIAIgBWoiFiAAKAJ0IhpNIAJFIBYgGkZxRXENAgJAIA8gACgCZCIWSw0AIA8gFkciD0UgACgCaCIWIApJcQ0AIAINAyAPDQMgCiAWRw0DCyAFIAAoAnhPDQIgAyAAKAJsIgJJDQAgAiADRiAIIAAoAnBJcSEVCyASDAILIAZBoAFqJAAgD0EBcQ8LQQAhFSASCyEXAkAgCykCACIhpyICQQFxIgoEQCAMICFCOIinIgNqIQsgCSEIDAELIAIoAhhBACAMIAIoAhQiAxtqIQsgAyAJaiEIIAIoAhAhAwsgAyAQaiEFQQAhFgJ/QQAgFUUNABogACgCdCIPIAVPBEBBACADRSAFIA9GcUUNARoLAkAgCCAAKAJkIg9LDQAgCCAPRyIPRSAAKAJoIhogC0lxDQBBACADDQEaQQAgDw0BGkEAIAsgGkcNARoLQQAgECAAKAJ4Tw0AGkEBIAkgACgCbCIPSQ0AGiAJIA9GIAwgACgCcElxCyEaAkAgACgCjAEiEyAFTyADRSAFIBNGcUVxDQACQCAIIAAoAnwiD0sNACAIIA9HIg9FIAAoAoABIhkgC0lxDQAgAw0BIA8NASALIBlHDQELIBAgACgCkAFPDQBBASEWIAkgACgChAEiA0kNACADIAlGIAwgACgCiAFJcSEWC0EAIQ8CQCAQIBNJDQAgACgCfCIDIAlPBEAgAyAJRw0BIAwgACgCgAFJDQELIAUgACgCkAFLDQAgACgChAEiAyAITQRAIAMgCEcNASALIAAoAogBSw0BCyAALQCsAUEBRw0AAn8CQCARRQRAIAoEQCACQYD+A3FBCHYhBAwCCyACLwEoIQQLQf//AyAEQf//A3FB//8DRg0BGgsgEigCCCgCTCAEQf//A3FBAXRqLwEACyEdQQEhCwJAAkACQCARQf7/A2sOAgACAQtBACELDAELIBEEQCASKAIIKAJIIBFBA2xqLQABQQBHIQsMAQsgCgRAIAJBAnZBAXEhCwwBCyACLwEsQQF2QQFxIQsLIAoEfyACQQV2QQFxBSACLwEsQQl2QQFxCyETIAZCADcDeCAGQgA3A3AgBkEINgJsIAZB8ABqIR9BACEKIAYoAmwhICAGQQA7AYIBIAZBADYCbCAGQQA6AIcBIAZBADoAhgEgBkEAOgCFAQJAIBQoAggiA0EBayICRQ0AIBQoAgQhGSAUKAIAKAIIIQkDQCADIQQgGSACIgNBHGxqIQggGSAEQRxsakE4aygCACIQKAIALwFCIgIEfyAJKAJUIAkvASQgAmxBAXRqBUEACyEMAkACQAJ/IAgoAgAiGygCACIFQQFxIhIEQCAFQQN2QQFxDAELIAUvASxBAnZBAXELDQAgDEUNACAMIAgoAhRBAXRqLwEAIgINAQsgEgRAIAVBgP4DcUEIdiECDAELIAUvASghAgsCQAJAAkAgAkH+/wNrDgICAQALIAkoAkggAkEDbGohBSAUKAIIIARHBEAgBS0AAEEBcQ0ECyAFLQACQQFxRQ0BIAogIE8NASAfIApBAXRqIAI7AQAgBiAKQQFqIgo2AmwMAQsgBCAUKAIIRw0CCwJAIAYtAIYBDQAgECgCACgCJCEcAn8gGygCACICQQFxBEAgAkEDdkEBcQwBCyACLwEsQQJ2QQFxCyECIAgoAhBBAWoiBCAcTw0AIAgoAhQgAkVqIRIDQAJAAkACfyAQKAIAIgIgAigCJEEDdGsgBEEDdGooAgAiBUEBcSIRBEAgBUEDdkEBcQwBCyAFLwEsQQJ2QQFxCw0AIAxFDQAgDCASQQF0ai8BACICDQELIBEEQCAFQYD+A3FBCHYhAgwBCyAFLwEoIQILIBICfwJAAkACQAJAAkACQCACQf7/A2sOAgEDAAsgCSgCSCACQQNsaiICLQAAQQFxRQ0AIAItAAEgBkEBOgCHAUEBcQ0DIBFFDQEMBAsgEQ0DIAUoAiRFDQAgBSgCMEUNACAGQQE6AIcBIAUoAjQNAgsgBS8BLEECdkEBcQwDCyAGQQE6AIcBCyAGQQE6AIYBDAMLIAVBA3ZBAXELRWohEiAEQQFqIgQgHEcNAAsLAkACfyAbKAIAIgJBAXEEQCACQQN2QQFxDAELIAIvASxBAnZBAXELDQAgCSgCIEUNACAJKAJEIAkoAkAgECgCAC8BQkECdGoiBC8BAEECdGoiAiAELwECIgVBAnRqIQwgBi8BggEiBEUEQCAFRQ0BIAIhBANAAkAgBC0AA0UEQCAIKAIUIAQtAAJGDQELIARBBGoiBCAMSQ0BDAMLCyAGIAQvAQAiBDsBggEgBEUNAQsgBUUNAANAAkAgAi8BACAERw0AIAgoAhQgAi0AAk8NACAGQQE6AIUBDAILIAJBBGoiAiAMSQ0ACwsgA0EBayICDQALCwJ/QQAgDQ0AGgJAIAdFBEAgDigCACICQQFxBEAgAkGA/gNxQQh2IQcMAgsgAi8BKCEHCyAHQf//A3FB//8DRw0AQQEMAQsgFygCCCgCTCAHQf//A3FBAXRqLwEAQf//A0YLIQkgACgCACICLwGgASEHAkAgHUH//wNxIg1B//8DRiISDQAgB0H//wNxRQRAQQAhBwwBC0EAIQMgBigCbCEIIAYvAYIBIQogFUUgCXJBAXEhDgNAIAIoAjwgAigCSCADQQZsaiIELwEAQRRsaiIFLwEMIQcgACgCXCEMAkACQCAELQAEQQFGBEAgGg0BDAILIA4NAQsgBS8BBCIQQQAgCiAQRxsNAEEAIAUvAQIgCBsNACAAKAJgIAwgB2tJDQAgACAEEHogACgCACECCyADQQFqIgMgAi8BoAEiB0kNAAsLAkAgAigCTCIIIAdB//8DcSIDayIHRQ0AIAIoAjwhBCACKAJIIQUgB0EBRwRAA0AgB0EBdiIKIANqIg4gAyANIAQgBSAOQQZsai8BAEEUbGovAQBLGyEDIAcgCmsiB0EBSw0ACwsCQCANIAQgBSADQQZsai8BAEEUbGovAQAiB00NACADQQFqIgMgCE8NACAEIAUgA0EGbGovAQBBFGxqLwEAIQcLIA0gB0H//wNxRw0AIAAoAlwgBCAFIANBBmxqIgcvAQBBFGxqIgUvAQxrIQQgBi8BggEhCCAVRSAJckEBcSEJA0ACQAJAIActAARBAUYEQCAaDQEMAgsgCQ0BCyAFLwEEIgVBACAFIAhHGw0AIAQgACgCYEsNACAAIAcQeiAAKAIAIQILIANBAWoiAyACKAJMRg0BIAIoAjwgAigCSCADQQZsaiIHLwEAQRRsaiIFLwEAIA1GDQALCyAAKAIcRQ0AIA1B//8DRyEVIAYtAIUBIREgBi0AhgEhECAGLQCHASEZIAYvAYIBIRtBACEJA0AgBiAJQRhsIhwgACgCGGoiBTYCaCAAKAIAKAI8IQQgBSAFKAESIgNB/79/cSIINgESQQEhAgJAIAAoAlwgBCAFLwEOQRRsIgxqIgQvAQwgBS8BDGpHBEAgCSEDDAELAn8gBC8BACICRQRAIAQvARIiB0GABHFBCXYiAiASciALckEBcQRAIBMgFSACGwwCCyAHQQFzDAELIAQvARIhB0EAIAIgDUcNABogB0GABHFFIBNyCyAHQQRxRSAQQQFzcnEhAiADQYAgcUUgB0ECcUUgC0F/c3IgA0EQdnJxAn8CQCAELwECIg5FDQBBACIDIAYoAmwiF0UNARoDQCAGQfAAaiADQQF0ai8BACAORg0BIANBAWoiAyAXRw0AC0EADAELIAILIQMgGXEhCiAELwEEIgIEQCAKIBFxIAogAiAbRiICGyEKIAIgA3EhAwsCfwJAAkACQAJAAkAgBC8BECICBEAgACgCACgCeCACQQF0aiECA0AgAi8BACIORQ0CIAZBQGsgBikCkAE3AwAgBiAGKQKYATcDSCAGIAYpAogBNwM4IAZB0ABqIAZBOGogDhA9IAJBAmohAiAGKAJgRQ0ACwwDCyADQQFxDQEMAgsgA0EBcUUNAQtBACEOAkAgCkEBcUUNAAJAIAdBwABxDQAgACgCACgCPCAMaiEDQQEhAgNAIAJBFGwhCiACQQFqIQIgAyAKaiIHLwESIgpBCHENAAsgBy8BDCICQf//A0YNASADLwEMIgcgAk8EQCAKQQJxRQ0CIAIgB0cNAgsgCkGAAnFFDQAgAy8BAA0BCyAAIAZB6ABqEHlBAEchDiAGKAJoIgUoARIhCAsCQCAIQYCAAnFFDQACQCAAKAIMIgJBAk4EQCAAKAIIIQcCQCACQQJrIgJFBEBBACEKDAELA0ACQCAHIAJBHGxqIgNBHGsoAgAoAgAvAUIiCgRAIBQoAgAoAggiDCgCVCAMLwEkIApsQQF0aiADKAIUQQF0ai8BACIKDQELQQAhCgJ/IAMoAgAoAgAiDEEBcQRAIAxBAXZBAXEMAQsgDC8BLEEBcQsNACACQQFrIgINAQwCCwsgAyEHCyAHKQIEISEgBygCDCEDIAcoAgAhAiAGIBQoAgA2AmQgBiACNgJgIAYgCjYCXCAGIAM2AlggBiAhNwJQIAINAQsgBSAIQYCAAXI2ARIMAQsgBSAIQf//fXE2ARIgBCEDA0AgAyICQRRrIQMgAkECay0AAEEYcQ0AIAJBCGsvAQANAAsgAkEOay8BAEH//wNGDQAgBiAGKQJgNwMwIAYgBikCWDcDKCAGIAYpAlA3AyAgACAFIAMgBkEgahB4CyAELwEGQf//A0cEQCAGIAYpApgBNwMYIAYgBikCkAE3AxAgBiAGKQKIATcDCCAAIAUgBCAGQQhqEHgLIAUoARIiAkGAgAFxDQEgBSAFLwEOQQFqIgM7AQ4gACgCACgCPCADQf//A3FBFGxqIQMgBQJ/AkAgBC8BAA0AIAQvARJBAXENACADLQASQQJxRQ0AIAJBgCByDAELIAJB/99+cQtB//97cTYBEiABBEAgAy0AEkEHdiAPciEPC0F/IAlBf0YNAxogCUEBaiEIIAkhAgNAIAYgACgCGCACQRhsaiIENgJQAkAgACgCACgCPCAELwEOIgpBFGxqIgMvAQ4iB0H//wNGDQAgAy8BEiIFQRBxBEAgBCAHOwEOIAJBAWshAgwBCyAFQQhxBEAgBCAKQQFqOwEOIAMvARIhBSACQQFrIQILAkAgBUGACHFFDQAgBUEEcUUNACAQQQFxDQELIAAgBkHQAGoQeSIERQ0AIAQgAy8BDjsBDiAOQQFqIQ4gCEEBaiEIIAMvARIiBUEIcQRAIAQgBCgBEkGAIHI2ARIgAy8BEiEFCyAFQYAIcUUNACAFQQJxRQRAIAQgBCgBEkH//3txQYCABEEAIAAoAgAoAjwgAy8BDkEUbGovAQwgAy8BDEYbcjYBEgwBCyAAKAIAKAI8IAYoAlAvAQ5BFGxqQQhrLwEAIAMvAQxPDQAgBCAEKAESQYAgcjYBEgsgAkEBaiICIAhJDQALDAILQQAhDiAKQQFxDQEgBSgCBCIEIAAoAjhPDQAgACgCNCAEQQxsaiICKAIEQX9GDQAgAkF/NgIEIAAoAlAhAyAAIAAoAlQiBUEBaiICIAAoAlgiCEsEf0EIIAhBAXQiBSACIAIgBUkbIgIgAkEITRsiBUECdCECAn8gAwRAIAMgAiMHKAIAEQEADAELIAIjCCgCABEAAAshAyAAIAU2AlggACgCVCIFQQFqBSACCzYCVCAAIAM2AlAgAyAFQQJ0aiAENgIACyAAKAIcIAlBf3NqQRhsIgIEQCAAKAIYIBxqIgMgA0EYaiAC/AoAAAsgACAAKAIcQQFrNgIcIAlBAWsMAQsgCQshAyAOQQFqIQILIAIgA2oiCSAAKAIcIgxJDQALQQEhCSAMQQJPBEADQAJAAkAgACgCGCAJQRhsaiICLwEMIg0gAkEMay8BACIDRwRAIAMgDU0NAiACLwEQIQoMAQsgAi8BECIKIAJBCGsvAQAiA0cEQCADIApLDQEMAgsgGCEDIAIoAgQiBCAAKAI4IgVJBEAgACgCNCAEQQxsaiEDCyAYIQcgBSACQRRrKAIAIgRLBEAgACgCNCAEQQxsaiEHCyAHKAIEIQQCQCADKAIEIgVFDQAgBEUNACADKAIAKAIAIAcoAgAoAgBJDQEMAgsgBQ0BIARFDQELIAIoAgghDiACLwEOIQwgAigCBCELIAIoAgAhECAGIAIvARY7AVQgBiACKAESNgJQIAIgAkEYayIDKQIANwIAIAIgAykCCDcCCCACIAMpAhA3AhBBACEEAkAgCSICQQFrIgNFDQADQCACIQUgAyECAkAgACgCGCISIAVBGGxqIgNBJGsvAQAiBSANRwRAIAUgDUsNASACIQQMAwsgCkH//wNxIgUgA0Egay8BACIIRwRAIAUgCEkNASACIQQMAwsgGCEIIAAoAjgiBSALSwRAIAAoAjQgC0EMbGohCAsgGCEHIAUgA0EsaygCACIDSwRAIAAoAjQgA0EMbGohBwsgBygCBCEDAkAgCCgCBCIFRQ0AIANFDQAgCCgCACgCACAHKAIAKAIASQ0BIAIhBAwDCyAFBEAgAiEEDAMLIAMNACACIQQMAgsgEiACQRhsaiIDIANBGGsiBSkCADcCACADIAUpAhA3AhAgAyAFKQIINwIIIAJBAWsiAw0ACwsgACgCGCAEQRhsaiICIAo7ARAgAiAMOwEOIAIgDTsBDCACIA42AgggAiALNgIEIAIgEDYCACACIAYoAlA2ARIgAiAGLwFUOwEWIAAoAhwhDAsgCUEBaiIJIAxJDQALC0EAIQ0gDEUNAANAAkAgDUEYbCIZIAAoAhhqIgstABNBwABxRQRAAkACQCANIgpBAWoiBSAMTw0AA0AgBUEYbCIbIAAoAhhqIgcvAQwgCy8BDEcNASAHLwEQIAsvARBHDQEgGCECIAsoAgQiBCAAKAI4IglPIg5FBEAgACgCNCAEQQxsaiECCyAYIQMgBygCBCIQIAlPIhJFBEAgACgCNCAQQQxsaiEDCwJAIAIoAgQiCUUNACADKAIERQ0AIAIoAgAgCUEcbGoiAkEcaygCACEJIAMoAgAoAgACfyACQQxrKAIAKQIAIiGnIgJBAXEEQCAhQjiIpwwBCyACKAIQCyAJak8NAgsgGCEIIA5FBEAgACgCNCAEQQxsaiEICyAYIQkgEkUEQCAAKAI0IBBBDGxqIQkLQQEhDiAGQQE6AGggBkEBOgBQIAkoAgQhFUEAIQMCQAJAAkACQCAIKAIEIhwEQEEBIQRBACECA0ACQAJAIAMgFUkEQAJAAkAgCCgCACACQRxsaiIRKAIQIhcgCSgCACADQRxsaiITKAIQIh1GBEAgESgCGCATKAIYRw0BIANBAWohAyACQQFqIQIMBQsgESgCACIRIBMoAgAiE0kNAyARIBNNBEACfyAXKQIAIiGnIhdBAXEEQCAhQjiIpwwBCyAXKAIQCyARaiERIBECfyAdKQIAIiGnIhdBAXEEQCAhQjiIpwwBCyAXKAIQCyATaiITSw0EIBEgE08NAQsMAQsgAkEBaiECQQAhBAsgA0EBaiEDQQAhDgwCCyAGIAQ6AGggBiAOOgBQIAZB6ABqIQIMBAsgAkEBaiECQQAhBAsgAiAcSQ0ACyAGIAQ6AGggBiAOOgBQCyAGQdAAaiECIAMgFUkNACAOQQFxDQEMAgsgAkEAOgAAIAYtAFBFDQELIAcoARIhAgJAIAsvAQ4gBy8BDkcNACACQYAgcUUEQCALLQATQRBxDQELAkAgEg0AIAAoAjQgEEEMbGoiAigCBEF/Rg0AIAJBfzYCBCAAKAJQIQIgACAAKAJUIgdBAWoiAyAAKAJYIgRLBH9BCCAEQQF0IgQgAyADIARJGyIDIANBCE0bIgRBAnQhAwJ/IAIEQCACIAMjBygCABEBAAwBCyADIwgoAgARAAALIQIgACAENgJYIAAoAlQiB0EBagUgAws2AlQgACACNgJQIAIgB0ECdGogEDYCACAAKAIcIQwLIAwgCmtBGGxBMGsiAgRAIAAoAhgiAyAbaiADIApBGGxqQTBqIAL8CgAACyAAIAAoAhxBAWs2AhwMAgsgByACQYDAAHI2ARILIAYtAGhBAUYEQCALKAESIQICQCALLwEOIAcvAQ5HDQAgAkGAIHFFBEAgBy0AE0EQcQ0BCwJAIAsoAgQiBCAAKAI4Tw0AIAAoAjQgBEEMbGoiAigCBEF/Rg0AIAJBfzYCBCAAKAJQIQMgACAAKAJUIgVBAWoiAiAAKAJYIglLBH9BCCAJQQF0IgUgAiACIAVJGyICIAJBCE0bIgVBAnQhAgJ/IAMEQCADIAIjBygCABEBAAwBCyACIwgoAgARAAALIQMgACAFNgJYIAAoAlQiBUEBagUgAgs2AlQgACADNgJQIAMgBUECdGogBDYCAAsgACgCHCANQX9zakEYbCICBEAgACgCGCAZaiIDIANBGGogAvwKAAALIAAgACgCHEEBayIMNgIcIA1BAWshDQwFCyALIAJBgMAAcjYBEgsgBSEKCyAKQQFqIgUgACgCHCIMSQ0ACwsgACgCACgCPCALLwEOQRRsai8BDEH//wNHDQAgCy0AE0EgcQ0AIAAgACgCmAEiAkEBajYCmAEgCyACNgIIIAAoAiQhAiAAIAAoAigiB0EBaiIDIAAoAiwiBEsEf0EIIARBAXQiBCADIAMgBEkbIgMgA0EITRsiBEEYbCEDAn8gAgRAIAIgAyMHKAIAEQEADAELIAMjCCgCABEAAAshAiAAIAQ2AiwgACgCKCIHQQFqBSADCzYCKCAAIAI2AiQgAiAHQRhsaiICIAspAgA3AgAgAiALKQIQNwIQIAIgCykCCDcCCCAAKAIcIAsgACgCGGtBGG1Bf3NqQRhsIgIEQCALIAtBGGogAvwKAAALIAAgACgCHEEBayIMNgIcIA1BAWshDUEBIQ8LIA1BAWohDQwBCyAMIA1Bf3NqQRhsIgIEQCALIAtBGGogAvwKAAALIAAgACgCHEEBayIMNgIcCyAMIA1LDQALCwJAAkACQCAWRQ0AAkAgGgRAIAAoAlwgACgCYEkNAQsgACgCHCIDBEAgACgCGCEEIAAoAgAoAjwhBUEAIQIDQCAFIAQgAkEYbGoiCS8BDkEUbGovAQwiCEH//wNHBEAgACgCXCAJLwEMIAhqSQ0DCyACQQFqIgIgA0cNAAsLIAAoAlwgACgCYE8NASAALQCsAQ0BIAAoAgggACgCDEEcbGpBHGsoAgAoAgAiAkEBcQ0AIAItACxBA3ENACACKAIkRQ0AAkACQAJAIAAoAgAiBCgClAEiAw4CBAABCyACLwEoIQggBCgCkAEhCUEAIQIMAQsgAi8BKCEIIAQoApABIQlBACECA0AgAiADQQF2IgQgAmoiAiAJIAJBAXRqLwEAIAhB//8DcUsbIQIgAyAEayIDQQFLDQALCyAJIAJBAXRqLwEAIAhB//8DcUcNAQtBACECIBQQSUEBaw4CAgEACyAAQQE6AK0BDAULQQEhAiAAIAAoAlxBAWo2AlwLIAAgAjoArAEMAwsgACgCHCAHaws2AhwLAkACQAJAIBQjAkEOahBIQQFrDgIBAAILIAAtAKwBRQRAIABBAToArAEgACAAKAJcQQFqNgJcCyAAQQA6AK0BDAILIAAtAKwBQQFGBEAgAEEAOgCsASAAIAAoAlxBAWs2AlwLIABBADoArQEMAQsgACgCDCIDQQFrIgIEQAJAIANBAmsiAwRAIAAoAgghCQNAIAIhBQJAAn8gCSADIgJBHGxqIgQoAgAoAgAiA0EBcQRAIANBAnENBSADQQN2QQFxDAELIAMvASwiA0EBcQ0EIANBAnZBAXELDQAgBEEcaygCACgCAC8BQiIDRQ0AIBQoAgAoAggiCCgCVCAILwEkIANsQQF0aiAEKAIUQQF0ai8BAA0DCyACQQFrIgMNAAsLQQEhBQsgACAFNgIMIAAgACgCXEEBazYCXAUgAEEBOgCuAQsMAAsACwAL+woBDH8CfyAAKAIoRQRAQQAgAEEAEHxFDQEaCyAAQSRqIQkCQCAAKAIwRQ0AIAAQeyAAKAIwIgZFBEBBACEGDAELIAAoAigiBUECSQ0AIAVBAWsiA0EDcSEHIAkoAgAhAgJAIAVBAmtBA0kEQEEBIQVBACEDDAELIANBfHEhCkEAIQNBASEFA0AgBUEDaiAFQQJqIAVBAWogBSADIAIgBUEYbGoiCCgCCCACIANBGGxqKAIISRsiAyAIKAIgIAIgA0EYbGooAghJGyIDIAgoAjggAiADQRhsaigCCEkbIgMgCCgCUCACIANBGGxqKAIISRshAyAFQQRqIQUgBEEEaiIEIApHDQALCyAHRQ0AA0AgBSADIAIgBUEYbGooAgggAiADQRhsaigCCEkbIQMgBUEBaiEFIAtBAWoiCyAHRw0ACwsgCSgCACADQRhsaiICKAIAIgVBf0YEQCAAIAAoApQBIgVBAWo2ApQBIAIgBTYCAAsgASAFNgIAIAEgAi8BEDsBBCAAQTRqIQUCQCACKAIEIgggACgCOE8EQCABIAAoAkA2AgggASAAKAJEOwEGDAELIAEgBSgCACAIQQxsaiICKAIANgIIIAEgAigCBCIBOwEGIAFBf0YNACACQX82AgQgACgCUCEBIAAgACgCVCIEQQFqIgIgACgCWCIGSwR/QQggBkEBdCIEIAIgAiAESRsiAiACQQhNGyIEQQJ0IQICfyABBEAgASACIwcoAgARAQAMAQsgAiMIKAIAEQAACyEBIAAgBDYCWCAAKAJUIgRBAWoFIAILNgJUIAAgATYCUCABIARBAnRqIAg2AgAgACgCMCEGCwJAIAYEQCMAQSBrIggkAAJAIAMiASAJKAIEQQFrIgJGBEAgCSADNgIEDAELIAkoAgAiBCABQRhsIgZqIgMgBCACQRhsaiICKQIANwIAIAMgAikCEDcCECADIAIpAgg3AgggCSAJKAIEQQFrNgIEAkAgAUUNACAJKAIAIgIgAUEBa0EBdkEYbGohAyACIAZqIgIoAgQiBCAFKAIEIgZPBH8gBUEMagUgBSgCACAEQQxsagshBCAGIAMoAgQiB00EfyAFQQxqBSAFKAIAIAdBDGxqCyEGIAIoARJB/x9xIgcgBCgCBE8NAAJAIAMoARJB/x9xIgogBigCBE8NACAEKAIAIAdBHGxqKAIAIgQgBigCACAKQRxsaigCACIGRwRAIAQgBkkNAQwCCyACLwEQIgQgAy8BECIGRwRAIAQgBk8NAgwBCyACKAIIIAMoAghPDQELIAVBDGohAwNAIAkoAgAiBiABIgRBAWsiCkEBdiIBQRhsIgtqIQcgAyECIAYgBEEYbGoiBigCBCIEIAUoAgQiDEkEQCAFKAIAIARBDGxqIQILIAMhBCAMIAcoAgQiDUsEQCAFKAIAIA1BDGxqIQQLIAYoARJB/x9xIgwgAigCBE8NAgJAIAcoARJB/x9xIg0gBCgCBE8NACACKAIAIAxBHGxqKAIAIgIgBCgCACANQRxsaigCACIERwRAIAIgBEkNAQwECyAGLwEQIgIgBy8BECIERwRAIAIgBEkNAQwECyAGKAIIIAcoAghPDQMLIAggBikCEDcDGCAIIAYpAgg3AxAgCCAGKQIANwMIIAYgBykCADcCACAGIAcpAgg3AgggBiAHKQIQNwIQIAkoAgAgC2oiAiAIKQMINwIAIAIgCCkDGDcCECACIAgpAxA3AgggCkECTw0ACwwBCyAJIAEgBRB3CyAIQSBqJAAgACAAKAIoNgIwDAELIAAoAiggA0F/c2pBGGwiAQRAIAAoAiQgA0EYbGoiAyADQRhqIAH8CgAACyAAIAAoAihBAWs2AigLQQELC1gBA38CQAJAIAIoAgAiAyACKAIEIgRyRQRAIAJCfzcCAAwBCyABKAIAIgUgA0sNASADIAVHDQAgASgCBCAESw0BCyAAIAEpAgA3AnwgACACKQIANwKEAQsLVwEDfwJAAkAgAigCACIDIAIoAgQiBHJFBEAgAkJ/NwIADAELIAEoAgAiBSADSw0BIAMgBUcNACABKAIEIARLDQELIAAgASkCADcCZCAAIAIpAgA3AmwLC50EAQZ/IwBBIGsiBCQAIAQgAikCEDcDGCAEIAIpAgg3AxAgBCACKQIANwMIIABBADYCMCAAQQA2AiggAEEANgIcIAQoAhghBSAEKAIQIQYgBCgCDCEIIAQoAgghCSAEKAIcIQIgACAEKAIUOwEUIAAgAjYCBCAAQQA2AgwgACgCCCECIAAoAhAEf0EABQJ/IAIEQCACQeABIwcoAgARAQAMAQtB4AEjCCgCABEAAAshAiAAQQg2AhAgACgCDAshByAAIAI2AgggACAHQQFqNgIMIAIgB0EcbGoiAkEANgIYIAJCADcCECACIAY2AgwgAiAINgIIIAIgCTYCBCACIAU2AgAgAEEANgJUIAAoAjgEQCAAKAJQIQdBACECA0AgACgCNCACQQxsakF/NgIEIAAgACgCVCIGQQFqIgUgACgCWCIISwR/QQggCEEBdCIGIAUgBSAGSRsiBSAFQQhNGyIGQQJ0IQUCfyAHBEAgByAFIwcoAgARAQAMAQsgBSMIKAIAEQAACyEHIAAgBjYCWCAAKAJUIgZBAWoFIAULNgJUIAAgBzYCUCAHIAZBAnRqIAI2AgAgAkEBaiICIAAoAjhJDQALCyAAQgA3ApQBIABBATYCrAEgAEEANgJcIAAgATYCACAAQgA3ApwBIABCADcCpAEgAwRAIAAgAzYCnAEgAygCACEBIABBADYCpAEgACABNgKgAQsgBEEgaiQAC/kBAQJ/QbABIwgiASgCABEAACIAQQBBzAD8CwAgAEIANwJQIABBfzYCTCAAQgA3AlggAEIANwKUASAAQX82ApABIABC/////w83AogBIABCgICAgHA3AoABIABC/////w83AnggAEL/////DzcCcCAAQoCAgIBwNwJoIABC/////w83AmAgAEIANwKcASAAQgA3AqQBIABBADYCrAEgAEHAASABKAIAEQAANgIYIABBCDYCICAAKAIkIQEgACgCLEEHTQRAAn8gAQRAIAFBwAEjBygCABEBAAwBC0HAASMIKAIAEQAACyEBIABBCDYCLAsgACABNgIkIAALIwEBfyAAKAJkIAFLBH8gACgCYCABQRxsai0AGAVBAAtBAXELUAEDfyAAKAJMIgJFBEBBAQ8LIAAoAkghA0EAIQADQAJAIAEgAyAAQQZsaiIELwECRw0AIAQtAARBAUYNAEEADwsgAEEBaiIAIAJHDQALQQELEAAgACgCYCABQRxsaigCFAsQACAAKAJgIAFBHGxqKAIQCzYBAX8gACgCYCABQRxsaiIBKAIIIQMgAiABKAIMIgE2AgAgAUUEQEEADwsgACgCVCADQQN0agstAQF/IAAoAiQgAUH//wNxQQN0aiIBKAIAIQMgACgCGCACIAEoAgQ2AgAgA2oLLwEBfyACQf//A3EiAiAAKAIwIAFBDGxqIgAoAgRJBH8gACgCACACai0AAAVBAAsLLQEBfyAAKAIMIAFB//8DcUEDdGoiASgCACEDIAAoAgAgAiABKAIENgIAIANqCwcAIAAoAigLBwAgACgCEAsHACAAKAJkC/ANAQd/IwBBoAFrIgYkAEGkASMIKAIAEQAAIQMgBkEAQZwB/AsAAkAgACgCnAEiAUUNACABKAJcDQAgASgCaCABRw0AIAEgASgCqAFBAWo2AqgBCyAALwGgASECIAMgBkGcAfwKAAAgA0EAOwGiASADIAI7AaABIAMgATYCnAEgAygCPCEBIAAoAjwhBQJAIAAoAkAiBCADKAJETQRAIARBFGwhAgwBCyAEQRRsIQICfyABBEAgASACIwcoAgARAQAMAQsgAiMIKAIAEQAACyEBIAMgBDYCRAsgAyAENgJAIAIEQCABIAUgAvwKAAALIAMgATYCPCADKAJIIQEgACgCSCEFAkAgACgCTCIEIAMoAlBNBEAgBEEGbCECDAELIARBBmwhAgJ/IAEEQCABIAIjBygCABEBAAwBCyACIwgoAgARAAALIQEgAyAENgJQCyADIAQ2AkwgAgRAIAEgBSAC/AoAAAsgAyABNgJIIAMoAlQhASAAKAJUIQUCQCAAKAJYIgQgAygCXE0EQCAEQQN0IQIMAQsgBEEDdCECAn8gAQRAIAEgAiMHKAIAEQEADAELIAIjCCgCABEAAAshASADIAQ2AlwLIAMgBDYCWCACBEAgASAFIAL8CgAACyADIAE2AlQgAygCYCEBIAAoAmAhBQJAIAAoAmQiBCADKAJoTQRAIARBHGwhAgwBCyAEQRxsIQICfyABBEAgASACIwcoAgARAQAMAQsgAiMIKAIAEQAACyEBIAMgBDYCaAsgAyAENgJkIAIEQCABIAUgAvwKAAALIAMgATYCYCADKAJsIQEgACgCbCEFAkAgACgCcCIEIAMoAnRNBEAgBEEDdCECDAELIARBA3QhAgJ/IAEEQCABIAIjBygCABEBAAwBCyACIwgoAgARAAALIQEgAyAENgJ0CyADIAQ2AnAgAgRAIAEgBSAC/AoAAAsgAyABNgJsIAMoAnghASAAKAJ4IQUCQCAAKAJ8IgQgAygCgAFNBEAgBEEBdCECDAELIARBAXQhAgJ/IAEEQCABIAIjBygCABEBAAwBCyACIwgoAgARAAALIQEgAyAENgKAAQsgAyAENgJ8IAIEQCABIAUgAvwKAAALIAMgATYCeCADKAKEASEBIAAoAoQBIQQgACgCiAEiAiADKAKMAUsEQAJ/IAEEQCABIAIjBygCABEBAAwBCyACIwgoAgARAAALIQEgAyACNgKMAQsgAyACNgKIASACBEAgASAEIAL8CgAACyADIAE2AoQBIAMoApABIQEgACgCkAEhBQJAIAAoApQBIgQgAygCmAFNBEAgBEEBdCECDAELIARBAXQhAgJ/IAEEQCABIAIjBygCABEBAAwBCyACIwgoAgARAAALIQEgAyAENgKYAQsgAyAENgKUASACBEAgASAFIAL8CgAACyADIAE2ApABIAMoAgAhASAAKAIAIQQgACgCBCICIAMoAghLBEACfyABBEAgASACIwcoAgARAQAMAQsgAiMIKAIAEQAACyEBIAMgAjYCCAsgAyACNgIEIAIEQCABIAQgAvwKAAALIAMgATYCACADKAIMIQEgACgCDCEFAkAgACgCECIEIAMoAhRNBEAgBEEDdCECDAELIARBA3QhAgJ/IAEEQCABIAIjBygCABEBAAwBCyACIwgoAgARAAALIQEgAyAENgIUCyADIAQ2AhAgAgRAIAEgBSAC/AoAAAsgAyABNgIMIAMoAhghASAAKAIYIQQgACgCHCICIAMoAiBLBEACfyABBEAgASACIwcoAgARAQAMAQsgAiMIKAIAEQAACyEBIAMgAjYCIAsgAyACNgIcIAIEQCABIAQgAvwKAAALIAMgATYCGCADKAIkIQEgACgCJCEFAkAgACgCKCIEIAMoAixNBEAgBEEDdCECDAELIARBA3QhAgJ/IAEEQCABIAIjBygCABEBAAwBCyACIwgoAgARAAALIQEgAyAENgIsCyADIAQ2AiggAgRAIAEgBSAC/AoAAAsgAyABNgIkIAMoAjAhASAAKAIwIQUCQCAAKAI0IgQgAygCOE0EQCAEQQxsIQIMAQsgBEEMbCECAn8gAQRAIAEgAiMHKAIAEQEADAELIAIjCCgCABEAAAshASADIAQ2AjgLIAMgBDYCNCACBEAgASAFIAL8CgAACyADIAE2AjAgAygCNARAQQAhBQNAIAAoAjBBACECIAVBDGwiByADKAIwaiIEQQA2AgggBEIANwIAIAdqIgEoAgAhByABKAIEIgEEQCABIwgoAgARAAAhAiAEIAE2AggLIAQgATYCBCABBEAgAiAHIAH8CgAACyAEIAI2AgAgBUEBaiIFIAMoAjRJDQALCyAGQaABaiQAIAMLg1oCG38BfiMAQbABayIFJAACQAJAIAAEQCAAKAIAQRBrQXxLDQELIARBBjYCAAwBC0GkASMIKAIAEQAAIQYgBUIANwNYIAVCADcDUCAFQgA3A0ggBUFAayIHQgA3AwAgBUIANwM4IAVCADcDMAJAIAAoAlwNACAAKAJoIABHDQAgACAAKAKoAUEBajYCqAELIAYgBSkDMDcCACAGIAUpA1g3AiggBiAFKQNQNwIgIAYgBSkDSDcCGCAGIAcpAwA3AhAgBiAFKQM4NwIIIAZBMGpBAEHsAPwLACAGQQA2AqABIAYgADYCnAEgBkEQIwgoAgARAAAiADYCeCAGQQg2AoABIAYgBigCfCIHQQFqNgJ8IAAgB0EBdGpBADsBACAFQgA3AiggBSABIAJqNgIkIAUgATYCICAFIAE2AhwgBUEcaiIAEAwaIAAQDQJAIAUoAhwiCiAFKAIkSQRAA0AgBigCYCEBIAYoAlghCCAGKAJAIQACQCAGKAJkIgdBAWoiAiAGKAJoIgtNBEAgByEODAELQQggC0EBdCILIAIgAiALSRsiAiACQQhNGyILQRxsIQICfyABBEAgASACIwcoAgARAQAMAQsgAiMIKAIAEQAACyEBIAYgCzYCaCAGKAJkIg5BAWohAiAFKAIcIQoLIAYgAjYCZCAGIAE2AmAgBUEAOgAaIAVBADsBGCAFKAIgIQIgASAOQRxsaiIBQQA6ABggAUEANgIUIAFBADYCDCABIAg2AgggAUEANgIEIAEgADYCACABIAogAms2AhAgASAFLwEYOwAZIAEgBS0AGjoAGyAFQQA2AhQgBUIANwIMIAQgBiAFQRxqQQBBAEEAIAVBDGoQHzYCACAGKAI8IQEgBiAGKAJAIgpBAWoiAiAGKAJEIgtLBH9BCCALQQF0IgsgAiACIAtJGyICIAJBCE0bIgtBFGwhAgJ/IAEEQCABIAIjBygCABEBAAwBCyACIwgoAgARAAALIQEgBiALNgJEIAYoAkAiCkEBagUgAgs2AkAgBiABNgI8IAVB//8DOwFkIAVBfzYCYCABIApBFGxqIgFBADYBAiABQQA7AQAgASAFKAJgNgEGIAEgBS8BZDsBCiABQv////8PNwEMIAYoAmAgBigCZEEcbGoiAkEYayINIAYoAkAgAGs2AgAgAkEQayAGKAJYIAhrNgIAIAJBCGsgBSgCHCAFKAIgayIBNgIAIAQoAgAiCARAIAhBf0YEQCAEQQE2AgALIAMgATYCACAFKAIMIgBFDQMgACMJKAIAEQIADAMLIAYoAjAhASACQRxrIAYgBigCNCIKQQFqIgkgBigCOCIISwR/QQggCEEBdCIIIAkgCCAJSxsiCCAIQQhNGyILQQxsIQgCfyABBEAgASAIIwcoAgARAQAMAQsgCCMIKAIAEQAACyEBIAYgCzYCOCAGKAI0IgpBAWoFIAkLNgI0IAYgATYCMCABIApBDGxqIgEgBSkCDDcCACABIAUoAhQ2AghB//8DIQkDQAJ/AkAgBigCPCICIABBFGxqIgEvAQANACABLwEMDQAgAS8BBA0AIAIgAEEBaiISQRRsaiIPLwEARQ0AIA8vAQxBAUcNACAPLQASQQJxDQAgAS8BDgwBCyABIQ8gACESIAkLIQggBigCQCEBIA8vAQwiC0UhDCASIQACQANAIABBAWoiACABTw0BIAIgAEEUbGoiEC0AEkEQcQ0BIBAvAQwgC0cNAAtBACEMCyAPLwEAIRACQCAGKAJMIgsgBi8BoAEiAGsiAUUEQCAGKAJIIQkMAQsgBigCSCEJIAFBAUcEQANAIAFBAXYiESAAaiIKIAAgECACIAkgCkEGbGovAQBBFGxqLwEASxshACABIBFrIgFBAUsNAAsLIAAgECACIAkgAEEGbGovAQBBFGxqLwEAS2ohAAsCQCAAIAtPDQADQCACIAkgAEEGbGoiAS8BAEEUbGovAQAgEEcNASABLwECIAdB//8DcU8NASAAQQFqIgAgC0cNAAsgCyEACyALQQFqIgEgBigCUEsEQCABQQZsIQICfyAJBEAgCSACIwcoAgARAQAMAQsgAiMIKAIAEQAACyEJIAYgATYCUCAGKAJMIQsLIABBBmwhAQJAIAAgC08NACALIABrQQZsIgBFDQAgASAJaiICQQZqIAIgAPwKAAALIAEgCWoiAEEAOgAFIAAgDDoABCAAIAc7AAIgACASOwAAIAYgCTYCSCAGIAYoAkxBAWo2AkwgDy8BAEUEQCAGIAYvAaABQQFqOwGgAQsgDy8BDiIAQf//A0cEQCAIIQkMAQtB//8DIQkgCEH//wNxIgBB//8DRw0ACygCACIAIAAgDSgCAGpBAWsiC0kEQCAGKAI8IQEDQAJAIAEgAEEUbCIQaiICLwESQShxQShHDQAgAi8BDiIIQf//A0YNACAAIAhNDQAgASAIQRRsaiICLwEOIgdB//8DRg0AIAcgCE0NACAHIAtPDQAgBigCQCEHIAUgAikBADcDYCAFIAIpAQY3AWYgAi8BDCENIAIoARAhAgJAIAdBAWoiDiAGKAJEIgxNBEAgByEPDAELIAFBCCAMQQF0IgEgDiABIA5LGyIBIAFBCE0bIgxBFGwjBygCABEBACEBIAYgDDYCRCAGKAJAIg9BAWohDgsgBiAONgJAIAYgATYCPCABIA9BFGxqIgEgBSkDYDcBACAFKQFmISAgASACNgEQIAFB//8DOwEOIAEgIDcBBiAFQf//AzsBCCAFQX82AgQgBigCPCEBIAYgBigCQCIOQQFqIgIgBigCRCIMSwR/QQggDEEBdCIMIAIgAiAMSRsiAiACQQhNGyIMQRRsIQICfyABBEAgASACIwcoAgARAQAMAQsgAiMIKAIAEQAACyEBIAYgDDYCRCAGKAJAIg5BAWoFIAILNgJAIAYgATYCPCABIA5BFGxqIgFBADYBAiABQQA7AQAgASAFKAIENgEGIAEgBS8BCDsBCiABQYCAwAA2ARAgASAIQQFqOwEOIAEgDTsBDCAGKAI8IgEgEGogBzsBDgsgAEEBaiIAIAtHDQALCyAFKAIcIgogBSgCJEkNAAsLQQAhEwJAIAYoAkwiAkUEQAwBC0EAIQBBACEJA0ACQCAGKAJIIABBBmxqIgEtAAQNACAGKAI8IAEvAQBBFGxqLwEARQ0AAkAgGUEBaiIBIAlNDQBBCCAJQQF0IgIgASABIAJJGyICIAJBCE0bIglBAXQhAiAWBEAgFiACIwcoAgARAQAhFgwBCyACIwgoAgARAAAhFgsgFiAZQQF0aiAAOwEAIAYoAkwhAiABIRkLIABBAWoiACACSQ0ACwsCQAJAAkAgBigCQEUEQEEBIR4MAQtBACEMQQAhCEEAIQ8DQAJ/IAYoAjwgE0EUbGoiBy8BDCILQf//A0YEQCAHIAcvARJBgANyOwESIBNBAWoMAQsgByAHLwESIhBBv39xQcAAQQAgBy8BBkH//wNHG3IiDjsBEgJAIBNBAWoiACAGKAJAIgFPDQAgBigCPCAAQRRsaiICLwEMIg1B//8DRyALIA1JcSENAkACQAJAAkAgBy8BACIRBEAgDUUNBSACLwEGQf//A0cEQCAHIBBBwAByOwESCyACIAIvARJBgANyOwESIBNBAmoiCiAGKAJAIgFPDQMgBigCPCAKQRRsaiICLwEMIgtB//8DRg0DIAsgBy8BDEsNAQwCCyANRQ0EIAIvAQZB//8DRwRAIAcgEEHAAHIiDjsBEiAGKAJAIQELIBNBAmoiCiABTw0DA0AgBigCPCAKQRRsaiICLwEMIhBB//8DRg0CIAsgEE8NAiACLwEGQf//A0cEQCAHIA5BwAByIg47ARIgBigCQCEBCyAKQQFqIgogAUkNAAsMAQsDQCACLwEGQf//A0cEQCAHIAcvARJBwAByOwESCyACIAIvARJBgANyOwESIApBAWoiCiAGKAJAIgFPDQEgBigCPCAKQRRsaiICLwEMIgtB//8DRg0BIAsgBy8BDEsNAAsLIBFFDQELAkAgCEEBaiIBIA9NDQBBCCAPQQF0IgIgASABIAJJGyICIAJBCE0bIg9BAnQhAiAMBEAgDCACIwcoAgARAQAhDAwBCyACIwgoAgARAAAhDAsgDCAIQQJ0aiATNgIAIAEhCCAADAILIAcvAQIiC0UNACAGKAKcASICKAIAQQ9JDQBBACEOAkAgC0H9/wNLBEBBACENDAELQQAhDSACKAIIIAIoAgRqIAtNDQAgAigCSCALQQNsai0AAkEBcUUNACACKAKgASACKAKcASALQQJ0aiICLwEAQQF0aiENIAIvAQIhDgsgACABTw0AIAYoAjwhCyAAIQoDQCALIApBFGxqIhAvAQwiAkH//wNGDQEgAiAHLwEMIhNNDQECQCATQQFqIAJHDQAgEC8BACIQRQ0AQQAhAiAOBEADQCAQIA0gAkEBdGovAQBGDQIgAkEBaiICIA5HDQALCyAGKAJwIhBFDQAgBigCbCETQQAhAgNAIBMgAkEDdGoiES8BBCAKSQRAIBAgAkEBaiICRw0BDAILCyADIBEoAgA2AgBBACERIAwhEwwHCyAKQQFqIgogAUcNAAsLIAALIRMgEyAGKAJASQ0ACyAIRQRAQQEhHiAMIRMMAQtBACEOQQAhC0EAIQcDQCAGKAI8IAwgGkECdGooAgBBFGxqLwEAIRBBACEAIAVBADsBeCAFQgA3A3AgBUIANwNoIAVCADcDYCALIgEhAgJAAkACQAJAIAEOAgIBAAsDQCAAIAFBAXYiAiAAaiIAIA4gAEEcbGovAQAgEEsbIQAgASACayIBQQFLDQALCyAQIA4gAEEcbGovAQAiAUYNASAAIAEgEElqIQILIAcgC0EBaiIASQRAIABBHGwhAQJ/IA4EQCAOIAEjBygCABEBAAwBCyABIwgoAgARAAALIQ4gACEHCyACQRxsIQECQCACIAtPDQAgCyACa0EcbCICRQ0AIAEgDmoiC0EcaiALIAL8CgAACyABIA5qIgEgEDsAACABIAUpA2A3AAIgASAFKQNoNwAKIAEgBSkDcDcAEiABIAUvAXg7ABogACELCyAaQQFqIhogCEcNAAsgDCETIAghGgwBC0EAIQdBACELQQAhDgsgBigCnAEiDS8BBCANLwEMIgpLBEADQAJAIApB/v8DRwRAIA0oAkggCkEDbGotAABBAXENAQtBACEAIAVBADsBeCAFQgA3A3AgBUIANwNoIAVCADcDYCALIgEhAgJAAkACQCABDgICAQALA0AgACABQQF2IgIgAGoiACAKIA4gAEEcbGovAQBJGyEAIAEgAmsiAUEBSw0ACwsgCiAOIABBHGxqLwEAIgFGDQEgACABIApJaiECCyAHIAtBAWoiAEkEQCAAQRxsIQECfyAOBEAgDiABIwcoAgARAQAMAQsgASMIKAIAEQAACyEOIAAhBwsgAkEcbCEBAkAgAiALTw0AIAsgAmtBHGwiAkUNACABIA5qIghBHGogCCAC/AoAAAsgASAOaiIBIAo7AAAgASAFLwF4OwAaIAEgBSkDcDcAEiABIAUpA2g3AAogASAFKQNgNwACIAYoApwBIQ0gACELCyAKQQFqIgogDS8BBEkNAAsLIA0oAhRBgQJsQQIjCigCABEBACEdIAYoApwBIhUvARRB/v8DcQRAQQEhEgNAAn8gEiAVKAIYIgBJIhtFBEAgFSgCLCAVKAIwIBIgAGtBAnRqKAIAQQF0aiIHQQJqIRwgBy8BAAwBCyAVKAIoIBUoAgQgEmxBAXRqIQdBACEcQQALIRdBACEMQf//AyERQQEhCUEAIRBBACEUA0ACQAJAAkACQCAbRQRAIBwgB0ECaiIPRgRAIBdB//8DcUUNBSAHQQZqIgAgBy8BBEEBdGohHCAXQQFrIRcgBy8BBiERDAILIA8vAQAhEQwCCwJAIBUoAgQiAUEAIBFBAWogCUEBcRsiEUH//wNxIgBNDQADQCAHIABBAXRqLwEADQEgASARQQFqIhFB//8DcSIASw0ACwsgACABTw0DIAcgAEEBdGohDyAHIQALIA8vAQAhCCAVKAIMIBFB//8DcU0EQCAAIQcMAgsgFSgCNCAIQQN0aiIBQQhqIRQgAS0AACEMQQAhECAAIQ8LIAxFBEAgDyEHIBAhCAwBC0EAIQgDQAJAAkACQCAUIAhBA3RqIgotAAAOAgEAAgsgBigCnAEiAigCTCAKLwECIgFBAXRqIg1BAmohB0EAIQACQCACKAJQIgIvAQAiCUEBa0H//wNxIAFPDQADQAJAIABBAmohGCACIABBAXRqLwECIQAgCUH//wNxIAFGDQAgASACIAAgGGoiAEEBdGovAQAiCUEBa0H//wNxSw0BDAILCyACIBhBAXRqIg0gDSAAQQF0aiIHTw0CCyALRQ0BA0AgDS8BACECQQAhACALIgFBAk8EQANAIAAgAUEBdiIJIABqIgAgDiAAQRxsai8BACACSxshACABIAlrIgFBAUsNAAsLAkAgDiAAQRxsaiIALwEAIAJHDQAgACgCECEBIAAoAhQiAgRAIBIgASACQQZsakEGay8BAEYNAQsgACACQQFqIgkgACgCGCIYSwR/QQggGEEBdCICIAkgAiAJSxsiAiACQQhNGyIJQQZsIQICfyABBEAgASACIwcoAgARAQAMAQsgAiMIKAIAEQAACyEBIAAgCTYCGCAAKAIUIgJBAWoFIAkLNgIUIAAgATYCECAKLQABIQkgCi8BBiEYIAEgAkEGbGoiAEEAOgAFIAAgGDsBAiAAIBI7AQAgACAJQYABcjoABAsgDUECaiINIAdJDQALDAELIAotAAQNACAdIAovAQJBggRsaiIALwEAIgEEQCABQf8BSw0BIBIgACABQQF0ai8BAEYNAQsgACABQQFqIgE7AQAgACABQf//A3FBAXRqIBI7AQALIAhBAWoiCCAMRw0AC0EAIQkgDyEHDAILQQAhCUEAIQxBACEQIAhB//8DcSIARQ0BAkAgACASRg0AIB0gAEGCBGxqIgAvAQAiAQRAIAFB/wFLDQEgEiAAIAFBAXRqLwEARg0BCyAAIAFBAWoiATsBACAAIAFB//8DcUEBdGogEjsBAAsgBigCnAEiASgCAEEOTwRAIAghECASIAEoAoQBIBJBAXRqLwEARw0CCyABKAJMIBFB//8DcSICQQF0aiINQQJqIQ9BACEAAkAgASgCUCIBLwEAIglBAWtB//8DcSACTw0AA0ACQCAAQQJqIQogASAAQQF0ai8BAiEAIAlB//8DcSACRg0AIAIgASAAIApqIgBBAXRqLwEAIglBAWtB//8DcUsNAQwCCwtBACEJIAghECABIApBAXRqIg0gDSAAQQF0aiIPTw0CC0EAIQkgCCEQIAtFDQEDQCANLwEAIQJBACEAIAsiAUECTwRAA0AgACABQQF2IgggAGoiACAOIABBHGxqLwEAIAJLGyEAIAEgCGsiAUEBSw0ACwsCQCAOIABBHGxqIgAvAQAgAkcNACAAKAIEIQEgACgCCCICBEAgEiABIAJBAXRqQQJrLwEARg0BCyAAIAJBAWoiCSAAKAIMIghLBH9BCCAIQQF0IgIgCSACIAlLGyICIAJBCE0bIghBAXQhAgJ/IAEEQCABIAIjBygCABEBAAwBCyACIwgoAgARAAALIQEgACAINgIMIAAoAggiAkEBagUgCQs2AgggACABNgIEIAEgAkEBdGogEjsBAAsgDUECaiINIA9JDQALQQAhCQwBCwsgEkEBaiISIAYoApwBIhUvARRJDQALCwJAIAtFBEBBACELQQAhEAwBC0EAIRdBACEVQQAhEANAAkAgDiAXQRxsaiIIKAIUIgFFBEAgCCgCBCIABEAgACMJKAIAEQIACyAIQQA2AgwgCEIANwIEIAsgF0F/c2pBHGwiAARAIAggCEEcaiAA/AoAAAsgC0EBayELDAELIAgoAhAhAgJAIAEgFU0EQCABQQZsIQAMAQsgAUEGbCEAAn8gEARAIBAgACMHKAIAEQEADAELIAAjCCgCABEAAAshECABIRULIAAEQCAQIAIgAPwKAAALA0ACQCAQIAFBAWsiEUEGbGoiAC0ABEH/AHEiAUECSQRAIBEhAQwBCyAdIAAvAQBBggRsaiICLwEAIhRFBEAgESEBDAELIAAvAQIhByACQQJqIRwgAUEBayENQQAhDwNAIBwgD0EBdGovAQAhCSAIKAIQIQpBACECIAgoAhQiDCEAAkACQAJAAkAgDCIBDgICAQALA0ACQAJAIAkgCiAAQQF2IhggAmoiAUEGbGoiEi8BACIbSw0AIAkgG0kNASASLQAEIhtB/wBxIh8gDUkNACAbwEEASA0BIA0gH0kNASASLwECIAdLDQELIAEhAgsgACAYayIAQQFLDQALCwJAAkAgCSAKIAJBBmxqIgAvAQAiAUsNACABIAlLBEAgAiEBDAMLIAAtAAQiAUH/AHEiEiANSQ0AIAHAQQBIBEAgAiEBDAMLIA0gEkkEQCACIQEMAwsgByAALwECIgBNDQELIAJBAWohAQwBCyACIQEgACAHSw0AIBEhAQwBCyAMQQFqIgAgCCgCGEsEQCAAQQZsIQICfyAKBEAgCiACIwcoAgARAQAMAQsgAiMIKAIAEQAACyEKIAggADYCGCAIKAIUIQwLIAFBBmwhAAJAIAEgDE8NACAMIAFrQQZsIgFFDQAgACAKaiICQQZqIAIgAfwKAAALIAAgCmoiAEEAOgAFIAAgDToABCAAIAc7AAIgACAJOwAAIAggCjYCECAIIAgoAhRBAWo2AhQCQCARQQFqIgEgFU0NAEEIIBVBAXQiACABIAAgAUsbIgAgAEEITRsiFUEGbCEAIBAEQCAQIAAjBygCABEBACEQDAELIAAjCCgCABEAACEQCyAQIBFBBmxqIgBBADoABSAAIA06AAQgACAHOwECIAAgCTsBACABIRELIA9BAWoiDyAURw0ACwsgAQ0ACyAXQQFqIRcLIAsgF0sNAAsLIAVB4ABqQQBBzAD8CwBBASERAkAgHg0AQQAhFCADAn8DQAJAAkAgBigCPCATIBRBAnRqLwEAIhFBFGxqIgIvAQAiCEH//wNGDQACQCALBEBBACEAIAsiAUECTwRAA0AgACABQQF2IgcgAGoiACAOIABBHGxqLwEAIAhLGyEAIAEgB2siAUEBSw0ACwsgDiAAQRxsaiINLwEAIAhGDQELIBFBAWohByAGKAJsIQJBACEBAkACQAJAIAYoAnAiAA4CAgEACwNAIAEgAEEBdiIIIAFqIgEgByACIAFBA3RqLwEESRshASAAIAhrIgBBAUsNAAsLIAEgByACIAFBA3RqLwEEIgBHIAAgEU1xaiEACyACIABBA3RqDAQLIAIvAQwhDyAFKAJgIQwgBSgChAEhACAFKAJkIgIgBSgCiAEiCWoiASAFKAKMASIHSwRAIAFBAnQhBwJ/IAAEQCAAIAcjBygCABEBAAwBCyAHIwgoAgARAAALIQAgBSABNgKMASABIQcLAkAgAkUNACACQQJ0IQIgACAJQQJ0aiEJIAwEQCACRQ0BIAkgDCAC/AoAAAwBCyACRQ0AIAlBACAC/AsACyAFQQA2AmQgBSgCeCEJIAcgBSgCfCICIAFqIgxJBEAgDEECdCEHAn8gAARAIAAgByMHKAIAEQEADAELIAcjCCgCABEAAAshACAFIAw2AowBCwJAIAJFDQAgAkECdCECIAAgAUECdGohASAJBEAgAkUNASABIAkgAvwKAAAMAQsgAkUNACABQQAgAvwLAAsgBSAANgKEASAFIAw2AogBIAVBADYCfCANKAIIBEAgEUEBaiEJQQAhAgNAIA0oAgQgAkEBdGovAQAhAQJ/IAUoAogBIgAEQCAFIABBAWsiADYCiAEgBSgChAEgAEECdGooAgAMAQtBxgAjCCgCABEAAAsiAEIANwEEIAAgCDsBAiAAIAE7AQAgACAIOwFEIAAgCTsBQiAAQQE7AUAgAEIANwEMIABCADcBFCAAQgA3ARwgAEIANwEkIABCADcBLCAAQgA3ATQgAEEANgE8IAUoAmAhASAFKAJkIgpBAWoiByAFKAJoIgxLBEBBCCAMQQF0IgwgByAHIAxJGyIMIAxBCE0bIhJBAnQhDAJ/IAEEQCABIAwjBygCABEBAAwBCyAMIwgoAgARAAALIQEgBSASNgJoCyAFIAc2AmQgBSABNgJgIAEgCkECdGogADYCACACQQFqIgIgDSgCCEkNAAsLIAVBADoAqAEgBiAOIAsgBUHgAGoQTCAFLQCoAUEBRgRAIBFBAWoiACAGKAJAIglPDQEDQCAGKAI8IABBFGxqIgEvAQwiAiAPTQ0CIAJB//8DRg0CIAEvARIiAkEQcUUEQCABIAJB7/wDcTsBEiAGKAJAIQkLIABBAWoiACAJSQ0ACwwBCyAFKAKUASEJIAUoAqABRQ0BQQAhACAJRQ0AA0ACQCAGKAI8IAUoApABIABBAXRqLwEAQRRsaiIBLwEMIgJB//8DRg0AIAIgD00NACABLwESIgJBEHENACABIAJB7/wDcTsBEiAFKAKUASEJCyAAQQFqIgAgCUkNAAsLQQEhESAUQQFqIhQgGkcNAQwDCwsgCQRAIAUoApABIAlBAXRqQQJrLwEAIRELIAYoAmwhCEEAIQAgBigCcCIHIQECQAJAAkAgByICDgICAQALA0AgACABQQF2IgIgAGoiACAIIABBA3RqLwEEIBFB//8DcUsbIQAgASACayIBQQFLDQALCyAAIAggAEEDdGovAQQgEUH//wNxSWohAgsgCCACIAdBAWsgAiAHSRtBA3RqCygCADYCAEEAIRELQQAhFAJAIAYoAmRFBEBBACEPDAELQQAhDEEAIQ8DQEEAIQ0CQCAGKAJgIBRBHGxqIgMoAggiByAHIAMoAgxqIglPDQADQAJAIAYoAlQgB0EDdGoiACgCAEEBRw0AIAAoAgQhCEEAIQAgDSIBIQICQAJAAkAgAQ4CAgEACwNAIAAgAUEBdiICIABqIgAgDyAAQQF0ai8BACAIQf//A3FLGyEAIAEgAmsiAUEBSw0ACwsgDyAAQQF0ai8BACIBIAhB//8DcSICRg0BIAAgASACSWohAgsgDCANQQFqIgBJBEAgAEEBdCEBAn8gDwRAIA8gASMHKAIAEQEADAELIAEjCCgCABEAAAshDyAAIQwLIAJBAXQhAQJAIAIgDU8NACANIAJrQQF0IgJFDQAgASAPaiINQQJqIA0gAvwKAAALIAEgD2ogCDsAACAAIQ0LIAdBAWoiByAJRw0ACyADKAIAIgcgByADKAIEaiIDTw0AIA1FDQAgDUEBRwRAA0BBACEAIA0hAQJAIAYoAjwgB0EUbGoiAi8BBiIIQf//A0YNAANAIAAgAUEBdiIJIABqIgAgDyAAQQF0ai8BACAISxshACABIAlrIgFBAUsNAAsCQCAPIABBAXRqLwEAIAhGDQBBACEAIA0hASACLwEIIghB//8DRg0BA0AgACABQQF2IgkgAGoiACAPIABBAXRqLwEAIAhLGyEAIAEgCWsiAUEBSw0ACyAPIABBAXRqLwEAIAhGDQBBACEAIA0hASACLwEKIghB//8DRg0BA0AgACABQQF2IgkgAGoiACAPIABBAXRqLwEAIAhLGyEAIAEgCWsiAUEBSw0ACyAPIABBAXRqLwEAIAhHDQELIAIgAi8BEkH//gNxOwESCyAHQQFqIgcgA0cNAAwCCwALA0ACQCAGKAI8IAdBFGxqIgAvAQYiAUH//wNGDQACQCABIA8vAQAiAUYNACAALwEIIgJB//8DRg0BIAEgAkYNACAALwEKIgJB//8DRg0BIAEgAkcNAQsgACAALwESQf/+A3E7ARILIAdBAWoiByADRw0ACwsgFEEBaiIUIAYoAmRJDQALCwJAIAYoAkBFDQADQEEBIQ0gBigCQCICQQFrIgBFDQEDQCACIQECQCAGKAI8IgMgACICQRRsaiIHLwEMQf//A0YNACAHLQASQYABcQ0AA0ACQCADIABBFGxqLwEOIgBB//8DRg0AIAAgAkkNACADIABBFGxqLQASQYABcUUNAQwCCwsgAyABQRRsaiIBQRZrIgMvAQAiAEEQcQ0AIABBgAFxRQ0AIAFBHGsvAQBB//8DRg0AIAMgAEHv/gNxOwEAQQAhDQsgAkEBayIADQALIA1BAXFFDQALCyAFQQA6AKgBIBkEQEEAIRQDQCAWIBRBAXRqLwEAIAYoAkghDCAFKAJgIQMgBSgChAEhACAFKAJkIgIgBSgCiAEiCGoiASAFKAKMASIKSwRAIAFBAnQhBwJ/IAAEQCAAIAcjBygCABEBAAwBCyAHIwgoAgARAAALIQAgBSABNgKMASABIQoLAkAgAkUNACACQQJ0IQIgACAIQQJ0aiEHIAMEQCACRQ0BIAcgAyAC/AoAAAwBCyACRQ0AIAdBACAC/AsACyAFQQA2AmQgBSgCeCEHIAogBSgCfCICIAFqIgNJBEAgA0ECdCEIAn8gAARAIAAgCCMHKAIAEQEADAELIAgjCCgCABEAAAshACAFIAM2AowBC0EGbAJAIAJFDQAgAkECdCECIAAgAUECdGohASAHBEAgAkUNASABIAcgAvwKAAAMAQsgAkUNACABQQAgAvwLAAsgDGohByAFIAA2AoQBIAUgAzYCiAFBACEMIAVBADYCfCALBEADQAJAAkACQCAOIAxBHGxqIgIvAQAiAEH+/wNrDgIBAgALIAYoApwBKAJIIABBA2xqIgAtAABBAXENASAALQABQQFxDQELIAIoAghFDQBBACEJA0AgAigCBCAJQQF0ai8BACEDIAcvAQAhCCACLwEAIQECfyAFKAKIASIABEAgBSAAQQFrIgA2AogBIAUoAoQBIABBAnRqKAIADAELQcYAIwgoAgARAAALIgBCADcBBCAAIAE7AQIgACADOwEAIAAgATsBRCAAIAg7AUIgAEEBOwFAIABCADcBDCAAQgA3ARQgAEIANwEcIABCADcBJCAAQgA3ASwgAEIANwE0IABBADYBPCAFKAJgIQEgBSgCZCINQQFqIgMgBSgCaCIISwRAQQggCEEBdCIIIAMgAyAISRsiCCAIQQhNGyIKQQJ0IQgCfyABBEAgASAIIwcoAgARAQAMAQsgCCMIKAIAEQAACyEBIAUgCjYCaAsgBSADNgJkIAUgATYCYCABIA1BAnRqIAA2AgAgCUEBaiIJIAIoAghJDQALCyAMQQFqIgwgC0cNAAsLIAYgDiALIAVB4ABqEEwgBSgCoAEiCARAIAYoAmAgBy8BAkEcbGpBAToAGCAGKAKQASEKIAYoApQBIQdBACESA0AgBSgCnAEgEkEBdGovAQAhA0EAIQAgByIBIQICQAJAAkACQCABDgICAQALA0AgACABQQF2IgIgAGoiACAKIABBAXRqLwEAIANLGyEAIAEgAmsiAUEBSw0ACwsgAyAKIABBAXRqLwEAIgFGDQEgACABIANJaiECCyAHQQFqIgAgBigCmAFLBEAgAEEBdCEBAn8gCgRAIAogASMHKAIAEQEADAELIAEjCCgCABEAAAshCiAGIAA2ApgBIAYoApQBIQcLIAJBAXQhAAJAIAIgB08NACAHIAJrQQF0IgFFDQAgACAKaiICQQJqIAIgAfwKAAALIAAgCmogAzsAACAGIAo2ApABIAYgBigClAFBAWoiBzYClAEgBSgCoAEhCAsgEkEBaiISIAhJDQALCyAUQQFqIhQgGUcNAAsLAkACQCALBEBBACEBA0AgDiABQRxsaiIAKAIEIgIEQCACIwkoAgARAgALIABBADYCDCAAQgA3AgQgACgCECICBEAgAiMJKAIAEQIACyAAQQA2AhggAEIANwIQIAFBAWoiASALRw0ACwwBCyAORQ0BCyAOIwkoAgARAgALIAUoAmAhAQJAAkAgBSgCZCICBEBBACEJQQAhACACQQRPBEAgAkF8cSEIQQAhDgNAIAEgAEECdGoiAygCACMJIgcoAgARAgAgAygCBCAHKAIAEQIAIAMoAgggBygCABECACADKAIMIAcoAgARAgAgAEEEaiEAIA5BBGoiDiAIRw0ACwsgAkEDcSICRQ0BA0AgASAAQQJ0aigCACMJKAIAEQIAIABBAWohACAJQQFqIgkgAkcNAAsMAQsgAUUNAQsgASMJKAIAEQIAC0EAIQAgBUEANgJgIAUoAmwhAgJAAkAgBSgCcCIBBEAgAUEETwRAIAFBfHEhCEEAIQoDQCACIABBAnRqIgMoAgAjCSIHKAIAEQIAIAMoAgQgBygCABECACADKAIIIAcoAgARAgAgAygCDCAHKAIAEQIAIABBBGohACAKQQRqIgogCEcNAAsLIAFBA3EiA0UNAUEAIQEDQCACIABBAnRqKAIAIwkoAgARAgAgAEEBaiEAIAFBAWoiASADRw0ACwwBCyACRQ0BCyACIwkoAgARAgALQQAhACAFQQA2AmwgBSgCeCECAkACQCAFKAJ8IgEEQCABQQRPBEAgAUF8cSEIQQAhCgNAIAIgAEECdGoiAygCACMJIgcoAgARAgAgAygCBCAHKAIAEQIAIAMoAgggBygCABECACADKAIMIAcoAgARAgAgAEEEaiEAIApBBGoiCiAIRw0ACwsgAUEDcSIDRQ0BQQAhAQNAIAIgAEECdGooAgAjCSgCABECACAAQQFqIQAgAUEBaiIBIANHDQALDAELIAJFDQELIAIjCSgCABECAAtBACEAIAVBADYCeCAFKAKEASECAkACQCAFKAKIASIBBEAgAUEETwRAIAFBfHEhCEEAIQoDQCACIABBAnRqIgMoAgAjCSIHKAIAEQIAIAMoAgQgBygCABECACADKAIIIAcoAgARAgAgAygCDCAHKAIAEQIAIABBBGohACAKQQRqIgogCEcNAAsLIAFBA3EiA0UNAUEAIQEDQCACIABBAnRqKAIAIwkoAgARAgAgAEEBaiEAIAFBAWoiASADRw0ACwwBCyACRQ0BCyACIwkoAgARAgALIAUoApABIgAEQCAAIwkoAgARAgALIAUoApwBIgAEQCAAIwkoAgARAgALIBAEQCAQIwkoAgARAgALIA8EQCAPIwkoAgARAgALIB0jCSgCABECAAsgFgRAIBYjCSgCABECAAsgEwRAIBMjCSgCABECAAsgEUUEQCAEQQU2AgAMAQsgBigChAEiAARAIAAjCSgCABECAAsgBkEANgKMASAGQgA3AoQBDAELIAYQS0EAIQYLIAVBsAFqJAAgBguoAgEJfyABKAIQIgYgACgCBEsEQEEBDwsgASgCACIDLwEAIQkgACgCACIEKAIAIQUgBCgCBCIHIQICQANAIAJFDQEgBSACQQFrIgJBFGxqIggoAgwiCiAGSQ0BIAYgCkcNACAILwEQIAlHDQALQQAPCyAHQQFqIgIgBCgCCCIISwRAQQggCEEBdCIDIAIgAiADSRsiAiACQQhNGyIDQRRsIQICfyAFBEAgBSACIwcoAgARAQAMAQsgAiMIKAIAEQAACyEFIAQgAzYCCCABKAIAIQMgACgCACIEKAIEIgdBAWohAgsgBCACNgIEIAQgBTYCACADKAIMIQEgBSAHQRRsaiIAIAMpAgQ3AgAgAEEAOwESIAAgCTsBECAAIAY2AgwgACABNgIIQQALgAEBAn8gABAoAkAgACgCoAkiAkUNACACKAJcDQAgAigCaCACRw0AIAIgAigCqAEiA0EBazYCqAEgA0EBRw0AIAIjCSgCABECAAtBACECIABBADYCoAkCQCABBEAgASgCAEEQa0F9SQ0BIAEoAlxFDQELIAAgATYCoAlBASECCyACC7EIAQl/IwBBIGsiAyQAIAAEQCAAECgCQCAAKAKgCSIBRQ0AIAEoAlwNACABKAJoIAFHDQAgASABKAKoASICQQFrNgKoASACQQFHDQAgASMJKAIAEQIACyAAQQA2AqAJIAAoAoQJIQEjAEEQayIGJAAgASgCDCICBEAgAiMJKAIAEQIAIAFBADYCFCABQgA3AgwLIAEoAhgiAgRAIAIjCSgCABECACABQQA2AiAgAUIANwIYCyABKAIwIAFBJGoiCCABKAI0EBogASgCBCICBEADQCABKAIAIAVBBXRqIgQoAgAEQCABKAI0IQcgBCgCDARAIAYgBCkCDDcDCCAHIAZBCGoQCgsgBCgCFARAIAYgBCkCFDcDACAHIAYQCgsgBCgCBCICBEAgAigCACIJBEAgCSMJKAIAEQIAIAQoAgQhAgsgAkEANgIIIAJCADcCACACIwkoAgARAgALIAQoAgAgCCAHEBogASgCBCECCyAFQQFqIgUgAkkNAAsLQQAhAiABQQA2AgQgASgCJCIFBEACQCABKAIoBEADQCABKAIkIAJBAnRqKAIAIwkoAgARAgAgAkEBaiICIAEoAihJDQALIAgoAgAiBUUNAQsgBSMJKAIAEQIACyABQQA2AiwgAUIANwIkCyABKAIAIgIEQCACIwkoAgARAgALIAFBADYCCCABQgA3AgAgASMJKAIAEQIAIAZBEGokACAAKAKoCSIBBEAgASMJKAIAEQIAIABBADYCsAkgAEIANwKoCQsgACgCoAoiAQRAIAEjCSgCABECACAAQQA2AqgKIABCADcCoAoLIAAoApgKBEAgAyAAQZgKaikCADcDGCAAQYgJaiADQRhqEAogAEIANwKYCgsgACgCRCMJKAIAEQIAIABB4AlqIQEgACgC4AkEQCADIAEpAgA3AxAgAEGICWogA0EQahAKCyAAKALoCQRAIAMgAEHoCWopAgA3AwggAEGICWogA0EIahAKCyABQgA3AgBBACECIAFBADYCECABQgA3AgggACgCiAkiAQRAAkAgACgCjAkEQANAIAAoAogJIAJBA3RqKAIAIwkoAgARAgAgAkEBaiICIAAoAowJSQ0ACyAAKAKICSIBRQ0BCyABIwkoAgARAgALIABBADYCkAkgAEIANwKICQsgACgClAkiAQRAIAEjCSgCABECACAAQQA2ApwJIABCADcClAkLIAAoAvQJIgEEQCABIwkoAgARAgALIABBADYC/AkgAEIANwL0CSAAKAK8CSIBBEAgASMJKAIAEQIACyAAQQA2AsQJIABCADcCvAkgACgCyAkiAQRAIAEjCSgCABECAAsgAEEANgLQCSAAQgA3AsgJIAAoAtQJIgEEQCABIwkoAgARAgALIABBADYC3AkgAEIANwLUCSAAIwkoAgARAgALIANBIGokAAuzAQIFfwF+IAApAgAiCEIgiKchAyAIpyEEAkAgASgCACIFIAIoAgQiB08EQCADIAIoAiAgAyACKAIYayIGQQAgAyAGTxtqIAQgAigCFCIGSxshAyACKAIcIAQgBmsiBkEAIAQgBk8baiEEIAIoAgggBSAHa2ohBQwBCyAFIAIoAgBNDQAgAikCHCIIQiCIpyEDIAIoAgghBSAIpyEECyAAIAStIAOtQiCGhDcCACABIAU2AgALGwAgACABEF4hAAJAIAFFDQAgAA0AEEQACyAACxsAIAAgARAqIQECQCAARQ0AIAENABBEAAsgAQuQAQEDf0ECIQRBfyEDAkAgAUECSQR/IAEFIAIgAC8BACIDQQh0IANBCHZyIgNB//8DcSIFNgIAIAFBfnFBAkYNASADQYD4A3FBgLADRw0BIAAvAQIiAEEIdCAAQQh2ciIAQYD4A3FBgLgDRw0BIABB//8DcSAFQQp0akGAuP8aayEDQQQLIQQgAiADNgIACyAEC80CAQR/IAIgACwAACIDQf8BcSIENgIAQQEhBQJAIANBAEgEQAJAIAFBAUYNAAJAIANBYE8EQAJAIANBb00EQCACIARBD3EiBDYCACMBQd4KaiAEai0AACAALQABIgNBBXZ2QQFxRQ0EIANBP3EhBkECIQMMAQsgAiAEQfABayIENgIAIANBdEsNAyMBQbAMaiAALQABIgNBBHZqLAAAIAR2QQFxRQ0DIAIgA0E/cSAEQQZ0ciIENgIAQQIhBSABQQJGDQNBAyEDIAAtAAJBgH9zIgZB/wFxQT9LDQMLIAIgBkH/AXEgBEEGdHIiBDYCACADIAEiBUcNAQwCCyADQUJJDQEgAiAEQR9xIgQ2AgBBASEDCyAAIANqLQAAQYB/c0H/AXEiAEE/TQ0CIAMhBQsgAkF/NgIACyAFDwsgAiAEQQZ0IAByNgIAIANBAWoLbgECf0ECIQRBfyEDAkAgAUECSQR/IAEFIAIgAC8BACIDNgIAIAFBfnFBAkYNASADQYD4A3FBgLADRw0BIAAvAQIiAEGA+ANxQYC4A0cNASADQQp0IABqQYC4/xprIQNBBAshBCACIAM2AgALIAQLaQECfwJAIAAoAmgiASAAKAJkRg0AIAFFDQAgACgCICAAKAJEIAFBGGxqIgEoAhBHDQAgAUEEaygCACECIAAgAUEQaykCADcCPCAAIAI2AjgPCyAAIAApAiA3AjggAEFAayAAKAIoNgIAC4YEAgl/AX4jAEEQayIFJAAgAEEBOgB4AkAgAC0AgAENACAAKAIgIgkgACgCKCIEayEBIAAoAiQhAiAEBEAgAEEANgJ8IABBADoAgAELIABBADYCKCAAIAI2AiQgACABNgIgIAAoAkQhBwJAAn8gACgCZCIGBEADQAJAIAcgA0EYbGoiCCgCFCIEIAFNDQAgBCAIKAIQIgJNDQAgASACTQRAIAAgCCkCADcCJCAAIAI2AiAgAiEBCyAAIAM2AmhBACEDIAAoAkhFDQQgACgCbCICIAFNBEAgASAAKAJwIAJqSQ0FCyAAQQA2AkhBAAwDCyADQQFqIgMgBkcNAAsLIAAgBjYCaCAHIAZBGGxqIgJBBGsoAgAhASACQRBrKQIAIQogAEEANgJIIAAgCjcCJCAAIAE2AiBBAQshAyAAQQA2AnALIABBAToAgAEgAEEANgIAIAAgAzYCdCAAQQA2AnwgACABNgJsIAAoAlAhBCAAKAJMIQIgBSAAKQIkNwMIIAAgAiABIAVBCGogAEHwAGogBBEGADYCSCAAKAJwRQRAIABBADYCSCAAIAAoAmQ2AmgMAQsgACgCaCAAKAJkRg0AIAAQKQNAIAAoAiAgCU8NASAAKAJoIAAoAmRGDQEgACgCSEUNASAAQQAQXCAAKAJoIAAoAmRHDQALCyAAKAJ8IAVBEGokAAsrAQJ/IAAoAmgiAiAAKAJkSQR/IAAoAiAgACgCRCACQRhsaigCEEYFQQALCxsBAX8gABAiIQECQCAARQ0AIAENABBEAAsgAQsNACAAKAJoIAAoAmRGC00BAn8gAS0AACECAkAgAC0AACIDRQ0AIAIgA0cNAANAIAEtAAEhAiAALQABIgNFDQEgAUEBaiEBIABBAWohACACIANGDQALCyADIAJrCxcAIABBMGtBCkkgAEEgckHhAGtBBklyC4ICAQJ/AkACQAJAAkAgASAAIgNzQQNxDQAgAkEARyEEAkAgAUEDcUUNACACRQ0AA0AgAyABLQAAIgQ6AAAgBEUNBSADQQFqIQMgAkEBayICQQBHIQQgAUEBaiIBQQNxRQ0BIAINAAsLIARFDQIgAS0AAEUNAyACQQRJDQADQEGAgoQIIAEoAgAiBGsgBHJBgIGChHhxQYCBgoR4Rw0CIAMgBDYCACADQQRqIQMgAUEEaiEBIAJBBGsiAkEDSw0ACwsgAkUNAQsDQCADIAEtAAAiBDoAACAERQ0CIANBAWohAyABQQFqIQEgAkEBayICDQALC0EAIQILIANBACACEDQaIAALSQEBfyMAQRBrIgMkACADIAI2AgwgACgCYARAIABBhAFqIgJBgAggASADKAIMEGAaIAAoAlxBASACIAAoAmARAwALIANBEGokAAvoAgECfwJAIAAgAUYNACABIAAgAmoiBGtBACACQQF0a00EQCAAIAEgAhAkDwsgACABc0EDcSEDAkACQCAAIAFJBEAgAwRAIAAhAwwDCyAAQQNxRQRAIAAhAwwCCyAAIQMDQCACRQ0EIAMgAS0AADoAACABQQFqIQEgAkEBayECIANBAWoiA0EDcQ0ACwwBCwJAIAMNACAEQQNxBEADQCACRQ0FIAAgAkEBayICaiIDIAEgAmotAAA6AAAgA0EDcQ0ACwsgAkEDTQ0AA0AgACACQQRrIgJqIAEgAmooAgA2AgAgAkEDSw0ACwsgAkUNAgNAIAAgAkEBayICaiABIAJqLQAAOgAAIAINAAsMAgsgAkEDTQ0AA0AgAyABKAIANgIAIAFBBGohASADQQRqIQMgAkEEayICQQNLDQALCyACRQ0AA0AgAyABLQAAOgAAIANBAWohAyABQQFqIQEgAkEBayICDQALCyAACwsAIABBABAyIABHCz4BAX8gAEH//wdNBH8jAUHA0wBqIgEgASAAQQh2ai0AAEEFdGogAEEDdkEfcWotAAAgAEEHcXZBAXEFQQALC0kBAn8gABBCIABqIQMCQCACRQ0AA0AgAS0AACIERQ0BIAMgBDoAACADQQFqIQMgAUEBaiEBIAJBAWsiAg0ACwsgA0EAOgAAIAALDQAgAEEgRiAAQQlGcgsLACAAQQEQMiAARwsEACMACxAAIwAgAGtBcHEiACQAIAALBgAgACQACwoAIABBMGtBCkkLBwAgAC8BHAsIACAAQQEQMgsIACAAQQAQMgsZACMNKAIARQRAIw4gATYCACMNIAA2AgALC/ICAQV/IAAoAhQiAUECRwRAIAAoAgQhAwJ/AkACQCAALQAQQQFGBEBBAiEBIAAgA0ECaiICNgIEIAAoAgggAkYEQEEAIAAvAQ4iAkUNBBogACACQQFrOwEOIAMvAQIhASAAIANBBmoiAjYCBCAAIAE7AQwgACACIAMvAQRBAXRqNgIIIAAgAy8BBiICOwEcIAAoAgAhBAwCCyAAIAIvAQA7ARwMAgsCQCAAKAIAIgQoAgQiBSABBH8gAC8BHEEBagVBAAsiAkH//wNxIgFNDQADQCADIAFBAXRqLwEADQEgBSACQQFqIgJB//8DcSIBSw0ACwsgASAFTwRAQQIhAUEADAMLIAAgAjsBHCAAIAMgAUEBdGovAQAiATsBDAtBACEDIAAgBCgCDCACQf//A3FLBH8gBCgCNCABQQN0aiIBLQAAIQMgACABQQhqNgIYQQAFIAELOwEeIAAgAzsBIAtBASEBQQELIQIgACABNgIUCyACC6gBAQV/IAAoAlQiAygCACEFIAMoAgQiBCAAKAIUIAAoAhwiB2siBiAEIAZJGyIGBEAgBSAHIAYQJBogAyADKAIAIAZqIgU2AgAgAyADKAIEIAZrIgQ2AgQLIAQgAiACIARLGyIEBEAgBSABIAQQJBogAyADKAIAIARqIgU2AgAgAyADKAIEIARrNgIECyAFQQA6AAAgACAAKAIsIgE2AhwgACABNgIUIAILsgUCBn4EfyABIAEoAgBBB2pBeHEiAUEQajYCACAAIAEpAwAhAyABKQMIIQYjAEEgayIAJAAgBkL///////8/gyECAn4gBkIwiEL//wGDIgSnIghBgfgAa0H9D00EQCACQgSGIANCPIiEIQIgCEGA+ABrrSEEAkAgA0L//////////w+DIgNCgYCAgICAgIAIWgRAIAJCAXwhAgwBCyADQoCAgICAgICACFINACACQgGDIAJ8IQILQgAgAiACQv////////8HViIBGyECIAGtIAR8DAELAkAgAiADhFANACAEQv//AVINACACQgSGIANCPIiEQoCAgICAgIAEhCECQv8PDAELIAhB/ocBSwRAQgAhAkL/DwwBC0GA+ABBgfgAIARQIgkbIgogCGsiAUHwAEoEQEIAIQJCAAwBCyACIAJCgICAgICAwACEIAkbIQJBACEJIAggCkcEQCADIQQgAiEFAkBBgAEgAWsiCEHAAHEEQCADIAhBQGqthiEFQgAhBAwBCyAIRQ0AIAUgCK0iB4YgBEHAACAIa62IhCEFIAQgB4YhBAsgACAENwMQIAAgBTcDGCAAKQMQIAApAxiEQgBSIQkLAkAgAUHAAHEEQCACIAFBQGqtiCEDQgAhAgwBCyABRQ0AIAJBwAAgAWuthiADIAGtIgSIhCEDIAIgBIghAgsgACADNwMAIAAgAjcDCCAAKQMIQgSGIAApAwAiA0I8iIQhAgJAIAmtIANC//////////8Pg4QiA0KBgICAgICAgAhaBEAgAkIBfCECDAELIANCgICAgICAgIAIUg0AIAJCAYMgAnwhAgsgAkKAgICAgICACIUgAiACQv////////8HViIBGyECIAGtCyEDIABBIGokACAGQoCAgICAgICAgH+DIANCNIaEIAKEvzkDAAvcFwMSfwF8A34jAEGwBGsiCyQAIAtBADYCLAJAIAG9IhlCAFMEQCMBQQpqIRRBASEQIAGaIgG9IRkMAQsgBEGAEHEEQCMBQQ1qIRRBASEQDAELIwFBCmoiBkEGaiAGQQFqIARBAXEiEBshFCAQRSEXCwJAIBlCgICAgICAgPj/AINCgICAgICAgPj/AFEEQCAAQSAgAiAQQQNqIgcgBEH//3txEA8gACAUIBAQDiAAIwEiBkGHCGogBkGxCmogBUEgcSIDGyAGQbQIaiAGQb0KaiADGyABIAFiG0EDEA4gAEEgIAIgByAEQYDAAHMQDyACIAcgAiAHShshDQwBCyALQRBqIRECQAJAAkAgASALQSxqEGQiASABoCIBRAAAAAAAAAAAYgRAIAsgCygCLCIGQQFrNgIsIAVBIHIiFUHhAEcNAQwDCyAFQSByIhVB4QBGDQIgCygCLCEMDAELIAsgBkEdayIMNgIsIAFEAAAAAAAAsEGiIQELQQYgAyADQQBIGyEKIAtBMGpBoAJBACAMQQBOG2oiDiEHA0AgByAB/AMiAzYCACAHQQRqIQcgASADuKFEAAAAAGXNzUGiIgFEAAAAAAAAAABiDQALAkAgDEEATARAIAwhCSAHIQYgDiEIDAELIA4hCCAMIQkDQEEdIAkgCUEdTxshAwJAIAdBBGsiBiAISQ0AIAOtIRtCACEZA0AgBiAGNQIAIBuGIBl8IhogGkKAlOvcA4AiGUKAlOvcA359PgIAIAZBBGsiBiAITw0ACyAaQoCU69wDVA0AIAhBBGsiCCAZPgIACwNAIAggByIGSQRAIAZBBGsiBygCAEUNAQsLIAsgCygCLCADayIJNgIsIAYhByAJQQBKDQALCyAJQQBIBEAgCkEZakEJbkEBaiESIBVB5gBGIRMDQEEJQQAgCWsiAyADQQlPGyENAkAgBiAITQRAQQBBBCAIKAIAGyEHDAELQYCU69wDIA12IRZBfyANdEF/cyEPQQAhCSAIIQcDQCAHIAcoAgAiAyANdiAJajYCACADIA9xIBZsIQkgB0EEaiIHIAZJDQALQQBBBCAIKAIAGyEHIAlFDQAgBiAJNgIAIAZBBGohBgsgCyALKAIsIA1qIgk2AiwgDiAHIAhqIgggExsiAyASQQJ0aiAGIAYgA2tBAnUgEkobIQYgCUEASA0ACwtBACEJAkAgBiAITQ0AIA4gCGtBAnVBCWwhCUEKIQcgCCgCACIDQQpJDQADQCAJQQFqIQkgAyAHQQpsIgdPDQALCyAKIAlBACAVQeYARxtrIBVB5wBGIApBAEdxayIDIAYgDmtBAnVBCWxBCWtIBEAgC0EwakGEYEGkYiAMQQBIG2ogA0GAyABqIgxBCW0iA0ECdGohDUEKIQcgDCADQQlsayIDQQdMBEADQCAHQQpsIQcgA0EBaiIDQQhHDQALCwJAIA0oAgAiDCAMIAduIhIgB2xrIg9FIA1BBGoiAyAGRnENAAJAIBJBAXFFBEBEAAAAAAAAQEMhASAHQYCU69wDRw0BIAggDU8NASANQQRrLQAAQQFxRQ0BC0QBAAAAAABAQyEBC0QAAAAAAADgP0QAAAAAAADwP0QAAAAAAAD4PyADIAZGG0QAAAAAAAD4PyAPIAdBAXYiA0YbIAMgD0sbIRgCQCAXDQAgFC0AAEEtRw0AIBiaIRggAZohAQsgDSAMIA9rIgM2AgAgASAYoCABYQ0AIA0gAyAHaiIDNgIAIANBgJTr3ANPBEADQCANQQA2AgAgCCANQQRrIg1LBEAgCEEEayIIQQA2AgALIA0gDSgCAEEBaiIDNgIAIANB/5Pr3ANLDQALCyAOIAhrQQJ1QQlsIQlBCiEHIAgoAgAiA0EKSQ0AA0AgCUEBaiEJIAMgB0EKbCIHTw0ACwsgDUEEaiIDIAYgAyAGSRshBgsDQCAGIgwgCE0iB0UEQCAGQQRrIgYoAgBFDQELCwJAIBVB5wBHBEAgBEEIcSETDAELIAlBf3NBfyAKQQEgChsiBiAJSiAJQXtKcSIDGyAGaiEKQX9BfiADGyAFaiEFIARBCHEiEw0AQXchBgJAIAcNACAMQQRrKAIAIg9FDQBBCiEDQQAhBiAPQQpwDQADQCAGIgdBAWohBiAPIANBCmwiA3BFDQALIAdBf3MhBgsgDCAOa0ECdUEJbCEDIAVBX3FBxgBGBEBBACETIAogAyAGakEJayIDQQAgA0EAShsiAyADIApKGyEKDAELQQAhEyAKIAMgCWogBmpBCWsiA0EAIANBAEobIgMgAyAKShshCgtBfyENIApB/f///wdB/v///wcgCiATciIPG0oNASAKIA9BAEdqQQFqIRYCQCAFQV9xIgdBxgBGBEAgCSAWQf////8Hc0oNAyAJQQAgCUEAShshBgwBCyARIAkgCUEfdSIDcyADa60gERAjIgZrQQFMBEADQCAGQQFrIgZBMDoAACARIAZrQQJIDQALCyAGQQJrIhIgBToAACAGQQFrQS1BKyAJQQBIGzoAACARIBJrIgYgFkH/////B3NKDQILIAYgFmoiAyAQQf////8Hc0oNASAAQSAgAiADIBBqIgkgBBAPIAAgFCAQEA4gAEEwIAIgCSAEQYCABHMQDwJAAkACQCAHQcYARgRAIAtBEGpBCXIhBSAOIAggCCAOSxsiAyEIA0AgCDUCACAFECMhBgJAIAMgCEcEQCAGIAtBEGpNDQEDQCAGQQFrIgZBMDoAACAGIAtBEGpLDQALDAELIAUgBkcNACAGQQFrIgZBMDoAAAsgACAGIAUgBmsQDiAIQQRqIgggDk0NAAsgDwRAIAAjAUHvCmpBARAOCyAIIAxPDQEgCkEATA0BA0AgCDUCACAFECMiBiALQRBqSwRAA0AgBkEBayIGQTA6AAAgBiALQRBqSw0ACwsgACAGQQkgCiAKQQlOGxAOIApBCWshBiAIQQRqIgggDE8NAyAKQQlKIAYhCg0ACwwCCwJAIApBAEgNACAMIAhBBGogCCAMSRshAyALQRBqQQlyIQwgCCEHA0AgDCAHNQIAIAwQIyIGRgRAIAZBAWsiBkEwOgAACwJAIAcgCEcEQCAGIAtBEGpNDQEDQCAGQQFrIgZBMDoAACAGIAtBEGpLDQALDAELIAAgBkEBEA4gBkEBaiEGIAogE3JFDQAgACMBQe8KakEBEA4LIAAgBiAMIAZrIgUgCiAFIApIGxAOIAogBWshCiAHQQRqIgcgA08NASAKQQBODQALCyAAQTAgCkESakESQQAQDyAAIBIgESASaxAODAILIAohBgsgAEEwIAZBCWpBCUEAEA8LIABBICACIAkgBEGAwABzEA8gAiAJIAIgCUobIQ0MAQsgFCAFQRp0QR91QQlxaiEJAkAgA0ELSw0AQQwgA2shBkQAAAAAAAAwQCEYA0AgGEQAAAAAAAAwQKIhGCAGQQFrIgYNAAsgCS0AAEEtRgRAIBggAZogGKGgmiEBDAELIAEgGKAgGKEhAQsgESALKAIsIgcgB0EfdSIGcyAGa60gERAjIgZGBEAgBkEBayIGQTA6AAAgCygCLCEHCyAQQQJyIQogBUEgcSEMIAZBAmsiDiAFQQ9qOgAAIAZBAWtBLUErIAdBAEgbOgAAIARBCHFFIANBAExxIQggC0EQaiEHA0AgByIFIAH8AiIGIwFB4C9qai0AACAMcjoAACABIAa3oUQAAAAAAAAwQKIhAQJAIAdBAWoiByALQRBqa0EBRw0AIAFEAAAAAAAAAABhIAhxDQAgBUEuOgABIAVBAmohBwsgAUQAAAAAAAAAAGINAAtBfyENIANB/f///wcgCiARIA5rIghqIgZrSg0AIABBICACIAYgA0ECaiAHIAtBEGoiBWsiByAHQQJrIANIGyAHIAMbIgNqIgYgBBAPIAAgCSAKEA4gAEEwIAIgBiAEQYCABHMQDyAAIAUgBxAOIABBMCADIAdrQQBBABAPIAAgDiAIEA4gAEEgIAIgBiAEQYDAAHMQDyACIAYgAiAGShshDQsgC0GwBGokACANC40CAQZ/AkAgASgCFCIHIAJNDQAgACgCACEDAkAgASgCXA0AIAEoAmggAUcNACABIAEoAqgBQQFqNgKoAQsCfyABKAIYIgUgAk0EQCABKAIsIAEoAjAgAiAFa0ECdGooAgBBAXRqIgRBAmohBiAELwEADAELIAEoAiggASgCBCACbEEBdGohBEEACyEIIABCADcAESAAIAg7AQ4gAEEAOwEMIAAgBjYCCCAAIAQ2AgQgACABNgIAIABC//8DNwIcIAAgAiAFTzoAECAAQQA2ABggA0UNACADKAJcDQAgAygCaCADRw0AIAMgAygCqAEiAEEBazYCqAEgAEEBRw0AIAMjCSgCABECAAsgAiAHSQunAQEFfyABIAAoAgAiAigCFCIFSQRAAn8gAigCGCIDIAFNBEAgAigCLCACKAIwIAEgA2tBAnRqKAIAQQF0aiICQQJqIQQgAi8BAAwBCyACKAIoIAIoAgQgAWxBAXRqIQJBAAshBiAAQgA3ABEgACAGOwEOIABBADsBDCAAIAQ2AgggACACNgIEIABC//8DNwIcIAAgASADTzoAECAAQQA2ABgLIAEgBUkL+gIBB38jAEEgayIDJAAgAyAAKAIcIgQ2AhAgACgCFCEFIAMgAjYCHCADIAE2AhggAyAFIARrIgE2AhQgASACaiEFQQIhBwJ/AkACQAJAIAAoAjwgA0EQaiIBQQIgA0EMahAAIgQEfyMBQfj0AGogBDYCAEF/BUEACwRAIAEhBAwBCwNAIAUgAygCDCIGRg0CIAZBAEgEQCABIQQMBAsgAUEIQQAgBiABKAIEIghLIgkbaiIEIAYgCEEAIAkbayIIIAQoAgBqNgIAIAFBDEEEIAkbaiIBIAEoAgAgCGs2AgAgBSAGayEFIAAoAjwgBCIBIAcgCWsiByADQQxqEAAiBgR/IwFB+PQAaiAGNgIAQX8FQQALRQ0ACwsgBUF/Rw0BCyAAIAAoAiwiATYCHCAAIAE2AhQgACABIAAoAjBqNgIQIAIMAQsgAEEANgIcIABCADcDECAAIAAoAgBBIHI2AgBBACAHQQJGDQAaIAIgBCgCBGsLIANBIGokAAtOAQF/IAAoAjwjAEEQayIAJAAgASACQf8BcSAAQQhqEAIiAgR/IwFB+PQAaiACNgIAQX8FQQALIQIgACkDCCEBIABBEGokAEJ/IAEgAhsLUwECfyAABEACQCAAKAIAIgFFDQAgASgCXA0AIAEoAmggAUcNACABIAEoAqgBIgJBAWs2AqgBIAJBAUcNACABIwkoAgARAgALIAAjCSgCABECAAsLHwAgACgCPBAEIgAEfyMBQfj0AGogADYCAEF/BUEACwv1BgEDfyMAQZABayIQJAAjAUH09ABqIhIoAgAiEUUEQCASEIEBIhE2AgALIBEgDjYCTCAQIwwiESgCADYCiAEgECARKAIMQQF0NgKAASAQIBEoAgg2AnwgECABNgKMASAQIBEoAhA2AoQBIBAgESgCBEEBdDYCeCAQIANBAXQ2AnQgECACNgJwIBAgBUEBdDYCbCAQIAQ2AmggECAJQQF0NgJkIBAgCDYCYCAQIAtBAXQ2AlwgECAKNgJYIwEiA0H09ABqIgEoAgAgECAQKQJwNwM4IBAgECkCaDcDMCAQQThqIBBBMGoQfyABKAIAIQIgBkEBdCIEIAdBAXQiBUF/IAUbIgVNBEAgAiAFNgJ4IAIgBDYCdAsgECAQKQJgNwMoIBAgECkCWDcDICABKAIAIBBBKGogEEEgahB+IAEoAgAhAiAMQQF0IgQgDUEBdCIFQX8gBRsiBU0EQCACIAU2ApABIAIgBDYCjAELIAEoAgAgDjYCTCABKAIAIA82AmAgECAQKQKAATcDECAQIBApAogBNwMYIBAgA0H48gBqKQMANwNQIBAgECkCeDcDCCABKAIAIAAgEEEIaiAQQdAAahCAAUEAIQdBACEGIAEoAgAgEEHEAGogEEFAaxB2BEBBACEPQQAhBUEAIREDQAJAIBFBA2oiAyAQLwFKQQZsaiIAIAVNDQBBCCAFQQF0IgEgACAAIAFJGyIAIABBCE0bIgVBAnQhACAHBEAgByAAIwcoAgARAQAhBwwBCyAAIwgoAgARAAAhBwtBACENIBAvAUpBGGxBDGoiAARAIAcgEUECdGpBACAA/AsACyAQLwFIIQEgByAPQQJ0aiIAIBAvAUoiAjYCBCAAIAE2AgAgACAQKAJANgIIIA9BA2ohDyACBEADQCAHIA9BAnRqIgAgECgCTCANQRxsaiIBKAIYNgIAIAEoAgAhBCABKAIIIQggASgCECEJIAEoAgQhCiAAIAEoAgw2AhQgACAKNgIMIAAgCTYCBCAAIAhBAXY2AhAgACAEQQF2NgIIIA9BBmohDyANQQFqIg0gAkcNAAsLIAZBAWohBiACQQZsIANqIREjAUH09ABqKAIAIBBBxABqIBBBQGsQdg0ACwsjDCIAIwFB9PQAaigCAC0ArwE2AgggACAHNgIEIAAgBjYCACAQQZABaiQACwkAIAAoAgQQBQvmBgEDfyMAQZABayIQJAAjAUH09ABqIhIoAgAiEUUEQCASEIEBIhE2AgALIBEgDkF/IA4bNgJMIBAjDCIRKAIANgKIASAQIBEoAgxBAXQ2AoABIBAgESgCCDYCfCAQIAE2AowBIBAgESgCEDYChAEgECARKAIEQQF0NgJ4IBAgA0EBdDYCdCAQIAI2AnAgECAFQQF0NgJsIBAgBDYCaCAQIAlBAXQ2AmQgECAINgJgIBAgC0EBdDYCXCAQIAo2AlgjASIDQfT0AGoiASgCACAQIBApAnA3AzggECAQKQJoNwMwIBBBOGogEEEwahB/IAEoAgAhAiAGQQF0IgQgB0EBdCIFQX8gBRsiBU0EQCACIAU2AnggAiAENgJ0CyAQIBApAmA3AyggECAQKQJYNwMgIAEoAgAgEEEoaiAQQSBqEH4gASgCACECIAxBAXQiBCANQQF0IgVBfyAFGyIFTQRAIAIgBTYCkAEgAiAENgKMAQsgASgCACAONgJMIAEoAgAgDzYCYCAQIBApAoABNwMQIBAgECkCiAE3AxggECADQfjyAGopAwA3A1AgECAQKQJ4NwMIIAEoAgAgACAQQQhqIBBB0ABqEIABQQAhB0EAIQYgASgCACAQQcQAahB9BEBBACEPQQAhBUEAIREDQAJAIBFBAmoiAyAQLwFKQQZsaiIAIAVNDQBBCCAFQQF0IgEgACAAIAFJGyIAIABBCE0bIgVBAnQhACAHBEAgByAAIwcoAgARAQAhBwwBCyAAIwgoAgARAAAhBwtBACENIBAvAUpBGGxBCGoiAARAIAcgEUECdGpBACAA/AsACyAQLwFIIQAgByAPQQJ0aiIBIBAvAUoiAjYCBCABIAA2AgAgD0ECaiEPIAIEQANAIAcgD0ECdGoiACAQKAJMIA1BHGxqIgEoAhg2AgAgASgCACEEIAEoAgghCCABKAIQIQkgASgCBCEKIAAgASgCDDYCFCAAIAo2AgwgACAJNgIEIAAgCEEBdjYCECAAIARBAXY2AgggD0EGaiEPIA1BAWoiDSACRw0ACwsgBkEBaiEGIAJBBmwgA2ohESMBQfT0AGooAgAgEEHEAGoQfQ0ACwsjDCIAIwFB9PQAaigCAC0ArwE2AgggACAHNgIEIAAgBjYCACAQQZABaiQAC9kBAQN/IwBBMGsiASQAIAEjDCICKAIANgIoIAEgAigCDEEBdDYCICABIAA2AiwgASABKQIoNwMQIAEgAigCEDYCJCABIAEpAiA3AwggASACKAIINgIcIAEgAigCBEEBdDYCGCABIAEpAhg3AwAgASgCFCgCCCEDAn8CfyABKAIQKAIAIgBBAXEEQEH//wMgAEEQdiICQf//A0YNAhogAEGA/gNxQQh2DAELQf//AyAALwEqIgJB//8DRg0BGiAALwEoCyEAIAMgAiAAQf//A3EQKwsgAUEwaiQAC3cBAn8jAEEwayIBJAAgASMMIgIoAgA2AiggASACKAIMQQF0NgIgIAEgADYCLCABIAEpAig3AxAgASACKAIQNgIkIAEgASkCIDcDCCABIAIoAgg2AhwgASACKAIEQQF0NgIYIAEgASkCGDcDACABEFkgAUEwaiQAC5sBAQJ/IwBBMGsiASQAIAEjDCICKAIANgIoIAEgAigCDEEBdDYCICABIAA2AiwgASABKQIoNwMQIAEgAigCEDYCJCABIAEpAiA3AwggASACKAIINgIcIAEgAigCBEEBdDYCGCABIAEpAhg3AwACfyABKAIQKAIAIgBBAXEEQCAAQQN2QQFxDAELIAAvASxBAnZBAXELIAFBMGokAAubAQECfyMAQTBrIgEkACABIwwiAigCADYCKCABIAIoAgxBAXQ2AiAgASAANgIsIAEgASkCKDcDECABIAIoAhA2AiQgASABKQIgNwMIIAEgAigCCDYCHCABIAIoAgRBAXQ2AhggASABKQIYNwMAAn8gASgCECgCACIAQQFxBEAgAEEFdkEBcQwBCyAALwEsQQl2QQFxCyABQTBqJAAL3gEBAn8jAEEwayIBJAAgASMMIgIoAgA2AiggASACKAIMQQF0NgIgIAEgADYCLCABIAEpAig3AxAgASACKAIQNgIkIAEgASkCIDcDCCABIAIoAgg2AhwgASACKAIEQQF0NgIYIAEgASkCGDcDAAJ/AkAgASgCDCIAQf//A3FFBEAgASgCECgCACIAQQFxBEAgAEGA/gNxQQh2IQAMAgsgAC8BKCEACyAAQf//A3FB//8DRw0AQQEMAQsgASgCFCgCCCgCTCAAQf//A3FBAXRqLwEAQf//A0YLIAFBMGokAAubAgECfyMAQTBrIgEkACABIwwiAigCADYCKCABIAIoAgxBAXQ2AiAgASAANgIsIAEgASkCKDcDECABIAIoAhA2AiQgASABKQIgNwMIIAEgAigCCDYCHCABIAIoAgRBAXQ2AhggASABKQIYNwMAAn8CQCABKAIMIgBB//8DcUUEQCABKAIQKAIAIgBBAXEEQCAAQYD+A3FBCHYhAAwCCyAALwEoIQALIABB//8DcUH//wNHDQBBAQwBCyABKAIUKAIIKAJMIABB//8DcUEBdGovAQBB//8DRwR/An8gASgCECgCACIAQQFxBEAgAEEadEEfdUHiBHEMAQtB4gQgAC0ALUECcQ0AGiAAKAIgC0EARwVBAQsLIAFBMGokAAvTAQEFfyABIAAoAhRJBEBBJCMIKAIAEQAAIQICQCAAKAJcDQAgACgCaCAARw0AIAAgACgCqAFBAWo2AqgBCwJ/IAAoAhgiBCABTQRAIAAoAiwgACgCMCABIARrQQJ0aigCAEEBdGoiA0ECaiEFIAMvAQAMAQsgACgCKCAAKAIEIAFsQQF0aiEDQQALIQYgAkIANwARIAIgBjsBDiACQQA7AQwgAiAFNgIIIAIgAzYCBCACIAA2AgAgAkL//wM3AhwgAiABIARPOgAQIAJBADYAGAsgAgubAQECfyMAQTBrIgEkACABIwwiAigCADYCKCABIAIoAgxBAXQ2AiAgASAANgIsIAEgASkCKDcDECABIAIoAhA2AiQgASABKQIgNwMIIAEgAigCCDYCHCABIAIoAgRBAXQ2AhggASABKQIYNwMAAn8gASgCECgCACIAQQFxBEAgAEEEdkEBcQwBCyAALwEsQQV2QQFxCyABQTBqJAALdwECfyMAQTBrIgEkACABIwwiAigCADYCKCABIAIoAgxBAXQ2AiAgASAANgIsIAEgASkCKDcDECABIAIoAhA2AiQgASABKQIgNwMIIAEgAigCCDYCHCABIAIoAgRBAXQ2AhggASABKQIYNwMAIAEQPyABQTBqJAAL0QYBCH8jAEGgAWsiByQAIAcjDCIIKAIANgKYASAHIAgoAgxBAXQ2ApABIAcgADYCnAEgByAHKQKYATcDWCAHIAgoAhA2ApQBIAcgBykCkAE3A1AgByAIKAIINgKMASAHIAgoAgRBAXQ2AogBIAcgBykCiAE3A0gjAUHg9ABqIAdByABqEC0gBkEBdCIAQX8gACAFciIAGyELIAVBfyAAGyEKIARBAXQhDEEAIQRBACEGQQAhCANAQQAhAANAIAdB8ABqIwFB4PQAahAQAkACQAJAIABBAXFFBEAgB0FAayAHKQKAATcDACAHIAcpAng3AzggByAHKQJwNwMwIAdB6ABqIAdBMGoQQSADIAcoAmgiAE0EQCAAIANHDQIgBygCbCAMSw0CCyMBQeD0AGoiABAcDQUgABA1RQ0CIAdB8ABqIAAQEAsjAUHg9ABqIgAQHA0EIAAQNUUNAUEBIQAMAwsgByAHKQKAATcDKCAHIAcpAng3AyAgByAHKQJwNwMYIAcgBygCHDYCYCAHIAcoAiA2AmQgCiAHKAJgIgBJDQAgACAKRgRAIAsgBygCZE0NAQsgByAHKQKAATcDECAHIAcpAng3AwggByAHKQJwNwMAQQAhACAHEEAhBQJAIAJFBEAgBiEFDAELAkADQCABIABBAnRqKAIAIgkgBUYNASAFIAlJBEAgBiEFDAMLIABBAWoiACACRw0ACyAGIQUMAQsCQCAGQQVqIgUgCE0NAEEIIAhBAXQiACAFIAAgBUsbIgAgAEEITRsiCEECdCEAIAQEQCAEIAAjBygCABEBACEEDAELIAAjCCgCABEAACEECyAEIAZBAnRqIgBCADcCACAAQQA2AhAgAEIANwIIIAcoAnAhBiAHKAJ4IQkgBygCgAEhDSAHKAJ0IQ4gBCAFQQJ0aiIAQQRrIAcoAnw2AgAgAEEMayAONgIAIABBFGsgDTYCACAAQQhrIAlBAXY2AgAgAEEQayAGQQF2NgIAC0EAIQAjAUHg9ABqECwEQCAFIQYMAwsjAUHg9ABqEBwEQCAFIQYMAwsjAUHg9ABqEDUNASAFIQYLIwwiACAENgIEIAAgBkEFbjYCACAHQaABaiQADwtBASEAIAUhBgwACwALAAugAwEIfyMAQYABayIBJAAgASMMIgIoAgA2AnggASACKAIMQQF0NgJwIAEgADYCfCABIAEpAng3A0ggASACKAIQNgJ0IAFBQGsgASkCcDcDACABIAIoAgg2AmwgASACKAIEQQF0NgJoIAEgASkCaDcDOEEAIQACQCABKAJIKAIAIgJBAXENACACKAIkRQ0AIAIoAjQhAAsCQCAAIgNFBEBBACECDAELQQQgA0EFbBAqIQIgASABKQJ4NwMwIAEgASkCcDcDKCABIAEpAmg3AyAjAUHg9ABqIgAgAUEgahAtIAAQLBogAiEAA0AgAUHQAGojAUHg9ABqEBAgASABKQJgNwMYIAEgASkCWDcDECABIAEpAlA3AwggAUEIahA/BEAgASgCUCEEIAEoAlghBSABKAJgIQYgASgCVCEHIAAgASgCXDYCECAAIAc2AgggACAGNgIAIAAgBUEBdjYCDCAAIARBAXY2AgQgCEEBaiIIIANGDQIgAEEUaiEACyMBQeD0AGoQHA0ACwsjDCIAIAI2AgQgACADNgIAIAFBgAFqJAALzQMBCH8jAEGAAWsiASQAIAEjDCICKAIANgJ4IAEgAigCDEEBdDYCcCABIAA2AnwgASABKQJ4NwMwIAEgAigCEDYCdCABIAEpAnA3AyggASACKAIINgJsIAEgAigCBEEBdDYCaCABIAEpAmg3AyBBACEAAkAgASgCMCgCACICQQFxDQAgAigCJEUNACACKAIwIQALAkAgACIERQRAQQAhAAwBC0EEIARBBWwQKiEAIAEgASkCeDcDGCABIAEpAnA3AxAgASABKQJoNwMIIwFB4PQAaiICIAFBCGoQLSACECwaIAFB0ABqIAIQECABKAJQIQIgASgCWCEFIAEoAmAhAyABKAJUIQYgACABKAJcNgIQIAAgBjYCCCAAIAM2AgAgACAFQQF2NgIMIAAgAkEBdjYCBCAEQQFGDQBBASEFIAAhAgNAIwFB4PQAaiIDEBwaIAFBOGogAxAQIAEoAjghAyABKAJAIQYgASgCSCEHIAEoAjwhCCACIAEoAkQ2AiQgAiAINgIcIAIgBzYCFCACIAZBAXY2AiAgAiADQQF2NgIYIAJBFGohAiAFQQFqIgUgBEcNAAsLIwwiAiAANgIEIAIgBDYCACABQYABaiQAC4ECAgZ/AX4jAEEwayIBJAAgASMMIgIoAgA2AiggASACKAIMQQF0NgIgIAEgADYCLCABIAEpAig3AxAgASACKAIQNgIkIAEgASkCIDcDCCABIAIoAgg2AhwgASACKAIEQQF0NgIYIAEgASkCGDcDACMAQRBrIgQkACABKAIUKAIIIQAgASgCECkCACEHQQEhAgJAAkACQCABLwEMIgNB/v8Daw4CAAIBC0EAIQIMAQsgACgCSCADQQNsai0AACECCyAHIAcgBEEPakEBIAAgAyACQQFxIgIQWkEBaiIFIwgoAgARAAAiBiAFIAAgAyACEFoaIARBEGokACABQTBqJAAgBgt6AQJ/IwBBMGsiASQAIAEjDCICKAIANgIoIAEgAigCDEEBdDYCICABIAA2AiwgASABKQIoNwMQIAEgAigCEDYCJCABIAEpAiA3AwggASACKAIINgIcIAEgAigCBEEBdDYCGCABIAEpAhg3AwAgARBbIAFBMGokAEEBdgt7AQJ/IwBBMGsiASQAIAEjDCICKAIANgIoIAEgAigCDEEBdDYCICABIAA2AiwgASABKQIoNwMQIAEgAigCEDYCJCABIAEpAiA3AwggASACKAIINgIcIAEgAigCBEEBdDYCGCABIAEpAhg3AwAgASgCACABQTBqJABBAXYLlgEBAn8jAEFAaiIBJAAgASMMIgIoAgA2AjggASACKAIMQQF0NgIwIAEgADYCPCABIAEpAjg3AxggASACKAIQNgI0IAEgASkCMDcDECABIAIoAgg2AiwgASACKAIEQQF0NgIoIAEgASkCKDcDCCABQSBqIAFBCGoQQSACIAEoAiA2AgAgAiABKAIkQQF2NgIEIAFBQGskAAueAQECfyMAQUBqIgEkACABIwwiAigCADYCOCABIAIoAgxBAXQ2AjAgASAANgI8IAEgASkCODcDGCABIAIoAhA2AjQgASABKQIwNwMQIAEgAigCCDYCLCABIAIoAgRBAXQ2AiggASABKQIoNwMIIAEgASgCDDYCICABIAEoAhA2AiQgAiABKAIgNgIAIAIgASgCJEEBdjYCBCABQUBrJAAL1wIBBn8jAEHwAGsiASQAIAEjDCICKAIANgJoIAEgAigCDEEBdDYCYCABIAA2AmwgASACKAIINgJcIAEgAigCEDYCZCABIAIoAgRBAXQ2AlggASACKAIYQQF0NgJUIAEgAigCFDYCUCACKAIgIQAgAigCHCEDIAEgASkCaDcDKCABIAEpAmA3AyAgASADNgJIIAEgASkCWDcDGCABIABBAXQ2AkwgASABKQJQNwMQIAEgASkCSDcDCCMAQSBrIgAkACABKAIMIQMgASgCCCEEIAEoAhQhBSABKAIQIQYgACABKQIoNwMYIAAgASkCIDcDECAAIAEpAhg3AwggAUEwaiAAQQhqIAYgBSAEIANBABBUIABBIGokACACIAEoAjw2AhAgAiABKAI0NgIIIAIgASgCQDYCACACIAEoAjhBAXY2AgwgAiABKAIwQQF2NgIEIAFB8ABqJAAL1wIBBn8jAEHwAGsiASQAIAEjDCICKAIANgJoIAEgAigCDEEBdDYCYCABIAA2AmwgASACKAIINgJcIAEgAigCEDYCZCABIAIoAgRBAXQ2AlggASACKAIYQQF0NgJUIAEgAigCFDYCUCACKAIgIQAgAigCHCEDIAEgASkCaDcDKCABIAEpAmA3AyAgASADNgJIIAEgASkCWDcDGCABIABBAXQ2AkwgASABKQJQNwMQIAEgASkCSDcDCCMAQSBrIgAkACABKAIMIQMgASgCCCEEIAEoAhQhBSABKAIQIQYgACABKQIoNwMYIAAgASkCIDcDECAAIAEpAhg3AwggAUEwaiAAQQhqIAYgBSAEIANBARBUIABBIGokACACIAEoAjw2AhAgAiABKAI0NgIIIAIgASgCQDYCACACIAEoAjhBAXY2AgwgAiABKAIwQQF2NgIEIAFB8ABqJAALhgIBBH8jAEHQAGsiASQAIAEjDCICKAIANgJIIAFBQGsiAyACKAIMQQF0NgIAIAEgADYCTCABIAEpAkg3AxggASACKAIQNgJEIAEgAykCADcDECABIAIoAgg2AjwgASACKAIEQQF0NgI4IAEgASkCODcDCCACKAIUQQF0IQMgAigCGEEBdCEEIwBBIGsiACQAIAAgASkCGDcDGCAAIAEpAhA3AxAgACABKQIINwMIIAFBIGogAEEIaiADIARBABBVIABBIGokACACIAEoAiw2AhAgAiABKAIkNgIIIAIgASgCMDYCACACIAEoAihBAXY2AgwgAiABKAIgQQF2NgIEIAFB0ABqJAALhgIBBH8jAEHQAGsiASQAIAEjDCICKAIANgJIIAFBQGsiAyACKAIMQQF0NgIAIAEgADYCTCABIAEpAkg3AxggASACKAIQNgJEIAEgAykCADcDECABIAIoAgg2AjwgASACKAIEQQF0NgI4IAEgASkCODcDCCACKAIUQQF0IQMgAigCGEEBdCEEIwBBIGsiACQAIAAgASkCGDcDGCAAIAEpAhA3AxAgACABKQIINwMIIAFBIGogAEEIaiADIARBARBVIABBIGokACACIAEoAiw2AhAgAiABKAIkNgIIIAIgASgCMDYCACACIAEoAihBAXY2AgwgAiABKAIgQQF2NgIEIAFB0ABqJAALnwIBA38jAEGAAWsiASQAIAEjDCICKAIANgJ4IAEgAigCDEEBdDYCcCABIAA2AnwgASACKAIINgJsIAEgAigCEDYCdCABIAIoAgRBAXQ2AmggASACKAIUNgJgIAEgAigCGEEBdDYCUCABIAIoAhw2AlQgASACKAIgQQF0NgJYIAIoAiQhAyABIAEpAng3AzAgASABKQJwNwMoIAEgADYCZCABIAEpAmg3AyAgASADNgJcIAEgASkCYDcDGCABIAEpAlg3AxAgASABKQJQNwMIIAFBOGogAUEgaiABQQhqEBggAiABKAJENgIQIAIgASgCPDYCCCACIAEoAkg2AgAgAiABKAJAQQF2NgIMIAIgASgCOEEBdjYCBCABQYABaiQAC+AEAgZ/An4jAEHQAGsiASQAIAEjDCIDKAIANgJIIAFBQGsiAiADKAIMQQF0NgIAIAEgADYCTCABIAEpAkg3AxggASADKAIQNgJEIAEgAikCADcDECABIAMoAgg2AjwgASADKAIEQQF0NgI4IAEgASkCODcDCCMAQZABayIAJAACfyABKAIcIgIoAgAiBEEBcQRAIAItAAVBD3EhBSACLQAEIQYgAi0ABgwBCyAEKAIMIQYgBCgCCCEFIAQoAgQLIQQgACACNgKMASAAIAI2AogBIABBADYChAEgACAGNgKAASAAIAU2AnwgACAENgJ4AkAgAiABKAIYIgRHBEAgACAAKQKAATcDUCAAIAApAogBNwNYIAAgACkCeDcDSCAAIAEpAhA3AzggAEFAayABKQIYNwMAIAAgASkCCDcDMCAAQeAAaiAAQcgAaiAAQTBqEBgCQCAAKAJwIgIgBEYNACACRQ0AA0AgACAAKQJwIgc3A4gBIAAgACkCaCIINwOAASAAIAg3AyAgACAHNwMoIAAgACkCYCIHNwN4IAAgBzcDGCAAIAEpAhA3AwggACABKQIYNwMQIAAgASkCCDcDACAAQeAAaiAAQRhqIAAQGCAAKAJwIgIgBEYNASACDQALCyABIAApA3g3AiAgASAAKQOIATcCMCABIAApA4ABNwIoDAELIAFCADcCICABQgA3AjAgAUIANwIoCyAAQZABaiQAIAMgASgCLDYCECADIAEoAiQ2AgggAyABKAIwNgIAIAMgASgCKEEBdjYCDCADIAEoAiBBAXY2AgQgAUHQAGokAAudAQECfyMAQTBrIgEkACABIwwiAigCADYCKCABIAIoAgxBAXQ2AiAgASAANgIsIAEgASkCKDcDECABIAIoAhA2AiQgASABKQIgNwMIIAEgAigCCDYCHCABIAIoAgRBAXQ2AhggASABKQIYNwMAQQEhAAJAIAEoAhAoAgAiAkEBcQ0AIAIoAiRFDQAgAigCOEEBaiEACyABQTBqJAAgAAvuAQEDfyMAQdAAayIBJAAgASMMIgIoAgA2AkggAUFAayIDIAIoAgxBAXQ2AgAgASAANgJMIAEgASkCSDcDGCABIAIoAhA2AkQgASADKQIANwMQIAEgAigCCDYCPCABIAIoAgRBAXQ2AjggASABKQI4NwMIIwBBIGsiACQAIAAgASkCGDcDGCAAIAEpAhA3AxAgACABKQIINwMIIAFBIGogAEEIakEAEFcgAEEgaiQAIAIgASgCLDYCECACIAEoAiQ2AgggAiABKAIwNgIAIAIgASgCKEEBdjYCDCACIAEoAiBBAXY2AgQgAUHQAGokAAvuAQEDfyMAQdAAayIBJAAgASMMIgIoAgA2AkggAUFAayIDIAIoAgxBAXQ2AgAgASAANgJMIAEgASkCSDcDGCABIAIoAhA2AkQgASADKQIANwMQIAEgAigCCDYCPCABIAIoAgRBAXQ2AjggASABKQI4NwMIIwBBIGsiACQAIAAgASkCGDcDGCAAIAEpAhA3AxAgACABKQIINwMIIAFBIGogAEEIakEAEFggAEEgaiQAIAIgASgCLDYCECACIAEoAiQ2AgggAiABKAIwNgIAIAIgASgCKEEBdjYCDCACIAEoAiBBAXY2AgQgAUHQAGokAAvuAQEDfyMAQdAAayIBJAAgASMMIgIoAgA2AkggAUFAayIDIAIoAgxBAXQ2AgAgASAANgJMIAEgASkCSDcDGCABIAIoAhA2AkQgASADKQIANwMQIAEgAigCCDYCPCABIAIoAgRBAXQ2AjggASABKQI4NwMIIwBBIGsiACQAIAAgASkCGDcDGCAAIAEpAhA3AxAgACABKQIINwMIIAFBIGogAEEIakEBEFcgAEEgaiQAIAIgASgCLDYCECACIAEoAiQ2AgggAiABKAIwNgIAIAIgASgCKEEBdjYCDCACIAEoAiBBAXY2AgQgAUHQAGokAAsqAQJ/AkAgACgCICIDRQ0AIAEgA0sNACAAKAI8IAFBAnRqKAIAIQILIAILWQAjAUHo8gBqJAcjAUHg8gBqJAgjAUHs8gBqJAkjAUHk8gBqJAojAUGY9ABqJAsjAUGw9ABqJAwjAUG0+gBqJA0jAUG4+gBqJA4jAUGg9ABqQQBBnAb8CwAL7gEBA38jAEHQAGsiASQAIAEjDCICKAIANgJIIAFBQGsiAyACKAIMQQF0NgIAIAEgADYCTCABIAEpAkg3AxggASACKAIQNgJEIAEgAykCADcDECABIAIoAgg2AjwgASACKAIEQQF0NgI4IAEgASkCODcDCCMAQSBrIgAkACAAIAEpAhg3AxggACABKQIQNwMQIAAgASkCCDcDCCABQSBqIABBCGpBARBYIABBIGokACACIAEoAiw2AhAgAiABKAIkNgIIIAIgASgCMDYCACACIAEoAihBAXY2AgwgAiABKAIgQQF2NgIEIAFB0ABqJAALxQEBA38jAEHQAGsiAiQAIAIjDCIDKAIANgJIIAJBQGsiBCADKAIMQQF0NgIAIAIgADYCTCACIAIpAkg3AxggAiADKAIQNgJEIAIgBCkCADcDECACIAMoAgg2AjwgAiADKAIEQQF0NgI4IAIgAikCODcDCCACQSBqIAJBCGogAUH//wNxED0gAyACKAIsNgIQIAMgAigCJDYCCCADIAIoAjA2AgAgAyACKAIoQQF2NgIMIAMgAigCIEEBdjYCBCACQdAAaiQAC/ABAQN/IwBB0ABrIgIkACACIwwiAygCADYCSCACQUBrIgQgAygCDEEBdDYCACACIAA2AkwgAiACKQJINwMYIAIgAygCEDYCRCACIAQpAgA3AxAgAiADKAIINgI8IAIgAygCBEEBdDYCOCACIAIpAjg3AwgjAEEgayIAJAAgACACKQIYNwMYIAAgAikCEDcDECAAIAIpAgg3AwggAkEgaiAAQQhqIAFBABA+IABBIGokACADIAIoAiw2AhAgAyACKAIkNgIIIAMgAigCMDYCACADIAIoAihBAXY2AgwgAyACKAIgQQF2NgIEIAJB0ABqJAAL8AEBA38jAEHQAGsiAiQAIAIjDCIDKAIANgJIIAJBQGsiBCADKAIMQQF0NgIAIAIgADYCTCACIAIpAkg3AxggAiADKAIQNgJEIAIgBCkCADcDECACIAMoAgg2AjwgAiADKAIEQQF0NgI4IAIgAikCODcDCCMAQSBrIgAkACAAIAIpAhg3AxggACACKQIQNwMQIAAgAikCCDcDCCACQSBqIABBCGogAUEBED4gAEEgaiQAIAMgAigCLDYCECADIAIoAiQ2AgggAyACKAIwNgIAIAMgAigCKEEBdjYCDCADIAIoAiBBAXY2AgQgAkHQAGokAAuaAQECfyMAQTBrIgEkACABIwwiAigCADYCKCABIAIoAgxBAXQ2AiAgASAANgIsIAEgASkCKDcDECABIAIoAhA2AiQgASABKQIgNwMIIAEgAigCCDYCHCABIAIoAgRBAXQ2AhggASABKQIYNwMAQQAhAAJAIAEoAhAoAgAiAkEBcQ0AIAIoAiRFDQAgAigCNCEACyABQTBqJAAgAAuaAQECfyMAQTBrIgEkACABIwwiAigCADYCKCABIAIoAgxBAXQ2AiAgASAANgIsIAEgASkCKDcDECABIAIoAhA2AiQgASABKQIgNwMIIAEgAigCCDYCHCABIAIoAgRBAXQ2AhggASABKQIYNwMAQQAhAAJAIAEoAhAoAgAiAkEBcQ0AIAIoAiRFDQAgAigCMCEACyABQTBqJAAgAAucAQECfyMAQTBrIgEkACABIwwiAigCADYCKCABIAIoAgxBAXQ2AiAgASAANgIsIAEgASkCKDcDECABIAIoAhA2AiQgASABKQIgNwMIIAEgAigCCDYCHCABIAIoAgRBAXQ2AhggASABKQIYNwMAAn8gASgCECgCACIAQQFxBEAgAEGA/gNxQQh2DAELIAAvASgLQf//A3EgAUEwaiQAC/oBAQN/IwBB0ABrIgEkACABIwwiAigCADYCSCABQUBrIgMgAigCDEEBdDYCACABIAA2AkwgASABKQJINwMYIAEgAigCEDYCRCABIAMpAgA3AxAgASACKAIINgI8IAEgAigCBEEBdDYCOCABIAEpAjg3AwggAigCFEEBdCEDIwBBIGsiACQAIAAgASkCGDcDGCAAIAEpAhA3AxAgACABKQIINwMIIAFBIGogAEEIaiADQQAQViAAQSBqJAAgAiABKAIsNgIQIAIgASgCJDYCCCACIAEoAjA2AgAgAiABKAIoQQF2NgIMIAIgASgCIEEBdjYCBCABQdAAaiQAC/oBAQN/IwBB0ABrIgEkACABIwwiAigCADYCSCABQUBrIgMgAigCDEEBdDYCACABIAA2AkwgASABKQJINwMYIAEgAigCEDYCRCABIAMpAgA3AxAgASACKAIINgI8IAEgAigCBEEBdDYCOCABIAEpAjg3AwggAigCFEEBdCEDIwBBIGsiACQAIAAgASkCGDcDGCAAIAEpAhA3AxAgACABKQIINwMIIAFBIGogAEEIaiADQQEQViAAQSBqJAAgAiABKAIsNgIQIAIgASgCJDYCCCACIAEoAjA2AgAgAiABKAIoQQF2NgIMIAIgASgCIEEBdjYCBCABQdAAaiQAC4kEAQl/IwBBgAFrIgIkACACIwwiAygCADYCeCACIAMoAgxBAXQ2AnAgAiAANgJ8IAIgAikCeDcDMCACIAMoAhA2AnQgAiACKQJwNwMoIAIgAygCCDYCbCACIAMoAgRBAXQ2AmggAiACKQJoNwMgIAJB1ABqIAJBIGoQcQJAIAFFBEBBACEDDAELIAIgAikCeDcDGCACIAIpAnA3AxAgAiACKQJoNwMIIAJB1ABqIgAgAkEIahAtIAAQLBpBACEAQQAhAwNAIAMhBAJAA0AgAkHUAGoiAxBuIAFGDQEgAxAcDQALIAQhAwwCCyACQTxqIAJB1ABqIgMQECADEBwCQCAEQQVqIgMgAE0NAEEIIABBAXQiACADIAAgA0sbIgAgAEEITRsiAEECdCEGIAUEQCAFIAYjBygCABEBACEFDAELIAYjCCgCABEAACEFCyAFIARBAnRqIgRCADcCACAEQQA2AhAgBEIANwIIIAIoAjwhBiACKAJEIQggAigCTCEJIAIoAkAhCiAFIANBAnRqIgRBBGsgAigCSDYCACAEQQxrIAo2AgAgBEEUayAJNgIAIARBCGsgCEEBdjYCACAEQRBrIAZBAXY2AgANAAsLIAIoAlgiAARAIAAjCSgCABECAAsgAkEANgJgIAJCADcCWCMMIgAgBTYCBCAAIANBBW42AgAgAkGAAWokAAutCAENfyMAQTBrIgQkACAEIwwiBSgCADYCKCAEIAUoAgxBAXQ2AiAgBCAANgIsIAQgBCkCKDcDECAEIAUoAhA2AiQgBCAEKQIgNwMIIAQgBSgCCDYCHCAEIAUoAgRBAXQ2AhggBCAEKQIYNwMAAn8CQCAEKAIQIgAoAgAiAkEBcQ0AIAQoAhQhDANAIAAhBSACKAIkRQ0BQQAhCyACLwFCIgAEQCAMKAIIIgcoAlQgBy8BJCAAbEEBdGohCwsgAigCJCIORQ0BAn8gAiAOQQN0ayIAKAIAIgNBAXEiB0UEQCADLwEsQQJ2QQFxDAELIANBA3ZBAXELIghFIQlBACECAkAgCA0AIAtFDQAgCy8BACECQQEhCQsCQAJAAkACQAJAAkAgAkH+/wNrDgIBAgALIAJFBEAgB0UEQCADLwEsIgdBAXFFDQIgB0EBdkEBcUUNAgwDCyADQQJxRQ0BIANBAnZBAXENAgwBCyAMKAIIKAJIIAJBA2xqLQABQQFxDQELQQAhCiAAKAIAIgJBAXENASACKAIkRQ0BIAEgAigCNCIKSQ0CDAELQQEhCiABRQ0CC0EBIQYgDkEBRg0DA0BBACECAn8gACAGQQN0aiIHKAIAIgNBAXEiCARAIANBA3ZBAXEMAQsgAy8BLEECdkEBcQtFBEAgCwR/IAsgCUEBdGovAQAFQQALIQIgCUEBaiEJCwJ/AkACQAJAAkACQCACQf7/A2sOAgIBAAsCQCACRQRAIAhFDQEgA0ECcUUNAyADQQJ2QQFxDQIMAwsgDCgCCCgCSCACQQNsai0AAUEBcUUNAgwBCyADLwEsIghBAXFFDQEgCEEBdkEBcUUNAQsgASAKRw0BDAYLQQAhAyAHKAIAIgJBAXENASACKAIkRQ0BIAEgCmsiCCACKAI0IgNPDQEgByEAIAghAQwECyAKQQFqDAELIAMgCmoLIQogBkEBaiIGIA5HDQALDAMLAn9BACAMKAIIIgcoAiBFDQAaQQAgBygCQCAFKAIALwFCQQJ0aiIFLwECIghFDQAaIAlBAWshAyAHKAJEIAUvAQBBAnRqIgYgCEECdGohBQNAAkAgBi0AAw0AIAMgBi0AAkcNACAHKAI8IAYvAQBBAnRqKAIADAILIAZBBGoiBiAFRw0AC0EACyIFIA0gBRshDSACQQFxRQ0BDAILCyADQQFxBH8gA0EDdkEBcQUgAy8BLEECdkEBcQsNAAJAIAwoAggiACgCIEUNACAAKAJAIAUoAgAvAUJBAnRqIgEvAQIiBUUNACAJQQFrIQcgACgCRCABLwEAQQJ0aiIGIAVBAnRqIQEDQAJAIAYtAAMNACAHIAYtAAJHDQAgACgCPCAGLwEAQQJ0aigCACIAIA0gABsMBAsgBkEEaiIGIAFHDQALCyANDAELQQALIARBMGokAAuqBwENfyMAQTBrIgMkACADIwwiBCgCADYCKCADIAQoAgxBAXQ2AiAgAyAANgIsIAMgAykCKDcDECADIAQoAhA2AiQgAyADKQIgNwMIIAMgBCgCCDYCHCADIAQoAgRBAXQ2AhggAyADKQIYNwMAAn8CQCADKAIQIgAoAgAiAkEBcQ0AIAMoAhQhDQNAIAAhBCACKAIkRQ0BQQAhCiACLwFCIgAEQCANKAIIIgUoAlQgBS8BJCAAbEEBdGohCgsgAigCJCIORQ0BAn8gAiAOQQN0ayIAKAIAIgJBAXEiBUUEQCACLwEsQQJ2QQFxDAELIAJBA3ZBAXELIghFIQlBACEGAkAgCA0AIApFDQAgCi8BAEEARyEGQQEhCQsCQAJAAkACfyAFRQRAIAIvASxBAXEMAQsgAkEBdkEBcQsgBnJBAXFFBEBBACEGIAAoAgAiAkEBcQ0BIAIoAiRFDQEgASACKAIwIgZPDQEMAgtBASEGIAFFDQILQQEhByAOQQFGDQMDQEEAIQsCfyAAIAdBA3RqIgUoAgAiAkEBcSIIBEAgAkEDdkEBcQwBCyACLwEsQQJ2QQFxC0UEQCAKBH8gCiAJQQF0ai8BAEEARwVBAAshCyAJQQFqIQkLAn8CQAJAIAgEfyACQQF2QQFxBSACLwEsQQFxCyALckEBcQRAIAEgBkcNAQwGC0EAIQsgBSgCACICQQFxDQEgAigCJEUNASABIAZrIgggAigCMCILTw0BIAUhACAIIQEMBAsgBkEBagwBCyAGIAtqCyEGIAdBAWoiByAORw0ACwwDCwJ/QQAgDSgCCCIFKAIgRQ0AGkEAIAUoAkAgBCgCAC8BQkECdGoiBC8BAiIIRQ0AGiAJQQFrIQYgBSgCRCAELwEAQQJ0aiIHIAhBAnRqIQQDQAJAIActAAMNACAGIActAAJHDQAgBSgCPCAHLwEAQQJ0aigCAAwCCyAHQQRqIgcgBEcNAAtBAAsiBCAMIAQbIQwgAkEBcUUNAQwCCwsgAkEBcQR/IAJBA3ZBAXEFIAIvASxBAnZBAXELDQACQCANKAIIIgAoAiBFDQAgACgCQCAEKAIALwFCQQJ0aiIBLwECIgRFDQAgCUEBayEFIAAoAkQgAS8BAEECdGoiAiAEQQJ0aiEBA0ACQCACLQADDQAgBSACLQACRw0AIAAoAjwgAi8BAEECdGooAgAiACAMIAAbDAQLIAJBBGoiAiABRw0ACwsgDAwBC0EACyADQTBqJAALdwECfyMAQTBrIgEkACABIwwiAigCADYCKCABIAIoAgxBAXQ2AiAgASAANgIsIAEgASkCKDcDECABIAIoAhA2AiQgASABKQIgNwMIIAEgAigCCDYCHCABIAIoAgRBAXQ2AhggASABKQIYNwMAIAEQQCABQTBqJAALdQEBfyMAQTBrIgEkACABIAA2AhwgASMMIgApAwA3AiAgASAAKQMINwIoIAFBBGogAUEcahAQIAAgASgCEDYCECAAIAEoAgg2AgggACABKAIUNgIAIAAgASgCDEEBdjYCDCAAIAEoAgRBAXY2AgQgAUEwaiQAC0UBAX8jAEEgayIBJAAgASAANgIMIAEjDCIAKQMANwIQIAEgACkDCDcCGCABKAIQIAEoAhRBHGxqQQRrKAIAIAFBIGokAAvzAQEHfyMAQSBrIgEkACABIAA2AgwgASMMIgApAwA3AhAgASAAKQMINwIYQQAhACABKAIUIgVBAk8EQCABKAIQIQZBASEDA0ACQAJ/AkACQCAGIANBHGxqIgQoAgAoAgAiAkEBcQRAIAJBAnENASACQQN2QQFxDAMLIAIvASwiAkEBcUUNAQsgAEEBaiEADAILIAJBAnZBAXELDQAgBEEcaygCACgCAC8BQiICRQ0AIAAgASgCDCgCCCIHKAJUIAcvASQgAmxBAXRqIAQoAhRBAXRqLwEAQQBHaiEACyADQQFqIgMgBUcNAAsLIAFBIGokACAACzgBAX8jAEEgayIBJAAgASAANgIMIAEjDCIAKQMANwIQIAEgACkDCDcCGCABQQxqEG4gAUEgaiQAC2cBAX8jAEHQAGsiASQAIAEgADYCPCABIwwiACkDADcCQCABIAApAwg3AkggAUEkaiABQTxqEBAgASABKQI0NwMYIAEgASkCLDcDECABIAEpAiQ3AwggAUEIahBbIAFB0ABqJABBAXYLZQEBfyMAQdAAayIBJAAgASAANgI8IAEjDCIAKQMANwJAIAEgACkDCDcCSCABQSRqIAFBPGoQECABIAEpAjQ3AxggASABKQIsNwMQIAEgASkCJDcDCCABKAIIIAFB0ABqJABBAXYLfQEBfyMAQdAAayIBJAAgASAANgI8IAEjDCIAKQMANwJAIAEgACkDCDcCSCABQSRqIAFBPGoQECABIAEpAjQ3AxAgASABKQIsNwMIIAEgASkCJDcDACABQRxqIAEQQSAAIAEoAhw2AgAgACABKAIgQQF2NgIEIAFB0ABqJAALiAEBAX8jAEHQAGsiASQAIAEgADYCPCABIwwiACkDADcCQCABIAApAwg3AkggAUEkaiABQTxqEBAgASABKQI0NwMQIAEgASkCLDcDCCABIAEpAiQ3AwAgASABKAIENgIcIAEgASgCCDYCICAAIAEoAhw2AgAgACABKAIgQQF2NgIEIAFB0ABqJAALQgEBfyMAQTBrIgEkACABIAA2AhwgASMMIgApAwA3AiAgASAAKQMINwIoIAFBBGogAUEcahAQIAEoAhQgAUEwaiQAC4UBAQF/IwBB0ABrIgEkACABIAA2AjwgASMMIgApAwA3AkAgASAAKQMINwJIIAFBJGogAUE8ahAQIAEgASkCNDcDGCABIAEpAiw3AxAgASABKQIkNwMIAn8gASgCGCgCACIAQQFxBEAgAEEFdkEBcQwBCyAALwEsQQl2QQFxCyABQdAAaiQAC2QBAX8jAEHQAGsiASQAIAEgADYCPCABIwwiACkDADcCQCABIAApAwg3AkggAUEkaiABQTxqEBAgASABKQI0NwMYIAEgASkCLDcDECABIAEpAiQ3AwggAUEIahA/IAFB0ABqJAALZAEBfyMAQdAAayIBJAAgASAANgI8IAEjDCIAKQMANwJAIAEgACkDCDcCSCABQSRqIAFBPGoQECABIAEpAjQ3AxggASABKQIsNwMQIAEgASkCJDcDCCABQQhqEFkgAUHQAGokAAtkAQF/IwBB0ABrIgEkACABIAA2AjwgASMMIgApAwA3AkAgASAAKQMINwJIIAFBJGogAUE8ahAQIAEgASkCNDcDGCABIAEpAiw3AxAgASABKQIkNwMIIAFBCGoQQCABQdAAaiQAC0wBAn8jAEEgayIBJAAgASAANgIMIAEjDCIAKQMANwIQIAEgACkDCDcCGCABQQxqEDUgACABKQIQNwMAIAAgASkCGDcDCCABQSBqJAALygcCDH8BfiMAQSBrIgMkACADIAA2AgwgAyMMIg0pAwA3AhAgAyANKQMINwIYIAEhCSMAQdAAayICJAAgAygCFCEAIAMoAhAhBwNAIAcgAEEBayIBQRxsaiIIKAIYIQsgCCgCACgCACEGAkACQCABRQRAQQEhBSAGQQFxRQ0BQQAhBAwCCwJAAn8gBkEBcSIMBEAgBkECcQRAQQAhBEEBIQUMBQsgBkEDdkEBcQwBC0EBIQUgBi8BLCIEQQFxDQIgBEECdkEBcQsNACAIQRxrKAIAKAIALwFCIgVFDQBBACEEIAMoAgwoAggiCigCVCAKLwEkIAVsQQF0aiAIKAIUQQF0ai8BAEEARyEFIAxFDQEMAgtBACEFQQAhBCAMDQELIAYoAiRFBEBBACEEDAELIAYoAjghBAsCQAJAIAkgC0kNACAFIAtqIARqIAlNDQADQAJAAkACQCAHIABBHGxqIghBHGsoAgAiCygCACIFQQFxBEAgAygCDCEBDAELIAMoAgwhASAFKAIkDQELIAIgATYCECACQgA3AwggAkEANgIsIAJCADcCJCACQgA3AhwgAkIANwIUDAELIAEoAgghBiAFLwFCIgQEfyAGKAJUIAYvASQgBGxBAXRqBUEACyEMIAhBBGsoAgAhBAJAAkAgAEEBayIKRQ0AIAUvASwiBUEBcQ0AIAVBBHENASAHIApBHGxqIgVBHGsoAgAoAgAvAUIiCkUNASAEIAYoAlQgBi8BJCAKbEEBdGogBSgCFEEBdGovAQBBAEdqIQQMAQsgBEEBaiEECyALKQIAIQ4gAiABNgIQIAIgDjcDCCACIAhBGGsiASgCCDYCHCACIAEpAgA3AhQgAiAMNgIsIAJCADcDICACIAQ2AiggBCAJSw0DCwNAIAJBCGogAkEwaiACQc8AahAlRQ0DIAIoAiggCU0NAAsgAyAAQQFqIgEgAygCGCIESwR/QQggBEEBdCIAIAEgACABSxsiACAAQQhNGyIBQRxsIQACfyAHBEAgByAAIwcoAgARAQAMAQsgACMIKAIAEQAACyEHIAMgATYCGCADKAIUIgBBAWoFIAELNgIUIAMgBzYCECAHIABBHGxqIgAgAikCMDcCACAAIAIoAkg2AhggACACQUBrKQIANwIQIAAgAikCODcCCCACLQBPQQFGBEAgAigCSCAJRg0DCyADKAIQIQcgAygCFCEADAALAAsgAEECSQ0AIAMgATYCFCABIQAMAQsLIAJB0ABqJAAgDSADKQIQNwMAIA0gAykCGDcDCCADQSBqJAAL8wQCDX8BfiMAQSBrIgYkACAGIAA2AgwgBiMMIgkpAwA3AhAgBiAJKQMINwIYQQEhCwJAIAZBDGoiCiMCQQ9qEEgiDUUNACAKKAIEIAooAghBHGxqIgBBGGsiAigCAA0AIABBEGsoAgBFDQAgAEEMaygCACEHIABBOGsoAgAiAS0AAEEBcUUEQCABKAIAIgEgASgCJEEDdGshAwsgAEEwaykCACEOIABBNGsoAgAhASACIAcEfwJ/IAMoAgAiAkEBcQRAIAEgAy0AByICaiEIIA5CIIinIQQgDqcMAQtBACAOQiCIpyACKAIUIgUbIQQgAigCECABaiEIIAIoAhghAiAFIA6nagutIAIgBGqtQiCGhCEOQQEhAiAHQQFHBEADQAJAIAMgAkEDdGoiBCgCACIBQQFxBEAgBC0AByIBIAQtAAZqIQwgBC0ABUEPcSEFIAQtAAQhBAwBC0EAIAEoAgwgASgCFCIFGyEEIAEoAhAgASgCBGohDCAFIAEoAghqIQUgASgCGCEBCyAFIA6naq0gASAEakEAIA5CIIinIAUbaq1CIIaEIQ4gCCAMaiEIIAJBAWoiAiAHRw0ACwsCfyADIAdBA3RqIgIoAgAiA0EBcQRAIAItAAVBD3EhASACLQAEIQUgAi0ABgwBCyADKAIMIQUgAygCCCEBIAMoAgQLIAEgDqdqrUEAIA5CIIinIAEbIAVqrUIghoQhDiAIagUgAQs2AgAgAEEUayAONwIACwJAAkACQCANQQFrDgIAAgELA0AgChBwQQFGDQALDAELQQAhCwsgCSAGKQIQNwMAIAkgBikCGDcDCCAGQSBqJAAgCwtMAQJ/IwBBIGsiASQAIAEgADYCDCABIwwiACkDADcCECABIAApAwg3AhggAUEMahAcIAAgASkCEDcDACAAIAEpAhg3AwggAUEgaiQAC04BAX8jAUGrCmohAgJAAkACQCABQf7/A2sOAgACAQsjAUGqCmoPC0EAIQIgACgCCCAAKAIEaiABTQ0AIAAoAjggAUECdGooAgAhAgsgAgt+AgF/AX4jAEEwayIBJAAgASAANgIcIAEjDCIAKQMANwIgIAEgACkDCDcCKCABIAAoAhRBAXQ2AhggASAAKAIQNgIUIAEgASkCFDcDCCABQRxqQQAgASgCCCABKAIMEG8gACABKQIgNwMAIAAgASkCKDcDCCABQTBqJABCAFkLXQIBfwF+IwBBIGsiASQAIAEgADYCDCABIwwiACkDADcCECABIAApAwg3AhggAUEMaiAAKAIQQQF0QQBBABBvIAAgASkCEDcDACAAIAEpAhg3AwggAUEgaiQAQgBZC18BA38jAEEgayIBJAAgASAANgIMIAEjDCIAKQMANwIQIAEgACkDCDcCGCABQQxqIQIDQCACEHAiA0EBRg0ACyADQQJGIAAgASkCEDcDACAAIAEpAhg3AwggAUEgaiQAC0wBAn8jAEEgayIBJAAgASAANgIMIAEjDCIAKQMANwIQIAEgACkDCDcCGCABQQxqECwgACABKQIQNwMAIAAgASkCGDcDCCABQSBqJAALugIBBX8jAEEwayICJAAgAiAANgIcIAIjDCIDKQMANwIgIAIgAykDCDcCKCACIAMpAxA3AgwgAiADKQMYNwIUIAIgATYCCCACIAIoAgg2AhwgAi8BGCEAIAJBADYCJCACIAA7ASwgAigCICEAIAIoAgwhBgJAAkAgAigCECIEIAIoAihLBEAgBEEcbCEBAn8gAARAIAAgASMHKAIAEQEADAELIAEjCCgCABEAAAshACACIAQ2AiggAigCJCIFRQ0BIAVBHGwiBUUNASAAIAFqIAAgBfwKAAAMAQsgBEUNASAEQRxsIQELIAYEQCABRQ0BIAAgBiAB/AoAAAwBCyABRQ0AIABBACAB/AsACyACIAA2AiAgAiACKAIkIARqNgIkIAMgAikCIDcDACADIAIpAig3AwggAkEwaiQAC9kBAgh/AX4jAEHQAGsiASQAIAEjDCICKAIANgJIIAFBQGsiAyACKAIMQQF0NgIAIAEgADYCTCACKAIgIQQgAikDGCEJIAIoAhQhBSACKAIEIQYgAigCCCEHIAIoAhAhCCABIAEpAkg3AxggASAINgJEIAEgAykCADcDECABIAc2AjwgASAGQQF0NgI4IAEgBTYCKCABIAk3AiwgASAENgI0IAEgADYCJCABIAEpAjg3AwggAUEkaiABQQhqEC0gAiABKQIoNwMAIAIgASkCMDcDCCABQdAAaiQAC1MBAX8jAEEgayIBJAAgASAANgIMIAEjDCIAKQMANwIQIAEgACkDCDcCGCABKAIQIgAEQCAAIwkoAgARAgALIAFBADYCGCABQgA3AhAgAUEgaiQAC8oBAQd/IwBBMGsiASQAIAEgADYCHCABIwwiAykDADcCICABIAMpAwg3AihBACEAIAEvASwhBiABKAIcIQcCQCABKAIkIgRFDQAgASgCICEFIARBHGwiAiMIKAIAEQAAIQAgBQRAIAJFDQEgACAFIAL8CgAADAELIAJFDQAgAEEAIAL8CwALIAFBADsBGiABIAY7ARggASAENgIUIAEgBDYCECABIAA2AgwgASAHNgIIIAMgASkCDDcDACADIAEpAhQ3AwggAUEwaiQAC5oBAQN/IwBB0ABrIgEkACABIwwiAigCADYCSCABQUBrIgMgAigCDEEBdDYCACABIAA2AkwgASABKQJINwMYIAEgAigCEDYCRCABIAMpAgA3AxAgASACKAIINgI8IAEgAigCBEEBdDYCOCABIAEpAjg3AwggAUEkaiABQQhqEHEgAiABKQIoNwMAIAIgASkCMDcDCCABQdAAaiQAC84wAht/A34jAEEQayIYJAAjAEFAaiIHJAAgB0EANgI8IAdCADcCJCAHQgA3AhwCfyAAKAIAIgJBAXEEQCAALQAEIQ0gAC0ABiEMIAAtAAVBD3EMAQsgAigCDCENIAIoAgQhDCACKAIICyEIIAdBADsBPCAHIAA2AiwgB0HgASMIKAIAEQAAIgI2AjAgB0KBgICAgAE3AjQgAkEANgIYIAJCADcCECACIA02AgwgAiAINgIIIAIgDDYCBCACIAA2AgACfyABKAIAIgJBAXEEQCABLQAEIQ0gAS0ABiEMIAEtAAVBD3EMAQsgAigCDCENIAIoAgQhDCACKAIICyECIAdBADsBKCAHIAE2AhggBygCHCEIIAcoAiRFBEACfyAIBEAgCEHgASMHKAIAEQEADAELQeABIwgoAgARAAALIQggB0EINgIkCyAHQQE2AiAgByAINgIcIAhBADYCGCAIQgA3AhAgCCANNgIMIAggAjYCCCAIIAw2AgQgCCABNgIAIAdBADYCECAHQgA3AwggACgCFCAAKAIYIAEoAhQgASgCGCAHQQhqEFMgACITKAIIIQIjAEHgAGsiBSQAIAdBADYCNCAHKAIwIQAgBygCOAR/QQAFAn8gAARAIABB4AEjBygCABEBAAwBC0HgASMIKAIAEQAACyEAIAdBCDYCOCAHKAI0CyEIIAcgADYCMCAHIAhBAWo2AjQgBUEANgIIIAVCADcDACAAIAhBHGxqIgAgEzYCACAAIAUpAwA3AgQgACAFKAIINgIMIABBADYCGCAAQgA3AhAgBSAHKAI8NgI4IAUgBykCNDcDMCAHKQIsIR0gBUEANgJMIAUgHTcDKCAFQgA3AkQgBUEBNgJAIAUgAjYCPCAHQQA2AiAgBygCHCEAIAcoAiRFBEACfyAABEAgAEHgASMHKAIAEQEADAELQeABIwgoAgARAAALIQAgB0EINgIkIAcoAiAhBAsgByAANgIcIAcgBEEBajYCICAFQQA2AlggBUIANwNQIAAgBEEcbGoiACABIhY2AgAgACAFKQNQNwIEIAAgBSgCWDYCDCAAQQA2AhggAEIANwIQIAUgBygCKDYCECAFIAcpAiA3AwggBykCGCEdIAVBADYCJCAFIB03AwAgBUIANwIcIAVBATYCGCAFIAI2AhQgBSgCLCAFKAIwIgtBHGxqIgBBGGsoAgAhCCAAQRRrKQIAIR4gBS0AREUEQCAepyENIB5CIIinIQQCfyAAQRxrKAIAIgEoAgAiAkEBcQRAIAEtAAVBD3EhACABLQAEIQwgAS0ABgwBCyACKAIMIQwgAigCCCEAIAIoAgQLIAhqIQggACANaq1BACAEIAAbIAxqrUIghoQhHgsgBSgCBCAFKAIIIg9BHGxqIgBBGGsoAgAhDSAAQRRrKQIAIh2nIQwgHUIgiKchBAJ/IABBHGsoAgAiASgCACICQQFxBEAgAS0ABUEPcSEAIAEtAAQhBiABLQAGDAELIAIoAgwhBiACKAIIIQAgAigCBAshASAAIAxqrUEAIAQgABsgBmqtQiCGhCEdAn8CQCABIA1qIgIgCEsEQCAeIR8gHSEeIAghACACIQgMAQsgHSEfQQAgCCACIgBNDQEaC0HAASMIKAIAEQAAIgogCDYCFCAKIAA2AhAgCiAeNwIIIAogHzcCAEEIIREgHiEdIAghAkEBCyENQQAhDANAIAtBAWshBAJ/AkACQAJAIAUtAEQiEEEBRgRAIAQNAQwDCyALRQ0CDAELIAtBAmshBAsgBSgCPCEGIAUoAiwhCQNAIAkgBCIAQRxsaiIBKAIAIQ5BACEEAkAgAEUNACABQRxrKAIAKAIALwFCIgNFDQAgBigCVCAGLwEkIANsQQF0aiABKAIUQQF0ai8BACEECwJAAn8gDigCACIDQQFxBEAgA0EBdkEBcQwBCyADLwEsQQFxCw0AIARB//8DcQ0AIABBAWshBCAARQ0CDAELCyADQQh2IQkgDi0AByEUIAEoAgQMAQtBACEDQQAhCUEAIRRBACEEQQALIRsgD0EBayEBAn8CQAJAAkAgBS0AHCIZQQFGBEAgAQ0BDAMLIA9FDQIMAQsgD0ECayEBCyAFKAIUIRIgBSgCBCEaA0AgGiABIgBBHGxqIg4oAgAhFUEAIQECQCAARQ0AIA5BHGsoAgAoAgAvAUIiBkUNACASKAJUIBIvASQgBmxBAXRqIA4oAhRBAXRqLwEAIQELAkACfyAVKAIAIgZBAXEEQCAGQQF2QQFxDAELIAYvASxBAXELDQAgAUH//wNxDQAgAEEBayEBIABFDQIMAQsLIAZBCHYhACAVLQAHIRIgDigCBAwBC0EAIQZBACEAQQAhEkEAIQFBAAshGiADQQFxIg4EfyAJQf8BcQUgAy8BKAshHAJ/AkACQAJAAkACQAJ/IAZBAXEiFUUEQCADQQBHIQkgBi8BKCEAQQEMAQsgAyAGckUNAyADQQBHIQkgAEH/AXEhACAGQQBHC0UNACAJRQ0AIARB//8DcSABQf//A3FHDQAgHEH//wNxIgQgAEH//wNxRw0AIANBAXFFBEAgAygCECEUCyAGQQFxRQRAIAYoAhAhEgsgDgR/IANBEHYFIAMvASoLIBUEfyAGQRB2BSAGLwEqCyEPQQAhCUEAIQEgDkUEQCADLQAsQcAAcUEGdiEBCyAVRQRAIAYtACxBwABxQQZ2IQkLAn8gA0EadEEfdUHiBHEgDg0AGkHiBCADLQAtQQJxDQAaIAMoAiALIRkCfyAGQRp0QR91QeIEcSAVDQAaQeIEIAYtAC1BAnENABogBigCIAshBiAaIBtHDQMgBEH//wNGDQMgEiAURw0DQf//A3EiAEH//wNGDQMgD0H//wNxIgRB//8DRg0DIABFIARFcw0DIAYgGUcNAyABIAlzDQMgDgR/IANBBHZBAXEFIAMvASxBBXZBAXELDQMgAUUNAiMBQZQMaiEAAkAgBSgCSCIBRQ0AIAFBAXENACABLQAsQcAAcUUNACAAIAFBMGogASgCJBshAAsjAUGUDGohBAJAIAUoAiAiAUUNACABQQFxDQAgAS0ALEHAAHFFDQAgBCABQTBqIAEoAiQbIQQLIAAoAhghAyAEKAIYIgFBGU8EQCABIANHDQQgACgCACEAIAQoAgAhBAwCCyABIANGDQEMAwsgBSgCLCALQRxsaiIAQRBrKAIAIQIgAEEUaygCACEDIABBGGsoAgAhCSAFKAIEIA9BHGxqIgZBEGsoAgAhCyAGQRRrKAIAIQ8gBkEYaygCACEOAn4CfwJAAkAgAEEcaygCACIEKAIAIgFBAXEEQCAJIAQtAAZqIQAgAyAELQAFQQ9xIgFqIQMgBC0ABEEAIAIgARtqIQIgEA0BIAAgBC0AByIEagwDCyABKAIMQQAgAiABKAIIIgAbaiECIAAgA2ohAyABKAIEIAlqIQAgEEUNAQsgA60gAq1CIIaEDAILQQAgAiABKAIUIgQbIQIgAyAEaiEDIAEoAhghBCABKAIQIABqCyEAIAOtIAIgBGqtQiCGhAsCfgJ/AkACQCAGQRxrKAIAIgEoAgAiA0EBcQRAIA4gAS0ABmohBCAPIAEtAAVBD3EiA2ohAiABLQAEQQAgCyADG2ohBiAZDQEgBCABLQAHIgFqDAMLIAMoAgxBACALIAMoAggiARtqIQYgASAPaiECIAMoAgQgDmohBCAZRQ0BCyACrSAGrUIghoQMAgtBACAGIAMoAhQiARshBiABIAJqIQIgAygCGCEBIAMoAhAgBGoLIQQgAq0gASAGaq1CIIaECyAAIARJIgEbIR0gACAEIAEbIQIMAwsgACAEIAEQEg0BCyAFKAIsIAtBHGxqIgRBGGsoAgAhBgJ/IARBHGsoAgAiASgCACIDQQFxIgsEQCAGIAEtAAZqIgAgEA0BGiAAIAEtAAdqDAELIAMoAgQgBmoiACAQDQAaIAMoAhAgAGoLIQkCQCAMIAcoAgwiD08NACAHKAIIIQ4gDCEAA0AgCCAOIABBGGxqIhQoAhRPBEAgDyAAQQFqIgBHDQEMAgsLIBQoAhAgCUkNAQsgBEEQaygCACEJIARBFGsoAgAhAAJ/AkACQCALBEAgBiABLQAGaiECIAAgAS0ABUEPcSIEaiEAIAEtAARBACAJIAQbaiEEIBANASACIAEtAAciAWoMAwsgAygCDEEAIAkgAygCCCIBG2ohBCAAIAFqIQAgAygCBCAGaiECIBBFDQELIACtIAStQiCGhCEdQQAMBAtBACAEIAMoAhQiARshBCAAIAFqIQAgAygCGCEBIAMoAhAgAmoLIQIgAK0gASAEaq1CIIaEIR1BAAwCCyAFQShqIAgQMCAFIAgQMCEABEBBACAADQIaIAUoAiwgBSgCMEEcbGoiAEEQaygCACEDIABBFGsoAgAhASAAQRhrKAIAIQICfwJAAkAgAEEcaygCACIAKAIAIgRBAXEEQCACIAAtAAZqIQIgASAALQAFQQ9xIgRqIQEgAC0ABEEAIAMgBBtqIQMgBS0ARA0BIAIgAC0AByIAagwDCyAEKAIMQQAgAyAEKAIIIgAbaiEDIAAgAWohASAEKAIEIAJqIQIgBS0AREEBRw0BCyABrSADrUIghoQhHQwDC0EAIAMgBCgCFCIAGyEDIAAgAWohASAEKAIYIQAgBCgCECACagshAiABrSAAIANqrUIghoQhHQwBCyAABEAgBSgCBCAFKAIIQRxsaiIAQRBrKAIAIQMgAEEUaygCACEBIABBGGsoAgAhAgJ/AkACQCAAQRxrKAIAIgAoAgAiBEEBcQRAIAIgAC0ABmohAiABIAAtAAVBD3EiBGohASAALQAEQQAgAyAEG2ohAyAFLQAcDQEgAiAALQAHIgBqDAMLIAQoAgxBACADIAQoAggiABtqIQMgACABaiEBIAQoAgQgAmohAiAFLQAcQQFHDQELIAGtIAOtQiCGhCEdDAMLQQAgAyAEKAIUIgAbIQMgACABaiEBIAQoAhghACAEKAIQIAJqCyECIAGtIAAgA2qtQiCGhCEdDAELIAUoAiwgBSgCMEEcbGoiAEEQaygCACECIABBFGsoAgAhAyAAQRhrKAIAIQkgBSgCBCAFKAIIQRxsaiIGQRBrKAIAIQsgBkEUaygCACEQIAZBGGsoAgAhDwJ+An8CQAJAIABBHGsoAgAiBCgCACIBQQFxBEAgCSAELQAGaiEAIAMgBC0ABUEPcSIBaiEDIAQtAARBACACIAEbaiECIAUtAEQNASAAIAQtAAciBGoMAwsgASgCDEEAIAIgASgCCCIAG2ohAiAAIANqIQMgASgCBCAJaiEAIAUtAERBAUcNAQsgA60gAq1CIIaEDAILQQAgAiABKAIUIgQbIQIgAyAEaiEDIAEoAhghBCABKAIQIABqCyEAIAOtIAIgBGqtQiCGhAsCfgJ/AkACQCAGQRxrKAIAIgEoAgAiA0EBcQRAIA8gAS0ABmohBCAQIAEtAAVBD3EiA2ohAiABLQAEQQAgCyADG2ohBiAFLQAcDQEgBCABLQAHIgFqDAMLIAMoAgxBACALIAMoAggiARtqIQYgASAQaiECIAMoAgQgD2ohBCAFLQAcQQFHDQELIAKtIAatQiCGhAwCC0EAIAYgAygCFCIBGyEGIAEgAmohAiADKAIYIQEgAygCECAEagshBCACrSABIAZqrUIghoQLIAAgBEkiARshHSAAIAQgARshAkEADAELQQELIQ9BACEEAkAgBSgCMCIARQ0AA0AgBSgCLCAAIgRBHGxqIgFBGGsoAgAhAAJ/IAFBHGsoAgAiASgCACIDQQFxBEAgACABLQAGaiIAIAUtAEQNARogACABLQAHagwBCyADKAIEIABqIgAgBS0ARA0AGiADKAIQIABqCyACSw0BIAVBKGoQSiAFKAIwIgANAAtBACEECwJAA0AgBSgCCCIABEAgBSgCBCAAQRxsaiIDQRhrKAIAIQECfyADQRxrKAIAIgMoAgAiBkEBcQRAIAEgAy0ABmoiASAFLQAcDQEaIAEgAy0AB2oMAQsgBigCBCABaiIBIAUtABwNABogBigCECABagsgAksNAiAFEEoMAQsLQQAhAAsgBS0ARCEGIAUoAkAiASAFKAIYIgNLBEAgBSgCPCELIAUoAiwhDgNAIAQEfwJAAkACfyAOIARBHGxqIglBHGsoAgAoAgAiEEEBcQRAIBBBAXZBAXEMAQsgEC8BLEEBcQtFBEAgBEEBRg0CIAlBOGsoAgAoAgAvAUIiEEUNAiALKAJUIAsvASQgEGxBAXRqIAlBCGsoAgBBAXRqLwEARQ0CIAZBAXFFDQEMAgsgBkEBcQ0BCyABQQFrIQELQQAgBiAJQQxrKAIAGyEGIARBAWsFQQALIQQgASADSw0ACwsgBSAGOgBEIAUgBDYCMCAFIAE2AkAgBS0AHCEEIAEgA0kEQCAFKAIUIQkgBSgCBCEQA0AgAAR/AkACQAJ/IBAgAEEcbGoiBkEcaygCACgCACILQQFxBEAgC0EBdkEBcQwBCyALLwEsQQFxC0UEQCAAQQFGDQIgBkE4aygCACgCAC8BQiILRQ0CIAkoAlQgCS8BJCALbEEBdGogBkEIaygCAEEBdGovAQBFDQIgBEEBcUUNAQwCCyAEQQFxDQELIANBAWshAwtBACAEIAZBDGsoAgAbIQQgAEEBawVBAAshACABIANJDQALCyAFIAQ6ABwgBSAANgIIIAUgAzYCGAJAIA9FBEAgDSEBDAELAkAgDUUNACAIIAogDUEYbGoiAEEEayIBKAIASw0AIAEgAjYCACAAQRBrIB03AgAgDSEBDAELIAIgCE0EQCANIQEMAQsCQCANQQFqIgEgEU0NAEEIIBFBAXQiACABIAAgAUsbIgAgAEEITRsiEUEYbCEAIAoEQCAKIAAjBygCABEBACEKDAELIAAjCCgCABEAACEKCyAKIA1BGGxqIgAgAjYCFCAAIAg2AhAgACAdNwIIIAAgHjcCAAsgDCAHKAIMIgAgACAMSRshCANAAkAgCCAMIgBGBEAgCCEADAELIABBAWohDCAHKAIIIABBGGxqKAIUIAJNDQELCyAFKAIwIgsEQCACIQggHSEeIAEhDSAAIQwgBSgCCCIPDQELCwJ/IBMoAgAiCEEBcQRAIBMtAAVBD3EhAyATLQAEIQIgEy0AByIAIBMtAAZqDAELQQAgCCgCDCAIKAIUIgAbIQIgACAIKAIIaiEDIAgoAhghACAIKAIQIAgoAgRqCyEIIAOtIAAgAmqtQiCGhCEdAn8gFigCACICQQFxBEAgFi0AByIAIBYtAAZqIQMgFi0ABCEMIBYtAAVBD3EMAQtBACACKAIMIAIoAhQiDRshDCACKAIQIAIoAgRqIQMgAigCGCEAIA0gAigCCGoLrSAAIAxqrUIghoQhHgJAIAMgCEsEQAJAIAFFDQAgCCAKIAFBGGxqIgBBBGsiAigCAEsNACACIAM2AgAgAEEQayAeNwIAIAEhAAwCCwJAIAFBAWoiACARTQ0AQQggEUEBdCICIAAgACACSRsiAiACQQhNG0EYbCECIAoEQCAKIAIjBygCABEBACEKDAELIAIjCCgCABEAACEKCyAKIAFBGGxqIgEgAzYCFCABIAg2AhAgASAeNwIIIAEgHTcCAAwBCyADIAhPBEAgASEADAELAkAgAUUNACADIAogAUEYbGoiAEEEayICKAIASw0AIAIgCDYCACAAQRBrIB03AgAgASEADAELAkAgAUEBaiIAIBFNDQBBCCARQQF0IgIgACAAIAJJGyICIAJBCE0bQRhsIQIgCgRAIAogAiMHKAIAEQEAIQoMAQsgAiMIKAIAEQAAIQoLIAogAUEYbGoiASAINgIUIAEgAzYCECABIB03AgggASAeNwIACyAHIAUpAyg3AiwgByAFKAI4NgI8IAcgBSkDMDcCNCAHIAUoAhA2AiggByAFKQMINwIgIAcgBSkDADcCGCAHIAo2AgQgBUHgAGokACAYIAA2AgwgBygCCCIABEAgACMJKAIAEQIACyAHKAIwIgAEQCAAIwkoAgARAgALIAcoAhwiAARAIAAjCSgCABECAAsgBygCBCAHQUBrJAAhASAYKAIMBEADQCABIBdBGGxqIgAgACgCEEEBdjYCECAAIAAoAhRBAXY2AhQgACAAKAIEQQF2NgIEIAAgACgCDEEBdjYCDCAXQQFqIhcgGCgCDCIASQ0ACyAAIRcLIwwiACABNgIEIAAgFzYCACAYQRBqJAALtAEBBH8jAEEQayIDJAAgAyAAKAIYIgE2AgwgAUEYIwooAgARAQAhASAAKAIYQRhsIgQEQCABIAAoAhQgBPwKAAALIAMoAgwEQANAIAEgAkEYbGoiACAAKAIQQQF2NgIQIAAgACgCFEEBdjYCFCAAIAAoAgRBAXY2AgQgACAAKAIMQQF2NgIMIAJBAWoiAiADKAIMIgBJDQALIAAhAgsjDCIAIAE2AgQgACACNgIAIANBEGokAAvEFgIifwZ+IwBBMGsiEiQAIBIjDCIDKAIYQQF0NgIMIBIgAygCHEEBdDYCECASIAMoAiBBAXQ2AhQgEiADNQIAIAM1AgRCIYaENwIYIBIgAzUCCCADNQIMQiGGhDcCICASIAM1AhAgAzUCFEIhhoQ3AiggEkEMaiECQQAhAyMAQTBrIgskACAAIhcoAhgEQANAIBcoAhQgA0EYbGogAhBRIANBAWoiAyAXKAIYSQ0ACwsgC0IANwMoIAtCADcDICALQgA3AxggCyAXKQIANwMIIAtBGGohGCMAQTBrIg0kAEHAAiMIKAIAEQAAIQggAigCACEAIAIpAgwhJiACKAIEIQMgAikCFCElIAIoAgghASAIIAIpAhw3AiAgCCABNgIcIAggJTcCFCAIIAM2AhAgCCAmNwIIIAggADYCBCAIIAtBCGo2AgBBASEAQQghGQNAAn4gCCAAQQFrIgNBKGxqIgIoAgAiEygCACIBQQFxIgQEQCABQYABcUEHdiEaIBMtAAciAK1CIIYhJCATLQAGIQUgEy0ABSIPQQ9xrSATMQAEQiCGhAwBCyABLQAtQQFxIRogASgCBCEFIBMtAAUhDyABKQIUISQgASgCECEAIAEpAggLISMgACAFaiEHAkAgAigCBCIJIAcgBAR/IA9B8AFxQQR2BSABKAIcCyIPaiIBSwRAIAMhAAwBCyACKQIgISUgAigCHCEQIAIoAhghESACKAIUIQ4gAikCCCEoAkAgAigCECIMIAlHDQAgCSAQRw0AIAEgCUcNACADIQAMAQsgI0IgiKchASAlQiCIpyEWICOnIQICfyAFIAxPBEAgJacgAiAOayIEQQAgAiAETxtqrSABIAEgEWsiBEEAIAEgBE8bIBZqIAIgDksbrUIghoQhIyAQIAxrIAVqIQUgAAwBCyAkpyEKICRCIIinIQYgBSAJSwRAIAwgBWshBEIAISQgECEFICUhI0EAIAAgBEEAIAQgDE0bIgRNDQEaIAYgBiARIBEgAWsiAUEAIAEgEU0bIAIgDkkbayIBQQAgASAGTRsgCiAOIAJrIgJBACACIA5NGyICSxutQiCGIAogAmsiAkEAIAIgCk0brYQhJCAAIARrDAELAkAgByAJSw0AIAcgCUYgCSAMRnENACAADAELQQAhBCAQIAVrIgBBACAAIBBNGyEUIBYgFiABayIAQQAgACAWTRsgJaciACACSxshFSAAIAJrIgJBACAAIAJPGyECQgAhJyAHIAxLBEBBACABIAobIAZqIgAgACARayIBQQAgACABTxsgIyAkfKciACAOSxutQiCGIAAgDmsiAUEAIAAgAU8brYQhJyAHIAxrIQQLICdCIIinQQAgFSAnpyIAG2qtQiCGIAAgAmqthCEkIAQgFGoLIQcgDSATKQIAIiY3AxAgJkIgiKchAAJAICanIgRBAXEEQCAEIQIMAQsgBCICKAIAQQFGDQAgAigCJEEDdEHMAGoiACMIKAIAEQAAIQogAARAIAogAiACKAIkQQN0ayAA/AoAAAsgCiAEKAIkIgBBA3RqIQJBACEBAkAgAARAA0AgCiABQQN0aigCACIGQQFxRQRAIAYgBigCAEEBajYCACAGKAIAGiAEKAIkIQALIAFBAWoiASAASQ0ADAILAAsgBC0ALEHAAHFFDQAgBCgCMCEBIA0gBCkCRDcDKCANIAQpAjw3AyAgDSAEKQI0NwMYAkAgBCgCSCIAQRlJDQAgACMIKAIAEQAAIQEgBCgCSCIARQ0AIAEgBCgCMCAA/AoAAAsgAiABNgIwIAIgDSkDGDcCNCACIA0pAyA3AjwgAiANKQMoNwJECyACQQE2AgAgDSANKQMQNwMIIBggDUEIahAKQQAhAAsCQAJAIAJBAXEEQAJAIA9BD0sNACAFQf4BSw0AICNC/////+8fVg0AICNC8P///w+DQgBSDQAgB0H+AUsNACAkQv/////vH1YNACAkQv////8Pg0IAUg0AICNCIIinICOnQQh0QYAecSAAQYDgA3FyIAVBEHRyciAHQRh0ciEADAILAn8gGCgCBCIBBEAgGCABQQFrIgE2AgQgGCgCACABQQN0aigCAAwBC0HMACMIKAIAEQAACyIBQgA3AiAgASAPNgIcIAEgJDcCFCABIAc2AhAgASAjNwIIIAEgBTYCBCABQQE2AgAgASACQRB2OwEqIAEgAkGA/gNxQQh2OwEoIAEgAS8BLEGA8QNxIAJBAXZBB3EgAkGAAXFBAXRyIAJB4ABxQQR0cnI7ASwMAgsgAiAkNwIUIAIgBzYCECACICM3AgggAiAFNgIECyACIQELAkAgAUEBcQRAIAFBEHIhAQwBCyABIAEvASxBIHI7ASwLIBMgAa0gAK1CIIaENwIAIAFBAXEEQCADIQAMAQsgASgCJCIiRQRAIAMhAAwBCyAoQiCIpyEbICinIRwgI6chH0IAISNBACECQQAhAQNAIBMoAgAiACAAKAIkQQN0ayACQQN0aiIULQAFIQQCfyAUKAIAIgBBAXEiBQRAIARBD3EhDyAULQAEISAgFC0AByIhIBQtAAZqDAELQQAgACgCDCAAKAIUIgcbISAgByAAKAIIaiEPIAAoAhghISAAKAIQIAAoAgRqCyIKIAFqIQcgI0IgiKchFSAjpyEGAkAgCSAFBH8gBEHwAXFBBHYFIAAoAhwLIAdqSwRAIAMhAAwBCwJAAkAgASAMTQRAIAJFDQIgASAMRw0CIApFDQIgGiAGIB9NcUUNAQwCCyAaIAYgH01xDQELIAUEfyAAQQd2QQFxBSAALQAtQQFxC0UEQCADIQAMBAsgESAWRgRAIAMhAAwECyAGIA5NDQAgAyEADAMLQgAhJEEAIQpBACEEQgAhIyABIAlJBEAgCSABayEEIBwgBmsiAEEAIAAgHE0brSAbIBsgFWsiAEEAIAAgG00bIAYgHEkbrUIghoQhIwsgASAMSQRAIAwgAWshCiAOIAZrIgBBACAAIA5NG60gESARIBVrIgBBACAAIBFNGyAGIA5JG61CIIaEISQLAn8gASAQTwRAQgAhJ0EADAELICVCIIinIgAgACAVayIFQQAgACAFTxsgJaciACAGSxutQiCGIAAgBmsiBUEAIAAgBU8brYQhJyAQIAFrCyEFAn8gByAJSwRAICghJiAJDAELICghJiAJIAcgCUYgCSAMRnENABogJSEmIAQiCiEFICMiJCEnIBALIRACQCADQQFqIgAgGU0NAEEIIBlBAXQiASAAIAAgAUkbIgEgAUEITRsiGUEobCEBIAgEQCAIIAEjBygCABEBACEIDAELIAEjCCgCABEAACEICyAIIANBKGxqIgMgJzcCICADIAU2AhwgAyAkNwIUIAMgCjYCECADICM3AgggAyAENgIEIAMgFDYCACAAIQMgJiElCyAGIA9qrSAgICFqQQAgFSAPG2qtQiCGhCEjIAchASACQQFqIgIgIkcNAAsLIAANAAsgCARAIAgjCSgCABECAAsgCyALKQIINwIQIA1BMGokACAXIAspAxA3AgAgCygCGCIABEACQCALKAIcIgJFDQBBACEDIAJBBE8EQCACQXxxIQUDQCAAIANBA3RqIgEoAgAjCSIEKAIAEQIAIAEoAgggBCgCABECACABKAIQIAQoAgARAgAgASgCGCAEKAIAEQIAIANBBGohAyAdQQRqIh0gBUcNAAsLIAJBA3EiAkUNAANAIAAgA0EDdGooAgAjCSgCABECACADQQFqIQMgHkEBaiIeIAJHDQALCyAAIwkoAgARAgALIAsoAiQiAARAIAAjCSgCABECAAsgC0EwaiQAIBJBMGokAAv8AQIGfwF+IwBBMGsiASQAIwwiAigCFCABIAIoAhxBAXQ2AiwgASACKAIYNgIoIAEgASkCKDcDCEEBdCEGIAEpAgghBwJ/IAAoAgAiA0EBcQRAIAAtAAVBD3EhBCAALQAEIQUgAC0ABgwBCyADKAIMIQUgAygCCCEEIAMoAgQLIQMgASAANgIkIAEgADYCICABQQA2AhwgASADIAZqNgIQIAEgBCAHp2o2AhQgAUEAIAdCIIinIAQbIAVqNgIYIAIgASgCHDYCECACIAEoAhQ2AgggAiABKAIgNgIAIAIgASgCGEEBdjYCDCACIAEoAhBBAXY2AgQgAUEwaiQAC7UBAQR/IwBBIGsiASQAAn8gACgCACICQQFxBEAgAC0ABUEPcSEDIAAtAAQhBCAALQAGDAELIAIoAgwhBCACKAIIIQMgAigCBAshAiABIAA2AhwgASAANgIYIAFBADYCFCABIAQ2AhAgASADNgIMIAEgAjYCCCMMIgAgASgCFDYCECAAIAEoAgw2AgggACABKAIYNgIAIAAgASgCEEEBdjYCDCAAIAEoAghBAXY2AgQgAUEgaiQACzABAn8jAEEQayICJAAjDCIDIAAgASACQQxqEHQ2AgQgAyACKAIMNgIAIAJBEGokAAtIAQN/IwBBEGsiASQAIAEgACgCAEEPTwR/IAAoApgBIQIgACgClAEFQQALNgIMIwwiAyACNgIEIAMgASgCDDYCACABQRBqJAALRAEBfyMMIABBpAFqQQAgACgCAEEOSxsiAAR/IwwiASAALQAANgIEIAEgAC0AATYCCCABIAAtAAI2AgxBAwVBAAs2AgALCwAgACABEEVBAkkLCQAgACABEEVFC8ACAQZ/IwBBEGsiAyQAIANBADYCDCADIAAoAmQ2AgwgACgCRCEBIAMoAgwiAkEYbCIAECIhBCAABEAgBCABIAD8CgAACwJAIAJFDQBBACEBIAJBAUcEQCACQX5xIQUDQCAEIAFBGGxqIgAgACgCEEEBdjYCECAAIAAoAhRBAXY2AhQgACAAKAIEQQF2NgIEIAAgACgCDEEBdjYCDCAAIAAoAihBAXY2AiggACAAKAIsQQF2NgIsIAAgACgCHEEBdjYCHCAAIAAoAiRBAXY2AiQgAUECaiEBIAZBAmoiBiAFRw0ACwsgAkEBcUUNACAEIAFBGGxqIgAgACgCEEEBdjYCECAAIAAoAhRBAXY2AhQgACAAKAIEQQF2NgIEIAAgACgCDEEBdjYCDAsjDCIAIAQ2AgQgACACNgIAIANBEGokAAsHACAAKAIgCw4AIAAoAgQgAC0ACBAGCzcAIAAgAUEBdiACKAIAIAIoAgRBAXYgAxAHIANB/s8AIAMoAgBBAXQiASABQf/PAEsbNgIAIAALptUBAjZ/BH4jAEEwayIgJAAgIEIBNwIoICAgATYCICAgIwJBFWo2AiQCQCAEBEAgBEEBRwRAIARBfnEhAQNAIAMgC0EYbGoiFCAUKAIQQQF0NgIQIBQgFCgCFEEBdDYCFCAUIBQoAgRBAXQ2AgQgFCAUKAIMQQF0NgIMIBQgFCgCKEEBdDYCKCAUIBQoAixBAXQ2AiwgFCAUKAIcQQF0NgIcIBQgFCgCJEEBdDYCJCALQQJqIQsgB0ECaiIHIAFHDQALCyAEQQFxBEAgAyALQRhsaiIBIAEoAhBBAXQ2AhAgASABKAIUQQF0NgIUIAEgASgCBEEBdDYCBCABIAEoAgxBAXQ2AgwLIAAgAyAEEDoaIAMQMwwBCyAAQQBBABA6GgsgICAgKQIoNwMYICAgICkCIDcDECAgIwFB8PIAaikCADcDCCMAQRBrIikkACAAICApAggiOz4CtAogACA7NwKsCiApICApAhg3AwggKSAgKQIQNwMAQQAhBEEAIQsjAEGQAmsiCiQAAkAgACIFKAKgCSIRRQ0AICkoAgRFDQAgAgRAIAIoAgggEUcNAQsgBSApKQIANwJMIAUgKSkCCDcCVCAFQQA2AkggBUIANwJsIAUoAkQhFAJ/IAUoAmQiCQRAIAUoAiAhBwNAAkAgFCAEQRhsaiIDKAIUIgAgB00NACAAIAMoAhAiAU0NACABIAdPBEAgBSADKQIANwIkIAUgATYCIAsgBSAENgJoQQAMAwsgBEEBaiIEIAlHDQALCyAFIAk2AmggFCAJQRhsaiIBQQRrKAIAIQAgAUEQaykCACE7IAVBADYCSCAFIDs3AiQgBSAANgIgIAVCADcCbEEBCyEAIAVBADYCwAogBUEANgKkCiAFQQA2AgAgBSAANgJ0IAVBADYClAogBUGgCmohOQJAAkACQAJAAkAgBS0AxQoNACAFKAKICg0AIAUoAoQJKAIAIgMoAgAiAC8BAEEBRw0AIAAoApwBIgEgAygCCCIASQRAIAMgATYCCAwCCyAAIAFGDQELAkACQCAFKAJgIgJFBEAgBSgCjApFDQIgBSMBQZkIaiIAKQAANwCEASAFIAApAAc3AIsBIAVBhAFqIQEMAQsgBSMBQZkIaiIAKQAANwCEASAFIAApAAc3AIsBIAUoAlxBACAFQYQBaiIBIAIRAwAgBSgCjApFDQELA0ACQAJAIAEtAAAiBEEiRg0AIARB3ABGDQAgBA0BDAMLQdwAIAUoAowKEAkgAS0AACEECyAEwCAFKAKMChAJIAFBAWohAQwACwALIAUtAMUKRQ0BDAILAkAgESgCaEUNACARKAJwIgBFDQAgBSAAEQoANgKICgtBACEEIAUtAMQKDQIgAgRAIAIoAgAiAEEBcUUEQCAAIAAoAgBBAWo2AgAgACgCABoLIAUgAikCADcCmAogAigCFCACKAIYIAUoAkQgBSgCZCA5EFMgAikCACE7IAVCADcCgApBACEBIAVBADYC+AkgBSgC9AkhBCAFKAL8CUUEQAJ/IAQEQCAEQYABIwcoAgARAQAMAQtBgAEjCCgCABEAAAshBCAFQQg2AvwJIAUoAvgJIQELIAUgBDYC9AkgBSABQQFqNgL4CSAEIAFBBHRqIgBCADcCCCAAIDs3AgACQAJAIAUoAvQJIgEgBSgC+AkiD0EEdGoiAEEQaygCACIEQQFxDQAgBCgCJCICRQ0AIABBBGsoAgAhAyAPQQFqIg0gBSgC/AkiAEsEQCABQQggAEEBdCIAIA0gACANSxsiACAAQQhNGyIAQQR0IwcoAgARAQAhASAFIAA2AvwJIAUoAvgJIg9BAWohDSAEKAIkIQILIAUgDTYC+AkgBSABNgL0CSAEIAJBA3RrKQIAITsgASAPQQR0aiIAIAM2AgwgAEEANgIIIAAgOzcCAAwBCyAFQgA3AoAKIAVBADYC+AkLAkACQAJAIAUoAmAiAEUEQCAFKAKMCkUNAiAFIwEiACkAiQM3AIQBIAUgAC0AmQM6AJQBIAUgACkAkQM3AIwBIAVBhAFqIQEMAQsgBSMBIgEpAIkDNwCEASAFIAEtAJkDOgCUASAFIAEpAJEDNwCMASAFKAJcQQAgBUGEAWoiASAAEQMAIAUoAowKRQ0BCwNAAkACQCABLQAAIgRBIkYNACAEQdwARg0AIAQNASAFQYwKaiEPIAUoAowKIgFFDQQgBSgCoAkhACAKIAUpApgKNwO4ASAKQbgBakEAIABBACABEDlBCiAFKAKMChAJDAQLQdwAIAUoAowKEAkgAS0AACEECyAEwCAFKAKMChAJIAFBAWohAQwACwALIAVBjApqIQ8LIAUoAqQKRQ0BIAVBhAFqIQBBACENA0AgBSgCoAohAQJAIAUoAmBFBEAgDygCAEUNAQsgCiABIA1BGGxqKQIQNwOgASAAQYAIIwFB4QJqIApBoAFqEAsaIAUoAmAiAQRAIAUoAlxBACAAIAERAwALIAAhASAPKAIARQ0AA0ACQAJAIAEtAAAiBEEiRg0AIARB3ABGDQAgBA0BDAMLQdwAIA8oAgAQCSABLQAAIQQLIATAIA8oAgAQCSABQQFqIQEMAAsACyANQQFqIg0gBSgCpApJDQALDAELIAVCADcCgAogBUEANgL4CQJAIAUoAmAiAkUEQCAFKAKMCkUNAiAFIwFBuAhqIgApAAA3AIQBIAUgAC8ACDsAjAEgBUGEAWohAQwBCyAFIwFBuAhqIgApAAA3AIQBIAUgAC8ACDsAjAEgBSgCXEEAIAVBhAFqIgEgAhEDACAFKAKMCkUNAQsDQAJAAkAgAS0AACIEQSJGDQAgBEHcAEYNACAERQ0DDAELQdwAIAUoAowKEAkgAS0AACEECyAEwCAFKAKMChAJIAFBAWohAQwACwALIAVB9AlqITogBUGEAWohFANAAkAgBSgChAkiASgCBCIARQRAQQEhDUF/IR0MAQsgAEEBRiENIAEoAgAhAkEAIQ8CQAJAA0ACQCACIA9BBXQiHmoiBCgCHA0AA0ACQCAFKAJgRQRAIAUoAowKRQ0BCyAEKAIAIgApAgghOyAALwEAIQAgCiABKAIENgKEASAKIAA2AogBIAogOzcCjAEgCiAPNgKAASAUQYAIIwFBuQFqIApBgAFqEAsaIAUoAmAiAARAIAUoAlxBACAUIAARAwALIBQhASAFKAKMCkUNAANAAkACQCABLQAAIgRBIkYNACAEQdwARg0AIAQNAQwDC0HcACAFKAKMChAJIAEtAAAhBAsgBMAgBSgCjAoQCSABQQFqIQEMAAsAC0EAITUjAEHwA2siBiQAIA9BBXQiECAFKAKECSgCAGoiACgCECE2IAAoAgwhGiAAKAIAIgAoAgQhKiAALwEAIREgBkIANwOIAyAGQQA2AoADIAZCADcD+AICQCANQQFxBEACQCAFKAL4CSICRQ0AIAVB9AlqIQ4gBUGEAWohAyAaQTBqIQwgGkUgGnJBAXEhCwNAIA4oAgAgAkEEdGoiAkEQaygCACIARQ0BIABBCHYhFyACQQxrKAIAIQEgAkEEaygCACESAn8gAEEBcSITBEAgAUEQdkH/AXEgAUEYdmohCCAXQf8BcQwBCyAAKAIQIAAoAgRqIQggAC8BKAshAiASICpLBEAgBSgCYEUEQCAFKAKMCkUNAwsgBSgCoAkhASMBQasKaiECAkACQAJAIABBAXEEfyAXQf8BcQUgAC8BKAtB//8DcSIAQf7/A2sOAgACAQsjAUGqCmohAgwBC0EAIQIgASgCCCABKAIEaiAATQ0AIAEoAjggAEECdGooAgAhAgsgBiACNgKgAiADQYAIIwFB6wZqIAZBoAJqEAsaIAUoAmAiAARAIAUoAlxBACADIAARAwALIAUoAowKRQ0CA0ACQAJAIAMtAAAiAkEiRg0AIAJB3ABGDQAgAg0BDAULQdwAIAUoAowKEAkgAy0AACECCyACwCAFKAKMChAJIANBAWohAwwACwALIAggEmpBfyACQf//A3EbIQgCQAJAAkAgEiAqSQRAIAUoAmBFBEAgBSgCjApFDQILIAUoAqAJIQQjAUGrCmohAgJAAkACQCATBH8gF0H/AXEFIAAvASgLQf//A3EiAUH+/wNrDgIAAgELIwFBqgpqIQIMAQtBACECIAQoAgggBCgCBGogAU0NACAEKAI4IAFBAnRqKAIAIQILIAYgAjYCsAIgA0GACCMBQc4GaiAGQbACahALGiAFKAJgIgEEQCAFKAJcQQAgAyABEQMACyADIQEgBSgCjApFDQEDQAJAAkAgAS0AACICQSJGDQAgAkHcAEYNACACDQEMBAtB3AAgBSgCjAoQCSABLQAAIQILIALAIAUoAowKEAkgAUEBaiEBDAALAAsjAUGUDGohCQJAIAUoAoAKIgJFDQAgAkEBcQ0AIAItACxBwABxRQ0AIAkgAkEwaiACKAIkGyEJCyAJKAIYIQcCQAJAAkACfyMBQZQMaiICIAsNABogAiAaLQAsQcAAcUUNABogAiAMIBooAiQbCyIEKAIYIgJBGU8EQCACIAdHDQIgCSgCACEJIAQoAgAhBAwBCyACIAdHDQELIAkgBCACEBJFDQELIAUoAmBFBEAgBSgCjApFDQMLIAUoAqAJIQQjAUGrCmohAgJAAkACQCATBH8gF0H/AXEFIAAvASgLQf//A3EiAUH+/wNrDgIAAgELIwFBqgpqIQIMAQtBACECIAQoAgggBCgCBGogAU0NACAEKAI4IAFBAnRqKAIAIQILIAYgAjYC8AIgA0GACCMBQfwFaiAGQfACahALGiAFKAJgIgEEQCAFKAJcQQAgAyABEQMACyADIQEgBSgCjApFDQIDQAJAAkAgAS0AACICQSJGDQAgAkHcAEYNACACDQEMBQtB3AAgBSgCjAoQCSABLQAAIQILIALAIAUoAowKEAkgAUEBaiEBDAALAAsCQAJAAn8CQAJ/AkACQAJAAkAgEwRAIABBEHFFDQEjAUHEA2oMBwsjAUHEA2ogAC8BLCIEQSBxDQYaIAAvASgiAkH//wNHDQEjAUHiB2oMBgsgAEEgcUUNASMBQY4IagwFCyMBQY4IaiAEQYAEcQ0EGiAEQRhxRQ0BIwFB0AhqDAQLIABBgP4DcUUNAiABQQx2QQ9xDAELIAJFDQEgACgCHAsgCGohCAsgBSgCwAoiCSAFKAKkCiIHTw0BIAUoAqAKIQQDQCASIAQgCUEYbGoiAigCFE8EQCAHIAlBAWoiCUcNAQwDCwsgAigCECAITw0BIwFB2whqCyEBIAUoAmBFBEAgBSgCjApFDQILIAUoAqAJIQcjAUGrCmohAgJAAkACQCATBH8gF0H/AXEFIAAvASgLQf//A3EiBEH+/wNrDgIAAgELIwFBqgpqIQIMAQtBACECIAcoAgggBygCBGogBE0NACAHKAI4IARBAnRqKAIAIQILIAYgAjYCxAIgBiABNgLAAiADQYAIIwFBigdqIAZBwAJqEAsaIAUoAmAiAQRAIAUoAlxBACADIAERAwALIAMhASAFKAKMCkUNAQNAAkACQCABLQAAIgJBIkYNACACQdwARg0AIAINAQwEC0HcACAFKAKMChAJIAEtAAAhAgsgAsAgBSgCjAoQCSABQQFqIQEMAAsACyAGIAE2AqQDIAYgADYCoAMgBgJ/AkAgAEEBcQRAIBdB/wFxIQgMAQsgAEHEAEEoIAAoAiQbai8BACIIQf7/A0kNACAGQQA6AIADIAZBADYC/AJBAAwBCwJAAkAgBSgCoAkiEygCGCICIBFNBEAgEygCLCATKAIwIBEgAmtBAnRqKAIAQQF0aiICLwEAIgtFBEBBACECDAMLIAJBAmohB0EAIRADQCAHQQRqIQIgBy8BAiIMBH8gAiAMQQF0akEAIQkDQCACLwEAIAhGDQQgAkECaiECIAlBAWoiCSAMRw0ACwUgAgshB0EAIQIgEEEBaiIQIAtHDQALDAILIBMoAiggEygCBCARbEEBdGogCEEBdGovAQAhAgwBCyAHLwEAIQILIAYgEygCNCACQf//A3FBA3RqIgItAAA2AvwCIAYgAi0AAToAgAMgAkEIags2AvgCIAYgBikCoAM3A+gCIAUgESAGQegCaiAGQfgCahBQIQIgBSgCYCEEAkAgAkUEQCAERQRAIAUoAowKRQ0CCyAFKAKgCSEEIwFBqwpqIQICQAJAAkAgAEEBcQR/IBdB/wFxBSAALwEoC0H//wNxIgBB/v8Daw4CAAIBCyMBQaoKaiECDAELQQAhAiAEKAIIIAQoAgRqIABNDQAgBCgCOCAAQQJ0aigCACECCyMBQasKaiEBAkACQAJAIAhB/v8Daw4CAAIBCyMBQaoKaiEBDAELQQAhASAEKAIIIAQoAgRqIAhNDQAgBCgCOCAIQQJ0aigCACEBCyAGIAE2AuQCIAYgAjYC4AIgA0GACCMBQZEFaiAGQeACahALGiAFKAJgIgAEQCAFKAJcQQAgAyAAEQMACyAFKAKMCkUNAQNAAkACQCADLQAAIgJBIkYNACACQdwARg0AIAINAQwEC0HcACAFKAKMChAJIAMtAAAhAgsgAsAgBSgCjAoQCSADQQFqIQMMAAsACwJAIARFBEAgBSgCjApFDQELIAUoAqAJIQcjAUGrCmohAgJAAkACQCAAQQFxBH8gF0H/AXEFIAAvASgLQf//A3EiBEH+/wNrDgIAAgELIwFBqgpqIQIMAQtBACECIAcoAgggBygCBGogBE0NACAHKAI4IARBAnRqKAIAIQILIAYgAjYC0AIgA0GACCMBQbkGaiAGQdACahALGiAFKAJgIgIEQCAFKAJcQQAgAyACEQMACyAFKAKMCkUNAANAAkACQCADLQAAIgJBIkYNACACQdwARg0AIAINAQwDC0HcACAFKAKMChAJIAMtAAAhAgsgAsAgBSgCjAoQCSADQQFqIQMMAAsAC0EBITUgAEEBcQ0IIAAgACgCAEEBajYCACAAKAIAGgwICwJAIAUoAvQJIgIgBSgC+AkiA0EEdGoiAEEQaygCACIBQQFxDQADQCABKAIkIglFDQEgAEEEaygCACEEIAUgA0EBaiIHIAUoAvwJIgBLBH8gAkEIIABBAXQiACAHIAAgB0sbIgAgAEEITRsiAEEEdCMHKAIAEQEAIQIgBSAANgL8CSABKAIkIQkgBSgC+AkiA0EBagUgBws2AvgJIAUgAjYC9AkgASAJQQN0aykCACE7IAIgA0EEdGoiACAENgIMIABBADYCCCAAIDs3AgAgBSgC9AkiAiAFKAL4CSIDQQR0aiIAQRBrKAIAIgFBAXFFDQALCyAOECcMBQsCQCAFKAL0CSIBIAUoAvgJIglBBHRqIgJBEGsoAgAiE0EBcQ0AIBMoAiQiB0UNACACQQRrKAIAIQQgCUEBaiIIIAUoAvwJIgJLBEAgAUEIIAJBAXQiASAIIAEgCEsbIgEgAUEITRsiAkEEdCMHKAIAEQEAIQEgBSACNgL8CSAFKAL4CSIJQQFqIQggEygCJCEHCyAFIAg2AvgJIAUgATYC9AkgEyAHQQN0aykCACE7IAEgCUEEdGoiASAENgIMIAFBADYCCCABIDs3AgAMAwsgDhAnIAUgDxBPGiAFKAKECSgCACAQaigCAC8BACERDAILIAggKk0NACAFKAL0CSIBIAUoAvgJIglBBHRqIgJBEGsoAgAiE0EBcQ0AIBMoAiQiB0UNACACQQRrKAIAIQQgCUEBaiIIIAUoAvwJIgJLBEAgAUEIIAJBAXQiASAIIAEgCEsbIgEgAUEITRsiAkEEdCMHKAIAEQEAIQEgBSACNgL8CSAFKAL4CSIJQQFqIQggEygCJCEHCyAFIAg2AvgJIAUgATYC9AkgEyAHQQN0aykCACE7IAEgCUEEdGoiASAENgIMIAFBADYCCCABIDs3AgAMAQsgDhAnCyAFKAL4CSICDQALIAYgADYCoAMLIAZCADcDiAMLAkAgBSgC4AkiB0UNAEEAIQACQCAFKALwCSAqRw0AIwFBlAxqIQECQCAFKALoCSIARQ0AIABBAXENACAALQAsQcAAcUUNACABIABBMGogACgCJBshAQsjAUGUDGoiACEDAkAgGkUNACAaQQFxDQAgGi0ALEHAAHFFDQAgACAaQTBqIBooAiQbIQMLIAEoAhghAgJAIAMoAhgiBEEZTwRAQQAhACACIARHDQIgASgCACEBIAMoAgAhAwwBC0EAIQAgAiAERw0BCyABIAMgBBASDQAgBUHgCWohCSAFKAKgCSEMIAYCfwJAIAdBAXEEQCAHQYD+A3FBCHYhAwwBCyAHLwEoIgNB/v8DSQ0AIAZBADoAgAMgBkEANgL8AkEADAELAkACQCAMKAIYIgAgEU0EQCAMKAIsIAwoAjAgESAAa0ECdGooAgBBAXRqIgAvAQAiBEUEQEEAIQIMAwsgAEECaiEIQQAhBwNAIAhBBGohAiAILwECIgsEfyACIAtBAXRqQQAhAQNAIAIvAQAgA0YNBCACQQJqIQIgAUEBaiIBIAtHDQALBSACCyEIQQAhAiAHQQFqIgcgBEcNAAsMAgsgDCgCKCAMKAIEIBFsQQF0aiADQQF0ai8BACECDAELIAgvAQAhAgsgBiAMKAI0IAJB//8DcUEDdGoiAC0AADYC/AIgBiAALQABOgCAAyAAQQhqCzYC+AIgBiAJKQIANwOYAiAFIBEgBkGYAmogBkH4AmoQUEUNASAJKAIAIgBBAXFFBEAgACAAKAIAQQFqNgIAIAAoAgAaIAkoAgAhAAsgBSgC5AkhAQwCC0EAIQEMAQtBACEAQQAhAQsgBiABNgKMAyAGIAA2AogDIAVBtApqIRggBUHoCWohJSAFQeAJaiErIAVBiAlqISMgBUGEAWohAyAFQfAAaiEkIABBCHYhDCAARSECIBpFIBpyQQFxIRYgD0EFdCEwIAVBQGshNwJAA0AgEUUhEyARQQZsITggEUECdCEXAkAgBgJ/AkADQCACQQFxBEACQAJAIAUoAqAJIgAoAlggFyA4IAAoAgBBD0kbaiIALwEAIgRB//8DRgRAAkACQCAFKAJgIgBFBEAgBSgCjAoNAUEAIQIMBAsgAyMBQfsJaiIBKQAANwAAIAMgASkAHjcAHiADIAEpABg3ABggAyABKQAQNwAQIAMgASkACDcACEEAIQIgBSgCXEEAIAMgABEDACAFKAKMCkUNAwwBCyADIwFB+wlqIgApAAA3AAAgAyAAKQAeNwAeIAMgACkAGDcAGCADIAApABA3ABAgAyAAKQAINwAICyADIQEDQAJAAkAgAS0AACICQSJGDQAgAkHcAEYNACACRQ0EDAELQdwAIAUoAowKEAkgAS0AACECCyACwCAFKAKMChAJIAFBAWohAQwACwALIAAvAQIhMSAFKAKECSgCACAwaiIAKAIMISggACgCACIAKQIIIT4gACgCBCIJIQAgBSgCICAJRwRAQQAhAiAFQQA2AnwgBUEAOgCAASAFID43AiQgBSAJNgIgIAUoAkQhCwJAAn8gBSgCZCIIBEADQAJAIAsgAkEYbGoiBygCFCIAIAlNDQAgACAHKAIQIgFNDQAgASAJIgBPBEAgBykCACE7IAUgATYCICAFIDs3AiQgASEACyAFIAI2AmggBSgCSEUEQEEAIQIMBQtBACAAIAUoAmwiAUkNAxpBACICIAAgJCgCACABak8NAxoMBAsgAkEBaiICIAhHDQALCyAFIAg2AmggCyAIQRhsaiIBQQRrKAIAIQAgBSABQRBrKQIANwIkIAUgADYCIEEBCyECIAVBADYCSCAFQgA3AmwLIAVBADYCACAFIAI2AnQLIChBMGohHUEAIQcgKEUgKHJBAXEhDkEAIQtBACEmQQAhLEEAITJBACEnQQAhL0EAIR9BACEbQQAhLUEAISFBACEzIBMhDAJ/AkACQAJAAkACQANAAkAgBSkCJCI9QiCIpyEVIAUoAmAhASA9pyEiAkAgMQR/IAUpAnwhPAJAIAFFBEAgBSgCjApFDQELIAYgFTYCiAIgBiAiNgKEAiAGIDE2AoACIANBgAgjAUHnAGogBkGAAmoQCxogBSgCYCIBBEAgBSgCXEEAIAMgAREDAAsgAyEBIAUoAowKRQ0AA0ACQAJAIAEtAAAiAkEiRg0AIAJB3ABGDQAgAg0BDAMLQdwAIAUoAowKEAkgAS0AACECCyACwCAFKAKMChAJIAFBAWohAQwACwALIAUgBSkCIDcCLCAFIAUoAig2AjQgBSMBQfALaiIBKAIINgJAIAUgASkCADcCOCAFQQA6AHggBUEAOwEEAkAgBSgCaCAFKAJkRg0AAkAgJCgCAA0AIAUgBSgCICIINgJsIAUoAlAhAiAFKAJMIQEgBiAFKQIkNwP4ASAFIAEgCCAGQfgBaiAkIAIRBgA2AkggBSgCcA0AIAVBADYCSCAFIAUoAmQ2AmgLIAUoAnRFBEAgBRApCyAFKAIgDQAgBSgCAEH//QNGBEAgBUEBEDELIAVBADYCfCAFQQE6AIABC0EAIQIgBSgCiAoCfyAoRQRAQQAhCEEADAELIB0gKCgCSCIIQRlJDQAaIB0oAgALIAggBSgCoAkoAoABEQMAIAUoAogKIAUgBSgCoAkiASgCaCABKAIQIDFsaiABKAJ4EQQAIQggBS0AxAoNCgJAIAUoAjgiAg0AIDcoAgBFDQACQCAFKAJoIgEgBSgCZEYNACABRQ0AIAUoAiAgBSgCRCABQRhsaiIBKAIQRw0AIAFBBGsoAgAhAiAFIAFBEGspAgA3AjwgBSACNgI4DAELIAUgBSkCICI7NwI4IAUgBSgCKDYCQCA7pyECCyAFLQB4ICFyIAUoAiwgAksEQCAFIAUpAjg3AiwgBSAFKAJANgI0C0EARyEhIAUoAiBBBUEBIAUoAgBBf0YbaiIBIAcgASAHSxshBwJAIAhFDQAgBSgCiAogAyAFKAKgCSgCfBEBACEbIBsCfyMBQZQMaiIBIA4NABogASAoLQAsQcAAcUUNABogASAdICgoAiQbCyIBKAIYRwRAQQEhHwwGCyAbQRlPBH8gASgCAAUgAQsgAyAbEBIiAkEARyEfIAUoAjgiASAASw0FIAINBSAFKAKgCSI0IBEgNCgCbCAFLwEEQQF0ai8BACIcECshEgJAIAxBAXENAAJAIAUoAoQJKAIAIDBqIhAoAgAiAigCmAFFDQADQCACLwGQAUUNAiACKAIUIi5FDQICfyAuQQFxIggEQCACLQAbIAIvARggAi0AGkEQdHJBgID8B3FBEHZqDAELIC4oAhAgLigCBGoLDQEgAigCnAEgECgCCE0NAgJAIAgEQCAuQSBxRQ0BDAQLIC4tAC1BAnENAyAuKAIgDQMLIAIoAhAiAg0ACwwBCyARIBJGDQBBASEIDAQLIAUoAmBFBEAgBSgCjApFDQELIwFBqwpqIQICQAJAAkAgHEH+/wNrDgIAAgELIwFBqgpqIQIMAQtBACECIDQoAgggNCgCBGogHE0NACA0KAI4IBxBAnRqKAIAIQILIAYgAjYC8AEgA0GACCMBQdYFaiAGQfABahALGiAFKAJgIgEEQCAFKAJcQQAgAyABEQMACyADIQEgBSgCjApFDQADQAJAAkAgAS0AACICQSJGDQAgAkHcAEYNACACDQEMAwtB3AAgBSgCjAoQCSABLQAAIQILIALAIAUoAowKEAkgAUEBaiEBDAALAAsgBSgCICAARwRAQQAhAiAFQQA2AnwgBUEAOgCAASAFID03AiQgBSAANgIgIAUoAkQhEgJAAn8gBSgCZCIcBEADQAJAIBIgAkEYbGoiECgCFCIIIABNDQAgCCAQKAIQIgFNDQAgACABTQRAIBApAgAhOyAFIAE2AiAgBSA7NwIkIAEhAAsgBSACNgJoIAUoAkhFBEBBACECDAULQQAgACAFKAJsIgFJDQMaQQAiAiAAICQoAgAgAWpPDQMaDAQLIAJBAWoiAiAcRw0ACwsgBSAcNgJoIBIgHEEYbGoiAUEEaygCACEAIAUgAUEQaykCADcCJCAFIAA2AiBBAQshAiAFQQA2AkggBUIANwJsCyAFQQA2AgAgBSACNgJ0CyAFIDw3AnwgBSgCYAUgAQtFBEAgBSgCjApFDQELIAYgFTYC6AEgBiAiNgLkASAGIARB//8DcTYC4AEgA0GACCMBQZABaiAGQeABahALGiAFKAJgIgAEQCAFKAJcQQAgAyAAEQMACyADIQEgBSgCjApFDQADQAJAAkAgAS0AACICQSJGDQAgAkHcAEYNACACDQEMAwtB3AAgBSgCjAoQCSABLQAAIQILIALAIAUoAowKEAkgAUEBaiEBDAALAAsgBSAFKQIgNwIsIAUgBSgCKDYCNCAFIwFB8AtqIgAoAgg2AkAgBSAAKQIANwI4IAVBADoAeCAFQQA7AQQCQCAFKAJoIAUoAmRGDQACQCAkKAIADQAgBSAFKAIgIgI2AmwgBSgCUCEBIAUoAkwhACAGIAUpAiQ3A9gBIAUgACACIAZB2AFqICQgAREGADYCSCAFKAJwDQAgBUEANgJIIAUgBSgCZDYCaAsgBSgCdEUEQCAFECkLIAUoAiANACAFKAIAQf/9A0YEQCAFQQEQMQsgBUEANgJ8IAVBAToAgAELIAUgBEH//wNxIAUoAqAJKAJcEQEAAkAgBSgCOCIBDQAgNygCAEUNAAJAIAUoAmgiACAFKAJkRg0AIABFDQAgBSgCICAFKAJEIABBGGxqIgAoAhBHDQAgAEEEaygCACEBIAUgAEEQaykCADcCPCAFIAE2AjgMAQsgBSAFKQIgIjs3AjggBSAFKAIoNgJAIDunIQELIAUoAiwgAUsEQCAFIAUpAjg3AiwgBSAFKAJANgI0CyAFKAIgIgBBBUEBIAUoAgBBf0YbaiICIAcgAiAHSxshBwRAQQAhCAwBCyAMQQFxRQRAIAAgCUYgBSgCoAkoAlgiAC8BAiExIAAvAQAhBEEBIQwgCSEADQJBACECIAVBADYCfCAFQQA6AIABIAUgPjcCJCAFIAA2AiAgBSgCRCEQAkACfyAFKAJkIhIEQANAAkAgECACQRhsaiIIKAIUIgAgCU0NACAAIAgoAhAiAU0NACABIAkiAE8EQCAIKQIAITsgBSABNgIgIAUgOzcCJCABIQALIAUgAjYCaCAFKAJIRQRAQQAhAgwFC0EAIAAgBSgCbCIBSQ0DGkEAIgIgACAkKAIAIAFqTw0DGgwECyACQQFqIgIgEkcNAAsLIAUgEjYCaCAQIBJBGGxqIgFBBGsoAgAhACAFIAFBEGspAgA3AiQgBSAANgIgQQELIQIgBUEANgJIIAVCADcCbAsgBUEANgIAIAUgAjYCdAwCCyAzRQRAAkACQCAFKAJgIgFFBEAgBSgCjApFDQIgAyMBIgFB6wdqIgApAAA3AAAgAyAAKAAYNgAYIAMgASkA+wc3ABAgAyABKQDzBzcACAwBCyADIwEiAkHrB2oiACkAADcAACADIAAoABg2ABggAyACKQD7BzcAECADIAIpAPMHNwAIIAUoAlxBACADIAERAwAgBSgCjApFDQELIAMhAQNAAkACQCABLQAAIgJBIkYNACACQdwARg0AIAINAQwDC0HcACAFKAKMChAJIAEtAAAhAgsgAsAgBSgCjAoQCSABQQFqIQEMAAsACyAFKAIAIS0gBSgCLCILITIgBSgCNCImIScgBSgCMCIsIS8gBSgCICEACyAAIAtGBEAgBSAFKAIYEQAABEAgBUH//wM7AQQgACELDAYLIAVBACAFKAIIEQUAIAUoAiAhAAsgBSgCKCEnIAUoAiQhL0EBITMgACELQQEhDAwBCwsgM0UNAQwCCyAzDQEgBSgCOCEBQQEhCAsgBS8BBCEEIAUoAjAhECAFKAI0IQwgBiAFKAIsIgAgCWsiAkEAIAAgAk8bNgKgAyAGIAwgDCA+QiCIp2siAkEAIAIgDE0bIBAgPqciAksbrUIghiAQIAJrIgJBACACIBBNG62ENwKkAyA3KAIAIQkgBSgCPCELIAYgASAAayICQQAgASACTxs2ApADIAYgCyAQayICQQAgAiALTRutIAkgCSAMayICQQAgAiAJTRsgCyAQSxutQiCGhDcClAMgByABayEJIAUoAqAJIQIgCEUNASACKAJsIARBAXRqLwEAIQRBACEQDAILIC8gLGsiAEEAIAAgL00brSAnICcgJmsiAEEAIAAgJ00bICwgL0kbrUIghoQhPCAmICYgPkIgiKdrIgBBACAAICZNGyAsID6nIgBLG61CIIYgLCAAayIAQQAgACAsTRuthCE7IAsgMmsiAEEAIAAgC00bIQggMiAJayIAQQAgACAyTRshBCAHIAtrIQECfyAFKAKMCSIABEAgBSAAQQFrIgA2AowJIAUoAogJIABBA3RqKAIADAELQcwAIwgoAgARAAALIQAgBkIANwOoAyAGQgA3A7ADQQAhAiAGQQA2ArgDIAZBATYC5AMgBiAENgLgAyAGIDs3A5ADIAYgCDYC2AMgBiA8NwPoAyAGIAE2AtQDIAZBADYC0AMgBkEANgLMAyAGQf//AzsByAMgBiAROwHGAyAGQQM7AcQDIAZBADsBwgMgBkIANwOgAyAAIAYoAuQDNgIAIAAgBigC4AM2AgQgACAGKQOQAzcCCCAAIAYoAtgDNgIQIAAgBikD6AM3AhQgACAGKALUAzYCHCAAIAYoAtADNgIgIAAgBigCzAM2AiQgACAGLwHIAzsBKCAAIAYvAcYDOwEqIAAgBi8BxAMiATsBLCAAIAYvAcIDOwEuIAAgBigCuAM2AkggAEFAayAGKQOwAzcCACAAIAYpA6gDNwI4IAAgBikDoAM3AjAgACAtNgIwIAAgAUEYcjsBLEEAIQRBACEIIAAhECAAQQh2DAILQQAhECAERQ0AIAQgAi8BZEcNAAJAIAUoAiAgAEYEQCAFKAJkIQcgBSgCaCECDAELQQAhAiAFQQA6AIABIAVBADYCfCAFIAA2AiAgBSAFKQIwNwIkIAUoAkQhDgJAAn8gBSgCZCIHBEADQAJAIA4gAkEYbGoiEigCFCIMIABNDQAgDCASKAIQIgtNDQAgACALTQRAIBIpAgAhOyAFIAs2AiAgBSA7NwIkIAshAAsgBSACNgJoIAUoAkhFBEBBACELDAULQQAgACAFKAJsIgxJDQMaQQAiCyAAICQoAgAgDGpPDQMaDAQLIAJBAWoiAiAHRw0ACwsgBSAHNgJoIA4gB0EYbGoiAkEEaygCACEAIAUgAkEQaykCADcCJCAFIAA2AiAgByECQQELIQsgBUEANgJIIAVCADcCbAsgBUEANgIAIAUgCzYCdAsgBSAFKQIgNwIsIAUgBSgCKDYCNCAFIwFB8AtqIgsoAgg2AkAgBSALKQIANwI4IAVBADoAeCAFQQA7AQQCQCACIAdGDQACQCAkKAIADQAgBSAANgJsIAUoAlAhByAFKAJMIQIgBiAFKQIkNwPQASAFIAIgACAGQdABaiAkIAcRBgA2AkggBSgCcA0AIAVBADYCSCAFIAUoAmQ2AmgLIAUoAnRFBEAgBRApCyAFKAIgDQAgBSgCAEH//QNGBEAgBUEBEDELIAVBADYCfCAFQQE6AIABCyAFQQAgBSgCoAkoAmARAQBFBEAgBSgCoAkhAgwBCyAFKAKgCSECQQEhECAFKAI4IAFHDQAgBS8BBCEAAkACQCACKAIYIgEgEU0EQCACKAIsIAIoAjAgESABa0ECdGooAgBBAXRqIgEvAQAiDkUNAiABQQJqIQdBACEMA0AgB0EEaiEBIAcvAQIiIgR/IAEgIkEBdGpBACELA0AgAS8BACAARg0EIAFBAmohASALQQFqIgsgIkcNAAsFIAELIQcgDEEBaiIMIA5HDQALDAILIAIoAiggAigCBCARbEEBdGogAEEBdGohBwsgBy8BAEUNACAAIQQMAQsgAigCAEEPSQ0AIAIoAlggOGovAQQiAUUNACACLwGQASIHRQ0AIAcgASAHbCIBaiEMIAIoAowBIQsDQCAAIAsgAUEBdGovAQAiB0YEQCAAIQQMAgsgB0UNASABQQFqIgEgDEkNAAsLIAYgBigCqAM2AsgBIAYgBigCmAM2ArgBIAYgBikCoAM3A8ABIAYgBikCkAM3A7ABIAkhAEEAIQkjAEHgAGsiDiQAQQEhB0EBIQsCQAJAAkACQCAEQf//A3EiEkH+/wNrDgIBAgALIAIoAkggEkEDbGoiAS0AASELIAEtAAAhByASRSEJIBJB/wFLDQEgCA0BIABBD0sNASAGKALAASIMQf4BSw0BIAYoAsQBIgRBD0sNASAGKALIASICQf4BSw0BIAYoArABIgFB/gFLDQEgBigCtAENASAGKAK4AUH+AUsNASAGIAE6AO8DIAYgDDoA7gMgBiACOgDsAyAGIBE7AeoDIAYgEjoA6QMgBiAEQQ9xIABBBHRyOgDtAyAGIAtBAnRBAEEIIBIbakHAAEEAIBAbakGAf0EAICEbciAHQQF0akEBcjoA6AMMAgtBACEHQQAhCwsCfyAjKAIEIgEEQCAjIAFBAWsiATYCBCAjKAIAIAFBA3RqKAIADAELQcwAIwgoAgARAAALIQEgDkEBNgJcIA4gBigCyAE2AlggDiAGKQLAATcDUCAOIAYoArgBNgJIIAYpArABITsgDkIANwMQIA5CADcDGCAOQQA2AiAgDiA7NwNAIA4gADYCPCAOQQA2AjggDkEANgI0IA4gEjsBMCAOIBE7AS4gDkEAOwEqIA5CADcDCCAOIAtBAXQgB2pB/wFxQYACQQAgIRtBwABBACAIG3JBgAhBACAQG3JBBEEAIAkbcnI7ASwgASAOKAJcNgIAIAEgDigCWDYCDCABIA4pA1A3AgQgASAOKAJINgIYIAEgDikDQDcCECABIA4oAjw2AhwgASAOKAI4NgIgIAEgDigCNDYCJCABIA4vATA7ASggASAOLwEuOwEqIAEgDi8BLDsBLCABIA4vASo7AS4gASAOKAIgNgJIIAFBQGsgDikDGDcCACABIA4pAxA3AjggASAOKQMINwIwIAZBADYC7AMgBiABNgLoAwsgDkHgAGokACAGKQPoAyI7QjCIpyAGKALsAyECIAYoAugDIQAgO6chECAIBEAgECAbNgJIIBBBMGohCSAbQRlPBEAgCSAbIwgoAgARAAAiCTYCAAsgGwRAIAkgAyAb/AoAAAsgECAQLwEsQf/+A3FBgAFBACAfG3I7ASwLIDtCOIinIQhB/wFxIQQgO0IIiKcLIQEgBSgCYEUEQCAFKAKMCkUNAgsgBSgCoAkhCyMBQasKaiEHAkACQAJAIBBBAXEEfyABQf8BcQUgEC8BKAtB//8DcSIBQf7/A2sOAgACAQsjAUGqCmohBwwBCyALKAI4IAFBAnRqKAIAIQcLIAMjAUHJCmoiASkAADcAACADIAEpAA03AA0gAyABKQAINwAIQQAhCUEUIQECQCAHLQAAIgtFDQADQAJ/AkACQAJAAkACQAJAIAtB/wFxIgxBCWsOBQABAgMEBQsgASADakHc6AE7AAAgAUECagwFCyABIANqQdzcATsAACABQQJqDAQLIAEgA2pB3OwBOwAAIAFBAmoMAwsgASADakHczAE7AAAgAUECagwCCyABIANqQdzkATsAACABQQJqDAELIAxB3ABGBEAgASADakHcuAE7AAAgAUECagwBCyABIANqIAs6AAAgAUEBagshASAHIAlBAWoiCWotAAAiC0UNASABQYAISA0ACwtBgAggAWshByABIANqIAYgEEEBcQR/IAQgCGoFIBAoAhAgECgCBGoLNgKgASAHIwFBnwJqIAZBoAFqEAsaIAUoAmAiAQRAIAUoAlxBACADIAERAwALIAMhCyAFKAKMCkUNAQNAAkACQCALLQAAIgFBIkYNACABQdwARg0AIAFFDQQMAQtB3AAgBSgCjAoQCSALLQAAIQELIAHAIAUoAowKEAkgC0EBaiELDAALAAtBACEACyAGIAI2AowDIAYgADYCiAMgBS0AxAoEQEEAIQIMBwsgBgJ/AkAgAARAIABBAXFFBEAgACAAKAIAQQFqNgIAIAAoAgAaCyAWRQRAIBogGigCAEEBajYCACAaKAIAGgsgKygCAARAIAYgKykCADcDmAEgIyAGQZgBahAKCyAlKAIABEAgBiAlKQIANwOQASAjIAZBkAFqEAoLIAUgKjYC8AkgBSACNgLkCSAFIAA2AuAJIAUgNjYC7AkgBSAaNgLoCSAFKAKgCSESIAYtAIgDIgBBAXEEQCAGLQCJAyIMIQsMAgsgBigCiAMiAEEIdiEMIAAvASgiC0H+/wNJDQEgBkEAOgCAAyAGQQA2AvwCQQAMAgsgAEEIdiEMAkACQCAFKAKgCSIQKAIYIgEgEU0EQCAQKAIsIBAoAjAgESABa0ECdGooAgBBAXRqIgEvAQAiC0UEQEEAIQIMAwsgAUECaiEIQQAhBwNAIAhBBGohAiAILwECIgkEfyACIAlBAXRqQQAhAQNAIAIvAQBFDQQgAkECaiECIAFBAWoiASAJRw0ACwUgAgshCEEAIQIgB0EBaiIHIAtHDQALDAILIBAoAiggECgCBCARbEEBdGovAQAhAgwBCyAILwEAIQILIAYgECgCNCACQf//A3FBA3RqIgEtAAA2AvwCIAYgAS0AAToAgAMgAUEIagwBCwJAAkAgEigCGCIBIBFNBEAgEigCLCASKAIwIBEgAWtBAnRqKAIAQQF0aiIBLwEAIglFBEBBACECDAMLIAFBAmohB0EAIRADQCAHQQRqIQIgBy8BAiIIBH8gAiAIQQF0akEAIQEDQCACLwEAIAtGDQQgAkECaiECIAFBAWoiASAIRw0ACwUgAgshB0EAIQIgEEEBaiIQIAlHDQALDAILIBIoAiggEigCBCARbEEBdGogC0EBdGovAQAhAgwBCyAHLwEAIQILIAYgEigCNCACQf//A3FBA3RqIgEtAAA2AvwCIAYgAS0AAToAgAMgAUEIags2AvgCCyAFICo2ArgKIAUgBS0Axgo6ALwKIAUgBSgClApBAWoiAUEAIAFB4wBNGyIBNgKUCgJAIAENACAFKAKwCiIBRQ0AIBggAREAAEUNAEEAIQIgBigCiANFDQYgBiAGKQOIAzcDiAEgIyAGQYgBahAKDAYLAkAgBigC/AIiEkUNACAGKAKIAyIAQQh2IQxBACEBQX8hCCAGKAL4AiEHQQAhCwNAIAcgC0EDdGoiAi4BBCEOIAIvAQIhCQJAAkACQAJAAkACQAJAIAItAAAOBAABAgMGCyAOQYACcQ0FIAUoAmAhAiAOQQFxBEACQCACRQRAIBEhCSAFKAKMCkUNDiADIwFB7wlqIgEpAAA3AAAgAyABKAAINgAIDAELIAMjAUHvCWoiASkAADcAACADIAEoAAg2AAggBSgCXEEAIAMgAhEDACARIQkgBSgCjApFDQ0LA0ACQAJAIAMtAAAiAkEiRg0AIAJB3ABGDQAgAg0BIBEhCQwPC0HcACAFKAKMChAJIAMtAAAhAgsgAsAgBSgCjAoQCSADQQFqIQMMAAsACyACRQRAIAUoAowKRQ0MCyAGIAk2AmAgA0GACCMBQakCaiAGQeAAahALGiAFKAJgIgEEQCAFKAJcQQAgAyABEQMACyAFKAKMCkUNCwNAAkACQCADLQAAIgJBIkYNACACQdwARg0AIAJFDQ4MAQtB3AAgBSgCjAoQCSADLQAAIQILIALAIAUoAowKEAkgA0EBaiEDDAALAAsgAi8BBiEEIAItAAEhECAFKAJgRQRAIAUoAowKRQ0ECyMBQasKaiECAkACQAJAIAlB/v8Daw4CAAIBCyMBQaoKaiECDAELQQAhAiAFKAKgCSIBKAIIIAEoAgRqIAlNDQAgASgCOCAJQQJ0aigCACECCyAGIBA2AnQgBiACNgJwIANBgAgjAUEdaiAGQfAAahALGiAFKAJgIgEEQCAFKAJcQQAgAyABEQMACyADIQEgBSgCjApFDQMDQAJAAkAgAS0AACICQSJGDQAgAkHcAEYNACACDQEMBgtB3AAgBSgCjAoQCSABLQAAIQILIALAIAUoAowKEAkgAUEBaiEBDAALAAsCQCAFKAJgIgFFBEAgBSgCjApFDQMgAyMBIgAoAIIDNgAAIAMgACgAhQM2AAMMAQsgAyMBIgAoAIIDNgAAIAMgACgAhQM2AAMgBSgCXEEAIAMgAREDACAFKAKMCkUNAgsDQAJAAkAgAy0AACICQSJGDQAgAkHcAEYNACACDQEMBAtB3AAgBSgCjAoQCSADLQAAIQILIALAIAUoAowKEAkgA0EBaiEDDAALAAtBASECAkAgAEEBcQ0AIAAoAiRFDQAgBSAGQYgDakEAIAVB9AlqEDgLIAYgBikDiAM3A4ABIAUgDyAGQYABahA3IDVFDQogBUH0CWoQJwwKCyAGIAYpA4gDNwN4IAUgDyAGQfgAahBOQQEhAgwJC0EBIQEgCCAFIA8gCSAQIA4gBCASQQFHIABFEE0iAiACQX9GGyEICyALQQFqIgsgEkcNAAsgCEF/RwRAIAUoAoQJIAggDxAmIAUoAowKIgAEQCAFKAKECSAFKAKgCSAAEB0jAUHrC2ogBSgCjAoQFAsgBigCiAMiAEEIdiEMIAUoAoQJKAIAIDBqKAIALwEAIRFBASECIABFDQYgBSgCoAkhEyAAQQFxBEAgDEH/AXEhCwwECyAAQcQAQSggACgCJBtqLwEAIgtB/v8DSQ0DIAZBADoAgAMgBkEANgL8AkEADAQLIAFBAXFFDQAgBigCiAMEQCAGIAYpA4gDNwMwICMgBkEwahAKCyAFKAKECSgCACAPQQV0akECNgIcQQEhAgwGCwJAAkACQCAAQQFxIg4EQEEBIQIgAEHAAHENASAAIQQMAwsgBigCiAMiBEEIdiEMQQAhAiAELQAtQQRxRQ0CIAQvASgiCSAFKAKgCSIILwFkIgtHDQEMAgsgBSgCoAkiCC8BZCILIAxB/wFxRgRAIAAhBAwCCyAMQf8BcSEJIAAhBAsCQCAIKAIAQQ9JDQAgCCgCWCA4ai8BBCIBRQ0AIAgvAZABIgJFDQAgAiABIAJsIgJqIRAgCCgCjAEhBwNAIAkgByACQQF0ai8BACIBRgRAIAAhAgwDCyABRQ0BIAJBAWoiAiAQSQ0ACwsgC0H+/wNPBEAgBkEAOgCAAyAGQgA3A/gCIAAhAgwBCwJAAkAgCCgCGCIBIBFNBEAgCCgCLCAIKAIwIBEgAWtBAnRqKAIAQQF0aiIBLwEAIhJFBEBBACECDAMLIAFBAmohB0EAIRADQCAHQQRqIQIgBy8BAiIiBH8gAiAiQQF0akEAIQEDQCACLwEAIAtGDQQgAkECaiECIAFBAWoiASAiRw0ACwUgAgshB0EAIQIgEEEBaiIQIBJHDQALDAILIAgoAiggCCgCBCARbEEBdGogC0EBdGovAQAhAgwBCyAHLwEAIQILIAYgCCgCNCACQf//A3FBA3RqIgctAAAiAjYC/AIgBy0AASEBIAYgB0EIajYC+AIgBiABOgCAAyACRQRAIAAhAgwBCwJAIAUoAmBFBEAgBSgCjApFDQELIwFBqwpqIQICQAJAAkAgDgR/IAxB/wFxBSAGKAKIAy8BKAtB//8DcSIAQf7/A2sOAgACAQsjAUGqCmohAgwBC0EAIQIgCCgCCCAIKAIEaiAATQ0AIAgoAjggAEECdGooAgAhAgsgBiALIAgoAgggCCgCBGpJBH8gCCgCOCALQQJ0aigCAAVBAAs2AiQgBiACNgIgIANBgAgjAUHQA2ogBkEgahALGiAFKAJgIgAEQCAFKAJcQQAgAyAAEQMACyADIQEgBSgCjApFDQADQAJAAkAgAS0AACICQSJGDQAgAkHcAEYNACACDQEMAwtB3AAgBSgCjAoQCSABLQAAIQILIALAIAUoAowKEAkgAUEBaiEBDAALAAsgBiAGKQOIAyI7NwOQAyA7QiCIITwCQCA7pyIBQQFxBEAgASEADAELIAEiACgCAEEBRg0AIAEoAiRBA3RBzABqIgIjCCgCABEAACEHIAIEQCAHIAEgASgCJEEDdGsgAvwKAAALIAcgASgCJCILQQN0aiEAQQAhAgJAIAsEQANAIAcgAkEDdGooAgAiBEEBcUUEQCAEIAQoAgBBAWo2AgAgBCgCABogASgCJCELCyACQQFqIgIgC0kNAAwCCwALIAEtACxBwABxRQ0AIAEoAjAhAiAGIAEpAkQ3A7ADIAYgASkCPDcDqAMgBiABKQI0NwOgAwJAIAEoAkgiBEEZSQ0AIAQjCCgCABEAACECIAEoAkgiBEUNACACIAEoAjAgBPwKAAALIAAgAjYCMCAAIAYpA6ADNwI0IAAgBikDqAM3AjwgACAGKQOwAzcCRAsgAEEBNgIAIAYgBikDkAM3AxggIyAGQRhqEApCACE8C0EBIQJBASEBAkACQAJAIAUoAqAJIgQvAWQiB0H+/wNrDgIAAgELQQAhAkEAIQEMAQsgBCgCSCAHQQNsaiIBLQABIQIgAS0AACEBCwJAIABBAXEEQCAAQfkBcSACQQJ0ciABQQF0akH/AXEgAEGAgHxxIAdBCHRBgP4DcXJyIQAMAQsgACAHOwEoIAAgAC8BLEH8/wNxIAEgAkEBdHJB/wFxcjsBLAsgBiAArSI7IDxCIIaENwOIAyA7QgiIpyEMQQAhAgwBCwsgEUUEQCAGIAYpA4gDNwMAIAUgDyAGEDdBASECDAULIAUgDxBPBEAgBSgChAkoAgAgMGooAgAvAQAhESAGIAYpA4gDNwMIICMgBkEIahAKQQEhAiAEIQAMBAsCQCAFKAJgRQRAIAUoAowKRQ0BCyACQQFxBH8gDEH/AXEFIAYoAogDLwEoCyEAIAUoAqAJIQEjAUGrCmohAgJAAkACQCAAQf//A3EiAEH+/wNrDgIAAgELIwFBqgpqIQIMAQtBACECIAEoAgggASgCBGogAE0NACABKAI4IABBAnRqKAIAIQILIAYgAjYCECADQYAIIwFBxAdqIAZBEGoQCxogBSgCYCIABEAgBSgCXEEAIAMgABEDAAsgBSgCjApFDQADQAJAAkAgAy0AACICQSJGDQAgAkHcAEYNACACDQEMAwtB3AAgBSgCjAoQCSADLQAAIQILIALAIAUoAowKEAkgA0EBaiEDDAALAAsgBSgChAkoAgAgD0EFdGoiACAGKQOIAzcCFEEBIQIgAEEBNgIcIAAgACgCACgCnAE2AggMBAsCQAJAIBMoAhgiASARTQRAIBMoAiwgEygCMCARIAFrQQJ0aigCAEEBdGoiAS8BACIJRQRAQQAhAgwDCyABQQJqIQdBACEQA0AgB0EEaiECIAcvAQIiCAR/IAIgCEEBdGpBACEBA0AgAi8BACALRg0EIAJBAmohAiABQQFqIgEgCEcNAAsFIAILIQdBACECIBBBAWoiECAJRw0ACwwCCyATKAIoIBMoAgQgEWxBAXRqIAtBAXRqLwEAIQIMAQsgBy8BACECCyAGIBMoAjQgAkH//wNxQQN0aiIBLQAANgL8AiAGIAEtAAE6AIADIAFBCGoLNgL4AkEAIQIMAQsLAkAgAEEBcQ0AIAAoAiRFDQAgBSAGQYgDaiARIAVB9AlqEDggBSgCoAkgEQJ/IAYtAIgDQQFxBEAgBigCiAMhACAGLQCJAwwBCyAGKAKIAyIALwEoC0H//wNxECshCQsgBigCjAMhBwJAAkACQAJAIABBAXEEQCAGIACtIAetQiCGhDcD6ANBASEEIABBA3YgDnNBAXENASAFKAKECSAGIAYpA+gDNwNIIA8gBkHIAGpBACAJQf//A3EQFgwECyAAKAIkIQIgBiAArSAHrUIghoQiOzcD6AMCQCAOQQFxIAAtACxBBHFBAnZGDQAgAg0AIAJFIQQgBiA7NwOQAyAAKAIAQQFGBEAgACEBDAMLIAAoAiRBA3RBzABqIgEjCCgCABEAACELIAEEQCALIAAgACgCJEEDdGsgAfwKAAALIAsgACgCJCIDQQN0aiEBAkAgAwRAQQAhAgNAIAsgAkEDdGooAgAiB0EBcUUEQCAHIAcoAgBBAWo2AgAgBygCABogACgCJCEDCyACQQFqIgIgA0kNAAsMAQsgAC0ALEHAAHFFDQAgACgCMCECIAYgACkCRDcDsAMgBiAAKQI8NwOoAyAGIAApAjQ3A6ADAkAgACgCSCIDQRlJDQAgAyMIKAIAEQAAIQIgACgCSCIDRQ0AIAIgACgCMCAD/AoAAAsgASACNgIwIAEgBikDoAM3AjQgASAGKQOoAzcCPCABIAYpA7ADNwJECyABQQE2AgAgBiAGKQOQAzcDUCAjIAZB0ABqEApBACEHIAEhAAwCCyAFKAKECSAGIAYpA+gDNwNYIA8gBkHYAGogAkEARyAJQf//A3EQFgwCCyAAIQELIAYgAUEBcQR/IAFBd3FBCEEAIA5BAXEbcgUgACAALwEsQfv/A3FBBEEAIA5BAXEbcjsBLCABCyIArSAHrUIghoQiOzcD6AMgBSgChAkgBiA7NwNAIA8gBkFAayAEQQFzIAlB//8DcRAWIAFBAXENAQsgAC0ALEHAAHFFDQAgBSgChAkhCwJAIABBAXFFBEAgACgCJCIJBEADQCAAIAlBA3RrIQQgCSECA0ACQAJAIAQgAkEBayICQQN0aiIDKAIAIgFBAXENACABLQAsQcAAcUUNACABKAIkIQkgAygCBCEHIAEhAAwBCyACDQELCyAJDQALCyALKAIAIA9BBXRqIQIgAEUNASAAQQFxDQEgACAAKAIAQQFqNgIAIAAoAgAaDAELIAsoAgAgD0EFdGohAkEAIQBBACEHCyACKAIMBEAgCygCNCAGIAIpAgw3AzggBkE4ahAKCyACIAc2AhAgAiAANgIMC0EBIQIgNUUNACAFQfQJahAnCyAGQfADaiQAIAJFDQMgBSgCjAoiAARAIAUoAoQJIAUoAqAJIAAQHSMBQesLaiAFKAKMChAUCyAZIAUoAoQJIgEoAgAiAiAeaiIEKAIAKAIEIgtJBEAgCyEZDAILIA9BACALIBlGG0UEQCAEKAIcDQIMAQsLIBkhCwtBACENIA9BAWoiDyABKAIEIgBJDQALQQAhAkF/IR1BACElIABFBEBBASENDAMLA0ACQCABKAIAIAJBBXRqIgkoAhwiA0ECRgRAIAEgAhARDAELIAkoAgAiESgCmAEhAQJAIANBAUYiBEUEQCARLwEADQEgESgCFA0BCyABQfQDaiEBCyARKAKcASIAIAkoAggiB0kEQCAJIAA2AgggACEHCyARKAKgASENIANBAUYEf0EBBSABIB0gASAdSRsgHSARLwEAIgMbIR0gA0ULIRIgAkUEQEEBIQIMAQsgAUHkAGogASAEGyEXIAAgB2tBAWohEUEAIQ8DQCAFKAKECSIWKAIAIgkgD0EFdCITaiIYKAIAIgEoApgBIQ4CfyAYKAIcIgdBAUYiBEUEQCAOIAEvAQANARogDiABKAIUDQEaCyAOQfQDagshCCABKAKcASIAIBgoAggiEEkEQCAYIAA2AgggACEQCyABKAKgASEDQQAhDAJAAkACQAJAAkACQAJAAkACQAJAIAQNACASIAEvAQBBAEciDHFFDQAgCCAXSQ0BDAYLIAhB5ABqIAggBBshBCAMIBJyRQRAIAQgF00NAwwECyAEIBdPBEAgBCAXTQ0CIAQgF2sgEWxBiA5LDQQMAwsgACAQa0EBaiAXIARrbEGJDkkNBQsgCSACQQV0IgNqIgcoAgAEQCAWKAI0IQQgBygCDARAIAogBykCDDcDWCAEIApB2ABqEAoLIAcoAhQEQCAKIAcpAhQ3A1AgBCAKQdAAahAKCyAHKAIEIgEEQCABKAIAIgAEQCAAIwkoAgARAgAgBygCBCEBCyABQQA2AgggAUIANwIAIAEjCSgCABECAAsgBygCACAWQSRqIAQQGiAWKAIAIQkLIBYoAgQgAkF/c2pBBXQiAQRAIAMgCWoiACAAQSBqIAH8CgAACyAWIBYoAgRBAWs2AgQMBgsgAyANTg0DCyAJIAJBBXRqIQwCQCAHDQAgDCgCHA0AIAEvAQAiACAMKAIAIgcvAQBHDQAgASgCBCAHKAIERw0AIA4gBygCmAFHDQAjAUGUDGohCCAMKAIMIQQCQCAYKAIMIgNFDQAgA0EBcQ0AIAMtACxBwABxRQ0AIAggA0EwaiADKAIkGyEICyMBQZQMaiEJAkAgBEUNACAEQQFxDQAgBC0ALEHAAHFFDQAgCSAEQTBqIAQoAiQbIQkLIAgoAhghAwJAIAkoAhgiBEEZTwRAIAMgBEcNAiAIKAIAIQggCSgCACEJDAELIAMgBEcNAQsgCCAJIAQQEg0AIAcvAZABBH9BACEBA0AgFigCNCEEIBgoAgAgCiAHIAFBBHRqIgApAhg3A3ggCiAAKQIQNwNwIApB8ABqIAQQICABQQFqIgEgDCgCACIHLwGQAUkNAAsgGCgCACIBLwEABSAAC0H//wNxDQQgGCABKAKcATYCCCAWIAIQEQwFCyAKIAwpAhg3A9ABIAogDCkCEDcDyAEgCiAMKQIINwPAASAKIAwpAgA3A7gBIAwgGCkCADcCACAMIBgpAgg3AgggDCAYKQIQNwIQIAwgGCkCGDcCGCAWKAIAIBNqIgAgCikDuAE3AgAgACAKKQPAATcCCCAAIAopA8gBNwIQIAAgCikD0AE3AhgMAQsgFigCNCEDIBgoAgwEQCAKIBgpAgw3A2ggAyAKQegAahAKCyAYKAIUBEAgCiAYKQIUNwNgIAMgCkHgAGoQCgsgGCgCBCIBBEAgASgCACIABEAgACMJKAIAEQIAIBgoAgQhAQsgAUEANgIIIAFCADcCACABIwkoAgARAgALIBgoAgAgFkEkaiADEBogFigCBCAPQX9zakEFdCIBBEAgFigCACATaiIAIABBIGogAfwKAAALIBYgFigCBEEBazYCBCAPQQFrIQ8gAkEBayECC0EBISUMAwsgBw0CIAkgAkEFdGoiDCgCHA0CIAEvAQAiACAMKAIAIgcvAQBHDQIgASgCBCAHKAIERw0CIA4gBygCmAFHDQIjAUGUDGohCCAMKAIMIQQCQCAYKAIMIgNFDQAgA0EBcQ0AIAMtACxBwABxRQ0AIAggA0EwaiADKAIkGyEICyMBQZQMaiEJAkAgBEUNACAEQQFxDQAgBC0ALEHAAHFFDQAgCSAEQTBqIAQoAiQbIQkLIAgoAhghAwJAIAkoAhgiBEEZTwRAIAMgBEcNBCAIKAIAIQggCSgCACEJDAELIAMgBEcNAwsgCCAJIAQQEg0CIAcvAZABBH9BACEBA0AgFigCNCEEIBgoAgAgCiAHIAFBBHRqIgApAhg3A0ggCiAAKQIQNwNAIApBQGsgBBAgIAFBAWoiASAMKAIAIgcvAZABSQ0ACyAYKAIAIgEvAQAFIAALQf//A3ENACAYIAEoApwBNgIICyAWIAIQEQtBASElIAJBAWsiAiEPCyAPQQFqIg8gAkkNAAsgAkEBaiECCyACIAUoAoQJIgEoAgQiEEkNAAsgEEEGSwRAA0AgAUEGEBEgBSgChAkiASgCBCIQQQZLDQALQQEhJQtBACEAQQAhASAQBEADQAJAIABBBXQiKyAFKAKECSICKAIAaigCHEEBRwRAQQEhAQwBCwJAAkAgAUEBcQ0AIAUoApAKQQVLDQAgBSgCYEUEQCAFKAKMCkUNAgsgCiAANgIwIBRBgAgjAUE7aiAKQTBqEAsaIAUoAmAiAQRAIAUoAlxBACAUIAERAwALIBQhASAFKAKMCkUNAQNAAkACQCABLQAAIgRBIkYNACAEQdwARg0AIAQNAQwEC0HcACAFKAKMChAJIAEtAAAhBAsgBMAgBSgCjAoQCSABQQFqIQEMAAsACyACIAAQESAQQQFrIRAgAEEBayEAQQEhJQwBCyAFKAKECSgCACAraiICKAIAIgEoApgBIR0CQCACKAIcQQFHBEAgAS8BAA0BIAEoAhQNAQsgHUH0A2ohHQsgAkEANgIcIAIpAhQhOyACQgA3AhQgCiA7NwOoASAFKAKECSgCBCERIAUgAEEAEFIaIDunIQMgBSgChAkiASgCBCItIABLBEAgASgCACAraigCACIBKAIEIQkgASkCCCI8QiCIpyE2IDtCCIinISEgPKchIkEAIRsgAyECIAAhDANAAkAgGwRAQQEhGwwBC0EAIRsgBSgCoAkiDS8BDEH+/wNxRQ0AIAxBBXQiGCAFKAKECSgCAGooAgAvAQAiHEEQdCEWQQEhBANAAkACQCAEQf3/A0sNACANKAIEIh4gBE0NACANKAIUIBxNDQACQAJAIA0oAhgiFSAcTQRAIA0oAiwgDSgCMCAcIBVrQQJ0aigCAEEBdGoiAS8BACITRQRAQQAhAQwDCyABQQJqIQhBACEnA0AgCEEEaiEBIAgvAQIiEgR/IAEgEkEBdGpBACEPA0AgBCABLwEARg0EIAFBAmohASAPQQFqIg8gEkcNAAsFIAELIQhBACEBICdBAWoiJyATRw0ACwwCCyANKAIoIBwgHmxBAXRqIARBAXRqLwEAIQEMAQsgCC8BACEBCyANKAI0Ig4gAUH//wNxQQN0aiIHLQAAIgFFDQAgByABQQN0aiIBLQAADQAgHCABQQhqIgFBBmsvAQAgAUEEay0AAEEBcRsiF0H//wNxIgFFDQAgASAcRg0AAkACQCACQQFxBEAgIUH/AXEhCEEBIQIMAQsgCigCqAEiA0EIdiEhQcQAQSggAyICKAIkGyACai8BACIIQf3/A0sNAQsCQAJAIAEgFU8EQCANKAIsIA0oAjAgASAVa0ECdGooAgBBAXRqIgEvAQAiEkUEQEEAIQEMAwsgAUECaiEHQQAhJgNAIAdBBGohASAHLwECIh4EfyABIB5BAXRqQQAhDwNAIAEvAQAgCEYNBCABQQJqIQEgD0EBaiIPIB5HDQALBSABCyEHQQAhASAmQQFqIiYgEkcNAAsMAgsgDSgCKCABIB5sQQF0aiAIQQF0ai8BACEBDAELIAcvAQAhAQsgDiABQf//A3FBA3RqIgEtAABFDQEgAS0ACEEBRw0BAkAgBSgCICAJRgRAIAUoAmQhAiAFKAJoIQEgCSENDAELQQAhASAFQQA2AnwgBUEAOgCAASAFIDw3AiQgBSAJNgIgIAUoAkQhDQJAAn8gBSgCZCICBEADQAJAIA0gAUEYbGoiCCgCFCIHIAlNDQAgByAIKAIQIgNNDQAgAyAJIg1PBEAgBSAIKQIANwIkIAUgAzYCICADIQ0LIAUgATYCaCAFKAJIRQRAQQAhDwwFC0EAIA0gBSgCbCIDSQ0DGkEAIg8gDSAFKAJwIANqTw0DGgwECyABQQFqIgEgAkcNAAsLIAUgAjYCaCANIAJBGGxqIgFBBGsoAgAhDSAFIAFBEGspAgA3AiQgBSANNgIgIAIhAUEBCyEPIAVBADYCSCAFQgA3AmwLIAVBADYCACAFIA82AnQLAn8CQCABIAJGDQAgAUUNACANIAUoAkQgAUEYbGoiASgCEEcNACABQQRrKAIAIQMgBSABQRBrKQIAIjs3AjwgBSADNgI4IDunIQ8gO0IgiKcMAQsgBSAFKQIgNwI4IAUgBSgCKDYCQCAFKAI8IQ8gBSgCOCEDIAUoAkALIRUCfyAKKAKoASIBQQFxBEAgCi0ArgEgCi0ArwFqISEgCi0ArQFBBHYMAQsgASgCECABKAIEaiEhIAEoAhwLIAogBSgChAkiHygCACICIBhqIgEpAhg3A9ABIAogASkCEDcDyAEgCiABKQIINwPAASAKIAEpAgA3A7gBIB8gHygCBCIIQQFqIgcgHygCCCIBSwR/IAJBCCABQQF0IgEgByABIAdLGyIBIAFBCE0bIgFBBXQjBygCABEBACECIB8gATYCCCAfKAIEIghBAWoFIAcLNgIEIB8gAjYCACACIAhBBXRqIgEgCikDuAE3AgAgASAKKQPQATcCGCABIAopA8gBNwIQIAEgCikDwAE3AgggHygCACAfKAIEIgdBBXRqIh5BIGsoAgAiAQRAIAEgASgClAFBAWo2ApQBCyAVIDZrIgFBACABIBVNGyESIA8gIkshEyAPIA8gImsiCEkhDSADIAMgCWsiAkkhAQJAIB5BFGsoAgAiA0UNACADQQFxDQAgAyADKAIAQQFqNgIAIAMoAgAaIB8oAgQhBwsgFSASIBMbIRJBACAIIA0bIRNBACACIAEbIQggIWohDSAeQRxrQQA2AgAgBSgCoAkoAkggBEEDbGoiAS0AASEDIAEtAAAhAgJ+AkAgBEH/AUsNACAIQf4BSw0AIBNBD0sNACASQf4BSw0AIA1BD0sNACADQQJ0IAJBAXRqQQFyQf8BcSAEQQh0ciAWciEBIA1BDHQgE0EIdHIgCEEQdHIgEnKtQiCGDAELIBOtIBKtQiCGhCE7An8gBSgCjAkiAQRAIAUgAUEBayIBNgKMCSAFKAKICSABQQN0aigCAAwBC0HMACMIKAIAEQAACyEBIApCADcDwAEgCkIANwPIASAKQQA2AtABIAogCDYCiAIgCiA7NwOAAiAKQQA2AvgBIApBADYC9AEgCkEANgLwASAKIA02AuwBIApBADYC6AEgCkEANgLkASAKIAQ7AeABIAogHDsB3gEgCkEAOwHaASAKQgA3A7gBIApBATYCjAIgCiADQQF0IAJqQf8BcTsB3AEgASAKKAKMAjYCACABIAooAogCNgIEIAEgCikDgAI3AgggASAKKAL4ATYCECABIAooAvQBNgIUIAEgCigC8AE2AhggASAKKALsATYCHCABIAooAugBNgIgIAEgCigC5AE2AiQgASAKLwHgATsBKCABIAovAd4BOwEqIAEgCi8B3AE7ASwgASAKLwHaATsBLiABIAooAtABNgJIIAFBQGsgCikDyAE3AgAgASAKKQPAATcCOCABIAopA7gBNwIwQgALIT0gB0EBayEeAkAgAUEBcQRAIAFBIHIhAQwBCyABIAEvASxBgARyOwEsCyAeQQV0Ig4gBSgChAkiAygCAGoiEigCACEHAn8gAygCKCICBEAgAyACQQFrIgI2AiggAygCJCACQQJ0aigCAAwBC0GkASMIKAIAEQAACyIVIBc7AQAgFUECakEAQZIB/AsAIBVCADcCmAEgFUEBNgKUASAVQQA2AqABAkACfwJAIAcEQCAVID0gAa2ENwIUIBUgBzYCECAVQQE7AZABIBUgBykCBDcCBCAVIAcoAgw2AgwgFSAHKAKYASICNgKYASAVIAcoAqABIhM2AqABIBUgBygCnAEiFzYCnAEgAUEBcSIDDQEgFSABLQAtQQJxBH9B4gQFIAEoAiALIAJqNgKYAUEAIAEoAgwgASgCFCICGyEIIAEoAhAgASgCBGohByACIAEoAghqIQ0gASgCGAwCCyAVQgA3AgQgFUEANgIMDAILIBUgAiABQRp0QR91QeIEcWo2ApgBID1CIIinQf8BcSEIID1CKIinQQ9xIQ0gPUIwiKchB0EACyECIBUgFSgCBCAHajYCBCAVIBUoAgggDWqtIAIgCGpBACAVKAIMIA0baq1CIIaENwIIAkAgA0UEQEEAIQ0gFSABKAIkIgIEfyABKAI4BUEACyAXaiABLwEsQQFxaiABLwEoQf7/A0ZqNgKcASACRQ0BIAEoAjwhDQwBCyAVIBcgAUEBdkEBcWo2ApwBQQAhDQsgFSANIBNqNgKgAQsgEiAVNgIAIAUgHgJ/IAotAKgBQQFxBEBBASEDIAotAKkBIiEMAQsgCigCqAEiA0EIdiEhIAMoAiRFBEAgAy8BKAwBCyADLwFEC0H//wNxEFINAiAFKAKgCSENCyADIQILIARBAWoiBCANLwEMSQ0BDAILCwJAAkAgBSgCYA0AIAUoAowKDQBBASEbDAELQQAhASAEIAUoAqAJIgIoAgggAigCBGpJBEAgAigCOCAEQQJ0aigCACEBCyAKIAUoAoQJKAIAIA5qKAIALwEANgIkIAogATYCICAUQYAIIwFBuAJqIApBIGoQCxogBSgCYCIBBEAgBSgCXEEAIBQgAREDAAtBASEbIBQhASAFKAKMCkUNAANAAkACQCABLQAAIgRBIkYNACAEQdwARg0AIARFDQMMAQtB3AAgBSgCjAoQCSABLQAAIQQLIATAIAUoAowKEAkgAUEBaiEBDAALAAsgAyECCyAFKAKECSAKQgA3AxggCkIANwKwASAMIApBGGpBAEEAEBYgESAMQQFqIAAgDEYbIgwgLUkNAAsLIC0gESIESwRAA0AgBSgChAkhDkEAIQgjAEEgayIWJAACQCAOKAIAIgEgAEEFdGoiFygCHA0AIAEgEUEFdGoiEigCHA0AIBcoAgAiCS8BACIBIBIoAgAiBy8BAEcNACAJKAIEIAcoAgRHDQAgCSgCmAEgBygCmAFHDQAgFiAXKQIMNwMYIBYgEikCDDcDEAJ/IwFBlAxqIQ0CQCAWKAIYIgJFDQAgAkEBcQ0AIAItACxBwABxRQ0AIA0gAkEwaiACKAIkGyENCyMBQZQMaiEMAkAgFigCECICRQ0AIAJBAXENACACLQAsQcAAcUUNACAMIAJBMGogAigCJBshDAsgDSgCGCECAkACQCAMKAIYIhNBGU8EQCACIBNGDQFBAAwDCyACIBNGDQFBAAwCCyANKAIAIQ0gDCgCACEMCyANIAwgExASRQtFDQAgBy8BkAEEfwNAIA4oAjQhCSAXKAIAIBYgByAIQQR0aiIBKQIYNwMIIBYgASkCEDcDACAWIAkQICAIQQFqIgggEigCACIHLwGQAUkNAAsgFygCACIJLwEABSABC0UEQCAXIAkoApwBNgIICyAOIBEQEQsgFkEgaiQAIARBAWoiBCAtRw0ACwsgBSgChAkhAUEMIwgoAgARAAAhAiAKQRA2AoQCIAogAjYCgAIgAkEANgIIIAJCADcCACAKQbgBaiABIAAjAkEJaiAKQYACakF/EBkgASgCACAraiICKAIEIgQEQCAEKAIAIgEEQCABIwkoAgARAgAgAigCBCEECyAEQQA2AgggBEIANwIAIAQjCSgCABECAAsgAiAKKAKAAjYCBAJAIANBAXENACAKKAKoASgCJEUNACAFIApBqAFqQQAgOhA4CyAKIAopA6gBNwMQIAUgACAKQRBqEDcgBSgCjAoiAQRAIAUoAoQJIAUoAqAJIAEQHSMBQesLaiAFKAKMChAUC0EBIQELIABBAWoiACAQSQ0ACwtBACENICVFDQIgBSgCYCIBRQRAIAUoAowKRQ0DIBQjAUHCCGoiACkAADcAACAUIAAtAAg6AAgMAgsgFCMBQcIIaiIAKQAANwAAIBQgAC0ACDoACCAFKAJcQQAgFCABEQMAIAUoAowKDQEMAgtBACEEIAUtAMQKDQQMBQsgFCEBA0ACQAJAIAEtAAAiBEEiRg0AIARB3ABGDQAgBA0BIAUoAowKIgBFDQMgBSgChAkgBSgCoAkgABAdIwFB6wtqIAUoAowKEBQMAwtB3AAgBSgCjAoQCSABLQAAIQQLIATAIAUoAowKEAkgAUEBaiEBDAALAAsCQCAFKAK0CSIARQ0AAn8gAEEadEEfdUHiBHEgAEEBcQ0AGkHiBCAALQAtQQJxDQAaIAAoAiALIB1PDQAgBSgChAkQOwwCCwJAIAUoAsAKIgQgBSgCpAoiAU8NACA5KAIAIQADQCAAIARBGGxqKAIUIAtLDQEgBSAEQQFqIgQ2AsAKIAEgBEcNAAsLIA1FDQALCwJAIAUtAMUKDQAgBSkCtAkhOyAFQQA2ApgJIDunIgBBAXENACAAKAIkRQ0AIAAoAgBBAUcNACAFKAKUCSEEQQAhASAFKAKcCUUEQAJ/IAQEQCAEQcAAIwcoAgARAQAMAQtBwAAjCCgCABEAAAshBCAFQQg2ApwJIAUoApgJIQELIAUgBDYClAkgBSABQQFqNgKYCSAEIAFBA3RqIDs3AgALAn8CQAJAIAUoApgJIg8EQCAFQZQJaiEZIAVBtApqIRQDQCAFIAUoApQKQQFqIgBBACAAQeMATRsiADYClAoCQCAADQAgBSgCsAoiAEUNACAUIAARAAANAyAFKAKYCSEPCyAKIBkoAgAgD0EDdGpBCGspAgAiOzcDuAECQCA7pyINLwFARQ0AIA1BCGsoAgAhASANIA0oAiRBA3RrKAIAIgBBAXEEf0EABSAALwFACyABQQFxBH9BAAUgAS8BQAtrIgRBAkgNAANAIAUoAqAJIQggCiAKKQO4ATcDCEEAIREjAEEwayIMJAAgGSgCBCELIAwgCikCCCI7NwMoAkAgBCIAQQF2IgRFDQAgO6ciBy8BKCEDA0ACQCAHKAIAQQFLDQAgBygCJCIBQQJJDQAgByABQQN0ayICKQIAIjunIglBAXENACAJKAIkIgFBAkkNACAJKAIAQQFLDQAgCS8BKCADRw0AIAkgAUEDdGspAgAiPKciB0EBcQ0AIAcoAiRBAkkNACAHKAIAQQFLDQAgBy8BKCADRw0AIAIgPDcCACAJIAkoAiRBA3RrIAdBCGsiASkCADcCACABIDs3AgAgGSgCACEJIBkgGSgCBCIPQQFqIgIgGSgCCCIBSwR/QQggAUEBdCIBIAIgASACSxsiASABQQhNGyIBQQN0IQICfyAJBEAgCSACIwcoAgARAQAMAQsgAiMIKAIAEQAACyEJIBkgATYCCCAZKAIEIg9BAWoFIAILNgIEIBkgCTYCACAJIA9BA3RqIAwpAyg3AgAgDCA8QiCIPgIsIAwgBzYCKCARQQFqIhEgBEcNAQsLIBkoAgQiByALTQ0AA0AgGSAHQQFrIgE2AgQgDCAZKAIAIAFBA3RqKQIAIjs3AyggDCA7pyIBIAEoAiRBA3RrKQIAIjs3AyAgDCA7p0EIaykCACI7NwMQIAwgOzcDGCAMQRBqIAgQFSAMIAwpAyA3AwggDEEIaiAIEBUgDCAMKQMoNwMAIAwgCBAVIBkoAgQiByALSw0ACwsgDEEwaiQAIAUgBSgClApBECAEIARBEE0bQQR2Qf8BcWoiAUEAIAFB4wBNGyIBNgKUCgJAIAENACAFKAKwCiIBRQ0AIBQgAREAAA0FCyAAQQNLDQALIAUoApgJIQ8LIAUgD0EBayIPNgKYCSANKAIkIgEEQEEAIQQDQAJAIA0gAUEDdGsgBEEDdGopAgAiO6ciAEEBcQ0AIAAoAiRFDQAgACgCAEEBRw0AIAUoApQJIQEgBSAFKAKYCSINQQFqIgIgBSgCnAkiAEsEf0EIIABBAXQiACACIAAgAksbIgAgAEEITRsiAEEDdCECAn8gAQRAIAEgAiMHKAIAEQEADAELIAIjCCgCABEAAAshASAFIAA2ApwJIAUoApgJIg1BAWoFIAILNgKYCSAFIAE2ApQJIAEgDUEDdGogOzcCACAKKAK4ASINKAIkIQELIARBAWoiBCABSQ0ACyAFKAKYCSEPCyAPDQALCyAFQQA6AMUKAkAgBSgCYCICRQRAIAUoAowKRQ0DIAUjAUHLCGoiACgAADYAhAEgBSAALQAEOgCIASAFQYQBaiEBDAELIAUjAUHLCGoiACgAADYAhAEgBSAALQAEOgCIASAFKAJcQQAgBUGEAWoiASACEQMAIAUoAowKRQ0CCwNAAkACQCABLQAAIgRBIkYNACAEQdwARg0AIAQNASAFKQK0CSE9IAUoAqAJIgEgBSgCjAoiAEUNBRogCiA9NwO4ASAKQbgBakEAIAFBACAAEDlBCiAFKAKMChAJDAQLQdwAIAUoAowKEAkgAS0AACEECyAEwCAFKAKMChAJIAFBAWohAQwACwALIAVBAToAxQpBACEEDAMLIAUpArQJIT0gBSgCoAkLIQAgBSgCZCEDIAUoAkQhAkEcIwgoAgARAAAiBCA9NwIAAkAgAEUNACAAKAJcDQAgACgCaCAARw0AIAAgACgCqAFBAWo2AqgBCyAEIAA2AggjBiIBRQRAIwFBoPQAaiIAIAAoAgBBAWoiATYCACABJAYLIARBADYCECAEIAE2AgwgBCADQRgjCigCABEBACIBNgIUIANBGGwiAARAIAEgAiAA/AoAAAsgBCADNgIYIAVCADcCtAkgBRAoDAELIAUQKAsgCkGQAmokACAFQgA3AqwKIClBEGokACAgQTBqJAAgBAsLACABQQFGIAIQCAs+AQF/IwBBEGsiAiQAIAIgADYCCCACIwJBFGpBACABGzYCDCACIAIpAgg3AwAgACACKQIANwJcIAJBEGokAAvKCAIHfwF+IwwhBiMAQRBrIgUkAEEBQcgKIwooAgARAQAiACMCIgFBA2o2AhwgACABQQRqNgIYIAAgAUEFajYCFCAAIAFBBmo2AhAgACABQQdqNgIMIAAgAUEIajYCCCAAQgA3AgAgAEEgakEAQeQI/AsAIABBAEEYIwcoAgARAQAiATYCRCABIwFB/AtqIgIpAhA3AhAgASACKQIINwIIIAEgAikCADcCACAAQQE2AmQCQAJAIAAoAkQiAygCFCIEIAAoAiAiAU0NACAEIAMoAhAiAk0NACABIAJNBEAgACADKQIANwIkIAAgAjYCICACIQELQQAhAiAAQQA2AmggACgCSEUNASAAKAJsIgMgAU0EQCABIAAoAnAgA2pJDQILIABBADYCSCAAQgA3AmwMAQtBASECIABBATYCaCADKQIIIQcgAEEANgJIIAAgBzcCJCAAIAQ2AiAgAEIANwJsCyAAQQA2ArAJIABBADYCACAAIAI2AnQgAEIANwKoCSAAQcAAIwgiASgCABEAADYCqAkgAEEENgKwCUGAAiABKAIAEQAAIQEgAEIANwKUCSAAQoCAgICABDcCjAkgACABNgKICSAAQZwJakEANgIAQQFBOCMKKAIAEQEAIgFCADcCACABQgA3AiggAUIANwIgIAFCADcCGCABQgA3AhAgAUIANwIIIAFBgAEjCCgCABEAADYCACABQQQ2AgggASgCDCECIAEoAhRBA00EQAJ/IAIEQCACQcAAIwcoAgARAQAMAQtBwAAjCCgCABEAAAshAiABQQQ2AhQLIAEgAjYCDCABKAIYIQIgASgCIEEDTQRAAn8gAgRAIAJB4AAjBygCABEBAAwBC0HgACMIKAIAEQAACyECIAFBBDYCIAsgASACNgIYIAEoAiQhAiABKAIsQTFNBEACfyACBEAgAkHIASMHKAIAEQEADAELQcgBIwgoAgARAAALIQIgAUEyNgIsCyABIABBiAlqIgM2AjQgASACNgIkAn8gASgCKCIEBEAgASAEQQFrIgQ2AiggAiAEQQJ0aigCAAwBC0GkASMIKAIAEQAACyICQQE7AQAgAkECakEAQZIB/AsAIAJCADcCBCACQQE2ApQBIAJBADYCDCACQgA3ApgBIAJBADYCoAEgASACNgIwIAEQOyAAQgA3AvQJIABCADcCtAkgACABNgKECSAAQfwJakIANwIAIABBhApqQQA2AgAgAEIANwKUCiAAQgA3AogKIABBADYCoAkgAEGcCmpCADcCACAAQaQKakIANwIAIABBADYCwAogAEHDCmpBADYAACAAQeAJaiEBIAAoAuAJBEAgBSABKQIANwMIIAMgBUEIahAKCyAAKALoCQRAIAUgAEHoCWopAgA3AwAgAyAFEAoLIAFCADcCACABQQA2AhAgAUIANwIIIAVBEGokACAGQYDQAEEBECo2AgQgBiAANgIACxQBAX8jDCIAQo+AgIDQATcDACAACxgBAX8gACgCAEEPTwR/IAAoAogBBUEACwvBAwEJfyMAQSBrIgIkACAABEAgAkIANwMYIAJCADcDECACQgA3AwggAiAAKQIANwMAIAJBCGogAhAKIAIoAggiAwRAAkAgAigCDCIERQ0AIARBBE8EQCAEQXxxIQkDQCADIAFBA3RqIgUoAgAjCSIGKAIAEQIAIAUoAgggBigCABECACAFKAIQIAYoAgARAgAgBSgCGCAGKAIAEQIAIAFBBGohASAIQQRqIgggCUcNAAsLIARBA3EiBEUNAANAIAMgAUEDdGooAgAjCSgCABECACABQQFqIQEgB0EBaiIHIARHDQALCyADIwkoAgARAgAgAkEANgIQIAJCADcDCAsgAigCFCIBBEAgASMJKAIAEQIAIAJBADYCHCACQgA3AhQLAkAgACgCECIBRQ0AIAEoAlwNACABKAJoIAFHDQAgASABKAKoASIDQQFrNgKoASADQQFHDQAgASMJKAIAEQIACwJAIAAoAggiAUUNACABKAJcDQAgASgCaCABRw0AIAEgASgCqAEiA0EBazYCqAEgA0EBRw0AIAEjCSgCABECAAsgACgCFCMJIgEoAgARAgAgACABKAIAEQIACyACQSBqJAAL7QECBX8BfiAAKAIAIgFBAXFFBEAgASABKAIAQQFqNgIAIAEoAgAaCyAAKAIYIQMgACgCFCEEIAAoAgghASAAKQIAIQZBHCMIKAIAEQAAIgIgBjcCAAJAIAFFDQAgASgCXA0AIAEoAmggAUcNACABIAEoAqgBQQFqNgKoAQsgAiABNgIIIwYiAUUEQCMBQaD0AGoiASABKAIAQQFqIgE2AgAgASQGCyACQQA2AhAgAiABNgIMIAIgA0EYIwooAgARAQAiATYCFCADQRhsIgUEQCABIAQgBfwKAAALIAIgAzYCGCACIAAoAgw2AgwgAgvEBQIHfwF+IwBBEGshAwJAIAAoAgAiBUUNACAAKAIYIgZBf0YNACAFQQFxRQRAIAUgBSgCJEEDdGshBAsgAyAAKAIUNgIIIAMgACkCDDcDACAAKQIcIQogASAEIAZBA3RqIgQ2AgAgASADKQMANwIEIAEgAygCCDYCDCABIAo3AhQgASAGNgIQIAICfyAEKAIAIgFBAXEEQCABQQF2QQFxDAELIAEvASxBAXELIgU6AAACfyAEKAIAIgFBAXEEQCAELQAFQQ9xIQMgAUEIcUEDdiEGIAQtAAQhByAELQAGDAELIAEtACxBBHFBAnYhBiABKAIMIQcgASgCCCEDIAEoAgQLIQEgACAAKAIYQQFrIgg2AhhBASEEIABBASAAKAIUIgkgB2sgACgCDCIHRSAJQQBHcSADQQBHciIDGzYCFCAAQQAgACgCECADGzYCECAAQQAgByABayADGzYCDAJAIAYNACAAKAIkIgNFDQAgAiADIAAoAhwiAUEBdGovAQAgBXJBAEc6AAAgAUUNACAAIAFBAWs2AhwLIAggACgCACIBKAIkIgJPDQACQAJ/IAEgAkEDdGsgCEEDdGoiAigCACIBQQFxBEAgAUECcUEBdiEEIAFBA3ZBAXEMAQsgAS8BLCIDQQFxIQQgA0ECdkEBcQsNACAAKAIkIgNFDQAgAyAAKAIcQQF0ai8BACAEckEARyEECwJ/IAFBAXFFBEBBACEDIAAgACgCICABKAIkBH8gASgCOAVBAAsgBGprNgIgIAEoAhRBAEchAyABKAIYIQUgASgCEAwBCyACKAIEIAAgACgCICAEazYCIEEAIQNBGHYiBQshAkEBIQQgAEEBIAAoAhQiASAFayADIAAoAgwiA0UgAUEAR3FyQQFxIgEbNgIUIABBACAAKAIQIAEbNgIQIABBACADIAJrIAEbNgIMCyAECwcAIAAoAgALEABBAEECIAEoAgAvAZABGwtKAQF/IAEoAghFBEBBAA8LIAAtAAAEQEEBDwtBASECAkAgASgCBCgCACIBQQFxDQAgAS8BKEH//wNHDQAgAEEBOgAAQQMhAgsgAgsYACABKAIQRQRAQQAPC0EDQQEgAS0AFBsLEgBBA0EAIAEoAhAgACgCAEYbCwcAIAAoAhQLZgEDfyAAKAJMIgMEQANAIAAoAkggAkEGbGoiBC8BAiABRgRAIAMgAkF/c2pBBmwiAwRAIAQgBEEGaiAD/AoAAAsgACAAKAJMQQFrIgM2AkwgAkEBayECCyACQQFqIgIgA0kNAAsLC6sCAQR/AkAgACgCECIERQ0AIAAoAgwhBQNAAkAgAiAFIANBA3RqIgYoAgRGBEAgACgCACAGKAIAaiABIAIQG0UNAQsgA0EBaiIDIARHDQEMAgsLIANBf0YNACAAKAJAIgRFDQAgACgCPCEFQQAhAiADQf//A3EhAQNAAkAgASAFIAJBFGxqIgAvAQZGBEAgAEH//wM7AQYgAC8BCCIDQf//A0YNASAAQf//AzsBCCAAIAM7AQYgAC8BCiIDQf//A0YNASAAQf//AzsBCiAAIAM7AQgMAQsgASAALwEIRwRAIAAvAQogAUcNASAAQf//AzsBCgwBCyAAQf//AzsBCCAALwEKIgNB//8DRg0AIABB//8DOwEKIAAgAzsBCAsgAkEBaiICIARHDQALCwuFAQEEfyAAKAJwIgVFBEBBAA8LAn9BfyAAKAJsIgMoAgAgAUsNABoCQANAIAUgAiIEQQFqIgJHBEAgASADIAJBA3RqKAIATw0BDAILCyADIARBA3RqLwEEDAELIAMgBEEDdGovAQQLIgIgACgCQE8EQEEADwsgACgCPCACQRRsai0AEkEHdgsNACAAKAIIIAAoAgRqC7cBACMBQeDyAGojAkEQajYCACMBQeTyAGojAkERajYCACMBQejyAGojAkESajYCACMBQezyAGojAkETajYCACMBQfTyAGojAkEWajYCACMBQfzyAGojAkEXajYCACMBQZTzAGojAkEYajYCACMBQazzAGojAkEZajYCACMBQbDzAGojAkEaajYCACMBQbTzAGojAUHE9gBqNgIAIwFBmPQAaiMBQYjzAGo2AgAjAUGc9ABqIwU2AgALQgEDfyMBIgFBtPUAaiIAIAFBnPUAajYCYCAAIwQiAiMDazYCOCAAIAI2AjQgAEEqNgIYIAAgAUGA8wBqKAIANgI8CwundAEAIwELoHQtKyAgIDBYMHgALTBYKzBYIDBYLTB4KzB4IDB4AHJlZHVjZSBzeW06JXMsIGNoaWxkX2NvdW50OiV1AHJlc3VtZSB2ZXJzaW9uOiV1AHJlbW92ZWQgcGF1c2VkIHZlcnNpb246JXUAbGV4X2V4dGVybmFsIHN0YXRlOiVkLCByb3c6JXUsIGNvbHVtbjoldQBsZXhfaW50ZXJuYWwgc3RhdGU6JWQsIHJvdzoldSwgY29sdW1uOiV1AHByb2Nlc3MgdmVyc2lvbjoldSwgdmVyc2lvbl9jb3VudDoldSwgc3RhdGU6JWQsIHJvdzoldSwgY29sOiV1AHJlY292ZXJfdG9fcHJldmlvdXMgc3RhdGU6JXUsIGRlcHRoOiV1ACwgc2l6ZToldQBzaGlmdCBzdGF0ZToldQByZWNvdmVyX3dpdGhfbWlzc2luZyBzeW1ib2w6JXMsIHN0YXRlOiV1AGRpZmZlcmVudF9pbmNsdWRlZF9yYW5nZSAldSAtICV1AGFjY2VwdABwYXJzZV9hZnRlcl9lZGl0AFx0AGFib3J0aW5nIHJlZHVjZSB3aXRoIHRvbyBtYW55IHZlcnNpb25zAGhhc19jaGFuZ2VzAHN3aXRjaCBmcm9tX2tleXdvcmQ6JXMsIHRvX3dvcmRfdG9rZW46JXMAc3RhdGVfbWlzbWF0Y2ggc3ltOiVzAHNlbGVjdF9zbWFsbGVyX2Vycm9yIHN5bWJvbDolcywgb3Zlcl9zeW1ib2w6JXMAc2VsZWN0X2VhcmxpZXIgc3ltYm9sOiVzLCBvdmVyX3N5bWJvbDolcwBzZWxlY3RfZXhpc3Rpbmcgc3ltYm9sOiVzLCBvdmVyX3N5bWJvbDolcwBjYW50X3JldXNlX25vZGUgc3ltYm9sOiVzLCBmaXJzdF9sZWFmX3N5bWJvbDolcwBza2lwX3Rva2VuIHN5bWJvbDolcwBpZ25vcmVfZW1wdHlfZXh0ZXJuYWxfdG9rZW4gc3ltYm9sOiVzAHJldXNhYmxlX25vZGVfaGFzX2RpZmZlcmVudF9leHRlcm5hbF9zY2FubmVyX3N0YXRlIHN5bWJvbDolcwByZXVzZV9ub2RlIHN5bWJvbDolcwBwYXN0X3JldXNhYmxlX25vZGUgc3ltYm9sOiVzAGJlZm9yZV9yZXVzYWJsZV9ub2RlIHN5bWJvbDolcwBjYW50X3JldXNlX25vZGVfJXMgdHJlZTolcwBicmVha2Rvd25fdG9wX29mX3N0YWNrIHRyZWU6JXMAZGV0ZWN0X2Vycm9yIGxvb2thaGVhZDolcwAoJXMAaXNfZXJyb3IAc2tpcF91bnJlY29nbml6ZWRfY2hhcmFjdGVyAG5hbgBcbgBpc19taXNzaW5nAHJlc3VtZV9wYXJzaW5nAHJlY292ZXJfZW9mAGluZgBuZXdfcGFyc2UAY29uZGVuc2UAZG9uZQBpc19mcmFnaWxlAGNvbnRhaW5zX2RpZmZlcmVudF9pbmNsdWRlZF9yYW5nZQBza2lwIGNoYXJhY3RlcjolZABjb25zdW1lIGNoYXJhY3RlcjolZABzZWxlY3RfaGlnaGVyX3ByZWNlZGVuY2Ugc3ltYm9sOiVzLCBwcmVjOiVkLCBvdmVyX3N5bWJvbDolcywgb3RoZXJfcHJlYzolZABzaGlmdF9leHRyYQBub19sb29rYWhlYWRfYWZ0ZXJfbm9uX3Rlcm1pbmFsX2V4dHJhAF9fUk9PVF9fAF9FUlJPUgBOQU4ATUlTU0lORwBJTkYASU5WQUxJRABsZXhlZF9sb29rYWhlYWQgc3ltOgAgMDAwMDAwMDAwMDAwEDAwAC4AKCVzKQAobnVsbCkAKE5VTEwpACgiJXMiKQAnXHQnACdccicAJ1xuJwBza2lwIGNoYXJhY3RlcjonJWMnAGNvbnN1bWUgY2hhcmFjdGVyOiclYycAJ1wwJwAiJXMiAChNSVNTSU5HIAAoVU5FWFBFQ1RFRCAAJXM6IAAKCgAAAAAAAAAAAAAAAQAAAAAAAAAAAAAA//////////8AAAAA/////wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAB4PDw8AAAAAAAAAAAEAAAABAAAAAgAAAAEAAAACAAAAAQAAAAIAAAABAAAAAgAAAAAAAAAAAAAAEhETFBUWFxgZGhscHR4fICERIiMkESUmJygpKissES0uLxAQMBAQEBAQEBAxMjMQNDUQEBERERERERERERERERERERERERERERERERE2ERERERERERERERERERERERERERERERERERERERERERERERERERERERERERERERERERERERERERERERERERERERERERERERERERERERERERERNxERERE4ETk6Ozw9PhERERERERERERERERERERERERERERERERERERERERERERERERERERERERE/EBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEUBBEUJDREVGR0hJShFLTE1OT1BREFJTVFVWV1hZWltcXRBeX2AQERERYWJjEBAQEBAQEBAQEBERERFkEBAQEBAQEBAQEBAQEBAQERFlEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQERFmZxAQaGkREREREREREREREREREREREREREREREWoREWsQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEWxtEBAQEBAQEBAQbhAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQb3BxchAQEBAQEBAQc3R1EBAQEBB2dxAQEBB4EBB5EBAQEBAQEBAQEBAQEBAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAP//////////////////////////////////////////AAAAAAAAAAD+//8H/v//BwAAAAAABCAE//9/////f//////////////////////////////////D/wMAH1AAAAAAAAAAAAAAIAAAAAAA37xA1///+////////////7///////////////////////wP8///////////////////////////+////fwL//////wEAAAAA/7+2AP///4cHAAAA/wf//////////v/D////////////////7x/+4f+fAAD///////8A4P///////////////wMA//////8HMAT////8/x8AAP///wH/BwAAAAAAAP//3z8AAPD/+AP////////////v/9/h/8///v/vn/n///3F459ZgLDP/wMQ7of5///9bcOHGQJewP8/AO6/+////e3jvxsBAM//AB7un/n///3t458ZwLDP/wIA7Mc91hjH/8PHHYEAwP8AAO/f/f///f/j3x1gB8//AADv3/3///3v498dYEDP/wYA79/9/////+ffXfCAz/8A/Oz/f/z///svf4Bf/8D/DAD+/////3//Bz8g/wMAAAAA1vf//6///ztfIP/zAAAAAAEAAAD/AwAA//7///8f/v8D///+////HwAAAAAAAAAA////////f/n/A////////////z//////vyD///////f///////////89fz3//////z3/////PX89/3//////////Pf//////////BwAAAAD//wAA/////////////z8//v//////////////////////////////////////////////////////////n////v//B////////////8f/Af/fDwD//w8A//8PAP/fDQD////////P//8BgBD/AwAAAAD/A///////////////Af//////B///////////PwD///9//w//AcD/////Px8A//////8P////A/8DAAAAAP///w//////////f/7/HwD/A/8DgAAAAAAAAAAAAAAA////////7//vD/8DAAAAAP//////8////////7//AwD///////9/AP/j//////8//wH//////+cAAAAAAN5vBP///////////////////////////////wAAAACA/x8A//8/P/////8/P/+q////P////////99f3B/PD/8f3B8AAAAAAAAAAAAAAAAAAAKAAAD/HwAAAAAAAAAAAAAAAIT8Lz5Qvf/z4EMAAP//////AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAMD///////8DAAD//////3///////3//////////////////////H3gMAP////+/IP////////+AAAD//38Af39/f39/f3//////AAAAAACAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAADgAAAA/gM+H/7///////////9/4P7/////////////9+D///////7/////////////fwAA////BwAAAAAAAP///////////////////////////////z8AAAAAAAAAAAD///////////////////////////////////////8AAP//////////////////////HwAAAAAAAAAA//////8//x////8PAAD//////3/wj///////////////////AAAAAID//P////////////////n///////98AAAAAACA/7//////AAAA////////DwD//////////y8A/wMAAPzo//////8H/////wcA////H/////////f/AID/A////3////////9/AP8//wP//3/8/////////38FAAA4//88AH5+fgB/f///////9/8A////////////////////B/8D//////////////////////////8PAP//f/j//////w//////////////////P/////////////////8DAAAAAH8A+OD//X9f2/////////////////8DAAAA+P///////////////z8AAP///////////P///////wAAAAAA/w8AAAAAAAAAAAAAAAAAAN//////////////////////HwAA/wP+//8H/v//B8D/////////////f/z8/BwAAAAA/+///3///7f/P/8/AAAAAP///////////////////wcAAAAAAAAAAP///////x8AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAD///8f////////AQAAAAAA/////wDg////B///////B////z//////D/8+AAAAAAD/////////////////////////P/8D/////w//////D///////AP///////w8AAAAAAAAAAAAAAAAAAAAAAAAA////////fwD//z8A/wAAAAAAAAAAAAAAAAAAAAAAAAA//f////+/kf//PwD//38A////fwAAAAAAAAAA//83AP//PwD///8DAAAAAAAAAAD/////////wAAAAAAAAAAAb/Dv/v//PwAAAAAA////H////x8AAAAA//7//x8AAAD///////8/AP//PwD//wcA//8DAAAAAAAAAAAAAAAAAP///////////wEAAAAAAAD///////8HAP///////wcA//////8A/wMAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAD///8fgAD//z8AAAAAAAAAAAAAAAAAAAAAAAAA//9/AP//////////PwAAAMD/AAD8////////AQAA////Af8D////////x/9wAP////9HAP//////////HgD/FwAAAAD///v///+fQAAAAAAAAAAAf73/v/8B/////////wH/A++f+f///e3jnxmB4A8AAAAAAAAAAAAAAAAAAAAAAAAA//////////+7B/+DAAAAAP//////////swD/AwAAAAAAAAAAAAAAAAAAAAAAAAAA////////P38AAAA/AAAAAP////////9/EQD/AwAAAAD///////8/Af8DAAAAAAAA////5/8H/wMAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAD/////////AQAAAAAAAAAAAAAAAP///////////wMAgAAAAAAAAAAAAAAAAAAAAAAAAAAA//z///////waAAAA////////538AAP///////////yAAAAAA/////////wH//f////9/fwEA/wMAAPz////8///+fwAAAAAAAAAAAH/7/////3+0ywD/A7/9////f3sB/wMAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAP//fwD/////////////////////////AwAAAAAAAAAAAAAAAP////////////////9/AAD///////////////////////////////8PAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAD//////38AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAP//////////fwAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/////////wH///9//wMAAAAAAAAAAAAAAAD///8/AAD///////8AAA8A/wP4///g//8AAAAAAAAAAAAAAAAAAAAAAAAAAAAA//////////8AAAAAAAAAAAAAAAAAAAAA////////////h/////////+A//8AAAAAAAAAAAsAAAD/////////////////////////////////////////AP///////////////////////////////////////wcA////fwAAAAAAAAcA8AD/////////////////////////////////////////////////////////////////D/////////////////8H/x//Af9DAAAAAAAAAAAAAAAA/////////////9///////////99k3v/r7/////////+/59/f////e1/8/f//////////////////////////////////////////////////////P/////3///f////3///f////3///f////3/////9/////f//98////////9////52wcAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAP//////H4A//0MAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA//////8P/wP///////////////////////////////8fAAAAAAAAAP//////////jwj/AwAAAAAAAAAAAAAAAAAAAAAAAAAA7////5b+9wqE6paqlvf3Xv/7/w/u+/8PAAAAAAAAAAAAAAAAAAD///8D////A////wMAAAAAAAAAAAAAAAAAACAAAAAJAAAACgAAAA0AAAALAAAADAAAAIUAAAAAIAAAASAAAAIgAAADIAAABCAAAAUgAAAGIAAACCAAAAkgAAAKIAAAKCAAACkgAABfIAAAADAAAAAAAAAAAAAAAAAAABkACwAZGRkAAAAABQAAAAAAAAkAAAAACwAAAAAAAAAAGQAKChkZGQMKBwABAAkLGAAACQYLAAALAAYZAAAAGRkZAAAAAAAAAAAAAAAAAAAAAA4AAAAAAAAAABkACw0ZGRkADQAAAgAJDgAAAAkADgAADgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAMAAAAAAAAAAAAAAATAAAAABMAAAAACQwAAAAAAAwAAAwAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAEAAAAAAAAAAAAAAADwAAAAQPAAAAAAkQAAAAAAAQAAAQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAABIAAAAAAAAAAAAAABEAAAAAEQAAAAAJEgAAAAAAEgAAEgAAGgAAABoaGgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAaAAAAGhoaAAAAAAAACQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAFAAAAAAAAAAAAAAAFwAAAAAXAAAAAAkUAAAAAAAUAAAUAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAABYAAAAAAAAAAAAAABUAAAAAFQAAAAAJFgAAAAAAFgAAFgAAMDEyMzQ1Njc4OUFCQ0RFRgAIAABWAQAAOQAAAAAAAAAAAAAAASAAAADg//8Avx0AAOcCAAB5AAACJAAAAQEAAAD///8AAAAAAQIAAAD+//8BOf//ABj//wGH//8A1P7/AMMAAAHSAAABzgAAAc0AAAFPAAABygAAAcsAAAHPAAAAYQAAAdMAAAHRAAAAowAAAdUAAACCAAAB1gAAAdoAAAHZAAAB2wAAADgAAAMAAAAAsf//AZ///wHI//8CKCQAAAAAAAEBAAAA////ADP//wAm//8Bfv//ASsqAAFd//8BKCoAAD8qAAE9//8BRQAAAUcAAAAfKgAAHCoAAB4qAAAu//8AMv//ADb//wA1//8AT6UAAEulAAAx//8AKKUAAESlAAAv//8ALf//APcpAABBpQAA/SkAACv//wAq//8A5ykAAEOlAAAqpQAAu///ACf//wC5//8AJf//ABWlAAASpQACJEwAAAAAAAEgAAAA4P//AQEAAAD///8AVAAAAXQAAAEmAAABJQAAAUAAAAE/AAAA2v//ANv//wDh//8AwP//AMH//wEIAAAAwv//AMf//wDR//8Ayv//APj//wCq//8AsP//AAcAAACM//8BxP//AKD//wH5//8CGnAAAQEAAAD///8BIAAAAOD//wFQAAABDwAAAPH//wAAAAABMAAAAND//wEBAAAA////AAAAAADACwABYBwAAAAAAAHQlwABCAAAAPj//wIFigAAAAAAAUD0/wCe5/8AwokAANvn/wCS5/8Ak+f/AJzn/wCd5/8ApOf/AAAAAAA4igAABIoAAOYOAAEBAAAA////AAAAAADF//8BQeL/Ah2PAAAIAAAB+P//AAAAAABWAAABqv//AEoAAABkAAAAgAAAAHAAAAB+AAAACQAAAbb//wH3//8A2+P/AZz//wGQ//8BgP//AYL//wIFrAAAAAAAARAAAADw//8BHAAAAQEAAAGj4v8BQd//Abrf/wDk//8CC7EAAQEAAAD///8BMAAAAND//wAAAAABCdb/ARrx/wEZ1v8A1dX/ANjV/wHk1f8BA9b/AeHV/wHi1f8BwdX/AAAAAACg4/8AAAAAAQEAAAD///8CDLwAAAAAAAEBAAAA////Abxa/wGgAwAB/HX/Adha/wAwAAABsVr/AbVa/wG/Wv8B7lr/AdZa/wHrWv8B0P//Ab1a/wHIdf8AAAAAADBo/wBg/P8AAAAAASAAAADg//8AAAAAASgAAADY//8AAAAAAUAAAADA//8AAAAAASAAAADg//8AAAAAASAAAADg//8AAAAAASIAAADe//8wDDENeA5/D4AQgRGGEokTihOOFI8VkBaTE5QXlRiWGZcamhucGZ0cnh2fHqYfqR+uH7EgsiC3Ib8ixSPII8sj3STyI/Yl9yYgLTouPS8+MD8xQDFDMkQzRTRQNVE2UjdTOFQ5WTpbO1w8YT1jPmU/ZkBoQWlCakBrQ2xEb0JxRXJGdUd9SIJJh0qJS4pMi0yMTZJOnU+eUEVXex18HX0df1iGWYhaiVqKWoxbjlyPXKxdrV6uXq9ewl/MYM1hzmHPYtBj0WTVZdZm12fwaPFp8mrza/Rs9W35bv0t/i3/LVBpUWlSaVNpVGlVaVZpV2lYaVlpWmlbaVxpXWleaV9pggCDAIQAhQCGAIcAiACJAMB1z3aAiYGKgouFjIaNcJ1xnXaed554n3mfeqB7oHyhfaGzorqju6O8pL6lw6LMpNqm26blauqn66fsbvOi+Kj5qPqp+6n8pCawKrErsk6zhAhiumO7ZLxlvWa+bb9uwG/BcMJ+w3/Dfc+N0JTRq9Ks063UsNWx1rLXxNjF2cbaBwgJCgsMBgYGBgYGBgYGBg0GBg4GBgYGBgYGBg8QERIGEwYGBgYGBgYGBgYUFQYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBhYXBgYGGAYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGGQYGBgYaBgYGBgYGBhsGBgYGBgYGBgYGBhwGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGHQYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYGHgYGBgYGBgYGBgYGBgYGBgYGBgYGBgYAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAkKysrKysrKysBAFRWVlZWVlZWVgAAAAAAAAAAAAAAAAAAAAAAAAAYAAAAKysrKysrKwcrK1tWVlZWVlZWSlZWBTFQMVAxUDFQMVAxUDFQMVAkUHkxUDFQMThQMVAxUDFQMVAxUDFQMVBOMQJODQ1OA04AJG4ATjEmblFOJFBOORSBGx0dUzFQMVANMVAxUDFQG1MkUDECXHtce1x7XHtcexR5XHtce1wtK0kDSAN4XHsUAJYKASsoBgYAKgYqKisHu7UrHgArBysrKwErKysrKysrKysrKysrKysrKysrKysrKysrKysrKysrKwErKysrKysrKysrKysrKysrKysrKysrKyorKysrKysrKysrKysrzUbNKwAlKwcBBgFVVlZWVlZVVlYCJIGBgYGBFYGBgQAAKwCy0bLRstGy0QAAzcwBANfX19fXg4GBgYGBgYGBgYGsrKysrKysrKysHAAAAAAAMVAxUDFQMVAxUDECAAAxUDFQMVAxUDFQMVAxUDFQMVBOMVAxUE4xUDFQMVAxUDFQMVAxUDECh6aHpoemh6aHpoemh6aHpiorKysrKysrKysrKysAAABUVlZWVlZWVlZWVlZWAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAFRWVlZWVlZWVlZWVlYMAAwqKysrKysrKysrKysrKwcqAQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAKisrKysrKysrKysrKysrKysrKysrKysrKysrVlZsgRUAKysrKysrKysrKysrKysrKysrKysrKysrKysrKysrKysrKysrKysrKysrB2wDQSsrVlZWVlZWVlZWVlZWVlYsVisrKysrKysrKysrKysrKysrKysrKwEAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAADGwAAAAAAAYAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAYlBiUGJQYlBiUGJQYlBiUGJQYlBiUGJQYlBiUGJQYlBiUGJQYlBiUGJQYlBiUGJQYlVnqeJgYlBiUGJQYlBiUGJQYlBiUGJQYlBiUGJQYlBiUGJQYBKytPVlYsK39WVjkrK1VWVisrT1ZWLCt/VlaBN3Vbe1wrK09WVgKsBAAAOSsrVVZWKytPVlYsKytWVjITgVcAb4F+ydd+LYGBDn45f29XAIGBfhUAfgMrKysrKysrKysrKysHKyQrlysrKysrKysrKyorKysrK1ZWVlZWgIGBgYE5uyorKysrKysrKysrKysrKysrKysrKysrKysrKysrKysrKysrKysrKysrAYGBgYGBgYGBgYGBgYGBgcmsrKysrKysrKysrKysrKzQDQBOMQK0wcHX1yRQMVAxUDFQMVAxUDFQMVAxUDFQMVAxUDFQMVAxUDFQMVDX11PBR9TX19cFKysrKysrKysrKysrBwEAAQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAABOMVAxUDFQMVAxUDFQMVANAAAAAAAkUDFQMVAxUDFQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAACsrKysrKysrKysreVx7XHtPe1x7XHtce1x7XHtce1x7XHtce1wtKyt5FFx7XC15KlwnXHtce1x7pAAKtFx7XHtPAyorKysrKysrKysrKysrKysrKysBAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAASAAAAAAAAAAAACorKysrKysrKysrKysrKysrKysrKysrKysrKwAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAACsrKysrKysrBwBIVlZWVlZWVlYCAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAACsrKysrKysrKysrKytVVlZWVlZWVlZWVlZWDgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAkKysrKysrKysrKysHAFZWVlZWVlZWVlZWVgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAJCsrKysrKysrKysrKysrKysHAAAAAFZWVlZWVlZWVlZWVlZWVlZWAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAACorKysrKysrKysrVlZWVlZWVlZWVg4AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAACorKysrKysrKysrVlZWVlZWVlZWVg4AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAKysrKysrKysrKytVVlZWVlZWVlZWVg4AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAABidRb3cAAAAAAAAAAAAAfAAAfwAAAAAAAAAAg46SlwCqAAAAAAAAAAAAALTEAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAxskAAADbAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAADeAAAAAOEAAAAAAAAA5AAAAAAAAAAAAAAA5wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAADqAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAADtAAAAAAAAAAAAAAAAAAAAAAAAAAAAABIQExQVFhcYGRobHB0eHyAhEBAiIxAkJSYnKCkqKxAsLS4RES8REREREREwMTIzNDU2NxEQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQOBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQORA6Ozw9Pj8QEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQQBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQQRAQQhBDREUQRkdIEEkQEEpLTE1OEE9QUVJTVFVWV1hZWlsQXF1eXxAQEBBgEBAQEBAQEBAQEBAQEBAQYRAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQYmMQEGRlEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEGYQEBAQEBAQEBAQEBAQEBAQEBAQZ2hpahAQa2wREW0QEBAQEBBubxAQEBAQcHEQEHJzdBB1dncRERF4eXp7fBAQEBAQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAD//////////////////////////////////////////wAAAAD+/wD8AQAA+AEAAHgAAAAA//vf+wAAgAAAAIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAPAD8/+Cv/////////////9///////yBAsAAAAAAAAAAAAAAAAABAAAAAAAAAAAAAAAAAAAAAAAD8AwAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAD8AAAAAADm/v///wBASQAAAAAAGAD//wDYAAAAAAAAAAEAPAAAAAAAAAAAAAAAABDgAR4AYP+/AAAAAAAA/wcAAAAAAAAAAAAAAAAAAAAAAAAA+M/jAAAAAwAg/38AAABOAAAAAAAAAAAAAAAAAAAIAAf8AAAAAAAAAAAAEAAgHgAwAAEAAAAAAAAAABAAIAAAAAD8bwAAAAAAAAAQACAAAAAAQAAAAAAAAAAAEAAgAAAAAAPgAAAAAAAAABAAIAAAAAD9AAAAAAAAAAAAACAAAAAA/wcQAAAAAAAAAAAgAAAAAID/EAAAAAAAABAAIAAAAAAAAAAAAAAAAAAYAKAAfwAA/wMAAAAAAAAAAAAEAAAAABAAAAAAAACAAIDA3wAMAAAAAAAAAAAAAAAEAB8AAAAAAAD+////APz//wAAAAAAAAAA/AAAAAAAAMD/3/8HAAAAAAAAAAAAAIAGAPwAAAAAAAAAAADAAAAAAAAAAAAAAAAIAAAAAAAAAAAAAADg////HwAA/wMAAAAAAAAAAAAAAAABAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAABgAAABAAAYAAAAAAAAAAAAOAAAAAAQAAAAcAAAAAAAAAAAAAAAAAAAADAAAP5/LwAA/wP/fwAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAOMQAAAAAAAAAAAAAAAAAAAAAAAMT/////AAAAwAAAAAAAAAAAAQDgnwAAAAB/P/9/AAAAAAAAAAAAAAAAAAAQABAAAPz///8fAAAAAAAMAAAAAAAAQAAM8AAAAAAAAID4AAAAAAAAAMAAAAAAAAAAAP8A////IZADAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/////38A4PsAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAKAD4ADgAOAAYID4/////P//////f9//8X//fwAA/////wAA/////wEAewPQwa9CAAwfvP//AAAAAAAO////////////////////////fwAAAP8HAAD/////////////PwAAAAAAAPz/////////////////////z////z//////////////////AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAOCHA/4AAAAAAAAAAAAAAAAAAAGAAAAAAAAAAAAAAAAAAAAAAP//////f/////8AAAAAAAD////7/////////////w8A//////////////////////////////////8/AAAA/w8e////AfzB4AAAAAAAAAAAAAAAHgEAAAAAAAAAAAAACAAAAAAAAAAAAAAAAAAAAAAAAP//AAAAAP////8PAAAA////f/////////////////////////////////////8AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAD//////////wAAAAAAAAAAAAAAAAAAAAAAAP///////38AAAAAAADAAOAAAAAAAAAAAAAAAIAPcAAAAAAAAAAAAAAAAAAA/wD//38AAwAAAAAAAAAAAAAAAAYAAAAAAAAAAAAAAAAAAEAAAAAAD/8DAAAAAAAA8AAAAAAAAAAAABDAAAD//wMXAAAAAAD4AAAAAAiAAAAAAAAAAAAAAAgA/z8AwAAAAAAAAAAAAAAAAAAAAPAAAIADAAAAAAAAAIACAADAAABDAAAAAAAAAAAAAAAACAAAAAAAAAAAAAAAAAAAAAAAOAAAAQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAgAAAAAAAAgAAAAAAAAAAAAAAAAAAAAD8/wMAAAAAAAAAAAAAAAAAAMAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAADD///8D////////9/9/DwAAAAAAAAAAAAAAAAAAAAAAgP7/APwBAAD4AQAA+D8AAAAAAAAAAAAAAAAAAAB/fwAwh///////j/8AAAAAAADg//9//w8BAAAAAAD//////z8AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA////DwAAAAAPAAAAAAAAAAAAAAAAAACAAAAAAAAAAQAAAAAAAAAAAAAAAAAAAAAAAIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAgP8AAID/AAAAAID/AAAAAAAAAAAA+AAAwI8AAACAAAAAAAAAAAAAAAAAAAAAMP///P//////AAAAAAAAAIf/Af8BAAAA4AAAAOAAAAAAAAEAAGD4fwAAAAAAAAAA/gAAAP8AAAD/AAAAHgD+AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAD8AAAAAAAAAAAAAAAA////fwAAAAAAAAAAAAAAAAAAAAAAAADgfwAAAMD//wMAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAwD/8/z8AAIADAAAAAAAA/gMgAAAAAAAAAAAAAAAAGAAPAAAAAAA4AAAAAAAAAAAA4T8A6P7/HwAAAAAAAABgPwAAAAAAAAAAAAAAAAACAAAAAAAAAAYAAAAAAAAAAAAYACAAAMAfHwAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAABE+ABoAAAAAAAAAAAAAAAATAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAID///8AAAAAAAAAAAAAAACADgAAAP8fAAAAAAAAAADAAAAAAAAAAAAAAAAAAAAIAPwAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAADgAAAAAAAAAAAAAAAAAAAAAAAAAAAPwHAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAFAAAAAAAAAAAAGID/AAAAAAAAAAAAAN8HAAAAAAAAAAAAAAAAAAAAAAAAgD4AAPz/HwMAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAANAAAAAAAAAAAAIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAgAEAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAD///////8DgAAAAAAAAAAAAAAAAAAAHwAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/wEAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAwAAAAAAAAAAAAAAAAAAAAAA/AAAAAAAAAP//MAAA+AMAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAP///wcAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAABAAAAAAAAAAAAAAAAAAAAAAAAAAAAACwDwAAAAAAAAAAAAAA////////////////////////////////////////PwD/////f/7//////////////////////////////wEAAP//////////PwAAAAAAAAAAAAAAAAAAAAAAAAD//w8A/////////////38A////AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAACAAAIAAAACAAAIAAAACAAAIAAAACAAAAAAgAAAAIAAAgAAAAAAAAA//////////////////////8PAPj+/wAAAAAAAAAAAAAAAAAAAAB/AACAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA8ACAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAgP9/AAAAAAAAAAAAAAAAAHAHAMAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/v////////8fAAAAAAAAAAAA/v///////z8AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAADAP//////D////////////////w8A/3/+//7//v///z8A/x//////AAAA/AAAABwAAAD8////HwAAAAAAAMD///8HAP//////D/8BAwA/AAAAAAAAAAAAAAAAAAAAAAAAAP//////////////////////////////////PwD/H/8H//////////////////8PAP//////////////Af8PAAD/D/////////8A/wP//////wD///8/AAAAAAAAAAAAAP/v////////////////e/z/////58f////n/////////////////////w8A/z8PBwcAPwAAAAAAAAAAAAAAAAAQAAAAEQAAABIAAAATAAAAAAAAABYAAAAAAAAAFwAAAAAgAAAAAAAABQAAAAAAAAAAAAAAGAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAGQAAABoAAABEOwAAAAAAAAAAAAAAAAAAAgAAAAAAAAAAAAAAAAAAAP//////////AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAiDkAAAAAAAAAKhBzb3VyY2VNYXBwaW5nVVJMGHdlYi10cmVlLXNpdHRlci53YXNtLm1hcA==");
   }
 });
 
-// node_modules/@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-terraform.wasm
+// ../main/node_modules/@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-terraform.wasm
 var tree_sitter_terraform_default, init_tree_sitter_terraform = __esm({
-  "node_modules/@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-terraform.wasm"() {
+  "../main/node_modules/@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-terraform.wasm"() {
     tree_sitter_terraform_default = __toBinaryNode("AGFzbQEAAAAAEQhkeWxpbmsuMAEG8PYEBAYAATAJYAF/AGACf38AYAJ/fwF/YAF/AX9gA39/fwF/YAAAYAABf2AEf39/fwBgA39/fwAC3AENA2VudgZjYWxsb2MAAgNlbnYGbWVtY3B5AAQDZW52BGZyZWUAAANlbnYHcmVhbGxvYwACA2VudgZtZW1zZXQABANlbnYNX19hc3NlcnRfZmFpbAAHA2Vudghpc3dzcGFjZQADA2Vudghpc3dhbG51bQADA2Vudglpc3d4ZGlnaXQAAwNlbnYNX19tZW1vcnlfYmFzZQN/AANlbnYMX190YWJsZV9iYXNlA38AA2VudgZtZW1vcnkCAAIDZW52GV9faW5kaXJlY3RfZnVuY3Rpb25fdGFibGUBcAAGAwsKBQUGAggEAAYCAgdIAxFfX3dhc21fY2FsbF9jdG9ycwAJGF9fd2FzbV9hcHBseV9kYXRhX3JlbG9jcwAKFXRyZWVfc2l0dGVyX3RlcnJhZm9ybQAQCQwBACMBCwYRCw8ODA0KtFgKAwABC4oSAQF/IwBB+PEEaiMAQYDHA2o2AgAjAEH88QRqIwBBkApqNgIAIwBBgPIEaiMAQeCLA2o2AgAjAEGE8gRqIwBB8MoDajYCACMAQYjyBGojAEGA8wRqIgA2AgAjAEGM8gRqIwBB5PYEajYCACMAQZDyBGojAEHwoANqNgIAIwBBlPIEaiMAQfigA2o2AgAjAEGY8gRqIwBBgKEDajYCACMAQZzyBGojAEHwowNqNgIAIwBBoPIEaiMAQeKlA2o2AgAjAEGk8gRqIwBB8KUDajYCACMAQajyBGojAEGgpgNqNgIAIwBBrPIEaiMBNgIAIwBBuPIEaiMAQcC7A2o2AgAjAEG88gRqIwBBoLwDajYCACMAQcDyBGojAUEBajYCACMAQcTyBGojAUECajYCACMAQcjyBGojAUEDajYCACMAQczyBGojAUEEajYCACMAQdDyBGojAUEFajYCACMAQdTyBGojAEGwvANqNgIAIAAjAEGJCGo2AgAjAEGE8wRqIwBBvwhqNgIAIwBBiPMEaiMAQQVqNgIAIwBBjPMEaiMANgIAIwBBkPMEaiMAQckDajYCACMAQZTzBGojAEGDCmo2AgAjAEGY8wRqIwBBgQpqNgIAIwBBnPMEaiMAQd8JajYCACMAQaDzBGojAEHGCGo2AgAjAEGk8wRqIwBB8wVqNgIAIwBBqPMEaiMAQccGajYCACMAQazzBGojAEHfAWo2AgAjAEGw8wRqIwBB+glqNgIAIwBBtPMEaiMAQaIIajYCACMAQbjzBGojAEGgCGo2AgAjAEG88wRqIwBBxAhqNgIAIwBBwPMEaiMAQfQJajYCACMAQcTzBGojAEHLCWo2AgAjAEHI8wRqIwBB/glqNgIAIwBBzPMEaiMAQZ4IajYCACMAQdDzBGojAEGyCGo2AgAjAEHU8wRqIwBBsANqNgIAIwBB2PMEaiMAQccEajYCACMAQdzzBGojAEHRBWo2AgAjAEHg8wRqIwBBygJqNgIAIwBB5PMEaiMAQbAIajYCACMAQejzBGojAEH4CWo2AgAjAEHs8wRqIwBBigpqNgIAIwBB8PMEaiMAQf8JajYCACMAQfTzBGojAEHyCWo2AgAjAEH48wRqIwBBiApqNgIAIwBB/PMEaiMAQfwJajYCACMAQYD0BGojAEGzCGo2AgAjAEGE9ARqIwBBtQhqNgIAIwBBiPQEaiMAQcIIajYCACMAQYz0BGojAEG7CGo2AgAjAEGQ9ARqIwBBuAhqNgIAIwBBlPQEaiMAQb4IajYCACMAQZj0BGojAEGFCmo2AgAjAEGc9ARqIwBBAmo2AgAjAEGg9ARqIwBBwQhqNgIAIwBBpPQEaiMAQfYJajYCACMAQaj0BGojAEG0A2o2AgAjAEGs9ARqIwBBoANqNgIAIwBBsPQEaiMAQcIGajYCACMAQbT0BGojAEHCBWo2AgAjAEG49ARqIwBBzgFqNgIAIwBBvPQEaiMAQd8GajYCACMAQcD0BGojAEGeAWo2AgAjAEHE9ARqIwBB7wdqNgIAIwBByPQEaiMAQZUFajYCACMAQcz0BGojAEHHAGo2AgAjAEHQ9ARqIwBBkAdqNgIAIwBB1PQEaiMAQYUBajYCACMAQdj0BGojAEHYB2o2AgAjAEHc9ARqIwBBwQNqNgIAIwBB4PQEaiMAQdMGajYCACMAQeT0BGojAEELajYCACMAQej0BGojAEGXBmo2AgAjAEHs9ARqIwBBrQVqNgIAIwBB8PQEaiMAQfkAajYCACMAQfT0BGojAEG+B2o2AgAjAEH49ARqIwBBvARqNgIAIwBB/PQEaiMAQc8EajYCACMAQYD1BGojAEGJBmo2AgAjAEGE9QRqIwBB8wFqNgIAIwBBiPUEaiMAQdYBajYCACMAQYz1BGojAEHoAWo2AgAjAEGQ9QRqIwBB+AVqNgIAIwBBlPUEaiMAQZcIajYCACMAQZj1BGojAEHNBmo2AgAjAEGc9QRqIwBBtAFqNgIAIwBBoPUEaiMAQYMIajYCACMAQaT1BGojAEG9Amo2AgAjAEGo9QRqIwBB/wFqNgIAIwBBrPUEaiMAQSdqNgIAIwBBsPUEaiMAQfQGajYCACMAQbT1BGojAEGvAmo2AgAjAEG49QRqIwBB2gRqNgIAIwBBvPUEaiMAQSFqNgIAIwBBwPUEaiMAQR1qNgIAIwBBxPUEaiMAQRBqNgIAIwBByPUEaiMAQdMCajYCACMAQcz1BGojAEGWAmo2AgAjAEHQ9QRqIwBBhgJqNgIAIwBB1PUEaiMAQZECajYCACMAQdj1BGojAEHsAmo2AgAjAEHc9QRqIwBBgwNqNgIAIwBB4PUEaiMAQdwCajYCACMAQeT1BGojAEHUA2o2AgAjAEHo9QRqIwBB6wZqNgIAIwBB7PUEaiMAQZIDajYCACMAQfD1BGojAEHmBGo2AgAjAEH09QRqIwBB5ABqNgIAIwBB+PUEaiMAQasHajYCACMAQfz1BGojAEGcAmo2AgAjAEGA9gRqIwBBiQVqNgIAIwBBhPYEaiMAQZsEajYCACMAQYj2BGojAEGEBGo2AgAjAEGM9gRqIwBBlARqNgIAIwBBkPYEaiMAQfUCajYCACMAQZT2BGojAEGhBmo2AgAjAEGY9gRqIwBBsQZqNgIAIwBBnPYEaiMAQcABajYCACMAQaD2BGojAEG4Bmo2AgAjAEGk9gRqIwBB+ARqNgIAIwBBqPYEaiMAQaUEajYCACMAQaz2BGojAEHgBWo2AgAjAEGw9gRqIwBBpwNqNgIAIwBBtPYEaiMAQTRqNgIAIwBBuPYEaiMAQf8GajYCACMAQbz2BGojAEHIBWo2AgAjAEHA9gRqIwBB3gNqNgIAIwBBxPYEaiMAQfADajYCACMAQcj2BGojAEHIB2o2AgAjAEHM9gRqIwBB2QhqNgIAIwBB0PYEaiMAQb0JajYCACMAQdT2BGojAEGPCWo2AgAjAEHY9gRqIwBB+QhqNgIAIwBB3PYEaiMAQeYIajYCACMAQeD2BGojAEGkCWo2AgAjAEHo9gRqIwBBB2o2AgAjAEHs9gRqIwBB9ARqNgIACxcBAX9BAUEMEAAiAEEBQRAQADYCCCAAC58BAQV/AkAgACgCACICQf8ASw0AIAEgAjYAACAAKAIARQRAQQQPC0EEIQMDQCAAKAIIIARBBHRqIgIoAggiBkH/AEsNASAGIANBCGoiBWpB/wdLDQEgASADaiIDIAIoAgA2AAAgAyACKAIINgAEIAEgBWogAigCDCACKAIIEAEaIAIoAgggBWohAyAEQQFqIgQgACgCAEkNAAsgAw8LQQAL1AMBCn8gACgCACIGBEAgACgCCCEDA0AgAyAEQQR0IgVqKAIMIgcEQCAHEAIgACgCACEGIAAoAgghAwsgAyAFakEANgIMIARBAWoiBCAGSQ0ACwsgAEEANgIAAkAgAkUNAAJAIAEoAAAiC0UEQEEEIQQMAQtBBCEEAkADQAJAIARBCGohA0EBQREQACEIIAEgBGoiBCgAACEMAn8gBCgABCIFRQRAQRAhByADDAELQRAhByAFQRFPBEAgCCAFQQFqIgQQAyIIRQ0CIAhBACAEEAQaIAUhBwsgCCABIANqIAUQARogAyAFagshBCAAKAIIIQMgACgCBCIJIAAoAgAiBkYEQCADQRAgCUEBdCIDIANBEE0bQQR0EAMiA0UNAyAAIAM2AgggAEEQIAAoAgAiBkEBdCIJIAlBEE0bNgIECyAAIAZBAWo2AgAgAyAGQQR0aiIDIAg2AgwgAyAFNgIIIAMgBzYCBCADIAw2AgAgCyAKQQFqIgpHDQEMAwsLIwAiAEGkCGogAEGNCGpBrAEgAEHUBWoQBQALIwAiAEGkCGogAEGNCGpBsQEgAEHUBWoQBQALIAIgBEYNACMAIgBBswVqIABBjQhqQbMBIABB1AVqEAUACwv/EQEGfyABKAIAEAYEQANAIAEoAgAhAyABQQEgASgCCBEBACADQQpGIARyIQQgASgCABAGDQALCwJAIAEoAgAiBUUNAAJAAkAgAi0AAEEBRw0AAkAgACgCACIDBEAgBUEiRw0CIAAoAggiBiADQQR0akEQaygCAEECRw0BDAILIAVBIkcNASAAKAIIIQYLQQFBERAAIQICQCADIAAoAgRGBEAgBiADQQV0QYACIANB+P///wdxGxADIgZFDQEgACAGNgIIIABBECAAKAIAIgNBAXQiBCAEQRBNGzYCBAsgACADQQFqNgIAIAYgA0EEdGoiACACNgIMQQAhBCAAQQA2AgggAEKCgICAgAI3AgAgAUEAIAEoAggRAQAMAgsjACIAQaQIaiAAQY0IakH7ASAAQcoEahAFAAsCQCACLQABQQFHDQAgACgCACIDRSAFQSJHcg0AIAAoAggiBiADQQR0aiIIQRBrKAIAQQJHDQAgCEEEaygCACICBEAgAhACIAAoAgghBiAAKAIAIQMLIAYgA0EEdGpBBGtBADYCACAAIANBAWs2AgAgAUEAIAEoAggRAQBBASEEDAELAkAgAi0AA0EBRw0AIAItAAJBAUcNAAJAIAAoAgAiAwRAIAVBJEcNAiAAKAIIIANBBHRqQRBrKAIADQEMAgsgBUEkRw0BCyABQQAgASgCCBEBAEECIQQCQCABKAIAIgJBJEcEQCACQfsARw0DQQFBERAAIQUgACgCCCEEIAAoAgQiAiAAKAIAIgNGBEAgBCACQQV0QYACIAJB+P///wdxGxADIgRFDQIgACAENgIIIABBECAAKAIAIgNBAXQiAiACQRBNGzYCBAsgACADQQFqNgIAIAQgA0EEdGoiACAFNgIMIABBADYCCCAAQoCAgICAAjcCACABQQAgASgCCBEBAEEDIQQMAwsgAUEAIAEoAggRAQAgASgCAEH7AEcNAiABQQAgASgCCBEBAAwCCyMAIgBBpAhqIABBjQhqQYsCIABBygRqEAUACwJAIAItAARBAUcNACAAKAIAIgNFIAVB/QBHcg0AIAAoAggiBiADQQR0aiIIQRBrKAIADQBBBCEEIAhBBGsoAgAiAgRAIAIQAiAAKAIIIQYgACgCACEDCyAGIANBBHRqQQRrQQA2AgAgACADQQFrNgIAIAFBACABKAIIEQEADAELAkAgAi0ABUEBRw0AIAItAAJBAUcNAAJAIAAoAgAiAwRAIAVBJUcNAiAAKAIIIANBBHRqQRBrKAIAQQFHDQEMAgsgBUElRw0BCyABQQAgASgCCBEBAEECIQQCQCABKAIAIgJBJUcEQCACQfsARw0DQQFBERAAIQUgACgCCCEEIAAoAgQiAiAAKAIAIgNGBEAgBCACQQV0QYACIAJB+P///wdxGxADIgRFDQIgACAENgIIIABBECAAKAIAIgNBAXQiAiACQRBNGzYCBAsgACADQQFqNgIAIAQgA0EEdGoiACAFNgIMIABBADYCCCAAQoGAgICAAjcCACABQQAgASgCCBEBAEEFIQQMAwsgAUEAIAEoAggRAQAgASgCAEH7AEcNAiABQQAgASgCCBEBAAwCCyMAIgBBpAhqIABBjQhqQaUCIABBygRqEAUACwJAIAItAAZBAUcNACAAKAIAIgNFIAVB/QBHcg0AIAAoAggiBiADQQR0aiIIQRBrKAIAQQFHDQAgCEEEaygCACICBEAgAhACIAAoAgghBiAAKAIAIQMLIAYgA0EEdGpBBGtBADYCACAAIANBAWs2AgAgAUEAIAEoAggRAQBBBiEEDAELAkACQAJAAkAgAi0AB0EBRw0AAkAgACgCACIDBEAgACgCCCADQQR0aiIDQRBrKAIAQQNGDQELQQFBERAAIQNBACEEQRAhAgNAAkACQCAFEAcNACABKAIAIgVB3wBGDQAgBUEtRw0BCyACIARGBEAgA0EQIARBAXQiAiACQRBNGyICQQFyIgUQAyIDRQ0FIAMgBGpBACAFIARrEAQaCyADIARqIAEoAgA6AAAgAUEAIAEoAggRAQAgBEEBaiEEIAEoAgAhBQwBCwsgACgCCCEFIAAoAgQiBiAAKAIAIgdGBEAgBSAGQQV0QYACIAZB+P///wdxGxADIgVFDQQgACAFNgIIIABBECAAKAIAIgdBAXQiBiAGQRBNGzYCBAsgACAHQQFqNgIAIAUgB0EEdGoiACADNgIMIAAgBDYCCCAAIAI2AgQgAEEDNgIAQQchBAwFCyAEQQFxRQ0AIANBCGsoAgAiAgRAIANBBGsoAgAhA0EAIQQDQCABKAIAIAMgBGosAABHDQUgAUEAIAEoAggRAQAgBEEBaiIEIAJHDQALCyABIAEoAgwRAAACQAJAIAEoAgAQBgRAA0AgASgCAEEKRg0CIAFBACABKAIIEQEAIAEoAgAQBg0ACwsgASgCAEEKRw0BCyAAKAIIIgMgACgCACIEQQR0akEEaygCACICBEAgAhACIAAoAgghAyAAKAIAIQQLIAMgBEEEdGpBBGtBADYCACAAIARBAWs2AgBBByEEDAULIAFBACABKAIIEQEAIAEgASgCDBEAAAwDCyACLQACQQFHDQQgACgCACICRQ0EIAVB3ABHIAAoAgggAkEEdGpBEGsoAgAiAEECR3JFBEBBACEEIAFBACABKAIIEQEAAkACQAJAAkAgASgCACIAQe0ATARAIABBIkYNAiAAQdUARw0BDAQLIABB7gBrDggBCQkJAQkBAgkLIABB3ABHDQgLIAFBACABKAIIEQEADAULA0AgAUEAIAEoAggRAQAgASgCABAIRQ0HIARBAWoiBEEERw0ACyABQQAgASgCCBEBAAwECwNAIAFBACABKAIIEQEAIAEoAgAQCEUNBiAEQQFqIgRBCEcNAAsgAUEAIAEoAggRAQAMAwtBAiEEIABBfnFBAkcNBCABQQAgASgCCBEBAAwDCyMAIgBBpAhqIABBjQhqQbwCIABBygRqEAUACyMAIgBBpAhqIABBjQhqQcICIABBygRqEAUAC0ECIQQLIAEgBDsBBEEBIQcLIAcLZwEFfyAAKAIIIQECQAJAIAAoAgAiAwRAA0AgASACQQR0IgRqKAIMIgUEQCAFEAIgACgCACEDIAAoAgghAQsgASAEakEANgIMIAJBAWoiAiADSQ0ACwwBCyABRQ0BCyABEAILIAAQAgsJACMAQdDxBGoLri0BCX8DQCAAKAIAIQJBAiEGIAAgACgCGBEDACEIQQAhA0EAIQdBACEEAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkAgAUH//wNxDnQAAQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyAhIiMkJSYnKCkqc3QrdS0uLzAxMjM0NTY3ODk6Ozw9Pj9AQUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVpbXF1eX2BhYmNlZmdoaWprbG1ub3BxcpQBC0EAIQEgCA2aAQNAIAIgAUEBdCIEIwBB8JEEamovAQBGDXcgAUE2SSEEIAFBAmohASAEDQALQfMAIQEgAkEgRiACQQlrQQVJcg2bASACQTBrQQpPDZIBDJkBCwNAIAIgA0EBdCIBIwBB4JIEamovAQBGDXcgA0EySSEBIANBAmohAyABDQALQfMAIQEgAkEgRiACQQlrQQVJcg2aASACQTFrQQlJDZgBIwBB0JMEaiACEBJFDZEBDJcBCwNAIAIgB0EBdCIBIwBBgL4EamovAQBGDXcgB0EkSSEBIAdBAmohByABDQALQfMAIQEgAkEJa0EFSQ2ZASAFIQQgAkEgRw2RAQyZAQsDQCACIARBAXQiASMAQdC+BGpqLwEARg13IARBIEkhASAEQQJqIQQgAQ0AC0HzACEBIAJBIEYgAkEJa0EFSXINmAEgAkExa0EJSQ2WASMAQdCTBGogAhASDZUBDI8BC0GmBSEDAkACQAJAAkAgAkEfTARAIAJBCWtBBUkNAQwECyACQTxKDQFB8gAhASACQSBrDgQAAwObAQILQfMAIQEMmgELIAJBPUcEQCACQfsARw0CQS4hAQyaAQtBLCEBDJkBCyACQS9GDZQBCwNAIwBB0JMEaiIJIANBAXYiBiAEaiIIQQN0aiIKKAIEIQdBPCEBIAIgB0wgAiAKKAIATnENmAEgCCAEIAIgB0obIQQgAyAGayIDQQFLDQALIARBA3QgCWoiAygCACACSg2OASAFIQQgAygCBCACSA2PAQyXAQsgAkEmRw2NAUHpACEBDJYBCyACQSpGDZABIAJBL0cNjAEMjwELIAJBKkYNjQEgAkEvRg1zDIoBCyACQSpGDYwBDIkBCyACQS5HDYkBQdkAIQEMkgELIAJBOkYNjgEMiAELIAJBPEcNhwFB6wAhAQyQAQsgAkE9Rw2GAQyEAQsgAkE9Rw2FAUHnACEBDI4BC0HnACEBIAUhBCACQT1rDgKNAR2FAQsgAkHdAEcNgwFB0wAhAQyMAQsgAkHhAEYEQEEcIQEMjAELIAJB7wBHDYIBQR4hAQyLAQsgAkHkAEcNgQFBFyEBDIoBCyACQeUARw2AAUHvACEBDIkBCyACQeUARw1/QcQAIQEMiAELIAJB5QBHDX5BxgAhAQyHAQsgAkHmAEcNfQx6CyACQeYARg15IAJB7gBHDXxB1wAhAQyFAQtBHSEBIAUhBAJAIAJB5gBrDgSFAX19AH0LQRghAQyEAQsgAkHmAEcNekHwACEBDIMBC0EhIQEgBSEEAkAgAkHsAGsOA4MBewB7C0ERIQEMggELIAJB7ABHDXhByAAhAQyBAQsgAkHsAEcNd0EaIQEMgAELIAJB7ABHDXZBIiEBDH8LIAJB7wBHDXVBHyEBDH4LIAJB8gBHDXRB1QAhAQx9CyACQfIARw1zQe4AIQEMfAsgAkHyAEcNckEkIQEMewsgAkHzAEcNcUESIQEMegsgAkHzAEcNcEEUIQEMeQsgAkH1AEcNb0EbIQEMeAsgAkH1AEcNbkETIQEMdwsgAkH8AEcNbUHqACEBDHYLQSghAQJAIAJBK2sOA3YAdgALIAJBMGtBCk8NbAxoCyACQTBrQQpPDWsMZgsgAkEwa0EKSQ1mDGoLQcMAIQEgAkEwa0EKSSACQcEAa0EaSXINciAFIQQgAkHhAGtBGk8NagxyC0EAIQEgCA1wA0AgAiABQQF0IgQjAEGgvwRqai8BAEYNUiABQSxJIQQgAUECaiEBIAQNAAtB8wAhASACQSBGIAJBCWtBBUlyDXEgAkEwa0EKSQ1iIwBB0JMEaiACEBINbgxoC0EBIQUgAEEBOwEEIAAgACgCDBEAAEHnACEBQQEhBCACQT1rDgJwAGgLQdQAIQEMbwtBAyEGDEcLIABBBDsBBCAAIAAoAgwRAABBASEFIAJBOkYNXSACQe8ARg1OIAJB4QBGDU9BmgYhBwNAIwBBgMAEaiIJIAdBAXYiBiADaiIIQQN0aiIKKAIEIQRBPCEBIAIgBEwgAiAKKAIATnENbiAIIAMgAiAEShshA0EBIQQgByAGayIHQQFLDQALIANBA3QgCWoiAygCACACSg1lIAMoAgQgAkgNZQxtCyAAQQQ7AQQgACAAKAIMEQAAQQEhBSACQTpGDVwgAkHhAEYNTkGaBiEHA0AjAEGAwARqIgkgB0EBdiIGIANqIghBA3RqIgooAgQhBEE8IQEgAiAETCACIAooAgBOcQ1tIAggAyACIARKGyEDQQEhBCAHIAZrIgdBAUsNAAsgA0EDdCAJaiIDKAIAIAJKDWQgAygCBCACSA1kDGwLIABBBDsBBCAAIAAoAgwRAABBASEFIAJBOkYNWyACQeUARg1OQZoGIQcDQCMAQYDABGoiCSAHQQF2IgYgA2oiCEEDdGoiCigCBCEEQTwhASACIARMIAIgCigCAE5xDWwgCCADIAIgBEobIQNBASEEIAcgBmsiB0EBSw0ACyADQQN0IAlqIgMoAgAgAkoNYyADKAIEIAJIDWMMawsgAEEEOwEEIAAgACgCDBEAAEEBIQUgAkE6Rg1aIAJB5QBGDU5BmgYhBwNAIwBBgMAEaiIJIAdBAXYiBiADaiIIQQN0aiIKKAIEIQRBPCEBIAIgBEwgAiAKKAIATnENayAIIAMgAiAEShshA0EBIQQgByAGayIHQQFLDQALIANBA3QgCWoiAygCACACSg1iIAMoAgQgAkgNYgxqCyAAQQQ7AQQgACAAKAIMEQAAQQEhBSACQTpGDVkgAkHsAEYNTkGaBiEHA0AjAEGAwARqIgkgB0EBdiIGIANqIghBA3RqIgooAgQhBEE8IQEgAiAETCACIAooAgBOcQ1qIAggAyACIARKGyEDQQEhBCAHIAZrIgdBAUsNAAsgA0EDdCAJaiIDKAIAIAJKDWEgAygCBCACSA1hDGkLIABBBDsBBCAAIAAoAgwRAABBASEFIAJBOkYNWCACQewARg1OQZoGIQcDQCMAQYDABGoiCSAHQQF2IgYgA2oiCEEDdGoiCigCBCEEQTwhASACIARMIAIgCigCAE5xDWkgCCADIAIgBEobIQNBASEEIAcgBmsiB0EBSw0ACyADQQN0IAlqIgMoAgAgAkoNYCADKAIEIAJIDWAMaAsgAEEEOwEEIAAgACgCDBEAAEEBIQUgAkE6Rg1XIAJB7ABGDU5BmgYhBwNAIwBBgMAEaiIJIAdBAXYiBiADaiIIQQN0aiIKKAIEIQRBPCEBIAIgBEwgAiAKKAIATnENaCAIIAMgAiAEShshA0EBIQQgByAGayIHQQFLDQALIANBA3QgCWoiAygCACACSg1fIAMoAgQgAkgNXwxnCyAAQQQ7AQQgACAAKAIMEQAAQQEhBSACQTpGDVYgAkHyAEYNTkGaBiEHA0AjAEGAwARqIgkgB0EBdiIGIANqIghBA3RqIgooAgQhBEE8IQEgAiAETCACIAooAgBOcQ1nIAggAyACIARKGyEDQQEhBCAHIAZrIgdBAUsNAAsgA0EDdCAJaiIDKAIAIAJKDV4gAygCBCACSA1eDGYLIABBBDsBBCAAIAAoAgwRAABBASEFIAJBOkYNVSACQfIARg1OQZoGIQcDQCMAQYDABGoiCSAHQQF2IgYgA2oiCEEDdGoiCigCBCEEQTwhASACIARMIAIgCigCAE5xDWYgCCADIAIgBEobIQNBASEEIAcgBmsiB0EBSw0ACyADQQN0IAlqIgMoAgAgAkoNXSADKAIEIAJIDV0MZQsgAEEEOwEEIAAgACgCDBEAAEEBIQUgAkE6Rg1UIAJB8wBGDU5BmgYhBwNAIwBBgMAEaiIJIAdBAXYiBiADaiIIQQN0aiIKKAIEIQRBPCEBIAIgBEwgAiAKKAIATnENZSAIIAMgAiAEShshA0EBIQQgByAGayIHQQFLDQALIANBA3QgCWoiAygCACACSg1cIAMoAgQgAkgNXAxkCyAAQQQ7AQQgACAAKAIMEQAAQQEhBSACQTpGDVMgAkH1AEYNTkGaBiEHA0AjAEGAwARqIgkgB0EBdiIGIANqIghBA3RqIgooAgQhBEE8IQEgAiAETCACIAooAgBOcQ1kIAggAyACIARKGyEDQQEhBCAHIAZrIgdBAUsNAAsgA0EDdCAJaiIDKAIAIAJKDVsgAygCBCACSA1bDGMLIABBBDsBBCAAIAAoAgwRAABBASEFIAJBOkYNUiACQfUARg1OQZoGIQcDQCMAQYDABGoiCSAHQQF2IgYgA2oiCEEDdGoiCigCBCEEQTwhASACIARMIAIgCigCAE5xDWMgCCADIAIgBEobIQNBASEEIAcgBmsiB0EBSw0ACyADQQN0IAlqIgMoAgAgAkoNWiADKAIEIAJIDVoMYgsgAEEEOwEEIAAgACgCDBEAACACQTpGDU9BmgYhBwNAQQEhBSMAQYDABGoiCSAHQQF2IgYgA2oiCEEDdGoiCigCBCEEQTwhASACIARMIAIgCigCAE5xDWIgCCADIAIgBEobIQNBASEEIAcgBmsiB0EBSw0ACyADQQN0IAlqIgMoAgAgAkoNWSADKAIEIAJIDVkMYQtBBSEGDDkLQQYhBgw4CyAAQQc7AQQgACAAKAIMEQAAQQEhBSACQS5GDU0gAkH4AEYEQEEpIQEMXwsgAkEwa0EKSQ1cDDgLIABBBzsBBCAAIAAoAgwRAAAgAkEuRgRAQQEhBQxNC0EBIQUgAkEwa0EKSQ1bDDcLIABBBzsBBCAAIAAoAgwRAAAgAkFfcUHFAEYEQEEBIQVBJiEBDF0LQQEhBSACQTBrQQpJDU4MNgsgAEEHOwEEIAAgACgCDBEAAEEBIQUgAkEwa0EKSQ1ODDULIABBCDsBBCAAIAAoAgwRAABBASEFQcMAIQEgAkEwa0EKSSACQcEAa0EaSXINWkEBIQQgAkHhAGtBGk8NUgxaC0EJIQYMMgsgAEEJOwEEIAAgACgCDBEAACACQTpGDUZBmgYhBwNAQQEhBSMAQYDABGoiCSAHQQF2IgYgA2oiCEEDdGoiCigCBCEEQTwhASACIARMIAIgCigCAE5xDVkgCCADIAIgBEobIQNBASEEIAcgBmsiB0EBSw0ACyADQQN0IAlqIgMoAgAgAkoNUCADKAIEIAJIDVAMWAtBCiEGDDALQQohASAAQQo7AQQgACAAKAIMEQAAIAJBOkYNQ0GaBiEHA0BBASEFIwBBgMAEaiIJIAdBAXYiBiADaiIIQQN0aiIKKAIEIQRBPCEBIAIgBEwgAiAKKAIATnENVyAIIAMgAiAEShshA0EBIQQgByAGayIHQQFLDQALIANBA3QgCWoiAygCACACSg1OIAMoAgQgAkgNTgxWC0ELIQYMLgsgAEELOwEEIAAgACgCDBEAACACQTpGDUJBmgYhBwNAQQEhBSMAQYDABGoiCSAHQQF2IgYgA2oiCEEDdGoiCigCBCEEQTwhASACIARMIAIgCigCAE5xDVUgCCADIAIgBEobIQNBASEEIAcgBmsiB0EBSw0ACyADQQN0IAlqIgMoAgAgAkoNTCADKAIEIAJIDUwMVAtBDCEGDCwLQQ0hBgwrCyAAQQ07AQQgACAAKAIMEQAAQQEhBSACQSpHDStBDyEBDFELQQ4hBgwpC0EPIQYMKAsgAEEQOwEEIAAgACgCDBEAAEEBIQUgAkEqRw0oQdIAIQEMTgsgAEEQOwEEIAAgACgCDBEAAEHSACEBQQEhBUEBIQQCQCACQSprDgVORkZGAEYLQQkhAQxNCyAAQRE7AQQgACAAKAIMEQAAQQEhBSACQTBrQQpJDT0MJgtBEiEGDCQLQRMhBgwjC0EUIQYMIgtBFSEGDCELIABBFTsBBCAAIAAoAgwRAAAgAkE6Rg01QZoGIQcDQEEBIQUjAEGAwARqIgkgB0EBdiIGIANqIghBA3RqIgooAgQhBEE8IQEgAiAETCACIAooAgBOcQ1IIAggAyACIARKGyEDQQEhBCAHIAZrIgdBAUsNAAsgA0EDdCAJaiIDKAIAIAJKDT8gAygCBCACSA0/DEcLQRYhBgwfC0EXIQYMHgtBGCEGDB0LQRkhBgwcC0EaIQYMGwtBGyEGDBoLIABBGzsBBCAAIAAoAgwRAABBASEFIAJBPUYNNQwaC0EcIQYMGAsgAEEdOwEEIAAgACgCDBEAAEEBIQUgAkEqRg05IAJBL0YNOAwYC0EeIQYMFgtBHyEGDBULIABBIDsBBCAAIAAoAgwRAABBASEFIAJBPUcNFUHjACEBDDsLQSEhBgwTCyAAQSI7AQQgACAAKAIMEQAAQQEhBUHrACEBQQEhBCACQTxrDgI5ATELIABBIjsBBCAAIAAoAgwRAABBASEFIAJBPUcNEgtB5gAhAQw3C0EjIQYMDwtBJCEGDA4LQSUhBgwNC0EmIQYMDAtBJyEGDAsLIABBKDsBBCAAIAAoAgwRAABBASEFIAJBLUcNC0HsACEBDDELQSkhBgwJC0EqIQYMCAtBKyEGDAcLQSwhBgwGC0EtIQYMBQtBLiEGDAQLIABBLjsBBCAAIAAoAgwRAABBASEFIAJFDQQgAkEKRw0kDAQLQS8hBgwCC0EAIQYMAQtBASEGCyAAIAY7AQQgACAAKAIMEQAAC0EBIQQMHQsjACAEakHykQRqLwEAIQEMJAsjACABakHikgRqLwEAIQEMIwsjACABakGCvgRqLwEAIQEMIgsjACABakHSvgRqLwEAIQEMIQtB8QAhAQwgCyMAIARqQaK/BGovAQAhAQwfC0E3IQEMHgtBNCEBDB0LQcUAIQEMHAtBxwAhAQwbC0E5IQEMGgtByQAhAQwZC0E1IQEMGAtB1gAhAQwXC0E6IQEMFgtBMyEBDBULQTIhAQwUC0E2IQEMEwtBASEFDBILQQEhBQwBC0EnIQEMEAtBCiEBDA8LQdEAIQEMDgtBwQAhAQwNC0HCACEBDAwLQdgAIQEMCwtB6AAhAQwKCyACDQQLIAUhBAsgBEEBcQ8LQQchAQwGC0HyACEBDAULQQghAQwEC0EGIQEMAwtBPCEBDAILQcAAIQEMAQtBKyEBCyAAQQAgACgCCBEBAAwACwALcAEGf0GmBSECA0AgACADIAJBAXYiBWoiBkEDdGoiBygCBCEEIAcoAgAgAUogASAESnJFBEBBAQ8LIAYgAyABIARKGyEDIAIgBWsiAkEBSw0ACyABIAAgA0EDdGoiACgCAE4EfyAAKAIEIAFOBUEACwsL+PYEAQAjAAvw9gR9AHx8AHsAa2V5AGJvZHkAbGVnYWN5X2luZGV4AG5ld19pbmRleABvYmplY3Rfc3RhcnQAdGVtcGxhdGVfZm9yX3N0YXJ0AHRlbXBsYXRlX2ludGVycG9sYXRpb25fc3RhcnQAX2Z1bmN0aW9uX2NhbGxfc3RhcnQAYmxvY2tfc3RhcnQAdGVtcGxhdGVfZGlyZWN0aXZlX3N0YXJ0AHF1b3RlZF90ZW1wbGF0ZV9zdGFydAB0dXBsZV9zdGFydABoZXJlZG9jX3N0YXJ0AGNvbW1lbnQAYm9vbF9saXQAbnVsbF9saXQAc3RyaW5nX2xpdABudW1lcmljX2xpdABvYmplY3QAYXR0cl9zcGxhdABmdWxsX3NwbGF0AGZ1bmN0aW9uX2FyZ3VtZW50cwBfb2JqZWN0X2VsZW1zAF90dXBsZV9lbGVtcwBlbGxpcHNpcwBnZXRfYXR0cgBmb3Jfb2JqZWN0X2V4cHIAZm9yX2V4cHIAdGVtcGxhdGVfZXhwcgBmb3JfdHVwbGVfZXhwcgB2YXJpYWJsZV9leHByAGVuZGZvcgB0ZW1wbGF0ZV9mb3IAc3RyaXBfbWFya2VyAGhlcmVkb2NfaWRlbnRpZmllcgBmb3JfaW50cm8AdGVtcGxhdGVfaWZfaW50cm8AdGVtcGxhdGVfZWxzZV9pbnRybwB1bmFyeV9vcGVyYXRpb24AYmluYXJ5X29wZXJhdGlvbgB0ZW1wbGF0ZV9pbnRlcnBvbGF0aW9uAGV4cHJlc3Npb24AaW4Ac2NhbgBfZXhwcl90ZXJtAG9iamVjdF9lbGVtAGZ1bmN0aW9uX2NhbGwAdmFsAHRlbXBsYXRlX2xpdGVyYWwAY29uZGl0aW9uYWwAX3RlbXBsYXRlX2xpdGVyYWxfY2h1bmsAYmxvY2sAc2l6ZSA9PSBsZW5ndGgAZW5kaWYAdGVtcGxhdGVfaWYAZGVzZXJpYWxpemUAdGVtcGxhdGVfZGlyZWN0aXZlAHRydWUAY29sbGVjdGlvbl92YWx1ZQBsaXRlcmFsX3ZhbHVlAGF0dHJpYnV0ZQBxdW90ZWRfdGVtcGxhdGUAaGVyZWRvY190ZW1wbGF0ZQBlbHNlAGZhbHNlAHR1cGxlAGNvbmZpZ19maWxlAF93aGl0ZXNwYWNlAGZvcl9jb25kAG9iamVjdF9lbmQAdGVtcGxhdGVfZm9yX2VuZAB0ZW1wbGF0ZV9pbnRlcnBvbGF0aW9uX2VuZABfZnVuY3Rpb25fY2FsbF9lbmQAYmxvY2tfZW5kAHRlbXBsYXRlX2lmX2VuZAB0ZW1wbGF0ZV9kaXJlY3RpdmVfZW5kAHF1b3RlZF90ZW1wbGF0ZV9lbmQAdHVwbGVfZW5kAHNjYW5uZXIuYwBfY29tbWEAWypdAFsAdG1wICE9IE5VTEwAPwA9PgA+PQA9PQA8PQAhPQA8PAA6AG51bWVyaWNfbGl0X3Rva2VuMgBib2R5X3JlcGVhdDEAYXR0cl9zcGxhdF9yZXBlYXQxAF9vYmplY3RfZWxlbXNfcmVwZWF0MQBfdHVwbGVfZWxlbXNfcmVwZWF0MQB0ZW1wbGF0ZV9saXRlcmFsX3JlcGVhdDEAYmxvY2tfcmVwZWF0MQBsZWdhY3lfaW5kZXhfdG9rZW4xAG51bWVyaWNfbGl0X3Rva2VuMQAvAC4APDwtACwAKwAuKgApACgAJiYAJQAhAAAAAAAeAAsAAQACAA0AAQADAA8AAQAEABEAAQAFABMAAQAHABUAAQAIABkAAQALABsAAQANAB0AAQAVACEAAQAoACMAAQApACUAAQAwAAYAAQBLAAcAAQBOAA4AAQBHAFYAAQBZAJQAAQBMAJMBAQBgABACAQA+ADcCAQBNAIkCAQBnAAMAAgAuAC8AFwACAAkACgAfAAIAGgAbAMgAAgBGAEoA0QACAFcAWADSAAIAYgBjANMAAgBlAGYAxgADAEEAQgBDAIYACAA/AEAARABWAFsAXABhAGQAHgALAAEAAgAPAAEABAARAAEABQATAAEABwAVAAEACAAZAAEACwAbAAEADQAdAAEAFQAhAAEAKAAjAAEAKQAlAAEAMAAnAAEAAwAGAAEASwAHAAEATgAOAAEARwBXAAEAWQD/AAEATACTAQEAYAAQAgEAPgBlAgEATQCJAgEAZwADAAIALgAvABcAAgAJAAoAHwACABoAGwDIAAIARgBKANEAAgBXAFgA0gACAGIAYwDTAAIAZQBmAMYAAwBBAEIAQwCGAAgAPwBAAEQAVgBbAFwAYQBkAB4ACwABAAIADwABAAQAEQABAAUAEwABAAcAFQABAAgAGQABAAsAGwABAA0AHQABABUAIQABACgAIwABACkAJQABADAAKQABAAMABgABAEsABwABAE4ADgABAEcAVQABAFkAHQEBAEwAkwEBAGAAEAIBAD4AOgIBAE0AiQIBAGcAAwACAC4ALwAXAAIACQAKAB8AAgAaABsAyAACAEYASgDRAAIAVwBYANIAAgBiAGMA0wACAGUAZgDGAAMAQQBCAEMAhgAIAD8AQABEAFYAWwBcAGEAZAAeAAsAAQACAA8AAQAEABEAAQAFABMAAQAHABUAAQAIABkAAQALABsAAQANAB0AAQAVACEAAQAoACMAAQApACUAAQAwACsAAQADAAYAAQBLAAcAAQBOAA4AAQBHAEgAAQBZAC4BAQBMAJMBAQBgABACAQA+AEcCAQBNAIkCAQBnAAMAAgAuAC8AFwACAAkACgAfAAIAGgAbAMgAAgBGAEoA0QACAFcAWADSAAIAYgBjANMAAgBlAGYAxgADAEEAQgBDAIYACAA/AEAARABWAFsAXABhAGQAHgALAAEAAgAPAAEABAARAAEABQATAAEABwAVAAEACAAZAAEACwAbAAEADQAdAAEAFQAhAAEAKAAjAAEAKQAlAAEAMAAtAAEAAwAGAAEASwAHAAEATgAOAAEARwA2AAEAWQDKAAEATACTAQEAYAAQAgEAPgBDAgEATQCJAgEAZwADAAIALgAvABcAAgAJAAoAHwACABoAGwDIAAIARgBKANEAAgBXAFgA0gACAGIAYwDTAAIAZQBmAMYAAwBBAEIAQwCGAAgAPwBAAEQAVgBbAFwAYQBkABwACwABAAIADwABAAQAEQABAAUAEwABAAcAFQABAAgAGQABAAsAGwABAA0AIQABACgAIwABACkAJQABADAALwABAAMAMQABAAwABgABAEsADgABAEcAGAABAEUAkwEBAGAAEAIBAD4AiQIBAGcAAwACAC4ALwAXAAIACQAKAB8AAgAaABsACAACAE4AdgDIAAIARgBKANEAAgBXAFgA0gACAGIAYwDTAAIAZQBmAMYAAwBBAEIAQwCGAAgAPwBAAEQAVgBbAFwAYQBkABwACwABAAIADwABAAQAEQABAAUAEwABAAcAFQABAAgAGQABAAsAGwABAA0AIQABACgAIwABACkAJQABADAAMwABAAMANQABAAwABgABAEsADgABAEcAFgABAEUAkwEBAGAAEAIBAD4AiQIBAGcAAwACAC4ALwAXAAIACQAKAB8AAgAaABsACQACAE4AdgDIAAIARgBKANEAAgBXAFgA0gACAGIAYwDTAAIAZQBmAMYAAwBBAEIAQwCGAAgAPwBAAEQAVgBbAFwAYQBkABwANwABAAIAOgABAAMAPAABAAQAPwABAAUAQgABAAcARQABAAgASwABAAsATgABAAwAUQABAA0AVwABACgAWgABACkAXQABADAABgABAEsADgABAEcAJAABAEUAkwEBAGAAEAIBAD4AiQIBAGcAAwACAC4ALwBIAAIACQAKAFQAAgAaABsACQACAE4AdgDIAAIARgBKANEAAgBXAFgA0gACAGIAYwDTAAIAZQBmAMYAAwBBAEIAQwCGAAgAPwBAAEQAVgBbAFwAYQBkAB0ACwABAAIADwABAAQAEQABAAUAEwABAAcAFQABAAgAGQABAAsAGwABAA0AHQABABUAIQABACgAIwABACkAJQABADAAYAABAA4ABgABAEsADgABAEcAPAABAFkARwEBAEgAkwEBAGAAsAEBAD4AQgIBAEkAiQIBAGcAAwACAC4ALwAXAAIACQAKAB8AAgAaABsAyAACAEYASgDRAAIAVwBYANIAAgBiAGMA0wACAGUAZgDGAAMAQQBCAEMAhgAIAD8AQABEAFYAWwBcAGEAZAAdAAsAAQACAA8AAQAEABEAAQAFABMAAQAHABUAAQAIABkAAQALABsAAQANAB0AAQAVACEAAQAoACMAAQApACUAAQAwAGIAAQAOAAYAAQBLAA4AAQBHAD8AAQBZAI8AAQBIAJMBAQBgALABAQA+AHMCAQBJAIkCAQBnAAMAAgAuAC8AFwACAAkACgAfAAIAGgAbAMgAAgBGAEoA0QACAFcAWADSAAIAYgBjANMAAgBlAGYAxgADAEEAQgBDAIYACAA/AEAARABWAFsAXABhAGQAHQALAAEAAgAPAAEABAARAAEABQATAAEABwAVAAEACAAZAAEACwAbAAEADQAdAAEAFQAhAAEAKAAjAAEAKQAlAAEAMABkAAEADgAGAAEASwAOAAEARwBDAAEAWQAJAQEASACTAQEAYACwAQEAPgAsAgEASQCJAgEAZwADAAIALgAvABcAAgAJAAoAHwACABoAGwDIAAIARgBKANEAAgBXAFgA0gACAGIAYwDTAAIAZQBmAMYAAwBBAEIAQwCGAAgAPwBAAEQAVgBbAFwAYQBkAB0ACwABAAIADwABAAQAEQABAAUAEwABAAcAFQABAAgAGQABAAsAGwABAA0AHQABABUAIQABACgAIwABACkAJQABADAAZgABAA4ABgABAEsADgABAEcARwABAFkAGgEBAEgAkwEBAGAAsAEBAD4AbAIBAEkAiQIBAGcAAwACAC4ALwAXAAIACQAKAB8AAgAaABsAyAACAEYASgDRAAIAVwBYANIAAgBiAGMA0wACAGUAZgDGAAMAQQBCAEMAhgAIAD8AQABEAFYAWwBcAGEAZAAdAAsAAQACAA8AAQAEABEAAQAFABMAAQAHABUAAQAIABkAAQALABsAAQANAB0AAQAVACEAAQAoACMAAQApACUAAQAwAGgAAQAOAAYAAQBLAA4AAQBHADUAAQBZALwAAQBIAJMBAQBgALABAQA+AFMCAQBJAIkCAQBnAAMAAgAuAC8AFwACAAkACgAfAAIAGgAbAMgAAgBGAEoA0QACAFcAWADSAAIAYgBjANMAAgBlAGYAxgADAEEAQgBDAIYACAA/AEAARABWAFsAXABhAGQAHAALAAEAAgAPAAEABAARAAEABQATAAEABwAVAAEACAAZAAEACwAbAAEADQAhAAEAKAAjAAEAKQAlAAEAMAAtAAEAAwAGAAEASwAHAAEATgAOAAEARwDKAAEATACTAQEAYAAQAgEAPgBDAgEATQCJAgEAZwADAAIALgAvABcAAgAJAAoAHwACABoAGwDIAAIARgBKANEAAgBXAFgA0gACAGIAYwDTAAIAZQBmAMYAAwBBAEIAQwCGAAgAPwBAAEQAVgBbAFwAYQBkABsACwABAAIADwABAAQAEQABAAUAEwABAAcAFQABAAgAGQABAAsAGwABAA0AIQABACgAIwABACkAJQABADAAagABAAYABgABAEsADgABAEcAzQABAF4AkwEBAGAAmgEBAD4AUgIBAF8AiQIBAGcAAwACAC4ALwAXAAIACQAKAB8AAgAaABsAyAACAEYASgDRAAIAVwBYANIAAgBiAGMA0wACAGUAZgDGAAMAQQBCAEMAhgAIAD8AQABEAFYAWwBcAGEAZAAbAAsAAQACAA8AAQAEABEAAQAFABMAAQAHABUAAQAIABkAAQALABsAAQANACEAAQAoACMAAQApACUAAQAwAGwAAQAGAAYAAQBLAA4AAQBHAEsBAQBeAJMBAQBgAJoBAQA+AGMCAQBfAIkCAQBnAAMAAgAuAC8AFwACAAkACgAfAAIAGgAbAMgAAgBGAEoA0QACAFcAWADSAAIAYgBjANMAAgBlAGYAxgADAEEAQgBDAIYACAA/AEAARABWAFsAXABhAGQAGwALAAEAAgAPAAEABAARAAEABQATAAEABwAVAAEACAAZAAEACwAbAAEADQAhAAEAKAAjAAEAKQAlAAEAMABuAAEABgAGAAEASwAOAAEARwAMAQEAXgCTAQEAYACaAQEAPgBiAgEAXwCJAgEAZwADAAIALgAvABcAAgAJAAoAHwACABoAGwDIAAIARgBKANEAAgBXAFgA0gACAGIAYwDTAAIAZQBmAMYAAwBBAEIAQwCGAAgAPwBAAEQAVgBbAFwAYQBkABsACwABAAIADwABAAQAEQABAAUAEwABAAcAFQABAAgAGQABAAsAGwABAA0AIQABACgAIwABACkAJQABADAAcAABAAYABgABAEsADgABAEcAnwABAF4AkwEBAGAAmgEBAD4AVAIBAF8AiQIBAGcAAwACAC4ALwAXAAIACQAKAB8AAgAaABsAyAACAEYASgDRAAIAVwBYANIAAgBiAGMA0wACAGUAZgDGAAMAQQBCAEMAhgAIAD8AQABEAFYAWwBcAGEAZAAbAAsAAQACAA8AAQAEABEAAQAFABMAAQAHABUAAQAIABkAAQALABsAAQANACEAAQAoACMAAQApACUAAQAwAHIAAQAGAAYAAQBLAA4AAQBHAD4BAQBeAJMBAQBgAJoBAQA+AG0CAQBfAIkCAQBnAAMAAgAuAC8AFwACAAkACgAfAAIAGgAbAMgAAgBGAEoA0QACAFcAWADSAAIAYgBjANMAAgBlAGYAxgADAEEAQgBDAIYACAA/AEAARABWAFsAXABhAGQAGgALAAEAAgAbAAEADQAhAAEAKAAjAAEAKQB0AAEABAB2AAEABQB4AAEABwB6AAEACAB+AAEACwCCAAEAKgCEAAEAMACGAAEANAAEAAEASwAKAAEARwDxAQEAYAASAgEAPgCGAgEAZwADAAIALgAvAHwAAgAJAAoAgAACABoAGwAbAQIARgBKADMBAgBXAFgAOgECAGIAYwA7AQIAZQBmADgBAwBBAEIAQwDdAAgAPwBAAEQAVgBbAFwAYQBkABoACwABAAIADwABAAQAEQABAAUAEwABAAcAFQABAAgAGQABAAsAGwABAA0AIQABACgAIwABACkAJQABADAAiAABAAMABgABAEsADgABAEcAXwEBAE4AkwEBAGAAEAIBAD4AiQIBAGcAAwACAC4ALwAXAAIACQAKAB8AAgAaABsAyAACAEYASgDRAAIAVwBYANIAAgBiAGMA0wACAGUAZgDGAAMAQQBCAEMAhgAIAD8AQABEAFYAWwBcAGEAZAAaAAsAAQACABsAAQANACEAAQAoACMAAQApAHQAAQAEAHYAAQAFAHgAAQAHAHoAAQAIAH4AAQALAIQAAQAwAIoAAQAqAIwAAQA0AAQAAQBLAAoAAQBHAPEBAQBgAAQCAQA+AIYCAQBnAAMAAgAuAC8AfAACAAkACgCAAAIAGgAbABsBAgBGAEoAMwECAFcAWAA6AQIAYgBjADsBAgBlAGYAOAEDAEEAQgBDAN0ACAA/AEAARABWAFsAXABhAGQAGgALAAEAAgAPAAEABAARAAEABQATAAEABwAVAAEACAAZAAEACwAbAAEADQAhAAEAKAAjAAEAKQAlAAEAMAAzAAEAAwAGAAEASwAOAAEARwBfAQEATgCTAQEAYAAQAgEAPgCJAgEAZwADAAIALgAvABcAAgAJAAoAHwACABoAGwDIAAIARgBKANEAAgBXAFgA0gACAGIAYwDTAAIAZQBmAMYAAwBBAEIAQwCGAAgAPwBAAEQAVgBbAFwAYQBkABoACwABAAIAGwABAA0AIQABACgAIwABACkAdAABAAQAdgABAAUAeAABAAcAegABAAgAfgABAAsAhAABADAAjgABACoAkAABADQABAABAEsACgABAEcA8QEBAGAABwIBAD4AhgIBAGcAAwACAC4ALwB8AAIACQAKAIAAAgAaABsAGwECAEYASgAzAQIAVwBYADoBAgBiAGMAOwECAGUAZgA4AQMAQQBCAEMA3QAIAD8AQABEAFYAWwBcAGEAZAAaAAsAAQACABsAAQANACEAAQAoACMAAQApAHQAAQAEAHYAAQAFAHgAAQAHAHoAAQAIAH4AAQALAIQAAQAwAJIAAQAqAJQAAQA0AAQAAQBLAAoAAQBHAPEBAQBgABYCAQA+AIYCAQBnAAMAAgAuAC8AfAACAAkACgCAAAIAGgAbABsBAgBGAEoAMwECAFcAWAA6AQIAYgBjADsBAgBlAGYAOAEDAEEAQgBDAN0ACAA/AEAARABWAFsAXABhAGQAGgALAAEAAgAbAAEADQAhAAEAKAAjAAEAKQB0AAEABAB2AAEABQB4AAEABwB6AAEACAB+AAEACwCEAAEAMACWAAEAKgCYAAEANAAEAAEASwAKAAEARwDxAQEAYAAPAgEAPgCGAgEAZwADAAIALgAvAHwAAgAJAAoAgAACABoAGwAbAQIARgBKADMBAgBXAFgAOgECAGIAYwA7AQIAZQBmADgBAwBBAEIAQwDdAAgAPwBAAEQAVgBbAFwAYQBkABoACwABAAIAGwABAA0AIQABACgAIwABACkAdAABAAQAdgABAAUAeAABAAcAegABAAgAfgABAAsAhAABADAAmgABACoAnAABADQABAABAEsACgABAEcA8QEBAGAAJAIBAD4AhgIBAGcAAwACAC4ALwB8AAIACQAKAIAAAgAaABsAGwECAEYASgAzAQIAVwBYADoBAgBiAGMAOwECAGUAZgA4AQMAQQBCAEMA3QAIAD8AQABEAFYAWwBcAGEAZAAKAKIAAQANAKQAAQAQAKYAAQASAKgAAQATAAMAAgAuAC8AmgACAFAAUQCbAAIAVABVAJkAAwBPAFIAUwCgAAoABAAHAAkACgALABsAHQAgACIAKACeABIAMAACAAMABQAIAAwAGQAaABwAHgAfACEAIwAkACUAJgAnACkADQCiAAEADQCkAAEAEACmAAEAEgCoAAEAEwCuAAEAHQADAAIALgAvAKoAAgAaAB8ArAACABwAHgCaAAIAUABRAJsAAgBUAFUAmQADAE8AUgBTAKAACQAEAAcACQAKAAsAGwAgACIAKACeAA4AMAACAAMABQAIAAwAGQAhACMAJAAlACYAJwApABAAogABAA0ApAABABAApgABABIAqAABABMArgABAB0AAwACAC4ALwCqAAIAGgAfAKwAAgAcAB4AsAACACAAIgCyAAIAIQAjALQAAgAkACUAmgACAFAAUQCbAAIAVABVAJkAAwBPAFIAUwCgAAcABAAHAAkACgALABsAKACeAAoAMAACAAMABQAIAAwAGQAmACcAKQAPAKIAAQANAKQAAQAQAKYAAQASAKgAAQATAK4AAQAdAAMAAgAuAC8AqgACABoAHwCsAAIAHAAeALAAAgAgACIAsgACACEAIwCaAAIAUABRAJsAAgBUAFUAmQADAE8AUgBTAKAABwAEAAcACQAKAAsAGwAoAJ4ADAAwAAIAAwAFAAgADAAZACQAJQAmACcAKQAZAAsAAQACAA8AAQAEABEAAQAFABMAAQAHABUAAQAIABkAAQALABsAAQANACEAAQAoACMAAQApACUAAQAwALYAAQAGAAYAAQBLAA4AAQBHAJMBAQBgALEBAQA+AIkCAQBnAAMAAgAuAC8AFwACAAkACgAfAAIAGgAbAMgAAgBGAEoA0QACAFcAWADSAAIAYgBjANMAAgBlAGYAxgADAEEAQgBDAIYACAA/AEAARABWAFsAXABhAGQAEQCiAAEADQCkAAEAEACmAAEAEgCoAAEAEwCuAAEAHQC4AAEAJgADAAIALgAvAKoAAgAaAB8ArAACABwAHgCwAAIAIAAiALIAAgAhACMAtAACACQAJQCaAAIAUABRAJsAAgBUAFUAmQADAE8AUgBTAKAABwAEAAcACQAKAAsAGwAoAJ4ACQAwAAIAAwAFAAgADAAZACcAKQAZAAsAAQACAA8AAQAEABEAAQAFABMAAQAHABUAAQAIABkAAQALABsAAQANACEAAQAoACMAAQApACUAAQAwALoAAQAOAAYAAQBLAA4AAQBHAJMBAQBgALEBAQA+AIkCAQBnAAMAAgAuAC8AFwACAAkACgAfAAIAGgAbAMgAAgBGAEoA0QACAFcAWADSAAIAYgBjANMAAgBlAGYAxgADAEEAQgBDAIYACAA/AEAARABWAFsAXABhAGQAGQALAAEAAgAPAAEABAARAAEABQATAAEABwAVAAEACAAZAAEACwAbAAEADQAhAAEAKAAjAAEAKQAlAAEAMAAGAAEASwAOAAEARwBfAQEATgCTAQEAYAAQAgEAPgCJAgEAZwADAAIALgAvABcAAgAJAAoAHwACABoAGwDIAAIARgBKANEAAgBXAFgA0gACAGIAYwDTAAIAZQBmAMYAAwBBAEIAQwCGAAgAPwBAAEQAVgBbAFwAYQBkABkACwABAAIADwABAAQAEQABAAUAEwABAAcAFQABAAgAGQABAAsAGwABAA0AIQABACgAIwABACkAJQABADAAvAABAAYABgABAEsADgABAEcAkwEBAGAAsQEBAD4AiQIBAGcAAwACAC4ALwAXAAIACQAKAB8AAgAaABsAyAACAEYASgDRAAIAVwBYANIAAgBiAGMA0wACAGUAZgDGAAMAQQBCAEMAhgAIAD8AQABEAFYAWwBcAGEAZAASAKIAAQANAKQAAQAQAKYAAQASAKgAAQATAK4AAQAdALgAAQAmAMIAAQAnAAMAAgAuAC8AqgACABoAHwCsAAIAHAAeALAAAgAgACIAsgACACEAIwC0AAIAJAAlAJoAAgBQAFEAmwACAFQAVQCZAAMATwBSAFMAwAAHAAQABwAJAAoACwAbACgAvgAIADAAAgADAAUACAAMABkAKQAKAKIAAQANAKQAAQAQAKYAAQASAKgAAQATAAMAAgAuAC8AmgACAFAAUQCbAAIAVABVAJkAAwBPAFIAUwDGAAoABAAHAAkACgALABsAHQAgACIAKADEABIAMAACAAMABQAIAAwAGQAaABwAHgAfACEAIwAkACUAJgAnACkAGQALAAEAAgAPAAEABAARAAEABQATAAEABwAVAAEACAAZAAEACwAbAAEADQAhAAEAKAAjAAEAKQAlAAEAMADIAAEADgAGAAEASwAOAAEARwCTAQEAYACxAQEAPgCJAgEAZwADAAIALgAvABcAAgAJAAoAHwACABoAGwDIAAIARgBKANEAAgBXAFgA0gACAGIAYwDTAAIAZQBmAMYAAwBBAEIAQwCGAAgAPwBAAEQAVgBbAFwAYQBkAAwAogABAA0ApAABABAApgABABIAqAABABMArgABAB0AAwACAC4ALwCsAAIAHAAeAJoAAgBQAFEAmwACAFQAVQCZAAMATwBSAFMAoAAJAAQABwAJAAoACwAbACAAIgAoAJ4AEAAwAAIAAwAFAAgADAAZABoAHwAhACMAJAAlACYAJwApABgACwABAAIAGwABAA0AIQABACgAIwABACkAygABAAQAzAABAAUAzgABAAcA0AABAAgA1AABAAsA2AABADAAAwABAEsADAABAEcAoAEBAD4AqwEBAGAAmAIBAGcAAwACAC4ALwDSAAIACQAKANYAAgAaABsA/gACAEYASgAAAQIAVwBYAAEBAgBiAGMAAgECAGUAZgD9AAMAQQBCAEMAtgAIAD8AQABEAFYAWwBcAGEAZAAYAAsAAQACAA8AAQAEABEAAQAFABMAAQAHABUAAQAIABkAAQALABsAAQANACEAAQAoACMAAQApACUAAQAwAAYAAQBLAA4AAQBHAJMBAQBgADsCAQA+AIkCAQBnAAMAAgAuAC8AFwACAAkACgAfAAIAGgAbAMgAAgBGAEoA0QACAFcAWADSAAIAYgBjANMAAgBlAGYAxgADAEEAQgBDAIYACAA/AEAARABWAFsAXABhAGQAGAALAAEAAgAPAAEABAARAAEABQATAAEABwAVAAEACAAZAAEACwAbAAEADQAhAAEAKAAjAAEAKQAlAAEAMAAGAAEASwAOAAEARwCTAQEAYAD1AQEAPgCJAgEAZwADAAIALgAvABcAAgAJAAoAHwACABoAGwDIAAIARgBKANEAAgBXAFgA0gACAGIAYwDTAAIAZQBmAMYAAwBBAEIAQwCGAAgAPwBAAEQAVgBbAFwAYQBkABgACwABAAIAGwABAA0AIQABACgAIwABACkAygABAAQAzAABAAUAzgABAAcA0AABAAgA1AABAAsA2AABADAAAwABAEsADAABAEcAmwEBAD4AqwEBAGAAmAIBAGcAAwACAC4ALwDSAAIACQAKANYAAgAaABsA/gACAEYASgAAAQIAVwBYAAEBAgBiAGMAAgECAGUAZgD9AAMAQQBCAEMAtgAIAD8AQABEAFYAWwBcAGEAZAAYAAsAAQACABsAAQANACEAAQAoACMAAQApANoAAQAEANwAAQAFAN4AAQAHAOAAAQAIAOQAAQALAOgAAQAwAAUAAQBLAA0AAQBHAA0CAQA+AA4CAQBgAHgCAQBnAAMAAgAuAC8A4gACAAkACgDmAAIAGgAbACABAgBlAGYAMAECAGIAYwBJAQIARgBKAFEBAgBXAFgAQQEDAEEAQgBDAOgACAA/AEAARABWAFsAXABhAGQAGAALAAEAAgAPAAEABAARAAEABQATAAEABwAVAAEACAAZAAEACwAbAAEADQAhAAEAKAAjAAEAKQAlAAEAMAAGAAEASwAOAAEARwCTAQEAYACxAQEAPgCJAgEAZwADAAIALgAvABcAAgAJAAoAHwACABoAGwDIAAIARgBKANEAAgBXAFgA0gACAGIAYwDTAAIAZQBmAMYAAwBBAEIAQwCGAAgAPwBAAEQAVgBbAFwAYQBkABgACwABAAIAGwABAA0AIQABACgAIwABACkA2gABAAQA3AABAAUA3gABAAcA4AABAAgA5AABAAsA6AABADAABQABAEsADQABAEcA/AEBAD4ADgIBAGAAeAIBAGcAAwACAC4ALwDiAAIACQAKAOYAAgAaABsAIAECAGUAZgAwAQIAYgBjAEkBAgBGAEoAUQECAFcAWABBAQMAQQBCAEMA6AAIAD8AQABEAFYAWwBcAGEAZAAYAAsAAQACAA8AAQAEABEAAQAFABMAAQAHABUAAQAIABkAAQALABsAAQANACEAAQAoACMAAQApACUAAQAwAAYAAQBLAA4AAQBHAJMBAQBgADYCAQA+AIkCAQBnAAMAAgAuAC8AFwACAAkACgAfAAIAGgAbAMgAAgBGAEoA0QACAFcAWADSAAIAYgBjANMAAgBlAGYAxgADAEEAQgBDAIYACAA/AEAARABWAFsAXABhAGQAGAALAAEAAgAbAAEADQAhAAEAKAAjAAEAKQDaAAEABADcAAEABQDeAAEABwDgAAEACADkAAEACwDoAAEAMAAFAAEASwANAAEARwAOAgEAYAAYAgEAPgB4AgEAZwADAAIALgAvAOIAAgAJAAoA5gACABoAGwAgAQIAZQBmADABAgBiAGMASQECAEYASgBRAQIAVwBYAEEBAwBBAEIAQwDoAAgAPwBAAEQAVgBbAFwAYQBkABgACwABAAIAGwABAA0AIQABACgAIwABACkA2gABAAQA3AABAAUA3gABAAcA4AABAAgA5AABAAsA6AABADAABQABAEsADQABAEcAAwIBAD4ADgIBAGAAeAIBAGcAAwACAC4ALwDiAAIACQAKAOYAAgAaABsAIAECAGUAZgAwAQIAYgBjAEkBAgBGAEoAUQECAFcAWABBAQMAQQBCAEMA6AAIAD8AQABEAFYAWwBcAGEAZAAYAAsAAQACABsAAQANACEAAQAoACMAAQApAHQAAQAEAHYAAQAFAHgAAQAHAHoAAQAIAH4AAQALAIQAAQAwAAQAAQBLAAoAAQBHAPEBAQBgAPcBAQA+AIYCAQBnAAMAAgAuAC8AfAACAAkACgCAAAIAGgAbABsBAgBGAEoAMwECAFcAWAA6AQIAYgBjADsBAgBlAGYAOAEDAEEAQgBDAN0ACAA/AEAARABWAFsAXABhAGQAGAALAAEAAgAbAAEADQAhAAEAKAAjAAEAKQDKAAEABADMAAEABQDOAAEABwDQAAEACADUAAEACwDYAAEAMAADAAEASwAMAAEARwCoAQEAPgCrAQEAYACYAgEAZwADAAIALgAvANIAAgAJAAoA1gACABoAGwD+AAIARgBKAAABAgBXAFgAAQECAGIAYwACAQIAZQBmAP0AAwBBAEIAQwC2AAgAPwBAAEQAVgBbAFwAYQBkABgACwABAAIADwABAAQAEQABAAUAEwABAAcAFQABAAgAGQABAAsAGwABAA0AIQABACgAIwABACkAJQABADAABgABAEsADgABAEcAkwEBAGAAOQIBAD4AiQIBAGcAAwACAC4ALwAXAAIACQAKAB8AAgAaABsAyAACAEYASgDRAAIAVwBYANIAAgBiAGMA0wACAGUAZgDGAAMAQQBCAEMAhgAIAD8AQABEAFYAWwBcAGEAZAAYAAsAAQACAA8AAQAEABEAAQAFABMAAQAHABUAAQAIABkAAQALABsAAQANACEAAQAoACMAAQApACUAAQAwAAYAAQBLAA4AAQBHAJMBAQBgAFUCAQA+AIkCAQBnAAMAAgAuAC8AFwACAAkACgAfAAIAGgAbAMgAAgBGAEoA0QACAFcAWADSAAIAYgBjANMAAgBlAGYAxgADAEEAQgBDAIYACAA/AEAARABWAFsAXABhAGQAGAALAAEAAgAbAAEADQAhAAEAKAAjAAEAKQDqAAEABADsAAEABQDuAAEABwDwAAEACAD0AAEACwD4AAEAMAACAAEASwALAAEARwBbAQEAYABcAQEAPgCPAgEAZwADAAIALgAvAPIAAgAJAAoA9gACABoAGwCTAAIARgBKAJUAAgBXAFgAlgACAGIAYwCXAAIAZQBmAJIAAwBBAEIAQwAmAAgAPwBAAEQAVgBbAFwAYQBkABgACwABAAIAGwABAA0AIQABACgAIwABACkA2gABAAQA3AABAAUA3gABAAcA4AABAAgA5AABAAsA6AABADAABQABAEsADQABAEcADgIBAGAAJgIBAD4AeAIBAGcAAwACAC4ALwDiAAIACQAKAOYAAgAaABsAIAECAGUAZgAwAQIAYgBjAEkBAgBGAEoAUQECAFcAWABBAQMAQQBCAEMA6AAIAD8AQABEAFYAWwBcAGEAZAAYAAsAAQACABsAAQANACEAAQAoACMAAQApAMoAAQAEAMwAAQAFAM4AAQAHANAAAQAIANQAAQALANgAAQAwAAMAAQBLAAwAAQBHAKsBAQBgAK4BAQA+AJgCAQBnAAMAAgAuAC8A0gACAAkACgDWAAIAGgAbAP4AAgBGAEoAAAECAFcAWAABAQIAYgBjAAIBAgBlAGYA/QADAEEAQgBDALYACAA/AEAARABWAFsAXABhAGQAGAALAAEAAgAbAAEADQAhAAEAKAAjAAEAKQDaAAEABADcAAEABQDeAAEABwDgAAEACADkAAEACwDoAAEAMAAFAAEASwANAAEARwAGAgEAPgAOAgEAYAB4AgEAZwADAAIALgAvAOIAAgAJAAoA5gACABoAGwAgAQIAZQBmADABAgBiAGMASQECAEYASgBRAQIAVwBYAEEBAwBBAEIAQwDoAAgAPwBAAEQAVgBbAFwAYQBkABgACwABAAIAGwABAA0AIQABACgAIwABACkAygABAAQAzAABAAUAzgABAAcA0AABAAgA1AABAAsA2AABADAAAwABAEsADAABAEcAqwEBAGAArAEBAD4AmAIBAGcAAwACAC4ALwDSAAIACQAKANYAAgAaABsA/gACAEYASgAAAQIAVwBYAAEBAgBiAGMAAgECAGUAZgD9AAMAQQBCAEMAtgAIAD8AQABEAFYAWwBcAGEAZAAYAAsAAQACAA8AAQAEABEAAQAFABMAAQAHABUAAQAIABkAAQALABsAAQANACEAAQAoACMAAQApACUAAQAwAAYAAQBLAA4AAQBHAJMBAQBgACoCAQA+AIkCAQBnAAMAAgAuAC8AFwACAAkACgAfAAIAGgAbAMgAAgBGAEoA0QACAFcAWADSAAIAYgBjANMAAgBlAGYAxgADAEEAQgBDAIYACAA/AEAARABWAFsAXABhAGQAGAALAAEAAgAPAAEABAARAAEABQATAAEABwAVAAEACAAZAAEACwAbAAEADQAhAAEAKAAjAAEAKQAlAAEAMAAGAAEASwAOAAEARwCTAQEAYAC7AQEAPgCJAgEAZwADAAIALgAvABcAAgAJAAoAHwACABoAGwDIAAIARgBKANEAAgBXAFgA0gACAGIAYwDTAAIAZQBmAMYAAwBBAEIAQwCGAAgAPwBAAEQAVgBbAFwAYQBkABgACwABAAIAGwABAA0AIQABACgAIwABACkAygABAAQAzAABAAUAzgABAAcA0AABAAgA1AABAAsA2AABADAAAwABAEsADAABAEcAqQEBAD4AqwEBAGAAmAIBAGcAAwACAC4ALwDSAAIACQAKANYAAgAaABsA/gACAEYASgAAAQIAVwBYAAEBAgBiAGMAAgECAGUAZgD9AAMAQQBCAEMAtgAIAD8AQABEAFYAWwBcAGEAZAAYAAsAAQACABsAAQANACEAAQAoACMAAQApAMoAAQAEAMwAAQAFAM4AAQAHANAAAQAIANQAAQALANgAAQAwAAMAAQBLAAwAAQBHAJwBAQA+AKsBAQBgAJgCAQBnAAMAAgAuAC8A0gACAAkACgDWAAIAGgAbAP4AAgBGAEoAAAECAFcAWAABAQIAYgBjAAIBAgBlAGYA/QADAEEAQgBDALYACAA/AEAARABWAFsAXABhAGQAGAALAAEAAgAbAAEADQAhAAEAKAAjAAEAKQDqAAEABADsAAEABQDuAAEABwDwAAEACAD0AAEACwD4AAEAMAACAAEASwALAAEARwBaAQEAPgBbAQEAYACPAgEAZwADAAIALgAvAPIAAgAJAAoA9gACABoAGwCTAAIARgBKAJUAAgBXAFgAlgACAGIAYwCXAAIAZQBmAJIAAwBBAEIAQwAmAAgAPwBAAEQAVgBbAFwAYQBkABgACwABAAIAGwABAA0AIQABACgAIwABACkA2gABAAQA3AABAAUA3gABAAcA4AABAAgA5AABAAsA6AABADAABQABAEsADQABAEcADgIBAGAAIAIBAD4AeAIBAGcAAwACAC4ALwDiAAIACQAKAOYAAgAaABsAIAECAGUAZgAwAQIAYgBjAEkBAgBGAEoAUQECAFcAWABBAQMAQQBCAEMA6AAIAD8AQABEAFYAWwBcAGEAZAAYAAsAAQACABsAAQANACEAAQAoACMAAQApAMoAAQAEAMwAAQAFAM4AAQAHANAAAQAIANQAAQALANgAAQAwAAMAAQBLAAwAAQBHAKYBAQA+AKsBAQBgAJgCAQBnAAMAAgAuAC8A0gACAAkACgDWAAIAGgAbAP4AAgBGAEoAAAECAFcAWAABAQIAYgBjAAIBAgBlAGYA/QADAEEAQgBDALYACAA/AEAARABWAFsAXABhAGQAGAALAAEAAgAbAAEADQAhAAEAKAAjAAEAKQDKAAEABADMAAEABQDOAAEABwDQAAEACADUAAEACwDYAAEAMAADAAEASwAMAAEARwCXAQEAPgCrAQEAYACYAgEAZwADAAIALgAvANIAAgAJAAoA1gACABoAGwD+AAIARgBKAAABAgBXAFgAAQECAGIAYwACAQIAZQBmAP0AAwBBAEIAQwC2AAgAPwBAAEQAVgBbAFwAYQBkABgACwABAAIADwABAAQAEQABAAUAEwABAAcAFQABAAgAGQABAAsAGwABAA0AIQABACgAIwABACkAJQABADAABgABAEsADgABAEcAkwEBAGAAKwIBAD4AiQIBAGcAAwACAC4ALwAXAAIACQAKAB8AAgAaABsAyAACAEYASgDRAAIAVwBYANIAAgBiAGMA0wACAGUAZgDGAAMAQQBCAEMAhgAIAD8AQABEAFYAWwBcAGEAZAAYAAsAAQACAA8AAQAEABEAAQAFABMAAQAHABUAAQAIABkAAQALABsAAQANACEAAQAoACMAAQApACUAAQAwAAYAAQBLAA4AAQBHAJIBAQA+AJMBAQBgAIkCAQBnAAMAAgAuAC8AFwACAAkACgAfAAIAGgAbAMgAAgBGAEoA0QACAFcAWADSAAIAYgBjANMAAgBlAGYAxgADAEEAQgBDAIYACAA/AEAARABWAFsAXABhAGQAGAALAAEAAgAbAAEADQAhAAEAKAAjAAEAKQDKAAEABADMAAEABQDOAAEABwDQAAEACADUAAEACwDYAAEAMAADAAEASwAMAAEARwCrAQEAYACtAQEAPgCYAgEAZwADAAIALgAvANIAAgAJAAoA1gACABoAGwD+AAIARgBKAAABAgBXAFgAAQECAGIAYwACAQIAZQBmAP0AAwBBAEIAQwC2AAgAPwBAAEQAVgBbAFwAYQBkABgACwABAAIADwABAAQAEQABAAUAEwABAAcAFQABAAgAGQABAAsAGwABAA0AIQABACgAIwABACkAJQABADAABgABAEsADgABAEcAkwEBAGAAdAIBAD4AiQIBAGcAAwACAC4ALwAXAAIACQAKAB8AAgAaABsAyAACAEYASgDRAAIAVwBYANIAAgBiAGMA0wACAGUAZgDGAAMAQQBCAEMAhgAIAD8AQABEAFYAWwBcAGEAZAAYAAsAAQACAA8AAQAEABEAAQAFABMAAQAHABUAAQAIABkAAQALABsAAQANACEAAQAoACMAAQApACUAAQAwAAYAAQBLAA4AAQBHAJMBAQBgAEsCAQA+AIkCAQBnAAMAAgAuAC8AFwACAAkACgAfAAIAGgAbAMgAAgBGAEoA0QACAFcAWADSAAIAYgBjANMAAgBlAGYAxgADAEEAQgBDAIYACAA/AEAARABWAFsAXABhAGQAGAALAAEAAgAPAAEABAARAAEABQATAAEABwAVAAEACAAZAAEACwAbAAEADQAhAAEAKAAjAAEAKQAlAAEAMAAGAAEASwAOAAEARwCTAQEAYABeAgEAPgCJAgEAZwADAAIALgAvABcAAgAJAAoAHwACABoAGwDIAAIARgBKANEAAgBXAFgA0gACAGIAYwDTAAIAZQBmAMYAAwBBAEIAQwCGAAgAPwBAAEQAVgBbAFwAYQBkABgACwABAAIADwABAAQAEQABAAUAEwABAAcAFQABAAgAGQABAAsAGwABAA0AIQABACgAIwABACkAJQABADAABgABAEsADgABAEcAkwEBAGAAXwIBAD4AiQIBAGcAAwACAC4ALwAXAAIACQAKAB8AAgAaABsAyAACAEYASgDRAAIAVwBYANIAAgBiAGMA0wACAGUAZgDGAAMAQQBCAEMAhgAIAD8AQABEAFYAWwBcAGEAZAAYAAsAAQACAA8AAQAEABEAAQAFABMAAQAHABUAAQAIABkAAQALABsAAQANACEAAQAoACMAAQApACUAAQAwAAYAAQBLAA4AAQBHAJMBAQBgADMCAQA+AIkCAQBnAAMAAgAuAC8AFwACAAkACgAfAAIAGgAbAMgAAgBGAEoA0QACAFcAWADSAAIAYgBjANMAAgBlAGYAxgADAEEAQgBDAIYACAA/AEAARABWAFsAXABhAGQAGAALAAEAAgAPAAEABAARAAEABQATAAEABwAVAAEACAAZAAEACwAbAAEADQAhAAEAKAAjAAEAKQAlAAEAMAAGAAEASwAOAAEARwCTAQEAYAA8AgEAPgCJAgEAZwADAAIALgAvABcAAgAJAAoAHwACABoAGwDIAAIARgBKANEAAgBXAFgA0gACAGIAYwDTAAIAZQBmAMYAAwBBAEIAQwCGAAgAPwBAAEQAVgBbAFwAYQBkABgACwABAAIADwABAAQAEQABAAUAEwABAAcAFQABAAgAGQABAAsAGwABAA0AIQABACgAIwABACkAJQABADAABgABAEsADgABAEcAkwEBAGAAPQIBAD4AiQIBAGcAAwACAC4ALwAXAAIACQAKAB8AAgAaABsAyAACAEYASgDRAAIAVwBYANIAAgBiAGMA0wACAGUAZgDGAAMAQQBCAEMAhgAIAD8AQABEAFYAWwBcAGEAZAAYAAsAAQACAA8AAQAEABEAAQAFABMAAQAHABUAAQAIABkAAQALABsAAQANACEAAQAoACMAAQApACUAAQAwAAYAAQBLAA4AAQBHAJMBAQBgAE4CAQA+AIkCAQBnAAMAAgAuAC8AFwACAAkACgAfAAIAGgAbAMgAAgBGAEoA0QACAFcAWADSAAIAYgBjANMAAgBlAGYAxgADAEEAQgBDAIYACAA/AEAARABWAFsAXABhAGQAGAALAAEAAgAPAAEABAARAAEABQATAAEABwAVAAEACAAZAAEACwAbAAEADQAhAAEAKAAjAAEAKQAlAAEAMAAGAAEASwAOAAEARwCTAQEAYABRAgEAPgCJAgEAZwADAAIALgAvABcAAgAJAAoAHwACABoAGwDIAAIARgBKANEAAgBXAFgA0gACAGIAYwDTAAIAZQBmAMYAAwBBAEIAQwCGAAgAPwBAAEQAVgBbAFwAYQBkABgACwABAAIADwABAAQAEQABAAUAEwABAAcAFQABAAgAGQABAAsAGwABAA0AIQABACgAIwABACkAJQABADAABgABAEsADgABAEcAkwEBAGAAdwIBAD4AiQIBAGcAAwACAC4ALwAXAAIACQAKAB8AAgAaABsAyAACAEYASgDRAAIAVwBYANIAAgBiAGMA0wACAGUAZgDGAAMAQQBCAEMAhgAIAD8AQABEAFYAWwBcAGEAZAAYAAsAAQACAA8AAQAEABEAAQAFABMAAQAHABUAAQAIABkAAQALABsAAQANACEAAQAoACMAAQApACUAAQAwAAYAAQBLAA4AAQBHAJMBAQBgAFgCAQA+AIkCAQBnAAMAAgAuAC8AFwACAAkACgAfAAIAGgAbAMgAAgBGAEoA0QACAFcAWADSAAIAYgBjANMAAgBlAGYAxgADAEEAQgBDAIYACAA/AEAARABWAFsAXABhAGQAGAALAAEAAgAPAAEABAARAAEABQATAAEABwAVAAEACAAZAAEACwAbAAEADQAhAAEAKAAjAAEAKQAlAAEAMAAGAAEASwAOAAEARwCTAQEAYABcAgEAPgCJAgEAZwADAAIALgAvABcAAgAJAAoAHwACABoAGwDIAAIARgBKANEAAgBXAFgA0gACAGIAYwDTAAIAZQBmAMYAAwBBAEIAQwCGAAgAPwBAAEQAVgBbAFwAYQBkABgACwABAAIADwABAAQAEQABAAUAEwABAAcAFQABAAgAGQABAAsAGwABAA0AIQABACgAIwABACkAJQABADAABgABAEsADgABAEcAkwEBAGAAXQIBAD4AiQIBAGcAAwACAC4ALwAXAAIACQAKAB8AAgAaABsAyAACAEYASgDRAAIAVwBYANIAAgBiAGMA0wACAGUAZgDGAAMAQQBCAEMAhgAIAD8AQABEAFYAWwBcAGEAZAAYAAsAAQACAA8AAQAEABEAAQAFABMAAQAHABUAAQAIABkAAQALABsAAQANACEAAQAoACMAAQApACUAAQAwAAYAAQBLAA4AAQBHAJMBAQBgAGQCAQA+AIkCAQBnAAMAAgAuAC8AFwACAAkACgAfAAIAGgAbAMgAAgBGAEoA0QACAFcAWADSAAIAYgBjANMAAgBlAGYAxgADAEEAQgBDAIYACAA/AEAARABWAFsAXABhAGQAGAALAAEAAgAPAAEABAARAAEABQATAAEABwAVAAEACAAZAAEACwAbAAEADQAhAAEAKAAjAAEAKQAlAAEAMAAGAAEASwAOAAEARwCTAQEAYABrAgEAPgCJAgEAZwADAAIALgAvABcAAgAJAAoAHwACABoAGwDIAAIARgBKANEAAgBXAFgA0gACAGIAYwDTAAIAZQBmAMYAAwBBAEIAQwCGAAgAPwBAAEQAVgBbAFwAYQBkABgACwABAAIADwABAAQAEQABAAUAEwABAAcAFQABAAgAGQABAAsAGwABAA0AIQABACgAIwABACkAJQABADAABgABAEsADgABAEcAkwEBAGAAcQIBAD4AiQIBAGcAAwACAC4ALwAXAAIACQAKAB8AAgAaABsAyAACAEYASgDRAAIAVwBYANIAAgBiAGMA0wACAGUAZgDGAAMAQQBCAEMAhgAIAD8AQABEAFYAWwBcAGEAZAAYAAsAAQACABsAAQANACEAAQAoACMAAQApAMoAAQAEAMwAAQAFAM4AAQAHANAAAQAIANQAAQALANgAAQAwAAMAAQBLAAwAAQBHAJ4BAQA+AKsBAQBgAJgCAQBnAAMAAgAuAC8A0gACAAkACgDWAAIAGgAbAP4AAgBGAEoAAAECAFcAWAABAQIAYgBjAAIBAgBlAGYA/QADAEEAQgBDALYACAA/AEAARABWAFsAXABhAGQABwCiAAEADQCkAAEAEAADAAIALgAvAJoAAgBQAFEAWwADAE8AUgB3APwACgAEAAcACQAKAAsAGwAdACAAIgAoAPoAFAAwAAIAAwAFAAgADAASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACkABwCiAAEADQCkAAEAEAADAAIALgAvAJoAAgBQAFEAXAADAE8AUgB3AAABCgAEAAcACQAKAAsAGwAdACAAIgAoAP4AFAAwAAIAAwAFAAgADAASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACkABwCiAAEADQCkAAEAEAADAAIALgAvAJoAAgBQAFEAXAADAE8AUgB3AAQBCgAEAAcACQAKAAsAGwAdACAAIgAoAAIBFAAwAAIAAwAFAAgADAASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACkABwAKAQEADQANAQEAEAADAAIALgAvAJoAAgBQAFEAXAADAE8AUgB3AAgBCgAEAAcACQAKAAsAGwAdACAAIgAoAAYBFAAwAAIAAwAFAAgADAASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACkABwCiAAEADQCkAAEAEAADAAIALgAvAJoAAgBQAFEAWgADAE8AUgB3ABIBCgAEAAcACQAKAAsAGwAdACAAIgAoABABFAAwAAIAAwAFAAgADAASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACkAFgALAAEAAgAbAAEADQAhAAEAKAAjAAEAKQDKAAEABADMAAEABQDOAAEABwDQAAEACADUAAEACwDYAAEAMAADAAEASwAMAAEARwCYAgEAZwADAAIALgAvANIAAgAJAAoA1gACABoAGwD+AAIARgBKAAABAgBXAFgAAQECAGIAYwACAQIAZQBmAP0AAwBBAEIAQwC0AAgAPwBAAEQAVgBbAFwAYQBkABYACwABAAIAGwABAA0AIQABACgAIwABACkAygABAAQAzAABAAUAzgABAAcA0AABAAgA1AABAAsA2AABADAAAwABAEsADAABAEcAmAIBAGcAAwACAC4ALwDSAAIACQAKANYAAgAaABsA/gACAEYASgAAAQIAVwBYAAEBAgBiAGMAAgECAGUAZgD9AAMAQQBCAEMAtQAIAD8AQABEAFYAWwBcAGEAZAAWAAsAAQACABsAAQANACEAAQAoACMAAQApANoAAQAEANwAAQAFAN4AAQAHAOAAAQAIAOQAAQALAOgAAQAwAAUAAQBLAA0AAQBHAHgCAQBnAAMAAgAuAC8A4gACAAkACgDmAAIAGgAbACABAgBlAGYAMAECAGIAYwBJAQIARgBKAFEBAgBXAFgAQQEDAEEAQgBDANoACAA/AEAARABWAFsAXABhAGQAFgALAAEAAgAbAAEADQAhAAEAKAAjAAEAKQDaAAEABADcAAEABQDeAAEABwDgAAEACADkAAEACwDoAAEAMAAFAAEASwANAAEARwB4AgEAZwADAAIALgAvAOIAAgAJAAoA5gACABoAGwAgAQIAZQBmADABAgBiAGMASQECAEYASgBRAQIAVwBYAEEBAwBBAEIAQwDgAAgAPwBAAEQAVgBbAFwAYQBkABYACwABAAIAGwABAA0AIQABACgAIwABACkA2gABAAQA3AABAAUA3gABAAcA4AABAAgA5AABAAsA6AABADAABQABAEsADQABAEcAeAIBAGcAAwACAC4ALwDiAAIACQAKAOYAAgAaABsAIAECAGUAZgAwAQIAYgBjAEkBAgBGAEoAUQECAFcAWABBAQMAQQBCAEMA4QAIAD8AQABEAFYAWwBcAGEAZAAWAAsAAQACABsAAQANACEAAQAoACMAAQApANoAAQAEANwAAQAFAN4AAQAHAOAAAQAIAOQAAQALAOgAAQAwAAUAAQBLAA0AAQBHAHgCAQBnAAMAAgAuAC8A4gACAAkACgDmAAIAGgAbACABAgBlAGYAMAECAGIAYwBJAQIARgBKAFEBAgBXAFgAQQEDAEEAQgBDAOIACAA/AEAARABWAFsAXABhAGQAFgALAAEAAgAbAAEADQAhAAEAKAAjAAEAKQDaAAEABADcAAEABQDeAAEABwDgAAEACADkAAEACwDoAAEAMAAFAAEASwANAAEARwB4AgEAZwADAAIALgAvAOIAAgAJAAoA5gACABoAGwAgAQIAZQBmADABAgBiAGMASQECAEYASgBRAQIAVwBYAEEBAwBBAEIAQwDjAAgAPwBAAEQAVgBbAFwAYQBkABYACwABAAIAGwABAA0AIQABACgAIwABACkA2gABAAQA3AABAAUA3gABAAcA4AABAAgA5AABAAsA6AABADAABQABAEsADQABAEcAeAIBAGcAAwACAC4ALwDiAAIACQAKAOYAAgAaABsAIAECAGUAZgAwAQIAYgBjAEkBAgBGAEoAUQECAFcAWABBAQMAQQBCAEMA5AAIAD8AQABEAFYAWwBcAGEAZAAWAAsAAQACABsAAQANACEAAQAoACMAAQApANoAAQAEANwAAQAFAN4AAQAHAOAAAQAIAOQAAQALAOgAAQAwAAUAAQBLAA0AAQBHAHgCAQBnAAMAAgAuAC8A4gACAAkACgDmAAIAGgAbACABAgBlAGYAMAECAGIAYwBJAQIARgBKAFEBAgBXAFgAQQEDAEEAQgBDAOUACAA/AEAARABWAFsAXABhAGQAFgALAAEAAgAbAAEADQAhAAEAKAAjAAEAKQDqAAEABADsAAEABQDuAAEABwDwAAEACAD0AAEACwD4AAEAMAACAAEASwALAAEARwCPAgEAZwADAAIALgAvAPIAAgAJAAoA9gACABoAGwCTAAIARgBKAJUAAgBXAFgAlgACAGIAYwCXAAIAZQBmAJIAAwBBAEIAQwAnAAgAPwBAAEQAVgBbAFwAYQBkABYACwABAAIADwABAAQAEQABAAUAEwABAAcAFQABAAgAGQABAAsAGwABAA0AIQABACgAIwABACkAJQABADAABgABAEsADgABAEcAiQIBAGcAAwACAC4ALwAXAAIACQAKAB8AAgAaABsAyAACAEYASgDRAAIAVwBYANIAAgBiAGMA0wACAGUAZgDGAAMAQQBCAEMAhQAIAD8AQABEAFYAWwBcAGEAZAAWAAsAAQACAA8AAQAEABEAAQAFABMAAQAHABUAAQAIABkAAQALABsAAQANACEAAQAoACMAAQApACUAAQAwAAYAAQBLAA4AAQBHAIkCAQBnAAMAAgAuAC8AFwACAAkACgAfAAIAGgAbAMgAAgBGAEoA0QACAFcAWADSAAIAYgBjANMAAgBlAGYAxgADAEEAQgBDAIgACAA/AEAARABWAFsAXABhAGQAFgALAAEAAgAPAAEABAARAAEABQATAAEABwAVAAEACAAZAAEACwAbAAEADQAhAAEAKAAjAAEAKQAlAAEAMAAGAAEASwAOAAEARwCJAgEAZwADAAIALgAvABcAAgAJAAoAHwACABoAGwDIAAIARgBKANEAAgBXAFgA0gACAGIAYwDTAAIAZQBmAMYAAwBBAEIAQwCEAAgAPwBAAEQAVgBbAFwAYQBkABYACwABAAIAGwABAA0AIQABACgAIwABACkA6gABAAQA7AABAAUA7gABAAcA8AABAAgA9AABAAsA+AABADAAAgABAEsACwABAEcAjwIBAGcAAwACAC4ALwDyAAIACQAKAPYAAgAaABsAkwACAEYASgCVAAIAVwBYAJYAAgBiAGMAlwACAGUAZgCSAAMAQQBCAEMAKQAIAD8AQABEAFYAWwBcAGEAZAAWAAsAAQACABsAAQANACEAAQAoACMAAQApAOoAAQAEAOwAAQAFAO4AAQAHAPAAAQAIAPQAAQALAPgAAQAwAAIAAQBLAAsAAQBHAI8CAQBnAAMAAgAuAC8A8gACAAkACgD2AAIAGgAbAJMAAgBGAEoAlQACAFcAWACWAAIAYgBjAJcAAgBlAGYAkgADAEEAQgBDAB0ACAA/AEAARABWAFsAXABhAGQAFgALAAEAAgAbAAEADQAhAAEAKAAjAAEAKQDqAAEABADsAAEABQDuAAEABwDwAAEACAD0AAEACwD4AAEAMAACAAEASwALAAEARwCPAgEAZwADAAIALgAvAPIAAgAJAAoA9gACABoAGwCTAAIARgBKAJUAAgBXAFgAlgACAGIAYwCXAAIAZQBmAJIAAwBBAEIAQwAeAAgAPwBAAEQAVgBbAFwAYQBkABYACwABAAIAGwABAA0AIQABACgAIwABACkA6gABAAQA7AABAAUA7gABAAcA8AABAAgA9AABAAsA+AABADAAAgABAEsACwABAEcAjwIBAGcAAwACAC4ALwDyAAIACQAKAPYAAgAaABsAkwACAEYASgCVAAIAVwBYAJYAAgBiAGMAlwACAGUAZgCSAAMAQQBCAEMAIAAIAD8AQABEAFYAWwBcAGEAZAAWAAsAAQACABsAAQANACEAAQAoACMAAQApAOoAAQAEAOwAAQAFAO4AAQAHAPAAAQAIAPQAAQALAPgAAQAwAAIAAQBLAAsAAQBHAI8CAQBnAAMAAgAuAC8A8gACAAkACgD2AAIAGgAbAJMAAgBGAEoAlQACAFcAWACWAAIAYgBjAJcAAgBlAGYAkgADAEEAQgBDAB8ACAA/AEAARABWAFsAXABhAGQAFgALAAEAAgAbAAEADQAhAAEAKAAjAAEAKQDqAAEABADsAAEABQDuAAEABwDwAAEACAD0AAEACwD4AAEAMAACAAEASwALAAEARwCPAgEAZwADAAIALgAvAPIAAgAJAAoA9gACABoAGwCTAAIARgBKAJUAAgBXAFgAlgACAGIAYwCXAAIAZQBmAJIAAwBBAEIAQwAiAAgAPwBAAEQAVgBbAFwAYQBkABYACwABAAIADwABAAQAEQABAAUAEwABAAcAFQABAAgAGQABAAsAGwABAA0AIQABACgAIwABACkAJQABADAABgABAEsADgABAEcAiQIBAGcAAwACAC4ALwAXAAIACQAKAB8AAgAaABsAyAACAEYASgDRAAIAVwBYANIAAgBiAGMA0wACAGUAZgDGAAMAQQBCAEMAhwAIAD8AQABEAFYAWwBcAGEAZAAWAAsAAQACAA8AAQAEABEAAQAFABMAAQAHABUAAQAIABkAAQALABsAAQANACEAAQAoACMAAQApACUAAQAwAAYAAQBLAA4AAQBHAIkCAQBnAAMAAgAuAC8AFwACAAkACgAfAAIAGgAbAMgAAgBGAEoA0QACAFcAWADSAAIAYgBjANMAAgBlAGYAxgADAEEAQgBDAIMACAA/AEAARABWAFsAXABhAGQAFgALAAEAAgAbAAEADQAhAAEAKAAjAAEAKQB0AAEABAB2AAEABQB4AAEABwB6AAEACAB+AAEACwCEAAEAMAAEAAEASwAKAAEARwCGAgEAZwADAAIALgAvAHwAAgAJAAoAgAACABoAGwAbAQIARgBKADMBAgBXAFgAOgECAGIAYwA7AQIAZQBmADgBAwBBAEIAQwDpAAgAPwBAAEQAVgBbAFwAYQBkABYACwABAAIADwABAAQAEQABAAUAEwABAAcAFQABAAgAGQABAAsAGwABAA0AIQABACgAIwABACkAJQABADAABgABAEsADgABAEcAiQIBAGcAAwACAC4ALwAXAAIACQAKAB8AAgAaABsAyAACAEYASgDRAAIAVwBYANIAAgBiAGMA0wACAGUAZgDGAAMAQQBCAEMAgQAIAD8AQABEAFYAWwBcAGEAZAAWAAsAAQACABsAAQANACEAAQAoACMAAQApAHQAAQAEAHYAAQAFAHgAAQAHAHoAAQAIAH4AAQALAIQAAQAwAAQAAQBLAAoAAQBHAIYCAQBnAAMAAgAuAC8AfAACAAkACgCAAAIAGgAbABsBAgBGAEoAMwECAFcAWAA6AQIAYgBjADsBAgBlAGYAOAEDAEEAQgBDAOoACAA/AEAARABWAFsAXABhAGQAFgALAAEAAgAbAAEADQAhAAEAKAAjAAEAKQB0AAEABAB2AAEABQB4AAEABwB6AAEACAB+AAEACwCEAAEAMAAEAAEASwAKAAEARwCGAgEAZwADAAIALgAvAHwAAgAJAAoAgAACABoAGwAbAQIARgBKADMBAgBXAFgAOgECAGIAYwA7AQIAZQBmADgBAwBBAEIAQwDrAAgAPwBAAEQAVgBbAFwAYQBkABYACwABAAIAGwABAA0AIQABACgAIwABACkAdAABAAQAdgABAAUAeAABAAcAegABAAgAfgABAAsAhAABADAABAABAEsACgABAEcAhgIBAGcAAwACAC4ALwB8AAIACQAKAIAAAgAaABsAGwECAEYASgAzAQIAVwBYADoBAgBiAGMAOwECAGUAZgA4AQMAQQBCAEMA7AAIAD8AQABEAFYAWwBcAGEAZAAWAAsAAQACAA8AAQAEABEAAQAFABMAAQAHABUAAQAIABkAAQALABsAAQANACEAAQAoACMAAQApACUAAQAwAAYAAQBLAA4AAQBHAIkCAQBnAAMAAgAuAC8AFwACAAkACgAfAAIAGgAbAMgAAgBGAEoA0QACAFcAWADSAAIAYgBjANMAAgBlAGYAxgADAEEAQgBDAIIACAA/AEAARABWAFsAXABhAGQAFgALAAEAAgAbAAEADQAhAAEAKAAjAAEAKQB0AAEABAB2AAEABQB4AAEABwB6AAEACAB+AAEACwCEAAEAMAAEAAEASwAKAAEARwCGAgEAZwADAAIALgAvAHwAAgAJAAoAgAACABoAGwAbAQIARgBKADMBAgBXAFgAOgECAGIAYwA7AQIAZQBmADgBAwBBAEIAQwDYAAgAPwBAAEQAVgBbAFwAYQBkABYACwABAAIAGwABAA0AIQABACgAIwABACkAdAABAAQAdgABAAUAeAABAAcAegABAAgAfgABAAsAhAABADAABAABAEsACgABAEcAhgIBAGcAAwACAC4ALwB8AAIACQAKAIAAAgAaABsAGwECAEYASgAzAQIAVwBYADoBAgBiAGMAOwECAGUAZgA4AQMAQQBCAEMA2QAIAD8AQABEAFYAWwBcAGEAZAAWAAsAAQACABsAAQANACEAAQAoACMAAQApAMoAAQAEAMwAAQAFAM4AAQAHANAAAQAIANQAAQALANgAAQAwAAMAAQBLAAwAAQBHAJgCAQBnAAMAAgAuAC8A0gACAAkACgDWAAIAGgAbAP4AAgBGAEoAAAECAFcAWAABAQIAYgBjAAIBAgBlAGYA/QADAEEAQgBDALcACAA/AEAARABWAFsAXABhAGQAFgALAAEAAgAbAAEADQAhAAEAKAAjAAEAKQDKAAEABADMAAEABQDOAAEABwDQAAEACADUAAEACwDYAAEAMAADAAEASwAMAAEARwCYAgEAZwADAAIALgAvANIAAgAJAAoA1gACABoAGwD+AAIARgBKAAABAgBXAFgAAQECAGIAYwACAQIAZQBmAP0AAwBBAEIAQwCwAAgAPwBAAEQAVgBbAFwAYQBkABYACwABAAIAGwABAA0AIQABACgAIwABACkAygABAAQAzAABAAUAzgABAAcA0AABAAgA1AABAAsA2AABADAAAwABAEsADAABAEcAmAIBAGcAAwACAC4ALwDSAAIACQAKANYAAgAaABsA/gACAEYASgAAAQIAVwBYAAEBAgBiAGMAAgECAGUAZgD9AAMAQQBCAEMAsQAIAD8AQABEAFYAWwBcAGEAZAAWAAsAAQACABsAAQANACEAAQAoACMAAQApAMoAAQAEAMwAAQAFAM4AAQAHANAAAQAIANQAAQALANgAAQAwAAMAAQBLAAwAAQBHAJgCAQBnAAMAAgAuAC8A0gACAAkACgDWAAIAGgAbAP4AAgBGAEoAAAECAFcAWAABAQIAYgBjAAIBAgBlAGYA/QADAEEAQgBDALIACAA/AEAARABWAFsAXABhAGQAFgALAAEAAgAbAAEADQAhAAEAKAAjAAEAKQDKAAEABADMAAEABQDOAAEABwDQAAEACADUAAEACwDYAAEAMAADAAEASwAMAAEARwCYAgEAZwADAAIALgAvANIAAgAJAAoA1gACABoAGwD+AAIARgBKAAABAgBXAFgAAQECAGIAYwACAQIAZQBmAP0AAwBBAEIAQwCzAAgAPwBAAEQAVgBbAFwAYQBkABYACwABAAIAGwABAA0AIQABACgAIwABACkAdAABAAQAdgABAAUAeAABAAcAegABAAgAfgABAAsAhAABADAABAABAEsACgABAEcAhgIBAGcAAwACAC4ALwB8AAIACQAKAIAAAgAaABsAGwECAEYASgAzAQIAVwBYADoBAgBiAGMAOwECAGUAZgA4AQMAQQBCAEMA5wAIAD8AQABEAFYAWwBcAGEAZAARAKAAAQABABQBAQANABYBAQAQABgBAQASABoBAQATACABAQAdACgBAQAmAAMAAgAuAC8AHAECABoAHwAeAQIAHAAeACIBAgAgACIAJAECACEAIwAmAQIAJAAlALgAAgBQAFEAugACAFQAVQDVAAMATwBSAFMAngALAAAAAwAEAAYADAAOAA8AFAAYABkAJwAKABQBAQANABYBAQAQABgBAQASABoBAQATAAMAAgAuAC8AuAACAFAAUQC6AAIAVABVANUAAwBPAFIAUwDGAAQAAQAdACAAIgDEABQAAAADAAQABgAMAA4ADwAUABgAGQAaABwAHgAfACEAIwAkACUAJgAnAAwAFAEBAA0AFgEBABAAGAEBABIAGgEBABMAIAEBAB0AAwACAC4ALwAeAQIAHAAeALgAAgBQAFEAugACAFQAVQCgAAMAAQAgACIA1QADAE8AUgBTAJ4AEgAAAAMABAAGAAwADgAPABQAGAAZABoAHwAhACMAJAAlACYAJwAPAKAAAQABABQBAQANABYBAQAQABgBAQASABoBAQATACABAQAdAAMAAgAuAC8AHAECABoAHwAeAQIAHAAeACIBAgAgACIAJAECACEAIwC4AAIAUABRALoAAgBUAFUA1QADAE8AUgBTAJ4ADgAAAAMABAAGAAwADgAPABQAGAAZACQAJQAmACcACgAUAQEADQAWAQEAEAAYAQEAEgAaAQEAEwADAAIALgAvALgAAgBQAFEAugACAFQAVQDVAAMATwBSAFMAoAAEAAEAHQAgACIAngAUAAAAAwAEAAYADAAOAA8AFAAYABkAGgAcAB4AHwAhACMAJAAlACYAJwASAMAAAQABABQBAQANABYBAQAQABgBAQASABoBAQATACABAQAdACgBAQAmACoBAQAnAAMAAgAuAC8AHAECABoAHwAeAQIAHAAeACIBAgAgACIAJAECACEAIwAmAQIAJAAlALgAAgBQAFEAugACAFQAVQDVAAMATwBSAFMAvgAKAAAAAwAEAAYADAAOAA8AFAAYABkAEACgAAEAAQAUAQEADQAWAQEAEAAYAQEAEgAaAQEAEwAgAQEAHQADAAIALgAvABwBAgAaAB8AHgECABwAHgAiAQIAIAAiACQBAgAhACMAJgECACQAJQC4AAIAUABRALoAAgBUAFUA1QADAE8AUgBTAJ4ADAAAAAMABAAGAAwADgAPABQAGAAZACYAJwANABQBAQANABYBAQAQABgBAQASABoBAQATACABAQAdAAMAAgAuAC8AHAECABoAHwAeAQIAHAAeALgAAgBQAFEAugACAFQAVQCgAAMAAQAgACIA1QADAE8AUgBTAJ4AEAAAAAMABAAGAAwADgAPABQAGAAZACEAIwAkACUAJgAnAAcALAEBAA0ALwEBABAAAwACAC4ALwC4AAIAUABRAIkAAwBPAFIAdwAIAQQAAQAdACAAIgAGARYAAAADAAQABgAMAA4ADwASABMAFAAYABkAGgAcAB4AHwAhACMAJAAlACYAJwAHABQBAQANABYBAQAQAAMAAgAuAC8AuAACAFAAUQCOAAMATwBSAHcA/AAEAAEAHQAgACIA+gAWAAAAAwAEAAYADAAOAA8AEgATABQAGAAZABoAHAAeAB8AIQAjACQAJQAmACcABQA2AQEABQATAAEAXQADAAIALgAvADQBDAAEAAcACQAKAAsADQAQABsAHQAgACIAKAAyARMAMAACAAMACAAMABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKQAHABQBAQANABYBAQAQAAMAAgAuAC8AuAACAFAAUQCJAAMATwBSAHcAAAEEAAEAHQAgACIA/gAWAAAAAwAEAAYADAAOAA8AEgATABQAGAAZABoAHAAeAB8AIQAjACQAJQAmACcABwAUAQEADQAWAQEAEAADAAIALgAvALgAAgBQAFEAjAADAE8AUgB3ABIBBAABAB0AIAAiABABFgAAAAMABAAGAAwADgAPABIAEwAUABgAGQAaABwAHgAfACEAIwAkACUAJgAnAAcAFAEBAA0AFgEBABAAAwACAC4ALwC4AAIAUABRAIkAAwBPAFIAdwAEAQQAAQAdACAAIgACARYAAAADAAQABgAMAA4ADwASABMAFAAYABkAGgAcAB4AHwAhACMAJAAlACYAJwADAAMAAgAuAC8AOgEMAAQABwAJAAoACwANABAAGwAdACAAIgAoADgBFAAwAAIAAwAFAAgADAASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACkAAwADAAIALgAvAD4BDAAEAAcACQAKAAsADQAQABsAHQAgACIAKAA8ARQAMAACAAMABQAIAAwAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwApAAMAAwACAC4ALwBCAQwABAAHAAkACgALAA0AEAAbAB0AIAAiACgAQAEUADAAAgADAAUACAAMABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKQADAAMAAgAuAC8ARgEMAAQABwAJAAoACwANABAAGwAdACAAIgAoAEQBFAAwAAIAAwAFAAgADAASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACkAAwADAAIALgAvAEoBDAAEAAcACQAKAAsADQAQABsAHQAgACIAKABIARQAMAACAAMABQAIAAwAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwApAAMAAwACAC4ALwBOAQwABAAHAAkACgALAA0AEAAbAB0AIAAiACgATAEUADAAAgADAAUACAAMABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKQADAAMAAgAuAC8AUgEMAAQABwAJAAoACwANABAAGwAdACAAIgAoAFABFAAwAAIAAwAFAAgADAASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACkAAwADAAIALgAvAFYBDAAEAAcACQAKAAsADQAQABsAHQAgACIAKABUARQAMAACAAMABQAIAAwAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwApAAMAAwACAC4ALwBaAQwABAAHAAkACgALAA0AEAAbAB0AIAAiACgAWAEUADAAAgADAAUACAAMABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKQADAAMAAgAuAC8AXgEMAAQABwAJAAoACwANABAAGwAdACAAIgAoAFwBFAAwAAIAAwAFAAgADAASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACkAAwADAAIALgAvAGIBDAAEAAcACQAKAAsADQAQABsAHQAgACIAKABgARQAMAACAAMABQAIAAwAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwApAAMAAwACAC4ALwBmAQwABAAHAAkACgALAA0AEAAbAB0AIAAiACgAZAEUADAAAgADAAUACAAMABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKQADAAMAAgAuAC8AagEMAAQABwAJAAoACwANABAAGwAdACAAIgAoAGgBFAAwAAIAAwAFAAgADAASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACkAAwADAAIALgAvAG4BDAAEAAcACQAKAAsADQAQABsAHQAgACIAKABsARQAMAACAAMABQAIAAwAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwApAAMAAwACAC4ALwByAQwABAAHAAkACgALAA0AEAAbAB0AIAAiACgAcAEUADAAAgADAAUACAAMABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKQADAAMAAgAuAC8AdgEMAAQABwAJAAoACwANABAAGwAdACAAIgAoAHQBFAAwAAIAAwAFAAgADAASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACkAAwADAAIALgAvAHoBDAAEAAcACQAKAAsADQAQABsAHQAgACIAKAB4ARQAMAACAAMABQAIAAwAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwApAAMAAwACAC4ALwB+AQwABAAHAAkACgALAA0AEAAbAB0AIAAiACgAfAEUADAAAgADAAUACAAMABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKQADAAMAAgAuAC8AggEMAAQABwAJAAoACwANABAAGwAdACAAIgAoAIABFAAwAAIAAwAFAAgADAASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACkAAwADAAIALgAvAIYBDAAEAAcACQAKAAsADQAQABsAHQAgACIAKACEARQAMAACAAMABQAIAAwAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwApAAMAAwACAC4ALwCKAQwABAAHAAkACgALAA0AEAAbAB0AIAAiACgAiAEUADAAAgADAAUACAAMABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKQADAAMAAgAuAC8AjgEMAAQABwAJAAoACwANABAAGwAdACAAIgAoAIwBFAAwAAIAAwAFAAgADAASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACkAAwADAAIALgAvAJIBDAAEAAcACQAKAAsADQAQABsAHQAgACIAKACQARQAMAACAAMABQAIAAwAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwApAAMAAwACAC4ALwCWAQwABAAHAAkACgALAA0AEAAbAB0AIAAiACgAlAEUADAAAgADAAUACAAMABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKQADAAMAAgAuAC8AmgEMAAQABwAJAAoACwANABAAGwAdACAAIgAoAJgBFAAwAAIAAwAFAAgADAASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACkAAwADAAIALgAvAJ4BDAAEAAcACQAKAAsADQAQABsAHQAgACIAKACcARQAMAACAAMABQAIAAwAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwApAAMAAwACAC4ALwCiAQwABAAHAAkACgALAA0AEAAbAB0AIAAiACgAoAEUADAAAgADAAUACAAMABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKQADAAMAAgAuAC8ApgEMAAQABwAJAAoACwANABAAGwAdACAAIgAoAKQBFAAwAAIAAwAFAAgADAASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACkAAwADAAIALgAvAKoBDAAEAAcACQAKAAsADQAQABsAHQAgACIAKACoARQAMAACAAMABQAIAAwAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwApAAMAAwACAC4ALwCuAQwABAAHAAkACgALAA0AEAAbAB0AIAAiACgArAEUADAAAgADAAUACAAMABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKQADAAMAAgAuAC8AsgEMAAQABwAJAAoACwANABAAGwAdACAAIgAoALABFAAwAAIAAwAFAAgADAASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACkAAwADAAIALgAvALYBDAAEAAcACQAKAAsADQAQABsAHQAgACIAKAC0ARQAMAACAAMABQAIAAwAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwApAAUAuAEBAAUAEAABAF0AAwACAC4ALwA0AQYAAQANABAAHQAgACIAMgEWAAAAAwAEAAYADAAOAA8AEgATABQAGAAZABoAHAAeAB8AIQAjACQAJQAmACcADAC6AQEADQC8AQEAEAC+AQEAEgDAAQEAEwDEAQEAHQADAAIALgAvAKAAAgAgACIAwgECABwAHgAGAQIAUABRAAcBAgBUAFUABQEDAE8AUgBTAJ4ADQADAA4AFwAYABkAGgAfACEAIwAkACUAJgAnAAoAugEBAA0AvAEBABAAvgEBABIAwAEBABMAAwACAC4ALwAGAQIAUABRAAcBAgBUAFUAoAADAB0AIAAiAAUBAwBPAFIAUwCeAA8AAwAOABcAGAAZABoAHAAeAB8AIQAjACQAJQAmACcADQC6AQEADQC8AQEAEAC+AQEAEgDAAQEAEwDEAQEAHQADAAIALgAvAKAAAgAgACIAwgECABwAHgDGAQIAGgAfAAYBAgBQAFEABwECAFQAVQAFAQMATwBSAFMAngALAAMADgAXABgAGQAhACMAJAAlACYAJwAOALoBAQANALwBAQAQAL4BAQASAMABAQATAMQBAQAdAAMAAgAuAC8AwgECABwAHgDGAQIAGgAfAMgBAgAgACIAygECACEAIwAGAQIAUABRAAcBAgBUAFUABQEDAE8AUgBTAJ4ACQADAA4AFwAYABkAJAAlACYAJwAPALoBAQANALwBAQAQAL4BAQASAMABAQATAMQBAQAdAAMAAgAuAC8AwgECABwAHgDGAQIAGgAfAMgBAgAgACIAygECACEAIwDMAQIAJAAlAAYBAgBQAFEABwECAFQAVQAFAQMATwBSAFMAngAHAAMADgAXABgAGQAmACcAEAC6AQEADQC8AQEAEAC+AQEAEgDAAQEAEwDEAQEAHQDOAQEAJgADAAIALgAvAMIBAgAcAB4AxgECABoAHwDIAQIAIAAiAMoBAgAhACMAzAECACQAJQAGAQIAUABRAAcBAgBUAFUABQEDAE8AUgBTAJ4ABgADAA4AFwAYABkAJwARALoBAQANALwBAQAQAL4BAQASAMABAQATAMQBAQAdAM4BAQAmANABAQAnAAMAAgAuAC8AwgECABwAHgDGAQIAGgAfAMgBAgAgACIAygECACEAIwDMAQIAJAAlAAYBAgBQAFEABwECAFQAVQAFAQMATwBSAFMAvgAFAAMADgAXABgAGQAKALoBAQANALwBAQAQAL4BAQASAMABAQATAAMAAgAuAC8ABgECAFAAUQAHAQIAVABVAMYAAwAdACAAIgAFAQMATwBSAFMAxAAPAAMADgAXABgAGQAaABwAHgAfACEAIwAkACUAJgAnAAMAAwACAC4ALwBmAQYAAQANABAAHQAgACIAZAEWAAAAAwAEAAYADAAOAA8AEgATABQAGAAZABoAHAAeAB8AIQAjACQAJQAmACcAAwADAAIALgAvAG4BBgABAA0AEAAdACAAIgBsARYAAAADAAQABgAMAA4ADwASABMAFAAYABkAGgAcAB4AHwAhACMAJAAlACYAJwADAAMAAgAuAC8AagEGAAEADQAQAB0AIAAiAGgBFgAAAAMABAAGAAwADgAPABIAEwAUABgAGQAaABwAHgAfACEAIwAkACUAJgAnAAMAAwACAC4ALwCCAQYAAQANABAAHQAgACIAgAEWAAAAAwAEAAYADAAOAA8AEgATABQAGAAZABoAHAAeAB8AIQAjACQAJQAmACcAAwADAAIALgAvADoBBgABAA0AEAAdACAAIgA4ARYAAAADAAQABgAMAA4ADwASABMAFAAYABkAGgAcAB4AHwAhACMAJAAlACYAJwADAAMAAgAuAC8AjgEGAAEADQAQAB0AIAAiAIwBFgAAAAMABAAGAAwADgAPABIAEwAUABgAGQAaABwAHgAfACEAIwAkACUAJgAnAAMAAwACAC4ALwCaAQYAAQANABAAHQAgACIAmAEWAAAAAwAEAAYADAAOAA8AEgATABQAGAAZABoAHAAeAB8AIQAjACQAJQAmACcAAwADAAIALgAvAJIBBgABAA0AEAAdACAAIgCQARYAAAADAAQABgAMAA4ADwASABMAFAAYABkAGgAcAB4AHwAhACMAJAAlACYAJwADAAMAAgAuAC8AtgEGAAEADQAQAB0AIAAiALQBFgAAAAMABAAGAAwADgAPABIAEwAUABgAGQAaABwAHgAfACEAIwAkACUAJgAnAAMAAwACAC4ALwCWAQYAAQANABAAHQAgACIAlAEWAAAAAwAEAAYADAAOAA8AEgATABQAGAAZABoAHAAeAB8AIQAjACQAJQAmACcAAwADAAIALgAvAHIBBgABAA0AEAAdACAAIgBwARYAAAADAAQABgAMAA4ADwASABMAFAAYABkAGgAcAB4AHwAhACMAJAAlACYAJwADAAMAAgAuAC8ApgEGAAEADQAQAB0AIAAiAKQBFgAAAAMABAAGAAwADgAPABIAEwAUABgAGQAaABwAHgAfACEAIwAkACUAJgAnAAMAAwACAC4ALwCGAQYAAQANABAAHQAgACIAhAEWAAAAAwAEAAYADAAOAA8AEgATABQAGAAZABoAHAAeAB8AIQAjACQAJQAmACcAAwADAAIALgAvAKoBBgABAA0AEAAdACAAIgCoARYAAAADAAQABgAMAA4ADwASABMAFAAYABkAGgAcAB4AHwAhACMAJAAlACYAJwADAAMAAgAuAC8ARgEGAAEADQAQAB0AIAAiAEQBFgAAAAMABAAGAAwADgAPABIAEwAUABgAGQAaABwAHgAfACEAIwAkACUAJgAnAAMAAwACAC4ALwCuAQYAAQANABAAHQAgACIArAEWAAAAAwAEAAYADAAOAA8AEgATABQAGAAZABoAHAAeAB8AIQAjACQAJQAmACcAAwADAAIALgAvAEoBBgABAA0AEAAdACAAIgBIARYAAAADAAQABgAMAA4ADwASABMAFAAYABkAGgAcAB4AHwAhACMAJAAlACYAJwADAAMAAgAuAC8APgEGAAEADQAQAB0AIAAiADwBFgAAAAMABAAGAAwADgAPABIAEwAUABgAGQAaABwAHgAfACEAIwAkACUAJgAnAAMAAwACAC4ALwBOAQYAAQANABAAHQAgACIATAEWAAAAAwAEAAYADAAOAA8AEgATABQAGAAZABoAHAAeAB8AIQAjACQAJQAmACcAAwADAAIALgAvAHYBBgABAA0AEAAdACAAIgB0ARYAAAADAAQABgAMAA4ADwASABMAFAAYABkAGgAcAB4AHwAhACMAJAAlACYAJwADAAMAAgAuAC8AngEGAAEADQAQAB0AIAAiAJwBFgAAAAMABAAGAAwADgAPABIAEwAUABgAGQAaABwAHgAfACEAIwAkACUAJgAnAAMAAwACAC4ALwB6AQYAAQANABAAHQAgACIAeAEWAAAAAwAEAAYADAAOAA8AEgATABQAGAAZABoAHAAeAB8AIQAjACQAJQAmACcAAwADAAIALgAvAH4BBgABAA0AEAAdACAAIgB8ARYAAAADAAQABgAMAA4ADwASABMAFAAYABkAGgAcAB4AHwAhACMAJAAlACYAJwADAAMAAgAuAC8AogEGAAEADQAQAB0AIAAiAKABFgAAAAMABAAGAAwADgAPABIAEwAUABgAGQAaABwAHgAfACEAIwAkACUAJgAnAAMAAwACAC4ALwBCAQYAAQANABAAHQAgACIAQAEWAAAAAwAEAAYADAAOAA8AEgATABQAGAAZABoAHAAeAB8AIQAjACQAJQAmACcAAwADAAIALgAvAFIBBgABAA0AEAAdACAAIgBQARYAAAADAAQABgAMAA4ADwASABMAFAAYABkAGgAcAB4AHwAhACMAJAAlACYAJwADAAMAAgAuAC8AVgEGAAEADQAQAB0AIAAiAFQBFgAAAAMABAAGAAwADgAPABIAEwAUABgAGQAaABwAHgAfACEAIwAkACUAJgAnAAMAAwACAC4ALwBaAQYAAQANABAAHQAgACIAWAEWAAAAAwAEAAYADAAOAA8AEgATABQAGAAZABoAHAAeAB8AIQAjACQAJQAmACcAAwADAAIALgAvAF4BBgABAA0AEAAdACAAIgBcARYAAAADAAQABgAMAA4ADwASABMAFAAYABkAGgAcAB4AHwAhACMAJAAlACYAJwADAAMAAgAuAC8AYgEGAAEADQAQAB0AIAAiAGABFgAAAAMABAAGAAwADgAPABIAEwAUABgAGQAaABwAHgAfACEAIwAkACUAJgAnAAMAAwACAC4ALwCKAQYAAQANABAAHQAgACIAiAEWAAAAAwAEAAYADAAOAA8AEgATABQAGAAZABoAHAAeAB8AIQAjACQAJQAmACcAAwADAAIALgAvALIBBgABAA0AEAAdACAAIgCwARYAAAADAAQABgAMAA4ADwASABMAFAAYABkAGgAcAB4AHwAhACMAJAAlACYAJwAPANIBAQANANQBAQAQANYBAQASANgBAQATAN4BAQAdAAMAAgAuAC8A2gECABoAHwDcAQIAHAAeAOABAgAgACIA4gECACEAIwDkAQIAJAAlAEQBAgBQAFEARQECAFQAVQBDAQMATwBSAFMAngAFADQAGQAmACcAKgAQANIBAQANANQBAQAQANYBAQASANgBAQATAN4BAQAdAOYBAQAmAAMAAgAuAC8A2gECABoAHwDcAQIAHAAeAOABAgAgACIA4gECACEAIwDkAQIAJAAlAEQBAgBQAFEARQECAFQAVQBDAQMATwBSAFMAngAEADQAGQAnACoACgDoAQEADQDqAQEAEADsAQEAEgDuAQEAEwADAAIALgAvACsBAgBQAFEALAECAFQAVQDGAAMAHQAgACIAKgEDAE8AUgBTAMQADQA2ABkAGgAcAB4AHwAhACMAJAAlACYAJwAqAAcAugEBAA0AvAEBABAAAwACAC4ALwAGAQIAUABRAPwAAwAdACAAIgDfAAMATwBSAHcA+gARAAMADgASABMAFwAYABkAGgAcAB4AHwAhACMAJAAlACYAJwAHALoBAQANALwBAQAQAAMAAgAuAC8ABgECAFAAUQASAQMAHQAgACIA3gADAE8AUgB3ABABEQADAA4AEgATABcAGAAZABoAHAAeAB8AIQAjACQAJQAmACcAEQDSAQEADQDUAQEAEADWAQEAEgDYAQEAEwDeAQEAHQDmAQEAJgDwAQEAJwADAAIALgAvANoBAgAaAB8A3AECABwAHgDgAQIAIAAiAOIBAgAhACMA5AECACQAJQBEAQIAUABRAEUBAgBUAFUAvgADADQAGQAqAEMBAwBPAFIAUwAHALoBAQANALwBAQAQAAMAAgAuAC8ABgECAFAAUQAAAQMAHQAgACIA5gADAE8AUgB3AP4AEQADAA4AEgATABcAGAAZABoAHAAeAB8AIQAjACQAJQAmACcABwC6AQEADQC8AQEAEAADAAIALgAvAAYBAgBQAFEABAEDAB0AIAAiAOYAAwBPAFIAdwACAREAAwAOABIAEwAXABgAGQAaABwAHgAfACEAIwAkACUAJgAnAAwA6AEBAA0A6gEBABAA7AEBABIA7gEBABMA9AEBAB0AAwACAC4ALwCgAAIAIAAiAPIBAgAcAB4AKwECAFAAUQAsAQIAVABVACoBAwBPAFIAUwCeAAsANgAZABoAHwAhACMAJAAlACYAJwAqAAoA6AEBAA0A6gEBABAA7AEBABIA7gEBABMAAwACAC4ALwArAQIAUABRACwBAgBUAFUAoAADAB0AIAAiACoBAwBPAFIAUwCeAA0ANgAZABoAHAAeAB8AIQAjACQAJQAmACcAKgANAOgBAQANAOoBAQAQAOwBAQASAO4BAQATAPQBAQAdAAMAAgAuAC8AoAACACAAIgDyAQIAHAAeAPYBAgAaAB8AKwECAFAAUQAsAQIAVABVACoBAwBPAFIAUwCeAAkANgAZACEAIwAkACUAJgAnACoADgDoAQEADQDqAQEAEADsAQEAEgDuAQEAEwD0AQEAHQADAAIALgAvAPIBAgAcAB4A9gECABoAHwD4AQIAIAAiAPoBAgAhACMAKwECAFAAUQAsAQIAVABVACoBAwBPAFIAUwCeAAcANgAZACQAJQAmACcAKgAPAOgBAQANAOoBAQAQAOwBAQASAO4BAQATAPQBAQAdAAMAAgAuAC8A8gECABwAHgD2AQIAGgAfAPgBAgAgACIA+gECACEAIwD8AQIAJAAlACsBAgBQAFEALAECAFQAVQAqAQMATwBSAFMAngAFADYAGQAmACcAKgAQAOgBAQANAOoBAQAQAOwBAQASAO4BAQATAPQBAQAdAP4BAQAmAAMAAgAuAC8A8gECABwAHgD2AQIAGgAfAPgBAgAgACIA+gECACEAIwD8AQIAJAAlACsBAgBQAFEALAECAFQAVQAqAQMATwBSAFMAngAEADYAGQAnACoABwAAAgEADQADAgEAEAADAAIALgAvAAYBAgBQAFEACAEDAB0AIAAiAOYAAwBPAFIAdwAGAREAAwAOABIAEwAXABgAGQAaABwAHgAfACEAIwAkACUAJgAnAAoA0gEBAA0A1AEBABAA1gEBABIA2AEBABMAAwACAC4ALwBEAQIAUABRAEUBAgBUAFUAxgADAB0AIAAiAEMBAwBPAFIAUwDEAA0ANAAZABoAHAAeAB8AIQAjACQAJQAmACcAKgARAOgBAQANAOoBAQAQAOwBAQASAO4BAQATAPQBAQAdAP4BAQAmAAYCAQAnAAMAAgAuAC8A8gECABwAHgD2AQIAGgAfAPgBAgAgACIA+gECACEAIwD8AQIAJAAlACsBAgBQAFEALAECAFQAVQC+AAMANgAZACoAKgEDAE8AUgBTAAwA0gEBAA0A1AEBABAA1gEBABIA2AEBABMA3gEBAB0AAwACAC4ALwCgAAIAIAAiANwBAgAcAB4ARAECAFAAUQBFAQIAVABVAEMBAwBPAFIAUwCeAAsANAAZABoAHwAhACMAJAAlACYAJwAqAAoA0gEBAA0A1AEBABAA1gEBABIA2AEBABMAAwACAC4ALwBEAQIAUABRAEUBAgBUAFUAoAADAB0AIAAiAEMBAwBPAFIAUwCeAA0ANAAZABoAHAAeAB8AIQAjACQAJQAmACcAKgANANIBAQANANQBAQAQANYBAQASANgBAQATAN4BAQAdAAMAAgAuAC8AoAACACAAIgDaAQIAGgAfANwBAgAcAB4ARAECAFAAUQBFAQIAVABVAEMBAwBPAFIAUwCeAAkANAAZACEAIwAkACUAJgAnACoADgDSAQEADQDUAQEAEADWAQEAEgDYAQEAEwDeAQEAHQADAAIALgAvANoBAgAaAB8A3AECABwAHgDgAQIAIAAiAOIBAgAhACMARAECAFAAUQBFAQIAVABVAEMBAwBPAFIAUwCeAAcANAAZACQAJQAmACcAKgAHAOgBAQANAOoBAQAQAAMAAgAuAC8AKwECAFAAUQD8AAMAHQAgACIA7gADAE8AUgB3APoADwA2ABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKgAHAOgBAQANAOoBAQAQAAMAAgAuAC8AKwECAFAAUQAEAQMAHQAgACIA8AADAE8AUgB3AAIBDwA2ABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKgAHAOgBAQANAOoBAQAQAAMAAgAuAC8AKwECAFAAUQAAAQMAHQAgACIA8AADAE8AUgB3AP4ADwA2ABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKgAHAAgCAQANAAsCAQAQAAMAAgAuAC8AKwECAFAAUQAIAQMAHQAgACIA8AADAE8AUgB3AAYBDwA2ABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKgAHAA4CAQANABECAQAQAAMAAgAuAC8ARAECAFAAUQAIAQMAHQAgACIA8QADAE8AUgB3AAYBDwA0ABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKgAHAOgBAQANAOoBAQAQAAMAAgAuAC8AKwECAFAAUQASAQMAHQAgACIA7wADAE8AUgB3ABABDwA2ABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKgAHANIBAQANANQBAQAQAAMAAgAuAC8ARAECAFAAUQASAQMAHQAgACIA9AADAE8AUgB3ABABDwA0ABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKgAHANIBAQANANQBAQAQAAMAAgAuAC8ARAECAFAAUQAAAQMAHQAgACIA8QADAE8AUgB3AP4ADwA0ABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKgAHANIBAQANANQBAQAQAAMAAgAuAC8ARAECAFAAUQD8AAMAHQAgACIA9gADAE8AUgB3APoADwA0ABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKgAHANIBAQANANQBAQAQAAMAAgAuAC8ARAECAFAAUQAEAQMAHQAgACIA8QADAE8AUgB3AAIBDwA0ABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKgAFABQCAQAFABIAAQBdAAMAAgAuAC8ANAEFAA0AEAAdACAAIgAyAREAAwAOABIAEwAXABgAGQAaABwAHgAfACEAIwAkACUAJgAnAAMAAwACAC4ALwCCAQUADQAQAB0AIAAiAIABEQADAA4AEgATABcAGAAZABoAHAAeAB8AIQAjACQAJQAmACcABQAWAgEABQARAAEAXQADAAIALgAvADQBBQANABAAHQAgACIAMgEPADQAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwAqAAMAAwACAC4ALwC2AQUADQAQAB0AIAAiALQBEQADAA4AEgATABcAGAAZABoAHAAeAB8AIQAjACQAJQAmACcAAwADAAIALgAvAD4BBQANABAAHQAgACIAPAERAAMADgASABMAFwAYABkAGgAcAB4AHwAhACMAJAAlACYAJwADAAMAAgAuAC8AQgEFAA0AEAAdACAAIgBAAREAAwAOABIAEwAXABgAGQAaABwAHgAfACEAIwAkACUAJgAnAAMAAwACAC4ALwBGAQUADQAQAB0AIAAiAEQBEQADAA4AEgATABcAGAAZABoAHAAeAB8AIQAjACQAJQAmACcAAwADAAIALgAvAEoBBQANABAAHQAgACIASAERAAMADgASABMAFwAYABkAGgAcAB4AHwAhACMAJAAlACYAJwADAAMAAgAuAC8ATgEFAA0AEAAdACAAIgBMAREAAwAOABIAEwAXABgAGQAaABwAHgAfACEAIwAkACUAJgAnAAMAAwACAC4ALwBSAQUADQAQAB0AIAAiAFABEQADAA4AEgATABcAGAAZABoAHAAeAB8AIQAjACQAJQAmACcAAwADAAIALgAvAFYBBQANABAAHQAgACIAVAERAAMADgASABMAFwAYABkAGgAcAB4AHwAhACMAJAAlACYAJwADAAMAAgAuAC8AWgEFAA0AEAAdACAAIgBYAREAAwAOABIAEwAXABgAGQAaABwAHgAfACEAIwAkACUAJgAnAAMAAwACAC4ALwBeAQUADQAQAB0AIAAiAFwBEQADAA4AEgATABcAGAAZABoAHAAeAB8AIQAjACQAJQAmACcABQAYAgEABQAUAAEAXQADAAIALgAvADQBBQANABAAHQAgACIAMgEPADYAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwAqAAMAAwACAC4ALwBiAQUADQAQAB0AIAAiAGABEQADAA4AEgATABcAGAAZABoAHAAeAB8AIQAjACQAJQAmACcAAwADAAIALgAvAGYBBQANABAAHQAgACIAZAERAAMADgASABMAFwAYABkAGgAcAB4AHwAhACMAJAAlACYAJwADAAMAAgAuAC8AagEFAA0AEAAdACAAIgBoAREAAwAOABIAEwAXABgAGQAaABwAHgAfACEAIwAkACUAJgAnAAMAAwACAC4ALwCyAQUADQAQAB0AIAAiALABEQADAA4AEgATABcAGAAZABoAHAAeAB8AIQAjACQAJQAmACcAAwADAAIALgAvADoBBQANABAAHQAgACIAOAERAAMADgASABMAFwAYABkAGgAcAB4AHwAhACMAJAAlACYAJwADAAMAAgAuAC8AcgEFAA0AEAAdACAAIgBwAREAAwAOABIAEwAXABgAGQAaABwAHgAfACEAIwAkACUAJgAnAAMAAwACAC4ALwB2AQUADQAQAB0AIAAiAHQBEQADAA4AEgATABcAGAAZABoAHAAeAB8AIQAjACQAJQAmACcAAwADAAIALgAvAHoBBQANABAAHQAgACIAeAERAAMADgASABMAFwAYABkAGgAcAB4AHwAhACMAJAAlACYAJwADAAMAAgAuAC8AfgEFAA0AEAAdACAAIgB8AREAAwAOABIAEwAXABgAGQAaABwAHgAfACEAIwAkACUAJgAnAAMAAwACAC4ALwCGAQUADQAQAB0AIAAiAIQBEQADAA4AEgATABcAGAAZABoAHAAeAB8AIQAjACQAJQAmACcAAwADAAIALgAvAIoBBQANABAAHQAgACIAiAERAAMADgASABMAFwAYABkAGgAcAB4AHwAhACMAJAAlACYAJwADAAMAAgAuAC8AjgEFAA0AEAAdACAAIgCMAREAAwAOABIAEwAXABgAGQAaABwAHgAfACEAIwAkACUAJgAnAAMAAwACAC4ALwCSAQUADQAQAB0AIAAiAJABEQADAA4AEgATABcAGAAZABoAHAAeAB8AIQAjACQAJQAmACcAAwADAAIALgAvAJYBBQANABAAHQAgACIAlAERAAMADgASABMAFwAYABkAGgAcAB4AHwAhACMAJAAlACYAJwADAAMAAgAuAC8AmgEFAA0AEAAdACAAIgCYAREAAwAOABIAEwAXABgAGQAaABwAHgAfACEAIwAkACUAJgAnAAMAAwACAC4ALwCeAQUADQAQAB0AIAAiAJwBEQADAA4AEgATABcAGAAZABoAHAAeAB8AIQAjACQAJQAmACcAAwADAAIALgAvAKIBBQANABAAHQAgACIAoAERAAMADgASABMAFwAYABkAGgAcAB4AHwAhACMAJAAlACYAJwADAAMAAgAuAC8ApgEFAA0AEAAdACAAIgCkAREAAwAOABIAEwAXABgAGQAaABwAHgAfACEAIwAkACUAJgAnAAMAAwACAC4ALwCqAQUADQAQAB0AIAAiAKgBEQADAA4AEgATABcAGAAZABoAHAAeAB8AIQAjACQAJQAmACcAAwADAAIALgAvAK4BBQANABAAHQAgACIArAERAAMADgASABMAFwAYABkAGgAcAB4AHwAhACMAJAAlACYAJwADAAMAAgAuAC8AbgEFAA0AEAAdACAAIgBsAREAAwAOABIAEwAXABgAGQAaABwAHgAfACEAIwAkACUAJgAnAAMAAwACAC4ALwA6AQUADQAQAB0AIAAiADgBDwA2ABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKgADAAMAAgAuAC8ASgEFAA0AEAAdACAAIgBIAQ8ANAASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACoAAwADAAIALgAvAD4BBQANABAAHQAgACIAPAEPADYAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwAqAAMAAwACAC4ALwBOAQUADQAQAB0AIAAiAEwBDwA0ABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKgADAAMAAgAuAC8ArgEFAA0AEAAdACAAIgCsAQ8ANAASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACoAAwADAAIALgAvAIoBBQANABAAHQAgACIAiAEPADYAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwAqAAMAAwACAC4ALwBaAQUADQAQAB0AIAAiAFgBDwA2ABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKgADAAMAAgAuAC8AjgEFAA0AEAAdACAAIgCMAQ8ANgASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACoAAwADAAIALgAvAJIBBQANABAAHQAgACIAkAEPADYAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwAqAAMAAwACAC4ALwCaAQUADQAQAB0AIAAiAJgBDwA0ABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKgADAAMAAgAuAC8AsgEFAA0AEAAdACAAIgCwAQ8ANgASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACoAAwADAAIALgAvAD4BBQANABAAHQAgACIAPAEPADQAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwAqAAMAAwACAC4ALwCWAQUADQAQAB0AIAAiAJQBDwA2ABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKgADAAMAAgAuAC8ApgEFAA0AEAAdACAAIgCkAQ8ANAASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACoAAwADAAIALgAvAEIBBQANABAAHQAgACIAQAEPADQAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwAqAAMAAwACAC4ALwC2AQUADQAQAB0AIAAiALQBDwA0ABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKgADAAMAAgAuAC8AYgEFAA0AEAAdACAAIgBgAQ8ANgASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACoAAwADAAIALgAvAGYBBQANABAAHQAgACIAZAEPADYAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwAqAAMAAwACAC4ALwBqAQUADQAQAB0AIAAiAGgBDwA2ABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKgADAAMAAgAuAC8AbgEFAA0AEAAdACAAIgBsAQ8ANgASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACoAAwADAAIALgAvAE4BBQANABAAHQAgACIATAEPADYAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwAqAAMAAwACAC4ALwByAQUADQAQAB0AIAAiAHABDwA2ABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKgADAAMAAgAuAC8AVgEFAA0AEAAdACAAIgBUAQ8ANgASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACoAAwADAAIALgAvAJoBBQANABAAHQAgACIAmAEPADYAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwAqAAMAAwACAC4ALwCeAQUADQAQAB0AIAAiAJwBDwA2ABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKgADAAMAAgAuAC8AUgEFAA0AEAAdACAAIgBQAQ8ANAASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACoAAwADAAIALgAvAKIBBQANABAAHQAgACIAoAEPADYAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwAqAAMAAwACAC4ALwCmAQUADQAQAB0AIAAiAKQBDwA2ABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKgADAAMAAgAuAC8AtgEFAA0AEAAdACAAIgC0AQ8ANgASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACoAAwADAAIALgAvAKIBBQANABAAHQAgACIAoAEPADQAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwAqAAMAAwACAC4ALwBGAQUADQAQAB0AIAAiAEQBDwA0ABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKgADAAMAAgAuAC8AqgEFAA0AEAAdACAAIgCoAQ8ANgASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACoAAwADAAIALgAvAFYBBQANABAAHQAgACIAVAEPADQAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwAqAAMAAwACAC4ALwBaAQUADQAQAB0AIAAiAFgBDwA0ABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKgADAAMAAgAuAC8AXgEFAA0AEAAdACAAIgBcAQ8ANAASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACoAAwADAAIALgAvAHYBBQANABAAHQAgACIAdAEPADYAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwAqAAMAAwACAC4ALwB6AQUADQAQAB0AIAAiAHgBDwA2ABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKgADAAMAAgAuAC8AfgEFAA0AEAAdACAAIgB8AQ8ANgASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACoAAwADAAIALgAvAEIBBQANABAAHQAgACIAQAEPADYAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwAqAAMAAwACAC4ALwBGAQUADQAQAB0AIAAiAEQBDwA2ABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKgADAAMAAgAuAC8AggEFAA0AEAAdACAAIgCAAQ8ANgASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACoAAwADAAIALgAvAGIBBQANABAAHQAgACIAYAEPADQAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwAqAAMAAwACAC4ALwBmAQUADQAQAB0AIAAiAGQBDwA0ABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKgADAAMAAgAuAC8AagEFAA0AEAAdACAAIgBoAQ8ANAASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACoAAwADAAIALgAvAG4BBQANABAAHQAgACIAbAEPADQAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwAqAAMAAwACAC4ALwA6AQUADQAQAB0AIAAiADgBDwA0ABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKgADAAMAAgAuAC8AcgEFAA0AEAAdACAAIgBwAQ8ANAASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACoAAwADAAIALgAvAEoBBQANABAAHQAgACIASAEPADYAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwAqAAMAAwACAC4ALwB2AQUADQAQAB0AIAAiAHQBDwA0ABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKgADAAMAAgAuAC8AegEFAA0AEAAdACAAIgB4AQ8ANAASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACoAAwADAAIALgAvAH4BBQANABAAHQAgACIAfAEPADQAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwAqAAMAAwACAC4ALwCCAQUADQAQAB0AIAAiAIABDwA0ABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKgADAAMAAgAuAC8AhgEFAA0AEAAdACAAIgCEAQ8ANAASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACoAAwADAAIALgAvAIYBBQANABAAHQAgACIAhAEPADYAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwAqAAMAAwACAC4ALwBeAQUADQAQAB0AIAAiAFwBDwA2ABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKgADAAMAAgAuAC8AUgEFAA0AEAAdACAAIgBQAQ8ANgASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACoAAwADAAIALgAvAKoBBQANABAAHQAgACIAqAEPADQAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwAqAAMAAwACAC4ALwCyAQUADQAQAB0AIAAiALABDwA0ABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKgADAAMAAgAuAC8AigEFAA0AEAAdACAAIgCIAQ8ANAASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACoAAwADAAIALgAvAI4BBQANABAAHQAgACIAjAEPADQAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwAqAAMAAwACAC4ALwCSAQUADQAQAB0AIAAiAJABDwA0ABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKgADAAMAAgAuAC8AngEFAA0AEAAdACAAIgCcAQ8ANAASABMAGQAaABwAHgAfACEAIwAkACUAJgAnACoAAwADAAIALgAvAJYBBQANABAAHQAgACIAlAEPADQAEgATABkAGgAcAB4AHwAhACMAJAAlACYAJwAqAAMAAwACAC4ALwCuAQUADQAQAB0AIAAiAKwBDwA2ABIAEwAZABoAHAAeAB8AIQAjACQAJQAmACcAKgAEAB4CAQAZAAMAAgAuAC8AHAIGAAQABwAJAAoACwAoABoCCgAwAAIAAwAFAAgADAANABoAGwApAAMAAwACAC4ALwDAAAYABAAHAAkACgALACgAvgALADAAAgADAAUACAAMAA0AGQAaABsAKQADAAMAAgAuAC8AIgIGAAQABwAJAAoACwAoACACCwAwAAIAAwAFAAgADAANABkAGgAbACkAAwADAAIALgAvACYCBwAEAAcACQAKAAsAFQAoACQCCQAwAAIABQAIAA0ADgAaABsAKQADAAMAAgAuAC8AKgIHAAQABwAJAAoACwAVACgAKAIJADAAAgADAAUACAANABoAGwApAAMAAwACAC4ALwAsAgYABAAHAAkACgALACgAOgAKADAAAgADAAUACAAMAA0AGgAbACkAAwADAAIALgAvACoCBgAEAAcACQAKAAsAKAAoAgkAMAACAAMABQAIAA0AGgAbACkACwAuAgEAMgAwAgEAMwAyAgEANQBlAQEAcAB2AQEAbQCEAQEAcQDCAQEAcgDfAQEAeAADAAIALgAvAAACAgBsAG8AkQEEAGgAaQBqAGsACwAuAgEAMgAwAgEAMwA0AgEANQBlAQEAcAB2AQEAbQB7AQEAcQDfAQEAeADwAQEAcgADAAIALgAvAAACAgBsAG8AkQEEAGgAaQBqAGsACwAuAgEAMgAwAgEAMwA2AgEANQBlAQEAcAByAQEAcQB2AQEAbQDAAQEAcgDfAQEAeAADAAIALgAvAAACAgBsAG8AkQEEAGgAaQBqAGsAAwADAAIALgAvADoCBgAEAAcACQAKAAsAKAA4AggAMAACAAUACAANABoAGwApAAsALgIBADIAMAIBADMANAIBADUAZQEBAHAAdgEBAG0AeQEBAHEA3wEBAHgAHAIBAHIAAwACAC4ALwAAAgIAbABvAGIBBABoAGkAagBrAAMAAwACAC4ALwA+AgYABAAHAAkACgALACgAPAIIADAAAgAFAAgADQAaABsAKQALAC4CAQAyADACAQAzADICAQA1AGUBAQBwAHYBAQBtAIIBAQBxANEBAQByAN8BAQB4AAMAAgAuAC8AAAICAGwAbwBhAQQAaABpAGoAawALAC4CAQAyADACAQAzADYCAQA1AGUBAQBwAG4BAQBxAHYBAQBtAL4BAQByAN8BAQB4AAMAAgAuAC8AAAICAGwAbwBjAQQAaABpAGoAawAKAC4CAQAyADACAQAzAEACAQA1AGUBAQBwAHYBAQBtALgBAQBuAN8BAQB4AAMAAgAuAC8AAAICAGwAbwCBAQQAaABpAGoAawAKAC4CAQAyADACAQAzAEICAQA1AGUBAQBwAHYBAQBtANwBAQByAN8BAQB4AAMAAgAuAC8AAAICAGwAbwCRAQQAaABpAGoAawAKAEQCAQAxAEYCAQAyAEgCAQAzAEoCAQA1AGgBAQBwAG8BAQBtAKcBAQB4AAMAAgAuAC8AtwECAGwAbwBsAQQAaABpAGoAawAKAEwCAQAxAE4CAQAyAFECAQAzAFQCAQA1AGgBAQBwAG8BAQBtAKcBAQB4AAMAAgAuAC8AtwECAGwAbwBsAQQAaABpAGoAawAKAC4CAQAyADACAQAzAFcCAQA1AGUBAQBwAHYBAQBtALwBAQBuAN8BAQB4AAMAAgAuAC8AAAICAGwAbwCRAQQAaABpAGoAawAKAC4CAQAyADACAQAzAEICAQA1AGUBAQBwAHYBAQBtAMABAQByAN8BAQB4AAMAAgAuAC8AAAICAGwAbwBzAQQAaABpAGoAawAKAC4CAQAyADACAQAzAFcCAQA1AGUBAQBwAHYBAQBtAMQBAQBuAN8BAQB4AAMAAgAuAC8AAAICAGwAbwBtAQQAaABpAGoAawALAEYCAQAyAEgCAQAzAEoCAQA1AFkCAQAxAGgBAQBwAG8BAQBtAKcBAQB4ALYBAQBpAAMAAgAuAC8AtwECAGwAbwBrAQMAaABqAGsACgBKAgEANQBbAgEAMgBdAgEAMwBfAgEANwBnAQEAcABpAQEAbQCjAQEAeAADAAIALgAvAOEBAgBsAG8AdAEEAGgAaQBqAGsACgAuAgEAMgAwAgEAMwBCAgEANQBlAQEAcAB2AQEAbQDfAQEAeADkAQEAcgADAAIALgAvAAACAgBsAG8AagEEAGgAaQBqAGsACgAuAgEAMgAwAgEAMwBCAgEANQBlAQEAcAB2AQEAbQDfAQEAeADkAQEAcgADAAIALgAvAAACAgBsAG8AkQEEAGgAaQBqAGsACgBMAgEANwBUAgEANQBhAgEAMgBkAgEAMwBnAQEAcABpAQEAbQCjAQEAeAADAAIALgAvAOEBAgBsAG8AdAEEAGgAaQBqAGsACgBGAgEAMgBIAgEAMwBKAgEANQBnAgEAMQBoAQEAcABvAQEAbQCnAQEAeAADAAIALgAvALcBAgBsAG8AbAEEAGgAaQBqAGsACgAuAgEAMgAwAgEAMwBpAgEANQBlAQEAcAB2AQEAbQDfAQEAeAAbAgEAbgADAAIALgAvAAACAgBsAG8AeAEEAGgAaQBqAGsACgBKAgEANQBbAgEAMgBdAgEAMwBrAgEANwBnAQEAcABpAQEAbQCjAQEAeAADAAIALgAvAOEBAgBsAG8AegEEAGgAaQBqAGsACgAuAgEAMgAwAgEAMwBpAgEANQBlAQEAcAB2AQEAbQDfAQEAeADvAQEAbgADAAIALgAvAAACAgBsAG8AkQEEAGgAaQBqAGsACgAuAgEAMgAwAgEAMwBtAgEANQBlAQEAcAB2AQEAbQDfAQEAeADwAQEAcgADAAIALgAvAAACAgBsAG8AfAEEAGgAaQBqAGsACgBKAgEANQBbAgEAMgBdAgEAMwBvAgEANwBnAQEAcABpAQEAbQCjAQEAeAADAAIALgAvAOEBAgBsAG8AdAEEAGgAaQBqAGsACgAuAgEAMgAwAgEAMwBtAgEANQBlAQEAcAB2AQEAbQDfAQEAeAD2AQEAcgADAAIALgAvAAACAgBsAG8AfQEEAGgAaQBqAGsACgAuAgEAMgAwAgEAMwBtAgEANQBlAQEAcAB2AQEAbQDfAQEAeAD2AQEAcgADAAIALgAvAAACAgBsAG8AkQEEAGgAaQBqAGsACgAuAgEAMgAwAgEAMwBtAgEANQBlAQEAcAB2AQEAbQDfAQEAeADtAQEAcgADAAIALgAvAAACAgBsAG8AkQEEAGgAaQBqAGsACwBGAgEAMgBIAgEAMwBKAgEANQBxAgEAMQBoAQEAcABvAQEAbQCnAQEAeADTAQEAaQADAAIALgAvALcBAgBsAG8AfwEDAGgAagBrAAoARgIBADIASAIBADMASgIBADUAcwIBADEAaAEBAHAAbwEBAG0ApwEBAHgAAwACAC4ALwC3AQIAbABvAGwBBABoAGkAagBrAAoASgIBADUAWwIBADIAXQIBADMAdQIBADcAZwEBAHAAaQEBAG0AowEBAHgAAwACAC4ALwDhAQIAbABvAIMBBABoAGkAagBrAAoALgIBADIAMAIBADMAQAIBADUAZQEBAHAAdgEBAG0AvwEBAG4A3wEBAHgAAwACAC4ALwAAAgIAbABvAJEBBABoAGkAagBrAAoALgIBADIAMAIBADMAdwIBADUAZQEBAHAAdgEBAG0AwgEBAHIA3wEBAHgAAwACAC4ALwAAAgIAbABvAIUBBABoAGkAagBrAAoASgIBADUAWwIBADIAXQIBADMAeQIBADcAZwEBAHAAaQEBAG0AowEBAHgAAwACAC4ALwDhAQIAbABvAHQBBABoAGkAagBrAAoALgIBADIAMAIBADMAdwIBADUAZQEBAHAAdgEBAG0A3wEBAHgA7AEBAHIAAwACAC4ALwAAAgIAbABvAIcBBABoAGkAagBrAAoALgIBADIAMAIBADMAdwIBADUAZQEBAHAAdgEBAG0A3wEBAHgA7AEBAHIAAwACAC4ALwAAAgIAbABvAJEBBABoAGkAagBrAAoASgIBADUAWwIBADIAXQIBADMAewIBADcAZwEBAHAAaQEBAG0AowEBAHgAAwACAC4ALwDhAQIAbABvAHEBBABoAGkAagBrAAoALgIBADIAMAIBADMAdwIBADUAZQEBAHAAdgEBAG0A1wEBAHIA3wEBAHgAAwACAC4ALwAAAgIAbABvAJEBBABoAGkAagBrAAsARgIBADIASAIBADMASgIBADUAfQIBADEAaAEBAHAAbwEBAG0ApwEBAHgA3QEBAGkAAwACAC4ALwC3AQIAbABvAIkBAwBoAGoAawAKAEYCAQAyAEgCAQAzAEoCAQA1AH8CAQAxAGgBAQBwAG8BAQBtAKcBAQB4AAMAAgAuAC8AtwECAGwAbwBsAQQAaABpAGoAawAKAEoCAQA1AFsCAQAyAF0CAQAzAIECAQA3AGcBAQBwAGkBAQBtAKMBAQB4AAMAAgAuAC8A4QECAGwAbwCLAQQAaABpAGoAawAKAEoCAQA1AFsCAQAyAF0CAQAzAIMCAQA3AGcBAQBwAGkBAQBtAKMBAQB4AAMAAgAuAC8A4QECAGwAbwB0AQQAaABpAGoAawALAEYCAQAyAEgCAQAzAEoCAQA1AIUCAQAxAGgBAQBwAG8BAQBtAKcBAQB4AOIBAQBpAAMAAgAuAC8AtwECAGwAbwCNAQMAaABqAGsACgBGAgEAMgBIAgEAMwBKAgEANQCHAgEAMQBoAQEAcABvAQEAbQCnAQEAeAADAAIALgAvALcBAgBsAG8AbAEEAGgAaQBqAGsACgBKAgEANQBbAgEAMgBdAgEAMwCJAgEANwBnAQEAcABpAQEAbQCjAQEAeAADAAIALgAvAOEBAgBsAG8AjwEEAGgAaQBqAGsACgBKAgEANQBbAgEAMgBdAgEAMwCLAgEANwBnAQEAcABpAQEAbQCjAQEAeAADAAIALgAvAOEBAgBsAG8AdAEEAGgAaQBqAGsACwBGAgEAMgBIAgEAMwBKAgEANQCNAgEAMQBoAQEAcABvAQEAbQCnAQEAeACzAQEAaQADAAIALgAvALcBAgBsAG8AdQEDAGgAagBrAAkAVAIBADUAjwIBADIAkgIBADMAZQEBAHAAdgEBAG0A3wEBAHgAAwACAC4ALwAAAgIAbABvAJEBBABoAGkAagBrAAMAIgIBAAEAAwACAC4ALwAgAgoAAAADAAQABgAMAA4ADwAUABgAGQADAMAAAQABAAMAAgAuAC8AvgAKAAAAAwAEAAYADAAOAA8AFAAYABkABgAJAAEABACVAgEAAwD+AQEAPQBwAgEAOQADAAIALgAvAJkBAwA6ADsAcwAGAAkAAQAEAJUCAQADAAoCAQA9AE0CAQA5AAMAAgAuAC8AmQEDADoAOwBzAAcAlwIBAAEAmQIBAAIAmwIBAAQAnQIBADAAlQEBADwAAwACAC4ALwCdAQIAQwB0AAcAJwABAAMAnwIBABcAoQIBABgAowIBABkAFgEBAEwALQIBAFoAAwACAC4ALwAEAKcCAQAEAAMAAgAuAC8ApQICAAAAAwCYAQMAOgA7AHMABAAJAAEABAADAAIALgAvAKoCAgAAAAMAmAEDADoAOwBzAAcArAIBAAYArgIBAAwAsAIBABgAsgIBABkAIQABAEUArwEBAHUAAwACAC4ALwAHAC0AAQADAJ8CAQAXAKMCAQAZALQCAQAYAMMAAQBMAFYCAQBaAAMAAgAuAC8ABwANAAEAAwCfAgEAFwCjAgEAGQC2AgEAGACqAAEATABBAgEAWgADAAIALgAvAAYAmQIBAAIAnQIBADAAuAIBAAQAlAEBADwAAwACAC4ALwCyAQIAQwB0AAcAKQABAAMAnwIBABcAowIBABkAugIBABgAJwEBAEwAOAIBAFoAAwACAC4ALwAFAL4CAQAMAC8AAQBFAJ8BAQB1AAMAAgAuAC8AvAIDAAYADgAYAAcAKwABAAMAnwIBABcAowIBABkAwQIBABgANQEBAEwALgIBAFoAAwACAC4ALwAGAMMCAQAVAMUCAQAXAMcCAQAqAMkCAQAsAMsCAQAtAAMAAgAuAC8ABgDDAgEAFQDFAgEAFwDJAgEALADNAgEAKgDPAgEALQADAAIALgAvAAQA0QIBADIApQEBAHgAAwACAC4ALwDTAgMAMwA1ADcABgDDAgEAFQDFAgEAFwDJAgEALADVAgEAKgDXAgEALQADAAIALgAvAAQA2QIBADIApQEBAHgAAwACAC4ALwDcAgMAMwA1ADcABgBkAAEADgCfAgEAFwCjAgEAGQATAQEASABaAgEAWgADAAIALgAvAAQA3gIBADIAqgEBAHgAAwACAC4ALwDTAgMAMQAzADUABgBoAAEADgCfAgEAFwCjAgEAGQC+AAEASAA1AgEAWgADAAIALgAvAAYAYgABAA4AnwIBABcAowIBABkApwABAEgAUAIBAFoAAwACAC4ALwAEAOACAQAyAKoBAQB4AAMAAgAuAC8A3AIDADEAMwA1AAIAAwACAC4ALwC+AAUAAwAOABcAGAAZAAYAYAABAA4AnwIBABcAowIBABkAIwEBAEgAYQIBAFoAAwACAC4ALwAGAGYAAQAOAJ8CAQAXAKMCAQAZADEBAQBIAFcCAQBaAAMAAgAuAC8AAgADAAIALgAvACACBQADAA4AFwAYABkABgC2AAEABgDjAgEADADlAgEAGAAlAAEARQCfAQEAdQADAAIALgAvAAYAsgIBABkA5wIBAAwA6QIBAA4AKAABAEUAtAEBAHUAAwACAC4ALwADALICAQAZAAMAAgAuAC8AvAIEAAYADAAOABgABQDrAgEAAgDtAgEABADwAgEAMAADAAIALgAvALIBAgBDAHQAAwDzAgEAMQADAAIALgAvAPUCAwAyADMANQAFAMgAAQAOAPcCAQAMACMAAQBFAJ8BAQB1AAMAAgAuAC8AAgADAAIALgAvAPkCBAAxADIAMwA1AAMA+wIBADEAAwACAC4ALwD1AgMAMgAzADUAAgADAAIALgAvAP0CBAAxADIAMwA1AAIAAwACAC4ALwD/AgQAMgAzADUANwACAAMAAgAuAC8AAQMEADIAMwA1ADcAAgADAAIALgAvAAEDBAAxADIAMwA1AAMAsgIBABkAAwACAC4ALwADAwMAAAADAAQAAgADAAIALgAvAAUDBAAxADIAMwA1AAUABwMBABUACQMBABcACwMBACwADQMBAC0AAwACAC4ALwACAAMAAgAuAC8ADwMEADEAMgAzADUAAgADAAIALgAvAAUDBAAyADMANQA3AAIAAwACAC4ALwARAwQAMQAyADMANQAFAMMCAQAVAMUCAQAXANcCAQAtABMDAQAqAAMAAgAuAC8AAgADAAIALgAvABEDBAAyADMANQA3AAUAwwIBABUAxQIBABcAFQMBACoAFwMBACsAAwACAC4ALwACAAMAAgAuAC8A/wIEADEAMgAzADUABQArAAEAAwCfAgEAFwA5AQEATAAyAgEAWgADAAIALgAvAAUAKQABAAMAnwIBABcAUgEBAEwASAIBAFoAAwACAC4ALwACAAMAAgAuAC8AGQMEADEAMgAzADUAAgADAAIALgAvABsDBAAxADIAMwA1AAIAAwACAC4ALwAZAwQAMgAzADUANwAFAB0DAQAxAB8DAQAyABkCAQB4AKMCAQBpAAMAAgAuAC8AAgADAAIALgAvACEDBAAyADMANQA3AAIAAwACAC4ALwAjAwQAMgAzADUANwACAAMAAgAuAC8AJQMEADIAMwA1ADcABQDDAgEAFQDFAgEAFwDLAgEALQAnAwEAKgADAAIALgAvAAIAAwACAC4ALwApAwQAMQAyADMANQACAAMAAgAuAC8AKwMEADEAMgAzADUAAgADAAIALgAvAA8DBAAyADMANQA3AAIAAwACAC4ALwAtAwQAMgAzADUANwADAC8DAQAxAAMAAgAuAC8A9QIDADIAMwA1AAIAAwACAC4ALwAbAwQAMgAzADUANwAFACcAAQADAJ8CAQAXABcBAQBMAC8CAQBaAAMAAgAuAC8AAgADAAIALgAvACsDBAAyADMANQA3AAIAAwACAC4ALwAxAwQAMgAzADUANwAFAA0AAQADAJ8CAQAXAKsAAQBMAEkCAQBaAAMAAgAuAC8ABQDDAgEAFQDFAgEAFwDPAgEALQAzAwEAKgADAAIALgAvAAIAAwACAC4ALwApAwQAMgAzADUANwACAAMAAgAuAC8A+QIEADIAMwA1ADcAAgADAAIALgAvADEDBAAxADIAMwA1AAMANQMBADEAAwACAC4ALwD1AgMAMgAzADUAAgADAAIALgAvACEDBAAxADIAMwA1AAQANwMBADIA6wEBAHgAAwACAC4ALwDTAgIAMwA1AAUALQABAAMAnwIBABcAxQABAEwARAIBAFoAAwACAC4ALwACAAMAAgAuAC8A/QIEADIAMwA1ADcAAwA5AwEAMQADAAIALgAvAPUCAwAyADMANQAFAMMCAQAVAMUCAQAXADsDAQAqAD0DAQArAAMAAgAuAC8AAgADAAIALgAvAD8DBAAxADIAMwA1AAUABwMBABUACQMBABcACwMBACwAQQMBAC0AAwACAC4ALwACAAMAAgAuAC8AIwMEADEAMgAzADUABQDDAgEAFQDFAgEAFwBDAwEAKgBFAwEAKwADAAIALgAvAAIAAwACAC4ALwAtAwQAMQAyADMANQAFAAcDAQAVAAkDAQAXAAsDAQAsAEcDAQAtAAMAAgAuAC8AAgADAAIALgAvACUDBAAxADIAMwA1AAQASQMBADIA6wEBAHgAAwACAC4ALwDcAgIAMwA1AAIAAwACAC4ALwA/AwQAMgAzADUANwACAAMAAgAuAC8AMQMDADIAMwA1AAIAAwACAC4ALwABAwMAMgAzADUAAgADAAIALgAvAAUDAwAyADMANQACAAMAAgAuAC8AEQMDADIAMwA1AAIAAwACAC4ALwC+AAMANAAZACoAAgADAAIALgAvACEDAwAyADMANQACAAMAAgAuAC8AIwMDADIAMwA1AAIAAwACAC4ALwAlAwMAMgAzADUAAwCyAgEAGQADAAIALgAvAEwDAgADAA4AAgADAAIALgAvAD8DAwAyADMANQACAAMAAgAuAC8AIAIDADQAGQAqAAIAAwACAC4ALwBOAwMAAAADAAQAAgADAAIALgAvAC0DAwAyADMANQACAAMAAgAuAC8AGwMDADIAMwA1AAIAAwACAC4ALwArAwMAMgAzADUABABQAwEAGQBSAwEAKgBUAwEANgADAAIALgAvAAQAwwIBABUAxQIBABcAVgMBACoAAwACAC4ALwACAAMAAgAuAC8AWAMDAAAAAwAEAAIAAwACAC4ALwBaAwMAMgAzADUAAgADAAIALgAvAP0CAwAyADMANQACAAMAAgAuAC8AKQMDADIAMwA1AAIAAwACAC4ALwD5AgMAMgAzADUABABQAwEAGQBcAwEAKgBeAwEANgADAAIALgAvAAQAjgABACoAkAABADQAYAMBABkAAwACAC4ALwACAAMAAgAuAC8AYgMDADIAMwA1AAIAAwACAC4ALwAgAgMANgAZACoABABgAwEAGQBkAwEAKgBmAwEANAADAAIALgAvAAIAAwACAC4ALwBoAwMAMgAzADUABAAHAwEAFQAJAwEAFwBqAwEAKwADAAIALgAvAAIAAwACAC4ALwBsAwMAAAADAAQABAAHAwEAFQAJAwEAFwBBAwEALQADAAIALgAvAAQABwMBABUACQMBABcADQMBAC0AAwACAC4ALwAEAFADAQAZAG4DAQAqAHADAQA2AAMAAgAuAC8AAgADAAIALgAvAL4AAwA2ABkAKgAEAIIAAQAqAIYAAQA0AGADAQAZAAMAAgAuAC8AAwCyAgEAGQADAAIALgAvAHIDAgABAA8AAgADAAIALgAvAHQDAwAyADMANQAEAGADAQAZAHYDAQAqAHgDAQA0AAMAAgAuAC8AAgADAAIALgAvAFwBAwAwAAIABAAEAAcDAQAVAAkDAQAXAEcDAQAtAAMAAgAuAC8AAgADAAIALgAvALABAwAwAAIABAAEAJoAAQAqAJwAAQA0AGADAQAZAAMAAgAuAC8AAgADAAIALgAvABkDAwAyADMANQAEAFADAQAZAHoDAQAqAHwDAQA2AAMAAgAuAC8ABADTAgEAMQB+AwEAMgAdAgEAeAADAAIALgAvAAIAAwACAC4ALwCAAwMAMgAzADUAAgADAAIALgAvAP8CAwAyADMANQACAAMAAgAuAC8ADwMDADIAMwA1AAQA3AIBADEAggMBADIAHQIBAHgAAwACAC4ALwACAAMAAgAuAC8AhQMDADIAMwA1AAIAAwACAC4ALwCHAwMAMgAzADUABABQAwEAGQCJAwEAKgCLAwEANgADAAIALgAvAAQABwMBABUACQMBABcAjQMBACsAAwACAC4ALwACAAMAAgAuAC8AjwMDAAAAAwAEAAIAAwACAC4ALwCRAwMAMgAzADUABABgAwEAGQCTAwEAKgCVAwEANAADAAIALgAvAAQABwMBABUACQMBABcAlwMBACsAAwACAC4ALwAEAFADAQAZAJkDAQAqAJsDAQA2AAMAAgAuAC8AAgADAAIALgAvAJ0DAwAyADMANQACAAMAAgAuAC8AnwMDADIAMwA1AAIAAwACAC4ALwChAwMAMgAzADUAAwCyAgEAGQCjAwEADwADAAIALgAvAAMAsgIBABkApQMBAA8AAwACAC4ALwADAGQAAQAOAA8BAQBIAAMAAgAuAC8AAwAnAAEAAwAXAQEATAADAAIALgAvAAMAKwABAAMAOQEBAEwAAwACAC4ALwADACcAAQADABgBAQBMAAMAAgAuAC8AAwCnAwEADACpAwEAFgADAAIALgAvAAMAqwMBACoArQMBADYAAwACAC4ALwADACsAAQADAFkBAQBMAAMAAgAuAC8AAwCyAgEAGQCvAwEABgADAAIALgAvAAMAsQMBAAQAswMBABEAAwACAC4ALwADAGgAAQAOAM8AAQBIAAMAAgAuAC8AAwCyAgEAGQC1AwEADwADAAIALgAvAAMADQABAAMAnQABAEwAAwACAC4ALwADACkAAQADAFIBAQBMAAMAAgAuAC8AAwCyAgEAGQC3AwEAFAADAAIALgAvAAMAKQABAAMASAEBAEwAAwACAC4ALwADALICAQAZALkDAQAOAAMAAgAuAC8AAwCyAgEAGQC7AwEADwADAAIALgAvAAMAsgIBABkAvQMBAA4AAwACAC4ALwADAL8DAQAqAMEDAQA2AAMAAgAuAC8AAwDDAwEAKgDFAwEANgADAAIALgAvAAMAxwMBACoAyQMBADYAAwACAC4ALwADAA0AAQADAKsAAQBMAAMAAgAuAC8AAwBgAAEADgBUAQEASAADAAIALgAvAAMALQABAAMAwgABAEwAAwACAC4ALwADAC0AAQADAMcAAQBMAAMAAgAuAC8AAwDLAwEAKgDNAwEANgADAAIALgAvAAMAzwMBACoA0QMBADYAAwACAC4ALwADACsAAQADAC8BAQBMAAMAAgAuAC8AAwApAAEAAwAeAQEATAADAAIALgAvAAMADQABAAMArAABAEwAAwACAC4ALwADANMDAQAEANUDAQARAAMAAgAuAC8AAwCyAgEAGQDXAwEABgADAAIALgAvAAMA2QMBAAQA2wMBABEAAwACAC4ALwADAJUCAQADAP4BAQA9AAMAAgAuAC8AAwCyAgEAGQDdAwEABgADAAIALgAvAAMA3wMBAAQA4QMBABEAAwACAC4ALwADAGIAAQAOAKkAAQBIAAMAAgAuAC8AAwCyAgEAGQDjAwEADwADAAIALgAvAAMA5QMBAAYAvwABAF4AAwACAC4ALwADAGgAAQAOANYAAQBIAAMAAgAuAC8AAwDnAwEABgClAAEAXgADAAIALgAvAAMAsgIBABkA6QMBAAYAAwACAC4ALwADAC0AAQADAMUAAQBMAAMAAgAuAC8AAwBmAAEADgA0AQEASAADAAIALgAvAAMAsgIBABkA6wMBAAYAAwACAC4ALwADAO0DAQAEAO8DAQARAAMAAgAuAC8AAwBkAAEADgAVAQEASAADAAIALgAvAAMABwMBABUACQMBABcAAwACAC4ALwADALICAQAZAPEDAQAPAAMAAgAuAC8AAwCyAgEAGQDzAwEADgADAAIALgAvAAMAsgIBABkA9QMBAA8AAwACAC4ALwADALICAQAZAPcDAQAOAAMAAgAuAC8AAwD5AwEADAD7AwEAFgADAAIALgAvAAMAYAABAA4ANwEBAEgAAwACAC4ALwADAP0DAQAGABEBAQBeAAMAAgAuAC8AAwD/AwEABgBWAQEAXgADAAIALgAvAAMAsgIBABkAAQQBABQAAwACAC4ALwADACcAAQADAAoBAQBMAAMAAgAuAC8AAwADBAEAKgAFBAEANgADAAIALgAvAAMABwQBACoACQQBADYAAwACAC4ALwADAAsEAQAqAA0EAQA2AAMAAgAuAC8AAgADAAIALgAvAA8EAgADAAQAAwARBAEADAATBAEAFgADAAIALgAvAAMAsgIBABkAFQQBABQAAwACAC4ALwADAGYAAQAOAB8BAQBIAAMAAgAuAC8AAwAXBAEABgAiAQEAXgADAAIALgAvAAMAGQQBACoAGwQBADYAAwACAC4ALwADAB0EAQAqAB8EAQA2AAMAAgAuAC8AAwCVAgEAAwAiAgEAPQADAAIALgAvAAMAsgIBABkAIQQBABQAAwACAC4ALwADACMEAQAqACUEAQA2AAMAAgAuAC8AAwBiAAEADgCjAAEASAADAAIALgAvAAMAsgIBABkAJwQBABQAAwACAC4ALwADACkEAQAqACsEAQA2AAMAAgAuAC8AAwAtBAEAKgAvBAEANgADAAIALgAvAAMAsgIBABkAMQQBAA4AAwACAC4ALwACADMEAQA3AAMAAgAuAC8AAgC2AAEABgADAAIALgAvAAIANQQBADQAAwACAC4ALwACALwAAQAGAAMAAgAuAC8AAgA3BAEABAADAAIALgAvAAIAOQQBADYAAwACAC4ALwACAHgDAQA0AAMAAgAuAC8AAgAlBAEANgADAAIALgAvAAIAlQMBADQAAwACAC4ALwACACsEAQA2AAMAAgAuAC8AAgA7BAEANgADAAIALgAvAAIAPQQBADYAAwACAC4ALwACAD8EAQA2AAMAAgAuAC8AAgCLAwEANgADAAIALgAvAAIAQQQBADcAAwACAC4ALwACAEMEAQA2AAMAAgAuAC8AAgBFBAEANAADAAIALgAvAAIARwQBADcAAwACAC4ALwACAM0DAQA2AAMAAgAuAC8AAgBJBAEAAAADAAIALgAvAAIAfAMBADYAAwACAC4ALwACAEsEAQAEAAMAAgAuAC8AAgBNBAEABAADAAIALgAvAAIATwQBADcAAwACAC4ALwACAFEEAQA2AAMAAgAuAC8AAgAJBAEANgADAAIALgAvAAIAUwQBADYAAwACAC4ALwACAF4DAQA2AAMAAgAuAC8AAgBVBAEABAADAAIALgAvAAIAVwQBADYAAwACAC4ALwACAFkEAQA3AAMAAgAuAC8AAgBbBAEAFgADAAIALgAvAAIAXQQBADcAAwACAC4ALwACAGYDAQA0AAMAAgAuAC8AAgBfBAEABAADAAIALgAvAAIAYQQBABYAAwACAC4ALwACABsEAQA2AAMAAgAuAC8AAgBjBAEAFgADAAIALgAvAAIAZQQBAAQAAwACAC4ALwACAGcEAQAAAAMAAgAuAC8AAgBpBAEANgADAAIALgAvAAIAHwQBADYAAwACAC4ALwACAFQDAQA2AAMAAgAuAC8AAgBrBAEAMQADAAIALgAvAAIAbQQBADQAAwACAC4ALwACANEDAQA2AAMAAgAuAC8AAAAAAGsAAADWAAAAQQEAAKwBAAAXAgAAfQIAAOMCAABJAwAAsQMAABkEAACBBAAA6QQAAFEFAAC2BQAAGAYAAHoGAADcBgAAPgcAAKAHAAD/BwAAXggAAL0IAAAcCQAAewkAANoJAAA5CgAAmAoAANYKAAAaCwAAZAsAAKwLAAAIDAAAVAwAALAMAAAMDQAAaA0AALYNAAD0DQAAUA4AAJIOAADrDgAARA8AAJ0PAAD2DwAATxAAAKgQAAABEQAAWhEAALMRAAAMEgAAZRIAAL4SAAAXEwAAcBMAAMkTAAAiFAAAexQAANQUAAAtFQAAhhUAAN8VAAA4FgAAkRYAAOoWAABDFwAAnBcAAPUXAABOGAAApxgAAAAZAABZGQAAshkAAAsaAABkGgAAvRoAABYbAABvGwAAyBsAACEcAAB6HAAA0xwAACwdAACFHQAA3h0AADceAACQHgAA6R4AAB8fAABVHwAAix8AAMEfAAD3HwAASiAAAJ0gAADwIAAAQyEAAJYhAADpIQAAPCIAAI8iAADiIgAANSMAAIgjAADbIwAALiQAAIEkAADUJAAAJyUAAHolAADNJQAAICYAAHMmAADGJgAAGScAAGwnAAC/JwAAEigAAGUoAAC4KAAACykAAF4pAACxKQAABCoAAFcqAACqKgAA/SoAAFArAACYKwAA0isAABAsAABULAAAjiwAANgsAAAeLQAAXi0AAJAtAADCLQAA8C0AACIuAABULgAAhi4AAK8uAADYLgAAAS8AACovAABTLwAAfC8AAKUvAADOLwAA9y8AACAwAABJMAAAcjAAAJswAADEMAAA7TAAABYxAAA/MQAAaDEAAJExAAC6MQAA4zEAAAwyAAA1MgAAXjIAAIcyAACwMgAA2TIAAAIzAAArMwAAVDMAAH0zAACmMwAA0TMAAAk0AAA9NAAAdzQAALM0AADxNAAAMTUAAHM1AACnNQAAzDUAAPE1AAAWNgAAOzYAAGA2AACFNgAAqjYAAM82AAD0NgAAGTcAAD43AABjNwAAiDcAAK03AADSNwAA9zcAABw4AABBOAAAZjgAAIs4AACwOAAA1TgAAPo4AAAfOQAARDkAAGk5AACOOQAAszkAANg5AAD9OQAAIjoAAEc6AACDOgAAwToAAPM6AAAfOwAASzsAAIs7AAC3OwAA4zsAABk8AABLPAAAgzwAAL08AAD5PAAANz0AAGM9AACVPQAA1T0AAAs+AAA9PgAAdT4AAK8+AADZPgAAAz8AAC0/AABXPwAAgT8AAKs/AADVPwAA/z8AAClAAABTQAAAeEAAAJdAAAC6QAAA2UAAAPhAAAAXQQAANkEAAFVBAAB0QQAAk0EAALJBAADRQQAA8EEAABNCAAAyQgAAUUIAAHBCAACPQgAArkIAAM1CAADsQgAAC0MAACpDAABJQwAAaEMAAIdDAACmQwAAxUMAAORDAAADRAAAIkQAAEFEAABgRAAAf0QAAJ5EAAC7RAAA2EQAAPVEAAASRQAAL0UAAExFAABpRQAAhkUAAKNFAADARQAA3UUAAPpFAAAXRgAANEYAAFFGAABuRgAAi0YAAKhGAADFRgAA4kYAAP9GAAAcRwAAOUcAAFZHAABzRwAAkEcAAK1HAADKRwAA50cAAARIAAAhSAAAPkgAAFtIAAB4SAAAlUgAALJIAADPSAAA7EgAAAlJAAAmSQAAQ0kAAGBJAAB9SQAAmkkAALdJAADUSQAA8UkAAA5KAAArSgAASEoAAGVKAACCSgAAn0oAALxKAADZSgAA9koAABNLAAAwSwAATUsAAGpLAACHSwAApEsAAMFLAADeSwAA+ksAABRMAAAuTAAAR0wAAGBMAAB5TAAAkUwAALhMAADfTAAABk0AAB1NAABETQAAW00AAIJNAACpTQAAzU0AAPFNAAAVTgAAOU4AAF1OAACBTgAApU4AAMtOAADvTgAAE08AADdPAABbTwAAf08AAKNPAADHTwAA608AAA9QAAAzUAAAV1AAAHtQAACfUAAAxVAAAOlQAAANUQAAMVEAAFVRAAB5UQAAnVEAAMFRAADlUQAACVIAAC9SAABTUgAAd1IAAJtSAADBUgAA5VIAAAlTAAAtUwAAU1MAAHRTAACIUwAAnFMAALJTAADIUwAA4FMAAPdTAAAIVAAAGVQAADBUAABHVAAAXlQAAHNUAACKVAAAnVQAALRUAADIVAAA3FQAAOxUAAAAVQAAEFUAACRVAAA0VQAASFUAAFxVAABsVQAAeFUAAIxVAACgVQAArFUAAMBVAADUVQAA4lUAAPRVAAABVgAAElYAAB1WAAAqVgAANVYAAEBWAABLVgAAVlYAAGNWAABuVgAAf1YAAIpWAACVVgAAoFYAALFWAAC8VgAAzVYAANhWAADpVgAA+lYAAAVXAAAQVwAAG1cAACxXAAA3VwAAQlcAAE1XAABeVwAAaVcAAHRXAAB/VwAAilcAAJdXAACiVwAAs1cAAL5XAADJVwAA2lcAAOtXAAD2VwAAAVgAAAxYAAAZWAAAJFgAADNYAABEWAAAT1gAAFxYAABtWAAAeFgAAIlYAACUWAAApVgAALBYAADBWAAAzFgAANtYAADmWAAA8FgAAPpYAAAEWQAADlkAABhZAAAiWQAALFkAADZZAABCWQAATFkAAFZZAABgWQAAalkAAHRZAAB+WQAAjFkAAJpZAACkWQAArlkAALhZAADCWQAAzFkAANpZAADoWQAA8lkAAPxZAAAKWgAAFFoAACJaAAAsWgAAOloAAEhaAABWWgAAYFoAAG5aAAB6WgAAhFoAAJJaAACcWgAAqloAALRaAADCWgAAzFoAANpaAADoWgAA8loAAPxaAAAGWwAAFFsAAB5bAAAoWwAANlsAAERbAABOWwAAWFsAAGZbAAB0WwAAglsAAIxbAACWWwAAoFsAAKtbAAC2WwAAwVsAAMxbAADXWwAA4lsAAO1bAAD4WwAAA1wAAA5cAAAZXAAAJFwAAC9cAAA6XAAARVwAAFBcAABbXAAAZlwAAHFcAAB8XAAAh1wAAJJcAACdXAAAqFwAALNcAAC+XAAAyVwAANRcAADfXAAA6lwAAPVcAAAAXQAAC10AABZdAAAhXQAALF0AADddAABCXQAATV0AAFhdAABjXQAAbl0AAHldAACEXQAAj10AAJpdAAClXQAAsF0AALtdAADGXQAA0V0AANxdAADnXQAA8l0AAP1dAAAIXgAAE14AAB5eAAApXgAANF4AAD9eAABKXgAAVV4AAF5eAABpXgAAdF4AAH9eAACKXgAAlV4AAKBeAACrXgAAtl4AAMFeAADMXgAA114AAOJeAADtXgAA+F4AAABfAAAIXwAAEF8AABhfAAAgXwAAKF8AADBfAAA4XwAAQF8AAEhfAABQXwAAWF8AAGBfAABoXwAAcF8AAHhfAACAXwAAiF8AAJBfAACYXwAAoF8AAKhfAACwXwAAuF8AAMBfAADIXwAA0F8AANhfAADgXwAA6F8AAPBfAAD4XwAAAGAAAAhgAAAQYAAAGGAAACBgAAAoYAAAMGAAADhgAABAYAAASGAAAFBgAABYYAAAYGAAAAAAAAAAAAIAAQAAAAIAAgAAAQABAAABAAABAAABAQABAAABAAAAAAAAAAABAAABAAABAQABAAABAAABAAABAAABAAAAAAABAAABAAABAAABAAABAAABAAABAQABAAABAAABAAABAAABAAABAAABAAABAAABAAABAAABAAABAAABAAABAAABAAABAAABAAABAQABAAABAAABAAABAQAAAQABAQABAQAAAQABAQABAQABAQABAQABAQABAQABAQABAQABAQABAQABAQABAQAAAQABAQABAQABAQABAQABAQAAAQABAQABAQABAQAAAQABAQABAQABAQAAAQABAQABAQABAQABAQABAQABAQABAQABAQABAQABAQABAQABAQABAQABAQABAQAAAQAAAQABAQABAQABAQABAQABAQABAQABAQABAQABAQAAAAABAQABAQABAQABAQABAQABAQABAQABAQABAQABAQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAQACAAMABAAFAAYABwAIAAkACgALAAwADQAOAA8AEAARABIAEwAUABUAFgAXABgAGQAaABsAHAAdAB4AHwAgACEAIgAjACQAJQAmACcAKAApACoAKwAsAC0ALgAvADAAMQAyADMANAA1ADYANwA4ADkAOgA7ADwAPQA+AD8AQABBAEIAQwBEAEUARgBHAEgASQBKAEsATABNAE4ATwBQAFEAUgBTAFQAVQBWAFcAWABZAFoAWwBcAF0AXgBfAGAAYQBiAGMAZABlAGYAZwBoAGkAagBrAGwAbQBuAG8AcABxAHIAcwB0AHUAdgB3AHgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAEAKgAAAAMAAgADAAIAAwACAAMAAgADAAIAAQACAAEAAgABAAIAAwACAAMAAgADAAIAAwACAAMAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAMAAQACAAEAAwABAAIAAQADAAEAAwABAAMAAQADAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgAqAAAAKgAAACoAAAAqAAAAKgAAACoAAAAqAAAAKgAAACoAAAAqAAAAAQACACoAAAAqAAAAKgAAAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAAQACAAEAAgABAAIAKgAAAAIAAAACAAAAAgAAAAIAAAACAAAAAgAAAAIAAAACAAAAKgAAACoAAAAqAAAAKgAAACoAAAAqAAAAKgAAACoAAAAqAAAAKgAAACoAAAAqAAAAKgAAACoAAAAqAAAAKgAAACoAAAAqAAAAKgAAACoAAAAqAAAAKgAAACoAAAAqAAAAKgAAACoAAAAqAAAAKgAAACoAAAAqAAAAKgAAACoAAAAqAAQAKgAEACoABQACAAAAAgAAACoABAACAAAAAgAAACoABQAqAAUAKgAFACoABQAqAAUAKgAFAAIAAAAqAAQAKgAFACoABAAqAAQAKgAEACoABAAqAAUAKgAFACoABQAqAAUAKgAEACoABQAqAAQAKgAEACoABAAqAAQAAgAAAAIAAAAqAAQAAgAAAAIAAAACAAAAAgAAAAIAAAACAAAAAgAAAAIAAAACAAAAAgAAACoABQACAAAAAgAAAAIAAAACAAAAAgAAAAIAAAACAAAAAgAAAAIAAAACAAAAAgAAAAIAAAACAAAAAgAAAAIAAAACAAAAAgAAAAIAAAACAAAAAgAAAAIAAAAqAAUAKgAEACoABQAqAAQAKgAEACoABQAqAAUAKgAFACoABQAqAAQAKgAFACoABAAqAAUAKgAEACoABAAqAAQAKgAFACoABQAqAAUAKgAFACoABQAqAAUAKgAFACoABQAqAAUAKgAEACoABQAqAAUAKgAFACoABAAqAAQAKgAFACoABAAqAAQAKgAEACoABQAqAAUAKgAFACoABQAqAAUAKgAFACoABAAqAAQAKgAEACoABAAqAAQAKgAEACoABQAqAAQAKgAEACoABAAqAAQAKgAEACoABQAqAAUAKgAFACoABAAqAAQAKgAEACoABAAqAAQAKgAEACoABAAqAAUAAQACAAEAAgABAAIAAwACAAMAAgABAAIAAQACAAAABgAAAAYAAAAGAAEAAgAAAAYAAQACAAAABgAAAAYAAAAGAAAABgAAAAcAAAAHAAAABgAAAAYAAAAGAAAABwAAAAgAAAAGAAAABgAAAAgAAAAHAAAABgAAAAgAAAAGAAAABgAAAAgAAAAGAAAABgAAAAYAAAAHAAAABwAAAAgAAAAGAAAABgAAAAgAAAAGAAAABgAAAAgAAAAGAAAABwAAAAcAAAAIAAAACAAAAAcAAAAHAAAACAAAAAgAAAAHAAAABgAqAAAAKgAAACoAAAAqAAAABAACAAAAAAAqAAAAKgAAAAAAAAAAAAAAAAAAACoAAgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAACAAAAAAAAAAIAAAAAAAAAAcAAAAAAAAAAAAAAAcAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAACoAAgAAAAcAAAAAAAAABwAAAAcAAAAHAAAACAAAAAgAAAAHACoAAAAAAAcAAAAAAAAABwAAAAgAAAAHAAAAAAAAAAgAAAAAAAAABwAAAAAAAAAAAAAABwAAAAcAAAAIAAAACQAAAAgAAAAIAAAACAAAAAAAAAAHAAAABwAAAAgAAAAIAAAABwAAAAgAAAAAAAAACAAAAAgAAAAAAAAAAAAAAAgAAAAIAAAABwAAAAcAAAAHAAAABgAAAAAAAAAIAAAABwAAAAAAAAAHAAAAAAAAAAcAAAAAAAAABwAAAAAAAAAHAAAABgAAAAgAAAAGAAAABgAAAAYAAAAGAAAABAAAAAYAAAAGAAAABgAAAAAAAAAGAAAABAAqAAAAAAAGAAAABgAAAAYAAAAFAAAAAAAqAAAAAAAGAAAABgAAAAYAAAAGAAAABQAAAAQAAAAGAAAABQAAAAQAAAAGAAAAAAAqAAAAAAAAAAAAAAAAAAUAAAAFAAAABAADAAAAAAAGAAAABAAqAAIAAAAAACoAAgAAAAQAAAAGAAAABQAAAAkAAAAGAAAABgAAAAYAAAAJAAAABgAAAAYAAAAFAAAAAAAqAAAAAAAGAAAABAAAAAAAAAAFAAAABgAAAAYAAAAGAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAUAAAAAAAAAAAAqAAAAAAAAAAAAAAAAAAAAAAAAAAEAAAAAAAAAAAAAAAAAAAAAAAAAAAAFAAAABQAAAAUAAAAAAAAAAAAAAAAAAAAAAAAABQAAAAUAAAAAAAAAAAAAAAAAKgAAAAAAAAAqAAAAAAAAAAAAAAAqAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAKgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAABAAAAAAAAAAAABQAAAAUAAAAFACoAAAAAAAAAAQAAAAAAAAAAAAAAAAAFAAAABQAAAAAAAQAAAAAABQAAAAAAAQAAAAAABQAAAAUAAAAAAAAACgAAAAAAAAAEAAAAAAAqAAAAAAAFAAAABAAAAAUAAAAEAAAABQAAAAUAAAAFAAAABQAAAAUAAAAKAAAABQAAAAQAAAAKAAAABQAAAAAAAAAFACoAAAAqAAAAAAAKAAAABQAAAAUAAAAFAAAABQAqAAAAAAAFAAAACgAAAAAAAAAKAAAABAAqAAAAAAAAAAAABQAAAAAAKgAAAAAAAAAAAAUAAAAFAAAABQAAAAsAAAAEAAAABQAAAAAAAAAAAAAAAAAAAAAAAQEBAQEBAQEBAAAAAAAAAAEAAAABAAAAAAAAAAEAAAAAAAAAAAABAAAAAQEAAQAAAAEBAQABAAAAAAEBAAEAAQABAQAAAAAAAAAAAAAAAAEAAQAAAAAAADAAMQAyADMANAA1ADYANwAAAAEAAgACAAIAAgACAAcACAAJAAoACgAKAAoACgAPABAAEAAQABAAEAAVABYAFwAYABUAFwAXABUAHQAeAB8AIAAhACIAIwAkACUAJgAnACgAKQAqACsALAAqAC4ALwAwADEAMgAzADQANQA2ADcANAA5ADQANAA1AD0APgA1ACoAQQBCADUAKgBFADQANQA2ADcARQArADcARQArADcARQArADcARQArADYANgA2ACoAWQBaAFsAXABdAF4AXwBgAGEAYgBjAGQAXgBfAGAAYgBjAGQAYQBiAGMAZABeAF8AXgBhAGEAXwBiAGMAZABgAF4AXwBgAGEAYgBjAGQAYAAiACcAKQAgAB0AJgAfAB4AXABZAIsAWgBdAFsAjwCQAJEAkgCTAJQAlQCWAJcAmACZAJoAmwCcAJ0AngCfAKAAoQCiAKMApAClAKYApwCoAKkAqgCrAKwArQCuAIsAKQAdAB4AIAAfACIAJgAnAJoAnACbAKEAjwCkAKcApQCuAKYAnQCqAKIAqwCSAKwAkwCQAJQAngCoAJ8AoACpAJEAlQCWAJcAmACZAKMArQAfACIAJwBZAF0AJgBaAFsAKQAdAB4AIAAfACIAXAAnACYAKQAdAB4AIABZAFsAWgBcAFwAXQBdAFoAWQBbAIsAoQCLAK4AkACRAJIAkwCUAJUAlgCXAJgAiwCZAJoAmwCtAI8AnQCeAJ8AoACiAKMApAClAKYApwCoAKkAqgCrAKwAnACPAJMAkACUAKwAowCXAKQApQCnAK0AkACmAKoAkQCuAJkAmgCbAJwAlACdAJYApwCoAJUAqQCqAK4AqQCSAKsAlgCXAJgAngCfAKAAkQCSAKEAmQCaAJsAnACPAJ0AkwCeAJ8AoAChAKIAogCYAJUAqwCtAKMApAClAKgApgCsAFoBWwFcAV0BXgFfAV4BYQFhAWEBZAFlAWYBZQFlAWkBagFrAWwBbQFuAWkBcAFxAXIBcwFsAWsBaQF3AW0BbgFxAXIBcwFqAXABawF3AW0BbgFxAXIBcwF3AWoBcAFrAXcBcQFwAWsBdwFxAXABbAFcAVsBlAGVAZYBlwGYAZkBmgGXAZcBnQGXAZ8BlwGhAaEBowGhAaUBpgGjAaYBpgGlAVsBpgGmAVwBrwGwAbEBsgGzAbQBtQGzAbcBuAG5AbkBuwG8Ab0BvgG8AcABwQHAAcMBuAHFAcUBxwHIAccBygHLAcwBzQHBAc8B0AG+AdIBswHIAcUB0AHXAcUBwQHPAbUB1wGzAcsBowHFAbcBswHDAeQBvQHMAcMB0gG9Ac0BpQHkAdcBuQG8AcABWwHLAcwBzQH1AeQBXAH4AdIByAHQAfwB/QH+Af8BtwHPAbUBAwIEAgUCXAEHAggCCQIKAgsCCwINAlsBBAIQAhECBwITAgsCrQAEAscBGAKjARoCuAG+AaUBHgIfAiACCQIiAiMCBwIJAiYCJwIoAikCKgIrAiwCLQItAi8CMAIxAi8CMwI0AjUCNgI3Ai0COQI3AjsCKwI7Aj4CPwIxAi0CLAI3Ai8CRQJGAjcCLwIvAjQCMwI0Ak0CMwI0AjUCKwJSAiwCUgIzAi0CNQIzAjQCNQJbAisCOwIrAjsCYAI1AlICUgI5AjcCPwJFAjECaQJqAjkCLAJSAm4CRgJwAjkCRQIsAjkCRgI/AjsCeAJ5AnoCewJ8An0CfgJ/An4CgQKCAoMChAKFAngCfQJ6AngCfwKLAowCjQKOAngChAJ/An0CkwKUApUClgKXAngCfgKaApsCnAKdAp4CnwKEAoECogKjAnoCgQIAAAAAAQABAAEAAQAAAAEAAQABAAAAAQABAAEAAQABAAEAAQABAAEAAQABAAEAAQABAAEAAQABAAEAAQABAAEAAQABAAEAAQABAAEAAQABAAEAAQABAAEAAQABAAEAAQADAAMAAQABAAEAAQABAAEAAQABAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAFAAAABwAAAAkAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAMAAwAAAAAAAAAAAAAAAAAAAAAAnwKLApkBmQEAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAiwIPAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAJkBAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAQAAAAAAAAADAAAAAAAAAAEBAAAAAAAAAAAAAAEAAAABAQAAAAAAAAEAOAAAAAAAAQEAAAAAAAAAAGABAAAAAAEBAAAAAAAAAACWAQAAAAABAQAAAAAAAAAAXgEAAAAAAQEAAAAAAAAAAK4AAAAAAAEAAAAAAAAAAACvAAAAAAABAQAAAAAAAAAANwAAAAAAAQAAAAAAAAAAAMkAAAAAAAEBAAAAAAAAAADJAAAAAAABAAAAAAAAAAAA0AAAAAAAAQAAAAAAAAAAAMYAAAAAAAEBAAAAAAAAAABdAQAAAAABAAAAAAAAAAAAmgIAAAAAAQEAAAAAAAAAAHgAAAAAAAEAAAAAAAAAAACWAgAAAAABAQAAAAAAAAAAlgIAAAAAAQEAAAAAAAAAAHABAAAAAAEBAAAAAAAAAAD6AAAAAAABAQAAAAAAAAAAKQEAAAAAAQEAAAAAAAAAADYBAAAAAAEBAAAAAAAAAADAAAAAAAABAQAAAAAAAAEBTQAAAAAAAQEAAAAAAAAAABgAAAAAAAEBAAAAAAAAAQJNAAAAAAABAQAAAAAAAAAAFgAAAAAAAgEAAAAAAAABAnYAAAAAAAAAXgEAAQAAAQEAAAAAAAABAnYAAAAAAAIAAAAAAAAAAQJ2AAAAAAAAAK8AAAEAAAIBAAAAAAAAAQJ2AAAAAAAAADcAAAEAAAIAAAAAAAAAAQJ2AAAAAAAAAMkAAAEAAAIBAAAAAAAAAQJ2AAAAAAAAAMkAAAEAAAIAAAAAAAAAAQJ2AAAAAAAAANAAAAEAAAIAAAAAAAAAAQJ2AAAAAAAAAMYAAAEAAAIBAAAAAAAAAQJ2AAAAAAAAACQAAAEAAAIBAAAAAAAAAQJ2AAAAAAAAAF0BAAEAAAIBAAAAAAAAAQJ2AAAAAAAAAHgAAAEAAAIAAAAAAAAAAQJ2AAAAAAAAAJYCAAEAAAIBAAAAAAAAAQJ2AAAAAAAAAJYCAAEAAAIBAAAAAAAAAQJ2AAAAAAAAAHABAAEAAAEBAAAAAAAAAABGAQAAAAABAQAAAAAAAAAAnAAAAAAAAQEAAAAAAAAAABkBAAAAAAEBAAAAAAAAAAAtAQAAAAABAQAAAAAAAAAAuQAAAAAAAQEAAAAAAAAAAM0AAAAAAAEBAAAAAAAAAABLAQAAAAABAQAAAAAAAAAADAEAAAAAAQEAAAAAAAAAAJ8AAAAAAAEBAAAAAAAAAAA+AQAAAAABAAAAAAAAAAAA+QAAAAAAAQEAAAAAAAAAAEkAAAAAAAEAAAAAAAAAAAAlAQAAAAABAQAAAAAAAAAAJQEAAAAAAQAAAAAAAAAAACgBAAAAAAEAAAAAAAAAAAA4AQAAAAABAQAAAAAAAAAAgAAAAAAAAQEAAAAAAAAAAH4CAAAAAAEBAAAAAAAAAACQAQAAAAABAQAAAAAAAAAAuQEAAAAAAQEAAAAAAAABA00AAAAAAAEBAAAAAAAAAAAZAAAAAAABAQAAAAAAAAAAFwIAAAAAAQEAAAAAAAAAAJkCAAAAAAEBAAAAAAAAAADuAQAAAAABAQAAAAAAAAAAHAAAAAAAAQEAAAAAAAAAAMcBAAAAAAEBAAAAAAAAAAAVAAAAAAABAQAAAAAAAAAAyQEAAAAAAQEAAAAAAAAAAIACAAAAAAEBAAAAAAAAAAC6AQAAAAABAQAAAAAAAAEDYwAAAAAAAQAAAAAAAAABA2MAAAAAAAEAAAAAAAAAAABOAAAAAAABAAAAAAAAAAAANAIAAAAAAQEAAAAAAAAAAF0AAAAAAAEBAAAAAAAAAABZAAAAAAABAQAAAAAAAAAAawAAAAAAAQEAAAAAAAAAAGwAAAAAAAEAAAAAAAAAAABsAAAAAAABAAAAAAAAAAAAbQAAAAAAAQEAAAAAAAAAAG0AAAAAAAEBAAAAAAAAAABuAAAAAAABAQAAAAAAAAECXwAAAAAAAQEAAAAAAAAAAG8AAAAAAAEBAAAAAAAAAQNJAAAAAAABAQAAAAAAAAEDXwAAAAAAAQEAAAAAAAABAT4AAAAAAAEAAAAAAAAAAQE+AAAAAAABAQAAAAAAAAAAcAAAAAAAAQEAAAAAAAABAmIAAAAAAAEAAAAAAAAAAQJiAAAAAAABAQAAAAAAAAECSQAAAAAAAQAAAAAAAAAAAPcAAAAAAAEBAAAAAAAAAABPAAAAAAABAAAAAAAAAAAA+wAAAAAAAQEAAAAAAAAAAPsAAAAAAAEAAAAAAAAAAAD8AAAAAAABAAAAAAAAAAAA/QAAAAAAAQEAAAAAAAAAAHsAAAAAAAEBAAAAAAAAAACIAQAAAAABAAAAAAAAAAAABAEAAAAAAQEAAAAAAAAAAFIAAAAAAAEAAAAAAAAAAAAcAQAAAAABAQAAAAAAAAAAHAEAAAAAAQAAAAAAAAAAAEABAAAAAAEAAAAAAAAAAABBAQAAAAABAQAAAAAAAAAAYAAAAAAAAQEAAAAAAAAAAIwBAAAAAAEAAAAAAAAAAACLAAAAAAABAQAAAAAAAAAATAAAAAAAAQAAAAAAAAAAAJAAAAAAAAEBAAAAAAAAAACQAAAAAAABAAAAAAAAAAAAkQAAAAAAAQAAAAAAAAAAAJIAAAAAAAEBAAAAAAAAAABnAAAAAAABAQAAAAAAAAAAfgEAAAAAAQEAAAAAAAABAVUAAAAAAAEAAAAAAAAAAQFVAAAAAAABAQAAAAAAAAECVAAAAAAAAQAAAAAAAAABAlQAAAAAAAEBAAAAAAAAAQJVAAAAAAABAAAAAAAAAAECVQAAAAAAAQEAAAAAAAABAncAAAAAAAEAAAAAAAAAAQJ3AAAAAAACAAAAAAAAAAECdwAAAAAAAABOAAABAAACAAAAAAAAAAECdwAAAAAAAAA0AgABAAABAQAAAAAAAAEBVAAAAAAAAQAAAAAAAAABAVQAAAAAAAEAAAAAAAAAAAArAAAAAAABAAAAAAAAAAAASgIAAAAAAQEAAAAAAAAAAI0AAAAAAAEBAAAAAAAAAACKAAAAAAABAQAAAAAAAAAAcgAAAAAAAQEAAAAAAAAAAGgAAAAAAAEAAAAAAAAAAABoAAAAAAABAAAAAAAAAAAAaQAAAAAAAQEAAAAAAAAAAGkAAAAAAAEBAAAAAAAAAABqAAAAAAABAQAAAAAAAAAAcQAAAAAAAQEAAAAAAAAAAHQAAAAAAAIAAAAAAAAAAQJ3AAAAAAAAACsAAAEAAAIAAAAAAAAAAQJ3AAAAAAAAAEoCAAEAAAEBAAAAAAAAAQFbAAAAAAABAAAAAAAAAAEBWwAAAAAAAQEAAAAAAAAAABMAAAAAAAEBAAAAAAAAAQJGAAAAAAABAAAAAAAAAAECRgAAAAAAAQEAAAAAAAABAUEAAAAAAAEAAAAAAAAAAQFBAAAAAAABAQAAAAAAAAEBQgAAAAAAAQAAAAAAAAABAUIAAAAAAAEBAAAAAAAAAQFAAAAAAAABAAAAAAAAAAEBQAAAAAAAAQEAAAAAAAABAUQAAAAAAAEAAAAAAAAAAQFEAAAAAAABAQAAAAAAAAECSgAAAAAAAQAAAAAAAAABAkoAAAAAAAEBAAAAAAAAAQFWAAAAAAABAAAAAAAAAAEBVgAAAAAAAQEAAAAAAAABAWEAAAAAAAEAAAAAAAAAAQFhAAAAAAABAQAAAAAAAAEBZAAAAAAAAQAAAAAAAAABAWQAAAAAAAEBAAAAAAAAAQJDAAAAAAABAAAAAAAAAAECQwAAAAAAAQEAAAAAAAABAj8AAAAAAAEAAAAAAAAAAQI/AAAAAAABAQAAAAAAAAEBTwAAAAAAAQAAAAAAAAABAU8AAAAAAAEBAAAAAAAAAQFTAAAAAAABAAAAAAAAAAEBUwAAAAAAAQEAAAAAAAABAUgAAAAAAAEAAAAAAAAAAQFIAAAAAAABAQAAAAAAAAEDSgAAAAAAAQAAAAAAAAABA0oAAAAAAAEBAAAAAAAAAQNlAAAAAAABAAAAAAAAAAEDZQAAAAAAAQEAAAAAAAABA1wAAAAAAAEAAAAAAAAAAQNcAAAAAAABAQAAAAAAAAEDPwAAAAAAAQAAAAAAAAABAz8AAAAAAAEBAAAAAAAAAQJSAAAAAAABAAAAAAAAAAECUgAAAAAAAQEAAAAAAAABAlEAAAAAAAEAAAAAAAAAAQJRAAAAAAABAQAAAAAAAAEDRgAAAAAAAQAAAAAAAAABA0YAAAAAAAEBAAAAAAAAAQNmAAAAAAABAAAAAAAAAAEDZgAAAAAAAQEAAAAAAAABBFwAAAAAAAEAAAAAAAAAAQRcAAAAAAABAQAAAAAAAAEDUAAAAAAAAQAAAAAAAAABA1AAAAAAAAEBAAAAAAAAAQRXAAAAAAABAAAAAAAAAAEEVwAAAAAAAQEAAAAAAAABBGYAAAAAAAEAAAAAAAAAAQRmAAAAAAABAQAAAAAAAAEFVwAAAAAAAQAAAAAAAAABBVcAAAAAAAEBAAAAAAAAAQZYAAAAAAABAAAAAAAAAAEGWAAAAAAAAQEAAAAAAAABB1gAAAAAAAEAAAAAAAAAAQdYAAAAAAABAQAAAAAAAAEIWAAAAAAAAQAAAAAAAAABCFgAAAAAAAEBAAAAAAAAAQNDAAAAAAABAAAAAAAAAAEDQwAAAAAAAQEAAAAAAAABAUwAAAAAAAEAAAAAAAAAAQFMAAAAAAABAQAAAAAAAAAAEAAAAAAAAQAAAAAAAAAAAFEAAAAAAAEAAAAAAAAAAABPAgAAAAABAQAAAAAAAAAA3AAAAAAAAQEAAAAAAAAAANsAAAAAAAEBAAAAAAAAAAB9AAAAAAABAAAAAAAAAAAAfQAAAAAAAQEAAAAAAAAAAHwAAAAAAAEAAAAAAAAAAAB+AAAAAAABAQAAAAAAAAAAfgAAAAAAAQEAAAAAAAAAAH8AAAAAAAEBAAAAAAAAAABeAAAAAAABAQAAAAAAAAAAXwAAAAAAAQAAAAAAAAAAAEsAAAAAAAEAAAAAAAAAAABMAgAAAAABAQAAAAAAAAAA8wAAAAAAAQEAAAAAAAAAAPUAAAAAAAEBAAAAAAAAAABzAAAAAAABAQAAAAAAAAAAdQAAAAAAAQAAAAAAAAAAAHUAAAAAAAEAAAAAAAAAAAB2AAAAAAABAQAAAAAAAAAAdgAAAAAAAQEAAAAAAAAAAHcAAAAAAAEBAAAAAAAAAAB5AAAAAAABAAAAAAAAAAAAVAAAAAAAAQAAAAAAAAAAAFkCAAAAAAEBAAAAAAAAAADyAAAAAAABAQAAAAAAAAAA7QAAAAAAAQEAAAAAAAAAAHoAAAAAAAEBAAAAAAAAAABiAAAAAAABAAAAAAAAAAAAYgAAAAAAAQEAAAAAAAAAAGEAAAAAAAEAAAAAAAAAAABjAAAAAAABAQAAAAAAAAAAYwAAAAAAAQEAAAAAAAAAAGQAAAAAAAEBAAAAAAAAAABlAAAAAAACAAAAAAAAAAECdwAAAAAAAABRAAABAAACAAAAAAAAAAECdwAAAAAAAABPAgABAAABAQAAAAAAAAAAZgAAAAAAAgAAAAAAAAABAncAAAAAAAAAVAAAAQAAAgAAAAAAAAABAncAAAAAAAAAWQIAAQAAAgAAAAAAAAABAncAAAAAAAAASwAAAQAAAgAAAAAAAAABAncAAAAAAAAATAIAAQAAAQEAAAAAAAAAABIAAAAAAAEBAAAAAAAAAAARAAAAAAABAQAAAAAAAAAAFAAAAAAAAQEAAAAAAAABA04AAAABAAEAAAAAAAAAAQNOAAAAAQABAQAAAAAAAAAATQAAAAAAAQEAAAAAAAABBWAAAAAAAAEAAAAAAAAAAQVgAAAAAAABAQAAAAAAAAEBRwAAAAAAAQAAAAAAAAABAUcAAAAAAAEBAAAAAAAAAQFLAAAAAAABAAAAAAAAAAEBSwAAAAAAAQAAAAAAAAABAnYAAAAAAAEBAAAAAAAAAADfAQAAAAABAQAAAAAAAAAAFwAAAAAAAQEAAAAAAAAAAKIBAAAAAAEBAAAAAAAAAAChAQAAAAABAQAAAAAAAAAApAEAAAAAAQEAAAAAAAABB1kAAAAAAAEAAAAAAAAAAQdZAAAAAAABAQAAAAAAAAEFWQAAAAAAAQAAAAAAAAABBVkAAAAAAAEBAAAAAAAAAADnAQAAAAABAQAAAAAAAAAAwQEAAAAAAQEAAAAAAAAAAMsAAAAAAAEBAAAAAAAAAACnAQAAAAABAQAAAAAAAAAAGgAAAAAAAQEAAAAAAAAAAP0BAAAAAAEBAAAAAAAAAQJoAAAAAAACAQAAAAAAAAECaAAAAAAAAACnAQABAAACAQAAAAAAAAECaAAAAAAAAAAaAAABAAACAQAAAAAAAAECaAAAAAAAAAD9AQABAAABAQAAAAAAAAAAwwEAAAAAAQEAAAAAAAAAANQAAAAAAAEBAAAAAAAAAACjAQAAAAABAQAAAAAAAAAAGwAAAAAAAQEAAAAAAAAAAMwAAAAAAAIBAAAAAAAAAQJoAAAAAAAAAKMBAAEAAAIBAAAAAAAAAQJoAAAAAAAAABsAAAEAAAEBAAAAAAAAAABKAQAAAAABAQAAAAAAAAAA4wEAAAAAAQEAAAAAAAAAAFUBAAAAAAEBAAAAAAAAAADOAQAAAAABAQAAAAAAAAAAVwEAAAAAAQEAAAAAAAAAAJgAAAAAAAEBAAAAAAAAAACeAAAAAAABAQAAAAAAAAAApAAAAAAAAQEAAAAAAAAAANkBAAAAAAEBAAAAAAAAAACoAAAAAAABAQAAAAAAAAAAvQAAAAAAAQEAAAAAAAAAAAMBAAAAAAEBAAAAAAAAAAALAQAAAAABAQAAAAAAAAAAEAEAAAAAAQEAAAAAAAAAABQBAAAAAAEBAAAAAAAAAABQAQAAAAABAQAAAAAAAAAAPQEAAAAAAQEAAAAAAAAAACEBAAAAAAEBAAAAAAAAAAAyAQAAAAABAQAAAAAAAAAAPAEAAAAAAgEAAAAAAAABAmgAAAAAAAAA3wEAAQAAAgEAAAAAAAABAmgAAAAAAAAAFwAAAQAAAQEAAAAAAAAAAPgBAAAAAAEBAAAAAAAAAAA+AAAAAAABAQAAAAAAAAAAaQIAAAAAAQEAAAAAAAAAAJ0BAAAAAAEBAAAAAAAAAADKAQAAAAABAQAAAAAAAAAALAAAAAAAAQEAAAAAAAAAANUBAAAAAAEBAAAAAAAAAABQAAAAAAABAQAAAAAAAAECcwAAAAAAAgEAAAAAAAABAnMAAAAAAAAAlgEAAQAAAQEAAAAAAAABATkAAAAAAAEBAAAAAAAAAQFfAAAAAAABAQAAAAAAAAAAIQAAAAAAAQEAAAAAAAAAAHkCAAAAAAEBAAAAAAAAAABFAAAAAAABAQAAAAAAAAAA4AEAAAAAAQEAAAAAAAAAANgBAAAAAAEBAAAAAAAAAACyAQAAAAABAQAAAAAAAAAAxgEAAAAAAQEAAAAAAAABAnUAAAAAAAIBAAAAAAAAAQJ1AAAAAAAAAC8AAAEAAAEBAAAAAAAAAADFAQAAAAABAQAAAAAAAAAAngIAAAAAAQEAAAAAAAAAADkAAAAAAAEBAAAAAAAAAADlAQAAAAABAQAAAAAAAAAAPgIAAAAAAQEAAAAAAAAAAGgCAAAAAAEBAAAAAAAAAADpAQAAAAABAQAAAAAAAAAAQAIAAAAAAQEAAAAAAAAAAKUBAAAAAAEBAAAAAAAAAQFpAAAAAAABAQAAAAAAAAAAvQEAAAAAAQEAAAAAAAAAADECAAAAAAIBAAAAAAAAAQJ4AAAAAAAAAKUBAAEAAAEBAAAAAAAAAQJ4AAAAAAABAQAAAAAAAAAAqgEAAAAAAgEAAAAAAAABAngAAAAAAAAAqgEAAQAAAQEAAAAAAAAAACUAAAAAAAEBAAAAAAAAAAB7AgAAAAABAQAAAAAAAAAAKAAAAAAAAQEAAAAAAAABAUkAAAAAAAEBAAAAAAAAAQJ0AAAAAAACAQAAAAAAAAECdAAAAAAAAACyAQABAAACAQAAAAAAAAECdAAAAAAAAADKAQABAAABAQAAAAAAAAAAUwEAAAAAAQEAAAAAAAABAWgAAAAAAAEBAAAAAAAAAAAjAAAAAAABAQAAAAAAAAEFcgAAAAAAAQEAAAAAAAAAANcAAAAAAAEBAAAAAAAAAQFrAAAAAAABAQAAAAAAAAECbAAAAAAAAQEAAAAAAAABA2oAAAAAAAEBAAAAAAAAAQM6AAAAAAABAQAAAAAAAAEDbAAAAAAAAQEAAAAAAAAAAI0CAAAAAAEBAAAAAAAAAABCAAAAAAABAQAAAAAAAAAAbgIAAAAAAQEAAAAAAAAAAG8CAAAAAAEBAAAAAAAAAQJvAAAAAAABAQAAAAAAAAEDbwAAAAAAAQEAAAAAAAAAAAwCAAAAAAEBAAAAAAAAAAAJAgAAAAABAQAAAAAAAAAAdgIAAAAAAQEAAAAAAAABAmoAAAAAAAEBAAAAAAAAAQRuAAAAAAABAQAAAAAAAAAAEwIAAAAAAQEAAAAAAAAAABkCAAAAAAEBAAAAAAAAAQRqAAAAAAABAQAAAAAAAAEDbgAAAAAAAQEAAAAAAAABA3IAAAAAAAEBAAAAAAAAAAALAgAAAAABAQAAAAAAAAEFbgAAAAAAAQEAAAAAAAABBHIAAAAAAAEBAAAAAAAAAQVqAAAAAAABAQAAAAAAAAAArQAAAAAAAQEAAAAAAAABBW8AAAAAAAEBAAAAAAAAAAAUAgAAAAABAQAAAAAAAAAACAEAAAAAAQEAAAAAAAAAAOsBAAAAAAEBAAAAAAAAAAAkAQAAAAABAQAAAAAAAAAAIQIAAAAAAQEAAAAAAAAAAGYCAAAAAAEBAAAAAAAAAQRvAAAAAAABAQAAAAAAAAAAdQIAAAAAAQEAAAAAAAAAACUCAAAAAAEBAAAAAAAAAAA/AgAAAAABAQAAAAAAAAAARgIAAAAAAgEAAAAAAAABAngAAAAAAAAA6wEAAQAAAQEAAAAAAAABAloAAAAAAAEBAAAAAAAAAQE9AAAAAAABAQAAAAAAAAAAUwAAAAAAAQEAAAAAAAAAAIwCAAAAAAEBAAAAAAAAAAAjAgAAAAABAQAAAAAAAAAAWwIAAAAAAQEAAAAAAAABBDsAAAAAAAEBAAAAAAAAAQhtAAAAAAABAQAAAAAAAAAAgwIAAAAAAQEAAAAAAAAAAAgCAAAAAAEBAAAAAAAAAABKAAAAAAABAQAAAAAAAAEEcQAAAAAAAQEAAAAAAAAAAHoCAAAAAAEBAAAAAAAAAADyAQAAAAABAQAAAAAAAAEJbQAAAAAAAQEAAAAAAAAAAGcCAAAAAAEBAAAAAAAAAQM7AAAAAAABAQAAAAAAAAAAogIAAAAAAQEAAAAAAAAAAB4CAAAAAAEBAAAAAAAAAABBAAAAAAABAQAAAAAAAAEFcQAAAAAAAQEAAAAAAAAAAIgCAAAAAAEBAAAAAAAAAADLAQAAAAABAQAAAAAAAAAAkwIAAAAAAQEAAAAAAAAAAP8BAAAAAAEBAAAAAAAAAAAdAgAAAAABAQAAAAAAAAEFcAAAAAAAAgEAAAAAAAABAngAAAAAAAAAHQIAAQAAAQEAAAAAAAABBm0AAAAAAAEBAAAAAAAAAQRwAAAAAAABAQAAAAAAAAAAlQIAAAAAAQEAAAAAAAAAABoCAAAAAAEBAAAAAAAAAAByAgAAAAABAQAAAAAAAAEFOwAAAAAAAQEAAAAAAAABB20AAAAAAAEBAAAAAAAAAACkAgAAAAABAQAAAAAAAAAA3gEAAAAAAQEAAAAAAAAAAEUCAAAAAAEBAAAAAAAAAACFAgAAAAABAQAAAAAAAAAAHwIAAAAAAQEAAAAAAAABA3EAAAAAAAEBAAAAAAAAAQZwAAAAAAABAQAAAAAAAAEKbQAAAAAAAQEAAAAAAAAAAGYBAAAAAAEBAAAAAAAAAABGAAAAAAABAQAAAAAAAAAAjgIAAAAAAQEAAAAAAAAAAD0AAAAAAAEBAAAAAAAAAAChAgAAAAABAQAAAAAAAAAA6gEAAAAAAQEAAAAAAAAAAKAAAAAAAAEBAAAAAAAAAAChAAAAAAABAQAAAAAAAAAAogAAAAAAAQEAAAAAAAAAAGQBAAAAAAEBAAAAAAAAAAAtAAAAAAABAQAAAAAAAAAAwQAAAAAAAQEAAAAAAAAAADgAAAAAAAEBAAAAAAAAAACmAAAAAAABAQAAAAAAAAAAnAIAAAAAAQEAAAAAAAAAACcCAAAAAAEBAAAAAAAAAACKAgAAAAABAQAAAAAAAAAAzAEAAAAAAQEAAAAAAAAAAKUCAAAAAAEBAAAAAAAAAADNAQAAAAABAQAAAAAAAAAAkAIAAAAAAQEAAAAAAAAAANQBAAAAAAEBAAAAAAAAAACSAgAAAAABAQAAAAAAAAAA1gEAAAAAAQEAAAAAAAAAALsAAAAAAAEBAAAAAAAAAADEAAAAAAABAQAAAAAAAAAATAEAAAAAAQEAAAAAAAAAAE0BAAAAAAEBAAAAAAAAAABOAQAAAAABAQAAAAAAAAAADQEAAAAAAQEAAAAAAAAAAPgAAAAAAAEBAAAAAAAAAAAOAQAAAAABAQAAAAAAAAAAOgAAAAAAAQEAAAAAAAAAAL8AAAAAAAEBAAAAAAAAAAClAAAAAAABAQAAAAAAAAAAzgAAAAAAAQEAAAAAAAAAAD8BAAAAAAEBAAAAAAAAAABCAQAAAAABAQAAAAAAAAAATwEAAAAAAQEAAAAAAAAAADsAAAAAAAEBAAAAAAAAAAAmAQAAAAABAQAAAAAAAAAANAAAAAAAAQEAAAAAAAAAAFgBAAAAAAEBAAAAAAAAAACUAgAAAAABAQAAAAAAAAAAMAAAAAAAAQEAAAAAAAAAABEBAAAAAAEBAAAAAAAAAABWAQAAAAABAQAAAAAAAAAAWAAAAAAAAQEAAAAAAAAAAH8CAAAAAAEBAAAAAAAAAADzAQAAAAABAQAAAAAAAAAAoAIAAAAAAQEAAAAAAAAAAMgBAAAAAAEBAAAAAAAAAACBAgAAAAABAQAAAAAAAAAA9AEAAAAAAQEAAAAAAAABATwAAAAAAAEBAAAAAAAAAAB8AgAAAAABAQAAAAAAAAAALgAAAAAAAQEAAAAAAAAAAEAAAAAAAAEBAAAAAAAAAAAiAQAAAAABAQAAAAAAAAAAggIAAAAAAQEAAAAAAAAAAAUCAAAAAAEBAAAAAAAAAAB9AgAAAAABAQAAAAAAAAAA0AEAAAAAAQEAAAAAAAAAAEQAAAAAAAEBAAAAAAAAAACEAgAAAAABAQAAAAAAAAAA+gEAAAAAAQEAAAAAAAAAACoAAAAAAAEBAAAAAAAAAACHAgAAAAABAQAAAAAAAAAA+wEAAAAAAQEAAAAAAAAAAJECAAAAAAEBAAAAAAAAAADmAQAAAAABAQAAAAAAAAAAEgEAAAAAAQEAAAAAAAAAAI4BAAAAAAEBAAAAAAAAAAD5AQAAAAABAQAAAAAAAAAAmwIAAAAAAQEAAAAAAAAAALUBAAAAAAEBAAAAAAAAAAARAgAAAAABAQAAAAAAAAAAKQIAAAAAAQEAAAAAAAAAAAECAAAAAAEBAAAAAAAAAAB3AQAAAAABAQAAAAAAAAAAAgIAAAAAAQEAAAAAAAAAANIBAAAAAAEBAAAAAAAAAACGAQAAAAABAQAAAAAAAAEBOAAAAAAAAQEAAAAAAAAAAGACAAAAAAEBAAAAAAAAAACXAgAAAAABAQAAAAAAAAAAgAEAAAAAAQEAAAAAAAAAANoBAAAAAAEBAAAAAAAAAADbAQAAAAABAQAAAAAAAAAAnQIAAAAAAQEAAAAAAAAAACgCAAAAAAEBAAAAAAAAAQFnAAAAAAABAQAAAAAAAAAAMQAAAAAAAQEAAAAAAAAAAIoBAAAAAAEBAAAAAAAAAAAwAgAAAAABAQAAAAAAAAAAMgAAAAAAAQEAAAAAAAAAADMAAAAAAAEBAAAAAAAAAABqAgAAAAABAQAAAAAAAAIAAAAAAAAAAQEAAAAAAAAAAM8BAAAAAAEBAAAAAAAAAAAVAgAAAAABAQAAAAAAAAAA6AEAAAAAAAAAAAAAAAAhAF0AIwByACUAYAAmAAUAKAA9ACkAPgAqAF4AKwBhACwASgAtAFsALgBQAC8AXwA6AE4APABkAD0ALQA+AGIAPwBaAFsATABdAE0AZQAZAGYAEABpABYAbgAjAHQAIAB7AC4AfAAlAH0ALwB+AG0AIQBdACMAcgAlAGAAJgAFACgAPQApAD4AKgBeACsAYQAsAEoALQBbAC4ATwAvAF8AMAA/ADwAZAA9AA4APgBiAD8AWgBbAEwAXQBNAGYAMQBuADsAdAA4AHsALgB8ACUAfQAvAH4AbQAAAAAAAAAAAEEAAABaAAAAXwAAAF8AAABhAAAAegAAAKoAAACqAAAAtQAAALUAAAC6AAAAugAAAMAAAADWAAAA2AAAAPYAAAD4AAAAwQIAAMYCAADRAgAA4AIAAOQCAADsAgAA7AIAAO4CAADuAgAAcAMAAHQDAAB2AwAAdwMAAHoDAAB9AwAAfwMAAH8DAACGAwAAhgMAAIgDAACKAwAAjAMAAIwDAACOAwAAoQMAAKMDAAD1AwAA9wMAAIEEAACKBAAALwUAADEFAABWBQAAWQUAAFkFAABgBQAAiAUAANAFAADqBQAA7wUAAPIFAAAgBgAASgYAAG4GAABvBgAAcQYAANMGAADVBgAA1QYAAOUGAADmBgAA7gYAAO8GAAD6BgAA/AYAAP8GAAD/BgAAEAcAABAHAAASBwAALwcAAE0HAAClBwAAsQcAALEHAADKBwAA6gcAAPQHAAD1BwAA+gcAAPoHAAAACAAAFQgAABoIAAAaCAAAJAgAACQIAAAoCAAAKAgAAEAIAABYCAAAYAgAAGoIAABwCAAAhwgAAIkIAACOCAAAoAgAAMkIAAAECQAAOQkAAD0JAAA9CQAAUAkAAFAJAABYCQAAYQkAAHEJAACACQAAhQkAAIwJAACPCQAAkAkAAJMJAACoCQAAqgkAALAJAACyCQAAsgkAALYJAAC5CQAAvQkAAL0JAADOCQAAzgkAANwJAADdCQAA3wkAAOEJAADwCQAA8QkAAPwJAAD8CQAABQoAAAoKAAAPCgAAEAoAABMKAAAoCgAAKgoAADAKAAAyCgAAMwoAADUKAAA2CgAAOAoAADkKAABZCgAAXAoAAF4KAABeCgAAcgoAAHQKAACFCgAAjQoAAI8KAACRCgAAkwoAAKgKAACqCgAAsAoAALIKAACzCgAAtQoAALkKAAC9CgAAvQoAANAKAADQCgAA4AoAAOEKAAD5CgAA+QoAAAULAAAMCwAADwsAABALAAATCwAAKAsAACoLAAAwCwAAMgsAADMLAAA1CwAAOQsAAD0LAAA9CwAAXAsAAF0LAABfCwAAYQsAAHELAABxCwAAgwsAAIMLAACFCwAAigsAAI4LAACQCwAAkgsAAJULAACZCwAAmgsAAJwLAACcCwAAngsAAJ8LAACjCwAApAsAAKgLAACqCwAArgsAALkLAADQCwAA0AsAAAUMAAAMDAAADgwAABAMAAASDAAAKAwAACoMAAA5DAAAPQwAAD0MAABYDAAAWgwAAF0MAABdDAAAYAwAAGEMAACADAAAgAwAAIUMAACMDAAAjgwAAJAMAACSDAAAqAwAAKoMAACzDAAAtQwAALkMAAC9DAAAvQwAAN0MAADeDAAA4AwAAOEMAADxDAAA8gwAAAQNAAAMDQAADg0AABANAAASDQAAOg0AAD0NAAA9DQAATg0AAE4NAABUDQAAVg0AAF8NAABhDQAAeg0AAH8NAACFDQAAlg0AAJoNAACxDQAAsw0AALsNAAC9DQAAvQ0AAMANAADGDQAAAQ4AADAOAAAyDgAAMw4AAEAOAABGDgAAgQ4AAIIOAACEDgAAhA4AAIYOAACKDgAAjA4AAKMOAAClDgAApQ4AAKcOAACwDgAAsg4AALMOAAC9DgAAvQ4AAMAOAADEDgAAxg4AAMYOAADcDgAA3w4AAAAPAAAADwAAQA8AAEcPAABJDwAAbA8AAIgPAACMDwAAABAAACoQAAA/EAAAPxAAAFAQAABVEAAAWhAAAF0QAABhEAAAYRAAAGUQAABmEAAAbhAAAHAQAAB1EAAAgRAAAI4QAACOEAAAoBAAAMUQAADHEAAAxxAAAM0QAADNEAAA0BAAAPoQAAD8EAAASBIAAEoSAABNEgAAUBIAAFYSAABYEgAAWBIAAFoSAABdEgAAYBIAAIgSAACKEgAAjRIAAJASAACwEgAAshIAALUSAAC4EgAAvhIAAMASAADAEgAAwhIAAMUSAADIEgAA1hIAANgSAAAQEwAAEhMAABUTAAAYEwAAWhMAAIATAACPEwAAoBMAAPUTAAD4EwAA/RMAAAEUAABsFgAAbxYAAH8WAACBFgAAmhYAAKAWAADqFgAA7hYAAPgWAAAAFwAAERcAAB8XAAAxFwAAQBcAAFEXAABgFwAAbBcAAG4XAABwFwAAgBcAALMXAADXFwAA1xcAANwXAADcFwAAIBgAAHgYAACAGAAAqBgAAKoYAACqGAAAsBgAAPUYAAAAGQAAHhkAAFAZAABtGQAAcBkAAHQZAACAGQAAqxkAALAZAADJGQAAABoAABYaAAAgGgAAVBoAAKcaAACnGgAABRsAADMbAABFGwAATBsAAIMbAACgGwAArhsAAK8bAAC6GwAA5RsAAAAcAAAjHAAATRwAAE8cAABaHAAAfRwAAIAcAACKHAAAkBwAALocAAC9HAAAvxwAAOkcAADsHAAA7hwAAPMcAAD1HAAA9hwAAPocAAD6HAAAAB0AAL8dAAAAHgAAFR8AABgfAAAdHwAAIB8AAEUfAABIHwAATR8AAFAfAABXHwAAWR8AAFkfAABbHwAAWx8AAF0fAABdHwAAXx8AAH0fAACAHwAAtB8AALYfAAC8HwAAvh8AAL4fAADCHwAAxB8AAMYfAADMHwAA0B8AANMfAADWHwAA2x8AAOAfAADsHwAA8h8AAPQfAAD2HwAA/B8AAHEgAABxIAAAfyAAAH8gAACQIAAAnCAAAAIhAAACIQAAByEAAAchAAAKIQAAEyEAABUhAAAVIQAAGCEAAB0hAAAkIQAAJCEAACYhAAAmIQAAKCEAACghAAAqIQAAOSEAADwhAAA/IQAARSEAAEkhAABOIQAATiEAAGAhAACIIQAAACwAAOQsAADrLAAA7iwAAPIsAADzLAAAAC0AACUtAAAnLQAAJy0AAC0tAAAtLQAAMC0AAGctAABvLQAAby0AAIAtAACWLQAAoC0AAKYtAACoLQAAri0AALAtAAC2LQAAuC0AAL4tAADALQAAxi0AAMgtAADOLQAA0C0AANYtAADYLQAA3i0AAAUwAAAHMAAAITAAACkwAAAxMAAANTAAADgwAAA8MAAAQTAAAJYwAACbMAAAnzAAAKEwAAD6MAAA/DAAAP8wAAAFMQAALzEAADExAACOMQAAoDEAAL8xAADwMQAA/zEAAAA0AAC/TQAAAE4AAIykAADQpAAA/aQAAAClAAAMpgAAEKYAAB+mAAAqpgAAK6YAAECmAABupgAAf6YAAJ2mAACgpgAA76YAABenAAAfpwAAIqcAAIinAACLpwAAzacAANCnAADRpwAA06cAANOnAADVpwAA3KcAAPKnAAABqAAAA6gAAAWoAAAHqAAACqgAAAyoAAAiqAAAQKgAAHOoAACCqAAAs6gAAPKoAAD3qAAA+6gAAPuoAAD9qAAA/qgAAAqpAAAlqQAAMKkAAEapAABgqQAAfKkAAISpAACyqQAAz6kAAM+pAADgqQAA5KkAAOapAADvqQAA+qkAAP6pAAAAqgAAKKoAAECqAABCqgAARKoAAEuqAABgqgAAdqoAAHqqAAB6qgAAfqoAAK+qAACxqgAAsaoAALWqAAC2qgAAuaoAAL2qAADAqgAAwKoAAMKqAADCqgAA26oAAN2qAADgqgAA6qoAAPKqAAD0qgAAAasAAAarAAAJqwAADqsAABGrAAAWqwAAIKsAACarAAAoqwAALqsAADCrAABaqwAAXKsAAGmrAABwqwAA4qsAAACsAACj1wAAsNcAAMbXAADL1wAA+9cAAAD5AABt+gAAcPoAANn6AAAA+wAABvsAABP7AAAX+wAAHfsAAB37AAAf+wAAKPsAACr7AAA2+wAAOPsAADz7AAA++wAAPvsAAED7AABB+wAAQ/sAAET7AABG+wAAsfsAANP7AAA9/QAAUP0AAI/9AACS/QAAx/0AAPD9AAD7/QAAcP4AAHT+AAB2/gAA/P4AACH/AAA6/wAAQf8AAFr/AABm/wAAvv8AAML/AADH/wAAyv8AAM//AADS/wAA1/8AANr/AADc/wAAAAABAAsAAQANAAEAJgABACgAAQA6AAEAPAABAD0AAQA/AAEATQABAFAAAQBdAAEAgAABAPoAAQBAAQEAdAEBAIACAQCcAgEAoAIBANACAQAAAwEAHwMBAC0DAQBKAwEAUAMBAHUDAQCAAwEAnQMBAKADAQDDAwEAyAMBAM8DAQDRAwEA1QMBAAAEAQCdBAEAsAQBANMEAQDYBAEA+wQBAAAFAQAnBQEAMAUBAGMFAQBwBQEAegUBAHwFAQCKBQEAjAUBAJIFAQCUBQEAlQUBAJcFAQChBQEAowUBALEFAQCzBQEAuQUBALsFAQC8BQEAwAUBAPMFAQAABgEANgcBAEAHAQBVBwEAYAcBAGcHAQCABwEAhQcBAIcHAQCwBwEAsgcBALoHAQAACAEABQgBAAgIAQAICAEACggBADUIAQA3CAEAOAgBADwIAQA8CAEAPwgBAFUIAQBgCAEAdggBAIAIAQCeCAEA4AgBAPIIAQD0CAEA9QgBAAAJAQAVCQEAIAkBADkJAQCACQEAtwkBAL4JAQC/CQEAAAoBAAAKAQAQCgEAEwoBABUKAQAXCgEAGQoBADUKAQBgCgEAfAoBAIAKAQCcCgEAwAoBAMcKAQDJCgEA5AoBAAALAQA1CwEAQAsBAFULAQBgCwEAcgsBAIALAQCRCwEAAAwBAEgMAQCADAEAsgwBAMAMAQDyDAEAAA0BACMNAQBKDQEAZQ0BAG8NAQCFDQEAgA4BAKkOAQCwDgEAsQ4BAMIOAQDEDgEAAA8BABwPAQAnDwEAJw8BADAPAQBFDwEAcA8BAIEPAQCwDwEAxA8BAOAPAQD2DwEAAxABADcQAQBxEAEAchABAHUQAQB1EAEAgxABAK8QAQDQEAEA6BABAAMRAQAmEQEARBEBAEQRAQBHEQEARxEBAFARAQByEQEAdhEBAHYRAQCDEQEAshEBAMERAQDEEQEA2hEBANoRAQDcEQEA3BEBAAASAQAREgEAExIBACsSAQA/EgEAQBIBAIASAQCGEgEAiBIBAIgSAQCKEgEAjRIBAI8SAQCdEgEAnxIBAKgSAQCwEgEA3hIBAAUTAQAMEwEADxMBABATAQATEwEAKBMBACoTAQAwEwEAMhMBADMTAQA1EwEAORMBAD0TAQA9EwEAUBMBAFATAQBdEwEAYRMBAIATAQCJEwEAixMBAIsTAQCOEwEAjhMBAJATAQC1EwEAtxMBALcTAQDREwEA0RMBANMTAQDTEwEAABQBADQUAQBHFAEAShQBAF8UAQBhFAEAgBQBAK8UAQDEFAEAxRQBAMcUAQDHFAEAgBUBAK4VAQDYFQEA2xUBAAAWAQAvFgEARBYBAEQWAQCAFgEAqhYBALgWAQC4FgEAABcBABoXAQBAFwEARhcBAAAYAQArGAEAoBgBAN8YAQD/GAEABhkBAAkZAQAJGQEADBkBABMZAQAVGQEAFhkBABgZAQAvGQEAPxkBAD8ZAQBBGQEAQRkBAKAZAQCnGQEAqhkBANAZAQDhGQEA4RkBAOMZAQDjGQEAABoBAAAaAQALGgEAMhoBADoaAQA6GgEAUBoBAFAaAQBcGgEAiRoBAJ0aAQCdGgEAsBoBAPgaAQDAGwEA4BsBAAAcAQAIHAEAChwBAC4cAQBAHAEAQBwBAHIcAQCPHAEAAB0BAAYdAQAIHQEACR0BAAsdAQAwHQEARh0BAEYdAQBgHQEAZR0BAGcdAQBoHQEAah0BAIkdAQCYHQEAmB0BAOAeAQDyHgEAAh8BAAIfAQAEHwEAEB8BABIfAQAzHwEAsB8BALAfAQAAIAEAmSMBAAAkAQBuJAEAgCQBAEMlAQCQLwEA8C8BAAAwAQAvNAEAQTQBAEY0AQBgNAEA+kMBAABEAQBGRgEAAGEBAB1hAQAAaAEAOGoBAEBqAQBeagEAcGoBAL5qAQDQagEA7WoBAABrAQAvawEAQGsBAENrAQBjawEAd2sBAH1rAQCPawEAQG0BAGxtAQBAbgEAf24BAABvAQBKbwEAUG8BAFBvAQCTbwEAn28BAOBvAQDhbwEA428BAONvAQAAcAEA94cBAACIAQDVjAEA/4wBAAiNAQDwrwEA868BAPWvAQD7rwEA/a8BAP6vAQAAsAEAIrEBADKxAQAysQEAULEBAFKxAQBVsQEAVbEBAGSxAQBnsQEAcLEBAPuyAQAAvAEAarwBAHC8AQB8vAEAgLwBAIi8AQCQvAEAmbwBAADUAQBU1AEAVtQBAJzUAQCe1AEAn9QBAKLUAQCi1AEApdQBAKbUAQCp1AEArNQBAK7UAQC51AEAu9QBALvUAQC91AEAw9QBAMXUAQAF1QEAB9UBAArVAQAN1QEAFNUBABbVAQAc1QEAHtUBADnVAQA71QEAPtUBAEDVAQBE1QEARtUBAEbVAQBK1QEAUNUBAFLVAQCl1gEAqNYBAMDWAQDC1gEA2tYBANzWAQD61gEA/NYBABTXAQAW1wEANNcBADbXAQBO1wEAUNcBAG7XAQBw1wEAiNcBAIrXAQCo1wEAqtcBAMLXAQDE1wEAy9cBAADfAQAe3wEAJd8BACrfAQAw4AEAbeABAADhAQAs4QEAN+EBAD3hAQBO4QEATuEBAJDiAQCt4gEAwOIBAOviAQDQ5AEA6+QBANDlAQDt5QEA8OUBAPDlAQDg5wEA5ucBAOjnAQDr5wEA7ecBAO7nAQDw5wEA/ucBAADoAQDE6AEAAOkBAEPpAQBL6QEAS+kBAADuAQAD7gEABe4BAB/uAQAh7gEAIu4BACTuAQAk7gEAJ+4BACfuAQAp7gEAMu4BADTuAQA37gEAOe4BADnuAQA77gEAO+4BAELuAQBC7gEAR+4BAEfuAQBJ7gEASe4BAEvuAQBL7gEATe4BAE/uAQBR7gEAUu4BAFTuAQBU7gEAV+4BAFfuAQBZ7gEAWe4BAFvuAQBb7gEAXe4BAF3uAQBf7gEAX+4BAGHuAQBi7gEAZO4BAGTuAQBn7gEAau4BAGzuAQBy7gEAdO4BAHfuAQB57gEAfO4BAH7uAQB+7gEAgO4BAInuAQCL7gEAm+4BAKHuAQCj7gEApe4BAKnuAQCr7gEAu+4BAAAAAgDfpgIAAKcCADm3AgBAtwIAHbgCACC4AgChzgIAsM4CAODrAgDw6wIAXe4CAAD4AgAd+gIAAAADAEoTAwBQEwMAryMDACEADAAjAHIAJQBgACYABQAoAD0AKgBeACsAYQAtAFsALgBQAC8AXwA8AGUAPQANAD4AYgA/AFoAWwBMAF0ATQBpABUAfAAlAH0ALwAAAAAAIQBcACMAcgAoAD0ALQBbAC8ABgAwAD8AOgBOADwACwA9ACwAPwBaAFsASwBdAE0AZgAwAG4AOwB0ADgAewAuAH0ALwAAAAAAAAAAAAAAAAAhAAwAIwByACUAYAAmAAUAKAA9ACkAPgAqAF4AKwBhACwASgAtAFsALgBQAC8AXwA6AE4APABlAD0ALQA+AGIAPwBaAFsATABdAE0AewAuAHwAJQB9AC8AfgBtAAAAAAAtAAAALQAAADAAAAA6AAAAQQAAAFoAAABfAAAAXwAAAGEAAAB6AAAAqgAAAKoAAAC1AAAAtQAAALcAAAC3AAAAugAAALoAAADAAAAA1gAAANgAAAD2AAAA+AAAAMECAADGAgAA0QIAAOACAADkAgAA7AIAAOwCAADuAgAA7gIAAAADAAB0AwAAdgMAAHcDAAB6AwAAfQMAAH8DAAB/AwAAhgMAAIoDAACMAwAAjAMAAI4DAAChAwAAowMAAPUDAAD3AwAAgQQAAIMEAACHBAAAigQAAC8FAAAxBQAAVgUAAFkFAABZBQAAYAUAAIgFAACRBQAAvQUAAL8FAAC/BQAAwQUAAMIFAADEBQAAxQUAAMcFAADHBQAA0AUAAOoFAADvBQAA8gUAABAGAAAaBgAAIAYAAGkGAABuBgAA0wYAANUGAADcBgAA3wYAAOgGAADqBgAA/AYAAP8GAAD/BgAAEAcAAEoHAABNBwAAsQcAAMAHAAD1BwAA+gcAAPoHAAD9BwAA/QcAAAAIAAAtCAAAQAgAAFsIAABgCAAAaggAAHAIAACHCAAAiQgAAI4IAACXCAAA4QgAAOMIAABjCQAAZgkAAG8JAABxCQAAgwkAAIUJAACMCQAAjwkAAJAJAACTCQAAqAkAAKoJAACwCQAAsgkAALIJAAC2CQAAuQkAALwJAADECQAAxwkAAMgJAADLCQAAzgkAANcJAADXCQAA3AkAAN0JAADfCQAA4wkAAOYJAADxCQAA/AkAAPwJAAD+CQAA/gkAAAEKAAADCgAABQoAAAoKAAAPCgAAEAoAABMKAAAoCgAAKgoAADAKAAAyCgAAMwoAADUKAAA2CgAAOAoAADkKAAA8CgAAPAoAAD4KAABCCgAARwoAAEgKAABLCgAATQoAAFEKAABRCgAAWQoAAFwKAABeCgAAXgoAAGYKAAB1CgAAgQoAAIMKAACFCgAAjQoAAI8KAACRCgAAkwoAAKgKAACqCgAAsAoAALIKAACzCgAAtQoAALkKAAC8CgAAxQoAAMcKAADJCgAAywoAAM0KAADQCgAA0AoAAOAKAADjCgAA5goAAO8KAAD5CgAA/woAAAELAAADCwAABQsAAAwLAAAPCwAAEAsAABMLAAAoCwAAKgsAADALAAAyCwAAMwsAADULAAA5CwAAPAsAAEQLAABHCwAASAsAAEsLAABNCwAAVQsAAFcLAABcCwAAXQsAAF8LAABjCwAAZgsAAG8LAABxCwAAcQsAAIILAACDCwAAhQsAAIoLAACOCwAAkAsAAJILAACVCwAAmQsAAJoLAACcCwAAnAsAAJ4LAACfCwAAowsAAKQLAACoCwAAqgsAAK4LAAC5CwAAvgsAAMILAADGCwAAyAsAAMoLAADNCwAA0AsAANALAADXCwAA1wsAAOYLAADvCwAAAAwAAAwMAAAODAAAEAwAABIMAAAoDAAAKgwAADkMAAA8DAAARAwAAEYMAABIDAAASgwAAE0MAABVDAAAVgwAAFgMAABaDAAAXQwAAF0MAABgDAAAYwwAAGYMAABvDAAAgAwAAIMMAACFDAAAjAwAAI4MAACQDAAAkgwAAKgMAACqDAAAswwAALUMAAC5DAAAvAwAAMQMAADGDAAAyAwAAMoMAADNDAAA1QwAANYMAADdDAAA3gwAAOAMAADjDAAA5gwAAO8MAADxDAAA8wwAAAANAAAMDQAADg0AABANAAASDQAARA0AAEYNAABIDQAASg0AAE4NAABUDQAAVw0AAF8NAABjDQAAZg0AAG8NAAB6DQAAfw0AAIENAACDDQAAhQ0AAJYNAACaDQAAsQ0AALMNAAC7DQAAvQ0AAL0NAADADQAAxg0AAMoNAADKDQAAzw0AANQNAADWDQAA1g0AANgNAADfDQAA5g0AAO8NAADyDQAA8w0AAAEOAAA6DgAAQA4AAE4OAABQDgAAWQ4AAIEOAACCDgAAhA4AAIQOAACGDgAAig4AAIwOAACjDgAApQ4AAKUOAACnDgAAvQ4AAMAOAADEDgAAxg4AAMYOAADIDgAAzg4AANAOAADZDgAA3A4AAN8OAAAADwAAAA8AABgPAAAZDwAAIA8AACkPAAA1DwAANQ8AADcPAAA3DwAAOQ8AADkPAAA+DwAARw8AAEkPAABsDwAAcQ8AAIQPAACGDwAAlw8AAJkPAAC8DwAAxg8AAMYPAAAAEAAASRAAAFAQAACdEAAAoBAAAMUQAADHEAAAxxAAAM0QAADNEAAA0BAAAPoQAAD8EAAASBIAAEoSAABNEgAAUBIAAFYSAABYEgAAWBIAAFoSAABdEgAAYBIAAIgSAACKEgAAjRIAAJASAACwEgAAshIAALUSAAC4EgAAvhIAAMASAADAEgAAwhIAAMUSAADIEgAA1hIAANgSAAAQEwAAEhMAABUTAAAYEwAAWhMAAF0TAABfEwAAaRMAAHETAACAEwAAjxMAAKATAAD1EwAA+BMAAP0TAAABFAAAbBYAAG8WAAB/FgAAgRYAAJoWAACgFgAA6hYAAO4WAAD4FgAAABcAABUXAAAfFwAANBcAAEAXAABTFwAAYBcAAGwXAABuFwAAcBcAAHIXAABzFwAAgBcAANMXAADXFwAA1xcAANwXAADdFwAA4BcAAOkXAAALGAAADRgAAA8YAAAZGAAAIBgAAHgYAACAGAAAqhgAALAYAAD1GAAAABkAAB4ZAAAgGQAAKxkAADAZAAA7GQAARhkAAG0ZAABwGQAAdBkAAIAZAACrGQAAsBkAAMkZAADQGQAA2hkAAAAaAAAbGgAAIBoAAF4aAABgGgAAfBoAAH8aAACJGgAAkBoAAJkaAACnGgAApxoAALAaAAC9GgAAvxoAAM4aAAAAGwAATBsAAFAbAABZGwAAaxsAAHMbAACAGwAA8xsAAAAcAAA3HAAAQBwAAEkcAABNHAAAfRwAAIAcAACKHAAAkBwAALocAAC9HAAAvxwAANAcAADSHAAA1BwAAPocAAAAHQAAFR8AABgfAAAdHwAAIB8AAEUfAABIHwAATR8AAFAfAABXHwAAWR8AAFkfAABbHwAAWx8AAF0fAABdHwAAXx8AAH0fAACAHwAAtB8AALYfAAC8HwAAvh8AAL4fAADCHwAAxB8AAMYfAADMHwAA0B8AANMfAADWHwAA2x8AAOAfAADsHwAA8h8AAPQfAAD2HwAA/B8AAAwgAAANIAAAPyAAAEAgAABUIAAAVCAAAHEgAABxIAAAfyAAAH8gAACQIAAAnCAAANAgAADcIAAA4SAAAOEgAADlIAAA8CAAAAIhAAACIQAAByEAAAchAAAKIQAAEyEAABUhAAAVIQAAGCEAAB0hAAAkIQAAJCEAACYhAAAmIQAAKCEAACghAAAqIQAAOSEAADwhAAA/IQAARSEAAEkhAABOIQAATiEAAGAhAACIIQAAACwAAOQsAADrLAAA8ywAAAAtAAAlLQAAJy0AACctAAAtLQAALS0AADAtAABnLQAAby0AAG8tAAB/LQAAli0AAKAtAACmLQAAqC0AAK4tAACwLQAAti0AALgtAAC+LQAAwC0AAMYtAADILQAAzi0AANAtAADWLQAA2C0AAN4tAADgLQAA/y0AAAUwAAAHMAAAITAAAC8wAAAxMAAANTAAADgwAAA8MAAAQTAAAJYwAACZMAAAnzAAAKEwAAD/MAAABTEAAC8xAAAxMQAAjjEAAKAxAAC/MQAA8DEAAP8xAAAANAAAv00AAABOAACMpAAA0KQAAP2kAAAApQAADKYAABCmAAArpgAAQKYAAG+mAAB0pgAAfaYAAH+mAADxpgAAF6cAAB+nAAAipwAAiKcAAIunAADNpwAA0KcAANGnAADTpwAA06cAANWnAADcpwAA8qcAACeoAAAsqAAALKgAAECoAABzqAAAgKgAAMWoAADQqAAA2agAAOCoAAD3qAAA+6gAAPuoAAD9qAAALakAADCpAABTqQAAYKkAAHypAACAqQAAwKkAAM+pAADZqQAA4KkAAP6pAAAAqgAANqoAAECqAABNqgAAUKoAAFmqAABgqgAAdqoAAHqqAADCqgAA26oAAN2qAADgqgAA76oAAPKqAAD2qgAAAasAAAarAAAJqwAADqsAABGrAAAWqwAAIKsAACarAAAoqwAALqsAADCrAABaqwAAXKsAAGmrAABwqwAA6qsAAOyrAADtqwAA8KsAAPmrAAAArAAAo9cAALDXAADG1wAAy9cAAPvXAAAA+QAAbfoAAHD6AADZ+gAAAPsAAAb7AAAT+wAAF/sAAB37AAAo+wAAKvsAADb7AAA4+wAAPPsAAD77AAA++wAAQPsAAEH7AABD+wAARPsAAEb7AACx+wAA0/sAAD39AABQ/QAAj/0AAJL9AADH/QAA8P0AAPv9AAAA/gAAD/4AACD+AAAv/gAAM/4AADT+AABN/gAAT/4AAHD+AAB0/gAAdv4AAPz+AAAQ/wAAGf8AACH/AAA6/wAAP/8AAD//AABB/wAAWv8AAGX/AAC+/wAAwv8AAMf/AADK/wAAz/8AANL/AADX/wAA2v8AANz/AAAAAAEACwABAA0AAQAmAAEAKAABADoAAQA8AAEAPQABAD8AAQBNAAEAUAABAF0AAQCAAAEA+gABAEABAQB0AQEA/QEBAP0BAQCAAgEAnAIBAKACAQDQAgEA4AIBAOACAQAAAwEAHwMBAC0DAQBKAwEAUAMBAHoDAQCAAwEAnQMBAKADAQDDAwEAyAMBAM8DAQDRAwEA1QMBAAAEAQCdBAEAoAQBAKkEAQCwBAEA0wQBANgEAQD7BAEAAAUBACcFAQAwBQEAYwUBAHAFAQB6BQEAfAUBAIoFAQCMBQEAkgUBAJQFAQCVBQEAlwUBAKEFAQCjBQEAsQUBALMFAQC5BQEAuwUBALwFAQDABQEA8wUBAAAGAQA2BwEAQAcBAFUHAQBgBwEAZwcBAIAHAQCFBwEAhwcBALAHAQCyBwEAugcBAAAIAQAFCAEACAgBAAgIAQAKCAEANQgBADcIAQA4CAEAPAgBADwIAQA/CAEAVQgBAGAIAQB2CAEAgAgBAJ4IAQDgCAEA8ggBAPQIAQD1CAEAAAkBABUJAQAgCQEAOQkBAIAJAQC3CQEAvgkBAL8JAQAACgEAAwoBAAUKAQAGCgEADAoBABMKAQAVCgEAFwoBABkKAQA1CgEAOAoBADoKAQA/CgEAPwoBAGAKAQB8CgEAgAoBAJwKAQDACgEAxwoBAMkKAQDmCgEAAAsBADULAQBACwEAVQsBAGALAQByCwEAgAsBAJELAQAADAEASAwBAIAMAQCyDAEAwAwBAPIMAQAADQEAJw0BADANAQA5DQEAQA0BAGUNAQBpDQEAbQ0BAG8NAQCFDQEAgA4BAKkOAQCrDgEArA4BALAOAQCxDgEAwg4BAMQOAQD8DgEAHA8BACcPAQAnDwEAMA8BAFAPAQBwDwEAhQ8BALAPAQDEDwEA4A8BAPYPAQAAEAEARhABAGYQAQB1EAEAfxABALoQAQDCEAEAwhABANAQAQDoEAEA8BABAPkQAQAAEQEANBEBADYRAQA/EQEARBEBAEcRAQBQEQEAcxEBAHYRAQB2EQEAgBEBAMQRAQDJEQEAzBEBAM4RAQDaEQEA3BEBANwRAQAAEgEAERIBABMSAQA3EgEAPhIBAEESAQCAEgEAhhIBAIgSAQCIEgEAihIBAI0SAQCPEgEAnRIBAJ8SAQCoEgEAsBIBAOoSAQDwEgEA+RIBAAATAQADEwEABRMBAAwTAQAPEwEAEBMBABMTAQAoEwEAKhMBADATAQAyEwEAMxMBADUTAQA5EwEAOxMBAEQTAQBHEwEASBMBAEsTAQBNEwEAUBMBAFATAQBXEwEAVxMBAF0TAQBjEwEAZhMBAGwTAQBwEwEAdBMBAIATAQCJEwEAixMBAIsTAQCOEwEAjhMBAJATAQC1EwEAtxMBAMATAQDCEwEAwhMBAMUTAQDFEwEAxxMBAMoTAQDMEwEA0xMBAOETAQDiEwEAABQBAEoUAQBQFAEAWRQBAF4UAQBhFAEAgBQBAMUUAQDHFAEAxxQBANAUAQDZFAEAgBUBALUVAQC4FQEAwBUBANgVAQDdFQEAABYBAEAWAQBEFgEARBYBAFAWAQBZFgEAgBYBALgWAQDAFgEAyRYBANAWAQDjFgEAABcBABoXAQAdFwEAKxcBADAXAQA5FwEAQBcBAEYXAQAAGAEAOhgBAKAYAQDpGAEA/xgBAAYZAQAJGQEACRkBAAwZAQATGQEAFRkBABYZAQAYGQEANRkBADcZAQA4GQEAOxkBAEMZAQBQGQEAWRkBAKAZAQCnGQEAqhkBANcZAQDaGQEA4RkBAOMZAQDkGQEAABoBAD4aAQBHGgEARxoBAFAaAQCZGgEAnRoBAJ0aAQCwGgEA+BoBAMAbAQDgGwEA8BsBAPkbAQAAHAEACBwBAAocAQA2HAEAOBwBAEAcAQBQHAEAWRwBAHIcAQCPHAEAkhwBAKccAQCpHAEAthwBAAAdAQAGHQEACB0BAAkdAQALHQEANh0BADodAQA6HQEAPB0BAD0dAQA/HQEARx0BAFAdAQBZHQEAYB0BAGUdAQBnHQEAaB0BAGodAQCOHQEAkB0BAJEdAQCTHQEAmB0BAKAdAQCpHQEA4B4BAPYeAQAAHwEAEB8BABIfAQA6HwEAPh8BAEIfAQBQHwEAWh8BALAfAQCwHwEAACABAJkjAQAAJAEAbiQBAIAkAQBDJQEAkC8BAPAvAQAAMAEALzQBAEA0AQBVNAEAYDQBAPpDAQAARAEARkYBAABhAQA5YQEAAGgBADhqAQBAagEAXmoBAGBqAQBpagEAcGoBAL5qAQDAagEAyWoBANBqAQDtagEA8GoBAPRqAQAAawEANmsBAEBrAQBDawEAUGsBAFlrAQBjawEAd2sBAH1rAQCPawEAQG0BAGxtAQBwbQEAeW0BAEBuAQB/bgEAAG8BAEpvAQBPbwEAh28BAI9vAQCfbwEA4G8BAOFvAQDjbwEA5G8BAPBvAQDxbwEAAHABAPeHAQAAiAEA1YwBAP+MAQAIjQEA8K8BAPOvAQD1rwEA+68BAP2vAQD+rwEAALABACKxAQAysQEAMrEBAFCxAQBSsQEAVbEBAFWxAQBksQEAZ7EBAHCxAQD7sgEAALwBAGq8AQBwvAEAfLwBAIC8AQCIvAEAkLwBAJm8AQCdvAEAnrwBAPDMAQD5zAEAAM8BAC3PAQAwzwEARs8BAGXRAQBp0QEAbdEBAHLRAQB70QEAgtEBAIXRAQCL0QEAqtEBAK3RAQBC0gEARNIBAADUAQBU1AEAVtQBAJzUAQCe1AEAn9QBAKLUAQCi1AEApdQBAKbUAQCp1AEArNQBAK7UAQC51AEAu9QBALvUAQC91AEAw9QBAMXUAQAF1QEAB9UBAArVAQAN1QEAFNUBABbVAQAc1QEAHtUBADnVAQA71QEAPtUBAEDVAQBE1QEARtUBAEbVAQBK1QEAUNUBAFLVAQCl1gEAqNYBAMDWAQDC1gEA2tYBANzWAQD61gEA/NYBABTXAQAW1wEANNcBADbXAQBO1wEAUNcBAG7XAQBw1wEAiNcBAIrXAQCo1wEAqtcBAMLXAQDE1wEAy9cBAM7XAQD/1wEAANoBADbaAQA72gEAbNoBAHXaAQB12gEAhNoBAITaAQCb2gEAn9oBAKHaAQCv2gEAAN8BAB7fAQAl3wEAKt8BAADgAQAG4AEACOABABjgAQAb4AEAIeABACPgAQAk4AEAJuABACrgAQAw4AEAbeABAI/gAQCP4AEAAOEBACzhAQAw4QEAPeEBAEDhAQBJ4QEATuEBAE7hAQCQ4gEAruIBAMDiAQD54gEA0OQBAPnkAQDQ5QEA+uUBAODnAQDm5wEA6OcBAOvnAQDt5wEA7ucBAPDnAQD+5wEAAOgBAMToAQDQ6AEA1ugBAADpAQBL6QEAUOkBAFnpAQAA7gEAA+4BAAXuAQAf7gEAIe4BACLuAQAk7gEAJO4BACfuAQAn7gEAKe4BADLuAQA07gEAN+4BADnuAQA57gEAO+4BADvuAQBC7gEAQu4BAEfuAQBH7gEASe4BAEnuAQBL7gEAS+4BAE3uAQBP7gEAUe4BAFLuAQBU7gEAVO4BAFfuAQBX7gEAWe4BAFnuAQBb7gEAW+4BAF3uAQBd7gEAX+4BAF/uAQBh7gEAYu4BAGTuAQBk7gEAZ+4BAGruAQBs7gEAcu4BAHTuAQB37gEAee4BAHzuAQB+7gEAfu4BAIDuAQCJ7gEAi+4BAJvuAQCh7gEAo+4BAKXuAQCp7gEAq+4BALvuAQDw+wEA+fsBAAAAAgDfpgIAAKcCADm3AgBAtwIAHbgCACC4AgChzgIAsM4CAODrAgDw6wIAXe4CAAD4AgAd+gIAAAADAEoTAwBQEwMAryMDAAABDgDvAQ4ADgAAAHkAAAAAAAAAOAAAAAgAAACmAgAAAgAAAAIAAAACAAAACgAAAIDjAAAQBQAA4MUAAHDlAACAOQEAZDsBAHDQAAB40AAAgNAAAPDRAADi0gAA8NIAACDTAAAAAAAAAAAAAAAAAADA3QAAIN4AAAEAAAACAAAAAwAAAAQAAAAFAAAAMN4AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAJBAAAPwQAAAUAAAAAAAAAyQEAAAMFAAABBQAA3wQAAEYEAADzAgAARwMAAN8AAAD6BAAAIgQAACAEAABEBAAA9AQAAMsEAAD+BAAAHgQAADIEAACwAQAARwIAANECAABKAQAAMAQAAPgEAAAKBQAA/wQAAPIEAAAIBQAA/AQAADMEAAA1BAAAQgQAADsEAAA4BAAAPgQAAAUFAAACAAAAQQQAAPYEAAC0AQAAoAEAAEIDAADCAgAAzgAAAF8DAACeAAAA7wMAAJUCAABHAAAAkAMAAIUAAADYAwAAwQEAAFMDAAALAAAAFwMAAK0CAAB5AAAAvgMAADwCAABPAgAACQMAAPMAAADWAAAA6AAAAPgCAAAXBAAATQMAALQAAAADBAAAPQEAAP8AAAAnAAAAdAMAAC8BAABaAgAAIQAAAB0AAAAQAAAAUwEAABYBAAAGAQAAEQEAAGwBAACDAQAAXAEAANQBAABrAwAAkgEAAGYCAABkAAAAqwMAABwBAACJAgAAGwIAAAQCAAAUAgAAdQEAACEDAAAxAwAAwAAAADgDAAB4AgAAJQIAAOACAACnAQAANAAAAH8DAADIAgAA3gEAAPABAADIAwAAWQQAAL0EAACPBAAAeQQAAGYEAACkBAAAAAAAAAcAAAB0AgAA");
   }
 });
@@ -16129,9 +16129,9 @@ var ready, typeInfo, init_hcl = __esm({
   }
 });
 
-// node_modules/picomatch/lib/constants.js
+// ../main/node_modules/picomatch/lib/constants.js
 var require_constants = __commonJS({
-  "node_modules/picomatch/lib/constants.js"(exports, module2) {
+  "../main/node_modules/picomatch/lib/constants.js"(exports, module2) {
     "use strict";
     var WIN_NO_SLASH = "[^\\\\/]", ONE_CHAR = "(?=.)", QMARK = "[^/]", END_ANCHOR = "(?:\\/|$)", START_ANCHOR = "(?:^|\\/)", DOTS_SLASH = `\\.{1,2}${END_ANCHOR}`, NO_DOT = "(?!\\.)", NO_DOTS = `(?!${START_ANCHOR}${DOTS_SLASH})`, NO_DOT_SLASH = `(?!\\.{0,1}${END_ANCHOR})`, NO_DOTS_SLASH = `(?!${DOTS_SLASH})`, QMARK_NO_DOT = "[^.\\/]", STAR = `${QMARK}*?`, SEP = "/", POSIX_CHARS = {
       DOT_LITERAL: "\\.",
@@ -16310,9 +16310,9 @@ var require_constants = __commonJS({
   }
 });
 
-// node_modules/picomatch/lib/utils.js
+// ../main/node_modules/picomatch/lib/utils.js
 var require_utils2 = __commonJS({
-  "node_modules/picomatch/lib/utils.js"(exports) {
+  "../main/node_modules/picomatch/lib/utils.js"(exports) {
     "use strict";
     var {
       REGEX_BACKSLASH,
@@ -16352,9 +16352,9 @@ var require_utils2 = __commonJS({
   }
 });
 
-// node_modules/picomatch/lib/scan.js
+// ../main/node_modules/picomatch/lib/scan.js
 var require_scan = __commonJS({
-  "node_modules/picomatch/lib/scan.js"(exports, module2) {
+  "../main/node_modules/picomatch/lib/scan.js"(exports, module2) {
     "use strict";
     var utils = require_utils2(), {
       CHAR_ASTERISK,
@@ -16545,9 +16545,9 @@ var require_scan = __commonJS({
   }
 });
 
-// node_modules/picomatch/lib/parse.js
+// ../main/node_modules/picomatch/lib/parse.js
 var require_parse = __commonJS({
-  "node_modules/picomatch/lib/parse.js"(exports, module2) {
+  "../main/node_modules/picomatch/lib/parse.js"(exports, module2) {
     "use strict";
     var constants6 = require_constants(), utils = require_utils2(), {
       MAX_LENGTH,
@@ -17146,9 +17146,9 @@ var require_parse = __commonJS({
   }
 });
 
-// node_modules/picomatch/lib/picomatch.js
+// ../main/node_modules/picomatch/lib/picomatch.js
 var require_picomatch = __commonJS({
-  "node_modules/picomatch/lib/picomatch.js"(exports, module2) {
+  "../main/node_modules/picomatch/lib/picomatch.js"(exports, module2) {
     "use strict";
     var scan2 = require_scan(), parse = require_parse(), utils = require_utils2(), constants6 = require_constants(), isObject2 = (val) => val && typeof val == "object" && !Array.isArray(val), picomatch2 = (glob, options, returnState = !1) => {
       if (Array.isArray(glob)) {
@@ -17217,9 +17217,9 @@ var require_picomatch = __commonJS({
   }
 });
 
-// node_modules/picomatch/posix.js
+// ../main/node_modules/picomatch/posix.js
 var require_posix = __commonJS({
-  "node_modules/picomatch/posix.js"(exports, module2) {
+  "../main/node_modules/picomatch/posix.js"(exports, module2) {
     "use strict";
     module2.exports = require_picomatch();
   }
@@ -17232,7 +17232,7 @@ import * as fs12 from "node:fs";
 import * as fs11 from "node:fs";
 import * as path14 from "node:path";
 
-// node_modules/commander/esm.mjs
+// ../main/node_modules/commander/esm.mjs
 var import_index = __toESM(require_commander(), 1), {
   program,
   createCommand,
@@ -17856,7 +17856,7 @@ function finish(count, product2, axisSizes, maxParallel) {
   return product2 !== void 0 && (info2.product = product2), maxParallel !== void 0 && (info2.maxParallel = maxParallel), info2;
 }
 
-// node_modules/@actions/expressions/dist/ast.js
+// ../main/node_modules/@actions/expressions/dist/ast.js
 var Expr = class {
 }, Literal = class extends Expr {
   constructor(literal, token) {
@@ -17920,7 +17920,7 @@ var Expr = class {
   }
 };
 
-// node_modules/@actions/expressions/dist/data/expressiondata.js
+// ../main/node_modules/@actions/expressions/dist/data/expressiondata.js
 var Kind;
 (function(Kind3) {
   Kind3[Kind3.String = 0] = "String", Kind3[Kind3.Array = 1] = "Array", Kind3[Kind3.Dictionary = 2] = "Dictionary", Kind3[Kind3.Boolean = 3] = "Boolean", Kind3[Kind3.Number = 4] = "Number", Kind3[Kind3.CaseSensitiveDictionary = 5] = "CaseSensitiveDictionary", Kind3[Kind3.Null = 6] = "Null";
@@ -17943,7 +17943,7 @@ function kindStr(k) {
   return "unknown";
 }
 
-// node_modules/@actions/expressions/dist/data/dictionary.js
+// ../main/node_modules/@actions/expressions/dist/data/dictionary.js
 var Dictionary = class {
   constructor(...pairs2) {
     this.keys = [], this.v = [], this.indexMap = {}, this.kind = Kind.Dictionary, this.primitive = !1;
@@ -17975,7 +17975,7 @@ var Dictionary = class {
   }
 };
 
-// node_modules/@actions/expressions/dist/data/index.js
+// ../main/node_modules/@actions/expressions/dist/data/index.js
 var data_exports = {};
 __export(data_exports, {
   Array: () => Array2,
@@ -17989,7 +17989,7 @@ __export(data_exports, {
   reviver: () => reviver
 });
 
-// node_modules/@actions/expressions/dist/data/array.js
+// ../main/node_modules/@actions/expressions/dist/data/array.js
 var Array2 = class {
   constructor(...data) {
     this.v = [], this.kind = Kind.Array, this.primitive = !1;
@@ -18013,7 +18013,7 @@ var Array2 = class {
   }
 };
 
-// node_modules/@actions/expressions/dist/data/boolean.js
+// ../main/node_modules/@actions/expressions/dist/data/boolean.js
 var BooleanData = class {
   constructor(value) {
     this.value = value, this.kind = Kind.Boolean, this.primitive = !0;
@@ -18026,7 +18026,7 @@ var BooleanData = class {
   }
 };
 
-// node_modules/@actions/expressions/dist/data/null.js
+// ../main/node_modules/@actions/expressions/dist/data/null.js
 var Null = class {
   constructor() {
     this.kind = Kind.Null, this.primitive = !0;
@@ -18039,7 +18039,7 @@ var Null = class {
   }
 };
 
-// node_modules/@actions/expressions/dist/data/number.js
+// ../main/node_modules/@actions/expressions/dist/data/number.js
 var NumberData = class {
   constructor(value) {
     this.value = value, this.kind = Kind.Number, this.primitive = !0;
@@ -18052,7 +18052,7 @@ var NumberData = class {
   }
 };
 
-// node_modules/@actions/expressions/dist/data/string.js
+// ../main/node_modules/@actions/expressions/dist/data/string.js
 var StringData = class {
   constructor(value) {
     this.value = value, this.kind = Kind.String, this.primitive = !0;
@@ -18065,7 +18065,7 @@ var StringData = class {
   }
 };
 
-// node_modules/@actions/expressions/dist/data/replacer.js
+// ../main/node_modules/@actions/expressions/dist/data/replacer.js
 function replacer(_key, value) {
   if (value instanceof Null)
     return null;
@@ -18086,7 +18086,7 @@ function replacer(_key, value) {
   return value;
 }
 
-// node_modules/@actions/expressions/dist/data/reviver.js
+// ../main/node_modules/@actions/expressions/dist/data/reviver.js
 function reviver(_key, val) {
   return val === null ? new Null() : typeof val == "string" ? new StringData(val) : typeof val == "number" ? new NumberData(val) : typeof val == "boolean" ? new BooleanData(val) : Array.isArray(val) ? new Array2(...val) : typeof val == "object" ? new Dictionary(...Object.keys(val).map((k) => ({
     key: k,
@@ -18094,11 +18094,11 @@ function reviver(_key, val) {
   }))) : val;
 }
 
-// node_modules/@actions/expressions/dist/filtered_array.js
+// ../main/node_modules/@actions/expressions/dist/filtered_array.js
 var FilteredArray = class extends Array2 {
 };
 
-// node_modules/@actions/expressions/dist/lexer.js
+// ../main/node_modules/@actions/expressions/dist/lexer.js
 var TokenType;
 (function(TokenType2) {
   TokenType2[TokenType2.UNKNOWN = 0] = "UNKNOWN", TokenType2[TokenType2.LEFT_PAREN = 1] = "LEFT_PAREN", TokenType2[TokenType2.RIGHT_PAREN = 2] = "RIGHT_PAREN", TokenType2[TokenType2.LEFT_BRACKET = 3] = "LEFT_BRACKET", TokenType2[TokenType2.RIGHT_BRACKET = 4] = "RIGHT_BRACKET", TokenType2[TokenType2.COMMA = 5] = "COMMA", TokenType2[TokenType2.DOT = 6] = "DOT", TokenType2[TokenType2.BANG = 7] = "BANG", TokenType2[TokenType2.BANG_EQUAL = 8] = "BANG_EQUAL", TokenType2[TokenType2.EQUAL_EQUAL = 9] = "EQUAL_EQUAL", TokenType2[TokenType2.GREATER = 10] = "GREATER", TokenType2[TokenType2.GREATER_EQUAL = 11] = "GREATER_EQUAL", TokenType2[TokenType2.LESS = 12] = "LESS", TokenType2[TokenType2.LESS_EQUAL = 13] = "LESS_EQUAL", TokenType2[TokenType2.AND = 14] = "AND", TokenType2[TokenType2.OR = 15] = "OR", TokenType2[TokenType2.STAR = 16] = "STAR", TokenType2[TokenType2.NUMBER = 17] = "NUMBER", TokenType2[TokenType2.STRING = 18] = "STRING", TokenType2[TokenType2.IDENTIFIER = 19] = "IDENTIFIER", TokenType2[TokenType2.TRUE = 20] = "TRUE", TokenType2[TokenType2.FALSE = 21] = "FALSE", TokenType2[TokenType2.NULL = 22] = "NULL", TokenType2[TokenType2.EOF = 23] = "EOF";
@@ -18329,7 +18329,7 @@ function isLegalIdentifier(str2) {
   return !1;
 }
 
-// node_modules/@actions/expressions/dist/errors.js
+// ../main/node_modules/@actions/expressions/dist/errors.js
 var MAX_PARSER_DEPTH = 50, MAX_EXPRESSION_LENGTH = 21e3, ErrorType;
 (function(ErrorType2) {
   ErrorType2[ErrorType2.ErrorUnexpectedSymbol = 0] = "ErrorUnexpectedSymbol", ErrorType2[ErrorType2.ErrorUnrecognizedNamedValue = 1] = "ErrorUnrecognizedNamedValue", ErrorType2[ErrorType2.ErrorUnexpectedEndOfExpression = 2] = "ErrorUnexpectedEndOfExpression", ErrorType2[ErrorType2.ErrorExceededMaxDepth = 3] = "ErrorExceededMaxDepth", ErrorType2[ErrorType2.ErrorExceededMaxLength = 4] = "ErrorExceededMaxLength", ErrorType2[ErrorType2.ErrorTooFewParameters = 5] = "ErrorTooFewParameters", ErrorType2[ErrorType2.ErrorTooManyParameters = 6] = "ErrorTooManyParameters", ErrorType2[ErrorType2.ErrorEvenParameters = 7] = "ErrorEvenParameters", ErrorType2[ErrorType2.ErrorUnrecognizedContext = 8] = "ErrorUnrecognizedContext", ErrorType2[ErrorType2.ErrorUnrecognizedFunction = 9] = "ErrorUnrecognizedFunction";
@@ -18368,7 +18368,7 @@ function errorDescription(typ) {
 var ExpressionEvaluationError = class extends Error {
 };
 
-// node_modules/@actions/expressions/dist/funcs/case.js
+// ../main/node_modules/@actions/expressions/dist/funcs/case.js
 var caseFunc = {
   name: "case",
   description: "`case( pred1, val1, pred2, val2, ..., default )`\n\nEvaluates predicates in order and returns the value corresponding to the first predicate that evaluates to `true`. If no predicate matches, it returns the last argument as the default value.",
@@ -18386,7 +18386,7 @@ var caseFunc = {
   }
 };
 
-// node_modules/@actions/expressions/dist/result.js
+// ../main/node_modules/@actions/expressions/dist/result.js
 function falsy(d) {
   switch (d.kind) {
     case Kind.Null:
@@ -18522,7 +18522,7 @@ function toUpperSpecial(s) {
   return sb.join("");
 }
 
-// node_modules/@actions/expressions/dist/funcs/contains.js
+// ../main/node_modules/@actions/expressions/dist/funcs/contains.js
 var contains = {
   name: "contains",
   description: "`contains( search, item )`\n\nReturns `true` if `search` contains `item`. If `search` is an array, this function returns `true` if the `item` is an element in the array. If `search` is a string, this function returns `true` if the `item` is a substring of `search`. This function is not case sensitive. Casts values to a string.",
@@ -18548,7 +18548,7 @@ var contains = {
   }
 };
 
-// node_modules/@actions/expressions/dist/funcs/endswith.js
+// ../main/node_modules/@actions/expressions/dist/funcs/endswith.js
 var endswith = {
   name: "endsWith",
   description: "`endsWith( searchString, searchValue )`\n\nReturns `true` if `searchString` ends with `searchValue`. This function is not case sensitive. Casts values to a string.",
@@ -18566,7 +18566,7 @@ var endswith = {
   }
 };
 
-// node_modules/@actions/expressions/dist/funcs/format.js
+// ../main/node_modules/@actions/expressions/dist/funcs/format.js
 var format = {
   name: "format",
   description: "`format( string, replaceValue0, replaceValue1, ..., replaceValueN)`\n\nReplaces values in the `string`, with the variable `replaceValueN`. Variables in the `string` are specified using the `{N}` syntax, where `N` is an integer. You must specify at least one `replaceValue` and `string`. There is no maximum for the number of variables (`replaceValueN`) you can use. Escape curly braces using double braces.",
@@ -18628,7 +18628,7 @@ function readArgIndex(string, startIndex) {
   };
 }
 
-// node_modules/@actions/expressions/dist/funcs/fromjson.js
+// ../main/node_modules/@actions/expressions/dist/funcs/fromjson.js
 var fromjson = {
   name: "fromJson",
   description: "`fromJSON(value)`\n\nReturns a JSON object or JSON data type for `value`. You can use this function to provide a JSON object as an evaluated expression or to convert environment variables from a string.",
@@ -18646,7 +18646,7 @@ var fromjson = {
   }
 };
 
-// node_modules/@actions/expressions/dist/funcs/join.js
+// ../main/node_modules/@actions/expressions/dist/funcs/join.js
 var join = {
   name: "join",
   description: "`join( array, optionalSeparator )`\n\nThe value for `array` can be an array or a string. All values in `array` are concatenated into a string. If you provide `optionalSeparator`, it is inserted between the concatenated values. Otherwise, the default separator `,` is used. Casts values to a string.",
@@ -18663,7 +18663,7 @@ var join = {
   }
 };
 
-// node_modules/@actions/expressions/dist/funcs/startswith.js
+// ../main/node_modules/@actions/expressions/dist/funcs/startswith.js
 var startswith = {
   name: "startsWith",
   description: "`startsWith( searchString, searchValue )`\n\nReturns `true` when `searchString` starts with `searchValue`. This function is not case sensitive. Casts values to a string.",
@@ -18681,7 +18681,7 @@ var startswith = {
   }
 };
 
-// node_modules/@actions/expressions/dist/funcs/tojson.js
+// ../main/node_modules/@actions/expressions/dist/funcs/tojson.js
 var tojson = {
   name: "toJson",
   description: "`toJSON(value)`\n\nReturns a pretty-print JSON representation of `value`. You can use this function to debug the information provided in contexts.",
@@ -18690,7 +18690,7 @@ var tojson = {
   call: (...args2) => new StringData(JSON.stringify(args2[0], replacer, "  "))
 };
 
-// node_modules/@actions/expressions/dist/funcs.js
+// ../main/node_modules/@actions/expressions/dist/funcs.js
 var wellKnownFunctions = {
   case: caseFunc,
   contains,
@@ -18716,7 +18716,7 @@ function validateFunction(context, identifier, argCount) {
     throw new ExpressionError(ErrorType.ErrorEvenParameters, identifier);
 }
 
-// node_modules/@actions/expressions/dist/idxHelper.js
+// ../main/node_modules/@actions/expressions/dist/idxHelper.js
 var idxHelper = class {
   constructor(star, idx) {
     if (this.star = star, !!idx && !star) {
@@ -18727,7 +18727,7 @@ var idxHelper = class {
   }
 };
 
-// node_modules/@actions/expressions/dist/evaluator.js
+// ../main/node_modules/@actions/expressions/dist/evaluator.js
 var Evaluator = class {
   /**
    * Creates a new evaluator
@@ -18864,7 +18864,7 @@ function objectAccess(obj, idx) {
   return new Null();
 }
 
-// node_modules/@actions/expressions/dist/parser.js
+// ../main/node_modules/@actions/expressions/dist/parser.js
 var Parser = class {
   /**
    * Constructs a new parser for the given tokens
@@ -19605,19 +19605,22 @@ function selfReferencePath(ref, repository) {
 // src/graph/build-graph.ts
 var MAX_COMPOSITE_DEPTH = 10, MAX_WORKFLOW_DEPTH = 10, MAX_TIMELINE_STEPS = 5e3, MAX_EXPANSION = 2e4, MAX_TOTAL_EXPANSION = 2e5;
 function buildGraph(input) {
-  let builder = new GraphBuilder(input.loader, input.repository), workflows = [], jobs = [], jobsByWorkflow = /* @__PURE__ */ new Map();
+  let builder = new GraphBuilder(input.loader, input.repository, input.onAccess, input.expansionSpent ?? 0), workflows = [], jobs = [], jobsByWorkflow = /* @__PURE__ */ new Map(), byFile = /* @__PURE__ */ new Map();
   for (let parsed of input.files) {
     if (!parsed.usable) continue;
     if (parsed.file.kind === "action") {
       builder.action(parsed);
       continue;
     }
+    let before = builder.totalSpent;
+    builder.owner = parsed.file;
     let wf = builder.workflow(parsed);
     workflows.push(wf), builder.resetExpansion();
     let nodes = wf.jobs.map((job) => builder.jobNode(wf, job, void 0, void 0, [parsed.file.absPath ?? parsed.file.path]));
-    jobs.push(...nodes), jobsByWorkflow.set(wf.file.path, nodes);
+    jobs.push(...nodes), jobsByWorkflow.set(wf.file.path, nodes), byFile.set(parsed.file, builder.totalSpent - before);
   }
-  return { files: input.loader.parsed.map((p) => p.file), workflows, actions: builder.actions, jobs, jobsByWorkflow, issues: builder.issues, diagnostics: [] };
+  let files = input.loader.parsed.map((p) => p.file), expansion = { spent: builder.totalSpent - (input.expansionSpent ?? 0), exhausted: builder.totalExhausted, byFile };
+  return { files, workflows, actions: builder.actions, jobs, jobsByWorkflow, issues: builder.issues, diagnostics: [], expansion };
 }
 function allJobNodes(graph) {
   let out2 = [], walk2 = (n) => {
@@ -19626,19 +19629,43 @@ function allJobNodes(graph) {
   return graph.jobs.forEach(walk2), out2;
 }
 var GraphBuilder = class {
-  constructor(loader, repository) {
+  constructor(loader, repository, onAccess, totalExpansion) {
     this.loader = loader;
     this.repository = repository;
+    this.onAccess = onAccess;
+    this.totalExpansion = totalExpansion;
   }
   loader;
   repository;
+  onAccess;
+  totalExpansion;
   actions = /* @__PURE__ */ new Map();
   issues = [];
   issueKeys = /* @__PURE__ */ new Set();
   workflowModels = /* @__PURE__ */ new Map();
   /** Expansion spent by the current top-level workflow, and where to report running out. */
   expansion = { used: 0, reported: !1, job: void 0 };
-  totalExpansion = 0;
+  /** The top-level workflow being expanded (whose closure a loaded file joins). */
+  owner;
+  /** Set when the run-wide budget ran out: then one workflow's findings depend on the others'. */
+  totalExhausted = !1;
+  get totalSpent() {
+    return this.totalExpansion;
+  }
+  // Every look at the file system goes through these three, which tell `onAccess` (the loader
+  // answers repeated looks from memory; the workflow that looked again depends on them all the same).
+  load(absPath, fileKind2, root) {
+    let result = this.loader.load(absPath, fileKind2, root);
+    return this.onAccess && this.owner && this.onAccess(this.owner, { kind: "load", absPath, fileKind: fileKind2, root, result }), result;
+  }
+  exists(absPath, root) {
+    let found = this.loader.exists(absPath, root);
+    return this.onAccess && this.owner && this.onAccess(this.owner, { kind: "exists", absPath, root, found }), found;
+  }
+  readText(absPath, root) {
+    let text2 = this.loader.readText(absPath, root);
+    return this.onAccess && this.owner && this.onAccess(this.owner, { kind: "text", absPath, root, text: text2 }), text2;
+  }
   workflow(parsed) {
     let wf = this.workflowModels.get(parsed.file);
     return wf || (wf = parsed.model && "jobs" in parsed.model ? parsed.model : buildWorkflow(parsed.file), this.workflowModels.set(parsed.file, wf)), wf;
@@ -19655,7 +19682,7 @@ var GraphBuilder = class {
     let budget = this.expansion, inWorkflow = budget.used + units <= MAX_EXPANSION;
     if (inWorkflow && this.totalExpansion + units <= MAX_TOTAL_EXPANSION)
       return budget.used += units, this.totalExpansion += units, !0;
-    if (!budget.reported && budget.job) {
+    if (inWorkflow && (this.totalExhausted = !0), !budget.reported && budget.job) {
       budget.reported = !0;
       let { file, job } = budget.job;
       this.issue({
@@ -19710,7 +19737,7 @@ var GraphBuilder = class {
       this.issue({ kind: "depth", file, range: uses.node.range, message: `reusable workflows nested more than ${MAX_WORKFLOW_DEPTH} levels deep; not followed further` }, quiet);
       return;
     }
-    let loaded = this.loader.load(target, "workflow", file.root);
+    let loaded = this.load(target, "workflow", file.root);
     if (!loaded.ok) {
       this.issue({ kind: loaded.missing ? "missing" : "outside", file, range: uses.node.range, message: `cannot follow \`${uses.node.value}\`: ${loaded.message}` }, quiet);
       return;
@@ -19726,12 +19753,8 @@ var GraphBuilder = class {
   }
   submoduleCache = /* @__PURE__ */ new Map();
   submodules(root) {
-    let paths = this.submoduleCache.get(root);
-    if (!paths) {
-      let text2 = this.loader.readText(path2.join(root, ".gitmodules"), root);
-      paths = text2 === void 0 ? [] : parseGitmodules(text2), this.submoduleCache.set(root, paths);
-    }
-    return paths;
+    let text2 = this.readText(path2.join(root, ".gitmodules"), root), paths = this.submoduleCache.get(text2);
+    return paths || (paths = text2 === void 0 ? [] : parseGitmodules(text2), this.submoduleCache.set(text2, paths)), paths;
   }
   /** Resolves `./path` against the repository root; reports paths that leave it. */
   resolveLocal(file, range2, rel, quiet = !1) {
@@ -19793,7 +19816,7 @@ var GraphBuilder = class {
     }
     let found, lastError;
     for (let name2 of ["action.yml", "action.yaml"]) {
-      let abs = path2.join(dir, name2), res = this.loader.load(abs, "action", file.root);
+      let abs = path2.join(dir, name2), res = this.load(abs, "action", file.root);
       if (res.ok) {
         found = res.parsed;
         break;
@@ -19801,7 +19824,7 @@ var GraphBuilder = class {
       res.missing || (lastError = res.message);
     }
     if (!found) {
-      if (!lastError && ["Dockerfile", "dockerfile"].some((name2) => this.loader.exists(path2.join(dir, name2), file.root)) || !lastError && file.root && insideSubmodule(path2.relative(file.root, dir).split(path2.sep).join("/"), this.submodules(file.root))) return;
+      if (!lastError && ["Dockerfile", "dockerfile"].some((name2) => this.exists(path2.join(dir, name2), file.root)) || !lastError && file.root && insideSubmodule(path2.relative(file.root, dir).split(path2.sep).join("/"), this.submodules(file.root))) return;
       this.issue(
         {
           kind: lastError ? "outside" : "missing",
@@ -23986,7 +24009,7 @@ function affixAbstract(start2, s, part) {
   return rs.size === 1 && [...rs][0] !== void 0 ? bool([...rs][0]) : UNKNOWN;
 }
 
-// src/graph/guards.ts
+// src/graph/events.ts
 var FORK_LIMITED_EVENTS = ["pull_request", "pull_request_review", "pull_request_review_comment"], OUTSIDER_EVENTS = {
   pull_request_target: {
     outsider: ["opened", "edited", "closed", "reopened", "synchronize", "ready_for_review", "converted_to_draft"],
@@ -24000,7 +24023,42 @@ var FORK_LIMITED_EVENTS = ["pull_request", "pull_request_review", "pull_request_
   pull_request_review_comment: { outsider: ["created", "edited", "deleted"] },
   fork: { outsider: [] },
   watch: { outsider: ["started"] }
-}, PR_EVENTS = /* @__PURE__ */ new Set(["pull_request", "pull_request_target", "pull_request_review", "pull_request_review_comment"]), OUTSIDER_ASSOCIATIONS = ["CONTRIBUTOR", "FIRST_TIME_CONTRIBUTOR", "FIRST_TIMER", "NONE", "MANNEQUIN"], MAY = { may: !0 }, NEVER = { may: !1 }, Guards = class {
+};
+
+// src/graph/upstream.ts
+function runSourceOf(w) {
+  return { name: w.name?.value, repoPath: w.file.repoPath, triggers: w.triggers, workflowRunWorkflows: w.workflowRunWorkflows };
+}
+function namedBy(w, name2) {
+  return (w.name ?? w.repoPath) === name2 || w.repoPath === name2;
+}
+var ANY = ["pull_request", "pull_request_target", "issue_comment", "issues", "pull_request_review", "pull_request_review_comment", "discussion", "discussion_comment"];
+function upstreamEvents(workflow, all, view, opts = {}) {
+  let visiting = opts.visiting ?? /* @__PURE__ */ new Set(), unknown = opts.unknown ?? [], names2 = view(workflow).workflowRunWorkflows;
+  if (!names2?.length)
+    return unknown.push("(any workflow)"), ANY;
+  if (visiting.has(workflow)) return [];
+  visiting.add(workflow);
+  let out2 = /* @__PURE__ */ new Set();
+  for (let name2 of names2) {
+    let upstream = all.filter((w) => namedBy(view(w), name2));
+    if (!upstream.length) {
+      unknown.push(name2);
+      for (let e of ANY) out2.add(e);
+      continue;
+    }
+    for (let w of upstream) {
+      opts.matched?.add(w);
+      for (let t of view(w).triggers)
+        if (t === "workflow_run") for (let e of upstreamEvents(w, all, view, { visiting, unknown, ...opts.matched ? { matched: opts.matched } : {} })) out2.add(e);
+        else (OUTSIDER_EVENTS[t] || FORK_LIMITED_EVENTS.includes(t)) && out2.add(t);
+    }
+  }
+  return visiting.delete(workflow), [...out2];
+}
+
+// src/graph/guards.ts
+var PR_EVENTS = /* @__PURE__ */ new Set(["pull_request", "pull_request_target", "pull_request_review", "pull_request_review_comment"]), OUTSIDER_ASSOCIATIONS = ["CONTRIBUTOR", "FIRST_TIME_CONTRIBUTOR", "FIRST_TIMER", "NONE", "MANNEQUIN"], MAY = { may: !0 }, NEVER = { may: !1 }, Guards = class {
   constructor(graph, settings = {}) {
     this.graph = graph;
     this.settings = settings;
@@ -24096,25 +24154,7 @@ var FORK_LIMITED_EVENTS = ["pull_request", "pull_request_review", "pull_request_
    * names, counts as any outsider event.
    */
   upstreamEvents(workflow, visiting = /* @__PURE__ */ new Set(), unknown = []) {
-    let any = ["pull_request", "pull_request_target", "issue_comment", "issues", "pull_request_review", "pull_request_review_comment", "discussion", "discussion_comment"], names2 = workflow.workflowRunWorkflows;
-    if (!names2?.length)
-      return unknown.push("(any workflow)"), any;
-    if (visiting.has(workflow)) return [];
-    visiting.add(workflow);
-    let out2 = /* @__PURE__ */ new Set();
-    for (let name2 of names2) {
-      let upstream = this.graph.workflows.filter((w) => (w.name?.value ?? w.file.repoPath) === name2 || w.file.repoPath === name2);
-      if (!upstream.length) {
-        unknown.push(name2);
-        for (let e of any) out2.add(e);
-        continue;
-      }
-      for (let w of upstream)
-        for (let t of w.triggers)
-          if (t === "workflow_run") for (let e of this.upstreamEvents(w, visiting, unknown)) out2.add(e);
-          else (OUTSIDER_EVENTS[t] || FORK_LIMITED_EVENTS.includes(t)) && out2.add(t);
-    }
-    return visiting.delete(workflow), [...out2];
+    return upstreamEvents(workflow, this.graph.workflows, runSourceOf, { visiting, unknown });
   }
   // ---- reachability of a group of sibling jobs ----
   siblings(node) {
@@ -26140,10 +26180,10 @@ function describeValue(value) {
 }
 var EXCERPT_CHARS = 40;
 function excerpt(s, max = EXCERPT_CHARS) {
-  let pieces = Array.from(s, escapeChar);
-  if (pieces.reduce((n, p) => n + p.length, 0) <= max) return pieces.join("");
+  let pieces2 = Array.from(s, escapeChar);
+  if (pieces2.reduce((n, p) => n + p.length, 0) <= max) return pieces2.join("");
   let out2 = "";
-  for (let piece of pieces) {
+  for (let piece of pieces2) {
     if (out2.length + piece.length > max - 3) break;
     out2 += piece;
   }
@@ -26432,13 +26472,14 @@ var MAX_CALLERS = 10, locationKey = (path15, offset) => `${path15}\0${offset}`, 
       kept.has(p.finding) && (this.policy.fixes !== !1 && this.resolveFix(p), findings.push(p.finding));
     let unusedLevel = this.policy.ruleLevel?.(UNUSED_SUPPRESSION_RULE_ID);
     if (unusedLevel !== "off") {
-      let reportUnused = !!this.policy.reportUnusedSuppressions, entries = reportUnused ? (this.policy.ignoreEntries ?? []).filter((e) => !usedEntries.has(e.reason) && (e.rule === void 0 || activeRules.has(e.rule))) : [];
-      for (let f of [...suppressionFindings(inline.unused, { reportUnused }), ...unusedIgnoreEntryFindings(entries)]) {
+      let reportUnused = !!this.policy.reportUnusedSuppressions, comments = suppressionFindings(inline.unused, { reportUnused }), entries = this.policy.deferIgnoreEntries ? [] : unusedEntryFindings(this.policy, usedEntries, activeRules, (p) => byPath.get(p)?.repoPath);
+      for (let f of comments) {
         let file = byPath.get(f.location.path);
         file && this.policy.ignorePath?.(file.repoPath) || (unusedLevel && (f.level = unusedLevel), this.policy.fixes === !1 && delete f.fix, findings.push(f));
       }
+      findings.push(...entries);
     }
-    return { findings, suppressed, internalErrors: this.internalErrors };
+    return { findings, suppressed, internalErrors: this.internalErrors, usedEntries };
   }
   resolveFix(p) {
     if (p.fix === void 0) return;
@@ -26463,6 +26504,16 @@ var MAX_CALLERS = 10, locationKey = (path15, offset) => `${path15}\0${offset}`, 
     outcome.edits.length > 0 && (p.finding.fix = outcome);
   }
 };
+function unusedEntryFindings(policy, usedEntries, activeRules, repoPathOf) {
+  let level = policy.ruleLevel?.(UNUSED_SUPPRESSION_RULE_ID);
+  if (level === "off" || !policy.reportUnusedSuppressions) return [];
+  let entries = (policy.ignoreEntries ?? []).filter((e) => !usedEntries.has(e.reason) && (e.rule === void 0 || activeRules.has(e.rule))), out2 = [];
+  for (let f of unusedIgnoreEntryFindings(entries)) {
+    let repoPath = repoPathOf(f.location.path);
+    repoPath !== void 0 && policy.ignorePath?.(repoPath) || (level && (f.level = level), policy.fixes === !1 && delete f.fix, out2.push(f));
+  }
+  return out2;
+}
 function fileCallers(list) {
   return list ? list.slice(0, MAX_CALLERS).map((c) => ({
     path: c.file.path,
@@ -26887,7 +26938,7 @@ function rootOf2(p, cwd) {
   return findRoot(abs, cwd, { directory });
 }
 function discover(paths, cwd) {
-  let out2 = { targets: [], roots: [], notices: [], empty: [], scopes: [] }, seen = /* @__PURE__ */ new Set(), add = (t) => {
+  let out2 = { targets: [], roots: [], notices: [], empty: [], scopes: [], order: [] }, seen = /* @__PURE__ */ new Set(), add = (t) => {
     seen.has(t.absPath) || (seen.add(t.absPath), out2.targets.push(t));
   }, given = paths.length ? paths.map((p) => ({ p, abs: path4.resolve(cwd, p) })) : [{ p: "", abs: findRoot(cwd, cwd, { directory: !0 }) }];
   for (let { p: arg, abs } of given) {
@@ -26904,7 +26955,7 @@ function discover(paths, cwd) {
         throw new UsageError(`${p}: permission denied`);
       }
       let root = findRoot(abs, cwd, { directory: !0 });
-      out2.roots.includes(root) || out2.roots.push(root);
+      out2.roots.includes(root) || out2.roots.push(root), out2.order.includes(root) || out2.order.push(root);
       let notices = [], repositoryWide = isInside(abs, path4.join(root, ".github", "workflows")), workflows = repositoryWide ? workflowsIn(root, notices) : [], scope = repositoryWide ? root : abs;
       out2.scopes.some((sc) => sc.dir === scope) || out2.scopes.push({ root, dir: scope });
       let found = workflows.length || notices.length ? workflows : actionsUnder(abs, root);
@@ -26916,7 +26967,8 @@ function discover(paths, cwd) {
       } catch {
         throw new UsageError(`${p}: permission denied`);
       }
-      add({ absPath: abs, kind: kindOf(abs), root: findRoot(abs, cwd) });
+      let root = findRoot(abs, cwd);
+      out2.order.includes(root) || out2.order.push(root), add({ absPath: abs, kind: kindOf(abs), root });
     } else
       throw new UsageError(`${p}: not a file or directory`);
   }
@@ -26963,7 +27015,7 @@ function workflowsIn(root, notices) {
       continue;
     }
     if (st.isDirectory()) {
-      notices.push({ absPath: abs, message: "is a directory named like a workflow; skipped" });
+      notices.push({ absPath: abs, message: "is a directory named like a workflow; skipped", root });
       continue;
     }
     targets.push({ absPath: abs, kind: "workflow", root });
@@ -26971,7 +27023,7 @@ function workflowsIn(root, notices) {
   return targets;
 }
 
-// node_modules/@actions/workflow-parser/dist/workflow-v1.0.min.json
+// ../main/node_modules/@actions/workflow-parser/dist/workflow-v1.0.min.json
 var workflow_v1_0_min_default = { version: "workflow-v1.0", definitions: { "workflow-root": { description: "A workflow file.", mapping: { properties: { on: "on", name: "workflow-name", description: "workflow-description", "run-name": "run-name", defaults: "workflow-defaults", env: "workflow-env", permissions: "permissions", concurrency: "workflow-concurrency", jobs: { type: "jobs", required: !0 } } } }, "workflow-root-strict": { description: "Workflow file with strict validation", mapping: { properties: { on: { type: "on-strict", required: !0 }, name: "workflow-name", description: "workflow-description", "run-name": "run-name", defaults: "workflow-defaults", env: "workflow-env", permissions: "permissions", concurrency: "workflow-concurrency", jobs: { type: "jobs", required: !0 } } } }, "workflow-name": { description: `The name of the workflow that GitHub displays on your repository's 'Actions' tab.
 
 [Documentation](https://docs.github.com/actions/using-workflows/workflow-syntax-for-github-actions#name)`, string: {} }, "workflow-description": { description: "A description for your workflow or reusable workflow", string: {} }, "run-name": { context: ["github", "inputs", "vars"], string: {}, description: `The name for workflow runs generated from the workflow. GitHub displays the workflow run name in the list of workflow runs on your repository's 'Actions' tab.
@@ -27001,7 +27053,7 @@ You can also specify \`concurrency\` at the job level.
 
 If you do not set a container, all steps will run directly on the host specified by runs-on unless a step refers to an action configured to run in a container.`, context: ["github", "inputs", "vars", "needs", "strategy", "matrix"], "one-of": ["string", "container-mapping"] }, "container-mapping": { mapping: { properties: { image: { type: "non-empty-string", description: "Use `jobs.<job_id>.container.image` to define the Docker image to use as the container to run the action. The value can be the Docker Hub image or a registry name." }, options: { type: "string", description: "Use `jobs.<job_id>.container.options` to configure additional Docker container resource options." }, env: "container-env", ports: { type: "sequence-of-non-empty-string", description: "Use `jobs.<job_id>.container.ports` to set an array of ports to expose on the container." }, volumes: { type: "sequence-of-non-empty-string", description: "Use `jobs.<job_id>.container.volumes` to set an array of volumes for the container to use. You can use volumes to share data between services or other steps in a job. You can specify named Docker volumes, anonymous Docker volumes, or bind mounts on the host." }, credentials: "container-registry-credentials" } } }, services: { description: "Additional containers to host services for a job in a workflow. These are useful for creating databases or cache services like redis. The runner on the virtual machine will automatically create a network and manage the life cycle of the service containers. When you use a service container for a job or your step uses container actions, you don't need to set port information to access the service. Docker automatically exposes all ports between containers on the same network. When both the job and the action run in a container, you can directly reference the container by its hostname. The hostname is automatically mapped to the service name. When a step does not use a container action, you must access the service using localhost and bind the ports.", context: ["github", "inputs", "vars", "needs", "strategy", "matrix"], mapping: { "loose-key-type": "non-empty-string", "loose-value-type": "services-container" } }, "services-container": { context: ["github", "inputs", "vars", "needs", "strategy", "matrix"], "one-of": ["non-empty-string", "service-container-mapping"] }, "container-registry-credentials": { description: "If the image's container registry requires authentication to pull the image, you can use `jobs.<job_id>.container.credentials` to set a map of the username and password. The credentials are the same values that you would provide to the `docker login` command.", context: ["github", "inputs", "vars", "secrets", "env"], mapping: { properties: { username: "non-empty-string", password: "non-empty-string" } } }, "container-env": { description: "Use `jobs.<job_id>.container.env` to set a map of variables in the container.", mapping: { "loose-key-type": "non-empty-string", "loose-value-type": "string-runner-context" } }, "non-empty-string": { string: { "require-non-empty": !0 } }, "sequence-of-non-empty-string": { sequence: { "item-type": "non-empty-string" } }, "sequence-of-string": { sequence: { "item-type": "string" } }, "boolean-needs-context": { context: ["github", "inputs", "vars", "needs"], boolean: {} }, "number-needs-context": { context: ["github", "inputs", "vars", "needs"], number: {} }, "string-needs-context": { context: ["github", "inputs", "vars", "needs"], string: {} }, "scalar-needs-context": { context: ["github", "inputs", "vars", "needs", "strategy", "matrix"], "one-of": ["string", "boolean", "number"] }, "scalar-needs-context-with-secrets": { context: ["github", "inputs", "vars", "needs", "secrets", "strategy", "matrix"], "one-of": ["string", "boolean", "number"] }, "boolean-strategy-context": { context: ["github", "inputs", "vars", "needs", "strategy", "matrix"], boolean: {} }, "number-strategy-context": { context: ["github", "inputs", "vars", "needs", "strategy", "matrix"], number: {} }, "string-strategy-context": { context: ["github", "inputs", "vars", "needs", "strategy", "matrix"], string: {} }, "boolean-steps-context": { context: ["github", "inputs", "vars", "needs", "strategy", "matrix", "secrets", "steps", "job", "runner", "env", "hashFiles(1,255)"], boolean: {} }, "number-steps-context": { context: ["github", "inputs", "vars", "needs", "strategy", "matrix", "secrets", "steps", "job", "runner", "env", "hashFiles(1,255)"], number: {} }, "string-runner-context": { context: ["github", "inputs", "vars", "needs", "strategy", "matrix", "secrets", "steps", "job", "runner", "env"], string: {} }, "string-runner-context-no-secrets": { context: ["github", "inputs", "vars", "needs", "strategy", "matrix", "steps", "job", "runner", "env"], string: {} }, "string-steps-context": { context: ["github", "inputs", "vars", "needs", "strategy", "matrix", "secrets", "steps", "job", "runner", "env", "hashFiles(1,255)"], string: {} }, shell: { string: { "require-non-empty": !0 }, description: "Use `shell` to override the default shell settings in the runner's operating system. You can use built-in shell keywords, or you can define a custom set of shell options. The shell command that is run internally executes a temporary file that contains the commands specified in `run`." }, "working-directory": { string: { "require-non-empty": !0 }, description: "The `working-directory` keyword specifies the working directory where the command is run." }, "cron-mapping": { mapping: { properties: { cron: { type: "cron-pattern", required: !0 }, timezone: "timezone-string" } } }, "cron-pattern": { description: "A cron expression that represents a schedule. A scheduled workflow will run at most once every 5 minutes.", string: { "require-non-empty": !0 } }, "timezone-string": { description: "A string that represents the time zone a scheduled workflow will run relative to in IANA format (e.g. 'America/New_York' or 'Europe/London'). If omitted, the workflow will run relative to midnight UTC.", string: { "require-non-empty": !0 } }, "service-container-mapping": { mapping: { properties: { image: { type: "non-empty-string", description: "The Docker image to use as the container. The value can be the Docker Hub image or a registry name." }, options: { type: "string", description: "Additional Docker container resource options." }, env: "container-env", ports: { type: "sequence-of-non-empty-string", description: "An array of ports to expose on the container." }, volumes: { type: "sequence-of-non-empty-string", description: "An array of volumes for the container to use. You can use volumes to share data between services or other steps in a job. You can specify named Docker volumes, anonymous Docker volumes, or bind mounts on the host." }, credentials: "container-registry-credentials", entrypoint: { type: "string", description: "Override the default ENTRYPOINT in the service container image." }, command: { type: "string", description: "Override the default CMD in the service container image." } } } } } };
 
-// node_modules/@actions/workflow-parser/dist/action-v1.0.min.json
+// ../main/node_modules/@actions/workflow-parser/dist/action-v1.0.min.json
 var action_v1_0_min_default = { definitions: { "action-root": { description: "Action file", mapping: { properties: { name: "string", description: "string", inputs: "inputs", outputs: "outputs", runs: "runs" }, "loose-key-type": "non-empty-string", "loose-value-type": "any" } }, "action-root-strict": { description: `GitHub Action manifest file (action.yml/action.yaml) that defines an action's metadata, inputs, outputs, and execution configuration.
 
 [Documentation](https://docs.github.com/actions/creating-actions/metadata-syntax-for-github-actions)`, mapping: { properties: { name: { type: "non-empty-string", required: !0, description: `The name of your action. GitHub displays the name in the Actions tab to help visually identify actions in each job.
@@ -28436,8 +28488,8 @@ async function validateSchema(file, options = {}) {
     maxErrors: MAX_SCHEMA_ERRORS
   });
   try {
-    let root = reader.read(isAction ? "action-root-strict" : "workflow-root-strict"), converter = new Converter((e) => reader.push(e), lenient);
-    isAction ? converter.action(root) : converter.workflow(root);
+    let root = reader.read(isAction ? "action-root-strict" : "workflow-root-strict"), converter2 = new Converter((e) => reader.push(e), lenient);
+    isAction ? converter2.action(root) : converter2.workflow(root);
   } catch (err2) {
     return err2 instanceof ConversionStopped ? [{ ruleId: "workflow-schema", message: `schema validation stopped: ${err2.message}`, range: toRange(file, {}) }] : err2 instanceof Fallback && options.fallback ? (schemaStats.fallbacks++, schemaStats.last = `${file.path}: ${err2.message}`, options.fallback(file)) : (schemaStats.stopped++, schemaStats.last = `${file.path}: ${err2 instanceof Error ? err2.message : String(err2)}`, [{ ruleId: "workflow-schema", message: `schema validation stopped: ${err2 instanceof Error ? err2.message : String(err2)}`, range: toRange(file, {}) }]);
   }
@@ -29718,23 +29770,42 @@ function jsonRole(f, key) {
 }
 
 // src/engine/lint.ts
+function partOf(found, roots) {
+  let mine = (root) => roots === void 0 || roots.has(root);
+  return {
+    targets: found.targets.filter((t) => mine(t.root)),
+    scopes: found.scopes.filter((s) => mine(s.root)),
+    empty: found.empty.filter((e) => mine(e.root)),
+    notices: found.notices.filter((n) => mine(n.root)),
+    roots: found.roots.filter(mine),
+    repositories: found.order.filter(mine),
+    trustPolicies: found.scopes.length > 0 && mine(found.scopes[0].root)
+  };
+}
 async function lint(req) {
-  let loader = new FileLoader(req.cwd, req.overrides), top = [], accessDiagnostics = [], zero = { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } }, stub = (absPath) => ({
+  let core;
+  if (req.stdin)
+    core = await lintCore(req, void 0);
+  else {
+    let found = discover(req.paths, req.cwd);
+    core = await lintCore(req, partOf(found));
+  }
+  if (core.emptyFailures.length > 0) throw core.emptyFailures[0].error;
+  return core;
+}
+async function lintCore(req, part, opts = {}) {
+  let loader = opts.loader ?? new FileLoader(req.cwd, req.overrides), top = [], accessDiagnostics = [], zero = { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } }, stub = (absPath) => ({
     path: loader.display(absPath),
     repoPath: loader.display(absPath),
     absPath,
     kind: "workflow",
     text: ""
   }), roots = [], emptyPaths = [], scopes = [];
-  if (req.stdin) {
-    let abs = path7.resolve(req.cwd, req.stdin.filename), root = findRoot(abs, req.cwd), repoPath = path7.relative(root, abs).split(path7.sep).join("/");
-    top.push(loader.loadText(loader.display(abs), repoPath, kindOf(abs), req.stdin.bytes, root));
-  } else {
-    let found = discover(req.paths, req.cwd);
-    roots = found.roots, emptyPaths = found.empty, scopes = found.scopes;
-    for (let n of found.notices) accessDiagnostics.push({ file: stub(n.absPath), ruleId: "file-access", message: n.message, range: zero });
+  if (part) {
+    roots = part.roots, emptyPaths = part.empty, scopes = part.scopes;
+    for (let n of part.notices) accessDiagnostics.push({ file: stub(n.absPath), ruleId: "file-access", message: n.message, range: zero });
     let raws = [];
-    for (let t of found.targets) {
+    for (let t of part.targets) {
       let repoPath = path7.relative(t.root, t.absPath).split(path7.sep).join("/");
       if (req.ignorePath?.(repoPath)) continue;
       let res = loader.readRaw(t.absPath, t.kind, t.root);
@@ -29744,32 +29815,45 @@ async function lint(req) {
       let p = await prepareFile(raw2);
       loader.register(p.file.absPath, p), top.push(p);
     }
+  } else {
+    let stdin = req.stdin, abs = path7.resolve(req.cwd, stdin.filename), root = findRoot(abs, req.cwd), repoPath = path7.relative(root, abs).split(path7.sep).join("/");
+    top.push(loader.loadText(loader.display(abs), repoPath, kindOf(abs), stdin.bytes, root));
   }
-  let graph = buildGraph({ loader, files: top, repository: req.settings.repository });
+  let graph = buildGraph({
+    loader,
+    files: top,
+    repository: req.settings.repository,
+    ...opts.onAccess ? { onAccess: opts.onAccess } : {},
+    ...opts.expansionSpent ? { expansionSpent: opts.expansionSpent } : {}
+  });
   if (graph.diagnostics.push(...accessDiagnostics), scopes.length > 0) {
     graph.trust = await loadTrust({
       scopes,
       loader,
-      ...req.settings.trustPolicies ? { trustPolicies: req.settings.trustPolicies } : {},
+      ...req.settings.trustPolicies && part?.trustPolicies ? { trustPolicies: req.settings.trustPolicies } : {},
       ...req.ignorePath ? { ignorePath: req.ignorePath } : {}
     });
     let known2 = new Set(graph.files.map((f) => f.path));
     for (let f of graph.trust.files) known2.has(f.path) || graph.files.push(f);
   }
-  for (let e of emptyPaths)
-    if (!graph.trust?.files.some((f) => f.absPath !== void 0 && isInside(e.dir, f.absPath))) throw new UsageError(`${e.arg}: nothing to lint here; ${LOOKS_FOR}`);
+  let emptyFailures = [];
+  for (let [index2, e] of emptyPaths.entries())
+    graph.trust?.files.some((f) => f.absPath !== void 0 && isInside(e.dir, f.absPath)) || emptyFailures.push({ index: index2, error: new UsageError(`${e.arg}: nothing to lint here; ${LOOKS_FOR}`) });
+  let rules = req.rules ?? RULES, base = { graph, files: graph.files, rules, roots, loader, emptyFailures };
+  if (emptyFailures.length > 0) return { ...base, findings: [], suppressed: [], internalErrors: [], usedEntries: /* @__PURE__ */ new Set(), activeRules: /* @__PURE__ */ new Set() };
   for (let parsed of loader.parsed) {
     for (let d of parsed.diagnostics) graph.diagnostics.push({ file: parsed.file, ...d });
     let schema = parsed.schema ?? (parsed.usable && parsed.expandable ? await validateSchema(parsed.file) : []);
     for (let d of schema) graph.diagnostics.push({ file: parsed.file, ...d });
   }
-  let rules = req.rules ?? RULES, timing = !!process.env.CREDFLOW_TIMING, registry = new FindingRegistry({
+  let timing = !!process.env.CREDFLOW_TIMING, registry = new FindingRegistry({
     ruleLevel: req.ruleLevel,
     ignorePath: req.ignorePath,
     ignoredFinding: req.ignoredFinding,
     ignoreEntries: req.ignoreEntries,
     reportUnusedSuppressions: req.reportUnusedSuppressions,
-    fixes: req.fixes
+    fixes: req.fixes,
+    deferIgnoreEntries: req.deferIgnoreEntries
   }), active = /* @__PURE__ */ new Set();
   for (let rule of rules) {
     if (!registry.enabled(rule)) continue;
@@ -29792,19 +29876,125 @@ async function lint(req) {
   }
   let settled = registry.settle(graph, active);
   return {
-    graph,
+    ...base,
     findings: sortFindings(settled.findings),
     suppressed: settled.suppressed,
-    files: graph.files,
-    rules,
     internalErrors: settled.internalErrors,
-    roots
+    usedEntries: settled.usedEntries,
+    activeRules: active
   };
 }
 function sortFindings(findings) {
   return [...findings].sort(
     (a, b) => (a.location.path < b.location.path ? -1 : a.location.path > b.location.path ? 1 : 0) || a.location.range.start.line - b.location.range.start.line || a.location.range.start.column - b.location.range.start.column || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0)
   );
+}
+
+// src/engine/run.ts
+import * as v8 from "node:v8";
+import * as vm from "node:vm";
+async function lintRun(req, opts = {}) {
+  if (req.stdin || req.overrides) return lint(req);
+  let found = discover(req.paths, req.cwd), deferred = { ...req, deferIgnoreEntries: !0 }, together = async (part) => outcomeOf(await lintCore(deferred, part), found, part), whole = async () => finish3(req, [await together(partOf(found))]);
+  if (nested(found.order)) return whole();
+  let lintPart = opts.lintPart ?? (async (r, part, spent2) => outcomeOf(await lintCore(r, part, { expansionSpent: spent2 }), found, part)), outcomes = [], spent = 0;
+  for (let root of found.order) {
+    let outcome = await lintPart(deferred, partOf(found, /* @__PURE__ */ new Set([root])), spent);
+    if (outcome.exhausted || outcome.internalErrors.length > 0) return whole();
+    spent += outcome.spent, outcomes.push(outcome), found.order.length > 1 && collectGarbage();
+  }
+  let failures = outcomes.flatMap((o) => o.emptyFailures).sort((a, b) => a.index - b.index);
+  if (failures.length > 0) throw failures[0].error;
+  for (let set of crossLinked(outcomes)) {
+    let merged = await together(partOf(found, new Set(set))), at = outcomes.findIndex((o) => o.repositories.some((r) => set.includes(r))), rest = outcomes.filter((o) => !o.repositories.some((r) => set.includes(r)));
+    rest.splice(at, 0, merged), outcomes.splice(0, outcomes.length, ...rest);
+  }
+  return finish3(req, outcomes);
+}
+var gcFunction = null;
+function collectGarbage() {
+  if (gcFunction === null)
+    try {
+      v8.setFlagsFromString("--expose-gc"), gcFunction = vm.runInNewContext("gc");
+    } catch {
+      gcFunction = void 0;
+    }
+  gcFunction?.();
+}
+function nested(roots) {
+  return roots.some((a) => roots.some((b) => a !== b && isInside(a, b)));
+}
+function crossLinked(outcomes) {
+  if (outcomes.length < 2) return [];
+  let parent = outcomes.map((_, i2) => i2), find = (i2) => parent[i2] === i2 ? i2 : parent[i2] = find(parent[i2]), union = (i2, j) => {
+    parent[find(i2)] = find(j);
+  };
+  outcomes.forEach((o, i2) => {
+    for (let arn of o.arns)
+      outcomes.forEach((other, j) => {
+        j !== i2 && other.roles.length > 0 && rolesNamed(other.roles, arn).roles.length > 0 && union(i2, j);
+      });
+  });
+  let owner = /* @__PURE__ */ new Map();
+  outcomes.forEach((o, i2) => o.runSources.forEach((w) => owner.set(w, i2)));
+  let all = outcomes.flatMap((o) => o.runSources), id = (w) => w;
+  outcomes.forEach((o, i2) => {
+    for (let w of o.runSources) {
+      if (!w.triggers.includes("workflow_run")) continue;
+      let localUnknown = [], local = upstreamEvents(w, o.runSources, id, { unknown: localUnknown }), globalUnknown = [], matched = /* @__PURE__ */ new Set(), global = upstreamEvents(w, all, id, { unknown: globalUnknown, matched });
+      if (JSON.stringify([local, localUnknown]) !== JSON.stringify([global, globalUnknown]))
+        for (let m of matched) union(i2, owner.get(m));
+    }
+  });
+  let groups = /* @__PURE__ */ new Map();
+  return outcomes.forEach((_, i2) => groups.set(find(i2), [...groups.get(find(i2)) ?? [], i2])), [...groups.values()].filter((g) => g.length > 1).map((g) => g.flatMap((i2) => outcomes[i2].repositories));
+}
+function outcomeOf(core, found, part) {
+  let graph = core.graph, arns = /* @__PURE__ */ new Set();
+  if (core.emptyFailures.length === 0 && graph.jobs.length > 0)
+    for (let l of roleLinks(graph, configureSites(graph).filter((s) => s.node))) l.arn && arns.add(l.arn);
+  return {
+    repositories: part.repositories,
+    roots: core.roots,
+    findings: core.findings,
+    suppressed: core.suppressed,
+    internalErrors: core.internalErrors,
+    usedEntries: core.usedEntries,
+    activeRules: core.activeRules,
+    repoPaths: new Map(graph.files.map((f) => [f.path, f.repoPath])),
+    files: referencedFiles(graph.files, core.findings, core.suppressed),
+    roles: graph.trust?.roles ?? [],
+    arns: [...arns],
+    runSources: graph.workflows.map(runSourceOf),
+    spent: graph.expansion?.spent ?? 0,
+    exhausted: graph.expansion?.exhausted ?? !1,
+    emptyFailures: core.emptyFailures.map((f) => ({ index: found.empty.indexOf(part.empty[f.index]), error: f.error }))
+  };
+}
+function referencedFiles(files, findings, suppressed) {
+  let wanted = /* @__PURE__ */ new Set(), note = (f) => {
+    wanted.add(f.location.path);
+    for (let r of f.related) wanted.add(r.path);
+    for (let e of f.fix?.edits ?? []) wanted.add(e.path);
+  };
+  findings.forEach(note), suppressed.forEach((s) => note(s.finding));
+  let out2 = [];
+  for (let f of files)
+    wanted.has(f.path) && out2.push({ path: f.path, repoPath: f.repoPath, kind: f.kind, text: f.text, ...f.absPath !== void 0 ? { absPath: f.absPath } : {}, ...f.root !== void 0 ? { root: f.root } : {} });
+  return out2;
+}
+function finish3(req, outcomes) {
+  let failures = outcomes.flatMap((o) => o.emptyFailures).sort((a, b) => a.index - b.index);
+  if (failures.length > 0) throw failures[0].error;
+  let used = new Set(outcomes.flatMap((o) => [...o.usedEntries])), active = new Set(outcomes.flatMap((o) => [...o.activeRules])), repoPaths = new Map(outcomes.flatMap((o) => [...o.repoPaths])), findings = outcomes.flatMap((o) => o.findings);
+  return findings.push(...unusedEntryFindings(req, used, active, (p) => repoPaths.get(p))), {
+    findings: sortFindings(findings),
+    suppressed: outcomes.flatMap((o) => o.suppressed),
+    files: outcomes.flatMap((o) => o.files),
+    rules: req.rules ?? RULES,
+    internalErrors: outcomes.flatMap((o) => o.internalErrors),
+    roots: outcomes.flatMap((o) => o.roots)
+  };
 }
 
 // src/graph/render.ts
@@ -31064,7 +31254,7 @@ function formatText(input, opts) {
 
 // src/report/json.ts
 var JSON_FORMAT_VERSION = 1;
-function buildJson(input) {
+function converter(input) {
   let index2 = lineIndexLookup(input), edit = (e) => {
     let idx = index2(e.path), s = idx?.at(e.start), t = idx?.at(e.end);
     return {
@@ -31081,7 +31271,8 @@ function buildJson(input) {
     description: f.description,
     safe: f.safe,
     edits: [...f.edits].sort(compareEdits).map(edit)
-  }), finding4 = (f) => {
+  });
+  return (f) => {
     let { start: start2, end } = f.location.range;
     return {
       rule: f.ruleId,
@@ -31103,17 +31294,36 @@ function buildJson(input) {
       fix: f.fix ? fix(f.fix) : null,
       fixNote: f.fixNote ?? null
     };
-  }, findings = sortFindings2(input.findings), suppressed = [...input.suppressed ?? []].sort((a, b) => compareFindings(a.finding, b.finding)).map((s) => ({ ...finding4(s.finding), reason: s.reason }));
-  return {
-    version: JSON_FORMAT_VERSION,
-    tool: { name: TOOL_NAME, version: input.toolVersion },
-    findings: findings.map(finding4),
-    suppressed,
-    summary: { ...countFindings(findings), suppressed: suppressed.length }
   };
 }
-function formatJson(input) {
-  return `${stringifyJson(buildJson(input), 2)}
+function sortedSuppressed(input) {
+  return [...input.suppressed ?? []].sort((a, b) => compareFindings(a.finding, b.finding));
+}
+function* formatJsonChunks(input) {
+  let finding4 = converter(input), findings = sortFindings2(input.findings), suppressed = sortedSuppressed(input), nested2 = (value) => stringifyJson(value, 2).replace(/\n/g, `
+    `);
+  function* array(items, json) {
+    if (items.length === 0) {
+      yield "[]";
+      return;
+    }
+    yield `[
+`;
+    for (let i2 = 0; i2 < items.length; i2++) yield `    ${nested2(json(items[i2]))}${i2 + 1 < items.length ? `,
+` : `
+`}`;
+    yield "  ]";
+  }
+  let tool = stringifyJson({ name: TOOL_NAME, version: input.toolVersion }, 2).replace(/\n/g, `
+  `);
+  yield `{
+  "version": ${JSON_FORMAT_VERSION},
+  "tool": ${tool},
+  "findings": `, yield* array(findings, finding4), yield `,
+  "suppressed": `, yield* array(suppressed, (s) => ({ ...finding4(s.finding), reason: s.reason })), yield `,
+  "summary": ${stringifyJson({ ...countFindings(findings), suppressed: suppressed.length }, 2).replace(/\n/g, `
+  `)}
+}
 `;
 }
 
@@ -31154,7 +31364,7 @@ function ruleDescriptor(id, meta, input) {
     properties
   };
 }
-function buildSarif(input, opts = {}) {
+function sarifParts(input, opts) {
   let metas = ruleMap(input), lineIndex = lineIndexLookup(input), entries = [
     ...input.findings.map((finding4) => ({ finding: finding4 })),
     ...(input.suppressed ?? []).map((s) => ({ finding: s.finding, justification: s.reason }))
@@ -31185,23 +31395,23 @@ function buildSarif(input, opts = {}) {
         };
       })
     };
-  }, results = entries.map(({ finding: f, justification }) => {
+  }, result = ({ finding: f, justification }) => {
     let message2 = escapeMessage(shortText(f));
     f.related.length > 0 && (message2 += ` Related: ${f.related.map((r, i2) => `[${escapeMessage(r.message)}](${i2 + 1})`).join(", ")}.`);
-    let result = {
+    let result2 = {
       ruleId: f.ruleId,
       ruleIndex: ruleIndex.get(f.ruleId),
       level: f.level,
       message: { text: message2 },
       locations: [{ physicalLocation: physical(f.location, !0) }]
     };
-    return f.related.length > 0 && (result.relatedLocations = f.related.map((r, i2) => ({
+    return f.related.length > 0 && (result2.relatedLocations = f.related.map((r, i2) => ({
       id: i2 + 1,
       physicalLocation: physical(r),
       message: { text: r.message }
-    }))), f.fix && f.fix.edits.length > 0 && (result.fixes = [fix(f.fix)]), justification !== void 0 && (result.suppressions = [{ kind: "inSource", justification }]), result;
-  });
-  return {
+    }))), f.fix && f.fix.edits.length > 0 && (result2.fixes = [fix(f.fix)]), justification !== void 0 && (result2.suppressions = [{ kind: "inSource", justification }]), result2;
+  };
+  return { log: {
     $schema: SARIF_SCHEMA_URI,
     version: "2.1.0",
     runs: [
@@ -31217,10 +31427,10 @@ function buildSarif(input, opts = {}) {
         },
         automationDetails: { id: `${opts.category?.replace(/\/+$/, "") || TOOL_NAME}/` },
         columnKind: "utf16CodeUnits",
-        results
+        results: []
       }
     ]
-  };
+  }, entries, result };
 }
 var CONTEXT_LINES = 2;
 function linesText(idx, from, to) {
@@ -31242,9 +31452,21 @@ function addSnippets(loc2, idx) {
   let startLine = Math.max(1, r.startLine - CONTEXT_LINES), regionEnd = Math.min(idx.lineCount, Math.max(r.startLine, r.endLine)), endLine = Math.max(regionEnd, Math.min(lastLine, regionEnd + CONTEXT_LINES));
   loc2.contextRegion = { startLine, endLine, snippet: { text: linesText(idx, startLine, endLine) } };
 }
-function formatSarif(input, opts = {}) {
-  return `${stringifyJson(buildSarif(input, opts), 2)}
+function* formatSarifChunks(input, opts = {}) {
+  let { log, entries, result } = sarifParts(input, opts), frame = `${stringifyJson(log, 2)}
+`, marker = '"results": []', at = frame.lastIndexOf(marker);
+  if (yield frame.slice(0, at + marker.length - 2), entries.length === 0) yield "[]";
+  else {
+    yield `[
 `;
+    for (let i2 = 0; i2 < entries.length; i2++)
+      yield `        ${stringifyJson(result(entries[i2]), 2).replace(/\n/g, `
+        `)}${i2 + 1 < entries.length ? `,
+` : `
+`}`;
+    yield "      ]";
+  }
+  yield frame.slice(at + marker.length);
 }
 
 // src/report/suggestions.ts
@@ -32664,9 +32886,9 @@ function optionsFromFlags(flags2) {
 function baseRequest(paths, io, settings, pins) {
   return { paths, cwd: io.cwd, settings, pins };
 }
-function emit(io, output, text2) {
+function emit(io, output, report2) {
   if (!output) {
-    io.stdout(text2);
+    for (let piece of pieces(report2)) io.stdout(piece);
     return;
   }
   let target = path14.resolve(io.cwd, output), guarded = isInside(io.cwd, target);
@@ -32689,12 +32911,23 @@ function emit(io, output, text2) {
   }
   let flags2 = fs11.constants.O_WRONLY | fs11.constants.O_CREAT | fs11.constants.O_TRUNC | (guarded ? fs11.constants.O_NOFOLLOW ?? 0 : 0), fd;
   try {
-    fd = fs11.openSync(target, flags2, 438), fs11.writeFileSync(fd, text2);
+    fd = fs11.openSync(target, flags2, 438);
+    for (let piece of pieces(report2)) fs11.writeSync(fd, piece);
   } catch (err2) {
     throw new UsageError(`${output}: cannot write (${err2.code ?? "error"})`);
   } finally {
     fd !== void 0 && fs11.closeSync(fd);
   }
+}
+function* pieces(report2) {
+  if (typeof report2 == "string") {
+    yield report2;
+    return;
+  }
+  let buffered = "";
+  for (let chunk of report2)
+    buffered += chunk, buffered.length >= 65536 && (yield buffered, buffered = "");
+  buffered && (yield buffered);
 }
 async function lintCommand(paths, flags2, io) {
   let stdin = paths.length === 1 && paths[0] === "-";
@@ -32742,7 +32975,7 @@ async function lintCommand(paths, flags2, io) {
       return emit(io, flags2.output, fixed.diff), flags2.verbose && io.stderr(fixSummary(fixed.fixed, fixed.result.findings.length, { verbose: !0, dryRun: !0 })), fixed.result.internalErrors.length ? 2 : 0;
     result = fixed.result, fixReport = fixSummary(fixed.fixed, result.findings.length, { verbose: !!flags2.verbose, dryRun: !1 });
   } else
-    result = await lint(request);
+    result = await lintRun(request);
   for (let e of result.internalErrors) io.stderr(`credflow: internal error: ${e}
 `);
   let byPath = new Map(result.files.map((f) => [f.path, f])), findings = result.findings, input = {
@@ -32756,10 +32989,10 @@ async function lintCommand(paths, flags2, io) {
   }, color = (flags2.format === "text" || flags2.format === "concise") && useColor(flags2.color, io.env, io.stdoutIsTTY && !flags2.output);
   switch (flags2.format) {
     case "json":
-      emit(io, flags2.output, formatJson(input));
+      emit(io, flags2.output, formatJsonChunks(input));
       break;
     case "sarif":
-      emit(io, flags2.output, formatSarif(input, { category: flags2.sarifCategory }));
+      emit(io, flags2.output, formatSarifChunks(input, { category: flags2.sarifCategory }));
       break;
     case "rdjsonl":
       emit(io, flags2.output, formatRdjsonl(input));

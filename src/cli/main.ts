@@ -6,6 +6,7 @@ import { VERSION } from "../version.js";
 import { RULES } from "../rules/index.js";
 import { LEVEL_RANK, type Finding, type Level, type Settings } from "../rules/types.js";
 import { lint, type LintRequest, type LintResult } from "../engine/lint.js";
+import { lintRun, type RunResult } from "../engine/run.js";
 import { rootOf, UsageError } from "../discover/discover.js";
 import { offlinePins, type PinResolver } from "../knowledge/pins.js";
 import { renderGraph, renderSplit, type GraphFormat } from "../graph/render.js";
@@ -15,8 +16,8 @@ import { suggestion } from "../config/messages.js";
 import { editDistance } from "../rules/support/closest.js";
 import { useColor } from "./color.js";
 import { formatConcise, formatText } from "../report/text.js";
-import { formatJson } from "../report/json.js";
-import { formatSarif } from "../report/sarif.js";
+import { formatJsonChunks } from "../report/json.js";
+import { formatSarifChunks } from "../report/sarif.js";
 import { formatRdjsonl } from "../report/rdjsonl.js";
 import { formatGithub } from "../report/github.js";
 import type { ReportInput } from "../report/types.js";
@@ -263,9 +264,13 @@ function baseRequest(paths: string[], io: CliIO, settings: Settings, pins: PinRe
   return { paths, cwd: io.cwd, settings, pins };
 }
 
-function emit(io: CliIO, output: string | undefined, text: string): void {
+/**
+ * Writes a report to standard output or `--output`. A report given as chunks is written as it is
+ * produced, in pieces of about 64 kB, so a large one never exists as one string.
+ */
+function emit(io: CliIO, output: string | undefined, report: string | Iterable<string>): void {
   if (!output) {
-    io.stdout(text);
+    for (const piece of pieces(report)) io.stdout(piece);
     return;
   }
   const target = path.resolve(io.cwd, output);
@@ -294,12 +299,28 @@ function emit(io: CliIO, output: string | undefined, text: string): void {
   let fd: number | undefined;
   try {
     fd = fs.openSync(target, flags, 0o666);
-    fs.writeFileSync(fd, text);
+    for (const piece of pieces(report)) fs.writeSync(fd, piece);
   } catch (err) {
     throw new UsageError(`${output}: cannot write (${(err as NodeJS.ErrnoException).code ?? "error"})`);
   } finally {
     if (fd !== undefined) fs.closeSync(fd);
   }
+}
+
+function* pieces(report: string | Iterable<string>): Generator<string> {
+  if (typeof report === "string") {
+    yield report;
+    return;
+  }
+  let buffered = "";
+  for (const chunk of report) {
+    buffered += chunk;
+    if (buffered.length >= 65536) {
+      yield buffered;
+      buffered = "";
+    }
+  }
+  if (buffered) yield buffered;
 }
 
 async function lintCommand(paths: string[], flags: LintFlags, io: CliIO): Promise<number> {
@@ -354,7 +375,7 @@ async function lintCommand(paths: string[], flags: LintFlags, io: CliIO): Promis
     await online.prefetch(remoteRefs(first));
   }
 
-  let result: LintResult;
+  let result: RunResult;
   let fixReport = "";
   if (flags.fix || flags.diff) {
     // ruff's rule: --diff never writes, also with --fix.
@@ -369,7 +390,7 @@ async function lintCommand(paths: string[], flags: LintFlags, io: CliIO): Promis
     result = fixed.result;
     fixReport = fixSummary(fixed.fixed, result.findings.length, { verbose: !!flags.verbose, dryRun: false });
   } else {
-    result = await lint(request);
+    result = await lintRun(request);
   }
   for (const e of result.internalErrors) io.stderr(`credflow: internal error: ${e}\n`);
 
@@ -391,10 +412,10 @@ async function lintCommand(paths: string[], flags: LintFlags, io: CliIO): Promis
   const color = (flags.format === "text" || flags.format === "concise") && useColor(flags.color, io.env, io.stdoutIsTTY && !flags.output);
   switch (flags.format) {
     case "json":
-      emit(io, flags.output, formatJson(input));
+      emit(io, flags.output, formatJsonChunks(input));
       break;
     case "sarif":
-      emit(io, flags.output, formatSarif(input, { category: flags.sarifCategory }));
+      emit(io, flags.output, formatSarifChunks(input, { category: flags.sarifCategory }));
       break;
     case "rdjsonl":
       emit(io, flags.output, formatRdjsonl(input));

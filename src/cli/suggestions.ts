@@ -6,7 +6,8 @@
  * schema problem; a reviewer is never offered a change credflow itself would flag.
  */
 import type { Finding } from "../rules/types.js";
-import { lint, type LintRequest, type LintResult } from "../engine/lint.js";
+import { lint, type LintRequest } from "../engine/lint.js";
+import type { RunResult } from "../engine/run.js";
 import { LineIndex } from "../report/positions.js";
 import { pickSuggestions, type Suggestion } from "../report/suggestions.js";
 
@@ -20,7 +21,7 @@ interface Written {
 }
 
 /** The findings with `fix` kept only where it may be offered as a suggestion. */
-export async function suggestableFindings(request: LintRequest, result: LintResult): Promise<Finding[]> {
+export async function suggestableFindings(request: LintRequest, result: Pick<RunResult, "files" | "findings">): Promise<Finding[]> {
   const files = new Map(result.files.map((f) => [f.path, f]));
   const indexes = new Map<string, LineIndex>();
   const index = (p: string): LineIndex | undefined => {

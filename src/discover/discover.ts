@@ -25,10 +25,13 @@ export interface Discovery {
   /** Repository roots linted as a whole (directories given on the command line). */
   roots: string[];
   /** Problems with files inside a repository (reported as findings, linting goes on). */
-  notices: Array<{ absPath: string; message: string }>;  /** Directory arguments with no workflow or action under them (the engine checks them for trust policies). */
+  notices: Array<{ absPath: string; message: string; root: string }>;
+  /** Directory arguments with no workflow or action under them (the engine checks them for trust policies). */
   empty: Array<{ arg: string; root: string; dir: string }>;
   /** Every directory argument with its repository root: where trust policies are looked for. */
   scopes: Array<{ root: string; dir: string }>;
+  /** Every repository root the arguments lie in (files' too), in the order the arguments name them. */
+  order: string[];
 }
 
 /** An argument that cannot be read at all: exit code 2. */
@@ -64,7 +67,7 @@ export function rootOf(p: string | undefined, cwd: string): string {
 }
 
 export function discover(paths: string[], cwd: string): Discovery {
-  const out: Discovery = { targets: [], roots: [], notices: [], empty: [], scopes: [] };
+  const out: Discovery = { targets: [], roots: [], notices: [], empty: [], scopes: [], order: [] };
   const seen = new Set<string>();
   const add = (t: Target) => {
     if (seen.has(t.absPath)) return;
@@ -89,6 +92,7 @@ export function discover(paths: string[], cwd: string): Discovery {
       }
       const root = findRoot(abs, cwd, { directory: true });
       if (!out.roots.includes(root)) out.roots.push(root);
+      if (!out.order.includes(root)) out.order.push(root);
 
       // The root, `.github` and `.github/workflows` hold the repository's workflows: lint those
       // (the actions they call come along). Any other folder: the actions below it.
@@ -111,7 +115,9 @@ export function discover(paths: string[], cwd: string): Discovery {
       } catch {
         throw new UsageError(`${p}: permission denied`);
       }
-      add({ absPath: abs, kind: kindOf(abs), root: findRoot(abs, cwd) });
+      const root = findRoot(abs, cwd);
+      if (!out.order.includes(root)) out.order.push(root);
+      add({ absPath: abs, kind: kindOf(abs), root });
     } else {
       throw new UsageError(`${p}: not a file or directory`);
     }
@@ -175,7 +181,7 @@ function workflowsIn(root: string, notices: Discovery["notices"]): Target[] {
       continue;
     }
     if (st.isDirectory()) {
-      notices.push({ absPath: abs, message: "is a directory named like a workflow; skipped" });
+      notices.push({ absPath: abs, message: "is a directory named like a workflow; skipped", root });
       continue;
     }
     targets.push({ absPath: abs, kind: "workflow", root });

@@ -40,6 +40,11 @@ export interface FindingPolicy {
   reportUnusedSuppressions?: boolean;
   /** Compute fixes (call the rules' fix functions). Off for consumers that never show them. */
   fixes?: boolean;
+  /**
+   * Leave the `ignore-findings` entries that hid nothing to the caller (`unusedEntryFindings`): a
+   * run over several repositories judges an entry by all of them.
+   */
+  deferIgnoreEntries?: boolean;
 }
 
 export interface SettledFindings {
@@ -47,6 +52,8 @@ export interface SettledFindings {
   suppressed: Array<{ finding: Finding; reason: string }>;
   /** Rules that broke the contract (a fix from a rule that does not fix): bugs in credflow. */
   internalErrors: string[];
+  /** The `ignore-findings` entries (as `ignoredFinding` describes them) that hid a finding. */
+  usedEntries: Set<string>;
 }
 
 const locationKey = (path: string, offset: number): string => `${path}\0${offset}`;
@@ -139,18 +146,18 @@ export class FindingRegistry {
     const unusedLevel = this.policy.ruleLevel?.(UNUSED_SUPPRESSION_RULE_ID);
     if (unusedLevel !== "off") {
       const reportUnused = !!this.policy.reportUnusedSuppressions;
-      const entries = reportUnused
-        ? (this.policy.ignoreEntries ?? []).filter((e) => !usedEntries.has(e.reason) && (e.rule === undefined || activeRules.has(e.rule)))
-        : [];
-      for (const f of [...suppressionFindings(inline.unused, { reportUnused }), ...unusedIgnoreEntryFindings(entries)]) {
-        const file = byPath.get(f.location.path); // undefined for `.credflow.yml`
+      const comments = suppressionFindings(inline.unused, { reportUnused });
+      const entries = this.policy.deferIgnoreEntries ? [] : unusedEntryFindings(this.policy, usedEntries, activeRules, (p) => byPath.get(p)?.repoPath);
+      for (const f of comments) {
+        const file = byPath.get(f.location.path);
         if (file && this.policy.ignorePath?.(file.repoPath)) continue;
         if (unusedLevel) f.level = unusedLevel;
         if (this.policy.fixes === false) delete f.fix;
         findings.push(f);
       }
+      findings.push(...entries);
     }
-    return { findings, suppressed, internalErrors: this.internalErrors };
+    return { findings, suppressed, internalErrors: this.internalErrors, usedEntries };
   }
 
   private resolveFix(p: Pending): void {
@@ -177,6 +184,31 @@ export class FindingRegistry {
     }
     if (outcome.edits.length > 0) p.finding.fix = outcome;
   }
+}
+
+/**
+ * The `unused-suppression` findings for `ignore-findings` entries (of rules that ran) that hid no
+ * finding, with --report-unused-suppressions. `repoPathOf` maps a linted file's display path to its
+ * repository path (undefined for `.credflow.yml`, which is not linted).
+ */
+export function unusedEntryFindings(
+  policy: FindingPolicy,
+  usedEntries: ReadonlySet<string>,
+  activeRules: ReadonlySet<string>,
+  repoPathOf: (path: string) => string | undefined,
+): Finding[] {
+  const level = policy.ruleLevel?.(UNUSED_SUPPRESSION_RULE_ID);
+  if (level === "off" || !policy.reportUnusedSuppressions) return [];
+  const entries = (policy.ignoreEntries ?? []).filter((e) => !usedEntries.has(e.reason) && (e.rule === undefined || activeRules.has(e.rule)));
+  const out: Finding[] = [];
+  for (const f of unusedIgnoreEntryFindings(entries)) {
+    const repoPath = repoPathOf(f.location.path);
+    if (repoPath !== undefined && policy.ignorePath?.(repoPath)) continue;
+    if (level) f.level = level;
+    if (policy.fixes === false) delete f.fix;
+    out.push(f);
+  }
+  return out;
 }
 
 /** The calls that reach a composite action or reusable workflow file, for a finding in it that no job was named for. */

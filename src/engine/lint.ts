@@ -8,13 +8,13 @@ import { FindingRegistry, type FindingPolicy } from "./findings.js";
 import { RULES } from "../rules/index.js";
 import { discover } from "../discover/discover.js";
 import { FileLoader, findRoot } from "../discover/loader.js";
-import { buildGraph } from "../graph/build-graph.js";
+import { buildGraph, type GraphInput } from "../graph/build-graph.js";
 import type { FileDiagnostic, ProjectGraph } from "../graph/types.js";
 import { validateSchema } from "../parse/schema.js";
 import type { ParsedFile, RawInput } from "../parse/parse-file.js";
 import { prepareFile } from "./prepare.js";
 import type { PinResolver } from "../knowledge/pins.js";
-import { kindOf, LOOKS_FOR, UsageError } from "../discover/discover.js";
+import { kindOf, LOOKS_FOR, UsageError, type Discovery, type Target } from "../discover/discover.js";
 import { isInside } from "../fs/paths.js";
 import { resolveRuleOptions } from "../config/options.js";
 import { loadTrust } from "../iac/load.js";
@@ -46,6 +46,8 @@ export interface LintRequest {
   fixes?: boolean;
   /** Replaces files' bytes (the fixer re-lints edited text without writing it). */
   overrides?: Map<string, Uint8Array>;
+  /** Leave unused `ignore-findings` entries to the caller (a run over several repositories). */
+  deferIgnoreEntries?: boolean;
 }
 
 export interface LintResult {
@@ -61,8 +63,67 @@ export interface LintResult {
   roots: string[];
 }
 
+/** What one lint covers: the files and folders of some repositories, in the order discovery found them. */
+export interface LintPart {
+  targets: Target[];
+  scopes: Discovery["scopes"];
+  empty: Discovery["empty"];
+  notices: Discovery["notices"];
+  roots: string[];
+  /** The repositories this part lies in (directory and file arguments alike), in run order. */
+  repositories: string[];
+  /** Whether `trust-policies:` (relative to the first repository of the run) is read here. */
+  trustPolicies: boolean;
+}
+
+/** The part of a discovery that lies in the given repositories (all of it without `roots`). */
+export function partOf(found: Discovery, roots?: ReadonlySet<string>): LintPart {
+  const mine = (root: string) => roots === undefined || roots.has(root);
+  return {
+    targets: found.targets.filter((t) => mine(t.root)),
+    scopes: found.scopes.filter((s) => mine(s.root)),
+    empty: found.empty.filter((e) => mine(e.root)),
+    notices: found.notices.filter((n) => mine(n.root)),
+    roots: found.roots.filter(mine),
+    repositories: found.order.filter(mine),
+    trustPolicies: found.scopes.length > 0 && mine(found.scopes[0]!.root),
+  };
+}
+
+/** Extra knobs of one lint that the run over several repositories (and the cache) needs. */
+export interface CoreOptions {
+  /** Steps and jobs earlier repositories of the run gained through calls (the budget is run-wide). */
+  expansionSpent?: number;
+  /** Told of every file the graph loads, with the top-level file that asked (see buildGraph). */
+  onAccess?: GraphInput["onAccess"];
+  /** The loader to read through (the cache reads files before deciding what to lint). */
+  loader?: FileLoader;
+}
+
+/** A lint's result with what a run over several repositories combines. */
+export interface CoreResult extends LintResult {
+  usedEntries: Set<string>;
+  activeRules: Set<string>;
+  loader: FileLoader;
+  /** Directory arguments with nothing to lint, as the error each would be. */
+  emptyFailures: Array<{ index: number; error: UsageError }>;
+}
+
 export async function lint(req: LintRequest): Promise<LintResult> {
-  const loader = new FileLoader(req.cwd, req.overrides);
+  let core: CoreResult;
+  if (req.stdin) {
+    core = await lintCore(req, undefined);
+  } else {
+    const found = discover(req.paths, req.cwd);
+    core = await lintCore(req, partOf(found));
+  }
+  if (core.emptyFailures.length > 0) throw core.emptyFailures[0]!.error;
+  return core;
+}
+
+/** One lint of `part` (standard input when undefined): every file in one graph. */
+export async function lintCore(req: LintRequest, part: LintPart | undefined, opts: CoreOptions = {}): Promise<CoreResult> {
+  const loader = opts.loader ?? new FileLoader(req.cwd, req.overrides);
   const top: ParsedFile[] = [];
   const accessDiagnostics: FileDiagnostic[] = [];
   const zero = { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } };
@@ -74,23 +135,23 @@ export async function lint(req: LintRequest): Promise<LintResult> {
     text: "",
   });
   let roots: string[] = [];
-  let emptyPaths: Array<{ arg: string; root: string; dir: string }> = [];
-  let scopes: Array<{ root: string; dir: string }> = [];
+  let emptyPaths: LintPart["empty"] = [];
+  let scopes: LintPart["scopes"] = [];
 
-  if (req.stdin) {
-    const abs = path.resolve(req.cwd, req.stdin.filename);
+  if (!part) {
+    const stdin = req.stdin!;
+    const abs = path.resolve(req.cwd, stdin.filename);
     // The repository the name puts it in, so `uses: ./…` resolves as it would on disk.
     const root = findRoot(abs, req.cwd);
     const repoPath = path.relative(root, abs).split(path.sep).join("/");
-    top.push(loader.loadText(loader.display(abs), repoPath, kindOf(abs), req.stdin.bytes, root));
+    top.push(loader.loadText(loader.display(abs), repoPath, kindOf(abs), stdin.bytes, root));
   } else {
-    const found = discover(req.paths, req.cwd);
-    roots = found.roots;
-    emptyPaths = found.empty;
-    scopes = found.scopes;
-    for (const n of found.notices) accessDiagnostics.push({ file: stub(n.absPath), ruleId: "file-access", message: n.message, range: zero });
+    roots = part.roots;
+    emptyPaths = part.empty;
+    scopes = part.scopes;
+    for (const n of part.notices) accessDiagnostics.push({ file: stub(n.absPath), ruleId: "file-access", message: n.message, range: zero });
     const raws: RawInput[] = [];
-    for (const t of found.targets) {
+    for (const t of part.targets) {
       const repoPath = path.relative(t.root, t.absPath).split(path.sep).join("/");
       if (req.ignorePath?.(repoPath)) continue;
       const res = loader.readRaw(t.absPath, t.kind, t.root);
@@ -106,30 +167,40 @@ export async function lint(req: LintRequest): Promise<LintResult> {
   }
 
   // The repository's own `owner/name/path@ref` references are followed as its local files.
-  const graph = buildGraph({ loader, files: top, repository: req.settings.repository });
+  const graph = buildGraph({
+    loader,
+    files: top,
+    repository: req.settings.repository,
+    ...(opts.onAccess ? { onAccess: opts.onAccess } : {}),
+    ...(opts.expansionSpent ? { expansionSpent: opts.expansionSpent } : {}),
+  });
   graph.diagnostics.push(...accessDiagnostics);
   // IAM trust policies in the repository's infrastructure code (directories linted as a whole).
   if (scopes.length > 0) {
     graph.trust = await loadTrust({
       scopes,
       loader,
-      ...(req.settings.trustPolicies ? { trustPolicies: req.settings.trustPolicies } : {}),
+      ...(req.settings.trustPolicies && part?.trustPolicies ? { trustPolicies: req.settings.trustPolicies } : {}),
       ...(req.ignorePath ? { ignorePath: req.ignorePath } : {}),
     });
     const known = new Set(graph.files.map((f) => f.path));
     for (const f of graph.trust.files) if (!known.has(f.path)) graph.files.push(f);
   }
-  for (const e of emptyPaths) {
+  const emptyFailures: CoreResult["emptyFailures"] = [];
+  for (const [index, e] of emptyPaths.entries()) {
     // A folder with no workflow, no action and no trust policy: nothing for credflow here.
-    if (!graph.trust?.files.some((f) => f.absPath !== undefined && isInside(e.dir, f.absPath))) throw new UsageError(`${e.arg}: nothing to lint here; ${LOOKS_FOR}`);
+    if (!graph.trust?.files.some((f) => f.absPath !== undefined && isInside(e.dir, f.absPath))) emptyFailures.push({ index, error: new UsageError(`${e.arg}: nothing to lint here; ${LOOKS_FOR}`) });
   }
+  const rules = req.rules ?? RULES;
+  const base = { graph, files: graph.files, rules, roots, loader, emptyFailures };
+  // Nothing is reported when an argument is wrong: the run stops with that error.
+  if (emptyFailures.length > 0) return { ...base, findings: [], suppressed: [], internalErrors: [], usedEntries: new Set(), activeRules: new Set() };
   for (const parsed of loader.parsed) {
     for (const d of parsed.diagnostics) graph.diagnostics.push({ file: parsed.file, ...d });
     const schema = parsed.schema ?? (parsed.usable && parsed.expandable ? await validateSchema(parsed.file) : []);
     for (const d of schema) graph.diagnostics.push({ file: parsed.file, ...d });
   }
 
-  const rules = req.rules ?? RULES;
   // Developer aid for profiling (`CREDFLOW_TIMING=1`); never set in normal use.
   const timing = !!process.env.CREDFLOW_TIMING;
   const registry = new FindingRegistry({
@@ -139,6 +210,7 @@ export async function lint(req: LintRequest): Promise<LintResult> {
     ignoreEntries: req.ignoreEntries,
     reportUnusedSuppressions: req.reportUnusedSuppressions,
     fixes: req.fixes,
+    deferIgnoreEntries: req.deferIgnoreEntries,
   });
   const active = new Set<string>();
   for (const rule of rules) {
@@ -162,13 +234,12 @@ export async function lint(req: LintRequest): Promise<LintResult> {
   }
   const settled = registry.settle(graph, active);
   return {
-    graph,
+    ...base,
     findings: sortFindings(settled.findings),
     suppressed: settled.suppressed,
-    files: graph.files,
-    rules,
     internalErrors: settled.internalErrors,
-    roots,
+    usedEntries: settled.usedEntries,
+    activeRules: active,
   };
 }
 

@@ -5,7 +5,7 @@
 import * as path from "node:path";
 import type { ActionModel, EntryMap, Job, Range, SourceFile, Step, Workflow } from "../model/types.js";
 import { buildAction, buildWorkflow } from "../parse/build-model.js";
-import type { FileLoader } from "../discover/loader.js";
+import type { FileLoader, LoadResult } from "../discover/loader.js";
 import { insideSubmodule, parseGitmodules } from "../discover/submodules.js";
 import { isInside } from "../fs/paths.js";
 import type { CallSite, GraphIssue, JobNode, ProjectGraph, TimelineStep } from "./types.js";
@@ -37,28 +37,49 @@ export interface GraphInput {
   files: ParsedFile[];
   /** The repository being linted: its `owner/name/path@ref` references are followed as local files. */
   repository?: RepositoryName;
+  /**
+   * Told of every file the graph looks at (read, found or not, or only looked for), with the
+   * top-level workflow whose expansion looked: the lint cache keys a workflow's findings by exactly
+   * these files.
+   */
+  onAccess?: (owner: SourceFile, access: FileAccess) => void;
+  /** Expansion earlier repositories of the run already spent: the run-wide budget is shared. */
+  expansionSpent?: number;
 }
 
+/** One look at the file system while building the graph. */
+export type FileAccess =
+  | { kind: "load"; absPath: string; fileKind: "workflow" | "action"; root: string | undefined; result: LoadResult }
+  /** Whether something is there (a container action's Dockerfile). */
+  | { kind: "exists"; absPath: string; root: string | undefined; found: boolean }
+  /** A small auxiliary text (`.gitmodules`). */
+  | { kind: "text"; absPath: string; root: string | undefined; text: string | undefined };
+
 export function buildGraph(input: GraphInput): ProjectGraph {
-  const builder = new GraphBuilder(input.loader, input.repository);
+  const builder = new GraphBuilder(input.loader, input.repository, input.onAccess, input.expansionSpent ?? 0);
   const workflows: Workflow[] = [];
   const jobs: JobNode[] = [];
   const jobsByWorkflow = new Map<string, JobNode[]>();
+  const byFile = new Map<SourceFile, number>();
   for (const parsed of input.files) {
     if (!parsed.usable) continue;
     if (parsed.file.kind === "action") {
       builder.action(parsed);
       continue;
     }
+    const before = builder.totalSpent;
+    builder.owner = parsed.file;
     const wf = builder.workflow(parsed);
     workflows.push(wf);
     builder.resetExpansion();
     const nodes = wf.jobs.map((job) => builder.jobNode(wf, job, undefined, undefined, [parsed.file.absPath ?? parsed.file.path]));
     jobs.push(...nodes);
     jobsByWorkflow.set(wf.file.path, nodes);
+    byFile.set(parsed.file, builder.totalSpent - before);
   }
   const files = input.loader.parsed.map((p) => p.file);
-  return { files, workflows, actions: builder.actions, jobs, jobsByWorkflow, issues: builder.issues, diagnostics: [] };
+  const expansion = { spent: builder.totalSpent - (input.expansionSpent ?? 0), exhausted: builder.totalExhausted, byFile };
+  return { files, workflows, actions: builder.actions, jobs, jobsByWorkflow, issues: builder.issues, diagnostics: [], expansion };
 }
 
 /** Every job node: top-level ones and those reached through reusable-workflow calls. */
@@ -79,12 +100,41 @@ class GraphBuilder {
   private readonly workflowModels = new Map<SourceFile, Workflow>();
   /** Expansion spent by the current top-level workflow, and where to report running out. */
   private expansion = { used: 0, reported: false, job: undefined as { file: SourceFile; job: Job } | undefined };
-  private totalExpansion = 0;
+  /** The top-level workflow being expanded (whose closure a loaded file joins). */
+  owner: SourceFile | undefined;
+  /** Set when the run-wide budget ran out: then one workflow's findings depend on the others'. */
+  totalExhausted = false;
 
   constructor(
     private readonly loader: FileLoader,
-    private readonly repository?: RepositoryName,
+    private readonly repository: RepositoryName | undefined,
+    private readonly onAccess: GraphInput["onAccess"],
+    private totalExpansion: number,
   ) {}
+
+  get totalSpent(): number {
+    return this.totalExpansion;
+  }
+
+  // Every look at the file system goes through these three, which tell `onAccess` (the loader
+  // answers repeated looks from memory; the workflow that looked again depends on them all the same).
+  private load(absPath: string, fileKind: "workflow" | "action", root: string | undefined): LoadResult {
+    const result = this.loader.load(absPath, fileKind, root);
+    if (this.onAccess && this.owner) this.onAccess(this.owner, { kind: "load", absPath, fileKind, root, result });
+    return result;
+  }
+
+  private exists(absPath: string, root: string | undefined): boolean {
+    const found = this.loader.exists(absPath, root);
+    if (this.onAccess && this.owner) this.onAccess(this.owner, { kind: "exists", absPath, root, found });
+    return found;
+  }
+
+  private readText(absPath: string, root: string | undefined): string | undefined {
+    const text = this.loader.readText(absPath, root);
+    if (this.onAccess && this.owner) this.onAccess(this.owner, { kind: "text", absPath, root, text });
+    return text;
+  }
 
   workflow(parsed: ParsedFile): Workflow {
     let wf = this.workflowModels.get(parsed.file);
@@ -118,6 +168,7 @@ class GraphBuilder {
       this.totalExpansion += units;
       return true;
     }
+    if (inWorkflow) this.totalExhausted = true;
     if (!budget.reported && budget.job) {
       budget.reported = true;
       const { file, job } = budget.job;
@@ -186,7 +237,7 @@ class GraphBuilder {
       this.issue({ kind: "depth", file, range: uses.node.range, message: `reusable workflows nested more than ${MAX_WORKFLOW_DEPTH} levels deep; not followed further` }, quiet);
       return;
     }
-    const loaded = this.loader.load(target, "workflow", file.root);
+    const loaded = this.load(target, "workflow", file.root);
     if (!loaded.ok) {
       this.issue({ kind: loaded.missing ? "missing" : "outside", file, range: uses.node.range, message: `cannot follow \`${uses.node.value}\`: ${loaded.message}` }, quiet);
       return;
@@ -203,14 +254,15 @@ class GraphBuilder {
     };
   }
 
-  private readonly submoduleCache = new Map<string, string[]>();
+  private readonly submoduleCache = new Map<string | undefined, string[]>();
 
   private submodules(root: string): string[] {
-    let paths = this.submoduleCache.get(root);
+    // Read through `readText` every time (the loader keeps the text): each asking workflow depends on it.
+    const text = this.readText(path.join(root, ".gitmodules"), root);
+    let paths = this.submoduleCache.get(text);
     if (!paths) {
-      const text = this.loader.readText(path.join(root, ".gitmodules"), root);
       paths = text === undefined ? [] : parseGitmodules(text);
-      this.submoduleCache.set(root, paths);
+      this.submoduleCache.set(text, paths);
     }
     return paths;
   }
@@ -300,7 +352,7 @@ class GraphBuilder {
     let lastError: string | undefined;
     for (const name of ["action.yml", "action.yaml"]) {
       const abs = path.join(dir, name);
-      const res = this.loader.load(abs, "action", file.root);
+      const res = this.load(abs, "action", file.root);
       if (res.ok) {
         found = res.parsed;
         break;
@@ -309,7 +361,7 @@ class GraphBuilder {
     }
     if (!found) {
       // The runner takes a folder with only a Dockerfile as a container action.
-      if (!lastError && ["Dockerfile", "dockerfile"].some((name) => this.loader.exists(path.join(dir, name), file.root))) return undefined;
+      if (!lastError && ["Dockerfile", "dockerfile"].some((name) => this.exists(path.join(dir, name), file.root))) return undefined;
       // A submodule's files are not in this working tree unless it was initialised; the runner has
       // them when the job checks submodules out.
       if (!lastError && file.root && insideSubmodule(path.relative(file.root, dir).split(path.sep).join("/"), this.submodules(file.root))) return undefined;

@@ -22,29 +22,10 @@ import type { Job, Step, Workflow } from "../model/types.js";
 import type { JobNode, ProjectGraph, TimelineStep } from "./types.js";
 import { type Abstract, type Resolver, type Taint, NULL, UNKNOWN, bool, evaluateCondition, evaluateTemplate, fromJS, known, str, truthOf, usesStatusFunction } from "./abstract-eval.js";
 import { data } from "@actions/expressions";
+import { FORK_LIMITED_EVENTS, OUTSIDER_EVENTS } from "./events.js";
+import { upstreamEvents, runSourceOf } from "./upstream.js";
 
-/** Pull-request events whose runs for a fork's pull request get a read-only token, no secrets and no id-token. */
-export const FORK_LIMITED_EVENTS = ["pull_request", "pull_request_review", "pull_request_review_comment"] as const;
-
-/**
- * Events any GitHub user can cause, with the activity types an outsider can cause (the others need
- * triage or write access: labels, assignees, locks, merges, dismissals) and the types GitHub uses
- * when a workflow lists none. `workflow_run` inherits its upstream's.
- */
-export const OUTSIDER_EVENTS: Readonly<Record<string, { outsider: readonly string[]; defaults?: readonly string[] }>> = {
-  pull_request_target: {
-    outsider: ["opened", "edited", "closed", "reopened", "synchronize", "ready_for_review", "converted_to_draft"],
-    defaults: ["opened", "synchronize", "reopened"],
-  },
-  issues: { outsider: ["opened", "edited", "closed", "reopened"] },
-  issue_comment: { outsider: ["created", "edited", "deleted"] },
-  discussion: { outsider: ["created", "edited", "deleted", "closed", "reopened", "answered", "unanswered"] },
-  discussion_comment: { outsider: ["created", "edited", "deleted"] },
-  pull_request_review: { outsider: ["submitted", "edited"] },
-  pull_request_review_comment: { outsider: ["created", "edited", "deleted"] },
-  fork: { outsider: [] },
-  watch: { outsider: ["started"] },
-};
+export { FORK_LIMITED_EVENTS, OUTSIDER_EVENTS } from "./events.js";
 
 /** Events that carry a pull request in `github.event.pull_request`. */
 const PR_EVENTS = new Set(["pull_request", "pull_request_target", "pull_request_review", "pull_request_review_comment"]);
@@ -222,31 +203,7 @@ export class Guards {
    * names, counts as any outsider event.
    */
   upstreamEvents(workflow: Workflow, visiting = new Set<Workflow>(), unknown: string[] = []): string[] {
-    const any = ["pull_request", "pull_request_target", "issue_comment", "issues", "pull_request_review", "pull_request_review_comment", "discussion", "discussion_comment"];
-    const names = workflow.workflowRunWorkflows;
-    if (!names?.length) {
-      unknown.push("(any workflow)");
-      return any;
-    }
-    if (visiting.has(workflow)) return [];
-    visiting.add(workflow);
-    const out = new Set<string>();
-    for (const name of names) {
-      const upstream = this.graph.workflows.filter((w) => (w.name?.value ?? w.file.repoPath) === name || w.file.repoPath === name);
-      if (!upstream.length) {
-        unknown.push(name);
-        for (const e of any) out.add(e);
-        continue;
-      }
-      for (const w of upstream) {
-        for (const t of w.triggers) {
-          if (t === "workflow_run") for (const e of this.upstreamEvents(w, visiting, unknown)) out.add(e);
-          else if (OUTSIDER_EVENTS[t] || (FORK_LIMITED_EVENTS as readonly string[]).includes(t)) out.add(t);
-        }
-      }
-    }
-    visiting.delete(workflow);
-    return [...out];
+    return upstreamEvents(workflow, this.graph.workflows, runSourceOf, { visiting, unknown });
   }
 
   // ---- reachability of a group of sibling jobs ----

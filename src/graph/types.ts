@@ -163,6 +163,12 @@ export interface ProjectGraph {
   diagnostics: FileDiagnostic[];
   /** IAM roles from the repository's infrastructure code (src/iac); absent when none was looked for. */
   trust?: TrustFacts;
+  /**
+   * Steps and jobs gained through composite actions and reusable workflows: in all (`spent`), per
+   * top-level workflow (`byFile`), and whether the run-wide budget ran out (`exhausted`), which makes
+   * each workflow's analysis depend on the workflows before it.
+   */
+  expansion?: { spent: number; exhausted: boolean; byFile: Map<SourceFile, number> };
 }
 
 export interface FileDiagnostic {

@@ -72,7 +72,8 @@ export interface JsonReport {
   summary: Counts & { suppressed: number };
 }
 
-export function buildJson(input: ReportInput): JsonReport {
+/** Converts findings to their JSON shape (one converter per report: it shares the line indexes). */
+function converter(input: ReportInput): (f: Finding) => JsonFinding {
   const index = lineIndexLookup(input);
   const edit = (e: TextEdit): JsonEdit => {
     const idx = index(e.path);
@@ -94,7 +95,7 @@ export function buildJson(input: ReportInput): JsonReport {
     safe: f.safe,
     edits: [...f.edits].sort(compareEdits).map(edit),
   });
-  const finding = (f: Finding): JsonFinding => {
+  return (f: Finding): JsonFinding => {
     const { start, end } = f.location.range;
     return {
       rule: f.ruleId,
@@ -117,10 +118,16 @@ export function buildJson(input: ReportInput): JsonReport {
       fixNote: f.fixNote ?? null,
     };
   };
+}
+
+function sortedSuppressed(input: ReportInput): Array<{ finding: Finding; reason: string }> {
+  return [...(input.suppressed ?? [])].sort((a, b) => compareFindings(a.finding, b.finding));
+}
+
+export function buildJson(input: ReportInput): JsonReport {
+  const finding = converter(input);
   const findings = sortFindings(input.findings);
-  const suppressed = [...(input.suppressed ?? [])]
-    .sort((a, b) => compareFindings(a.finding, b.finding))
-    .map((s) => ({ ...finding(s.finding), reason: s.reason }));
+  const suppressed = sortedSuppressed(input).map((s) => ({ ...finding(s.finding), reason: s.reason }));
   return {
     version: JSON_FORMAT_VERSION,
     tool: { name: TOOL_NAME, version: input.toolVersion },
@@ -128,6 +135,37 @@ export function buildJson(input: ReportInput): JsonReport {
     suppressed,
     summary: { ...countFindings(findings), suppressed: suppressed.length },
   };
+}
+
+/**
+ * The JSON report as a sequence of chunks whose concatenation is `formatJson`'s text, byte for
+ * byte. A run over many repositories can hold tens of thousands of findings: converting and
+ * writing them one by one keeps only one finding's JSON in memory rather than the whole document
+ * (and its object tree) at once.
+ */
+export function* formatJsonChunks(input: ReportInput): Generator<string> {
+  const finding = converter(input);
+  const findings = sortFindings(input.findings);
+  const suppressed = sortedSuppressed(input);
+  // JSON.stringify(report, null, 2) puts each element of a top-level array at depth 2: its own
+  // lines indented by four more spaces. Raw line breaks only occur between tokens (strings escape theirs).
+  const nested = (value: unknown): string => stringifyJson(value, 2).replace(/\n/g, "\n    ");
+  function* array<T>(items: readonly T[], json: (item: T) => unknown): Generator<string> {
+    if (items.length === 0) {
+      yield "[]";
+      return;
+    }
+    yield "[\n";
+    for (let i = 0; i < items.length; i++) yield `    ${nested(json(items[i]!))}${i + 1 < items.length ? ",\n" : "\n"}`;
+    yield "  ]";
+  }
+  const tool = stringifyJson({ name: TOOL_NAME, version: input.toolVersion }, 2).replace(/\n/g, "\n  ");
+  yield `{\n  "version": ${JSON_FORMAT_VERSION},\n  "tool": ${tool},\n  "findings": `;
+  yield* array(findings, finding);
+  yield `,\n  "suppressed": `;
+  yield* array(suppressed, (s) => ({ ...finding(s.finding), reason: s.reason }));
+  const summary = stringifyJson({ ...countFindings(findings), suppressed: suppressed.length }, 2).replace(/\n/g, "\n  ");
+  yield `,\n  "summary": ${summary}\n}\n`;
 }
 
 export function formatJson(input: ReportInput): string {

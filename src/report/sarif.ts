@@ -166,6 +166,15 @@ function ruleDescriptor(id: string, meta: RuleMeta | undefined, input: ReportInp
 
 /** `category`: the code-scanning category; `automationDetails.id` is `<category>/` (default `credflow/`). */
 export function buildSarif(input: ReportInput, opts: { category?: string } = {}): SarifLog {
+  const { log, entries, result } = sarifParts(input, opts);
+  log.runs[0]!.results = entries.map(result);
+  return log;
+}
+
+type SarifEntry = { finding: Finding; justification?: string };
+
+/** The log without its results, the findings in result order, and their conversion. */
+function sarifParts(input: ReportInput, opts: { category?: string }): { log: SarifLog; entries: SarifEntry[]; result: (e: SarifEntry) => SarifResult } {
   const metas = ruleMap(input);
   const lineIndex = lineIndexLookup(input);
 
@@ -214,7 +223,7 @@ export function buildSarif(input: ReportInput, opts: { category?: string } = {})
     };
   };
 
-  const results = entries.map(({ finding: f, justification }): SarifResult => {
+  const result = ({ finding: f, justification }: SarifEntry): SarifResult => {
     // What GitHub lists: the headline and the one-sentence why; the rule's help has the rest.
     let message = escapeMessage(shortText(f));
     if (f.related.length > 0) {
@@ -237,9 +246,9 @@ export function buildSarif(input: ReportInput, opts: { category?: string } = {})
     if (f.fix && f.fix.edits.length > 0) result.fixes = [fix(f.fix)];
     if (justification !== undefined) result.suppressions = [{ kind: "inSource", justification }];
     return result;
-  });
+  };
 
-  return {
+  const log: SarifLog = {
     $schema: SARIF_SCHEMA_URI,
     version: "2.1.0",
     runs: [
@@ -255,10 +264,11 @@ export function buildSarif(input: ReportInput, opts: { category?: string } = {})
         },
         automationDetails: { id: `${opts.category?.replace(/\/+$/, "") || TOOL_NAME}/` },
         columnKind: "utf16CodeUnits",
-        results,
+        results: [],
       },
     ],
   };
+  return { log, entries, result };
 }
 
 /** Lines of context above and below a result's region in `contextRegion`. */
@@ -297,4 +307,27 @@ function addSnippets(loc: SarifPhysicalLocation, idx: LineIndex): void {
 
 export function formatSarif(input: ReportInput, opts: { category?: string } = {}): string {
   return `${stringifyJson(buildSarif(input, opts), 2)}\n`;
+}
+
+/**
+ * The SARIF log as chunks whose concatenation is `formatSarif`'s text, byte for byte: the results
+ * (the bulk of a large run) are converted and written one at a time rather than held as one tree.
+ */
+export function* formatSarifChunks(input: ReportInput, opts: { category?: string } = {}): Generator<string> {
+  const { log, entries, result } = sarifParts(input, opts);
+  const frame = `${stringifyJson(log, 2)}\n`;
+  // `results` is the run's last key; the run is the only element of `runs`.
+  const marker = '"results": []';
+  const at = frame.lastIndexOf(marker);
+  yield frame.slice(0, at + marker.length - 2);
+  if (entries.length === 0) yield "[]";
+  else {
+    yield "[\n";
+    // Each result sits at depth 4 of the log: eight spaces more on each of its lines.
+    for (let i = 0; i < entries.length; i++) {
+      yield `        ${stringifyJson(result(entries[i]!), 2).replace(/\n/g, "\n        ")}${i + 1 < entries.length ? ",\n" : "\n"}`;
+    }
+    yield "      ]";
+  }
+  yield frame.slice(at + marker.length);
 }
