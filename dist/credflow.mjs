@@ -32886,6 +32886,11 @@ function optionsFromFlags(flags2) {
 function baseRequest(paths, io, settings, pins) {
   return { paths, cwd: io.cwd, settings, pins };
 }
+async function emitChunks(io, output, report2) {
+  if (output) return emit(io, output, report2);
+  for (let piece of pieces(report2))
+    io.stdout(piece), io.stdoutDrained && await io.stdoutDrained();
+}
 function emit(io, output, report2) {
   if (!output) {
     for (let piece of pieces(report2)) io.stdout(piece);
@@ -32926,7 +32931,7 @@ function* pieces(report2) {
   }
   let buffered = "";
   for (let chunk of report2)
-    buffered += chunk, buffered.length >= 65536 && (yield buffered, buffered = "");
+    buffered += chunk, buffered.length >= 1 << 18 && (yield buffered, buffered = "");
   buffered && (yield buffered);
 }
 async function lintCommand(paths, flags2, io) {
@@ -32989,10 +32994,10 @@ async function lintCommand(paths, flags2, io) {
   }, color = (flags2.format === "text" || flags2.format === "concise") && useColor(flags2.color, io.env, io.stdoutIsTTY && !flags2.output);
   switch (flags2.format) {
     case "json":
-      emit(io, flags2.output, formatJsonChunks(input));
+      await emitChunks(io, flags2.output, formatJsonChunks(input));
       break;
     case "sarif":
-      emit(io, flags2.output, formatSarifChunks(input, { category: flags2.sarifCategory }));
+      await emitChunks(io, flags2.output, formatSarifChunks(input, { category: flags2.sarifCategory }));
       break;
     case "rdjsonl":
       emit(io, flags2.output, formatRdjsonl(input));
@@ -33043,6 +33048,7 @@ function remoteRefs(result) {
 process.env = { ...process.env };
 var code2 = await run2(process.argv.slice(2), {
   stdout: (t) => process.stdout.write(t),
+  stdoutDrained: () => process.stdout.writableNeedDrain ? new Promise((resolve12) => process.stdout.once("drain", resolve12)) : Promise.resolve(),
   stderr: (t) => process.stderr.write(t),
   readStdin: () => fs12.readFileSync(0),
   env: process.env,

@@ -8,6 +8,7 @@ process.env = { ...process.env };
 
 const code = await run(process.argv.slice(2), {
   stdout: (t) => process.stdout.write(t),
+  stdoutDrained: () => (process.stdout.writableNeedDrain ? new Promise((resolve) => process.stdout.once("drain", resolve)) : Promise.resolve()),
   stderr: (t) => process.stderr.write(t),
   readStdin: () => fs.readFileSync(0),
   env: process.env,

@@ -33,6 +33,12 @@ import { isInside } from "../fs/paths.js";
 
 export interface CliIO {
   stdout: (text: string) => void;
+  /**
+   * Resolves when what `stdout` was given has been handed on. Standard output to a pipe is
+   * written asynchronously: a report written in pieces waits here, so the pieces do not pile up
+   * in memory behind a slow reader. Absent: nothing to wait for.
+   */
+  stdoutDrained?: () => Promise<void>;
   stderr: (text: string) => void;
   readStdin: () => Uint8Array;
   env: NodeJS.ProcessEnv;
@@ -265,9 +271,18 @@ function baseRequest(paths: string[], io: CliIO, settings: Settings, pins: PinRe
 }
 
 /**
- * Writes a report to standard output or `--output`. A report given as chunks is written as it is
- * produced, in pieces of about 64 kB, so a large one never exists as one string.
+ * Writes a report given as chunks as it is produced, in pieces of about 256 kB, so a large one never
+ * exists as one string (nor, on a pipe, as a queue of pieces waiting for the reader).
  */
+async function emitChunks(io: CliIO, output: string | undefined, report: Iterable<string>): Promise<void> {
+  if (output) return emit(io, output, report);
+  for (const piece of pieces(report)) {
+    io.stdout(piece);
+    if (io.stdoutDrained) await io.stdoutDrained();
+  }
+}
+
+/** Writes a report to standard output or `--output`. */
 function emit(io: CliIO, output: string | undefined, report: string | Iterable<string>): void {
   if (!output) {
     for (const piece of pieces(report)) io.stdout(piece);
@@ -315,7 +330,7 @@ function* pieces(report: string | Iterable<string>): Generator<string> {
   let buffered = "";
   for (const chunk of report) {
     buffered += chunk;
-    if (buffered.length >= 65536) {
+    if (buffered.length >= 1 << 18) {
       yield buffered;
       buffered = "";
     }
@@ -412,10 +427,10 @@ async function lintCommand(paths: string[], flags: LintFlags, io: CliIO): Promis
   const color = (flags.format === "text" || flags.format === "concise") && useColor(flags.color, io.env, io.stdoutIsTTY && !flags.output);
   switch (flags.format) {
     case "json":
-      emit(io, flags.output, formatJsonChunks(input));
+      await emitChunks(io, flags.output, formatJsonChunks(input));
       break;
     case "sarif":
-      emit(io, flags.output, formatSarifChunks(input, { category: flags.sarifCategory }));
+      await emitChunks(io, flags.output, formatSarifChunks(input, { category: flags.sarifCategory }));
       break;
     case "rdjsonl":
       emit(io, flags.output, formatRdjsonl(input));
