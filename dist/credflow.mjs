@@ -928,7 +928,7 @@ var require_suggestSimilar = __commonJS({
 // node_modules/commander/lib/command.js
 var require_command = __commonJS({
   "node_modules/commander/lib/command.js"(exports) {
-    var EventEmitter = __require("node:events").EventEmitter, childProcess = __require("node:child_process"), path15 = __require("node:path"), fs13 = __require("node:fs"), process2 = __require("node:process"), { Argument: Argument2, humanReadableArgName } = require_argument(), { CommanderError: CommanderError2 } = require_error(), { Help: Help2, stripColor } = require_help(), { Option: Option2, DualOptions } = require_option(), { suggestSimilar } = require_suggestSimilar(), Command2 = class _Command extends EventEmitter {
+    var EventEmitter = __require("node:events").EventEmitter, childProcess = __require("node:child_process"), path16 = __require("node:path"), fs15 = __require("node:fs"), process2 = __require("node:process"), { Argument: Argument2, humanReadableArgName } = require_argument(), { CommanderError: CommanderError2 } = require_error(), { Help: Help2, stripColor } = require_help(), { Option: Option2, DualOptions } = require_option(), { suggestSimilar } = require_suggestSimilar(), Command2 = class _Command extends EventEmitter {
       /**
        * Initialize a new `Command`.
        *
@@ -1681,7 +1681,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} subcommandName
        */
       _checkForMissingExecutable(executableFile, executableDir, subcommandName) {
-        if (fs13.existsSync(executableFile)) return;
+        if (fs15.existsSync(executableFile)) return;
         let executableDirMessage = executableDir ? `searched for local subcommand relative to directory '${executableDir}'` : "no directory for search for local subcommand, use .executableDir() to supply a custom directory", executableMissing = `'${executableFile}' does not exist
  - if '${subcommandName}' is not meant to be an executable command, remove description parameter from '.command()' and use '.description()' instead
  - if the default executable name is not suitable, use the executableFile option to supply a custom name or path
@@ -1697,11 +1697,11 @@ Expecting one of '${allowedValues.join("', '")}'`);
         args2 = args2.slice();
         let launchWithNode = !1, sourceExt = [".js", ".ts", ".tsx", ".mjs", ".cjs"];
         function findFile(baseDir, baseName) {
-          let localBin = path15.resolve(baseDir, baseName);
-          if (fs13.existsSync(localBin)) return localBin;
-          if (sourceExt.includes(path15.extname(baseName))) return;
+          let localBin = path16.resolve(baseDir, baseName);
+          if (fs15.existsSync(localBin)) return localBin;
+          if (sourceExt.includes(path16.extname(baseName))) return;
           let foundExt = sourceExt.find(
-            (ext) => fs13.existsSync(`${localBin}${ext}`)
+            (ext) => fs15.existsSync(`${localBin}${ext}`)
           );
           if (foundExt) return `${localBin}${foundExt}`;
         }
@@ -1710,21 +1710,21 @@ Expecting one of '${allowedValues.join("', '")}'`);
         if (this._scriptPath) {
           let resolvedScriptPath;
           try {
-            resolvedScriptPath = fs13.realpathSync(this._scriptPath);
+            resolvedScriptPath = fs15.realpathSync(this._scriptPath);
           } catch {
             resolvedScriptPath = this._scriptPath;
           }
-          executableDir = path15.resolve(
-            path15.dirname(resolvedScriptPath),
+          executableDir = path16.resolve(
+            path16.dirname(resolvedScriptPath),
             executableDir
           );
         }
         if (executableDir) {
           let localFile = findFile(executableDir, executableFile);
           if (!localFile && !subcommand._executableFile && this._scriptPath) {
-            let legacyName = path15.basename(
+            let legacyName = path16.basename(
               this._scriptPath,
-              path15.extname(this._scriptPath)
+              path16.extname(this._scriptPath)
             );
             legacyName !== this._name && (localFile = findFile(
               executableDir,
@@ -1733,7 +1733,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
           }
           executableFile = localFile || executableFile;
         }
-        launchWithNode = sourceExt.includes(path15.extname(executableFile));
+        launchWithNode = sourceExt.includes(path16.extname(executableFile));
         let proc;
         process2.platform !== "win32" ? launchWithNode ? (args2.unshift(executableFile), args2 = incrementNodeInspectorPort(process2.execArgv).concat(args2), proc = childProcess.spawn(process2.argv[0], args2, { stdio: "inherit" })) : proc = childProcess.spawn(executableFile, args2, { stdio: "inherit" }) : (this._checkForMissingExecutable(
           executableFile,
@@ -2424,7 +2424,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return {Command}
        */
       nameFromFilename(filename) {
-        return this._name = path15.basename(filename, path15.extname(filename)), this;
+        return this._name = path16.basename(filename, path16.extname(filename)), this;
       }
       /**
        * Get or set the directory for searching for executable subcommands of this command.
@@ -2437,8 +2437,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [path]
        * @return {(string|null|Command)}
        */
-      executableDir(path16) {
-        return path16 === void 0 ? this._executableDir : (this._executableDir = path16, this);
+      executableDir(path17) {
+        return path17 === void 0 ? this._executableDir : (this._executableDir = path17, this);
       }
       /**
        * Return program help documentation.
@@ -2680,15 +2680,15 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path15) {
-      let ctrl = callVisitor(key, node, visitor, path15);
+    function visit_(key, node, visitor, path16) {
+      let ctrl = callVisitor(key, node, visitor, path16);
       if (identity.isNode(ctrl) || identity.isPair(ctrl))
-        return replaceNode(key, path15, ctrl), visit_(key, ctrl, visitor, path15);
+        return replaceNode(key, path16, ctrl), visit_(key, ctrl, visitor, path16);
       if (typeof ctrl != "symbol") {
         if (identity.isCollection(node)) {
-          path15 = Object.freeze(path15.concat(node));
+          path16 = Object.freeze(path16.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            let ci = visit_(i2, node.items[i2], visitor, path15);
+            let ci = visit_(i2, node.items[i2], visitor, path16);
             if (typeof ci == "number")
               i2 = ci - 1;
             else {
@@ -2698,12 +2698,12 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path15 = Object.freeze(path15.concat(node));
-          let ck = visit_("key", node.key, visitor, path15);
+          path16 = Object.freeze(path16.concat(node));
+          let ck = visit_("key", node.key, visitor, path16);
           if (ck === BREAK)
             return BREAK;
           ck === REMOVE && (node.key = null);
-          let cv = visit_("value", node.value, visitor, path15);
+          let cv = visit_("value", node.value, visitor, path16);
           if (cv === BREAK)
             return BREAK;
           cv === REMOVE && (node.value = null);
@@ -2718,15 +2718,15 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path15) {
-      let ctrl = await callVisitor(key, node, visitor, path15);
+    async function visitAsync_(key, node, visitor, path16) {
+      let ctrl = await callVisitor(key, node, visitor, path16);
       if (identity.isNode(ctrl) || identity.isPair(ctrl))
-        return replaceNode(key, path15, ctrl), visitAsync_(key, ctrl, visitor, path15);
+        return replaceNode(key, path16, ctrl), visitAsync_(key, ctrl, visitor, path16);
       if (typeof ctrl != "symbol") {
         if (identity.isCollection(node)) {
-          path15 = Object.freeze(path15.concat(node));
+          path16 = Object.freeze(path16.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            let ci = await visitAsync_(i2, node.items[i2], visitor, path15);
+            let ci = await visitAsync_(i2, node.items[i2], visitor, path16);
             if (typeof ci == "number")
               i2 = ci - 1;
             else {
@@ -2736,12 +2736,12 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path15 = Object.freeze(path15.concat(node));
-          let ck = await visitAsync_("key", node.key, visitor, path15);
+          path16 = Object.freeze(path16.concat(node));
+          let ck = await visitAsync_("key", node.key, visitor, path16);
           if (ck === BREAK)
             return BREAK;
           ck === REMOVE && (node.key = null);
-          let cv = await visitAsync_("value", node.value, visitor, path15);
+          let cv = await visitAsync_("value", node.value, visitor, path16);
           if (cv === BREAK)
             return BREAK;
           cv === REMOVE && (node.value = null);
@@ -2764,22 +2764,22 @@ var require_visit = __commonJS({
         Seq: visitor.Collection
       }, visitor) : visitor;
     }
-    function callVisitor(key, node, visitor, path15) {
+    function callVisitor(key, node, visitor, path16) {
       if (typeof visitor == "function")
-        return visitor(key, node, path15);
+        return visitor(key, node, path16);
       if (identity.isMap(node))
-        return visitor.Map?.(key, node, path15);
+        return visitor.Map?.(key, node, path16);
       if (identity.isSeq(node))
-        return visitor.Seq?.(key, node, path15);
+        return visitor.Seq?.(key, node, path16);
       if (identity.isPair(node))
-        return visitor.Pair?.(key, node, path15);
+        return visitor.Pair?.(key, node, path16);
       if (identity.isScalar(node))
-        return visitor.Scalar?.(key, node, path15);
+        return visitor.Scalar?.(key, node, path16);
       if (identity.isAlias(node))
-        return visitor.Alias?.(key, node, path15);
+        return visitor.Alias?.(key, node, path16);
     }
-    function replaceNode(key, path15, node) {
-      let parent = path15[path15.length - 1];
+    function replaceNode(key, path16, node) {
+      let parent = path16[path16.length - 1];
       if (identity.isCollection(parent))
         parent.items[key] = node;
       else if (identity.isPair(parent))
@@ -3235,10 +3235,10 @@ var require_Collection = __commonJS({
   "node_modules/yaml/dist/nodes/Collection.js"(exports) {
     "use strict";
     var createNode = require_createNode(), identity = require_identity(), Node2 = require_Node();
-    function collectionFromPath(schema, path15, value) {
+    function collectionFromPath(schema, path16, value) {
       let v = value;
-      for (let i2 = path15.length - 1; i2 >= 0; --i2) {
-        let k = path15[i2];
+      for (let i2 = path16.length - 1; i2 >= 0; --i2) {
+        let k = path16[i2];
         if (typeof k == "number" && Number.isInteger(k) && k >= 0) {
           let a = [];
           a[k] = v, v = a;
@@ -3255,7 +3255,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path15) => path15 == null || typeof path15 == "object" && !!path15[Symbol.iterator]().next().done, Collection = class extends Node2.NodeBase {
+    var isEmptyPath = (path16) => path16 == null || typeof path16 == "object" && !!path16[Symbol.iterator]().next().done, Collection = class extends Node2.NodeBase {
       constructor(type, schema) {
         super(type), Object.defineProperty(this, "schema", {
           value: schema,
@@ -3278,11 +3278,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path15, value) {
-        if (isEmptyPath(path15))
+      addIn(path16, value) {
+        if (isEmptyPath(path16))
           this.add(value);
         else {
-          let [key, ...rest] = path15, node = this.get(key, !0);
+          let [key, ...rest] = path16, node = this.get(key, !0);
           if (identity.isCollection(node))
             node.addIn(rest, value);
           else if (node === void 0 && this.schema)
@@ -3295,8 +3295,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path15) {
-        let [key, ...rest] = path15;
+      deleteIn(path16) {
+        let [key, ...rest] = path16;
         if (rest.length === 0)
           return this.delete(key);
         let node = this.get(key, !0);
@@ -3309,8 +3309,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path15, keepScalar) {
-        let [key, ...rest] = path15, node = this.get(key, !0);
+      getIn(path16, keepScalar) {
+        let [key, ...rest] = path16, node = this.get(key, !0);
         return rest.length === 0 ? !keepScalar && identity.isScalar(node) ? node.value : node : identity.isCollection(node) ? node.getIn(rest, keepScalar) : void 0;
       }
       hasAllNullValues(allowScalar) {
@@ -3324,8 +3324,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path15) {
-        let [key, ...rest] = path15;
+      hasIn(path16) {
+        let [key, ...rest] = path16;
         if (rest.length === 0)
           return this.has(key);
         let node = this.get(key, !0);
@@ -3335,8 +3335,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path15, value) {
-        let [key, ...rest] = path15;
+      setIn(path16, value) {
+        let [key, ...rest] = path16;
         if (rest.length === 0)
           this.set(key, value);
         else {
@@ -5209,8 +5209,8 @@ var require_Document = __commonJS({
         assertCollection(this.contents) && this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path15, value) {
-        assertCollection(this.contents) && this.contents.addIn(path15, value);
+      addIn(path16, value) {
+        assertCollection(this.contents) && this.contents.addIn(path16, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -5271,8 +5271,8 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path15) {
-        return Collection.isEmptyPath(path15) ? this.contents == null ? !1 : (this.contents = null, !0) : assertCollection(this.contents) ? this.contents.deleteIn(path15) : !1;
+      deleteIn(path16) {
+        return Collection.isEmptyPath(path16) ? this.contents == null ? !1 : (this.contents = null, !0) : assertCollection(this.contents) ? this.contents.deleteIn(path16) : !1;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -5287,8 +5287,8 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path15, keepScalar) {
-        return Collection.isEmptyPath(path15) ? !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents : identity.isCollection(this.contents) ? this.contents.getIn(path15, keepScalar) : void 0;
+      getIn(path16, keepScalar) {
+        return Collection.isEmptyPath(path16) ? !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents : identity.isCollection(this.contents) ? this.contents.getIn(path16, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -5299,8 +5299,8 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path15) {
-        return Collection.isEmptyPath(path15) ? this.contents !== void 0 : identity.isCollection(this.contents) ? this.contents.hasIn(path15) : !1;
+      hasIn(path16) {
+        return Collection.isEmptyPath(path16) ? this.contents !== void 0 : identity.isCollection(this.contents) ? this.contents.hasIn(path16) : !1;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -5313,8 +5313,8 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path15, value) {
-        Collection.isEmptyPath(path15) ? this.contents = value : this.contents == null ? this.contents = Collection.collectionFromPath(this.schema, Array.from(path15), value) : assertCollection(this.contents) && this.contents.setIn(path15, value);
+      setIn(path16, value) {
+        Collection.isEmptyPath(path16) ? this.contents = value : this.contents == null ? this.contents = Collection.collectionFromPath(this.schema, Array.from(path16), value) : assertCollection(this.contents) && this.contents.setIn(path16, value);
       }
       /**
        * Change the YAML version and schema used by the document.
@@ -6166,7 +6166,7 @@ var require_compose_scalar = __commonJS({
     "use strict";
     var identity = require_identity(), Scalar2 = require_Scalar(), resolveBlockScalar = require_resolve_block_scalar(), resolveFlowScalar = require_resolve_flow_scalar();
     function composeScalar(ctx, token, tagToken, onError) {
-      let { value, type, comment, range: range2 } = token.type === "block-scalar" ? resolveBlockScalar.resolveBlockScalar(ctx, token, onError) : resolveFlowScalar.resolveFlowScalar(token, ctx.options.strict, onError), tagName = tagToken ? ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg)) : null, tag;
+      let { value, type, comment, range: range3 } = token.type === "block-scalar" ? resolveBlockScalar.resolveBlockScalar(ctx, token, onError) : resolveFlowScalar.resolveFlowScalar(token, ctx.options.strict, onError), tagName = tagToken ? ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg)) : null, tag;
       ctx.options.stringKeys && ctx.atKey ? tag = ctx.schema[identity.SCALAR] : tagName ? tag = findScalarTagByName(ctx.schema, value, tagName, tagToken, onError) : token.type === "scalar" ? tag = findScalarTagByTest(ctx, value, token, onError) : tag = ctx.schema[identity.SCALAR];
       let scalar;
       try {
@@ -6176,7 +6176,7 @@ var require_compose_scalar = __commonJS({
         let msg = error instanceof Error ? error.message : String(error);
         onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), scalar = new Scalar2.Scalar(value);
       }
-      return scalar.range = range2, scalar.source = value, type && (scalar.type = type), tagName && (scalar.tag = tagName), tag.format && (scalar.format = tag.format), comment && (scalar.comment = comment), scalar;
+      return scalar.range = range3, scalar.source = value, type && (scalar.type = type), tagName && (scalar.tag = tagName), tag.format && (scalar.format = tag.format), comment && (scalar.comment = comment), scalar;
     }
     function findScalarTagByName(schema, value, tagName, tagToken, onError) {
       if (tagName === "!")
@@ -6709,9 +6709,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path15) => {
+    visit2.itemAtPath = (cst, path16) => {
       let item = cst;
-      for (let [field, index2] of path15) {
+      for (let [field, index2] of path16) {
         let tok = item?.[field];
         if (tok && "items" in tok)
           item = tok.items[index2];
@@ -6720,21 +6720,21 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path15) => {
-      let parent = visit2.itemAtPath(cst, path15.slice(0, -1)), field = path15[path15.length - 1][0], coll = parent?.[field];
+    visit2.parentCollection = (cst, path16) => {
+      let parent = visit2.itemAtPath(cst, path16.slice(0, -1)), field = path16[path16.length - 1][0], coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path15, item, visitor) {
-      let ctrl = visitor(item, path15);
+    function _visit(path16, item, visitor) {
+      let ctrl = visitor(item, path16);
       if (typeof ctrl == "symbol")
         return ctrl;
       for (let field of ["key", "value"]) {
         let token = item[field];
         if (token && "items" in token) {
           for (let i2 = 0; i2 < token.items.length; ++i2) {
-            let ci = _visit(Object.freeze(path15.concat([[field, i2]])), token.items[i2], visitor);
+            let ci = _visit(Object.freeze(path16.concat([[field, i2]])), token.items[i2], visitor);
             if (typeof ci == "number")
               i2 = ci - 1;
             else {
@@ -6743,10 +6743,10 @@ var require_cst_visit = __commonJS({
               ci === REMOVE && (token.items.splice(i2, 1), i2 -= 1);
             }
           }
-          typeof ctrl == "function" && field === "key" && (ctrl = ctrl(item, path15));
+          typeof ctrl == "function" && field === "key" && (ctrl = ctrl(item, path16));
         }
       }
-      return typeof ctrl == "function" ? ctrl(item, path15) : ctrl;
+      return typeof ctrl == "function" ? ctrl(item, path16) : ctrl;
     }
     exports.visit = visit2;
   }
@@ -7749,8 +7749,8 @@ var require_parser = __commonJS({
             case "scalar":
             case "single-quoted-scalar":
             case "double-quoted-scalar": {
-              let fs13 = this.flowScalar(this.type);
-              atNextItem || it.value ? (map.items.push({ start: start2, key: fs13, sep: [] }), this.onKeyLine = !0) : it.sep ? this.stack.push(fs13) : (Object.assign(it, { key: fs13, sep: [] }), this.onKeyLine = !0);
+              let fs15 = this.flowScalar(this.type);
+              atNextItem || it.value ? (map.items.push({ start: start2, key: fs15, sep: [] }), this.onKeyLine = !0) : it.sep ? this.stack.push(fs15) : (Object.assign(it, { key: fs15, sep: [] }), this.onKeyLine = !0);
               return;
             }
             default: {
@@ -7848,8 +7848,8 @@ var require_parser = __commonJS({
             case "scalar":
             case "single-quoted-scalar":
             case "double-quoted-scalar": {
-              let fs13 = this.flowScalar(this.type);
-              !it || it.value ? fc.items.push({ start: [], key: fs13, sep: [] }) : it.sep ? this.stack.push(fs13) : Object.assign(it, { key: fs13, sep: [] });
+              let fs15 = this.flowScalar(this.type);
+              !it || it.value ? fc.items.push({ start: [], key: fs15, sep: [] }) : it.sep ? this.stack.push(fs15) : Object.assign(it, { key: fs15, sep: [] });
               return;
             }
             case "flow-map-end":
@@ -8393,9 +8393,9 @@ var require_codegen = __commonJS({
         let varKind = es5 ? scope_1.varKinds.var : this.varKind, rhs = this.rhs === void 0 ? "" : ` = ${this.rhs}`;
         return `${varKind} ${this.name}${rhs};` + _n;
       }
-      optimizeNames(names2, constants6) {
+      optimizeNames(names2, constants7) {
         if (names2[this.name.str])
-          return this.rhs && (this.rhs = optimizeExpr(this.rhs, names2, constants6)), this;
+          return this.rhs && (this.rhs = optimizeExpr(this.rhs, names2, constants7)), this;
       }
       get names() {
         return this.rhs instanceof code_1._CodeOrName ? this.rhs.names : {};
@@ -8407,9 +8407,9 @@ var require_codegen = __commonJS({
       render({ _n }) {
         return `${this.lhs} = ${this.rhs};` + _n;
       }
-      optimizeNames(names2, constants6) {
+      optimizeNames(names2, constants7) {
         if (!(this.lhs instanceof code_1.Name && !names2[this.lhs.str] && !this.sideEffects))
-          return this.rhs = optimizeExpr(this.rhs, names2, constants6), this;
+          return this.rhs = optimizeExpr(this.rhs, names2, constants7), this;
       }
       get names() {
         let names2 = this.lhs instanceof code_1.Name ? {} : { ...this.lhs.names };
@@ -8456,8 +8456,8 @@ var require_codegen = __commonJS({
       optimizeNodes() {
         return `${this.code}` ? this : void 0;
       }
-      optimizeNames(names2, constants6) {
-        return this.code = optimizeExpr(this.code, names2, constants6), this;
+      optimizeNames(names2, constants7) {
+        return this.code = optimizeExpr(this.code, names2, constants7), this;
       }
       get names() {
         return this.code instanceof code_1._CodeOrName ? this.code.names : {};
@@ -8477,11 +8477,11 @@ var require_codegen = __commonJS({
         }
         return nodes.length > 0 ? this : void 0;
       }
-      optimizeNames(names2, constants6) {
+      optimizeNames(names2, constants7) {
         let { nodes } = this, i2 = nodes.length;
         for (; i2--; ) {
           let n = nodes[i2];
-          n.optimizeNames(names2, constants6) || (subtractNames(names2, n.names), nodes.splice(i2, 1));
+          n.optimizeNames(names2, constants7) || (subtractNames(names2, n.names), nodes.splice(i2, 1));
         }
         return nodes.length > 0 ? this : void 0;
       }
@@ -8519,10 +8519,10 @@ var require_codegen = __commonJS({
         if (!(cond === !1 || !this.nodes.length))
           return this;
       }
-      optimizeNames(names2, constants6) {
+      optimizeNames(names2, constants7) {
         var _a;
-        if (this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names2, constants6), !!(super.optimizeNames(names2, constants6) || this.else))
-          return this.condition = optimizeExpr(this.condition, names2, constants6), this;
+        if (this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names2, constants7), !!(super.optimizeNames(names2, constants7) || this.else))
+          return this.condition = optimizeExpr(this.condition, names2, constants7), this;
       }
       get names() {
         let names2 = super.names;
@@ -8540,9 +8540,9 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.iteration})` + super.render(opts);
       }
-      optimizeNames(names2, constants6) {
-        if (super.optimizeNames(names2, constants6))
-          return this.iteration = optimizeExpr(this.iteration, names2, constants6), this;
+      optimizeNames(names2, constants7) {
+        if (super.optimizeNames(names2, constants7))
+          return this.iteration = optimizeExpr(this.iteration, names2, constants7), this;
       }
       get names() {
         return addNames(super.names, this.iteration.names);
@@ -8566,9 +8566,9 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.varKind} ${this.name} ${this.loop} ${this.iterable})` + super.render(opts);
       }
-      optimizeNames(names2, constants6) {
-        if (super.optimizeNames(names2, constants6))
-          return this.iterable = optimizeExpr(this.iterable, names2, constants6), this;
+      optimizeNames(names2, constants7) {
+        if (super.optimizeNames(names2, constants7))
+          return this.iterable = optimizeExpr(this.iterable, names2, constants7), this;
       }
       get names() {
         return addNames(super.names, this.iterable.names);
@@ -8597,9 +8597,9 @@ var require_codegen = __commonJS({
         var _a, _b;
         return super.optimizeNodes(), (_a = this.catch) === null || _a === void 0 || _a.optimizeNodes(), (_b = this.finally) === null || _b === void 0 || _b.optimizeNodes(), this;
       }
-      optimizeNames(names2, constants6) {
+      optimizeNames(names2, constants7) {
         var _a, _b;
-        return super.optimizeNames(names2, constants6), (_a = this.catch) === null || _a === void 0 || _a.optimizeNames(names2, constants6), (_b = this.finally) === null || _b === void 0 || _b.optimizeNames(names2, constants6), this;
+        return super.optimizeNames(names2, constants7), (_a = this.catch) === null || _a === void 0 || _a.optimizeNames(names2, constants7), (_b = this.finally) === null || _b === void 0 || _b.optimizeNames(names2, constants7), this;
       }
       get names() {
         let names2 = super.names;
@@ -8839,18 +8839,18 @@ var require_codegen = __commonJS({
     function addExprNames(names2, from) {
       return from instanceof code_1._CodeOrName ? addNames(names2, from.names) : names2;
     }
-    function optimizeExpr(expr, names2, constants6) {
+    function optimizeExpr(expr, names2, constants7) {
       if (expr instanceof code_1.Name)
         return replaceName(expr);
       if (!canOptimize(expr))
         return expr;
       return new code_1._Code(expr._items.reduce((items, c) => (c instanceof code_1.Name && (c = replaceName(c)), c instanceof code_1._Code ? items.push(...c._items) : items.push(c), items), []));
       function replaceName(n) {
-        let c = constants6[n.str];
+        let c = constants7[n.str];
         return c === void 0 || names2[n.str] !== 1 ? n : (delete names2[n.str], c);
       }
       function canOptimize(e) {
-        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names2[c.str] === 1 && constants6[c.str] !== void 0);
+        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names2[c.str] === 1 && constants7[c.str] !== void 0);
       }
     }
     function subtractNames(names2, from) {
@@ -10321,7 +10321,7 @@ var require_compile = __commonJS({
       let schOrFunc = root.refs[ref];
       if (schOrFunc)
         return schOrFunc;
-      let _sch = resolve12.call(this, root, ref);
+      let _sch = resolve13.call(this, root, ref);
       if (_sch === void 0) {
         let schema = (_a = root.localRefs) === null || _a === void 0 ? void 0 : _a[ref], { schemaId } = this.opts;
         schema && (_sch = new SchemaEnv({ schema, schemaId, root, baseId }));
@@ -10342,7 +10342,7 @@ var require_compile = __commonJS({
     function sameSchemaEnv(s1, s2) {
       return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
     }
-    function resolve12(root, ref) {
+    function resolve13(root, ref) {
       let sch;
       for (; typeof (sch = this.refs[ref]) == "string"; )
         ref = sch;
@@ -10520,8 +10520,8 @@ var require_utils = __commonJS({
         str2[i2] === token && ind++;
       return ind;
     }
-    function removeDotSegments(path15) {
-      let input = path15, output = [], nextSlash = -1, len = 0;
+    function removeDotSegments(path16) {
+      let input = path16, output = [], nextSlash = -1, len = 0;
       for (; len = input.length; ) {
         if (len === 1) {
           if (input === ".")
@@ -10576,10 +10576,10 @@ var require_utils = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path15) {
-      if (path15 === "" || path15[0] === "/")
-        return removeDotSegments(path15);
-      let segments = path15.split("/"), last = segments.length - 1, output = [], trailingDirectory = !1;
+    function removeDotSegmentsRelative(path16) {
+      if (path16 === "" || path16[0] === "/")
+        return removeDotSegments(path16);
+      let segments = path16.split("/"), last = segments.length - 1, output = [], trailingDirectory = !1;
       for (let i2 = 0; i2 <= last; i2++) {
         let segment = segments[i2];
         segment === "." || segment === ".." ? (segment === ".." && (output.length !== 0 && output[output.length - 1] !== ".." ? output.pop() : output.push("..")), trailingDirectory = i2 === last) : output.push(segment);
@@ -10824,8 +10824,8 @@ var require_schemes = __commonJS({
     }
     function wsSerialize(wsComponent) {
       if ((wsComponent.port === (wsIsSecure(wsComponent) ? 443 : 80) || wsComponent.port === "") && (wsComponent.port = void 0), typeof wsComponent.secure == "boolean" && (wsComponent.scheme = wsComponent.secure ? "wss" : "ws", wsComponent.secure = void 0), wsComponent.resourceName) {
-        let queryIndex = wsComponent.resourceName.indexOf("?"), path15 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path15 && path15 !== "/" ? path15 : void 0, wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1), wsComponent.resourceName = void 0;
+        let queryIndex = wsComponent.resourceName.indexOf("?"), path16 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path16 && path16 !== "/" ? path16 : void 0, wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1), wsComponent.resourceName = void 0;
       }
       return wsComponent.fragment = void 0, wsComponent;
     }
@@ -10952,7 +10952,7 @@ var require_fast_uri = __commonJS({
       normalizeString(uri, options) : typeof uri == "object" && (uri = /** @type {T} */
       parse(serialize(uri, options), options)), uri;
     }
-    function resolve12(baseURI, relativeURI, options) {
+    function resolve13(baseURI, relativeURI, options) {
       let schemelessOptions = options ? Object.assign({ scheme: "null" }, options) : { scheme: "null" }, {
         parsed: baseParsed,
         malformedAuthorityOrPort: baseMalformed,
@@ -11154,7 +11154,7 @@ var require_fast_uri = __commonJS({
     var fastUri = {
       SCHEMES,
       normalize: normalize3,
-      resolve: resolve12,
+      resolve: resolve13,
       resolveComponent,
       equal,
       serialize,
@@ -13296,8 +13296,8 @@ function unmarshalPoint(address) {
     column: C.getValue(address + SIZE_OF_INT, "i32") >>> 0
   };
 }
-function marshalRange(address, range2) {
-  marshalPoint(address, range2.startPosition), address += SIZE_OF_POINT, marshalPoint(address, range2.endPosition), address += SIZE_OF_POINT, C.setValue(address, range2.startIndex, "i32"), address += SIZE_OF_INT, C.setValue(address, range2.endIndex, "i32"), address += SIZE_OF_INT;
+function marshalRange(address, range3) {
+  marshalPoint(address, range3.startPosition), address += SIZE_OF_POINT, marshalPoint(address, range3.endPosition), address += SIZE_OF_POINT, C.setValue(address, range3.startIndex, "i32"), address += SIZE_OF_INT, C.setValue(address, range3.endIndex, "i32"), address += SIZE_OF_INT;
 }
 function unmarshalRange(address) {
   let result = {};
@@ -13320,8 +13320,8 @@ async function Module2(moduleArg = {}) {
   var arguments_ = [], thisProgram = "./this.program", quit_ = /* @__PURE__ */ __name((status, toThrow) => {
     throw toThrow;
   }, "quit_"), _scriptName = import.meta.url, scriptDirectory = "";
-  function locateFile(path15) {
-    return Module.locateFile ? Module.locateFile(path15, scriptDirectory) : scriptDirectory + path15;
+  function locateFile(path16) {
+    return Module.locateFile ? Module.locateFile(path16, scriptDirectory) : scriptDirectory + path16;
   }
   __name(locateFile, "locateFile");
   var readAsync, readBinary;
@@ -13351,11 +13351,11 @@ async function Module2(moduleArg = {}) {
       );
     }, "readBinary")), readAsync = /* @__PURE__ */ __name(async (url) => {
       if (isFileURI(url))
-        return new Promise((resolve12, reject) => {
+        return new Promise((resolve13, reject) => {
           var xhr = new XMLHttpRequest();
           xhr.open("GET", url, !0), xhr.responseType = "arraybuffer", xhr.onload = () => {
             if (xhr.status == 200 || xhr.status == 0 && xhr.response) {
-              resolve12(xhr.response);
+              resolve13(xhr.response);
               return;
             }
             reject(xhr.status);
@@ -13488,9 +13488,9 @@ async function Module2(moduleArg = {}) {
     __name(receiveInstantiationResult, "receiveInstantiationResult");
     var info2 = getWasmImports();
     if (Module.instantiateWasm)
-      return new Promise((resolve12, reject) => {
+      return new Promise((resolve13, reject) => {
         Module.instantiateWasm(info2, (mod, inst) => {
-          resolve12(receiveInstance(mod, inst));
+          resolve13(receiveInstance(mod, inst));
         });
       });
     wasmBinaryFile ??= findWasmBinary();
@@ -14233,8 +14233,8 @@ async function Module2(moduleArg = {}) {
   }
   __name(run, "run");
   var wasmExports;
-  return wasmExports = await createWasm(), run(), runtimeInitialized ? moduleRtn = Module : moduleRtn = new Promise((resolve12, reject) => {
-    readyPromiseResolve = resolve12, readyPromiseReject = reject;
+  return wasmExports = await createWasm(), run(), runtimeInitialized ? moduleRtn = Module : moduleRtn = new Promise((resolve13, reject) => {
+    readyPromiseResolve = resolve13, readyPromiseReject = reject;
   }), moduleRtn;
 }
 async function initializeBinding(moduleOptions) {
@@ -14430,20 +14430,20 @@ var __defProp2, __name, Edit, SIZE_OF_SHORT, SIZE_OF_INT, SIZE_OF_CURSOR, SIZE_O
        * operation. This is useful for editing ranges without requiring a tree
        * or node instance.
        */
-      editRange(range2) {
+      editRange(range3) {
         let newRange = {
-          startIndex: range2.startIndex,
-          startPosition: { ...range2.startPosition },
-          endIndex: range2.endIndex,
-          endPosition: { ...range2.endPosition }
+          startIndex: range3.startIndex,
+          startPosition: { ...range3.startPosition },
+          endIndex: range3.endIndex,
+          endPosition: { ...range3.endPosition }
         };
-        return range2.endIndex >= this.oldEndIndex ? range2.endIndex !== Number.MAX_SAFE_INTEGER && (newRange.endIndex = this.newEndIndex + (range2.endIndex - this.oldEndIndex), newRange.endPosition = {
-          row: this.newEndPosition.row + (range2.endPosition.row - this.oldEndPosition.row),
-          column: range2.endPosition.row === this.oldEndPosition.row ? this.newEndPosition.column + (range2.endPosition.column - this.oldEndPosition.column) : range2.endPosition.column
-        }, newRange.endIndex < this.newEndIndex && (newRange.endIndex = Number.MAX_SAFE_INTEGER, newRange.endPosition = { row: Number.MAX_SAFE_INTEGER, column: Number.MAX_SAFE_INTEGER })) : range2.endIndex > this.startIndex && (newRange.endIndex = this.startIndex, newRange.endPosition = { ...this.startPosition }), range2.startIndex >= this.oldEndIndex ? (newRange.startIndex = this.newEndIndex + (range2.startIndex - this.oldEndIndex), newRange.startPosition = {
-          row: this.newEndPosition.row + (range2.startPosition.row - this.oldEndPosition.row),
-          column: range2.startPosition.row === this.oldEndPosition.row ? this.newEndPosition.column + (range2.startPosition.column - this.oldEndPosition.column) : range2.startPosition.column
-        }, newRange.startIndex < this.newEndIndex && (newRange.startIndex = Number.MAX_SAFE_INTEGER, newRange.startPosition = { row: Number.MAX_SAFE_INTEGER, column: Number.MAX_SAFE_INTEGER })) : range2.startIndex > this.startIndex && (newRange.startIndex = this.startIndex, newRange.startPosition = { ...this.startPosition }), newRange;
+        return range3.endIndex >= this.oldEndIndex ? range3.endIndex !== Number.MAX_SAFE_INTEGER && (newRange.endIndex = this.newEndIndex + (range3.endIndex - this.oldEndIndex), newRange.endPosition = {
+          row: this.newEndPosition.row + (range3.endPosition.row - this.oldEndPosition.row),
+          column: range3.endPosition.row === this.oldEndPosition.row ? this.newEndPosition.column + (range3.endPosition.column - this.oldEndPosition.column) : range3.endPosition.column
+        }, newRange.endIndex < this.newEndIndex && (newRange.endIndex = Number.MAX_SAFE_INTEGER, newRange.endPosition = { row: Number.MAX_SAFE_INTEGER, column: Number.MAX_SAFE_INTEGER })) : range3.endIndex > this.startIndex && (newRange.endIndex = this.startIndex, newRange.endPosition = { ...this.startPosition }), range3.startIndex >= this.oldEndIndex ? (newRange.startIndex = this.newEndIndex + (range3.startIndex - this.oldEndIndex), newRange.startPosition = {
+          row: this.newEndPosition.row + (range3.startPosition.row - this.oldEndPosition.row),
+          column: range3.startPosition.row === this.oldEndPosition.row ? this.newEndPosition.column + (range3.startPosition.column - this.oldEndPosition.column) : range3.startPosition.column
+        }, newRange.startIndex < this.newEndIndex && (newRange.startIndex = Number.MAX_SAFE_INTEGER, newRange.startPosition = { row: Number.MAX_SAFE_INTEGER, column: Number.MAX_SAFE_INTEGER })) : range3.startIndex > this.startIndex && (newRange.startIndex = this.startIndex, newRange.startPosition = { ...this.startPosition }), newRange;
       }
     }, SIZE_OF_SHORT = 2, SIZE_OF_INT = 4, SIZE_OF_CURSOR = 4 * SIZE_OF_INT, SIZE_OF_NODE = 5 * SIZE_OF_INT, SIZE_OF_POINT = 2 * SIZE_OF_INT, SIZE_OF_RANGE = 2 * SIZE_OF_INT + 2 * SIZE_OF_POINT, ZERO_POINT = { row: 0, column: 0 }, INTERNAL = /* @__PURE__ */ Symbol("INTERNAL");
     __name(assertInternal, "assertInternal");
@@ -16345,8 +16345,8 @@ var require_utils2 = __commonJS({
       let prepend = options.contains ? "" : "^", append = options.contains ? "" : "$", output = `${prepend}(?:${input})${append}`;
       return state.negated === !0 && (output = `(?:^(?!${output}).*$)`), output;
     };
-    exports.basename = (path15, { windows } = {}) => {
-      let segs = path15.split(windows ? /[\\/]/ : "/"), last = segs[segs.length - 1];
+    exports.basename = (path16, { windows } = {}) => {
+      let segs = path16.split(windows ? /[\\/]/ : "/"), last = segs[segs.length - 1];
       return last === "" ? segs[segs.length - 2] : last;
     };
   }
@@ -16549,13 +16549,13 @@ var require_scan = __commonJS({
 var require_parse = __commonJS({
   "node_modules/picomatch/lib/parse.js"(exports, module2) {
     "use strict";
-    var constants6 = require_constants(), utils = require_utils2(), {
+    var constants7 = require_constants(), utils = require_utils2(), {
       MAX_LENGTH,
       POSIX_REGEX_SOURCE,
       REGEX_NON_SPECIAL_CHARS,
       REGEX_SPECIAL_CHARS_BACKREF,
       REPLACEMENTS
-    } = constants6, expandRange = (args2, options) => {
+    } = constants7, expandRange = (args2, options) => {
       if (typeof options.expandRange == "function")
         return options.expandRange(...args2, options);
       args2.sort();
@@ -16695,7 +16695,7 @@ var require_parse = __commonJS({
     }, analyzeRepeatedExtglob = (body2, options) => {
       if (options.maxExtglobRecursion === !1)
         return { risky: !1 };
-      let max = typeof options.maxExtglobRecursion == "number" ? options.maxExtglobRecursion : constants6.DEFAULT_MAX_EXTGLOB_RECURSION, branches = splitTopLevel(body2).map((branch) => branch.trim());
+      let max = typeof options.maxExtglobRecursion == "number" ? options.maxExtglobRecursion : constants7.DEFAULT_MAX_EXTGLOB_RECURSION, branches = splitTopLevel(body2).map((branch) => branch.trim());
       if (branches.length > 1 && (branches.some((branch) => branch === "") || branches.some((branch) => /^[*?]+$/.test(branch)) || hasRepeatedCharPrefixOverlap(branches)))
         return { risky: !0 };
       let safeChars = [], sawStarSequence = !1, combinable = !0;
@@ -16721,7 +16721,7 @@ var require_parse = __commonJS({
       let opts = { ...options }, max = typeof opts.maxLength == "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH, len = input.length;
       if (len > max)
         throw new SyntaxError(`Input length: ${len}, exceeds maximum allowed length: ${max}`);
-      let bos = { type: "bos", value: "", output: opts.prepend || "" }, tokens = [bos], capture = opts.capture ? "" : "?:", PLATFORM_CHARS = constants6.globChars(opts.windows), EXTGLOB_CHARS = constants6.extglobChars(PLATFORM_CHARS), {
+      let bos = { type: "bos", value: "", output: opts.prepend || "" }, tokens = [bos], capture = opts.capture ? "" : "?:", PLATFORM_CHARS = constants7.globChars(opts.windows), EXTGLOB_CHARS = constants7.extglobChars(PLATFORM_CHARS), {
         DOT_LITERAL,
         PLUS_LITERAL,
         SLASH_LITERAL,
@@ -16914,10 +16914,10 @@ var require_parse = __commonJS({
           }
           let output = ")";
           if (brace.dots === !0) {
-            let arr = tokens.slice(), range2 = [];
+            let arr = tokens.slice(), range3 = [];
             for (let i2 = arr.length - 1; i2 >= 0 && (tokens.pop(), arr[i2].type !== "brace"); i2--)
-              arr[i2].type !== "dots" && range2.unshift(arr[i2].value);
-            output = expandRange(range2, opts), state.backtrack = !0;
+              arr[i2].type !== "dots" && range3.unshift(arr[i2].value);
+            output = expandRange(range3, opts), state.backtrack = !0;
           }
           if (brace.comma !== !0 && brace.dots !== !0) {
             let out2 = state.output.slice(0, brace.outputIndex), toks = state.tokens.slice(brace.tokensIndex);
@@ -17112,7 +17112,7 @@ var require_parse = __commonJS({
         NO_DOTS_SLASH,
         STAR,
         START_ANCHOR
-      } = constants6.globChars(opts.windows), nodot = opts.dot ? NO_DOTS : NO_DOT, slashDot = opts.dot ? NO_DOTS_SLASH : NO_DOT, capture = opts.capture ? "" : "?:", state = { negated: !1, prefix: "" }, star = opts.bash === !0 ? ".*?" : STAR;
+      } = constants7.globChars(opts.windows), nodot = opts.dot ? NO_DOTS : NO_DOT, slashDot = opts.dot ? NO_DOTS_SLASH : NO_DOT, capture = opts.capture ? "" : "?:", state = { negated: !1, prefix: "" }, star = opts.bash === !0 ? ".*?" : STAR;
       opts.capture && (star = `(${star})`);
       let globstar = (opts2) => opts2.noglobstar === !0 ? star : `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`, create = (str2) => {
         switch (str2) {
@@ -17150,7 +17150,7 @@ var require_parse = __commonJS({
 var require_picomatch = __commonJS({
   "node_modules/picomatch/lib/picomatch.js"(exports, module2) {
     "use strict";
-    var scan2 = require_scan(), parse = require_parse(), utils = require_utils2(), constants6 = require_constants(), isObject2 = (val) => val && typeof val == "object" && !Array.isArray(val), picomatch2 = (glob, options, returnState = !1) => {
+    var scan2 = require_scan(), parse = require_parse(), utils = require_utils2(), constants7 = require_constants(), isObject3 = (val) => val && typeof val == "object" && !Array.isArray(val), picomatch2 = (glob, options, returnState = !1) => {
       if (Array.isArray(glob)) {
         let fns = glob.map((input) => picomatch2(input, options, returnState));
         return (str2) => {
@@ -17161,7 +17161,7 @@ var require_picomatch = __commonJS({
           return !1;
         };
       }
-      let isState = isObject2(glob) && glob.tokens && glob.input;
+      let isState = isObject3(glob) && glob.tokens && glob.input;
       if (glob === "" || typeof glob != "string" && !isState)
         throw new TypeError("Expected pattern to be a non-empty string");
       let opts = options || {}, posix4 = opts.windows, regex = isState ? picomatch2.compileRe(glob, options) : picomatch2.makeRe(glob, options, !1, !0), state = regex.state;
@@ -17212,7 +17212,7 @@ var require_picomatch = __commonJS({
         return /$^/;
       }
     };
-    picomatch2.constants = constants6;
+    picomatch2.constants = constants7;
     module2.exports = picomatch2;
   }
 });
@@ -17226,11 +17226,11 @@ var require_posix = __commonJS({
 });
 
 // src/cli/bin.ts
-import * as fs12 from "node:fs";
+import * as fs14 from "node:fs";
 
 // src/cli/main.ts
-import * as fs11 from "node:fs";
-import * as path14 from "node:path";
+import * as fs13 from "node:fs";
+import * as path15 from "node:path";
 
 // node_modules/commander/esm.mjs
 var import_index = __toESM(require_commander(), 1), {
@@ -17590,7 +17590,7 @@ function buildSteps(loc2, node) {
 function buildPermissions(loc2, owner) {
   let pair = loc2.pair(owner, "permissions");
   if (!pair) return;
-  let value = loc2.deref(pair.value), keyRange = loc2.keyRange(pair), range2 = value ? loc2.range(value) : keyRange, base = { keyRange, range: range2, flow: (0, import_yaml2.isMap)(value) && !!value.flow };
+  let value = loc2.deref(pair.value), keyRange = loc2.keyRange(pair), range3 = value ? loc2.range(value) : keyRange, base = { keyRange, range: range3, flow: (0, import_yaml2.isMap)(value) && !!value.flow };
   if ((0, import_yaml2.isMap)(value)) {
     let entries = loc2.entries(value), scopes = {};
     for (let e of entries) scopes[e.key] = e.value?.value ?? "";
@@ -18573,31 +18573,31 @@ var format = {
   minArgs: 1,
   maxArgs: 255,
   call: (...args2) => {
-    let fs13 = args2[0].coerceString(), result = [], index2 = 0;
-    for (; index2 < fs13.length; ) {
-      let lbrace = fs13.indexOf("{", index2), rbrace = fs13.indexOf("}", index2);
+    let fs15 = args2[0].coerceString(), result = [], index2 = 0;
+    for (; index2 < fs15.length; ) {
+      let lbrace = fs15.indexOf("{", index2), rbrace = fs15.indexOf("}", index2);
       if (lbrace >= 0 && (rbrace < 0 || rbrace > lbrace)) {
-        if (safeCharAt(fs13, lbrace + 1) === "{") {
-          result.push(fs13.substr(index2, lbrace - index2 + 1)), index2 = lbrace + 2;
+        if (safeCharAt(fs15, lbrace + 1) === "{") {
+          result.push(fs15.substr(index2, lbrace - index2 + 1)), index2 = lbrace + 2;
           continue;
         }
         if (rbrace > lbrace + 1) {
-          let argIndex = readArgIndex(fs13, lbrace + 1);
+          let argIndex = readArgIndex(fs15, lbrace + 1);
           if (argIndex.success) {
             if (1 + argIndex.result > args2.length - 1)
-              throw new Error(`The following format string references more arguments than were supplied: ${fs13}`);
-            lbrace > index2 && result.push(fs13.substr(index2, lbrace - index2)), result.push(`${args2[1 + argIndex.result].coerceString()}`), index2 = rbrace + 1;
+              throw new Error(`The following format string references more arguments than were supplied: ${fs15}`);
+            lbrace > index2 && result.push(fs15.substr(index2, lbrace - index2)), result.push(`${args2[1 + argIndex.result].coerceString()}`), index2 = rbrace + 1;
             continue;
           }
         }
-        throw new Error(`The following format string is invalid: ${fs13}`);
+        throw new Error(`The following format string is invalid: ${fs15}`);
       } else if (rbrace >= 0)
-        if (safeCharAt(fs13, rbrace + 1) === "}")
-          result.push(fs13.substr(index2, rbrace - index2 + 1)), index2 = rbrace + 2;
+        if (safeCharAt(fs15, rbrace + 1) === "}")
+          result.push(fs15.substr(index2, rbrace - index2 + 1)), index2 = rbrace + 2;
         else
-          throw new Error(`The following format string is invalid: ${fs13}`);
+          throw new Error(`The following format string is invalid: ${fs15}`);
       else {
-        result.push(fs13.substr(index2));
+        result.push(fs15.substr(index2));
         break;
       }
     }
@@ -19605,7 +19605,7 @@ function selfReferencePath(ref, repository) {
 // src/graph/build-graph.ts
 var MAX_COMPOSITE_DEPTH = 10, MAX_WORKFLOW_DEPTH = 10, MAX_TIMELINE_STEPS = 5e3, MAX_EXPANSION = 2e4, MAX_TOTAL_EXPANSION = 2e5;
 function buildGraph(input) {
-  let builder = new GraphBuilder(input.loader, input.repository, input.onLoad, input.expansionSpent ?? 0), workflows = [], jobs = [], jobsByWorkflow = /* @__PURE__ */ new Map(), byFile = /* @__PURE__ */ new Map();
+  let builder = new GraphBuilder(input.loader, input.repository, input.onAccess, input.expansionSpent ?? 0), workflows = [], jobs = [], jobsByWorkflow = /* @__PURE__ */ new Map(), byFile = /* @__PURE__ */ new Map();
   for (let parsed of input.files) {
     if (!parsed.usable) continue;
     if (parsed.file.kind === "action") {
@@ -19629,15 +19629,15 @@ function allJobNodes(graph) {
   return graph.jobs.forEach(walk2), out2;
 }
 var GraphBuilder = class {
-  constructor(loader, repository, onLoad, totalExpansion) {
+  constructor(loader, repository, onAccess, totalExpansion) {
     this.loader = loader;
     this.repository = repository;
-    this.onLoad = onLoad;
+    this.onAccess = onAccess;
     this.totalExpansion = totalExpansion;
   }
   loader;
   repository;
-  onLoad;
+  onAccess;
   totalExpansion;
   actions = /* @__PURE__ */ new Map();
   issues = [];
@@ -19652,9 +19652,19 @@ var GraphBuilder = class {
   get totalSpent() {
     return this.totalExpansion;
   }
-  load(absPath, kind, root) {
-    let res = this.loader.load(absPath, kind, root);
-    return this.onLoad && this.owner && this.onLoad(this.owner, absPath, res), res;
+  // Every look at the file system goes through these three, which tell `onAccess` (the loader
+  // answers repeated looks from memory; the workflow that looked again depends on them all the same).
+  load(absPath, fileKind2, root) {
+    let result = this.loader.load(absPath, fileKind2, root);
+    return this.onAccess && this.owner && this.onAccess(this.owner, { kind: "load", absPath, fileKind: fileKind2, root, result }), result;
+  }
+  exists(absPath, root) {
+    let found = this.loader.exists(absPath, root);
+    return this.onAccess && this.owner && this.onAccess(this.owner, { kind: "exists", absPath, root, found }), found;
+  }
+  readText(absPath, root) {
+    let text2 = this.loader.readText(absPath, root);
+    return this.onAccess && this.owner && this.onAccess(this.owner, { kind: "text", absPath, root, text: text2 }), text2;
   }
   workflow(parsed) {
     let wf = this.workflowModels.get(parsed.file);
@@ -19743,23 +19753,19 @@ var GraphBuilder = class {
   }
   submoduleCache = /* @__PURE__ */ new Map();
   submodules(root) {
-    let paths = this.submoduleCache.get(root);
-    if (!paths) {
-      let text2 = this.loader.readText(path2.join(root, ".gitmodules"), root);
-      paths = text2 === void 0 ? [] : parseGitmodules(text2), this.submoduleCache.set(root, paths);
-    }
-    return paths;
+    let text2 = this.readText(path2.join(root, ".gitmodules"), root), paths = this.submoduleCache.get(text2);
+    return paths || (paths = text2 === void 0 ? [] : parseGitmodules(text2), this.submoduleCache.set(text2, paths)), paths;
   }
   /** Resolves `./path` against the repository root; reports paths that leave it. */
-  resolveLocal(file, range2, rel, quiet = !1) {
+  resolveLocal(file, range3, rel, quiet = !1) {
     let root = file.root;
     if (!root) {
-      this.issue({ kind: "missing", file, range: range2, message: `cannot resolve \`${rel}\`: no repository root for standard input` }, quiet);
+      this.issue({ kind: "missing", file, range: range3, message: `cannot resolve \`${rel}\`: no repository root for standard input` }, quiet);
       return;
     }
     let target = path2.resolve(root, rel);
     if (!isInside(root, target)) {
-      this.issue({ kind: "outside", file, range: range2, message: `\`${rel}\` points outside the repository; not followed` }, quiet);
+      this.issue({ kind: "outside", file, range: range3, message: `\`${rel}\` points outside the repository; not followed` }, quiet);
       return;
     }
     return target;
@@ -19818,7 +19824,7 @@ var GraphBuilder = class {
       res.missing || (lastError = res.message);
     }
     if (!found) {
-      if (!lastError && ["Dockerfile", "dockerfile"].some((name2) => this.loader.exists(path2.join(dir, name2), file.root)) || !lastError && file.root && insideSubmodule(path2.relative(file.root, dir).split(path2.sep).join("/"), this.submodules(file.root))) return;
+      if (!lastError && ["Dockerfile", "dockerfile"].some((name2) => this.exists(path2.join(dir, name2), file.root)) || !lastError && file.root && insideSubmodule(path2.relative(file.root, dir).split(path2.sep).join("/"), this.submodules(file.root))) return;
       this.issue(
         {
           kind: lastError ? "outside" : "missing",
@@ -20039,8 +20045,8 @@ function factor(node) {
   return m.count === "unknown" ? { n: Math.min(UNKNOWN_MATRIX, m.maxParallel ?? UNKNOWN_MATRIX), unknown: !0 } : { n: typeof m.concurrency == "number" ? m.concurrency : m.count, unknown: !1 };
 }
 function participants(tops, takesPart) {
-  let out2 = [], walk2 = (node, path15, weight, unknown) => {
-    let f = factor(node), here = [...path15, node], w = weight * f.n, u = unknown || f.unknown;
+  let out2 = [], walk2 = (node, path16, weight, unknown) => {
+    let f = factor(node), here = [...path16, node], w = weight * f.n, u = unknown || f.unknown;
     if (w !== 0) {
       takesPart(node) && out2.push({ node, path: here, weight: w, unknown: u });
       for (let child of node.called?.jobs ?? []) walk2(child, here, w, u);
@@ -21043,8 +21049,8 @@ function stepLabel(ts, opts = {}) {
   }
   return opts.from && opts.from.path !== ts.file.path ? `${label2} (${ts.file.path}:${ts.step.range.start.line})` : label2;
 }
-function where(from, path15, line) {
-  return from === path15 ? `line ${line}` : `${path15}:${line}`;
+function where(from, path16, line) {
+  return from === path16 ? `line ${line}` : `${path16}:${line}`;
 }
 
 // src/rules/composite-role-conflict.ts
@@ -21097,7 +21103,7 @@ var UPGRADE = `upgrade self-hosted runners to v${RUNNER_FIX_VERSION} or later (t
     for (let node of allJobNodes(ctx.graph)) {
       let tl = node.timeline;
       for (let { call, started, depth, before, earlierIdentity: oldId, newIdentity: newId, stale } of node.roleConflicts) {
-        let ts = tl[call.timelineIndex], top = ts.chain[0], topUses = top.step.uses, path15 = top.file.path, earlierTs = tl[before.timelineIndex], { level, why } = levelFor(node, ctx), startedText = depth === 0 ? `\`${topUses.node.value}\` (this call) starts` : `\`${topUses.node.value}\` calls \`${started.site.step.uses.node.value}\` (${where(path15, started.site.file.path, started.site.step.uses.node.range.start.line)}), which starts`, firstStale = stale[0], n = stale.length, message2 = `In job \`${node.job.id}\`, ${startedText} while ${oldId.text} is exported (${describeCall(path15, earlierTs)}), then assumes ${newId.text} inside (${where(path15, ts.file.path, ts.step.uses.node.range.start.line)}). On runners older than v${RUNNER_FIX_VERSION} the ${n === 1 ? "step" : `${n} steps`} after that configure call inside the composite (${n === 1 ? "" : "first: "}${stepLabel(firstStale)}) still run${n === 1 ? "s" : ""} as ${oldId.text}; the new role takes effect only when the composite returns. ${why}`, related4 = [
+        let ts = tl[call.timelineIndex], top = ts.chain[0], topUses = top.step.uses, path16 = top.file.path, earlierTs = tl[before.timelineIndex], { level, why } = levelFor(node, ctx), startedText = depth === 0 ? `\`${topUses.node.value}\` (this call) starts` : `\`${topUses.node.value}\` calls \`${started.site.step.uses.node.value}\` (${where(path16, started.site.file.path, started.site.step.uses.node.range.start.line)}), which starts`, firstStale = stale[0], n = stale.length, message2 = `In job \`${node.job.id}\`, ${startedText} while ${oldId.text} is exported (${describeCall(path16, earlierTs)}), then assumes ${newId.text} inside (${where(path16, ts.file.path, ts.step.uses.node.range.start.line)}). On runners older than v${RUNNER_FIX_VERSION} the ${n === 1 ? "step" : `${n} steps`} after that configure call inside the composite (${n === 1 ? "" : "first: "}${stepLabel(firstStale)}) still run${n === 1 ? "s" : ""} as ${oldId.text}; the new role takes effect only when the composite returns. ${why}`, related4 = [
           { path: ts.file.path, range: ts.step.uses.node.range, message: `assumes ${newId.short} inside the composite` },
           { path: earlierTs.file.path, range: earlierTs.step.uses.node.range, message: `exports ${oldId.short} before the composite starts` }
         ];
@@ -21118,7 +21124,7 @@ var UPGRADE = `upgrade self-hosted runners to v${RUNNER_FIX_VERSION} or later (t
           why: `on runners older than v${RUNNER_FIX_VERSION} the ${n === 1 ? "step" : `${n} steps`} after it inside the composite still run${n === 1 ? "s" : ""} as ${oldId.short}${short2}`,
           hint,
           label: `starts while ${oldId.short} is exported`,
-          location: { path: path15, range: topUses.node.range },
+          location: { path: path16, range: topUses.node.range },
           related: related4,
           via: { node, step: ts }
         });
@@ -21181,14 +21187,14 @@ var credentialEnvShadowing = {
   }
 };
 function finding2(entry2, holder, callTs, identity, short2, masked, isCall) {
-  let path15 = holder.file.path, callAt = where(path15, callTs.file.path, callTs.step.uses.node.range.start.line), n = masked.length, subject = isCall ? `the ${n === 1 ? "step" : `${n} steps`} of \`${holder.step.uses.node.value}\` after that call (${n === 1 ? "" : "first: "}${stepLabel(masked[0])}) run${n === 1 ? "s" : ""}` : "this step runs";
+  let path16 = holder.file.path, callAt = where(path16, callTs.file.path, callTs.step.uses.node.range.start.line), n = masked.length, subject = isCall ? `the ${n === 1 ? "step" : `${n} steps`} of \`${holder.step.uses.node.value}\` after that call (${n === 1 ? "" : "first: "}${stepLabel(masked[0])}) run${n === 1 ? "s" : ""}` : "this step runs";
   return {
     message: `\`${entry2.key}\` in this step's \`env:\` overrides the credentials configure-aws-credentials exports at ${callAt} (${identity}): explicit step env wins over exported variables on every runner version (v2.295.0 fixed only the composite start snapshot), so ${subject} with this \`${entry2.key}\` instead of ${identity}. Remove the key from this step.`,
     headline: `\`${entry2.key}\` in step \`env:\` overrides ${short2}, assumed inside the composite`,
     why: `explicit step env wins over exported variables on every runner version, so ${subject} with this \`${entry2.key}\``,
     hint: `remove \`${entry2.key}\` from this step's \`env:\``,
     label: `overrides ${short2}`,
-    location: { path: path15, range: entry2.keyRange },
+    location: { path: path16, range: entry2.keyRange },
     related: [
       { path: callTs.file.path, range: callTs.step.uses.node.range, message: `exports ${short2}, which the env overrides` },
       ...isCall ? [{ path: masked[0].file.path, range: masked[0].step.range, message: `first step that runs with this \`${entry2.key}\`` }] : []
@@ -21218,30 +21224,30 @@ function builtinExpression(expr) {
   if (e === "runner.temp") return RUNNER_TEMP;
   if (e === "runner.tool_cache") return TOOL_CACHE;
 }
-function substituteExpressions(text2, resolve12) {
+function substituteExpressions(text2, resolve13) {
   let unknown = !1, out2 = text2.replace(/\$\{\{([\s\S]*?)\}\}/g, (_whole, inner) => {
-    let v = builtinExpression(inner) ?? resolve12(inner.trim());
+    let v = builtinExpression(inner) ?? resolve13(inner.trim());
     return v === void 0 && (unknown = !0), v ?? "";
   });
   return unknown ? void 0 : out2;
 }
-function parsePathInput(value, resolve12 = () => {
+function parsePathInput(value, resolve13 = () => {
 }) {
   let patterns = [], unresolved = [];
   for (let raw2 of value.split(/\r?\n/)) {
     let line = raw2.trim();
     if (!line || line.startsWith("#")) continue;
-    let p = resolvePattern(line, resolve12);
+    let p = resolvePattern(line, resolve13);
     p ? patterns.push(p) : unresolved.push(line);
   }
   return { patterns, unresolved };
 }
-function resolvePattern(line, resolve12 = () => {
+function resolvePattern(line, resolve13 = () => {
 }) {
   let text2 = line.trim(), negate = !1;
   for (; text2.startsWith("!"); )
     negate = !negate, text2 = text2.slice(1).trim();
-  let substituted = substituteExpressions(text2, resolve12);
+  let substituted = substituteExpressions(text2, resolve13);
   if (substituted === void 0) return;
   let body2 = substituted.trim();
   if (!body2 || /^[A-Za-z]:[\\/]/.test(body2) || body2.includes("\\")) return;
@@ -21257,9 +21263,9 @@ function resolvePattern(line, resolve12 = () => {
   return { text: line.trim(), negate, pattern, segments: splitPath(pattern), unexpandedVariable };
 }
 function resolveShellPath(word, env = () => {
-}, resolve12 = () => {
+}, resolve13 = () => {
 }) {
-  let unquoted = substituteExpressions(word.trim(), resolve12)?.replace(/^(["'])(.*)\1$/s, "$2");
+  let unquoted = substituteExpressions(word.trim(), resolve13)?.replace(/^(["'])(.*)\1$/s, "$2");
   if (unquoted === void 0 || unquoted === "") return;
   let unknown = !1, expanded = unquoted.replace(/\$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))/g, (_w, a, b) => {
     let name2 = a ?? b, v = SHELL_ROOTS[name2] ?? env(name2);
@@ -21317,12 +21323,12 @@ function escapeRegex(c) {
 function isGlobSegment(seg) {
   return /[*?[]/.test(seg);
 }
-function pathMatches(pattern, path15) {
+function pathMatches(pattern, path16) {
   let memo = /* @__PURE__ */ new Map(), go = (pi, li) => {
     let key = pi * 1e4 + li, cached = memo.get(key);
     if (cached !== void 0) return cached;
     let result;
-    return pi === pattern.length ? result = li === path15.length : pattern[pi] === "**" ? result = go(pi + 1, li) || li < path15.length && go(pi, li + 1) : result = li < path15.length && segmentMatches(pattern[pi], path15[li]) && go(pi + 1, li + 1), memo.set(key, result), result;
+    return pi === pattern.length ? result = li === path16.length : pattern[pi] === "**" ? result = go(pi + 1, li) || li < path16.length && go(pi, li + 1) : result = li < path16.length && segmentMatches(pattern[pi], path16[li]) && go(pi + 1, li + 1), memo.set(key, result), result;
   };
   return go(0, 0);
 }
@@ -21370,10 +21376,10 @@ function coverWith(patterns, loc2, mode) {
       return { pattern: by, item: "/" + item.join("/") };
   }
 }
-function matchInOrder(patterns, path15, implicitDescendants) {
+function matchInOrder(patterns, path16, implicitDescendants) {
   let by;
   for (let p of patterns)
-    (pathMatches(p.segments, path15) || implicitDescendants && pathMatches([...p.segments, "**"], path15)) && (by = p.negate ? void 0 : p);
+    (pathMatches(p.segments, path16) || implicitDescendants && pathMatches([...p.segments, "**"], path16)) && (by = p.negate ? void 0 : p);
   return by;
 }
 function searchRoots(positives) {
@@ -21383,8 +21389,8 @@ function searchRoots(positives) {
   });
   return roots.filter((r, i2) => !roots.some((o, j) => j !== i2 && isPrefix(o, r) && (o.length < r.length || j < i2)));
 }
-function isPrefix(prefix, path15) {
-  return prefix.length <= path15.length && prefix.every((s, i2) => s === path15[i2]);
+function isPrefix(prefix, path16) {
+  return prefix.length <= path16.length && prefix.every((s, i2) => s === path16[i2]);
 }
 function hiddenOnTheWay(roots, item) {
   let root = roots.find((r) => isPrefix(r, item));
@@ -21857,9 +21863,9 @@ function resolveInTable(actionPath, ref) {
   return classifyByShape(action, r, ix);
 }
 function offlinePins() {
-  let resolve12 = (action, ref) => resolveInTable(action, ref);
+  let resolve13 = (action, ref) => resolveInTable(action, ref);
   return {
-    resolve: resolve12,
+    resolve: resolve13,
     knows: (action) => rows().has(actionKey(action)),
     newestMajor(action) {
       let key = actionKey(action), ix = lookup(key);
@@ -21867,7 +21873,7 @@ function offlinePins() {
       let floating = `v${ix.newest.major}`, major = ix.tags.has(floating) ? floating : ix.newest.tag, result = { major, tag: ix.newest.tag }, runtime = ix.refs ? commitRuntime(ix, ix.tags.get(major), subpathOf(action)) : ix.runtimeByMajor?.[floating];
       return runtime && (result.runtime = runtime), result;
     },
-    runtimeOf: (action, ref) => resolve12(action, ref).runtime
+    runtimeOf: (action, ref) => resolve13(action, ref).runtime
   };
 }
 
@@ -21950,8 +21956,8 @@ var LIFETIME_RANK = { none: 0, job: 1, unknown: 2, lasting: 3 }, HOME_PLACES = [
     for (let w of words) {
       let p = this.shellPath(ts, w, local);
       if (!p) continue;
-      let path15 = name2 === "DOCKER_CONFIG" ? `${p}/config.json` : p;
-      this.places.some((x) => x.path === path15) || this.places.push({ path: path15, dir: !1, what: `${what} (named by ${name2} in ${where4})` });
+      let path16 = name2 === "DOCKER_CONFIG" ? `${p}/config.json` : p;
+      this.places.some((x) => x.path === path16) || this.places.push({ path: path16, dir: !1, what: `${what} (named by ${name2} in ${where4})` });
     }
   }
   // ---------- what a token or a secret is ----------
@@ -22019,8 +22025,8 @@ var LIFETIME_RANK = { none: 0, job: 1, unknown: 2, lasting: 3 }, HOME_PLACES = [
     return unknown;
   }
   // ---------- writers ----------
-  addEvent(path15, dir, writer, what) {
-    this.events.push({ path: normalize2(path15), dir, writer, what });
+  addEvent(path16, dir, writer, what) {
+    this.events.push({ path: normalize2(path16), dir, writer, what });
   }
   scanStep(ts) {
     let ref = ts.step.uses?.ref;
@@ -22151,8 +22157,8 @@ function runnerDoubt(node) {
   let runner = runnerKind(node);
   if (runner.kind === "self-hosted" || runner.kind === "unknown") return { kind: runner.kind, runsOn: runner.text };
 }
-function mayBeLeftOver(path15) {
-  return !(path15 === RUNNER_TEMP || path15.startsWith(`${RUNNER_TEMP}/`) || path15 === WORKSPACE || path15.startsWith(`${WORKSPACE}/`));
+function mayBeLeftOver(path16) {
+  return !(path16 === RUNNER_TEMP || path16.startsWith(`${RUNNER_TEMP}/`) || path16 === WORKSPACE || path16.startsWith(`${WORKSPACE}/`));
 }
 function releaseOf(pins, action, ref) {
   let info2 = pins.resolve(action, ref);
@@ -22277,13 +22283,13 @@ var credentialsInCache = {
       let w = h.place.writer;
       !w || seenWriters.has(w.index) || (seenWriters.add(w.index), related4.push({ path: w.ts.file.path, range: stepRange(w.ts), message: `${w.how} writes ${w.what ?? h.place.what} to \`${displayPath(h.place.path)}\`` }));
     }
-    let location = locatePattern(this.ctx, this.node, ts, pattern.text);
-    if (location.path !== ts.file.path && related4.push({ path: ts.file.path, range: ts.step.uses.node.range, message: `the \`${uses}\` step that reads this value` }), ts.chain.length) {
+    let location2 = locatePattern(this.ctx, this.node, ts, pattern.text);
+    if (location2.path !== ts.file.path && related4.push({ path: ts.file.path, range: ts.step.uses.node.range, message: `the \`${uses}\` step that reads this value` }), ts.chain.length) {
       let site = ts.chain[0];
       related4.push({ path: site.file.path, range: site.step.uses?.node.range ?? site.step.range, message: `the job \`${this.node.job.id}\` reaches the \`${uses}\` step through this call` });
     }
     let label2 = intent ? `matches nothing; meant ${displayPath(first.path)}` : `takes ${displayPath(first.path)}${main.length > 1 ? ` and ${main.length - 1} more` : ""}`;
-    return { level, message: message2, headline, why, hint, label: label2, location, related: related4 };
+    return { level, message: message2, headline, why, hint, label: label2, location: location2, related: related4 };
   }
 };
 function capital(s) {
@@ -22378,7 +22384,7 @@ var RUNTIME_ERROR = "Credentials could not be loaded, please check your action i
       if (calls.length === 0) continue;
       let verdict = idTokenWithSetting(idTokenFor(node), setting);
       if (verdict.state !== "missing" && verdict.state !== "default-decides") continue;
-      let holder = verdict.lostAt, isCaller = holder !== node, outcome = verdict.state === "default-decides" ? { kind: "setting", requester: verdict.requestedBy } : verdict.requestedBy ? { kind: "startup", requester: verdict.requestedBy, bySetting: verdict.declared.where === "default" } : runtimeOutcome(node), range2 = locationOf(holder, isCaller), key = `${holder.workflow.file.path}\0${range2.start.offset}`, loss = losses.get(key) ?? { holder, declared: verdict.declared, isCaller, uses: [], seen: /* @__PURE__ */ new Set() };
+      let holder = verdict.lostAt, isCaller = holder !== node, outcome = verdict.state === "default-decides" ? { kind: "setting", requester: verdict.requestedBy } : verdict.requestedBy ? { kind: "startup", requester: verdict.requestedBy, bySetting: verdict.declared.where === "default" } : runtimeOutcome(node), range3 = locationOf(holder, isCaller), key = `${holder.workflow.file.path}\0${range3.start.offset}`, loss = losses.get(key) ?? { holder, declared: verdict.declared, isCaller, uses: [], seen: /* @__PURE__ */ new Set() };
       for (let call of calls) {
         let ts = node.timeline[call.timelineIndex], stepKey = `${ts.file.path}\0${ts.step.range.start.offset}`;
         loss.seen.has(stepKey) || (loss.seen.add(stepKey), loss.uses.push({ node, call, outcome, level: levelOf(outcome) }));
@@ -23920,8 +23926,8 @@ var AbstractEvaluator = class {
     return name2 === "contains" ? withTaint(containsAbstract(args2[0], args2[1]), ...args2) : name2 === "startswith" || name2 === "endswith" ? withTaint(affixAbstract(name2 === "startswith", args2[0], args2[1]), ...args2) : withTaint(UNKNOWN, ...args2);
   }
   access(e) {
-    let path15 = pathOf(e, this);
-    if (!path15) {
+    let path16 = pathOf(e, this);
+    if (!path16) {
       if (e instanceof IndexAccess) {
         let base = this.eval(e.expr);
         if (base.kind === "known" && !(e.index instanceof Star)) {
@@ -23931,10 +23937,10 @@ var AbstractEvaluator = class {
       }
       return UNKNOWN;
     }
-    for (let n = path15.length; n >= 1; n--) {
-      let v = this.options.resolve(path15.slice(0, n));
+    for (let n = path16.length; n >= 1; n--) {
+      let v = this.options.resolve(path16.slice(0, n));
       if (v !== void 0)
-        return n === path15.length ? v : v.kind !== "known" ? v.kind === "oneOf" ? fromValues(v.values.map((x) => indexAll(x, path15.slice(n))), v) : withTaint(UNKNOWN, v) : withTaint(known(indexAll(v.value, path15.slice(n))), v);
+        return n === path16.length ? v : v.kind !== "known" ? v.kind === "oneOf" ? fromValues(v.values.map((x) => indexAll(x, path16.slice(n))), v) : withTaint(UNKNOWN, v) : withTaint(known(indexAll(v.value, path16.slice(n))), v);
     }
     return UNKNOWN;
   }
@@ -24279,18 +24285,18 @@ var PR_EVENTS = /* @__PURE__ */ new Set(["pull_request", "pull_request_target", 
    * event, or the answer of the gate script that sets it. Outputs are computed when asked, once.
    */
   needsResolver(n, s, byId, reachOf, depth = 0) {
-    return (path15) => {
-      let id = path15[1];
+    return (path16) => {
+      let id = path16[1];
       if (id === void 0) return UNKNOWN;
       let need = n.job.needs.find((x) => x.toLowerCase() === id), dep = need === void 0 ? void 0 : byId.get(need);
-      if (!dep) return path15.length <= 3 ? UNKNOWN : void 0;
+      if (!dep) return path16.length <= 3 ? UNKNOWN : void 0;
       let r = reachOf(dep);
       if (!r.may) {
         let taint = r.gate?.length ? r.gate : void 0;
-        return path15.length === 3 && path15[2] === "result" ? known(new data_exports.StringData("skipped"), taint) : path15.length === 3 && path15[2] === "outputs" ? known(new data_exports.Dictionary(), taint) : path15.length === 2 ? UNKNOWN : void 0;
+        return path16.length === 3 && path16[2] === "result" ? known(new data_exports.StringData("skipped"), taint) : path16.length === 3 && path16[2] === "outputs" ? known(new data_exports.Dictionary(), taint) : path16.length === 2 ? UNKNOWN : void 0;
       }
-      if (path15[2] !== "outputs" || path15.length !== 4 || dep.job.uses) return path15.length <= 3 ? UNKNOWN : void 0;
-      let entry2 = dep.job.outputs?.entries.find((e) => e.key.toLowerCase() === path15[3]);
+      if (path16[2] !== "outputs" || path16.length !== 4 || dep.job.uses) return path16.length <= 3 ? UNKNOWN : void 0;
+      let entry2 = dep.job.outputs?.entries.find((e) => e.key.toLowerCase() === path16[3]);
       return entry2 ? this.outputValue(dep, entry2.key, entry2.value?.value ?? "", s, byId, reachOf, depth) : str("");
     };
   }
@@ -24304,12 +24310,12 @@ var PR_EVENTS = /* @__PURE__ */ new Set(["pull_request", "pull_request_target", 
     if (cached) return cached;
     if (depth > MAX_OUTPUT_DEPTH) return UNKNOWN;
     byName.set(name2, UNKNOWN);
-    let base = this.resolver(s, this.jobScope(job), this.needsResolver(job, s, byId, reachOf, depth + 1)), v = evaluateTemplate(text2, { resolve: (path15) => {
-      if (path15[0] === "steps" && path15.length === 4 && path15[2] === "outputs") {
-        let step = job.job.steps.find((st) => st.id?.value.toLowerCase() === path15[1]);
+    let base = this.resolver(s, this.jobScope(job), this.needsResolver(job, s, byId, reachOf, depth + 1)), v = evaluateTemplate(text2, { resolve: (path16) => {
+      if (path16[0] === "steps" && path16.length === 4 && path16[2] === "outputs") {
+        let step = job.job.steps.find((st) => st.id?.value.toLowerCase() === path16[1]);
         return step ? scriptGate(job.job, step, name2, s) : UNKNOWN;
       }
-      return base(path15);
+      return base(path16);
     } });
     return byName.set(name2, v), v;
   }
@@ -24360,9 +24366,9 @@ var PR_EVENTS = /* @__PURE__ */ new Set(["pull_request", "pull_request_target", 
   }
   /** Resolves a path in a scenario: inputs from the scope, `needs` from the map, the event's context from the scenario. */
   resolver(s, scope, needs) {
-    return (path15) => {
-      let head = path15[0];
-      return head === "inputs" ? scope ? path15.length === 1 ? UNKNOWN : path15.length === 2 ? this.inputValue(scope, path15[1], s) : void 0 : path15.length === 1 ? known(new data_exports.Dictionary()) : path15.length === 2 ? str("") : void 0 : head === "needs" ? needs ? needs(path15) : UNKNOWN : s.resolve(path15);
+    return (path16) => {
+      let head = path16[0];
+      return head === "inputs" ? scope ? path16.length === 1 ? UNKNOWN : path16.length === 2 ? this.inputValue(scope, path16[1], s) : void 0 : path16.length === 1 ? known(new data_exports.Dictionary()) : path16.length === 2 ? str("") : void 0 : head === "needs" ? needs ? needs(path16) : UNKNOWN : s.resolve(path16);
     };
   }
 }, MAX_OUTPUT_DEPTH = 64;
@@ -24392,7 +24398,7 @@ function scriptGate(job, step, output, s) {
 }
 var STRANGER = { kind: "stranger" };
 function makeScenario(spec) {
-  let { event, origin, types, upstreamEvent, sameRepository, repo } = spec, owner = repo?.split("/")[0], self = repo ? str(repo) : { kind: "self", what: "repository" }, selfOwner = owner ? str(owner) : { kind: "self", what: "owner" }, outsider = origin === "outsider", v = /* @__PURE__ */ new Map(), set = (path15, value) => v.set(path15, value);
+  let { event, origin, types, upstreamEvent, sameRepository, repo } = spec, owner = repo?.split("/")[0], self = repo ? str(repo) : { kind: "self", what: "repository" }, selfOwner = owner ? str(owner) : { kind: "self", what: "owner" }, outsider = origin === "outsider", v = /* @__PURE__ */ new Map(), set = (path16, value) => v.set(path16, value);
   set("github.event_name", str(event)), types?.length && set("github.event.action", types.length === 1 ? str(types[0]) : { kind: "oneOf", values: types.map((t) => new data_exports.StringData(t)) }), set("github.repository", self), set("github.repository_owner", selfOwner), set("github.event.repository.full_name", self), set("github.event.repository.owner.login", selfOwner);
   let actor = outsider ? STRANGER : origin === "maintainer" ? { kind: "human" } : UNKNOWN;
   for (let p of ["github.actor", "github.triggering_actor", "github.event.sender.login"]) set(p, actor);
@@ -24405,8 +24411,8 @@ function makeScenario(spec) {
     let upFork = upstreamEvent === "pull_request" || upstreamEvent === "pull_request_review" || upstreamEvent === "pull_request_review_comment", upSelf = upstreamEvent !== void 0 && !PR_EVENTS.has(upstreamEvent);
     upFork ? (set("github.event.workflow_run.head_repository.full_name", STRANGER), set("github.event.workflow_run.head_repository.owner.login", STRANGER), set("github.event.workflow_run.head_repository.fork", bool(!0))) : upSelf && (set("github.event.workflow_run.head_repository.full_name", self), set("github.event.workflow_run.head_repository.owner.login", selfOwner)), outsider && (set("github.event.workflow_run.actor.login", STRANGER), set("github.event.workflow_run.triggering_actor.login", STRANGER));
   }
-  let resolve12 = (path15) => v.get(path15.join("."));
-  return { event, origin, upstreamEvent, upstreamUnknown: spec.upstreamUnknown?.length ? spec.upstreamUnknown : void 0, sameRepository, types, resolve: resolve12, description: describe(spec) };
+  let resolve13 = (path16) => v.get(path16.join("."));
+  return { event, origin, upstreamEvent, upstreamUnknown: spec.upstreamUnknown?.length ? spec.upstreamUnknown : void 0, sameRepository, types, resolve: resolve13, description: describe(spec) };
 }
 function oneOf(values) {
   return { kind: "oneOf", values: values.map((x) => new data_exports.StringData(x)) };
@@ -24640,7 +24646,7 @@ function environmentGate(guards, node, s) {
   return env && { name: env.name, job: env.job, self: env.job === node };
 }
 function render(node, root, call, j) {
-  let ts = call.step, role = call.role ? `\`${call.role}\`` : "the role", where4 = node.caller ? ` (in reusable workflow ${node.workflow.file.path}, called from ${root.workflow.file.path})` : "", job = `job \`${node.job.id}\`${where4}`, related4 = [], location = locate(node, root, ts, related4);
+  let ts = call.step, role = call.role ? `\`${call.role}\`` : "the role", where4 = node.caller ? ` (in reusable workflow ${node.workflow.file.path}, called from ${root.workflow.file.path})` : "", job = `job \`${node.job.id}\`${where4}`, related4 = [], location2 = locate(node, root, ts, related4);
   root.workflow.triggersRange && related4.push({ path: root.workflow.file.path, range: root.workflow.triggersRange, message: `the workflow's triggers: ${root.workflow.triggers.join(", ")}` });
   let s = j.scenario, event = `\`${s.event}\``, headline, why, hint, label2;
   if (s.origin === "fork")
@@ -24679,7 +24685,7 @@ function render(node, root, call, j) {
     }
   }
   let gates = gateSentences(j), message2 = `${headline} (${job}, role ${role}). ${why}${gates ? ` ${gates}` : ""} ${hint}`;
-  return { level: j.level, message: message2, headline, why: mechanism(why, s.origin === "fork" ? "" : startedBy(s)), hint, label: label2, location, related: related4 };
+  return { level: j.level, message: message2, headline, why: mechanism(why, s.origin === "fork" ? "" : startedBy(s)), hint, label: label2, location: location2, related: related4 };
 }
 function mechanism(why, starter) {
   if (!starter || !why.startsWith(starter)) return why;
@@ -24839,16 +24845,16 @@ function disabledVersion(action, ref, resolver) {
   if (!ACTIONS_WITH_DISABLED_VERSIONS.has(key)) return;
   let info2 = resolver.resolve(key, ref), release = releaseOf2(info2, key, resolver), ver = release ? semver(release) : void 0;
   if (!release || !ver) return;
-  let range2 = DISABLED_RANGES.find((r) => r.action === key && compare2(ver, semver(r.from)) >= 0 && compare2(ver, semver(r.before)) < 0);
-  if (!range2) return;
+  let range3 = DISABLED_RANGES.find((r) => r.action === key && compare2(ver, semver(r.from)) >= 0 && compare2(ver, semver(r.before)) < 0);
+  if (!range3) return;
   let out2 = {
-    since: range2.since,
-    line: range2.line,
-    fixedIn: range2.fixedIn,
-    reason: `${describe2(ref.trim(), release, info2)}: ${range2.why}`,
-    source: range2.source
+    since: range3.since,
+    line: range3.line,
+    fixedIn: range3.fixedIn,
+    reason: `${describe2(ref.trim(), release, info2)}: ${range3.why}`,
+    source: range3.source
   };
-  return range2.failingSince && (out2.failingSince = range2.failingSince), out2;
+  return range3.failingSince && (out2.failingSince = range3.failingSince), out2;
 }
 
 // src/rules/support/uses-sites.ts
@@ -24955,7 +24961,7 @@ function check(ctx, site, ref) {
   if (!isOutdated(code3)) return;
   let { info: info2, runtime, disabled } = code3, shown = `\`${nameOf(ref)}@${ref.ref}\``, note = info2.note && info2.kind !== "sha" ? `; \`${ref.ref}\` is ${info2.note}` : "", newest = ctx.pins.newestMajor(repoOf(ref)), upgrade;
   newest ? newest.runtime && isRetiredRuntime(newest.runtime) ? upgrade = `Its newest major, ${newest.major} (${newest.tag}), still runs on ${newest.runtime}; consider another action.` : upgrade = `The newest major is ${newest.major} (${newest.tag})${newest.runtime ? ` on ${newest.runtime}` : ""}; a major upgrade may change inputs and behaviour, so read its release notes.` : upgrade = disabled ? `Move to ${disabled.fixedIn} or later.` : "Move to a release of the action that runs on node20 or later.";
-  let location = { path: site.file.path, range: site.uses.node.range }, fix = pinnedByUnpinnedRef(info2) ? {
+  let location2 = { path: site.file.path, range: site.uses.node.range }, fix = pinnedByUnpinnedRef(info2) ? {
     note: `unpinned-ref's safe fix pins the commit \`${ref.ref}\` names first (the same code); the upgrade is offered for that SHA on the next pass`
   } : () => upgradeFix2(ctx.pins, site, ref, code3);
   if (disabled) {
@@ -24967,7 +24973,7 @@ function check(ctx, site, ref) {
       hint: newest && newest.runtime && !isRetiredRuntime(newest.runtime) ? `Upgrade to ${newest.major} (${newest.tag}), or at least ${disabled.fixedIn}.` : `Upgrade to ${disabled.fixedIn} or later.`,
       label: `switched off (${when})`,
       message: `${shown} is a version GitHub switched off (${when}): ${disabled.reason}. Every run that reaches this step fails. ${upgrade}`,
-      location,
+      location: location2,
       fix
     };
   }
@@ -24979,7 +24985,7 @@ function check(ctx, site, ref) {
     hint: newest && newest.runtime && !isRetiredRuntime(newest.runtime) ? `Upgrade to ${newest.major} (${newest.tag}, ${newest.runtime}) after reading its release notes.` : upgrade,
     label: `${runtime} code${code3.release ? ` (${code3.release})` : ""}`,
     message: `${shown} runs on ${runtime}${codeOf(ref, code3)}${note}. Runners no longer ship ${runtime}: they run the action on a newer Node.js it was never tested with, so it works only as far as its code and dependencies do on that version (the run shows a deprecation warning). ${upgrade}`,
-    location,
+    location: location2,
     fix
   };
 }
@@ -25164,7 +25170,7 @@ function moverOf(ref) {
   return `whoever can push to \`${repoOf(ref)}\` (its maintainers, or anyone who takes over their accounts)`;
 }
 function remoteFinding(ctx, site, ref, policy) {
-  let shown = `${site.kind === "job" || ref.isWorkflow ? "reusable workflow" : "action"} \`${nameOf(ref)}@${ref.ref}\``, r = `\`${ref.ref}\``, location = { path: site.file.path, range: site.uses.node.range };
+  let shown = `${site.kind === "job" || ref.isWorkflow ? "reusable workflow" : "action"} \`${nameOf(ref)}@${ref.ref}\``, r = `\`${ref.ref}\``, location2 = { path: site.file.path, range: site.uses.node.range };
   if (looksLikeAbbreviatedSha(ref.ref))
     return {
       level: "error",
@@ -25173,11 +25179,11 @@ function remoteFinding(ctx, site, ref, policy) {
       hint: "Write the full 40-character commit SHA.",
       label: "abbreviated SHA",
       message: `${capitalize(shown)} is not pinned to a commit: ${r} looks like an abbreviated commit SHA, and GitHub resolves only full 40-character SHAs since ${SHORT_SHA_REMOVED.since} (${SHORT_SHA_REMOVED.source}); the run fails with "Unable to resolve action" unless a tag or branch is named exactly ${r}. Write the full commit SHA.`,
-      location,
+      location: location2,
       fixNote: "credflow does not expand abbreviated SHAs; write the full 40-character commit SHA"
     };
   let info2 = ctx.pins.resolve(repoOf(ref), ref.ref), self = selfReferencePath(ref, ctx.settings.repository);
-  if (self !== void 0) return info2.kind === "sha" ? void 0 : selfFinding(ctx, ref, shown, self, location);
+  if (self !== void 0) return info2.kind === "sha" ? void 0 : selfFinding(ctx, ref, shown, self, location2);
   if (accepted(info2, ref, policy)) return;
   let known2 = info2.source !== "shape", level = "warning", what, why, headline, label2, pin;
   switch (info2.kind) {
@@ -25229,7 +25235,7 @@ function remoteFinding(ctx, site, ref, policy) {
     hint: level === "error" ? advice2 : pin ? `${pin.advice}.` : "Pin a full commit SHA (with the tag in a `# comment`).",
     label: label2,
     message: `${capitalize(shown)} is not pinned to a commit: it names ${what}; ${why}. ${advice2}`,
-    location
+    location: location2
   };
   return fix && (report2.fix = fix), fixNote && (report2.fixNote = fixNote), report2;
 }
@@ -25239,7 +25245,7 @@ var SOURCE_WORDS = {
   GITHUB_REPOSITORY: "GITHUB_REPOSITORY",
   "origin remote": "the origin remote"
 };
-function selfFinding(ctx, ref, shown, self, location) {
+function selfFinding(ctx, ref, shown, self, location2) {
   let repo = ctx.settings.repository, local = self === "./" ? "`./`" : `\`${self}\``, how = ref.isWorkflow ? local : `${local} (after a checkout)`;
   return {
     level: "note",
@@ -25248,7 +25254,7 @@ function selfFinding(ctx, ref, shown, self, location) {
     hint: `Use ${how} to run the copy of the same commit, or pin a full commit SHA if a fixed version is meant.`,
     label: `this repository at \`${ref.ref}\``,
     message: `${capitalize(shown)} names this repository (${repo.owner}/${repo.name}, from ${SOURCE_WORDS[repo.source]}) at \`${ref.ref}\`: a run uses that ref's copy, not the one in the commit being linted (credflow follows the local copy). Whoever can push \`${ref.ref}\` can already change these workflows, so this is no third-party risk; use ${how} to run the same commit's copy, or pin a full commit SHA if a fixed version is meant.`,
-    location,
+    location: location2,
     fixNote: "credflow does not rewrite a repository's references to itself: `./path` and a pinned SHA mean different things"
   };
 }
@@ -26115,9 +26121,9 @@ function suggestion(word, candidates) {
   let best = closestName(word, candidates, { maxDistance: Math.max(2, Math.floor(word.length / 3)) });
   return best ? ` (did you mean "${best.name}"?)` : "";
 }
-function pointer(root, path15) {
+function pointer(root, path16) {
   let node = root;
-  for (let seg of path15.split("/").slice(1)) {
+  for (let seg of path16.split("/").slice(1)) {
     if (typeof node != "object" || node === null) return;
     node = node[unescapePointer(seg)];
   }
@@ -26290,19 +26296,19 @@ function applySuppressions(findings, files, opts = {}) {
   for (let file of files)
     byPath.has(file.path) || byPath.set(file.path, parseSuppressions(file));
   let used = /* @__PURE__ */ new Map(), kept = [], suppressed = [];
-  for (let finding4 of findings) {
-    let line = finding4.location.range.start.line, matches2 = (byPath.get(finding4.location.path) ?? []).filter(
-      (s) => s.appliesTo.includes(line) && s.rules.includes(finding4.ruleId)
+  for (let finding5 of findings) {
+    let line = finding5.location.range.start.line, matches2 = (byPath.get(finding5.location.path) ?? []).filter(
+      (s) => s.appliesTo.includes(line) && s.rules.includes(finding5.ruleId)
     );
     if (matches2.length === 0) {
-      kept.push(finding4);
+      kept.push(finding5);
       continue;
     }
     for (let s of matches2) {
       let set = used.get(s);
-      set || used.set(s, set = /* @__PURE__ */ new Set()), set.add(finding4.ruleId);
+      set || used.set(s, set = /* @__PURE__ */ new Set()), set.add(finding5.ruleId);
     }
-    suppressed.push({ finding: finding4, reason: (matches2.find((s) => s.reason !== "") ?? matches2[0]).reason });
+    suppressed.push({ finding: finding5, reason: (matches2.find((s) => s.reason !== "") ?? matches2[0]).reason });
   }
   let unused = [];
   for (let list of byPath.values())
@@ -26333,14 +26339,14 @@ function suppressionFindings(unused, opts) {
 }
 function unusedSuppressionFindings(unused) {
   return unused.map((s) => {
-    let unusedRules = s.unusedRules ?? s.rules, finding4 = {
+    let unusedRules = s.unusedRules ?? s.rules, finding5 = {
       ruleId: UNUSED_SUPPRESSION_RULE_ID,
       level: "warning",
       message: unusedMessage(s, unusedRules),
       location: { path: s.path, range: commentRange(s) },
       related: []
     }, fix = removalFix(s, unusedRules);
-    return fix && (finding4.fix = fix), finding4;
+    return fix && (finding5.fix = fix), finding5;
   });
 }
 function unusedIgnoreEntryFindings(entries) {
@@ -26410,7 +26416,7 @@ function callersByFile(graph) {
 }
 
 // src/engine/findings.ts
-var MAX_CALLERS = 10, locationKey = (path15, offset) => `${path15}\0${offset}`, FindingRegistry = class {
+var MAX_CALLERS = 10, locationKey = (path16, offset) => `${path16}\0${offset}`, FindingRegistry = class {
   constructor(policy = {}) {
     this.policy = policy;
   }
@@ -26425,15 +26431,15 @@ var MAX_CALLERS = 10, locationKey = (path15, offset) => `${path15}\0${offset}`, 
   reporterFor(rule) {
     let configured = this.policy.ruleLevel?.(rule.id);
     return (r) => {
-      let level = configured && configured !== "off" ? configured : r.level ?? rule.defaultLevel, key = [rule.id, r.location.path, r.location.range.start.offset, r.location.range.end.offset, r.key ?? r.message].join("\0"), finding4 = { ruleId: rule.id, level, message: r.message, location: r.location, related: r.related ?? [] };
-      r.headline !== void 0 && (finding4.headline = r.headline), r.why !== void 0 && (finding4.why = r.why), r.hint !== void 0 && (finding4.hint = r.hint), r.label !== void 0 && (finding4.label = r.label), r.fixNote !== void 0 && (finding4.fixNote = r.fixNote);
-      let through = reachedThrough(r.via, finding4), prev = this.pending.get(key);
+      let level = configured && configured !== "off" ? configured : r.level ?? rule.defaultLevel, key = [rule.id, r.location.path, r.location.range.start.offset, r.location.range.end.offset, r.key ?? r.message].join("\0"), finding5 = { ruleId: rule.id, level, message: r.message, location: r.location, related: r.related ?? [] };
+      r.headline !== void 0 && (finding5.headline = r.headline), r.why !== void 0 && (finding5.why = r.why), r.hint !== void 0 && (finding5.hint = r.hint), r.label !== void 0 && (finding5.label = r.label), r.fixNote !== void 0 && (finding5.fixNote = r.fixNote);
+      let through = reachedThrough(r.via, finding5), prev = this.pending.get(key);
       if (!prev) {
-        let p = { rule, finding: finding4, fix: r.fix, hasVia: !!r.via, through: [], throughKeys: /* @__PURE__ */ new Set() };
+        let p = { rule, finding: finding5, fix: r.fix, hasVia: !!r.via, through: [], throughKeys: /* @__PURE__ */ new Set() };
         addThrough(p, through), this.pending.set(key, p);
         return;
       }
-      LEVEL_RANK[level] > LEVEL_RANK[prev.finding.level] && (prev.finding = finding4, prev.fix = r.fix), addThrough(prev, through);
+      LEVEL_RANK[level] > LEVEL_RANK[prev.finding.level] && (prev.finding = finding5, prev.fix = r.fix), addThrough(prev, through);
     };
   }
   /** Records a rule that threw. */
@@ -26679,10 +26685,10 @@ function parseSourceFile(input) {
   if (text2.includes("\0")) return fail("file contains NUL bytes; it is not a YAML text file", text2);
   let bound = nestingBound(text2), tooDeep = bound <= MAX_NESTING ? void 0 : nestingPastLimit(text2, MAX_NESTING);
   if (tooDeep !== void 0) {
-    let range2 = { start: tooDeep, end: tooDeep };
+    let range3 = { start: tooDeep, end: tooDeep };
     return {
       file: { ...base, text: text2 },
-      diagnostics: [{ ruleId: "yaml-syntax", message: `collections nested more than ${MAX_NESTING} levels deep; not linted`, range: range2 }],
+      diagnostics: [{ ruleId: "yaml-syntax", message: `collections nested more than ${MAX_NESTING} levels deep; not linted`, range: range3 }],
       usable: !1,
       expandable: !1
     };
@@ -26822,6 +26828,11 @@ var FileLoader = class {
   texts = /* @__PURE__ */ new Map();
   /** Every successfully parsed file, in load order. */
   parsed = [];
+  /**
+   * Told of every look at the disk, with what it found: the lint cache keys a repository's result
+   * by exactly these (src/cache).
+   */
+  onDisk = void 0;
   /** Path as shown to users: relative to cwd, `/` separators. */
   display(absPath) {
     let rel = path3.relative(this.cwd, absPath);
@@ -26846,7 +26857,7 @@ var FileLoader = class {
     let known2 = this.probes.get(absPath);
     if (known2 !== void 0) return known2;
     let found = inspectFile(absPath, { root, maxBytes: 1 / 0 }).ok;
-    return this.probes.set(absPath, found), found;
+    return this.probes.set(absPath, found), this.onDisk?.({ kind: "exists", absPath, root, found }), found;
   }
   /**
    * A small auxiliary file's text (`.gitmodules`), or undefined when it is absent or unreadable;
@@ -26855,7 +26866,7 @@ var FileLoader = class {
   readText(absPath, root) {
     if (this.texts.has(absPath)) return this.texts.get(absPath);
     let res = readFileSafely(absPath, { root, maxBytes: MAX_FILE_BYTES }), text2 = res.ok ? new TextDecoder("utf-8").decode(res.bytes) : void 0;
-    return this.texts.set(absPath, text2), text2;
+    return this.texts.set(absPath, text2), this.onDisk?.({ kind: "text", absPath, root, text: text2 }), text2;
   }
   /** Records a file parsed elsewhere (a worker), so later `load` calls share it. */
   register(absPath, parsed) {
@@ -26872,6 +26883,10 @@ var FileLoader = class {
     return res.ok ? { ok: !0, parsed: parseSourceFile(res.raw) } : res;
   }
   check(absPath, kind, root) {
+    let result = this.checkDisk(absPath, kind, root);
+    return this.onDisk?.({ kind: "read", absPath, fileKind: kind, root, result }), result;
+  }
+  checkDisk(absPath, kind, root) {
     let shown = this.display(absPath), override = this.overrides?.get(absPath), opts = { root, maxBytes: override ? 1 / 0 : MAX_FILE_BYTES }, bytes = override, res = override ? inspectFile(absPath, opts) : readFileSafely(absPath, opts);
     res.ok && "bytes" in res && (bytes = res.bytes);
     let repoPath = root ? path3.relative(root, absPath).split(path3.sep).join("/") : shown;
@@ -27312,8 +27327,8 @@ function markActivity(defs, name2, event, depth = 0) {
   if (!d || depth > 3) return;
   if (d.kind === 4 /* Sequence */) return markActivity(defs, d.itemType, event, depth + 1);
   if (d.kind !== 6 /* OneOf */) return;
-  let constants6 = d.oneOf.map((n) => defs.get(n));
-  if (constants6.length > 0 && constants6.every((c) => c?.kind === 3 /* String */ && c.constant))
+  let constants7 = d.oneOf.map((n) => defs.get(n));
+  if (constants7.length > 0 && constants7.every((c) => c?.kind === 3 /* String */ && c.constant))
     return d.activityOf = d.activityOf !== void 0 && d.activityOf !== event ? "" : event, d.activity = d, d;
   let found;
   for (let n of d.oneOf) found = markActivity(defs, n, event, depth + 1) ?? found;
@@ -27466,8 +27481,8 @@ var Tok = class {
 function expressionError(expression, info2) {
   let cache2 = info2 ? info2.expressions : NO_CONTEXT, hit = cache2.get(expression);
   if (hit !== void 0) return hit ?? void 0;
-  let path15 = PATH.exec(expression);
-  if (path15 && info2 && !KEYWORDS.has(path15[1]) && info2.isNamedContext(path15[1])) return;
+  let path16 = PATH.exec(expression);
+  if (path16 && info2 && !KEYWORDS.has(path16[1]) && info2.isNamedContext(path16[1])) return;
   let message2 = null;
   try {
     let { named: named2, funcs } = info2 ? info2.contexts() : { named: [], funcs: [] }, result = new Lexer(expression).lex();
@@ -28448,26 +28463,26 @@ function isValidCron(cron, lenient) {
   let parts3 = cron.split(/ +/);
   return parts3.length !== 5 ? !1 : parts3.every((p, i2) => cronPart(p, RANGES[i2], !0, lenient));
 }
-function cronPart(value, range2, allowSeparators, lenient) {
-  if (range2.names && range2.names[value.toLowerCase()] !== void 0 || value === "*") return !0;
+function cronPart(value, range3, allowSeparators, lenient) {
+  if (range3.names && range3.names[value.toLowerCase()] !== void 0 || value === "*") return !0;
   if (value.includes(","))
-    return allowSeparators ? value.split(",").every((v) => v && cronPart(v, range2, !0, lenient)) : !1;
+    return allowSeparators ? value.split(",").every((v) => v && cronPart(v, range3, !0, lenient)) : !1;
   if (value.includes("/")) {
     if (!allowSeparators) return !1;
     let [start2, step, ...rest] = value.split("/"), stepNumber = +step;
     if (rest.length > 0 || isNaN(stepNumber) || stepNumber <= 0 || !start2 || !step) return !1;
-    let stepOk = lenient ? Number.isInteger(stepNumber) : cronPart(step, range2, !1, lenient);
-    return cronPart(start2, range2, !0, lenient) && stepOk;
+    let stepOk = lenient ? Number.isInteger(stepNumber) : cronPart(step, range3, !1, lenient);
+    return cronPart(start2, range3, !0, lenient) && stepOk;
   }
   if (value.includes("-")) {
     if (!allowSeparators) return !1;
     let [start2, end, ...rest] = value.split("-");
     if (rest.length > 0 || !start2 || !end) return !1;
-    let toNumber = (v) => range2.names && range2.names[v.toLowerCase()] !== void 0 ? +range2.names[v.toLowerCase()] : +v;
-    return cronPart(start2, range2, !1, lenient) && cronPart(end, range2, !1, lenient) && toNumber(end) >= toNumber(start2);
+    let toNumber = (v) => range3.names && range3.names[v.toLowerCase()] !== void 0 ? +range3.names[v.toLowerCase()] : +v;
+    return cronPart(start2, range3, !1, lenient) && cronPart(end, range3, !1, lenient) && toNumber(end) >= toNumber(start2);
   }
   let n = +value;
-  return !isNaN(n) && n >= range2.min && n <= range2.max;
+  return !isNaN(n) && n >= range3.min && n <= range3.max;
 }
 
 // src/parse/schema.ts
@@ -28489,14 +28504,14 @@ async function validateSchema(file, options = {}) {
   }
   let seen = /* @__PURE__ */ new Set(), readAt = /* @__PURE__ */ new Set(), out2 = [];
   for (let e of reader.errors) {
-    let range2 = toRange(file, e), key = `${range2.start.line}:${range2.start.column}:${e.message}`;
+    let range3 = toRange(file, e), key = `${range3.start.line}:${range3.start.column}:${e.message}`;
     if (!seen.has(key)) {
       if (seen.add(key), lenient) {
-        let at = `${range2.start.offset}:${range2.end.offset}`;
+        let at = `${range3.start.offset}:${range3.end.offset}`;
         if (e.stage === "read") readAt.add(at);
         else if (readAt.has(at)) continue;
       }
-      out2.push(e.level ? { ruleId: "workflow-schema", message: e.message, range: range2, level: e.level } : { ruleId: "workflow-schema", message: e.message, range: range2 });
+      out2.push(e.level ? { ruleId: "workflow-schema", message: e.message, range: range3, level: e.level } : { ruleId: "workflow-schema", message: e.message, range: range3 });
     }
   }
   return out2;
@@ -29111,10 +29126,10 @@ function stringLiteralOf(file, expr) {
   if (n?.type === "string_lit" || n?.type === "quoted_template") return literalText(file, n);
 }
 var Instance = class _Instance {
-  constructor(reader, mod, path15, args2, depth, rootDir) {
+  constructor(reader, mod, path16, args2, depth, rootDir) {
     this.reader = reader;
     this.mod = mod;
-    this.path = path15;
+    this.path = path16;
     this.args = args2;
     this.depth = depth;
     this.rootDir = rootDir;
@@ -29363,9 +29378,9 @@ var TerraformReader = class {
     }
     return unknown();
   }
-  follow(v, path15, at, shown) {
+  follow(v, path16, at, shown) {
     let cur = v;
-    for (let p of path15) {
+    for (let p of path16) {
       if (p === void 0) break;
       if (typeof p == "number" && cur.t === "list" && cur.items[p]) cur = cur.items[p];
       else if (typeof p == "string" && cur.t === "obj") {
@@ -29671,6 +29686,9 @@ function walk(root, start2, ignore) {
   }
   return out2;
 }
+function trustCandidates(scopes, ignorePath) {
+  return scopes.map(({ root, dir }) => walk(root, dir, ignorePath));
+}
 var decoder2 = new TextDecoder("utf-8", { fatal: !0, ignoreBOM: !0 });
 function readSource(loader, abs, root) {
   let res = loader.readRaw(abs, "workflow", root);
@@ -29817,7 +29835,7 @@ async function lintCore(req, part, opts = {}) {
     loader,
     files: top,
     repository: req.settings.repository,
-    ...opts.onLoad ? { onLoad: opts.onLoad } : {},
+    ...opts.onAccess ? { onAccess: opts.onAccess } : {},
     ...opts.expansionSpent ? { expansionSpent: opts.expansionSpent } : {}
   });
   if (graph.diagnostics.push(...accessDiagnostics), scopes.length > 0) {
@@ -29891,7 +29909,7 @@ async function lintRun(req, opts = {}) {
   if (nested(found.order)) return whole();
   let lintPart = opts.lintPart ?? (async (r, part, spent2) => outcomeOf(await lintCore(r, part, { expansionSpent: spent2 }), found, part)), outcomes = [], spent = 0;
   for (let root of found.order) {
-    let outcome = await lintPart(deferred, partOf(found, /* @__PURE__ */ new Set([root])), spent);
+    let outcome = await lintPart(deferred, partOf(found, /* @__PURE__ */ new Set([root])), spent, found);
     if (outcome.exhausted || outcome.internalErrors.length > 0) return whole();
     spent += outcome.spent, outcomes.push(outcome);
   }
@@ -30727,11 +30745,11 @@ function lineText(idx, line) {
   let next = idx.lineStart(line + 1), end = next === void 0 ? idx.text.length : next - 1;
   return idx.text.slice(start2, end).replace(/\r$/, "");
 }
-function excerpt2(idx, range2, room, marker) {
-  let line = lineText(idx, range2.start.line);
+function excerpt2(idx, range3, room, marker) {
+  let line = lineText(idx, range3.start.line);
   if (line === void 0) return;
-  if (/^[\x20-\x7e]*$/.test(line)) return asciiExcerpt(line, range2, room, marker);
-  let cells = cellsOf(line), startIndex = Math.max(0, range2.start.column - 1), endIndex = range2.end.line === range2.start.line ? range2.end.column - 1 : line.length;
+  if (/^[\x20-\x7e]*$/.test(line)) return asciiExcerpt(line, range3, room, marker);
+  let cells = cellsOf(line), startIndex = Math.max(0, range3.start.column - 1), endIndex = range3.end.line === range3.start.line ? range3.end.column - 1 : line.length;
   endIndex <= startIndex && (endIndex = startIndex + 1);
   let offsets = [], x = 0;
   for (let c of cells)
@@ -30759,8 +30777,8 @@ function rowsOf(shown, w, sX, eX, marker) {
   let source = w.post ? `${shown}\u2026` : shown.replace(/\s+$/, ""), shift = w.from - (w.pre ? 1 : 0), mStart = sX - shift, mEnd = Math.max(mStart + 1, (w.post ? Math.min(eX, w.to) : eX) - shift);
   return { source, pad: " ".repeat(mStart), markers: marker.repeat(mEnd - mStart), markerStart: mStart };
 }
-function asciiExcerpt(line, range2, room, marker) {
-  let total = line.length, sX = Math.min(total, Math.max(0, range2.start.column - 1)), eX = Math.min(total, range2.end.line === range2.start.line ? range2.end.column - 1 : total);
+function asciiExcerpt(line, range3, room, marker) {
+  let total = line.length, sX = Math.min(total, Math.max(0, range3.start.column - 1)), eX = Math.min(total, range3.end.line === range3.start.line ? range3.end.column - 1 : total);
   eX <= sX && (eX = sX + 1);
   let { from, to, pre, post } = windowOf(total, sX, eX, room), source = (pre ? "\u2026" : "") + line.slice(from, to);
   return rowsOf(source, { from, to, pre, post }, sX, eX, marker);
@@ -31253,7 +31271,7 @@ function buildJson(input) {
     description: f.description,
     safe: f.safe,
     edits: [...f.edits].sort(compareEdits).map(edit)
-  }), finding4 = (f) => {
+  }), finding5 = (f) => {
     let { start: start2, end } = f.location.range;
     return {
       rule: f.ruleId,
@@ -31275,11 +31293,11 @@ function buildJson(input) {
       fix: f.fix ? fix(f.fix) : null,
       fixNote: f.fixNote ?? null
     };
-  }, findings = sortFindings2(input.findings), suppressed = [...input.suppressed ?? []].sort((a, b) => compareFindings(a.finding, b.finding)).map((s) => ({ ...finding4(s.finding), reason: s.reason }));
+  }, findings = sortFindings2(input.findings), suppressed = [...input.suppressed ?? []].sort((a, b) => compareFindings(a.finding, b.finding)).map((s) => ({ ...finding5(s.finding), reason: s.reason }));
   return {
     version: JSON_FORMAT_VERSION,
     tool: { name: TOOL_NAME, version: input.toolVersion },
-    findings: findings.map(finding4),
+    findings: findings.map(finding5),
     suppressed,
     summary: { ...countFindings(findings), suppressed: suppressed.length }
   };
@@ -31328,7 +31346,7 @@ function ruleDescriptor(id, meta, input) {
 }
 function buildSarif(input, opts = {}) {
   let metas = ruleMap(input), lineIndex = lineIndexLookup(input), entries = [
-    ...input.findings.map((finding4) => ({ finding: finding4 })),
+    ...input.findings.map((finding5) => ({ finding: finding5 })),
     ...(input.suppressed ?? []).map((s) => ({ finding: s.finding, justification: s.reason }))
   ].sort((a, b) => compareFindings(a.finding, b.finding)), ruleIds = [...new Set(entries.map((e) => e.finding.ruleId))].sort(), ruleIndex = new Map(ruleIds.map((id, i2) => [id, i2])), rules = ruleIds.map((id) => ruleDescriptor(id, metas.get(id), input)), physical = (loc2, withText = !1) => {
     let out2 = { artifactLocation: { uri: artifactUri(loc2.path, input.cwd) }, region: region(loc2) }, idx = withText ? lineIndex(loc2.path) : void 0;
@@ -31341,10 +31359,10 @@ function buildSarif(input, opts = {}) {
     }
     return {
       description: { text: f.safe ? f.description : `${f.description} (unsafe: behaviour may change)` },
-      artifactChanges: [...byFile].map(([path15, edits]) => {
-        let idx = lineIndex(path15);
+      artifactChanges: [...byFile].map(([path16, edits]) => {
+        let idx = lineIndex(path16);
         return {
-          artifactLocation: { uri: artifactUri(path15, input.cwd) },
+          artifactLocation: { uri: artifactUri(path16, input.cwd) },
           replacements: edits.map((e) => {
             let deletedRegion;
             if (idx) {
@@ -31445,7 +31463,7 @@ function pickSuggestions(findings, index2) {
 // src/report/rdjsonl.ts
 var SEVERITY = { error: "ERROR", warning: "WARNING", note: "INFO" };
 function buildRdjsonl(input) {
-  let lineIndex = lineIndexLookup(input), range2 = (loc2) => {
+  let lineIndex = lineIndexLookup(input), range3 = (loc2) => {
     let idx = lineIndex(loc2.path), { start: start2, end } = loc2.range;
     return {
       start: { line: start2.line, column: idx?.byteColumn(start2) ?? start2.column },
@@ -31460,14 +31478,14 @@ function buildRdjsonl(input) {
   return sortFindings2(input.findings).map((f) => {
     let d = {
       message: f.message,
-      location: { path: reportPath(f.location.path, input.cwd), range: range2(f.location) },
+      location: { path: reportPath(f.location.path, input.cwd), range: range3(f.location) },
       severity: SEVERITY[f.level],
       source: { name: TOOL_NAME },
       code: { value: f.ruleId, url: ruleHelpUri(f.ruleId) }
     }, s = suggestions(f);
     return s && (d.suggestions = s), f.related.length > 0 && (d.related_locations = f.related.map((r) => ({
       message: r.message,
-      location: { path: reportPath(r.path, input.cwd), range: range2(r) }
+      location: { path: reportPath(r.path, input.cwd), range: range3(r) }
     }))), d;
   });
 }
@@ -31616,10 +31634,10 @@ function applyFixesToFiles(texts, fixes) {
     applied.push(fix);
   }
   let out2 = /* @__PURE__ */ new Map();
-  for (let [path15, edits] of accepted2) {
-    let result = applyEdits(texts.get(path15), edits);
-    if (result.deferred.length > 0) throw new Error(`internal: compatible edits deferred in ${path15}`);
-    out2.set(path15, result.text);
+  for (let [path16, edits] of accepted2) {
+    let result = applyEdits(texts.get(path16), edits);
+    if (result.deferred.length > 0) throw new Error(`internal: compatible edits deferred in ${path16}`);
+    out2.set(path16, result.text);
   }
   return { texts: out2, applied, deferred, skipped };
 }
@@ -31702,8 +31720,8 @@ function rows2(a, b, ops) {
 function range(firstIndex, count) {
   return count === 0 ? `${firstIndex},0` : count === 1 ? `${firstIndex + 1}` : `${firstIndex + 1},${count}`;
 }
-function quotePath(prefix, path15) {
-  let full = prefix + path15;
+function quotePath(prefix, path16) {
+  let full = prefix + path16;
   if (!/["\\\x00-\x1f\x7f]/.test(full)) return full;
   let escapes = { '"': '\\"', "\\": "\\\\", "	": "\\t", "\n": "\\n", "\r": "\\r" }, out2 = "";
   for (let ch of full) {
@@ -31712,9 +31730,9 @@ function quotePath(prefix, path15) {
   }
   return `"${out2}"`;
 }
-function unifiedDiff(path15, before, after) {
+function unifiedDiff(path16, before, after) {
   if (before === after) return "";
-  let clean = path15.replace(/^(\.\/)+/, ""), a = splitLines(before), b = splitLines(after), all = rows2(a, b, diffLines(a, b)), out2 = [
+  let clean = path16.replace(/^(\.\/)+/, ""), a = splitLines(before), b = splitLines(after), all = rows2(a, b, diffLines(a, b)), out2 = [
     `diff --git ${quotePath("a/", clean)} ${quotePath("b/", clean)}
 `,
     `--- ${quotePath("a/", clean)}
@@ -31973,13 +31991,13 @@ var CONFIG_FILE_NAMES = [".credflow.yml", ".credflow.yaml"], ConfigError = class
   line;
   column;
   problems;
-  constructor(path15, problems) {
+  constructor(path16, problems) {
     let first = problems[0] ?? { message: "invalid configuration" };
-    super(formatProblem(path15, first)), this.path = path15, first.line !== void 0 && (this.line = first.line), first.column !== void 0 && (this.column = first.column), this.problems = problems;
+    super(formatProblem(path16, first)), this.path = path16, first.line !== void 0 && (this.line = first.line), first.column !== void 0 && (this.column = first.column), this.problems = problems;
   }
 };
-function formatProblem(path15, p) {
-  return `${p.line !== void 0 ? `${path15}:${p.line}:${p.column ?? 1}` : path15}: ${p.message}`;
+function formatProblem(path16, p) {
+  return `${p.line !== void 0 ? `${path16}:${p.line}:${p.column ?? 1}` : path16}: ${p.message}`;
 }
 var MAX_CONFIG_BYTES = 1024 * 1024;
 function loadConfig(opts) {
@@ -32081,13 +32099,13 @@ function locate2(doc, lineCounter, segments, key) {
       break;
     }
   }
-  let range2 = nodeRange(node), empty = (0, import_yaml11.isScalar)(node) && node.value === null && node.source === "";
-  return found && range2 && !empty ? position(lineCounter, range2[0]) : keyOffset !== void 0 ? position(lineCounter, keyOffset) : range2 && !empty ? position(lineCounter, range2[0]) : { line: 1, column: 1 };
+  let range3 = nodeRange(node), empty = (0, import_yaml11.isScalar)(node) && node.value === null && node.source === "";
+  return found && range3 && !empty ? position(lineCounter, range3[0]) : keyOffset !== void 0 ? position(lineCounter, keyOffset) : range3 && !empty ? position(lineCounter, range3[0]) : { line: 1, column: 1 };
 }
 function nodeRange(node) {
   if (typeof node != "object" || node === null) return;
-  let range2 = node.range;
-  return Array.isArray(range2) && typeof range2[0] == "number" ? range2 : void 0;
+  let range3 = node.range;
+  return Array.isArray(range3) && typeof range3[0] == "number" ? range3 : void 0;
 }
 function position(lineCounter, offset) {
   let p = lineCounter.linePos(offset);
@@ -32116,26 +32134,26 @@ function toConfig(raw2, entryAt) {
     return at && (entry2.location = at), entry2;
   }), config;
 }
-function entryLocation(doc, lineCounter, path15, index2) {
-  let node = doc.getIn(["ignore-findings", index2], !0), range2 = nodeRange(node);
-  if (!range2) return;
+function entryLocation(doc, lineCounter, path16, index2) {
+  let node = doc.getIn(["ignore-findings", index2], !0), range3 = nodeRange(node);
+  if (!range3) return;
   let at = (offset) => ({ ...position(lineCounter, offset), offset });
-  return { path: path15, range: { start: at(range2[0]), end: at(range2[1]) } };
+  return { path: path16, range: { start: at(range3[0]), end: at(range3[1]) } };
 }
 function parseIgnoredFinding(item) {
   if (typeof item != "string") {
     let out3 = { path: normalizeRepoPath(item.path) };
     return item.rule !== void 0 && (out3.rule = item.rule), item.line !== void 0 && (out3.line = item.line), out3;
   }
-  let parts3 = item.split(":"), rule, path15, line;
+  let parts3 = item.split(":"), rule, path16, line;
   if (parts3.length >= 3)
-    [rule, path15] = [parts3[0], parts3.slice(1, -1).join(":")], line = Number(parts3[parts3.length - 1]);
+    [rule, path16] = [parts3[0], parts3.slice(1, -1).join(":")], line = Number(parts3[parts3.length - 1]);
   else if (parts3.length === 2) {
     let [a, b] = parts3;
-    /^\d+$/.test(b) ? [path15, line] = [a, Number(b)] : [rule, path15] = [a, b];
+    /^\d+$/.test(b) ? [path16, line] = [a, Number(b)] : [rule, path16] = [a, b];
   } else
-    path15 = item;
-  let out2 = { path: normalizeRepoPath(path15) };
+    path16 = item;
+  let out2 = { path: normalizeRepoPath(path16) };
   return rule !== void 0 && (out2.rule = rule), line !== void 0 && (out2.line = line), out2;
 }
 function normalizeRepoPath(p) {
@@ -32237,13 +32255,13 @@ function ruleOptions(config, ruleId, cli = {}) {
 }
 function isIgnoredPath(config, repoPath) {
   if (config.ignore.length === 0) return !1;
-  let path15 = normalizeRepoPath(repoPath);
-  return config.ignore.some((glob) => cachedGlob(glob).test(path15));
+  let path16 = normalizeRepoPath(repoPath);
+  return config.ignore.some((glob) => cachedGlob(glob).test(path16));
 }
 function ignoringEntry(config, ruleId, repoPath, line) {
   if (config.ignoreFindings.length === 0) return;
-  let path15 = normalizeRepoPath(repoPath), entry2 = config.ignoreFindings.find(
-    (e) => (e.rule === void 0 || e.rule === ruleId) && (e.line === void 0 || e.line === line) && cachedGlob(e.path).test(path15)
+  let path16 = normalizeRepoPath(repoPath), entry2 = config.ignoreFindings.find(
+    (e) => (e.rule === void 0 || e.rule === ruleId) && (e.line === void 0 || e.line === line) && cachedGlob(e.path).test(path16)
   );
   return entry2 ? describeEntry(entry2) : void 0;
 }
@@ -32377,17 +32395,21 @@ function emptyCache(apiUrl) {
 }
 var MAX_CACHE_BYTES = 8 * 1024 * 1024;
 function defaultPinCacheFile(env, platform = process.platform, home = safeHomedir() ?? null) {
+  let dir = userCacheDir(env, platform, home);
+  return dir === void 0 ? void 0 : (platform === "win32" ? nodePath2.win32 : nodePath2.posix).join(dir, "pins.json");
+}
+function userCacheDir(env, platform = process.platform, home = safeHomedir() ?? null) {
   if (platform === "win32") {
     let p2 = nodePath2.win32, local = env.LOCALAPPDATA;
-    if (local && p2.isAbsolute(local)) return p2.join(local, "credflow", "pins.json");
+    if (local && p2.isAbsolute(local)) return p2.join(local, "credflow");
     let h2 = env.USERPROFILE || home;
-    return h2 && p2.isAbsolute(h2) ? p2.join(h2, "AppData", "Local", "credflow", "pins.json") : void 0;
+    return h2 && p2.isAbsolute(h2) ? p2.join(h2, "AppData", "Local", "credflow") : void 0;
   }
   let p = nodePath2.posix, xdg = env.XDG_CACHE_HOME;
-  if (xdg && p.isAbsolute(xdg)) return p.join(xdg, "credflow", "pins.json");
+  if (xdg && p.isAbsolute(xdg)) return p.join(xdg, "credflow");
   let h = env.HOME || home;
   if (!(!h || !p.isAbsolute(h)))
-    return platform === "darwin" ? p.join(h, "Library", "Caches", "credflow", "pins.json") : p.join(h, ".cache", "credflow", "pins.json");
+    return platform === "darwin" ? p.join(h, "Library", "Caches", "credflow") : p.join(h, ".cache", "credflow");
 }
 function safeHomedir() {
   try {
@@ -32479,15 +32501,15 @@ function createOnlineResolver(opts) {
     "user-agent": "credflow"
   };
   token && (headers.authorization = `Bearer ${token}`);
-  let requestTimeoutMs = positive(opts.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS), budgetMs = positive(opts.budgetMs, BUDGET_PER_REQUEST_TIMEOUT * requestTimeoutMs), maxResponseBytes = positive(opts.maxResponseBytes, MAX_RESPONSE_BYTES), apiOrigin = originOf3(apiUrl), phase = new AbortController(), sleep = (ms) => new Promise((resolve12) => {
-    if (phase.signal.aborted) return resolve12();
+  let requestTimeoutMs = positive(opts.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS), budgetMs = positive(opts.budgetMs, BUDGET_PER_REQUEST_TIMEOUT * requestTimeoutMs), maxResponseBytes = positive(opts.maxResponseBytes, MAX_RESPONSE_BYTES), apiOrigin = originOf3(apiUrl), phase = new AbortController(), sleep = (ms) => new Promise((resolve13) => {
+    if (phase.signal.aborted) return resolve13();
     let done = () => {
-      clearTimeout(timer), phase.signal.removeEventListener("abort", done), resolve12();
+      clearTimeout(timer), phase.signal.removeEventListener("abort", done), resolve13();
     }, timer = setTimeout(done, ms);
     phase.signal.addEventListener("abort", done, { once: !0 });
   }), phaseProblem = () => abortProblem(phase.signal);
-  async function exchange(path15, what) {
-    let url = `${apiUrl}${path15}`;
+  async function exchange(path16, what) {
+    let url = `${apiUrl}${path16}`;
     for (let hop = 0; ; hop++) {
       if (phase.signal.aborted) throw phaseProblem();
       let request = new AbortController(), onPhaseEnd = () => request.abort(phase.signal.reason);
@@ -32536,11 +32558,11 @@ function createOnlineResolver(opts) {
       }
     }
   }
-  async function get2(path15, what) {
+  async function get2(path16, what) {
     for (let attempt = 0; ; attempt++) {
       let res;
       try {
-        res = await exchange(path15, what);
+        res = await exchange(path16, what);
       } catch (err2) {
         if (err2 instanceof ApiProblem) throw err2;
         if (attempt < maxRetries && !phase.signal.aborted) {
@@ -32630,7 +32652,7 @@ function createOnlineResolver(opts) {
     }
     entry2.commit === void 0 && delete entry2.commit, cache2.refs[`${action}@${ref}`] = entry2, dirty = !0;
   }
-  function writeCache() {
+  function writeCache2() {
     if (!dirty || cacheFile === void 0) return;
     let file = cacheFile, tmp;
     try {
@@ -32665,7 +32687,7 @@ function createOnlineResolver(opts) {
     }
     let queue = [...todo.values()];
     if (queue.length === 0) {
-      writeCache();
+      writeCache2();
       return;
     }
     let total = queue.length, done = 0, halted = !1;
@@ -32692,7 +32714,7 @@ function createOnlineResolver(opts) {
     } finally {
       clearTimeout(budget);
     }
-    writeCache();
+    writeCache2();
   }
   function fromEntry(action, ref, e) {
     let info2 = { kind: e.kind, action, ref, source: "online" };
@@ -32729,6 +32751,278 @@ function createOnlineResolver(opts) {
   return { prefetch, resolver };
 }
 
+// src/cache/lint-cache.ts
+import * as fs12 from "node:fs";
+import { fileURLToPath as fileURLToPath2 } from "node:url";
+
+// src/cache/store.ts
+import * as crypto from "node:crypto";
+import * as fs11 from "node:fs";
+import * as path14 from "node:path";
+var CACHE_FORMAT = 1, MAX_CACHE_BYTES2 = 64 * 1024 * 1024, TOOL = "credflow-lint-cache", MAGIC = `{"tool":"${TOOL}",`;
+function sha256(data) {
+  return crypto.createHash("sha256").update(data).digest("hex");
+}
+function cacheFileFor(opts) {
+  let name2 = `${sha256(JSON.stringify([...new Set(opts.roots)].sort())).slice(0, 24)}.json`;
+  if (opts.location !== void 0) {
+    let abs = path14.resolve(opts.cwd, opts.location), dir = /[\\/]$/.test(opts.location);
+    if (!dir)
+      try {
+        dir = fs11.statSync(abs).isDirectory();
+      } catch {
+        dir = !1;
+      }
+    return dir ? path14.join(abs, name2) : abs;
+  }
+  let base = userCacheDir(opts.env);
+  return base === void 0 ? void 0 : path14.join(base, "lint", name2);
+}
+function readCache2(file, validEntry2, log) {
+  let empty = (writable) => ({ entries: /* @__PURE__ */ new Map(), writable }), fd;
+  try {
+    fd = fs11.openSync(file, fs11.constants.O_RDONLY | (fs11.constants.O_NONBLOCK ?? 0));
+  } catch (err2) {
+    let code3 = err2.code;
+    return code3 === "ENOENT" ? empty(!0) : (log(`cannot read it (${code3 ?? "error"})`), empty(!1));
+  }
+  let text2;
+  try {
+    let st = fs11.fstatSync(fd);
+    if (!st.isFile())
+      return log("not a regular file"), empty(!1);
+    if (st.size > MAX_CACHE_BYTES2)
+      return log(`larger than ${MAX_CACHE_BYTES2 / (1024 * 1024)} MB`), empty(startsAsOurs(fd));
+    let bytes = Buffer.alloc(st.size), got = 0;
+    for (; got < st.size; ) {
+      let n = fs11.readSync(fd, bytes, got, st.size - got, got);
+      if (n === 0) break;
+      got += n;
+    }
+    text2 = bytes.subarray(0, got).toString("utf8");
+  } catch (err2) {
+    return log(`cannot read it (${err2.code ?? "error"})`), empty(!1);
+  } finally {
+    fs11.closeSync(fd);
+  }
+  let ours = text2.startsWith(MAGIC), data;
+  try {
+    data = JSON.parse(text2);
+  } catch {
+    return log(ours ? "corrupt (not valid JSON)" : "not a credflow lint cache"), empty(ours);
+  }
+  if (!isObject2(data) || data.tool !== TOOL)
+    return log("not a credflow lint cache"), empty(!1);
+  if (data.format !== CACHE_FORMAT)
+    return log(`written in another cache format (${JSON.stringify(data.format)?.slice(0, 20)}; this credflow reads ${CACHE_FORMAT})`), empty(ours);
+  if (!isObject2(data.entries))
+    return log("corrupt (no entries)"), empty(ours);
+  let entries = /* @__PURE__ */ new Map();
+  for (let [id, e] of Object.entries(data.entries)) {
+    if (!validEntry2(e))
+      return log("corrupt (a malformed entry)"), empty(ours);
+    entries.set(id, e);
+  }
+  return { entries, writable: ours };
+}
+function startsAsOurs(fd) {
+  let head = Buffer.alloc(MAGIC.length);
+  try {
+    let n = fs11.readSync(fd, head, 0, head.length, 0);
+    return head.subarray(0, n).toString("utf8") === MAGIC;
+  } catch {
+    return !1;
+  }
+}
+function writeCache(file, entries) {
+  let text2 = `${MAGIC}"format":${CACHE_FORMAT},"entries":{`, first = !0;
+  for (let [id, e] of entries)
+    if (text2 += `${first ? "" : ","}${JSON.stringify(id)}:${JSON.stringify(e)}`, first = !1, text2.length > MAX_CACHE_BYTES2) return `the results are larger than ${MAX_CACHE_BYTES2 / (1024 * 1024)} MB; not written`;
+  if (text2 += `}}
+`, Buffer.byteLength(text2) > MAX_CACHE_BYTES2) return `the results are larger than ${MAX_CACHE_BYTES2 / (1024 * 1024)} MB; not written`;
+  let dir = path14.dirname(file), tmp = path14.join(dir, `.${path14.basename(file)}.${process.pid}.${crypto.randomBytes(4).toString("hex")}.tmp`);
+  try {
+    fs11.mkdirSync(dir, { recursive: !0, mode: 448 }), fs11.writeFileSync(tmp, text2, { mode: 384, flag: "wx" }), fs11.renameSync(tmp, file);
+  } catch (err2) {
+    try {
+      fs11.rmSync(tmp, { force: !0 });
+    } catch {
+    }
+    return `cannot write it (${err2.code ?? "error"})`;
+  }
+}
+function isObject2(v) {
+  return typeof v == "object" && v !== null && !Array.isArray(v);
+}
+
+// src/cache/lint-cache.ts
+var buildHash;
+function buildId() {
+  if (buildHash === void 0) {
+    let bytes;
+    try {
+      bytes = fs12.readFileSync(fileURLToPath2(import.meta.url));
+    } catch {
+      bytes = new TextEncoder().encode(String(Date.now()) + Math.random());
+    }
+    buildHash = sha256(bytes);
+  }
+  return `${VERSION}+${buildHash}`;
+}
+function runKey(input) {
+  return sha256(JSON.stringify({ build: buildId(), node: process.version, platform: process.platform, ...input }));
+}
+var decoder3 = new TextDecoder("utf-8", { fatal: !0, ignoreBOM: !0 });
+function lookState(look) {
+  switch (look.kind) {
+    case "read": {
+      let r = look.result;
+      return r.ok ? r.raw.size !== void 0 ? `size:${r.raw.size}` : `h:${sha256(r.raw.bytes)}` : `no:${r.message}`;
+    }
+    case "exists":
+      return look.found ? "yes" : "no";
+    case "text":
+      return look.text === void 0 ? "none" : `h:${sha256(look.text)}`;
+  }
+}
+function lookOf(look) {
+  return [look.kind, look.absPath, look.kind === "read" ? look.fileKind : "", look.root ?? null, lookState(look)];
+}
+function walksHash(req, part) {
+  return sha256(JSON.stringify(part.scopes.length > 0 ? trustCandidates(part.scopes, req.ignorePath) : []));
+}
+var LintCache = class {
+  constructor(file, key, log) {
+    this.file = file;
+    this.key = key;
+    this.log = log;
+    let loaded = readCache2(file, validEntry, (reason) => log(`ignoring cache ${file}: ${reason}`));
+    this.entries = loaded.entries, this.writable = loaded.writable;
+  }
+  file;
+  key;
+  log;
+  entries;
+  writable;
+  used = /* @__PURE__ */ new Set();
+  changed = !1;
+  /** How many repositories were answered from the cache, and how many were linted. */
+  stats = { hits: 0, misses: 0 };
+  /** The part linter for engine/run.ts's `lintRun`. */
+  lintPart = async (req, part, spent, found) => {
+    let id = part.repositories.join(`
+`), key = sha256(JSON.stringify([this.key, part, spent]));
+    this.used.add(id);
+    let entry2 = this.entries.get(id);
+    if (entry2 && entry2.key === key) {
+      let hit = this.check(entry2, req, part);
+      if (hit)
+        return this.stats.hits++, hit;
+    }
+    return this.stats.misses++, this.lint(req, part, spent, found, id, key);
+  };
+  /** The stored outcome when every look finds what it found, else undefined. */
+  check(entry2, req, part) {
+    if (walksHash(req, part) !== entry2.walks) return;
+    let loader = new FileLoader(req.cwd), bytes = /* @__PURE__ */ new Map();
+    loader.onDisk = (look) => {
+      look.kind === "read" && look.result.ok && look.result.raw.size === void 0 && bytes.set(look.absPath, look.result.raw.bytes);
+    };
+    for (let [kind, absPath, fileKind2, root, state] of entry2.looks) {
+      let r = root ?? void 0, now;
+      if (kind === "read" ? now = lookState({ kind, absPath, fileKind: fileKind2, root: r, result: loader.readRaw(absPath, fileKind2, r) }) : kind === "exists" ? now = lookState({ kind, absPath, root: r, found: loader.exists(absPath, r) }) : now = lookState({ kind, absPath, root: r, text: loader.readText(absPath, r) }), now !== state) return;
+    }
+    return restore(entry2.outcome, bytes);
+  }
+  async lint(req, part, spent, found, id, key) {
+    let walks = walksHash(req, part), loader = new FileLoader(req.cwd), looks = /* @__PURE__ */ new Map(), bytes = /* @__PURE__ */ new Map(), consistent = !0;
+    loader.onDisk = (look) => {
+      let l = lookOf(look), at = `${l[0]}\0${l[1]}\0${l[2]}\0${l[3]}`, before = looks.get(at);
+      before && before[4] !== l[4] && (consistent = !1), before || looks.set(at, l), look.kind === "read" && look.result.ok && look.result.raw.size === void 0 && !bytes.has(look.absPath) && bytes.set(look.absPath, look.result.raw.bytes);
+    };
+    let core = await lintCore(req, part, { expansionSpent: spent, loader });
+    loader.onDisk = void 0;
+    let outcome = outcomeOf(core, found, part);
+    return consistent && !outcome.exhausted && outcome.internalErrors.length === 0 && outcome.emptyFailures.length === 0 ? (this.entries.set(id, { key, walks, looks: [...looks.values()], outcome: store(outcome, bytes) }), this.changed = !0) : this.entries.delete(id) && (this.changed = !0), outcome;
+  }
+  /** Writes the file when a repository was linted again (entries of repositories not in this run are dropped). */
+  save() {
+    for (let id of [...this.entries.keys()])
+      this.used.has(id) || (this.entries.delete(id), this.changed = !0);
+    if (!this.changed || !this.writable) return;
+    let problem = writeCache(this.file, this.entries);
+    problem && this.log(`cannot write cache ${this.file}: ${problem}`);
+  }
+};
+function store(o, bytes) {
+  let files = o.files.map((f) => {
+    let out2 = { path: f.path, repoPath: f.repoPath, kind: f.kind };
+    f.absPath !== void 0 && (out2.absPath = f.absPath), f.root !== void 0 && (out2.root = f.root);
+    let b = f.absPath !== void 0 ? bytes.get(f.absPath) : void 0;
+    return b && decodes(b) === f.text || (out2.text = f.text), out2;
+  });
+  return {
+    repositories: o.repositories,
+    roots: o.roots,
+    findings: o.findings,
+    suppressed: o.suppressed,
+    internalErrors: [],
+    usedEntries: [...o.usedEntries],
+    activeRules: [...o.activeRules],
+    repoPaths: [...o.repoPaths],
+    files,
+    roles: o.roles.map((r) => r.configured !== void 0 ? { name: r.name, configured: r.configured } : { name: r.name }),
+    arns: o.arns,
+    runSources: o.runSources,
+    spent: o.spent,
+    exhausted: !1
+  };
+}
+function restore(s, bytes) {
+  let files = [];
+  for (let f of s.files) {
+    let text2 = f.text;
+    if (text2 === void 0) {
+      let b = f.absPath !== void 0 ? bytes.get(f.absPath) : void 0;
+      if (text2 = b ? decodes(b) : void 0, text2 === void 0) return;
+    }
+    let file = { path: f.path, repoPath: f.repoPath, kind: f.kind, text: text2 };
+    f.absPath !== void 0 && (file.absPath = f.absPath), f.root !== void 0 && (file.root = f.root), files.push(file);
+  }
+  return {
+    repositories: s.repositories,
+    roots: s.roots,
+    findings: s.findings,
+    suppressed: s.suppressed,
+    internalErrors: [],
+    usedEntries: new Set(s.usedEntries),
+    activeRules: new Set(s.activeRules),
+    repoPaths: new Map(s.repoPaths),
+    files,
+    roles: s.roles,
+    arns: s.arns,
+    runSources: s.runSources,
+    spent: s.spent,
+    exhausted: !1,
+    emptyFailures: []
+  };
+}
+function decodes(b) {
+  try {
+    return decoder3.decode(b);
+  } catch {
+    return;
+  }
+}
+var strings = (v) => Array.isArray(v) && v.every((x) => typeof x == "string"), range2 = (v) => isObject2(v) && isObject2(v.start) && isObject2(v.end) && typeof v.start.offset == "number" && typeof v.end.offset == "number", location = (v) => isObject2(v) && typeof v.path == "string" && range2(v.range), finding4 = (v) => isObject2(v) && typeof v.ruleId == "string" && typeof v.level == "string" && typeof v.message == "string" && location(v.location) && Array.isArray(v.related) && v.related.every((r) => location(r) && typeof r.message == "string") && (v.fix === void 0 || isObject2(v.fix) && Array.isArray(v.fix.edits));
+function validEntry(e) {
+  if (!isObject2(e) || typeof e.key != "string" || typeof e.walks != "string" || !Array.isArray(e.looks)) return !1;
+  for (let l of e.looks)
+    if (!Array.isArray(l) || l.length !== 5 || !["read", "exists", "text"].includes(l[0]) || typeof l[1] != "string" || typeof l[2] != "string" || !(l[3] === null || typeof l[3] == "string") || typeof l[4] != "string") return !1;
+  let o = e.outcome;
+  return isObject2(o) ? strings(o.repositories) && strings(o.roots) && Array.isArray(o.findings) && o.findings.every(finding4) && Array.isArray(o.suppressed) && o.suppressed.every((s) => isObject2(s) && finding4(s.finding) && typeof s.reason == "string") && strings(o.usedEntries) && strings(o.activeRules) && Array.isArray(o.repoPaths) && o.repoPaths.every((p) => Array.isArray(p) && p.length === 2 && typeof p[0] == "string" && typeof p[1] == "string") && Array.isArray(o.files) && o.files.every((f) => isObject2(f) && typeof f.path == "string" && typeof f.repoPath == "string" && typeof f.kind == "string" && (f.text === void 0 || typeof f.text == "string")) && Array.isArray(o.roles) && o.roles.every((r) => isObject2(r) && isObject2(r.name)) && strings(o.arns) && Array.isArray(o.runSources) && o.runSources.every((w) => isObject2(w) && typeof w.repoPath == "string" && strings(w.triggers)) && typeof o.spent == "number" : !1;
+}
+
 // src/cli/main.ts
 var EXIT_CODES = `
 Paths: a directory lints the workflows of its repository when it holds them (the root,
@@ -32744,7 +33038,7 @@ Exit codes:
 `;
 async function run2(argv, io) {
   let exitCode = 0, program2 = new Command();
-  program2.name("credflow").description("Follows AWS credentials through GitHub Actions workflows and reports how they break or leak.").version(VERSION, "-V, --version").exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).showSuggestionAfterError(!0).addHelpText("after", EXIT_CODES), program2.command("lint [paths...]", { isDefault: !0 }).description("lint repositories (directories) or single workflow/action files; `-` reads standard input").addHelpText("after", EXIT_CODES).addOption(new Option("-f, --format <format>", "output format").choices(["text", "concise", "json", "sarif", "rdjsonl", "github"]).default("text")).option("-o, --output <file>", "write the report to a file instead of standard output").addOption(new Option("--fail-level <level>", "lowest level that makes the exit code 1").choices(["error", "warning", "note", "none"]).default("warning")).option("--exit-zero", "exit 0 even when there are findings (for SARIF uploads)").option("--color", "force colour in text output").option("--no-color", "disable colour").option("--stdin-filename <path>", "path that names standard input (decides workflow vs action)").addOption(new Option("--visibility <visibility>", "repository visibility, for rules whose risk depends on it").choices(["public", "private", "internal"])).option("-c, --config <file>", "configuration file (default: .credflow.yml in the repository root)").option("--min-runner-version <version>", "oldest actions/runner version your self-hosted runners run").option("--fix", "apply safe fixes in place").option("--unsafe-fixes", "also apply fixes that may change behaviour (with --fix or --diff)").option("--diff", "print the fixes as a unified diff; change nothing (also with --fix)").option("--verbose", "with --fix: say how many findings were fixed in each file; with --diff: count them on standard error").option("--online", "resolve action refs through the GitHub API (network; uses GITHUB_TOKEN/GH_TOKEN)").option("--github-api-url <url>", "GitHub API base URL (GitHub Enterprise Server)").option("--pin-cache <file>", "file caching --online answers (default: credflow/pins.json in the user cache directory)").option("--online-timeout <seconds>", "longest wait for one GitHub API request; the online phase stops after six times that (default 5)", parseOnlineTimeout).option("--sarif-category <category>", "code-scanning category: SARIF automationDetails.id becomes `<category>/` (default credflow)", parseSarifCategory).addOption(new Option("--default-token-permissions <mode>", "the repository's or organisation's default GITHUB_TOKEN permissions").choices(["permissive", "restricted"])).option("--repository <owner/name>", "the repository being linted, as owner/name", parseRepository).option("--report-unused-suppressions", "report `# credflow: ignore[...]` comments that suppress nothing").action(async (paths, flags2) => {
+  program2.name("credflow").description("Follows AWS credentials through GitHub Actions workflows and reports how they break or leak.").version(VERSION, "-V, --version").exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).showSuggestionAfterError(!0).addHelpText("after", EXIT_CODES), program2.command("lint [paths...]", { isDefault: !0 }).description("lint repositories (directories) or single workflow/action files; `-` reads standard input").addHelpText("after", EXIT_CODES).addOption(new Option("-f, --format <format>", "output format").choices(["text", "concise", "json", "sarif", "rdjsonl", "github"]).default("text")).option("-o, --output <file>", "write the report to a file instead of standard output").addOption(new Option("--fail-level <level>", "lowest level that makes the exit code 1").choices(["error", "warning", "note", "none"]).default("warning")).option("--exit-zero", "exit 0 even when there are findings (for SARIF uploads)").option("--color", "force colour in text output").option("--no-color", "disable colour").option("--stdin-filename <path>", "path that names standard input (decides workflow vs action)").addOption(new Option("--visibility <visibility>", "repository visibility, for rules whose risk depends on it").choices(["public", "private", "internal"])).option("-c, --config <file>", "configuration file (default: .credflow.yml in the repository root)").option("--min-runner-version <version>", "oldest actions/runner version your self-hosted runners run").option("--fix", "apply safe fixes in place").option("--unsafe-fixes", "also apply fixes that may change behaviour (with --fix or --diff)").option("--diff", "print the fixes as a unified diff; change nothing (also with --fix)").option("--verbose", "with --fix: say how many findings were fixed in each file; with --diff: count them on standard error; with --cache: say how many repositories it answered").option("--online", "resolve action refs through the GitHub API (network; uses GITHUB_TOKEN/GH_TOKEN)").option("--github-api-url <url>", "GitHub API base URL (GitHub Enterprise Server)").option("--pin-cache <file>", "file caching --online answers (default: credflow/pins.json in the user cache directory)").option("--online-timeout <seconds>", "longest wait for one GitHub API request; the online phase stops after six times that (default 5)", parseOnlineTimeout).option("--sarif-category <category>", "code-scanning category: SARIF automationDetails.id becomes `<category>/` (default credflow)", parseSarifCategory).addOption(new Option("--default-token-permissions <mode>", "the repository's or organisation's default GITHUB_TOKEN permissions").choices(["permissive", "restricted"])).option("--repository <owner/name>", "the repository being linted, as owner/name", parseRepository).option("--report-unused-suppressions", "report `# credflow: ignore[...]` comments that suppress nothing").option("--cache", "reuse the results of repositories whose files, configuration and options did not change since the last run (not with --fix, --diff, --online or standard input)").option("--cache-location <path>", "with --cache: the cache file, or a folder for it (default: credflow/lint/ in the user cache directory)").action(async (paths, flags2) => {
     exitCode = await lintCommand(paths, flags2, io);
   }), program2.command("rules").description("list the rules").addOption(new Option("-f, --format <format>", "output format").choices(["text", "json"]).default("text")).action((flags2) => {
     if (flags2.format === "json") {
@@ -32767,7 +33061,7 @@ async function run2(argv, io) {
   }), program2.command("graph [paths...]").description("print the call graph with each job's credential timeline (one workflow: every step; several: one node per job)").addOption(new Option("-f, --format <format>", "graph format").choices(["mermaid", "dot", "json"]).default("mermaid")).option("-o, --output <file>", "write to a file").option("--workflow <file>", "draw one workflow: every step, composite actions expanded").option("--job <id>", "with --workflow: draw one job").option("--split <dir>", "write one file per workflow into DIR (created when missing) and print their paths").option("-c, --config <file>", "configuration file (default: .credflow.yml in the repository root)").action(async (paths, flags2) => {
     if (flags2.job !== void 0 && flags2.workflow === void 0) throw new UsageError("--job needs --workflow FILE");
     if (flags2.split !== void 0 && flags2.output !== void 0) throw new UsageError("--split writes one file per workflow; it does not take --output");
-    let root = rootOf2(paths[0], io.cwd), config = loadConfig({ root, cwd: io.cwd, explicitPath: flags2.config ? path14.resolve(io.cwd, flags2.config) : void 0 }).config, settings = settingsFromConfig(config, {}, { env: io.env.GITHUB_REPOSITORY, root }), result = await lint({ ...baseRequest(paths, io, settings, offlinePins()), ignorePath: (p) => isIgnoredPath(config, p), fixes: !1 }), req = { format: flags2.format, workflow: flags2.workflow, job: flags2.job, cwd: io.cwd };
+    let root = rootOf2(paths[0], io.cwd), config = loadConfig({ root, cwd: io.cwd, explicitPath: flags2.config ? path15.resolve(io.cwd, flags2.config) : void 0 }).config, settings = settingsFromConfig(config, {}, { env: io.env.GITHUB_REPOSITORY, root }), result = await lint({ ...baseRequest(paths, io, settings, offlinePins()), ignorePath: (p) => isIgnoredPath(config, p), fixes: !1 }), req = { format: flags2.format, workflow: flags2.workflow, job: flags2.job, cwd: io.cwd };
     if (flags2.split === void 0) {
       let out3 = renderGraph(result.graph, req);
       emit(io, flags2.output, out3.text);
@@ -32777,22 +33071,22 @@ async function run2(argv, io) {
     }
     let out2 = renderSplit(result.graph, req);
     try {
-      fs11.mkdirSync(path14.resolve(io.cwd, flags2.split), { recursive: !0 });
+      fs13.mkdirSync(path15.resolve(io.cwd, flags2.split), { recursive: !0 });
     } catch (err2) {
       throw new UsageError(`${flags2.split}: cannot create the folder (${err2.code ?? "error"})`);
     }
     for (let f of out2.files) {
-      let file = path14.join(flags2.split, f.name);
-      emit(io, file, f.text), io.stdout(`${file.split(path14.sep).join("/")}
+      let file = path15.join(flags2.split, f.name);
+      emit(io, file, f.text), io.stdout(`${file.split(path15.sep).join("/")}
 `);
     }
     for (let n of out2.notes) io.stderr(`credflow: ${n}
 `);
   }), program2.command("init").description("write a commented default .credflow.yml in the current directory").option("--force", "overwrite an existing file").action((flags2) => {
-    let target = path14.join(io.cwd, ".credflow.yml");
-    if (fs11.existsSync(target) && !flags2.force)
+    let target = path15.join(io.cwd, ".credflow.yml");
+    if (fs13.existsSync(target) && !flags2.force)
       throw new UsageError(".credflow.yml already exists (use --force to overwrite)");
-    fs11.writeFileSync(target, defaultConfigText()), io.stdout(`wrote .credflow.yml
+    fs13.writeFileSync(target, defaultConfigText()), io.stdout(`wrote .credflow.yml
 `);
   });
   try {
@@ -32841,11 +33135,11 @@ function emit(io, output, text2) {
     io.stdout(text2);
     return;
   }
-  let target = path14.resolve(io.cwd, output), guarded = isInside(io.cwd, target);
+  let target = path15.resolve(io.cwd, output), guarded = isInside(io.cwd, target);
   if (guarded) {
     let st;
     try {
-      st = fs11.lstatSync(target);
+      st = fs13.lstatSync(target);
     } catch {
       st = void 0;
     }
@@ -32853,26 +33147,26 @@ function emit(io, output, text2) {
     if (st && !st.isFile()) throw new UsageError(`${output}: not a regular file`);
     let dir;
     try {
-      dir = fs11.realpathSync(path14.dirname(target));
+      dir = fs13.realpathSync(path15.dirname(target));
     } catch (err2) {
       throw new UsageError(`${output}: cannot write (${err2.code ?? "error"})`);
     }
-    if (!isInside(fs11.realpathSync(io.cwd), dir)) throw new UsageError(`${output}: its folder links outside the working directory; the report is not written there`);
+    if (!isInside(fs13.realpathSync(io.cwd), dir)) throw new UsageError(`${output}: its folder links outside the working directory; the report is not written there`);
   }
-  let flags2 = fs11.constants.O_WRONLY | fs11.constants.O_CREAT | fs11.constants.O_TRUNC | (guarded ? fs11.constants.O_NOFOLLOW ?? 0 : 0), fd;
+  let flags2 = fs13.constants.O_WRONLY | fs13.constants.O_CREAT | fs13.constants.O_TRUNC | (guarded ? fs13.constants.O_NOFOLLOW ?? 0 : 0), fd;
   try {
-    fd = fs11.openSync(target, flags2, 438), fs11.writeFileSync(fd, text2);
+    fd = fs13.openSync(target, flags2, 438), fs13.writeFileSync(fd, text2);
   } catch (err2) {
     throw new UsageError(`${output}: cannot write (${err2.code ?? "error"})`);
   } finally {
-    fd !== void 0 && fs11.closeSync(fd);
+    fd !== void 0 && fs13.closeSync(fd);
   }
 }
 async function lintCommand(paths, flags2, io) {
   let stdin = paths.length === 1 && paths[0] === "-";
   if (stdin && (flags2.fix || flags2.diff)) throw new UsageError("--fix and --diff need files, not standard input");
   if (flags2.unsafeFixes && !flags2.fix && !flags2.diff) throw new UsageError("--unsafe-fixes needs --fix or --diff");
-  let root = rootOf2(stdin ? flags2.stdinFilename ?? "stdin.yml" : paths[0], io.cwd), config = loadConfig({ root, cwd: io.cwd, explicitPath: flags2.config ? path14.resolve(io.cwd, flags2.config) : void 0 }).config, settings = settingsFromConfig(
+  let root = rootOf2(stdin ? flags2.stdinFilename ?? "stdin.yml" : paths[0], io.cwd), loaded = loadConfig({ root, cwd: io.cwd, explicitPath: flags2.config ? path15.resolve(io.cwd, flags2.config) : void 0 }), config = loaded.config, settings = settingsFromConfig(
     config,
     {
       ...flags2.visibility ? { visibility: flags2.visibility } : {},
@@ -32885,7 +33179,7 @@ async function lintCommand(paths, flags2, io) {
     apiUrl: flags2.githubApiUrl ?? io.env.GITHUB_API_URL,
     token: io.env.GITHUB_TOKEN || io.env.GH_TOKEN || void 0,
     // In the user's cache directory, not the repository: a pull request could plant answers there.
-    cacheFile: flags2.pinCache ? path14.resolve(io.cwd, flags2.pinCache) : defaultPinCacheFile(io.env),
+    cacheFile: flags2.pinCache ? path15.resolve(io.cwd, flags2.pinCache) : defaultPinCacheFile(io.env),
     ...flags2.onlineTimeout !== void 0 ? { requestTimeoutMs: flags2.onlineTimeout * 1e3 } : {},
     fallback: pins,
     log: (m) => io.stderr(`credflow: ${m}
@@ -32913,6 +33207,17 @@ async function lintCommand(paths, flags2, io) {
     if (flags2.diff)
       return emit(io, flags2.output, fixed.diff), flags2.verbose && io.stderr(fixSummary(fixed.fixed, fixed.result.findings.length, { verbose: !0, dryRun: !0 })), fixed.result.internalErrors.length ? 2 : 0;
     result = fixed.result, fixReport = fixSummary(fixed.fixed, result.findings.length, { verbose: !!flags2.verbose, dryRun: !1 });
+  } else if (flags2.cache && !stdin && !online) {
+    let file = cacheFileFor({ location: flags2.cacheLocation, cwd: io.cwd, env: io.env, roots: (paths.length ? paths : [void 0]).map((p) => rootOf2(p, io.cwd)) });
+    if (file === void 0)
+      io.stderr(`credflow: not using the cache: no user cache directory is known (give --cache-location)
+`), result = await lintRun(request);
+    else {
+      let key = runKey({ cwd: io.cwd, settings, config: loaded, cliOptions, reportUnusedSuppressions: !!flags2.reportUnusedSuppressions }), cache2 = new LintCache(file, key, (line) => io.stderr(`credflow: ${line}
+`));
+      result = await lintRun(request, { lintPart: cache2.lintPart }), cache2.save(), flags2.verbose && io.stderr(`credflow: cache: ${cache2.stats.hits} of ${cache2.stats.hits + cache2.stats.misses} repositories reused (${file})
+`);
+    }
   } else
     result = await lintRun(request);
   for (let e of result.internalErrors) io.stderr(`credflow: internal error: ${e}
@@ -32940,7 +33245,7 @@ async function lintCommand(paths, flags2, io) {
       let gh = formatGithub(input);
       emit(io, flags2.output, gh.annotations);
       let summaryPath = io.env.GITHUB_STEP_SUMMARY;
-      summaryPath && fs11.appendFileSync(summaryPath, gh.summary);
+      summaryPath && fs13.appendFileSync(summaryPath, gh.summary);
       break;
     }
     case "concise":
@@ -32983,7 +33288,7 @@ process.env = { ...process.env };
 var code2 = await run2(process.argv.slice(2), {
   stdout: (t) => process.stdout.write(t),
   stderr: (t) => process.stderr.write(t),
-  readStdin: () => fs12.readFileSync(0),
+  readStdin: () => fs14.readFileSync(0),
   env: process.env,
   cwd: process.cwd(),
   stdoutIsTTY: !!process.stdout.isTTY,

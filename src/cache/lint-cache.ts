@@ -1,0 +1,338 @@
+/**
+ * `--cache`: a repository's lint result, reused while nothing it was computed from has changed.
+ *
+ * An entry covers one repository of the run (engine/run.ts lints them one after another) and is
+ * used only when all of these are as they were:
+ *
+ * - the run key: credflow's version and a hash of the running code, Node's version, the working
+ *   directory (paths are shown relative to it), the settings (flags, `.credflow.yml`, the
+ *   repository identity from `--repository`, GITHUB_REPOSITORY or the git remote, the default
+ *   branch), the parsed configuration with where each entry is written, the rule options given on
+ *   the command line and `--report-unused-suppressions`;
+ * - the repository's part of the discovery (which workflow and action files, which folders, the
+ *   notices) and the expansion budget earlier repositories of the run spent;
+ * - every look the lint took at the disk, with what it found: each file read (its bytes' hash, or
+ *   why it could not be read), each file only looked for (a Dockerfile: there or not), each small
+ *   text (`.gitmodules`), including looks that found nothing (a composite that was missing must
+ *   still be missing);
+ * - what the walks for infrastructure code find (a Terraform file or a template added or removed).
+ *
+ * A lint whose expansion budget ran out, that had an internal error or an argument with nothing to
+ * lint, or that saw a file change while it read it, is not stored. A stored result holds the
+ * findings and the file texts they point into (as a reference to a file whose bytes the check
+ * re-reads anyway), never the parse trees.
+ */
+import * as fs from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { SourceFile } from "../model/types.js";
+import type { Finding } from "../rules/types.js";
+import type { TrustRole } from "../iac/types.js";
+import type { Discovery } from "../discover/discover.js";
+import { FileLoader, type DiskLook } from "../discover/loader.js";
+import { trustCandidates } from "../iac/load.js";
+import { lintCore, type LintPart, type LintRequest } from "../engine/lint.js";
+import { outcomeOf, type Outcome, type PartLinter } from "../engine/run.js";
+import { VERSION } from "../version.js";
+import { isObject, readCache, sha256, writeCache } from "./store.js";
+
+/** One look: kind, absolute path, file kind (reads), repository root bounding it, what it found. */
+type Look = [kind: "read" | "exists" | "text", absPath: string, fileKind: string, root: string | null, state: string];
+
+interface StoredFile {
+  path: string;
+  repoPath: string;
+  kind: SourceFile["kind"];
+  absPath?: string;
+  root?: string;
+  /** The text, unless it is exactly the decoded bytes of the file read at `absPath` (then absent). */
+  text?: string;
+}
+
+interface StoredOutcome extends Omit<Outcome, "usedEntries" | "activeRules" | "repoPaths" | "files" | "roles" | "emptyFailures"> {
+  usedEntries: string[];
+  activeRules: string[];
+  repoPaths: Array<[string, string]>;
+  files: StoredFile[];
+  /** What matching roles across repositories needs of them (rolesNamed): name and configured key. */
+  roles: Array<Pick<TrustRole, "name" | "configured">>;
+}
+
+export interface Entry {
+  /** Hash of the run key, the repository's part of the discovery and the budget spent before it. */
+  key: string;
+  /** Hash of what the infrastructure-code walks found. */
+  walks: string;
+  looks: Look[];
+  outcome: StoredOutcome;
+}
+
+/** What the lint reads besides files: everything in the run key. */
+export interface RunKeyInput {
+  cwd: string;
+  settings: unknown;
+  config: { path?: string; config: unknown };
+  cliOptions: unknown;
+  reportUnusedSuppressions: boolean;
+}
+
+let buildHash: string | undefined;
+
+/**
+ * A hash of the code that runs: the bundle (dist/credflow.mjs) when credflow runs from it, else the
+ * module's own file (a development run from the sources), so a rebuilt credflow of the same
+ * version never reuses an older build's results.
+ */
+export function buildId(): string {
+  if (buildHash === undefined) {
+    let bytes: Uint8Array;
+    try {
+      bytes = fs.readFileSync(fileURLToPath(import.meta.url));
+    } catch {
+      bytes = new TextEncoder().encode(String(Date.now()) + Math.random());
+    }
+    buildHash = sha256(bytes);
+  }
+  return `${VERSION}+${buildHash}`;
+}
+
+export function runKey(input: RunKeyInput): string {
+  return sha256(JSON.stringify({ build: buildId(), node: process.version, platform: process.platform, ...input }));
+}
+
+const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/** What a look found, as a short string: equal strings mean the lint would see the same thing. */
+function lookState(look: DiskLook): string {
+  switch (look.kind) {
+    case "read": {
+      const r = look.result;
+      if (!r.ok) return `no:${r.message}`;
+      return r.raw.size !== undefined ? `size:${r.raw.size}` : `h:${sha256(r.raw.bytes)}`;
+    }
+    case "exists":
+      return look.found ? "yes" : "no";
+    case "text":
+      return look.text === undefined ? "none" : `h:${sha256(look.text)}`;
+  }
+}
+
+function lookOf(look: DiskLook): Look {
+  return [look.kind, look.absPath, look.kind === "read" ? look.fileKind : "", look.root ?? null, lookState(look)];
+}
+
+function walksHash(req: LintRequest, part: LintPart): string {
+  return sha256(JSON.stringify(part.scopes.length > 0 ? trustCandidates(part.scopes, req.ignorePath) : []));
+}
+
+/** A run's cache: read once, consulted per repository, written once at the end when it changed. */
+export class LintCache {
+  private readonly entries: Map<string, Entry>;
+  private readonly writable: boolean;
+  private readonly used = new Set<string>();
+  private changed = false;
+  /** How many repositories were answered from the cache, and how many were linted. */
+  readonly stats = { hits: 0, misses: 0 };
+
+  constructor(
+    private readonly file: string,
+    private readonly key: string,
+    private readonly log: (line: string) => void,
+  ) {
+    const loaded = readCache(file, validEntry, (reason) => log(`ignoring cache ${file}: ${reason}`));
+    this.entries = loaded.entries;
+    this.writable = loaded.writable;
+  }
+
+  /** The part linter for engine/run.ts's `lintRun`. */
+  readonly lintPart: PartLinter = async (req, part, spent, found) => {
+    const id = part.repositories.join("\n");
+    const key = sha256(JSON.stringify([this.key, part, spent]));
+    this.used.add(id);
+    const entry = this.entries.get(id);
+    if (entry && entry.key === key) {
+      const hit = this.check(entry, req, part);
+      if (hit) {
+        this.stats.hits++;
+        return hit;
+      }
+    }
+    this.stats.misses++;
+    return this.lint(req, part, spent, found, id, key);
+  };
+
+  /** The stored outcome when every look finds what it found, else undefined. */
+  private check(entry: Entry, req: LintRequest, part: LintPart): Outcome | undefined {
+    if (walksHash(req, part) !== entry.walks) return undefined;
+    const loader = new FileLoader(req.cwd);
+    const bytes = new Map<string, Uint8Array>();
+    loader.onDisk = (look) => {
+      if (look.kind === "read" && look.result.ok && look.result.raw.size === undefined) bytes.set(look.absPath, look.result.raw.bytes);
+    };
+    for (const [kind, absPath, fileKind, root, state] of entry.looks) {
+      const r = root ?? undefined;
+      let now: string;
+      if (kind === "read") {
+        now = lookState({ kind, absPath, fileKind: fileKind as "workflow" | "action", root: r, result: loader.readRaw(absPath, fileKind as "workflow" | "action", r) });
+      } else if (kind === "exists") {
+        now = lookState({ kind, absPath, root: r, found: loader.exists(absPath, r) });
+      } else {
+        now = lookState({ kind, absPath, root: r, text: loader.readText(absPath, r) });
+      }
+      if (now !== state) return undefined;
+    }
+    return restore(entry.outcome, bytes);
+  }
+
+  private async lint(req: LintRequest, part: LintPart, spent: number, found: Discovery, id: string, key: string): Promise<Outcome> {
+    // The walks first: a file added while the lint runs then fails the next run's comparison.
+    const walks = walksHash(req, part);
+    const loader = new FileLoader(req.cwd);
+    const looks = new Map<string, Look>();
+    const bytes = new Map<string, Uint8Array>();
+    let consistent = true;
+    loader.onDisk = (look) => {
+      const l = lookOf(look);
+      const at = `${l[0]}\u0000${l[1]}\u0000${l[2]}\u0000${l[3]}`;
+      const before = looks.get(at);
+      // The same file read twice with different bytes: it changed under the lint; not stored.
+      if (before && before[4] !== l[4]) consistent = false;
+      if (!before) looks.set(at, l);
+      if (look.kind === "read" && look.result.ok && look.result.raw.size === undefined && !bytes.has(look.absPath)) bytes.set(look.absPath, look.result.raw.bytes);
+    };
+    const core = await lintCore(req, part, { expansionSpent: spent, loader });
+    loader.onDisk = undefined;
+    const outcome = outcomeOf(core, found, part);
+    const cacheable = consistent && !outcome.exhausted && outcome.internalErrors.length === 0 && outcome.emptyFailures.length === 0;
+    if (cacheable) {
+      this.entries.set(id, { key, walks, looks: [...looks.values()], outcome: store(outcome, bytes) });
+      this.changed = true;
+    } else if (this.entries.delete(id)) {
+      this.changed = true;
+    }
+    return outcome;
+  }
+
+  /** Writes the file when a repository was linted again (entries of repositories not in this run are dropped). */
+  save(): void {
+    for (const id of [...this.entries.keys()]) {
+      if (!this.used.has(id)) {
+        this.entries.delete(id);
+        this.changed = true;
+      }
+    }
+    if (!this.changed || !this.writable) return;
+    const problem = writeCache(this.file, this.entries);
+    if (problem) this.log(`cannot write cache ${this.file}: ${problem}`);
+  }
+}
+
+function store(o: Outcome, bytes: ReadonlyMap<string, Uint8Array>): StoredOutcome {
+  const files = o.files.map((f): StoredFile => {
+    const out: StoredFile = { path: f.path, repoPath: f.repoPath, kind: f.kind };
+    if (f.absPath !== undefined) out.absPath = f.absPath;
+    if (f.root !== undefined) out.root = f.root;
+    const b = f.absPath !== undefined ? bytes.get(f.absPath) : undefined;
+    if (!(b && decodes(b) === f.text)) out.text = f.text;
+    return out;
+  });
+  return {
+    repositories: o.repositories,
+    roots: o.roots,
+    findings: o.findings,
+    suppressed: o.suppressed,
+    internalErrors: [],
+    usedEntries: [...o.usedEntries],
+    activeRules: [...o.activeRules],
+    repoPaths: [...o.repoPaths],
+    files,
+    roles: o.roles.map((r) => (r.configured !== undefined ? { name: r.name, configured: r.configured } : { name: r.name })),
+    arns: o.arns,
+    runSources: o.runSources,
+    spent: o.spent,
+    exhausted: false,
+  };
+}
+
+function restore(s: StoredOutcome, bytes: ReadonlyMap<string, Uint8Array>): Outcome | undefined {
+  const files: SourceFile[] = [];
+  for (const f of s.files) {
+    let text = f.text;
+    if (text === undefined) {
+      const b = f.absPath !== undefined ? bytes.get(f.absPath) : undefined;
+      text = b ? decodes(b) : undefined;
+      if (text === undefined) return undefined;
+    }
+    const file: SourceFile = { path: f.path, repoPath: f.repoPath, kind: f.kind, text };
+    if (f.absPath !== undefined) file.absPath = f.absPath;
+    if (f.root !== undefined) file.root = f.root;
+    files.push(file);
+  }
+  return {
+    repositories: s.repositories,
+    roots: s.roots,
+    findings: s.findings as Finding[],
+    suppressed: s.suppressed,
+    internalErrors: [],
+    usedEntries: new Set(s.usedEntries),
+    activeRules: new Set(s.activeRules),
+    repoPaths: new Map(s.repoPaths),
+    files,
+    roles: s.roles as TrustRole[],
+    arns: s.arns,
+    runSources: s.runSources,
+    spent: s.spent,
+    exhausted: false,
+    emptyFailures: [],
+  };
+}
+
+function decodes(b: Uint8Array): string | undefined {
+  try {
+    return decoder.decode(b);
+  } catch {
+    return undefined;
+  }
+}
+
+const strings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === "string");
+const range = (v: unknown): boolean => isObject(v) && isObject(v.start) && isObject(v.end) && typeof v.start.offset === "number" && typeof v.end.offset === "number";
+const location = (v: unknown): boolean => isObject(v) && typeof v.path === "string" && range(v.range);
+const finding = (v: unknown): boolean =>
+  isObject(v) &&
+  typeof v.ruleId === "string" &&
+  typeof v.level === "string" &&
+  typeof v.message === "string" &&
+  location(v.location) &&
+  Array.isArray(v.related) &&
+  v.related.every((r) => location(r) && typeof (r as { message?: unknown }).message === "string") &&
+  (v.fix === undefined || (isObject(v.fix) && Array.isArray(v.fix.edits)));
+
+/** The shape of an entry, checked before any of it is used (a wrong one makes the whole file ignored). */
+function validEntry(e: unknown): e is Entry {
+  if (!isObject(e) || typeof e.key !== "string" || typeof e.walks !== "string" || !Array.isArray(e.looks)) return false;
+  for (const l of e.looks) {
+    if (!Array.isArray(l) || l.length !== 5 || !["read", "exists", "text"].includes(l[0]) || typeof l[1] !== "string" || typeof l[2] !== "string" || !(l[3] === null || typeof l[3] === "string") || typeof l[4] !== "string") return false;
+  }
+  const o = e.outcome;
+  if (!isObject(o)) return false;
+  return (
+    strings(o.repositories) &&
+    strings(o.roots) &&
+    Array.isArray(o.findings) &&
+    o.findings.every(finding) &&
+    Array.isArray(o.suppressed) &&
+    o.suppressed.every((s) => isObject(s) && finding(s.finding) && typeof s.reason === "string") &&
+    strings(o.usedEntries) &&
+    strings(o.activeRules) &&
+    Array.isArray(o.repoPaths) &&
+    o.repoPaths.every((p) => Array.isArray(p) && p.length === 2 && typeof p[0] === "string" && typeof p[1] === "string") &&
+    Array.isArray(o.files) &&
+    o.files.every((f) => isObject(f) && typeof f.path === "string" && typeof f.repoPath === "string" && typeof f.kind === "string" && (f.text === undefined || typeof f.text === "string")) &&
+    Array.isArray(o.roles) &&
+    o.roles.every((r) => isObject(r) && isObject(r.name)) &&
+    strings(o.arns) &&
+    Array.isArray(o.runSources) &&
+    o.runSources.every((w) => isObject(w) && typeof w.repoPath === "string" && strings(w.triggers)) &&
+    typeof o.spent === "number"
+  );
+}
