@@ -928,7 +928,7 @@ var require_suggestSimilar = __commonJS({
 // node_modules/commander/lib/command.js
 var require_command = __commonJS({
   "node_modules/commander/lib/command.js"(exports) {
-    var EventEmitter = __require("node:events").EventEmitter, childProcess = __require("node:child_process"), path16 = __require("node:path"), fs15 = __require("node:fs"), process2 = __require("node:process"), { Argument: Argument2, humanReadableArgName } = require_argument(), { CommanderError: CommanderError2 } = require_error(), { Help: Help2, stripColor } = require_help(), { Option: Option2, DualOptions } = require_option(), { suggestSimilar } = require_suggestSimilar(), Command2 = class _Command extends EventEmitter {
+    var EventEmitter = __require("node:events").EventEmitter, childProcess = __require("node:child_process"), path17 = __require("node:path"), fs15 = __require("node:fs"), process2 = __require("node:process"), { Argument: Argument2, humanReadableArgName } = require_argument(), { CommanderError: CommanderError2 } = require_error(), { Help: Help2, stripColor } = require_help(), { Option: Option2, DualOptions } = require_option(), { suggestSimilar } = require_suggestSimilar(), Command2 = class _Command extends EventEmitter {
       /**
        * Initialize a new `Command`.
        *
@@ -1697,9 +1697,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
         args2 = args2.slice();
         let launchWithNode = !1, sourceExt = [".js", ".ts", ".tsx", ".mjs", ".cjs"];
         function findFile(baseDir, baseName) {
-          let localBin = path16.resolve(baseDir, baseName);
+          let localBin = path17.resolve(baseDir, baseName);
           if (fs15.existsSync(localBin)) return localBin;
-          if (sourceExt.includes(path16.extname(baseName))) return;
+          if (sourceExt.includes(path17.extname(baseName))) return;
           let foundExt = sourceExt.find(
             (ext) => fs15.existsSync(`${localBin}${ext}`)
           );
@@ -1714,17 +1714,17 @@ Expecting one of '${allowedValues.join("', '")}'`);
           } catch {
             resolvedScriptPath = this._scriptPath;
           }
-          executableDir = path16.resolve(
-            path16.dirname(resolvedScriptPath),
+          executableDir = path17.resolve(
+            path17.dirname(resolvedScriptPath),
             executableDir
           );
         }
         if (executableDir) {
           let localFile = findFile(executableDir, executableFile);
           if (!localFile && !subcommand._executableFile && this._scriptPath) {
-            let legacyName = path16.basename(
+            let legacyName = path17.basename(
               this._scriptPath,
-              path16.extname(this._scriptPath)
+              path17.extname(this._scriptPath)
             );
             legacyName !== this._name && (localFile = findFile(
               executableDir,
@@ -1733,7 +1733,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
           }
           executableFile = localFile || executableFile;
         }
-        launchWithNode = sourceExt.includes(path16.extname(executableFile));
+        launchWithNode = sourceExt.includes(path17.extname(executableFile));
         let proc;
         process2.platform !== "win32" ? launchWithNode ? (args2.unshift(executableFile), args2 = incrementNodeInspectorPort(process2.execArgv).concat(args2), proc = childProcess.spawn(process2.argv[0], args2, { stdio: "inherit" })) : proc = childProcess.spawn(executableFile, args2, { stdio: "inherit" }) : (this._checkForMissingExecutable(
           executableFile,
@@ -2424,7 +2424,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return {Command}
        */
       nameFromFilename(filename) {
-        return this._name = path16.basename(filename, path16.extname(filename)), this;
+        return this._name = path17.basename(filename, path17.extname(filename)), this;
       }
       /**
        * Get or set the directory for searching for executable subcommands of this command.
@@ -2437,8 +2437,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [path]
        * @return {(string|null|Command)}
        */
-      executableDir(path17) {
-        return path17 === void 0 ? this._executableDir : (this._executableDir = path17, this);
+      executableDir(path18) {
+        return path18 === void 0 ? this._executableDir : (this._executableDir = path18, this);
       }
       /**
        * Return program help documentation.
@@ -2680,15 +2680,15 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path16) {
-      let ctrl = callVisitor(key, node, visitor, path16);
+    function visit_(key, node, visitor, path17) {
+      let ctrl = callVisitor(key, node, visitor, path17);
       if (identity.isNode(ctrl) || identity.isPair(ctrl))
-        return replaceNode(key, path16, ctrl), visit_(key, ctrl, visitor, path16);
+        return replaceNode(key, path17, ctrl), visit_(key, ctrl, visitor, path17);
       if (typeof ctrl != "symbol") {
         if (identity.isCollection(node)) {
-          path16 = Object.freeze(path16.concat(node));
+          path17 = Object.freeze(path17.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            let ci = visit_(i2, node.items[i2], visitor, path16);
+            let ci = visit_(i2, node.items[i2], visitor, path17);
             if (typeof ci == "number")
               i2 = ci - 1;
             else {
@@ -2698,12 +2698,12 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path16 = Object.freeze(path16.concat(node));
-          let ck = visit_("key", node.key, visitor, path16);
+          path17 = Object.freeze(path17.concat(node));
+          let ck = visit_("key", node.key, visitor, path17);
           if (ck === BREAK)
             return BREAK;
           ck === REMOVE && (node.key = null);
-          let cv = visit_("value", node.value, visitor, path16);
+          let cv = visit_("value", node.value, visitor, path17);
           if (cv === BREAK)
             return BREAK;
           cv === REMOVE && (node.value = null);
@@ -2718,15 +2718,15 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path16) {
-      let ctrl = await callVisitor(key, node, visitor, path16);
+    async function visitAsync_(key, node, visitor, path17) {
+      let ctrl = await callVisitor(key, node, visitor, path17);
       if (identity.isNode(ctrl) || identity.isPair(ctrl))
-        return replaceNode(key, path16, ctrl), visitAsync_(key, ctrl, visitor, path16);
+        return replaceNode(key, path17, ctrl), visitAsync_(key, ctrl, visitor, path17);
       if (typeof ctrl != "symbol") {
         if (identity.isCollection(node)) {
-          path16 = Object.freeze(path16.concat(node));
+          path17 = Object.freeze(path17.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            let ci = await visitAsync_(i2, node.items[i2], visitor, path16);
+            let ci = await visitAsync_(i2, node.items[i2], visitor, path17);
             if (typeof ci == "number")
               i2 = ci - 1;
             else {
@@ -2736,12 +2736,12 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path16 = Object.freeze(path16.concat(node));
-          let ck = await visitAsync_("key", node.key, visitor, path16);
+          path17 = Object.freeze(path17.concat(node));
+          let ck = await visitAsync_("key", node.key, visitor, path17);
           if (ck === BREAK)
             return BREAK;
           ck === REMOVE && (node.key = null);
-          let cv = await visitAsync_("value", node.value, visitor, path16);
+          let cv = await visitAsync_("value", node.value, visitor, path17);
           if (cv === BREAK)
             return BREAK;
           cv === REMOVE && (node.value = null);
@@ -2764,22 +2764,22 @@ var require_visit = __commonJS({
         Seq: visitor.Collection
       }, visitor) : visitor;
     }
-    function callVisitor(key, node, visitor, path16) {
+    function callVisitor(key, node, visitor, path17) {
       if (typeof visitor == "function")
-        return visitor(key, node, path16);
+        return visitor(key, node, path17);
       if (identity.isMap(node))
-        return visitor.Map?.(key, node, path16);
+        return visitor.Map?.(key, node, path17);
       if (identity.isSeq(node))
-        return visitor.Seq?.(key, node, path16);
+        return visitor.Seq?.(key, node, path17);
       if (identity.isPair(node))
-        return visitor.Pair?.(key, node, path16);
+        return visitor.Pair?.(key, node, path17);
       if (identity.isScalar(node))
-        return visitor.Scalar?.(key, node, path16);
+        return visitor.Scalar?.(key, node, path17);
       if (identity.isAlias(node))
-        return visitor.Alias?.(key, node, path16);
+        return visitor.Alias?.(key, node, path17);
     }
-    function replaceNode(key, path16, node) {
-      let parent = path16[path16.length - 1];
+    function replaceNode(key, path17, node) {
+      let parent = path17[path17.length - 1];
       if (identity.isCollection(parent))
         parent.items[key] = node;
       else if (identity.isPair(parent))
@@ -3235,10 +3235,10 @@ var require_Collection = __commonJS({
   "node_modules/yaml/dist/nodes/Collection.js"(exports) {
     "use strict";
     var createNode = require_createNode(), identity = require_identity(), Node2 = require_Node();
-    function collectionFromPath(schema, path16, value) {
+    function collectionFromPath(schema, path17, value) {
       let v = value;
-      for (let i2 = path16.length - 1; i2 >= 0; --i2) {
-        let k = path16[i2];
+      for (let i2 = path17.length - 1; i2 >= 0; --i2) {
+        let k = path17[i2];
         if (typeof k == "number" && Number.isInteger(k) && k >= 0) {
           let a = [];
           a[k] = v, v = a;
@@ -3255,7 +3255,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path16) => path16 == null || typeof path16 == "object" && !!path16[Symbol.iterator]().next().done, Collection = class extends Node2.NodeBase {
+    var isEmptyPath = (path17) => path17 == null || typeof path17 == "object" && !!path17[Symbol.iterator]().next().done, Collection = class extends Node2.NodeBase {
       constructor(type, schema) {
         super(type), Object.defineProperty(this, "schema", {
           value: schema,
@@ -3278,11 +3278,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path16, value) {
-        if (isEmptyPath(path16))
+      addIn(path17, value) {
+        if (isEmptyPath(path17))
           this.add(value);
         else {
-          let [key, ...rest] = path16, node = this.get(key, !0);
+          let [key, ...rest] = path17, node = this.get(key, !0);
           if (identity.isCollection(node))
             node.addIn(rest, value);
           else if (node === void 0 && this.schema)
@@ -3295,8 +3295,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path16) {
-        let [key, ...rest] = path16;
+      deleteIn(path17) {
+        let [key, ...rest] = path17;
         if (rest.length === 0)
           return this.delete(key);
         let node = this.get(key, !0);
@@ -3309,8 +3309,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path16, keepScalar) {
-        let [key, ...rest] = path16, node = this.get(key, !0);
+      getIn(path17, keepScalar) {
+        let [key, ...rest] = path17, node = this.get(key, !0);
         return rest.length === 0 ? !keepScalar && identity.isScalar(node) ? node.value : node : identity.isCollection(node) ? node.getIn(rest, keepScalar) : void 0;
       }
       hasAllNullValues(allowScalar) {
@@ -3324,8 +3324,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path16) {
-        let [key, ...rest] = path16;
+      hasIn(path17) {
+        let [key, ...rest] = path17;
         if (rest.length === 0)
           return this.has(key);
         let node = this.get(key, !0);
@@ -3335,8 +3335,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path16, value) {
-        let [key, ...rest] = path16;
+      setIn(path17, value) {
+        let [key, ...rest] = path17;
         if (rest.length === 0)
           this.set(key, value);
         else {
@@ -4457,7 +4457,7 @@ var require_int = __commonJS({
       test: /^0o[0-7]+$/,
       resolve: (str2, _onError, opt) => intResolve(str2, 2, 8, opt),
       stringify: (node) => intStringify(node, 8, "0o")
-    }, int = {
+    }, int2 = {
       identify: intIdentify,
       default: !0,
       tag: "tag:yaml.org,2002:int",
@@ -4473,7 +4473,7 @@ var require_int = __commonJS({
       resolve: (str2, _onError, opt) => intResolve(str2, 2, 16, opt),
       stringify: (node) => intStringify(node, 16, "0x")
     };
-    exports.int = int;
+    exports.int = int2;
     exports.intHex = intHex;
     exports.intOct = intOct;
   }
@@ -4483,15 +4483,15 @@ var require_int = __commonJS({
 var require_schema = __commonJS({
   "node_modules/yaml/dist/schema/core/schema.js"(exports) {
     "use strict";
-    var map = require_map(), _null = require_null(), seq = require_seq(), string = require_string(), bool2 = require_bool(), float = require_float(), int = require_int(), schema = [
+    var map = require_map(), _null = require_null(), seq = require_seq(), string = require_string(), bool2 = require_bool(), float = require_float(), int2 = require_int(), schema = [
       map.map,
       seq.seq,
       string.string,
       _null.nullTag,
       bool2.boolTag,
-      int.intOct,
-      int.int,
-      int.intHex,
+      int2.intOct,
+      int2.int,
+      int2.intHex,
       float.floatNaN,
       float.floatExp,
       float.float
@@ -4852,7 +4852,7 @@ var require_int2 = __commonJS({
       test: /^[-+]?0[0-7_]+$/,
       resolve: (str2, _onError, opt) => intResolve(str2, 1, 8, opt),
       stringify: (node) => intStringify(node, 8, "0")
-    }, int = {
+    }, int2 = {
       identify: intIdentify,
       default: !0,
       tag: "tag:yaml.org,2002:int",
@@ -4868,7 +4868,7 @@ var require_int2 = __commonJS({
       resolve: (str2, _onError, opt) => intResolve(str2, 2, 16, opt),
       stringify: (node) => intStringify(node, 16, "0x")
     };
-    exports.int = int;
+    exports.int = int2;
     exports.intBin = intBin;
     exports.intHex = intHex;
     exports.intOct = intOct;
@@ -5009,17 +5009,17 @@ var require_timestamp = __commonJS({
 var require_schema3 = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports) {
     "use strict";
-    var map = require_map(), _null = require_null(), seq = require_seq(), string = require_string(), binary2 = require_binary(), bool2 = require_bool2(), float = require_float2(), int = require_int2(), merge = require_merge(), omap = require_omap(), pairs2 = require_pairs(), set = require_set(), timestamp = require_timestamp(), schema = [
+    var map = require_map(), _null = require_null(), seq = require_seq(), string = require_string(), binary2 = require_binary(), bool2 = require_bool2(), float = require_float2(), int2 = require_int2(), merge = require_merge(), omap = require_omap(), pairs2 = require_pairs(), set = require_set(), timestamp = require_timestamp(), schema = [
       map.map,
       seq.seq,
       string.string,
       _null.nullTag,
       bool2.trueTag,
       bool2.falseTag,
-      int.intBin,
-      int.intOct,
-      int.int,
-      int.intHex,
+      int2.intBin,
+      int2.intOct,
+      int2.int,
+      int2.intHex,
       float.floatNaN,
       float.floatExp,
       float.float,
@@ -5040,7 +5040,7 @@ var require_schema3 = __commonJS({
 var require_tags = __commonJS({
   "node_modules/yaml/dist/schema/tags.js"(exports) {
     "use strict";
-    var map = require_map(), _null = require_null(), seq = require_seq(), string = require_string(), bool2 = require_bool(), float = require_float(), int = require_int(), schema = require_schema(), schema$1 = require_schema2(), binary2 = require_binary(), merge = require_merge(), omap = require_omap(), pairs2 = require_pairs(), schema$2 = require_schema3(), set = require_set(), timestamp = require_timestamp(), schemas = /* @__PURE__ */ new Map([
+    var map = require_map(), _null = require_null(), seq = require_seq(), string = require_string(), bool2 = require_bool(), float = require_float(), int2 = require_int(), schema = require_schema(), schema$1 = require_schema2(), binary2 = require_binary(), merge = require_merge(), omap = require_omap(), pairs2 = require_pairs(), schema$2 = require_schema3(), set = require_set(), timestamp = require_timestamp(), schemas = /* @__PURE__ */ new Map([
       ["core", schema.schema],
       ["failsafe", [map.map, seq.seq, string.string]],
       ["json", schema$1.schema],
@@ -5053,9 +5053,9 @@ var require_tags = __commonJS({
       floatExp: float.floatExp,
       floatNaN: float.floatNaN,
       floatTime: timestamp.floatTime,
-      int: int.int,
-      intHex: int.intHex,
-      intOct: int.intOct,
+      int: int2.int,
+      intHex: int2.intHex,
+      intOct: int2.intOct,
       intTime: timestamp.intTime,
       map: map.map,
       merge: merge.merge,
@@ -5209,8 +5209,8 @@ var require_Document = __commonJS({
         assertCollection(this.contents) && this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path16, value) {
-        assertCollection(this.contents) && this.contents.addIn(path16, value);
+      addIn(path17, value) {
+        assertCollection(this.contents) && this.contents.addIn(path17, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -5271,8 +5271,8 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path16) {
-        return Collection.isEmptyPath(path16) ? this.contents == null ? !1 : (this.contents = null, !0) : assertCollection(this.contents) ? this.contents.deleteIn(path16) : !1;
+      deleteIn(path17) {
+        return Collection.isEmptyPath(path17) ? this.contents == null ? !1 : (this.contents = null, !0) : assertCollection(this.contents) ? this.contents.deleteIn(path17) : !1;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -5287,8 +5287,8 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path16, keepScalar) {
-        return Collection.isEmptyPath(path16) ? !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents : identity.isCollection(this.contents) ? this.contents.getIn(path16, keepScalar) : void 0;
+      getIn(path17, keepScalar) {
+        return Collection.isEmptyPath(path17) ? !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents : identity.isCollection(this.contents) ? this.contents.getIn(path17, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -5299,8 +5299,8 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path16) {
-        return Collection.isEmptyPath(path16) ? this.contents !== void 0 : identity.isCollection(this.contents) ? this.contents.hasIn(path16) : !1;
+      hasIn(path17) {
+        return Collection.isEmptyPath(path17) ? this.contents !== void 0 : identity.isCollection(this.contents) ? this.contents.hasIn(path17) : !1;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -5313,8 +5313,8 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path16, value) {
-        Collection.isEmptyPath(path16) ? this.contents = value : this.contents == null ? this.contents = Collection.collectionFromPath(this.schema, Array.from(path16), value) : assertCollection(this.contents) && this.contents.setIn(path16, value);
+      setIn(path17, value) {
+        Collection.isEmptyPath(path17) ? this.contents = value : this.contents == null ? this.contents = Collection.collectionFromPath(this.schema, Array.from(path17), value) : assertCollection(this.contents) && this.contents.setIn(path17, value);
       }
       /**
        * Change the YAML version and schema used by the document.
@@ -6166,7 +6166,7 @@ var require_compose_scalar = __commonJS({
     "use strict";
     var identity = require_identity(), Scalar2 = require_Scalar(), resolveBlockScalar = require_resolve_block_scalar(), resolveFlowScalar = require_resolve_flow_scalar();
     function composeScalar(ctx, token, tagToken, onError) {
-      let { value, type, comment, range: range3 } = token.type === "block-scalar" ? resolveBlockScalar.resolveBlockScalar(ctx, token, onError) : resolveFlowScalar.resolveFlowScalar(token, ctx.options.strict, onError), tagName = tagToken ? ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg)) : null, tag;
+      let { value, type, comment, range: range2 } = token.type === "block-scalar" ? resolveBlockScalar.resolveBlockScalar(ctx, token, onError) : resolveFlowScalar.resolveFlowScalar(token, ctx.options.strict, onError), tagName = tagToken ? ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg)) : null, tag;
       ctx.options.stringKeys && ctx.atKey ? tag = ctx.schema[identity.SCALAR] : tagName ? tag = findScalarTagByName(ctx.schema, value, tagName, tagToken, onError) : token.type === "scalar" ? tag = findScalarTagByTest(ctx, value, token, onError) : tag = ctx.schema[identity.SCALAR];
       let scalar;
       try {
@@ -6176,7 +6176,7 @@ var require_compose_scalar = __commonJS({
         let msg = error instanceof Error ? error.message : String(error);
         onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), scalar = new Scalar2.Scalar(value);
       }
-      return scalar.range = range3, scalar.source = value, type && (scalar.type = type), tagName && (scalar.tag = tagName), tag.format && (scalar.format = tag.format), comment && (scalar.comment = comment), scalar;
+      return scalar.range = range2, scalar.source = value, type && (scalar.type = type), tagName && (scalar.tag = tagName), tag.format && (scalar.format = tag.format), comment && (scalar.comment = comment), scalar;
     }
     function findScalarTagByName(schema, value, tagName, tagToken, onError) {
       if (tagName === "!")
@@ -6709,9 +6709,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path16) => {
+    visit2.itemAtPath = (cst, path17) => {
       let item = cst;
-      for (let [field, index2] of path16) {
+      for (let [field, index2] of path17) {
         let tok = item?.[field];
         if (tok && "items" in tok)
           item = tok.items[index2];
@@ -6720,21 +6720,21 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path16) => {
-      let parent = visit2.itemAtPath(cst, path16.slice(0, -1)), field = path16[path16.length - 1][0], coll = parent?.[field];
+    visit2.parentCollection = (cst, path17) => {
+      let parent = visit2.itemAtPath(cst, path17.slice(0, -1)), field = path17[path17.length - 1][0], coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path16, item, visitor) {
-      let ctrl = visitor(item, path16);
+    function _visit(path17, item, visitor) {
+      let ctrl = visitor(item, path17);
       if (typeof ctrl == "symbol")
         return ctrl;
       for (let field of ["key", "value"]) {
         let token = item[field];
         if (token && "items" in token) {
           for (let i2 = 0; i2 < token.items.length; ++i2) {
-            let ci = _visit(Object.freeze(path16.concat([[field, i2]])), token.items[i2], visitor);
+            let ci = _visit(Object.freeze(path17.concat([[field, i2]])), token.items[i2], visitor);
             if (typeof ci == "number")
               i2 = ci - 1;
             else {
@@ -6743,10 +6743,10 @@ var require_cst_visit = __commonJS({
               ci === REMOVE && (token.items.splice(i2, 1), i2 -= 1);
             }
           }
-          typeof ctrl == "function" && field === "key" && (ctrl = ctrl(item, path16));
+          typeof ctrl == "function" && field === "key" && (ctrl = ctrl(item, path17));
         }
       }
-      return typeof ctrl == "function" ? ctrl(item, path16) : ctrl;
+      return typeof ctrl == "function" ? ctrl(item, path17) : ctrl;
     }
     exports.visit = visit2;
   }
@@ -8393,9 +8393,9 @@ var require_codegen = __commonJS({
         let varKind = es5 ? scope_1.varKinds.var : this.varKind, rhs = this.rhs === void 0 ? "" : ` = ${this.rhs}`;
         return `${varKind} ${this.name}${rhs};` + _n;
       }
-      optimizeNames(names2, constants7) {
+      optimizeNames(names2, constants8) {
         if (names2[this.name.str])
-          return this.rhs && (this.rhs = optimizeExpr(this.rhs, names2, constants7)), this;
+          return this.rhs && (this.rhs = optimizeExpr(this.rhs, names2, constants8)), this;
       }
       get names() {
         return this.rhs instanceof code_1._CodeOrName ? this.rhs.names : {};
@@ -8407,9 +8407,9 @@ var require_codegen = __commonJS({
       render({ _n }) {
         return `${this.lhs} = ${this.rhs};` + _n;
       }
-      optimizeNames(names2, constants7) {
+      optimizeNames(names2, constants8) {
         if (!(this.lhs instanceof code_1.Name && !names2[this.lhs.str] && !this.sideEffects))
-          return this.rhs = optimizeExpr(this.rhs, names2, constants7), this;
+          return this.rhs = optimizeExpr(this.rhs, names2, constants8), this;
       }
       get names() {
         let names2 = this.lhs instanceof code_1.Name ? {} : { ...this.lhs.names };
@@ -8456,8 +8456,8 @@ var require_codegen = __commonJS({
       optimizeNodes() {
         return `${this.code}` ? this : void 0;
       }
-      optimizeNames(names2, constants7) {
-        return this.code = optimizeExpr(this.code, names2, constants7), this;
+      optimizeNames(names2, constants8) {
+        return this.code = optimizeExpr(this.code, names2, constants8), this;
       }
       get names() {
         return this.code instanceof code_1._CodeOrName ? this.code.names : {};
@@ -8477,11 +8477,11 @@ var require_codegen = __commonJS({
         }
         return nodes.length > 0 ? this : void 0;
       }
-      optimizeNames(names2, constants7) {
+      optimizeNames(names2, constants8) {
         let { nodes } = this, i2 = nodes.length;
         for (; i2--; ) {
           let n = nodes[i2];
-          n.optimizeNames(names2, constants7) || (subtractNames(names2, n.names), nodes.splice(i2, 1));
+          n.optimizeNames(names2, constants8) || (subtractNames(names2, n.names), nodes.splice(i2, 1));
         }
         return nodes.length > 0 ? this : void 0;
       }
@@ -8519,10 +8519,10 @@ var require_codegen = __commonJS({
         if (!(cond === !1 || !this.nodes.length))
           return this;
       }
-      optimizeNames(names2, constants7) {
+      optimizeNames(names2, constants8) {
         var _a;
-        if (this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names2, constants7), !!(super.optimizeNames(names2, constants7) || this.else))
-          return this.condition = optimizeExpr(this.condition, names2, constants7), this;
+        if (this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names2, constants8), !!(super.optimizeNames(names2, constants8) || this.else))
+          return this.condition = optimizeExpr(this.condition, names2, constants8), this;
       }
       get names() {
         let names2 = super.names;
@@ -8540,9 +8540,9 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.iteration})` + super.render(opts);
       }
-      optimizeNames(names2, constants7) {
-        if (super.optimizeNames(names2, constants7))
-          return this.iteration = optimizeExpr(this.iteration, names2, constants7), this;
+      optimizeNames(names2, constants8) {
+        if (super.optimizeNames(names2, constants8))
+          return this.iteration = optimizeExpr(this.iteration, names2, constants8), this;
       }
       get names() {
         return addNames(super.names, this.iteration.names);
@@ -8566,9 +8566,9 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.varKind} ${this.name} ${this.loop} ${this.iterable})` + super.render(opts);
       }
-      optimizeNames(names2, constants7) {
-        if (super.optimizeNames(names2, constants7))
-          return this.iterable = optimizeExpr(this.iterable, names2, constants7), this;
+      optimizeNames(names2, constants8) {
+        if (super.optimizeNames(names2, constants8))
+          return this.iterable = optimizeExpr(this.iterable, names2, constants8), this;
       }
       get names() {
         return addNames(super.names, this.iterable.names);
@@ -8597,9 +8597,9 @@ var require_codegen = __commonJS({
         var _a, _b;
         return super.optimizeNodes(), (_a = this.catch) === null || _a === void 0 || _a.optimizeNodes(), (_b = this.finally) === null || _b === void 0 || _b.optimizeNodes(), this;
       }
-      optimizeNames(names2, constants7) {
+      optimizeNames(names2, constants8) {
         var _a, _b;
-        return super.optimizeNames(names2, constants7), (_a = this.catch) === null || _a === void 0 || _a.optimizeNames(names2, constants7), (_b = this.finally) === null || _b === void 0 || _b.optimizeNames(names2, constants7), this;
+        return super.optimizeNames(names2, constants8), (_a = this.catch) === null || _a === void 0 || _a.optimizeNames(names2, constants8), (_b = this.finally) === null || _b === void 0 || _b.optimizeNames(names2, constants8), this;
       }
       get names() {
         let names2 = super.names;
@@ -8839,18 +8839,18 @@ var require_codegen = __commonJS({
     function addExprNames(names2, from) {
       return from instanceof code_1._CodeOrName ? addNames(names2, from.names) : names2;
     }
-    function optimizeExpr(expr, names2, constants7) {
+    function optimizeExpr(expr, names2, constants8) {
       if (expr instanceof code_1.Name)
         return replaceName(expr);
       if (!canOptimize(expr))
         return expr;
       return new code_1._Code(expr._items.reduce((items, c) => (c instanceof code_1.Name && (c = replaceName(c)), c instanceof code_1._Code ? items.push(...c._items) : items.push(c), items), []));
       function replaceName(n) {
-        let c = constants7[n.str];
+        let c = constants8[n.str];
         return c === void 0 || names2[n.str] !== 1 ? n : (delete names2[n.str], c);
       }
       function canOptimize(e) {
-        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names2[c.str] === 1 && constants7[c.str] !== void 0);
+        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names2[c.str] === 1 && constants8[c.str] !== void 0);
       }
     }
     function subtractNames(names2, from) {
@@ -10520,8 +10520,8 @@ var require_utils = __commonJS({
         str2[i2] === token && ind++;
       return ind;
     }
-    function removeDotSegments(path16) {
-      let input = path16, output = [], nextSlash = -1, len = 0;
+    function removeDotSegments(path17) {
+      let input = path17, output = [], nextSlash = -1, len = 0;
       for (; len = input.length; ) {
         if (len === 1) {
           if (input === ".")
@@ -10576,10 +10576,10 @@ var require_utils = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path16) {
-      if (path16 === "" || path16[0] === "/")
-        return removeDotSegments(path16);
-      let segments = path16.split("/"), last = segments.length - 1, output = [], trailingDirectory = !1;
+    function removeDotSegmentsRelative(path17) {
+      if (path17 === "" || path17[0] === "/")
+        return removeDotSegments(path17);
+      let segments = path17.split("/"), last = segments.length - 1, output = [], trailingDirectory = !1;
       for (let i2 = 0; i2 <= last; i2++) {
         let segment = segments[i2];
         segment === "." || segment === ".." ? (segment === ".." && (output.length !== 0 && output[output.length - 1] !== ".." ? output.pop() : output.push("..")), trailingDirectory = i2 === last) : output.push(segment);
@@ -10599,8 +10599,8 @@ var require_utils = __commonJS({
         if (input[i2] === "%" && i2 + 2 < input.length) {
           let hex = input.slice(i2 + 1, i2 + 3);
           if (isHexPair(hex)) {
-            let normalizedHex = hex.toUpperCase(), decoded = String.fromCharCode(parseInt(normalizedHex, 16));
-            decodeUnreserved && isUnreserved(decoded) ? output += decoded : output += "%" + normalizedHex, i2 += 2;
+            let normalizedHex = hex.toUpperCase(), decoded2 = String.fromCharCode(parseInt(normalizedHex, 16));
+            decodeUnreserved && isUnreserved(decoded2) ? output += decoded2 : output += "%" + normalizedHex, i2 += 2;
             continue;
           }
         }
@@ -10615,8 +10615,8 @@ var require_utils = __commonJS({
         if (ch === "%" && i2 + 2 < input.length) {
           let hex = input.slice(i2 + 1, i2 + 3);
           if (isHexPair(hex)) {
-            let normalizedHex = hex.toUpperCase(), decoded = String.fromCharCode(parseInt(normalizedHex, 16));
-            decoded !== "." && isUnreserved(decoded) ? output += decoded : output += "%" + normalizedHex, i2 += 2;
+            let normalizedHex = hex.toUpperCase(), decoded2 = String.fromCharCode(parseInt(normalizedHex, 16));
+            decoded2 !== "." && isUnreserved(decoded2) ? output += decoded2 : output += "%" + normalizedHex, i2 += 2;
             continue;
           }
         }
@@ -10712,8 +10712,8 @@ var require_utils = __commonJS({
         if (ch === "%" && i2 + 2 < input.length) {
           let hex = input.slice(i2 + 1, i2 + 3);
           if (isHexPair(hex)) {
-            let normalizedHex = hex.toUpperCase(), decoded = String.fromCharCode(parseInt(normalizedHex, 16));
-            isUnreserved(decoded) ? output += decoded : output += "%" + normalizedHex, i2 += 2;
+            let normalizedHex = hex.toUpperCase(), decoded2 = String.fromCharCode(parseInt(normalizedHex, 16));
+            isUnreserved(decoded2) ? output += decoded2 : output += "%" + normalizedHex, i2 += 2;
             continue;
           }
         }
@@ -10824,8 +10824,8 @@ var require_schemes = __commonJS({
     }
     function wsSerialize(wsComponent) {
       if ((wsComponent.port === (wsIsSecure(wsComponent) ? 443 : 80) || wsComponent.port === "") && (wsComponent.port = void 0), typeof wsComponent.secure == "boolean" && (wsComponent.scheme = wsComponent.secure ? "wss" : "ws", wsComponent.secure = void 0), wsComponent.resourceName) {
-        let queryIndex = wsComponent.resourceName.indexOf("?"), path16 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path16 && path16 !== "/" ? path16 : void 0, wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1), wsComponent.resourceName = void 0;
+        let queryIndex = wsComponent.resourceName.indexOf("?"), path17 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path17 && path17 !== "/" ? path17 : void 0, wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1), wsComponent.resourceName = void 0;
       }
       return wsComponent.fragment = void 0, wsComponent;
     }
@@ -13296,8 +13296,8 @@ function unmarshalPoint(address) {
     column: C.getValue(address + SIZE_OF_INT, "i32") >>> 0
   };
 }
-function marshalRange(address, range3) {
-  marshalPoint(address, range3.startPosition), address += SIZE_OF_POINT, marshalPoint(address, range3.endPosition), address += SIZE_OF_POINT, C.setValue(address, range3.startIndex, "i32"), address += SIZE_OF_INT, C.setValue(address, range3.endIndex, "i32"), address += SIZE_OF_INT;
+function marshalRange(address, range2) {
+  marshalPoint(address, range2.startPosition), address += SIZE_OF_POINT, marshalPoint(address, range2.endPosition), address += SIZE_OF_POINT, C.setValue(address, range2.startIndex, "i32"), address += SIZE_OF_INT, C.setValue(address, range2.endIndex, "i32"), address += SIZE_OF_INT;
 }
 function unmarshalRange(address) {
   let result = {};
@@ -13320,8 +13320,8 @@ async function Module2(moduleArg = {}) {
   var arguments_ = [], thisProgram = "./this.program", quit_ = /* @__PURE__ */ __name((status, toThrow) => {
     throw toThrow;
   }, "quit_"), _scriptName = import.meta.url, scriptDirectory = "";
-  function locateFile(path16) {
-    return Module.locateFile ? Module.locateFile(path16, scriptDirectory) : scriptDirectory + path16;
+  function locateFile(path17) {
+    return Module.locateFile ? Module.locateFile(path17, scriptDirectory) : scriptDirectory + path17;
   }
   __name(locateFile, "locateFile");
   var readAsync, readBinary;
@@ -14430,20 +14430,20 @@ var __defProp2, __name, Edit, SIZE_OF_SHORT, SIZE_OF_INT, SIZE_OF_CURSOR, SIZE_O
        * operation. This is useful for editing ranges without requiring a tree
        * or node instance.
        */
-      editRange(range3) {
+      editRange(range2) {
         let newRange = {
-          startIndex: range3.startIndex,
-          startPosition: { ...range3.startPosition },
-          endIndex: range3.endIndex,
-          endPosition: { ...range3.endPosition }
+          startIndex: range2.startIndex,
+          startPosition: { ...range2.startPosition },
+          endIndex: range2.endIndex,
+          endPosition: { ...range2.endPosition }
         };
-        return range3.endIndex >= this.oldEndIndex ? range3.endIndex !== Number.MAX_SAFE_INTEGER && (newRange.endIndex = this.newEndIndex + (range3.endIndex - this.oldEndIndex), newRange.endPosition = {
-          row: this.newEndPosition.row + (range3.endPosition.row - this.oldEndPosition.row),
-          column: range3.endPosition.row === this.oldEndPosition.row ? this.newEndPosition.column + (range3.endPosition.column - this.oldEndPosition.column) : range3.endPosition.column
-        }, newRange.endIndex < this.newEndIndex && (newRange.endIndex = Number.MAX_SAFE_INTEGER, newRange.endPosition = { row: Number.MAX_SAFE_INTEGER, column: Number.MAX_SAFE_INTEGER })) : range3.endIndex > this.startIndex && (newRange.endIndex = this.startIndex, newRange.endPosition = { ...this.startPosition }), range3.startIndex >= this.oldEndIndex ? (newRange.startIndex = this.newEndIndex + (range3.startIndex - this.oldEndIndex), newRange.startPosition = {
-          row: this.newEndPosition.row + (range3.startPosition.row - this.oldEndPosition.row),
-          column: range3.startPosition.row === this.oldEndPosition.row ? this.newEndPosition.column + (range3.startPosition.column - this.oldEndPosition.column) : range3.startPosition.column
-        }, newRange.startIndex < this.newEndIndex && (newRange.startIndex = Number.MAX_SAFE_INTEGER, newRange.startPosition = { row: Number.MAX_SAFE_INTEGER, column: Number.MAX_SAFE_INTEGER })) : range3.startIndex > this.startIndex && (newRange.startIndex = this.startIndex, newRange.startPosition = { ...this.startPosition }), newRange;
+        return range2.endIndex >= this.oldEndIndex ? range2.endIndex !== Number.MAX_SAFE_INTEGER && (newRange.endIndex = this.newEndIndex + (range2.endIndex - this.oldEndIndex), newRange.endPosition = {
+          row: this.newEndPosition.row + (range2.endPosition.row - this.oldEndPosition.row),
+          column: range2.endPosition.row === this.oldEndPosition.row ? this.newEndPosition.column + (range2.endPosition.column - this.oldEndPosition.column) : range2.endPosition.column
+        }, newRange.endIndex < this.newEndIndex && (newRange.endIndex = Number.MAX_SAFE_INTEGER, newRange.endPosition = { row: Number.MAX_SAFE_INTEGER, column: Number.MAX_SAFE_INTEGER })) : range2.endIndex > this.startIndex && (newRange.endIndex = this.startIndex, newRange.endPosition = { ...this.startPosition }), range2.startIndex >= this.oldEndIndex ? (newRange.startIndex = this.newEndIndex + (range2.startIndex - this.oldEndIndex), newRange.startPosition = {
+          row: this.newEndPosition.row + (range2.startPosition.row - this.oldEndPosition.row),
+          column: range2.startPosition.row === this.oldEndPosition.row ? this.newEndPosition.column + (range2.startPosition.column - this.oldEndPosition.column) : range2.startPosition.column
+        }, newRange.startIndex < this.newEndIndex && (newRange.startIndex = Number.MAX_SAFE_INTEGER, newRange.startPosition = { row: Number.MAX_SAFE_INTEGER, column: Number.MAX_SAFE_INTEGER })) : range2.startIndex > this.startIndex && (newRange.startIndex = this.startIndex, newRange.startPosition = { ...this.startPosition }), newRange;
       }
     }, SIZE_OF_SHORT = 2, SIZE_OF_INT = 4, SIZE_OF_CURSOR = 4 * SIZE_OF_INT, SIZE_OF_NODE = 5 * SIZE_OF_INT, SIZE_OF_POINT = 2 * SIZE_OF_INT, SIZE_OF_RANGE = 2 * SIZE_OF_INT + 2 * SIZE_OF_POINT, ZERO_POINT = { row: 0, column: 0 }, INTERNAL = /* @__PURE__ */ Symbol("INTERNAL");
     __name(assertInternal, "assertInternal");
@@ -16345,8 +16345,8 @@ var require_utils2 = __commonJS({
       let prepend = options.contains ? "" : "^", append = options.contains ? "" : "$", output = `${prepend}(?:${input})${append}`;
       return state.negated === !0 && (output = `(?:^(?!${output}).*$)`), output;
     };
-    exports.basename = (path16, { windows } = {}) => {
-      let segs = path16.split(windows ? /[\\/]/ : "/"), last = segs[segs.length - 1];
+    exports.basename = (path17, { windows } = {}) => {
+      let segs = path17.split(windows ? /[\\/]/ : "/"), last = segs[segs.length - 1];
       return last === "" ? segs[segs.length - 2] : last;
     };
   }
@@ -16549,13 +16549,13 @@ var require_scan = __commonJS({
 var require_parse = __commonJS({
   "node_modules/picomatch/lib/parse.js"(exports, module2) {
     "use strict";
-    var constants7 = require_constants(), utils = require_utils2(), {
+    var constants8 = require_constants(), utils = require_utils2(), {
       MAX_LENGTH,
       POSIX_REGEX_SOURCE,
       REGEX_NON_SPECIAL_CHARS,
       REGEX_SPECIAL_CHARS_BACKREF,
       REPLACEMENTS
-    } = constants7, expandRange = (args2, options) => {
+    } = constants8, expandRange = (args2, options) => {
       if (typeof options.expandRange == "function")
         return options.expandRange(...args2, options);
       args2.sort();
@@ -16695,7 +16695,7 @@ var require_parse = __commonJS({
     }, analyzeRepeatedExtglob = (body2, options) => {
       if (options.maxExtglobRecursion === !1)
         return { risky: !1 };
-      let max = typeof options.maxExtglobRecursion == "number" ? options.maxExtglobRecursion : constants7.DEFAULT_MAX_EXTGLOB_RECURSION, branches = splitTopLevel(body2).map((branch) => branch.trim());
+      let max = typeof options.maxExtglobRecursion == "number" ? options.maxExtglobRecursion : constants8.DEFAULT_MAX_EXTGLOB_RECURSION, branches = splitTopLevel(body2).map((branch) => branch.trim());
       if (branches.length > 1 && (branches.some((branch) => branch === "") || branches.some((branch) => /^[*?]+$/.test(branch)) || hasRepeatedCharPrefixOverlap(branches)))
         return { risky: !0 };
       let safeChars = [], sawStarSequence = !1, combinable = !0;
@@ -16721,7 +16721,7 @@ var require_parse = __commonJS({
       let opts = { ...options }, max = typeof opts.maxLength == "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH, len = input.length;
       if (len > max)
         throw new SyntaxError(`Input length: ${len}, exceeds maximum allowed length: ${max}`);
-      let bos = { type: "bos", value: "", output: opts.prepend || "" }, tokens = [bos], capture = opts.capture ? "" : "?:", PLATFORM_CHARS = constants7.globChars(opts.windows), EXTGLOB_CHARS = constants7.extglobChars(PLATFORM_CHARS), {
+      let bos = { type: "bos", value: "", output: opts.prepend || "" }, tokens = [bos], capture = opts.capture ? "" : "?:", PLATFORM_CHARS = constants8.globChars(opts.windows), EXTGLOB_CHARS = constants8.extglobChars(PLATFORM_CHARS), {
         DOT_LITERAL,
         PLUS_LITERAL,
         SLASH_LITERAL,
@@ -16914,10 +16914,10 @@ var require_parse = __commonJS({
           }
           let output = ")";
           if (brace.dots === !0) {
-            let arr = tokens.slice(), range3 = [];
+            let arr = tokens.slice(), range2 = [];
             for (let i2 = arr.length - 1; i2 >= 0 && (tokens.pop(), arr[i2].type !== "brace"); i2--)
-              arr[i2].type !== "dots" && range3.unshift(arr[i2].value);
-            output = expandRange(range3, opts), state.backtrack = !0;
+              arr[i2].type !== "dots" && range2.unshift(arr[i2].value);
+            output = expandRange(range2, opts), state.backtrack = !0;
           }
           if (brace.comma !== !0 && brace.dots !== !0) {
             let out2 = state.output.slice(0, brace.outputIndex), toks = state.tokens.slice(brace.tokensIndex);
@@ -17112,7 +17112,7 @@ var require_parse = __commonJS({
         NO_DOTS_SLASH,
         STAR,
         START_ANCHOR
-      } = constants7.globChars(opts.windows), nodot = opts.dot ? NO_DOTS : NO_DOT, slashDot = opts.dot ? NO_DOTS_SLASH : NO_DOT, capture = opts.capture ? "" : "?:", state = { negated: !1, prefix: "" }, star = opts.bash === !0 ? ".*?" : STAR;
+      } = constants8.globChars(opts.windows), nodot = opts.dot ? NO_DOTS : NO_DOT, slashDot = opts.dot ? NO_DOTS_SLASH : NO_DOT, capture = opts.capture ? "" : "?:", state = { negated: !1, prefix: "" }, star = opts.bash === !0 ? ".*?" : STAR;
       opts.capture && (star = `(${star})`);
       let globstar = (opts2) => opts2.noglobstar === !0 ? star : `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`, create = (str2) => {
         switch (str2) {
@@ -17150,7 +17150,7 @@ var require_parse = __commonJS({
 var require_picomatch = __commonJS({
   "node_modules/picomatch/lib/picomatch.js"(exports, module2) {
     "use strict";
-    var scan2 = require_scan(), parse = require_parse(), utils = require_utils2(), constants7 = require_constants(), isObject3 = (val) => val && typeof val == "object" && !Array.isArray(val), picomatch2 = (glob, options, returnState = !1) => {
+    var scan2 = require_scan(), parse = require_parse(), utils = require_utils2(), constants8 = require_constants(), isObject3 = (val) => val && typeof val == "object" && !Array.isArray(val), picomatch2 = (glob, options, returnState = !1) => {
       if (Array.isArray(glob)) {
         let fns = glob.map((input) => picomatch2(input, options, returnState));
         return (str2) => {
@@ -17212,7 +17212,7 @@ var require_picomatch = __commonJS({
         return /$^/;
       }
     };
-    picomatch2.constants = constants7;
+    picomatch2.constants = constants8;
     module2.exports = picomatch2;
   }
 });
@@ -17230,7 +17230,7 @@ import * as fs14 from "node:fs";
 
 // src/cli/main.ts
 import * as fs13 from "node:fs";
-import * as path15 from "node:path";
+import * as path16 from "node:path";
 
 // node_modules/commander/esm.mjs
 var import_index = __toESM(require_commander(), 1), {
@@ -17590,7 +17590,7 @@ function buildSteps(loc2, node) {
 function buildPermissions(loc2, owner) {
   let pair = loc2.pair(owner, "permissions");
   if (!pair) return;
-  let value = loc2.deref(pair.value), keyRange = loc2.keyRange(pair), range3 = value ? loc2.range(value) : keyRange, base = { keyRange, range: range3, flow: (0, import_yaml2.isMap)(value) && !!value.flow };
+  let value = loc2.deref(pair.value), keyRange = loc2.keyRange(pair), range2 = value ? loc2.range(value) : keyRange, base = { keyRange, range: range2, flow: (0, import_yaml2.isMap)(value) && !!value.flow };
   if ((0, import_yaml2.isMap)(value)) {
     let entries = loc2.entries(value), scopes = {};
     for (let e of entries) scopes[e.key] = e.value?.value ?? "";
@@ -19079,7 +19079,7 @@ var Parser = class {
 
 // src/graph/conditions.ts
 var PURE_FUNCTIONS = /* @__PURE__ */ new Set(["contains", "startswith", "endswith", "format", "join", "tojson", "fromjson"]);
-function decide(condition, known2) {
+function decide(condition, known3) {
   if (condition === void 0) return "unknown";
   let text2 = condition.trim();
   if (text2 === "") return "unknown";
@@ -19095,12 +19095,12 @@ function decide(condition, known2) {
         if (!PURE_FUNCTIONS.has(name2)) return "unknown";
         continue;
       }
-      if (name2 !== "inputs" || !known2.inputs) return "unknown";
+      if (name2 !== "inputs" || !known3.inputs) return "unknown";
       let next = tokens[i2 + 1], key = next?.type === TokenType.DOT || next?.type === TokenType.LEFT_BRACKET ? tokens[i2 + 2] : void 0, keyName = key?.type === TokenType.IDENTIFIER || key?.type === TokenType.STRING ? String(key.value ?? key.lexeme) : void 0;
-      if (!keyName || !known2.inputs.has(keyName.toLowerCase())) return "unknown";
+      if (!keyName || !known3.inputs.has(keyName.toLowerCase())) return "unknown";
     }
     let expr = new Parser(tokens, ["inputs"], []).parse(), inputs = new data_exports.Dictionary();
-    for (let [k, v] of known2.inputs ?? []) inputs.add(k, toData(v));
+    for (let [k, v] of known3.inputs ?? []) inputs.add(k, toData(v));
     let result = new Evaluator(expr, new data_exports.Dictionary({ key: "inputs", value: inputs })).evaluate();
     return falsy(result) ? "false" : "true";
   } catch {
@@ -19757,15 +19757,15 @@ var GraphBuilder = class {
     return paths || (paths = text2 === void 0 ? [] : parseGitmodules(text2), this.submoduleCache.set(text2, paths)), paths;
   }
   /** Resolves `./path` against the repository root; reports paths that leave it. */
-  resolveLocal(file, range3, rel, quiet = !1) {
+  resolveLocal(file, range2, rel, quiet = !1) {
     let root = file.root;
     if (!root) {
-      this.issue({ kind: "missing", file, range: range3, message: `cannot resolve \`${rel}\`: no repository root for standard input` }, quiet);
+      this.issue({ kind: "missing", file, range: range2, message: `cannot resolve \`${rel}\`: no repository root for standard input` }, quiet);
       return;
     }
     let target = path2.resolve(root, rel);
     if (!isInside(root, target)) {
-      this.issue({ kind: "outside", file, range: range3, message: `\`${rel}\` points outside the repository; not followed` }, quiet);
+      this.issue({ kind: "outside", file, range: range2, message: `\`${rel}\` points outside the repository; not followed` }, quiet);
       return;
     }
     return target;
@@ -20045,8 +20045,8 @@ function factor(node) {
   return m.count === "unknown" ? { n: Math.min(UNKNOWN_MATRIX, m.maxParallel ?? UNKNOWN_MATRIX), unknown: !0 } : { n: typeof m.concurrency == "number" ? m.concurrency : m.count, unknown: !1 };
 }
 function participants(tops, takesPart) {
-  let out2 = [], walk2 = (node, path16, weight, unknown) => {
-    let f = factor(node), here = [...path16, node], w = weight * f.n, u = unknown || f.unknown;
+  let out2 = [], walk2 = (node, path17, weight, unknown) => {
+    let f = factor(node), here = [...path17, node], w = weight * f.n, u = unknown || f.unknown;
     if (w !== 0) {
       takesPart(node) && out2.push({ node, path: here, weight: w, unknown: u });
       for (let child of node.called?.jobs ?? []) walk2(child, here, w, u);
@@ -20943,21 +20943,21 @@ var awsUnknownInput = {
   precision: "very-high",
   fixable: "safe",
   check(ctx) {
-    let everyInput = allInputNames(), known2 = new Set(everyInput.map((n) => n.toLowerCase()));
+    let everyInput = allInputNames(), known3 = new Set(everyInput.map((n) => n.toLowerCase()));
     for (let site of configureSites(ctx.graph)) {
       let v = site.version;
       if (!v.inputs || site.ts.step.with.dynamic) continue;
       let declared = new Set([...v.inputs].map((n) => n.toLowerCase()));
       for (let input of siteInputs(site)) {
         let name2 = input.key.toLowerCase();
-        declared.has(name2) || ctx.report(finding(site, input, declared, known2, everyInput));
+        declared.has(name2) || ctx.report(finding(site, input, declared, known3, everyInput));
       }
     }
   }
 };
-function finding(site, input, declared, known2, everyInput) {
+function finding(site, input, declared, known3, everyInput) {
   let v = site.version, runs = describeVersion(v), key = input.key, name2 = key.toLowerCase(), ignored = `the action ignores it (the runner only warns "Unexpected input(s) '${key}'")`, base = { location: keyLocation(site, input), why: ignored };
-  if (known2.has(name2)) {
+  if (known3.has(name2)) {
     let since = inputIntroducedIn(name2);
     return {
       ...base,
@@ -21049,8 +21049,8 @@ function stepLabel(ts, opts = {}) {
   }
   return opts.from && opts.from.path !== ts.file.path ? `${label2} (${ts.file.path}:${ts.step.range.start.line})` : label2;
 }
-function where(from, path16, line) {
-  return from === path16 ? `line ${line}` : `${path16}:${line}`;
+function where(from, path17, line) {
+  return from === path17 ? `line ${line}` : `${path17}:${line}`;
 }
 
 // src/rules/composite-role-conflict.ts
@@ -21103,7 +21103,7 @@ var UPGRADE = `upgrade self-hosted runners to v${RUNNER_FIX_VERSION} or later (t
     for (let node of allJobNodes(ctx.graph)) {
       let tl = node.timeline;
       for (let { call, started, depth, before, earlierIdentity: oldId, newIdentity: newId, stale } of node.roleConflicts) {
-        let ts = tl[call.timelineIndex], top = ts.chain[0], topUses = top.step.uses, path16 = top.file.path, earlierTs = tl[before.timelineIndex], { level, why } = levelFor(node, ctx), startedText = depth === 0 ? `\`${topUses.node.value}\` (this call) starts` : `\`${topUses.node.value}\` calls \`${started.site.step.uses.node.value}\` (${where(path16, started.site.file.path, started.site.step.uses.node.range.start.line)}), which starts`, firstStale = stale[0], n = stale.length, message2 = `In job \`${node.job.id}\`, ${startedText} while ${oldId.text} is exported (${describeCall(path16, earlierTs)}), then assumes ${newId.text} inside (${where(path16, ts.file.path, ts.step.uses.node.range.start.line)}). On runners older than v${RUNNER_FIX_VERSION} the ${n === 1 ? "step" : `${n} steps`} after that configure call inside the composite (${n === 1 ? "" : "first: "}${stepLabel(firstStale)}) still run${n === 1 ? "s" : ""} as ${oldId.text}; the new role takes effect only when the composite returns. ${why}`, related4 = [
+        let ts = tl[call.timelineIndex], top = ts.chain[0], topUses = top.step.uses, path17 = top.file.path, earlierTs = tl[before.timelineIndex], { level, why } = levelFor(node, ctx), startedText = depth === 0 ? `\`${topUses.node.value}\` (this call) starts` : `\`${topUses.node.value}\` calls \`${started.site.step.uses.node.value}\` (${where(path17, started.site.file.path, started.site.step.uses.node.range.start.line)}), which starts`, firstStale = stale[0], n = stale.length, message2 = `In job \`${node.job.id}\`, ${startedText} while ${oldId.text} is exported (${describeCall(path17, earlierTs)}), then assumes ${newId.text} inside (${where(path17, ts.file.path, ts.step.uses.node.range.start.line)}). On runners older than v${RUNNER_FIX_VERSION} the ${n === 1 ? "step" : `${n} steps`} after that configure call inside the composite (${n === 1 ? "" : "first: "}${stepLabel(firstStale)}) still run${n === 1 ? "s" : ""} as ${oldId.text}; the new role takes effect only when the composite returns. ${why}`, related4 = [
           { path: ts.file.path, range: ts.step.uses.node.range, message: `assumes ${newId.short} inside the composite` },
           { path: earlierTs.file.path, range: earlierTs.step.uses.node.range, message: `exports ${oldId.short} before the composite starts` }
         ];
@@ -21124,7 +21124,7 @@ var UPGRADE = `upgrade self-hosted runners to v${RUNNER_FIX_VERSION} or later (t
           why: `on runners older than v${RUNNER_FIX_VERSION} the ${n === 1 ? "step" : `${n} steps`} after it inside the composite still run${n === 1 ? "s" : ""} as ${oldId.short}${short2}`,
           hint,
           label: `starts while ${oldId.short} is exported`,
-          location: { path: path16, range: topUses.node.range },
+          location: { path: path17, range: topUses.node.range },
           related: related4,
           via: { node, step: ts }
         });
@@ -21187,14 +21187,14 @@ var credentialEnvShadowing = {
   }
 };
 function finding2(entry2, holder, callTs, identity, short2, masked, isCall) {
-  let path16 = holder.file.path, callAt = where(path16, callTs.file.path, callTs.step.uses.node.range.start.line), n = masked.length, subject = isCall ? `the ${n === 1 ? "step" : `${n} steps`} of \`${holder.step.uses.node.value}\` after that call (${n === 1 ? "" : "first: "}${stepLabel(masked[0])}) run${n === 1 ? "s" : ""}` : "this step runs";
+  let path17 = holder.file.path, callAt = where(path17, callTs.file.path, callTs.step.uses.node.range.start.line), n = masked.length, subject = isCall ? `the ${n === 1 ? "step" : `${n} steps`} of \`${holder.step.uses.node.value}\` after that call (${n === 1 ? "" : "first: "}${stepLabel(masked[0])}) run${n === 1 ? "s" : ""}` : "this step runs";
   return {
     message: `\`${entry2.key}\` in this step's \`env:\` overrides the credentials configure-aws-credentials exports at ${callAt} (${identity}): explicit step env wins over exported variables on every runner version (v2.295.0 fixed only the composite start snapshot), so ${subject} with this \`${entry2.key}\` instead of ${identity}. Remove the key from this step.`,
     headline: `\`${entry2.key}\` in step \`env:\` overrides ${short2}, assumed inside the composite`,
     why: `explicit step env wins over exported variables on every runner version, so ${subject} with this \`${entry2.key}\``,
     hint: `remove \`${entry2.key}\` from this step's \`env:\``,
     label: `overrides ${short2}`,
-    location: { path: path16, range: entry2.keyRange },
+    location: { path: path17, range: entry2.keyRange },
     related: [
       { path: callTs.file.path, range: callTs.step.uses.node.range, message: `exports ${short2}, which the env overrides` },
       ...isCall ? [{ path: masked[0].file.path, range: masked[0].step.range, message: `first step that runs with this \`${entry2.key}\`` }] : []
@@ -21323,12 +21323,12 @@ function escapeRegex(c) {
 function isGlobSegment(seg) {
   return /[*?[]/.test(seg);
 }
-function pathMatches(pattern, path16) {
+function pathMatches(pattern, path17) {
   let memo = /* @__PURE__ */ new Map(), go = (pi, li) => {
     let key = pi * 1e4 + li, cached = memo.get(key);
     if (cached !== void 0) return cached;
     let result;
-    return pi === pattern.length ? result = li === path16.length : pattern[pi] === "**" ? result = go(pi + 1, li) || li < path16.length && go(pi, li + 1) : result = li < path16.length && segmentMatches(pattern[pi], path16[li]) && go(pi + 1, li + 1), memo.set(key, result), result;
+    return pi === pattern.length ? result = li === path17.length : pattern[pi] === "**" ? result = go(pi + 1, li) || li < path17.length && go(pi, li + 1) : result = li < path17.length && segmentMatches(pattern[pi], path17[li]) && go(pi + 1, li + 1), memo.set(key, result), result;
   };
   return go(0, 0);
 }
@@ -21376,10 +21376,10 @@ function coverWith(patterns, loc2, mode) {
       return { pattern: by, item: "/" + item.join("/") };
   }
 }
-function matchInOrder(patterns, path16, implicitDescendants) {
+function matchInOrder(patterns, path17, implicitDescendants) {
   let by;
   for (let p of patterns)
-    (pathMatches(p.segments, path16) || implicitDescendants && pathMatches([...p.segments, "**"], path16)) && (by = p.negate ? void 0 : p);
+    (pathMatches(p.segments, path17) || implicitDescendants && pathMatches([...p.segments, "**"], path17)) && (by = p.negate ? void 0 : p);
   return by;
 }
 function searchRoots(positives) {
@@ -21389,8 +21389,8 @@ function searchRoots(positives) {
   });
   return roots.filter((r, i2) => !roots.some((o, j) => j !== i2 && isPrefix(o, r) && (o.length < r.length || j < i2)));
 }
-function isPrefix(prefix, path16) {
-  return prefix.length <= path16.length && prefix.every((s, i2) => s === path16[i2]);
+function isPrefix(prefix, path17) {
+  return prefix.length <= path17.length && prefix.every((s, i2) => s === path17[i2]);
 }
 function hiddenOnTheWay(roots, item) {
   let root = roots.find((r) => isPrefix(r, item));
@@ -21808,18 +21808,18 @@ function resolveInTable(actionPath, ref) {
   let action = actionKey(actionPath), subpath = subpathOf(actionPath), ix = lookup(action), r = ref.trim();
   if (!ix) return classifyByShape(action, r);
   if (FULL_SHA3.test(r)) {
-    let commit = r.toLowerCase(), tag = ix.releaseByCommit.get(commit), known2 = ix.commits.has(commit), basedOn = tag ? void 0 : basedOnRelease(ix, commit), note;
-    return known2 || (note = basedOn ? `a commit no tag or branch names, after ${basedOn} (the newest release it contains)` : "a commit the table does not list"), withOptional({
+    let commit = r.toLowerCase(), tag = ix.releaseByCommit.get(commit), known3 = ix.commits.has(commit), basedOn = tag ? void 0 : basedOnRelease(ix, commit), note;
+    return known3 || (note = basedOn ? `a commit no tag or branch names, after ${basedOn} (the newest release it contains)` : "a commit the table does not list"), withOptional({
       kind: "sha",
       action,
       ref: r,
       commit,
       tag,
       basedOn,
-      runtime: known2 && !(action === CONFIGURE_ACTION && !tag) ? runtimeAt(action, ix, commit, tag, subpath) : void 0,
+      runtime: known3 && !(action === CONFIGURE_ACTION && !tag) ? runtimeAt(action, ix, commit, tag, subpath) : void 0,
       date: dateOf(ix, commit),
       note,
-      source: known2 || basedOn ? "table" : "shape"
+      source: known3 || basedOn ? "table" : "shape"
     });
   }
   let tagCommit = ix.tags.get(r), branchHead = ix.branches.get(r);
@@ -21956,8 +21956,8 @@ var LIFETIME_RANK = { none: 0, job: 1, unknown: 2, lasting: 3 }, HOME_PLACES = [
     for (let w of words) {
       let p = this.shellPath(ts, w, local);
       if (!p) continue;
-      let path16 = name2 === "DOCKER_CONFIG" ? `${p}/config.json` : p;
-      this.places.some((x) => x.path === path16) || this.places.push({ path: path16, dir: !1, what: `${what} (named by ${name2} in ${where4})` });
+      let path17 = name2 === "DOCKER_CONFIG" ? `${p}/config.json` : p;
+      this.places.some((x) => x.path === path17) || this.places.push({ path: path17, dir: !1, what: `${what} (named by ${name2} in ${where4})` });
     }
   }
   // ---------- what a token or a secret is ----------
@@ -22025,8 +22025,8 @@ var LIFETIME_RANK = { none: 0, job: 1, unknown: 2, lasting: 3 }, HOME_PLACES = [
     return unknown;
   }
   // ---------- writers ----------
-  addEvent(path16, dir, writer, what) {
-    this.events.push({ path: normalize2(path16), dir, writer, what });
+  addEvent(path17, dir, writer, what) {
+    this.events.push({ path: normalize2(path17), dir, writer, what });
   }
   scanStep(ts) {
     let ref = ts.step.uses?.ref;
@@ -22157,8 +22157,8 @@ function runnerDoubt(node) {
   let runner = runnerKind(node);
   if (runner.kind === "self-hosted" || runner.kind === "unknown") return { kind: runner.kind, runsOn: runner.text };
 }
-function mayBeLeftOver(path16) {
-  return !(path16 === RUNNER_TEMP || path16.startsWith(`${RUNNER_TEMP}/`) || path16 === WORKSPACE || path16.startsWith(`${WORKSPACE}/`));
+function mayBeLeftOver(path17) {
+  return !(path17 === RUNNER_TEMP || path17.startsWith(`${RUNNER_TEMP}/`) || path17 === WORKSPACE || path17.startsWith(`${WORKSPACE}/`));
 }
 function releaseOf(pins, action, ref) {
   let info2 = pins.resolve(action, ref);
@@ -22283,13 +22283,13 @@ var credentialsInCache = {
       let w = h.place.writer;
       !w || seenWriters.has(w.index) || (seenWriters.add(w.index), related4.push({ path: w.ts.file.path, range: stepRange(w.ts), message: `${w.how} writes ${w.what ?? h.place.what} to \`${displayPath(h.place.path)}\`` }));
     }
-    let location2 = locatePattern(this.ctx, this.node, ts, pattern.text);
-    if (location2.path !== ts.file.path && related4.push({ path: ts.file.path, range: ts.step.uses.node.range, message: `the \`${uses}\` step that reads this value` }), ts.chain.length) {
+    let location = locatePattern(this.ctx, this.node, ts, pattern.text);
+    if (location.path !== ts.file.path && related4.push({ path: ts.file.path, range: ts.step.uses.node.range, message: `the \`${uses}\` step that reads this value` }), ts.chain.length) {
       let site = ts.chain[0];
       related4.push({ path: site.file.path, range: site.step.uses?.node.range ?? site.step.range, message: `the job \`${this.node.job.id}\` reaches the \`${uses}\` step through this call` });
     }
     let label2 = intent ? `matches nothing; meant ${displayPath(first.path)}` : `takes ${displayPath(first.path)}${main.length > 1 ? ` and ${main.length - 1} more` : ""}`;
-    return { level, message: message2, headline, why, hint, label: label2, location: location2, related: related4 };
+    return { level, message: message2, headline, why, hint, label: label2, location, related: related4 };
   }
 };
 function capital(s) {
@@ -22384,7 +22384,7 @@ var RUNTIME_ERROR = "Credentials could not be loaded, please check your action i
       if (calls.length === 0) continue;
       let verdict = idTokenWithSetting(idTokenFor(node), setting);
       if (verdict.state !== "missing" && verdict.state !== "default-decides") continue;
-      let holder = verdict.lostAt, isCaller = holder !== node, outcome = verdict.state === "default-decides" ? { kind: "setting", requester: verdict.requestedBy } : verdict.requestedBy ? { kind: "startup", requester: verdict.requestedBy, bySetting: verdict.declared.where === "default" } : runtimeOutcome(node), range3 = locationOf(holder, isCaller), key = `${holder.workflow.file.path}\0${range3.start.offset}`, loss = losses.get(key) ?? { holder, declared: verdict.declared, isCaller, uses: [], seen: /* @__PURE__ */ new Set() };
+      let holder = verdict.lostAt, isCaller = holder !== node, outcome = verdict.state === "default-decides" ? { kind: "setting", requester: verdict.requestedBy } : verdict.requestedBy ? { kind: "startup", requester: verdict.requestedBy, bySetting: verdict.declared.where === "default" } : runtimeOutcome(node), range2 = locationOf(holder, isCaller), key = `${holder.workflow.file.path}\0${range2.start.offset}`, loss = losses.get(key) ?? { holder, declared: verdict.declared, isCaller, uses: [], seen: /* @__PURE__ */ new Set() };
       for (let call of calls) {
         let ts = node.timeline[call.timelineIndex], stepKey = `${ts.file.path}\0${ts.step.range.start.offset}`;
         loss.seen.has(stepKey) || (loss.seen.add(stepKey), loss.uses.push({ node, call, outcome, level: levelOf(outcome) }));
@@ -23926,8 +23926,8 @@ var AbstractEvaluator = class {
     return name2 === "contains" ? withTaint(containsAbstract(args2[0], args2[1]), ...args2) : name2 === "startswith" || name2 === "endswith" ? withTaint(affixAbstract(name2 === "startswith", args2[0], args2[1]), ...args2) : withTaint(UNKNOWN, ...args2);
   }
   access(e) {
-    let path16 = pathOf(e, this);
-    if (!path16) {
+    let path17 = pathOf(e, this);
+    if (!path17) {
       if (e instanceof IndexAccess) {
         let base = this.eval(e.expr);
         if (base.kind === "known" && !(e.index instanceof Star)) {
@@ -23937,10 +23937,10 @@ var AbstractEvaluator = class {
       }
       return UNKNOWN;
     }
-    for (let n = path16.length; n >= 1; n--) {
-      let v = this.options.resolve(path16.slice(0, n));
+    for (let n = path17.length; n >= 1; n--) {
+      let v = this.options.resolve(path17.slice(0, n));
       if (v !== void 0)
-        return n === path16.length ? v : v.kind !== "known" ? v.kind === "oneOf" ? fromValues(v.values.map((x) => indexAll(x, path16.slice(n))), v) : withTaint(UNKNOWN, v) : withTaint(known(indexAll(v.value, path16.slice(n))), v);
+        return n === path17.length ? v : v.kind !== "known" ? v.kind === "oneOf" ? fromValues(v.values.map((x) => indexAll(x, path17.slice(n))), v) : withTaint(UNKNOWN, v) : withTaint(known(indexAll(v.value, path17.slice(n))), v);
     }
     return UNKNOWN;
   }
@@ -24249,10 +24249,10 @@ var PR_EVENTS = /* @__PURE__ */ new Set(["pull_request", "pull_request_target", 
   upstream(tag, node, s, test) {
     return this.foldNeeds(tag, node, s, (n, needs) => ({ self: test(n), up: needs.some((x) => x.self || x.up) })).up || (node.caller ? this.upstream(tag, node.caller, s, test) : !1);
   }
-  ownReach(n, s, byId, known2) {
+  ownReach(n, s, byId, known3) {
     let cond = n.job.if?.value, skipped = [];
     for (let id of n.job.needs) {
-      let dep = byId.get(id), r = dep ? known2.get(dep) : void 0;
+      let dep = byId.get(id), r = dep ? known3.get(dep) : void 0;
       r && !r.may && skipped.push(r);
     }
     if (cond === void 0 || !usesStatusFunction(cond)) {
@@ -24260,7 +24260,7 @@ var PR_EVENTS = /* @__PURE__ */ new Set(["pull_request", "pull_request_target", 
       if (cond === void 0) return MAY;
     }
     let v = evaluateCondition(cond, {
-      resolve: this.resolver(s, this.jobScope(n), this.needsResolver(n, s, byId, (d) => known2.get(d) ?? MAY)),
+      resolve: this.resolver(s, this.jobScope(n), this.needsResolver(n, s, byId, (d) => known3.get(d) ?? MAY)),
       status: skipped.length ? { success: !1 } : {}
     });
     return truthOf(v) !== !1 ? MAY : v.taint?.length ? { may: !1, gate: v.taint } : NEVER;
@@ -24285,18 +24285,18 @@ var PR_EVENTS = /* @__PURE__ */ new Set(["pull_request", "pull_request_target", 
    * event, or the answer of the gate script that sets it. Outputs are computed when asked, once.
    */
   needsResolver(n, s, byId, reachOf, depth = 0) {
-    return (path16) => {
-      let id = path16[1];
+    return (path17) => {
+      let id = path17[1];
       if (id === void 0) return UNKNOWN;
       let need = n.job.needs.find((x) => x.toLowerCase() === id), dep = need === void 0 ? void 0 : byId.get(need);
-      if (!dep) return path16.length <= 3 ? UNKNOWN : void 0;
+      if (!dep) return path17.length <= 3 ? UNKNOWN : void 0;
       let r = reachOf(dep);
       if (!r.may) {
         let taint = r.gate?.length ? r.gate : void 0;
-        return path16.length === 3 && path16[2] === "result" ? known(new data_exports.StringData("skipped"), taint) : path16.length === 3 && path16[2] === "outputs" ? known(new data_exports.Dictionary(), taint) : path16.length === 2 ? UNKNOWN : void 0;
+        return path17.length === 3 && path17[2] === "result" ? known(new data_exports.StringData("skipped"), taint) : path17.length === 3 && path17[2] === "outputs" ? known(new data_exports.Dictionary(), taint) : path17.length === 2 ? UNKNOWN : void 0;
       }
-      if (path16[2] !== "outputs" || path16.length !== 4 || dep.job.uses) return path16.length <= 3 ? UNKNOWN : void 0;
-      let entry2 = dep.job.outputs?.entries.find((e) => e.key.toLowerCase() === path16[3]);
+      if (path17[2] !== "outputs" || path17.length !== 4 || dep.job.uses) return path17.length <= 3 ? UNKNOWN : void 0;
+      let entry2 = dep.job.outputs?.entries.find((e) => e.key.toLowerCase() === path17[3]);
       return entry2 ? this.outputValue(dep, entry2.key, entry2.value?.value ?? "", s, byId, reachOf, depth) : str("");
     };
   }
@@ -24310,12 +24310,12 @@ var PR_EVENTS = /* @__PURE__ */ new Set(["pull_request", "pull_request_target", 
     if (cached) return cached;
     if (depth > MAX_OUTPUT_DEPTH) return UNKNOWN;
     byName.set(name2, UNKNOWN);
-    let base = this.resolver(s, this.jobScope(job), this.needsResolver(job, s, byId, reachOf, depth + 1)), v = evaluateTemplate(text2, { resolve: (path16) => {
-      if (path16[0] === "steps" && path16.length === 4 && path16[2] === "outputs") {
-        let step = job.job.steps.find((st) => st.id?.value.toLowerCase() === path16[1]);
+    let base = this.resolver(s, this.jobScope(job), this.needsResolver(job, s, byId, reachOf, depth + 1)), v = evaluateTemplate(text2, { resolve: (path17) => {
+      if (path17[0] === "steps" && path17.length === 4 && path17[2] === "outputs") {
+        let step = job.job.steps.find((st) => st.id?.value.toLowerCase() === path17[1]);
         return step ? scriptGate(job.job, step, name2, s) : UNKNOWN;
       }
-      return base(path16);
+      return base(path17);
     } });
     return byName.set(name2, v), v;
   }
@@ -24366,9 +24366,9 @@ var PR_EVENTS = /* @__PURE__ */ new Set(["pull_request", "pull_request_target", 
   }
   /** Resolves a path in a scenario: inputs from the scope, `needs` from the map, the event's context from the scenario. */
   resolver(s, scope, needs) {
-    return (path16) => {
-      let head = path16[0];
-      return head === "inputs" ? scope ? path16.length === 1 ? UNKNOWN : path16.length === 2 ? this.inputValue(scope, path16[1], s) : void 0 : path16.length === 1 ? known(new data_exports.Dictionary()) : path16.length === 2 ? str("") : void 0 : head === "needs" ? needs ? needs(path16) : UNKNOWN : s.resolve(path16);
+    return (path17) => {
+      let head = path17[0];
+      return head === "inputs" ? scope ? path17.length === 1 ? UNKNOWN : path17.length === 2 ? this.inputValue(scope, path17[1], s) : void 0 : path17.length === 1 ? known(new data_exports.Dictionary()) : path17.length === 2 ? str("") : void 0 : head === "needs" ? needs ? needs(path17) : UNKNOWN : s.resolve(path17);
     };
   }
 }, MAX_OUTPUT_DEPTH = 64;
@@ -24398,7 +24398,7 @@ function scriptGate(job, step, output, s) {
 }
 var STRANGER = { kind: "stranger" };
 function makeScenario(spec) {
-  let { event, origin, types, upstreamEvent, sameRepository, repo } = spec, owner = repo?.split("/")[0], self = repo ? str(repo) : { kind: "self", what: "repository" }, selfOwner = owner ? str(owner) : { kind: "self", what: "owner" }, outsider = origin === "outsider", v = /* @__PURE__ */ new Map(), set = (path16, value) => v.set(path16, value);
+  let { event, origin, types, upstreamEvent, sameRepository, repo } = spec, owner = repo?.split("/")[0], self = repo ? str(repo) : { kind: "self", what: "repository" }, selfOwner = owner ? str(owner) : { kind: "self", what: "owner" }, outsider = origin === "outsider", v = /* @__PURE__ */ new Map(), set = (path17, value) => v.set(path17, value);
   set("github.event_name", str(event)), types?.length && set("github.event.action", types.length === 1 ? str(types[0]) : { kind: "oneOf", values: types.map((t) => new data_exports.StringData(t)) }), set("github.repository", self), set("github.repository_owner", selfOwner), set("github.event.repository.full_name", self), set("github.event.repository.owner.login", selfOwner);
   let actor = outsider ? STRANGER : origin === "maintainer" ? { kind: "human" } : UNKNOWN;
   for (let p of ["github.actor", "github.triggering_actor", "github.event.sender.login"]) set(p, actor);
@@ -24411,7 +24411,7 @@ function makeScenario(spec) {
     let upFork = upstreamEvent === "pull_request" || upstreamEvent === "pull_request_review" || upstreamEvent === "pull_request_review_comment", upSelf = upstreamEvent !== void 0 && !PR_EVENTS.has(upstreamEvent);
     upFork ? (set("github.event.workflow_run.head_repository.full_name", STRANGER), set("github.event.workflow_run.head_repository.owner.login", STRANGER), set("github.event.workflow_run.head_repository.fork", bool(!0))) : upSelf && (set("github.event.workflow_run.head_repository.full_name", self), set("github.event.workflow_run.head_repository.owner.login", selfOwner)), outsider && (set("github.event.workflow_run.actor.login", STRANGER), set("github.event.workflow_run.triggering_actor.login", STRANGER));
   }
-  let resolve13 = (path16) => v.get(path16.join("."));
+  let resolve13 = (path17) => v.get(path17.join("."));
   return { event, origin, upstreamEvent, upstreamUnknown: spec.upstreamUnknown?.length ? spec.upstreamUnknown : void 0, sameRepository, types, resolve: resolve13, description: describe(spec) };
 }
 function oneOf(values) {
@@ -24646,7 +24646,7 @@ function environmentGate(guards, node, s) {
   return env && { name: env.name, job: env.job, self: env.job === node };
 }
 function render(node, root, call, j) {
-  let ts = call.step, role = call.role ? `\`${call.role}\`` : "the role", where4 = node.caller ? ` (in reusable workflow ${node.workflow.file.path}, called from ${root.workflow.file.path})` : "", job = `job \`${node.job.id}\`${where4}`, related4 = [], location2 = locate(node, root, ts, related4);
+  let ts = call.step, role = call.role ? `\`${call.role}\`` : "the role", where4 = node.caller ? ` (in reusable workflow ${node.workflow.file.path}, called from ${root.workflow.file.path})` : "", job = `job \`${node.job.id}\`${where4}`, related4 = [], location = locate(node, root, ts, related4);
   root.workflow.triggersRange && related4.push({ path: root.workflow.file.path, range: root.workflow.triggersRange, message: `the workflow's triggers: ${root.workflow.triggers.join(", ")}` });
   let s = j.scenario, event = `\`${s.event}\``, headline, why, hint, label2;
   if (s.origin === "fork")
@@ -24685,7 +24685,7 @@ function render(node, root, call, j) {
     }
   }
   let gates = gateSentences(j), message2 = `${headline} (${job}, role ${role}). ${why}${gates ? ` ${gates}` : ""} ${hint}`;
-  return { level: j.level, message: message2, headline, why: mechanism(why, s.origin === "fork" ? "" : startedBy(s)), hint, label: label2, location: location2, related: related4 };
+  return { level: j.level, message: message2, headline, why: mechanism(why, s.origin === "fork" ? "" : startedBy(s)), hint, label: label2, location, related: related4 };
 }
 function mechanism(why, starter) {
   if (!starter || !why.startsWith(starter)) return why;
@@ -24845,16 +24845,16 @@ function disabledVersion(action, ref, resolver) {
   if (!ACTIONS_WITH_DISABLED_VERSIONS.has(key)) return;
   let info2 = resolver.resolve(key, ref), release = releaseOf2(info2, key, resolver), ver = release ? semver(release) : void 0;
   if (!release || !ver) return;
-  let range3 = DISABLED_RANGES.find((r) => r.action === key && compare2(ver, semver(r.from)) >= 0 && compare2(ver, semver(r.before)) < 0);
-  if (!range3) return;
+  let range2 = DISABLED_RANGES.find((r) => r.action === key && compare2(ver, semver(r.from)) >= 0 && compare2(ver, semver(r.before)) < 0);
+  if (!range2) return;
   let out2 = {
-    since: range3.since,
-    line: range3.line,
-    fixedIn: range3.fixedIn,
-    reason: `${describe2(ref.trim(), release, info2)}: ${range3.why}`,
-    source: range3.source
+    since: range2.since,
+    line: range2.line,
+    fixedIn: range2.fixedIn,
+    reason: `${describe2(ref.trim(), release, info2)}: ${range2.why}`,
+    source: range2.source
   };
-  return range3.failingSince && (out2.failingSince = range3.failingSince), out2;
+  return range2.failingSince && (out2.failingSince = range2.failingSince), out2;
 }
 
 // src/rules/support/uses-sites.ts
@@ -24961,7 +24961,7 @@ function check(ctx, site, ref) {
   if (!isOutdated(code3)) return;
   let { info: info2, runtime, disabled } = code3, shown = `\`${nameOf(ref)}@${ref.ref}\``, note = info2.note && info2.kind !== "sha" ? `; \`${ref.ref}\` is ${info2.note}` : "", newest = ctx.pins.newestMajor(repoOf(ref)), upgrade;
   newest ? newest.runtime && isRetiredRuntime(newest.runtime) ? upgrade = `Its newest major, ${newest.major} (${newest.tag}), still runs on ${newest.runtime}; consider another action.` : upgrade = `The newest major is ${newest.major} (${newest.tag})${newest.runtime ? ` on ${newest.runtime}` : ""}; a major upgrade may change inputs and behaviour, so read its release notes.` : upgrade = disabled ? `Move to ${disabled.fixedIn} or later.` : "Move to a release of the action that runs on node20 or later.";
-  let location2 = { path: site.file.path, range: site.uses.node.range }, fix = pinnedByUnpinnedRef(info2) ? {
+  let location = { path: site.file.path, range: site.uses.node.range }, fix = pinnedByUnpinnedRef(info2) ? {
     note: `unpinned-ref's safe fix pins the commit \`${ref.ref}\` names first (the same code); the upgrade is offered for that SHA on the next pass`
   } : () => upgradeFix2(ctx.pins, site, ref, code3);
   if (disabled) {
@@ -24973,7 +24973,7 @@ function check(ctx, site, ref) {
       hint: newest && newest.runtime && !isRetiredRuntime(newest.runtime) ? `Upgrade to ${newest.major} (${newest.tag}), or at least ${disabled.fixedIn}.` : `Upgrade to ${disabled.fixedIn} or later.`,
       label: `switched off (${when})`,
       message: `${shown} is a version GitHub switched off (${when}): ${disabled.reason}. Every run that reaches this step fails. ${upgrade}`,
-      location: location2,
+      location,
       fix
     };
   }
@@ -24985,7 +24985,7 @@ function check(ctx, site, ref) {
     hint: newest && newest.runtime && !isRetiredRuntime(newest.runtime) ? `Upgrade to ${newest.major} (${newest.tag}, ${newest.runtime}) after reading its release notes.` : upgrade,
     label: `${runtime} code${code3.release ? ` (${code3.release})` : ""}`,
     message: `${shown} runs on ${runtime}${codeOf(ref, code3)}${note}. Runners no longer ship ${runtime}: they run the action on a newer Node.js it was never tested with, so it works only as far as its code and dependencies do on that version (the run shows a deprecation warning). ${upgrade}`,
-    location: location2,
+    location,
     fix
   };
 }
@@ -25170,7 +25170,7 @@ function moverOf(ref) {
   return `whoever can push to \`${repoOf(ref)}\` (its maintainers, or anyone who takes over their accounts)`;
 }
 function remoteFinding(ctx, site, ref, policy) {
-  let shown = `${site.kind === "job" || ref.isWorkflow ? "reusable workflow" : "action"} \`${nameOf(ref)}@${ref.ref}\``, r = `\`${ref.ref}\``, location2 = { path: site.file.path, range: site.uses.node.range };
+  let shown = `${site.kind === "job" || ref.isWorkflow ? "reusable workflow" : "action"} \`${nameOf(ref)}@${ref.ref}\``, r = `\`${ref.ref}\``, location = { path: site.file.path, range: site.uses.node.range };
   if (looksLikeAbbreviatedSha(ref.ref))
     return {
       level: "error",
@@ -25179,13 +25179,13 @@ function remoteFinding(ctx, site, ref, policy) {
       hint: "Write the full 40-character commit SHA.",
       label: "abbreviated SHA",
       message: `${capitalize(shown)} is not pinned to a commit: ${r} looks like an abbreviated commit SHA, and GitHub resolves only full 40-character SHAs since ${SHORT_SHA_REMOVED.since} (${SHORT_SHA_REMOVED.source}); the run fails with "Unable to resolve action" unless a tag or branch is named exactly ${r}. Write the full commit SHA.`,
-      location: location2,
+      location,
       fixNote: "credflow does not expand abbreviated SHAs; write the full 40-character commit SHA"
     };
   let info2 = ctx.pins.resolve(repoOf(ref), ref.ref), self = selfReferencePath(ref, ctx.settings.repository);
-  if (self !== void 0) return info2.kind === "sha" ? void 0 : selfFinding(ctx, ref, shown, self, location2);
+  if (self !== void 0) return info2.kind === "sha" ? void 0 : selfFinding(ctx, ref, shown, self, location);
   if (accepted(info2, ref, policy)) return;
-  let known2 = info2.source !== "shape", level = "warning", what, why, headline, label2, pin;
+  let known3 = info2.source !== "shape", level = "warning", what, why, headline, label2, pin;
   switch (info2.kind) {
     case "tag":
       what = `the tag ${r}${info2.tag && info2.tag !== ref.ref ? ` (${info2.tag} today)` : ""}${info2.note ? ` \u2014 ${info2.note}` : ""}`, why = `a tag can be moved to other code by ${moverOf(ref)}, and the next run executes it without any change to this file`, headline = `${capitalize(shown)} names the tag ${r}, not a commit`, label2 = `tag ${r}`, info2.commit && (pin = { commit: info2.commit, comment: ref.ref, safe: !0, advice: `Pin the commit the tag names, ${info2.commit}` });
@@ -25203,7 +25203,7 @@ function remoteFinding(ctx, site, ref, policy) {
       }
       break;
     case "branch": {
-      what = known2 ? `the branch ${r}${info2.note ? ` (${info2.note})` : ""}` : `${r}, a branch by its conventional name (${ctx.pins.knows(repoOf(ref)) ? "not in credflow's table" : `credflow's table does not list \`${repoOf(ref)}\``})`, why = `every push to it by ${moverOf(ref)} changes the code this workflow runs, with its token and secrets`, headline = `${capitalize(shown)} names the branch ${r}, not a commit`, label2 = `branch ${r}`;
+      what = known3 ? `the branch ${r}${info2.note ? ` (${info2.note})` : ""}` : `${r}, a branch by its conventional name (${ctx.pins.knows(repoOf(ref)) ? "not in credflow's table" : `credflow's table does not list \`${repoOf(ref)}\``})`, why = `every push to it by ${moverOf(ref)} changes the code this workflow runs, with its token and secrets`, headline = `${capitalize(shown)} names the branch ${r}, not a commit`, label2 = `branch ${r}`;
       let rel = info2.newestRelease;
       rel && (pin = { commit: rel.commit, comment: rel.tag, safe: !1, advice: `Pin the commit of a release instead, e.g. ${rel.tag} (${rel.commit})` });
       break;
@@ -25235,7 +25235,7 @@ function remoteFinding(ctx, site, ref, policy) {
     hint: level === "error" ? advice2 : pin ? `${pin.advice}.` : "Pin a full commit SHA (with the tag in a `# comment`).",
     label: label2,
     message: `${capitalize(shown)} is not pinned to a commit: it names ${what}; ${why}. ${advice2}`,
-    location: location2
+    location
   };
   return fix && (report2.fix = fix), fixNote && (report2.fixNote = fixNote), report2;
 }
@@ -25245,7 +25245,7 @@ var SOURCE_WORDS = {
   GITHUB_REPOSITORY: "GITHUB_REPOSITORY",
   "origin remote": "the origin remote"
 };
-function selfFinding(ctx, ref, shown, self, location2) {
+function selfFinding(ctx, ref, shown, self, location) {
   let repo = ctx.settings.repository, local = self === "./" ? "`./`" : `\`${self}\``, how = ref.isWorkflow ? local : `${local} (after a checkout)`;
   return {
     level: "note",
@@ -25254,7 +25254,7 @@ function selfFinding(ctx, ref, shown, self, location2) {
     hint: `Use ${how} to run the copy of the same commit, or pin a full commit SHA if a fixed version is meant.`,
     label: `this repository at \`${ref.ref}\``,
     message: `${capitalize(shown)} names this repository (${repo.owner}/${repo.name}, from ${SOURCE_WORDS[repo.source]}) at \`${ref.ref}\`: a run uses that ref's copy, not the one in the commit being linted (credflow follows the local copy). Whoever can push \`${ref.ref}\` can already change these workflows, so this is no third-party risk; use ${how} to run the same commit's copy, or pin a full commit SHA if a fixed version is meant.`,
-    location: location2,
+    location,
     fixNote: "credflow does not rewrite a repository's references to itself: `./path` and a pinned SHA mean different things"
   };
 }
@@ -26110,8 +26110,8 @@ function unknownKeyMessage(segments, key, e) {
     return `unknown rule id "${excerpt(key)}"${suggestion(key, KNOWN_RULE_IDS)}`;
   let where4 = displayKeyPath(segments);
   if (segments.length === 2 && segments[0] === "rules") {
-    let options = allowed.filter((k) => k !== "level"), known2 = options.length > 0 ? `; known options: level, ${options.join(", ")}` : "; only level can be set";
-    return `${where4}: unknown option "${excerpt(key)}"${suggestion(key, allowed)}${known2}`;
+    let options = allowed.filter((k) => k !== "level"), known3 = options.length > 0 ? `; known options: level, ${options.join(", ")}` : "; only level can be set";
+    return `${where4}: unknown option "${excerpt(key)}"${suggestion(key, allowed)}${known3}`;
   }
   return `${where4}: unknown key "${excerpt(key)}"${suggestion(key, allowed)}`;
 }
@@ -26121,9 +26121,9 @@ function suggestion(word, candidates) {
   let best = closestName(word, candidates, { maxDistance: Math.max(2, Math.floor(word.length / 3)) });
   return best ? ` (did you mean "${best.name}"?)` : "";
 }
-function pointer(root, path16) {
+function pointer(root, path17) {
   let node = root;
-  for (let seg of path16.split("/").slice(1)) {
+  for (let seg of path17.split("/").slice(1)) {
     if (typeof node != "object" || node === null) return;
     node = node[unescapePointer(seg)];
   }
@@ -26296,19 +26296,19 @@ function applySuppressions(findings, files, opts = {}) {
   for (let file of files)
     byPath.has(file.path) || byPath.set(file.path, parseSuppressions(file));
   let used = /* @__PURE__ */ new Map(), kept = [], suppressed = [];
-  for (let finding5 of findings) {
-    let line = finding5.location.range.start.line, matches2 = (byPath.get(finding5.location.path) ?? []).filter(
-      (s) => s.appliesTo.includes(line) && s.rules.includes(finding5.ruleId)
+  for (let finding4 of findings) {
+    let line = finding4.location.range.start.line, matches2 = (byPath.get(finding4.location.path) ?? []).filter(
+      (s) => s.appliesTo.includes(line) && s.rules.includes(finding4.ruleId)
     );
     if (matches2.length === 0) {
-      kept.push(finding5);
+      kept.push(finding4);
       continue;
     }
     for (let s of matches2) {
       let set = used.get(s);
-      set || used.set(s, set = /* @__PURE__ */ new Set()), set.add(finding5.ruleId);
+      set || used.set(s, set = /* @__PURE__ */ new Set()), set.add(finding4.ruleId);
     }
-    suppressed.push({ finding: finding5, reason: (matches2.find((s) => s.reason !== "") ?? matches2[0]).reason });
+    suppressed.push({ finding: finding4, reason: (matches2.find((s) => s.reason !== "") ?? matches2[0]).reason });
   }
   let unused = [];
   for (let list of byPath.values())
@@ -26339,14 +26339,14 @@ function suppressionFindings(unused, opts) {
 }
 function unusedSuppressionFindings(unused) {
   return unused.map((s) => {
-    let unusedRules = s.unusedRules ?? s.rules, finding5 = {
+    let unusedRules = s.unusedRules ?? s.rules, finding4 = {
       ruleId: UNUSED_SUPPRESSION_RULE_ID,
       level: "warning",
       message: unusedMessage(s, unusedRules),
       location: { path: s.path, range: commentRange(s) },
       related: []
     }, fix = removalFix(s, unusedRules);
-    return fix && (finding5.fix = fix), finding5;
+    return fix && (finding4.fix = fix), finding4;
   });
 }
 function unusedIgnoreEntryFindings(entries) {
@@ -26416,7 +26416,7 @@ function callersByFile(graph) {
 }
 
 // src/engine/findings.ts
-var MAX_CALLERS = 10, locationKey = (path16, offset) => `${path16}\0${offset}`, FindingRegistry = class {
+var MAX_CALLERS = 10, locationKey = (path17, offset) => `${path17}\0${offset}`, FindingRegistry = class {
   constructor(policy = {}) {
     this.policy = policy;
   }
@@ -26431,15 +26431,15 @@ var MAX_CALLERS = 10, locationKey = (path16, offset) => `${path16}\0${offset}`, 
   reporterFor(rule) {
     let configured = this.policy.ruleLevel?.(rule.id);
     return (r) => {
-      let level = configured && configured !== "off" ? configured : r.level ?? rule.defaultLevel, key = [rule.id, r.location.path, r.location.range.start.offset, r.location.range.end.offset, r.key ?? r.message].join("\0"), finding5 = { ruleId: rule.id, level, message: r.message, location: r.location, related: r.related ?? [] };
-      r.headline !== void 0 && (finding5.headline = r.headline), r.why !== void 0 && (finding5.why = r.why), r.hint !== void 0 && (finding5.hint = r.hint), r.label !== void 0 && (finding5.label = r.label), r.fixNote !== void 0 && (finding5.fixNote = r.fixNote);
-      let through = reachedThrough(r.via, finding5), prev = this.pending.get(key);
+      let level = configured && configured !== "off" ? configured : r.level ?? rule.defaultLevel, key = [rule.id, r.location.path, r.location.range.start.offset, r.location.range.end.offset, r.key ?? r.message].join("\0"), finding4 = { ruleId: rule.id, level, message: r.message, location: r.location, related: r.related ?? [] };
+      r.headline !== void 0 && (finding4.headline = r.headline), r.why !== void 0 && (finding4.why = r.why), r.hint !== void 0 && (finding4.hint = r.hint), r.label !== void 0 && (finding4.label = r.label), r.fixNote !== void 0 && (finding4.fixNote = r.fixNote);
+      let through = reachedThrough(r.via, finding4), prev = this.pending.get(key);
       if (!prev) {
-        let p = { rule, finding: finding5, fix: r.fix, hasVia: !!r.via, through: [], throughKeys: /* @__PURE__ */ new Set() };
+        let p = { rule, finding: finding4, fix: r.fix, hasVia: !!r.via, through: [], throughKeys: /* @__PURE__ */ new Set() };
         addThrough(p, through), this.pending.set(key, p);
         return;
       }
-      LEVEL_RANK[level] > LEVEL_RANK[prev.finding.level] && (prev.finding = finding5, prev.fix = r.fix), addThrough(prev, through);
+      LEVEL_RANK[level] > LEVEL_RANK[prev.finding.level] && (prev.finding = finding4, prev.fix = r.fix), addThrough(prev, through);
     };
   }
   /** Records a rule that threw. */
@@ -26611,7 +26611,7 @@ function readFileSafely(absPath, opts) {
     if (opened.dev !== stat.dev || opened.ino !== stat.ino) return { ok: !1, reason: "changed" };
     let refused = refuseStat(opened, opts.maxBytes);
     if (refused) return { ok: !1, ...refused };
-    let bytes = readAtMost(fd, opts.maxBytes);
+    let bytes = readAtMost(fd, opts.maxBytes, opened.size);
     return bytes.length > opts.maxBytes ? { ok: !1, reason: "too-large" } : { ok: !0, real, bytes };
   } catch (err2) {
     return { ok: !1, reason: "error", code: errCode(err2) };
@@ -26627,14 +26627,16 @@ function refuseStat(stat, maxBytes) {
   if (!stat.isFile()) return { reason: "not-regular", kind: fileKind(stat) };
   if (stat.size > maxBytes) return { reason: "too-large", size: stat.size };
 }
-function readAtMost(fd, limit) {
-  let chunks = [], total = 0;
+function readAtMost(fd, limit, expected) {
+  let chunks = [], total = 0, want = Math.min(expected + 1, 64 * 1024);
   for (; total <= limit; ) {
-    let chunk = Buffer.allocUnsafe(Math.min(65536, limit + 1 - total)), n = fs2.readSync(fd, chunk, 0, chunk.length, null);
+    let chunk = Buffer.allocUnsafe(Math.min(want, limit + 1 - total));
+    want = 64 * 1024;
+    let n = fs2.readSync(fd, chunk, 0, chunk.length, null);
     if (n === 0) break;
     chunks.push(chunk.subarray(0, n)), total += n;
   }
-  return Buffer.concat(chunks, total);
+  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total);
 }
 function errCode(err2) {
   let code3 = err2?.code;
@@ -26685,10 +26687,10 @@ function parseSourceFile(input) {
   if (text2.includes("\0")) return fail("file contains NUL bytes; it is not a YAML text file", text2);
   let bound = nestingBound(text2), tooDeep = bound <= MAX_NESTING ? void 0 : nestingPastLimit(text2, MAX_NESTING);
   if (tooDeep !== void 0) {
-    let range3 = { start: tooDeep, end: tooDeep };
+    let range2 = { start: tooDeep, end: tooDeep };
     return {
       file: { ...base, text: text2 },
-      diagnostics: [{ ruleId: "yaml-syntax", message: `collections nested more than ${MAX_NESTING} levels deep; not linted`, range: range3 }],
+      diagnostics: [{ ruleId: "yaml-syntax", message: `collections nested more than ${MAX_NESTING} levels deep; not linted`, range: range2 }],
       usable: !1,
       expandable: !1
     };
@@ -26854,8 +26856,8 @@ var FileLoader = class {
    * makes a folder a container action). Answers are kept, like loads, so a run asks the disk once.
    */
   exists(absPath, root) {
-    let known2 = this.probes.get(absPath);
-    if (known2 !== void 0) return known2;
+    let known3 = this.probes.get(absPath);
+    if (known3 !== void 0) return known3;
     let found = inspectFile(absPath, { root, maxBytes: 1 / 0 }).ok;
     return this.probes.set(absPath, found), this.onDisk?.({ kind: "exists", absPath, root, found }), found;
   }
@@ -27327,8 +27329,8 @@ function markActivity(defs, name2, event, depth = 0) {
   if (!d || depth > 3) return;
   if (d.kind === 4 /* Sequence */) return markActivity(defs, d.itemType, event, depth + 1);
   if (d.kind !== 6 /* OneOf */) return;
-  let constants7 = d.oneOf.map((n) => defs.get(n));
-  if (constants7.length > 0 && constants7.every((c) => c?.kind === 3 /* String */ && c.constant))
+  let constants8 = d.oneOf.map((n) => defs.get(n));
+  if (constants8.length > 0 && constants8.every((c) => c?.kind === 3 /* String */ && c.constant))
     return d.activityOf = d.activityOf !== void 0 && d.activityOf !== event ? "" : event, d.activity = d, d;
   let found;
   for (let n of d.oneOf) found = markActivity(defs, n, event, depth + 1) ?? found;
@@ -27481,8 +27483,8 @@ var Tok = class {
 function expressionError(expression, info2) {
   let cache2 = info2 ? info2.expressions : NO_CONTEXT, hit = cache2.get(expression);
   if (hit !== void 0) return hit ?? void 0;
-  let path16 = PATH.exec(expression);
-  if (path16 && info2 && !KEYWORDS.has(path16[1]) && info2.isNamedContext(path16[1])) return;
+  let path17 = PATH.exec(expression);
+  if (path17 && info2 && !KEYWORDS.has(path17[1]) && info2.isNamedContext(path17[1])) return;
   let message2 = null;
   try {
     let { named: named2, funcs } = info2 ? info2.contexts() : { named: [], funcs: [] }, result = new Lexer(expression).lex();
@@ -27905,10 +27907,10 @@ function suggest2(word, candidates) {
 function ignoredMessage(key, nullEvent, maps) {
   if (nullEvent)
     return `'${key}' is ignored by GitHub: the '${nullEvent.event}' trigger takes no filters`;
-  let owner = maps.find((m) => m.ignoredKeys).ignoredKeys.owner, known2 = /* @__PURE__ */ new Set();
-  for (let m of maps) for (let k of m.properties.keys()) known2.add(k);
-  let hint = suggest2(key, known2);
-  return `'${key}' is ignored by GitHub: ${owner} has no such key${hint ? ` (did you mean '${hint}'?)` : ` (it takes ${[...known2].join(", ")})`}`;
+  let owner = maps.find((m) => m.ignoredKeys).ignoredKeys.owner, known3 = /* @__PURE__ */ new Set();
+  for (let m of maps) for (let k of m.properties.keys()) known3.add(k);
+  let hint = suggest2(key, known3);
+  return `'${key}' is ignored by GitHub: ${owner} has no such key${hint ? ` (did you mean '${hint}'?)` : ` (it takes ${[...known3].join(", ")})`}`;
 }
 function activityMessage(value, def) {
   let names2 = def.oneOf.map((n) => n.slice(def.name.length + 1)), hint = suggest2(value, names2), of = def.activityOf ? ` of '${def.activityOf}'` : "";
@@ -28463,26 +28465,26 @@ function isValidCron(cron, lenient) {
   let parts3 = cron.split(/ +/);
   return parts3.length !== 5 ? !1 : parts3.every((p, i2) => cronPart(p, RANGES[i2], !0, lenient));
 }
-function cronPart(value, range3, allowSeparators, lenient) {
-  if (range3.names && range3.names[value.toLowerCase()] !== void 0 || value === "*") return !0;
+function cronPart(value, range2, allowSeparators, lenient) {
+  if (range2.names && range2.names[value.toLowerCase()] !== void 0 || value === "*") return !0;
   if (value.includes(","))
-    return allowSeparators ? value.split(",").every((v) => v && cronPart(v, range3, !0, lenient)) : !1;
+    return allowSeparators ? value.split(",").every((v) => v && cronPart(v, range2, !0, lenient)) : !1;
   if (value.includes("/")) {
     if (!allowSeparators) return !1;
     let [start2, step, ...rest] = value.split("/"), stepNumber = +step;
     if (rest.length > 0 || isNaN(stepNumber) || stepNumber <= 0 || !start2 || !step) return !1;
-    let stepOk = lenient ? Number.isInteger(stepNumber) : cronPart(step, range3, !1, lenient);
-    return cronPart(start2, range3, !0, lenient) && stepOk;
+    let stepOk = lenient ? Number.isInteger(stepNumber) : cronPart(step, range2, !1, lenient);
+    return cronPart(start2, range2, !0, lenient) && stepOk;
   }
   if (value.includes("-")) {
     if (!allowSeparators) return !1;
     let [start2, end, ...rest] = value.split("-");
     if (rest.length > 0 || !start2 || !end) return !1;
-    let toNumber = (v) => range3.names && range3.names[v.toLowerCase()] !== void 0 ? +range3.names[v.toLowerCase()] : +v;
-    return cronPart(start2, range3, !1, lenient) && cronPart(end, range3, !1, lenient) && toNumber(end) >= toNumber(start2);
+    let toNumber = (v) => range2.names && range2.names[v.toLowerCase()] !== void 0 ? +range2.names[v.toLowerCase()] : +v;
+    return cronPart(start2, range2, !1, lenient) && cronPart(end, range2, !1, lenient) && toNumber(end) >= toNumber(start2);
   }
   let n = +value;
-  return !isNaN(n) && n >= range3.min && n <= range3.max;
+  return !isNaN(n) && n >= range2.min && n <= range2.max;
 }
 
 // src/parse/schema.ts
@@ -28504,14 +28506,14 @@ async function validateSchema(file, options = {}) {
   }
   let seen = /* @__PURE__ */ new Set(), readAt = /* @__PURE__ */ new Set(), out2 = [];
   for (let e of reader.errors) {
-    let range3 = toRange(file, e), key = `${range3.start.line}:${range3.start.column}:${e.message}`;
+    let range2 = toRange(file, e), key = `${range2.start.line}:${range2.start.column}:${e.message}`;
     if (!seen.has(key)) {
       if (seen.add(key), lenient) {
-        let at = `${range3.start.offset}:${range3.end.offset}`;
+        let at = `${range2.start.offset}:${range2.end.offset}`;
         if (e.stage === "read") readAt.add(at);
         else if (readAt.has(at)) continue;
       }
-      out2.push(e.level ? { ruleId: "workflow-schema", message: e.message, range: range3, level: e.level } : { ruleId: "workflow-schema", message: e.message, range: range3 });
+      out2.push(e.level ? { ruleId: "workflow-schema", message: e.message, range: range2, level: e.level } : { ruleId: "workflow-schema", message: e.message, range: range2 });
     }
   }
   return out2;
@@ -28541,8 +28543,8 @@ function validatorOf(option) {
 function optionProblem(rule, name2, value, where4 = `rules.${rule.id}.${name2}`) {
   let option = rule.options && Object.hasOwn(rule.options, name2) ? rule.options[name2] : void 0;
   if (!option) {
-    let known2 = Object.keys(rule.options ?? {});
-    return `${where4}: unknown option of ${rule.id}${known2.length > 0 ? ` (known: ${known2.join(", ")})` : " (it has none)"}`;
+    let known3 = Object.keys(rule.options ?? {});
+    return `${where4}: unknown option of ${rule.id}${known3.length > 0 ? ` (known: ${known3.join(", ")})` : " (it has none)"}`;
   }
   let validate = validatorOf(option);
   if (validate(value)) return;
@@ -29126,10 +29128,10 @@ function stringLiteralOf(file, expr) {
   if (n?.type === "string_lit" || n?.type === "quoted_template") return literalText(file, n);
 }
 var Instance = class _Instance {
-  constructor(reader, mod, path16, args2, depth, rootDir) {
+  constructor(reader, mod, path17, args2, depth, rootDir) {
     this.reader = reader;
     this.mod = mod;
-    this.path = path16;
+    this.path = path17;
     this.args = args2;
     this.depth = depth;
     this.rootDir = rootDir;
@@ -29378,9 +29380,9 @@ var TerraformReader = class {
     }
     return unknown();
   }
-  follow(v, path16, at, shown) {
+  follow(v, path17, at, shown) {
     let cur = v;
-    for (let p of path16) {
+    for (let p of path17) {
       if (p === void 0) break;
       if (typeof p == "number" && cur.t === "list" && cur.items[p]) cur = cur.items[p];
       else if (typeof p == "string" && cur.t === "obj") {
@@ -29845,8 +29847,8 @@ async function lintCore(req, part, opts = {}) {
       ...req.settings.trustPolicies && part?.trustPolicies ? { trustPolicies: req.settings.trustPolicies } : {},
       ...req.ignorePath ? { ignorePath: req.ignorePath } : {}
     });
-    let known2 = new Set(graph.files.map((f) => f.path));
-    for (let f of graph.trust.files) known2.has(f.path) || graph.files.push(f);
+    let known3 = new Set(graph.files.map((f) => f.path));
+    for (let f of graph.trust.files) known3.has(f.path) || graph.files.push(f);
   }
   let emptyFailures = [];
   for (let [index2, e] of emptyPaths.entries())
@@ -30545,8 +30547,8 @@ function ends(items) {
   return walk2(items), { first, last };
 }
 function writeDot(d) {
-  let lines = ["digraph credflow {"], pack = d.pack === "grid" ? 'pack=true, packmode="array_ut"' : "pack=true";
-  lines.push(`  graph [rankdir=${d.direction}, compound=true, ${pack}, fontname="Helvetica", fontsize=11, nodesep=0.25, ranksep=0.35];`), lines.push('  node [shape=box, style="rounded,filled", fillcolor="#ffffff", fontname="Helvetica", fontsize=10, margin="0.06,0.03"];'), lines.push('  edge [color="#6b7280", arrowsize=0.6];');
+  let lines = ["digraph credflow {"], pack2 = d.pack === "grid" ? 'pack=true, packmode="array_ut"' : "pack=true";
+  lines.push(`  graph [rankdir=${d.direction}, compound=true, ${pack2}, fontname="Helvetica", fontsize=11, nodesep=0.25, ranksep=0.35];`), lines.push('  node [shape=box, style="rounded,filled", fillcolor="#ffffff", fontname="Helvetica", fontsize=10, margin="0.06,0.03"];'), lines.push('  edge [color="#6b7280", arrowsize=0.6];');
   let clusters = /* @__PURE__ */ new Map(), emit2 = (items, indent) => {
     for (let it of items) {
       if (it.kind === "node") {
@@ -30745,11 +30747,11 @@ function lineText(idx, line) {
   let next = idx.lineStart(line + 1), end = next === void 0 ? idx.text.length : next - 1;
   return idx.text.slice(start2, end).replace(/\r$/, "");
 }
-function excerpt2(idx, range3, room, marker) {
-  let line = lineText(idx, range3.start.line);
+function excerpt2(idx, range2, room, marker) {
+  let line = lineText(idx, range2.start.line);
   if (line === void 0) return;
-  if (/^[\x20-\x7e]*$/.test(line)) return asciiExcerpt(line, range3, room, marker);
-  let cells = cellsOf(line), startIndex = Math.max(0, range3.start.column - 1), endIndex = range3.end.line === range3.start.line ? range3.end.column - 1 : line.length;
+  if (/^[\x20-\x7e]*$/.test(line)) return asciiExcerpt(line, range2, room, marker);
+  let cells = cellsOf(line), startIndex = Math.max(0, range2.start.column - 1), endIndex = range2.end.line === range2.start.line ? range2.end.column - 1 : line.length;
   endIndex <= startIndex && (endIndex = startIndex + 1);
   let offsets = [], x = 0;
   for (let c of cells)
@@ -30777,8 +30779,8 @@ function rowsOf(shown, w, sX, eX, marker) {
   let source = w.post ? `${shown}\u2026` : shown.replace(/\s+$/, ""), shift = w.from - (w.pre ? 1 : 0), mStart = sX - shift, mEnd = Math.max(mStart + 1, (w.post ? Math.min(eX, w.to) : eX) - shift);
   return { source, pad: " ".repeat(mStart), markers: marker.repeat(mEnd - mStart), markerStart: mStart };
 }
-function asciiExcerpt(line, range3, room, marker) {
-  let total = line.length, sX = Math.min(total, Math.max(0, range3.start.column - 1)), eX = Math.min(total, range3.end.line === range3.start.line ? range3.end.column - 1 : total);
+function asciiExcerpt(line, range2, room, marker) {
+  let total = line.length, sX = Math.min(total, Math.max(0, range2.start.column - 1)), eX = Math.min(total, range2.end.line === range2.start.line ? range2.end.column - 1 : total);
   eX <= sX && (eX = sX + 1);
   let { from, to, pre, post } = windowOf(total, sX, eX, room), source = (pre ? "\u2026" : "") + line.slice(from, to);
   return rowsOf(source, { from, to, pre, post }, sX, eX, marker);
@@ -31271,7 +31273,7 @@ function buildJson(input) {
     description: f.description,
     safe: f.safe,
     edits: [...f.edits].sort(compareEdits).map(edit)
-  }), finding5 = (f) => {
+  }), finding4 = (f) => {
     let { start: start2, end } = f.location.range;
     return {
       rule: f.ruleId,
@@ -31293,11 +31295,11 @@ function buildJson(input) {
       fix: f.fix ? fix(f.fix) : null,
       fixNote: f.fixNote ?? null
     };
-  }, findings = sortFindings2(input.findings), suppressed = [...input.suppressed ?? []].sort((a, b) => compareFindings(a.finding, b.finding)).map((s) => ({ ...finding5(s.finding), reason: s.reason }));
+  }, findings = sortFindings2(input.findings), suppressed = [...input.suppressed ?? []].sort((a, b) => compareFindings(a.finding, b.finding)).map((s) => ({ ...finding4(s.finding), reason: s.reason }));
   return {
     version: JSON_FORMAT_VERSION,
     tool: { name: TOOL_NAME, version: input.toolVersion },
-    findings: findings.map(finding5),
+    findings: findings.map(finding4),
     suppressed,
     summary: { ...countFindings(findings), suppressed: suppressed.length }
   };
@@ -31346,7 +31348,7 @@ function ruleDescriptor(id, meta, input) {
 }
 function buildSarif(input, opts = {}) {
   let metas = ruleMap(input), lineIndex = lineIndexLookup(input), entries = [
-    ...input.findings.map((finding5) => ({ finding: finding5 })),
+    ...input.findings.map((finding4) => ({ finding: finding4 })),
     ...(input.suppressed ?? []).map((s) => ({ finding: s.finding, justification: s.reason }))
   ].sort((a, b) => compareFindings(a.finding, b.finding)), ruleIds = [...new Set(entries.map((e) => e.finding.ruleId))].sort(), ruleIndex = new Map(ruleIds.map((id, i2) => [id, i2])), rules = ruleIds.map((id) => ruleDescriptor(id, metas.get(id), input)), physical = (loc2, withText = !1) => {
     let out2 = { artifactLocation: { uri: artifactUri(loc2.path, input.cwd) }, region: region(loc2) }, idx = withText ? lineIndex(loc2.path) : void 0;
@@ -31359,10 +31361,10 @@ function buildSarif(input, opts = {}) {
     }
     return {
       description: { text: f.safe ? f.description : `${f.description} (unsafe: behaviour may change)` },
-      artifactChanges: [...byFile].map(([path16, edits]) => {
-        let idx = lineIndex(path16);
+      artifactChanges: [...byFile].map(([path17, edits]) => {
+        let idx = lineIndex(path17);
         return {
-          artifactLocation: { uri: artifactUri(path16, input.cwd) },
+          artifactLocation: { uri: artifactUri(path17, input.cwd) },
           replacements: edits.map((e) => {
             let deletedRegion;
             if (idx) {
@@ -31463,7 +31465,7 @@ function pickSuggestions(findings, index2) {
 // src/report/rdjsonl.ts
 var SEVERITY = { error: "ERROR", warning: "WARNING", note: "INFO" };
 function buildRdjsonl(input) {
-  let lineIndex = lineIndexLookup(input), range3 = (loc2) => {
+  let lineIndex = lineIndexLookup(input), range2 = (loc2) => {
     let idx = lineIndex(loc2.path), { start: start2, end } = loc2.range;
     return {
       start: { line: start2.line, column: idx?.byteColumn(start2) ?? start2.column },
@@ -31478,14 +31480,14 @@ function buildRdjsonl(input) {
   return sortFindings2(input.findings).map((f) => {
     let d = {
       message: f.message,
-      location: { path: reportPath(f.location.path, input.cwd), range: range3(f.location) },
+      location: { path: reportPath(f.location.path, input.cwd), range: range2(f.location) },
       severity: SEVERITY[f.level],
       source: { name: TOOL_NAME },
       code: { value: f.ruleId, url: ruleHelpUri(f.ruleId) }
     }, s = suggestions(f);
     return s && (d.suggestions = s), f.related.length > 0 && (d.related_locations = f.related.map((r) => ({
       message: r.message,
-      location: { path: reportPath(r.path, input.cwd), range: range3(r) }
+      location: { path: reportPath(r.path, input.cwd), range: range2(r) }
     }))), d;
   });
 }
@@ -31634,10 +31636,10 @@ function applyFixesToFiles(texts, fixes) {
     applied.push(fix);
   }
   let out2 = /* @__PURE__ */ new Map();
-  for (let [path16, edits] of accepted2) {
-    let result = applyEdits(texts.get(path16), edits);
-    if (result.deferred.length > 0) throw new Error(`internal: compatible edits deferred in ${path16}`);
-    out2.set(path16, result.text);
+  for (let [path17, edits] of accepted2) {
+    let result = applyEdits(texts.get(path17), edits);
+    if (result.deferred.length > 0) throw new Error(`internal: compatible edits deferred in ${path17}`);
+    out2.set(path17, result.text);
   }
   return { texts: out2, applied, deferred, skipped };
 }
@@ -31720,8 +31722,8 @@ function rows2(a, b, ops) {
 function range(firstIndex, count) {
   return count === 0 ? `${firstIndex},0` : count === 1 ? `${firstIndex + 1}` : `${firstIndex + 1},${count}`;
 }
-function quotePath(prefix, path16) {
-  let full = prefix + path16;
+function quotePath(prefix, path17) {
+  let full = prefix + path17;
   if (!/["\\\x00-\x1f\x7f]/.test(full)) return full;
   let escapes = { '"': '\\"', "\\": "\\\\", "	": "\\t", "\n": "\\n", "\r": "\\r" }, out2 = "";
   for (let ch of full) {
@@ -31730,9 +31732,9 @@ function quotePath(prefix, path16) {
   }
   return `"${out2}"`;
 }
-function unifiedDiff(path16, before, after) {
+function unifiedDiff(path17, before, after) {
   if (before === after) return "";
-  let clean = path16.replace(/^(\.\/)+/, ""), a = splitLines(before), b = splitLines(after), all = rows2(a, b, diffLines(a, b)), out2 = [
+  let clean = path17.replace(/^(\.\/)+/, ""), a = splitLines(before), b = splitLines(after), all = rows2(a, b, diffLines(a, b)), out2 = [
     `diff --git ${quotePath("a/", clean)} ${quotePath("b/", clean)}
 `,
     `--- ${quotePath("a/", clean)}
@@ -31991,13 +31993,13 @@ var CONFIG_FILE_NAMES = [".credflow.yml", ".credflow.yaml"], ConfigError = class
   line;
   column;
   problems;
-  constructor(path16, problems) {
+  constructor(path17, problems) {
     let first = problems[0] ?? { message: "invalid configuration" };
-    super(formatProblem(path16, first)), this.path = path16, first.line !== void 0 && (this.line = first.line), first.column !== void 0 && (this.column = first.column), this.problems = problems;
+    super(formatProblem(path17, first)), this.path = path17, first.line !== void 0 && (this.line = first.line), first.column !== void 0 && (this.column = first.column), this.problems = problems;
   }
 };
-function formatProblem(path16, p) {
-  return `${p.line !== void 0 ? `${path16}:${p.line}:${p.column ?? 1}` : path16}: ${p.message}`;
+function formatProblem(path17, p) {
+  return `${p.line !== void 0 ? `${path17}:${p.line}:${p.column ?? 1}` : path17}: ${p.message}`;
 }
 var MAX_CONFIG_BYTES = 1024 * 1024;
 function loadConfig(opts) {
@@ -32099,13 +32101,13 @@ function locate2(doc, lineCounter, segments, key) {
       break;
     }
   }
-  let range3 = nodeRange(node), empty = (0, import_yaml11.isScalar)(node) && node.value === null && node.source === "";
-  return found && range3 && !empty ? position(lineCounter, range3[0]) : keyOffset !== void 0 ? position(lineCounter, keyOffset) : range3 && !empty ? position(lineCounter, range3[0]) : { line: 1, column: 1 };
+  let range2 = nodeRange(node), empty = (0, import_yaml11.isScalar)(node) && node.value === null && node.source === "";
+  return found && range2 && !empty ? position(lineCounter, range2[0]) : keyOffset !== void 0 ? position(lineCounter, keyOffset) : range2 && !empty ? position(lineCounter, range2[0]) : { line: 1, column: 1 };
 }
 function nodeRange(node) {
   if (typeof node != "object" || node === null) return;
-  let range3 = node.range;
-  return Array.isArray(range3) && typeof range3[0] == "number" ? range3 : void 0;
+  let range2 = node.range;
+  return Array.isArray(range2) && typeof range2[0] == "number" ? range2 : void 0;
 }
 function position(lineCounter, offset) {
   let p = lineCounter.linePos(offset);
@@ -32134,26 +32136,26 @@ function toConfig(raw2, entryAt) {
     return at && (entry2.location = at), entry2;
   }), config;
 }
-function entryLocation(doc, lineCounter, path16, index2) {
-  let node = doc.getIn(["ignore-findings", index2], !0), range3 = nodeRange(node);
-  if (!range3) return;
+function entryLocation(doc, lineCounter, path17, index2) {
+  let node = doc.getIn(["ignore-findings", index2], !0), range2 = nodeRange(node);
+  if (!range2) return;
   let at = (offset) => ({ ...position(lineCounter, offset), offset });
-  return { path: path16, range: { start: at(range3[0]), end: at(range3[1]) } };
+  return { path: path17, range: { start: at(range2[0]), end: at(range2[1]) } };
 }
 function parseIgnoredFinding(item) {
   if (typeof item != "string") {
     let out3 = { path: normalizeRepoPath(item.path) };
     return item.rule !== void 0 && (out3.rule = item.rule), item.line !== void 0 && (out3.line = item.line), out3;
   }
-  let parts3 = item.split(":"), rule, path16, line;
+  let parts3 = item.split(":"), rule, path17, line;
   if (parts3.length >= 3)
-    [rule, path16] = [parts3[0], parts3.slice(1, -1).join(":")], line = Number(parts3[parts3.length - 1]);
+    [rule, path17] = [parts3[0], parts3.slice(1, -1).join(":")], line = Number(parts3[parts3.length - 1]);
   else if (parts3.length === 2) {
     let [a, b] = parts3;
-    /^\d+$/.test(b) ? [path16, line] = [a, Number(b)] : [rule, path16] = [a, b];
+    /^\d+$/.test(b) ? [path17, line] = [a, Number(b)] : [rule, path17] = [a, b];
   } else
-    path16 = item;
-  let out2 = { path: normalizeRepoPath(path16) };
+    path17 = item;
+  let out2 = { path: normalizeRepoPath(path17) };
   return rule !== void 0 && (out2.rule = rule), line !== void 0 && (out2.line = line), out2;
 }
 function normalizeRepoPath(p) {
@@ -32255,13 +32257,13 @@ function ruleOptions(config, ruleId, cli = {}) {
 }
 function isIgnoredPath(config, repoPath) {
   if (config.ignore.length === 0) return !1;
-  let path16 = normalizeRepoPath(repoPath);
-  return config.ignore.some((glob) => cachedGlob(glob).test(path16));
+  let path17 = normalizeRepoPath(repoPath);
+  return config.ignore.some((glob) => cachedGlob(glob).test(path17));
 }
 function ignoringEntry(config, ruleId, repoPath, line) {
   if (config.ignoreFindings.length === 0) return;
-  let path16 = normalizeRepoPath(repoPath), entry2 = config.ignoreFindings.find(
-    (e) => (e.rule === void 0 || e.rule === ruleId) && (e.line === void 0 || e.line === line) && cachedGlob(e.path).test(path16)
+  let path17 = normalizeRepoPath(repoPath), entry2 = config.ignoreFindings.find(
+    (e) => (e.rule === void 0 || e.rule === ruleId) && (e.line === void 0 || e.line === line) && cachedGlob(e.path).test(path17)
   );
   return entry2 ? describeEntry(entry2) : void 0;
 }
@@ -32508,8 +32510,8 @@ function createOnlineResolver(opts) {
     }, timer = setTimeout(done, ms);
     phase.signal.addEventListener("abort", done, { once: !0 });
   }), phaseProblem = () => abortProblem(phase.signal);
-  async function exchange(path16, what) {
-    let url = `${apiUrl}${path16}`;
+  async function exchange(path17, what) {
+    let url = `${apiUrl}${path17}`;
     for (let hop = 0; ; hop++) {
       if (phase.signal.aborted) throw phaseProblem();
       let request = new AbortController(), onPhaseEnd = () => request.abort(phase.signal.reason);
@@ -32558,11 +32560,11 @@ function createOnlineResolver(opts) {
       }
     }
   }
-  async function get2(path16, what) {
+  async function get2(path17, what) {
     for (let attempt = 0; ; attempt++) {
       let res;
       try {
-        res = await exchange(path16, what);
+        res = await exchange(path17, what);
       } catch (err2) {
         if (err2 instanceof ApiProblem) throw err2;
         if (attempt < maxRetries && !phase.signal.aborted) {
@@ -32741,8 +32743,8 @@ function createOnlineResolver(opts) {
       return fallback2.knows(key) || cache2.releases[key] !== void 0 || Object.keys(cache2.refs).some((k) => k.startsWith(`${key}@`));
     },
     newestMajor(action) {
-      let known2 = fallback2.newestMajor(action);
-      if (known2) return known2;
+      let known3 = fallback2.newestMajor(action);
+      if (known3) return known3;
       let rel = cache2.releases[actionKey(action)];
       return rel?.tag ? { major: rel.tag, tag: rel.tag } : void 0;
     },
@@ -32753,13 +32755,14 @@ function createOnlineResolver(opts) {
 
 // src/cache/lint-cache.ts
 import * as fs12 from "node:fs";
+import * as path15 from "node:path";
 import { fileURLToPath as fileURLToPath2 } from "node:url";
 
 // src/cache/store.ts
 import * as crypto from "node:crypto";
 import * as fs11 from "node:fs";
 import * as path14 from "node:path";
-var CACHE_FORMAT = 1, MAX_CACHE_BYTES2 = 64 * 1024 * 1024, TOOL = "credflow-lint-cache", MAGIC = `{"tool":"${TOOL}",`;
+var CACHE_FORMAT = 2, MAX_CACHE_BYTES2 = 64 * 1024 * 1024, TOOL = "credflow-lint-cache", MAGIC = `{"tool":"${TOOL}",`;
 function sha256(data) {
   return crypto.createHash("sha256").update(data).digest("hex");
 }
@@ -32855,6 +32858,103 @@ function isObject2(v) {
   return typeof v == "object" && v !== null && !Array.isArray(v);
 }
 
+// src/cache/findings-codec.ts
+var FINDING_KEYS = /* @__PURE__ */ new Set(["ruleId", "level", "message", "location", "related", "headline", "why", "hint", "label", "fix", "fixNote"]), OPTIONAL = ["headline", "why", "hint", "label"], LEVELS = /* @__PURE__ */ new Set(["error", "warning", "note"]), Strings = class {
+  list = [];
+  index = /* @__PURE__ */ new Map();
+  of(s) {
+    if (typeof s != "string") throw new Error("the cache stores only text here");
+    let i2 = this.index.get(s);
+    return i2 === void 0 && (i2 = this.list.length, this.list.push(s), this.index.set(s, i2)), i2;
+  }
+};
+function known2(o, keys, what) {
+  for (let [k, v] of Object.entries(o)) if (v !== void 0 && !keys.has(k)) throw new Error(`the cache does not know the ${what} field \`${k}\``);
+}
+var LOCATION_KEYS = /* @__PURE__ */ new Set(["path", "range"]), RELATED_KEYS = /* @__PURE__ */ new Set(["path", "range", "message"]), FIX_KEYS = /* @__PURE__ */ new Set(["description", "safe", "edits"]), EDIT_KEYS = /* @__PURE__ */ new Set(["path", "start", "end", "text"]), RANGE_KEYS = /* @__PURE__ */ new Set(["start", "end"]), POSITION_KEYS = /* @__PURE__ */ new Set(["line", "column", "offset"]);
+function pack(findings, suppressed) {
+  let t = new Strings(), range2 = (r) => (known2(r, RANGE_KEYS, "range"), known2(r.start, POSITION_KEYS, "position"), known2(r.end, POSITION_KEYS, "position"), [r.start.line, r.start.column, r.start.offset, r.end.line, r.end.column, r.end.offset]), finding4 = (f) => {
+    known2(f, FINDING_KEYS, "finding"), known2(f.location, LOCATION_KEYS, "location");
+    let related4 = f.related.map((r) => (known2(r, RELATED_KEYS, "related location"), [t.of(r.path), ...range2(r.range), t.of(r.message)])), fix = 0;
+    if (f.fix) {
+      if (typeof f.fix != "object") throw new Error("the cache stores computed fixes only");
+      known2(f.fix, FIX_KEYS, "fix"), fix = [
+        t.of(f.fix.description),
+        f.fix.safe ? 1 : 0,
+        f.fix.edits.map((e) => (known2(e, EDIT_KEYS, "edit"), [t.of(e.path), e.start, e.end, t.of(e.text)]))
+      ];
+    }
+    return [
+      t.of(f.ruleId),
+      t.of(f.level),
+      t.of(f.message),
+      t.of(f.location.path),
+      ...range2(f.location.range),
+      related4,
+      ...OPTIONAL.map((k) => f[k] === void 0 ? -1 : t.of(f[k])),
+      fix,
+      f.fixNote === void 0 ? -1 : t.of(f.fixNote)
+    ];
+  }, packed = findings.map(finding4), sup = suppressed.map((s) => [finding4(s.finding), t.of(s.reason)]);
+  return { strings: t.list, findings: packed, suppressed: sup };
+}
+var int = (v) => typeof v == "number" && Number.isInteger(v);
+function unpack(p) {
+  if (typeof p != "object" || p === null) return;
+  let { strings: strings2, findings, suppressed } = p;
+  if (!Array.isArray(strings2) || !Array.isArray(findings) || !Array.isArray(suppressed)) return;
+  for (let s of strings2) if (typeof s != "string") return;
+  let str2 = (v) => {
+    if (!int(v) || v < 0 || v >= strings2.length) throw new Malformed();
+    return strings2[v];
+  }, opt = (v) => v === -1 ? void 0 : str2(v), num = (v) => {
+    if (!int(v)) throw new Malformed();
+    return v;
+  }, range2 = (a, at) => ({
+    start: { line: num(a[at]), column: num(a[at + 1]), offset: num(a[at + 2]) },
+    end: { line: num(a[at + 3]), column: num(a[at + 4]), offset: num(a[at + 5]) }
+  }), finding4 = (v) => {
+    if (!Array.isArray(v) || v.length !== 17) throw new Malformed();
+    let level = str2(v[1]);
+    if (!LEVELS.has(level)) throw new Malformed();
+    let relatedIn = v[10];
+    if (!Array.isArray(relatedIn)) throw new Malformed();
+    let related4 = relatedIn.map((r) => {
+      if (!Array.isArray(r) || r.length !== 8) throw new Malformed();
+      return { path: str2(r[0]), range: range2(r, 1), message: str2(r[7]) };
+    }), f = { ruleId: str2(v[0]), level, message: str2(v[2]), location: { path: str2(v[3]), range: range2(v, 4) }, related: related4 };
+    OPTIONAL.forEach((k, i2) => {
+      let s = opt(v[11 + i2]);
+      s !== void 0 && (f[k] = s);
+    });
+    let fixIn = v[15];
+    if (fixIn !== 0) {
+      if (!Array.isArray(fixIn) || fixIn.length !== 3 || !Array.isArray(fixIn[2]) || fixIn[1] !== 0 && fixIn[1] !== 1) throw new Malformed();
+      let edits = fixIn[2].map((e) => {
+        if (!Array.isArray(e) || e.length !== 4) throw new Malformed();
+        return { path: str2(e[0]), start: num(e[1]), end: num(e[2]), text: str2(e[3]) };
+      }), fix = { description: str2(fixIn[0]), safe: fixIn[1] === 1, edits };
+      f.fix = fix;
+    }
+    let note = opt(v[16]);
+    return note !== void 0 && (f.fixNote = note), f;
+  };
+  try {
+    return {
+      findings: findings.map(finding4),
+      suppressed: suppressed.map((s) => {
+        if (!Array.isArray(s) || s.length !== 2) throw new Malformed();
+        return { finding: finding4(s[0]), reason: str2(s[1]) };
+      })
+    };
+  } catch (err2) {
+    if (err2 instanceof Malformed) return;
+    throw err2;
+  }
+}
+var Malformed = class extends Error {
+};
+
 // src/cache/lint-cache.ts
 var buildHash;
 function buildId() {
@@ -32928,9 +33028,14 @@ var LintCache = class {
     loader.onDisk = (look) => {
       look.kind === "read" && look.result.ok && look.result.raw.size === void 0 && bytes.set(look.absPath, look.result.raw.bytes);
     };
+    let quick = new QuickReader();
     for (let [kind, absPath, fileKind2, root, state] of entry2.looks) {
       let r = root ?? void 0, now;
-      if (kind === "read" ? now = lookState({ kind, absPath, fileKind: fileKind2, root: r, result: loader.readRaw(absPath, fileKind2, r) }) : kind === "exists" ? now = lookState({ kind, absPath, root: r, found: loader.exists(absPath, r) }) : now = lookState({ kind, absPath, root: r, text: loader.readText(absPath, r) }), now !== state) return;
+      if (kind === "read") {
+        let b = r === void 0 ? void 0 : quick.read(absPath, r);
+        b ? (bytes.set(absPath, b), now = `h:${sha256(b)}`) : now = lookState({ kind, absPath, fileKind: fileKind2, root: r, result: loader.readRaw(absPath, fileKind2, r) });
+      } else kind === "exists" ? now = lookState({ kind, absPath, root: r, found: loader.exists(absPath, r) }) : now = lookState({ kind, absPath, root: r, text: loader.readText(absPath, r) });
+      if (now !== state) return;
     }
     return restore(entry2.outcome, bytes);
   }
@@ -32942,8 +33047,8 @@ var LintCache = class {
     };
     let core = await lintCore(req, part, { expansionSpent: spent, loader });
     loader.onDisk = void 0;
-    let outcome = outcomeOf(core, found, part);
-    return consistent && !outcome.exhausted && outcome.internalErrors.length === 0 && outcome.emptyFailures.length === 0 ? (this.entries.set(id, { key, walks, looks: [...looks.values()], outcome: store(outcome, bytes) }), this.changed = !0) : this.entries.delete(id) && (this.changed = !0), outcome;
+    let outcome = outcomeOf(core, found, part), stored = consistent && !outcome.exhausted && outcome.internalErrors.length === 0 && outcome.emptyFailures.length === 0 ? store(outcome, bytes) : void 0;
+    return stored ? (this.entries.set(id, { key, walks, looks: [...looks.values()], outcome: stored }), this.changed = !0) : this.entries.delete(id) && (this.changed = !0), outcome;
   }
   /** Writes the file when a repository was linted again (entries of repositories not in this run are dropped). */
   save() {
@@ -32953,8 +33058,64 @@ var LintCache = class {
     let problem = writeCache(this.file, this.entries);
     problem && this.log(`cannot write cache ${this.file}: ${problem}`);
   }
+}, QuickReader = class {
+  dirs = /* @__PURE__ */ new Map();
+  roots = /* @__PURE__ */ new Map();
+  read(absPath, root) {
+    if (fs12.constants.O_NOFOLLOW === void 0 || !this.inside(path15.dirname(absPath), root)) return;
+    let fd;
+    try {
+      fd = fs12.openSync(absPath, fs12.constants.O_RDONLY | (fs12.constants.O_NONBLOCK ?? 0) | fs12.constants.O_NOFOLLOW);
+    } catch {
+      return;
+    }
+    try {
+      let st = fs12.fstatSync(fd);
+      if (!st.isFile() || st.size > MAX_FILE_BYTES) return;
+      let buf = Buffer.allocUnsafe(st.size + 1), got = 0;
+      for (; ; ) {
+        if (got === buf.length) return;
+        let n = fs12.readSync(fd, buf, got, buf.length - got, null);
+        if (n === 0) break;
+        got += n;
+      }
+      return got > MAX_FILE_BYTES ? void 0 : buf.subarray(0, got);
+    } catch {
+      return;
+    } finally {
+      fs12.closeSync(fd);
+    }
+  }
+  /** Whether the folder's real path is inside the root's (as fs/safe-read.ts resolves both). */
+  inside(dir, root) {
+    let key = `${root}\0${dir}`, ok = this.dirs.get(key);
+    if (ok === void 0) {
+      let realRoot2 = this.roots.get(root);
+      if (realRoot2 === void 0) {
+        try {
+          realRoot2 = fs12.realpathSync(root);
+        } catch {
+          realRoot2 = root;
+        }
+        this.roots.set(root, realRoot2);
+      }
+      try {
+        ok = isInside(realRoot2, fs12.realpathSync(dir));
+      } catch {
+        ok = !1;
+      }
+      this.dirs.set(key, ok);
+    }
+    return ok;
+  }
 };
 function store(o, bytes) {
+  let packed;
+  try {
+    packed = pack(o.findings, o.suppressed);
+  } catch {
+    return;
+  }
   let files = o.files.map((f) => {
     let out2 = { path: f.path, repoPath: f.repoPath, kind: f.kind };
     f.absPath !== void 0 && (out2.absPath = f.absPath), f.root !== void 0 && (out2.root = f.root);
@@ -32964,8 +33125,7 @@ function store(o, bytes) {
   return {
     repositories: o.repositories,
     roots: o.roots,
-    findings: o.findings,
-    suppressed: o.suppressed,
+    packed,
     internalErrors: [],
     usedEntries: [...o.usedEntries],
     activeRules: [...o.activeRules],
@@ -32978,7 +33138,10 @@ function store(o, bytes) {
     exhausted: !1
   };
 }
+var unpacked = /* @__PURE__ */ new WeakMap();
 function restore(s, bytes) {
+  let found = unpacked.get(s) ?? unpack(s.packed);
+  if (!found) return;
   let files = [];
   for (let f of s.files) {
     let text2 = f.text;
@@ -32992,8 +33155,8 @@ function restore(s, bytes) {
   return {
     repositories: s.repositories,
     roots: s.roots,
-    findings: s.findings,
-    suppressed: s.suppressed,
+    findings: found.findings,
+    suppressed: found.suppressed,
     internalErrors: [],
     usedEntries: new Set(s.usedEntries),
     activeRules: new Set(s.activeRules),
@@ -33014,13 +33177,17 @@ function decodes(b) {
     return;
   }
 }
-var strings = (v) => Array.isArray(v) && v.every((x) => typeof x == "string"), range2 = (v) => isObject2(v) && isObject2(v.start) && isObject2(v.end) && typeof v.start.offset == "number" && typeof v.end.offset == "number", location = (v) => isObject2(v) && typeof v.path == "string" && range2(v.range), finding4 = (v) => isObject2(v) && typeof v.ruleId == "string" && typeof v.level == "string" && typeof v.message == "string" && location(v.location) && Array.isArray(v.related) && v.related.every((r) => location(r) && typeof r.message == "string") && (v.fix === void 0 || isObject2(v.fix) && Array.isArray(v.fix.edits));
+var strings = (v) => Array.isArray(v) && v.every((x) => typeof x == "string");
 function validEntry(e) {
   if (!isObject2(e) || typeof e.key != "string" || typeof e.walks != "string" || !Array.isArray(e.looks)) return !1;
   for (let l of e.looks)
     if (!Array.isArray(l) || l.length !== 5 || !["read", "exists", "text"].includes(l[0]) || typeof l[1] != "string" || typeof l[2] != "string" || !(l[3] === null || typeof l[3] == "string") || typeof l[4] != "string") return !1;
   let o = e.outcome;
-  return isObject2(o) ? strings(o.repositories) && strings(o.roots) && Array.isArray(o.findings) && o.findings.every(finding4) && Array.isArray(o.suppressed) && o.suppressed.every((s) => isObject2(s) && finding4(s.finding) && typeof s.reason == "string") && strings(o.usedEntries) && strings(o.activeRules) && Array.isArray(o.repoPaths) && o.repoPaths.every((p) => Array.isArray(p) && p.length === 2 && typeof p[0] == "string" && typeof p[1] == "string") && Array.isArray(o.files) && o.files.every((f) => isObject2(f) && typeof f.path == "string" && typeof f.repoPath == "string" && typeof f.kind == "string" && (f.text === void 0 || typeof f.text == "string")) && Array.isArray(o.roles) && o.roles.every((r) => isObject2(r) && isObject2(r.name)) && strings(o.arns) && Array.isArray(o.runSources) && o.runSources.every((w) => isObject2(w) && typeof w.repoPath == "string" && strings(w.triggers)) && typeof o.spent == "number" : !1;
+  return isObject2(o) ? strings(o.repositories) && strings(o.roots) && strings(o.usedEntries) && strings(o.activeRules) && Array.isArray(o.repoPaths) && o.repoPaths.every((p) => Array.isArray(p) && p.length === 2 && typeof p[0] == "string" && typeof p[1] == "string") && Array.isArray(o.files) && o.files.every((f) => isObject2(f) && typeof f.path == "string" && typeof f.repoPath == "string" && typeof f.kind == "string" && (f.text === void 0 || typeof f.text == "string")) && Array.isArray(o.roles) && o.roles.every((r) => isObject2(r) && isObject2(r.name)) && strings(o.arns) && Array.isArray(o.runSources) && o.runSources.every((w) => isObject2(w) && typeof w.repoPath == "string" && strings(w.triggers)) && typeof o.spent == "number" && decoded(o) : !1;
+}
+function decoded(o) {
+  let found = unpack(o.packed);
+  return found && unpacked.set(o, found), found !== void 0;
 }
 
 // src/cli/main.ts
@@ -33061,7 +33228,7 @@ async function run2(argv, io) {
   }), program2.command("graph [paths...]").description("print the call graph with each job's credential timeline (one workflow: every step; several: one node per job)").addOption(new Option("-f, --format <format>", "graph format").choices(["mermaid", "dot", "json"]).default("mermaid")).option("-o, --output <file>", "write to a file").option("--workflow <file>", "draw one workflow: every step, composite actions expanded").option("--job <id>", "with --workflow: draw one job").option("--split <dir>", "write one file per workflow into DIR (created when missing) and print their paths").option("-c, --config <file>", "configuration file (default: .credflow.yml in the repository root)").action(async (paths, flags2) => {
     if (flags2.job !== void 0 && flags2.workflow === void 0) throw new UsageError("--job needs --workflow FILE");
     if (flags2.split !== void 0 && flags2.output !== void 0) throw new UsageError("--split writes one file per workflow; it does not take --output");
-    let root = rootOf2(paths[0], io.cwd), config = loadConfig({ root, cwd: io.cwd, explicitPath: flags2.config ? path15.resolve(io.cwd, flags2.config) : void 0 }).config, settings = settingsFromConfig(config, {}, { env: io.env.GITHUB_REPOSITORY, root }), result = await lint({ ...baseRequest(paths, io, settings, offlinePins()), ignorePath: (p) => isIgnoredPath(config, p), fixes: !1 }), req = { format: flags2.format, workflow: flags2.workflow, job: flags2.job, cwd: io.cwd };
+    let root = rootOf2(paths[0], io.cwd), config = loadConfig({ root, cwd: io.cwd, explicitPath: flags2.config ? path16.resolve(io.cwd, flags2.config) : void 0 }).config, settings = settingsFromConfig(config, {}, { env: io.env.GITHUB_REPOSITORY, root }), result = await lint({ ...baseRequest(paths, io, settings, offlinePins()), ignorePath: (p) => isIgnoredPath(config, p), fixes: !1 }), req = { format: flags2.format, workflow: flags2.workflow, job: flags2.job, cwd: io.cwd };
     if (flags2.split === void 0) {
       let out3 = renderGraph(result.graph, req);
       emit(io, flags2.output, out3.text);
@@ -33071,19 +33238,19 @@ async function run2(argv, io) {
     }
     let out2 = renderSplit(result.graph, req);
     try {
-      fs13.mkdirSync(path15.resolve(io.cwd, flags2.split), { recursive: !0 });
+      fs13.mkdirSync(path16.resolve(io.cwd, flags2.split), { recursive: !0 });
     } catch (err2) {
       throw new UsageError(`${flags2.split}: cannot create the folder (${err2.code ?? "error"})`);
     }
     for (let f of out2.files) {
-      let file = path15.join(flags2.split, f.name);
-      emit(io, file, f.text), io.stdout(`${file.split(path15.sep).join("/")}
+      let file = path16.join(flags2.split, f.name);
+      emit(io, file, f.text), io.stdout(`${file.split(path16.sep).join("/")}
 `);
     }
     for (let n of out2.notes) io.stderr(`credflow: ${n}
 `);
   }), program2.command("init").description("write a commented default .credflow.yml in the current directory").option("--force", "overwrite an existing file").action((flags2) => {
-    let target = path15.join(io.cwd, ".credflow.yml");
+    let target = path16.join(io.cwd, ".credflow.yml");
     if (fs13.existsSync(target) && !flags2.force)
       throw new UsageError(".credflow.yml already exists (use --force to overwrite)");
     fs13.writeFileSync(target, defaultConfigText()), io.stdout(`wrote .credflow.yml
@@ -33135,7 +33302,7 @@ function emit(io, output, text2) {
     io.stdout(text2);
     return;
   }
-  let target = path15.resolve(io.cwd, output), guarded = isInside(io.cwd, target);
+  let target = path16.resolve(io.cwd, output), guarded = isInside(io.cwd, target);
   if (guarded) {
     let st;
     try {
@@ -33147,7 +33314,7 @@ function emit(io, output, text2) {
     if (st && !st.isFile()) throw new UsageError(`${output}: not a regular file`);
     let dir;
     try {
-      dir = fs13.realpathSync(path15.dirname(target));
+      dir = fs13.realpathSync(path16.dirname(target));
     } catch (err2) {
       throw new UsageError(`${output}: cannot write (${err2.code ?? "error"})`);
     }
@@ -33166,7 +33333,7 @@ async function lintCommand(paths, flags2, io) {
   let stdin = paths.length === 1 && paths[0] === "-";
   if (stdin && (flags2.fix || flags2.diff)) throw new UsageError("--fix and --diff need files, not standard input");
   if (flags2.unsafeFixes && !flags2.fix && !flags2.diff) throw new UsageError("--unsafe-fixes needs --fix or --diff");
-  let root = rootOf2(stdin ? flags2.stdinFilename ?? "stdin.yml" : paths[0], io.cwd), loaded = loadConfig({ root, cwd: io.cwd, explicitPath: flags2.config ? path15.resolve(io.cwd, flags2.config) : void 0 }), config = loaded.config, settings = settingsFromConfig(
+  let root = rootOf2(stdin ? flags2.stdinFilename ?? "stdin.yml" : paths[0], io.cwd), loaded = loadConfig({ root, cwd: io.cwd, explicitPath: flags2.config ? path16.resolve(io.cwd, flags2.config) : void 0 }), config = loaded.config, settings = settingsFromConfig(
     config,
     {
       ...flags2.visibility ? { visibility: flags2.visibility } : {},
@@ -33179,7 +33346,7 @@ async function lintCommand(paths, flags2, io) {
     apiUrl: flags2.githubApiUrl ?? io.env.GITHUB_API_URL,
     token: io.env.GITHUB_TOKEN || io.env.GH_TOKEN || void 0,
     // In the user's cache directory, not the repository: a pull request could plant answers there.
-    cacheFile: flags2.pinCache ? path15.resolve(io.cwd, flags2.pinCache) : defaultPinCacheFile(io.env),
+    cacheFile: flags2.pinCache ? path16.resolve(io.cwd, flags2.pinCache) : defaultPinCacheFile(io.env),
     ...flags2.onlineTimeout !== void 0 ? { requestTimeoutMs: flags2.onlineTimeout * 1e3 } : {},
     fallback: pins,
     log: (m) => io.stderr(`credflow: ${m}

@@ -23,17 +23,20 @@
  * re-reads anyway), never the parse trees.
  */
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { SourceFile } from "../model/types.js";
-import type { Finding } from "../rules/types.js";
 import type { TrustRole } from "../iac/types.js";
 import type { Discovery } from "../discover/discover.js";
 import { FileLoader, type DiskLook } from "../discover/loader.js";
 import { trustCandidates } from "../iac/load.js";
+import { isInside } from "../fs/paths.js";
+import { MAX_FILE_BYTES } from "../parse/parse-file.js";
 import { lintCore, type LintPart, type LintRequest } from "../engine/lint.js";
 import { outcomeOf, type Outcome, type PartLinter } from "../engine/run.js";
 import { VERSION } from "../version.js";
 import { isObject, readCache, sha256, writeCache } from "./store.js";
+import { pack, unpack, type PackedFindings } from "./findings-codec.js";
 
 /** One look: kind, absolute path, file kind (reads), repository root bounding it, what it found. */
 type Look = [kind: "read" | "exists" | "text", absPath: string, fileKind: string, root: string | null, state: string];
@@ -48,7 +51,9 @@ interface StoredFile {
   text?: string;
 }
 
-interface StoredOutcome extends Omit<Outcome, "usedEntries" | "activeRules" | "repoPaths" | "files" | "roles" | "emptyFailures"> {
+interface StoredOutcome extends Omit<Outcome, "findings" | "suppressed" | "usedEntries" | "activeRules" | "repoPaths" | "files" | "roles" | "emptyFailures"> {
+  /** The findings and the suppressed ones (findings-codec.ts). */
+  packed: PackedFindings;
   usedEntries: string[];
   activeRules: string[];
   repoPaths: Array<[string, string]>;
@@ -168,11 +173,18 @@ export class LintCache {
     loader.onDisk = (look) => {
       if (look.kind === "read" && look.result.ok && look.result.raw.size === undefined) bytes.set(look.absPath, look.result.raw.bytes);
     };
+    const quick = new QuickReader();
     for (const [kind, absPath, fileKind, root, state] of entry.looks) {
       const r = root ?? undefined;
       let now: string;
       if (kind === "read") {
-        now = lookState({ kind, absPath, fileKind: fileKind as "workflow" | "action", root: r, result: loader.readRaw(absPath, fileKind as "workflow" | "action", r) });
+        const b = r === undefined ? undefined : quick.read(absPath, r);
+        if (b) {
+          bytes.set(absPath, b);
+          now = `h:${sha256(b)}`;
+        } else {
+          now = lookState({ kind, absPath, fileKind: fileKind as "workflow" | "action", root: r, result: loader.readRaw(absPath, fileKind as "workflow" | "action", r) });
+        }
       } else if (kind === "exists") {
         now = lookState({ kind, absPath, root: r, found: loader.exists(absPath, r) });
       } else {
@@ -203,8 +215,9 @@ export class LintCache {
     loader.onDisk = undefined;
     const outcome = outcomeOf(core, found, part);
     const cacheable = consistent && !outcome.exhausted && outcome.internalErrors.length === 0 && outcome.emptyFailures.length === 0;
-    if (cacheable) {
-      this.entries.set(id, { key, walks, looks: [...looks.values()], outcome: store(outcome, bytes) });
+    const stored = cacheable ? store(outcome, bytes) : undefined;
+    if (stored) {
+      this.entries.set(id, { key, walks, looks: [...looks.values()], outcome: stored });
       this.changed = true;
     } else if (this.entries.delete(id)) {
       this.changed = true;
@@ -226,7 +239,79 @@ export class LintCache {
   }
 }
 
-function store(o: Outcome, bytes: ReadonlyMap<string, Uint8Array>): StoredOutcome {
+/**
+ * Reads the common file quickly: a regular file, not a symbolic link itself, in a folder whose real
+ * path lies inside the repository's, of at most the loader's size limit. For such a file the
+ * loader's checks (fs/safe-read.ts) pass and its bytes are the ones read here; anything else
+ * (undefined) goes through the loader, whose answer the cache compares exactly. Opening with
+ * O_NOFOLLOW and asking the real path once per folder spares an lstat and a component-by-component
+ * real path per file.
+ */
+class QuickReader {
+  private readonly dirs = new Map<string, boolean>();
+  private readonly roots = new Map<string, string>();
+
+  read(absPath: string, root: string): Uint8Array | undefined {
+    if (fs.constants.O_NOFOLLOW === undefined) return undefined;
+    if (!this.inside(path.dirname(absPath), root)) return undefined;
+    let fd: number;
+    try {
+      fd = fs.openSync(absPath, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0) | fs.constants.O_NOFOLLOW);
+    } catch {
+      return undefined;
+    }
+    try {
+      const st = fs.fstatSync(fd);
+      if (!st.isFile() || st.size > MAX_FILE_BYTES) return undefined;
+      const buf = Buffer.allocUnsafe(st.size + 1);
+      let got = 0;
+      for (;;) {
+        if (got === buf.length) return undefined; // grew since: the loader decides
+        const n = fs.readSync(fd, buf, got, buf.length - got, null);
+        if (n === 0) break;
+        got += n;
+      }
+      return got > MAX_FILE_BYTES ? undefined : buf.subarray(0, got);
+    } catch {
+      return undefined;
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  /** Whether the folder's real path is inside the root's (as fs/safe-read.ts resolves both). */
+  private inside(dir: string, root: string): boolean {
+    const key = `${root}\u0000${dir}`;
+    let ok = this.dirs.get(key);
+    if (ok === undefined) {
+      let realRoot = this.roots.get(root);
+      if (realRoot === undefined) {
+        try {
+          realRoot = fs.realpathSync(root);
+        } catch {
+          realRoot = root;
+        }
+        this.roots.set(root, realRoot);
+      }
+      try {
+        ok = isInside(realRoot, fs.realpathSync(dir));
+      } catch {
+        ok = false;
+      }
+      this.dirs.set(key, ok);
+    }
+    return ok;
+  }
+}
+
+/** The outcome as stored; undefined when it holds something the cache cannot store exactly. */
+function store(o: Outcome, bytes: ReadonlyMap<string, Uint8Array>): StoredOutcome | undefined {
+  let packed: PackedFindings;
+  try {
+    packed = pack(o.findings, o.suppressed);
+  } catch {
+    return undefined;
+  }
   const files = o.files.map((f): StoredFile => {
     const out: StoredFile = { path: f.path, repoPath: f.repoPath, kind: f.kind };
     if (f.absPath !== undefined) out.absPath = f.absPath;
@@ -238,8 +323,7 @@ function store(o: Outcome, bytes: ReadonlyMap<string, Uint8Array>): StoredOutcom
   return {
     repositories: o.repositories,
     roots: o.roots,
-    findings: o.findings,
-    suppressed: o.suppressed,
+    packed,
     internalErrors: [],
     usedEntries: [...o.usedEntries],
     activeRules: [...o.activeRules],
@@ -253,7 +337,12 @@ function store(o: Outcome, bytes: ReadonlyMap<string, Uint8Array>): StoredOutcom
   };
 }
 
+/** The findings of each entry read, unpacked when the file was checked. */
+const unpacked = new WeakMap<StoredOutcome, NonNullable<ReturnType<typeof unpack>>>();
+
 function restore(s: StoredOutcome, bytes: ReadonlyMap<string, Uint8Array>): Outcome | undefined {
+  const found = unpacked.get(s) ?? unpack(s.packed);
+  if (!found) return undefined;
   const files: SourceFile[] = [];
   for (const f of s.files) {
     let text = f.text;
@@ -270,8 +359,8 @@ function restore(s: StoredOutcome, bytes: ReadonlyMap<string, Uint8Array>): Outc
   return {
     repositories: s.repositories,
     roots: s.roots,
-    findings: s.findings as Finding[],
-    suppressed: s.suppressed,
+    findings: found.findings,
+    suppressed: found.suppressed,
     internalErrors: [],
     usedEntries: new Set(s.usedEntries),
     activeRules: new Set(s.activeRules),
@@ -295,18 +384,6 @@ function decodes(b: Uint8Array): string | undefined {
 }
 
 const strings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === "string");
-const range = (v: unknown): boolean => isObject(v) && isObject(v.start) && isObject(v.end) && typeof v.start.offset === "number" && typeof v.end.offset === "number";
-const location = (v: unknown): boolean => isObject(v) && typeof v.path === "string" && range(v.range);
-const finding = (v: unknown): boolean =>
-  isObject(v) &&
-  typeof v.ruleId === "string" &&
-  typeof v.level === "string" &&
-  typeof v.message === "string" &&
-  location(v.location) &&
-  Array.isArray(v.related) &&
-  v.related.every((r) => location(r) && typeof (r as { message?: unknown }).message === "string") &&
-  (v.fix === undefined || (isObject(v.fix) && Array.isArray(v.fix.edits)));
-
 /** The shape of an entry, checked before any of it is used (a wrong one makes the whole file ignored). */
 function validEntry(e: unknown): e is Entry {
   if (!isObject(e) || typeof e.key !== "string" || typeof e.walks !== "string" || !Array.isArray(e.looks)) return false;
@@ -318,10 +395,6 @@ function validEntry(e: unknown): e is Entry {
   return (
     strings(o.repositories) &&
     strings(o.roots) &&
-    Array.isArray(o.findings) &&
-    o.findings.every(finding) &&
-    Array.isArray(o.suppressed) &&
-    o.suppressed.every((s) => isObject(s) && finding(s.finding) && typeof s.reason === "string") &&
     strings(o.usedEntries) &&
     strings(o.activeRules) &&
     Array.isArray(o.repoPaths) &&
@@ -333,6 +406,14 @@ function validEntry(e: unknown): e is Entry {
     strings(o.arns) &&
     Array.isArray(o.runSources) &&
     o.runSources.every((w) => isObject(w) && typeof w.repoPath === "string" && strings(w.triggers)) &&
-    typeof o.spent === "number"
+    typeof o.spent === "number" &&
+    decoded(o as unknown as StoredOutcome)
   );
+}
+
+/** Unpacks the findings (kept for `restore`); false when they are malformed. */
+function decoded(o: StoredOutcome): boolean {
+  const found = unpack(o.packed);
+  if (found) unpacked.set(o, found);
+  return found !== undefined;
 }
