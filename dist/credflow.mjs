@@ -32988,8 +32988,10 @@ function lookState(look) {
 function lookOf(look) {
   return [look.kind, look.absPath, look.kind === "read" ? look.fileKind : "", look.root ?? null, lookState(look)];
 }
-function walksHash(req, part) {
-  return sha256(JSON.stringify(part.scopes.length > 0 ? trustCandidates(part.scopes, req.ignorePath) : []));
+function walksHash(req, part, cacheFile) {
+  let found = part.scopes.length > 0 ? trustCandidates(part.scopes, req.ignorePath) : [];
+  for (let c of found) c.templates = c.templates.filter((t) => t !== cacheFile);
+  return sha256(JSON.stringify(found));
 }
 var LintCache = class {
   constructor(file, key, log) {
@@ -33023,7 +33025,7 @@ var LintCache = class {
   };
   /** The stored outcome when every look finds what it found, else undefined. */
   check(entry2, req, part) {
-    if (walksHash(req, part) !== entry2.walks) return;
+    if (walksHash(req, part, this.file) !== entry2.walks) return;
     let loader = new FileLoader(req.cwd), bytes = /* @__PURE__ */ new Map();
     loader.onDisk = (look) => {
       look.kind === "read" && look.result.ok && look.result.raw.size === void 0 && bytes.set(look.absPath, look.result.raw.bytes);
@@ -33040,8 +33042,9 @@ var LintCache = class {
     return restore(entry2.outcome, bytes);
   }
   async lint(req, part, spent, found, id, key) {
-    let walks = walksHash(req, part), loader = new FileLoader(req.cwd), looks = /* @__PURE__ */ new Map(), bytes = /* @__PURE__ */ new Map(), consistent = !0;
+    let walks = walksHash(req, part, this.file), loader = new FileLoader(req.cwd), looks = /* @__PURE__ */ new Map(), bytes = /* @__PURE__ */ new Map(), consistent = !0;
     loader.onDisk = (look) => {
+      if (look.absPath === this.file) return;
       let l = lookOf(look), at = `${l[0]}\0${l[1]}\0${l[2]}\0${l[3]}`, before = looks.get(at);
       before && before[4] !== l[4] && (consistent = !1), before || looks.set(at, l), look.kind === "read" && look.result.ok && look.result.raw.size === void 0 && !bytes.has(look.absPath) && bytes.set(look.absPath, look.result.raw.bytes);
     };

@@ -125,8 +125,16 @@ function lookOf(look: DiskLook): Look {
   return [look.kind, look.absPath, look.kind === "read" ? look.fileKind : "", look.root ?? null, lookState(look)];
 }
 
-function walksHash(req: LintRequest, part: LintPart): string {
-  return sha256(JSON.stringify(part.scopes.length > 0 ? trustCandidates(part.scopes, req.ignorePath) : []));
+/**
+ * What the infrastructure-code walks find, without the cache file itself: a cache kept inside the
+ * repository (`--cache-location`) is JSON, which the walk takes for a possible template; it holds
+ * no IAM role, so it cannot change the findings (short of a repository with nearly 64 MB of
+ * templates, whose reading budget it shares), and counting it would make every run a miss.
+ */
+function walksHash(req: LintRequest, part: LintPart, cacheFile: string): string {
+  const found = part.scopes.length > 0 ? trustCandidates(part.scopes, req.ignorePath) : [];
+  for (const c of found) c.templates = c.templates.filter((t) => t !== cacheFile);
+  return sha256(JSON.stringify(found));
 }
 
 /** A run's cache: read once, consulted per repository, written once at the end when it changed. */
@@ -167,7 +175,7 @@ export class LintCache {
 
   /** The stored outcome when every look finds what it found, else undefined. */
   private check(entry: Entry, req: LintRequest, part: LintPart): Outcome | undefined {
-    if (walksHash(req, part) !== entry.walks) return undefined;
+    if (walksHash(req, part, this.file) !== entry.walks) return undefined;
     const loader = new FileLoader(req.cwd);
     const bytes = new Map<string, Uint8Array>();
     loader.onDisk = (look) => {
@@ -197,12 +205,14 @@ export class LintCache {
 
   private async lint(req: LintRequest, part: LintPart, spent: number, found: Discovery, id: string, key: string): Promise<Outcome> {
     // The walks first: a file added while the lint runs then fails the next run's comparison.
-    const walks = walksHash(req, part);
+    const walks = walksHash(req, part, this.file);
     const loader = new FileLoader(req.cwd);
     const looks = new Map<string, Look>();
     const bytes = new Map<string, Uint8Array>();
     let consistent = true;
     loader.onDisk = (look) => {
+      // The cache file read as a possible template (see walksHash): not an input of the findings.
+      if (look.absPath === this.file) return;
       const l = lookOf(look);
       const at = `${l[0]}\u0000${l[1]}\u0000${l[2]}\u0000${l[3]}`;
       const before = looks.get(at);

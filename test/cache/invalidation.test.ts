@@ -209,6 +209,23 @@ describe("the cache follows every file the lint read or looked for", () => {
     expect(reuse(r)).toEqual({ hits: 1, total: 1 });
   });
 
+  it("a cache kept inside the repository (JSON, which the trust-policy walk reads) is not an input of itself", async () => {
+    const dir = repo();
+    const plain = await cli([".", "--format", "json", "--repository", "acme/app"], { cwd: dir });
+    for (const location of ["lint-cache.json", "deploy/"]) {
+      const args = [".", "--format", "json", "--repository", "acme/app", "--cache", "--cache-location", location, "--verbose"];
+      const cold = await cli(args, { cwd: dir });
+      const warm = await cli(args, { cwd: dir });
+      const again = await cli(args, { cwd: dir });
+      expect([cold.stdout, warm.stdout, again.stdout]).toEqual([plain.stdout, plain.stdout, plain.stdout]);
+      expect([reuse(cold), reuse(warm), reuse(again)], location).toEqual([
+        { hits: 0, total: 1 },
+        { hits: 1, total: 1 },
+        { hits: 1, total: 1 },
+      ]);
+    }
+  });
+
   it("every format is identical with and without the cache, cold and warm", async () => {
     const dir = repo();
     for (const format of FORMATS) {
