@@ -33077,10 +33077,9 @@ var LintCache = class {
       if (!st.isFile() || st.size > MAX_FILE_BYTES) return;
       let buf = Buffer.allocUnsafe(st.size + 1), got = 0;
       for (; ; ) {
-        if (got === buf.length) return;
         let n = fs12.readSync(fd, buf, got, buf.length - got, null);
-        if (n === 0) break;
-        got += n;
+        if (got += n, got === buf.length) return;
+        if (n === 0 || got === st.size) break;
       }
       return got > MAX_FILE_BYTES ? void 0 : buf.subarray(0, got);
     } catch {

@@ -273,13 +273,15 @@ class QuickReader {
     try {
       const st = fs.fstatSync(fd);
       if (!st.isFile() || st.size > MAX_FILE_BYTES) return undefined;
+      // One byte more than the size: a file that grew since is left to the loader. A regular file's
+      // read returns less than asked for only at its end.
       const buf = Buffer.allocUnsafe(st.size + 1);
       let got = 0;
       for (;;) {
-        if (got === buf.length) return undefined; // grew since: the loader decides
         const n = fs.readSync(fd, buf, got, buf.length - got, null);
-        if (n === 0) break;
         got += n;
+        if (got === buf.length) return undefined;
+        if (n === 0 || got === st.size) break;
       }
       return got > MAX_FILE_BYTES ? undefined : buf.subarray(0, got);
     } catch {
