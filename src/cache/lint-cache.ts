@@ -80,6 +80,28 @@ export interface RunKeyInput {
   reportUnusedSuppressions: boolean;
 }
 
+/**
+ * How each field of a lint request reaches an entry's key. The type check fails here when
+ * `LintRequest` gains a field, so whoever adds one decides how the cache sees it.
+ */
+export const REQUEST_FIELDS = {
+  paths: "discovery: the repository's part (files, folders, notices) is in the entry key",
+  cwd: "run key",
+  stdin: "the cache is not used",
+  settings: "run key",
+  pins: "offline tables of this build (build hash); --online does not use the cache",
+  rules: "the CLI lints with every rule of this build (build hash)",
+  ruleLevel: "from the configuration (run key)",
+  ruleOptions: "from the configuration and the command-line options (run key)",
+  ignorePath: "from the configuration (run key)",
+  ignoredFinding: "from the configuration (run key)",
+  ignoreEntries: "from the configuration (run key)",
+  reportUnusedSuppressions: "run key",
+  fixes: "the CLI's default: fixes computed",
+  overrides: "the cache is not used (--fix, --diff, suggestions)",
+  deferIgnoreEntries: "always set by lintRun",
+} as const satisfies Record<keyof LintRequest, string>;
+
 let buildHash: string | undefined;
 
 /**
