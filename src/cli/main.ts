@@ -30,6 +30,8 @@ import { defaultConfigText } from "../config/init.js";
 import { optionProblem } from "../config/options.js";
 import { createOnlineResolver, defaultPinCacheFile } from "../knowledge/online.js";
 import { isInside } from "../fs/paths.js";
+import { LintCache, runKey } from "../cache/lint-cache.js";
+import { cacheFileFor } from "../cache/store.js";
 
 export interface CliIO {
   stdout: (text: string) => void;
@@ -86,6 +88,8 @@ interface LintFlags {
   sarifCategory?: string;
   defaultTokenPermissions?: "permissive" | "restricted";
   repository?: string;
+  cache?: boolean;
+  cacheLocation?: string;
 }
 
 /** Runs the CLI; returns the exit code. Never throws for user errors. */
@@ -118,7 +122,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     .option("--fix", "apply safe fixes in place")
     .option("--unsafe-fixes", "also apply fixes that may change behaviour (with --fix or --diff)")
     .option("--diff", "print the fixes as a unified diff; change nothing (also with --fix)")
-    .option("--verbose", "with --fix: say how many findings were fixed in each file; with --diff: count them on standard error")
+    .option("--verbose", "with --fix: say how many findings were fixed in each file; with --diff: count them on standard error; with --cache: say how many repositories it answered")
     .option("--online", "resolve action refs through the GitHub API (network; uses GITHUB_TOKEN/GH_TOKEN)")
     .option("--github-api-url <url>", "GitHub API base URL (GitHub Enterprise Server)")
     .option("--pin-cache <file>", "file caching --online answers (default: credflow/pins.json in the user cache directory)")
@@ -127,6 +131,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     .addOption(new Option("--default-token-permissions <mode>", "the repository's or organisation's default GITHUB_TOKEN permissions").choices(["permissive", "restricted"]))
     .option("--repository <owner/name>", "the repository being linted, as owner/name", parseRepository)
     .option("--report-unused-suppressions", "report `# credflow: ignore[...]` comments that suppress nothing")
+    .option("--cache", "reuse the results of repositories whose files, configuration and options did not change since the last run (not with --fix, --diff, --online or standard input)")
+    .option("--cache-location <path>", "with --cache: the cache file, or a folder for it (default: credflow/lint/ in the user cache directory)")
     .action(async (paths: string[], flags: LintFlags) => {
       exitCode = await lintCommand(paths, flags, io);
     });
@@ -404,6 +410,18 @@ async function lintCommand(paths: string[], flags: LintFlags, io: CliIO): Promis
     }
     result = fixed.result;
     fixReport = fixSummary(fixed.fixed, result.findings.length, { verbose: !!flags.verbose, dryRun: false });
+  } else if (flags.cache && !stdin && !online) {
+    const file = cacheFileFor({ location: flags.cacheLocation, cwd: io.cwd, env: io.env, roots: (paths.length ? paths : [undefined]).map((p) => rootOf(p, io.cwd)) });
+    if (file === undefined) {
+      io.stderr("credflow: not using the cache: no user cache directory is known (give --cache-location)\n");
+      result = await lintRun(request);
+    } else {
+      const key = runKey({ cwd: io.cwd, settings, config: loaded, cliOptions, reportUnusedSuppressions: !!flags.reportUnusedSuppressions });
+      const cache = new LintCache(file, key, (line) => io.stderr(`credflow: ${line}\n`));
+      result = await lintRun(request, { lintPart: cache.lintPart });
+      cache.save();
+      if (flags.verbose) io.stderr(`credflow: cache: ${cache.stats.hits} of ${cache.stats.hits + cache.stats.misses} repositories reused (${file})\n`);
+    }
   } else {
     result = await lintRun(request);
   }

@@ -11,12 +11,26 @@ import { MAX_FILE_BYTES, parseSourceFile, type ParsedFile, type RawInput } from 
 
 export type LoadResult = { ok: true; parsed: ParsedFile } | { ok: false; message: string; missing?: boolean };
 
+/** What one read of a file's bytes found (`readRaw`). */
+export type RawResult = { ok: true; raw: RawInput } | { ok: false; message: string; missing?: boolean };
+
+/** One look at the disk (answers from memory are not told again). */
+export type DiskLook =
+  | { kind: "read"; absPath: string; fileKind: FileKind; root: string | undefined; result: RawResult }
+  | { kind: "exists"; absPath: string; root: string | undefined; found: boolean }
+  | { kind: "text"; absPath: string; root: string | undefined; text: string | undefined };
+
 export class FileLoader {
   private readonly cache = new Map<string, LoadResult>();
   private readonly probes = new Map<string, boolean>();
   private readonly texts = new Map<string, string | undefined>();
   /** Every successfully parsed file, in load order. */
   readonly parsed: ParsedFile[] = [];
+  /**
+   * Told of every look at the disk, with what it found: the lint cache keys a repository's result
+   * by exactly these (src/cache).
+   */
+  onDisk: ((look: DiskLook) => void) | undefined = undefined;
 
   /** `overrides` replaces the bytes of files by absolute path (the fixer re-lints edited text). */
   constructor(
@@ -41,7 +55,7 @@ export class FileLoader {
   }
 
   /** Reads a file's bytes with the same checks as `load`, without parsing (for batch preparation). */
-  readRaw(absPath: string, kind: FileKind, root: string | undefined): { ok: true; raw: RawInput } | { ok: false; message: string; missing?: boolean } {
+  readRaw(absPath: string, kind: FileKind, root: string | undefined): RawResult {
     return this.check(absPath, kind, root);
   }
 
@@ -55,6 +69,7 @@ export class FileLoader {
     const res = inspectFile(absPath, { root, maxBytes: Infinity });
     const found = res.ok;
     this.probes.set(absPath, found);
+    this.onDisk?.({ kind: "exists", absPath, root, found });
     return found;
   }
 
@@ -67,6 +82,7 @@ export class FileLoader {
     const res = readFileSafely(absPath, { root, maxBytes: MAX_FILE_BYTES });
     const text = res.ok ? new TextDecoder("utf-8").decode(res.bytes) : undefined;
     this.texts.set(absPath, text);
+    this.onDisk?.({ kind: "text", absPath, root, text });
     return text;
   }
 
@@ -89,7 +105,13 @@ export class FileLoader {
     return res.ok ? { ok: true, parsed: parseSourceFile(res.raw) } : res;
   }
 
-  private check(absPath: string, kind: FileKind, root: string | undefined): { ok: true; raw: RawInput } | { ok: false; message: string; missing?: boolean } {
+  private check(absPath: string, kind: FileKind, root: string | undefined): RawResult {
+    const result = this.checkDisk(absPath, kind, root);
+    this.onDisk?.({ kind: "read", absPath, fileKind: kind, root, result });
+    return result;
+  }
+
+  private checkDisk(absPath: string, kind: FileKind, root: string | undefined): RawResult {
     const shown = this.display(absPath);
     const override = this.overrides?.get(absPath);
     // An override replaces the bytes, not the checks; a file above the size limit is refused by its

@@ -54,8 +54,8 @@ export interface Outcome {
   emptyFailures: CoreResult["emptyFailures"];
 }
 
-/** Lints one repository's part of the run (the cache brings its own). */
-export type PartLinter = (req: LintRequest, part: LintPart, spent: number) => Promise<Outcome>;
+/** Lints one repository's part of the run (the cache brings its own); `found` is the run's discovery. */
+export type PartLinter = (req: LintRequest, part: LintPart, spent: number, found: Discovery) => Promise<Outcome>;
 
 export async function lintRun(req: LintRequest, opts: { lintPart?: PartLinter } = {}): Promise<RunResult> {
   if (req.stdin || req.overrides) return lint(req);
@@ -69,7 +69,7 @@ export async function lintRun(req: LintRequest, opts: { lintPart?: PartLinter } 
   const outcomes: Outcome[] = [];
   let spent = 0;
   for (const root of found.order) {
-    const outcome = await lintPart(deferred, partOf(found, new Set([root])), spent);
+    const outcome = await lintPart(deferred, partOf(found, new Set([root])), spent, found);
     // Past the run-wide budget each workflow's analysis depends on the ones before it; a rule that
     // fails stops for the whole run. Either way: one lint of everything, as it always was.
     if (outcome.exhausted || outcome.internalErrors.length > 0) return whole();

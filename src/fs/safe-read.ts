@@ -94,7 +94,7 @@ export function readFileSafely(absPath: string, opts: SafeReadOptions): SafeRead
     if (opened.dev !== stat.dev || opened.ino !== stat.ino) return { ok: false, reason: "changed" };
     const refused = refuseStat(opened, opts.maxBytes);
     if (refused) return { ok: false, ...refused };
-    const bytes = readAtMost(fd, opts.maxBytes);
+    const bytes = readAtMost(fd, opts.maxBytes, opened.size);
     if (bytes.length > opts.maxBytes) return { ok: false, reason: "too-large" };
     return { ok: true, real, bytes };
   } catch (err) {
@@ -120,18 +120,24 @@ function refuseStat(stat: fs.Stats, maxBytes: number): Refusal | undefined {
   return undefined;
 }
 
-/** Up to `limit + 1` bytes (one more than allowed shows the file grew past the limit). */
-function readAtMost(fd: number, limit: number): Buffer {
+/**
+ * Up to `limit + 1` bytes (one more than allowed shows the file grew past the limit). The first
+ * read asks for the size the file had when opened (and one byte more), so a small file costs a
+ * buffer of its size rather than a 64 KB one.
+ */
+function readAtMost(fd: number, limit: number, expected: number): Buffer {
   const chunks: Buffer[] = [];
   let total = 0;
+  let want = Math.min(expected + 1, 64 * 1024);
   while (total <= limit) {
-    const chunk = Buffer.allocUnsafe(Math.min(64 * 1024, limit + 1 - total));
+    const chunk = Buffer.allocUnsafe(Math.min(want, limit + 1 - total));
+    want = 64 * 1024;
     const n = fs.readSync(fd, chunk, 0, chunk.length, null);
     if (n === 0) break;
     chunks.push(chunk.subarray(0, n));
     total += n;
   }
-  return Buffer.concat(chunks, total);
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
 }
 
 function errCode(err: unknown): string {

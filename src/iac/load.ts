@@ -46,7 +46,7 @@ const MAX_DEPTH = 24;
 /** Bytes of candidate templates read per repository (their text is checked before parsing). */
 const MAX_TEMPLATE_BYTES = 64 * 1024 * 1024;
 
-interface Candidates {
+export interface Candidates {
   tf: string[];
   templates: string[];
 }
@@ -84,6 +84,15 @@ function walk(root: string, start: string, ignore: ((repoPath: string) => boolea
     }
   }
   return out;
+}
+
+/**
+ * The files `loadTrust` would consider in these folders (what the directory walks find, before
+ * reading any): the lint cache compares them with the last run's to see infrastructure code added,
+ * removed or renamed.
+ */
+export function trustCandidates(scopes: ReadonlyArray<{ root: string; dir: string }>, ignorePath?: (repoPath: string) => boolean): Candidates[] {
+  return scopes.map(({ root, dir }) => walk(root, dir, ignorePath));
 }
 
 const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });

@@ -136,20 +136,30 @@ export const MAX_CACHE_BYTES = 8 * 1024 * 1024;
  * home; `null` for none). Undefined when no home directory is known.
  */
 export function defaultPinCacheFile(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform, home: string | null = safeHomedir() ?? null): string | undefined {
+  const dir = userCacheDir(env, platform, home);
+  return dir === undefined ? undefined : (platform === "win32" ? nodePath.win32 : nodePath.posix).join(dir, "pins.json");
+}
+
+/**
+ * credflow's folder in the user cache directory (`%LOCALAPPDATA%\credflow` on Windows,
+ * `$XDG_CACHE_HOME/credflow`, `~/Library/Caches/credflow` on macOS, `~/.cache/credflow`), shared by
+ * the `--online` pin cache and the lint cache. Undefined when no home directory is known.
+ */
+export function userCacheDir(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform, home: string | null = safeHomedir() ?? null): string | undefined {
   if (platform === "win32") {
     const p = nodePath.win32;
     const local = env.LOCALAPPDATA;
-    if (local && p.isAbsolute(local)) return p.join(local, "credflow", "pins.json");
+    if (local && p.isAbsolute(local)) return p.join(local, "credflow");
     const h = env.USERPROFILE || home;
-    return h && p.isAbsolute(h) ? p.join(h, "AppData", "Local", "credflow", "pins.json") : undefined;
+    return h && p.isAbsolute(h) ? p.join(h, "AppData", "Local", "credflow") : undefined;
   }
   const p = nodePath.posix;
   // The XDG spec ignores relative values.
   const xdg = env.XDG_CACHE_HOME;
-  if (xdg && p.isAbsolute(xdg)) return p.join(xdg, "credflow", "pins.json");
+  if (xdg && p.isAbsolute(xdg)) return p.join(xdg, "credflow");
   const h = env.HOME || home;
   if (!h || !p.isAbsolute(h)) return undefined;
-  return platform === "darwin" ? p.join(h, "Library", "Caches", "credflow", "pins.json") : p.join(h, ".cache", "credflow", "pins.json");
+  return platform === "darwin" ? p.join(h, "Library", "Caches", "credflow") : p.join(h, ".cache", "credflow");
 }
 
 function safeHomedir(): string | undefined {

@@ -68,7 +68,8 @@ function git(cwd: string, ...args: string[]): string {
 
 /** The environment without anything that would point git at another repository. */
 function cleanEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, PRE_COMMIT_HOME: preCommitHome, NO_COLOR: "1" };
+  // The hook runs `credflow --cache`: its cache goes to this test's folder, never the user's.
+  const env: NodeJS.ProcessEnv = { ...process.env, PRE_COMMIT_HOME: preCommitHome, NO_COLOR: "1", XDG_CACHE_HOME: path.join(scratch, "xdg-cache") };
   for (const key of Object.keys(env)) if (/^GIT_(DIR|WORK_TREE|INDEX_FILE|OBJECT_DIRECTORY|COMMON_DIR)$/.test(key)) delete env[key];
   return env;
 }
@@ -152,7 +153,7 @@ describe(".pre-commit-hooks.yaml", () => {
       expect(h.types).toBeUndefined();
       expect(h).toMatchObject({ language: "node", require_serial: true, pass_filenames: false });
     }
-    expect(hooks[0]!.entry).toBe("credflow");
+    expect(hooks[0]!.entry).toBe("credflow --cache");
     expect(hooks[1]!.entry).toBe("credflow --fix");
   });
 

@@ -50,7 +50,9 @@ interface Task {
 const TASKS = JSON.parse(fs.readFileSync(path.join(ROOT, "integrations", "vscode", "tasks.json"), "utf8")) as { version: string; tasks: Task[] };
 const TASK = TASKS.tasks.find((t) => t.label === "credflow")!;
 /** What the task asks credflow for, after `node -e <script> --`. */
-const CREDFLOW_ARGS = [".", "--format", "concise", "--no-color"];
+const CREDFLOW_ARGS = [".", "--cache", "--format", "concise", "--no-color"];
+/** The user cache directory of every credflow this test starts (the task passes --cache): never the real one. */
+const CACHE_HOME = fs.mkdtempSync(path.join(os.tmpdir(), "credflow-vscode-cache-"));
 
 interface JsonRelated {
   path: string;
@@ -195,7 +197,7 @@ interface Run {
 /** A process in `cwd` with only `pathDirs` on PATH (asynchronous, so two can run at once). */
 function runProcess(command: string, args: readonly string[], cwd: string, pathDirs: string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env: { PATH: pathDirs.join(path.delimiter) } });
+    const child = spawn(command, args, { cwd, env: { PATH: pathDirs.join(path.delimiter), XDG_CACHE_HOME: CACHE_HOME } });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
@@ -457,7 +459,7 @@ describe("the task's fallback when credflow is not installed", () => {
   it("passes credflow's exit code and output through unchanged", async () => {
     const dir = workspace(path.join(ROOT, "test", "fixtures-integration", "failing"));
     const viaTask = await runTask(dir, [GLOBAL_BIN, NODE_ONLY]);
-    const direct = spawnSync(process.execPath, [BUNDLE, ...CREDFLOW_ARGS], { cwd: dir, encoding: "utf8", env: { PATH: NODE_ONLY } });
+    const direct = spawnSync(process.execPath, [BUNDLE, ...CREDFLOW_ARGS], { cwd: dir, encoding: "utf8", env: { PATH: NODE_ONLY, XDG_CACHE_HOME: CACHE_HOME } });
     expect(viaTask).toEqual({ code: direct.status, stdout: direct.stdout, stderr: direct.stderr });
     expect(viaTask.code).toBe(1);
   });
