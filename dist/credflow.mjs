@@ -21325,7 +21325,7 @@ function secretIn(text2, secretEnv) {
   if (/\boutputs\.aws-secret-access-key\b/.test(text2)) return { what: "the `aws-secret-access-key` output of a configure-aws-credentials step", output: !1, lifetime: "lasting" };
   let jobVar;
   for (let name2 of secretEnv.keys())
-    if (new RegExp(`\\$\\{?${name2}\\b|\\benv\\.${name2}\\b`).test(text2)) {
+    if (text2.includes(name2) && mentionPattern(name2).test(text2)) {
       if ((secretEnv instanceof Map ? secretEnv.get(name2) ?? "lasting" : "lasting") === "job") {
         jobVar ??= name2;
         continue;
@@ -21334,6 +21334,15 @@ function secretIn(text2, secretEnv) {
     }
   if (jobToken) return { what: "the GITHUB_TOKEN", output: !1, lifetime: "job" };
   if (jobVar) return { what: `the GITHUB_TOKEN (\`$${jobVar}\`)`, output: !1, lifetime: "job" };
+}
+var mentionPatterns = /* @__PURE__ */ new Map();
+function mentionPattern(name2) {
+  let re = mentionPatterns.get(name2);
+  if (!re) {
+    let n = name2.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    mentionPatterns.set(name2, re = new RegExp(`\\$\\{?${n}\\b|\\benv\\.${n}\\b`));
+  }
+  return re;
 }
 function writesValue(line) {
   return /(?:^|[;&|(]\s*|\bthen\s+|\bdo\s+)(?:sudo\s+)?(?:echo|printf|cat|tee)\b/.test(maskQuotes(line).trimStart());
@@ -21547,7 +21556,11 @@ function resolveInTable(actionPath, ref) {
   return classifyByShape(action, r, ix);
 }
 function offlinePins() {
-  let resolve13 = (action, ref) => resolveInTable(action, ref);
+  let answers = /* @__PURE__ */ new Map(), resolve13 = (action, ref) => {
+    let key = `${action}
+${ref}`, info2 = answers.get(key);
+    return info2 || answers.set(key, info2 = Object.freeze(resolveInTable(action, ref))), info2;
+  };
   return {
     resolve: resolve13,
     knows: (action) => rows().has(actionKey(action)),
@@ -21759,37 +21772,39 @@ var LIFETIME_RANK = { none: 0, job: 1, unknown: 2, lasting: 3 }, HOME_PLACES = [
   scanRun(ts, script) {
     let local = /* @__PURE__ */ new Map(), secretEnv = this.secretEnvNames(ts), writer = (how, cred2) => ({ index: ts.index, ts, how, cleanedUpByPost: !1, what: cred2.what, lifetime: cred2.lifetime, because: cred2.because }), lasting = (what) => ({ what, lifetime: "lasting" });
     for (let line of logicalLines(script)) {
-      let text2 = line.text, masked = maskQuotes(text2);
-      for (let m of masked.matchAll(/(?:^|[\s;&|])export\s+([A-Za-z_]\w*)=(\S*)/g)) {
+      let text2 = line.text, masked = maskQuotes(text2), aws = masked.includes("aws");
+      if (masked.includes("export")) for (let m of masked.matchAll(/(?:^|[\s;&|])export\s+([A-Za-z_]\w*)=(\S*)/g)) {
         let value3 = text2.slice(m.index + m[0].length - m[2].length, m.index + m[0].length);
         local.set(m[1], value3.replace(/^["']|["']$/g, ""));
       }
       if (/GITHUB_ENV/.test(text2))
         for (let m of text2.matchAll(/\b(AWS_SHARED_CREDENTIALS_FILE|AWS_CONFIG_FILE|KUBECONFIG|DOCKER_CONFIG)=([^\s"'>]+)/g))
           this.addNamed(ts, m[1], m[2], `a \`GITHUB_ENV\` line of ${stepLabel(ts)}`, local);
-      let onLine = (line.body ? secretIn(line.body, secretEnv) : void 0) ?? secretIn(text2, secretEnv);
-      /\baws\s+configure\s+set\s+(?:--profile\s+\S+\s+)?(?:[\w.-]+\.)?(?:aws_secret_access_key|aws_access_key_id|aws_session_token)\b/.test(masked) ? this.addEvent(this.awsCredentialsFile(ts, local), !1, writer("`aws configure set`", lasting("AWS access keys")), "AWS access keys") : /\baws\s+configure\s+import\b/.test(masked) && this.addEvent(this.awsCredentialsFile(ts, local), !1, writer("`aws configure import`", lasting("AWS access keys")), "AWS access keys"), /\baws\s+sso\s+login\b/.test(masked) && this.addEvent(`${HOME}/.aws/sso/cache`, !0, writer("`aws sso login`", lasting("AWS SSO tokens")), "AWS SSO tokens");
-      let docker = /\bdocker\s+(?:--config[\s=]+\S+\s+)?login\b/.test(masked), ecrV1 = /\baws\s+ecr\s+get-login\b(?!-)/.test(masked);
+      let carried, carries = () => carried ??= { body: line.body ? secretIn(line.body, secretEnv) : void 0, line: secretIn(text2, secretEnv) };
+      aws && /\baws\s+configure\s+set\s+(?:--profile\s+\S+\s+)?(?:[\w.-]+\.)?(?:aws_secret_access_key|aws_access_key_id|aws_session_token)\b/.test(masked) ? this.addEvent(this.awsCredentialsFile(ts, local), !1, writer("`aws configure set`", lasting("AWS access keys")), "AWS access keys") : aws && /\baws\s+configure\s+import\b/.test(masked) && this.addEvent(this.awsCredentialsFile(ts, local), !1, writer("`aws configure import`", lasting("AWS access keys")), "AWS access keys"), aws && /\baws\s+sso\s+login\b/.test(masked) && this.addEvent(`${HOME}/.aws/sso/cache`, !0, writer("`aws sso login`", lasting("AWS SSO tokens")), "AWS SSO tokens");
+      let docker = masked.includes("docker") && /\bdocker\s+(?:--config[\s=]+\S+\s+)?login\b/.test(masked), ecrV1 = aws && /\baws\s+ecr\s+get-login\b(?!-)/.test(masked);
       if (docker || ecrV1) {
-        let dir = /\bdocker\s+--config[\s=]+(\S+)\s+login\b/.exec(text2)?.[1], cfg = dir ? this.shellPath(ts, dir, local) : void 0, ecr = /get-login-password/.test(masked) || ecrV1, how = /get-login-password/.test(masked) ? "`aws ecr get-login-password | docker login`" : ecrV1 ? "`aws ecr get-login`" : "`docker login`", cred2 = ecr ? lasting("an ECR registry login valid for 12 hours") : onLine && !onLine.output ? { what: `a registry login with ${onLine.what}`, lifetime: onLine.lifetime } : lasting("a registry login");
+        let dir = /\bdocker\s+--config[\s=]+(\S+)\s+login\b/.exec(text2)?.[1], cfg = dir ? this.shellPath(ts, dir, local) : void 0, ecr = /get-login-password/.test(masked) || ecrV1, how = /get-login-password/.test(masked) ? "`aws ecr get-login-password | docker login`" : ecrV1 ? "`aws ecr get-login`" : "`docker login`", onLine = ecr ? void 0 : carries().body ?? carries().line, cred2 = ecr ? lasting("an ECR registry login valid for 12 hours") : onLine && !onLine.output ? { what: `a registry login with ${onLine.what}`, lifetime: onLine.lifetime } : lasting("a registry login");
         this.addEvent(cfg ? `${cfg}/config.json` : this.dockerConfig(ts, local), !1, writer(how, cred2), "registry login");
       }
-      if (/\baws\s+eks\s+update-kubeconfig\b/.test(masked)) {
+      if (aws && /\baws\s+eks\s+update-kubeconfig\b/.test(masked)) {
         let m = /--kubeconfig[\s=]+(\S+)/.exec(text2), explicit = m ? this.shellPath(ts, m[1], local) : void 0, env = local.get("KUBECONFIG") ?? this.envValue(ts, "KUBECONFIG"), fromEnv = env ? this.shellPath(ts, env.split(":")[0], local) : void 0, cred2 = { what: "an EKS cluster entry that holds no token", lifetime: "none" };
         this.addEvent(explicit ?? fromEnv ?? KUBE_DEFAULT, !1, writer("`aws eks update-kubeconfig`", cred2), "EKS cluster access");
       }
-      let ca = /\baws\s+codeartifact\s+login\b/.test(masked) ? /--tool[\s=]+(\w+)/.exec(masked)?.[1]?.toLowerCase() : void 0;
+      let ca = aws && /\baws\s+codeartifact\s+login\b/.test(masked) ? /--tool[\s=]+(\w+)/.exec(masked)?.[1]?.toLowerCase() : void 0;
       if (ca) {
         let target = CODEARTIFACT_FILES[ca];
         target && this.addEvent(`${HOME}/${target}`, !1, writer(`\`aws codeartifact login --tool ${ca}\``, lasting("a CodeArtifact token valid for 12 hours by default")), "a CodeArtifact token");
       }
-      if (/\bgh\s+auth\s+login\b/.test(masked)) {
-        let cred2 = onLine && !onLine.output ? { what: `a GitHub token, ${onLine.what}`, lifetime: onLine.lifetime } : { what: "a GitHub token", lifetime: "unknown", because: "the line does not show which token it passes" };
+      if (masked.includes("gh") && /\bgh\s+auth\s+login\b/.test(masked)) {
+        let onLine = carries().body ?? carries().line, cred2 = onLine && !onLine.output ? { what: `a GitHub token, ${onLine.what}`, lifetime: onLine.lifetime } : { what: "a GitHub token", lifetime: "unknown", because: "the line does not show which token it passes" };
         this.addEvent(`${HOME}/.config/gh/hosts.yml`, !1, writer("`gh auth login`", cred2), "a GitHub token");
       }
-      let fromBody = line.body ? secretIn(line.body, secretEnv) : void 0, fromLine = secretIn(text2, secretEnv), secret = fromBody ?? (fromLine && (fromLine.output || writesValue(text2)) ? fromLine : void 0);
+      let targets = redirectTargets(text2);
+      if (targets.length === 0) continue;
+      let { body: fromBody, line: fromLine } = carries(), secret = fromBody ?? (fromLine && (fromLine.output || writesValue(text2)) ? fromLine : void 0);
       if (secret)
-        for (let target of redirectTargets(text2)) {
+        for (let target of targets) {
           let p = this.shellPath(ts, target, local);
           p && this.addEvent(p, !1, writer("a shell redirect", { what: secret.what, lifetime: secret.lifetime }), secret.what);
         }
@@ -31608,7 +31623,7 @@ function createOnlineResolver(opts) {
       let key = actionKey(action), r = ref.trim(), entry2 = cache2.refs[`${key}@${r}`];
       if (entry2) return fromEntry(key, r, entry2);
       let info2 = fallback2.resolve(action, ref);
-      return info2.note === NOT_IN_TABLE_NOTE && missingRepos.has(key) && (info2.note = `could not be resolved: ${key} was not found on GitHub (missing, renamed, or private and not visible to the token)`), info2;
+      return info2.note === NOT_IN_TABLE_NOTE && missingRepos.has(key) ? { ...info2, note: `could not be resolved: ${key} was not found on GitHub (missing, renamed, or private and not visible to the token)` } : info2;
     },
     knows(action) {
       let key = actionKey(action);

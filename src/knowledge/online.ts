@@ -666,7 +666,8 @@ export function createOnlineResolver(opts: OnlineOptions): OnlineResolver {
       const info = fallback.resolve(action, ref);
       // The offline answer says "--online decides"; online, the repository itself was not found.
       if (info.note === NOT_IN_TABLE_NOTE && missingRepos.has(key)) {
-        info.note = `could not be resolved: ${key} was not found on GitHub (missing, renamed, or private and not visible to the token)`;
+        // The offline answer is shared (and frozen): this one is a copy.
+        return { ...info, note: `could not be resolved: ${key} was not found on GitHub (missing, renamed, or private and not visible to the token)` };
       }
       return info;
     },

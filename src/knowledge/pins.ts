@@ -449,7 +449,15 @@ function resolveInTable(actionPath: string, ref: string): RefInfo {
 
 /** The offline resolver over the generated tables. Indexes are built per action on first use. */
 export function offlinePins(): PinResolver {
-  const resolve = (action: string, ref: string): RefInfo => resolveInTable(action, ref);
+  // Several rules ask about every `uses:` of a run (thousands of steps, a few hundred distinct refs):
+  // each answer is worked out once. Frozen, since every caller shares it.
+  const answers = new Map<string, RefInfo>();
+  const resolve = (action: string, ref: string): RefInfo => {
+    const key = `${action}\n${ref}`;
+    let info = answers.get(key);
+    if (!info) answers.set(key, (info = Object.freeze(resolveInTable(action, ref))));
+    return info;
+  };
   return {
     resolve,
     knows: (action) => rows().has(actionKey(action)),

@@ -356,7 +356,9 @@ export class CredentialFiles {
     for (const line of logicalLines(script)) {
       const text = line.text;
       const masked = maskQuotes(text);
-      for (const m of masked.matchAll(/(?:^|[\s;&|])export\s+([A-Za-z_]\w*)=(\S*)/g)) {
+      // Most lines run none of the commands below: each test is gated on a word it needs.
+      const aws = masked.includes("aws");
+      if (masked.includes("export")) for (const m of masked.matchAll(/(?:^|[\s;&|])export\s+([A-Za-z_]\w*)=(\S*)/g)) {
         const value = text.slice(m.index + m[0].length - m[2]!.length, m.index + m[0].length);
         local.set(m[1]!, value.replace(/^["']|["']$/g, ""));
       }
@@ -366,22 +368,25 @@ export class CredentialFiles {
           this.addNamed(ts, m[1]!, m[2]!, `a \`GITHUB_ENV\` line of ${stepLabel(ts)}`, local);
         }
       }
-      // What the line (or its here-document) carries: a secret, a credential variable, a command's output.
-      const onLine = (line.body ? secretIn(line.body, secretEnv) : undefined) ?? secretIn(text, secretEnv);
-      if (/\baws\s+configure\s+set\s+(?:--profile\s+\S+\s+)?(?:[\w.-]+\.)?(?:aws_secret_access_key|aws_access_key_id|aws_session_token)\b/.test(masked)) {
+      // What the line and its here-document carry (a secret, a credential variable, a command's
+      // output): read only for the few lines that log in or redirect (most lines do neither).
+      let carried: { body: ReturnType<typeof secretIn>; line: ReturnType<typeof secretIn> } | undefined;
+      const carries = () => (carried ??= { body: line.body ? secretIn(line.body, secretEnv) : undefined, line: secretIn(text, secretEnv) });
+      if (aws && /\baws\s+configure\s+set\s+(?:--profile\s+\S+\s+)?(?:[\w.-]+\.)?(?:aws_secret_access_key|aws_access_key_id|aws_session_token)\b/.test(masked)) {
         this.addEvent(this.awsCredentialsFile(ts, local), false, writer("`aws configure set`", lasting("AWS access keys")), "AWS access keys");
-      } else if (/\baws\s+configure\s+import\b/.test(masked)) {
+      } else if (aws && /\baws\s+configure\s+import\b/.test(masked)) {
         this.addEvent(this.awsCredentialsFile(ts, local), false, writer("`aws configure import`", lasting("AWS access keys")), "AWS access keys");
       }
-      if (/\baws\s+sso\s+login\b/.test(masked)) this.addEvent(`${HOME}/.aws/sso/cache`, true, writer("`aws sso login`", lasting("AWS SSO tokens")), "AWS SSO tokens");
-      const docker = /\bdocker\s+(?:--config[\s=]+\S+\s+)?login\b/.test(masked);
-      const ecrV1 = /\baws\s+ecr\s+get-login\b(?!-)/.test(masked);
+      if (aws && /\baws\s+sso\s+login\b/.test(masked)) this.addEvent(`${HOME}/.aws/sso/cache`, true, writer("`aws sso login`", lasting("AWS SSO tokens")), "AWS SSO tokens");
+      const docker = masked.includes("docker") && /\bdocker\s+(?:--config[\s=]+\S+\s+)?login\b/.test(masked);
+      const ecrV1 = aws && /\baws\s+ecr\s+get-login\b(?!-)/.test(masked);
       if (docker || ecrV1) {
         const dir = /\bdocker\s+--config[\s=]+(\S+)\s+login\b/.exec(text)?.[1];
         const cfg = dir ? this.shellPath(ts, dir, local) : undefined;
         const ecr = /get-login-password/.test(masked) || ecrV1;
         const how = /get-login-password/.test(masked) ? "`aws ecr get-login-password | docker login`" : ecrV1 ? "`aws ecr get-login`" : "`docker login`";
         // An ECR password lives 12 hours; another registry's password is what the line passes (the GITHUB_TOKEN dies with the job).
+        const onLine = ecr ? undefined : (carries().body ?? carries().line);
         const cred: Credential = ecr
           ? lasting("an ECR registry login valid for 12 hours")
           : onLine && !onLine.output
@@ -389,7 +394,7 @@ export class CredentialFiles {
             : lasting("a registry login");
         this.addEvent(cfg ? `${cfg}/config.json` : this.dockerConfig(ts, local), false, writer(how, cred), "registry login");
       }
-      if (/\baws\s+eks\s+update-kubeconfig\b/.test(masked)) {
+      if (aws && /\baws\s+eks\s+update-kubeconfig\b/.test(masked)) {
         const m = /--kubeconfig[\s=]+(\S+)/.exec(text);
         const explicit = m ? this.shellPath(ts, m[1]!, local) : undefined;
         const env = local.get("KUBECONFIG") ?? this.envValue(ts, "KUBECONFIG");
@@ -399,22 +404,24 @@ export class CredentialFiles {
         const cred: Credential = { what: "an EKS cluster entry that holds no token", lifetime: "none" };
         this.addEvent(explicit ?? fromEnv ?? KUBE_DEFAULT, false, writer("`aws eks update-kubeconfig`", cred), "EKS cluster access");
       }
-      const ca = /\baws\s+codeartifact\s+login\b/.test(masked) ? /--tool[\s=]+(\w+)/.exec(masked)?.[1]?.toLowerCase() : undefined;
+      const ca = aws && /\baws\s+codeartifact\s+login\b/.test(masked) ? /--tool[\s=]+(\w+)/.exec(masked)?.[1]?.toLowerCase() : undefined;
       if (ca) {
         const target = CODEARTIFACT_FILES[ca];
         if (target) this.addEvent(`${HOME}/${target}`, false, writer(`\`aws codeartifact login --tool ${ca}\``, lasting("a CodeArtifact token valid for 12 hours by default")), "a CodeArtifact token");
       }
-      if (/\bgh\s+auth\s+login\b/.test(masked)) {
+      if (masked.includes("gh") && /\bgh\s+auth\s+login\b/.test(masked)) {
+        const onLine = carries().body ?? carries().line;
         const cred: Credential = onLine && !onLine.output ? { what: `a GitHub token, ${onLine.what}`, lifetime: onLine.lifetime } : { what: "a GitHub token", lifetime: "unknown", because: "the line does not show which token it passes" };
         this.addEvent(`${HOME}/.config/gh/hosts.yml`, false, writer("`gh auth login`", cred), "a GitHub token");
       }
       // A secret written out (echo/printf/cat or a here-document), or a command whose output is a credential;
       // not a command that merely uses a secret (`curl -H "Authorization: …" > response.json`).
-      const fromBody = line.body ? secretIn(line.body, secretEnv) : undefined;
-      const fromLine = secretIn(text, secretEnv);
+      const targets = redirectTargets(text);
+      if (targets.length === 0) continue;
+      const { body: fromBody, line: fromLine } = carries();
       const secret = fromBody ?? (fromLine && (fromLine.output || writesValue(text)) ? fromLine : undefined);
       if (secret) {
-        for (const target of redirectTargets(text)) {
+        for (const target of targets) {
           const p = this.shellPath(ts, target, local);
           if (p) this.addEvent(p, false, writer("a shell redirect", { what: secret.what, lifetime: secret.lifetime }), secret.what);
         }

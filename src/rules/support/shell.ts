@@ -121,7 +121,8 @@ export function secretIn(text: string, secretEnv: ReadonlySet<string> | Readonly
   if (/\boutputs\.aws-secret-access-key\b/.test(text)) return { what: "the `aws-secret-access-key` output of a configure-aws-credentials step", output: false, lifetime: "lasting" };
   let jobVar: string | undefined;
   for (const name of secretEnv.keys()) {
-    if (new RegExp(`\\$\\{?${name}\\b|\\benv\\.${name}\\b`).test(text)) {
+    if (!text.includes(name)) continue;
+    if (mentionPattern(name).test(text)) {
       const lifetime: Lifetime = secretEnv instanceof Map ? (secretEnv.get(name) ?? "lasting") : "lasting";
       if (lifetime === "job") {
         jobVar ??= name;
@@ -133,6 +134,17 @@ export function secretIn(text: string, secretEnv: ReadonlySet<string> | Readonly
   if (jobToken) return { what: "the GITHUB_TOKEN", output: false, lifetime: "job" };
   if (jobVar) return { what: `the GITHUB_TOKEN (\`$${jobVar}\`)`, output: false, lifetime: "job" };
   return undefined;
+}
+
+/** `$NAME`, `${NAME}` or `env.NAME`, compiled once per name (an `env:` key may hold any character). */
+const mentionPatterns = new Map<string, RegExp>();
+function mentionPattern(name: string): RegExp {
+  let re = mentionPatterns.get(name);
+  if (!re) {
+    const n = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    mentionPatterns.set(name, (re = new RegExp(`\\$\\{?${n}\\b|\\benv\\.${n}\\b`)));
+  }
+  return re;
 }
 
 /** Does the line print a value into its redirect (`echo`, `printf`, `cat`, `tee` at the head of a pipeline)? */
