@@ -29785,11 +29785,24 @@ function oneLine(s) {
 function visibleControls(s) {
   return s.replace(CONTROL2, visible);
 }
+var UNSAFE_IN_JSON = /[\u007f-\u009f\u2028\u2029]/, UNSAFE_IN_JSON_ALL = /[\u007f-\u009f\u2028\u2029]/g;
 function stringifyJson(value3, indent) {
-  return JSON.stringify(value3, null, indent).replace(
-    /[\u007f-\u009f\u2028\u2029]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`
-  );
+  let text2 = JSON.stringify(value3, null, indent);
+  return UNSAFE_IN_JSON.test(text2) ? text2.replace(UNSAFE_IN_JSON_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`) : text2;
+}
+function* jsonArrayElements(items, indent, json, batch = 256) {
+  let wraps = indent / 2 - 1, open = "", close = "";
+  for (let i2 = 0; i2 <= wraps; i2++)
+    open += `${" ".repeat(2 * i2)}[
+`, close = `
+${" ".repeat(2 * i2)}]${close}`;
+  for (let start2 = 0; start2 < items.length; start2 += batch) {
+    let value3 = items.slice(start2, start2 + batch).map(json);
+    for (let i2 = 0; i2 < wraps; i2++) value3 = [value3];
+    let text2 = stringifyJson(value3, 2);
+    yield `${start2 > 0 ? `,
+` : ""}${text2.slice(open.length, text2.length - close.length)}`;
+  }
 }
 function safeMultiline(s) {
   return s.replace(/\r\n|[\r\u2028\u2029]/g, `
@@ -30157,19 +30170,15 @@ function sortedSuppressed(input) {
   return [...input.suppressed ?? []].sort((a, b) => compareFindings(a.finding, b.finding));
 }
 function* formatJsonChunks(input) {
-  let finding4 = converter(input), findings = sortFindings2(input.findings), suppressed = sortedSuppressed(input), nested2 = (value3) => stringifyJson(value3, 2).replace(/\n/g, `
-    `);
+  let finding4 = converter(input), findings = sortFindings2(input.findings), suppressed = sortedSuppressed(input);
   function* array(items, json) {
     if (items.length === 0) {
       yield "[]";
       return;
     }
     yield `[
-`;
-    for (let i2 = 0; i2 < items.length; i2++) yield `    ${nested2(json(items[i2]))}${i2 + 1 < items.length ? `,
-` : `
-`}`;
-    yield "  ]";
+`, yield* jsonArrayElements(items, 4, json), yield `
+  ]`;
   }
   let tool = stringifyJson({ name: TOOL_NAME, version: input.toolVersion }, 2).replace(/\n/g, `
   `);
@@ -30312,18 +30321,9 @@ function addSnippets(loc2, idx) {
 function* formatSarifChunks(input, opts = {}) {
   let { log, entries, result } = sarifParts(input, opts), frame = `${stringifyJson(log, 2)}
 `, marker = '"results": []', at = frame.lastIndexOf(marker);
-  if (yield frame.slice(0, at + marker.length - 2), entries.length === 0) yield "[]";
-  else {
-    yield `[
-`;
-    for (let i2 = 0; i2 < entries.length; i2++)
-      yield `        ${stringifyJson(result(entries[i2]), 2).replace(/\n/g, `
-        `)}${i2 + 1 < entries.length ? `,
-` : `
-`}`;
-    yield "      ]";
-  }
-  yield frame.slice(at + marker.length);
+  yield frame.slice(0, at + marker.length - 2), entries.length === 0 ? yield "[]" : (yield `[
+`, yield* jsonArrayElements(entries, 8, result), yield `
+      ]`), yield frame.slice(at + marker.length);
 }
 
 // src/report/suggestions.ts

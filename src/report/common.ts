@@ -101,16 +101,42 @@ export function visibleControls(s: string): string {
   return s.replace(CONTROL, visible);
 }
 
+const UNSAFE_IN_JSON = /[\u007f-\u009f\u2028\u2029]/;
+const UNSAFE_IN_JSON_ALL = /[\u007f-\u009f\u2028\u2029]/g;
+
 /**
  * JSON text whose bytes hold no raw control characters: JSON.stringify already escapes C0 (ESC
  * included) but leaves DEL and the C1 range (U+009B is a one-character CSI) and U+2028/U+2029.
  * The parsed value is unchanged.
  */
 export function stringifyJson(value: unknown, indent?: number): string {
-  return JSON.stringify(value, null, indent).replace(
-    /[\u007f-\u009f\u2028\u2029]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
-  );
+  const text = JSON.stringify(value, null, indent);
+  // Almost no report has such a character: test once rather than rebuild the string.
+  if (!UNSAFE_IN_JSON.test(text)) return text;
+  return text.replace(UNSAFE_IN_JSON_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/**
+ * The elements of a JSON array, as `stringifyJson(doc, 2)` writes them when the array's elements
+ * sit `indent` spaces deep in `doc` (an even number, at least 2): each element on its lines,
+ * separated by ",\n", without the brackets. Converted and written in batches, so a report with
+ * tens of thousands of elements never exists as one string; each batch is one JSON.stringify of
+ * the batch wrapped in arrays that give it its depth.
+ */
+export function* jsonArrayElements<T>(items: readonly T[], indent: number, json: (item: T) => unknown, batch = 256): Generator<string> {
+  const wraps = indent / 2 - 1;
+  let open = "";
+  let close = "";
+  for (let i = 0; i <= wraps; i++) {
+    open += `${" ".repeat(2 * i)}[\n`;
+    close = `\n${" ".repeat(2 * i)}]${close}`;
+  }
+  for (let start = 0; start < items.length; start += batch) {
+    let value: unknown = items.slice(start, start + batch).map(json);
+    for (let i = 0; i < wraps; i++) value = [value];
+    const text = stringifyJson(value, 2);
+    yield `${start > 0 ? ",\n" : ""}${text.slice(open.length, text.length - close.length)}`;
+  }
 }
 
 /** Like `oneLine` but keeps "\n" line breaks (normalising "\r\n" and "\r"). */

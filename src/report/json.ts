@@ -10,6 +10,7 @@ import {
   reportPath,
   sortFindings,
   stringifyJson,
+  jsonArrayElements,
   TOOL_NAME,
   lineIndexLookup,
   type Counts,
@@ -147,17 +148,15 @@ export function* formatJsonChunks(input: ReportInput): Generator<string> {
   const finding = converter(input);
   const findings = sortFindings(input.findings);
   const suppressed = sortedSuppressed(input);
-  // JSON.stringify(report, null, 2) puts each element of a top-level array at depth 2: its own
-  // lines indented by four more spaces. Raw line breaks only occur between tokens (strings escape theirs).
-  const nested = (value: unknown): string => stringifyJson(value, 2).replace(/\n/g, "\n    ");
+  // JSON.stringify(report, null, 2) puts each element of a top-level array four spaces deep.
   function* array<T>(items: readonly T[], json: (item: T) => unknown): Generator<string> {
     if (items.length === 0) {
       yield "[]";
       return;
     }
     yield "[\n";
-    for (let i = 0; i < items.length; i++) yield `    ${nested(json(items[i]!))}${i + 1 < items.length ? ",\n" : "\n"}`;
-    yield "  ]";
+    yield* jsonArrayElements(items, 4, json);
+    yield "\n  ]";
   }
   const tool = stringifyJson({ name: TOOL_NAME, version: input.toolVersion }, 2).replace(/\n/g, "\n  ");
   yield `{\n  "version": ${JSON_FORMAT_VERSION},\n  "tool": ${tool},\n  "findings": `;

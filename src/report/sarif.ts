@@ -11,6 +11,7 @@ import {
   ruleHelpUri,
   ruleMap,
   stringifyJson,
+  jsonArrayElements,
   TOOL_NAME,
   lineIndexLookup,
 } from "./common.js";
@@ -323,11 +324,9 @@ export function* formatSarifChunks(input: ReportInput, opts: { category?: string
   if (entries.length === 0) yield "[]";
   else {
     yield "[\n";
-    // Each result sits at depth 4 of the log: eight spaces more on each of its lines.
-    for (let i = 0; i < entries.length; i++) {
-      yield `        ${stringifyJson(result(entries[i]!), 2).replace(/\n/g, "\n        ")}${i + 1 < entries.length ? ",\n" : "\n"}`;
-    }
-    yield "      ]";
+    // Each result sits eight spaces deep in the log.
+    yield* jsonArrayElements(entries, 8, result);
+    yield "\n      ]";
   }
   yield frame.slice(at + marker.length);
 }

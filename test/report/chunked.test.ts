@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { jsonArrayElements, stringifyJson } from "../../src/report/common.js";
 import { formatJson, formatJsonChunks } from "../../src/report/json.js";
 import { formatSarif, formatSarifChunks } from "../../src/report/sarif.js";
 import type { ReportInput } from "../../src/report/types.js";
@@ -36,6 +37,19 @@ describe("chunked JSON and SARIF", () => {
         expect(joined(formatSarifChunks(i))).toBe(formatSarif(i));
       }),
       { numRuns: 60 },
+    );
+  });
+
+  it("write array elements in batches exactly as the whole document has them, at any depth and batch size", () => {
+    const item = fc.oneof(fc.jsonValue(), fc.record({ text: fc.string({ unit: "binary" }), list: fc.array(fc.integer()), empty: fc.constant([]) }));
+    fc.assert(
+      fc.property(fc.array(item, { minLength: 1, maxLength: 12 }), fc.integer({ min: 1, max: 5 }), (items, batch) => {
+        const four = [...jsonArrayElements(items, 4, (x) => x, batch)].join("");
+        expect(`{\n  "a": [\n${four}\n  ]\n}`).toBe(stringifyJson({ a: items }, 2));
+        const eight = [...jsonArrayElements(items, 8, (x) => x, batch)].join("");
+        expect(`{\n  "a": [\n    {\n      "b": [\n${eight}\n      ]\n    }\n  ]\n}`).toBe(stringifyJson({ a: [{ b: items }] }, 2));
+      }),
+      { numRuns: 200 },
     );
   });
 });
