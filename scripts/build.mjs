@@ -1,10 +1,12 @@
-// Bundles the CLI into one ESM file. @actions/workflow-parser is ESM-only and imports JSON without
-// import attributes, which plain node refuses; bundling resolves that. `yaml`'s CJS build calls
-// `require`, hence the createRequire banner.
+// Bundles the CLI into dist/credflow-core.cjs, and builds its launcher dist/credflow.mjs (the bin),
+// which runs the bundle through V8's code cache (src/cli/launcher.ts: why CommonJS).
+// @actions/workflow-parser is ESM-only and imports JSON without import attributes, which plain node
+// refuses; bundling resolves that.
 //
-// The options are exported so a test can build into a temporary file and compare it with the
-// committed dist/credflow.mjs; running this file builds dist/credflow.mjs.
+// The options are exported so a test can build into a temporary folder and compare the files with
+// the committed dist/; running this file builds dist/.
 import { build } from "esbuild";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -13,35 +15,56 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 /** The repository root: paths in the bundle's comments are relative to it whatever the cwd. */
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
-/** Where `npm run build` writes the bundle. */
+/** Where `npm run build` writes the launcher (the package's bin) and the bundle it runs. */
 export const OUTFILE = path.join(ROOT, "dist", "credflow.mjs");
+export const CORE_OUTFILE = path.join(ROOT, "dist", "credflow-core.cjs");
 
 /**
- * esbuild options for the CLI bundle.
- * @param {{ outfile?: string }} [overrides] write somewhere else than dist/credflow.mjs
+ * esbuild options for the CLI bundle (CommonJS: the launcher runs it as a script, see
+ * src/cli/launcher.ts; `import.meta.url` is the bundle's own URL).
+ * @param {{ outfile?: string }} [overrides] write somewhere else than dist/credflow-core.cjs
  * @returns {import("esbuild").BuildOptions}
  */
 export function buildOptions(overrides = {}) {
   return {
     absWorkingDir: ROOT,
-    entryPoints: ["src/cli/bin.ts"],
-    outfile: overrides.outfile ?? OUTFILE,
+    entryPoints: ["src/cli/core.ts"],
+    outfile: overrides.outfile ?? CORE_OUTFILE,
     bundle: true,
     platform: "node",
-    format: "esm",
+    format: "cjs",
     target: "node20",
     legalComments: "none",
     minifySyntax: true,
+    define: { "import.meta.url": "__credflowImportMetaUrl" },
     banner: {
-      js: "#!/usr/bin/env node\nimport { createRequire as __credflowCreateRequire } from 'node:module';\nconst require = __credflowCreateRequire(import.meta.url);",
+      js: 'var __credflowImportMetaUrl = require("node:url").pathToFileURL(__filename).href, __credflowNodeModule = require("node:module"), __credflowFsPromises = require("node:fs/promises");',
     },
     logLevel: "warning",
     // The Terraform parser's WebAssembly (tree-sitter runtime and grammar) is embedded in the bundle:
     // src/iac/hcl-wasm.ts reads the files from node_modules; the bundle imports the same bytes.
     loader: { ".wasm": "binary" },
-    plugins: [hclWasmPlugin, jsonParsePlugin],
+    plugins: [hclWasmPlugin, jsonParsePlugin, noDynamicImportPlugin],
   };
 }
+
+/**
+ * The tree-sitter runtime loads two Node modules with import(), which a script run through
+ * vm.Script cannot do without an experimental loader hook (which also does not survive V8's code
+ * cache). They are required at the top of the bundle instead. (esbuild's own lowering of import()
+ * to require() would not do: the runtime declares a local `var require`, which shadows it.)
+ */
+const noDynamicImportPlugin = {
+  name: "no-dynamic-import",
+  setup(b) {
+    b.onLoad({ filter: /[\\/]web-tree-sitter[\\/]web-tree-sitter\.js$/ }, async (args) => {
+      const text = await fs.promises.readFile(args.path, "utf8");
+      const out = text.replaceAll('import("module")', "Promise.resolve(__credflowNodeModule)").replaceAll('import("fs/promises")', "Promise.resolve(__credflowFsPromises)");
+      if (/\bimport\(/.test(out.replace(/\/\/.*$/gm, ""))) throw new Error(`${args.path}: a dynamic import() this plugin does not know`);
+      return { contents: out, loader: "js" };
+    });
+  },
+};
 
 /**
  * Bundles each JSON file (the ref and pin tables, GitHub's schemas: about 1.4 MB) as a string given
@@ -88,7 +111,9 @@ export async function importBundled(source) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "credflow-script-"));
   try {
     const outfile = path.join(dir, "entry.mjs");
-    const { loader, plugins } = buildOptions();
+    const { loader } = buildOptions();
+    // An ES module may import(); only the CommonJS bundle needs those replaced.
+    const plugins = buildOptions().plugins.filter((p) => p !== noDynamicImportPlugin);
     await build({
       absWorkingDir: ROOT,
       stdin: { contents: source, resolveDir: ROOT, loader: "ts", sourcefile: "script-entry.ts" },
@@ -109,14 +134,45 @@ export async function importBundled(source) {
 }
 
 /**
- * Builds the bundle (to `outfile`, default dist/credflow.mjs) and makes it executable: it is the
- * package's bin, run as `./dist/credflow.mjs` from a clone (git keeps the bit: mode 100755).
+ * esbuild options for the launcher, which names the bundle's SHA-256 (its compile cache's key).
+ * @param {string} coreSha256
+ * @param {{ outfile?: string }} [overrides]
+ * @returns {import("esbuild").BuildOptions}
+ */
+export function launcherOptions(coreSha256, overrides = {}) {
+  return {
+    absWorkingDir: ROOT,
+    entryPoints: ["src/cli/launcher.ts"],
+    outfile: overrides.outfile ?? OUTFILE,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    legalComments: "none",
+    minifySyntax: true,
+    banner: { js: "#!/usr/bin/env node" },
+    define: { CREDFLOW_CORE_SHA256: JSON.stringify(coreSha256) },
+    logLevel: "warning",
+  };
+}
+
+/**
+ * Builds the bundle and its launcher into `outdir` (default dist/) and makes the launcher
+ * executable: it is the package's bin, run as `./dist/credflow.mjs` from a clone (git keeps the bit:
+ * mode 100755). Returns the two files' paths.
+ * @param {{ outdir?: string }} [overrides]
  */
 export async function buildBundle(overrides = {}) {
-  const options = buildOptions(overrides);
-  await build(options);
-  fs.chmodSync(options.outfile, 0o755);
-  if (!overrides.outfile) fs.writeFileSync(path.join(ROOT, "dist", "THIRD-PARTY-LICENSES.txt"), thirdPartyLicenses());
+  const outdir = overrides.outdir ?? path.dirname(OUTFILE);
+  const core = path.join(outdir, path.basename(CORE_OUTFILE));
+  const launcher = path.join(outdir, path.basename(OUTFILE));
+  fs.mkdirSync(outdir, { recursive: true });
+  await build(buildOptions({ outfile: core }));
+  const sha = createHash("sha256").update(fs.readFileSync(core)).digest("hex");
+  await build(launcherOptions(sha, { outfile: launcher }));
+  fs.chmodSync(launcher, 0o755);
+  if (!overrides.outdir) fs.writeFileSync(path.join(ROOT, "dist", "THIRD-PARTY-LICENSES.txt"), thirdPartyLicenses());
+  return { core, launcher };
 }
 
 /**
@@ -131,7 +187,7 @@ function thirdPartyLicenses() {
   return parts
     .map(([name, file]) => {
       const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, path.dirname(file), "package.json"), "utf8"));
-      return `${name} ${pkg.version} (${pkg.license}), embedded in credflow.mjs\n\n${fs.readFileSync(path.join(ROOT, file), "utf8").trim()}\n`;
+      return `${name} ${pkg.version} (${pkg.license}), embedded in credflow-core.cjs\n\n${fs.readFileSync(path.join(ROOT, file), "utf8").trim()}\n`;
     })
     .join(`\n${"-".repeat(72)}\n\n`);
 }

@@ -11,7 +11,7 @@
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { userCacheDir } from "../knowledge/online.js";
+import { userCacheDir } from "../fs/cache-dir.js";
 
 /** Bumped whenever the layout of the file or of an entry changes. */
 export const CACHE_FORMAT = 2;

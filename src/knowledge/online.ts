@@ -8,9 +8,9 @@
  * which is not followed with the token; a body that is not JSON; a body above
  * `MAX_RESPONSE_BYTES`) stops the lookups with one line instead of passing for a missing ref.
  */
+import { safeHomedir, userCacheDir } from "../fs/cache-dir.js";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
-import { homedir } from "node:os";
 import * as nodePath from "node:path";
 import { inspectFile, readFileSafely } from "../fs/safe-read.js";
 import { actionKey, BRANCH_LIKE_NAMES, isFullSha, NOT_IN_TABLE_NOTE, type PinResolver, type RefInfo } from "./pins.js";
@@ -138,36 +138,6 @@ export const MAX_CACHE_BYTES = 8 * 1024 * 1024;
 export function defaultPinCacheFile(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform, home: string | null = safeHomedir() ?? null): string | undefined {
   const dir = userCacheDir(env, platform, home);
   return dir === undefined ? undefined : (platform === "win32" ? nodePath.win32 : nodePath.posix).join(dir, "pins.json");
-}
-
-/**
- * credflow's folder in the user cache directory (`%LOCALAPPDATA%\credflow` on Windows,
- * `$XDG_CACHE_HOME/credflow`, `~/Library/Caches/credflow` on macOS, `~/.cache/credflow`), shared by
- * the `--online` pin cache and the lint cache. Undefined when no home directory is known.
- */
-export function userCacheDir(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform, home: string | null = safeHomedir() ?? null): string | undefined {
-  if (platform === "win32") {
-    const p = nodePath.win32;
-    const local = env.LOCALAPPDATA;
-    if (local && p.isAbsolute(local)) return p.join(local, "credflow");
-    const h = env.USERPROFILE || home;
-    return h && p.isAbsolute(h) ? p.join(h, "AppData", "Local", "credflow") : undefined;
-  }
-  const p = nodePath.posix;
-  // The XDG spec ignores relative values.
-  const xdg = env.XDG_CACHE_HOME;
-  if (xdg && p.isAbsolute(xdg)) return p.join(xdg, "credflow");
-  const h = env.HOME || home;
-  if (!h || !p.isAbsolute(h)) return undefined;
-  return platform === "darwin" ? p.join(h, "Library", "Caches", "credflow") : p.join(h, ".cache", "credflow");
-}
-
-function safeHomedir(): string | undefined {
-  try {
-    return homedir() || undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function errorCode(err: unknown): string {

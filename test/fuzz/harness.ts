@@ -52,11 +52,10 @@ let bundlePath: string | undefined;
 export async function freshBundle(): Promise<string> {
   if (bundlePath) return bundlePath;
   // scripts/build.mjs is plain JavaScript without type declarations: type the one export used here.
-  const build = (await import(path.join(ROOT, "scripts", "build.mjs"))) as { buildBundle(o: { outfile: string }): Promise<void> };
-  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "credflow-bundle-")), "credflow.mjs");
-  await build.buildBundle({ outfile: out });
-  bundlePath = out;
-  return out;
+  const build = (await import(path.join(ROOT, "scripts", "build.mjs"))) as { buildBundle(o: { outdir: string }): Promise<{ launcher: string }> };
+  const { launcher } = await build.buildBundle({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), "credflow-bundle-")) });
+  bundlePath = launcher;
+  return launcher;
 }
 
 /**

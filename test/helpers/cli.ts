@@ -30,7 +30,8 @@ export function cliProcess(args: string[], opts: { cwd: string; stdin?: string; 
     cwd: opts.cwd,
     input: opts.stdin ?? "",
     encoding: "utf8",
-    env: { PATH: process.env.PATH, ...opts.env },
+    // The run's own cache home (test/helpers/global-tmp.ts): the launcher's compile cache goes there.
+    env: { PATH: process.env.PATH, XDG_CACHE_HOME: process.env.XDG_CACHE_HOME, ...opts.env },
     maxBuffer: 256 * 1024 * 1024,
   });
   return { code: res.status ?? -1, stdout: res.stdout, stderr: res.stderr };

@@ -63,9 +63,9 @@ describe("the npm pack tarball", () => {
     const files = packed.files.map((f) => f.path).sort();
     expect(packed.filename).toBe(`${pkg.name}-${pkg.version}.tgz`);
     // dist/THIRD-PARTY-LICENSES.txt: the licenses of the WebAssembly the bundle embeds (tree-sitter, its HCL grammar).
-    const allowed = /^(package\.json|README\.md|LICENSE|dist\/credflow\.mjs|dist\/THIRD-PARTY-LICENSES\.txt|schema\/credflow\.schema\.json|docs\/(rules\/)?[a-z0-9-]+\.md)$/;
+    const allowed = /^(package\.json|README\.md|LICENSE|dist\/credflow\.mjs|dist\/credflow-core\.cjs|dist\/THIRD-PARTY-LICENSES\.txt|schema\/credflow\.schema\.json|docs\/(rules\/)?[a-z0-9-]+\.md)$/;
     expect(files.filter((f) => !allowed.test(f))).toEqual([]);
-    for (const f of ["package.json", "README.md", "LICENSE", "dist/credflow.mjs", "schema/credflow.schema.json"]) expect(files, f).toContain(f);
+    for (const f of ["package.json", "README.md", "LICENSE", "dist/credflow.mjs", "dist/credflow-core.cjs", "schema/credflow.schema.json"]) expect(files, f).toContain(f);
     // The rule pages are each rule's SARIF help and `credflow explain` text, read at run time.
     for (const r of RULES) expect(files, r.id).toContain(`docs/rules/${r.id}.md`);
     // Every doc the README links to ships with it.

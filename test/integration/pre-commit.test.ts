@@ -17,9 +17,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { build } from "esbuild";
 import { parse as parseYaml } from "yaml";
-import { buildOptions } from "../../scripts/build.mjs";
+import { buildBundle } from "../../scripts/build.mjs";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const FIXTURES = path.join(ROOT, "test", "fixtures-integration");
@@ -88,10 +87,10 @@ async function snapshotRepo(): Promise<{ dir: string; rev: string }> {
     fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
     fs.cpSync(src, path.join(dir, rel), { verbatimSymlinks: true });
   }
-  await build(buildOptions({ outfile: path.join(dir, "dist", "credflow.mjs") }));
+  await buildBundle({ outdir: path.join(dir, "dist") });
   git(dir, "init", "-q");
   git(dir, "add", "-A");
-  git(dir, "add", "-f", "dist/credflow.mjs"); // dist/ may still be in .gitignore
+  git(dir, "add", "-f", "dist/credflow.mjs", "dist/credflow-core.cjs"); // dist/ may still be in .gitignore
   git(dir, "commit", "-q", "--no-verify", "-m", "snapshot of the working tree");
   return { dir, rev: git(dir, "rev-parse", "HEAD").trim() };
 }
