@@ -83,7 +83,9 @@ describeWhen(
       () => {
         const r = run("sh", ["-c", start!], { cwd: clone, env: userEnv(), timeout: COMMAND_TIMEOUT });
         expect(r.code, shown(r)).toBe(0);
-        expect(r.stdout).toMatch(/^examples\/\.github\/.*\[composite-role-conflict\]$/m);
+        // The text format: a finding opens with `level[rule-id]: headline`, then its place.
+        expect(r.stdout).toMatch(/^(error|warning|note)\[composite-role-conflict\]: /m);
+        expect(r.stdout).toMatch(/^ --> examples\/\.github\//m);
         expect(r.stdout).toMatch(/\d+ errors?, \d+ warnings?, \d+ notes? in \d+ files?/);
       },
       COMMAND_TIMEOUT,
@@ -102,7 +104,8 @@ describeWhen(
         // No source-map noise (vitest.config.ts strips @actions' source-map comments).
         expect(out).not.toMatch(/source ?map/i);
         // Each test file that needs ../shared says so in one line.
-        const needing = testFilesUsing(path.join(clone, "test"), /\b(describeShared|itShared)\(/);
+        // Files that import the helpers (test/install/require-shared.test.ts only writes them into a generated file).
+        const needing = testFilesUsing(path.join(clone, "test"), /^import \{[^}]*\b(describeShared|itShared)\b[^}]*\} from "\.\.\/helpers\/shared\.js";$/m);
         expect(needing.length).toBeGreaterThan(5);
         const skipLines = out.split("\n").filter((l) => l.startsWith(" ↓ "));
         for (const file of needing) {
