@@ -18,7 +18,6 @@ import type { TrustRole } from "../iac/types.js";
 import { RULES } from "../rules/index.js";
 import { discover, type Discovery } from "../discover/discover.js";
 import { isInside } from "../fs/paths.js";
-import { configureSites } from "../rules/support/configure-sites.js";
 import { roleLinks, rolesNamed } from "../graph/oidc.js";
 import { runSourceOf, upstreamEvents, type RunSource } from "../graph/upstream.js";
 import { unusedEntryFindings } from "./findings.js";
@@ -160,7 +159,7 @@ export function outcomeOf(core: CoreResult, found: Discovery, part: LintPart): O
   const graph = core.graph;
   const arns = new Set<string>();
   if (core.emptyFailures.length === 0 && graph.jobs.length > 0) {
-    for (const l of roleLinks(graph, configureSites(graph).filter((s) => s.node))) if (l.arn) arns.add(l.arn);
+    for (const l of roleLinks(graph)) if (l.arn) arns.add(l.arn);
   }
   return {
     repositories: part.repositories,

@@ -22,6 +22,7 @@ import { knownText } from "../iac/types.js";
 import type { ConfigureCall, JobNode, ProjectGraph, TimelineStep } from "./types.js";
 import { substitute, type InputValues } from "./substitute.js";
 import { effectiveInput } from "./configure.js";
+import { allJobNodes } from "./build-graph.js";
 import { envAt } from "./values.js";
 
 // ---------- subjects ----------
@@ -527,33 +528,40 @@ export function rolesNamed(roles: readonly TrustRole[], arn: string): { roles: T
 
 const linkCache = new WeakMap<ProjectGraph, RoleLink[]>();
 
-/** Every OIDC configure call of every job, with the repository role it assumes (when it can be told). */
-export function roleLinks(graph: ProjectGraph, calls: ReadonlyArray<{ node?: JobNode; ts: TimelineStep; call: ConfigureCall }>): RoleLink[] {
+/**
+ * Every OIDC configure call of every job, with the repository role it assumes (when it can be told).
+ * Worked out once per graph: the three trust rules, the call-graph picture and the run's
+ * cross-repository check all ask.
+ */
+export function roleLinks(graph: ProjectGraph): RoleLink[] {
   const cached = linkCache.get(graph);
   if (cached) return cached;
   const roles = graph.trust?.roles ?? [];
   const out: RoleLink[] = [];
-  for (const { node, ts, call } of calls) {
-    if (!node || !call.oidc) continue;
-    const input = effectiveInput(node, call, "role-to-assume");
-    const raw = (input?.text ?? call.role ?? "").trim();
-    const text = resolveEnv(node, ts, raw);
-    const link: RoleLink = { node, ts, call, roleText: text, roles: [], audience: audienceOf(node, call) };
-    if (text.includes("${{")) {
-      const what = /\$\{\{\s*(secrets|vars)\./.exec(text)?.[1];
-      link.unknownWhy = what === "secrets" ? "the role comes from a secret" : what === "vars" ? "the role comes from a configuration variable" : `the role is \`${text}\`, known only at run time`;
-    } else {
-      const m = ROLE_ARN.exec(text);
-      if (m) {
-        link.arn = text;
-        link.roleName = m[3]!;
-        const found = rolesNamed(roles, text);
-        link.roles = found.roles;
-        if (found.how) link.how = found.how;
-        if (found.roles.length === 0) link.unknownWhy = "no role of that name is defined in the repository";
-      } else link.unknownWhy = "the role is not an ARN";
+  for (const node of allJobNodes(graph)) {
+    for (const call of node.configureCalls) {
+      if (!call.oidc) continue;
+      const ts = call.step;
+      const input = effectiveInput(node, call, "role-to-assume");
+      const raw = (input?.text ?? call.role ?? "").trim();
+      const text = resolveEnv(node, ts, raw);
+      const link: RoleLink = { node, ts, call, roleText: text, roles: [], audience: audienceOf(node, call) };
+      if (text.includes("${{")) {
+        const what = /\$\{\{\s*(secrets|vars)\./.exec(text)?.[1];
+        link.unknownWhy = what === "secrets" ? "the role comes from a secret" : what === "vars" ? "the role comes from a configuration variable" : `the role is \`${text}\`, known only at run time`;
+      } else {
+        const m = ROLE_ARN.exec(text);
+        if (m) {
+          link.arn = text;
+          link.roleName = m[3]!;
+          const found = rolesNamed(roles, text);
+          link.roles = found.roles;
+          if (found.how) link.how = found.how;
+          if (found.roles.length === 0) link.unknownWhy = "no role of that name is defined in the repository";
+        } else link.unknownWhy = "the role is not an ARN";
+      }
+      out.push(link);
     }
-    out.push(link);
   }
   linkCache.set(graph, out);
   return out;

@@ -8,7 +8,6 @@
 import * as path from "node:path";
 import type { ConfigureCall, GraphIssue, JobNode, ProjectGraph, TimelineStep } from "./types.js";
 import { runnerKind } from "./runner.js";
-import { allJobNodes } from "./build-graph.js";
 import { roleLinks, type RoleLink } from "./oidc.js";
 import type { TrustRole } from "../iac/types.js";
 
@@ -234,8 +233,7 @@ function roleDisplayName(r: TrustRole): string {
 function linksOf(graph: ProjectGraph): Map<TimelineStep, RoleLink> {
   // Without roles in the repository's infrastructure code every role is unknown: nothing to draw.
   if (!graph.trust || graph.trust.roles.length === 0) return new Map();
-  const calls = allJobNodes(graph).flatMap((node) => node.configureCalls.map((call) => ({ node, ts: call.step, call })));
-  return new Map(roleLinks(graph, calls).map((l) => [l.ts, l]));
+  return new Map(roleLinks(graph).map((l) => [l.ts, l]));
 }
 
 function roleViews(graph: ProjectGraph, links: Map<TimelineStep, RoleLink>): RoleView[] {

@@ -8,7 +8,6 @@ import { githubClaim, judgeValues, parseOperator } from "../iac/iam.js";
 import type { PolicyString, TrustCondition, TrustRole, TrustStatement } from "../iac/types.js";
 import { knownText } from "../iac/types.js";
 import { roleLinks, subjectText } from "../graph/oidc.js";
-import { configureSites } from "./support/configure-sites.js";
 import { describeRole, githubStatements, listed, loc, quoted, related, roleName } from "./support/trust.js";
 
 const DEFAULT_AUDIENCE = "sts.amazonaws.com";
@@ -32,7 +31,7 @@ export const oidcTrustConditionOperator: Rule = {
   check(ctx) {
     const roles = ctx.graph.trust?.roles ?? [];
     if (roles.length === 0) return;
-    const links = roleLinks(ctx.graph, configureSites(ctx.graph).filter((s) => s.node));
+    const links = roleLinks(ctx.graph);
     for (const role of roles) {
       for (const st of githubStatements(role)) {
         for (const c of st.conditions) {

@@ -3,7 +3,7 @@
  * accepts none (or only some) of the OIDC subjects the job can present.
  */
 import type { Location, RelatedLocation, Rule } from "./types.js";
-import { configureSites, siteInput, valueLocation, type ConfigureSite } from "./support/configure-sites.js";
+import { siteInput, valueLocation, type ConfigureSite } from "./support/configure-sites.js";
 import { traceValue } from "../graph/values.js";
 import type { ProjectGraph } from "../graph/types.js";
 import { claimsFor, policyUsesImmutableIds, roleLinks, subjectClasses, subjectText, type RoleLink, type SubjectClass, type SubjectFormat } from "../graph/oidc.js";
@@ -23,7 +23,7 @@ export const oidcTrustSubjectMismatch: Rule = {
   fixable: false,
   check(ctx) {
     if ((ctx.graph.trust?.roles.length ?? 0) === 0) return;
-    const links = roleLinks(ctx.graph, configureSites(ctx.graph).filter((s) => s.node));
+    const links = roleLinks(ctx.graph);
     // One finding per configure step and role: a step reached by several jobs (a composite, a called
     // workflow) presents the union of their subjects.
     const groups = new Map<string, RoleLink[]>();

@@ -8,7 +8,6 @@ import { judgeValues, parseOperator, githubClaim, type SubjectPart } from "../ia
 import type { PolicyString, TrustRole, TrustStatement } from "../iac/types.js";
 import { knownText } from "../iac/types.js";
 import { roleLinks } from "../graph/oidc.js";
-import { configureSites } from "./support/configure-sites.js";
 import { claimConditions, describeRole, githubStatements, listed, loc, quoted, related, roleName } from "./support/trust.js";
 
 type Scope = "any" | "owner" | "repo" | "unknown";
@@ -92,7 +91,7 @@ export const oidcTrustUnrestricted: Rule = {
   check(ctx) {
     const roles = ctx.graph.trust?.roles ?? [];
     if (roles.length === 0) return;
-    const links = roleLinks(ctx.graph, configureSites(ctx.graph).filter((s) => s.node));
+    const links = roleLinks(ctx.graph);
     for (const role of roles) {
       for (const st of githubStatements(role)) {
         if (st.provider.kind === "unknown" && !st.conditions.some((c) => githubClaim(c.key) !== undefined)) continue;

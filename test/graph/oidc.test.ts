@@ -7,7 +7,6 @@ import { lint } from "../../src/engine/lint.js";
 import { offlinePins } from "../../src/knowledge/pins.js";
 import { allJobNodes } from "../../src/graph/build-graph.js";
 import { claimsFor, roleLinks, subjectClasses, subjectText, type SubjectFormat } from "../../src/graph/oidc.js";
-import { configureSites } from "../../src/rules/support/configure-sites.js";
 import type { Settings } from "../../src/rules/types.js";
 import { tempRepo } from "../helpers/temp-repo.js";
 
@@ -158,7 +157,7 @@ describe("job ↔ role", () => {
   async function links(files: Record<string, string>) {
     const dir = tempRepo(files);
     const result = await lint({ paths: ["."], cwd: dir, settings: REPO, pins: offlinePins() });
-    return roleLinks(result.graph, configureSites(result.graph)).map((l) => `${l.roleText} → ${l.roles.map((r) => r.id).join(",") || `unknown: ${l.unknownWhy}`}`);
+    return roleLinks(result.graph).map((l) => `${l.roleText} → ${l.roles.map((r) => r.id).join(",") || `unknown: ${l.unknownWhy}`}`);
   }
 
   it("links a literal ARN, an ARN built from env, and leaves secrets and variables unknown", async () => {
