@@ -22327,7 +22327,7 @@ var RULE_ID2 = "oidc-fanout-no-retry", IDP_ERROR = "Couldn't retrieve verificati
       if (parts3.length === 0) continue;
       let fanout = new ConcurrentJobs(parts3);
       for (let p of parts3) {
-        let offCalls = p.node.configureCalls.filter((c) => c.oidc).map((c) => ({ call: c, off: retryOff(ctx, p.node, c) })).filter((x) => !!x.off);
+        let offCalls = p.node.configureCalls.filter((c) => c.oidc).map((c) => ({ call: c, off: retryOff(p.node, c) })).filter((x) => !!x.off);
         if (offCalls.length === 0) continue;
         let sum = fanout.others(p);
         if (p.weight + sum.weight < threshold) continue;
@@ -22377,7 +22377,7 @@ function attemptsOf(iv) {
 function refText(v) {
   return isFullSha(v.ref) ? `\`@${shortRef(v.ref, 7)}\u2026\`` : `\`@${v.ref}\``;
 }
-function retryOff(ctx, node, call) {
+function retryOff(node, call) {
   let v = call.version, atLeast2 = versionAtLeast(v, RETRY_SINCE);
   if (atLeast2 === void 0) return;
   let ts = node.timeline[call.timelineIndex], file = ts.file, maxParallel = "or limit how many of these jobs start together (`strategy.max-parallel`, or `needs:` between them)";
@@ -23075,26 +23075,27 @@ function rolesNamed(roles, arn) {
   return how ? { roles: out2, how } : { roles: out2 };
 }
 var linkCache = /* @__PURE__ */ new WeakMap();
-function roleLinks(graph, calls) {
+function roleLinks(graph) {
   let cached = linkCache.get(graph);
   if (cached) return cached;
   let roles = graph.trust?.roles ?? [], out2 = [];
-  for (let { node, ts, call } of calls) {
-    if (!node || !call.oidc) continue;
-    let raw2 = (effectiveInput(node, call, "role-to-assume")?.text ?? call.role ?? "").trim(), text2 = resolveEnv(node, ts, raw2), link = { node, ts, call, roleText: text2, roles: [], audience: audienceOf(node, call) };
-    if (text2.includes("${{")) {
-      let what = /\$\{\{\s*(secrets|vars)\./.exec(text2)?.[1];
-      link.unknownWhy = what === "secrets" ? "the role comes from a secret" : what === "vars" ? "the role comes from a configuration variable" : `the role is \`${text2}\`, known only at run time`;
-    } else {
-      let m = ROLE_ARN2.exec(text2);
-      if (m) {
-        link.arn = text2, link.roleName = m[3];
-        let found = rolesNamed(roles, text2);
-        link.roles = found.roles, found.how && (link.how = found.how), found.roles.length === 0 && (link.unknownWhy = "no role of that name is defined in the repository");
-      } else link.unknownWhy = "the role is not an ARN";
+  for (let node of allJobNodes(graph))
+    for (let call of node.configureCalls) {
+      if (!call.oidc) continue;
+      let ts = call.step, raw2 = (effectiveInput(node, call, "role-to-assume")?.text ?? call.role ?? "").trim(), text2 = resolveEnv(node, ts, raw2), link = { node, ts, call, roleText: text2, roles: [], audience: audienceOf(node, call) };
+      if (text2.includes("${{")) {
+        let what = /\$\{\{\s*(secrets|vars)\./.exec(text2)?.[1];
+        link.unknownWhy = what === "secrets" ? "the role comes from a secret" : what === "vars" ? "the role comes from a configuration variable" : `the role is \`${text2}\`, known only at run time`;
+      } else {
+        let m = ROLE_ARN2.exec(text2);
+        if (m) {
+          link.arn = text2, link.roleName = m[3];
+          let found = rolesNamed(roles, text2);
+          link.roles = found.roles, found.how && (link.how = found.how), found.roles.length === 0 && (link.unknownWhy = "no role of that name is defined in the repository");
+        } else link.unknownWhy = "the role is not an ARN";
+      }
+      out2.push(link);
     }
-    out2.push(link);
-  }
   return linkCache.set(graph, out2), out2;
 }
 function policyUsesImmutableIds(role) {
@@ -23176,7 +23177,7 @@ var oidcTrustConditionOperator = {
   check(ctx) {
     let roles = ctx.graph.trust?.roles ?? [];
     if (roles.length === 0) return;
-    let links = roleLinks(ctx.graph, configureSites(ctx.graph).filter((s) => s.node));
+    let links = roleLinks(ctx.graph);
     for (let role of roles)
       for (let st of githubStatements(role))
         for (let c of st.conditions) {
@@ -23235,7 +23236,7 @@ var oidcTrustSubjectMismatch = {
   fixable: !1,
   check(ctx) {
     if ((ctx.graph.trust?.roles.length ?? 0) === 0) return;
-    let links = roleLinks(ctx.graph, configureSites(ctx.graph).filter((s) => s.node)), groups = /* @__PURE__ */ new Map();
+    let links = roleLinks(ctx.graph), groups = /* @__PURE__ */ new Map();
     for (let l of links) {
       if (l.roles.length === 0) continue;
       let k = `${l.ts.file.path}\0${l.ts.step.range.start.offset}\0${l.roleText}`, list = groups.get(k) ?? [];
@@ -23353,7 +23354,7 @@ var oidcTrustUnrestricted = {
   check(ctx) {
     let roles = ctx.graph.trust?.roles ?? [];
     if (roles.length === 0) return;
-    let links = roleLinks(ctx.graph, configureSites(ctx.graph).filter((s) => s.node));
+    let links = roleLinks(ctx.graph);
     for (let role of roles)
       for (let st of githubStatements(role)) {
         if (st.provider.kind === "unknown" && !st.conditions.some((c) => githubClaim(c.key) !== void 0)) continue;
@@ -28151,7 +28152,7 @@ var TerraformReader = class {
         return ct === "true" ? this.evaluate(inst, a, file) : ct === "false" ? this.evaluate(inst, b, file) : { t: "unknown", why: `the condition \`${text(file, c)}\` is not known`, at };
       }
       case "variable_expr":
-        return this.reference(inst, [text(file, n)], file, at);
+        return this.reference(inst, [text(file, n)], at);
       default:
         return { t: "unknown", why: `\`${clip(text(file, n))}\` is not evaluated`, at };
     }
@@ -28178,7 +28179,7 @@ var TerraformReader = class {
             parts3.push(idx);
           } else break;
         }
-        v = this.reference(inst, parts3, file, at), i2 = j;
+        v = this.reference(inst, parts3, at), i2 = j;
       } else
         v = this.evaluate(inst, first, file);
     }
@@ -28196,7 +28197,7 @@ var TerraformReader = class {
     }
     return v;
   }
-  reference(inst, parts3, file, at) {
+  reference(inst, parts3, at) {
     let [root, a, b, ...rest] = parts3, shown = parts3.map((p) => typeof p == "number" ? `[${p}]` : `.${p}`).join("").slice(1), unknown = (why = `\`${shown}\` is known only when Terraform runs`) => ({ t: "unknown", why, at });
     if (root === "var" && typeof a == "string") return this.follow(inst.variable(a, at), [b, ...rest], at, shown);
     if (root === "local" && typeof a == "string") return this.follow(inst.local(a, at), [b, ...rest], at, shown);
@@ -28801,7 +28802,7 @@ function crossLinked(outcomes) {
 function outcomeOf(core, found, part) {
   let graph = core.graph, arns = /* @__PURE__ */ new Set();
   if (core.emptyFailures.length === 0 && graph.jobs.length > 0)
-    for (let l of roleLinks(graph, configureSites(graph).filter((s) => s.node))) l.arn && arns.add(l.arn);
+    for (let l of roleLinks(graph)) l.arn && arns.add(l.arn);
   return {
     repositories: part.repositories,
     roots: core.roots,
@@ -28930,9 +28931,7 @@ function roleDisplayName(r) {
   return n.kind === "name" ? n.value : n.kind === "prefix" ? `${n.value}\u2026` : n.kind === "generated" ? `<stack>-${n.logicalId}-<suffix>` : r.id;
 }
 function linksOf(graph) {
-  if (!graph.trust || graph.trust.roles.length === 0) return /* @__PURE__ */ new Map();
-  let calls = allJobNodes(graph).flatMap((node) => node.configureCalls.map((call) => ({ node, ts: call.step, call })));
-  return new Map(roleLinks(graph, calls).map((l) => [l.ts, l]));
+  return !graph.trust || graph.trust.roles.length === 0 ? /* @__PURE__ */ new Map() : new Map(roleLinks(graph).map((l) => [l.ts, l]));
 }
 function roleViews(graph, links) {
   return (graph.trust?.roles ?? []).map((r) => {

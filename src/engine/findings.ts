@@ -5,7 +5,6 @@
  * drops findings in ignored files, applies `ignore-findings` and inline suppressions, and only then
  * hands the live findings to consumers (reporters, `--fix`, `--diff`, SARIF fixes).
  */
-import type { SourceFile } from "../model/types.js";
 import type { Finding, Fix, Level, Location, NoFix, RelatedLocation, Report, Rule, RuleMeta, Via } from "../rules/types.js";
 import { LEVEL_RANK } from "../rules/types.js";
 import { applySuppressions, suppressionFindings, unusedIgnoreEntryFindings, UNUSED_SUPPRESSION_RULE_ID } from "../config/suppressions.js";

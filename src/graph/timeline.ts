@@ -7,7 +7,7 @@
  * runners older than v2.295.0 some steps inside a composite still see an earlier role
  * (`role-conflicts.ts`).
  */
-import type { ConfigureCall, InvocationSpan, JobNode, ProjectGraph, TimelineStep } from "./types.js";
+import type { ConfigureCall, InvocationSpan, JobNode, TimelineStep } from "./types.js";
 import { decide, knownInputs, type KnownValue } from "./conditions.js";
 import { configureCallOf } from "./configure.js";
 import type { GraphActions } from "./values.js";

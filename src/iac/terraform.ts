@@ -16,7 +16,7 @@ import { JsonTextError, parseJsonText } from "./json-text.js";
 import { GITHUB_HOST, readPolicy } from "./policy.js";
 import { located } from "./source.js";
 import type { Located, PEntry, PolicyString, PValue, RoleName, Segment, TrustRole } from "./types.js";
-import { concatStrings, knownText, pushSegment, unknownString } from "./types.js";
+import { concatStrings, knownText, pushSegment } from "./types.js";
 
 export interface TfFile {
   file: SourceFile;
@@ -472,7 +472,7 @@ export class TerraformReader {
         return { t: "unknown", why: `the condition \`${text(file, c)}\` is not known`, at };
       }
       case "variable_expr":
-        return this.reference(inst, [text(file, n)], file, at);
+        return this.reference(inst, [text(file, n)], at);
       default:
         return { t: "unknown", why: `\`${clip(text(file, n))}\` is not evaluated`, at };
     }
@@ -506,7 +506,7 @@ export class TerraformReader {
             parts.push(idx);
           } else break;
         }
-        v = this.reference(inst, parts, file, at);
+        v = this.reference(inst, parts, at);
         i = j;
       } else {
         v = this.evaluate(inst, first, file);
@@ -531,7 +531,7 @@ export class TerraformReader {
     return v;
   }
 
-  private reference(inst: Instance, parts: Array<string | number>, file: SourceFile, at: Located): PValue {
+  private reference(inst: Instance, parts: Array<string | number>, at: Located): PValue {
     const [root, a, b, ...rest] = parts;
     const shown = parts.map((p) => (typeof p === "number" ? `[${p}]` : `.${p}`)).join("").slice(1);
     const unknown = (why = `\`${shown}\` is known only when Terraform runs`): PValue => ({ t: "unknown", why, at });

@@ -10,7 +10,7 @@ import type { Entry, SourceFile } from "../model/types.js";
 import { declaresInput, newestTag, retryAttempts, RETRY_SINCE, versionAtLeast, type ConfigureVersion } from "../knowledge/configure-aws-credentials.js";
 import type { Fix, RelatedLocation, Report, Rule, RuleContext } from "./types.js";
 import { effectiveInput } from "../graph/configure.js";
-import { ConcurrentJobs, factor, participants, UNKNOWN_MATRIX, type ConcurrentSet, type Participant } from "../graph/concurrency.js";
+import { ConcurrentJobs, factor, participants, type ConcurrentSet, type Participant } from "../graph/concurrency.js";
 import { onlyWorkflowCall } from "../graph/permissions.js";
 import { removeEntries, replaceRefInScalar } from "../edit/yaml-edit.js";
 import { isFullSha, shortRef } from "../knowledge/version.js";
@@ -73,7 +73,7 @@ export const oidcFanoutNoRetry: Rule = {
       for (const p of parts) {
         const offCalls = p.node.configureCalls
           .filter((c) => c.oidc)
-          .map((c) => ({ call: c, off: retryOff(ctx, p.node, c) }))
+          .map((c) => ({ call: c, off: retryOff(p.node, c) }))
           .filter((x): x is { call: ConfigureCall; off: RetryOff } => !!x.off);
         if (offCalls.length === 0) continue;
         const sum = fanout.others(p);
@@ -158,7 +158,7 @@ function refText(v: ConfigureVersion): string {
   return isFullSha(v.ref) ? `\`@${shortRef(v.ref, 7)}…\`` : `\`@${v.ref}\``;
 }
 
-function retryOff(ctx: RuleContext, node: JobNode, call: ConfigureCall): RetryOff | undefined {
+function retryOff(node: JobNode, call: ConfigureCall): RetryOff | undefined {
   const v = call.version;
   const atLeast = versionAtLeast(v, RETRY_SINCE);
   // Unknown code: no guessing.
