@@ -18921,13 +18921,21 @@ var Parser = class {
 };
 
 // src/graph/conditions.ts
-var PURE_FUNCTIONS = /* @__PURE__ */ new Set(["contains", "startswith", "endswith", "format", "join", "tojson", "fromjson"]);
+var PURE_FUNCTIONS = /* @__PURE__ */ new Set(["contains", "startswith", "endswith", "format", "join", "tojson", "fromjson"]), STATUS = [
+  [/\bsuccess\(\s*\)/g, "true"],
+  [/\balways\(\s*\)/g, "true"],
+  [/\bcancelled\(\s*\)/g, "false"]
+], RUN_KEYS = /* @__PURE__ */ new Set(["event_name", "ref", "ref_name", "ref_type"]);
 function decide(condition, known3) {
   if (condition === void 0) return "unknown";
   let text2 = condition.trim();
   if (text2 === "") return "unknown";
   let wrapped = /^\$\{\{([\s\S]*)\}\}$/.exec(text2);
   if (wrapped && (text2 = wrapped[1]), text2.includes("${{") || text2.includes("}}")) return "unknown";
+  if (known3.succeeded) {
+    if (/\bfailure\(/.test(text2)) return "unknown";
+    for (let [re, value3] of STATUS) text2 = text2.replace(re, value3);
+  }
   try {
     let { tokens } = new Lexer(text2).lex();
     for (let i2 = 0; i2 < tokens.length; i2++) {
@@ -18938,13 +18946,31 @@ function decide(condition, known3) {
         if (!PURE_FUNCTIONS.has(name2)) return "unknown";
         continue;
       }
-      if (name2 !== "inputs" || !known3.inputs) return "unknown";
-      let next = tokens[i2 + 1], key = next?.type === TokenType.DOT || next?.type === TokenType.LEFT_BRACKET ? tokens[i2 + 2] : void 0, keyName = key?.type === TokenType.IDENTIFIER || key?.type === TokenType.STRING ? String(key.value ?? key.lexeme) : void 0;
-      if (!keyName || !known3.inputs.has(keyName.toLowerCase())) return "unknown";
+      let next = tokens[i2 + 1], key = next?.type === TokenType.DOT || next?.type === TokenType.LEFT_BRACKET ? tokens[i2 + 2] : void 0, keyName = key?.type === TokenType.IDENTIFIER || key?.type === TokenType.STRING ? String(key.value ?? key.lexeme).toLowerCase() : void 0;
+      if (name2 === "inputs") {
+        if (!keyName || !known3.inputs?.has(keyName)) return "unknown";
+        continue;
+      }
+      if (name2 === "github" && known3.run) {
+        if (!keyName || !RUN_KEYS.has(keyName)) return "unknown";
+        let after = tokens[i2 + 3];
+        if (after?.type === TokenType.DOT || after?.type === TokenType.LEFT_BRACKET || keyName !== "event_name" && known3.run.ref === void 0) return "unknown";
+        continue;
+      }
+      return "unknown";
     }
-    let expr = new Parser(tokens, ["inputs"], []).parse(), inputs = new data_exports.Dictionary();
+    let expr = new Parser(tokens, ["github", "inputs"], []).parse(), inputs = new data_exports.Dictionary();
     for (let [k, v] of known3.inputs ?? []) inputs.add(k, toData(v));
-    let result = new Evaluator(expr, new data_exports.Dictionary({ key: "inputs", value: inputs })).evaluate();
+    let github = new data_exports.Dictionary();
+    if (known3.run) {
+      let { event, ref } = known3.run;
+      if (github.add("event_name", new data_exports.StringData(event)), ref !== void 0) {
+        github.add("ref", new data_exports.StringData(ref));
+        let m = /^refs\/(heads|tags)\/(.*)$/.exec(ref) ?? /^refs\/(pull)\/(.*)$/.exec(ref);
+        github.add("ref_name", new data_exports.StringData(m ? m[2] : ref)), github.add("ref_type", new data_exports.StringData(m?.[1] === "tags" ? "tag" : "branch"));
+      }
+    }
+    let result = new Evaluator(expr, new data_exports.Dictionary({ key: "github", value: github }, { key: "inputs", value: inputs })).evaluate();
     return falsy(result) ? "false" : "true";
   } catch {
     return "unknown";
@@ -22906,48 +22932,8 @@ function subjectClasses(node, ts, settings) {
     }
   ]), byStep.set(ts ?? node, classes), classes;
 }
-var STATUS = [
-  [/\bsuccess\(\s*\)/g, "true"],
-  [/\balways\(\s*\)/g, "true"],
-  [/\bcancelled\(\s*\)/g, "false"]
-], PURE = /* @__PURE__ */ new Set(["contains", "startswith", "endswith", "format", "join", "tojson", "fromjson"]), GITHUB_KEYS = /* @__PURE__ */ new Set(["event_name", "ref", "ref_name", "ref_type"]);
 function decideFor(condition, event, ref, inputs) {
-  let text2 = condition.trim(), wrapped = /^\$\{\{([\s\S]*)\}\}$/.exec(text2);
-  if (wrapped && (text2 = wrapped[1]), text2.includes("${{") || text2.includes("}}") || /\bfailure\(/.test(text2)) return "unknown";
-  for (let [re, value3] of STATUS) text2 = text2.replace(re, value3);
-  try {
-    let { tokens } = new Lexer(text2).lex();
-    for (let i2 = 0; i2 < tokens.length; i2++) {
-      let t = tokens[i2];
-      if (t.type !== TokenType.IDENTIFIER || tokens[i2 - 1]?.type === TokenType.DOT) continue;
-      let name2 = t.lexeme.toLowerCase();
-      if (tokens[i2 + 1]?.type === TokenType.LEFT_PAREN) {
-        if (!PURE.has(name2)) return "unknown";
-        continue;
-      }
-      let next = tokens[i2 + 1], key = next?.type === TokenType.DOT || next?.type === TokenType.LEFT_BRACKET ? tokens[i2 + 2] : void 0, keyName = key?.type === TokenType.IDENTIFIER || key?.type === TokenType.STRING ? String(key.value ?? key.lexeme).toLowerCase() : void 0;
-      if (name2 === "github") {
-        if (!keyName || !GITHUB_KEYS.has(keyName)) return "unknown";
-        let after = tokens[i2 + 3];
-        if (after?.type === TokenType.DOT || after?.type === TokenType.LEFT_BRACKET || keyName !== "event_name" && ref === void 0) return "unknown";
-        continue;
-      }
-      if (!(name2 === "inputs" && keyName && inputs?.has(keyName) && !inputs.get(keyName).includes("${{")))
-        return "unknown";
-    }
-    let expr = new Parser(tokens, ["github", "inputs"], []).parse(), github = new data_exports.Dictionary();
-    if (github.add("event_name", new data_exports.StringData(event)), ref !== void 0) {
-      github.add("ref", new data_exports.StringData(ref));
-      let m = /^refs\/(heads|tags)\/(.*)$/.exec(ref) ?? /^refs\/(pull)\/(.*)$/.exec(ref);
-      github.add("ref_name", new data_exports.StringData(m ? m[2] : ref)), github.add("ref_type", new data_exports.StringData(m?.[1] === "tags" ? "tag" : "branch"));
-    }
-    let inputsData = new data_exports.Dictionary();
-    for (let [k, v] of inputs ?? []) v.includes("${{") || inputsData.add(k, new data_exports.StringData(v));
-    let result = new Evaluator(expr, new data_exports.Dictionary({ key: "github", value: github }, { key: "inputs", value: inputsData })).evaluate();
-    return falsy(result) ? "false" : "true";
-  } catch {
-    return "unknown";
-  }
+  return decide(condition, { run: { event, ref }, succeeded: !0, ...inputs ? { inputs: knownInputs(inputs) } : {} });
 }
 function literalsOf(condition) {
   let out2 = [];

@@ -16,10 +16,23 @@ export type KnownValue = string | boolean | number;
 /** Values known for a condition, keyed by lower-cased name. */
 export interface KnownContexts {
   inputs?: ReadonlyMap<string, KnownValue>;
+  /**
+   * One concrete run: its event (`github.event_name`) and, when known, its ref (`github.ref`,
+   * `github.ref_name`, `github.ref_type`). Other `github.*` values stay unknown.
+   */
+  run?: { event: string; ref: string | undefined };
+  /** The step or job runs after everything before it succeeded: success() and always() are true, cancelled() false. */
+  succeeded?: boolean;
 }
 
 // Functions whose result depends only on their arguments; status functions and hashFiles do not.
 const PURE_FUNCTIONS = new Set(["contains", "startswith", "endswith", "format", "join", "tojson", "fromjson"]);
+const STATUS = [
+  [/\bsuccess\(\s*\)/g, "true"],
+  [/\balways\(\s*\)/g, "true"],
+  [/\bcancelled\(\s*\)/g, "false"],
+] as const;
+const RUN_KEYS = new Set(["event_name", "ref", "ref_name", "ref_type"]);
 
 /**
  * What a condition evaluates to before the run. `${{ }}` around the whole condition is optional, as
@@ -32,6 +45,10 @@ export function decide(condition: string | undefined, known: KnownContexts): Dec
   const wrapped = /^\$\{\{([\s\S]*)\}\}$/.exec(text);
   if (wrapped) text = wrapped[1]!;
   if (text.includes("${{") || text.includes("}}")) return "unknown";
+  if (known.succeeded) {
+    if (/\bfailure\(/.test(text)) return "unknown";
+    for (const [re, value] of STATUS) text = text.replace(re, value);
+  }
   try {
     const { tokens } = new Lexer(text).lex();
     for (let i = 0; i < tokens.length; i++) {
@@ -42,17 +59,38 @@ export function decide(condition: string | undefined, known: KnownContexts): Dec
         if (!PURE_FUNCTIONS.has(name)) return "unknown";
         continue;
       }
-      // Only the `inputs` context can be known before the run.
-      if (name !== "inputs" || !known.inputs) return "unknown";
       const next = tokens[i + 1];
       const key = next?.type === TokenType.DOT || next?.type === TokenType.LEFT_BRACKET ? tokens[i + 2] : undefined;
-      const keyName = key?.type === TokenType.IDENTIFIER || key?.type === TokenType.STRING ? String(key.value ?? key.lexeme) : undefined;
-      if (!keyName || !known.inputs.has(keyName.toLowerCase())) return "unknown";
+      const keyName = key?.type === TokenType.IDENTIFIER || key?.type === TokenType.STRING ? String(key.value ?? key.lexeme).toLowerCase() : undefined;
+      // Only what `known` holds can be known before the run.
+      if (name === "inputs") {
+        if (!keyName || !known.inputs?.has(keyName)) return "unknown";
+        continue;
+      }
+      if (name === "github" && known.run) {
+        if (!keyName || !RUN_KEYS.has(keyName)) return "unknown";
+        const after = tokens[i + 3];
+        if (after?.type === TokenType.DOT || after?.type === TokenType.LEFT_BRACKET) return "unknown";
+        if (keyName !== "event_name" && known.run.ref === undefined) return "unknown";
+        continue;
+      }
+      return "unknown";
     }
-    const expr = new Parser(tokens, ["inputs"], []).parse();
+    const expr = new Parser(tokens, ["github", "inputs"], []).parse();
     const inputs = new data.Dictionary();
     for (const [k, v] of known.inputs ?? []) inputs.add(k, toData(v));
-    const result = new Evaluator(expr, new data.Dictionary({ key: "inputs", value: inputs })).evaluate();
+    const github = new data.Dictionary();
+    if (known.run) {
+      const { event, ref } = known.run;
+      github.add("event_name", new data.StringData(event));
+      if (ref !== undefined) {
+        github.add("ref", new data.StringData(ref));
+        const m = /^refs\/(heads|tags)\/(.*)$/.exec(ref) ?? /^refs\/(pull)\/(.*)$/.exec(ref);
+        github.add("ref_name", new data.StringData(m ? m[2]! : ref));
+        github.add("ref_type", new data.StringData(m?.[1] === "tags" ? "tag" : "branch"));
+      }
+    }
+    const result = new Evaluator(expr, new data.Dictionary({ key: "github", value: github }, { key: "inputs", value: inputs })).evaluate();
     return falsy(result) ? "false" : "true";
   } catch {
     return "unknown";

@@ -13,9 +13,7 @@
  *   its `role-to-assume` (through composite inputs, reusable-workflow inputs and literal `env:`)
  *   matched by ARN or name; roles from secrets or variables stay unknown.
  */
-import { Evaluator, Lexer, Parser, data } from "@actions/expressions";
-import { TokenType } from "@actions/expressions/lexer";
-import { falsy } from "@actions/expressions/result";
+import { decide, knownInputs, type Decision } from "./conditions.js";
 import type { SubjectPart, TokenClaims } from "../iac/iam.js";
 import type { TrustRole } from "../iac/types.js";
 import { knownText } from "../iac/types.js";
@@ -262,62 +260,9 @@ export function subjectClasses(node: JobNode, ts: TimelineStep | undefined, sett
 
 // ---------- conditions ----------
 
-const STATUS = [
-  [/\bsuccess\(\s*\)/g, "true"],
-  [/\balways\(\s*\)/g, "true"],
-  [/\bcancelled\(\s*\)/g, "false"],
-] as const;
-const PURE = new Set(["contains", "startswith", "endswith", "format", "join", "tojson", "fromjson"]);
-const GITHUB_KEYS = new Set(["event_name", "ref", "ref_name", "ref_type"]);
-
-type Decision = "true" | "false" | "unknown";
-
-/** A condition for one concrete event and ref; unknown when it reads anything else. */
+/** A condition for one concrete event and ref, after everything before it succeeded; unknown when it reads anything else. */
 function decideFor(condition: string, event: string, ref: string | undefined, inputs: InputValues | undefined): Decision {
-  let text = condition.trim();
-  const wrapped = /^\$\{\{([\s\S]*)\}\}$/.exec(text);
-  if (wrapped) text = wrapped[1]!;
-  if (text.includes("${{") || text.includes("}}") || /\bfailure\(/.test(text)) return "unknown";
-  for (const [re, value] of STATUS) text = text.replace(re, value);
-  try {
-    const { tokens } = new Lexer(text).lex();
-    for (let i = 0; i < tokens.length; i++) {
-      const t = tokens[i]!;
-      if (t.type !== TokenType.IDENTIFIER || tokens[i - 1]?.type === TokenType.DOT) continue;
-      const name = t.lexeme.toLowerCase();
-      if (tokens[i + 1]?.type === TokenType.LEFT_PAREN) {
-        if (!PURE.has(name)) return "unknown";
-        continue;
-      }
-      const next = tokens[i + 1];
-      const key = next?.type === TokenType.DOT || next?.type === TokenType.LEFT_BRACKET ? tokens[i + 2] : undefined;
-      const keyName = key?.type === TokenType.IDENTIFIER || key?.type === TokenType.STRING ? String(key.value ?? key.lexeme).toLowerCase() : undefined;
-      if (name === "github") {
-        if (!keyName || !GITHUB_KEYS.has(keyName)) return "unknown";
-        const after = tokens[i + 3];
-        if (after?.type === TokenType.DOT || after?.type === TokenType.LEFT_BRACKET) return "unknown";
-        if (keyName !== "event_name" && ref === undefined) return "unknown";
-        continue;
-      }
-      if (name === "inputs" && keyName && inputs?.has(keyName) && !inputs.get(keyName)!.includes("${{")) continue;
-      return "unknown";
-    }
-    const expr = new Parser(tokens, ["github", "inputs"], []).parse();
-    const github = new data.Dictionary();
-    github.add("event_name", new data.StringData(event));
-    if (ref !== undefined) {
-      github.add("ref", new data.StringData(ref));
-      const m = /^refs\/(heads|tags)\/(.*)$/.exec(ref) ?? /^refs\/(pull)\/(.*)$/.exec(ref);
-      github.add("ref_name", new data.StringData(m ? m[2]! : ref));
-      github.add("ref_type", new data.StringData(m?.[1] === "tags" ? "tag" : "branch"));
-    }
-    const inputsData = new data.Dictionary();
-    for (const [k, v] of inputs ?? []) if (!v.includes("${{")) inputsData.add(k, new data.StringData(v));
-    const result = new Evaluator(expr, new data.Dictionary({ key: "github", value: github }, { key: "inputs", value: inputsData })).evaluate();
-    return falsy(result) ? "false" : "true";
-  } catch {
-    return "unknown";
-  }
+  return decide(condition, { run: { event, ref }, succeeded: true, ...(inputs ? { inputs: knownInputs(inputs) } : {}) });
 }
 
 /** Literal strings of a condition (candidate refs and names). */
