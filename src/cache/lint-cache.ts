@@ -105,7 +105,7 @@ export const REQUEST_FIELDS = {
 let buildHash: string | undefined;
 
 /**
- * A hash of the code that runs: the bundle (dist/credflow.mjs) when credflow runs from it, else the
+ * A hash of the code that runs: the bundle (dist/credflow-core.cjs) when credflow runs from it, else the
  * module's own file (a development run from the sources), so a rebuilt credflow of the same
  * version never reuses an older build's results.
  */
