@@ -10314,7 +10314,7 @@ var require_compile = __commonJS({
       let schOrFunc = root.refs[ref];
       if (schOrFunc)
         return schOrFunc;
-      let _sch = resolve13.call(this, root, ref);
+      let _sch = resolve14.call(this, root, ref);
       if (_sch === void 0) {
         let schema = (_a = root.localRefs) === null || _a === void 0 ? void 0 : _a[ref], { schemaId } = this.opts;
         schema && (_sch = new SchemaEnv({ schema, schemaId, root, baseId }));
@@ -10335,7 +10335,7 @@ var require_compile = __commonJS({
     function sameSchemaEnv(s1, s2) {
       return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
     }
-    function resolve13(root, ref) {
+    function resolve14(root, ref) {
       let sch;
       for (; typeof (sch = this.refs[ref]) == "string"; )
         ref = sch;
@@ -10584,8 +10584,8 @@ var require_utils = __commonJS({
         if (input[i2] === "%" && i2 + 2 < input.length) {
           let hex = input.slice(i2 + 1, i2 + 3);
           if (isHexPair(hex)) {
-            let normalizedHex = hex.toUpperCase(), decoded2 = String.fromCharCode(parseInt(normalizedHex, 16));
-            decodeUnreserved && isUnreserved(decoded2) ? output += decoded2 : output += "%" + normalizedHex, i2 += 2;
+            let normalizedHex = hex.toUpperCase(), decoded = String.fromCharCode(parseInt(normalizedHex, 16));
+            decodeUnreserved && isUnreserved(decoded) ? output += decoded : output += "%" + normalizedHex, i2 += 2;
             continue;
           }
         }
@@ -10600,8 +10600,8 @@ var require_utils = __commonJS({
         if (ch === "%" && i2 + 2 < input.length) {
           let hex = input.slice(i2 + 1, i2 + 3);
           if (isHexPair(hex)) {
-            let normalizedHex = hex.toUpperCase(), decoded2 = String.fromCharCode(parseInt(normalizedHex, 16));
-            decoded2 !== "." && isUnreserved(decoded2) ? output += decoded2 : output += "%" + normalizedHex, i2 += 2;
+            let normalizedHex = hex.toUpperCase(), decoded = String.fromCharCode(parseInt(normalizedHex, 16));
+            decoded !== "." && isUnreserved(decoded) ? output += decoded : output += "%" + normalizedHex, i2 += 2;
             continue;
           }
         }
@@ -10697,8 +10697,8 @@ var require_utils = __commonJS({
         if (ch === "%" && i2 + 2 < input.length) {
           let hex = input.slice(i2 + 1, i2 + 3);
           if (isHexPair(hex)) {
-            let normalizedHex = hex.toUpperCase(), decoded2 = String.fromCharCode(parseInt(normalizedHex, 16));
-            isUnreserved(decoded2) ? output += decoded2 : output += "%" + normalizedHex, i2 += 2;
+            let normalizedHex = hex.toUpperCase(), decoded = String.fromCharCode(parseInt(normalizedHex, 16));
+            isUnreserved(decoded) ? output += decoded : output += "%" + normalizedHex, i2 += 2;
             continue;
           }
         }
@@ -10937,7 +10937,7 @@ var require_fast_uri = __commonJS({
       normalizeString(uri, options) : typeof uri == "object" && (uri = /** @type {T} */
       parse(serialize(uri, options), options)), uri;
     }
-    function resolve13(baseURI, relativeURI, options) {
+    function resolve14(baseURI, relativeURI, options) {
       let schemelessOptions = options ? Object.assign({ scheme: "null" }, options) : { scheme: "null" }, {
         parsed: baseParsed,
         malformedAuthorityOrPort: baseMalformed,
@@ -11139,7 +11139,7 @@ var require_fast_uri = __commonJS({
     var fastUri = {
       SCHEMES,
       normalize: normalize3,
-      resolve: resolve13,
+      resolve: resolve14,
       resolveComponent,
       equal,
       serialize,
@@ -13190,11 +13190,11 @@ async function Module2(moduleArg = {}) {
       );
     }, "readBinary")), readAsync = /* @__PURE__ */ __name(async (url) => {
       if (isFileURI(url))
-        return new Promise((resolve13, reject) => {
+        return new Promise((resolve14, reject) => {
           var xhr = new XMLHttpRequest();
           xhr.open("GET", url, !0), xhr.responseType = "arraybuffer", xhr.onload = () => {
             if (xhr.status == 200 || xhr.status == 0 && xhr.response) {
-              resolve13(xhr.response);
+              resolve14(xhr.response);
               return;
             }
             reject(xhr.status);
@@ -13327,9 +13327,9 @@ async function Module2(moduleArg = {}) {
     __name(receiveInstantiationResult, "receiveInstantiationResult");
     var info2 = getWasmImports();
     if (Module.instantiateWasm)
-      return new Promise((resolve13, reject) => {
+      return new Promise((resolve14, reject) => {
         Module.instantiateWasm(info2, (mod, inst) => {
-          resolve13(receiveInstance(mod, inst));
+          resolve14(receiveInstance(mod, inst));
         });
       });
     wasmBinaryFile ??= findWasmBinary();
@@ -14072,8 +14072,8 @@ async function Module2(moduleArg = {}) {
   }
   __name(run, "run");
   var wasmExports;
-  return wasmExports = await createWasm(), run(), runtimeInitialized ? moduleRtn = Module : moduleRtn = new Promise((resolve13, reject) => {
-    readyPromiseResolve = resolve13, readyPromiseReject = reject;
+  return wasmExports = await createWasm(), run(), runtimeInitialized ? moduleRtn = Module : moduleRtn = new Promise((resolve14, reject) => {
+    readyPromiseResolve = resolve14, readyPromiseReject = reject;
   }), moduleRtn;
 }
 async function initializeBinding(moduleOptions) {
@@ -19399,8 +19399,8 @@ function findRoleConflicts(node) {
     let ts = tl[call.timelineIndex];
     if (ts.chain.length === 0) continue;
     let depth = ts.chain.findIndex((site) => {
-      let span = node.invocations.get(site.invocation);
-      return span !== void 0 && span.callIndex >= 0 && node.activeCredentials[span.callIndex] !== void 0;
+      let span2 = node.invocations.get(site.invocation);
+      return span2 !== void 0 && span2.callIndex >= 0 && node.activeCredentials[span2.callIndex] !== void 0;
     });
     if (depth < 0) continue;
     let started = node.invocations.get(ts.chain[depth].invocation), before = node.activeCredentials[started.callIndex], earlierIdentity = identityOf(node, before), newIdentity = identityOf(node, call);
@@ -19418,9 +19418,9 @@ function invocationSpans(timeline) {
   let spans = /* @__PURE__ */ new Map();
   for (let ts of timeline)
     for (let site of ts.chain) {
-      let span = spans.get(site.invocation);
-      if (span) {
-        span.end = ts.index;
+      let span2 = spans.get(site.invocation);
+      if (span2) {
+        span2.end = ts.index;
         continue;
       }
       spans.set(site.invocation, { site, callIndex: site.timelineIndex, end: ts.index });
@@ -19432,20 +19432,20 @@ function analyseTimeline(graph, node, reusableInputs) {
   node.invocations = spans, node.callSteps = new Map([...spans.values()].map((s) => [s.callIndex, s]));
   let workflowInputs = reusableInputs ? typedWorkflowInputs(node, reusableInputs) : void 0;
   node.skipped = workflowInputs !== void 0 && decide(node.job.if?.value, { inputs: workflowInputs }) === "false";
-  let byInvocation = /* @__PURE__ */ new Map(), compositeInputs = (span, ts) => {
-    if (byInvocation.has(span.site.invocation)) return byInvocation.get(span.site.invocation);
+  let byInvocation = /* @__PURE__ */ new Map(), compositeInputs = (span2, ts) => {
+    if (byInvocation.has(span2.site.invocation)) return byInvocation.get(span2.site.invocation);
     let action = graph.actions.get(ts.file.absPath ?? ts.file.path), values;
     if (action) {
       let raw2 = /* @__PURE__ */ new Map();
       for (let [name2, input] of action.inputs) input.default !== void 0 && raw2.set(name2.toLowerCase(), input.default);
-      for (let [k, v] of tl[span.callIndex].with) raw2.set(k.toLowerCase(), v);
+      for (let [k, v] of tl[span2.callIndex].with) raw2.set(k.toLowerCase(), v);
       values = knownInputs(raw2);
     }
-    return byInvocation.set(span.site.invocation, values), values;
+    return byInvocation.set(span2.site.invocation, values), values;
   };
   for (let ts of tl) {
     if (ts.skipped) continue;
-    let site = ts.chain[ts.chain.length - 1], span = site && spans.get(site.invocation), inputs = span ? compositeInputs(span, ts) : workflowInputs;
+    let site = ts.chain[ts.chain.length - 1], span2 = site && spans.get(site.invocation), inputs = span2 ? compositeInputs(span2, ts) : workflowInputs;
     if (!node.skipped && (!inputs || decide(ts.step.if?.value, { inputs }) !== "false")) continue;
     ts.skipped = !0;
     let own = node.callSteps.get(ts.index);
@@ -19478,7 +19478,7 @@ function buildGraph(input) {
   for (let parsed3 of input.files) {
     if (!parsed3.usable) continue;
     if (parsed3.file.kind === "action") {
-      builder.action(parsed3);
+      builder.owner = void 0, builder.action(parsed3);
       continue;
     }
     let before = builder.totalSpent;
@@ -19488,6 +19488,7 @@ function buildGraph(input) {
     let nodes = wf.jobs.map((job) => builder.jobNode(wf, job, void 0, void 0, [parsed3.file.absPath ?? parsed3.file.path]));
     jobs.push(...nodes), jobsByWorkflow.set(wf.file.path, nodes), byFile.set(parsed3.file, builder.totalSpent - before);
   }
+  builder.owner = void 0;
   let files = input.loader.parsed.map((p) => p.file), expansion = { spent: builder.totalSpent - (input.expansionSpent ?? 0), exhausted: builder.totalExhausted, byFile };
   return { files, workflows, actions: builder.actions, jobs, jobsByWorkflow, issues: builder.issues, diagnostics: [], expansion };
 }
@@ -20090,8 +20091,8 @@ function matrixText(node) {
   let m = node.matrix;
   if (!node.job.strategy?.matrix) return "1 job";
   if (m.count === "unknown") {
-    let counted = Math.min(UNKNOWN_MATRIX, m.maxParallel ?? UNKNOWN_MATRIX);
-    return `a matrix of unknown size${m.maxParallel !== void 0 ? ` with max-parallel ${m.maxParallel}` : ""} (counted as ${counted})`;
+    let counted2 = Math.min(UNKNOWN_MATRIX, m.maxParallel ?? UNKNOWN_MATRIX);
+    return `a matrix of unknown size${m.maxParallel !== void 0 ? ` with max-parallel ${m.maxParallel}` : ""} (counted as ${counted2})`;
   }
   let sizes = m.axisSizes, s;
   return sizes.length >= 2 || sizes.length === 1 && m.product !== m.count ? s = `${sizes.join("\xD7")} matrix = ${plural(m.count, "job")}${m.product !== m.count ? " after include/exclude" : ""}` : s = `a matrix of ${plural(m.count, "job")}`, m.maxParallel !== void 0 && m.maxParallel < m.count && (s += `, at most ${m.maxParallel} at once (max-parallel)`), s;
@@ -21092,30 +21093,30 @@ function builtinExpression(expr) {
   if (e === "runner.temp") return RUNNER_TEMP;
   if (e === "runner.tool_cache") return TOOL_CACHE;
 }
-function substituteExpressions(text2, resolve13) {
+function substituteExpressions(text2, resolve14) {
   let unknown = !1, out2 = text2.replace(/\$\{\{([\s\S]*?)\}\}/g, (_whole, inner) => {
-    let v = builtinExpression(inner) ?? resolve13(inner.trim());
+    let v = builtinExpression(inner) ?? resolve14(inner.trim());
     return v === void 0 && (unknown = !0), v ?? "";
   });
   return unknown ? void 0 : out2;
 }
-function parsePathInput(value3, resolve13 = () => {
+function parsePathInput(value3, resolve14 = () => {
 }) {
   let patterns = [], unresolved = [];
   for (let raw2 of value3.split(/\r?\n/)) {
     let line = raw2.trim();
     if (!line || line.startsWith("#")) continue;
-    let p = resolvePattern(line, resolve13);
+    let p = resolvePattern(line, resolve14);
     p ? patterns.push(p) : unresolved.push(line);
   }
   return { patterns, unresolved };
 }
-function resolvePattern(line, resolve13 = () => {
+function resolvePattern(line, resolve14 = () => {
 }) {
   let text2 = line.trim(), negate = !1;
   for (; text2.startsWith("!"); )
     negate = !negate, text2 = text2.slice(1).trim();
-  let substituted = substituteExpressions(text2, resolve13);
+  let substituted = substituteExpressions(text2, resolve14);
   if (substituted === void 0) return;
   let body2 = substituted.trim();
   if (!body2 || /^[A-Za-z]:[\\/]/.test(body2) || body2.includes("\\")) return;
@@ -21131,9 +21132,9 @@ function resolvePattern(line, resolve13 = () => {
   return { text: line.trim(), negate, pattern, segments: splitPath(pattern), unexpandedVariable };
 }
 function resolveShellPath(word, env = () => {
-}, resolve13 = () => {
+}, resolve14 = () => {
 }) {
-  let unquoted = substituteExpressions(word.trim(), resolve13)?.replace(/^(["'])(.*)\1$/s, "$2");
+  let unquoted = substituteExpressions(word.trim(), resolve14)?.replace(/^(["'])(.*)\1$/s, "$2");
   if (unquoted === void 0 || unquoted === "") return;
   let unknown = !1, expanded = unquoted.replace(/\$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))/g, (_w, a, b) => {
     let name2 = a ?? b, v = SHELL_ROOTS[name2] ?? env(name2);
@@ -21578,13 +21579,13 @@ function resolveInTable(actionPath, ref) {
   return classifyByShape(action, r, ix);
 }
 function offlinePins() {
-  let answers = /* @__PURE__ */ new Map(), resolve13 = (action, ref) => {
+  let answers = /* @__PURE__ */ new Map(), resolve14 = (action, ref) => {
     let key = `${action}
 ${ref}`, info2 = answers.get(key);
     return info2 || answers.set(key, info2 = Object.freeze(resolveInTable(action, ref))), info2;
   };
   return {
-    resolve: resolve13,
+    resolve: resolve14,
     knows: (action) => rows().has(actionKey(action)),
     newestMajor(action) {
       let key = actionKey(action), ix = lookup(key);
@@ -21592,7 +21593,7 @@ ${ref}`, info2 = answers.get(key);
       let floating = `v${ix.newest.major}`, major = ix.tags.has(floating) ? floating : ix.newest.tag, result = { major, tag: ix.newest.tag }, runtime = ix.refs ? commitRuntime(ix, ix.tags.get(major), subpathOf(action)) : ix.runtimeByMajor?.[floating];
       return runtime && (result.runtime = runtime), result;
     },
-    runtimeOf: (action, ref) => resolve13(action, ref).runtime
+    runtimeOf: (action, ref) => resolve14(action, ref).runtime
   };
 }
 
@@ -24093,8 +24094,8 @@ function makeScenario(spec) {
     let upFork = upstreamEvent === "pull_request" || upstreamEvent === "pull_request_review" || upstreamEvent === "pull_request_review_comment", upSelf = upstreamEvent !== void 0 && !PR_EVENTS.has(upstreamEvent);
     upFork ? (set("github.event.workflow_run.head_repository.full_name", STRANGER), set("github.event.workflow_run.head_repository.owner.login", STRANGER), set("github.event.workflow_run.head_repository.fork", bool(!0))) : upSelf && (set("github.event.workflow_run.head_repository.full_name", self), set("github.event.workflow_run.head_repository.owner.login", selfOwner)), outsider && (set("github.event.workflow_run.actor.login", STRANGER), set("github.event.workflow_run.triggering_actor.login", STRANGER));
   }
-  let resolve13 = (path17) => v.get(path17.join("."));
-  return { event, origin, upstreamEvent, upstreamUnknown: spec.upstreamUnknown?.length ? spec.upstreamUnknown : void 0, sameRepository, types, resolve: resolve13, description: describe(spec) };
+  let resolve14 = (path17) => v.get(path17.join("."));
+  return { event, origin, upstreamEvent, upstreamUnknown: spec.upstreamUnknown?.length ? spec.upstreamUnknown : void 0, sameRepository, types, resolve: resolve14, description: describe(spec) };
 }
 function oneOf(values) {
   return { kind: "oneOf", values: values.map((x) => new data_exports.StringData(x)) };
@@ -26279,12 +26280,12 @@ var Tok = class {
     if (c) return c;
     let ctx = this.ctx;
     if (d.context.length > 0) {
-      let merged = [...this.ctx], seen = new Set(this.ctx.map((x) => x.toUpperCase()));
+      let merged2 = [...this.ctx], seen = new Set(this.ctx.map((x) => x.toUpperCase()));
       for (let x of d.context) {
         let u = x.toUpperCase();
-        seen.has(u) || (merged.push(x), seen.add(u));
+        seen.has(u) || (merged2.push(x), seen.add(u));
       }
-      ctx = merged;
+      ctx = merged2;
     }
     return c = new _Info(this.schema, d, ctx), this.kids.set(d, c), c;
   }
@@ -28485,6 +28486,12 @@ var SKIP_DIRS = /* @__PURE__ */ new Set([
   ".next",
   ".cache"
 ]), MAX_ENTRIES = 5e4, MAX_DEPTH2 = 24, MAX_TEMPLATE_BYTES = 64 * 1024 * 1024;
+function isTerraformName(name2) {
+  return /\.tf$|(^|\.)auto\.tfvars$|^terraform\.tfvars$/.test(name2);
+}
+function mayHoldTrustTemplate(text2) {
+  return text2.includes("AWS::IAM::Role") && text2.includes(GITHUB_HOST);
+}
 function walk(root, start2, ignore) {
   let out2 = { tf: [], templates: [] }, entries = 0, stack = [{ dir: start2, depth: 0 }];
   for (; stack.length > 0; ) {
@@ -28505,7 +28512,7 @@ function walk(root, start2, ignore) {
           stack.push({ dir: abs, depth: depth + 1 });
           continue;
         }
-        !e.isFile() && !e.isSymbolicLink() || (/\.tf$|(^|\.)auto\.tfvars$|^terraform\.tfvars$/.test(e.name) ? out2.tf.push(abs) : /\.(ya?ml|json|template)$/i.test(e.name) && !/^(package(-lock)?|composer|tsconfig.*|\.?eslintrc.*)\.json$/i.test(e.name) && out2.templates.push(abs));
+        !e.isFile() && !e.isSymbolicLink() || (isTerraformName(e.name) ? out2.tf.push(abs) : /\.(ya?ml|json|template)$/i.test(e.name) && !/^(package(-lock)?|composer|tsconfig.*|\.?eslintrc.*)\.json$/i.test(e.name) && out2.templates.push(abs));
       }
     }
   }
@@ -28550,7 +28557,7 @@ async function loadTrust(req) {
     for (let abs of found.templates) {
       if (budget <= 0) break;
       let f = readSource(req.loader, abs, root2);
-      if (!f || (budget -= f.text.length, !f.text.includes("AWS::IAM::Role") || !f.text.includes(GITHUB_HOST))) continue;
+      if (!f || (budget -= f.text.length, !mayHoldTrustTemplate(f.text))) continue;
       let parsed3 = parseTemplate(f);
       if (!parsed3) continue;
       let source = /(^|\/)cdk\.out\/[^/]+\.template\.json$/.test(f.repoPath) ? "cdk" : "cloudformation", t = new Template(f, parsed3.doc, source);
@@ -28642,6 +28649,7 @@ async function lintCore(req, part, opts = {}) {
     roots = part.roots, emptyPaths = part.empty, scopes = part.scopes;
     for (let n of part.notices) accessDiagnostics.push({ file: stub(n.absPath), ruleId: "file-access", message: n.message, range: zero });
     let raws = [];
+    opts.onStage?.("targets");
     for (let t of part.targets) {
       let repoPath = path7.relative(t.root, t.absPath).split(path7.sep).join("/");
       if (req.ignorePath?.(repoPath)) continue;
@@ -28656,6 +28664,7 @@ async function lintCore(req, part, opts = {}) {
     let stdin = req.stdin, abs = path7.resolve(req.cwd, stdin.filename), root = findRoot(abs, req.cwd), repoPath = path7.relative(root, abs).split(path7.sep).join("/");
     top.push(loader.loadText(loader.display(abs), repoPath, kindOf(abs), stdin.bytes, root));
   }
+  opts.onStage?.("graph");
   let graph = buildGraph({
     loader,
     files: top,
@@ -28663,7 +28672,7 @@ async function lintCore(req, part, opts = {}) {
     ...opts.onAccess ? { onAccess: opts.onAccess } : {},
     ...opts.expansionSpent ? { expansionSpent: opts.expansionSpent } : {}
   });
-  if (graph.diagnostics.push(...accessDiagnostics), scopes.length > 0) {
+  if (graph.diagnostics.push(...accessDiagnostics), opts.onStage?.("trust"), scopes.length > 0) {
     graph.trust = await loadTrust({
       scopes,
       loader,
@@ -28673,6 +28682,7 @@ async function lintCore(req, part, opts = {}) {
     let known3 = new Set(graph.files.map((f) => f.path));
     for (let f of graph.trust.files) known3.has(f.path) || graph.files.push(f);
   }
+  opts.onStage?.("done");
   let emptyFailures = [];
   for (let [index2, e] of emptyPaths.entries())
     graph.trust?.files.some((f) => f.absPath !== void 0 && isInside(e.dir, f.absPath)) || emptyFailures.push({ index: index2, error: new UsageError(`${e.arg}: nothing to lint here; ${LOOKS_FOR}`) });
@@ -28742,8 +28752,8 @@ async function lintRun(req, opts = {}) {
   let failures = outcomes.flatMap((o) => o.emptyFailures).sort((a, b) => a.index - b.index);
   if (failures.length > 0) throw failures[0].error;
   for (let set of crossLinked(outcomes)) {
-    let merged = await together(partOf(found, new Set(set))), at = outcomes.findIndex((o) => o.repositories.some((r) => set.includes(r))), rest = outcomes.filter((o) => !o.repositories.some((r) => set.includes(r)));
-    rest.splice(at, 0, merged), outcomes.splice(0, outcomes.length, ...rest);
+    let merged2 = await together(partOf(found, new Set(set))), at = outcomes.findIndex((o) => o.repositories.some((r) => set.includes(r))), rest = outcomes.filter((o) => !o.repositories.some((r) => set.includes(r)));
+    rest.splice(at, 0, merged2), outcomes.splice(0, outcomes.length, ...rest);
   }
   return finish3(req, outcomes);
 }
@@ -28901,11 +28911,11 @@ function stepKind(graph, issues, node, ts, configureAt) {
     case "invalid":
       return { kind: "unresolved", unresolved: { reason: "invalid", message: ref.reason } };
     case "local": {
-      let span = node.callSteps.get(ts.index);
-      if (!span) return localTarget(graph, issues, ts);
+      let span2 = node.callSteps.get(ts.index);
+      if (!span2) return localTarget(graph, issues, ts);
       let steps = 0;
-      for (let j = span.callIndex + 1; j <= span.end; j++) node.callSteps.has(j) || steps++;
-      return { kind: "composite", composite: { path: node.timeline[span.callIndex + 1]?.file.path ?? null, steps, end: span.end } };
+      for (let j = span2.callIndex + 1; j <= span2.end; j++) node.callSteps.has(j) || steps++;
+      return { kind: "composite", composite: { path: node.timeline[span2.callIndex + 1]?.file.path ?? null, steps, end: span2.end } };
     }
   }
 }
@@ -30042,14 +30052,14 @@ function gutterFor(locs) {
   return Math.max(2, ...locs.map((l) => String(l.range.start.line).length));
 }
 function renderGroup(ctx, g) {
-  let f = g.first, p = present(f), merged = mergeSamePlace(f.related), shownRelated = merged.slice(0, MAX_RELATED_EXCERPTS), gutter = gutterFor([f.location, ...shownRelated, ...g.others.map((o) => o.location)]), pad = " ".repeat(gutter), bar = ctx.paint(ANSI.blue, `${pad} |`), arrow = (s) => `${ctx.paint(ANSI.blue, `${pad.slice(1)}-->`)} ${s}`, noteIndent = `${pad} = `, lines = [], tag = `${f.level}[${f.ruleId}]`, tagPlain = `${tag}: `, tagPainted = `${ctx.paint(ANSI.bold + LEVEL_COLOR[f.level], tag)}${ctx.paint(ANSI.bold, ":")} `, headline = oneLine(p.headline), headIndent = " ".repeat(textWidth(tagPlain) <= 36 ? textWidth(tagPlain) : 4), headRows = wrap(headline, ctx.width - textWidth(tagPlain), ctx.width - headIndent.length);
+  let f = g.first, p = present(f), merged2 = mergeSamePlace(f.related), shownRelated = merged2.slice(0, MAX_RELATED_EXCERPTS), gutter = gutterFor([f.location, ...shownRelated, ...g.others.map((o) => o.location)]), pad = " ".repeat(gutter), bar = ctx.paint(ANSI.blue, `${pad} |`), arrow = (s) => `${ctx.paint(ANSI.blue, `${pad.slice(1)}-->`)} ${s}`, noteIndent = `${pad} = `, lines = [], tag = `${f.level}[${f.ruleId}]`, tagPlain = `${tag}: `, tagPainted = `${ctx.paint(ANSI.bold + LEVEL_COLOR[f.level], tag)}${ctx.paint(ANSI.bold, ":")} `, headline = oneLine(p.headline), headIndent = " ".repeat(textWidth(tagPlain) <= 36 ? textWidth(tagPlain) : 4), headRows = wrap(headline, ctx.width - textWidth(tagPlain), ctx.width - headIndent.length);
   lines.push(`${tagPainted}${ctx.paint(ANSI.bold, headRows[0])}`);
   for (let r of headRows.slice(1)) lines.push(`${headIndent}${ctx.paint(ANSI.bold, r)}`);
   lines.push(arrow(where3(ctx, f.location)));
   let primary = excerptRows(ctx, gutter, f.location, "^", f.label, LEVEL_COLOR[f.level]);
   primary.length > 0 && lines.push(bar, ...primary);
   for (let r of shownRelated) lines.push(...relatedRows(ctx, gutter, r));
-  let hidden = merged.length - shownRelated.length, note = (name2, text2) => {
+  let hidden = merged2.length - shownRelated.length, note = (name2, text2) => {
     let lead = `${noteIndent}${name2}: `, rows3 = wrap(oneLine(text2), ctx.width - lead.length);
     lines.push(`${ctx.paint(ANSI.blue, `${pad} =`)} ${ctx.paint(ANSI.bold, `${name2}:`)} ${rows3[0]}`);
     for (let r of rows3.slice(1)) lines.push(`${" ".repeat(lead.length)}${r}`);
@@ -31359,10 +31369,10 @@ function createOnlineResolver(opts) {
     "user-agent": "credflow"
   };
   token && (headers.authorization = `Bearer ${token}`);
-  let requestTimeoutMs = positive(opts.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS), budgetMs = positive(opts.budgetMs, BUDGET_PER_REQUEST_TIMEOUT * requestTimeoutMs), maxResponseBytes = positive(opts.maxResponseBytes, MAX_RESPONSE_BYTES), apiOrigin = originOf3(apiUrl), phase = new AbortController(), sleep = (ms) => new Promise((resolve13) => {
-    if (phase.signal.aborted) return resolve13();
+  let requestTimeoutMs = positive(opts.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS), budgetMs = positive(opts.budgetMs, BUDGET_PER_REQUEST_TIMEOUT * requestTimeoutMs), maxResponseBytes = positive(opts.maxResponseBytes, MAX_RESPONSE_BYTES), apiOrigin = originOf3(apiUrl), phase = new AbortController(), sleep = (ms) => new Promise((resolve14) => {
+    if (phase.signal.aborted) return resolve14();
     let done = () => {
-      clearTimeout(timer), phase.signal.removeEventListener("abort", done), resolve13();
+      clearTimeout(timer), phase.signal.removeEventListener("abort", done), resolve14();
     }, timer = setTimeout(done, ms);
     phase.signal.addEventListener("abort", done, { once: !0 });
   }), phaseProblem = () => abortProblem(phase.signal);
@@ -31612,9 +31622,173 @@ function createOnlineResolver(opts) {
 // src/cache/lint-cache.ts
 var fs12 = __toESM(require("node:fs"), 1), path15 = __toESM(require("node:path"), 1), import_node_url2 = require("node:url");
 
+// src/cache/groups.ts
+var UnionFind = class {
+  parent;
+  constructor(n) {
+    this.parent = Array.from({ length: n }, (_, i2) => i2);
+  }
+  find(i2) {
+    let r = i2;
+    for (; this.parent[r] !== r; ) r = this.parent[r];
+    for (; this.parent[i2] !== r; ) {
+      let next = this.parent[i2];
+      this.parent[i2] = r, i2 = next;
+    }
+    return r;
+  }
+  union(a, b) {
+    let x = this.find(a), y = this.find(b);
+    return x === y ? !1 : (x < y ? this.parent[y] = x : this.parent[x] = y, !0);
+  }
+};
+function topFile(node) {
+  let n = node;
+  for (; n.caller; ) n = n.caller;
+  return n.workflow.file.absPath;
+}
+function splitLint(core, at) {
+  let graph = core.graph, n = at.targets.length, REST = n, uf = new UnionFind(n + 1), single = at.unattributed, targetIndex = new Map(at.targets.map((t, i2) => [t, i2])), owner = /* @__PURE__ */ new Map();
+  for (let [top, paths] of at.claims) {
+    let i2 = targetIndex.get(top);
+    if (i2 === void 0) {
+      single = !0;
+      continue;
+    }
+    for (let p of paths) {
+      let o = owner.get(p);
+      o === void 0 ? owner.set(p, i2) : uf.union(o, i2);
+    }
+  }
+  let memberOfAbs = (abs) => owner.get(abs), trust = graph.trust;
+  for (let f of trust?.files ?? []) {
+    let o = f.absPath !== void 0 ? memberOfAbs(f.absPath) : void 0;
+    o !== void 0 && uf.union(REST, o);
+  }
+  let oidcTops = /* @__PURE__ */ new Set();
+  for (let node of allJobNodes(graph)) {
+    if (!node.configureCalls.some((c) => c.oidc)) continue;
+    let top = topFile(node);
+    top !== void 0 && oidcTops.add(top);
+  }
+  if ((trust?.roles.length ?? 0) > 0)
+    for (let top of oidcTops) {
+      let i2 = targetIndex.get(top);
+      i2 === void 0 ? single = !0 : uf.union(REST, i2);
+    }
+  let byPath = /* @__PURE__ */ new Map();
+  for (let f of graph.files) {
+    if (f.absPath === void 0) continue;
+    let o = memberOfAbs(f.absPath);
+    o !== void 0 && byPath.set(f.path, o);
+  }
+  for (let f of trust?.files ?? []) byPath.has(f.path) || byPath.set(f.path, REST);
+  for (let f of trust?.problems ?? []) byPath.has(f.file.path) || byPath.set(f.file.path, REST);
+  for (let [shown, abs] of at.stubs) byPath.set(shown, targetIndex.get(abs) ?? REST);
+  let memberOfFinding = (f) => {
+    let m = byPath.get(f.location.path);
+    if (m !== void 0) {
+      for (let r of f.related) {
+        let o = byPath.get(r.path);
+        if (o === void 0) return;
+        uf.union(m, o);
+      }
+      for (let e of f.fix?.edits ?? []) {
+        let o = byPath.get(e.path);
+        if (o === void 0) return;
+        uf.union(m, o);
+      }
+      return m;
+    }
+  }, findingMember = /* @__PURE__ */ new Map();
+  for (let f of [...core.findings, ...core.suppressed.map((s) => s.finding)]) {
+    let m = memberOfFinding(f);
+    m === void 0 ? single = !0 : findingMember.set(f, m);
+  }
+  let sources = [];
+  for (let w of graph.workflows) {
+    let abs = w.file.absPath, i2 = abs !== void 0 ? targetIndex.get(abs) : void 0;
+    if (abs === void 0 || i2 === void 0) {
+      single = !0;
+      continue;
+    }
+    sources.push({ member: i2, absPath: abs, source: runSourceOf(w) });
+  }
+  for (let round = 0; !single; round++) {
+    if (round > n + 1) {
+      single = !0;
+      break;
+    }
+    let merged2 = !1;
+    for (let s of sources) {
+      if (!s.source.triggers.includes("workflow_run")) continue;
+      let mine = sources.filter((o) => uf.find(o.member) === uf.find(s.member)), matched = /* @__PURE__ */ new Set();
+      if (sameUpstream(s, mine, sources, matched)) continue;
+      let joined = !1;
+      for (let m of matched) uf.union(s.member, m.member) && (joined = !0);
+      joined || (single = !0), merged2 ||= joined;
+    }
+    if (!merged2) break;
+  }
+  if (single) for (let i2 = 0; i2 < n; i2++) uf.union(i2, REST);
+  let groups = /* @__PURE__ */ new Map(), groupOf = (m) => {
+    let root = uf.find(m), g = groups.get(root);
+    return g || (g = { targets: [], rest: !1, claimed: /* @__PURE__ */ new Set(), findings: [], suppressed: [], files: [], usedEntries: [], repoPaths: [], roles: [], arns: [], oidc: !1, runSources: [], spent: 0 }, groups.set(root, g)), g;
+  };
+  at.targets.forEach((t, i2) => {
+    let g = groupOf(i2);
+    g.targets.push(t);
+    for (let p of at.claims.get(t) ?? []) g.claimed.add(p);
+    oidcTops.has(t) && (g.oidc = !0);
+  });
+  let rest = groupOf(REST);
+  rest.rest = !0, rest.roles = trust?.roles ?? [];
+  for (let f of core.findings) groupOf(findingMember.get(f) ?? REST).findings.push(f);
+  for (let s of core.suppressed) groupOf(findingMember.get(s.finding) ?? REST).suppressed.push(s);
+  for (let g of groups.values()) {
+    g.files = referencedFiles(graph.files, g.findings, g.suppressed);
+    let used = new Set(g.suppressed.map((s) => s.reason).filter((r) => core.usedEntries.has(r)));
+    g.usedEntries = [...used];
+  }
+  for (let f of graph.files) groupOf(byPath.get(f.path) ?? REST).repoPaths.push([f.path, f.repoPath]);
+  for (let s of sources) groupOf(s.member).runSources.push({ absPath: s.absPath, source: s.source });
+  if (core.emptyFailures.length === 0 && graph.jobs.length > 0) {
+    let arns = /* @__PURE__ */ new Map();
+    for (let l of roleLinks(graph)) {
+      if (!l.arn) continue;
+      let top = topFile(l.node), i2 = top !== void 0 ? targetIndex.get(top) : void 0, g = groupOf(i2 ?? REST);
+      arns.has(g) || arns.set(g, /* @__PURE__ */ new Set()), arns.get(g).add(l.arn);
+    }
+    for (let [g, set] of arns) g.arns = [...set];
+  }
+  for (let [file, spent] of graph.expansion?.byFile ?? []) {
+    let i2 = file.absPath !== void 0 ? targetIndex.get(file.absPath) : void 0;
+    groupOf(i2 ?? REST).spent += spent;
+  }
+  return [...groups.entries()].sort((a, b) => a[0] - b[0]).map(([, g]) => g);
+}
+function sameUpstream(w, mine, all, matched) {
+  let view = (s) => s.source, localUnknown = [], local = upstreamEvents(w, mine, view, { unknown: localUnknown }), globalUnknown = [], global = upstreamEvents(w, all, view, matched ? { unknown: globalUnknown, matched } : { unknown: globalUnknown });
+  return JSON.stringify([local, localUnknown]) === JSON.stringify([global, globalUnknown]);
+}
+function fits(kept, fresh, part) {
+  let keptClaims = new Set(kept.flatMap((k) => [...k.claimed]));
+  for (let g of fresh) for (let p of g.claimed) if (keptClaims.has(p)) return !1;
+  let rest = [...kept, ...fresh].find((g) => g.rest), restKept = kept.some((k) => k.rest);
+  if (rest && rest.roles.length > 0 && (restKept ? fresh : kept).some((g) => g.oidc && !g.rest))
+    return !1;
+  let order = new Map(part.targets.map((t, i2) => [t.absPath, i2])), byOrder = (a, b) => (order.get(a.absPath) ?? -1) - (order.get(b.absPath) ?? -1), all = [...kept, ...fresh].flatMap((g) => g.runSources).sort(byOrder), freshSources = fresh.flatMap((g) => g.runSources).sort(byOrder);
+  for (let g of kept) {
+    let mine = [...g.runSources].sort(byOrder);
+    for (let s of mine) if (s.source.triggers.includes("workflow_run") && !sameUpstream(s, mine, all)) return !1;
+  }
+  for (let s of freshSources) if (s.source.triggers.includes("workflow_run") && !sameUpstream(s, freshSources, all)) return !1;
+  return !0;
+}
+
 // src/cache/store.ts
 var crypto = __toESM(require("node:crypto"), 1), fs11 = __toESM(require("node:fs"), 1), path14 = __toESM(require("node:path"), 1);
-var CACHE_FORMAT = 2, MAX_CACHE_BYTES2 = 64 * 1024 * 1024, TOOL = "credflow-lint-cache", MAGIC = `{"tool":"${TOOL}",`;
+var CACHE_FORMAT = 3, MAX_CACHE_BYTES2 = 64 * 1024 * 1024, TOOL = "credflow-lint-cache", MAGIC = `{"tool":"${TOOL}",`;
 function sha256(data) {
   return crypto.createHash("sha256").update(data).digest("hex");
 }
@@ -31845,7 +32019,7 @@ function walksHash(req, part, cacheFile) {
   for (let c of found) c.templates = c.templates.filter((t) => t !== cacheFile);
   return sha256(JSON.stringify(found));
 }
-var LintCache = class {
+var NOT_TEMPLATE = "not-template", counted = (groups) => groups.filter((g) => g.targets.length > 0).length, lookKey = (l) => `${l[0]}\0${l[1]}\0${l[2]}\0${l[3]}`, targetJson = (t) => JSON.stringify([t.absPath, t.kind, t.root]), LintCache = class {
   constructor(file, key, log) {
     this.file = file;
     this.key = key;
@@ -31860,50 +32034,163 @@ var LintCache = class {
   writable;
   used = /* @__PURE__ */ new Set();
   changed = !1;
-  /** How many repositories were answered from the cache, and how many were linted. */
-  stats = { hits: 0, misses: 0 };
+  /** Repositories answered wholly from the cache, and linted (partly or wholly); groups of workflows reused and linted. */
+  stats = { hits: 0, misses: 0, groupsReused: 0, groupsLinted: 0 };
   /** The part linter for engine/run.ts's `lintRun`. */
   lintPart = async (req, part, spent, found) => {
     let id = part.repositories.join(`
-`), key = sha256(JSON.stringify([this.key, part, spent]));
+`), base = sha256(JSON.stringify([this.key, { ...part, targets: void 0 }, spent]));
     this.used.add(id);
     let entry2 = this.entries.get(id);
-    if (entry2 && entry2.key === key) {
-      let hit = this.check(entry2, req, part);
-      if (hit)
-        return this.stats.hits++, hit;
+    if (entry2 && entry2.base === base) {
+      let answer = await this.reuse(entry2, req, part, spent, found, id, base);
+      if (answer) return answer;
     }
-    return this.stats.misses++, this.lint(req, part, spent, found, id, key);
+    return this.stats.misses++, this.lint(req, part, spent, found, id, base);
   };
-  /** The stored outcome when every look finds what it found, else undefined. */
-  check(entry2, req, part) {
-    if (walksHash(req, part, this.file) !== entry2.walks) return;
+  /**
+   * The entry's answer: all of it when nothing changed; else its unchanged groups with the rest
+   * linted again, when the two still fit together (groups.ts). Undefined: lint the repository.
+   */
+  async reuse(entry2, req, part, spent, found, id, base) {
+    let dirty = /* @__PURE__ */ new Set(), restIndex = entry2.groups.findIndex((g) => g.rest);
+    walksHash(req, part, this.file) !== entry2.walks && dirty.add(restIndex);
+    let byLook = /* @__PURE__ */ new Map();
+    entry2.groups.forEach((g, gi) => {
+      for (let l of g.looks) {
+        let list = byLook.get(l);
+        list ? list.push(gi) : byLook.set(l, [gi]);
+      }
+    });
+    let sizes = /* @__PURE__ */ new Map(), bytes = this.check(
+      entry2,
+      req,
+      (li) => {
+        for (let gi of byLook.get(li) ?? []) dirty.add(gi);
+      },
+      sizes
+    );
+    entry2.groups[restIndex].looks.reduce((n, li) => n + (sizes.get(li) ?? 0), 0) >= MAX_TEMPLATE_BYTES && dirty.add(restIndex);
+    let now = part.targets.map(targetJson), nowSet = new Set(now), stored = new Map(entry2.targets.map((t, i2) => [t, i2])), groupOfTarget = /* @__PURE__ */ new Map();
+    entry2.groups.forEach((g, gi) => g.targets.forEach((t) => groupOfTarget.set(t, gi))), entry2.targets.forEach((t, i2) => {
+      nowSet.has(t) || dirty.add(groupOfTarget.get(i2) ?? restIndex);
+    });
+    let added = now.filter((t) => !stored.has(t)), kept = [];
+    for (let [gi, g] of entry2.groups.entries()) {
+      if (dirty.has(gi)) continue;
+      let k = restoreGroup(entry2, g, bytes);
+      if (!k) return;
+      kept.push(k);
+    }
+    if (dirty.size === 0 && added.length === 0)
+      return this.stats.hits++, this.stats.groupsReused += counted(kept), merged(part, entry2.activeRules, kept, []);
+    if (kept.length === 0 || part.empty.length > 0) return;
+    let restDirty = dirty.has(restIndex), again = new Set(added);
+    for (let gi of dirty) for (let t of entry2.groups[gi].targets) again.add(entry2.targets[t]);
+    let sub = {
+      ...part,
+      targets: part.targets.filter((t) => again.has(targetJson(t))),
+      scopes: restDirty ? part.scopes : [],
+      notices: restDirty ? part.notices : [],
+      empty: [],
+      trustPolicies: restDirty && part.trustPolicies
+    }, keptSpent = kept.reduce((n, k) => n + k.spent, 0), fresh = await this.read(req, sub, spent + keptSpent);
+    if (!fresh.storable) {
+      let outcomeFresh = outcomeOf(fresh.core, found, sub);
+      return outcomeFresh.exhausted || outcomeFresh.internalErrors.length > 0 ? (this.stats.misses++, outcomeFresh) : void 0;
+    }
+    let groups = splitLint(fresh.core, fresh.reading.at);
+    if (!restDirty) {
+      groups = groups.filter((g) => !(g.rest && g.targets.length === 0 && g.findings.length === 0 && g.suppressed.length === 0));
+      for (let g of groups) g.rest = !1;
+    }
+    if (!fits(kept, groups, part)) return;
+    this.stats.misses++, this.stats.groupsReused += counted(kept), this.stats.groupsLinted += counted(groups);
+    let all = [...kept, ...groups], walks = restDirty ? walksHash(req, part, this.file) : entry2.walks;
+    return this.remember(id, base, walks, part, all, fresh.reading, fresh.core.activeRules, entry2, new Map([...bytes, ...fresh.reading.bytes])), merged(part, [...fresh.core.activeRules], all, []);
+  }
+  /**
+   * Re-reads every look of the entry; `changed` gets the index of each that finds something else.
+   * Returns the bytes read (the texts of stored files are those bytes).
+   */
+  check(entry2, req, changed, sizes) {
     let loader = new FileLoader(req.cwd), bytes = /* @__PURE__ */ new Map();
     loader.onDisk = (look) => {
       look.kind === "read" && look.result.ok && look.result.raw.size === void 0 && bytes.set(look.absPath, look.result.raw.bytes);
     };
     let quick = new QuickReader();
-    for (let [kind, absPath, fileKind2, root, state] of entry2.looks) {
+    return entry2.looks.forEach(([kind, absPath, fileKind2, root, state], li) => {
       let r = root ?? void 0, now;
       if (kind === "read") {
         let b = r === void 0 ? void 0 : quick.read(absPath, r);
-        b ? (bytes.set(absPath, b), now = `h:${sha256(b)}`) : now = lookState({ kind, absPath, fileKind: fileKind2, root: r, result: loader.readRaw(absPath, fileKind2, r) });
+        if (b)
+          bytes.set(absPath, b), now = `h:${sha256(b)}`;
+        else {
+          let result = loader.readRaw(absPath, fileKind2, r);
+          result.ok && result.raw.size === void 0 && (b = result.raw.bytes), now = lookState({ kind, absPath, fileKind: fileKind2, root: r, result });
+        }
+        if (b && sizes.set(li, b.length), state === NOT_TEMPLATE && b) {
+          let text2 = decodes(b);
+          text2 !== void 0 && !mayHoldTrustTemplate(text2) && (now = NOT_TEMPLATE);
+        }
       } else kind === "exists" ? now = lookState({ kind, absPath, root: r, found: loader.exists(absPath, r) }) : now = lookState({ kind, absPath, root: r, text: loader.readText(absPath, r) });
-      if (now !== state) return;
-    }
-    return restore(entry2.outcome, bytes);
+      now !== state && changed(li);
+    }), bytes;
   }
-  async lint(req, part, spent, found, id, key) {
-    let walks = walksHash(req, part, this.file), loader = new FileLoader(req.cwd), looks = /* @__PURE__ */ new Map(), bytes = /* @__PURE__ */ new Map(), consistent = !0;
+  /** Lints `part`, recording every look at the disk and what made it. */
+  async read(req, part, spent) {
+    let loader = new FileLoader(req.cwd), targets = new Set(part.targets.map((t) => t.absPath)), reading = {
+      looks: /* @__PURE__ */ new Map(),
+      trustLooks: /* @__PURE__ */ new Set(),
+      bytes: /* @__PURE__ */ new Map(),
+      consistent: !0,
+      at: { targets: part.targets.map((t) => t.absPath), claims: /* @__PURE__ */ new Map(), trustReads: /* @__PURE__ */ new Set(), unattributed: !1, stubs: /* @__PURE__ */ new Map() }
+    }, at = reading.at, claim = (owner, abs) => {
+      let set = at.claims.get(owner);
+      set || at.claims.set(owner, set = /* @__PURE__ */ new Set()), set.add(abs);
+    }, stage, graphLooks = [], weak = /* @__PURE__ */ new Set(), strict = /* @__PURE__ */ new Set(), templateBytes = 0, named2 = /* @__PURE__ */ new Set();
+    if (part.trustPolicies && part.scopes[0]) for (let rel of Object.values(req.settings.trustPolicies ?? {})) named2.add(path15.resolve(part.scopes[0].root, rel));
     loader.onDisk = (look) => {
       if (look.absPath === this.file) return;
-      let l = lookOf(look), at = `${l[0]}\0${l[1]}\0${l[2]}\0${l[3]}`, before = looks.get(at);
-      before && before[4] !== l[4] && (consistent = !1), before || looks.set(at, l), look.kind === "read" && look.result.ok && look.result.raw.size === void 0 && !bytes.has(look.absPath) && bytes.set(look.absPath, look.result.raw.bytes);
+      let l = lookOf(look), k = lookKey(l), before = reading.looks.get(k);
+      if (before && before[4] !== l[4] && (reading.consistent = !1), before || reading.looks.set(k, l), look.kind === "read" && look.result.ok && look.result.raw.size === void 0 && !reading.bytes.has(look.absPath) && reading.bytes.set(look.absPath, look.result.raw.bytes), stage === "targets" && targets.has(look.absPath)) claim(look.absPath, look.absPath);
+      else if (stage === "graph") graphLooks.push(look.absPath);
+      else if (stage === "trust") {
+        if (at.trustReads.add(look.absPath), reading.trustLooks.add(k), look.kind === "read" && look.result.ok && look.result.raw.size === void 0 && !isTerraformName(path15.basename(look.absPath)) && !named2.has(look.absPath)) {
+          templateBytes += look.result.raw.bytes.length;
+          let text2 = decodes(look.result.raw.bytes);
+          text2 !== void 0 && !mayHoldTrustTemplate(text2) && weak.add(k);
+        }
+      } else at.unattributed = !0;
+      stage !== "trust" && strict.add(k);
     };
-    let core = await lintCore(req, part, { expansionSpent: spent, loader });
-    loader.onDisk = void 0;
-    let outcome = outcomeOf(core, found, part), stored = consistent && !outcome.exhausted && outcome.internalErrors.length === 0 && outcome.emptyFailures.length === 0 ? store(outcome, bytes) : void 0;
-    return stored ? (this.entries.set(id, { key, walks, looks: [...looks.values()], outcome: stored }), this.changed = !0) : this.entries.delete(id) && (this.changed = !0), outcome;
+    let core = await lintCore(req, part, {
+      expansionSpent: spent,
+      loader,
+      onStage: (s) => stage = s,
+      onAccess: (owner, access) => {
+        owner.absPath !== void 0 ? claim(owner.absPath, access.absPath) : at.unattributed = !0;
+      }
+    });
+    if (loader.onDisk = void 0, templateBytes < MAX_TEMPLATE_BYTES) for (let k of weak) strict.has(k) || (reading.looks.get(k)[4] = NOT_TEMPLATE);
+    let claimed = new Set([...at.claims.values()].flatMap((s) => [...s]));
+    graphLooks.some((p) => !claimed.has(p)) && (at.unattributed = !0);
+    for (let n of part.notices) at.stubs.set(loader.display(n.absPath), n.absPath);
+    for (let t of part.targets) at.stubs.set(loader.display(t.absPath), t.absPath);
+    let storable = reading.consistent && !(core.graph.expansion?.exhausted ?? !1) && core.internalErrors.length === 0 && core.emptyFailures.length === 0;
+    return { core, reading, storable };
+  }
+  async lint(req, part, spent, found, id, base) {
+    let walks = walksHash(req, part, this.file), { core, reading, storable } = await this.read(req, part, spent);
+    if (!storable)
+      return this.entries.delete(id) && (this.changed = !0), outcomeOf(core, found, part);
+    let groups = splitLint(core, reading.at);
+    return this.stats.groupsLinted += counted(groups), this.remember(id, base, walks, part, groups, reading, core.activeRules, void 0, reading.bytes), merged(part, [...core.activeRules], groups, []);
+  }
+  /** Stores the groups of a repository (kept ones bring their looks from `old`); nothing when they cannot be stored exactly. */
+  remember(id, base, walks, part, groups, reading, activeRules, old, bytes) {
+    let entry2 = storeEntry(base, walks, part, groups, reading, [...activeRules], old, bytes);
+    entry2 ? this.entries.set(id, entry2) : this.entries.delete(id), this.changed = !0;
   }
   /** Writes the file when a repository was linted again (entries of repositories not in this run are dropped). */
   save() {
@@ -31913,7 +32200,28 @@ var LintCache = class {
     let problem = writeCache(this.file, this.entries);
     problem && this.log(`cannot write cache ${this.file}: ${problem}`);
   }
-}, QuickReader = class {
+};
+function merged(part, activeRules, groups, emptyFailures) {
+  let order = new Map(part.targets.map((t, i2) => [t.absPath, i2]));
+  return {
+    repositories: part.repositories,
+    roots: part.roots,
+    findings: groups.flatMap((g) => g.findings),
+    suppressed: groups.flatMap((g) => g.suppressed),
+    internalErrors: [],
+    usedEntries: new Set(groups.flatMap((g) => g.usedEntries)),
+    activeRules: new Set(activeRules),
+    repoPaths: new Map(groups.flatMap((g) => g.repoPaths)),
+    files: groups.flatMap((g) => g.files),
+    roles: groups.flatMap((g) => g.roles),
+    arns: [...new Set(groups.flatMap((g) => g.arns))],
+    runSources: groups.flatMap((g) => g.runSources).sort((a, b) => (order.get(a.absPath) ?? -1) - (order.get(b.absPath) ?? -1)).map((s) => s.source),
+    spent: groups.reduce((n, g) => n + g.spent, 0),
+    exhausted: !1,
+    emptyFailures
+  };
+}
+var QuickReader = class {
   dirs = /* @__PURE__ */ new Map();
   roots = /* @__PURE__ */ new Map();
   read(absPath, root) {
@@ -31962,43 +32270,67 @@ var LintCache = class {
     }
     return ok;
   }
-};
-function store(o, bytes) {
-  let packed;
+}, unpacked = /* @__PURE__ */ new WeakMap(), targetPaths = /* @__PURE__ */ new WeakMap();
+function targetPathsOf(entry2) {
+  let out2 = targetPaths.get(entry2);
+  return out2 || (out2 = entry2.targets.map((t) => JSON.parse(t)[0]), targetPaths.set(entry2, out2)), out2;
+}
+function storeEntry(base, walks, part, groups, reading, activeRules, old, bytes) {
+  let findings = groups.flatMap((g) => g.findings), suppressed = groups.flatMap((g) => g.suppressed), packed;
   try {
-    packed = pack(o.findings, o.suppressed);
+    packed = pack(findings, suppressed);
   } catch {
     return;
   }
-  let files = o.files.map((f) => {
-    let out2 = { path: f.path, repoPath: f.repoPath, kind: f.kind };
-    f.absPath !== void 0 && (out2.absPath = f.absPath), f.root !== void 0 && (out2.root = f.root);
-    let b = f.absPath !== void 0 ? bytes.get(f.absPath) : void 0;
-    return b && decodes(b) === f.text || (out2.text = f.text), out2;
+  let targets = part.targets.map(targetJson), targetIndex = new Map(part.targets.map((t, i2) => [t.absPath, i2])), looks = [], lookIndex = /* @__PURE__ */ new Map(), addLook = (l) => {
+    let k = lookKey(l), i2 = lookIndex.get(k);
+    return i2 === void 0 && (i2 = looks.length, looks.push(l), lookIndex.set(k, i2)), i2;
+  }, files = [], fileIndex = /* @__PURE__ */ new Map(), addFile = (f) => {
+    let i2 = fileIndex.get(f.path);
+    if (i2 === void 0) {
+      let out2 = { path: f.path, repoPath: f.repoPath, kind: f.kind };
+      f.absPath !== void 0 && (out2.absPath = f.absPath), f.root !== void 0 && (out2.root = f.root);
+      let b = f.absPath !== void 0 ? bytes.get(f.absPath) : void 0;
+      b && decodes(b) === f.text || (out2.text = f.text), i2 = files.length, files.push(out2), fileIndex.set(f.path, i2);
+    }
+    return i2;
+  }, freshGroups = groups.filter((g) => !("stored" in g)), freshRest = freshGroups.find((g) => g.rest), freshLooks = new Map(freshGroups.map((g) => [g, /* @__PURE__ */ new Set()])), freshClaimed = new Map(freshGroups.map((g) => [g, /* @__PURE__ */ new Set()]));
+  for (let [k, l] of reading.looks) {
+    let i2 = addLook(l), placed = !1;
+    for (let g of freshGroups)
+      g.claimed.has(l[1]) && (freshLooks.get(g).add(i2), freshClaimed.get(g).add(i2), placed = !0);
+    if (reading.trustLooks.has(k) && freshRest && (freshLooks.get(freshRest).add(i2), placed = !0), !placed) for (let g of freshGroups) freshLooks.get(g).add(i2);
+  }
+  let at = 0, atSuppressed = 0, stored = groups.map((g) => {
+    let claimed, gl;
+    return "stored" in g ? (claimed = g.stored.claimed.map((i2) => addLook(old.looks[i2])), gl = g.stored.looks.map((i2) => addLook(old.looks[i2]))) : (claimed = [...freshClaimed.get(g)], gl = [...freshLooks.get(g)]), {
+      targets: g.targets.map((t) => targetIndex.get(t)),
+      rest: g.rest,
+      claimed,
+      looks: gl,
+      findings: [at, at += g.findings.length],
+      suppressed: [atSuppressed, atSuppressed += g.suppressed.length],
+      files: g.files.map(addFile),
+      usedEntries: g.usedEntries,
+      repoPaths: g.repoPaths,
+      roles: g.roles.map((r) => r.configured !== void 0 ? { name: r.name, configured: r.configured } : { name: r.name }),
+      arns: g.arns,
+      oidc: g.oidc,
+      runSources: g.runSources.map((s) => [targetIndex.get(s.absPath), s.source]),
+      spent: g.spent
+    };
   });
-  return {
-    repositories: o.repositories,
-    roots: o.roots,
-    packed,
-    internalErrors: [],
-    usedEntries: [...o.usedEntries],
-    activeRules: [...o.activeRules],
-    repoPaths: [...o.repoPaths],
-    files,
-    roles: o.roles.map((r) => r.configured !== void 0 ? { name: r.name, configured: r.configured } : { name: r.name }),
-    arns: o.arns,
-    runSources: o.runSources,
-    spent: o.spent,
-    exhausted: !1
-  };
+  if (stored.some((g) => g.targets.some((t) => t === void 0) || g.runSources.some(([t]) => t === void 0))) return;
+  let entry2 = { base, targets, walks, looks, packed, files, activeRules, groups: stored };
+  return unpacked.set(entry2, { findings, suppressed }), entry2;
 }
-var unpacked = /* @__PURE__ */ new WeakMap();
-function restore(s, bytes) {
-  let found = unpacked.get(s) ?? unpack(s.packed);
+function restoreGroup(entry2, g, bytes) {
+  let found = unpacked.get(entry2) ?? unpack(entry2.packed);
   if (!found) return;
-  let files = [];
-  for (let f of s.files) {
-    let text2 = f.text;
+  unpacked.set(entry2, found);
+  let paths = targetPathsOf(entry2), files = [];
+  for (let i2 of g.files) {
+    let f = entry2.files[i2], text2 = f.text;
     if (text2 === void 0) {
       let b = f.absPath !== void 0 ? bytes.get(f.absPath) : void 0;
       if (text2 = b ? decodes(b) : void 0, text2 === void 0) return;
@@ -32007,21 +32339,20 @@ function restore(s, bytes) {
     f.absPath !== void 0 && (file.absPath = f.absPath), f.root !== void 0 && (file.root = f.root), files.push(file);
   }
   return {
-    repositories: s.repositories,
-    roots: s.roots,
-    findings: found.findings,
-    suppressed: found.suppressed,
-    internalErrors: [],
-    usedEntries: new Set(s.usedEntries),
-    activeRules: new Set(s.activeRules),
-    repoPaths: new Map(s.repoPaths),
+    stored: g,
+    targets: g.targets.map((t) => paths[t]),
+    rest: g.rest,
+    claimed: new Set(g.claimed.map((i2) => entry2.looks[i2][1])),
+    findings: found.findings.slice(g.findings[0], g.findings[1]),
+    suppressed: found.suppressed.slice(g.suppressed[0], g.suppressed[1]),
     files,
-    roles: s.roles,
-    arns: s.arns,
-    runSources: s.runSources,
-    spent: s.spent,
-    exhausted: !1,
-    emptyFailures: []
+    usedEntries: g.usedEntries,
+    repoPaths: g.repoPaths,
+    roles: g.roles,
+    arns: g.arns,
+    oidc: g.oidc,
+    runSources: g.runSources.map(([t, source]) => ({ absPath: paths[t], source })),
+    spent: g.spent
   };
 }
 function decodes(b) {
@@ -32031,17 +32362,26 @@ function decodes(b) {
     return;
   }
 }
-var strings = (v) => Array.isArray(v) && v.every((x) => typeof x == "string");
+var strings = (v) => Array.isArray(v) && v.every((x) => typeof x == "string"), ints = (v, below) => Array.isArray(v) && v.every((x) => Number.isInteger(x) && x >= 0 && x < below), span = (v, below) => Array.isArray(v) && v.length === 2 && Number.isInteger(v[0]) && Number.isInteger(v[1]) && v[0] >= 0 && v[0] <= v[1] && v[1] <= below;
 function validEntry(e) {
-  if (!isObject2(e) || typeof e.key != "string" || typeof e.walks != "string" || !Array.isArray(e.looks)) return !1;
+  if (!isObject2(e) || typeof e.base != "string" || typeof e.walks != "string" || !strings(e.targets) || !Array.isArray(e.looks) || !strings(e.activeRules)) return !1;
+  let targetCount = e.targets.length;
+  for (let t of e.targets)
+    try {
+      let v = JSON.parse(t);
+      if (!Array.isArray(v) || typeof v[0] != "string") return !1;
+    } catch {
+      return !1;
+    }
   for (let l of e.looks)
     if (!Array.isArray(l) || l.length !== 5 || !["read", "exists", "text"].includes(l[0]) || typeof l[1] != "string" || typeof l[2] != "string" || !(l[3] === null || typeof l[3] == "string") || typeof l[4] != "string") return !1;
-  let o = e.outcome;
-  return isObject2(o) ? strings(o.repositories) && strings(o.roots) && strings(o.usedEntries) && strings(o.activeRules) && Array.isArray(o.repoPaths) && o.repoPaths.every((p) => Array.isArray(p) && p.length === 2 && typeof p[0] == "string" && typeof p[1] == "string") && Array.isArray(o.files) && o.files.every((f) => isObject2(f) && typeof f.path == "string" && typeof f.repoPath == "string" && typeof f.kind == "string" && (f.text === void 0 || typeof f.text == "string")) && Array.isArray(o.roles) && o.roles.every((r) => isObject2(r) && isObject2(r.name)) && strings(o.arns) && Array.isArray(o.runSources) && o.runSources.every((w) => isObject2(w) && typeof w.repoPath == "string" && strings(w.triggers)) && typeof o.spent == "number" && decoded(o) : !1;
-}
-function decoded(o) {
-  let found = unpack(o.packed);
-  return found && unpacked.set(o, found), found !== void 0;
+  if (!Array.isArray(e.files) || !e.files.every((f) => isObject2(f) && typeof f.path == "string" && typeof f.repoPath == "string" && typeof f.kind == "string" && (f.text === void 0 || typeof f.text == "string"))) return !1;
+  let found = unpack(e.packed);
+  if (!found || !Array.isArray(e.groups) || e.groups.filter((g) => isObject2(g) && g.rest === !0).length !== 1) return !1;
+  for (let g of e.groups)
+    if (!(isObject2(g) && ints(g.targets, e.targets.length) && typeof g.rest == "boolean" && ints(g.claimed, e.looks.length) && ints(g.looks, e.looks.length) && span(g.findings, found.findings.length) && span(g.suppressed, found.suppressed.length) && ints(g.files, e.files.length) && strings(g.usedEntries) && Array.isArray(g.repoPaths) && g.repoPaths.every((p) => Array.isArray(p) && p.length === 2 && typeof p[0] == "string" && typeof p[1] == "string") && Array.isArray(g.roles) && g.roles.every((r) => isObject2(r) && isObject2(r.name)) && strings(g.arns) && typeof g.oidc == "boolean" && Array.isArray(g.runSources) && g.runSources.every((s) => Array.isArray(s) && s.length === 2 && Number.isInteger(s[0]) && s[0] >= 0 && s[0] < targetCount && isObject2(s[1]) && typeof s[1].repoPath == "string" && strings(s[1].triggers)) && typeof g.spent == "number"))
+      return !1;
+  return unpacked.set(e, found), !0;
 }
 
 // src/cli/main.ts
@@ -32059,7 +32399,7 @@ Exit codes:
 `;
 async function run2(argv, io) {
   let exitCode = 0, program2 = new Command();
-  program2.name("credflow").description("Follows AWS credentials through GitHub Actions workflows and reports how they break or leak.").version(VERSION, "-V, --version").exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).showSuggestionAfterError(!0).addHelpText("after", EXIT_CODES), program2.command("lint [paths...]", { isDefault: !0 }).description("lint repositories (directories) or single workflow/action files; `-` reads standard input").addHelpText("after", EXIT_CODES).addOption(new Option("-f, --format <format>", "output format").choices(["text", "concise", "json", "sarif", "rdjsonl", "github"]).default("text")).option("-o, --output <file>", "write the report to a file instead of standard output").addOption(new Option("--fail-level <level>", "lowest level that makes the exit code 1").choices(["error", "warning", "note", "none"]).default("warning")).option("--exit-zero", "exit 0 even when there are findings (for SARIF uploads)").option("--color", "force colour in text output").option("--no-color", "disable colour").option("--stdin-filename <path>", "path that names standard input (decides workflow vs action)").addOption(new Option("--visibility <visibility>", "repository visibility, for rules whose risk depends on it").choices(["public", "private", "internal"])).option("-c, --config <file>", "configuration file (default: .credflow.yml in the repository root)").option("--min-runner-version <version>", "oldest actions/runner version your self-hosted runners run").option("--fix", "apply safe fixes in place").option("--unsafe-fixes", "also apply fixes that may change behaviour (with --fix or --diff)").option("--diff", "print the fixes as a unified diff; change nothing (also with --fix)").option("--verbose", "with --fix: say how many findings were fixed in each file; with --diff: count them on standard error; with --cache: say how many repositories it answered").option("--online", "resolve action refs through the GitHub API (network; uses GITHUB_TOKEN/GH_TOKEN)").option("--github-api-url <url>", "GitHub API base URL (GitHub Enterprise Server)").option("--pin-cache <file>", "file caching --online answers (default: credflow/pins.json in the user cache directory)").option("--online-timeout <seconds>", "longest wait for one GitHub API request; the online phase stops after six times that (default 5)", parseOnlineTimeout).option("--sarif-category <category>", "code-scanning category: SARIF automationDetails.id becomes `<category>/` (default credflow)", parseSarifCategory).addOption(new Option("--default-token-permissions <mode>", "the repository's or organisation's default GITHUB_TOKEN permissions").choices(["permissive", "restricted"])).option("--repository <owner/name>", "the repository being linted, as owner/name", parseRepository).option("--report-unused-suppressions", "report `# credflow: ignore[...]` comments that suppress nothing").option("--cache", "reuse the results of repositories whose files, configuration and options did not change since the last run (not with --fix, --diff, --online or standard input)").option("--cache-location <path>", "with --cache: the cache file, or a folder for it (default: credflow/lint/ in the user cache directory)").action(async (paths, flags2) => {
+  program2.name("credflow").description("Follows AWS credentials through GitHub Actions workflows and reports how they break or leak.").version(VERSION, "-V, --version").exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).showSuggestionAfterError(!0).addHelpText("after", EXIT_CODES), program2.command("lint [paths...]", { isDefault: !0 }).description("lint repositories (directories) or single workflow/action files; `-` reads standard input").addHelpText("after", EXIT_CODES).addOption(new Option("-f, --format <format>", "output format").choices(["text", "concise", "json", "sarif", "rdjsonl", "github"]).default("text")).option("-o, --output <file>", "write the report to a file instead of standard output").addOption(new Option("--fail-level <level>", "lowest level that makes the exit code 1").choices(["error", "warning", "note", "none"]).default("warning")).option("--exit-zero", "exit 0 even when there are findings (for SARIF uploads)").option("--color", "force colour in text output").option("--no-color", "disable colour").option("--stdin-filename <path>", "path that names standard input (decides workflow vs action)").addOption(new Option("--visibility <visibility>", "repository visibility, for rules whose risk depends on it").choices(["public", "private", "internal"])).option("-c, --config <file>", "configuration file (default: .credflow.yml in the repository root)").option("--min-runner-version <version>", "oldest actions/runner version your self-hosted runners run").option("--fix", "apply safe fixes in place").option("--unsafe-fixes", "also apply fixes that may change behaviour (with --fix or --diff)").option("--diff", "print the fixes as a unified diff; change nothing (also with --fix)").option("--verbose", "with --fix: say how many findings were fixed in each file; with --diff: count them on standard error; with --cache: say how many repositories and groups of workflows it answered").option("--online", "resolve action refs through the GitHub API (network; uses GITHUB_TOKEN/GH_TOKEN)").option("--github-api-url <url>", "GitHub API base URL (GitHub Enterprise Server)").option("--pin-cache <file>", "file caching --online answers (default: credflow/pins.json in the user cache directory)").option("--online-timeout <seconds>", "longest wait for one GitHub API request; the online phase stops after six times that (default 5)", parseOnlineTimeout).option("--sarif-category <category>", "code-scanning category: SARIF automationDetails.id becomes `<category>/` (default credflow)", parseSarifCategory).addOption(new Option("--default-token-permissions <mode>", "the repository's or organisation's default GITHUB_TOKEN permissions").choices(["permissive", "restricted"])).option("--repository <owner/name>", "the repository being linted, as owner/name", parseRepository).option("--report-unused-suppressions", "report `# credflow: ignore[...]` comments that suppress nothing").option("--cache", "reuse the results of repositories whose files, configuration and options did not change since the last run (not with --fix, --diff, --online or standard input)").option("--cache-location <path>", "with --cache: the cache file, or a folder for it (default: credflow/lint/ in the user cache directory)").action(async (paths, flags2) => {
     exitCode = await lintCommand(paths, flags2, io);
   }), program2.command("rules").description("list the rules").addOption(new Option("-f, --format <format>", "output format").choices(["text", "json"]).default("text")).action((flags2) => {
     if (flags2.format === "json") {
@@ -32252,8 +32592,11 @@ async function lintCommand(paths, flags2, io) {
     else {
       let key = runKey({ cwd: io.cwd, settings, config: loaded, cliOptions, reportUnusedSuppressions: !!flags2.reportUnusedSuppressions }), cache2 = new LintCache(file, key, (line) => io.stderr(`credflow: ${line}
 `));
-      result = await lintRun(request, { lintPart: cache2.lintPart }), cache2.save(), flags2.verbose && io.stderr(`credflow: cache: ${cache2.stats.hits} of ${cache2.stats.hits + cache2.stats.misses} repositories reused (${file})
+      if (result = await lintRun(request, { lintPart: cache2.lintPart }), cache2.save(), flags2.verbose) {
+        let s = cache2.stats;
+        io.stderr(`credflow: cache: ${s.hits} of ${s.hits + s.misses} repositories reused, ${s.groupsReused} of ${s.groupsReused + s.groupsLinted} groups of workflows (${file})
 `);
+      }
     }
   } else
     result = await lintRun(request);
@@ -32325,7 +32668,7 @@ async function main() {
   process.env = { ...process.env };
   let code2 = await run2(process.argv.slice(2), {
     stdout: (t) => process.stdout.write(t),
-    stdoutDrained: () => process.stdout.writableNeedDrain ? new Promise((resolve13) => process.stdout.once("drain", resolve13)) : Promise.resolve(),
+    stdoutDrained: () => process.stdout.writableNeedDrain ? new Promise((resolve14) => process.stdout.once("drain", resolve14)) : Promise.resolve(),
     stderr: (t) => process.stderr.write(t),
     readStdin: () => fs14.readFileSync(0),
     env: process.env,

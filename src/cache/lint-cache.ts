@@ -1,21 +1,27 @@
 /**
- * `--cache`: a repository's lint result, reused while nothing it was computed from has changed.
+ * `--cache`: a repository's lint result, reused group of workflows by group while nothing it was
+ * computed from has changed.
  *
- * An entry covers one repository of the run (engine/run.ts lints them one after another) and is
- * used only when all of these are as they were:
+ * An entry covers one repository of the run (engine/run.ts lints them one after another), split
+ * into groups of workflows that can be linted apart (groups.ts). It is considered only when these
+ * are as they were (else the repository is linted again):
  *
  * - the run key: credflow's version and a hash of the running code, Node's version, the working
  *   directory (paths are shown relative to it), the settings (flags, `.credflow.yml`, the
  *   repository identity from `--repository`, GITHUB_REPOSITORY or the git remote, the default
  *   branch), the parsed configuration with where each entry is written, the rule options given on
  *   the command line and `--report-unused-suppressions`;
- * - the repository's part of the discovery (which workflow and action files, which folders, the
- *   notices) and the expansion budget earlier repositories of the run spent;
- * - every look the lint took at the disk, with what it found: each file read (its bytes' hash, or
- *   why it could not be read), each file only looked for (a Dockerfile: there or not), each small
- *   text (`.gitmodules`), including looks that found nothing (a composite that was missing must
- *   still be missing);
- * - what the walks for infrastructure code find (a Terraform file or a template added or removed).
+ * - the repository's part of the discovery other than its list of files (folders, notices) and
+ *   the expansion budget earlier repositories of the run spent.
+ *
+ * A group is reused when every look its lint took at the disk finds what it found — each file
+ * read (its bytes' hash, or why it could not be read), each file only looked for (a Dockerfile:
+ * there or not), each small text (`.gitmodules`), including looks that found nothing (a composite
+ * that was missing must still be missing) — and none of its workflows was removed; the rest (the
+ * repository-level part) also needs the infrastructure-code walks to find the same files. The
+ * other groups and any new workflow are linted again together, and kept only when they fit beside
+ * the reused groups as one lint of everything would have judged them (groups.ts, `fits`);
+ * otherwise the whole repository is linted again.
  *
  * A lint whose expansion budget ran out, that had an internal error or an argument with nothing to
  * lint, or that saw a file change while it read it, is not stored. A stored result holds the
@@ -29,10 +35,12 @@ import type { SourceFile } from "../model/types.js";
 import type { TrustRole } from "../iac/types.js";
 import type { Discovery } from "../discover/discover.js";
 import { FileLoader, type DiskLook } from "../discover/loader.js";
-import { trustCandidates } from "../iac/load.js";
+import { isTerraformName, MAX_TEMPLATE_BYTES, mayHoldTrustTemplate, trustCandidates } from "../iac/load.js";
 import { isInside } from "../fs/paths.js";
 import { MAX_FILE_BYTES } from "../parse/parse-file.js";
-import { lintCore, type LintPart, type LintRequest } from "../engine/lint.js";
+import { lintCore, type CoreResult, type LintPart, type LintRequest, type LintStage } from "../engine/lint.js";
+import type { RunSource } from "../graph/upstream.js";
+import { fits, splitLint, type Attribution, type Group } from "./groups.js";
 import { outcomeOf, type Outcome, type PartLinter } from "../engine/run.js";
 import { VERSION } from "../version.js";
 import { isObject, readCache, sha256, writeCache } from "./store.js";
@@ -51,24 +59,43 @@ interface StoredFile {
   text?: string;
 }
 
-interface StoredOutcome extends Omit<Outcome, "findings" | "suppressed" | "usedEntries" | "activeRules" | "repoPaths" | "files" | "roles" | "emptyFailures"> {
-  /** The findings and the suppressed ones (findings-codec.ts). */
-  packed: PackedFindings;
+/** One group of workflows (groups.ts) as stored: its share of the entry's findings, files and looks. */
+interface StoredGroup {
+  /** Indices into the entry's targets. */
+  targets: number[];
+  rest: boolean;
+  /** Indices into the entry's looks: those its workflows made (`claimed`), and the ones it depends on. */
+  claimed: number[];
+  looks: number[];
+  /** [start, end) into the entry's packed findings, and into its suppressed ones. */
+  findings: [number, number];
+  suppressed: [number, number];
+  /** Indices into the entry's files. */
+  files: number[];
   usedEntries: string[];
-  activeRules: string[];
   repoPaths: Array<[string, string]>;
-  files: StoredFile[];
   /** What matching roles across repositories needs of them (rolesNamed): name and configured key. */
   roles: Array<Pick<TrustRole, "name" | "configured">>;
+  arns: string[];
+  oidc: boolean;
+  /** Its top-level workflows as `workflow_run` triggers see them: [index into targets, source]. */
+  runSources: Array<[number, RunSource]>;
+  spent: number;
 }
 
 export interface Entry {
-  /** Hash of the run key, the repository's part of the discovery and the budget spent before it. */
-  key: string;
-  /** Hash of what the infrastructure-code walks found. */
+  /** Hash of the run key, the repository's part of the discovery without its targets, and the budget spent before it. */
+  base: string;
+  /** The part's targets (workflow and action files), each as JSON. */
+  targets: string[];
+  /** Hash of what the infrastructure-code walks found (the rest's). */
   walks: string;
   looks: Look[];
-  outcome: StoredOutcome;
+  /** The findings and the suppressed ones of every group, group after group (findings-codec.ts). */
+  packed: PackedFindings;
+  files: StoredFile[];
+  activeRules: string[];
+  groups: StoredGroup[];
 }
 
 /** What the lint reads besides files: everything in the run key. */
@@ -85,7 +112,7 @@ export interface RunKeyInput {
  * `LintRequest` gains a field, so whoever adds one decides how the cache sees it.
  */
 export const REQUEST_FIELDS = {
-  paths: "discovery: the repository's part (files, folders, notices) is in the entry key",
+  paths: "discovery: the repository's part (folders, notices) is in the entry key; its files decide which groups are reused",
   cwd: "run key",
   stdin: "the cache is not used",
   settings: "run key",
@@ -159,14 +186,41 @@ function walksHash(req: LintRequest, part: LintPart, cacheFile: string): string 
   return sha256(JSON.stringify(found));
 }
 
+/** A group of an entry brought back: what the run keeps of it, as groups.ts splits a fresh lint. */
+type Kept = Group & { stored: StoredGroup };
+
+/** What a lint (or the check of an entry) read: looks with what made them, and file bytes. */
+interface Reading {
+  looks: Map<string, Look>;
+  /** Look key → whether the infrastructure-code reading made it. */
+  trustLooks: Set<string>;
+  bytes: Map<string, Uint8Array>;
+  consistent: boolean;
+  at: Attribution;
+}
+
+/**
+ * The state of a candidate CloudFormation template the trust-policy reading skipped because its
+ * text names no IAM role or not GitHub's OIDC host (mayHoldTrustTemplate): any edit that keeps it
+ * so changes nothing (every YAML file outside `.github/workflows` is such a candidate, composites
+ * included). Used only while the candidates stay under the reading budget, which the check also
+ * compares.
+ */
+const NOT_TEMPLATE = "not-template";
+
+/** Groups with workflows (the rest alone, with only infrastructure code, is not counted). */
+const counted = (groups: ReadonlyArray<Group>): number => groups.filter((g) => g.targets.length > 0).length;
+const lookKey = (l: Look): string => `${l[0]}\u0000${l[1]}\u0000${l[2]}\u0000${l[3]}`;
+const targetJson = (t: LintPart["targets"][number]): string => JSON.stringify([t.absPath, t.kind, t.root]);
+
 /** A run's cache: read once, consulted per repository, written once at the end when it changed. */
 export class LintCache {
   private readonly entries: Map<string, Entry>;
   private readonly writable: boolean;
   private readonly used = new Set<string>();
   private changed = false;
-  /** How many repositories were answered from the cache, and how many were linted. */
-  readonly stats = { hits: 0, misses: 0 };
+  /** Repositories answered wholly from the cache, and linted (partly or wholly); groups of workflows reused and linted. */
+  readonly stats = { hits: 0, misses: 0, groupsReused: 0, groupsLinted: 0 };
 
   constructor(
     private readonly file: string,
@@ -181,80 +235,234 @@ export class LintCache {
   /** The part linter for engine/run.ts's `lintRun`. */
   readonly lintPart: PartLinter = async (req, part, spent, found) => {
     const id = part.repositories.join("\n");
-    const key = sha256(JSON.stringify([this.key, part, spent]));
+    const base = sha256(JSON.stringify([this.key, { ...part, targets: undefined }, spent]));
     this.used.add(id);
     const entry = this.entries.get(id);
-    if (entry && entry.key === key) {
-      const hit = this.check(entry, req, part);
-      if (hit) {
-        this.stats.hits++;
-        return hit;
-      }
+    if (entry && entry.base === base) {
+      const answer = await this.reuse(entry, req, part, spent, found, id, base);
+      if (answer) return answer;
     }
     this.stats.misses++;
-    return this.lint(req, part, spent, found, id, key);
+    return this.lint(req, part, spent, found, id, base);
   };
 
-  /** The stored outcome when every look finds what it found, else undefined. */
-  private check(entry: Entry, req: LintRequest, part: LintPart): Outcome | undefined {
-    if (walksHash(req, part, this.file) !== entry.walks) return undefined;
+  /**
+   * The entry's answer: all of it when nothing changed; else its unchanged groups with the rest
+   * linted again, when the two still fit together (groups.ts). Undefined: lint the repository.
+   */
+  private async reuse(entry: Entry, req: LintRequest, part: LintPart, spent: number, found: Discovery, id: string, base: string): Promise<Outcome | undefined> {
+    const dirty = new Set<number>();
+    const restIndex = entry.groups.findIndex((g) => g.rest);
+    if (walksHash(req, part, this.file) !== entry.walks) dirty.add(restIndex);
+    const byLook = new Map<number, number[]>();
+    entry.groups.forEach((g, gi) => {
+      for (const l of g.looks) {
+        const list = byLook.get(l);
+        if (list) list.push(gi);
+        else byLook.set(l, [gi]);
+      }
+    });
+    const sizes = new Map<number, number>();
+    const bytes = this.check(
+      entry,
+      req,
+      (li) => {
+        for (const gi of byLook.get(li) ?? []) dirty.add(gi);
+      },
+      sizes,
+    );
+    // Templates stored as NOT_TEMPLATE hold only while the reading budget is not reached.
+    if (entry.groups[restIndex]!.looks.reduce((n, li) => n + (sizes.get(li) ?? 0), 0) >= MAX_TEMPLATE_BYTES) dirty.add(restIndex);
+    // Targets removed (their group is linted again without them) and added.
+    const now = part.targets.map(targetJson);
+    const nowSet = new Set(now);
+    const stored = new Map(entry.targets.map((t, i) => [t, i]));
+    const groupOfTarget = new Map<number, number>();
+    entry.groups.forEach((g, gi) => g.targets.forEach((t) => groupOfTarget.set(t, gi)));
+    entry.targets.forEach((t, i) => {
+      if (!nowSet.has(t)) dirty.add(groupOfTarget.get(i) ?? restIndex);
+    });
+    const added = now.filter((t) => !stored.has(t));
+    const kept: Kept[] = [];
+    for (const [gi, g] of entry.groups.entries()) {
+      if (dirty.has(gi)) continue;
+      const k = restoreGroup(entry, g, bytes);
+      if (!k) return undefined;
+      kept.push(k);
+    }
+    if (dirty.size === 0 && added.length === 0) {
+      this.stats.hits++;
+      this.stats.groupsReused += counted(kept);
+      return merged(part, entry.activeRules, kept, []);
+    }
+    // Everything changed, or an argument might have nothing to lint: a plain lint.
+    if (kept.length === 0 || part.empty.length > 0) return undefined;
+
+    const restDirty = dirty.has(restIndex);
+    const again = new Set<string>(added);
+    for (const gi of dirty) for (const t of entry.groups[gi]!.targets) again.add(entry.targets[t]!);
+    const sub: LintPart = {
+      ...part,
+      targets: part.targets.filter((t) => again.has(targetJson(t))),
+      scopes: restDirty ? part.scopes : [],
+      notices: restDirty ? part.notices : [],
+      empty: [],
+      trustPolicies: restDirty && part.trustPolicies,
+    };
+    const keptSpent = kept.reduce((n, k) => n + k.spent, 0);
+    const fresh = await this.read(req, sub, spent + keptSpent);
+    if (!fresh.storable) {
+      // A spent budget or a failing rule makes lintRun lint everything together.
+      const outcomeFresh = outcomeOf(fresh.core, found, sub);
+      if (outcomeFresh.exhausted || outcomeFresh.internalErrors.length > 0) {
+        this.stats.misses++;
+        return outcomeFresh;
+      }
+      return undefined;
+    }
+    let groups = splitLint(fresh.core, fresh.reading.at);
+    if (!restDirty) {
+      // The kept rest stays the rest: the lint again read no infrastructure code and no notices.
+      groups = groups.filter((g) => !(g.rest && g.targets.length === 0 && g.findings.length === 0 && g.suppressed.length === 0));
+      for (const g of groups) g.rest = false;
+    }
+    if (!fits(kept, groups, part)) return undefined;
+    this.stats.misses++;
+    this.stats.groupsReused += counted(kept);
+    this.stats.groupsLinted += counted(groups);
+    const all: Array<Kept | Group> = [...kept, ...groups];
+    const walks = restDirty ? walksHash(req, part, this.file) : entry.walks;
+    this.remember(id, base, walks, part, all, fresh.reading, fresh.core.activeRules, entry, new Map([...bytes, ...fresh.reading.bytes]));
+    return merged(part, [...fresh.core.activeRules], all, []);
+  }
+
+  /**
+   * Re-reads every look of the entry; `changed` gets the index of each that finds something else.
+   * Returns the bytes read (the texts of stored files are those bytes).
+   */
+  private check(entry: Entry, req: LintRequest, changed: (look: number) => void, sizes: Map<number, number>): Map<string, Uint8Array> {
     const loader = new FileLoader(req.cwd);
     const bytes = new Map<string, Uint8Array>();
     loader.onDisk = (look) => {
       if (look.kind === "read" && look.result.ok && look.result.raw.size === undefined) bytes.set(look.absPath, look.result.raw.bytes);
     };
     const quick = new QuickReader();
-    for (const [kind, absPath, fileKind, root, state] of entry.looks) {
+    entry.looks.forEach(([kind, absPath, fileKind, root, state], li) => {
       const r = root ?? undefined;
       let now: string;
       if (kind === "read") {
-        const b = r === undefined ? undefined : quick.read(absPath, r);
+        let b = r === undefined ? undefined : quick.read(absPath, r);
         if (b) {
           bytes.set(absPath, b);
           now = `h:${sha256(b)}`;
         } else {
-          now = lookState({ kind, absPath, fileKind: fileKind as "workflow" | "action", root: r, result: loader.readRaw(absPath, fileKind as "workflow" | "action", r) });
+          const result = loader.readRaw(absPath, fileKind as "workflow" | "action", r);
+          if (result.ok && result.raw.size === undefined) b = result.raw.bytes;
+          now = lookState({ kind, absPath, fileKind: fileKind as "workflow" | "action", root: r, result });
+        }
+        if (b) sizes.set(li, b.length);
+        if (state === NOT_TEMPLATE && b) {
+          const text = decodes(b);
+          if (text !== undefined && !mayHoldTrustTemplate(text)) now = NOT_TEMPLATE;
         }
       } else if (kind === "exists") {
         now = lookState({ kind, absPath, root: r, found: loader.exists(absPath, r) });
       } else {
         now = lookState({ kind, absPath, root: r, text: loader.readText(absPath, r) });
       }
-      if (now !== state) return undefined;
-    }
-    return restore(entry.outcome, bytes);
+      if (now !== state) changed(li);
+    });
+    return bytes;
   }
 
-  private async lint(req: LintRequest, part: LintPart, spent: number, found: Discovery, id: string, key: string): Promise<Outcome> {
-    // The walks first: a file added while the lint runs then fails the next run's comparison.
-    const walks = walksHash(req, part, this.file);
+  /** Lints `part`, recording every look at the disk and what made it. */
+  private async read(req: LintRequest, part: LintPart, spent: number): Promise<{ core: CoreResult; reading: Reading; storable: boolean }> {
     const loader = new FileLoader(req.cwd);
-    const looks = new Map<string, Look>();
-    const bytes = new Map<string, Uint8Array>();
-    let consistent = true;
+    const targets = new Set(part.targets.map((t) => t.absPath));
+    const reading: Reading = {
+      looks: new Map(),
+      trustLooks: new Set(),
+      bytes: new Map(),
+      consistent: true,
+      at: { targets: part.targets.map((t) => t.absPath), claims: new Map(), trustReads: new Set(), unattributed: false, stubs: new Map() },
+    };
+    const at = reading.at;
+    const claim = (owner: string, abs: string) => {
+      let set = at.claims.get(owner);
+      if (!set) at.claims.set(owner, (set = new Set()));
+      set.add(abs);
+    };
+    let stage: LintStage | undefined;
+    const graphLooks: string[] = [];
+    // Candidate templates the trust-policy reading skipped for their text (see NOT_TEMPLATE).
+    const weak = new Set<string>();
+    const strict = new Set<string>();
+    let templateBytes = 0;
+    const named = new Set<string>();
+    if (part.trustPolicies && part.scopes[0]) for (const rel of Object.values(req.settings.trustPolicies ?? {})) named.add(path.resolve(part.scopes[0].root, rel));
     loader.onDisk = (look) => {
       // The cache file read as a possible template (see walksHash): not an input of the findings.
       if (look.absPath === this.file) return;
       const l = lookOf(look);
-      const at = `${l[0]}\u0000${l[1]}\u0000${l[2]}\u0000${l[3]}`;
-      const before = looks.get(at);
+      const k = lookKey(l);
+      const before = reading.looks.get(k);
       // The same file read twice with different bytes: it changed under the lint; not stored.
-      if (before && before[4] !== l[4]) consistent = false;
-      if (!before) looks.set(at, l);
-      if (look.kind === "read" && look.result.ok && look.result.raw.size === undefined && !bytes.has(look.absPath)) bytes.set(look.absPath, look.result.raw.bytes);
+      if (before && before[4] !== l[4]) reading.consistent = false;
+      if (!before) reading.looks.set(k, l);
+      if (look.kind === "read" && look.result.ok && look.result.raw.size === undefined && !reading.bytes.has(look.absPath)) reading.bytes.set(look.absPath, look.result.raw.bytes);
+      if (stage === "targets" && targets.has(look.absPath)) claim(look.absPath, look.absPath);
+      else if (stage === "graph") graphLooks.push(look.absPath);
+      else if (stage === "trust") {
+        at.trustReads.add(look.absPath);
+        reading.trustLooks.add(k);
+        if (look.kind === "read" && look.result.ok && look.result.raw.size === undefined && !isTerraformName(path.basename(look.absPath)) && !named.has(look.absPath)) {
+          templateBytes += look.result.raw.bytes.length;
+          const text = decodes(look.result.raw.bytes);
+          if (text !== undefined && !mayHoldTrustTemplate(text)) weak.add(k);
+        }
+      } else at.unattributed = true;
+      if (stage !== "trust") strict.add(k);
     };
-    const core = await lintCore(req, part, { expansionSpent: spent, loader });
+    const core = await lintCore(req, part, {
+      expansionSpent: spent,
+      loader,
+      onStage: (s) => (stage = s),
+      onAccess: (owner, access) => {
+        if (owner.absPath !== undefined) claim(owner.absPath, access.absPath);
+        else at.unattributed = true;
+      },
+    });
     loader.onDisk = undefined;
-    const outcome = outcomeOf(core, found, part);
-    const cacheable = consistent && !outcome.exhausted && outcome.internalErrors.length === 0 && outcome.emptyFailures.length === 0;
-    const stored = cacheable ? store(outcome, bytes) : undefined;
-    if (stored) {
-      this.entries.set(id, { key, walks, looks: [...looks.values()], outcome: stored });
-      this.changed = true;
-    } else if (this.entries.delete(id)) {
-      this.changed = true;
+    // Under the reading budget every candidate is read, so only which ones can hold a role matters.
+    if (templateBytes < MAX_TEMPLATE_BYTES) for (const k of weak) if (!strict.has(k)) reading.looks.get(k)![4] = NOT_TEMPLATE;
+    const claimed = new Set([...at.claims.values()].flatMap((s) => [...s]));
+    if (graphLooks.some((p) => !claimed.has(p))) at.unattributed = true;
+    for (const n of part.notices) at.stubs.set(loader.display(n.absPath), n.absPath);
+    for (const t of part.targets) at.stubs.set(loader.display(t.absPath), t.absPath);
+    const storable = reading.consistent && !(core.graph.expansion?.exhausted ?? false) && core.internalErrors.length === 0 && core.emptyFailures.length === 0;
+    return { core, reading, storable };
+  }
+
+  private async lint(req: LintRequest, part: LintPart, spent: number, found: Discovery, id: string, base: string): Promise<Outcome> {
+    // The walks first: a file added while the lint runs then fails the next run's comparison.
+    const walks = walksHash(req, part, this.file);
+    const { core, reading, storable } = await this.read(req, part, spent);
+    if (!storable) {
+      if (this.entries.delete(id)) this.changed = true;
+      return outcomeOf(core, found, part);
     }
-    return outcome;
+    const groups = splitLint(core, reading.at);
+    this.stats.groupsLinted += counted(groups);
+    this.remember(id, base, walks, part, groups, reading, core.activeRules, undefined, reading.bytes);
+    return merged(part, [...core.activeRules], groups, []);
+  }
+
+  /** Stores the groups of a repository (kept ones bring their looks from `old`); nothing when they cannot be stored exactly. */
+  private remember(id: string, base: string, walks: string, part: LintPart, groups: ReadonlyArray<Kept | Group>, reading: Reading, activeRules: ReadonlySet<string>, old: Entry | undefined, bytes: ReadonlyMap<string, Uint8Array>): void {
+    const entry = storeEntry(base, walks, part, groups, reading, [...activeRules], old, bytes);
+    if (entry) this.entries.set(id, entry);
+    else this.entries.delete(id);
+    this.changed = true;
   }
 
   /** Writes the file when a repository was linted again (entries of repositories not in this run are dropped). */
@@ -269,6 +477,31 @@ export class LintCache {
     const problem = writeCache(this.file, this.entries);
     if (problem) this.log(`cannot write cache ${this.file}: ${problem}`);
   }
+}
+
+/** One outcome of the repository from its groups. */
+function merged(part: LintPart, activeRules: readonly string[], groups: ReadonlyArray<Group>, emptyFailures: Outcome["emptyFailures"]): Outcome {
+  const order = new Map(part.targets.map((t, i) => [t.absPath, i]));
+  return {
+    repositories: part.repositories,
+    roots: part.roots,
+    findings: groups.flatMap((g) => g.findings),
+    suppressed: groups.flatMap((g) => g.suppressed),
+    internalErrors: [],
+    usedEntries: new Set(groups.flatMap((g) => g.usedEntries)),
+    activeRules: new Set(activeRules),
+    repoPaths: new Map(groups.flatMap((g) => g.repoPaths)),
+    files: groups.flatMap((g) => g.files),
+    roles: groups.flatMap((g) => g.roles),
+    arns: [...new Set(groups.flatMap((g) => g.arns))],
+    runSources: groups
+      .flatMap((g) => g.runSources)
+      .sort((a, b) => (order.get(a.absPath) ?? -1) - (order.get(b.absPath) ?? -1))
+      .map((s) => s.source),
+    spent: groups.reduce((n, g) => n + g.spent, 0),
+    exhausted: false,
+    emptyFailures,
+  };
 }
 
 /**
@@ -338,47 +571,132 @@ class QuickReader {
   }
 }
 
-/** The outcome as stored; undefined when it holds something the cache cannot store exactly. */
-function store(o: Outcome, bytes: ReadonlyMap<string, Uint8Array>): StoredOutcome | undefined {
+/** The findings of each entry read, unpacked when the file was checked. */
+const unpacked = new WeakMap<Entry, NonNullable<ReturnType<typeof unpack>>>();
+
+/** The absolute path of each of an entry's targets. */
+const targetPaths = new WeakMap<Entry, string[]>();
+function targetPathsOf(entry: Entry): string[] {
+  let out = targetPaths.get(entry);
+  if (!out) {
+    out = entry.targets.map((t) => (JSON.parse(t) as [string])[0]);
+    targetPaths.set(entry, out);
+  }
+  return out;
+}
+
+/**
+ * The entry for these groups; undefined when something in them cannot be stored exactly (a field
+ * the findings codec does not know). Kept groups bring their looks from `old`, which the check
+ * found unchanged; `bytes` are the files' bytes as read (a stored file's text is left out when it
+ * is exactly them).
+ */
+function storeEntry(base: string, walks: string, part: LintPart, groups: ReadonlyArray<Kept | Group>, reading: Reading, activeRules: string[], old: Entry | undefined, bytes: ReadonlyMap<string, Uint8Array>): Entry | undefined {
+  const findings = groups.flatMap((g) => g.findings);
+  const suppressed = groups.flatMap((g) => g.suppressed);
   let packed: PackedFindings;
   try {
-    packed = pack(o.findings, o.suppressed);
+    packed = pack(findings, suppressed);
   } catch {
     return undefined;
   }
-  const files = o.files.map((f): StoredFile => {
-    const out: StoredFile = { path: f.path, repoPath: f.repoPath, kind: f.kind };
-    if (f.absPath !== undefined) out.absPath = f.absPath;
-    if (f.root !== undefined) out.root = f.root;
-    const b = f.absPath !== undefined ? bytes.get(f.absPath) : undefined;
-    if (!(b && decodes(b) === f.text)) out.text = f.text;
+  const targets = part.targets.map(targetJson);
+  const targetIndex = new Map(part.targets.map((t, i) => [t.absPath, i]));
+  const looks: Look[] = [];
+  const lookIndex = new Map<string, number>();
+  const addLook = (l: Look): number => {
+    const k = lookKey(l);
+    let i = lookIndex.get(k);
+    if (i === undefined) {
+      i = looks.length;
+      looks.push(l);
+      lookIndex.set(k, i);
+    }
+    return i;
+  };
+  const files: StoredFile[] = [];
+  const fileIndex = new Map<string, number>();
+  const addFile = (f: SourceFile): number => {
+    let i = fileIndex.get(f.path);
+    if (i === undefined) {
+      const out: StoredFile = { path: f.path, repoPath: f.repoPath, kind: f.kind };
+      if (f.absPath !== undefined) out.absPath = f.absPath;
+      if (f.root !== undefined) out.root = f.root;
+      const b = f.absPath !== undefined ? bytes.get(f.absPath) : undefined;
+      if (!(b && decodes(b) === f.text)) out.text = f.text;
+      i = files.length;
+      files.push(out);
+      fileIndex.set(f.path, i);
+    }
+    return i;
+  };
+  // Fresh looks: to the groups whose workflows made them, and those of the infrastructure-code reading to the rest.
+  const freshGroups = groups.filter((g): g is Group => !("stored" in g));
+  const freshRest = freshGroups.find((g) => g.rest);
+  const freshLooks = new Map<Group, Set<number>>(freshGroups.map((g) => [g, new Set()]));
+  const freshClaimed = new Map<Group, Set<number>>(freshGroups.map((g) => [g, new Set()]));
+  for (const [k, l] of reading.looks) {
+    const i = addLook(l);
+    let placed = false;
+    for (const g of freshGroups) {
+      if (g.claimed.has(l[1])) {
+        freshLooks.get(g)!.add(i);
+        freshClaimed.get(g)!.add(i);
+        placed = true;
+      }
+    }
+    if (reading.trustLooks.has(k) && freshRest) {
+      freshLooks.get(freshRest)!.add(i);
+      placed = true;
+    }
+    // Not attributed (groups.ts then made one group): every group depends on it.
+    if (!placed) for (const g of freshGroups) freshLooks.get(g)!.add(i);
+  }
+  let at = 0;
+  let atSuppressed = 0;
+  const stored = groups.map((g): StoredGroup => {
+    let claimed: number[];
+    let gl: number[];
+    if ("stored" in g) {
+      claimed = g.stored.claimed.map((i) => addLook(old!.looks[i]!));
+      gl = g.stored.looks.map((i) => addLook(old!.looks[i]!));
+    } else {
+      claimed = [...freshClaimed.get(g)!];
+      gl = [...freshLooks.get(g)!];
+    }
+    const out: StoredGroup = {
+      targets: g.targets.map((t) => targetIndex.get(t)!),
+      rest: g.rest,
+      claimed,
+      looks: gl,
+      findings: [at, (at += g.findings.length)],
+      suppressed: [atSuppressed, (atSuppressed += g.suppressed.length)],
+      files: g.files.map(addFile),
+      usedEntries: g.usedEntries,
+      repoPaths: g.repoPaths,
+      roles: g.roles.map((r) => (r.configured !== undefined ? { name: r.name, configured: r.configured } : { name: r.name })),
+      arns: g.arns,
+      oidc: g.oidc,
+      runSources: g.runSources.map((s): [number, RunSource] => [targetIndex.get(s.absPath)!, s.source]),
+      spent: g.spent,
+    };
     return out;
   });
-  return {
-    repositories: o.repositories,
-    roots: o.roots,
-    packed,
-    internalErrors: [],
-    usedEntries: [...o.usedEntries],
-    activeRules: [...o.activeRules],
-    repoPaths: [...o.repoPaths],
-    files,
-    roles: o.roles.map((r) => (r.configured !== undefined ? { name: r.name, configured: r.configured } : { name: r.name })),
-    arns: o.arns,
-    runSources: o.runSources,
-    spent: o.spent,
-    exhausted: false,
-  };
+  if (stored.some((g) => g.targets.some((t) => t === undefined) || g.runSources.some(([t]) => t === undefined))) return undefined;
+  const entry: Entry = { base, targets, walks, looks, packed, files, activeRules, groups: stored };
+  unpacked.set(entry, { findings, suppressed });
+  return entry;
 }
 
-/** The findings of each entry read, unpacked when the file was checked. */
-const unpacked = new WeakMap<StoredOutcome, NonNullable<ReturnType<typeof unpack>>>();
-
-function restore(s: StoredOutcome, bytes: ReadonlyMap<string, Uint8Array>): Outcome | undefined {
-  const found = unpacked.get(s) ?? unpack(s.packed);
+/** A stored group back as the run keeps it; undefined when a file's text cannot be had. */
+function restoreGroup(entry: Entry, g: StoredGroup, bytes: ReadonlyMap<string, Uint8Array>): Kept | undefined {
+  const found = unpacked.get(entry) ?? unpack(entry.packed);
   if (!found) return undefined;
+  unpacked.set(entry, found);
+  const paths = targetPathsOf(entry);
   const files: SourceFile[] = [];
-  for (const f of s.files) {
+  for (const i of g.files) {
+    const f = entry.files[i]!;
     let text = f.text;
     if (text === undefined) {
       const b = f.absPath !== undefined ? bytes.get(f.absPath) : undefined;
@@ -391,21 +709,20 @@ function restore(s: StoredOutcome, bytes: ReadonlyMap<string, Uint8Array>): Outc
     files.push(file);
   }
   return {
-    repositories: s.repositories,
-    roots: s.roots,
-    findings: found.findings,
-    suppressed: found.suppressed,
-    internalErrors: [],
-    usedEntries: new Set(s.usedEntries),
-    activeRules: new Set(s.activeRules),
-    repoPaths: new Map(s.repoPaths),
+    stored: g,
+    targets: g.targets.map((t) => paths[t]!),
+    rest: g.rest,
+    claimed: new Set(g.claimed.map((i) => entry.looks[i]![1])),
+    findings: found.findings.slice(g.findings[0], g.findings[1]),
+    suppressed: found.suppressed.slice(g.suppressed[0], g.suppressed[1]),
     files,
-    roles: s.roles as TrustRole[],
-    arns: s.arns,
-    runSources: s.runSources,
-    spent: s.spent,
-    exhausted: false,
-    emptyFailures: [],
+    usedEntries: g.usedEntries,
+    repoPaths: g.repoPaths,
+    roles: g.roles as TrustRole[],
+    arns: g.arns,
+    oidc: g.oidc,
+    runSources: g.runSources.map(([t, source]) => ({ absPath: paths[t]!, source })),
+    spent: g.spent,
   };
 }
 
@@ -418,36 +735,53 @@ function decodes(b: Uint8Array): string | undefined {
 }
 
 const strings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === "string");
+const ints = (v: unknown, below: number): v is number[] => Array.isArray(v) && v.every((x) => Number.isInteger(x) && x >= 0 && x < below);
+const span = (v: unknown, below: number): v is [number, number] => Array.isArray(v) && v.length === 2 && Number.isInteger(v[0]) && Number.isInteger(v[1]) && v[0] >= 0 && v[0] <= v[1] && v[1] <= below;
+
 /** The shape of an entry, checked before any of it is used (a wrong one makes the whole file ignored). */
 function validEntry(e: unknown): e is Entry {
-  if (!isObject(e) || typeof e.key !== "string" || typeof e.walks !== "string" || !Array.isArray(e.looks)) return false;
+  if (!isObject(e) || typeof e.base !== "string" || typeof e.walks !== "string" || !strings(e.targets) || !Array.isArray(e.looks) || !strings(e.activeRules)) return false;
+  const targetCount = e.targets.length;
+  for (const t of e.targets) {
+    try {
+      const v: unknown = JSON.parse(t);
+      if (!Array.isArray(v) || typeof v[0] !== "string") return false;
+    } catch {
+      return false;
+    }
+  }
   for (const l of e.looks) {
     if (!Array.isArray(l) || l.length !== 5 || !["read", "exists", "text"].includes(l[0]) || typeof l[1] !== "string" || typeof l[2] !== "string" || !(l[3] === null || typeof l[3] === "string") || typeof l[4] !== "string") return false;
   }
-  const o = e.outcome;
-  if (!isObject(o)) return false;
-  return (
-    strings(o.repositories) &&
-    strings(o.roots) &&
-    strings(o.usedEntries) &&
-    strings(o.activeRules) &&
-    Array.isArray(o.repoPaths) &&
-    o.repoPaths.every((p) => Array.isArray(p) && p.length === 2 && typeof p[0] === "string" && typeof p[1] === "string") &&
-    Array.isArray(o.files) &&
-    o.files.every((f) => isObject(f) && typeof f.path === "string" && typeof f.repoPath === "string" && typeof f.kind === "string" && (f.text === undefined || typeof f.text === "string")) &&
-    Array.isArray(o.roles) &&
-    o.roles.every((r) => isObject(r) && isObject(r.name)) &&
-    strings(o.arns) &&
-    Array.isArray(o.runSources) &&
-    o.runSources.every((w) => isObject(w) && typeof w.repoPath === "string" && strings(w.triggers)) &&
-    typeof o.spent === "number" &&
-    decoded(o as unknown as StoredOutcome)
-  );
-}
-
-/** Unpacks the findings (kept for `restore`); false when they are malformed. */
-function decoded(o: StoredOutcome): boolean {
-  const found = unpack(o.packed);
-  if (found) unpacked.set(o, found);
-  return found !== undefined;
+  if (!Array.isArray(e.files) || !e.files.every((f) => isObject(f) && typeof f.path === "string" && typeof f.repoPath === "string" && typeof f.kind === "string" && (f.text === undefined || typeof f.text === "string"))) return false;
+  const found = unpack(e.packed);
+  if (!found) return false;
+  if (!Array.isArray(e.groups) || e.groups.filter((g) => isObject(g) && g.rest === true).length !== 1) return false;
+  for (const g of e.groups) {
+    if (
+      !(
+        isObject(g) &&
+        ints(g.targets, e.targets.length) &&
+        typeof g.rest === "boolean" &&
+        ints(g.claimed, e.looks.length) &&
+        ints(g.looks, e.looks.length) &&
+        span(g.findings, found.findings.length) &&
+        span(g.suppressed, found.suppressed.length) &&
+        ints(g.files, e.files.length) &&
+        strings(g.usedEntries) &&
+        Array.isArray(g.repoPaths) &&
+        g.repoPaths.every((p) => Array.isArray(p) && p.length === 2 && typeof p[0] === "string" && typeof p[1] === "string") &&
+        Array.isArray(g.roles) &&
+        g.roles.every((r) => isObject(r) && isObject(r.name)) &&
+        strings(g.arns) &&
+        typeof g.oidc === "boolean" &&
+        Array.isArray(g.runSources) &&
+        g.runSources.every((s) => Array.isArray(s) && s.length === 2 && Number.isInteger(s[0]) && s[0] >= 0 && s[0] < targetCount && isObject(s[1]) && typeof s[1].repoPath === "string" && strings(s[1].triggers)) &&
+        typeof g.spent === "number"
+      )
+    )
+      return false;
+  }
+  unpacked.set(e as unknown as Entry, found);
+  return true;
 }

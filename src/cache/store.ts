@@ -14,7 +14,7 @@ import * as path from "node:path";
 import { userCacheDir } from "../fs/cache-dir.js";
 
 /** Bumped whenever the layout of the file or of an entry changes. */
-export const CACHE_FORMAT = 2;
+export const CACHE_FORMAT = 3;
 /** A cache file larger than this is not read (and a result that would make it larger is not written). */
 export const MAX_CACHE_BYTES = 64 * 1024 * 1024;
 const TOOL = "credflow-lint-cache";

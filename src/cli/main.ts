@@ -122,7 +122,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     .option("--fix", "apply safe fixes in place")
     .option("--unsafe-fixes", "also apply fixes that may change behaviour (with --fix or --diff)")
     .option("--diff", "print the fixes as a unified diff; change nothing (also with --fix)")
-    .option("--verbose", "with --fix: say how many findings were fixed in each file; with --diff: count them on standard error; with --cache: say how many repositories it answered")
+    .option("--verbose", "with --fix: say how many findings were fixed in each file; with --diff: count them on standard error; with --cache: say how many repositories and groups of workflows it answered")
     .option("--online", "resolve action refs through the GitHub API (network; uses GITHUB_TOKEN/GH_TOKEN)")
     .option("--github-api-url <url>", "GitHub API base URL (GitHub Enterprise Server)")
     .option("--pin-cache <file>", "file caching --online answers (default: credflow/pins.json in the user cache directory)")
@@ -420,7 +420,10 @@ async function lintCommand(paths: string[], flags: LintFlags, io: CliIO): Promis
       const cache = new LintCache(file, key, (line) => io.stderr(`credflow: ${line}\n`));
       result = await lintRun(request, { lintPart: cache.lintPart });
       cache.save();
-      if (flags.verbose) io.stderr(`credflow: cache: ${cache.stats.hits} of ${cache.stats.hits + cache.stats.misses} repositories reused (${file})\n`);
+      if (flags.verbose) {
+        const s = cache.stats;
+        io.stderr(`credflow: cache: ${s.hits} of ${s.hits + s.misses} repositories reused, ${s.groupsReused} of ${s.groupsReused + s.groupsLinted} groups of workflows (${file})\n`);
+      }
     }
   } else {
     result = await lintRun(request);

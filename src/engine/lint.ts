@@ -98,7 +98,15 @@ export interface CoreOptions {
   onAccess?: GraphInput["onAccess"];
   /** The loader to read through (the cache reads files before deciding what to lint). */
   loader?: FileLoader;
+  /**
+   * Told when the lint moves on to reading the targets, building the graph (whose looks `onAccess`
+   * attributes to workflows) and reading infrastructure code: the cache attributes each look at the
+   * disk to what made it.
+   */
+  onStage?: (stage: LintStage) => void;
 }
+
+export type LintStage = "targets" | "graph" | "trust" | "done";
 
 /** A lint's result with what a run over several repositories combines. */
 export interface CoreResult extends LintResult {
@@ -151,6 +159,7 @@ export async function lintCore(req: LintRequest, part: LintPart | undefined, opt
     scopes = part.scopes;
     for (const n of part.notices) accessDiagnostics.push({ file: stub(n.absPath), ruleId: "file-access", message: n.message, range: zero });
     const raws: RawInput[] = [];
+    opts.onStage?.("targets");
     for (const t of part.targets) {
       const repoPath = path.relative(t.root, t.absPath).split(path.sep).join("/");
       if (req.ignorePath?.(repoPath)) continue;
@@ -167,6 +176,7 @@ export async function lintCore(req: LintRequest, part: LintPart | undefined, opt
   }
 
   // The repository's own `owner/name/path@ref` references are followed as its local files.
+  opts.onStage?.("graph");
   const graph = buildGraph({
     loader,
     files: top,
@@ -176,6 +186,7 @@ export async function lintCore(req: LintRequest, part: LintPart | undefined, opt
   });
   graph.diagnostics.push(...accessDiagnostics);
   // IAM trust policies in the repository's infrastructure code (directories linted as a whole).
+  opts.onStage?.("trust");
   if (scopes.length > 0) {
     graph.trust = await loadTrust({
       scopes,
@@ -186,6 +197,7 @@ export async function lintCore(req: LintRequest, part: LintPart | undefined, opt
     const known = new Set(graph.files.map((f) => f.path));
     for (const f of graph.trust.files) if (!known.has(f.path)) graph.files.push(f);
   }
+  opts.onStage?.("done");
   const emptyFailures: CoreResult["emptyFailures"] = [];
   for (const [index, e] of emptyPaths.entries()) {
     // A folder with no workflow, no action and no trust policy: nothing for credflow here.

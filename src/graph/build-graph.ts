@@ -64,6 +64,8 @@ export function buildGraph(input: GraphInput): ProjectGraph {
   for (const parsed of input.files) {
     if (!parsed.usable) continue;
     if (parsed.file.kind === "action") {
+      // A lone action loads nothing; no workflow's closure is being gathered.
+      builder.owner = undefined;
       builder.action(parsed);
       continue;
     }
@@ -77,6 +79,7 @@ export function buildGraph(input: GraphInput): ProjectGraph {
     jobsByWorkflow.set(wf.file.path, nodes);
     byFile.set(parsed.file, builder.totalSpent - before);
   }
+  builder.owner = undefined;
   const files = input.loader.parsed.map((p) => p.file);
   const expansion = { spent: builder.totalSpent - (input.expansionSpent ?? 0), exhausted: builder.totalExhausted, byFile };
   return { files, workflows, actions: builder.actions, jobs, jobsByWorkflow, issues: builder.issues, diagnostics: [], expansion };

@@ -43,8 +43,21 @@ const SKIP_DIRS = new Set([
 /** Directory entries looked at per repository. */
 const MAX_ENTRIES = 50_000;
 const MAX_DEPTH = 24;
-/** Bytes of candidate templates read per repository (their text is checked before parsing). */
-const MAX_TEMPLATE_BYTES = 64 * 1024 * 1024;
+/** Bytes of candidate templates read per folder linted (their text is checked before parsing). */
+export const MAX_TEMPLATE_BYTES = 64 * 1024 * 1024;
+
+/** Whether the walks take a file of this name for Terraform. */
+export function isTerraformName(name: string): boolean {
+  return /\.tf$|(^|\.)auto\.tfvars$|^terraform\.tfvars$/.test(name);
+}
+
+/**
+ * Whether a candidate template's text is parsed at all: only one naming an IAM role and GitHub's
+ * OIDC host can hold a role a workflow assumes (the lint cache relies on the others being skipped).
+ */
+export function mayHoldTrustTemplate(text: string): boolean {
+  return text.includes("AWS::IAM::Role") && text.includes(GITHUB_HOST);
+}
 
 export interface Candidates {
   tf: string[];
@@ -79,7 +92,7 @@ function walk(root: string, start: string, ignore: ((repoPath: string) => boolea
       }
       // Regular files and links (the reader checks where a link goes); linked folders are not followed.
       if (!e.isFile() && !e.isSymbolicLink()) continue;
-      if (/\.tf$|(^|\.)auto\.tfvars$|^terraform\.tfvars$/.test(e.name)) out.tf.push(abs);
+      if (isTerraformName(e.name)) out.tf.push(abs);
       else if (/\.(ya?ml|json|template)$/i.test(e.name) && !/^(package(-lock)?|composer|tsconfig.*|\.?eslintrc.*)\.json$/i.test(e.name)) out.templates.push(abs);
     }
   }
@@ -160,7 +173,7 @@ export async function loadTrust(req: TrustLoadRequest): Promise<TrustFacts> {
       const f = readSource(req.loader, abs, root);
       if (!f) continue;
       budget -= f.text.length;
-      if (!f.text.includes("AWS::IAM::Role") || !f.text.includes(GITHUB_HOST)) continue;
+      if (!mayHoldTrustTemplate(f.text)) continue;
       const parsed = parseTemplate(f);
       if (!parsed) continue;
       const source = /(^|\/)cdk\.out\/[^/]+\.template\.json$/.test(f.repoPath) ? "cdk" : "cloudformation";

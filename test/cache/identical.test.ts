@@ -3,7 +3,7 @@
  * one reuses every repository): every fixture case, every format on one case of each rule and on
  * examples/, the real repositories of test/realworld, the corpus of ../shared (its repositories,
  * and the peers' files as file arguments, several repositories per run) and the 1,503-workflow
- * dataset.
+ * dataset (then three of its workflows edited: only their groups are linted again, same output).
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -12,7 +12,8 @@ import { describe, expect, it } from "vitest";
 import { FIXTURES } from "../helpers/lint-fixture.js";
 import { describeShared, itShared, NEEDS, sharedPath } from "../helpers/shared.js";
 import { datasetInputs } from "../realworld/corpus-files.js";
-import { FORMATS, threeWays } from "./helpers.js";
+import { cli } from "../helpers/cli.js";
+import { cacheDir, FORMATS, stderrOf, threeWays, withCache } from "./helpers.js";
 
 interface CaseSpec {
   settings?: { visibility?: string };
@@ -113,7 +114,21 @@ describe("the dataset of 1,503 workflows", () => {
     const wf = path.join(tmp, ".github", "workflows");
     fs.mkdirSync(wf, { recursive: true });
     for (const input of await datasetInputs()) fs.writeFileSync(path.join(wf, input.path), input.bytes);
-    await threeWays([".", "--format", "json"], { cwd: tmp });
+    const cache = cacheDir();
+    await threeWays([".", "--format", "json"], { cwd: tmp }, cache);
+    // Three workflows edited (two pinned checkouts become branches, one comment): only their groups are linted again.
+    const names = fs.readdirSync(wf).sort();
+    const edited = names.filter((n) => /actions\/checkout@v\d/.test(fs.readFileSync(path.join(wf, n), "utf8"))).slice(0, 2);
+    for (const n of edited) fs.writeFileSync(path.join(wf, n), fs.readFileSync(path.join(wf, n), "utf8").replace(/actions\/checkout@v\d+/, "actions/checkout@main"));
+    fs.appendFileSync(path.join(wf, names[names.length - 1]!), "\n# edited\n");
+    const plain = await cli([".", "--format", "json"], { cwd: tmp });
+    const cached = await withCache([".", "--format", "json"], { cwd: tmp }, cache);
+    expect(cached.stdout).toBe(plain.stdout);
+    expect(stderrOf(cached)).toBe(plain.stderr);
+    const m = /repositories reused, (\d+) of (\d+) groups of workflows/.exec(cached.stderr);
+    expect(m, cached.stderr).not.toBeNull();
+    expect(Number(m![1])).toBeGreaterThanOrEqual(Number(m![2]) - 3);
+    expect(Number(m![1])).toBeLessThan(Number(m![2]));
     fs.rmSync(tmp, { recursive: true, force: true });
   }, 300_000);
 });

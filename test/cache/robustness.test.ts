@@ -96,9 +96,9 @@ describe("a cache that is not trusted", () => {
     const file = path.join(cacheDir(), "cache.json");
     await cli(cacheArgs(file), { cwd: dir });
     const data = JSON.parse(fs.readFileSync(file, "utf8"));
-    const entry = Object.values(data.entries)[0] as { outcome: { packed: { findings: unknown[][]; strings: string[] } } };
+    const entry = Object.values(data.entries)[0] as { packed: { findings: unknown[][]; strings: string[] } };
     // An index past the string table.
-    entry.outcome.packed.findings[0]![2] = entry.outcome.packed.strings.length;
+    entry.packed.findings[0]![2] = entry.packed.strings.length;
     fs.writeFileSync(file, JSON.stringify(data));
     const r = await cli(cacheArgs(file), { cwd: dir });
     expect(stderrOf(r)).toMatch(/^credflow: ignoring cache .*: corrupt \(a malformed entry\)\n$/);
