@@ -266,3 +266,30 @@ describe("test/realworld repositories, edited", () => {
     expect(partial).toBeGreaterThan(10);
   }, 300_000);
 });
+
+describe("several repositories in one run", () => {
+  it("an edit in one of them lints that workflow's group again; the rest of both is reused", async () => {
+    const parent = cacheDir();
+    for (const name of ["one", "two"]) {
+      for (const [rel, text] of Object.entries({
+        ".github/workflows/b.yml": USES_SHARED("B"),
+        ".github/workflows/c.yml": ALONE,
+        ".github/workflows/d.yml": ALONE.replace("name: C", "name: D"),
+        ".github/actions/shared/action.yml": SHARED,
+      })) {
+        write(path.join(parent, name), rel, text);
+      }
+      fs.mkdirSync(path.join(parent, name, ".git"));
+    }
+    const cache = cacheDir();
+    const args = ["one", "two", "--format", "sarif"];
+    await withCache(args, { cwd: parent }, cache);
+    edit(path.join(parent, "two"), ".github/workflows/d.yml", "checkout@v4", "checkout@main");
+    const plain = await cli(args, { cwd: parent });
+    const cached = await withCache(args, { cwd: parent }, cache);
+    expect(cached.stdout).toBe(plain.stdout);
+    expect(stderrOf(cached)).toBe(plain.stderr);
+    expect(reuse(cached)).toEqual({ hits: 1, total: 2 });
+    expect(groups(cached)).toEqual({ reused: 5, total: 6 });
+  });
+});
