@@ -293,3 +293,32 @@ describe("several repositories in one run", () => {
     expect(groups(cached)).toEqual({ reused: 5, total: 6 });
   });
 });
+
+describe("suppressions across groups", () => {
+  it("an ignore-findings entry used by a reused group stays used; one whose finding goes away is reported", async () => {
+    const dir = tempRepo({
+      ".github/workflows/c.yml": ALONE.replace("checkout@v4", "checkout@main"),
+      ".github/workflows/d.yml": ALONE.replace("name: C", "name: D"),
+      ".credflow.yml": "ignore-findings:\n  - unpinned-ref:.github/workflows/c.yml:7\n",
+    });
+    const cache = cacheDir();
+    const args = [".", "--format", "json", "--report-unused-suppressions"];
+    const steps: Array<[string, () => void, { reused: number; total: number }]> = [
+      ["cold", () => {}, { reused: 0, total: 2 }],
+      // d's group is linted again; c's, which used the entry, is reused: the entry is still used.
+      ["the other workflow is edited", () => edit(dir, ".github/workflows/d.yml", "checkout@v4", "checkout@main"), { reused: 1, total: 2 }],
+      // Now the entry hides nothing: unused-suppression reports it.
+      ["the suppressed finding goes away", () => edit(dir, ".github/workflows/c.yml", "checkout@main", "checkout@v4"), { reused: 1, total: 2 }],
+    ];
+    for (const [what, change, expected] of steps) {
+      change();
+      const plain = await cli(args, { cwd: dir });
+      const cached = await withCache(args, { cwd: dir }, cache);
+      expect(cached.stdout, what).toBe(plain.stdout);
+      expect(stderrOf(cached), what).toBe(plain.stderr);
+      expect(groups(cached), what).toEqual(expected);
+      const unused = (JSON.parse(plain.stdout) as { findings: Array<{ rule: string }> }).findings.filter((f) => f.rule === "unused-suppression").length;
+      expect(unused, what).toBe(what === "the suppressed finding goes away" ? 1 : 0);
+    }
+  });
+});
