@@ -32,7 +32,9 @@ function safeHomedir() {
 }
 
 // src/cli/launcher.ts
-var core = fileURLToPath(new URL("./credflow-core.cjs", import.meta.url)), off = !!process.env.CREDFLOW_NO_COMPILE_CACHE || !!process.env.NODE_DISABLE_COMPILE_CACHE, dir = off ? void 0 : compileCacheDir(), name = `${"53e30537aae36baa4405756a3e89168951e49dded542c9ad66f0afcef0691be7".slice(0, 32)}-${process.version}-${process.arch}.bin`, cached = dir ? readCache(path.join(dir, name)) : void 0, source = dir ? fs.readFileSync(core, "utf8") : "", module = { exports: {} }, script;
+var core = fileURLToPath(new URL("./credflow-core.cjs", import.meta.url)), off = !!process.env.CREDFLOW_NO_COMPILE_CACHE || !!process.env.NODE_DISABLE_COMPILE_CACHE, dir = off ? void 0 : compileCacheDir(), name = `${"e2c0c6b3c0d79304ec294c3953127093a5ac2ff2106771a993e77d481c349074".slice(0, 32)}-${process.version}-${process.arch}.bin`, cached = dir ? readCache(path.join(dir, name)) : void 0, source = dir ? fs.readFileSync(core, "utf8") : "";
+globalThis[/* @__PURE__ */ Symbol.for("credflow.core-identity")] = { path: core, sha256: "e2c0c6b3c0d79304ec294c3953127093a5ac2ff2106771a993e77d481c349074" };
+var module = { exports: {} }, script;
 if (dir) {
   let wrapper = `(function (exports, require, module, __filename, __dirname) {${source}
 })`;

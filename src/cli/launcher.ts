@@ -28,6 +28,9 @@ const name = `${CREDFLOW_CORE_SHA256.slice(0, 32)}-${process.version}-${process.
 const cached = dir ? readCache(path.join(dir, name)) : undefined;
 const source = dir ? fs.readFileSync(core, "utf8") : "";
 
+// The lint cache keys results by the bundle's hash: the build's, rather than hashing 3 MB again
+// (src/cache/lint-cache.ts buildId).
+(globalThis as Record<symbol, unknown>)[Symbol.for("credflow.core-identity")] = { path: core, sha256: CREDFLOW_CORE_SHA256 };
 const module = { exports: {} as { main?: () => Promise<void> } };
 let script: vm.Script | undefined;
 if (dir) {
