@@ -4,11 +4,12 @@
  * foreign file is never overwritten; an unwritable location costs one line and nothing else. The
  * cache is not used with --fix, --diff, --online or standard input.
  */
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { cli } from "../helpers/cli.js";
+import { BUNDLE, cli } from "../helpers/cli.js";
 import { tempRepo } from "../helpers/temp-repo.js";
 import { cacheFileFor, CACHE_FORMAT, MAX_CACHE_BYTES } from "../../src/cache/store.js";
 import { cacheDir, reuse, stderrOf } from "./helpers.js";
@@ -190,5 +191,26 @@ describe("runs that do not use the cache", () => {
     await cli([".", "--fix", "--cache", "--cache-location", `${cacheDir()}/`], { cwd: b });
     expect(fs.readFileSync(path.join(b, ".github/workflows/deploy.yml"), "utf8")).toBe(fs.readFileSync(path.join(a, ".github/workflows/deploy.yml"), "utf8"));
     expect(fs.readFileSync(path.join(a, ".github/workflows/deploy.yml"), "utf8")).toContain("role-to-assume");
+  });
+});
+
+describe("the bundle's identity", () => {
+  it("a changed bundle (size or modification time) does not reuse the results of the one before", () => {
+    const dist = fs.mkdtempSync(path.join(cacheDir(), "dist-"));
+    for (const f of ["credflow.mjs", "credflow-core.cjs"]) fs.copyFileSync(path.join(path.dirname(BUNDLE), f), path.join(dist, f));
+    const dir = repo();
+    const file = path.join(cacheDir(), "cache.json");
+    const run = () => spawnSync(process.execPath, [path.join(dist, "credflow.mjs"), ...cacheArgs(file)], { cwd: dir, encoding: "utf8", env: { ...process.env, CREDFLOW_NO_COMPILE_CACHE: "1" } });
+    const hits = (r: ReturnType<typeof run>) => /cache: (\d+) of/.exec(r.stderr)?.[1];
+    expect(hits(run())).toBe("0");
+    expect(hits(run())).toBe("1");
+    // The same bytes with a new modification time: another build as far as the cache can tell cheaply.
+    const core = path.join(dist, "credflow-core.cjs");
+    const later = new Date(Date.now() + 60_000);
+    fs.utimesSync(core, later, later);
+    expect(hits(run())).toBe("0");
+    expect(hits(run())).toBe("1");
+    fs.appendFileSync(core, "\n// rebuilt\n");
+    expect(hits(run())).toBe("0");
   });
 });
