@@ -28817,17 +28817,23 @@ function outcomeOf(core, found, part) {
     emptyFailures: core.emptyFailures.map((f) => ({ index: found.empty.indexOf(part.empty[f.index]), error: f.error }))
   };
 }
-function referencedFiles(files, findings, suppressed) {
+function filePlaces(files) {
+  let out2 = /* @__PURE__ */ new Map();
+  return files.forEach((f, i2) => {
+    let at = out2.get(f.path);
+    at ? at.push(i2) : out2.set(f.path, [i2]);
+  }), out2;
+}
+function referencedFiles(files, findings, suppressed, places) {
   let wanted = /* @__PURE__ */ new Set(), note = (f) => {
     wanted.add(f.location.path);
     for (let r of f.related) wanted.add(r.path);
     for (let e of f.fix?.edits ?? []) wanted.add(e.path);
   };
-  findings.forEach(note), suppressed.forEach((s) => note(s.finding));
-  let out2 = [];
-  for (let f of files)
-    wanted.has(f.path) && out2.push({ path: f.path, repoPath: f.repoPath, kind: f.kind, text: f.text, ...f.absPath !== void 0 ? { absPath: f.absPath } : {}, ...f.root !== void 0 ? { root: f.root } : {} });
-  return out2;
+  return findings.forEach(note), suppressed.forEach((s) => note(s.finding)), (places ? [...wanted].flatMap((p) => places.get(p) ?? []).sort((a, b) => a - b) : files.flatMap((f, i2) => wanted.has(f.path) ? [i2] : [])).map((i2) => {
+    let f = files[i2];
+    return { path: f.path, repoPath: f.repoPath, kind: f.kind, text: f.text, ...f.absPath !== void 0 ? { absPath: f.absPath } : {}, ...f.root !== void 0 ? { root: f.root } : {} };
+  });
 }
 function finish3(req, outcomes) {
   let failures = outcomes.flatMap((o) => o.emptyFailures).sort((a, b) => a.index - b.index);
@@ -31745,8 +31751,9 @@ function splitLint(core, at) {
   rest.rest = !0, rest.roles = trust?.roles ?? [];
   for (let f of core.findings) groupOf(findingMember.get(f) ?? REST).findings.push(f);
   for (let s of core.suppressed) groupOf(findingMember.get(s.finding) ?? REST).suppressed.push(s);
+  let places = filePlaces(graph.files);
   for (let g of groups.values()) {
-    g.files = referencedFiles(graph.files, g.findings, g.suppressed);
+    g.files = referencedFiles(graph.files, g.findings, g.suppressed, places);
     let used = new Set(g.suppressed.map((s) => s.reason).filter((r) => core.usedEntries.has(r)));
     g.usedEntries = [...used];
   }

@@ -32,8 +32,8 @@ function safeHomedir() {
 }
 
 // src/cli/launcher.ts
-var core = fileURLToPath(new URL("./credflow-core.cjs", import.meta.url)), off = !!process.env.CREDFLOW_NO_COMPILE_CACHE || !!process.env.NODE_DISABLE_COMPILE_CACHE, dir = off ? void 0 : compileCacheDir(), name = `${"e2c0c6b3c0d79304ec294c3953127093a5ac2ff2106771a993e77d481c349074".slice(0, 32)}-${process.version}-${process.arch}.bin`, cached = dir ? readCache(path.join(dir, name)) : void 0, source = dir ? fs.readFileSync(core, "utf8") : "";
-globalThis[/* @__PURE__ */ Symbol.for("credflow.core-identity")] = { path: core, sha256: "e2c0c6b3c0d79304ec294c3953127093a5ac2ff2106771a993e77d481c349074" };
+var core = fileURLToPath(new URL("./credflow-core.cjs", import.meta.url)), off = !!process.env.CREDFLOW_NO_COMPILE_CACHE || !!process.env.NODE_DISABLE_COMPILE_CACHE, dir = off ? void 0 : compileCacheDir(), name = `${"575be2bfc1b777b258ad98e9630ddf4ba42a04fc42609242684ec091373a6daa".slice(0, 32)}-${process.version}-${process.arch}.bin`, cached = dir ? readCache(path.join(dir, name)) : void 0, source = dir ? fs.readFileSync(core, "utf8") : "";
+globalThis[/* @__PURE__ */ Symbol.for("credflow.core-identity")] = { path: core, sha256: "575be2bfc1b777b258ad98e9630ddf4ba42a04fc42609242684ec091373a6daa" };
 var module = { exports: {} }, script;
 if (dir) {
   let wrapper = `(function (exports, require, module, __filename, __dirname) {${source}

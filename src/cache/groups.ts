@@ -23,7 +23,7 @@ import type { TrustRole } from "../iac/types.js";
 import { allJobNodes } from "../graph/build-graph.js";
 import { roleLinks } from "../graph/oidc.js";
 import { runSourceOf, upstreamEvents, type RunSource } from "../graph/upstream.js";
-import { referencedFiles } from "../engine/run.js";
+import { filePlaces, referencedFiles } from "../engine/run.js";
 import type { CoreResult, LintPart } from "../engine/lint.js";
 
 /** What a lint's looks at the disk were made for (filled in by the cache while the lint runs). */
@@ -232,8 +232,9 @@ export function splitLint(core: CoreResult, at: Attribution): Group[] {
   rest.roles = trust?.roles ?? [];
   for (const f of core.findings) groupOf(findingMember.get(f) ?? REST).findings.push(f);
   for (const s of core.suppressed) groupOf(findingMember.get(s.finding) ?? REST).suppressed.push(s);
+  const places = filePlaces(graph.files);
   for (const g of groups.values()) {
-    g.files = referencedFiles(graph.files, g.findings, g.suppressed);
+    g.files = referencedFiles(graph.files, g.findings, g.suppressed, places);
     const used = new Set(g.suppressed.map((s) => s.reason).filter((r) => core.usedEntries.has(r)));
     g.usedEntries = [...used];
   }

@@ -180,8 +180,22 @@ export function outcomeOf(core: CoreResult, found: Discovery, part: LintPart): O
   };
 }
 
-/** The files findings point into (their location, related places, fix edits), text only. */
-export function referencedFiles(files: readonly SourceFile[], findings: readonly Finding[], suppressed: ReadonlyArray<{ finding: Finding }>): SourceFile[] {
+/** Where each path is in a list of files (all of its places, in order). */
+export function filePlaces(files: readonly SourceFile[]): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  files.forEach((f, i) => {
+    const at = out.get(f.path);
+    if (at) at.push(i);
+    else out.set(f.path, [i]);
+  });
+  return out;
+}
+
+/**
+ * The files findings point into (their location, related places, fix edits), text only, in the
+ * order of `files`. `places` (filePlaces of `files`) spares a pass over all files per call.
+ */
+export function referencedFiles(files: readonly SourceFile[], findings: readonly Finding[], suppressed: ReadonlyArray<{ finding: Finding }>, places?: ReadonlyMap<string, number[]>): SourceFile[] {
   const wanted = new Set<string>();
   const note = (f: Finding) => {
     wanted.add(f.location.path);
@@ -190,12 +204,11 @@ export function referencedFiles(files: readonly SourceFile[], findings: readonly
   };
   findings.forEach(note);
   suppressed.forEach((s) => note(s.finding));
-  const out: SourceFile[] = [];
-  for (const f of files) {
-    if (!wanted.has(f.path)) continue;
-    out.push({ path: f.path, repoPath: f.repoPath, kind: f.kind, text: f.text, ...(f.absPath !== undefined ? { absPath: f.absPath } : {}), ...(f.root !== undefined ? { root: f.root } : {}) });
-  }
-  return out;
+  const at = places ? [...wanted].flatMap((p) => places.get(p) ?? []).sort((a, b) => a - b) : files.flatMap((f, i) => (wanted.has(f.path) ? [i] : []));
+  return at.map((i) => {
+    const f = files[i]!;
+    return { path: f.path, repoPath: f.repoPath, kind: f.kind, text: f.text, ...(f.absPath !== undefined ? { absPath: f.absPath } : {}), ...(f.root !== undefined ? { root: f.root } : {}) };
+  });
 }
 
 /** The run's result: every repository's findings, then the `ignore-findings` entries none of them used. */
