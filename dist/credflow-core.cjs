@@ -32310,11 +32310,16 @@ function storeEntry(base, walks, part, groups, reading, activeRules, old, bytes)
       b && decodes(b) === f.text || (out2.text = f.text), i2 = files.length, files.push(out2), fileIndex.set(f.path, i2);
     }
     return i2;
-  }, freshGroups = groups.filter((g) => !("stored" in g)), freshRest = freshGroups.find((g) => g.rest), freshLooks = new Map(freshGroups.map((g) => [g, /* @__PURE__ */ new Set()])), freshClaimed = new Map(freshGroups.map((g) => [g, /* @__PURE__ */ new Set()]));
+  }, freshGroups = groups.filter((g) => !("stored" in g)), freshRest = freshGroups.find((g) => g.rest), freshLooks = new Map(freshGroups.map((g) => [g, /* @__PURE__ */ new Set()])), freshClaimed = new Map(freshGroups.map((g) => [g, /* @__PURE__ */ new Set()])), claimedBy = /* @__PURE__ */ new Map();
+  for (let g of freshGroups)
+    for (let p of g.claimed) {
+      let list = claimedBy.get(p);
+      list ? list.push(g) : claimedBy.set(p, [g]);
+    }
   for (let [k, l] of reading.looks) {
     let i2 = addLook(l), placed = !1;
-    for (let g of freshGroups)
-      g.claimed.has(l[1]) && (freshLooks.get(g).add(i2), freshClaimed.get(g).add(i2), placed = !0);
+    for (let g of claimedBy.get(l[1]) ?? [])
+      freshLooks.get(g).add(i2), freshClaimed.get(g).add(i2), placed = !0;
     if (reading.trustLooks.has(k) && freshRest && (freshLooks.get(freshRest).add(i2), placed = !0), !placed) for (let g of freshGroups) freshLooks.get(g).add(i2);
   }
   let at = 0, atSuppressed = 0, stored = groups.map((g) => {

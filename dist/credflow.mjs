@@ -32,8 +32,8 @@ function safeHomedir() {
 }
 
 // src/cli/launcher.ts
-var core = fileURLToPath(new URL("./credflow-core.cjs", import.meta.url)), off = !!process.env.CREDFLOW_NO_COMPILE_CACHE || !!process.env.NODE_DISABLE_COMPILE_CACHE, dir = off ? void 0 : compileCacheDir(), name = `${"575be2bfc1b777b258ad98e9630ddf4ba42a04fc42609242684ec091373a6daa".slice(0, 32)}-${process.version}-${process.arch}.bin`, cached = dir ? readCache(path.join(dir, name)) : void 0, source = dir ? fs.readFileSync(core, "utf8") : "";
-globalThis[/* @__PURE__ */ Symbol.for("credflow.core-identity")] = { path: core, sha256: "575be2bfc1b777b258ad98e9630ddf4ba42a04fc42609242684ec091373a6daa" };
+var core = fileURLToPath(new URL("./credflow-core.cjs", import.meta.url)), off = !!process.env.CREDFLOW_NO_COMPILE_CACHE || !!process.env.NODE_DISABLE_COMPILE_CACHE, dir = off ? void 0 : compileCacheDir(), name = `${"5e3e163a9bec7560e8daecc7051969498f6ec292953ad22d88446ee0fd889988".slice(0, 32)}-${process.version}-${process.arch}.bin`, cached = dir ? readCache(path.join(dir, name)) : void 0, source = dir ? fs.readFileSync(core, "utf8") : "";
+globalThis[/* @__PURE__ */ Symbol.for("credflow.core-identity")] = { path: core, sha256: "5e3e163a9bec7560e8daecc7051969498f6ec292953ad22d88446ee0fd889988" };
 var module = { exports: {} }, script;
 if (dir) {
   let wrapper = `(function (exports, require, module, __filename, __dirname) {${source}

@@ -656,15 +656,21 @@ function storeEntry(base: string, walks: string, part: LintPart, groups: Readonl
   const freshRest = freshGroups.find((g) => g.rest);
   const freshLooks = new Map<Group, Set<number>>(freshGroups.map((g) => [g, new Set()]));
   const freshClaimed = new Map<Group, Set<number>>(freshGroups.map((g) => [g, new Set()]));
+  const claimedBy = new Map<string, Group[]>();
+  for (const g of freshGroups) {
+    for (const p of g.claimed) {
+      const list = claimedBy.get(p);
+      if (list) list.push(g);
+      else claimedBy.set(p, [g]);
+    }
+  }
   for (const [k, l] of reading.looks) {
     const i = addLook(l);
     let placed = false;
-    for (const g of freshGroups) {
-      if (g.claimed.has(l[1])) {
-        freshLooks.get(g)!.add(i);
-        freshClaimed.get(g)!.add(i);
-        placed = true;
-      }
+    for (const g of claimedBy.get(l[1]) ?? []) {
+      freshLooks.get(g)!.add(i);
+      freshClaimed.get(g)!.add(i);
+      placed = true;
     }
     if (reading.trustLooks.has(k) && freshRest) {
       freshLooks.get(freshRest)!.add(i);
