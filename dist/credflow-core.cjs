@@ -31780,7 +31780,11 @@ function sameUpstream(w, mine, all, matched) {
 }
 function fits(kept, fresh, part) {
   let keptClaims = new Set(kept.flatMap((k) => [...k.claimed]));
-  for (let g of fresh) for (let p of g.claimed) if (keptClaims.has(p)) return !1;
+  for (let g of fresh) {
+    for (let p of g.claimed) if (keptClaims.has(p)) return !1;
+    for (let f of g.files) if (f.absPath !== void 0 && keptClaims.has(f.absPath)) return !1;
+  }
+  for (let k of kept) for (let f of k.files) if (f.absPath !== void 0 && fresh.some((g) => g.claimed.has(f.absPath))) return !1;
   let rest = [...kept, ...fresh].find((g) => g.rest), restKept = kept.some((k) => k.rest);
   if (rest && rest.roles.length > 0 && (restKept ? fresh : kept).some((g) => g.oidc && !g.rest))
     return !1;

@@ -280,7 +280,12 @@ export function sameUpstream<S extends { source: RunSource }>(w: S, mine: readon
  */
 export function fits(kept: readonly Group[], fresh: readonly Group[], part: LintPart): boolean {
   const keptClaims = new Set(kept.flatMap((k) => [...k.claimed]));
-  for (const g of fresh) for (const p of g.claimed) if (keptClaims.has(p)) return false;
+  for (const g of fresh) {
+    for (const p of g.claimed) if (keptClaims.has(p)) return false;
+    // A finding pointing into a kept group's file (the split joins such groups; here they were apart).
+    for (const f of g.files) if (f.absPath !== undefined && keptClaims.has(f.absPath)) return false;
+  }
+  for (const k of kept) for (const f of k.files) if (f.absPath !== undefined && fresh.some((g) => g.claimed.has(f.absPath!))) return false;
   const rest = [...kept, ...fresh].find((g) => g.rest);
   const restKept = kept.some((k) => k.rest);
   if (rest && rest.roles.length > 0) {
