@@ -31906,7 +31906,8 @@ var FINDING_KEYS = /* @__PURE__ */ new Set(["ruleId", "level", "message", "locat
   }
 };
 function known2(o, keys, what) {
-  for (let [k, v] of Object.entries(o)) if (v !== void 0 && !keys.has(k)) throw new Error(`the cache does not know the ${what} field \`${k}\``);
+  for (let k in o)
+    if (!keys.has(k) && o[k] !== void 0) throw new Error(`the cache does not know the ${what} field \`${k}\``);
 }
 var LOCATION_KEYS = /* @__PURE__ */ new Set(["path", "range"]), RELATED_KEYS = /* @__PURE__ */ new Set(["path", "range", "message"]), FIX_KEYS = /* @__PURE__ */ new Set(["description", "safe", "edits"]), EDIT_KEYS = /* @__PURE__ */ new Set(["path", "start", "end", "text"]), RANGE_KEYS = /* @__PURE__ */ new Set(["start", "end"]), POSITION_KEYS = /* @__PURE__ */ new Set(["line", "column", "offset"]);
 function pack(findings, suppressed) {

@@ -38,7 +38,10 @@ class Strings {
 }
 
 function known(o: object, keys: ReadonlySet<string>, what: string): void {
-  for (const [k, v] of Object.entries(o)) if (v !== undefined && !keys.has(k)) throw new Error(`the cache does not know the ${what} field \`${k}\``);
+  // A for-in over own plain-object keys: Object.entries built two arrays per object (a third of pack's time).
+  for (const k in o) {
+    if (!keys.has(k) && (o as Record<string, unknown>)[k] !== undefined) throw new Error(`the cache does not know the ${what} field \`${k}\``);
+  }
 }
 
 const LOCATION_KEYS = new Set(["path", "range"]);
