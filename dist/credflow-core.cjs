@@ -5394,7 +5394,7 @@ var require_errors = __commonJS({
       constructor(name2, pos, code2, message2) {
         super(), this.name = name2, this.code = code2, this.message = message2, this.pos = pos;
       }
-    }, YAMLParseError = class extends YAMLError {
+    }, YAMLParseError2 = class extends YAMLError {
       constructor(pos, code2, message2) {
         super("YAMLParseError", pos, code2, message2);
       }
@@ -5430,7 +5430,7 @@ ${pointer2}
       }
     };
     exports2.YAMLError = YAMLError;
-    exports2.YAMLParseError = YAMLParseError;
+    exports2.YAMLParseError = YAMLParseError2;
     exports2.YAMLWarning = YAMLWarning;
     exports2.prettifyError = prettifyError;
   }
@@ -6344,7 +6344,7 @@ var require_composer = __commonJS({
       }
       return { comment, afterEmptyLine };
     }
-    var Composer = class {
+    var Composer2 = class {
       constructor(options = {}) {
         this.doc = null, this.atDirectives = !1, this.prelude = [], this.errors = [], this.warnings = [], this.onError = (source, code2, message2, warning) => {
           let pos = getErrorPos(source);
@@ -6466,7 +6466,7 @@ ${end.comment}` : end.comment;
         }
       }
     };
-    exports2.Composer = Composer;
+    exports2.Composer = Composer2;
   }
 });
 
@@ -25651,7 +25651,7 @@ function parseSourceFile(input) {
     return fail("file is not valid UTF-8; GitHub requires UTF-8 workflow files");
   }
   if (text2.includes("\0")) return fail("file contains NUL bytes; it is not a YAML text file", text2);
-  let bound = nestingBound(text2), tooDeep = bound <= MAX_NESTING ? void 0 : nestingPastLimit(text2, MAX_NESTING);
+  let bound = nestingBound(text2), tokens = bound <= MAX_NESTING ? void 0 : Array.from(new import_yaml5.Parser().parse(text2)), tooDeep = tokens ? nestingPastLimit(tokens, text2, MAX_NESTING) : void 0;
   if (tooDeep !== void 0) {
     let range2 = { start: tooDeep, end: tooDeep };
     return {
@@ -25663,7 +25663,7 @@ function parseSourceFile(input) {
   }
   let lineCounter = linesOf(text2), doc;
   try {
-    doc = (0, import_yaml5.parseDocument)(text2, { uniqueKeys: !1, prettyErrors: !1 });
+    doc = tokens ? composeDocument(tokens, text2) : (0, import_yaml5.parseDocument)(text2, PARSE_OPTIONS);
   } catch (err2) {
     let why = err2 instanceof RangeError ? "nesting is too deep to parse" : "the YAML parser failed";
     return fail(`${why}; not linted`, text2);
@@ -25697,6 +25697,17 @@ function parseSourceFile(input) {
     range: { start: pos(contents.range?.[0] ?? 0), end: pos(contents.range?.[1] ?? 0) }
   }), { file, diagnostics, usable: !1, expandable: !1 });
 }
+var PARSE_OPTIONS = { uniqueKeys: !1, prettyErrors: !1 };
+function composeDocument(tokens, text2) {
+  let doc;
+  for (let next of new import_yaml5.Composer(PARSE_OPTIONS).compose(tokens, !0, text2.length))
+    if (!doc) doc = next;
+    else {
+      doc.errors.push(new import_yaml5.YAMLParseError([next.range[0], next.range[1]], "MULTIPLE_DOCS", "Source contains multiple documents; please use YAML.parseAllDocuments()"));
+      break;
+    }
+  return doc;
+}
 function lessIndentedNextLine(text2, offset) {
   let lineStart = text2.lastIndexOf(`
 `, Math.max(0, offset - 1)) + 1, lineEnd = text2.indexOf(`
@@ -25722,16 +25733,15 @@ var ALIAS_CANDIDATE = /(^|[\s,[{:-])\*[^\s,[\]{}]/m;
 function mayExpand(text2, bound) {
   return text2.length > 1e5 || bound > 240 || ALIAS_CANDIDATE.test(text2);
 }
-function nestingPastLimit(text2, limit) {
-  if (nestingBound(text2) <= limit) return;
-  let lineCounter = linesOf(text2), stack = [];
-  for (let token of new import_yaml5.Parser().parse(text2)) stack.push({ token, depth: 0 });
+function nestingPastLimit(tokens, text2, limit) {
+  let stack = [];
+  for (let token of tokens) stack.push({ token, depth: 0 });
   for (; stack.length > 0; ) {
     let { token, depth } = stack.pop();
     if (token) {
       if (token.type === "document") stack.push({ token: token.value, depth });
       else if (token.type === "block-map" || token.type === "block-seq" || token.type === "flow-collection") {
-        if (depth + 1 > limit) return positionAt(lineCounter, text2.charCodeAt(0) === 65279, token.offset);
+        if (depth + 1 > limit) return positionAt(linesOf(text2), text2.charCodeAt(0) === 65279, token.offset);
         for (let item of token.items)
           stack.push({ token: item.key, depth: depth + 1 }, { token: item.value, depth: depth + 1 });
       }
