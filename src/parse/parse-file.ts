@@ -2,7 +2,8 @@
  * Decodes and parses one file, once. The `yaml` Document is shared by the model builder, the schema
  * validator and the fixer, so nothing parses the same text twice.
  */
-import { Composer, isAlias, isCollection, isMap, isPair, isScalar, LineCounter, parseDocument, Parser, YAMLParseError, type CST, type Document, type Node } from "yaml";
+import { Composer, LineCounter, parseDocument, Parser, YAMLParseError, type CST, type Document, type Node } from "yaml";
+import { isAlias, isCollection, isMap, isPair, isScalar } from "./yaml-nodes.js";
 import type { ActionModel, FileKind, Range, SourceFile, Workflow } from "../model/types.js";
 import { positionAt } from "./position.js";
 

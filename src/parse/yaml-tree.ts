@@ -1,5 +1,6 @@
 /** Small typed helpers over `yaml` nodes: lookups, ranges and scalar text. */
-import { isAlias, isMap, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair, type YAMLMap } from "yaml";
+import type { Document, LineCounter, Node, Pair, YAMLMap } from "yaml";
+import { isAlias, isMap, isScalar, isSeq } from "./yaml-nodes.js";
 import type { Entry, EntryMap, Range, ScalarNode } from "../model/types.js";
 import { positionAt } from "./position.js";
 
