@@ -17178,10 +17178,16 @@ var Locator = class {
   span(start2, end) {
     return { start: this.pos(start2), end: this.pos(end) };
   }
-  /** Range of a node's value (without trailing comments). */
+  lastNode;
+  lastRange;
+  /**
+   * Range of a node's value (without trailing comments). The model keeps every range for the whole
+   * run, and the same node's is often asked for twice in a row (an entry's value range, then its
+   * scalar's): that one is shared. Nothing mutates a Range once made.
+   */
   range(node) {
     let r = node?.range;
-    return r ? this.span(r[0], r[1]) : this.span(0, 0);
+    return r ? node === this.lastNode ? this.lastRange : (this.lastNode = node, this.lastRange = this.span(r[0], r[1])) : this.span(0, 0);
   }
   /** Follows an alias to its anchored node (bounded: aliases never chain far). */
   deref(node) {
