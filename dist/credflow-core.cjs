@@ -21432,8 +21432,8 @@ function indexRefs(tags, branches) {
 function fromRefsRow(row) {
   let shas = [], rows3 = /* @__PURE__ */ new Map();
   for (let line of row.commits) {
-    let [sha = "", date = "-", r = "-"] = line.split(" "), values = r.split(","), runtimes = row.paths.map((_, i2) => values[values.length === 1 ? 0 : i2]).map((v) => v === void 0 || v === "-" || v === "?" ? void 0 : v);
-    shas.push(sha), rows3.set(sha, { date: date === "-" ? void 0 : date, runtimes });
+    let space = line.indexOf(" "), sha = space < 0 ? line : line.slice(0, space);
+    shas.push(sha), rows3.set(sha, line);
   }
   let named2 = (refs) => new Map(Object.entries(refs).map(([n, i2]) => [n, shas[i2]])), tags = named2(row.tags), branches = named2(row.branches);
   return {
@@ -21470,7 +21470,7 @@ function majorRuntime(ix, ref) {
   return m ? ix.runtimeByMajor?.[`v${m[1]}`] : void 0;
 }
 function commitRuntime(ix, commit, subpath) {
-  let refs = ix.refs, row = refs.rows.get(commit);
+  let refs = ix.refs, row = commitRow(refs, commit);
   if (!row) return;
   if (subpath !== void 0) {
     let i2 = refs.paths.indexOf(subpath);
@@ -21489,7 +21489,13 @@ function runtimeAt(action, ix, commit, name2, subpath) {
   return name2 === void 0 ? void 0 : majorRuntime(ix, name2);
 }
 function dateOf(ix, commit) {
-  return commit === void 0 ? void 0 : ix.refs?.rows.get(commit)?.date;
+  return commit === void 0 || !ix.refs ? void 0 : commitRow(ix.refs, commit)?.date;
+}
+function commitRow(refs, commit) {
+  let row = refs.rows.get(commit);
+  if (typeof row != "string") return row;
+  let [, date = "-", r = "-"] = row.split(" "), values = r.split(","), runtimes = refs.paths.map((_, i2) => values[values.length === 1 ? 0 : i2]).map((v) => v === void 0 || v === "-" || v === "?" ? void 0 : v), parsed3 = { date: date === "-" ? void 0 : date, runtimes };
+  return refs.rows.set(commit, parsed3), parsed3;
 }
 function basedOnRelease(ix, commit) {
   let refs = ix.refs;
@@ -24543,7 +24549,12 @@ function disabledVersion(action, ref, resolver) {
 }
 
 // src/rules/support/uses-sites.ts
+var SITES = /* @__PURE__ */ new WeakMap();
 function usesSites(graph) {
+  let sites = SITES.get(graph);
+  return sites || SITES.set(graph, sites = findSites(graph)), sites;
+}
+function findSites(graph) {
   let workflows = /* @__PURE__ */ new Map();
   for (let wf of graph.workflows) workflows.set(wf.file.path, wf);
   for (let node of allJobNodes(graph)) {
@@ -25401,7 +25412,7 @@ var MAX_CALLERS = 10, locationKey = (path17, offset) => `${path17}\0${offset}`, 
   reporterFor(rule) {
     let configured = this.policy.ruleLevel?.(rule.id);
     return (r) => {
-      let level = configured && configured !== "off" ? configured : r.level ?? rule.defaultLevel, key = [rule.id, r.location.path, r.location.range.start.offset, r.location.range.end.offset, r.key ?? r.message].join("\0"), finding4 = { ruleId: rule.id, level, message: r.message, location: r.location, related: r.related ?? [] };
+      let level = configured && configured !== "off" ? configured : r.level ?? rule.defaultLevel, key = `${rule.id}\0${r.location.path}\0${r.location.range.start.offset}\0${r.location.range.end.offset}\0${r.key ?? r.message}`, finding4 = { ruleId: rule.id, level, message: r.message, location: r.location, related: r.related ?? [] };
       r.headline !== void 0 && (finding4.headline = r.headline), r.why !== void 0 && (finding4.why = r.why), r.hint !== void 0 && (finding4.hint = r.hint), r.label !== void 0 && (finding4.label = r.label), r.fixNote !== void 0 && (finding4.fixNote = r.fixNote);
       let through = reachedThrough(r.via, finding4), prev = this.pending.get(key);
       if (!prev) {
