@@ -21591,18 +21591,21 @@ function offlinePins() {
     let key = `${action}
 ${ref}`, info2 = answers.get(key);
     return info2 || answers.set(key, info2 = Object.freeze(resolveInTable(action, ref))), info2;
-  };
+  }, newest = /* @__PURE__ */ new Map();
   return {
     resolve: resolve13,
     knows: (action) => rows().has(actionKey(action)),
     newestMajor(action) {
-      let key = actionKey(action), ix = lookup(key);
-      if (!ix?.newest) return;
-      let floating = `v${ix.newest.major}`, major = ix.tags.has(floating) ? floating : ix.newest.tag, result = { major, tag: ix.newest.tag }, runtime = ix.refs ? commitRuntime(ix, ix.tags.get(major), subpathOf(action)) : ix.runtimeByMajor?.[floating];
-      return runtime && (result.runtime = runtime), result;
+      return newest.has(action) || newest.set(action, newestMajor(action)), newest.get(action);
     },
     runtimeOf: (action, ref) => resolve13(action, ref).runtime
   };
+}
+function newestMajor(action) {
+  let key = actionKey(action), ix = lookup(key);
+  if (!ix?.newest) return;
+  let floating = `v${ix.newest.major}`, major = ix.tags.has(floating) ? floating : ix.newest.tag, result = { major, tag: ix.newest.tag }, runtime = ix.refs ? commitRuntime(ix, ix.tags.get(major), subpathOf(action)) : ix.runtimeByMajor?.[floating];
+  return runtime && (result.runtime = runtime), Object.freeze(result);
 }
 
 // src/rules/support/credential-files.ts

@@ -470,20 +470,27 @@ export function offlinePins(): PinResolver {
     if (!info) answers.set(key, (info = Object.freeze(resolveInTable(action, ref))));
     return info;
   };
+  // Asked for every outdated `uses:` and each of its fixes: also once per action (frozen likewise).
+  const newest = new Map<string, Readonly<{ major: string; tag: string; runtime?: string }> | undefined>();
   return {
     resolve,
     knows: (action) => rows().has(actionKey(action)),
     newestMajor(action) {
-      const key = actionKey(action);
-      const ix = lookup(key);
-      if (!ix?.newest) return undefined;
-      const floating = `v${ix.newest.major}`;
-      const major = ix.tags.has(floating) ? floating : ix.newest.tag;
-      const result: { major: string; tag: string; runtime?: string } = { major, tag: ix.newest.tag };
-      const runtime = ix.refs ? commitRuntime(ix, ix.tags.get(major)!, subpathOf(action)) : ix.runtimeByMajor?.[floating];
-      if (runtime) result.runtime = runtime;
-      return result;
+      if (!newest.has(action)) newest.set(action, newestMajor(action));
+      return newest.get(action);
     },
     runtimeOf: (action, ref) => resolve(action, ref).runtime,
   };
+}
+
+function newestMajor(action: string): Readonly<{ major: string; tag: string; runtime?: string }> | undefined {
+  const key = actionKey(action);
+  const ix = lookup(key);
+  if (!ix?.newest) return undefined;
+  const floating = `v${ix.newest.major}`;
+  const major = ix.tags.has(floating) ? floating : ix.newest.tag;
+  const result: { major: string; tag: string; runtime?: string } = { major, tag: ix.newest.tag };
+  const runtime = ix.refs ? commitRuntime(ix, ix.tags.get(major)!, subpathOf(action)) : ix.runtimeByMajor?.[floating];
+  if (runtime) result.runtime = runtime;
+  return Object.freeze(result);
 }
