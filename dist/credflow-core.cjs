@@ -21276,7 +21276,7 @@ function logicalLines(script) {
   for (let i2 = 0; i2 < raw2.length; i2++) {
     let text2 = raw2[i2];
     for (; text2.endsWith("\\") && i2 + 1 < raw2.length; ) text2 = text2.slice(0, -1) + " " + raw2[++i2];
-    let at = maskQuotes(text2).search(/<<(?!<)/), hd = at >= 0 ? /^<<-?\s*(["']?)([A-Za-z_][\w-]*)\1/.exec(text2.slice(at)) : null, body2;
+    let at = text2.includes("<<") ? maskQuotes(text2).search(/<<(?!<)/) : -1, hd = at >= 0 ? /^<<-?\s*(["']?)([A-Za-z_][\w-]*)\1/.exec(text2.slice(at)) : null, body2;
     if (hd) {
       let end = hd[2], lines = [];
       for (; i2 + 1 < raw2.length && raw2[i2 + 1].trim() !== end; ) lines.push(raw2[++i2]);
@@ -21287,7 +21287,9 @@ function logicalLines(script) {
   }
   return out2;
 }
+var QUOTE_OR_ESCAPE = /['"\\]/;
 function maskQuotes(line) {
+  if (!QUOTE_OR_ESCAPE.test(line)) return line;
   let out2 = "", quote;
   for (let i2 = 0; i2 < line.length; i2++) {
     let c = line[i2];
@@ -21309,6 +21311,7 @@ function maskQuotes(line) {
 }
 var NOT_FILES = /^(?:\/dev\/|&)|\bGITHUB_(?:ENV|OUTPUT|STEP_SUMMARY|PATH|STATE)\b/;
 function redirectTargets(line) {
+  if (!line.includes(">") && !line.includes("tee")) return [];
   let masked = maskQuotes(line), out2 = [], word = (from) => {
     let i2 = from;
     for (; i2 < masked.length && /\s/.test(masked[i2]); ) i2++;
