@@ -21807,7 +21807,7 @@ var LIFETIME_RANK = { none: 0, job: 1, unknown: 2, lasting: 3 }, HOME_PLACES = [
     (major === void 0 || major < 6) && repoDir && this.addEvent(`${repoDir}/.git/config`, !1, writer({ ...token, what: `${token.what}${unknown}` }), `${token.what}${unknown}`), (major === void 0 || major >= 6) && this.addEvent(`${RUNNER_TEMP}/git-credentials-00000000-0000-0000-0000-000000000000.config`, !1, writer(token), token.what);
   }
   scanRun(ts, script) {
-    let local = /* @__PURE__ */ new Map(), secretEnv = this.secretEnvNames(ts), writer = (how, cred2) => ({ index: ts.index, ts, how, cleanedUpByPost: !1, what: cred2.what, lifetime: cred2.lifetime, because: cred2.because }), lasting = (what) => ({ what, lifetime: "lasting" });
+    let local = /* @__PURE__ */ new Map(), secretEnv, secrets = () => secretEnv ??= this.secretEnvNames(ts), writer = (how, cred2) => ({ index: ts.index, ts, how, cleanedUpByPost: !1, what: cred2.what, lifetime: cred2.lifetime, because: cred2.because }), lasting = (what) => ({ what, lifetime: "lasting" });
     for (let line of logicalLines(script)) {
       let text2 = line.text, masked = maskQuotes(text2), aws = masked.includes("aws");
       if (masked.includes("export")) for (let m of masked.matchAll(/(?:^|[\s;&|])export\s+([A-Za-z_]\w*)=(\S*)/g)) {
@@ -21817,7 +21817,7 @@ var LIFETIME_RANK = { none: 0, job: 1, unknown: 2, lasting: 3 }, HOME_PLACES = [
       if (/GITHUB_ENV/.test(text2))
         for (let m of text2.matchAll(/\b(AWS_SHARED_CREDENTIALS_FILE|AWS_CONFIG_FILE|KUBECONFIG|DOCKER_CONFIG)=([^\s"'>]+)/g))
           this.addNamed(ts, m[1], m[2], `a \`GITHUB_ENV\` line of ${stepLabel(ts)}`, local);
-      let carried, carries = () => carried ??= { body: line.body ? secretIn(line.body, secretEnv) : void 0, line: secretIn(text2, secretEnv) };
+      let carried, carries = () => carried ??= { body: line.body ? secretIn(line.body, secrets()) : void 0, line: secretIn(text2, secrets()) };
       aws && /\baws\s+configure\s+set\s+(?:--profile\s+\S+\s+)?(?:[\w.-]+\.)?(?:aws_secret_access_key|aws_access_key_id|aws_session_token)\b/.test(masked) ? this.addEvent(this.awsCredentialsFile(ts, local), !1, writer("`aws configure set`", lasting("AWS access keys")), "AWS access keys") : aws && /\baws\s+configure\s+import\b/.test(masked) && this.addEvent(this.awsCredentialsFile(ts, local), !1, writer("`aws configure import`", lasting("AWS access keys")), "AWS access keys"), aws && /\baws\s+sso\s+login\b/.test(masked) && this.addEvent(`${HOME}/.aws/sso/cache`, !0, writer("`aws sso login`", lasting("AWS SSO tokens")), "AWS SSO tokens");
       let docker = masked.includes("docker") && /\bdocker\s+(?:--config[\s=]+\S+\s+)?login\b/.test(masked), ecrV1 = aws && /\baws\s+ecr\s+get-login\b(?!-)/.test(masked);
       if (docker || ecrV1) {

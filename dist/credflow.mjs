@@ -32,7 +32,7 @@ function safeHomedir() {
 }
 
 // src/cli/launcher.ts
-var core = fileURLToPath(new URL("./credflow-core.cjs", import.meta.url)), off = !!process.env.CREDFLOW_NO_COMPILE_CACHE || !!process.env.NODE_DISABLE_COMPILE_CACHE, dir = off ? void 0 : compileCacheDir(), name = `${"c4242ae5cf60c079fbab66206e640eeb261607c146ce57388b5b7f6e87b21037".slice(0, 32)}-${process.version}-${process.arch}.bin`, cached = dir ? readCache(path.join(dir, name)) : void 0, source = dir ? fs.readFileSync(core, "utf8") : "", module = { exports: {} }, script;
+var core = fileURLToPath(new URL("./credflow-core.cjs", import.meta.url)), off = !!process.env.CREDFLOW_NO_COMPILE_CACHE || !!process.env.NODE_DISABLE_COMPILE_CACHE, dir = off ? void 0 : compileCacheDir(), name = `${"dabf424b1760c9bd106102486e8d86a711d6851872bc795bf3491a255204dba2".slice(0, 32)}-${process.version}-${process.arch}.bin`, cached = dir ? readCache(path.join(dir, name)) : void 0, source = dir ? fs.readFileSync(core, "utf8") : "", module = { exports: {} }, script;
 if (dir) {
   let wrapper = `(function (exports, require, module, __filename, __dirname) {${source}
 })`;
