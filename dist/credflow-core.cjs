@@ -2620,8 +2620,8 @@ var require_commander = __commonJS({
 var require_identity = __commonJS({
   "node_modules/yaml/dist/nodes/identity.js"(exports2) {
     "use strict";
-    var ALIAS = /* @__PURE__ */ Symbol.for("yaml.alias"), DOC = /* @__PURE__ */ Symbol.for("yaml.document"), MAP = /* @__PURE__ */ Symbol.for("yaml.map"), PAIR = /* @__PURE__ */ Symbol.for("yaml.pair"), SCALAR = /* @__PURE__ */ Symbol.for("yaml.scalar"), SEQ = /* @__PURE__ */ Symbol.for("yaml.seq"), NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type"), isAlias6 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === ALIAS, isDocument = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === DOC, isMap8 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === MAP, isPair4 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === PAIR, isScalar7 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === SCALAR, isSeq6 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === SEQ;
-    function isCollection3(node) {
+    var ALIAS = /* @__PURE__ */ Symbol.for("yaml.alias"), DOC = /* @__PURE__ */ Symbol.for("yaml.document"), MAP = /* @__PURE__ */ Symbol.for("yaml.map"), PAIR = /* @__PURE__ */ Symbol.for("yaml.pair"), SCALAR = /* @__PURE__ */ Symbol.for("yaml.scalar"), SEQ = /* @__PURE__ */ Symbol.for("yaml.seq"), NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type"), isAlias5 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === ALIAS, isDocument = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === DOC, isMap6 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === MAP, isPair4 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === PAIR, isScalar5 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === SCALAR, isSeq5 = (node) => !!node && typeof node == "object" && node[NODE_TYPE] === SEQ;
+    function isCollection4(node) {
       if (node && typeof node == "object")
         switch (node[NODE_TYPE]) {
           case MAP:
@@ -2641,7 +2641,7 @@ var require_identity = __commonJS({
         }
       return !1;
     }
-    var hasAnchor = (node) => (isScalar7(node) || isCollection3(node)) && !!node.anchor;
+    var hasAnchor = (node) => (isScalar5(node) || isCollection4(node)) && !!node.anchor;
     exports2.ALIAS = ALIAS;
     exports2.DOC = DOC;
     exports2.MAP = MAP;
@@ -2650,14 +2650,14 @@ var require_identity = __commonJS({
     exports2.SCALAR = SCALAR;
     exports2.SEQ = SEQ;
     exports2.hasAnchor = hasAnchor;
-    exports2.isAlias = isAlias6;
-    exports2.isCollection = isCollection3;
+    exports2.isAlias = isAlias5;
+    exports2.isCollection = isCollection4;
     exports2.isDocument = isDocument;
-    exports2.isMap = isMap8;
+    exports2.isMap = isMap6;
     exports2.isNode = isNode;
     exports2.isPair = isPair4;
-    exports2.isScalar = isScalar7;
-    exports2.isSeq = isSeq6;
+    exports2.isScalar = isScalar5;
+    exports2.isSeq = isSeq5;
   }
 });
 
@@ -2801,8 +2801,8 @@ var require_directives = __commonJS({
       "{": "%7B",
       "}": "%7D"
     }, escapeTagName = (tn) => tn.replace(/[!,[\]{}]/g, (ch) => escapeChars[ch]), Directives = class _Directives {
-      constructor(yaml, tags) {
-        this.docStart = null, this.docEnd = !1, this.yaml = Object.assign({}, _Directives.defaultYaml, yaml), this.tags = Object.assign({}, _Directives.defaultTags, tags);
+      constructor(yaml2, tags) {
+        this.docStart = null, this.docEnd = !1, this.yaml = Object.assign({}, _Directives.defaultYaml, yaml2), this.tags = Object.assign({}, _Directives.defaultTags, tags);
       }
       clone() {
         let copy = new _Directives(this.yaml, this.tags);
@@ -5394,7 +5394,7 @@ var require_errors = __commonJS({
       constructor(name2, pos, code2, message2) {
         super(), this.name = name2, this.code = code2, this.message = message2, this.pos = pos;
       }
-    }, YAMLParseError = class extends YAMLError {
+    }, YAMLParseError2 = class extends YAMLError {
       constructor(pos, code2, message2) {
         super("YAMLParseError", pos, code2, message2);
       }
@@ -5430,7 +5430,7 @@ ${pointer2}
       }
     };
     exports2.YAMLError = YAMLError;
-    exports2.YAMLParseError = YAMLParseError;
+    exports2.YAMLParseError = YAMLParseError2;
     exports2.YAMLWarning = YAMLWarning;
     exports2.prettifyError = prettifyError;
   }
@@ -5698,7 +5698,7 @@ var require_resolve_flow_collection = __commonJS({
     "use strict";
     var identity = require_identity(), Pair = require_Pair(), YAMLMap = require_YAMLMap(), YAMLSeq = require_YAMLSeq(), resolveEnd = require_resolve_end(), resolveProps = require_resolve_props(), utilContainsNewline = require_util_contains_newline(), utilMapIncludes = require_util_map_includes(), blockMsg = "Block collections are not allowed within flow collections", isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
     function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
-      let isMap8 = fc.start.source === "{", fcName = isMap8 ? "flow map" : "flow sequence", NodeClass = tag?.nodeClass ?? (isMap8 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq), coll = new NodeClass(ctx.schema);
+      let isMap6 = fc.start.source === "{", fcName = isMap6 ? "flow map" : "flow sequence", NodeClass = tag?.nodeClass ?? (isMap6 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq), coll = new NodeClass(ctx.schema);
       coll.flow = !0;
       let atRoot = ctx.atRoot;
       atRoot && (ctx.atRoot = !1), ctx.atKey && (ctx.atKey = !1);
@@ -5719,7 +5719,7 @@ var require_resolve_flow_collection = __commonJS({
 ` + props.comment : coll.comment = props.comment), offset = props.end;
             continue;
           }
-          !isMap8 && ctx.options.strict && utilContainsNewline.containsNewline(key) && onError(
+          !isMap6 && ctx.options.strict && utilContainsNewline.containsNewline(key) && onError(
             key,
             // checked by containsNewline()
             "MULTILINE_IMPLICIT_KEY",
@@ -5747,7 +5747,7 @@ var require_resolve_flow_collection = __commonJS({
 ` + prevItemComment : prev.comment = prevItemComment, props.comment = props.comment.substring(prevItemComment.length + 1);
           }
         }
-        if (!isMap8 && !sep10 && !props.found) {
+        if (!isMap6 && !sep10 && !props.found) {
           let valueNode = value3 ? composeNode(ctx, value3, props, onError) : composeEmptyNode(ctx, props.end, sep10, null, props, onError);
           coll.items.push(valueNode), offset = valueNode.range[2], isBlock(value3) && onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
         } else {
@@ -5764,7 +5764,7 @@ var require_resolve_flow_collection = __commonJS({
             startOnNewline: !1
           });
           if (valueProps.found) {
-            if (!isMap8 && !props.found && ctx.options.strict) {
+            if (!isMap6 && !props.found && ctx.options.strict) {
               if (sep10)
                 for (let st of sep10) {
                   if (st === valueProps.found)
@@ -5781,7 +5781,7 @@ var require_resolve_flow_collection = __commonJS({
           valueNode ? isBlock(value3) && onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg) : valueProps.comment && (keyNode.comment ? keyNode.comment += `
 ` + valueProps.comment : keyNode.comment = valueProps.comment);
           let pair = new Pair.Pair(keyNode, valueNode);
-          if (ctx.options.keepSourceTokens && (pair.srcToken = collItem), isMap8) {
+          if (ctx.options.keepSourceTokens && (pair.srcToken = collItem), isMap6) {
             let map = coll;
             utilMapIncludes.mapIncludes(ctx, map.items, keyNode) && onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique"), map.items.push(pair);
           } else {
@@ -5793,7 +5793,7 @@ var require_resolve_flow_collection = __commonJS({
           offset = valueNode ? valueNode.range[2] : valueProps.end;
         }
       }
-      let expectedEnd = isMap8 ? "}" : "]", [ce, ...ee] = fc.end, cePos = offset;
+      let expectedEnd = isMap6 ? "}" : "]", [ce, ...ee] = fc.end, cePos = offset;
       if (ce?.source === expectedEnd)
         cePos = ce.offset + ce.source.length;
       else {
@@ -6344,7 +6344,7 @@ var require_composer = __commonJS({
       }
       return { comment, afterEmptyLine };
     }
-    var Composer = class {
+    var Composer2 = class {
       constructor(options = {}) {
         this.doc = null, this.atDirectives = !1, this.prelude = [], this.errors = [], this.warnings = [], this.onError = (source, code2, message2, warning) => {
           let pos = getErrorPos(source);
@@ -6466,7 +6466,7 @@ ${end.comment}` : end.comment;
         }
       }
     };
-    exports2.Composer = Composer;
+    exports2.Composer = Composer2;
   }
 });
 
@@ -6749,7 +6749,7 @@ var require_cst_visit = __commonJS({
 var require_cst = __commonJS({
   "node_modules/yaml/dist/parse/cst.js"(exports2) {
     "use strict";
-    var cstScalar = require_cst_scalar(), cstStringify = require_cst_stringify(), cstVisit = require_cst_visit(), BOM = "\uFEFF", DOCUMENT = "", FLOW_END = "", SCALAR = "", isCollection3 = (token) => !!token && "items" in token, isScalar7 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
+    var cstScalar = require_cst_scalar(), cstStringify = require_cst_stringify(), cstVisit = require_cst_visit(), BOM = "\uFEFF", DOCUMENT = "", FLOW_END = "", SCALAR = "", isCollection4 = (token) => !!token && "items" in token, isScalar5 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
         case BOM:
@@ -6834,8 +6834,8 @@ var require_cst = __commonJS({
     exports2.DOCUMENT = DOCUMENT;
     exports2.FLOW_END = FLOW_END;
     exports2.SCALAR = SCALAR;
-    exports2.isCollection = isCollection3;
-    exports2.isScalar = isScalar7;
+    exports2.isCollection = isCollection4;
+    exports2.isScalar = isScalar5;
     exports2.prettyToken = prettyToken;
     exports2.tokenType = tokenType;
   }
@@ -17153,11 +17153,8 @@ var localActionResolution = {
 // src/graph/build-graph.ts
 var path2 = __toESM(require("node:path"), 1);
 
-// src/parse/build-model.ts
-var import_yaml2 = __toESM(require_dist(), 1);
-
-// src/parse/yaml-tree.ts
-var import_yaml = __toESM(require_dist(), 1);
+// src/parse/yaml-nodes.ts
+var yaml = __toESM(require_dist(), 1), isAlias2 = yaml.isAlias, isCollection2 = yaml.isCollection, isMap2 = yaml.isMap, isPair2 = yaml.isPair, isScalar2 = yaml.isScalar, isSeq2 = yaml.isSeq;
 
 // src/parse/position.ts
 function positionAt(lc, hasBom2, offset) {
@@ -17181,24 +17178,30 @@ var Locator = class {
   span(start2, end) {
     return { start: this.pos(start2), end: this.pos(end) };
   }
-  /** Range of a node's value (without trailing comments). */
+  lastNode;
+  lastRange;
+  /**
+   * Range of a node's value (without trailing comments). The model keeps every range for the whole
+   * run, and the same node's is often asked for twice in a row (an entry's value range, then its
+   * scalar's): that one is shared. Nothing mutates a Range once made.
+   */
   range(node) {
     let r = node?.range;
-    return r ? this.span(r[0], r[1]) : this.span(0, 0);
+    return r ? node === this.lastNode ? this.lastRange : (this.lastNode = node, this.lastRange = this.span(r[0], r[1])) : this.span(0, 0);
   }
   /** Follows an alias to its anchored node (bounded: aliases never chain far). */
   deref(node) {
     let n = node;
-    for (let i2 = 0; i2 < 8 && n && (0, import_yaml.isAlias)(n); i2++) n = n.resolve(this.doc);
-    return n && (0, import_yaml.isAlias)(n) ? void 0 : n;
+    for (let i2 = 0; i2 < 8 && n && isAlias2(n); i2++) n = n.resolve(this.doc);
+    return n && isAlias2(n) ? void 0 : n;
   }
   /** The pair of a mapping whose scalar key equals `key`. */
   pair(map, key) {
     let m = this.deref(map);
-    if (!(!m || !(0, import_yaml.isMap)(m)))
+    if (!(!m || !isMap2(m)))
       for (let item of m.items) {
         let k = item.key;
-        if ((0, import_yaml.isScalar)(k) && String(k.value) === key) return item;
+        if (isScalar2(k) && String(k.value) === key) return item;
       }
   }
   get(map, key) {
@@ -17210,7 +17213,7 @@ var Locator = class {
   /** Scalar text of a node, or undefined when it is not a scalar. Numbers/bools keep their source text. */
   scalar(node) {
     let n = this.deref(node);
-    if (!n || !(0, import_yaml.isScalar)(n)) return;
+    if (!n || !isScalar2(n)) return;
     let v = n.value, text2;
     return v == null ? text2 = "" : typeof v == "string" ? text2 = v : text2 = n.source !== void 0 && n.type === "PLAIN" ? String(n.source) : String(v), {
       value: text2,
@@ -17222,11 +17225,11 @@ var Locator = class {
   /** Entries of a mapping whose values are scalars (others kept with their range only). */
   entries(node) {
     let m = this.deref(node);
-    if (!m || !(0, import_yaml.isMap)(m)) return [];
+    if (!m || !isMap2(m)) return [];
     let out2 = [];
     for (let item of m.items) {
       let k = item.key;
-      if (!(0, import_yaml.isScalar)(k)) continue;
+      if (!isScalar2(k)) continue;
       let keyRange = this.range(k), valueNode = this.deref(item.value), valueRange = valueNode ? this.range(valueNode) : void 0;
       out2.push({
         key: String(k.value),
@@ -17244,22 +17247,22 @@ var Locator = class {
     return {
       keyRange: this.keyRange(pair),
       range: value3 ? this.range(value3) : void 0,
-      dynamic: !!value3 && (0, import_yaml.isScalar)(value3) && String(value3.value ?? "").includes("${{"),
-      flow: !!value3 && (0, import_yaml.isMap)(value3) && !!value3.flow,
+      dynamic: !!value3 && isScalar2(value3) && String(value3.value ?? "").includes("${{"),
+      flow: !!value3 && isMap2(value3) && !!value3.flow,
       entries: this.entries(value3)
     };
   }
   /** Items of a sequence (aliases resolved). */
   items(node) {
     let s = this.deref(node);
-    return !s || !(0, import_yaml.isSeq)(s) ? [] : s.items.map((i2) => this.deref(i2));
+    return !s || !isSeq2(s) ? [] : s.items.map((i2) => this.deref(i2));
   }
   /** A scalar or a sequence of scalars, as strings. */
   stringList(node) {
     let n = this.deref(node);
     if (n) {
-      if ((0, import_yaml.isScalar)(n)) return [this.scalar(n)?.value ?? ""];
-      if ((0, import_yaml.isSeq)(n)) return this.items(n).flatMap((i2) => (0, import_yaml.isScalar)(i2) ? [this.scalar(i2)?.value ?? ""] : []);
+      if (isScalar2(n)) return [this.scalar(n)?.value ?? ""];
+      if (isSeq2(n)) return this.items(n).flatMap((i2) => isScalar2(i2) ? [this.scalar(i2)?.value ?? ""] : []);
     }
   }
 };
@@ -17300,21 +17303,21 @@ function parseUses(raw2) {
 var EMPTY_MAP = { dynamic: !1, entries: [] };
 function buildWorkflow(file) {
   let loc2 = locatorFor(file), root = loc2.deref(file.doc?.contents), onPair = loc2.pair(root, "on"), on = loc2.deref(onPair?.value), triggers = [];
-  (0, import_yaml2.isScalar)(on) ? triggers = [loc2.scalar(on)?.value ?? ""] : (0, import_yaml2.isSeq)(on) ? triggers = loc2.stringList(on) ?? [] : (0, import_yaml2.isMap)(on) && (triggers = loc2.entries(on).map((e) => e.key));
+  isScalar2(on) ? triggers = [loc2.scalar(on)?.value ?? ""] : isSeq2(on) ? triggers = loc2.stringList(on) ?? [] : isMap2(on) && (triggers = loc2.entries(on).map((e) => e.key));
   let triggerTypes = /* @__PURE__ */ new Map();
-  if ((0, import_yaml2.isMap)(on))
+  if (isMap2(on))
     for (let e of loc2.entries(on)) {
       let list = loc2.stringList(loc2.get(loc2.get(on, e.key), "types"));
       list && triggerTypes.set(e.key, list);
     }
-  let callInputs = /* @__PURE__ */ new Map(), wfCall = (0, import_yaml2.isMap)(on) ? loc2.get(on, "workflow_call") : void 0;
+  let callInputs = /* @__PURE__ */ new Map(), wfCall = isMap2(on) ? loc2.get(on, "workflow_call") : void 0;
   for (let input of inputEntries(loc2, loc2.get(wfCall, "inputs"))) callInputs.set(input.name, input);
   let jobsNode = loc2.get(root, "jobs"), jobs = [];
-  if ((0, import_yaml2.isMap)(jobsNode))
+  if (isMap2(jobsNode))
     for (let item of jobsNode.items)
-      (0, import_yaml2.isScalar)(item.key) && jobs.push(buildJob(loc2, String(item.key.value), item.key, loc2.deref(item.value)));
-  let push = (0, import_yaml2.isMap)(on) ? loc2.get(on, "push") : void 0, pushFilters;
-  if ((0, import_yaml2.isMap)(push)) {
+      isScalar2(item.key) && jobs.push(buildJob(loc2, String(item.key.value), item.key, loc2.deref(item.value)));
+  let push = isMap2(on) ? loc2.get(on, "push") : void 0, pushFilters;
+  if (isMap2(push)) {
     pushFilters = {};
     let list = (key) => {
       let node = loc2.get(push, key);
@@ -17329,7 +17332,7 @@ function buildWorkflow(file) {
     ...pushFilters ? { pushFilters } : {},
     triggersRange: onPair ? loc2.keyRange(onPair) : void 0,
     triggerTypes,
-    workflowRunWorkflows: (0, import_yaml2.isMap)(on) ? loc2.stringList(loc2.get(loc2.get(on, "workflow_run"), "workflows")) : void 0,
+    workflowRunWorkflows: isMap2(on) ? loc2.stringList(loc2.get(loc2.get(on, "workflow_run"), "workflows")) : void 0,
     permissions: buildPermissions(loc2, root),
     env: loc2.entryMap(loc2.pair(root, "env")),
     jobs,
@@ -17345,7 +17348,7 @@ function buildAction(file) {
     name: loc2.scalar(loc2.get(root, "name")),
     using: loc2.scalar(loc2.get(runs, "using"))?.value,
     inputs,
-    outputs: (0, import_yaml2.isMap)(outputsNode) ? loc2.entries(outputsNode).map((e) => e.key) : [],
+    outputs: isMap2(outputsNode) ? loc2.entries(outputsNode).map((e) => e.key) : [],
     steps: buildSteps(loc2, loc2.get(runs, "steps"))
   };
 }
@@ -17354,10 +17357,10 @@ function locatorFor(file) {
   return new Locator(file.lineCounter, file.doc, file.text.charCodeAt(0) === 65279);
 }
 function inputEntries(loc2, node) {
-  if (!(0, import_yaml2.isMap)(node)) return [];
+  if (!isMap2(node)) return [];
   let out2 = [];
   for (let item of node.items) {
-    if (!(0, import_yaml2.isScalar)(item.key)) continue;
+    if (!isScalar2(item.key)) continue;
     let def = loc2.deref(item.value), dflt = loc2.scalar(loc2.get(def, "default")), req = loc2.scalar(loc2.get(def, "required")), type = loc2.scalar(loc2.get(def, "type"))?.value;
     out2.push({
       name: String(item.key.value),
@@ -17373,7 +17376,7 @@ function inputEntries(loc2, node) {
 function buildJob(loc2, id, keyNode, node) {
   let idRange = loc2.range(keyNode), usesPair = loc2.pair(node, "uses"), secretsNode = loc2.get(node, "secrets"), runsOnNode = loc2.get(node, "runs-on"), runsOn;
   if (runsOnNode) {
-    let group = loc2.scalar(loc2.get(runsOnNode, "group"))?.value, labels = (0, import_yaml2.isMap)(runsOnNode) ? loc2.stringList(loc2.get(runsOnNode, "labels")) ?? [] : loc2.stringList(runsOnNode) ?? [];
+    let group = loc2.scalar(loc2.get(runsOnNode, "group"))?.value, labels = isMap2(runsOnNode) ? loc2.stringList(loc2.get(runsOnNode, "labels")) ?? [] : loc2.stringList(runsOnNode) ?? [];
     runsOn = {
       labels,
       group,
@@ -17381,7 +17384,7 @@ function buildJob(loc2, id, keyNode, node) {
       range: loc2.range(runsOnNode)
     };
   }
-  let containerNode = loc2.get(node, "container"), container = containerNode ? { image: (0, import_yaml2.isMap)(containerNode) ? loc2.scalar(loc2.get(containerNode, "image")) : loc2.scalar(containerNode), range: loc2.range(containerNode) } : void 0, stepsPair = loc2.pair(node, "steps"), needs = loc2.stringList(loc2.get(node, "needs")) ?? [];
+  let containerNode = loc2.get(node, "container"), container = containerNode ? { image: isMap2(containerNode) ? loc2.scalar(loc2.get(containerNode, "image")) : loc2.scalar(containerNode), range: loc2.range(containerNode) } : void 0, stepsPair = loc2.pair(node, "steps"), needs = loc2.stringList(loc2.get(node, "needs")) ?? [];
   return {
     id,
     idRange,
@@ -17401,7 +17404,7 @@ function buildJob(loc2, id, keyNode, node) {
     stepsKeyRange: stepsPair ? loc2.keyRange(stepsPair) : void 0,
     uses: buildUses(loc2, usesPair),
     with: loc2.entryMap(loc2.pair(node, "with")),
-    secrets: (0, import_yaml2.isScalar)(secretsNode) && secretsNode.value === "inherit" ? "inherit" : loc2.entryMap(loc2.pair(node, "secrets"))
+    secrets: isScalar2(secretsNode) && secretsNode.value === "inherit" ? "inherit" : loc2.entryMap(loc2.pair(node, "secrets"))
   };
 }
 function buildUses(loc2, pair) {
@@ -17412,15 +17415,15 @@ function buildUses(loc2, pair) {
 }
 function buildSteps(loc2, node) {
   return loc2.items(node).map((item, index2) => {
-    let flow = (0, import_yaml2.isMap)(item) && !!item.flow;
+    let flow = isMap2(item) && !!item.flow;
     return {
       index: index2,
       range: loc2.range(item),
       id: loc2.scalar(loc2.get(item, "id")),
       name: loc2.scalar(loc2.get(item, "name")),
       uses: buildUses(loc2, loc2.pair(item, "uses")),
-      with: (0, import_yaml2.isMap)(item) ? loc2.entryMap(loc2.pair(item, "with")) : EMPTY_MAP,
-      env: (0, import_yaml2.isMap)(item) ? loc2.entryMap(loc2.pair(item, "env")) : EMPTY_MAP,
+      with: isMap2(item) ? loc2.entryMap(loc2.pair(item, "with")) : EMPTY_MAP,
+      env: isMap2(item) ? loc2.entryMap(loc2.pair(item, "env")) : EMPTY_MAP,
       if: loc2.scalar(loc2.get(item, "if")),
       run: loc2.scalar(loc2.get(item, "run")),
       shell: loc2.scalar(loc2.get(item, "shell")),
@@ -17433,8 +17436,8 @@ function buildSteps(loc2, node) {
 function buildPermissions(loc2, owner) {
   let pair = loc2.pair(owner, "permissions");
   if (!pair) return;
-  let value3 = loc2.deref(pair.value), keyRange = loc2.keyRange(pair), range2 = value3 ? loc2.range(value3) : keyRange, base = { keyRange, range: range2, flow: (0, import_yaml2.isMap)(value3) && !!value3.flow };
-  if ((0, import_yaml2.isMap)(value3)) {
+  let value3 = loc2.deref(pair.value), keyRange = loc2.keyRange(pair), range2 = value3 ? loc2.range(value3) : keyRange, base = { keyRange, range: range2, flow: isMap2(value3) && !!value3.flow };
+  if (isMap2(value3)) {
     let entries = loc2.entries(value3), scopes = {};
     for (let e of entries) scopes[e.key] = e.value?.value ?? "";
     return { ...base, kind: "map", scopes, entries };
@@ -17456,18 +17459,18 @@ function buildStrategy(loc2, job) {
 function buildMatrix(loc2, pair) {
   if (!pair) return;
   let node = loc2.deref(pair.value), base = { keyRange: loc2.keyRange(pair), range: node ? loc2.range(node) : loc2.keyRange(pair) };
-  if (!(0, import_yaml2.isMap)(node))
+  if (!isMap2(node))
     return { ...base, dynamic: !0, axes: [], include: [], exclude: [] };
   let axes = [], include = [], exclude = [];
   for (let item of node.items) {
-    if (!(0, import_yaml2.isScalar)(item.key)) continue;
+    if (!isScalar2(item.key)) continue;
     let key = String(item.key.value), value3 = loc2.deref(item.value);
     if (key === "include" || key === "exclude") {
       let list = combos(loc2, value3);
       key === "include" ? include = list : exclude = list;
       continue;
     }
-    if ((0, import_yaml2.isSeq)(value3)) {
+    if (isSeq2(value3)) {
       let values = loc2.items(value3).map((v) => nodeKey(loc2, v));
       axes.push({ name: key, size: values.length, values });
     } else
@@ -17476,13 +17479,13 @@ function buildMatrix(loc2, pair) {
   return { ...base, dynamic: !1, axes, include, exclude };
 }
 function combos(loc2, node) {
-  if (!(0, import_yaml2.isSeq)(node)) return node ? "dynamic" : [];
+  if (!isSeq2(node)) return node ? "dynamic" : [];
   let out2 = [];
   for (let item of loc2.items(node)) {
-    if (!(0, import_yaml2.isMap)(item)) return "dynamic";
+    if (!isMap2(item)) return "dynamic";
     let combo = {};
     for (let e of item.items)
-      (0, import_yaml2.isScalar)(e.key) && (combo[String(e.key.value)] = nodeKey(loc2, e.value));
+      isScalar2(e.key) && (combo[String(e.key.value)] = nodeKey(loc2, e.value));
     out2.push(combo);
   }
   return out2;
@@ -20174,7 +20177,7 @@ var yamlSyntax = diagnosticRule({
 });
 
 // src/edit/text.ts
-var import_yaml3 = __toESM(require_dist(), 1);
+var import_yaml = __toESM(require_dist(), 1);
 function lineStartOf(text2, offset) {
   return text2.lastIndexOf(`
 `, offset - 1) + 1;
@@ -20213,7 +20216,7 @@ function trailingCommentAfter(text2, offset) {
     return { start: i2, end, body: text2.slice(i2 + 1, end).trim() };
 }
 function documentOf(file) {
-  return file.doc ?? (0, import_yaml3.parseDocument)(file.text, { uniqueKeys: !1 });
+  return file.doc ?? (0, import_yaml.parseDocument)(file.text, { uniqueKeys: !1 });
 }
 function isInFlowCollection(file, offset) {
   return flowRangesOf(file).some(([start2, end]) => start2 <= offset && offset < end);
@@ -20223,10 +20226,10 @@ function flowRangesOf(file) {
   let ranges = flowRangeCache.get(file);
   if (!ranges) {
     let found = [];
-    (0, import_yaml3.visit)(documentOf(file), {
+    (0, import_yaml.visit)(documentOf(file), {
       Node(_key, node) {
-        if (!(!(0, import_yaml3.isCollection)(node) || !node.flow || !node.range))
-          return found.push([node.range[0], node.range[1]]), import_yaml3.visit.SKIP;
+        if (!(!(0, import_yaml.isCollection)(node) || !node.flow || !node.range))
+          return found.push([node.range[0], node.range[1]]), import_yaml.visit.SKIP;
       }
     }), ranges = found, flowRangeCache.set(file, ranges);
   }
@@ -20236,7 +20239,7 @@ function isPlainSafe(value3, inFlow) {
   if (value3 === "" || value3 !== value3.trim() || /[\r\n\t]/.test(value3)) return !1;
   if (/^[A-Za-z0-9][A-Za-z0-9_.\/@+-]*$/.test(value3) && /[/@]/.test(value3)) return !0;
   try {
-    let doc = (0, import_yaml3.parseDocument)(inFlow ? `[${value3}]` : value3);
+    let doc = (0, import_yaml.parseDocument)(inFlow ? `[${value3}]` : value3);
     if (doc.errors.length > 0) return !1;
     let parsed3 = doc.toJS();
     return (inFlow ? Array.isArray(parsed3) && parsed3.length === 1 ? parsed3[0] : void 0 : parsed3) === value3;
@@ -21274,7 +21277,7 @@ function logicalLines(script) {
   for (let i2 = 0; i2 < raw2.length; i2++) {
     let text2 = raw2[i2];
     for (; text2.endsWith("\\") && i2 + 1 < raw2.length; ) text2 = text2.slice(0, -1) + " " + raw2[++i2];
-    let at = maskQuotes(text2).search(/<<(?!<)/), hd = at >= 0 ? /^<<-?\s*(["']?)([A-Za-z_][\w-]*)\1/.exec(text2.slice(at)) : null, body2;
+    let at = text2.includes("<<") ? maskQuotes(text2).search(/<<(?!<)/) : -1, hd = at >= 0 ? /^<<-?\s*(["']?)([A-Za-z_][\w-]*)\1/.exec(text2.slice(at)) : null, body2;
     if (hd) {
       let end = hd[2], lines = [];
       for (; i2 + 1 < raw2.length && raw2[i2 + 1].trim() !== end; ) lines.push(raw2[++i2]);
@@ -21285,7 +21288,9 @@ function logicalLines(script) {
   }
   return out2;
 }
+var QUOTE_OR_ESCAPE = /['"\\]/;
 function maskQuotes(line) {
+  if (!QUOTE_OR_ESCAPE.test(line)) return line;
   let out2 = "", quote;
   for (let i2 = 0; i2 < line.length; i2++) {
     let c = line[i2];
@@ -21307,6 +21312,7 @@ function maskQuotes(line) {
 }
 var NOT_FILES = /^(?:\/dev\/|&)|\bGITHUB_(?:ENV|OUTPUT|STEP_SUMMARY|PATH|STATE)\b/;
 function redirectTargets(line) {
+  if (!line.includes(">") && !line.includes("tee")) return [];
   let masked = maskQuotes(line), out2 = [], word = (from) => {
     let i2 = from;
     for (; i2 < masked.length && /\s/.test(masked[i2]); ) i2++;
@@ -21430,8 +21436,8 @@ function indexRefs(tags, branches) {
 function fromRefsRow(row) {
   let shas = [], rows3 = /* @__PURE__ */ new Map();
   for (let line of row.commits) {
-    let [sha = "", date = "-", r = "-"] = line.split(" "), values = r.split(","), runtimes = row.paths.map((_, i2) => values[values.length === 1 ? 0 : i2]).map((v) => v === void 0 || v === "-" || v === "?" ? void 0 : v);
-    shas.push(sha), rows3.set(sha, { date: date === "-" ? void 0 : date, runtimes });
+    let space = line.indexOf(" "), sha = space < 0 ? line : line.slice(0, space);
+    shas.push(sha), rows3.set(sha, line);
   }
   let named2 = (refs) => new Map(Object.entries(refs).map(([n, i2]) => [n, shas[i2]])), tags = named2(row.tags), branches = named2(row.branches);
   return {
@@ -21468,7 +21474,7 @@ function majorRuntime(ix, ref) {
   return m ? ix.runtimeByMajor?.[`v${m[1]}`] : void 0;
 }
 function commitRuntime(ix, commit, subpath) {
-  let refs = ix.refs, row = refs.rows.get(commit);
+  let refs = ix.refs, row = commitRow(refs, commit);
   if (!row) return;
   if (subpath !== void 0) {
     let i2 = refs.paths.indexOf(subpath);
@@ -21487,7 +21493,13 @@ function runtimeAt(action, ix, commit, name2, subpath) {
   return name2 === void 0 ? void 0 : majorRuntime(ix, name2);
 }
 function dateOf(ix, commit) {
-  return commit === void 0 ? void 0 : ix.refs?.rows.get(commit)?.date;
+  return commit === void 0 || !ix.refs ? void 0 : commitRow(ix.refs, commit)?.date;
+}
+function commitRow(refs, commit) {
+  let row = refs.rows.get(commit);
+  if (typeof row != "string") return row;
+  let [, date = "-", r = "-"] = row.split(" "), values = r.split(","), runtimes = refs.paths.map((_, i2) => values[values.length === 1 ? 0 : i2]).map((v) => v === void 0 || v === "-" || v === "?" ? void 0 : v), parsed3 = { date: date === "-" ? void 0 : date, runtimes };
+  return refs.rows.set(commit, parsed3), parsed3;
 }
 function basedOnRelease(ix, commit) {
   let refs = ix.refs;
@@ -21583,18 +21595,21 @@ function offlinePins() {
     let key = `${action}
 ${ref}`, info2 = answers.get(key);
     return info2 || answers.set(key, info2 = Object.freeze(resolveInTable(action, ref))), info2;
-  };
+  }, newest = /* @__PURE__ */ new Map();
   return {
     resolve: resolve14,
     knows: (action) => rows().has(actionKey(action)),
     newestMajor(action) {
-      let key = actionKey(action), ix = lookup(key);
-      if (!ix?.newest) return;
-      let floating = `v${ix.newest.major}`, major = ix.tags.has(floating) ? floating : ix.newest.tag, result = { major, tag: ix.newest.tag }, runtime = ix.refs ? commitRuntime(ix, ix.tags.get(major), subpathOf(action)) : ix.runtimeByMajor?.[floating];
-      return runtime && (result.runtime = runtime), result;
+      return newest.has(action) || newest.set(action, newestMajor(action)), newest.get(action);
     },
     runtimeOf: (action, ref) => resolve14(action, ref).runtime
   };
+}
+function newestMajor(action) {
+  let key = actionKey(action), ix = lookup(key);
+  if (!ix?.newest) return;
+  let floating = `v${ix.newest.major}`, major = ix.tags.has(floating) ? floating : ix.newest.tag, result = { major, tag: ix.newest.tag }, runtime = ix.refs ? commitRuntime(ix, ix.tags.get(major), subpathOf(action)) : ix.runtimeByMajor?.[floating];
+  return runtime && (result.runtime = runtime), Object.freeze(result);
 }
 
 // src/rules/support/credential-files.ts
@@ -21793,7 +21808,7 @@ var LIFETIME_RANK = { none: 0, job: 1, unknown: 2, lasting: 3 }, HOME_PLACES = [
     (major === void 0 || major < 6) && repoDir && this.addEvent(`${repoDir}/.git/config`, !1, writer({ ...token, what: `${token.what}${unknown}` }), `${token.what}${unknown}`), (major === void 0 || major >= 6) && this.addEvent(`${RUNNER_TEMP}/git-credentials-00000000-0000-0000-0000-000000000000.config`, !1, writer(token), token.what);
   }
   scanRun(ts, script) {
-    let local = /* @__PURE__ */ new Map(), secretEnv = this.secretEnvNames(ts), writer = (how, cred2) => ({ index: ts.index, ts, how, cleanedUpByPost: !1, what: cred2.what, lifetime: cred2.lifetime, because: cred2.because }), lasting = (what) => ({ what, lifetime: "lasting" });
+    let local = /* @__PURE__ */ new Map(), secretEnv, secrets = () => secretEnv ??= this.secretEnvNames(ts), writer = (how, cred2) => ({ index: ts.index, ts, how, cleanedUpByPost: !1, what: cred2.what, lifetime: cred2.lifetime, because: cred2.because }), lasting = (what) => ({ what, lifetime: "lasting" });
     for (let line of logicalLines(script)) {
       let text2 = line.text, masked = maskQuotes(text2), aws = masked.includes("aws");
       if (masked.includes("export")) for (let m of masked.matchAll(/(?:^|[\s;&|])export\s+([A-Za-z_]\w*)=(\S*)/g)) {
@@ -21803,7 +21818,7 @@ var LIFETIME_RANK = { none: 0, job: 1, unknown: 2, lasting: 3 }, HOME_PLACES = [
       if (/GITHUB_ENV/.test(text2))
         for (let m of text2.matchAll(/\b(AWS_SHARED_CREDENTIALS_FILE|AWS_CONFIG_FILE|KUBECONFIG|DOCKER_CONFIG)=([^\s"'>]+)/g))
           this.addNamed(ts, m[1], m[2], `a \`GITHUB_ENV\` line of ${stepLabel(ts)}`, local);
-      let carried, carries = () => carried ??= { body: line.body ? secretIn(line.body, secretEnv) : void 0, line: secretIn(text2, secretEnv) };
+      let carried, carries = () => carried ??= { body: line.body ? secretIn(line.body, secrets()) : void 0, line: secretIn(text2, secrets()) };
       aws && /\baws\s+configure\s+set\s+(?:--profile\s+\S+\s+)?(?:[\w.-]+\.)?(?:aws_secret_access_key|aws_access_key_id|aws_session_token)\b/.test(masked) ? this.addEvent(this.awsCredentialsFile(ts, local), !1, writer("`aws configure set`", lasting("AWS access keys")), "AWS access keys") : aws && /\baws\s+configure\s+import\b/.test(masked) && this.addEvent(this.awsCredentialsFile(ts, local), !1, writer("`aws configure import`", lasting("AWS access keys")), "AWS access keys"), aws && /\baws\s+sso\s+login\b/.test(masked) && this.addEvent(`${HOME}/.aws/sso/cache`, !0, writer("`aws sso login`", lasting("AWS SSO tokens")), "AWS SSO tokens");
       let docker = masked.includes("docker") && /\bdocker\s+(?:--config[\s=]+\S+\s+)?login\b/.test(masked), ecrV1 = aws && /\baws\s+ecr\s+get-login\b(?!-)/.test(masked);
       if (docker || ecrV1) {
@@ -24541,7 +24556,12 @@ function disabledVersion(action, ref, resolver) {
 }
 
 // src/rules/support/uses-sites.ts
+var SITES = /* @__PURE__ */ new WeakMap();
 function usesSites(graph) {
+  let sites = SITES.get(graph);
+  return sites || SITES.set(graph, sites = findSites(graph)), sites;
+}
+function findSites(graph) {
   let workflows = /* @__PURE__ */ new Map();
   for (let wf of graph.workflows) workflows.set(wf.file.path, wf);
   for (let node of allJobNodes(graph)) {
@@ -24983,7 +25003,7 @@ var RULES = [
 var path7 = __toESM(require("node:path"), 1);
 
 // src/config/suppressions.ts
-var import_yaml4 = __toESM(require_dist(), 1);
+var import_yaml2 = __toESM(require_dist(), 1);
 
 // src/config/schema.ts
 var import_ajv = __toESM(require_ajv(), 1);
@@ -25190,7 +25210,7 @@ function lineOf(starts, offset) {
   return lo + 1;
 }
 function scan(text2, starts) {
-  let result = { comments: [], blockLines: /* @__PURE__ */ new Map(), inBlock: /* @__PURE__ */ new Set() }, stack = [...new import_yaml4.Parser().parse(text2)];
+  let result = { comments: [], blockLines: /* @__PURE__ */ new Map(), inBlock: /* @__PURE__ */ new Set() }, stack = [...new import_yaml2.Parser().parse(text2)];
   for (; stack.length > 0; ) {
     let t = stack.pop();
     if (typeof t != "object" || t === null) continue;
@@ -25399,7 +25419,7 @@ var MAX_CALLERS = 10, locationKey = (path17, offset) => `${path17}\0${offset}`, 
   reporterFor(rule) {
     let configured = this.policy.ruleLevel?.(rule.id);
     return (r) => {
-      let level = configured && configured !== "off" ? configured : r.level ?? rule.defaultLevel, key = [rule.id, r.location.path, r.location.range.start.offset, r.location.range.end.offset, r.key ?? r.message].join("\0"), finding4 = { ruleId: rule.id, level, message: r.message, location: r.location, related: r.related ?? [] };
+      let level = configured && configured !== "off" ? configured : r.level ?? rule.defaultLevel, key = `${rule.id}\0${r.location.path}\0${r.location.range.start.offset}\0${r.location.range.end.offset}\0${r.key ?? r.message}`, finding4 = { ruleId: rule.id, level, message: r.message, location: r.location, related: r.related ?? [] };
       r.headline !== void 0 && (finding4.headline = r.headline), r.why !== void 0 && (finding4.why = r.why), r.hint !== void 0 && (finding4.hint = r.hint), r.label !== void 0 && (finding4.label = r.label), r.fixNote !== void 0 && (finding4.fixNote = r.fixNote);
       let through = reachedThrough(r.via, finding4), prev = this.pending.get(key);
       if (!prev) {
@@ -25627,7 +25647,7 @@ function realRoot(root) {
 var path3 = __toESM(require("node:path"), 1);
 
 // src/parse/parse-file.ts
-var import_yaml5 = __toESM(require_dist(), 1);
+var import_yaml3 = __toESM(require_dist(), 1);
 var MAX_FILE_BYTES = 8 * 1024 * 1024, MAX_NESTING = 500, MAX_EXPANDED_NODES = 2e5, ZERO = { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } }, decoder = new TextDecoder("utf-8", { fatal: !0, ignoreBOM: !0 });
 function parseSourceFile(input) {
   let base = {
@@ -25652,7 +25672,7 @@ function parseSourceFile(input) {
     return fail("file is not valid UTF-8; GitHub requires UTF-8 workflow files");
   }
   if (text2.includes("\0")) return fail("file contains NUL bytes; it is not a YAML text file", text2);
-  let bound = nestingBound(text2), tooDeep = bound <= MAX_NESTING ? void 0 : nestingPastLimit(text2, MAX_NESTING);
+  let bound = nestingBound(text2), tokens = bound <= MAX_NESTING ? void 0 : Array.from(new import_yaml3.Parser().parse(text2)), tooDeep = tokens ? nestingPastLimit(tokens, text2, MAX_NESTING) : void 0;
   if (tooDeep !== void 0) {
     let range2 = { start: tooDeep, end: tooDeep };
     return {
@@ -25664,7 +25684,7 @@ function parseSourceFile(input) {
   }
   let lineCounter = linesOf(text2), doc;
   try {
-    doc = (0, import_yaml5.parseDocument)(text2, { uniqueKeys: !1, prettyErrors: !1 });
+    doc = tokens ? composeDocument(tokens, text2) : (0, import_yaml3.parseDocument)(text2, PARSE_OPTIONS);
   } catch (err2) {
     let why = err2 instanceof RangeError ? "nesting is too deep to parse" : "the YAML parser failed";
     return fail(`${why}; not linted`, text2);
@@ -25692,11 +25712,22 @@ function parseSourceFile(input) {
     range: ZERO
   });
   let contents = doc.contents;
-  return !contents || (0, import_yaml5.isScalar)(contents) && (contents.value === null || contents.value === "") ? (diagnostics.push({ ruleId: "workflow-schema", message: `${input.kind === "action" ? "action" : "workflow"} file is empty`, range: ZERO }), { file, diagnostics, usable: !1, expandable: !1 }) : (0, import_yaml5.isMap)(contents) ? { file, diagnostics, usable: !0, expandable } : (diagnostics.push({
+  return !contents || isScalar2(contents) && (contents.value === null || contents.value === "") ? (diagnostics.push({ ruleId: "workflow-schema", message: `${input.kind === "action" ? "action" : "workflow"} file is empty`, range: ZERO }), { file, diagnostics, usable: !1, expandable: !1 }) : isMap2(contents) ? { file, diagnostics, usable: !0, expandable } : (diagnostics.push({
     ruleId: "workflow-schema",
-    message: `the document must be a mapping, not ${(0, import_yaml5.isScalar)(contents) ? "a scalar" : "a list"}`,
+    message: `the document must be a mapping, not ${isScalar2(contents) ? "a scalar" : "a list"}`,
     range: { start: pos(contents.range?.[0] ?? 0), end: pos(contents.range?.[1] ?? 0) }
   }), { file, diagnostics, usable: !1, expandable: !1 });
+}
+var PARSE_OPTIONS = { uniqueKeys: !1, prettyErrors: !1 };
+function composeDocument(tokens, text2) {
+  let doc;
+  for (let next of new import_yaml3.Composer(PARSE_OPTIONS).compose(tokens, !0, text2.length))
+    if (!doc) doc = next;
+    else {
+      doc.errors.push(new import_yaml3.YAMLParseError([next.range[0], next.range[1]], "MULTIPLE_DOCS", "Source contains multiple documents; please use YAML.parseAllDocuments()"));
+      break;
+    }
+  return doc;
 }
 function lessIndentedNextLine(text2, offset) {
   let lineStart = text2.lastIndexOf(`
@@ -25712,7 +25743,7 @@ function lessIndentedNextLine(text2, offset) {
 ` || text2[next + indent(next)] === "\r" ? !1 : indent(next) < indent(lineStart);
 }
 function linesOf(text2) {
-  let lc = new import_yaml5.LineCounter();
+  let lc = new import_yaml3.LineCounter();
   lc.addNewLine(0);
   for (let i2 = text2.indexOf(`
 `); i2 !== -1; i2 = text2.indexOf(`
@@ -25723,16 +25754,15 @@ var ALIAS_CANDIDATE = /(^|[\s,[{:-])\*[^\s,[\]{}]/m;
 function mayExpand(text2, bound) {
   return text2.length > 1e5 || bound > 240 || ALIAS_CANDIDATE.test(text2);
 }
-function nestingPastLimit(text2, limit) {
-  if (nestingBound(text2) <= limit) return;
-  let lineCounter = linesOf(text2), stack = [];
-  for (let token of new import_yaml5.Parser().parse(text2)) stack.push({ token, depth: 0 });
+function nestingPastLimit(tokens, text2, limit) {
+  let stack = [];
+  for (let token of tokens) stack.push({ token, depth: 0 });
   for (; stack.length > 0; ) {
     let { token, depth } = stack.pop();
     if (token) {
       if (token.type === "document") stack.push({ token: token.value, depth });
       else if (token.type === "block-map" || token.type === "block-seq" || token.type === "flow-collection") {
-        if (depth + 1 > limit) return positionAt(lineCounter, text2.charCodeAt(0) === 65279, token.offset);
+        if (depth + 1 > limit) return positionAt(linesOf(text2), text2.charCodeAt(0) === 65279, token.offset);
         for (let item of token.items)
           stack.push({ token: item.key, depth: depth + 1 }, { token: item.value, depth: depth + 1 });
       }
@@ -25762,7 +25792,7 @@ function expandedSize(root, doc, limit) {
     if (depth > MAX_DEPTH)
       return deep = !0, 0;
     if (!node || typeof node != "object") return 1;
-    if ((0, import_yaml5.isAlias)(node)) {
+    if (isAlias2(node)) {
       let target = node.resolve(doc);
       if (!target || resolving.has(target)) return 1;
       let cached = memo.get(target);
@@ -25771,8 +25801,8 @@ function expandedSize(root, doc, limit) {
       let size = visit2(target, depth + 1, resolving);
       return resolving.delete(target), memo.set(target, size), size;
     }
-    if ((0, import_yaml5.isPair)(node)) return visit2(node.key, depth + 1, resolving) + visit2(node.value, depth + 1, resolving);
-    if ((0, import_yaml5.isCollection)(node)) {
+    if (isPair2(node)) return visit2(node.key, depth + 1, resolving) + visit2(node.value, depth + 1, resolving);
+    if (isCollection2(node)) {
       let total = 1;
       for (let item of node.items)
         if (total += visit2(item, depth + 1, resolving), total > limit) return total;
@@ -26177,7 +26207,7 @@ function patchAction(defs) {
 }
 
 // src/parse/schema-reader.ts
-var import_yaml6 = __toESM(require_dist(), 1);
+var import_yaml4 = __toESM(require_dist(), 1);
 var TYPE_NAMES = [
   "StringToken",
   "SequenceToken",
@@ -26346,7 +26376,7 @@ var OPEN = "${{", CLOSE = "}}", WHITESPACE = /\s/, BACKGROUND_STEP_PROPERTIES = 
    */
   target(alias) {
     let target = alias.resolve(this.doc);
-    if (!target || this.aliasStack.includes(target) || (0, import_yaml6.isAlias)(target)) {
+    if (!target || this.aliasStack.includes(target) || isAlias2(target)) {
       if (!this.schema.lenient) throw new Fallback("unresolved or circular alias");
       return;
     }
@@ -26370,21 +26400,21 @@ var OPEN = "${{", CLOSE = "}}", WHITESPACE = /\s/, BACKGROUND_STEP_PROPERTIES = 
   /** The key of a pair as workflow-parser's StringToken, or undefined (lenient) for a key that is not a scalar. */
   keyToken(pair) {
     let k = pair.key;
-    if ((0, import_yaml6.isScalar)(k) && typeof k.value == "string" && k.range && pair.value !== null && pair.value !== void 0)
+    if (isScalar2(k) && typeof k.value == "string" && k.range && pair.value !== null && pair.value !== void 0)
       return new Tok(0 /* String */, k.range[0], k.range[1], k.value);
     if (!this.schema.lenient) throw new Fallback("key that is not a string, or a pair without a value");
-    if ((0, import_yaml6.isScalar)(k) && k.range) return new Tok(0 /* String */, k.range[0], k.range[1], k.source !== void 0 ? String(k.source) : String(k.value ?? ""));
+    if (isScalar2(k) && k.range) return new Tok(0 /* String */, k.range[0], k.range[1], k.source !== void 0 ? String(k.source) : String(k.value ?? ""));
     let at = k?.range ?? pair.value?.range;
     this.error("A mapping key must be a string", new Tok(7 /* Null */, at?.[0] ?? 0, at?.[1] ?? 0));
   }
   /** A pair's value node; a key without one (`? key`, `{ a }`) reads as null. */
   valueOf(pair, key) {
     if (pair.value !== null && pair.value !== void 0) return pair.value;
-    let empty = new import_yaml6.Scalar(null);
+    let empty = new import_yaml4.Scalar(null);
     return empty.range = [key.e, key.e, key.e], empty;
   }
   readValue(node, info2) {
-    if ((0, import_yaml6.isAlias)(node)) {
+    if (isAlias2(node)) {
       let target = this.target(node);
       if (!target) {
         let r = node.range, tok = new Tok(7 /* Null */, r[0], r[1]), defined = !!node.resolve(this.doc);
@@ -26400,25 +26430,25 @@ var OPEN = "${{", CLOSE = "}}", WHITESPACE = /\s/, BACKGROUND_STEP_PROPERTIES = 
         this.aliasStack.pop();
       }
     }
-    if ((0, import_yaml6.isScalar)(node)) {
+    if (isScalar2(node)) {
       let literal = this.literal(node), before = this.errors.length, tok = this.parseScalar(literal, info2);
       return this.schema.lenient && tok === literal && this.errors.length > before && literal.t === 0 /* String */ ? (tok.bad = !0, tok) : this.validate(tok, info2);
     }
-    if ((0, import_yaml6.isSeq)(node)) {
+    if (isSeq2(node)) {
       let r = node.range, tok = new Tok(1 /* Sequence */, r[0], r[1]);
       tok.items = [];
       let seqDef = info2.def.seq;
       if (seqDef) {
         let itemInfo = info2.child(seqDef.itemType);
         for (let item of node.items) {
-          if (item == null || (0, import_yaml6.isPair)(item)) throw new Fallback("sequence item that is not a node");
+          if (item == null || isPair2(item)) throw new Fallback("sequence item that is not a node");
           tok.items.push(this.readValue(item, itemInfo));
         }
       } else
         this.error("A sequence was not expected", tok), this.skip(node);
       return tok.info = info2, tok;
     }
-    if ((0, import_yaml6.isMap)(node)) {
+    if (isMap2(node)) {
       let r = node.range, tok = new Tok(2 /* Mapping */, r[0], r[1]);
       tok.keys = [], tok.vals = [];
       let maps = info2.def.maps;
@@ -26439,7 +26469,7 @@ var OPEN = "${{", CLOSE = "}}", WHITESPACE = /\s/, BACKGROUND_STEP_PROPERTIES = 
   /** skipValue(): walks the node without checks (aliases still resolved, as the generator does). */
   skip(node) {
     if (!(node == null && this.schema.lenient)) {
-      if ((0, import_yaml6.isAlias)(node)) {
+      if (isAlias2(node)) {
         let target = this.target(node);
         if (!target) return;
         this.aliasStack.push(target);
@@ -26450,15 +26480,15 @@ var OPEN = "${{", CLOSE = "}}", WHITESPACE = /\s/, BACKGROUND_STEP_PROPERTIES = 
         }
         return;
       }
-      if (!(0, import_yaml6.isScalar)(node)) {
-        if ((0, import_yaml6.isSeq)(node)) {
+      if (!isScalar2(node)) {
+        if (isSeq2(node)) {
           for (let item of node.items) {
-            if (item == null || (0, import_yaml6.isPair)(item)) throw new Fallback("sequence item that is not a node");
+            if (item == null || isPair2(item)) throw new Fallback("sequence item that is not a node");
             this.skip(item);
           }
           return;
         }
-        if ((0, import_yaml6.isMap)(node)) {
+        if (isMap2(node)) {
           for (let pair of node.items) {
             if (pair.key === null || pair.key === void 0 || pair.value === null || pair.value === void 0) {
               if (!this.schema.lenient) throw new Fallback("pair without key or value node");
@@ -27392,15 +27422,15 @@ function resolveRuleOptions(rule, given = {}) {
 }
 
 // src/iac/load.ts
-var fs5 = __toESM(require("node:fs"), 1), path6 = __toESM(require("node:path"), 1), import_yaml9 = __toESM(require_dist(), 1);
+var fs5 = __toESM(require("node:fs"), 1), path6 = __toESM(require("node:path"), 1), import_yaml7 = __toESM(require_dist(), 1);
 
 // src/iac/cloudformation.ts
-var import_yaml8 = __toESM(require_dist(), 1);
+var import_yaml6 = __toESM(require_dist(), 1);
 
 // src/iac/source.ts
-var import_yaml7 = __toESM(require_dist(), 1);
+var import_yaml5 = __toESM(require_dist(), 1);
 function iacFile(base) {
-  let lineCounter = new import_yaml7.LineCounter();
+  let lineCounter = new import_yaml5.LineCounter();
   lineCounter.addNewLine(0);
   let text2 = base.text;
   for (let i2 = text2.indexOf(`
@@ -27419,20 +27449,20 @@ function located(file, start2, end) {
 // src/iac/cloudformation.ts
 var NO_VALUE = "\0AWS::NoValue", MAX_VISITS = 2e5;
 function parseTemplate(file) {
-  let lineCounter = new import_yaml8.LineCounter(), doc = (0, import_yaml8.parseDocument)(file.text, { lineCounter, uniqueKeys: !1, strict: !1, prettyErrors: !1 });
-  if (!(0, import_yaml8.isMap)(doc.contents)) return;
+  let lineCounter = new import_yaml6.LineCounter(), doc = (0, import_yaml6.parseDocument)(file.text, { lineCounter, uniqueKeys: !1, strict: !1, prettyErrors: !1 });
+  if (!(0, import_yaml6.isMap)(doc.contents)) return;
   let err2 = doc.errors[0];
   return err2 ? { doc, problem: { message: err2.message.split(`
 `)[0] ?? "syntax error", offset: err2.pos[0] } } : { doc };
 }
 function get(map, key) {
-  if (!(0, import_yaml8.isMap)(map)) return;
+  if (!(0, import_yaml6.isMap)(map)) return;
   let found;
-  for (let p of map.items) (0, import_yaml8.isScalar)(p.key) && String(p.key.value) === key && (found = p.value);
+  for (let p of map.items) (0, import_yaml6.isScalar)(p.key) && String(p.key.value) === key && (found = p.value);
   return found;
 }
 function scalarText(n) {
-  return (0, import_yaml8.isScalar)(n) && n.value !== null && typeof n.value != "object" ? String(n.value) : void 0;
+  return (0, import_yaml6.isScalar)(n) && n.value !== null && typeof n.value != "object" ? String(n.value) : void 0;
 }
 var Template = class {
   constructor(file, doc, source) {
@@ -27441,7 +27471,7 @@ var Template = class {
     this.source = source;
     let root = doc.contents, each = (section, into) => {
       let m = this.deref(get(root, section));
-      if ((0, import_yaml8.isMap)(m)) for (let p of m.items) (0, import_yaml8.isScalar)(p.key) && into.set(String(p.key.value), p.value);
+      if ((0, import_yaml6.isMap)(m)) for (let p of m.items) (0, import_yaml6.isScalar)(p.key) && into.set(String(p.key.value), p.value);
     };
     each("Parameters", this.params), each("Resources", this.resources), each("Conditions", this.conditions), this.mappings = this.deref(get(root, "Mappings"));
   }
@@ -27461,9 +27491,9 @@ var Template = class {
   }
   roles() {
     let out2 = [], root = this.deref(get(this.doc.contents, "Resources"));
-    if (!(0, import_yaml8.isMap)(root)) return out2;
+    if (!(0, import_yaml6.isMap)(root)) return out2;
     for (let pair of root.items) {
-      if (!(0, import_yaml8.isScalar)(pair.key)) continue;
+      if (!(0, import_yaml6.isScalar)(pair.key)) continue;
       let id = String(pair.key.value), res = this.deref(pair.value);
       if (scalarText(get(res, "Type")) !== "AWS::IAM::Role") continue;
       let props = this.deref(get(res, "Properties")), at = this.at(pair.key), name2 = { kind: "generated", logicalId: id }, rn = get(props, "RoleName");
@@ -27483,8 +27513,8 @@ var Template = class {
   }
   deref(n) {
     let cur = n;
-    for (let i2 = 0; i2 < 16 && (0, import_yaml8.isAlias)(cur); i2++) cur = cur.resolve(this.doc);
-    return (0, import_yaml8.isAlias)(cur) ? void 0 : cur;
+    for (let i2 = 0; i2 < 16 && (0, import_yaml6.isAlias)(cur); i2++) cur = cur.resolve(this.doc);
+    return (0, import_yaml6.isAlias)(cur) ? void 0 : cur;
   }
   at(n) {
     let r = n.range;
@@ -27499,18 +27529,18 @@ var Template = class {
     if (!n) return { t: "unknown", why: "an empty value", at };
     let tag = n.tag && n.tag.startsWith("!") ? n.tag.slice(1) : void 0;
     if (tag) return this.intrinsic(tag === "Ref" || tag === "Condition" ? tag : `Fn::${tag}`, n, at, !0);
-    if ((0, import_yaml8.isScalar)(n))
+    if ((0, import_yaml6.isScalar)(n))
       return n.value === null ? { t: "unknown", why: "null", at } : this.str(String(n.value), at);
-    if ((0, import_yaml8.isSeq)(n))
+    if ((0, import_yaml6.isSeq)(n))
       return { t: "list", items: n.items.map((i2) => this.eval(i2)).filter((v) => !(v.t === "unknown" && v.why === NO_VALUE)), at };
-    if ((0, import_yaml8.isMap)(n)) {
-      if (n.items.length === 1 && (0, import_yaml8.isScalar)(n.items[0].key)) {
+    if ((0, import_yaml6.isMap)(n)) {
+      if (n.items.length === 1 && (0, import_yaml6.isScalar)(n.items[0].key)) {
         let k = String(n.items[0].key.value);
         if (k === "Ref" || k.startsWith("Fn::")) return this.intrinsic(k, n.items[0].value, at, !1);
       }
       let entries = [];
       for (let p of n.items) {
-        if (!(0, import_yaml8.isPair)(p) || !(0, import_yaml8.isScalar)(p.key)) continue;
+        if (!(0, import_yaml6.isPair)(p) || !(0, import_yaml6.isScalar)(p.key)) continue;
         let value3 = this.eval(p.value);
         if (value3.t === "unknown" && value3.why === NO_VALUE) continue;
         let key = p.key, kat = this.at(key), entry2 = { key: { segments: [{ text: String(key.value) }], at: kat, assumptions: [] }, value: value3 }, edit = this.keySpan(key);
@@ -27536,13 +27566,13 @@ var Template = class {
         return target === void 0 ? unknown(`\`${name2}\` of a non-name`) : this.ref(target, at);
       }
       case "Fn::GetAtt": {
-        let parts3 = (0, import_yaml8.isSeq)(a) ? a.items.map((i2) => scalarText(this.deref(i2))) : scalarText(a)?.split(".") ?? [], [res, attr] = parts3;
+        let parts3 = (0, import_yaml6.isSeq)(a) ? a.items.map((i2) => scalarText(this.deref(i2))) : scalarText(a)?.split(".") ?? [], [res, attr] = parts3;
         return res && attr === "Arn" && this.isProvider(res) ? this.providerArn(res, at) : unknown(`\`${res ?? "?"}.${attr ?? "?"}\` is known only after the stack is created`);
       }
       case "Fn::Sub":
         return this.sub(a, at);
       case "Fn::Join": {
-        if (!(0, import_yaml8.isSeq)(a) || a.items.length !== 2) return unknown(`a malformed \`${name2}\``);
+        if (!(0, import_yaml6.isSeq)(a) || a.items.length !== 2) return unknown(`a malformed \`${name2}\``);
         let d = this.eval(a.items[0]), list = this.eval(a.items[1]), delim = d.t === "str" ? knownText(d.s) : void 0;
         if (delim === void 0 || list.t !== "list") return unknown(`\`${name2}\` over values that are not known`);
         let parts3 = [];
@@ -27551,22 +27581,22 @@ var Template = class {
         }), { t: "str", s: concatStrings(parts3, at) };
       }
       case "Fn::If": {
-        if (!(0, import_yaml8.isSeq)(a) || a.items.length !== 3) return unknown(`a malformed \`${name2}\``);
+        if (!(0, import_yaml6.isSeq)(a) || a.items.length !== 3) return unknown(`a malformed \`${name2}\``);
         let cond = scalarText(this.deref(a.items[0])), decided = cond === void 0 ? void 0 : this.condition(cond);
         return decided === void 0 ? unknown(`condition \`${cond ?? "?"}\` is decided at deployment`) : this.eval(a.items[decided ? 1 : 2]);
       }
       case "Fn::Select": {
-        if (!(0, import_yaml8.isSeq)(a) || a.items.length !== 2) return unknown(`a malformed \`${name2}\``);
+        if (!(0, import_yaml6.isSeq)(a) || a.items.length !== 2) return unknown(`a malformed \`${name2}\``);
         let i2 = this.eval(a.items[0]), list = this.eval(a.items[1]), idx = i2.t === "str" ? Number(knownText(i2.s)) : NaN;
         return list.t === "list" && Number.isInteger(idx) && list.items[idx] ? list.items[idx] : unknown(`\`${name2}\` over values that are not known`);
       }
       case "Fn::Split": {
-        if (!(0, import_yaml8.isSeq)(a) || a.items.length !== 2) return unknown(`a malformed \`${name2}\``);
+        if (!(0, import_yaml6.isSeq)(a) || a.items.length !== 2) return unknown(`a malformed \`${name2}\``);
         let d = this.eval(a.items[0]), s = this.eval(a.items[1]), delim = d.t === "str" ? knownText(d.s) : void 0, text2 = s.t === "str" ? knownText(s.s) : void 0;
         return delim === void 0 || text2 === void 0 || s.t !== "str" ? unknown(`\`${name2}\` over values that are not known`) : { t: "list", items: text2.split(delim).map((p) => this.str(p, at, s.s.assumptions)), at };
       }
       case "Fn::FindInMap": {
-        if (!(0, import_yaml8.isSeq)(a) || a.items.length < 3) return unknown(`a malformed \`${name2}\``);
+        if (!(0, import_yaml6.isSeq)(a) || a.items.length < 3) return unknown(`a malformed \`${name2}\``);
         let keys = a.items.slice(0, 3).map((i2) => {
           let v2 = this.eval(i2);
           return v2.t === "str" ? knownText(v2.s) : void 0;
@@ -27612,8 +27642,8 @@ var Template = class {
   }
   condValue(input) {
     let n = this.deref(input), fn, arg;
-    n?.tag?.startsWith("!") ? (fn = n.tag.slice(1), arg = n) : (0, import_yaml8.isMap)(n) && n.items.length === 1 && (0, import_yaml8.isScalar)(n.items[0].key) && (fn = String(n.items[0].key.value).replace(/^Fn::/, ""), arg = n.items[0].value);
-    let a = this.deref(arg), items = (0, import_yaml8.isSeq)(a) ? a.items.map((i2) => i2) : [];
+    n?.tag?.startsWith("!") ? (fn = n.tag.slice(1), arg = n) : (0, import_yaml6.isMap)(n) && n.items.length === 1 && (0, import_yaml6.isScalar)(n.items[0].key) && (fn = String(n.items[0].key.value).replace(/^Fn::/, ""), arg = n.items[0].value);
+    let a = this.deref(arg), items = (0, import_yaml6.isSeq)(a) ? a.items.map((i2) => i2) : [];
     switch (fn) {
       case "Condition": {
         let c = scalarText(a);
@@ -27642,10 +27672,10 @@ var Template = class {
   }
   sub(a, at) {
     let tpl = a, vars = /* @__PURE__ */ new Map();
-    if ((0, import_yaml8.isSeq)(a)) {
+    if ((0, import_yaml6.isSeq)(a)) {
       tpl = this.deref(a.items[0]);
       let m = this.deref(a.items[1]);
-      if ((0, import_yaml8.isMap)(m)) for (let p of m.items) (0, import_yaml8.isScalar)(p.key) && vars.set(String(p.key.value), p.value);
+      if ((0, import_yaml6.isMap)(m)) for (let p of m.items) (0, import_yaml6.isScalar)(p.key) && vars.set(String(p.key.value), p.value);
     }
     let text2 = scalarText(tpl);
     if (text2 === void 0) return { t: "unknown", why: "a `Fn::Sub` without a string", at };
@@ -28591,8 +28621,8 @@ function usesFile(role, f) {
   return !1;
 }
 function jsonRole(f, key) {
-  let doc = (0, import_yaml9.parseDocument)(f.text, { lineCounter: new import_yaml9.LineCounter(), uniqueKeys: !1 });
-  if (!(0, import_yaml9.isMap)(doc.contents) || doc.errors.length > 0) return;
+  let doc = (0, import_yaml7.parseDocument)(f.text, { lineCounter: new import_yaml7.LineCounter(), uniqueKeys: !1 });
+  if (!(0, import_yaml7.isMap)(doc.contents) || doc.errors.length > 0) return;
   let v = new Template(f, doc, "json").eval(doc.contents);
   for (let wrapper of ["Role", "AssumeRolePolicyDocument"]) {
     if (v.t !== "obj") break;
@@ -30438,7 +30468,7 @@ function formatGithub(input) {
 }
 
 // src/engine/fix-run.ts
-var import_yaml10 = __toESM(require_dist(), 1);
+var import_yaml8 = __toESM(require_dist(), 1);
 
 // src/fix/apply.ts
 function sameEdit(a, b) {
@@ -30753,7 +30783,7 @@ function writeFileAtomic(absPath, text2, opts = {}) {
 // src/engine/fix-run.ts
 var MAX_PASSES = 5;
 function syntaxErrors(text2) {
-  return (0, import_yaml10.parseDocument)(text2, { uniqueKeys: !1 }).errors.length;
+  return (0, import_yaml8.parseDocument)(text2, { uniqueKeys: !1 }).errors.length;
 }
 async function runFixes(request, opts) {
   let overrides = /* @__PURE__ */ new Map(), originals = /* @__PURE__ */ new Map(), messages = [], rejected = /* @__PURE__ */ new Set(), fixed = /* @__PURE__ */ new Map(), encoder = new TextEncoder(), result = await lint({ ...request, overrides });
@@ -30852,7 +30882,7 @@ async function suggestableFindings(request, result) {
 
 // src/config/load.ts
 var fs8 = __toESM(require("node:fs"), 1);
-var nodePath = __toESM(require("node:path"), 1), import_yaml11 = __toESM(require_dist(), 1);
+var nodePath = __toESM(require("node:path"), 1), import_yaml9 = __toESM(require_dist(), 1);
 
 // src/config/types.ts
 function emptyConfig() {
@@ -30914,7 +30944,7 @@ function refusalMessage(r) {
   }
 }
 function parseConfigText(text2, displayPath4) {
-  let source = text2.startsWith("\uFEFF") ? text2.slice(1) : text2, lineCounter = new import_yaml11.LineCounter(), doc = (0, import_yaml11.parseDocument)(source, { lineCounter, prettyErrors: !0, uniqueKeys: !0 });
+  let source = text2.startsWith("\uFEFF") ? text2.slice(1) : text2, lineCounter = new import_yaml9.LineCounter(), doc = (0, import_yaml9.parseDocument)(source, { lineCounter, prettyErrors: !0, uniqueKeys: !0 });
   if (doc.errors.length > 0)
     throw new ConfigError(
       displayPath4,
@@ -30954,16 +30984,16 @@ function locate2(doc, lineCounter, segments, key) {
   let node = doc.contents, keyOffset, found = !0, steps = key === void 0 ? segments : [...segments, key];
   for (let i2 = 0; i2 < steps.length; i2++) {
     let seg = steps[i2];
-    if ((0, import_yaml11.isAlias)(node) && (node = node.resolve(doc)), (0, import_yaml11.isMap)(node)) {
-      let pair = node.items.find((p) => ((0, import_yaml11.isScalar)(p.key) ? String(p.key.value) : String(p.key)) === seg);
+    if ((0, import_yaml9.isAlias)(node) && (node = node.resolve(doc)), (0, import_yaml9.isMap)(node)) {
+      let pair = node.items.find((p) => ((0, import_yaml9.isScalar)(p.key) ? String(p.key.value) : String(p.key)) === seg);
       if (pair === void 0) {
         found = !1;
         break;
       }
       let k = pair.key;
-      if (keyOffset = (0, import_yaml11.isScalar)(k) && k.range ? k.range[0] : keyOffset, key !== void 0 && i2 === steps.length - 1) return position(lineCounter, keyOffset ?? 0);
+      if (keyOffset = (0, import_yaml9.isScalar)(k) && k.range ? k.range[0] : keyOffset, key !== void 0 && i2 === steps.length - 1) return position(lineCounter, keyOffset ?? 0);
       node = pair.value;
-    } else if ((0, import_yaml11.isSeq)(node)) {
+    } else if ((0, import_yaml9.isSeq)(node)) {
       let item = node.items[Number(seg)];
       if (item === void 0) {
         found = !1;
@@ -30975,7 +31005,7 @@ function locate2(doc, lineCounter, segments, key) {
       break;
     }
   }
-  let range2 = nodeRange(node), empty = (0, import_yaml11.isScalar)(node) && node.value === null && node.source === "";
+  let range2 = nodeRange(node), empty = (0, import_yaml9.isScalar)(node) && node.value === null && node.source === "";
   return found && range2 && !empty ? position(lineCounter, range2[0]) : keyOffset !== void 0 ? position(lineCounter, keyOffset) : range2 && !empty ? position(lineCounter, range2[0]) : { line: 1, column: 1 };
 }
 function nodeRange(node) {

@@ -73,7 +73,7 @@ export class FindingRegistry {
     const configured = this.policy.ruleLevel?.(rule.id);
     return (r) => {
       const level = configured && configured !== "off" ? configured : (r.level ?? rule.defaultLevel);
-      const key = [rule.id, r.location.path, r.location.range.start.offset, r.location.range.end.offset, r.key ?? r.message].join("\0");
+      const key = `${rule.id}\0${r.location.path}\0${r.location.range.start.offset}\0${r.location.range.end.offset}\0${r.key ?? r.message}`;
       const finding: Finding = { ruleId: rule.id, level, message: r.message, location: r.location, related: r.related ?? [] };
       if (r.headline !== undefined) finding.headline = r.headline;
       if (r.why !== undefined) finding.why = r.why;

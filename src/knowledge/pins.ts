@@ -167,7 +167,7 @@ interface ActionIndex {
   commits: Set<string>;
   newest?: { tag: string; commit: string; major: number };
   /** refs.json rows: per-commit date and runtimes. */
-  refs?: { paths: string[]; rootUnused: boolean; rows: Map<string, CommitRow>; releaseOf?: Record<string, string>; basedOn?: Map<string, string> };
+  refs?: { paths: string[]; rootUnused: boolean; rows: Map<string, CommitRow | string>; releaseOf?: Record<string, string>; basedOn?: Map<string, string> };
   /** pins.json rows: runtime per major only. */
   runtimeByMajor?: Record<string, string>;
 }
@@ -205,13 +205,13 @@ function indexRefs(tags: Map<string, string>, branches: Map<string, string>): Pi
 
 function fromRefsRow(row: RefsRow): ActionIndex {
   const shas: string[] = [];
-  const rows = new Map<string, CommitRow>();
+  // Each commit's line is read when that commit is asked about (a few of the thousands listed).
+  const rows = new Map<string, CommitRow | string>();
   for (const line of row.commits) {
-    const [sha = "", date = "-", r = "-"] = line.split(" ");
-    const values = r.split(",");
-    const runtimes = row.paths.map((_, i) => values[values.length === 1 ? 0 : i]).map((v) => (v === undefined || v === "-" || v === "?" ? undefined : v));
+    const space = line.indexOf(" ");
+    const sha = space < 0 ? line : line.slice(0, space);
     shas.push(sha);
-    rows.set(sha, { date: date === "-" ? undefined : date, runtimes });
+    rows.set(sha, line);
   }
   const named = (refs: Record<string, number>) => new Map(Object.entries(refs).map(([n, i]) => [n, shas[i]!] as const));
   const tags = named(row.tags);
@@ -278,7 +278,7 @@ function majorRuntime(ix: ActionIndex, ref: string): string | undefined {
  */
 function commitRuntime(ix: ActionIndex, commit: string, subpath: string | undefined): string | undefined {
   const refs = ix.refs!;
-  const row = refs.rows.get(commit);
+  const row = commitRow(refs, commit);
   if (!row) return undefined;
   if (subpath !== undefined) {
     const i = refs.paths.indexOf(subpath);
@@ -300,7 +300,19 @@ function runtimeAt(action: string, ix: ActionIndex, commit: string, name: string
 }
 
 function dateOf(ix: ActionIndex, commit: string | undefined): string | undefined {
-  return commit === undefined ? undefined : ix.refs?.rows.get(commit)?.date;
+  return commit === undefined || !ix.refs ? undefined : commitRow(ix.refs, commit)?.date;
+}
+
+/** A commit's refs.json row: "sha date runtimes", runtimes one per path or one for all. */
+function commitRow(refs: NonNullable<ActionIndex["refs"]>, commit: string): CommitRow | undefined {
+  const row = refs.rows.get(commit);
+  if (typeof row !== "string") return row;
+  const [, date = "-", r = "-"] = row.split(" ");
+  const values = r.split(",");
+  const runtimes = refs.paths.map((_, i) => values[values.length === 1 ? 0 : i]).map((v) => (v === undefined || v === "-" || v === "?" ? undefined : v));
+  const parsed: CommitRow = { date: date === "-" ? undefined : date, runtimes };
+  refs.rows.set(commit, parsed);
+  return parsed;
 }
 
 /** Newest release a commit contains, from refs.json's commit map (three repositories). */
@@ -458,20 +470,27 @@ export function offlinePins(): PinResolver {
     if (!info) answers.set(key, (info = Object.freeze(resolveInTable(action, ref))));
     return info;
   };
+  // Asked for every outdated `uses:` and each of its fixes: also once per action (frozen likewise).
+  const newest = new Map<string, Readonly<{ major: string; tag: string; runtime?: string }> | undefined>();
   return {
     resolve,
     knows: (action) => rows().has(actionKey(action)),
     newestMajor(action) {
-      const key = actionKey(action);
-      const ix = lookup(key);
-      if (!ix?.newest) return undefined;
-      const floating = `v${ix.newest.major}`;
-      const major = ix.tags.has(floating) ? floating : ix.newest.tag;
-      const result: { major: string; tag: string; runtime?: string } = { major, tag: ix.newest.tag };
-      const runtime = ix.refs ? commitRuntime(ix, ix.tags.get(major)!, subpathOf(action)) : ix.runtimeByMajor?.[floating];
-      if (runtime) result.runtime = runtime;
-      return result;
+      if (!newest.has(action)) newest.set(action, newestMajor(action));
+      return newest.get(action);
     },
     runtimeOf: (action, ref) => resolve(action, ref).runtime,
   };
+}
+
+function newestMajor(action: string): Readonly<{ major: string; tag: string; runtime?: string }> | undefined {
+  const key = actionKey(action);
+  const ix = lookup(key);
+  if (!ix?.newest) return undefined;
+  const floating = `v${ix.newest.major}`;
+  const major = ix.tags.has(floating) ? floating : ix.newest.tag;
+  const result: { major: string; tag: string; runtime?: string } = { major, tag: ix.newest.tag };
+  const runtime = ix.refs ? commitRuntime(ix, ix.tags.get(major)!, subpathOf(action)) : ix.runtimeByMajor?.[floating];
+  if (runtime) result.runtime = runtime;
+  return Object.freeze(result);
 }

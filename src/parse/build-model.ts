@@ -1,5 +1,5 @@
 /** Builds the typed model (workflows, jobs, steps, composite actions) from a parsed YAML document. */
-import { isMap, isScalar, isSeq } from "yaml";
+import { isMap, isScalar, isSeq } from "./yaml-nodes.js";
 import type {
   ActionInput,
   ActionModel,

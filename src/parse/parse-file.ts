@@ -2,7 +2,8 @@
  * Decodes and parses one file, once. The `yaml` Document is shared by the model builder, the schema
  * validator and the fixer, so nothing parses the same text twice.
  */
-import { isAlias, isCollection, isMap, isPair, isScalar, LineCounter, parseDocument, Parser, type CST, type Node } from "yaml";
+import { Composer, LineCounter, parseDocument, Parser, YAMLParseError, type CST, type Document, type Node } from "yaml";
+import { isAlias, isCollection, isMap, isPair, isScalar } from "./yaml-nodes.js";
 import type { ActionModel, FileKind, Range, SourceFile, Workflow } from "../model/types.js";
 import { positionAt } from "./position.js";
 
@@ -82,7 +83,10 @@ export function parseSourceFile(input: RawInput): ParsedFile {
   if (text.includes("\u0000")) return fail("file contains NUL bytes; it is not a YAML text file", text);
 
   const bound = nestingBound(text);
-  const tooDeep = bound <= MAX_NESTING ? undefined : nestingPastLimit(text, MAX_NESTING);
+  // Past the bound (a few files in a thousand) the exact depth is measured on the CST, and that
+  // same CST is then composed: the file is lexed and parsed once either way.
+  const tokens = bound <= MAX_NESTING ? undefined : Array.from(new Parser().parse(text));
+  const tooDeep = tokens ? nestingPastLimit(tokens, text, MAX_NESTING) : undefined;
   if (tooDeep !== undefined) {
     const range = { start: tooDeep, end: tooDeep };
     return {
@@ -96,7 +100,7 @@ export function parseSourceFile(input: RawInput): ParsedFile {
   const lineCounter = linesOf(text);
   let doc;
   try {
-    doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false });
+    doc = tokens ? composeDocument(tokens, text) : parseDocument(text, PARSE_OPTIONS);
   } catch (err) {
     // The composer recurses per nesting level; absurd nesting exhausts the stack.
     const why = err instanceof RangeError ? "nesting is too deep to parse" : "the YAML parser failed";
@@ -156,6 +160,25 @@ export function parseSourceFile(input: RawInput): ParsedFile {
   return { file, diagnostics, usable: true, expandable };
 }
 
+const PARSE_OPTIONS = { uniqueKeys: false, prettyErrors: false } as const;
+
+/**
+ * `parseDocument(text, PARSE_OPTIONS)` over CST tokens already parsed from `text`: the first
+ * document, and the error `parseDocument` adds when another one follows.
+ */
+function composeDocument(tokens: readonly CST.Token[], text: string): Document.Parsed {
+  let doc: Document.Parsed | undefined;
+  for (const next of new Composer(PARSE_OPTIONS).compose(tokens, true, text.length)) {
+    if (!doc) doc = next;
+    else {
+      doc.errors.push(new YAMLParseError([next.range[0], next.range[1]], "MULTIPLE_DOCS", "Source contains multiple documents; please use YAML.parseAllDocuments()"));
+      break;
+    }
+  }
+  // compose(…, forceDoc = true) always yields a document.
+  return doc!;
+}
+
 /**
  * Whether the line after `offset`'s line is indented less than that line: a double-quoted scalar
  * continued there is cut off ("Missing closing quote"), which the YAML parser reports at the break.
@@ -202,19 +225,17 @@ function mayExpand(text: string, bound: number): boolean {
  * Where collections first nest deeper than `limit`, or undefined when they never do. A linear scan
  * gives an upper bound first (every flow level needs its own `[` or `{`; a block level needs more
  * indentation or an indicator on its line); only when that bound is past the limit (a few files in a
- * thousand) does the iterative CST parser measure the exact depth.
+ * thousand) is the exact depth measured here, on the CST of the iterative parser.
  */
-function nestingPastLimit(text: string, limit: number): Range["start"] | undefined {
-  if (nestingBound(text) <= limit) return undefined;
-  const lineCounter = linesOf(text);
+function nestingPastLimit(tokens: readonly CST.Token[], text: string, limit: number): Range["start"] | undefined {
   const stack: Array<{ token: CST.Token | null | undefined; depth: number }> = [];
-  for (const token of new Parser().parse(text)) stack.push({ token, depth: 0 });
+  for (const token of tokens) stack.push({ token, depth: 0 });
   while (stack.length > 0) {
     const { token, depth } = stack.pop()!;
     if (!token) continue;
     if (token.type === "document") stack.push({ token: token.value, depth });
     else if (token.type === "block-map" || token.type === "block-seq" || token.type === "flow-collection") {
-      if (depth + 1 > limit) return positionAt(lineCounter, text.charCodeAt(0) === 0xfeff, token.offset);
+      if (depth + 1 > limit) return positionAt(linesOf(text), text.charCodeAt(0) === 0xfeff, token.offset);
       for (const item of token.items as CST.CollectionItem[]) {
         stack.push({ token: item.key, depth: depth + 1 }, { token: item.value, depth: depth + 1 });
       }

@@ -8,7 +8,8 @@
  * workflow-parser itself; the lenient schemas read them the way GitHub's YAML does (LENIENCY).
  */
 import { Lexer, Parser } from "@actions/expressions";
-import { isAlias, isMap, isPair, isScalar, isSeq, Scalar, type Alias, type Document, type LineCounter, type Node, type Pair } from "yaml";
+import { Scalar, type Alias, type Document, type LineCounter, type Node, type Pair } from "yaml";
+import { isAlias, isMap, isPair, isScalar, isSeq } from "./yaml-nodes.js";
 import { Kind, type Def, type Schema } from "./schema-def.js";
 
 export const enum T {

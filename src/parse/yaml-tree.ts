@@ -1,5 +1,6 @@
 /** Small typed helpers over `yaml` nodes: lookups, ranges and scalar text. */
-import { isAlias, isMap, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair, type YAMLMap } from "yaml";
+import type { Document, LineCounter, Node, Pair, YAMLMap } from "yaml";
+import { isAlias, isMap, isScalar, isSeq } from "./yaml-nodes.js";
 import type { Entry, EntryMap, Range, ScalarNode } from "../model/types.js";
 import { positionAt } from "./position.js";
 
@@ -21,11 +22,20 @@ export class Locator {
     return { start: this.pos(start), end: this.pos(end) };
   }
 
-  /** Range of a node's value (without trailing comments). */
+  private lastNode: Node | undefined;
+  private lastRange: Range | undefined;
+
+  /**
+   * Range of a node's value (without trailing comments). The model keeps every range for the whole
+   * run, and the same node's is often asked for twice in a row (an entry's value range, then its
+   * scalar's): that one is shared. Nothing mutates a Range once made.
+   */
   range(node: YNode): Range {
     const r = node?.range;
     if (!r) return this.span(0, 0);
-    return this.span(r[0], r[1]);
+    if (node === this.lastNode) return this.lastRange!;
+    this.lastNode = node;
+    return (this.lastRange = this.span(r[0], r[1]));
   }
 
   /** Follows an alias to its anchored node (bounded: aliases never chain far). */

@@ -350,7 +350,9 @@ export class CredentialFiles {
 
   private scanRun(ts: TimelineStep, script: string): void {
     const local = new Map<string, string>();
-    const secretEnv = this.secretEnvNames(ts);
+    // Read for the few lines that log in or redirect (below), not for every run: step.
+    let secretEnv: Map<string, Lifetime> | undefined;
+    const secrets = () => (secretEnv ??= this.secretEnvNames(ts));
     const writer = (how: string, cred: Credential): Writer => ({ index: ts.index, ts, how, cleanedUpByPost: false, what: cred.what, lifetime: cred.lifetime, because: cred.because });
     const lasting = (what: string): Credential => ({ what, lifetime: "lasting" });
     for (const line of logicalLines(script)) {
@@ -371,7 +373,7 @@ export class CredentialFiles {
       // What the line and its here-document carry (a secret, a credential variable, a command's
       // output): read only for the few lines that log in or redirect (most lines do neither).
       let carried: { body: ReturnType<typeof secretIn>; line: ReturnType<typeof secretIn> } | undefined;
-      const carries = () => (carried ??= { body: line.body ? secretIn(line.body, secretEnv) : undefined, line: secretIn(text, secretEnv) });
+      const carries = () => (carried ??= { body: line.body ? secretIn(line.body, secrets()) : undefined, line: secretIn(text, secrets()) });
       if (aws && /\baws\s+configure\s+set\s+(?:--profile\s+\S+\s+)?(?:[\w.-]+\.)?(?:aws_secret_access_key|aws_access_key_id|aws_session_token)\b/.test(masked)) {
         this.addEvent(this.awsCredentialsFile(ts, local), false, writer("`aws configure set`", lasting("AWS access keys")), "AWS access keys");
       } else if (aws && /\baws\s+configure\s+import\b/.test(masked)) {

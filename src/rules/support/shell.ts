@@ -20,7 +20,7 @@ export function logicalLines(script: string): ShellLine[] {
     let text = raw[i]!;
     while (text.endsWith("\\") && i + 1 < raw.length) text = text.slice(0, -1) + " " + raw[++i]!;
     // `<<EOF` / `<<-'EOF'` outside quotes starts a here-document; `<<<` is a here-string.
-    const at = maskQuotes(text).search(/<<(?!<)/);
+    const at = text.includes("<<") ? maskQuotes(text).search(/<<(?!<)/) : -1;
     const hd = at >= 0 ? /^<<-?\s*(["']?)([A-Za-z_][\w-]*)\1/.exec(text.slice(at)) : null;
     let body: string | undefined;
     if (hd) {
@@ -35,8 +35,15 @@ export function logicalLines(script: string): ShellLine[] {
   return out;
 }
 
-/** The line with quoted text replaced by `_` (quotes kept), so operators inside strings are not seen. */
+const QUOTE_OR_ESCAPE = /['"\\]/;
+
+/**
+ * The line with quoted text replaced by `_` (quotes kept), so operators inside strings are not seen.
+ * Masking only turns characters into `_`: a line without quotes and escapes (most) is its own mask,
+ * and a mask holds no text the line does not (callers test the line first).
+ */
 export function maskQuotes(line: string): string {
+  if (!QUOTE_OR_ESCAPE.test(line)) return line;
   let out = "";
   let quote: string | undefined;
   for (let i = 0; i < line.length; i++) {
@@ -68,6 +75,7 @@ const NOT_FILES = /^(?:\/dev\/|&)|\bGITHUB_(?:ENV|OUTPUT|STEP_SUMMARY|PATH|STATE
 
 /** Files a line writes its standard output to: `> f`, `>> f`, `&> f`, `1> f`, `tee [-a] f…`. */
 export function redirectTargets(line: string): string[] {
+  if (!line.includes(">") && !line.includes("tee")) return [];
   const masked = maskQuotes(line);
   const out: string[] = [];
   const word = (from: number): string => {

@@ -24,11 +24,20 @@ export interface UsesSite {
   step?: Step;
 }
 
+/** Sites per graph: two rules walk them, and rules do not change the graph. */
+const SITES = new WeakMap<ProjectGraph, readonly UsesSite[]>();
+
 /**
  * Every `uses:` site, each (file, offset) once. Includes workflows reached only as local reusable
  * workflows (when a single caller file is linted they are not in `graph.workflows`).
  */
-export function usesSites(graph: ProjectGraph): UsesSite[] {
+export function usesSites(graph: ProjectGraph): readonly UsesSite[] {
+  let sites = SITES.get(graph);
+  if (!sites) SITES.set(graph, (sites = findSites(graph)));
+  return sites;
+}
+
+function findSites(graph: ProjectGraph): UsesSite[] {
   const workflows = new Map<string, Workflow>();
   for (const wf of graph.workflows) workflows.set(wf.file.path, wf);
   for (const node of allJobNodes(graph)) {
