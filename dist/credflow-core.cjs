@@ -25770,6 +25770,19 @@ function nestingPastLimit(tokens, text2, limit) {
   }
 }
 function nestingBound(text2) {
+  let longest = 0;
+  for (let at = 0; at < text2.length; ) {
+    let nl = text2.indexOf(`
+`, at), end = nl === -1 ? text2.length : nl;
+    end - at > longest && (longest = end - at), at = end + 1;
+  }
+  let open = 0;
+  for (let i2 = text2.indexOf("["); i2 !== -1; i2 = text2.indexOf("[", i2 + 1)) open++;
+  for (let i2 = text2.indexOf("{"); i2 !== -1; i2 = text2.indexOf("{", i2 + 1)) open++;
+  let loose = 2 * longest + 1 + open;
+  return loose <= MAX_NESTING ? loose : exactNestingBound(text2);
+}
+function exactNestingBound(text2) {
   let brackets = 0, maxLine = 0, line = 0, indenting = !0;
   for (let i2 = 0; i2 < text2.length; i2++) {
     let c = text2.charCodeAt(i2);
