@@ -10314,7 +10314,7 @@ var require_compile = __commonJS({
       let schOrFunc = root.refs[ref];
       if (schOrFunc)
         return schOrFunc;
-      let _sch = resolve14.call(this, root, ref);
+      let _sch = resolve13.call(this, root, ref);
       if (_sch === void 0) {
         let schema = (_a = root.localRefs) === null || _a === void 0 ? void 0 : _a[ref], { schemaId } = this.opts;
         schema && (_sch = new SchemaEnv({ schema, schemaId, root, baseId }));
@@ -10335,7 +10335,7 @@ var require_compile = __commonJS({
     function sameSchemaEnv(s1, s2) {
       return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
     }
-    function resolve14(root, ref) {
+    function resolve13(root, ref) {
       let sch;
       for (; typeof (sch = this.refs[ref]) == "string"; )
         ref = sch;
@@ -10937,7 +10937,7 @@ var require_fast_uri = __commonJS({
       normalizeString(uri, options) : typeof uri == "object" && (uri = /** @type {T} */
       parse(serialize(uri, options), options)), uri;
     }
-    function resolve14(baseURI, relativeURI, options) {
+    function resolve13(baseURI, relativeURI, options) {
       let schemelessOptions = options ? Object.assign({ scheme: "null" }, options) : { scheme: "null" }, {
         parsed: baseParsed,
         malformedAuthorityOrPort: baseMalformed,
@@ -11139,7 +11139,7 @@ var require_fast_uri = __commonJS({
     var fastUri = {
       SCHEMES,
       normalize: normalize3,
-      resolve: resolve14,
+      resolve: resolve13,
       resolveComponent,
       equal,
       serialize,
@@ -13190,11 +13190,11 @@ async function Module2(moduleArg = {}) {
       );
     }, "readBinary")), readAsync = /* @__PURE__ */ __name(async (url) => {
       if (isFileURI(url))
-        return new Promise((resolve14, reject) => {
+        return new Promise((resolve13, reject) => {
           var xhr = new XMLHttpRequest();
           xhr.open("GET", url, !0), xhr.responseType = "arraybuffer", xhr.onload = () => {
             if (xhr.status == 200 || xhr.status == 0 && xhr.response) {
-              resolve14(xhr.response);
+              resolve13(xhr.response);
               return;
             }
             reject(xhr.status);
@@ -13327,9 +13327,9 @@ async function Module2(moduleArg = {}) {
     __name(receiveInstantiationResult, "receiveInstantiationResult");
     var info2 = getWasmImports();
     if (Module.instantiateWasm)
-      return new Promise((resolve14, reject) => {
+      return new Promise((resolve13, reject) => {
         Module.instantiateWasm(info2, (mod, inst) => {
-          resolve14(receiveInstance(mod, inst));
+          resolve13(receiveInstance(mod, inst));
         });
       });
     wasmBinaryFile ??= findWasmBinary();
@@ -14072,8 +14072,8 @@ async function Module2(moduleArg = {}) {
   }
   __name(run, "run");
   var wasmExports;
-  return wasmExports = await createWasm(), run(), runtimeInitialized ? moduleRtn = Module : moduleRtn = new Promise((resolve14, reject) => {
-    readyPromiseResolve = resolve14, readyPromiseReject = reject;
+  return wasmExports = await createWasm(), run(), runtimeInitialized ? moduleRtn = Module : moduleRtn = new Promise((resolve13, reject) => {
+    readyPromiseResolve = resolve13, readyPromiseReject = reject;
   }), moduleRtn;
 }
 async function initializeBinding(moduleOptions) {
@@ -21096,30 +21096,30 @@ function builtinExpression(expr) {
   if (e === "runner.temp") return RUNNER_TEMP;
   if (e === "runner.tool_cache") return TOOL_CACHE;
 }
-function substituteExpressions(text2, resolve14) {
+function substituteExpressions(text2, resolve13) {
   let unknown = !1, out2 = text2.replace(/\$\{\{([\s\S]*?)\}\}/g, (_whole, inner) => {
-    let v = builtinExpression(inner) ?? resolve14(inner.trim());
+    let v = builtinExpression(inner) ?? resolve13(inner.trim());
     return v === void 0 && (unknown = !0), v ?? "";
   });
   return unknown ? void 0 : out2;
 }
-function parsePathInput(value3, resolve14 = () => {
+function parsePathInput(value3, resolve13 = () => {
 }) {
   let patterns = [], unresolved = [];
   for (let raw2 of value3.split(/\r?\n/)) {
     let line = raw2.trim();
     if (!line || line.startsWith("#")) continue;
-    let p = resolvePattern(line, resolve14);
+    let p = resolvePattern(line, resolve13);
     p ? patterns.push(p) : unresolved.push(line);
   }
   return { patterns, unresolved };
 }
-function resolvePattern(line, resolve14 = () => {
+function resolvePattern(line, resolve13 = () => {
 }) {
   let text2 = line.trim(), negate = !1;
   for (; text2.startsWith("!"); )
     negate = !negate, text2 = text2.slice(1).trim();
-  let substituted = substituteExpressions(text2, resolve14);
+  let substituted = substituteExpressions(text2, resolve13);
   if (substituted === void 0) return;
   let body2 = substituted.trim();
   if (!body2 || /^[A-Za-z]:[\\/]/.test(body2) || body2.includes("\\")) return;
@@ -21135,9 +21135,9 @@ function resolvePattern(line, resolve14 = () => {
   return { text: line.trim(), negate, pattern, segments: splitPath(pattern), unexpandedVariable };
 }
 function resolveShellPath(word, env = () => {
-}, resolve14 = () => {
+}, resolve13 = () => {
 }) {
-  let unquoted = substituteExpressions(word.trim(), resolve14)?.replace(/^(["'])(.*)\1$/s, "$2");
+  let unquoted = substituteExpressions(word.trim(), resolve13)?.replace(/^(["'])(.*)\1$/s, "$2");
   if (unquoted === void 0 || unquoted === "") return;
   let unknown = !1, expanded = unquoted.replace(/\$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))/g, (_w, a, b) => {
     let name2 = a ?? b, v = SHELL_ROOTS[name2] ?? env(name2);
@@ -21591,18 +21591,18 @@ function resolveInTable(actionPath, ref) {
   return classifyByShape(action, r, ix);
 }
 function offlinePins() {
-  let answers = /* @__PURE__ */ new Map(), resolve14 = (action, ref) => {
+  let answers = /* @__PURE__ */ new Map(), resolve13 = (action, ref) => {
     let key = `${action}
 ${ref}`, info2 = answers.get(key);
     return info2 || answers.set(key, info2 = Object.freeze(resolveInTable(action, ref))), info2;
   }, newest = /* @__PURE__ */ new Map();
   return {
-    resolve: resolve14,
+    resolve: resolve13,
     knows: (action) => rows().has(actionKey(action)),
     newestMajor(action) {
       return newest.has(action) || newest.set(action, newestMajor(action)), newest.get(action);
     },
-    runtimeOf: (action, ref) => resolve14(action, ref).runtime
+    runtimeOf: (action, ref) => resolve13(action, ref).runtime
   };
 }
 function newestMajor(action) {
@@ -24109,8 +24109,8 @@ function makeScenario(spec) {
     let upFork = upstreamEvent === "pull_request" || upstreamEvent === "pull_request_review" || upstreamEvent === "pull_request_review_comment", upSelf = upstreamEvent !== void 0 && !PR_EVENTS.has(upstreamEvent);
     upFork ? (set("github.event.workflow_run.head_repository.full_name", STRANGER), set("github.event.workflow_run.head_repository.owner.login", STRANGER), set("github.event.workflow_run.head_repository.fork", bool(!0))) : upSelf && (set("github.event.workflow_run.head_repository.full_name", self), set("github.event.workflow_run.head_repository.owner.login", selfOwner)), outsider && (set("github.event.workflow_run.actor.login", STRANGER), set("github.event.workflow_run.triggering_actor.login", STRANGER));
   }
-  let resolve14 = (path17) => v.get(path17.join("."));
-  return { event, origin, upstreamEvent, upstreamUnknown: spec.upstreamUnknown?.length ? spec.upstreamUnknown : void 0, sameRepository, types, resolve: resolve14, description: describe(spec) };
+  let resolve13 = (path17) => v.get(path17.join("."));
+  return { event, origin, upstreamEvent, upstreamUnknown: spec.upstreamUnknown?.length ? spec.upstreamUnknown : void 0, sameRepository, types, resolve: resolve13, description: describe(spec) };
 }
 function oneOf(values) {
   return { kind: "oneOf", values: values.map((x) => new data_exports.StringData(x)) };
@@ -28577,7 +28577,7 @@ function readSource(loader, abs, root) {
   return iacFile({ path: res.raw.path, repoPath: res.raw.repoPath, absPath: abs, root, text: text2, bytes: res.raw.bytes });
 }
 async function loadTrust(req) {
-  let facts = { roles: [], files: [], problems: [] }, seen = /* @__PURE__ */ new Set(), add = (f) => {
+  let facts = { roles: [], files: [], problems: [], skippedTemplates: [], allTemplatesRead: !0 }, seen = /* @__PURE__ */ new Set(), add = (f) => {
     seen.has(f.absPath) || (seen.add(f.absPath), facts.files.push(f));
   };
   for (let { root: root2, dir } of req.scopes) {
@@ -28598,9 +28598,16 @@ async function loadTrust(req) {
     }
     let budget = MAX_TEMPLATE_BYTES;
     for (let abs of found.templates) {
-      if (budget <= 0) break;
+      if (budget <= 0) {
+        facts.allTemplatesRead = !1;
+        break;
+      }
       let f = readSource(req.loader, abs, root2);
-      if (!f || (budget -= f.text.length, !mayHoldTrustTemplate(f.text))) continue;
+      if (!f) continue;
+      if (budget -= f.text.length, !mayHoldTrustTemplate(f.text)) {
+        facts.skippedTemplates.push(abs);
+        continue;
+      }
       let parsed3 = parseTemplate(f);
       if (!parsed3) continue;
       let source = /(^|\/)cdk\.out\/[^/]+\.template\.json$/.test(f.repoPath) ? "cdk" : "cloudformation", t = new Template(f, parsed3.doc, source);
@@ -31418,10 +31425,10 @@ function createOnlineResolver(opts) {
     "user-agent": "credflow"
   };
   token && (headers.authorization = `Bearer ${token}`);
-  let requestTimeoutMs = positive(opts.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS), budgetMs = positive(opts.budgetMs, BUDGET_PER_REQUEST_TIMEOUT * requestTimeoutMs), maxResponseBytes = positive(opts.maxResponseBytes, MAX_RESPONSE_BYTES), apiOrigin = originOf3(apiUrl), phase = new AbortController(), sleep = (ms) => new Promise((resolve14) => {
-    if (phase.signal.aborted) return resolve14();
+  let requestTimeoutMs = positive(opts.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS), budgetMs = positive(opts.budgetMs, BUDGET_PER_REQUEST_TIMEOUT * requestTimeoutMs), maxResponseBytes = positive(opts.maxResponseBytes, MAX_RESPONSE_BYTES), apiOrigin = originOf3(apiUrl), phase = new AbortController(), sleep = (ms) => new Promise((resolve13) => {
+    if (phase.signal.aborted) return resolve13();
     let done = () => {
-      clearTimeout(timer), phase.signal.removeEventListener("abort", done), resolve14();
+      clearTimeout(timer), phase.signal.removeEventListener("abort", done), resolve13();
     }, timer = setTimeout(done, ms);
     phase.signal.addEventListener("abort", done, { once: !0 });
   }), phaseProblem = () => abortProblem(phase.signal);
@@ -31709,9 +31716,9 @@ function splitLint(core, at) {
       o === void 0 ? owner.set(p, i2) : uf.union(o, i2);
     }
   }
-  let memberOfAbs = (abs) => owner.get(abs), trust = graph.trust;
+  let trust = graph.trust;
   for (let f of trust?.files ?? []) {
-    let o = f.absPath !== void 0 ? memberOfAbs(f.absPath) : void 0;
+    let o = f.absPath !== void 0 ? owner.get(f.absPath) : void 0;
     o !== void 0 && uf.union(REST, o);
   }
   let oidcTops = /* @__PURE__ */ new Set();
@@ -31728,7 +31735,7 @@ function splitLint(core, at) {
   let byPath = /* @__PURE__ */ new Map();
   for (let f of graph.files) {
     if (f.absPath === void 0) continue;
-    let o = memberOfAbs(f.absPath);
+    let o = owner.get(f.absPath);
     o !== void 0 && byPath.set(f.path, o);
   }
   for (let f of trust?.files ?? []) byPath.has(f.path) || byPath.set(f.path, REST);
@@ -32147,7 +32154,7 @@ var NOT_TEMPLATE = "not-template", counted = (groups) => groups.filter((g) => g.
       kept.push(k);
     }
     if (dirty.size === 0 && added.length === 0)
-      return this.stats.hits++, this.stats.groupsReused += counted(kept), merged(part, entry2.activeRules, kept, []);
+      return this.stats.hits++, this.stats.groupsReused += counted(kept), merged(part, entry2.activeRules, kept);
     if (kept.length === 0 || part.empty.length > 0) return;
     let restDirty = dirty.has(restIndex), again = new Set(added);
     for (let gi of dirty) for (let t of entry2.groups[gi].targets) again.add(entry2.targets[t]);
@@ -32171,7 +32178,7 @@ var NOT_TEMPLATE = "not-template", counted = (groups) => groups.filter((g) => g.
     if (!fits(kept, groups, part)) return;
     this.stats.misses++, this.stats.groupsReused += counted(kept), this.stats.groupsLinted += counted(groups);
     let all = [...kept, ...groups], walks = restDirty ? walksHash(req, part, this.file) : entry2.walks;
-    return this.remember(id, base, walks, part, all, fresh.reading, fresh.core.activeRules, entry2, new Map([...bytes, ...fresh.reading.bytes])), merged(part, [...fresh.core.activeRules], all, []);
+    return this.remember(id, base, walks, part, all, fresh.reading, fresh.core.activeRules, entry2, new Map([...bytes, ...fresh.reading.bytes])), merged(part, [...fresh.core.activeRules], all);
   }
   /**
    * Re-reads every look of the entry; `changed` gets the index of each that finds something else.
@@ -32208,25 +32215,15 @@ var NOT_TEMPLATE = "not-template", counted = (groups) => groups.filter((g) => g.
       trustLooks: /* @__PURE__ */ new Set(),
       bytes: /* @__PURE__ */ new Map(),
       consistent: !0,
-      at: { targets: part.targets.map((t) => t.absPath), claims: /* @__PURE__ */ new Map(), trustReads: /* @__PURE__ */ new Set(), unattributed: !1, stubs: /* @__PURE__ */ new Map() }
+      at: { targets: part.targets.map((t) => t.absPath), claims: /* @__PURE__ */ new Map(), unattributed: !1, stubs: /* @__PURE__ */ new Map() }
     }, at = reading.at, claim = (owner, abs) => {
       let set = at.claims.get(owner);
       set || at.claims.set(owner, set = /* @__PURE__ */ new Set()), set.add(abs);
-    }, stage, graphLooks = [], weak = /* @__PURE__ */ new Set(), strict = /* @__PURE__ */ new Set(), templateBytes = 0, named2 = /* @__PURE__ */ new Set();
-    if (part.trustPolicies && part.scopes[0]) for (let rel of Object.values(req.settings.trustPolicies ?? {})) named2.add(path15.resolve(part.scopes[0].root, rel));
+    }, stage, graphLooks = [], strict = /* @__PURE__ */ new Set();
     loader.onDisk = (look) => {
       if (look.absPath === this.file) return;
       let l = lookOf(look), k = lookKey(l), before = reading.looks.get(k);
-      if (before && before[4] !== l[4] && (reading.consistent = !1), before || reading.looks.set(k, l), look.kind === "read" && look.result.ok && look.result.raw.size === void 0 && !reading.bytes.has(look.absPath) && reading.bytes.set(look.absPath, look.result.raw.bytes), stage === "targets" && targets.has(look.absPath)) claim(look.absPath, look.absPath);
-      else if (stage === "graph") graphLooks.push(look.absPath);
-      else if (stage === "trust") {
-        if (at.trustReads.add(look.absPath), reading.trustLooks.add(k), look.kind === "read" && look.result.ok && look.result.raw.size === void 0 && !isTerraformName(path15.basename(look.absPath)) && !named2.has(look.absPath)) {
-          templateBytes += look.result.raw.bytes.length;
-          let text2 = decodes(look.result.raw.bytes);
-          text2 !== void 0 && !mayHoldTrustTemplate(text2) && weak.add(k);
-        }
-      } else at.unattributed = !0;
-      stage !== "trust" && strict.add(k);
+      before && before[4] !== l[4] && (reading.consistent = !1), before || reading.looks.set(k, l), look.kind === "read" && look.result.ok && look.result.raw.size === void 0 && !reading.bytes.has(look.absPath) && reading.bytes.set(look.absPath, look.result.raw.bytes), stage === "targets" && targets.has(look.absPath) ? claim(look.absPath, look.absPath) : stage === "graph" ? graphLooks.push(look.absPath) : stage === "trust" ? reading.trustLooks.add(k) : at.unattributed = !0, stage !== "trust" && strict.add(k);
     };
     let core = await lintCore(req, part, {
       expansionSpent: spent,
@@ -32236,7 +32233,15 @@ var NOT_TEMPLATE = "not-template", counted = (groups) => groups.filter((g) => g.
         owner.absPath !== void 0 ? claim(owner.absPath, access.absPath) : at.unattributed = !0;
       }
     });
-    if (loader.onDisk = void 0, templateBytes < MAX_TEMPLATE_BYTES) for (let k of weak) strict.has(k) || (reading.looks.get(k)[4] = NOT_TEMPLATE);
+    loader.onDisk = void 0;
+    let trust = core.graph.trust;
+    if (trust?.allTemplatesRead && trust.skippedTemplates.length > 0) {
+      let skipped = new Set(trust.skippedTemplates);
+      for (let k of reading.trustLooks) {
+        let l = reading.looks.get(k);
+        l[0] === "read" && skipped.has(l[1]) && !strict.has(k) && (l[4] = NOT_TEMPLATE);
+      }
+    }
     let claimed = new Set([...at.claims.values()].flatMap((s) => [...s]));
     graphLooks.some((p) => !claimed.has(p)) && (at.unattributed = !0);
     for (let n of part.notices) at.stubs.set(loader.display(n.absPath), n.absPath);
@@ -32249,7 +32254,7 @@ var NOT_TEMPLATE = "not-template", counted = (groups) => groups.filter((g) => g.
     if (!storable)
       return this.entries.delete(id) && (this.changed = !0), outcomeOf(core, found, part);
     let groups = splitLint(core, reading.at);
-    return this.stats.groupsLinted += counted(groups), this.remember(id, base, walks, part, groups, reading, core.activeRules, void 0, reading.bytes), merged(part, [...core.activeRules], groups, []);
+    return this.stats.groupsLinted += counted(groups), this.remember(id, base, walks, part, groups, reading, core.activeRules, void 0, reading.bytes), merged(part, [...core.activeRules], groups);
   }
   /** Stores the groups of a repository (kept ones bring their looks from `old`); nothing when they cannot be stored exactly. */
   remember(id, base, walks, part, groups, reading, activeRules, old, bytes) {
@@ -32265,7 +32270,7 @@ var NOT_TEMPLATE = "not-template", counted = (groups) => groups.filter((g) => g.
     problem && this.log(`cannot write cache ${this.file}: ${problem}`);
   }
 };
-function merged(part, activeRules, groups, emptyFailures) {
+function merged(part, activeRules, groups) {
   let order = new Map(part.targets.map((t, i2) => [t.absPath, i2]));
   return {
     repositories: part.repositories,
@@ -32282,7 +32287,7 @@ function merged(part, activeRules, groups, emptyFailures) {
     runSources: groups.flatMap((g) => g.runSources).sort((a, b) => (order.get(a.absPath) ?? -1) - (order.get(b.absPath) ?? -1)).map((s) => s.source),
     spent: groups.reduce((n, g) => n + g.spent, 0),
     exhausted: !1,
-    emptyFailures
+    emptyFailures: []
   };
 }
 var QuickReader = class {
@@ -32737,7 +32742,7 @@ async function main() {
   process.env = { ...process.env };
   let code2 = await run2(process.argv.slice(2), {
     stdout: (t) => process.stdout.write(t),
-    stdoutDrained: () => process.stdout.writableNeedDrain ? new Promise((resolve14) => process.stdout.once("drain", resolve14)) : Promise.resolve(),
+    stdoutDrained: () => process.stdout.writableNeedDrain ? new Promise((resolve13) => process.stdout.once("drain", resolve13)) : Promise.resolve(),
     stderr: (t) => process.stderr.write(t),
     readStdin: () => fs14.readFileSync(0),
     env: process.env,

@@ -32,8 +32,8 @@ function safeHomedir() {
 }
 
 // src/cli/launcher.ts
-var core = fileURLToPath(new URL("./credflow-core.cjs", import.meta.url)), off = !!process.env.CREDFLOW_NO_COMPILE_CACHE || !!process.env.NODE_DISABLE_COMPILE_CACHE, dir = off ? void 0 : compileCacheDir(), name = `${"0e0f97ad85064d318f057e853148fc351eefe189759448078cae8ac2f7260eb9".slice(0, 32)}-${process.version}-${process.arch}.bin`, cached = dir ? readCache(path.join(dir, name)) : void 0, source = dir ? fs.readFileSync(core, "utf8") : "";
-globalThis[/* @__PURE__ */ Symbol.for("credflow.core-identity")] = { path: core, sha256: "0e0f97ad85064d318f057e853148fc351eefe189759448078cae8ac2f7260eb9" };
+var core = fileURLToPath(new URL("./credflow-core.cjs", import.meta.url)), off = !!process.env.CREDFLOW_NO_COMPILE_CACHE || !!process.env.NODE_DISABLE_COMPILE_CACHE, dir = off ? void 0 : compileCacheDir(), name = `${"dd96bbdcbc37df3f5c9363211c96ef23a87a33f4a17111970cf72e6ae4f3ae83".slice(0, 32)}-${process.version}-${process.arch}.bin`, cached = dir ? readCache(path.join(dir, name)) : void 0, source = dir ? fs.readFileSync(core, "utf8") : "";
+globalThis[/* @__PURE__ */ Symbol.for("credflow.core-identity")] = { path: core, sha256: "dd96bbdcbc37df3f5c9363211c96ef23a87a33f4a17111970cf72e6ae4f3ae83" };
 var module = { exports: {} }, script;
 if (dir) {
   let wrapper = `(function (exports, require, module, __filename, __dirname) {${source}

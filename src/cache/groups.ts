@@ -32,8 +32,6 @@ export interface Attribution {
   targets: string[];
   /** Top-level file → every absolute path its expansion looked at (its own path included). */
   claims: Map<string, Set<string>>;
-  /** Absolute paths read while looking for infrastructure code. */
-  trustReads: Set<string>;
   /** A look that neither a target's expansion nor the infrastructure-code reading made. */
   unattributed: boolean;
   /** Display path → absolute path of files the lint reported on without reading them (discovery notices, unreadable targets). */
@@ -122,12 +120,11 @@ export function splitLint(core: CoreResult, at: Attribution): Group[] {
       else uf.union(o, i);
     }
   }
-  const memberOfAbs = (abs: string): number | undefined => owner.get(abs);
 
   // Trust policies: their files, and the jobs they are matched against.
   const trust = graph.trust;
   for (const f of trust?.files ?? []) {
-    const o = f.absPath !== undefined ? memberOfAbs(f.absPath) : undefined;
+    const o = f.absPath !== undefined ? owner.get(f.absPath) : undefined;
     if (o !== undefined) uf.union(REST, o);
   }
   const oidcTops = new Set<string>();
@@ -148,7 +145,7 @@ export function splitLint(core: CoreResult, at: Attribution): Group[] {
   const byPath = new Map<string, number>();
   for (const f of graph.files) {
     if (f.absPath === undefined) continue;
-    const o = memberOfAbs(f.absPath);
+    const o = owner.get(f.absPath);
     if (o !== undefined) byPath.set(f.path, o);
   }
   for (const f of trust?.files ?? []) if (!byPath.has(f.path)) byPath.set(f.path, REST);

@@ -35,7 +35,7 @@ import type { SourceFile } from "../model/types.js";
 import type { TrustRole } from "../iac/types.js";
 import type { Discovery } from "../discover/discover.js";
 import { FileLoader, type DiskLook } from "../discover/loader.js";
-import { isTerraformName, MAX_TEMPLATE_BYTES, mayHoldTrustTemplate, trustCandidates } from "../iac/load.js";
+import { MAX_TEMPLATE_BYTES, mayHoldTrustTemplate, trustCandidates } from "../iac/load.js";
 import { isInside } from "../fs/paths.js";
 import { MAX_FILE_BYTES } from "../parse/parse-file.js";
 import { lintCore, type CoreResult, type LintPart, type LintRequest, type LintStage } from "../engine/lint.js";
@@ -213,7 +213,7 @@ type Kept = Group & { stored: StoredGroup };
 /** What a lint (or the check of an entry) read: looks with what made them, and file bytes. */
 interface Reading {
   looks: Map<string, Look>;
-  /** Look key → whether the infrastructure-code reading made it. */
+  /** Keys of the looks the infrastructure-code reading made. */
   trustLooks: Set<string>;
   bytes: Map<string, Uint8Array>;
   consistent: boolean;
@@ -314,7 +314,7 @@ export class LintCache {
     if (dirty.size === 0 && added.length === 0) {
       this.stats.hits++;
       this.stats.groupsReused += counted(kept);
-      return merged(part, entry.activeRules, kept, []);
+      return merged(part, entry.activeRules, kept);
     }
     // Everything changed, or an argument might have nothing to lint: a plain lint.
     if (kept.length === 0 || part.empty.length > 0) return undefined;
@@ -354,7 +354,7 @@ export class LintCache {
     const all: Array<Kept | Group> = [...kept, ...groups];
     const walks = restDirty ? walksHash(req, part, this.file) : entry.walks;
     this.remember(id, base, walks, part, all, fresh.reading, fresh.core.activeRules, entry, new Map([...bytes, ...fresh.reading.bytes]));
-    return merged(part, [...fresh.core.activeRules], all, []);
+    return merged(part, [...fresh.core.activeRules], all);
   }
 
   /**
@@ -405,7 +405,7 @@ export class LintCache {
       trustLooks: new Set(),
       bytes: new Map(),
       consistent: true,
-      at: { targets: part.targets.map((t) => t.absPath), claims: new Map(), trustReads: new Set(), unattributed: false, stubs: new Map() },
+      at: { targets: part.targets.map((t) => t.absPath), claims: new Map(), unattributed: false, stubs: new Map() },
     };
     const at = reading.at;
     const claim = (owner: string, abs: string) => {
@@ -415,12 +415,8 @@ export class LintCache {
     };
     let stage: LintStage | undefined;
     const graphLooks: string[] = [];
-    // Candidate templates the trust-policy reading skipped for their text (see NOT_TEMPLATE).
-    const weak = new Set<string>();
+    // Looks some other stage also made keep their exact state (see NOT_TEMPLATE).
     const strict = new Set<string>();
-    let templateBytes = 0;
-    const named = new Set<string>();
-    if (part.trustPolicies && part.scopes[0]) for (const rel of Object.values(req.settings.trustPolicies ?? {})) named.add(path.resolve(part.scopes[0].root, rel));
     loader.onDisk = (look) => {
       // The cache file read as a possible template (see walksHash): not an input of the findings.
       if (look.absPath === this.file) return;
@@ -433,15 +429,8 @@ export class LintCache {
       if (look.kind === "read" && look.result.ok && look.result.raw.size === undefined && !reading.bytes.has(look.absPath)) reading.bytes.set(look.absPath, look.result.raw.bytes);
       if (stage === "targets" && targets.has(look.absPath)) claim(look.absPath, look.absPath);
       else if (stage === "graph") graphLooks.push(look.absPath);
-      else if (stage === "trust") {
-        at.trustReads.add(look.absPath);
-        reading.trustLooks.add(k);
-        if (look.kind === "read" && look.result.ok && look.result.raw.size === undefined && !isTerraformName(path.basename(look.absPath)) && !named.has(look.absPath)) {
-          templateBytes += look.result.raw.bytes.length;
-          const text = decodes(look.result.raw.bytes);
-          if (text !== undefined && !mayHoldTrustTemplate(text)) weak.add(k);
-        }
-      } else at.unattributed = true;
+      else if (stage === "trust") reading.trustLooks.add(k);
+      else at.unattributed = true;
       if (stage !== "trust") strict.add(k);
     };
     const core = await lintCore(req, part, {
@@ -455,7 +444,14 @@ export class LintCache {
     });
     loader.onDisk = undefined;
     // Under the reading budget every candidate is read, so only which ones can hold a role matters.
-    if (templateBytes < MAX_TEMPLATE_BYTES) for (const k of weak) if (!strict.has(k)) reading.looks.get(k)![4] = NOT_TEMPLATE;
+    const trust = core.graph.trust;
+    if (trust?.allTemplatesRead && trust.skippedTemplates.length > 0) {
+      const skipped = new Set(trust.skippedTemplates);
+      for (const k of reading.trustLooks) {
+        const l = reading.looks.get(k)!;
+        if (l[0] === "read" && skipped.has(l[1]) && !strict.has(k)) l[4] = NOT_TEMPLATE;
+      }
+    }
     const claimed = new Set([...at.claims.values()].flatMap((s) => [...s]));
     if (graphLooks.some((p) => !claimed.has(p))) at.unattributed = true;
     for (const n of part.notices) at.stubs.set(loader.display(n.absPath), n.absPath);
@@ -475,7 +471,7 @@ export class LintCache {
     const groups = splitLint(core, reading.at);
     this.stats.groupsLinted += counted(groups);
     this.remember(id, base, walks, part, groups, reading, core.activeRules, undefined, reading.bytes);
-    return merged(part, [...core.activeRules], groups, []);
+    return merged(part, [...core.activeRules], groups);
   }
 
   /** Stores the groups of a repository (kept ones bring their looks from `old`); nothing when they cannot be stored exactly. */
@@ -501,7 +497,7 @@ export class LintCache {
 }
 
 /** One outcome of the repository from its groups. */
-function merged(part: LintPart, activeRules: readonly string[], groups: ReadonlyArray<Group>, emptyFailures: Outcome["emptyFailures"]): Outcome {
+function merged(part: LintPart, activeRules: readonly string[], groups: ReadonlyArray<Group>): Outcome {
   const order = new Map(part.targets.map((t, i) => [t.absPath, i]));
   return {
     repositories: part.repositories,
@@ -521,7 +517,7 @@ function merged(part: LintPart, activeRules: readonly string[], groups: Readonly
       .map((s) => s.source),
     spent: groups.reduce((n, g) => n + g.spent, 0),
     exhausted: false,
-    emptyFailures,
+    emptyFailures: [],
   };
 }
 

@@ -47,7 +47,7 @@ const MAX_DEPTH = 24;
 export const MAX_TEMPLATE_BYTES = 64 * 1024 * 1024;
 
 /** Whether the walks take a file of this name for Terraform. */
-export function isTerraformName(name: string): boolean {
+function isTerraformName(name: string): boolean {
   return /\.tf$|(^|\.)auto\.tfvars$|^terraform\.tfvars$/.test(name);
 }
 
@@ -133,7 +133,7 @@ export interface TrustLoadRequest {
 }
 
 export async function loadTrust(req: TrustLoadRequest): Promise<TrustFacts> {
-  const facts: TrustFacts = { roles: [], files: [], problems: [] };
+  const facts: TrustFacts = { roles: [], files: [], problems: [], skippedTemplates: [], allTemplatesRead: true };
   const seen = new Set<string>();
   const add = (f: SourceFile) => {
     if (!seen.has(f.absPath!)) {
@@ -169,11 +169,17 @@ export async function loadTrust(req: TrustLoadRequest): Promise<TrustFacts> {
     // CloudFormation / SAM / CDK output.
     let budget = MAX_TEMPLATE_BYTES;
     for (const abs of found.templates) {
-      if (budget <= 0) break;
+      if (budget <= 0) {
+        facts.allTemplatesRead = false;
+        break;
+      }
       const f = readSource(req.loader, abs, root);
       if (!f) continue;
       budget -= f.text.length;
-      if (!mayHoldTrustTemplate(f.text)) continue;
+      if (!mayHoldTrustTemplate(f.text)) {
+        facts.skippedTemplates.push(abs);
+        continue;
+      }
       const parsed = parseTemplate(f);
       if (!parsed) continue;
       const source = /(^|\/)cdk\.out\/[^/]+\.template\.json$/.test(f.repoPath) ? "cdk" : "cloudformation";

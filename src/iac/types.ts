@@ -119,6 +119,13 @@ export interface TrustFacts {
   files: SourceFile[];
   /** Files that could not be parsed whole, with where the first error is. */
   problems: Array<{ file: SourceFile; message: string; range: Range }>;
+  /**
+   * Candidate templates read and skipped because their text cannot hold a role GitHub's OIDC
+   * provider may assume (mayHoldTrustTemplate), by absolute path; and whether every candidate was
+   * read (the reading budget was not reached). The lint cache keeps only "still skipped" for these.
+   */
+  skippedTemplates: string[];
+  allTemplatesRead: boolean;
 }
 
 // ---------- small helpers ----------
