@@ -8,27 +8,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { cli, type CliRun } from "../helpers/cli.js";
+import { cli } from "../helpers/cli.js";
 import { tempRepo } from "../helpers/temp-repo.js";
-import { cacheDir, reuse, stderrOf, withCache } from "./helpers.js";
-
-/** The cache's `--verbose` count of groups of workflows: reused, and in all. */
-function groups(r: CliRun): { reused: number; total: number } {
-  const m = /repositories reused, (\d+) of (\d+) groups of workflows/.exec(r.stderr);
-  expect(m, r.stderr).not.toBeNull();
-  return { reused: Number(m![1]), total: Number(m![2]) };
-}
-
-const write = (dir: string, rel: string, text: string) => {
-  fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-  fs.writeFileSync(path.join(dir, rel), text);
-};
-const edit = (dir: string, rel: string, from: string, to: string) => {
-  const p = path.join(dir, rel);
-  const text = fs.readFileSync(p, "utf8");
-  expect(text).toContain(from);
-  fs.writeFileSync(p, text.replace(from, to));
-};
+import { cacheDir, editFile, groupReuse, reuse, stderrOf, trustPolicyTf, withCache, writeFile } from "./helpers.js";
 
 const OIDC = `name: A
 on:
@@ -76,32 +58,6 @@ jobs:
       - run: echo hi
 `;
 
-const TF = `resource "aws_iam_openid_connect_provider" "github" {
-  url            = "https://token.actions.githubusercontent.com"
-  client_id_list = ["sts.amazonaws.com"]
-}
-
-resource "aws_iam_role" "deploy" {
-  name = "deploy"
-  assume_role_policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Effect    = "Allow"
-      Action    = "sts:AssumeRoleWithWebIdentity"
-      Principal = { Federated = aws_iam_openid_connect_provider.github.arn }
-      Condition = {
-        StringEquals = {
-          "token.actions.githubusercontent.com:aud" = "sts.amazonaws.com"
-        }
-        StringLike = {
-          "token.actions.githubusercontent.com:sub" = "repo:acme/app:ref:refs/heads/main"
-        }
-      }
-    }]
-  })
-}
-`;
-
 interface Step {
   what: string;
   change: () => void;
@@ -123,7 +79,7 @@ async function walk(dir: string, steps: (dir: string) => Step[]): Promise<void> 
     expect(cached.stdout, s.what).toBe(plain.stdout);
     expect(stderrOf(cached), s.what).toBe(plain.stderr);
     expect(cached.code, s.what).toBe(plain.code);
-    const g = groups(cached);
+    const g = groupReuse(cached);
     expect(g.reused, `${s.what}: groups reused (${cached.stderr})`).toBe(s.reused);
     if (s.total >= 0) expect(g.total, `${s.what}: groups`).toBe(s.total);
     if (s.changes) expect(plain.stdout, `${s.what}: the step changes the findings`).not.toBe(before);
@@ -143,33 +99,33 @@ describe("the cache reuses workflows whose files did not change", () => {
       ".github/workflows/e.yml": USES_SHARED("E"),
       ".github/workflows/c.yml": ALONE,
       ".github/actions/shared/action.yml": SHARED,
-      "infra/iam.tf": TF,
+      "infra/iam.tf": trustPolicyTf(),
     });
     await walk(dir, () => [
       // Groups: a with the trust policy (it assumes the role it defines); b and e (one composite); c.
       { what: "nothing changed", change: () => {}, reused: 3, total: 3, changes: false },
-      { what: "a workflow alone is edited", change: () => edit(dir, ".github/workflows/c.yml", "checkout@v4", "checkout@main"), reused: 2, total: 3, changes: true },
+      { what: "a workflow alone is edited", change: () => editFile(dir, ".github/workflows/c.yml", "checkout@v4", "checkout@main"), reused: 2, total: 3, changes: true },
       // The trust-policy walk reads the composite too (any YAML may be a CloudFormation template),
       // but only whether it can hold a role matters to it: a's group is reused.
-      { what: "the composite two workflows use is edited", change: () => edit(dir, ".github/actions/shared/action.yml", "aws-regin", "aws-region"), reused: 2, total: 3, changes: true },
+      { what: "the composite two workflows use is edited", change: () => editFile(dir, ".github/actions/shared/action.yml", "aws-regin", "aws-region"), reused: 2, total: 3, changes: true },
       // Now its text names an IAM role and GitHub's OIDC host: the walk parses it, so the trust
       // policies (and a, judged with them) are read again; it holds no role, nothing changes.
       {
         what: "the composite's text names a role and the OIDC host",
-        change: () => edit(dir, ".github/actions/shared/action.yml", "name: shared", "name: shared # AWS::IAM::Role token.actions.githubusercontent.com"),
+        change: () => editFile(dir, ".github/actions/shared/action.yml", "name: shared", "name: shared # AWS::IAM::Role token.actions.githubusercontent.com"),
         reused: 1,
         total: 3,
         changes: false,
       },
-      { what: "the trust policy is edited", change: () => edit(dir, "infra/iam.tf", "refs/heads/main", "refs/heads/release"), reused: 2, total: 3, changes: true },
+      { what: "the trust policy is edited", change: () => editFile(dir, "infra/iam.tf", "refs/heads/main", "refs/heads/release"), reused: 2, total: 3, changes: true },
       { what: "a workflow of the composite's group is removed", change: () => fs.rmSync(path.join(dir, ".github/workflows/e.yml")), reused: 2, total: 3, changes: false },
-      { what: "a new workflow", change: () => write(dir, ".github/workflows/d.yml", ALONE.replace("name: C", "name: D").replace("checkout@v4", "checkout@main")), reused: 3, total: 4, changes: true },
+      { what: "a new workflow", change: () => writeFile(dir, ".github/workflows/d.yml", ALONE.replace("name: C", "name: D").replace("checkout@v4", "checkout@main")), reused: 3, total: 4, changes: true },
       // A new workflow that reaches a file of a kept group: the repository is linted again.
-      { what: "a new workflow uses the kept composite", change: () => write(dir, ".github/workflows/f.yml", USES_SHARED("F")), reused: 0, total: 4, changes: true },
+      { what: "a new workflow uses the kept composite", change: () => writeFile(dir, ".github/workflows/f.yml", USES_SHARED("F")), reused: 0, total: 4, changes: true },
       // c now assumes a role: it must be judged with the trust policy, which is kept — linted again.
       {
         what: "a workflow starts assuming the role",
-        change: () => write(dir, ".github/workflows/c.yml", OIDC.replace("name: A", "name: C").replace("branches: [main]", "branches: [dev]")),
+        change: () => writeFile(dir, ".github/workflows/c.yml", OIDC.replace("name: A", "name: C").replace("branches: [main]", "branches: [dev]")),
         reused: 0,
         total: 3,
         changes: true,
@@ -208,10 +164,10 @@ jobs:
     await walk(dir, () => [
       { what: "nothing changed", change: () => {}, reused: 2, total: 2, changes: false },
       // The name the trigger waits for appears: the kept trigger's answer changes — linted again.
-      { what: "the named workflow appears", change: () => write(dir, ".github/workflows/deploy.yml", DEPLOY), reused: 0, total: 2, changes: true },
+      { what: "the named workflow appears", change: () => writeFile(dir, ".github/workflows/deploy.yml", DEPLOY), reused: 0, total: 2, changes: true },
       // Now they are one group: editing the named workflow lints the trigger again too.
-      { what: "the named workflow starts on pull requests", change: () => edit(dir, ".github/workflows/deploy.yml", "push:\n    branches: [main]", "pull_request_target:"), reused: 1, total: 2, changes: true },
-      { what: "the named workflow is renamed", change: () => edit(dir, ".github/workflows/deploy.yml", "name: Deploy", "name: Ship"), reused: 1, total: 3, changes: true },
+      { what: "the named workflow starts on pull requests", change: () => editFile(dir, ".github/workflows/deploy.yml", "push:\n    branches: [main]", "pull_request_target:"), reused: 1, total: 2, changes: true },
+      { what: "the named workflow is renamed", change: () => editFile(dir, ".github/workflows/deploy.yml", "name: Deploy", "name: Ship"), reused: 1, total: 3, changes: true },
     ]);
   });
 });
@@ -258,7 +214,7 @@ describe("test/realworld repositories, edited", () => {
         expect(cached.stdout, `${r}: ${rel} edited`).toBe(plain.stdout);
         expect(stderrOf(cached), `${r}: ${rel} edited`).toBe(plain.stderr);
         expect(cached.code).toBe(plain.code);
-        const g = groups(cached);
+        const g = groupReuse(cached);
         if (g.reused > 0 && g.reused < g.total) partial++;
       }
     }
@@ -277,20 +233,20 @@ describe("several repositories in one run", () => {
         ".github/workflows/d.yml": ALONE.replace("name: C", "name: D"),
         ".github/actions/shared/action.yml": SHARED,
       })) {
-        write(path.join(parent, name), rel, text);
+        writeFile(path.join(parent, name), rel, text);
       }
       fs.mkdirSync(path.join(parent, name, ".git"));
     }
     const cache = cacheDir();
     const args = ["one", "two", "--format", "sarif"];
     await withCache(args, { cwd: parent }, cache);
-    edit(path.join(parent, "two"), ".github/workflows/d.yml", "checkout@v4", "checkout@main");
+    editFile(path.join(parent, "two"), ".github/workflows/d.yml", "checkout@v4", "checkout@main");
     const plain = await cli(args, { cwd: parent });
     const cached = await withCache(args, { cwd: parent }, cache);
     expect(cached.stdout).toBe(plain.stdout);
     expect(stderrOf(cached)).toBe(plain.stderr);
     expect(reuse(cached)).toEqual({ hits: 1, total: 2 });
-    expect(groups(cached)).toEqual({ reused: 5, total: 6 });
+    expect(groupReuse(cached)).toEqual({ reused: 5, total: 6 });
   });
 });
 
@@ -306,9 +262,9 @@ describe("suppressions across groups", () => {
     const steps: Array<[string, () => void, { reused: number; total: number }]> = [
       ["cold", () => {}, { reused: 0, total: 2 }],
       // d's group is linted again; c's, which used the entry, is reused: the entry is still used.
-      ["the other workflow is edited", () => edit(dir, ".github/workflows/d.yml", "checkout@v4", "checkout@main"), { reused: 1, total: 2 }],
+      ["the other workflow is edited", () => editFile(dir, ".github/workflows/d.yml", "checkout@v4", "checkout@main"), { reused: 1, total: 2 }],
       // Now the entry hides nothing: unused-suppression reports it.
-      ["the suppressed finding goes away", () => edit(dir, ".github/workflows/c.yml", "checkout@main", "checkout@v4"), { reused: 1, total: 2 }],
+      ["the suppressed finding goes away", () => editFile(dir, ".github/workflows/c.yml", "checkout@main", "checkout@v4"), { reused: 1, total: 2 }],
     ];
     for (const [what, change, expected] of steps) {
       change();
@@ -316,7 +272,7 @@ describe("suppressions across groups", () => {
       const cached = await withCache(args, { cwd: dir }, cache);
       expect(cached.stdout, what).toBe(plain.stdout);
       expect(stderrOf(cached), what).toBe(plain.stderr);
-      expect(groups(cached), what).toEqual(expected);
+      expect(groupReuse(cached), what).toEqual(expected);
       const unused = (JSON.parse(plain.stdout) as { findings: Array<{ rule: string }> }).findings.filter((f) => f.rule === "unused-suppression").length;
       expect(unused, what).toBe(what === "the suppressed finding goes away" ? 1 : 0);
     }

@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { cli } from "../helpers/cli.js";
-import { cacheDir, FORMATS, reuse, stderrOf, withCache } from "./helpers.js";
+import { cacheDir, editFile, FORMATS, reuse, stderrOf, trustPolicyTf, withCache, writeFile } from "./helpers.js";
 import { tempRepo } from "../helpers/temp-repo.js";
 
 const CI = `name: ci
@@ -68,52 +68,15 @@ jobs:
       - run: echo hi
 `;
 
-const TF = `resource "aws_iam_openid_connect_provider" "github" {
-  url            = "https://token.actions.githubusercontent.com"
-  client_id_list = ["sts.amazonaws.com"]
-}
-
-resource "aws_iam_role" "deploy" {
-  name = "deploy"
-  assume_role_policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Effect    = "Allow"
-      Action    = "sts:AssumeRoleWithWebIdentity"
-      Principal = { Federated = aws_iam_openid_connect_provider.github.arn }
-      Condition = {
-        StringEquals = {
-          "token.actions.githubusercontent.com:aud" = "sts.amazonaws.com"
-        }
-        StringLike = {
-          "token.actions.githubusercontent.com:sub" = "repo:acme/app:ref:refs/heads/main"
-        }
-      }
-    }]
-  })
-}
-`;
-
 function repo(): string {
   return tempRepo({
     ".github/workflows/ci.yml": CI,
     ".github/workflows/called.yml": CALLED,
     ".github/workflows/other.yml": OTHER,
     ".github/actions/login/action.yml": LOGIN,
-    "infra/iam.tf": TF,
+    "infra/iam.tf": trustPolicyTf(),
   });
 }
-
-const write = (dir: string, rel: string, text: string) => {
-  fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-  fs.writeFileSync(path.join(dir, rel), text);
-};
-const edit = (dir: string, rel: string, from: string, to: string) => {
-  const p = path.join(dir, rel);
-  const text = fs.readFileSync(p, "utf8");
-  expect(text).toContain(from);
-  fs.writeFileSync(p, text.replace(from, to));
-};
 
 describe("the cache follows every file the lint read or looked for", () => {
   it("edits, additions and removals: each step lints again and matches a run without the cache", async () => {
@@ -122,16 +85,16 @@ describe("the cache follows every file the lint read or looked for", () => {
     const args = [".", "--format", "json", "--repository", "acme/app"];
     const steps: Array<[string, () => void]> = [
       ["nothing changed", () => {}],
-      ["the composite action is edited", () => edit(dir, ".github/actions/login/action.yml", "role-to-asume", "role-to-assume")],
-      ["a Dockerfile appears where a missing action was looked for", () => write(dir, "tools/docker/Dockerfile", "FROM alpine\n")],
-      [".gitmodules appears and names the missing folder as a submodule", () => write(dir, ".gitmodules", '[submodule "sub"]\n\tpath = vendor/sub\n\turl = https://github.com/acme/sub.git\n')],
-      ["a composite that was missing is created", () => write(dir, ".github/actions/later/action.yml", LOGIN.replace("role/login", "role/later"))],
-      ["the called reusable workflow is edited", () => edit(dir, ".github/workflows/called.yml", "aws-regin", "aws-region")],
-      ["the Terraform trust policy is edited", () => edit(dir, "infra/iam.tf", "refs/heads/main", "refs/heads/release")],
-      [".credflow.yml appears", () => write(dir, ".credflow.yml", "rules:\n  aws-unknown-input: off\n")],
-      [".credflow.yml is edited", () => write(dir, ".credflow.yml", "rules:\n  aws-unknown-input: error\n")],
+      ["the composite action is edited", () => editFile(dir, ".github/actions/login/action.yml", "role-to-asume", "role-to-assume")],
+      ["a Dockerfile appears where a missing action was looked for", () => writeFile(dir, "tools/docker/Dockerfile", "FROM alpine\n")],
+      [".gitmodules appears and names the missing folder as a submodule", () => writeFile(dir, ".gitmodules", '[submodule "sub"]\n\tpath = vendor/sub\n\turl = https://github.com/acme/sub.git\n')],
+      ["a composite that was missing is created", () => writeFile(dir, ".github/actions/later/action.yml", LOGIN.replace("role/login", "role/later"))],
+      ["the called reusable workflow is edited", () => editFile(dir, ".github/workflows/called.yml", "aws-regin", "aws-region")],
+      ["the Terraform trust policy is edited", () => editFile(dir, "infra/iam.tf", "refs/heads/main", "refs/heads/release")],
+      [".credflow.yml appears", () => writeFile(dir, ".credflow.yml", "rules:\n  aws-unknown-input: off\n")],
+      [".credflow.yml is edited", () => writeFile(dir, ".credflow.yml", "rules:\n  aws-unknown-input: error\n")],
       ["the Dockerfile is removed again", () => fs.rmSync(path.join(dir, "tools/docker/Dockerfile"))],
-      ["a new Terraform file appears", () => write(dir, "infra/more.tf", TF.replace(/"deploy"/g, '"called"').replace(/"github"/g, '"gh"').replace("github.arn", "gh.arn").replace("refs/heads/main", "refs/heads/release"))],
+      ["a new Terraform file appears", () => writeFile(dir, "infra/more.tf", trustPolicyTf().replace(/"deploy"/g, '"called"').replace(/"github"/g, '"gh"').replace("github.arn", "gh.arn").replace("refs/heads/main", "refs/heads/release"))],
       ["a workflow is removed", () => fs.rmSync(path.join(dir, ".github/workflows/other.yml"))],
     ];
     let before: string | undefined;
@@ -203,8 +166,8 @@ describe("the cache follows every file the lint read or looked for", () => {
     const dir = repo();
     const cache = cacheDir();
     await withCache(["."], { cwd: dir }, cache);
-    write(dir, "README.md", "# app\n");
-    write(dir, "src/main.py", "print('hi')\n");
+    writeFile(dir, "README.md", "# app\n");
+    writeFile(dir, "src/main.py", "print('hi')\n");
     const r = await withCache(["."], { cwd: dir }, cache);
     expect(reuse(r)).toEqual({ hits: 1, total: 1 });
   });
