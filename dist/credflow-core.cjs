@@ -32124,8 +32124,8 @@ var NOT_TEMPLATE = "not-template", counted = (groups) => groups.filter((g) => g.
    * linted again, when the two still fit together (groups.ts). Undefined: lint the repository.
    */
   async reuse(entry2, req, part, spent, found, id, base) {
-    let dirty = /* @__PURE__ */ new Set(), restIndex = entry2.groups.findIndex((g) => g.rest);
-    walksHash(req, part, this.file) !== entry2.walks && dirty.add(restIndex);
+    let dirty = /* @__PURE__ */ new Set(), restIndex = entry2.groups.findIndex((g) => g.rest), walks = walksHash(req, part, this.file);
+    walks !== entry2.walks && dirty.add(restIndex);
     let byLook = /* @__PURE__ */ new Map();
     entry2.groups.forEach((g, gi) => {
       for (let l of g.looks) {
@@ -32177,7 +32177,7 @@ var NOT_TEMPLATE = "not-template", counted = (groups) => groups.filter((g) => g.
     }
     if (!fits(kept, groups, part)) return;
     this.stats.misses++, this.stats.groupsReused += counted(kept), this.stats.groupsLinted += counted(groups);
-    let all = [...kept, ...groups], walks = restDirty ? walksHash(req, part, this.file) : entry2.walks;
+    let all = [...kept, ...groups];
     return this.remember(id, base, walks, part, all, fresh.reading, fresh.core.activeRules, entry2, new Map([...bytes, ...fresh.reading.bytes])), merged(part, [...fresh.core.activeRules], all);
   }
   /**

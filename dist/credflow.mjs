@@ -32,8 +32,8 @@ function safeHomedir() {
 }
 
 // src/cli/launcher.ts
-var core = fileURLToPath(new URL("./credflow-core.cjs", import.meta.url)), off = !!process.env.CREDFLOW_NO_COMPILE_CACHE || !!process.env.NODE_DISABLE_COMPILE_CACHE, dir = off ? void 0 : compileCacheDir(), name = `${"dd96bbdcbc37df3f5c9363211c96ef23a87a33f4a17111970cf72e6ae4f3ae83".slice(0, 32)}-${process.version}-${process.arch}.bin`, cached = dir ? readCache(path.join(dir, name)) : void 0, source = dir ? fs.readFileSync(core, "utf8") : "";
-globalThis[/* @__PURE__ */ Symbol.for("credflow.core-identity")] = { path: core, sha256: "dd96bbdcbc37df3f5c9363211c96ef23a87a33f4a17111970cf72e6ae4f3ae83" };
+var core = fileURLToPath(new URL("./credflow-core.cjs", import.meta.url)), off = !!process.env.CREDFLOW_NO_COMPILE_CACHE || !!process.env.NODE_DISABLE_COMPILE_CACHE, dir = off ? void 0 : compileCacheDir(), name = `${"a389ef3c432c1039ef0d4aaa66003328b47efbbe8ef50f00ec31a14736ed37d1".slice(0, 32)}-${process.version}-${process.arch}.bin`, cached = dir ? readCache(path.join(dir, name)) : void 0, source = dir ? fs.readFileSync(core, "utf8") : "";
+globalThis[/* @__PURE__ */ Symbol.for("credflow.core-identity")] = { path: core, sha256: "a389ef3c432c1039ef0d4aaa66003328b47efbbe8ef50f00ec31a14736ed37d1" };
 var module = { exports: {} }, script;
 if (dir) {
   let wrapper = `(function (exports, require, module, __filename, __dirname) {${source}

@@ -274,7 +274,9 @@ export class LintCache {
   private async reuse(entry: Entry, req: LintRequest, part: LintPart, spent: number, found: Discovery, id: string, base: string): Promise<Outcome | undefined> {
     const dirty = new Set<number>();
     const restIndex = entry.groups.findIndex((g) => g.rest);
-    if (walksHash(req, part, this.file) !== entry.walks) dirty.add(restIndex);
+    // Taken before any lint: a file added while the lint runs then fails the next run's comparison.
+    const walks = walksHash(req, part, this.file);
+    if (walks !== entry.walks) dirty.add(restIndex);
     const byLook = new Map<number, number[]>();
     entry.groups.forEach((g, gi) => {
       for (const l of g.looks) {
@@ -352,7 +354,6 @@ export class LintCache {
     this.stats.groupsReused += counted(kept);
     this.stats.groupsLinted += counted(groups);
     const all: Array<Kept | Group> = [...kept, ...groups];
-    const walks = restDirty ? walksHash(req, part, this.file) : entry.walks;
     this.remember(id, base, walks, part, all, fresh.reading, fresh.core.activeRules, entry, new Map([...bytes, ...fresh.reading.bytes]));
     return merged(part, [...fresh.core.activeRules], all);
   }
