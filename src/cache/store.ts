@@ -140,6 +140,9 @@ function startsAsOurs(fd: number): boolean {
 /**
  * Writes the entries to `file` through a temporary file in the same folder and a rename, so a
  * reader sees the old file or the new one, never half of one. Returns the reason when it could not.
+ * Not fix/write.ts's writeFileAtomic: that one keeps a repository file's mode and owner and syncs
+ * file and folder to disk, where a cache wants mode 0600 whatever was there and no fsync on every
+ * run (a cache lost in a crash is only ignored and rebuilt).
  */
 export function writeCache(file: string, entries: ReadonlyMap<string, unknown>): string | undefined {
   let text = `${MAGIC}"format":${CACHE_FORMAT},"entries":{`;
